@@ -1,0 +1,53 @@
+import type { Sample, Value } from '../../shared/wire/sample.ts'
+import type { DriverReport, PointInfo } from '../../shared/wire/messages.ts'
+
+/**
+ * THE driver contract. A driver speaks one protocol to one device: it plans its reads, reads
+ * and decodes. It never schedules (the poller owns the timers), never buffers or retries
+ * uploads (the outbox and uplink do), and never throws for an unreachable device: that is a
+ * status and bad-quality samples.
+ */
+export type DriverState = DriverReport['state']
+
+export interface DriverStatus {
+  state: DriverState
+  /** When the state last changed (epoch ms); null before start. */
+  since: number | null
+  /** The last error, in words a technician can act on; null once reads succeed again. */
+  lastError: string | null
+}
+
+export interface Driver {
+  /** The configured device id this driver serves. */
+  readonly device: string
+  readonly kind: string
+  /** The points this driver reads, as announced in the edge's birth message. */
+  readonly points: readonly PointInfo[]
+  /** For polled protocols: how often the framework should call read(). */
+  readonly pollIntervalMs?: number
+  /** Opens connections. An unreachable device resolves (status says so); only misuse rejects. */
+  start(): Promise<void>
+  /** Releases every socket and timer; idempotent. */
+  stop(): Promise<void>
+  status(): DriverStatus
+  /**
+   * Polled protocols: reads the given points (all when omitted) once. Never rejects for device
+   * trouble: every requested point yields a sample, bad with a reason if it could not be read.
+   */
+  read?(points?: readonly string[]): Promise<Sample[]>
+  /** Pushed protocols: delivers samples as they come; returns the unsubscribe function. */
+  subscribe?(on: (samples: Sample[]) => void): () => void
+  /** Only for points explicitly configured writable; rejects for any other point. */
+  write?(point: string, value: Value): Promise<void>
+}
+
+/** What a driver factory gets from the framework. */
+export interface DriverDeps {
+  clock: import('../../shared/clock.ts').Clock
+  log: import('pino').Logger
+}
+
+export function driverReport(d: Driver): DriverReport {
+  const s = d.status()
+  return { device: d.device, kind: d.kind, state: s.state, since: s.since, lastError: s.lastError }
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import { PointId } from '../../../shared/wire/ids.ts'
+
+/**
+ * Modbus TCP device configuration, as a technician writes it in the edge's YAML.
+ *
+ * Addresses: a table prefix and a 0-based protocol address (`hr100`, `ir0`, `co12`, `di3`),
+ * or the classic Modicon reference (`40101` = holding register 100, `30001` = input 0,
+ * `00013` / `13` = coil 12, `10004` = discrete input 3; 6-digit `400101` also accepted).
+ * See address.ts for the exact grammar.
+ */
+export const ModbusDataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'])
+export type ModbusDataType = z.infer<typeof ModbusDataType>
+
+/**
+ * Byte order of a value as letters: A is the most significant byte. 16-bit values use the
+ * first half ('AB' big-endian as the spec says, Modbus app. protocol §4.2; 'BA' swapped).
+ * 32-bit: ABCD (big-endian), CDAB (word swap), BADC (byte swap), DCBA (little-endian).
+ */
+export const ByteOrder = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA'])
+export type ByteOrder = z.infer<typeof ByteOrder>
+
+export const ModbusPointConfig = z.object({
+  id: PointId,
+  name: z.string().max(128).optional(),
+  unit: z.string().max(32).optional(),
+  address: z.union([z.string(), z.number().int().nonnegative()]),
+  type: ModbusDataType.optional(),
+  order: ByteOrder.optional(),
+  /** engineering value = raw × scale + offset */
+  scale: z.number().default(1),
+  offset: z.number().default(0),
+  /** Writes go to the device only if true (house rule: read-only by default). */
+  writable: z.boolean().default(false),
+})
+export type ModbusPointConfig = z.infer<typeof ModbusPointConfig>
+
+export const ModbusTcpDeviceConfig = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
+  kind: z.literal('modbus-tcp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(502),
+  unitId: z.number().int().min(0).max(255).default(1),
+  pollMs: z.number().int().min(50).default(1000),
+  timeoutMs: z.number().int().min(50).max(60_000).default(1000),
+  /** Coalescing: read through at most this many unused registers to merge two reads. */
+  maxGap: z.number().int().min(0).max(124).default(8),
+  /** Upper bound per request; the protocol's own limit is 125 (§6.3) — some devices want less. */
+  maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+  /** Default byte order for this device's multi-register points. */
+  order: ByteOrder.default('ABCD'),
+  points: z.array(ModbusPointConfig).min(1),
+})
+export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceConfig>

@@ -1,0 +1,36 @@
+import type { Sample } from '../../shared/wire/sample.ts'
+import type { OutboxReport } from '../../shared/wire/messages.ts'
+
+/**
+ * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
+ * is one short transaction, and append() returns only once the batch is on disk.
+ *
+ * Delivery: a batch stays until the CLOUD says it has stored it (ackThrough); a broker's PUBACK
+ * is not enough, because a broker may lose what it holds.
+ */
+export interface OutboxBatch {
+  /** Assigned at append; strictly increasing for the life of the outbox, never reused. */
+  seq: number
+  createdAt: number
+  samples: Sample[]
+}
+
+export interface OutboxStats extends OutboxReport {
+  /** Highest seq ever assigned (0 if none). */
+  lastSeq: number
+  /** Highest seq the cloud acknowledged (0 if none). */
+  ackedThrough: number
+}
+
+export interface Outbox {
+  /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
+  append(samples: readonly Sample[]): number
+  /** Up to `limit` batches with seq > afterSeq, oldest first. */
+  peek(afterSeq: number, limit: number): OutboxBatch[]
+  /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */
+  ackThrough(seq: number): void
+  /** The lowest seq still held, or lastSeq + 1 when empty. */
+  floor(): number
+  stats(): OutboxStats
+  close(): void
+}

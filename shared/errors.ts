@@ -1,0 +1,35 @@
+/**
+ * Errors that reach a user carry a stable code (for logs, support and tests), a message that
+ * says what happened, a hint that says what to do, and the original cause.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'PL_CONFIG_INVALID',
+  CONFIG_UNREADABLE: 'PL_CONFIG_UNREADABLE',
+  DEVICE_UNREACHABLE: 'PL_DEVICE_UNREACHABLE',
+  DEVICE_TIMEOUT: 'PL_DEVICE_TIMEOUT',
+  DEVICE_EXCEPTION: 'PL_DEVICE_EXCEPTION',
+  DECODE_FAILED: 'PL_DECODE_FAILED',
+  PAYLOAD_INVALID: 'PL_PAYLOAD_INVALID',
+  OUTBOX_FAILED: 'PL_OUTBOX_FAILED',
+  STORE_FAILED: 'PL_STORE_FAILED',
+  BAD_REQUEST: 'PL_BAD_REQUEST',
+  NOT_FOUND: 'PL_NOT_FOUND',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+export class ParklinkError extends Error {
+  readonly code: ErrorCode
+  readonly hint: string | undefined
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ParklinkError'
+    this.code = code
+    this.hint = options.hint
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

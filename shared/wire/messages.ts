@@ -1,0 +1,109 @@
+import { z } from 'zod'
+import { Sample } from './sample.ts'
+import { PointId, TopicId } from './ids.ts'
+
+/** Wire protocol version; a message with another major version is rejected, not guessed at. */
+export const WIRE_VERSION = 1
+
+const Seq = z.number().int().positive()
+
+/**
+ * parklink/v1/{site}/{edge}/data — edge → cloud, QoS 1.
+ *
+ * `seq` is assigned durably by the edge outbox when the batch is written and increases by one
+ * per batch for the life of the edge (it survives restarts). The cloud stores each (edge, seq)
+ * once. `floor` is the lowest seq the edge still holds: every seq below it has either been acked
+ * by the cloud or evicted (and reported as a gap), so the cloud may advance its contiguous-ack
+ * mark up to floor - 1 without waiting for them.
+ */
+export const DataBatch = z.object({
+  v: z.literal(WIRE_VERSION),
+  edge: TopicId,
+  session: z.string().min(1).max(64),
+  seq: Seq,
+  floor: Seq,
+  samples: z.array(Sample).min(1).max(100_000),
+}).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
+export type DataBatch = z.infer<typeof DataBatch>
+
+/** Point metadata the edge announces at birth (the cloud registry may add to it). */
+export const PointInfo = z.object({
+  id: PointId,
+  name: z.string().max(128).optional(),
+  unit: z.string().max(32).optional(),
+  device: z.string().max(64).optional(),
+})
+export type PointInfo = z.infer<typeof PointInfo>
+
+export const OutboxReport = z.object({
+  samples: z.number().int().nonnegative(),
+  batches: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  oldestTs: z.number().int().nullable(),
+  evicted: z.number().int().nonnegative(),
+})
+export type OutboxReport = z.infer<typeof OutboxReport>
+
+export const DriverReport = z.object({
+  device: z.string(),
+  kind: z.string(),
+  state: z.enum(['connected', 'degraded', 'disconnected', 'stopped']),
+  since: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+})
+export type DriverReport = z.infer<typeof DriverReport>
+
+/**
+ * parklink/v1/{site}/{edge}/status — edge → cloud, QoS 1, RETAINED.
+ * - birth: published on every (re)connect, with the point list and a hash of the config;
+ * - state: periodic heartbeat with outbox depth and driver health;
+ * - death: set as the MQTT last will (MQTT v5 §3.1.2.5 / v3.1.1 §3.1.2.5), so the broker
+ *   publishes it when the edge vanishes. It names the session, so a late death of an old
+ *   session never marks a newer session offline.
+ */
+export const StatusBirth = z.object({
+  v: z.literal(WIRE_VERSION),
+  kind: z.literal('birth'),
+  edge: TopicId,
+  site: TopicId,
+  session: z.string().min(1).max(64),
+  ts: z.number().int(),
+  configHash: z.string().max(128),
+  points: z.array(PointInfo).max(100_000),
+  outbox: OutboxReport,
+})
+export const StatusState = z.object({
+  v: z.literal(WIRE_VERSION),
+  kind: z.literal('state'),
+  edge: TopicId,
+  session: z.string().min(1).max(64),
+  ts: z.number().int(),
+  outbox: OutboxReport,
+  drivers: z.array(DriverReport),
+})
+export const StatusDeath = z.object({
+  v: z.literal(WIRE_VERSION),
+  kind: z.literal('death'),
+  edge: TopicId,
+  session: z.string().min(1).max(64),
+  /** Set when the edge says goodbye itself; absent in the last will (the broker sends it later). */
+  ts: z.number().int().optional(),
+})
+export const Status = z.discriminatedUnion('kind', [StatusBirth, StatusState, StatusDeath])
+export type Status = z.infer<typeof Status>
+export type StatusBirth = z.infer<typeof StatusBirth>
+export type StatusState = z.infer<typeof StatusState>
+export type StatusDeath = z.infer<typeof StatusDeath>
+
+/**
+ * parklink/v1/{site}/{edge}/ack — cloud → edge, QoS 1, RETAINED (a reconnecting edge learns
+ * the cloud's mark at once). `through` is the highest seq such that every seq ≤ it is durably
+ * stored (or was below the edge's floor). Only this lets the edge delete from its outbox.
+ */
+export const Ack = z.object({
+  v: z.literal(WIRE_VERSION),
+  edge: TopicId,
+  through: z.number().int().nonnegative(),
+  ts: z.number().int(),
+})
+export type Ack = z.infer<typeof Ack>
