@@ -1,0 +1,96 @@
+import { Command, CommanderError } from 'commander'
+import { ParklinkError } from '../shared/errors.ts'
+import { ConfigError } from '../shared/config.ts'
+
+/**
+ * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
+ * (nothing was started). Long-running commands resolve when they were stopped by a signal.
+ */
+export const ExitCodes = { OK: 0, FAILURE: 1, USAGE: 2 } as const
+
+export function buildProgram(): Command {
+  const program = new Command('parklink')
+    .description('parklink: plant telemetry from edge gateways to the park monitoring center')
+    .showHelpAfterError()
+    .exitOverride()
+
+  program
+    .command('demo')
+    .description('run a whole park on this machine: embedded MQTT broker, cloud, one edge agent and a simulated plant')
+    .option('--port <port>', 'HTTP port of the cloud (env PARKLINK_PORT)', process.env.PARKLINK_PORT ?? '8080')
+    .option('--mqtt-port <port>', 'port of the embedded MQTT broker (0 = a free port)', '0')
+    .option('--data-dir <dir>', 'where the demo keeps its data', './.parklink')
+    .action(async (opts: { port: string; mqttPort: string; dataDir: string }) => {
+      const { runDemo } = await import('./demo/run.ts')
+      await runDemo({ port: parsePort(opts.port, '--port'), mqttPort: parsePort(opts.mqttPort, '--mqtt-port'), dataDir: opts.dataDir })
+    })
+
+  const edge = program.command('edge').description('the edge agent and the tools for setting it up')
+  edge
+    .command('run', { isDefault: true })
+    .description('run the edge agent (the default: `parklink edge --config FILE`)')
+    .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
+    .action(async (opts: { config: string }) => {
+      const { runEdge } = await import('../edge/main.ts')
+      await runEdge(opts.config)
+    })
+  edge
+    .command('validate')
+    .description('check an edge configuration and list every problem with its line')
+    .argument('<file>', 'edge configuration (YAML)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { loadEdgeConfig } = await import('../edge/config.ts')
+      const config = loadEdgeConfig(file)
+      const points = config.devices.reduce((n, d) => n + d.points.length, 0)
+      const summary = { file, ok: true, site: config.site, edge: config.edge, devices: config.devices.length, points }
+      console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)`)
+    })
+
+  program
+    .command('cloud')
+    .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API')
+    .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
+    .action(async (opts: { config: string }) => {
+      const { runCloud } = await import('../cloud/main.ts')
+      await runCloud(opts.config)
+    })
+  return program
+}
+
+function parsePort(text: string, flag: string): number {
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CommanderError(ExitCodes.USAGE, 'parklink.port', `${flag} must be a port number 0–65535, got "${text}"`)
+  }
+  return port
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv)
+    return ExitCodes.OK
+  } catch (err) {
+    return report(err)
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed usage errors; help and version exit 0.
+    if (err.code === 'parklink.port') console.error(`error: ${err.message}`)
+    return err.exitCode === 0 ? ExitCodes.OK : ExitCodes.USAGE
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    if (err.hint) console.error(`hint: ${err.hint}`)
+    return ExitCodes.USAGE
+  }
+  if (err instanceof ParklinkError) {
+    console.error(`error [${err.code}]: ${err.message}`)
+    if (err.hint) console.error(`hint: ${err.hint}`)
+    return err.code === 'PL_CONFIG_UNREADABLE' ? ExitCodes.USAGE : ExitCodes.FAILURE
+  }
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
+  return ExitCodes.FAILURE
+}
