@@ -46,6 +46,12 @@ describe('evaluateThreshold', () => {
     expect(r.events.map((e) => `${e.type}:${e.kind}`)).toEqual(['recover:HH'])
   })
 
+  it('limits removed together recover in reverse order (HH before H)', () => {
+    const raised = evaluateThreshold(limits, initialThresholdState(), { ts: 0, value: 11, quality: 'good' })
+    const r = evaluateThreshold(ThresholdLimits.parse({}), raised.state, { ts: 1, value: 11, quality: 'good' })
+    expect(r.events.map((e) => `${e.type}:${e.kind}`)).toEqual(['recover:HH', 'recover:H'])
+  })
+
   it('does not mutate the state it is given', () => {
     const s = initialThresholdState()
     evaluateThreshold(limits, s, { ts: 0, value: 11, quality: 'good' })

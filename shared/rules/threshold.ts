@@ -67,7 +67,7 @@ export function evaluateThreshold(
       // A limit removed while active recovers, so no alarm is left dangling.
       if (wasActive) {
         delete active[kind]
-        recovers.push({ type: 'recover', kind, ts: sample.ts, value, limit: NaN })
+        recovers.unshift({ type: 'recover', kind, ts: sample.ts, value, limit: NaN })
       }
       continue
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeAck, decodeData, decodeStatus, encode } from './codec.ts'
-import type { DataBatch } from './messages.ts'
+import type { DataBatch, StatusBirth } from './messages.ts'
 
 const batch: DataBatch = {
   v: 1,
@@ -22,11 +22,11 @@ describe('codec', () => {
   })
 
   it('round-trips every status kind and the ack', () => {
-    const birth = {
+    const birth: StatusBirth = {
       v: 1, kind: 'birth', edge: 'e1', site: 'park', session: 's', ts: 1, configHash: 'abc',
       points: [{ id: 'p.1', name: '液位', unit: 'm' }],
       outbox: { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 },
-    } as const
+    }
     const death = { v: 1, kind: 'death', edge: 'e1', session: 's' } as const
     expect(decodeStatus(encode(birth))).toEqual({ ok: true, value: birth })
     expect(decodeStatus(encode(death))).toEqual({ ok: true, value: death })

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+import { createEvaluator, parseRuleState, type PointRuleState, type RulePoint } from './evaluate.ts'
+
+const limits: ThresholdLimits = { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }
+const tank: RulePoint = { id: 'tk101.level', class: 'mhs', limits }
+const s = (ts: number, value: Sample['value'], quality: Sample['quality'] = 'good'): Sample => ({ point: tank.id, ts, value, quality })
+const evaluate = createEvaluator()
+
+/** Runs samples one batch at a time, carrying the state like the store does. */
+function run(point: RulePoint, batches: Sample[][], start: PointRuleState | null = null) {
+  let state = start
+  const events = []
+  for (const b of batches) {
+    const r = evaluate(point, state, b)
+    if (r.state) state = r.state
+    events.push(...r.events.map((e) => `${e.type} ${e.kind}@${e.ts}=${e.value}${e.type === 'raise' ? ` ${e.priority} limit ${e.limit}` : ''}`))
+  }
+  return { state, events }
+}
+
+describe('alarm evaluation', () => {
+  it('raises H then HH as the value climbs, with priorities from the point class, and recovers both', () => {
+    const { events, state } = run(tank, [[s(1, 9)], [s(2, 9.6)], [s(3, 10.6)], [s(4, 9.0)]])
+    expect(events).toEqual(['raise H@2=9.6 A limit 9.5', 'raise HH@3=10.6 S limit 10.5', 'recover HH@4=9', 'recover H@4=9'])
+    expect(state?.threshold.active).toEqual({})
+    expect(state?.lastTs).toBe(4)
+  })
+
+  it('uses the class: a gas point HH is A, H is B', () => {
+    const { events } = run({ ...tank, class: 'gas' }, [[s(1, 11)]])
+    expect(events).toEqual(['raise H@1=11 B limit 9.5', 'raise HH@1=11 A limit 10.5'])
+  })
+
+  it('recovers only below limit − deadband (no chatter at the limit)', () => {
+    const { events } = run(tank, [[s(1, 9.5)], [s(2, 9.45)], [s(3, 9.5)], [s(4, 9.41)], [s(5, 9.39)]])
+    expect(events).toEqual(['raise H@1=9.5 A limit 9.5', 'recover H@5=9.39'])
+  })
+
+  it('low side: L then LL, recover above limit + deadband', () => {
+    const { events } = run(tank, [[s(1, 1.5)], [s(2, 0.9)], [s(3, 2.05)], [s(4, 2.2)]])
+    expect(events).toEqual(['raise L@1=1.5 C limit 2', 'raise LL@2=0.9 B limit 1', 'recover LL@3=2.05', 'recover L@4=2.2'])
+  })
+
+  it('evaluates a batch in source-time order, whatever order it arrived in', () => {
+    const { events } = run(tank, [[s(30, 9), s(10, 11), s(20, 9.6)]])
+    expect(events).toEqual(['raise H@10=11 A limit 9.5', 'raise HH@10=11 S limit 10.5', 'recover HH@20=9.6', 'recover H@30=9'])
+  })
+
+  it('stores but does not evaluate samples older than the last evaluated one', () => {
+    const first = evaluate(tank, null, [s(100, 5)])
+    const late = evaluate(tank, first.state, [s(50, 11), s(100, 5)])
+    expect(late).toMatchObject({ events: [], stale: 1, evaluated: 1 })
+  })
+
+  it('ignores bad and non-numeric samples for limits (comm loss is another alarm)', () => {
+    const { events } = run(tank, [[s(1, 11, 'bad'), s(2, 'x'), s(3, true), s(4, null, 'uncertain')]])
+    expect(events).toEqual([])
+  })
+
+  it('does nothing (and asks for no write) for a point without limits', () => {
+    expect(evaluate({ id: 'p', class: null, limits: null }, null, [s(1, 1e9)])).toEqual({ state: null, events: [], evaluated: 0, stale: 0 })
+  })
+
+  it('recovers active alarms once the point loses its limits', () => {
+    const { state } = run(tank, [[s(1, 11)]])
+    const after = evaluate({ ...tank, limits: null }, state, [s(2, 11)])
+    // (Order not asserted: shared evaluateThreshold emits removed-limit recoveries as H, HH.)
+    expect(after.events.map((e) => `${e.type} ${e.kind}`).sort()).toEqual(['recover H', 'recover HH'])
+    expect(after.state?.threshold.active).toEqual({})
+  })
+
+  it('round-trips its state through JSON and refuses what it cannot read', () => {
+    const { state } = run(tank, [[s(1, 11)]])
+    expect(parseRuleState(JSON.parse(JSON.stringify(state)))).toEqual(state)
+    expect(parseRuleState({ v: 2 })).toBeNull()
+    expect(parseRuleState('x')).toBeNull()
+  })
+})

@@ -1,0 +1,95 @@
+import { defaultPriorityMatrix, priorityOf, type PointClass, type Priority, type PriorityMatrix } from '../../shared/rules/priority.ts'
+import {
+  evaluateThreshold,
+  initialThresholdState,
+  type LimitKind,
+  type ThresholdLimits,
+  type ThresholdState,
+} from '../../shared/rules/threshold.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+
+/**
+ * Pure over-limit evaluation of one point's samples from one batch: (rule state, samples) →
+ * (rule state, alarm events). The store applies the events and persists the state in the same
+ * transaction as the samples, so evaluation state survives restarts and is never ahead of or
+ * behind the stored data.
+ *
+ * Ordering: samples are evaluated in source-time order. A sample older than the last evaluated
+ * one for its point (a late resend, a backfill after an outage) is stored but NOT evaluated:
+ * evaluating it would replay the past on top of the present state. Replaying history into
+ * "historical alarms" is a separate feature (not built yet).
+ */
+export interface PointRuleState {
+  v: 1
+  /** Source time of the newest sample evaluated; older samples are not evaluated. */
+  lastTs: number | null
+  threshold: ThresholdState
+}
+
+export interface RulePoint {
+  id: string
+  class: PointClass | null
+  limits: ThresholdLimits | null
+}
+
+export type AlarmEvent =
+  | { type: 'raise'; point: string; kind: LimitKind; priority: Priority; ts: number; value: number; limit: number }
+  | { type: 'recover'; point: string; kind: LimitKind; ts: number; value: number }
+
+export interface PointEvaluation {
+  /** The state to persist, or null when nothing changed (no write needed). */
+  state: PointRuleState | null
+  events: AlarmEvent[]
+  evaluated: number
+  stale: number
+}
+
+export type PointEvaluator = (point: RulePoint, state: PointRuleState | null, samples: readonly Sample[]) => PointEvaluation
+
+export const initialRuleState = (): PointRuleState => ({ v: 1, lastTs: null, threshold: initialThresholdState() })
+
+/** A point without limits and without active alarms has nothing to evaluate. */
+const NO_LIMITS: ThresholdLimits = { deadband: 0 }
+
+export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix): PointEvaluator {
+  return (point, stored, samples) => {
+    const hasActive = stored !== null && Object.keys(stored.threshold.active).length > 0
+    if (point.limits === null && !hasActive) return { state: null, events: [], evaluated: 0, stale: 0 }
+    // Limits removed while alarms were active: evaluate with none, so they recover.
+    const limits = point.limits ?? NO_LIMITS
+    const pointClass = point.class ?? 'general'
+    // Stable sort: equal timestamps keep batch order.
+    const ordered = [...samples].sort((a, b) => a.ts - b.ts)
+    let state = stored ?? initialRuleState()
+    let changed = false
+    let stale = 0
+    let evaluated = 0
+    const events: AlarmEvent[] = []
+    for (const sample of ordered) {
+      if (state.lastTs !== null && sample.ts < state.lastTs) {
+        stale++
+        continue
+      }
+      const next = evaluateThreshold(limits, state.threshold, sample)
+      for (const e of next.events) {
+        events.push(
+          e.type === 'raise'
+            ? { type: 'raise', point: point.id, kind: e.kind, priority: priorityOf(e.kind, pointClass, matrix), ts: e.ts, value: e.value, limit: e.limit }
+            : { type: 'recover', point: point.id, kind: e.kind, ts: e.ts, value: e.value },
+        )
+      }
+      state = { v: 1, lastTs: sample.ts, threshold: next.state }
+      evaluated++
+      changed = true
+    }
+    return { state: changed ? state : null, events, evaluated, stale }
+  }
+}
+
+/** Parses a persisted state; anything unreadable starts fresh (logged by the caller). */
+export function parseRuleState(json: unknown): PointRuleState | null {
+  if (typeof json !== 'object' || json === null) return null
+  const s = json as Partial<PointRuleState>
+  if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object') return null
+  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } } }
+}

@@ -1,0 +1,15 @@
+import type { Logger } from 'pino'
+import type { Clock } from '../../shared/clock.ts'
+import type { CloudMetrics } from '../metrics.ts'
+import type { Store } from '../store/store.ts'
+
+export interface ApiDeps {
+  store: Store
+  clock: Clock
+  metrics: CloudMetrics
+  log: Logger
+  /** An edge not heard from for longer is reported offline (default 60 s). */
+  edgeOfflineAfterMs?: number
+  /** Reported by /health (default: package.json's version). */
+  version?: string
+}

@@ -1,0 +1,46 @@
+import { Hono } from 'hono'
+import { totalRejected } from '../../metrics.ts'
+import { VERSION } from '../../version.ts'
+import type { ApiDeps } from '../deps.ts'
+
+/**
+ * GET /api/v1/health. 200 while the database answers (status "degraded" when the broker is
+ * unreachable: the API still serves what is stored); 503 when the database does not answer.
+ */
+export function healthRoutes(deps: ApiDeps): Hono {
+  const app = new Hono()
+  app.get('/', async (c) => {
+    let db: 'ok' | 'error' = 'ok'
+    try {
+      await deps.store.ping()
+    } catch (err) {
+      deps.log.error({ err }, 'health: database does not answer')
+      db = 'error'
+    }
+    const { metrics } = deps
+    const mqtt = metrics.mqtt.connected ? 'connected' : 'disconnected'
+    const i = metrics.ingest
+    const body = {
+      status: db === 'error' || mqtt === 'disconnected' ? 'degraded' : 'ok',
+      version: deps.version ?? VERSION,
+      uptimeS: Math.max(0, Math.floor((deps.clock.now() - metrics.startedAt) / 1000)),
+      db,
+      mqtt,
+      mqttError: metrics.mqtt.lastError,
+      ingest: {
+        batches: i.batches,
+        samples: i.samples,
+        duplicates: i.duplicates,
+        rejected: totalRejected(metrics),
+        rejectedByReason: { ...i.rejected },
+        failed: i.failed,
+        statuses: i.statuses,
+        acks: i.acks,
+        alarmsRaised: i.alarmsRaised,
+        alarmsRecovered: i.alarmsRecovered,
+      },
+    }
+    return c.json(body, db === 'ok' ? 200 : 503)
+  })
+  return app
+}

@@ -1,0 +1,88 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigError } from '../shared/config.ts'
+import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
+import { tempDir } from '../test/cloud/helpers.ts'
+import { loadCloudConfig, mqttPassword } from './config.ts'
+
+const EXAMPLE = new URL('../firmware-configs/sites/example-cloud.yaml', import.meta.url).pathname
+
+let tmp: ReturnType<typeof tempDir>
+beforeEach(() => void (tmp = tempDir()))
+afterEach(() => tmp.remove())
+
+function write(text: string): string {
+  const file = path.join(tmp.dir, 'cloud.yaml')
+  writeFileSync(file, text)
+  return file
+}
+
+describe('cloud config', () => {
+  it('loads the example, resolving dataDir against the file and filling defaults', () => {
+    const config = loadCloudConfig(EXAMPLE)
+    expect(config.dataDir).toBe(path.resolve(path.dirname(EXAMPLE), '../../.parklink/cloud'))
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 })
+    expect(config.mqtt).toMatchObject({ url: 'mqtt://127.0.0.1:1883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30 })
+    expect(config.edgeOfflineAfterMs).toBe(60_000)
+    expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])
+    expect(config.registry.points.find((p) => p.id === 'shilian.tk101.level')).toEqual({
+      id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+    })
+    expect(config.registry.points.find((p) => p.id === 'shilian.p101.run')?.limits).toBeUndefined()
+  })
+
+  it('a minimal file gets every default', () => {
+    const config = loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\n'))
+    expect(config).toMatchObject({ dataDir: path.join(tmp.dir, 'data'), http: { port: 8080 }, log: { level: 'info' }, registry: { enterprises: [], points: [] } })
+  })
+
+  it('reports every problem with its line and path', () => {
+    const file = write([
+      'dataDir: ./data',                                                      // 1
+      'http: { host: 127.0.0.1, port: 99999 }',                               // 2
+      'mqtt: { url: "http://broker", pasword: x }',                            // 3
+      'registry:',                                                            // 4
+      '  enterprises: [{ id: shilian, name: 实联化工 }]',                        // 5
+      '  points:',                                                            // 6
+      '    - { id: a.b, name: A, enterprise: nobody, class: mhs }',           // 7
+      '    - { id: a.c, name: C, enterprise: shilian, class: reactor }',      // 8
+      '    - id: a.d',                                                        // 9
+      '      name: D',                                                        // 10
+      '      enterprise: shilian',                                            // 11
+      '      class: gas',                                                     // 12
+      '      limits: { hh: 1, h: 2 }',                                        // 13
+      '    - { id: a.b, name: B, enterprise: shilian, class: gas }',          // 14
+      '',
+    ].join('\n'))
+    let error: unknown
+    try {
+      loadCloudConfig(file)
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const problems = (error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)
+    expect(problems).toEqual(expect.arrayContaining([
+      '2 http.port',
+      '3 mqtt.url',
+      '3 mqtt',
+      '8 registry.points.1.class',
+      '13 registry.points.2.limits.hh',
+      '7 registry.points.0.enterprise',
+      '14 registry.points.3.id',
+    ]))
+    expect((error as ConfigError).message).toContain(`${file}:3`)
+  })
+
+  it('an unreadable file is CONFIG_UNREADABLE', () => {
+    expect(() => loadCloudConfig(path.join(tmp.dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: ErrorCodes.CONFIG_UNREADABLE }))
+  })
+
+  it('reads the broker password from the named environment variable, refusing an unset one', () => {
+    const config = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud, passwordEnv: PL_TEST_PW }\n'))
+    expect(mqttPassword(config, { PL_TEST_PW: 's3cret' })).toBe('s3cret')
+    expect(() => mqttPassword(config, {})).toThrow(ParklinkError)
+    expect(mqttPassword({ ...config, mqtt: { ...config.mqtt, passwordEnv: undefined } }, {})).toBeUndefined()
+  })
+})

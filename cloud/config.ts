@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { parseConfig } from '../shared/config.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
+import { PointClass } from '../shared/rules/priority.ts'
+import { ThresholdLimits } from '../shared/rules/threshold.ts'
+import { PointId, TopicId } from '../shared/wire/ids.ts'
+
+/**
+ * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
+ * never written here: `mqtt.passwordEnv` names the environment variable that holds the password.
+ */
+const Enterprise = z.strictObject({
+  id: TopicId,
+  name: z.string().min(1).max(128),
+})
+
+const RegistryPoint = z.strictObject({
+  id: PointId,
+  name: z.string().min(1).max(128),
+  unit: z.string().max(32).default(''),
+  enterprise: TopicId,
+  /** The alarm unit the point belongs to; selects the priority row (brief §5). */
+  class: PointClass,
+  /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
+  limits: ThresholdLimits.optional(),
+})
+export type RegistryPoint = z.infer<typeof RegistryPoint>
+
+const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+
+const Registry = z
+  .strictObject({
+    enterprises: z.array(Enterprise).default([]),
+    points: z.array(RegistryPoint).default([]),
+  })
+  // Cross-references are checked even when other entries are invalid (`when`), so one pass lists
+  // every problem; the value may then be partly unparsed, hence the defensive reads.
+  .superRefine(
+    (r, ctx) => {
+      const enterprises = new Set<unknown>()
+      list(r.enterprises).forEach((e, i) => {
+        const id = field(e, 'id')
+        if (enterprises.has(id)) ctx.addIssue({ code: 'custom', path: ['enterprises', i, 'id'], message: `duplicate enterprise id "${String(id)}"` })
+        enterprises.add(id)
+      })
+      const points = new Set<unknown>()
+      list(r.points).forEach((p, i) => {
+        const id = field(p, 'id')
+        if (points.has(id)) ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id "${String(id)}"` })
+        points.add(id)
+        const enterprise = field(p, 'enterprise')
+        if (typeof enterprise === 'string' && !enterprises.has(enterprise)) {
+          ctx.addIssue({ code: 'custom', path: ['points', i, 'enterprise'], message: `unknown enterprise "${enterprise}": declare it under registry.enterprises` })
+        }
+      })
+    },
+    { when: () => true },
+  )
+export type Registry = z.infer<typeof Registry>
+
+export const CloudConfigSchema = z.strictObject({
+  /** Where cloud.db lives. Relative paths are resolved against the config file's folder. */
+  dataDir: z.string().min(1),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  mqtt: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
+    /** Fixed, so the broker keeps this service's persistent session across restarts. */
+    clientId: TopicId.default('parklink-cloud'),
+    username: z.string().min(1).optional(),
+    /** Name of the environment variable holding the broker password (never the password itself). */
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    reconnectPeriodMs: z.number().int().min(100).max(300_000).default(2_000),
+    keepaliveS: z.number().int().min(5).max(3_600).default(30),
+  }),
+  /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */
+  edgeOfflineAfterMs: z.number().int().positive().default(60_000),
+  log: z
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .default({ level: 'info' }),
+  registry: Registry.default({ enterprises: [], points: [] }),
+})
+export type CloudConfig = z.infer<typeof CloudConfigSchema>
+
+/** Reads, validates and resolves a cloud config file. Throws ConfigError (every problem, with lines) or CONFIG_UNREADABLE. */
+export function loadCloudConfig(file: string): CloudConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `cannot read cloud configuration ${file}: ${errorMessage(err)}`, {
+      hint: 'check the path given with --config and that the service user may read it',
+      cause: err,
+    })
+  }
+  const config = parseConfig(CloudConfigSchema, text, file)
+  return { ...config, dataDir: path.resolve(path.dirname(path.resolve(file)), config.dataDir) }
+}
+
+/** The broker password from the environment variable the config names; an unset variable is a config error. */
+export function mqttPassword(config: CloudConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = config.mqtt.passwordEnv
+  if (name === undefined) return undefined
+  const value = env[name]
+  if (value === undefined || value === '') {
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `mqtt.passwordEnv names ${name}, but that environment variable is not set`, {
+      hint: `set ${name} (for systemd: in /etc/parklink/cloud.env) or remove mqtt.passwordEnv`,
+    })
+  }
+  return value
+}

@@ -1,0 +1,73 @@
+/**
+ * The cloud's contiguous-ack mark per edge (pure, no I/O).
+ *
+ * `through` is the highest seq such that every seq ≤ it is durably stored, or lies below the
+ * edge's `floor` (the edge no longer holds those: they were acked before or evicted and
+ * reported as a gap). The edge deletes from its outbox only through this mark, so it must never
+ * pass a seq that is neither stored nor below a floor the edge announced.
+ *
+ * Out-of-order arrival is normal (a resend overtakes, QoS 1 redelivery): seqs above the mark
+ * are remembered until the hole below them is filled. The mark never moves backwards.
+ */
+export interface EdgeAckState {
+  edge: string
+  /** The persisted mark (edges.acked_through). */
+  ackedThrough: number
+  /** Stored batches with seq above the mark, with the floor each carried. */
+  above: ReadonlyArray<{ seq: number; floor: number }>
+}
+
+interface Entry {
+  through: number
+  pending: Set<number>
+}
+
+export class AckTracker {
+  readonly #edges = new Map<string, Entry>()
+
+  /** Rebuilds the marks from what the store holds (startup). */
+  constructor(initial: Iterable<EdgeAckState> = []) {
+    for (const state of initial) {
+      const entry = this.#entry(state.edge)
+      entry.through = Math.max(entry.through, state.ackedThrough)
+      for (const b of state.above) this.record(state.edge, b.seq, b.floor)
+    }
+  }
+
+  /**
+   * A batch (edge, seq) is durably stored (or was already) and carried `floor`. Returns the
+   * edge's mark afterwards.
+   */
+  record(edge: string, seq: number, floor: number): number {
+    if (!Number.isSafeInteger(seq) || seq < 1 || !Number.isSafeInteger(floor) || floor < 1 || floor > seq) {
+      throw new RangeError(`invalid seq/floor ${seq}/${floor} for edge ${edge}`)
+    }
+    const entry = this.#entry(edge)
+    if (floor - 1 > entry.through) {
+      entry.through = floor - 1
+      for (const s of entry.pending) if (s <= entry.through) entry.pending.delete(s)
+    }
+    if (seq > entry.through) entry.pending.add(seq)
+    while (entry.pending.delete(entry.through + 1)) entry.through++
+    return entry.through
+  }
+
+  /** The edge's mark (0 when nothing is known). */
+  through(edge: string): number {
+    return this.#edges.get(edge)?.through ?? 0
+  }
+
+  /** Seqs stored above the mark, waiting for a hole to fill (for diagnostics). */
+  pending(edge: string): number[] {
+    return [...(this.#edges.get(edge)?.pending ?? [])].sort((a, b) => a - b)
+  }
+
+  #entry(edge: string): Entry {
+    let entry = this.#edges.get(edge)
+    if (!entry) {
+      entry = { through: 0, pending: new Set() }
+      this.#edges.set(edge, entry)
+    }
+    return entry
+  }
+}

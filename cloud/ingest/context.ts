@@ -1,0 +1,41 @@
+import type { Logger } from 'pino'
+import type { Clock } from '../../shared/clock.ts'
+import { parseTopic, type Channel, type TopicAddress } from '../../shared/wire/topics.ts'
+import type { CloudMetrics, RejectReason } from '../metrics.ts'
+import type { Store } from '../store/store.ts'
+import type { AckTracker } from './ack-tracker.ts'
+
+/** What the message handlers need; the MQTT wiring (mqtt.ts) builds it, tests build their own. */
+export interface IngestContext {
+  store: Store
+  tracker: AckTracker
+  /** Publishes QoS 1, retained. Fire-and-forget: never awaited inside a message handler. */
+  publish(topic: string, payload: Buffer): void
+  clock: Clock
+  metrics: CloudMetrics
+  log: Logger
+}
+
+export interface InboundMessage {
+  topic: string
+  payload: Buffer
+  /** Set by the broker when the message is a retained one replayed at subscription time. */
+  retained: boolean
+}
+
+export type Rejected = { kind: 'rejected'; reason: RejectReason; error: string }
+
+/** Counts and logs a refused message. Refused messages are never stored and never acked. */
+export function reject(ctx: IngestContext, msg: InboundMessage, reason: RejectReason, error: string): Rejected {
+  ctx.metrics.ingest.rejected[reason]++
+  ctx.log.warn({ topic: msg.topic, reason, error, bytes: msg.payload.length }, 'message rejected')
+  return { kind: 'rejected', reason, error }
+}
+
+/** The topic's address if it is parklink/v1/{site}/{edge}/{channel} with the expected channel. */
+export function addressOf(msg: InboundMessage, channel: Channel): TopicAddress | string {
+  const address = parseTopic(msg.topic)
+  if (!address) return 'not parklink/v1/{site}/{edge}/{channel} with valid ids'
+  if (address.channel !== channel) return `expected channel "${channel}", got "${address.channel}"`
+  return address
+}

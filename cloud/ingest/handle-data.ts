@@ -1,0 +1,69 @@
+import { errorMessage } from '../../shared/errors.ts'
+import { decodeData, encode } from '../../shared/wire/codec.ts'
+import { WIRE_VERSION, type Ack } from '../../shared/wire/messages.ts'
+import { topic } from '../../shared/wire/topics.ts'
+import { RejectReasons } from '../metrics.ts'
+import type { IngestResult } from '../store/store.ts'
+import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
+
+export type DataOutcome =
+  | Rejected
+  | { kind: 'stored' | 'duplicate'; through: number; result: IngestResult }
+  | { kind: 'failed'; error: string }
+
+/**
+ * parklink/v1/{site}/{edge}/data: validate → store once (unique (edge, seq)) → advance the
+ * contiguous mark → publish the ack (retained). A duplicate is acked again: its first ack may
+ * have been lost. A store failure is NOT acked; the edge resends from its outbox.
+ */
+export async function handleData(ctx: IngestContext, msg: InboundMessage): Promise<DataOutcome> {
+  const address = addressOf(msg, 'data')
+  if (typeof address === 'string') return reject(ctx, msg, RejectReasons.BAD_TOPIC, address)
+  const decoded = decodeData(msg.payload)
+  if (!decoded.ok) return reject(ctx, msg, RejectReasons.INVALID_PAYLOAD, decoded.error)
+  const batch = decoded.value
+  if (batch.edge !== address.edge) {
+    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${batch.edge}" differs from topic edge "${address.edge}"`)
+  }
+
+  let result: IngestResult
+  try {
+    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now() })
+  } catch (err) {
+    ctx.metrics.ingest.failed++
+    ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
+    return { kind: 'failed', error: errorMessage(err) }
+  }
+
+  const m = ctx.metrics.ingest
+  if (result.duplicate) {
+    m.duplicates++
+    if (result.suspectSeqReuse) {
+      ctx.log.warn({ edge: batch.edge, seq: batch.seq }, 'duplicate seq with a different sample count: has the edge lost its outbox and restarted its seqs?')
+    } else {
+      ctx.log.debug({ edge: batch.edge, seq: batch.seq }, 'duplicate batch acked again')
+    }
+  } else {
+    m.batches++
+    m.samples += result.samples
+    m.alarmsRaised += result.raised
+    m.alarmsRecovered += result.recovered
+    if (result.stale > 0) ctx.log.info({ edge: batch.edge, seq: batch.seq, stale: result.stale }, 'late samples stored without rule evaluation')
+  }
+
+  const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor)
+  try {
+    await ctx.store.setAckedThrough(batch.edge, through)
+  } catch (err) {
+    // The data is stored; the persisted mark only speeds up the rebuild after a restart.
+    ctx.log.warn({ edge: batch.edge, through, err }, 'could not persist the ack mark')
+  }
+  publishAck(ctx, address.site, batch.edge, through)
+  return { kind: result.duplicate ? 'duplicate' : 'stored', through, result }
+}
+
+export function publishAck(ctx: IngestContext, site: string, edge: string, through: number): void {
+  const ack: Ack = { v: WIRE_VERSION, edge, through, ts: ctx.clock.now() }
+  ctx.publish(topic(site, edge, 'ack'), encode(ack))
+  ctx.metrics.ingest.acks++
+}

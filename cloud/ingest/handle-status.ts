@@ -1,0 +1,66 @@
+import { errorMessage } from '../../shared/errors.ts'
+import { decodeStatus } from '../../shared/wire/codec.ts'
+import type { Status } from '../../shared/wire/messages.ts'
+import { RejectReasons } from '../metrics.ts'
+import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
+import { publishAck } from './handle-data.ts'
+
+export type StatusOutcome =
+  | Rejected
+  | { kind: 'birth' }
+  | { kind: 'state'; adopted: boolean; ignored: boolean }
+  | { kind: 'death'; applied: boolean }
+  | { kind: 'failed'; error: string }
+
+/**
+ * parklink/v1/{site}/{edge}/status (retained): birth, state heartbeat, death (the last will).
+ *
+ * A retained message replayed when the cloud subscribes is old news: it does not prove the edge
+ * is alive now, so it counts as seen at the time it carries (never later than now), not at the
+ * time it arrived. A death only applies to the session it names.
+ */
+export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Promise<StatusOutcome> {
+  const address = addressOf(msg, 'status')
+  if (typeof address === 'string') return reject(ctx, msg, RejectReasons.BAD_TOPIC, address)
+  const decoded = decodeStatus(msg.payload)
+  if (!decoded.ok) return reject(ctx, msg, RejectReasons.INVALID_PAYLOAD, decoded.error)
+  const status = decoded.value
+  if (status.edge !== address.edge) {
+    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${status.edge}" differs from topic edge "${address.edge}"`)
+  }
+  ctx.metrics.ingest.statuses++
+  try {
+    return await apply(ctx, address.site, status, msg.retained)
+  } catch (err) {
+    ctx.metrics.ingest.failed++
+    ctx.log.error({ topic: msg.topic, kind: status.kind, err }, 'status not recorded')
+    return { kind: 'failed', error: errorMessage(err) }
+  }
+}
+
+async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean): Promise<StatusOutcome> {
+  const now = ctx.clock.now()
+  const log = ctx.log.child({ edge: status.edge, session: status.session, retained })
+  switch (status.kind) {
+    case 'birth': {
+      await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)
+      log.info({ points: status.points.length, configHash: status.configHash }, 'edge birth')
+      // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker restart.
+      const through = ctx.tracker.through(status.edge)
+      if (through > 0) publishAck(ctx, site, status.edge, through)
+      return { kind: 'birth' }
+    }
+    case 'state': {
+      const r = await ctx.store.recordState(site, status, retained ? Math.min(status.ts, now) : now)
+      if (r.adopted) log.info('edge session adopted from a heartbeat (its birth was not seen)')
+      if (r.ignored) log.info('heartbeat of a session already declared dead ignored')
+      return { kind: 'state', ...r }
+    }
+    case 'death': {
+      const r = await ctx.store.recordDeath(status, retained ? null : now)
+      if (r.applied) log.warn('edge offline (death)')
+      else log.info({ storedSession: r.storedSession }, 'death of another session ignored')
+      return { kind: 'death', applied: r.applied }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import type { Server } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Hono } from 'hono'
+import type { Logger } from 'pino'
+import { systemClock, type Clock } from '../shared/clock.ts'
+import { errorMessage } from '../shared/errors.ts'
+import { createEvaluator } from './alarms/evaluate.ts'
+import { createApp } from './api/app.ts'
+import { mqttPassword, type CloudConfig } from './config.ts'
+import { AckTracker } from './ingest/ack-tracker.ts'
+import { startIngest, type Ingest } from './ingest/mqtt.ts'
+import { createLogger } from './log.ts'
+import { createMetrics, type CloudMetrics } from './metrics.ts'
+import { openSqliteStore } from './store/sqlite/store.ts'
+import type { Store } from './store/store.ts'
+
+export interface CloudOptions {
+  log?: Logger
+  clock?: Clock
+  /** Overrides config.http.port (0 = any free port; the real one is reported). */
+  port?: number
+}
+
+export interface RunningCloud {
+  url: string
+  port: number
+  app: Hono
+  store: Store
+  metrics: CloudMetrics
+  /** Closes HTTP, MQTT and the database, in that order. Idempotent. */
+  stop(): Promise<void>
+}
+
+/**
+ * Composition root: store (migrated, registry applied) → ack marks rebuilt → HTTP API → MQTT
+ * ingest. The API starts even when the broker is down; ingest keeps reconnecting.
+ */
+export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): Promise<RunningCloud> {
+  const log = opts.log ?? createLogger({ level: config.log.level })
+  const clock = opts.clock ?? systemClock
+  const password = mqttPassword(config)
+  const file = path.join(path.resolve(config.dataDir), 'cloud.db')
+
+  const store = openSqliteStore({ file, evaluate: createEvaluator(), log })
+  let server: Server | null = null
+  try {
+    const registry = await store.applyRegistry(config.registry)
+    if (registry.unregistered > 0) log.warn({ unregistered: registry.unregistered }, 'points left the registry: their enterprise, class and limits were cleared')
+    const tracker = new AckTracker(await store.loadAckStates())
+    const metrics = createMetrics(clock.now())
+    const app = createApp({ store, clock, metrics, log, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
+
+    server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
+    const port = await listen(server, config.http.host, opts.port ?? config.http.port)
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
+    const url = `http://${host}:${port}`
+    log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
+
+    const ingest: Ingest = startIngest({
+      url: config.mqtt.url,
+      clientId: config.mqtt.clientId,
+      ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
+      ...(password === undefined ? {} : { password }),
+      reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+      keepaliveS: config.mqtt.keepaliveS,
+      store,
+      tracker,
+      clock,
+      metrics,
+      log,
+    })
+
+    const httpServer = server
+    let stopping: Promise<void> | null = null
+    const stop = () => {
+      stopping ??= (async () => {
+        await closeServer(httpServer)
+        await ingest.stop()
+        await store.close()
+        log.info('cloud stopped')
+      })()
+      return stopping
+    }
+    return { url, port, app, store, metrics, stop }
+  } catch (err) {
+    if (server?.listening) await closeServer(server)
+    await store.close()
+    throw err
+  }
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${errorMessage(err)}`, { cause: err }))
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+  return (server.address() as AddressInfo).port
+}
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    // Idle keep-alive connections would hold close() open; requests in progress get to finish.
+    server.closeIdleConnections()
+    setTimeout(() => server.closeAllConnections(), 2_000).unref()
+  })
+}

@@ -1,0 +1,113 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import type { PointClass } from '../../../shared/rules/priority.ts'
+import type { DataBatch } from '../../../shared/wire/messages.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
+import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../alarms/evaluate.ts'
+import type { IngestResult } from '../store.ts'
+import type { Db } from './db.ts'
+import { alarms, batches, edges, points, ruleState, samples } from './schema.ts'
+import { encodeValue } from './values.ts'
+
+/** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
+const CHUNK = 1000
+
+/**
+ * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
+ * thread, so it is atomic with respect to everything else in the process as well.
+ */
+export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger) {
+  const p = sql.placeholder
+  const ensurePoint = db
+    .insert(points)
+    .values({ id: p('id'), edge: p('edge') })
+    .onConflictDoUpdate({ target: points.id, set: { edge: sql`coalesce(${points.edge}, excluded.edge)` } })
+    .prepare()
+  const updateLatest = db
+    .update(points)
+    .set({ latestTs: sql`${p('ts')}`, latestValue: sql`${p('value')}`, latestText: sql`${p('text')}`, latestQuality: sql`${p('quality')}`, latestReason: sql`${p('reason')}` })
+    .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
+    .prepare()
+  const rulePoint = db.select({ class: points.class, limits: points.limits }).from(points).where(eq(points.id, p('id'))).prepare()
+  const loadState = db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, p('point'))).prepare()
+  const saveState = db
+    .insert(ruleState)
+    .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
+    .onConflictDoUpdate({ target: ruleState.point, set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` } })
+    .prepare()
+
+  function applyEvent(e: AlarmEvent): boolean {
+    if (e.type === 'raise') {
+      // The partial unique index allows one active alarm per (point, kind); a conflict means the
+      // alarm is already active, and the batch must still be stored.
+      const r = db.insert(alarms).values({ point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit }).onConflictDoNothing().run()
+      if (r.changes === 0) log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
+      return r.changes > 0
+    }
+    const r = db
+      .update(alarms)
+      .set({ recoveredAt: e.ts, recoveredValue: e.value, state: 'recovered' })
+      .where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active')))
+      .run()
+    return r.changes > 0
+  }
+
+  return (batch: DataBatch, meta: { site: string; receivedAt: number }): IngestResult => {
+    return db.transaction(
+      (tx) => {
+        const inserted = tx
+          .insert(batches)
+          .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length })
+          .onConflictDoNothing()
+          .run()
+        if (inserted.changes === 0) {
+          const existing = tx.select({ n: batches.sampleCount }).from(batches).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).get()
+          return { duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length, samples: 0, raised: 0, recovered: 0, stale: 0 }
+        }
+        // Data proves the edge is connected; online/session are decided by status messages.
+        tx.insert(edges)
+          .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt })
+          .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
+          .run()
+        for (let i = 0; i < batch.samples.length; i += CHUNK) {
+          const rows = batch.samples.slice(i, i + CHUNK).map((s) => {
+            const v = encodeValue(s.value)
+            return { edge: batch.edge, seq: batch.seq, point: s.point, ts: s.ts, value: v.value, valueText: v.text, quality: s.quality, reason: s.reason ?? null }
+          })
+          tx.insert(samples).values(rows).run()
+        }
+        const result: IngestResult = { duplicate: false, suspectSeqReuse: false, samples: batch.samples.length, raised: 0, recovered: 0, stale: 0 }
+        for (const [point, group] of groupByPoint(batch.samples)) {
+          ensurePoint.run({ id: point, edge: batch.edge })
+          const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
+          const v = encodeValue(newest.value)
+          updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
+
+          const info = rulePoint.get({ id: point })
+          const storedJson = loadState.get({ point })?.state
+          const stored = storedJson === undefined ? null : parseRuleState(storedJson)
+          if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
+          const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null }, stored, group)
+          result.stale += evaluation.stale
+          for (const e of evaluation.events) {
+            if (applyEvent(e)) e.type === 'raise' ? result.raised++ : result.recovered++
+          }
+          if (evaluation.state) saveState.run({ point, state: evaluation.state, at: meta.receivedAt })
+        }
+        return result
+      },
+      { behavior: 'immediate' },
+    )
+  }
+}
+
+/** Samples grouped by point, batch order kept within each group. */
+function groupByPoint(list: readonly Sample[]): Map<string, Sample[]> {
+  const groups = new Map<string, Sample[]>()
+  for (const s of list) {
+    const g = groups.get(s.point)
+    if (g) g.push(s)
+    else groups.set(s.point, [s])
+  }
+  return groups
+}

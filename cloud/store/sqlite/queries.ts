@@ -1,0 +1,82 @@
+import { and, asc, desc, eq, gte, lte, type SQL } from 'drizzle-orm'
+import type { PointClass, Priority } from '../../../shared/rules/priority.ts'
+import type { LimitKind } from '../../../shared/rules/threshold.ts'
+import type { AlarmRecord, EdgeRecord, PointRecord, StoredSample } from '../store.ts'
+import type { Db } from './db.ts'
+import { alarms, edges, points, samples } from './schema.ts'
+import { toStoredSample } from './values.ts'
+
+/** The API's reads. */
+export function createQueries(db: Db) {
+  function toPoint(row: typeof points.$inferSelect): PointRecord {
+    const latest =
+      row.latestTs === null || row.latestQuality === null
+        ? null
+        : toStoredSample({ ts: row.latestTs, value: row.latestValue, text: row.latestText, quality: row.latestQuality, reason: row.latestReason })
+    return {
+      id: row.id,
+      name: row.name,
+      unit: row.unit,
+      device: row.device,
+      enterprise: row.enterprise,
+      class: row.class as PointClass | null,
+      edge: row.edge,
+      limits: row.limits ?? null,
+      registered: row.registered,
+      latest,
+    }
+  }
+
+  return {
+    listEdges(): EdgeRecord[] {
+      return db
+        .select()
+        .from(edges)
+        .orderBy(asc(edges.id))
+        .all()
+        .map((e) => ({ ...e, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
+    },
+
+    listPoints(filter: { enterprise?: string } = {}): PointRecord[] {
+      const where = filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise)
+      return db.select().from(points).where(where).orderBy(asc(points.id)).all().map(toPoint)
+    },
+
+    getPoint(id: string): PointRecord | null {
+      const row = db.select().from(points).where(eq(points.id, id)).get()
+      return row ? toPoint(row) : null
+    },
+
+    history(point: string, range: { from: number; to: number; limit: number }): StoredSample[] {
+      return db
+        .select({ ts: samples.ts, value: samples.value, text: samples.valueText, quality: samples.quality, reason: samples.reason })
+        .from(samples)
+        .where(and(eq(samples.point, point), gte(samples.ts, range.from), lte(samples.ts, range.to)))
+        .orderBy(asc(samples.ts))
+        .limit(range.limit)
+        .all()
+        .map(toStoredSample)
+    },
+
+    listAlarms(filter: { state: 'active' | 'all'; point?: string; limit: number }): AlarmRecord[] {
+      const conditions: SQL[] = []
+      if (filter.state === 'active') conditions.push(eq(alarms.state, 'active'))
+      if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
+      return db
+        .select({ alarm: alarms, pointName: points.name, enterprise: points.enterprise })
+        .from(alarms)
+        .leftJoin(points, eq(points.id, alarms.point))
+        .where(and(...conditions))
+        .orderBy(desc(alarms.raisedAt), desc(alarms.id))
+        .limit(filter.limit)
+        .all()
+        .map(({ alarm, pointName, enterprise }) => ({
+          ...alarm,
+          kind: alarm.kind as LimitKind,
+          priority: alarm.priority as Priority,
+          pointName,
+          enterprise,
+        }))
+    },
+  }
+}

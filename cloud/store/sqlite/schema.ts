@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { DriverReport, OutboxReport } from '../../../shared/wire/messages.ts'
+import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
+
+/**
+ * The cloud's SQLite schema. Times are INTEGER epoch milliseconds. A sample value is stored as
+ * `value` REAL for numbers (booleans also as 1/0, so digital points can be trended) and, for
+ * non-numbers, `value_text` holding the JSON of the value (`true`, `"running"`), which keeps the
+ * original type unambiguous; both NULL means a null value.
+ *
+ * Change this file, then `npm run db:generate` and commit the new migration.
+ */
+export const enterprises = sqliteTable('enterprises', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+})
+
+export const edges = sqliteTable('edges', {
+  id: text('id').primaryKey(),
+  site: text('site').notNull(),
+  session: text('session'),
+  online: integer('online', { mode: 'boolean' }).notNull().default(false),
+  lastSeen: integer('last_seen'),
+  ackedThrough: integer('acked_through').notNull().default(0),
+  outbox: text('outbox', { mode: 'json' }).$type<OutboxReport>(),
+  configHash: text('config_hash'),
+  drivers: text('drivers', { mode: 'json' }).$type<DriverReport[]>(),
+})
+
+export const points = sqliteTable(
+  'points',
+  {
+    id: text('id').primaryKey(),
+    edge: text('edge'),
+    name: text('name'),
+    unit: text('unit'),
+    device: text('device'),
+    enterprise: text('enterprise'),
+    class: text('class'),
+    limits: text('limits', { mode: 'json' }).$type<ThresholdLimits>(),
+    /** In the cloud registry: name/unit/enterprise/class/limits come from there, not from births. */
+    registered: integer('registered', { mode: 'boolean' }).notNull().default(false),
+    latestTs: integer('latest_ts'),
+    latestValue: real('latest_value'),
+    latestText: text('latest_text'),
+    latestQuality: text('latest_quality'),
+    latestReason: text('latest_reason'),
+  },
+  (t) => [index('points_enterprise').on(t.enterprise)],
+)
+
+export const batches = sqliteTable(
+  'batches',
+  {
+    edge: text('edge').notNull(),
+    seq: integer('seq').notNull(),
+    session: text('session').notNull(),
+    /** The floor the batch carried, so the ack mark can be rebuilt after a restart. */
+    floor: integer('floor').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    sampleCount: integer('sample_count').notNull(),
+  },
+  // The idempotency key: each (edge, seq) is stored once.
+  (t) => [primaryKey({ name: 'batches_edge_seq', columns: [t.edge, t.seq] })],
+)
+
+export const samples = sqliteTable(
+  'samples',
+  {
+    edge: text('edge').notNull(),
+    seq: integer('seq').notNull(),
+    point: text('point').notNull(),
+    ts: integer('ts').notNull(),
+    value: real('value'),
+    valueText: text('value_text'),
+    quality: text('quality').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [index('samples_point_ts').on(t.point, t.ts)],
+)
+
+export const alarms = sqliteTable(
+  'alarms',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    point: text('point').notNull(),
+    kind: text('kind').notNull(),
+    priority: text('priority').notNull(),
+    raisedAt: integer('raised_at').notNull(),
+    value: real('value').notNull(),
+    /** The limit crossed ("limit" is reserved in SQL, hence the column name). */
+    limit: real('limit_value').notNull(),
+    recoveredAt: integer('recovered_at'),
+    recoveredValue: real('recovered_value'),
+    state: text('state', { enum: ['active', 'recovered'] }).notNull().default('active'),
+  },
+  (t) => [
+    index('alarms_state_raised').on(t.state, t.raisedAt),
+    index('alarms_point_raised').on(t.point, t.raisedAt),
+    // At most one active alarm per (point, kind).
+    uniqueIndex('alarms_one_active').on(t.point, t.kind).where(sql`state = 'active'`),
+  ],
+)
+
+export const ruleState = sqliteTable('rule_state', {
+  point: text('point').primaryKey(),
+  state: text('state', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})

@@ -1,0 +1,102 @@
+import { and, eq, gt, sql } from 'drizzle-orm'
+import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
+import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
+import type { Db } from './db.ts'
+import { batches, edges, points } from './schema.ts'
+
+const CHUNK = 1000
+
+/** last_seen never moves backwards (a retained replay carries an old time). */
+const laterSeen = sql`max(coalesce(${edges.lastSeen}, excluded.last_seen), excluded.last_seen)`
+
+/** Edge lifecycle from status messages, and the persisted ack mark. */
+export function createStatusOps(db: Db) {
+  function storedEdge(id: string) {
+    return db.select({ session: edges.session, online: edges.online }).from(edges).where(eq(edges.id, id)).get()
+  }
+
+  return {
+    recordBirth(site: string, birth: StatusBirth, seenAt: number): void {
+      db.transaction((tx) => {
+        tx.insert(edges)
+          .values({ id: birth.edge, site, session: birth.session, online: true, lastSeen: seenAt, outbox: birth.outbox, configHash: birth.configHash, drivers: null })
+          .onConflictDoUpdate({
+            target: edges.id,
+            set: {
+              site,
+              session: birth.session,
+              online: true,
+              lastSeen: laterSeen,
+              outbox: sql`excluded.outbox`,
+              configHash: birth.configHash,
+              // Driver health of an earlier session says nothing about this one.
+              drivers: sql`CASE WHEN ${edges.session} = excluded.session THEN ${edges.drivers} ELSE NULL END`,
+            },
+          })
+          .run()
+        for (let i = 0; i < birth.points.length; i += CHUNK) {
+          const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({ id: pt.id, edge: birth.edge, name: pt.name ?? null, unit: pt.unit ?? null, device: pt.device ?? null }))
+          tx.insert(points)
+            .values(rows)
+            .onConflictDoUpdate({
+              target: points.id,
+              set: {
+                edge: sql`excluded.edge`,
+                device: sql`coalesce(excluded.device, ${points.device})`,
+                // The registry is authoritative for registered points' name and unit.
+                name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
+                unit: sql`CASE WHEN ${points.registered} THEN ${points.unit} ELSE coalesce(excluded.unit, ${points.unit}) END`,
+              },
+            })
+            .run()
+        }
+      }, { behavior: 'immediate' })
+    },
+
+    recordState(site: string, state: StatusState, seenAt: number): { adopted: boolean; ignored: boolean } {
+      return db.transaction((tx) => {
+        const stored = storedEdge(state.edge)
+        // A heartbeat of a session already declared dead is a straggler: it must not revive it.
+        if (stored && stored.session === state.session && !stored.online) return { adopted: false, ignored: true }
+        tx.insert(edges)
+          .values({ id: state.edge, site, session: state.session, online: true, lastSeen: seenAt, outbox: state.outbox, drivers: state.drivers })
+          .onConflictDoUpdate({
+            target: edges.id,
+            set: { site, session: state.session, online: true, lastSeen: laterSeen, outbox: sql`excluded.outbox`, drivers: sql`excluded.drivers` },
+          })
+          .run()
+        return { adopted: stored?.session !== state.session, ignored: false }
+      }, { behavior: 'immediate' })
+    },
+
+    recordDeath(death: StatusDeath, seenAt: number | null): { applied: boolean; storedSession: string | null } {
+      return db.transaction((tx) => {
+        const stored = storedEdge(death.edge)
+        if (!stored || stored.session !== death.session) return { applied: false, storedSession: stored?.session ?? null }
+        tx.update(edges)
+          .set({ online: false, ...(seenAt === null ? {} : { lastSeen: sql`max(coalesce(${edges.lastSeen}, ${seenAt}), ${seenAt})` }) })
+          .where(eq(edges.id, death.edge))
+          .run()
+        return { applied: true, storedSession: stored.session }
+      }, { behavior: 'immediate' })
+    },
+
+    setAckedThrough(edge: string, through: number): void {
+      db.update(edges).set({ ackedThrough: sql`max(${edges.ackedThrough}, ${through})` }).where(eq(edges.id, edge)).run()
+    },
+
+    loadAckStates(): EdgeAckState[] {
+      const marks = db.select({ edge: edges.id, through: edges.ackedThrough }).from(edges).all()
+      return marks.map((m) => ({
+        edge: m.edge,
+        ackedThrough: m.through,
+        above: db
+          .select({ seq: batches.seq, floor: batches.floor })
+          .from(batches)
+          .where(and(eq(batches.edge, m.edge), gt(batches.seq, m.through)))
+          .orderBy(batches.seq)
+          .all(),
+      }))
+    },
+  }
+}

@@ -1,0 +1,109 @@
+import type { PointClass, Priority } from '../../shared/rules/priority.ts'
+import type { LimitKind, ThresholdLimits } from '../../shared/rules/threshold.ts'
+import type { Quality } from '../../shared/quality.ts'
+import type { DataBatch, DriverReport, OutboxReport, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
+import type { Value } from '../../shared/wire/sample.ts'
+import type { EdgeAckState } from '../ingest/ack-tracker.ts'
+import type { Registry } from '../config.ts'
+
+/**
+ * What ingest and the API need from storage. Asynchronous so a PostgreSQL implementation fits
+ * behind it; the SQLite one (cloud/store/sqlite/) runs synchronously inside. All times are epoch
+ * milliseconds.
+ */
+export interface Store {
+  /**
+   * Stores one data batch in ONE transaction: the batch row (unique (edge, seq)), its samples,
+   * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
+   * state. An (edge, seq) already stored is a duplicate: nothing else is written.
+   */
+  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number }): Promise<IngestResult>
+  /** Persists the contiguous-ack mark (never lowers it). */
+  setAckedThrough(edge: string, through: number): Promise<void>
+  /** Every edge's mark and the batches stored above it, to rebuild the ack tracker. */
+  loadAckStates(): Promise<EdgeAckState[]>
+
+  /** birth: edge online with this session; points announced (registry fields untouched). */
+  recordBirth(site: string, birth: StatusBirth, seenAt: number): Promise<void>
+  /**
+   * state: heartbeat. Adopts the session when it differs (the birth was missed); ignored when
+   * it names the stored session after that session's death (a straggler must not revive it).
+   */
+  recordState(site: string, state: StatusState, seenAt: number): Promise<{ adopted: boolean; ignored: boolean }>
+  /** death: offline ONLY when it names the stored session. */
+  recordDeath(death: StatusDeath, seenAt: number | null): Promise<{ applied: boolean; storedSession: string | null }>
+
+  /** Makes the store's enterprises and registry fields of points equal to the registry. */
+  applyRegistry(registry: Registry): Promise<{ points: number; enterprises: number; unregistered: number }>
+
+  listEdges(): Promise<EdgeRecord[]>
+  listPoints(filter?: { enterprise?: string }): Promise<PointRecord[]>
+  getPoint(id: string): Promise<PointRecord | null>
+  /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
+  history(point: string, range: { from: number; to: number; limit: number }): Promise<StoredSample[]>
+  /** Newest first. */
+  listAlarms(filter: { state: 'active' | 'all'; point?: string; limit: number }): Promise<AlarmRecord[]>
+
+  /** Cheap round trip to the database, for the health check. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface IngestResult {
+  duplicate: boolean
+  /** Set on a duplicate whose sample count differs from the stored batch: the edge may have lost its outbox and reused seqs. */
+  suspectSeqReuse: boolean
+  samples: number
+  raised: number
+  recovered: number
+  /** Samples older than their point's last evaluated one: stored, not evaluated. */
+  stale: number
+}
+
+export interface EdgeRecord {
+  id: string
+  site: string
+  session: string | null
+  /** As last reported by status messages; staleness is applied by the reader. */
+  online: boolean
+  lastSeen: number | null
+  ackedThrough: number
+  outbox: OutboxReport | null
+  configHash: string | null
+  drivers: DriverReport[]
+}
+
+export interface PointRecord {
+  id: string
+  name: string | null
+  unit: string | null
+  device: string | null
+  enterprise: string | null
+  class: PointClass | null
+  edge: string | null
+  limits: ThresholdLimits | null
+  registered: boolean
+  latest: StoredSample | null
+}
+
+export interface StoredSample {
+  ts: number
+  value: Value
+  quality: Quality
+  reason?: string
+}
+
+export interface AlarmRecord {
+  id: number
+  point: string
+  pointName: string | null
+  enterprise: string | null
+  kind: LimitKind
+  priority: Priority
+  raisedAt: number
+  value: number
+  limit: number
+  recoveredAt: number | null
+  recoveredValue: number | null
+  state: 'active' | 'recovered'
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import type { Clock } from '../../shared/clock.ts'
+import type { DataBatch, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+import { createEvaluator } from '../../cloud/alarms/evaluate.ts'
+import type { Registry } from '../../cloud/config.ts'
+import { createLogger, type Logger } from '../../cloud/log.ts'
+import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
+import type { Store } from '../../cloud/store/store.ts'
+
+/** Test helpers for the cloud's tests (local to them, so they don't collide with test/util). */
+
+export const T0 = Date.UTC(2025, 0, 31, 0, 0, 0)
+
+/** A clock the test moves by hand. */
+export function manualClock(start = T0): Clock & { set(ms: number): void; advance(ms: number): void } {
+  let now = start
+  return {
+    now: () => now,
+    set: (ms) => void (now = ms),
+    advance: (ms) => void (now += ms),
+    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+    clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+  }
+}
+
+/** A logger whose JSON lines the test can read. */
+export function captureLogger(): { log: Logger; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = []
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString('utf8'))
+      cb()
+    },
+  })
+  const log = createLogger({ level: 'debug', destination })
+  return {
+    log,
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+  }
+}
+
+export function tempDir(prefix = 'parklink-cloud-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export const registry: Registry = {
+  enterprises: [{ id: 'shilian', name: '实联化工' }, { id: 'fuqiang', name: '富强新材料' }],
+  points: [
+    { id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } },
+    { id: 'shilian.gt101.nh3', name: '罐区氨气检测GT-101', unit: 'ppm', enterprise: 'shilian', class: 'gas', limits: { hh: 40, h: 20, deadband: 1 } },
+    { id: 'fuqiang.v201.pressure', name: '液氯储罐V-201压力', unit: 'MPa', enterprise: 'fuqiang', class: 'mhs', limits: { hh: 1.0, h: 0.85, deadband: 0.01 } },
+  ],
+}
+
+export const LEVEL = 'shilian.tk101.level'
+export const NH3 = 'shilian.gt101.nh3'
+export const PRESSURE = 'fuqiang.v201.pressure'
+
+/** A real SQLite store in a temp dir, registry applied. */
+export async function tempStore(log: Logger = createLogger({ level: 'silent' })): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
+  const tmp = tempDir()
+  const file = path.join(tmp.dir, 'cloud.db')
+  const store = openSqliteStore({ file, evaluate: createEvaluator(), log })
+  await store.applyRegistry(registry)
+  const handle = {
+    store,
+    file,
+    dir: tmp.dir,
+    /** Closes whatever store `handle.store` holds now (a test may reopen it) and removes the folder. */
+    async dispose() {
+      await handle.store.close()
+      tmp.remove()
+    },
+  }
+  return handle
+}
+
+export const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
+
+export function batch(seq: number, samples: Sample[], opts: { edge?: string; session?: string; floor?: number } = {}): DataBatch {
+  return { v: 1, edge: opts.edge ?? 'shilian-01', session: opts.session ?? 's-1', seq, floor: opts.floor ?? 1, samples }
+}
+
+const outbox = { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }
+
+export function birth(session: string, opts: { edge?: string; ts?: number; points?: StatusBirth['points'] } = {}): StatusBirth {
+  return {
+    v: 1, kind: 'birth', edge: opts.edge ?? 'shilian-01', site: 'huaian', session, ts: opts.ts ?? T0, configHash: 'cfg-1',
+    points: opts.points ?? [{ id: LEVEL, name: 'edge name', unit: 'mm', device: 'dcs-1' }, { id: 'shilian.p101.run', name: '泵运行', device: 'dcs-1' }],
+    outbox,
+  }
+}
+
+export function heartbeat(session: string, opts: { edge?: string; ts?: number } = {}): StatusState {
+  return {
+    v: 1, kind: 'state', edge: opts.edge ?? 'shilian-01', session, ts: opts.ts ?? T0, outbox: { ...outbox, samples: 3 },
+    drivers: [{ device: 'dcs-1', kind: 'modbus', state: 'connected', since: T0, lastError: null }],
+  }
+}
+
+export function death(session: string, edge = 'shilian-01'): StatusDeath {
+  return { v: 1, kind: 'death', edge, session }
+}
+
+/** Polls `probe` until it returns a value that is not undefined/false, or fails after timeoutMs. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await probe()
+      if (value !== undefined && value !== false) return value
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
