@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { ParklinkError } from '../shared/errors.ts'
 import { ConfigError } from '../shared/config.ts'
+import { untilSignal } from './lifecycle.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -31,8 +32,9 @@ export function buildProgram(): Command {
     .description('run the edge agent (the default: `parklink edge --config FILE`)')
     .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
     .action(async (opts: { config: string }) => {
-      const { runEdge } = await import('../edge/main.ts')
-      await runEdge(opts.config)
+      const { startEdgeFromFile } = await import('../edge/main.ts')
+      const edge = await startEdgeFromFile(opts.config)
+      await untilSignal(edge.stop, edge.log)
     })
   edge
     .command('validate')
@@ -52,8 +54,9 @@ export function buildProgram(): Command {
     .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API')
     .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
     .action(async (opts: { config: string }) => {
-      const { runCloud } = await import('../cloud/main.ts')
-      await runCloud(opts.config)
+      const { startCloudFromFile } = await import('../cloud/main.ts')
+      const cloud = await startCloudFromFile(opts.config)
+      await untilSignal(cloud.stop, cloud.log)
     })
   return program
 }
