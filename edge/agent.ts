@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import { systemClock, type Clock } from '../shared/clock.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
+import type { DriverReport } from '../shared/wire/messages.ts'
+import type { Sample } from '../shared/wire/sample.ts'
+import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
+import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
+import { startPoller } from './drivers/poller.ts'
+import { createDriver } from './drivers/registry.ts'
+import { createLogger } from './log.ts'
+import type { Outbox, OutboxStats } from './outbox/outbox.ts'
+import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
+import { sanitizeSamples } from './samples.ts'
+import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
+
+export interface EdgeAgentOptions {
+  clock?: Clock
+  log?: Logger
+  /** Only for the log: where the config came from. */
+  configPath?: string
+  /** Where uplink.passwordEnv is looked up (default process.env). */
+  env?: NodeJS.ProcessEnv
+  /** Builds a driver for a device (default: the registry). Tests pass doubles of the contract. */
+  createDriver?: (config: DeviceConfig, deps: DriverDeps) => Driver | Promise<Driver>
+}
+
+export interface EdgeAgentStatus {
+  site: string
+  edge: string
+  session: string
+  configHash: string
+  startedAt: number
+  drivers: DriverReport[]
+  outbox: OutboxStats
+  uplink: UplinkState
+}
+
+export interface EdgeAgent {
+  readonly session: string
+  readonly configHash: string
+  status(): EdgeAgentStatus
+  /** Poller, uplink (death published), drivers, outbox — in that order. Idempotent. */
+  stop(): Promise<void>
+}
+
+/**
+ * The composition root: outbox → drivers → uplink → poller, and stop in reverse. Everything
+ * that can be refused (password variable, data directory, outbox, a driver's start) is checked
+ * before the poller reads anything, and what was opened is closed again on failure.
+ */
+export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions = {}): Promise<EdgeAgent> {
+  const clock = opts.clock ?? systemClock
+  const session = randomUUID()
+  const log = (opts.log ?? createLogger('parklink-edge')).child({ session })
+  const hash = configHash(config)
+  const password = uplinkPassword(config, opts.env)
+  const startedAt = clock.now()
+
+  try {
+    mkdirSync(config.dataDir, { recursive: true })
+  } catch (err) {
+    throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot create the data directory ${config.dataDir}: ${errorMessage(err)}`, {
+      hint: 'check dataDir in the edge config and that the service user may write there',
+      cause: err,
+    })
+  }
+  const outbox: Outbox = openSqliteOutbox({
+    file: path.join(config.dataDir, 'outbox.db'),
+    maxBytes: config.outbox.maxBytes,
+    clock,
+    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes }, 'outbox over its size cap: the oldest batches were dropped (data lost)'),
+  })
+
+  const drivers: Driver[] = []
+  try {
+    const make = opts.createDriver ?? createDriver
+    for (const device of config.devices) drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }) }))
+    const started = await Promise.allSettled(drivers.map((d) => d.start()))
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+  } catch (err) {
+    await Promise.allSettled(drivers.map((d) => d.stop()))
+    outbox.close()
+    throw err
+  }
+
+  const reports = () => drivers.map(driverReport)
+  const uplink = startMqttUplink({
+    url: config.uplink.url,
+    clientId: config.uplink.clientId,
+    ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
+    ...(password === undefined ? {} : { password }),
+    site: config.site,
+    edge: config.edge,
+    session,
+    configHash: hash,
+    points: drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))),
+    drivers: reports,
+    outbox,
+    maxInflight: config.uplink.maxInflight,
+    ackTimeoutMs: config.uplink.ackTimeoutMs,
+    heartbeatMs: config.uplink.heartbeatMs,
+    reconnectMinMs: config.uplink.reconnectMinMs,
+    reconnectMaxMs: config.uplink.reconnectMaxMs,
+    keepaliveS: config.uplink.keepaliveS,
+    clock,
+    log: log.child({ component: 'uplink' }),
+  })
+
+  const lastProblem = new Map<string, string>()
+  const onSamples = (device: string, raw: Sample[]) => {
+    const { samples, problems } = sanitizeSamples(raw, clock.now())
+    if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
+      log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
+    }
+    if (problems.length > 0) lastProblem.set(device, problems[0]!)
+    // One outbox batch is one published message: split so no message exceeds batchSize samples.
+    for (let i = 0; i < samples.length; i += config.uplink.batchSize) {
+      try {
+        outbox.append(samples.slice(i, i + config.uplink.batchSize))
+      } catch (err) {
+        const hint = err instanceof ParklinkError ? err.hint : undefined
+        log.error({ device, err: errorMessage(err), hint, lost: samples.length - i }, 'samples lost: the outbox refused them')
+        break
+      }
+    }
+    uplink.kick()
+  }
+  const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
+
+  const pending = outbox.stats()
+  log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')
+
+  const snapshot = (): EdgeAgentStatus => ({
+    site: config.site, edge: config.edge, session, configHash: hash, startedAt,
+    drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(),
+  })
+  let final: EdgeAgentStatus | null = null
+  let stopping: Promise<void> | null = null
+  return {
+    session,
+    configHash: hash,
+    status: () => final ?? snapshot(),
+    stop() {
+      stopping ??= (async () => {
+        await poller.stop()
+        await uplink.stop()
+        const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
+        stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))
+        final = snapshot()
+        outbox.close()
+        log.info({ backlog: { batches: final.outbox.batches, samples: final.outbox.samples }, lastSeq: final.outbox.lastSeq }, 'edge agent stopped')
+      })()
+      return stopping
+    },
+  }
+}

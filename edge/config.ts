@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { parseConfig } from '../shared/config.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
+import { TopicId } from '../shared/wire/ids.ts'
+import { ModbusPointConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+
+/**
+ * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
+ * config file; secrets are never written here (`uplink.passwordEnv` names an environment
+ * variable). The schema has no transforms, so a JSON Schema can be generated from it
+ * (`z.toJSONSchema(EdgeConfigSchema, { io: 'input' })`).
+ */
+
+// Unknown keys are errors, not silently dropped: a misspelt `scael: 0.1` must not leave a point
+// reading ten times too high. The driver's own schema strips unknown keys, so it is made strict
+// here, for the device and for each point, without changing what it accepts otherwise.
+const ModbusTcpDevice = z.strictObject({
+  ...ModbusTcpDeviceConfig.shape,
+  points: z.array(z.strictObject(ModbusPointConfig.shape)).min(1),
+})
+
+/** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDevice])
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
+export type DeviceKind = DeviceConfig['kind']
+
+const MqttUrl = z
+  .string()
+  .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
+  .refine((url) => !/^[a-z]+:\/\/[^/@]*@/i.test(url), 'put no credentials in the URL: use username and passwordEnv')
+
+export const UplinkConfigSchema = z
+  .strictObject({
+    url: MqttUrl,
+    username: z.string().min(1).max(256).optional(),
+    /** Name of the environment variable that holds the broker password (never the password). */
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_MQTT_PASSWORD').optional(),
+    /** Default parklink-edge-{edge}. Must be unique on the broker: two clients with one id evict each other. */
+    clientId: TopicId.optional(),
+    /** Most samples in one published message. One outbox batch is one message: reads are split at append. */
+    batchSize: z.number().int().min(1).max(100_000).default(500),
+    /** Batches published but not yet acked by the CLOUD. */
+    maxInflight: z.number().int().min(1).max(10_000).default(32),
+    /** No ack progress for this long while batches are in flight → resend from the last ack (the wait doubles, up to 8×, while the cloud stays silent). */
+    ackTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
+    /** Period of the retained `state` status message. */
+    heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    reconnectMinMs: z.number().int().min(10).max(600_000).default(500),
+    reconnectMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
+    /** MQTT keep alive; the broker publishes the last will after 1.5 × this without traffic. */
+    keepaliveS: z.number().int().min(5).max(3_600).default(30),
+  })
+  .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
+  // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
+  .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })
+
+const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
+
+export const EdgeConfigSchema = z
+  .strictObject({
+    site: TopicId,
+    edge: TopicId,
+    /** Where outbox.db lives. Relative paths are resolved against the config file's folder. */
+    dataDir: z.string().min(1),
+    uplink: UplinkConfigSchema,
+    outbox: z
+      .strictObject({
+        /** Cap on the data held while the cloud is unreachable; beyond it the oldest batches go (and are counted). */
+        maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
+      })
+      .default({ maxBytes: DEFAULT_MAX_BYTES }),
+    devices: z.array(DeviceConfigSchema).min(1),
+  })
+  // Ids are checked even when other entries are invalid (`when`), so one pass lists every
+  // problem; entries may then be partly unparsed, hence the defensive reads.
+  .superRefine(
+    (config, ctx) => {
+      const devices = new Map<unknown, number>()
+      const points = new Map<unknown, string>()
+      list(config.devices).forEach((device, i) => {
+        const id = field(device, 'id')
+        if (id !== undefined && devices.has(id)) {
+          ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${String(id)}" (also devices.${devices.get(id)})` })
+        } else devices.set(id, i)
+        list(field(device, 'points')).forEach((point, j) => {
+          const pid = field(point, 'id')
+          if (pid === undefined) return
+          const first = points.get(pid)
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['devices', i, 'points', j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
+          else points.set(pid, `devices.${i}.points.${j}`)
+        })
+      })
+    },
+    { when: () => true },
+  )
+
+type ParsedEdgeConfig = z.infer<typeof EdgeConfigSchema>
+export type EdgeConfigInput = z.input<typeof EdgeConfigSchema>
+/** A validated config with paths resolved and defaults filled in. */
+export type EdgeConfig = Omit<ParsedEdgeConfig, 'uplink'> & { uplink: ParsedEdgeConfig['uplink'] & { clientId: string } }
+
+const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+
+/** Reads, validates and resolves an edge config file. Throws ConfigError (every problem, with lines) or CONFIG_UNREADABLE. */
+export function loadEdgeConfig(file: string): EdgeConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `cannot read edge configuration ${file}: ${errorMessage(err)}`, {
+      hint: 'check the path given with --config and that the service user (parklink) may read it',
+      cause: err,
+    })
+  }
+  return parseEdgeConfig(text, file)
+}
+
+/** Validates config text; relative paths are resolved against the folder of `file`. */
+export function parseEdgeConfig(text: string, file: string): EdgeConfig {
+  return resolveEdgeConfig(parseConfig(EdgeConfigSchema, text, file), path.dirname(path.resolve(file)))
+}
+
+/** Fills in the derived defaults and makes dataDir absolute (for configs built in code, e.g. the demo). */
+export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): EdgeConfig {
+  return {
+    ...config,
+    dataDir: path.resolve(baseDir, config.dataDir),
+    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}` },
+  }
+}
+
+/** The broker password from the environment variable the config names; unset is a config error. */
+export function uplinkPassword(config: EdgeConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = config.uplink.passwordEnv
+  if (name === undefined) return undefined
+  const value = env[name]
+  if (value === undefined || value === '') {
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `uplink.passwordEnv names ${name}, but that environment variable is not set`, {
+      hint: `set ${name} (for systemd: in /etc/parklink/edge.env) or remove uplink.passwordEnv`,
+    })
+  }
+  return value
+}
+
+/**
+ * sha256 of the config as JSON with keys sorted, announced in the birth message so the cloud
+ * can tell which configuration an edge runs. Password-related fields are left out.
+ */
+export function configHash(config: EdgeConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex')
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([k, v]) => v !== undefined && !/password/i.test(k))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}

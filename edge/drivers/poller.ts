@@ -1,0 +1,173 @@
+import type { Logger } from 'pino'
+import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import { errorMessage } from '../../shared/errors.ts'
+import { badSample, type Sample } from '../../shared/wire/sample.ts'
+import type { Driver } from './driver.ts'
+
+/**
+ * Reasons the framework (not a driver) gives for bad samples. They belong with QualityReasons
+ * in shared/quality.ts; kept here until that contract is extended.
+ */
+export const PollerReasons = {
+  /** read() rejected or threw, or returned something other than samples: a driver bug. */
+  DRIVER_ERROR: 'driver_error',
+  /** read() has not settled for far longer than any device timeout: a hung driver. */
+  DRIVER_STALLED: 'driver_stalled',
+} as const
+
+export interface PollerOptions {
+  drivers: readonly Driver[]
+  clock: Clock
+  /** Called with every non-empty set of samples; an exception is logged, never stops the loop. */
+  onSamples: (device: string, samples: Sample[]) => void
+  log: Logger
+  /** A read in flight this long yields bad `driver_stalled` samples (default max(60 s, 10 polls)). */
+  stallAfterMs?: (pollIntervalMs: number) => number
+  /** stop() waits at most this long for reads in flight (default 10 s). */
+  stopTimeoutMs?: number
+}
+
+export interface Poller {
+  /** Clears every timer, unsubscribes, and waits for reads in flight (bounded). */
+  stop(): Promise<void>
+}
+
+interface Loop {
+  stop(): void
+  inflight(): Promise<void> | null
+}
+
+/**
+ * The framework-owned schedule. Each polled driver runs its own loop, so one slow or failing
+ * device never delays another; pushed drivers are subscribed once.
+ */
+export function startPoller(options: PollerOptions): Poller {
+  const { clock, log } = options
+  const loops: Loop[] = []
+  let closed = false
+
+  const deliver = (device: string, samples: Sample[]) => {
+    if (closed || samples.length === 0) return
+    try {
+      options.onSamples(device, samples)
+    } catch (err) {
+      log.error({ device, err: errorMessage(err), samples: samples.length }, 'samples could not be handed on')
+    }
+  }
+
+  for (const driver of options.drivers) {
+    const interval = driver.pollIntervalMs
+    if (driver.read && interval !== undefined && interval > 0) {
+      const stallAfterMs = options.stallAfterMs?.(interval) ?? Math.max(60_000, 10 * interval)
+      loops.push(startLoop(driver, interval, stallAfterMs, clock, log.child({ device: driver.device }), deliver))
+    } else if (driver.subscribe) {
+      const unsubscribe = driver.subscribe((samples) => deliver(driver.device, samples))
+      loops.push({ stop: unsubscribe, inflight: () => null })
+    } else {
+      log.warn({ device: driver.device, kind: driver.kind }, 'driver neither polls (read + pollIntervalMs) nor pushes (subscribe): nothing will be read')
+    }
+  }
+
+  let stopping: Promise<void> | null = null
+  return {
+    stop() {
+      stopping ??= (async () => {
+        for (const loop of loops) loop.stop()
+        const reads = loops.map((l) => l.inflight()).filter((p): p is Promise<void> => p !== null)
+        if (reads.length > 0) {
+          let timer: TimerHandle | undefined
+          const timeout = new Promise<'timeout'>((resolve) => {
+            timer = clock.setTimeout(() => resolve('timeout'), options.stopTimeoutMs ?? 10_000)
+          })
+          const outcome = await Promise.race([Promise.allSettled(reads), timeout])
+          if (timer !== undefined) clock.clearTimeout(timer)
+          if (outcome === 'timeout') log.warn({ reads: reads.length }, 'stopped without waiting for reads still in flight')
+        }
+        closed = true
+      })()
+      return stopping
+    },
+  }
+}
+
+function startLoop(driver: Driver, interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
+  const read = driver.read!.bind(driver)
+  const allBad = (reason: string) => driver.points.map((p) => badSample(p.id, clock.now(), reason.slice(0, 256)))
+  let planned = clock.now()
+  let timer: TimerHandle | null = null
+  let watchdog: TimerHandle | null = null
+  let current: Promise<void> | null = null
+  let stopped = false
+  let failing: string | null = null
+  let overrunning = false
+
+  const clearWatchdog = () => {
+    if (watchdog !== null) clock.clearTimeout(watchdog)
+    watchdog = null
+  }
+  // While a read hangs, the device's points go bad at the poll rate instead of silently stale.
+  const armWatchdog = (ms: number) => {
+    watchdog = clock.setTimeout(() => {
+      if (stopped || current === null) return
+      log.error({ stallAfterMs }, 'read has not returned: the driver is stuck; its points are reported bad until it returns')
+      deliver(driver.device, allBad(PollerReasons.DRIVER_STALLED))
+      armWatchdog(interval)
+    }, ms)
+  }
+
+  const runRead = async (): Promise<void> => {
+    let samples: Sample[]
+    try {
+      const result: unknown = await read()
+      if (!Array.isArray(result)) throw new TypeError(`read() resolved to ${typeof result}, not an array of samples`)
+      samples = result as Sample[]
+      if (failing !== null) log.info('driver reads again')
+      failing = null
+    } catch (err) {
+      // A driver must not reject for device trouble (contract): this is a bug, made visible as bad quality.
+      const message = errorMessage(err)
+      if (message !== failing) log.error({ err: message }, 'driver read failed (contract violation): its points are reported bad')
+      failing = message
+      samples = allBad(`${PollerReasons.DRIVER_ERROR}:${message}`)
+    }
+    clearWatchdog()
+    deliver(driver.device, samples)
+  }
+
+  const scheduleNext = () => {
+    const now = clock.now()
+    // Next tick on the planned grid (no drift). Ticks that passed during an overlong read are
+    // skipped, not run back to back; a clock stepped backwards re-anchors the grid to now.
+    let ticks = Math.max(1, Math.ceil((now - planned) / interval))
+    let next = planned + ticks * interval
+    if (next - now > interval) {
+      next = now + interval
+      ticks = 1
+    }
+    if (ticks > 1 && !overrunning) log.warn({ pollMs: interval, skipped: ticks - 1 }, 'read took longer than the poll interval: skipping ticks')
+    overrunning = ticks > 1
+    planned = next
+    timer = clock.setTimeout(tick, next - now)
+  }
+
+  const tick = () => {
+    timer = null
+    if (stopped) return
+    armWatchdog(stallAfterMs)
+    current = runRead().finally(() => {
+      current = null
+      if (!stopped) scheduleNext()
+    })
+  }
+
+  timer = clock.setTimeout(tick, 0)
+  return {
+    stop() {
+      stopped = true
+      if (timer !== null) clock.clearTimeout(timer)
+      clearWatchdog()
+      timer = null
+    },
+    inflight: () => current,
+  }
+}

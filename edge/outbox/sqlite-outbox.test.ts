@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runOutboxConformance } from '../../test/conformance/outbox.suite.ts'
+import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
+import { openSqliteOutbox, type Eviction } from './sqlite-outbox.ts'
+
+const file = (dir: string) => path.join(dir, 'outbox.db')
+
+runOutboxConformance({
+  name: 'sqlite',
+  newOutbox: (dir, o) => openSqliteOutbox({ file: file(dir), ...o }),
+  reopen: (dir, o) => openSqliteOutbox({ file: file(dir), ...o }),
+})
+
+describe('sqlite outbox specifics', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'parklink-outbox-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  const sample = (i: number) => ({ point: 'p.1', ts: 1_700_000_000_000 + i, value: i, quality: 'good' as const })
+
+  it('is in WAL mode and readable by another connection while open', () => {
+    const outbox = openSqliteOutbox({ file: file(dir) })
+    outbox.append([sample(1)])
+    const reader = new Database(file(dir), { readonly: true })
+    try {
+      expect(reader.pragma('journal_mode', { simple: true })).toBe('wal')
+      // Tools (and the end-to-end test) read the high-water mark this way.
+      expect(reader.prepare('SELECT name, seq FROM sqlite_sequence').all()).toEqual([{ name: 'batches', seq: 1 }])
+    } finally {
+      reader.close()
+      outbox.close()
+    }
+  })
+
+  it('reports each eviction with its seq range and sample count', () => {
+    const evictions: Eviction[] = []
+    const outbox = openSqliteOutbox({ file: file(dir), maxBytes: 1, onEvict: (e) => evictions.push(e) })
+    outbox.append([sample(1), sample(2)])
+    outbox.append([sample(3)])
+    outbox.append([sample(4)])
+    outbox.close()
+    expect(evictions).toEqual([
+      { fromSeq: 1, throughSeq: 1, batches: 1, samples: 2 },
+      { fromSeq: 2, throughSeq: 2, batches: 1, samples: 1 },
+    ])
+  })
+
+  it('refuses a file written by a newer format, with a code and a hint', () => {
+    const db = new Database(file(dir))
+    db.pragma('user_version = 99')
+    db.close()
+    const err = (() => {
+      try {
+        openSqliteOutbox({ file: file(dir) })
+      } catch (e) {
+        return e
+      }
+      return null
+    })()
+    expect(err).toBeInstanceOf(ParklinkError)
+    expect(err).toMatchObject({ code: ErrorCodes.OUTBOX_FAILED, hint: expect.stringMatching(/newer parklink/) })
+  })
+
+  it('an unopenable file is OUTBOX_FAILED with a hint about the data directory', () => {
+    expect(() => openSqliteOutbox({ file: path.join(dir, 'missing', 'outbox.db') })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.OUTBOX_FAILED, hint: expect.stringMatching(/data directory/) }),
+    )
+  })
+
+  it('rejects a non-positive cap', () => {
+    expect(() => openSqliteOutbox({ file: file(dir), maxBytes: 0 })).toThrow(RangeError)
+  })
+})

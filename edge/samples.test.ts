@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { Sample } from '../shared/wire/sample.ts'
+import { INVALID_SAMPLE, sanitizeSamples } from './samples.ts'
+
+const NOW = 1_700_000_000_000
+
+describe('sanitizeSamples', () => {
+  it('passes valid samples through unchanged', () => {
+    const valid = [
+      { point: 'a.b', ts: NOW, value: 1.5, quality: 'good' as const },
+      { point: 'a.c', ts: NOW, value: null, quality: 'bad' as const, reason: 'timeout' },
+    ]
+    expect(sanitizeSamples(valid, NOW)).toEqual({ samples: valid, problems: [] })
+  })
+
+  it.each([
+    ['a fractional timestamp', { point: 'a.b', ts: NOW + 0.5, value: 1, quality: 'good' }, NOW],
+    ['an over-long text value', { point: 'a.b', ts: NOW - 5, value: 'x'.repeat(300), quality: 'good' }, NOW - 5],
+    ['an unknown quality', { point: 'a.b', ts: NOW - 5, value: 1, quality: 'ok' }, NOW - 5],
+    ['a missing timestamp', { point: 'a.b', value: 1, quality: 'good' }, NOW + 1],
+  ])('turns %s into a bad sample that the cloud accepts', (_name, raw, ts) => {
+    const { samples, problems } = sanitizeSamples([raw], NOW + 1)
+    expect(samples).toHaveLength(1)
+    expect(samples[0]).toMatchObject({ point: 'a.b', ts, value: null, quality: 'bad', reason: expect.stringMatching(new RegExp(`^${INVALID_SAMPLE}:`)) })
+    expect(Sample.safeParse(samples[0]).success).toBe(true)
+    expect(problems).toHaveLength(1)
+  })
+
+  it('drops a sample without a usable point id, and says so', () => {
+    const { samples, problems } = sanitizeSamples([{ point: 'a/b#', ts: NOW, value: 1, quality: 'good' }, null], NOW)
+    expect(samples).toEqual([])
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/dropped/)
+  })
+})

@@ -1,0 +1,276 @@
+import type { MqttClient } from 'mqtt'
+import type { Logger } from 'pino'
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
+import { errorMessage } from '../../shared/errors.ts'
+import { decodeAck, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
+import { topic } from '../../shared/wire/topics.ts'
+import type { Outbox } from '../outbox/outbox.ts'
+import { keepConnected } from './connection.ts'
+import { SendWindow } from './forward.ts'
+import * as status from './status.ts'
+
+export interface UplinkOptions {
+  url: string
+  clientId: string
+  username?: string
+  password?: string
+  site: string
+  edge: string
+  /** This run of the agent; named in every message so a late death of an old run is told apart. */
+  session: string
+  configHash: string
+  points: readonly PointInfo[]
+  drivers: () => DriverReport[]
+  outbox: Outbox
+  maxInflight: number
+  ackTimeoutMs: number
+  heartbeatMs: number
+  reconnectMinMs: number
+  reconnectMaxMs: number
+  keepaliveS?: number
+  clock?: Clock
+  log: Logger
+  /** Jitter source for the reconnect backoff (tests make it deterministic). */
+  random?: () => number
+}
+
+export interface UplinkState {
+  /** Connected, subscribed to acks and birth sent: data flows. */
+  connected: boolean
+  lastAckAt: number | null
+  ackedThrough: number
+  /** Batches published and not yet acked by the cloud. */
+  inflight: number
+  lastError: string | null
+}
+
+export interface Uplink {
+  /** New batches are in the outbox: send them now if the window allows. */
+  kick(): void
+  state(): UplinkState
+  /** Publishes a death with ts (retained), disconnects cleanly. Idempotent. */
+  stop(): Promise<void>
+}
+
+/**
+ * Forwards the outbox to the cloud over MQTT and deletes what the cloud acks.
+ *
+ * Session: clean=true, a fresh client per connection and our own resubscribe on connect. The
+ * outbox, not the broker, is the memory: every connect rewinds to the cloud's last ack and
+ * resends, so a persistent session would only make the broker replay the same batches a second
+ * time, and hold a queue per edge while the edge is away. The cloud's ack is retained, so the
+ * mark is learnt at subscribe time without a stored session.
+ *
+ * Reconnecting forever with jittered backoff is connection.ts. MQTT 3.1.1: aedes does not speak 5.
+ */
+export function startMqttUplink(options: UplinkOptions): Uplink {
+  const { outbox, log } = options
+  const clock = options.clock ?? systemClock
+  const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
+  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack') }
+  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs })
+  const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
+  let ready = false
+  let lastAckAt: number | null = null
+  let lastError: string | null = null
+  let refusedAck: number | null = null
+  let stopping: Promise<void> | null = null
+
+  const clearTimer = (name: keyof typeof timers) => {
+    if (timers[name] !== null) clock.clearTimeout(timers[name])
+    timers[name] = null
+  }
+  const noteError = (message: string, level: 'warn' | 'error' = 'warn') => {
+    // Once per distinct error, not on every reconnect attempt while the broker stays down.
+    if (message !== lastError) log[level]({ url: options.url, err: message }, 'uplink problem')
+    else log.debug({ url: options.url, err: message }, 'uplink problem (repeated)')
+    lastError = message
+  }
+  const publishStatus = (c: MqttClient, message: Status, done?: (err?: Error) => void) => {
+    c.publish(topics.status, encode(message), { qos: 1, retain: true }, (err) => {
+      if (err) log.debug({ kind: message.kind, err: errorMessage(err) }, 'status not delivered to the broker')
+      done?.(err)
+    })
+  }
+  const publishBirth = (c: MqttClient) => publishStatus(c, status.birth(id, clock.now(), options.configHash, options.points, outbox.stats()))
+
+  function onConnect(c: MqttClient): void {
+    window.rewind()
+    c.subscribe({ [topics.ack]: { qos: 1 } }, (err, granted) => {
+      if (c !== connection.current()) return
+      if (err || granted?.some((g) => g.qos === 128)) {
+        // Without acks nothing is ever deleted and everything is resent: retry later instead.
+        noteError(err ? `subscribe to ${topics.ack} failed: ${errorMessage(err)}` : `subscription to ${topics.ack} refused; check the broker ACL for this edge`, 'error')
+        connection.restart(c)
+        return
+      }
+      ready = true
+      lastError = null
+      log.info({ url: options.url, clientId: options.clientId, ackedThrough: window.ackedThrough, lastSeq: outbox.stats().lastSeq }, 'uplink connected')
+      publishBirth(c)
+      scheduleHeartbeat(c)
+      pump()
+    })
+    // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
+    c.subscribe({ [topics.status]: { qos: 1 } }, (err, granted) => {
+      if (err || granted?.some((g) => g.qos === 128)) log.debug({ topic: topics.status }, 'cannot watch our own status topic')
+    })
+  }
+
+  function onMessage(c: MqttClient, name: string, payload: Buffer): void {
+    if (name === topics.ack) {
+      const decoded = decodeAck(payload)
+      if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
+      if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
+      onAck(decoded.value.through)
+    } else if (name === topics.status && ready && !stopping) {
+      // The broker may publish the will of our previous connection (taken over with the same
+      // client id) AFTER this connection's birth; it names our session, so say we live again.
+      const decoded = decodeStatus(payload)
+      if (decoded.ok && decoded.value.kind === 'death' && decoded.value.session === id.session && decoded.value.ts === undefined) {
+        log.warn('a late will of this session was published: announcing birth again')
+        publishBirth(c)
+      }
+    }
+  }
+
+  function onAck(through: number): void {
+    const lastSeq = outbox.stats().lastSeq
+    if (through > lastSeq) {
+      // Acking seqs this outbox never assigned would mark future batches delivered: refuse.
+      if (refusedAck !== through) {
+        log.error({ through, lastSeq }, 'the cloud acknowledges seqs this outbox never assigned: ack ignored')
+        log.error('hint: was the edge data directory (outbox.db) replaced? The cloud will treat new batches up to that seq as duplicates; reset this edge at the cloud or restore outbox.db')
+      }
+      refusedAck = through
+      return
+    }
+    const now = clock.now()
+    if (!window.acked(through, now)) return
+    lastAckAt = now
+    try {
+      outbox.ackThrough(through)
+    } catch (err) {
+      // Not deleted now: those batches are resent after a restart and deduplicated by the cloud.
+      noteError(`outbox ack failed: ${errorMessage(err)}`, 'error')
+    }
+    armAckTimer()
+    pump()
+  }
+
+  let pumping = false
+  function pump(): void {
+    const c = connection.current()
+    if (!ready || stopping || pumping || c === null) return
+    pumping = true
+    try {
+      while (window.capacity() > 0) {
+        const batches = outbox.peek(window.sentThrough, window.capacity())
+        if (batches.length === 0) break
+        const floor = outbox.floor()
+        for (const b of batches) {
+          const message: DataBatch = { v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples }
+          c.publish(topics.data, encode(message), { qos: 1 }, (err) => {
+            if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
+          })
+          window.sent(b.seq, clock.now())
+        }
+      }
+    } catch (err) {
+      noteError(`reading the outbox failed: ${errorMessage(err)}`, 'error')
+    } finally {
+      pumping = false
+    }
+    armAckTimer()
+  }
+
+  function armAckTimer(): void {
+    clearTimer('ack')
+    const deadline = window.deadline()
+    if (deadline === null || !ready) return
+    timers.ack = clock.setTimeout(() => {
+      timers.ack = null
+      const from = window.ackedThrough + 1
+      if (window.checkTimeout(clock.now())) {
+        log.warn({ from, ackTimeoutMs: options.ackTimeoutMs }, 'no ack from the cloud in time: resending from the last ack')
+        pump()
+      } else armAckTimer()
+    }, Math.max(0, deadline - clock.now()))
+  }
+
+  function scheduleHeartbeat(c: MqttClient): void {
+    timers.heartbeat = clock.setTimeout(() => {
+      timers.heartbeat = null
+      if (c !== connection.current() || !ready) return
+      let drivers: DriverReport[] = []
+      try {
+        drivers = options.drivers()
+      } catch (err) {
+        log.error({ err: errorMessage(err) }, 'driver reports unavailable')
+      }
+      publishStatus(c, status.state(id, clock.now(), outbox.stats(), drivers))
+      scheduleHeartbeat(c)
+    }, options.heartbeatMs)
+  }
+
+  function onClose(): void {
+    ready = false
+    clearTimer('heartbeat')
+    clearTimer('ack')
+    window.rewind()
+  }
+
+  const connection = keepConnected({
+    url: options.url,
+    mqtt: {
+      clientId: options.clientId,
+      protocolVersion: 4,
+      clean: true,
+      connectTimeout: 10_000,
+      keepalive: options.keepaliveS ?? 30,
+      will: { topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true },
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+    },
+    reconnectMinMs: options.reconnectMinMs,
+    reconnectMaxMs: options.reconnectMaxMs,
+    clock,
+    log,
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onConnect,
+    onMessage,
+    onError: (message) => noteError(message),
+    onClose,
+  })
+
+  return {
+    kick: pump,
+    state: () => ({ connected: ready, lastAckAt, ackedThrough: window.ackedThrough, inflight: window.inflight, lastError }),
+    stop() {
+      stopping ??= (async () => {
+        const c = connection.stop()
+        onClose()
+        if (c !== null) {
+          // Our own goodbye, with ts; a clean DISCONNECT makes the broker drop the will.
+          await bounded(clock, 2_000, (done) => publishStatus(c, status.death(id, clock.now()), () => done()))
+          await bounded(clock, 2_000, (done) => c.end(false, {}, () => done()))
+          c.end(true)
+        }
+        log.info('uplink stopped')
+      })()
+      return stopping
+    },
+  }
+}
+
+/** Runs a callback-style operation, giving up after `ms` (a vanished broker never answers). */
+function bounded(clock: Clock, ms: number, op: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(resolve, ms)
+    op(() => {
+      clock.clearTimeout(timer)
+      resolve()
+    })
+  })
+}
