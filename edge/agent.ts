@@ -71,6 +71,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
     clock,
+    // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
+    firstSeq: Math.max(1, Math.floor(clock.now())),
     onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes }, 'outbox over its size cap: the oldest batches were dropped (data lost)'),
   })
 

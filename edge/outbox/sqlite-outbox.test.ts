@@ -38,6 +38,27 @@ describe('sqlite outbox specifics', () => {
     }
   })
 
+  it('a new file starts at firstSeq and records it; an existing file keeps its numbering', () => {
+    const outbox = openSqliteOutbox({ file: file(dir), firstSeq: 1_763_800_000_000 })
+    expect(outbox.floor()).toBe(1_763_800_000_000)
+    expect(outbox.append([sample(1)])).toBe(1_763_800_000_000)
+    outbox.ackThrough(1_763_800_000_000)
+    outbox.close()
+    const again = openSqliteOutbox({ file: file(dir), firstSeq: 5 })
+    try {
+      expect(again.append([sample(2)])).toBe(1_763_800_000_001)
+    } finally {
+      again.close()
+    }
+    const reader = new Database(file(dir), { readonly: true })
+    expect(reader.prepare("SELECT value FROM meta WHERE key = 'first_seq'").get()).toEqual({ value: 1_763_800_000_000 })
+    reader.close()
+  })
+
+  it('refuses a firstSeq that is not a positive integer', () => {
+    expect(() => openSqliteOutbox({ file: file(dir), firstSeq: 0 })).toThrow(RangeError)
+  })
+
   it('reports each eviction with its seq range and sample count', () => {
     const evictions: Eviction[] = []
     const outbox = openSqliteOutbox({ file: file(dir), maxBytes: 1, onEvict: (e) => evictions.push(e) })

@@ -18,6 +18,14 @@ export interface SqliteOutboxOptions {
   maxBytes?: number
   clock?: Clock
   onEvict?: (eviction: Eviction) => void
+  /**
+   * The seq of the first batch of a NEW outbox file (default 1; ignored when the file exists).
+   * The agent passes the creation time in ms: an edge whose outbox was lost (a new disk, a wiped
+   * data directory) then never hands out a seq the cloud already stored, which the cloud would
+   * take for a duplicate and ack without storing. Time grows faster than any plausible batch
+   * rate (< 1 000 batches/s), so a later outbox always starts above an earlier one's last seq.
+   */
+  firstSeq?: number
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
@@ -57,7 +65,9 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   const clock = options.clock ?? systemClock
   const maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`outbox maxBytes must be a positive integer, got ${maxBytes}`)
-  const db = openDatabase(options.file)
+  const firstSeq = options.firstSeq ?? 1
+  if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
+  const db = openDatabase(options.file, firstSeq)
   const q = prepare(db)
 
   // Totals kept in memory (rebuilt from the table at open) so stats() stays O(1) with a deep backlog.
@@ -185,7 +195,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 }
 
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string, firstSeq: number): Database.Database {
   let db: Database.Database | null = null
   try {
     db = new Database(file)
@@ -198,8 +208,17 @@ function openDatabase(file: string): Database.Database {
         hint: 'it was written by a newer parklink: upgrade this edge again, or move the file aside (its unsent data is in it)',
       })
     }
-    db.exec(SCHEMA)
-    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    db.transaction(() => {
+      db!.exec(SCHEMA)
+      // A new file: no seq handed out yet. AUTOINCREMENT continues from sqlite_sequence, so the
+      // first batch gets firstSeq. first_seq is recorded for tools that check completeness.
+      const fresh = db!.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").get() === undefined
+      if (fresh) {
+        db!.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('batches', ?)").run(firstSeq - 1)
+        db!.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('first_seq', ?)").run(firstSeq)
+      }
+      db!.pragma(`user_version = ${SCHEMA_VERSION}`)
+    })()
     return db
   } catch (err) {
     db?.close()
