@@ -5,7 +5,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
-import { errorMessage } from '../shared/errors.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from './alarms/evaluate.ts'
 import { createApp } from './api/app.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
@@ -93,7 +93,11 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
 async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${errorMessage(err)}`, { cause: err }))
+    const onError = (err: Error) =>
+      reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${host}:${port}: ${errorMessage(err)}`, {
+        hint: (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `another program uses port ${port}: stop it or choose another port (http.port, or --port for the demo)` : 'check http.host and http.port in the cloud config',
+        cause: err,
+      }))
     server.once('error', onError)
     server.listen(port, host, () => {
       server.off('error', onError)

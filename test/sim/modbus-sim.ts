@@ -1,0 +1,117 @@
+import type net from 'node:net'
+import ModbusSerial from 'modbus-serial'
+import { encodeRegisters } from '../../edge/drivers/modbus/decode.ts'
+import type { ByteOrder } from '../../edge/drivers/modbus/config.ts'
+
+/**
+ * A Modbus TCP device for tests and the demo, on modbus-serial's ServerTCP, made to behave like
+ * a real PLC rather than like a fast server:
+ * - requests to one unit are answered ONE AT A TIME, each after `responseMs` (a real PLC, or a
+ *   TCP→RTU gateway on one bus, serves one request at a time; ServerTCP alone answers pipelined
+ *   requests concurrently, which flatters a pipelining client);
+ * - a unit id it does not serve never answers (like a gateway with an absent slave → timeout);
+ * - an address beyond `size` answers exception 2, illegal data address (§7).
+ */
+export interface ModbusSimOptions {
+  port?: number
+  host?: string
+  unitIds?: number[]
+  responseMs?: number
+  /** Registers (and bits) per table; addresses ≥ size are illegal. */
+  size?: number
+}
+
+export interface ModbusSim {
+  port: number
+  /** Register requests answered (or refused with an exception) so far; bit reads are not counted. */
+  readonly requests: number
+  setHolding(address: number, words: number[]): void
+  setInput(address: number, words: number[]): void
+  setCoil(address: number, value: boolean): void
+  setDiscrete(address: number, value: boolean): void
+  setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', order?: ByteOrder): void
+  holding(address: number): number
+  stop(): Promise<void>
+}
+
+type Cb<T> = (err: { modbusErrorCode: number; msg: string } | null, value?: T) => void
+
+const ServerTCP = (ModbusSerial as unknown as { ServerTCP: new (vector: object, options: object) => import('node:events').EventEmitter & { _server: net.Server; socks: Map<net.Socket, unknown>; close(cb: () => void): void } }).ServerTCP
+
+export async function startModbusSim(options: ModbusSimOptions = {}): Promise<ModbusSim> {
+  const size = options.size ?? 10_000
+  const units = new Set(options.unitIds ?? [1])
+  const responseMs = options.responseMs ?? 0
+  const tables = { holding: new Uint16Array(size), input: new Uint16Array(size), coil: new Uint8Array(size), discrete: new Uint8Array(size) }
+  const queues = new Map<number, Promise<void>>()
+  let requests = 0
+
+  // One queue per unit: each request waits for the previous one, then for responseMs.
+  const serve = <T>(unit: number, fn: () => T, cb: Cb<T>) => {
+    if (!units.has(unit)) return // absent unit: no answer at all
+    const previous = queues.get(unit) ?? Promise.resolve()
+    const next = previous.then(() => new Promise<void>((resolve) => {
+      const answer = () => {
+        requests++
+        try { cb(null, fn()) } catch (err) { cb(err as { modbusErrorCode: number; msg: string }) }
+        resolve()
+      }
+      if (responseMs > 0) setTimeout(answer, responseMs).unref()
+      else setImmediate(answer)
+    }))
+    queues.set(unit, next)
+  }
+  const check = (address: number, length: number) => {
+    if (address + length > size) throw { modbusErrorCode: 2, msg: 'illegal data address' }
+  }
+  const words = (table: Uint16Array, address: number, length: number) => {
+    check(address, length)
+    return Array.from(table.subarray(address, address + length))
+  }
+  // ServerTCP asks for bits one call per bit, so they are answered at once, outside the queue.
+  const bit = (table: Uint8Array, address: number, unit: number, cb: Cb<boolean>) => {
+    if (!units.has(unit)) return
+    try { check(address, 1); cb(null, table[address] === 1) } catch (err) { cb(err as { modbusErrorCode: number; msg: string }) }
+  }
+
+  const vector = {
+    getMultipleHoldingRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tables.holding, a, n), cb),
+    getMultipleInputRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tables.input, a, n), cb),
+    getHoldingRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tables.holding, a, 1)[0]!, cb),
+    getInputRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tables.input, a, 1)[0]!, cb),
+    getCoil: (a: number, unit: number, cb: Cb<boolean>) => bit(tables.coil, a, unit, cb),
+    getDiscreteInput: (a: number, unit: number, cb: Cb<boolean>) => bit(tables.discrete, a, unit, cb),
+    setRegister: (a: number, value: number, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tables.holding[a] = value }, cb),
+    setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tables.coil[a] = value ? 1 : 0 }, cb),
+  }
+
+  // ServerTCP binds `options.port || 502`, so a numeric 0 would become 502; net.Server.listen
+  // takes the string "0" as "any free port", which is what tests and the demo need.
+  const server = new ServerTCP(vector, { host: options.host ?? '127.0.0.1', port: String(options.port ?? 0), unitID: 255 })
+  await new Promise<void>((resolve, reject) => {
+    server.once('initialized', () => resolve())
+    server.once('serverError', reject)
+  })
+  server.on('socketError', () => {}) // a client resetting its connection is normal
+  server.on('error', () => {})
+  const port = (server._server.address() as net.AddressInfo).port
+
+  return {
+    port,
+    get requests() { return requests },
+    setHolding: (a, w) => { check(a, w.length); tables.holding.set(w, a) },
+    setInput: (a, w) => { check(a, w.length); tables.input.set(w, a) },
+    setCoil: (a, v) => { check(a, 1); tables.coil[a] = v ? 1 : 0 },
+    setDiscrete: (a, v) => { check(a, 1); tables.discrete[a] = v ? 1 : 0 },
+    setValue(table, address, value, type, order = 'ABCD') {
+      const w = encodeRegisters(value, type, order)
+      check(address, w.length)
+      tables[table].set(w, address)
+    },
+    holding: (a) => tables.holding[a] ?? 0,
+    async stop() {
+      for (const sock of server.socks.keys()) sock.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
