@@ -31,6 +31,8 @@ export interface ModbusSim {
   setDiscrete(address: number, value: boolean): void
   setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', order?: ByteOrder): void
   holding(address: number): number
+  /** Open client connections. */
+  readonly connections: number
   stop(): Promise<void>
 }
 
@@ -109,6 +111,7 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
       tables[table].set(w, address)
     },
     holding: (a) => tables.holding[a] ?? 0,
+    get connections() { return server.socks.size },
     async stop() {
       for (const sock of server.socks.keys()) sock.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

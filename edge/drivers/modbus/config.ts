@@ -13,9 +13,9 @@ export const ModbusDataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint3
 export type ModbusDataType = z.infer<typeof ModbusDataType>
 
 /**
- * Byte order of a value as letters: A is the most significant byte. 16-bit values use the
- * first half ('AB' big-endian as the spec says, Modbus app. protocol §4.2; 'BA' swapped).
- * 32-bit: ABCD (big-endian), CDAB (word swap), BADC (byte swap), DCBA (little-endian).
+ * Byte order of a value as letters: A is the most significant byte. 32-bit: ABCD (big-endian),
+ * CDAB (word swap), BADC (byte swap), DCBA (little-endian). A 16-bit value is big-endian as the
+ * spec says (Modbus app. protocol §4.2) under ABCD and CDAB, byte-swapped under BADC and DCBA.
  */
 export const ByteOrder = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA'])
 export type ByteOrder = z.infer<typeof ByteOrder>

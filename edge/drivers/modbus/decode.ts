@@ -13,13 +13,18 @@ function bytesInOrder(words: readonly number[], count: number, order: ByteOrder)
   const wire = Buffer.alloc(count * 2)
   for (let i = 0; i < count; i++) wire.writeUInt16BE((words[i] ?? 0) & 0xffff, i * 2)
   // wire holds the bytes as they arrived; map letters (A = most significant) to wire positions.
-  const letters = count === 1 ? order.slice(0, 2) : order
+  const letters = count === 1 ? sixteenBit(order) : order
   const out = Buffer.alloc(count * 2)
   for (let pos = 0; pos < letters.length; pos++) {
     const significance = letters.charCodeAt(pos) - 'A'.charCodeAt(0)
     out[significance] = wire[pos]!
   }
   return out // big-endian: out[0] is the most significant byte
+}
+
+/** A single register only knows whether its two bytes are swapped: BADC and DCBA swap them. */
+function sixteenBit(order: ByteOrder): string {
+  return order[0]! < order[1]! ? 'AB' : 'BA'
 }
 
 /** The raw (unscaled) value of `type` from its registers. */
@@ -52,7 +57,7 @@ export function encodeRegisters(value: number, type: Exclude<ModbusDataType, 'bo
     case 'uint32': be.writeUInt32BE(Math.round(value)); break
     case 'float32': be.writeFloatBE(value); break
   }
-  const letters = width === 1 ? order.slice(0, 2) : order
+  const letters = width === 1 ? sixteenBit(order) : order
   const wire = Buffer.alloc(width * 2)
   for (let pos = 0; pos < letters.length; pos++) wire[pos] = be[letters.charCodeAt(pos) - 65]!
   return Array.from({ length: width }, (_, i) => wire.readUInt16BE(i * 2))
