@@ -104,7 +104,7 @@ describe('store and forward on real parts', () => {
     }, { timeoutMs: 40_000, message: () => `no recovered HH alarm on TK-101\n${logs()}` })
     expect(alarm.priority).toBe('S') // level-1 major hazard source: HH → S (brief §5)
     expect(alarm.recoveredAt).toBeGreaterThan(alarm.raisedAt)
-  })
+  }, 90_000)
 
   it('loses and duplicates nothing across a broker outage, a killed cloud and an edge restart', async () => {
     // 1. The broker disappears with everything it held, then comes back on the same port.
@@ -152,5 +152,5 @@ describe('store and forward on real parts', () => {
     expect(stored.filter((s) => s <= beforeRestart)).toEqual(assigned.filter((s) => s <= beforeRestart))
     expect(incomplete).toEqual([])
     expect(duplicateSamples).toEqual([])
-  })
+  }, 180_000)
 })
