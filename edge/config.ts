@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
-import { ModbusPointConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -14,16 +14,8 @@ import { ModbusPointConfig, ModbusTcpDeviceConfig } from './drivers/modbus/confi
  * (`z.toJSONSchema(EdgeConfigSchema, { io: 'input' })`).
  */
 
-// Unknown keys are errors, not silently dropped: a misspelt `scael: 0.1` must not leave a point
-// reading ten times too high. The driver's own schema strips unknown keys, so it is made strict
-// here, for the device and for each point, without changing what it accepts otherwise.
-const ModbusTcpDevice = z.strictObject({
-  ...ModbusTcpDeviceConfig.shape,
-  points: z.array(z.strictObject(ModbusPointConfig.shape)).min(1),
-})
-
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDevice])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 

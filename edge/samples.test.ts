@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Sample } from '../shared/wire/sample.ts'
-import { INVALID_SAMPLE, sanitizeSamples } from './samples.ts'
+import { QualityReasons } from '../shared/quality.ts'
+import { sanitizeSamples } from './samples.ts'
 
 const NOW = 1_700_000_000_000
 
@@ -21,7 +22,7 @@ describe('sanitizeSamples', () => {
   ])('turns %s into a bad sample that the cloud accepts', (_name, raw, ts) => {
     const { samples, problems } = sanitizeSamples([raw], NOW + 1)
     expect(samples).toHaveLength(1)
-    expect(samples[0]).toMatchObject({ point: 'a.b', ts, value: null, quality: 'bad', reason: expect.stringMatching(new RegExp(`^${INVALID_SAMPLE}:`)) })
+    expect(samples[0]).toMatchObject({ point: 'a.b', ts, value: null, quality: 'bad', reason: expect.stringMatching(new RegExp(`^${QualityReasons.INVALID_SAMPLE}:`)) })
     expect(Sample.safeParse(samples[0]).success).toBe(true)
     expect(problems).toHaveLength(1)
   })

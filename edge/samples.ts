@@ -1,8 +1,8 @@
+import { QualityReasons } from '../shared/quality.ts'
 import { PointId } from '../shared/wire/ids.ts'
 import { Sample, badSample } from '../shared/wire/sample.ts'
 
 /** Reason for a sample the edge refused as a driver produced it (belongs with QualityReasons). */
-export const INVALID_SAMPLE = 'invalid_sample'
 
 export interface Sanitized {
   samples: Sample[]
@@ -32,7 +32,7 @@ export function sanitizeSamples(samples: readonly unknown[], now: number): Sanit
     const ts = typeof raw === 'object' && raw !== null ? (raw as { ts?: unknown }).ts : undefined
     if (typeof point === 'string' && PointId.safeParse(point).success) {
       const at = typeof ts === 'number' && Number.isFinite(ts) && ts >= 0 ? Math.floor(ts) : now
-      out.push(badSample(point, at, `${INVALID_SAMPLE}:${what}`.slice(0, 256)))
+      out.push(badSample(point, at, `${QualityReasons.INVALID_SAMPLE}:${what}`.slice(0, 256)))
       problems.push(`${point}: ${what}`)
     } else {
       problems.push(`dropped, no usable point id (${String(point).slice(0, 64)}): ${what}`)

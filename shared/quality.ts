@@ -23,4 +23,10 @@ export const QualityReasons = {
   SOURCE: 'source_status',
   /** The value is outside the configured measuring range. */
   OUT_OF_RANGE: 'out_of_range',
+  /** The framework caught a driver bug: read() rejected, threw or returned no samples. */
+  DRIVER_ERROR: 'driver_error',
+  /** read() has not settled for far longer than any device timeout: a hung driver. */
+  DRIVER_STALLED: 'driver_stalled',
+  /** A sample broke the wire contract (e.g. a fractional timestamp); sent as bad, not dropped. */
+  INVALID_SAMPLE: 'invalid_sample',
 } as const

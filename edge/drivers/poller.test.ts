@@ -3,7 +3,8 @@ import { systemClock } from '../../shared/clock.ts'
 import { goodSample, type Sample } from '../../shared/wire/sample.ts'
 import { createLogger } from '../log.ts'
 import type { Driver, DriverStatus } from './driver.ts'
-import { PollerReasons, startPoller, type Poller } from './poller.ts'
+import { QualityReasons } from '../../shared/quality.ts'
+import { startPoller, type Poller } from './poller.ts'
 
 const T0 = Date.UTC(2025, 0, 1)
 
@@ -100,7 +101,7 @@ describe('poller', () => {
     await vi.advanceTimersByTimeAsync(4_000)
     expect(d.readsAt).toEqual([0, 1000, 2000, 3000, 4000])
     const qualities = received.map((r) => r.samples.map((s) => `${s.point}:${s.quality}:${s.reason ?? ''}`))
-    expect(qualities[0]).toEqual([`plc1.a:bad:${PollerReasons.DRIVER_ERROR}:socket exploded`, `plc1.b:bad:${PollerReasons.DRIVER_ERROR}:socket exploded`])
+    expect(qualities[0]).toEqual([`plc1.a:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`, `plc1.b:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`])
     expect(qualities[2]?.[0]).toMatch(/^plc1\.a:bad:driver_error:read\(\) resolved to string/)
     expect(qualities[3]).toEqual(['plc1.a:good:', 'plc1.b:good:'])
     // Logged once per distinct error, and once when it reads again.
@@ -125,9 +126,9 @@ describe('poller', () => {
     start([d.driver], { stallAfterMs: () => 5_000 })
     await vi.advanceTimersByTimeAsync(7_000)
     expect(received.map((r) => [r.at, r.samples[0]?.reason])).toEqual([
-      [5000, PollerReasons.DRIVER_STALLED],
-      [6000, PollerReasons.DRIVER_STALLED],
-      [7000, PollerReasons.DRIVER_STALLED],
+      [5000, QualityReasons.DRIVER_STALLED],
+      [6000, QualityReasons.DRIVER_STALLED],
+      [7000, QualityReasons.DRIVER_STALLED],
     ])
     release(ok('plc1')())
     await vi.advanceTimersByTimeAsync(1_000)

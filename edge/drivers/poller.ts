@@ -1,19 +1,10 @@
+import { QualityReasons } from '../../shared/quality.ts'
 import type { Logger } from 'pino'
 import type { Clock, TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { badSample, type Sample } from '../../shared/wire/sample.ts'
 import type { Driver } from './driver.ts'
 
-/**
- * Reasons the framework (not a driver) gives for bad samples. They belong with QualityReasons
- * in shared/quality.ts; kept here until that contract is extended.
- */
-export const PollerReasons = {
-  /** read() rejected or threw, or returned something other than samples: a driver bug. */
-  DRIVER_ERROR: 'driver_error',
-  /** read() has not settled for far longer than any device timeout: a hung driver. */
-  DRIVER_STALLED: 'driver_stalled',
-} as const
 
 export interface PollerOptions {
   drivers: readonly Driver[]
@@ -110,7 +101,7 @@ function startLoop(driver: Driver, interval: number, stallAfterMs: number, clock
     watchdog = clock.setTimeout(() => {
       if (stopped || current === null) return
       log.error({ stallAfterMs }, 'read has not returned: the driver is stuck; its points are reported bad until it returns')
-      deliver(driver.device, allBad(PollerReasons.DRIVER_STALLED))
+      deliver(driver.device, allBad(QualityReasons.DRIVER_STALLED))
       armWatchdog(interval)
     }, ms)
   }
@@ -128,7 +119,7 @@ function startLoop(driver: Driver, interval: number, stallAfterMs: number, clock
       const message = errorMessage(err)
       if (message !== failing) log.error({ err: message }, 'driver read failed (contract violation): its points are reported bad')
       failing = message
-      samples = allBad(`${PollerReasons.DRIVER_ERROR}:${message}`)
+      samples = allBad(`${QualityReasons.DRIVER_ERROR}:${message}`)
     }
     clearWatchdog()
     deliver(driver.device, samples)

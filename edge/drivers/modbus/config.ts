@@ -20,7 +20,8 @@ export type ModbusDataType = z.infer<typeof ModbusDataType>
 export const ByteOrder = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA'])
 export type ByteOrder = z.infer<typeof ByteOrder>
 
-export const ModbusPointConfig = z.object({
+// Strict: a misspelt key (`scael: 0.1`) is an error, not a point silently read ten times too high.
+export const ModbusPointConfig = z.strictObject({
   id: PointId,
   name: z.string().max(128).optional(),
   unit: z.string().max(32).optional(),
@@ -35,7 +36,7 @@ export const ModbusPointConfig = z.object({
 })
 export type ModbusPointConfig = z.infer<typeof ModbusPointConfig>
 
-export const ModbusTcpDeviceConfig = z.object({
+export const ModbusTcpDeviceConfig = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
   kind: z.literal('modbus-tcp'),
   host: z.string().min(1),

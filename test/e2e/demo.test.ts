@@ -1,0 +1,43 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startParklink, stopAll } from '../util/child.ts'
+import { tryGetJson } from '../util/http.ts'
+import { freePort } from '../util/ports.ts'
+import { waitFor } from '../util/wait.ts'
+
+interface PointView { id: string; latest: { ts: number; value: unknown; quality: string } | null }
+
+/** `npm start` is `parklink demo`: what a new engineer sees first must work. */
+describe('parklink demo', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'parklink-demo-'))
+  afterAll(async () => {
+    await stopAll()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('serves at least 10 points whose values change within 10 s, and stops cleanly on Ctrl-C', async () => {
+    const port = await freePort()
+    const demo = startParklink('demo', ['demo', '--port', String(port), '--data-dir', dir])
+    const url = `http://127.0.0.1:${port}/api/v1/points`
+    const first = await waitFor(async () => {
+      const points = await tryGetJson<PointView[]>(url)
+      return points && points.filter((p) => p.latest?.quality === 'good').length >= 10 ? points : null
+    }, { timeoutMs: 30_000, message: () => `the demo served fewer than 10 good points\n${demo.output().slice(-3000)}` })
+
+    const changed = await waitFor(async () => {
+      const now = (await tryGetJson<PointView[]>(url)) ?? []
+      const moved = now.filter((p) => {
+        const before = first.find((b) => b.id === p.id)
+        return p.latest && before?.latest && p.latest.ts > before.latest.ts && p.latest.value !== before.latest.value
+      })
+      return moved.length >= 10 ? moved : null
+    }, { timeoutMs: 10_000, intervalMs: 500, message: 'fewer than 10 point values changed within 10 s' })
+    expect(changed.length).toBeGreaterThanOrEqual(10)
+    expect(demo.output()).toMatch(new RegExp(`http://localhost:${port}/api/v1/points`))
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['cloud', 'demo-cloud.yaml', 'demo-edge.yaml', 'edge-shilian-01']))
+
+    expect(await demo.kill('SIGINT')).toBe(0)
+  }, 60_000)
+})
