@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { Aedes } from 'aedes'
+import { startEmbeddedBroker } from '../deploy/demo/broker.ts'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../shared/wire/codec.ts'
@@ -9,30 +9,7 @@ import { CloudConfigSchema, type CloudConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { startCloud, type RunningCloud } from './service.ts'
 
-/** An in-process aedes broker on a free port (MQTT 3.1.1, in memory). */
-async function startBroker(port = 0): Promise<{ url: string; port: number; close(): Promise<void> }> {
-  const broker = await Aedes.createBroker()
-  const server = net.createServer(broker.handle)
-  const sockets = new Set<net.Socket>()
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.once('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', resolve)
-  })
-  const actual = (server.address() as net.AddressInfo).port
-  return {
-    url: `mqtt://127.0.0.1:${actual}`,
-    port: actual,
-    async close() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await new Promise<void>((resolve) => broker.close(() => resolve()))
-    },
-  }
-}
+const startBroker = (port = 0) => startEmbeddedBroker(port)
 
 const SITE = 'huaian'
 const EDGE = 'shilian-01'

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { Writable } from 'node:stream'
-import { Aedes } from 'aedes'
+import { startEmbeddedBroker, type EmbeddedBrokerOptions } from '../deploy/demo/broker.ts'
 import mqtt, { type MqttClient } from 'mqtt'
 import { decodeData, decodeStatus, encode } from '../shared/wire/codec.ts'
 import { WIRE_VERSION, type Ack, type DataBatch, type Status } from '../shared/wire/messages.ts'
@@ -21,43 +21,23 @@ export interface TestBroker {
   close(): Promise<void>
 }
 
-export interface TestBrokerOptions {
-  /** Accept or refuse a CONNECT by its credentials (default: accept everyone). */
-  authenticate?: (username: string | undefined, password: string | undefined) => boolean
-}
+export type TestBrokerOptions = EmbeddedBrokerOptions
 
+/** The embedded broker, plus a way to cut one client's connection. */
 export async function startTestBroker(port = 0, options: TestBrokerOptions = {}): Promise<TestBroker> {
-  const check = options.authenticate
-  const broker = await Aedes.createBroker(
-    check ? { authenticate: (_client, username, password, done) => done(null, check(username, password?.toString('utf8'))) } : {},
-  )
-  const server = net.createServer(broker.handle)
-  const sockets = new Set<net.Socket>()
+  const broker = await startEmbeddedBroker(port, options)
   const byClient = new Map<string, net.Socket>()
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.once('close', () => sockets.delete(s))
-  })
-  broker.on('client', (client) => byClient.set(client.id, client.conn as unknown as net.Socket))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
-  })
-  const actual = (server.address() as net.AddressInfo).port
+  broker.aedes.on('client', (client) => byClient.set(client.id, client.conn as unknown as net.Socket))
   return {
-    port: actual,
-    url: `mqtt://127.0.0.1:${actual}`,
+    port: broker.port,
+    url: broker.url,
     dropClient(clientId) {
       const socket = byClient.get(clientId)
       if (!socket || socket.destroyed) return false
       socket.destroy()
       return true
     },
-    async close() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await new Promise<void>((resolve) => broker.close(() => resolve()))
-    },
+    close: () => broker.close(),
   }
 }
 

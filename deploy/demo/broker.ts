@@ -2,19 +2,32 @@ import net from 'node:net'
 import { Aedes } from 'aedes'
 
 /**
- * The demo's embedded MQTT broker (aedes, in memory). Production uses Mosquitto with
- * persistence (deploy/mosquitto/); the delivery protocol does not depend on either keeping
- * messages, because edges resend from their outbox until the cloud acks.
+ * The embedded MQTT broker (aedes, in memory): the demo's broker, and the tests' in-process one.
+ * Production uses Mosquitto with persistence (deploy/mosquitto/); the delivery protocol does not
+ * depend on either keeping messages, because edges resend from their outbox until the cloud acks.
  */
 export interface EmbeddedBroker {
   port: number
   url: string
+  aedes: Aedes
+  /** Closes every connection and the listener; the port may be bound again afterwards. */
   close(): Promise<void>
 }
 
-export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise<EmbeddedBroker> {
-  const broker = await Aedes.createBroker({ drainTimeout: 30_000 })
-  const server = net.createServer(broker.handle)
+export interface EmbeddedBrokerOptions {
+  host?: string
+  /** Accept or refuse a CONNECT by its credentials (default: accept everyone). */
+  authenticate?: (username: string | undefined, password: string | undefined) => boolean
+}
+
+export async function startEmbeddedBroker(port = 0, options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1'
+  const check = options.authenticate
+  const aedes = await Aedes.createBroker({
+    drainTimeout: 30_000,
+    ...(check ? { authenticate: (_client, username, password, done) => done(null, check(username, password?.toString('utf8'))) } : {}),
+  })
+  const server = net.createServer(aedes.handle)
   const sockets = new Set<net.Socket>()
   server.on('connection', (s) => {
     sockets.add(s)
@@ -28,10 +41,11 @@ export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise
   return {
     port: actual,
     url: `mqtt://${host}:${actual}`,
+    aedes,
     async close() {
       for (const s of sockets) s.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => aedes.close(() => resolve()))
     },
   }
 }
