@@ -79,7 +79,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const drivers: Driver[] = []
   try {
     const make = opts.createDriver ?? createDriver
-    for (const device of config.devices) drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }) }))
+    for (const device of config.devices) {
+      const dataDir = path.join(config.dataDir, 'devices', device.id)
+      mkdirSync(dataDir, { recursive: true })
+      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir }))
+    }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
@@ -99,7 +103,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     edge: config.edge,
     session,
     configHash: hash,
-    points: drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))),
+    points: () => drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))),
     drivers: reports,
     outbox,
     maxInflight: config.uplink.maxInflight,

@@ -23,8 +23,14 @@ export interface Driver {
   readonly kind: string
   /** The points this driver reads, as announced in the edge's birth message. */
   readonly points: readonly PointInfo[]
-  /** For polled protocols: how often the framework should call read(). */
+  /** For polled protocols: how often the framework should call read() (for all points). */
   readonly pollIntervalMs?: number
+  /**
+   * For polled protocols whose points run at different cadences (e.g. several slaves on one
+   * RS485 bus): the framework runs one loop per schedule, calling read(schedule.points).
+   * When present, pollIntervalMs is ignored.
+   */
+  readonly schedules?: readonly PollSchedule[]
   /** Opens connections. An unreachable device resolves (status says so); only misuse rejects. */
   start(): Promise<void>
   /** Releases every socket and timer; idempotent. */
@@ -35,16 +41,32 @@ export interface Driver {
    * trouble: every requested point yields a sample, bad with a reason if it could not be read.
    */
   read?(points?: readonly string[]): Promise<Sample[]>
-  /** Pushed protocols: delivers samples as they come; returns the unsubscribe function. */
+  /**
+   * Pushed protocols: delivers samples as they come; returns the unsubscribe function. A driver
+   * may have both: the framework then subscribes AND polls (e.g. OPC UA subscriptions with a
+   * polled read fallback; read() returns [] while there is nothing to poll).
+   */
   subscribe?(on: (samples: Sample[]) => void): () => void
   /** Only for points explicitly configured writable; rejects for any other point. */
   write?(point: string, value: Value): Promise<void>
+}
+
+export interface PollSchedule {
+  /** Names the loop in logs (e.g. "unit-3"). */
+  id: string
+  pollIntervalMs: number
+  points: readonly string[]
 }
 
 /** What a driver factory gets from the framework. */
 export interface DriverDeps {
   clock: import('../../shared/clock.ts').Clock
   log: import('pino').Logger
+  /**
+   * A directory the driver may keep durable state in (certificates, baselines), created by the
+   * framework: `{edge dataDir}/devices/{device id}`. Absent in unit tests that need none.
+   */
+  dataDir?: string
 }
 
 export function driverReport(d: Driver): DriverReport {

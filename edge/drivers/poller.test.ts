@@ -200,4 +200,51 @@ describe('poller', () => {
     await p.stop()
     expect(unsubscribe).toHaveBeenCalledTimes(1)
   })
+
+  it('runs one loop per schedule, each reading only its points at its own cadence', async () => {
+    const calls: Array<{ at: number; points: readonly string[] | undefined }> = []
+    const driver: Driver = {
+      device: 'bus1', kind: 'fake-bus', points: [{ id: 'u1.a' }, { id: 'u2.a' }],
+      schedules: [{ id: 'unit-1', pollIntervalMs: 1000, points: ['u1.a'] }, { id: 'unit-2', pollIntervalMs: 2500, points: ['u2.a'] }],
+      pollIntervalMs: 100, // ignored when schedules are given
+      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+      async read(points) {
+        calls.push({ at: Date.now() - T0, points })
+        if (points?.[0] === 'u2.a') throw new Error('boom')
+        return (points ?? []).map((id) => goodSample(id, Date.now(), 1))
+      },
+    }
+    const p = start([driver])
+    await vi.advanceTimersByTimeAsync(5_000)
+    await p.stop()
+    expect(calls.filter((c) => c.points?.[0] === 'u1.a').map((c) => c.at)).toEqual([0, 1000, 2000, 3000, 4000, 5000])
+    expect(calls.filter((c) => c.points?.[0] === 'u2.a').map((c) => c.at)).toEqual([0, 2500, 5000])
+    // A failing schedule reports only its own points bad.
+    const bad = received.flatMap((r) => r.samples).filter((s) => s.quality === 'bad')
+    expect(new Set(bad.map((s) => s.point))).toEqual(new Set(['u2.a']))
+  })
+
+  it('subscribes and polls a driver that has both (subscriptions with a polled fallback)', async () => {
+    let push: ((s: Sample[]) => void) | null = null
+    const reads: number[] = []
+    const driver: Driver = {
+      device: 'ua2', kind: 'fake-both', points: [{ id: 'ua2.x' }, { id: 'ua2.y' }], pollIntervalMs: 1000,
+      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+      subscribe(on) {
+        push = on
+        return () => { push = null }
+      },
+      async read() {
+        reads.push(Date.now() - T0)
+        return [goodSample('ua2.y', Date.now(), 2)]
+      },
+    }
+    const p = start([driver])
+    push!([goodSample('ua2.x', T0, 1)])
+    await vi.advanceTimersByTimeAsync(2_000)
+    await p.stop()
+    expect(push).toBeNull()
+    expect(reads).toEqual([0, 1000, 2000])
+    expect(received.flatMap((r) => r.samples.map((s) => s.point))).toEqual(['ua2.x', 'ua2.y', 'ua2.y', 'ua2.y'])
+  })
 })

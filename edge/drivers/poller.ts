@@ -29,7 +29,7 @@ interface Loop {
 }
 
 /**
- * The framework-owned schedule. Each polled driver runs its own loop, so one slow or failing
+ * The framework-owned schedule. Each polled driver (each of its schedules) runs its own loop, so one slow or failing
  * device never delays another; pushed drivers are subscribed once.
  */
 export function startPoller(options: PollerOptions): Poller {
@@ -47,15 +47,26 @@ export function startPoller(options: PollerOptions): Poller {
   }
 
   for (const driver of options.drivers) {
-    const interval = driver.pollIntervalMs
-    if (driver.read && interval !== undefined && interval > 0) {
-      const stallAfterMs = options.stallAfterMs?.(interval) ?? Math.max(60_000, 10 * interval)
-      loops.push(startLoop(driver, interval, stallAfterMs, clock, log.child({ device: driver.device }), deliver))
-    } else if (driver.subscribe) {
+    const dlog = log.child({ device: driver.device })
+    let started = false
+    if (driver.subscribe) {
       const unsubscribe = driver.subscribe((samples) => deliver(driver.device, samples))
       loops.push({ stop: unsubscribe, inflight: () => null })
-    } else {
-      log.warn({ device: driver.device, kind: driver.kind }, 'driver neither polls (read + pollIntervalMs) nor pushes (subscribe): nothing will be read')
+      started = true
+    }
+    if (driver.read) {
+      const schedules = driver.schedules ?? (driver.pollIntervalMs !== undefined ? [{ id: 'all', pollIntervalMs: driver.pollIntervalMs, points: driver.points.map((p) => p.id) }] : [])
+      for (const schedule of schedules) {
+        if (!(schedule.pollIntervalMs > 0)) continue
+        const stallAfterMs = options.stallAfterMs?.(schedule.pollIntervalMs) ?? Math.max(60_000, 10 * schedule.pollIntervalMs)
+        // Without explicit schedules read() is called with no argument: "all points".
+        const only = driver.schedules ? schedule.points : undefined
+        loops.push(startLoop(driver, only, schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver))
+        started = true
+      }
+    }
+    if (!started) {
+      log.warn({ device: driver.device, kind: driver.kind }, 'driver neither polls (read + pollIntervalMs or schedules) nor pushes (subscribe): nothing will be read')
     }
   }
 
@@ -81,9 +92,10 @@ export function startPoller(options: PollerOptions): Poller {
   }
 }
 
-function startLoop(driver: Driver, interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
-  const read = driver.read!.bind(driver)
-  const allBad = (reason: string) => driver.points.map((p) => badSample(p.id, clock.now(), reason.slice(0, 256)))
+function startLoop(driver: Driver, only: readonly string[] | undefined, interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
+  const read = only === undefined ? () => driver.read!() : () => driver.read!(only)
+  const ids = only ?? driver.points.map((p) => p.id)
+  const allBad = (reason: string) => ids.map((id) => badSample(id, clock.now(), reason.slice(0, 256)))
   let planned = clock.now()
   let timer: TimerHandle | null = null
   let watchdog: TimerHandle | null = null

@@ -20,7 +20,8 @@ export interface UplinkOptions {
   /** This run of the agent; named in every message so a late death of an old run is told apart. */
   session: string
   configHash: string
-  points: readonly PointInfo[]
+  /** The point list for the birth message, asked at every connect (drivers may learn metadata, e.g. OPC UA limits, after connecting). */
+  points: readonly PointInfo[] | (() => readonly PointInfo[])
   drivers: () => DriverReport[]
   outbox: Outbox
   maxInflight: number
@@ -93,7 +94,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       done?.(err)
     })
   }
-  const publishBirth = (c: MqttClient) => publishStatus(c, status.birth(id, clock.now(), options.configHash, options.points, outbox.stats()))
+  const publishBirth = (c: MqttClient) => publishStatus(c, status.birth(id, clock.now(), options.configHash, typeof options.points === 'function' ? options.points() : options.points, outbox.stats()))
 
   function onConnect(c: MqttClient): void {
     window.rewind()

@@ -32,6 +32,13 @@ export const PointInfo = z.object({
   name: z.string().max(128).optional(),
   unit: z.string().max(32).optional(),
   device: z.string().max(64).optional(),
+  /** Measuring range as the source declares it (e.g. OPC UA EURange), for display and range checks. */
+  range: z.object({ low: z.number(), high: z.number() }).optional(),
+  /** Alarm limits as the control system has them (e.g. OPC UA limit alarm properties), so the
+   * park's thresholds can stay equal to the control room's (brief §2). */
+  limits: z
+    .object({ hh: z.number().optional(), h: z.number().optional(), l: z.number().optional(), ll: z.number().optional() })
+    .optional(),
 })
 export type PointInfo = z.infer<typeof PointInfo>
 
