@@ -33,7 +33,10 @@ export interface ModbusSim {
   holding(address: number): number
   /** Open client connections. */
   readonly connections: number
+  /** Closes the port and every connection (idempotent). */
   stop(): Promise<void>
+  /** Listens again on the same port, with the same register values. */
+  restart(): Promise<void>
 }
 
 type Cb<T> = (err: { modbusErrorCode: number; msg: string } | null, value?: T) => void
@@ -89,13 +92,17 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
 
   // ServerTCP binds `options.port || 502`, so a numeric 0 would become 502; net.Server.listen
   // takes the string "0" as "any free port", which is what tests and the demo need.
-  const server = new ServerTCP(vector, { host: options.host ?? '127.0.0.1', port: String(options.port ?? 0), unitID: 255 })
-  await new Promise<void>((resolve, reject) => {
-    server.once('initialized', () => resolve())
-    server.once('serverError', reject)
-  })
-  server.on('socketError', () => {}) // a client resetting its connection is normal
-  server.on('error', () => {})
+  const listen = async (port: number) => {
+    const s = new ServerTCP(vector, { host: options.host ?? '127.0.0.1', port: String(port), unitID: 255 })
+    await new Promise<void>((resolve, reject) => {
+      s.once('initialized', () => resolve())
+      s.once('serverError', reject)
+    })
+    s.on('socketError', () => {}) // a client resetting its connection is normal
+    s.on('error', () => {})
+    return s
+  }
+  let server: InstanceType<typeof ServerTCP> | null = await listen(options.port ?? 0)
   const port = (server._server.address() as net.AddressInfo).port
 
   return {
@@ -111,10 +118,17 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
       tables[table].set(w, address)
     },
     holding: (a) => tables.holding[a] ?? 0,
-    get connections() { return server.socks.size },
+    get connections() { return server?.socks.size ?? 0 },
     async stop() {
-      for (const sock of server.socks.keys()) sock.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const s = server
+      server = null
+      if (!s) return
+      for (const sock of s.socks.keys()) sock.destroy()
+      await new Promise<void>((resolve) => s.close(() => resolve()))
+    },
+    async restart() {
+      if (server) return
+      server = await listen(port)
     },
   }
 }
