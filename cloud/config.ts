@@ -25,6 +25,15 @@ const RegistryPoint = z.strictObject({
   class: PointClass,
   /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
   limits: ThresholdLimits.optional(),
+  /**
+   * Take H/HH/L/LL from the control system (the limits the edge reads from the source, e.g. OPC
+   * UA limit alarms), so the park's thresholds stay equal to the control room's (brief §2).
+   * `limits` may then give only the deadband.
+   */
+  limitsFromSource: z.boolean().default(false),
+}).refine((p) => !p.limitsFromSource || (p.limits?.hh ?? p.limits?.h ?? p.limits?.l ?? p.limits?.ll) === undefined, {
+  message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
+  path: ['limits'],
 })
 export type RegistryPoint = z.infer<typeof RegistryPoint>
 

@@ -43,8 +43,11 @@ async function apply(ctx: IngestContext, site: string, status: Status, retained:
   const log = ctx.log.child({ edge: status.edge, session: status.session, retained })
   switch (status.kind) {
     case 'birth': {
-      await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)
+      const outcome = await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)
       log.info({ points: status.points.length, configHash: status.configHash }, 'edge birth')
+      // Threshold changes are audited (brief §4): say which limits the control room changed.
+      for (const a of outcome.limitsAdopted) log.warn({ point: a.point, from: a.from, to: a.to }, 'alarm limits changed at the source (limitsFromSource): adopted')
+      for (const r of outcome.limitsRefused) log.error({ point: r.point, problem: r.problem }, 'source announced inconsistent alarm limits: not adopted, the previous limits stay in force')
       // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker restart.
       const through = ctx.tracker.through(status.edge)
       if (through > 0) publishAck(ctx, site, status.edge, through)

@@ -1,7 +1,7 @@
 import type { PointClass, Priority } from '../../shared/rules/priority.ts'
 import type { LimitKind, ThresholdLimits } from '../../shared/rules/threshold.ts'
 import type { Quality } from '../../shared/quality.ts'
-import type { DataBatch, DriverReport, OutboxReport, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
+import type { DataBatch, DriverReport, OutboxReport, PointRange, SourceLimits, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
 import type { Value } from '../../shared/wire/sample.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
@@ -24,7 +24,7 @@ export interface Store {
   loadAckStates(): Promise<EdgeAckState[]>
 
   /** birth: edge online with this session; points announced (registry fields untouched). */
-  recordBirth(site: string, birth: StatusBirth, seenAt: number): Promise<void>
+  recordBirth(site: string, birth: StatusBirth, seenAt: number): Promise<BirthOutcome>
   /**
    * state: heartbeat. Adopts the session when it differs (the birth was missed); ignored when
    * it names the stored session after that session's death (a straggler must not revive it).
@@ -73,6 +73,12 @@ export interface EdgeRecord {
   drivers: DriverReport[]
 }
 
+/** What a birth changed beyond presence: limits adopted from the source for `limitsFromSource` points. */
+export interface BirthOutcome {
+  limitsAdopted: Array<{ point: string; from: ThresholdLimits | null; to: ThresholdLimits }>
+  limitsRefused: Array<{ point: string; problem: string }>
+}
+
 export interface PointRecord {
   id: string
   name: string | null
@@ -82,6 +88,11 @@ export interface PointRecord {
   class: PointClass | null
   edge: string | null
   limits: ThresholdLimits | null
+  /** Where `limits` come from: the registry, or the source (control room) for limitsFromSource points. */
+  limitsFrom: 'registry' | 'source'
+  /** As the source announced them in the edge's birth. */
+  range: PointRange | null
+  sourceLimits: SourceLimits | null
   registered: boolean
   latest: StoredSample | null
 }

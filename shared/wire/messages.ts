@@ -27,18 +27,22 @@ export const DataBatch = z.object({
 export type DataBatch = z.infer<typeof DataBatch>
 
 /** Point metadata the edge announces at birth (the cloud registry may add to it). */
+export const PointRange = z.object({ low: z.number(), high: z.number() })
+export type PointRange = z.infer<typeof PointRange>
+/** HH/H/L/LL as a control system has them; unlike ThresholdLimits, not checked for order (a source may be inconsistent). */
+export const SourceLimits = z.object({ hh: z.number().optional(), h: z.number().optional(), l: z.number().optional(), ll: z.number().optional() })
+export type SourceLimits = z.infer<typeof SourceLimits>
+
 export const PointInfo = z.object({
   id: PointId,
   name: z.string().max(128).optional(),
   unit: z.string().max(32).optional(),
   device: z.string().max(64).optional(),
   /** Measuring range as the source declares it (e.g. OPC UA EURange), for display and range checks. */
-  range: z.object({ low: z.number(), high: z.number() }).optional(),
+  range: PointRange.optional(),
   /** Alarm limits as the control system has them (e.g. OPC UA limit alarm properties), so the
    * park's thresholds can stay equal to the control room's (brief §2). */
-  limits: z
-    .object({ hh: z.number().optional(), h: z.number().optional(), l: z.number().optional(), ll: z.number().optional() })
-    .optional(),
+  limits: SourceLimits.optional(),
 })
 export type PointInfo = z.infer<typeof PointInfo>
 

@@ -51,9 +51,9 @@ export function tempDir(prefix = 'parklink-cloud-'): { dir: string; remove(): vo
 export const registry: Registry = {
   enterprises: [{ id: 'shilian', name: '实联化工' }, { id: 'fuqiang', name: '富强新材料' }],
   points: [
-    { id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } },
-    { id: 'shilian.gt101.nh3', name: '罐区氨气检测GT-101', unit: 'ppm', enterprise: 'shilian', class: 'gas', limits: { hh: 40, h: 20, deadband: 1 } },
-    { id: 'fuqiang.v201.pressure', name: '液氯储罐V-201压力', unit: 'MPa', enterprise: 'fuqiang', class: 'mhs', limits: { hh: 1.0, h: 0.85, deadband: 0.01 } },
+    { id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } },
+    { id: 'shilian.gt101.nh3', name: '罐区氨气检测GT-101', unit: 'ppm', enterprise: 'shilian', class: 'gas', limitsFromSource: false, limits: { hh: 40, h: 20, deadband: 1 } },
+    { id: 'fuqiang.v201.pressure', name: '液氯储罐V-201压力', unit: 'MPa', enterprise: 'fuqiang', class: 'mhs', limitsFromSource: false, limits: { hh: 1.0, h: 0.85, deadband: 0.01 } },
   ],
 }
 

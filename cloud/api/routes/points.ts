@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { TopicId } from '../../../shared/wire/ids.ts'
+import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
@@ -22,6 +23,12 @@ export function pointView(p: PointRecord) {
     device: p.device,
     registered: p.registered,
     limits: l === null ? null : { hh: l.hh ?? null, h: l.h ?? null, l: l.l ?? null, ll: l.ll ?? null, deadband: l.deadband },
+    limitsFrom: p.limitsFrom,
+    /** Measuring range and alarm limits as the control system announced them (null: not announced). */
+    range: p.range,
+    sourceLimits: p.sourceLimits === null ? null : { hh: p.sourceLimits.hh ?? null, h: p.sourceLimits.h ?? null, l: p.sourceLimits.l ?? null, ll: p.sourceLimits.ll ?? null },
+    /** false: the park's thresholds differ from the control room's (brief §2); null: nothing to compare. */
+    limitsMatchSource: limitsMatchSource(p.limits, p.sourceLimits),
     latest: p.latest,
   }
 }

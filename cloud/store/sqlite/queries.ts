@@ -22,6 +22,9 @@ export function createQueries(db: Db) {
       class: row.class as PointClass | null,
       edge: row.edge,
       limits: row.limits ?? null,
+      limitsFrom: row.limitsFromSource ? 'source' : 'registry',
+      range: row.range ?? null,
+      sourceLimits: row.sourceLimits ?? null,
       registered: row.registered,
       latest,
     }

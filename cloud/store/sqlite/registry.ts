@@ -1,4 +1,6 @@
-import { eq, notInArray, sql } from 'drizzle-orm'
+import { eq, inArray, notInArray, sql } from 'drizzle-orm'
+import type { SourceLimits } from '../../../shared/wire/messages.ts'
+import { adoptSourceLimits } from '../../alarms/source-limits.ts'
 import type { Registry } from '../../config.ts'
 import type { Db } from './db.ts'
 import { enterprises, points } from './schema.ts'
@@ -15,7 +17,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
     const before = tx.select({ id: points.id }).from(points).where(eq(points.registered, true)).all()
     const unregistered = before.filter((p) => !wanted.has(p.id)).length
 
-    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null }).where(eq(points.registered, true)).run()
+    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false }).where(eq(points.registered, true)).run()
     for (const e of registry.enterprises) {
       tx.insert(enterprises).values(e).onConflictDoUpdate({ target: enterprises.id, set: { name: e.name } }).run()
     }
@@ -23,8 +25,19 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
     if (ids.length === 0) tx.delete(enterprises).run()
     else tx.delete(enterprises).where(notInArray(enterprises.id, ids)).run()
 
+    const sourceLimits = new Map<string, SourceLimits | null>()
+    const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
+    for (let i = 0; i < fromSource.length; i += 500) {
+      for (const row of tx.select({ id: points.id, sourceLimits: points.sourceLimits }).from(points).where(inArray(points.id, fromSource.slice(i, i + 500))).all()) {
+        sourceLimits.set(row.id, row.sourceLimits ?? null)
+      }
+    }
     for (const p of registry.points) {
-      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits: p.limits ?? null, registered: true }
+      // limitsFromSource: the levels last announced by the source, if consistent; else none until
+      // a birth brings a consistent set (the birth handler logs why).
+      const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
+      const limits = adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
+      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, registered: true }
       tx.insert(points)
         .values({ id: p.id, ...fields })
         .onConflictDoUpdate({
@@ -35,6 +48,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
             enterprise: fields.enterprise,
             class: fields.class,
             limits: sql`excluded.limits`,
+            limitsFromSource: fields.limitsFromSource,
             registered: true,
           },
         })

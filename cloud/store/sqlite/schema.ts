@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { DriverReport, OutboxReport } from '../../../shared/wire/messages.ts'
+import type { DriverReport, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 
 /**
@@ -38,7 +38,13 @@ export const points = sqliteTable(
     device: text('device'),
     enterprise: text('enterprise'),
     class: text('class'),
+    /** The limits the alarm engine uses: the registry's, or the source's when limitsFromSource. */
     limits: text('limits', { mode: 'json' }).$type<ThresholdLimits>(),
+    /** Measuring range and alarm limits as the source announced them in its birth (e.g. OPC UA EURange, limit alarms). */
+    range: text('range', { mode: 'json' }).$type<PointRange>(),
+    sourceLimits: text('source_limits', { mode: 'json' }).$type<SourceLimits>(),
+    /** Registry choice: the control room's limits (from the source) drive this point's alarms. */
+    limitsFromSource: integer('limits_from_source', { mode: 'boolean' }).notNull().default(false),
     /** In the cloud registry: name/unit/enterprise/class/limits come from there, not from births. */
     registered: integer('registered', { mode: 'boolean' }).notNull().default(false),
     latestTs: integer('latest_ts'),

@@ -1,4 +1,6 @@
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import { adoptSourceLimits, sameLimits } from '../../alarms/source-limits.ts'
+import type { BirthOutcome } from '../store.ts'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
 import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
 import type { Db } from './db.ts'
@@ -16,8 +18,8 @@ export function createStatusOps(db: Db) {
   }
 
   return {
-    recordBirth(site: string, birth: StatusBirth, seenAt: number): void {
-      db.transaction((tx) => {
+    recordBirth(site: string, birth: StatusBirth, seenAt: number): BirthOutcome {
+      return db.transaction((tx) => {
         tx.insert(edges)
           .values({ id: birth.edge, site, session: birth.session, online: true, lastSeen: seenAt, outbox: birth.outbox, configHash: birth.configHash, drivers: null })
           .onConflictDoUpdate({
@@ -35,7 +37,9 @@ export function createStatusOps(db: Db) {
           })
           .run()
         for (let i = 0; i < birth.points.length; i += CHUNK) {
-          const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({ id: pt.id, edge: birth.edge, name: pt.name ?? null, unit: pt.unit ?? null, device: pt.device ?? null }))
+          const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({
+            id: pt.id, edge: birth.edge, name: pt.name ?? null, unit: pt.unit ?? null, device: pt.device ?? null, range: pt.range ?? null, sourceLimits: pt.limits ?? null,
+          }))
           tx.insert(points)
             .values(rows)
             .onConflictDoUpdate({
@@ -46,10 +50,31 @@ export function createStatusOps(db: Db) {
                 // The registry is authoritative for registered points' name and unit.
                 name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
                 unit: sql`CASE WHEN ${points.registered} THEN ${points.unit} ELSE coalesce(excluded.unit, ${points.unit}) END`,
+                // What the source says now: a source that stopped announcing limits has none.
+                range: sql`excluded.range`,
+                sourceLimits: sql`excluded.source_limits`,
               },
             })
             .run()
         }
+        const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
+        for (let i = 0; i < birth.points.length; i += CHUNK) {
+          const ids = birth.points.slice(i, i + CHUNK).map((p) => p.id)
+          const fromSource = tx
+            .select({ id: points.id, limits: points.limits, sourceLimits: points.sourceLimits })
+            .from(points)
+            .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true)))
+            .all()
+          for (const p of fromSource) {
+            const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)
+            if (!adopted.ok) outcome.limitsRefused.push({ point: p.id, problem: adopted.problem })
+            else if (!sameLimits(p.limits ?? null, adopted.limits)) {
+              tx.update(points).set({ limits: adopted.limits }).where(eq(points.id, p.id)).run()
+              outcome.limitsAdopted.push({ point: p.id, from: p.limits ?? null, to: adopted.limits })
+            }
+          }
+        }
+        return outcome
       }, { behavior: 'immediate' })
     },
 

@@ -134,6 +134,31 @@ describe('sqlite store: registry and edges', () => {
     expect((await store.listPoints({ enterprise: 'fuqiang' })).length).toBe(0)
   })
 
+  it("limitsFromSource: the control room's limits from the birth drive the alarms; inconsistent ones are refused", async () => {
+    const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
+    const birth = (limits: { hh?: number; h?: number; l?: number; ll?: number }) =>
+      ({ v: 1 as const, kind: 'birth' as const, edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, range: { low: 0, high: 12 }, limits }, { id: PRESSURE, limits: { hh: 2, h: 1.5 } }], outbox })
+    // Before the registry asks for it, source limits are only shown (and compared).
+    expect(await store.recordBirth('huaian', birth({ hh: 11, h: 10, l: 2, ll: 1 }), T0)).toEqual({ limitsAdopted: [], limitsRefused: [] })
+    expect(await store.getPoint(LEVEL)).toMatchObject({ limits: { hh: 10.5, h: 9.5 }, limitsFrom: 'registry', range: { low: 0, high: 12 }, sourceLimits: { hh: 11, h: 10, l: 2, ll: 1 } })
+
+    const fromSource = { ...registry, points: registry.points.map((p) => (p.id === LEVEL ? { ...p, limits: { deadband: 0.2 }, limitsFromSource: true } : p)) }
+    await store.applyRegistry(fromSource)
+    // Applying the registry adopts the levels already announced, with the registry's deadband.
+    expect(await store.getPoint(LEVEL)).toMatchObject({ limits: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.2 }, limitsFrom: 'source' })
+    // The control room raises H: the next birth carries it; registry-owned points are untouched.
+    expect(await store.recordBirth('huaian', birth({ hh: 11, h: 10.2, l: 2, ll: 1 }), T0)).toEqual({
+      limitsAdopted: [{ point: LEVEL, from: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.2 }, to: { hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 } }],
+      limitsRefused: [],
+    })
+    expect((await store.getPoint(PRESSURE))?.limits).toEqual({ hh: 1.0, h: 0.85, deadband: 0.01 })
+    // HH below H: refused, the previous limits stay in force.
+    const refused = await store.recordBirth('huaian', birth({ hh: 9, h: 10.2 }), T0)
+    expect(refused.limitsAdopted).toEqual([])
+    expect(refused.limitsRefused).toEqual([{ point: LEVEL, problem: expect.stringMatching(/hh/) }])
+    expect((await store.getPoint(LEVEL))?.limits).toEqual({ hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 })
+  })
+
   it('a death applies only to the session it names', async () => {
     const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
     await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's2', ts: T0, configHash: 'h', points: [], outbox }, T0)
