@@ -75,6 +75,32 @@ describe('cloud config', () => {
     expect((error as ConfigError).message).toContain(`${file}:3`)
   })
 
+  it('takes the A–D priority scheme from the file; a wrong kind or a levels-and-source point is named by line', () => {
+    const ad = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883" }\nalarms:\n  priorities:\n    rows: { mhs: { HH: A, H: B } }\n    default: D\n'))
+    expect(ad.alarms.priorities).toEqual({ rows: { mhs: { HH: 'A', H: 'B' } }, default: 'D' })
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883" }\n')).alarms.priorities.rows.mhs?.HH).toBe('S')
+    const file = write([
+      'dataDir: d',
+      'mqtt: { url: "mqtt://b:1883" }',
+      'alarms:',
+      '  priorities:',
+      '    rows: { mhs: { HIGH: A } }',
+      '    default: D',
+      'registry:',
+      '  enterprises: [{ id: e, name: E }]',
+      '  points:',
+      '    - { id: a.b, name: A, enterprise: e, class: mhs, limitsFromSource: true, limits: { hh: 3, deadband: 0 } }',
+      '',
+    ].join('\n'))
+    let error: unknown
+    try {
+      loadCloudConfig(file)
+    } catch (err) {
+      error = err
+    }
+    expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).toEqual(expect.arrayContaining(['5 alarms.priorities.rows.mhs', '10 registry.points.0.limits']))
+  })
+
   it('an unreadable file is CONFIG_UNREADABLE', () => {
     expect(() => loadCloudConfig(path.join(tmp.dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: ErrorCodes.CONFIG_UNREADABLE }))
   })

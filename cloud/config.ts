@@ -3,7 +3,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import { PointClass } from '../shared/rules/priority.ts'
+import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rules/priority.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 
@@ -95,6 +95,15 @@ export const CloudConfigSchema = z.strictObject({
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
   registry: Registry.default({ enterprises: [], points: [] }),
+  alarms: z
+    .strictObject({
+      /**
+       * Priority by point class and rule kind (brief §5). Default: the park's S/A/B/C/D table;
+       * the second A–D scheme (001:L7766) is written here, see firmware-configs/sites/example-cloud.yaml.
+       */
+      priorities: PriorityMatrix.default(defaultPriorityMatrix),
+    })
+    .default({ priorities: defaultPriorityMatrix }),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

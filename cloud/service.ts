@@ -43,7 +43,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
-  const store = openSqliteStore({ file, evaluate: createEvaluator(), log })
+  const store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log })
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)

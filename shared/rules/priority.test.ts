@@ -13,13 +13,35 @@ describe('priorityOf (brief §5 matrix)', () => {
     expect(priorityOf(kind, cls)).toBe(expected)
   })
 
-  it('takes another scheme from configuration alone', () => {
-    const matrix = PriorityMatrix.parse({ ...defaultPriorityMatrix, general: { HH: 'B', H: 'C', L: 'D', LL: 'C' } })
-    expect(priorityOf('HH', 'general', matrix)).toBe('B')
-    expect(priorityOf('HH', 'mhs', matrix)).toBe('S')
+  it.each([['STALE', 'mhs', 'C'], ['ROC', 'gas', 'B'], ['DIGITAL', 'process', 'S'], ['STALE', 'authorised', 'S']] as const)('%s on a %s point is %s', (kind, cls, expected) => {
+    expect(priorityOf(kind, cls)).toBe(expected)
   })
 
-  it('keeps the default matrix immutable', () => {
-    expect(Object.isFrozen(defaultPriorityMatrix)).toBe(true)
+  // The park's second scheme (001:L7766): A = high-high in "two key, one major" areas (MHS, key
+  // processes); B = high-high elsewhere and every high; C = devices offline; D = everything else.
+  const schemeAD = PriorityMatrix.parse({
+    rows: {
+      mhs: { HH: 'A', DIGITAL: 'A', H: 'B', STALE: 'C' },
+      process: { HH: 'A', DIGITAL: 'A', H: 'B', STALE: 'C' },
+      gas: { HH: 'B', H: 'B', STALE: 'C' },
+      general: { HH: 'B', H: 'B', STALE: 'C' },
+    },
+    default: 'D',
+  })
+  it.each([
+    ['HH', 'mhs', 'A'], ['H', 'mhs', 'B'], ['HH', 'gas', 'B'], ['H', 'general', 'B'],
+    ['STALE', 'process', 'C'], ['L', 'mhs', 'D'], ['ROC', 'general', 'D'], ['HH', 'authorised', 'D'],
+  ] as const)('the A–D scheme, from configuration alone: %s on a %s point is %s', (kind, cls, expected) => {
+    expect(priorityOf(kind, cls, schemeAD)).toBe(expected)
+  })
+
+  it('rejects an unknown class, kind or priority', () => {
+    expect(PriorityMatrix.safeParse({ rows: { tanks: { HH: 'A' } }, default: 'D' }).success).toBe(false)
+    expect(PriorityMatrix.safeParse({ rows: { mhs: { HIGH: 'A' } }, default: 'D' }).success).toBe(false)
+    expect(PriorityMatrix.safeParse({ rows: { mhs: { HH: 'E' } }, default: 'D' }).success).toBe(false)
+  })
+
+  it('keeps the default matrix immutable, rows included', () => {
+    expect(Object.isFrozen(defaultPriorityMatrix.rows.mhs)).toBe(true)
   })
 })
