@@ -6,6 +6,7 @@ import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
 import { ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -15,7 +16,7 @@ import { ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, OpcuaDeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 

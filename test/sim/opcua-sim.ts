@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  DataType,
+  DataValue,
+  StatusCodes,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCode,
+  Variant,
+  nodesets,
+  standardUnits,
+  type EUInformation,
+  type UAObject,
+  type UAVariable,
+} from 'node-opcua'
+import { freePort } from '../util/ports.ts'
+
+/**
+ * An enterprise DCS behind an OPC UA server, for tests and the demo (富强新材料 Fuqiang New
+ * Materials: liquid-chlorine storage). Tanks TK-201/TK-202 with Level, Pressure and Temperature
+ * as AnalogItems (EURange, EngineeringUnits) each with a NonExclusiveLimitAlarm holding the
+ * control room's HH/H/L/LL; chlorine detectors (ppm). Values follow a smooth function of time,
+ * or what a test sets. Node ids: `ns=1;s=TK201.Level`, `ns=1;s=GT201.Cl2`, …
+ *
+ * `restart()` brings the server back on the same port with the same values, as a DCS
+ * server does after a reboot: the sessions and subscriptions of its clients are gone.
+ */
+export interface OpcuaSimOptions {
+  port?: number
+  /** Username/password pairs accepted besides anonymous. */
+  users?: Array<{ username: string; password: string }>
+  allowAnonymous?: boolean
+  /** 0: the server refuses every subscription (drives the client's polled fallback). */
+  maxSubscriptions?: number
+}
+
+export interface OpcuaSimPoint {
+  key: string
+  nodeId: string
+  name: string
+  unit: string
+  range: { low: number; high: number }
+  /** The control room's alarm limits; detectors have no low ones. */
+  limits: { hh: number; h: number; l?: number; ll?: number }
+  model: (t: number) => number
+}
+
+export interface OpcuaSim {
+  readonly port: number
+  readonly endpoint: string
+  readonly points: readonly OpcuaSimPoint[]
+  /** Fixes a point's value (until cleared with null). */
+  setValue(key: string, value: number | null): void
+  /** Reports a point with this status code (e.g. StatusCodes.BadSensorFailure); null restores Good. */
+  setStatus(key: string, status: StatusCode | null): void
+  /** Changes the control room's limits of a point (seen by clients that read them again). */
+  setLimits(key: string, limits: Partial<OpcuaSimPoint['limits']>): void
+  readonly sessions: number
+  stop(): Promise<void>
+  restart(): Promise<void>
+}
+
+const wave = (mean: number, amplitude: number, periodS: number) => (t: number) => mean + amplitude * Math.sin((2 * Math.PI * t) / (periodS * 1000))
+
+const celsius = standardUnits.degree_celsius
+const units: Record<string, EUInformation> = { m: standardUnits.metre, MPa: standardUnits.megapascal ?? standardUnits.pascal, '°C': celsius, ppm: standardUnits.part_per_million ?? standardUnits.percent }
+
+const tank = (n: string, level: number): OpcuaSimPoint[] => [
+  { key: `TK${n}.Level`, nodeId: `ns=1;s=TK${n}.Level`, name: `液氯储罐TK-${n}液位`, unit: 'm', range: { low: 0, high: 12 }, limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 }, model: wave(level, 0.4, 240) },
+  { key: `TK${n}.Pressure`, nodeId: `ns=1;s=TK${n}.Pressure`, name: `液氯储罐TK-${n}压力`, unit: 'MPa', range: { low: 0, high: 2.5 }, limits: { hh: 1.2, h: 1.0, l: 0.1, ll: 0.05 }, model: wave(0.65, 0.03, 90) },
+  { key: `TK${n}.Temperature`, nodeId: `ns=1;s=TK${n}.Temperature`, name: `液氯储罐TK-${n}温度`, unit: '°C', range: { low: -40, high: 80 }, limits: { hh: 45, h: 40, l: -20, ll: -30 }, model: wave(21, 1.5, 600) },
+]
+const detector = (n: string, mean: number): OpcuaSimPoint => ({
+  key: `GT${n}.Cl2`, nodeId: `ns=1;s=GT${n}.Cl2`, name: `氯气检测器GT-${n}`, unit: 'ppm', range: { low: 0, high: 20 }, limits: { hh: 2, h: 1 }, model: wave(mean, mean * 0.3, 45),
+})
+
+export const fuqiangOpcuaPoints: readonly OpcuaSimPoint[] = Object.freeze([...tank('201', 6.2), ...tank('202', 4.8), detector('201', 0.2), detector('202', 0.15)])
+
+export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<OpcuaSim> {
+  const port = options.port ?? (await freePort())
+  const pki = mkdtempSync(path.join(tmpdir(), 'parklink-opcua-sim-'))
+  const fixed = new Map<string, number>()
+  const status = new Map<string, { code: StatusCode; since: Date }>()
+  const limits = new Map(fuqiangOpcuaPoints.map((p) => [p.key, { ...p.limits }]))
+  const alarms = new Map<string, { setLimits(l: OpcuaSimPoint['limits']): void }>()
+  const users = options.users ?? []
+  const t0 = Date.now()
+  let server: OPCUAServer | null = null
+
+  const valueOf = (p: OpcuaSimPoint) => fixed.get(p.key) ?? Math.round(p.model(Date.now() - t0) * 1000) / 1000
+
+  const build = async () => {
+    const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(pki, 'server'), automaticallyAcceptUnknownCertificate: true })
+    await certificateManager.initialize()
+    const s = new OPCUAServer({
+      port,
+      resourcePath: '/UA/Fuqiang',
+      nodeset_filename: [nodesets.standard],
+      serverCertificateManager: certificateManager,
+      securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
+      securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
+      allowAnonymous: options.allowAnonymous ?? true,
+      userManager: { isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password) },
+      buildInfo: { productName: 'parklink OPC UA simulator (Fuqiang DCS)', manufacturerName: 'parklink' },
+      serverCapabilities: { maxSessions: 20 },
+    })
+    await s.initialize()
+    if (options.maxSubscriptions !== undefined) {
+      // Set after construction: the options treat 0 as "use the default".
+      s.engine.serverCapabilities.maxSubscriptions = options.maxSubscriptions
+      s.engine.serverCapabilities.maxSubscriptionsPerSession = options.maxSubscriptions
+    }
+    const addressSpace = s.engine.addressSpace!
+    const ns = addressSpace.getOwnNamespace()
+    const dcs = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'FuqiangDCS', nodeId: 's=FuqiangDCS' })
+    const groups = new Map<string, UAObject>()
+    for (const p of fuqiangOpcuaPoints) {
+      const [equipment, measurement] = p.key.split('.') as [string, string]
+      let group = groups.get(equipment)
+      if (!group) {
+        group = ns.addObject({ organizedBy: dcs, browseName: equipment, nodeId: `s=${equipment}`, eventNotifier: 1, eventSourceOf: addressSpace.rootFolder.objects.server })
+        groups.set(equipment, group)
+      }
+      const variable: UAVariable = ns.addAnalogDataItem({
+        componentOf: group,
+        browseName: measurement,
+        displayName: p.name,
+        nodeId: `s=${p.key}`,
+        dataType: 'Double',
+        engineeringUnitsRange: p.range,
+        engineeringUnits: units[p.unit] ?? standardUnits.percent,
+        minimumSamplingInterval: 100,
+        value: {
+          timestamped_get: () => {
+            const bad = status.get(p.key)
+            // A bad value stays the same DataValue (same time) until it changes: node-opcua's
+            // limit alarm throws when told twice that its input went bad.
+            if (bad) return new DataValue({ value: new Variant({ dataType: DataType.Double, value: 0 }), statusCode: bad.code, sourceTimestamp: bad.since, serverTimestamp: bad.since })
+            const now = new Date()
+            return new DataValue({ value: new Variant({ dataType: DataType.Double, value: valueOf(p) }), statusCode: StatusCodes.Good, sourceTimestamp: now, serverTimestamp: now })
+          },
+        },
+      })
+      const l = limits.get(p.key)!
+      const alarm = ns.instantiateNonExclusiveLimitAlarm('NonExclusiveLimitAlarmType', {
+        componentOf: group,
+        browseName: `${measurement}Alarm`,
+        nodeId: `s=${p.key}.Alarm`,
+        conditionSource: group,
+        inputNode: variable,
+        highHighLimit: l.hh,
+        highLimit: l.h,
+        // Optional in Part 9 §5.8.17; node-opcua's typings ask for it, its implementation does not.
+        lowLimit: l.l as number,
+        ...(l.ll === undefined ? {} : { lowLowLimit: l.ll }),
+      })
+      // node-opcua's limit alarm throws (from a timer) when its input stays bad across two
+      // samples ("condition values have not change"); a DCS would just keep the alarm state.
+      const evaluate = alarm as unknown as { _onInputDataValueChange(dv: DataValue): void }
+      const onInput = evaluate._onInputDataValueChange.bind(alarm)
+      evaluate._onInputDataValueChange = (dv) => {
+        try {
+          onInput(dv)
+        } catch {
+          // the alarm keeps its state
+        }
+      }
+      alarms.set(p.key, {
+        setLimits: (next) => {
+          alarm.setHighHighLimit(next.hh)
+          alarm.setHighLimit(next.h)
+          if (next.l !== undefined) alarm.setLowLimit(next.l)
+          if (next.ll !== undefined) alarm.setLowLowLimit(next.ll)
+        },
+      })
+    }
+    await s.start()
+    return s
+  }
+
+  server = await build()
+  return {
+    port,
+    endpoint: `opc.tcp://127.0.0.1:${port}/UA/Fuqiang`,
+    points: fuqiangOpcuaPoints,
+    setValue: (key, value) => void (value === null ? fixed.delete(key) : fixed.set(key, value)),
+    setStatus: (key, code) => void (code === null ? status.delete(key) : status.set(key, { code, since: new Date() })),
+    setLimits(key, next) {
+      const merged = { ...limits.get(key)!, ...next }
+      limits.set(key, merged)
+      alarms.get(key)?.setLimits(merged)
+    },
+    get sessions() {
+      return server?.currentSessionCount ?? 0
+    },
+    async stop() {
+      const s = server
+      server = null
+      if (s) await s.shutdown(0)
+      // The server's certificate goes with it; a restart makes a new one (tests accept it).
+      rmSync(pki, { recursive: true, force: true })
+    },
+    async restart() {
+      if (server) return
+      server = await build()
+    },
+  }
+}
+
