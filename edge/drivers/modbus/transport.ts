@@ -4,15 +4,9 @@ import { QualityReasons } from '../../../shared/quality.ts'
 import type { ModbusTable } from './address.ts'
 
 /**
- * The only file that touches a socket: one Modbus TCP connection through modbus-serial.
- * Failures are classified into quality reasons, and whether the connection is still usable.
+ * The only file that touches a socket or a serial port, through modbus-serial. Failures are
+ * classified into quality reasons, and whether the connection is still usable.
  */
-export interface TransportOptions {
-  host: string
-  port: number
-  unitId: number
-  timeoutMs: number
-}
 
 export class TransportError extends Error {
   /** A QualityReasons code, optionally with ":" detail. */
@@ -51,9 +45,31 @@ export function classify(err: unknown): TransportError {
 // modbus-serial is CommonJS: its module.exports (the ESM default) is the client class.
 const ModbusRTU = ModbusSerial as unknown as typeof ModbusClient
 
-export class ModbusTcpTransport {
+/** How a transport opens its modbus-serial client: a TCP connection or a serial port. */
+export type Opener = (client: ModbusClient) => Promise<void>
+
+export const tcpOpener = (host: string, port: number): Opener => (client) => client.connectTCP(host, { port })
+
+export interface SerialOptions {
+  path: string
+  baudRate: number
+  parity: 'none' | 'even' | 'odd'
+  dataBits: 7 | 8
+  stopBits: 1 | 2
+}
+
+// connectRTUBuffered: the buffered port reassembles responses split across serial reads.
+export const rtuOpener = (o: SerialOptions): Opener => (client) =>
+  client.connectRTUBuffered(o.path, { baudRate: o.baudRate, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits })
+
+/**
+ * One modbus-serial client (a TCP connection or a serial port), one request at a time: the
+ * callers serialize (a device, a gateway or an RS485 line serves one transaction at a time).
+ * The unit id and the timeout are given per request, so several slaves share one line.
+ */
+export class ModbusTransport {
   #client: ModbusClient | null = null
-  constructor(private readonly options: TransportOptions) {}
+  constructor(private readonly open: Opener, private readonly connectTimeoutMs: number) {}
 
   get connected(): boolean {
     return this.#client?.isOpen === true
@@ -68,11 +84,9 @@ export class ModbusTcpTransport {
       // Not modbus-serial's `timeout` option: that is a socket IDLE timeout, which would fire
       // between polls. The connect attempt gets its own bound instead.
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error('connect timed out'), { errno: 'ETIMEDOUT' })), this.options.timeoutMs)
+        timer = setTimeout(() => reject(Object.assign(new Error('connect timed out'), { errno: 'ETIMEDOUT' })), this.connectTimeoutMs)
       })
-      await Promise.race([client.connectTCP(this.options.host, { port: this.options.port }), timedOut])
-      client.setID(this.options.unitId)
-      client.setTimeout(this.options.timeoutMs)
+      await Promise.race([this.open(client), timedOut])
     } catch (err) {
       await this.close()
       throw classify(err)
@@ -81,10 +95,17 @@ export class ModbusTcpTransport {
     }
   }
 
-  /** Reads `count` registers (numbers) or bits (booleans) from `start` of `table`. */
-  async read(table: ModbusTable, start: number, count: number): Promise<number[] | boolean[]> {
+  #ready(unitId: number, timeoutMs: number): ModbusClient {
     const client = this.#client
     if (!client || !client.isOpen) throw new TransportError('not connected', QualityReasons.UNREACHABLE, true)
+    client.setID(unitId)
+    client.setTimeout(timeoutMs)
+    return client
+  }
+
+  /** Reads `count` registers (numbers) or bits (booleans) from `start` of `table`. */
+  async read(unitId: number, timeoutMs: number, table: ModbusTable, start: number, count: number): Promise<number[] | boolean[]> {
+    const client = this.#ready(unitId, timeoutMs)
     try {
       switch (table) {
         case 'holding': return (await client.readHoldingRegisters(start, count)).data
@@ -97,9 +118,8 @@ export class ModbusTcpTransport {
     }
   }
 
-  async writeRegisters(address: number, words: number[]): Promise<void> {
-    const client = this.#client
-    if (!client || !client.isOpen) throw new TransportError('not connected', QualityReasons.UNREACHABLE, true)
+  async writeRegisters(unitId: number, timeoutMs: number, address: number, words: number[]): Promise<void> {
+    const client = this.#ready(unitId, timeoutMs)
     try {
       await client.writeRegisters(address, words)
     } catch (err) {
@@ -107,9 +127,8 @@ export class ModbusTcpTransport {
     }
   }
 
-  async writeCoil(address: number, value: boolean): Promise<void> {
-    const client = this.#client
-    if (!client || !client.isOpen) throw new TransportError('not connected', QualityReasons.UNREACHABLE, true)
+  async writeCoil(unitId: number, timeoutMs: number, address: number, value: boolean): Promise<void> {
+    const client = this.#ready(unitId, timeoutMs)
     try {
       await client.writeCoil(address, value)
     } catch (err) {
