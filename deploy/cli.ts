@@ -42,9 +42,9 @@ export function buildProgram(): Command {
     .argument('<file>', 'edge configuration (YAML)')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const { loadEdgeConfig } = await import('../edge/config.ts')
+      const { devicePoints, loadEdgeConfig } = await import('../edge/config.ts')
       const config = loadEdgeConfig(file)
-      const points = config.devices.reduce((n, d) => n + d.points.length, 0)
+      const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
       const summary = { file, ok: true, site: config.site, edge: config.edge, devices: config.devices.length, points }
       console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)`)
     })

@@ -6,7 +6,7 @@ import { ErrorCodes } from '../shared/errors.ts'
 import type { Sample } from '../shared/wire/sample.ts'
 import { waitFor } from '../test/util/wait.ts'
 import { startEdgeAgent, type EdgeAgent } from './agent.ts'
-import { EdgeConfigSchema, configHash, resolveEdgeConfig, type DeviceConfig, type EdgeConfig } from './config.ts'
+import { EdgeConfigSchema, configHash, devicePoints, resolveEdgeConfig, type DeviceConfig, type EdgeConfig } from './config.ts'
 import type { Driver, DriverState } from './drivers/driver.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from './test-support.ts'
@@ -42,8 +42,8 @@ function doubles(options: { failStart?: string; sample?: (point: string, n: numb
     return {
       device: config.id,
       kind: config.kind,
-      points: config.points.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}) })),
-      pollIntervalMs: config.pollMs,
+      points: devicePoints(config).map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}) })),
+      pollIntervalMs: 'pollMs' in config ? config.pollMs : 1000,
       async start() {
         events.push(`start ${config.id}`)
         if (options.failStart === config.id) throw new Error('misconfigured (test)')
@@ -58,7 +58,7 @@ function doubles(options: { failStart?: string; sample?: (point: string, n: numb
       async read() {
         const n = (reads.get(config.id) ?? 0) + 1
         reads.set(config.id, n)
-        return config.points.map((p) => options.sample?.(p.id, n) ?? { point: p.id, ts: Date.now(), value: n, quality: 'good' as const })
+        return devicePoints(config).map((p) => options.sample?.(p.id, n) ?? { point: p.id, ts: Date.now(), value: n, quality: 'good' as const })
       },
     }
   }

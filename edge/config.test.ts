@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConfigError } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
-import { EdgeConfigSchema, configHash, loadEdgeConfig, parseEdgeConfig, uplinkPassword } from './config.ts'
+import { EdgeConfigSchema, configHash, devicePoints, loadEdgeConfig, parseEdgeConfig, uplinkPassword } from './config.ts'
 
 const EXAMPLE = new URL('../firmware-configs/sites/example-edge.yaml', import.meta.url).pathname
 
@@ -45,7 +45,7 @@ describe('edge config', () => {
     expect(config).toMatchObject({ site: 'huaian-park', edge: 'shilian-01', uplink: { clientId: 'parklink-edge-shilian-01', batchSize: 500 } })
     expect(config.dataDir).toBe(path.resolve(path.dirname(EXAMPLE), '../../.parklink/edge-shilian-01'))
     expect(config.devices.map((d) => d.id)).toEqual(['shilian-dcs', 'shilian-gds'])
-    expect(config.devices[0]?.points[0]).toMatchObject({ id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm' })
+    expect(devicePoints(config.devices[0]!)[0]).toMatchObject({ id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm' })
   })
 
   it('fills defaults and resolves dataDir against the config file folder', () => {

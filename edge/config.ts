@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
-import { ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 
 /**
@@ -16,7 +16,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, OpcuaDeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, OpcuaDeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 
@@ -78,17 +78,27 @@ export const EdgeConfigSchema = z
         if (id !== undefined && devices.has(id)) {
           ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${String(id)}" (also devices.${devices.get(id)})` })
         } else devices.set(id, i)
-        list(field(device, 'points')).forEach((point, j) => {
-          const pid = field(point, 'id')
-          if (pid === undefined) return
-          const first = points.get(pid)
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['devices', i, 'points', j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
-          else points.set(pid, `devices.${i}.points.${j}`)
-        })
+        // Points sit under the device, or under each unit of a serial line.
+        const groups: Array<[unknown, Array<string | number>]> = [[field(device, 'points'), ['devices', i, 'points']]]
+        list(field(device, 'units')).forEach((u, k) => groups.push([field(u, 'points'), ['devices', i, 'units', k, 'points']]))
+        for (const [group, at] of groups) {
+          list(group).forEach((point, j) => {
+            const pid = field(point, 'id')
+            if (pid === undefined) return
+            const first = points.get(pid)
+            if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
+            else points.set(pid, [...at, j].join('.'))
+          })
+        }
       })
     },
     { when: () => true },
   )
+
+/** Every point a device entry declares, wherever it sits (under the device or under its units). */
+export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
+  return 'units' in device ? device.units.flatMap((u) => u.points) : device.points
+}
 
 type ParsedEdgeConfig = z.infer<typeof EdgeConfigSchema>
 export type EdgeConfigInput = z.input<typeof EdgeConfigSchema>

@@ -1,4 +1,4 @@
-import { loadEdgeConfig } from './config.ts'
+import { devicePoints, loadEdgeConfig } from './config.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startEdgeAgent } from './agent.ts'
 
@@ -10,7 +10,7 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
   const config = loadEdgeConfig(configPath)
   const log = createLogger(`parklink-edge`, (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info').child({ edge: config.edge })
   const agent = await startEdgeAgent(config, { log, configPath })
-  const points = config.devices.reduce((n, d) => n + d.points.length, 0)
+  const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info({ config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url }, 'parklink edge running')
   return { stop: () => agent.stop(), log }
 }

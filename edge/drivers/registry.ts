@@ -11,6 +11,7 @@ type Factory<K extends DeviceKind> = (config: Extract<DeviceConfig, { kind: K }>
 
 const loaders: { [K in DeviceKind]: () => Promise<Factory<K>> } = {
   'modbus-tcp': async () => (await import('./modbus/index.ts')).createModbusTcpDriver,
+  'modbus-rtu': async () => (await import('./modbus/rtu.ts')).createModbusRtuDriver,
   opcua: async () => (await import('./opcua/index.ts')).createOpcuaDriver,
 }
 

@@ -21,8 +21,7 @@ export interface ModbusSimOptions {
   size?: number
 }
 
-export interface ModbusSim {
-  port: number
+export interface RegisterApi {
   /** Register requests answered (or refused with an exception) so far; bit reads are not counted. */
   readonly requests: number
   setHolding(address: number, words: number[]): void
@@ -31,6 +30,10 @@ export interface ModbusSim {
   setDiscrete(address: number, value: boolean): void
   setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', order?: ByteOrder): void
   holding(address: number): number
+}
+
+export interface ModbusSim extends RegisterApi {
+  port: number
   /** Open client connections. */
   readonly connections: number
   /** Closes the port and every connection (idempotent). */
@@ -43,7 +46,8 @@ type Cb<T> = (err: { modbusErrorCode: number; msg: string } | null, value?: T) =
 
 const ServerTCP = (ModbusSerial as unknown as { ServerTCP: new (vector: object, options: object) => import('node:events').EventEmitter & { _server: net.Server; socks: Map<net.Socket, unknown>; close(cb: () => void): void } }).ServerTCP
 
-export async function startModbusSim(options: ModbusSimOptions = {}): Promise<ModbusSim> {
+/** Registers and bits of a set of units, with the vector modbus-serial's servers call; shared by the TCP and RTU simulators. */
+export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size'> = {}) {
   const size = options.size ?? 10_000
   const units = new Set(options.unitIds ?? [1])
   const responseMs = options.responseMs ?? 0
@@ -90,6 +94,29 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
     setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tables.coil[a] = value ? 1 : 0 }, cb),
   }
 
+  const api: RegisterApi = {
+    get requests() { return requests },
+    setHolding: (a, w) => { check(a, w.length); tables.holding.set(w, a) },
+    setInput: (a, w) => { check(a, w.length); tables.input.set(w, a) },
+    setCoil: (a, v) => { check(a, 1); tables.coil[a] = v ? 1 : 0 },
+    setDiscrete: (a, v) => { check(a, 1); tables.discrete[a] = v ? 1 : 0 },
+    setValue(table, address, value, type, order = 'ABCD') {
+      const w = encodeRegisters(value, type, order)
+      check(address, w.length)
+      tables[table].set(w, address)
+    },
+    holding: (a) => tables.holding[a] ?? 0,
+  }
+  return { vector, api }
+}
+
+/** The register API plus a simulator's own members; getters stay getters (Object.assign would freeze them into values). */
+export function withApi<T extends object>(api: RegisterApi, own: T): RegisterApi & T {
+  return Object.defineProperties(Object.create(api) as RegisterApi & T, Object.getOwnPropertyDescriptors(own))
+}
+
+export async function startModbusSim(options: ModbusSimOptions = {}): Promise<ModbusSim> {
+  const { vector, api } = createRegisterBank(options)
   // ServerTCP binds `options.port || 502`, so a numeric 0 would become 502; net.Server.listen
   // takes the string "0" as "any free port", which is what tests and the demo need.
   const listen = async (port: number) => {
@@ -105,19 +132,8 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
   let server: InstanceType<typeof ServerTCP> | null = await listen(options.port ?? 0)
   const port = (server._server.address() as net.AddressInfo).port
 
-  return {
+  const sim = withApi(api, {
     port,
-    get requests() { return requests },
-    setHolding: (a, w) => { check(a, w.length); tables.holding.set(w, a) },
-    setInput: (a, w) => { check(a, w.length); tables.input.set(w, a) },
-    setCoil: (a, v) => { check(a, 1); tables.coil[a] = v ? 1 : 0 },
-    setDiscrete: (a, v) => { check(a, 1); tables.discrete[a] = v ? 1 : 0 },
-    setValue(table, address, value, type, order = 'ABCD') {
-      const w = encodeRegisters(value, type, order)
-      check(address, w.length)
-      tables[table].set(w, address)
-    },
-    holding: (a) => tables.holding[a] ?? 0,
     get connections() { return server?.socks.size ?? 0 },
     async stop() {
       const s = server
@@ -130,5 +146,6 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
       if (server) return
       server = await listen(port)
     },
-  }
+  })
+  return sim
 }

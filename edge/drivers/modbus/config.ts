@@ -53,3 +53,44 @@ export const ModbusTcpDeviceConfig = z.strictObject({
   points: z.array(ModbusPointConfig).min(1),
 })
 export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceConfig>
+
+/** One slave on an RS485 line: its own poll interval, timeout and points. */
+export const ModbusRtuUnitConfig = z.strictObject({
+  unitId: z.number().int().min(1).max(247), // Modbus over serial line §2.2: 1–247 (0 is broadcast)
+  pollMs: z.number().int().min(50).default(1000),
+  /** How long to wait for this slave's answer; a silent slave costs the line this long per probe. */
+  timeoutMs: z.number().int().min(20).max(10_000).default(500),
+  order: ByteOrder.optional(),
+  points: z.array(ModbusPointConfig).min(1),
+})
+export type ModbusRtuUnitConfig = z.infer<typeof ModbusRtuUnitConfig>
+
+/**
+ * Modbus RTU: one serial port (an RS485 line) with its slaves. The line carries one transaction
+ * at a time (Modbus over serial line §2.1: a single master), so the slaves are polled in turn.
+ */
+export const ModbusRtuDeviceConfig = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
+    kind: z.literal('modbus-rtu'),
+    /** e.g. /dev/ttyS1, /dev/ttyUSB0, or a /dev/serial/by-id/… link that survives re-plugging. */
+    port: z.string().min(1),
+    baudRate: z.number().int().refine((b) => [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200].includes(b), 'use a standard baud rate (1200 … 115200)').default(9600),
+    // Modbus over serial line §2.5.1: even parity is the default; "none" needs 2 stop bits by the
+    // book, but many field devices ship 8N1, so both are accepted.
+    parity: z.enum(['none', 'even', 'odd']).default('even'),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    maxGap: z.number().int().min(0).max(124).default(8),
+    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+    order: ByteOrder.default('ABCD'),
+    units: z.array(ModbusRtuUnitConfig).min(1),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<number>()
+    c.units.forEach((u, i) => {
+      if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice on this line` })
+      seen.add(u.unitId)
+    })
+  })
+export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceConfig>

@@ -46,9 +46,17 @@ export function classify(err: unknown): TransportError {
 const ModbusRTU = ModbusSerial as unknown as typeof ModbusClient
 
 /** How a transport opens its modbus-serial client: a TCP connection or a serial port. */
-export type Opener = (client: ModbusClient) => Promise<void>
+export interface Opener {
+  open(client: ModbusClient): Promise<void>
+  /**
+   * tcp: destroy() — close() would wait for the peer's FIN, which a hung device never sends, and
+   * destroy() also cancels pending transactions. serial: close() — the buffered RTU port has no
+   * destroy(), and only close() releases the port's lock for the next open.
+   */
+  release: 'destroy' | 'close'
+}
 
-export const tcpOpener = (host: string, port: number): Opener => (client) => client.connectTCP(host, { port })
+export const tcpOpener = (host: string, port: number): Opener => ({ open: (client) => client.connectTCP(host, { port }), release: 'destroy' })
 
 export interface SerialOptions {
   path: string
@@ -59,8 +67,10 @@ export interface SerialOptions {
 }
 
 // connectRTUBuffered: the buffered port reassembles responses split across serial reads.
-export const rtuOpener = (o: SerialOptions): Opener => (client) =>
-  client.connectRTUBuffered(o.path, { baudRate: o.baudRate, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits })
+export const rtuOpener = (o: SerialOptions): Opener => ({
+  open: (client) => client.connectRTUBuffered(o.path, { baudRate: o.baudRate, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits }),
+  release: 'close',
+})
 
 /**
  * One modbus-serial client (a TCP connection or a serial port), one request at a time: the
@@ -69,7 +79,7 @@ export const rtuOpener = (o: SerialOptions): Opener => (client) =>
  */
 export class ModbusTransport {
   #client: ModbusClient | null = null
-  constructor(private readonly open: Opener, private readonly connectTimeoutMs: number) {}
+  constructor(private readonly opener: Opener, private readonly connectTimeoutMs: number) {}
 
   get connected(): boolean {
     return this.#client?.isOpen === true
@@ -86,7 +96,7 @@ export class ModbusTransport {
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(Object.assign(new Error('connect timed out'), { errno: 'ETIMEDOUT' })), this.connectTimeoutMs)
       })
-      await Promise.race([this.open(client), timedOut])
+      await Promise.race([this.opener.open(client), timedOut])
     } catch (err) {
       await this.close()
       throw classify(err)
@@ -140,13 +150,19 @@ export class ModbusTransport {
     const client = this.#client
     this.#client = null
     if (!client) return
-    // destroy, not close: close() waits for the peer's FIN, which a hung device never sends,
-    // and destroy() also cancels the pending transactions, so no timer outlives stop().
     await new Promise<void>((resolve) => {
-      try {
-        client.destroy(() => resolve())
-      } catch {
+      // Bounded: a port that never reports closing must not hang stop().
+      const timer = setTimeout(resolve, 2_000)
+      const done = () => {
+        clearTimeout(timer)
         resolve()
+      }
+      try {
+        if (this.opener.release === 'destroy') client.destroy(done)
+        else if (client.isOpen) client.close(done)
+        else done()
+      } catch {
+        done()
       }
     })
   }
