@@ -49,6 +49,23 @@ export function buildProgram(): Command {
       console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)`)
     })
 
+  edge
+    .command('baseline')
+    .description('capture a settlement baseline for a gallery segment (audited: who and why), or list them')
+    .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
+    .option('--segment <id>', 'the segment to re-baseline')
+    .option('--by <name>', 'who takes the baseline')
+    .option('--reason <text>', 'why (commissioning, gauge replaced, …)')
+    .option('--wait <seconds>', 'how long to wait for the running agent to capture it', '30')
+    .option('--list', 'print the baseline history (of --segment, or all)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { config: string; segment?: string; by?: string; reason?: string; wait: string; list?: boolean; json?: boolean }) => {
+      const { baselineCommand } = await import('./baseline.ts')
+      const waitS = Number(opts.wait)
+      if (!Number.isFinite(waitS) || waitS < 0) throw new CommanderError(ExitCodes.USAGE, 'parklink.usage', `--wait must be a number of seconds, got "${opts.wait}"`)
+      await baselineCommand({ config: opts.config, ...(opts.segment ? { segment: opts.segment } : {}), ...(opts.by ? { by: opts.by } : {}), ...(opts.reason ? { reason: opts.reason } : {}), waitS, list: opts.list ?? false, json: opts.json ?? false })
+    })
+
   program
     .command('cloud')
     .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API')
@@ -81,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     // Commander already printed usage errors; help and version exit 0.
-    if (err.code === 'parklink.port') console.error(`error: ${err.message}`)
+    if (err.code === 'parklink.port' || err.code === 'parklink.usage') console.error(`error: ${err.message}`)
     return err.exitCode === 0 ? ExitCodes.OK : ExitCodes.USAGE
   }
   if (err instanceof ConfigError) {
@@ -92,7 +109,7 @@ function report(err: unknown): number {
   if (err instanceof ParklinkError) {
     console.error(`error [${err.code}]: ${err.message}`)
     if (err.hint) console.error(`hint: ${err.hint}`)
-    return err.code === 'PL_CONFIG_UNREADABLE' ? ExitCodes.USAGE : ExitCodes.FAILURE
+    return err.code === 'PL_CONFIG_UNREADABLE' || err.code === 'PL_CONFIG_INVALID' ? ExitCodes.USAGE : ExitCodes.FAILURE
   }
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return ExitCodes.FAILURE

@@ -13,6 +13,8 @@ import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
+import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
+import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
 
@@ -76,6 +78,19 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes }, 'outbox over its size cap: the oldest batches were dropped (data lost)'),
   })
 
+  // Derived points (settlement) and their audited baselines, when configured.
+  let baselines: BaselineStore | null = null
+  let derived: SettlementProcessor | null = null
+  if (config.settlement) {
+    try {
+      baselines = openBaselineStore(path.join(config.dataDir, 'baselines.db'))
+    } catch (err) {
+      outbox.close()
+      throw err
+    }
+    derived = createSettlementProcessor(config.settlement, baselines, clock, log.child({ component: 'settlement' }))
+  }
+
   const drivers: Driver[] = []
   try {
     const make = opts.createDriver ?? createDriver
@@ -89,6 +104,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     if (failed) throw failed.reason
   } catch (err) {
     await Promise.allSettled(drivers.map((d) => d.stop()))
+    baselines?.close()
     outbox.close()
     throw err
   }
@@ -103,7 +119,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     edge: config.edge,
     session,
     configHash: hash,
-    points: () => drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))),
+    points: () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])],
     drivers: reports,
     outbox,
     maxInflight: config.uplink.maxInflight,
@@ -118,7 +134,17 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
 
   const lastProblem = new Map<string, string>()
   const onSamples = (device: string, raw: Sample[]) => {
-    const { samples, problems } = sanitizeSamples(raw, clock.now())
+    const sane = sanitizeSamples(raw, clock.now())
+    const problems = sane.problems
+    let samples = sane.samples
+    if (derived) {
+      // A failure of the derived points must never cost the readings themselves.
+      try {
+        samples = [...samples, ...derived.process(samples)]
+      } catch (err) {
+        log.error({ device, err: errorMessage(err) }, 'settlement could not be computed for these readings')
+      }
+    }
     if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
       log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
     }
@@ -157,6 +183,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))
         final = snapshot()
+        baselines?.close()
         outbox.close()
         log.info({ backlog: { batches: final.outbox.batches, samples: final.outbox.samples }, lastSeq: final.outbox.lastSeq }, 'edge agent stopped')
       })()

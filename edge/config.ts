@@ -6,6 +6,8 @@ import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
 import { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { SettlementConfig } from './derived/config.ts'
+import { expandProfiles } from './profiles/expand.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 
 /**
@@ -66,6 +68,8 @@ export const EdgeConfigSchema = z
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES }),
     devices: z.array(DeviceConfigSchema).min(1),
+    /** Pipe-gallery settlement derived from static-level gauges (see edge/derived/config.ts). */
+    settlement: SettlementConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -89,6 +93,13 @@ export const EdgeConfigSchema = z
             if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
             else points.set(pid, [...at, j].join('.'))
           })
+        }
+      })
+      // Settlement reads gauges some device must read.
+      list(field(field(config, 'settlement'), 'segments')).forEach((seg, i) => {
+        const refs: Array<[unknown, Array<string | number>]> = [[field(seg, 'base'), ['settlement', 'segments', i, 'base']], ...list(field(seg, 'points')).map((p, j): [unknown, Array<string | number>] => [p, ['settlement', 'segments', i, 'points', j]])]
+        for (const [ref, at] of refs) {
+          if (typeof ref === 'string' && !points.has(ref)) ctx.addIssue({ code: 'custom', path: at, message: `no device reads point "${ref}": list the gauge under devices first` })
         }
       })
     },
@@ -124,7 +135,7 @@ export function loadEdgeConfig(file: string): EdgeConfig {
 
 /** Validates config text; relative paths are resolved against the folder of `file`. */
 export function parseEdgeConfig(text: string, file: string): EdgeConfig {
-  return resolveEdgeConfig(parseConfig(EdgeConfigSchema, text, file), path.dirname(path.resolve(file)))
+  return resolveEdgeConfig(parseConfig(EdgeConfigSchema, text, file, (raw) => expandProfiles(raw, file)), path.dirname(path.resolve(file)))
 }
 
 /** Fills in the derived defaults and makes dataDir absolute (for configs built in code, e.g. the demo). */

@@ -52,6 +52,38 @@ describe('parklink CLI', () => {
     expect(output).toMatch(/hint: check the path/)
   }, 30_000)
 
+  it('edge baseline: lists an empty history, refuses an unknown segment (exit 2), records who and why', async () => {
+    const file = path.join(dir, 'gallery.yaml')
+    writeFileSync(file, [
+      'site: park',
+      'edge: gallery-01',
+      'dataDir: ./gallery-data',
+      'uplink: { url: mqtt://127.0.0.1:1 }',
+      'devices:',
+      '  - id: pg-485',
+      '    kind: modbus-rtu',
+      '    port: /dev/ttyS1',
+      '    units:',
+      '      - { unitId: 1, points: [{ id: pg.b1, address: hr0, type: float32 }] }',
+      '      - { unitId: 2, points: [{ id: pg.m1, address: hr0, type: float32 }] }',
+      'settlement:',
+      '  segments: [{ id: PG-01, base: pg.b1, points: [pg.m1] }]',
+      '',
+    ].join('\n'))
+    expect(await run(['edge', 'baseline', '--config', file, '--list'])).toMatchObject({ code: 0, output: expect.stringContaining('no baselines recorded') })
+    const unknown = await run(['edge', 'baseline', '--config', file, '--segment', 'PG-99', '--by', 'x', '--reason', 'y'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.output).toMatch(/unknown segment "PG-99"[\s\S]*hint: use --segment with one of: PG-01/)
+    const anonymous = await run(['edge', 'baseline', '--config', file, '--segment', 'PG-01'])
+    expect(anonymous.code).toBe(2)
+    expect(anonymous.output).toMatch(/who takes it and why/)
+    // No agent is running: the request is recorded and stays pending.
+    const queued = await run(['edge', 'baseline', '--config', file, '--segment', 'PG-01', '--by', 'tech-zhang', '--reason', 'commissioning', '--wait', '0'])
+    expect(queued).toMatchObject({ code: 0, output: expect.stringContaining('baseline requested (#1)') })
+    const list = await run(['edge', 'baseline', '--config', file, '--list', '--json'])
+    expect(JSON.parse(list.output.trim().split('\n').at(-1)!)).toMatchObject([{ id: 1, segment: 'PG-01', by: 'tech-zhang', reason: 'commissioning', capturedAt: null }])
+  }, 60_000)
+
   it('validates the shipped example configs', async () => {
     const { code, output } = await run(['edge', 'validate', 'firmware-configs/sites/example-edge.yaml', '--json'])
     expect(code).toBe(0)
