@@ -27,7 +27,11 @@ export class ConfigError extends ParklinkError {
   }
 }
 
-export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: string): z.infer<S> {
+/**
+ * Parses YAML text against a schema, listing every problem with its line. `prepare` may rewrite
+ * the plain document first (e.g. expand profile references); it throws its own ConfigError.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: string, prepare?: (raw: unknown) => unknown): z.infer<S> {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
@@ -36,7 +40,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: 
       doc.errors.map((e) => ({ file, line: lineCounter.linePos(e.pos[0]).line, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` })),
     )
   }
-  const parsed = schema.safeParse(doc.toJS() ?? {})
+  const raw: unknown = doc.toJS() ?? {}
+  const parsed = schema.safeParse(prepare ? prepare(raw) : raw)
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.map(String)
