@@ -8,6 +8,7 @@ import { TopicId } from '../shared/wire/ids.ts'
 import { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
 import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
+import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 
 /**
@@ -18,7 +19,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, OpcuaDeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 
@@ -85,6 +86,7 @@ export const EdgeConfigSchema = z
         // Points sit under the device, or under each unit of a serial line.
         const groups: Array<[unknown, Array<string | number>]> = [[field(device, 'points'), ['devices', i, 'points']]]
         list(field(device, 'units')).forEach((u, k) => groups.push([field(u, 'points'), ['devices', i, 'units', k, 'points']]))
+        list(field(device, 'instruments')).forEach((u, k) => groups.push([field(u, 'points'), ['devices', i, 'instruments', k, 'points']]))
         for (const [group, at] of groups) {
           list(group).forEach((point, j) => {
             const pid = field(point, 'id')
@@ -108,7 +110,9 @@ export const EdgeConfigSchema = z
 
 /** Every point a device entry declares, wherever it sits (under the device or under its units). */
 export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
-  return 'units' in device ? device.units.flatMap((u) => u.points) : device.points
+  if ('units' in device) return device.units.flatMap((u) => u.points)
+  if ('instruments' in device) return device.instruments.flatMap((i) => i.points)
+  return device.points
 }
 
 type ParsedEdgeConfig = z.infer<typeof EdgeConfigSchema>

@@ -1,0 +1,209 @@
+import net from 'node:net'
+import type { TimerHandle } from '../../../shared/clock.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
+import { QualityReasons } from '../../../shared/quality.ts'
+import type { PointInfo } from '../../../shared/wire/messages.ts'
+import { badSample, type Sample } from '../../../shared/wire/sample.ts'
+import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
+import { dataAnswer, extractFrames, parseDataTime, parseSegment, wantsAnswer, type Message, type RejectReason } from './codec.ts'
+import type { Hj212DeviceConfig } from './config.ts'
+
+export const hj212DriverKind = 'hj212'
+
+/** Garbage with no packet start beyond this is dropped (a packet is at most 1 036 characters). */
+const MAX_BUFFER = 4_096
+
+export interface Hj212Counters {
+  frames: number
+  accepted: number
+  rejected: Record<RejectReason, number>
+  /** Factors in accepted packets that map to no point. */
+  unmapped: number
+  /** Packets of commands that carry no configured data (heartbeats, status). */
+  ignored: number
+  connections: number
+}
+
+export interface Hj212Driver extends Driver {
+  counters(): Hj212Counters
+}
+
+/**
+ * HJ 212-2017 listener, a pushed driver: instruments connect in and upload data; every accepted
+ * value becomes a sample stamped with the packet's DataTime. Bad packets (CRC, length, unknown
+ * MN, wrong password, malformed CP) are counted by reason and the connection is kept. One
+ * watchdog turns an instrument's points bad when it goes silent.
+ */
+export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = process.env): Hj212Driver {
+  const { clock, log } = deps
+  const instruments = new Map(config.instruments.map((i) => [i.mn, i]))
+  const listeners = new Set<(samples: Sample[]) => void>()
+  const lastSeen = new Map<string, number>()
+  const silentReported = new Set<string>()
+  const sockets = new Set<net.Socket>()
+  const counters: Hj212Counters = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0 }
+  let server: net.Server | null = null
+  let watchdog: TimerHandle | null = null
+  let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
+  let lastReject: string | null = null
+  let lastRejectLogAt = -Infinity
+
+  const setState = (state: DriverState) => {
+    const lastError = state === 'connected' ? null : (lastReject ?? (state === 'disconnected' ? 'no instrument has sent data recently' : null))
+    if (state !== status.state) {
+      log[state === 'connected' ? 'info' : 'warn']({ port: config.port, from: status.state, to: state }, `HJ 212 listener ${state}`)
+      status = { state, since: clock.now(), lastError }
+    } else status = { ...status, lastError }
+  }
+  const refreshState = () => {
+    if (!server) return
+    const now = clock.now()
+    const fresh = [...lastSeen.values()].some((t) => now - t <= config.staleAfterMs)
+    setState(fresh ? 'connected' : 'disconnected')
+  }
+  const emit = (samples: Sample[]) => {
+    if (samples.length > 0) for (const on of listeners) on(samples)
+  }
+
+  const reject = (reason: RejectReason, detail: string, peer: string) => {
+    counters.rejected[reason]++
+    lastReject = `${reason}: ${detail} (from ${peer})`
+    status = { ...status, lastError: lastReject }
+    // Rate-limited: a broken instrument sending every second must not flood the log.
+    if (clock.now() - lastRejectLogAt > 60_000) {
+      lastRejectLogAt = clock.now()
+      log.warn({ reason, detail, peer, rejected: counters.rejected }, 'HJ 212 packet rejected; the connection is kept')
+    }
+  }
+
+  const handle = (m: Message, socket: net.Socket, peer: string) => {
+    const instrument = instruments.get(m.MN)
+    if (!instrument) return reject('unknown_mn', `MN ${m.MN} is not configured`, peer)
+    if (instrument.passwordEnv !== undefined && m.PW !== env[instrument.passwordEnv]) return reject('bad_password', `wrong PW for MN ${m.MN}`, peer)
+    counters.accepted++
+    lastSeen.set(m.MN, clock.now())
+    silentReported.delete(m.MN)
+    if (wantsAnswer(m.flag)) socket.write(dataAnswer(m))
+    const points = instrument.points.filter((p) => p.cn === m.CN)
+    if (points.length === 0) {
+      counters.ignored++
+      refreshState()
+      return
+    }
+    const ts = parseDataTime(m.cp.get('DataTime'), config.utcOffset) ?? clock.now()
+    const samples: Sample[] = []
+    for (const p of points) {
+      const text = m.cp.get(`${p.factor}-${p.field}`)
+      if (text === undefined) continue
+      const value = Number(text)
+      const flag = m.cp.get(`${p.factor}-Flag`) ?? 'N'
+      if (!Number.isFinite(value) || text.trim() === '') samples.push(badSample(p.id, ts, `${QualityReasons.DECODE}:"${text.slice(0, 32)}" is not a number`))
+      else samples.push(sampleFor(p.id, ts, value, flag))
+    }
+    const known = new Set(instrument.points.map((p) => `${p.factor}-${p.field}`))
+    for (const key of m.cp.keys()) if (/-(Rtd|Avg|Min|Max|Cou)$/.test(key) && !known.has(key)) counters.unmapped++
+    emit(samples)
+    refreshState()
+  }
+
+  const onConnection = (socket: net.Socket) => {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`
+    sockets.add(socket)
+    counters.connections++
+    let buffer = ''
+    socket.setEncoding('utf8')
+    socket.setKeepAlive(true, 60_000)
+    socket.on('data', (chunk: string) => {
+      buffer += chunk
+      const { items, rest } = extractFrames(buffer)
+      buffer = rest.length > MAX_BUFFER ? '' : rest
+      for (const item of items) {
+        counters.frames++
+        if (!item.ok) {
+          reject(item.reason, item.detail, peer)
+          continue
+        }
+        const m = parseSegment(item.segment)
+        if (!m) reject('malformed', 'a mandatory field is missing or CP is not &&…&&', peer)
+        else handle(m, socket, peer)
+      }
+    })
+    socket.on('error', () => {}) // a reset by the instrument is normal; 'close' follows
+    socket.on('close', () => sockets.delete(socket))
+  }
+
+  // The one timer of this driver: a listener cannot be polled, so silence is found by looking.
+  const check = () => {
+    watchdog = null
+    if (!server) return
+    const now = clock.now()
+    for (const inst of config.instruments) {
+      const seen = lastSeen.get(inst.mn)
+      if (seen === undefined || now - seen <= config.staleAfterMs || silentReported.has(inst.mn)) continue
+      silentReported.add(inst.mn)
+      emit(inst.points.map((p) => badSample(p.id, now, `${QualityReasons.TIMEOUT}:no data from MN ${inst.mn} for ${Math.round((now - seen) / 1000)} s`)))
+    }
+    refreshState()
+    watchdog = clock.setTimeout(check, Math.max(50, Math.floor(config.staleAfterMs / 4)))
+  }
+
+  return {
+    device: config.id,
+    kind: hj212DriverKind,
+    points: config.instruments.flatMap((i) => i.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) }))),
+    counters: () => structuredClone(counters),
+
+    async start() {
+      if (server) return
+      const s = net.createServer(onConnection)
+      try {
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject)
+          s.listen(config.port, config.host, () => {
+            s.off('error', reject)
+            resolve()
+          })
+        })
+      } catch (err) {
+        s.close()
+        throw new ParklinkError(ErrorCodes.LISTEN_FAILED, `HJ 212 listener ${config.id} cannot listen on ${config.host}:${config.port}: ${errorMessage(err)}`, {
+          hint: 'another program (or another device entry) uses this port: choose a free port and point the instruments at it',
+          cause: err,
+        })
+      }
+      s.on('error', (err) => log.error({ err: errorMessage(err) }, 'HJ 212 listener error'))
+      server = s
+      status = { state: 'disconnected', since: clock.now(), lastError: 'no instrument has sent data yet' }
+      watchdog = clock.setTimeout(check, Math.max(50, Math.floor(config.staleAfterMs / 4)))
+    },
+
+    async stop() {
+      const s = server
+      server = null
+      if (watchdog !== null) clock.clearTimeout(watchdog)
+      watchdog = null
+      for (const socket of sockets) socket.destroy()
+      sockets.clear()
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
+      status = { state: 'stopped', since: clock.now(), lastError: null }
+    },
+
+    status: () => status,
+
+    subscribe(on) {
+      listeners.add(on)
+      return () => void listeners.delete(on)
+    },
+  }
+}
+
+/**
+ * Data flags (HJ 212-2017 Table 6): N normal; T over limit (a real value: over-limit is the
+ * alarm engine's business); M maintenance, S manual setting, C calibration (uncertain);
+ * F offline, D fault, B communication abnormal (bad).
+ */
+function sampleFor(point: string, ts: number, value: number, flag: string): Sample {
+  if (flag === 'N' || flag === 'T') return { point, ts, value, quality: 'good' }
+  if (flag === 'M' || flag === 'S' || flag === 'C') return { point, ts, value, quality: 'uncertain', reason: `${QualityReasons.SOURCE}:${flag}` }
+  return badSample(point, ts, `${QualityReasons.SOURCE}:${flag}`)
+}
