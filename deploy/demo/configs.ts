@@ -1,6 +1,8 @@
 import type { z } from 'zod'
 import type { CloudConfigSchema } from '../../cloud/config.ts'
 import type { EdgeConfigInput } from '../../edge/config.ts'
+import { GALLERY_UNITS } from '../../test/sim/gallery.ts'
+import { fuqiangOpcuaPoints } from '../../test/sim/opcua-sim.ts'
 import { PLANT_UNITS, shilianPlantPoints, type PlantPoint } from '../../test/sim/plant.ts'
 
 /**
@@ -78,15 +80,108 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
     mqtt: { url: o.mqttUrl, clientId: o.clientId, reconnectPeriodMs: 500 },
     edgeOfflineAfterMs: 30_000,
     registry: {
-      enterprises: [{ id: 'shilian', name: '实联化工' }],
-      points: shilianPlantPoints.map((p) => ({
-        id: p.id,
-        name: p.name,
-        ...(p.unit ? { unit: p.unit } : {}),
-        enterprise: 'shilian',
-        class: p.class,
-        ...(p.limits ? { limits: p.limits } : {}),
-      })),
+      enterprises: [{ id: 'shilian', name: '实联化工' }, ...moreRegistry().enterprises],
+      points: [
+        ...shilianPlantPoints.map((p) => ({
+          id: p.id,
+          name: p.name,
+          ...(p.unit ? { unit: p.unit } : {}),
+          enterprise: 'shilian',
+          class: p.class,
+          ...(p.limits ? { limits: p.limits } : {}),
+        })),
+        ...moreRegistry().points,
+      ],
     },
+  }
+}
+
+// ---- 富强新材料 Fuqiang New Materials: a DCS behind OPC UA -------------------------------------
+
+/** The OPC UA simulator's node key (TK201.Level) → the park's point id (fuqiang.tk201.level). */
+export const fuqiangPointId = (key: string) => `fuqiang.${key.toLowerCase()}`
+
+export function fuqiangEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; endpoint: string }): EdgeConfigInput {
+  return {
+    site: o.site,
+    edge: 'fuqiang-01',
+    dataDir: o.dataDir,
+    uplink: { url: o.mqttUrl },
+    devices: [{
+      id: 'fuqiang-dcs',
+      kind: 'opcua',
+      endpoint: o.endpoint,
+      // Demo only: the simulator makes a new certificate at each start. On site, trust the DCS
+      // server's certificate by moving it from pki/rejected to pki/trusted/certs.
+      acceptUnknownServerCertificate: true,
+      publishingIntervalMs: 1_000,
+      samplingIntervalMs: 500,
+      points: fuqiangOpcuaPoints.map((p) => ({ id: fuqiangPointId(p.key), nodeId: p.nodeId, name: p.name })),
+    }],
+  }
+}
+
+// ---- The park's own edge on the pipe gallery and the environment station ---------------------
+
+export const GALLERY_SEGMENT = 'PG-01'
+const gauge = (role: 'b' | 'm1' | 'm2') => `park.pg01.${role}`
+export const galleryPoints = { base: `${gauge('b')}.level`, m1: `${gauge('m1')}.level`, m2: `${gauge('m2')}.level` }
+export const HJ212_MN = 'A3208000000001'
+
+/**
+ * A raw config document (a technician's YAML as an object): the gauges name the
+ * static-level-gauge profile instead of repeating its register map.
+ */
+export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number }): Record<string, unknown> {
+  const gaugeDevice = (role: 'b' | 'm1' | 'm2', unitId: number) => ({
+    id: `pg01-${role}`, kind: 'modbus-tcp', host: '127.0.0.1', port: o.galleryPort, unitId, pollMs: 1_000, timeoutMs: 500,
+    profile: 'static-level-gauge', prefix: gauge(role),
+  })
+  return {
+    site: o.site,
+    edge: 'park-01',
+    dataDir: o.dataDir,
+    uplink: { url: o.mqttUrl },
+    devices: [
+      // The gauges sit on RS485 behind a serial device server (Modbus TCP gateway), unit per gauge.
+      gaugeDevice('b', GALLERY_UNITS.base), gaugeDevice('m1', GALLERY_UNITS.m1), gaugeDevice('m2', GALLERY_UNITS.m2),
+      {
+        id: 'park-env', kind: 'hj212', host: '127.0.0.1', port: o.hj212Port, staleAfterMs: 30_000,
+        instruments: [{
+          mn: HJ212_MN,
+          points: [
+            { id: 'park.ws01.cod', factor: 'w01018', name: '污水站出口COD', unit: 'mg/L' },
+            { id: 'park.ws01.nh3n', factor: 'w21003', name: '污水站出口氨氮', unit: 'mg/L' },
+            { id: 'park.ws01.ph', factor: 'w01001', name: '污水站出口pH' },
+          ],
+        }],
+      },
+    ],
+    // A short rate window so the demo shows a rate within minutes (on site: the default 24 h).
+    settlement: { segments: [{ id: GALLERY_SEGMENT, base: galleryPoints.base, points: [galleryPoints.m1, galleryPoints.m2] }], rateWindowH: 0.1 },
+  }
+}
+
+/** Registry entries of the second enterprise and of the park's own points. */
+export function moreRegistry() {
+  const settlement = (p: string, name: string) => [
+    { id: `${p}.settlement`, name: `${name}累计沉降`, unit: 'mm', enterprise: 'park', class: 'general' as const, limits: { hh: 20, h: 10, l: -10, ll: -20, deadband: 0.05 } },
+    { id: `${p}.rate`, name: `${name}沉降速率`, unit: 'mm/d', enterprise: 'park', class: 'general' as const, limits: { h: 1, l: -1, deadband: 0.05 } },
+  ]
+  return {
+    enterprises: [{ id: 'fuqiang', name: '富强新材料' }, { id: 'park', name: '园区公共设施' }],
+    points: [
+      // The control room's limits (OPC UA limit alarms) drive the park's alarms for these.
+      ...fuqiangOpcuaPoints.map((p) => ({
+        id: fuqiangPointId(p.key), name: p.name, unit: p.unit, enterprise: 'fuqiang',
+        class: p.key.startsWith('GT') ? ('gas' as const) : ('mhs' as const),
+        limitsFromSource: true, limits: { deadband: p.key.startsWith('GT') ? 0.05 : 0.02 },
+      })),
+      ...settlement(galleryPoints.m1, '管廊PG-01 M1'),
+      ...settlement(galleryPoints.m2, '管廊PG-01 M2'),
+      { id: 'park.ws01.cod', name: '污水站出口COD', unit: 'mg/L', enterprise: 'park', class: 'general' as const, limits: { hh: 100, h: 50, deadband: 1 } },
+      { id: 'park.ws01.nh3n', name: '污水站出口氨氮', unit: 'mg/L', enterprise: 'park', class: 'general' as const, limits: { hh: 8, h: 5, deadband: 0.1 } },
+      { id: 'park.ws01.ph', name: '污水站出口pH', unit: '', enterprise: 'park', class: 'general' as const, limits: { h: 9, l: 6, deadband: 0.1 } },
+    ],
   }
 }

@@ -7,7 +7,7 @@ import { tryGetJson } from '../util/http.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
 
-interface PointView { id: string; latest: { ts: number; value: unknown; quality: string } | null }
+interface PointView { id: string; latest: { ts: number; value: unknown; quality: string } | null; limitsFrom: string; limits: Record<string, number | null> | null }
 
 /** `npm start` is `parklink demo`: what a new engineer sees first must work. */
 describe('parklink demo', () => {
@@ -36,7 +36,17 @@ describe('parklink demo', () => {
     }, { timeoutMs: 10_000, intervalMs: 500, message: 'fewer than 10 point values changed within 10 s' })
     expect(changed.length).toBeGreaterThanOrEqual(10)
     expect(demo.output()).toMatch(new RegExp(`http://localhost:${port}/api/v1/points`))
-    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['cloud', 'demo-cloud.yaml', 'demo-edge.yaml', 'edge-shilian-01']))
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['cloud', 'demo-cloud.yaml', 'demo-edge.yaml', 'demo-edge-fuqiang.yaml', 'demo-edge-park.yaml', 'edge-shilian-01']))
+
+    // The whole park: an OPC UA enterprise (its control room's limits adopted), the gallery's
+    // settlement from static-level gauges (baseline requested by the demo), an HJ 212 station.
+    const park = await waitFor(async () => {
+      const points = (await tryGetJson<PointView[]>(url)) ?? []
+      const good = (id: string) => points.find((p) => p.id === id && p.latest?.quality === 'good')
+      return good('fuqiang.tk201.level') && good('fuqiang.gt201.cl2') && good('park.pg01.m1.level.settlement') && good('park.pg01.m2.level.settlement') && good('park.ws01.cod') ? points : null
+    }, { timeoutMs: 30_000, intervalMs: 500, message: () => `OPC UA, settlement and HJ 212 points good\n${demo.output().slice(-3000)}` })
+    expect(park.find((p) => p.id === 'fuqiang.tk201.level')).toMatchObject({ limitsFrom: 'source', limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 } })
+    expect(park.find((p) => p.id === 'fuqiang.gt201.cl2')?.limits).toMatchObject({ hh: 2, h: 1, l: null, ll: null })
 
     expect(await demo.kill('SIGINT')).toBe(0)
   }, 60_000)

@@ -19,6 +19,8 @@ export interface ModbusSimOptions {
   responseMs?: number
   /** Registers (and bits) per table; addresses ≥ size are illegal. */
   size?: number
+  /** Each unit gets its own registers (default: all units share one register bank). */
+  separateUnits?: boolean
 }
 
 export interface RegisterApi {
@@ -30,6 +32,8 @@ export interface RegisterApi {
   setDiscrete(address: number, value: boolean): void
   setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', order?: ByteOrder): void
   holding(address: number): number
+  /** The registers of one unit, when the simulator keeps them per unit (`separateUnits`). */
+  unit(id: number): Omit<RegisterApi, 'requests' | 'unit'>
 }
 
 export interface ModbusSim extends RegisterApi {
@@ -47,11 +51,16 @@ type Cb<T> = (err: { modbusErrorCode: number; msg: string } | null, value?: T) =
 const ServerTCP = (ModbusSerial as unknown as { ServerTCP: new (vector: object, options: object) => import('node:events').EventEmitter & { _server: net.Server; socks: Map<net.Socket, unknown>; close(cb: () => void): void } }).ServerTCP
 
 /** Registers and bits of a set of units, with the vector modbus-serial's servers call; shared by the TCP and RTU simulators. */
-export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size'> = {}) {
+export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size' | 'separateUnits'> = {}) {
   const size = options.size ?? 10_000
   const units = new Set(options.unitIds ?? [1])
   const responseMs = options.responseMs ?? 0
-  const tables = { holding: new Uint16Array(size), input: new Uint16Array(size), coil: new Uint8Array(size), discrete: new Uint8Array(size) }
+  const newTables = () => ({ holding: new Uint16Array(size), input: new Uint16Array(size), coil: new Uint8Array(size), discrete: new Uint8Array(size) })
+  type Tables = ReturnType<typeof newTables>
+  const shared = newTables()
+  // Separate units: each slave has its own registers (several gauges of one type on one line).
+  const perUnit = new Map<number, Tables>(options.separateUnits ? [...units].map((u) => [u, newTables()]) : [])
+  const tablesOf = (unit: number): Tables => perUnit.get(unit) ?? shared
   const queues = new Map<number, Promise<void>>()
   let requests = 0
 
@@ -84,18 +93,17 @@ export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | '
   }
 
   const vector = {
-    getMultipleHoldingRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tables.holding, a, n), cb),
-    getMultipleInputRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tables.input, a, n), cb),
-    getHoldingRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tables.holding, a, 1)[0]!, cb),
-    getInputRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tables.input, a, 1)[0]!, cb),
-    getCoil: (a: number, unit: number, cb: Cb<boolean>) => bit(tables.coil, a, unit, cb),
-    getDiscreteInput: (a: number, unit: number, cb: Cb<boolean>) => bit(tables.discrete, a, unit, cb),
-    setRegister: (a: number, value: number, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tables.holding[a] = value }, cb),
-    setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tables.coil[a] = value ? 1 : 0 }, cb),
+    getMultipleHoldingRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tablesOf(unit).holding, a, n), cb),
+    getMultipleInputRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tablesOf(unit).input, a, n), cb),
+    getHoldingRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tablesOf(unit).holding, a, 1)[0]!, cb),
+    getInputRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tablesOf(unit).input, a, 1)[0]!, cb),
+    getCoil: (a: number, unit: number, cb: Cb<boolean>) => bit(tablesOf(unit).coil, a, unit, cb),
+    getDiscreteInput: (a: number, unit: number, cb: Cb<boolean>) => bit(tablesOf(unit).discrete, a, unit, cb),
+    setRegister: (a: number, value: number, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tablesOf(unit).holding[a] = value }, cb),
+    setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tablesOf(unit).coil[a] = value ? 1 : 0 }, cb),
   }
 
-  const api: RegisterApi = {
-    get requests() { return requests },
+  const apiFor = (tables: Tables): Omit<RegisterApi, 'requests' | 'unit'> => ({
     setHolding: (a, w) => { check(a, w.length); tables.holding.set(w, a) },
     setInput: (a, w) => { check(a, w.length); tables.input.set(w, a) },
     setCoil: (a, v) => { check(a, 1); tables.coil[a] = v ? 1 : 0 },
@@ -106,6 +114,15 @@ export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | '
       tables[table].set(w, address)
     },
     holding: (a) => tables.holding[a] ?? 0,
+  })
+  const api: RegisterApi = {
+    ...apiFor(shared),
+    get requests() { return requests },
+    unit(id) {
+      const t = perUnit.get(id)
+      if (!t) throw new Error(`unit ${id} has no registers of its own: start the simulator with separateUnits`)
+      return apiFor(t)
+    },
   }
   return { vector, api }
 }

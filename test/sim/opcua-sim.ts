@@ -154,8 +154,9 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
         inputNode: variable,
         highHighLimit: l.hh,
         highLimit: l.h,
-        // Optional in Part 9 §5.8.17; node-opcua's typings ask for it, its implementation does not.
-        lowLimit: l.l as number,
+        // Optional in Part 9 §5.8.17: node-opcua creates a limit only for a key present in the
+        // options (its typings ask for lowLimit anyway, hence the cast).
+        ...((l.l === undefined ? {} : { lowLimit: l.l }) as { lowLimit: number }),
         ...(l.ll === undefined ? {} : { lowLowLimit: l.ll }),
       })
       // node-opcua's limit alarm throws (from a timer) when its input stays bad across two
