@@ -12,6 +12,16 @@ let tmp: ReturnType<typeof tempDir>
 beforeEach(() => void (tmp = tempDir()))
 afterEach(() => tmp.remove())
 
+/** What loading `file` threw (undefined if it loaded). */
+function refusal(file: string): unknown {
+  try {
+    loadCloudConfig(file)
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
 function write(text: string): string {
   const file = path.join(tmp.dir, 'cloud.yaml')
   writeFileSync(file, text)
@@ -55,12 +65,7 @@ describe('cloud config', () => {
       '    - { id: a.b, name: B, enterprise: shilian, class: gas }',          // 14
       '',
     ].join('\n'))
-    let error: unknown
-    try {
-      loadCloudConfig(file)
-    } catch (err) {
-      error = err
-    }
+    const error = refusal(file)
     expect(error).toBeInstanceOf(ConfigError)
     const problems = (error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)
     expect(problems).toEqual(expect.arrayContaining([
@@ -92,12 +97,7 @@ describe('cloud config', () => {
       '    - { id: a.b, name: A, enterprise: e, class: mhs, limitsFromSource: true, limits: { hh: 3, deadband: 0 } }',
       '',
     ].join('\n'))
-    let error: unknown
-    try {
-      loadCloudConfig(file)
-    } catch (err) {
-      error = err
-    }
+    const error = refusal(file)
     expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).toEqual(expect.arrayContaining(['5 alarms.priorities.rows.mhs', '10 registry.points.0.limits']))
   })
 
