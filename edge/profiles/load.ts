@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError, parseConfig } from '../../shared/config.ts'
 import { parseAddress } from '../drivers/modbus/address.ts'
-import { widthOf } from '../drivers/modbus/decode.ts'
+import { pointWidth } from '../drivers/modbus/decode.ts'
 import { ProfileSchema, type Profile } from './schema.ts'
 
 /** The profiles shipped with parklink. */
@@ -30,7 +30,7 @@ function checkOverlaps(profile: Extract<Profile, { protocol: 'modbus' }>, file: 
   const taken = new Map<string, string>()
   const problems = profile.points.flatMap((p, i) => {
     const at = parseAddress(p.address)
-    const width = at.table === 'coil' || at.table === 'discrete' ? 1 : widthOf(p.type ?? 'uint16')
+    const width = at.table === 'coil' || at.table === 'discrete' ? 1 : pointWidth(p.type ?? 'uint16', p.length)
     for (let k = 0; k < width; k++) {
       const slot = `${at.table}:${at.address + k}`
       const other = taken.get(slot)

@@ -30,7 +30,7 @@ export interface RegisterApi {
   setInput(address: number, words: number[]): void
   setCoil(address: number, value: boolean): void
   setDiscrete(address: number, value: boolean): void
-  setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32', order?: ByteOrder): void
+  setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64', order?: ByteOrder): void
   holding(address: number): number
   /** The registers of one unit, when the simulator keeps them per unit (`separateUnits`). */
   unit(id: number): Omit<RegisterApi, 'requests' | 'unit'>

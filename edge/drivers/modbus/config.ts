@@ -9,7 +9,7 @@ import { PointId } from '../../../shared/wire/ids.ts'
  * `00013` / `13` = coil 12, `10004` = discrete input 3; 6-digit `400101` also accepted).
  * See address.ts for the exact grammar.
  */
-export const ModbusDataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'])
+export const ModbusDataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'])
 export type ModbusDataType = z.infer<typeof ModbusDataType>
 
 /**
@@ -28,6 +28,10 @@ export const ModbusPointConfig = z.strictObject({
   address: z.union([z.string(), z.number().int().nonnegative()]),
   type: ModbusDataType.optional(),
   order: ByteOrder.optional(),
+  /** string: how many registers (two ASCII characters each). */
+  length: z.number().int().min(1).max(125).optional(),
+  /** A single bit (0 = least significant) of a 16-bit register: the point is a bool. */
+  bit: z.number().int().min(0).max(15).optional(),
   /** engineering value = raw × scale + offset */
   scale: z.number().default(1),
   offset: z.number().default(0),

@@ -117,6 +117,24 @@ describe('Modbus TCP driver against the simulator', () => {
     expect(d.status()).toMatchObject({ state: 'degraded', lastError: expect.stringMatching(/1 request/) })
   })
 
+  it('reads float64, strings and single bits of a register; refuses a string without length', async () => {
+    const s = await sim()
+    s.setValue('holding', 20, 1234.5678, 'float64', 'CDAB')
+    s.setHolding(30, [0x5458, 0x2d31, 0x3031, 0x0000])
+    s.setInput(40, [0b0000_0000_0000_0101])
+    const d = driver(s.port, [
+      { id: 'total', address: 'hr20', type: 'float64', order: 'CDAB' },
+      { id: 'tag', address: 'hr30', type: 'string', length: 4 },
+      { id: 'alarm1', address: 'ir40', bit: 0 },
+      { id: 'alarm2', address: 'ir40', bit: 1 },
+      { id: 'fault', address: 'ir40', bit: 2 },
+    ])
+    await d.start()
+    expect(values(await d.read!())).toEqual({ total: 1234.5678, tag: 'TX-101', alarm1: true, alarm2: false, fault: true })
+    expect(() => driver(s.port, [{ id: 'x', address: 'hr0', type: 'string' }])).toThrow(/needs its length/)
+    expect(() => driver(s.port, [{ id: 'x', address: 'co0', bit: 3 }])).toThrow(/needs a 16-bit register/)
+  })
+
   it('stop releases the connection and later reads do not reconnect', async () => {
     const s = await sim()
     const d = driver(s.port, [{ id: 'x', address: 'hr0' }])

@@ -4,7 +4,7 @@ import { QualityReasons } from '../../../shared/quality.ts'
 import { badSample, goodSample, type Sample, type Value } from '../../../shared/wire/sample.ts'
 import { parseAddress, type ModbusAddress } from './address.ts'
 import type { ByteOrder, ModbusDataType, ModbusPointConfig } from './config.ts'
-import { decodeRegisters, encodeRegisters, toEngineering, widthOf } from './decode.ts'
+import { bitOf, decodeRegisters, decodeString, encodeRegisters, pointWidth, toEngineering } from './decode.ts'
 import { planReads, type ReadRequest } from './plan.ts'
 import { TransportError, classify, type ModbusTransport } from './transport.ts'
 
@@ -27,6 +27,8 @@ interface ResolvedPoint {
   config: ModbusPointConfig
   at: ModbusAddress
   type: ModbusDataType
+  /** Registers (or bits) read for it. */
+  width: number
 }
 
 export interface UnitReadResult {
@@ -48,16 +50,19 @@ export interface Unit {
 
 export function createUnit(spec: UnitSpec): Unit {
   const points = spec.points.map((p, i) => resolvePoint(spec, p, i))
-  const plan: ReadRequest[] = planReads(points.map((p, index) => ({ index, table: p.at.table, address: p.at.address, width: p.type === 'bool' ? 1 : widthOf(p.type) })), spec)
+  const plan: ReadRequest[] = planReads(points.map((p, index) => ({ index, table: p.at.table, address: p.at.address, width: p.width })), spec)
   const byId = new Map(points.map((p, i) => [p.config.id, i]))
 
   const decode = (p: ResolvedPoint, data: number[] | boolean[], offset: number): Value => {
+    const order = p.config.order ?? spec.order
+    if (p.config.bit !== undefined) return bitOf(data[offset] as number, p.config.bit)
     if (p.type === 'bool') {
       const bit = data[offset]
       return typeof bit === 'boolean' ? bit : ((bit as number) & 1) === 1
     }
-    const raw = decodeRegisters((data as number[]).slice(offset, offset + widthOf(p.type)), p.type, p.config.order ?? spec.order)
-    return toEngineering(raw, p.config.scale, p.config.offset)
+    const words = (data as number[]).slice(offset, offset + p.width)
+    if (p.type === 'string') return decodeString(words, order)
+    return toEngineering(decodeRegisters(words, p.type, order), p.config.scale, p.config.offset)
   }
 
   return {
@@ -106,7 +111,7 @@ export function createUnit(spec: UnitSpec): Unit {
         })
       }
       if (p.at.table === 'coil' && typeof value === 'boolean') return await transport.writeCoil(spec.unitId, spec.timeoutMs, p.at.address, value)
-      if (p.at.table === 'holding' && typeof value === 'number' && p.type !== 'bool') {
+      if (p.at.table === 'holding' && typeof value === 'number' && p.type !== 'bool' && p.type !== 'string' && p.config.bit === undefined) {
         const raw = (value - p.config.offset) / p.config.scale
         return await transport.writeRegisters(spec.unitId, spec.timeoutMs, p.at.address, encodeRegisters(raw, p.type, p.config.order ?? spec.order))
       }
@@ -125,12 +130,23 @@ function resolvePoint(spec: UnitSpec, p: ModbusPointConfig, i: number): Resolved
     const e = err as ParklinkError
     throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${spec.device}, unit ${spec.unitId}, points.${i} (${p.id}): ${e.message}`, { hint: e.hint, cause: err })
   }
+  const where = `device ${spec.device}, points.${i} (${p.id})`
   const bitTable = at.table === 'coil' || at.table === 'discrete'
+  if (p.bit !== undefined) {
+    // A bit of a register: the register is read as 16 bits, the point is a bool.
+    if (bitTable || (p.type !== undefined && p.type !== 'uint16' && p.type !== 'int16')) {
+      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: bit ${p.bit} needs a 16-bit register`, { hint: 'use bit with an input or holding register and no type (or uint16)' })
+    }
+    return { config: p, at, type: 'uint16', width: 1 }
+  }
   const type = p.type ?? (bitTable ? 'bool' : 'uint16')
   if (bitTable !== (type === 'bool')) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${spec.device}, points.${i} (${p.id}): type ${type} does not fit the ${at.table} table`, {
-      hint: 'coils and discrete inputs are bool; input and holding registers are int16/uint16/int32/uint32/float32',
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: type ${type} does not fit the ${at.table} table`, {
+      hint: 'coils and discrete inputs are bool; input and holding registers are int16/uint16/int32/uint32/float32/float64/string (or bit: n for one bit)',
     })
   }
-  return { config: p, at, type }
+  if (type === 'string' && p.length === undefined) {
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: a string needs its length in registers`, { hint: 'add length: n (two characters per register)' })
+  }
+  return { config: p, at, type, width: pointWidth(type, p.length) }
 }
