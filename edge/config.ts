@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
-import { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
 import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
@@ -19,7 +19,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 

@@ -133,18 +133,18 @@ export const HJ212_MN = 'A3208000000001'
  * static-level-gauge profile instead of repeating its register map.
  */
 export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number }): Record<string, unknown> {
-  const gaugeDevice = (role: 'b' | 'm1' | 'm2', unitId: number) => ({
-    id: `pg01-${role}`, kind: 'modbus-tcp', host: '127.0.0.1', port: o.galleryPort, unitId, pollMs: 1_000, timeoutMs: 500,
-    profile: 'static-level-gauge', prefix: gauge(role),
-  })
+  const gaugeUnit = (role: 'b' | 'm1' | 'm2', unitId: number) => ({ unitId, pollMs: 1_000, timeoutMs: 500, profile: 'static-level-gauge', prefix: gauge(role) })
   return {
     site: o.site,
     edge: 'park-01',
     dataDir: o.dataDir,
     uplink: { url: o.mqttUrl },
     devices: [
-      // The gauges sit on RS485 behind a serial device server (Modbus TCP gateway), unit per gauge.
-      gaugeDevice('b', GALLERY_UNITS.base), gaugeDevice('m1', GALLERY_UNITS.m1), gaugeDevice('m2', GALLERY_UNITS.m2),
+      // The gauges sit on RS485 behind a serial device server (Modbus TCP → RTU gateway).
+      {
+        id: 'pg01-gateway', kind: 'modbus-gateway', host: '127.0.0.1', port: o.galleryPort,
+        units: [gaugeUnit('b', GALLERY_UNITS.base), gaugeUnit('m1', GALLERY_UNITS.m1), gaugeUnit('m2', GALLERY_UNITS.m2)],
+      },
       {
         id: 'park-env', kind: 'hj212', host: '127.0.0.1', port: o.hj212Port, staleAfterMs: 30_000,
         instruments: [{

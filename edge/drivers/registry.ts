@@ -12,6 +12,7 @@ type Factory<K extends DeviceKind> = (config: Extract<DeviceConfig, { kind: K }>
 const loaders: { [K in DeviceKind]: () => Promise<Factory<K>> } = {
   'modbus-tcp': async () => (await import('./modbus/index.ts')).createModbusTcpDriver,
   'modbus-rtu': async () => (await import('./modbus/rtu.ts')).createModbusRtuDriver,
+  'modbus-gateway': async () => (await import('./modbus/rtu.ts')).createModbusGatewayDriver,
   hj212: async () => (await import('./hj212/index.ts')).createHj212Driver,
   opcua: async () => (await import('./opcua/index.ts')).createOpcuaDriver,
 }

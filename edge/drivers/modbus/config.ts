@@ -98,3 +98,28 @@ export const ModbusRtuDeviceConfig = z
     })
   })
 export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceConfig>
+
+/**
+ * Several slaves behind one Modbus TCP → RTU gateway (a serial device server on the RS485
+ * line): one TCP connection, the unit id chooses the slave, one transaction at a time on the
+ * line behind it — the same rules as `modbus-rtu`, over TCP.
+ */
+export const ModbusGatewayDeviceConfig = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
+    kind: z.literal('modbus-gateway'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(502),
+    maxGap: z.number().int().min(0).max(124).default(8),
+    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+    order: ByteOrder.default('ABCD'),
+    units: z.array(ModbusRtuUnitConfig).min(1),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<number>()
+    c.units.forEach((u, i) => {
+      if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice behind this gateway` })
+      seen.add(u.unitId)
+    })
+  })
+export type ModbusGatewayDeviceConfig = z.infer<typeof ModbusGatewayDeviceConfig>

@@ -3,16 +3,17 @@ import { QualityReasons } from '../../../shared/quality.ts'
 import type { PointInfo } from '../../../shared/wire/messages.ts'
 import { badSample, type Sample, type Value } from '../../../shared/wire/sample.ts'
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
-import type { ModbusRtuDeviceConfig, ModbusRtuUnitConfig } from './config.ts'
+import type { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusRtuUnitConfig } from './config.ts'
 import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './index.ts'
-import { ModbusTransport, classify, rtuOpener } from './transport.ts'
+import { ModbusTransport, classify, rtuOpener, tcpOpener, type Opener } from './transport.ts'
 import { createUnit, type Unit } from './unit.ts'
 
 export const modbusRtuDriverKind = 'modbus-rtu'
+export const modbusGatewayDriverKind = 'modbus-gateway'
 
 /** Time a request needs beyond the slave's timeout (the line turnaround, the framework's scheduling). */
 const PROBE_MARGIN_MS = 50
-const SERIAL_OPEN_TIMEOUT_MS = 3_000
+const OPEN_TIMEOUT_MS = 3_000
 
 interface Slave {
   config: ModbusRtuUnitConfig
@@ -37,6 +38,26 @@ interface Slave {
  * probe's timeout before the next due read of any answering slave.
  */
 export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: DriverDeps): Driver {
+  const opener = rtuOpener({ path: config.port, baudRate: config.baudRate, parity: config.parity, dataBits: config.dataBits, stopBits: config.stopBits })
+  return createBusDriver({ ...config, line: config.port }, opener, modbusRtuDriverKind, deps)
+}
+
+/** Slaves behind a Modbus TCP → RTU gateway: the same line rules, over one TCP connection. */
+export function createModbusGatewayDriver(config: ModbusGatewayDeviceConfig, deps: DriverDeps): Driver {
+  return createBusDriver({ ...config, line: `${config.host}:${config.port}` }, tcpOpener(config.host, config.port), modbusGatewayDriverKind, deps)
+}
+
+interface BusSpec {
+  id: string
+  /** The serial port or the gateway's address, for logs and errors. */
+  line: string
+  order: ModbusRtuDeviceConfig['order']
+  maxGap: number
+  maxRegistersPerRead: number
+  units: readonly ModbusRtuUnitConfig[]
+}
+
+function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: DriverDeps): Driver {
   const { clock, log } = deps
   const slaves: Slave[] = config.units.map((u) => ({
     config: u,
@@ -49,7 +70,7 @@ export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: Drive
   }))
   const slaveOf = new Map<string, number>()
   slaves.forEach((s, k) => s.unit.ids.forEach((id) => slaveOf.set(id, k)))
-  const transport = new ModbusTransport(rtuOpener({ path: config.port, baudRate: config.baudRate, parity: config.parity, dataBits: config.dataBits, stopBits: config.stopBits }), SERIAL_OPEN_TIMEOUT_MS)
+  const transport = new ModbusTransport(opener, OPEN_TIMEOUT_MS)
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
   let stopped = true
   let portError: string | null = null
@@ -77,7 +98,7 @@ export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: Drive
     const state: DriverState = stopped ? 'stopped' : portError !== null ? 'disconnected' : silent.length === slaves.length ? 'disconnected' : silent.length > 0 ? 'degraded' : 'connected'
     const lastError = portError ?? (silent.length > 0 ? silent.map((s) => `unit ${s.config.unitId}: ${s.lastError}`).join('; ') : null)
     if (state !== status.state) {
-      log[state === 'connected' ? 'info' : 'warn']({ port: config.port, from: status.state, to: state, error: lastError ?? undefined }, `modbus line ${state}`)
+      log[state === 'connected' ? 'info' : 'warn']({ port: config.line, from: status.state, to: state, error: lastError ?? undefined }, `modbus line ${config.line} ${state}`)
       status = { state, since: clock.now(), lastError }
     } else status = { ...status, lastError }
   }
@@ -93,7 +114,7 @@ export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: Drive
     } catch (err) {
       const e = classify(err)
       nextOpenAt = clock.now() + backoffDelay(portAttempts++, RECONNECT_BASE_MS, RECONNECT_MAX_MS)
-      portError = `${config.port}: ${e.message}`
+      portError = `${config.line}: ${e.message}`
       setState()
       return `${QualityReasons.UNREACHABLE}:${e.message}`
     }
@@ -152,7 +173,7 @@ export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: Drive
     } else if (failed?.fatal) {
       // The port itself failed (adapter unplugged, line closed): reopen after a backoff.
       await transport.close()
-      portError = `${config.port}: ${failed.message}`
+      portError = `${config.line}: ${failed.message}`
       nextOpenAt = clock.now() + backoffDelay(portAttempts++, RECONNECT_BASE_MS, RECONNECT_MAX_MS)
     } else {
       if (s.silent) log.info({ unitId: s.config.unitId }, 'slave answers again')
@@ -166,7 +187,7 @@ export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: Drive
 
   return {
     device: config.id,
-    kind: modbusRtuDriverKind,
+    kind,
     schedules: slaves.map((s) => ({ id: `unit-${s.config.unitId}`, pollIntervalMs: s.config.pollMs, points: s.unit.ids })),
     points: config.units.flatMap((u) => u.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) }))),
 
