@@ -7,6 +7,8 @@ import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from './alarms/evaluate.ts'
+import { createAlarmFeed } from './alarms/feed.ts'
+import { startAlarmReminders } from './alarms/reminders.ts'
 import { createApp } from './api/app.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
@@ -43,14 +45,15 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
-  const store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log })
+  const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
+  const store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change) })
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)
     if (registry.unregistered > 0) log.warn({ unregistered: registry.unregistered }, 'points left the registry: their enterprise, class and limits were cleared')
     const tracker = new AckTracker(await store.loadAckStates())
     const metrics = createMetrics(clock.now())
-    const app = createApp({ store, clock, metrics, log, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
@@ -72,10 +75,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log,
     })
 
+    const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
       stopping ??= (async () => {
+        reminders.stop()
         await closeServer(httpServer)
         await ingest.stop()
         await store.close()

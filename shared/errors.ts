@@ -15,6 +15,8 @@ export const ErrorCodes = {
   LISTEN_FAILED: 'PL_LISTEN_FAILED',
   BAD_REQUEST: 'PL_BAD_REQUEST',
   NOT_FOUND: 'PL_NOT_FOUND',
+  /** An action that does not fit the current state (e.g. closing a closed alarm): HTTP 409. */
+  STATE_CONFLICT: 'PL_STATE_CONFLICT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -12,17 +12,27 @@ import type { Priority } from '../../shared/rules/priority.ts'
  */
 export type Verdict = 'valid' | 'invalid' | 'false'
 
-export interface Disposal {
+/** What people did (stored as the alarm's `disposal`). */
+export interface DisposalFacts {
+  ack: { by: string; at: number } | null
+  triage: { verdict: Verdict; by: string; at: number; note: string } | null
+  feedback: { cause: string; measures: string; by: string; at: number } | null
+  closed: { by: string; at: number; note: string } | null
+  /** Re-contact reminders issued so far. */
+  recontacts?: number
+  /** When the response deadline passed unanswered (noted once). */
+  overdueAt?: number
+}
+
+export interface Disposal extends DisposalFacts {
   priority: Priority
   raisedAt: number
   recoveredAt: number | null
   /** Inside an approved maintenance window: no enterprise feedback is asked for. */
   suppressed: boolean
-  ack: { by: string; at: number } | null
-  triage: { verdict: Verdict; by: string; at: number; note: string } | null
-  feedback: { cause: string; measures: string; by: string; at: number } | null
-  closed: { by: string; at: number; note: string } | null
 }
+
+export const noFacts = (): DisposalFacts => ({ ack: null, triage: null, feedback: null, closed: null })
 
 export type Action =
   | { type: 'ack'; by: string }
@@ -53,9 +63,7 @@ export const defaultWorkflowConfig: WorkflowConfig = Object.freeze({
   recontactMs: 600_000,
 }) as WorkflowConfig
 
-export const newDisposal = (priority: Priority, raisedAt: number): Disposal => ({
-  priority, raisedAt, recoveredAt: null, suppressed: false, ack: null, triage: null, feedback: null, closed: null,
-})
+export const newDisposal = (priority: Priority, raisedAt: number): Disposal => ({ priority, raisedAt, recoveredAt: null, suppressed: false, ...noFacts() })
 
 /** Provincial codes (jiangsu-exchange #93): AS alarm status, DS disposal status, false alarm 0/1. */
 export interface ProvincialStatus {

@@ -161,6 +161,9 @@ describe('GET /api/v1/alarms', () => {
     expect(body).toEqual([{
       id: 3, point: NH3, pointName: '罐区氨气检测GT-101', enterprise: 'shilian', kind: 'H', priority: 'B',
       raisedAt: T0 + 2, value: 25, limit: 20, recoveredAt: null, recoveredValue: null, state: 'active',
+      closedAt: null, disposal: { ack: null, triage: null, feedback: null, closed: null },
+      responseDueAt: T0 + 2 + 600_000, overdue: false, nextRecontactAt: null,
+      provincial: { alarmType: '01', alarmStatus: '01', disposalStatus: '01', falseAlarm: 0 },
     }])
   })
 
@@ -173,7 +176,7 @@ describe('GET /api/v1/alarms', () => {
     expect((await get(`/api/v1/alarms?state=all&point=${LEVEL}&limit=1`)).body.map((a: any) => a.kind)).toEqual(['HH'])
   })
 
-  it.each(['state=open', 'limit=-1', 'point=a/b', 'sate=all'])('400 for ?%s', async (query) => {
+  it.each(['state=closed', 'limit=-1', 'point=a/b', 'sate=all'])('400 for ?%s', async (query) => {
     const { status, body } = await get(`/api/v1/alarms?${query}`)
     expect(status).toBe(400)
     expect(body.error).toMatchObject({ code: 'PL_BAD_REQUEST', hint: expect.stringMatching(/state/) })

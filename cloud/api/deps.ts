@@ -10,6 +10,8 @@ export interface ApiDeps {
   log: Logger
   /** An edge not heard from for longer is reported offline (default 60 s). */
   edgeOfflineAfterMs?: number
+  /** Live alarm changes for the SSE stream (absent: no stream). */
+  alarmFeed?: import('../alarms/feed.ts').AlarmFeed
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

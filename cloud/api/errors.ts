@@ -18,6 +18,7 @@ export interface ApiErrorBody {
 const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.BAD_REQUEST]: 400,
   [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.STATE_CONFLICT]: 409,
   [ErrorCodes.STORE_FAILED]: 503,
 }
 

@@ -5,6 +5,7 @@ import type { DataBatch, DriverReport, OutboxReport, PointRange, SourceLimits, S
 import type { Value } from '../../shared/wire/sample.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
+import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
 
 /**
  * What ingest and the API need from storage. Asynchronous so a PostgreSQL implementation fits
@@ -42,7 +43,14 @@ export interface Store {
   /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
   history(point: string, range: { from: number; to: number; limit: number }): Promise<StoredSample[]>
   /** Newest first. */
-  listAlarms(filter: { state: 'active' | 'all'; point?: string; limit: number }): Promise<AlarmRecord[]>
+  listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]>
+  getAlarm(id: number): Promise<AlarmRecord | null>
+  /** Every step of an alarm, oldest first; null for an unknown alarm. */
+  alarmTimeline(id: number): Promise<TimelineEntry[] | null>
+  /** A person's step in the park's workflow (cloud/alarms/workflow.ts), checked against the alarm's state. */
+  actOnAlarm(id: number, action: Action, now: number): Promise<AlarmActOutcome>
+  /** A system step (re-contact reminder, overdue) and the facts it changes. */
+  noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
@@ -104,6 +112,27 @@ export interface StoredSample {
   reason?: string
 }
 
+export interface AlarmFilter {
+  /** active: the condition holds; open: not closed by a person yet; all. */
+  state: 'active' | 'open' | 'all'
+  point?: string
+  priority?: Priority
+  enterprise?: string
+  limit: number
+  offset?: number
+}
+
+export type AlarmActOutcome =
+  | { ok: true; alarm: AlarmRecord }
+  | { ok: false; code: 'NOT_FOUND' | 'ALARM_STATE_CONFLICT' | 'BAD_REQUEST'; message: string; alarm?: AlarmRecord }
+
+/** Told after every committed change of an alarm (raise, recover, a person's step, a reminder). */
+export interface AlarmChange {
+  alarm: number
+  action: TimelineEntry['action']
+  at: number
+}
+
 export interface AlarmRecord {
   id: number
   point: string
@@ -117,4 +146,7 @@ export interface AlarmRecord {
   recoveredAt: number | null
   recoveredValue: number | null
   state: 'active' | 'recovered'
+  /** Closed by a person: a separate fact from recovered. */
+  closedAt: number | null
+  disposal: DisposalFacts
 }

@@ -9,7 +9,7 @@ import { createEvaluator } from '../../cloud/alarms/evaluate.ts'
 import type { Registry } from '../../cloud/config.ts'
 import { createLogger, type Logger } from '../../cloud/log.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
-import type { Store } from '../../cloud/store/store.ts'
+import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 
 /** Test helpers for the cloud's tests (local to them, so they don't collide with test/util). */
 
@@ -62,10 +62,10 @@ export const NH3 = 'shilian.gt101.nh3'
 export const PRESSURE = 'fuqiang.v201.pressure'
 
 /** A real SQLite store in a temp dir, registry applied. */
-export async function tempStore(log: Logger = createLogger({ level: 'silent' })): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
+export async function tempStore(log: Logger = createLogger({ level: 'silent' }), onAlarmChange?: (change: AlarmChange) => void): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
   const tmp = tempDir()
   const file = path.join(tmp.dir, 'cloud.db')
-  const store = openSqliteStore({ file, evaluate: createEvaluator(), log })
+  const store = openSqliteStore({ file, evaluate: createEvaluator(), log, ...(onAlarmChange ? { onAlarmChange } : {}) })
   await store.applyRegistry(registry)
   const handle = {
     store,

@@ -1,25 +1,148 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import { PointId } from '../../../shared/wire/ids.ts'
+import { Priority } from '../../../shared/rules/priority.ts'
+import { PointId, TopicId } from '../../../shared/wire/ids.ts'
+import type { Action } from '../../alarms/workflow.ts'
+import type { AlarmActOutcome } from '../../store/store.ts'
+import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
+import { badRequest, notFound } from '../errors.ts'
 import { intParam, parseQuery } from '../params.ts'
 
 export const ALARMS_DEFAULT_LIMIT = 1_000
 export const ALARMS_MAX_LIMIT = 10_000
 
 const AlarmsQuery = z.strictObject({
-  state: z.enum(['active', 'all']).default('active'),
+  state: z.enum(['active', 'open', 'all']).default('active'),
   point: PointId.optional(),
+  priority: Priority.optional(),
+  enterprise: TopicId.optional(),
   limit: intParam(ALARMS_DEFAULT_LIMIT, ALARMS_MAX_LIMIT),
+  offset: z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).optional(),
 })
+const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; enterprise; limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
-/** GET /api/v1/alarms?state=active|all&point=&limit= — newest first. */
+const By = z.string().trim().min(1, 'say who acts (by)').max(64)
+const bodies = {
+  ack: z.strictObject({ by: By }),
+  triage: z.strictObject({ by: By, verdict: z.enum(['valid', 'invalid', 'false']), note: z.string().max(1000).optional() }),
+  feedback: z.strictObject({ by: By, cause: z.string().trim().min(1).max(2000), measures: z.string().trim().min(1).max(2000) }),
+  close: z.strictObject({ by: By, note: z.string().max(1000).optional() }),
+} as const
+const BatchClose = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000), by: By, note: z.string().max(1000).optional() })
+
+async function body<S extends z.ZodType>(c: Context, schema: S, hint: string): Promise<z.infer<S>> {
+  let raw: unknown
+  try {
+    raw = await c.req.json()
+  } catch {
+    throw badRequest('the body is not JSON', hint)
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw badRequest(`invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, hint)
+  return parsed.data
+}
+
+const alarmId = (c: Context) => {
+  const id = Number(c.req.param('id'))
+  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${c.req.param('id')}" is not an alarm id`, 'alarm ids are positive integers')
+  return id
+}
+
+/**
+ * /api/v1/alarms: the list and one alarm (with provincial codes, deadline and overdue flag), the
+ * timeline, the park's workflow steps (ack, triage, feedback, close; batch close) and the live
+ * stream of every change (Server-Sent Events, for the big screen). Until the API has users
+ * (issue 6), the acting person is named in the body (`by`).
+ */
 export function alarmsRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
+  const now = () => deps.clock.now()
+  const answer = (c: Context, outcome: AlarmActOutcome) => {
+    if (outcome.ok) return c.json(alarmView(outcome.alarm, now()))
+    if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message, 'list alarms with GET /api/v1/alarms?state=all')
+    const status = outcome.code === 'BAD_REQUEST' ? 400 : 409
+    return c.json({ error: { code: status === 409 ? 'PL_STATE_CONFLICT' : 'PL_BAD_REQUEST', message: outcome.message, hint: 'the alarm\'s current state is in `alarm`' }, ...(outcome.alarm ? { alarm: alarmView(outcome.alarm, now()) } : {}) }, status)
+  }
+
   app.get('/', async (c) => {
-    const q = parseQuery(c, AlarmsQuery, `state: active (default) or all; point: a point id; limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT})`)
-    const list = await deps.store.listAlarms({ state: q.state, limit: q.limit, ...(q.point === undefined ? {} : { point: q.point }) })
-    return c.json(list)
+    const q = parseQuery(c, AlarmsQuery, QUERY_HINT)
+    const list = await deps.store.listAlarms(q)
+    const at = now()
+    return c.json(list.map((a) => alarmView(a, at)))
   })
+
+  app.get('/stream', (c) => {
+    const feed = deps.alarmFeed
+    if (!feed) throw notFound('no live alarm feed in this service')
+    return streamSSE(c, async (stream) => {
+      const queue: Array<{ alarm: number; action: string; at: number }> = []
+      let wake: (() => void) | null = null
+      const unsubscribe = feed.subscribe((change) => {
+        queue.push(change)
+        wake?.()
+      })
+      stream.onAbort(() => {
+        unsubscribe()
+        wake?.()
+      })
+      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ at: now() }) })
+      while (!stream.aborted) {
+        const change = queue.shift()
+        if (!change) {
+          // A comment line every 15 s keeps proxies from closing an idle stream.
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            const t = setTimeout(resolve, 15_000)
+            t.unref?.()
+          })
+          wake = null
+          if (!stream.aborted && queue.length === 0) await stream.write(': keep-alive\n\n')
+          continue
+        }
+        const alarm = await deps.store.getAlarm(change.alarm)
+        await stream.writeSSE({ event: change.action, id: `${change.alarm}-${change.at}`, data: JSON.stringify({ change, alarm: alarm ? alarmView(alarm, now()) : null }) })
+      }
+      unsubscribe()
+    })
+  })
+
+  app.post('/close', async (c) => {
+    const b = await body(c, BatchClose, 'POST {"ids": [1, 2], "by": "name", "note": "…"}')
+    const results = []
+    for (const id of b.ids) {
+      const r = await deps.store.actOnAlarm(id, { type: 'close', by: b.by, ...(b.note ? { note: b.note } : {}) }, now())
+      results.push(r.ok ? { id, closed: true } : { id, closed: false, code: r.code, message: r.message })
+    }
+    return c.json({ closed: results.filter((r) => r.closed).length, results })
+  })
+
+  app.get('/:id', async (c) => {
+    const alarm = await deps.store.getAlarm(alarmId(c))
+    if (!alarm) throw notFound(`no alarm ${c.req.param('id')}`, 'list alarms with GET /api/v1/alarms?state=all')
+    return c.json(alarmView(alarm, now()))
+  })
+
+  app.get('/:id/timeline', async (c) => {
+    const timeline = await deps.store.alarmTimeline(alarmId(c))
+    if (!timeline) throw notFound(`no alarm ${c.req.param('id')}`, 'list alarms with GET /api/v1/alarms?state=all')
+    return c.json(timeline)
+  })
+
+  for (const type of ['ack', 'triage', 'feedback', 'close'] as const) {
+    app.post(`/:id/${type}`, async (c) => {
+      const id = alarmId(c)
+      const b = (await body(c, bodies[type], `POST a JSON body like ${JSON.stringify(examples[type])}`)) as Record<string, unknown>
+      return answer(c, await deps.store.actOnAlarm(id, { type, ...b } as Action, now()))
+    })
+  }
   return app
+}
+
+const examples = {
+  ack: { by: 'center-li' },
+  triage: { by: 'center-li', verdict: 'valid', note: '已电话核实' },
+  feedback: { by: 'shilian-wang', cause: '进料阀卡涩', measures: '切换备用阀' },
+  close: { by: 'center-li', note: '' },
 }

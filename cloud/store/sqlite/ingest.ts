@@ -4,7 +4,8 @@ import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../alarms/evaluate.ts'
-import type { IngestResult } from '../store.ts'
+import type { AlarmChange, IngestResult } from '../store.ts'
+import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import { alarms, batches, edges, points, ruleState, samples } from './schema.ts'
 import { encodeValue } from './values.ts'
@@ -16,7 +17,7 @@ const CHUNK = 1000
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
  * thread, so it is atomic with respect to everything else in the process as well.
  */
-export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger) {
+export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger, emit: (change: AlarmChange) => void = () => {}) {
   const p = sql.placeholder
   const ensurePoint = db
     .insert(points)
@@ -36,24 +37,33 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger)
     .onConflictDoUpdate({ target: ruleState.point, set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` } })
     .prepare()
 
-  function applyEvent(e: AlarmEvent): boolean {
+  /** Applies a rule event; returns the alarm it changed (for the timeline and the stream). */
+  function applyEvent(e: AlarmEvent): AlarmChange | null {
     if (e.type === 'raise') {
       // The partial unique index allows one active alarm per (point, kind); a conflict means the
       // alarm is already active, and the batch must still be stored.
-      const r = db.insert(alarms).values({ point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit }).onConflictDoNothing().run()
-      if (r.changes === 0) log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
-      return r.changes > 0
+      const row = db.insert(alarms).values({ point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
+      if (!row) {
+        log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
+        return null
+      }
+      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit } })
+      return { alarm: row.id, action: 'raise', at: e.ts }
     }
-    const r = db
+    const row = db
       .update(alarms)
       .set({ recoveredAt: e.ts, recoveredValue: e.value, state: 'recovered' })
       .where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active')))
-      .run()
-    return r.changes > 0
+      .returning({ id: alarms.id })
+      .get()
+    if (!row) return null
+    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value } })
+    return { alarm: row.id, action: 'recover', at: e.ts }
   }
 
   return (batch: DataBatch, meta: { site: string; receivedAt: number }): IngestResult => {
-    return db.transaction(
+    const changes: AlarmChange[] = []
+    const result = db.transaction(
       (tx) => {
         const inserted = tx
           .insert(batches)
@@ -90,7 +100,11 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger)
           const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null }, stored, group)
           result.stale += evaluation.stale
           for (const e of evaluation.events) {
-            if (applyEvent(e)) e.type === 'raise' ? result.raised++ : result.recovered++
+            const change = applyEvent(e)
+            if (!change) continue
+            changes.push(change)
+            if (e.type === 'raise') result.raised++
+            else result.recovered++
           }
           if (evaluation.state) saveState.run({ point, state: evaluation.state, at: meta.receivedAt })
         }
@@ -98,6 +112,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger)
       },
       { behavior: 'immediate' },
     )
+    // Told only once committed: a rolled-back batch changed nothing.
+    for (const c of changes) emit(c)
+    return result
   }
 }
 

@@ -1,9 +1,8 @@
-import { and, asc, desc, eq, gte, lte, type SQL } from 'drizzle-orm'
-import type { PointClass, Priority } from '../../../shared/rules/priority.ts'
-import type { LimitKind } from '../../../shared/rules/threshold.ts'
-import type { AlarmRecord, EdgeRecord, PointRecord, StoredSample } from '../store.ts'
+import { and, asc, eq, gte, lte } from 'drizzle-orm'
+import type { PointClass } from '../../../shared/rules/priority.ts'
+import type { EdgeRecord, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
-import { alarms, edges, points, samples } from './schema.ts'
+import { edges, points, samples } from './schema.ts'
 import { toStoredSample } from './values.ts'
 
 /** The API's reads. */
@@ -61,25 +60,5 @@ export function createQueries(db: Db) {
         .map(toStoredSample)
     },
 
-    listAlarms(filter: { state: 'active' | 'all'; point?: string; limit: number }): AlarmRecord[] {
-      const conditions: SQL[] = []
-      if (filter.state === 'active') conditions.push(eq(alarms.state, 'active'))
-      if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
-      return db
-        .select({ alarm: alarms, pointName: points.name, enterprise: points.enterprise })
-        .from(alarms)
-        .leftJoin(points, eq(points.id, alarms.point))
-        .where(and(...conditions))
-        .orderBy(desc(alarms.raisedAt), desc(alarms.id))
-        .limit(filter.limit)
-        .all()
-        .map(({ alarm, pointName, enterprise }) => ({
-          ...alarm,
-          kind: alarm.kind as LimitKind,
-          priority: alarm.priority as Priority,
-          pointName,
-          enterprise,
-        }))
-    },
   }
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { DriverReport, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
+import type { DisposalFacts } from '../../alarms/workflow.ts'
 
 /**
  * The cloud's SQLite schema. Times are INTEGER epoch milliseconds. A sample value is stored as
@@ -100,13 +101,32 @@ export const alarms = sqliteTable(
     recoveredAt: integer('recovered_at'),
     recoveredValue: real('recovered_value'),
     state: text('state', { enum: ['active', 'recovered'] }).notNull().default('active'),
+    /** The park's workflow facts (ack, triage, feedback, closure, reminders): cloud/alarms/workflow.ts. */
+    disposal: text('disposal', { mode: 'json' }).$type<DisposalFacts>(),
+    /** Closed by a person (separate from recovered). */
+    closedAt: integer('closed_at'),
   },
   (t) => [
     index('alarms_state_raised').on(t.state, t.raisedAt),
     index('alarms_point_raised').on(t.point, t.raisedAt),
     // At most one active alarm per (point, kind).
     uniqueIndex('alarms_one_active').on(t.point, t.kind).where(sql`state = 'active'`),
+    index('alarms_closed').on(t.closedAt),
   ],
+)
+
+/** Every step of an alarm, append-only: raise, recover, ack, triage, feedback, close, reminders. */
+export const alarmTimeline = sqliteTable(
+  'alarm_timeline',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    alarm: integer('alarm').notNull(),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('alarm_timeline_alarm').on(t.alarm, t.id)],
 )
 
 export const ruleState = sqliteTable('rule_state', {

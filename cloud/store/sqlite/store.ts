@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../alarms/evaluate.ts'
-import type { Store } from '../store.ts'
+import type { AlarmChange, Store } from '../store.ts'
+import { createAlarmOps } from './alarms.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
@@ -14,6 +15,8 @@ export interface SqliteStoreOptions {
   /** Over-limit evaluation run inside each batch transaction (cloud/alarms). */
   evaluate: PointEvaluator
   log: Logger
+  /** Told after every committed alarm change (the live board's stream). */
+  onAlarmChange?: (change: AlarmChange) => void
 }
 
 /**
@@ -22,7 +25,15 @@ export interface SqliteStoreOptions {
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.file)
-  const ingest = createBatchIngest(db, options.evaluate, options.log)
+  const emit = (change: AlarmChange) => {
+    try {
+      options.onAlarmChange?.(change)
+    } catch (err) {
+      options.log.error({ err, change }, 'an alarm change listener failed')
+    }
+  }
+  const ingest = createBatchIngest(db, options.evaluate, options.log, emit)
+  const alarmOps = createAlarmOps(db, emit)
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
@@ -39,7 +50,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listPoints: (filter) => run(() => queries.listPoints(filter)),
     getPoint: (id) => run(() => queries.getPoint(id)),
     history: (point, range) => run(() => queries.history(point, range)),
-    listAlarms: (filter) => run(() => queries.listAlarms(filter)),
+    listAlarms: (filter) => run(() => alarmOps.list(filter)),
+    getAlarm: (id) => run(() => alarmOps.get(id)),
+    alarmTimeline: (id) => run(() => alarmOps.timeline(id)),
+    actOnAlarm: (id, action, now) => run(() => alarmOps.act(id, action, now)),
+    noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino'
+import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import { errorMessage } from '../../shared/errors.ts'
+import type { Store } from '../store/store.ts'
+import { defaultWorkflowConfig, isOverdue, responseDueAt, type Disposal, type WorkflowConfig } from './workflow.ts'
+
+/**
+ * The workflow's clock (the thin shell around the pure rules): it notes on each open alarm's
+ * timeline when its response deadline passed unanswered (S/A 3 min, others 10 min) and when a
+ * valid alarm that has not recovered is due for another contact with the enterprise (every
+ * 10 min). Each note is written once, with the time it fell due, and reaches the live stream.
+ */
+export interface AlarmReminders {
+  /** One pass now; returns the notes written. */
+  runOnce(): Promise<number>
+  stop(): void
+}
+
+export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger; intervalMs?: number; config?: WorkflowConfig }): AlarmReminders {
+  const { store, clock, log } = o
+  const config = o.config ?? defaultWorkflowConfig
+  const intervalMs = o.intervalMs ?? 15_000
+  let timer: TimerHandle | null = null
+  let stopped = false
+
+  const runOnce = async () => {
+    const now = clock.now()
+    let notes = 0
+    for (const a of await store.listAlarms({ state: 'open', limit: 10_000 })) {
+      let facts = a.disposal
+      const d = (): Disposal => ({ ...facts, priority: a.priority, raisedAt: a.raisedAt, recoveredAt: a.recoveredAt, suppressed: false })
+      if (facts.overdueAt === undefined && isOverdue(d(), now, config)) {
+        const due = responseDueAt(d(), config)
+        facts = { ...facts, overdueAt: due }
+        await store.noteAlarm(a.id, { at: due, actor: 'system', action: 'overdue', detail: { dueAt: due, priority: a.priority } }, facts)
+        notes++
+      }
+      // A valid alarm not recovered: another contact every recontactMs from its raise.
+      if (facts.triage?.verdict === 'valid' && a.recoveredAt === null) {
+        const n = (facts.recontacts ?? 0) + 1
+        const due = a.raisedAt + n * config.recontactMs
+        if (now >= due) {
+          facts = { ...facts, recontacts: n }
+          await store.noteAlarm(a.id, { at: due, actor: 'system', action: 'recontact_due', detail: { contact: n, minutes: Math.round((n * config.recontactMs) / 60_000) } }, facts)
+          notes++
+        }
+      }
+    }
+    return notes
+  }
+
+  const tick = () => {
+    timer = null
+    void runOnce()
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'alarm reminders failed this round; the next round tries again'))
+      .finally(() => {
+        if (!stopped) timer = clock.setTimeout(tick, intervalMs)
+      })
+  }
+  timer = clock.setTimeout(tick, intervalMs)
+  return {
+    runOnce,
+    stop() {
+      stopped = true
+      if (timer !== null) clock.clearTimeout(timer)
+      timer = null
+    },
+  }
+}

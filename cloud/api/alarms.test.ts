@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Hono } from 'hono'
+import { systemClock } from '../../shared/clock.ts'
+import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
+import { startAlarmReminders } from '../alarms/reminders.ts'
+import { createMetrics } from '../metrics.ts'
+import type { Store } from '../store/store.ts'
+import { createApp } from './app.ts'
+
+const MIN = 60_000
+const meta = { site: 'huaian', receivedAt: T0 }
+let env: Awaited<ReturnType<typeof tempStore>>
+let store: Store
+let feed: AlarmFeed
+let app: Hono
+const clock = manualClock()
+const log = captureLogger().log
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown) {
+  const res = await app.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  return { status: res.status, body: (await res.json()) as any }
+}
+const post = (path: string, body: unknown) => call('POST', path, body)
+const get = (path: string) => call('GET', path)
+
+beforeEach(async () => {
+  feed = createAlarmFeed()
+  env = await tempStore(undefined, (c) => feed.publish(c))
+  store = env.store
+  clock.set(T0)
+  app = createApp({ store, clock, metrics: createMetrics(T0), log, alarmFeed: feed })
+})
+afterEach(async () => {
+  vi.useRealTimers()
+  await env.dispose()
+})
+
+describe('the park\'s workflow through the HTTP API', () => {
+  it('raise → overdue → ack → triage → re-contact → recover → feedback → close, each on the timeline', async () => {
+    // TK-101 level 11 m: over H (9.5) and HH (10.5) of an MHS point → A and S alarms.
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 11)]), meta)
+    const listed = (await get('/api/v1/alarms')).body as any[]
+    const hh = listed.find((a) => a.kind === 'HH')
+    expect(hh).toMatchObject({ priority: 'S', state: 'active', closedAt: null, responseDueAt: T0 + 3 * MIN, overdue: false, provincial: { alarmType: '02', alarmStatus: '01', disposalStatus: '01', falseAlarm: 0 } })
+    const reminders = startAlarmReminders({ store, clock, log, intervalMs: 3_600_000 })
+    try {
+      clock.set(T0 + 4 * MIN)
+      await reminders.runOnce() // both unanswered after 3 min: overdue
+      expect((await get(`/api/v1/alarms/${hh.id}`)).body).toMatchObject({ overdue: true })
+
+      expect((await post(`/api/v1/alarms/${hh.id}/ack`, { by: 'center-li' })).body).toMatchObject({ disposal: { ack: { by: 'center-li', at: T0 + 4 * MIN } }, provincial: { disposalStatus: '02' } })
+      const again = await post(`/api/v1/alarms/${hh.id}/ack`, { by: 'center-wu' })
+      expect(again).toMatchObject({ status: 409, body: { error: { code: 'PL_STATE_CONFLICT', message: 'already acknowledged by center-li' }, alarm: { id: hh.id } } })
+      await post(`/api/v1/alarms/${hh.id}/triage`, { by: 'center-li', verdict: 'valid', note: '已电话核实，罐区现场确认' })
+
+      clock.set(T0 + 10 * MIN)
+      expect(await reminders.runOnce()).toBe(1) // valid, not recovered after 10 min: contact the enterprise again
+      await reminders.runOnce()
+      expect((await post(`/api/v1/alarms/${hh.id}/close`, { by: 'center-li', note: 'x' })).body.error.message).toMatch(/after its value recovered/)
+
+      await store.ingestBatch(batch(2, [good(LEVEL, T0 + 12 * MIN, 9)]), meta)
+      expect((await get(`/api/v1/alarms/${hh.id}`)).body).toMatchObject({ state: 'recovered', recoveredAt: T0 + 12 * MIN, closedAt: null, provincial: { alarmStatus: '02' } })
+      clock.set(T0 + 15 * MIN)
+      await post(`/api/v1/alarms/${hh.id}/feedback`, { by: 'shilian-wang', cause: '进料阀卡涩', measures: '切换备用阀，液位回落' })
+      const closed = await post(`/api/v1/alarms/${hh.id}/close`, { by: 'center-li' })
+      expect(closed.body).toMatchObject({ closedAt: T0 + 15 * MIN, disposal: { closed: { by: 'center-li' } }, provincial: { alarmStatus: '03', disposalStatus: '03' } })
+      expect((await post(`/api/v1/alarms/${hh.id}/feedback`, { by: 'x', cause: 'c', measures: 'm' })).status).toBe(409)
+
+      const timeline = (await get(`/api/v1/alarms/${hh.id}/timeline`)).body as any[]
+      expect(timeline.map((e) => [e.action, e.actor, (e.at - T0) / MIN])).toEqual([
+        ['raise', 'system', 0], ['overdue', 'system', 3], ['ack', 'center-li', 4], ['triage', 'center-li', 4],
+        ['recontact_due', 'system', 10], ['recover', 'system', 12], ['feedback', 'shilian-wang', 15], ['close', 'center-li', 15],
+      ])
+    } finally {
+      reminders.stop()
+    }
+  })
+
+  it('the reminders run by themselves on their timer (fake timers)', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    app = createApp({ store, clock: systemClock, metrics: createMetrics(T0), log, alarmFeed: feed })
+    await store.ingestBatch(batch(1, [good(NH3, T0, 45)]), meta) // gas: H (B) and HH (A); the newest listed first is HH
+    const reminders = startAlarmReminders({ store, clock: systemClock, log, intervalMs: 15_000 })
+    try {
+      const [alarm] = (await get('/api/v1/alarms')).body as any[]
+      await post(`/api/v1/alarms/${alarm.id}/triage`, { by: 'center-li', verdict: 'valid' })
+      await vi.advanceTimersByTimeAsync(21 * MIN)
+      const actions = ((await get(`/api/v1/alarms/${alarm.id}/timeline`)).body as any[]).map((e) => e.action)
+      expect(alarm).toMatchObject({ kind: 'HH', priority: 'A' })
+      // Triaged at once (not overdue); still not recovered at 10 and 20 min: two re-contacts.
+      expect(actions).toEqual(['raise', 'triage', 'recontact_due', 'recontact_due'])
+    } finally {
+      reminders.stop()
+    }
+  })
+
+  it('batch close reports each alarm; unknown ids and untriaged alarms are refused one by one', async () => {
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 10)]), meta) // H only
+    await store.ingestBatch(batch(2, [good(LEVEL, T0 + 5_000, 8)]), meta) // recovered 5 s later: a transient
+    const [h] = (await get('/api/v1/alarms?state=all')).body as any[]
+    const first = await post('/api/v1/alarms/close', { ids: [h.id, 999], by: 'center-li' })
+    expect(first.body).toEqual({ closed: 0, results: [
+      { id: h.id, closed: false, code: 'ALARM_STATE_CONFLICT', message: expect.stringMatching(/triage/) },
+      { id: 999, closed: false, code: 'NOT_FOUND', message: 'no alarm 999' },
+    ] })
+    await post(`/api/v1/alarms/${h.id}/triage`, { by: 'center-li', verdict: 'invalid', note: '数据瞬时超限报警，及时恢复正常' })
+    expect((await post('/api/v1/alarms/close', { ids: [h.id], by: 'center-li' })).body).toMatchObject({ closed: 1 })
+    expect((await get('/api/v1/alarms?state=open')).body).toEqual([])
+  })
+
+  it.each([
+    ['an unknown alarm', 'POST', '/api/v1/alarms/999/ack', { by: 'a' }, 404],
+    ['no actor', 'POST', '/api/v1/alarms/1/ack', {}, 400],
+    ['an unknown verdict', 'POST', '/api/v1/alarms/1/triage', { by: 'a', verdict: 'maybe' }, 400],
+    ['a bad id', 'GET', '/api/v1/alarms/abc', undefined, 400],
+    ['an unknown filter value', 'GET', '/api/v1/alarms?priority=Z', undefined, 400],
+  ] as const)('refuses %s', async (_name, method, path, body, status) => {
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 11)]), meta)
+    expect((await call(method, path, body)).status).toBe(status)
+  })
+})
+
+describe('GET /api/v1/alarms/stream (Server-Sent Events)', () => {
+  it('sees a raise, an ack and a close, in order', async () => {
+    const res = await app.request('/api/v1/alarms/stream')
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const events = () => [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])
+    const until = async (n: number) => {
+      while (events().length < n) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += decoder.decode(value, { stream: true })
+      }
+    }
+    await until(1) // ready
+    await store.ingestBatch(batch(1, [good(NH3, T0, 30)]), meta) // gas H
+    await until(2)
+    const id = JSON.parse(/^data: (.*)$/m.exec(text.slice(text.indexOf('event: raise')))![1]!).alarm.id
+    await post(`/api/v1/alarms/${id}/ack`, { by: 'center-li' })
+    await store.ingestBatch(batch(2, [good(NH3, T0 + 1_000, 2)]), meta)
+    await post(`/api/v1/alarms/${id}/triage`, { by: 'center-li', verdict: 'invalid' })
+    await post(`/api/v1/alarms/${id}/close`, { by: 'center-li' })
+    await until(6)
+    await reader.cancel()
+    expect(events()).toEqual(['ready', 'raise', 'ack', 'recover', 'triage', 'close'])
+    expect(feed.listeners).toBe(0)
+  })
+})

@@ -1,0 +1,85 @@
+import { and, asc, desc, eq, isNull, type SQL } from 'drizzle-orm'
+import type { Priority } from '../../../shared/rules/priority.ts'
+import type { LimitKind } from '../../../shared/rules/threshold.ts'
+import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
+import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmRecord } from '../store.ts'
+import type { Db } from './db.ts'
+import { alarmTimeline, alarms, points } from './schema.ts'
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/**
+ * Alarms as the park handles them: listing, the timeline, and the workflow actions, each in one
+ * transaction that checks the action against the stored state (cloud/alarms/workflow.ts) and
+ * appends exactly one timeline entry.
+ */
+export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
+  const select = () => db.select({ alarm: alarms, pointName: points.name, enterprise: points.enterprise }).from(alarms).leftJoin(points, eq(points.id, alarms.point))
+  const toRecord = ({ alarm, pointName, enterprise }: { alarm: typeof alarms.$inferSelect; pointName: string | null; enterprise: string | null }): AlarmRecord => ({
+    id: alarm.id,
+    point: alarm.point,
+    pointName,
+    enterprise,
+    kind: alarm.kind as LimitKind,
+    priority: alarm.priority as Priority,
+    raisedAt: alarm.raisedAt,
+    value: alarm.value,
+    limit: alarm.limit,
+    recoveredAt: alarm.recoveredAt,
+    recoveredValue: alarm.recoveredValue,
+    state: alarm.state,
+    closedAt: alarm.closedAt,
+    disposal: alarm.disposal ?? noFacts(),
+  })
+  const get = (id: number) => {
+    const row = select().where(eq(alarms.id, id)).get()
+    return row ? toRecord(row) : null
+  }
+
+  return {
+    get,
+
+    list(filter: AlarmFilter): AlarmRecord[] {
+      const conditions: SQL[] = []
+      if (filter.state === 'active') conditions.push(eq(alarms.state, 'active'))
+      if (filter.state === 'open') conditions.push(isNull(alarms.closedAt))
+      if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
+      if (filter.priority !== undefined) conditions.push(eq(alarms.priority, filter.priority))
+      if (filter.enterprise !== undefined) conditions.push(eq(points.enterprise, filter.enterprise))
+      return select().where(and(...conditions)).orderBy(desc(alarms.raisedAt), desc(alarms.id)).limit(filter.limit).offset(filter.offset ?? 0).all().map(toRecord)
+    },
+
+    timeline(id: number): TimelineEntry[] | null {
+      if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, id)).get()) return null
+      return db.select().from(alarmTimeline).where(eq(alarmTimeline.alarm, id)).orderBy(asc(alarmTimeline.id)).all().map((e) => ({ at: e.at, actor: e.actor, action: e.action as TimelineEntry['action'], detail: e.detail }))
+    },
+
+    act(id: number, action: Action, now: number): AlarmActOutcome {
+      const outcome = db.transaction((tx): AlarmActOutcome => {
+        const current = get(id)
+        if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
+        const r = act({ ...current.disposal, priority: current.priority, raisedAt: current.raisedAt, recoveredAt: current.recoveredAt, suppressed: false }, action, now)
+        if (!r.ok) return { ok: false, code: r.code, message: r.message, alarm: current }
+        const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
+        tx.update(alarms).set({ disposal: facts, closedAt: facts.closed?.at ?? null }).where(eq(alarms.id, id)).run()
+        append(tx, id, r.entry)
+        return { ok: true, alarm: get(id)! }
+      }, { behavior: 'immediate' })
+      if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
+      return outcome
+    },
+
+    /** A system note (reminder, overdue) with the facts it changes. */
+    note(id: number, entry: TimelineEntry, facts: DisposalFacts): void {
+      db.transaction((tx) => {
+        tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id)).run()
+        append(tx, id, entry)
+      }, { behavior: 'immediate' })
+      emit({ alarm: id, action: entry.action, at: entry.at })
+    },
+  }
+}
+
+export function append(tx: Tx | Db, alarm: number, entry: TimelineEntry): void {
+  tx.insert(alarmTimeline).values({ alarm, at: entry.at, actor: entry.actor, action: entry.action, detail: entry.detail }).run()
+}
