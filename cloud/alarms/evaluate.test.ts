@@ -60,7 +60,7 @@ describe('alarm evaluation', () => {
   })
 
   it('does nothing (and asks for no write) for a point without limits', () => {
-    expect(evaluate({ id: 'p', class: null, limits: null }, null, [s(1, 1e9)])).toEqual({ state: null, events: [], evaluated: 0, stale: 0 })
+    expect(evaluate({ id: 'p', class: null, limits: null }, null, [s(1, 1e9)])).toEqual({ state: null, events: [], suppressed: [], evaluated: 0, stale: 0 })
   })
 
   it('recovers active alarms once the point loses its limits', () => {

@@ -30,6 +30,18 @@ export interface RulePoint {
   id: string
   class: PointClass | null
   limits: ThresholdLimits | null
+  /** The approved maintenance window covering this point at `ts`, if any (its raises are suppressed). */
+  windowAt?: (ts: number) => number | null
+}
+
+/** A raise the engine did not make because a maintenance window covered it. */
+export interface Suppression {
+  window: number
+  point: string
+  kind: LimitKind
+  priority: Priority
+  ts: number
+  value: number
 }
 
 export type AlarmEvent =
@@ -40,6 +52,7 @@ export interface PointEvaluation {
   /** The state to persist, or null when nothing changed (no write needed). */
   state: PointRuleState | null
   events: AlarmEvent[]
+  suppressed: Suppression[]
   evaluated: number
   stale: number
 }
@@ -54,7 +67,7 @@ const NO_LIMITS: ThresholdLimits = { deadband: 0 }
 export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix): PointEvaluator {
   return (point, stored, samples) => {
     const hasActive = stored !== null && Object.keys(stored.threshold.active).length > 0
-    if (point.limits === null && !hasActive) return { state: null, events: [], evaluated: 0, stale: 0 }
+    if (point.limits === null && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0 }
     // Limits removed while alarms were active: evaluate with none, so they recover.
     const limits = point.limits ?? NO_LIMITS
     const pointClass = point.class ?? 'general'
@@ -65,24 +78,35 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
     let stale = 0
     let evaluated = 0
     const events: AlarmEvent[] = []
+    const suppressed: Suppression[] = []
     for (const sample of ordered) {
       if (state.lastTs !== null && sample.ts < state.lastTs) {
         stale++
         continue
       }
       const next = evaluateThreshold(limits, state.threshold, sample)
+      const threshold: ThresholdState = { active: { ...next.state.active } }
       for (const e of next.events) {
+        const priority = priorityOf(e.kind, pointClass, matrix)
+        const window = e.type === 'raise' ? (point.windowAt?.(e.ts) ?? null) : null
+        if (window !== null) {
+          // Not raised, and not remembered as active: still beyond the limit after the window
+          // ends, the next sample raises it.
+          delete threshold.active[e.kind]
+          suppressed.push({ window, point: point.id, kind: e.kind, priority, ts: e.ts, value: e.value })
+          continue
+        }
         events.push(
           e.type === 'raise'
-            ? { type: 'raise', point: point.id, kind: e.kind, priority: priorityOf(e.kind, pointClass, matrix), ts: e.ts, value: e.value, limit: e.limit }
+            ? { type: 'raise', point: point.id, kind: e.kind, priority, ts: e.ts, value: e.value, limit: e.limit }
             : { type: 'recover', point: point.id, kind: e.kind, ts: e.ts, value: e.value },
         )
       }
-      state = { v: 1, lastTs: sample.ts, threshold: next.state }
+      state = { v: 1, lastTs: sample.ts, threshold }
       evaluated++
       changed = true
     }
-    return { state: changed ? state : null, events, evaluated, stale }
+    return { state: changed ? state : null, events, suppressed, evaluated, stale }
   }
 }
 

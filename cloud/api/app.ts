@@ -5,6 +5,7 @@ import { alarmsRoutes } from './routes/alarms.ts'
 import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
+import { windowsRoutes } from './routes/windows.ts'
 
 export type { ApiDeps }
 
@@ -19,6 +20,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/edges', edgesRoutes(deps))
   api.route('/points', pointsRoutes(deps))
   api.route('/alarms', alarmsRoutes(deps))
+  api.route('/maintenance-windows', windowsRoutes(deps))
   app.route('/api/v1', api)
   app.notFound(notFoundHandler)
   app.onError(createErrorHandler(deps.log))

@@ -52,6 +52,12 @@ export interface Store {
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
+  /** Maintenance windows (故障点位申请): an enterprise requests, the park decides. */
+  listWindows(filter: { status?: MaintenanceWindow['status']; enterprise?: string }): Promise<MaintenanceWindow[]>
+  getWindow(id: number): Promise<MaintenanceWindow | null>
+  requestWindow(request: WindowRequest, now: number): Promise<WindowOutcome>
+  decideWindow(id: number, decision: WindowDecision, now: number): Promise<WindowOutcome>
+
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -66,6 +72,8 @@ export interface IngestResult {
   recovered: number
   /** Samples older than their point's last evaluated one: stored, not evaluated. */
   stale: number
+  /** Raises not made because an approved maintenance window covered them. */
+  suppressed: number
 }
 
 export interface EdgeRecord {
@@ -111,6 +119,44 @@ export interface StoredSample {
   quality: Quality
   reason?: string
 }
+
+export interface WindowRequest {
+  enterprise: string
+  points?: string[]
+  /** Device ids (as edges announce them): all their points of this enterprise. */
+  devices?: string[]
+  from: number
+  to: number
+  reason: string
+  by: string
+}
+
+export interface WindowDecision {
+  decision: 'approve' | 'reject' | 'cancel'
+  by: string
+  note?: string
+}
+
+export interface MaintenanceWindow {
+  id: number
+  enterprise: string
+  points: string[]
+  from: number
+  to: number
+  reason: string
+  requestedBy: string
+  requestedAt: number
+  status: 'requested' | 'approved' | 'rejected' | 'cancelled'
+  decidedBy: string | null
+  decidedAt: number | null
+  decisionNote: string | null
+  /** Raises the engine did not make because of this window. */
+  suppressed: number
+}
+
+export type WindowOutcome =
+  | { ok: true; window: MaintenanceWindow }
+  | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
 export interface AlarmFilter {
   /** active: the condition holds; open: not closed by a person yet; all. */

@@ -8,6 +8,7 @@ import type { AlarmActOutcome } from '../../store/store.ts'
 import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
+import { readBody } from '../body.ts'
 import { intParam, parseQuery } from '../params.ts'
 
 export const ALARMS_DEFAULT_LIMIT = 1_000
@@ -32,17 +33,6 @@ const bodies = {
 } as const
 const BatchClose = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000), by: By, note: z.string().max(1000).optional() })
 
-async function body<S extends z.ZodType>(c: Context, schema: S, hint: string): Promise<z.infer<S>> {
-  let raw: unknown
-  try {
-    raw = await c.req.json()
-  } catch {
-    throw badRequest('the body is not JSON', hint)
-  }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw badRequest(`invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, hint)
-  return parsed.data
-}
 
 const alarmId = (c: Context) => {
   const id = Number(c.req.param('id'))
@@ -109,7 +99,7 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   })
 
   app.post('/close', async (c) => {
-    const b = await body(c, BatchClose, 'POST {"ids": [1, 2], "by": "name", "note": "…"}')
+    const b = await readBody(c, BatchClose, 'POST {"ids": [1, 2], "by": "name", "note": "…"}')
     const results = []
     for (const id of b.ids) {
       const r = await deps.store.actOnAlarm(id, { type: 'close', by: b.by, ...(b.note ? { note: b.note } : {}) }, now())
@@ -133,7 +123,7 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   for (const type of ['ack', 'triage', 'feedback', 'close'] as const) {
     app.post(`/:id/${type}`, async (c) => {
       const id = alarmId(c)
-      const b = (await body(c, bodies[type], `POST a JSON body like ${JSON.stringify(examples[type])}`)) as Record<string, unknown>
+      const b = (await readBody(c, bodies[type], `POST a JSON body like ${JSON.stringify(examples[type])}`)) as Record<string, unknown>
       return answer(c, await deps.store.actOnAlarm(id, { type, ...b } as Action, now()))
     })
   }

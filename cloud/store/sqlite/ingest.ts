@@ -7,7 +7,8 @@ import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../alar
 import type { AlarmChange, IngestResult } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
-import { alarms, batches, edges, points, ruleState, samples } from './schema.ts'
+import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
+import { windowsByPoint } from './windows.ts'
 import { encodeValue } from './values.ts'
 
 /** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
@@ -72,7 +73,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           .run()
         if (inserted.changes === 0) {
           const existing = tx.select({ n: batches.sampleCount }).from(batches).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).get()
-          return { duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length, samples: 0, raised: 0, recovered: 0, stale: 0 }
+          return { duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0 }
         }
         // Data proves the edge is connected; online/session are decided by status messages.
         tx.insert(edges)
@@ -86,7 +87,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           })
           tx.insert(samples).values(rows).run()
         }
-        const result: IngestResult = { duplicate: false, suspectSeqReuse: false, samples: batch.samples.length, raised: 0, recovered: 0, stale: 0 }
+        const result: IngestResult = { duplicate: false, suspectSeqReuse: false, samples: batch.samples.length, raised: 0, recovered: 0, stale: 0, suppressed: 0 }
+        const times = batch.samples.map((s) => s.ts)
+        const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
         for (const [point, group] of groupByPoint(batch.samples)) {
           ensurePoint.run({ id: point, edge: batch.edge })
           const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
@@ -97,7 +100,11 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           const storedJson = loadState.get({ point })?.state
           const stored = storedJson === undefined ? null : parseRuleState(storedJson)
           if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
-          const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null }, stored, group)
+          const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
+          const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
+          const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}) }, stored, group)
+          for (const x of evaluation.suppressed) tx.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
+          result.suppressed += evaluation.suppressed.length
           result.stale += evaluation.stale
           for (const e of evaluation.events) {
             const change = applyEvent(e)

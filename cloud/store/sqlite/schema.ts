@@ -134,3 +134,42 @@ export const ruleState = sqliteTable('rule_state', {
   state: text('state', { mode: 'json' }).notNull(),
   updatedAt: integer('updated_at').notNull(),
 })
+
+/**
+ * Maintenance windows (故障点位申请, brief §5): an enterprise asks for a time range over points
+ * (given, or resolved from devices when asked); the park approves or rejects. Inside an
+ * approved window the covered points raise no alarms; the window ends by itself at `to`.
+ */
+export const maintenanceWindows = sqliteTable(
+  'maintenance_windows',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    enterprise: text('enterprise').notNull(),
+    points: text('points', { mode: 'json' }).$type<string[]>().notNull(),
+    from: integer('from_ts').notNull(),
+    to: integer('to_ts').notNull(),
+    reason: text('reason').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    status: text('status', { enum: ['requested', 'approved', 'rejected', 'cancelled'] }).notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [index('maintenance_windows_status_to').on(t.status, t.to)],
+)
+
+/** What the alarm engine did not raise because a window covered it (the data is still stored). */
+export const alarmSuppressions = sqliteTable(
+  'alarm_suppressions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    window: integer('window').notNull(),
+    point: text('point').notNull(),
+    kind: text('kind').notNull(),
+    priority: text('priority').notNull(),
+    ts: integer('ts').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [index('alarm_suppressions_window').on(t.window)],
+)

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../alarms/evaluate.ts'
 import type { AlarmChange, Store } from '../store.ts'
 import { createAlarmOps } from './alarms.ts'
+import { createWindowOps } from './windows.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
@@ -34,6 +35,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
   const ingest = createBatchIngest(db, options.evaluate, options.log, emit)
   const alarmOps = createAlarmOps(db, emit)
+  const windowOps = createWindowOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
@@ -55,6 +57,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmTimeline: (id) => run(() => alarmOps.timeline(id)),
     actOnAlarm: (id, action, now) => run(() => alarmOps.act(id, action, now)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
+    listWindows: (filter) => run(() => windowOps.list(filter)),
+    getWindow: (id) => run(() => windowOps.get(id)),
+    requestWindow: (request, now) => run(() => windowOps.request(request, now)),
+    decideWindow: (id, decision, now) => run(() => windowOps.decide(id, decision, now)),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

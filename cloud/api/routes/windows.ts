@@ -1,0 +1,67 @@
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { PointId, TopicId } from '../../../shared/wire/ids.ts'
+import type { WindowOutcome } from '../../store/store.ts'
+import type { ApiDeps } from '../deps.ts'
+import { badRequest, notFound } from '../errors.ts'
+import { parseQuery, TimeParam } from '../params.ts'
+import { readBody } from '../body.ts'
+
+const By = z.string().trim().min(1, 'say who acts (by)').max(64)
+const Time = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v
+  const parsed = TimeParam.safeParse(v)
+  if (parsed.success) return parsed.data
+  ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'not a time' })
+  return z.NEVER
+})
+const Request = z.strictObject({
+  enterprise: TopicId,
+  points: z.array(PointId).max(10_000).optional(),
+  devices: z.array(z.string().min(1).max(64)).max(1_000).optional(),
+  from: Time,
+  to: Time,
+  reason: z.string().trim().min(1, 'say why (reason)').max(1000),
+  by: By,
+})
+const Decision = z.strictObject({ by: By, note: z.string().max(1000).optional() })
+const ListQuery = z.strictObject({ status: z.enum(['requested', 'approved', 'rejected', 'cancelled']).optional(), enterprise: TopicId.optional() })
+
+/**
+ * /api/v1/maintenance-windows (故障点位申请): an enterprise requests a window over points or
+ * devices with a reason and a time range; the park approves, rejects or cancels it. Inside an
+ * approved window the covered points raise no alarms (the data is still stored, and each raise
+ * not made is counted on the window); it ends by itself at `to`.
+ */
+export function windowsRoutes(deps: ApiDeps): Hono {
+  const app = new Hono()
+  const answer = (c: Context, outcome: WindowOutcome, created = false) => {
+    if (outcome.ok) return c.json(outcome.window, created ? 201 : 200)
+    if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message)
+    if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message, 'name the enterprise\'s points or devices, a reason, and from < to in the future')
+    return c.json({ error: { code: 'PL_STATE_CONFLICT', message: outcome.message, hint: 'the window\'s current state is in `window`' }, ...(outcome.window ? { window: outcome.window } : {}) }, 409)
+  }
+  const id = (c: Context) => {
+    const n = Number(c.req.param('id'))
+    if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(`"${c.req.param('id')}" is not a window id`)
+    return n
+  }
+
+  app.get('/', async (c) => c.json(await deps.store.listWindows(parseQuery(c, ListQuery, 'status: requested|approved|rejected|cancelled; enterprise'))))
+  app.get('/:id', async (c) => {
+    const w = await deps.store.getWindow(id(c))
+    if (!w) throw notFound(`no maintenance window ${c.req.param('id')}`)
+    return c.json(w)
+  })
+  app.post('/', async (c) => {
+    const r = await readBody(c, Request, 'POST {"enterprise", "points" or "devices", "from", "to" (epoch ms or ISO-8601 with a zone), "reason", "by"}')
+    return answer(c, await deps.store.requestWindow({ ...r, ...(r.points ? { points: r.points } : {}), ...(r.devices ? { devices: r.devices } : {}) }, deps.clock.now()), true)
+  })
+  for (const decision of ['approve', 'reject', 'cancel'] as const) {
+    app.post(`/:id/${decision}`, async (c) => {
+      const d = await readBody(c, Decision, 'POST {"by": "name", "note": "…"}')
+      return answer(c, await deps.store.decideWindow(id(c), { decision, by: d.by, ...(d.note ? { note: d.note } : {}) }, deps.clock.now()))
+    })
+  }
+  return app
+}
