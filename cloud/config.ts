@@ -5,6 +5,7 @@ import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rules/priority.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
+import { NotificationsConfig } from './notify/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 
 /**
@@ -104,6 +105,8 @@ export const CloudConfigSchema = z.strictObject({
       priorities: PriorityMatrix.default(defaultPriorityMatrix),
     })
     .default({ priorities: defaultPriorityMatrix }),
+  /** Who is told about alarms, how and when (cloud/notify/config.ts). */
+  notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, recipients: [] }),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

@@ -9,6 +9,7 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from './alarms/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
 import { startAlarmReminders } from './alarms/reminders.ts'
+import { startDispatcher } from './notify/dispatcher.ts'
 import { createApp } from './api/app.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
@@ -76,11 +77,13 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     })
 
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
+    const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
       stopping ??= (async () => {
         reminders.stop()
+        dispatcher.stop()
         await closeServer(httpServer)
         await ingest.stop()
         await store.close()

@@ -6,6 +6,7 @@ import type { Value } from '../../shared/wire/sample.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
+import type { PlannedPush } from '../notify/plan.ts'
 
 /**
  * What ingest and the API need from storage. Asynchronous so a PostgreSQL implementation fits
@@ -57,6 +58,12 @@ export interface Store {
   getWindow(id: number): Promise<MaintenanceWindow | null>
   requestWindow(request: WindowRequest, now: number): Promise<WindowOutcome>
   decideWindow(id: number, decision: WindowDecision, now: number): Promise<WindowOutcome>
+
+  /** Notification pushes: planned per alarm, dispatched when due, every attempt recorded. */
+  enqueuePushes(alarm: number, pushes: readonly PlannedPush[]): Promise<number>
+  duePushes(now: number, limit: number): Promise<Delivery[]>
+  recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
+  alarmDeliveries(alarm: number): Promise<Delivery[]>
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
@@ -118,6 +125,29 @@ export interface StoredSample {
   value: Value
   quality: Quality
   reason?: string
+}
+
+export interface Delivery {
+  id: number
+  alarm: number
+  recipient: string
+  channel: 'webhook' | 'sms'
+  n: number
+  dueAt: number
+  nextAt: number
+  attempts: number
+  status: 'pending' | 'sent' | 'failed' | 'skipped'
+  lastError: string | null
+  doneAt: number | null
+}
+
+export interface DeliveryOutcome {
+  status: Delivery['status']
+  attempts: number
+  at: number
+  error?: string
+  /** pending: when to try again. */
+  nextAt?: number
 }
 
 export interface WindowRequest {

@@ -120,6 +120,12 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
     return c.json(timeline)
   })
 
+  app.get('/:id/notifications', async (c) => {
+    const id = alarmId(c)
+    if (!(await deps.store.getAlarm(id))) throw notFound(`no alarm ${c.req.param('id')}`)
+    return c.json(await deps.store.alarmDeliveries(id))
+  })
+
   for (const type of ['ack', 'triage', 'feedback', 'close'] as const) {
     app.post(`/:id/${type}`, async (c) => {
       const id = alarmId(c)

@@ -173,3 +173,27 @@ export const alarmSuppressions = sqliteTable(
   },
   (t) => [index('alarm_suppressions_window').on(t.window)],
 )
+
+/** Every notification push an alarm called for, with its attempts and outcome (brief §5). */
+export const notificationDeliveries = sqliteTable(
+  'notification_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    alarm: integer('alarm').notNull(),
+    recipient: text('recipient').notNull(),
+    channel: text('channel').notNull(),
+    /** Which push of the recipient's schedule (1 …). */
+    n: integer('n').notNull(),
+    dueAt: integer('due_at').notNull(),
+    /** When to try next (retries back off). The last error stays after a later success. */
+    nextAt: integer('next_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] }).notNull().default('pending'),
+    lastError: text('last_error'),
+    doneAt: integer('done_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_deliveries_once').on(t.alarm, t.recipient, t.channel, t.n),
+    index('notification_deliveries_due').on(t.status, t.nextAt),
+  ],
+)

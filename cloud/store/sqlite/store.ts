@@ -4,6 +4,7 @@ import type { PointEvaluator } from '../../alarms/evaluate.ts'
 import type { AlarmChange, Store } from '../store.ts'
 import { createAlarmOps } from './alarms.ts'
 import { createWindowOps } from './windows.ts'
+import { createDeliveryOps } from './deliveries.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
@@ -36,6 +37,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const ingest = createBatchIngest(db, options.evaluate, options.log, emit)
   const alarmOps = createAlarmOps(db, emit)
   const windowOps = createWindowOps(db)
+  const deliveries = createDeliveryOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
@@ -61,6 +63,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     getWindow: (id) => run(() => windowOps.get(id)),
     requestWindow: (request, now) => run(() => windowOps.request(request, now)),
     decideWindow: (id, decision, now) => run(() => windowOps.decide(id, decision, now)),
+    enqueuePushes: (alarm, pushes) => run(() => deliveries.enqueue(alarm, pushes)),
+    duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
+    recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
+    alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

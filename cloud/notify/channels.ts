@@ -1,0 +1,49 @@
+import { errorMessage } from '../../shared/errors.ts'
+import type { AlarmRecord } from '../store/store.ts'
+import type { NotificationsConfig, Recipient } from './config.ts'
+
+/**
+ * The two channels. Each send resolves when the receiver accepted the push (HTTP 2xx) and
+ * rejects with a reason otherwise; the dispatcher records it and retries.
+ */
+export interface PushMessage {
+  alarm: AlarmRecord
+  recipient: Recipient
+  n: number
+}
+
+const KIND_ZH: Record<string, string> = { HH: '高高报', H: '高报', L: '低报', LL: '低低报' }
+
+/** The SMS text: short, in Chinese, with what an operator needs to act. */
+export function smsText(alarm: AlarmRecord): string {
+  const time = new Date(alarm.raisedAt + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ')
+  return `【园区安全监测】${alarm.priority}级${KIND_ZH[alarm.kind] ?? alarm.kind}：${alarm.pointName ?? alarm.point} 当前值${alarm.value}，限值${alarm.limit}，${time}。请及时处置。`
+}
+
+async function send(url: string, init: RequestInit, timeoutMs: number): Promise<void> {
+  let res: Response
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+  } catch (err) {
+    throw new Error(`no answer from ${new URL(url).host}: ${errorMessage(err)}`, { cause: err })
+  }
+  await res.arrayBuffer().catch(() => undefined)
+  if (!res.ok) throw new Error(`${new URL(url).host} answered HTTP ${res.status}`)
+}
+
+export function createChannels(config: NotificationsConfig, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    async webhook(m: PushMessage): Promise<void> {
+      if (!config.webhook) throw new Error('no webhook configured')
+      const body = { event: 'alarm', n: m.n, recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category }, alarm: m.alarm }
+      await send(config.webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, config.webhook.timeoutMs)
+    },
+    async sms(m: PushMessage): Promise<void> {
+      const sms = config.sms
+      if (!sms || !m.recipient.phone) throw new Error('no SMS gateway or phone number')
+      const token = sms.tokenEnv ? (env[sms.tokenEnv] ?? '') : ''
+      const fill = (t: string) => t.replaceAll('{phone}', encodeURIComponent(m.recipient.phone!)).replaceAll('{text}', encodeURIComponent(smsText(m.alarm))).replaceAll('{token}', encodeURIComponent(token))
+      await send(fill(sms.urlTemplate), { method: sms.method }, sms.timeoutMs)
+    },
+  }
+}

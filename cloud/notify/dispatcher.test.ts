@@ -1,0 +1,125 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LEVEL, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
+import { NotificationsConfig } from './config.ts'
+import { startDispatcher, type Dispatcher } from './dispatcher.ts'
+
+const MIN = 60_000
+const meta = { site: 'huaian', receivedAt: T0 }
+let env: Awaited<ReturnType<typeof tempStore>>
+let feed: AlarmFeed
+let server: http.Server
+let received: Array<{ path: string; body: any; query: URLSearchParams }>
+let failNext = 0
+let dispatcher: Dispatcher | null = null
+const clock = manualClock()
+
+beforeEach(async () => {
+  received = []
+  failNext = 0
+  server = http.createServer((req, res) => {
+    let text = ''
+    req.on('data', (c) => (text += c))
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://x')
+      if (failNext > 0) {
+        failNext--
+        res.writeHead(500).end()
+        return
+      }
+      received.push({ path: url.pathname, body: text ? JSON.parse(text) : null, query: url.searchParams })
+      res.writeHead(200).end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  feed = createAlarmFeed()
+  env = await tempStore(undefined, (c) => feed.publish(c))
+  clock.set(T0)
+})
+afterEach(async () => {
+  dispatcher?.stop()
+  await env.dispose()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+function start(extra: Record<string, unknown> = {}) {
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const config = NotificationsConfig.parse({
+    webhook: { url: `${base}/hook` },
+    sms: { urlTemplate: `${base}/sms?to={phone}&text={text}&token={token}`, tokenEnv: 'PARKLINK_TEST_SMS_TOKEN' },
+    recipients: [
+      { id: 'bureau', name: '园区领导', category: 'park-supervision', channels: ['sms'], phone: '13800000001' },
+      { id: 'sl-boss', name: '实联负责人', category: 'principal', enterprise: 'shilian', channels: ['sms'], phone: '13800000002' },
+      { id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] },
+      { id: 'fq-officer', name: '富强安全员', category: 'safety-officer', enterprise: 'fuqiang', channels: ['webhook'] },
+      { id: 'duty', name: '值班专员', category: 'special', channels: ['webhook'] },
+    ],
+    ...extra,
+  })
+  dispatcher = startDispatcher({ config, store: env.store, feed, clock, log: captureLogger().log, intervalMs: 3_600_000, env: { PARKLINK_TEST_SMS_TOKEN: 'tok-1' } })
+  return dispatcher
+}
+const who = () => received.map((r) => (r.path === '/sms' ? `sms ${r.query.get('to')}` : `hook ${r.body.recipient.id} #${r.body.n}`))
+
+describe('notification schedules against a local HTTP receiver', () => {
+  it('an S alarm: the enterprise at once, special every minute × 3, the bureau after 3 min — unless closed first', async () => {
+    const d = start()
+    await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 10.6)]), meta) // TK-101 HH (S) and H (A)
+    const [hh] = await env.store.listAlarms({ state: 'active', limit: 10 })
+    expect(hh).toMatchObject({ kind: 'HH', priority: 'S' })
+    await d.runOnce()
+    // Both alarms notify; look at the S one's immediate pushes.
+    const first = received.filter((r) => (r.body?.alarm?.id ?? null) === hh!.id || (r.path === '/sms' && r.query.get('text')?.includes('S级')))
+    expect(first.map((r) => (r.path === '/sms' ? `sms ${r.query.get('to')}` : `hook ${r.body.recipient.id} #${r.body.n}`)).sort()).toEqual(['hook duty #1', 'hook sl-officer #1', 'sms 13800000002'])
+    const sms = received.find((r) => r.path === '/sms' && r.query.get('text')?.includes('S级'))!
+    expect(sms.query.get('token')).toBe('tok-1')
+    expect(sms.query.get('text')).toMatch(/^【园区安全监测】S级高高报：液氨储罐TK-101液位 当前值10.6，限值10.5/)
+
+    received = []
+    clock.set(T0 + MIN)
+    await d.runOnce()
+    clock.set(T0 + 2 * MIN)
+    await d.runOnce()
+    expect(who().sort()).toEqual(['hook duty #2', 'hook duty #2', 'hook duty #3', 'hook duty #3']) // both alarms, special only
+
+    // Closed before the bureau's push at 3 min: nothing goes to the bureau for it.
+    await env.store.actOnAlarm(hh!.id, { type: 'triage', by: 'center-li', verdict: 'false' }, T0 + 2 * MIN)
+    await env.store.actOnAlarm(hh!.id, { type: 'close', by: 'center-li' }, T0 + 2 * MIN)
+    received = []
+    clock.set(T0 + 3 * MIN)
+    await d.runOnce()
+    expect(who()).toEqual([]) // the A alarm never goes to the bureau; the S one was closed
+    const ledger = await env.store.alarmDeliveries(hh!.id)
+    expect(ledger.find((x) => x.recipient === 'bureau')).toMatchObject({ status: 'skipped', lastError: 'closed before the push', dueAt: T0 + 3 * MIN })
+    expect(ledger.filter((x) => x.status === 'sent').length).toBe(5)
+  })
+
+  it('a failed push is retried with backoff and recorded; nothing is lost', async () => {
+    const d = start({ recipients: [{ id: 'duty', name: '值班专员', category: 'safety-officer', channels: ['webhook'] }], attempts: 3 })
+    await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 2.5)]), meta) // not over any limit
+    await env.store.ingestBatch(batch(2, [good(LEVEL, T0 + 1, 0.5)]), meta) // LL (B) and L (C)
+    failNext = 2
+    clock.set(T0 + 1)
+    await d.runOnce() // both pushes fail once
+    const [ll] = await env.store.listAlarms({ state: 'active', limit: 10 })
+    expect((await env.store.alarmDeliveries(ll!.id)).map((x) => [x.status, x.attempts, x.nextAt - T0])).toEqual([['pending', 1, 1 + MIN]])
+    clock.set(T0 + 30_000)
+    await d.runOnce() // not yet: the retry waits a minute
+    expect(received.length).toBe(0)
+    clock.set(T0 + 1 + MIN)
+    await d.runOnce() // retried: both sent
+    expect((await env.store.alarmDeliveries(ll!.id)).map((x) => [x.status, x.attempts, x.lastError])).toEqual([['sent', 2, expect.stringMatching(/HTTP 500/)]])
+    expect(received.length).toBe(2)
+    // A receiver that never recovers: failed after the configured attempts.
+    await env.store.ingestBatch(batch(3, [good(LEVEL, T0 + 2 * MIN, 11)]), meta)
+    failNext = 100
+    for (const t of [2, 3, 5, 9]) {
+      clock.set(T0 + t * MIN)
+      await d.runOnce()
+    }
+    const [hh] = await env.store.listAlarms({ state: 'active', limit: 1 })
+    expect((await env.store.alarmDeliveries(hh!.id)).map((x) => [x.status, x.attempts])).toEqual([['failed', 3]])
+  })
+})

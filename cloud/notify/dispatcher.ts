@@ -1,0 +1,88 @@
+import type { Logger } from 'pino'
+import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import { errorMessage } from '../../shared/errors.ts'
+import type { AlarmFeed } from '../alarms/feed.ts'
+import type { Store } from '../store/store.ts'
+import { createChannels } from './channels.ts'
+import type { NotificationsConfig } from './config.ts'
+import { planPushes } from './plan.ts'
+
+/**
+ * The notification shell: when an alarm is raised it plans the pushes (who, which channel,
+ * when) into the ledger; every few seconds it sends those that are due. An alarm closed before
+ * its push is not pushed (recorded `skipped`); a failed push is retried with backoff and, after
+ * the configured attempts, recorded `failed`. Everything is in the database, so a restart
+ * loses no planned push.
+ */
+export interface Dispatcher {
+  runOnce(): Promise<number>
+  stop(): void
+}
+
+const MIN = 60_000
+
+export function startDispatcher(o: { config: NotificationsConfig; store: Store; feed: AlarmFeed; clock: Clock; log: Logger; intervalMs?: number; env?: NodeJS.ProcessEnv }): Dispatcher {
+  const { config, store, clock, log } = o
+  const channels = createChannels(config, o.env)
+  const recipients = new Map(config.recipients.map((r) => [r.id, r]))
+  let timer: TimerHandle | null = null
+  let stopped = false
+  let planning = Promise.resolve()
+
+  const unsubscribe = o.feed.subscribe((change) => {
+    if (change.action !== 'raise') return
+    planning = planning.then(async () => {
+      const alarm = await store.getAlarm(change.alarm)
+      if (!alarm) return
+      const pushes = planPushes(alarm, config.recipients, config.schedules)
+      if (pushes.length > 0) await store.enqueuePushes(alarm.id, pushes)
+    }).catch((err: unknown) => log.error({ err: errorMessage(err), alarm: change.alarm }, 'notifications could not be planned for this alarm'))
+  })
+
+  const runOnce = async () => {
+    await planning
+    const now = clock.now()
+    let sent = 0
+    for (const d of await store.duePushes(now, 500)) {
+      const alarm = await store.getAlarm(d.alarm)
+      const recipient = recipients.get(d.recipient)
+      if (!alarm || alarm.closedAt !== null || !recipient) {
+        await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : 'closed before the push' })
+        continue
+      }
+      try {
+        await channels[d.channel]({ alarm, recipient, n: d.n })
+        await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
+        sent++
+      } catch (err) {
+        const attempts = d.attempts + 1
+        const error = errorMessage(err).slice(0, 500)
+        if (attempts >= config.attempts) {
+          log.error({ alarm: d.alarm, recipient: d.recipient, channel: d.channel, error }, 'notification failed after every attempt')
+          await store.recordPush(d.id, { status: 'failed', attempts, at: clock.now(), error })
+        } else {
+          await store.recordPush(d.id, { status: 'pending', attempts, at: clock.now(), error, nextAt: clock.now() + 2 ** (attempts - 1) * MIN })
+        }
+      }
+    }
+    return sent
+  }
+
+  const tick = () => {
+    timer = null
+    void runOnce()
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'notification round failed; the next round tries again'))
+      .finally(() => {
+        if (!stopped) timer = clock.setTimeout(tick, o.intervalMs ?? 5_000)
+      })
+  }
+  timer = clock.setTimeout(tick, o.intervalMs ?? 5_000)
+  return {
+    runOnce,
+    stop() {
+      stopped = true
+      unsubscribe()
+      if (timer !== null) clock.clearTimeout(timer)
+    },
+  }
+}
