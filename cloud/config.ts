@@ -105,6 +105,13 @@ export const CloudConfigSchema = z.strictObject({
       priorities: PriorityMatrix.default(defaultPriorityMatrix),
     })
     .default({ priorities: defaultPriorityMatrix }),
+  /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */
+  board: z
+    .strictObject({
+      shiftChanges: z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')).min(1).default(['08:00', '20:00']),
+      utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
+    })
+    .default({ shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
   notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, recipients: [] }),
 })

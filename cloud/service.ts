@@ -54,7 +54,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     if (registry.unregistered > 0) log.warn({ unregistered: registry.unregistered }, 'points left the registry: their enterprise, class and limits were cleared')
     const tracker = new AckTracker(await store.loadAckStates())
     const metrics = createMetrics(clock.now())
-    const app = createApp({ store, clock, metrics, log, alarmFeed, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)

@@ -150,3 +150,21 @@ describe('GET /api/v1/alarms/stream (Server-Sent Events)', () => {
     expect(feed.listeners).toBe(0)
   })
 })
+
+describe('GET /api/v1/board and /api/v1/kpi/alarms', () => {
+  it('shows open alarms by zone and counts them', async () => {
+    // T0 is 08:00 China time on 2025-01-31: a shift change.
+    clock.set(T0 + 60_000)
+    await store.ingestBatch(batch(1, [good(LEVEL, T0 + 30_000, 11)]), meta)
+    const [hh, h] = (await get('/api/v1/alarms')).body as any[]
+    await post(`/api/v1/alarms/${hh.id}/triage`, { by: 'center-li', verdict: 'valid' })
+    const board = (await get('/api/v1/board')).body
+    expect(board.shiftStart).toBe(T0)
+    expect([board.onScreen, board.observation, board.recoveredNotClosed, board.carriedOver].map((z: any[]) => z.map((a) => a.id))).toEqual([[h.id], [hh.id], [], []])
+    clock.set(T0 + 12 * 3_600_000 + 1) // the next shift: both carried over
+    expect((await get('/api/v1/board')).body.carriedOver.length).toBe(2)
+    const kpi = (await get(`/api/v1/kpi/alarms?from=${T0}&to=${T0 + 3_600_000}&by=priority`)).body
+    expect(kpi).toMatchObject({ total: 2, byGroup: [{ key: 'A', count: 1 }, { key: 'S', count: 1 }], timeToRespond: { count: 1, medianS: 30 } })
+    expect((await get('/api/v1/kpi/alarms?from=2025-01-31T08:00:00')).status).toBe(400)
+  })
+})

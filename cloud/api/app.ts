@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { ApiDeps } from './deps.ts'
 import { createErrorHandler, notFoundHandler } from './errors.ts'
 import { alarmsRoutes } from './routes/alarms.ts'
+import { boardRoutes } from './routes/board.ts'
 import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
@@ -21,6 +22,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/points', pointsRoutes(deps))
   api.route('/alarms', alarmsRoutes(deps))
   api.route('/maintenance-windows', windowsRoutes(deps))
+  api.route('/', boardRoutes(deps))
   app.route('/api/v1', api)
   app.notFound(notFoundHandler)
   app.onError(createErrorHandler(deps.log))

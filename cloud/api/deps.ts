@@ -12,6 +12,8 @@ export interface ApiDeps {
   edgeOfflineAfterMs?: number
   /** Live alarm changes for the SSE stream (absent: no stream). */
   alarmFeed?: import('../alarms/feed.ts').AlarmFeed
+  /** Shift handovers for the board (default 08:00 and 20:00 at +08:00). */
+  board?: { shiftChanges: string[]; utcOffset: string }
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

@@ -194,6 +194,9 @@ export interface AlarmFilter {
   point?: string
   priority?: Priority
   enterprise?: string
+  /** Raised at or after / before (epoch ms). */
+  raisedFrom?: number
+  raisedTo?: number
   limit: number
   offset?: number
 }

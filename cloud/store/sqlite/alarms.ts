@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Priority } from '../../../shared/rules/priority.ts'
 import type { LimitKind } from '../../../shared/rules/threshold.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
@@ -46,6 +46,8 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
       if (filter.priority !== undefined) conditions.push(eq(alarms.priority, filter.priority))
       if (filter.enterprise !== undefined) conditions.push(eq(points.enterprise, filter.enterprise))
+      if (filter.raisedFrom !== undefined) conditions.push(gte(alarms.raisedAt, filter.raisedFrom))
+      if (filter.raisedTo !== undefined) conditions.push(lt(alarms.raisedAt, filter.raisedTo))
       return select().where(and(...conditions)).orderBy(desc(alarms.raisedAt), desc(alarms.id)).limit(filter.limit).offset(filter.offset ?? 0).all().map(toRecord)
     },
 
