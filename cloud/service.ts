@@ -6,7 +6,7 @@ import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import { createEvaluator } from './alarms/evaluate.ts'
+import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
 import { startAlarmReminders } from './alarms/reminders.ts'
 import { startDispatcher } from './notify/dispatcher.ts'
@@ -52,7 +52,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   try {
     const registry = await store.applyRegistry(config.registry)
     if (registry.unregistered > 0) log.warn({ unregistered: registry.unregistered }, 'points left the registry: their enterprise, class and limits were cleared')
-    const tracker = new AckTracker(await store.loadAckStates())
+    const ackStates = await store.loadAckStates()
+    const tracker = new AckTracker(ackStates)
+    // Batches that were waiting for a gap when the service stopped, and are contiguous now.
+    for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
     const metrics = createMetrics(clock.now())
     const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import type { DriverReport } from '../shared/wire/messages.ts'
+import type { DriverReport, EdgeAlarm } from '../shared/wire/messages.ts'
 import type { Sample } from '../shared/wire/sample.ts'
 import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
 import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
@@ -13,6 +13,7 @@ import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
+import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
@@ -38,6 +39,8 @@ export interface EdgeAgentStatus {
   drivers: DriverReport[]
   outbox: OutboxStats
   uplink: UplinkState
+  /** Alarms active at the edge (local evaluation), newest first. */
+  alarms: LocalAlarm[]
 }
 
 export interface EdgeAgent {
@@ -91,6 +94,17 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     derived = createSettlementProcessor(config.settlement, baselines, clock, log.child({ component: 'settlement' }))
   }
 
+  let local: LocalAlarms | null = null
+  if (config.alarms) {
+    try {
+      local = openLocalAlarms(config.alarms, path.join(config.dataDir, 'alarms.db'), clock, log.child({ component: 'alarms' }))
+    } catch (err) {
+      baselines?.close()
+      outbox.close()
+      throw err
+    }
+  }
+
   const drivers: Driver[] = []
   try {
     const make = opts.createDriver ?? createDriver
@@ -104,6 +118,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     if (failed) throw failed.reason
   } catch (err) {
     await Promise.allSettled(drivers.map((d) => d.stop()))
+    local?.close()
     baselines?.close()
     outbox.close()
     throw err
@@ -149,10 +164,20 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
     }
     if (problems.length > 0) lastProblem.set(device, problems[0]!)
+    let alarms: EdgeAlarm[] = []
+    if (local) {
+      try {
+        alarms = local.process(samples)
+      } catch (err) {
+        log.error({ device, err: errorMessage(err) }, 'local alarms could not be evaluated for these readings')
+      }
+    }
     // One outbox batch is one published message: split so no message exceeds batchSize samples.
+    // The alarms ride with the last part, after every sample that caused them.
     for (let i = 0; i < samples.length; i += config.uplink.batchSize) {
       try {
-        outbox.append(samples.slice(i, i + config.uplink.batchSize))
+        const last = i + config.uplink.batchSize >= samples.length
+        outbox.append(samples.slice(i, i + config.uplink.batchSize), last && alarms.length > 0 ? alarms : undefined)
       } catch (err) {
         const hint = err instanceof ParklinkError ? err.hint : undefined
         log.error({ device, err: errorMessage(err), hint, lost: samples.length - i }, 'samples lost: the outbox refused them')
@@ -168,7 +193,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
 
   const snapshot = (): EdgeAgentStatus => ({
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
-    drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(),
+    drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
   })
   let final: EdgeAgentStatus | null = null
   let stopping: Promise<void> | null = null
@@ -183,6 +208,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))
         final = snapshot()
+        local?.close()
         baselines?.close()
         outbox.close()
         log.info({ backlog: { batches: final.outbox.batches, samples: final.outbox.samples }, lastSeq: final.outbox.lastSeq }, 'edge agent stopped')

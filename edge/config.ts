@@ -6,6 +6,7 @@ import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
 import { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import { LocalAlarmsConfig } from './alarms/local.ts'
 import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
@@ -71,6 +72,8 @@ export const EdgeConfigSchema = z
     devices: z.array(DeviceConfigSchema).min(1),
     /** Pipe-gallery settlement derived from static-level gauges (see edge/derived/config.ts). */
     settlement: SettlementConfig.optional(),
+    /** Alarms raised at the edge too, so the plant alarms while the uplink is down (edge/alarms/local.ts). */
+    alarms: LocalAlarmsConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.

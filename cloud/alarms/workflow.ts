@@ -43,7 +43,7 @@ export type Action =
 export interface TimelineEntry {
   at: number
   actor: string
-  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue'
+  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover'
   detail: Record<string, unknown>
 }
 

@@ -26,9 +26,13 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${batch.edge}" differs from topic edge "${address.edge}"`)
   }
 
+  // Rules see each edge's samples in the edge's order: a batch ahead of a gap (its predecessors
+  // were lost with a broker restart and will be resent) is stored now, evaluated later.
+  const mark = ctx.tracker.through(batch.edge)
+  const inOrder = batch.seq <= Math.max(mark, batch.floor - 1) + 1
   let result: IngestResult
   try {
-    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now() })
+    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder })
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
@@ -52,6 +56,17 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   }
 
   const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor)
+  if (through > batch.seq || (result.deferred && through >= batch.seq)) {
+    // The mark passed batches that were waiting: evaluate them now, in seq order.
+    try {
+      const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now())
+      m.alarmsRaised += late.raised
+      m.alarmsRecovered += late.recovered
+      if (late.samples > 0) ctx.log.info({ edge: batch.edge, through, samples: late.samples }, 'batches that arrived ahead of a gap evaluated in order')
+    } catch (err) {
+      ctx.log.error({ edge: batch.edge, through, err }, 'deferred rule evaluation failed; it is retried with the next batch')
+    }
+  }
   try {
     await ctx.store.setAckedThrough(batch.edge, through)
   } catch (err) {

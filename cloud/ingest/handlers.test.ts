@@ -53,6 +53,28 @@ describe('handleData', () => {
     expect(ctx.metrics.ingest).toMatchObject({ batches: 1, samples: 1, duplicates: 0, acks: 1 })
   })
 
+  it('evaluates rules in the edge\'s seq order: a batch ahead of a gap waits for it (broker restart, resend)', async () => {
+    // Batch 2 crosses HH first; batch 3 arrives before it (2 was lost with a broker and is resent).
+    await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, T0, 7)])))
+    const ahead = await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, T0 + 2_000, 11.2)])))
+    expect(ahead).toMatchObject({ kind: 'stored', through: 1, result: { deferred: true, raised: 0 } })
+    expect(await env.store.listAlarms({ state: 'all', limit: 10 })).toEqual([]) // stored, not judged yet
+    expect((await env.store.getPoint(LEVEL))?.latest?.value).toBe(11.2) // the latest value is shown at once
+    await handleData(ctx, msg(DATA, batch(2, [good(LEVEL, T0 + 1_000, 10.9)])))
+    const alarms = await env.store.listAlarms({ state: 'all', limit: 10 })
+    // The alarms carry the first crossing's time, as if the batches had come in order.
+    expect(alarms.map((a) => [a.kind, a.raisedAt - T0]).sort()).toEqual([['H', 1_000], ['HH', 1_000]])
+    expect(published.at(-1)).toMatchObject({ through: 3 })
+  })
+
+  it('a gap the edge gave up (its floor moved past) releases the waiting batches', async () => {
+    await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, T0, 7)])))
+    await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, T0 + 2_000, 11.2)])))
+    // Batch 2 was evicted at the edge: the next batch says so with floor 3.
+    await handleData(ctx, msg(DATA, batch(4, [good(LEVEL, T0 + 3_000, 11.3)], { floor: 3 })))
+    expect((await env.store.listAlarms({ state: 'all', limit: 10 })).map((a) => a.raisedAt - T0)).toEqual([2_000, 2_000])
+  })
+
   it('a duplicate batch is stored once and still acked', async () => {
     const b = batch(1, [good(LEVEL, T0, 7.25), good(NH3, T0, 1)])
     await handleData(ctx, msg(DATA, b))

@@ -19,7 +19,12 @@ export interface Store {
    * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
    * state. An (edge, seq) already stored is a duplicate: nothing else is written.
    */
-  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number }): Promise<IngestResult>
+  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder?: boolean }): Promise<IngestResult>
+  /**
+   * Rules run over each edge's batches in seq order. A batch stored with `inOrder: false` (it
+   * arrived ahead of a gap) is evaluated here, in seq order, once the contiguous mark passes it.
+   */
+  evaluateThrough(edge: string, through: number, at: number): Promise<IngestResult>
   /** Persists the contiguous-ack mark (never lowers it). */
   setAckedThrough(edge: string, through: number): Promise<void>
   /** Every edge's mark and the batches stored above it, to rebuild the ack tracker. */
@@ -81,6 +86,10 @@ export interface IngestResult {
   stale: number
   /** Raises not made because an approved maintenance window covered them. */
   suppressed: number
+  /** Alarm changes the edge sent: matched to the cloud's own episode, or not (limits differ?). */
+  edgeAlarms: { matched: number; unmatched: number }
+  /** Stored but not evaluated yet: it arrived ahead of a gap in the edge's seqs. */
+  deferred?: boolean
 }
 
 export interface EdgeRecord {

@@ -1,5 +1,5 @@
 import type { Sample } from '../../shared/wire/sample.ts'
-import type { OutboxReport } from '../../shared/wire/messages.ts'
+import type { EdgeAlarm, OutboxReport } from '../../shared/wire/messages.ts'
 
 /**
  * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
@@ -13,6 +13,8 @@ export interface OutboxBatch {
   seq: number
   createdAt: number
   samples: Sample[]
+  /** Alarms the edge raised or recovered from these samples. */
+  alarms?: EdgeAlarm[]
 }
 
 export interface OutboxStats extends OutboxReport {
@@ -24,7 +26,7 @@ export interface OutboxStats extends OutboxReport {
 
 export interface Outbox {
   /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
-  append(samples: readonly Sample[]): number
+  append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[]): number
   /** Up to `limit` batches with seq > afterSeq, oldest first. */
   peek(afterSeq: number, limit: number): OutboxBatch[]
   /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 
@@ -110,14 +111,15 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return eviction
   }
 
-  const append = db.transaction((list: readonly Sample[]): { seq: number; eviction: Eviction | null } => {
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined): { seq: number; eviction: Eviction | null } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
       if (s.ts < minTs) minTs = s.ts
       if (s.ts > maxTs) maxTs = s.ts
     }
-    const payload = JSON.stringify(list)
+    // A batch with alarms is an object; the plain array (samples only) stays readable as before.
+    const payload = JSON.stringify(alarms && alarms.length > 0 ? { samples: list, alarms } : list)
     const size = Buffer.byteLength(payload)
     const seq = Number(q.insert.run(clock.now(), list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
@@ -157,11 +159,11 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   return {
-    append(list) {
+    append(list, alarms) {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
       return guard('append', () => {
-        const { seq, eviction } = append(list)
+        const { seq, eviction } = append(list, alarms)
         if (eviction) options.onEvict?.(eviction)
         return seq
       })
@@ -170,7 +172,10 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (limit <= 0) return []
       return guard('peek', () =>
         (q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: string }>).map(
-          (r): OutboxBatch => ({ seq: r.seq, createdAt: r.created_at, samples: JSON.parse(r.payload) as Sample[] }),
+          (r): OutboxBatch => {
+            const payload = JSON.parse(r.payload) as Sample[] | { samples: Sample[]; alarms: EdgeAlarm[] }
+            return Array.isArray(payload) ? { seq: r.seq, createdAt: r.created_at, samples: payload } : { seq: r.seq, createdAt: r.created_at, samples: payload.samples, alarms: payload.alarms }
+          },
         ),
       )
     },

@@ -16,6 +16,22 @@ const Seq = z.number().int().positive()
  * by the cloud or evicted (and reported as a gap), so the cloud may advance its contiguous-ack
  * mark up to floor - 1 without waiting for them.
  */
+/**
+ * An alarm the edge raised or recovered locally (shared/rules, the same evaluation as the
+ * cloud's), sent in the batch that holds the samples that caused it, so the cloud can match it
+ * to its own episode (same point, kind and source time) instead of opening a second one.
+ */
+export const EdgeAlarm = z.object({
+  type: z.enum(['raise', 'recover']),
+  point: PointId,
+  kind: z.enum(['HH', 'H', 'L', 'LL']),
+  priority: z.enum(['S', 'A', 'B', 'C', 'D']).optional(),
+  ts: z.number().int(),
+  value: z.number(),
+  limit: z.number().optional(),
+})
+export type EdgeAlarm = z.infer<typeof EdgeAlarm>
+
 export const DataBatch = z.object({
   v: z.literal(WIRE_VERSION),
   edge: TopicId,
@@ -23,6 +39,7 @@ export const DataBatch = z.object({
   seq: Seq,
   floor: Seq,
   samples: z.array(Sample).min(1).max(100_000),
+  alarms: z.array(EdgeAlarm).max(10_000).optional(),
 }).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 

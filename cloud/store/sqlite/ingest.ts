@@ -1,15 +1,15 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
-import type { DataBatch } from '../../../shared/wire/messages.ts'
+import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../alarms/evaluate.ts'
+import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, IngestResult } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
-import { encodeValue } from './values.ts'
+import { encodeValue, toStoredSample } from './values.ts'
 
 /** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
 const CHUNK = 1000
@@ -62,66 +62,131 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     return { alarm: row.id, action: 'recover', at: e.ts }
   }
 
-  return (batch: DataBatch, meta: { site: string; receivedAt: number }): IngestResult => {
-    const changes: AlarmChange[] = []
-    const result = db.transaction(
-      (tx) => {
-        const inserted = tx
-          .insert(batches)
-          .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length })
-          .onConflictDoNothing()
-          .run()
-        if (inserted.changes === 0) {
-          const existing = tx.select({ n: batches.sampleCount }).from(batches).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).get()
-          return { duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0 }
-        }
-        // Data proves the edge is connected; online/session are decided by status messages.
-        tx.insert(edges)
-          .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt })
-          .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
-          .run()
-        for (let i = 0; i < batch.samples.length; i += CHUNK) {
-          const rows = batch.samples.slice(i, i + CHUNK).map((s) => {
-            const v = encodeValue(s.value)
-            return { edge: batch.edge, seq: batch.seq, point: s.point, ts: s.ts, value: v.value, valueText: v.text, quality: s.quality, reason: s.reason ?? null }
-          })
-          tx.insert(samples).values(rows).run()
-        }
-        const result: IngestResult = { duplicate: false, suspectSeqReuse: false, samples: batch.samples.length, raised: 0, recovered: 0, stale: 0, suppressed: 0 }
-        const times = batch.samples.map((s) => s.ts)
-        const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
-        for (const [point, group] of groupByPoint(batch.samples)) {
-          ensurePoint.run({ id: point, edge: batch.edge })
-          const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
-          const v = encodeValue(newest.value)
-          updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
+  /**
+   * An alarm change the edge made locally: the cloud evaluated the same samples with the same
+   * rules, so its own episode has the same point, kind and source time. The edge's part is
+   * noted on that episode's timeline; there is never a second episode.
+   */
+  function reconcile(edge: string, e: EdgeAlarm): boolean {
+    const at = e.type === 'raise' ? alarms.raisedAt : alarms.recoveredAt
+    const row = db.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(at, e.ts))).orderBy(desc(alarms.id)).get()
+    if (!row) return false
+    append(db, row.id, { at: e.ts, actor: `edge:${edge}`, action: e.type === 'raise' ? 'edge_raise' : 'edge_recover', detail: { value: e.value, ...(e.limit === undefined ? {} : { limit: e.limit }), ...(e.priority ? { priority: e.priority } : {}) } })
+    return true
+  }
 
-          const info = rulePoint.get({ id: point })
-          const storedJson = loadState.get({ point })?.state
-          const stored = storedJson === undefined ? null : parseRuleState(storedJson)
-          if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
-          const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
-          const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-          const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}) }, stored, group)
-          for (const x of evaluation.suppressed) tx.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
-          result.suppressed += evaluation.suppressed.length
-          result.stale += evaluation.stale
-          for (const e of evaluation.events) {
-            const change = applyEvent(e)
-            if (!change) continue
-            changes.push(change)
-            if (e.type === 'raise') result.raised++
-            else result.recovered++
-          }
-          if (evaluation.state) saveState.run({ point, state: evaluation.state, at: meta.receivedAt })
-        }
-        return result
-      },
-      { behavior: 'immediate' },
-    )
-    // Told only once committed: a rolled-back batch changed nothing.
+  /** Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a transaction. */
+  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[]): void {
+    const times = list.map((s) => s.ts)
+    const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
+    for (const [point, group] of groupByPoint(list)) {
+      const info = rulePoint.get({ id: point })
+      const storedJson = loadState.get({ point })?.state
+      const stored = storedJson === undefined ? null : parseRuleState(storedJson)
+      if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
+      const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
+      const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
+      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}) }, stored, group)
+      for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
+      result.suppressed += evaluation.suppressed.length
+      result.stale += evaluation.stale
+      for (const e of evaluation.events) {
+        const change = applyEvent(e)
+        if (!change) continue
+        changes.push(change)
+        if (e.type === 'raise') result.raised++
+        else result.recovered++
+      }
+      if (evaluation.state) saveState.run({ point, state: evaluation.state, at })
+    }
+    for (const e of edgeAlarms) {
+      if (reconcile(edge, e)) result.edgeAlarms.matched++
+      else result.edgeAlarms.unmatched++
+    }
+  }
+
+  const emptyResult = (): IngestResult => ({ duplicate: false, suspectSeqReuse: false, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0, edgeAlarms: { matched: 0, unmatched: 0 } })
+  const finish = (edge: string, result: IngestResult, changes: AlarmChange[]) => {
+    if (result.edgeAlarms.unmatched > 0) log.warn({ edge, unmatched: result.edgeAlarms.unmatched }, 'the edge raised or recovered alarms the cloud did not: are its local limits equal to the registry?')
+    // Told only once committed: a rolled-back transaction changed nothing.
     for (const c of changes) emit(c)
     return result
+  }
+
+  const loadSamples = db
+    .select({ point: samples.point, ts: samples.ts, value: samples.value, text: samples.valueText, quality: samples.quality, reason: samples.reason })
+    .from(samples)
+    .where(and(eq(samples.edge, p('edge')), eq(samples.seq, p('seq'))))
+    .orderBy(sql`rowid`)
+    .prepare()
+
+  return {
+    /**
+     * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
+     * else leaves it for evaluateThrough (rules see each edge's samples in the edge's order).
+     */
+    ingest(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder: boolean }): IngestResult {
+      const changes: AlarmChange[] = []
+      const result = db.transaction(
+        (tx) => {
+          const inserted = tx
+            .insert(batches)
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null) })
+            .onConflictDoNothing()
+            .run()
+          if (inserted.changes === 0) {
+            const existing = tx.select({ n: batches.sampleCount }).from(batches).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).get()
+            return { ...emptyResult(), duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length }
+          }
+          // Data proves the edge is connected; online/session are decided by status messages.
+          tx.insert(edges)
+            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt })
+            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
+            .run()
+          for (let i = 0; i < batch.samples.length; i += CHUNK) {
+            const rows = batch.samples.slice(i, i + CHUNK).map((s) => {
+              const v = encodeValue(s.value)
+              return { edge: batch.edge, seq: batch.seq, point: s.point, ts: s.ts, value: v.value, valueText: v.text, quality: s.quality, reason: s.reason ?? null }
+            })
+            tx.insert(samples).values(rows).run()
+          }
+          for (const [point, group] of groupByPoint(batch.samples)) {
+            ensurePoint.run({ id: point, edge: batch.edge })
+            const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
+            const v = encodeValue(newest.value)
+            updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
+          }
+          const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
+          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes)
+          return result
+        },
+        { behavior: 'immediate' },
+      )
+      return finish(batch.edge, result, changes)
+    },
+
+    /** Evaluates, in seq order, the edge's stored batches up to `through` that were left for later. */
+    evaluateThrough(edge: string, through: number, at: number): IngestResult {
+      const changes: AlarmChange[] = []
+      const result = db.transaction(
+        (tx) => {
+          const result = emptyResult()
+          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          for (const b of pending) {
+            const list: Sample[] = loadSamples.all({ edge, seq: b.seq }).map((r) => {
+              const stored = toStoredSample(r)
+              return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
+            })
+            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes)
+            tx.update(batches).set({ evaluated: true, alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
+            result.samples += list.length
+          }
+          return result
+        },
+        { behavior: 'immediate' },
+      )
+      return finish(edge, result, changes)
+    },
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { DriverReport, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
+import type { DriverReport, EdgeAlarm, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { DisposalFacts } from '../../alarms/workflow.ts'
 
@@ -67,6 +67,13 @@ export const batches = sqliteTable(
     floor: integer('floor').notNull(),
     receivedAt: integer('received_at').notNull(),
     sampleCount: integer('sample_count').notNull(),
+    /**
+     * Rules run over batches in the edge's seq order: a batch that arrives ahead of a gap is
+     * stored at once but evaluated only when the gap is filled (or given up by the edge's floor).
+     */
+    evaluated: integer('evaluated', { mode: 'boolean' }).notNull().default(true),
+    /** The edge's own alarm changes that came with the batch, kept until it is evaluated. */
+    alarms: text('alarms', { mode: 'json' }).$type<EdgeAlarm[]>(),
   },
   // The idempotency key: each (edge, seq) is stored once.
   (t) => [primaryKey({ name: 'batches_edge_seq', columns: [t.edge, t.seq] })],

@@ -92,7 +92,7 @@ describe('sqlite store: alarms', () => {
     await store.ingestBatch(batch(1, [good(NH3, T0 + 1, 25)]), meta)
     await store.close()
     const { openSqliteStore } = await import('./store.ts')
-    const { createEvaluator } = await import('../../alarms/evaluate.ts')
+    const { createEvaluator } = await import('../../../shared/rules/evaluate.ts')
     const { createLogger } = await import('../../log.ts')
     store = openSqliteStore({ file: ctx.file, evaluate: createEvaluator(), log: createLogger({ level: 'silent' }) })
     ctx.store = store

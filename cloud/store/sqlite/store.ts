@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import type { PointEvaluator } from '../../alarms/evaluate.ts'
+import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, Store } from '../store.ts'
 import { createAlarmOps } from './alarms.ts'
 import { createWindowOps } from './windows.ts'
@@ -43,7 +43,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const run = async <T>(fn: () => T): Promise<T> => fn()
 
   return {
-    ingestBatch: (batch, meta) => run(() => ingest(batch, meta)),
+    ingestBatch: (batch, meta) => run(() => ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })),
+    evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
     setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
     loadAckStates: () => run(() => status.loadAckStates()),
     recordBirth: (site, birth, seenAt) => run(() => status.recordBirth(site, birth, seenAt)),

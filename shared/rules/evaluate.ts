@@ -1,12 +1,12 @@
-import { defaultPriorityMatrix, priorityOf, type PointClass, type Priority, type PriorityMatrix } from '../../shared/rules/priority.ts'
+import { defaultPriorityMatrix, priorityOf, type PointClass, type Priority, type PriorityMatrix } from './priority.ts'
 import {
   evaluateThreshold,
   initialThresholdState,
   type LimitKind,
   type ThresholdLimits,
   type ThresholdState,
-} from '../../shared/rules/threshold.ts'
-import type { Sample } from '../../shared/wire/sample.ts'
+} from './threshold.ts'
+import type { Sample } from '../wire/sample.ts'
 
 /**
  * Pure over-limit evaluation of one point's samples from one batch: (rule state, samples) →

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
-import type { Sample } from '../../shared/wire/sample.ts'
+import type { ThresholdLimits } from './threshold.ts'
+import type { Sample } from '../wire/sample.ts'
 import { createEvaluator, parseRuleState, type PointRuleState, type RulePoint } from './evaluate.ts'
 
 const limits: ThresholdLimits = { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }

@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3'
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import type { Clock } from '../../shared/clock.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import { createEvaluator, parseRuleState, type AlarmEvent } from '../../shared/rules/evaluate.ts'
+import { PointClass, PriorityMatrix } from '../../shared/rules/priority.ts'
+import { ThresholdLimits } from '../../shared/rules/threshold.ts'
+import { PointId } from '../../shared/wire/ids.ts'
+import type { EdgeAlarm } from '../../shared/wire/messages.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+
+/**
+ * Alarms at the edge, so a plant keeps alarming while its uplink is down: the same pure rule
+ * evaluation as the cloud's (shared/rules/evaluate.ts) over the same samples, with the park's
+ * limits for this edge's points. Each raise and recovery travels to the cloud in the outbox
+ * batch that holds its samples; the cloud matches it to its own episode (same point, kind and
+ * source time), so an alarm raised offline is one alarm, not two. Rule state and the active
+ * alarms are kept in {dataDir}/alarms.db and survive restarts.
+ */
+export const LocalAlarmsConfig = z.strictObject({
+  /** Keep these equal to the cloud registry's limits for the same points. */
+  points: z.array(z.strictObject({ id: PointId, class: PointClass.default('general'), limits: ThresholdLimits })).min(1),
+  /** Default: the park's S/A/B/C/D table (must match the cloud's alarms.priorities). */
+  priorities: PriorityMatrix.optional(),
+})
+export type LocalAlarmsConfig = z.infer<typeof LocalAlarmsConfig>
+
+export interface LocalAlarm {
+  point: string
+  kind: string
+  priority: string
+  raisedAt: number
+  value: number
+  limit: number
+}
+
+export interface LocalAlarms {
+  /** Evaluates a batch of samples; returns the alarm changes they cause (in source-time order). */
+  process(samples: readonly Sample[]): EdgeAlarm[]
+  active(): LocalAlarm[]
+  close(): void
+}
+
+export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: Clock, log: Logger): LocalAlarms {
+  let db: Database.Database
+  try {
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    db.exec(`CREATE TABLE IF NOT EXISTS rule_state (point TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS active (point TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL, raised_at INTEGER NOT NULL, value REAL NOT NULL, limit_value REAL NOT NULL, PRIMARY KEY (point, kind))`)
+  } catch (err) {
+    throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot open the local alarm store ${file}: ${errorMessage(err)}`, { hint: 'check that the edge data directory is writable', cause: err })
+  }
+  const evaluate = createEvaluator(config.priorities)
+  const points = new Map(config.points.map((p) => [p.id, p]))
+  const load = db.prepare<[string], { state: string }>('SELECT state FROM rule_state WHERE point = ?')
+  const save = db.prepare('INSERT INTO rule_state (point, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(point) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
+  const raise = db.prepare('INSERT OR REPLACE INTO active (point, kind, priority, raised_at, value, limit_value) VALUES (?, ?, ?, ?, ?, ?)')
+  const recover = db.prepare('DELETE FROM active WHERE point = ? AND kind = ?')
+  const list = db.prepare<[], { point: string; kind: string; priority: string; raised_at: number; value: number; limit_value: number }>('SELECT * FROM active ORDER BY raised_at DESC')
+
+  const apply = db.transaction((groups: Map<string, Sample[]>): AlarmEvent[] => {
+    const events: AlarmEvent[] = []
+    for (const [id, group] of groups) {
+      const p = points.get(id)!
+      const stored = load.get(id)
+      const r = evaluate({ id, class: p.class, limits: p.limits }, stored ? parseRuleState(JSON.parse(stored.state)) : null, group)
+      for (const e of r.events) {
+        if (e.type === 'raise') raise.run(e.point, e.kind, e.priority, e.ts, e.value, e.limit)
+        else recover.run(e.point, e.kind)
+        events.push(e)
+      }
+      if (r.state) save.run(id, JSON.stringify(r.state), clock.now())
+    }
+    return events
+  })
+
+  return {
+    process(samples) {
+      const groups = new Map<string, Sample[]>()
+      for (const s of samples) if (points.has(s.point)) groups.set(s.point, [...(groups.get(s.point) ?? []), s])
+      if (groups.size === 0) return []
+      const events = apply(groups)
+      for (const e of events) {
+        if (e.type === 'raise') log.warn({ point: e.point, kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ts: e.ts }, 'local alarm raised')
+        else log.info({ point: e.point, kind: e.kind, value: e.value, ts: e.ts }, 'local alarm recovered')
+      }
+      return events.map((e): EdgeAlarm => (e.type === 'raise' ? { type: 'raise', point: e.point, kind: e.kind, priority: e.priority, ts: e.ts, value: e.value, limit: e.limit } : { type: 'recover', point: e.point, kind: e.kind, ts: e.ts, value: e.value }))
+    },
+    active: () => list.all().map((r) => ({ point: r.point, kind: r.kind, priority: r.priority, raisedAt: r.raised_at, value: r.value, limit: r.limit_value })),
+    close: () => {
+      if (db.open) db.close()
+    },
+  }
+}
