@@ -35,7 +35,8 @@ describe('parklink demo', () => {
       return moved.length >= 10 ? moved : null
     }, { timeoutMs: 10_000, intervalMs: 500, message: 'fewer than 10 point values changed within 10 s' })
     expect(changed.length).toBeGreaterThanOrEqual(10)
-    expect(demo.output()).toMatch(new RegExp(`http://localhost:${port}/api/v1/points`))
+    // The banner comes once every edge is up (the OPC UA one makes its certificate first).
+    await waitFor(() => new RegExp(`http://localhost:${port}/api/v1/points`).test(demo.output()), { timeoutMs: 30_000, message: () => `the demo printed no banner\n${demo.output().slice(-3000)}` })
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['cloud', 'demo-cloud.yaml', 'demo-edge.yaml', 'demo-edge-fuqiang.yaml', 'demo-edge-park.yaml', 'edge-shilian-01']))
 
     // The whole park: an OPC UA enterprise (its control room's limits adopted), the gallery's
