@@ -90,6 +90,19 @@ export function runOutboxConformance(options: OutboxConformanceOptions): void {
       expect(o.peek(0, 0)).toEqual([])
     })
 
+    test('alarms travel with the batch of their samples; batches without alarms carry none', () => {
+      const o = open()
+      const alarms = [{ type: 'raise' as const, point: 'p.0', kind: 'HH' as const, priority: 'S' as const, ts: T0, value: 11, limit: 10.5 }]
+      o.append(samples(2, 1), alarms)
+      o.append(samples(2, 2))
+      o.append(samples(2, 3), [])
+      const [a, b, c] = o.peek(0, 10)
+      expect(a?.alarms).toEqual(alarms)
+      expect(a?.samples).toEqual(samples(2, 1))
+      expect(b?.alarms).toBeUndefined()
+      expect(c?.alarms).toBeUndefined()
+    })
+
     test('ackThrough deletes through seq, is idempotent and ignores lower values', () => {
       const o = open()
       for (let i = 1; i <= 5; i++) o.append(samples(2, i))
