@@ -32,6 +32,11 @@ const RegistryPoint = z.strictObject({
    * `limits` may then give only the deadband.
    */
   limitsFromSource: z.boolean().default(false),
+  /**
+   * Alarm filtering (ISA-18.2 §10.4.3): a limit must be crossed for onDelayS before it raises,
+   * and be clear for offDelayS before it recovers. Default none.
+   */
+  rules: z.strictObject({ onDelayS: z.number().min(0).max(3_600).default(0), offDelayS: z.number().min(0).max(3_600).default(0) }).optional(),
 }).refine((p) => !p.limitsFromSource || (p.limits?.hh ?? p.limits?.h ?? p.limits?.l ?? p.limits?.ll) === undefined, {
   message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
   path: ['limits'],

@@ -78,3 +78,19 @@ describe('alarm evaluation', () => {
     expect(parseRuleState('x')).toBeNull()
   })
 })
+
+describe('alarm evaluation with on-delay and off-delay', () => {
+  const delayed: RulePoint = { ...tank, delays: { onDelayMs: 5_000, offDelayMs: 10_000 } }
+  it('a spike shorter than the on-delay raises nothing', () => {
+    expect(run(delayed, [[s(0, 9)], [s(1_000, 11)], [s(3_000, 9)], [s(20_000, 9)]]).events).toEqual([])
+  })
+  it('a lasting crossing raises when the on-delay elapsed, with the value that started it', () => {
+    expect(run(delayed, [[s(0, 9)], [s(1_000, 9.8)], [s(4_000, 9.9)], [s(7_000, 9.9)]]).events).toEqual(['raise H@6000=9.8 A limit 9.5'])
+  })
+  it('off-delay: recovers only after being clear for the whole delay; a dip in between changes nothing', () => {
+    const { events, state } = run(delayed, [[s(0, 9.8)], [s(6_000, 9.8)], [s(7_000, 9.0)], [s(12_000, 9.8)], [s(13_000, 9.0)], [s(24_000, 9.0)]])
+    expect(events).toEqual(['raise H@5000=9.8 A limit 9.5', 'recover H@23000=9'])
+    // The state survives a restart through its JSON.
+    expect(parseRuleState(JSON.parse(JSON.stringify(state)))).toEqual(state)
+  })
+})

@@ -7,6 +7,7 @@ import {
   type ThresholdState,
 } from './threshold.ts'
 import type { Sample } from '../wire/sample.ts'
+import { initialDelayState, observe, type DelayConfig, type DelayState } from './delay.ts'
 
 /**
  * Pure over-limit evaluation of one point's samples from one batch: (rule state, samples) →
@@ -23,8 +24,13 @@ export interface PointRuleState {
   v: 1
   /** Source time of the newest sample evaluated; older samples are not evaluated. */
   lastTs: number | null
+  /** The RAW limit conditions (with deadband); what is raised is decided by the delays. */
   threshold: ThresholdState
+  /** With on/off-delays: the filtered condition per limit kind, and the value that started it. */
+  delays?: Partial<Record<LimitKind, KindDelay>>
 }
+
+type KindDelay = DelayState & { onset?: { value: number; limit: number } }
 
 export interface RulePoint {
   id: string
@@ -32,6 +38,8 @@ export interface RulePoint {
   limits: ThresholdLimits | null
   /** The approved maintenance window covering this point at `ts`, if any (its raises are suppressed). */
   windowAt?: (ts: number) => number | null
+  /** On-delay and off-delay of every limit of the point (shared/rules/delay.ts); absent: none. */
+  delays?: DelayConfig
 }
 
 /** A raise the engine did not make because a maintenance window covered it. */
@@ -86,6 +94,31 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
       }
       const next = evaluateThreshold(limits, state.threshold, sample)
       const threshold: ThresholdState = { active: { ...next.state.active } }
+      if (point.delays && (point.delays.onDelayMs > 0 || point.delays.offDelayMs > 0)) {
+        // The threshold decides the raw condition; the delays decide when it raises and recovers.
+        const delays = { ...(state.delays ?? {}) }
+        const changes: Array<{ kind: LimitKind; to: boolean; at: number; value: number; limit: number }> = []
+        for (const e of next.events) if (e.type === 'raise') delays[e.kind] = { ...(delays[e.kind] ?? initialDelayState(sample.ts)), onset: { value: e.value, limit: e.limit } }
+        for (const kind of ['H', 'HH', 'L', 'LL'] as const) {
+          const before: KindDelay = delays[kind] ?? initialDelayState(sample.ts)
+          const r = observe(point.delays, before, threshold.active[kind] !== undefined, sample.ts)
+          delays[kind] = { ...r.state, ...(before.onset ? { onset: before.onset } : {}) }
+          for (const c of r.changes) changes.push({ kind, to: c.to, at: c.at, value: c.to ? (before.onset?.value ?? (sample.value as number)) : (sample.value as number), limit: before.onset?.limit ?? NaN })
+        }
+        for (const c of changes.sort((a, b) => a.at - b.at)) {
+          const priority = priorityOf(c.kind, pointClass, matrix)
+          const window = c.to ? (point.windowAt?.(c.at) ?? null) : null
+          if (window !== null) {
+            suppressed.push({ window, point: point.id, kind: c.kind, priority, ts: c.at, value: c.value })
+            continue
+          }
+          events.push(c.to ? { type: 'raise', point: point.id, kind: c.kind, priority, ts: c.at, value: c.value, limit: c.limit } : { type: 'recover', point: point.id, kind: c.kind, ts: c.at, value: c.value })
+        }
+        state = { v: 1, lastTs: sample.ts, threshold, delays }
+        evaluated++
+        changed = true
+        continue
+      }
       for (const e of next.events) {
         const priority = priorityOf(e.kind, pointClass, matrix)
         const window = e.type === 'raise' ? (point.windowAt?.(e.ts) ?? null) : null
@@ -115,5 +148,5 @@ export function parseRuleState(json: unknown): PointRuleState | null {
   if (typeof json !== 'object' || json === null) return null
   const s = json as Partial<PointRuleState>
   if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object') return null
-  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } } }
+  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}) }
 }

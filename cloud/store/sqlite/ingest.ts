@@ -30,7 +30,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .set({ latestTs: sql`${p('ts')}`, latestValue: sql`${p('value')}`, latestText: sql`${p('text')}`, latestQuality: sql`${p('quality')}`, latestReason: sql`${p('reason')}` })
     .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
     .prepare()
-  const rulePoint = db.select({ class: points.class, limits: points.limits }).from(points).where(eq(points.id, p('id'))).prepare()
+  const rulePoint = db.select({ class: points.class, limits: points.limits, rules: points.rules }).from(points).where(eq(points.id, p('id'))).prepare()
   const loadState = db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, p('point'))).prepare()
   const saveState = db
     .insert(ruleState)
@@ -86,7 +86,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
       const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}) }, stored, group)
+      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...(info?.rules ? { delays: info.rules } : {}) }, stored, group)
       for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
       result.suppressed += evaluation.suppressed.length
       result.stale += evaluation.stale

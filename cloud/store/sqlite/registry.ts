@@ -17,7 +17,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
     const before = tx.select({ id: points.id }).from(points).where(eq(points.registered, true)).all()
     const unregistered = before.filter((p) => !wanted.has(p.id)).length
 
-    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false }).where(eq(points.registered, true)).run()
+    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null }).where(eq(points.registered, true)).run()
     for (const e of registry.enterprises) {
       tx.insert(enterprises).values(e).onConflictDoUpdate({ target: enterprises.id, set: { name: e.name } }).run()
     }
@@ -37,7 +37,8 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
       // a birth brings a consistent set (the birth handler logs why).
       const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
       const limits = adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
-      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, registered: true }
+      const rules = p.rules && (p.rules.onDelayS > 0 || p.rules.offDelayS > 0) ? { onDelayMs: Math.round(p.rules.onDelayS * 1000), offDelayMs: Math.round(p.rules.offDelayS * 1000) } : null
+      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, rules, registered: true }
       tx.insert(points)
         .values({ id: p.id, ...fields })
         .onConflictDoUpdate({
@@ -49,6 +50,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
             class: fields.class,
             limits: sql`excluded.limits`,
             limitsFromSource: fields.limitsFromSource,
+            rules: sql`excluded.rules`,
             registered: true,
           },
         })

@@ -159,6 +159,14 @@ describe('sqlite store: registry and edges', () => {
     expect((await store.getPoint(LEVEL))?.limits).toEqual({ hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 })
   })
 
+  it('registry rules: an on-delay keeps a spike from raising; a lasting crossing raises at onset + delay', async () => {
+    await store.applyRegistry({ ...registry, points: registry.points.map((p) => (p.id === LEVEL ? { ...p, rules: { onDelayS: 5, offDelayS: 0 } } : p)) })
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 11), good(LEVEL, T0 + 2_000, 8)]), meta) // a 2 s spike
+    expect(await alarmRows()).toEqual([])
+    await store.ingestBatch(batch(2, [good(LEVEL, T0 + 10_000, 9.8), good(LEVEL, T0 + 16_000, 9.9)]), meta)
+    expect((await alarmRows()).map((r) => [r[0], r[3]])).toEqual([['H', T0 + 15_000]])
+  })
+
   it('a death applies only to the session it names', async () => {
     const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
     await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's2', ts: T0, configHash: 'h', points: [], outbox }, T0)
