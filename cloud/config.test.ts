@@ -37,7 +37,7 @@ describe('cloud config', () => {
     expect(config.edgeOfflineAfterMs).toBe(60_000)
     expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])
     expect(config.registry.points.find((p) => p.id === 'shilian.tk101.level')).toEqual({
-      id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+      id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, rules: { onDelayS: 5, offDelayS: 30 },
     })
     expect(config.registry.points.find((p) => p.id === 'shilian.p101.run')?.limits).toBeUndefined()
   })
