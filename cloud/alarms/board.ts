@@ -14,6 +14,8 @@ export interface BoardZones<T> {
   observation: T[]
   recoveredNotClosed: T[]
   carriedOver: T[]
+  /** Shelved or out of service: open, but not annunciated (ISA-18.2). */
+  shelved: T[]
 }
 
 /** The start of the shift containing `now`: the latest handover time (HH:MM at `utcOffset`) not after now. */
@@ -31,10 +33,11 @@ export function shiftStartAt(now: number, changes: readonly string[], utcOffset:
 }
 
 export function boardZones<T extends AlarmRecord>(open: readonly T[], shiftStart: number): BoardZones<T> {
-  const zones: BoardZones<T> = { shiftStart, onScreen: [], observation: [], recoveredNotClosed: [], carriedOver: [] }
+  const zones: BoardZones<T> = { shiftStart, onScreen: [], observation: [], recoveredNotClosed: [], carriedOver: [], shelved: [] }
   for (const a of open) {
     if (a.closedAt !== null) continue
-    if (a.raisedAt < shiftStart) zones.carriedOver.push(a)
+    if (a.disposal.overlay) zones.shelved.push(a)
+    else if (a.raisedAt < shiftStart) zones.carriedOver.push(a)
     else if (a.state === 'recovered') zones.recoveredNotClosed.push(a)
     else if (a.disposal.triage?.verdict === 'valid') zones.observation.push(a)
     else zones.onScreen.push(a)

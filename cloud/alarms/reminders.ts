@@ -27,6 +27,13 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
     const now = clock.now()
     let notes = 0
     for (const a of await store.listAlarms({ state: 'open', limit: 10_000 })) {
+      // A shelve ends by itself (ISA-18.2 §11.3.6): the alarm is annunciated again.
+      if (a.disposal.overlay?.kind === 'shelved' && now >= a.disposal.overlay.until) {
+        const r = await store.overlayAlarm(a.id, { type: 'shelve_expired' }, now)
+        if (r.ok) notes++
+        continue
+      }
+      if (a.disposal.overlay) continue // shelved or out of service: no deadline, no re-contact
       let facts = a.disposal
       const d = (): Disposal => ({ ...facts, priority: a.priority, raisedAt: a.raisedAt, recoveredAt: a.recoveredAt, suppressed: false })
       if (facts.overdueAt === undefined && isOverdue(d(), now, config)) {

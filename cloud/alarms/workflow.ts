@@ -22,6 +22,8 @@ export interface DisposalFacts {
   recontacts?: number
   /** When the response deadline passed unanswered (noted once). */
   overdueAt?: number
+  /** ISA-18.2 overlay: shelved (until a time, with a reason) or out of service; null: annunciated. */
+  overlay?: import('../../shared/rules/isa18.ts').Overlay | null
 }
 
 export interface Disposal extends DisposalFacts {
@@ -43,7 +45,7 @@ export type Action =
 export interface TimelineEntry {
   at: number
   actor: string
-  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover'
+  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover' | 'shelve' | 'unshelve' | 'remove_from_service' | 'return_to_service'
   detail: Record<string, unknown>
 }
 

@@ -109,6 +109,32 @@ describe('the park\'s workflow through the HTTP API', () => {
     expect((await get('/api/v1/alarms?state=open')).body).toEqual([])
   })
 
+  it('shelving (ISA-18.2): time-limited with a reason, off the screen while shelved, back by itself when it ends', async () => {
+    await store.ingestBatch(batch(1, [good(NH3, T0, 30)]), meta) // gas H (B)
+    const [alarm] = (await get('/api/v1/alarms')).body as any[]
+    expect((await post(`/api/v1/alarms/${alarm.id}/shelve`, { by: 'center-li', minutes: 30 })).status).toBe(400) // no reason
+    const shelved = await post(`/api/v1/alarms/${alarm.id}/shelve`, { by: 'center-li', reason: '探头标定中，读数不可信', minutes: 30 })
+    expect(shelved.body.disposal.overlay).toEqual({ kind: 'shelved', by: 'center-li', reason: '探头标定中，读数不可信', since: T0, until: T0 + 30 * 60_000 })
+    let board = (await get('/api/v1/board')).body
+    expect([board.onScreen.length, board.shelved.map((a: any) => a.id)]).toEqual([0, [alarm.id]])
+    // Out of service outranks a shelve; back in service, it is annunciated again.
+    expect((await post(`/api/v1/alarms/${alarm.id}/out-of-service`, { by: 'eng-wang', reason: '探头更换' })).body.disposal.overlay).toMatchObject({ kind: 'out_of_service' })
+    expect((await post(`/api/v1/alarms/${alarm.id}/unshelve`, { by: 'center-li' })).status).toBe(409)
+    expect((await post(`/api/v1/alarms/${alarm.id}/in-service`, { by: 'eng-wang' })).body.disposal.overlay).toBeNull()
+    await post(`/api/v1/alarms/${alarm.id}/shelve`, { by: 'center-li', reason: '复查', minutes: 10 })
+    const reminders = startAlarmReminders({ store, clock, log, intervalMs: 3_600_000 })
+    try {
+      clock.set(T0 + 10 * 60_000)
+      await reminders.runOnce()
+    } finally {
+      reminders.stop()
+    }
+    board = (await get('/api/v1/board')).body
+    expect([board.onScreen.map((a: any) => a.id), board.shelved.length]).toEqual([[alarm.id], 0])
+    const timeline = ((await get(`/api/v1/alarms/${alarm.id}/timeline`)).body as any[]).map((e) => `${e.action} ${e.actor}`)
+    expect(timeline).toEqual(['raise system', 'shelve center-li', 'remove_from_service eng-wang', 'return_to_service eng-wang', 'shelve center-li', 'unshelve system'])
+  })
+
   it.each([
     ['an unknown alarm', 'POST', '/api/v1/alarms/999/ack', { by: 'a' }, 404],
     ['no actor', 'POST', '/api/v1/alarms/1/ack', {}, 400],

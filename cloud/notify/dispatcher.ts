@@ -46,8 +46,9 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
     for (const d of await store.duePushes(now, 500)) {
       const alarm = await store.getAlarm(d.alarm)
       const recipient = recipients.get(d.recipient)
-      if (!alarm || alarm.closedAt !== null || !recipient) {
-        await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : 'closed before the push' })
+      if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
+        const why = !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : alarm.closedAt !== null ? 'closed before the push' : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`
+        await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
         continue
       }
       try {

@@ -6,6 +6,7 @@ import type { Value } from '../../shared/wire/sample.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
+import type { IsaAction } from '../alarms/isa.ts'
 import type { PlannedPush } from '../notify/plan.ts'
 
 /**
@@ -55,6 +56,8 @@ export interface Store {
   alarmTimeline(id: number): Promise<TimelineEntry[] | null>
   /** A person's step in the park's workflow (cloud/alarms/workflow.ts), checked against the alarm's state. */
   actOnAlarm(id: number, action: Action, now: number): Promise<AlarmActOutcome>
+  /** Shelve, unshelve, take out of or return to service (ISA-18.2), or a shelve's expiry. */
+  overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number): Promise<AlarmActOutcome>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 

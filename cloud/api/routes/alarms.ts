@@ -126,6 +126,28 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
     return c.json(await deps.store.alarmDeliveries(id))
   })
 
+  // ISA-18.2 overlays: shelving is time-limited and needs a reason; out of service needs a reason.
+  app.post('/:id/shelve', async (c) => {
+    const id = alarmId(c)
+    const b = await readBody(c, z.strictObject({ by: By, reason: z.string().trim().min(1, 'say why (reason)').max(1000), minutes: z.number().int().min(1).max(24 * 60) }), 'POST {"by", "reason", "minutes": 1–1440}')
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'shelve', by: b.by, reason: b.reason, until: now() + b.minutes * 60_000 }, now()))
+  })
+  app.post('/:id/unshelve', async (c) => {
+    const id = alarmId(c)
+    const b = await readBody(c, z.strictObject({ by: By }), 'POST {"by"}')
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'unshelve', by: b.by }, now()))
+  })
+  app.post('/:id/out-of-service', async (c) => {
+    const id = alarmId(c)
+    const b = await readBody(c, z.strictObject({ by: By, reason: z.string().trim().min(1, 'say why (reason)').max(1000) }), 'POST {"by", "reason"}')
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'remove_from_service', by: b.by, reason: b.reason }, now()))
+  })
+  app.post('/:id/in-service', async (c) => {
+    const id = alarmId(c)
+    const b = await readBody(c, z.strictObject({ by: By }), 'POST {"by"}')
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'return_to_service', by: b.by }, now()))
+  })
+
   for (const type of ['ack', 'triage', 'feedback', 'close'] as const) {
     app.post(`/:id/${type}`, async (c) => {
       const id = alarmId(c)

@@ -21,7 +21,7 @@ export function boardRoutes(deps: ApiDeps): Hono {
     const open = await deps.store.listAlarms({ state: 'open', limit: MAX_ALARMS })
     const z0 = boardZones(open, shiftStartAt(now, board.shiftChanges, board.utcOffset))
     const view = (list: typeof open) => list.map((a) => alarmView(a, now))
-    return c.json({ at: now, shiftStart: z0.shiftStart, onScreen: view(z0.onScreen), observation: view(z0.observation), recoveredNotClosed: view(z0.recoveredNotClosed), carriedOver: view(z0.carriedOver) })
+    return c.json({ at: now, shiftStart: z0.shiftStart, onScreen: view(z0.onScreen), observation: view(z0.observation), recoveredNotClosed: view(z0.recoveredNotClosed), carriedOver: view(z0.carriedOver), shelved: view(z0.shelved) })
   })
 
   app.get('/kpi/alarms', async (c) => {

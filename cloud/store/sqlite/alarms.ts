@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Priority } from '../../../shared/rules/priority.ts'
 import type { LimitKind } from '../../../shared/rules/threshold.ts'
+import { isaAct, type IsaAction } from '../../alarms/isa.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
 import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmRecord } from '../store.ts'
 import type { Db } from './db.ts'
@@ -68,6 +69,21 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
         return { ok: true, alarm: get(id)! }
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
+      return outcome
+    },
+
+    /** An ISA-18.2 overlay step (shelve, unshelve, out of service), checked by the pure machine. */
+    overlay(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number): AlarmActOutcome {
+      const outcome = db.transaction((tx): AlarmActOutcome => {
+        const current = get(id)
+        if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
+        const r = isaAct(current, action, now)
+        if (!r.ok) return { ok: false, code: 'ALARM_STATE_CONFLICT', message: r.message, alarm: current }
+        tx.update(alarms).set({ disposal: r.facts }).where(eq(alarms.id, id)).run()
+        append(tx, id, r.entry)
+        return { ok: true, alarm: get(id)! }
+      }, { behavior: 'immediate' })
+      if (outcome.ok) emit({ alarm: id, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, at: now })
       return outcome
     },
 

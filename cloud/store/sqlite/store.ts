@@ -60,6 +60,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmTimeline: (id) => run(() => alarmOps.timeline(id)),
     actOnAlarm: (id, action, now) => run(() => alarmOps.act(id, action, now)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
+    overlayAlarm: (id, action, now) => run(() => alarmOps.overlay(id, action, now)),
     listWindows: (filter) => run(() => windowOps.list(filter)),
     getWindow: (id) => run(() => windowOps.get(id)),
     requestWindow: (request, now) => run(() => windowOps.request(request, now)),
