@@ -108,8 +108,10 @@ export const CloudConfigSchema = z.strictObject({
        * the second A–D scheme (001:L7766) is written here, see firmware-configs/sites/example-cloud.yaml.
        */
       priorities: PriorityMatrix.default(defaultPriorityMatrix),
+      /** A registered point with no good sample for this long raises a STALE (comm loss) alarm; every point must refresh at least every 5 min (brief §3). */
+      staleAfterS: z.number().int().min(10).max(86_400).default(600),
     })
-    .default({ priorities: defaultPriorityMatrix }),
+    .default({ priorities: defaultPriorityMatrix, staleAfterS: 600 }),
   /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */
   board: z
     .strictObject({

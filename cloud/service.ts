@@ -9,6 +9,7 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
 import { startAlarmReminders } from './alarms/reminders.ts'
+import { startCommLossWatcher } from './alarms/comm-loss.ts'
 import { startDispatcher } from './notify/dispatcher.ts'
 import { createApp } from './api/app.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
@@ -80,12 +81,14 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     })
 
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
+    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, priorities: config.alarms.priorities })
     const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
       stopping ??= (async () => {
         reminders.stop()
+        commLoss.stop()
         dispatcher.stop()
         await closeServer(httpServer)
         await ingest.stop()

@@ -9,6 +9,7 @@ export const disposalOf = (a: AlarmRecord): Disposal => ({ ...a.disposal, priori
 
 /** An alarm as the API shows it: the stored facts plus what follows from them now. */
 export function alarmView(a: AlarmRecord, now: number) {
+  const alarmType = a.kind in ALARM_TYPE ? ALARM_TYPE[a.kind as LimitKind] : null
   const d = disposalOf(a)
   const { recontacts: _r, overdueAt: _o, ...facts } = a.disposal
   return {
@@ -17,6 +18,7 @@ export function alarmView(a: AlarmRecord, now: number) {
     responseDueAt: responseDueAt(d),
     overdue: isOverdue(d, now),
     nextRecontactAt: nextRecontactAt(d, now),
-    provincial: { alarmType: ALARM_TYPE[a.kind], ...provincialStatus(d) },
+    // Comm-loss alarms have no provincial alarm type (the exchange codes are over-limit kinds).
+    provincial: { alarmType, ...provincialStatus(d) },
   }
 }

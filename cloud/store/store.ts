@@ -58,6 +58,11 @@ export interface Store {
   actOnAlarm(id: number, action: Action, now: number): Promise<AlarmActOutcome>
   /** Shelve, unshelve, take out of or return to service (ISA-18.2), or a shelve's expiry. */
   overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number): Promise<AlarmActOutcome>
+  /** Comm-loss alarms (raised and recovered by a watcher, not by samples). Raise is a no-op while one is active. */
+  raiseSystemAlarm(a: { point: string; kind: 'STALE' | 'OFFLINE'; priority: Priority; ts: number; value: number; limit: number }): Promise<boolean>
+  recoverSystemAlarm(point: string, kind: 'STALE' | 'OFFLINE', ts: number, value: number): Promise<boolean>
+  /** Registered points with their newest good sample time (for the comm-loss watcher). */
+  commLossCandidates(): Promise<Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
@@ -200,11 +205,15 @@ export type WindowOutcome =
   | { ok: true; window: MaintenanceWindow }
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
+/** Over-limit kinds, plus comm loss: STALE (a point without good data too long), OFFLINE (an edge). */
+export type AlarmKind = LimitKind | 'STALE' | 'OFFLINE'
+
 export interface AlarmFilter {
   /** active: the condition holds; open: not closed by a person yet; all. */
   state: 'active' | 'open' | 'all'
   point?: string
   priority?: Priority
+  kind?: AlarmKind
   enterprise?: string
   /** Raised at or after / before (epoch ms). */
   raisedFrom?: number
@@ -229,7 +238,7 @@ export interface AlarmRecord {
   point: string
   pointName: string | null
   enterprise: string | null
-  kind: LimitKind
+  kind: AlarmKind
   priority: Priority
   raisedAt: number
   value: number

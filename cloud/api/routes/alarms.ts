@@ -9,7 +9,7 @@ import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { readBody } from '../body.ts'
-import { intParam, parseQuery } from '../params.ts'
+import { TimeParam, intParam, parseQuery } from '../params.ts'
 
 export const ALARMS_DEFAULT_LIMIT = 1_000
 export const ALARMS_MAX_LIMIT = 10_000
@@ -18,11 +18,14 @@ const AlarmsQuery = z.strictObject({
   state: z.enum(['active', 'open', 'all']).default('active'),
   point: PointId.optional(),
   priority: Priority.optional(),
+  kind: z.enum(['HH', 'H', 'L', 'LL', 'STALE', 'OFFLINE']).optional(),
   enterprise: TopicId.optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
   limit: intParam(ALARMS_DEFAULT_LIMIT, ALARMS_MAX_LIMIT),
   offset: z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).optional(),
 })
-const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; enterprise; limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
+const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE; enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
 const By = z.string().trim().min(1, 'say who acts (by)').max(64)
 const bodies = {
@@ -57,8 +60,8 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   }
 
   app.get('/', async (c) => {
-    const q = parseQuery(c, AlarmsQuery, QUERY_HINT)
-    const list = await deps.store.listAlarms(q)
+    const { from, to, ...q } = parseQuery(c, AlarmsQuery, QUERY_HINT)
+    const list = await deps.store.listAlarms({ ...q, ...(from === undefined ? {} : { raisedFrom: from }), ...(to === undefined ? {} : { raisedTo: to }) })
     const at = now()
     return c.json(list.map((a) => alarmView(a, at)))
   })

@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Priority } from '../../../shared/rules/priority.ts'
-import type { LimitKind } from '../../../shared/rules/threshold.ts'
 import { isaAct, type IsaAction } from '../../alarms/isa.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
-import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmRecord } from '../store.ts'
+import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, points } from './schema.ts'
 
@@ -21,7 +20,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
     point: alarm.point,
     pointName,
     enterprise,
-    kind: alarm.kind as LimitKind,
+    kind: alarm.kind as AlarmKind,
     priority: alarm.priority as Priority,
     raisedAt: alarm.raisedAt,
     value: alarm.value,
@@ -46,6 +45,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       if (filter.state === 'open') conditions.push(isNull(alarms.closedAt))
       if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
       if (filter.priority !== undefined) conditions.push(eq(alarms.priority, filter.priority))
+      if (filter.kind !== undefined) conditions.push(eq(alarms.kind, filter.kind))
       if (filter.enterprise !== undefined) conditions.push(eq(points.enterprise, filter.enterprise))
       if (filter.raisedFrom !== undefined) conditions.push(gte(alarms.raisedAt, filter.raisedFrom))
       if (filter.raisedTo !== undefined) conditions.push(lt(alarms.raisedAt, filter.raisedTo))
@@ -85,6 +85,26 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, at: now })
       return outcome
+    },
+
+    raiseSystem(a: { point: string; kind: 'STALE' | 'OFFLINE'; priority: Priority; ts: number; value: number; limit: number }): boolean {
+      const row = db.transaction((tx) => {
+        const r = tx.insert(alarms).values({ point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
+        if (r) append(tx, r.id, { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, silentS: a.value, afterS: a.limit } })
+        return r
+      }, { behavior: 'immediate' })
+      if (row) emit({ alarm: row.id, action: 'raise', at: a.ts })
+      return row !== undefined
+    },
+
+    recoverSystem(point: string, kind: 'STALE' | 'OFFLINE', ts: number, value: number): boolean {
+      const row = db.transaction((tx) => {
+        const r = tx.update(alarms).set({ recoveredAt: ts, recoveredValue: value, state: 'recovered' }).where(and(eq(alarms.point, point), eq(alarms.kind, kind), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
+        if (r) append(tx, r.id, { at: ts, actor: 'system', action: 'recover', detail: {} })
+        return r
+      }, { behavior: 'immediate' })
+      if (row) emit({ alarm: row.id, action: 'recover', at: ts })
+      return row !== undefined
     },
 
     /** A system note (reminder, overdue) with the facts it changes. */

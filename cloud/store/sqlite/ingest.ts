@@ -27,7 +27,10 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .prepare()
   const updateLatest = db
     .update(points)
-    .set({ latestTs: sql`${p('ts')}`, latestValue: sql`${p('value')}`, latestText: sql`${p('text')}`, latestQuality: sql`${p('quality')}`, latestReason: sql`${p('reason')}` })
+    .set({
+      latestTs: sql`${p('ts')}`, latestValue: sql`${p('value')}`, latestText: sql`${p('text')}`, latestQuality: sql`${p('quality')}`, latestReason: sql`${p('reason')}`,
+      lastGoodTs: sql`CASE WHEN ${p('quality')} = 'good' THEN max(coalesce(${points.lastGoodTs}, 0), ${p('ts')}) ELSE ${points.lastGoodTs} END`,
+    })
     .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
     .prepare()
   const rulePoint = db.select({ class: points.class, limits: points.limits, rules: points.rules }).from(points).where(eq(points.id, p('id'))).prepare()

@@ -13,6 +13,7 @@ export function createQueries(db: Db) {
         ? null
         : toStoredSample({ ts: row.latestTs, value: row.latestValue, text: row.latestText, quality: row.latestQuality, reason: row.latestReason })
     return {
+
       id: row.id,
       name: row.name,
       unit: row.unit,
@@ -30,6 +31,9 @@ export function createQueries(db: Db) {
   }
 
   return {
+    commLossCandidates() {
+      return db.select({ id: points.id, class: points.class, lastGoodTs: points.lastGoodTs, edge: points.edge }).from(points).where(eq(points.registered, true)).all().map((r) => ({ ...r, class: r.class as PointClass | null }))
+    },
     listEdges(): EdgeRecord[] {
       return db
         .select()

@@ -56,6 +56,8 @@ export const points = sqliteTable(
     latestText: text('latest_text'),
     latestQuality: text('latest_quality'),
     latestReason: text('latest_reason'),
+    /** Source time of the newest GOOD sample: comm loss is "no good data for too long". */
+    lastGoodTs: integer('last_good_ts'),
   },
   (t) => [index('points_enterprise').on(t.enterprise)],
 )

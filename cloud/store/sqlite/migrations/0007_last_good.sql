@@ -1,0 +1,1 @@
+ALTER TABLE `points` ADD `last_good_ts` integer;
