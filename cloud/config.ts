@@ -36,7 +36,18 @@ const RegistryPoint = z.strictObject({
    * Alarm filtering (ISA-18.2 §10.4.3): a limit must be crossed for onDelayS before it raises,
    * and be clear for offDelayS before it recovers. Default none.
    */
-  rules: z.strictObject({ onDelayS: z.number().min(0).max(3_600).default(0), offDelayS: z.number().min(0).max(3_600).default(0) }).optional(),
+  rules: z
+    .strictObject({
+      onDelayS: z.number().min(0).max(3_600).default(0),
+      offDelayS: z.number().min(0).max(3_600).default(0),
+      /** Rate of change: raise ROC at |rate| ≥ limitPerMin (units per minute) over windowS. */
+      roc: z.strictObject({ limitPerMin: z.number().positive(), windowS: z.number().int().min(2).max(86_400).default(60), deadband: z.number().nonnegative().default(0) })
+        .refine((r) => r.deadband < r.limitPerMin, { message: 'deadband must be smaller than limitPerMin', path: ['deadband'] })
+        .optional(),
+      /** Digital state: raise DIGITAL while the value equals alarmOn (e.g. a high-high level switch). */
+      digital: z.strictObject({ alarmOn: z.boolean() }).optional(),
+    })
+    .optional(),
 }).refine((p) => !p.limitsFromSource || (p.limits?.hh ?? p.limits?.h ?? p.limits?.l ?? p.limits?.ll) === undefined, {
   message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
   path: ['limits'],

@@ -205,8 +205,8 @@ export type WindowOutcome =
   | { ok: true; window: MaintenanceWindow }
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
-/** Over-limit kinds, plus comm loss: STALE (a point without good data too long), OFFLINE (an edge). */
-export type AlarmKind = LimitKind | 'STALE' | 'OFFLINE'
+/** Over-limit kinds, rate of change, digital state, and comm loss: STALE (a point without good data too long), OFFLINE (an edge). */
+export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | 'STALE' | 'OFFLINE'
 
 export interface AlarmFilter {
   /** active: the condition holds; open: not closed by a person yet; all. */

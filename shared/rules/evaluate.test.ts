@@ -94,3 +94,27 @@ describe('alarm evaluation with on-delay and off-delay', () => {
     expect(parseRuleState(JSON.parse(JSON.stringify(state)))).toEqual(state)
   })
 })
+
+describe('rate of change and digital state', () => {
+  it('ROC raises when the level climbs faster than the limit, and recovers when it slows', () => {
+    const fill: RulePoint = { id: 'tk.level', class: 'mhs', limits: null, roc: { limit: 0.5, deadband: 0.1, windowMs: 60_000, perMs: 60_000 } }
+    const p = (ts: number, value: number): Sample => ({ point: fill.id, ts, value, quality: 'good' })
+    const { events } = run(fill, [[p(0, 5)], [p(30_000, 5.1)], [p(60_000, 5.7)], [p(90_000, 6.2)], [p(150_000, 6.3)], [p(180_000, 6.35)]])
+    expect(events).toEqual(['raise ROC@60000=0.7 A limit 0.5', 'recover ROC@150000=0.1'])
+  })
+
+  it('DIGITAL raises while a switch is in its alarm state; bad quality changes nothing', () => {
+    const lshh: RulePoint = { id: 'tk.lshh', class: 'mhs', limits: null, digital: { alarmOn: true } }
+    const p = (ts: number, value: Sample['value'], quality: Sample['quality'] = 'good'): Sample => ({ point: lshh.id, ts, value, quality })
+    const { events, state } = run(lshh, [[p(1, false)], [p(2, true)], [p(3, true)], [p(4, null, 'bad')], [p(5, 0)]])
+    expect(events).toEqual(['raise DIGITAL@2=1 S limit 1', 'recover DIGITAL@5=0'])
+    expect(parseRuleState(JSON.parse(JSON.stringify(state)))).toEqual(state)
+  })
+
+  it('a rule removed while its alarm is active recovers it', () => {
+    const lshh: RulePoint = { id: 'tk.lshh', class: 'mhs', limits: null, digital: { alarmOn: true } }
+    const first = run(lshh, [[{ point: lshh.id, ts: 1, value: true, quality: 'good' }]])
+    const after = run({ ...lshh, digital: undefined }, [[{ point: lshh.id, ts: 2, value: true, quality: 'good' }]], first.state)
+    expect(after.events).toEqual(['recover DIGITAL@2=1'])
+  })
+})

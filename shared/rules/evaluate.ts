@@ -8,6 +8,7 @@ import {
 } from './threshold.ts'
 import type { Sample } from '../wire/sample.ts'
 import { initialDelayState, observe, type DelayConfig, type DelayState } from './delay.ts'
+import { evaluateRate, initialRateState, type RateConfig, type RateState } from './rate.ts'
 
 /**
  * Pure over-limit evaluation of one point's samples from one batch: (rule state, samples) →
@@ -28,6 +29,9 @@ export interface PointRuleState {
   threshold: ThresholdState
   /** With on/off-delays: the filtered condition per limit kind, and the value that started it. */
   delays?: Partial<Record<LimitKind, KindDelay>>
+  rate?: RateState
+  /** The digital alarm is active. */
+  digital?: boolean
 }
 
 type KindDelay = DelayState & { onset?: { value: number; limit: number } }
@@ -40,21 +44,44 @@ export interface RulePoint {
   windowAt?: (ts: number) => number | null
   /** On-delay and off-delay of every limit of the point (shared/rules/delay.ts); absent: none. */
   delays?: DelayConfig
+  /** Rate-of-change alarm (shared/rules/rate.ts): raises ROC at |rate| ≥ limit. */
+  roc?: RateConfig
+  /** Digital state alarm: raises DIGITAL while the (boolean or 0/1) value equals alarmOn. */
+  digital?: { alarmOn: boolean }
 }
+
+/** A point's rules beside its limits, as stored with the point. */
+export interface PointRules {
+  onDelayMs?: number
+  offDelayMs?: number
+  roc?: RateConfig
+  digital?: { alarmOn: boolean }
+}
+
+/** The evaluator's view of stored rules. */
+export function rulesOf(r: PointRules | null | undefined): Pick<RulePoint, 'delays' | 'roc' | 'digital'> {
+  if (!r) return {}
+  const on = r.onDelayMs ?? 0
+  const off = r.offDelayMs ?? 0
+  return { ...(on > 0 || off > 0 ? { delays: { onDelayMs: on, offDelayMs: off } } : {}), ...(r.roc ? { roc: r.roc } : {}), ...(r.digital ? { digital: r.digital } : {}) }
+}
+
+/** What an alarm is about: a limit, a rate of change or a digital state. */
+export type RuleEventKind = LimitKind | 'ROC' | 'DIGITAL'
 
 /** A raise the engine did not make because a maintenance window covered it. */
 export interface Suppression {
   window: number
   point: string
-  kind: LimitKind
+  kind: RuleEventKind
   priority: Priority
   ts: number
   value: number
 }
 
 export type AlarmEvent =
-  | { type: 'raise'; point: string; kind: LimitKind; priority: Priority; ts: number; value: number; limit: number }
-  | { type: 'recover'; point: string; kind: LimitKind; ts: number; value: number }
+  | { type: 'raise'; point: string; kind: RuleEventKind; priority: Priority; ts: number; value: number; limit: number }
+  | { type: 'recover'; point: string; kind: RuleEventKind; ts: number; value: number }
 
 export interface PointEvaluation {
   /** The state to persist, or null when nothing changed (no write needed). */
@@ -74,8 +101,8 @@ const NO_LIMITS: ThresholdLimits = { deadband: 0 }
 
 export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix): PointEvaluator {
   return (point, stored, samples) => {
-    const hasActive = stored !== null && Object.keys(stored.threshold.active).length > 0
-    if (point.limits === null && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0 }
+    const hasActive = stored !== null && (Object.keys(stored.threshold.active).length > 0 || stored.rate?.active === true || stored.digital === true)
+    if (point.limits === null && !point.roc && !point.digital && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0 }
     // Limits removed while alarms were active: evaluate with none, so they recover.
     const limits = point.limits ?? NO_LIMITS
     const pointClass = point.class ?? 'general'
@@ -92,6 +119,34 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
         stale++
         continue
       }
+      // Rate of change and digital state, beside the limits.
+      const extra: Pick<PointRuleState, 'rate' | 'digital'> = {}
+      const raiseOrSuppress = (kind: RuleEventKind, ts: number, value: number, limit: number) => {
+        const priority = priorityOf(kind, pointClass, matrix)
+        const window = point.windowAt?.(ts) ?? null
+        if (window !== null) return void suppressed.push({ window, point: point.id, kind, priority, ts, value })
+        events.push({ type: 'raise', point: point.id, kind, priority, ts, value, limit })
+      }
+      const wasRoc = state.rate?.active === true
+      if (point.roc) {
+        const r = evaluateRate(point.roc, state.rate ?? initialRateState(), sample)
+        extra.rate = r.state
+        // Six significant digits: a rate from float readings carries binary noise beyond that.
+        const rate = r.rate === null ? null : Number(r.rate.toPrecision(6))
+        if (rate !== null && r.state.active && !wasRoc) raiseOrSuppress('ROC', sample.ts, rate, point.roc.limit)
+        if (rate !== null && !r.state.active && wasRoc) events.push({ type: 'recover', point: point.id, kind: 'ROC', ts: sample.ts, value: rate })
+      } else if (wasRoc) {
+        // The rule was removed while its alarm was active: it recovers.
+        events.push({ type: 'recover', point: point.id, kind: 'ROC', ts: sample.ts, value: 0 })
+      }
+      const digitalValue = sample.quality === 'good' ? (typeof sample.value === 'boolean' ? sample.value : sample.value === 1 ? true : sample.value === 0 ? false : null) : null
+      if ((point.digital || state.digital) && (digitalValue !== null || !point.digital)) {
+        const active = point.digital ? digitalValue === point.digital.alarmOn : false
+        extra.digital = active
+        if (active && !state.digital) raiseOrSuppress('DIGITAL', sample.ts, digitalValue ? 1 : 0, point.digital!.alarmOn ? 1 : 0)
+        if (!active && state.digital) events.push({ type: 'recover', point: point.id, kind: 'DIGITAL', ts: sample.ts, value: digitalValue ? 1 : 0 })
+      } else if (state.digital !== undefined) extra.digital = state.digital
+
       const next = evaluateThreshold(limits, state.threshold, sample)
       const threshold: ThresholdState = { active: { ...next.state.active } }
       if (point.delays && (point.delays.onDelayMs > 0 || point.delays.offDelayMs > 0)) {
@@ -114,7 +169,7 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
           }
           events.push(c.to ? { type: 'raise', point: point.id, kind: c.kind, priority, ts: c.at, value: c.value, limit: c.limit } : { type: 'recover', point: point.id, kind: c.kind, ts: c.at, value: c.value })
         }
-        state = { v: 1, lastTs: sample.ts, threshold, delays }
+        state = { v: 1, lastTs: sample.ts, threshold, delays, ...extra }
         evaluated++
         changed = true
         continue
@@ -135,7 +190,7 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
             : { type: 'recover', point: point.id, kind: e.kind, ts: e.ts, value: e.value },
         )
       }
-      state = { v: 1, lastTs: sample.ts, threshold }
+      state = { v: 1, lastTs: sample.ts, threshold, ...(state.delays ? { delays: state.delays } : {}), ...extra }
       evaluated++
       changed = true
     }
@@ -148,5 +203,5 @@ export function parseRuleState(json: unknown): PointRuleState | null {
   if (typeof json !== 'object' || json === null) return null
   const s = json as Partial<PointRuleState>
   if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object') return null
-  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}) }
+  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}), ...(typeof s.rate === 'object' && s.rate !== null && Array.isArray(s.rate.window) ? { rate: { window: [...s.rate.window], active: s.rate.active === true } } : {}), ...(typeof s.digital === 'boolean' ? { digital: s.digital } : {}) }
 }

@@ -24,7 +24,7 @@ const Seq = z.number().int().positive()
 export const EdgeAlarm = z.object({
   type: z.enum(['raise', 'recover']),
   point: PointId,
-  kind: z.enum(['HH', 'H', 'L', 'LL']),
+  kind: z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL']),
   priority: z.enum(['S', 'A', 'B', 'C', 'D']).optional(),
   ts: z.number().int(),
   value: z.number(),

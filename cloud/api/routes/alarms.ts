@@ -18,7 +18,7 @@ const AlarmsQuery = z.strictObject({
   state: z.enum(['active', 'open', 'all']).default('active'),
   point: PointId.optional(),
   priority: Priority.optional(),
-  kind: z.enum(['HH', 'H', 'L', 'LL', 'STALE', 'OFFLINE']).optional(),
+  kind: z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE']).optional(),
   enterprise: TopicId.optional(),
   from: TimeParam.optional(),
   to: TimeParam.optional(),

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { ChatterConfig, initialChatterState, recordActivation } from '../../../shared/rules/chatter.ts'
 import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { parseRuleState, type AlarmEvent, type PointEvaluator } from '../../../shared/rules/evaluate.ts'
+import { parseRuleState, rulesOf, type AlarmEvent, type PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, IngestResult } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
@@ -13,6 +14,7 @@ import { encodeValue, toStoredSample } from './values.ts'
 
 /** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
 const CHUNK = 1000
+const CHATTER = ChatterConfig.parse({})
 
 /**
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
@@ -52,6 +54,12 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         return null
       }
       append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit } })
+      // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): noted on the alarm, for the
+      // operator to shelve it or ask for a deadband or delay.
+      const recent = db.select({ ts: alarms.raisedAt }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), gt(alarms.raisedAt, e.ts - CHATTER.windowMs), lte(alarms.raisedAt, e.ts))).orderBy(asc(alarms.raisedAt)).all()
+      let chatter = initialChatterState()
+      for (const r of recent) chatter = recordActivation(CHATTER, chatter, r.ts).state
+      if (chatter.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: recent.length, windowS: CHATTER.windowMs / 1000 } })
       return { alarm: row.id, action: 'raise', at: e.ts }
     }
     const row = db
@@ -89,7 +97,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
       const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...(info?.rules ? { delays: info.rules } : {}) }, stored, group)
+      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(info?.rules) }, stored, group)
       for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
       result.suppressed += evaluation.suppressed.length
       result.stale += evaluation.stale

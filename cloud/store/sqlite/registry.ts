@@ -1,6 +1,7 @@
 import { eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { SourceLimits } from '../../../shared/wire/messages.ts'
 import { adoptSourceLimits } from '../../alarms/source-limits.ts'
+import type { PointRules } from '../../../shared/rules/evaluate.ts'
 import type { Registry } from '../../config.ts'
 import type { Db } from './db.ts'
 import { enterprises, points } from './schema.ts'
@@ -37,7 +38,14 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
       // a birth brings a consistent set (the birth handler logs why).
       const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
       const limits = adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
-      const rules = p.rules && (p.rules.onDelayS > 0 || p.rules.offDelayS > 0) ? { onDelayMs: Math.round(p.rules.onDelayS * 1000), offDelayMs: Math.round(p.rules.offDelayS * 1000) } : null
+      const rules: PointRules | null = p.rules
+        ? {
+            onDelayMs: Math.round(p.rules.onDelayS * 1000),
+            offDelayMs: Math.round(p.rules.offDelayS * 1000),
+            ...(p.rules.roc ? { roc: { limit: p.rules.roc.limitPerMin, deadband: p.rules.roc.deadband, windowMs: p.rules.roc.windowS * 1000, perMs: 60_000 } } : {}),
+            ...(p.rules.digital ? { digital: p.rules.digital } : {}),
+          }
+        : null
       const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, rules, registered: true }
       tx.insert(points)
         .values({ id: p.id, ...fields })

@@ -3,7 +3,7 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import type { DriverReport, EdgeAlarm, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { DisposalFacts } from '../../alarms/workflow.ts'
-import type { DelayConfig } from '../../../shared/rules/delay.ts'
+import type { PointRules } from '../../../shared/rules/evaluate.ts'
 
 /**
  * The cloud's SQLite schema. Times are INTEGER epoch milliseconds. A sample value is stored as
@@ -45,8 +45,8 @@ export const points = sqliteTable(
     /** Measuring range and alarm limits as the source announced them in its birth (e.g. OPC UA EURange, limit alarms). */
     range: text('range', { mode: 'json' }).$type<PointRange>(),
     sourceLimits: text('source_limits', { mode: 'json' }).$type<SourceLimits>(),
-    /** On/off-delays of the point's limit alarms, ms (registry `rules`). */
-    rules: text('rules', { mode: 'json' }).$type<DelayConfig>(),
+    /** On/off-delays, rate of change and digital state rules of the point (registry `rules`). */
+    rules: text('rules', { mode: 'json' }).$type<PointRules>(),
     /** Registry choice: the control room's limits (from the source) drive this point's alarms. */
     limitsFromSource: integer('limits_from_source', { mode: 'boolean' }).notNull().default(false),
     /** In the cloud registry: name/unit/enterprise/class/limits come from there, not from births. */

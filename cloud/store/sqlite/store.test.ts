@@ -167,6 +167,14 @@ describe('sqlite store: registry and edges', () => {
     expect((await alarmRows()).map((r) => [r[0], r[3]])).toEqual([['H', T0 + 15_000]])
   })
 
+  it('notes chattering on the third raise of a point within 60 s', async () => {
+    const values = [11, 8, 11, 8, 11] // H raises at 0, 20 and 40 s (HH too)
+    for (const [i, v] of values.entries()) await store.ingestBatch(batch(i + 1, [good(LEVEL, T0 + i * 10_000, v)]), meta)
+    const h = (await store.listAlarms({ state: 'all', kind: 'H', limit: 10 })).map((a) => a.id)
+    const notes = await Promise.all(h.map(async (id) => (await store.alarmTimeline(id))!.map((e) => e.action)))
+    expect(notes).toEqual([['raise', 'chattering'], ['raise', 'recover'], ['raise', 'recover']])
+  })
+
   it('a death applies only to the session it names', async () => {
     const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
     await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's2', ts: T0, configHash: 'h', points: [], outbox }, T0)
