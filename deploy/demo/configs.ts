@@ -57,6 +57,8 @@ export function edgeConfigFor(o: EdgeDemoOptions): EdgeConfigInput {
     site: o.site,
     edge: o.edge,
     dataDir: o.dataDir,
+    // The plant alarms locally too (same rules and limits as the registry) while its uplink is down.
+    alarms: { points: shilianPlantPoints.filter((p) => p.limits).map((p) => ({ id: p.id, class: p.class, limits: p.limits! })) },
     uplink: {
       url: o.mqttUrl,
       ...(o.fastTimeouts ? { ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 100, reconnectMaxMs: 1_000, keepaliveS: 5 } : {}),
@@ -89,6 +91,8 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
           enterprise: 'shilian',
           class: p.class,
           ...(p.limits ? { limits: p.limits } : {}),
+          // The high-high level switch: a digital alarm while it is tripped.
+          ...(p.id === 'shilian.tk101.lshh' ? { rules: { digital: { alarmOn: true } } } : {}),
         })),
         ...moreRegistry().points,
       ],
