@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import type { Clock } from '../../shared/clock.ts'
+import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { defaultPriorityMatrix, priorityOf, type PriorityMatrix } from '../../shared/rules/priority.ts'
 import type { Store } from '../store/store.ts'
@@ -21,8 +22,6 @@ export interface CommLossWatcher {
 export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logger; staleAfterMs: number; edgeOfflineAfterMs: number; intervalMs?: number; priorities?: PriorityMatrix }): CommLossWatcher {
   const { store, clock, log } = o
   const matrix = o.priorities ?? defaultPriorityMatrix
-  let timer: TimerHandle | null = null
-  let stopped = false
 
   const runOnce = async () => {
     const now = clock.now()
@@ -47,20 +46,9 @@ export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logge
     return { raised, recovered }
   }
 
-  const tick = () => {
-    timer = null
-    void runOnce()
-      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'communication-loss check failed; the next round tries again'))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimeout(tick, o.intervalMs ?? 30_000)
-      })
-  }
-  timer = clock.setTimeout(tick, o.intervalMs ?? 30_000)
+  const job = startPeriodic(clock, o.intervalMs ?? 30_000, runOnce, (err) => log.error({ err: errorMessage(err) }, 'communication-loss check failed; the next round tries again'))
   return {
     runOnce,
-    stop() {
-      stopped = true
-      if (timer !== null) clock.clearTimeout(timer)
-    },
+    stop: () => job.stop(),
   }
 }

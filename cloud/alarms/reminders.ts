@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import type { Clock } from '../../shared/clock.ts'
+import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Store } from '../store/store.ts'
 import { defaultWorkflowConfig, isOverdue, responseDueAt, type Disposal, type WorkflowConfig } from './workflow.ts'
@@ -20,8 +21,6 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
   const { store, clock, log } = o
   const config = o.config ?? defaultWorkflowConfig
   const intervalMs = o.intervalMs ?? 15_000
-  let timer: TimerHandle | null = null
-  let stopped = false
 
   const runOnce = async () => {
     const now = clock.now()
@@ -56,21 +55,9 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
     return notes
   }
 
-  const tick = () => {
-    timer = null
-    void runOnce()
-      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'alarm reminders failed this round; the next round tries again'))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimeout(tick, intervalMs)
-      })
-  }
-  timer = clock.setTimeout(tick, intervalMs)
+  const job = startPeriodic(clock, intervalMs, runOnce, (err) => log.error({ err: errorMessage(err) }, 'alarm reminders failed this round; the next round tries again'))
   return {
     runOnce,
-    stop() {
-      stopped = true
-      if (timer !== null) clock.clearTimeout(timer)
-      timer = null
-    },
+    stop: () => job.stop(),
   }
 }

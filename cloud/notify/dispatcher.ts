@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import type { Clock } from '../../shared/clock.ts'
+import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { AlarmFeed } from '../alarms/feed.ts'
 import type { Store } from '../store/store.ts'
@@ -25,8 +26,6 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
   const { config, store, clock, log } = o
   const channels = createChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
-  let timer: TimerHandle | null = null
-  let stopped = false
   let planning = Promise.resolve()
 
   const unsubscribe = o.feed.subscribe((change) => {
@@ -69,21 +68,12 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
     return sent
   }
 
-  const tick = () => {
-    timer = null
-    void runOnce()
-      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'notification round failed; the next round tries again'))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimeout(tick, o.intervalMs ?? 5_000)
-      })
-  }
-  timer = clock.setTimeout(tick, o.intervalMs ?? 5_000)
+  const job = startPeriodic(clock, o.intervalMs ?? 5_000, runOnce, (err) => log.error({ err: errorMessage(err) }, 'notification round failed; the next round tries again'))
   return {
     runOnce,
     stop() {
-      stopped = true
       unsubscribe()
-      if (timer !== null) clock.clearTimeout(timer)
+      job.stop()
     },
   }
 }

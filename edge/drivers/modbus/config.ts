@@ -69,6 +69,22 @@ export const ModbusRtuUnitConfig = z.strictObject({
 })
 export type ModbusRtuUnitConfig = z.infer<typeof ModbusRtuUnitConfig>
 
+/** What a line of slaves has, over a serial port or behind a gateway. */
+const busFields = {
+  maxGap: z.number().int().min(0).max(124).default(8),
+  maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+  order: ByteOrder.default('ABCD'),
+  units: z.array(ModbusRtuUnitConfig).min(1),
+}
+
+function uniqueUnits(c: { units: Array<{ unitId: number }> }, ctx: z.RefinementCtx): void {
+  const seen = new Set<number>()
+  c.units.forEach((u, i) => {
+    if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice on this line` })
+    seen.add(u.unitId)
+  })
+}
+
 /**
  * Modbus RTU: one serial port (an RS485 line) with its slaves. The line carries one transaction
  * at a time (Modbus over serial line §2.1: a single master), so the slaves are polled in turn.
@@ -85,18 +101,9 @@ export const ModbusRtuDeviceConfig = z
     parity: z.enum(['none', 'even', 'odd']).default('even'),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    maxGap: z.number().int().min(0).max(124).default(8),
-    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
-    order: ByteOrder.default('ABCD'),
-    units: z.array(ModbusRtuUnitConfig).min(1),
+    ...busFields,
   })
-  .superRefine((c, ctx) => {
-    const seen = new Set<number>()
-    c.units.forEach((u, i) => {
-      if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice on this line` })
-      seen.add(u.unitId)
-    })
-  })
+  .superRefine(uniqueUnits)
 export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceConfig>
 
 /**
@@ -110,16 +117,7 @@ export const ModbusGatewayDeviceConfig = z
     kind: z.literal('modbus-gateway'),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(502),
-    maxGap: z.number().int().min(0).max(124).default(8),
-    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
-    order: ByteOrder.default('ABCD'),
-    units: z.array(ModbusRtuUnitConfig).min(1),
+    ...busFields,
   })
-  .superRefine((c, ctx) => {
-    const seen = new Set<number>()
-    c.units.forEach((u, i) => {
-      if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice behind this gateway` })
-      seen.add(u.unitId)
-    })
-  })
+  .superRefine(uniqueUnits)
 export type ModbusGatewayDeviceConfig = z.infer<typeof ModbusGatewayDeviceConfig>
