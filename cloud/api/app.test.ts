@@ -176,6 +176,14 @@ describe('GET /api/v1/alarms', () => {
     expect((await get(`/api/v1/alarms?state=all&point=${LEVEL}&limit=1`)).body.map((a: any) => a.kind)).toEqual(['HH'])
   })
 
+  it('finds alarms by text in the point id or name, and by kind and time', async () => {
+    expect((await get('/api/v1/alarms?state=all&q=氨气')).body.map((a: any) => a.point)).toEqual([NH3])
+    expect((await get('/api/v1/alarms?state=all&q=tk101')).body.map((a: any) => a.kind)).toEqual(['HH', 'H'])
+    expect((await get('/api/v1/alarms?state=all&q=%25')).body).toEqual([]) // a literal %, not a wildcard
+    expect((await get('/api/v1/alarms?state=all&kind=HH')).body.map((a: any) => a.point)).toEqual([LEVEL])
+    expect((await get(`/api/v1/alarms?state=all&from=${T0 + 2}`)).body.map((a: any) => a.point)).toEqual([NH3])
+  })
+
   it.each(['state=closed', 'limit=-1', 'point=a/b', 'sate=all'])('400 for ?%s', async (query) => {
     const { status, body } = await get(`/api/v1/alarms?${query}`)
     expect(status).toBe(400)

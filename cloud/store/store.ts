@@ -215,6 +215,8 @@ export interface AlarmFilter {
   priority?: Priority
   kind?: AlarmKind
   enterprise?: string
+  /** Text in the point id or the point's name. */
+  text?: string
   /** Raised at or after / before (epoch ms). */
   raisedFrom?: number
   raisedTo?: number

@@ -22,10 +22,11 @@ const AlarmsQuery = z.strictObject({
   enterprise: TopicId.optional(),
   from: TimeParam.optional(),
   to: TimeParam.optional(),
+  q: z.string().trim().min(1).max(64).optional(),
   limit: intParam(ALARMS_DEFAULT_LIMIT, ALARMS_MAX_LIMIT),
   offset: z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).optional(),
 })
-const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE; enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
+const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE; enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); q (text in the point id or name); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
 const By = z.string().trim().min(1, 'say who acts (by)').max(64)
 const bodies = {
@@ -60,8 +61,8 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   }
 
   app.get('/', async (c) => {
-    const { from, to, ...q } = parseQuery(c, AlarmsQuery, QUERY_HINT)
-    const list = await deps.store.listAlarms({ ...q, ...(from === undefined ? {} : { raisedFrom: from }), ...(to === undefined ? {} : { raisedTo: to }) })
+    const { from, to, q: text, ...q } = parseQuery(c, AlarmsQuery, QUERY_HINT)
+    const list = await deps.store.listAlarms({ ...q, ...(from === undefined ? {} : { raisedFrom: from }), ...(to === undefined ? {} : { raisedTo: to }), ...(text === undefined ? {} : { text }) })
     const at = now()
     return c.json(list.map((a) => alarmView(a, at)))
   })

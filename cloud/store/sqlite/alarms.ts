@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Priority } from '../../../shared/rules/priority.ts'
 import { isaAct, type IsaAction } from '../../alarms/isa.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
@@ -46,6 +46,10 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
       if (filter.priority !== undefined) conditions.push(eq(alarms.priority, filter.priority))
       if (filter.kind !== undefined) conditions.push(eq(alarms.kind, filter.kind))
+      if (filter.text !== undefined) {
+        const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        conditions.push(or(sql`${alarms.point} LIKE ${pattern} ESCAPE '\\'`, sql`${points.name} LIKE ${pattern} ESCAPE '\\'`)!)
+      }
       if (filter.enterprise !== undefined) conditions.push(eq(points.enterprise, filter.enterprise))
       if (filter.raisedFrom !== undefined) conditions.push(gte(alarms.raisedAt, filter.raisedFrom))
       if (filter.raisedTo !== undefined) conditions.push(lt(alarms.raisedAt, filter.raisedTo))
