@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { badRequest } from './errors.ts'
 
 /** A JSON request body, validated with zod; anything else is a 400 that says what to send. */
@@ -13,4 +13,20 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, hint:
   const parsed = schema.safeParse(raw)
   if (!parsed.success) throw badRequest(`invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, hint)
   return parsed.data
+}
+
+/** Who takes a step: every workflow step names its person (until the API has users, issue 6). */
+export const By = z.string().trim().min(1, 'say who acts (by)').max(64)
+
+/** A positive integer id from the path (`/:id`). */
+export function idParam(c: Context, what: string): number {
+  const id = Number(c.req.param('id'))
+  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${c.req.param('id')}" is not ${what} id`, 'ids are positive integers')
+  return id
+}
+
+/** 409: the step does not fit the record's state; the record, as it is now, goes with the error. */
+export function stateConflict(c: Context, message: string, key: string, current: unknown) {
+  const error = { code: 'PL_STATE_CONFLICT', message, hint: `the current state is in \`${key}\`` }
+  return c.json(current === undefined ? { error } : { error, [key]: current }, 409)
 }

@@ -8,7 +8,7 @@ import type { AlarmActOutcome } from '../../store/store.ts'
 import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
-import { readBody } from '../body.ts'
+import { By, idParam, readBody, stateConflict } from '../body.ts'
 import { TimeParam, intParam, parseQuery } from '../params.ts'
 
 export const ALARMS_DEFAULT_LIMIT = 1_000
@@ -28,7 +28,6 @@ const AlarmsQuery = z.strictObject({
 })
 const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE; enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); q (text in the point id or name); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
-const By = z.string().trim().min(1, 'say who acts (by)').max(64)
 const bodies = {
   ack: z.strictObject({ by: By }),
   triage: z.strictObject({ by: By, verdict: z.enum(['valid', 'invalid', 'false']), note: z.string().max(1000).optional() }),
@@ -38,11 +37,7 @@ const bodies = {
 const BatchClose = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000), by: By, note: z.string().max(1000).optional() })
 
 
-const alarmId = (c: Context) => {
-  const id = Number(c.req.param('id'))
-  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${c.req.param('id')}" is not an alarm id`, 'alarm ids are positive integers')
-  return id
-}
+const alarmId = (c: Context) => idParam(c, 'an alarm')
 
 /**
  * /api/v1/alarms: the list and one alarm (with provincial codes, deadline and overdue flag), the
@@ -56,8 +51,8 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   const answer = (c: Context, outcome: AlarmActOutcome) => {
     if (outcome.ok) return c.json(alarmView(outcome.alarm, now()))
     if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message, 'list alarms with GET /api/v1/alarms?state=all')
-    const status = outcome.code === 'BAD_REQUEST' ? 400 : 409
-    return c.json({ error: { code: status === 409 ? 'PL_STATE_CONFLICT' : 'PL_BAD_REQUEST', message: outcome.message, hint: 'the alarm\'s current state is in `alarm`' }, ...(outcome.alarm ? { alarm: alarmView(outcome.alarm, now()) } : {}) }, status)
+    if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message)
+    return stateConflict(c, outcome.message, 'alarm', outcome.alarm ? alarmView(outcome.alarm, now()) : undefined)
   }
 
   app.get('/', async (c) => {

@@ -5,9 +5,8 @@ import type { WindowOutcome } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { parseQuery, TimeParam } from '../params.ts'
-import { readBody } from '../body.ts'
+import { By, idParam, readBody, stateConflict } from '../body.ts'
 
-const By = z.string().trim().min(1, 'say who acts (by)').max(64)
 const Time = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') return v
   const parsed = TimeParam.safeParse(v)
@@ -39,13 +38,9 @@ export function windowsRoutes(deps: ApiDeps): Hono {
     if (outcome.ok) return c.json(outcome.window, created ? 201 : 200)
     if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message)
     if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message, 'name the enterprise\'s points or devices, a reason, and from < to in the future')
-    return c.json({ error: { code: 'PL_STATE_CONFLICT', message: outcome.message, hint: 'the window\'s current state is in `window`' }, ...(outcome.window ? { window: outcome.window } : {}) }, 409)
+    return stateConflict(c, outcome.message, 'window', outcome.window)
   }
-  const id = (c: Context) => {
-    const n = Number(c.req.param('id'))
-    if (!Number.isSafeInteger(n) || n <= 0) throw badRequest(`"${c.req.param('id')}" is not a window id`)
-    return n
-  }
+  const id = (c: Context) => idParam(c, 'a window')
 
   app.get('/', async (c) => c.json(await deps.store.listWindows(parseQuery(c, ListQuery, 'status: requested|approved|rejected|cancelled; enterprise'))))
   app.get('/:id', async (c) => {

@@ -105,7 +105,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
         ? new DataChangeFilter({ trigger: DataChangeTrigger.StatusValue, deadbandType: deadband.type === 'percent' ? DeadbandType.Percent : DeadbandType.Absolute, deadbandValue: deadband.value })
         : null
       const group = ClientMonitoredItemGroup.create(sub, indexes.map((i) => items[i]!), { samplingInterval, queueSize, discardOldest: true, filter }, TimestampsToReturn.Both)
-      group.on('changed', (item, dv, index) => {
+      group.on('changed', (_item, dv, index) => {
         if (gen !== generation) return
         const i = indexes[index]
         if (i !== undefined) emit([toSample(config.points[i]!, dv)])
