@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ParklinkError } from '../shared/errors.ts'
 import { ConfigError } from '../shared/config.ts'
 import { untilSignal } from './lifecycle.ts'
+import { addTechnicianCommands } from './tools.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -66,6 +67,8 @@ export function buildProgram(): Command {
       await baselineCommand({ config: opts.config, ...(opts.segment ? { segment: opts.segment } : {}), ...(opts.by ? { by: opts.by } : {}), ...(opts.reason ? { reason: opts.reason } : {}), waitS, list: opts.list ?? false, json: opts.json ?? false })
     })
 
+  addTechnicianCommands(edge)
+
   program
     .command('cloud')
     .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API')
@@ -89,7 +92,8 @@ function parsePort(text: string, flag: string): number {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv)
-    return ExitCodes.OK
+    // A command that ran but found nothing (a scan with no answer) sets exitCode 1 itself.
+    return process.exitCode === ExitCodes.FAILURE ? ExitCodes.FAILURE : ExitCodes.OK
   } catch (err) {
     return report(err)
   }

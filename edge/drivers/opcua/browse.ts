@@ -2,6 +2,7 @@ import { AttributeIds, BrowseDirection, DataType, NodeClass, NodeId, type Client
 import type { Logger } from 'pino'
 import type { OpcuaDeviceConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity } from './connection.ts'
+import { readMetadata } from './metadata.ts'
 
 /**
  * The address space as a plain tree, for a technician choosing node ids (the CLI's
@@ -15,6 +16,10 @@ export interface BrowseNode {
   nodeClass: string
   /** Variables only: the built-in data type name (e.g. Double). */
   dataType?: string
+  /** Variables only, where the server exposes them: engineering unit, EURange, HH/H/L/LL. */
+  unit?: string
+  range?: { low: number; high: number }
+  limits?: { hh?: number; h?: number; l?: number; ll?: number }
   children: BrowseNode[]
 }
 
@@ -64,6 +69,16 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
       })
     }
     level = next
+  }
+  const variables: BrowseNode[] = []
+  const walk = (n: BrowseNode) => {
+    if (n.nodeClass === 'Variable' && n.dataType && !n.browseName.startsWith('0:')) variables.push(n)
+    n.children.forEach(walk)
+  }
+  walk(root)
+  if (variables.length > 0) {
+    const meta = await readMetadata(session, variables.map((v) => v.nodeId)).catch(() => [])
+    meta.forEach((m, i) => Object.assign(variables[i]!, m))
   }
   return { root, truncated }
 }

@@ -111,7 +111,7 @@ describe('OPC UA driver against the simulator', () => {
     expect(root.browseName).toBe('1:FuqiangDCS')
     expect(root.children.map((c) => c.displayName).sort()).toEqual(['GT201', 'GT202', 'TK201', 'TK202'])
     const level = root.children.find((c) => c.displayName === 'TK201')?.children.find((c) => c.nodeId === 'ns=1;s=TK201.Level')
-    expect(level).toMatchObject({ nodeClass: 'Variable', dataType: 'Double', displayName: '液氯储罐TK-201液位' })
+    expect(level).toMatchObject({ nodeClass: 'Variable', dataType: 'Double', displayName: '液氯储罐TK-201液位', unit: 'm', range: { low: 0, high: 12 }, limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 } })
     const few = await browseOpcua(config, { dataDir, log, nodeId: 'ns=1;s=FuqiangDCS', depth: 3, maxNodes: 3 })
     expect(few.truncated).toBe(true)
   })

@@ -1,0 +1,109 @@
+import { Command, CommanderError } from 'commander'
+import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
+import type { ScanTarget } from '../edge/tools/scan-modbus.ts'
+
+/**
+ * The technician's commands under `parklink edge`: scan, browse, read. Each prints for a person
+ * by default and JSON with --json; exit 0 when it found or read something, 1 when the device
+ * did not answer, 2 for bad usage.
+ */
+const USAGE = 2
+
+function target(o: { host?: string; port: string; serial?: string; baud: string; parity: string }): ScanTarget {
+  if (o.host && o.serial) throw new CommanderError(USAGE, 'parklink.usage', 'give either --host or --serial, not both')
+  if (o.host) return { tcp: { host: o.host, port: Number(o.port) } }
+  if (o.serial) return { serial: { path: o.serial, baudRate: Number(o.baud), parity: o.parity as 'none' | 'even' | 'odd', dataBits: 8, stopBits: 1 } }
+  throw new CommanderError(USAGE, 'parklink.usage', 'say where to look: --host IP (Modbus TCP) or --serial /dev/ttyUSB0 (RTU)')
+}
+
+const connection = (cmd: Command) =>
+  cmd
+    .option('--host <ip>', 'Modbus TCP device or gateway')
+    .option('--port <port>', 'TCP port', '502')
+    .option('--serial <path>', 'serial port of an RS485 line (RTU)')
+    .option('--baud <rate>', 'baud rate (RTU)', '9600')
+    .option('--parity <p>', 'none | even | odd (RTU)', 'even')
+    .option('--timeout-ms <ms>', 'wait per unit', '300')
+    .option('--json', 'print JSON')
+
+export function addTechnicianCommands(edge: Command): void {
+  const scan = edge.command('scan').description('find devices: which Modbus unit ids answer')
+  connection(scan.command('modbus').description('ask every unit id once (holding register 0, read-only) and list those that answer'))
+    .option('--units <list>', 'unit ids, e.g. 1-247 or 1,3,5-7', '1-247')
+    .action(async (o: { host?: string; port: string; serial?: string; baud: string; parity: string; timeoutMs: string; units: string; json?: boolean }) => {
+      const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
+      const { parseUnitList } = await import('../edge/tools/units.ts')
+      const units = parseUnitList(o.units, o.serial ? 247 : 255)
+      const progress = process.stderr.isTTY && !o.json ? (done: number, total: number) => process.stderr.write(`\rscanning ${done}/${total}`) : undefined
+      const r = await scanModbus(target(o), units, Number(o.timeoutMs), progress)
+      if (progress) process.stderr.write('\n')
+      if (o.json) console.log(JSON.stringify(r))
+      else if (r.found.length === 0) console.log(`no Modbus device answered at ${r.target} (timeout ${r.timeoutMs} ms per unit, ${units.length} unit ids)`)
+      else console.log([`${r.found.length} unit(s) answer at ${r.target}:`, ...r.found.map((f) => `  unit ${f.unitId}: ${f.answer}`)].join('\n'))
+      if (r.found.length === 0) process.exitCode = 1
+    })
+
+  const browse = edge.command('browse').description('look into a device')
+  browse
+    .command('opcua')
+    .description('the address space as a tree: data types, units, ranges and alarm limits')
+    .argument('<endpoint>', 'opc.tcp://host:port/path')
+    .option('--node <id>', 'start here (default: the Objects folder)')
+    .option('--depth <n>', 'levels', '3')
+    .option('--security <policy-mode>', 'None, Basic256Sha256-Sign or Basic256Sha256-SignAndEncrypt', 'None')
+    .option('--user <name>', 'username identity (password in $PARKLINK_OPCUA_PASSWORD)')
+    .option('--accept-unknown-certificate', 'trust the server certificate seen now (otherwise move it from pki/rejected)')
+    .option('--data-dir <dir>', 'where the edge keeps its OPC UA certificate', './.parklink/browse')
+    .option('--json', 'print JSON')
+    .action(async (endpoint: string, o: { node?: string; depth: string; security: string; user?: string; acceptUnknownCertificate?: boolean; dataDir: string; json?: boolean }) => {
+      const { OpcuaDeviceConfig } = await import('../edge/drivers/opcua/config.ts')
+      const { browseOpcua } = await import('../edge/drivers/opcua/browse.ts')
+      const { createLogger } = await import('../edge/log.ts')
+      const [policy, mode] = o.security === 'None' ? ['None', 'None'] : o.security.split('-')
+      const parsed = OpcuaDeviceConfig.safeParse({
+        id: 'browse', kind: 'opcua', endpoint, securityPolicy: policy, securityMode: mode, acceptUnknownServerCertificate: o.acceptUnknownCertificate ?? false,
+        identity: o.user ? { type: 'username', username: o.user, passwordEnv: 'PARKLINK_OPCUA_PASSWORD' } : { type: 'anonymous' },
+        points: [{ id: 'browse.none', nodeId: 'i=85' }],
+      })
+      if (!parsed.success) throw new CommanderError(USAGE, 'parklink.usage', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+      const r = await browseOpcua(parsed.data, { dataDir: o.dataDir, log: createLogger('parklink-browse', 'silent'), depth: Number(o.depth), ...(o.node ? { nodeId: o.node } : {}) })
+      if (o.json) return console.log(JSON.stringify(r))
+      const lines: string[] = []
+      const print = (n: typeof r.root, indent: string) => {
+        const extra = [n.dataType, n.unit, n.range ? `${n.range.low}…${n.range.high}` : null, n.limits ? Object.entries(n.limits).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(' ') : null].filter(Boolean).join(', ')
+        lines.push(`${indent}${n.displayName || n.browseName}  ${n.nodeId}${extra ? `  [${extra}]` : ''}`)
+        n.children.forEach((c) => print(c, `${indent}  `))
+      }
+      print(r.root, '')
+      if (r.truncated) lines.push('… (more nodes: start deeper with --node)')
+      console.log(lines.join('\n'))
+    })
+
+  const read = edge.command('read').description('one live read, to check a register map against the DCS screen')
+  connection(read.command('modbus').description('read one address: raw registers and the decoded value'))
+    .argument('<address>', 'hr100, ir0, co12, di3 or a Modicon reference (40101)')
+    .option('--unit <id>', 'unit id', '1')
+    .option('--type <type>', 'int16 uint16 int32 uint32 float32 float64 string bool')
+    .option('--order <order>', 'ABCD CDAB BADC DCBA', 'ABCD')
+    .option('--scale <x>', 'engineering = raw × scale + offset', '1')
+    .option('--offset <x>', '', '0')
+    .option('--length <n>', 'registers of a string')
+    .option('--bit <n>', 'one bit of a 16-bit register (0 = least significant)')
+    .action(async (address: string, o: { host?: string; port: string; serial?: string; baud: string; parity: string; timeoutMs: string; unit: string; type?: string; order: string; scale: string; offset: string; length?: string; bit?: string; json?: boolean }) => {
+      const { readModbusAddress } = await import('../edge/tools/read-point.ts')
+      const { ModbusDataType, ByteOrder } = await import('../edge/drivers/modbus/config.ts')
+      const type = o.type === undefined ? undefined : ModbusDataType.safeParse(o.type)
+      const order = ByteOrder.safeParse(o.order)
+      if ((type && !type.success) || !order.success) throw new CommanderError(USAGE, 'parklink.usage', `unknown --type or --order (${o.type ?? ''} ${o.order})`)
+      const r = await readModbusAddress({
+        target: target(o), unitId: Number(o.unit), address, timeoutMs: Number(o.timeoutMs), order: order.data,
+        ...(type?.success ? { type: type.data } : {}), scale: Number(o.scale), offset: Number(o.offset),
+        ...(o.length ? { length: Number(o.length) } : {}), ...(o.bit ? { bit: Number(o.bit) } : {}),
+      })
+      if (o.json) console.log(JSON.stringify(r))
+      else console.log(r.quality === 'good' ? `${address} = ${JSON.stringify(r.value)}   raw ${r.raw.join(' ')}` : `${address}: no value (${r.reason})`)
+      if (r.quality !== 'good') process.exitCode = 1
+    })
+}
+
+export const isDeviceError = (err: unknown) => err instanceof ParklinkError && err.code === ErrorCodes.DEVICE_UNREACHABLE

@@ -1,0 +1,52 @@
+import { QualityReasons } from '../../shared/quality.ts'
+import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
+import { ModbusTransport, classify, rtuOpener, tcpOpener, type SerialOptions } from '../drivers/modbus/transport.ts'
+
+/**
+ * `parklink edge scan modbus`: which unit ids answer on a TCP device/gateway or an RS485 line.
+ * Each id gets one read of holding register 0; an exception reply counts as an answer (the
+ * slave is there, the register is not), a timeout as silence. Read-only: never writes.
+ */
+export interface ScanTarget {
+  tcp?: { host: string; port: number }
+  serial?: SerialOptions
+}
+
+export interface ScanResult {
+  target: string
+  timeoutMs: number
+  found: Array<{ unitId: number; answer: string }>
+  silent: number
+}
+
+export async function scanModbus(target: ScanTarget, units: readonly number[], timeoutMs: number, onProgress: (done: number, total: number) => void = () => {}): Promise<ScanResult> {
+  const where = target.tcp ? `${target.tcp.host}:${target.tcp.port}` : target.serial!.path
+  const transport = new ModbusTransport(target.tcp ? tcpOpener(target.tcp.host, target.tcp.port) : rtuOpener(target.serial!), Math.max(timeoutMs, 2_000))
+  try {
+    await transport.connect()
+  } catch (err) {
+    throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `cannot open ${where}: ${classify(err).message}`, {
+      hint: target.tcp ? 'check the IP address and port, and that this box is on the device subnet (ping it)' : 'check the serial device path and that no other program has it open',
+      cause: err,
+    })
+  }
+  const found: ScanResult['found'] = []
+  try {
+    for (const [i, unit] of units.entries()) {
+      try {
+        const words = await transport.read(unit, timeoutMs, 'holding', 0, 1)
+        found.push({ unitId: unit, answer: `holding register 0 = ${words[0]}` })
+      } catch (err) {
+        const e = classify(err)
+        if (e.reason.startsWith(QualityReasons.DEVICE_EXCEPTION)) found.push({ unitId: unit, answer: `answers with exception ${e.reason.slice(QualityReasons.DEVICE_EXCEPTION.length + 1)}` })
+        else if (e.fatal && !e.reason.startsWith(QualityReasons.TIMEOUT)) throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `${where} closed the connection at unit ${unit}: ${e.message}`, { hint: 'a gateway may allow one client only: stop the edge agent while scanning', cause: err })
+        // A TCP connection that timed out stays usable for modbus-serial only after a reconnect.
+        else if (target.tcp && !transport.connected) await transport.connect()
+      }
+      onProgress(i + 1, units.length)
+    }
+  } finally {
+    await transport.close()
+  }
+  return { target: where, timeoutMs, found, silent: units.length - found.length }
+}
