@@ -43,6 +43,23 @@ export function addTechnicianCommands(edge: Command): void {
       if (r.found.length === 0) process.exitCode = 1
     })
 
+  edge
+    .command('status')
+    .description('the running agent: drivers, uplink, outbox depth in samples and hours, local alarms')
+    .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
+    .option('--json', 'print JSON')
+    .action(async (o: { config: string; json?: boolean }) => {
+      const { loadEdgeConfig } = await import('../edge/config.ts')
+      const { readStatusFile } = await import('../edge/status-file.ts')
+      const { formatStatus, STALE_STATUS_MS } = await import('../edge/tools/status.ts')
+      const config = loadEdgeConfig(o.config)
+      const status = readStatusFile<import('../edge/agent.ts').EdgeAgentStatus>(config.dataDir)
+      const stale = Date.now() - status.at > STALE_STATUS_MS
+      if (o.json) console.log(JSON.stringify({ ...status, running: !stale }))
+      else console.log(`${stale ? `the agent is NOT running (last status ${new Date(status.at).toISOString()}); its last status:\n` : ''}${formatStatus(status, Date.now())}`)
+      if (stale) process.exitCode = 1
+    })
+
   const browse = edge.command('browse').description('look into a device')
   browse
     .command('opcua')

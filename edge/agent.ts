@@ -17,6 +17,8 @@ import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/loc
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
+import { createRateMeter, writeStatusFile } from './status-file.ts'
+import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
 
 export interface EdgeAgentOptions {
@@ -41,6 +43,10 @@ export interface EdgeAgentStatus {
   uplink: UplinkState
   /** Alarms active at the edge (local evaluation), newest first. */
   alarms: LocalAlarm[]
+  /** When this status was taken, the samples appended per hour lately, and how far behind the oldest held sample is (h). */
+  at: number
+  samplesPerHour: number
+  backlogHours: number
 }
 
 export interface EdgeAgent {
@@ -148,6 +154,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   })
 
   const lastProblem = new Map<string, string>()
+  const rate = createRateMeter()
   const onSamples = (device: string, raw: Sample[]) => {
     const sane = sanitizeSamples(raw, clock.now())
     const problems = sane.problems
@@ -184,6 +191,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         break
       }
     }
+    rate.add(clock.now(), samples.length)
     uplink.kick()
   }
   const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
@@ -194,8 +202,23 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const snapshot = (): EdgeAgentStatus => ({
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
     drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
+    ...(() => {
+      const now = clock.now()
+      const oldest = outbox.stats().oldestTs
+      return { at: now, samplesPerHour: rate.perHour(now), backlogHours: oldest === null ? 0 : Math.max(0, Math.round(((now - oldest) / 3_600_000) * 100) / 100) }
+    })(),
   })
   let final: EdgeAgentStatus | null = null
+  // For `parklink edge status` on the box: no port, no network.
+  const writeStatus = () => {
+    try {
+      writeStatusFile(config.dataDir, snapshot())
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'could not write status.json')
+    }
+  }
+  const statusJob = startPeriodic(clock, 5_000, async () => writeStatus(), () => {})
+  writeStatus()
   let stopping: Promise<void> | null = null
   return {
     session,
@@ -203,11 +226,13 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     status: () => final ?? snapshot(),
     stop() {
       stopping ??= (async () => {
+        statusJob.stop()
         await poller.stop()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))
         final = snapshot()
+        writeStatus()
         local?.close()
         baselines?.close()
         outbox.close()
