@@ -60,6 +60,20 @@ export function addTechnicianCommands(edge: Command): void {
       if (stale) process.exitCode = 1
     })
 
+  edge
+    .command('import-points')
+    .description("add the enterprise's data-access table (CSV, Chinese or English headers) to the config's Modbus devices")
+    .argument('<csv>', 'the table, saved from Excel as CSV UTF-8')
+    .requiredOption('-c, --config <file>', 'edge configuration to extend (kept as FILE.bak)')
+    .option('--dry-run', 'check every row and the result, write nothing')
+    .option('--json', 'print JSON')
+    .action(async (csv: string, o: { config: string; dryRun?: boolean; json?: boolean }) => {
+      const { importPoints } = await import('../edge/tools/import-points.ts')
+      const r = importPoints(csv, o.config, { dryRun: o.dryRun ?? false })
+      if (o.json) console.log(JSON.stringify(r))
+      else console.log(`${o.dryRun ? 'would add' : 'added'} ${r.added} points: ${Object.entries(r.byDevice).map(([d, n]) => `${d} ${n}`).join(', ')}${o.dryRun ? '' : ` (previous config kept as ${o.config}.bak)`}`)
+    })
+
   const browse = edge.command('browse').description('look into a device')
   browse
     .command('opcua')
