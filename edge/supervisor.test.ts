@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { freePort } from '../test/util/ports.ts'
+import { waitFor } from '../test/util/wait.ts'
+import { createLogger } from './log.ts'
+import { startSupervisedEdge, type SupervisedEdge } from './supervisor.ts'
+
+let dir: string
+let file: string
+let edge: SupervisedEdge | null = null
+let broker: number
+let plc: number
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'parklink-supervisor-'))
+  file = path.join(dir, 'edge.yaml')
+  broker = await freePort()
+  plc = await freePort()
+})
+afterEach(async () => {
+  await edge?.stop()
+  edge = null
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const config = (points: string[], extraDevice = '') => [
+  'site: huaian', 'edge: e1', 'dataDir: ./data',
+  `uplink: { url: "mqtt://127.0.0.1:${broker}", reconnectMinMs: 100, reconnectMaxMs: 200 }`,
+  'devices:',
+  `  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, port: ${plc}, points: [${points.map((p, i) => `{ id: ${p}, address: hr${i} }`).join(', ')}] }`,
+  extraDevice,
+  '',
+].join('\n')
+
+describe('config apply with rollback', () => {
+  it('applies a valid change, refuses an invalid one, and rolls back one that cannot start', async () => {
+    writeFileSync(file, config(['e1.a']))
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000 })
+    const first = edge.agent().configHash
+    expect(await edge.apply()).toEqual({ outcome: 'unchanged' })
+
+    const b = config(['e1.a', 'e1.b'])
+    writeFileSync(file, b)
+    const applied = await edge.apply()
+    expect(applied).toMatchObject({ outcome: 'applied' })
+    expect(edge.agent().configHash).not.toBe(first)
+    const second = edge.agent().configHash
+
+    writeFileSync(file, 'site: [unclosed')
+    expect(await edge.apply()).toMatchObject({ outcome: 'invalid', error: expect.stringMatching(/YAML/) })
+    expect(edge.agent().configHash).toBe(second)
+
+    // Valid, but it cannot start: the OPC UA password variable is not set.
+    const c = config(['e1.a', 'e1.b'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    writeFileSync(file, c)
+    expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back', error: expect.stringContaining('PARKLINK_TEST_UNSET_PW') })
+    expect(edge.agent().configHash).toBe(second)
+    expect(readFileSync(file, 'utf8')).toBe(b)
+    expect(readFileSync(`${file}.failed`, 'utf8')).toBe(c)
+    expect(edge.agent().status().drivers.map((d) => d.device)).toEqual(['plc'])
+  })
+
+  it('picks a changed file up by itself', async () => {
+    writeFileSync(file, config(['e1.a']))
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 100 })
+    const first = edge.agent().configHash
+    writeFileSync(file, config(['e1.a', 'e1.c']))
+    await waitFor(() => edge!.agent().configHash !== first, { message: 'the change was not applied' })
+  })
+})

@@ -1,0 +1,77 @@
+import { readFileSync, unwatchFile, watchFile, writeFileSync } from 'node:fs'
+import type { Logger } from 'pino'
+import { errorMessage } from '../shared/errors.ts'
+import { startEdgeAgent, type EdgeAgent, type EdgeAgentOptions } from './agent.ts'
+import { parseEdgeConfig, type EdgeConfig } from './config.ts'
+
+/**
+ * Runs the agent from a config file and applies a changed file with rollback: the new config is
+ * validated first (an invalid one changes nothing); the running agent is stopped and one with
+ * the new config started; if it cannot start (a driver refuses, a password variable is missing)
+ * the previous config is restored — in the file too, the failed one kept beside it as
+ * FILE.failed — and started again. The outbox is reopened, never rewritten, by a change.
+ */
+export type ApplyResult =
+  | { outcome: 'unchanged' }
+  | { outcome: 'applied'; configHash: string }
+  | { outcome: 'invalid'; error: string }
+  | { outcome: 'rolled-back'; error: string }
+
+export interface SupervisedEdge {
+  agent(): EdgeAgent
+  /** Re-reads the config file and applies it (also called by the file watcher). */
+  apply(): Promise<ApplyResult>
+  stop(): Promise<void>
+}
+
+export async function startSupervisedEdge(file: string, log: Logger, options: Omit<EdgeAgentOptions, 'log' | 'configPath'> & { watchIntervalMs?: number } = {}): Promise<SupervisedEdge> {
+  let text = readFileSync(file, 'utf8')
+  let config: EdgeConfig = parseEdgeConfig(text, file)
+  let agent = await startEdgeAgent(config, { ...options, log, configPath: file })
+  let applying: Promise<ApplyResult> | null = null
+  let stopped = false
+
+  const apply = async (): Promise<ApplyResult> => {
+    const nextText = readFileSync(file, 'utf8')
+    if (nextText === text) return { outcome: 'unchanged' }
+    let next: EdgeConfig
+    try {
+      next = parseEdgeConfig(nextText, file)
+    } catch (err) {
+      log.error({ config: file, err: errorMessage(err) }, 'the changed config is invalid: still running the previous one')
+      return { outcome: 'invalid', error: errorMessage(err) }
+    }
+    await agent.stop()
+    try {
+      agent = await startEdgeAgent(next, { ...options, log, configPath: file })
+      text = nextText
+      config = next
+      log.warn({ config: file, configHash: agent.configHash }, 'new config applied')
+      return { outcome: 'applied', configHash: agent.configHash }
+    } catch (err) {
+      log.error({ config: file, err: errorMessage(err) }, 'the new config could not start: rolled back to the previous one (kept as .failed)')
+      writeFileSync(`${file}.failed`, nextText)
+      writeFileSync(file, text)
+      agent = await startEdgeAgent(config, { ...options, log, configPath: file })
+      return { outcome: 'rolled-back', error: errorMessage(err) }
+    }
+  }
+  const serialized = () => {
+    applying ??= apply().finally(() => (applying = null))
+    return applying
+  }
+
+  watchFile(file, { interval: options.watchIntervalMs ?? 2_000 }, () => {
+    if (!stopped) void serialized().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'))
+  })
+  return {
+    agent: () => agent,
+    apply: serialized,
+    async stop() {
+      stopped = true
+      unwatchFile(file)
+      if (applying) await applying.catch(() => {})
+      await agent.stop()
+    },
+  }
+}
