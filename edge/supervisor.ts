@@ -1,5 +1,7 @@
-import { readFileSync, unwatchFile, watchFile, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import type { Logger } from 'pino'
+import { systemClock } from '../shared/clock.ts'
+import { startPeriodic } from '../shared/periodic.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { startEdgeAgent, type EdgeAgent, type EdgeAgentOptions } from './agent.ts'
 import { parseEdgeConfig, type EdgeConfig } from './config.ts'
@@ -61,15 +63,31 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
     return applying
   }
 
-  watchFile(file, { interval: options.watchIntervalMs ?? 2_000 }, () => {
-    if (!stopped) void serialized().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'))
-  })
+  // The file is compared by CONTENT on a timer, not by fs.watchFile's stat events: a write that
+  // lands before the watcher's first stat (or within the same mtime tick) would never be seen.
+  // A file that stays invalid is reported once, not on every round.
+  let lastRefused: string | null = null
+  const watcher = startPeriodic(options.clock ?? systemClock, options.watchIntervalMs ?? 2_000, async () => {
+    if (stopped) return
+    let current: string
+    try {
+      current = readFileSync(file, 'utf8')
+    } catch (err) {
+      if (lastRefused !== '\0missing') log.error({ config: file, err: errorMessage(err) }, 'the config file cannot be read: still running the previous one')
+      lastRefused = '\0missing'
+      return
+    }
+    if (current === text || current === lastRefused) return
+    const result = await serialized()
+    // A rolled-back file was restored to the running text already; only an invalid one stays.
+    lastRefused = result.outcome === 'invalid' ? current : null
+  }, (err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'))
   return {
     agent: () => agent,
     apply: serialized,
     async stop() {
       stopped = true
-      unwatchFile(file)
+      watcher.stop()
       if (applying) await applying.catch(() => {})
       await agent.stop()
     },
