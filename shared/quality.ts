@@ -15,6 +15,8 @@ export const QualityReasons = {
   UNREACHABLE: 'unreachable',
   /** The device answered with a protocol exception (e.g. Modbus exception code). */
   DEVICE_EXCEPTION: 'device_exception',
+  /** The device answered, but the frame was wrong (length, CRC, function code): wiring, baud rate or a second master. */
+  MALFORMED: 'malformed_response',
   /** The raw value could not be decoded with the configured type. */
   DECODE: 'decode_error',
   /** Waiting before the next reconnect attempt; the device was unreachable. */

@@ -37,6 +37,11 @@ export function classify(err: unknown): TransportError {
     if (e.modbusCode === 11) return new TransportError(message, `${QualityReasons.TIMEOUT}:gateway target did not respond`, false, err)
     return new TransportError(message, `${QualityReasons.DEVICE_EXCEPTION}:${e.modbusCode} ${name}`, false, err)
   }
+  // modbus-serial's own frame checks (index.js _onReceive): the bytes that came are not the
+  // answer asked for. The stream may be out of step, so the connection is dropped and reopened.
+  if (/^(Data length error|CRC error|Unexpected data error)/.test(message)) {
+    return new TransportError(message, `${QualityReasons.MALFORMED}:${message.toLowerCase()}`, true, err)
+  }
   if (e?.errno === 'ETIMEDOUT' || /timed out/i.test(message)) return new TransportError(message, QualityReasons.TIMEOUT, true, err)
   const code = e?.code ?? e?.errno ?? ''
   return new TransportError(message, `${QualityReasons.UNREACHABLE}${code ? `:${code}` : ''}`, true, err)
