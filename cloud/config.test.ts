@@ -101,6 +101,23 @@ describe('cloud config', () => {
     expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).toEqual(expect.arrayContaining(['5 alarms.priorities.rows.mhs', '10 registry.points.0.limits']))
   })
 
+  it('a gas point without levels alarms at the GB/T 50493 defaults; one that cannot be defaulted is named by line', () => {
+    const head = ['dataDir: d', 'mqtt: { url: "mqtt://b:1883" }', 'registry:', '  enterprises: [{ id: e, name: E }]', '  points:']
+    const points = loadCloudConfig(write([...head,
+      "    - { id: e.h2, name: H2, unit: '%LEL', enterprise: e, class: gas }",
+      '    - { id: e.nh3, name: NH3, unit: ppm, enterprise: e, class: gas, oel: 20, limits: { deadband: 0.5 } }',
+      '    - { id: e.cl2, name: Cl2, unit: ppm, enterprise: e, class: gas, limits: { h: 0.5, hh: 1 } }',
+      '',
+    ].join('\n'))).registry.points
+    expect(points.map((p) => [p.id, p.limits])).toEqual([
+      ['e.h2', { h: 25, hh: 50, deadband: 1 }],
+      ['e.nh3', { h: 20, hh: 40, deadband: 0.5 }],
+      ['e.cl2', { h: 0.5, hh: 1, deadband: 0 }],
+    ])
+    const error = refusal(write([...head, '    - { id: e.co, name: CO, unit: ppm, enterprise: e, class: gas }', ''].join('\n')))
+    expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path} ${p.message}`)).toEqual([expect.stringMatching(/^6 registry\.points\.0\.limits .*oel/)])
+  })
+
   it('an unreadable file is CONFIG_UNREADABLE', () => {
     expect(() => loadCloudConfig(path.join(tmp.dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: ErrorCodes.CONFIG_UNREADABLE }))
   })

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rules/priority.ts'
+import { gasLimits, hasLevels } from '../shared/rules/gas.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
@@ -33,6 +34,11 @@ const RegistryPoint = z.strictObject({
    */
   limitsFromSource: z.boolean().default(false),
   /**
+   * A toxic gas point's occupational exposure limit (GBZ 2.1) in the point's unit (ppm, mg/m³):
+   * a gas point without levels of its own then alarms at 100 % / 200 % OEL (GB/T 50493).
+   */
+  oel: z.number().positive().optional(),
+  /**
    * Alarm filtering (ISA-18.2 §10.4.3): a limit must be crossed for onDelayS before it raises,
    * and be clear for offDelayS before it recovers. Default none.
    */
@@ -48,10 +54,17 @@ const RegistryPoint = z.strictObject({
       digital: z.strictObject({ alarmOn: z.boolean() }).optional(),
     })
     .optional(),
-}).refine((p) => !p.limitsFromSource || (p.limits?.hh ?? p.limits?.h ?? p.limits?.l ?? p.limits?.ll) === undefined, {
-  message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
-  path: ['limits'],
 })
+  .refine((p) => !p.limitsFromSource || !hasLevels(p.limits), {
+    message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
+    path: ['limits'],
+  })
+  // Gas points always alarm (brief §4): their own levels, or GB/T 50493's from the unit or the OEL.
+  .refine((p) => p.class !== 'gas' || p.limitsFromSource || gasLimits(p) !== null, {
+    message: 'a gas point needs limits, a %LEL or %OEL unit, or its oel (in its unit) for the GB/T 50493 defaults',
+    path: ['limits'],
+  })
+  .transform((p) => (p.class === 'gas' && !p.limitsFromSource && !hasLevels(p.limits) ? { ...p, limits: gasLimits(p)! } : p))
 export type RegistryPoint = z.infer<typeof RegistryPoint>
 
 const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
