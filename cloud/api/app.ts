@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps.ts'
 import { createErrorHandler, notFoundHandler } from './errors.ts'
 import { alarmsRoutes } from './routes/alarms.ts'
 import { boardRoutes } from './routes/board.ts'
+import { dashboardRoutes } from './dashboard.ts'
 import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
@@ -24,6 +25,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/maintenance-windows', windowsRoutes(deps))
   api.route('/', boardRoutes(deps))
   app.route('/api/v1', api)
+  app.route('/', dashboardRoutes())
   app.notFound(notFoundHandler)
   app.onError(createErrorHandler(deps.log))
   return app

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono } from 'hono'
+
+/** Where `npm run build` puts the dashboard (cloud/dashboard, built by Vite). */
+export const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url))
+
+/**
+ * The monitoring center's dashboard at `/`: the built single-page app (its own assets only, no
+ * CDN: the park network may have no internet). The page itself is public — it holds no data;
+ * everything it shows comes from /api/v1 with the operator's token.
+ */
+export function dashboardRoutes(dist = DASHBOARD_DIST): Hono {
+  const app = new Hono()
+  if (!existsSync(`${dist}/index.html`)) {
+    app.get('/', (c) => c.text('The dashboard is not built: run `npm run build` (npm start does it for you).', 503))
+    return app
+  }
+  app.use('/assets/*', serveStatic({ root: dist, onFound: (_path, c) => void c.header('cache-control', 'public, max-age=31536000, immutable') }))
+  app.get('/', serveStatic({ root: dist, path: 'index.html', onFound: (_path, c) => void c.header('cache-control', 'no-cache') }))
+  app.get('/favicon.ico', (c) => c.body(null, 204))
+  return app
+}

@@ -1,0 +1,66 @@
+/**
+ * The dashboard speaks zh-CN by default (the park's operators), English on request. The choice
+ * is kept in localStorage; `?lang=en` in the address switches too.
+ */
+export type Lang = 'zh-CN' | 'en'
+
+const zh = {
+  title: '园区安全风险监测预警平台',
+  login: '登录', username: '用户名', password: '密码', logout: '退出', loginFailed: '登录失败',
+  board: '报警上屏', points: '监测点位', edges: '边缘网关', alarm: '报警详情', trend: '趋势',
+  onScreen: '上屏报警', observation: '观察', recoveredNotClosed: '已恢复未关闭', carriedOver: '上一班遗留', shelved: '已搁置',
+  none: '无', loading: '加载中…', live: '实时', disconnected: '连接中断，正在重连…',
+  enterprise: '企业', point: '点位', value: '数值', quality: '质量', time: '时间', unit: '单位', limits: '阈值',
+  kind: '类型', priority: '等级', raisedAt: '报警时间', recoveredAt: '恢复时间', closedAt: '关闭时间', state: '状态',
+  overdue: '超时未响应', responseDue: '响应期限', recontact: '再次联系', timeline: '处置记录',
+  ack: '确认', triage: '研判', feedback: '企业反馈', close: '关闭', note: '备注', cause: '原因', measures: '措施',
+  valid: '有效报警', invalid: '无效（瞬时超限）', false: '误报',
+  active: '报警中', recovered: '已恢复', closed: '已关闭',
+  good: '正常', uncertain: '可疑', bad: '异常',
+  online: '在线', offline: '离线', lastSeen: '最后通信', outbox: '缓存', drivers: '采集驱动', samples: '条',
+  newAlarm: '新报警', history: '历史数据', range: '量程', from: '自', noData: '该时段无数据', open: '查看',
+  forbidden: '无权访问', notFound: '不存在', error: '出错了', snapshot: '现场抓图', lang: 'English',
+  hours1: '近1小时', hours6: '近6小时', hours24: '近24小时', done: '已完成',
+  class_mhs: '重大危险源', class_process: '工艺', class_gas: '气体检测', class_general: '一般', class_authorised: '异常工况授权', class_none: '未登记',
+}
+type Key = keyof typeof zh
+
+const en: Record<Key, string> = {
+  title: 'Park safety monitoring',
+  login: 'Log in', username: 'User name', password: 'Password', logout: 'Log out', loginFailed: 'Login failed',
+  board: 'Alarm board', points: 'Points', edges: 'Edges', alarm: 'Alarm', trend: 'Trend',
+  onScreen: 'On screen', observation: 'Observation', recoveredNotClosed: 'Recovered, not closed', carriedOver: 'Carried over', shelved: 'Shelved',
+  none: 'None', loading: 'Loading…', live: 'Live', disconnected: 'Connection lost, reconnecting…',
+  enterprise: 'Enterprise', point: 'Point', value: 'Value', quality: 'Quality', time: 'Time', unit: 'Unit', limits: 'Limits',
+  kind: 'Kind', priority: 'Priority', raisedAt: 'Raised', recoveredAt: 'Recovered', closedAt: 'Closed', state: 'State',
+  overdue: 'Overdue', responseDue: 'Respond by', recontact: 'Re-contact', timeline: 'Timeline',
+  ack: 'Acknowledge', triage: 'Triage', feedback: 'Feedback', close: 'Close', note: 'Note', cause: 'Cause', measures: 'Measures',
+  valid: 'Valid', invalid: 'Invalid (transient)', false: 'False alarm',
+  active: 'Active', recovered: 'Recovered', closed: 'Closed',
+  good: 'Good', uncertain: 'Uncertain', bad: 'Bad',
+  online: 'Online', offline: 'Offline', lastSeen: 'Last seen', outbox: 'Outbox', drivers: 'Drivers', samples: 'samples',
+  newAlarm: 'New alarm', history: 'History', range: 'Range', from: 'from', noData: 'No data in this range', open: 'Open',
+  forbidden: 'Not allowed', notFound: 'Not found', error: 'Error', snapshot: 'Snapshot', lang: '中文',
+  hours1: 'Last hour', hours6: 'Last 6 h', hours24: 'Last 24 h', done: 'Done',
+  class_mhs: 'Major hazard source', class_process: 'Process', class_gas: 'Gas detection', class_general: 'General', class_authorised: 'Authorised abnormal condition', class_none: 'Not registered',
+}
+
+const dictionaries: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en }
+
+function initial(): Lang {
+  const asked = new URLSearchParams(location.search).get('lang')
+  if (asked === 'en' || asked === 'zh-CN') return asked
+  return localStorage.getItem('parklink.lang') === 'en' ? 'en' : 'zh-CN'
+}
+
+let lang: Lang = initial()
+
+export const currentLang = (): Lang => lang
+export const t = (key: Key): string => dictionaries[lang][key]
+/** A point class's name (the alarm unit of brief §5). */
+export const className = (cls: string | null): string => (dictionaries[lang] as Record<string, string>)[`class_${cls ?? 'none'}`] ?? cls ?? '—'
+export function setLang(next: Lang): void {
+  lang = next
+  localStorage.setItem('parklink.lang', next)
+  document.documentElement.lang = next
+}

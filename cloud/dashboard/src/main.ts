@@ -1,0 +1,71 @@
+import './style.css'
+import { currentUser, logout, setLoggedOutHandler } from './api.ts'
+import { h, mount } from './dom.ts'
+import { currentLang, setLang, t } from './i18n.ts'
+import { alarmPage } from './pages/alarm.ts'
+import { boardPage } from './pages/board.ts'
+import { edgesPage } from './pages/edges.ts'
+import { loginPage } from './pages/login.ts'
+import { pointsPage } from './pages/points.ts'
+import { trendPage } from './pages/trend.ts'
+
+/**
+ * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
+ * returns a cleanup (timers, streams) that runs when the operator leaves it.
+ */
+type Page = (root: HTMLElement, param: string | undefined) => () => void
+
+const routes: Array<[RegExp, Page]> = [
+  [/^#\/board$/, boardPage],
+  [/^#\/points$/, pointsPage],
+  [/^#\/points\/(.+)$/, trendPage],
+  [/^#\/alarms\/(\d+)$/, alarmPage],
+  [/^#\/edges$/, edgesPage],
+]
+
+const app = document.getElementById('app')!
+let cleanup: () => void = () => {}
+
+function nav(): HTMLElement {
+  const user = currentUser()
+  const link = (hash: string, label: string) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
+  return h('header', {},
+    h('strong', {}, t('title')),
+    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges'))),
+    h('span', { class: 'spacer' }),
+    user ? h('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.role}${user.enterprise ? ` · ${user.enterprise}` : ''}`) : null,
+    h('button', { type: 'button', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render() } }, t('lang')),
+    user ? h('button', { type: 'button', onclick: () => void logout().then(() => (location.hash = '#/login')) }, t('logout')) : null,
+  )
+}
+
+function render(): void {
+  cleanup()
+  cleanup = () => {}
+  document.title = `parklink · ${t('title')}`
+  if (!currentUser() || location.hash === '#/login') {
+    if (location.hash !== '#/login') location.hash = '#/login'
+    const main = h('main')
+    mount(app, main)
+    cleanup = loginPage(main)
+    return
+  }
+  const hash = location.hash || '#/board'
+  const main = h('main')
+  mount(app, nav(), main)
+  for (const [re, page] of routes) {
+    const m = re.exec(hash)
+    if (m) {
+      cleanup = page(main, m[1] === undefined ? undefined : decodeURIComponent(m[1]))
+      return
+    }
+  }
+  location.hash = '#/board'
+}
+
+setLoggedOutHandler(() => {
+  if (location.hash !== '#/login') location.hash = '#/login'
+})
+window.addEventListener('hashchange', render)
+document.documentElement.lang = currentLang()
+render()

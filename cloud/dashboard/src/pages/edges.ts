@@ -1,0 +1,26 @@
+import { request } from '../api.ts'
+import { h, mount } from '../dom.ts'
+import { t } from '../i18n.ts'
+import { ago } from '../format.ts'
+import type { EdgeView } from '../types.ts'
+import { errorText, poll } from './common.ts'
+
+/** The edge fleet: online, last seen, outbox depth, drivers. */
+export function edgesPage(root: HTMLElement): () => void {
+  const body = h('div', {}, t('loading'))
+  mount(root, h('h1', {}, t('edges')), body)
+  return poll(async () => {
+    const edges = await request<EdgeView[]>('/api/v1/edges')
+    const now = Date.now()
+    mount(body, h('table', {},
+      h('thead', {}, h('tr', {}, ...['ID', t('state'), t('lastSeen'), t('outbox'), t('drivers')].map((x) => h('th', {}, x)))),
+      h('tbody', {}, ...edges.map((e) => h('tr', { 'data-edge': e.id },
+        h('td', {}, e.id, h('small', {}, e.site)),
+        h('td', { class: e.online ? 'q-good' : 'q-bad' }, e.online ? t('online') : `${t('offline')}${e.offlineReason ? ` (${e.offlineReason})` : ''}`),
+        h('td', {}, ago(e.lastSeen, now)),
+        h('td', { class: 'num' }, e.outbox ? `${e.outbox.samples} ${t('samples')}${e.outbox.oldestTs ? ` · ${ago(e.outbox.oldestTs, now)}` : ''}` : '—'),
+        h('td', {}, ...e.drivers.map((d) => h('div', { class: d.state === 'connected' ? 'q-good' : 'q-bad', title: d.lastError ?? '' }, `${d.device} (${d.kind}): ${d.state}`))),
+      ))),
+    ))
+  }, 5_000, (err) => mount(body, h('p', { class: 'error' }, errorText(err))))
+}

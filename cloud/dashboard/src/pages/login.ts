@@ -1,0 +1,28 @@
+import { ApiError, login } from '../api.ts'
+import { h, mount } from '../dom.ts'
+import { t } from '../i18n.ts'
+
+export function loginPage(root: HTMLElement): () => void {
+  const message = h('p', { class: 'error', role: 'alert' })
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true })
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })
+  const form = h('form', { class: 'login' },
+    h('h1', {}, t('title')),
+    h('label', {}, t('username'), username),
+    h('label', {}, t('password'), password),
+    h('button', { type: 'submit' }, t('login')),
+    message,
+  )
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    message.textContent = ''
+    login(username.value.trim(), password.value)
+      .then(() => (location.hash = '#/board'))
+      .catch((err: unknown) => {
+        message.textContent = `${t('loginFailed')}: ${err instanceof ApiError ? err.message : String(err)}`
+      })
+  })
+  mount(root, form)
+  username.focus()
+  return () => {}
+}
