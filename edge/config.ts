@@ -70,7 +70,8 @@ export const EdgeConfigSchema = z
         maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES }),
-    devices: z.array(DeviceConfigSchema).min(1),
+    /** May be empty while the box is being commissioned (`parklink edge init` without a device): the uplink runs, nothing is read. */
+    devices: z.array(DeviceConfigSchema),
     /** Pipe-gallery settlement derived from static-level gauges (see edge/derived/config.ts). */
     settlement: SettlementConfig.optional(),
     /** Alarms raised at the edge too, so the plant alarms while the uplink is down (edge/alarms/local.ts). */
