@@ -4,6 +4,7 @@ import { ConfigError } from '../shared/config.ts'
 import { untilSignal } from './lifecycle.ts'
 import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
+import { addReadPointCommand } from './read-point.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
 
   addTechnicianCommands(edge)
   addInitCommand(edge)
+  addReadPointCommand(edge)
 
   program
     .command('cloud')
