@@ -12,6 +12,7 @@ import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { ConsoleConfig } from './console/config.ts'
+import { writableProblem } from './drivers/modbus/writable.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -101,6 +102,8 @@ export const EdgeConfigSchema = z
             const first = points.get(pid)
             if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
             else points.set(pid, [...at, j].join('.'))
+            const write = String(field(device, 'kind')).startsWith('modbus') ? writableProblem(point) : null
+            if (write) ctx.addIssue({ code: 'custom', path: [...at, j, 'writable'], message: write })
           })
         }
       })
