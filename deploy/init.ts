@@ -65,7 +65,10 @@ export function addInitCommand(edge: Command): void {
       if (interactive) {
         const { runWizard } = await import('./init-wizard.ts')
         const a = await runWizard(o)
-        if (a === null) throw new CommanderError(1, 'parklink.usage', 'cancelled: nothing was written')
+        if (a === null) {
+          process.exitCode = 1 // cancelled (the wizard said so): nothing written
+          return
+        }
         answers = a
       } else {
         const missing = missingFlags(o)

@@ -15,7 +15,7 @@ header h1{font-size:1.1rem;margin:0 auto 0 0} header a,header button{color:#fff;
 main{padding:1rem;display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr))}
 section{background:#fff;border-radius:6px;padding:.6rem 1rem;box-shadow:0 1px 2px #0002;overflow-x:auto} section.wide{grid-column:1/-1}
 h2{font-size:1rem;margin:.2rem 0 .6rem} table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top} td.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top} tr>td:first-child,th{white-space:nowrap} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .good,.connected{color:#137333} .uncertain,.degraded,.warn{color:#b06000} .bad,.disconnected,.stopped,.error,.fatal{color:#c5221f;font-weight:600}
 #lost{display:none;background:#c5221f;color:#fff;padding:.4rem 1rem} #lost.on{display:block}
 form.login{max-width:20rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px;box-shadow:0 1px 3px #0003;display:grid;gap:.8rem}
