@@ -25,6 +25,7 @@ import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
+import { loadUplinkTls } from './uplink/tls.ts'
 
 export interface EdgeAgentOptions {
   clock?: Clock
@@ -79,6 +80,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const password = uplinkPassword(config, opts.env)
   // The console is refused before anything opens when its password variable is not set.
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
+  const tls = loadUplinkTls(config.uplink.tls)
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
@@ -162,6 +164,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clientId: config.uplink.clientId,
     ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
     ...(password === undefined ? {} : { password }),
+    ...(tls === undefined ? {} : { tls }),
     site: config.site,
     edge: config.edge,
     session,

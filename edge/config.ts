@@ -13,6 +13,7 @@ import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { ConsoleConfig } from './console/config.ts'
 import { writableProblem } from './drivers/modbus/writable.ts'
+import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -51,10 +52,13 @@ export const UplinkConfigSchema = z
     reconnectMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
     /** MQTT keep alive; the broker publishes the last will after 1.5 × this without traffic. */
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
+    /** CA of the park broker and, for certificate login, this edge's cert and key (edge/uplink/tls.ts). */
+    tls: UplinkTlsConfig.optional(),
   })
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
   // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
   .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })
+  .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), { message: 'tls needs an mqtts:// (or wss://) url', path: ['tls'] })
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 
@@ -157,7 +161,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   return {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}` },
+    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
   }
 }
 
