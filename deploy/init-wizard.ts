@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { cancel, confirm, intro, isCancel, note, outro, select, text } from '@clack/prompts'
 import { TopicId } from '../shared/wire/ids.ts'
 import { UplinkConfigSchema } from '../edge/config.ts'
@@ -30,9 +31,21 @@ export async function runWizard(o: InitFlags): Promise<InitAnswers | null> {
     const site = await ask(text({ message: 'Park (site) id 园区编号', placeholder: 'huaian-park', initialValue: o.site ?? '', validate: zodCheck(TopicId) }))
     const edge = await ask(text({ message: 'This edge box id 网关编号 (unique in the park)', placeholder: 'shilian-01', initialValue: o.edge ?? '', validate: zodCheck(TopicId) }))
     const broker = await ask(text({ message: "Park MQTT broker URL 园区消息服务器", placeholder: 'mqtts://10.0.0.5:8883', initialValue: o.broker ?? '', validate: (v) => { const r = UplinkConfigSchema.safeParse({ url: v ?? '' }); return r.success ? undefined : r.error.issues[0]?.message } }))
-    const auth = await ask(confirm({ message: 'Does the broker need a user name and password? 需要用户名密码吗', initialValue: o.username !== undefined }))
+    const login = await ask(select({
+      message: 'How does this edge log in to the broker? 登录方式',
+      initialValue: o.cert ? 'certificate' : o.username !== undefined ? 'password' : 'none',
+      options: [{ value: 'password', label: 'user name + password 用户名密码' }, { value: 'certificate', label: 'certificate files 证书' }, { value: 'none', label: 'none 无' }],
+    }))
+    const auth = login === 'password'
     const username = auth ? await ask(text({ message: 'Broker user name 用户名', initialValue: o.username ?? edge, validate: (v) => (v ? undefined : 'required') })) : undefined
     const passwordEnv = auth ? await ask(text({ message: 'Environment variable with the password (the password is never written) 密码所在环境变量', initialValue: o.passwordEnv, validate: zodCheck(ConsoleConfig.shape.passwordEnv) })) : undefined
+    const pem = (message: string, initialValue: string | undefined, optional = false) => ask(text({ message, initialValue: initialValue ?? '', validate: (v) => (v || optional ? undefined : 'required') }))
+    const secure = /^(mqtts|wss):/.test(broker)
+    const ca = secure ? await pem("Park CA certificate file (PEM; empty: the system's CAs) 园区CA证书", o.ca, true) : ''
+    const cert = login === 'certificate' ? await pem("This edge's certificate file (PEM) 网关证书", o.cert) : ''
+    const key = login === 'certificate' ? await pem('Its private key file (PEM) 私钥', o.key) : ''
+    // Typed relative to where the technician stands; the config resolves paths against its own folder.
+    const tls = { ...(ca ? { ca: path.resolve(ca) } : {}), ...(cert ? { cert: path.resolve(cert), key: path.resolve(key) } : {}) }
     const dataDir = await ask(text({ message: 'Data directory (outbox) 数据目录', initialValue: o.dataDir, validate: (v) => (v ? undefined : 'required') }))
     let device: InitAnswers['device']
     if (await ask(confirm({ message: 'Add a first Modbus TCP device now? 现在添加第一台 Modbus TCP 设备吗', initialValue: o.modbusHost !== undefined }))) {
@@ -54,7 +67,7 @@ export async function runWizard(o: InitFlags): Promise<InitAnswers | null> {
       consoleAnswer = { listen, passwordEnv: penv }
     }
     outro(`writing ${o.config}`)
-    return { site, edge, broker, dataDir, ...(username ? { username, passwordEnv: passwordEnv! } : {}), ...(device ? { device } : {}), ...(consoleAnswer ? { console: consoleAnswer } : {}) }
+    return { site, edge, broker, dataDir, ...(username ? { username, passwordEnv: passwordEnv! } : {}), ...(Object.keys(tls).length > 0 ? { tls } : {}), ...(device ? { device } : {}), ...(consoleAnswer ? { console: consoleAnswer } : {}) }
   } catch (err) {
     if (!(err instanceof Cancelled)) throw err
     cancel('cancelled: nothing was written')

@@ -18,6 +18,9 @@ export interface InitFlags {
   broker?: string
   username?: string
   passwordEnv: string
+  ca?: string
+  cert?: string
+  key?: string
   dataDir: string
   modbusHost?: string
   modbusPort: string
@@ -44,6 +47,9 @@ export function addInitCommand(edge: Command): void {
     .option('--broker <url>', "the park's MQTT broker, e.g. mqtts://10.0.0.5:8883")
     .option('--username <name>', 'broker user name (usually the edge id)')
     .option('--password-env <VAR>', 'environment variable holding the broker password', 'PARKLINK_MQTT_PASSWORD')
+    .option('--ca <file>', "the park broker's CA certificate (PEM), for mqtts://")
+    .option('--cert <file>', "this edge's certificate (PEM), when the park logs edges in by certificate")
+    .option('--key <file>', 'the private key of --cert (PEM)')
     .option('--data-dir <dir>', 'outbox and state (systemd unit: /var/lib/parklink)', '/var/lib/parklink')
     .option('--modbus-host <ip>', 'a first Modbus TCP device (PLC, DCS gateway) on the plant network')
     .option('--modbus-port <port>', 'its TCP port', '502')
@@ -91,6 +97,8 @@ export function answersFromFlags(o: InitFlags): InitAnswers {
   return {
     site: o.site!, edge: o.edge!, broker: o.broker!, dataDir: o.dataDir,
     ...(o.username ? { username: o.username, passwordEnv: o.passwordEnv } : {}),
+    // Typed relative to where the technician stands; the config resolves paths against its own folder.
+    ...(o.ca || o.cert || o.key ? { tls: { ...(o.ca ? { ca: path.resolve(o.ca) } : {}), ...(o.cert ? { cert: path.resolve(o.cert) } : {}), ...(o.key ? { key: path.resolve(o.key) } : {}) } } : {}),
     ...(o.modbusHost ? {
       device: {
         id: o.deviceId, host: o.modbusHost, port: Number(o.modbusPort), unitId: Number(o.modbusUnit),

@@ -29,6 +29,15 @@ describe('edge init: answers → config', () => {
     expect(configFromAnswers({ ...base, username: 'u' }).uplink).toMatchObject({ passwordEnv: 'PARKLINK_MQTT_PASSWORD' })
   })
 
+  it('writes the certificate files of a certificate login, and needs mqtts for them', () => {
+    const a: InitAnswers = { ...base, tls: { ca: '/etc/parklink/park-ca.crt', cert: '/etc/parklink/edge.crt', key: '/etc/parklink/edge.key' } }
+    const text = renderConfig(a, new Date(0))
+    expect(parseEdgeConfig(text, '/etc/parklink/edge.yaml').uplink.tls).toEqual(a.tls)
+    expect(text).toContain('logs in with its certificate')
+    expect(checkAnswers({ ...a, broker: 'mqtt://park:1883' })).toEqual([expect.stringMatching(/^uplink.tls: tls needs an mqtts/)])
+    expect(checkAnswers({ ...base, tls: { cert: '/e.crt' } })).toEqual([expect.stringMatching(/cert and key together/)])
+  })
+
   it('reports bad answers by their config path', () => {
     expect(checkAnswers({ ...base, site: 'huai an', broker: 'http://park' })).toEqual([
       expect.stringMatching(/^site: /),

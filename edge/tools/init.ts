@@ -14,6 +14,8 @@ export interface InitAnswers {
   /** Broker user; its password is read from the variable `passwordEnv` names, never written. */
   username?: string
   passwordEnv?: string
+  /** PEM files (paths as written: relative ones are relative to the config file): the park CA, and this edge's certificate and key. */
+  tls?: { ca?: string; cert?: string; key?: string }
   dataDir: string
   /** A first Modbus TCP device with one point to check against the DCS screen (more come with import-points). */
   device?: {
@@ -40,7 +42,7 @@ export function configFromAnswers(a: InitAnswers): EdgeConfigInput {
     site: a.site,
     edge: a.edge,
     dataDir: a.dataDir,
-    uplink: { url: a.broker, ...(a.username ? { username: a.username, passwordEnv: a.passwordEnv ?? 'PARKLINK_MQTT_PASSWORD' } : {}) },
+    uplink: { url: a.broker, ...(a.username ? { username: a.username, passwordEnv: a.passwordEnv ?? 'PARKLINK_MQTT_PASSWORD' } : {}), ...(a.tls && Object.keys(a.tls).length > 0 ? { tls: { ...a.tls } } : {}) },
     devices: d
       ? [{ id: d.id, kind: 'modbus-tcp', host: d.host, port: d.port, unitId: d.unitId, points: [{ ...d.point }] }]
       : [],
@@ -61,7 +63,7 @@ export function renderConfig(a: InitAnswers, now: Date): string {
   doc.commentBefore = [
     ` parklink edge config, written by \`parklink edge init\` on ${now.toISOString()}.`,
     ' Check: parklink edge validate THIS_FILE   Schema: edge/config.ts',
-    secrets.length > 0 ? ` Secrets are not in this file: set ${secrets.join(', ')} in /etc/parklink/edge.env (root-only).` : ' The broker takes no password: add uplink.username and passwordEnv if the park requires them.',
+    secrets.length > 0 ? ` Secrets are not in this file: set ${secrets.join(', ')} in /etc/parklink/edge.env (root-only).` : a.tls?.cert ? ' The edge logs in with its certificate (uplink.tls); keep the key readable by the service user only.' : ' The broker takes no password: add uplink.username and passwordEnv (or uplink.tls) if the park requires them.',
     ' Points: parklink edge import-points TABLE.csv --config THIS_FILE (the enterprise data-access table).',
     ' Read-only toward the control system: no point is writable unless marked writable: true.',
   ].join('\n')

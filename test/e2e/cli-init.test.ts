@@ -31,13 +31,15 @@ describe('parklink edge init (non-interactive)', () => {
 
   it('writes a config that validate accepts, then refuses to overwrite it without --force', async () => {
     const file = path.join(dir, 'etc', 'edge.yaml')
-    const flags = ['--site', 'huaian-park', '--edge', 'shilian-01', '--broker', 'mqtts://10.0.0.5:8883', '--username', 'shilian-01', '--data-dir', './data',
+    const flags = ['--site', 'huaian-park', '--edge', 'shilian-01', '--broker', 'mqtts://10.0.0.5:8883', '--username', 'shilian-01', '--data-dir', './data', '--ca', 'park-ca.crt',
       '--modbus-host', '192.168.10.21', '--modbus-unit', '3', '--point-id', 'shilian.nh3.1', '--point-address', 'ir6', '--point-type', 'float32', '--point-order', 'cdab']
     const first = await run(['edge', 'init', '--config', file, ...flags, '--json'])
     expect(first.code).toBe(0)
     expect(lastJson(first.output)).toMatchObject({ ok: true, file, site: 'huaian-park', edge: 'shilian-01', devices: 1 })
     const text = readFileSync(file, 'utf8')
     expect(text).toMatch(/passwordEnv: PARKLINK_MQTT_PASSWORD/)
+    // A path typed on the command line is where the technician stands, written absolute.
+    expect(text).toContain(`ca: ${path.resolve('park-ca.crt')}`)
 
     const validate = await run(['edge', 'validate', file, '--json'])
     expect(validate.code).toBe(0)
