@@ -146,7 +146,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         clock,
         sessionMs: config.console.sessionMinutes * 60_000,
         view: () => consoleView({ status: snapshot(), points: pointInfos(), latest: latest.list(), lastGoodByDevice: latest.lastGoodByDevice(), events: recent.list() }),
-        onLoginFailure: ({ locked }) => clog.warn({ locked }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
+        onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        onLoginFailure: ({ locked, remote }) => clog.warn({ locked, remote }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
       })
       clog.info({ url: localConsole.url }, 'local console listening')
     }

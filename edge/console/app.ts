@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock.ts'
 import { ErrorCodes } from '../../shared/errors.ts'
@@ -19,13 +20,23 @@ export interface ConsoleDeps {
   clock: Clock
   sessionMs: number
   view(): ConsoleView
-  /** Wrong passwords and lockouts are logged (the agent's logger: they show under recent events). */
-  onLoginFailure?(info: { locked: boolean }): void
+  /** Logins and wrong passwords are logged with the client's address (an audit trail; failures show under recent events). */
+  onLogin?(info: { remote: string | null }): void
+  onLoginFailure?(info: { locked: boolean; remote: string | null }): void
 }
 
 const COOKIE = 'parklink_console'
 const LoginForm = z.object({ password: z.string().max(1024), lang: z.string().optional() })
 type Env = { Variables: { nonce: string } }
+
+/** The client's address; null when the app is called without a socket (tests' app.request). */
+function remoteOf(c: Context<Env>): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null
+  } catch {
+    return null
+  }
+}
 
 export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const sessions = createSessions(deps.sessionMs)
@@ -54,10 +65,11 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     if (wait > 0) return c.html(loginPage(lang, c.get('nonce'), `${t.locked}${Math.ceil(wait / 1000)}`), 429)
     if (!form.success || !passwordMatches(form.data.password, deps.password)) {
       guard.failed(now)
-      deps.onLoginFailure?.({ locked: guard.lockedFor(now) > 0 })
+      deps.onLoginFailure?.({ locked: guard.lockedFor(now) > 0, remote: remoteOf(c) })
       return c.html(loginPage(lang, c.get('nonce'), t.wrongPassword), 401)
     }
     guard.succeeded()
+    deps.onLogin?.({ remote: remoteOf(c) })
     setCookie(c, COOKIE, sessions.issue(now), { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(deps.sessionMs / 1000) })
     return c.redirect(`/?lang=${lang}`, 303)
   })

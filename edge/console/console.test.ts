@@ -9,6 +9,7 @@ import { startEdgeAgent } from '../agent.ts'
 import { EdgeConfigSchema, resolveEdgeConfig } from '../config.ts'
 import { createLogger } from '../log.ts'
 import { parseListen } from './config.ts'
+import { captureLogger } from '../test-support.ts'
 
 /** The console as the agent serves it: refused without a password, bound where configured, live values in its JSON. */
 describe('local console in the agent', () => {
@@ -55,7 +56,8 @@ describe('local console in the agent', () => {
 
   it('serves the live values, quality and the down uplink to a logged-in client', async () => {
     sim.setValue('holding', 0, 4.25, 'float32')
-    const agent = await startEdgeAgent(config('live', '127.0.0.1:0'), { log, env: { TEST_CONSOLE_PW: 'long-enough-1' } })
+    const logged = captureLogger('info')
+    const agent = await startEdgeAgent(config('live', '127.0.0.1:0'), { log: logged.log, env: { TEST_CONSOLE_PW: 'long-enough-1' } })
     try {
       expect(agent.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       const login = await fetch(`${agent.consoleUrl}/login`, { method: 'POST', body: new URLSearchParams({ password: 'long-enough-1' }), redirect: 'manual' })
@@ -69,6 +71,9 @@ describe('local console in the agent', () => {
       const s = await status()
       expect(s.uplink.connected).toBe(false)
       expect(s.drivers[0]!.lastGoodAt).toBeGreaterThan(0)
+      // Logins are audited with the client's address; the password never reaches the log.
+      expect(logged.lines()).toContainEqual(expect.objectContaining({ msg: 'console login', remote: '127.0.0.1', component: 'console' }))
+      expect(logged.text()).not.toContain('long-enough-1')
     } finally {
       await agent.stop()
     }
