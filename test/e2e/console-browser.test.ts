@@ -12,7 +12,8 @@ import { freePort, waitForPort } from '../util/ports.ts'
  * The edge's local console in Debian's Chromium (playwright-core, no browser download): a real
  * `parklink edge` process reading the Modbus simulator, its uplink down (no broker: a site
  * without its line), the console on a free loopback port. A wrong password is refused; after
- * logging in the page shows a live value and follows it when the PLC's value changes.
+ * logging in the page shows a live value and follows it when the PLC's value changes, and the
+ * local alarm the edge raises by itself when the value crosses the park's limit.
  */
 const CHROMIUM = '/usr/bin/chromium'
 // Flags from shared notes: quiet on a closed network, a fresh profile per run.
@@ -39,6 +40,8 @@ describe.skipIf(!existsSync(CHROMIUM))('local console in Chromium (skipped: /usr
       site: 'huaian', edge: 'shilian-01', dataDir: './data',
       uplink: { url: `mqtt://127.0.0.1:${await freePort()}`, reconnectMinMs: 200, reconnectMaxMs: 1000 },
       devices: [{ id: 'dcs', kind: 'modbus-tcp', host: '127.0.0.1', port: sim.port, pollMs: 200, points: [{ id: 'tk101.level', name: '液氨储罐液位', unit: 'm', address: 'hr0', type: 'float32' }] }],
+      // The park's limit, evaluated at the edge while the uplink is down.
+      alarms: { points: [{ id: 'tk101.level', limits: { h: 5 } }] },
       console: { listen: `127.0.0.1:${port}`, passwordEnv: 'PARKLINK_CONSOLE_PASSWORD' },
     }))
     edge = startParklink('edge', ['edge', '--config', file], { PARKLINK_CONSOLE_PASSWORD: PASSWORD })
@@ -76,6 +79,8 @@ describe.skipIf(!existsSync(CHROMIUM))('local console in Chromium (skipped: /usr
     expect(await page.locator('tr[data-point="tk101.level"]').getAttribute('data-quality')).toBe('good')
     sim.setValue('holding', 0, 5.5, 'float32')
     await expect.poll(() => valueCell().textContent(), { timeout: 15_000 }).toBe('5.5')
+    // Over the H limit: a local alarm while offline.
+    await expect.poll(() => page.locator('#alarms td').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['H', 'tk101.level', '5.5', '5']))
     // Offline site: the uplink is shown down; the refused login is among the recent events.
     expect(await page.locator('#uplink [data-key=state] td').nth(1).textContent()).toBe('未连接')
     await expect.poll(() => page.locator('#events').textContent(), { timeout: 10_000 }).toContain('console login refused')
