@@ -20,6 +20,8 @@ describe('console auth', () => {
     expect(sessions.valid(createSessions(60_000, Buffer.alloc(32, 2)).issue(1_000), 1_000)).toBe(false)
     expect(sessions.valid(undefined, 1_000)).toBe(false)
     expect(sessions.valid('garbage', 1_000)).toBe(false)
+    // The console restarted in the same process (a config apply) still knows its sessions.
+    expect(createSessions(60_000).valid(createSessions(1_000).issue(0), 500)).toBe(true)
   })
 
   it('locks the login after repeated failures, for a while', () => {

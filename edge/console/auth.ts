@@ -2,8 +2,9 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 
 /**
  * The console's login: one password (from the environment), compared in constant time; a
- * session is a cookie "expiry.signature" signed with a key made at start (HMAC-SHA256), so a
- * restart logs everyone out and nothing is stored. Repeated failures lock the login for a while.
+ * session is a cookie "expiry.signature" signed with a key made when the process starts
+ * (HMAC-SHA256): a config apply (which restarts the agent and its console) keeps technicians
+ * logged in, a restart of the service logs everyone out, and nothing is stored. Repeated failures lock the login for a while.
  */
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
 
@@ -17,7 +18,9 @@ export interface Sessions {
   valid(token: string | undefined, now: number): boolean
 }
 
-export function createSessions(ttlMs: number, key: Buffer = randomBytes(32)): Sessions {
+const PROCESS_KEY = randomBytes(32)
+
+export function createSessions(ttlMs: number, key: Buffer = PROCESS_KEY): Sessions {
   const sign = (expires: string) => createHmac('sha256', key).update(expires).digest('base64url')
   return {
     issue: (now) => {
