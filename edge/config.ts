@@ -162,6 +162,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
     uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
+    ...(config.console?.tls ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } } : {}),
   }
 }
 

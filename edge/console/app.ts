@@ -19,6 +19,8 @@ export interface ConsoleDeps {
   password: string
   clock: Clock
   sessionMs: number
+  /** Served over HTTPS: the session cookie is marked Secure. */
+  secure?: boolean
   view(): ConsoleView
   /** Logins and wrong passwords are logged with the client's address (an audit trail; failures show under recent events). */
   onLogin?(info: { remote: string | null }): void
@@ -70,7 +72,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     guard.succeeded()
     deps.onLogin?.({ remote: remoteOf(c) })
-    setCookie(c, COOKIE, sessions.issue(now), { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(deps.sessionMs / 1000) })
+    setCookie(c, COOKIE, sessions.issue(now), { httpOnly: true, secure: deps.secure ?? false, sameSite: 'Strict', path: '/', maxAge: Math.floor(deps.sessionMs / 1000) })
     return c.redirect(`/?lang=${lang}`, 303)
   })
   app.post('/logout', async (c) => {

@@ -16,6 +16,8 @@ export const ConsoleConfig = z.strictObject({
     z.string().refine((s) => parseListen(s) !== null, 'use "address:port" with an IPv4 address, e.g. "192.168.1.10:8088", or a port number'),
   ]),
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CONSOLE_PASSWORD'),
+  /** Serve HTTPS with this certificate and key (PEM, relative to the config): the password then never crosses the LAN in clear. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /** How long a login lasts (default 8 h: one shift). */
   sessionMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480),
 })

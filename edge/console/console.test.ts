@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,12 +27,12 @@ describe('local console in the agent', () => {
     await sim.stop()
     rmSync(dir, { recursive: true, force: true })
   })
-  const config = (name: string, listen: string | number) =>
+  const config = (name: string, listen: string | number, tls?: { cert: string; key: string }) =>
     resolveEdgeConfig(EdgeConfigSchema.parse({
       site: 'huaian', edge: 'e1', dataDir: `./${name}`,
       uplink: { url: `mqtt://127.0.0.1:${mqttPort}`, reconnectMinMs: 50, reconnectMaxMs: 200 },
       devices: [{ id: 'dcs', kind: 'modbus-tcp', host: '127.0.0.1', port: sim.port, pollMs: 100, points: [{ id: 'tk101.level', name: '液位', unit: 'm', address: 'hr0', type: 'float32' }] }],
-      console: { listen, passwordEnv: 'TEST_CONSOLE_PW' },
+      console: { listen, passwordEnv: 'TEST_CONSOLE_PW', ...(tls ? { tls } : {}) },
     }), dir)
   const log = createLogger('console-test', 'silent')
 
@@ -79,5 +81,27 @@ describe('local console in the agent', () => {
     }
     // Stopped with the agent: nothing listens any more.
     await expect(fetch(`${agent.consoleUrl}/login`)).rejects.toThrow()
+  })
+
+  it('serves HTTPS with the configured certificate; the session cookie is then Secure', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'console.key', '-out', 'console.crt', '-subj', '/CN=127.0.0.1', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' })
+    const agent = await startEdgeAgent(config('tls', '127.0.0.1:0', { cert: 'console.crt', key: 'console.key' }), { log, env: { TEST_CONSOLE_PW: 'long-enough-1' } })
+    try {
+      expect(agent.consoleUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      const url = new URL('/login', agent.consoleUrl!)
+      const res = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+        const req = request(url, { method: 'POST', ca: readFileSync(path.join(dir, 'console.crt')), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (r) => {
+          r.resume()
+          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie'] ?? '') })
+        })
+        req.on('error', reject)
+        req.end('password=long-enough-1')
+      })
+      expect(res.status).toBe(303)
+      expect(res.cookie).toMatch(/; Secure/i)
+    } finally {
+      await agent.stop()
+    }
+    await expect(startEdgeAgent(config('tls-missing', '127.0.0.1:0', { cert: 'nope.crt', key: 'console.key' }), { log, env: { TEST_CONSOLE_PW: 'long-enough-1' } })).rejects.toMatchObject({ code: 'PL_CONFIG_INVALID', message: expect.stringMatching(/console\.tls\.cert: cannot read/) })
   })
 })

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { loadUplinkTls } from '../uplink/tls.ts'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
@@ -12,11 +14,14 @@ export interface RunningConsole {
   stop(): Promise<void>
 }
 
-export async function startConsole(config: ConsoleConfig, deps: ConsoleDeps): Promise<RunningConsole> {
+export async function startConsole(config: ConsoleConfig, deps: Omit<ConsoleDeps, 'secure'>): Promise<RunningConsole> {
   const at = parseListen(config.listen)
   if (!at) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `console.listen "${String(config.listen)}" is not an address:port`, { hint: 'use e.g. "192.168.1.10:8088" (the plant-LAN address) or a port number' })
-  const app = createConsoleApp(deps)
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: at.host }) as Server
+  const tls = loadUplinkTls(config.tls, 'console.tls')
+  const app = createConsoleApp({ ...deps, secure: tls !== undefined })
+  const server = (tls
+    ? createAdaptorServer({ fetch: app.fetch, hostname: at.host, createServer: createHttpsServer, serverOptions: { cert: tls.cert!, key: tls.key! } })
+    : createAdaptorServer({ fetch: app.fetch, hostname: at.host })) as Server
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `the console cannot listen on ${at.host}:${at.port}: ${errorMessage(err)}`, {
@@ -30,7 +35,7 @@ export async function startConsole(config: ConsoleConfig, deps: ConsoleDeps): Pr
   const port = (server.address() as AddressInfo).port
   let stopping: Promise<void> | null = null
   return {
-    url: `http://${at.host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${at.host}:${port}`,
     port,
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -19,8 +19,9 @@ export const UplinkTlsConfig = z
   .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give cert and key together', path: ['key'] })
 export type UplinkTlsConfig = z.infer<typeof UplinkTlsConfig>
 
-export const resolveTlsPaths = (tls: UplinkTlsConfig, baseDir: string): UplinkTlsConfig =>
-  Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, path.resolve(baseDir, v as string)])) as UplinkTlsConfig
+/** Makes the file paths of a tls block absolute (they are written relative to the config file). */
+export const resolveTlsPaths = <T extends Partial<Record<string, string>>>(tls: T, baseDir: string): T =>
+  Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, path.resolve(baseDir, v as string)])) as T
 
 export interface UplinkTlsMaterial {
   ca?: Buffer
@@ -29,7 +30,7 @@ export interface UplinkTlsMaterial {
 }
 
 /** Reads the files before anything starts: a missing one is a config error, said with its name. */
-export function loadUplinkTls(tls: UplinkTlsConfig | undefined): UplinkTlsMaterial | undefined {
+export function loadUplinkTls(tls: UplinkTlsConfig | undefined, where = 'uplink.tls'): UplinkTlsMaterial | undefined {
   if (!tls) return undefined
   const out: UplinkTlsMaterial = {}
   for (const key of ['ca', 'cert', 'key'] as const) {
@@ -38,7 +39,7 @@ export function loadUplinkTls(tls: UplinkTlsConfig | undefined): UplinkTlsMateri
     try {
       out[key] = readFileSync(file)
     } catch (err) {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `uplink.tls.${key}: cannot read ${file}: ${errorMessage(err)}`, {
+      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}.${key}: cannot read ${file}: ${errorMessage(err)}`, {
         hint: 'copy the PEM file the park issued to that path, readable by the service user (parklink)',
         cause: err,
       })
