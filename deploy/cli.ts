@@ -3,6 +3,8 @@ import { ParklinkError } from '../shared/errors.ts'
 import { ConfigError } from '../shared/config.ts'
 import { untilSignal } from './lifecycle.ts'
 import { addTechnicianCommands } from './tools.ts'
+import { addInitCommand } from './init.ts'
+import { addReadPointCommand } from './read-point.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -68,6 +70,8 @@ export function buildProgram(): Command {
     })
 
   addTechnicianCommands(edge)
+  addInitCommand(edge)
+  addReadPointCommand(edge)
 
   program
     .command('cloud')

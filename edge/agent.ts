@@ -20,6 +20,12 @@ import { sanitizeSamples } from './samples.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
+import { consolePassword } from './console/config.ts'
+import { startConsole, type RunningConsole } from './console/server.ts'
+import { consoleView } from './console/view.ts'
+import { createLatestValues } from './latest-values.ts'
+import { createRecentEvents, type RecentEvents } from './recent-events.ts'
+import { loadUplinkTls } from './uplink/tls.ts'
 
 export interface EdgeAgentOptions {
   clock?: Clock
@@ -30,6 +36,8 @@ export interface EdgeAgentOptions {
   env?: NodeJS.ProcessEnv
   /** Builds a driver for a device (default: the registry). Tests pass doubles of the contract. */
   createDriver?: (config: DeviceConfig, deps: DriverDeps) => Driver | Promise<Driver>
+  /** The recent warnings and errors the local console shows (main.ts tees the log into it). */
+  recent?: RecentEvents
 }
 
 export interface EdgeAgentStatus {
@@ -52,6 +60,8 @@ export interface EdgeAgentStatus {
 export interface EdgeAgent {
   readonly session: string
   readonly configHash: string
+  /** Where the local console is served (null when `console:` is not configured). */
+  readonly consoleUrl: string | null
   status(): EdgeAgentStatus
   /** Poller, uplink (death published), drivers, outbox — in that order. Idempotent. */
   stop(): Promise<void>
@@ -68,6 +78,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const log = (opts.log ?? createLogger('parklink-edge')).child({ session })
   const hash = configHash(config)
   const password = uplinkPassword(config, opts.env)
+  // The console is refused before anything opens when its password variable is not set.
+  const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
+  const tls = loadUplinkTls(config.uplink.tls)
+  const latest = createLatestValues()
+  const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
 
   try {
@@ -112,6 +127,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   }
 
   const drivers: Driver[] = []
+  let localConsole: RunningConsole | null = null
+  const pointInfos = () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])]
   try {
     const make = opts.createDriver ?? createDriver
     for (const device of config.devices) {
@@ -122,6 +139,18 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     const started = await Promise.allSettled(drivers.map((d) => d.start()))
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
+    if (config.console && consolePw !== undefined) {
+      const clog = log.child({ component: 'console' })
+      localConsole = await startConsole(config.console, {
+        password: consolePw,
+        clock,
+        sessionMs: config.console.sessionMinutes * 60_000,
+        view: () => consoleView({ status: snapshot(), points: pointInfos(), latest: latest.list(), lastGoodByDevice: latest.lastGoodByDevice(), events: recent.list() }),
+        onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        onLoginFailure: ({ locked, remote }) => clog.warn({ locked, remote }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
+      })
+      clog.info({ url: localConsole.url }, 'local console listening')
+    }
   } catch (err) {
     await Promise.allSettled(drivers.map((d) => d.stop()))
     local?.close()
@@ -136,11 +165,12 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clientId: config.uplink.clientId,
     ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
     ...(password === undefined ? {} : { password }),
+    ...(tls === undefined ? {} : { tls }),
     site: config.site,
     edge: config.edge,
     session,
     configHash: hash,
-    points: () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])],
+    points: pointInfos,
     drivers: reports,
     outbox,
     maxInflight: config.uplink.maxInflight,
@@ -171,6 +201,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
     }
     if (problems.length > 0) lastProblem.set(device, problems[0]!)
+    latest.update(device, samples)
     let alarms: EdgeAlarm[] = []
     if (local) {
       try {
@@ -223,9 +254,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   return {
     session,
     configHash: hash,
+    consoleUrl: localConsole?.url ?? null,
     status: () => final ?? snapshot(),
     stop() {
       stopping ??= (async () => {
+        await localConsole?.stop()
         statusJob.stop()
         await poller.stop()
         await uplink.stop()

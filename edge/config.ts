@@ -11,6 +11,9 @@ import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
+import { ConsoleConfig } from './console/config.ts'
+import { writableProblem } from './drivers/modbus/writable.ts'
+import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -49,10 +52,13 @@ export const UplinkConfigSchema = z
     reconnectMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
     /** MQTT keep alive; the broker publishes the last will after 1.5 × this without traffic. */
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
+    /** CA of the park broker and, for certificate login, this edge's cert and key (edge/uplink/tls.ts). */
+    tls: UplinkTlsConfig.optional(),
   })
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
   // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
   .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })
+  .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), { message: 'tls needs an mqtts:// (or wss://) url', path: ['tls'] })
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 
@@ -69,11 +75,14 @@ export const EdgeConfigSchema = z
         maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES }),
-    devices: z.array(DeviceConfigSchema).min(1),
+    /** May be empty while the box is being commissioned (`parklink edge init` without a device): the uplink runs, nothing is read. */
+    devices: z.array(DeviceConfigSchema),
     /** Pipe-gallery settlement derived from static-level gauges (see edge/derived/config.ts). */
     settlement: SettlementConfig.optional(),
     /** Alarms raised at the edge too, so the plant alarms while the uplink is down (edge/alarms/local.ts). */
     alarms: LocalAlarmsConfig.optional(),
+    /** The local web console on the plant LAN (edge/console/); off unless present. */
+    console: ConsoleConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -97,6 +106,8 @@ export const EdgeConfigSchema = z
             const first = points.get(pid)
             if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
             else points.set(pid, [...at, j].join('.'))
+            const write = String(field(device, 'kind')).startsWith('modbus') ? writableProblem(point) : null
+            if (write) ctx.addIssue({ code: 'custom', path: [...at, j, 'writable'], message: write })
           })
         }
       })
@@ -150,7 +161,8 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   return {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}` },
+    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
+    ...(config.console?.tls ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } } : {}),
   }
 }
 

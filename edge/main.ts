@@ -1,16 +1,23 @@
+import { pino } from 'pino'
 import { devicePoints, loadEdgeConfig } from './config.ts'
 import { createLogger, type Logger } from './log.ts'
+import { createRecentEvents } from './recent-events.ts'
 import { startSupervisedEdge } from './supervisor.ts'
 
 /**
  * `parklink edge --config FILE`: loads the config (a bad one throws before anything starts,
  * so no device is touched) and starts the agent; the CLI keeps it running until a signal. A
- * changed config file is applied with rollback (edge/supervisor.ts).
+ * changed config file is applied with rollback (edge/supervisor.ts). The log's warnings and
+ * errors are also kept in a ring for the local console; it outlives config changes, so a
+ * rolled-back apply stays visible there.
  */
 export async function startEdgeFromFile(configPath: string): Promise<{ stop(): Promise<void>; log: Logger }> {
   const config = loadEdgeConfig(configPath)
-  const log = createLogger(`parklink-edge`, (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info').child({ edge: config.edge })
-  const agent = await startSupervisedEdge(configPath, log)
+  const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info'
+  const recent = createRecentEvents()
+  const streams = pino.multistream([{ level, stream: pino.destination(1) }, { level: 'warn', stream: recent }])
+  const log = createLogger(`parklink-edge`, level, streams).child({ edge: config.edge })
+  const agent = await startSupervisedEdge(configPath, log, { recent })
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info({ config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url }, 'parklink edge running')
   return { stop: () => agent.stop(), log }

@@ -17,6 +17,8 @@ export const ErrorCodes = {
   NOT_FOUND: 'PL_NOT_FOUND',
   /** An action that does not fit the current state (e.g. closing a closed alarm): HTTP 409. */
   STATE_CONFLICT: 'PL_STATE_CONFLICT',
+  /** Not logged in, or the login was refused (the edge's local console): HTTP 401. */
+  UNAUTHORIZED: 'PL_UNAUTHORIZED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -15,6 +15,8 @@ export interface UplinkOptions {
   clientId: string
   username?: string
   password?: string
+  /** CA, client certificate and key (PEM) for mqtts:// to the park's PKI. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   site: string
   edge: string
   /** This run of the agent; named in every message so a late death of an old run is told apart. */
@@ -233,6 +235,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       will: { topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true },
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.tls ?? {}),
     },
     reconnectMinMs: options.reconnectMinMs,
     reconnectMaxMs: options.reconnectMaxMs,

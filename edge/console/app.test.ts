@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import type { Clock } from '../../shared/clock.ts'
+import { createConsoleApp } from './app.ts'
+import type { ConsoleView } from './view.ts'
+
+const PASSWORD = 'Plant-LAN-2026'
+let now = 1_000_000
+const clock: Clock = { now: () => now, setTimeout: () => { throw new Error('no timers') }, clearTimeout: () => {} }
+const view = { edge: 'shilian-01', site: 'huaian', values: [{ point: 'tk101.level', value: 4.2, quality: 'good' }] } as unknown as ConsoleView
+
+function app(onLoginFailure?: (i: { locked: boolean }) => void) {
+  return createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, ...(onLoginFailure ? { onLoginFailure } : {}) })
+}
+const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!
+
+describe('local console app', () => {
+  it('sends a visitor without a session to the login page, and refuses the JSON', async () => {
+    const a = app()
+    const res = await a.request('/?lang=en')
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/login?lang=en')
+    const json = await a.request('/api/status')
+    expect(json.status).toBe(401)
+    expect(await json.json()).toMatchObject({ error: { code: 'PL_UNAUTHORIZED' } })
+  })
+
+  it('logs in with the right password only; the session opens the dashboard and its JSON until it expires', async () => {
+    const failures: boolean[] = []
+    const a = app((i) => failures.push(i.locked))
+    const wrong = await a.request('/login', form({ password: 'guess', lang: 'en' }))
+    expect(wrong.status).toBe(401)
+    expect(wrong.headers.get('set-cookie')).toBeNull()
+    expect(await wrong.text()).toContain('Wrong password')
+    expect(failures).toEqual([false])
+
+    const ok = await a.request('/login', form({ password: PASSWORD, lang: 'en' }))
+    expect(ok.status).toBe(303)
+    expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly/i)
+    expect(ok.headers.get('set-cookie')).toMatch(/SameSite=Strict/i)
+    const cookie = cookieOf(ok)
+    const page = await a.request('/?lang=en', { headers: { cookie } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('Live values')
+    expect(await (await a.request('/api/status', { headers: { cookie } })).json()).toEqual(view)
+
+    now += 60_000
+    expect((await a.request('/api/status', { headers: { cookie } })).status).toBe(401)
+  })
+
+  it('locks the login after five wrong passwords, even against the right one', async () => {
+    const failures: boolean[] = []
+    const a = app((i) => failures.push(i.locked))
+    for (let i = 0; i < 5; i++) await a.request('/login', form({ password: `wrong-${i}` }))
+    expect(failures.at(-1)).toBe(true)
+    const locked = await a.request('/login', form({ password: PASSWORD }))
+    expect(locked.status).toBe(429)
+    expect(locked.headers.get('set-cookie')).toBeNull()
+    now += 61_000
+    expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(303)
+  })
+
+  it('serves self-contained pages: zh-CN by default, English on request, no external assets, scripts only with the nonce', async () => {
+    const a = app()
+    const zh = await a.request('/login')
+    const html = await zh.text()
+    expect(html).toContain('<html lang="zh-CN">')
+    expect(html).toContain('密码')
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//)
+    const csp = zh.headers.get('content-security-policy') ?? ''
+    expect(csp).toMatch(/default-src 'none'/)
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+    const cookie = cookieOf(await a.request('/login', form({ password: PASSWORD })))
+    const dash = await (await a.request('/', { headers: { cookie } })).text()
+    expect(dash).toContain('实时数据')
+    expect(dash).not.toMatch(/(src|href)=["']?(https?:)?\/\//)
+    expect([...dash.matchAll(/<script([^>]*)>/g)].every((m) => /nonce="[^"]+"/.test(m[1]!))).toBe(true)
+    expect(await (await a.request('/?lang=en', { headers: { cookie } })).text()).toContain('Live values')
+  })
+
+  it('logs out: the cookie is cleared', async () => {
+    const a = app()
+    const res = await a.request('/logout', form({ lang: 'en' }))
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/login?lang=en')
+    expect(res.headers.get('set-cookie')).toMatch(/Max-Age=0/)
+  })
+})

@@ -1,0 +1,75 @@
+/**
+ * The console's labels: Simplified Chinese by default (the technicians and the plant's
+ * engineers), English with ?lang=en. The page's script gets the table of its language.
+ */
+export const LANGS = ['zh-CN', 'en'] as const
+export type Lang = (typeof LANGS)[number]
+
+export function pickLang(query: string | undefined): Lang {
+  return query === 'en' ? 'en' : 'zh-CN'
+}
+
+const LABELS = {
+  title: ['边缘网关本地控制台', 'Edge gateway local console'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  password: ['密码', 'Password'],
+  wrongPassword: ['密码错误', 'Wrong password'],
+  locked: ['登录失败次数过多，请稍后再试（秒）：', 'Too many failed logins; try again in (s): '],
+  other: ['English', '中文'],
+  edge: ['网关', 'Edge'],
+  site: ['站点', 'Site'],
+  up: ['运行', 'Up'],
+  updated: ['更新于', 'Updated'],
+  consoleLost: ['与网关失去联系', 'Lost contact with the edge'],
+  uplink: ['上行链路', 'Uplink'],
+  connected: ['已连接', 'connected'],
+  disconnected: ['未连接', 'DISCONNECTED'],
+  degraded: ['降级', 'degraded'],
+  stopped: ['已停止', 'stopped'],
+  lastAck: ['云端最后确认', 'Last ack from the cloud'],
+  ackedThrough: ['已确认至序号', 'Acked through seq'],
+  inflight: ['待确认批次', 'Batches awaiting ack'],
+  outbox: ['本地缓存（发件箱）', 'Outbox (local buffer)'],
+  samples: ['样本数', 'Samples'],
+  batches: ['批次', 'Batches'],
+  backlogHours: ['积压时长（小时）', 'Backlog (hours)'],
+  rate: ['当前速率（样本/小时）', 'Current rate (samples/h)'],
+  evicted: ['超限丢弃样本', 'Samples evicted (cap)'],
+  drivers: ['设备驱动', 'Drivers'],
+  device: ['设备', 'Device'],
+  kind: ['类型', 'Kind'],
+  state: ['状态', 'State'],
+  since: ['状态起始', 'Since'],
+  lastGood: ['最后一次正常读取', 'Last good read'],
+  error: ['错误', 'Error'],
+  values: ['实时数据', 'Live values'],
+  point: ['点位', 'Point'],
+  name: ['名称', 'Name'],
+  value: ['值', 'Value'],
+  unit: ['单位', 'Unit'],
+  quality: ['质量', 'Quality'],
+  time: ['时间', 'Time'],
+  good: ['正常', 'good'],
+  uncertain: ['可疑', 'uncertain'],
+  bad: ['坏值', 'bad'],
+  alarms: ['本地报警（离线时由网关判断）', 'Local alarms (evaluated at the edge while offline)'],
+  priority: ['级别', 'Priority'],
+  limit: ['限值', 'Limit'],
+  raisedAt: ['报警时间', 'Raised'],
+  none: ['无', 'none'],
+  never: ['从未', 'never'],
+  events: ['最近的警告与错误', 'Recent warnings and errors'],
+  level: ['级别', 'Level'],
+  message: ['信息', 'Message'],
+  secondsAgo: ['秒前', 's ago'],
+  noValue: ['—', '—'],
+} as const satisfies Record<string, readonly [string, string]>
+
+export type LabelKey = keyof typeof LABELS
+export type Labels = Record<LabelKey, string>
+
+export function labels(lang: Lang): Labels {
+  const i = lang === 'en' ? 1 : 0
+  return Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, v[i]])) as Labels
+}

@@ -1,0 +1,68 @@
+import type { PointInfo } from '../../shared/wire/messages.ts'
+import type { Value } from '../../shared/wire/sample.ts'
+import type { EdgeAgentStatus } from '../agent.ts'
+import type { LatestValue } from '../latest-values.ts'
+import type { RecentEvent } from '../recent-events.ts'
+
+/**
+ * What the console shows, as one JSON document (GET /api/status), built from the agent's
+ * status, its latest-value map and the recent warnings and errors. Pure: the page script only
+ * renders it.
+ */
+export interface ConsoleView {
+  at: number
+  site: string
+  edge: string
+  startedAt: number
+  configHash: string
+  uplink: EdgeAgentStatus['uplink']
+  outbox: { samples: number; batches: number; bytes: number; evicted: number; backlogHours: number; samplesPerHour: number }
+  drivers: Array<{ device: string; kind: string; state: string; since: number | null; lastError: string | null; lastGoodAt: number | null }>
+  values: Array<{ point: string; name: string | null; unit: string | null; device: string | null; value: Value; quality: string | null; reason: string | null; ts: number | null; lastGoodTs: number | null; lastGoodValue: Value }>
+  alarms: EdgeAgentStatus['alarms']
+  events: RecentEvent[]
+}
+
+export interface ViewInputs {
+  status: EdgeAgentStatus
+  points: readonly PointInfo[]
+  latest: readonly LatestValue[]
+  lastGoodByDevice: ReadonlyMap<string, number>
+  events: readonly RecentEvent[]
+}
+
+export function consoleView(i: ViewInputs): ConsoleView {
+  const s = i.status
+  const byPoint = new Map(i.latest.map((v) => [v.point, v]))
+  // Configured points first, in config order (also those not read yet); then anything else read.
+  const infos = new Map(i.points.map((p) => [p.id, p]))
+  const ids = [...infos.keys(), ...i.latest.map((v) => v.point).filter((p) => !infos.has(p))]
+  return {
+    at: s.at,
+    site: s.site,
+    edge: s.edge,
+    startedAt: s.startedAt,
+    configHash: s.configHash,
+    uplink: s.uplink,
+    outbox: { samples: s.outbox.samples, batches: s.outbox.batches, bytes: s.outbox.bytes, evicted: s.outbox.evicted, backlogHours: s.backlogHours, samplesPerHour: s.samplesPerHour },
+    drivers: s.drivers.map((d) => ({ device: d.device, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError, lastGoodAt: i.lastGoodByDevice.get(d.device) ?? null })),
+    values: ids.map((id) => {
+      const info = infos.get(id)
+      const v = byPoint.get(id)
+      return {
+        point: id,
+        name: info?.name ?? null,
+        unit: info?.unit ?? null,
+        device: v?.device ?? info?.device ?? null,
+        value: v?.value ?? null,
+        quality: v?.quality ?? null,
+        reason: v?.reason ?? null,
+        ts: v?.ts ?? null,
+        lastGoodTs: v?.lastGoodTs ?? null,
+        lastGoodValue: v?.lastGoodValue ?? null,
+      }
+    }),
+    alarms: s.alarms,
+    events: [...i.events],
+  }
+}
