@@ -86,7 +86,13 @@ export function addTechnicianCommands(edge: Command): void {
     .option('--accept-unknown-certificate', 'trust the server certificate seen now (otherwise move it from pki/rejected)')
     .option('--data-dir <dir>', 'where the edge keeps its OPC UA certificate', './.parklink/browse')
     .option('--json', 'print JSON')
-    .action(async (endpoint: string, o: { node?: string; depth: string; security: string; user?: string; acceptUnknownCertificate?: boolean; dataDir: string; json?: boolean }) => {
+    .option('--add', 'add the process values under --node as points of --device in --config (kept as FILE.bak)')
+    .option('-c, --config <file>', 'with --add: the edge configuration to extend')
+    .option('--device <id>', 'with --add: the opcua device (created with this endpoint and security when missing)')
+    .option('--prefix <prefix>', 'with --add: point ids are PREFIX.path.of.browse.names (default: the device id)')
+    .option('--dry-run', 'with --add: show what would be added, write nothing')
+    .action(async (endpoint: string, o: { node?: string; depth: string; security: string; user?: string; acceptUnknownCertificate?: boolean; dataDir: string; json?: boolean; add?: boolean; config?: string; device?: string; prefix?: string; dryRun?: boolean }) => {
+      if (o.add && (!o.config || !o.device)) throw new CommanderError(USAGE, 'parklink.usage', '--add needs --config FILE and --device ID')
       const { OpcuaDeviceConfig } = await import('../edge/drivers/opcua/config.ts')
       const { browseOpcua } = await import('../edge/drivers/opcua/browse.ts')
       const { createLogger } = await import('../edge/log.ts')
@@ -98,6 +104,18 @@ export function addTechnicianCommands(edge: Command): void {
       })
       if (!parsed.success) throw new CommanderError(USAGE, 'parklink.usage', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
       const r = await browseOpcua(parsed.data, { dataDir: o.dataDir, log: createLogger('parklink-browse', 'silent'), depth: Number(o.depth), ...(o.node ? { nodeId: o.node } : {}) })
+      if (o.add) {
+        const { addOpcuaPoints, pickOpcuaPoints } = await import('../edge/tools/add-opcua-points.ts')
+        const { identity, securityPolicy, securityMode } = parsed.data
+        const added = addOpcuaPoints(o.config!, o.device!, pickOpcuaPoints(r.root, o.prefix ?? o.device!), {
+          newDevice: { endpoint, securityPolicy, securityMode, identity, ...(o.acceptUnknownCertificate ? { acceptUnknownServerCertificate: true } : {}) },
+          dryRun: o.dryRun ?? false,
+        })
+        if (o.json) return console.log(JSON.stringify(added))
+        for (const p of added.added) console.log(`${o.dryRun ? 'would add' : 'added'}  ${p.id}  ${p.nodeId}${p.name ? `  ${p.name}` : ''}${p.unit ? ` [${p.unit}]` : ''}`)
+        if (added.skipped.length > 0) console.log(`already there: ${added.skipped.join(', ')}`)
+        return console.log(`${added.added.length} point(s) ${o.dryRun ? 'would be added' : 'added'} to ${added.createdDevice ? 'the new' : ''} device ${o.device}${o.dryRun || added.added.length === 0 ? '' : ` (previous config kept as ${o.config}.bak)`}`)
+      }
       if (o.json) return console.log(JSON.stringify(r))
       const lines: string[] = []
       const print = (n: typeof r.root, indent: string) => {

@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml'
+import { replaceConfigFile } from './config-file.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import { PointId } from '../../shared/wire/ids.ts'
 import { parseAddress } from '../drivers/modbus/address.ts'
@@ -147,9 +148,7 @@ export function importPoints(csvFile: string, configFile: string, options: { dry
   // The whole result must be a valid config (duplicates with existing points, strict keys …).
   parseEdgeConfig(next, configFile)
   if (!options.dryRun) {
-    writeFileSync(`${configFile}.bak`, text)
-    writeFileSync(`${configFile}.tmp`, next)
-    renameSync(`${configFile}.tmp`, configFile)
+    replaceConfigFile(configFile, text, next)
   }
   const byDevice: Record<string, number> = {}
   for (const a of additions) byDevice[a.device] = (byDevice[a.device] ?? 0) + 1

@@ -1,4 +1,4 @@
-import { AttributeIds, BrowseDirection, DataType, NodeClass, NodeId, type ClientSession, type ReferenceDescription } from 'node-opcua'
+import { AttributeIds, BrowseDirection, DataType, NodeClass, NodeId, ReferenceTypeIds, type ClientSession, type ReferenceDescription } from 'node-opcua'
 import type { Logger } from 'pino'
 import type { OpcuaDeviceConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity } from './connection.ts'
@@ -14,6 +14,10 @@ export interface BrowseNode {
   browseName: string
   displayName: string
   nodeClass: string
+  /** How the parent references it: a HasProperty (EURange, a limit of an alarm …) or another hierarchical reference. */
+  reference?: 'property' | 'other'
+  /** The node's type definition (e.g. i=9341 for an ExclusiveLimitAlarmType instance). */
+  typeDefinition?: string
   /** Variables only: the built-in data type name (e.g. Double). */
   dataType?: string
   /** Variables only, where the server exposes them: engineering unit, EURange, HH/H/L/LL. */
@@ -55,7 +59,12 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
           return
         }
         count++
-        const child: BrowseNode = { nodeId: ref.nodeId.toString(), browseName: ref.browseName.toString(), displayName: ref.displayName.text ?? '', nodeClass: NodeClass[ref.nodeClass] ?? 'Unspecified', children: [] }
+        const child: BrowseNode = {
+          nodeId: ref.nodeId.toString(), browseName: ref.browseName.toString(), displayName: ref.displayName.text ?? '', nodeClass: NodeClass[ref.nodeClass] ?? 'Unspecified',
+          reference: ref.referenceTypeId.namespace === 0 && ref.referenceTypeId.value === ReferenceTypeIds.HasProperty ? 'property' : 'other',
+          ...(ref.typeDefinition && !ref.typeDefinition.isEmpty() ? { typeDefinition: ref.typeDefinition.toString() } : {}),
+          children: [],
+        }
         level[i]!.children.push(child)
         next.push(child)
         if (ref.nodeClass === NodeClass.Variable) variables.push(child)
