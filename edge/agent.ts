@@ -20,6 +20,7 @@ import { sanitizeSamples } from './samples.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
+import { createReporter } from './report/reporter.ts'
 
 export interface EdgeAgentOptions {
   clock?: Clock
@@ -153,6 +154,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     log: log.child({ component: 'uplink' }),
   })
 
+  // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
+  // edge judges the same samples the cloud will see.
+  const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
   const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
   const onSamples = (device: string, raw: Sample[]) => {
@@ -171,6 +175,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
     }
     if (problems.length > 0) lastProblem.set(device, problems[0]!)
+    if (reporter) samples = reporter.filter(samples)
     let alarms: EdgeAlarm[] = []
     if (local) {
       try {
@@ -228,6 +233,16 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       stopping ??= (async () => {
         statusJob.stop()
         await poller.stop()
+        // The samples report by exception still held (each point's newest): kept, not lost.
+        const held = reporter?.flush() ?? []
+        for (let i = 0; i < held.length; i += config.uplink.batchSize) {
+          try {
+            outbox.append(held.slice(i, i + config.uplink.batchSize))
+          } catch (err) {
+            log.error({ err: errorMessage(err), lost: held.length - i }, 'held samples lost at stop: the outbox refused them')
+            break
+          }
+        }
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))

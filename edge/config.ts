@@ -11,6 +11,7 @@ import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
+import { ReportConfig } from './report/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -74,6 +75,8 @@ export const EdgeConfigSchema = z
     settlement: SettlementConfig.optional(),
     /** Alarms raised at the edge too, so the plant alarms while the uplink is down (edge/alarms/local.ts). */
     alarms: LocalAlarmsConfig.optional(),
+    /** Report by exception per point: deadband or SDT, forced refresh (edge/report/config.ts). Absent: every sample kept. */
+    report: ReportConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
