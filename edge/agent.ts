@@ -82,10 +82,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const outbox: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
+    ...(config.outbox.maxAgeH === undefined ? {} : { maxAgeMs: config.outbox.maxAgeH * 3_600_000 }),
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
     firstSeq: Math.max(1, Math.floor(clock.now())),
-    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes }, 'outbox over its size cap: the oldest batches were dropped (data lost)'),
+    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
   })
 
   // Derived points (settlement) and their audited baselines, when configured.

@@ -68,6 +68,8 @@ export const EdgeConfigSchema = z
       .strictObject({
         /** Cap on the data held while the cloud is unreachable; beyond it the oldest batches go (and are counted). */
         maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
+        /** Data older than this many hours is dropped (and reported to the cloud as a gap); default: kept until the cap. */
+        maxAgeH: z.number().positive().max(24 * 366).optional(),
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES }),
     devices: z.array(DeviceConfigSchema).min(1),
