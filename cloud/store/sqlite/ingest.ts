@@ -11,6 +11,7 @@ import type { Db } from './db.ts'
 import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
+import { createGapOps } from './gaps.ts'
 
 /** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
 const CHUNK = 1000
@@ -35,6 +36,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     })
     .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
     .prepare()
+  const gapOps = createGapOps(db)
   const rulePoint = db.select({ class: points.class, limits: points.limits, rules: points.rules }).from(points).where(eq(points.id, p('id'))).prepare()
   const loadState = db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, p('point'))).prepare()
   const saveState = db
@@ -167,6 +169,8 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             const v = encodeValue(newest.value)
             updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
           }
+          // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
+          for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
           if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes)
           return result
