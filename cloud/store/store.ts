@@ -81,6 +81,8 @@ export interface Store {
 
   /** Data the edges dropped before the cloud stored it (gap records), newest first. */
   listGaps(filter: GapFilter): Promise<StoredGap[]>
+  /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
+  recordGaps(edge: string, gaps: readonly GapRecord[], receivedAt: number): Promise<void>
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>

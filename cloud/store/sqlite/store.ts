@@ -75,6 +75,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
     listGaps: (filter) => run(() => gapOps.list(filter)),
+    recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {
