@@ -255,6 +255,8 @@ export interface AlarmChange {
   alarm: number
   action: TimelineEntry['action']
   at: number
+  /** From a batch the edge replayed from its backlog: recorded, not notified. */
+  historical?: boolean
 }
 
 export interface AlarmRecord {

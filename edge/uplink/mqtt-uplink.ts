@@ -28,6 +28,8 @@ export interface UplinkOptions {
   maxInflight: number
   ackTimeoutMs: number
   heartbeatMs: number
+  /** A batch written longer ago than this is sent marked `historical` (backlog replay); default 60 s. */
+  historicalAfterMs?: number
   reconnectMinMs: number
   reconnectMaxMs: number
   keepaliveS?: number
@@ -158,7 +160,11 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     })
   }
 
-  const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({ v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples, ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.gaps ? { gaps: b.gaps } : {}) })
+  const historicalAfterMs = options.historicalAfterMs ?? 60_000
+  const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({
+    v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
+    ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
+  })
 
   function onAck(through: number): void {
     const lastSeq = outbox.stats().lastSeq

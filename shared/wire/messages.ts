@@ -43,6 +43,8 @@ export const DataBatch = z.object({
   alarms: z.array(EdgeAlarm).max(10_000).optional(),
   /** Data the edge dropped (outbox cap or age), carried by the next batch (shared/wire/gap.ts). */
   gaps: z.array(GapRecord).max(1_000).optional(),
+  /** Replayed backlog, not live data: the cloud records its alarms with their original times but pushes no notifications for them. */
+  historical: z.boolean().optional(),
 }).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 

@@ -46,7 +46,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .prepare()
 
   /** Applies a rule event; returns the alarm it changed (for the timeline and the stream). */
-  function applyEvent(e: AlarmEvent): AlarmChange | null {
+  function applyEvent(e: AlarmEvent, historical: boolean): AlarmChange | null {
     if (e.type === 'raise') {
       // The partial unique index allows one active alarm per (point, kind); a conflict means the
       // alarm is already active, and the batch must still be stored.
@@ -55,14 +55,14 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
         return null
       }
-      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit } })
+      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...(historical ? { historical: true } : {}) } })
       // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): noted on the alarm, for the
       // operator to shelve it or ask for a deadband or delay.
       const recent = db.select({ ts: alarms.raisedAt }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), gt(alarms.raisedAt, e.ts - CHATTER.windowMs), lte(alarms.raisedAt, e.ts))).orderBy(asc(alarms.raisedAt)).all()
       let chatter = initialChatterState()
       for (const r of recent) chatter = recordActivation(CHATTER, chatter, r.ts).state
       if (chatter.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: recent.length, windowS: CHATTER.windowMs / 1000 } })
-      return { alarm: row.id, action: 'raise', at: e.ts }
+      return { alarm: row.id, action: 'raise', at: e.ts, ...(historical ? { historical: true } : {}) }
     }
     const row = db
       .update(alarms)
@@ -72,7 +72,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       .get()
     if (!row) return null
     append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value } })
-    return { alarm: row.id, action: 'recover', at: e.ts }
+    return { alarm: row.id, action: 'recover', at: e.ts, ...(historical ? { historical: true } : {}) }
   }
 
   /**
@@ -89,7 +89,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   }
 
   /** Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a transaction. */
-  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[]): void {
+  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical = false): void {
     const times = list.map((s) => s.ts)
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     for (const [point, group] of groupByPoint(list)) {
@@ -104,7 +104,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       result.suppressed += evaluation.suppressed.length
       result.stale += evaluation.stale
       for (const e of evaluation.events) {
-        const change = applyEvent(e)
+        const change = applyEvent(e, historical)
         if (!change) continue
         changes.push(change)
         if (e.type === 'raise') result.raised++
@@ -144,7 +144,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         (tx) => {
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null) })
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null), historical: batch.historical ?? false })
             .onConflictDoNothing()
             .run()
           if (inserted.changes === 0) {
@@ -172,7 +172,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
-          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes)
+          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false)
           return result
         },
         { behavior: 'immediate' },
@@ -186,13 +186,13 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const result = db.transaction(
         (tx) => {
           const result = emptyResult()
-          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
           for (const b of pending) {
             const list: Sample[] = loadSamples.all({ edge, seq: b.seq }).map((r) => {
               const stored = toStoredSample(r)
               return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
             })
-            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes)
+            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes, b.historical)
             tx.update(batches).set({ evaluated: true, alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
             result.samples += list.length
           }

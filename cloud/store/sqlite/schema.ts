@@ -79,6 +79,8 @@ export const batches = sqliteTable(
     evaluated: integer('evaluated', { mode: 'boolean' }).notNull().default(true),
     /** The edge's own alarm changes that came with the batch, kept until it is evaluated. */
     alarms: text('alarms', { mode: 'json' }).$type<EdgeAlarm[]>(),
+    /** The edge sent it as replayed backlog: its alarms are recorded without notifications. */
+    historical: integer('historical', { mode: 'boolean' }).notNull().default(false),
   },
   // The idempotency key: each (edge, seq) is stored once.
   (t) => [primaryKey({ name: 'batches_edge_seq', columns: [t.edge, t.seq] })],
