@@ -5,6 +5,7 @@ import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
+import { decodePayload, encodePayload } from './payload.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 export interface Eviction {
@@ -39,8 +40,8 @@ export interface SqliteOutboxOptions {
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
-// 2: the gaps ledger (gaps.ts).
-const SCHEMA_VERSION = 2
+// 2: the gaps ledger (gaps.ts). 3: payloads deflated into BLOBs (payload.ts); TEXT rows still read.
+const SCHEMA_VERSION = 3
 
 // AUTOINCREMENT (not a plain rowid) so a seq is never handed out twice, even after the newest
 // batches were acked and deleted: SQLite then keeps the high-water mark in sqlite_sequence.
@@ -53,7 +54,7 @@ const SCHEMA = `
     min_ts       INTEGER NOT NULL,
     max_ts       INTEGER NOT NULL,
     bytes        INTEGER NOT NULL,
-    payload      TEXT NOT NULL
+    payload      BLOB NOT NULL
   );
   CREATE INDEX IF NOT EXISTS batches_min_ts ON batches (min_ts);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -117,7 +118,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       d.samples += row.sample_count
       d.from = Math.min(d.from, row.min_ts)
       d.to = Math.max(d.to, row.max_ts)
-      for (const sample of samplesOf(row.payload)) d.points.add(sample.point)
+      for (const sample of decodePayload(row.payload).samples) d.points.add(sample.point)
       bytes -= row.bytes
       samples -= row.sample_count
       batches--
@@ -138,8 +139,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (s.ts > maxTs) maxTs = s.ts
     }
     // A batch with alarms is an object; the plain array (samples only) stays readable as before.
-    const payload = JSON.stringify(alarms && alarms.length > 0 ? { samples: list, alarms } : list)
-    const size = Buffer.byteLength(payload)
+    const payload = encodePayload(list, alarms)
+    const size = payload.length
     const now = clock.now()
     const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
@@ -198,11 +199,10 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     peek(afterSeq, limit) {
       if (limit <= 0) return []
       return guard('peek', () => {
-        const rows = q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: string }>
+        const rows = q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: Buffer | string }>
         const carried = rows.length === 0 ? new Map() : gaps.carriedBy(rows[0]!.seq, rows.at(-1)!.seq)
         return rows.map((r): OutboxBatch => {
-          const payload = JSON.parse(r.payload) as Sample[] | { samples: Sample[]; alarms: EdgeAlarm[] }
-          const batch: OutboxBatch = Array.isArray(payload) ? { seq: r.seq, createdAt: r.created_at, samples: payload } : { seq: r.seq, createdAt: r.created_at, samples: payload.samples, alarms: payload.alarms }
+          const batch: OutboxBatch = { seq: r.seq, createdAt: r.created_at, ...decodePayload(r.payload) }
           const g = carried.get(r.seq)
           return g ? { ...batch, gaps: g } : batch
         })
@@ -294,10 +294,5 @@ interface EvictRow {
   min_ts: number
   max_ts: number
   bytes: number
-  payload: string
-}
-
-function samplesOf(payload: string): Sample[] {
-  const parsed = JSON.parse(payload) as Sample[] | { samples: Sample[] }
-  return Array.isArray(parsed) ? parsed : parsed.samples
+  payload: Buffer | string
 }
