@@ -6,6 +6,7 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
 import { decodePayload, encodePayload } from './payload.ts'
+import { isCorruption, moveAside } from './corrupt.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 export interface Eviction {
@@ -29,6 +30,11 @@ export interface SqliteOutboxOptions {
   maxAgeMs?: number
   clock?: Clock
   onEvict?: (eviction: Eviction) => void
+  /**
+   * The file was not a readable database: it was moved to `movedTo` and a new, empty outbox
+   * started (numbering from firstSeq). Its unsent data is lost to the uplink: report it loudly.
+   */
+  onCorrupt?: (info: { movedTo: string; error: string }) => void
   /**
    * The seq of the first batch of a NEW outbox file (default 1; ignored when the file exists).
    * The agent passes the creation time in ms: an edge whose outbox was lost (a new disk, a wiped
@@ -81,7 +87,15 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
   const maxAgeMs = options.maxAgeMs ?? null
   if (maxAgeMs !== null && !(maxAgeMs > 0)) throw new RangeError(`outbox maxAgeMs must be positive, got ${maxAgeMs}`)
-  const db = openDatabase(options.file, firstSeq)
+  let db: Database.Database
+  try {
+    db = openDatabase(options.file, firstSeq)
+  } catch (err) {
+    if (!isCorruption(err)) throw err
+    const movedTo = moveAside(options.file, clock.now())
+    options.onCorrupt?.({ movedTo, error: errorMessage(err) })
+    db = openDatabase(options.file, firstSeq)
+  }
   const q = prepare(db)
   const gaps = createGapLedger(db)
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -31,5 +31,31 @@ describe('outbox payload format', () => {
     expect(fresh!.samples).toEqual(read)
     expect(old).toMatchObject({ seq: 2, samples: legacy.samples, alarms: legacy.alarms })
     o.close()
+  })
+})
+
+describe('a damaged outbox file', () => {
+  let dir: string
+  beforeEach(() => void (dir = mkdtempSync(path.join(tmpdir(), 'parklink-corrupt-'))))
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('is moved aside, reported, and a new outbox starts numbering from firstSeq', () => {
+    const file = path.join(dir, 'outbox.db')
+    writeFileSync(file, Buffer.alloc(8192, 0x5a)) // not a database: a torn or overwritten file
+    const reports: Array<{ movedTo: string; error: string }> = []
+    const o = openSqliteOutbox({ file, firstSeq: 1_000, onCorrupt: (c) => reports.push(c) })
+    expect(reports).toEqual([{ movedTo: expect.stringMatching(/outbox\.db\.corrupt-\d+$/), error: expect.stringMatching(/not a database/) }])
+    expect(readFileSync(reports[0]!.movedTo)).toEqual(Buffer.alloc(8192, 0x5a))
+    expect(o.append([s('a', 1)])).toBe(1_000)
+    o.close()
+  })
+
+  it('an outbox of a newer format is refused, not moved aside', () => {
+    const file = path.join(dir, 'outbox.db')
+    const db = new Database(file)
+    db.pragma('user_version = 99')
+    db.close()
+    expect(() => openSqliteOutbox({ file, onCorrupt: () => { throw new Error('must not be called') } })).toThrow(/format 99/)
+    expect(existsSync(file)).toBe(true)
   })
 })
