@@ -26,6 +26,7 @@ import { consoleView } from './console/view.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
+import { createReporter } from './report/reporter.ts'
 
 export interface EdgeAgentOptions {
   clock?: Clock
@@ -96,10 +97,12 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const outbox: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
+    ...(config.outbox.maxAgeH === undefined ? {} : { maxAgeMs: config.outbox.maxAgeH * 3_600_000 }),
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
     firstSeq: Math.max(1, Math.floor(clock.now())),
-    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes }, 'outbox over its size cap: the oldest batches were dropped (data lost)'),
+    onCorrupt: (c) => log.error({ ...c, hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection' }, 'OUTBOX FILE DAMAGED: moved aside, a new outbox started'),
+    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
   })
 
   // Derived points (settlement) and their audited baselines, when configured.
@@ -183,6 +186,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     log: log.child({ component: 'uplink' }),
   })
 
+  // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
+  // edge judges the same samples the cloud will see.
+  const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
   const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
   const onSamples = (device: string, raw: Sample[]) => {
@@ -202,6 +208,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     }
     if (problems.length > 0) lastProblem.set(device, problems[0]!)
     latest.update(device, samples)
+    if (reporter) samples = reporter.filter(samples)
     let alarms: EdgeAlarm[] = []
     if (local) {
       try {
@@ -261,6 +268,16 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         await localConsole?.stop()
         statusJob.stop()
         await poller.stop()
+        // The samples report by exception still held (each point's newest): kept, not lost.
+        const held = reporter?.flush() ?? []
+        for (let i = 0; i < held.length; i += config.uplink.batchSize) {
+          try {
+            outbox.append(held.slice(i, i + config.uplink.batchSize))
+          } catch (err) {
+            log.error({ err: errorMessage(err), lost: held.length - i }, 'held samples lost at stop: the outbox refused them')
+            break
+          }
+        }
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))

@@ -14,6 +14,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { ConsoleConfig } from './console/config.ts'
 import { writableProblem } from './drivers/modbus/writable.ts'
 import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
+import { ReportConfig } from './report/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -73,6 +74,8 @@ export const EdgeConfigSchema = z
       .strictObject({
         /** Cap on the data held while the cloud is unreachable; beyond it the oldest batches go (and are counted). */
         maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
+        /** Data older than this many hours is dropped (and reported to the cloud as a gap); default: kept until the cap. */
+        maxAgeH: z.number().positive().max(24 * 366).optional(),
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES }),
     /** May be empty while the box is being commissioned (`parklink edge init` without a device): the uplink runs, nothing is read. */
@@ -83,6 +86,8 @@ export const EdgeConfigSchema = z
     alarms: LocalAlarmsConfig.optional(),
     /** The local web console on the plant LAN (edge/console/); off unless present. */
     console: ConsoleConfig.optional(),
+    /** Report by exception per point: deadband or SDT, forced refresh (edge/report/config.ts). Absent: every sample kept. */
+    report: ReportConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.

@@ -8,6 +8,7 @@ import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
 import { windowsRoutes } from './routes/windows.ts'
+import { gapsRoutes } from './routes/gaps.ts'
 
 export type { ApiDeps }
 
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/points', pointsRoutes(deps))
   api.route('/alarms', alarmsRoutes(deps))
   api.route('/maintenance-windows', windowsRoutes(deps))
+  api.route('/gaps', gapsRoutes(deps))
   api.route('/', boardRoutes(deps))
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())

@@ -57,7 +57,12 @@ export class AckTracker {
     return this.#edges.get(edge)?.through ?? 0
   }
 
-  /** Seqs stored above the mark, waiting for a hole to fill (for diagnostics). */
+  /** Every edge the tracker knows. */
+  edges(): string[] {
+    return [...this.#edges.keys()]
+  }
+
+  /** Seqs stored above the mark, waiting for a hole to fill (for the hole watch and diagnostics). */
   pending(edge: string): number[] {
     return [...(this.#edges.get(edge)?.pending ?? [])].sort((a, b) => a - b)
   }

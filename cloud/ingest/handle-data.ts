@@ -52,6 +52,7 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     m.samples += result.samples
     m.alarmsRaised += result.raised
     m.alarmsRecovered += result.recovered
+    for (const g of batch.gaps ?? []) ctx.log.warn({ edge: batch.edge, gap: { ...g, points: g.points === 'all' ? 'all' : g.points.length } }, 'the edge reports data it dropped before delivery (a gap, kept in /api/v1/gaps)')
     if (result.stale > 0) ctx.log.info({ edge: batch.edge, seq: batch.seq, stale: result.stale }, 'late samples stored without rule evaluation')
   }
 

@@ -2,7 +2,10 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import { channelFilter } from '../../shared/wire/topics.ts'
+import { channelFilter, parseTopic } from '../../shared/wire/topics.ts'
+import { startPeriodic } from '../../shared/periodic.ts'
+import { createCommandChannel, type CommandChannel } from './commands.ts'
+import { HoleWatch } from './holes.ts'
 import type { CloudMetrics } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import type { AckTracker } from './ack-tracker.ts'
@@ -22,9 +25,16 @@ export interface IngestOptions {
   clock: Clock
   metrics: CloudMetrics
   log: Logger
+  /**
+   * Sequence holes: one that persists `afterMs` is asked from the edge (a resend command),
+   * again every `retryMs`; checked every `checkMs`. Defaults 10 s, 30 s, 2 s.
+   */
+  resend?: { afterMs: number; retryMs: number; checkMs: number }
 }
 
 export interface Ingest {
+  /** Commands to the edges (ping, resend, status) and their answers. */
+  commands: CommandChannel
   /** Stops taking messages, lets the one being handled finish, disconnects. Idempotent. */
   stop(): Promise<void>
 }
@@ -69,13 +79,39 @@ export function startIngest(options: IngestOptions): Ingest {
     },
   }
 
+  const commands = createCommandChannel({
+    publish(topic, payload) {
+      client.publish(topic, payload, { qos: 1, retain: false }, (err) => {
+        if (err) log.warn({ topic, err: errorMessage(err) }, 'command not delivered to the broker')
+      })
+    },
+    store: options.store,
+    clock: options.clock,
+    log: log.child({ component: 'commands' }),
+  })
+  // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
+  const sites = new Map<string, string>()
+  const resend = options.resend ?? { afterMs: 10_000, retryMs: 30_000, checkMs: 2_000 }
+  const holes = new HoleWatch(resend)
+  const holeJob = startPeriodic(options.clock, resend.checkMs, async () => {
+    if (!metrics.mqtt.connected) return
+    const tracker = options.tracker
+    const due = holes.check(options.clock.now(), tracker.edges().map((edge) => ({ edge, through: tracker.through(edge), pending: tracker.pending(edge) })))
+    for (const r of due) {
+      const site = sites.get(r.edge)
+      if (site) commands.send(site, r.edge, { type: 'resend', fromSeq: r.fromSeq, toSeq: r.toSeq })
+    }
+  }, (err) => log.error({ err }, 'sequence hole check failed'))
+
   let inflight: Promise<unknown> = Promise.resolve()
   let stopping: Promise<void> | null = null
   client.handleMessage = (packet, done) => {
     // Stopping: leave it un-PUBACKed, so the broker redelivers it to our session next time.
     if (stopping) return
     const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }
-    const work = msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
+    const address = parseTopic(msg.topic)
+    if (address?.channel === 'data') sites.set(address.edge, address.site)
+    const work = address?.channel === 'resp' ? commands.handleResponse(msg) : msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
     inflight = work
       .catch((err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'))
       .finally(() => done())
@@ -84,6 +120,10 @@ export function startIngest(options: IngestOptions): Ingest {
   client.on('connect', (connack) => {
     metrics.mqtt.connects++
     const filters = { [channelFilter('data')]: { qos: 1 as const }, [channelFilter('status')]: { qos: 1 as const } }
+    // Answers to commands: best effort, so an ACL without the command channel never stops ingest.
+    client.subscribe({ [channelFilter('resp')]: { qos: 1 } }, (err, granted) => {
+      if (err || granted?.some((g) => g.qos === 128)) log.warn({ filter: channelFilter('resp') }, 'cannot subscribe to command responses; check the broker ACL (topic read parklink/v1/+/+/resp)')
+    })
     client.subscribe(filters, (err, granted) => {
       const refused = granted?.filter((g) => g.qos !== 1) ?? []
       if (err || refused.length > 0) {
@@ -109,8 +149,11 @@ export function startIngest(options: IngestOptions): Ingest {
   })
 
   return {
+    commands,
     stop() {
       stopping ??= (async () => {
+        holeJob.stop()
+        commands.close()
         // Let the message being handled finish before the caller closes the store.
         await inflight
         await new Promise<void>((resolve) => {

@@ -29,7 +29,8 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
   let planning = Promise.resolve()
 
   const unsubscribe = o.feed.subscribe((change) => {
-    if (change.action !== 'raise') return
+    // A crossing replayed from an edge's backlog is recorded with its time, not pushed as news.
+    if (change.action !== 'raise' || change.historical) return
     planning = planning.then(async () => {
       const alarm = await store.getAlarm(change.alarm)
       if (!alarm) return

@@ -3,6 +3,7 @@ import type { LimitKind, ThresholdLimits } from '../../shared/rules/threshold.ts
 import type { Quality } from '../../shared/quality.ts'
 import type { DataBatch, DriverReport, OutboxReport, PointRange, SourceLimits, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
 import type { Value } from '../../shared/wire/sample.ts'
+import type { GapRecord } from '../../shared/wire/gap.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
@@ -78,9 +79,30 @@ export interface Store {
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number): Promise<Delivery[]>
 
+  /** Data the edges dropped before the cloud stored it (gap records), newest first. */
+  listGaps(filter: GapFilter): Promise<StoredGap[]>
+  /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
+  recordGaps(edge: string, gaps: readonly GapRecord[], receivedAt: number): Promise<void>
+
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+export interface GapFilter {
+  edge?: string
+  /** Gaps whose point set holds this point (or is "all"). */
+  point?: string
+  /** Gaps overlapping [from, to] (source time, epoch ms). */
+  from?: number
+  to?: number
+  limit: number
+}
+
+/** A gap record as stored (shared/wire/gap.ts), with its edge and when it reached the cloud. */
+export interface StoredGap extends GapRecord {
+  edge: string
+  receivedAt: number
 }
 
 export interface IngestResult {
@@ -233,6 +255,8 @@ export interface AlarmChange {
   alarm: number
   action: TimelineEntry['action']
   at: number
+  /** From a batch the edge replayed from its backlog: recorded, not notified. */
+  historical?: boolean
 }
 
 export interface AlarmRecord {

@@ -1,5 +1,6 @@
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { EdgeAlarm, OutboxReport } from '../../shared/wire/messages.ts'
+import type { GapRecord } from '../../shared/wire/gap.ts'
 
 /**
  * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
@@ -15,6 +16,8 @@ export interface OutboxBatch {
   samples: Sample[]
   /** Alarms the edge raised or recovered from these samples. */
   alarms?: EdgeAlarm[]
+  /** Records of data the outbox dropped (cap, age), delivered with this batch. */
+  gaps?: GapRecord[]
 }
 
 export interface OutboxStats extends OutboxReport {
@@ -31,6 +34,8 @@ export interface Outbox {
   peek(afterSeq: number, limit: number): OutboxBatch[]
   /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */
   ackThrough(seq: number): void
+  /** Gap records that overlap the seq range [fromSeq, toSeq]: what answers a resend of data already dropped. */
+  gapsOverlapping(fromSeq: number, toSeq: number): GapRecord[]
   /** The lowest seq still held, or lastSeq + 1 when empty. */
   floor(): number
   stats(): OutboxStats

@@ -67,8 +67,8 @@ describe('sqlite outbox specifics', () => {
     outbox.append([sample(4)])
     outbox.close()
     expect(evictions).toEqual([
-      { fromSeq: 1, throughSeq: 1, batches: 1, samples: 2 },
-      { fromSeq: 2, throughSeq: 2, batches: 1, samples: 1 },
+      { reason: 'cap', fromSeq: 1, throughSeq: 1, batches: 1, samples: 2, from: sample(1).ts, to: sample(2).ts, points: 1 },
+      { reason: 'cap', fromSeq: 2, throughSeq: 2, batches: 1, samples: 1, from: sample(3).ts, to: sample(3).ts, points: 1 },
     ])
   })
 

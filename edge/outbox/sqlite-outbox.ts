@@ -4,21 +4,37 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
+import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
+import { decodePayload, encodePayload } from './payload.ts'
+import { isCorruption, moveAside } from './corrupt.ts'
 
-/** What a size-cap eviction removed; the caller logs it (the gap report to the cloud is separate). */
+/** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 export interface Eviction {
+  reason: Dropped['reason']
   fromSeq: number
   throughSeq: number
   batches: number
   samples: number
+  /** Source times of the oldest and newest sample dropped. */
+  from: number
+  to: number
+  /** How many distinct points lost samples. */
+  points: number
 }
 
 export interface SqliteOutboxOptions {
   file: string
   /** Cap on the payload bytes held (default 2 GiB). The file itself is somewhat larger (pages, WAL). */
   maxBytes?: number
+  /** Batches written longer ago than this are dropped (and recorded as a gap); default: no limit. */
+  maxAgeMs?: number
   clock?: Clock
   onEvict?: (eviction: Eviction) => void
+  /**
+   * The file was not a readable database: it was moved to `movedTo` and a new, empty outbox
+   * started (numbering from firstSeq). Its unsent data is lost to the uplink: report it loudly.
+   */
+  onCorrupt?: (info: { movedTo: string; error: string }) => void
   /**
    * The seq of the first batch of a NEW outbox file (default 1; ignored when the file exists).
    * The agent passes the creation time in ms: an edge whose outbox was lost (a new disk, a wiped
@@ -30,7 +46,8 @@ export interface SqliteOutboxOptions {
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
-const SCHEMA_VERSION = 1
+// 2: the gaps ledger (gaps.ts). 3: payloads deflated into BLOBs (payload.ts); TEXT rows still read.
+const SCHEMA_VERSION = 3
 
 // AUTOINCREMENT (not a plain rowid) so a seq is never handed out twice, even after the newest
 // batches were acked and deleted: SQLite then keeps the high-water mark in sqlite_sequence.
@@ -43,7 +60,7 @@ const SCHEMA = `
     min_ts       INTEGER NOT NULL,
     max_ts       INTEGER NOT NULL,
     bytes        INTEGER NOT NULL,
-    payload      TEXT NOT NULL
+    payload      BLOB NOT NULL
   );
   CREATE INDEX IF NOT EXISTS batches_min_ts ON batches (min_ts);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -68,8 +85,19 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`outbox maxBytes must be a positive integer, got ${maxBytes}`)
   const firstSeq = options.firstSeq ?? 1
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
-  const db = openDatabase(options.file, firstSeq)
+  const maxAgeMs = options.maxAgeMs ?? null
+  if (maxAgeMs !== null && !(maxAgeMs > 0)) throw new RangeError(`outbox maxAgeMs must be positive, got ${maxAgeMs}`)
+  let db: Database.Database
+  try {
+    db = openDatabase(options.file, firstSeq)
+  } catch (err) {
+    if (!isCorruption(err)) throw err
+    const movedTo = moveAside(options.file, clock.now())
+    options.onCorrupt?.({ movedTo, error: errorMessage(err) })
+    db = openDatabase(options.file, firstSeq)
+  }
   const q = prepare(db)
+  const gaps = createGapLedger(db)
 
   // Totals kept in memory (rebuilt from the table at open) so stats() stays O(1) with a deep backlog.
   let batches = 0
@@ -90,28 +118,34 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
   resync()
 
-  const evictOverCap = (keepSeq: number): Eviction | null => {
-    if (bytes <= maxBytes) return null
-    const eviction: Eviction = { fromSeq: 0, throughSeq: 0, batches: 0, samples: 0 }
-    // The batch just written is never evicted: over the cap by one batch beats losing the newest data.
-    for (const row of q.oldest.iterate(keepSeq) as Iterable<{ seq: number; sample_count: number; bytes: number }>) {
-      if (bytes <= maxBytes) break
-      if (eviction.batches === 0) eviction.fromSeq = row.seq
-      eviction.throughSeq = row.seq
-      eviction.batches++
-      eviction.samples += row.sample_count
+  /**
+   * Drops the oldest batches while `more(row)` says so (the batch just written is never dropped:
+   * over the cap by one batch beats losing the newest data) and notes the gap in the ledger.
+   */
+  const evict = (keepSeq: number, reason: Dropped['reason'], more: (row: EvictRow) => boolean): Eviction | null => {
+    const d: Dropped = { reason, fromSeq: 0, throughSeq: 0, batches: 0, samples: 0, from: Infinity, to: -Infinity, points: new Set() }
+    for (const row of q.oldest.iterate(keepSeq) as Iterable<EvictRow>) {
+      if (!more(row)) break
+      if (d.batches === 0) d.fromSeq = row.seq
+      d.throughSeq = row.seq
+      d.batches++
+      d.samples += row.sample_count
+      d.from = Math.min(d.from, row.min_ts)
+      d.to = Math.max(d.to, row.max_ts)
+      for (const sample of decodePayload(row.payload).samples) d.points.add(sample.point)
       bytes -= row.bytes
       samples -= row.sample_count
       batches--
     }
-    if (eviction.batches === 0) return null
-    q.deleteThrough.run(eviction.throughSeq)
-    evicted += eviction.samples
+    if (d.batches === 0) return null
+    q.deleteThrough.run(d.throughSeq)
+    evicted += d.samples
     q.setMeta.run(evicted, 'evicted')
-    return eviction
+    gaps.note(d, clock.now())
+    return { reason, fromSeq: d.fromSeq, throughSeq: d.throughSeq, batches: d.batches, samples: d.samples, from: d.from, to: d.to, points: d.points.size }
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined): { seq: number; eviction: Eviction | null } => {
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined): { seq: number; evictions: Eviction[] } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
@@ -119,20 +153,28 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (s.ts > maxTs) maxTs = s.ts
     }
     // A batch with alarms is an object; the plain array (samples only) stays readable as before.
-    const payload = JSON.stringify(alarms && alarms.length > 0 ? { samples: list, alarms } : list)
-    const size = Buffer.byteLength(payload)
-    const seq = Number(q.insert.run(clock.now(), list.length, minTs, maxTs, size, payload).lastInsertRowid)
+    const payload = encodePayload(list, alarms)
+    const size = payload.length
+    const now = clock.now()
+    const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
     batches++
     samples += list.length
     bytes += size
-    return { seq, eviction: evictOverCap(seq) }
+    const evictions = [
+      maxAgeMs === null ? null : evict(seq, 'age', (row) => row.created_at < now - maxAgeMs),
+      evict(seq, 'cap', () => bytes > maxBytes),
+    ].filter((e): e is Eviction => e !== null)
+    // Gap records without a living carrier (new, grown, or their carrier evicted) ride with this batch.
+    if (evictions.length > 0) gaps.carry(seq)
+    return { seq, evictions }
   })
 
   const ack = db.transaction((through: number) => {
     const gone = q.sumThrough.get(through) as { batches: number; samples: number | null; bytes: number | null }
     q.deleteThrough.run(through)
     q.setMeta.run(through, 'acked_through')
+    gaps.acked(through)
     batches -= gone.batches
     samples -= gone.samples ?? 0
     bytes -= gone.bytes ?? 0
@@ -163,21 +205,25 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
       return guard('append', () => {
-        const { seq, eviction } = append(list, alarms)
-        if (eviction) options.onEvict?.(eviction)
+        const { seq, evictions } = append(list, alarms)
+        for (const e of evictions) options.onEvict?.(e)
         return seq
       })
     },
     peek(afterSeq, limit) {
       if (limit <= 0) return []
-      return guard('peek', () =>
-        (q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: string }>).map(
-          (r): OutboxBatch => {
-            const payload = JSON.parse(r.payload) as Sample[] | { samples: Sample[]; alarms: EdgeAlarm[] }
-            return Array.isArray(payload) ? { seq: r.seq, createdAt: r.created_at, samples: payload } : { seq: r.seq, createdAt: r.created_at, samples: payload.samples, alarms: payload.alarms }
-          },
-        ),
-      )
+      return guard('peek', () => {
+        const rows = q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: Buffer | string }>
+        const carried = rows.length === 0 ? new Map() : gaps.carriedBy(rows[0]!.seq, rows.at(-1)!.seq)
+        return rows.map((r): OutboxBatch => {
+          const batch: OutboxBatch = { seq: r.seq, createdAt: r.created_at, ...decodePayload(r.payload) }
+          const g = carried.get(r.seq)
+          return g ? { ...batch, gaps: g } : batch
+        })
+      })
+    },
+    gapsOverlapping(fromSeq, toSeq) {
+      return guard('gaps', () => gaps.overlapping(fromSeq, toSeq))
     },
     ackThrough(seq) {
       // Never past the last seq assigned: acking seqs not yet written would skip them later.
@@ -214,7 +260,7 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
       })
     }
     db.transaction(() => {
-      db!.exec(SCHEMA)
+      db!.exec(SCHEMA + GAPS_SCHEMA)
       // A new file: no seq handed out yet. AUTOINCREMENT continues from sqlite_sequence, so the
       // first batch gets firstSeq. first_seq is recorded for tools that check completeness.
       const fresh = db!.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").get() === undefined
@@ -239,7 +285,7 @@ function prepare(db: Database.Database) {
   return {
     insert: db.prepare('INSERT INTO batches (created_at, sample_count, min_ts, max_ts, bytes, payload) VALUES (?, ?, ?, ?, ?, ?)'),
     peek: db.prepare('SELECT seq, created_at, payload FROM batches WHERE seq > ? ORDER BY seq LIMIT ?'),
-    oldest: db.prepare('SELECT seq, sample_count, bytes FROM batches WHERE seq < ? ORDER BY seq'),
+    oldest: db.prepare('SELECT seq, created_at, sample_count, min_ts, max_ts, bytes, payload FROM batches WHERE seq < ? ORDER BY seq'),
     sumThrough: db.prepare('SELECT COUNT(*) AS batches, SUM(sample_count) AS samples, SUM(bytes) AS bytes FROM batches WHERE seq <= ?'),
     deleteThrough: db.prepare('DELETE FROM batches WHERE seq <= ?'),
     totals: db.prepare('SELECT COUNT(*) AS batches, SUM(sample_count) AS samples, SUM(bytes) AS bytes FROM batches'),
@@ -253,4 +299,14 @@ function prepare(db: Database.Database) {
 
 function metaValue(q: ReturnType<typeof prepare>, key: string): number {
   return (q.getMeta.get(key) as { value: number } | undefined)?.value ?? 0
+}
+
+interface EvictRow {
+  seq: number
+  created_at: number
+  sample_count: number
+  min_ts: number
+  max_ts: number
+  bytes: number
+  payload: Buffer | string
 }

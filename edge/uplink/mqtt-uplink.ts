@@ -2,11 +2,12 @@ import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import { decodeAck, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import { decodeAck, decodeCommand, decodeStatus, encode } from '../../shared/wire/codec.ts'
 import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
-import type { Outbox } from '../outbox/outbox.ts'
+import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
 import { keepConnected } from './connection.ts'
+import { answerCommand } from './commands.ts'
 import { SendWindow } from './forward.ts'
 import * as status from './status.ts'
 
@@ -29,6 +30,8 @@ export interface UplinkOptions {
   maxInflight: number
   ackTimeoutMs: number
   heartbeatMs: number
+  /** A batch written longer ago than this is sent marked `historical` (backlog replay); default 60 s. */
+  historicalAfterMs?: number
   reconnectMinMs: number
   reconnectMaxMs: number
   keepaliveS?: number
@@ -71,7 +74,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const { outbox, log } = options
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
-  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack') }
+  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack'), cmd: topic(id.site, id.edge, 'cmd'), resp: topic(id.site, id.edge, 'resp') }
   const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs })
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
@@ -115,6 +118,10 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       scheduleHeartbeat(c)
       pump()
     })
+    // The cloud's commands (ping, resend a range, status): without them data still flows.
+    c.subscribe({ [topics.cmd]: { qos: 1 } }, (err, granted) => {
+      if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/+/%u/cmd)')
+    })
     // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
     c.subscribe({ [topics.status]: { qos: 1 } }, (err, granted) => {
       if (err || granted?.some((g) => g.qos === 128)) log.debug({ topic: topics.status }, 'cannot watch our own status topic')
@@ -127,6 +134,8 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
       if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
       onAck(decoded.value.through)
+    } else if (name === topics.cmd) {
+      onCommand(c, payload)
     } else if (name === topics.status && ready && !stopping) {
       // The broker may publish the will of our previous connection (taken over with the same
       // client id) AFTER this connection's birth; it names our session, so say we live again.
@@ -137,6 +146,27 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       }
     }
   }
+
+  function onCommand(c: MqttClient, payload: Buffer): void {
+    const decoded = decodeCommand(payload)
+    if (!decoded.ok) return void log.warn({ topic: topics.cmd, err: decoded.error, bytes: payload.length }, 'invalid command ignored')
+    if (decoded.value.edge !== id.edge) return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
+    const republish = (list: readonly OutboxBatch[]) => {
+      const floor = outbox.floor()
+      for (const b of list) c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 })
+    }
+    const response = answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now() })
+    log.info({ id: response.id, cmd: decoded.value.cmd.type, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
+    c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
+      if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
+    })
+  }
+
+  const historicalAfterMs = options.historicalAfterMs ?? 60_000
+  const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({
+    v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
+    ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
+  })
 
   function onAck(through: number): void {
     const lastSeq = outbox.stats().lastSeq
@@ -173,8 +203,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
         if (batches.length === 0) break
         const floor = outbox.floor()
         for (const b of batches) {
-          const message: DataBatch = { v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples, ...(b.alarms ? { alarms: b.alarms } : {}) }
-          c.publish(topics.data, encode(message), { qos: 1 }, (err) => {
+          c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 }, (err) => {
             if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
           })
           window.sent(b.seq, clock.now())

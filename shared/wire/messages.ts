@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Sample } from './sample.ts'
 import { PointId, TopicId } from './ids.ts'
+import { GapRecord } from './gap.ts'
 
 /** Wire protocol version; a message with another major version is rejected, not guessed at. */
 export const WIRE_VERSION = 1
@@ -40,6 +41,10 @@ export const DataBatch = z.object({
   floor: Seq,
   samples: z.array(Sample).min(1).max(100_000),
   alarms: z.array(EdgeAlarm).max(10_000).optional(),
+  /** Data the edge dropped (outbox cap or age), carried by the next batch (shared/wire/gap.ts). */
+  gaps: z.array(GapRecord).max(1_000).optional(),
+  /** Replayed backlog, not live data: the cloud records its alarms with their original times but pushes no notifications for them. */
+  historical: z.boolean().optional(),
 }).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 

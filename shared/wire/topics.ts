@@ -1,7 +1,8 @@
 import { TopicId } from './ids.ts'
 
 export const TOPIC_ROOT = 'parklink/v1'
-export const Channels = ['data', 'status', 'ack'] as const
+// cmd: cloud → edge commands, resp: the edge's answers (shared/wire/command.ts).
+export const Channels = ['data', 'status', 'ack', 'cmd', 'resp'] as const
 export type Channel = (typeof Channels)[number]
 
 export interface TopicAddress {

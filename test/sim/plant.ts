@@ -110,9 +110,7 @@ export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
     const phase = ((now() - started) % period) / period
     for (const p of shilianPlantPoints) {
       if (p.type === 'bool') continue
-      const prev = baseline.get(p.id)!
-      // Mean-reverting random walk: stays near the set point, never beyond physical bounds.
-      const next = Math.min(p.model.max, Math.max(p.model.min, prev + 0.1 * (p.model.mean - prev) + p.model.sigma * gaussian(random)))
+      const next = driftStep(p, baseline.get(p.id)!, random)
       baseline.set(p.id, next)
       write(p, p === tk101 ? scenarioLevel(phase, next) : next)
     }
@@ -142,7 +140,12 @@ export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
   }
 }
 
-function mulberry32(seed: number): () => number {
+/** One tick of a point's process: a mean-reverting random walk that stays near the set point, never beyond physical bounds. */
+export function driftStep(p: PlantPoint, prev: number, random: () => number): number {
+  return Math.min(p.model.max, Math.max(p.model.min, prev + 0.1 * (p.model.mean - prev) + p.model.sigma * gaussian(random)))
+}
+
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -67,7 +67,9 @@ export function pointsRoutes(deps: ApiDeps): Hono {
     // One more than asked tells whether the answer was cut short.
     const rows = await deps.store.history(point.id, { from, to, limit: q.limit + 1 })
     const truncated = rows.length > q.limit
-    return c.json({ point: point.id, from, to, limit: q.limit, truncated, samples: truncated ? rows.slice(0, q.limit) : rows })
+    // Completeness: what the edge dropped in this range (GET /api/v1/gaps has the detail).
+    const gaps = (await deps.store.listGaps({ point: point.id, from, to, limit: 100 })).map((g) => ({ from: g.from, to: g.to, samples: g.samples, reason: g.reason }))
+    return c.json({ point: point.id, from, to, limit: q.limit, truncated, samples: truncated ? rows.slice(0, q.limit) : rows, gaps })
   })
 
   return app

@@ -11,9 +11,8 @@ import type { Db } from './db.ts'
 import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
+import { createGapOps } from './gaps.ts'
 
-/** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
-const CHUNK = 1000
 const CHATTER = ChatterConfig.parse({})
 
 /**
@@ -35,6 +34,10 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     })
     .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
     .prepare()
+  const gapOps = createGapOps(db)
+  // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
+  // query builder for every batch cost more than SQLite's own work.
+  const insertSample = db.$client.prepare('INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
   const rulePoint = db.select({ class: points.class, limits: points.limits, rules: points.rules }).from(points).where(eq(points.id, p('id'))).prepare()
   const loadState = db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, p('point'))).prepare()
   const saveState = db
@@ -44,7 +47,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .prepare()
 
   /** Applies a rule event; returns the alarm it changed (for the timeline and the stream). */
-  function applyEvent(e: AlarmEvent): AlarmChange | null {
+  function applyEvent(e: AlarmEvent, historical: boolean): AlarmChange | null {
     if (e.type === 'raise') {
       // The partial unique index allows one active alarm per (point, kind); a conflict means the
       // alarm is already active, and the batch must still be stored.
@@ -53,14 +56,14 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
         return null
       }
-      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit } })
+      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...(historical ? { historical: true } : {}) } })
       // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): noted on the alarm, for the
       // operator to shelve it or ask for a deadband or delay.
       const recent = db.select({ ts: alarms.raisedAt }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), gt(alarms.raisedAt, e.ts - CHATTER.windowMs), lte(alarms.raisedAt, e.ts))).orderBy(asc(alarms.raisedAt)).all()
       let chatter = initialChatterState()
       for (const r of recent) chatter = recordActivation(CHATTER, chatter, r.ts).state
       if (chatter.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: recent.length, windowS: CHATTER.windowMs / 1000 } })
-      return { alarm: row.id, action: 'raise', at: e.ts }
+      return { alarm: row.id, action: 'raise', at: e.ts, ...(historical ? { historical: true } : {}) }
     }
     const row = db
       .update(alarms)
@@ -70,7 +73,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       .get()
     if (!row) return null
     append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value } })
-    return { alarm: row.id, action: 'recover', at: e.ts }
+    return { alarm: row.id, action: 'recover', at: e.ts, ...(historical ? { historical: true } : {}) }
   }
 
   /**
@@ -87,7 +90,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   }
 
   /** Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a transaction. */
-  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[]): void {
+  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical = false): void {
     const times = list.map((s) => s.ts)
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     for (const [point, group] of groupByPoint(list)) {
@@ -102,7 +105,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       result.suppressed += evaluation.suppressed.length
       result.stale += evaluation.stale
       for (const e of evaluation.events) {
-        const change = applyEvent(e)
+        const change = applyEvent(e, historical)
         if (!change) continue
         changes.push(change)
         if (e.type === 'raise') result.raised++
@@ -142,7 +145,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         (tx) => {
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null) })
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null), historical: batch.historical ?? false })
             .onConflictDoNothing()
             .run()
           if (inserted.changes === 0) {
@@ -154,12 +157,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt })
             .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
             .run()
-          for (let i = 0; i < batch.samples.length; i += CHUNK) {
-            const rows = batch.samples.slice(i, i + CHUNK).map((s) => {
-              const v = encodeValue(s.value)
-              return { edge: batch.edge, seq: batch.seq, point: s.point, ts: s.ts, value: v.value, valueText: v.text, quality: s.quality, reason: s.reason ?? null }
-            })
-            tx.insert(samples).values(rows).run()
+          for (const s of batch.samples) {
+            const v = encodeValue(s.value)
+            insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
           }
           for (const [point, group] of groupByPoint(batch.samples)) {
             ensurePoint.run({ id: point, edge: batch.edge })
@@ -167,8 +167,10 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             const v = encodeValue(newest.value)
             updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
           }
+          // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
+          for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
-          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes)
+          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false)
           return result
         },
         { behavior: 'immediate' },
@@ -182,13 +184,13 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const result = db.transaction(
         (tx) => {
           const result = emptyResult()
-          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
           for (const b of pending) {
             const list: Sample[] = loadSamples.all({ edge, seq: b.seq }).map((r) => {
               const stored = toStoredSample(r)
               return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
             })
-            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes)
+            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes, b.historical)
             tx.update(batches).set({ evaluated: true, alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
             result.samples += list.length
           }

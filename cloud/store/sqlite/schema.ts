@@ -79,6 +79,8 @@ export const batches = sqliteTable(
     evaluated: integer('evaluated', { mode: 'boolean' }).notNull().default(true),
     /** The edge's own alarm changes that came with the batch, kept until it is evaluated. */
     alarms: text('alarms', { mode: 'json' }).$type<EdgeAlarm[]>(),
+    /** The edge sent it as replayed backlog: its alarms are recorded without notifications. */
+    historical: integer('historical', { mode: 'boolean' }).notNull().default(false),
   },
   // The idempotency key: each (edge, seq) is stored once.
   (t) => [primaryKey({ name: 'batches_edge_seq', columns: [t.edge, t.seq] })],
@@ -208,4 +210,28 @@ export const notificationDeliveries = sqliteTable(
     uniqueIndex('notification_deliveries_once').on(t.alarm, t.recipient, t.channel, t.n),
     index('notification_deliveries_due').on(t.status, t.nextAt),
   ],
+)
+
+/**
+ * Data an edge dropped before the cloud stored it (outbox cap or age: shared/wire/gap.ts). One
+ * row per (edge, from_seq); a grown record replaces a narrower one. `points` is a JSON array of
+ * point ids, or the JSON string "all".
+ */
+export const gaps = sqliteTable(
+  'gaps',
+  {
+    edge: text('edge').notNull(),
+    fromSeq: integer('from_seq').notNull(),
+    throughSeq: integer('through_seq').notNull(),
+    reason: text('reason', { enum: ['cap', 'age'] }).notNull(),
+    batches: integer('batches').notNull(),
+    samples: integer('samples').notNull(),
+    fromTs: integer('from_ts').notNull(),
+    toTs: integer('to_ts').notNull(),
+    points: text('points', { mode: 'json' }).$type<string[] | 'all'>().notNull(),
+    /** When the edge dropped the data (edge time), and when the record reached the cloud. */
+    droppedAt: integer('dropped_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'gaps_edge_from_seq', columns: [t.edge, t.fromSeq] }), index('gaps_to_ts').on(t.toTs)],
 )

@@ -8,6 +8,7 @@ import { createDeliveryOps } from './deliveries.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
+import { createGapOps } from './gaps.ts'
 import { applyRegistry } from './registry.ts'
 import { createStatusOps } from './status.ts'
 
@@ -40,6 +41,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const deliveries = createDeliveryOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
+  const gapOps = createGapOps(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
 
   return {
@@ -72,6 +74,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
+    listGaps: (filter) => run(() => gapOps.list(filter)),
+    recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

@@ -1,0 +1,1 @@
+ALTER TABLE `batches` ADD `historical` integer DEFAULT false NOT NULL;

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decodeCommand, decodeCommandResponse, encode } from '../../shared/wire/codec.ts'
+import type { Command } from '../../shared/wire/command.ts'
+import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
+import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
+import { answerCommand } from './commands.ts'
+
+const T0 = 1_700_000_000_000
+const sample = (i: number) => ({ point: 'p.1', ts: T0 + i, value: i, quality: 'good' as const })
+const command = (cmd: Command['cmd']): Command => ({ v: 1, id: 'c-1', edge: 'e1', ts: T0, cmd })
+
+describe('edge command answers', () => {
+  let dir: string
+  let outbox: Outbox
+  let republished: OutboxBatch[]
+  const answer = (cmd: Command['cmd']) => answerCommand(command(cmd), { edge: 'e1', session: 's-1', outbox, drivers: () => [], republish: (b) => republished.push(...b), now: () => T0 + 5 })
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'parklink-cmd-'))
+    // Room for about two batches: older ones are evicted (and recorded as a gap).
+    outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db'), maxBytes: 200 })
+    republished = []
+  })
+  afterEach(() => {
+    outbox.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('a resend accounts for every seq asked: acked before, dropped (gap record), or published again', () => {
+    for (let i = 1; i <= 6; i++) outbox.append([sample(i), sample(i + 100)])
+    const floor = outbox.floor()
+    expect(floor).toBeGreaterThan(2)
+    outbox.ackThrough(floor) // the cloud has the first held batch
+    const r = answer({ type: 'resend', fromSeq: 1, toSeq: 6 })
+    expect(r).toMatchObject({ v: 1, id: 'c-1', edge: 'e1', ts: T0 + 5, ok: true })
+    if (r.result?.type !== 'resend') throw new Error('not a resend answer')
+    const held = Array.from({ length: 6 - floor }, (_, i) => floor + 1 + i)
+    expect(r.result.resent).toEqual(held)
+    expect(republished.map((b) => b.seq)).toEqual(held)
+    expect(r.result.gaps).toMatchObject([{ reason: 'cap', fromSeq: 1, throughSeq: floor - 1 }])
+    expect(r.result.alreadyAcked).toBe(floor)
+    // Every answer passes the wire schema.
+    expect(decodeCommandResponse(encode(r)).ok).toBe(true)
+  })
+
+  it('answers ping and status; a failing outbox is an error answer, not a throw', () => {
+    outbox.append([sample(1)])
+    expect(answer({ type: 'ping' }).result).toEqual({ type: 'pong', session: 's-1' })
+    expect(answer({ type: 'status' }).result).toMatchObject({ type: 'status', session: 's-1', lastSeq: 1, ackedThrough: 0, outbox: { batches: 1, samples: 1 }, drivers: [] })
+    outbox.close()
+    expect(answer({ type: 'status' })).toMatchObject({ ok: false, error: { code: 'PL_OUTBOX_FAILED', message: expect.stringMatching(/after close/) } })
+  })
+
+  it('the command schema refuses a reversed range and unknown commands', () => {
+    expect(decodeCommand(JSON.stringify(command({ type: 'resend', fromSeq: 5, toSeq: 4 })))).toMatchObject({ ok: false, error: expect.stringMatching(/toSeq/) })
+    expect(decodeCommand(JSON.stringify({ ...command({ type: 'ping' }), cmd: { type: 'reboot' } })).ok).toBe(false)
+    expect(decodeCommand(encode(command({ type: 'resend', fromSeq: 4, toSeq: 5 })))).toMatchObject({ ok: true })
+  })
+})

@@ -1,0 +1,52 @@
+import { ErrorCodes, errorMessage } from '../../shared/errors.ts'
+import type { Command, CommandResponse, CommandResult } from '../../shared/wire/command.ts'
+import { WIRE_VERSION, type DriverReport } from '../../shared/wire/messages.ts'
+import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
+import { outboxReport } from './status.ts'
+
+/** Most batches one resend command publishes again (the cloud asks for the rest later). */
+export const RESEND_MAX_BATCHES = 1_000
+
+export interface CommandDeps {
+  edge: string
+  session: string
+  outbox: Outbox
+  drivers: () => DriverReport[]
+  /** Publishes batches again (the uplink's data path; the cloud deduplicates by (edge, seq)). */
+  republish: (batches: readonly OutboxBatch[]) => void
+  now: () => number
+}
+
+/**
+ * Answers one command from the cloud (shared/wire/command.ts). A resend publishes what the
+ * outbox still holds of the range; for what it dropped it answers with the gap records, and it
+ * counts what the cloud already acked, so every seq asked for is accounted for.
+ */
+export function answerCommand(command: Command, deps: CommandDeps): CommandResponse {
+  const base = { v: WIRE_VERSION, id: command.id, edge: deps.edge, ts: deps.now() } as const
+  try {
+    return { ...base, ok: true, result: run(command, deps) }
+  } catch (err) {
+    return { ...base, ok: false, error: { code: ErrorCodes.OUTBOX_FAILED, message: errorMessage(err).slice(0, 1024) } }
+  }
+}
+
+function run(command: Command, deps: CommandDeps): CommandResult {
+  const cmd = command.cmd
+  switch (cmd.type) {
+    case 'ping':
+      return { type: 'pong', session: deps.session }
+    case 'status': {
+      const stats = deps.outbox.stats()
+      return { type: 'status', session: deps.session, outbox: outboxReport(stats), lastSeq: stats.lastSeq, ackedThrough: stats.ackedThrough, drivers: deps.drivers() }
+    }
+    case 'resend': {
+      const stats = deps.outbox.stats()
+      const toSeq = Math.min(cmd.toSeq, cmd.fromSeq + RESEND_MAX_BATCHES - 1)
+      const held = deps.outbox.peek(cmd.fromSeq - 1, toSeq - cmd.fromSeq + 1).filter((b) => b.seq <= toSeq)
+      if (held.length > 0) deps.republish(held)
+      const alreadyAcked = Math.max(0, Math.min(toSeq, stats.ackedThrough) - cmd.fromSeq + 1)
+      return { type: 'resend', resent: held.map((b) => b.seq), alreadyAcked, gaps: deps.outbox.gapsOverlapping(cmd.fromSeq, toSeq) }
+    }
+  }
+}

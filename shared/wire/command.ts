@@ -1,0 +1,65 @@
+import { z } from 'zod'
+import { TopicId } from './ids.ts'
+import { GapRecord } from './gap.ts'
+import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
+
+/**
+ * The command channel, cloud → edge and back:
+ * - parklink/v1/{site}/{edge}/cmd  (cloud → edge, QoS 1, not retained: a command is for now)
+ * - parklink/v1/{site}/{edge}/resp (edge → cloud, QoS 1), the answer, with the command's id.
+ *
+ * ping: is the edge there. resend: publish the batches [fromSeq, toSeq] again (the cloud saw a
+ * hole); what the edge no longer holds is answered with its gap records, what the cloud already
+ * acked is counted. status: outbox depth, drivers and uplink state now.
+ */
+const Seq = z.number().int().positive()
+
+export const CommandBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping') }),
+  z.strictObject({ type: z.literal('resend'), fromSeq: Seq, toSeq: Seq }).refine((c) => c.fromSeq <= c.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] }),
+  z.strictObject({ type: z.literal('status') }),
+])
+export type CommandBody = z.infer<typeof CommandBody>
+
+export const Command = z.object({
+  v: z.literal(WIRE_VERSION),
+  /** Chosen by the sender; the response carries it back. */
+  id: z.string().min(1).max(64),
+  edge: TopicId,
+  ts: z.number().int(),
+  cmd: CommandBody,
+})
+export type Command = z.infer<typeof Command>
+
+export const CommandResult = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pong'), session: z.string().max(64) }),
+  z.object({
+    type: z.literal('resend'),
+    /** Seqs published again (held by the outbox). */
+    resent: z.array(Seq).max(100_000),
+    /** How many seqs of the range the cloud had already acked. */
+    alreadyAcked: z.number().int().nonnegative(),
+    /** What the edge dropped from the range: the answer for seqs it no longer holds. */
+    gaps: z.array(GapRecord).max(1_000),
+  }),
+  z.object({
+    type: z.literal('status'),
+    session: z.string().max(64),
+    outbox: OutboxReport,
+    lastSeq: z.number().int().nonnegative(),
+    ackedThrough: z.number().int().nonnegative(),
+    drivers: z.array(DriverReport),
+  }),
+])
+export type CommandResult = z.infer<typeof CommandResult>
+
+export const CommandResponse = z.object({
+  v: z.literal(WIRE_VERSION),
+  id: z.string().min(1).max(64),
+  edge: TopicId,
+  ts: z.number().int(),
+  ok: z.boolean(),
+  result: CommandResult.optional(),
+  error: z.object({ code: z.string().max(64), message: z.string().max(1024) }).optional(),
+})
+export type CommandResponse = z.infer<typeof CommandResponse>

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { benchOutbox } from './outbox.ts'
+import { benchSdt } from './sdt.ts'
+import { printTable, writeResults, type BenchResult } from './table.ts'
+
+/**
+ * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e]`: parklink's
+ * figures on this machine, as a table; `--out` also writes them as a JSON array of
+ * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`.
+ */
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    seconds: { type: 'string', default: '3' },
+    'e2e-seconds': { type: 'string', default: '20' },
+    'sdt-hours': { type: 'string', default: '2' },
+    'skip-e2e': { type: 'boolean', default: false },
+  },
+})
+
+const dir = mkdtempSync(path.join(tmpdir(), 'parklink-bench-'))
+const results: BenchResult[] = []
+try {
+  results.push(...benchOutbox(dir, Number(values.seconds)))
+  results.push(...benchSdt(Number(values['sdt-hours'])))
+  if (!values['skip-e2e']) {
+    // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
+    const { benchEndToEnd } = await import('./e2e.ts')
+    results.push(...(await benchEndToEnd(dir, Number(values['e2e-seconds']))))
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+console.log(printTable(results))
+if (values.out) {
+  writeResults(values.out, results)
+  console.log(`\nwritten to ${values.out}`)
+}

@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs'
+
+/** One benchmark figure: `ratio` is value / baseline (null without a baseline); `met` compares value with target. */
+export interface BenchResult {
+  name: string
+  value: number
+  unit: string
+  baseline: number | null
+  ratio: number | null
+  target: string | null
+  met: boolean | null
+}
+
+export function result(name: string, value: number, unit: string, opts: { baseline?: number; target?: { op: '>=' | '<='; value: number } } = {}): BenchResult {
+  const baseline = opts.baseline ?? null
+  const t = opts.target
+  return {
+    name,
+    value: round(value),
+    unit,
+    baseline: baseline === null ? null : round(baseline),
+    ratio: baseline === null || baseline === 0 ? null : round(value / baseline),
+    target: t ? `${t.op} ${t.value}` : null,
+    met: t ? (t.op === '>=' ? value >= t.value : value <= t.value) : null,
+  }
+}
+
+const round = (x: number) => (Math.abs(x) >= 100 ? Math.round(x) : Math.round(x * 1000) / 1000)
+
+export function printTable(results: readonly BenchResult[]): string {
+  const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'met']
+  const rows = results.map((r) => [r.name, String(r.value), r.unit, r.baseline === null ? '' : String(r.baseline), r.ratio === null ? '' : String(r.ratio), r.target ?? '', r.met === null ? '' : r.met ? 'yes' : 'NO'])
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+export function writeResults(file: string, results: readonly BenchResult[]): void {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { faultCampaign } from './campaign.ts'
+import { outboxKillLoop } from './outbox-kills.ts'
+
+/**
+ * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N]`: the fault
+ * campaign (not part of `npm test`). Exit code 0 only when nothing was lost or duplicated and
+ * the outbox opened cleanly after every SIGKILL.
+ */
+const { values } = parseArgs({
+  options: {
+    faults: { type: 'string', default: '50' },
+    'max-seconds': { type: 'string', default: '600' },
+    kills: { type: 'string', default: '100' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+  },
+})
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const seed = Number(values.seed)
+const random = mulberry32(seed)
+const dir = mkdtempSync(path.join(tmpdir(), 'parklink-faults-'))
+const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
+let ok = false
+try {
+  say(`seed ${seed} (repeat a run with --seed ${seed})`)
+  const kills = await outboxKillLoop(dir, Number(values.kills), random)
+  say(`outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`)
+  for (const p of kills.problems) say(`  problem: ${p}`)
+  const c = await faultCampaign(dir, Number(values.faults), Number(values['max-seconds']), random, say)
+  const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
+  say(`campaign: ${total} faults in ${c.seconds} s (${Object.entries(c.faults).map(([k, n]) => `${k}: ${n}`).join(', ')})`)
+  say(`batches assigned ${c.assigned}, stored ${c.stored}, held at end ${c.heldAtEnd}, in gap records ${c.inGaps}, LOST ${c.lost}, duplicate samples ${c.duplicateSamples}, incomplete batches ${c.incompleteBatches}`)
+  ok = kills.problems.length === 0 && kills.cleanOpens === kills.kills && c.lost === 0 && c.duplicateSamples === 0 && c.incompleteBatches === 0
+  say(ok ? 'PASS' : 'FAIL')
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+process.exit(ok ? 0 : 1)
