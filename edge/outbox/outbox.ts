@@ -1,5 +1,6 @@
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { EdgeAlarm, OutboxReport } from '../../shared/wire/messages.ts'
+import type { CameraEvent } from '../../shared/wire/camera.ts'
 
 /**
  * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
@@ -15,6 +16,8 @@ export interface OutboxBatch {
   samples: Sample[]
   /** Alarms the edge raised or recovered from these samples. */
   alarms?: EdgeAlarm[]
+  /** Camera events (with their snapshots) that ride with these samples. */
+  events?: CameraEvent[]
 }
 
 export interface OutboxStats extends OutboxReport {
@@ -26,7 +29,7 @@ export interface OutboxStats extends OutboxReport {
 
 export interface Outbox {
   /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
-  append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[]): number
+  append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): number
   /** Up to `limit` batches with seq > afterSeq, oldest first. */
   peek(afterSeq: number, limit: number): OutboxBatch[]
   /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */

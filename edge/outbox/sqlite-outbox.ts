@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
+import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 
@@ -111,15 +112,16 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return eviction
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined): { seq: number; eviction: Eviction | null } => {
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined): { seq: number; eviction: Eviction | null } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
       if (s.ts < minTs) minTs = s.ts
       if (s.ts > maxTs) maxTs = s.ts
     }
-    // A batch with alarms is an object; the plain array (samples only) stays readable as before.
-    const payload = JSON.stringify(alarms && alarms.length > 0 ? { samples: list, alarms } : list)
+    // A batch with alarms or camera events is an object; the plain array (samples only) stays readable as before.
+    const extra = { ...(alarms && alarms.length > 0 ? { alarms } : {}), ...(events && events.length > 0 ? { events } : {}) }
+    const payload = JSON.stringify(Object.keys(extra).length > 0 ? { samples: list, ...extra } : list)
     const size = Buffer.byteLength(payload)
     const seq = Number(q.insert.run(clock.now(), list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
@@ -159,11 +161,11 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   return {
-    append(list, alarms) {
+    append(list, alarms, events) {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
       return guard('append', () => {
-        const { seq, eviction } = append(list, alarms)
+        const { seq, eviction } = append(list, alarms, events)
         if (eviction) options.onEvict?.(eviction)
         return seq
       })
@@ -173,8 +175,9 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       return guard('peek', () =>
         (q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: string }>).map(
           (r): OutboxBatch => {
-            const payload = JSON.parse(r.payload) as Sample[] | { samples: Sample[]; alarms: EdgeAlarm[] }
-            return Array.isArray(payload) ? { seq: r.seq, createdAt: r.created_at, samples: payload } : { seq: r.seq, createdAt: r.created_at, samples: payload.samples, alarms: payload.alarms }
+            const payload = JSON.parse(r.payload) as Sample[] | { samples: Sample[]; alarms?: EdgeAlarm[]; events?: CameraEvent[] }
+            if (Array.isArray(payload)) return { seq: r.seq, createdAt: r.created_at, samples: payload }
+            return { seq: r.seq, createdAt: r.created_at, samples: payload.samples, ...(payload.alarms ? { alarms: payload.alarms } : {}), ...(payload.events ? { events: payload.events } : {}) }
           },
         ),
       )

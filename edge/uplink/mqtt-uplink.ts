@@ -171,7 +171,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
         if (batches.length === 0) break
         const floor = outbox.floor()
         for (const b of batches) {
-          const message: DataBatch = { v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples, ...(b.alarms ? { alarms: b.alarms } : {}) }
+          const message: DataBatch = { v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples, ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.events ? { events: b.events } : {}) }
           c.publish(topics.data, encode(message), { qos: 1 }, (err) => {
             if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
           })

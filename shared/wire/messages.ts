@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Sample } from './sample.ts'
 import { PointId, TopicId } from './ids.ts'
+import { CameraEvent, CameraInfo } from './camera.ts'
 
 /** Wire protocol version; a message with another major version is rejected, not guessed at. */
 export const WIRE_VERSION = 1
@@ -40,6 +41,8 @@ export const DataBatch = z.object({
   floor: Seq,
   samples: z.array(Sample).min(1).max(100_000),
   alarms: z.array(EdgeAlarm).max(10_000).optional(),
+  /** Camera events (analytics alarms with their snapshot, online/offline): shared/wire/camera.ts. */
+  events: z.array(CameraEvent).max(100).optional(),
 }).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 
@@ -60,6 +63,8 @@ export const PointInfo = z.object({
   /** Alarm limits as the control system has them (e.g. OPC UA limit alarm properties), so the
    * park's thresholds can stay equal to the control room's (brief §2). */
   limits: SourceLimits.optional(),
+  /** Set on a camera's points: the camera's registry entry (area, enterprise). */
+  camera: CameraInfo.optional(),
 })
 export type PointInfo = z.infer<typeof PointInfo>
 
