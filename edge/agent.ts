@@ -17,6 +17,7 @@ import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/loc
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
+import { appendCameraEvents } from './camera-events.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
@@ -195,6 +196,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     uplink.kick()
   }
   const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
+  // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
+  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
 
   const pending = outbox.stats()
   log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')

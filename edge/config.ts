@@ -11,6 +11,7 @@ import { SettlementConfig } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
+import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -20,7 +21,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig, OnvifDeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 
@@ -115,6 +116,7 @@ export const EdgeConfigSchema = z
 export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
   if ('units' in device) return device.units.flatMap((u) => u.points)
   if ('instruments' in device) return device.instruments.flatMap((i) => i.points)
+  if (device.kind === 'onvif') return []
   return device.points
 }
 
