@@ -81,7 +81,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     })
 
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
-    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, priorities: config.alarms.priorities })
+    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, priorities: config.alarms.priorities })
     const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null

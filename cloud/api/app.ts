@@ -7,6 +7,7 @@ import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
 import { windowsRoutes } from './routes/windows.ts'
+import { cameraRoutes } from './routes/cameras.ts'
 
 export type { ApiDeps }
 
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/health', healthRoutes(deps))
   api.route('/edges', edgesRoutes(deps))
   api.route('/points', pointsRoutes(deps))
+  api.route('/', cameraRoutes(deps)) // /cameras, /alarms/{id}/snapshots, /snapshots/{id}
   api.route('/alarms', alarmsRoutes(deps))
   api.route('/maintenance-windows', windowsRoutes(deps))
   api.route('/', boardRoutes(deps))

@@ -11,6 +11,7 @@ import type { Db } from './db.ts'
 import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
+import { recordCameraEvents } from './cameras.ts'
 
 /** Rows per multi-row INSERT: 8 columns × 1000 stays far below SQLite's bound-parameter limit. */
 const CHUNK = 1000
@@ -168,6 +169,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
           }
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
+          if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
           if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes)
           return result
         },

@@ -10,6 +10,9 @@ import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
 import { applyRegistry } from './registry.ts'
 import { createStatusOps } from './status.ts'
+import path from 'node:path'
+import { createCameraQueries } from './cameras.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -40,10 +43,26 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const deliveries = createDeliveryOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
+  const cameraQueries = createCameraQueries(db)
+  // Snapshot JPEGs next to the database: {dataDir}/snapshots.
+  const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const run = async <T>(fn: () => T): Promise<T> => fn()
 
   return {
-    ingestBatch: (batch, meta) => run(() => ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })),
+    ingestBatch: (batch, meta) =>
+      run(() => {
+        // Files first (idempotent), then the metadata in the batch's transaction.
+        for (const e of batch.events ?? []) {
+          if (e.type === 'status' || !e.snapshot) continue
+          const refused = files.write(e.snapshot)
+          if (refused) {
+            options.log.warn({ edge: batch.edge, camera: e.camera, reason: refused }, 'snapshot refused')
+            e.snapshotError = refused.slice(0, 256)
+            delete e.snapshot
+          }
+        }
+        return ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })
+      }),
     evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
     setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
     loadAckStates: () => run(() => status.loadAckStates()),
@@ -72,6 +91,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
+    listCameras: () => run(() => cameraQueries.list()),
+    alarmSnapshots: (alarm) => run(() => cameraQueries.alarmSnapshots(alarm)),
+    getSnapshot: (id) =>
+      run(() => {
+        const snapshot = cameraQueries.snapshot(id)
+        const body = snapshot ? files.read(id) : null
+        return snapshot && body ? { snapshot, body } : null
+      }),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {
