@@ -118,7 +118,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     for (const device of config.devices) {
       const dataDir = path.join(config.dataDir, 'devices', device.id)
       mkdirSync(dataDir, { recursive: true })
-      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir }))
+      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir, ...(opts.env ? { env: opts.env } : {}) }))
     }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')

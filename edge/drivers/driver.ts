@@ -73,6 +73,8 @@ export interface DriverDeps {
    * framework: `{edge dataDir}/devices/{device id}`. Absent in unit tests that need none.
    */
   dataDir?: string
+  /** Where a driver looks up its password variable (default process.env). */
+  env?: NodeJS.ProcessEnv
 }
 
 export function driverReport(d: Driver): DriverReport {

@@ -23,7 +23,7 @@ const MAX_RETRY_MS = 5 * 60_000
  * Each mapped event becomes a camera event with a snapshot, handed to the framework's listener
  * (it goes to the outbox); a transition online ↔ offline is one too. Nothing here owns a timer.
  */
-export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = process.env): Driver {
+export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = deps.env ?? process.env): Driver {
   const { clock, log } = deps
   const ids = cameraPoints(config.id)
   const name = config.name ?? config.id
