@@ -18,6 +18,7 @@ import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
 import { appendCameraEvents } from './camera-events.ts'
+import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
@@ -131,6 +132,20 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     throw err
   }
 
+  let live: LiveRelay | null = null
+  if (config.live) {
+    const l = config.live
+    try {
+      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, clock, log: log.child({ component: 'live' }) })
+    } catch (err) {
+      await Promise.allSettled(drivers.map((d) => d.stop()))
+      local?.close()
+      baselines?.close()
+      outbox.close()
+      throw new ParklinkError(ErrorCodes.LISTEN_FAILED, `live view cannot listen on ${l.host}:${l.port}: ${errorMessage(err)}`, { hint: 'choose another live.port or stop what uses it', cause: err })
+    }
+  }
+
   const reports = () => drivers.map(driverReport)
   const uplink = startMqttUplink({
     url: config.uplink.url,
@@ -231,6 +246,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       stopping ??= (async () => {
         statusJob.stop()
         await poller.stop()
+        await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))

@@ -12,6 +12,7 @@ import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
+import { LiveConfig } from './live/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -75,6 +76,8 @@ export const EdgeConfigSchema = z
     settlement: SettlementConfig.optional(),
     /** Alarms raised at the edge too, so the plant alarms while the uplink is down (edge/alarms/local.ts). */
     alarms: LocalAlarmsConfig.optional(),
+    /** Live view of the cameras, relayed at the edge (edge/live/config.ts). */
+    live: LiveConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.

@@ -53,6 +53,8 @@ export interface Driver {
    * framework registers one listener and writes each event to the outbox with its original time.
    */
   onEvents?(listener: (events: CameraEvent[]) => void): () => void
+  /** Cameras: the RTSP URL (with credentials) for the live-view relay; null while unknown. */
+  liveSource?(): string | null
   /** Only for points explicitly configured writable; rejects for any other point. */
   write?(point: string, value: Value): Promise<void>
 }

@@ -12,6 +12,10 @@ import { createLogger } from '../../edge/log.ts'
 import { startTestBroker, type TestBroker } from '../../edge/test-support.ts'
 import { SNAPSHOT_FIXTURE, startOnvifSim, type OnvifSim } from '../sim/onvif-sim.ts'
 import { waitFor } from '../util/wait.ts'
+import WebSocket from 'ws'
+import { startRtspSource, type RtspSource } from '../sim/rtsp-source.ts'
+import { stopAll } from '../util/child.ts'
+import { freePort } from '../util/ports.ts'
 
 interface Alarm { id: number; point: string; kind: string; state: string; raisedAt: number; recoveredAt: number | null; provincial: { alarmType: string | null } }
 
@@ -21,8 +25,10 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
   let broker: TestBroker | null = null
   let cloud: RunningCloud | null = null
   let edge: EdgeAgent | null = null
+  let rtsp: RtspSource | null = null
   afterEach(async () => {
     await edge?.stop()
+    await stopAll()
     await cloud?.stop()
     await broker?.close()
     await sim?.close()
@@ -30,7 +36,9 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
   })
 
   it('intrusion → RYRQ alarm with a JPEG; an event during an uplink outage arrives later with its time; offline → comm loss that recovers', async () => {
-    sim = await startOnvifSim()
+    rtsp = await startRtspSource()
+    sim = await startOnvifSim({ streamUri: rtsp.url })
+    const livePort = await freePort()
     broker = await startTestBroker()
     const brokerPort = broker.port
     cloud = await startCloud(CloudConfigSchema.parse({
@@ -41,6 +49,7 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
       site: 'huaian', edge: 'shilian-01', dataDir: path.join(dir, 'edge'),
       uplink: { url: broker.url, ackTimeoutMs: 1_000, heartbeatMs: 300, reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveS: 5 },
       devices: [{ id: 'cam-north-gate', kind: 'onvif', name: '北门', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'tank-farm-1', enterprise: 'shilian', healthIntervalMs: 500, pullIntervalMs: 100, pullWaitS: 1 }],
+      live: { port: livePort, idleTimeoutS: 1 },
     }), dir)
     edge = await startEdgeAgent(config, { log: createLogger('cameras-e2e', 'silent'), env: { CAM_PW: 'sim-password' } })
     const api = `${cloud.url}/api/v1`
@@ -49,6 +58,14 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const cameras = await waitFor(async () => (await json<Array<{ id: string; online: boolean | null; area: string }>>('/cameras')).find((c) => c.online === true))
     expect(cameras).toMatchObject({ id: 'cam-north-gate', area: 'tank-farm-1', enterprise: 'shilian' })
     await waitFor(() => sim!.subscriptions() === 1)
+
+    // 0. Live view through the edge's relay: the camera's RTSP stream (from GetStreamUri) as MPEG-TS.
+    const ws = new WebSocket(`ws://127.0.0.1:${livePort}/live/cam-north-gate`)
+    const video: Buffer[] = []
+    ws.on('message', (d: Buffer) => video.push(d))
+    await waitFor(() => Buffer.concat(video).length >= 188 * 4, { timeoutMs: 15_000, message: 'live MPEG-TS from the edge relay' })
+    expect(Buffer.concat(video)[188]).toBe(0x47)
+    ws.close()
 
     // 1. An intrusion becomes an alarm in the park with the provincial code and its picture.
     sim.raise()

@@ -204,6 +204,17 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     },
     status: () => status,
     read: async (only) => (stopped ? [] : only?.includes(ids.online) ?? true ? health() : pull()),
+    liveSource() {
+      if (!identity?.streamUri) return null
+      try {
+        const url = new URL(identity.streamUri)
+        url.username = encodeURIComponent(config.username)
+        url.password = encodeURIComponent(password())
+        return url.toString()
+      } catch {
+        return null
+      }
+    },
     onEvents(fn) {
       listener = fn
       return () => {
