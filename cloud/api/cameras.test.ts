@@ -49,7 +49,8 @@ describe('cameras in the cloud', () => {
     await ingest(1, [e], T0 + 1_000) // resent batch: duplicate
     const alarms = (await get('/api/v1/alarms?kind=RYRQ')).body
     expect(alarms).toHaveLength(1)
-    expect(alarms[0]).toMatchObject({ point: 'camera:cam-gate', kind: 'RYRQ', priority: 'A', raisedAt: T0 - 30_000, state: 'active', provincial: { alarmType: 'RYRQ' } })
+    expect((await get('/api/v1/alarms?kind=RYRQ&enterprise=shilian&q=北门')).body).toHaveLength(1)
+    expect(alarms[0]).toMatchObject({ point: 'camera:cam-gate', pointName: '北门摄像机', enterprise: 'shilian', kind: 'RYRQ', priority: 'A', raisedAt: T0 - 30_000, state: 'active', provincial: { alarmType: 'RYRQ' } })
     const snaps = (await get(`/api/v1/alarms/${alarms[0].id}/snapshots`)).body
     expect(snaps).toEqual([expect.objectContaining({ camera: 'cam-gate', bytes: JPEG.length, url: `/api/v1/snapshots/${(e as any).snapshot.id}` })])
     const image = await get(snaps[0].url)
