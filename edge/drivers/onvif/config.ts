@@ -38,11 +38,12 @@ export const OnvifDeviceConfig = z.strictObject({
   enterprise: TopicId.optional(),
   /** Health check period (framework-scheduled): reachability, subscription renewal. */
   healthIntervalMs: z.number().int().min(500).max(600_000).default(10_000),
-  /** Event pull cadence; each pull waits up to pullWaitS at the camera (long poll). */
-  pullIntervalMs: z.number().int().min(100).max(60_000).default(500),
+  /**
+   * Event pulls: each waits up to pullWaitS at the camera (a long poll: an event is answered at
+   * once), started every pullIntervalMs; keep the interval a little above the wait.
+   */
+  pullIntervalMs: z.number().int().min(100).max(60_000).default(2_500),
   pullWaitS: z.number().int().min(1).max(60).default(2),
-  /** PullPoint subscription lifetime asked for; renewed at half of it. */
-  subscriptionS: z.number().int().min(10).max(3_600).default(60),
   /** Bound on each request to the camera. */
   timeoutMs: z.number().int().min(200).max(60_000).default(5_000),
   events: z.array(EventMapping).default(DEFAULT_EVENT_MAPPINGS),
