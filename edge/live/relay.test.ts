@@ -1,3 +1,4 @@
+import net from 'node:net'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -61,5 +62,28 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
     expect(closed.code).toBe(1011)
     expect(relay.lastError('cam-dead')).toMatch(/stream ended \(ffmpeg exit 1\): .*(refused|Connection)/i)
     expect(relay.streams()).toEqual([])
+  }, 30_000)
+
+  it('gives up a stream that connects but never sends video, with the reason, and kills its ffmpeg', async () => {
+    // An RTSP "camera" that accepts the connection and never answers.
+    const sockets = new Set<net.Socket>()
+    const silent = net.createServer((socket) => void sockets.add(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
+    const port = (silent.address() as net.AddressInfo).port
+    const hung = await startLiveRelay({ maxStreams: 1, idleTimeoutMs: 300, startTimeoutMs: 1_000, source: () => `rtsp://user:secret@127.0.0.1:${port}/live`, clock: systemClock, log: pino({ level: 'silent' }) })
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${hung.port}/live/cam-hung`)
+      await waitFor(() => hung.streams().length === 1)
+      const pid = hung.streams()[0]!.pid
+      const closed = await new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+      expect(closed).toBe(1011)
+      expect(hung.lastError('cam-hung')).toMatch(/^the stream did not start within 1000 ms/)
+      expect(hung.lastError('cam-hung')).not.toContain('secret')
+      await waitFor(() => !alive(pid), { message: 'ffmpeg of the hung stream ended' })
+    } finally {
+      await hung.close()
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
   }, 30_000)
 })
