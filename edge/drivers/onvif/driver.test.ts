@@ -10,6 +10,8 @@ import { startOnvifSim, type OnvifSim } from '../../../test/sim/onvif-sim.ts'
 import type { Driver } from '../driver.ts'
 import { OnvifDeviceConfig } from './config.ts'
 import { createOnvifDriver } from './index.ts'
+import { startPoller } from '../poller.ts'
+import { waitFor } from '../../../test/util/wait.ts'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -126,6 +128,31 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     await health(driver)
     expect(driver.status()).toMatchObject({ state: 'connected', lastError: null })
     expect(sim.subscriptions()).toBe(1)
+  })
+
+  it('under the framework poller, a camera with wrong credentials does not disturb another one', async () => {
+    const good = await startOnvifSim()
+    const bad = await startOnvifSim({ password: 'other-password' })
+    cleanup.push(() => good.close(), () => bad.close())
+    const log = pino({ level: 'silent' })
+    const make = (id: string, sim: OnvifSim) => createOnvifDriver(OnvifDeviceConfig.parse({ id, kind: 'onvif', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'a', healthIntervalMs: 500, pullIntervalMs: 200, pullWaitS: 1 }), { clock: systemClock, log }, { CAM_PW: 'sim-password' })
+    const drivers = [make('cam-good', good), make('cam-bad', bad)]
+    const events: CameraEvent[] = []
+    for (const d of drivers) {
+      await d.start()
+      d.onEvents!((e) => events.push(...e))
+    }
+    const poller = startPoller({ drivers, clock: systemClock, onSamples: () => {}, log })
+    cleanup.push(async () => {
+      await poller.stop()
+      for (const d of drivers) await d.stop()
+    })
+    await waitFor(() => good.subscriptions() === 1)
+    good.raise()
+    await waitFor(() => alarms(events).some((e) => e.camera === 'cam-good' && e.code === 'RYRQ' && e.snapshot))
+    expect(drivers[0]!.status()).toMatchObject({ state: 'connected', lastError: null })
+    expect(drivers[1]!.status()).toMatchObject({ state: 'disconnected', lastError: expect.stringMatching(/^wrong credentials/) })
+    expect(statuses(events).filter((e) => e.camera === 'cam-bad').map((e) => e.online)).toEqual([false])
   })
 
   it('refuses to start without its password variable', async () => {
