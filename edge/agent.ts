@@ -17,7 +17,7 @@ import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/loc
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
-import { appendCameraEvents } from './camera-events.ts'
+import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
@@ -167,6 +167,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     keepaliveS: config.uplink.keepaliveS,
     clock,
     log: log.child({ component: 'uplink' }),
+    // The park asks for pictures for an alarm: they come back through the outbox.
+    onSnapshotRequest: (request) =>
+      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id })) > 0 && uplink.kick()),
   })
 
   const lastProblem = new Map<string, string>()

@@ -25,6 +25,8 @@ export interface IngestOptions {
 }
 
 export interface Ingest {
+  /** A request to an edge (QoS 1, not retained: a stale request must not fire later); false while MQTT is down. */
+  command(topic: string, payload: Buffer): boolean
   /** Stops taking messages, lets the one being handled finish, disconnects. Idempotent. */
   stop(): Promise<void>
 }
@@ -109,6 +111,13 @@ export function startIngest(options: IngestOptions): Ingest {
   })
 
   return {
+    command(topic, payload) {
+      if (!metrics.mqtt.connected || stopping) return false
+      client.publish(topic, payload, { qos: 1, retain: false }, (err) => {
+        if (err) log.warn({ topic, err: errorMessage(err) }, 'request to an edge not delivered to the broker')
+      })
+      return true
+    },
     stop() {
       stopping ??= (async () => {
         // Let the message being handled finish before the caller closes the store.

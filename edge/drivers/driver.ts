@@ -1,6 +1,6 @@
 import type { Sample, Value } from '../../shared/wire/sample.ts'
 import type { DriverReport, PointInfo } from '../../shared/wire/messages.ts'
-import type { CameraEvent } from '../../shared/wire/camera.ts'
+import type { CameraEvent, Snapshot } from '../../shared/wire/camera.ts'
 
 /**
  * THE driver contract. A driver speaks one protocol to one device: it plans its reads, reads
@@ -53,6 +53,8 @@ export interface Driver {
    * framework registers one listener and writes each event to the outbox with its original time.
    */
   onEvents?(listener: (events: CameraEvent[]) => void): () => void
+  /** Cameras: a snapshot now (checked JPEG), or why there is none. Never rejects. */
+  snapshot?(): Promise<{ snapshot: Snapshot } | { snapshotError: string }>
   /** Cameras: the RTSP URL (with credentials) for the live-view relay; null while unknown. */
   liveSource?(): string | null
   /** Only for points explicitly configured writable; rejects for any other point. */

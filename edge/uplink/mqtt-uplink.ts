@@ -2,7 +2,8 @@ import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import { decodeAck, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import { decodeAck, decodeSnapshotRequest, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox } from '../outbox/outbox.ts'
@@ -32,6 +33,8 @@ export interface UplinkOptions {
   keepaliveS?: number
   clock?: Clock
   log: Logger
+  /** Requests from the park on parklink/v1/{site}/{edge}/cmd (a snapshot for an alarm). */
+  onSnapshotRequest?: (request: SnapshotRequest) => void
   /** Jitter source for the reconnect backoff (tests make it deterministic). */
   random?: () => number
 }
@@ -69,7 +72,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const { outbox, log } = options
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
-  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack') }
+  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack'), cmd: topic(id.site, id.edge, 'cmd') }
   const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs })
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
@@ -113,6 +116,11 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       scheduleHeartbeat(c)
       pump()
     })
+    if (options.onSnapshotRequest) {
+      c.subscribe({ [topics.cmd]: { qos: 1 } }, (err, granted) => {
+        if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic: topics.cmd }, 'cannot receive requests from the park (snapshots on request); check the broker ACL for this edge')
+      })
+    }
     // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
     c.subscribe({ [topics.status]: { qos: 1 } }, (err, granted) => {
       if (err || granted?.some((g) => g.qos === 128)) log.debug({ topic: topics.status }, 'cannot watch our own status topic')
@@ -125,6 +133,14 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
       if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
       onAck(decoded.value.through)
+    } else if (name === topics.cmd) {
+      const decoded = decodeSnapshotRequest(payload)
+      if (!decoded.ok || decoded.value.edge !== id.edge) return void log.warn({ topic: name, err: decoded.ok ? 'for another edge' : decoded.error }, 'request from the park ignored')
+      try {
+        options.onSnapshotRequest?.(decoded.value)
+      } catch (err) {
+        log.error({ err: errorMessage(err) }, 'request from the park failed')
+      }
     } else if (name === topics.status && ready && !stopping) {
       // The broker may publish the will of our previous connection (taken over with the same
       // client id) AFTER this connection's birth; it names our session, so say we live again.

@@ -56,8 +56,36 @@ export const CameraStatusEvent = z.object({
 })
 export type CameraStatusEvent = z.infer<typeof CameraStatusEvent>
 
-export const CameraEvent = z.discriminatedUnion('type', [CameraAlarmEvent, CameraStatusEvent])
+/** A snapshot the park asked for (a SnapshotRequest), for one of its alarms. */
+export const CameraSnapshotEvent = z.object({
+  ...Base,
+  type: z.literal('snapshot'),
+  /** The cloud's alarm id named in the request. */
+  alarm: z.number().int().positive(),
+  request: z.string().regex(/^[0-9a-f-]{36}$/, 'a uuid'),
+  snapshot: Snapshot.optional(),
+  snapshotError: z.string().max(256).optional(),
+})
+export type CameraSnapshotEvent = z.infer<typeof CameraSnapshotEvent>
+
+export const CameraEvent = z.discriminatedUnion('type', [CameraAlarmEvent, CameraStatusEvent, CameraSnapshotEvent])
 export type CameraEvent = z.infer<typeof CameraEvent>
+
+/**
+ * parklink/v1/{site}/{edge}/cmd — cloud → edge: take a snapshot with these cameras for this
+ * alarm (an operator triaging any alarm wants the picture of its area). The answers come back
+ * as `snapshot` camera events through the outbox.
+ */
+export const SnapshotRequest = z.object({
+  v: z.literal(1),
+  kind: z.literal('snapshot'),
+  id: z.string().regex(/^[0-9a-f-]{36}$/, 'a uuid'),
+  edge: TopicId,
+  alarm: z.number().int().positive(),
+  cameras: z.array(TopicId).min(1).max(64),
+  ts: z.number().int(),
+})
+export type SnapshotRequest = z.infer<typeof SnapshotRequest>
 
 /**
  * A camera as the edge's config declares it, announced in the birth with its points: the cloud

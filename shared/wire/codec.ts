@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { Ack, DataBatch, Status } from './messages.ts'
+import { SnapshotRequest } from './camera.ts'
 
 /**
  * The one place that knows the byte format of messages (UTF-8 JSON today). Decoding never
@@ -7,7 +8,7 @@ import { Ack, DataBatch, Status } from './messages.ts'
  */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
 
-export function encode(message: DataBatch | Status | Ack): Buffer {
+export function encode(message: DataBatch | Status | Ack | SnapshotRequest): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8')
 }
 
@@ -30,3 +31,4 @@ function decodeWith<S extends z.ZodType>(schema: S, payload: Uint8Array | string
 export const decodeData = (p: Uint8Array | string) => decodeWith(DataBatch, p)
 export const decodeStatus = (p: Uint8Array | string) => decodeWith(Status, p)
 export const decodeAck = (p: Uint8Array | string) => decodeWith(Ack, p)
+export const decodeSnapshotRequest = (p: Uint8Array | string) => decodeWith(SnapshotRequest, p)

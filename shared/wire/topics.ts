@@ -1,7 +1,8 @@
 import { TopicId } from './ids.ts'
 
 export const TOPIC_ROOT = 'parklink/v1'
-export const Channels = ['data', 'status', 'ack'] as const
+/** cmd: cloud → edge requests (a snapshot for an alarm), QoS 1, not retained. */
+export const Channels = ['data', 'status', 'ack', 'cmd'] as const
 export type Channel = (typeof Channels)[number]
 
 export interface TopicAddress {

@@ -78,6 +78,13 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     sim.raise({ item: { name: 'IsInside', value: 'false' } })
     await waitFor(async () => (await json<Alarm>(`/alarms/${alarm.id}`)).state === 'recovered')
 
+    // An operator asks for a fresh picture of the area for that alarm: the edge takes it and sends it.
+    const ask = await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ area: 'tank-farm-1' }) })
+    expect(ask.status).toBe(202)
+    expect(((await ask.json()) as { requested: unknown[] }).requested).toEqual([expect.objectContaining({ camera: 'cam-north-gate', sent: true })])
+    await waitFor(async () => (await json<unknown[]>(`/alarms/${alarm.id}/snapshots`)).length === 2, { message: 'the requested snapshot in the cloud' })
+    expect((await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ area: 'nowhere' }) })).status).toBe(404)
+
     // 2. The uplink goes down; an intrusion happens; it reaches the park afterwards with its own time.
     await broker.close()
     await waitFor(() => edge!.status().uplink.connected === false)

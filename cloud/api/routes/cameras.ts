@@ -3,10 +3,13 @@ import { z } from 'zod'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
-import { idParam } from '../body.ts'
+import { idParam, readBody } from '../body.ts'
+import { randomUUID } from 'node:crypto'
 import { parseQuery } from '../params.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
+const SnapshotAsk = z.strictObject({ area: z.string().min(1).max(64).optional(), cameras: z.array(TopicId).min(1).max(64).optional() }).refine((b) => b.area !== undefined || b.cameras !== undefined, { message: 'name an area or cameras' })
+const SNAPSHOT_ASK_HINT = 'send {"area": "PG-01"} (the cameras of an area) or {"cameras": ["cam-gate"]}'
 
 /**
  * GET /api/v1/cameras[?area=&enterprise=] — registry entries with online state and the edge
@@ -37,6 +40,23 @@ export function cameraRoutes(deps: ApiDeps): Hono {
     const list = await deps.store.alarmSnapshots(id)
     if (list === null) throw notFound(`no alarm ${id}`)
     return c.json(list.map((s) => ({ ...s, url: `/api/v1/snapshots/${s.id}` })))
+  })
+  // The park asks for pictures for any alarm: from the cameras of an area, or named ones.
+  app.post('/alarms/:id/snapshots', async (c) => {
+    const id = idParam(c, 'an alarm')
+    const body = await readBody(c, SnapshotAsk, SNAPSHOT_ASK_HINT)
+    if (!deps.requestSnapshots) throw badRequest('this service cannot reach edges (no MQTT)', 'run the cloud service with its broker')
+    if (!(await deps.store.getAlarm(id))) throw notFound(`no alarm ${id}`)
+    const chosen = (await deps.store.listCameras()).filter((cam) => (body.area !== undefined && cam.area === body.area) || (body.cameras?.includes(cam.id) ?? false))
+    if (chosen.length === 0) throw notFound(`no camera ${body.area !== undefined ? `in area "${body.area}"` : `named ${body.cameras!.join(', ')}`}`, 'list cameras and their areas with GET /api/v1/cameras')
+    const byEdge = new Map<string, typeof chosen>()
+    for (const cam of chosen) byEdge.set(cam.edge, [...(byEdge.get(cam.edge) ?? []), cam])
+    const requested = [...byEdge.values()].flatMap((cams) => {
+      const request = { v: 1 as const, kind: 'snapshot' as const, id: randomUUID(), edge: cams[0]!.edge, alarm: id, cameras: cams.map((x) => x.id), ts: deps.clock.now() }
+      const sent = deps.requestSnapshots!(cams[0]!.site, request)
+      return cams.map((cam) => ({ camera: cam.id, edge: cam.edge, request: request.id, sent }))
+    })
+    return c.json({ alarm: id, requested, hint: 'the pictures appear under GET /api/v1/alarms/{id}/snapshots once the edges have sent them' }, 202)
   })
   app.get('/snapshots/:id', async (c) => {
     const id = c.req.param('id')

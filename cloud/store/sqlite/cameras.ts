@@ -29,12 +29,20 @@ export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
  */
 export function recordCameraEvents(db: Db, edge: string, site: string, events: readonly CameraEvent[], receivedAt: number, result: IngestResult, changes: AlarmChange[], log: Logger): void {
   for (const e of events) {
-    const fresh = db.insert(cameraEvents).values({ id: e.id, camera: e.camera, edge, type: e.type, ts: e.ts, topic: e.type === 'status' ? null : e.topic, code: e.type === 'status' ? null : e.code, snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null) }).onConflictDoNothing().run()
+    const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
+    const fresh = db.insert(cameraEvents).values({ id: e.id, camera: e.camera, edge, type: e.type, ts: e.ts, topic: analytics ? e.topic : null, code: analytics ? e.code : null, alarm: e.type === 'snapshot' ? e.alarm : null, snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null) }).onConflictDoNothing().run()
     if (fresh.changes === 0) continue
     // A camera seen in events before any birth (an old edge): known by id until its birth comes.
     db.insert(cameras).values({ id: e.camera, edge, site, area: '', host: '', port: 0 }).onConflictDoNothing().run()
     if (e.type === 'status') {
       db.update(cameras).set({ online: e.online, since: e.ts, reason: e.online ? null : (e.reason ?? null) }).where(and(eq(cameras.id, e.camera), or(isNull(cameras.since), lte(cameras.since, e.ts)))).run()
+      continue
+    }
+    if (e.type === 'snapshot') {
+      // Asked for by the park for one of its alarms (any kind): linked to it when it exists.
+      const alarm = db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, e.alarm)).get()?.id ?? null
+      if (e.snapshot) db.insert(snapshots).values({ id: e.snapshot.id, camera: e.camera, event: e.id, alarm, ts: e.snapshot.ts, bytes: e.snapshot.bytes, sha256: e.snapshot.sha256, receivedAt }).onConflictDoNothing().run()
+      else log.warn({ camera: e.camera, alarm: e.alarm, reason: e.snapshotError }, 'requested snapshot not taken')
       continue
     }
     const alarm = applyVideoEvent(db, e, result, changes)

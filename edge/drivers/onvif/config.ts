@@ -66,4 +66,4 @@ export function priorityFor(m: EventMapping): Priority {
 }
 
 /** The camera's points: online (health) and event (the last analytics code, '' when cleared). */
-export const cameraPoints = (id: string) => ({ online: `${id}.online`, event: `${id}.event` })
+export const cameraPoints = (id: string) => ({ online: `${id}.online`, event: `${id}.event`, snapshot: `${id}.snapshot` })

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { eventSample } from '../../camera-events.ts'
+import { eventSample, takeRequestedSnapshots } from '../../camera-events.ts'
 import { DEFAULT_EVENT_MAPPINGS, OnvifDeviceConfig, priorityFor } from './config.ts'
 import { mappingFor, parseNotifications, transitionOf } from './events.ts'
 import { checkSnapshot } from './jpeg.ts'
@@ -48,6 +48,13 @@ describe('ONVIF events (pure)', () => {
 })
 
 describe('snapshots at the edge', () => {
+  it('answers a request from the park for every named camera: a camera not on this edge says so', async () => {
+    const request = { v: 1 as const, kind: 'snapshot' as const, id: '3f1c2a9e-0000-4000-8000-000000000002', edge: 'e1', alarm: 42, cameras: ['cam-elsewhere'], ts: 1 }
+    const [e] = await takeRequestedSnapshots(request, [], () => 7)
+    expect(e).toMatchObject({ type: 'snapshot', camera: 'cam-elsewhere', alarm: 42, request: request.id, ts: 7, snapshotError: 'no camera "cam-elsewhere" on this edge' })
+    expect(eventSample(e!)).toMatchObject({ point: 'cam-elsewhere.snapshot', quality: 'bad', reason: 'snapshot:no camera "cam-elsewhere" on this edge' })
+  })
+
   const jpeg = (n: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(n), Buffer.from([0xff, 0xd9])])
 
   it('accepts a JPEG; refuses other types, missing markers, a truncated file and a too large one, saying which', () => {

@@ -31,6 +31,7 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
   const points: PointInfo[] = [
     { id: ids.online, name: `${name}: online`, device: config.id, camera },
     { id: ids.event, name: `${name}: video analytics`, device: config.id },
+    { id: ids.snapshot, name: `${name}: requested snapshot (bytes)`, device: config.id },
   ]
   let status: DriverStatus = { state: 'disconnected', since: null, lastError: null }
   let client: OnvifClient | null = null
@@ -204,6 +205,7 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     },
     status: () => status,
     read: async (only) => (stopped ? [] : only?.includes(ids.online) ?? true ? health() : pull()),
+    snapshot: () => takeSnapshot(clock.now()),
     liveSource() {
       if (!identity?.streamUri) return null
       try {
