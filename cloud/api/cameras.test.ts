@@ -70,6 +70,30 @@ describe('cameras in the cloud', () => {
     expect((await get(`/api/v1/alarms/${alarm.id}/snapshots`)).body).toEqual([])
   })
 
+  it('asks the edge for pictures of an area for any alarm, and says what it could not do', async () => {
+    const sent: Array<{ site: string; request: any }> = []
+    let mqttUp = true
+    const withMqtt = createApp({ store: env.store, clock, metrics: createMetrics(T0), log, requestSnapshots: (site, request) => (sent.push({ site, request }), mqttUp) })
+    const post = async (path: string, body: unknown) => {
+      const res = await withMqtt.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    await ingest(1, [intrusion(T0)])
+    const [alarm] = (await get('/api/v1/alarms?kind=RYRQ')).body
+    const ok = await post(`/api/v1/alarms/${alarm.id}/snapshots`, { area: 'tank-farm-1' })
+    expect(ok).toMatchObject({ status: 202, body: { alarm: alarm.id, requested: [{ camera: 'cam-gate', edge: 'shilian-01', sent: true }] } })
+    expect(sent).toEqual([{ site: 'huaian', request: expect.objectContaining({ v: 1, kind: 'snapshot', edge: 'shilian-01', alarm: alarm.id, cameras: ['cam-gate'], ts: T0 }) }])
+    mqttUp = false
+    expect((await post(`/api/v1/alarms/${alarm.id}/snapshots`, { cameras: ['cam-gate'] })).body.requested[0].sent).toBe(false)
+    expect((await post(`/api/v1/alarms/${alarm.id}/snapshots`, {})).status).toBe(400)
+    expect((await post('/api/v1/alarms/999/snapshots', { area: 'tank-farm-1' })).status).toBe(404)
+    expect((await post(`/api/v1/alarms/${alarm.id}/snapshots`, { area: 'elsewhere' })).body.error.message).toBe('no camera in area "elsewhere"')
+    // The picture the edge sends back is linked to the alarm it was asked for.
+    const picture = intrusion(T0 + 1_000) as any
+    await ingest(2, [{ id: randomUUID(), camera: 'cam-gate', ts: T0 + 1_000, type: 'snapshot', alarm: alarm.id, request: sent[0]!.request.id, snapshot: picture.snapshot }])
+    expect((await get(`/api/v1/alarms/${alarm.id}/snapshots`)).body).toHaveLength(2)
+  })
+
   it('a camera offline longer than the limit raises an OFFLINE comm-loss alarm that recovers when it returns', async () => {
     const watcher = startCommLossWatcher({ store: env.store, clock, log, staleAfterMs: 60 * MIN, edgeOfflineAfterMs: 60 * MIN, cameraOfflineAfterMs: 5 * MIN, intervalMs: 3_600_000 })
     try {
