@@ -39,7 +39,7 @@ const ingest = (seq: number, events: CameraEvent[], at = T0) => env.store.ingest
 describe('cameras in the cloud', () => {
   it('keeps a camera from the birth as a registry entry with its area and enterprise', async () => {
     const { body } = await get('/api/v1/cameras?area=tank-farm-1')
-    expect(body).toEqual([expect.objectContaining({ id: 'cam-gate', edge: 'shilian-01', name: '北门摄像机', area: 'tank-farm-1', enterprise: 'shilian', online: null })])
+    expect(body).toEqual([expect.objectContaining({ id: 'cam-gate', edge: 'shilian-01', name: '北门摄像机', area: 'tank-farm-1', enterprise: 'shilian', online: null, edgeOnline: true })])
     expect((await get('/api/v1/cameras?area=elsewhere')).body).toEqual([])
   })
 

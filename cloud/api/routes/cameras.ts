@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../errors.ts'
 import { idParam, readBody } from '../body.ts'
 import { randomUUID } from 'node:crypto'
 import { parseQuery } from '../params.ts'
+import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
 const SnapshotAsk = z.strictObject({ area: z.string().min(1).max(64).optional(), cameras: z.array(TopicId).min(1).max(64).optional() }).refine((b) => b.area !== undefined || b.cameras !== undefined, { message: 'name an area or cameras' })
@@ -22,13 +23,17 @@ export function cameraRoutes(deps: ApiDeps): Hono {
   app.get('/cameras', async (c) => {
     const q = parseQuery(c, CamerasQuery, 'area (the area a camera watches), enterprise')
     const now = deps.clock.now()
-    const drivers = new Map((await deps.store.listEdges()).flatMap((e) => e.drivers.map((d) => [`${e.id}/${d.device}`, d] as const)))
+    const edges = await deps.store.listEdges()
+    const drivers = new Map(edges.flatMap((e) => e.drivers.map((d) => [`${e.id}/${d.device}`, d] as const)))
+    // A camera's state is as its edge last reported it: say whether that edge is still heard from.
+    const edgeOnline = new Map(edges.map((e) => [e.id, edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS).online]))
     const list = (await deps.store.listCameras()).filter((cam) => (q.area === undefined || cam.area === q.area) && (q.enterprise === undefined || cam.enterprise === q.enterprise))
     return c.json(
       list.map((cam) => {
         const d = drivers.get(`${cam.edge}/${cam.id}`)
         return {
           ...cam,
+          edgeOnline: edgeOnline.get(cam.edge) ?? false,
           offlineForMs: cam.online === false && cam.since !== null ? Math.max(0, now - cam.since) : null,
           driver: d ? { state: d.state, since: d.since, lastError: d.lastError } : null,
         }
