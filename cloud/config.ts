@@ -134,8 +134,10 @@ export const CloudConfigSchema = z.strictObject({
       priorities: PriorityMatrix.default(defaultPriorityMatrix),
       /** A registered point with no good sample for this long raises a STALE (comm loss) alarm; every point must refresh at least every 5 min (brief §3). */
       staleAfterS: z.number().int().min(10).max(86_400).default(600),
+      /** A camera its edge reports offline for this long raises an OFFLINE comm-loss alarm on camera:{id}. */
+      cameraOfflineAfterS: z.number().int().min(1).max(86_400).default(300),
     })
-    .default({ priorities: defaultPriorityMatrix, staleAfterS: 600 }),
+    .default({ priorities: defaultPriorityMatrix, staleAfterS: 600, cameraOfflineAfterS: 300 }),
   /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */
   board: z
     .strictObject({

@@ -18,6 +18,9 @@ import { startIngest, type Ingest } from './ingest/mqtt.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
+import type { SnapshotRequest } from '../shared/wire/camera.ts'
+import { encode } from '../shared/wire/codec.ts'
+import { topic } from '../shared/wire/topics.ts'
 import type { Store } from './store/store.ts'
 
 export interface CloudOptions {
@@ -58,7 +61,15 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
     const metrics = createMetrics(clock.now())
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs })
+    // Snapshot requests go to the edges over MQTT once ingest is connected (it starts after the API).
+    let ingestRef: Ingest | null = null
+    // A snapshot request is a command to the cameras' edge; refused (false) while MQTT is down, so the API can say so.
+    const requestSnapshots = (site: string, request: SnapshotRequest) => {
+      if (!ingestRef || !metrics.mqtt.connected) return false
+      ingestRef.commands.send(site, request.edge, { type: 'snapshot', alarm: request.alarm, cameras: request.cameras }, request.id)
+      return true
+    }
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, requestSnapshots })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
@@ -80,8 +91,9 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log,
     })
 
+    ingestRef = ingest
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
-    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, priorities: config.alarms.priorities })
+    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, priorities: config.alarms.priorities })
     const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null

@@ -43,6 +43,27 @@ export function addTechnicianCommands(edge: Command): void {
       if (r.found.length === 0) process.exitCode = 1
     })
 
+  scan
+    .command('onvif')
+    .description('find ONVIF cameras: WS-Discovery multicast probe, plus unicast probes for networks without multicast')
+    .option('--probe <host:port...>', 'also probe this address directly (WS-Discovery port, usually 3702)')
+    .option('--no-multicast', 'only the unicast probes')
+    .option('--timeout-ms <ms>', 'how long to listen for answers', '3000')
+    .option('--json', 'print JSON')
+    .action(async (o: { probe?: string[]; multicast: boolean; timeoutMs: string; json?: boolean }) => {
+      const { discoverOnvif } = await import('../edge/drivers/onvif/discovery.ts')
+      const probes = (o.probe ?? []).map((t) => {
+        const m = /^([^:\s]+):(\d{1,5})$/.exec(t)
+        if (!m) throw new CommanderError(USAGE, 'parklink.usage', `--probe wants HOST:PORT (e.g. 10.20.1.64:3702), got "${t}"`)
+        return { host: m[1]!, port: Number(m[2]) }
+      })
+      const found = await discoverOnvif({ probes, multicast: o.multicast, timeoutMs: Number(o.timeoutMs) })
+      if (o.json) console.log(JSON.stringify({ found }))
+      else if (found.length === 0) console.log(`no ONVIF camera answered (${o.multicast ? 'multicast' : 'no multicast'}${probes.length ? `, ${probes.length} unicast probe(s)` : ''}, ${o.timeoutMs} ms)`)
+      else console.log([`${found.length} camera(s):`, ...found.map((c) => `  ${c.xaddrs.join(' ')}  ${c.name ?? ''} ${c.hardware ?? ''}  (${c.urn}, from ${c.from})`)].join('\n'))
+      if (found.length === 0) process.exitCode = 1
+    })
+
   edge
     .command('status')
     .description('the running agent: drivers, uplink, outbox depth in samples and hours, local alarms')

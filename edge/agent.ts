@@ -17,6 +17,8 @@ import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/loc
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
+import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
+import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
@@ -137,7 +139,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     for (const device of config.devices) {
       const dataDir = path.join(config.dataDir, 'devices', device.id)
       mkdirSync(dataDir, { recursive: true })
-      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir }))
+      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir, ...(opts.env ? { env: opts.env } : {}) }))
     }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -162,6 +164,20 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     throw err
   }
 
+  let live: LiveRelay | null = null
+  if (config.live) {
+    const l = config.live
+    try {
+      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, clock, log: log.child({ component: 'live' }) })
+    } catch (err) {
+      await Promise.allSettled(drivers.map((d) => d.stop()))
+      local?.close()
+      baselines?.close()
+      outbox.close()
+      throw new ParklinkError(ErrorCodes.LISTEN_FAILED, `live view cannot listen on ${l.host}:${l.port}: ${errorMessage(err)}`, { hint: 'choose another live.port or stop what uses it', cause: err })
+    }
+  }
+
   const reports = () => drivers.map(driverReport)
   const uplink = startMqttUplink({
     url: config.uplink.url,
@@ -184,6 +200,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     keepaliveS: config.uplink.keepaliveS,
     clock,
     log: log.child({ component: 'uplink' }),
+    // The park asks for pictures for an alarm: they come back through the outbox.
+    onSnapshotRequest: (request) =>
+      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id })) > 0 && uplink.kick()),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
@@ -233,6 +252,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     uplink.kick()
   }
   const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
+  // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
+  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
 
   const pending = outbox.stats()
   log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')
@@ -278,6 +299,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
             break
           }
         }
+        await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))

@@ -78,7 +78,7 @@ devices:
     points:
       - { id: a.level, address: hr0 }
   - id: cam
-    kind: onvif
+    kind: gb28181
 `
     const found = problems(text)
     expect(found).toEqual(

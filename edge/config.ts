@@ -15,6 +15,8 @@ import { ConsoleConfig } from './console/config.ts'
 import { writableProblem } from './drivers/modbus/writable.ts'
 import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
 import { ReportConfig } from './report/config.ts'
+import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
+import { LiveConfig } from './live/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -24,7 +26,7 @@ import { ReportConfig } from './report/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig, OnvifDeviceConfig])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 
@@ -88,6 +90,8 @@ export const EdgeConfigSchema = z
     console: ConsoleConfig.optional(),
     /** Report by exception per point: deadband or SDT, forced refresh (edge/report/config.ts). Absent: every sample kept. */
     report: ReportConfig.optional(),
+    /** Live view of the cameras, relayed at the edge (edge/live/config.ts). */
+    live: LiveConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -131,6 +135,7 @@ export const EdgeConfigSchema = z
 export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
   if ('units' in device) return device.units.flatMap((u) => u.points)
   if ('instruments' in device) return device.instruments.flatMap((i) => i.points)
+  if (device.kind === 'onvif') return []
   return device.points
 }
 

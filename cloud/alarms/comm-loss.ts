@@ -12,6 +12,8 @@ import type { Store } from '../store/store.ts'
  *   don't count: a transmitter stuck at Bad is lost too); it recovers with the next good sample.
  * - OFFLINE on `edge:{id}` when an edge is not heard from for `edgeOfflineAfterMs` or announced
  *   its death; it recovers when the edge is back.
+ * - OFFLINE on `camera:{id}` when its edge reports the camera offline for `cameraOfflineAfterMs`;
+ *   it recovers when the edge reports it back (at the edge's time).
  * A device that fails makes all its points stale, each its own alarm (the board groups them).
  */
 export interface CommLossWatcher {
@@ -19,7 +21,7 @@ export interface CommLossWatcher {
   stop(): void
 }
 
-export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logger; staleAfterMs: number; edgeOfflineAfterMs: number; intervalMs?: number; priorities?: PriorityMatrix }): CommLossWatcher {
+export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logger; staleAfterMs: number; edgeOfflineAfterMs: number; cameraOfflineAfterMs?: number; intervalMs?: number; priorities?: PriorityMatrix }): CommLossWatcher {
   const { store, clock, log } = o
   const matrix = o.priorities ?? defaultPriorityMatrix
 
@@ -41,6 +43,15 @@ export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logge
       if (offline) {
         if (await store.raiseSystemAlarm({ point, kind: 'OFFLINE', priority: priorityOf('STALE', 'general', matrix), ts: e.online ? seen + o.edgeOfflineAfterMs : seen, value: Math.round((now - seen) / 1000), limit: Math.round(o.edgeOfflineAfterMs / 1000) })) raised++
       } else if (await store.recoverSystemAlarm(point, 'OFFLINE', seen, 0)) recovered++
+    }
+    // A camera its edge reports offline (the edge's time of the transition) for too long.
+    const cameraAfter = o.cameraOfflineAfterMs ?? 300_000
+    for (const c of await store.listCameras()) {
+      if (c.online === null || c.since === null) continue
+      const point = `camera:${c.id}`
+      if (!c.online && now - c.since > cameraAfter) {
+        if (await store.raiseSystemAlarm({ point, kind: 'OFFLINE', priority: priorityOf('STALE', 'general', matrix), ts: c.since + cameraAfter, value: Math.round((now - c.since) / 1000), limit: Math.round(cameraAfter / 1000) })) raised++
+      } else if (c.online && (await store.recoverSystemAlarm(point, 'OFFLINE', c.since, 0))) recovered++
     }
     if (raised + recovered > 0) log.info({ raised, recovered }, 'communication-loss alarms updated')
     return { raised, recovered }

@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
 import { windowsRoutes } from './routes/windows.ts'
 import { gapsRoutes } from './routes/gaps.ts'
+import { cameraRoutes } from './routes/cameras.ts'
 
 export type { ApiDeps }
 
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/health', healthRoutes(deps))
   api.route('/edges', edgesRoutes(deps))
   api.route('/points', pointsRoutes(deps))
+  api.route('/', cameraRoutes(deps)) // /cameras, /alarms/{id}/snapshots, /snapshots/{id}
   api.route('/alarms', alarmsRoutes(deps))
   api.route('/maintenance-windows', windowsRoutes(deps))
   api.route('/gaps', gapsRoutes(deps))

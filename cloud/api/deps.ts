@@ -14,6 +14,8 @@ export interface ApiDeps {
   alarmFeed?: import('../alarms/feed.ts').AlarmFeed
   /** Shift handovers for the board (default 08:00 and 20:00 at +08:00). */
   board?: { shiftChanges: string[]; utcOffset: string }
+  /** Sends a snapshot request to an edge (cmd channel); false when it could not be sent (MQTT down). Absent: no requests. */
+  requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

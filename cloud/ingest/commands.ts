@@ -19,8 +19,8 @@ export interface CommandChannelOptions {
 export interface CommandChannel {
   /** Sends a command and resolves with the edge's answer, or rejects after timeoutMs. */
   request(site: string, edge: string, cmd: CommandBody, timeoutMs?: number): Promise<CommandResponse>
-  /** Sends a command whose answer is handled when it comes (the hole watch's resends). Returns its id. */
-  send(site: string, edge: string, cmd: CommandBody): string
+  /** Sends a command whose answer is handled when it comes (the hole watch's resends, snapshot requests). Returns its id (`id` when given, a new uuid otherwise). */
+  send(site: string, edge: string, cmd: CommandBody, id?: string): string
   /** A message on parklink/v1/{site}/{edge}/resp. */
   handleResponse(msg: InboundMessage): Promise<void>
   /** Rejects what still waits for an answer. */
@@ -35,8 +35,7 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
   const { clock, log } = options
   const waiting = new Map<string, { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }>()
 
-  const send = (site: string, edge: string, cmd: CommandBody): string => {
-    const id = randomUUID()
+  const send = (site: string, edge: string, cmd: CommandBody, id: string = randomUUID()): string => {
     options.publish(topic(site, edge, 'cmd'), encode({ v: WIRE_VERSION, id, edge, ts: clock.now(), cmd }))
     log.info({ edge, id, cmd: cmd.type, ...(cmd.type === 'resend' ? { fromSeq: cmd.fromSeq, toSeq: cmd.toSeq } : {}) }, 'command sent to the edge')
     return id

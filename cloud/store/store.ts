@@ -4,6 +4,7 @@ import type { Quality } from '../../shared/quality.ts'
 import type { DataBatch, DriverReport, OutboxReport, PointRange, SourceLimits, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
 import type { Value } from '../../shared/wire/sample.ts'
 import type { GapRecord } from '../../shared/wire/gap.ts'
+import type { VideoCode } from '../../shared/wire/camera.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
@@ -83,6 +84,12 @@ export interface Store {
   listGaps(filter: GapFilter): Promise<StoredGap[]>
   /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
   recordGaps(edge: string, gaps: readonly GapRecord[], receivedAt: number): Promise<void>
+  /** Cameras (registry entries from births, online state from their status events). */
+  listCameras(): Promise<CameraRecord[]>
+  /** Snapshots linked to an alarm, oldest first; null for an unknown alarm. */
+  alarmSnapshots(alarm: number): Promise<SnapshotRecord[] | null>
+  /** A snapshot's metadata and its JPEG; null when unknown or its file is gone. */
+  getSnapshot(id: string): Promise<{ snapshot: SnapshotRecord; body: Buffer } | null>
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
@@ -227,8 +234,36 @@ export type WindowOutcome =
   | { ok: true; window: MaintenanceWindow }
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
-/** Over-limit kinds, rate of change, digital state, and comm loss: STALE (a point without good data too long), OFFLINE (an edge). */
-export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | 'STALE' | 'OFFLINE'
+/** Over-limit kinds, rate of change, digital state, comm loss: STALE (a point without good data too long), OFFLINE (an edge, a camera); video AI alarms by their provincial code. */
+export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | 'STALE' | 'OFFLINE' | VideoCode
+
+export interface CameraRecord {
+  id: string
+  edge: string
+  site: string
+  name: string | null
+  area: string
+  enterprise: string | null
+  host: string
+  port: number
+  /** From the edge's health check; null before the first status event. */
+  online: boolean | null
+  /** When `online` last changed (the edge's time). */
+  since: number | null
+  reason: string | null
+  lastEventAt: number | null
+}
+
+export interface SnapshotRecord {
+  id: string
+  camera: string
+  event: string
+  alarm: number | null
+  ts: number
+  bytes: number
+  sha256: string
+  receivedAt: number
+}
 
 export interface AlarmFilter {
   /** active: the condition holds; open: not closed by a person yet; all. */

@@ -136,7 +136,10 @@ export const HJ212_MN = 'A3208000000001'
  * A raw config document (a technician's YAML as an object): the gauges name the
  * static-level-gauge profile instead of repeating its register map.
  */
-export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number }): Record<string, unknown> {
+/** The park's own camera on the pipe gallery (a simulated ONVIF camera in the demo). */
+export const DEMO_CAMERA = { id: 'park-cam-pg01', passwordEnv: 'PARKLINK_DEMO_CAMERA_PASSWORD' }
+
+export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number; camera?: { host: string; port: number } }): Record<string, unknown> {
   const gaugeUnit = (role: 'b' | 'm1' | 'm2', unitId: number) => ({ unitId, pollMs: 1_000, timeoutMs: 500, profile: 'static-level-gauge', prefix: gauge(role) })
   return {
     site: o.site,
@@ -160,6 +163,9 @@ export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: stri
           ],
         }],
       },
+      ...(o.camera
+        ? [{ id: DEMO_CAMERA.id, kind: 'onvif', name: '管廊PG-01摄像机', host: o.camera.host, port: o.camera.port, username: 'admin', passwordEnv: DEMO_CAMERA.passwordEnv, area: GALLERY_SEGMENT, enterprise: 'park', healthIntervalMs: 5_000 }]
+        : []),
     ],
     // A short rate window so the demo shows a rate within minutes (on site: the default 24 h).
     settlement: { segments: [{ id: GALLERY_SEGMENT, base: galleryPoints.base, points: [galleryPoints.m1, galleryPoints.m2] }], rateWindowH: 0.1 },

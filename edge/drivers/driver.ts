@@ -1,5 +1,6 @@
 import type { Sample, Value } from '../../shared/wire/sample.ts'
 import type { DriverReport, PointInfo } from '../../shared/wire/messages.ts'
+import type { CameraEvent, Snapshot } from '../../shared/wire/camera.ts'
 
 /**
  * THE driver contract. A driver speaks one protocol to one device: it plans its reads, reads
@@ -47,6 +48,15 @@ export interface Driver {
    * polled read fallback; read() returns [] while there is nothing to poll).
    */
   subscribe?(on: (samples: Sample[]) => void): () => void
+  /**
+   * Devices that report events (cameras: analytics alarms with snapshots, online/offline): the
+   * framework registers one listener and writes each event to the outbox with its original time.
+   */
+  onEvents?(listener: (events: CameraEvent[]) => void): () => void
+  /** Cameras: a snapshot now (checked JPEG), or why there is none. Never rejects. */
+  snapshot?(): Promise<{ snapshot: Snapshot } | { snapshotError: string }>
+  /** Cameras: the RTSP URL (with credentials) for the live-view relay; null while unknown. */
+  liveSource?(): string | null
   /** Only for points explicitly configured writable; rejects for any other point. */
   write?(point: string, value: Value): Promise<void>
 }
@@ -67,6 +77,8 @@ export interface DriverDeps {
    * framework: `{edge dataDir}/devices/{device id}`. Absent in unit tests that need none.
    */
   dataDir?: string
+  /** Where a driver looks up its password variable (default process.env). */
+  env?: NodeJS.ProcessEnv
 }
 
 export function driverReport(d: Driver): DriverReport {

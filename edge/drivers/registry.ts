@@ -15,6 +15,7 @@ const loaders: { [K in DeviceKind]: () => Promise<Factory<K>> } = {
   'modbus-gateway': async () => (await import('./modbus/rtu.ts')).createModbusGatewayDriver,
   hj212: async () => (await import('./hj212/index.ts')).createHj212Driver,
   opcua: async () => (await import('./opcua/index.ts')).createOpcuaDriver,
+  onvif: async () => (await import('./onvif/index.ts')).createOnvifDriver,
 }
 
 export const driverKinds = Object.keys(loaders) as DeviceKind[]

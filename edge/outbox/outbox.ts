@@ -1,6 +1,7 @@
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { EdgeAlarm, OutboxReport } from '../../shared/wire/messages.ts'
 import type { GapRecord } from '../../shared/wire/gap.ts'
+import type { CameraEvent } from '../../shared/wire/camera.ts'
 
 /**
  * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
@@ -18,6 +19,8 @@ export interface OutboxBatch {
   alarms?: EdgeAlarm[]
   /** Records of data the outbox dropped (cap, age), delivered with this batch. */
   gaps?: GapRecord[]
+  /** Camera events (with their snapshots) that ride with these samples. */
+  events?: CameraEvent[]
 }
 
 export interface OutboxStats extends OutboxReport {
@@ -29,7 +32,7 @@ export interface OutboxStats extends OutboxReport {
 
 export interface Outbox {
   /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
-  append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[]): number
+  append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): number
   /** Up to `limit` batches with seq > afterSeq, oldest first. */
   peek(afterSeq: number, limit: number): OutboxBatch[]
   /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */

@@ -24,6 +24,22 @@ describe('sqlite outbox specifics', () => {
 
   const sample = (i: number) => ({ point: 'p.1', ts: 1_700_000_000_000 + i, value: i, quality: 'good' as const })
 
+  it('keeps camera events (with their snapshot) with their batch across a restart', () => {
+    const event = { id: '3f1c2a9e-0000-4000-8000-000000000001', camera: 'cam-gate', ts: 1_700_000_000_000, type: 'raise' as const, topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', kind: 'intrusion', code: 'RYRQ' as const, priority: 'A' as const, snapshotError: 'snapshot is not a JPEG: content-type "text/html"' }
+    const outbox = openSqliteOutbox({ file: file(dir) })
+    outbox.append([sample(1)])
+    outbox.append([sample(2)], undefined, [event])
+    outbox.close()
+    const reopened = openSqliteOutbox({ file: file(dir) })
+    try {
+      const [plain, withEvent] = reopened.peek(0, 10)
+      expect(plain!.events).toBeUndefined()
+      expect(withEvent).toMatchObject({ samples: [sample(2)], events: [event] })
+    } finally {
+      reopened.close()
+    }
+  })
+
   it('is in WAL mode and readable by another connection while open', () => {
     const outbox = openSqliteOutbox({ file: file(dir) })
     outbox.append([sample(1)])

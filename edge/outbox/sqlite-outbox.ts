@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
+import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
@@ -145,15 +146,15 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return { reason, fromSeq: d.fromSeq, throughSeq: d.throughSeq, batches: d.batches, samples: d.samples, from: d.from, to: d.to, points: d.points.size }
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined): { seq: number; evictions: Eviction[] } => {
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined): { seq: number; evictions: Eviction[] } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
       if (s.ts < minTs) minTs = s.ts
       if (s.ts > maxTs) maxTs = s.ts
     }
-    // A batch with alarms is an object; the plain array (samples only) stays readable as before.
-    const payload = encodePayload(list, alarms)
+    // A batch with alarms or camera events is an object; the plain array (samples only) stays readable as before.
+    const payload = encodePayload(list, alarms, events)
     const size = payload.length
     const now = clock.now()
     const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
@@ -201,11 +202,11 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   return {
-    append(list, alarms) {
+    append(list, alarms, events) {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
       return guard('append', () => {
-        const { seq, evictions } = append(list, alarms)
+        const { seq, evictions } = append(list, alarms, events)
         for (const e of evictions) options.onEvict?.(e)
         return seq
       })

@@ -1,4 +1,5 @@
 import { ErrorCodes, errorMessage } from '../../shared/errors.ts'
+import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import type { Command, CommandResponse, CommandResult } from '../../shared/wire/command.ts'
 import { WIRE_VERSION, type DriverReport } from '../../shared/wire/messages.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
@@ -15,7 +16,12 @@ export interface CommandDeps {
   /** Publishes batches again (the uplink's data path; the cloud deduplicates by (edge, seq)). */
   republish: (batches: readonly OutboxBatch[]) => void
   now: () => number
+  /** Starts the pictures of a `snapshot` command (they follow through the outbox); absent without cameras. */
+  snapshot?: (request: SnapshotRequest) => void
 }
+
+/** A command this edge cannot carry out (e.g. snapshots without cameras): answered, not fatal. */
+class Refused extends Error {}
 
 /**
  * Answers one command from the cloud (shared/wire/command.ts). A resend publishes what the
@@ -27,7 +33,8 @@ export function answerCommand(command: Command, deps: CommandDeps): CommandRespo
   try {
     return { ...base, ok: true, result: run(command, deps) }
   } catch (err) {
-    return { ...base, ok: false, error: { code: ErrorCodes.OUTBOX_FAILED, message: errorMessage(err).slice(0, 1024) } }
+    const code = err instanceof Refused ? ErrorCodes.BAD_REQUEST : ErrorCodes.OUTBOX_FAILED
+    return { ...base, ok: false, error: { code, message: errorMessage(err).slice(0, 1024) } }
   }
 }
 
@@ -47,6 +54,13 @@ function run(command: Command, deps: CommandDeps): CommandResult {
       if (held.length > 0) deps.republish(held)
       const alreadyAcked = Math.max(0, Math.min(toSeq, stats.ackedThrough) - cmd.fromSeq + 1)
       return { type: 'resend', resent: held.map((b) => b.seq), alreadyAcked, gaps: deps.outbox.gapsOverlapping(cmd.fromSeq, toSeq) }
+    }
+    case 'snapshot': {
+      if (!deps.snapshot) throw new Refused('this edge has no cameras')
+      // The pictures name their request: a uuid, as shared/wire/camera.ts requires.
+      if (!/^[0-9a-f-]{36}$/.test(command.id)) throw new Refused('a snapshot command needs a uuid id')
+      deps.snapshot({ id: command.id, edge: deps.edge, alarm: cmd.alarm, cameras: cmd.cameras, ts: command.ts })
+      return { type: 'snapshot', cameras: cmd.cameras }
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { decodeAck, decodeCommand, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
@@ -37,6 +38,8 @@ export interface UplinkOptions {
   keepaliveS?: number
   clock?: Clock
   log: Logger
+  /** The park's `snapshot` commands (pictures for an alarm): absent on an edge without cameras. */
+  onSnapshotRequest?: (request: SnapshotRequest) => void
   /** Jitter source for the reconnect backoff (tests make it deterministic). */
   random?: () => number
 }
@@ -155,7 +158,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       const floor = outbox.floor()
       for (const b of list) c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 })
     }
-    const response = answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now() })
+    const response = answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now(), ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}) })
     log.info({ id: response.id, cmd: decoded.value.cmd.type, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
     c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
       if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
@@ -165,7 +168,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const historicalAfterMs = options.historicalAfterMs ?? 60_000
   const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({
     v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
-    ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
+    ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.events ? { events: b.events } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
   })
 
   function onAck(through: number): void {

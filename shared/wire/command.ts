@@ -10,7 +10,9 @@ import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
  *
  * ping: is the edge there. resend: publish the batches [fromSeq, toSeq] again (the cloud saw a
  * hole); what the edge no longer holds is answered with its gap records, what the cloud already
- * acked is counted. status: outbox depth, drivers and uplink state now.
+ * acked is counted. status: outbox depth, drivers and uplink state now. snapshot: the named
+ * cameras of the edge take a picture for one of the park's alarms; the pictures come back as
+ * camera events through the outbox (shared/wire/camera.ts), carrying the command's id.
  */
 const Seq = z.number().int().positive()
 
@@ -18,6 +20,7 @@ export const CommandBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ping') }),
   z.strictObject({ type: z.literal('resend'), fromSeq: Seq, toSeq: Seq }).refine((c) => c.fromSeq <= c.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] }),
   z.strictObject({ type: z.literal('status') }),
+  z.strictObject({ type: z.literal('snapshot'), alarm: z.number().int().positive(), cameras: z.array(TopicId).min(1).max(64) }),
 ])
 export type CommandBody = z.infer<typeof CommandBody>
 
@@ -50,6 +53,8 @@ export const CommandResult = z.discriminatedUnion('type', [
     ackedThrough: z.number().int().nonnegative(),
     drivers: z.array(DriverReport),
   }),
+  /** The cameras that will take a picture (the pictures follow through the outbox). */
+  z.object({ type: z.literal('snapshot'), cameras: z.array(TopicId).max(64) }),
 ])
 export type CommandResult = z.infer<typeof CommandResult>
 

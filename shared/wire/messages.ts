@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { Sample } from './sample.ts'
 import { PointId, TopicId } from './ids.ts'
 import { GapRecord } from './gap.ts'
+import { CameraEvent, CameraInfo } from './camera.ts'
 
 /** Wire protocol version; a message with another major version is rejected, not guessed at. */
 export const WIRE_VERSION = 1
@@ -45,6 +46,8 @@ export const DataBatch = z.object({
   gaps: z.array(GapRecord).max(1_000).optional(),
   /** Replayed backlog, not live data: the cloud records its alarms with their original times but pushes no notifications for them. */
   historical: z.boolean().optional(),
+  /** Camera events (analytics alarms with their snapshot, online/offline): shared/wire/camera.ts. */
+  events: z.array(CameraEvent).max(100).optional(),
 }).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 
@@ -65,6 +68,8 @@ export const PointInfo = z.object({
   /** Alarm limits as the control system has them (e.g. OPC UA limit alarm properties), so the
    * park's thresholds can stay equal to the control room's (brief §2). */
   limits: SourceLimits.optional(),
+  /** Set on a camera's points: the camera's registry entry (area, enterprise). */
+  camera: CameraInfo.optional(),
 })
 export type PointInfo = z.infer<typeof PointInfo>
 

@@ -90,7 +90,7 @@ describe('parklink CLI', () => {
     expect(JSON.parse(output.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, edge: 'shilian-01' })
     const park = await run(['edge', 'validate', 'firmware-configs/sites/example-park-edge.yaml', '--json'])
     expect(park.code).toBe(0)
-    expect(JSON.parse(park.output.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, edge: 'park-01', devices: 3, points: 16 })
+    expect(JSON.parse(park.output.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, edge: 'park-01', devices: 4, points: 16 })
   }, 30_000)
 
   it('exits 2 on an unknown command or option', async () => {

@@ -49,6 +49,15 @@ describe('parklink demo', () => {
     expect(park.find((p) => p.id === 'fuqiang.tk201.level')).toMatchObject({ limitsFrom: 'source', limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 } })
     expect(park.find((p) => p.id === 'fuqiang.gt201.cl2')?.limits).toMatchObject({ hh: 2, h: 1, l: null, ll: null })
 
+    // A simulated ONVIF camera on the gallery: an intrusion alarm (RYRQ) with its snapshot.
+    const api = `http://127.0.0.1:${port}/api/v1`
+    const intrusion = await waitFor(async () => (await tryGetJson<Array<{ id: number; point: string; provincial: { alarmType: string } }>>(`${api}/alarms?kind=RYRQ&state=all`))?.[0], { timeoutMs: 30_000, message: () => `an RYRQ alarm from the demo camera\n${demo.output().slice(-3000)}` })
+    expect(intrusion).toMatchObject({ point: 'camera:park-cam-pg01', provincial: { alarmType: 'RYRQ' } })
+    const snapshot = await waitFor(async () => (await tryGetJson<Array<{ url: string }>>(`${api}/alarms/${intrusion.id}/snapshots`))?.[0])
+    const image = await fetch(`http://127.0.0.1:${port}${snapshot.url}`)
+    expect(image.headers.get('content-type')).toBe('image/jpeg')
+    expect((await tryGetJson<Array<{ id: string; area: string; online: boolean }>>(`${api}/cameras`))).toEqual([expect.objectContaining({ id: 'park-cam-pg01', area: 'PG-01', online: true })])
+
     expect(await demo.kill('SIGINT')).toBe(0)
   }, 60_000)
 })

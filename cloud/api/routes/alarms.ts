@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { Priority } from '../../../shared/rules/priority.ts'
 import { PointId, TopicId } from '../../../shared/wire/ids.ts'
+import { VideoCode } from '../../../shared/wire/camera.ts'
 import type { Action } from '../../alarms/workflow.ts'
 import type { AlarmActOutcome } from '../../store/store.ts'
 import { alarmView } from '../alarm-view.ts'
@@ -18,7 +19,7 @@ const AlarmsQuery = z.strictObject({
   state: z.enum(['active', 'open', 'all']).default('active'),
   point: PointId.optional(),
   priority: Priority.optional(),
-  kind: z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE']).optional(),
+  kind: z.union([z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE']), VideoCode]).optional(),
   enterprise: TopicId.optional(),
   from: TimeParam.optional(),
   to: TimeParam.optional(),
@@ -26,7 +27,7 @@ const AlarmsQuery = z.strictObject({
   limit: intParam(ALARMS_DEFAULT_LIMIT, ALARMS_MAX_LIMIT),
   offset: z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).optional(),
 })
-const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE; enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); q (text in the point id or name); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
+const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE or a video code (RYRQ, RYYJ, YW, HZ …); enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); q (text in the point id or name); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
 const bodies = {
   ack: z.strictObject({ by: By }),

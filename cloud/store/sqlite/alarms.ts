@@ -4,7 +4,7 @@ import { isaAct, type IsaAction } from '../../alarms/isa.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
 import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord } from '../store.ts'
 import type { Db } from './db.ts'
-import { alarmTimeline, alarms, points } from './schema.ts'
+import { alarmTimeline, alarms, cameras, points } from './schema.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -14,7 +14,10 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
  * appends exactly one timeline entry.
  */
 export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
-  const select = () => db.select({ alarm: alarms, pointName: points.name, enterprise: points.enterprise }).from(alarms).leftJoin(points, eq(points.id, alarms.point))
+  // A camera's alarms (camera:{id}) take the camera's name and enterprise.
+  const pointName = sql<string | null>`coalesce(${points.name}, ${cameras.name})`
+  const enterprise = sql<string | null>`coalesce(${points.enterprise}, ${cameras.enterprise})`
+  const select = () => db.select({ alarm: alarms, pointName, enterprise }).from(alarms).leftJoin(points, eq(points.id, alarms.point)).leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
   const toRecord = ({ alarm, pointName, enterprise }: { alarm: typeof alarms.$inferSelect; pointName: string | null; enterprise: string | null }): AlarmRecord => ({
     id: alarm.id,
     point: alarm.point,
@@ -48,9 +51,9 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       if (filter.kind !== undefined) conditions.push(eq(alarms.kind, filter.kind))
       if (filter.text !== undefined) {
         const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-        conditions.push(or(sql`${alarms.point} LIKE ${pattern} ESCAPE '\\'`, sql`${points.name} LIKE ${pattern} ESCAPE '\\'`)!)
+        conditions.push(or(sql`${alarms.point} LIKE ${pattern} ESCAPE '\\'`, sql`${pointName} LIKE ${pattern} ESCAPE '\\'`)!)
       }
-      if (filter.enterprise !== undefined) conditions.push(eq(points.enterprise, filter.enterprise))
+      if (filter.enterprise !== undefined) conditions.push(sql`${enterprise} = ${filter.enterprise}`)
       if (filter.raisedFrom !== undefined) conditions.push(gte(alarms.raisedAt, filter.raisedFrom))
       if (filter.raisedTo !== undefined) conditions.push(lt(alarms.raisedAt, filter.raisedTo))
       return select().where(and(...conditions)).orderBy(desc(alarms.raisedAt), desc(alarms.id)).limit(filter.limit).offset(filter.offset ?? 0).all().map(toRecord)

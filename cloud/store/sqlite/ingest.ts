@@ -12,6 +12,7 @@ import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples }
 import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
 import { createGapOps } from './gaps.ts'
+import { recordCameraEvents } from './cameras.ts'
 
 const CHATTER = ChatterConfig.parse({})
 
@@ -170,6 +171,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
+          if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
           if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false)
           return result
         },

@@ -235,3 +235,56 @@ export const gaps = sqliteTable(
   },
   (t) => [primaryKey({ name: 'gaps_edge_from_seq', columns: [t.edge, t.fromSeq] }), index('gaps_to_ts').on(t.toTs)],
 )
+
+/**
+ * Cameras (issue 4): registry entries from the edges' births (area, enterprise from the edge
+ * config), with the online state their status events carry (`since`: the edge's time of the
+ * transition, so a late batch never moves it backwards).
+ */
+export const cameras = sqliteTable('cameras', {
+  id: text('id').primaryKey(),
+  edge: text('edge').notNull(),
+  site: text('site').notNull(),
+  name: text('name'),
+  area: text('area').notNull(),
+  enterprise: text('enterprise'),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  online: integer('online', { mode: 'boolean' }),
+  since: integer('since'),
+  reason: text('reason'),
+  lastEventAt: integer('last_event_at'),
+})
+
+/** Every camera event stored once (its id is the edge's uuid), linked to the alarm it raised or cleared. */
+export const cameraEvents = sqliteTable(
+  'camera_events',
+  {
+    id: text('id').primaryKey(),
+    camera: text('camera').notNull(),
+    edge: text('edge').notNull(),
+    type: text('type').notNull(),
+    ts: integer('ts').notNull(),
+    topic: text('topic'),
+    code: text('code'),
+    alarm: integer('alarm'),
+    snapshotError: text('snapshot_error'),
+  },
+  (t) => [index('camera_events_camera_ts').on(t.camera, t.ts)],
+)
+
+/** Snapshot metadata; the JPEG is a file under {dataDir}/snapshots (cloud/store/snapshot-files.ts). */
+export const snapshots = sqliteTable(
+  'snapshots',
+  {
+    id: text('id').primaryKey(),
+    camera: text('camera').notNull(),
+    event: text('event').notNull(),
+    alarm: integer('alarm'),
+    ts: integer('ts').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('snapshots_alarm').on(t.alarm), index('snapshots_camera_ts').on(t.camera, t.ts)],
+)

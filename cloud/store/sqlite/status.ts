@@ -5,6 +5,7 @@ import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire
 import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
 import type { Db } from './db.ts'
 import { batches, edges, points } from './schema.ts'
+import { upsertCameras } from './cameras.ts'
 
 const CHUNK = 1000
 
@@ -57,6 +58,7 @@ export function createStatusOps(db: Db) {
             })
             .run()
         }
+        upsertCameras(tx, site, birth)
         const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
         for (let i = 0; i < birth.points.length; i += CHUNK) {
           const ids = birth.points.slice(i, i + CHUNK).map((p) => p.id)

@@ -11,6 +11,9 @@ import { createQueries } from './queries.ts'
 import { createGapOps } from './gaps.ts'
 import { applyRegistry } from './registry.ts'
 import { createStatusOps } from './status.ts'
+import path from 'node:path'
+import { createCameraQueries } from './cameras.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -42,10 +45,26 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
+  const cameraQueries = createCameraQueries(db)
+  // Snapshot JPEGs next to the database: {dataDir}/snapshots.
+  const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const run = async <T>(fn: () => T): Promise<T> => fn()
 
   return {
-    ingestBatch: (batch, meta) => run(() => ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })),
+    ingestBatch: (batch, meta) =>
+      run(() => {
+        // Files first (idempotent), then the metadata in the batch's transaction.
+        for (const e of batch.events ?? []) {
+          if (e.type === 'status' || !e.snapshot) continue
+          const refused = files.write(e.snapshot)
+          if (refused) {
+            options.log.warn({ edge: batch.edge, camera: e.camera, reason: refused }, 'snapshot refused')
+            e.snapshotError = refused.slice(0, 256)
+            delete e.snapshot
+          }
+        }
+        return ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })
+      }),
     evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
     setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
     loadAckStates: () => run(() => status.loadAckStates()),
@@ -76,6 +95,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
     listGaps: (filter) => run(() => gapOps.list(filter)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
+    listCameras: () => run(() => cameraQueries.list()),
+    alarmSnapshots: (alarm) => run(() => cameraQueries.alarmSnapshots(alarm)),
+    getSnapshot: (id) =>
+      run(() => {
+        const snapshot = cameraQueries.snapshot(id)
+        const body = snapshot ? files.read(id) : null
+        return snapshot && body ? { snapshot, body } : null
+      }),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

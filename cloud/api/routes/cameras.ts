@@ -1,0 +1,74 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { TopicId } from '../../../shared/wire/ids.ts'
+import type { ApiDeps } from '../deps.ts'
+import { badRequest, notFound } from '../errors.ts'
+import { idParam, readBody } from '../body.ts'
+import { randomUUID } from 'node:crypto'
+import { parseQuery } from '../params.ts'
+import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
+
+const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
+const SnapshotAsk = z.strictObject({ area: z.string().min(1).max(64).optional(), cameras: z.array(TopicId).min(1).max(64).optional() }).refine((b) => b.area !== undefined || b.cameras !== undefined, { message: 'name an area or cameras' })
+const SNAPSHOT_ASK_HINT = 'send {"area": "PG-01"} (the cameras of an area) or {"cameras": ["cam-gate"]}'
+
+/**
+ * GET /api/v1/cameras[?area=&enterprise=] — registry entries with online state and the edge
+ * driver's health (its last error says why a camera is not working);
+ * GET /api/v1/alarms/{id}/snapshots — the pictures taken for an alarm;
+ * GET /api/v1/snapshots/{id} — one JPEG.
+ */
+export function cameraRoutes(deps: ApiDeps): Hono {
+  const app = new Hono()
+  app.get('/cameras', async (c) => {
+    const q = parseQuery(c, CamerasQuery, 'area (the area a camera watches), enterprise')
+    const now = deps.clock.now()
+    const edges = await deps.store.listEdges()
+    const drivers = new Map(edges.flatMap((e) => e.drivers.map((d) => [`${e.id}/${d.device}`, d] as const)))
+    // A camera's state is as its edge last reported it: say whether that edge is still heard from.
+    const edgeOnline = new Map(edges.map((e) => [e.id, edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS).online]))
+    const list = (await deps.store.listCameras()).filter((cam) => (q.area === undefined || cam.area === q.area) && (q.enterprise === undefined || cam.enterprise === q.enterprise))
+    return c.json(
+      list.map((cam) => {
+        const d = drivers.get(`${cam.edge}/${cam.id}`)
+        return {
+          ...cam,
+          edgeOnline: edgeOnline.get(cam.edge) ?? false,
+          offlineForMs: cam.online === false && cam.since !== null ? Math.max(0, now - cam.since) : null,
+          driver: d ? { state: d.state, since: d.since, lastError: d.lastError } : null,
+        }
+      }),
+    )
+  })
+  app.get('/alarms/:id/snapshots', async (c) => {
+    const id = idParam(c, 'an alarm')
+    const list = await deps.store.alarmSnapshots(id)
+    if (list === null) throw notFound(`no alarm ${id}`)
+    return c.json(list.map((s) => ({ ...s, url: `/api/v1/snapshots/${s.id}` })))
+  })
+  // The park asks for pictures for any alarm: from the cameras of an area, or named ones.
+  app.post('/alarms/:id/snapshots', async (c) => {
+    const id = idParam(c, 'an alarm')
+    const body = await readBody(c, SnapshotAsk, SNAPSHOT_ASK_HINT)
+    if (!deps.requestSnapshots) throw badRequest('this service cannot reach edges (no MQTT)', 'run the cloud service with its broker')
+    if (!(await deps.store.getAlarm(id))) throw notFound(`no alarm ${id}`)
+    const chosen = (await deps.store.listCameras()).filter((cam) => (body.area !== undefined && cam.area === body.area) || (body.cameras?.includes(cam.id) ?? false))
+    if (chosen.length === 0) throw notFound(`no camera ${body.area !== undefined ? `in area "${body.area}"` : `named ${body.cameras!.join(', ')}`}`, 'list cameras and their areas with GET /api/v1/cameras')
+    const byEdge = new Map<string, typeof chosen>()
+    for (const cam of chosen) byEdge.set(cam.edge, [...(byEdge.get(cam.edge) ?? []), cam])
+    const requested = [...byEdge.values()].flatMap((cams) => {
+      const request = { id: randomUUID(), edge: cams[0]!.edge, alarm: id, cameras: cams.map((x) => x.id), ts: deps.clock.now() }
+      const sent = deps.requestSnapshots!(cams[0]!.site, request)
+      return cams.map((cam) => ({ camera: cam.id, edge: cam.edge, request: request.id, sent }))
+    })
+    return c.json({ alarm: id, requested, hint: 'the pictures appear under GET /api/v1/alarms/{id}/snapshots once the edges have sent them' }, 202)
+  })
+  app.get('/snapshots/:id', async (c) => {
+    const id = c.req.param('id')
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw badRequest(`"${id}" is not a snapshot id`, 'snapshot ids are uuids, as listed by /api/v1/alarms/{id}/snapshots')
+    const found = await deps.store.getSnapshot(id)
+    if (!found) throw notFound(`no snapshot ${id}`, 'list an alarm\'s snapshots with /api/v1/alarms/{id}/snapshots')
+    return c.body(new Uint8Array(found.body), 200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(found.body.length), 'Cache-Control': 'private, max-age=86400, immutable' })
+  })
+  return app
+}

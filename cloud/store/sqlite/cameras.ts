@@ -1,0 +1,98 @@
+import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import type { CameraAlarmEvent, CameraEvent } from '../../../shared/wire/camera.ts'
+import type { StatusBirth } from '../../../shared/wire/messages.ts'
+import type { AlarmChange, CameraRecord, IngestResult, SnapshotRecord } from '../store.ts'
+import { append } from './alarms.ts'
+import type { Db } from './db.ts'
+import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** The alarm point of a camera (its video alarms and its comm loss). */
+export const cameraAlarmPoint = (camera: string) => `camera:${camera}`
+
+/** Cameras announced in a birth (points that carry `camera`): registry entries, online state kept. */
+export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
+  for (const p of birth.points) {
+    if (!p.camera || !p.device) continue
+    const c = p.camera
+    const entry = { edge: birth.edge, site, name: c.name ?? null, area: c.area, enterprise: c.enterprise ?? null, host: c.host, port: c.port }
+    tx.insert(cameras).values({ id: p.device, ...entry }).onConflictDoUpdate({ target: cameras.id, set: entry }).run()
+  }
+}
+
+/**
+ * A batch's camera events, inside its transaction; each event once (its uuid). Status events
+ * move the camera's online state (never backwards in time); analytics events raise (or clear)
+ * an alarm on `camera:{id}` whose kind is the provincial video code, and link their snapshot.
+ */
+export function recordCameraEvents(db: Db, edge: string, site: string, events: readonly CameraEvent[], receivedAt: number, result: IngestResult, changes: AlarmChange[], log: Logger): void {
+  for (const e of events) {
+    const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
+    const fresh = db.insert(cameraEvents).values({ id: e.id, camera: e.camera, edge, type: e.type, ts: e.ts, topic: analytics ? e.topic : null, code: analytics ? e.code : null, alarm: e.type === 'snapshot' ? e.alarm : null, snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null) }).onConflictDoNothing().run()
+    if (fresh.changes === 0) continue
+    // A camera seen in events before any birth (an old edge): known by id until its birth comes.
+    db.insert(cameras).values({ id: e.camera, edge, site, area: '', host: '', port: 0 }).onConflictDoNothing().run()
+    if (e.type === 'status') {
+      db.update(cameras).set({ online: e.online, since: e.ts, reason: e.online ? null : (e.reason ?? null) }).where(and(eq(cameras.id, e.camera), or(isNull(cameras.since), lte(cameras.since, e.ts)))).run()
+      continue
+    }
+    if (e.type === 'snapshot') {
+      // Asked for by the park for one of its alarms (any kind): linked to it when it exists.
+      const alarm = db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, e.alarm)).get()?.id ?? null
+      if (e.snapshot) db.insert(snapshots).values({ id: e.snapshot.id, camera: e.camera, event: e.id, alarm, ts: e.snapshot.ts, bytes: e.snapshot.bytes, sha256: e.snapshot.sha256, receivedAt }).onConflictDoNothing().run()
+      else log.warn({ camera: e.camera, alarm: e.alarm, reason: e.snapshotError }, 'requested snapshot not taken')
+      continue
+    }
+    const alarm = applyVideoEvent(db, e, result, changes)
+    db.update(cameraEvents).set({ alarm }).where(eq(cameraEvents.id, e.id)).run()
+    db.update(cameras).set({ lastEventAt: sql`max(coalesce(${cameras.lastEventAt}, 0), ${e.ts})` }).where(eq(cameras.id, e.camera)).run()
+    if (e.snapshot) {
+      const s = e.snapshot
+      db.insert(snapshots).values({ id: s.id, camera: e.camera, event: e.id, alarm, ts: s.ts, bytes: s.bytes, sha256: s.sha256, receivedAt }).onConflictDoNothing().run()
+    } else if (e.type !== 'clear') log.warn({ camera: e.camera, event: e.id, reason: e.snapshotError }, 'video alarm without a snapshot')
+  }
+}
+
+function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, changes: AlarmChange[]): number | null {
+  const point = cameraAlarmPoint(e.camera)
+  const active = () => db.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, point), eq(alarms.kind, e.code), eq(alarms.state, 'active'))).orderBy(desc(alarms.id)).get()?.id ?? null
+  if (e.type === 'clear') {
+    const row = db.update(alarms).set({ recoveredAt: e.ts, recoveredValue: 0, state: 'recovered' }).where(and(eq(alarms.point, point), eq(alarms.kind, e.code), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
+    if (!row) return null
+    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { topic: e.topic } })
+    changes.push({ alarm: row.id, action: 'recover', at: e.ts })
+    result.recovered++
+    return row.id
+  }
+  const row = db.insert(alarms).values({ point, kind: e.code, priority: e.priority, raisedAt: e.ts, value: 1, limit: 0 }).onConflictDoNothing().returning({ id: alarms.id }).get()
+  // Already active (a detector that keeps firing): the event and its picture join that alarm.
+  if (!row) return active()
+  append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, code: e.code, topic: e.topic, priority: e.priority, ...(e.snapshotError ? { snapshotError: e.snapshotError } : {}) } })
+  changes.push({ alarm: row.id, action: 'raise', at: e.ts })
+  result.raised++
+  if (e.type === 'pulse') {
+    // An instantaneous event (a line crossed) is over when it is seen; a person still closes it.
+    db.update(alarms).set({ recoveredAt: e.ts, recoveredValue: 0, state: 'recovered' }).where(eq(alarms.id, row.id)).run()
+    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { instantaneous: true } })
+    changes.push({ alarm: row.id, action: 'recover', at: e.ts })
+    result.recovered++
+  }
+  return row.id
+}
+
+export function createCameraQueries(db: Db) {
+  const toSnapshot = (r: typeof snapshots.$inferSelect): SnapshotRecord => ({ id: r.id, camera: r.camera, event: r.event, alarm: r.alarm, ts: r.ts, bytes: r.bytes, sha256: r.sha256, receivedAt: r.receivedAt })
+  return {
+    list: (): CameraRecord[] => db.select().from(cameras).orderBy(cameras.id).all(),
+    alarmSnapshots(alarm: number): SnapshotRecord[] | null {
+      if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, alarm)).get()) return null
+      return db.select().from(snapshots).where(eq(snapshots.alarm, alarm)).orderBy(snapshots.ts).all().map(toSnapshot)
+    },
+    snapshot(id: string): SnapshotRecord | null {
+      const r = db.select().from(snapshots).where(eq(snapshots.id, id)).get()
+      return r ? toSnapshot(r) : null
+    },
+  }
+}
