@@ -193,7 +193,7 @@ describe('GET /api/v1/alarms', () => {
 
 describe('errors', () => {
   it('unknown routes are 404 JSON', async () => {
-    for (const path of ['/', '/api/v1', '/api/v1/nothing', '/api/v2/points']) {
+    for (const path of ['/api/v1', '/api/v1/nothing', '/api/v2/points', '/assets/missing.js']) {
       const { status, body } = await get(path)
       expect(status, path).toBe(404)
       expect(body.error.code).toBe('PL_NOT_FOUND')

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { Hono, type Context, type Next } from 'hono'
 
 /** Where `npm run build` puts the dashboard (cloud/dashboard, built by Vite). */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url))
@@ -17,8 +17,13 @@ export function dashboardRoutes(dist = DASHBOARD_DIST): Hono {
     app.get('/', (c) => c.text('The dashboard is not built: run `npm run build` (npm start does it for you).', 503))
     return app
   }
-  app.use('/assets/*', serveStatic({ root: dist, onFound: (_path, c) => void c.header('cache-control', 'public, max-age=31536000, immutable') }))
-  app.get('/', serveStatic({ root: dist, path: 'index.html', onFound: (_path, c) => void c.header('cache-control', 'no-cache') }))
+  // Hashed file names: an asset never changes, so it is cached for good; the page never is.
+  const cache = (value: string) => async (c: Context, next: Next) => {
+    await next()
+    if (c.res.status === 200) c.res.headers.set('cache-control', value)
+  }
+  app.use('/assets/*', cache('public, max-age=31536000, immutable'), serveStatic({ root: dist }))
+  app.get('/', cache('no-cache'), serveStatic({ root: dist, path: 'index.html' }))
   app.get('/favicon.ico', (c) => c.body(null, 204))
   return app
 }
