@@ -31,7 +31,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
   const unsubscribe = o.feed.subscribe((change) => {
     if (change.action !== 'raise') return
     planning = planning.then(async () => {
-      const alarm = await store.getAlarm(change.alarm)
+      const alarm = await store.getAlarm(change.alarm, 'all')
       if (!alarm) return
       const pushes = planPushes(alarm, config.recipients, config.schedules)
       if (pushes.length > 0) await store.enqueuePushes(alarm.id, pushes)
@@ -43,7 +43,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
     const now = clock.now()
     let sent = 0
     for (const d of await store.duePushes(now, 500)) {
-      const alarm = await store.getAlarm(d.alarm)
+      const alarm = await store.getAlarm(d.alarm, 'all')
       const recipient = recipients.get(d.recipient)
       if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
         const why = !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : alarm.closedAt !== null ? 'closed before the push' : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`

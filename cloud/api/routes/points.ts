@@ -6,6 +6,8 @@ import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { intParam, parseQuery, TimeParam } from '../params.ts'
+import { ownEnterprise, scope } from '../access.ts'
+import type { Context } from 'hono'
 
 export const HISTORY_DEFAULT_SPAN_MS = 3_600_000
 export const HISTORY_DEFAULT_LIMIT = 10_000
@@ -43,29 +45,30 @@ export function pointsRoutes(deps: ApiDeps): Hono {
 
   app.get('/', async (c) => {
     const q = parseQuery(c, ListQuery, 'enterprise: an enterprise id (optional)')
-    const list = await deps.store.listPoints(q.enterprise === undefined ? {} : { enterprise: q.enterprise })
+    ownEnterprise(c, q.enterprise)
+    const list = await deps.store.listPoints({ scope: scope(c), ...(q.enterprise === undefined ? {} : { enterprise: q.enterprise }) })
     return c.json(list.map(pointView))
   })
 
-  async function findPoint(id: string): Promise<PointRecord> {
-    const point = await deps.store.getPoint(id)
+  async function findPoint(c: Context, id: string): Promise<PointRecord> {
+    const point = await deps.store.getPoint(id, scope(c))
     if (!point) throw notFound(`no point "${id}"`, 'GET /api/v1/points lists the known points')
     return point
   }
 
   app.get('/:id', async (c) => {
     parseQuery(c, z.strictObject({}), 'this route takes no query parameters')
-    return c.json(pointView(await findPoint(c.req.param('id'))))
+    return c.json(pointView(await findPoint(c, c.req.param('id'))))
   })
 
   app.get('/:id/history', async (c) => {
     const q = parseQuery(c, HistoryQuery, HISTORY_HINT)
-    const point = await findPoint(c.req.param('id'))
+    const point = await findPoint(c, c.req.param('id'))
     const to = q.to ?? (q.from === undefined ? deps.clock.now() : Math.max(deps.clock.now(), q.from))
     const from = q.from ?? to - HISTORY_DEFAULT_SPAN_MS
     if (from > to) throw badRequest(`from (${from}) is after to (${to})`, HISTORY_HINT)
     // One more than asked tells whether the answer was cut short.
-    const rows = await deps.store.history(point.id, { from, to, limit: q.limit + 1 })
+    const rows = await deps.store.history(point.id, { from, to, limit: q.limit + 1 }, scope(c))
     const truncated = rows.length > q.limit
     return c.json({ point: point.id, from, to, limit: q.limit, truncated, samples: truncated ? rows.slice(0, q.limit) : rows })
   })

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, Store } from '../store.ts'
+import type { AuthStore } from '../auth-store.ts'
+import { createAuthOps } from './auth.ts'
 import { createAlarmOps } from './alarms.ts'
 import { createWindowOps } from './windows.ts'
 import { createDeliveryOps } from './deliveries.ts'
@@ -41,8 +43,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
+  const authOps = createAuthOps(db)
+  const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
 
   return {
+    auth,
     ingestBatch: (batch, meta) => run(() => ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })),
     evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
     setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
@@ -53,25 +58,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     applyRegistry: (registry) => run(() => applyRegistry(db, registry)),
     listEdges: () => run(() => queries.listEdges()),
     listPoints: (filter) => run(() => queries.listPoints(filter)),
-    getPoint: (id) => run(() => queries.getPoint(id)),
-    history: (point, range) => run(() => queries.history(point, range)),
+    getPoint: (id, scope) => run(() => queries.getPoint(id, scope)),
+    history: (point, range, scope) => run(() => queries.history(point, range, scope)),
     listAlarms: (filter) => run(() => alarmOps.list(filter)),
-    getAlarm: (id) => run(() => alarmOps.get(id)),
-    alarmTimeline: (id) => run(() => alarmOps.timeline(id)),
-    actOnAlarm: (id, action, now) => run(() => alarmOps.act(id, action, now)),
+    getAlarm: (id, scope) => run(() => alarmOps.get(id, scope)),
+    alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
+    actOnAlarm: (id, action, now, scope) => run(() => alarmOps.act(id, action, now, scope)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
-    overlayAlarm: (id, action, now) => run(() => alarmOps.overlay(id, action, now)),
+    overlayAlarm: (id, action, now, scope) => run(() => alarmOps.overlay(id, action, now, scope)),
     raiseSystemAlarm: (a) => run(() => alarmOps.raiseSystem(a)),
     recoverSystemAlarm: (point, kind, ts, value) => run(() => alarmOps.recoverSystem(point, kind, ts, value)),
     commLossCandidates: () => run(() => queries.commLossCandidates()),
     listWindows: (filter) => run(() => windowOps.list(filter)),
-    getWindow: (id) => run(() => windowOps.get(id)),
-    requestWindow: (request, now) => run(() => windowOps.request(request, now)),
-    decideWindow: (id, decision, now) => run(() => windowOps.decide(id, decision, now)),
+    getWindow: (id, scope) => run(() => windowOps.get(id, scope)),
+    requestWindow: (request, now, scope) => run(() => windowOps.request(request, now, scope)),
+    decideWindow: (id, decision, now, scope) => run(() => windowOps.decide(id, decision, now, scope)),
     enqueuePushes: (alarm, pushes) => run(() => deliveries.enqueue(alarm, pushes)),
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
-    alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
+    alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {
