@@ -12,5 +12,3 @@ export const newApiKey = () => `${API_KEY_PREFIX}${randomBytes(32).toString('bas
 export const newRefreshToken = () => `${REFRESH_PREFIX}${randomBytes(32).toString('base64url')}`
 export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex')
 
-/** An API key given by the operator (PARKLINK_DEMO_API_KEY): the same shape and entropy as a generated one. */
-export const isWellFormedApiKey = (key: string) => /^plk_[A-Za-z0-9_-]{32,}$/.test(key)

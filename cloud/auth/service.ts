@@ -145,7 +145,9 @@ export function createAuthService(deps: AuthDeps) {
       if (!match) return null
       const credential = match[1]!
       const now = clock.now()
-      if (credential.startsWith(API_KEY_PREFIX)) {
+      // A JWT has three dot-separated parts; anything else is looked up as an API key (generated
+      // ones start with plk_, a demo key from PARKLINK_DEMO_API_KEY may be any string).
+      if (credential.startsWith(API_KEY_PREFIX) || credential.split('.').length !== 3) {
         const key = await store.findApiKey(sha256(credential))
         if (!key || key.revokedAt !== null) return null
         if (key.lastUsedAt === null || now - key.lastUsedAt > 60_000) await store.touchApiKey(key.id, now)
