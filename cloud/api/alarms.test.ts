@@ -199,6 +199,29 @@ describe('GET /api/v1/alarms/stream (Server-Sent Events)', () => {
   })
 })
 
+describe('the stream and the board within an enterprise\'s scope', () => {
+  it('an enterprise user\'s stream carries its own alarms only; its board shows its own', async () => {
+    const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${await tokenOf('shilian-wang')}` } })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const until = async (n: number) => {
+      while ([...text.matchAll(/^event: /gm)].length < n) text += decoder.decode((await reader.read()).value, { stream: true })
+    }
+    await until(1) // ready
+    await store.ingestBatch(batch(1, [good('fuqiang.v201.pressure', T0, 1.2)]), meta) // fuqiang: HH and H, first
+    await store.ingestBatch(batch(2, [good(LEVEL, T0 + 1, 10)]), meta) // shilian: H
+    await until(2)
+    await reader.cancel()
+    const alarms = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).alarm).filter(Boolean)
+    expect(alarms.map((a: any) => [a.point, a.kind])).toEqual([[LEVEL, 'H']])
+    expect(text).not.toMatch(/fuqiang/)
+    const board = (await call('GET', '/api/v1/board', undefined, 'shilian-wang')).body
+    expect(board.onScreen.map((a: any) => a.point)).toEqual([LEVEL])
+    expect((await get('/api/v1/board')).body.onScreen.length).toBe(3) // the center sees every enterprise
+  })
+})
+
 describe('GET /api/v1/board and /api/v1/kpi/alarms', () => {
   it('shows open alarms by zone and counts them', async () => {
     // T0 is 08:00 China time on 2025-01-31: a shift change.

@@ -192,3 +192,44 @@ describe('sqlite store: registry and edges', () => {
     await expect(store.ping()).rejects.toThrow()
   })
 })
+
+describe('sqlite store: enterprise scope (enforced in the data layer)', () => {
+  const shilian = { enterprise: 'shilian' } as const
+  beforeEach(async () => {
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 11), good(PRESSURE, T0, 1.2)]), meta)
+  })
+
+  it('reads: another enterprise\'s points, samples and alarms do not exist for a scoped query', async () => {
+    expect((await store.listPoints({ scope: shilian })).map((p) => p.enterprise)).toEqual(['shilian', 'shilian'])
+    expect(await store.listPoints({ scope: shilian, enterprise: 'fuqiang' })).toEqual([])
+    expect(await store.getPoint(PRESSURE, shilian)).toBeNull()
+    expect(await store.getPoint(LEVEL, shilian)).not.toBeNull()
+    expect(await store.history(PRESSURE, { from: 0, to: T0 + 1, limit: 10 }, shilian)).toEqual([])
+    expect(await store.history(PRESSURE, { from: 0, to: T0 + 1, limit: 10 }, 'all')).toHaveLength(1)
+    const all = await store.listAlarms({ scope: 'all', state: 'all', limit: 10 })
+    const scoped = await store.listAlarms({ scope: shilian, state: 'all', limit: 10 })
+    expect(new Set(all.map((a) => a.enterprise))).toEqual(new Set(['shilian', 'fuqiang']))
+    expect(scoped.map((a) => a.point)).toEqual([LEVEL, LEVEL])
+    // Even an explicit filter for the other enterprise cannot widen the scope.
+    expect(await store.listAlarms({ scope: shilian, enterprise: 'fuqiang', state: 'all', limit: 10 })).toEqual([])
+    const foreign = all.find((a) => a.enterprise === 'fuqiang')!
+    expect(await store.getAlarm(foreign.id, shilian)).toBeNull()
+    expect(await store.alarmTimeline(foreign.id, shilian)).toBeNull()
+    expect(await store.alarmDeliveries(foreign.id, shilian)).toEqual([])
+  })
+
+  it('actions: another enterprise\'s alarm or window is not found, and stays as it was', async () => {
+    const foreign = (await store.listAlarms({ scope: { enterprise: 'fuqiang' }, state: 'all', limit: 1 }))[0]!
+    expect(await store.actOnAlarm(foreign.id, { type: 'ack', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect(await store.overlayAlarm(foreign.id, { type: 'remove_from_service', by: 'x', reason: 'r' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect((await store.getAlarm(foreign.id, 'all'))?.disposal).toEqual(foreign.disposal)
+
+    expect(await store.requestWindow({ enterprise: 'fuqiang', points: [PRESSURE], from: T0, to: T0 + 1_000, reason: 'r', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    const w = await store.requestWindow({ enterprise: 'fuqiang', points: [PRESSURE], from: T0, to: T0 + 1_000, reason: 'r', by: 'x' }, T0, 'all')
+    if (!w.ok) throw new Error(w.message)
+    expect(await store.getWindow(w.window.id, shilian)).toBeNull()
+    expect(await store.listWindows({ scope: shilian })).toEqual([])
+    expect(await store.decideWindow(w.window.id, { decision: 'cancel', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect((await store.getWindow(w.window.id, 'all'))?.status).toBe('requested')
+  })
+})
