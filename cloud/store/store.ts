@@ -60,6 +60,10 @@ export interface Store {
   getPoint(id: string, scope: Scope): Promise<PointRecord | null>
   /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
   history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): Promise<StoredSample[]>
+  /** One page of samples with from ≤ ts ≤ to, after the cursor, ascending; `next` when more follow. */
+  historyPage(point: string, range: { from: number; to: number; limit: number; after?: HistoryCursor }, scope: Scope): Promise<{ samples: StoredSample[]; next: HistoryCursor | null }>
+  /** min/max/avg/last/count of good samples per bucket of [from, to) (only buckets with samples). */
+  historyBuckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): Promise<import('../telemetry/buckets.ts').BucketRow[]>
   /** Newest first. */
   listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]>
   getAlarm(id: number, scope: Scope): Promise<AlarmRecord | null>
@@ -146,6 +150,12 @@ export interface PointRecord {
   sourceLimits: SourceLimits | null
   registered: boolean
   latest: StoredSample | null
+}
+
+/** Where a page of raw history ended: the last sample's time and row. */
+export interface HistoryCursor {
+  ts: number
+  row: number
 }
 
 export interface StoredSample {

@@ -4,14 +4,12 @@ import { TopicId } from '../../../shared/wire/ids.ts'
 import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
-import { badRequest, notFound } from '../errors.ts'
-import { intParam, parseQuery, TimeParam } from '../params.ts'
+import { notFound } from '../errors.ts'
+import { parseQuery } from '../params.ts'
+import { historyHandler } from './history.ts'
 import { ownEnterprise, scope } from '../access.ts'
 import type { Context } from 'hono'
 
-export const HISTORY_DEFAULT_SPAN_MS = 3_600_000
-export const HISTORY_DEFAULT_LIMIT = 10_000
-export const HISTORY_MAX_LIMIT = 100_000
 
 export function pointView(p: PointRecord) {
   const l = p.limits
@@ -36,8 +34,6 @@ export function pointView(p: PointRecord) {
 }
 
 const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
-const HistoryQuery = z.strictObject({ from: TimeParam.optional(), to: TimeParam.optional(), limit: intParam(HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT) })
-const HISTORY_HINT = `from, to: epoch ms or ISO-8601 with a zone (default: the last hour); limit: 1–${HISTORY_MAX_LIMIT} (default ${HISTORY_DEFAULT_LIMIT})`
 
 /** GET /api/v1/points, /points/:id, /points/:id/history */
 export function pointsRoutes(deps: ApiDeps): Hono {
@@ -61,17 +57,7 @@ export function pointsRoutes(deps: ApiDeps): Hono {
     return c.json(pointView(await findPoint(c, c.req.param('id'))))
   })
 
-  app.get('/:id/history', async (c) => {
-    const q = parseQuery(c, HistoryQuery, HISTORY_HINT)
-    const point = await findPoint(c, c.req.param('id'))
-    const to = q.to ?? (q.from === undefined ? deps.clock.now() : Math.max(deps.clock.now(), q.from))
-    const from = q.from ?? to - HISTORY_DEFAULT_SPAN_MS
-    if (from > to) throw badRequest(`from (${from}) is after to (${to})`, HISTORY_HINT)
-    // One more than asked tells whether the answer was cut short.
-    const rows = await deps.store.history(point.id, { from, to, limit: q.limit + 1 }, scope(c))
-    const truncated = rows.length > q.limit
-    return c.json({ point: point.id, from, to, limit: q.limit, truncated, samples: truncated ? rows.slice(0, q.limit) : rows })
-  })
+  app.get('/:id/history', historyHandler(deps, findPoint))
 
   return app
 }

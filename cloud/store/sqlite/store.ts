@@ -10,6 +10,7 @@ import { createDeliveryOps } from './deliveries.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
+import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
 import { createStatusOps } from './status.ts'
 
@@ -42,6 +43,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const deliveries = createDeliveryOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
+  const historyOps = createHistoryOps(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
@@ -60,6 +62,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listPoints: (filter) => run(() => queries.listPoints(filter)),
     getPoint: (id, scope) => run(() => queries.getPoint(id, scope)),
     history: (point, range, scope) => run(() => queries.history(point, range, scope)),
+    historyPage: (point, range, scope) => run(() => historyOps.page(point, range, scope)),
+    historyBuckets: (point, plan, scope) => run(() => historyOps.buckets(point, plan, scope)),
     listAlarms: (filter) => run(() => alarmOps.list(filter)),
     getAlarm: (id, scope) => run(() => alarmOps.get(id, scope)),
     alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
