@@ -21,9 +21,13 @@ declare module 'hono' {
   }
 }
 
-/** The route a request reached, as registered (`/api/v1/alarms/:id/ack`); undefined when none matches (→ 404). */
+/**
+ * The route that will answer, as registered (`/api/v1/alarms/:id/ack`): the first matched route
+ * that is not middleware (`use` registers ALL). Not compared with c.req.method: Hono answers HEAD
+ * with the GET handler, so a HEAD must pass the GET route's check. Undefined: no route (→ 404).
+ */
 function handlerRoute(c: Context): { method: string; path: string } | undefined {
-  return matchedRoutes(c).find((r) => r.method === c.req.method)
+  return matchedRoutes(c).find((r) => r.method !== 'ALL')
 }
 
 /**

@@ -134,6 +134,16 @@ describe('route inventory', () => {
     expect(PERMISSIONS['audit:read']).toEqual(['auditor'])
   })
 
+  it('HEAD (answered by the GET handler) and OPTIONS are under the same control', async () => {
+    for (const r of routes()) {
+      if (r.method !== 'GET' || accessOf(r.method, r.path) === 'public') continue
+      const head = await app.request(pathFor(r.path, true), { method: 'HEAD' })
+      expect(head.status, `HEAD ${r.path}`).toBe(401)
+      const options = await app.request(pathFor(r.path, true), { method: 'OPTIONS' })
+      expect([401, 404], `OPTIONS ${r.path}`).toContain(options.status)
+    }
+  })
+
   it('each route refuses no credentials and a forged token with 401', async () => {
     const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwic2lkIjoxfQ.c2lnbmF0dXJl'
     for (const r of routes()) {
