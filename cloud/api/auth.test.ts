@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Hono } from 'hono'
 import { T0, captureLogger, manualClock, tempStore, testAuth, testKey, TEST_PASSWORD } from '../../test/cloud/helpers.ts'
 import { defaultAuthConfig } from '../auth/config.ts'
+import { createAlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
 import { MAX_BODY_BYTES, createApp } from './app.ts'
 
@@ -51,6 +52,24 @@ describe('sessions', () => {
     expect((await call('GET', '/api/v1/alarms', undefined, second.body.accessToken)).status).toBe(401)
     expect((await call('POST', '/api/v1/auth/refresh', { refreshToken: second.body.refreshToken })).status).toBe(401)
     expect((await audit()).map((e) => e.action).reverse()).toEqual(['user_create', 'key_create', 'login', 'logout'])
+  })
+
+  it('a live alarm stream ends at its next keep-alive once the session is over (fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, alarmFeed: createAlarmFeed(), ...t })
+      const s = (await login('center-li', TEST_PASSWORD)).body
+      const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${s.accessToken}` } })
+      const reader = res.body!.getReader()
+      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/event: ready/)
+      await vi.advanceTimersByTimeAsync(15_000)
+      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/keep-alive/) // still logged in
+      await call('POST', '/api/v1/auth/logout', {}, s.accessToken)
+      await vi.advanceTimersByTimeAsync(15_000)
+      expect((await reader.read()).done).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a refresh token used twice (stolen?) ends every session of the user, audited', async () => {

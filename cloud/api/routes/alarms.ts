@@ -80,6 +80,7 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
     const feed = deps.alarmFeed
     if (!feed) throw notFound('no live alarm feed in this service')
     const visible = scope(c)
+    const credentials = c.req.header('authorization')
     return streamSSE(c, async (stream) => {
       const queue: Array<{ alarm: number; action: string; at: number }> = []
       let wake: (() => void) | null = null
@@ -102,6 +103,8 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
             t.unref?.()
           })
           wake = null
+          // A stream outlives its access token: it ends once the credentials no longer hold (logout, disabled, revoked key).
+          if (!(await deps.auth.authenticate(credentials))) break
           if (!stream.aborted && queue.length === 0) await stream.write(': keep-alive\n\n')
           continue
         }
