@@ -23,7 +23,7 @@ describe('parklink cloud user add / key add', () => {
   beforeEach(() => {
     dir = tempDir()
     config = path.join(dir.dir, 'cloud.yaml')
-    writeFileSync(config, 'dataDir: ./data\nmqtt: { url: "mqtt://127.0.0.1:1883" }\n')
+    writeFileSync(config, 'dataDir: ./data\nmqtt: { url: "mqtt://127.0.0.1:1883" }\nregistry: { enterprises: [{ id: fuqiang, name: 富强新材料 }] }\n')
   })
   afterEach(() => dir.remove())
 
@@ -35,6 +35,7 @@ describe('parklink cloud user add / key add', () => {
     expect(rows('SELECT actor, action FROM audit_log')).toEqual([{ actor: expect.stringMatching(/^cli:/), action: 'user_create' }])
 
     await addUser(config, { username: 'fq-admin', role: 'enterprise_admin', enterprise: 'fuqiang' }, { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) })
+    await expect(addUser(config, { username: 'nobody-admin', role: 'enterprise_admin', enterprise: 'nosuch' }, { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) })).rejects.toThrow(/unknown enterprise "nosuch"/)
     await expect(addUser(config, { username: 'weak', role: 'auditor' }, { env: {}, stdin: Readable.from(['password\n']) })).rejects.toThrow(/does not meet the policy/)
     await expect(addUser(config, { username: 'nopass', role: 'auditor' }, { env: {}, stdin: Readable.from([]) })).rejects.toThrow(/no password given/)
     expect(rows('SELECT username FROM users ORDER BY id').map((r) => r.username)).toEqual(['sec-zhou', 'fq-admin'])

@@ -25,6 +25,8 @@ async function withStore<T>(configFile: string, fn: (store: Store, config: Cloud
   const log = createLogger({ level: 'silent' })
   const store = openSqliteStore({ file: path.join(config.dataDir, 'cloud.db'), evaluate: createEvaluator(config.alarms.priorities), log })
   try {
+    // The enterprises an account may name are the config's (as the service does at each start).
+    await store.applyRegistry(config.registry)
     return await fn(store, config, createAccounts(store.auth, config.auth.password))
   } finally {
     await store.close()

@@ -148,6 +148,7 @@ describe('passwords and lockout', () => {
     const admin = await testKey(t.accounts, 'security_admin')
     expect(await call('POST', '/api/v1/users', { username: 'fq-zhang', role: 'enterprise_user', password: 'abcdefghij' }, admin)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/enterprise: enterprise roles need an enterprise/) } } })
     expect(await call('POST', '/api/v1/users', { username: 'fq-zhang', role: 'enterprise_user', enterprise: 'fuqiang', password: 'abcdefghij' }, admin)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/3 of 4 classes/) } } })
+    expect(await call('POST', '/api/v1/users', { username: 'fq-zhang', role: 'enterprise_user', enterprise: 'nosuch', password: 'Fuqiang-2025' }, admin)).toMatchObject({ status: 400, body: { error: { message: 'unknown enterprise "nosuch"' } } })
     const created = await call('POST', '/api/v1/users', { username: 'fq-zhang', role: 'enterprise_user', enterprise: 'fuqiang', password: 'Fuqiang-2025' }, admin)
     expect(created).toMatchObject({ status: 201, body: { username: 'fq-zhang', enterprise: 'fuqiang', disabled: false } })
     expect(created.body.passwordHash).toBeUndefined()

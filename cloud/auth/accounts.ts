@@ -37,11 +37,15 @@ const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_
 export const userView = ({ passwordHash: _h, ...u }: UserRecord) => u
 
 export function createAccounts(store: AuthStore, policy: PasswordPolicy, scrypt: ScryptParams = DEFAULT_SCRYPT) {
+  const knownEnterprise = async (enterprise: string | undefined) => {
+    if (enterprise !== undefined && !(await store.enterpriseExists(enterprise))) throw bad(`unknown enterprise "${enterprise}"`, 'declare it under registry.enterprises in the cloud config first')
+  }
   return {
     async createUser(input: NewUserInput, by: string, now: number): Promise<UserRecord> {
       const problems = passwordProblems(input.password, policy, { username: input.username })
       if (problems.length) throw bad(`the password does not meet the policy: it needs ${problems.join('; ')}`, 'choose another password')
       if (await store.findUser(input.username)) throw conflict(`user "${input.username}" exists already`, 'choose another user name')
+      await knownEnterprise(input.enterprise)
       const user = await store.createUser({
         username: input.username, displayName: input.displayName ?? input.username, role: input.role, enterprise: input.enterprise ?? null,
         passwordHash: await hashPassword(input.password, scrypt), passwordChangedAt: now, createdAt: now, createdBy: by,
@@ -74,6 +78,7 @@ export function createAccounts(store: AuthStore, policy: PasswordPolicy, scrypt:
     /** A new API key: the key itself is returned once and never stored. `key` may be given (demo: PARKLINK_DEMO_API_KEY). */
     async createApiKey(input: NewKeyInput, by: string, now: number, key = newApiKey()): Promise<{ key: string; record: ApiKeyRecord }> {
       if ((await store.listApiKeys()).some((k) => k.name === input.name)) throw conflict(`an API key named "${input.name}" exists already`, 'choose another name, or revoke the old key')
+      await knownEnterprise(input.enterprise)
       const record = await store.createApiKey({ name: input.name, keyHash: sha256(key), prefix: key.slice(0, 8), role: input.role, enterprise: input.enterprise ?? null, createdAt: now, createdBy: by })
       await store.audit({ at: now, actor: by, action: 'key_create', target: `key:${record.id}`, outcome: 'ok', after: record })
       return { key, record }

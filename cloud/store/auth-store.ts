@@ -25,6 +25,9 @@ export interface AuthStore {
   revokeApiKey(id: number, at: number): Promise<ApiKeyRecord | null>
   touchApiKey(id: number, at: number): Promise<void>
 
+  /** Whether the registry knows this enterprise (an enterprise account must name a real one). */
+  enterpriseExists(id: string): Promise<boolean>
+
   /** Appends one entry; there is no way to change or remove one. */
   audit(entry: AuditEntry): Promise<void>
   queryAudit(q: AuditQuery): Promise<AuditRecord[]>

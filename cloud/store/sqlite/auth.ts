@@ -2,7 +2,7 @@ import { and, desc, eq, gte, isNull, lt, lte, type SQL } from 'drizzle-orm'
 import type { Role } from '../../auth/roles.ts'
 import type { ApiKeyRecord, AuditEntry, AuditQuery, AuditRecord, AuthStore, SessionRecord, UserRecord } from '../auth-store.ts'
 import type { Db } from './db.ts'
-import { apiKeys, auditLog, sessions, users } from './schema.ts'
+import { apiKeys, auditLog, enterprises, sessions, users } from './schema.ts'
 
 const toUser = (r: typeof users.$inferSelect): UserRecord => ({ ...r, role: r.role as Role })
 const toSession = ({ refreshHash: _h, ...r }: typeof sessions.$inferSelect): SessionRecord => r
@@ -50,6 +50,8 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
       return r ? toKey(r) : null
     },
     touchApiKey: (id, at) => void db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run(),
+
+    enterpriseExists: (id) => db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id)).get() !== undefined,
 
     audit: (e: AuditEntry) =>
       void db.insert(auditLog).values({ at: e.at, actor: e.actor, action: e.action, target: e.target ?? null, outcome: e.outcome, before: e.before ?? null, after: e.after ?? null, detail: e.detail ?? null }).run(),
