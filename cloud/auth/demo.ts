@@ -23,22 +23,28 @@ export const DEMO_KEY_ENV = 'PARKLINK_DEMO_API_KEY'
 /** A password that meets the default policy: 3 classes, 19 characters, 96 random bits. */
 const demoPassword = () => `Demo-${randomBytes(12).toString('base64url')}`
 
-export async function ensureDemoAccess(store: AuthStore, accounts: ReturnType<typeof createAccounts>, env: NodeJS.ProcessEnv, now: number): Promise<{ users: string[]; password: string; apiKey: string; keyFromEnv: boolean }> {
+/** The demo users with a password new at every start (returned, for the banner). Hashing takes a moment: call it once the rest runs. */
+export async function ensureDemoUsers(store: AuthStore, accounts: ReturnType<typeof createAccounts>, now: number): Promise<{ users: string[]; password: string }> {
   const password = demoPassword()
   for (const u of DEMO_USERS) {
     const existing = await store.findUser(u.username)
     if (existing) await accounts.setPassword(existing.id, password, 'parklink demo', now)
     else await accounts.createUser({ ...u, password }, 'parklink demo', now)
   }
+  return { users: DEMO_USERS.map((u) => u.username), password }
+}
+
+/** The demo's park_admin API key: PARKLINK_DEMO_API_KEY when set, otherwise a new one. Cheap: call it right after the cloud starts. */
+export async function demoKey(store: AuthStore, accounts: ReturnType<typeof createAccounts>, env: NodeJS.ProcessEnv, now: number): Promise<{ apiKey: string; keyFromEnv: boolean }> {
   const given = env[DEMO_KEY_ENV]?.trim()
   if (given !== undefined && given !== '' && (given.length > 512 || /\s/.test(given))) {
     throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${DEMO_KEY_ENV} must be one word of at most 512 characters`, { hint: `e.g. ${DEMO_KEY_ENV}=plk_$(openssl rand -hex 24)` })
   }
   const apiKey = given || undefined
   const known = apiKey ? await store.findApiKey(sha256(apiKey)) : null
-  if (known && known.revokedAt === null) return { users: DEMO_USERS.map((u) => u.username), password, apiKey: apiKey!, keyFromEnv: true }
-  if (known) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `the key in ${DEMO_KEY_ENV} was revoked in this demo's database`, { hint: `choose another key, or remove the demo's data directory` })
+  if (known && known.revokedAt === null) return { apiKey: apiKey!, keyFromEnv: true }
+  if (known) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `the key in ${DEMO_KEY_ENV} was revoked in this demo's database`, { hint: 'choose another key, or remove the demo\'s data directory' })
   const name = `demo-admin-${(await store.listApiKeys()).length + 1}`
   const created = await accounts.createApiKey({ name, role: 'park_admin' }, 'parklink demo', now, apiKey)
-  return { users: DEMO_USERS.map((u) => u.username), password, apiKey: created.key, keyFromEnv: apiKey !== undefined }
+  return { apiKey: created.key, keyFromEnv: apiKey !== undefined }
 }

@@ -41,7 +41,8 @@ export function createAuthService(deps: AuthDeps) {
   const { store, clock, config } = deps
   const policy = config.password
   const scrypt = deps.scrypt ?? DEFAULT_SCRYPT
-  const dummy = dummyHash(scrypt)
+  // Made on first need (an unknown user name), not at start: 0.3 s of CPU a start does not need.
+  let dummy: Promise<string> | null = null
   const audit = store.audit
 
   async function issue(user: UserRecord): Promise<Tokens> {
@@ -58,7 +59,7 @@ export function createAuthService(deps: AuthDeps) {
     const now = clock.now()
     const user = await store.findUser(username)
     if (!user) {
-      await verifyPassword(password, await dummy) // as slow as a real check
+      await verifyPassword(password, await (dummy ??= dummyHash(scrypt))) // as slow as a real check
       await audit({ at: now, actor: username, action: `${action}_failed`, outcome: 'refused', detail: { ...meta, reason: 'unknown user' } })
       throw WRONG()
     }

@@ -18,7 +18,7 @@ import { startOpcuaSim } from '../../test/sim/opcua-sim.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { randomBytes } from 'node:crypto'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
-import { ensureDemoAccess } from '../../cloud/auth/demo.ts'
+import { demoKey, ensureDemoUsers } from '../../cloud/auth/demo.ts'
 
 export interface DemoOptions {
   port: number
@@ -69,7 +69,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     process.env[cloudConfig.auth.tokenSecretEnv] ||= randomBytes(32).toString('base64url')
     const cloud = await startCloud(cloudConfig, { log: createCloudLogger({ level }) })
     stops.push(() => cloud.stop())
-    const access = await ensureDemoAccess(cloud.store.auth, createAccounts(cloud.store.auth, cloudConfig.auth.password), process.env, Date.now())
+    const accounts = createAccounts(cloud.store.auth, cloudConfig.auth.password)
+    const key = await demoKey(cloud.store.auth, accounts, process.env, Date.now())
     for (const [file, input] of edges) {
       const edgeConfig = parseEdgeConfig(stringify(input), path.join(dataDir, file))
       if (edgeConfig.settlement) requestDemoBaseline(edgeConfig.dataDir)
@@ -82,6 +83,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       factors: { w01018: wave(32, 6, 180), w21003: wave(2.1, 0.6, 240), w01001: wave(7.4, 0.3, 300) },
     })
     stops.push(() => instrument.stop())
+    // Demo accounts once everything runs (hashing their passwords takes a moment).
+    const access = { ...key, ...(await ensureDemoUsers(cloud.store.auth, accounts, Date.now())) }
 
     const api = `http://localhost:${cloud.port}/api/v1`
     console.log(
