@@ -39,6 +39,12 @@ describe('GET /api/v1/health', () => {
     expect((await get('/api/v1/health')).body).toMatchObject({ status: 'ok', mqtt: 'connected' })
   })
 
+  it('without credentials tells probes the state only (no version, errors or counters)', async () => {
+    const res = await createApp({ store: env.store, clock, metrics, log: captureLogger().log, ...auth }).request('/api/v1/health')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'degraded', db: 'ok', mqtt: 'disconnected' })
+  })
+
   it('is 503 when the database does not answer', async () => {
     await env.store.close()
     const { status, body } = await get('/api/v1/health')

@@ -7,8 +7,9 @@ import type { Role } from './roles.ts'
  * later cannot be open by accident.
  *
  * `public`: no identity needed. Only /health (a load balancer or systemd watchdog probes it
- * without credentials; it shows counters and versions, no plant data) and the routes that
- * establish an identity (login, refresh, password change — they check credentials themselves).
+ * without credentials; to them it says only ok/degraded and the database and broker state) and
+ * the routes that establish an identity (login, refresh, password change — they check
+ * credentials themselves).
  * `authenticated`: any identity (who am I, log out).
  */
 const PARK: Role[] = ['park_admin', 'park_operator']
