@@ -33,7 +33,7 @@ function handlerRoute(c: Context): { method: string; path: string } | undefined 
 /**
  * Authentication and authorization for every route, driven by the one table
  * (cloud/auth/permissions.ts): no entry → 403 for everyone; no valid credentials → 401; a role
- * without the permission → 403. Every mutating request that passes is written to the audit log
+ * without the permission → 403 (audited: access_denied). Every mutating request that passes is written to the audit log
  * afterwards with its actor, route, target, status, and the before/after a handler attached.
  */
 export function accessControl(auth: AuthService, audit: AuthStore['audit'], now: () => number): MiddlewareHandler {
@@ -48,7 +48,11 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
       c.header('WWW-Authenticate', 'Bearer realm="parklink"')
       return errorResponse(c, 401, ErrorCodes.UNAUTHENTICATED, 'no valid credentials', 'log in with POST /api/v1/auth/login and send "Authorization: Bearer <accessToken>", or send an API key the same way')
     }
-    if (!allows(access, identity.role)) return errorResponse(c, 403, ErrorCodes.FORBIDDEN, `the role ${identity.role} may not ${route.method} ${route.path}`, `it needs the permission ${access}; ask a security administrator`)
+    if (!allows(access, identity.role)) {
+      // A known identity trying beyond its role is worth an auditor's look (unauthenticated noise is not logged).
+      await audit({ at: now(), actor: identity.actor, action: 'access_denied', target: c.req.path, outcome: 'refused', detail: { route: `${route.method} ${route.path}`, role: identity.role, needs: access } })
+      return errorResponse(c, 403, ErrorCodes.FORBIDDEN, `the role ${identity.role} may not ${route.method} ${route.path}`, `it needs the permission ${access}; ask a security administrator`)
+    }
     c.set('identity', identity)
     await next()
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && access !== 'authenticated') {

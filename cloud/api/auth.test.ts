@@ -187,6 +187,7 @@ describe('the audit log', () => {
     })])
     expect((await audit('?action=POST /api/v1/maintenance-windows')).length).toBe(1)
     expect((await call('GET', '/api/v1/audit?actor=x', undefined, admin)).status).toBe(403) // the park admin does not read the audit log
+    expect((await audit('?action=access_denied'))[0]).toMatchObject({ actor: 'key:park-admin-key', target: '/api/v1/audit', outcome: 'refused', detail: { role: 'park_admin', needs: 'audit:read' } })
   })
 
   it('is append-only: the database refuses UPDATE and DELETE', async () => {
