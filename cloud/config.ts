@@ -7,6 +7,7 @@ import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rul
 import { gasLimits, hasLevels } from '../shared/rules/gas.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
+import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 
 /**
@@ -147,6 +148,8 @@ export const CloudConfigSchema = z.strictObject({
     .default({ shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
   notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, recipients: [] }),
+  /** Accounts and sessions: token lifetimes, the password policy, where the signing secret comes from (cloud/auth/config.ts). */
+  auth: AuthConfig.default(defaultAuthConfig),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

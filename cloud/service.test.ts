@@ -4,7 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../shared/wire/codec.ts'
 import type { Ack } from '../shared/wire/messages.ts'
-import { LEVEL, batch, birth, good, registry, tempDir, waitFor } from '../test/cloud/helpers.ts'
+import { LEVEL, batch, birth, good, registry, storeKey, tempDir, waitFor } from '../test/cloud/helpers.ts'
 import { CloudConfigSchema, type CloudConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { startCloud, type RunningCloud } from './service.ts'
@@ -25,8 +25,11 @@ function configFor(dataDir: string, brokerUrl: string): CloudConfig {
   })
 }
 
+/** GET with an API key of the running cloud (made on first use). */
+const keys = new WeakMap<RunningCloud, string>()
 async function api(cloud: RunningCloud, path: string): Promise<any> {
-  const res = await fetch(`${cloud.url}${path}`)
+  if (!keys.has(cloud)) keys.set(cloud, await storeKey(cloud.store))
+  const res = await fetch(`${cloud.url}${path}`, { headers: { authorization: `Bearer ${keys.get(cloud)}` } })
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`)
   return res.json()
 }

@@ -12,6 +12,9 @@ import { startAlarmReminders } from './alarms/reminders.ts'
 import { startCommLossWatcher } from './alarms/comm-loss.ts'
 import { startDispatcher } from './notify/dispatcher.ts'
 import { createApp } from './api/app.ts'
+import { createAccounts } from './auth/accounts.ts'
+import { tokenSecret } from './auth/config.ts'
+import { createAuthService } from './auth/service.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { startIngest, type Ingest } from './ingest/mqtt.ts'
@@ -48,6 +51,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const log = opts.log ?? createLogger({ level: config.log.level })
   const clock = opts.clock ?? systemClock
   const password = mqttPassword(config)
+  const secret = tokenSecret(config.auth, log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
@@ -61,6 +65,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
     const metrics = createMetrics(clock.now())
+    const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret })
+    const accounts = createAccounts(store.auth, config.auth.password)
     // Snapshot requests go to the edges over MQTT once ingest is connected (it starts after the API).
     let ingestRef: Ingest | null = null
     // A snapshot request is a command to the cameras' edge; refused (false) while MQTT is down, so the API can say so.
@@ -69,7 +75,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       ingestRef.commands.send(site, request.edge, { type: 'snapshot', alarm: request.alarm, cameras: request.cameras }, request.id)
       return true
     }
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, requestSnapshots })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)

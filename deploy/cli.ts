@@ -5,6 +5,7 @@ import { untilSignal } from './lifecycle.ts'
 import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
+import { addAccountCommands } from './accounts.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -73,15 +74,17 @@ export function buildProgram(): Command {
   addInitCommand(edge)
   addReadPointCommand(edge)
 
-  program
-    .command('cloud')
-    .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API')
+  const cloud = program.command('cloud').description('the cloud service and its accounts')
+  cloud
+    .command('run', { isDefault: true })
+    .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API (the default: `parklink cloud --config FILE`)')
     .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
     .action(async (opts: { config: string }) => {
       const { startCloudFromFile } = await import('../cloud/main.ts')
       const cloud = await startCloudFromFile(opts.config)
       await untilSignal(cloud.stop, cloud.log)
     })
+  addAccountCommands(cloud)
   return program
 }
 

@@ -17,8 +17,16 @@ export const ErrorCodes = {
   NOT_FOUND: 'PL_NOT_FOUND',
   /** An action that does not fit the current state (e.g. closing a closed alarm): HTTP 409. */
   STATE_CONFLICT: 'PL_STATE_CONFLICT',
-  /** Not logged in, or the login was refused (the edge's local console): HTTP 401. */
-  UNAUTHORIZED: 'PL_UNAUTHORIZED',
+  /** No valid credentials (HTTP 401): log in, or send `Authorization: Bearer <token or API key>`. */
+  UNAUTHENTICATED: 'PL_UNAUTHENTICATED',
+  /** The identity's role may not do this, or the route has no access entry (HTTP 403). */
+  FORBIDDEN: 'PL_FORBIDDEN',
+  /** Too many failed logins: the account is locked for a while (HTTP 423). */
+  ACCOUNT_LOCKED: 'PL_ACCOUNT_LOCKED',
+  /** The password is older than the policy allows: change it first (HTTP 403). */
+  PASSWORD_EXPIRED: 'PL_PASSWORD_EXPIRED',
+  /** A request body over the limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -18,7 +18,7 @@ afterEach(async () => {
   await env.dispose()
 })
 
-const rows = async () => (await env.store.listAlarms({ state: 'all', limit: 20 })).map((a) => [a.point, a.kind, a.priority, a.state, (a.raisedAt - T0) / MIN])
+const rows = async () => (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 20 })).map((a) => [a.point, a.kind, a.priority, a.state, (a.raisedAt - T0) / MIN])
 
 describe('communication loss', () => {
   it('a point without GOOD data for too long is STALE (bad samples do not count); the next good sample recovers it', async () => {

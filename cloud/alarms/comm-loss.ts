@@ -46,7 +46,7 @@ export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logge
     }
     // A camera its edge reports offline (the edge's time of the transition) for too long.
     const cameraAfter = o.cameraOfflineAfterMs ?? 300_000
-    for (const c of await store.listCameras()) {
+    for (const c of await store.listCameras('all')) {
       if (c.online === null || c.since === null) continue
       const point = `camera:${c.id}`
       if (!c.online && now - c.since > cameraAfter) {

@@ -25,10 +25,10 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
   const runOnce = async () => {
     const now = clock.now()
     let notes = 0
-    for (const a of await store.listAlarms({ state: 'open', limit: 10_000 })) {
+    for (const a of await store.listAlarms({ scope: 'all', state: 'open', limit: 10_000 })) {
       // A shelve ends by itself (ISA-18.2 §11.3.6): the alarm is annunciated again.
       if (a.disposal.overlay?.kind === 'shelved' && now >= a.disposal.overlay.until) {
-        const r = await store.overlayAlarm(a.id, { type: 'shelve_expired' }, now)
+        const r = await store.overlayAlarm(a.id, { type: 'shelve_expired' }, now, 'all')
         if (r.ok) notes++
         continue
       }

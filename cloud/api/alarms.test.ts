@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Hono } from 'hono'
 import { systemClock } from '../../shared/clock.ts'
-import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore, testAuth, testUser, TEST_PASSWORD } from '../../test/cloud/helpers.ts'
+import type { Role } from '../auth/roles.ts'
+import type { Clock } from '../../shared/clock.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { startAlarmReminders } from '../alarms/reminders.ts'
 import { createMetrics } from '../metrics.ts'
@@ -14,14 +16,34 @@ let env: Awaited<ReturnType<typeof tempStore>>
 let store: Store
 let feed: AlarmFeed
 let app: Hono
+let auth: ReturnType<typeof testAuth>
+let people: Set<string>
 const clock = manualClock()
 const log = captureLogger().log
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown) {
-  const res = await app.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+/** The people of these tests: the center's operators, an engineer, an enterprise's safety officer. */
+const PEOPLE: Record<string, [Role, string?]> = {
+  'center-li': ['park_operator'], 'center-wu': ['park_operator'], 'eng-wang': ['park_admin'], 'shilian-wang': ['enterprise_user', 'shilian'], x: ['enterprise_user', 'shilian'],
+}
+function newApp(c: Clock) {
+  auth = testAuth(store, c)
+  people = new Set()
+  app = createApp({ store, clock: c, metrics: createMetrics(T0), log, alarmFeed: feed, ...auth })
+}
+/** A fresh login each time: the tests move the clock by hours, past any access token's life. */
+async function tokenOf(name: string) {
+  if (people.has(name)) return (await auth.auth.login(name, TEST_PASSWORD)).tokens.accessToken
+  people.add(name)
+  return testUser(auth, name, ...(PEOPLE[name] ?? ['park_operator']))
+}
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown, as = 'center-li') {
+  const headers = { authorization: `Bearer ${await tokenOf(as)}`, 'content-type': 'application/json' }
+  const res = await app.request(path, body === undefined ? { method, headers } : { method, body: JSON.stringify(body), headers })
   return { status: res.status, body: (await res.json()) as any }
 }
-const post = (path: string, body: unknown) => call('POST', path, body)
+/** A workflow step taken by the person `by` names: they log in, the body goes without it (the actor is the identity). */
+const post = (path: string, { by, ...body }: { by: string } & Record<string, unknown>) => call('POST', path, body, by)
 const get = (path: string) => call('GET', path)
 
 beforeEach(async () => {
@@ -29,7 +51,7 @@ beforeEach(async () => {
   env = await tempStore(undefined, (c) => feed.publish(c))
   store = env.store
   clock.set(T0)
-  app = createApp({ store, clock, metrics: createMetrics(T0), log, alarmFeed: feed })
+  newApp(clock)
 })
 afterEach(async () => {
   vi.useRealTimers()
@@ -79,7 +101,7 @@ describe('the park\'s workflow through the HTTP API', () => {
 
   it('the reminders run by themselves on their timer (fake timers)', async () => {
     vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    app = createApp({ store, clock: systemClock, metrics: createMetrics(T0), log, alarmFeed: feed })
+    newApp(systemClock)
     await store.ingestBatch(batch(1, [good(NH3, T0, 45)]), meta) // gas: H (B) and HH (A); the newest listed first is HH
     const reminders = startAlarmReminders({ store, clock: systemClock, log, intervalMs: 15_000 })
     try {
@@ -136,8 +158,8 @@ describe('the park\'s workflow through the HTTP API', () => {
   })
 
   it.each([
-    ['an unknown alarm', 'POST', '/api/v1/alarms/999/ack', { by: 'a' }, 404],
-    ['no actor', 'POST', '/api/v1/alarms/1/ack', {}, 400],
+    ['an unknown alarm', 'POST', '/api/v1/alarms/999/ack', {}, 404],
+    ['an actor named in the body (the actor is the identity)', 'POST', '/api/v1/alarms/1/ack', { by: 'someone-else' }, 400],
     ['an unknown verdict', 'POST', '/api/v1/alarms/1/triage', { by: 'a', verdict: 'maybe' }, 400],
     ['a bad id', 'GET', '/api/v1/alarms/abc', undefined, 400],
     ['an unknown filter value', 'GET', '/api/v1/alarms?priority=Z', undefined, 400],
@@ -149,7 +171,7 @@ describe('the park\'s workflow through the HTTP API', () => {
 
 describe('GET /api/v1/alarms/stream (Server-Sent Events)', () => {
   it('sees a raise, an ack and a close, in order', async () => {
-    const res = await app.request('/api/v1/alarms/stream')
+    const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${await tokenOf('center-li')}` } })
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
     const reader = res.body!.getReader()
     const decoder = new TextDecoder()
@@ -174,6 +196,29 @@ describe('GET /api/v1/alarms/stream (Server-Sent Events)', () => {
     await reader.cancel()
     expect(events()).toEqual(['ready', 'raise', 'ack', 'recover', 'triage', 'close'])
     expect(feed.listeners).toBe(0)
+  })
+})
+
+describe('the stream and the board within an enterprise\'s scope', () => {
+  it('an enterprise user\'s stream carries its own alarms only; its board shows its own', async () => {
+    const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${await tokenOf('shilian-wang')}` } })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const until = async (n: number) => {
+      while ([...text.matchAll(/^event: /gm)].length < n) text += decoder.decode((await reader.read()).value, { stream: true })
+    }
+    await until(1) // ready
+    await store.ingestBatch(batch(1, [good('fuqiang.v201.pressure', T0, 1.2)]), meta) // fuqiang: HH and H, first
+    await store.ingestBatch(batch(2, [good(LEVEL, T0 + 1, 10)]), meta) // shilian: H
+    await until(2)
+    await reader.cancel()
+    const alarms = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).alarm).filter(Boolean)
+    expect(alarms.map((a: any) => [a.point, a.kind])).toEqual([[LEVEL, 'H']])
+    expect(text).not.toMatch(/fuqiang/)
+    const board = (await call('GET', '/api/v1/board', undefined, 'shilian-wang')).body
+    expect(board.onScreen.map((a: any) => a.point)).toEqual([LEVEL])
+    expect((await get('/api/v1/board')).body.onScreen.length).toBe(3) // the center sees every enterprise
   })
 })
 

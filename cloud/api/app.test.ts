@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, T0, batch, birth, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, T0, batch, birth, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
 let env: Awaited<ReturnType<typeof tempStore>>
-let app: Hono
+let app: Pick<Hono, 'request'>
+let auth: ReturnType<typeof testAuth>
 let metrics: ReturnType<typeof createMetrics>
 const clock = manualClock()
 const meta = { site: 'huaian', receivedAt: T0 }
@@ -20,7 +21,8 @@ beforeEach(async () => {
   env = await tempStore()
   clock.set(T0 + 10_000)
   metrics = createMetrics(T0)
-  app = createApp({ store: env.store, clock, metrics, log: captureLogger().log, edgeOfflineAfterMs: 60_000, version: '9.9.9' })
+  auth = testAuth(env.store, clock)
+  app = signedIn(createApp({ store: env.store, clock, metrics, log: captureLogger().log, edgeOfflineAfterMs: 60_000, version: '9.9.9', ...auth }), await testKey(auth.accounts, 'park_admin'))
 })
 afterEach(async () => env.dispose())
 
@@ -35,6 +37,12 @@ describe('GET /api/v1/health', () => {
     expect(body.ingest).toMatchObject({ batches: 3, samples: 0, duplicates: 0, rejected: 3, rejectedByReason: { invalid_payload: 2, edge_mismatch: 1, bad_topic: 0 } })
     metrics.mqtt.connected = true
     expect((await get('/api/v1/health')).body).toMatchObject({ status: 'ok', mqtt: 'connected' })
+  })
+
+  it('without credentials tells probes the state only (no version, errors or counters)', async () => {
+    const res = await createApp({ store: env.store, clock, metrics, log: captureLogger().log, ...auth }).request('/api/v1/health')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'degraded', db: 'ok', mqtt: 'disconnected' })
   })
 
   it('is 503 when the database does not answer', async () => {
@@ -201,7 +209,7 @@ describe('errors', () => {
   })
 
   it('an unexpected failure is a 500 JSON without internals', async () => {
-    const broken = createApp({ store: { ...env.store, listEdges: async () => { throw new Error('SQLITE_CORRUPT secret detail') } }, clock, metrics, log: captureLogger().log })
+    const broken = signedIn(createApp({ store: { ...env.store, listEdges: async () => { throw new Error('SQLITE_CORRUPT secret detail') } }, clock, metrics, log: captureLogger().log, ...auth }), await testKey(auth.accounts, 'park_operator'))
     const res = await broken.request('/api/v1/edges')
     expect(res.status).toBe(500)
     const body = (await res.json()) as any

@@ -1,6 +1,12 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { ErrorCodes } from '../../shared/errors.ts'
+import { accessControl } from './access.ts'
+import { auditRoutes } from './routes/audit.ts'
+import { authRoutes } from './routes/auth.ts'
+import { apiKeyRoutes, userRoutes } from './routes/users.ts'
 import type { ApiDeps } from './deps.ts'
-import { createErrorHandler, notFoundHandler } from './errors.ts'
+import { createErrorHandler, errorResponse, notFoundHandler } from './errors.ts'
 import { alarmsRoutes } from './routes/alarms.ts'
 import { boardRoutes } from './routes/board.ts'
 import { dashboardRoutes } from './dashboard.ts'
@@ -13,6 +19,9 @@ import { cameraRoutes } from './routes/cameras.ts'
 
 export type { ApiDeps }
 
+/** Request bodies larger than this are refused with 413 before they are read. */
+export const MAX_BODY_BYTES = 256 * 1024
+
 /**
  * The HTTP API. JSON only; every time in a response is epoch milliseconds (UTC, a number);
  * query times accept epoch ms or ISO-8601 with a zone. Errors: `{ error: { code, message, hint } }`.
@@ -20,6 +29,13 @@ export type { ApiDeps }
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
   const api = new Hono()
+  // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
+  api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
+  api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
+  api.route('/auth', authRoutes(deps))
+  api.route('/users', userRoutes(deps))
+  api.route('/api-keys', apiKeyRoutes(deps))
+  api.route('/audit', auditRoutes(deps))
   api.route('/health', healthRoutes(deps))
   api.route('/edges', edgesRoutes(deps))
   api.route('/points', pointsRoutes(deps))

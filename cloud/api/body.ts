@@ -15,9 +15,6 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, hint:
   return parsed.data
 }
 
-/** Who takes a step: every workflow step names its person (until the API has users, issue 6). */
-export const By = z.string().trim().min(1, 'say who acts (by)').max(64)
-
 /** A positive integer id from the path (`/:id`). */
 export function idParam(c: Context, what: string): number {
   const id = Number(c.req.param('id'))

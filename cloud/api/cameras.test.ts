@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
-import { T0, batch, birth, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { T0, batch, birth, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { SNAPSHOT_FIXTURE } from '../../test/sim/onvif-sim.ts'
 import { startCommLossWatcher } from '../alarms/comm-loss.ts'
 import { createMetrics } from '../metrics.ts'
@@ -14,12 +14,16 @@ const JPEG = readFileSync(SNAPSHOT_FIXTURE)
 const clock = manualClock()
 const log = captureLogger().log
 let env: Awaited<ReturnType<typeof tempStore>>
-let app: Hono
+let app: Pick<Hono, 'request'>
+let auth: ReturnType<typeof testAuth>
+let key: string
 
 beforeEach(async () => {
   env = await tempStore()
   clock.set(T0)
-  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log })
+  auth = testAuth(env.store, clock)
+  key = await testKey(auth.accounts)
+  app = signedIn(createApp({ store: env.store, clock, metrics: createMetrics(T0), log, ...auth }), key)
   const camera = { name: '北门摄像机', area: 'tank-farm-1', enterprise: 'shilian', host: '10.20.1.64', port: 80 }
   await env.store.recordBirth('huaian', birth('s1', { points: [{ id: 'cam-gate.online', device: 'cam-gate', camera }, { id: 'cam-gate.event', device: 'cam-gate' }] }), T0)
 })
@@ -73,7 +77,7 @@ describe('cameras in the cloud', () => {
   it('asks the edge for pictures of an area for any alarm, and says what it could not do', async () => {
     const sent: Array<{ site: string; request: any }> = []
     let mqttUp = true
-    const withMqtt = createApp({ store: env.store, clock, metrics: createMetrics(T0), log, requestSnapshots: (site, request) => (sent.push({ site, request }), mqttUp) })
+    const withMqtt = signedIn(createApp({ store: env.store, clock, metrics: createMetrics(T0), log, ...auth, requestSnapshots: (site, request) => (sent.push({ site, request }), mqttUp) }), key)
     const post = async (path: string, body: unknown) => {
       const res = await withMqtt.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
       return { status: res.status, body: (await res.json()) as any }
@@ -113,5 +117,18 @@ describe('cameras in the cloud', () => {
     } finally {
       watcher.stop()
     }
+  })
+
+  it("an enterprise sees its own cameras and pictures only; another's are unknown (404)", async () => {
+    await ingest(1, [intrusion(T0)])
+    const [alarm] = (await get('/api/v1/alarms?kind=RYRQ')).body
+    const [snapshot] = (await get(`/api/v1/alarms/${alarm.id}/snapshots`)).body
+    const as = async (enterprise: string) => {
+      const other = signedIn(createApp({ store: env.store, clock, metrics: createMetrics(T0), log, ...auth }), await testKey(auth.accounts, 'enterprise_user', enterprise))
+      const status = async (path: string) => (await other.request(path)).status
+      return { cameras: (await (await other.request('/api/v1/cameras')).json()) as any[], snapshots: await status(`/api/v1/alarms/${alarm.id}/snapshots`), jpeg: await status(`/api/v1/snapshots/${snapshot.id}`) }
+    }
+    expect(await as('shilian')).toMatchObject({ cameras: [expect.objectContaining({ id: 'cam-gate' })], snapshots: 200, jpeg: 200 })
+    expect(await as('fuqiang')).toEqual({ cameras: [], snapshots: 404, jpeg: 404 })
   })
 })

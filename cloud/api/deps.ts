@@ -2,12 +2,18 @@ import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import type { CloudMetrics } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
+import type { AuthService } from '../auth/service.ts'
+import type { createAccounts } from '../auth/accounts.ts'
 
 export interface ApiDeps {
   store: Store
   clock: Clock
   metrics: CloudMetrics
   log: Logger
+  /** Logins, sessions, identities (cloud/auth/service.ts). */
+  auth: AuthService
+  /** Account administration (users, API keys). */
+  accounts: ReturnType<typeof createAccounts>
   /** An edge not heard from for longer is reported offline (default 60 s). */
   edgeOfflineAfterMs?: number
   /** Live alarm changes for the SSE stream (absent: no stream). */

@@ -20,10 +20,19 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.STATE_CONFLICT]: 409,
   [ErrorCodes.STORE_FAILED]: 503,
+  [ErrorCodes.UNAUTHENTICATED]: 401,
+  [ErrorCodes.FORBIDDEN]: 403,
+  [ErrorCodes.ACCOUNT_LOCKED]: 423,
+  [ErrorCodes.PASSWORD_EXPIRED]: 403,
+  [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
 }
 
 export function badRequest(message: string, hint?: string): ParklinkError {
   return new ParklinkError(ErrorCodes.BAD_REQUEST, message, hint === undefined ? {} : { hint })
+}
+
+export function forbidden(message: string, hint?: string): ParklinkError {
+  return new ParklinkError(ErrorCodes.FORBIDDEN, message, hint === undefined ? {} : { hint })
 }
 
 export function notFound(message: string, hint?: string): ParklinkError {
@@ -53,5 +62,5 @@ export function createErrorHandler(log: Logger) {
 }
 
 export function notFoundHandler(c: Context) {
-  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1: health, edges, points, points/{id}, points/{id}/history, alarms')
+  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1: health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
 }

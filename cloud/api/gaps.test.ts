@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
 import type { GapRecord } from '../../shared/wire/gap.ts'
-import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
 /** Gap records from the edges: stored with the batch that carries them, listed by the API and with a point's history. */
 let env: Awaited<ReturnType<typeof tempStore>>
-let app: Hono
+let app: Pick<Hono, 'request'>
 const clock = manualClock()
 const meta = { site: 'huaian', receivedAt: T0 + 50_000 }
 
@@ -20,7 +20,8 @@ async function get(path: string) {
 beforeEach(async () => {
   env = await tempStore()
   clock.set(T0 + 60_000)
-  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log })
+  const auth = testAuth(env.store, clock)
+  app = signedIn(createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...auth }), await testKey(auth.accounts))
 })
 afterEach(async () => env.dispose())
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore, testAuth, testUser, TEST_PASSWORD } from '../../test/cloud/helpers.ts'
+import type { Role } from '../auth/roles.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -8,17 +9,32 @@ const HOUR = 3_600_000
 const meta = { site: 'huaian', receivedAt: T0 }
 let env: Awaited<ReturnType<typeof tempStore>>
 let app: Hono
+let auth: ReturnType<typeof testAuth>
+let people: Set<string>
 const clock = manualClock()
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown) {
-  const res = await app.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+/** Who acts: an enterprise's engineer requests, the park decides ("e" and "park" are park administrators). */
+const PEOPLE: Record<string, [Role, string?]> = { 'shilian-wang': ['enterprise_user', 'shilian'], 'park-zhao': ['park_admin'], park: ['park_admin'], e: ['park_admin'] }
+async function tokenOf(name: string) {
+  if (people.has(name)) return (await auth.auth.login(name, TEST_PASSWORD)).tokens.accessToken
+  people.add(name)
+  return testUser(auth, name, ...(PEOPLE[name] ?? ['park_admin']))
+}
+
+/** The person named by the body's `by` logs in; the body goes without it (the actor is the identity). */
+async function call(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>) {
+  const { by = 'park', ...rest } = (body ?? {}) as { by?: string }
+  const headers = { authorization: `Bearer ${await tokenOf(by)}`, 'content-type': 'application/json' }
+  const res = await app.request(path, body === undefined ? { method, headers } : { method, body: JSON.stringify(rest), headers })
   return { status: res.status, body: (await res.json()) as any }
 }
 
 beforeEach(async () => {
   env = await tempStore()
   clock.set(T0)
-  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log })
+  auth = testAuth(env.store, clock)
+  people = new Set()
+  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...auth })
 })
 afterEach(async () => env.dispose())
 

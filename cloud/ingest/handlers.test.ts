@@ -48,7 +48,7 @@ describe('handleData', () => {
     const out = await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, T0, 7.25)])))
     expect(out).toMatchObject({ kind: 'stored', through: 1 })
     expect(published).toEqual([{ topic: ACK, through: 1, edge: 'shilian-01' }])
-    expect((await env.store.getPoint(LEVEL))?.latest).toEqual({ ts: T0, value: 7.25, quality: 'good' })
+    expect((await env.store.getPoint(LEVEL, 'all'))?.latest).toEqual({ ts: T0, value: 7.25, quality: 'good' })
     expect((await env.store.listEdges())[0]).toMatchObject({ id: 'shilian-01', site: 'huaian', ackedThrough: 1, lastSeen: clock.now() })
     expect(ctx.metrics.ingest).toMatchObject({ batches: 1, samples: 1, duplicates: 0, acks: 1 })
   })
@@ -58,10 +58,10 @@ describe('handleData', () => {
     await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, T0, 7)])))
     const ahead = await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, T0 + 2_000, 11.2)])))
     expect(ahead).toMatchObject({ kind: 'stored', through: 1, result: { deferred: true, raised: 0 } })
-    expect(await env.store.listAlarms({ state: 'all', limit: 10 })).toEqual([]) // stored, not judged yet
-    expect((await env.store.getPoint(LEVEL))?.latest?.value).toBe(11.2) // the latest value is shown at once
+    expect(await env.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).toEqual([]) // stored, not judged yet
+    expect((await env.store.getPoint(LEVEL, 'all'))?.latest?.value).toBe(11.2) // the latest value is shown at once
     await handleData(ctx, msg(DATA, batch(2, [good(LEVEL, T0 + 1_000, 10.9)])))
-    const alarms = await env.store.listAlarms({ state: 'all', limit: 10 })
+    const alarms = await env.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })
     // The alarms carry the first crossing's time, as if the batches had come in order.
     expect(alarms.map((a) => [a.kind, a.raisedAt - T0]).sort()).toEqual([['H', 1_000], ['HH', 1_000]])
     expect(published.at(-1)).toMatchObject({ through: 3 })
@@ -72,7 +72,7 @@ describe('handleData', () => {
     await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, T0 + 2_000, 11.2)])))
     // Batch 2 was evicted at the edge: the next batch says so with floor 3.
     await handleData(ctx, msg(DATA, batch(4, [good(LEVEL, T0 + 3_000, 11.3)], { floor: 3 })))
-    expect((await env.store.listAlarms({ state: 'all', limit: 10 })).map((a) => a.raisedAt - T0)).toEqual([2_000, 2_000])
+    expect((await env.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).map((a) => a.raisedAt - T0)).toEqual([2_000, 2_000])
   })
 
   it('a duplicate batch is stored once and still acked', async () => {
@@ -81,7 +81,7 @@ describe('handleData', () => {
     const again = await handleData(ctx, msg(DATA, b))
     expect(again).toMatchObject({ kind: 'duplicate', through: 1 })
     expect(published.map((p) => p.through)).toEqual([1, 1])
-    expect(await env.store.history(LEVEL, { from: 0, to: T0 + 1, limit: 10 })).toHaveLength(1)
+    expect(await env.store.history(LEVEL, { from: 0, to: T0 + 1, limit: 10 }, 'all')).toHaveLength(1)
     expect(ctx.metrics.ingest).toMatchObject({ batches: 1, samples: 2, duplicates: 1, acks: 2 })
   })
 
@@ -95,7 +95,7 @@ describe('handleData', () => {
 
   it('raises an alarm from a batch and counts it', async () => {
     await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, T0, 11)])))
-    expect((await env.store.listAlarms({ state: 'active', limit: 10 })).map((a) => a.kind).sort()).toEqual(['H', 'HH'])
+    expect((await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })).map((a) => a.kind).sort()).toEqual(['H', 'HH'])
     expect(ctx.metrics.ingest.alarmsRaised).toBe(2)
   })
 
@@ -112,7 +112,7 @@ describe('handleData', () => {
     expect(out).toMatchObject({ kind: 'rejected', reason })
     expect(published).toEqual([])
     expect(await env.store.listEdges()).toEqual([])
-    expect(await env.store.history(LEVEL, { from: 0, to: T0 + 1e6, limit: 10 })).toEqual([])
+    expect(await env.store.history(LEVEL, { from: 0, to: T0 + 1e6, limit: 10 }, 'all')).toEqual([])
     expect(ctx.metrics.ingest.rejected[reason as 'bad_topic']).toBe(1)
     expect(totalRejected(ctx.metrics)).toBe(1)
     const warn = logs.lines().find((l) => l.msg === 'message rejected')
@@ -134,9 +134,9 @@ describe('handleStatus', () => {
   it('birth marks the edge online with its session, config hash, outbox and points', async () => {
     expect(await handleStatus(ctx, msg(STATUS, birth('s-1')))).toEqual({ kind: 'birth' })
     expect((await env.store.listEdges())[0]).toMatchObject({ id: 'shilian-01', site: 'huaian', online: true, session: 's-1', configHash: 'cfg-1', lastSeen: clock.now(), outbox: { samples: 12 } })
-    expect(await env.store.getPoint('shilian.p101.run')).toMatchObject({ name: '泵运行', device: 'dcs-1', edge: 'shilian-01' })
+    expect(await env.store.getPoint('shilian.p101.run', 'all')).toMatchObject({ name: '泵运行', device: 'dcs-1', edge: 'shilian-01' })
     // Registry fields of a registered point are not overwritten by the birth.
-    expect(await env.store.getPoint(LEVEL)).toMatchObject({ name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', device: 'dcs-1' })
+    expect(await env.store.getPoint(LEVEL, 'all')).toMatchObject({ name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', device: 'dcs-1' })
   })
 
   it('a birth republishes the known ack mark to the reconnecting edge', async () => {

@@ -35,19 +35,19 @@ describe('historical batches', () => {
   it('record their alarms with the original time and push nothing; a live crossing is pushed', async () => {
     await env.store.ingestBatch({ ...batch(1, [good(LEVEL, T0, 10.6)]), historical: true }, meta)
     await dispatcher.runOnce()
-    const old = await env.store.listAlarms({ state: 'all', limit: 10 })
+    const old = await env.store.listAlarms({ state: 'all', limit: 10, scope: 'all' })
     expect(old.map((a) => [a.kind, a.raisedAt])).toEqual(expect.arrayContaining([['HH', T0], ['H', T0]]))
     expect(changes.filter((c) => c.action === 'raise').every((c) => c.historical === true)).toBe(true)
-    for (const a of old) expect(await env.store.alarmDeliveries(a.id)).toEqual([])
-    expect((await env.store.alarmTimeline(old[0]!.id))?.[0]).toMatchObject({ action: 'raise', detail: { historical: true } })
+    for (const a of old) expect(await env.store.alarmDeliveries(a.id, 'all')).toEqual([])
+    expect((await env.store.alarmTimeline(old[0]!.id, 'all'))?.[0]).toMatchObject({ action: 'raise', detail: { historical: true } })
 
     // Back to normal, then a live crossing: notified as usual.
     await env.store.ingestBatch({ ...batch(2, [good(LEVEL, T0 + 1_000, 7)]), historical: true }, meta)
     await env.store.ingestBatch(batch(3, [good(LEVEL, meta.receivedAt, 10.6)]), meta)
     await dispatcher.runOnce()
-    const live = (await env.store.listAlarms({ state: 'active', limit: 10 })).filter((a) => a.raisedAt === meta.receivedAt)
+    const live = (await env.store.listAlarms({ state: 'active', limit: 10, scope: 'all' })).filter((a) => a.raisedAt === meta.receivedAt)
     expect(live).toHaveLength(2)
-    for (const a of live) expect((await env.store.alarmDeliveries(a.id)).length).toBeGreaterThan(0)
+    for (const a of live) expect((await env.store.alarmDeliveries(a.id, 'all')).length).toBeGreaterThan(0)
   })
 
   it('a historical batch that arrived ahead of a gap keeps its mark until it is evaluated', async () => {
@@ -56,8 +56,8 @@ describe('historical batches', () => {
     await env.store.ingestBatch({ ...batch(2, [good(LEVEL, T0 + 1_000, 7)]), historical: true }, meta)
     await env.store.evaluateThrough('shilian-01', 3, meta.receivedAt)
     await dispatcher.runOnce()
-    const alarms = await env.store.listAlarms({ state: 'all', limit: 10 })
+    const alarms = await env.store.listAlarms({ state: 'all', limit: 10, scope: 'all' })
     expect(alarms.map((a) => a.raisedAt)).toEqual([T0 + 2_000, T0 + 2_000])
-    for (const a of alarms) expect(await env.store.alarmDeliveries(a.id)).toEqual([])
+    for (const a of alarms) expect(await env.store.alarmDeliveries(a.id, 'all')).toEqual([])
   })
 })

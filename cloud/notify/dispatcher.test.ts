@@ -67,7 +67,7 @@ describe('notification schedules against a local HTTP receiver', () => {
   it('an S alarm: the enterprise at once, special every minute × 3, the bureau after 3 min — unless closed first', async () => {
     const d = start()
     await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 10.6)]), meta) // TK-101 HH (S) and H (A)
-    const [hh] = await env.store.listAlarms({ state: 'active', limit: 10 })
+    const [hh] = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
     expect(hh).toMatchObject({ kind: 'HH', priority: 'S' })
     await d.runOnce()
     // Both alarms notify; look at the S one's immediate pushes.
@@ -85,13 +85,13 @@ describe('notification schedules against a local HTTP receiver', () => {
     expect(who().sort()).toEqual(['hook duty #2', 'hook duty #2', 'hook duty #3', 'hook duty #3']) // both alarms, special only
 
     // Closed before the bureau's push at 3 min: nothing goes to the bureau for it.
-    await env.store.actOnAlarm(hh!.id, { type: 'triage', by: 'center-li', verdict: 'false' }, T0 + 2 * MIN)
-    await env.store.actOnAlarm(hh!.id, { type: 'close', by: 'center-li' }, T0 + 2 * MIN)
+    await env.store.actOnAlarm(hh!.id, { type: 'triage', by: 'center-li', verdict: 'false' }, T0 + 2 * MIN, 'all')
+    await env.store.actOnAlarm(hh!.id, { type: 'close', by: 'center-li' }, T0 + 2 * MIN, 'all')
     received = []
     clock.set(T0 + 3 * MIN)
     await d.runOnce()
     expect(who()).toEqual([]) // the A alarm never goes to the bureau; the S one was closed
-    const ledger = await env.store.alarmDeliveries(hh!.id)
+    const ledger = await env.store.alarmDeliveries(hh!.id, 'all')
     expect(ledger.find((x) => x.recipient === 'bureau')).toMatchObject({ status: 'skipped', lastError: 'closed before the push', dueAt: T0 + 3 * MIN })
     expect(ledger.filter((x) => x.status === 'sent').length).toBe(5)
   })
@@ -103,14 +103,14 @@ describe('notification schedules against a local HTTP receiver', () => {
     failNext = 2
     clock.set(T0 + 1)
     await d.runOnce() // both pushes fail once
-    const [ll] = await env.store.listAlarms({ state: 'active', limit: 10 })
-    expect((await env.store.alarmDeliveries(ll!.id)).map((x) => [x.status, x.attempts, x.nextAt - T0])).toEqual([['pending', 1, 1 + MIN]])
+    const [ll] = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
+    expect((await env.store.alarmDeliveries(ll!.id, 'all')).map((x) => [x.status, x.attempts, x.nextAt - T0])).toEqual([['pending', 1, 1 + MIN]])
     clock.set(T0 + 30_000)
     await d.runOnce() // not yet: the retry waits a minute
     expect(received.length).toBe(0)
     clock.set(T0 + 1 + MIN)
     await d.runOnce() // retried: both sent
-    expect((await env.store.alarmDeliveries(ll!.id)).map((x) => [x.status, x.attempts, x.lastError])).toEqual([['sent', 2, expect.stringMatching(/HTTP 500/)]])
+    expect((await env.store.alarmDeliveries(ll!.id, 'all')).map((x) => [x.status, x.attempts, x.lastError])).toEqual([['sent', 2, expect.stringMatching(/HTTP 500/)]])
     expect(received.length).toBe(2)
     // A receiver that never recovers: failed after the configured attempts.
     await env.store.ingestBatch(batch(3, [good(LEVEL, T0 + 2 * MIN, 11)]), meta)
@@ -119,7 +119,7 @@ describe('notification schedules against a local HTTP receiver', () => {
       clock.set(T0 + t * MIN)
       await d.runOnce()
     }
-    const [hh] = await env.store.listAlarms({ state: 'active', limit: 1 })
-    expect((await env.store.alarmDeliveries(hh!.id)).map((x) => [x.status, x.attempts])).toEqual([['failed', 3]])
+    const [hh] = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 1 })
+    expect((await env.store.alarmDeliveries(hh!.id, 'all')).map((x) => [x.status, x.attempts])).toEqual([['failed', 3]])
   })
 })

@@ -32,7 +32,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
     // A crossing replayed from an edge's backlog is recorded with its time, not pushed as news.
     if (change.action !== 'raise' || change.historical) return
     planning = planning.then(async () => {
-      const alarm = await store.getAlarm(change.alarm)
+      const alarm = await store.getAlarm(change.alarm, 'all')
       if (!alarm) return
       const pushes = planPushes(alarm, config.recipients, config.schedules)
       if (pushes.length > 0) await store.enqueuePushes(alarm.id, pushes)
@@ -44,7 +44,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
     const now = clock.now()
     let sent = 0
     for (const d of await store.duePushes(now, 500)) {
-      const alarm = await store.getAlarm(d.alarm)
+      const alarm = await store.getAlarm(d.alarm, 'all')
       const recipient = recipients.get(d.recipient)
       if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
         const why = !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : alarm.closedAt !== null ? 'closed before the push' : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`

@@ -10,13 +10,24 @@ import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
 import type { IsaAction } from '../alarms/isa.ts'
 import type { PlannedPush } from '../notify/plan.ts'
+import type { Scope } from '../auth/roles.ts'
+import type { AuthStore } from './auth-store.ts'
+
+export type { Scope }
 
 /**
  * What ingest and the API need from storage. Asynchronous so a PostgreSQL implementation fits
  * behind it; the SQLite one (cloud/store/sqlite/) runs synchronously inside. All times are epoch
  * milliseconds.
+ *
+ * Enterprise scoping lives here, in the data layer (brief §7): every read or action on points,
+ * samples, alarms and maintenance windows takes a `scope` ('all', or one enterprise) and filters
+ * by it in SQL, so a handler that forgets to check still cannot show another enterprise's rows;
+ * a row outside the scope is reported as not existing.
  */
 export interface Store {
+  /** Accounts, sessions, API keys and the audit log. */
+  readonly auth: AuthStore
   /**
    * Stores one data batch in ONE transaction: the batch row (unique (edge, seq)), its samples,
    * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
@@ -47,19 +58,23 @@ export interface Store {
   applyRegistry(registry: Registry): Promise<{ points: number; enterprises: number; unregistered: number }>
 
   listEdges(): Promise<EdgeRecord[]>
-  listPoints(filter?: { enterprise?: string }): Promise<PointRecord[]>
-  getPoint(id: string): Promise<PointRecord | null>
+  listPoints(filter: { scope: Scope; enterprise?: string }): Promise<PointRecord[]>
+  getPoint(id: string, scope: Scope): Promise<PointRecord | null>
   /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
-  history(point: string, range: { from: number; to: number; limit: number }): Promise<StoredSample[]>
+  history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): Promise<StoredSample[]>
+  /** One page of samples with from ≤ ts ≤ to, after the cursor, ascending; `next` when more follow. */
+  historyPage(point: string, range: { from: number; to: number; limit: number; after?: HistoryCursor }, scope: Scope): Promise<{ samples: StoredSample[]; next: HistoryCursor | null }>
+  /** min/max/avg/last/count of good samples per bucket of [from, to) (only buckets with samples). */
+  historyBuckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): Promise<import('../telemetry/buckets.ts').BucketRow[]>
   /** Newest first. */
   listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]>
-  getAlarm(id: number): Promise<AlarmRecord | null>
+  getAlarm(id: number, scope: Scope): Promise<AlarmRecord | null>
   /** Every step of an alarm, oldest first; null for an unknown alarm. */
-  alarmTimeline(id: number): Promise<TimelineEntry[] | null>
+  alarmTimeline(id: number, scope: Scope): Promise<TimelineEntry[] | null>
   /** A person's step in the park's workflow (cloud/alarms/workflow.ts), checked against the alarm's state. */
-  actOnAlarm(id: number, action: Action, now: number): Promise<AlarmActOutcome>
+  actOnAlarm(id: number, action: Action, now: number, scope: Scope): Promise<AlarmActOutcome>
   /** Shelve, unshelve, take out of or return to service (ISA-18.2), or a shelve's expiry. */
-  overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number): Promise<AlarmActOutcome>
+  overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number, scope: Scope): Promise<AlarmActOutcome>
   /** Comm-loss alarms (raised and recovered by a watcher, not by samples). Raise is a no-op while one is active. */
   raiseSystemAlarm(a: { point: string; kind: 'STALE' | 'OFFLINE'; priority: Priority; ts: number; value: number; limit: number }): Promise<boolean>
   recoverSystemAlarm(point: string, kind: 'STALE' | 'OFFLINE', ts: number, value: number): Promise<boolean>
@@ -69,27 +84,27 @@ export interface Store {
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
   /** Maintenance windows (故障点位申请): an enterprise requests, the park decides. */
-  listWindows(filter: { status?: MaintenanceWindow['status']; enterprise?: string }): Promise<MaintenanceWindow[]>
-  getWindow(id: number): Promise<MaintenanceWindow | null>
-  requestWindow(request: WindowRequest, now: number): Promise<WindowOutcome>
-  decideWindow(id: number, decision: WindowDecision, now: number): Promise<WindowOutcome>
+  listWindows(filter: { scope: Scope; status?: MaintenanceWindow['status']; enterprise?: string }): Promise<MaintenanceWindow[]>
+  getWindow(id: number, scope: Scope): Promise<MaintenanceWindow | null>
+  requestWindow(request: WindowRequest, now: number, scope: Scope): Promise<WindowOutcome>
+  decideWindow(id: number, decision: WindowDecision, now: number, scope: Scope): Promise<WindowOutcome>
 
   /** Notification pushes: planned per alarm, dispatched when due, every attempt recorded. */
   enqueuePushes(alarm: number, pushes: readonly PlannedPush[]): Promise<number>
   duePushes(now: number, limit: number): Promise<Delivery[]>
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
-  alarmDeliveries(alarm: number): Promise<Delivery[]>
+  alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
 
   /** Data the edges dropped before the cloud stored it (gap records), newest first. */
   listGaps(filter: GapFilter): Promise<StoredGap[]>
   /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
   recordGaps(edge: string, gaps: readonly GapRecord[], receivedAt: number): Promise<void>
   /** Cameras (registry entries from births, online state from their status events). */
-  listCameras(): Promise<CameraRecord[]>
+  listCameras(scope: Scope): Promise<CameraRecord[]>
   /** Snapshots linked to an alarm, oldest first; null for an unknown alarm. */
-  alarmSnapshots(alarm: number): Promise<SnapshotRecord[] | null>
+  alarmSnapshots(alarm: number, scope: Scope): Promise<SnapshotRecord[] | null>
   /** A snapshot's metadata and its JPEG; null when unknown or its file is gone. */
-  getSnapshot(id: string): Promise<{ snapshot: SnapshotRecord; body: Buffer } | null>
+  getSnapshot(id: string, scope: Scope): Promise<{ snapshot: SnapshotRecord; body: Buffer } | null>
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
@@ -164,6 +179,12 @@ export interface PointRecord {
   sourceLimits: SourceLimits | null
   registered: boolean
   latest: StoredSample | null
+}
+
+/** Where a page of raw history ended: the last sample's time and row. */
+export interface HistoryCursor {
+  ts: number
+  row: number
 }
 
 export interface StoredSample {
@@ -266,6 +287,8 @@ export interface SnapshotRecord {
 }
 
 export interface AlarmFilter {
+  /** Whose alarms: 'all' or one enterprise (enforced in SQL). */
+  scope: Scope
   /** active: the condition holds; open: not closed by a person yet; all. */
   state: 'active' | 'open' | 'all'
   point?: string

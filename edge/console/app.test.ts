@@ -22,7 +22,7 @@ describe('local console app', () => {
     expect(res.headers.get('location')).toBe('/login?lang=en')
     const json = await a.request('/api/status')
     expect(json.status).toBe(401)
-    expect(await json.json()).toMatchObject({ error: { code: 'PL_UNAUTHORIZED' } })
+    expect(await json.json()).toMatchObject({ error: { code: 'PL_UNAUTHENTICATED' } })
   })
 
   it('logs in with the right password only; the session opens the dashboard and its JSON until it expires', async () => {

@@ -87,7 +87,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.html(dashboardPage(lang, c.get('nonce')))
   })
   app.get('/api/status', (c) => {
-    if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHORIZED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
+    if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHENTICATED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
     return c.json(deps.view())
   })
   app.notFound((c) => c.text('not found', 404))

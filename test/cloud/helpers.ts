@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import type { Hono } from 'hono'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -10,6 +12,10 @@ import type { Registry } from '../../cloud/config.ts'
 import { createLogger, type Logger } from '../../cloud/log.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
 import type { AlarmChange, Store } from '../../cloud/store/store.ts'
+import { createAccounts } from '../../cloud/auth/accounts.ts'
+import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
+import type { Role } from '../../cloud/auth/roles.ts'
+import { createAuthService } from '../../cloud/auth/service.ts'
 
 /** Test helpers for the cloud's tests (local to them, so they don't collide with test/util). */
 
@@ -121,4 +127,47 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`)
     await new Promise((r) => setTimeout(r, 25))
   }
+}
+
+/**
+ * Auth for API tests: the real service and accounts over the store, with a cheaper scrypt cost
+ * (still real scrypt; the cost is stored with each hash) so creating users stays fast.
+ */
+export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 }
+export const TEST_PASSWORD = 'Zhong-an-2025'
+
+export function testAuth(store: Store, clock: Clock, config: AuthConfig = defaultAuthConfig) {
+  const auth = createAuthService({ store: store.auth, clock, log: createLogger({ level: 'silent' }), config, secret: randomBytes(32), scrypt: TEST_SCRYPT })
+  const accounts = createAccounts(store.auth, config.password, TEST_SCRYPT)
+  return { auth, accounts }
+}
+
+type Accounts = ReturnType<typeof testAuth>['accounts']
+
+/** A new API key with this role (and enterprise). */
+export async function testKey(accounts: Accounts, role: Role = 'park_admin', enterprise?: string, name = `test-${role}-${enterprise ?? 'park'}`): Promise<string> {
+  return (await accounts.createApiKey({ name, role, ...(enterprise ? { enterprise } : {}) }, 'test', T0)).key
+}
+
+/** A user with TEST_PASSWORD, logged in: its access token. */
+export async function testUser(t: ReturnType<typeof testAuth>, username: string, role: Role, enterprise?: string): Promise<string> {
+  await t.accounts.createUser({ username, role, password: TEST_PASSWORD, ...(enterprise ? { enterprise } : {}) }, 'test', T0)
+  return (await t.auth.login(username, TEST_PASSWORD)).tokens.accessToken
+}
+
+/** The app as seen by one credential: every request carries `Authorization: Bearer <credential>`. */
+export function signedIn(app: Hono, credential: string): Pick<Hono, 'request'> {
+  return {
+    request: (input, init, ...rest) => {
+      const headers = new Headers(init?.headers)
+      headers.set('authorization', `Bearer ${credential}`)
+      return app.request(input, { ...init, headers }, ...rest)
+    },
+  }
+}
+
+/** An API key written straight into a store (a running cloud's `store`, or a database before the service starts). */
+let storeKeys = 0
+export async function storeKey(store: Store, role: Role = 'park_admin', enterprise?: string): Promise<string> {
+  return testKey(createAccounts(store.auth, defaultAuthConfig.password, TEST_SCRYPT), role, enterprise, `test-key-${++storeKeys}`)
 }

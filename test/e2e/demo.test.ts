@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startParklink, stopAll } from '../util/child.ts'
-import { tryGetJson } from '../util/http.ts'
+import { randomBytes } from 'node:crypto'
+import { bearer, tryGetJson } from '../util/http.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
 
@@ -19,15 +20,17 @@ describe('parklink demo', () => {
 
   it('serves at least 10 points whose values change within 10 s, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort()
-    const demo = startParklink('demo', ['demo', '--port', String(port), '--data-dir', dir])
+    const key = `plk_${randomBytes(24).toString('hex')}`
+    const demo = startParklink('demo', ['demo', '--port', String(port), '--data-dir', dir], { PARKLINK_DEMO_API_KEY: key })
     const url = `http://127.0.0.1:${port}/api/v1/points`
+    const auth = bearer(key)
     const first = await waitFor(async () => {
-      const points = await tryGetJson<PointView[]>(url)
+      const points = await tryGetJson<PointView[]>(url, auth)
       return points && points.filter((p) => p.latest?.quality === 'good').length >= 10 ? points : null
     }, { timeoutMs: 30_000, message: () => `the demo served fewer than 10 good points\n${demo.output().slice(-3000)}` })
 
     const changed = await waitFor(async () => {
-      const now = (await tryGetJson<PointView[]>(url)) ?? []
+      const now = (await tryGetJson<PointView[]>(url, auth)) ?? []
       const moved = now.filter((p) => {
         const before = first.find((b) => b.id === p.id)
         return p.latest && before?.latest && p.latest.ts > before.latest.ts && p.latest.value !== before.latest.value
@@ -42,7 +45,7 @@ describe('parklink demo', () => {
     // The whole park: an OPC UA enterprise (its control room's limits adopted), the gallery's
     // settlement from static-level gauges (baseline requested by the demo), an HJ 212 station.
     const park = await waitFor(async () => {
-      const points = (await tryGetJson<PointView[]>(url)) ?? []
+      const points = (await tryGetJson<PointView[]>(url, auth)) ?? []
       const good = (id: string) => points.find((p) => p.id === id && p.latest?.quality === 'good')
       return good('fuqiang.tk201.level') && good('fuqiang.gt201.cl2') && good('park.pg01.m1.level.settlement') && good('park.pg01.m2.level.settlement') && good('park.ws01.cod') ? points : null
     }, { timeoutMs: 30_000, intervalMs: 500, message: () => `OPC UA, settlement and HJ 212 points good\n${demo.output().slice(-3000)}` })
@@ -51,12 +54,23 @@ describe('parklink demo', () => {
 
     // A simulated ONVIF camera on the gallery: an intrusion alarm (RYRQ) with its snapshot.
     const api = `http://127.0.0.1:${port}/api/v1`
-    const intrusion = await waitFor(async () => (await tryGetJson<Array<{ id: number; point: string; provincial: { alarmType: string } }>>(`${api}/alarms?kind=RYRQ&state=all`))?.[0], { timeoutMs: 30_000, message: () => `an RYRQ alarm from the demo camera\n${demo.output().slice(-3000)}` })
+    const intrusion = await waitFor(async () => (await tryGetJson<Array<{ id: number; point: string; provincial: { alarmType: string } }>>(`${api}/alarms?kind=RYRQ&state=all`, auth))?.[0], { timeoutMs: 30_000, message: () => `an RYRQ alarm from the demo camera\n${demo.output().slice(-3000)}` })
     expect(intrusion).toMatchObject({ point: 'camera:park-cam-pg01', provincial: { alarmType: 'RYRQ' } })
-    const snapshot = await waitFor(async () => (await tryGetJson<Array<{ url: string }>>(`${api}/alarms/${intrusion.id}/snapshots`))?.[0])
-    const image = await fetch(`http://127.0.0.1:${port}${snapshot.url}`)
+    const snapshot = await waitFor(async () => (await tryGetJson<Array<{ url: string }>>(`${api}/alarms/${intrusion.id}/snapshots`, auth))?.[0])
+    const image = await fetch(`http://127.0.0.1:${port}${snapshot.url}`, { headers: auth })
     expect(image.headers.get('content-type')).toBe('image/jpeg')
-    expect((await tryGetJson<Array<{ id: string; area: string; online: boolean }>>(`${api}/cameras`))).toEqual([expect.objectContaining({ id: 'park-cam-pg01', area: 'PG-01', online: true })])
+    expect((await tryGetJson<Array<{ id: string; area: string; online: boolean }>>(`${api}/cameras`, auth))).toEqual([expect.objectContaining({ id: 'park-cam-pg01', area: 'PG-01', online: true })])
+    // Demo mode prints its login and the key; the key from PARKLINK_DEMO_API_KEY works, nothing works without one,
+    // and the printed login gets a session.
+    expect(demo.output()).toContain(key)
+    const password = /password (Demo-[\w-]+)/.exec(demo.output())?.[1]
+    expect(password).toBeDefined()
+    expect((await fetch(url)).status).toBe(401)
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo-shilian', password }) })
+    const session = (await login.json()) as { accessToken: string }
+    const own = (await tryGetJson<PointView[]>(url, bearer(session.accessToken))) ?? []
+    expect(own.length).toBeGreaterThan(0)
+    expect(own.every((p) => p.id.startsWith('shilian.'))).toBe(true) // an enterprise user sees its own points only
 
     expect(await demo.kill('SIGINT')).toBe(0)
   }, 60_000)

@@ -12,6 +12,7 @@ import { createLogger } from '../../edge/log.ts'
 import { startTestBroker, type TestBroker } from '../../edge/test-support.ts'
 import { goodSample } from '../../shared/wire/sample.ts'
 import { waitFor } from '../util/wait.ts'
+import { storeKey } from '../cloud/helpers.ts'
 
 const POINT = 'shilian.tk101.level'
 const LIMITS = { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }
@@ -62,6 +63,8 @@ describe('an alarm raised at the edge during an outage', () => {
       },
     })
     const api = `${cloud.url}/api/v1`
+    const key = await storeKey(cloud.store, 'park_operator')
+    const fetch = (url: string) => globalThis.fetch(url, { headers: { authorization: `Bearer ${key}` } })
     await waitFor(async () => ((await (await fetch(`${api}/points/${POINT}`)).json()) as { latest: { value: number } | null }).latest?.value === 7)
 
     // The plant's network goes down; the tank level crosses HH while it is down.

@@ -7,7 +7,8 @@ import { stringify } from 'yaml'
 import { startParklink, stopAll, type Child } from '../util/child.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
-import { getJson, tryGetJson } from '../util/http.ts'
+import { bearer, getJson, tryGetJson } from '../util/http.ts'
+import { addKey } from '../../deploy/accounts.ts'
 import { waitFor } from '../util/wait.ts'
 import { startPlant, type Plant } from '../sim/plant.ts'
 import { cloudConfigFor, edgeConfigFor } from '../../deploy/demo/configs.ts'
@@ -34,11 +35,12 @@ describe('store and forward on real parts', () => {
   let edgeArgs: string[]
   let cloud: Child
   let edge: Child
+  let auth: Record<string, string>
 
   const outboxFile = () => path.join(dir, 'edge', 'outbox.db')
   const cloudFile = () => path.join(dir, 'cloud', 'cloud.db')
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-  const ackedThrough = async () => (await tryGetJson<EdgeView[]>(`${api}/api/v1/edges`))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+  const ackedThrough = async () => (await tryGetJson<EdgeView[]>(`${api}/api/v1/edges`, auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
   const logs = () => `--- cloud ---\n${cloud?.output().slice(-4000)}\n--- edge ---\n${edge?.output().slice(-4000)}`
 
   /** The highest seq the edge has assigned, read from its outbox while it runs (WAL allows it). */
@@ -73,6 +75,8 @@ describe('store and forward on real parts', () => {
     writeFileSync(path.join(dir, 'cloud.yaml'), stringify(cloudConfig))
     api = `http://127.0.0.1:${httpPort}`
     cloudArgs = ['cloud', '--config', path.join(dir, 'cloud.yaml')]
+    // As on a new installation: an API key for this test, made with the bootstrap command's code.
+    auth = bearer((await addKey(path.join(dir, 'cloud.yaml'), { name: 'e2e-check', role: 'park_operator' })).key)
     edgeArgs = ['edge', '--config', path.join(dir, 'edge.yaml')]
     cloud = startParklink('cloud', cloudArgs)
     edge = startParklink('edge', edgeArgs)
@@ -87,19 +91,19 @@ describe('store and forward on real parts', () => {
 
   it('delivers live values, marks an unreachable PLC bad, raises and recovers HH', async () => {
     await waitFor(async () => {
-      const points = await tryGetJson<PointView[]>(`${api}/api/v1/points`)
+      const points = await tryGetJson<PointView[]>(`${api}/api/v1/points`, auth)
       return (points?.filter((p) => p.latest?.quality === 'good').length ?? 0) >= 10
     }, { timeoutMs: 30_000, message: () => `fewer than 10 good points\n${logs()}` })
 
     const absent = await waitFor(async () => {
-      const points = await getJson<PointView[]>(`${api}/api/v1/points`)
+      const points = await getJson<PointView[]>(`${api}/api/v1/points`, auth)
       const p = points.find((x) => x.id === 'shilian.absent.level')
       return p?.latest?.quality === 'bad' ? p : null
     }, { timeoutMs: 20_000, message: () => `the unreachable PLC's point never went bad\n${logs()}` })
     expect(absent.latest?.reason).toMatch(/unreachable|timeout|reconnect_backoff/)
 
     const alarm = await waitFor(async () => {
-      const alarms = await getJson<AlarmView[]>(`${api}/api/v1/alarms?state=all`)
+      const alarms = await getJson<AlarmView[]>(`${api}/api/v1/alarms?state=all`, auth)
       return alarms.find((a) => a.point === 'shilian.tk101.level' && a.kind === 'HH' && a.recoveredAt !== null) ?? null
     }, { timeoutMs: 40_000, message: () => `no recovered HH alarm on TK-101\n${logs()}` })
     expect(alarm.priority).toBe('S') // level-1 major hazard source: HH → S (brief §5)

@@ -9,7 +9,8 @@ import type { AlarmActOutcome } from '../../store/store.ts'
 import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
-import { By, idParam, readBody, stateConflict } from '../body.ts'
+import { idParam, readBody, stateConflict } from '../body.ts'
+import { actorOf, audited, ownEnterprise, scope } from '../access.ts'
 import { TimeParam, intParam, parseQuery } from '../params.ts'
 
 export const ALARMS_DEFAULT_LIMIT = 1_000
@@ -29,13 +30,14 @@ const AlarmsQuery = z.strictObject({
 })
 const QUERY_HINT = `state: active (default), open (not closed) or all; point; priority S|A|B|C|D; kind HH|H|L|LL|STALE|OFFLINE or a video code (RYRQ, RYYJ, YW, HZ …); enterprise; from, to (raised, epoch ms or ISO-8601 with a zone); q (text in the point id or name); limit: 1–${ALARMS_MAX_LIMIT} (default ${ALARMS_DEFAULT_LIMIT}); offset`
 
+// The acting person is the authenticated identity, never a name in the body.
 const bodies = {
-  ack: z.strictObject({ by: By }),
-  triage: z.strictObject({ by: By, verdict: z.enum(['valid', 'invalid', 'false']), note: z.string().max(1000).optional() }),
-  feedback: z.strictObject({ by: By, cause: z.string().trim().min(1).max(2000), measures: z.string().trim().min(1).max(2000) }),
-  close: z.strictObject({ by: By, note: z.string().max(1000).optional() }),
+  ack: z.strictObject({}),
+  triage: z.strictObject({ verdict: z.enum(['valid', 'invalid', 'false']), note: z.string().max(1000).optional() }),
+  feedback: z.strictObject({ cause: z.string().trim().min(1).max(2000), measures: z.string().trim().min(1).max(2000) }),
+  close: z.strictObject({ note: z.string().max(1000).optional() }),
 } as const
-const BatchClose = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000), by: By, note: z.string().max(1000).optional() })
+const BatchClose = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000), note: z.string().max(1000).optional() })
 
 
 const alarmId = (c: Context) => idParam(c, 'an alarm')
@@ -43,29 +45,43 @@ const alarmId = (c: Context) => idParam(c, 'an alarm')
 /**
  * /api/v1/alarms: the list and one alarm (with provincial codes, deadline and overdue flag), the
  * timeline, the park's workflow steps (ack, triage, feedback, close; batch close) and the live
- * stream of every change (Server-Sent Events, for the big screen). Until the API has users
- * (issue 6), the acting person is named in the body (`by`).
+ * stream of every change (Server-Sent Events, for the big screen). The acting person is the
+ * authenticated identity; an enterprise identity sees and acts on its own enterprise's alarms
+ * only (another enterprise's alarm is 404, as if it did not exist).
  */
 export function alarmsRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
   const now = () => deps.clock.now()
-  const answer = (c: Context, outcome: AlarmActOutcome) => {
-    if (outcome.ok) return c.json(alarmView(outcome.alarm, now()))
+  const answer = (c: Context, outcome: AlarmActOutcome, before: AlarmActOutcome | null = null) => {
+    if (outcome.ok) {
+      audited(c, { target: `alarm:${outcome.alarm.id}`, before: before?.ok ? before.alarm.disposal : null, after: outcome.alarm.disposal })
+      return c.json(alarmView(outcome.alarm, now()))
+    }
     if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message, 'list alarms with GET /api/v1/alarms?state=all')
     if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message)
     return stateConflict(c, outcome.message, 'alarm', outcome.alarm ? alarmView(outcome.alarm, now()) : undefined)
   }
 
+  /** The alarm before a step, for the audit entry (null: not visible, the step will say so). */
+  const current = async (c: Context, id: number): Promise<AlarmActOutcome | null> => {
+    const alarm = await deps.store.getAlarm(id, scope(c))
+    return alarm ? { ok: true, alarm } : null
+  }
+
   app.get('/', async (c) => {
     const { from, to, q: text, ...q } = parseQuery(c, AlarmsQuery, QUERY_HINT)
-    const list = await deps.store.listAlarms({ ...q, ...(from === undefined ? {} : { raisedFrom: from }), ...(to === undefined ? {} : { raisedTo: to }), ...(text === undefined ? {} : { text }) })
+    ownEnterprise(c, q.enterprise)
+    const list = await deps.store.listAlarms({ ...q, scope: scope(c), ...(from === undefined ? {} : { raisedFrom: from }), ...(to === undefined ? {} : { raisedTo: to }), ...(text === undefined ? {} : { text }) })
     const at = now()
     return c.json(list.map((a) => alarmView(a, at)))
   })
 
   app.get('/stream', (c) => {
+    parseQuery(c, z.strictObject({}), 'the stream takes no parameters: it carries the changes of every alarm the identity may see')
     const feed = deps.alarmFeed
     if (!feed) throw notFound('no live alarm feed in this service')
+    const visible = scope(c)
+    const credentials = c.req.header('authorization')
     return streamSSE(c, async (stream) => {
       const queue: Array<{ alarm: number; action: string; at: number }> = []
       let wake: (() => void) | null = null
@@ -88,10 +104,14 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
             t.unref?.()
           })
           wake = null
+          // A stream outlives its access token: it ends once the credentials no longer hold (logout, disabled, revoked key).
+          if (!(await deps.auth.authenticate(credentials))) break
           if (!stream.aborted && queue.length === 0) await stream.write(': keep-alive\n\n')
           continue
         }
-        const alarm = await deps.store.getAlarm(change.alarm)
+        // Another enterprise's alarm: not a word of it reaches this stream.
+        const alarm = await deps.store.getAlarm(change.alarm, visible)
+        if (!alarm) continue
         await stream.writeSSE({ event: change.action, id: `${change.alarm}-${change.at}`, data: JSON.stringify({ change, alarm: alarm ? alarmView(alarm, now()) : null }) })
       }
       unsubscribe()
@@ -99,68 +119,74 @@ export function alarmsRoutes(deps: ApiDeps): Hono {
   })
 
   app.post('/close', async (c) => {
-    const b = await readBody(c, BatchClose, 'POST {"ids": [1, 2], "by": "name", "note": "…"}')
+    const b = await readBody(c, BatchClose, 'POST {"ids": [1, 2], "note": "…"}')
     const results = []
     for (const id of b.ids) {
-      const r = await deps.store.actOnAlarm(id, { type: 'close', by: b.by, ...(b.note ? { note: b.note } : {}) }, now())
+      const r = await deps.store.actOnAlarm(id, { type: 'close', by: actorOf(c), ...(b.note ? { note: b.note } : {}) }, now(), scope(c))
       results.push(r.ok ? { id, closed: true } : { id, closed: false, code: r.code, message: r.message })
     }
+    audited(c, { target: `alarms:${b.ids.join(',')}`, after: results })
     return c.json({ closed: results.filter((r) => r.closed).length, results })
   })
 
   app.get('/:id', async (c) => {
-    const alarm = await deps.store.getAlarm(alarmId(c))
+    const alarm = await deps.store.getAlarm(alarmId(c), scope(c))
     if (!alarm) throw notFound(`no alarm ${c.req.param('id')}`, 'list alarms with GET /api/v1/alarms?state=all')
     return c.json(alarmView(alarm, now()))
   })
 
   app.get('/:id/timeline', async (c) => {
-    const timeline = await deps.store.alarmTimeline(alarmId(c))
+    const timeline = await deps.store.alarmTimeline(alarmId(c), scope(c))
     if (!timeline) throw notFound(`no alarm ${c.req.param('id')}`, 'list alarms with GET /api/v1/alarms?state=all')
     return c.json(timeline)
   })
 
   app.get('/:id/notifications', async (c) => {
     const id = alarmId(c)
-    if (!(await deps.store.getAlarm(id))) throw notFound(`no alarm ${c.req.param('id')}`)
-    return c.json(await deps.store.alarmDeliveries(id))
+    if (!(await deps.store.getAlarm(id, scope(c)))) throw notFound(`no alarm ${c.req.param('id')}`)
+    return c.json(await deps.store.alarmDeliveries(id, scope(c)))
   })
 
   // ISA-18.2 overlays: shelving is time-limited and needs a reason; out of service needs a reason.
   app.post('/:id/shelve', async (c) => {
     const id = alarmId(c)
-    const b = await readBody(c, z.strictObject({ by: By, reason: z.string().trim().min(1, 'say why (reason)').max(1000), minutes: z.number().int().min(1).max(24 * 60) }), 'POST {"by", "reason", "minutes": 1–1440}')
-    return answer(c, await deps.store.overlayAlarm(id, { type: 'shelve', by: b.by, reason: b.reason, until: now() + b.minutes * 60_000 }, now()))
+    const b = await readBody(c, z.strictObject({ reason: z.string().trim().min(1, 'say why (reason)').max(1000), minutes: z.number().int().min(1).max(24 * 60) }), 'POST {"reason", "minutes": 1–1440}')
+    const before = await current(c, id)
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'shelve', by: actorOf(c), reason: b.reason, until: now() + b.minutes * 60_000 }, now(), scope(c)), before)
   })
   app.post('/:id/unshelve', async (c) => {
     const id = alarmId(c)
-    const b = await readBody(c, z.strictObject({ by: By }), 'POST {"by"}')
-    return answer(c, await deps.store.overlayAlarm(id, { type: 'unshelve', by: b.by }, now()))
+    await readBody(c, z.strictObject({}), 'POST {}')
+    const before = await current(c, id)
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'unshelve', by: actorOf(c) }, now(), scope(c)), before)
   })
   app.post('/:id/out-of-service', async (c) => {
     const id = alarmId(c)
-    const b = await readBody(c, z.strictObject({ by: By, reason: z.string().trim().min(1, 'say why (reason)').max(1000) }), 'POST {"by", "reason"}')
-    return answer(c, await deps.store.overlayAlarm(id, { type: 'remove_from_service', by: b.by, reason: b.reason }, now()))
+    const b = await readBody(c, z.strictObject({ reason: z.string().trim().min(1, 'say why (reason)').max(1000) }), 'POST {"reason"}')
+    const before = await current(c, id)
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'remove_from_service', by: actorOf(c), reason: b.reason }, now(), scope(c)), before)
   })
   app.post('/:id/in-service', async (c) => {
     const id = alarmId(c)
-    const b = await readBody(c, z.strictObject({ by: By }), 'POST {"by"}')
-    return answer(c, await deps.store.overlayAlarm(id, { type: 'return_to_service', by: b.by }, now()))
+    await readBody(c, z.strictObject({}), 'POST {}')
+    const before = await current(c, id)
+    return answer(c, await deps.store.overlayAlarm(id, { type: 'return_to_service', by: actorOf(c) }, now(), scope(c)), before)
   })
 
   for (const type of ['ack', 'triage', 'feedback', 'close'] as const) {
     app.post(`/:id/${type}`, async (c) => {
       const id = alarmId(c)
       const b = (await readBody(c, bodies[type], `POST a JSON body like ${JSON.stringify(examples[type])}`)) as Record<string, unknown>
-      return answer(c, await deps.store.actOnAlarm(id, { type, ...b } as Action, now()))
+      const before = await current(c, id)
+      return answer(c, await deps.store.actOnAlarm(id, { type, ...b, by: actorOf(c) } as Action, now(), scope(c)), before)
     })
   }
   return app
 }
 
 const examples = {
-  ack: { by: 'center-li' },
-  triage: { by: 'center-li', verdict: 'valid', note: '已电话核实' },
-  feedback: { by: 'shilian-wang', cause: '进料阀卡涩', measures: '切换备用阀' },
-  close: { by: 'center-li', note: '' },
+  ack: {},
+  triage: { verdict: 'valid', note: '已电话核实' },
+  feedback: { cause: '进料阀卡涩', measures: '切换备用阀' },
+  close: { note: '' },
 }

@@ -6,11 +6,12 @@ import { alarmView } from '../alarm-view.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest } from '../errors.ts'
 import { TimeParam, parseQuery } from '../params.ts'
+import { scope } from '../access.ts'
 
 const MAX_ALARMS = 100_000
 const KpiQuery = z.strictObject({ from: TimeParam.optional(), to: TimeParam.optional(), by: z.enum(['enterprise', 'point', 'priority']).default('priority') })
 
-/** GET /api/v1/board (the big screen's zones) and GET /api/v1/kpi/alarms (alarm management KPIs). */
+/** GET /api/v1/board (the big screen's zones) and GET /api/v1/kpi/alarms (alarm management KPIs), both within the identity's scope. */
 export function boardRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
   const board = deps.board ?? { shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }
@@ -18,7 +19,7 @@ export function boardRoutes(deps: ApiDeps): Hono {
   app.get('/board', async (c) => {
     parseQuery(c, z.strictObject({}), 'no parameters')
     const now = deps.clock.now()
-    const open = await deps.store.listAlarms({ state: 'open', limit: MAX_ALARMS })
+    const open = await deps.store.listAlarms({ scope: scope(c), state: 'open', limit: MAX_ALARMS })
     const z0 = boardZones(open, shiftStartAt(now, board.shiftChanges, board.utcOffset))
     const view = (list: typeof open) => list.map((a) => alarmView(a, now))
     return c.json({ at: now, shiftStart: z0.shiftStart, onScreen: view(z0.onScreen), observation: view(z0.observation), recoveredNotClosed: view(z0.recoveredNotClosed), carriedOver: view(z0.carriedOver), shelved: view(z0.shelved) })
@@ -31,8 +32,8 @@ export function boardRoutes(deps: ApiDeps): Hono {
     const from = q.from ?? to - 86_400_000
     if (!(from < to)) throw badRequest('from must be before to')
     // Alarms raised in the range, plus the open ones (for the stale count).
-    const inRange = await deps.store.listAlarms({ state: 'all', raisedFrom: from, raisedTo: to, limit: MAX_ALARMS })
-    const open = await deps.store.listAlarms({ state: 'open', limit: MAX_ALARMS })
+    const inRange = await deps.store.listAlarms({ scope: scope(c), state: 'all', raisedFrom: from, raisedTo: to, limit: MAX_ALARMS })
+    const open = await deps.store.listAlarms({ scope: scope(c), state: 'open', limit: MAX_ALARMS })
     const all = [...new Map([...inRange, ...open].map((a) => [a.id, a])).values()]
     return c.json(computeKpis(all, { from, to }, now, q.by))
   })

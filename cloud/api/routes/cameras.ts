@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../errors.ts'
 import { idParam, readBody } from '../body.ts'
 import { randomUUID } from 'node:crypto'
 import { parseQuery } from '../params.ts'
+import { scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
@@ -27,7 +28,7 @@ export function cameraRoutes(deps: ApiDeps): Hono {
     const drivers = new Map(edges.flatMap((e) => e.drivers.map((d) => [`${e.id}/${d.device}`, d] as const)))
     // A camera's state is as its edge last reported it: say whether that edge is still heard from.
     const edgeOnline = new Map(edges.map((e) => [e.id, edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS).online]))
-    const list = (await deps.store.listCameras()).filter((cam) => (q.area === undefined || cam.area === q.area) && (q.enterprise === undefined || cam.enterprise === q.enterprise))
+    const list = (await deps.store.listCameras(scope(c))).filter((cam) => (q.area === undefined || cam.area === q.area) && (q.enterprise === undefined || cam.enterprise === q.enterprise))
     return c.json(
       list.map((cam) => {
         const d = drivers.get(`${cam.edge}/${cam.id}`)
@@ -42,7 +43,7 @@ export function cameraRoutes(deps: ApiDeps): Hono {
   })
   app.get('/alarms/:id/snapshots', async (c) => {
     const id = idParam(c, 'an alarm')
-    const list = await deps.store.alarmSnapshots(id)
+    const list = await deps.store.alarmSnapshots(id, scope(c))
     if (list === null) throw notFound(`no alarm ${id}`)
     return c.json(list.map((s) => ({ ...s, url: `/api/v1/snapshots/${s.id}` })))
   })
@@ -51,8 +52,8 @@ export function cameraRoutes(deps: ApiDeps): Hono {
     const id = idParam(c, 'an alarm')
     const body = await readBody(c, SnapshotAsk, SNAPSHOT_ASK_HINT)
     if (!deps.requestSnapshots) throw badRequest('this service cannot reach edges (no MQTT)', 'run the cloud service with its broker')
-    if (!(await deps.store.getAlarm(id))) throw notFound(`no alarm ${id}`)
-    const chosen = (await deps.store.listCameras()).filter((cam) => (body.area !== undefined && cam.area === body.area) || (body.cameras?.includes(cam.id) ?? false))
+    if (!(await deps.store.getAlarm(id, scope(c)))) throw notFound(`no alarm ${id}`)
+    const chosen = (await deps.store.listCameras(scope(c))).filter((cam) => (body.area !== undefined && cam.area === body.area) || (body.cameras?.includes(cam.id) ?? false))
     if (chosen.length === 0) throw notFound(`no camera ${body.area !== undefined ? `in area "${body.area}"` : `named ${body.cameras!.join(', ')}`}`, 'list cameras and their areas with GET /api/v1/cameras')
     const byEdge = new Map<string, typeof chosen>()
     for (const cam of chosen) byEdge.set(cam.edge, [...(byEdge.get(cam.edge) ?? []), cam])
@@ -66,7 +67,7 @@ export function cameraRoutes(deps: ApiDeps): Hono {
   app.get('/snapshots/:id', async (c) => {
     const id = c.req.param('id')
     if (!/^[0-9a-f-]{36}$/.test(id)) throw badRequest(`"${id}" is not a snapshot id`, 'snapshot ids are uuids, as listed by /api/v1/alarms/{id}/snapshots')
-    const found = await deps.store.getSnapshot(id)
+    const found = await deps.store.getSnapshot(id, scope(c))
     if (!found) throw notFound(`no snapshot ${id}`, 'list an alarm\'s snapshots with /api/v1/alarms/{id}/snapshots')
     return c.body(new Uint8Array(found.body), 200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(found.body.length), 'Cache-Control': 'private, max-age=86400, immutable' })
   })

@@ -6,6 +6,8 @@ import type { ApiDeps } from '../deps.ts'
 /**
  * GET /api/v1/health. 200 while the database answers (status "degraded" when the broker is
  * unreachable: the API still serves what is stored); 503 when the database does not answer.
+ * Public, for probes: without credentials only status, db and mqtt; version, uptime, the broker's
+ * last error (host names) and the counters only for an authenticated identity.
  */
 export function healthRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
@@ -40,7 +42,11 @@ export function healthRoutes(deps: ApiDeps): Hono {
         alarmsRecovered: i.alarmsRecovered,
       },
     }
-    return c.json(body, db === 'ok' ? 200 : 503)
+    const status = db === 'ok' ? 200 : 503
+    // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.
+    const identity = await deps.auth.authenticate(c.req.header('authorization')).catch(() => null)
+    if (!identity) return c.json({ status: body.status, db, mqtt }, status)
+    return c.json(body, status)
   })
   return app
 }

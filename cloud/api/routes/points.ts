@@ -4,12 +4,12 @@ import { TopicId } from '../../../shared/wire/ids.ts'
 import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
-import { badRequest, notFound } from '../errors.ts'
-import { intParam, parseQuery, TimeParam } from '../params.ts'
+import { notFound } from '../errors.ts'
+import { parseQuery } from '../params.ts'
+import { historyHandler } from './history.ts'
+import { ownEnterprise, scope } from '../access.ts'
+import type { Context } from 'hono'
 
-export const HISTORY_DEFAULT_SPAN_MS = 3_600_000
-export const HISTORY_DEFAULT_LIMIT = 10_000
-export const HISTORY_MAX_LIMIT = 100_000
 
 export function pointView(p: PointRecord) {
   const l = p.limits
@@ -34,8 +34,6 @@ export function pointView(p: PointRecord) {
 }
 
 const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
-const HistoryQuery = z.strictObject({ from: TimeParam.optional(), to: TimeParam.optional(), limit: intParam(HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT) })
-const HISTORY_HINT = `from, to: epoch ms or ISO-8601 with a zone (default: the last hour); limit: 1–${HISTORY_MAX_LIMIT} (default ${HISTORY_DEFAULT_LIMIT})`
 
 /** GET /api/v1/points, /points/:id, /points/:id/history */
 export function pointsRoutes(deps: ApiDeps): Hono {
@@ -43,34 +41,23 @@ export function pointsRoutes(deps: ApiDeps): Hono {
 
   app.get('/', async (c) => {
     const q = parseQuery(c, ListQuery, 'enterprise: an enterprise id (optional)')
-    const list = await deps.store.listPoints(q.enterprise === undefined ? {} : { enterprise: q.enterprise })
+    ownEnterprise(c, q.enterprise)
+    const list = await deps.store.listPoints({ scope: scope(c), ...(q.enterprise === undefined ? {} : { enterprise: q.enterprise }) })
     return c.json(list.map(pointView))
   })
 
-  async function findPoint(id: string): Promise<PointRecord> {
-    const point = await deps.store.getPoint(id)
+  async function findPoint(c: Context, id: string): Promise<PointRecord> {
+    const point = await deps.store.getPoint(id, scope(c))
     if (!point) throw notFound(`no point "${id}"`, 'GET /api/v1/points lists the known points')
     return point
   }
 
   app.get('/:id', async (c) => {
     parseQuery(c, z.strictObject({}), 'this route takes no query parameters')
-    return c.json(pointView(await findPoint(c.req.param('id'))))
+    return c.json(pointView(await findPoint(c, c.req.param('id'))))
   })
 
-  app.get('/:id/history', async (c) => {
-    const q = parseQuery(c, HistoryQuery, HISTORY_HINT)
-    const point = await findPoint(c.req.param('id'))
-    const to = q.to ?? (q.from === undefined ? deps.clock.now() : Math.max(deps.clock.now(), q.from))
-    const from = q.from ?? to - HISTORY_DEFAULT_SPAN_MS
-    if (from > to) throw badRequest(`from (${from}) is after to (${to})`, HISTORY_HINT)
-    // One more than asked tells whether the answer was cut short.
-    const rows = await deps.store.history(point.id, { from, to, limit: q.limit + 1 })
-    const truncated = rows.length > q.limit
-    // Completeness: what the edge dropped in this range (GET /api/v1/gaps has the detail).
-    const gaps = (await deps.store.listGaps({ point: point.id, from, to, limit: 100 })).map((g) => ({ from: g.from, to: g.to, samples: g.samples, reason: g.reason }))
-    return c.json({ point: point.id, from, to, limit: q.limit, truncated, samples: truncated ? rows.slice(0, q.limit) : rows, gaps })
-  })
+  app.get('/:id/history', historyHandler(deps, findPoint))
 
   return app
 }

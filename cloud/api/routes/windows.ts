@@ -5,7 +5,8 @@ import type { WindowOutcome } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { parseQuery, TimeParam } from '../params.ts'
-import { By, idParam, readBody, stateConflict } from '../body.ts'
+import { idParam, readBody, stateConflict } from '../body.ts'
+import { actorOf, audited, ownEnterprise, scope } from '../access.ts'
 
 const Time = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') return v
@@ -21,9 +22,8 @@ const Request = z.strictObject({
   from: Time,
   to: Time,
   reason: z.string().trim().min(1, 'say why (reason)').max(1000),
-  by: By,
 })
-const Decision = z.strictObject({ by: By, note: z.string().max(1000).optional() })
+const Decision = z.strictObject({ note: z.string().max(1000).optional() })
 const ListQuery = z.strictObject({ status: z.enum(['requested', 'approved', 'rejected', 'cancelled']).optional(), enterprise: TopicId.optional() })
 
 /**
@@ -34,28 +34,37 @@ const ListQuery = z.strictObject({ status: z.enum(['requested', 'approved', 'rej
  */
 export function windowsRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
-  const answer = (c: Context, outcome: WindowOutcome, created = false) => {
-    if (outcome.ok) return c.json(outcome.window, created ? 201 : 200)
+  const answer = (c: Context, outcome: WindowOutcome, created = false, before: unknown = null) => {
+    if (outcome.ok) {
+      audited(c, { target: `window:${outcome.window.id}`, before, after: outcome.window })
+      return c.json(outcome.window, created ? 201 : 200)
+    }
     if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message)
     if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message, 'name the enterprise\'s points or devices, a reason, and from < to in the future')
     return stateConflict(c, outcome.message, 'window', outcome.window)
   }
   const id = (c: Context) => idParam(c, 'a window')
 
-  app.get('/', async (c) => c.json(await deps.store.listWindows(parseQuery(c, ListQuery, 'status: requested|approved|rejected|cancelled; enterprise'))))
+  app.get('/', async (c) => {
+    const q = parseQuery(c, ListQuery, 'status: requested|approved|rejected|cancelled; enterprise')
+    ownEnterprise(c, q.enterprise)
+    return c.json(await deps.store.listWindows({ ...q, scope: scope(c) }))
+  })
   app.get('/:id', async (c) => {
-    const w = await deps.store.getWindow(id(c))
+    const w = await deps.store.getWindow(id(c), scope(c))
     if (!w) throw notFound(`no maintenance window ${c.req.param('id')}`)
     return c.json(w)
   })
   app.post('/', async (c) => {
-    const r = await readBody(c, Request, 'POST {"enterprise", "points" or "devices", "from", "to" (epoch ms or ISO-8601 with a zone), "reason", "by"}')
-    return answer(c, await deps.store.requestWindow({ ...r, ...(r.points ? { points: r.points } : {}), ...(r.devices ? { devices: r.devices } : {}) }, deps.clock.now()), true)
+    const r = await readBody(c, Request, 'POST {"enterprise", "points" or "devices", "from", "to" (epoch ms or ISO-8601 with a zone), "reason"}')
+    ownEnterprise(c, r.enterprise)
+    return answer(c, await deps.store.requestWindow({ ...r, by: actorOf(c), ...(r.points ? { points: r.points } : {}), ...(r.devices ? { devices: r.devices } : {}) }, deps.clock.now(), scope(c)), true)
   })
   for (const decision of ['approve', 'reject', 'cancel'] as const) {
     app.post(`/:id/${decision}`, async (c) => {
-      const d = await readBody(c, Decision, 'POST {"by": "name", "note": "…"}')
-      return answer(c, await deps.store.decideWindow(id(c), { decision, by: d.by, ...(d.note ? { note: d.note } : {}) }, deps.clock.now()))
+      const d = await readBody(c, Decision, 'POST {"note": "…"} (optional)')
+      const before = await deps.store.getWindow(id(c), scope(c))
+      return answer(c, await deps.store.decideWindow(id(c), { decision, by: actorOf(c), ...(d.note ? { note: d.note } : {}) }, deps.clock.now(), scope(c)), false, before)
     })
   }
   return app

@@ -5,6 +5,8 @@ import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } fro
 import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
+import { inScope } from './scope.ts'
+import type { Scope } from '../store.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -34,8 +36,8 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
     closedAt: alarm.closedAt,
     disposal: alarm.disposal ?? noFacts(),
   })
-  const get = (id: number) => {
-    const row = select().where(eq(alarms.id, id)).get()
+  const get = (id: number, scope: Scope) => {
+    const row = select().where(and(eq(alarms.id, id), inScope(scope, points.enterprise))).get()
     return row ? toRecord(row) : null
   }
 
@@ -44,6 +46,8 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
 
     list(filter: AlarmFilter): AlarmRecord[] {
       const conditions: SQL[] = []
+      const scoped = inScope(filter.scope, points.enterprise)
+      if (scoped) conditions.push(scoped)
       if (filter.state === 'active') conditions.push(eq(alarms.state, 'active'))
       if (filter.state === 'open') conditions.push(isNull(alarms.closedAt))
       if (filter.point !== undefined) conditions.push(eq(alarms.point, filter.point))
@@ -59,36 +63,36 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       return select().where(and(...conditions)).orderBy(desc(alarms.raisedAt), desc(alarms.id)).limit(filter.limit).offset(filter.offset ?? 0).all().map(toRecord)
     },
 
-    timeline(id: number): TimelineEntry[] | null {
-      if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, id)).get()) return null
+    timeline(id: number, scope: Scope): TimelineEntry[] | null {
+      if (!get(id, scope)) return null
       return db.select().from(alarmTimeline).where(eq(alarmTimeline.alarm, id)).orderBy(asc(alarmTimeline.id)).all().map((e) => ({ at: e.at, actor: e.actor, action: e.action as TimelineEntry['action'], detail: e.detail }))
     },
 
-    act(id: number, action: Action, now: number): AlarmActOutcome {
+    act(id: number, action: Action, now: number, scope: Scope): AlarmActOutcome {
       const outcome = db.transaction((tx): AlarmActOutcome => {
-        const current = get(id)
+        const current = get(id, scope)
         if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
         const r = act({ ...current.disposal, priority: current.priority, raisedAt: current.raisedAt, recoveredAt: current.recoveredAt, suppressed: false }, action, now)
         if (!r.ok) return { ok: false, code: r.code, message: r.message, alarm: current }
         const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
         tx.update(alarms).set({ disposal: facts, closedAt: facts.closed?.at ?? null }).where(eq(alarms.id, id)).run()
         append(tx, id, r.entry)
-        return { ok: true, alarm: get(id)! }
+        return { ok: true, alarm: get(id, scope)! }
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
       return outcome
     },
 
     /** An ISA-18.2 overlay step (shelve, unshelve, out of service), checked by the pure machine. */
-    overlay(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number): AlarmActOutcome {
+    overlay(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number, scope: Scope): AlarmActOutcome {
       const outcome = db.transaction((tx): AlarmActOutcome => {
-        const current = get(id)
+        const current = get(id, scope)
         if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
         const r = isaAct(current, action, now)
         if (!r.ok) return { ok: false, code: 'ALARM_STATE_CONFLICT', message: r.message, alarm: current }
         tx.update(alarms).set({ disposal: r.facts }).where(eq(alarms.id, id)).run()
         append(tx, id, r.entry)
-        return { ok: true, alarm: get(id)! }
+        return { ok: true, alarm: get(id, scope)! }
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, at: now })
       return outcome

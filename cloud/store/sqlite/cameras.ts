@@ -2,7 +2,8 @@ import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { CameraAlarmEvent, CameraEvent } from '../../../shared/wire/camera.ts'
 import type { StatusBirth } from '../../../shared/wire/messages.ts'
-import type { AlarmChange, CameraRecord, IngestResult, SnapshotRecord } from '../store.ts'
+import type { AlarmChange, CameraRecord, IngestResult, Scope, SnapshotRecord } from '../store.ts'
+import { inScope } from './scope.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
@@ -85,14 +86,15 @@ function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, chan
 export function createCameraQueries(db: Db) {
   const toSnapshot = (r: typeof snapshots.$inferSelect): SnapshotRecord => ({ id: r.id, camera: r.camera, event: r.event, alarm: r.alarm, ts: r.ts, bytes: r.bytes, sha256: r.sha256, receivedAt: r.receivedAt })
   return {
-    list: (): CameraRecord[] => db.select().from(cameras).orderBy(cameras.id).all(),
+    list: (scope: Scope): CameraRecord[] => db.select().from(cameras).where(inScope(scope, cameras.enterprise)).orderBy(cameras.id).all(),
     alarmSnapshots(alarm: number): SnapshotRecord[] | null {
       if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, alarm)).get()) return null
       return db.select().from(snapshots).where(eq(snapshots.alarm, alarm)).orderBy(snapshots.ts).all().map(toSnapshot)
     },
-    snapshot(id: string): SnapshotRecord | null {
-      const r = db.select().from(snapshots).where(eq(snapshots.id, id)).get()
-      return r ? toSnapshot(r) : null
+    /** A snapshot inside the scope: its camera's enterprise must be the scope's. */
+    snapshot(id: string, scope: Scope): SnapshotRecord | null {
+      const r = db.select({ s: snapshots }).from(snapshots).leftJoin(cameras, eq(cameras.id, snapshots.camera)).where(and(eq(snapshots.id, id), inScope(scope, cameras.enterprise))).get()
+      return r ? toSnapshot(r.s) : null
     },
   }
 }

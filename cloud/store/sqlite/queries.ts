@@ -4,6 +4,8 @@ import type { EdgeRecord, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { edges, points, samples } from './schema.ts'
 import { toStoredSample } from './values.ts'
+import { inScope } from './scope.ts'
+import type { Scope } from '../store.ts'
 
 /** The API's reads. */
 export function createQueries(db: Db) {
@@ -43,17 +45,19 @@ export function createQueries(db: Db) {
         .map((e) => ({ ...e, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
     },
 
-    listPoints(filter: { enterprise?: string } = {}): PointRecord[] {
-      const where = filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise)
+    listPoints(filter: { scope: Scope; enterprise?: string }): PointRecord[] {
+      const where = and(inScope(filter.scope, points.enterprise), filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise))
       return db.select().from(points).where(where).orderBy(asc(points.id)).all().map(toPoint)
     },
 
-    getPoint(id: string): PointRecord | null {
-      const row = db.select().from(points).where(eq(points.id, id)).get()
+    getPoint(id: string, scope: Scope): PointRecord | null {
+      const row = db.select().from(points).where(and(eq(points.id, id), inScope(scope, points.enterprise))).get()
       return row ? toPoint(row) : null
     },
 
-    history(point: string, range: { from: number; to: number; limit: number }): StoredSample[] {
+    history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): StoredSample[] {
+      // Samples carry no enterprise: outside 'all', the point itself must be in the scope.
+      if (scope !== 'all' && !db.select({ id: points.id }).from(points).where(and(eq(points.id, point), inScope(scope, points.enterprise))).get()) return []
       return db
         .select({ ts: samples.ts, value: samples.value, text: samples.valueText, quality: samples.quality, reason: samples.reason })
         .from(samples)

@@ -288,3 +288,71 @@ export const snapshots = sqliteTable(
   },
   (t) => [index('snapshots_alarm').on(t.alarm), index('snapshots_camera_ts').on(t.camera, t.ts)],
 )
+
+/**
+ * Accounts (issue 6). `password_hash` is `scrypt$N$r$p$salt$hash` (cloud/auth/password.ts).
+ * Failed logins in a row lock the account until `locked_until`.
+ */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  /** Set exactly for enterprise roles. */
+  enterprise: text('enterprise'),
+  passwordHash: text('password_hash').notNull(),
+  passwordChangedAt: integer('password_changed_at').notNull(),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: integer('locked_until'),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  lastLoginAt: integer('last_login_at'),
+})
+
+/** Refresh-token sessions: only the token's SHA-256 is kept; each refresh replaces the token. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    user: integer('user').notNull(),
+    refreshHash: text('refresh_hash').notNull().unique(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedWhy: text('revoked_why'),
+  },
+  (t) => [index('sessions_user').on(t.user)],
+)
+
+/** API keys for machine clients: a role (and an enterprise for enterprise roles); only the SHA-256 is kept. */
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  keyHash: text('key_hash').notNull().unique(),
+  /** The first characters of the key, to recognise it in a list. */
+  prefix: text('prefix').notNull(),
+  role: text('role').notNull(),
+  enterprise: text('enterprise'),
+  createdAt: integer('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  revokedAt: integer('revoked_at'),
+  lastUsedAt: integer('last_used_at'),
+})
+
+/** The audit log: append-only (triggers refuse UPDATE and DELETE; migration 0011). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    outcome: text('outcome').notNull(),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_actor_at').on(t.actor, t.at)],
+)

@@ -14,7 +14,7 @@ beforeEach(async () => {
 afterEach(async () => ctx.dispose())
 
 const alarmRows = async () =>
-  (await store.listAlarms({ state: 'all', limit: 100 })).map((a) => [a.kind, a.priority, a.state, a.raisedAt, a.value, a.limit, a.recoveredAt, a.recoveredValue])
+  (await store.listAlarms({ scope: 'all', state: 'all', limit: 100 })).map((a) => [a.kind, a.priority, a.state, a.raisedAt, a.value, a.limit, a.recoveredAt, a.recoveredValue])
 
 describe('sqlite store: batches', () => {
   it('stores a batch once: a second (edge, seq) is a duplicate and writes nothing', async () => {
@@ -22,36 +22,36 @@ describe('sqlite store: batches', () => {
     expect(await store.ingestBatch(b, meta)).toMatchObject({ duplicate: false, samples: 2 })
     expect(await store.ingestBatch({ ...b, samples: [good(LEVEL, T0 + 1, 11)] }, meta)).toMatchObject({ duplicate: true, suspectSeqReuse: true, samples: 0 })
     expect(await store.ingestBatch(b, meta)).toMatchObject({ duplicate: true, suspectSeqReuse: false })
-    expect(await store.history(LEVEL, { from: 0, to: T0 + 10, limit: 10 })).toEqual([{ ts: T0, value: 5, quality: 'good' }])
-    expect(await store.listAlarms({ state: 'all', limit: 10 })).toEqual([])
+    expect(await store.history(LEVEL, { from: 0, to: T0 + 10, limit: 10 }, 'all')).toEqual([{ ts: T0, value: 5, quality: 'good' }])
+    expect(await store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).toEqual([])
     // The same seq from another edge is another batch.
     expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 5, 6)], { edge: 'shilian-02' }), meta)).toMatchObject({ duplicate: false })
   })
 
   it('keeps the latest value only when a sample is newer than the stored one', async () => {
     await store.ingestBatch(batch(1, [good(LEVEL, T0 + 2000, 7), good(LEVEL, T0 + 1000, 6)]), meta)
-    expect((await store.getPoint(LEVEL))?.latest).toEqual({ ts: T0 + 2000, value: 7, quality: 'good' })
+    expect((await store.getPoint(LEVEL, 'all'))?.latest).toEqual({ ts: T0 + 2000, value: 7, quality: 'good' })
     await store.ingestBatch(batch(2, [good(LEVEL, T0 + 1500, 1)]), meta)
-    expect((await store.getPoint(LEVEL))?.latest).toEqual({ ts: T0 + 2000, value: 7, quality: 'good' })
+    expect((await store.getPoint(LEVEL, 'all'))?.latest).toEqual({ ts: T0 + 2000, value: 7, quality: 'good' })
     await store.ingestBatch(batch(3, [{ point: LEVEL, ts: T0 + 3000, value: null, quality: 'bad', reason: 'timeout' }]), meta)
-    expect((await store.getPoint(LEVEL))?.latest).toEqual({ ts: T0 + 3000, value: null, quality: 'bad', reason: 'timeout' })
+    expect((await store.getPoint(LEVEL, 'all'))?.latest).toEqual({ ts: T0 + 3000, value: null, quality: 'bad', reason: 'timeout' })
   })
 
   it('round-trips every value type through history', async () => {
     const values = [3.25, -0, 0, true, false, 'running', 'true', '', null]
     await store.ingestBatch(batch(1, values.map((v, i) => good('x.mixed', T0 + i, v))), meta)
-    expect((await store.history('x.mixed', { from: T0, to: T0 + 100, limit: 100 })).map((s) => s.value)).toEqual([3.25, 0, 0, true, false, 'running', 'true', '', null])
+    expect((await store.history('x.mixed', { from: T0, to: T0 + 100, limit: 100 }, 'all')).map((s) => s.value)).toEqual([3.25, 0, 0, true, false, 'running', 'true', '', null])
   })
 
   it('creates unknown points from data, owned by the sending edge, without registry fields', async () => {
     await store.ingestBatch(batch(1, [good('shilian.new.tag', T0, 1)]), meta)
-    expect(await store.getPoint('shilian.new.tag')).toMatchObject({ edge: 'shilian-01', enterprise: null, class: null, limits: null, registered: false })
+    expect(await store.getPoint('shilian.new.tag', 'all')).toMatchObject({ edge: 'shilian-01', enterprise: null, class: null, limits: null, registered: false })
   })
 
   it('history is ascending, bounded by from/to inclusive and by limit', async () => {
     await store.ingestBatch(batch(1, [30, 10, 20, 40].map((d) => good(LEVEL, T0 + d, d))), meta)
-    expect((await store.history(LEVEL, { from: T0 + 10, to: T0 + 30, limit: 10 })).map((s) => s.ts - T0)).toEqual([10, 20, 30])
-    expect((await store.history(LEVEL, { from: T0, to: T0 + 100, limit: 2 })).map((s) => s.ts - T0)).toEqual([10, 20])
+    expect((await store.history(LEVEL, { from: T0 + 10, to: T0 + 30, limit: 10 }, 'all')).map((s) => s.ts - T0)).toEqual([10, 20, 30])
+    expect((await store.history(LEVEL, { from: T0, to: T0 + 100, limit: 2 }, 'all')).map((s) => s.ts - T0)).toEqual([10, 20])
   })
 
   it('rebuilds ack state from the store', async () => {
@@ -76,16 +76,16 @@ describe('sqlite store: alarms', () => {
       ['HH', 'S', 'recovered', T0 + 3, 10.8, 10.5, T0 + 4, 9.2],
       ['H', 'A', 'recovered', T0 + 2, 9.7, 9.5, T0 + 4, 9.2],
     ])
-    const [hh] = await store.listAlarms({ state: 'all', limit: 1 })
+    const [hh] = await store.listAlarms({ scope: 'all', state: 'all', limit: 1 })
     expect(hh).toMatchObject({ point: LEVEL, pointName: '液氨储罐TK-101液位', enterprise: 'shilian' })
   })
 
   it('honours the deadband: a value just under the limit does not recover', async () => {
     await store.ingestBatch(batch(1, [good(PRESSURE, T0 + 1, 0.9)]), meta)
     await store.ingestBatch(batch(2, [good(PRESSURE, T0 + 2, 0.845)]), meta) // above 0.85 − 0.01
-    expect((await store.listAlarms({ state: 'active', limit: 10 })).map((a) => a.kind)).toEqual(['H'])
+    expect((await store.listAlarms({ scope: 'all', state: 'active', limit: 10 })).map((a) => a.kind)).toEqual(['H'])
     await store.ingestBatch(batch(3, [good(PRESSURE, T0 + 3, 0.8)]), meta)
-    expect(await store.listAlarms({ state: 'active', limit: 10 })).toEqual([])
+    expect(await store.listAlarms({ scope: 'all', state: 'active', limit: 10 })).toEqual([])
   })
 
   it('keeps evaluation state across a restart (rule_state), so recovery still closes the alarm', async () => {
@@ -104,7 +104,7 @@ describe('sqlite store: alarms', () => {
   it('stores a late sample but does not evaluate it', async () => {
     await store.ingestBatch(batch(1, [good(LEVEL, T0 + 100, 5)]), meta)
     expect(await store.ingestBatch(batch(2, [good(LEVEL, T0 + 50, 12)]), meta)).toMatchObject({ stale: 1, raised: 0 })
-    expect(await store.history(LEVEL, { from: T0, to: T0 + 200, limit: 10 })).toHaveLength(2)
+    expect(await store.history(LEVEL, { from: T0, to: T0 + 200, limit: 10 }, 'all')).toHaveLength(2)
   })
 
   it('rolls the whole batch back when any part fails', async () => {
@@ -113,25 +113,25 @@ describe('sqlite store: alarms', () => {
     raw.exec(`CREATE TRIGGER boom BEFORE INSERT ON alarms BEGIN SELECT RAISE(ABORT, 'boom'); END`)
     raw.close()
     await expect(store.ingestBatch(batch(1, [good(LEVEL, T0, 5), good(LEVEL, T0 + 1, 11)]), meta)).rejects.toThrow(/boom/)
-    expect(await store.history(LEVEL, { from: 0, to: T0 + 10, limit: 10 })).toEqual([])
+    expect(await store.history(LEVEL, { from: 0, to: T0 + 10, limit: 10 }, 'all')).toEqual([])
     expect(await store.loadAckStates()).toEqual([])
-    expect((await store.getPoint(LEVEL))?.latest).toBeNull()
+    expect((await store.getPoint(LEVEL, 'all'))?.latest).toBeNull()
   })
 })
 
 describe('sqlite store: registry and edges', () => {
   it('registry is authoritative; a birth adds device and edge but never overrides registry fields', async () => {
     await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, name: 'x', unit: 'mm', device: 'dcs' }, { id: 'e1.free', name: 'free', unit: 'bar' }], outbox: { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 } }, T0)
-    expect(await store.getPoint(LEVEL)).toMatchObject({ name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', device: 'dcs', edge: 'e1', registered: true })
-    expect(await store.getPoint('e1.free')).toMatchObject({ name: 'free', unit: 'bar', enterprise: null, registered: false })
+    expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', device: 'dcs', edge: 'e1', registered: true })
+    expect(await store.getPoint('e1.free', 'all')).toMatchObject({ name: 'free', unit: 'bar', enterprise: null, registered: false })
   })
 
   it('re-applying a smaller registry unregisters removed points and replaces enterprises', async () => {
     const smaller = { enterprises: [registry.enterprises[0]!], points: [{ ...registry.points[0]!, limits: { hh: 12, deadband: 0 } }] }
     expect(await store.applyRegistry(smaller)).toEqual({ points: 1, enterprises: 1, unregistered: 2 })
-    expect(await store.getPoint(LEVEL)).toMatchObject({ limits: { hh: 12, deadband: 0 }, registered: true })
-    expect(await store.getPoint(PRESSURE)).toMatchObject({ enterprise: null, class: null, limits: null, registered: false })
-    expect((await store.listPoints({ enterprise: 'fuqiang' })).length).toBe(0)
+    expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ limits: { hh: 12, deadband: 0 }, registered: true })
+    expect(await store.getPoint(PRESSURE, 'all')).toMatchObject({ enterprise: null, class: null, limits: null, registered: false })
+    expect((await store.listPoints({ scope: 'all', enterprise: 'fuqiang' })).length).toBe(0)
   })
 
   it("limitsFromSource: the control room's limits from the birth drive the alarms; inconsistent ones are refused", async () => {
@@ -140,23 +140,23 @@ describe('sqlite store: registry and edges', () => {
       ({ v: 1 as const, kind: 'birth' as const, edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, range: { low: 0, high: 12 }, limits }, { id: PRESSURE, limits: { hh: 2, h: 1.5 } }], outbox })
     // Before the registry asks for it, source limits are only shown (and compared).
     expect(await store.recordBirth('huaian', birth({ hh: 11, h: 10, l: 2, ll: 1 }), T0)).toEqual({ limitsAdopted: [], limitsRefused: [] })
-    expect(await store.getPoint(LEVEL)).toMatchObject({ limits: { hh: 10.5, h: 9.5 }, limitsFrom: 'registry', range: { low: 0, high: 12 }, sourceLimits: { hh: 11, h: 10, l: 2, ll: 1 } })
+    expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ limits: { hh: 10.5, h: 9.5 }, limitsFrom: 'registry', range: { low: 0, high: 12 }, sourceLimits: { hh: 11, h: 10, l: 2, ll: 1 } })
 
     const fromSource = { ...registry, points: registry.points.map((p) => (p.id === LEVEL ? { ...p, limits: { deadband: 0.2 }, limitsFromSource: true } : p)) }
     await store.applyRegistry(fromSource)
     // Applying the registry adopts the levels already announced, with the registry's deadband.
-    expect(await store.getPoint(LEVEL)).toMatchObject({ limits: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.2 }, limitsFrom: 'source' })
+    expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ limits: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.2 }, limitsFrom: 'source' })
     // The control room raises H: the next birth carries it; registry-owned points are untouched.
     expect(await store.recordBirth('huaian', birth({ hh: 11, h: 10.2, l: 2, ll: 1 }), T0)).toEqual({
       limitsAdopted: [{ point: LEVEL, from: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.2 }, to: { hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 } }],
       limitsRefused: [],
     })
-    expect((await store.getPoint(PRESSURE))?.limits).toEqual({ hh: 1.0, h: 0.85, deadband: 0.01 })
+    expect((await store.getPoint(PRESSURE, 'all'))?.limits).toEqual({ hh: 1.0, h: 0.85, deadband: 0.01 })
     // HH below H: refused, the previous limits stay in force.
     const refused = await store.recordBirth('huaian', birth({ hh: 9, h: 10.2 }), T0)
     expect(refused.limitsAdopted).toEqual([])
     expect(refused.limitsRefused).toEqual([{ point: LEVEL, problem: expect.stringMatching(/hh/) }])
-    expect((await store.getPoint(LEVEL))?.limits).toEqual({ hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 })
+    expect((await store.getPoint(LEVEL, 'all'))?.limits).toEqual({ hh: 11, h: 10.2, l: 2, ll: 1, deadband: 0.2 })
   })
 
   it('registry rules: an on-delay keeps a spike from raising; a lasting crossing raises at onset + delay', async () => {
@@ -170,8 +170,8 @@ describe('sqlite store: registry and edges', () => {
   it('notes chattering on the third raise of a point within 60 s', async () => {
     const values = [11, 8, 11, 8, 11] // H raises at 0, 20 and 40 s (HH too)
     for (const [i, v] of values.entries()) await store.ingestBatch(batch(i + 1, [good(LEVEL, T0 + i * 10_000, v)]), meta)
-    const h = (await store.listAlarms({ state: 'all', kind: 'H', limit: 10 })).map((a) => a.id)
-    const notes = await Promise.all(h.map(async (id) => (await store.alarmTimeline(id))!.map((e) => e.action)))
+    const h = (await store.listAlarms({ scope: 'all', state: 'all', kind: 'H', limit: 10 })).map((a) => a.id)
+    const notes = await Promise.all(h.map(async (id) => (await store.alarmTimeline(id, 'all'))!.map((e) => e.action)))
     expect(notes).toEqual([['raise', 'chattering'], ['raise', 'recover'], ['raise', 'recover']])
   })
 
@@ -190,5 +190,46 @@ describe('sqlite store: registry and edges', () => {
     await store.close()
     await store.close()
     await expect(store.ping()).rejects.toThrow()
+  })
+})
+
+describe('sqlite store: enterprise scope (enforced in the data layer)', () => {
+  const shilian = { enterprise: 'shilian' } as const
+  beforeEach(async () => {
+    await store.ingestBatch(batch(1, [good(LEVEL, T0, 11), good(PRESSURE, T0, 1.2)]), meta)
+  })
+
+  it('reads: another enterprise\'s points, samples and alarms do not exist for a scoped query', async () => {
+    expect((await store.listPoints({ scope: shilian })).map((p) => p.enterprise)).toEqual(['shilian', 'shilian'])
+    expect(await store.listPoints({ scope: shilian, enterprise: 'fuqiang' })).toEqual([])
+    expect(await store.getPoint(PRESSURE, shilian)).toBeNull()
+    expect(await store.getPoint(LEVEL, shilian)).not.toBeNull()
+    expect(await store.history(PRESSURE, { from: 0, to: T0 + 1, limit: 10 }, shilian)).toEqual([])
+    expect(await store.history(PRESSURE, { from: 0, to: T0 + 1, limit: 10 }, 'all')).toHaveLength(1)
+    const all = await store.listAlarms({ scope: 'all', state: 'all', limit: 10 })
+    const scoped = await store.listAlarms({ scope: shilian, state: 'all', limit: 10 })
+    expect(new Set(all.map((a) => a.enterprise))).toEqual(new Set(['shilian', 'fuqiang']))
+    expect(scoped.map((a) => a.point)).toEqual([LEVEL, LEVEL])
+    // Even an explicit filter for the other enterprise cannot widen the scope.
+    expect(await store.listAlarms({ scope: shilian, enterprise: 'fuqiang', state: 'all', limit: 10 })).toEqual([])
+    const foreign = all.find((a) => a.enterprise === 'fuqiang')!
+    expect(await store.getAlarm(foreign.id, shilian)).toBeNull()
+    expect(await store.alarmTimeline(foreign.id, shilian)).toBeNull()
+    expect(await store.alarmDeliveries(foreign.id, shilian)).toEqual([])
+  })
+
+  it('actions: another enterprise\'s alarm or window is not found, and stays as it was', async () => {
+    const foreign = (await store.listAlarms({ scope: { enterprise: 'fuqiang' }, state: 'all', limit: 1 }))[0]!
+    expect(await store.actOnAlarm(foreign.id, { type: 'ack', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect(await store.overlayAlarm(foreign.id, { type: 'remove_from_service', by: 'x', reason: 'r' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect((await store.getAlarm(foreign.id, 'all'))?.disposal).toEqual(foreign.disposal)
+
+    expect(await store.requestWindow({ enterprise: 'fuqiang', points: [PRESSURE], from: T0, to: T0 + 1_000, reason: 'r', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    const w = await store.requestWindow({ enterprise: 'fuqiang', points: [PRESSURE], from: T0, to: T0 + 1_000, reason: 'r', by: 'x' }, T0, 'all')
+    if (!w.ok) throw new Error(w.message)
+    expect(await store.getWindow(w.window.id, shilian)).toBeNull()
+    expect(await store.listWindows({ scope: shilian })).toEqual([])
+    expect(await store.decideWindow(w.window.id, { decision: 'cancel', by: 'x' }, T0, shilian)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect((await store.getWindow(w.window.id, 'all'))?.status).toBe('requested')
   })
 })

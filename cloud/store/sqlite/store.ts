@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, Store } from '../store.ts'
+import type { AuthStore } from '../auth-store.ts'
+import { createAuthOps } from './auth.ts'
 import { createAlarmOps } from './alarms.ts'
 import { createWindowOps } from './windows.ts'
 import { createDeliveryOps } from './deliveries.ts'
@@ -9,6 +11,7 @@ import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
 import { createGapOps } from './gaps.ts'
+import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
 import { createStatusOps } from './status.ts'
 import path from 'node:path'
@@ -48,9 +51,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const cameraQueries = createCameraQueries(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
+  const historyOps = createHistoryOps(db)
   const run = async <T>(fn: () => T): Promise<T> => fn()
+  const authOps = createAuthOps(db)
+  const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
 
   return {
+    auth,
     ingestBatch: (batch, meta) =>
       run(() => {
         // Files first (idempotent), then the metadata in the batch's transaction.
@@ -74,32 +81,35 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     applyRegistry: (registry) => run(() => applyRegistry(db, registry)),
     listEdges: () => run(() => queries.listEdges()),
     listPoints: (filter) => run(() => queries.listPoints(filter)),
-    getPoint: (id) => run(() => queries.getPoint(id)),
-    history: (point, range) => run(() => queries.history(point, range)),
+    getPoint: (id, scope) => run(() => queries.getPoint(id, scope)),
+    history: (point, range, scope) => run(() => queries.history(point, range, scope)),
+    historyPage: (point, range, scope) => run(() => historyOps.page(point, range, scope)),
+    historyBuckets: (point, plan, scope) => run(() => historyOps.buckets(point, plan, scope)),
     listAlarms: (filter) => run(() => alarmOps.list(filter)),
-    getAlarm: (id) => run(() => alarmOps.get(id)),
-    alarmTimeline: (id) => run(() => alarmOps.timeline(id)),
-    actOnAlarm: (id, action, now) => run(() => alarmOps.act(id, action, now)),
+    getAlarm: (id, scope) => run(() => alarmOps.get(id, scope)),
+    alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
+    actOnAlarm: (id, action, now, scope) => run(() => alarmOps.act(id, action, now, scope)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
-    overlayAlarm: (id, action, now) => run(() => alarmOps.overlay(id, action, now)),
+    overlayAlarm: (id, action, now, scope) => run(() => alarmOps.overlay(id, action, now, scope)),
     raiseSystemAlarm: (a) => run(() => alarmOps.raiseSystem(a)),
     recoverSystemAlarm: (point, kind, ts, value) => run(() => alarmOps.recoverSystem(point, kind, ts, value)),
     commLossCandidates: () => run(() => queries.commLossCandidates()),
     listWindows: (filter) => run(() => windowOps.list(filter)),
-    getWindow: (id) => run(() => windowOps.get(id)),
-    requestWindow: (request, now) => run(() => windowOps.request(request, now)),
-    decideWindow: (id, decision, now) => run(() => windowOps.decide(id, decision, now)),
+    getWindow: (id, scope) => run(() => windowOps.get(id, scope)),
+    requestWindow: (request, now, scope) => run(() => windowOps.request(request, now, scope)),
+    decideWindow: (id, decision, now, scope) => run(() => windowOps.decide(id, decision, now, scope)),
     enqueuePushes: (alarm, pushes) => run(() => deliveries.enqueue(alarm, pushes)),
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
-    alarmDeliveries: (alarm) => run(() => deliveries.forAlarm(alarm)),
+    alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
     listGaps: (filter) => run(() => gapOps.list(filter)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
-    listCameras: () => run(() => cameraQueries.list()),
-    alarmSnapshots: (alarm) => run(() => cameraQueries.alarmSnapshots(alarm)),
-    getSnapshot: (id) =>
+    listCameras: (scope) => run(() => cameraQueries.list(scope)),
+    // An alarm outside the scope is unknown (null), as getAlarm has it.
+    alarmSnapshots: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? cameraQueries.alarmSnapshots(alarm) : null)),
+    getSnapshot: (id, scope) =>
       run(() => {
-        const snapshot = cameraQueries.snapshot(id)
+        const snapshot = cameraQueries.snapshot(id, scope)
         const body = snapshot ? files.read(id) : null
         return snapshot && body ? { snapshot, body } : null
       }),

@@ -2,6 +2,8 @@ import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import type { MaintenanceWindow, WindowDecision, WindowOutcome, WindowRequest } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmSuppressions, maintenanceWindows, points } from './schema.ts'
+import { inScope } from './scope.ts'
+import type { Scope } from '../store.ts'
 
 /** Maintenance windows: request, decision, listing, and what the engine needs while ingesting. */
 export function createWindowOps(db: Db) {
@@ -9,23 +11,26 @@ export function createWindowOps(db: Db) {
     const suppressed = db.select({ n: sql<number>`count(*)` }).from(alarmSuppressions).where(eq(alarmSuppressions.window, row.id)).get()?.n ?? 0
     return { ...row, suppressed }
   }
-  const get = (id: number) => {
-    const row = db.select().from(maintenanceWindows).where(eq(maintenanceWindows.id, id)).get()
+  const get = (id: number, scope: Scope) => {
+    const row = db.select().from(maintenanceWindows).where(and(eq(maintenanceWindows.id, id), inScope(scope, maintenanceWindows.enterprise))).get()
     return row ? view(row) : null
   }
 
   return {
     get,
 
-    list(filter: { status?: MaintenanceWindow['status']; enterprise?: string }): MaintenanceWindow[] {
+    list(filter: { scope: Scope; status?: MaintenanceWindow['status']; enterprise?: string }): MaintenanceWindow[] {
+      const scoped = inScope(filter.scope, maintenanceWindows.enterprise)
       const conditions = [
+        ...(scoped ? [scoped] : []),
         ...(filter.status ? [eq(maintenanceWindows.status, filter.status)] : []),
         ...(filter.enterprise ? [eq(maintenanceWindows.enterprise, filter.enterprise)] : []),
       ]
       return db.select().from(maintenanceWindows).where(and(...conditions)).orderBy(desc(maintenanceWindows.id)).all().map(view)
     },
 
-    request(r: WindowRequest, now: number): WindowOutcome {
+    request(r: WindowRequest, now: number, scope: Scope): WindowOutcome {
+      if (scope !== 'all' && scope.enterprise !== r.enterprise) return { ok: false, code: 'NOT_FOUND', message: `no enterprise ${r.enterprise}` }
       if (!(r.to > r.from)) return { ok: false, code: 'BAD_REQUEST', message: 'the window must end after it starts' }
       if (r.to <= now) return { ok: false, code: 'BAD_REQUEST', message: 'the window has already ended' }
       // Devices are resolved to their points now: the approval covers what was asked for.
@@ -45,9 +50,9 @@ export function createWindowOps(db: Db) {
       return { ok: true, window: view(row) }
     },
 
-    decide(id: number, d: WindowDecision, now: number): WindowOutcome {
+    decide(id: number, d: WindowDecision, now: number, scope: Scope): WindowOutcome {
       return db.transaction((tx): WindowOutcome => {
-        const current = get(id)
+        const current = get(id, scope)
         if (!current) return { ok: false, code: 'NOT_FOUND', message: `no maintenance window ${id}` }
         const allowed = d.decision === 'cancel' ? ['requested', 'approved'] : ['requested']
         if (!allowed.includes(current.status)) return { ok: false, code: 'STATE_CONFLICT', message: `the window is ${current.status}: it cannot be ${d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'cancelled'}`, window: current }
@@ -56,7 +61,7 @@ export function createWindowOps(db: Db) {
         // A cancelled approved window ends now (it may have covered the past).
         const to = d.decision === 'cancel' && current.status === 'approved' ? Math.max(current.from, Math.min(current.to, now)) : current.to
         tx.update(maintenanceWindows).set({ status, to, decidedBy: d.by, decidedAt: now, decisionNote: d.note ?? null }).where(eq(maintenanceWindows.id, id)).run()
-        return { ok: true, window: get(id)! }
+        return { ok: true, window: get(id, scope)! }
       }, { behavior: 'immediate' })
     },
   }

@@ -1,0 +1,111 @@
+import type { Role } from './roles.ts'
+
+/**
+ * THE access-control table: every route of the API → the permission it needs → the roles that
+ * hold it. Deny by default: a route without an entry is refused for everyone (403), and the
+ * route-inventory test (cloud/api/inventory.test.ts) fails until it gets one — a route added
+ * later cannot be open by accident.
+ *
+ * `public`: no identity needed. Only /health (a load balancer or systemd watchdog probes it
+ * without credentials; to them it says only ok/degraded and the database and broker state) and
+ * the routes that establish an identity (login, refresh, password change — they check
+ * credentials themselves).
+ * `authenticated`: any identity (who am I, log out).
+ */
+const PARK: Role[] = ['park_admin', 'park_operator']
+const ENTERPRISE: Role[] = ['enterprise_admin', 'enterprise_user']
+
+export const PERMISSIONS = {
+  'edges:read': [...PARK, 'technician', 'auditor'],
+  'points:read': [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
+  'alarms:read': [...PARK, ...ENTERPRISE, 'auditor'],
+  /** Cameras (registry and health): an enterprise sees its own. */
+  'cameras:read': [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
+  /** The park's workflow: acknowledge, triage, close (the monitoring center). */
+  'alarms:handle': [...PARK],
+  /** The enterprise reports cause and measures; the center may record a report taken by phone. */
+  'alarms:feedback': [...PARK, ...ENTERPRISE],
+  /** Pictures asked from the cameras of an area for an alarm being triaged: the center. */
+  'alarms:snapshot': [...PARK],
+  /** ISA-18.2 shelving and out of service: the center's decision. */
+  'alarms:suppress': [...PARK],
+  'windows:read': [...PARK, ...ENTERPRISE, 'auditor'],
+  'windows:request': ['park_admin', ...ENTERPRISE],
+  'windows:decide': ['park_admin'],
+  'windows:cancel': ['park_admin', ...ENTERPRISE],
+  'users:manage': ['security_admin'],
+  'keys:manage': ['security_admin'],
+  'audit:read': ['auditor'],
+} as const satisfies Record<string, readonly Role[]>
+export type Permission = keyof typeof PERMISSIONS
+
+export type Access = Permission | 'public' | 'authenticated'
+
+/** `METHOD /full/path` exactly as Hono registers it (app.routes). */
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /api/v1/health': 'public',
+  'POST /api/v1/auth/login': 'public',
+  'POST /api/v1/auth/refresh': 'public',
+  'POST /api/v1/auth/password': 'public',
+  'POST /api/v1/auth/logout': 'authenticated',
+  'GET /api/v1/auth/me': 'authenticated',
+
+  'GET /api/v1/edges': 'edges:read',
+  'GET /api/v1/points': 'points:read',
+  'GET /api/v1/points/:id': 'points:read',
+  'GET /api/v1/points/:id/history': 'points:read',
+  /** Data the edges dropped (completeness), per edge: the park's view, like the edges. */
+  'GET /api/v1/gaps': 'edges:read',
+
+  'GET /api/v1/cameras': 'cameras:read',
+  'GET /api/v1/alarms/:id/snapshots': 'alarms:read',
+  'POST /api/v1/alarms/:id/snapshots': 'alarms:snapshot',
+  'GET /api/v1/snapshots/:id': 'alarms:read',
+
+  'GET /api/v1/alarms': 'alarms:read',
+  'GET /api/v1/alarms/stream': 'alarms:read',
+  'GET /api/v1/alarms/:id': 'alarms:read',
+  'GET /api/v1/alarms/:id/timeline': 'alarms:read',
+  'GET /api/v1/alarms/:id/notifications': 'alarms:read',
+  'GET /api/v1/board': 'alarms:read',
+  'GET /api/v1/kpi/alarms': 'alarms:read',
+  'POST /api/v1/alarms/close': 'alarms:handle',
+  'POST /api/v1/alarms/:id/ack': 'alarms:handle',
+  'POST /api/v1/alarms/:id/triage': 'alarms:handle',
+  'POST /api/v1/alarms/:id/close': 'alarms:handle',
+  'POST /api/v1/alarms/:id/feedback': 'alarms:feedback',
+  'POST /api/v1/alarms/:id/shelve': 'alarms:suppress',
+  'POST /api/v1/alarms/:id/unshelve': 'alarms:suppress',
+  'POST /api/v1/alarms/:id/out-of-service': 'alarms:suppress',
+  'POST /api/v1/alarms/:id/in-service': 'alarms:suppress',
+
+  'GET /api/v1/maintenance-windows': 'windows:read',
+  'GET /api/v1/maintenance-windows/:id': 'windows:read',
+  'POST /api/v1/maintenance-windows': 'windows:request',
+  'POST /api/v1/maintenance-windows/:id/approve': 'windows:decide',
+  'POST /api/v1/maintenance-windows/:id/reject': 'windows:decide',
+  'POST /api/v1/maintenance-windows/:id/cancel': 'windows:cancel',
+
+  'GET /api/v1/users': 'users:manage',
+  'POST /api/v1/users': 'users:manage',
+  'POST /api/v1/users/:id/unlock': 'users:manage',
+  'POST /api/v1/users/:id/disable': 'users:manage',
+  'POST /api/v1/users/:id/enable': 'users:manage',
+  'POST /api/v1/users/:id/password': 'users:manage',
+  'GET /api/v1/api-keys': 'keys:manage',
+  'POST /api/v1/api-keys': 'keys:manage',
+  'POST /api/v1/api-keys/:id/revoke': 'keys:manage',
+
+  'GET /api/v1/audit': 'audit:read',
+}
+
+export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]
+
+/** Whether a role may use a route with this access (false for a route without an entry). */
+export function allows(access: Access | undefined, role: Role | null): boolean {
+  if (access === undefined) return false
+  if (access === 'public') return true
+  if (role === null) return false
+  if (access === 'authenticated') return true
+  return (PERMISSIONS[access] as readonly Role[]).includes(role)
+}
