@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, PRESSURE, T0, batch, captureLogger, good, manualClock, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import { createHash, randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { CameraEvent } from '../../shared/wire/camera.ts'
+import { SNAPSHOT_FIXTURE } from '../../test/sim/onvif-sim.ts'
+import { LEVEL, PRESSURE, T0, batch, birth, captureLogger, good, manualClock, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { PERMISSIONS, ROUTE_ACCESS, accessOf } from '../auth/permissions.ts'
 import { ROLES, isEnterpriseRole, type Role } from '../auth/roles.ts'
 import { createAlarmFeed } from '../alarms/feed.ts'
@@ -23,7 +27,7 @@ let env: Awaited<ReturnType<typeof tempStore>>
 let app: Hono
 const keys = new Map<Role, string>()
 /** Ids of shilian's (own) and fuqiang's (foreign) alarm and window, for `:id`. */
-const ids = { ownAlarm: 0, foreignAlarm: 0, ownWindow: 0, foreignWindow: 0, user: 0, key: 0 }
+const ids = { ownAlarm: 0, foreignAlarm: 0, ownWindow: 0, foreignWindow: 0, user: 0, key: 0, ownSnapshot: '', foreignSnapshot: '' }
 
 /** Example bodies: valid for the route, so a refusal is the access control's, not the validator's. */
 const EXAMPLES: Record<string, (own: boolean) => unknown> = {
@@ -51,6 +55,7 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/users/:id/password': () => ({ password: 'Zhong-an-2027' }),
   'POST /api/v1/api-keys': () => ({ name: `k${Math.random().toString(36).slice(2, 8)}`, role: 'auditor' }),
   'POST /api/v1/api-keys/:id/revoke': () => ({}),
+  'POST /api/v1/alarms/:id/snapshots': (own) => ({ area: own ? 'shilian-gate' : 'fuqiang-gate' }),
 }
 
 /** What `:id` means under each resource: shilian's row (own) or fuqiang's (foreign). */
@@ -61,6 +66,7 @@ function pathFor(path: string, own: boolean): string {
     : path.startsWith('/api/v1/maintenance-windows/') ? (own ? ids.ownWindow : ids.foreignWindow)
     : path.startsWith('/api/v1/users/') ? ids.user
     : path.startsWith('/api/v1/api-keys/') ? ids.key
+    : path.startsWith('/api/v1/snapshots/') ? (own ? ids.ownSnapshot : ids.foreignSnapshot)
     : null
   if (id === null) throw new Error(`the inventory does not know what :id means in ${path}: add it to pathFor`)
   return path.replace(':id', String(id))
@@ -87,8 +93,10 @@ const foreignRows = async () => JSON.stringify([
 
 const routes = () => {
   const built = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...testAuth(env.store, clock) })
-  return built.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, path: r.path }))
+  return built.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => ({ method: r.method, path: r.path }))
 }
+/** Outside /api: only the dashboard's static files (cloud/api/dashboard.ts), which hold no data. */
+const DASHBOARD_ROUTES = ['GET /', 'GET /favicon.ico', 'ALL /assets/*']
 
 beforeAll(async () => {
   env = await tempStore()
@@ -107,6 +115,18 @@ beforeAll(async () => {
   }
   ids.ownWindow = await windowOf('shilian', LEVEL)
   ids.foreignWindow = await windowOf('fuqiang', PRESSURE)
+  // A camera of each enterprise with an intrusion alarm and its picture, for the camera routes.
+  const jpeg = readFileSync(SNAPSHOT_FIXTURE)
+  const camera = async (enterprise: string, edge: string, seq: number) => {
+    const info = { name: `${enterprise} gate`, area: `${enterprise}-gate`, enterprise, host: '10.20.1.64', port: 80 }
+    await env.store.recordBirth('huaian', birth(`s-${edge}`, { edge, points: [{ id: `${enterprise}-cam.online`, device: `${enterprise}-cam`, camera: info }] }), T0)
+    const snapshot = { id: randomUUID(), ts: T0, contentType: 'image/jpeg' as const, bytes: jpeg.length, sha256: createHash('sha256').update(jpeg).digest('hex'), data: jpeg.toString('base64') }
+    const event: CameraEvent = { id: randomUUID(), camera: `${enterprise}-cam`, ts: T0, type: 'raise', topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', kind: 'intrusion', code: 'RYRQ', priority: 'A', snapshot }
+    await env.store.ingestBatch({ ...batch(seq, [good(`${enterprise}-cam.online`, T0, true)], { edge }), events: [event] }, { site: 'huaian', receivedAt: T0 })
+    return snapshot.id
+  }
+  ids.ownSnapshot = await camera('shilian', 'shilian-cam-edge', 1)
+  ids.foreignSnapshot = await camera('fuqiang', 'fuqiang-cam-edge', 1)
   ids.user = (await auth.accounts.createUser({ username: 'fixture-user', role: 'park_operator', password: 'Zhong-an-2025' }, 'fixture', T0)).id
   ids.key = (await auth.accounts.createApiKey({ name: 'fixture-key', role: 'auditor' }, 'fixture', T0)).record.id
 })
@@ -118,6 +138,12 @@ describe('route inventory', () => {
     expect(registered.filter((r) => !(r in ROUTE_ACCESS)), 'routes without an access entry (add them to cloud/auth/permissions.ts)').toEqual([])
     expect(Object.keys(ROUTE_ACCESS).filter((r) => !registered.includes(r)), 'access entries for routes that do not exist').toEqual([])
     expect(registered.length).toBeGreaterThanOrEqual(40)
+  })
+
+  it('outside the API there is nothing but the dashboard\'s static files', () => {
+    const built = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...testAuth(env.store, clock) })
+    const outside = [...new Set(built.routes.filter((r) => !r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`))]
+    expect(outside.filter((r) => !DASHBOARD_ROUTES.includes(r)), 'a route outside /api/v1 is not behind the access table').toEqual([])
   })
 
   it('public routes are exactly health and the ones that establish an identity', () => {

@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../errors.ts'
 import { idParam, readBody } from '../body.ts'
 import { randomUUID } from 'node:crypto'
 import { parseQuery } from '../params.ts'
-import { scope } from '../access.ts'
+import { ownEnterprise, scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
@@ -23,6 +23,7 @@ export function cameraRoutes(deps: ApiDeps): Hono {
   const app = new Hono()
   app.get('/cameras', async (c) => {
     const q = parseQuery(c, CamerasQuery, 'area (the area a camera watches), enterprise')
+    ownEnterprise(c, q.enterprise)
     const now = deps.clock.now()
     const edges = await deps.store.listEdges()
     const drivers = new Map(edges.flatMap((e) => e.drivers.map((d) => [`${e.id}/${d.device}`, d] as const)))

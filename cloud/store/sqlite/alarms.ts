@@ -37,7 +37,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
     disposal: alarm.disposal ?? noFacts(),
   })
   const get = (id: number, scope: Scope) => {
-    const row = select().where(and(eq(alarms.id, id), inScope(scope, points.enterprise))).get()
+    const row = select().where(and(eq(alarms.id, id), inScope(scope, enterprise))).get()
     return row ? toRecord(row) : null
   }
 
@@ -46,7 +46,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
 
     list(filter: AlarmFilter): AlarmRecord[] {
       const conditions: SQL[] = []
-      const scoped = inScope(filter.scope, points.enterprise)
+      const scoped = inScope(filter.scope, enterprise)
       if (scoped) conditions.push(scoped)
       if (filter.state === 'active') conditions.push(eq(alarms.state, 'active'))
       if (filter.state === 'open') conditions.push(isNull(alarms.closedAt))
