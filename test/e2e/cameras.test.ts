@@ -6,6 +6,8 @@ import { startCommLossWatcher } from '../../cloud/alarms/comm-loss.ts'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
 import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import { storeKey } from '../cloud/helpers.ts'
+import { bearer } from '../util/http.ts'
 import { startEdgeAgent, type EdgeAgent } from '../../edge/agent.ts'
 import { EdgeConfigSchema, resolveEdgeConfig } from '../../edge/config.ts'
 import { createLogger } from '../../edge/log.ts'
@@ -53,7 +55,8 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     }), dir)
     edge = await startEdgeAgent(config, { log: createLogger('cameras-e2e', 'silent'), env: { CAM_PW: 'sim-password' } })
     const api = `${cloud.url}/api/v1`
-    const json = async <T>(p: string): Promise<T> => (await (await fetch(`${api}${p}`)).json()) as T
+    const auth = bearer(await storeKey(cloud.store, 'park_operator'))
+    const json = async <T>(p: string): Promise<T> => (await (await fetch(`${api}${p}`, { headers: auth })).json()) as T
 
     const cameras = await waitFor(async () => (await json<Array<{ id: string; online: boolean | null; area: string }>>('/cameras')).find((c) => c.online === true))
     expect(cameras).toMatchObject({ id: 'cam-north-gate', area: 'tank-farm-1', enterprise: 'shilian' })
@@ -72,18 +75,18 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const alarm = await waitFor(async () => (await json<Alarm[]>('/alarms?kind=RYRQ')).find((a) => a.state === 'active'), { message: 'RYRQ alarm in the cloud' })
     expect(alarm).toMatchObject({ point: 'camera:cam-north-gate', provincial: { alarmType: 'RYRQ' } })
     const [snap] = await json<Array<{ url: string }>>(`/alarms/${alarm.id}/snapshots`)
-    const res = await fetch(`${cloud.url}${snap!.url}`)
+    const res = await fetch(`${cloud.url}${snap!.url}`, { headers: auth })
     expect(res.headers.get('content-type')).toBe('image/jpeg')
     expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), readFileSync(SNAPSHOT_FIXTURE))).toBe(0)
     sim.raise({ item: { name: 'IsInside', value: 'false' } })
     await waitFor(async () => (await json<Alarm>(`/alarms/${alarm.id}`)).state === 'recovered')
 
     // An operator asks for a fresh picture of the area for that alarm: the edge takes it and sends it.
-    const ask = await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ area: 'tank-farm-1' }) })
+    const ask = await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ area: 'tank-farm-1' }) })
     expect(ask.status).toBe(202)
     expect(((await ask.json()) as { requested: unknown[] }).requested).toEqual([expect.objectContaining({ camera: 'cam-north-gate', sent: true })])
     await waitFor(async () => (await json<unknown[]>(`/alarms/${alarm.id}/snapshots`)).length === 2, { message: 'the requested snapshot in the cloud' })
-    expect((await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ area: 'nowhere' }) })).status).toBe(404)
+    expect((await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ area: 'nowhere' }) })).status).toBe(404)
 
     // 2. The uplink goes down; an intrusion happens; it reaches the park afterwards with its own time.
     await broker.close()

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { startModbusSim, type ModbusSim } from '../sim/modbus-sim.ts'
+import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
 import { startParklink, stopAll, type Child } from '../util/child.ts'
 import { freePort, waitForPort } from '../util/ports.ts'
 
@@ -15,12 +16,9 @@ import { freePort, waitForPort } from '../util/ports.ts'
  * logging in the page shows a live value and follows it when the PLC's value changes, and the
  * local alarm the edge raises by itself when the value crosses the park's limit.
  */
-const CHROMIUM = '/usr/bin/chromium'
-// Flags from shared notes: quiet on a closed network, a fresh profile per run.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const PASSWORD = 'Tk101-console!'
 
-describe.skipIf(!existsSync(CHROMIUM))('local console in Chromium (skipped: /usr/bin/chromium is not installed; apt-get install chromium)', () => {
+describe.skipIf(!HAS_CHROMIUM)('local console in Chromium (skipped: /usr/bin/chromium is not installed; apt-get install chromium)', () => {
   let dir: string
   let sim: ModbusSim
   let edge: Child
@@ -46,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('local console in Chromium (skipped: /usr
     }))
     edge = startParklink('edge', ['edge', '--config', file], { PARKLINK_CONSOLE_PASSWORD: PASSWORD })
     await waitForPort(port, 20_000).catch((err: Error) => { throw new Error(`${err.message}\n${edge.output()}`) })
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS })
+    context = await launchBrowser(dir)
     page = context.pages()[0] ?? await context.newPage()
     page.on('request', (r) => requests.push(r.url()))
   }, 60_000)

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { serve, type ServerType } from '@hono/node-server'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAlarmFeed } from '../../cloud/alarms/feed.ts'
+import { createApp } from '../../cloud/api/app.ts'
+import { DASHBOARD_DIST } from '../../cloud/api/dashboard.ts'
+import { createMetrics } from '../../cloud/metrics.ts'
+import { systemClock } from '../../shared/clock.ts'
+import { LEVEL, PRESSURE, TEST_PASSWORD, batch, captureLogger, good, tempStore, testAuth } from '../cloud/helpers.ts'
+import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
+import { waitFor } from '../util/wait.ts'
+
+/**
+ * The monitoring center's dashboard in Debian's Chromium, against a real cloud app on a free
+ * port (SQLite store, the access table, the live alarm feed) into which the test ingests the
+ * edges' batches: log in, watch a live value change, see an alarm reach the board without a
+ * reload, acknowledge it; then, as another enterprise's user, see none of it.
+ */
+describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chromium is not installed; apt-get install chromium)', () => {
+  let dir: string
+  let env: Awaited<ReturnType<typeof tempStore>>
+  let server: ServerType
+  let context: BrowserContext
+  let page: Page
+  let origin: string
+  let seq = 0
+  const send = (point: string, value: number) => env.store.ingestBatch(batch(++seq, [good(point, Date.now(), value)]), { site: 'huaian', receivedAt: Date.now() })
+
+  beforeAll(async () => {
+    // `npm test` builds the dashboard first; a direct vitest run may not have.
+    if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'cloud/dashboard/vite.config.ts'], { stdio: 'ignore' })
+    dir = mkdtempSync(path.join(tmpdir(), 'parklink-dashboard-browser-'))
+    const feed = createAlarmFeed()
+    env = await tempStore(undefined, (change) => feed.publish(change))
+    const auth = testAuth(env.store, systemClock)
+    const now = Date.now()
+    await auth.accounts.createUser({ username: 'center-li', role: 'park_operator', password: TEST_PASSWORD }, 'test', now)
+    await auth.accounts.createUser({ username: 'fuqiang-wu', role: 'enterprise_user', enterprise: 'fuqiang', password: TEST_PASSWORD }, 'test', now)
+    const app = createApp({ store: env.store, clock: systemClock, metrics: createMetrics(now), log: captureLogger().log, alarmFeed: feed, ...auth })
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
+        origin = `http://127.0.0.1:${info.port}`
+        resolve()
+      })
+    })
+    await send(LEVEL, 6.0)
+    await send(PRESSURE, 0.5)
+    context = await launchBrowser(dir)
+    page = context.pages()[0] ?? (await context.newPage())
+  }, 120_000)
+
+  afterAll(async () => {
+    await context?.close()
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+    await env?.dispose()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  const login = async (username: string) => {
+    await page.goto(`${origin}/#/login`)
+    await page.fill('input[name=username]', username)
+    await page.fill('input[name=password]', TEST_PASSWORD)
+    await page.click('button[type=submit]')
+    await page.waitForSelector('[data-testid=who]')
+  }
+
+  it('refuses a wrong password, in Chinese by default', async () => {
+    await page.goto(`${origin}/`)
+    await page.fill('input[name=username]', 'center-li')
+    await page.fill('input[name=password]', 'not-the-password')
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.textContent('[role=alert]')).toMatch(/登录失败/)
+  })
+
+  it('an operator sees a live value change, an alarm arrive on the board without a reload, and acknowledges it', async () => {
+    await login('center-li')
+    await page.goto(`${origin}/#/points`)
+    const cell = `[data-testid="value-${LEVEL}"]`
+    await expect.poll(() => page.textContent(cell), { timeout: 10_000 }).toBe('6 m')
+    await send(LEVEL, 7.25)
+    await expect.poll(() => page.textContent(cell), { timeout: 10_000 }).toBe('7.25 m')
+
+    await page.click('header nav a[href="#/board"]')
+    await expect.poll(() => page.textContent('[data-testid=stream-state]'), { timeout: 10_000 }).toMatch(/实时/)
+    const before = page.url()
+    await send(LEVEL, 10.8) // over HH (10.5) and H (9.5): two alarms, S and A on this MHS point
+    const card = page.locator('[data-zone=onScreen] .card', { hasText: 'HH' })
+    await card.waitFor({ timeout: 10_000 })
+    expect(page.url()).toBe(before)
+    expect(await page.locator('[data-zone=onScreen] .card').count()).toBe(2)
+    // An S alarm pops up.
+    await expect.poll(() => page.locator('.popup').count()).toBeGreaterThan(0)
+
+    await card.click()
+    await page.click('button[data-action=ack]')
+    await expect.poll(() => page.textContent('[data-testid=alarm-state]'), { timeout: 10_000 }).toMatch(/确认 center-li/)
+    await page.waitForSelector('.timeline li:has-text("ack")')
+  })
+
+  it("another enterprise's user sees none of it", async () => {
+    await page.click('header button:has-text("退出")')
+    await login('fuqiang-wu')
+    await page.goto(`${origin}/#/points`)
+    await page.waitForSelector(`[data-testid="value-${PRESSURE}"]`)
+    expect(await page.locator(`[data-testid="value-${LEVEL}"]`).count()).toBe(0)
+    expect(await page.textContent('.tree')).not.toMatch(/shilian|实联/)
+    await page.goto(`${origin}/#/board`)
+    await expect.poll(() => page.textContent('[data-testid=stream-state]'), { timeout: 10_000 }).toMatch(/实时/)
+    expect(await page.locator('.card').count()).toBe(0)
+    // The shilian alarm by its address: unknown to this user.
+    const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'all', limit: 1 })
+    await page.goto(`${origin}/#/alarms/${alarm!.id}`)
+    await expect.poll(() => page.textContent('main'), { timeout: 10_000 }).toMatch(/不存在/)
+  })
+
+  it('speaks English on request', async () => {
+    await page.click('header button:has-text("English")')
+    await expect.poll(() => page.textContent('header nav')).toMatch(/Alarm board/)
+  })
+})
