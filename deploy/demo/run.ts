@@ -97,6 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         '  shilian-01  实联化工 Shilian Chemical: DCS and gas detectors over Modbus TCP',
         '  fuqiang-01  富强新材料 Fuqiang New Materials: DCS over OPC UA, the control room\'s limits adopted',
         '  park-01     the park: pipe-gallery static-level gauges (settlement PG-01), an HJ 212 environment station and an ONVIF camera',
+        `  dashboard (the monitoring center)  http://localhost:${cloud.port}/   log in as demo-operator (password below)`,
         `  points and latest values  ${api}/points`,
         `  alarms (HH on TK-101 every minute)  ${api}/alarms?state=all`,
         `  edges and outbox depth    ${api}/edges`,
