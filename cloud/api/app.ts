@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
 import { windowsRoutes } from './routes/windows.ts'
 import { gapsRoutes } from './routes/gaps.ts'
+import { completenessRoutes } from './routes/completeness.ts'
 import { cameraRoutes } from './routes/cameras.ts'
 
 export type { ApiDeps }
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/alarms', alarmsRoutes(deps))
   api.route('/maintenance-windows', windowsRoutes(deps))
   api.route('/gaps', gapsRoutes(deps))
+  api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())

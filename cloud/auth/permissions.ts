@@ -56,6 +56,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/points/:id/history': 'points:read',
   /** Data the edges dropped (completeness), per edge: the park's view, like the edges. */
   'GET /api/v1/gaps': 'edges:read',
+  'GET /api/v1/completeness': 'points:read',
 
   'GET /api/v1/cameras': 'cameras:read',
   'GET /api/v1/alarms/:id/snapshots': 'alarms:read',

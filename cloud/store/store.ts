@@ -66,6 +66,8 @@ export interface Store {
   historyPage(point: string, range: { from: number; to: number; limit: number; after?: HistoryCursor }, scope: Scope): Promise<{ samples: StoredSample[]; next: HistoryCursor | null }>
   /** min/max/avg/last/count of good samples per bucket of [from, to) (only buckets with samples). */
   historyBuckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): Promise<import('../telemetry/buckets.ts').BucketRow[]>
+  /** Per registered point in scope: the intervals of [from, to) that had a good sample (data completeness). */
+  completenessIntervals(range: { from: number; to: number; step: number }, scope: Scope): Promise<import('../telemetry/completeness.ts').PointIntervals[]>
   /** Newest first. */
   listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]>
   getAlarm(id: number, scope: Scope): Promise<AlarmRecord | null>

@@ -1,4 +1,5 @@
 import type { BucketRow } from '../../telemetry/buckets.ts'
+import { intervalsIn, type PointIntervals } from '../../telemetry/completeness.ts'
 import type { HistoryCursor, Scope, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { toStoredSample } from './values.ts'
@@ -35,7 +36,23 @@ export function createHistoryOps(db: Db) {
     WHERE point = @point AND ts >= @from AND ts <= @to AND (ts > @afterTs OR (ts = @afterTs AND rowid > @afterRow))
     ORDER BY ts, rowid LIMIT @limit`)
 
+  // Registered points in scope, with the intervals [from, to) of `step` that had a good sample.
+  const intervals = sqlite.prepare<{ from: number; to: number; step: number; last: number; enterprise: string | null }>(`
+    SELECT p.id AS point, p.enterprise AS enterprise,
+           COUNT(DISTINCT (s.ts - CAST(@from AS INTEGER)) / CAST(@step AS INTEGER)) AS received,
+           COALESCE(MAX(s.ts >= @last), 0) AS recent
+    FROM points p LEFT JOIN samples s ON s.point = p.id AND s.ts >= @from AND s.ts < @to AND s.quality = 'good'
+    WHERE p.registered = 1 AND (@enterprise IS NULL OR p.enterprise = @enterprise)
+    GROUP BY p.id ORDER BY p.id`)
+
   return {
+    /** Completeness figures per registered point in scope (cloud/telemetry/completeness.ts). */
+    intervals(range: { from: number; to: number; step: number }, scope: Scope): PointIntervals[] {
+      const last = range.from + (intervalsIn(range.from, range.to, range.step) - 1) * range.step
+      const rows = intervals.all({ ...range, last, enterprise: scope === 'all' ? null : scope.enterprise }) as Array<{ point: string; enterprise: string | null; received: number; recent: number }>
+      return rows.map((r) => ({ point: r.point, enterprise: r.enterprise, received: r.received, recent: r.recent === 1 }))
+    },
+
     buckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): BucketRow[] {
       if (!visible(point, scope)) return []
       const args = { point, ...plan }

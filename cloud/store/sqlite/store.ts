@@ -85,6 +85,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     history: (point, range, scope) => run(() => queries.history(point, range, scope)),
     historyPage: (point, range, scope) => run(() => historyOps.page(point, range, scope)),
     historyBuckets: (point, plan, scope) => run(() => historyOps.buckets(point, plan, scope)),
+    completenessIntervals: (range, scope) => run(() => historyOps.intervals(range, scope)),
     listAlarms: (filter) => run(() => alarmOps.list(filter)),
     getAlarm: (id, scope) => run(() => alarmOps.get(id, scope)),
     alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
