@@ -38,6 +38,7 @@ export interface Dropped {
   throughSeq: number
   batches: number
   samples: number
+  /** Source times of the oldest and newest sample dropped. */
   from: number
   to: number
   points: Set<string>

@@ -10,15 +10,8 @@ import { decodePayload, encodePayload } from './payload.ts'
 import { isCorruption, moveAside } from './corrupt.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
-export interface Eviction {
-  reason: Dropped['reason']
-  fromSeq: number
-  throughSeq: number
-  batches: number
-  samples: number
-  /** Source times of the oldest and newest sample dropped. */
-  from: number
-  to: number
+/** What one eviction dropped (the ledger's record of it, with the points counted rather than listed). */
+export interface Eviction extends Omit<Dropped, 'points'> {
   /** How many distinct points lost samples. */
   points: number
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { faultCampaign } from './campaign.ts'
 import { outboxKillLoop } from './outbox-kills.ts'
+import { mulberry32 } from '../sim/plant.ts'
 
 /**
  * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N]`: the fault
@@ -19,16 +20,6 @@ const { values } = parseArgs({
   },
 })
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const seed = Number(values.seed)
 const random = mulberry32(seed)
