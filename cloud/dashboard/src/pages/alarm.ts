@@ -1,9 +1,9 @@
 import { authorized, request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { actionName, t } from '../i18n.ts'
 import { time, value } from '../format.ts'
 import type { AlarmView, TimelineEntry } from '../types.ts'
-import { errorText, poll } from './common.ts'
+import { MEASURED, errorText, poll } from './common.ts'
 
 /** One alarm: its facts, its timeline and the operator's steps (ack, triage, feedback, close). */
 export function alarmPage(root: HTMLElement, id: string | undefined): () => void {
@@ -28,7 +28,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
       h('h1', { class: `p-${alarm.priority}` }, `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${alarm.kind}`),
       h('dl', {},
         ...pair(t('point'), alarm.point), ...pair(t('enterprise'), alarm.enterprise ?? '—'),
-        ...pair(t('value'), `${value(alarm.value)} / ${value(alarm.limit)}`),
+        ...pair(t('value'), measured(alarm)),
         ...pair(t('raisedAt'), time(alarm.raisedAt)), ...pair(t('recoveredAt'), time(alarm.recoveredAt)),
         ...pair(t('closedAt'), alarm.disposal.closed ? `${time(alarm.disposal.closed.at)} · ${alarm.disposal.closed.by}` : '—'),
         ...pair(t('responseDue'), `${time(alarm.responseDueAt)}${alarm.overdue ? ` · ${t('overdue')}` : ''}`),
@@ -36,7 +36,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
       ),
     )
     mount(actions, ...controls(alarm, act))
-    mount(timeline, ...entries.map((e) => h('li', {}, h('time', {}, time(e.at)), ` ${e.actor} · ${e.action}`, Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
+    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
   }
   const stop = poll(load, 5_000, (err) => mount(facts, h('p', { class: 'error' }, errorText(err))))
   void showSnapshots(id ?? '', snapshots, urls)
@@ -47,6 +47,8 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
 }
 
 const pair = (k: string, v: Node | string) => [h('dt', {}, k), h('dd', {}, v)]
+
+const measured = (a: AlarmView) => (MEASURED.has(a.kind) ? `${value(a.value)} / ${value(a.limit)}` : '—')
 
 function controls(a: AlarmView, act: (type: 'ack' | 'triage' | 'feedback' | 'close', body: Record<string, unknown>) => void): HTMLElement[] {
   if (a.closedAt) return [h('p', { class: 'muted' }, t('done'))]
