@@ -59,4 +59,20 @@ describe('edge command answers', () => {
     expect(decodeCommand(JSON.stringify({ ...command({ type: 'ping' }), cmd: { type: 'reboot' } })).ok).toBe(false)
     expect(decodeCommand(encode(command({ type: 'resend', fromSeq: 4, toSeq: 5 })))).toMatchObject({ ok: true })
   })
+
+  it('a snapshot command starts the named cameras with the command id as request; refused without cameras or a uuid id', () => {
+    const id = '0b6a8c1e-5f2d-4f7a-9a51-2d3c4b5a6f70'
+    const asked: unknown[] = []
+    const deps = { edge: 'e1', session: 's-1', outbox, drivers: () => [], republish: () => {}, now: () => T0 + 5 }
+    const snap = { type: 'snapshot' as const, alarm: 42, cameras: ['cam-gate'] }
+    const r = answerCommand({ ...command(snap), id }, { ...deps, snapshot: (req) => asked.push(req) })
+    expect(r).toMatchObject({ ok: true, result: { type: 'snapshot', cameras: ['cam-gate'] } })
+    expect(asked).toEqual([{ id, edge: 'e1', alarm: 42, cameras: ['cam-gate'], ts: T0 }])
+    expect(answerCommand({ ...command(snap), id }, deps)).toMatchObject({ ok: false, error: { code: 'PL_BAD_REQUEST', message: 'this edge has no cameras' } })
+    expect(answerCommand(command(snap), { ...deps, snapshot: (req) => asked.push(req) })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/uuid/) } })
+    expect(asked).toHaveLength(1)
+    // The wire schema carries it both ways.
+    expect(decodeCommand(encode({ ...command(snap), id }))).toMatchObject({ ok: true, value: { cmd: snap } })
+    expect(decodeCommandResponse(encode(r))).toMatchObject({ ok: true })
+  })
 })
