@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi'
-import type { Context, Env } from 'hono'
+import type { Context, Env, MiddlewareHandler } from 'hono'
 import { ErrorCodes } from '../../../shared/errors.ts'
 import { errorResponse } from '../errors.ts'
 
@@ -18,14 +18,27 @@ export function describeIssues(target: string, issues: readonly Issue[]): string
   return `invalid ${what}: ${issues.map((i) => (i.path.length ? `${where(i, '')}: ${i.message}` : i.message)).join('; ')}`
 }
 
-/** The validation hook: a route's own hint, or where its description is. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one hook serves routes of every input and response type
-export function validationHook(hint?: string): Hook<any, Env, string, any> {
-  return (result, c: Context) => {
-    if (result.success) return
-    const message = describeIssues(result.target, result.error.issues)
-    return errorResponse(c, 400, ErrorCodes.BAD_REQUEST, message, hint ?? `the route is described in GET /api/v1/openapi.json (readable at /api/v1/docs)`)
+declare module 'hono' {
+  interface ContextVariableMap {
+    validationHint: string
   }
+}
+
+/**
+ * What to send instead, for a route's 400: route middleware (`middleware: hint('…')` in
+ * createRoute) runs before the validators, so the shared hook finds it on the context.
+ */
+export const hint = (text: string): MiddlewareHandler => async (c, next) => {
+  c.set('validationHint', text)
+  await next()
+}
+
+/** The validation hook of every declared route: the route's hint, or where its description is. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one hook serves routes of every input and response type
+export const validationHook = (): Hook<any, Env, string, any> => (result, c: Context) => {
+  if (result.success) return
+  const message = describeIssues(result.target, result.error.issues)
+  return errorResponse(c, 400, ErrorCodes.BAD_REQUEST, message, c.get('validationHint') ?? 'the route is described in GET /api/v1/openapi.json (readable at /api/v1/docs)')
 }
 
 /** A sub-app whose declared routes validate with the house error shape. */

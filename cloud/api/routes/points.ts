@@ -4,9 +4,8 @@ import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { notFound } from '../errors.ts'
-import { IdParams, REFUSALS, apiRouter, createRoute, json, z } from '../openapi/route.ts'
+import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, z } from '../openapi/route.ts'
 import { HISTORY_HINT, HistoryQuery, historyHandler } from './history.ts'
-import { validationHook } from '../openapi/route.ts'
 import { ownEnterprise, scope } from '../access.ts'
 import type { Context } from 'hono'
 
@@ -41,6 +40,7 @@ const routes = {
   one: createRoute({ method: 'get', path: '/{id}', tags: ['points'], summary: 'One point', request: { params: IdParams, query: z.strictObject({}) }, responses: { 200: json('the point'), ...REFUSALS, ...NOT_FOUND } }),
   history: createRoute({
     method: 'get', path: '/{id}/history', tags: ['points'], summary: 'Stored samples (paged) or aggregated buckets (step or buckets), JSON or CSV',
+    middleware: [hint(HISTORY_HINT)] as const,
     request: { params: IdParams, query: HistoryQuery },
     responses: { 200: { description: 'samples or buckets (JSON), or CSV with format=csv', content: { 'application/json': { schema: z.unknown() }, 'text/csv': { schema: z.string() } } }, ...REFUSALS, ...NOT_FOUND },
   }),
@@ -67,7 +67,7 @@ export function pointsRoutes(deps: ApiDeps): OpenAPIHono {
     return c.json(pointView(await findPoint(c, c.req.param('id'))))
   })
 
-  app.openapi(routes.history, historyHandler(deps, findPoint), validationHook(HISTORY_HINT))
+  app.openapi(routes.history, historyHandler(deps, findPoint))
 
   return app
 }
