@@ -9,7 +9,10 @@ export const TAGS = [
   { name: 'points', description: 'the registry\'s points, latest values and history' },
   { name: 'alarms', description: 'alarms, the board, the park\'s workflow and ISA-18.2 overlays' },
   { name: 'maintenance-windows', description: 'maintenance windows (故障点位申请)' },
-  { name: 'docs', description: 'this description' },
+  { name: 'cameras', description: 'cameras, alarm snapshots' },
+  { name: 'users', description: 'accounts (security administrator)' },
+  { name: 'api-keys', description: 'API keys for machine clients (security administrator)' },
+  { name: 'audit', description: 'the append-only audit log (auditor)' },
 ]
 
 /**
