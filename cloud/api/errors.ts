@@ -62,5 +62,5 @@ export function createErrorHandler(log: Logger) {
 }
 
 export function notFoundHandler(c: Context) {
-  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1: health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
+  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1 (described at /api/v1/docs and /api/v1/openapi.json): health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
 }

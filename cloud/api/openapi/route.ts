@@ -11,7 +11,7 @@ import { errorResponse } from '../errors.ts'
 type Issue = { path: PropertyKey[]; message: string }
 const where = (i: Issue, empty: string) => (i.path.length ? i.path.map(String).join('.') : empty)
 
-/** `invalid query: limit: must be at most 10` / `invalid body: points.1: …` — what parseQuery and readBody said before. */
+/** `invalid query: limit: must be at most 10` / `invalid body: points.1: …` — as parseQuery and readBody say for routes that are still plain Hono. */
 export function describeIssues(target: string, issues: readonly Issue[]): string {
   if (target === 'json') return `invalid body: ${issues.map((i) => `${where(i, '(body)')}: ${i.message}`).join('; ')}`
   const what = target === 'param' ? 'path' : target
