@@ -63,6 +63,6 @@ export const json = (description: string, schema: z.ZodType = z.unknown()) => ({
 export const jsonBody = <S extends z.ZodType>(schema: S) => ({ required: true, content: { 'application/json': { schema } } })
 
 /** The `{id}` path parameter (the handler parses it, so a bad id keeps its own message). */
-export const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '42' }) })
+export const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'the id as the list of the collection gives it (a number; a point id for points, a uuid for snapshots)' }) })
 
 export { createRoute, z }
