@@ -36,7 +36,7 @@ const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
 
 const NOT_FOUND = { 404: json('no such point, or another enterprise\'s') }
 const routes = {
-  list: createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Each point: registry fields, limits, source limits, latest value', request: { query: ListQuery }, responses: { 200: json('the points'), ...REFUSALS } }),
+  list: createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Each point: registry fields, limits, source limits, latest value', middleware: [hint('enterprise: an enterprise id (optional)')] as const, request: { query: ListQuery }, responses: { 200: json('the points'), ...REFUSALS } }),
   one: createRoute({ method: 'get', path: '/{id}', tags: ['points'], summary: 'One point', request: { params: IdParams, query: z.strictObject({}) }, responses: { 200: json('the point'), ...REFUSALS, ...NOT_FOUND } }),
   history: createRoute({
     method: 'get', path: '/{id}/history', tags: ['points'], summary: 'Stored samples (paged) or aggregated buckets (step or buckets), JSON or CSV',
