@@ -17,6 +17,9 @@ import { windowsRoutes } from './routes/windows.ts'
 import { gapsRoutes } from './routes/gaps.ts'
 import { completenessRoutes } from './routes/completeness.ts'
 import { cameraRoutes } from './routes/cameras.ts'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { registerDocs } from './openapi/document.ts'
+import { validationHook } from './openapi/route.ts'
 
 export type { ApiDeps }
 
@@ -29,7 +32,7 @@ export const MAX_BODY_BYTES = 256 * 1024
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
-  const api = new Hono()
+  const api = new OpenAPIHono({ defaultHook: validationHook() })
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
   api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
   api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
@@ -46,6 +49,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
+  registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())
   app.notFound(notFoundHandler)

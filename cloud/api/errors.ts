@@ -54,7 +54,8 @@ export function createErrorHandler(log: Logger) {
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode
       const code = status === 404 ? ErrorCodes.NOT_FOUND : status < 500 ? ErrorCodes.BAD_REQUEST : 'PL_INTERNAL'
-      return errorResponse(c, status, code, err.message || 'request refused')
+      // The validators of a declared route refuse a body that is not JSON (400) or of another type (415) this way: the route's hint says what to send.
+      return errorResponse(c, status, code, err.message || 'request refused', c.get('validationHint') ?? null)
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error serving a request')
     return errorResponse(c, 500, 'PL_INTERNAL', 'internal error', 'the cause is in the cloud service log; report it with the time of the request')
@@ -62,5 +63,5 @@ export function createErrorHandler(log: Logger) {
 }
 
 export function notFoundHandler(c: Context) {
-  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1: health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
+  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1 (described at /api/v1/docs and /api/v1/openapi.json): health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
 }

@@ -93,7 +93,9 @@ const foreignRows = async () => JSON.stringify([
 
 const routes = () => {
   const built = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...testAuth(env.store, clock) })
-  return built.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => ({ method: r.method, path: r.path }))
+  // A declared route (@hono/zod-openapi) registers its validators under the same method and path: walk each once.
+  const seen = new Set<string>()
+  return built.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/') && !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`)).map((r) => ({ method: r.method, path: r.path }))
 }
 /** Outside /api: only the dashboard's static files (cloud/api/dashboard.ts), which hold no data. */
 const DASHBOARD_ROUTES = ['GET /', 'GET /favicon.ico', 'ALL /assets/*']
@@ -146,9 +148,11 @@ describe('route inventory', () => {
     expect(outside.filter((r) => !DASHBOARD_ROUTES.includes(r)), 'a route outside /api/v1 is not behind the access table').toEqual([])
   })
 
-  it('public routes are exactly health and the ones that establish an identity', () => {
+  it('public routes are exactly health, the API\'s description and the ones that establish an identity', () => {
     expect(Object.entries(ROUTE_ACCESS).filter(([, a]) => a === 'public').map(([r]) => r).sort()).toEqual([
-      'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/password', 'POST /api/v1/auth/refresh',
+      // The OpenAPI document and its page describe routes and schemas; they hold no data.
+      'GET /api/v1/docs', 'GET /api/v1/health', 'GET /api/v1/openapi.json',
+      'POST /api/v1/auth/login', 'POST /api/v1/auth/password', 'POST /api/v1/auth/refresh',
     ])
   })
 

@@ -33,4 +33,4 @@ export const TimeParam = z.string().transform((text, ctx) => {
   if (Number.isFinite(ms)) return ms
   ctx.addIssue({ code: 'custom', message: `"${text}" is neither epoch milliseconds nor an ISO-8601 date-time with a zone (2025-01-31T08:00:00+08:00)` })
   return z.NEVER
-})
+}).describe('epoch milliseconds, or ISO-8601 with a zone (2025-01-31T08:00:00+08:00)')

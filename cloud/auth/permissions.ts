@@ -44,6 +44,9 @@ export type Access = Permission | 'public' | 'authenticated'
 /** `METHOD /full/path` exactly as Hono registers it (app.routes). */
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/health': 'public',
+  /** The API's description (OpenAPI document and its HTML page): routes and schemas, no data. */
+  'GET /api/v1/openapi.json': 'public',
+  'GET /api/v1/docs': 'public',
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/refresh': 'public',
   'POST /api/v1/auth/password': 'public',

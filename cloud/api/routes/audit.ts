@@ -1,7 +1,7 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { ApiDeps } from '../deps.ts'
-import { TimeParam, intParam, parseQuery } from '../params.ts'
+import { TimeParam, intParam } from '../params.ts'
+import { REFUSALS, apiRouter, createRoute, hint, json, z } from '../openapi/route.ts'
 
 const AuditQuery = z.strictObject({
   from: TimeParam.optional(),
@@ -14,10 +14,12 @@ const AuditQuery = z.strictObject({
 const HINT = 'from, to: epoch ms or ISO-8601 with a zone; actor (user name or key:NAME); action (login, login_failed, lockout, logout, or "POST /api/v1/alarms/:id/ack" …); limit 1–10000 (default 1000); before: an entry id, for the next page'
 
 /** GET /api/v1/audit: the append-only audit log, newest first (auditors only). */
-export function auditRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
-  app.get('/', async (c) => {
-    const q = parseQuery(c, AuditQuery, HINT)
+const query = createRoute({ method: 'get', path: '/', tags: ['audit'], summary: 'The append-only audit log, newest first', middleware: [hint(HINT)] as const, request: { query: AuditQuery }, responses: { 200: json('audit entries'), ...REFUSALS } })
+
+export function auditRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+  app.openapi(query, async (c) => {
+    const q = c.req.valid('query')
     const rows = await deps.store.auth.queryAudit({ ...(q.from === undefined ? {} : { from: q.from }), ...(q.to === undefined ? {} : { to: q.to }), ...(q.actor ? { actor: q.actor } : {}), ...(q.action ? { action: q.action } : {}), ...(q.before === undefined ? {} : { beforeId: q.before }), limit: q.limit })
     return c.json(rows)
   })

@@ -1,11 +1,10 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
-import { idParam, readBody } from '../body.ts'
+import { idParam } from '../body.ts'
+import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, jsonBody, z } from '../openapi/route.ts'
 import { randomUUID } from 'node:crypto'
-import { parseQuery } from '../params.ts'
 import { ownEnterprise, scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 
@@ -19,10 +18,18 @@ const SNAPSHOT_ASK_HINT = 'send {"area": "PG-01"} (the cameras of an area) or {"
  * GET /api/v1/alarms/{id}/snapshots — the pictures taken for an alarm;
  * GET /api/v1/snapshots/{id} — one JPEG.
  */
-export function cameraRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
-  app.get('/cameras', async (c) => {
-    const q = parseQuery(c, CamerasQuery, 'area (the area a camera watches), enterprise')
+const NOT_FOUND = { 404: json('no such alarm or snapshot, or another enterprise\'s') }
+const routes = {
+  cameras: createRoute({ method: 'get', path: '/cameras', tags: ['cameras'], summary: 'Cameras: registry entry, online state, the edge driver\'s health', middleware: [hint('area (the area a camera watches), enterprise')] as const, request: { query: CamerasQuery }, responses: { 200: json('the cameras'), ...REFUSALS } }),
+  snapshots: createRoute({ method: 'get', path: '/alarms/{id}/snapshots', tags: ['cameras'], summary: 'The pictures taken for an alarm', request: { params: IdParams }, responses: { 200: json('the snapshots, each with its url'), ...REFUSALS, ...NOT_FOUND } }),
+  ask: createRoute({ method: 'post', path: '/alarms/{id}/snapshots', tags: ['cameras'], summary: 'Ask the cameras of an area (or named ones) for pictures for an alarm', middleware: [hint(SNAPSHOT_ASK_HINT)] as const, request: { params: IdParams, body: jsonBody(SnapshotAsk) }, responses: { 202: json('what was requested from which edge'), ...REFUSALS, ...NOT_FOUND } }),
+  snapshot: createRoute({ method: 'get', path: '/snapshots/{id}', tags: ['cameras'], summary: 'One JPEG', request: { params: IdParams }, responses: { 200: { description: 'the picture', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, ...REFUSALS, ...NOT_FOUND } }),
+}
+
+export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+  app.openapi(routes.cameras, async (c) => {
+    const q = c.req.valid('query')
     ownEnterprise(c, q.enterprise)
     const now = deps.clock.now()
     const edges = await deps.store.listEdges()
@@ -42,16 +49,16 @@ export function cameraRoutes(deps: ApiDeps): Hono {
       }),
     )
   })
-  app.get('/alarms/:id/snapshots', async (c) => {
+  app.openapi(routes.snapshots, async (c) => {
     const id = idParam(c, 'an alarm')
     const list = await deps.store.alarmSnapshots(id, scope(c))
     if (list === null) throw notFound(`no alarm ${id}`)
     return c.json(list.map((s) => ({ ...s, url: `/api/v1/snapshots/${s.id}` })))
   })
   // The park asks for pictures for any alarm: from the cameras of an area, or named ones.
-  app.post('/alarms/:id/snapshots', async (c) => {
+  app.openapi(routes.ask, async (c) => {
     const id = idParam(c, 'an alarm')
-    const body = await readBody(c, SnapshotAsk, SNAPSHOT_ASK_HINT)
+    const body = c.req.valid('json')
     if (!deps.requestSnapshots) throw badRequest('this service cannot reach edges (no MQTT)', 'run the cloud service with its broker')
     if (!(await deps.store.getAlarm(id, scope(c)))) throw notFound(`no alarm ${id}`)
     const chosen = (await deps.store.listCameras(scope(c))).filter((cam) => (body.area !== undefined && cam.area === body.area) || (body.cameras?.includes(cam.id) ?? false))
@@ -65,7 +72,7 @@ export function cameraRoutes(deps: ApiDeps): Hono {
     })
     return c.json({ alarm: id, requested, hint: 'the pictures appear under GET /api/v1/alarms/{id}/snapshots once the edges have sent them' }, 202)
   })
-  app.get('/snapshots/:id', async (c) => {
+  app.openapi(routes.snapshot, async (c) => {
     const id = c.req.param('id')
     if (!/^[0-9a-f-]{36}$/.test(id)) throw badRequest(`"${id}" is not a snapshot id`, 'snapshot ids are uuids, as listed by /api/v1/alarms/{id}/snapshots')
     const found = await deps.store.getSnapshot(id, scope(c))

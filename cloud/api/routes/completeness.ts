@@ -1,10 +1,10 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { completeness, intervalsIn } from '../../telemetry/completeness.ts'
 import { scope } from '../access.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest } from '../errors.ts'
-import { parseQuery, TimeParam } from '../params.ts'
+import { TimeParam } from '../params.ts'
+import { REFUSALS, apiRouter, createRoute, hint, json, z } from '../openapi/route.ts'
 
 const DAY = 86_400_000
 const MAX_SPAN_MS = 62 * DAY // a month's trial, with room
@@ -22,10 +22,12 @@ const HINT = 'from, to: epoch ms or ISO-8601 with a zone (default: the last 24 h
  * registered point, per enterprise (and whether it is connected now) and for the park
  * (cloud/telemetry/completeness.ts). An enterprise identity sees its own enterprise only.
  */
-export function completenessRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
-  app.get('/', async (c) => {
-    const q = parseQuery(c, Query, HINT)
+const get = createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Data completeness: the share of expected updates received per point, enterprise and park', middleware: [hint(HINT)] as const, request: { query: Query }, responses: { 200: json('completeness per point, enterprise and park'), ...REFUSALS } })
+
+export function completenessRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+  app.openapi(get, async (c) => {
+    const q = c.req.valid('query')
     const to = q.to ?? deps.clock.now()
     const from = q.from ?? to - DAY
     const step = q.interval * 1000

@@ -1,8 +1,7 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { EdgeRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
-import { parseQuery } from '../params.ts'
+import { REFUSALS, apiRouter, createRoute, json, z } from '../openapi/route.ts'
 
 export const DEFAULT_EDGE_OFFLINE_AFTER_MS = 60_000
 
@@ -30,10 +29,15 @@ export function edgeView(e: EdgeRecord, now: number, offlineAfterMs: number) {
 }
 
 /** GET /api/v1/edges */
-export function edgesRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
-  app.get('/', async (c) => {
-    parseQuery(c, z.strictObject({}), 'this route takes no query parameters')
+const list = createRoute({
+  method: 'get', path: '/', tags: ['edges'], summary: 'Each edge: online/offline, last seen, session, outbox depth, acked seq, drivers',
+  request: { query: z.strictObject({}) },
+  responses: { 200: json('the edges'), ...REFUSALS },
+})
+
+export function edgesRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+  app.openapi(list, async (c) => {
     const now = deps.clock.now()
     const offlineAfter = deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS
     return c.json((await deps.store.listEdges()).map((e) => edgeView(e, now, offlineAfter)))

@@ -1,7 +1,13 @@
-import { Hono } from 'hono'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { totalRejected } from '../../metrics.ts'
 import { VERSION } from '../../version.ts'
 import type { ApiDeps } from '../deps.ts'
+import { apiRouter, createRoute, json } from '../openapi/route.ts'
+
+const health = createRoute({
+  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error and ingest counters',
+  responses: { 200: json('ok, or degraded while MQTT is down'), 503: json('the database does not answer') },
+})
 
 /**
  * GET /api/v1/health. 200 while the database answers (status "degraded" when the broker is
@@ -9,9 +15,9 @@ import type { ApiDeps } from '../deps.ts'
  * Public, for probes: without credentials only status, db and mqtt; version, uptime, the broker's
  * last error (host names) and the counters only for an authenticated identity.
  */
-export function healthRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
-  app.get('/', async (c) => {
+export function healthRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+  app.openapi(health, async (c) => {
     let db: 'ok' | 'error' = 'ok'
     try {
       await deps.store.ping()

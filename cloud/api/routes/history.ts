@@ -6,13 +6,13 @@ import type { PointRecord } from '../../store/store.ts'
 import { scope } from '../access.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest } from '../errors.ts'
-import { intParam, parseQuery, TimeParam } from '../params.ts'
+import { intParam, TimeParam } from '../params.ts'
 
 export const HISTORY_DEFAULT_SPAN_MS = 3_600_000
 export const HISTORY_DEFAULT_LIMIT = 10_000
 export const HISTORY_MAX_LIMIT = 100_000
 
-const HistoryQuery = z.strictObject({
+export const HistoryQuery = z.strictObject({
   from: TimeParam.optional(),
   to: TimeParam.optional(),
   limit: intParam(HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT),
@@ -33,7 +33,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 export function historyHandler(deps: ApiDeps, findPoint: (c: Context, id: string) => Promise<PointRecord>) {
   return async (c: Context) => {
-    const q = parseQuery(c, HistoryQuery, HISTORY_HINT)
+    // Validated by the route's declaration (routes/points.ts): the parsed query, transforms applied.
+    const q = (c.req as unknown as { valid(target: 'query'): z.output<typeof HistoryQuery> }).valid('query')
     const point = await findPoint(c, c.req.param('id')!)
     const to = q.to ?? (q.from === undefined ? deps.clock.now() : Math.max(deps.clock.now(), q.from))
     const from = q.from ?? to - HISTORY_DEFAULT_SPAN_MS

@@ -1,12 +1,11 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
 import { notFound } from '../errors.ts'
-import { parseQuery } from '../params.ts'
-import { historyHandler } from './history.ts'
+import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, z } from '../openapi/route.ts'
+import { HISTORY_HINT, HistoryQuery, historyHandler } from './history.ts'
 import { ownEnterprise, scope } from '../access.ts'
 import type { Context } from 'hono'
 
@@ -35,12 +34,24 @@ export function pointView(p: PointRecord) {
 
 const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
 
-/** GET /api/v1/points, /points/:id, /points/:id/history */
-export function pointsRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
+const NOT_FOUND = { 404: json('no such point, or another enterprise\'s') }
+const routes = {
+  list: createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Each point: registry fields, limits, source limits, latest value', middleware: [hint('enterprise: an enterprise id (optional)')] as const, request: { query: ListQuery }, responses: { 200: json('the points'), ...REFUSALS } }),
+  one: createRoute({ method: 'get', path: '/{id}', tags: ['points'], summary: 'One point', request: { params: IdParams, query: z.strictObject({}) }, responses: { 200: json('the point'), ...REFUSALS, ...NOT_FOUND } }),
+  history: createRoute({
+    method: 'get', path: '/{id}/history', tags: ['points'], summary: 'Stored samples (paged) or aggregated buckets (step or buckets), JSON or CSV',
+    middleware: [hint(HISTORY_HINT)] as const,
+    request: { params: IdParams, query: HistoryQuery },
+    responses: { 200: { description: 'samples or buckets (JSON), or CSV with format=csv', content: { 'application/json': { schema: z.unknown() }, 'text/csv': { schema: z.string() } } }, ...REFUSALS, ...NOT_FOUND },
+  }),
+}
 
-  app.get('/', async (c) => {
-    const q = parseQuery(c, ListQuery, 'enterprise: an enterprise id (optional)')
+/** GET /api/v1/points, /points/:id, /points/:id/history */
+export function pointsRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
+
+  app.openapi(routes.list, async (c) => {
+    const q = c.req.valid('query')
     ownEnterprise(c, q.enterprise)
     const list = await deps.store.listPoints({ scope: scope(c), ...(q.enterprise === undefined ? {} : { enterprise: q.enterprise }) })
     return c.json(list.map(pointView))
@@ -52,12 +63,11 @@ export function pointsRoutes(deps: ApiDeps): Hono {
     return point
   }
 
-  app.get('/:id', async (c) => {
-    parseQuery(c, z.strictObject({}), 'this route takes no query parameters')
+  app.openapi(routes.one, async (c) => {
     return c.json(pointView(await findPoint(c, c.req.param('id'))))
   })
 
-  app.get('/:id/history', historyHandler(deps, findPoint))
+  app.openapi(routes.history, historyHandler(deps, findPoint))
 
   return app
 }
