@@ -17,6 +17,7 @@ import { windowsRoutes } from './routes/windows.ts'
 import { gapsRoutes } from './routes/gaps.ts'
 import { completenessRoutes } from './routes/completeness.ts'
 import { cameraRoutes } from './routes/cameras.ts'
+import { registryRoutes } from './routes/registry.ts'
 
 export type { ApiDeps }
 
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
+  api.route('/registry', registryRoutes(deps))
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())
   app.notFound(notFoundHandler)
