@@ -21,6 +21,7 @@ const zh = {
   newAlarm: '新报警', history: '历史数据', range: '量程', from: '自', noData: '该时段无数据', open: '查看',
   forbidden: '无权访问', notFound: '不存在', error: '出错了', snapshot: '现场抓图', lang: 'English',
   hours1: '近1小时', hours6: '近6小时', hours24: '近24小时', done: '已完成',
+  registry: '登记', substance: '监测物质', thresholds: '阈值 (低低/低/高/高高)', exportCsv: '导出 CSV', importCsv: '导入 CSV', dryRun: '仅校验', importDone: '已导入', importChecked: '校验通过', changed: '变更', row: '行', column: '列',
   class_mhs: '重大危险源', class_process: '工艺', class_gas: '气体检测', class_general: '一般', class_authorised: '异常工况授权', class_none: '未登记',
 }
 type Key = keyof typeof zh
@@ -42,6 +43,7 @@ const en: Record<Key, string> = {
   newAlarm: 'New alarm', history: 'History', range: 'Range', from: 'from', noData: 'No data in this range', open: 'Open',
   forbidden: 'Not allowed', notFound: 'Not found', error: 'Error', snapshot: 'Snapshot', lang: '中文',
   hours1: 'Last hour', hours6: 'Last 6 h', hours24: 'Last 24 h', done: 'Done',
+  registry: 'Registry', substance: 'Substance', thresholds: 'Thresholds (LL/L/H/HH)', exportCsv: 'Export CSV', importCsv: 'Import CSV', dryRun: 'Check only', importDone: 'Imported', importChecked: 'Checked, nothing wrong', changed: 'changed', row: 'row', column: 'column',
   class_mhs: 'Major hazard source', class_process: 'Process', class_gas: 'Gas detection', class_general: 'General', class_authorised: 'Authorised abnormal condition', class_none: 'Not registered',
 }
 
