@@ -48,6 +48,10 @@ describe('registry API', () => {
     await env.store.applyRegistry(registry)
     expect(await env.store.registry.getPoint(LEVEL, 'all')).toMatchObject({ h: 8.5 })
     expect(await env.store.registry.getPoint(PRESSURE, 'all')).toMatchObject({ h: 0.85 })
+    // A point taken out through the API stays out.
+    expect((await admin.request(`/api/v1/registry/points/${PRESSURE}`, { method: 'DELETE' })).status).toBe(204)
+    await env.store.applyRegistry(registry)
+    expect((await env.store.registry.listPoints('all')).map((p) => p.id)).not.toContain(PRESSURE)
   })
 
   it('refuses inconsistent thresholds and unknown references with the reason, and changes nothing', async () => {
