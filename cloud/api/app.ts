@@ -20,6 +20,7 @@ import { cameraRoutes } from './routes/cameras.ts'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
+import { registryRoutes } from './routes/registry.ts'
 
 export type { ApiDeps }
 
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
+  api.route('/registry', registryRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())

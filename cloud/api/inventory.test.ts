@@ -56,11 +56,29 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/api-keys': () => ({ name: `k${Math.random().toString(36).slice(2, 8)}`, role: 'auditor' }),
   'POST /api/v1/api-keys/:id/revoke': () => ({}),
   'POST /api/v1/alarms/:id/snapshots': (own) => ({ area: own ? 'shilian-gate' : 'fuqiang-gate' }),
+  'POST /api/v1/registry/enterprises': () => ({ id: `e${Math.random().toString(36).slice(2, 8)}`, name: '新企业' }),
+  'PATCH /api/v1/registry/enterprises/:id': () => ({}),
+  'DELETE /api/v1/registry/enterprises/:id': () => ({}),
+  'POST /api/v1/registry/hazard-sources': (own) => ({ id: `h${Math.random().toString(36).slice(2, 8)}`, enterprise: own ? 'shilian' : 'fuqiang', name: '罐区', level: 3 }),
+  'PATCH /api/v1/registry/hazard-sources/:id': () => ({ level: 2 }),
+  'DELETE /api/v1/registry/hazard-sources/:id': () => ({}),
+  'POST /api/v1/registry/areas': (own) => ({ id: `a${Math.random().toString(36).slice(2, 8)}`, enterprise: own ? 'shilian' : 'fuqiang', name: '装置区' }),
+  'PATCH /api/v1/registry/areas/:id': () => ({ kind: 'reactor' }),
+  'DELETE /api/v1/registry/areas/:id': () => ({}),
+  'POST /api/v1/registry/points/import': () => ({}),
+  'PATCH /api/v1/registry/points/:id': () => ({}),
+  'DELETE /api/v1/registry/points/:id': () => ({}),
 }
 
 /** What `:id` means under each resource: shilian's row (own) or fuqiang's (foreign). */
 function pathFor(path: string, own: boolean): string {
   if (!path.includes(':id')) return path
+  // Registry entries: deleting a fixture would change what later routes see, so DELETE names none.
+  if (path.startsWith('/api/v1/registry/')) {
+    const kind = path.split('/')[4]!
+    const fixture = kind === 'points' ? (own ? LEVEL : PRESSURE) : kind === 'enterprises' ? (own ? 'shilian' : 'fuqiang') : `${own ? 'shilian' : 'fuqiang'}-${kind}`
+    return path.replace(':id', fixture)
+  }
   const id = path.startsWith('/api/v1/points/') ? (own ? LEVEL : PRESSURE)
     : path.startsWith('/api/v1/alarms/') ? (own ? ids.ownAlarm : ids.foreignAlarm)
     : path.startsWith('/api/v1/maintenance-windows/') ? (own ? ids.ownWindow : ids.foreignWindow)
@@ -129,6 +147,10 @@ beforeAll(async () => {
   }
   ids.ownSnapshot = await camera('shilian', 'shilian-cam-edge', 1)
   ids.foreignSnapshot = await camera('fuqiang', 'fuqiang-cam-edge', 1)
+  for (const enterprise of ['shilian', 'fuqiang']) {
+    await env.store.registry.create('hazardSources', { id: `${enterprise}-hazard-sources`, enterprise, name: `${enterprise} 液氨罐区`, level: 2 })
+    await env.store.registry.create('areas', { id: `${enterprise}-areas`, enterprise, name: `${enterprise} 罐区`, kind: 'tank farm' })
+  }
   ids.user = (await auth.accounts.createUser({ username: 'fixture-user', role: 'park_operator', password: 'Zhong-an-2025' }, 'fixture', T0)).id
   ids.key = (await auth.accounts.createApiKey({ name: 'fixture-key', role: 'auditor' }, 'fixture', T0)).record.id
 })

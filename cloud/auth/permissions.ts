@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'users:manage': ['security_admin'],
   'keys:manage': ['security_admin'],
   'audit:read': ['auditor'],
+  /** System administration: enterprises, hazard sources, areas, points and their thresholds. */
+  'registry:manage': ['park_admin'],
 } as const satisfies Record<string, readonly Role[]>
 export type Permission = keyof typeof PERMISSIONS
 
@@ -101,6 +103,26 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/api-keys/:id/revoke': 'keys:manage',
 
   'GET /api/v1/audit': 'audit:read',
+
+  /** The registry (cloud/api/routes/registry.ts): reads scoped like every read, writes the park admin's. */
+  'GET /api/v1/registry/enterprises': 'points:read',
+  'POST /api/v1/registry/enterprises': 'registry:manage',
+  'PATCH /api/v1/registry/enterprises/:id': 'registry:manage',
+  'DELETE /api/v1/registry/enterprises/:id': 'registry:manage',
+  'GET /api/v1/registry/hazard-sources': 'points:read',
+  'POST /api/v1/registry/hazard-sources': 'registry:manage',
+  'PATCH /api/v1/registry/hazard-sources/:id': 'registry:manage',
+  'DELETE /api/v1/registry/hazard-sources/:id': 'registry:manage',
+  'GET /api/v1/registry/areas': 'points:read',
+  'POST /api/v1/registry/areas': 'registry:manage',
+  'PATCH /api/v1/registry/areas/:id': 'registry:manage',
+  'DELETE /api/v1/registry/areas/:id': 'registry:manage',
+  'GET /api/v1/registry/points': 'points:read',
+  'GET /api/v1/registry/points/export': 'points:read',
+  'POST /api/v1/registry/points/import': 'registry:manage',
+  'GET /api/v1/registry/points/:id': 'points:read',
+  'PATCH /api/v1/registry/points/:id': 'registry:manage',
+  'DELETE /api/v1/registry/points/:id': 'registry:manage',
 }
 
 export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]

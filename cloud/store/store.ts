@@ -1,3 +1,4 @@
+import type { RegistryStore } from './registry-store.ts'
 import type { PointClass, Priority } from '../../shared/rules/priority.ts'
 import type { LimitKind, ThresholdLimits } from '../../shared/rules/threshold.ts'
 import type { Quality } from '../../shared/quality.ts'
@@ -28,6 +29,8 @@ export type { Scope }
 export interface Store {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
+  /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */
+  readonly registry: RegistryStore
   /**
    * Stores one data batch in ONE transaction: the batch row (unique (edge, seq)), its samples,
    * the latest value of each point (only when newer), rule evaluation, alarm rows and rule

@@ -6,6 +6,7 @@ import { PointId } from '../../shared/wire/ids.ts'
 import { parseAddress } from '../drivers/modbus/address.ts'
 import { ByteOrder, ModbusDataType } from '../drivers/modbus/config.ts'
 import { pointWidth } from '../drivers/modbus/decode.ts'
+import { parseCsv } from '../../shared/csv.ts'
 import { parseEdgeConfig } from '../config.ts'
 
 /**
@@ -27,39 +28,7 @@ const HEADERS: Record<string, string> = {
   偏移: 'offset', 偏移量: 'offset', offset: 'offset',
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; a UTF-8 BOM (Excel's export) dropped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  const src = text.replace(/^\uFEFF/, '')
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += c
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field)
-    rows.push(row)
-  }
-  return rows.filter((r) => r.some((f) => f.trim() !== ''))
-}
+export { parseCsv }
 
 export interface ImportResult {
   added: number

@@ -100,13 +100,15 @@ export async function request<T>(path: string, init: { method?: string; body?: u
 }
 
 /** The raw response of an authorized request (for streams and images). Refreshes once on 401. */
-export async function authorized(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
+export async function authorized(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string; csv?: string } = {}): Promise<Response> {
   const send = () => {
     const headers: Record<string, string> = {}
     if (session) headers.authorization = `Bearer ${session.accessToken}`
     if (init.body !== undefined) headers['content-type'] = 'application/json'
     if (init.accept) headers.accept = init.accept
-    return fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? null : JSON.stringify(init.body), signal: init.signal ?? null })
+    if (init.csv !== undefined) headers['content-type'] = 'text/csv; charset=utf-8'
+    const body = init.csv ?? (init.body === undefined ? null : JSON.stringify(init.body))
+    return fetch(path, { method: init.method ?? 'GET', headers, body, signal: init.signal ?? null })
   }
   let res = await send()
   if (res.status === 401 && (await refresh())) res = await send()

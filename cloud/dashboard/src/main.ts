@@ -8,6 +8,7 @@ import { edgesPage } from './pages/edges.ts'
 import { loginPage } from './pages/login.ts'
 import { pointsPage } from './pages/points.ts'
 import { trendPage } from './pages/trend.ts'
+import { registryPage } from './pages/registry.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -21,6 +22,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/points\/(.+)$/, trendPage],
   [/^#\/alarms\/(\d+)$/, alarmPage],
   [/^#\/edges$/, edgesPage],
+  [/^#\/registry$/, registryPage],
 ]
 
 const app = document.getElementById('app')!
@@ -31,7 +33,7 @@ function nav(): HTMLElement {
   const link = (hash: string, label: string) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
   return h('header', {},
     h('strong', {}, t('title')),
-    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges'))),
+    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry'))),
     h('span', { class: 'spacer' }),
     user ? h('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.role}${user.enterprise ? ` · ${user.enterprise}` : ''}`) : null,
     h('button', { type: 'button', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render() } }, t('lang')),

@@ -1,4 +1,4 @@
-import { eq, inArray, notInArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { SourceLimits } from '../../../shared/wire/messages.ts'
 import { adoptSourceLimits } from '../../alarms/source-limits.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
@@ -11,20 +11,24 @@ import { enterprises, points } from './schema.ts'
  * replaced; registered points get name, unit, enterprise, class and limits from the registry;
  * points that left the registry lose enterprise, class and limits (they stay visible as
  * edge-announced points, and their active alarms recover at the next sample).
+ * Entries edited through the registry API (`managed`) are left alone: the file seeds, the
+ * database wins afterwards.
  */
 export function applyRegistry(db: Db, registry: Registry): { points: number; enterprises: number; unregistered: number } {
   return db.transaction((tx) => {
     const wanted = new Set(registry.points.map((p) => p.id))
-    const before = tx.select({ id: points.id }).from(points).where(eq(points.registered, true)).all()
+    const unmanaged = and(eq(points.registered, true), eq(points.managed, false))
+    const managedPoints = new Set(tx.select({ id: points.id }).from(points).where(eq(points.managed, true)).all().map((p) => p.id))
+    const before = tx.select({ id: points.id }).from(points).where(unmanaged).all()
     const unregistered = before.filter((p) => !wanted.has(p.id)).length
 
-    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null }).where(eq(points.registered, true)).run()
+    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null }).where(unmanaged).run()
     for (const e of registry.enterprises) {
-      tx.insert(enterprises).values(e).onConflictDoUpdate({ target: enterprises.id, set: { name: e.name } }).run()
+      tx.insert(enterprises).values(e).onConflictDoUpdate({ target: enterprises.id, set: { name: e.name }, setWhere: eq(enterprises.managed, false) }).run()
     }
     const ids = registry.enterprises.map((e) => e.id)
-    if (ids.length === 0) tx.delete(enterprises).run()
-    else tx.delete(enterprises).where(notInArray(enterprises.id, ids)).run()
+    if (ids.length === 0) tx.delete(enterprises).where(eq(enterprises.managed, false)).run()
+    else tx.delete(enterprises).where(and(notInArray(enterprises.id, ids), eq(enterprises.managed, false))).run()
 
     const sourceLimits = new Map<string, SourceLimits | null>()
     const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
@@ -34,6 +38,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
       }
     }
     for (const p of registry.points) {
+      if (managedPoints.has(p.id)) continue
       // limitsFromSource: the levels last announced by the source, if consistent; else none until
       // a birth brings a consistent set (the birth handler logs why).
       const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null

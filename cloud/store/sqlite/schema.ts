@@ -16,6 +16,24 @@ import type { PointRules } from '../../../shared/rules/evaluate.ts'
 export const enterprises = sqliteTable('enterprises', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** Created or edited through the registry API: the config file's registry no longer touches it. */
+  managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
+})
+
+/** 重大危险源 (major hazard source) of an enterprise, MHS level 1 (highest) to 4. */
+export const hazardSources = sqliteTable('hazard_sources', {
+  id: text('id').primaryKey(),
+  enterprise: text('enterprise').notNull(),
+  name: text('name').notNull(),
+  level: integer('level').notNull(),
+})
+
+/** An area or unit of an enterprise (tank farm, reactor, warehouse, gallery segment). */
+export const areas = sqliteTable('areas', {
+  id: text('id').primaryKey(),
+  enterprise: text('enterprise').notNull(),
+  name: text('name').notNull(),
+  kind: text('kind'),
 })
 
 export const edges = sqliteTable('edges', {
@@ -51,6 +69,16 @@ export const points = sqliteTable(
     limitsFromSource: integer('limits_from_source', { mode: 'boolean' }).notNull().default(false),
     /** In the cloud registry: name/unit/enterprise/class/limits come from there, not from births. */
     registered: integer('registered', { mode: 'boolean' }).notNull().default(false),
+    /** Edited through the registry API: the config file's registry no longer touches it (the DB wins). */
+    managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
+    /** Provincial monitoring-indicator fields (exchange set #152). */
+    unitCode: text('unit_code'),
+    substance: text('substance'),
+    cas: text('cas'),
+    rangeLow: real('range_low'),
+    rangeHigh: real('range_high'),
+    hazardSource: text('hazard_source'),
+    area: text('area'),
     latestTs: integer('latest_ts'),
     latestValue: real('latest_value'),
     latestText: text('latest_text'),

@@ -13,6 +13,8 @@ import { createQueries } from './queries.ts'
 import { createGapOps } from './gaps.ts'
 import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
+import { createRegistryOps } from './registry-crud.ts'
+import type { RegistryStore } from '../registry-store.ts'
 import { createStatusOps } from './status.ts'
 import path from 'node:path'
 import { createCameraQueries } from './cameras.ts'
@@ -56,8 +58,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
 
+  const registryOps = createRegistryOps(db)
+  const registry = Object.fromEntries(Object.entries(registryOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as RegistryStore
+
   return {
     auth,
+    registry,
     ingestBatch: (batch, meta) =>
       run(() => {
         // Files first (idempotent), then the metadata in the batch's transaction.

@@ -1,0 +1,164 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
+import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
+import type { Scope } from '../../auth/roles.ts'
+import { pointProblems, THRESHOLD_KEYS, type PointCreate, type PointPatch, type RegistryPoint } from '../../registry/model.ts'
+import type { Change, Entry, EntryKind } from '../registry-store.ts'
+import type { Db } from './db.ts'
+import { areas, enterprises, hazardSources, points } from './schema.ts'
+import { inScope } from './scope.ts'
+
+type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>
+// One shape for the three entry tables: what the generic CRUD needs of each.
+const TABLES = { enterprises, hazardSources, areas } as const
+const scopeColumn = (kind: EntryKind): SQLiteColumn => (kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise)
+const WHAT: Record<EntryKind, string> = { enterprises: 'enterprise', hazardSources: 'hazard source', areas: 'area' }
+
+const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_REQUEST, message, { hint })
+const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes.STATE_CONFLICT, message, { hint })
+
+function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
+  if (kind === 'enterprises') return { id: row.id as string, name: row.name as string }
+  if (kind === 'hazardSources') return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, level: row.level as number }
+  return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, kind: (row.kind as string | null) ?? null }
+}
+
+function getEntry(tx: Tx, kind: EntryKind, id: string): Entry | null {
+  const table = TABLES[kind]
+  const row = tx.select().from(table).where(eq(table.id, id)).get()
+  return row ? entryOf(kind, row) : null
+}
+
+function requireEnterprise(tx: Tx, id: string): void {
+  if (!getEntry(tx, 'enterprises', id)) throw bad(`no enterprise ${id}`, 'create it first with POST /api/v1/registry/enterprises')
+}
+
+export function pointOf(row: typeof points.$inferSelect): RegistryPoint {
+  const l = row.limits
+  return {
+    id: row.id, name: row.name, enterprise: row.enterprise, class: row.class, unit: row.unit, unitCode: row.unitCode, substance: row.substance, cas: row.cas,
+    rangeLow: row.rangeLow, rangeHigh: row.rangeHigh, hazardSource: row.hazardSource, area: row.area,
+    h: l?.h ?? null, hh: l?.hh ?? null, l: l?.l ?? null, ll: l?.ll ?? null,
+  }
+}
+
+/** A hazard source or area named on a point must exist and belong to the point's enterprise. */
+function checkPoint(tx: Tx, p: RegistryPoint): void {
+  if (p.enterprise === null) throw bad(`point ${p.id} has no enterprise`, 'name its enterprise (enterprise / 企业)')
+  requireEnterprise(tx, p.enterprise)
+  for (const kind of ['hazardSources', 'areas'] as const) {
+    const ref = kind === 'areas' ? p.area : p.hazardSource
+    if (ref === null) continue
+    const e = getEntry(tx, kind, ref) as { enterprise: string } | null
+    if (!e || e.enterprise !== p.enterprise) throw bad(`point ${p.id}: enterprise ${p.enterprise} has no ${WHAT[kind]} ${ref}`, `create it under /api/v1/registry/${kind === 'areas' ? 'areas' : 'hazard-sources'} first, or leave the field empty`)
+  }
+  const problems = pointProblems(p)
+  if (problems.length > 0) throw bad(`point ${p.id}: ${problems.join('; ')}`, 'correct the thresholds or the range')
+}
+
+/** Writes a point's registry record; its thresholds become the alarm engine's limits. */
+function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
+  const old = tx.select({ limits: points.limits, fromSource: points.limitsFromSource }).from(points).where(eq(points.id, p.id)).get()
+  const limits: ThresholdLimits = { deadband: old?.limits?.deadband ?? 0 }
+  for (const k of THRESHOLD_KEYS) if (p[k] !== null) limits[k] = p[k]
+  const fromSource = thresholdsGiven ? false : (old?.fromSource ?? false)
+  const fields = {
+    name: p.name, enterprise: p.enterprise, class: p.class, unit: p.unit, unitCode: p.unitCode, substance: p.substance, cas: p.cas, rangeLow: p.rangeLow, rangeHigh: p.rangeHigh,
+    hazardSource: p.hazardSource, area: p.area, limits: fromSource ? (old?.limits ?? null) : limits, limitsFromSource: fromSource, registered: true, managed: true,
+  }
+  tx.insert(points).values({ id: p.id, ...fields }).onConflictDoUpdate({ target: points.id, set: { ...fields, limits: sql`excluded.limits` } }).run()
+}
+
+export function createRegistryOps(db: Db) {
+  const immediate = <T>(fn: (tx: Tx) => T): T => db.transaction(fn, { behavior: 'immediate' })
+  const getPoint = (tx: Tx, id: string) => {
+    const row = tx.select().from(points).where(eq(points.id, id)).get()
+    return row ? pointOf(row) : null
+  }
+  return {
+    list(kind: EntryKind, scope: Scope): Entry[] {
+      const table = TABLES[kind]
+      return tx0().select().from(table).where(inScope(scope, scopeColumn(kind))).orderBy(table.id).all().map((r) => entryOf(kind, r))
+    },
+    create(kind: EntryKind, entry: Entry): Entry {
+      return immediate((tx) => {
+        if (getEntry(tx, kind, entry.id)) throw conflict(`${WHAT[kind]} ${entry.id} exists`, `change it with PATCH /api/v1/registry/…/${entry.id}`)
+        if ('enterprise' in entry) requireEnterprise(tx, entry.enterprise)
+        tx.insert(TABLES[kind]).values((kind === 'enterprises' ? { ...entry, managed: true } : entry) as never).run()
+        return getEntry(tx, kind, entry.id)!
+      })
+    },
+    update(kind: EntryKind, id: string, patch: Record<string, unknown>): Change<Entry> | null {
+      return immediate((tx) => {
+        const before = getEntry(tx, kind, id)
+        if (!before) return null
+        const table = TABLES[kind]
+        const set = kind === 'enterprises' ? { ...patch, managed: true } : patch
+        if (Object.keys(set).length > 0) tx.update(table).set(set as never).where(eq(table.id, id)).run()
+        return { before, after: getEntry(tx, kind, id) }
+      })
+    },
+    remove(kind: EntryKind, id: string): Change<Entry> | null {
+      return immediate((tx) => {
+        const before = getEntry(tx, kind, id)
+        if (!before) return null
+        const pointCol = kind === 'enterprises' ? points.enterprise : kind === 'areas' ? points.area : points.hazardSource
+        const users = tx.select({ n: sql<number>`count(*)` }).from(points).where(eq(pointCol, id)).get()!.n
+        const children = kind === 'enterprises' ? tx.select({ id: hazardSources.id }).from(hazardSources).where(eq(hazardSources.enterprise, id)).all().length + tx.select({ id: areas.id }).from(areas).where(eq(areas.enterprise, id)).all().length : 0
+        if (users + children > 0) throw conflict(`${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} hazard source(s)/area(s)`, 'move or unregister those first')
+        const table = TABLES[kind]
+        tx.delete(table).where(eq(table.id, id)).run()
+        return { before, after: null }
+      })
+    },
+    listPoints(scope: Scope): RegistryPoint[] {
+      return tx0().select().from(points).where(and(eq(points.registered, true), inScope(scope, points.enterprise))).orderBy(points.id).all().map(pointOf)
+    },
+    getPoint(id: string, scope: Scope): RegistryPoint | null {
+      const row = tx0().select().from(points).where(and(eq(points.id, id), inScope(scope, points.enterprise))).get()
+      return row ? pointOf(row) : null
+    },
+    patchPoint(id: string, patch: PointPatch): Change<RegistryPoint> | null {
+      return immediate((tx) => {
+        const before = getPoint(tx, id)
+        if (!before) return null
+        const next = { ...before, ...patch } as RegistryPoint
+        checkPoint(tx, next)
+        writePoint(tx, next, THRESHOLD_KEYS.some((k) => k in patch))
+        return { before, after: getPoint(tx, id) }
+      })
+    },
+    unregisterPoint(id: string): Change<RegistryPoint> | null {
+      return immediate((tx) => {
+        const before = getPoint(tx, id)
+        if (!before) return null
+        tx.update(points).set({ registered: false, managed: true, enterprise: null, class: null, limits: null, limitsFromSource: false, hazardSource: null, area: null }).where(eq(points.id, id)).run()
+        return { before, after: null }
+      })
+    },
+    importPoints(list: readonly PointCreate[], options: { dryRun: boolean }): Array<Change<RegistryPoint> & { id: string }> {
+      const changes: Array<Change<RegistryPoint> & { id: string }> = []
+      try {
+        immediate((tx) => {
+          for (const p of list) {
+            const before = getPoint(tx, p.id)
+            const next: RegistryPoint = { unit: null, unitCode: null, substance: null, cas: null, rangeLow: null, rangeHigh: null, hazardSource: null, area: null, h: null, hh: null, l: null, ll: null, ...p }
+            checkPoint(tx, next)
+            writePoint(tx, next, true)
+            const after = getPoint(tx, p.id)!
+            if (JSON.stringify(before) !== JSON.stringify(after) || !before) changes.push({ id: p.id, before, after })
+          }
+          if (options.dryRun) throw DRY_RUN
+        })
+      } catch (err) {
+        if (err !== DRY_RUN) throw err
+      }
+      return changes
+    },
+  }
+  function tx0(): Tx {
+    return db
+  }
+}
+const DRY_RUN = Symbol('dry run: roll back')
