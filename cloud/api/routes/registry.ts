@@ -1,14 +1,13 @@
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { Scope } from '../../auth/roles.ts'
-import { parseQuery } from '../params.ts'
+import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, jsonBody, z } from '../openapi/route.ts'
 import { ErrorCodes } from '../../../shared/errors.ts'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import { parsePointsCsv, pointsToCsv } from '../../registry/csv.ts'
 import { AreaBody, AreaPatch, EnterpriseBody, EnterprisePatch, HazardSourceBody, HazardSourcePatch, PointPatch } from '../../registry/model.ts'
 import type { Entry, EntryKind } from '../../store/registry-store.ts'
 import { audited, ownEnterprise, scope } from '../access.ts'
-import { readBody } from '../body.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 
@@ -19,12 +18,18 @@ function idOf(c: Context): string {
 }
 
 const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
+const LIST_HINT = 'enterprise (an enterprise id) or nothing'
 /** A list's scope: the identity's, narrowed to `?enterprise=` (an enterprise identity may name only its own). */
-function listScope(c: Context): Scope {
-  const q = parseQuery(c, ListQuery, 'enterprise (an enterprise id) or nothing')
-  ownEnterprise(c, q.enterprise)
-  return q.enterprise === undefined ? scope(c) : { enterprise: q.enterprise }
+function listScope(c: Context, enterprise: string | undefined): Scope {
+  ownEnterprise(c, enterprise)
+  return enterprise === undefined ? scope(c) : { enterprise }
 }
+
+const TAG = ['registry']
+const NOT_FOUND = { 404: json('no such entry, or another enterprise\'s') }
+const list = (path: string, summary: string) => createRoute({ method: 'get', path, tags: TAG, summary, middleware: [hint(LIST_HINT)] as const, request: { query: ListQuery }, responses: { 200: json('the entries'), ...REFUSALS } })
+const CHANGED = { ...REFUSALS, ...NOT_FOUND, 409: json('the change does not fit (an id taken, an entry still in use)') }
+const POINT_PATCH_HINT = 'send the fields to change, e.g. {"h": 80, "hh": 90} (level-1 / level-2 upper thresholds); null clears one'
 
 const ENTRIES: Array<{ path: string; kind: EntryKind; body: z.ZodType<Entry>; patch: z.ZodType<Record<string, unknown>>; example: string }> = [
   { path: 'enterprises', kind: 'enterprises', body: EnterpriseBody, patch: EnterprisePatch, example: '{"id": "shilian", "name": "石联化工"}' },
@@ -38,25 +43,25 @@ const ENTRIES: Array<{ path: string; kind: EntryKind; body: z.ZodType<Entry>; pa
  * identity's enterprise; writes are the park admin's and every one is audited with the record
  * before and after (a threshold change: who, when, old, new).
  */
-export function registryRoutes(deps: ApiDeps): Hono {
-  const app = new Hono()
+export function registryRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = apiRouter()
   const reg = deps.store.registry
   for (const e of ENTRIES) {
-    app.get(`/${e.path}`, async (c) => c.json(await reg.list(e.kind, listScope(c))))
-    app.post(`/${e.path}`, async (c) => {
-      const body = await readBody(c, e.body, `send ${e.example}`)
-      const after = await reg.create(e.kind, body)
+    const what = e.path.replace('-', ' ')
+    app.openapi(list(`/${e.path}`, `Registry: ${what}`), async (c) => c.json(await reg.list(e.kind, listScope(c, c.req.valid('query').enterprise))))
+    app.openapi(createRoute({ method: 'post', path: `/${e.path}`, tags: TAG, summary: `Registry: add to ${what}`, middleware: [hint(`send ${e.example}`)] as const, request: { body: jsonBody(e.body) }, responses: { 201: json('the new entry'), ...CHANGED } }), async (c) => {
+      const after = await reg.create(e.kind, c.req.valid('json') as Entry)
       audited(c, { target: `${e.path}/${after.id}`, before: null, after })
       return c.json(after, 201)
     })
-    app.patch(`/${e.path}/:id`, async (c) => {
+    app.openapi(createRoute({ method: 'patch', path: `/${e.path}/{id}`, tags: TAG, summary: `Registry: change one of ${what}`, middleware: [hint(`send the fields to change, e.g. ${e.example}`)] as const, request: { params: IdParams, body: jsonBody(e.patch) }, responses: { 200: json('the entry after the change'), ...CHANGED } }), async (c) => {
       const id = idOf(c)
-      const change = await reg.update(e.kind, id, await readBody(c, e.patch, `send the fields to change, e.g. ${e.example}`))
+      const change = await reg.update(e.kind, id, c.req.valid('json') as Record<string, unknown>)
       if (!change) throw notFound(`no ${e.path} entry ${id}`, `list them with GET /api/v1/registry/${e.path}`)
       audited(c, { target: `${e.path}/${id}`, ...change })
       return c.json(change.after)
     })
-    app.delete(`/${e.path}/:id`, async (c) => {
+    app.openapi(createRoute({ method: 'delete', path: `/${e.path}/{id}`, tags: TAG, summary: `Registry: remove one of ${what} (refused while in use)`, request: { params: IdParams }, responses: { 204: { description: 'removed' }, ...CHANGED } }), async (c) => {
       const id = idOf(c)
       const change = await reg.remove(e.kind, id)
       if (!change) throw notFound(`no ${e.path} entry ${id}`, `list them with GET /api/v1/registry/${e.path}`)
@@ -64,15 +69,27 @@ export function registryRoutes(deps: ApiDeps): Hono {
       return c.body(null, 204)
     })
   }
-  app.get('/points', async (c) => c.json(await reg.listPoints(listScope(c))))
-  app.get('/points/export', async (c) => {
-    const csv = pointsToCsv(await reg.listPoints(listScope(c)))
+  app.openapi(list('/points', 'Registry: points with their indicator fields and thresholds'), async (c) => c.json(await reg.listPoints(listScope(c, c.req.valid('query').enterprise))))
+  const exportRoute = createRoute({
+    method: 'get', path: '/points/export', tags: TAG, summary: 'Registry: points as CSV (the columns the import reads)', middleware: [hint(LIST_HINT)] as const,
+    request: { query: ListQuery }, responses: { 200: { description: 'UTF-8 CSV with a BOM', content: { 'text/csv': { schema: z.string() } } }, ...REFUSALS },
+  })
+  app.openapi(exportRoute, async (c) => {
+    const csv = pointsToCsv(await reg.listPoints(listScope(c, c.req.valid('query').enterprise)))
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="points.csv"' })
   })
-  app.post('/points/import', async (c) => {
+  // The CSV body is read by the handler (row-level errors), so it is described, not validated here.
+  const importRoute = createRoute({
+    method: 'post', path: '/points/import', tags: TAG, summary: 'Registry: import points from the data-access table (CSV); nothing is imported if a row is bad',
+    request: { query: z.object({ dryRun: z.enum(['1', 'true', '0', 'false']).optional() }) },
+    description: 'Body: the CSV file (Content-Type: text/csv, UTF-8, a BOM is fine). `dryRun=1` checks and counts without writing.',
+    responses: { 200: json('what was (or would be) created and changed'), ...REFUSALS, 400: json('not CSV, or bad rows: each with its row, column and what to do (`rows`); nothing imported') },
+  })
+  app.openapi(importRoute, async (c) => {
     const type = c.req.header('content-type') ?? ''
     if (!/^text\/csv\b/i.test(type)) throw badRequest(`the body is ${type || 'untyped'}, not CSV`, 'send the file with Content-Type: text/csv (UTF-8, a BOM is fine)')
-    const dryRun = c.req.query('dryRun') === '1' || c.req.query('dryRun') === 'true'
+    const flag = c.req.valid('query').dryRun
+    const dryRun = flag === '1' || flag === 'true'
     const parsed = parsePointsCsv(await c.req.text())
     if (parsed.errors.length > 0) {
       const body = errorResponseBody(`${parsed.errors.length} error(s) in the file: nothing was imported`, 'correct the rows listed in `rows` (row 1 is the header) and send the whole file again')
@@ -80,22 +97,22 @@ export function registryRoutes(deps: ApiDeps): Hono {
     }
     const changes = await reg.importPoints(parsed.points, { dryRun })
     if (!dryRun) audited(c, { target: 'points/import', before: Object.fromEntries(changes.map((x) => [x.id, x.before])), after: Object.fromEntries(changes.map((x) => [x.id, x.after])) })
-    return c.json({ dryRun, rows: parsed.points.length, changed: changes.length, created: changes.filter((x) => x.before === null).length, points: changes.map((x) => x.id) })
+    return c.json({ dryRun, rows: parsed.points.length, changed: changes.length, created: changes.filter((x) => x.before === null).length, points: changes.map((x) => x.id) }, 200)
   })
-  app.get('/points/:id', async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/points/{id}', tags: TAG, summary: 'Registry: one point', request: { params: IdParams }, responses: { 200: json('the point'), ...REFUSALS, ...NOT_FOUND } }), async (c) => {
     const id = idOf(c)
     const p = await reg.getPoint(id, scope(c))
     if (!p) throw notFound(`no point ${id}`, 'list registered points with GET /api/v1/registry/points')
     return c.json(p)
   })
-  app.patch('/points/:id', async (c) => {
+  app.openapi(createRoute({ method: 'patch', path: '/points/{id}', tags: TAG, summary: 'Registry: change a point\'s fields or thresholds (audited: who, when, old, new)', middleware: [hint(POINT_PATCH_HINT)] as const, request: { params: IdParams, body: jsonBody(PointPatch) }, responses: { 200: json('the point after the change'), ...CHANGED } }), async (c) => {
     const id = idOf(c)
-    const change = await reg.patchPoint(id, await readBody(c, PointPatch, 'send the fields to change, e.g. {"h": 80, "hh": 90} (level-1 / level-2 upper thresholds); null clears one'))
+    const change = await reg.patchPoint(id, c.req.valid('json'))
     if (!change) throw notFound(`no point ${id}`, 'a point exists once its edge announced it or an import created it')
     audited(c, { target: `points/${id}`, ...change })
     return c.json(change.after)
   })
-  app.delete('/points/:id', async (c) => {
+  app.openapi(createRoute({ method: 'delete', path: '/points/{id}', tags: TAG, summary: 'Registry: take a point out of the registry', request: { params: IdParams }, responses: { 204: { description: 'taken out' }, ...REFUSALS, ...NOT_FOUND } }), async (c) => {
     const id = idOf(c)
     const change = await reg.unregisterPoint(id)
     if (!change) throw notFound(`no point ${id}`, 'list registered points with GET /api/v1/registry/points')
