@@ -92,6 +92,12 @@ describe('CSV import and export', () => {
     expect(await env.store.registry.getPoint('shilian.gt102.nh3', 'all')).toBeNull()
   })
 
+  it('a gas point imported without thresholds alarms at the GB/T 50493 levels of its unit', async () => {
+    const body = `${HEADER}\nshilian.gt105.h2,氢气检测GT-105,shilian,gas,%LEL,氢,1333-74-0,0,100,,,,\n`
+    expect((await admin.request('/api/v1/registry/points/import', csv(body))).status).toBe(200)
+    expect((await env.store.getPoint('shilian.gt105.h2', 'all'))?.limits).toMatchObject({ h: 25, hh: 50 })
+  })
+
   it('a reference the database refuses rolls the whole file back', async () => {
     const body = `${HEADER}\nshilian.gt102.nh3,氨气检测GT-102,shilian,gas,ppm,氨,7664-41-7,0,100,20,40,,\nx.gt1,检测,nobody,gas,ppm,氨,,0,100,20,40,,\n`
     const res = await admin.request('/api/v1/registry/points/import', csv(body))

@@ -1,3 +1,4 @@
+import { gasLimits, hasLevels } from '../../../shared/rules/gas.ts'
 import { and, eq, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
@@ -62,6 +63,9 @@ function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
   const old = tx.select({ limits: points.limits, fromSource: points.limitsFromSource }).from(points).where(eq(points.id, p.id)).get()
   const limits: ThresholdLimits = { deadband: old?.limits?.deadband ?? 0 }
   for (const k of THRESHOLD_KEYS) if (p[k] !== null) limits[k] = p[k]
+  // A gas point without levels alarms at GB/T 50493's (25/50 %LEL, 100/200 %OEL), as from the config file.
+  const gas = p.class === 'gas' && !hasLevels(limits) ? gasLimits({ unit: p.unit ?? '', limits }) : null
+  if (gas) Object.assign(limits, gas)
   const fromSource = thresholdsGiven ? false : (old?.fromSource ?? false)
   const fields = {
     name: p.name, enterprise: p.enterprise, class: p.class, unit: p.unit, unitCode: p.unitCode, substance: p.substance, cas: p.cas, rangeLow: p.rangeLow, rangeHigh: p.rangeHigh,
