@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, PRESSURE, T0, batch, captureLogger, good, manualClock, registry, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, PRESSURE, T0, batch, captureLogger, good, manualClock, registry, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -74,6 +74,13 @@ describe('registry API', () => {
     expect(await read(shilianUser.request('/api/v1/registry/areas'))).toEqual([])
     expect((await read(shilianUser.request('/api/v1/registry/points'))).map((p: { id: string }) => p.id)).not.toContain(PRESSURE)
     expect((await shilianUser.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { h: 1 }))).status).toBe(403)
+    // Latest values in bulk, by hazard source, area or class.
+    const ids = async (query: string) => (await read(admin.request(`/api/v1/points?${query}`))).map((p: { id: string }) => p.id)
+    expect(await ids('hazardSource=shilian-mhs')).toEqual([LEVEL])
+    expect(await ids('area=fuqiang-tf')).toEqual([])
+    expect(await ids('class=gas')).toEqual(expect.arrayContaining([NH3]))
+    expect(await ids('class=gas')).not.toContain(LEVEL)
+    expect((await admin.request('/api/v1/points?class=reactor')).status).toBe(400)
   })
 })
 

@@ -61,7 +61,8 @@ export interface Store {
   applyRegistry(registry: Registry): Promise<{ points: number; enterprises: number; unregistered: number }>
 
   listEdges(): Promise<EdgeRecord[]>
-  listPoints(filter: { scope: Scope; enterprise?: string }): Promise<PointRecord[]>
+  /** Points in scope, optionally of one enterprise, hazard source, area or alarm-unit class. */
+  listPoints(filter: PointFilter): Promise<PointRecord[]>
   getPoint(id: string, scope: Scope): Promise<PointRecord | null>
   /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
   history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): Promise<StoredSample[]>
@@ -166,6 +167,14 @@ export interface EdgeRecord {
 export interface BirthOutcome {
   limitsAdopted: Array<{ point: string; from: ThresholdLimits | null; to: ThresholdLimits }>
   limitsRefused: Array<{ point: string; problem: string }>
+}
+
+export interface PointFilter {
+  scope: Scope
+  enterprise?: string
+  hazardSource?: string
+  area?: string
+  class?: PointClass
 }
 
 export interface PointRecord {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import { limitsMatchSource } from '../../alarms/source-limits.ts'
 import type { PointRecord } from '../../store/store.ts'
+import { PointClass } from '../../../shared/rules/priority.ts'
 import type { ApiDeps } from '../deps.ts'
 import { notFound } from '../errors.ts'
 import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, z } from '../openapi/route.ts'
@@ -32,11 +33,11 @@ export function pointView(p: PointRecord) {
   }
 }
 
-const ListQuery = z.strictObject({ enterprise: TopicId.optional() })
+const ListQuery = z.strictObject({ enterprise: TopicId.optional(), hazardSource: TopicId.optional(), area: TopicId.optional(), class: PointClass.optional() })
 
 const NOT_FOUND = { 404: json('no such point, or another enterprise\'s') }
 const routes = {
-  list: createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Each point: registry fields, limits, source limits, latest value', middleware: [hint('enterprise: an enterprise id (optional)')] as const, request: { query: ListQuery }, responses: { 200: json('the points'), ...REFUSALS } }),
+  list: createRoute({ method: 'get', path: '/', tags: ['points'], summary: 'Each point: registry fields, limits, source limits, latest value', middleware: [hint('enterprise, hazardSource, area: registry ids; class: authorised|mhs|process|gas|general (all optional)')] as const, request: { query: ListQuery }, responses: { 200: json('the points'), ...REFUSALS } }),
   one: createRoute({ method: 'get', path: '/{id}', tags: ['points'], summary: 'One point', request: { params: IdParams, query: z.strictObject({}) }, responses: { 200: json('the point'), ...REFUSALS, ...NOT_FOUND } }),
   history: createRoute({
     method: 'get', path: '/{id}/history', tags: ['points'], summary: 'Stored samples (paged) or aggregated buckets (step or buckets), JSON or CSV',
@@ -53,7 +54,8 @@ export function pointsRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(routes.list, async (c) => {
     const q = c.req.valid('query')
     ownEnterprise(c, q.enterprise)
-    const list = await deps.store.listPoints({ scope: scope(c), ...(q.enterprise === undefined ? {} : { enterprise: q.enterprise }) })
+    const { enterprise, hazardSource, area, class: cls } = q
+    const list = await deps.store.listPoints({ scope: scope(c), ...(enterprise === undefined ? {} : { enterprise }), ...(hazardSource === undefined ? {} : { hazardSource }), ...(area === undefined ? {} : { area }), ...(cls === undefined ? {} : { class: cls }) })
     return c.json(list.map(pointView))
   })
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm'
 import type { PointClass } from '../../../shared/rules/priority.ts'
-import type { EdgeRecord, PointRecord, StoredSample } from '../store.ts'
+import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { edges, points, samples } from './schema.ts'
 import { toStoredSample } from './values.ts'
@@ -45,8 +45,14 @@ export function createQueries(db: Db) {
         .map((e) => ({ ...e, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
     },
 
-    listPoints(filter: { scope: Scope; enterprise?: string }): PointRecord[] {
-      const where = and(inScope(filter.scope, points.enterprise), filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise))
+    listPoints(filter: PointFilter): PointRecord[] {
+      const where = and(
+        inScope(filter.scope, points.enterprise),
+        filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise),
+        filter.hazardSource === undefined ? undefined : eq(points.hazardSource, filter.hazardSource),
+        filter.area === undefined ? undefined : eq(points.area, filter.area),
+        filter.class === undefined ? undefined : eq(points.class, filter.class),
+      )
       return db.select().from(points).where(where).orderBy(asc(points.id)).all().map(toPoint)
     },
 
