@@ -81,7 +81,7 @@ describe('GET /api/v1/points', () => {
     expect(status).toBe(200)
     expect(body.map((p: any) => p.id)).toEqual(['fuqiang.v201.pressure', NH3, LEVEL])
     expect(body.find((p: any) => p.id === LEVEL)).toEqual({
-      id: LEVEL, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', edge: 'shilian-01', device: null, registered: true,
+      id: LEVEL, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', hazardSource: null, area: null, edge: 'shilian-01', device: null, registered: true,
       limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, limitsFrom: 'registry', range: null, sourceLimits: null, limitsMatchSource: null,
       latest: { ts: T0, value: 7.25, quality: 'good' },
     })

@@ -184,6 +184,9 @@ export interface PointRecord {
   device: string | null
   enterprise: string | null
   class: PointClass | null
+  /** The registry's hazard source and area of the point (ids), where set. */
+  hazardSource: string | null
+  area: string | null
   edge: string | null
   limits: ThresholdLimits | null
   /** Where `limits` come from: the registry, or the source (control room) for limitsFromSource points. */

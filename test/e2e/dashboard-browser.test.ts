@@ -47,6 +47,9 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
         resolve()
       })
     })
+    // TK-101 belongs to a level-1 major hazard source in the registry: the tree groups by it.
+    await env.store.registry.create('hazardSources', { id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1 })
+    await env.store.registry.patchPoint(LEVEL, { hazardSource: 'shilian-nh3-tanks' })
     await send(LEVEL, 6.0)
     await send(PRESSURE, 0.5)
     context = await launchBrowser(dir)
@@ -81,6 +84,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await page.goto(`${origin}/#/points`)
     const cell = `[data-testid="value-${LEVEL}"]`
     await expect.poll(() => page.textContent(cell), { timeout: 10_000 }).toBe('6 m')
+    await expect.poll(() => page.locator(`[data-group="重大危险源 液氨罐区 (1)"] ${cell}`).count()).toBe(1)
     await send(LEVEL, 7.25)
     await expect.poll(() => page.textContent(cell), { timeout: 10_000 }).toBe('7.25 m')
 

@@ -19,6 +19,8 @@ export function pointView(p: PointRecord) {
     unit: p.unit,
     enterprise: p.enterprise,
     class: p.class,
+    hazardSource: p.hazardSource,
+    area: p.area,
     edge: p.edge,
     device: p.device,
     registered: p.registered,

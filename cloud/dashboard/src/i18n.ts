@@ -23,6 +23,7 @@ const zh = {
   hours1: '近1小时', hours6: '近6小时', hours24: '近24小时', done: '已完成',
   act_raise: '报警', act_recover: '恢复', act_ack: '确认', act_triage: '研判', act_feedback: '企业反馈', act_close: '关闭', act_overdue: '超时未响应', act_recontact_due: '需再次联系企业', act_edge_raise: '边缘报警', act_edge_recover: '边缘恢复', act_shelve: '搁置', act_unshelve: '取消搁置', act_chattering: '频繁报警', act_remove_from_service: '停用', act_return_to_service: '恢复投用',
   registry: '登记', substance: '监测物质', thresholds: '阈值 (低低/低/高/高高)', exportCsv: '导出 CSV', importCsv: '导入 CSV', dryRun: '仅校验', importDone: '已导入', importChecked: '校验通过', changed: '变更', row: '行', column: '列',
+  hazardSource: '重大危险源',
   class_mhs: '重大危险源', class_process: '工艺', class_gas: '气体检测', class_general: '一般', class_authorised: '异常工况授权', class_none: '未登记',
 }
 type Key = keyof typeof zh
@@ -46,6 +47,7 @@ const en: Record<Key, string> = {
   hours1: 'Last hour', hours6: 'Last 6 h', hours24: 'Last 24 h', done: 'Done',
   act_raise: 'raised', act_recover: 'recovered', act_ack: 'acknowledged', act_triage: 'triaged', act_feedback: 'enterprise feedback', act_close: 'closed', act_overdue: 'overdue', act_recontact_due: 're-contact the enterprise', act_edge_raise: 'raised at the edge', act_edge_recover: 'recovered at the edge', act_shelve: 'shelved', act_unshelve: 'unshelved', act_chattering: 'chattering', act_remove_from_service: 'out of service', act_return_to_service: 'back in service',
   registry: 'Registry', substance: 'Substance', thresholds: 'Thresholds (LL/L/H/HH)', exportCsv: 'Export CSV', importCsv: 'Import CSV', dryRun: 'Check only', importDone: 'Imported', importChecked: 'Checked, nothing wrong', changed: 'changed', row: 'row', column: 'column',
+  hazardSource: 'Major hazard source',
   class_mhs: 'Major hazard source', class_process: 'Process', class_gas: 'Gas detection', class_general: 'General', class_authorised: 'Authorised abnormal condition', class_none: 'Not registered',
 }
 

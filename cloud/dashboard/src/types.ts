@@ -13,6 +13,8 @@ export interface PointView {
   unit: string
   enterprise: string | null
   class: string | null
+  hazardSource: string | null
+  area: string | null
   edge: string | null
   limits: Limits | null
   range: { low: number; high: number } | null

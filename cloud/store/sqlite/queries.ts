@@ -15,13 +15,14 @@ export function createQueries(db: Db) {
         ? null
         : toStoredSample({ ts: row.latestTs, value: row.latestValue, text: row.latestText, quality: row.latestQuality, reason: row.latestReason })
     return {
-
       id: row.id,
       name: row.name,
       unit: row.unit,
       device: row.device,
       enterprise: row.enterprise,
       class: row.class as PointClass | null,
+      hazardSource: row.hazardSource ?? null,
+      area: row.area ?? null,
       edge: row.edge,
       limits: row.limits ?? null,
       limitsFrom: row.limitsFromSource ? 'source' : 'registry',

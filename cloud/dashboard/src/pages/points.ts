@@ -5,12 +5,32 @@ import { ago, value } from '../format.ts'
 import type { PointView } from '../types.ts'
 import { errorText, poll } from './common.ts'
 
-/** Enterprise → alarm unit class → points, with live values and quality (refreshed every 2 s). */
+interface HazardSource {
+  id: string
+  name: string
+  level: number
+}
+
+/**
+ * Enterprise → hazard source (重大危险源, from the registry) → points, with live values and quality
+ * (refreshed every 2 s); points outside a hazard source are grouped by their alarm unit class.
+ */
 export function pointsPage(root: HTMLElement): () => void {
   const filter = h('input', { type: 'search', placeholder: `${t('point')} / ${t('enterprise')}`, 'data-testid': 'point-filter' })
   const tree = h('div', { class: 'tree' }, t('loading'))
   mount(root, h('div', { class: 'toolbar' }, filter), tree)
   let points: PointView[] = []
+  let sources = new Map<string, HazardSource>()
+  // The registry's hazard sources, for their names and levels; without them the ids are shown.
+  void request<HazardSource[]>('/api/v1/registry/hazard-sources').then((list) => {
+    sources = new Map(list.map((s) => [s.id, s]))
+    draw()
+  }).catch(() => {})
+  const groupOf = (p: PointView) => {
+    if (p.hazardSource === null) return `~${className(p.class)}`
+    const s = sources.get(p.hazardSource)
+    return s ? `${t('hazardSource')} ${s.name} (${s.level})` : `${t('hazardSource')} ${p.hazardSource}`
+  }
   const draw = () => {
     const q = filter.value.trim().toLowerCase()
     const shown = points.filter((p) => !q || `${p.id} ${p.name ?? ''} ${p.enterprise ?? ''}`.toLowerCase().includes(q))
@@ -18,8 +38,9 @@ export function pointsPage(root: HTMLElement): () => void {
     mount(tree, ...[...byEnterprise].map(([enterprise, list]) =>
       h('details', { open: true, 'data-enterprise': enterprise },
         h('summary', {}, `${t('enterprise')} ${enterprise} (${list.length})`),
-        ...[...group(list, (p) => p.class ?? '—')].map(([cls, inClass]) =>
-          h('details', { open: true }, h('summary', {}, className(cls === '—' ? null : cls)), table(inClass))),
+        // Hazard sources first; the class groups (sorted after them by the "~") follow.
+        ...[...group(list, groupOf)].map(([name, inGroup]) =>
+          h('details', { open: true, 'data-group': name.replace(/^~/, '') }, h('summary', {}, name.replace(/^~/, '')), table(inGroup))),
       )))
   }
   filter.addEventListener('input', draw)
