@@ -1,17 +1,15 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { serve, type ServerType } from '@hono/node-server'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAlarmFeed } from '../../cloud/alarms/feed.ts'
 import { createApp } from '../../cloud/api/app.ts'
-import { DASHBOARD_DIST } from '../../cloud/api/dashboard.ts'
 import { createMetrics } from '../../cloud/metrics.ts'
 import { systemClock } from '../../shared/clock.ts'
 import { LEVEL, PRESSURE, TEST_PASSWORD, batch, captureLogger, good, tempStore, testAuth } from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
+import { ensureDashboardBuilt, logIn, serveApp } from '../util/dashboard.ts'
 import { waitFor } from '../util/wait.ts'
 
 /**
@@ -23,7 +21,7 @@ import { waitFor } from '../util/wait.ts'
 describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chromium is not installed; apt-get install chromium)', () => {
   let dir: string
   let env: Awaited<ReturnType<typeof tempStore>>
-  let server: ServerType
+  let server: Awaited<ReturnType<typeof serveApp>> | undefined
   let context: BrowserContext
   let page: Page
   let origin: string
@@ -31,8 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
   const send = (point: string, value: number) => env.store.ingestBatch(batch(++seq, [good(point, Date.now(), value)]), { site: 'huaian', receivedAt: Date.now() })
 
   beforeAll(async () => {
-    // `npm test` builds the dashboard first; a direct vitest run may not have.
-    if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'cloud/dashboard/vite.config.ts'], { stdio: 'ignore' })
+    ensureDashboardBuilt()
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-dashboard-browser-'))
     const feed = createAlarmFeed()
     env = await tempStore(undefined, (change) => feed.publish(change))
@@ -41,12 +38,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await auth.accounts.createUser({ username: 'center-li', role: 'park_operator', password: TEST_PASSWORD }, 'test', now)
     await auth.accounts.createUser({ username: 'fuqiang-wu', role: 'enterprise_user', enterprise: 'fuqiang', password: TEST_PASSWORD }, 'test', now)
     const app = createApp({ store: env.store, clock: systemClock, metrics: createMetrics(now), log: captureLogger().log, alarmFeed: feed, ...auth })
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
-        origin = `http://127.0.0.1:${info.port}`
-        resolve()
-      })
-    })
+    server = await serveApp(app)
+    origin = server.origin
     // TK-101 belongs to a level-1 major hazard source in the registry: the tree groups by it.
     await env.store.registry.create('hazardSources', { id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1 })
     await env.store.registry.patchPoint(LEVEL, { hazardSource: 'shilian-nh3-tanks' })
@@ -58,18 +51,12 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
 
   afterAll(async () => {
     await context?.close()
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+    await server?.close()
     await env?.dispose()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  const login = async (username: string) => {
-    await page.goto(`${origin}/#/login`)
-    await page.fill('input[name=username]', username)
-    await page.fill('input[name=password]', TEST_PASSWORD)
-    await page.click('button[type=submit]')
-    await page.waitForSelector('[data-testid=who]')
-  }
+  const login = (username: string) => logIn(page, origin, username)
 
   it('refuses a wrong password, in Chinese by default', async () => {
     await page.goto(`${origin}/`)

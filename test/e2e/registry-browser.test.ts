@@ -1,62 +1,46 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { serve, type ServerType } from '@hono/node-server'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../cloud/api/app.ts'
-import { DASHBOARD_DIST } from '../../cloud/api/dashboard.ts'
 import { createMetrics } from '../../cloud/metrics.ts'
 import { systemClock } from '../../shared/clock.ts'
 import { LEVEL, TEST_PASSWORD, captureLogger, tempStore, testAuth } from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
-
-const builtWithRegistry = () => {
-  const assets = path.join(DASHBOARD_DIST, 'assets')
-  return existsSync(assets) && readdirSync(assets).some((f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes('#/registry'))
-}
+import { ensureDashboardBuilt, logIn, serveApp } from '../util/dashboard.ts'
 
 /** The 登记 page in Chromium: the park admin sees the thresholds, a bad file's rows, and a good file applied. */
 describe.skipIf(!HAS_CHROMIUM)('the registry page in Chromium (skipped: /usr/bin/chromium is not installed)', () => {
   let dir: string
   let env: Awaited<ReturnType<typeof tempStore>>
-  let server: ServerType
+  let server: Awaited<ReturnType<typeof serveApp>> | undefined
   let context: BrowserContext
   let page: Page
   let origin: string
 
   beforeAll(async () => {
-    // `npm test` builds the dashboard first; a direct run may find none, or one from before this page.
-    if (!builtWithRegistry()) execFileSync('npx', ['vite', 'build', '--config', 'cloud/dashboard/vite.config.ts'], { stdio: 'ignore' })
+    ensureDashboardBuilt('#/registry')
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-registry-browser-'))
     env = await tempStore()
     const auth = testAuth(env.store, systemClock)
     await auth.accounts.createUser({ username: 'admin-wang', role: 'park_admin', password: TEST_PASSWORD }, 'test', Date.now())
     const app = createApp({ store: env.store, clock: systemClock, metrics: createMetrics(Date.now()), log: captureLogger().log, ...auth })
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
-        origin = `http://127.0.0.1:${info.port}`
-        resolve()
-      })
-    })
+    server = await serveApp(app)
+    origin = server.origin
     context = await launchBrowser(dir)
     page = context.pages()[0] ?? (await context.newPage())
   }, 120_000)
 
   afterAll(async () => {
     await context?.close()
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+    await server?.close()
     await env?.dispose()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('lists thresholds, reports a bad row without importing, applies a good file', async () => {
-    await page.goto(`${origin}/#/login`)
-    await page.fill('input[name=username]', 'admin-wang')
-    await page.fill('input[name=password]', TEST_PASSWORD)
-    await page.click('button[type=submit]')
-    await page.waitForSelector('[data-testid=who]')
+    await logIn(page, origin, 'admin-wang')
     await page.click('header nav a[href="#/registry"]')
     const row = page.locator(`tr[data-point="${LEVEL}"]`)
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('1 / 2 / 9.5 / 10.5')
