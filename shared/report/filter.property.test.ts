@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../wire/sample.ts'
-import { flushFilter, initialFilterState, offerSample } from './filter.ts'
+import { filterSeries } from './filter.ts'
 import type { ResolvedReport } from './spec.ts'
 
 /**
@@ -25,17 +25,7 @@ const walk = (maxStepMs: number) =>
     return steps.map(([dt, dv]): Sample => ({ point: 'p', ts: (ts += dt), value: (v += dv), quality: 'good' }))
   })
 
-function run(report: ResolvedReport, samples: readonly Sample[]): Sample[] {
-  let state = initialFilterState()
-  const kept: Sample[] = []
-  for (const s of samples) {
-    const r = offerSample(report, state, s)
-    state = r.state
-    kept.push(...r.keep)
-  }
-  kept.push(...flushFilter(state).keep)
-  return kept
-}
+const run = (report: ResolvedReport, samples: readonly Sample[]) => filterSeries(report, samples, { flush: true })
 
 const value = (s: Sample) => s.value as number
 const slack = (...xs: number[]) => 1e-9 * (1 + Math.max(...xs.map(Math.abs)))

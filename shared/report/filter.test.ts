@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../wire/sample.ts'
-import { flushFilter, initialFilterState, offerSample } from './filter.ts'
+import { filterSeries, flushFilter, initialFilterState, offerSample } from './filter.ts'
 import { ReportSpec, resolveReport, type ResolvedReport } from './spec.ts'
 
 const T0 = 1_700_000_000_000
 const good = (s: number, value: Sample['value']): Sample => ({ point: 'p', ts: T0 + s * 1000, value, quality: 'good' })
 const bad = (s: number): Sample => ({ point: 'p', ts: T0 + s * 1000, value: null, quality: 'bad', reason: 'timeout' })
 
-function run(report: ResolvedReport, samples: Sample[]): number[] {
-  let state = initialFilterState()
-  const kept: Sample[] = []
-  for (const s of samples) {
-    const r = offerSample(report, state, s)
-    state = r.state
-    kept.push(...r.keep)
-  }
-  return kept.map((k) => (k.ts - T0) / 1000)
-}
+const run = (report: ResolvedReport, samples: Sample[]): number[] => filterSeries(report, samples, { flush: false }).map((k) => (k.ts - T0) / 1000)
 
 const sdt = (band: number, maxSilenceS = 300): ResolvedReport => ({ mode: 'sdt', band, maxSilenceMs: maxSilenceS * 1000 })
 const deadband = (band: number, maxSilenceS = 300): ResolvedReport => ({ mode: 'deadband', band, maxSilenceMs: maxSilenceS * 1000 })

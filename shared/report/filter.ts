@@ -98,3 +98,19 @@ export function flushFilter(state: FilterState): { state: FilterState; keep: Sam
   if (!state.held) return { state, keep: [] }
   return { state: { anchor: state.held, held: null, lo: -Infinity, hi: Infinity }, keep: [state.held] }
 }
+
+/**
+ * One point's series through the filter, oldest first: what it keeps, and (with `flush`) the
+ * sample still held at the end, as the edge writes it at stop.
+ */
+export function filterSeries(report: ResolvedReport, samples: readonly Sample[], options: { flush: boolean }): Sample[] {
+  let state = initialFilterState()
+  const kept: Sample[] = []
+  for (const s of samples) {
+    const r = offerSample(report, state, s)
+    state = r.state
+    kept.push(...r.keep)
+  }
+  if (options.flush) kept.push(...flushFilter(state).keep)
+  return kept
+}
