@@ -1,3 +1,4 @@
+import { AckTracker } from '../cloud/ingest/ack-tracker.ts'
 import net from 'node:net'
 import { Writable } from 'node:stream'
 import { startEmbeddedBroker, type EmbeddedBrokerOptions } from '../deploy/demo/broker.ts'
@@ -48,6 +49,8 @@ export interface FakeCloud {
   statuses: Status[]
   /** While true, data is received but neither stored nor acked (a cloud that lost it). */
   ignoring: boolean
+  /** Seqs for which this returns true are received but not stored (a cloud slow on the backlog). */
+  holding: (seq: number) => boolean
   /** The contiguous mark acked last. */
   through(): number
   connected(): boolean
@@ -55,18 +58,20 @@ export interface FakeCloud {
 }
 
 export async function startFakeCloud(url: string): Promise<FakeCloud> {
-  const stored = new Set<number>()
-  let mark = 0
+  // The cloud's own mark keeping (contiguous mark + selective ranges), not a copy of it.
+  const tracker = new AckTracker()
   const client: MqttClient = mqtt.connect(url, { clientId: `fake-cloud-${process.pid}-${Math.random().toString(16).slice(2)}`, protocolVersion: 4, reconnectPeriod: 100, clean: true })
   let subscribed: () => void = () => {}
   const ready = new Promise<void>((resolve) => (subscribed = resolve))
   client.on('connect', () => client.subscribe({ [channelFilter('data')]: { qos: 1 }, [channelFilter('status')]: { qos: 1 } }, () => subscribed()))
   client.on('error', () => {}) // reconnects by itself (the broker is restarted on purpose)
+  let edgeSeen = ''
   const cloud: FakeCloud = {
     batches: [],
     statuses: [],
     ignoring: false,
-    through: () => mark,
+    holding: () => false,
+    through: () => tracker.through(edgeSeen),
     connected: () => client.connected,
     stop: () => new Promise<void>((resolve) => client.end(true, {}, () => resolve())),
   }
@@ -81,11 +86,11 @@ export async function startFakeCloud(url: string): Promise<FakeCloud> {
     const decoded = decodeData(payload)
     if (!decoded.ok) throw new Error(`fake cloud got an invalid batch: ${decoded.error}`)
     cloud.batches.push(decoded.value)
-    if (cloud.ignoring) return
-    stored.add(decoded.value.seq)
-    mark = Math.max(mark, decoded.value.floor - 1)
-    while (stored.has(mark + 1)) mark++
-    const ack: Ack = { v: WIRE_VERSION, edge: address.edge, through: mark, ts: Date.now() }
+    if (cloud.ignoring || cloud.holding(decoded.value.seq)) return
+    edgeSeen = address.edge
+    const mark = tracker.record(address.edge, decoded.value.seq, decoded.value.floor)
+    const stored = tracker.storedRanges(address.edge)
+    const ack: Ack = { v: WIRE_VERSION, edge: address.edge, through: mark, ...(stored.length > 0 ? { stored } : {}), ts: Date.now() }
     client.publish(topic(address.site, address.edge, 'ack'), encode(ack), { qos: 1, retain: true })
   })
   await ready

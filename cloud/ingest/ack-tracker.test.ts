@@ -55,4 +55,14 @@ describe('AckTracker', () => {
   it.each([[0, 1], [1, 0], [2, 3], [1.5, 1], [Number.NaN, 1]])('refuses seq %s with floor %s (the codec never lets these through)', (seq, floor) => {
     expect(() => new AckTracker().record('e1', seq, floor)).toThrow(RangeError)
   })
+
+  it('reports what is stored above the mark as ranges, the highest ones when there are many', () => {
+    const tracker = new AckTracker()
+    for (const seq of [5, 6, 7, 9, 12, 13]) tracker.record('e1', seq, 1)
+    expect(tracker.storedRanges('e1')).toEqual([[5, 7], [9, 9], [12, 13]])
+    expect(tracker.storedRanges('e1', 2)).toEqual([[9, 9], [12, 13]])
+    for (const seq of [1, 2, 3, 4]) tracker.record('e1', seq, 1)
+    expect(tracker.storedRanges('e1')).toEqual([[9, 9], [12, 13]])
+    expect(tracker.storedRanges('other')).toEqual([])
+  })
 })

@@ -67,6 +67,20 @@ export class AckTracker {
     return [...(this.#edges.get(edge)?.pending ?? [])].sort((a, b) => a - b)
   }
 
+  /**
+   * The seqs stored above the mark as inclusive ranges, the `max` highest (the selective part
+   * of an ack: live batches that overtook a draining backlog).
+   */
+  storedRanges(edge: string, max = 64): Array<[number, number]> {
+    const ranges: Array<[number, number]> = []
+    for (const seq of this.pending(edge)) {
+      const last = ranges[ranges.length - 1]
+      if (last && last[1] === seq - 1) last[1] = seq
+      else ranges.push([seq, seq])
+    }
+    return ranges.slice(-max)
+  }
+
   #entry(edge: string): Entry {
     let entry = this.#edges.get(edge)
     if (!entry) {

@@ -79,7 +79,8 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
 }
 
 export function publishAck(ctx: IngestContext, site: string, edge: string, through: number): void {
-  const ack: Ack = { v: WIRE_VERSION, edge, through, ts: ctx.clock.now() }
+  const stored = ctx.tracker.storedRanges(edge)
+  const ack: Ack = { v: WIRE_VERSION, edge, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
   ctx.publish(topic(site, edge, 'ack'), encode(ack))
   ctx.metrics.ingest.acks++
 }

@@ -30,6 +30,7 @@ const LABELS = {
   lastAck: ['云端最后确认', 'Last ack from the cloud'],
   ackedThrough: ['已确认至序号', 'Acked through seq'],
   inflight: ['待确认批次', 'Batches awaiting ack'],
+  backlog: ['待补传批次', 'Backlog batches to replay'],
   outbox: ['本地缓存（发件箱）', 'Outbox (local buffer)'],
   samples: ['样本数', 'Samples'],
   batches: ['批次', 'Batches'],

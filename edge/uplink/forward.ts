@@ -1,77 +1,151 @@
 /**
  * The send window (pure: no I/O, time is passed in). It decides which outbox batches go out
- * next, given the cloud's ack mark, what is in flight and the limits:
+ * next, given the cloud's acks, what is in flight and the limits.
  *
- * - at most `maxInflight` batches published and not yet covered by a cloud ack;
- * - a cloud ack `through` frees every in-flight seq ≤ through (acks are cumulative);
- * - no ack progress for the ack timeout while something is in flight → rewind: resend from the
- *   last ack (the cloud may have crashed before storing, or the broker lost the messages);
- *   each further timeout without progress doubles the wait, up to `maxBackoff` × the timeout,
- *   so a cloud that stays down is not buried under duplicates queued for it at the broker;
- * - a new connection → rewind (what the broker held for the old one may be gone).
+ * Two lanes. Every batch written after the current connection came up (seq > `liveFrom`) is
+ * LIVE; what was waiting before is the BACKLOG. Live batches always go first; the backlog
+ * drains oldest first behind them, in seq order, and may never take the last `liveReserve`
+ * slots of the window, so a new live batch is published at once even while the cloud is busy
+ * storing a week of backlog. That is the pacing: the drain runs as fast as the cloud acks, and
+ * live data never queues behind it.
  *
- * The uplink asks `capacity()` and `sentThrough`, peeks the outbox after `sentThrough` and calls
- * `sent(seq)` for each batch published.
+ * Acks: the cloud's mark `through` is contiguous (every seq ≤ it is stored); live batches
+ * stored above the mark come back as `stored` ranges (selective acks), which free their window
+ * slots. The outbox deletes only through the contiguous mark.
+ *
+ * - no ack progress for the ack timeout while something is in flight → rewind: resend what is
+ *   unacked (the cloud may have crashed before storing, or the broker lost the messages); each
+ *   further timeout without progress doubles the wait, up to `maxBackoff` × the timeout, so a
+ *   cloud that stays down is not buried under duplicates queued for it at the broker;
+ * - a new connection → `connected(lastSeq)`: rewind, and what is in the outbox now is backlog.
+ *
+ * The uplink asks, per lane, `capacity(lane)` and `after(lane)`, peeks the outbox after that
+ * (keeping only seqs ≤ liveFrom for the backlog) and calls `sent(seq)` for each batch; `sent`
+ * returns false for a batch the cloud already holds (selectively acked), which is not published.
  */
 export interface WindowLimits {
   maxInflight: number
   ackTimeoutMs: number
   /** Cap on the ack-timeout doubling (multiple of ackTimeoutMs); default 8. */
   maxBackoff?: number
+  /** Window slots the backlog may never use (kept for live batches); default a quarter of maxInflight, at least 1 when maxInflight > 1. */
+  liveReserve?: number
 }
+
+export type Lane = 'live' | 'backlog'
+
+/** Inclusive seq ranges the cloud holds above its contiguous mark. */
+export type StoredRanges = ReadonlyArray<readonly [number, number]>
 
 export class SendWindow {
   /** The cloud's mark: every seq ≤ this is stored. */
   ackedThrough: number
-  /** The highest seq published since the last rewind (peek after this). */
-  sentThrough: number
+  /** Seqs above this were written during the current connection: live. */
+  liveFrom: number
   readonly #limits: Required<WindowLimits>
-  /** Published seqs above ackedThrough, ascending. */
-  #inflight: number[] = []
+  readonly #sentThrough: Record<Lane, number>
+  /** Published seqs not yet acked, with their lane. */
+  readonly #inflight = new Map<number, Lane>()
+  /** Seq ranges above ackedThrough the cloud reported stored (the latest ack's view). */
+  #stored: StoredRanges = []
   /** When the current wait for an ack began (null: nothing in flight). */
   #waitingSince: number | null = null
   #timeouts = 0
 
   constructor(ackedThrough: number, limits: WindowLimits) {
     if (!(limits.maxInflight >= 1) || !(limits.ackTimeoutMs > 0)) throw new RangeError('maxInflight ≥ 1 and ackTimeoutMs > 0 required')
-    this.#limits = { maxBackoff: 8, ...limits }
+    const reserve = limits.liveReserve ?? (limits.maxInflight > 1 ? Math.max(1, Math.floor(limits.maxInflight / 4)) : 0)
+    if (!(reserve >= 0 && reserve < limits.maxInflight) && limits.maxInflight > 1) throw new RangeError('liveReserve must be ≥ 0 and < maxInflight')
+    this.#limits = { maxBackoff: 8, ...limits, liveReserve: reserve }
     this.ackedThrough = ackedThrough
-    this.sentThrough = ackedThrough
+    this.liveFrom = ackedThrough
+    this.#sentThrough = { live: ackedThrough, backlog: ackedThrough }
   }
 
   get inflight(): number {
-    return this.#inflight.length
+    return this.#inflight.size
   }
 
-  /** How many more batches may be published now. */
-  capacity(): number {
-    return Math.max(0, this.#limits.maxInflight - this.#inflight.length)
+  /** Batches written before this connection and not yet acked (an upper bound: seqs may be evicted). */
+  get backlog(): number {
+    return Math.max(0, this.liveFrom - this.ackedThrough)
   }
 
-  sent(seq: number, now: number): void {
-    if (seq <= this.sentThrough) throw new RangeError(`seq ${seq} sent out of order (already sent through ${this.sentThrough})`)
-    if (this.#inflight.length === 0) this.#waitingSince = now
-    this.#inflight.push(seq)
-    this.sentThrough = seq
+  /** The highest seq published in this lane since the last rewind: peek after it. */
+  after(lane: Lane): number {
+    return this.#sentThrough[lane]
   }
 
-  /** A cloud ack. Returns false (and changes nothing) when it does not advance the mark. */
-  acked(through: number, now: number): boolean {
-    if (!(through > this.ackedThrough)) return false
-    this.ackedThrough = through
-    this.sentThrough = Math.max(this.sentThrough, through)
-    let i = 0
-    while (i < this.#inflight.length && this.#inflight[i]! <= through) i++
-    this.#inflight.splice(0, i)
-    this.#waitingSince = this.#inflight.length > 0 ? now : null
-    this.#timeouts = 0
+  /** How many more batches of this lane may be published now. */
+  capacity(lane: Lane = 'live'): number {
+    const free = Math.max(0, this.#limits.maxInflight - this.#inflight.size)
+    if (lane === 'live') return free
+    if (this.#sentThrough.backlog >= this.liveFrom) return 0
+    let backlogInflight = 0
+    for (const l of this.#inflight.values()) if (l === 'backlog') backlogInflight++
+    const share = this.#limits.maxInflight === 1 ? 1 : this.#limits.maxInflight - this.#limits.liveReserve
+    return Math.min(free, Math.max(0, share - backlogInflight))
+  }
+
+  /** Records a batch as published; false: the cloud holds it already, do not publish it. */
+  sent(seq: number, now: number): boolean {
+    const lane: Lane = seq > this.liveFrom ? 'live' : 'backlog'
+    if (seq <= this.#sentThrough[lane]) throw new RangeError(`seq ${seq} sent out of order (${lane} already sent through ${this.#sentThrough[lane]})`)
+    this.#sentThrough[lane] = seq
+    if (seq <= this.ackedThrough || this.#isStored(seq)) return false
+    if (this.#inflight.size === 0) this.#waitingSince = now
+    this.#inflight.set(seq, lane)
     return true
   }
 
-  /** Forget what is in flight: the next batches sent are the ones after the cloud's mark. */
+  /**
+   * A cloud ack: the contiguous mark and the ranges stored above it. Returns true when the
+   * contiguous mark advanced (the outbox may delete through it).
+   */
+  acked(through: number, now: number, stored: StoredRanges = []): boolean {
+    const advanced = through > this.ackedThrough
+    let progress = false
+    if (advanced) {
+      this.ackedThrough = through
+      for (const lane of ['live', 'backlog'] as const) this.#sentThrough[lane] = Math.max(this.#sentThrough[lane], lane === 'live' ? Math.max(through, this.liveFrom) : Math.min(through, this.liveFrom))
+    }
+    for (const seq of [...this.#inflight.keys()]) {
+      if (seq <= this.ackedThrough) {
+        this.#inflight.delete(seq)
+        progress = true
+      }
+    }
+    // The cloud's whole view above its mark (stored stays stored) replaces the previous one,
+    // unless this ack is older than the mark (a stale retained ack).
+    if (through >= this.ackedThrough) this.#stored = stored.filter(([, to]) => to > this.ackedThrough)
+    for (const seq of [...this.#inflight.keys()]) {
+      if (this.#isStored(seq)) {
+        this.#inflight.delete(seq)
+        progress = true
+      }
+    }
+    if (advanced || progress) {
+      this.#waitingSince = this.#inflight.size > 0 ? now : null
+      this.#timeouts = 0
+    }
+    return advanced
+  }
+
+  #isStored(seq: number): boolean {
+    return this.#stored.some(([from, to]) => from <= seq && seq <= to)
+  }
+
+  /** A new connection: forget what is in flight; every seq up to `lastSeq` is backlog now. */
+  connected(lastSeq: number): void {
+    this.liveFrom = Math.max(lastSeq, this.ackedThrough)
+    this.rewind()
+  }
+
+  /** Forget what is in flight: unacked batches are sent again, live first. */
   rewind(): void {
-    this.#inflight = []
-    this.sentThrough = this.ackedThrough
+    this.#inflight.clear()
+    this.#sentThrough.backlog = Math.min(this.ackedThrough, this.liveFrom)
+    this.#sentThrough.live = Math.max(this.ackedThrough, this.liveFrom)
     this.#waitingSince = null
   }
 
@@ -90,4 +164,23 @@ export class SendWindow {
     this.rewind()
     return true
   }
+}
+
+/**
+ * What to publish now: live batches first, then backlog, as far as the window allows. `peek`
+ * is the outbox's (up to `limit` batches with seq > after, oldest first). Calls `sent` for
+ * each; batches the cloud already holds are skipped, not returned.
+ */
+export function nextBatches<B extends { seq: number }>(w: SendWindow, peek: (after: number, limit: number) => B[], now: number): B[] {
+  const out: B[] = []
+  for (const lane of ['live', 'backlog'] as const) {
+    for (;;) {
+      const limit = w.capacity(lane)
+      if (limit === 0) break
+      const list = peek(w.after(lane), limit).filter((b) => lane === 'live' || b.seq <= w.liveFrom)
+      if (list.length === 0) break
+      for (const b of list) if (w.sent(b.seq, now)) out.push(b)
+    }
+  }
+  return out
 }

@@ -9,7 +9,7 @@ import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
 import { keepConnected } from './connection.ts'
 import { answerCommand } from './commands.ts'
-import { SendWindow } from './forward.ts'
+import { nextBatches, SendWindow, type StoredRanges } from './forward.ts'
 import * as status from './status.ts'
 
 export interface UplinkOptions {
@@ -51,6 +51,8 @@ export interface UplinkState {
   ackedThrough: number
   /** Batches published and not yet acked by the cloud. */
   inflight: number
+  /** Batches written before this connection still to drain (0 when live only). */
+  backlog: number
   lastError: string | null
 }
 
@@ -105,7 +107,8 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const publishBirth = (c: MqttClient) => publishStatus(c, status.birth(id, clock.now(), options.configHash, typeof options.points === 'function' ? options.points() : options.points, outbox.stats()))
 
   function onConnect(c: MqttClient): void {
-    window.rewind()
+    // What waited in the outbox through the outage is backlog: it drains behind live data.
+    window.connected(outbox.stats().lastSeq)
     c.subscribe({ [topics.ack]: { qos: 1 } }, (err, granted) => {
       if (c !== connection.current()) return
       if (err || granted?.some((g) => g.qos === 128)) {
@@ -136,7 +139,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       const decoded = decodeAck(payload)
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
       if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
-      onAck(decoded.value.through)
+      onAck(decoded.value.through, decoded.value.stored ?? [])
     } else if (name === topics.cmd) {
       onCommand(c, payload)
     } else if (name === topics.status && ready && !stopping) {
@@ -171,7 +174,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.events ? { events: b.events } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
   })
 
-  function onAck(through: number): void {
+  function onAck(through: number, stored: StoredRanges): void {
     const lastSeq = outbox.stats().lastSeq
     if (through > lastSeq) {
       // Acking seqs this outbox never assigned would mark future batches delivered: refuse.
@@ -183,14 +186,16 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       return
     }
     const now = clock.now()
-    if (!window.acked(through, now)) return
+    const inflight = window.inflight
+    if (window.acked(through, now, stored)) {
+      try {
+        outbox.ackThrough(through)
+      } catch (err) {
+        // Not deleted now: those batches are resent after a restart and deduplicated by the cloud.
+        noteError(`outbox ack failed: ${errorMessage(err)}`, 'error')
+      }
+    } else if (window.inflight === inflight) return
     lastAckAt = now
-    try {
-      outbox.ackThrough(through)
-    } catch (err) {
-      // Not deleted now: those batches are resent after a restart and deduplicated by the cloud.
-      noteError(`outbox ack failed: ${errorMessage(err)}`, 'error')
-    }
     armAckTimer()
     pump()
   }
@@ -201,16 +206,13 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     if (!ready || stopping || pumping || c === null) return
     pumping = true
     try {
-      while (window.capacity() > 0) {
-        const batches = outbox.peek(window.sentThrough, window.capacity())
-        if (batches.length === 0) break
-        const floor = outbox.floor()
-        for (const b of batches) {
-          c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 }, (err) => {
-            if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
-          })
-          window.sent(b.seq, clock.now())
-        }
+      // Live batches first, then the backlog in seq order (forward.ts).
+      const batches = nextBatches(window, (after, limit) => outbox.peek(after, limit), clock.now())
+      const floor = batches.length > 0 ? outbox.floor() : 0
+      for (const b of batches) {
+        c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 }, (err) => {
+          if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
+        })
       }
     } catch (err) {
       noteError(`reading the outbox failed: ${errorMessage(err)}`, 'error')
@@ -282,7 +284,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
 
   return {
     kick: pump,
-    state: () => ({ connected: ready, lastAckAt, ackedThrough: window.ackedThrough, inflight: window.inflight, lastError }),
+    state: () => ({ connected: ready, lastAckAt, ackedThrough: window.ackedThrough, inflight: window.inflight, backlog: ready ? window.backlog : 0, lastError }),
     stop() {
       stopping ??= (async () => {
         const c = connection.stop()

@@ -142,6 +142,12 @@ export const Ack = z.object({
   v: z.literal(WIRE_VERSION),
   edge: TopicId,
   through: z.number().int().nonnegative(),
+  /**
+   * Selective acks: inclusive seq ranges stored ABOVE `through` (live batches that overtook a
+   * draining backlog), at most the 64 highest. They free the edge's send window; the edge still
+   * deletes from its outbox only through `through`.
+   */
+  stored: z.array(z.tuple([Seq, Seq]).refine(([from, to]) => from <= to, { message: 'range from > to' })).max(64).optional(),
   ts: z.number().int(),
 })
 export type Ack = z.infer<typeof Ack>
