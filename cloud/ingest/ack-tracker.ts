@@ -52,6 +52,14 @@ export class AckTracker {
     return entry.through
   }
 
+  /** The mark a batch carrying `floor` would find before its own seq is counted (nothing changes). */
+  reach(edge: string, floor: number): number {
+    const entry = this.#edges.get(edge)
+    let through = Math.max(entry?.through ?? 0, floor - 1)
+    while (entry?.pending.has(through + 1)) through++
+    return through
+  }
+
   /** The edge's mark (0 when nothing is known). */
   through(edge: string): number {
     return this.#edges.get(edge)?.through ?? 0

@@ -26,10 +26,11 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${batch.edge}" differs from topic edge "${address.edge}"`)
   }
 
-  // Rules see each edge's samples in the edge's order: a batch ahead of a gap (its predecessors
-  // were lost with a broker restart and will be resent) is stored now, evaluated later.
-  const mark = ctx.tracker.through(batch.edge)
-  const inOrder = batch.seq <= Math.max(mark, batch.floor - 1) + 1
+  // In order: the next batch after everything stored (or given up below the edge's floor). A
+  // batch ahead of a gap is live data that overtook a backlog (evaluated now, the backlog later
+  // against a copy of the rule state: cloud/store/sqlite/replay.ts) or replayed backlog that
+  // overtook its predecessors (stored now, evaluated when they arrive).
+  const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor) + 1
   let result: IngestResult
   try {
     result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder })

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import { ChatterConfig, initialChatterState, recordActivation } from '../../../shared/rules/chatter.ts'
 import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
@@ -13,6 +13,7 @@ import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
+import { createReplayOps } from './replay.ts'
 
 const CHATTER = ChatterConfig.parse({})
 
@@ -36,6 +37,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
     .prepare()
   const gapOps = createGapOps(db)
+  const replay = createReplayOps(db, log)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
   const insertSample = db.$client.prepare('INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -90,18 +92,40 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     return true
   }
 
-  /** Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a transaction. */
-  function evaluateBatch(edge: string, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical = false): void {
+  /**
+   * Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a
+   * transaction. `live`: the batch overtook the edge's backlog (replay.ts); otherwise it is the
+   * next batch in seq order, evaluated against the replay copy of a point's state if it has one.
+   * Returns the edge alarms not matched yet because their episode waits for the replay's end.
+   */
+  function evaluateBatch(edge: string, seq: number, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical: boolean, live: boolean): EdgeAlarm[] {
     const times = list.map((s) => s.ts)
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
+    const replaying = new Set<string>()
+    const copies = !live && replay.active(edge)
     for (const [point, group] of groupByPoint(list)) {
       const info = rulePoint.get({ id: point })
-      const storedJson = loadState.get({ point })?.state
-      const stored = storedJson === undefined ? null : parseRuleState(storedJson)
-      if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
       const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-      const evaluation = evaluate({ id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(info?.rules) }, stored, group)
+      const rulePointOf = { id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(info?.rules) }
+      const storedJson = loadState.get({ point })?.state
+      const backlog = copies ? replay.load(point) : null
+      if (backlog) {
+        // History: evaluated against the copy, up to where live data took over.
+        replaying.add(point)
+        const older = group.filter((x) => x.ts < backlog.resumeTs)
+        const evaluation = evaluate(rulePointOf, backlog.state, older)
+        for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
+        result.suppressed += evaluation.suppressed.length
+        result.stale += evaluation.stale + group.length - older.length
+        for (const e of evaluation.events) replay.apply(backlog, e, changes)
+        replay.save(backlog, evaluation.state)
+        continue
+      }
+      if (live) replay.snapshot(edge, point, seq, Math.min(...group.map((x) => x.ts)), storedJson)
+      const stored = storedJson === undefined ? null : parseRuleState(storedJson)
+      if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
+      const evaluation = evaluate(rulePointOf, stored, group)
       for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
       result.suppressed += evaluation.suppressed.length
       result.stale += evaluation.stale
@@ -114,9 +138,25 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       }
       if (evaluation.state) saveState.run({ point, state: evaluation.state, at })
     }
+    const waiting: EdgeAlarm[] = []
     for (const e of edgeAlarms) {
       if (reconcile(edge, e)) result.edgeAlarms.matched++
+      else if (replaying.has(e.point)) waiting.push(e)
       else result.edgeAlarms.unmatched++
+    }
+    return waiting
+  }
+
+  /** The backlog is evaluated through `seq`: settle the replay copies done with, then the edge alarms that waited for them. */
+  function finishReplay(edge: string, seq: number, result: IngestResult, changes: AlarmChange[]): void {
+    if (!replay.active(edge) || replay.finalize(edge, seq, changes) === 0) return
+    const waiting = db.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, true), isNotNull(batches.alarms))).all()
+    for (const b of waiting) {
+      for (const e of b.alarms ?? []) {
+        if (reconcile(edge, e)) result.edgeAlarms.matched++
+        else result.edgeAlarms.unmatched++
+      }
+      db.update(batches).set({ alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
     }
   }
 
@@ -142,11 +182,15 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
      */
     ingest(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder: boolean }): IngestResult {
       const changes: AlarmChange[] = []
+      // Ahead of a gap: live data is evaluated now (it overtook a backlog); replayed backlog
+      // waits for the batches before it.
+      const live = !meta.inOrder && !batch.historical
+      const deferred = !meta.inOrder && !live
       const result = db.transaction(
         (tx) => {
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: meta.inOrder, alarms: meta.inOrder ? null : (batch.alarms ?? null), historical: batch.historical ?? false })
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, historical: batch.historical ?? false })
             .onConflictDoNothing()
             .run()
           if (inserted.changes === 0) {
@@ -170,9 +214,13 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           }
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
-          const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred: !meta.inOrder }
+          const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred }
           if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
-          if (meta.inOrder) evaluateBatch(batch.edge, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false)
+          if (!deferred) {
+            const waiting = evaluateBatch(batch.edge, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false, live)
+            if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).run()
+            if (meta.inOrder) finishReplay(batch.edge, batch.seq, result, changes)
+          }
           return result
         },
         { behavior: 'immediate' },
@@ -192,10 +240,11 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
               const stored = toStoredSample(r)
               return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
             })
-            evaluateBatch(edge, list, b.alarms ?? [], at, result, changes, b.historical)
-            tx.update(batches).set({ evaluated: true, alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
+            const waiting = evaluateBatch(edge, b.seq, list, b.alarms ?? [], at, result, changes, b.historical, false)
+            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
             result.samples += list.length
           }
+          finishReplay(edge, through, result, changes)
           return result
         },
         { behavior: 'immediate' },

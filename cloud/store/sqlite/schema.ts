@@ -177,6 +177,36 @@ export const ruleState = sqliteTable('rule_state', {
   updatedAt: integer('updated_at').notNull(),
 })
 
+/** An alarm the replay found raised and not yet recovered (written once its end is known). */
+export interface ReplayOpenRaise {
+  ts: number
+  value: number
+  limit: number
+  priority: string
+}
+
+/**
+ * Replay-aware rule state (cloud/store/sqlite/replay.ts). When live data of an edge overtakes
+ * its draining backlog, each point's rule state at that moment is kept here and the backlog is
+ * evaluated against it, in seq order, while the live state in `rule_state` moves on. Deleted
+ * once the backlog below `resume_seq` has been evaluated.
+ */
+export const replayState = sqliteTable(
+  'replay_state',
+  {
+    point: text('point').primaryKey(),
+    edge: text('edge').notNull(),
+    /** The point's rule state where the backlog resumes (null: none yet). */
+    state: text('state', { mode: 'json' }),
+    /** The first batch evaluated live ahead of the backlog, and its first sample time for this point. */
+    resumeSeq: integer('resume_seq').notNull(),
+    resumeTs: integer('resume_ts').notNull(),
+    /** Raises found in the backlog whose recovery is not known yet, by alarm kind. */
+    open: text('open', { mode: 'json' }).$type<Record<string, ReplayOpenRaise>>().notNull(),
+  },
+  (t) => [index('replay_state_edge').on(t.edge, t.resumeSeq)],
+)
+
 /**
  * Maintenance windows (故障点位申请, brief §5): an enterprise asks for a time range over points
  * (given, or resolved from devices when asked); the park approves or rejects. Inside an
