@@ -190,7 +190,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         (tx) => {
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, historical: batch.historical ?? false })
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical: batch.historical ?? false })
             .onConflictDoNothing()
             .run()
           if (inserted.changes === 0) {
@@ -234,14 +234,15 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const result = db.transaction(
         (tx) => {
           const result = emptyResult()
-          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical, samples: batches.pendingSamples }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
           for (const b of pending) {
-            const list: Sample[] = loadSamples.all({ edge, seq: b.seq }).map((r) => {
+            // Kept with the batch since version 0013; older deferred batches are read back from samples.
+            const list: Sample[] = b.samples ?? loadSamples.all({ edge, seq: b.seq }).map((r) => {
               const stored = toStoredSample(r)
               return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
             })
             const waiting = evaluateBatch(edge, b.seq, list, b.alarms ?? [], at, result, changes, b.historical, false)
-            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
+            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null, pendingSamples: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
             result.samples += list.length
           }
           finishReplay(edge, through, result, changes)

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { DriverReport, EdgeAlarm, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { DisposalFacts } from '../../alarms/workflow.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
@@ -107,6 +108,8 @@ export const batches = sqliteTable(
     evaluated: integer('evaluated', { mode: 'boolean' }).notNull().default(true),
     /** The edge's own alarm changes that came with the batch, kept until it is evaluated. */
     alarms: text('alarms', { mode: 'json' }).$type<EdgeAlarm[]>(),
+    /** A deferred batch's samples, kept here until it is evaluated (samples has no (edge, seq) index, on purpose: it would tax every insert). */
+    pendingSamples: text('pending_samples', { mode: 'json' }).$type<Sample[]>(),
     /** The edge sent it as replayed backlog: its alarms are recorded without notifications. */
     historical: integer('historical', { mode: 'boolean' }).notNull().default(false),
   },

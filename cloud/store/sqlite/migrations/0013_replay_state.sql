@@ -7,4 +7,5 @@ CREATE TABLE `replay_state` (
 	`open` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `replay_state_edge` ON `replay_state` (`edge`,`resume_seq`);
+CREATE INDEX `replay_state_edge` ON `replay_state` (`edge`,`resume_seq`);--> statement-breakpoint
+ALTER TABLE `batches` ADD `pending_samples` text;
