@@ -23,26 +23,32 @@ const CHATTER = ChatterConfig.parse({})
  */
 export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger, emit: (change: AlarmChange) => void = () => {}) {
   const p = sql.placeholder
-  const ensurePoint = db
-    .insert(points)
-    .values({ id: p('id'), edge: p('edge') })
-    .onConflictDoUpdate({ target: points.id, set: { edge: sql`coalesce(${points.edge}, excluded.edge)` } })
-    .prepare()
-  const updateLatest = db
-    .update(points)
-    .set({
-      latestTs: sql`${p('ts')}`, latestValue: sql`${p('value')}`, latestText: sql`${p('text')}`, latestQuality: sql`${p('quality')}`, latestReason: sql`${p('reason')}`,
-      lastGoodTs: sql`CASE WHEN ${p('quality')} = 'good' THEN max(coalesce(${points.lastGoodTs}, 0), ${p('ts')}) ELSE ${points.lastGoodTs} END`,
-    })
-    .where(and(eq(points.id, p('id')), or(isNull(points.latestTs), lt(points.latestTs, p('ts')))))
-    .prepare()
+  // One statement per point and batch: the point exists (its edge noted once), and its latest
+  // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
+  const NEWER = 'points.latest_ts IS NULL OR points.latest_ts < excluded.latest_ts'
+  const upsertLatest = db.$client.prepare(`
+    INSERT INTO points (id, edge, latest_ts, latest_value, latest_text, latest_quality, latest_reason, last_good_ts)
+    VALUES (@id, @edge, @ts, @value, @text, @quality, @reason, CASE WHEN @quality = 'good' THEN @ts END)
+    ON CONFLICT (id) DO UPDATE SET
+      edge = coalesce(points.edge, excluded.edge),
+      last_good_ts = CASE WHEN (${NEWER}) AND excluded.latest_quality = 'good' THEN max(coalesce(points.last_good_ts, 0), excluded.latest_ts) ELSE points.last_good_ts END,
+      latest_value = CASE WHEN ${NEWER} THEN excluded.latest_value ELSE points.latest_value END,
+      latest_text = CASE WHEN ${NEWER} THEN excluded.latest_text ELSE points.latest_text END,
+      latest_quality = CASE WHEN ${NEWER} THEN excluded.latest_quality ELSE points.latest_quality END,
+      latest_reason = CASE WHEN ${NEWER} THEN excluded.latest_reason ELSE points.latest_reason END,
+      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END`)
   const gapOps = createGapOps(db)
   const replay = createReplayOps(db, log)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
   const insertSample = db.$client.prepare('INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-  const rulePoint = db.select({ class: points.class, limits: points.limits, rules: points.rules }).from(points).where(eq(points.id, p('id'))).prepare()
-  const loadState = db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, p('point'))).prepare()
+  // A point's rules and its rule state, in one lookup.
+  const rulePoint = db
+    .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })
+    .from(points)
+    .leftJoin(ruleState, eq(ruleState.point, points.id))
+    .where(eq(points.id, p('id')))
+    .prepare()
   const saveState = db
     .insert(ruleState)
     .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
@@ -108,7 +114,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
       const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
       const rulePointOf = { id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(info?.rules) }
-      const storedJson = loadState.get({ point })?.state
+      const storedJson = info?.state ?? undefined
       const backlog = copies ? replay.load(point) : null
       if (backlog) {
         // History: evaluated against the copy, up to where live data took over.
@@ -207,10 +213,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
           }
           for (const [point, group] of groupByPoint(batch.samples)) {
-            ensurePoint.run({ id: point, edge: batch.edge })
             const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
             const v = encodeValue(newest.value)
-            updateLatest.run({ id: point, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
+            upsertLatest.run({ id: point, edge: batch.edge, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
           }
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
