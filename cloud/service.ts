@@ -21,6 +21,7 @@ import { startIngest, type Ingest } from './ingest/mqtt.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
+import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import { encode } from '../shared/wire/codec.ts'
 import { topic } from '../shared/wire/topics.ts'
@@ -75,7 +76,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       ingestRef.commands.send(site, request.edge, { type: 'snapshot', alarm: request.alarm, cameras: request.cameras }, request.id)
       return true
     }
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots })
+    const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)

@@ -203,6 +203,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     // The park asks for pictures for an alarm: they come back through the outbox.
     onSnapshotRequest: (request) =>
       void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id })) > 0 && uplink.kick()),
+    // The park asks for one point now (the poller starts below, before anything is read).
+    readPoint: (point) => poller.readNow(point),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the

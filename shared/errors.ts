@@ -25,6 +25,8 @@ export const ErrorCodes = {
   ACCOUNT_LOCKED: 'PL_ACCOUNT_LOCKED',
   /** The password is older than the policy allows: change it first (HTTP 403). */
   PASSWORD_EXPIRED: 'PL_PASSWORD_EXPIRED',
+  /** An edge did not answer a command in time, or the cloud cannot reach the broker (HTTP 504). */
+  EDGE_UNREACHABLE: 'PL_EDGE_UNREACHABLE',
   /** A request body over the limit (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
 } as const

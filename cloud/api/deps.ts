@@ -22,6 +22,8 @@ export interface ApiDeps {
   board?: { shiftChanges: string[]; utcOffset: string }
   /** Sends a snapshot request to an edge (cmd channel); false when it could not be sent (MQTT down). Absent: no requests. */
   requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
+  /** Sends a command to an edge and waits for its answer (cmd/resp channel); null when MQTT is down. Absent: no commands. */
+  commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

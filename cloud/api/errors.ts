@@ -25,6 +25,7 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.ACCOUNT_LOCKED]: 423,
   [ErrorCodes.PASSWORD_EXPIRED]: 403,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.EDGE_UNREACHABLE]: 504,
 }
 
 export function badRequest(message: string, hint?: string): ParklinkError {

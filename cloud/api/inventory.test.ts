@@ -35,6 +35,7 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/auth/refresh': () => ({ refreshToken: 'plr_nothing' }),
   'POST /api/v1/auth/password': () => ({ username: 'nobody', password: 'x', newPassword: 'Zhong-an-2026' }),
   'POST /api/v1/auth/logout': () => ({}),
+  'POST /api/v1/edges/:id/commands': () => ({ type: 'ping' }),
   'POST /api/v1/alarms/close': (own) => ({ ids: [own ? ids.ownAlarm : ids.foreignAlarm] }),
   'POST /api/v1/alarms/:id/ack': () => ({}),
   'POST /api/v1/alarms/:id/triage': () => ({ verdict: 'valid' }),
@@ -85,6 +86,7 @@ function pathFor(path: string, own: boolean): string {
     : path.startsWith('/api/v1/users/') ? ids.user
     : path.startsWith('/api/v1/api-keys/') ? ids.key
     : path.startsWith('/api/v1/snapshots/') ? (own ? ids.ownSnapshot : ids.foreignSnapshot)
+    : path.startsWith('/api/v1/edges/') ? 'shilian-01' // the park's view: edges are not scoped by enterprise
     : null
   if (id === null) throw new Error(`the inventory does not know what :id means in ${path}: add it to pathFor`)
   return path.replace(':id', String(id))

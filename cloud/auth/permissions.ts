@@ -17,6 +17,8 @@ const ENTERPRISE: Role[] = ['enterprise_admin', 'enterprise_user']
 
 export const PERMISSIONS = {
   'edges:read': [...PARK, 'technician', 'auditor'],
+  /** Ask an edge now (ping, status, read a point): the center and the technicians. Never a write. */
+  'edges:command': [...PARK, 'technician'],
   'points:read': [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
   'alarms:read': [...PARK, ...ENTERPRISE, 'auditor'],
   /** Cameras (registry and health): an enterprise sees its own. */
@@ -56,6 +58,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/auth/me': 'authenticated',
 
   'GET /api/v1/edges': 'edges:read',
+  'POST /api/v1/edges/:id/commands': 'edges:command',
   'GET /api/v1/points': 'points:read',
   'GET /api/v1/points/:id': 'points:read',
   'GET /api/v1/points/:id/history': 'points:read',

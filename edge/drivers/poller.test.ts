@@ -247,4 +247,27 @@ describe('poller', () => {
     expect(reads).toEqual([0, 1000, 2000])
     expect(received.flatMap((r) => r.samples.map((s) => s.point))).toEqual(['ua2.x', 'ua2.y', 'ua2.y', 'ua2.y'])
   })
+
+  describe('readNow (the cloud\'s read command)', () => {
+    it('reads one point after the read in flight, never alongside it, and hands the sample on', async () => {
+      const d = fakeDriver('plc', 1_000, (n) => (n === 1 ? after(300, ok('plc')()) : ok('plc')()))
+      start([d.driver])
+      await vi.advanceTimersByTimeAsync(10) // the first scheduled read is in flight
+      const asked = poller!.readNow('plc.b')
+      await vi.advanceTimersByTimeAsync(400)
+      expect(await asked).toMatchObject({ point: 'plc.b', value: 2, quality: 'good' })
+      expect(d.maxActive()).toBe(1)
+      expect(received.at(-1)?.samples).toEqual([expect.objectContaining({ point: 'plc.b' })])
+    })
+
+    it('refuses a point no polled device reads, and gives up on a device whose reads hang', async () => {
+      const d = fakeDriver('plc', 1_000, never)
+      start([d.driver])
+      await expect(poller!.readNow('nowhere.x')).rejects.toMatchObject({ code: 'PL_NOT_FOUND' })
+      const asked = poller!.readNow('plc.a', 5_000)
+      const outcome = expect(asked).rejects.toMatchObject({ code: 'PL_DEVICE_TIMEOUT', message: expect.stringMatching(/plc/) })
+      await vi.advanceTimersByTimeAsync(5_000)
+      await outcome
+    })
+  })
 })

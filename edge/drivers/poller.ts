@@ -1,7 +1,7 @@
 import { QualityReasons } from '../../shared/quality.ts'
 import type { Logger } from 'pino'
 import type { Clock, TimerHandle } from '../../shared/clock.ts'
-import { errorMessage } from '../../shared/errors.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import { badSample, type Sample } from '../../shared/wire/sample.ts'
 import type { Driver } from './driver.ts'
 
@@ -19,6 +19,12 @@ export interface PollerOptions {
 }
 
 export interface Poller {
+  /**
+   * Reads one point now, out of its schedule (the cloud's `read` command), after any read of
+   * its device in flight; the sample is handed on like a scheduled one, and returned. Rejects
+   * for a point no polled device reads, and after `timeoutMs` when the device's reads hang.
+   */
+  readNow(point: string, timeoutMs?: number): Promise<Sample>
   /** Clears every timer, unsubscribes, and waits for reads in flight (bounded). */
   stop(): Promise<void>
 }
@@ -36,6 +42,14 @@ export function startPoller(options: PollerOptions): Poller {
   const { clock, log } = options
   const loops: Loop[] = []
   let closed = false
+  // One read of a device at a time, whoever asks (its schedules, or a read on request): a device,
+  // a gateway or an RS485 line serves one transaction at a time.
+  const lines = new Map<Driver, Promise<unknown>>()
+  const exclusive = <T>(driver: Driver, fn: () => Promise<T>): Promise<T> => {
+    const run = (lines.get(driver) ?? Promise.resolve()).then(fn, fn)
+    lines.set(driver, run.catch(() => {}))
+    return run
+  }
 
   const deliver = (device: string, samples: Sample[]) => {
     if (closed || samples.length === 0) return
@@ -61,7 +75,8 @@ export function startPoller(options: PollerOptions): Poller {
         const stallAfterMs = options.stallAfterMs?.(schedule.pollIntervalMs) ?? Math.max(60_000, 10 * schedule.pollIntervalMs)
         // Without explicit schedules read() is called with no argument: "all points".
         const only = driver.schedules ? schedule.points : undefined
-        loops.push(startLoop(driver, only, schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver))
+        const read = only === undefined ? () => exclusive(driver, () => driver.read!()) : () => exclusive(driver, () => driver.read!(only))
+        loops.push(startLoop(driver, read, only ?? driver.points.map((p) => p.id), schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver))
         started = true
       }
     }
@@ -72,6 +87,24 @@ export function startPoller(options: PollerOptions): Poller {
 
   let stopping: Promise<void> | null = null
   return {
+    async readNow(point, timeoutMs = 10_000) {
+      const driver = options.drivers.find((d) => d.read && d.points.some((p) => p.id === point))
+      if (!driver) throw new ParklinkError(ErrorCodes.NOT_FOUND, `no polled device on this edge reads point ${point}`, { hint: 'check the point id against the edge configuration (pushed points, e.g. OPC UA subscriptions, arrive by themselves)' })
+      if (closed || stopping) throw new ParklinkError(ErrorCodes.STATE_CONFLICT, 'the edge is stopping')
+      let timer: TimerHandle | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = clock.setTimeout(() => reject(new ParklinkError(ErrorCodes.DEVICE_TIMEOUT, `device ${driver.device} did not answer for point ${point} within ${timeoutMs} ms`, { hint: 'its reads may hang: see the driver state in the edge status' })), timeoutMs)
+      })
+      try {
+        const samples = await Promise.race([exclusive(driver, () => driver.read!([point])), timeout])
+        const sample = Array.isArray(samples) ? samples.find((s) => s.point === point) : undefined
+        if (!sample) throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `device ${driver.device} returned no value for point ${point}`)
+        deliver(driver.device, [sample])
+        return sample
+      } finally {
+        if (timer !== undefined) clock.clearTimeout(timer)
+      }
+    },
     stop() {
       stopping ??= (async () => {
         for (const loop of loops) loop.stop()
@@ -92,9 +125,7 @@ export function startPoller(options: PollerOptions): Poller {
   }
 }
 
-function startLoop(driver: Driver, only: readonly string[] | undefined, interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
-  const read = only === undefined ? () => driver.read!() : () => driver.read!(only)
-  const ids = only ?? driver.points.map((p) => p.id)
+function startLoop(driver: Driver, read: () => Promise<Sample[]>, ids: readonly string[], interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
   const allBad = (reason: string) => ids.map((id) => badSample(id, clock.now(), reason.slice(0, 256)))
   let planned = clock.now()
   let timer: TimerHandle | null = null

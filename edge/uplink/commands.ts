@@ -1,4 +1,5 @@
-import { ErrorCodes, errorMessage } from '../../shared/errors.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import type { Command, CommandResponse, CommandResult } from '../../shared/wire/command.ts'
 import { WIRE_VERSION, type DriverReport } from '../../shared/wire/messages.ts'
@@ -18,6 +19,8 @@ export interface CommandDeps {
   now: () => number
   /** Starts the pictures of a `snapshot` command (they follow through the outbox); absent without cameras. */
   snapshot?: (request: SnapshotRequest) => void
+  /** Reads one point now (the poller's readNow); absent: the command is refused. */
+  readPoint?: (point: string) => Promise<Sample>
 }
 
 /** A command this edge cannot carry out (e.g. snapshots without cameras): answered, not fatal. */
@@ -28,17 +31,18 @@ class Refused extends Error {}
  * outbox still holds of the range; for what it dropped it answers with the gap records, and it
  * counts what the cloud already acked, so every seq asked for is accounted for.
  */
-export function answerCommand(command: Command, deps: CommandDeps): CommandResponse {
-  const base = { v: WIRE_VERSION, id: command.id, edge: deps.edge, ts: deps.now() } as const
+export async function answerCommand(command: Command, deps: CommandDeps): Promise<CommandResponse> {
+  const base = { v: WIRE_VERSION, id: command.id, edge: deps.edge } as const
   try {
-    return { ...base, ok: true, result: run(command, deps) }
+    const result = await run(command, deps)
+    return { ...base, ts: deps.now(), ok: true, result }
   } catch (err) {
-    const code = err instanceof Refused ? ErrorCodes.BAD_REQUEST : ErrorCodes.OUTBOX_FAILED
-    return { ...base, ok: false, error: { code, message: errorMessage(err).slice(0, 1024) } }
+    const code = err instanceof Refused ? ErrorCodes.BAD_REQUEST : err instanceof ParklinkError ? err.code : ErrorCodes.OUTBOX_FAILED
+    return { ...base, ts: deps.now(), ok: false, error: { code, message: errorMessage(err).slice(0, 1024) } }
   }
 }
 
-function run(command: Command, deps: CommandDeps): CommandResult {
+async function run(command: Command, deps: CommandDeps): Promise<CommandResult> {
   const cmd = command.cmd
   switch (cmd.type) {
     case 'ping':
@@ -61,6 +65,10 @@ function run(command: Command, deps: CommandDeps): CommandResult {
       if (!/^[0-9a-f-]{36}$/.test(command.id)) throw new Refused('a snapshot command needs a uuid id')
       deps.snapshot({ id: command.id, edge: deps.edge, alarm: cmd.alarm, cameras: cmd.cameras, ts: command.ts })
       return { type: 'snapshot', cameras: cmd.cameras }
+    }
+    case 'read': {
+      if (!deps.readPoint) throw new Refused('this edge reads no points on request')
+      return { type: 'read', sample: await deps.readPoint(cmd.point) }
     }
   }
 }

@@ -4,6 +4,8 @@ import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts
 import { errorMessage } from '../../shared/errors.ts'
 import { decodeAck, decodeCommand, decodeStatus, encode } from '../../shared/wire/codec.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
+import type { CommandResponse } from '../../shared/wire/command.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
 import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
@@ -40,6 +42,8 @@ export interface UplinkOptions {
   log: Logger
   /** The park's `snapshot` commands (pictures for an alarm): absent on an edge without cameras. */
   onSnapshotRequest?: (request: SnapshotRequest) => void
+  /** The park's `read` commands (one point now): the poller's readNow. */
+  readPoint?: (point: string) => Promise<Sample>
   /** Jitter source for the reconnect backoff (tests make it deterministic). */
   random?: () => number
 }
@@ -161,8 +165,11 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       const floor = outbox.floor()
       for (const b of list) c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 })
     }
-    const response = answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now(), ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}) })
-    log.info({ id: response.id, cmd: decoded.value.cmd.type, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
+    void answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now(), ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}), ...(options.readPoint ? { readPoint: options.readPoint } : {}) }).then((response) => respond(c, decoded.value.cmd.type, response))
+  }
+
+  function respond(c: MqttClient, cmd: string, response: CommandResponse): void {
+    log.info({ id: response.id, cmd, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
     c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
       if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
     })

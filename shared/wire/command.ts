@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { TopicId } from './ids.ts'
+import { PointId, TopicId } from './ids.ts'
+import { Sample } from './sample.ts'
 import { GapRecord } from './gap.ts'
 import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
 
@@ -13,6 +14,8 @@ import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
  * acked is counted. status: outbox depth, drivers and uplink state now. snapshot: the named
  * cameras of the edge take a picture for one of the park's alarms; the pictures come back as
  * camera events through the outbox (shared/wire/camera.ts), carrying the command's id.
+ * read: read one point now, out of its schedule (an operator doubts a value); the sample is
+ * answered and also goes through the outbox like any other reading.
  */
 const Seq = z.number().int().positive()
 
@@ -21,6 +24,7 @@ export const CommandBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resend'), fromSeq: Seq, toSeq: Seq }).refine((c) => c.fromSeq <= c.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] }),
   z.strictObject({ type: z.literal('status') }),
   z.strictObject({ type: z.literal('snapshot'), alarm: z.number().int().positive(), cameras: z.array(TopicId).min(1).max(64) }),
+  z.strictObject({ type: z.literal('read'), point: PointId }),
 ])
 export type CommandBody = z.infer<typeof CommandBody>
 
@@ -55,6 +59,8 @@ export const CommandResult = z.discriminatedUnion('type', [
   }),
   /** The cameras that will take a picture (the pictures follow through the outbox). */
   z.object({ type: z.literal('snapshot'), cameras: z.array(TopicId).max(64) }),
+  /** The point read now (bad with a reason when the device did not answer). */
+  z.object({ type: z.literal('read'), sample: Sample }),
 ])
 export type CommandResult = z.infer<typeof CommandResult>
 

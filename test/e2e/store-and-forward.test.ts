@@ -110,6 +110,20 @@ describe('store and forward on real parts', () => {
     expect(alarm.recoveredAt).toBeGreaterThan(alarm.raisedAt)
   }, 90_000)
 
+  it('answers the park\'s commands over MQTT: ping, status, and one point read now', async () => {
+    const ask = async (body: unknown) => {
+      const res = await fetch(`${api}/api/v1/edges/${EDGE}/commands`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })
+      return { status: res.status, body: (await res.json()) as { ok: boolean; result?: Record<string, unknown>; error?: { code: string; message: string } } }
+    }
+    expect(await ask({ type: 'ping' })).toMatchObject({ status: 200, body: { ok: true, result: { type: 'pong', session: expect.any(String) } } })
+    expect(await ask({ type: 'status' })).toMatchObject({ status: 200, body: { ok: true, result: { type: 'status', drivers: expect.arrayContaining([expect.objectContaining({ state: 'connected' })]) } } })
+    const read = await ask({ type: 'read', point: 'shilian.tk101.level' })
+    expect(read).toMatchObject({ status: 200, body: { ok: true, result: { type: 'read', sample: { point: 'shilian.tk101.level', quality: 'good', value: expect.any(Number) } } } })
+    expect(await ask({ type: 'read', point: 'shilian.nowhere' })).toMatchObject({ status: 200, body: { ok: false, error: { code: 'PL_NOT_FOUND' } } })
+    expect((await ask({ type: 'reboot' })).status).toBe(400)
+    expect((await fetch(`${api}/api/v1/edges/nobody/commands`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"type":"ping"}' })).status).toBe(404)
+  }, 60_000)
+
   it('loses and duplicates nothing across a broker outage, a killed cloud and an edge restart', async () => {
     // 1. The broker disappears with everything it held, then comes back on the same port.
     await mosquitto.stop()

@@ -1,7 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { EdgeRecord } from '../../store/store.ts'
 import type { ApiDeps } from '../deps.ts'
-import { REFUSALS, apiRouter, createRoute, json, z } from '../openapi/route.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
+import { PointId } from '../../../shared/wire/ids.ts'
+import { notFound } from '../errors.ts'
+import { IdParams, REFUSALS, apiRouter, createRoute, json, jsonBody, z } from '../openapi/route.ts'
 
 export const DEFAULT_EDGE_OFFLINE_AFTER_MS = 60_000
 
@@ -35,12 +38,43 @@ const list = createRoute({
   responses: { 200: json('the edges'), ...REFUSALS },
 })
 
+/** What a person may ask an edge (resends are the hole watch's, pictures have their own route). */
+const EdgeCommand = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping') }),
+  z.strictObject({ type: z.literal('status') }),
+  z.strictObject({ type: z.literal('read'), point: PointId }),
+]).openapi('EdgeCommand', { description: 'ping: is it there; status: outbox, drivers, acked seq now; read: one point read now, out of its schedule' })
+const EdgeCommandQuery = z.strictObject({ timeoutS: z.coerce.number().int().min(1).max(60).default(10).openapi({ description: 'how long to wait for the answer (s)' }) })
+
+/** POST /api/v1/edges/{id}/commands */
+const command = createRoute({
+  method: 'post', path: '/{id}/commands', tags: ['edges'], summary: 'Ask an edge now: ping, status, or read one point (the command channel), and wait for its answer',
+  request: { params: IdParams, query: EdgeCommandQuery, body: jsonBody(EdgeCommand) },
+  responses: { 200: json("the edge's answer (ok, result or error)"), ...REFUSALS, 404: json('no such edge'), 504: json('the edge did not answer in time, or the cloud has no broker connection') },
+})
+
 export function edgesRoutes(deps: ApiDeps): OpenAPIHono {
   const app = apiRouter()
   app.openapi(list, async (c) => {
     const now = deps.clock.now()
     const offlineAfter = deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS
     return c.json((await deps.store.listEdges()).map((e) => edgeView(e, now, offlineAfter)))
+  })
+  app.openapi(command, async (c) => {
+    const { id } = c.req.valid('param')
+    const { timeoutS } = c.req.valid('query')
+    const body = c.req.valid('json')
+    const edge = (await deps.store.listEdges()).find((e) => e.id === id)
+    if (!edge) throw notFound(`no edge ${id}`, 'list the edges with GET /api/v1/edges')
+    const started = deps.clock.now()
+    const pending = deps.commandEdge?.(edge.site, edge.id, body, timeoutS * 1000) ?? null
+    if (pending === null) throw new ParklinkError(ErrorCodes.EDGE_UNREACHABLE, 'the cloud has no broker connection: no command can reach an edge', { hint: 'see mqtt in GET /api/v1/health' })
+    try {
+      const answer = await pending
+      return c.json({ edge: id, command: body.type, ms: deps.clock.now() - started, ok: answer.ok, ...(answer.result ? { result: answer.result } : {}), ...(answer.error ? { error: answer.error } : {}) })
+    } catch (err) {
+      throw new ParklinkError(ErrorCodes.EDGE_UNREACHABLE, errorMessage(err), { cause: err, hint: 'is the edge online (GET /api/v1/edges)?' })
+    }
   })
   return app
 }
