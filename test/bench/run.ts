@@ -7,7 +7,8 @@ import { benchSdt } from './sdt.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
- * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e]`: parklink's
+ * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
+ * [--skip-latency] [--backlog-minutes N] [--skip-drain]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`.
  */
@@ -18,6 +19,10 @@ const { values } = parseArgs({
     'e2e-seconds': { type: 'string', default: '20' },
     'sdt-hours': { type: 'string', default: '2' },
     'skip-e2e': { type: 'boolean', default: false },
+    crossings: { type: 'string', default: '30' },
+    'skip-latency': { type: 'boolean', default: false },
+    'backlog-minutes': { type: 'string', default: '60' },
+    'skip-drain': { type: 'boolean', default: false },
   },
 })
 
@@ -30,6 +35,14 @@ try {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
     results.push(...(await benchEndToEnd(dir, Number(values['e2e-seconds']))))
+  }
+  if (!values['skip-latency']) {
+    const { benchAlarmLatency } = await import('./alarm-latency.ts')
+    results.push(...(await benchAlarmLatency(dir, { crossings: Number(values.crossings), periodMs: 1_000, perSecond: 10_000 })))
+  }
+  if (!values['skip-drain']) {
+    const { benchDrain } = await import('./drain.ts')
+    results.push(...(await benchDrain(dir, { backlogMinutes: Number(values['backlog-minutes']), perSecond: 10_000 })))
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
