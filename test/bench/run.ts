@@ -10,7 +10,8 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
  * [--skip-latency] [--backlog-minutes N] [--skip-drain]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
- * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`.
+ * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
+ * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped.
  */
 const { values } = parseArgs({
   options: {
@@ -21,7 +22,10 @@ const { values } = parseArgs({
     'skip-e2e': { type: 'boolean', default: false },
     crossings: { type: 'string', default: '30' },
     'skip-latency': { type: 'boolean', default: false },
-    'backlog-minutes': { type: 'string', default: '60' },
+    // The issue asks for a 1-hour backlog (36 M samples): on this 2-core machine the cloud drains
+    // ≈ 15–30 k samples/s, so an hour takes 20–40 min. The default keeps `npm run bench` near 6 min;
+    // `--backlog-minutes 60` runs the full size (the row's name says which size was used).
+    'backlog-minutes': { type: 'string', default: '3' },
     'skip-drain': { type: 'boolean', default: false },
   },
 })
