@@ -17,7 +17,8 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
  * after a warm-up. (7) RSS of this edge process and of the cloud process at the end.
  */
 export async function benchEndToEnd(dir: string, seconds: number): Promise<BenchResult[]> {
-  const park = await startBenchPark(path.join(dir, 'e2e'), 'e2e', { apiKey: false })
+  // The health counters are shown to an authenticated identity only: the park's API key.
+  const park = await startBenchPark(path.join(dir, 'e2e'), 'e2e')
   const { cloud } = park
   const api = `${park.api}/health`
   const outbox = openSqliteOutbox({ file: path.join(dir, 'e2e-outbox.db') })
@@ -36,7 +37,7 @@ export async function benchEndToEnd(dir: string, seconds: number): Promise<Bench
       } else setTimeout(feed, 2)
     }
     feed()
-    const stored = async () => ((await (await fetch(api, { signal: AbortSignal.timeout(60_000) })).json()) as Health).ingest.samples
+    const stored = async () => ((await (await fetch(api, { headers: park.auth, signal: AbortSignal.timeout(60_000) })).json()) as Health).ingest.samples
     await waitFor(async () => (await stored()) > 20_000, { timeoutMs: 60_000, message: () => `nothing stored during the warm-up\n${cloud.output().slice(-3000)}` })
     const start = { at: Date.now(), samples: await stored() }
     await new Promise((r) => setTimeout(r, seconds * 1000))

@@ -27,7 +27,7 @@ export interface BenchPark {
   stop(): Promise<void>
 }
 
-export async function startBenchPark(dir: string, name: string, options: { apiKey?: boolean } = {}): Promise<BenchPark> {
+export async function startBenchPark(dir: string, name: string): Promise<BenchPark> {
   mkdirSync(dir, { recursive: true })
   const mqttPort = await freePort()
   const httpPort = await freePort()
@@ -37,7 +37,7 @@ export async function startBenchPark(dir: string, name: string, options: { apiKe
   const configFile = path.join(dir, 'cloud.yaml')
   writeFileSync(configFile, stringify({ ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }), log: { level: 'warn' } }))
   // The bootstrap command's code (`parklink cloud key add`), before the service opens the store.
-  const auth = options.apiKey === false ? {} : bearer((await addKey(configFile, { name: `${name}-bench`, role: 'park_operator' })).key)
+  const auth = bearer((await addKey(configFile, { name: `${name}-bench`, role: 'park_operator' })).key)
   const cloud = startParklink('cloud', ['cloud', '--config', configFile])
   const api = `http://127.0.0.1:${httpPort}/api/v1`
   const stop = async () => {
