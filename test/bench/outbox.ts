@@ -7,12 +7,14 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import { result, type BenchResult } from './table.ts'
 
+/** One sample of background point number `p` (realistic id and value; `phase` moves the value). */
+export function reading(p: number, ts: number, phase: number): Sample {
+  return { point: `shilian.u${Math.floor(p / 100)}.p${p % 100}`, ts, value: Math.round((50 + Math.sin(p + phase) * 20) * 1000) / 1000, quality: 'good' }
+}
+
 /** Samples as the agent writes them: one read of `points` points, realistic ids and values. */
 export function readings(points: number, batchSize: number, round: number, t0: number): Sample[] {
-  return Array.from({ length: batchSize }, (_, i) => {
-    const p = (round * batchSize + i) % points
-    return { point: `shilian.u${Math.floor(p / 100)}.p${p % 100}`, ts: t0 + round * 1000, value: Math.round((50 + Math.sin(p + round / 10) * 20) * 1000) / 1000, quality: 'good' as const }
-  })
+  return Array.from({ length: batchSize }, (_, i) => reading((round * batchSize + i) % points, t0 + round * 1000, round / 10))
 }
 
 /** Appends for about `seconds`, returns samples/s. */

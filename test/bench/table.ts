@@ -38,3 +38,10 @@ export function printTable(results: readonly BenchResult[]): string {
 export function writeResults(file: string, results: readonly BenchResult[]): void {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
 }
+
+/** Nearest-rank quantile (q in 0…1) of a list of figures; NaN when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+}

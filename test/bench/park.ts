@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { stringify } from 'yaml'
+import { addKey } from '../../deploy/accounts.ts'
+import { cloudConfigFor } from '../../deploy/demo/configs.ts'
+import { UplinkConfigSchema } from '../../edge/config.ts'
+import { createLogger } from '../../edge/log.ts'
+import type { Outbox } from '../../edge/outbox/outbox.ts'
+import { startMqttUplink, type Uplink, type UplinkOptions } from '../../edge/uplink/mqtt-uplink.ts'
+import { startParklink, type Child } from '../util/child.ts'
+import { bearer, tryGetJson } from '../util/http.ts'
+import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
+import { freePort } from '../util/ports.ts'
+import { waitFor } from '../util/wait.ts'
+
+/**
+ * The park side of an end-to-end bench: Debian's mosquitto and `parklink cloud` as its own
+ * process (the demo's registry, so Shilian's points have their limits), in `dir`.
+ */
+export interface BenchPark {
+  mqttUrl: string
+  /** http://127.0.0.1:PORT/api/v1 */
+  api: string
+  /** The Authorization header of a park_operator API key, made as on a new installation. */
+  auth: Record<string, string>
+  cloud: Child
+  stop(): Promise<void>
+}
+
+export async function startBenchPark(dir: string, name: string): Promise<BenchPark> {
+  mkdirSync(dir, { recursive: true })
+  const mqttPort = await freePort()
+  const httpPort = await freePort()
+  const mosquitto: Mosquitto = createMosquitto(mqttPort)
+  await mosquitto.start()
+  const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
+  const configFile = path.join(dir, 'cloud.yaml')
+  writeFileSync(configFile, stringify({ ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }), log: { level: 'warn' } }))
+  // The bootstrap command's code (`parklink cloud key add`), before the service opens the store.
+  const auth = bearer((await addKey(configFile, { name: `${name}-bench`, role: 'park_operator' })).key)
+  const cloud = startParklink('cloud', ['cloud', '--config', configFile])
+  const api = `http://127.0.0.1:${httpPort}/api/v1`
+  const stop = async () => {
+    await cloud.kill('SIGTERM')
+    await mosquitto.dispose()
+  }
+  try {
+    await waitFor(async () => (await tryGetJson(`${api}/health`)) !== null, { timeoutMs: 30_000, message: () => `cloud did not start\n${cloud.output().slice(-2000)}` })
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { mqttUrl, api, auth, cloud, stop }
+}
+
+/** The uplink as the agent starts it, with the agent's defaults (edge/config.ts) unless overridden. */
+export function startBenchUplink(outbox: Outbox, mqttUrl: string, edge: string, overrides: Partial<UplinkOptions> = {}): Uplink {
+  const d = UplinkConfigSchema.parse({ url: mqttUrl })
+  return startMqttUplink({
+    url: mqttUrl, clientId: `parklink-edge-${edge}`, site: 'bench', edge, session: `${edge}-session`, configHash: 'bench', points: [], drivers: () => [],
+    outbox, maxInflight: d.maxInflight, ackTimeoutMs: d.ackTimeoutMs, heartbeatMs: d.heartbeatMs, reconnectMinMs: d.reconnectMinMs, reconnectMaxMs: d.reconnectMaxMs,
+    keepaliveS: d.keepaliveS, log: createLogger(`bench-${edge}`, 'warn'), ...overrides,
+  })
+}
+
+/** The agent's default number of samples per outbox batch (= per MQTT message). */
+export const DEFAULT_BATCH_SIZE = UplinkConfigSchema.parse({ url: 'mqtt://x' }).batchSize
