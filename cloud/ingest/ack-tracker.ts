@@ -20,6 +20,8 @@ export interface EdgeAckState {
 interface Entry {
   through: number
   pending: Set<number>
+  /** `pending` sorted, rebuilt only after it changed (acks ask for it on every batch). */
+  sorted: number[] | null
 }
 
 export class AckTracker {
@@ -43,12 +45,15 @@ export class AckTracker {
       throw new RangeError(`invalid seq/floor ${seq}/${floor} for edge ${edge}`)
     }
     const entry = this.#entry(edge)
+    const size = entry.pending.size
     if (floor - 1 > entry.through) {
       entry.through = floor - 1
       for (const s of entry.pending) if (s <= entry.through) entry.pending.delete(s)
     }
-    if (seq > entry.through) entry.pending.add(seq)
+    if (seq > entry.through + 1) entry.pending.add(seq)
+    else if (seq === entry.through + 1) entry.through++
     while (entry.pending.delete(entry.through + 1)) entry.through++
+    if (entry.pending.size !== size || (size > 0 && seq > entry.through)) entry.sorted = null
     return entry.through
   }
 
@@ -71,8 +76,11 @@ export class AckTracker {
   }
 
   /** Seqs stored above the mark, waiting for a hole to fill (for the hole watch and diagnostics). */
-  pending(edge: string): number[] {
-    return [...(this.#edges.get(edge)?.pending ?? [])].sort((a, b) => a - b)
+  pending(edge: string): readonly number[] {
+    const entry = this.#edges.get(edge)
+    if (!entry) return []
+    entry.sorted ??= [...entry.pending].sort((a, b) => a - b)
+    return entry.sorted
   }
 
   /**
@@ -92,7 +100,7 @@ export class AckTracker {
   #entry(edge: string): Entry {
     let entry = this.#edges.get(edge)
     if (!entry) {
-      entry = { through: 0, pending: new Set() }
+      entry = { through: 0, pending: new Set(), sorted: null }
       this.#edges.set(edge, entry)
     }
     return entry

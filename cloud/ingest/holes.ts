@@ -42,7 +42,8 @@ export class HoleWatch {
       if (hole.askedAt !== null && now - hole.askedAt < this.#options.retryMs) continue
       hole.askedAt = now
       const fromSeq = through + 1
-      due.push({ edge, fromSeq, toSeq: Math.min(Math.min(...pending) - 1, fromSeq + this.#options.maxRange - 1) })
+      // `pending` is ascending: its first is the lowest stored above the hole.
+      due.push({ edge, fromSeq, toSeq: Math.min(pending[0]! - 1, fromSeq + this.#options.maxRange - 1) })
     }
     for (const edge of this.#open.keys()) if (!seen.has(edge)) this.#open.delete(edge)
     return due
