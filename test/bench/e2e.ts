@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { stringify } from 'yaml'
 import { cloudConfigFor } from '../../deploy/demo/configs.ts'
@@ -11,11 +11,10 @@ import { createMosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
 import { readings } from './outbox.ts'
+import { rssMb } from './proc.ts'
 import { result, type BenchResult } from './table.ts'
 
 interface Health { ingest: { samples: number; batches: number } }
-
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
 
 /**
  * (2) end to end: an edge (outbox + MQTT uplink in this process, fed as fast as the cloud

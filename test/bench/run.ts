@@ -7,7 +7,8 @@ import { benchSdt } from './sdt.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
- * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e]`: parklink's
+ * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--modbus-seconds N]
+ * [--modbus-copies N] [--modbus-intervals MS,MS] [--skip-nodered] [--skip-modbus]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`.
  */
@@ -18,6 +19,12 @@ const { values } = parseArgs({
     'e2e-seconds': { type: 'string', default: '20' },
     'sdt-hours': { type: 'string', default: '2' },
     'skip-e2e': { type: 'boolean', default: false },
+    // (8) Modbus polling beside Node-RED: both devices of the plant simulator, `copies` times, at each interval.
+    'modbus-seconds': { type: 'string', default: '20' },
+    'modbus-copies': { type: 'string', default: '10' },
+    'modbus-intervals': { type: 'string', default: '50,1000' },
+    'skip-nodered': { type: 'boolean', default: false },
+    'skip-modbus': { type: 'boolean', default: false },
   },
 })
 
@@ -30,6 +37,20 @@ try {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
     results.push(...(await benchEndToEnd(dir, Number(values['e2e-seconds']))))
+  }
+  if (!values['skip-modbus']) {
+    const { benchModbusPolling } = await import('./modbus-polling.ts')
+    const { installNodeRed } = await import('./nodered-install.ts')
+    let nodeRed = null
+    if (values['skip-nodered']) console.log('node-red: skipped (--skip-nodered); the Modbus rows have no baseline')
+    else {
+      const install = installNodeRed()
+      if (install.ok) nodeRed = install.install
+      else console.log(`node-red: skipped, the Modbus rows have no baseline: ${install.why}`)
+    }
+    for (const pollMs of values['modbus-intervals'].split(',').map(Number)) {
+      results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), copies: Number(values['modbus-copies']), pollMs, nodeRed })))
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
