@@ -6,8 +6,8 @@ import type { ByteOrder } from '../../edge/drivers/modbus/config.ts'
  * device (as parklink keeps one connection per device), one `modbus-read` node per register
  * block the edge's planner reads, at the same interval, each followed by a function node that
  * decodes the block's points as the edge does (float32 in the device's word order, scaled
- * int16, bits) and counts reads and samples in global context. A catch node counts errors;
- * GET /bench answers the counters.
+ * int16, bits) and counts reads and samples in global context. A catch node counts failed
+ * reads and the samples they cost; GET /bench answers the counters.
  */
 export interface BlockPoint { offset: number; type: 'bool' | 'int16' | 'float32'; order: ByteOrder; scale: number }
 export interface Block { table: ModbusTable; start: number; count: number; points: BlockPoint[] }
@@ -20,7 +20,7 @@ const DATA_TYPE: Record<ModbusTable, string> = { coil: 'Coil', discrete: 'Input'
 const decodeBody = (points: BlockPoint[]) => `
 const points = ${JSON.stringify(points)};
 const w = msg.payload;
-const c = global.get('bench') || { reads: 0, samples: 0, errors: 0 };
+const c = global.get('bench') || { reads: 0, samples: 0, errors: 0, badSamples: 0 };
 const buf = Buffer.alloc(4);
 for (const p of points) {
   let v;
@@ -38,19 +38,23 @@ c.reads++;
 global.set('bench', c);
 return null;`
 
-const countErrorBody = `
-const c = global.get('bench') || { reads: 0, samples: 0, errors: 0 };
+// A failed read costs its block's samples, counted like the edge's bad samples (msg.error.source: the node that failed).
+const countErrorBody = (pointsPerRead: Record<string, number>) => `
+const pointsPerRead = ${JSON.stringify(pointsPerRead)};
+const c = global.get('bench') || { reads: 0, samples: 0, errors: 0, badSamples: 0 };
 c.errors++;
+c.badSamples += pointsPerRead[msg.error && msg.error.source && msg.error.source.id] || 0;
 global.set('bench', c);
 return null;`
 
 const answerBody = `
-msg.payload = global.get('bench') || { reads: 0, samples: 0, errors: 0 };
+msg.payload = global.get('bench') || { reads: 0, samples: 0, errors: 0, badSamples: 0 };
 return msg;`
 
 export function benchFlow(devices: readonly FlowDevice[]): object[] {
   const z = 'bench-tab'
   const nodes: object[] = [{ id: z, type: 'tab', label: 'parklink modbus bench' }]
+  const pointsPerRead: Record<string, number> = {}
   const fn = (id: string, name: string, func: string, wires: string[][] = [[]]) => ({ id, type: 'function', z, name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x: 400, y: 40, wires })
   for (const d of devices) {
     const client = `client-${d.id}`
@@ -63,6 +67,7 @@ export function benchFlow(devices: readonly FlowDevice[]): object[] {
     d.blocks.forEach((b, i) => {
       const read = `read-${d.id}-${i}`
       const decode = `decode-${d.id}-${i}`
+      pointsPerRead[read] = b.points.length
       nodes.push({
         id: read, type: 'modbus-read', z, name: `${d.id} ${b.table} ${b.start}+${b.count}`, topic: '', showStatusActivities: false, logIOActivities: false, showErrors: true,
         showWarnings: false, unitid: String(d.unitId), dataType: DATA_TYPE[b.table], adr: String(b.start), quantity: String(b.count), rate: String(d.pollMs), rateUnit: 'ms',
@@ -73,7 +78,7 @@ export function benchFlow(devices: readonly FlowDevice[]): object[] {
   }
   nodes.push(
     { id: 'bench-catch', type: 'catch', z, name: 'errors', scope: null, uncaught: false, x: 150, y: 400, wires: [['bench-count-error']] },
-    fn('bench-count-error', 'count errors', countErrorBody),
+    fn('bench-count-error', 'count errors', countErrorBody(pointsPerRead)),
     { id: 'bench-http-in', type: 'http in', z, name: '', url: '/bench', method: 'get', upload: false, swaggerDoc: '', x: 150, y: 500, wires: [['bench-answer']] },
     fn('bench-answer', 'counters', answerBody, [['bench-http-out']]),
     { id: 'bench-http-out', type: 'http response', z, name: '', statusCode: '', headers: {}, x: 600, y: 500, wires: [] },
