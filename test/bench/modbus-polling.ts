@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { stringify } from 'yaml'
 import { edgeConfigFor } from '../../deploy/demo/configs.ts'
@@ -30,7 +30,8 @@ import { result, type BenchResult } from './table.ts'
  *
  * parklink's figures include what Node-RED's flow does not do: its durable outbox commits once
  * per device per poll (synchronous=FULL, on the event loop), local alarms and the status file.
- * The uplink points at a port where no broker listens, so nothing leaves the outbox.
+ * The uplink points at a port where no broker listens, so nothing leaves the outbox. A third
+ * run (`ramOutbox`) keeps the edge's outbox on tmpfs to show the polling path without the fsyncs.
  */
 export interface ModbusBenchOptions {
   dir: string
@@ -39,6 +40,11 @@ export interface ModbusBenchOptions {
   pollMs: number
   /** The simulated PLC's time per request (answered one at a time per unit; 0: as soon as the event loop allows). */
   responseMs: number
+  /**
+   * Also run the edge with its outbox on tmpfs (/dev/shm): the polling path without the disk's
+   * fsync per commit, which is what limits it on a busy disk (Node-RED persists nothing).
+   */
+  ramOutbox: boolean
   /** null: the Node-RED side is skipped (no install, or --skip-nodered). */
   nodeRed: NodeRedInstall | null
   log?: (line: string) => void
@@ -86,8 +92,10 @@ async function window<T>(child: Child, wire: WireCounter, expectedPerSecond: num
   }
 }
 
-async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: number): Promise<SideFigures> {
-  const dir = path.join(o.dir, `parklink-${o.pollMs}`)
+const runName = (o: ModbusBenchOptions) => `${o.pollMs}x${o.copies}@${o.responseMs}`
+
+async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: number, root = o.dir): Promise<SideFigures> {
+  const dir = path.join(root, `parklink-${runName(o)}`)
   mkdirSync(dir, { recursive: true })
   // No broker listens there: the edge keeps everything in its outbox, which is what is counted.
   const config = benchEdgeConfig({ dir, port: wire.port, pollMs: o.pollMs, copies: o.copies, mqttUrl: `mqtt://127.0.0.1:${await freePort()}` })
@@ -124,7 +132,7 @@ async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: n
 }
 
 async function runNodeRed(o: ModbusBenchOptions, install: NodeRedInstall, wire: WireCounter, devices: FlowDevice[], expected: number): Promise<SideFigures> {
-  const userDir = path.join(o.dir, `nodered-${o.pollMs}`)
+  const userDir = path.join(o.dir, `nodered-${runName(o)}`)
   mkdirSync(userDir, { recursive: true })
   const port = await freePort()
   const flowFile = path.join(userDir, 'flows.json')
@@ -171,6 +179,16 @@ export async function benchModbusPolling(o: ModbusBenchOptions): Promise<BenchRe
     const what = `modbus poll ${o.pollMs} ms, ${devices.length} devices, ${blocks} reads/poll, PLC ${o.responseMs} ms`
     log(`${what}: parklink edge for ${o.seconds} s…`)
     const pl = await runParklink(o, wire, expected)
+    let ram: SideFigures | null = null
+    if (o.ramOutbox && existsSync('/dev/shm')) {
+      log(`${what}: parklink edge, outbox on tmpfs, for ${o.seconds} s…`)
+      const root = mkdtempSync('/dev/shm/parklink-bench-')
+      try {
+        ram = await runParklink(o, wire, expected, root)
+      } finally {
+        rmSync(root, { recursive: true, force: true })
+      }
+    }
     let nr: SideFigures | null = null
     if (o.nodeRed) {
       log(`${what}: node-red for ${o.seconds} s…`)
@@ -190,7 +208,14 @@ export async function benchModbusPolling(o: ModbusBenchOptions): Promise<BenchRe
       ['CPU per 1000 requests', 'ms', (f) => (f.answered > 0 ? (1_000_000 * f.cpu) / f.answered : NaN), undefined],
       ['RSS at the end', 'MB', (f) => f.rss, undefined],
     ]
-    return rows.map(([name, unit, pick, target]) => result(`${what}, parklink${nr ? ' vs node-red' : ''}: ${name}`, pick(pl), unit, { ...(nr ? { baseline: pick(nr) } : {}), ...(target ? { target } : {}) }))
+    const vs = nr ? ' vs node-red' : ''
+    const row = (side: string, f: SideFigures, [name, unit, pick, target]: (typeof rows)[number]) =>
+      result(`${what}, ${side}${vs}: ${name}`, pick(f), unit, { ...(nr ? { baseline: pick(nr) } : {}), ...(target ? { target } : {}) })
+    return [
+      ...rows.map((r) => row('parklink', pl, r)),
+      // The RAM-outbox run: only what differs (throughput and CPU); errors and memory are the same path.
+      ...(ram ? rows.filter(([name]) => name.startsWith('requests') || name.startsWith('CPU')).map((r) => row('parklink, outbox on tmpfs', ram, r)) : []),
+    ]
   } finally {
     await wire.close()
     await plant.stop()

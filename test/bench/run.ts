@@ -8,7 +8,7 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--modbus-seconds N]
- * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-modbus]`: parklink's
+ * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`.
  */
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     'modbus-seconds': { type: 'string', default: '20' },
     'modbus-runs': { type: 'string', default: '50x10@2,1000x10@2,50x40@0' },
     'skip-nodered': { type: 'boolean', default: false },
+    // Without the extra edge run whose outbox is on tmpfs (polling without the disk's fsyncs).
+    'skip-ram-outbox': { type: 'boolean', default: false },
     'skip-modbus': { type: 'boolean', default: false },
   },
 })
@@ -50,7 +52,7 @@ try {
       if (install.ok) nodeRed = install.install
       else console.log(`node-red: skipped, the Modbus rows have no baseline: ${install.why}`)
     }
-    for (const run of runs) results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), ...run, nodeRed })))
+    for (const run of runs) results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), ...run, ramOutbox: !values['skip-ram-outbox'], nodeRed })))
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
