@@ -55,7 +55,7 @@ interface SideFigures { requests: number; answered: number; exceptions: number; 
 type DeviceInput = ModbusTcpDeviceConfig extends infer T ? Omit<T, 'points'> & { points: Array<{ id: string; address: string | number; type?: string; order?: string; scale?: number }> } : never
 
 /** The plant's two Modbus devices, `copies` times (ids and point ids suffixed), all behind `port`. */
-function benchEdgeConfig(o: { dir: string; port: number; pollMs: number; copies: number; mqttUrl: string }) {
+export function benchEdgeConfig(o: { dir: string; port: number; pollMs: number; copies: number; mqttUrl: string }) {
   const base = edgeConfigFor({ site: 'bench', edge: 'bench-01', dataDir: path.join(o.dir, 'edge-data'), mqttUrl: o.mqttUrl, plantPort: o.port, pollMs: o.pollMs })
   const devices = (base.devices as DeviceInput[]).flatMap((d) => Array.from({ length: o.copies }, (_, c) => (c === 0 ? d : {
     ...d, id: `${d.id}-${c + 1}`, points: d.points.map((p) => ({ ...p, id: `${p.id}.c${c + 1}` })),
@@ -64,7 +64,7 @@ function benchEdgeConfig(o: { dir: string; port: number; pollMs: number; copies:
 }
 
 /** The requests the edge's planner makes for a device, with its points' places in each answer. */
-function blocksOf(d: DeviceInput): Block[] {
+export function blocksOf(d: DeviceInput): Block[] {
   const points = d.points.map((p, index) => {
     const at = parseAddress(p.address)
     const type = (p.type ?? 'uint16') as 'bool' | 'int16' | 'float32'
