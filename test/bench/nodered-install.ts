@@ -43,7 +43,8 @@ export function installNodeRed(log: (line: string) => void = console.log): Insta
     cwd: dir, encoding: 'utf8', timeout: 10 * 60_000, stdio: ['ignore', 'pipe', 'pipe'],
   })
   if (npm.error || npm.status !== 0 || !existsSync(redJs)) {
-    const why = npm.error ? npm.error.message : `npm exited with ${npm.status ?? npm.signal}: ${(npm.stderr || npm.stdout).trim().split('\n').slice(-5).join(' | ')}`
+    // npm's first lines name the failure (code, errno, what it fetched); its last ones only point at its log.
+    const why = npm.error ? npm.error.message : `npm exited with ${npm.status ?? npm.signal}: ${(npm.stderr || npm.stdout).trim().split('\n').slice(0, 4).join(' | ')}`
     rmSync(dir, { recursive: true, force: true })
     return { ok: false, why: `could not install node-red into ${dir} (${why}); is the npm registry reachable? Run again with --skip-nodered to bench without it` }
   }
