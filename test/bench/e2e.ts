@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import { waitFor } from '../util/wait.ts'
 import { readings } from './outbox.ts'
 import { startBenchPark, startBenchUplink } from './park.ts'
+import { rssMb } from './proc.ts'
 import { result, type BenchResult } from './table.ts'
 
 interface Health { ingest: { samples: number; batches: number } }
-
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
 
 /**
  * (2) end to end: an edge (outbox + MQTT uplink in this process, fed as fast as the cloud

@@ -9,7 +9,8 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
- * [--skip-latency] [--backlog-minutes N] [--skip-drain]`: parklink's
+ * [--skip-latency] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
+ * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
  * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped.
@@ -28,6 +29,15 @@ const { values } = parseArgs({
     // `--backlog-minutes 60` runs the full size (the row's name says which size was used).
     'backlog-minutes': { type: 'string', default: '3' },
     'skip-drain': { type: 'boolean', default: false },
+    // (8) Modbus polling beside Node-RED, one run per entry: poll interval (ms) x copies of the
+    // plant's two devices @ the simulated PLC's time per request (ms). The defaults: a tight
+    // interval, a realistic one, and a load beyond what a 2-core box needs (throughput).
+    'modbus-seconds': { type: 'string', default: '20' },
+    'modbus-runs': { type: 'string', default: '50x10@2,1000x10@2,50x40@0' },
+    'skip-nodered': { type: 'boolean', default: false },
+    // Without the extra edge run whose outbox is on tmpfs (polling without the disk's fsyncs).
+    'skip-ram-outbox': { type: 'boolean', default: false },
+    'skip-modbus': { type: 'boolean', default: false },
   },
 })
 
@@ -49,6 +59,19 @@ try {
   if (!values['skip-drain']) {
     const { benchDrain } = await import('./drain.ts')
     results.push(...(await benchDrain(dir, { backlogMinutes: Number(values['backlog-minutes']), perSecond: 10_000 })))
+  }
+  if (!values['skip-modbus']) {
+    const { benchModbusPolling, parseModbusRuns } = await import('./modbus-polling.ts')
+    const runs = parseModbusRuns(values['modbus-runs'])
+    const { installNodeRed } = await import('./nodered-install.ts')
+    let nodeRed = null
+    if (values['skip-nodered']) console.log('node-red: skipped (--skip-nodered); the Modbus rows have no baseline')
+    else {
+      const install = installNodeRed()
+      if (install.ok) nodeRed = install.install
+      else console.log(`node-red: skipped, the Modbus rows have no baseline: ${install.why}`)
+    }
+    for (const run of runs) results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), ...run, ramOutbox: !values['skip-ram-outbox'], nodeRed })))
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
