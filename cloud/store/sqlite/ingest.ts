@@ -125,10 +125,12 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         result.suppressed += evaluation.suppressed.length
         result.stale += evaluation.stale + group.length - older.length
         for (const e of evaluation.events) replay.apply(backlog, e, changes)
-        replay.save(backlog, evaluation.state)
+        if (evaluation.state || evaluation.events.length > 0) replay.save(backlog, evaluation.state)
         continue
       }
-      if (live) replay.snapshot(edge, point, seq, Math.min(...group.map((x) => x.ts)), storedJson)
+      // A point with no rules and no rule state has nothing to replay: no copy.
+      const judged = rulePointOf.limits !== null || info?.rules != null || storedJson !== undefined
+      if (live && judged) replay.snapshot(edge, point, seq, Math.min(...group.map((x) => x.ts)), storedJson)
       const stored = storedJson === undefined ? null : parseRuleState(storedJson)
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const evaluation = evaluate(rulePointOf, stored, group)
