@@ -4,13 +4,14 @@ import Database from 'better-sqlite3'
 import { stringify } from 'yaml'
 import { cloudConfigFor, edgeConfigFor } from '../../deploy/demo/configs.ts'
 import { startPlant } from '../sim/plant.ts'
-import { startParklink, type Child } from '../util/child.ts'
+import type { Child } from '../util/child.ts'
 import { addKey } from '../../deploy/accounts.ts'
 import { bearer, tryGetJson } from '../util/http.ts'
 import { createMosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { startTcpProxy } from '../util/tcp-proxy.ts'
 import { waitFor } from '../util/wait.ts'
+import { supervise } from './supervise.ts'
 import { FAULT_CHOICES, injectFault, noFaults, type FaultKind, type FaultTally } from './faults.ts'
 
 export type { FaultKind } from './faults.ts'
@@ -21,6 +22,8 @@ export interface CampaignResult {
   blackholesNoticed: number
   /** Batches the cloud could not store (logged, not acked) — e.g. SQLITE_BUSY under 'database locked'. */
   cloudStoreFailures: number
+  /** The cloud or the edge exited without being killed, and was restarted as systemd would. */
+  selfExits: string[]
   /** Faults that did not happen as meant (a locker that failed, a blackhole the edge missed). */
   problems: string[]
   assigned: number
@@ -71,13 +74,8 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
   const auth = bearer((await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key)
   const edgeArgs = ['edge', '--config', path.join(dir, 'edge.yaml')]
   let cloudStoreFailures = 0
-  const startCloud = () => {
-    const child = startParklink('cloud', cloudArgs)
-    countStoreFailures(child, (n) => (cloudStoreFailures += n))
-    return child
-  }
-  let cloud: Child = startCloud()
-  let edge: Child = startParklink('edge', edgeArgs)
+  const cloud = supervise('cloud', cloudArgs, (child) => countStoreFailures(child, (n) => (cloudStoreFailures += n)))
+  const edge = supervise('edge', edgeArgs)
   const outboxFile = path.join(dir, 'edge', 'outbox.db')
   const faults = noFaults()
   const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
@@ -87,17 +85,10 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     cloudDbFile: path.join(dir, 'cloud', 'cloud.db'),
     edgeKeepaliveS: edgeConfig.uplink.keepaliveS ?? 30,
     say,
-    async restartCloud(pauseMs: number) {
-      await cloud.kill('SIGKILL')
-      await sleep(pauseMs)
-      cloud = startCloud()
-    },
-    async restartEdge(pauseMs: number) {
-      await edge.kill('SIGKILL')
-      await sleep(pauseMs)
-      edge = startParklink('edge', edgeArgs)
-    },
+    restartCloud: (pauseMs: number) => cloud.killAndRestart(pauseMs),
+    restartEdge: (pauseMs: number) => edge.killAndRestart(pauseMs),
   }
+  const logs = (chars: number) => `${cloud.current().output().slice(-chars)}\n${edge.current().output().slice(-chars)}`
   const api = `http://127.0.0.1:${httpPort}/api/v1/edges`
   const acked = async () => (await tryGetJson<Array<{ id: string; ackedThrough: number }>>(api, auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
   const lastSeq = () => {
@@ -109,7 +100,7 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     }
   }
   try {
-    await waitFor(async () => (await acked()) > 0, { timeoutMs: 60_000, message: () => `nothing delivered before the faults\n${cloud.output().slice(-2000)}\n${edge.output().slice(-2000)}` })
+    await waitFor(async () => (await acked()) > 0, { timeoutMs: 60_000, message: () => `nothing delivered before the faults\n${logs(2000)}` })
     for (let n = 0; n < count && Date.now() - started < maxSeconds * 1000; n++) {
       await sleep(300 + random() * 2_000)
       const kind = FAULT_CHOICES[Math.floor(random() * FAULT_CHOICES.length)]!
@@ -119,13 +110,13 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     }
     say('faults done; draining')
     const target = lastSeq()
-    await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${cloud.output().slice(-3000)}\n${edge.output().slice(-3000)}` })
-    await edge.kill('SIGTERM')
-    await cloud.kill('SIGTERM')
-    return { faults, ...tally, cloudStoreFailures, ...compare(outboxFile, path.join(dir, 'cloud', 'cloud.db')), seconds: Math.round((Date.now() - started) / 1000) }
+    await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}` })
+    await edge.stop('SIGTERM')
+    await cloud.stop('SIGTERM')
+    return { faults, ...tally, cloudStoreFailures, selfExits: [...cloud.selfExits, ...edge.selfExits], ...compare(outboxFile, path.join(dir, 'cloud', 'cloud.db')), seconds: Math.round((Date.now() - started) / 1000) }
   } finally {
-    await edge.kill('SIGKILL')
-    await cloud.kill('SIGKILL')
+    await edge.stop('SIGKILL')
+    await cloud.stop('SIGKILL')
     await plant.stop()
     await proxy.close()
     await mosquitto.dispose()

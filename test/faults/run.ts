@@ -40,6 +40,8 @@ try {
   say(`campaign: ${total} faults in ${c.seconds} s (${Object.entries(c.faults).map(([k, n]) => `${k}: ${n}`).join(', ')})`)
   say(`blackholes the edge noticed by itself: ${c.blackholesNoticed}/${c.faults['link blackhole (> keepalive)']}; batches the cloud could not store (not acked): ${c.cloudStoreFailures}`)
   for (const p of c.problems) say(`  problem: ${p}`)
+  say(`processes that exited by themselves (restarted as systemd would): ${c.selfExits.length}`)
+  for (const e of c.selfExits) say(`  ${e}`)
   say(`batches assigned ${c.assigned}, stored ${c.stored}, held at end ${c.heldAtEnd}, in gap records ${c.inGaps}, LOST ${c.lost}, duplicate samples ${c.duplicateSamples}, incomplete batches ${c.incompleteBatches}`)
   ok = kills.problems.length === 0 && kills.cleanOpens === kills.kills && c.problems.length === 0 && c.lost === 0 && c.duplicateSamples === 0 && c.incompleteBatches === 0
   say(ok ? 'PASS' : 'FAIL')
