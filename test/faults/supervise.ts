@@ -52,9 +52,14 @@ export function supervise(name: string, args: string[], onStart: (child: Child) 
   }
 }
 
-/** The error line of a crash (a stack's first line, or an `error [CODE]:` report), else the last line. */
+/**
+ * The error line of a crash (a stack's first line, or an `error [CODE]:` report) and the first
+ * frame in parklink's own code (where it failed: at startup or while running), else the last line.
+ */
 function whyExited(output: string): string {
-  const lines = output.trim().split('\n')
-  const error = lines.find((l) => /^(\w*Error\b|error \[)/.test(l.trim()))
-  return (error ?? lines.at(-1) ?? '').trim().slice(0, 300)
+  const lines = output.trim().split('\n').map((l) => l.trim())
+  const at = lines.findIndex((l) => /^(\w*Error\b|error \[)/.test(l))
+  if (at < 0) return (lines.at(-1) ?? '').slice(0, 300)
+  const frame = lines.slice(at + 1).find((l) => l.startsWith('at ') && !l.includes('node_modules') && !l.includes('node:'))
+  return `${lines[at]}${frame ? ` (${frame})` : ''}`.slice(0, 400)
 }
