@@ -4,16 +4,28 @@ import Database from 'better-sqlite3'
 import { stringify } from 'yaml'
 import { cloudConfigFor, edgeConfigFor } from '../../deploy/demo/configs.ts'
 import { startPlant } from '../sim/plant.ts'
-import { startParklink, type Child } from '../util/child.ts'
-import { tryGetJson } from '../util/http.ts'
+import type { Child } from '../util/child.ts'
+import { addKey } from '../../deploy/accounts.ts'
+import { bearer, tryGetJson } from '../util/http.ts'
 import { createMosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
+import { startTcpProxy } from '../util/tcp-proxy.ts'
 import { waitFor } from '../util/wait.ts'
+import { supervise } from './supervise.ts'
+import { FAULT_CHOICES, injectFault, noFaults, type FaultKind, type FaultTally } from './faults.ts'
 
-export type FaultKind = 'kill -9 broker' | 'broker down > keepalive' | 'kill -9 cloud' | 'kill -9 edge'
+export type { FaultKind } from './faults.ts'
 
 export interface CampaignResult {
   faults: Record<FaultKind, number>
+  /** Blackholes the edge noticed by itself (keepalive) before the link healed. */
+  blackholesNoticed: number
+  /** Batches the cloud could not store (logged, not acked) — e.g. SQLITE_BUSY under 'database locked'. */
+  cloudStoreFailures: number
+  /** The cloud or the edge exited without being killed, and was restarted as systemd would. */
+  selfExits: string[]
+  /** Faults that did not happen as meant (a locker that failed, a blackhole the edge missed). */
+  problems: string[]
   assigned: number
   stored: number
   heldAtEnd: number
@@ -27,9 +39,20 @@ export interface CampaignResult {
 const EDGE = 'faults-01'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Counts the cloud's "batch not stored" log lines (pino JSON on stdout), across restarts. */
+function countStoreFailures(child: Child, add: (n: number) => void): void {
+  let partial = ''
+  child.proc.stdout?.on('data', (b: Buffer) => {
+    const lines = (partial + b.toString('utf8')).split('\n')
+    partial = lines.pop() ?? ''
+    add(lines.filter((l) => l.includes('batch not stored')).length)
+  })
+}
+
 /**
  * While the Modbus plant simulator streams through a real edge, Debian's mosquitto (no
- * persistence) and a real cloud (separate processes), inject `count` faults at random times,
+ * persistence) and a real cloud (separate processes), inject `count` faults at random times
+ * (faults.ts; the edge reaches mosquitto through a TCP proxy that can cut its link),
  * then let everything drain and compare: every seq the edge assigned is stored, still held, or
  * inside a gap record; no sample is stored twice; every stored batch is complete.
  */
@@ -41,16 +64,33 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
   await mosquitto.start()
   const plant = await startPlant({ port: 0, tickMs: 250 })
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
-  writeFileSync(path.join(dir, 'edge.yaml'), stringify(edgeConfigFor({ site: 'faults', edge: EDGE, dataDir: './edge', mqttUrl, plantPort: plant.port, pollMs: 100, fastTimeouts: true })))
+  // Only the edge's link goes through the proxy: the cloud connects to mosquitto directly.
+  const proxy = await startTcpProxy({ port: mqttPort })
+  const edgeConfig = edgeConfigFor({ site: 'faults', edge: EDGE, dataDir: './edge', mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, plantPort: plant.port, pollMs: 100, fastTimeouts: true })
+  writeFileSync(path.join(dir, 'edge.yaml'), stringify(edgeConfig))
   writeFileSync(path.join(dir, 'cloud.yaml'), stringify({ ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: 'parklink-cloud-faults' }), log: { level: 'warn' } }))
   const cloudArgs = ['cloud', '--config', path.join(dir, 'cloud.yaml')]
+  // The API needs a credential: a key made with the bootstrap command's code, as on a new installation.
+  const auth = bearer((await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key)
   const edgeArgs = ['edge', '--config', path.join(dir, 'edge.yaml')]
-  let cloud: Child = startParklink('cloud', cloudArgs)
-  let edge: Child = startParklink('edge', edgeArgs)
+  let cloudStoreFailures = 0
+  const cloud = supervise('cloud', cloudArgs, (child) => countStoreFailures(child, (n) => (cloudStoreFailures += n)))
+  const edge = supervise('edge', edgeArgs)
   const outboxFile = path.join(dir, 'edge', 'outbox.db')
-  const faults: Record<FaultKind, number> = { 'kill -9 broker': 0, 'broker down > keepalive': 0, 'kill -9 cloud': 0, 'kill -9 edge': 0 }
+  const faults = noFaults()
+  const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
+  const targets = {
+    mosquitto,
+    proxy,
+    cloudDbFile: path.join(dir, 'cloud', 'cloud.db'),
+    edgeKeepaliveS: edgeConfig.uplink.keepaliveS ?? 30,
+    say,
+    restartCloud: (pauseMs: number) => cloud.killAndRestart(pauseMs),
+    restartEdge: (pauseMs: number) => edge.killAndRestart(pauseMs),
+  }
+  const logs = (chars: number) => `${cloud.current().output().slice(-chars)}\n${edge.current().output().slice(-chars)}`
   const api = `http://127.0.0.1:${httpPort}/api/v1/edges`
-  const acked = async () => (await tryGetJson<Array<{ id: string; ackedThrough: number }>>(api))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+  const acked = async () => (await tryGetJson<Array<{ id: string; ackedThrough: number }>>(api, auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
   const lastSeq = () => {
     const db = new Database(outboxFile, { readonly: true, fileMustExist: true })
     try {
@@ -60,37 +100,25 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     }
   }
   try {
-    await waitFor(async () => (await acked()) > 0, { timeoutMs: 60_000, message: () => `nothing delivered before the faults\n${cloud.output().slice(-2000)}\n${edge.output().slice(-2000)}` })
-    const kinds: FaultKind[] = ['kill -9 broker', 'kill -9 broker', 'kill -9 cloud', 'kill -9 cloud', 'kill -9 edge', 'kill -9 edge', 'broker down > keepalive']
+    await waitFor(async () => (await acked()) > 0, { timeoutMs: 60_000, message: () => `nothing delivered before the faults\n${logs(2000)}` })
     for (let n = 0; n < count && Date.now() - started < maxSeconds * 1000; n++) {
       await sleep(300 + random() * 2_000)
-      const kind = kinds[Math.floor(random() * kinds.length)]!
+      const kind = FAULT_CHOICES[Math.floor(random() * FAULT_CHOICES.length)]!
       faults[kind]++
       say(`fault ${n + 1}/${count}: ${kind}`)
-      if (kind === 'kill -9 broker' || kind === 'broker down > keepalive') {
-        await mosquitto.stop()
-        await sleep(kind === 'kill -9 broker' ? 200 + random() * 2_000 : 8_000) // keepalive 5 s: the will fires after 7.5 s
-        await mosquitto.start()
-      } else if (kind === 'kill -9 cloud') {
-        await cloud.kill('SIGKILL')
-        await sleep(100 + random() * 1_500)
-        cloud = startParklink('cloud', cloudArgs)
-      } else {
-        await edge.kill('SIGKILL')
-        await sleep(100 + random() * 1_500)
-        edge = startParklink('edge', edgeArgs)
-      }
+      await injectFault(kind, targets, random, tally)
     }
     say('faults done; draining')
     const target = lastSeq()
-    await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${cloud.output().slice(-3000)}\n${edge.output().slice(-3000)}` })
-    await edge.kill('SIGTERM')
-    await cloud.kill('SIGTERM')
-    return { faults, ...compare(outboxFile, path.join(dir, 'cloud', 'cloud.db')), seconds: Math.round((Date.now() - started) / 1000) }
+    await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}` })
+    await edge.stop('SIGTERM')
+    await cloud.stop('SIGTERM')
+    return { faults, ...tally, cloudStoreFailures, selfExits: [...cloud.selfExits, ...edge.selfExits], ...compare(outboxFile, path.join(dir, 'cloud', 'cloud.db')), seconds: Math.round((Date.now() - started) / 1000) }
   } finally {
-    await edge.kill('SIGKILL')
-    await cloud.kill('SIGKILL')
+    await edge.stop('SIGKILL')
+    await cloud.stop('SIGKILL')
     await plant.stop()
+    await proxy.close()
     await mosquitto.dispose()
   }
 }

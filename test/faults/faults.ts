@@ -1,0 +1,106 @@
+import type { Child } from '../util/child.ts'
+import { startChild } from '../util/child.ts'
+import type { Mosquitto } from '../util/mosquitto.ts'
+import type { TcpProxy } from '../util/tcp-proxy.ts'
+import { waitFor } from '../util/wait.ts'
+
+/**
+ * The faults the campaign injects, and how. "Restart the database" has no meaning of its own
+ * here: the cloud's store is embedded SQLite, so it is 'kill -9 cloud'; what SQLite can do to a
+ * running cloud is another process holding the write lock ('database locked').
+ */
+export type FaultKind =
+  | 'kill -9 broker'
+  | 'broker down > keepalive'
+  | 'kill -9 cloud'
+  | 'kill -9 edge'
+  | 'link drop'
+  | 'link blackhole (> keepalive)'
+  | 'database locked'
+
+/** The random choice: the process kills and link drops twice as likely as the long faults. */
+export const FAULT_CHOICES: readonly FaultKind[] = [
+  'kill -9 broker', 'kill -9 broker', 'kill -9 cloud', 'kill -9 cloud', 'kill -9 edge', 'kill -9 edge', 'broker down > keepalive',
+  'link drop', 'link drop', 'link blackhole (> keepalive)', 'database locked',
+]
+
+export const noFaults = (): Record<FaultKind, number> => Object.fromEntries([...new Set(FAULT_CHOICES)].map((k) => [k, 0])) as Record<FaultKind, number>
+
+export interface FaultTargets {
+  mosquitto: Mosquitto
+  /** Between the edge and mosquitto (the cloud connects to mosquitto directly). */
+  proxy: TcpProxy
+  restartCloud(pauseMs: number): Promise<void>
+  restartEdge(pauseMs: number): Promise<void>
+  cloudDbFile: string
+  /**
+   * The edge's MQTT keepalive (fastTimeouts in deploy/demo/configs.ts: 5 s). mqtt.js 5 sends
+   * PINGREQ after one keepalive without a packet RECEIVED and closes the connection at 1.5 ×
+   * keepalive (its KeepaliveManager; outgoing publishes do not postpone it). The broker allows
+   * the same 1.5 × before it publishes the will (MQTT 3.1.1 §3.1.2.10).
+   */
+  edgeKeepaliveS: number
+  say(line: string): void
+}
+
+export interface FaultTally {
+  /** Blackholes during which the edge closed its connection by itself, before the heal. */
+  blackholesNoticed: number
+  problems: string[]
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Injects one fault and returns once it is over (the faulty part restarted or healed). Every
+ * duration is drawn from `random` whatever happens, so a seed replays the same faults.
+ */
+export async function injectFault(kind: FaultKind, t: FaultTargets, random: () => number, tally: FaultTally): Promise<void> {
+  switch (kind) {
+    case 'kill -9 broker':
+    case 'broker down > keepalive': {
+      await t.mosquitto.stop()
+      await sleep(kind === 'kill -9 broker' ? 200 + random() * 2_000 : 8_000) // the will fires after 7.5 s
+      await t.mosquitto.start()
+      return
+    }
+    case 'kill -9 cloud':
+      return t.restartCloud(100 + random() * 1_500)
+    case 'kill -9 edge':
+      return t.restartEdge(100 + random() * 1_500)
+    case 'link drop': {
+      const ms = 1_000 + random() * 7_000
+      t.proxy.setMode('drop')
+      await sleep(ms)
+      t.proxy.setMode('pass')
+      return
+    }
+    case 'link blackhole (> keepalive)': {
+      const ms = t.edgeKeepaliveS * 1_500 + 1_500 + random() * 4_000
+      const before = t.proxy.stats().closedByClientInBlackhole
+      t.proxy.setMode('blackhole')
+      await sleep(ms)
+      const noticed = t.proxy.stats().closedByClientInBlackhole > before
+      t.proxy.setMode('pass')
+      if (noticed) tally.blackholesNoticed++
+      else tally.problems.push(`the edge did not notice a ${Math.round(ms)} ms blackhole by itself (keepalive ${t.edgeKeepaliveS} s)`)
+      return
+    }
+    case 'database locked':
+      return lockDatabase(t, 2_000 + random() * 7_000, tally)
+  }
+}
+
+/** Another process holds the cloud database's write lock for `ms` (see db-locker.ts). */
+async function lockDatabase(t: FaultTargets, ms: number, tally: FaultTally): Promise<void> {
+  const script = new URL('./db-locker.ts', import.meta.url).pathname
+  const locker: Child = startChild('db-locker', process.execPath, ['--import', 'tsx', script, t.cloudDbFile, String(Math.round(ms))])
+  try {
+    await waitFor(() => locker.output().includes('locked') || locker.proc.exitCode !== null, { timeoutMs: 60_000, message: () => `the locker never took the lock: ${locker.output()}` })
+    const code = await locker.exited
+    if (code !== 0 || !locker.output().includes('released')) tally.problems.push(`the database locker failed (exit ${code}): ${locker.output().slice(-500)}`)
+    else t.say(`  the cloud database was locked for ${Math.round(ms)} ms`)
+  } finally {
+    await locker.kill('SIGKILL')
+  }
+}
