@@ -66,6 +66,11 @@ export class SendWindow {
     return this.#inflight.size
   }
 
+  /** Ack timeouts in a row without any progress since. */
+  get timeouts(): number {
+    return this.#timeouts
+  }
+
   /** Batches written before this connection and not yet acked (an upper bound: seqs may be evicted). */
   get backlog(): number {
     return Math.max(0, this.liveFrom - this.ackedThrough)

@@ -105,6 +105,11 @@ describe('mqtt uplink on a real broker', () => {
     const seen = new Set(cloud.batches.map((b) => b.seq))
     expect(seen.has(1) && [...seen].every((seq) => seq <= 4)).toBe(true)
     expect(outbox.stats().batches).toBe(10)
+    // Resent three times without an ack: the link may be dead unnoticed, so a new connection.
+    const births = () => cloud!.statuses.filter((st) => st.kind === 'birth').length
+    const before = births()
+    await waitFor(() => logs.lines().some((l) => /reconnecting \(the link to the broker may be dead\)/.test(String(l.msg))), { timeoutMs: 15_000, message: 'never reconnected after repeated ack timeouts' })
+    await waitFor(() => births() > before, { message: 'no birth on the new connection' })
     cloud.ignoring = false
     await waitFor(drained(10), { message: () => `not drained after the cloud came back: ${cloud!.through()}` })
     expect(logs.lines().some((l) => /resending from the last ack/.test(String(l.msg)))).toBe(true)

@@ -14,6 +14,9 @@ import { answerCommand } from './commands.ts'
 import { nextBatches, SendWindow, type StoredRanges } from './forward.ts'
 import * as status from './status.ts'
 
+/** Ack timeouts in a row (no progress at all) after which the connection is replaced. */
+const RECONNECT_AFTER_TIMEOUTS = 3
+
 export interface UplinkOptions {
   url: string
   clientId: string
@@ -237,6 +240,14 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       timers.ack = null
       const from = window.ackedThrough + 1
       if (window.checkTimeout(clock.now())) {
+        const c = connection.current()
+        if (window.timeouts >= RECONNECT_AFTER_TIMEOUTS && c !== null) {
+          // Resent twice and still nothing: the link may be dead without TCP or the keepalive
+          // noticing yet (a silent drop on the way). A new connection resends everything.
+          log.warn({ from, timeouts: window.timeouts }, 'no ack after resending: reconnecting (the link to the broker may be dead)')
+          connection.restart(c)
+          return
+        }
         log.warn({ from, ackTimeoutMs: options.ackTimeoutMs }, 'no ack from the cloud in time: resending from the last ack')
         pump()
       } else armAckTimer()
