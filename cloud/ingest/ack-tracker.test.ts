@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AckTracker } from './ack-tracker.ts'
 
@@ -64,5 +65,18 @@ describe('AckTracker', () => {
     for (const seq of [1, 2, 3, 4]) tracker.record('e1', seq, 1)
     expect(tracker.storedRanges('e1')).toEqual([[9, 9], [12, 13]])
     expect(tracker.storedRanges('other')).toEqual([])
+  })
+
+  it('peek says what record will return, and changes nothing', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 10 })), { maxLength: 60 }), (arrivals) => {
+      const tracker = new AckTracker()
+      for (const [seq, back] of arrivals) {
+        const floor = Math.max(1, seq - back)
+        const before = tracker.pending('e1').slice()
+        const peeked = tracker.peek('e1', seq, floor)
+        expect(tracker.pending('e1')).toEqual(before)
+        expect(tracker.record('e1', seq, floor)).toBe(peeked)
+      }
+    }))
   })
 })

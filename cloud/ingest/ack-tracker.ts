@@ -57,6 +57,17 @@ export class AckTracker {
     return entry.through
   }
 
+  /** The mark record(edge, seq, floor) would return, without recording anything (persisted with the batch). */
+  peek(edge: string, seq: number, floor: number): number {
+    const entry = this.#edges.get(edge)
+    let through = Math.max(entry?.through ?? 0, floor - 1)
+    for (;;) {
+      const next = through + 1
+      if (next === seq || entry?.pending.has(next)) through = next
+      else return through
+    }
+  }
+
   /** The mark a batch carrying `floor` would find before its own seq is counted (nothing changes). */
   reach(edge: string, floor: number): number {
     const entry = this.#edges.get(edge)

@@ -33,7 +33,9 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor) + 1
   let result: IngestResult
   try {
-    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder })
+    // The mark this batch will make is stored with it (used to rebuild the marks at startup).
+    const ackedThrough = ctx.tracker.peek(batch.edge, batch.seq, batch.floor)
+    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder, ackedThrough })
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
@@ -69,11 +71,14 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
       ctx.log.error({ edge: batch.edge, through, err }, 'deferred rule evaluation failed; it is retried with the next batch')
     }
   }
-  try {
-    await ctx.store.setAckedThrough(batch.edge, through)
-  } catch (err) {
-    // The data is stored; the persisted mark only speeds up the rebuild after a restart.
-    ctx.log.warn({ edge: batch.edge, through, err }, 'could not persist the ack mark')
+  if (result.duplicate) {
+    // A duplicate wrote nothing; its floor may still have moved the mark.
+    try {
+      await ctx.store.setAckedThrough(batch.edge, through)
+    } catch (err) {
+      // The data is stored; the persisted mark only speeds up the rebuild after a restart.
+      ctx.log.warn({ edge: batch.edge, through, err }, 'could not persist the ack mark')
+    }
   }
   publishAck(ctx, address.site, batch.edge, through)
   return { kind: result.duplicate ? 'duplicate' : 'stored', through, result }

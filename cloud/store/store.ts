@@ -36,7 +36,7 @@ export interface Store {
    * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
    * state. An (edge, seq) already stored is a duplicate: nothing else is written.
    */
-  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder?: boolean }): Promise<IngestResult>
+  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder?: boolean; ackedThrough?: number }): Promise<IngestResult>
   /**
    * Rules run over each edge's batches in seq order. A batch stored with `inOrder: false` (it
    * arrived ahead of a gap) is evaluated here, in seq order, once the contiguous mark passes it.

@@ -188,7 +188,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
      * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
      * else leaves it for evaluateThrough (rules see each edge's samples in the edge's order).
      */
-    ingest(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder: boolean }): IngestResult {
+    ingest(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder: boolean; ackedThrough?: number }): IngestResult {
       const changes: AlarmChange[] = []
       // Ahead of a gap: live data is evaluated now (it overtook a backlog); replayed backlog
       // waits for the batches before it.
@@ -207,8 +207,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           }
           // Data proves the edge is connected; online/session are decided by status messages.
           tx.insert(edges)
-            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt })
-            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
+            // The ack mark this batch makes, in the same transaction (not one more commit per batch).
+            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt, ackedThrough: meta.ackedThrough ?? 0 })
+            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)`, ackedThrough: sql`max(${edges.ackedThrough}, excluded.acked_through)` } })
             .run()
           for (const s of batch.samples) {
             const v = encodeValue(s.value)
