@@ -193,6 +193,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     drivers: reports,
     outbox,
     maxInflight: config.uplink.maxInflight,
+    ...(config.uplink.replayInflight === undefined ? {} : { replayInflight: config.uplink.replayInflight }),
     ackTimeoutMs: config.uplink.ackTimeoutMs,
     heartbeatMs: config.uplink.heartbeatMs,
     reconnectMinMs: config.uplink.reconnectMinMs,

@@ -47,6 +47,12 @@ export const UplinkConfigSchema = z
     batchSize: z.number().int().min(1).max(100_000).default(500),
     /** Batches published but not yet acked by the CLOUD. */
     maxInflight: z.number().int().min(1).max(10_000).default(32),
+    /**
+     * Backlog batches in flight while a backlog drains after an outage (default half of
+     * maxInflight, at most 8): live batches go first, and each backlog batch in flight is one the
+     * cloud may store before the next live one. Raise it on a link with a long round trip.
+     */
+    replayInflight: z.number().int().min(1).max(10_000).optional(),
     /** No ack progress for this long while batches are in flight → resend from the last ack (the wait doubles, up to 8×, while the cloud stays silent). */
     ackTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
     /** Period of the retained `state` status message. */

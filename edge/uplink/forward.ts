@@ -5,7 +5,7 @@
  * Two lanes. Every batch written after the current connection came up (seq > `liveFrom`) is
  * LIVE; what was waiting before is the BACKLOG. Live batches always go first; the backlog
  * drains oldest first behind them, in seq order, and may never take the last `liveReserve`
- * slots of the window (half by default), so a new live batch is published at once even while the cloud is busy
+ * slots of the window (by default it has half the window, at most 8 batches), so a new live batch is published at once even while the cloud is busy
  * storing a week of backlog. That is the pacing: the drain runs as fast as the cloud acks, and
  * live data never queues behind it.
  *
@@ -29,7 +29,8 @@ export interface WindowLimits {
   /** Cap on the ack-timeout doubling (multiple of ackTimeoutMs); default 8. */
   maxBackoff?: number
   /**
-   * Window slots the backlog may never use (kept for live batches); default half of maxInflight.
+   * Window slots the backlog may never use (kept for live batches); by default the backlog gets
+   * half of maxInflight, at most 8.
    * Every backlog batch in flight is one the cloud may have to store before the next live one,
    * so this bounds live latency during a drain; the drain itself needs only a round trip's worth.
    */
@@ -58,7 +59,7 @@ export class SendWindow {
 
   constructor(ackedThrough: number, limits: WindowLimits) {
     if (!(limits.maxInflight >= 1) || !(limits.ackTimeoutMs > 0)) throw new RangeError('maxInflight ≥ 1 and ackTimeoutMs > 0 required')
-    const reserve = limits.liveReserve ?? Math.floor(limits.maxInflight / 2)
+    const reserve = limits.liveReserve ?? limits.maxInflight - Math.max(1, Math.min(8, Math.floor(limits.maxInflight / 2)))
     if (!(reserve >= 0 && reserve < limits.maxInflight) && limits.maxInflight > 1) throw new RangeError('liveReserve must be ≥ 0 and < maxInflight')
     this.#limits = { maxBackoff: 8, ...limits, liveReserve: reserve }
     this.ackedThrough = ackedThrough

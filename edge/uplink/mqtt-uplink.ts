@@ -34,6 +34,8 @@ export interface UplinkOptions {
   drivers: () => DriverReport[]
   outbox: Outbox
   maxInflight: number
+  /** Backlog batches in flight during a drain (forward.ts; default half of maxInflight, at most 8). */
+  replayInflight?: number
   ackTimeoutMs: number
   heartbeatMs: number
   /** A batch written longer ago than this is sent marked `historical` (backlog replay); default 60 s. */
@@ -87,7 +89,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
   const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack'), cmd: topic(id.site, id.edge, 'cmd'), resp: topic(id.site, id.edge, 'resp') }
-  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs })
+  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs, ...(options.replayInflight === undefined ? {} : { liveReserve: Math.max(0, options.maxInflight - options.replayInflight) }) })
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
   let lastAckAt: number | null = null
