@@ -42,15 +42,13 @@ export function startPoller(options: PollerOptions): Poller {
   const { clock, log } = options
   const loops: Loop[] = []
   let closed = false
-  // One read of a device at a time, whoever asks (its schedules, or a read on request): a device,
-  // a gateway or an RS485 line serves one transaction at a time.
-  const lines = new Map<Driver, Promise<unknown>>()
-  const exclusive = <T>(driver: Driver, fn: () => Promise<T>): Promise<T> => {
-    const run = (lines.get(driver) ?? Promise.resolve()).then(fn, fn)
-    lines.set(driver, run.catch(() => {}))
-    return run
-  }
-
+  // A read on request never runs alongside a scheduled read of the same device (a device, a
+  // gateway or an RS485 line serves one transaction at a time): it waits for the device's reads
+  // in flight, and a scheduled read that comes due meanwhile waits for it. Scheduled reads of one
+  // device's schedules stay independent (an RTU driver interleaves them on its line itself).
+  const onRequest = new Map<Driver, Promise<unknown>>()
+  const loopsOf = new Map<Driver, Loop[]>()
+  const afterRequest = (driver: Driver) => onRequest.get(driver) ?? Promise.resolve()
   const deliver = (device: string, samples: Sample[]) => {
     if (closed || samples.length === 0) return
     try {
@@ -75,8 +73,10 @@ export function startPoller(options: PollerOptions): Poller {
         const stallAfterMs = options.stallAfterMs?.(schedule.pollIntervalMs) ?? Math.max(60_000, 10 * schedule.pollIntervalMs)
         // Without explicit schedules read() is called with no argument: "all points".
         const only = driver.schedules ? schedule.points : undefined
-        const read = only === undefined ? () => exclusive(driver, () => driver.read!()) : () => exclusive(driver, () => driver.read!(only))
-        loops.push(startLoop(driver, read, only ?? driver.points.map((p) => p.id), schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver))
+        const read = only === undefined ? () => afterRequest(driver).then(() => driver.read!()) : () => afterRequest(driver).then(() => driver.read!(only))
+        const loop = startLoop(driver, read, only ?? driver.points.map((p) => p.id), schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver)
+        loops.push(loop)
+        loopsOf.set(driver, [...(loopsOf.get(driver) ?? []), loop])
         started = true
       }
     }
@@ -95,8 +95,12 @@ export function startPoller(options: PollerOptions): Poller {
       const timeout = new Promise<never>((_, reject) => {
         timer = clock.setTimeout(() => reject(new ParklinkError(ErrorCodes.DEVICE_TIMEOUT, `device ${driver.device} did not answer for point ${point} within ${timeoutMs} ms`, { hint: 'its reads may hang: see the driver state in the edge status' })), timeoutMs)
       })
+      const scheduled = () => Promise.allSettled((loopsOf.get(driver) ?? []).map((l) => l.inflight()))
+      const read = afterRequest(driver).then(scheduled).then(() => driver.read!([point]))
+      const bounded = Promise.race([read, timeout])
+      onRequest.set(driver, bounded.catch(() => {}))
       try {
-        const samples = await Promise.race([exclusive(driver, () => driver.read!([point])), timeout])
+        const samples = await bounded
         const sample = Array.isArray(samples) ? samples.find((s) => s.point === point) : undefined
         if (!sample) throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `device ${driver.device} returned no value for point ${point}`)
         deliver(driver.device, [sample])
