@@ -12,6 +12,15 @@ import type { AckTracker } from './ack-tracker.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
+import { createInbox } from './inbox.ts'
+
+/**
+ * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
+ * parsing it: the key can only appear as the top-level field (inside a JSON string a quote is
+ * always escaped). Only the queue's order depends on it.
+ */
+const REPLAYED = Buffer.from('"historical":true')
+const isReplayed = (payload: Buffer) => payload.includes(REPLAYED)
 
 export interface IngestOptions {
   url: string
@@ -49,8 +58,9 @@ export interface Ingest {
  * Consequence: two cloud instances must not share a clientId (they would take over each other).
  * MQTT 3.1.1 because aedes does not speak 5 and, in 5, clean=false also needs a session expiry.
  *
- * Backpressure: messages are handled in `handleMessage`, which mqtt.js calls one at a time and
- * PUBACKs only when it returns, so a message is acknowledged to the broker after it was stored.
+ * Order and backpressure: messages go through the inbox (inbox.ts), handled one at a time, live
+ * data ahead of replayed backlog; a few dozen are taken off the broker before they are handled
+ * (so a live batch can overtake), beyond that PUBACK waits until the message is handled.
  * The broker unavailable at start or later is not an error: mqtt.js reconnects forever.
  */
 export function startIngest(options: IngestOptions): Ingest {
@@ -103,7 +113,11 @@ export function startIngest(options: IngestOptions): Ingest {
     }
   }, (err) => log.error({ err }, 'sequence hole check failed'))
 
-  let inflight: Promise<unknown> = Promise.resolve()
+  const inbox = createInbox<InboundMessage>((msg) => {
+    const address = parseTopic(msg.topic)
+    const work = address?.channel === 'resp' ? commands.handleResponse(msg) : msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
+    return work.then(() => undefined, (err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'))
+  })
   let stopping: Promise<void> | null = null
   client.handleMessage = (packet, done) => {
     // Stopping: leave it un-PUBACKed, so the broker redelivers it to our session next time.
@@ -111,10 +125,7 @@ export function startIngest(options: IngestOptions): Ingest {
     const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
-    const work = address?.channel === 'resp' ? commands.handleResponse(msg) : msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
-    inflight = work
-      .catch((err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'))
-      .finally(() => done())
+    inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', done)
   }
 
   client.on('connect', (connack) => {
@@ -154,8 +165,10 @@ export function startIngest(options: IngestOptions): Ingest {
       stopping ??= (async () => {
         holeJob.stop()
         commands.close()
-        // Let the message being handled finish before the caller closes the store.
-        await inflight
+        // Let the message being handled finish (and, briefly, the ones waiting) before the caller
+        // closes the store; what is left was not acked to its edge, which resends it.
+        const left = await inbox.close(2_000)
+        if (left > 0) log.info({ left }, 'stopping with messages not handled: their edges resend them (no cloud ack)')
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => client.end(true, {}, () => resolve()), 2_000)
           client.end(false, {}, () => {

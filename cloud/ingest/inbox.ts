@@ -1,0 +1,77 @@
+/**
+ * The cloud's inbound queue, between the MQTT client and the handlers: one message handled at a
+ * time, LIVE first. During an edge's drain the broker delivers its backlog and its live batches
+ * interleaved; handled in arrival order, a live batch waits behind every backlog batch before
+ * it. Here it overtakes them.
+ *
+ * To see what is behind, a message is taken off the broker (PUBACK) before it is handled, up to
+ * `highWater` waiting; beyond that, PUBACK waits until the message is handled and the broker
+ * holds the rest (backpressure, as without the queue). An early PUBACK loses nothing: an edge
+ * deletes a batch only when the cloud's own ack says it is stored, and resends otherwise.
+ */
+export type Lane = 'live' | 'backlog'
+
+export interface Inbox<M> {
+  push(message: M, lane: Lane, done: () => void): void
+  /** Messages waiting (not counting the one being handled). */
+  size(): number
+  /**
+   * Stops taking new work: waits for the message being handled and, within `graceMs`, the ones
+   * waiting; returns how many were left unhandled (PUBACKed ones the edges will resend).
+   */
+  close(graceMs: number): Promise<number>
+}
+
+interface Job<M> {
+  message: M
+  /** The PUBACK still owed (null: already given). */
+  done: (() => void) | null
+}
+
+export function createInbox<M>(handle: (message: M) => Promise<void>, highWater = 64): Inbox<M> {
+  const lanes: Record<Lane, Job<M>[]> = { live: [], backlog: [] }
+  let running: Promise<void> | null = null
+  let closing = false
+
+  const size = () => lanes.live.length + lanes.backlog.length
+  const next = () => lanes.live.shift() ?? lanes.backlog.shift()
+
+  async function run(): Promise<void> {
+    while (!closing) {
+      const job = next()
+      if (!job) return
+      try {
+        await handle(job.message)
+      } finally {
+        job.done?.()
+      }
+    }
+  }
+  const kick = () => {
+    running ??= run().finally(() => {
+      running = null
+      if (size() > 0 && !closing) kick()
+    })
+  }
+
+  return {
+    push(message, lane, done) {
+      const early = size() < highWater
+      if (early) done()
+      lanes[lane].push({ message, done: early ? null : done })
+      kick()
+    },
+    size,
+    async close(graceMs) {
+      const deadline = Date.now() + graceMs
+      while (running && size() > 0 && Date.now() < deadline) await running
+      closing = true
+      await running
+      const left = size()
+      // Owed PUBACKs are not given: the broker redelivers those to the cloud's session.
+      lanes.live.length = 0
+      lanes.backlog.length = 0
+      return left
+    },
+  }
+}
