@@ -1,4 +1,6 @@
 import net from 'node:net'
+import path from 'node:path'
+import Database from 'better-sqlite3'
 import { startEmbeddedBroker } from '../deploy/demo/broker.ts'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -108,7 +110,11 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     const all = await api(running, '/api/v1/alarms?state=all')
     expect(all.map((a: any) => [a.kind, a.state, a.recoveredAt, a.recoveredValue])).toEqual([['HH', 'recovered', t + 3, 8], ['H', 'recovered', t + 3, 8]])
 
-    const { ack, retained } = await retainedAck(broker.url)
+    // The ack is published once the batch is stored: a moment after the alarms show it.
+    const { ack, retained } = await waitFor('retained ack through 3', async () => {
+      const r = await retainedAck(broker.url)
+      return r.ack.through === 3 ? r : undefined
+    })
     expect(retained).toBe(true)
     expect(ack).toMatchObject({ v: 1, edge: EDGE, through: 3 })
     expect((await api(running, '/api/v1/health')).ingest).toMatchObject({ batches: 3, samples: 3, duplicates: 0, rejected: 1 })
@@ -163,4 +169,19 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
       await new Promise<void>((resolve) => taken.close(() => resolve()))
     }
   })
+
+  it('says so when another process holds the database locked at startup, and starts once it is free', async () => {
+    cloud = await start()
+    await cloud.stop()
+    cloud = null
+    const other = new Database(path.join(dir.dir, 'cloud.db'))
+    other.exec('BEGIN EXCLUSIVE')
+    try {
+      await expect(startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) })).rejects.toMatchObject({ code: 'PL_STORE_FAILED', message: expect.stringMatching(/locked by another process/), hint: expect.stringMatching(/dataDir/) })
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    cloud = await start()
+  }, 20_000)
 })

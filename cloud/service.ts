@@ -56,7 +56,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
-  const store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change) })
+  let store: ReturnType<typeof openSqliteStore>
+  try {
+    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change) })
+  } catch (err) {
+    throw lockedOr(err, file)
+  }
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)
@@ -121,8 +126,17 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   } catch (err) {
     if (server?.listening) await closeServer(server)
     await store.close()
-    throw err
+    throw lockedOr(err, file)
   }
+}
+
+/** SQLITE_BUSY at startup: another process holds the database's write lock. Said so, with what to do. */
+function lockedOr(err: unknown, file: string): unknown {
+  if ((err as { code?: unknown } | null)?.code !== 'SQLITE_BUSY') return err
+  return new ParklinkError(ErrorCodes.STORE_FAILED, `the cloud database ${file} is locked by another process (still after 5 s)`, {
+    hint: 'is another parklink cloud (or a backup, or a sqlite3 shell) using this dataDir? Stop it; under systemd the service retries by itself',
+    cause: err,
+  })
 }
 
 async function listen(server: Server, host: string, port: number): Promise<number> {
