@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import type { EdgeAgentStatus } from '../agent.ts'
+import { formatStatus } from './status.ts'
+
+const status = (uplink: Partial<EdgeAgentStatus['uplink']>) => ({
+  site: 'huaian', edge: 'shilian-01', session: 'b650d378-0000', configHash: 'h', startedAt: 0, at: 60_000,
+  drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }],
+  outbox: { samples: 1200, batches: 40, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 90, ackedThrough: 50 },
+  uplink: { connected: true, lastAckAt: 59_000, ackedThrough: 50, inflight: 8, backlog: 0, lastError: null, ...uplink },
+  alarms: [], samplesPerHour: 3600, backlogHours: 0.5,
+}) as EdgeAgentStatus
+
+describe('edge status for a person', () => {
+  it('says when a backlog is replaying behind live data, and says nothing of it otherwise', () => {
+    expect(formatStatus(status({ backlog: 32 }), 60_000)).toMatch(/uplink: connected; cloud acked through seq 50, last ack 1 s ago; replaying 32 backlog batches behind live data/)
+    expect(formatStatus(status({}), 60_000)).not.toMatch(/replaying/)
+  })
+})
