@@ -51,6 +51,18 @@ describe('TCP proxy', () => {
     clients.push(c)
     return c
   }
+  /** The echo target behind a proxy in pass mode. */
+  const start = async () => {
+    target = await startEchoTarget()
+    proxy = await startTcpProxy({ port: target.port })
+  }
+  /** A client through the proxy that has had `text` echoed back (the path works). */
+  const echoed = async (text: string) => {
+    const c = client(proxy.port)
+    c.socket.write(text)
+    await waitFor(() => c.data === `echo:${text}`, { message: () => `got "${c.data}"` })
+    return c
+  }
   afterEach(async () => {
     for (const c of clients.splice(0)) c.socket.destroy()
     await proxy?.close()
@@ -58,18 +70,14 @@ describe('TCP proxy', () => {
   })
 
   it('passes bytes both ways in pass mode', async () => {
-    target = await startEchoTarget()
-    proxy = await startTcpProxy({ port: target.port })
+    await start()
     expect(proxy.port).toBeGreaterThan(0)
-    const c = client(proxy.port)
-    c.socket.write('hello')
-    await waitFor(() => c.data === 'echo:hello', { message: () => `got "${c.data}"` })
+    await echoed('hello')
     expect(target.received.join('')).toBe('hello')
   })
 
   it('passes a close through: the target ending its side closes the client', async () => {
-    target = await startEchoTarget()
-    proxy = await startTcpProxy({ port: target.port })
+    await start()
     const c = client(proxy.port)
     c.socket.write('x')
     await waitFor(() => target.sockets.size === 1)
@@ -79,11 +87,8 @@ describe('TCP proxy', () => {
   })
 
   it('drop resets current connections and new ones; pass lets new ones through again', async () => {
-    target = await startEchoTarget()
-    proxy = await startTcpProxy({ port: target.port })
-    const before = client(proxy.port)
-    before.socket.write('a')
-    await waitFor(() => before.data === 'echo:a')
+    await start()
+    const before = await echoed('a')
     proxy.setMode('drop')
     await waitFor(() => before.closed, { message: 'the current connection was not reset' })
     expect(before.error?.code).toBe('ECONNRESET')
@@ -95,17 +100,12 @@ describe('TCP proxy', () => {
     expect(target.received.join('')).toBe('a')
 
     proxy.setMode('pass')
-    const after = client(proxy.port)
-    after.socket.write('b')
-    await waitFor(() => after.data === 'echo:b')
+    await echoed('b')
   })
 
   it('blackhole keeps connections open and discards bytes both ways', async () => {
-    target = await startEchoTarget()
-    proxy = await startTcpProxy({ port: target.port })
-    const c = client(proxy.port)
-    c.socket.write('a')
-    await waitFor(() => c.data === 'echo:a')
+    await start()
+    const c = await echoed('a')
     proxy.setMode('blackhole')
 
     // Client → target: the proxy reads and discards (the counter says it consumed the bytes).
@@ -130,11 +130,8 @@ describe('TCP proxy', () => {
   })
 
   it('blackhole passes no close on; the heal resets what it held', async () => {
-    target = await startEchoTarget()
-    proxy = await startTcpProxy({ port: target.port })
-    const c = client(proxy.port)
-    c.socket.write('a')
-    await waitFor(() => c.data === 'echo:a')
+    await start()
+    const c = await echoed('a')
     proxy.setMode('blackhole')
     c.socket.destroy()
     await waitFor(() => proxy.stats().closedByClientInBlackhole === 1)
@@ -145,8 +142,6 @@ describe('TCP proxy', () => {
     proxy.setMode('pass')
     await waitFor(() => held.closed && target.sockets.size === 0, { message: 'the blackholed connections were not reset at the heal' })
 
-    const after = client(proxy.port)
-    after.socket.write('b')
-    await waitFor(() => after.data === 'echo:b')
+    await echoed('b')
   })
 })
