@@ -96,13 +96,13 @@ describe('SendWindow', () => {
     w.sent(2, 0)
     expect(() => w.sent(2, 0)).toThrow(RangeError)
     expect(() => new SendWindow(0, { maxInflight: 0, ackTimeoutMs: 1 })).toThrow(RangeError)
-    expect(() => new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1, liveReserve: 4 })).toThrow(RangeError)
+    expect(() => new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1, replayInflight: 0 })).toThrow(RangeError)
   })
 })
 
 describe('SendWindow replay: live first, backlog in order behind it', () => {
   it('after reconnecting with a backlog, a new live batch goes out before the rest of the backlog', () => {
-    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, liveReserve: 2 })
+    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, replayInflight: 6 })
     w.connected(100) // seqs 1..100 waited through the outage
     // The backlog may use 6 of the 8 slots, oldest first.
     expect(fill(w, 100, 0)).toEqual([1, 2, 3, 4, 5, 6])
@@ -120,7 +120,7 @@ describe('SendWindow replay: live first, backlog in order behind it', () => {
   })
 
   it('drains the whole backlog in seq order and then is plain live', () => {
-    const w = new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1000, liveReserve: 1 })
+    const w = new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1000, replayInflight: 3 })
     w.connected(10)
     const order: number[] = []
     for (let t = 0; w.backlog > 0; t++) {
@@ -134,7 +134,7 @@ describe('SendWindow replay: live first, backlog in order behind it', () => {
   })
 
   it('does not publish again what the cloud already holds, after a rewind or a reconnect', () => {
-    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, liveReserve: 2 })
+    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, replayInflight: 6 })
     w.connected(5)
     expect(fill(w, 8, 0)).toEqual([6, 7, 8, 1, 2, 3, 4, 5])
     w.acked(2, 1, [[6, 8]])
@@ -146,7 +146,7 @@ describe('SendWindow replay: live first, backlog in order behind it', () => {
   })
 
   it('a stale ack (below the mark) does not erase the ranges a newer ack gave', () => {
-    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, liveReserve: 2 })
+    const w = new SendWindow(0, { maxInflight: 8, ackTimeoutMs: 1000, replayInflight: 6 })
     w.connected(3)
     fill(w, 6, 0)
     w.acked(2, 1, [[4, 6]])

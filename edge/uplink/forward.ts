@@ -4,9 +4,9 @@
  *
  * Two lanes. Every batch written after the current connection came up (seq > `liveFrom`) is
  * LIVE; what was waiting before is the BACKLOG. Live batches always go first; the backlog
- * drains oldest first behind them, in seq order, and may never take the last `liveReserve`
- * slots of the window (by default it has half the window, at most 8 batches), so a new live batch is published at once even while the cloud is busy
- * storing a week of backlog. That is the pacing: the drain runs as fast as the cloud acks, and
+ * drains oldest first behind them, in seq order, with at most `replayInflight` batches in
+ * flight (by default half the window, at most 8), so a new live batch is published at once
+ * even while the cloud is busy storing a week of backlog. That is the pacing: the drain runs as fast as the cloud acks, and
  * live data never queues behind it.
  *
  * Acks: the cloud's mark `through` is contiguous (every seq ≤ it is stored); live batches
@@ -29,12 +29,12 @@ export interface WindowLimits {
   /** Cap on the ack-timeout doubling (multiple of ackTimeoutMs); default 8. */
   maxBackoff?: number
   /**
-   * Window slots the backlog may never use (kept for live batches); by default the backlog gets
-   * half of maxInflight, at most 8.
-   * Every backlog batch in flight is one the cloud may have to store before the next live one,
-   * so this bounds live latency during a drain; the drain itself needs only a round trip's worth.
+   * Backlog batches in flight at most (default half of maxInflight, at most 8; never more than
+   * maxInflight). Every backlog batch in flight is one the cloud may have to store before the
+   * next live one, so this bounds live latency during a drain; the drain itself needs only a
+   * round trip's worth.
    */
-  liveReserve?: number
+  replayInflight?: number
 }
 
 export type Lane = 'live' | 'backlog'
@@ -59,9 +59,9 @@ export class SendWindow {
 
   constructor(ackedThrough: number, limits: WindowLimits) {
     if (!(limits.maxInflight >= 1) || !(limits.ackTimeoutMs > 0)) throw new RangeError('maxInflight ≥ 1 and ackTimeoutMs > 0 required')
-    const reserve = limits.liveReserve ?? limits.maxInflight - Math.max(1, Math.min(8, Math.floor(limits.maxInflight / 2)))
-    if (!(reserve >= 0 && reserve < limits.maxInflight) && limits.maxInflight > 1) throw new RangeError('liveReserve must be ≥ 0 and < maxInflight')
-    this.#limits = { maxBackoff: 8, ...limits, liveReserve: reserve }
+    const replay = limits.replayInflight ?? Math.max(1, Math.min(8, Math.floor(limits.maxInflight / 2)))
+    if (!(replay >= 1)) throw new RangeError('replayInflight ≥ 1 required')
+    this.#limits = { maxBackoff: 8, ...limits, replayInflight: Math.min(replay, limits.maxInflight) }
     this.ackedThrough = ackedThrough
     this.liveFrom = ackedThrough
     this.#sentThrough = { live: ackedThrough, backlog: ackedThrough }
@@ -93,8 +93,7 @@ export class SendWindow {
     if (this.#sentThrough.backlog >= this.liveFrom) return 0
     let backlogInflight = 0
     for (const l of this.#inflight.values()) if (l === 'backlog') backlogInflight++
-    const share = this.#limits.maxInflight === 1 ? 1 : this.#limits.maxInflight - this.#limits.liveReserve
-    return Math.min(free, Math.max(0, share - backlogInflight))
+    return Math.min(free, Math.max(0, this.#limits.replayInflight - backlogInflight))
   }
 
   /** Records a batch as published; false: the cloud holds it already, do not publish it. */
@@ -119,17 +118,11 @@ export class SendWindow {
       this.ackedThrough = through
       for (const lane of ['live', 'backlog'] as const) this.#sentThrough[lane] = Math.max(this.#sentThrough[lane], lane === 'live' ? Math.max(through, this.liveFrom) : Math.min(through, this.liveFrom))
     }
-    for (const seq of [...this.#inflight.keys()]) {
-      if (seq <= this.ackedThrough) {
-        this.#inflight.delete(seq)
-        progress = true
-      }
-    }
     // The cloud's whole view above its mark (stored stays stored) replaces the previous one,
     // unless this ack is older than the mark (a stale retained ack).
     if (through >= this.ackedThrough) this.#stored = stored.filter(([, to]) => to > this.ackedThrough)
     for (const seq of [...this.#inflight.keys()]) {
-      if (this.#isStored(seq)) {
+      if (seq <= this.ackedThrough || this.#isStored(seq)) {
         this.#inflight.delete(seq)
         progress = true
       }

@@ -89,7 +89,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
   const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack'), cmd: topic(id.site, id.edge, 'cmd'), resp: topic(id.site, id.edge, 'resp') }
-  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs, ...(options.replayInflight === undefined ? {} : { liveReserve: Math.max(0, options.maxInflight - options.replayInflight) }) })
+  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs, ...(options.replayInflight === undefined ? {} : { replayInflight: options.replayInflight }) })
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
   let lastAckAt: number | null = null
