@@ -67,13 +67,13 @@ describe('AckTracker', () => {
     expect(tracker.storedRanges('other')).toEqual([])
   })
 
-  it('peek says what record will return, and changes nothing', () => {
+  it('reach with a seq says what record will return, and changes nothing', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 10 })), { maxLength: 60 }), (arrivals) => {
       const tracker = new AckTracker()
       for (const [seq, back] of arrivals) {
         const floor = Math.max(1, seq - back)
         const before = tracker.pending('e1').slice()
-        const peeked = tracker.peek('e1', seq, floor)
+        const peeked = tracker.reach('e1', floor, seq)
         expect(tracker.pending('e1')).toEqual(before)
         expect(tracker.record('e1', seq, floor)).toBe(peeked)
       }

@@ -45,34 +45,30 @@ export class AckTracker {
       throw new RangeError(`invalid seq/floor ${seq}/${floor} for edge ${edge}`)
     }
     const entry = this.#entry(edge)
-    const size = entry.pending.size
     if (floor - 1 > entry.through) {
       entry.through = floor - 1
-      for (const s of entry.pending) if (s <= entry.through) entry.pending.delete(s)
+      for (const s of entry.pending) if (s <= entry.through && entry.pending.delete(s)) entry.sorted = null
     }
-    if (seq > entry.through + 1) entry.pending.add(seq)
-    else if (seq === entry.through + 1) entry.through++
-    while (entry.pending.delete(entry.through + 1)) entry.through++
-    if (entry.pending.size !== size || (size > 0 && seq > entry.through)) entry.sorted = null
+    if (seq > entry.through + 1 && !entry.pending.has(seq)) {
+      entry.pending.add(seq)
+      entry.sorted = null
+    } else if (seq === entry.through + 1) entry.through++
+    while (entry.pending.delete(entry.through + 1)) {
+      entry.through++
+      entry.sorted = null
+    }
     return entry.through
   }
 
-  /** The mark record(edge, seq, floor) would return, without recording anything (persisted with the batch). */
-  peek(edge: string, seq: number, floor: number): number {
+  /**
+   * The mark the edge would have with `floor` applied and, when given, `seq` stored too, without
+   * recording anything: before its own seq counts (is a batch in order?) and after (the mark
+   * persisted with the batch).
+   */
+  reach(edge: string, floor: number, seq?: number): number {
     const entry = this.#edges.get(edge)
     let through = Math.max(entry?.through ?? 0, floor - 1)
-    for (;;) {
-      const next = through + 1
-      if (next === seq || entry?.pending.has(next)) through = next
-      else return through
-    }
-  }
-
-  /** The mark a batch carrying `floor` would find before its own seq is counted (nothing changes). */
-  reach(edge: string, floor: number): number {
-    const entry = this.#edges.get(edge)
-    let through = Math.max(entry?.through ?? 0, floor - 1)
-    while (entry?.pending.has(through + 1)) through++
+    while (through + 1 === seq || entry?.pending.has(through + 1)) through++
     return through
   }
 

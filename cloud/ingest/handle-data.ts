@@ -34,7 +34,7 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   let result: IngestResult
   try {
     // The mark this batch will make is stored with it (used to rebuild the marks at startup).
-    const ackedThrough = ctx.tracker.peek(batch.edge, batch.seq, batch.floor)
+    const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq)
     result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder, ackedThrough })
   } catch (err) {
     ctx.metrics.ingest.failed++
