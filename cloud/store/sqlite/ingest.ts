@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { parseRuleState, rulesOf, type AlarmEvent, type PointEvaluator } from '../../../shared/rules/evaluate.ts'
+import { parseRuleState, rulesOf, type AlarmEvent, type PointEvaluator, type Suppression } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, IngestResult } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
@@ -98,6 +98,12 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     return true
   }
 
+  /** Raises a maintenance window swallowed: kept, for the window's report. */
+  function recordSuppressed(list: readonly Suppression[], result: IngestResult): void {
+    for (const x of list) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
+    result.suppressed += list.length
+  }
+
   /**
    * Rule evaluation of one batch's samples (and reconciliation of the edge's alarms), inside a
    * transaction. `live`: the batch overtook the edge's backlog (replay.ts); otherwise it is the
@@ -121,8 +127,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         replaying.add(point)
         const older = group.filter((x) => x.ts < backlog.resumeTs)
         const evaluation = evaluate(rulePointOf, backlog.state, older)
-        for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
-        result.suppressed += evaluation.suppressed.length
+        recordSuppressed(evaluation.suppressed, result)
         result.stale += evaluation.stale + group.length - older.length
         for (const e of evaluation.events) replay.apply(backlog, e, changes)
         if (evaluation.state || evaluation.events.length > 0) replay.save(backlog, evaluation.state)
@@ -134,8 +139,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const stored = storedJson === undefined ? null : parseRuleState(storedJson)
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const evaluation = evaluate(rulePointOf, stored, group)
-      for (const x of evaluation.suppressed) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
-      result.suppressed += evaluation.suppressed.length
+      recordSuppressed(evaluation.suppressed, result)
       result.stale += evaluation.stale
       for (const e of evaluation.events) {
         const change = applyEvent(e, historical)
