@@ -39,7 +39,7 @@ describe('cloud inbox', () => {
 
   it('beyond the high-water mark, PUBACK waits until the message is handled (the broker keeps the rest)', async () => {
     const g = gated()
-    const inbox = createInbox(g.handle, 2)
+    const inbox = createInbox(g.handle, { highWater: 2 })
     const acked: string[] = []
     for (const m of ['a', 'b', 'c', 'd']) inbox.push(m, 'backlog', () => acked.push(m))
     expect(acked).toEqual(['a', 'b', 'c']) // 'a' is being handled, 'b' and 'c' wait: the mark
@@ -54,7 +54,7 @@ describe('cloud inbox', () => {
 
   it('close lets the message being handled finish and reports what was left', async () => {
     const g = gated()
-    const inbox = createInbox(g.handle, 1)
+    const inbox = createInbox(g.handle, { highWater: 1 })
     const acked: string[] = []
     for (const m of ['a', 'b', 'c']) inbox.push(m, 'live', () => acked.push(m))
     const closed = inbox.close(0)

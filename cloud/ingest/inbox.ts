@@ -28,7 +28,9 @@ interface Job<M> {
   done: (() => void) | null
 }
 
-export function createInbox<M>(handle: (message: M) => Promise<void>, highWater = 64): Inbox<M> {
+export function createInbox<M>(handle: (message: M) => Promise<void>, options: { highWater?: number; now?: () => number } = {}): Inbox<M> {
+  const highWater = options.highWater ?? 64
+  const now = options.now ?? Date.now
   const lanes: Record<Lane, Job<M>[]> = { live: [], backlog: [] }
   let running: Promise<void> | null = null
   let closing = false
@@ -63,8 +65,8 @@ export function createInbox<M>(handle: (message: M) => Promise<void>, highWater 
     },
     size,
     async close(graceMs) {
-      const deadline = Date.now() + graceMs
-      while (running && size() > 0 && Date.now() < deadline) await running
+      const deadline = now() + graceMs
+      while (running && size() > 0 && now() < deadline) await running
       closing = true
       await running
       const left = size()

@@ -117,7 +117,7 @@ export function startIngest(options: IngestOptions): Ingest {
     const address = parseTopic(msg.topic)
     const work = address?.channel === 'resp' ? commands.handleResponse(msg) : msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
     return work.then(() => undefined, (err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'))
-  })
+  }, { now: () => options.clock.now() })
   let stopping: Promise<void> | null = null
   client.handleMessage = (packet, done) => {
     // Stopping: leave it un-PUBACKed, so the broker redelivers it to our session next time.
