@@ -60,6 +60,29 @@ describe('local console app', () => {
     expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(303)
   })
 
+  it('counts parallel wrong logins before any is answered: 40 at once get at most 5 tries, then the right password is refused too', async () => {
+    // The check and the count run with no await between them (the compare is synchronous), so
+    // requests in flight together cannot all read "not locked" and then each add one.
+    const a = app()
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => a.request('/login', form({ password: `wrong-${i}` }))))
+    const statuses = answers.map((r) => r.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35)
+    expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(429)
+  })
+
+  it('refuses a body over the limit with 413 and a stable code, whatever the route and whether or not it says its length', async () => {
+    const a = createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, maxBodyBytes: 2048 })
+    const big = 'password=' + 'x'.repeat(4096)
+    const declared = await a.request('/login', { method: 'POST', body: big, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) } })
+    expect(declared.status).toBe(413)
+    expect(await declared.json()).toMatchObject({ error: { code: 'PL_PAYLOAD_TOO_LARGE' } })
+    const streamed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close() } })
+    const chunked = await a.request('/logout', { method: 'POST', body: streamed, duplex: 'half', headers: { 'transfer-encoding': 'chunked' } } as RequestInit)
+    expect(chunked.status).toBe(413)
+    expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(303)
+  })
+
   it('serves self-contained pages: zh-CN by default, English on request, no external assets, scripts only with the nonce', async () => {
     const a = app()
     const zh = await a.request('/login')

@@ -9,6 +9,7 @@ import { createLoginGuard, createSessions, passwordMatches } from './auth.ts'
 import { labels, pickLang } from './i18n.ts'
 import { dashboardPage, loginPage } from './page.ts'
 import type { ConsoleView } from './view.ts'
+import { consoleBodyLimit } from './limits.ts'
 
 /**
  * The local console as a Hono app (tests call app.request()): a login form, the dashboard and
@@ -25,6 +26,8 @@ export interface ConsoleDeps {
   /** Logins and wrong passwords are logged with the client's address (an audit trail; failures show under recent events). */
   onLogin?(info: { remote: string | null }): void
   onLoginFailure?(info: { locked: boolean; remote: string | null }): void
+  /** Request bodies above this are refused with 413 (default 64 KiB). */
+  maxBodyBytes?: number
 }
 
 const COOKIE = 'parklink_console'
@@ -56,6 +59,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     c.header('Referrer-Policy', 'no-referrer')
     c.header('Cache-Control', 'no-store')
   })
+  app.use('*', consoleBodyLimit(deps.maxBodyBytes))
 
   app.get('/login', (c) => c.html(loginPage(pickLang(c.req.query('lang')), c.get('nonce'))))
   app.post('/login', async (c) => {

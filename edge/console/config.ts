@@ -20,6 +20,11 @@ export const ConsoleConfig = z.strictObject({
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /** How long a login lasts (default 8 h: one shift). */
   sessionMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480),
+  /** Request bodies above this many bytes are refused with 413 while they stream in (the login form is well under 1 KiB). */
+  maxBodyBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  /** Open connections in all, and from one address (a browser opens up to 6 per host; two tabs fit). */
+  maxConnections: z.number().int().min(1).max(1024).default(64),
+  maxConnectionsPerAddress: z.number().int().min(1).max(1024).default(16),
 })
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>
 
