@@ -131,6 +131,8 @@ export const GALLERY_SEGMENT = 'PG-01'
 const gauge = (role: 'b' | 'm1' | 'm2') => `park.pg01.${role}`
 export const galleryPoints = { base: `${gauge('b')}.level`, m1: `${gauge('m1')}.level`, m2: `${gauge('m2')}.level` }
 export const HJ212_MN = 'A3208000000001'
+/** The variable holding the demo instrument's PW (a fresh one per demo run). */
+export const HJ212_PASSWORD_ENV = 'PARKLINK_DEMO_HJ212_PASSWORD'
 
 /**
  * A raw config document (a technician's YAML as an object): the gauges name the
@@ -156,6 +158,7 @@ export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: stri
         id: 'park-env', kind: 'hj212', host: '127.0.0.1', port: o.hj212Port, staleAfterMs: 30_000,
         instruments: [{
           mn: HJ212_MN,
+          passwordEnv: HJ212_PASSWORD_ENV,
           points: [
             { id: 'park.ws01.cod', factor: 'w01018', name: '污水站出口COD', unit: 'mg/L' },
             { id: 'park.ws01.nh3n', factor: 'w21003', name: '污水站出口氨氮', unit: 'mg/L' },

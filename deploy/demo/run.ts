@@ -10,7 +10,7 @@ import { createLogger as createEdgeLogger } from '../../edge/log.ts'
 import { startPlant } from '../../test/sim/plant.ts'
 import { untilSignal } from '../lifecycle.ts'
 import { startEmbeddedBroker } from './broker.ts'
-import { DEMO_CAMERA, GALLERY_SEGMENT, HJ212_MN, cloudConfigFor, edgeConfigFor, fuqiangEdgeConfig, parkEdgeConfig } from './configs.ts'
+import { DEMO_CAMERA, GALLERY_SEGMENT, HJ212_MN, HJ212_PASSWORD_ENV, cloudConfigFor, edgeConfigFor, fuqiangEdgeConfig, parkEdgeConfig } from './configs.ts'
 import { openBaselineStore } from '../../edge/derived/baselines.ts'
 import { startGallery } from '../../test/sim/gallery.ts'
 import { startHj212Client } from '../../test/sim/hj212-client.ts'
@@ -54,6 +54,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const gallery = await startGallery()
     stops.push(() => gallery.stop())
     const hj212Port = await freePort()
+    const hj212Password = randomBytes(4).toString('hex') // demo only: a fresh PW each run
     const camera = await startDemoCamera()
     stops.push(() => camera.stop())
 
@@ -77,12 +78,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const [file, input] of edges) {
       const edgeConfig = parseEdgeConfig(stringify(input), path.join(dataDir, file))
       if (edgeConfig.settlement) requestDemoBaseline(edgeConfig.dataDir)
-      const edge = await startEdgeAgent(edgeConfig, { log: createEdgeLogger('parklink-edge', level), env: { ...process.env, [DEMO_CAMERA.passwordEnv]: camera.password } })
+      const edge = await startEdgeAgent(edgeConfig, { log: createEdgeLogger('parklink-edge', level), env: { ...process.env, [DEMO_CAMERA.passwordEnv]: camera.password, [HJ212_PASSWORD_ENV]: hj212Password } })
       stops.push(() => edge.stop())
     }
     // The environment station's data-acquisition instrument dials in over HJ 212.
     const instrument = await startHj212Client({
-      port: hj212Port, mn: HJ212_MN, intervalMs: 2_000, wantAnswer: true,
+      port: hj212Port, mn: HJ212_MN, pw: hj212Password, intervalMs: 2_000, wantAnswer: true,
       factors: { w01018: wave(32, 6, 180), w21003: wave(2.1, 0.6, 240), w01001: wave(7.4, 0.3, 300) },
     })
     stops.push(() => instrument.stop())

@@ -16,6 +16,8 @@ export interface DriverStatus {
   since: number | null
   /** The last error, in words a technician can act on; null once reads succeed again. */
   lastError: string | null
+  /** Counts a technician reads next to the state (e.g. the HJ 212 listener's refused connections), by name. */
+  counters?: Record<string, number>
 }
 
 export interface Driver {
@@ -83,5 +85,5 @@ export interface DriverDeps {
 
 export function driverReport(d: Driver): DriverReport {
   const s = d.status()
-  return { device: d.device, kind: d.kind, state: s.state, since: s.since, lastError: s.lastError }
+  return { device: d.device, kind: d.kind, state: s.state, since: s.since, lastError: s.lastError, ...(s.counters ? { counters: s.counters } : {}) }
 }

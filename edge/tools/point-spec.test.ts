@@ -17,7 +17,7 @@ const raw = (port: number) => ({
       { id: 'nh3.raw', address: 'ir6', type: 'float32', order: 'ABCD', scale: 2 },
     ] },
     { id: 'line', kind: 'modbus-rtu', port: '/dev/ttyS1', baudRate: 19200, parity: 'none', units: [{ unitId: 5, order: 'DCBA', points: [{ id: 'pg.m1', address: 'hr0', type: 'float32' }] }] },
-    { id: 'env', kind: 'hj212', port: 9000, instruments: [{ mn: '88888880000001', points: [{ id: 'cod', factor: 'w01018' }] }] },
+    { id: 'env', kind: 'hj212', host: '127.0.0.1', port: 9000, instruments: [{ mn: '88888880000001', requirePassword: false, points: [{ id: 'cod', factor: 'w01018' }] }] },
   ],
 })
 

@@ -12,7 +12,7 @@ export function formatStatus(s: EdgeAgentStatus, now: number): string {
     `uplink: ${s.uplink.connected ? 'connected' : 'DISCONNECTED'}${s.uplink.lastError ? ` (${s.uplink.lastError})` : ''}; cloud acked through seq ${s.uplink.ackedThrough}, last ack ${ago(now, s.uplink.lastAckAt)}${(s.uplink.backlog ?? 0) > 0 ? `; replaying ${s.uplink.backlog} backlog batches behind live data` : ''}`,
     `outbox: ${o.samples} samples in ${o.batches} batches (${(o.bytes / 1e6).toFixed(1)} MB), oldest held ${s.backlogHours} h behind, ${s.samplesPerHour} samples/h now${o.evicted > 0 ? `; ${o.evicted} samples EVICTED (cap reached)` : ''}`,
     'drivers:',
-    ...s.drivers.map((d) => `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}`),
+    ...s.drivers.map((d) => `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}${d.counters ? ` [${Object.entries(d.counters).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}`),
     s.alarms.length === 0 ? 'local alarms: none' : 'local alarms:',
     ...s.alarms.map((a) => `  ${a.priority} ${a.kind.padEnd(3)} ${a.point} = ${a.value} (limit ${a.limit}) since ${ago(now, a.raisedAt)}`),
   ]

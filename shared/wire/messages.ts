@@ -88,6 +88,8 @@ export const DriverReport = z.object({
   state: z.enum(['connected', 'degraded', 'disconnected', 'stopped']),
   since: z.number().int().nullable(),
   lastError: z.string().nullable(),
+  /** Optional counts by name (e.g. an HJ 212 listener's refused and idle-closed connections). */
+  counters: z.record(z.string().max(64), z.number().int().min(0)).optional(),
 })
 export type DriverReport = z.infer<typeof DriverReport>
 

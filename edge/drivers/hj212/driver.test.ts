@@ -22,7 +22,7 @@ async function listener(extra: Record<string, unknown> = {}) {
     id: 'env-station', kind: 'hj212', host: '127.0.0.1', port, staleAfterMs: 1_500,
     instruments: [
       { mn: 'A3208000000001', passwordEnv: 'PARKLINK_TEST_HJ212_PW', points: [{ id: 'park.ws1.cod', factor: 'w01018', unit: 'mg/L' }, { id: 'park.ws1.nh3n', factor: 'w21003', unit: 'mg/L' }] },
-      { mn: 'A3208000000002', points: [{ id: 'park.air1.so2', factor: 'a21026', unit: 'mg/m3' }] },
+      { mn: 'A3208000000002', requirePassword: false, points: [{ id: 'park.air1.so2', factor: 'a21026', unit: 'mg/m3' }] },
     ],
     ...extra,
   })
@@ -102,7 +102,7 @@ describe('HJ 212 listener', () => {
     await c.stop()
     await waitFor(() => samples.some((s) => s.quality === 'bad' && s.reason?.startsWith('timeout:no data from MN A3208000000002')), { timeoutMs: 5_000 })
     expect(driver.status().state).toBe('disconnected')
-    const again = createHj212Driver(Hj212DeviceConfig.parse({ id: 'dup', kind: 'hj212', host: '127.0.0.1', port, instruments: [{ mn: 'x', points: [{ id: 'x.y', factor: 'a1' }] }] }), { clock: systemClock, log })
+    const again = createHj212Driver(Hj212DeviceConfig.parse({ id: 'dup', kind: 'hj212', host: '127.0.0.1', port, instruments: [{ mn: 'x', requirePassword: false, points: [{ id: 'x.y', factor: 'a1' }] }] }), { clock: systemClock, log })
     await expect(again.start()).rejects.toMatchObject({ code: 'PL_LISTEN_FAILED', hint: expect.stringMatching(/free port/) })
   })
 })

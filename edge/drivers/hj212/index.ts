@@ -1,12 +1,13 @@
-import net from 'node:net'
+import type net from 'node:net'
 import type { TimerHandle } from '../../../shared/clock.ts'
-import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
 import { QualityReasons } from '../../../shared/quality.ts'
 import type { PointInfo } from '../../../shared/wire/messages.ts'
 import { badSample, type Sample } from '../../../shared/wire/sample.ts'
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
 import { dataAnswer, extractFrames, parseDataTime, parseSegment, wantsAnswer, type Message, type RejectReason } from './codec.ts'
 import type { Hj212DeviceConfig } from './config.ts'
+import { startHj212Listener, type Hj212ConnectionCounts, type Hj212Listener } from './listener.ts'
+import { instrumentPasswords, passwordAccepted, type InstrumentPasswords } from './password.ts'
 
 export const hj212DriverKind = 'hj212'
 
@@ -21,11 +22,16 @@ export interface Hj212Counters {
   unmapped: number
   /** Packets of commands that carry no configured data (heartbeats, status). */
   ignored: number
+  /** Connections admitted since start. */
   connections: number
+  /** Connections open now, refused over the caps, closed for idleness (listener.ts). */
+  listener: Hj212ConnectionCounts
 }
 
 export interface Hj212Driver extends Driver {
   counters(): Hj212Counters
+  /** The port listened on while started (the configured one). */
+  port(): number | null
 }
 
 /**
@@ -40,9 +46,11 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const listeners = new Set<(samples: Sample[]) => void>()
   const lastSeen = new Map<string, number>()
   const silentReported = new Set<string>()
-  const sockets = new Set<net.Socket>()
-  const counters: Hj212Counters = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0 }
-  let server: net.Server | null = null
+  const counters: Omit<Hj212Counters, 'listener'> = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0 }
+  let server: Hj212Listener | null = null
+  let passwords: InstrumentPasswords = new Map()
+  let lastListener: Hj212ConnectionCounts = { open: 0, accepted: 0, refused: { total_cap: 0, address_cap: 0 }, idleClosed: 0 }
+  const listenerCounts = () => (lastListener = server?.counts() ?? lastListener)
   let watchdog: TimerHandle | null = null
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
   let lastReject: string | null = null
@@ -54,6 +62,12 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
       log[state === 'connected' ? 'info' : 'warn']({ port: config.port, from: status.state, to: state }, `HJ 212 listener ${state}`)
       status = { state, since: clock.now(), lastError }
     } else status = { ...status, lastError }
+  }
+  /** The status with the connection and packet counts (shown by `parklink edge status` and sent in the heartbeat). */
+  const withCounts = (s: DriverStatus): DriverStatus => {
+    const l = listenerCounts()
+    const rejected = Object.values(counters.rejected).reduce((a, b) => a + b, 0)
+    return { ...s, counters: { open: l.open, refused_total_cap: l.refused.total_cap, refused_address_cap: l.refused.address_cap, idle_closed: l.idleClosed, packets_accepted: counters.accepted, packets_rejected: rejected, bad_password: counters.rejected.bad_password } }
   }
   const refreshState = () => {
     if (!server) return
@@ -79,7 +93,8 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const handle = (m: Message, socket: net.Socket, peer: string) => {
     const instrument = instruments.get(m.MN)
     if (!instrument) return reject('unknown_mn', `MN ${m.MN} is not configured`, peer)
-    if (instrument.passwordEnv !== undefined && m.PW !== env[instrument.passwordEnv]) return reject('bad_password', `wrong PW for MN ${m.MN}`, peer)
+    // HJ 212-2017 §6.3.2: PW is the instrument's access password.
+    if (!passwordAccepted(passwords.get(m.MN) ?? null, m.PW)) return reject('bad_password', `wrong PW for MN ${m.MN}`, peer)
     counters.accepted++
     lastSeen.set(m.MN, clock.now())
     silentReported.delete(m.MN)
@@ -106,9 +121,7 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
     refreshState()
   }
 
-  const onConnection = (socket: net.Socket) => {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`
-    sockets.add(socket)
+  const onConnection = (socket: net.Socket, peer: string) => {
     counters.connections++
     let buffer = ''
     socket.setEncoding('utf8')
@@ -129,7 +142,6 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
       }
     })
     socket.on('error', () => {}) // a reset by the instrument is normal; 'close' follows
-    socket.on('close', () => sockets.delete(socket))
   }
 
   // The one timer of this driver: a listener cannot be polled, so silence is found by looking.
@@ -151,28 +163,17 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
     device: config.id,
     kind: hj212DriverKind,
     points: config.instruments.flatMap((i) => i.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) }))),
-    counters: () => structuredClone(counters),
+    counters: () => ({ ...structuredClone(counters), listener: listenerCounts() }),
+    port: () => server?.port ?? null,
 
     async start() {
       if (server) return
-      const s = net.createServer(onConnection)
-      try {
-        await new Promise<void>((resolve, reject) => {
-          s.once('error', reject)
-          s.listen(config.port, config.host, () => {
-            s.off('error', reject)
-            resolve()
-          })
-        })
-      } catch (err) {
-        s.close()
-        throw new ParklinkError(ErrorCodes.LISTEN_FAILED, `HJ 212 listener ${config.id} cannot listen on ${config.host}:${config.port}: ${errorMessage(err)}`, {
-          hint: 'another program (or another device entry) uses this port: choose a free port and point the instruments at it',
-          cause: err,
-        })
-      }
-      s.on('error', (err) => log.error({ err: errorMessage(err) }, 'HJ 212 listener error'))
-      server = s
+      passwords = instrumentPasswords(config, env, log)
+      server = await startHj212Listener({
+        id: config.id, host: config.host, port: config.port, clock, log, onConnection,
+        limits: { maxTotal: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress },
+        idleTimeoutMs: config.idleTimeoutMs,
+      })
       status = { state: 'disconnected', since: clock.now(), lastError: 'no instrument has sent data yet' }
       watchdog = clock.setTimeout(check, Math.max(50, Math.floor(config.staleAfterMs / 4)))
     },
@@ -182,13 +183,14 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
       server = null
       if (watchdog !== null) clock.clearTimeout(watchdog)
       watchdog = null
-      for (const socket of sockets) socket.destroy()
-      sockets.clear()
-      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
+      if (s) {
+        await s.stop()
+        lastListener = { ...s.counts(), open: 0 }
+      }
       status = { state: 'stopped', since: clock.now(), lastError: null }
     },
 
-    status: () => status,
+    status: () => withCounts(status),
 
     subscribe(on) {
       listeners.add(on)
