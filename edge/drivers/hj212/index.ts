@@ -40,7 +40,7 @@ export interface Hj212Driver extends Driver {
  * MN, wrong password, malformed CP) are counted by reason and the connection is kept. One
  * watchdog turns an instrument's points bad when it goes silent.
  */
-export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = process.env): Hj212Driver {
+export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = deps.env ?? process.env): Hj212Driver {
   const { clock, log } = deps
   const instruments = new Map(config.instruments.map((i) => [i.mn, i]))
   const listeners = new Set<(samples: Sample[]) => void>()

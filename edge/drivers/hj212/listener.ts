@@ -93,6 +93,8 @@ function listen(server: net.Server, o: Pick<Hj212ListenerOptions, 'id' | 'host' 
       reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `HJ 212 listener ${o.id} cannot listen on ${o.host}:${o.port}: ${errorMessage(err)}`, {
         hint: err.code === 'EADDRNOTAVAIL'
           ? `no network card of this box has the address ${o.host}: use the plant-side NIC's address (ip -4 addr)`
+          : err.code === 'EACCES'
+          ? 'ports below 1024 need a privilege the service does not have: use a port above 1024 and point the instruments at it'
           : 'another program (or another device entry) uses this port: choose a free port and point the instruments at it',
         cause: err,
       }))
