@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -59,6 +59,18 @@ describe('config apply with rollback', () => {
     expect(edge.agent().configHash).toBe(second)
     expect(readFileSync(file, 'utf8')).toBe(b)
     expect(readFileSync(`${file}.failed`, 'utf8')).toBe(c)
+    expect(edge.agent().status().drivers.map((d) => d.device)).toEqual(['plc'])
+  })
+
+  it('keeps the previous config running when the rolled-back file cannot be written (e.g. a read-only config directory)', async () => {
+    writeFileSync(file, config(['e1.a']))
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000 })
+    const first = edge.agent().configHash
+    mkdirSync(`${file}.failed`) // FILE.failed cannot be written, as under ProtectSystem=strict without ReadWritePaths
+    const c = config(['e1.a'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    writeFileSync(file, c)
+    expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back' })
+    expect(edge.agent().configHash).toBe(first)
     expect(edge.agent().status().drivers.map((d) => d.device)).toEqual(['plc'])
   })
 

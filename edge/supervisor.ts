@@ -52,8 +52,7 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
       return { outcome: 'applied', configHash: agent.configHash }
     } catch (err) {
       log.error({ config: file, err: errorMessage(err) }, 'the new config could not start: rolled back to the previous one (kept as .failed)')
-      writeFileSync(`${file}.failed`, nextText)
-      writeFileSync(file, text)
+      restoreFile(file, text, nextText, log)
       agent = await startEdgeAgent(config, { ...options, log, configPath: file })
       return { outcome: 'rolled-back', error: errorMessage(err) }
     }
@@ -79,8 +78,9 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
     }
     if (current === text || current === lastRefused) return
     const result = await serialized()
-    // A rolled-back file was restored to the running text already; only an invalid one stays.
-    lastRefused = result.outcome === 'invalid' ? current : null
+    // A rolled-back file was restored to the running text already (unless the directory is not
+    // writable): either way the same refused text is not tried again on every round.
+    lastRefused = result.outcome === 'invalid' || result.outcome === 'rolled-back' ? current : null
   }, (err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'))
   return {
     agent: () => agent,
@@ -91,5 +91,19 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
       if (applying) await applying.catch(() => {})
       await agent.stop()
     },
+  }
+}
+
+/**
+ * Puts the running config back in the file and keeps the failed one as FILE.failed. Best effort:
+ * when the directory is not writable (the systemd unit must list it in ReadWritePaths=) the
+ * previous config still runs, and the log says why the file was left as it is.
+ */
+function restoreFile(file: string, running: string, failed: string, log: Logger): void {
+  try {
+    writeFileSync(`${file}.failed`, failed)
+    writeFileSync(file, running)
+  } catch (err) {
+    log.error({ config: file, err: errorMessage(err) }, 'the rolled-back config could not be written back: the previous config runs, the file still holds the failed one (is its directory in ReadWritePaths= of the systemd unit?)')
   }
 }
