@@ -80,6 +80,10 @@ describe('local console app', () => {
     const streamed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close() } })
     const chunked = await a.request('/logout', { method: 'POST', body: streamed, duplex: 'half', headers: { 'transfer-encoding': 'chunked' } } as RequestInit)
     expect(chunked.status).toBe(413)
+    // A browser gets the login page with the refusal in its language.
+    const html = await a.request('/login', { method: 'POST', body: big, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) } })
+    expect(html.status).toBe(413)
+    expect(await html.text()).toContain('请求内容过大')
     expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(303)
   })
 

@@ -59,7 +59,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     c.header('Referrer-Policy', 'no-referrer')
     c.header('Cache-Control', 'no-store')
   })
-  app.use('*', consoleBodyLimit(deps.maxBodyBytes))
+  app.use('*', consoleBodyLimit(deps.maxBodyBytes, (c) => {
+    const lang = pickLang(c.req.query('lang'))
+    return c.html(loginPage(lang, c.get('nonce'), labels(lang).tooLarge), 413)
+  }))
 
   app.get('/login', (c) => c.html(loginPage(pickLang(c.req.query('lang')), c.get('nonce'))))
   app.post('/login', async (c) => {

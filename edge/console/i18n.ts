@@ -16,6 +16,7 @@ const LABELS = {
   password: ['密码', 'Password'],
   wrongPassword: ['密码错误', 'Wrong password'],
   locked: ['登录失败次数过多，请稍后再试（秒）：', 'Too many failed logins; try again in (s): '],
+  tooLarge: ['请求内容过大，已拒绝（PL_PAYLOAD_TOO_LARGE）', 'Request too large: refused (PL_PAYLOAD_TOO_LARGE)'],
   other: ['English', '中文'],
   edge: ['网关', 'Edge'],
   site: ['站点', 'Site'],
