@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import type { DriverReport, EdgeAlarm } from '../shared/wire/messages.ts'
+import type { DriverReport } from '../shared/wire/messages.ts'
 import type { Sample } from '../shared/wire/sample.ts'
 import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
 import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
@@ -16,7 +16,10 @@ import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
-import { sanitizeSamples } from './samples.ts'
+import { createSamplePipeline } from './pipeline/pipeline.ts'
+import { createBatcher } from './pipeline/batcher.ts'
+import { startLiveness } from './pipeline/liveness.ts'
+import { maxSilenceOf } from './report/config.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
@@ -211,50 +214,28 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
   // edge judges the same samples the cloud will see.
   const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
-  const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
-  const onSamples = (device: string, raw: Sample[]) => {
-    const sane = sanitizeSamples(raw, clock.now())
-    const problems = sane.problems
-    let samples = sane.samples
-    if (derived) {
-      // A failure of the derived points must never cost the readings themselves.
-      try {
-        samples = [...samples, ...derived.process(samples)]
-      } catch (err) {
-        log.error({ device, err: errorMessage(err) }, 'settlement could not be computed for these readings')
-      }
-    }
-    if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
-      log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
-    }
-    if (problems.length > 0) lastProblem.set(device, problems[0]!)
-    latest.update(device, samples)
-    if (reporter) samples = reporter.filter(samples)
-    let alarms: EdgeAlarm[] = []
-    if (local) {
-      try {
-        alarms = local.process(samples)
-      } catch (err) {
-        log.error({ device, err: errorMessage(err) }, 'local alarms could not be evaluated for these readings')
-      }
-    }
-    // One outbox batch is one published message: split so no message exceeds batchSize samples.
-    // The alarms ride with the last part, after every sample that caused them.
-    for (let i = 0; i < samples.length; i += config.uplink.batchSize) {
-      try {
-        const last = i + config.uplink.batchSize >= samples.length
-        outbox.append(samples.slice(i, i + config.uplink.batchSize), last && alarms.length > 0 ? alarms : undefined)
-      } catch (err) {
-        const hint = err instanceof ParklinkError ? err.hint : undefined
-        log.error({ device, err: errorMessage(err), hint, lost: samples.length - i }, 'samples lost: the outbox refused them')
-        break
-      }
-    }
-    rate.add(clock.now(), samples.length)
-    uplink.kick()
+  const pipeline = createSamplePipeline({
+    clock, log, outbox, batchSize: config.uplink.batchSize, latest, derived, reporter, local,
+    onWritten: (n) => {
+      rate.add(clock.now(), n)
+      uplink.kick()
+    },
+  })
+  // Pushed samples wait briefly per device, so a subscription costs one commit per flush.
+  const batcher = createBatcher({ clock, batchMs: config.batching.batchMs, maxSamples: config.batching.maxSamples, flush: (device, samples) => pipeline.process(device, samples) })
+  const liveness = startLiveness({ drivers, clock, log: log.child({ component: 'liveness' }), maxSilenceMs: maxSilenceOf(config.report), deliver: (device, samples) => onSamples(device, samples) })
+  const onSamples = (device: string, samples: Sample[]) => {
+    liveness.seen(samples)
+    // What the device pushed before goes first: its points' samples stay in time order.
+    batcher.flush(device)
+    pipeline.process(device, samples)
   }
-  const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
+  const onPushed = (device: string, samples: Sample[]) => {
+    liveness.seen(samples)
+    batcher.add(device, samples)
+  }
+  const poller = startPoller({ drivers, clock, onSamples, onPushed, log: log.child({ component: 'poller' }) })
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
   for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
 
@@ -291,17 +272,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       stopping ??= (async () => {
         await localConsole?.stop()
         statusJob.stop()
+        await liveness.stop()
         await poller.stop()
-        // The samples report by exception still held (each point's newest): kept, not lost.
-        const held = reporter?.flush() ?? []
-        for (let i = 0; i < held.length; i += config.uplink.batchSize) {
-          try {
-            outbox.append(held.slice(i, i + config.uplink.batchSize))
-          } catch (err) {
-            log.error({ err: errorMessage(err), lost: held.length - i }, 'held samples lost at stop: the outbox refused them')
-            break
-          }
-        }
+        // What waits in a batch, then what report by exception still holds (each point's newest): kept, not lost.
+        batcher.flushAll()
+        pipeline.flushHeld()
         await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))

@@ -164,6 +164,12 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return { seq, evictions }
   })
 
+  // Nested transactions of better-sqlite3 are savepoints: the parts commit together, once.
+  const appendAll = db.transaction((parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
+    const out = parts.map((p) => append(p.samples, p.alarms, undefined))
+    return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
+  })
+
   const ack = db.transaction((through: number) => {
     const gone = q.sumThrough.get(through) as { batches: number; samples: number | null; bytes: number | null }
     q.deleteThrough.run(through)
@@ -202,6 +208,15 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         const { seq, evictions } = append(list, alarms, events)
         for (const e of evictions) options.onEvict?.(e)
         return seq
+      })
+    },
+    appendMany(parts) {
+      if (parts.some((p) => p.samples.length === 0)) throw new RangeError('outbox append: a batch needs at least one sample')
+      if (parts.length === 0) return []
+      return guard('append', () => {
+        const { seqs, evictions } = appendAll(parts)
+        for (const e of evictions) options.onEvict?.(e)
+        return seqs
       })
     },
     peek(afterSeq, limit) {
