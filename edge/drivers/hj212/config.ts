@@ -24,6 +24,8 @@ export const Hj212Instrument = z.strictObject({
   /** The access password (PW) lives in this environment variable; absent: PW is not checked. */
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
   points: z.array(Hj212Point).min(1),
+  /** How often this instrument uploads (s); its points turn bad after silentAfterIntervals × this (default: staleAfterMs). */
+  intervalS: z.number().int().min(1).max(86_400).optional(),
 })
 
 export const Hj212DeviceConfig = z.strictObject({
@@ -35,6 +37,8 @@ export const Hj212DeviceConfig = z.strictObject({
   utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
   /** An instrument silent this long has its points reported bad (real-time data comes every 30–60 s). */
   staleAfterMs: z.number().int().min(100).default(180_000),
+  /** An instrument with `intervalS` turns bad after this many expected intervals without data. */
+  silentAfterIntervals: z.number().int().min(1).max(1_000).default(3),
   instruments: z.array(Hj212Instrument).min(1),
 })
 export type Hj212DeviceConfig = z.infer<typeof Hj212DeviceConfig>
