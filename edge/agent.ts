@@ -5,10 +5,8 @@ import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import type { DriverReport } from '../shared/wire/messages.ts'
-import type { Sample } from '../shared/wire/sample.ts'
 import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
 import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
-import { startPoller } from './drivers/poller.ts'
 import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
@@ -17,8 +15,7 @@ import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/loc
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { createSamplePipeline } from './pipeline/pipeline.ts'
-import { createBatcher } from './pipeline/batcher.ts'
-import { startLiveness } from './pipeline/liveness.ts'
+import { startSamplePath } from './pipeline/sample-path.ts'
 import { maxSilenceOf } from './report/config.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
@@ -222,20 +219,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       uplink.kick()
     },
   })
-  // Pushed samples wait briefly per device, so a subscription costs one commit per flush.
-  const batcher = createBatcher({ clock, batchMs: config.batching.batchMs, maxSamples: config.batching.maxSamples, flush: (device, samples) => pipeline.process(device, samples) })
-  const liveness = startLiveness({ drivers, clock, log: log.child({ component: 'liveness' }), maxSilenceMs: maxSilenceOf(config.report), deliver: (device, samples) => onSamples(device, samples) })
-  const onSamples = (device: string, samples: Sample[]) => {
-    liveness.seen(samples)
-    // What the device pushed before goes first: its points' samples stay in time order.
-    batcher.flush(device)
-    pipeline.process(device, samples)
-  }
-  const onPushed = (device: string, samples: Sample[]) => {
-    liveness.seen(samples)
-    batcher.add(device, samples)
-  }
-  const poller = startPoller({ drivers, clock, onSamples, onPushed, log: log.child({ component: 'poller' }) })
+  // Polled and refresh reads at once, pushed samples batched per device (edge/pipeline).
+  const samplePath = startSamplePath({ drivers, clock, log, pipeline, batching: config.batching, maxSilenceMs: maxSilenceOf(config.report) })
+  const poller = samplePath.poller
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
   for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
 
@@ -272,11 +258,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       stopping ??= (async () => {
         await localConsole?.stop()
         statusJob.stop()
-        await liveness.stop()
-        await poller.stop()
-        // What waits in a batch, then what report by exception still holds (each point's newest): kept, not lost.
-        batcher.flushAll()
-        pipeline.flushHeld()
+        // Reads stop; what waits in a batch and what report by exception holds is written, not lost.
+        await samplePath.stop()
         await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
