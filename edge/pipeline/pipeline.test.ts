@@ -68,6 +68,7 @@ describe('the edge sample path (edge/pipeline)', () => {
     expect(commits).toHaveLength(1)
     const batches = outbox.peek(0, 10)
     expect(batches.map((b) => b.samples.length)).toEqual([2, 1])
+    expect(batches[0]!.createdAt).toBe(batches[1]!.createdAt) // one commit, one time
     // The fractional timestamp broke the contract: sent as bad, not dropped, and not poisoning the batch.
     expect(batches[1]!.samples[0]).toMatchObject({ point: 'd.c', quality: 'bad', reason: expect.stringMatching(/^invalid_sample:/) })
     // The alarms ride with the last part, after every sample that caused them.
