@@ -4,11 +4,9 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import type { DriverReport, EdgeAlarm } from '../shared/wire/messages.ts'
-import type { Sample } from '../shared/wire/sample.ts'
+import type { DriverReport } from '../shared/wire/messages.ts'
 import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
 import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
-import { startPoller } from './drivers/poller.ts'
 import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
@@ -16,7 +14,9 @@ import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
-import { sanitizeSamples } from './samples.ts'
+import { createSamplePipeline } from './pipeline/pipeline.ts'
+import { startSamplePath } from './pipeline/sample-path.ts'
+import { maxSilenceOf } from './report/config.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
@@ -211,50 +211,17 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
   // edge judges the same samples the cloud will see.
   const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
-  const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
-  const onSamples = (device: string, raw: Sample[]) => {
-    const sane = sanitizeSamples(raw, clock.now())
-    const problems = sane.problems
-    let samples = sane.samples
-    if (derived) {
-      // A failure of the derived points must never cost the readings themselves.
-      try {
-        samples = [...samples, ...derived.process(samples)]
-      } catch (err) {
-        log.error({ device, err: errorMessage(err) }, 'settlement could not be computed for these readings')
-      }
-    }
-    if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
-      log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
-    }
-    if (problems.length > 0) lastProblem.set(device, problems[0]!)
-    latest.update(device, samples)
-    if (reporter) samples = reporter.filter(samples)
-    let alarms: EdgeAlarm[] = []
-    if (local) {
-      try {
-        alarms = local.process(samples)
-      } catch (err) {
-        log.error({ device, err: errorMessage(err) }, 'local alarms could not be evaluated for these readings')
-      }
-    }
-    // One outbox batch is one published message: split so no message exceeds batchSize samples.
-    // The alarms ride with the last part, after every sample that caused them.
-    for (let i = 0; i < samples.length; i += config.uplink.batchSize) {
-      try {
-        const last = i + config.uplink.batchSize >= samples.length
-        outbox.append(samples.slice(i, i + config.uplink.batchSize), last && alarms.length > 0 ? alarms : undefined)
-      } catch (err) {
-        const hint = err instanceof ParklinkError ? err.hint : undefined
-        log.error({ device, err: errorMessage(err), hint, lost: samples.length - i }, 'samples lost: the outbox refused them')
-        break
-      }
-    }
-    rate.add(clock.now(), samples.length)
-    uplink.kick()
-  }
-  const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
+  const pipeline = createSamplePipeline({
+    clock, log, outbox, batchSize: config.uplink.batchSize, latest, derived, reporter, local,
+    onWritten: (n) => {
+      rate.add(clock.now(), n)
+      uplink.kick()
+    },
+  })
+  // Polled and refresh reads at once, pushed samples batched per device (edge/pipeline).
+  const samplePath = startSamplePath({ drivers, clock, log, pipeline, batching: config.batching, maxSilenceMs: maxSilenceOf(config.report) })
+  const poller = samplePath.poller
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
   for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
 
@@ -291,17 +258,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       stopping ??= (async () => {
         await localConsole?.stop()
         statusJob.stop()
-        await poller.stop()
-        // The samples report by exception still held (each point's newest): kept, not lost.
-        const held = reporter?.flush() ?? []
-        for (let i = 0; i < held.length; i += config.uplink.batchSize) {
-          try {
-            outbox.append(held.slice(i, i + config.uplink.batchSize))
-          } catch (err) {
-            log.error({ err: errorMessage(err), lost: held.length - i }, 'held samples lost at stop: the outbox refused them')
-            break
-          }
-        }
+        // Reads stop; what waits in a batch and what report by exception holds is written, not lost.
+        await samplePath.stop()
         await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))

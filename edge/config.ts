@@ -17,6 +17,7 @@ import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
 import { ReportConfig } from './report/config.ts'
 import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
 import { LiveConfig } from './live/config.ts'
+import { BatchingConfig, DEFAULT_BATCHING } from './pipeline/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -98,6 +99,8 @@ export const EdgeConfigSchema = z
     report: ReportConfig.optional(),
     /** Live view of the cameras, relayed at the edge (edge/live/config.ts). */
     live: LiveConfig.optional(),
+    /** Pushed samples grouped per device into one outbox commit (edge/pipeline/config.ts). */
+    batching: BatchingConfig.default(DEFAULT_BATCHING),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.

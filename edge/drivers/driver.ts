@@ -51,6 +51,15 @@ export interface Driver {
    */
   subscribe?(on: (samples: Sample[]) => void): () => void
   /**
+   * Pushed protocols that can also be asked (OPC UA): reads the given points now, in one request,
+   * stamped with the time of that read. The framework calls it for points silent for
+   * `refreshIntervalMs` (edge/pipeline/liveness.ts). Never rejects for device trouble: every
+   * requested point yields a sample, bad with the reason if its read failed.
+   */
+  refresh?(points: readonly string[]): Promise<Sample[]>
+  /** How long a pushed point may stay silent before the framework asks refresh() for it. */
+  readonly refreshIntervalMs?: number
+  /**
    * Devices that report events (cameras: analytics alarms with snapshots, online/offline): the
    * framework registers one listener and writes each event to the outbox with its original time.
    */

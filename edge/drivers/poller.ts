@@ -11,6 +11,8 @@ export interface PollerOptions {
   clock: Clock
   /** Called with every non-empty set of samples; an exception is logged, never stops the loop. */
   onSamples: (device: string, samples: Sample[]) => void
+  /** Samples a driver pushes (subscriptions, listeners), e.g. to be batched; default onSamples. */
+  onPushed?: (device: string, samples: Sample[]) => void
   log: Logger
   /** A read in flight this long yields bad `driver_stalled` samples (default max(60 s, 10 polls)). */
   stallAfterMs?: (pollIntervalMs: number) => number
@@ -49,10 +51,10 @@ export function startPoller(options: PollerOptions): Poller {
   const onRequest = new Map<Driver, Promise<unknown>>()
   const loopsOf = new Map<Driver, Loop[]>()
   const afterRequest = (driver: Driver) => onRequest.get(driver) ?? Promise.resolve()
-  const deliver = (device: string, samples: Sample[]) => {
+  const deliver = (device: string, samples: Sample[], to = options.onSamples) => {
     if (closed || samples.length === 0) return
     try {
-      options.onSamples(device, samples)
+      to(device, samples)
     } catch (err) {
       log.error({ device, err: errorMessage(err), samples: samples.length }, 'samples could not be handed on')
     }
@@ -62,7 +64,7 @@ export function startPoller(options: PollerOptions): Poller {
     const dlog = log.child({ device: driver.device })
     let started = false
     if (driver.subscribe) {
-      const unsubscribe = driver.subscribe((samples) => deliver(driver.device, samples))
+      const unsubscribe = driver.subscribe((samples) => deliver(driver.device, samples, options.onPushed))
       loops.push({ stop: unsubscribe, inflight: () => null })
       started = true
     }

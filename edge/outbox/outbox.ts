@@ -33,6 +33,11 @@ export interface OutboxStats extends OutboxReport {
 export interface Outbox {
   /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
   append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): number
+  /**
+   * Writes several batches in ONE transaction (one commit, one fsync) and returns their seqs, in
+   * order: a flush of batched notifications larger than one message. All or nothing.
+   */
+  appendMany(parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>): number[]
   /** Up to `limit` batches with seq > afterSeq, oldest first. */
   peek(afterSeq: number, limit: number): OutboxBatch[]
   /** The cloud stored everything through seq: delete it. Ignores a seq at or below the last ack. */

@@ -139,7 +139,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return { reason, fromSeq: d.fromSeq, throughSeq: d.throughSeq, batches: d.batches, samples: d.samples, from: d.from, to: d.to, points: d.points.size }
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined): { seq: number; evictions: Eviction[] } => {
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined, at?: number): { seq: number; evictions: Eviction[] } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
@@ -149,7 +149,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     // A batch with alarms or camera events is an object; the plain array (samples only) stays readable as before.
     const payload = encodePayload(list, alarms, events)
     const size = payload.length
-    const now = clock.now()
+    const now = at ?? clock.now()
     const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
     batches++
@@ -162,6 +162,14 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     // Gap records without a living carrier (new, grown, or their carrier evicted) ride with this batch.
     if (evictions.length > 0) gaps.carry(seq)
     return { seq, evictions }
+  })
+
+  // Nested transactions of better-sqlite3 are savepoints: the parts commit together, once.
+  const appendAll = db.transaction((parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
+    // One commit, one time: every part is stamped with the same created_at.
+    const at = clock.now()
+    const out = parts.map((p) => append(p.samples, p.alarms, undefined, at))
+    return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
   })
 
   const ack = db.transaction((through: number) => {
@@ -202,6 +210,15 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         const { seq, evictions } = append(list, alarms, events)
         for (const e of evictions) options.onEvict?.(e)
         return seq
+      })
+    },
+    appendMany(parts) {
+      if (parts.some((p) => p.samples.length === 0)) throw new RangeError('outbox append: a batch needs at least one sample')
+      if (parts.length === 0) return []
+      return guard('append', () => {
+        const { seqs, evictions } = appendAll(parts)
+        for (const e of evictions) options.onEvict?.(e)
+        return seqs
       })
     },
     peek(afterSeq, limit) {

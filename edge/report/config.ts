@@ -27,3 +27,14 @@ export type ReportConfig = z.infer<typeof ReportConfig>
 export function matcher(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('.*')}$`)
 }
+
+/**
+ * Each point's forced-refresh bound in ms (its rule's `maxSilenceS`, else the default's), or
+ * Infinity when no rule applies (every sample kept): what liveness refreshes must stay within.
+ */
+export function maxSilenceOf(config: ReportConfig | undefined): (point: string) => number {
+  if (!config) return () => Infinity
+  const rules = config.points.map((r) => ({ test: matcher(r.match), ms: r.maxSilenceS * 1000 }))
+  const fallback = config.default ? config.default.maxSilenceS * 1000 : Infinity
+  return (point) => rules.find((r) => r.test.test(point))?.ms ?? fallback
+}

@@ -10,7 +10,8 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
 /**
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
  * [--skip-latency] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
- * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]`: parklink's
+ * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]
+ * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
  * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped.
@@ -38,6 +39,10 @@ const { values } = parseArgs({
     // Without the extra edge run whose outbox is on tmpfs (polling without the disk's fsyncs).
     'skip-ram-outbox': { type: 'boolean', default: false },
     'skip-modbus': { type: 'boolean', default: false },
+    // (9) OPC UA subscriptions vs polling: tags changing at 1 Hz, measured window per mode.
+    'opcua-seconds': { type: 'string', default: '20' },
+    'opcua-tags': { type: 'string', default: '10000' },
+    'skip-opcua': { type: 'boolean', default: false },
   },
 })
 
@@ -72,6 +77,10 @@ try {
       else console.log(`node-red: skipped, the Modbus rows have no baseline: ${install.why}`)
     }
     for (const run of runs) results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), ...run, ramOutbox: !values['skip-ram-outbox'], nodeRed })))
+  }
+  if (!values['skip-opcua']) {
+    const { benchOpcuaSubscription } = await import('./opcua-subscription.ts')
+    results.push(...(await benchOpcuaSubscription({ dir, seconds: Number(values['opcua-seconds']), tags: Number(values['opcua-tags']) })))
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

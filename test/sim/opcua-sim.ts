@@ -57,6 +57,13 @@ export interface OpcuaSim {
   setValue(key: string, value: number | null): void
   /** Reports a point with this status code (e.g. StatusCodes.BadSensorFailure); null restores Good. */
   setStatus(key: string, status: StatusCode | null): void
+  /**
+   * Makes the Read service answer this status code for a point (null: normal again), as a DCS
+   * whose I/O card stops answering on demand; the subscription's sampling is not affected.
+   */
+  setReadFault(key: string, status: StatusCode | null): void
+  /** Read service calls received, and the nodes they asked for. */
+  readonly reads: { calls: number; nodes: number }
   /** Changes the control room's limits of a point (seen by clients that read them again). */
   setLimits(key: string, limits: Partial<OpcuaSimPoint['limits']>): void
   readonly sessions: number
@@ -88,6 +95,8 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
   const limits = new Map(fuqiangOpcuaPoints.map((p) => [p.key, { ...p.limits }]))
   const alarms = new Map<string, { setLimits(l: OpcuaSimPoint['limits']): void }>()
   const users = options.users ?? []
+  const readFaults = new Map<string, StatusCode>()
+  const reads = { calls: 0, nodes: 0 }
   const t0 = Date.now()
   let server: OPCUAServer | null = null
 
@@ -179,6 +188,19 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
         },
       })
     }
+    // The Read service only (monitored items sample the variables directly): faults and counts.
+    const engine = s.engine as unknown as { read(context: unknown, request: { nodesToRead?: Array<{ nodeId: { toString(): string } }> }): Promise<DataValue[]> }
+    const read = engine.read.bind(engine)
+    engine.read = async (context, request) => {
+      reads.calls++
+      reads.nodes += request.nodesToRead?.length ?? 0
+      const results = await read(context, request)
+      return results.map((dv, i) => {
+        const id = request.nodesToRead?.[i]?.nodeId.toString().replace(/^ns=1;s=/, '')
+        const fault = id === undefined ? undefined : readFaults.get(id)
+        return fault ? new DataValue({ statusCode: fault, serverTimestamp: new Date() }) : dv
+      })
+    }
     await s.start()
     return s
   }
@@ -190,6 +212,8 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
     points: fuqiangOpcuaPoints,
     setValue: (key, value) => void (value === null ? fixed.delete(key) : fixed.set(key, value)),
     setStatus: (key, code) => void (code === null ? status.delete(key) : status.set(key, { code, since: new Date() })),
+    setReadFault: (key, code) => void (code === null ? readFaults.delete(key) : readFaults.set(key, code)),
+    reads,
     setLimits(key, next) {
       const merged = { ...limits.get(key)!, ...next }
       limits.set(key, merged)

@@ -28,6 +28,8 @@ export const Hj212Instrument = z
     /** Packets must carry the password (default). `false` takes any PW and logs a warning at start: only for an instrument that cannot be given one. */
     requirePassword: z.boolean().default(true),
     points: z.array(Hj212Point).min(1),
+    /** How often this instrument uploads (s); its points turn bad after silentAfterIntervals × this (default: staleAfterMs). */
+    intervalS: z.number().int().min(1).max(86_400).optional(),
   })
   .refine((i) => i.passwordEnv !== undefined || i.requirePassword === false, {
     path: ['passwordEnv'],
@@ -51,6 +53,8 @@ export const Hj212DeviceConfig = z.strictObject({
   utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
   /** An instrument silent this long has its points reported bad (real-time data comes every 30–60 s). */
   staleAfterMs: z.number().int().min(100).default(180_000),
+  /** An instrument with `intervalS` turns bad after this many expected intervals without data. */
+  silentAfterIntervals: z.number().int().min(1).max(1_000).default(3),
   instruments: z.array(Hj212Instrument).min(1),
   /**
    * Open connections in all and per remote address: an instrument holds one (a few while it

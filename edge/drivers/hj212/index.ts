@@ -1,5 +1,6 @@
 import type net from 'node:net'
 import type { TimerHandle } from '../../../shared/clock.ts'
+import { silenceCheckMs, silentInstruments } from './silence.ts'
 import { QualityReasons } from '../../../shared/quality.ts'
 import type { PointInfo } from '../../../shared/wire/messages.ts'
 import { badSample, type Sample } from '../../../shared/wire/sample.ts'
@@ -148,15 +149,12 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const check = () => {
     watchdog = null
     if (!server) return
-    const now = clock.now()
-    for (const inst of config.instruments) {
-      const seen = lastSeen.get(inst.mn)
-      if (seen === undefined || now - seen <= config.staleAfterMs || silentReported.has(inst.mn)) continue
-      silentReported.add(inst.mn)
-      emit(inst.points.map((p) => badSample(p.id, now, `${QualityReasons.TIMEOUT}:no data from MN ${inst.mn} for ${Math.round((now - seen) / 1000)} s`)))
+    for (const silent of silentInstruments(config, lastSeen, silentReported, clock.now())) {
+      silentReported.add(silent.mn)
+      emit(silent.samples)
     }
     refreshState()
-    watchdog = clock.setTimeout(check, Math.max(50, Math.floor(config.staleAfterMs / 4)))
+    watchdog = clock.setTimeout(check, silenceCheckMs(config))
   }
 
   return {
@@ -175,7 +173,7 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
         idleTimeoutMs: config.idleTimeoutMs,
       })
       status = { state: 'disconnected', since: clock.now(), lastError: 'no instrument has sent data yet' }
-      watchdog = clock.setTimeout(check, Math.max(50, Math.floor(config.staleAfterMs / 4)))
+      watchdog = clock.setTimeout(check, silenceCheckMs(config))
     },
 
     async stop() {

@@ -58,6 +58,12 @@ export const OpcuaDeviceConfig = z
     samplingIntervalMs: z.number().int().min(0).default(1000),
     queueSize: z.number().int().min(1).max(10_000).default(10),
     deadband: Deadband.optional(),
+    /**
+     * Subscribe mode: a point without a notification for this long is read again (one Read for
+     * all such points of the device, stamped with the server's time), so a steady value is still
+     * refreshed within the brief's 5 min (§3); also capped by the point's report maxSilenceS.
+     */
+    refreshS: z.number().int().min(1).max(86_400).default(240),
     /** Bound on connecting, opening a session and each request. */
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     points: z.array(OpcuaPointConfig).min(1),

@@ -19,6 +19,7 @@ import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts
 import type { OpcuaDeviceConfig, OpcuaPointConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity, withTimeout, type Connection } from './connection.ts'
 import { readMetadata, type NodeMetadata } from './metadata.ts'
+import { refreshRead } from './refresh.ts'
 import { qualityOf } from './status.ts'
 
 export const opcuaDriverKind = 'opcua'
@@ -63,8 +64,9 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
   const allBad = (indexes: Iterable<number>, reason: string) => [...indexes].map((i) => badSample(config.points[i]!.id, clock.now(), reason.slice(0, 256)))
   const everyIndex = () => config.points.map((_, i) => i)
 
-  const toSample = (p: OpcuaPointConfig, dv: DataValue): Sample => {
-    const ts = (dv.sourceTimestamp ?? dv.serverTimestamp ?? null)?.getTime() ?? clock.now()
+  /** `at`: the sample's time when not the source's (a refresh read is stamped with the server's time). */
+  const toSample = (p: OpcuaPointConfig, dv: DataValue, at?: number): Sample => {
+    const ts = at ?? (dv.sourceTimestamp ?? dv.serverTimestamp ?? null)?.getTime() ?? clock.now()
     const q = qualityOf(dv.statusCode)
     if (q.quality === 'bad') return badSample(p.id, ts, q.reason!)
     const value = toValue(dv.value)
@@ -186,6 +188,8 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     device: config.id,
     kind: opcuaDriverKind,
     pollIntervalMs: config.pollMs,
+    // Polled points are read every pollMs anyway; subscribed ones are refreshed when silent.
+    ...(config.mode === 'subscribe' ? { refreshIntervalMs: config.refreshS * 1000 } : {}),
     get points(): PointInfo[] {
       return config.points.map((p, i) => {
         const m = metadata[i] ?? {}
@@ -224,6 +228,15 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
       if (failure !== null) return allBad(wanted, failure)
       const toPoll = wanted.filter((i) => polled.has(i))
       return toPoll.length === 0 ? [] : await pollRead(toPoll)
+    },
+
+    async refresh(ids) {
+      const wanted = ids.map((id) => byId.get(id)).filter((i): i is number => i !== undefined)
+      if (wanted.length === 0) return []
+      if (stopped) return allBad(wanted, `${QualityReasons.UNREACHABLE}:driver stopped`)
+      const failure = await ensureConnected()
+      if (failure !== null) return allBad(wanted, failure)
+      return refreshRead(connection!, wanted.map((i) => config.points[i]!), config.timeoutMs, toSample, () => clock.now())
     },
 
     subscribe(on) {
