@@ -6,6 +6,7 @@ import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
 import { addAccountCommands } from './accounts.ts'
+import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -85,6 +86,7 @@ export function buildProgram(): Command {
       await untilSignal(cloud.stop, cloud.log)
     })
   addAccountCommands(cloud)
+  addMosquittoAclCommand(cloud)
   return program
 }
 
