@@ -29,9 +29,9 @@ interface BrokerUnderTest {
 interface Login { username: string; password: string }
 
 const clients: MqttClient[] = []
-async function connect(broker: BrokerUnderTest, login: Login | null, clientId?: string): Promise<MqttClient> {
+async function connect(broker: BrokerUnderTest, login: Login | null, clientId?: string, clean = true): Promise<MqttClient> {
   const client = await mqtt.connectAsync(broker.url, {
-    ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean: true, connectTimeout: 10_000,
+    ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean, connectTimeout: 10_000,
     clientId: clientId ?? login?.username ?? `anonymous-${Math.random().toString(16).slice(2)}`,
     ...(login ? { username: login.username, password: login.password } : {}),
   })
@@ -116,6 +116,23 @@ function scenarios(name: string, start: () => Promise<BrokerUnderTest>, refusesS
       expect(await Promise.race([roundTrip, closed(b)])).toBe('acked')
       expect(bCloses).toBe(0)
       await b.endAsync()
+    })
+
+    it("keeps the cloud's persistent session, under its user name, across its restarts", async () => {
+      const first = await connect(broker, broker.login.cloud, undefined, false)
+      await first.subscribeAsync({ [topic(SITE, B.edge, 'data')]: { qos: 1 } })
+      await first.endAsync()
+      const b = await connect(broker, broker.login.b)
+      await b.publishAsync(topic(SITE, B.edge, 'data'), 'while-the-cloud-was-away', { qos: 1 })
+      // Back under the same user: the session (its subscription and the message queued meanwhile) is there.
+      const next = mqtt.connect(broker.url, { ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean: false, clientId: broker.login.cloud.username, ...broker.login.cloud, manualConnect: true })
+      clients.push(next)
+      const got = inbox(next)
+      const connack = new Promise<boolean>((resolve) => next.once('connect', (p) => resolve(p.sessionPresent)))
+      next.connect()
+      expect(await connack).toBe(true)
+      await waitFor(() => got.some((m) => m.payload === 'while-the-cloud-was-away'), { message: 'the queued message never came' })
+      await Promise.all([b, next].map((c) => c.endAsync()))
     })
 
     it("does not let an edge subscribe to another edge's ack or cmd, nor by wildcard", async () => {
