@@ -42,6 +42,13 @@ describe('cloud config', () => {
     expect(config.registry.points.find((p) => p.id === 'shilian.p101.run')?.limits).toBeUndefined()
   })
 
+  it('takes its broker user name as its client id (one user per instance), parklink-cloud without one', () => {
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud-b }\n')).mqtt.clientId).toBe('cloud-b')
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", clientId: cloud-x }\n')).mqtt.clientId).toBe('cloud-x')
+    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud-b, clientId: other }\n'))).toThrow(/mqtt\.clientId: with a username the client id is the username/)
+    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: park/e1 }\n'))).toThrow(/mqtt\.username/)
+  })
+
   it('a minimal file gets every default', () => {
     const config = loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\n'))
     expect(config).toMatchObject({ dataDir: path.join(tmp.dir, 'data'), http: { port: 8080 }, log: { level: 'info' }, registry: { enterprises: [], points: [] } })

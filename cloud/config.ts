@@ -9,6 +9,7 @@ import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
+import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -112,14 +113,22 @@ export const CloudConfigSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 8080 }),
   mqtt: z.strictObject({
     url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
-    /** Fixed, so the broker keeps this service's persistent session across restarts. */
-    clientId: TopicId.default('parklink-cloud'),
-    username: z.string().min(1).optional(),
+    /**
+     * Stable, so the broker keeps this instance's persistent session across restarts, and unique
+     * per instance (two sessions with one id evict each other). With a username the client id IS
+     * the username (the park broker binds them: use_username_as_clientid), so give one broker user
+     * per cloud instance; without one it defaults to parklink-cloud.
+     */
+    clientId: TopicId.optional(),
+    /** This instance's broker user (no '/': names with '/' are edges' {site}/{edge}, shared/wire/acl.ts). */
+    username: TopicId.optional(),
     /** Name of the environment variable holding the broker password (never the password itself). */
     passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
     reconnectPeriodMs: z.number().int().min(100).max(300_000).default(2_000),
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
-  }),
+  })
+    .refine((m) => m.clientId === undefined || m.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
+    .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
   /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */
   edgeOfflineAfterMs: z.number().int().positive().default(60_000),
   log: z

@@ -32,6 +32,8 @@ export interface CloudOptions {
   clock?: Clock
   /** Overrides config.http.port (0 = any free port; the real one is reported). */
   port?: number
+  /** Where mqtt.passwordEnv is looked up (default process.env): the demo hands its broker password over in memory. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface RunningCloud {
@@ -51,7 +53,7 @@ export interface RunningCloud {
 export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): Promise<RunningCloud> {
   const log = opts.log ?? createLogger({ level: config.log.level })
   const clock = opts.clock ?? systemClock
-  const password = mqttPassword(config)
+  const password = mqttPassword(config, opts.env)
   const secret = tokenSecret(config.auth, log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 

@@ -6,6 +6,7 @@ import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
 import { addAccountCommands } from './accounts.ts'
+import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -24,10 +25,11 @@ export function buildProgram(): Command {
     .description('run a whole park on this machine: embedded MQTT broker, cloud, one edge agent and a simulated plant')
     .option('--port <port>', 'HTTP port of the cloud (env PARKLINK_PORT)', process.env.PARKLINK_PORT ?? '8080')
     .option('--mqtt-port <port>', 'port of the embedded MQTT broker (0 = a free port)', '0')
+    .option('--mqtt-host <address>', 'address the embedded MQTT broker listens on (every client must log in)', '127.0.0.1')
     .option('--data-dir <dir>', 'where the demo keeps its data', './.parklink')
-    .action(async (opts: { port: string; mqttPort: string; dataDir: string }) => {
+    .action(async (opts: { port: string; mqttPort: string; mqttHost: string; dataDir: string }) => {
       const { runDemo } = await import('./demo/run.ts')
-      await runDemo({ port: parsePort(opts.port, '--port'), mqttPort: parsePort(opts.mqttPort, '--mqtt-port'), dataDir: opts.dataDir })
+      await runDemo({ port: parsePort(opts.port, '--port'), mqttPort: parsePort(opts.mqttPort, '--mqtt-port'), mqttHost: opts.mqttHost, dataDir: opts.dataDir })
     })
 
   const edge = program.command('edge').description('the edge agent and the tools for setting it up')
@@ -85,6 +87,7 @@ export function buildProgram(): Command {
       await untilSignal(cloud.stop, cloud.log)
     })
   addAccountCommands(cloud)
+  addMosquittoAclCommand(cloud)
   return program
 }
 

@@ -37,7 +37,7 @@ export async function runWizard(o: InitFlags): Promise<InitAnswers | null> {
       options: [{ value: 'password', label: 'user name + password 用户名密码' }, { value: 'certificate', label: 'certificate files 证书' }, { value: 'none', label: 'none 无' }],
     }))
     const auth = login === 'password'
-    const username = auth ? await ask(text({ message: 'Broker user name 用户名', initialValue: o.username ?? edge, validate: (v) => (v ? undefined : 'required') })) : undefined
+    const username = auth ? await ask(text({ message: 'Broker user name 用户名', initialValue: o.username ?? `${site}/${edge}`, validate: (v) => (v ? undefined : 'required') })) : undefined
     const passwordEnv = auth ? await ask(text({ message: 'Environment variable with the password (the password is never written) 密码所在环境变量', initialValue: o.passwordEnv, validate: zodCheck(ConsoleConfig.shape.passwordEnv) })) : undefined
     const pem = (message: string, initialValue: string | undefined, optional = false) => ask(text({ message, initialValue: initialValue ?? '', validate: (v) => (v || optional ? undefined : 'required') }))
     const secure = /^(mqtts|wss):/.test(broker)

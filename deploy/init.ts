@@ -45,7 +45,7 @@ export function addInitCommand(edge: Command): void {
     .option('--site <id>', 'the park (site) id, e.g. huaian-park')
     .option('--edge <id>', "this box's id, unique in the park, e.g. shilian-01")
     .option('--broker <url>', "the park's MQTT broker, e.g. mqtts://10.0.0.5:8883")
-    .option('--username <name>', 'broker user name (usually the edge id)')
+    .option('--username <name>', 'broker user name: {site}/{edge} on the park broker (its ACL binds both)')
     .option('--password-env <VAR>', 'environment variable holding the broker password', 'PARKLINK_MQTT_PASSWORD')
     .option('--ca <file>', "the park broker's CA certificate (PEM), for mqtts://")
     .option('--cert <file>', "this edge's certificate (PEM), when the park logs edges in by certificate")

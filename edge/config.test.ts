@@ -98,9 +98,18 @@ devices:
     ['a password without a username', 'passwordEnv: PARKLINK_MQTT_PASSWORD', 'uplink.passwordEnv'],
     ['a password env that is not a variable name', 'username: e1\n  passwordEnv: "my secret"', 'uplink.passwordEnv'],
     ['an unknown uplink option', 'ackTimeout: 100', 'uplink'],
+    ['a client id beside a username (the broker binds the client id to the user)', 'username: park/e1\n  clientId: other', 'uplink.clientId'],
+    ["another edge's broker user", 'username: park/e2', 'uplink.username'],
+    ["its edge id under another site's user", 'username: other-park/e1', 'uplink.username'],
   ])('refuses %s', (_name, extra, where) => {
     const text = minimal.replace('  url: mqtt://127.0.0.1:1883', `  url: mqtt://127.0.0.1:1883\n  ${extra}`)
     expect(problems(text).map((p) => p.path)).toContain(where)
+  })
+
+  it('takes the broker user name {site}/{edge} as its client id', () => {
+    const withUser = parseEdgeConfig(minimal.replace('  url: mqtt://127.0.0.1:1883', '  url: mqtt://127.0.0.1:1883\n  username: park/e1'), '/x/edge.yaml')
+    expect(withUser.uplink.clientId).toBe('park/e1')
+    expect(parseEdgeConfig(minimal, '/x/edge.yaml').uplink.clientId).toBe('parklink-edge-e1')
   })
 
   it('an unreadable file is CONFIG_UNREADABLE with a hint', () => {

@@ -42,7 +42,11 @@ export const UplinkConfigSchema = z
     username: z.string().min(1).max(256).optional(),
     /** Name of the environment variable that holds the broker password (never the password). */
     passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_MQTT_PASSWORD').optional(),
-    /** Default parklink-edge-{edge}. Must be unique on the broker: two clients with one id evict each other. */
+    /**
+     * Only for a broker without user names (certificate login, a bench broker): default
+     * parklink-edge-{edge}. With a username the client id IS the username, as the park broker
+     * binds them (deploy/mosquitto/parklink.conf: use_username_as_clientid).
+     */
     clientId: TopicId.optional(),
     /** Most samples in one published message. One outbox batch is one message: reads are split at append. */
     batchSize: z.number().int().min(1).max(100_000).default(500),
@@ -68,6 +72,7 @@ export const UplinkConfigSchema = z
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
   // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
   .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })
+  .refine((u) => u.clientId === undefined || u.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
   .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), { message: 'tls needs an mqtts:// (or wss://) url', path: ['tls'] })
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
@@ -129,6 +134,11 @@ export const EdgeConfigSchema = z
           })
         }
       })
+      // The park broker knows an edge as {site}/{edge} (shared/wire/acl.ts): a name of that form must be this edge's.
+      const user = field(field(config, 'uplink'), 'username')
+      if (typeof user === 'string' && user.includes('/') && user !== `${String(config.site)}/${String(config.edge)}`) {
+        ctx.addIssue({ code: 'custom', path: ['uplink', 'username'], message: `"${user}" is another edge's broker user: this edge logs in as "${String(config.site)}/${String(config.edge)}"` })
+      }
       // Settlement reads gauges some device must read.
       list(field(field(config, 'settlement'), 'segments')).forEach((seg, i) => {
         const refs: Array<[unknown, Array<string | number>]> = [[field(seg, 'base'), ['settlement', 'segments', i, 'base']], ...list(field(seg, 'points')).map((p, j): [unknown, Array<string | number>] => [p, ['settlement', 'segments', i, 'points', j]])]
@@ -180,7 +190,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   return {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
+    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? config.uplink.username ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
     ...(config.console?.tls ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } } : {}),
   }
 }

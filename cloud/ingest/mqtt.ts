@@ -55,7 +55,9 @@ export interface Ingest {
  * session, so the broker queues QoS 1 messages while the cloud restarts or is briefly away
  * instead of dropping them. Correctness does not depend on it (the edge resends from its outbox
  * until the cloud acks, and a broker may lose its queue), it only avoids the resend delay.
- * Consequence: two cloud instances must not share a clientId (they would take over each other).
+ * The park broker binds the client id to the user name (use_username_as_clientid), so the id is
+ * this instance's broker user: stable across restarts, and no other login can take the session
+ * over. Two cloud instances therefore need two broker users (shared/wire/acl.ts).
  * MQTT 3.1.1 because aedes does not speak 5 and, in 5, clean=false also needs a session expiry.
  *
  * Order and backpressure: messages go through the inbox (inbox.ts), handled one at a time, live

@@ -10,6 +10,12 @@ import { PLANT_UNITS, shilianPlantPoints, type PlantPoint } from '../../test/sim
  * so the edge's register map and the cloud's registry can never disagree with the simulator.
  * They are plain config documents: the same schemas validate them as any file a technician writes.
  */
+/** A broker login for a generated config: the user name and the variable that will hold its password. */
+export interface MqttLogin {
+  username: string
+  passwordEnv: string
+}
+
 export interface EdgeDemoOptions {
   site: string
   edge: string
@@ -21,6 +27,7 @@ export interface EdgeDemoOptions {
   absentDevicePort?: number
   /** Short timeouts and heartbeats, for tests that stop brokers and kill processes. */
   fastTimeouts?: boolean
+  mqttLogin?: MqttLogin
 }
 
 const modbusPoint = (p: PlantPoint) => ({
@@ -61,6 +68,7 @@ export function edgeConfigFor(o: EdgeDemoOptions): EdgeConfigInput {
     alarms: { points: shilianPlantPoints.filter((p) => p.limits).map((p) => ({ id: p.id, class: p.class, limits: p.limits! })) },
     uplink: {
       url: o.mqttUrl,
+      ...o.mqttLogin,
       ...(o.fastTimeouts ? { ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 100, reconnectMaxMs: 1_000, keepaliveS: 5 } : {}),
     },
     devices,
@@ -71,7 +79,9 @@ export interface CloudDemoOptions {
   dataDir: string
   httpPort: number
   mqttUrl: string
-  clientId: string
+  /** Without mqttLogin (with one, the client id is its user name). */
+  clientId?: string
+  mqttLogin?: MqttLogin
   host?: string
 }
 
@@ -79,7 +89,7 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
   return {
     dataDir: o.dataDir,
     http: { host: o.host ?? '127.0.0.1', port: o.httpPort },
-    mqtt: { url: o.mqttUrl, clientId: o.clientId, reconnectPeriodMs: 500 },
+    mqtt: { url: o.mqttUrl, ...(o.mqttLogin ? o.mqttLogin : { clientId: o.clientId ?? 'parklink-cloud' }), reconnectPeriodMs: 500 },
     edgeOfflineAfterMs: 30_000,
     registry: {
       enterprises: [{ id: 'shilian', name: '实联化工' }, ...moreRegistry().enterprises],
@@ -105,12 +115,12 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
 /** The OPC UA simulator's node key (TK201.Level) → the park's point id (fuqiang.tk201.level). */
 export const fuqiangPointId = (key: string) => `fuqiang.${key.toLowerCase()}`
 
-export function fuqiangEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; endpoint: string }): EdgeConfigInput {
+export function fuqiangEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; endpoint: string; mqttLogin?: MqttLogin }): EdgeConfigInput {
   return {
     site: o.site,
     edge: 'fuqiang-01',
     dataDir: o.dataDir,
-    uplink: { url: o.mqttUrl },
+    uplink: { url: o.mqttUrl, ...o.mqttLogin },
     devices: [{
       id: 'fuqiang-dcs',
       kind: 'opcua',
@@ -141,13 +151,13 @@ export const HJ212_PASSWORD_ENV = 'PARKLINK_DEMO_HJ212_PASSWORD'
 /** The park's own camera on the pipe gallery (a simulated ONVIF camera in the demo). */
 export const DEMO_CAMERA = { id: 'park-cam-pg01', passwordEnv: 'PARKLINK_DEMO_CAMERA_PASSWORD' }
 
-export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number; camera?: { host: string; port: number } }): Record<string, unknown> {
+export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number; camera?: { host: string; port: number }; mqttLogin?: MqttLogin }): Record<string, unknown> {
   const gaugeUnit = (role: 'b' | 'm1' | 'm2', unitId: number) => ({ unitId, pollMs: 1_000, timeoutMs: 500, profile: 'static-level-gauge', prefix: gauge(role) })
   return {
     site: o.site,
     edge: 'park-01',
     dataDir: o.dataDir,
-    uplink: { url: o.mqttUrl },
+    uplink: { url: o.mqttUrl, ...o.mqttLogin },
     devices: [
       // The gauges sit on RS485 behind a serial device server (Modbus TCP → RTU gateway).
       {

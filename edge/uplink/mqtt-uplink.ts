@@ -135,7 +135,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     })
     // The cloud's commands (ping, resend a range, status): without them data still flows.
     c.subscribe({ [topics.cmd]: { qos: 1 } }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/+/%u/cmd)')
+      if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/%u/cmd, user {site}/{edge})')
     })
     // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
     c.subscribe({ [topics.status]: { qos: 1 } }, (err, granted) => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import mqtt from 'mqtt'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -21,7 +22,8 @@ describe('parklink demo', () => {
   it('serves at least 10 points whose values change within 10 s, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort()
     const key = `plk_${randomBytes(24).toString('hex')}`
-    const demo = startParklink('demo', ['demo', '--port', String(port), '--data-dir', dir], { PARKLINK_DEMO_API_KEY: key })
+    const mqttPort = await freePort()
+    const demo = startParklink('demo', ['demo', '--port', String(port), '--mqtt-port', String(mqttPort), '--data-dir', dir], { PARKLINK_DEMO_API_KEY: key })
     const url = `http://127.0.0.1:${port}/api/v1/points`
     const auth = bearer(key)
     const first = await waitFor(async () => {
@@ -72,6 +74,12 @@ describe('parklink demo', () => {
     expect(own.length).toBeGreaterThan(0)
     expect(own.every((p) => p.id.startsWith('shilian.'))).toBe(true) // an enterprise user sees its own points only
 
+    // Its broker lets no one in without a login; the configs name each part's broker user and the
+    // variable of its password, never the password (made at this start, handed over in memory).
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, connectTimeout: 5_000 })).rejects.toThrow(/not authori[sz]ed/i)
+    const edgeYaml = readFileSync(path.join(dir, 'demo-edge.yaml'), 'utf8')
+    expect(edgeYaml).toMatch(/username: huaian-park\/shilian-01\n\s+passwordEnv: PARKLINK_DEMO_MQTT_PASSWORD/)
+    expect(readFileSync(path.join(dir, 'demo-cloud.yaml'), 'utf8')).toMatch(/username: parklink-cloud-demo\n\s+passwordEnv: PARKLINK_DEMO_MQTT_PASSWORD/)
     expect(await demo.kill('SIGINT')).toBe(0)
   }, 60_000)
 })

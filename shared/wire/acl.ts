@@ -1,0 +1,102 @@
+import { TopicId } from './ids.ts'
+import { TOPIC_ROOT, parseTopic, type Channel } from './topics.ts'
+
+/**
+ * Who may publish and subscribe what on the park broker: the one statement of the topic rules.
+ * The demo's embedded broker applies them in its hooks (deploy/demo/broker-access.ts) and the
+ * production Mosquitto ACL is generated from them (mosquittoAcl below; the shipped
+ * deploy/mosquitto/parklink.acl is its output, checked by a test). Pure: no I/O.
+ *
+ * Identities (brief §7, 等保 level 3: identification and access control):
+ * - an edge logs in as `{site}/{edge}`: its site is part of its identity, so it writes only under
+ *   parklink/v1/{site}/{edge}/… (Mosquitto substitutes the whole user name for `%u` in a
+ *   pattern, '/' included; checked against Debian 12's 2.0.11 by test/e2e/broker-identity.test.ts);
+ * - a cloud instance logs in under a user name of its own without '/' (one per instance, since
+ *   the broker binds the client id to the user name and two sessions with one id evict each other).
+ * Every other user name has no rights at all.
+ */
+export type BrokerIdentity = { kind: 'edge'; site: string; edge: string } | { kind: 'cloud'; user: string }
+export type BrokerAction = 'publish' | 'subscribe'
+
+interface ChannelRule {
+  channel: Channel
+  /** What an edge does on its own topic of this channel. */
+  edge: 'write' | 'read' | 'readwrite'
+  /** What a cloud instance does on this channel of every edge. */
+  cloud: 'write' | 'read'
+  why: string
+}
+
+/** The rules, channel by channel (topics: shared/wire/topics.ts). */
+export const ChannelRules: readonly ChannelRule[] = [
+  { channel: 'data', edge: 'write', cloud: 'read', why: 'sample batches, edge → cloud' },
+  // The edge reads its own retained status to re-announce itself if a late will of its own session appears.
+  { channel: 'status', edge: 'readwrite', cloud: 'read', why: 'birth, heartbeat and death (the will), retained' },
+  { channel: 'ack', edge: 'read', cloud: 'write', why: "the cloud's acks of stored batches, retained" },
+  { channel: 'cmd', edge: 'read', cloud: 'write', why: "the cloud's commands (ping, status, resend, snapshot)" },
+  { channel: 'resp', edge: 'write', cloud: 'read', why: "the edge's answers to commands" },
+]
+
+const canRead = (a: string) => a === 'read' || a === 'readwrite'
+const canWrite = (a: string) => a === 'write' || a === 'readwrite'
+
+/** The broker user name of an edge. */
+export const edgeUser = (site: string, edge: string): string => `${TopicId.parse(site)}/${TopicId.parse(edge)}`
+
+/**
+ * The identity a user name stands for: `{site}/{edge}` is that edge; a name listed among the cloud
+ * users is a cloud instance; anything else (including no name) is nobody.
+ */
+export function identityOf(user: string | undefined, cloudUsers: readonly string[]): BrokerIdentity | null {
+  if (user === undefined) return null
+  const parts = user.split('/')
+  if (parts.length === 2) {
+    const [site, edge] = parts as [string, string]
+    return TopicId.safeParse(site).success && TopicId.safeParse(edge).success ? { kind: 'edge', site, edge } : null
+  }
+  return parts.length === 1 && TopicId.safeParse(user).success && cloudUsers.includes(user) ? { kind: 'cloud', user } : null
+}
+
+/**
+ * May this identity publish to this topic, or subscribe to this filter? Edges name their own topics
+ * exactly (no wildcard); a cloud instance may use '+' for the site and edge levels, never '#'.
+ */
+export function isAllowed(identity: BrokerIdentity | null, action: BrokerAction, topicOrFilter: string): boolean {
+  if (identity === null) return false
+  if (identity.kind === 'edge') {
+    const address = parseTopic(topicOrFilter)
+    if (!address || address.site !== identity.site || address.edge !== identity.edge) return false
+    const rule = ChannelRules.find((r) => r.channel === address.channel)
+    return rule !== undefined && (action === 'publish' ? canWrite(rule.edge) : canRead(rule.edge))
+  }
+  const parts = topicOrFilter.split('/')
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) return false
+  const level = (s: string) => TopicId.safeParse(s).success || (action === 'subscribe' && s === '+')
+  if (!level(parts[2]!) || !level(parts[3]!)) return false
+  const rule = ChannelRules.find((r) => r.channel === parts[4])
+  return rule !== undefined && (action === 'publish' ? canWrite(rule.cloud) : canRead(rule.cloud))
+}
+
+/** The default cloud user of the shipped ACL (deploy/mosquitto/parklink.acl). */
+export const DEFAULT_CLOUD_USER = 'parklink-cloud'
+
+/**
+ * The Mosquitto ACL (acl_file) for these rules and these cloud users. Edges are covered by
+ * `pattern` lines (`%u` = `{site}/{edge}`), so adding an edge needs only its password entry;
+ * a cloud instance needs its own `user` block (generate with `parklink cloud mosquitto-acl`).
+ */
+export function mosquittoAcl(cloudUsers: readonly string[] = [DEFAULT_CLOUD_USER]): string {
+  for (const u of cloudUsers) TopicId.parse(u)
+  const lines = [
+    '# Generated by `parklink cloud mosquitto-acl` from shared/wire/acl.ts: edit the rules there, not here.',
+    '# Edges log in as {site}/{edge}; Mosquitto substitutes the whole user name for %u, so an edge',
+    '# reaches only parklink/v1/{its site}/{its edge}/… (deploy/mosquitto/parklink.conf binds its client',
+    '# id to that user name). No wildcard subscriptions for edges.',
+  ]
+  for (const rule of ChannelRules) lines.push(`# ${rule.channel}: ${rule.why}`, `pattern ${rule.edge} ${TOPIC_ROOT}/%u/${rule.channel}`)
+  for (const user of cloudUsers) {
+    lines.push('', `# A cloud instance: reads every edge's data, status and answers; writes acks and commands.`, `user ${user}`)
+    for (const rule of ChannelRules) lines.push(`topic ${rule.cloud} ${TOPIC_ROOT}/+/+/${rule.channel}`)
+  }
+  return `${lines.join('\n')}\n`
+}
