@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
@@ -19,6 +19,8 @@ import { createSettlementProcessor, type SettlementProcessor } from './derived/p
 import { sanitizeSamples } from './samples.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
+import { createViewerAdmission } from './live/admission.ts'
+import { publicKeyOf, signViewerToken } from '../shared/wire/live-token.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
@@ -133,6 +135,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
 
   const drivers: Driver[] = []
   let localConsole: RunningConsole | null = null
+  // The console signs viewer tokens for its technician with a key that lives as long as this process.
+  const consoleLiveKey = generateKeyPairSync('ed25519')
   const pointInfos = () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])]
   try {
     const make = opts.createDriver ?? createDriver
@@ -152,6 +156,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         sessionMs: config.console.sessionMinutes * 60_000,
         view: () => consoleView({ status: snapshot(), points: pointInfos(), latest: latest.list(), lastGoodByDevice: latest.lastGoodByDevice(), events: recent.list() }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        ...(config.live ? { liveToken: async (camera: string) => (drivers.some((d) => d.device === camera && d.liveSource) ? await signViewerToken(consoleLiveKey.privateKey, { camera, subject: 'console', issuer: `parklink-edge-${config.edge}`, now: clock.now() }) : null) } : {}),
         onLoginFailure: ({ locked, remote }) => clog.warn({ locked, remote }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
       })
       clog.info({ url: localConsole.url }, 'local console listening')
@@ -168,7 +173,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   if (config.live) {
     const l = config.live
     try {
-      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, clock, log: log.child({ component: 'live' }) })
+      const admission = createViewerAdmission({ keys: [...l.viewerKeys.map((pem) => publicKeyOf(pem)), consoleLiveKey.publicKey], origins: l.allowedOrigins ?? [localConsole?.url, l.dashboardOrigin].filter((o): o is string => o !== undefined), now: () => clock.now() })
+      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, admission, clock, log: log.child({ component: 'live' }) })
     } catch (err) {
       await Promise.allSettled(drivers.map((d) => d.stop()))
       local?.close()
