@@ -18,6 +18,7 @@ import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { sanitizeSamples } from './samples.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
+import { budgetOf, splitSamples } from './message-size.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createViewerAdmission } from './live/admission.ts'
 import { publicKeyOf, signViewerToken } from '../shared/wire/live-token.ts'
@@ -60,6 +61,11 @@ export interface EdgeAgentStatus {
   at: number
   samplesPerHour: number
   backlogHours: number
+  /**
+   * What was not sent because it cannot fit the broker's limit (uplink.maxMessageBytes,
+   * PL_MESSAGE_TOO_LARGE): samples and snapshots; and the live view's refused viewers by reason.
+   */
+  refused?: { tooLarge: number; liveViewers: Partial<Record<string, number>> }
 }
 
 export interface EdgeAgent {
@@ -209,7 +215,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     log: log.child({ component: 'uplink' }),
     // The park asks for pictures for an alarm: they come back through the outbox.
     onSnapshotRequest: (request) =>
-      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id })) > 0 && uplink.kick()),
+      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick()),
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
   })
@@ -219,6 +225,31 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
   const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
+  // Messages that fit the broker (edge/message-size.ts): counted when something cannot.
+  let tooLarge = 0
+  const countTooLarge = () => void tooLarge++
+  /**
+   * One outbox batch is one published message: samples are cut so none holds more than
+   * batchSize samples or more bytes than the broker takes. The alarms ride with the last part,
+   * after every sample that caused them.
+   */
+  const appendSamples = (samples: readonly Sample[], alarms: readonly EdgeAlarm[], device: string) => {
+    const reserve = alarms.length > 0 ? Buffer.byteLength(JSON.stringify(alarms), 'utf8') + 16 : 0
+    const cut = splitSamples(samples, config.uplink.batchSize, budgetOf(config.uplink.maxMessageBytes), reserve)
+    if (cut.tooLarge.length > 0) {
+      tooLarge += cut.tooLarge.length
+      log.error({ device, code: ErrorCodes.MESSAGE_TOO_LARGE, points: [...new Set(cut.tooLarge.map((x) => x.point))].slice(0, 10), lost: cut.tooLarge.length, maxMessageBytes: config.uplink.maxMessageBytes }, 'samples not sent: each is larger than the broker takes')
+    }
+    for (const [i, part] of cut.batches.entries()) {
+      try {
+        outbox.append(part, i === cut.batches.length - 1 && alarms.length > 0 ? alarms : undefined)
+      } catch (err) {
+        const hint = err instanceof ParklinkError ? err.hint : undefined
+        log.error({ device, err: errorMessage(err), hint, lost: cut.batches.slice(i).reduce((n, b) => n + b.length, 0) }, 'samples lost: the outbox refused them')
+        break
+      }
+    }
+  }
   const onSamples = (device: string, raw: Sample[]) => {
     const sane = sanitizeSamples(raw, clock.now())
     const problems = sane.problems
@@ -245,24 +276,13 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         log.error({ device, err: errorMessage(err) }, 'local alarms could not be evaluated for these readings')
       }
     }
-    // One outbox batch is one published message: split so no message exceeds batchSize samples.
-    // The alarms ride with the last part, after every sample that caused them.
-    for (let i = 0; i < samples.length; i += config.uplink.batchSize) {
-      try {
-        const last = i + config.uplink.batchSize >= samples.length
-        outbox.append(samples.slice(i, i + config.uplink.batchSize), last && alarms.length > 0 ? alarms : undefined)
-      } catch (err) {
-        const hint = err instanceof ParklinkError ? err.hint : undefined
-        log.error({ device, err: errorMessage(err), hint, lost: samples.length - i }, 'samples lost: the outbox refused them')
-        break
-      }
-    }
+    appendSamples(samples, alarms, device)
     rate.add(clock.now(), samples.length)
     uplink.kick()
   }
   const poller = startPoller({ drivers, clock, onSamples, log: log.child({ component: 'poller' }) })
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
-  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
+  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick())
 
   const pending = outbox.stats()
   log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')
@@ -270,6 +290,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const snapshot = (): EdgeAgentStatus => ({
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
     drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
+    refused: { tooLarge, liveViewers: live?.refusals() ?? {} },
     ...(() => {
       const now = clock.now()
       const oldest = outbox.stats().oldestTs
@@ -300,14 +321,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         await poller.stop()
         // The samples report by exception still held (each point's newest): kept, not lost.
         const held = reporter?.flush() ?? []
-        for (let i = 0; i < held.length; i += config.uplink.batchSize) {
-          try {
-            outbox.append(held.slice(i, i + config.uplink.batchSize))
-          } catch (err) {
-            log.error({ err: errorMessage(err), lost: held.length - i }, 'held samples lost at stop: the outbox refused them')
-            break
-          }
-        }
+        appendSamples(held, [], 'held at stop')
         await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
