@@ -174,7 +174,9 @@ export function loadCloudConfig(file: string): CloudConfig {
     })
   }
   const config = parseConfig(CloudConfigSchema, text, file)
-  return { ...config, dataDir: path.resolve(path.dirname(path.resolve(file)), config.dataDir) }
+  const dir = path.dirname(path.resolve(file))
+  const auth = config.auth.liveKeyFile === undefined ? config.auth : { ...config.auth, liveKeyFile: path.resolve(dir, config.auth.liveKeyFile) }
+  return { ...config, auth, dataDir: path.resolve(dir, config.dataDir) }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -14,6 +14,7 @@ import { startDispatcher } from './notify/dispatcher.ts'
 import { createApp } from './api/app.ts'
 import { createAccounts } from './auth/accounts.ts'
 import { tokenSecret } from './auth/config.ts'
+import { loadLiveKey } from './auth/live-key.ts'
 import { createAuthService } from './auth/service.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
@@ -55,6 +56,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const clock = opts.clock ?? systemClock
   const password = mqttPassword(config, opts.env)
   const secret = tokenSecret(config.auth, log)
+  const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
@@ -84,7 +86,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       return true
     }
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)

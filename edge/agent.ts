@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
@@ -19,6 +19,8 @@ import { startSamplePath } from './pipeline/sample-path.ts'
 import { maxSilenceOf } from './report/config.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
+import { createViewerAdmission } from './live/admission.ts'
+import { publicKeyOf, signViewerToken } from '../shared/wire/live-token.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
@@ -58,6 +60,11 @@ export interface EdgeAgentStatus {
   at: number
   samplesPerHour: number
   backlogHours: number
+  /**
+   * What was not sent because it cannot fit the broker's limit (uplink.maxMessageBytes,
+   * PL_MESSAGE_TOO_LARGE): samples and snapshots; and the live view's refused viewers by reason.
+   */
+  refused?: { tooLarge: number; liveViewers: Partial<Record<string, number>> }
 }
 
 export interface EdgeAgent {
@@ -133,6 +140,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
 
   const drivers: Driver[] = []
   let localConsole: RunningConsole | null = null
+  // The console signs viewer tokens for its technician with a key that lives as long as this process.
+  const consoleLiveKey = generateKeyPairSync('ed25519')
   const pointInfos = () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])]
   try {
     const make = opts.createDriver ?? createDriver
@@ -152,6 +161,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         sessionMs: config.console.sessionMinutes * 60_000,
         view: () => consoleView({ status: snapshot(), points: pointInfos(), latest: latest.list(), lastGoodByDevice: latest.lastGoodByDevice(), events: recent.list() }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        ...(config.live ? { liveToken: async (camera: string) => (drivers.some((d) => d.device === camera && d.liveSource) ? await signViewerToken(consoleLiveKey.privateKey, { camera, subject: 'console', issuer: `parklink-edge-${config.edge}`, now: clock.now() }) : null) } : {}),
         onLoginFailure: ({ locked, remote }) => clog.warn({ locked, remote }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
       })
       clog.info({ url: localConsole.url }, 'local console listening')
@@ -168,7 +178,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   if (config.live) {
     const l = config.live
     try {
-      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, clock, log: log.child({ component: 'live' }) })
+      const admission = createViewerAdmission({ keys: [...l.viewerKeys.map((pem) => publicKeyOf(pem)), consoleLiveKey.publicKey], origins: l.allowedOrigins ?? [localConsole?.url, l.dashboardOrigin].filter((o): o is string => o !== undefined), now: () => clock.now() })
+      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, admission, clock, log: log.child({ component: 'live' }) })
     } catch (err) {
       await Promise.allSettled(drivers.map((d) => d.stop()))
       local?.close()
@@ -203,7 +214,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     log: log.child({ component: 'uplink' }),
     // The park asks for pictures for an alarm: they come back through the outbox.
     onSnapshotRequest: (request) =>
-      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id })) > 0 && uplink.kick()),
+      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick()),
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
   })
@@ -212,8 +223,13 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // edge judges the same samples the cloud will see.
   const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
   const rate = createRateMeter()
+  // Messages that fit the broker (edge/message-size.ts): counted when something cannot.
+  let tooLarge = 0
+  const countTooLarge = () => void tooLarge++
   const pipeline = createSamplePipeline({
-    clock, log, outbox, batchSize: config.uplink.batchSize, latest, derived, reporter, local,
+    clock, log, outbox, latest, derived, reporter, local,
+    limits: { batchSize: config.uplink.batchSize, maxMessageBytes: config.uplink.maxMessageBytes },
+    onTooLarge: (samples) => void (tooLarge += samples.length),
     onWritten: (n) => {
       rate.add(clock.now(), n)
       uplink.kick()
@@ -223,7 +239,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const samplePath = startSamplePath({ drivers, clock, log, pipeline, batching: config.batching, maxSilenceMs: maxSilenceOf(config.report) })
   const poller = samplePath.poller
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
-  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device })) > 0 && uplink.kick())
+  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick())
 
   const pending = outbox.stats()
   log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')
@@ -231,6 +247,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const snapshot = (): EdgeAgentStatus => ({
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
     drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
+    refused: { tooLarge, liveViewers: live?.refusals() ?? {} },
     ...(() => {
       const now = clock.now()
       const oldest = outbox.stats().oldestTs

@@ -50,6 +50,11 @@ export const UplinkConfigSchema = z
     clientId: TopicId.optional(),
     /** Most samples in one published message. One outbox batch is one message: reads are split at append. */
     batchSize: z.number().int().min(1).max(100_000).default(500),
+    /**
+     * The broker's largest message (Mosquitto `message_size_limit`; shipped 1 MiB): no batch is
+     * written that could exceed it; a larger snapshot travels in parts (edge/message-size.ts).
+     */
+    maxMessageBytes: z.number().int().min(256 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
     /** Batches published but not yet acked by the CLOUD. */
     maxInflight: z.number().int().min(1).max(10_000).default(32),
     /**

@@ -29,6 +29,8 @@ export const ErrorCodes = {
   EDGE_UNREACHABLE: 'PL_EDGE_UNREACHABLE',
   /** A request body over the limit (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
+  /** An MQTT message the edge would send is larger than the broker's limit (uplink.maxMessageBytes): refused at the edge, never sent. */
+  MESSAGE_TOO_LARGE: 'PL_MESSAGE_TOO_LARGE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

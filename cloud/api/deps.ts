@@ -24,6 +24,8 @@ export interface ApiDeps {
   requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
   /** Sends a command to an edge and waits for its answer (cmd/resp channel); null when MQTT is down. Absent: no commands. */
   commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
+  /** Signs a live-view viewer token for one camera (cloud/auth/live-key.ts). Absent: no live view tokens. */
+  liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

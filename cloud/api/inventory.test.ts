@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto'
+import { signViewerToken, verifyViewerToken } from '../../shared/wire/live-token.ts'
 import { readFileSync } from 'node:fs'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
 import { SNAPSHOT_FIXTURE } from '../../test/sim/onvif-sim.ts'
@@ -26,6 +27,8 @@ const clock = manualClock()
 let env: Awaited<ReturnType<typeof tempStore>>
 let app: Hono
 const keys = new Map<Role, string>()
+/** The cloud's live-view signing key; the edge knows its public half. */
+const liveKey = generateKeyPairSync('ed25519')
 /** Ids of shilian's (own) and fuqiang's (foreign) alarm and window, for `:id`. */
 const ids = { ownAlarm: 0, foreignAlarm: 0, ownWindow: 0, foreignWindow: 0, user: 0, key: 0, ownSnapshot: '', foreignSnapshot: '' }
 
@@ -56,6 +59,7 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/users/:id/password': () => ({ password: 'Zhong-an-2027' }),
   'POST /api/v1/api-keys': () => ({ name: `k${Math.random().toString(36).slice(2, 8)}`, role: 'auditor' }),
   'POST /api/v1/api-keys/:id/revoke': () => ({}),
+  'POST /api/v1/cameras/:id/live-token': () => ({}),
   'POST /api/v1/alarms/:id/snapshots': (own) => ({ area: own ? 'shilian-gate' : 'fuqiang-gate' }),
   'POST /api/v1/registry/enterprises': () => ({ id: `e${Math.random().toString(36).slice(2, 8)}`, name: '新企业' }),
   'PATCH /api/v1/registry/enterprises/:id': () => ({}),
@@ -86,6 +90,7 @@ function pathFor(path: string, own: boolean): string {
     : path.startsWith('/api/v1/users/') ? ids.user
     : path.startsWith('/api/v1/api-keys/') ? ids.key
     : path.startsWith('/api/v1/snapshots/') ? (own ? ids.ownSnapshot : ids.foreignSnapshot)
+    : path.startsWith('/api/v1/cameras/') ? (own ? 'shilian-cam' : 'fuqiang-cam')
     : path.startsWith('/api/v1/edges/') ? 'shilian-01' // the park's view: edges are not scoped by enterprise
     : null
   if (id === null) throw new Error(`the inventory does not know what :id means in ${path}: add it to pathFor`)
@@ -124,7 +129,7 @@ beforeAll(async () => {
   env = await tempStore()
   clock.set(T0)
   const auth = testAuth(env.store, clock)
-  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, alarmFeed: createAlarmFeed(), ...auth })
+  app = createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, alarmFeed: createAlarmFeed(), liveTokens: async (camera, subject, now) => await signViewerToken(liveKey.privateKey, { camera, subject, issuer: 'parklink-cloud', now }), ...auth })
   for (const role of ROLES) keys.set(role, await testKey(auth.accounts, role, isEnterpriseRole(role) ? 'shilian' : undefined))
   await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 11), good(PRESSURE, T0, 1.2)]), { site: 'huaian', receivedAt: T0 })
   const alarmOf = async (enterprise: string) => (await env.store.listAlarms({ scope: { enterprise }, state: 'all', limit: 10 }))[0]!.id
@@ -246,5 +251,17 @@ describe('route inventory', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(20)
+  })
+
+  it('a live-view token is issued for a camera the identity sees, names that camera and no other, and expires in 60 s', async () => {
+    const res = await call('POST', '/api/v1/cameras/shilian-cam/live-token', keys.get('enterprise_user')!)
+    expect(res.status, res.text).toBe(200)
+    const body = JSON.parse(res.text) as { camera: string; edge: string; token: string; expiresAt: number; path: string }
+    expect(body).toMatchObject({ camera: 'shilian-cam', edge: 'shilian-cam-edge', expiresAt: T0 + 60_000, path: `/live/shilian-cam?token=${body.token}` })
+    expect(await verifyViewerToken(body.token, 'shilian-cam', [liveKey.publicKey], T0 + 59_000)).toMatchObject({ ok: true })
+    expect(await verifyViewerToken(body.token, 'fuqiang-cam', [liveKey.publicKey], T0)).toEqual({ ok: false, reason: 'token_camera' })
+    expect(await verifyViewerToken(body.token, 'shilian-cam', [liveKey.publicKey], T0 + 61_000)).toEqual({ ok: false, reason: 'token_expired' })
+    // Another enterprise's camera is unknown to it.
+    expect((await call('POST', '/api/v1/cameras/fuqiang-cam/live-token', keys.get('enterprise_user')!)).status).toBe(404)
   })
 })

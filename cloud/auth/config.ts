@@ -15,6 +15,8 @@ export const AuthConfig = z.strictObject({
   /** Lifetime of a refresh token; each use replaces it. */
   refreshTokenHours: z.number().int().min(1).max(24 * 30).default(12),
   password: PasswordPolicy.default(defaultPasswordPolicy),
+  /** Private key (PEM PKCS#8, Ed25519 or P-256) that signs live-view viewer tokens; default: {dataDir}/live-key.pem, created on first start (cloud/auth/live-key.ts). */
+  liveKeyFile: z.string().min(1).optional(),
 })
 export type AuthConfig = z.infer<typeof AuthConfig>
 export const defaultAuthConfig: AuthConfig = AuthConfig.parse({})

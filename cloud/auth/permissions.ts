@@ -67,6 +67,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/completeness': 'points:read',
 
   'GET /api/v1/cameras': 'cameras:read',
+  /** A viewer token for the edge's live view: who sees a camera's alarms (and pictures) may watch it. */
+  'POST /api/v1/cameras/:id/live-token': 'alarms:read',
   'GET /api/v1/alarms/:id/snapshots': 'alarms:read',
   'POST /api/v1/alarms/:id/snapshots': 'alarms:snapshot',
   'GET /api/v1/snapshots/:id': 'alarms:read',

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { signViewerToken, verifyViewerToken } from '../../shared/wire/live-token.ts'
 import type { Clock } from '../../shared/clock.ts'
 import { createConsoleApp } from './app.ts'
 import type { ConsoleView } from './view.ts'
@@ -112,5 +114,17 @@ describe('local console app', () => {
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/login?lang=en')
     expect(res.headers.get('set-cookie')).toMatch(/Max-Age=0/)
+  })
+
+  it('gives its logged-in technician a viewer token for a camera of this edge, and nobody else', async () => {
+    const key = generateKeyPairSync('ed25519')
+    const a = createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, liveToken: async (camera) => (camera === 'cam-gate' ? await signViewerToken(key.privateKey, { camera, subject: 'console', issuer: 'parklink-edge-shilian-01', now: clock.now() }) : null) })
+    expect((await a.request('/api/live-token/cam-gate', { method: 'POST' })).status).toBe(401)
+    const cookie = cookieOf(await a.request('/login', form({ password: PASSWORD, lang: 'en' })))
+    const res = await a.request('/api/live-token/cam-gate', { method: 'POST', headers: { cookie } })
+    expect(res.status).toBe(200)
+    const { token } = (await res.json()) as { token: string }
+    expect(await verifyViewerToken(token, 'cam-gate', [key.publicKey], clock.now())).toMatchObject({ ok: true, subject: 'console' })
+    expect((await a.request('/api/live-token/cam-elsewhere', { method: 'POST', headers: { cookie } })).status).toBe(404)
   })
 })

@@ -28,6 +28,8 @@ export interface ConsoleDeps {
   onLoginFailure?(info: { locked: boolean; remote: string | null }): void
   /** Request bodies above this are refused with 413 (default 64 KiB). */
   maxBodyBytes?: number
+  /** A viewer token for the live view of one camera of this edge (edge/live/admission.ts); null: no such camera. Absent: no live view. */
+  liveToken?(camera: string): Promise<{ token: string; expiresAt: number } | null>
 }
 
 const COOKIE = 'parklink_console'
@@ -96,6 +98,13 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.get('/api/status', (c) => {
     if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHENTICATED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
     return c.json(deps.view())
+  })
+  // The technician's viewer token (60 s, one camera) for the live view relay; the session cookie is SameSite=Strict.
+  app.post('/api/live-token/:camera', async (c) => {
+    if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHENTICATED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
+    const issued = deps.liveToken ? await deps.liveToken(c.req.param('camera')) : null
+    if (!issued) return c.json({ error: { code: ErrorCodes.NOT_FOUND, message: `no live view of camera "${c.req.param('camera')}" on this edge`, hint: 'configure live: and the camera in the edge config' } }, 404)
+    return c.json({ camera: c.req.param('camera'), ...issued })
   })
   app.notFound((c) => c.text('not found', 404))
   return app

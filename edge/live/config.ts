@@ -1,4 +1,13 @@
 import { z } from 'zod'
+import { publicKeyOf, viewerTokenAlg } from '../../shared/wire/live-token.ts'
+
+const usableKey = (pem: string): boolean => {
+  try {
+    return publicKeyOf(pem).type === 'public' && viewerTokenAlg(publicKeyOf(pem)) !== undefined
+  } catch {
+    return false
+  }
+}
 
 /**
  * Live view (edge/live/relay.ts). Off unless configured. The relay listens on the edge; the
@@ -15,5 +24,14 @@ export const LiveConfig = z.strictObject({
   /** No video within this long: the stream is given up, with ffmpeg's reason. */
   startTimeoutS: z.number().int().min(1).max(120).default(10),
   ffmpegPath: z.string().min(1).default('ffmpeg'),
+  /**
+   * Public keys (PEM, SPKI; Ed25519 or EC P-256) whose viewer tokens open a stream: the cloud's
+   * (`parklink-cloud live-key`). The console's own key is trusted besides, without being listed.
+   */
+  viewerKeys: z.array(z.string().refine(usableKey, 'an Ed25519 or EC P-256 public key in PEM ("-----BEGIN PUBLIC KEY-----…"), as `parklink-cloud live-key` prints it')).max(8).default([]),
+  /** The cloud dashboard's origin (e.g. "https://park.example.cn"): its pages may open streams. */
+  dashboardOrigin: z.string().url().optional(),
+  /** Origins allowed to open streams; default: the console's own and `dashboardOrigin`. */
+  allowedOrigins: z.array(z.string().url()).max(16).optional(),
 })
 export type LiveConfig = z.infer<typeof LiveConfig>

@@ -1,9 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Clock, TimerHandle } from '../../shared/clock.ts'
+import type { ViewerRefusal } from '../../shared/wire/live-token.ts'
+import { REFUSALS, type ViewerAdmission } from './admission.ts'
+import { spawnFfmpeg } from './ffmpeg.ts'
 
 /**
  * Live view at the edge (where the cameras are reachable): `ws://{edge}:{port}/live/{camera}`
@@ -12,6 +16,10 @@ import type { Clock, TimerHandle } from '../../shared/clock.ts'
  * stops `idleTimeoutMs` after its last viewer left, and is given up with a reason when no video
  * arrives within `startTimeoutMs`. At most `maxStreams` cameras stream at once (each costs an
  * ffmpeg transcode on a 2-core box); another camera is refused with 503 and the reason.
+ *
+ * Every upgrade passes `admission` first (origin and viewer token, edge/live/admission.ts):
+ * a refusal answers 401/403 with a stable code and reason, is counted and logged (never with
+ * the token), and comes before the camera is looked up, so a stranger learns nothing.
  */
 export interface LiveRelayOptions {
   host?: string
@@ -22,6 +30,7 @@ export interface LiveRelayOptions {
   ffmpegPath?: string
   /** The camera's RTSP URL (credentials included), or null for an unknown camera. */
   source(camera: string): string | null
+  admission: ViewerAdmission
   clock: Clock
   log: Logger
 }
@@ -40,6 +49,8 @@ export interface LiveRelay {
   streams(): LiveStreamInfo[]
   /** Why the last stream of this camera ended badly (never started, ffmpeg failed); null when fine. */
   lastError(camera: string): string | null
+  /** Upgrades refused by admission, by reason, since start. */
+  refusals(): Partial<Record<ViewerRefusal, number>>
   close(): Promise<void>
 }
 
@@ -54,22 +65,11 @@ interface Stream {
   stopping: boolean
 }
 
-/**
- * The ffmpeg command of node-rtsp-stream's Mpeg1Muxer (`-i URL -f mpegts -codec:v mpeg1video …
- * -`) with input options in front, which that muxer cannot take (it puts every option after
- * -i): without them ffmpeg probes the stream for ≈ 1.4 s more, and the first picture came after
- * ≈ 3.5 s here instead of ≈ 2.1 s (brief §3: video opens in ≤ 3 s). RTSP over TCP: cameras
- * behind NAT or firewalls rarely pass RTP over UDP. MPEG-1 accepts only standard frame rates,
- * so a 10 fps camera is resampled to 25 (verified-here.md).
- */
-export function ffmpegArgs(url: string): string[] {
-  return ['-loglevel', 'error', '-rtsp_transport', 'tcp', '-analyzeduration', '0', '-probesize', '32768', '-fflags', 'nobuffer', '-i', url, '-f', 'mpegts', '-codec:v', 'mpeg1video', '-r', '25', '-an', '-b:v', '1000k', '-bf', '0', '-']
-}
-
 export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
   const { clock, log } = o
   const streams = new Map<string, Stream>()
   const errors = new Map<string, string>()
+  const refused: Partial<Record<ViewerRefusal, number>> = {}
   const server = http.createServer((_req, res) => res.writeHead(426, { 'Content-Type': 'text/plain' }).end('live view: open a WebSocket to /live/{camera}\n'))
   const wss = new WebSocketServer({ noServer: true })
 
@@ -95,7 +95,7 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
   const tail = (s: Stream) => s.stderr.slice(-2).join(' | ').trim() || 'ffmpeg said nothing'
 
   const open = (camera: string, url: string): Stream => {
-    const ffmpeg = spawn(o.ffmpegPath ?? 'ffmpeg', ffmpegArgs(url), { stdio: ['ignore', 'pipe', 'pipe'] })
+    const ffmpeg = spawnFfmpeg(o.ffmpegPath ?? 'ffmpeg', url)
     const s: Stream = { camera, ffmpeg, viewers: new Set(), startedAt: clock.now(), bytes: 0, stderr: [], timer: null, stopping: false }
     ffmpeg.stdout!.on('data', (data: Buffer) => {
       if (s.bytes === 0) {
@@ -123,15 +123,35 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     return s
   }
 
+  const refuse = (socket: Duplex, status: number, body: string, type = 'text/plain') => {
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}\n`)
+  }
+  const refuseViewer = (req: http.IncomingMessage, socket: Duplex, camera: string, reason: ViewerRefusal) => {
+    const r = REFUSALS[reason]
+    refused[reason] = (refused[reason] ?? 0) + 1
+    log.warn({ camera, reason, code: r.code, origin: req.headers.origin ?? null, remote: req.socket.remoteAddress ?? null }, 'live viewer refused')
+    refuse(socket, r.status, JSON.stringify({ error: { code: r.code, reason, message: `live view refused: ${reason}`, hint: r.hint } }), 'application/json')
+  }
+
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {})
     const camera = /^\/live\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/.exec((req.url ?? '').split('?')[0]!)?.[1]
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`)
-    }
-    const url = camera ? o.source(camera) : null
-    if (!camera || url === null) return refuse(404, `no camera "${camera ?? ''}" on this edge`)
+    if (!camera) return refuse(socket, 404, 'live view: open a WebSocket to /live/{camera}?token=…')
+    o.admission.check(req, camera).then(
+      (admitted) => (admitted.ok ? accept(req, socket, head, camera) : refuseViewer(req, socket, camera, admitted.reason)),
+      (err: unknown) => {
+        log.error({ camera, err }, 'live viewer check failed')
+        refuse(socket, 500, 'live view: the viewer check failed')
+      },
+    )
+  })
+
+  const accept = (req: http.IncomingMessage, socket: Duplex, head: Buffer, camera: string) => {
+    if (socket.destroyed) return
+    const url = o.source(camera)
+    if (url === null) return refuse(socket, 404, `no camera "${camera}" on this edge`)
     const existing = streams.get(camera)
-    if (!existing && streams.size >= o.maxStreams) return refuse(503, `live view limit reached: ${streams.size} of ${o.maxStreams} streams run (${[...streams.keys()].join(', ')}); close one or raise live.maxStreams`)
+    if (!existing && streams.size >= o.maxStreams) return refuse(socket, 503, `live view limit reached: ${streams.size} of ${o.maxStreams} streams run (${[...streams.keys()].join(', ')}); close one or raise live.maxStreams`)
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = existing ?? open(camera, url)
       s.viewers.add(ws)
@@ -145,7 +165,7 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
         if (s.viewers.size === 0 && !s.stopping) setTimer(s, o.idleTimeoutMs, () => s.viewers.size === 0 && stop(s, null))
       })
     })
-  })
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -155,6 +175,7 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     port: (server.address() as AddressInfo).port,
     streams: () => [...streams.values()].map((s) => ({ camera: s.camera, viewers: s.viewers.size, startedAt: s.startedAt, bytes: s.bytes, pid: s.ffmpeg.pid })),
     lastError: (camera) => errors.get(camera) ?? null,
+    refusals: () => ({ ...refused }),
     async close() {
       for (const s of [...streams.values()]) stop(s, null)
       wss.close()

@@ -55,14 +55,14 @@ function recordingAlarms(): LocalAlarms & { seen: Sample[] } {
   }
 }
 
-const pipelineWith = (over: Partial<SamplePipelineDeps> = {}) => createSamplePipeline({ clock: systemClock, log, outbox, batchSize: 500, latest: createLatestValues(), ...over })
+const pipelineWith = (over: Partial<SamplePipelineDeps> = {}) => createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues(), ...over })
 
 describe('the edge sample path (edge/pipeline)', () => {
   it('a polled read: sanitized, shown as latest, evaluated, written in one commit; over batchSize it is several messages of that commit', () => {
     const { box, commits } = counted(outbox)
     const latest = createLatestValues()
     const local = recordingAlarms()
-    const p = pipelineWith({ outbox: box, latest, local, batchSize: 2 })
+    const p = pipelineWith({ outbox: box, latest, local, limits: { batchSize: 2, maxMessageBytes: 1024 * 1024 } })
     const raw: unknown[] = [goodSample('d.a', T0, 1), goodSample('d.b', T0, 2), { point: 'd.c', ts: T0 + 0.5, value: 3, quality: 'good' }]
     p.process('dev', raw)
     expect(commits).toHaveLength(1)

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
-import { errorMessage } from '../../shared/errors.ts'
+import { ErrorCodes, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { LocalAlarms } from '../alarms/local.ts'
@@ -9,7 +9,7 @@ import type { LatestValues } from '../latest-values.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Reporter } from '../report/reporter.ts'
 import { sanitizeSamples } from '../samples.ts'
-import { appendInParts } from './append.ts'
+import { appendInParts, type AppendLimits } from './append.ts'
 
 /**
  * A check every sample passes in the sanitize step, after the wire contract and before anything
@@ -22,8 +22,10 @@ export interface SamplePipelineDeps {
   clock: Clock
   log: Logger
   outbox: Outbox
-  /** Most samples in one outbox batch (= one published message): `uplink.batchSize`. */
-  batchSize: number
+  /** One outbox batch = one published message: at most `uplink.batchSize` samples and `uplink.maxMessageBytes`. */
+  limits: AppendLimits
+  /** Samples too large for any message (never written): counted by the agent's status. */
+  onTooLarge?: (samples: readonly Sample[]) => void
   latest: LatestValues
   derived?: SettlementProcessor | null
   reporter?: Reporter | null
@@ -82,6 +84,14 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
     }
   }
 
+  const reportFor = (device: string, lostMessage: string) => ({
+    onLost: (lost: number, err: string, hint: string | undefined) => log.error({ device, err, hint, lost }, lostMessage),
+    onTooLarge: (samples: readonly Sample[]) => {
+      log.error({ device, code: ErrorCodes.MESSAGE_TOO_LARGE, points: [...new Set(samples.map((x) => x.point))].slice(0, 10), lost: samples.length, maxMessageBytes: deps.limits.maxMessageBytes }, 'samples not sent: each is larger than the broker takes')
+      deps.onTooLarge?.(samples)
+    },
+  })
+
   return {
     process(device, raw) {
       let samples = derive(device, sanitize(device, raw))
@@ -89,12 +99,12 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
       // Report by exception before local alarms and the outbox: the edge judges the samples the cloud will see.
       if (deps.reporter) samples = deps.reporter.filter(samples)
       const alarms = alarmsFor(device, samples)
-      const written = appendInParts(deps.outbox, samples, alarms, deps.batchSize, (lost, err, hint) => log.error({ device, err, hint, lost }, 'samples lost: the outbox refused them'))
+      const written = appendInParts(deps.outbox, samples, alarms, deps.limits, reportFor(device, 'samples lost: the outbox refused them'))
       deps.onWritten?.(written)
     },
     flushHeld() {
       const held = deps.reporter?.flush() ?? []
-      appendInParts(deps.outbox, held, [], deps.batchSize, (lost, err) => log.error({ err, lost }, 'held samples lost at stop: the outbox refused them'))
+      appendInParts(deps.outbox, held, [], deps.limits, reportFor('held at stop', 'held samples lost at stop: the outbox refused them'))
     },
   }
 }

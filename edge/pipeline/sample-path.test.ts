@@ -45,7 +45,7 @@ const written = () => outbox.peek(0, 100).flatMap((b) => b.samples.map((s) => `$
 describe('the sample path', () => {
   it('a device\'s pushed samples waiting in a batch go before its polled ones, so its points stay in time order', async () => {
     const { driver, state, push } = hybridDriver()
-    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, batchSize: 500, latest: createLatestValues() })
+    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues() })
     const sp = startSamplePath({ drivers: [driver], clock: systemClock, log, pipeline, batching: { batchMs: 5_000, maxSamples: 1_000 }, maxSilenceMs: () => Infinity })
     await vi.advanceTimersByTimeAsync(900)
     push([goodSample('dcs.level', Date.now(), 1)])
@@ -57,7 +57,7 @@ describe('the sample path', () => {
 
   it('on stop, what waits in a batch is written, not lost', async () => {
     const { driver, push } = hybridDriver()
-    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, batchSize: 500, latest: createLatestValues() })
+    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues() })
     const sp = startSamplePath({ drivers: [driver], clock: systemClock, log, pipeline, batching: { batchMs: 5_000, maxSamples: 1_000 }, maxSilenceMs: () => Infinity })
     push([goodSample('dcs.level', T0, 1), goodSample('dcs.level', T0 + 1, 2)])
     expect(written()).toEqual([])

@@ -14,6 +14,8 @@ export type VideoCode = z.infer<typeof VideoCode>
 
 /** Largest snapshot the wire accepts (the edge's own limit is configurable below it). */
 export const MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
+/** A snapshot travels in at most this many parts. */
+export const MAX_SNAPSHOT_PARTS = 64
 
 export const Snapshot = z.object({
   /** Unique (uuid): the cloud stores each snapshot once, whatever the resends. */
@@ -22,8 +24,14 @@ export const Snapshot = z.object({
   contentType: z.literal('image/jpeg'),
   bytes: z.number().int().positive().max(MAX_SNAPSHOT_BYTES),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The JPEG, base64. */
+  /** The JPEG, base64; empty when it travels in `parts` part events (CameraSnapshotPart). */
   data: z.string().max(Math.ceil(MAX_SNAPSHOT_BYTES / 3) * 4),
+  /**
+   * The JPEG did not fit one message under the broker's limit (Mosquitto `message_size_limit`):
+   * its base64 travels in this many `part` events, each in a batch of its own, written before
+   * this event; the cloud joins them and checks bytes and sha256 before it links the picture.
+   */
+  parts: z.number().int().min(2).max(MAX_SNAPSHOT_PARTS).optional(),
 })
 export type Snapshot = z.infer<typeof Snapshot>
 
@@ -68,7 +76,22 @@ export const CameraSnapshotEvent = z.object({
 })
 export type CameraSnapshotEvent = z.infer<typeof CameraSnapshotEvent>
 
-export const CameraEvent = z.discriminatedUnion('type', [CameraAlarmEvent, CameraStatusEvent, CameraSnapshotEvent])
+/**
+ * One part of a snapshot too large for one message: `data` is a slice of its base64 (cut at a
+ * multiple of 4 characters), `index` of `count`. Carries no meaning of its own: the event whose
+ * snapshot has this id and `parts: count` does.
+ */
+export const CameraSnapshotPart = z.object({
+  ...Base,
+  type: z.literal('part'),
+  snapshot: z.string().regex(/^[0-9a-f-]{36}$/, 'a uuid'),
+  index: z.number().int().min(0).max(MAX_SNAPSHOT_PARTS - 1),
+  count: z.number().int().min(2).max(MAX_SNAPSHOT_PARTS),
+  data: z.string().min(4).max(Math.ceil(MAX_SNAPSHOT_BYTES / 3) * 4),
+})
+export type CameraSnapshotPart = z.infer<typeof CameraSnapshotPart>
+
+export const CameraEvent = z.discriminatedUnion('type', [CameraAlarmEvent, CameraStatusEvent, CameraSnapshotEvent, CameraSnapshotPart])
 export type CameraEvent = z.infer<typeof CameraEvent>
 
 /**

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -51,7 +52,8 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
       site: 'huaian', edge: 'shilian-01', dataDir: path.join(dir, 'edge'),
       uplink: { url: broker.url, ackTimeoutMs: 1_000, heartbeatMs: 300, reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveS: 5 },
       devices: [{ id: 'cam-north-gate', kind: 'onvif', name: '北门', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'tank-farm-1', enterprise: 'shilian', healthIntervalMs: 500, pullIntervalMs: 100, pullWaitS: 1 }],
-      live: { port: livePort, idleTimeoutS: 1 },
+      // The cloud created its live-view key on first start: the edge trusts its public half.
+      live: { port: livePort, idleTimeoutS: 1, viewerKeys: [createPublicKey(readFileSync(path.join(dir, 'cloud', 'live-key.pem'))).export({ type: 'spki', format: 'pem' }).toString()], dashboardOrigin: 'https://park.example.cn' },
     }), dir)
     edge = await startEdgeAgent(config, { log: createLogger('cameras-e2e', 'silent'), env: { CAM_PW: 'sim-password' } })
     const api = `${cloud.url}/api/v1`
@@ -62,8 +64,12 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     expect(cameras).toMatchObject({ id: 'cam-north-gate', area: 'tank-farm-1', enterprise: 'shilian' })
     await waitFor(() => sim!.subscriptions() === 1)
 
-    // 0. Live view through the edge's relay: the camera's RTSP stream (from GetStreamUri) as MPEG-TS.
-    const ws = new WebSocket(`ws://127.0.0.1:${livePort}/live/cam-north-gate`)
+    // 0. Live view through the edge's relay: the camera's RTSP stream (from GetStreamUri) as MPEG-TS,
+    // opened with a viewer token the cloud gave the operator.
+    const issued = await fetch(`${api}/cameras/cam-north-gate/live-token`, { method: 'POST', headers: auth })
+    expect(issued.status).toBe(200)
+    const { path: livePath } = (await issued.json()) as { path: string }
+    const ws = new WebSocket(`ws://127.0.0.1:${livePort}${livePath}`, { origin: 'https://park.example.cn' })
     const video: Buffer[] = []
     ws.on('message', (d: Buffer) => video.push(d))
     await waitFor(() => Buffer.concat(video).length >= 188 * 4, { timeoutMs: 15_000, message: 'live MPEG-TS from the edge relay' })

@@ -21,10 +21,11 @@ export function mosquittoBinary(): string {
   throw new Error('mosquitto is not installed: apt-get install -y mosquitto (see .ci/run)')
 }
 
-export function createMosquitto(port: number): Mosquitto {
+/** `extra`: more lines of mosquitto.conf (e.g. the shipped `message_size_limit 1048576`). */
+export function createMosquitto(port: number, extra: readonly string[] = []): Mosquitto {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-mosquitto-'))
   const conf = path.join(dir, 'mosquitto.conf')
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout', 'log_type error', 'log_type warning', ''].join('\n'))
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout', 'log_type error', 'log_type warning', ...extra, ''].join('\n'))
   let child: Child | null = null
   return {
     port,

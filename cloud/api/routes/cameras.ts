@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../errors.ts'
 import { idParam } from '../body.ts'
 import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, jsonBody, z } from '../openapi/route.ts'
 import { randomUUID } from 'node:crypto'
-import { ownEnterprise, scope } from '../access.ts'
+import { actorOf, audited, ownEnterprise, scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
@@ -16,13 +16,15 @@ const SNAPSHOT_ASK_HINT = 'send {"area": "PG-01"} (the cameras of an area) or {"
  * GET /api/v1/cameras[?area=&enterprise=] — registry entries with online state and the edge
  * driver's health (its last error says why a camera is not working);
  * GET /api/v1/alarms/{id}/snapshots — the pictures taken for an alarm;
- * GET /api/v1/snapshots/{id} — one JPEG.
+ * GET /api/v1/snapshots/{id} — one JPEG;
+ * POST /api/v1/cameras/{id}/live-token — a viewer token (60 s) for the edge's live view of a camera.
  */
 const NOT_FOUND = { 404: json('no such alarm or snapshot, or another enterprise\'s') }
 const routes = {
   cameras: createRoute({ method: 'get', path: '/cameras', tags: ['cameras'], summary: 'Cameras: registry entry, online state, the edge driver\'s health', middleware: [hint('area (the area a camera watches), enterprise')] as const, request: { query: CamerasQuery }, responses: { 200: json('the cameras'), ...REFUSALS } }),
   snapshots: createRoute({ method: 'get', path: '/alarms/{id}/snapshots', tags: ['cameras'], summary: 'The pictures taken for an alarm', request: { params: IdParams }, responses: { 200: json('the snapshots, each with its url'), ...REFUSALS, ...NOT_FOUND } }),
   ask: createRoute({ method: 'post', path: '/alarms/{id}/snapshots', tags: ['cameras'], summary: 'Ask the cameras of an area (or named ones) for pictures for an alarm', middleware: [hint(SNAPSHOT_ASK_HINT)] as const, request: { params: IdParams, body: jsonBody(SnapshotAsk) }, responses: { 202: json('what was requested from which edge'), ...REFUSALS, ...NOT_FOUND } }),
+  liveToken: createRoute({ method: 'post', path: '/cameras/{id}/live-token', tags: ['cameras'], summary: 'A viewer token for the live view of a camera at its edge (valid 60 s to open the stream)', request: { params: IdParams }, responses: { 200: json('the token, its expiry, the camera\'s edge and the relay path to open with it'), ...REFUSALS, 404: json('no such camera, or another enterprise\'s') } }),
   snapshot: createRoute({ method: 'get', path: '/snapshots/{id}', tags: ['cameras'], summary: 'One JPEG', request: { params: IdParams }, responses: { 200: { description: 'the picture', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, ...REFUSALS, ...NOT_FOUND } }),
 }
 
@@ -71,6 +73,16 @@ export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
       return cams.map((cam) => ({ camera: cam.id, edge: cam.edge, request: request.id, sent }))
     })
     return c.json({ alarm: id, requested, hint: 'the pictures appear under GET /api/v1/alarms/{id}/snapshots once the edges have sent them' }, 202)
+  })
+  // Scoped as the camera's alarms: a camera outside the identity's enterprise is unknown (404).
+  app.openapi(routes.liveToken, async (c) => {
+    const id = c.req.param('id')
+    if (!deps.liveTokens) throw badRequest('this service issues no live view tokens', 'run the cloud service (it loads its live view key)')
+    const camera = (await deps.store.listCameras(scope(c))).find((cam) => cam.id === id)
+    if (!camera) throw notFound('no such camera among the ones this identity sees', 'list cameras with GET /api/v1/cameras')
+    const issued = await deps.liveTokens(camera.id, actorOf(c), deps.clock.now())
+    audited(c, { target: `camera:${camera.id}` })
+    return c.json({ camera: camera.id, edge: camera.edge, ...issued, path: `/live/${camera.id}?token=${issued.token}` }, 200)
   })
   app.openapi(routes.snapshot, async (c) => {
     const id = c.req.param('id')

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { CameraAlarmEvent, CameraEvent } from '../../../shared/wire/camera.ts'
 import type { StatusBirth } from '../../../shared/wire/messages.ts'
 import type { AlarmChange, CameraRecord, IngestResult, Scope, SnapshotRecord } from '../store.ts'
+import type { PendingSnapshot } from '../snapshot-files.ts'
 import { inScope } from './scope.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
@@ -30,6 +31,8 @@ export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
  */
 export function recordCameraEvents(db: Db, edge: string, site: string, events: readonly CameraEvent[], receivedAt: number, result: IngestResult, changes: AlarmChange[], log: Logger): void {
   for (const e of events) {
+    // Parts of a large snapshot are files (cloud/store/snapshot-files.ts), not events.
+    if (e.type === 'part') continue
     const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
     const fresh = db.insert(cameraEvents).values({ id: e.id, camera: e.camera, edge, type: e.type, ts: e.ts, topic: analytics ? e.topic : null, code: analytics ? e.code : null, alarm: e.type === 'snapshot' ? e.alarm : null, snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null) }).onConflictDoNothing().run()
     if (fresh.changes === 0) continue
@@ -54,6 +57,23 @@ export function recordCameraEvents(db: Db, edge: string, site: string, events: r
       db.insert(snapshots).values({ id: s.id, camera: e.camera, event: e.id, alarm, ts: s.ts, bytes: s.bytes, sha256: s.sha256, receivedAt }).onConflictDoNothing().run()
     } else if (e.type !== 'clear') log.warn({ camera: e.camera, event: e.id, reason: e.snapshotError }, 'video alarm without a snapshot')
   }
+}
+
+/**
+ * A split snapshot completed after its event was stored (cloud/store/snapshot-intake.ts): linked
+ * to the alarm its event was linked to, and the event's "incomplete" note cleared. Nothing when
+ * the event is not stored (its batch failed: the resend links it as usual).
+ */
+export function linkCompletedSnapshot(db: Db, p: PendingSnapshot, receivedAt: number): void {
+  db.transaction((tx) => {
+    const event = tx.select({ alarm: cameraEvents.alarm }).from(cameraEvents).where(eq(cameraEvents.id, p.event)).get()
+    if (!event) return
+    const s = p.snapshot
+    // A requested snapshot names an alarm that may not exist here: linked only to one that does.
+    const alarm = event.alarm === null ? null : (tx.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, event.alarm)).get()?.id ?? null)
+    tx.insert(snapshots).values({ id: s.id, camera: p.camera, event: p.event, alarm, ts: s.ts, bytes: s.bytes, sha256: s.sha256, receivedAt }).onConflictDoNothing().run()
+    tx.update(cameraEvents).set({ snapshotError: null }).where(eq(cameraEvents.id, p.event)).run()
+  })
 }
 
 function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, changes: AlarmChange[]): number | null {

@@ -17,8 +17,9 @@ import { createRegistryOps } from './registry-crud.ts'
 import type { RegistryStore } from '../registry-store.ts'
 import { createStatusOps } from './status.ts'
 import path from 'node:path'
-import { createCameraQueries } from './cameras.ts'
+import { createCameraQueries, linkCompletedSnapshot } from './cameras.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
+import { takeSnapshots } from '../snapshot-intake.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -67,16 +68,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ingestBatch: (batch, meta) =>
       run(() => {
         // Files first (idempotent), then the metadata in the batch's transaction.
-        for (const e of batch.events ?? []) {
-          if (e.type === 'status' || !e.snapshot) continue
-          const refused = files.write(e.snapshot)
-          if (refused) {
-            options.log.warn({ edge: batch.edge, camera: e.camera, reason: refused }, 'snapshot refused')
-            e.snapshotError = refused.slice(0, 256)
-            delete e.snapshot
-          }
-        }
-        return ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })
+        const taken = takeSnapshots(files, batch, options.log)
+        const result = ingest.ingest(taken.batch, { ...meta, inOrder: meta.inOrder ?? true })
+        // Split snapshots whose event came before their last part: linked now that they are whole.
+        for (const p of taken.completed) linkCompletedSnapshot(db, p, meta.receivedAt)
+        return result
       }),
     evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
     setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
