@@ -29,6 +29,10 @@ export const ErrorCodes = {
   EDGE_UNREACHABLE: 'PL_EDGE_UNREACHABLE',
   /** A request body over the limit (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
+  /** Too many failed logins from this address (or from everywhere): wait `Retry-After` seconds (HTTP 429). */
+  TOO_MANY_REQUESTS: 'PL_TOO_MANY_REQUESTS',
+  /** Too many live streams open for this identity (or in all): close one first (HTTP 429). */
+  TOO_MANY_STREAMS: 'PL_TOO_MANY_STREAMS',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -21,6 +21,8 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { proxyMatcher } from './config.ts'
+import { sourceMiddleware } from './source.ts'
 
 export type { ApiDeps }
 
@@ -35,6 +37,7 @@ export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
   const api = new OpenAPIHono({ defaultHook: validationHook() })
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
+  api.use('*', sourceMiddleware(proxyMatcher(deps.http?.trustedProxies ?? [])))
   api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
   api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
   api.route('/auth', authRoutes(deps))

@@ -24,6 +24,8 @@ export interface ApiDeps {
   requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
   /** Sends a command to an edge and waits for its answer (cmd/resp channel); null when MQTT is down. Absent: no commands. */
   commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
+  /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */
+  http?: Pick<import('./config.ts').HttpConfig, 'trustedProxies' | 'streams'>
   /** Reported by /health (default: package.json's version). */
   version?: string
 }
