@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { totalRejected } from '../../metrics.ts'
 import { VERSION } from '../../version.ts'
 import type { ApiDeps } from '../deps.ts'
+import type { StreamSlots } from '../../alarms/feed.ts'
 import { apiRouter, createRoute, json } from '../openapi/route.ts'
 
 const health = createRoute({
@@ -15,7 +16,7 @@ const health = createRoute({
  * Public, for probes: without credentials only status, db and mqtt; version, uptime, the broker's
  * last error (host names) and the counters only for an authenticated identity.
  */
-export function healthRoutes(deps: ApiDeps): OpenAPIHono {
+export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
   const app = apiRouter()
   app.openapi(health, async (c) => {
     let db: 'ok' | 'error' = 'ok'
@@ -47,6 +48,8 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
         alarmsRaised: i.alarmsRaised,
         alarmsRecovered: i.alarmsRecovered,
       },
+      // The HTTP boundary (issue 13): live alarm streams open, and refusals by reason (throttled logins, streams refused or dropped).
+      http: { streams: { open: streams.open, identities: streams.identities }, refusedByReason: { ...metrics.http.refused } },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.
