@@ -24,6 +24,7 @@ import { registryRoutes } from './routes/registry.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
+import { noStore, securityHeaders } from './headers.ts'
 
 export type { ApiDeps }
 
@@ -36,10 +37,12 @@ export const MAX_BODY_BYTES = 256 * 1024
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
+  app.use('*', securityHeaders())
   const api = new OpenAPIHono({ defaultHook: validationHook() })
   const limits = deps.http?.streams ?? defaultStreamLimits
   const streams = { slots: createStreamSlots(limits), queue: limits.queue }
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
+  api.use('*', noStore)
   api.use('*', sourceMiddleware(proxyMatcher(deps.http?.trustedProxies ?? [])))
   api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
   api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
