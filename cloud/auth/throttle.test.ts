@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { T0, manualClock } from '../../test/cloud/helpers.ts'
-import { ThrottledError, createLoginThrottle, type LoginThrottleConfig } from './throttle.ts'
+import { ThrottledError, createLoginThrottle, throttleKey, type LoginThrottleConfig } from './throttle.ts'
 
 const config: LoginThrottleConfig = {
   perAddress: { freeFailures: 3, windowS: 600, baseDelayS: 10, maxDelayS: 35 },
@@ -63,11 +63,24 @@ describe('login throttle', () => {
     expect(t.reserve('192.168.7.7').nextWaitS).toBe(0)
   })
 
+  it('counts an IPv6 address by its /64 (one host holds a whole /64), IPv4 as it is', () => {
+    expect(throttleKey('2001:db8:0:1::7')).toBe('2001:db8:0:1::/64')
+    expect(throttleKey('2001:0DB8:0000:0001:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:0:1::/64')
+    expect(throttleKey('::1')).toBe('0:0:0:0::/64')
+    expect(throttleKey('fe80::1')).toBe('fe80:0:0:0::/64')
+    expect(throttleKey('10.0.0.1')).toBe('10.0.0.1')
+    expect(throttleKey('unknown')).toBe('unknown')
+    const t = createLoginThrottle(config, manualClock(T0))
+    for (let i = 1; i <= 4; i++) t.reserve(`2001:db8:0:1::${i}`)
+    expect(refusal(() => t.reserve('2001:db8:0:1:ffff::9')).scope).toBe('address')
+    expect(t.reserve('2001:db8:0:2::1').nextWaitS).toBe(0)
+  })
+
   it('remembers at most maxAddresses (the oldest forgotten first)', () => {
     const t = createLoginThrottle({ ...config, global: { ...config.global, freeFailures: 1_000 } }, manualClock(T0))
-    for (let i = 0; i < 150; i++) t.reserve(`fd00::${i.toString(16)}`)
+    for (let i = 0; i < 150; i++) t.reserve(`10.9.${i}.1`)
     expect(t.addresses).toBe(100)
-    expect(t.failures('fd00::0')).toBe(0)
-    expect(t.failures('fd00::95')).toBe(1)
+    expect(t.failures('10.9.0.1')).toBe(0)
+    expect(t.failures('10.9.149.1')).toBe(1)
   })
 })

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
@@ -68,6 +69,19 @@ function withoutFailure(w: Window, rule: ThrottleRule): Window {
   return { ...w, failures, blockedUntil: failures > rule.freeFailures ? w.lastAt + delayMs(failures - rule.freeFailures, rule) : 0 }
 }
 
+/**
+ * What the throttle counts an address under: an IPv4 address as it is, an IPv6 address by its
+ * /64 (one host usually holds a whole /64 and could otherwise take a fresh address per guess).
+ */
+export function throttleKey(address: string): string {
+  if (isIP(address) !== 6) return address
+  const [head = '', tail] = address.split('::') as [string, string | undefined]
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`
+}
+
 export interface Reservation {
   /** Seconds the next attempt from this address must wait if this one fails (0: none), for the audit entry. */
   readonly nextWaitS: number
@@ -91,7 +105,8 @@ export function createLoginThrottle(config: LoginThrottleConfig, clock: Pick<Clo
      * Counts one attempt from `address` as a failure, or throws ThrottledError when the address
      * (or everyone) must wait. Synchronous: nothing runs between the check and the count.
      */
-    reserve(address: string): Reservation {
+    reserve(source: string): Reservation {
+      const address = throttleKey(source)
       const now = clock.now()
       const mine = addressWindow(address, now)
       global = fresh(global, now, config.global)
@@ -115,7 +130,7 @@ export function createLoginThrottle(config: LoginThrottleConfig, clock: Pick<Clo
     /** Failures counted now for an address (and in all), for health and tests. */
     failures(address?: string): number {
       const now = clock.now()
-      return address === undefined ? fresh(global, now, config.global).failures : addressWindow(address, now).failures
+      return address === undefined ? fresh(global, now, config.global).failures : addressWindow(throttleKey(address), now).failures
     },
     get addresses(): number {
       return addresses.size
