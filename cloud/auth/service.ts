@@ -93,30 +93,34 @@ export function createAuthService(deps: AuthDeps) {
     const now = clock.now()
     const reservation = reserve(meta.address ?? 'unknown')
     const throttled = reservation.nextWaitS > 0 ? { nextWaitS: reservation.nextWaitS } : {}
-    const refuse = async (reason: string, target: string | null, detail: Record<string, unknown> = {}): Promise<never> => {
-      await audit({ at: now, actor: username, action: `${action}_failed`, target, outcome: 'refused', detail: { ...meta, reason, ...detail, ...throttled } })
-      throw WRONG()
-    }
+    const refused = (reason: string, target: string | null, detail: Record<string, unknown> = {}) =>
+      audit({ at: now, actor: username, action: `${action}_failed`, target, outcome: 'refused', detail: { ...meta, reason, ...detail, ...throttled } })
     const user = await store.findUser(username)
     if (!user) {
       await dummyCheck(password)
-      return refuse('unknown user', null)
+      await refused('unknown user', null)
+      throw WRONG()
     }
+    const target = `user:${user.id}`
     const counted = await store.countLoginAttempt(user.id, now, policy.lockoutAfter, now + policy.lockoutMinutes * 60_000)
     if (!counted) {
       await dummyCheck(password)
-      return refuse('locked', `user:${user.id}`, { lockedUntil: user.lockedUntil })
+      await refused('locked', target, { lockedUntil: user.lockedUntil })
+      throw WRONG()
     }
     if (!(await verifyPassword(password, user.passwordHash))) {
       const lockedNow = counted.lockedUntil !== null
-      await audit({ at: now, actor: username, action: `${action}_failed`, target: `user:${user.id}`, outcome: 'refused', detail: { ...meta, reason: 'wrong password', failures: lockedNow ? policy.lockoutAfter : counted.failedLogins, ...throttled } })
+      await refused('wrong password', target, { failures: lockedNow ? policy.lockoutAfter : counted.failedLogins })
       if (lockedNow) {
-        await audit({ at: now, actor: 'system', action: 'lockout', target: `user:${user.id}`, outcome: 'ok', detail: { username, failures: policy.lockoutAfter, until: counted.lockedUntil } })
+        await audit({ at: now, actor: 'system', action: 'lockout', target, outcome: 'ok', detail: { username, failures: policy.lockoutAfter, until: counted.lockedUntil } })
         deps.log.warn({ username, until: counted.lockedUntil }, 'account locked after repeated failed logins')
       }
       throw WRONG()
     }
-    if (user.disabled) return refuse('disabled', `user:${user.id}`)
+    if (user.disabled) {
+      await refused('disabled', target)
+      throw WRONG()
+    }
     reservation.release()
     await store.updateUser(user.id, { failedLogins: 0, lockedUntil: null })
     return user

@@ -6,7 +6,7 @@ import type { StreamSlots } from '../../alarms/feed.ts'
 import { apiRouter, createRoute, json } from '../openapi/route.ts'
 
 const health = createRoute({
-  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error and ingest counters',
+  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error, ingest counters, open alarm streams and HTTP refusals',
   responses: { 200: json('ok, or degraded while MQTT is down'), 503: json('the database does not answer') },
 })
 
@@ -14,7 +14,8 @@ const health = createRoute({
  * GET /api/v1/health. 200 while the database answers (status "degraded" when the broker is
  * unreachable: the API still serves what is stored); 503 when the database does not answer.
  * Public, for probes: without credentials only status, db and mqtt; version, uptime, the broker's
- * last error (host names) and the counters only for an authenticated identity.
+ * last error (host names), the counters, the open alarm streams and the HTTP refusals by reason
+ * (throttled logins, streams refused or dropped) only for an authenticated identity.
  */
 export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
   const app = apiRouter()
