@@ -122,11 +122,11 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await page.goto(`${origin}/#/points/${encodeURIComponent(LEVEL)}`)
     await page.waitForSelector('canvas', { timeout: 10_000 }) // uPlot's chart
     const res = await page.goto(`${origin}/api/v1/docs`)
-    expect(res!.headers()['content-security-policy']).toMatch(/script-src 'self';.*frame-ancestors 'none'/)
+    expect(res!.headers()['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-/)
     // The description's one stylesheet is allowed by its hash: it applies.
     expect(await page.evaluate('getComputedStyle(document.body).maxWidth')).not.toBe('none')
     const home = await page.goto(`${origin}/`)
-    expect(home!.headers()).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' })
+    expect(home!.headers()).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'content-security-policy': expect.stringMatching(/script-src 'self';.*frame-ancestors 'none'/) })
     await page.waitForSelector('[data-testid=who]')
     expect(violations).toEqual([])
     expect(cspConsole).toEqual([])

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * The API description as one HTML page with nothing loaded from elsewhere (no script, no font,
  * no CDN: the park network has no internet). Pure: document in, page out.
@@ -23,6 +25,9 @@ export interface DocsDocument {
 export const DOCS_STYLE = `body{font:14px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em}code,pre{font:12px ui-monospace,monospace}pre{background:#f4f4f4;padding:.4em;margin:0;overflow:auto;max-height:20em}
 .op{border-top:1px solid #ccc;padding:.3em 0}.m{display:inline-block;min-width:4em;color:#fff;background:#555;padding:0 .3em;border-radius:3px}.get{background:#2a7}.post{background:#27c}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .4em;vertical-align:top;text-align:left}`
+
+/** The page's policy: nothing loads, nothing runs; its one stylesheet is allowed by its hash, not by 'unsafe-inline'. */
+export const DOCS_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 const schemaText = (schema: unknown) => escape(JSON.stringify(schema ?? {}, null, 2))
