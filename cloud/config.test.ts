@@ -32,7 +32,8 @@ describe('cloud config', () => {
   it('loads the example, resolving dataDir against the file and filling defaults', () => {
     const config = loadCloudConfig(EXAMPLE)
     expect(config.dataDir).toBe(path.resolve(path.dirname(EXAMPLE), '../../.parklink/cloud'))
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 })
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, trustedProxies: [], streams: { perIdentity: 50, total: 1_000, queue: 500 } })
+    expect(config.http.loginThrottle.perAddress).toMatchObject({ freeFailures: 5, windowS: 900 })
     expect(config.mqtt).toMatchObject({ url: 'mqtt://127.0.0.1:1883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30 })
     expect(config.edgeOfflineAfterMs).toBe(60_000)
     expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])

@@ -8,6 +8,7 @@ import { gasLimits, hasLevels } from '../shared/rules/gas.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
+import { HttpConfig, defaultHttpConfig } from './api/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 
@@ -105,12 +106,8 @@ export type Registry = z.infer<typeof Registry>
 export const CloudConfigSchema = z.strictObject({
   /** Where cloud.db lives. Relative paths are resolved against the config file's folder. */
   dataDir: z.string().min(1),
-  http: z
-    .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8080),
-    })
-    .default({ host: '127.0.0.1', port: 8080 }),
+  /** Listening address, trusted reverse proxies, login throttle, stream limits (cloud/api/config.ts). */
+  http: HttpConfig.default(defaultHttpConfig),
   mqtt: z.strictObject({
     url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
     /**

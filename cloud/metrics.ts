@@ -12,6 +12,21 @@ export const RejectReasons = {
 } as const
 export type RejectReason = (typeof RejectReasons)[keyof typeof RejectReasons]
 
+/** HTTP refusals at the boundary (issue 13): throttled logins, refused and dropped live streams. */
+export const HttpRefusals = {
+  /** A login attempt while its source address must wait (429). */
+  LOGIN_THROTTLED_ADDRESS: 'login_throttled_address',
+  /** A login attempt while every address must wait (429). */
+  LOGIN_THROTTLED_GLOBAL: 'login_throttled_global',
+  /** An alarm stream beyond the identity's limit (429). */
+  STREAM_LIMIT_IDENTITY: 'stream_limit_identity',
+  /** An alarm stream beyond the service's limit (429). */
+  STREAM_LIMIT_TOTAL: 'stream_limit_total',
+  /** An alarm stream closed because its reader fell behind by more than the queue holds. */
+  STREAM_SLOW_READER: 'stream_slow_reader',
+} as const
+export type HttpRefusal = (typeof HttpRefusals)[keyof typeof HttpRefusals]
+
 export interface CloudMetrics {
   readonly startedAt: number
   mqtt: { connected: boolean; lastError: string | null; connects: number }
@@ -31,6 +46,7 @@ export interface CloudMetrics {
     alarmsRaised: number
     alarmsRecovered: number
   }
+  http: { refused: Record<HttpRefusal, number> }
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -48,6 +64,7 @@ export function createMetrics(now: number): CloudMetrics {
       alarmsRaised: 0,
       alarmsRecovered: 0,
     },
+    http: { refused: { login_throttled_address: 0, login_throttled_global: 0, stream_limit_identity: 0, stream_limit_total: 0, stream_slow_reader: 0 } },
   }
 }
 

@@ -16,6 +16,7 @@ import { createAccounts } from './auth/accounts.ts'
 import { tokenSecret } from './auth/config.ts'
 import { loadLiveKey } from './auth/live-key.ts'
 import { createAuthService } from './auth/service.ts'
+import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { startIngest, type Ingest } from './ingest/mqtt.ts'
@@ -75,7 +76,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
     const metrics = createMetrics(clock.now())
-    const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret })
+    const throttle = createLoginThrottle(config.http.loginThrottle, clock)
+    const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret, throttle, metrics })
     const accounts = createAccounts(store.auth, config.auth.password)
     // Snapshot requests go to the edges over MQTT once ingest is connected (it starts after the API).
     let ingestRef: Ingest | null = null
@@ -86,7 +88,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       return true
     }
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)

@@ -21,7 +21,11 @@ export const ErrorCodes = {
   UNAUTHENTICATED: 'PL_UNAUTHENTICATED',
   /** The identity's role may not do this, or the route has no access entry (HTTP 403). */
   FORBIDDEN: 'PL_FORBIDDEN',
-  /** Too many failed logins: the account is locked for a while (HTTP 423). */
+  /**
+   * Too many failed logins: the account is locked for a while (HTTP 423). Kept for clients that
+   * know it; login no longer answers with it: a locked account gets PL_UNAUTHENTICATED, exactly
+   * as an unknown name does, so names cannot be told apart (issue 13).
+   */
   ACCOUNT_LOCKED: 'PL_ACCOUNT_LOCKED',
   /** The password is older than the policy allows: change it first (HTTP 403). */
   PASSWORD_EXPIRED: 'PL_PASSWORD_EXPIRED',
@@ -31,6 +35,10 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
   /** An MQTT message the edge would send is larger than the broker's limit (uplink.maxMessageBytes): refused at the edge, never sent. */
   MESSAGE_TOO_LARGE: 'PL_MESSAGE_TOO_LARGE',
+  /** Too many failed logins from this address (or from everywhere): wait `Retry-After` seconds (HTTP 429). */
+  TOO_MANY_REQUESTS: 'PL_TOO_MANY_REQUESTS',
+  /** Too many live streams open for this identity (or in all): close one first (HTTP 429). */
+  TOO_MANY_STREAMS: 'PL_TOO_MANY_STREAMS',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

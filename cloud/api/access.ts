@@ -6,6 +6,7 @@ import { scopeOf, type Identity, type Scope } from '../auth/roles.ts'
 import type { AuthService } from '../auth/service.ts'
 import type { AuthStore } from '../store/auth-store.ts'
 import { errorResponse } from './errors.ts'
+import { sourceOf } from './source.ts'
 
 /** What a handler adds to the audit entry of its mutation: the target and the record before and after. */
 export interface AuditChange {
@@ -50,7 +51,7 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
     }
     if (!allows(access, identity.role)) {
       // A known identity trying beyond its role is worth an auditor's look (unauthenticated noise is not logged).
-      await audit({ at: now(), actor: identity.actor, action: 'access_denied', target: c.req.path, outcome: 'refused', detail: { route: `${route.method} ${route.path}`, role: identity.role, needs: access } })
+      await audit({ at: now(), actor: identity.actor, action: 'access_denied', target: c.req.path, outcome: 'refused', detail: { route: `${route.method} ${route.path}`, role: identity.role, needs: access, ...sourceOf(c) } })
       return errorResponse(c, 403, ErrorCodes.FORBIDDEN, `the role ${identity.role} may not ${route.method} ${route.path}`, `it needs the permission ${access}; ask a security administrator`)
     }
     c.set('identity', identity)
@@ -60,7 +61,7 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
       const status = c.res.status
       await audit({
         at: now(), actor: identity.actor, action: `${route.method} ${route.path}`, target: change.target ?? c.req.path,
-        outcome: status < 400 ? 'ok' : status >= 500 ? 'failed' : 'refused', before: change.before, after: change.after, detail: { status },
+        outcome: status < 400 ? 'ok' : status >= 500 ? 'failed' : 'refused', before: change.before, after: change.after, detail: { status, ...sourceOf(c) },
       })
     }
   }

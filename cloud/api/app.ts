@@ -21,6 +21,10 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { defaultStreamLimits, proxyMatcher } from './config.ts'
+import { createStreamSlots } from '../alarms/feed.ts'
+import { sourceMiddleware } from './source.ts'
+import { noStore, securityHeaders } from './headers.ts'
 
 export type { ApiDeps }
 
@@ -33,19 +37,24 @@ export const MAX_BODY_BYTES = 256 * 1024
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
+  app.use('*', securityHeaders())
   const api = new OpenAPIHono({ defaultHook: validationHook() })
+  const limits = deps.http?.streams ?? defaultStreamLimits
+  const streams = { slots: createStreamSlots(limits), queue: limits.queue }
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
+  api.use('*', noStore)
+  api.use('*', sourceMiddleware(proxyMatcher(deps.http?.trustedProxies ?? [])))
   api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
   api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
   api.route('/auth', authRoutes(deps))
   api.route('/users', userRoutes(deps))
   api.route('/api-keys', apiKeyRoutes(deps))
   api.route('/audit', auditRoutes(deps))
-  api.route('/health', healthRoutes(deps))
+  api.route('/health', healthRoutes(deps, streams.slots))
   api.route('/edges', edgesRoutes(deps))
   api.route('/points', pointsRoutes(deps))
   api.route('/', cameraRoutes(deps)) // /cameras, /alarms/{id}/snapshots, /snapshots/{id}
-  api.route('/alarms', alarmsRoutes(deps))
+  api.route('/alarms', alarmsRoutes(deps, streams))
   api.route('/maintenance-windows', windowsRoutes(deps))
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))

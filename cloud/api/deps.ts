@@ -26,6 +26,8 @@ export interface ApiDeps {
   commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
   /** Signs a live-view viewer token for one camera (cloud/auth/live-key.ts). Absent: no live view tokens. */
   liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
+  /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */
+  http?: Pick<import('./config.ts').HttpConfig, 'trustedProxies' | 'streams'>
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

@@ -26,6 +26,8 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.PASSWORD_EXPIRED]: 403,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.EDGE_UNREACHABLE]: 504,
+  [ErrorCodes.TOO_MANY_REQUESTS]: 429,
+  [ErrorCodes.TOO_MANY_STREAMS]: 429,
 }
 
 export function badRequest(message: string, hint?: string): ParklinkError {
@@ -50,6 +52,8 @@ export function createErrorHandler(log: Logger) {
     if (err instanceof ParklinkError) {
       const status = statusOf[err.code] ?? 500
       if (status >= 500) log.error({ err, path: c.req.path }, 'request failed')
+      // A throttled request says when to come back (RFC 9110 §10.2.3).
+      if ('retryAfterS' in err && typeof err.retryAfterS === 'number') c.header('Retry-After', String(err.retryAfterS))
       return errorResponse(c, status, err.code, err.message, err.hint ?? null)
     }
     if (err instanceof HTTPException) {

@@ -10,8 +10,12 @@ export const PasswordPolicy = z.strictObject({
   minClasses: z.number().int().min(1).max(4).default(3),
   /** Days after a change until the password must be changed again; 0 = never expires. */
   maxAgeDays: z.number().int().min(0).max(3_650).default(90),
-  /** Failed logins in a row that lock the account. */
-  lockoutAfter: z.number().int().min(1).max(100).default(5),
+  /**
+   * Failed logins in a row that lock the account (the second line: the throttle per address,
+   * cloud/auth/throttle.ts, meets a single guesser after 5). Counted in the store, atomically
+   * (AuthStore.countLoginAttempt).
+   */
+  lockoutAfter: z.number().int().min(1).max(100).default(10),
   lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
 })
 export type PasswordPolicy = z.infer<typeof PasswordPolicy>
@@ -44,8 +48,3 @@ export function passwordExpiresAt(changedAt: number, policy: PasswordPolicy): nu
   return policy.maxAgeDays === 0 ? null : changedAt + policy.maxAgeDays * 86_400_000
 }
 
-/** The lockout counter after one more failure at `now`: locked when the count reaches the limit. */
-export function afterFailure(failures: number, now: number, policy: PasswordPolicy): { failures: number; lockedUntil: number | null } {
-  const next = failures + 1
-  return next >= policy.lockoutAfter ? { failures: 0, lockedUntil: now + policy.lockoutMinutes * 60_000 } : { failures: next, lockedUntil: null }
-}

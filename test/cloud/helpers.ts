@@ -15,7 +15,7 @@ import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
-import { createAuthService } from '../../cloud/auth/service.ts'
+import { createAuthService, type AuthDeps } from '../../cloud/auth/service.ts'
 
 /** Test helpers for the cloud's tests (local to them, so they don't collide with test/util). */
 
@@ -136,8 +136,8 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 }
 export const TEST_PASSWORD = 'Zhong-an-2025'
 
-export function testAuth(store: Store, clock: Clock, config: AuthConfig = defaultAuthConfig) {
-  const auth = createAuthService({ store: store.auth, clock, log: createLogger({ level: 'silent' }), config, secret: randomBytes(32), scrypt: TEST_SCRYPT })
+export function testAuth(store: Store, clock: Clock, config: AuthConfig = defaultAuthConfig, extra: Pick<AuthDeps, 'throttle' | 'metrics'> = {}) {
+  const auth = createAuthService({ store: store.auth, clock, log: createLogger({ level: 'silent' }), config, secret: randomBytes(32), scrypt: TEST_SCRYPT, ...extra })
   const accounts = createAccounts(store.auth, config.password, TEST_SCRYPT)
   return { auth, accounts }
 }

@@ -26,6 +26,9 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
   let page: Page
   let origin: string
   let seq = 0
+  // What the Content-Security-Policy refused, from the page's securitypolicyviolation events and the console.
+  const violations: string[] = []
+  const cspConsole: string[] = []
   const send = (point: string, value: number) => env.store.ingestBatch(batch(++seq, [good(point, Date.now(), value)]), { site: 'huaian', receivedAt: Date.now() })
 
   beforeAll(async () => {
@@ -46,7 +49,13 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await send(LEVEL, 6.0)
     await send(PRESSURE, 0.5)
     context = await launchBrowser(dir)
+    // A binding and an init script reach every document the test opens (both run outside the page's CSP).
+    await context.exposeBinding('__reportCsp', (_source, v: string) => void violations.push(v))
+    await context.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => void window.__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`))" })
     page = context.pages()[0] ?? (await context.newPage())
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) cspConsole.push(m.text())
+    })
   }, 120_000)
 
   afterAll(async () => {
@@ -108,8 +117,34 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await expect.poll(() => page.textContent('main'), { timeout: 10_000 }).toMatch(/不存在/)
   })
 
+  it('runs under the Content-Security-Policy with no violation (trend chart and API description included)', async () => {
+    await login('center-li')
+    await page.goto(`${origin}/#/points/${encodeURIComponent(LEVEL)}`)
+    await page.waitForSelector('canvas', { timeout: 10_000 }) // uPlot's chart
+    const res = await page.goto(`${origin}/api/v1/docs`)
+    expect(res!.headers()['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-/)
+    // The description's one stylesheet is allowed by its hash: it applies.
+    expect(await page.evaluate('getComputedStyle(document.body).maxWidth')).not.toBe('none')
+    const home = await page.goto(`${origin}/`)
+    expect(home!.headers()).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'content-security-policy': expect.stringMatching(/script-src 'self';.*frame-ancestors 'none'/) })
+    await page.waitForSelector('[data-testid=who]')
+    expect(violations).toEqual([])
+    expect(cspConsole).toEqual([])
+  })
+
   it('speaks English on request', async () => {
     await page.click('header button:has-text("English")')
     await expect.poll(() => page.textContent('header nav')).toMatch(/Alarm board/)
+  })
+
+  // Last: it leaves 127.0.0.1 throttled for the rest of this file.
+  it('a throttled login says so in Chinese, with the wait', async () => {
+    const wrong = () => fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'center-li', password: 'not-the-password' }) })
+    await waitFor(async () => (await wrong()).status === 429, { message: 'the address to be throttled' })
+    await page.goto(`${origin}/?lang=zh-CN#/login`)
+    await page.fill('input[name=username]', 'center-li')
+    await page.fill('input[name=password]', TEST_PASSWORD)
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.textContent('[role=alert]')).toMatch(/登录失败: 登录失败次数过多，请 \d+ 秒后再试/)
   })
 })

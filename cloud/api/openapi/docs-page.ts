@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * The API description as one HTML page with nothing loaded from elsewhere (no script, no font,
  * no CDN: the park network has no internet). Pure: document in, page out.
@@ -18,6 +20,14 @@ export interface DocsDocument {
   paths?: Record<string, Record<string, Operation>>
   components?: { schemas?: Record<string, unknown> }
 }
+
+/** The page's stylesheet; the CSP allows exactly this one by its hash (cloud/api/headers.ts). */
+export const DOCS_STYLE = `body{font:14px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em}code,pre{font:12px ui-monospace,monospace}pre{background:#f4f4f4;padding:.4em;margin:0;overflow:auto;max-height:20em}
+.op{border-top:1px solid #ccc;padding:.3em 0}.m{display:inline-block;min-width:4em;color:#fff;background:#555;padding:0 .3em;border-radius:3px}.get{background:#2a7}.post{background:#27c}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .4em;vertical-align:top;text-align:left}`
+
+/** The page's policy: nothing loads, nothing runs; its one stylesheet is allowed by its hash, not by 'unsafe-inline'. */
+export const DOCS_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 const schemaText = (schema: unknown) => escape(JSON.stringify(schema ?? {}, null, 2))
@@ -40,9 +50,7 @@ export function docsPage(doc: DocsDocument): string {
   const sections = groups.map((g) => `<h2>${escape(g.tag)}</h2><p>${escape(doc.tags?.find((t) => t.name === g.tag)?.description ?? '')}</p>${g.ops.map((o) => operationHtml(o.method, o.path, o.op)).join('')}`).join('')
   const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => `<h3 id="schema-${escape(name)}">${escape(name)}</h3><pre>${schemaText(s)}</pre>`).join('')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)} API ${escape(doc.info.version)}</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em}code,pre{font:12px ui-monospace,monospace}pre{background:#f4f4f4;padding:.4em;margin:0;overflow:auto;max-height:20em}
-.op{border-top:1px solid #ccc;padding:.3em 0}.m{display:inline-block;min-width:4em;color:#fff;background:#555;padding:0 .3em;border-radius:3px}.get{background:#2a7}.post{background:#27c}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .4em;vertical-align:top;text-align:left}</style></head><body>
+<style>${DOCS_STYLE}</style></head><body>
 <h1>${escape(doc.info.title)} API <small>${escape(doc.info.version)}</small></h1><p>${escape(doc.info.description ?? '')}</p>
 <p>Machine-readable: <a href="${escape(base)}/openapi.json">openapi.json</a> (OpenAPI 3.1). Send <code>Authorization: Bearer &lt;access token or API key&gt;</code>.</p>
 <nav><ul>${toc}</ul></nav>${sections}${schemas ? `<h2>Schemas</h2>${schemas}` : ''}</body></html>`

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { VERSION } from '../../version.ts'
-import { docsPage, type DocsDocument } from './docs-page.ts'
+import { DOCS_CSP, docsPage, type DocsDocument } from './docs-page.ts'
 
 export const TAGS = [
   { name: 'health', description: 'service state, for probes' },
@@ -34,7 +34,8 @@ export function registerDocs(api: OpenAPIHono, base: string, version: string = V
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'an access token from POST /auth/login, or an API key' })
   api.get('/openapi.json', (c) => c.json(document()))
   api.get('/docs', (c) => {
-    c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    // Stricter than the service-wide policy (cloud/api/headers.ts, which keeps this one): nothing but its own stylesheet, by hash.
+    c.header('content-security-policy', DOCS_CSP)
     // The page reads the parts of the document it shows (DocsDocument); the generator's types are wider.
     return c.html(docsPage(document() as unknown as DocsDocument))
   })

@@ -1,12 +1,12 @@
 import type { Context } from 'hono'
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import { streamSSE } from 'hono/streaming'
 import { Priority } from '../../../shared/rules/priority.ts'
 import { PointId, TopicId } from '../../../shared/wire/ids.ts'
 import { VideoCode } from '../../../shared/wire/camera.ts'
 import type { Action } from '../../alarms/workflow.ts'
 import type { AlarmActOutcome } from '../../store/store.ts'
 import { alarmView } from '../alarm-view.ts'
+import { streamAlarms, type AlarmStreams } from './alarm-stream.ts'
 import type { ApiDeps } from '../deps.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { idParam, stateConflict } from '../body.ts'
@@ -49,7 +49,7 @@ const STEP = { 200: json('the alarm after the step'), ...REFUSALS, ...NOT_FOUND,
 const step = (path: string, summary: string, body: z.ZodType, help: string) => createRoute({ method: 'post', path, tags: TAG, summary, middleware: [hint(help)] as const, request: { params: IdParams, body: jsonBody(body) }, responses: STEP })
 const routes = {
   list: createRoute({ method: 'get', path: '/', tags: TAG, summary: 'Alarms, newest first, with provincial codes, deadline and overdue flag', middleware: [hint(QUERY_HINT)] as const, request: { query: AlarmsQuery }, responses: { 200: json('the alarms'), ...REFUSALS } }),
-  stream: createRoute({ method: 'get', path: '/stream', tags: TAG, summary: 'Every change of a visible alarm, live (Server-Sent Events)', middleware: [hint('the stream takes no parameters: it carries the changes of every alarm the identity may see')] as const, request: { query: NoQuery }, responses: { 200: { description: 'events `ready`, then one per change (`data`: {change, alarm})', content: { 'text/event-stream': { schema: z.string() } } }, ...REFUSALS, 404: json('no live feed in this service') } }),
+  stream: createRoute({ method: 'get', path: '/stream', tags: TAG, summary: 'Every change of a visible alarm, live (Server-Sent Events)', middleware: [hint('the stream takes no parameters: it carries the changes of every alarm the identity may see')] as const, request: { query: NoQuery }, responses: { 200: { description: 'events `ready`, then one per change (`data`: {change, alarm})', content: { 'text/event-stream': { schema: z.string() } } }, ...REFUSALS, 404: json('no live feed in this service'), 429: json('too many streams open for this identity (http.streams.perIdentity) or in all (http.streams.total)') } }),
   batchClose: createRoute({ method: 'post', path: '/close', tags: TAG, summary: 'Close several alarms; an outcome per alarm', middleware: [hint('POST {"ids": [1, 2], "note": "…"}')] as const, request: { body: jsonBody(BatchClose) }, responses: { 200: json('how many closed and an outcome per id'), ...REFUSALS } }),
   one: createRoute({ method: 'get', path: '/{id}', tags: TAG, summary: 'One alarm', request: { params: IdParams }, responses: { 200: json('the alarm'), ...REFUSALS, ...NOT_FOUND } }),
   timeline: createRoute({ method: 'get', path: '/{id}/timeline', tags: TAG, summary: 'The alarm\'s append-only timeline (actor and time of each step)', request: { params: IdParams }, responses: { 200: json('the timeline'), ...REFUSALS, ...NOT_FOUND } }),
@@ -71,7 +71,7 @@ const alarmId = (c: Context) => idParam(c, 'an alarm')
  * authenticated identity; an enterprise identity sees and acts on its own enterprise's alarms
  * only (another enterprise's alarm is 404, as if it did not exist).
  */
-export function alarmsRoutes(deps: ApiDeps): OpenAPIHono {
+export function alarmsRoutes(deps: ApiDeps, streams: AlarmStreams): OpenAPIHono {
   const app = apiRouter()
   const now = () => deps.clock.now()
   const answer = (c: Context, outcome: AlarmActOutcome, before: AlarmActOutcome | null = null) => {
@@ -99,44 +99,8 @@ export function alarmsRoutes(deps: ApiDeps): OpenAPIHono {
   })
 
   app.openapi(routes.stream, (c) => {
-    const feed = deps.alarmFeed
-    if (!feed) throw notFound('no live alarm feed in this service')
-    const visible = scope(c)
-    const credentials = c.req.header('authorization')
-    return streamSSE(c, async (stream) => {
-      const queue: Array<{ alarm: number; action: string; at: number }> = []
-      let wake: (() => void) | null = null
-      const unsubscribe = feed.subscribe((change) => {
-        queue.push(change)
-        wake?.()
-      })
-      stream.onAbort(() => {
-        unsubscribe()
-        wake?.()
-      })
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ at: now() }) })
-      while (!stream.aborted) {
-        const change = queue.shift()
-        if (!change) {
-          // A comment line every 15 s keeps proxies from closing an idle stream.
-          await new Promise<void>((resolve) => {
-            wake = resolve
-            const t = setTimeout(resolve, 15_000)
-            t.unref?.()
-          })
-          wake = null
-          // A stream outlives its access token: it ends once the credentials no longer hold (logout, disabled, revoked key).
-          if (!(await deps.auth.authenticate(credentials))) break
-          if (!stream.aborted && queue.length === 0) await stream.write(': keep-alive\n\n')
-          continue
-        }
-        // Another enterprise's alarm: not a word of it reaches this stream.
-        const alarm = await deps.store.getAlarm(change.alarm, visible)
-        if (!alarm) continue
-        await stream.writeSSE({ event: change.action, id: `${change.alarm}-${change.at}`, data: JSON.stringify({ change, alarm: alarm ? alarmView(alarm, now()) : null }) })
-      }
-      unsubscribe()
-    })
+    if (!deps.alarmFeed) throw notFound('no live alarm feed in this service')
+    return streamAlarms(c, deps, deps.alarmFeed, streams)
   })
 
   app.openapi(routes.batchClose, async (c) => {

@@ -2,10 +2,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { totalRejected } from '../../metrics.ts'
 import { VERSION } from '../../version.ts'
 import type { ApiDeps } from '../deps.ts'
+import type { StreamSlots } from '../../alarms/feed.ts'
 import { apiRouter, createRoute, json } from '../openapi/route.ts'
 
 const health = createRoute({
-  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error and ingest counters',
+  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error, ingest counters, open alarm streams and HTTP refusals',
   responses: { 200: json('ok, or degraded while MQTT is down'), 503: json('the database does not answer') },
 })
 
@@ -13,9 +14,10 @@ const health = createRoute({
  * GET /api/v1/health. 200 while the database answers (status "degraded" when the broker is
  * unreachable: the API still serves what is stored); 503 when the database does not answer.
  * Public, for probes: without credentials only status, db and mqtt; version, uptime, the broker's
- * last error (host names) and the counters only for an authenticated identity.
+ * last error (host names), the counters, the open alarm streams and the HTTP refusals by reason
+ * (throttled logins, streams refused or dropped) only for an authenticated identity.
  */
-export function healthRoutes(deps: ApiDeps): OpenAPIHono {
+export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
   const app = apiRouter()
   app.openapi(health, async (c) => {
     let db: 'ok' | 'error' = 'ok'
@@ -47,6 +49,8 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
         alarmsRaised: i.alarmsRaised,
         alarmsRecovered: i.alarmsRecovered,
       },
+      // The HTTP boundary (issue 13): live alarm streams open, and refusals by reason (throttled logins, streams refused or dropped).
+      http: { streams: { open: streams.open, identities: streams.identities }, refusedByReason: { ...metrics.http.refused } },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.

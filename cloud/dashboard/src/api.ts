@@ -16,7 +16,7 @@ interface Session {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly hint?: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly hint?: string, readonly retryAfterS?: number) {
     super(message)
   }
 }
@@ -52,7 +52,9 @@ async function failure(res: Response): Promise<ApiError> {
   } catch {
     // not JSON: keep the status
   }
-  return new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText, body.error?.hint)
+  // A throttled request (429) says in Retry-After when to try again.
+  const retryAfter = Number(res.headers.get('retry-after'))
+  return new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText, body.error?.hint, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
 }
 
 /** Reads the tokens and the user from a login or refresh answer. */

@@ -25,6 +25,11 @@ const zh = {
   registry: '登记', substance: '监测物质', thresholds: '阈值 (低低/低/高/高高)', exportCsv: '导出 CSV', importCsv: '导入 CSV', dryRun: '仅校验', importDone: '已导入', importChecked: '校验通过', changed: '变更', row: '行', column: '列',
   hazardSource: '重大危险源',
   class_mhs: '重大危险源', class_process: '工艺', class_gas: '气体检测', class_general: '一般', class_authorised: '异常工况授权', class_none: '未登记',
+  // Error codes (shared/errors.ts) the operator may meet; {s}: seconds from Retry-After.
+  err_PL_UNAUTHENTICATED: '用户名或密码错误（连续多次失败后账号将被暂时锁定，可请安全管理员解锁）',
+  err_PL_TOO_MANY_REQUESTS: '登录失败次数过多，请 {s} 秒后再试',
+  err_PL_TOO_MANY_STREAMS: '该账号打开的实时报警连接过多，请关闭其他窗口后重试',
+  err_PL_PASSWORD_EXPIRED: '密码已过期，请先修改密码',
 }
 type Key = keyof typeof zh
 
@@ -49,6 +54,10 @@ const en: Record<Key, string> = {
   registry: 'Registry', substance: 'Substance', thresholds: 'Thresholds (LL/L/H/HH)', exportCsv: 'Export CSV', importCsv: 'Import CSV', dryRun: 'Check only', importDone: 'Imported', importChecked: 'Checked, nothing wrong', changed: 'changed', row: 'row', column: 'column',
   hazardSource: 'Major hazard source',
   class_mhs: 'Major hazard source', class_process: 'Process', class_gas: 'Gas detection', class_general: 'General', class_authorised: 'Authorised abnormal condition', class_none: 'Not registered',
+  err_PL_UNAUTHENTICATED: 'Wrong user name or password (after repeated failures the account is locked for a while; a security administrator can unlock it)',
+  err_PL_TOO_MANY_REQUESTS: 'Too many failed logins: try again in {s} s',
+  err_PL_TOO_MANY_STREAMS: 'This account has too many live alarm connections open: close other windows and try again',
+  err_PL_PASSWORD_EXPIRED: 'The password has expired: change it first',
 }
 
 const dictionaries: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en }
@@ -67,6 +76,11 @@ export const t = (key: Key): string => dictionaries[lang][key]
 export const className = (cls: string | null): string => (dictionaries[lang] as Record<string, string>)[`class_${cls ?? 'none'}`] ?? cls ?? '—'
 /** A timeline step's name (cloud/alarms/workflow.ts TimelineEntry.action); an unknown one as it is. */
 export const actionName = (action: string): string => (dictionaries[lang] as Record<string, string>)[`act_${action}`] ?? action
+/** An error code's text in the current language (null: no text for it, show the server's message); `{s}` is filled with `seconds`. */
+export function codeText(code: string, seconds?: number): string | null {
+  const text = (dictionaries[lang] as Record<string, string>)[`err_${code}`]
+  return text === undefined ? null : text.replace('{s}', seconds === undefined ? '?' : String(seconds))
+}
 export function setLang(next: Lang): void {
   lang = next
   localStorage.setItem('parklink.lang', next)

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lt, lte, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Role } from '../../auth/roles.ts'
 import type { ApiKeyRecord, AuditEntry, AuditQuery, AuditRecord, AuthStore, SessionRecord, UserRecord } from '../auth-store.ts'
 import type { Db } from './db.ts'
@@ -24,6 +24,16 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
     updateUser: (id, change) => {
       const r = db.update(users).set(change).where(eq(users.id, id)).returning().get()
       return r ? toUser(r) : null
+    },
+    countLoginAttempt: (id, now, limit, lockUntil) => {
+      const reaches = sql`${users.failedLogins} + 1 >= ${limit}`
+      const r = db
+        .update(users)
+        .set({ failedLogins: sql`CASE WHEN ${reaches} THEN 0 ELSE ${users.failedLogins} + 1 END`, lockedUntil: sql`CASE WHEN ${reaches} THEN ${lockUntil} ELSE NULL END` })
+        .where(and(eq(users.id, id), or(isNull(users.lockedUntil), lte(users.lockedUntil, now))))
+        .returning({ failedLogins: users.failedLogins, lockedUntil: users.lockedUntil })
+        .get()
+      return r ?? null
     },
 
     createSession: (s) => toSession(db.insert(sessions).values(s).returning().get()),

@@ -1,6 +1,6 @@
 import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { codeText, t } from '../i18n.ts'
 import type { AlarmView } from '../types.ts'
 import { time, value } from '../format.ts'
 
@@ -27,6 +27,8 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 403) return t('forbidden')
     if (err.status === 404) return t('notFound')
+    const known = codeText(err.code, err.retryAfterS)
+    if (known !== null) return `${t('error')}: ${known}`
     return `${t('error')}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`
   }
   return `${t('error')}: ${err instanceof Error ? err.message : String(err)}`

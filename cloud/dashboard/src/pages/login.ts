@@ -1,6 +1,6 @@
 import { ApiError, login } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { codeText, t } from '../i18n.ts'
 
 export function loginPage(root: HTMLElement): () => void {
   const message = h('p', { class: 'error', role: 'alert' })
@@ -19,7 +19,9 @@ export function loginPage(root: HTMLElement): () => void {
     login(username.value.trim(), password.value)
       .then(() => (location.hash = '#/board'))
       .catch((err: unknown) => {
-        message.textContent = `${t('loginFailed')}: ${err instanceof ApiError ? err.message : String(err)}`
+        // Known codes in the operator's language (the throttle's wait included), others as the server says.
+        const text = err instanceof ApiError ? (codeText(err.code, err.retryAfterS) ?? err.message) : String(err)
+        message.textContent = `${t('loginFailed')}: ${text}`
       })
   })
   mount(root, form)
