@@ -123,7 +123,8 @@ const routes = () => {
   return built.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/') && !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`)).map((r) => ({ method: r.method, path: r.path }))
 }
 /** Outside /api: only the dashboard's static files (cloud/api/dashboard.ts), which hold no data. */
-const DASHBOARD_ROUTES = ['GET /', 'GET /favicon.ico', 'ALL /assets/*']
+// 'ALL /*' is the service-wide security headers middleware (cloud/api/headers.ts): it serves nothing.
+const DASHBOARD_ROUTES = ['GET /', 'GET /favicon.ico', 'ALL /assets/*', 'ALL /*']
 
 beforeAll(async () => {
   env = await tempStore()
