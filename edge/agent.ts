@@ -16,7 +16,7 @@ import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
-import { sanitizeSamples } from './samples.ts'
+import { edgeTimeWindow, sanitizeSamples } from './samples.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
@@ -213,8 +213,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
   const lastProblem = new Map<string, string>()
   const rate = createRateMeter()
+  // Source times are checked against the edge's clock: 5 min ahead, the outbox's maxAgeH behind.
+  const timeWindow = edgeTimeWindow(config.outbox.maxAgeH)
   const onSamples = (device: string, raw: Sample[]) => {
-    const sane = sanitizeSamples(raw, clock.now())
+    const sane = sanitizeSamples(raw, clock.now(), timeWindow)
+    if (sane.skewed.ahead + sane.skewed.behind > 0) log.warn({ device, ...sane.skewed }, 'samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew')
     const problems = sane.problems
     let samples = sane.samples
     if (derived) {

@@ -7,6 +7,7 @@ import { badSample, type Sample } from '../../../shared/wire/sample.ts'
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
 import { dataAnswer, extractFrames, parseDataTime, parseSegment, wantsAnswer, type Message, type RejectReason } from './codec.ts'
 import type { Hj212DeviceConfig } from './config.ts'
+import { DEFAULT_AHEAD_MS, checkSamples } from '../../../shared/rules/time-check.ts'
 
 export const hj212DriverKind = 'hj212'
 
@@ -22,6 +23,8 @@ export interface Hj212Counters {
   /** Packets of commands that carry no configured data (heartbeats, status). */
   ignored: number
   connections: number
+  /** Packets whose DataTime lies outside the time window of the listener's clock (values kept as uncertain, clock_skew). */
+  skewed: number
 }
 
 export interface Hj212Driver extends Driver {
@@ -41,7 +44,7 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const lastSeen = new Map<string, number>()
   const silentReported = new Set<string>()
   const sockets = new Set<net.Socket>()
-  const counters: Hj212Counters = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0 }
+  const counters: Hj212Counters = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0, skewed: 0 }
   let server: net.Server | null = null
   let watchdog: TimerHandle | null = null
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
@@ -102,7 +105,10 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
     }
     const known = new Set(instrument.points.map((p) => `${p.factor}-${p.field}`))
     for (const key of m.cp.keys()) if (/-(Rtd|Avg|Min|Max|Cou)$/.test(key) && !known.has(key)) counters.unmapped++
-    emit(samples)
+    // DataTime is the instrument's clock: checked against ours (issue 14, shared/rules/time-check.ts).
+    const checked = checkSamples(samples, clock.now(), { aheadMs: DEFAULT_AHEAD_MS })
+    if (checked.skewed.ahead + checked.skewed.behind > 0) counters.skewed++
+    emit(checked.samples)
     refreshState()
   }
 
