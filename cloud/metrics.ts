@@ -31,6 +31,16 @@ export interface CloudMetrics {
     alarmsRaised: number
     alarmsRecovered: number
   }
+  /** Time checks (issue 14, cloud/ingest/time-check.ts). */
+  time: {
+    /** Samples stored as uncertain, clock_skew: their source time ahead of / behind the window. */
+    skewedAhead: number
+    skewedBehind: number
+    /** Samples stored but not evaluated by the rules, by reason (traced per point, history `unevaluated`). */
+    unevaluated: { late: number; clock_skew: number; replay_overlap: number }
+    /** Batches the edge marked historical that were notified: recent by the cloud's clock. */
+    historicalNotified: number
+  }
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -48,6 +58,7 @@ export function createMetrics(now: number): CloudMetrics {
       alarmsRaised: 0,
       alarmsRecovered: 0,
     },
+    time: { skewedAhead: 0, skewedBehind: 0, unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 }, historicalNotified: 0 },
   }
 }
 

@@ -47,6 +47,7 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
         alarmsRaised: i.alarmsRaised,
         alarmsRecovered: i.alarmsRecovered,
       },
+      time: { ...metrics.time, unevaluated: { ...metrics.time.unevaluated } },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.
