@@ -4,7 +4,7 @@ import { parseTopic, type Channel, type TopicAddress } from '../../shared/wire/t
 import type { CloudMetrics, RejectReason } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import type { AckTracker } from './ack-tracker.ts'
-import type { ClockOffsets } from './clock-offset.ts'
+import type { ClockOffsets } from '../../shared/clock-offset.ts'
 import type { CloudTimeConfig } from './time-check.ts'
 
 /** What the message handlers need; the MQTT wiring (mqtt.ts) builds it, tests build their own. */

@@ -13,7 +13,7 @@ import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
 import { createInbox } from './inbox.ts'
-import { createClockOffsets } from './clock-offset.ts'
+import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { CloudTimeConfig } from './time-check.ts'
 
 /**

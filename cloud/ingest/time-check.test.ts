@@ -4,7 +4,7 @@ import { LEVEL, T0, batch, birth, captureLogger, good, heartbeat, manualClock, t
 import { startCommLossWatcher, type CommLossWatcher } from '../alarms/comm-loss.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
-import { createClockOffsets } from './clock-offset.ts'
+import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'

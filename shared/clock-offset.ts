@@ -1,9 +1,10 @@
 /**
- * An edge's clock offset (its clock minus the cloud's), estimated from the `ts` its fresh status
- * messages carry (birth, state heartbeats) against the cloud's receive time (issue 14).
+ * A peer's clock offset (its clock minus ours), estimated from the `ts` its fresh messages carry
+ * against our receive time (issue 14): the cloud from an edge's status messages (birth, state
+ * heartbeats), the edge from the cloud's acks. Pure; the caller passes the times.
  *
  * A message's apparent offset is the true offset minus its transit delay; delays only make the
- * edge look behind. A heartbeat queued while the link was down (MQTT client queue, the broker's
+ * sender look behind. A heartbeat queued while the link was down (MQTT client queue, the broker's
  * persistent session) arrives minutes late and would look like a clock minutes behind. So:
  * retained messages (old news replayed at subscription) are never used, and the estimate is the
  * LARGEST apparent offset over the last `windowMs` (the least-delayed message, as NTP's
@@ -11,17 +12,17 @@
  * in the window. A real step ahead shows at once, a real step behind once the window has passed.
  */
 export interface ClockOffsets {
-  /** Records one fresh status message; returns the edge's current estimate (ms). */
-  observe(edge: string, edgeTs: number, receivedAt: number): number
+  /** Records one fresh message of `peer` stamped `sentTs` (its clock); returns its current offset estimate (ms). */
+  observe(peer: string, sentTs: number, receivedAt: number): number
 }
 
 export function createClockOffsets(windowMs = 120_000): ClockOffsets {
   const seen = new Map<string, Array<{ offset: number; at: number }>>()
   return {
-    observe(edge, edgeTs, receivedAt) {
-      const recent = (seen.get(edge) ?? []).filter((o) => receivedAt - o.at <= windowMs && o.at <= receivedAt)
-      recent.push({ offset: edgeTs - receivedAt, at: receivedAt })
-      seen.set(edge, recent)
+    observe(peer, sentTs, receivedAt) {
+      const recent = (seen.get(peer) ?? []).filter((o) => receivedAt - o.at <= windowMs && o.at <= receivedAt)
+      recent.push({ offset: sentTs - receivedAt, at: receivedAt })
+      seen.set(peer, recent)
       return Math.max(...recent.map((o) => o.offset))
     },
   }
