@@ -89,6 +89,18 @@ describe('late samples', () => {
   })
 })
 
+describe('backlog samples the replay copy does not judge', () => {
+  it('are traced as replay_overlap (at or after where live data took over)', async () => {
+    await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, NOW - 60_000, 7)])))
+    // Live data overtakes the backlog (batch 2 is still on its way).
+    await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, NOW - 10_000, 7.1)])))
+    const out = await handleData(ctx, msg(DATA, { ...batch(2, [good(LEVEL, NOW - 30_000, 7.2), good(LEVEL, NOW - 5_000, 7.3)]), historical: true }))
+    expect(out).toMatchObject({ kind: 'stored', result: { unevaluated: { replay_overlap: 1 } } })
+    expect(await env.store.listUnevaluated(LEVEL, { from: NOW - DAY, to: NOW, limit: 10 })).toMatchObject([{ reason: 'replay_overlap', samples: 1, from: NOW - 5_000, evaluatedThrough: NOW - 10_000, seq: 2 }])
+    expect(ctx.metrics.time.unevaluated.replay_overlap).toBe(1)
+  })
+})
+
 describe('the edge\'s clock', () => {
   let watcher: CommLossWatcher
   beforeEach(() => {
