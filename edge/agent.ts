@@ -16,7 +16,7 @@ import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
-import { edgeTimeWindow, sanitizeSamples } from './samples.ts'
+import { createSkewLog, edgeTimeWindow, sanitizeSamples } from './samples.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
@@ -215,9 +215,10 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const rate = createRateMeter()
   // Source times are checked against the edge's clock: 5 min ahead, the outbox's maxAgeH behind.
   const timeWindow = edgeTimeWindow(config.outbox.maxAgeH)
+  const noteSkew = createSkewLog((f, m) => log.warn(f, m), (f, m) => log.info(f, m))
   const onSamples = (device: string, raw: Sample[]) => {
     const sane = sanitizeSamples(raw, clock.now(), timeWindow)
-    if (sane.skewed.ahead + sane.skewed.behind > 0) log.warn({ device, ...sane.skewed }, 'samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew')
+    noteSkew(device, sane.skewed)
     const problems = sane.problems
     let samples = sane.samples
     if (derived) {

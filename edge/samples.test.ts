@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Sample } from '../shared/wire/sample.ts'
 import { QualityReasons } from '../shared/quality.ts'
-import { edgeTimeWindow, sanitizeSamples } from './samples.ts'
+import { createSkewLog, edgeTimeWindow, sanitizeSamples } from './samples.ts'
 
 const NOW = 1_700_000_000_000
 
@@ -55,5 +55,17 @@ describe('the time check at the sanitize step (issue 14)', () => {
 
   it('without maxAgeH only the future is checked', () => {
     expect(sanitizeSamples([{ point: 'a.b', ts: NOW - 400 * 86_400_000, value: 1, quality: 'good' }], NOW, edgeTimeWindow(undefined)).skewed).toEqual({ ahead: 0, behind: 0 })
+  })
+})
+
+describe('the skew log', () => {
+  it('says when a device starts and stops stamping outside the window, not at every read', () => {
+    const lines: string[] = []
+    const note = createSkewLog((f, m) => lines.push(`warn ${String(f.device)} ${m}`), (f, m) => lines.push(`info ${String(f.device)} ${m}`))
+    note('dcs', { ahead: 2, behind: 0 })
+    note('dcs', { ahead: 2, behind: 0 })
+    note('gas', { ahead: 0, behind: 0 })
+    note('dcs', { ahead: 0, behind: 0 })
+    expect(lines).toEqual(['warn dcs samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew', 'info dcs samples stamped inside the time window again'])
   })
 })

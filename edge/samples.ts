@@ -54,3 +54,22 @@ export function sanitizeSamples(samples: readonly unknown[], now: number, window
 export function edgeTimeWindow(maxAgeH: number | undefined): TimeWindow {
   return { aheadMs: DEFAULT_AHEAD_MS, ...(maxAgeH === undefined ? {} : { behindMs: Math.round(maxAgeH * 3_600_000) }) }
 }
+
+/**
+ * Logs a device's samples stamped outside the window once when it starts and once when it ends,
+ * not at every read (a device with a wrong clock would flood the log every poll).
+ */
+export function createSkewLog(warn: (fields: Record<string, unknown>, msg: string) => void, info: (fields: Record<string, unknown>, msg: string) => void): (device: string, skewed: SkewCounts) => void {
+  const skewing = new Set<string>()
+  return (device, skewed) => {
+    const now = skewed.ahead + skewed.behind > 0
+    if (now === skewing.has(device)) return
+    if (now) {
+      skewing.add(device)
+      warn({ device, ...skewed }, 'samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew')
+    } else {
+      skewing.delete(device)
+      info({ device }, 'samples stamped inside the time window again')
+    }
+  }
+}
