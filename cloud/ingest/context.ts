@@ -27,6 +27,8 @@ export interface InboundMessage {
   payload: Buffer
   /** Set by the broker when the message is a retained one replayed at subscription time. */
   retained: boolean
+  /** When it came off the broker (before waiting in the inbox); the edge's clock is compared with this. */
+  arrivedAt?: number
 }
 
 export type Rejected = { kind: 'rejected'; reason: RejectReason; error: string }

@@ -30,7 +30,7 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   }
   ctx.metrics.ingest.statuses++
   try {
-    return await apply(ctx, address.site, status, msg.retained)
+    return await apply(ctx, address.site, status, msg.retained, msg.arrivedAt)
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ topic: msg.topic, kind: status.kind, err }, 'status not recorded')
@@ -38,11 +38,12 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   }
 }
 
-async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean): Promise<StatusOutcome> {
+async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean, arrivedAt?: number): Promise<StatusOutcome> {
   const now = ctx.clock.now()
   const log = ctx.log.child({ edge: status.edge, session: status.session, retained })
-  // The edge's clock, from its fresh messages only (cloud/ingest/clock-offset.ts).
-  const clockOffset = ctx.clocks && !retained && status.kind !== 'death' ? ctx.clocks.observe(status.edge, status.ts, now) : null
+  // The edge's clock, from its fresh messages only (shared/clock-offset.ts), against the time the
+  // message came off the broker: time spent waiting in our inbox behind data is not the edge's.
+  const clockOffset = ctx.clocks && !retained && status.kind !== 'death' ? ctx.clocks.observe(status.edge, status.ts, Math.min(arrivedAt ?? now, now)) : null
   switch (status.kind) {
     case 'birth': {
       const outcome = await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)

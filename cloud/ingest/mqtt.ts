@@ -128,7 +128,7 @@ export function startIngest(options: IngestOptions): Ingest {
   client.handleMessage = (packet, done) => {
     // Stopping: leave it un-PUBACKed, so the broker redelivers it to our session next time.
     if (stopping) return
-    const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }
+    const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain, arrivedAt: options.clock.now() }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
     inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', done)

@@ -148,4 +148,15 @@ describe('the edge\'s clock', () => {
     expect(await watcher.runOnce()).toMatchObject({ raised: 1 })
     expect(await clockAlarms()).toEqual([['edge:shilian-01', 'active', -90]])
   })
+
+  it('time a heartbeat waited in the cloud\'s own inbox does not count against the edge', async () => {
+    await handleStatus(ctx, msg(STATUS, birth('s1', { ts: NOW })))
+    // Came off the broker at NOW + 5 s, handled 3 min later behind a burst of data.
+    clock.set(NOW + 185_000)
+    await handleStatus(ctx, { ...msg(STATUS, heartbeat('s1', { ts: NOW + 5_000 })), arrivedAt: NOW + 5_000 })
+    clock.set(NOW + 186_000)
+    await watcher.runOnce()
+    expect((await edge()).clockOffsetMs).toBe(0)
+    expect(await clockAlarms()).toEqual([])
+  })
 })
