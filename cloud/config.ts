@@ -1,3 +1,4 @@
+import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-check.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -152,6 +153,8 @@ export const CloudConfigSchema = z.strictObject({
       utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
     })
     .default({ shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }),
+  /** Time checks at ingest, historical marking and the edges' CLOCK alarm (cloud/ingest/time-check.ts). */
+  time: CloudTimeConfig.default(defaultCloudTimeConfig),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
   notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, recipients: [] }),
   /** Accounts and sessions: token lifetimes, the password policy, where the signing secret comes from (cloud/auth/config.ts). */

@@ -47,6 +47,16 @@ export interface CloudMetrics {
     alarmsRecovered: number
   }
   http: { refused: Record<HttpRefusal, number> }
+  /** Time checks (issue 14, cloud/ingest/time-check.ts). */
+  time: {
+    /** Samples stored as uncertain, clock_skew: their source time ahead of / behind the window. */
+    skewedAhead: number
+    skewedBehind: number
+    /** Samples stored but not evaluated by the rules, by reason (traced per point, history `unevaluated`). */
+    unevaluated: { late: number; clock_skew: number; replay_overlap: number }
+    /** Batches the edge marked historical that were notified: recent by the cloud's clock. */
+    historicalNotified: number
+  }
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -65,6 +75,7 @@ export function createMetrics(now: number): CloudMetrics {
       alarmsRecovered: 0,
     },
     http: { refused: { login_throttled_address: 0, login_throttled_global: 0, stream_limit_identity: 0, stream_limit_total: 0, stream_slow_reader: 0 } },
+    time: { skewedAhead: 0, skewedBehind: 0, unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 }, historicalNotified: 0 },
   }
 }
 

@@ -108,11 +108,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       clock,
       metrics,
       log,
+      time: config.time,
     })
 
     ingestRef = ingest
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
-    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, priorities: config.alarms.priorities })
+    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000, priorities: config.alarms.priorities })
     const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null

@@ -17,6 +17,7 @@ import { createSettlementProcessor, type SettlementProcessor } from './derived/p
 import { createSamplePipeline } from './pipeline/pipeline.ts'
 import { startSamplePath } from './pipeline/sample-path.ts'
 import { maxSilenceOf } from './report/config.ts'
+import { createSkewLog, edgeTimeWindow } from './samples.ts'
 import { appendCameraEvents, takeRequestedSnapshots } from './camera-events.ts'
 import { startLiveRelay, type LiveRelay } from './live/relay.ts'
 import { createViewerAdmission } from './live/admission.ts'
@@ -226,8 +227,11 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // Messages that fit the broker (edge/message-size.ts): counted when something cannot.
   let tooLarge = 0
   const countTooLarge = () => void tooLarge++
+  // Source times are checked against the edge's clock: 5 min ahead, the outbox's maxAgeH behind.
   const pipeline = createSamplePipeline({
     clock, log, outbox, latest, derived, reporter, local,
+    timeWindow: edgeTimeWindow(config.outbox.maxAgeH),
+    onSkewed: createSkewLog((f, m) => log.warn(f, m), (f, m) => log.info(f, m)),
     limits: { batchSize: config.uplink.batchSize, maxMessageBytes: config.uplink.maxMessageBytes },
     onTooLarge: (samples) => void (tooLarge += samples.length),
     onWritten: (n) => {

@@ -20,4 +20,17 @@ describe('latest values', () => {
     latest.update('gas', [{ point: 'g1', ts: 50, value: null, quality: 'bad', reason: 'unreachable' }])
     expect(Object.fromEntries(latest.lastGoodByDevice())).toEqual({ plc: 40 })
   })
+
+  it('a sample marked clock_skew never pins the value; the next trusted one replaces it (issue 14)', () => {
+    const latest = createLatestValues()
+    latest.update('plc', [{ point: 'a', ts: 10, value: 1, quality: 'good' }])
+    latest.update('plc', [{ point: 'a', ts: 10 + 365 * 86_400_000, value: 9, quality: 'uncertain', reason: 'clock_skew:ahead:365d' }])
+    expect(latest.list()[0]).toMatchObject({ ts: 10, value: 1 })
+    latest.update('plc', [{ point: 'a', ts: 20, value: 2, quality: 'good' }])
+    expect(latest.list()[0]).toMatchObject({ ts: 20, value: 2 })
+    // Nothing trusted yet: the skewed one is shown (as uncertain), until a trusted one comes.
+    latest.update('plc', [{ point: 'b', ts: 1e15, value: 3, quality: 'uncertain', reason: 'clock_skew:ahead:365d' }])
+    latest.update('plc', [{ point: 'b', ts: 30, value: 4, quality: 'good' }])
+    expect(latest.list()[1]).toMatchObject({ ts: 30, value: 4 })
+  })
 })

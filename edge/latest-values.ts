@@ -1,4 +1,5 @@
 import type { Sample, Value } from '../shared/wire/sample.ts'
+import { isClockSkewed } from '../shared/rules/time-check.ts'
 
 /**
  * The agent's latest value per point, for the local console: what was read last (good or not)
@@ -30,8 +31,10 @@ export function createLatestValues(): LatestValues {
     update(device, samples) {
       for (const s of samples) {
         const prev = byPoint.get(s.point)
-        // An older sample (a late resend, a source clock behind) never replaces a newer one.
-        if (prev && s.ts < prev.ts) continue
+        // An older sample (a late resend, a source clock behind) never replaces a newer one; a
+        // sample whose time is outside the window (clock_skew) never pins the value over a
+        // trusted one, and a trusted one always replaces it (issue 14).
+        if (prev && !isClockSkewed(prev) && (s.ts < prev.ts || isClockSkewed(s))) continue
         const good = s.quality === 'good'
         byPoint.set(s.point, {
           point: s.point,

@@ -31,4 +31,6 @@ export const QualityReasons = {
   DRIVER_STALLED: 'driver_stalled',
   /** A sample broke the wire contract (e.g. a fractional timestamp); sent as bad, not dropped. */
   INVALID_SAMPLE: 'invalid_sample',
+  /** The source time lies outside the receiver's window (shared/rules/time-check.ts): `clock_skew:ahead:48h`. */
+  CLOCK_SKEW: 'clock_skew',
 } as const

@@ -4,6 +4,7 @@ import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { defaultPriorityMatrix, priorityOf, type PriorityMatrix } from '../../shared/rules/priority.ts'
 import type { Store } from '../store/store.ts'
+import { checkEdgeClocks } from './clock.ts'
 
 /**
  * Communication loss (brief §5: offline / comm loss of a point, a device, an edge), the shell
@@ -21,7 +22,7 @@ export interface CommLossWatcher {
   stop(): void
 }
 
-export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logger; staleAfterMs: number; edgeOfflineAfterMs: number; cameraOfflineAfterMs?: number; intervalMs?: number; priorities?: PriorityMatrix }): CommLossWatcher {
+export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logger; staleAfterMs: number; edgeOfflineAfterMs: number; cameraOfflineAfterMs?: number; clockOffsetAlarmMs?: number; intervalMs?: number; priorities?: PriorityMatrix }): CommLossWatcher {
   const { store, clock, log } = o
   const matrix = o.priorities ?? defaultPriorityMatrix
 
@@ -36,7 +37,12 @@ export function startCommLossWatcher(o: { store: Store; clock: Clock; log: Logge
         if (await store.raiseSystemAlarm({ point: p.id, kind: 'STALE', priority: priorityOf('STALE', p.class ?? 'general', matrix), ts: p.lastGoodTs + o.staleAfterMs, value: Math.round(silent / 1000), limit: Math.round(o.staleAfterMs / 1000) })) raised++
       } else if (await store.recoverSystemAlarm(p.id, 'STALE', p.lastGoodTs, 0)) recovered++
     }
-    for (const e of await store.listEdges()) {
+    const edges = await store.listEdges()
+    // An edge's clock off by more than the threshold: CLOCK on edge:{id} (cloud/alarms/clock.ts).
+    const clocks = await checkEdgeClocks(store, edges, { now, edgeOfflineAfterMs: o.edgeOfflineAfterMs, thresholdMs: o.clockOffsetAlarmMs ?? 60_000, priority: priorityOf('STALE', 'general', matrix) })
+    raised += clocks.raised
+    recovered += clocks.recovered
+    for (const e of edges) {
       const seen = e.lastSeen ?? 0
       const offline = !e.online || now - seen > o.edgeOfflineAfterMs
       const point = `edge:${e.id}`

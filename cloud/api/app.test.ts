@@ -61,7 +61,7 @@ describe('GET /api/v1/edges', () => {
     expect(status).toBe(200)
     expect(body).toEqual([{
       id: 'shilian-01', site: 'huaian', online: true, offlineReason: null, lastSeen: T0, session: 's-1',
-      outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }, ackedThrough: 0, configHash: 'cfg-1', drivers: [],
+      outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }, ackedThrough: 0, configHash: 'cfg-1', drivers: [], clockOffsetMs: null, clockCheckedAt: null,
     }])
     clock.set(T0 + 60_001)
     expect((await get('/api/v1/edges')).body[0]).toMatchObject({ online: false, offlineReason: 'silent' })

@@ -29,6 +29,15 @@ beforeAll(async () => {
 })
 afterAll(async () => env.dispose())
 
+describe('history lists the samples the alarm rules did not evaluate (issue 14)', () => {
+  it('the bad sample older than the point\'s evaluated state is listed as late, with the state\'s time', async () => {
+    const raw = await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}`)
+    expect(raw.unevaluated).toEqual([{ from: T0 + 30_000, to: T0 + 30_000, samples: 1, reason: 'late', evaluatedThrough: T0 + 29 * MIN, edge: 'shilian-01', seq: 2, receivedAt: T0 }])
+    expect((await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=30m`)).unevaluated).toHaveLength(1)
+    expect((await json(`/api/v1/points/${LEVEL}/history?from=${T0 + MIN}&to=${T0 + 60 * MIN}`)).unevaluated).toEqual([])
+  })
+})
+
 describe('history aggregation (server side)', () => {
   it('min/max/avg/last/count per bucket; an empty bucket is a gap; bad samples counted apart', async () => {
     const body = await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=10m`)

@@ -4,6 +4,8 @@ import { parseTopic, type Channel, type TopicAddress } from '../../shared/wire/t
 import type { CloudMetrics, RejectReason } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import type { AckTracker } from './ack-tracker.ts'
+import type { ClockOffsets } from '../../shared/clock-offset.ts'
+import type { CloudTimeConfig } from './time-check.ts'
 
 /** What the message handlers need; the MQTT wiring (mqtt.ts) builds it, tests build their own. */
 export interface IngestContext {
@@ -14,6 +16,10 @@ export interface IngestContext {
   clock: Clock
   metrics: CloudMetrics
   log: Logger
+  /** Time checks (cloud/ingest/time-check.ts); absent: the defaults. */
+  time?: CloudTimeConfig
+  /** The edges' clock offsets (cloud/ingest/clock-offset.ts); absent: not estimated. */
+  clocks?: ClockOffsets
 }
 
 export interface InboundMessage {
@@ -21,6 +27,8 @@ export interface InboundMessage {
   payload: Buffer
   /** Set by the broker when the message is a retained one replayed at subscription time. */
   retained: boolean
+  /** When it came off the broker (before waiting in the inbox); the edge's clock is compared with this. */
+  arrivedAt?: number
 }
 
 export type Rejected = { kind: 'rejected'; reason: RejectReason; error: string }

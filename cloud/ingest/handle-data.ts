@@ -4,6 +4,7 @@ import { WIRE_VERSION, type Ack } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import { RejectReasons } from '../metrics.ts'
 import type { IngestResult } from '../store/store.ts'
+import { checkBatchTimes, countUnevaluated, defaultCloudTimeConfig } from './time-check.ts'
 import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
 
 export type DataOutcome =
@@ -35,7 +36,10 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   try {
     // The mark this batch will make is stored with it (used to rebuild the marks at startup).
     const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq)
-    result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder, ackedThrough })
+    // Source times against the cloud's receive time (issue 14).
+    const receivedAt = ctx.clock.now()
+    const timed = checkBatchTimes(batch, receivedAt, ctx.time ?? defaultCloudTimeConfig, ctx.metrics)
+    result = await ctx.store.ingestBatch(timed.batch, { site: address.site, receivedAt, inOrder, ackedThrough, ...timed.meta })
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
@@ -56,7 +60,8 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     m.alarmsRaised += result.raised
     m.alarmsRecovered += result.recovered
     for (const g of batch.gaps ?? []) ctx.log.warn({ edge: batch.edge, gap: { ...g, points: g.points === 'all' ? 'all' : g.points.length } }, 'the edge reports data it dropped before delivery (a gap, kept in /api/v1/gaps)')
-    if (result.stale > 0) ctx.log.info({ edge: batch.edge, seq: batch.seq, stale: result.stale }, 'late samples stored without rule evaluation')
+    countUnevaluated(ctx.metrics, result)
+    if (result.unevaluated) ctx.log.warn({ edge: batch.edge, seq: batch.seq, ...result.unevaluated }, 'samples stored without rule evaluation (late or clock_skew): traced in the points\' history')
   }
 
   const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor)
@@ -66,6 +71,7 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
       const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now())
       m.alarmsRaised += late.raised
       m.alarmsRecovered += late.recovered
+      countUnevaluated(ctx.metrics, late)
       if (late.samples > 0) ctx.log.info({ edge: batch.edge, through, samples: late.samples }, 'batches that arrived ahead of a gap evaluated in order')
     } catch (err) {
       ctx.log.error({ edge: batch.edge, through, err }, 'deferred rule evaluation failed; it is retried with the next batch')

@@ -30,7 +30,7 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   }
   ctx.metrics.ingest.statuses++
   try {
-    return await apply(ctx, address.site, status, msg.retained)
+    return await apply(ctx, address.site, status, msg.retained, msg.arrivedAt)
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ topic: msg.topic, kind: status.kind, err }, 'status not recorded')
@@ -38,12 +38,16 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   }
 }
 
-async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean): Promise<StatusOutcome> {
+async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean, arrivedAt?: number): Promise<StatusOutcome> {
   const now = ctx.clock.now()
   const log = ctx.log.child({ edge: status.edge, session: status.session, retained })
+  // The edge's clock, from its fresh messages only (shared/clock-offset.ts), against the time the
+  // message came off the broker: time spent waiting in our inbox behind data is not the edge's.
+  const clockOffset = ctx.clocks && !retained && status.kind !== 'death' ? ctx.clocks.observe(status.edge, status.ts, Math.min(arrivedAt ?? now, now)) : null
   switch (status.kind) {
     case 'birth': {
       const outcome = await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)
+      if (clockOffset !== null) await ctx.store.recordClockOffset(status.edge, clockOffset, now)
       log.info({ points: status.points.length, configHash: status.configHash }, 'edge birth')
       // Threshold changes are audited (brief §4): say which limits the control room changed.
       for (const a of outcome.limitsAdopted) log.warn({ point: a.point, from: a.from, to: a.to }, 'alarm limits changed at the source (limitsFromSource): adopted')
@@ -55,6 +59,7 @@ async function apply(ctx: IngestContext, site: string, status: Status, retained:
     }
     case 'state': {
       const r = await ctx.store.recordState(site, status, retained ? Math.min(status.ts, now) : now)
+      if (clockOffset !== null && !r.ignored) await ctx.store.recordClockOffset(status.edge, clockOffset, now)
       if (r.adopted) log.info('edge session adopted from a heartbeat (its birth was not seen)')
       if (r.ignored) log.info('heartbeat of a session already declared dead ignored')
       return { kind: 'state', ...r }

@@ -5,6 +5,10 @@ import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { NotificationsConfig } from '../notify/config.ts'
 import { startDispatcher, type Dispatcher } from '../notify/dispatcher.ts'
 import type { AlarmChange } from '../store/store.ts'
+import { encode } from '../../shared/wire/codec.ts'
+import { createMetrics } from '../metrics.ts'
+import { AckTracker } from './ack-tracker.ts'
+import { handleData } from './handle-data.ts'
 
 /**
  * Replayed backlog (a batch marked `historical`): the crossing is recorded as an alarm with its
@@ -59,5 +63,27 @@ describe('historical batches', () => {
     const alarms = await env.store.listAlarms({ state: 'all', limit: 10, scope: 'all' })
     expect(alarms.map((a) => a.raisedAt)).toEqual([T0 + 2_000, T0 + 2_000])
     for (const a of alarms) expect(await env.store.alarmDeliveries(a.id, 'all')).toEqual([])
+  })
+
+  it('a backlog the edge marks historical after a forward step of its clock, but recent by the cloud\'s clock, is notified', async () => {
+    // The edge's clock jumped 2 h ahead: its outbox batch, written 20 s ago, looks 2 h old to it.
+    const clock = manualClock(meta.receivedAt)
+    const metrics = createMetrics(clock.now())
+    const ctx = { store: env.store, tracker: new AckTracker(), clock, metrics, log: captureLogger().log, publish: () => {} }
+    const data = (b: unknown) => ({ topic: 'parklink/v1/huaian/shilian-01/data', payload: encode(b as never), retained: false })
+    await handleData(ctx, data({ ...batch(1, [good(LEVEL, meta.receivedAt - 20_000, 10.6)]), historical: true }))
+    await dispatcher.runOnce()
+    const raised = await env.store.listAlarms({ state: 'all', limit: 10, scope: 'all' })
+    expect(raised.map((a) => a.kind).sort()).toEqual(['H', 'HH'])
+    expect(changes.filter((c) => c.action === 'raise').every((c) => c.historical === undefined)).toBe(true)
+    for (const a of raised) expect((await env.store.alarmDeliveries(a.id, 'all')).length).toBeGreaterThan(0)
+    expect(metrics.time.historicalNotified).toBe(1)
+
+    // A real backlog (old by the cloud's clock too) stays history.
+    await handleData(ctx, data({ ...batch(2, [good(LEVEL, meta.receivedAt - 15_000, 7)]), historical: false }))
+    clock.advance(3_600_000)
+    await handleData(ctx, data({ ...batch(3, [good(LEVEL, meta.receivedAt - 10_000, 10.6)]), historical: true }))
+    expect(changes.slice(-2)).toEqual([expect.objectContaining({ action: 'raise', historical: true }), expect.objectContaining({ action: 'raise', historical: true })])
+    expect(metrics.time.historicalNotified).toBe(1)
   })
 })

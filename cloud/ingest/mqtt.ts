@@ -13,6 +13,8 @@ import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
 import { createInbox } from './inbox.ts'
+import { createClockOffsets } from '../../shared/clock-offset.ts'
+import type { CloudTimeConfig } from './time-check.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -39,6 +41,8 @@ export interface IngestOptions {
    * again every `retryMs`; checked every `checkMs`. Defaults 10 s, 30 s, 2 s.
    */
   resend?: { afterMs: number; retryMs: number; checkMs: number }
+  /** Time checks and the clock-offset alarm's threshold (cloud/ingest/time-check.ts); absent: defaults. */
+  time?: CloudTimeConfig
 }
 
 export interface Ingest {
@@ -84,6 +88,8 @@ export function startIngest(options: IngestOptions): Ingest {
     clock: options.clock,
     metrics,
     log,
+    ...(options.time ? { time: options.time } : {}),
+    clocks: createClockOffsets(),
     publish(topic, payload) {
       client.publish(topic, payload, { qos: 1, retain: true }, (err) => {
         if (err) log.warn({ topic, err: errorMessage(err) }, 'ack not delivered to the broker; the next batch or resend acks again')
@@ -124,7 +130,7 @@ export function startIngest(options: IngestOptions): Ingest {
   client.handleMessage = (packet, done) => {
     // Stopping: leave it un-PUBACKed, so the broker redelivers it to our session next time.
     if (stopping) return
-    const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }
+    const msg: InboundMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain, arrivedAt: options.clock.now() }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
     inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', done)

@@ -36,7 +36,7 @@ export interface Store {
    * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
    * state. An (edge, seq) already stored is a duplicate: nothing else is written.
    */
-  ingestBatch(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder?: boolean; ackedThrough?: number }): Promise<IngestResult>
+  ingestBatch(batch: DataBatch, meta: IngestMeta): Promise<IngestResult>
   /**
    * Rules run over each edge's batches in seq order. A batch stored with `inOrder: false` (it
    * arrived ahead of a gap) is evaluated here, in seq order, once the contiguous mark passes it.
@@ -82,8 +82,8 @@ export interface Store {
   /** Shelve, unshelve, take out of or return to service (ISA-18.2), or a shelve's expiry. */
   overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number, scope: Scope): Promise<AlarmActOutcome>
   /** Comm-loss alarms (raised and recovered by a watcher, not by samples). Raise is a no-op while one is active. */
-  raiseSystemAlarm(a: { point: string; kind: 'STALE' | 'OFFLINE'; priority: Priority; ts: number; value: number; limit: number }): Promise<boolean>
-  recoverSystemAlarm(point: string, kind: 'STALE' | 'OFFLINE', ts: number, value: number): Promise<boolean>
+  raiseSystemAlarm(a: { point: string; kind: SystemAlarmKind; priority: Priority; ts: number; value: number; limit: number }): Promise<boolean>
+  recoverSystemAlarm(point: string, kind: SystemAlarmKind, ts: number, value: number): Promise<boolean>
   /** Registered points with their newest good sample time (for the comm-loss watcher). */
   commLossCandidates(): Promise<Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
@@ -101,6 +101,11 @@ export interface Store {
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
 
+  /** Samples of a point stored but not evaluated (late, clock_skew), overlapping [from, to], newest first. */
+  listUnevaluated(point: string, range: { from: number; to: number; limit: number }): Promise<UnevaluatedRecord[]>
+  /** The edge's clock offset as last estimated (cloud/ingest/clock-offset.ts). */
+  recordClockOffset(edge: string, offsetMs: number, at: number): Promise<void>
+
   /** Data the edges dropped before the cloud stored it (gap records), newest first. */
   listGaps(filter: GapFilter): Promise<StoredGap[]>
   /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
@@ -115,6 +120,18 @@ export interface Store {
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+export interface IngestMeta {
+  site: string
+  receivedAt: number
+  inOrder?: boolean
+  ackedThrough?: number
+  /**
+   * The cloud's verdict on whether the batch's alarm changes are history (not notified), when
+   * it differs from the edge's `historical` mark (cloud/ingest/time-check.ts). Absent: the mark.
+   */
+  historical?: boolean
 }
 
 export interface GapFilter {
@@ -140,8 +157,10 @@ export interface IngestResult {
   samples: number
   raised: number
   recovered: number
-  /** Samples older than their point's last evaluated one: stored, not evaluated. */
+  /** Samples older than their point's last evaluated one: stored, not evaluated (traced: listUnevaluated). */
   stale: number
+  /** Samples the rules did not evaluate, by reason (traced per point: listUnevaluated); absent: none. */
+  unevaluated?: Record<UnevaluatedRecord['reason'], number>
   /** Raises not made because an approved maintenance window covered them. */
   suppressed: number
   /** Alarm changes the edge sent: matched to the cloud's own episode, or not (limits differ?). */
@@ -161,6 +180,23 @@ export interface EdgeRecord {
   outbox: OutboxReport | null
   configHash: string | null
   drivers: DriverReport[]
+  /** The edge's clock minus the cloud's, ms (cloud/ingest/clock-offset.ts); null until estimated. */
+  clockOffsetMs?: number | null
+  clockCheckedAt?: number | null
+}
+
+/** Samples of a point the rules did not evaluate (cloud/store/sqlite/late.ts), per batch and reason. */
+export interface UnevaluatedRecord {
+  point: string
+  edge: string
+  seq: number
+  reason: 'late' | 'clock_skew' | 'replay_overlap'
+  samples: number
+  from: number
+  to: number
+  /** The point's evaluated state was at this source time (late samples are older). */
+  evaluatedThrough: number | null
+  receivedAt: number
 }
 
 /** What a birth changed beyond presence: limits adopted from the source for `limitsFromSource` points. */
@@ -273,7 +309,9 @@ export type WindowOutcome =
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
 /** Over-limit kinds, rate of change, digital state, comm loss: STALE (a point without good data too long), OFFLINE (an edge, a camera); video AI alarms by their provincial code. */
-export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | 'STALE' | 'OFFLINE' | VideoCode
+/** Alarms raised by watchers, not by samples: comm loss, and an edge's clock off (CLOCK on edge:{id}). */
+export type SystemAlarmKind = 'STALE' | 'OFFLINE' | 'CLOCK'
+export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | SystemAlarmKind | VideoCode
 
 export interface CameraRecord {
   id: string

@@ -30,6 +30,8 @@ const LABELS = {
   stopped: ['已停止', 'stopped'],
   lastAck: ['云端最后确认', 'Last ack from the cloud'],
   ackedThrough: ['已确认至序号', 'Acked through seq'],
+  clockOffset: ['本机时钟与云端偏差（秒，+ 为超前）', 'Clock vs the cloud (s, + ahead)'],
+  unknown: ['未知', 'unknown'],
   inflight: ['待确认批次', 'Batches awaiting ack'],
   backlog: ['待补传批次', 'Backlog batches to replay'],
   outbox: ['本地缓存（发件箱）', 'Outbox (local buffer)'],

@@ -36,7 +36,7 @@ function render(s) {
   $('who').textContent = T.edge + ' ' + s.edge + ' · ' + T.site + ' ' + s.site;
   $('updated').textContent = T.updated + ' ' + time(s.at);
   const u = s.uplink;
-  kv('uplink', [['state', u.connected ? T.connected : T.disconnected, u.connected ? 'connected' : 'disconnected'], ['lastAck', ago(now, u.lastAckAt)], ['ackedThrough', u.ackedThrough], ['inflight', u.inflight], ['backlog', u.backlog], ['error', u.lastError || T.none]]);
+  kv('uplink', [['state', u.connected ? T.connected : T.disconnected, u.connected ? 'connected' : 'disconnected'], ['lastAck', ago(now, u.lastAckAt)], ['clockOffset', u.clockOffsetMs == null ? T.unknown : (u.clockOffsetMs / 1000).toFixed(1), u.clockOffsetMs != null && Math.abs(u.clockOffsetMs) > 60000 ? 'bad' : ''], ['ackedThrough', u.ackedThrough], ['inflight', u.inflight], ['backlog', u.backlog], ['error', u.lastError || T.none]]);
   const o = s.outbox;
   kv('outbox', [['samples', o.samples], ['batches', o.batches], ['backlogHours', o.backlogHours], ['rate', o.samplesPerHour], ['evicted', o.evicted, o.evicted > 0 ? 'bad' : '']]);
   table('drivers', ['device', 'kind', 'state', 'since', 'lastGood', 'error'], s.drivers.map((d) => row([[d.device], [d.kind], [T[d.state] || d.state, d.state], [time(d.since)], [ago(now, d.lastGoodAt)], [d.lastError || '']], { 'data-device': d.device })));

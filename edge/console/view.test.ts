@@ -6,7 +6,7 @@ const status = {
   site: 'huaian', edge: 'shilian-01', session: 's', configHash: 'h', startedAt: 0, at: 10_000,
   drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }, { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED' }],
   outbox: { samples: 120, batches: 4, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 9, ackedThrough: 5 },
-  uplink: { connected: false, lastAckAt: null, ackedThrough: 5, inflight: 0, backlog: 0, lastError: 'connect ECONNREFUSED' },
+  uplink: { connected: false, lastAckAt: null, clockOffsetMs: null, ackedThrough: 5, inflight: 0, backlog: 0, lastError: 'connect ECONNREFUSED' },
   alarms: [], samplesPerHour: 3600, backlogHours: 2.5,
 } as EdgeAgentStatus
 

@@ -9,6 +9,7 @@ import type { LatestValues } from '../latest-values.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Reporter } from '../report/reporter.ts'
 import { sanitizeSamples } from '../samples.ts'
+import type { SkewCounts, TimeWindow } from '../../shared/rules/time-check.ts'
 import { appendInParts, type AppendLimits } from './append.ts'
 
 /**
@@ -30,6 +31,10 @@ export interface SamplePipelineDeps {
   derived?: SettlementProcessor | null
   reporter?: Reporter | null
   local?: LocalAlarms | null
+  /** Source times outside this window of the edge's clock travel as uncertain, clock_skew (shared/rules/time-check.ts). */
+  timeWindow?: TimeWindow
+  /** How many of a device's samples were outside the window (logged when it starts and ends). */
+  onSkewed?: (device: string, skewed: SkewCounts) => void
   /** Per-sample checks of the sanitize step, in order (the one place such checks run). */
   checks?: readonly SampleCheck[]
   /** After samples were written to the outbox (rate meter, uplink kick). */
@@ -55,7 +60,8 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
   /** Step 1: the wire contract, then every configured per-sample check. */
   const sanitize = (device: string, raw: readonly unknown[]): Sample[] => {
     const now = clock.now()
-    const { samples, problems } = sanitizeSamples(raw, now)
+    const { samples, problems, skewed } = sanitizeSamples(raw, now, deps.timeWindow)
+    deps.onSkewed?.(device, skewed)
     if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
       log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
     }

@@ -6,7 +6,7 @@ const status = (uplink: Partial<EdgeAgentStatus['uplink']>) => ({
   site: 'huaian', edge: 'shilian-01', session: 'b650d378-0000', configHash: 'h', startedAt: 0, at: 60_000,
   drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }],
   outbox: { samples: 1200, batches: 40, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 90, ackedThrough: 50 },
-  uplink: { connected: true, lastAckAt: 59_000, ackedThrough: 50, inflight: 8, backlog: 0, lastError: null, ...uplink },
+  uplink: { connected: true, lastAckAt: 59_000, clockOffsetMs: null, ackedThrough: 50, inflight: 8, backlog: 0, lastError: null, ...uplink },
   alarms: [], samplesPerHour: 3600, backlogHours: 0.5,
 }) as EdgeAgentStatus
 
@@ -14,5 +14,11 @@ describe('edge status for a person', () => {
   it('says when a backlog is replaying behind live data, and says nothing of it otherwise', () => {
     expect(formatStatus(status({ backlog: 32 }), 60_000)).toMatch(/uplink: connected; cloud acked through seq 50, last ack 1 s ago; replaying 32 backlog batches behind live data/)
     expect(formatStatus(status({}), 60_000)).not.toMatch(/replaying/)
+  })
+
+  it('shows the edge clock against the cloud, and says what to check when it is far off (issue 14)', () => {
+    expect(formatStatus(status({}), 60_000)).toMatch(/clock: not compared with the cloud yet/)
+    expect(formatStatus(status({ clockOffsetMs: 1_500 }), 60_000)).toMatch(/clock: 1\.5 s AHEAD of the cloud \(from its acks\)\n/)
+    expect(formatStatus(status({ clockOffsetMs: -7_200_000 }), 60_000)).toMatch(/clock: 7200\.0 s BEHIND the cloud \(from its acks\) — check NTP/)
   })
 })

@@ -3,6 +3,14 @@ import type { EdgeAgentStatus } from '../agent.ts'
 /** `parklink edge status`: the running agent's status (status.json) for a person. */
 export const STALE_STATUS_MS = 30_000
 
+/** The edge's clock against the cloud's (from its acks, issue 14): the cloud raises CLOCK beyond its threshold (60 s by default). */
+export function clockText(offsetMs: number | null | undefined): string {
+  if (offsetMs === null || offsetMs === undefined) return 'clock: not compared with the cloud yet (no fresh ack)'
+  const s = offsetMs / 1000
+  const off = Math.abs(s) < 0.05 ? 'in step with the cloud' : `${Math.abs(s).toFixed(1)} s ${s > 0 ? 'AHEAD of' : 'BEHIND'} the cloud`
+  return `clock: ${off} (from its acks)${Math.abs(offsetMs) > 60_000 ? ' — check NTP: samples stamped outside the 5 min window are kept as uncertain (clock_skew)' : ''}`
+}
+
 const ago = (now: number, t: number | null) => (t === null ? 'never' : `${Math.max(0, Math.round((now - t) / 1000))} s ago`)
 
 export function formatStatus(s: EdgeAgentStatus, now: number): string {
@@ -10,6 +18,7 @@ export function formatStatus(s: EdgeAgentStatus, now: number): string {
   const lines = [
     `edge ${s.edge} (site ${s.site}), session ${s.session.slice(0, 8)}, up ${Math.round((s.at - s.startedAt) / 60_000)} min, status ${ago(now, s.at)}`,
     `uplink: ${s.uplink.connected ? 'connected' : 'DISCONNECTED'}${s.uplink.lastError ? ` (${s.uplink.lastError})` : ''}; cloud acked through seq ${s.uplink.ackedThrough}, last ack ${ago(now, s.uplink.lastAckAt)}${(s.uplink.backlog ?? 0) > 0 ? `; replaying ${s.uplink.backlog} backlog batches behind live data` : ''}`,
+    clockText(s.uplink.clockOffsetMs),
     `outbox: ${o.samples} samples in ${o.batches} batches (${(o.bytes / 1e6).toFixed(1)} MB), oldest held ${s.backlogHours} h behind, ${s.samplesPerHour} samples/h now${o.evicted > 0 ? `; ${o.evicted} samples EVICTED (cap reached)` : ''}`,
     'drivers:',
     ...s.drivers.map((d) => `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}${d.counters ? ` [${Object.entries(d.counters).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}`),

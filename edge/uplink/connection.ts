@@ -22,7 +22,7 @@ export interface ReconnectingClientOptions {
   log: Logger
   random?: () => number
   onConnect: (client: MqttClient) => void
-  onMessage: (client: MqttClient, topic: string, payload: Buffer) => void
+  onMessage: (client: MqttClient, topic: string, payload: Buffer, retained: boolean) => void
   onError: (message: string) => void
   /** The connection (or attempt) is gone; the next attempt is scheduled unless stopped. */
   onClose: (client: MqttClient, wasConnected: boolean) => void
@@ -57,7 +57,7 @@ export function keepConnected(options: ReconnectingClientOptions): ReconnectingC
       attempt = 0
       options.onConnect(c)
     })
-    c.on('message', (name, payload) => c === client && options.onMessage(c, name, payload))
+    c.on('message', (name, payload, packet) => c === client && options.onMessage(c, name, payload, packet.retain === true))
     c.on('error', (err) => c === client && options.onError(errorMessage(err)))
     c.on('close', () => c === client && closed(c))
   }

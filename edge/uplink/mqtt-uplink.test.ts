@@ -96,6 +96,21 @@ describe('mqtt uplink on a real broker', () => {
     expect(cloud.batches.find((b) => b.seq === 11)).toMatchObject({ floor: 11 })
   })
 
+  it('learns its clock offset from the cloud\'s fresh acks, not from the retained one (issue 14)', async () => {
+    cloud = await startFakeCloud(broker.url)
+    // A retained ack is waiting for the edge (stamped a day ahead, so the estimator would pick it): it must not count.
+    const stale = await observer()
+    await stale.client.publishAsync(ACK, encode({ v: 1, edge: EDGE, through: 0, ts: Date.now() + 86_400_000 }), { qos: 1, retain: true })
+    const HOUR = 3_600_000
+    const ahead = { now: () => Date.now() + 2 * HOUR, setTimeout: (fn: () => void, ms: number) => globalThis.setTimeout(fn, ms), clearTimeout: (h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>) }
+    start({ clock: ahead as never })
+    append(3)
+    await waitFor(drained(3))
+    // Two hours ahead, give or take the transit of an ack on this machine.
+    expect(uplink!.state().clockOffsetMs).toBeGreaterThan(2 * HOUR - 60_000)
+    expect(uplink!.state().clockOffsetMs).toBeLessThan(2 * HOUR + 60_000)
+  })
+
   it('resends from the last ack when the cloud does not ack in time, never more than maxInflight ahead', async () => {
     cloud = await startFakeCloud(broker.url)
     cloud.ignoring = true

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { decodeAck, decodeCommand, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import type { CommandResponse } from '../../shared/wire/command.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
@@ -57,6 +58,8 @@ export interface UplinkState {
   /** Connected, subscribed to acks and birth sent: data flows. */
   connected: boolean
   lastAckAt: number | null
+  /** This edge's clock minus the cloud's (ms), from the `ts` of fresh acks (shared/clock-offset.ts); null until one came. */
+  clockOffsetMs: number | null
   ackedThrough: number
   /** Batches published and not yet acked by the cloud. */
   inflight: number
@@ -93,6 +96,8 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
   let lastAckAt: number | null = null
+  let clockOffsetMs: number | null = null
+  const cloudClock = createClockOffsets()
   let lastError: string | null = null
   let refusedAck: number | null = null
   let stopping: Promise<void> | null = null
@@ -143,11 +148,13 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     })
   }
 
-  function onMessage(c: MqttClient, name: string, payload: Buffer): void {
+  function onMessage(c: MqttClient, name: string, payload: Buffer, retained = false): void {
     if (name === topics.ack) {
       const decoded = decodeAck(payload)
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
       if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
+      // The cloud's clock from a fresh ack (a retained one is old news): shown in status and the console.
+      if (!retained) clockOffsetMs = -cloudClock.observe('cloud', decoded.value.ts, clock.now())
       onAck(decoded.value.through, decoded.value.stored ?? [])
     } else if (name === topics.cmd) {
       onCommand(c, payload)
@@ -304,7 +311,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
 
   return {
     kick: pump,
-    state: () => ({ connected: ready, lastAckAt, ackedThrough: window.ackedThrough, inflight: window.inflight, backlog: ready ? window.backlog : 0, lastError }),
+    state: () => ({ connected: ready, lastAckAt, clockOffsetMs, ackedThrough: window.ackedThrough, inflight: window.inflight, backlog: ready ? window.backlog : 0, lastError }),
     stop() {
       stopping ??= (async () => {
         const c = connection.stop()

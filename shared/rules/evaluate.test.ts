@@ -54,13 +54,20 @@ describe('alarm evaluation', () => {
     expect(late).toMatchObject({ events: [], stale: 1, evaluated: 1 })
   })
 
+  it('does not evaluate a clock_skew sample: one a year ahead neither moves the state nor hides the next crossing', () => {
+    const first = evaluate(tank, null, [s(100, 5)])
+    const ahead = evaluate(tank, first.state, [{ ...s(100 + 365 * 86_400_000, 5), quality: 'uncertain', reason: 'clock_skew:ahead:365d' }])
+    expect(ahead).toMatchObject({ state: null, events: [], skewed: 1, evaluated: 0 })
+    expect(evaluate(tank, first.state, [s(200, 11)]).events.map((e) => e.kind)).toEqual(['H', 'HH'])
+  })
+
   it('ignores bad and non-numeric samples for limits (comm loss is another alarm)', () => {
     const { events } = run(tank, [[s(1, 11, 'bad'), s(2, 'x'), s(3, true), s(4, null, 'uncertain')]])
     expect(events).toEqual([])
   })
 
   it('does nothing (and asks for no write) for a point without limits', () => {
-    expect(evaluate({ id: 'p', class: null, limits: null }, null, [s(1, 1e9)])).toEqual({ state: null, events: [], suppressed: [], evaluated: 0, stale: 0 })
+    expect(evaluate({ id: 'p', class: null, limits: null }, null, [s(1, 1e9)])).toEqual({ state: null, events: [], suppressed: [], evaluated: 0, stale: 0, skewed: 0 })
   })
 
   it('recovers active alarms once the point loses its limits', () => {

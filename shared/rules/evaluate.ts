@@ -7,6 +7,7 @@ import {
   type ThresholdState,
 } from './threshold.ts'
 import type { Sample } from '../wire/sample.ts'
+import { isClockSkewed } from './time-check.ts'
 import { initialDelayState, observe, type DelayConfig, type DelayState } from './delay.ts'
 import { evaluateRate, initialRateState, type RateConfig, type RateState } from './rate.ts'
 
@@ -18,8 +19,9 @@ import { evaluateRate, initialRateState, type RateConfig, type RateState } from 
  *
  * Ordering: samples are evaluated in source-time order. A sample older than the last evaluated
  * one for its point (a late resend, a backfill after an outage) is stored but NOT evaluated:
- * evaluating it would replay the past on top of the present state. Replaying history into
- * "historical alarms" is a separate feature (not built yet).
+ * evaluating it would replay the past on top of the present state (the cloud replays backlogs
+ * against a copy of the state, cloud/store/sqlite/replay.ts, and keeps a trace of the rest).
+ * A sample marked clock_skew is not evaluated either (shared/rules/time-check.ts).
  */
 export interface PointRuleState {
   v: 1
@@ -90,6 +92,8 @@ export interface PointEvaluation {
   suppressed: Suppression[]
   evaluated: number
   stale: number
+  /** Samples marked clock_skew (shared/rules/time-check.ts): not evaluated, their time cannot be trusted. */
+  skewed: number
 }
 
 export type PointEvaluator = (point: RulePoint, state: PointRuleState | null, samples: readonly Sample[]) => PointEvaluation
@@ -102,7 +106,7 @@ const NO_LIMITS: ThresholdLimits = { deadband: 0 }
 export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix): PointEvaluator {
   return (point, stored, samples) => {
     const hasActive = stored !== null && (Object.keys(stored.threshold.active).length > 0 || stored.rate?.active === true || stored.digital === true)
-    if (point.limits === null && !point.roc && !point.digital && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0 }
+    if (point.limits === null && !point.roc && !point.digital && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0, skewed: 0 }
     // Limits removed while alarms were active: evaluate with none, so they recover.
     const limits = point.limits ?? NO_LIMITS
     const pointClass = point.class ?? 'general'
@@ -111,10 +115,17 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
     let state = stored ?? initialRuleState()
     let changed = false
     let stale = 0
+    let skewed = 0
     let evaluated = 0
     const events: AlarmEvent[] = []
     const suppressed: Suppression[] = []
     for (const sample of ordered) {
+      // A time outside the receiver's window would move lastTs to a year ahead (every later
+      // sample then "late") or replay a far past: never evaluated, counted (issue 14).
+      if (isClockSkewed(sample)) {
+        skewed++
+        continue
+      }
       if (state.lastTs !== null && sample.ts < state.lastTs) {
         stale++
         continue
@@ -194,7 +205,7 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
       evaluated++
       changed = true
     }
-    return { state: changed ? state : null, events, suppressed, evaluated, stale }
+    return { state: changed ? state : null, events, suppressed, evaluated, stale, skewed }
   }
 }
 

@@ -21,7 +21,7 @@ const AlarmsQuery = z.strictObject({
   state: z.enum(['active', 'open', 'all']).default('active'),
   point: PointId.optional(),
   priority: Priority.optional(),
-  kind: z.union([z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE']), VideoCode]).optional(),
+  kind: z.union([z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE', 'CLOCK']), VideoCode]).optional(),
   enterprise: TopicId.optional(),
   from: TimeParam.optional(),
   to: TimeParam.optional(),

@@ -28,12 +28,15 @@ export function edgeView(e: EdgeRecord, now: number, offlineAfterMs: number) {
     ackedThrough: e.ackedThrough,
     configHash: e.configHash,
     drivers: e.drivers,
+    /** Its clock minus the cloud's (ms), from its fresh status messages, and when estimated (issue 14); null until known. */
+    clockOffsetMs: e.clockOffsetMs ?? null,
+    clockCheckedAt: e.clockCheckedAt ?? null,
   }
 }
 
 /** GET /api/v1/edges */
 const list = createRoute({
-  method: 'get', path: '/', tags: ['edges'], summary: 'Each edge: online/offline, last seen, session, outbox depth, acked seq, drivers',
+  method: 'get', path: '/', tags: ['edges'], summary: 'Each edge: online/offline, last seen, session, outbox depth, acked seq, drivers, clock offset',
   request: { query: z.strictObject({}) },
   responses: { 200: json('the edges'), ...REFUSALS },
 })

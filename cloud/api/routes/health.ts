@@ -51,6 +51,7 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
       },
       // The HTTP boundary (issue 13): live alarm streams open, and refusals by reason (throttled logins, streams refused or dropped).
       http: { streams: { open: streams.open, identities: streams.identities }, refusedByReason: { ...metrics.http.refused } },
+      time: { ...metrics.time, unevaluated: { ...metrics.time.unevaluated } },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.

@@ -29,7 +29,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /**
  * GET /api/v1/points/:id/history: raw samples (oldest first, paged by cursor) or, with `step` or
  * `buckets`, server-side aggregation per bucket of [from, to); JSON or CSV (format=csv). The JSON
- * answers list the gap records (data the edge dropped) overlapping the range.
+ * answers list the gap records (data the edge dropped) overlapping the range, and `unevaluated`:
+ * samples stored but not evaluated by the alarm rules (late, clock_skew), with the reason.
  */
 export function historyHandler(deps: ApiDeps, findPoint: (c: Context, id: string) => Promise<PointRecord>) {
   return async (c: Context) => {
@@ -46,13 +47,15 @@ export function historyHandler(deps: ApiDeps, findPoint: (c: Context, id: string
 
     // Completeness: what the edge dropped in this range (GET /api/v1/gaps has the detail).
     const gaps = async () => (await deps.store.listGaps({ point: point.id, from, to, limit: 100 })).map((g) => ({ from: g.from, to: g.to, samples: g.samples, reason: g.reason }))
+    // Samples stored in this range but not evaluated by the alarm rules (late, clock_skew), with why (issue 14).
+    const unevaluated = async () => (await deps.store.listUnevaluated(point.id, { from, to, limit: 100 })).map((u) => ({ from: u.from, to: u.to, samples: u.samples, reason: u.reason, evaluatedThrough: u.evaluatedThrough, edge: u.edge, seq: u.seq, receivedAt: u.receivedAt }))
 
     if (q.step !== undefined || q.buckets !== undefined) {
       const plan = planBuckets({ from, to, ...(q.step === undefined ? {} : { step: q.step }), ...(q.buckets === undefined ? {} : { buckets: q.buckets }) })
       if ('problem' in plan) throw badRequest(plan.problem, HISTORY_HINT)
       const buckets = fillBuckets(plan, await deps.store.historyBuckets(point.id, plan, scope(c)))
       if (q.format === 'csv') return csv('buckets', ['start', 'end', 'count', 'min', 'max', 'avg', 'last', 'last_ts', 'not_good'], buckets.map((b) => [iso(b.start), iso(b.end), b.count, b.min, b.max, b.avg, b.last, iso(b.lastTs), b.notGood]))
-      return c.json({ point: point.id, unit: point.unit, from, to, step: plan.step, buckets, gaps: await gaps() })
+      return c.json({ point: point.id, unit: point.unit, from, to, step: plan.step, buckets, gaps: await gaps(), unevaluated: await unevaluated() })
     }
 
     const page = await deps.store.historyPage(point.id, { from, to, limit: q.limit, ...(q.cursor ? { after: q.cursor } : {}) }, scope(c))
@@ -60,6 +63,6 @@ export function historyHandler(deps: ApiDeps, findPoint: (c: Context, id: string
       if (page.next) c.header('x-next-cursor', cursorText(page.next)!)
       return csv('samples', ['ts', 'time', 'value', 'quality', 'reason'], page.samples.map((s) => [s.ts, iso(s.ts), s.value, s.quality, s.reason ?? null]))
     }
-    return c.json({ point: point.id, from, to, limit: q.limit, truncated: page.next !== null, next: cursorText(page.next), samples: page.samples, gaps: await gaps() })
+    return c.json({ point: point.id, from, to, limit: q.limit, truncated: page.next !== null, next: cursorText(page.next), samples: page.samples, gaps: await gaps(), unevaluated: await unevaluated() })
   }
 }

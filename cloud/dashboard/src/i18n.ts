@@ -17,7 +17,7 @@ const zh = {
   valid: '有效报警', invalid: '无效（瞬时超限）', false: '误报',
   active: '报警中', recovered: '已恢复', closed: '已关闭',
   good: '正常', uncertain: '可疑', bad: '异常',
-  online: '在线', offline: '离线', lastSeen: '最后通信', outbox: '缓存', drivers: '采集驱动', samples: '条',
+  online: '在线', offline: '离线', lastSeen: '最后通信', clockOffset: '时钟偏差（相对平台）', ahead: '超前', behind: '滞后', kind_CLOCK: '网关时钟偏差', outbox: '缓存', drivers: '采集驱动', samples: '条',
   newAlarm: '新报警', history: '历史数据', range: '量程', from: '自', noData: '该时段无数据', open: '查看',
   forbidden: '无权访问', notFound: '不存在', error: '出错了', snapshot: '现场抓图', lang: 'English',
   hours1: '近1小时', hours6: '近6小时', hours24: '近24小时', done: '已完成',
@@ -46,7 +46,7 @@ const en: Record<Key, string> = {
   valid: 'Valid', invalid: 'Invalid (transient)', false: 'False alarm',
   active: 'Active', recovered: 'Recovered', closed: 'Closed',
   good: 'Good', uncertain: 'Uncertain', bad: 'Bad',
-  online: 'Online', offline: 'Offline', lastSeen: 'Last seen', outbox: 'Outbox', drivers: 'Drivers', samples: 'samples',
+  online: 'Online', offline: 'Offline', lastSeen: 'Last seen', clockOffset: 'Clock vs the platform', ahead: 'ahead', behind: 'behind', kind_CLOCK: 'edge clock off', outbox: 'Outbox', drivers: 'Drivers', samples: 'samples',
   newAlarm: 'New alarm', history: 'History', range: 'Range', from: 'from', noData: 'No data in this range', open: 'Open',
   forbidden: 'Not allowed', notFound: 'Not found', error: 'Error', snapshot: 'Snapshot', lang: '中文',
   hours1: 'Last hour', hours6: 'Last 6 h', hours24: 'Last 24 h', done: 'Done',
@@ -74,6 +74,11 @@ export const currentLang = (): Lang => lang
 export const t = (key: Key): string => dictionaries[lang][key]
 /** A point class's name (the alarm unit of brief §5). */
 export const className = (cls: string | null): string => (dictionaries[lang] as Record<string, string>)[`class_${cls ?? 'none'}`] ?? cls ?? '—'
+/** An alarm kind for people: a system kind with a name (CLOCK), the others as their code (HH, STALE, RYRQ …). */
+export const kindName = (kind: string): string => {
+  const name = (dictionaries[lang] as Record<string, string>)[`kind_${kind}`]
+  return name ? `${kind} ${name}` : kind
+}
 /** A timeline step's name (cloud/alarms/workflow.ts TimelineEntry.action); an unknown one as it is. */
 export const actionName = (action: string): string => (dictionaries[lang] as Record<string, string>)[`act_${action}`] ?? action
 /** An error code's text in the current language (null: no text for it, show the server's message); `{s}` is filled with `seconds`. */

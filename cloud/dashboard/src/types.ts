@@ -70,4 +70,6 @@ export interface EdgeView {
   lastSeen: number | null
   outbox: { samples: number; bytes: number; oldestTs: number | null } | null
   drivers: Array<{ device: string; kind: string; state: string; lastError: string | null }>
+  /** Its clock minus the platform's (ms), null until estimated (issue 14). */
+  clockOffsetMs: number | null
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-
 import type { Priority } from '../../../shared/rules/priority.ts'
 import { isaAct, type IsaAction } from '../../alarms/isa.ts'
 import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } from '../../alarms/workflow.ts'
-import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord } from '../store.ts'
+import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord, SystemAlarmKind } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
 import { inScope } from './scope.ts'
@@ -98,17 +98,17 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       return outcome
     },
 
-    raiseSystem(a: { point: string; kind: 'STALE' | 'OFFLINE'; priority: Priority; ts: number; value: number; limit: number }): boolean {
+    raiseSystem(a: { point: string; kind: SystemAlarmKind; priority: Priority; ts: number; value: number; limit: number }): boolean {
       const row = db.transaction((tx) => {
         const r = tx.insert(alarms).values({ point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
-        if (r) append(tx, r.id, { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, silentS: a.value, afterS: a.limit } })
+        if (r) append(tx, r.id, { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, ...(a.kind === 'CLOCK' ? { offsetS: a.value, thresholdS: a.limit } : { silentS: a.value, afterS: a.limit }) } })
         return r
       }, { behavior: 'immediate' })
       if (row) emit({ alarm: row.id, action: 'raise', at: a.ts })
       return row !== undefined
     },
 
-    recoverSystem(point: string, kind: 'STALE' | 'OFFLINE', ts: number, value: number): boolean {
+    recoverSystem(point: string, kind: SystemAlarmKind, ts: number, value: number): boolean {
       const row = db.transaction((tx) => {
         const r = tx.update(alarms).set({ recoveredAt: ts, recoveredValue: value, state: 'recovered' }).where(and(eq(alarms.point, point), eq(alarms.kind, kind), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
         if (r) append(tx, r.id, { at: ts, actor: 'system', action: 'recover', detail: {} })

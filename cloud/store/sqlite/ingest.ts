@@ -5,7 +5,7 @@ import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { parseRuleState, rulesOf, type AlarmEvent, type PointEvaluator, type Suppression } from '../../../shared/rules/evaluate.ts'
-import type { AlarmChange, IngestResult } from '../store.ts'
+import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
@@ -14,6 +14,9 @@ import { encodeValue, toStoredSample } from './values.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
+import { createLateOps } from './late.ts'
+import { createUnevaluatedTrace, newestTrusted } from './unevaluated.ts'
+import { CLOCK_SKEW, isClockSkewed } from '../../../shared/rules/time-check.ts'
 
 const CHATTER = ChatterConfig.parse({})
 
@@ -25,7 +28,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
   // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
-  const NEWER = 'points.latest_ts IS NULL OR points.latest_ts < excluded.latest_ts'
+  // A clock_skew sample (shared/rules/time-check.ts) never pins the latest value: it replaces
+  // nothing trusted, and anything trusted replaces it (issue 14).
+  const NEWER = `points.latest_ts IS NULL OR ((excluded.latest_reason IS NULL OR excluded.latest_reason NOT LIKE '${CLOCK_SKEW}:%') AND (points.latest_ts < excluded.latest_ts OR coalesce(points.latest_reason, '') LIKE '${CLOCK_SKEW}:%'))`
   const upsertLatest = db.$client.prepare(`
     INSERT INTO points (id, edge, latest_ts, latest_value, latest_text, latest_quality, latest_reason, last_good_ts)
     VALUES (@id, @edge, @ts, @value, @text, @quality, @reason, CASE WHEN @quality = 'good' THEN @ts END)
@@ -38,6 +43,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       latest_reason = CASE WHEN ${NEWER} THEN excluded.latest_reason ELSE points.latest_reason END,
       latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END`)
   const gapOps = createGapOps(db)
+  const trace = createUnevaluatedTrace(createLateOps(db))
   const replay = createReplayOps(db, log)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
@@ -129,18 +135,22 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         const evaluation = evaluate(rulePointOf, backlog.state, older)
         recordSuppressed(evaluation.suppressed, result)
         result.stale += evaluation.stale + group.length - older.length
+        trace.backlog({ edge, seq, receivedAt: at }, point, group, backlog, result)
         for (const e of evaluation.events) replay.apply(backlog, e, changes)
         if (evaluation.state || evaluation.events.length > 0) replay.save(backlog, evaluation.state)
         continue
       }
       // A point with no rules and no rule state has nothing to replay: no copy.
       const judged = rulePointOf.limits !== null || info?.rules != null || storedJson !== undefined
-      if (live && judged) replay.snapshot(edge, point, seq, Math.min(...group.map((x) => x.ts)), storedJson)
+      // Times outside the window do not say where live data took over (nor does a group of them).
+      const trusted = group.filter((x) => !isClockSkewed(x))
+      if (live && judged && trusted.length > 0) replay.snapshot(edge, point, seq, Math.min(...trusted.map((x) => x.ts)), storedJson)
       const stored = storedJson === undefined ? null : parseRuleState(storedJson)
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const evaluation = evaluate(rulePointOf, stored, group)
       recordSuppressed(evaluation.suppressed, result)
       result.stale += evaluation.stale
+      trace.live({ edge, seq, receivedAt: at }, point, group, stored?.lastTs ?? null, evaluation, result)
       for (const e of evaluation.events) {
         const change = applyEvent(e, historical)
         if (!change) continue
@@ -192,17 +202,19 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
      * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
      * else leaves it for evaluateThrough (rules see each edge's samples in the edge's order).
      */
-    ingest(batch: DataBatch, meta: { site: string; receivedAt: number; inOrder: boolean; ackedThrough?: number }): IngestResult {
+    ingest(batch: DataBatch, meta: IngestMeta & { inOrder: boolean }): IngestResult {
       const changes: AlarmChange[] = []
       // Ahead of a gap: live data is evaluated now (it overtook a backlog); replayed backlog
       // waits for the batches before it.
       const live = !meta.inOrder && !batch.historical
       const deferred = !meta.inOrder && !live
+      // Whether its alarm changes are history (not notified): the cloud's verdict when it has one.
+      const historical = meta.historical ?? batch.historical ?? false
       const result = db.transaction(
         (tx) => {
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical: batch.historical ?? false })
+            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical })
             .onConflictDoNothing()
             .run()
           if (inserted.changes === 0) {
@@ -220,7 +232,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
           }
           for (const [point, group] of groupByPoint(batch.samples)) {
-            const newest = group.reduce((a, b) => (b.ts >= a.ts ? b : a))
+            const newest = newestTrusted(group)
             const v = encodeValue(newest.value)
             upsertLatest.run({ id: point, edge: batch.edge, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
           }
@@ -229,7 +241,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred }
           if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
           if (!deferred) {
-            const waiting = evaluateBatch(batch.edge, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, batch.historical ?? false, live)
+            const waiting = evaluateBatch(batch.edge, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, historical, live)
             if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).run()
             if (meta.inOrder) finishReplay(batch.edge, batch.seq, result, changes)
           }

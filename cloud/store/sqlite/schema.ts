@@ -47,6 +47,9 @@ export const edges = sqliteTable('edges', {
   outbox: text('outbox', { mode: 'json' }).$type<OutboxReport>(),
   configHash: text('config_hash'),
   drivers: text('drivers', { mode: 'json' }).$type<DriverReport[]>(),
+  /** The edge's clock minus the cloud's (ms), estimated from its fresh status messages (cloud/ingest/clock-offset.ts), and when. */
+  clockOffsetMs: integer('clock_offset_ms'),
+  clockCheckedAt: integer('clock_checked_at'),
 })
 
 export const points = sqliteTable(
@@ -416,4 +419,28 @@ export const auditLog = sqliteTable(
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   (t) => [index('audit_log_at').on(t.at), index('audit_log_actor_at').on(t.actor, t.at)],
+)
+
+/**
+ * Samples stored but not evaluated by the alarm rules, per point and batch (issue 14: never
+ * skipped without a trace): `late` (older than the point's evaluated state: evaluating it would
+ * replay the past on top of the present), `clock_skew` (its time is outside the window,
+ * shared/rules/time-check.ts), `replay_overlap` (backlog samples newer than where live data
+ * took over, cloud/store/sqlite/replay.ts). `evaluatedThrough`: the state's time then.
+ */
+export const unevaluated = sqliteTable(
+  'unevaluated',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    point: text('point').notNull(),
+    edge: text('edge').notNull(),
+    seq: integer('seq').notNull(),
+    reason: text('reason', { enum: ['late', 'clock_skew', 'replay_overlap'] }).notNull(),
+    count: integer('count').notNull(),
+    fromTs: integer('from_ts').notNull(),
+    toTs: integer('to_ts').notNull(),
+    evaluatedThrough: integer('evaluated_through'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('unevaluated_point_ts').on(t.point, t.toTs)],
 )

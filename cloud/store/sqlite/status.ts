@@ -96,6 +96,11 @@ export function createStatusOps(db: Db) {
       }, { behavior: 'immediate' })
     },
 
+    /** The edge's clock offset as estimated from its fresh status messages (cloud/ingest/clock-offset.ts). */
+    recordClockOffset(edge: string, offsetMs: number, at: number): void {
+      db.update(edges).set({ clockOffsetMs: offsetMs, clockCheckedAt: at }).where(eq(edges.id, edge)).run()
+    },
+
     recordDeath(death: StatusDeath, seenAt: number | null): { applied: boolean; storedSession: string | null } {
       return db.transaction((tx) => {
         const stored = storedEdge(death.edge)

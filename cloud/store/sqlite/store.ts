@@ -11,6 +11,7 @@ import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
 import { createGapOps } from './gaps.ts'
+import { createLateOps } from './late.ts'
 import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
 import { createRegistryOps } from './registry-crud.ts'
@@ -51,6 +52,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
+  const lateOps = createLateOps(db)
   const cameraQueries = createCameraQueries(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
@@ -105,6 +107,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
+    listUnevaluated: (point, range) => run(() => lateOps.list(point, range)),
+    recordClockOffset: (edge, offsetMs, at) => run(() => status.recordClockOffset(edge, offsetMs, at)),
     listGaps: (filter) => run(() => gapOps.list(filter)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
     listCameras: (scope) => run(() => cameraQueries.list(scope)),

@@ -57,6 +57,17 @@ describe('HJ 212 listener', () => {
     expect(driver.counters().unmapped).toBeGreaterThan(0) // w99999
   })
 
+  it('marks a packet stamped 48 h ahead of the listener\'s clock uncertain with its clock_skew reason, and counts it (issue 14)', async () => {
+    const { driver, samples, port } = await listener()
+    const c = await instrument(port, 'A3208000000002', { a21026: () => 0.05 }, { intervalMs: 60_000, pw: 'anything' })
+    await waitFor(() => samples.length >= 1)
+    c.sendRaw(encodeFrame(realtimeSegment({ mn: 'A3208000000002', factors: { a21026: () => 0.07 } }, Date.now() + 48 * 3_600_000)))
+    await waitFor(() => samples.some((s) => s.value === 0.07))
+    expect(samples.find((s) => s.value === 0.05)).toMatchObject({ quality: 'good' })
+    expect(samples.find((s) => s.value === 0.07)).toMatchObject({ quality: 'uncertain', reason: expect.stringMatching(/^clock_skew:ahead:(47|48)h$/) })
+    expect(driver.counters().skewed).toBe(1)
+  })
+
   it('counts bad CRC, bad length, unknown MN and wrong password, keeps the connection, and takes the next good packet', async () => {
     const { driver, samples, port } = await listener()
     const c = await instrument(port, 'A3208000000001', { w01018: () => 10 }, { intervalMs: 60_000 })

@@ -9,6 +9,7 @@ import { dataAnswer, extractFrames, parseDataTime, parseSegment, wantsAnswer, ty
 import type { Hj212DeviceConfig } from './config.ts'
 import { startHj212Listener, type Hj212ConnectionCounts, type Hj212Listener } from './listener.ts'
 import { instrumentPasswords, passwordAccepted, type InstrumentPasswords } from './password.ts'
+import { DEFAULT_AHEAD_MS, checkSamples } from '../../../shared/rules/time-check.ts'
 
 export const hj212DriverKind = 'hj212'
 
@@ -27,6 +28,8 @@ export interface Hj212Counters {
   connections: number
   /** Connections open now, refused over the caps, closed for idleness (listener.ts). */
   listener: Hj212ConnectionCounts
+  /** Packets whose DataTime lies outside the time window of the listener's clock (values kept as uncertain, clock_skew). */
+  skewed: number
 }
 
 export interface Hj212Driver extends Driver {
@@ -47,7 +50,7 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const listeners = new Set<(samples: Sample[]) => void>()
   const lastSeen = new Map<string, number>()
   const silentReported = new Set<string>()
-  const counters: Omit<Hj212Counters, 'listener'> = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0 }
+  const counters: Omit<Hj212Counters, 'listener'> = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0, skewed: 0 }
   let server: Hj212Listener | null = null
   let passwords: InstrumentPasswords = new Map()
   let lastListener: Hj212ConnectionCounts = { open: 0, accepted: 0, refused: { total_cap: 0, address_cap: 0 }, idleClosed: 0 }
@@ -118,7 +121,10 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
     }
     const known = new Set(instrument.points.map((p) => `${p.factor}-${p.field}`))
     for (const key of m.cp.keys()) if (/-(Rtd|Avg|Min|Max|Cou)$/.test(key) && !known.has(key)) counters.unmapped++
-    emit(samples)
+    // DataTime is the instrument's clock: checked against ours (issue 14, shared/rules/time-check.ts).
+    const checked = checkSamples(samples, clock.now(), { aheadMs: DEFAULT_AHEAD_MS })
+    if (checked.skewed.ahead + checked.skewed.behind > 0) counters.skewed++
+    emit(checked.samples)
     refreshState()
   }
 

@@ -1,6 +1,6 @@
 import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
-import { codeText, t } from '../i18n.ts'
+import { codeText, kindName, t } from '../i18n.ts'
 import type { AlarmView } from '../types.ts'
 import { time, value } from '../format.ts'
 
@@ -35,14 +35,14 @@ export function errorText(err: unknown): string {
 }
 
 /** Value against limit for measured kinds; a video code (RYRQ, YW …) or a switch has none worth showing. */
-export const MEASURED = new Set(['HH', 'H', 'L', 'LL', 'ROC', 'STALE', 'OFFLINE'])
+export const MEASURED = new Set(['HH', 'H', 'L', 'LL', 'ROC', 'STALE', 'OFFLINE', 'CLOCK'])
 
 export function alarmCard(a: AlarmView): HTMLElement {
   return h('a', { class: `card p-${a.priority}${a.overdue ? ' overdue' : ''}`, href: `#/alarms/${a.id}`, 'data-alarm': a.id, 'data-testid': `alarm-${a.id}` },
     h('span', { class: 'prio' }, a.priority),
     h('span', { class: 'what' },
       h('b', {}, a.pointName ?? a.point),
-      h('small', {}, `${a.point} · ${a.kind}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
+      h('small', {}, `${a.point} · ${kindName(a.kind)}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
       h('small', {}, `${t('raisedAt')} ${time(a.raisedAt)}${a.recoveredAt ? ` · ${t('recovered')} ${time(a.recoveredAt)}` : ''}`),
     ),
     h('span', { class: 'flags' },
