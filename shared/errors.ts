@@ -29,6 +29,14 @@ export const ErrorCodes = {
   EDGE_UNREACHABLE: 'PL_EDGE_UNREACHABLE',
   /** A request body over the limit (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'PL_PAYLOAD_TOO_LARGE',
+  /** Ingest (issue 13): an edge sent samples, alarms, gaps or a birth entry for a point bound to another edge (or unbound, under the strict claim policy). */
+  FOREIGN_POINT: 'PL_FOREIGN_POINT',
+  /** Ingest: an edge sent events or a birth entry for a camera bound to another edge. */
+  FOREIGN_CAMERA: 'PL_FOREIGN_CAMERA',
+  /** Ingest: the topic's site differs from the site the registry binds the edge to. */
+  SITE_MISMATCH: 'PL_SITE_MISMATCH',
+  /** Ingest: a snapshot for an alarm that the cloud never asked that edge for. */
+  UNREQUESTED_SNAPSHOT: 'PL_UNREQUESTED_SNAPSHOT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -24,6 +24,8 @@ export interface ApiDeps {
   requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
   /** Sends a command to an edge and waits for its answer (cmd/resp channel); null when MQTT is down. Absent: no commands. */
   commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
+  /** The ingest's ownership cache (issue 13): dropped when the registry API changes an edge entry or moves a point or camera. Absent: no ingest in this process. */
+  ownership?: { invalidate(): void }
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

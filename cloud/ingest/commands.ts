@@ -7,6 +7,7 @@ import { WIRE_VERSION } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Store } from '../store/store.ts'
 import { addressOf, type InboundMessage } from './context.ts'
+import type { SnapshotRequests } from './snapshot-requests.ts'
 
 export interface CommandChannelOptions {
   /** Publishes QoS 1, NOT retained (a command is for now, not for the next connect). */
@@ -14,6 +15,8 @@ export interface CommandChannelOptions {
   store: Store
   clock: Clock
   log: Logger
+  /** Snapshot requests sent, so their answers (and only those) are linked to alarms. */
+  snapshots: SnapshotRequests
 }
 
 export interface CommandChannel {
@@ -36,6 +39,7 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
   const waiting = new Map<string, { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }>()
 
   const send = (site: string, edge: string, cmd: CommandBody, id: string = randomUUID()): string => {
+    if (cmd.type === 'snapshot') options.snapshots.expect(id, edge, cmd.alarm, cmd.cameras)
     options.publish(topic(site, edge, 'cmd'), encode({ v: WIRE_VERSION, id, edge, ts: clock.now(), cmd }))
     log.info({ edge, id, cmd: cmd.type, ...(cmd.type === 'resend' ? { fromSeq: cmd.fromSeq, toSeq: cmd.toSeq } : {}) }, 'command sent to the edge')
     return id

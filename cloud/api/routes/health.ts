@@ -41,6 +41,7 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
         duplicates: i.duplicates,
         rejected: totalRejected(metrics),
         rejectedByReason: { ...i.rejected },
+        refusedByReason: { ...i.refused },
         failed: i.failed,
         statuses: i.statuses,
         acks: i.acks,

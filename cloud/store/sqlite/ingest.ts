@@ -25,6 +25,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
   // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
+  // Another edge's point is never touched (issue 13; ingest screens the batch first).
   const NEWER = 'points.latest_ts IS NULL OR points.latest_ts < excluded.latest_ts'
   const upsertLatest = db.$client.prepare(`
     INSERT INTO points (id, edge, latest_ts, latest_value, latest_text, latest_quality, latest_reason, last_good_ts)
@@ -36,7 +37,8 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       latest_text = CASE WHEN ${NEWER} THEN excluded.latest_text ELSE points.latest_text END,
       latest_quality = CASE WHEN ${NEWER} THEN excluded.latest_quality ELSE points.latest_quality END,
       latest_reason = CASE WHEN ${NEWER} THEN excluded.latest_reason ELSE points.latest_reason END,
-      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END`)
+      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END
+    WHERE points.edge IS NULL OR points.edge = excluded.edge`)
   const gapOps = createGapOps(db)
   const replay = createReplayOps(db, log)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
