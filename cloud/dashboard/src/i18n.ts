@@ -25,6 +25,8 @@ const zh = {
   registry: '登记', substance: '监测物质', thresholds: '阈值 (低低/低/高/高高)', exportCsv: '导出 CSV', importCsv: '导入 CSV', dryRun: '仅校验', importDone: '已导入', importChecked: '校验通过', changed: '变更', row: '行', column: '列',
   hazardSource: '重大危险源',
   class_mhs: '重大危险源', class_process: '工艺', class_gas: '气体检测', class_general: '一般', class_authorised: '异常工况授权', class_none: '未登记',
+  // Issue 13: what an edge sent but does not own (a SECURITY alarm on edge:{id}).
+  kind_SECURITY: '安全事件', act_refused: '拒收', reason_foreign_point: '非本网关点位', reason_foreign_camera: '非本网关摄像机', reason_site_mismatch: '站点与登记不符', reason_unrequested_snapshot: '未经请求的抓图',
 }
 type Key = keyof typeof zh
 
@@ -49,6 +51,7 @@ const en: Record<Key, string> = {
   registry: 'Registry', substance: 'Substance', thresholds: 'Thresholds (LL/L/H/HH)', exportCsv: 'Export CSV', importCsv: 'Import CSV', dryRun: 'Check only', importDone: 'Imported', importChecked: 'Checked, nothing wrong', changed: 'changed', row: 'row', column: 'column',
   hazardSource: 'Major hazard source',
   class_mhs: 'Major hazard source', class_process: 'Process', class_gas: 'Gas detection', class_general: 'General', class_authorised: 'Authorised abnormal condition', class_none: 'Not registered',
+  kind_SECURITY: 'Security event', act_refused: 'refused', reason_foreign_point: 'point not owned by this edge', reason_foreign_camera: 'camera not owned by this edge', reason_site_mismatch: 'site differs from the registry', reason_unrequested_snapshot: 'snapshot not requested',
 }
 
 const dictionaries: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en }
@@ -67,6 +70,10 @@ export const t = (key: Key): string => dictionaries[lang][key]
 export const className = (cls: string | null): string => (dictionaries[lang] as Record<string, string>)[`class_${cls ?? 'none'}`] ?? cls ?? '—'
 /** A timeline step's name (cloud/alarms/workflow.ts TimelineEntry.action); an unknown one as it is. */
 export const actionName = (action: string): string => (dictionaries[lang] as Record<string, string>)[`act_${action}`] ?? action
+/** An alarm kind's name where it has one (SECURITY); limit kinds and video codes as they are. */
+export const kindName = (kind: string): string => (dictionaries[lang] as Record<string, string>)[`kind_${kind}`] ?? kind
+/** A refusal reason's name (cloud/metrics.ts RefusedReasons, RejectReasons); an unknown one as it is. */
+export const reasonName = (reason: string): string => (dictionaries[lang] as Record<string, string>)[`reason_${reason}`] ?? reason
 export function setLang(next: Lang): void {
   lang = next
   localStorage.setItem('parklink.lang', next)

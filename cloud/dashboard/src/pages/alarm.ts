@@ -1,6 +1,6 @@
 import { authorized, request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { actionName, t } from '../i18n.ts'
+import { actionName, kindName, reasonName, t } from '../i18n.ts'
 import { time, value } from '../format.ts'
 import type { AlarmView, TimelineEntry } from '../types.ts'
 import { MEASURED, errorText, poll } from './common.ts'
@@ -25,7 +25,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   const load = async () => {
     const [alarm, entries] = await Promise.all([request<AlarmView>(`/api/v1/alarms/${id}`), request<TimelineEntry[]>(`/api/v1/alarms/${id}/timeline`)])
     mount(facts,
-      h('h1', { class: `p-${alarm.priority}` }, `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${alarm.kind}`),
+      h('h1', { class: `p-${alarm.priority}` }, `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${kindName(alarm.kind)}`),
       h('dl', {},
         ...pair(t('point'), alarm.point), ...pair(t('enterprise'), alarm.enterprise ?? '—'),
         ...pair(t('value'), measured(alarm)),
@@ -36,7 +36,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
       ),
     )
     mount(actions, ...controls(alarm, act))
-    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
+    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, typeof e.detail.reason === 'string' ? ` · ${reasonName(e.detail.reason)}` : '', Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
   }
   const stop = poll(load, 5_000, (err) => mount(facts, h('p', { class: 'error' }, errorText(err))))
   void showSnapshots(id ?? '', snapshots, urls)

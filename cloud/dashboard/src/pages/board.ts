@@ -1,6 +1,6 @@
 import { request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { kindName, t } from '../i18n.ts'
 import { time } from '../format.ts'
 import { openEventStream } from '../sse.ts'
 import type { AlarmView, Board } from '../types.ts'
@@ -70,7 +70,7 @@ function zone(name: (typeof ZONES)[number], alarms: AlarmView[]): HTMLElement {
 function announce(popups: HTMLElement, alarm: AlarmView): void {
   const popup = h('div', { class: `popup p-${alarm.priority}`, role: 'alert' },
     h('b', {}, `${t('newAlarm')} · ${alarm.priority}`),
-    h('span', {}, `${alarm.pointName ?? alarm.point} ${alarm.kind}`),
+    h('span', {}, `${alarm.pointName ?? alarm.point} ${kindName(alarm.kind)}`),
     h('a', { href: `#/alarms/${alarm.id}` }, t('open')),
     h('button', { type: 'button', onclick: () => popup.remove() }, '×'),
   )

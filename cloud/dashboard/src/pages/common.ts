@@ -1,6 +1,6 @@
 import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { kindName, t } from '../i18n.ts'
 import type { AlarmView } from '../types.ts'
 import { time, value } from '../format.ts'
 
@@ -40,7 +40,7 @@ export function alarmCard(a: AlarmView): HTMLElement {
     h('span', { class: 'prio' }, a.priority),
     h('span', { class: 'what' },
       h('b', {}, a.pointName ?? a.point),
-      h('small', {}, `${a.point} · ${a.kind}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
+      h('small', {}, `${a.point} · ${kindName(a.kind)}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
       h('small', {}, `${t('raisedAt')} ${time(a.raisedAt)}${a.recoveredAt ? ` · ${t('recovered')} ${time(a.recoveredAt)}` : ''}`),
     ),
     h('span', { class: 'flags' },
