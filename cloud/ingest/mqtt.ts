@@ -108,6 +108,8 @@ export function startIngest(options: IngestOptions): Ingest {
     clock: options.clock,
     log: log.child({ component: 'commands' }),
     snapshots,
+    ownership: ctx.ownership,
+    refusals: ctx.refusals,
   })
   // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
   const sites = new Map<string, string>()

@@ -9,6 +9,7 @@ import { LEVEL, NH3, PRESSURE, T0, batch, birth, captureLogger, good, manualCloc
 import type { ClaimPolicy } from '../config.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
+import { createCommandChannel } from './commands.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
@@ -106,6 +107,16 @@ describe('samples: an edge writes only its own points', () => {
     expect(await handleData(ctx, msg(topicOf(A, 'data'), b))).toMatchObject({ kind: 'stored', result: { edgeAlarms: { matched: 0, unmatched: 0 } } })
     expect(await env.store.listGaps({ limit: 10 })).toEqual([])
     expect(ctx.metrics.ingest.refused.foreign_point).toBe(2)
+  })
+
+  it('gap records in a resend answer (the command channel) are screened the same way', async () => {
+    const commands = createCommandChannel({ publish: () => {}, store: env.store, clock, log: logs.log, snapshots: ctx.snapshots, ownership: ctx.ownership, refusals: ctx.refusals })
+    const gap = (points: string[]) => ({ reason: 'cap' as const, fromSeq: 1, throughSeq: 2, batches: 2, samples: 4, from: T0, to: T0 + 1_000, points, at: T0 })
+    const answer = { v: 1, id: randomUUID(), edge: A, ts: T0, ok: true, result: { type: 'resend', resent: [], alreadyAcked: 0, gaps: [gap([LEVEL, PRESSURE]), gap([PRESSURE])] } }
+    await commands.handleResponse(msg(`parklink/v1/huaian/${A}/resp`, answer))
+    expect((await env.store.listGaps({ limit: 10 })).map((g) => g.points)).toEqual([[LEVEL]])
+    expect(ctx.metrics.ingest.refused.foreign_point).toBe(2)
+    commands.close()
   })
 
   it('strict: an unknown point is not claimed, and an edge not in the registry claims nothing', async () => {

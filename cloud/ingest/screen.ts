@@ -18,6 +18,11 @@ export interface Screened<T> {
 export const noRefusals = (): Refusals => ({ foreign_point: new Map(), foreign_camera: new Map(), unrequested_snapshot: new Map() })
 export const refusedCount = (r: Refusals): number => Object.values(r).reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0)
 const note = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1)
+/** `allowed`, noting `id` as refused when it is not. */
+function refuseUnless(allowed: boolean, refusals: Map<string, number>, id: string): boolean {
+  if (!allowed) note(refusals, id)
+  return allowed
+}
 
 /** The point and camera ids a batch names (what ownership must judge). */
 export function batchIds(batch: DataBatch): { points: string[]; cameras: string[] } {
@@ -36,22 +41,13 @@ export function batchIds(batch: DataBatch): { points: string[]; cameras: string[
  */
 export function screenBatch(batch: DataBatch, verdict: Verdict, requests: SnapshotRequests): Screened<DataBatch> {
   const refused = noRefusals()
-  const mayPoint = (id: string) => {
-    if (verdict.point(id) !== 'foreign') return true
-    note(refused.foreign_point, id)
-    return false
-  }
+  const mayPoint = (id: string) => refuseUnless(verdict.point(id) !== 'foreign', refused.foreign_point, id)
   const samples = batch.samples.filter((s) => mayPoint(s.point))
   const alarms = batch.alarms?.filter((a) => mayPoint(a.point))
-  const gaps = batch.gaps?.flatMap((g): GapRecord[] => {
-    if (g.points === 'all') return [g]
-    const own = g.points.filter(mayPoint)
-    return own.length === 0 ? [] : [{ ...g, points: own }]
-  })
+  const gaps = batch.gaps && screenGaps(batch.gaps, verdict, refused)
   const events = batch.events?.filter((e: CameraEvent) => {
-    if (verdict.camera(e.camera) === 'foreign') return void note(refused.foreign_camera, e.camera), false
-    if (e.type === 'snapshot' && !requests.answers(batch.edge, e)) return void note(refused.unrequested_snapshot, `${e.camera}@alarm:${e.alarm}`), false
-    return true
+    if (!refuseUnless(verdict.camera(e.camera) !== 'foreign', refused.foreign_camera, e.camera)) return false
+    return e.type !== 'snapshot' || refuseUnless(requests.answers(batch.edge, e), refused.unrequested_snapshot, `${e.camera}@alarm:${e.alarm}`)
   })
   const message: DataBatch = { ...batch, samples, ...(alarms ? { alarms } : {}), ...(gaps ? { gaps } : {}), ...(events ? { events } : {}) }
   return {
@@ -62,6 +58,15 @@ export function screenBatch(batch: DataBatch, verdict: Verdict, requests: Snapsh
       cameras: [...new Set((events ?? []).map((e) => e.camera))].filter((id) => verdict.camera(id) === 'claim'),
     },
   }
+}
+
+/** Gap records with only the edge's own points ("all" is the edge's own by definition); a record left with none is dropped. */
+export function screenGaps(gaps: readonly GapRecord[], verdict: Verdict, refused: Refusals): GapRecord[] {
+  return gaps.flatMap((g): GapRecord[] => {
+    if (g.points === 'all') return [g]
+    const own = g.points.filter((id) => refuseUnless(verdict.point(id) !== 'foreign', refused.foreign_point, id))
+    return own.length === 0 ? [] : [{ ...g, points: own }]
+  })
 }
 
 /**
