@@ -13,6 +13,10 @@ import type { EdgeBinding, Owner, Store } from '../store/store.ts'
  *   point is registered to an enterprise, the edge belongs to that enterprise or to the park;
  *   otherwise it is foreign;
  * - a registered edge speaking under another site than its own is refused whole (site_mismatch).
+ * An edge not in the registry is not refused as such: it may send the points and cameras already
+ * bound to it (e.g. from before the registry knew edges) and, under `open`, claim unbound ones;
+ * under `strict` it claims nothing, so everything else it sends is foreign (and a security event).
+ * Its site is not checked (it has none registered): register it to bind its site.
  * The facts are cached; the cache is dropped on every registry change (`invalidate`).
  */
 export type Judgement = 'own' | 'claim' | 'foreign'

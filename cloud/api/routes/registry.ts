@@ -101,6 +101,8 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
       return c.json({ ...body, rows: parsed.errors }, 400)
     }
     const changes = await reg.importPoints(parsed.points, { dryRun })
+    // A point's enterprise decides which edges may claim it (cloud/ingest/ownership.ts).
+    if (!dryRun) deps.ownership?.invalidate()
     if (!dryRun) audited(c, { target: 'points/import', before: Object.fromEntries(changes.map((x) => [x.id, x.before])), after: Object.fromEntries(changes.map((x) => [x.id, x.after])) })
     return c.json({ dryRun, rows: parsed.points.length, changed: changes.length, created: changes.filter((x) => x.before === null).length, points: changes.map((x) => x.id) }, 200)
   })
@@ -114,6 +116,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     const id = idOf(c)
     const change = await reg.patchPoint(id, c.req.valid('json'))
     if (!change) throw notFound(`no point ${id}`, 'a point exists once its edge announced it or an import created it')
+    deps.ownership?.invalidate()
     audited(c, { target: `points/${id}`, ...change })
     return c.json(change.after)
   })
@@ -121,6 +124,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     const id = idOf(c)
     const change = await reg.unregisterPoint(id)
     if (!change) throw notFound(`no point ${id}`, 'list registered points with GET /api/v1/registry/points')
+    deps.ownership?.invalidate()
     audited(c, { target: `points/${id}`, ...change })
     return c.body(null, 204)
   })
