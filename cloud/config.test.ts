@@ -38,9 +38,17 @@ describe('cloud config', () => {
     expect(config.edgeOfflineAfterMs).toBe(60_000)
     expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])
     expect(config.registry.points.find((p) => p.id === 'shilian.tk101.level')).toEqual({
-      id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, rules: { onDelayS: 5, offDelayS: 30 },
+      id: 'shilian.tk101.level', name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', edge: 'shilian-01', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, rules: { onDelayS: 5, offDelayS: 30 },
     })
     expect(config.registry.points.find((p) => p.id === 'shilian.p101.run')?.limits).toBeUndefined()
+    expect(config.registry.claimUnknownPoints).toBe('strict')
+    expect(config.registry.edges).toContainEqual({ id: 'park-01', site: 'huaian-park' })
+  })
+
+  it('edges: strict by default; a point bound to an undeclared edge, or an edge of an undeclared enterprise, is refused', () => {
+    expect(loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\n')).registry).toMatchObject({ edges: [], claimUnknownPoints: 'strict' })
+    const bad = 'dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\nregistry:\n  enterprises: [{ id: a, name: A }]\n  edges: [{ id: e1, site: s, enterprise: b }]\n  points: [{ id: a.p, name: P, enterprise: a, edge: e2, class: general }]\n'
+    expect(() => loadCloudConfig(write(bad))).toThrow(/unknown enterprise "b"[\s\S]*unknown edge "e2"|unknown edge "e2"[\s\S]*unknown enterprise "b"/)
   })
 
   it('takes its broker user name as its client id (one user per instance), parklink-cloud without one', () => {

@@ -27,6 +27,8 @@ const RegistryPoint = z.strictObject({
   name: z.string().min(1).max(128),
   unit: z.string().max(32).default(''),
   enterprise: TopicId,
+  /** The edge that may send this point (issue 13); without it, the first edge the claim policy allows claims it. */
+  edge: TopicId.optional(),
   /** The alarm unit the point belongs to; selects the priority row (brief §5). */
   class: PointClass,
   /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
@@ -71,6 +73,20 @@ const RegistryPoint = z.strictObject({
   .transform((p) => (p.class === 'gas' && !p.limitsFromSource && !hasLevels(p.limits) ? { ...p, limits: gasLimits(p)! } : p))
 export type RegistryPoint = z.infer<typeof RegistryPoint>
 
+/** Which unbound points an edge may claim by sending them first (issue 13; README "Security model"). */
+export const ClaimPolicy = z.enum(['strict', 'open'])
+export type ClaimPolicy = z.infer<typeof ClaimPolicy>
+
+/** An edge bound to one site and one enterprise (none: the park's own edge). */
+const RegistryEdge = z.strictObject({
+  id: TopicId,
+  site: TopicId,
+  enterprise: TopicId.optional(),
+  /** This edge's claim policy; default `registry.claimUnknownPoints`. */
+  claim: ClaimPolicy.optional(),
+})
+export type RegistryEdge = z.infer<typeof RegistryEdge>
+
 const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
@@ -78,6 +94,12 @@ const Registry = z
   .strictObject({
     enterprises: z.array(Enterprise).default([]),
     points: z.array(RegistryPoint).default([]),
+    edges: z.array(RegistryEdge).default([]),
+    /**
+     * strict (default): an edge sends only the points and cameras bound to it; open: an edge may
+     * also claim a point or camera no edge owns yet by sending it first (the demo's first start).
+     */
+    claimUnknownPoints: ClaimPolicy.default('strict'),
   })
   // Cross-references are checked even when other entries are invalid (`when`), so one pass lists
   // every problem; the value may then be partly unparsed, hence the defensive reads.
@@ -89,6 +111,16 @@ const Registry = z
         if (enterprises.has(id)) ctx.addIssue({ code: 'custom', path: ['enterprises', i, 'id'], message: `duplicate enterprise id "${String(id)}"` })
         enterprises.add(id)
       })
+      const edges = new Set<unknown>()
+      list(r.edges).forEach((e, i) => {
+        const id = field(e, 'id')
+        if (edges.has(id)) ctx.addIssue({ code: 'custom', path: ['edges', i, 'id'], message: `duplicate edge id "${String(id)}"` })
+        edges.add(id)
+        const enterprise = field(e, 'enterprise')
+        if (typeof enterprise === 'string' && !enterprises.has(enterprise)) {
+          ctx.addIssue({ code: 'custom', path: ['edges', i, 'enterprise'], message: `unknown enterprise "${enterprise}": declare it under registry.enterprises` })
+        }
+      })
       const points = new Set<unknown>()
       list(r.points).forEach((p, i) => {
         const id = field(p, 'id')
@@ -97,6 +129,10 @@ const Registry = z
         const enterprise = field(p, 'enterprise')
         if (typeof enterprise === 'string' && !enterprises.has(enterprise)) {
           ctx.addIssue({ code: 'custom', path: ['points', i, 'enterprise'], message: `unknown enterprise "${enterprise}": declare it under registry.enterprises` })
+        }
+        const edge = field(p, 'edge')
+        if (typeof edge === 'string' && !edges.has(edge)) {
+          ctx.addIssue({ code: 'custom', path: ['points', i, 'edge'], message: `unknown edge "${edge}": declare it under registry.edges (its site and enterprise)` })
         }
       })
     },
@@ -132,7 +168,7 @@ export const CloudConfigSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
-  registry: Registry.default({ enterprises: [], points: [] }),
+  registry: Registry.default({ enterprises: [], points: [], edges: [], claimUnknownPoints: 'strict' }),
   alarms: z
     .strictObject({
       /**

@@ -9,6 +9,8 @@ export const RejectReasons = {
   INVALID_PAYLOAD: 'invalid_payload',
   /** The payload's edge differs from the edge in the topic. */
   EDGE_MISMATCH: 'edge_mismatch',
+  /** The topic's site differs from the site the registry binds the edge to (issue 13). */
+  SITE_MISMATCH: 'site_mismatch',
 } as const
 export type RejectReason = (typeof RejectReasons)[keyof typeof RejectReasons]
 
@@ -26,6 +28,16 @@ export const HttpRefusals = {
   STREAM_SLOW_READER: 'stream_slow_reader',
 } as const
 export type HttpRefusal = (typeof HttpRefusals)[keyof typeof HttpRefusals]
+/**
+ * Parts of an accepted message refused because the edge does not own them (issue 13): the rest
+ * of the message is stored and acked. Counted per refused sample, alarm, gap, event or birth entry.
+ */
+export const RefusedReasons = {
+  FOREIGN_POINT: 'foreign_point',
+  FOREIGN_CAMERA: 'foreign_camera',
+  UNREQUESTED_SNAPSHOT: 'unrequested_snapshot',
+} as const
+export type RefusedReason = (typeof RefusedReasons)[keyof typeof RefusedReasons]
 
 export interface CloudMetrics {
   readonly startedAt: number
@@ -39,6 +51,8 @@ export interface CloudMetrics {
     duplicates: number
     /** Messages refused, by reason; never stored, never acked. */
     rejected: Record<RejectReason, number>
+    /** Parts of stored messages refused, by reason (the edge does not own them). */
+    refused: Record<RefusedReason, number>
     /** Messages that could not be stored (store error); not acked, the edge resends. */
     failed: number
     statuses: number
@@ -67,7 +81,8 @@ export function createMetrics(now: number): CloudMetrics {
       batches: 0,
       samples: 0,
       duplicates: 0,
-      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0 },
+      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0, site_mismatch: 0 },
+      refused: { foreign_point: 0, foreign_camera: 0, unrequested_snapshot: 0 },
       failed: 0,
       statuses: 0,
       acks: 0,

@@ -19,6 +19,7 @@ import { createAuthService } from './auth/service.ts'
 import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
+import { createOwnership } from './ingest/ownership.ts'
 import { startIngest, type Ingest } from './ingest/mqtt.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
@@ -76,6 +77,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
     const metrics = createMetrics(clock.now())
+    // Who may send what (issue 13): ingest judges with it, registry changes through the API drop its cache.
+    const ownership = createOwnership({ facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras), policy: config.registry.claimUnknownPoints })
     const throttle = createLoginThrottle(config.http.loginThrottle, clock)
     const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret, throttle, metrics })
     const accounts = createAccounts(store.auth, config.auth.password)
@@ -88,7 +91,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       return true
     }
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http, ownership })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
@@ -109,6 +112,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       metrics,
       log,
       time: config.time,
+      ownership,
     })
 
     ingestRef = ingest

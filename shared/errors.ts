@@ -39,6 +39,14 @@ export const ErrorCodes = {
   TOO_MANY_REQUESTS: 'PL_TOO_MANY_REQUESTS',
   /** Too many live streams open for this identity (or in all): close one first (HTTP 429). */
   TOO_MANY_STREAMS: 'PL_TOO_MANY_STREAMS',
+  /** Ingest (issue 13): an edge sent samples, alarms, gaps or a birth entry for a point bound to another edge (or unbound, under the strict claim policy). */
+  FOREIGN_POINT: 'PL_FOREIGN_POINT',
+  /** Ingest: an edge sent events or a birth entry for a camera bound to another edge. */
+  FOREIGN_CAMERA: 'PL_FOREIGN_CAMERA',
+  /** Ingest: the topic's site differs from the site the registry binds the edge to. */
+  SITE_MISMATCH: 'PL_SITE_MISMATCH',
+  /** Ingest: a snapshot for an alarm that the cloud never asked that edge for. */
+  UNREQUESTED_SNAPSHOT: 'PL_UNREQUESTED_SNAPSHOT',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

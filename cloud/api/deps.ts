@@ -28,6 +28,8 @@ export interface ApiDeps {
   liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
   /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */
   http?: Pick<import('./config.ts').HttpConfig, 'trustedProxies' | 'streams'>
+  /** The ingest's ownership cache (issue 13): dropped when the registry API changes an edge entry or moves a point or camera. Absent: no ingest in this process. */
+  ownership?: { invalidate(): void }
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

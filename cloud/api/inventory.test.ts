@@ -73,6 +73,11 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/registry/points/import': () => ({}),
   'PATCH /api/v1/registry/points/:id': () => ({}),
   'DELETE /api/v1/registry/points/:id': () => ({}),
+  'POST /api/v1/registry/edges': (own) => ({ id: `g${Math.random().toString(36).slice(2, 8)}`, site: 'huaian', enterprise: own ? 'shilian' : 'fuqiang' }),
+  'PATCH /api/v1/registry/edges/:id': () => ({ claim: 'strict' }),
+  'DELETE /api/v1/registry/edges/:id': () => ({}),
+  'PUT /api/v1/registry/points/:id/edge': () => ({ edge: 'shilian-01' }),
+  'PUT /api/v1/registry/cameras/:id/edge': () => ({ edge: 'shilian-01' }),
 }
 
 /** What `:id` means under each resource: shilian's row (own) or fuqiang's (foreign). */

@@ -128,6 +128,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/registry/points/:id': 'points:read',
   'PATCH /api/v1/registry/points/:id': 'registry:manage',
   'DELETE /api/v1/registry/points/:id': 'registry:manage',
+  /** Issue 13: edges bound to a site and an enterprise; points and cameras moved between edges. */
+  'GET /api/v1/registry/edges': 'points:read',
+  'POST /api/v1/registry/edges': 'registry:manage',
+  'PATCH /api/v1/registry/edges/:id': 'registry:manage',
+  'DELETE /api/v1/registry/edges/:id': 'registry:manage',
+  'PUT /api/v1/registry/points/:id/edge': 'registry:manage',
+  'PUT /api/v1/registry/cameras/:id/edge': 'registry:manage',
 }
 
 export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]

@@ -3,10 +3,15 @@ import type { Logger } from 'pino'
 import type { Clock, TimerHandle } from '../../shared/clock.ts'
 import { decodeCommandResponse, encode } from '../../shared/wire/codec.ts'
 import type { CommandBody, CommandResponse } from '../../shared/wire/command.ts'
+import type { GapRecord } from '../../shared/wire/gap.ts'
 import { WIRE_VERSION } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Store } from '../store/store.ts'
 import { addressOf, type InboundMessage } from './context.ts'
+import type { SnapshotRequests } from './snapshot-requests.ts'
+import type { Ownership } from './ownership.ts'
+import type { RefusalReporter } from './refusals.ts'
+import { noRefusals, screenGaps } from './screen.ts'
 
 export interface CommandChannelOptions {
   /** Publishes QoS 1, NOT retained (a command is for now, not for the next connect). */
@@ -14,6 +19,11 @@ export interface CommandChannelOptions {
   store: Store
   clock: Clock
   log: Logger
+  /** Snapshot requests sent, so their answers (and only those) are linked to alarms. */
+  snapshots: SnapshotRequests
+  /** Gap records in a resend answer are screened like a batch's (issue 13). */
+  ownership: Ownership
+  refusals: RefusalReporter
 }
 
 export interface CommandChannel {
@@ -36,9 +46,21 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
   const waiting = new Map<string, { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }>()
 
   const send = (site: string, edge: string, cmd: CommandBody, id: string = randomUUID()): string => {
+    if (cmd.type === 'snapshot') options.snapshots.expect(id, edge, cmd.alarm, cmd.cameras)
     options.publish(topic(site, edge, 'cmd'), encode({ v: WIRE_VERSION, id, edge, ts: clock.now(), cmd }))
     log.info({ edge, id, cmd: cmd.type, ...(cmd.type === 'resend' ? { fromSeq: cmd.fromSeq, toSeq: cmd.toSeq } : {}) }, 'command sent to the edge')
     return id
+  }
+
+  /** Only the gaps of the edge's own points are stored; the rest are refused like a batch's. */
+  const recordOwnGaps = async (site: string, edge: string, gaps: readonly GapRecord[]) => {
+    const points = [...new Set(gaps.flatMap((g) => (g.points === 'all' ? [] : g.points)))]
+    const verdict = await options.ownership.judge(site, edge, points, [])
+    if (verdict.siteMismatch !== null) return void log.warn({ edge, site, registered: verdict.siteMismatch }, 'resend answer under another site than the edge\'s refused (site_mismatch)')
+    const refused = noRefusals()
+    const own = screenGaps(gaps, verdict, refused)
+    if (own.length > 0) await options.store.recordGaps(edge, own, clock.now())
+    await options.refusals.report(edge, refused)
   }
 
   return {
@@ -62,7 +84,7 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
       if (r.edge !== address.edge) return void log.warn({ topic: msg.topic, edge: r.edge }, 'command response for another edge rejected')
       if (r.result?.type === 'resend') {
         log.info({ edge: r.edge, id: r.id, resent: r.result.resent.length, alreadyAcked: r.result.alreadyAcked, gaps: r.result.gaps.length }, 'resend answered')
-        if (r.result.gaps.length > 0) await options.store.recordGaps(r.edge, r.result.gaps, clock.now())
+        if (r.result.gaps.length > 0) await recordOwnGaps(address.site, r.edge, r.result.gaps)
       } else if (!r.ok) log.warn({ edge: r.edge, id: r.id, error: r.error }, 'the edge could not carry out a command')
       const w = waiting.get(r.id)
       if (w) {

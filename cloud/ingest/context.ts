@@ -6,6 +6,9 @@ import type { Store } from '../store/store.ts'
 import type { AckTracker } from './ack-tracker.ts'
 import type { ClockOffsets } from '../../shared/clock-offset.ts'
 import type { CloudTimeConfig } from './time-check.ts'
+import type { Ownership } from './ownership.ts'
+import type { RefusalReporter } from './refusals.ts'
+import type { SnapshotRequests } from './snapshot-requests.ts'
 
 /** What the message handlers need; the MQTT wiring (mqtt.ts) builds it, tests build their own. */
 export interface IngestContext {
@@ -20,6 +23,12 @@ export interface IngestContext {
   time?: CloudTimeConfig
   /** The edges' clock offsets (cloud/ingest/clock-offset.ts); absent: not estimated. */
   clocks?: ClockOffsets
+  /** Who may send what (issue 13): judged before anything is stored. */
+  ownership: Ownership
+  /** Counts, logs and raises the security event for what an edge sent but does not own. */
+  refusals: RefusalReporter
+  /** The snapshot requests the cloud sent (their answers are the only snapshots linked to alarms). */
+  snapshots: SnapshotRequests
 }
 
 export interface InboundMessage {

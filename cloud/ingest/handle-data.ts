@@ -6,6 +6,8 @@ import { RejectReasons } from '../metrics.ts'
 import type { IngestResult } from '../store/store.ts'
 import { checkBatchTimes, countUnevaluated, defaultCloudTimeConfig } from './time-check.ts'
 import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
+import type { Verdict } from './ownership.ts'
+import { batchIds, screenBatch } from './screen.ts'
 
 export type DataOutcome =
   | Rejected
@@ -13,19 +15,32 @@ export type DataOutcome =
   | { kind: 'failed'; error: string }
 
 /**
- * parklink/v1/{site}/{edge}/data: validate → store once (unique (edge, seq)) → advance the
- * contiguous mark → publish the ack (retained). A duplicate is acked again: its first ack may
- * have been lost. A store failure is NOT acked; the edge resends from its outbox.
+ * parklink/v1/{site}/{edge}/data: validate → keep only what the edge owns (ownership.ts) → store
+ * once (unique (edge, seq)) → advance the contiguous mark → publish the ack (retained). A
+ * duplicate is acked again: its first ack may have been lost. A store failure is NOT acked; the
+ * edge resends from its outbox. What the edge does not own is refused per item, and the batch
+ * is stored and acked for the rest (even when nothing is left: else it is resent forever).
  */
 export async function handleData(ctx: IngestContext, msg: InboundMessage): Promise<DataOutcome> {
   const address = addressOf(msg, 'data')
   if (typeof address === 'string') return reject(ctx, msg, RejectReasons.BAD_TOPIC, address)
   const decoded = decodeData(msg.payload)
   if (!decoded.ok) return reject(ctx, msg, RejectReasons.INVALID_PAYLOAD, decoded.error)
-  const batch = decoded.value
-  if (batch.edge !== address.edge) {
-    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${batch.edge}" differs from topic edge "${address.edge}"`)
+  if (decoded.value.edge !== address.edge) {
+    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${decoded.value.edge}" differs from topic edge "${address.edge}"`)
   }
+  const ids = batchIds(decoded.value)
+  let verdict: Verdict
+  try {
+    verdict = await ctx.ownership.judge(address.site, address.edge, ids.points, ids.cameras)
+  } catch (err) {
+    ctx.metrics.ingest.failed++
+    ctx.log.error({ edge: address.edge, err }, 'ownership not known (store error): batch not stored, not acked (the edge will resend)')
+    return { kind: 'failed', error: errorMessage(err) }
+  }
+  if (verdict.siteMismatch !== null) return reject(ctx, msg, RejectReasons.SITE_MISMATCH, `edge "${address.edge}" is registered at site "${verdict.siteMismatch}", not "${address.site}"`)
+  const screened = screenBatch(decoded.value, verdict, ctx.snapshots)
+  const batch = screened.message
 
   // In order: the next batch after everything stored (or given up below the edge's floor). A
   // batch ahead of a gap is live data that overtook a backlog (evaluated now, the backlog later
@@ -47,6 +62,10 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   }
 
   const m = ctx.metrics.ingest
+  if (!result.duplicate) {
+    ctx.ownership.claimed(batch.edge, screened.claims.points, screened.claims.cameras)
+    await ctx.refusals.report(batch.edge, screened.refused)
+  }
   if (result.duplicate) {
     m.duplicates++
     if (result.suspectSeqReuse) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, NH3, T0, batch, birth, captureLogger, death, good, heartbeat, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, T0, batch, birth, captureLogger, death, good, heartbeat, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
 import { createMetrics, totalRejected } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
@@ -28,12 +28,14 @@ beforeEach(async () => {
   logs = captureLogger()
   published = []
   clock.set(T0 + 60_000)
+  const metrics = createMetrics(clock.now())
   ctx = {
     store: env.store,
     tracker: new AckTracker(),
     clock,
-    metrics: createMetrics(clock.now()),
+    metrics,
     log: logs.log,
+    ...ownershipParts({ store: env.store, clock, log: logs.log, metrics }),
     publish(topic, payload) {
       const ack = decodeAck(payload)
       if (!ack.ok) throw new Error(`published a bad ack: ${ack.error}`)

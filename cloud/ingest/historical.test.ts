@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LEVEL, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, T0, batch, captureLogger, good, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { NotificationsConfig } from '../notify/config.ts'
@@ -69,7 +69,8 @@ describe('historical batches', () => {
     // The edge's clock jumped 2 h ahead: its outbox batch, written 20 s ago, looks 2 h old to it.
     const clock = manualClock(meta.receivedAt)
     const metrics = createMetrics(clock.now())
-    const ctx = { store: env.store, tracker: new AckTracker(), clock, metrics, log: captureLogger().log, publish: () => {} }
+    const log = captureLogger().log
+    const ctx = { store: env.store, tracker: new AckTracker(), clock, metrics, log, publish: () => {}, ...ownershipParts({ store: env.store, clock, log, metrics }) }
     const data = (b: unknown) => ({ topic: 'parklink/v1/huaian/shilian-01/data', payload: encode(b as never), retained: false })
     await handleData(ctx, data({ ...batch(1, [good(LEVEL, meta.receivedAt - 20_000, 10.6)]), historical: true }))
     await dispatcher.runOnce()

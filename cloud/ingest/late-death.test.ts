@@ -4,7 +4,7 @@ import { encode } from '../../shared/wire/codec.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import { birth, death } from '../../edge/uplink/status.ts'
 import { startTestBroker, type TestBroker } from '../../edge/test-support.ts'
-import { captureLogger, tempStore } from '../../test/cloud/helpers.ts'
+import { captureLogger, openOwnership, tempStore } from '../../test/cloud/helpers.ts'
 import { systemClock } from '../../shared/clock.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createMetrics } from '../metrics.ts'
@@ -44,7 +44,7 @@ describe('late death (real broker, real ingest)', () => {
     env = await tempStore()
     clients = []
     metrics = createMetrics(Date.now())
-    ingest = startIngest({ url: broker.url, clientId: 'cloud-late-death', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker: new AckTracker(), clock: systemClock, metrics, log: captureLogger().log })
+    ingest = startIngest({ url: broker.url, clientId: 'cloud-late-death', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker: new AckTracker(), clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store) })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })
   })
   afterEach(async () => {

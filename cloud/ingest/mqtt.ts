@@ -10,6 +10,9 @@ import type { CloudMetrics } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import type { AckTracker } from './ack-tracker.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
+import type { Ownership } from './ownership.ts'
+import { createRefusalReporter } from './refusals.ts'
+import { createSnapshotRequests } from './snapshot-requests.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
 import { createInbox } from './inbox.ts'
@@ -36,6 +39,8 @@ export interface IngestOptions {
   clock: Clock
   metrics: CloudMetrics
   log: Logger
+  /** Who may send what (issue 13); shared with the registry API, which invalidates it. */
+  ownership: Ownership
   /**
    * Sequence holes: one that persists `afterMs` is asked from the edge (a resend command),
    * again every `retryMs`; checked every `checkMs`. Defaults 10 s, 30 s, 2 s.
@@ -82,6 +87,7 @@ export function startIngest(options: IngestOptions): Ingest {
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
   })
+  const snapshots = createSnapshotRequests(options.clock)
   const ctx: IngestContext = {
     store: options.store,
     tracker: options.tracker,
@@ -90,6 +96,9 @@ export function startIngest(options: IngestOptions): Ingest {
     log,
     ...(options.time ? { time: options.time } : {}),
     clocks: createClockOffsets(),
+    ownership: options.ownership,
+    refusals: createRefusalReporter({ store: options.store, clock: options.clock, log: log.child({ component: 'ownership' }), metrics }),
+    snapshots,
     publish(topic, payload) {
       client.publish(topic, payload, { qos: 1, retain: true }, (err) => {
         if (err) log.warn({ topic, err: errorMessage(err) }, 'ack not delivered to the broker; the next batch or resend acks again')
@@ -106,6 +115,9 @@ export function startIngest(options: IngestOptions): Ingest {
     store: options.store,
     clock: options.clock,
     log: log.child({ component: 'commands' }),
+    snapshots,
+    ownership: ctx.ownership,
+    refusals: ctx.refusals,
   })
   // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
   const sites = new Map<string, string>()

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
 import type { DataBatch, EdgeAlarm } from '../../shared/wire/messages.ts'
-import { LEVEL, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, T0, batch, captureLogger, good, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { createAlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
@@ -40,8 +40,10 @@ beforeEach(async () => {
   acks = []
   logs = captureLogger()
   env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)))
+  const metrics = createMetrics(T1)
   ctx = {
-    store: env.store, tracker: new AckTracker(), clock, metrics: createMetrics(T1), log: logs.log,
+    store: env.store, tracker: new AckTracker(), clock, metrics, log: logs.log,
+    ...ownershipParts({ store: env.store, clock, log: logs.log, metrics }),
     publish(_topic, payload) {
       const ack = decodeAck(payload)
       if (!ack.ok) throw new Error(ack.error)

@@ -9,7 +9,7 @@ import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import { captureLogger as edgeLogger } from '../../edge/test-support.ts'
 import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt-uplink.ts'
-import { captureLogger, tempStore } from '../../test/cloud/helpers.ts'
+import { captureLogger, openOwnership, tempStore } from '../../test/cloud/helpers.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
@@ -53,7 +53,7 @@ describe('command channel and sequence-hole resend', () => {
     tracker = new AckTracker()
     metrics = createMetrics(Date.now())
     ingest = startIngest({
-      url: broker.url, clientId: 'cloud-resend-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log,
+      url: broker.url, clientId: 'cloud-resend-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store),
       resend: { afterMs: 200, retryMs: 1_000, checkMs: 50 },
     })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, T0, batch, birth, captureLogger, good, heartbeat, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, T0, batch, birth, captureLogger, good, heartbeat, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
 import { startCommLossWatcher, type CommLossWatcher } from '../alarms/comm-loss.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
@@ -31,8 +31,11 @@ const alarms = async () => (await env.store.listAlarms({ scope: 'all', state: 'a
 beforeEach(async () => {
   env = await tempStore()
   clock.set(NOW)
+  const metrics = createMetrics(NOW)
+  const log = captureLogger().log
   ctx = {
-    store: env.store, tracker: new AckTracker(), clock, metrics: createMetrics(NOW), log: captureLogger().log, clocks: createClockOffsets(),
+    store: env.store, tracker: new AckTracker(), clock, metrics, log, clocks: createClockOffsets(),
+    ...ownershipParts({ store: env.store, clock, log, metrics }),
     publish: (_topic, payload) => void expect(decodeAck(payload).ok).toBe(true),
   }
 })

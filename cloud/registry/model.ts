@@ -18,6 +18,13 @@ export const HazardSourcePatch = HazardSourceBody.omit({ id: true, enterprise: t
 export const AreaBody = z.strictObject({ id: TopicId, enterprise: TopicId, name: Text(128), kind: Text(64).nullable().optional() })
 export const AreaPatch = AreaBody.omit({ id: true, enterprise: true }).partial()
 
+/** An edge's binding (issue 13): its one site, its enterprise (null: the park's edge), its claim policy (null: the config's). */
+export const EdgeBody = z.strictObject({ id: TopicId, site: TopicId, enterprise: TopicId.nullable().default(null), claim: z.enum(['strict', 'open']).nullable().default(null) })
+export const EdgePatch = z.strictObject({ site: TopicId.optional(), enterprise: TopicId.nullable().optional(), claim: z.enum(['strict', 'open']).nullable().optional() })
+export type EdgeEntry = z.infer<typeof EdgeBody>
+/** Moves a point (or camera) to the edge that may send it from now on; null unbinds a point (the claim policy decides who takes it next). */
+export const MoveBody = z.strictObject({ edge: TopicId.nullable() })
+
 export type Enterprise = z.infer<typeof EnterpriseBody>
 export type HazardSource = z.infer<typeof HazardSourceBody>
 export interface Area { id: string; enterprise: string; name: string; kind: string | null }

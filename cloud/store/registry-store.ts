@@ -1,10 +1,12 @@
 import type { Scope } from '../auth/roles.ts'
-import type { Area, Enterprise, HazardSource, PointCreate, PointPatch, RegistryPoint } from '../registry/model.ts'
+import type { Area, EdgeEntry, Enterprise, HazardSource, PointCreate, PointPatch, RegistryPoint } from '../registry/model.ts'
 
 /** A change as the audit log records it: the record before (null: created) and after (null: deleted). */
 export interface Change<T> { before: T | null; after: T | null }
-export type EntryKind = 'enterprises' | 'hazardSources' | 'areas'
-export type Entry = Enterprise | HazardSource | Area
+export type EntryKind = 'enterprises' | 'hazardSources' | 'areas' | 'edges'
+export type Entry = Enterprise | HazardSource | Area | EdgeEntry
+/** Which edge may send a point or a camera (issue 13). */
+export interface Binding { id: string; edge: string | null }
 
 /**
  * The registry in the database (the API's view). Reads are scoped in SQL; writes are the park
@@ -26,6 +28,10 @@ export interface RegistryStore {
   patchPoint(id: string, patch: PointPatch): Promise<Change<RegistryPoint> | null>
   /** Removes a point from the registry (it stays as an edge-announced point without limits). */
   unregisterPoint(id: string): Promise<Change<RegistryPoint> | null>
+  /** Binds a point to the edge that may send it (null: unbound). null: no such point; 409 when the edge's registered enterprise is not the point's. */
+  movePoint(id: string, edge: string | null): Promise<Change<Binding> | null>
+  /** Binds a camera to the edge that may send it. null: no such camera; 409 as movePoint. */
+  moveCamera(id: string, edge: string): Promise<Change<Binding> | null>
   /** All or nothing, in one transaction: the changes made (points whose record did not change are left out). */
   importPoints(list: readonly PointCreate[], options: { dryRun: boolean }): Promise<Array<Change<RegistryPoint> & { id: string }>>
 }

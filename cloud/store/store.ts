@@ -117,6 +117,11 @@ export interface Store {
   /** A snapshot's metadata and its JPEG; null when unknown or its file is gone. */
   getSnapshot(id: string, scope: Scope): Promise<{ snapshot: SnapshotRecord; body: Buffer } | null>
 
+  /** Who owns what (issue 13): the edge's registry binding and the edge each point and camera is bound to (null: none; absent: unknown). */
+  ownershipFacts(edge: string, points: readonly string[], cameras: readonly string[]): Promise<OwnershipFacts>
+  /** An edge sent what it does not own: a SECURITY alarm on `edge:{id}` (or a step on its open one) and an audit entry. */
+  recordSecurityEvent(event: SecurityEvent): Promise<{ alarm: number; raised: boolean }>
+
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -132,6 +137,38 @@ export interface IngestMeta {
    * it differs from the edge's `historical` mark (cloud/ingest/time-check.ts). Absent: the mark.
    */
   historical?: boolean
+}
+
+/** An edge's registry entry (issue 13): its one site, its enterprise (null: the park), its own claim policy (null: the config's). */
+export interface EdgeBinding {
+  id: string
+  site: string
+  enterprise: string | null
+  claim: 'strict' | 'open' | null
+}
+
+export interface Owner {
+  edge: string | null
+  enterprise: string | null
+}
+
+export interface OwnershipFacts {
+  /** null: the edge is not in the registry. */
+  edge: EdgeBinding | null
+  /** Point id → the edge it is bound to (null: none yet) and its registry enterprise; a point not in the map is unknown. */
+  points: Map<string, Owner>
+  cameras: Map<string, Owner>
+}
+
+export interface SecurityEvent {
+  edge: string
+  /** The counted reason (cloud/metrics.ts RefusedReasons) and its stable error code. */
+  reason: string
+  code: string
+  /** The refused point or camera ids. */
+  items: readonly string[]
+  at: number
+  priority: Priority
 }
 
 export interface GapFilter {
@@ -309,8 +346,8 @@ export type WindowOutcome =
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
 /** Over-limit kinds, rate of change, digital state, comm loss: STALE (a point without good data too long), OFFLINE (an edge, a camera); video AI alarms by their provincial code. */
-/** Alarms raised by watchers, not by samples: comm loss, and an edge's clock off (CLOCK on edge:{id}). */
-export type SystemAlarmKind = 'STALE' | 'OFFLINE' | 'CLOCK'
+/** Alarms raised by watchers, not by samples: comm loss, an edge's clock off (CLOCK on edge:{id}), and what an edge sent but does not own (SECURITY on edge:{id}). */
+export type SystemAlarmKind = 'STALE' | 'OFFLINE' | 'CLOCK' | 'SECURITY'
 export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | SystemAlarmKind | VideoCode
 
 export interface CameraRecord {

@@ -106,6 +106,9 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
         })),
         ...moreRegistry().points,
       ],
+      // The demo's first start: each simulated edge claims the points it sends first (issue 13).
+      // A park binds edges and points in the registry and keeps the default, strict.
+      claimUnknownPoints: 'open',
     },
   }
 }

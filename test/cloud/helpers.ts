@@ -16,6 +16,11 @@ import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
 import { createAuthService, type AuthDeps } from '../../cloud/auth/service.ts'
+import type { ClaimPolicy } from '../../cloud/config.ts'
+import type { CloudMetrics } from '../../cloud/metrics.ts'
+import { createOwnership } from '../../cloud/ingest/ownership.ts'
+import { createRefusalReporter } from '../../cloud/ingest/refusals.ts'
+import { createSnapshotRequests } from '../../cloud/ingest/snapshot-requests.ts'
 
 /** Test helpers for the cloud's tests (local to them, so they don't collide with test/util). */
 
@@ -61,6 +66,9 @@ export const registry: Registry = {
     { id: 'shilian.gt101.nh3', name: '罐区氨气检测GT-101', unit: 'ppm', enterprise: 'shilian', class: 'gas', limitsFromSource: false, limits: { hh: 40, h: 20, deadband: 1 } },
     { id: 'fuqiang.v201.pressure', name: '液氯储罐V-201压力', unit: 'MPa', enterprise: 'fuqiang', class: 'mhs', limitsFromSource: false, limits: { hh: 1.0, h: 0.85, deadband: 0.01 } },
   ],
+  // No edge bindings: the first edge that sends a point claims it (tests of ownership bind theirs: cloud/ingest/ownership.test.ts).
+  edges: [],
+  claimUnknownPoints: 'open',
 }
 
 export const LEVEL = 'shilian.tk101.level'
@@ -84,6 +92,18 @@ export async function tempStore(log: Logger = createLogger({ level: 'silent' }),
     },
   }
   return handle
+}
+
+/** The claim policy of the demo's first start: the first edge that sends a point claims it. */
+export const openOwnership = (store: Store) => createOwnership({ facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras), policy: 'open' })
+
+/** The ownership parts of an IngestContext (cloud/ingest/context.ts), the real ones; `open` unless a test judges ownership. */
+export function ownershipParts(o: { store: Store; clock: Clock; log: Logger; metrics: CloudMetrics; policy?: ClaimPolicy }) {
+  return {
+    ownership: createOwnership({ facts: (edge, points, cameras) => o.store.ownershipFacts(edge, points, cameras), policy: o.policy ?? 'open' }),
+    refusals: createRefusalReporter(o),
+    snapshots: createSnapshotRequests(o.clock),
+  }
 }
 
 export const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })

@@ -46,7 +46,7 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const brokerPort = broker.port
     cloud = await startCloud(CloudConfigSchema.parse({
       dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url: broker.url, clientId: 'cloud-under-test', reconnectPeriodMs: 200 },
-      registry: { enterprises: [{ id: 'shilian', name: '实联化工' }] },
+      registry: { claimUnknownPoints: 'open', enterprises: [{ id: 'shilian', name: '实联化工' }] },
     }), { log: createCloudLogger({ level: 'silent' }) })
     const config = resolveEdgeConfig(EdgeConfigSchema.parse({
       site: 'huaian', edge: 'shilian-01', dataDir: path.join(dir, 'edge'),

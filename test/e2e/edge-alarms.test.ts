@@ -45,7 +45,7 @@ describe('an alarm raised at the edge during an outage', () => {
     const port = broker.port
     cloud = await startCloud(CloudConfigSchema.parse({
       dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url: broker.url, clientId: 'cloud-under-test', reconnectPeriodMs: 200 },
-      registry: { enterprises: [{ id: 'shilian', name: '实联化工' }], points: [{ id: POINT, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limits: LIMITS }] },
+      registry: { claimUnknownPoints: 'open', enterprises: [{ id: 'shilian', name: '实联化工' }], points: [{ id: POINT, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limits: LIMITS }] },
     }), { log: createCloudLogger({ level: 'silent' }) })
 
     const plc = { current: null as ReturnType<typeof settableDriver> | null }

@@ -43,6 +43,7 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
         duplicates: i.duplicates,
         rejected: totalRejected(metrics),
         rejectedByReason: { ...i.rejected },
+        refusedByReason: { ...i.refused },
         failed: i.failed,
         statuses: i.statuses,
         acks: i.acks,

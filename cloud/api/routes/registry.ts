@@ -5,7 +5,7 @@ import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, jsonBody, z } f
 import { ErrorCodes } from '../../../shared/errors.ts'
 import { TopicId } from '../../../shared/wire/ids.ts'
 import { parsePointsCsv, pointsToCsv } from '../../registry/csv.ts'
-import { AreaBody, AreaPatch, EnterpriseBody, EnterprisePatch, HazardSourceBody, HazardSourcePatch, PointPatch } from '../../registry/model.ts'
+import { AreaBody, AreaPatch, EdgeBody, EdgePatch, EnterpriseBody, EnterprisePatch, HazardSourceBody, HazardSourcePatch, MoveBody, PointPatch } from '../../registry/model.ts'
 import type { Entry, EntryKind } from '../../store/registry-store.ts'
 import { audited, ownEnterprise, scope } from '../access.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -35,6 +35,8 @@ const ENTRIES: Array<{ path: string; kind: EntryKind; body: z.ZodType<Entry>; pa
   { path: 'enterprises', kind: 'enterprises', body: EnterpriseBody, patch: EnterprisePatch, example: '{"id": "shilian", "name": "石联化工"}' },
   { path: 'hazard-sources', kind: 'hazardSources', body: HazardSourceBody, patch: HazardSourcePatch, example: '{"id": "shilian-mhs1", "enterprise": "shilian", "name": "液氨罐区", "level": 2}' },
   { path: 'areas', kind: 'areas', body: AreaBody, patch: AreaPatch, example: '{"id": "shilian-tf1", "enterprise": "shilian", "name": "罐区一", "kind": "tank farm"}' },
+  // Issue 13: an edge's one site and enterprise (null: the park), and its claim policy.
+  { path: 'edges', kind: 'edges', body: EdgeBody as z.ZodType<Entry>, patch: EdgePatch, example: '{"id": "shilian-01", "site": "huaian", "enterprise": "shilian", "claim": null}' },
 ]
 
 /**
@@ -51,6 +53,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     app.openapi(list(`/${e.path}`, `Registry: ${what}`), async (c) => c.json(await reg.list(e.kind, listScope(c, c.req.valid('query').enterprise))))
     app.openapi(createRoute({ method: 'post', path: `/${e.path}`, tags: TAG, summary: `Registry: add to ${what}`, middleware: [hint(`send ${e.example}`)] as const, request: { body: jsonBody(e.body) }, responses: { 201: json('the new entry'), ...CHANGED } }), async (c) => {
       const after = await reg.create(e.kind, c.req.valid('json') as Entry)
+      deps.ownership?.invalidate()
       audited(c, { target: `${e.path}/${after.id}`, before: null, after })
       return c.json(after, 201)
     })
@@ -58,6 +61,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
       const id = idOf(c)
       const change = await reg.update(e.kind, id, c.req.valid('json') as Record<string, unknown>)
       if (!change) throw notFound(`no ${e.path} entry ${id}`, `list them with GET /api/v1/registry/${e.path}`)
+      deps.ownership?.invalidate()
       audited(c, { target: `${e.path}/${id}`, ...change })
       return c.json(change.after)
     })
@@ -65,6 +69,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
       const id = idOf(c)
       const change = await reg.remove(e.kind, id)
       if (!change) throw notFound(`no ${e.path} entry ${id}`, `list them with GET /api/v1/registry/${e.path}`)
+      deps.ownership?.invalidate()
       audited(c, { target: `${e.path}/${id}`, ...change })
       return c.body(null, 204)
     })
@@ -96,6 +101,8 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
       return c.json({ ...body, rows: parsed.errors }, 400)
     }
     const changes = await reg.importPoints(parsed.points, { dryRun })
+    // A point's enterprise decides which edges may claim it (cloud/ingest/ownership.ts).
+    if (!dryRun) deps.ownership?.invalidate()
     if (!dryRun) audited(c, { target: 'points/import', before: Object.fromEntries(changes.map((x) => [x.id, x.before])), after: Object.fromEntries(changes.map((x) => [x.id, x.after])) })
     return c.json({ dryRun, rows: parsed.points.length, changed: changes.length, created: changes.filter((x) => x.before === null).length, points: changes.map((x) => x.id) }, 200)
   })
@@ -109,6 +116,7 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     const id = idOf(c)
     const change = await reg.patchPoint(id, c.req.valid('json'))
     if (!change) throw notFound(`no point ${id}`, 'a point exists once its edge announced it or an import created it')
+    deps.ownership?.invalidate()
     audited(c, { target: `points/${id}`, ...change })
     return c.json(change.after)
   })
@@ -116,10 +124,37 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     const id = idOf(c)
     const change = await reg.unregisterPoint(id)
     if (!change) throw notFound(`no point ${id}`, 'list registered points with GET /api/v1/registry/points')
+    deps.ownership?.invalidate()
     audited(c, { target: `points/${id}`, ...change })
     return c.body(null, 204)
   })
+  moveRoutes(app, deps)
   return app
+}
+
+const MOVE_HINT = 'send {"edge": "shilian-01"} (the edge that may send it from now on; null unbinds a point)'
+/**
+ * A point or camera moves to another edge only here (issue 13): a birth never re-homes it. The
+ * move is audited (before and after) and the ingest's ownership cache is dropped at once.
+ */
+function moveRoutes(app: OpenAPIHono, deps: ApiDeps): void {
+  const reg = deps.store.registry
+  for (const what of ['points', 'cameras'] as const) {
+    const route = createRoute({
+      method: 'put', path: `/${what}/{id}/edge`, tags: TAG, summary: `Registry: bind a ${what === 'points' ? 'point' : 'camera'} to the edge that may send it (audited)`,
+      middleware: [hint(MOVE_HINT)] as const, request: { params: IdParams, body: jsonBody(MoveBody) }, responses: { 200: json('the binding after the move'), ...CHANGED },
+    })
+    app.openapi(route, async (c) => {
+      const id = idOf(c)
+      const { edge } = c.req.valid('json')
+      if (what === 'cameras' && edge === null) throw badRequest('a camera is always bound to an edge', 'name the edge that may send it')
+      const change = what === 'points' ? await reg.movePoint(id, edge) : await reg.moveCamera(id, edge!)
+      if (!change) throw notFound(`no ${what === 'points' ? 'point' : 'camera'} ${id}`, what === 'points' ? 'list points with GET /api/v1/points' : 'list cameras with GET /api/v1/cameras')
+      deps.ownership?.invalidate()
+      audited(c, { target: `${what}/${id}/edge`, ...change })
+      return c.json(change.after, 200)
+    })
+  }
 }
 
 const errorResponseBody = (message: string, hint: string) => ({ error: { code: ErrorCodes.BAD_REQUEST, message, hint } })

@@ -30,6 +30,8 @@ const zh = {
   err_PL_TOO_MANY_REQUESTS: '登录失败次数过多，请 {s} 秒后再试',
   err_PL_TOO_MANY_STREAMS: '该账号打开的实时报警连接过多，请关闭其他窗口后重试',
   err_PL_PASSWORD_EXPIRED: '密码已过期，请先修改密码',
+  // Issue 13: what an edge sent but does not own (a SECURITY alarm on edge:{id}).
+  kind_SECURITY: '安全事件', act_refused: '拒收', reason_foreign_point: '非本网关点位', reason_foreign_camera: '非本网关摄像机', reason_site_mismatch: '站点与登记不符', reason_unrequested_snapshot: '未经请求的抓图',
 }
 type Key = keyof typeof zh
 
@@ -58,6 +60,7 @@ const en: Record<Key, string> = {
   err_PL_TOO_MANY_REQUESTS: 'Too many failed logins: try again in {s} s',
   err_PL_TOO_MANY_STREAMS: 'This account has too many live alarm connections open: close other windows and try again',
   err_PL_PASSWORD_EXPIRED: 'The password has expired: change it first',
+  kind_SECURITY: 'Security event', act_refused: 'refused', reason_foreign_point: 'point not owned by this edge', reason_foreign_camera: 'camera not owned by this edge', reason_site_mismatch: 'site differs from the registry', reason_unrequested_snapshot: 'snapshot not requested',
 }
 
 const dictionaries: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en }
@@ -74,7 +77,7 @@ export const currentLang = (): Lang => lang
 export const t = (key: Key): string => dictionaries[lang][key]
 /** A point class's name (the alarm unit of brief §5). */
 export const className = (cls: string | null): string => (dictionaries[lang] as Record<string, string>)[`class_${cls ?? 'none'}`] ?? cls ?? '—'
-/** An alarm kind for people: a system kind with a name (CLOCK), the others as their code (HH, STALE, RYRQ …). */
+/** An alarm kind for people: a system kind with a name (CLOCK, SECURITY), the others as their code (HH, STALE, RYRQ …). */
 export const kindName = (kind: string): string => {
   const name = (dictionaries[lang] as Record<string, string>)[`kind_${kind}`]
   return name ? `${kind} ${name}` : kind
@@ -86,6 +89,8 @@ export function codeText(code: string, seconds?: number): string | null {
   const text = (dictionaries[lang] as Record<string, string>)[`err_${code}`]
   return text === undefined ? null : text.replace('{s}', seconds === undefined ? '?' : String(seconds))
 }
+/** A refusal reason's name (cloud/metrics.ts RefusedReasons, RejectReasons); an unknown one as it is. */
+export const reasonName = (reason: string): string => (dictionaries[lang] as Record<string, string>)[`reason_${reason}`] ?? reason
 export function setLang(next: Lang): void {
   lang = next
   localStorage.setItem('parklink.lang', next)

@@ -20,7 +20,8 @@ export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
     if (!p.camera || !p.device) continue
     const c = p.camera
     const entry = { edge: birth.edge, site, name: c.name ?? null, area: c.area, enterprise: c.enterprise ?? null, host: c.host, port: c.port }
-    tx.insert(cameras).values({ id: p.device, ...entry }).onConflictDoUpdate({ target: cameras.id, set: entry }).run()
+    // Never moves another edge's camera (issue 13): only the registry API does.
+    tx.insert(cameras).values({ id: p.device, ...entry }).onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) }).run()
   }
 }
 

@@ -28,6 +28,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
   // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
+  // Another edge's point is never touched (issue 13; ingest screens the batch first).
   // A clock_skew sample (shared/rules/time-check.ts) never pins the latest value: it replaces
   // nothing trusted, and anything trusted replaces it (issue 14).
   const NEWER = `points.latest_ts IS NULL OR ((excluded.latest_reason IS NULL OR excluded.latest_reason NOT LIKE '${CLOCK_SKEW}:%') AND (points.latest_ts < excluded.latest_ts OR coalesce(points.latest_reason, '') LIKE '${CLOCK_SKEW}:%'))`
@@ -41,7 +42,8 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       latest_text = CASE WHEN ${NEWER} THEN excluded.latest_text ELSE points.latest_text END,
       latest_quality = CASE WHEN ${NEWER} THEN excluded.latest_quality ELSE points.latest_quality END,
       latest_reason = CASE WHEN ${NEWER} THEN excluded.latest_reason ELSE points.latest_reason END,
-      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END`)
+      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END
+    WHERE points.edge IS NULL OR points.edge = excluded.edge`)
   const gapOps = createGapOps(db)
   const trace = createUnevaluatedTrace(createLateOps(db))
   const replay = createReplayOps(db, log)

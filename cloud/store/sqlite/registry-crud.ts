@@ -5,22 +5,25 @@ import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { Scope } from '../../auth/roles.ts'
 import { pointProblems, THRESHOLD_KEYS, type PointCreate, type PointPatch, type RegistryPoint } from '../../registry/model.ts'
-import type { Change, Entry, EntryKind } from '../registry-store.ts'
+import type { Binding, Change, Entry, EntryKind } from '../registry-store.ts'
 import type { Db } from './db.ts'
-import { areas, enterprises, hazardSources, points } from './schema.ts'
+import { areas, cameras, enterprises, hazardSources, points, registryEdges } from './schema.ts'
 import { inScope } from './scope.ts'
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>
 // One shape for the three entry tables: what the generic CRUD needs of each.
-const TABLES = { enterprises, hazardSources, areas } as const
+const TABLES = { enterprises, hazardSources, areas, edges: registryEdges } as const
 const scopeColumn = (kind: EntryKind): SQLiteColumn => (kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise)
-const WHAT: Record<EntryKind, string> = { enterprises: 'enterprise', hazardSources: 'hazard source', areas: 'area' }
+const WHAT: Record<EntryKind, string> = { enterprises: 'enterprise', hazardSources: 'hazard source', areas: 'area', edges: 'edge' }
+/** Entries the config file's registry also writes: once edited here, the file leaves them alone. */
+const SEEDED = new Set<EntryKind>(['enterprises', 'edges'])
 
 const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_REQUEST, message, { hint })
 const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes.STATE_CONFLICT, message, { hint })
 
 function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
   if (kind === 'enterprises') return { id: row.id as string, name: row.name as string }
+  if (kind === 'edges') return { id: row.id as string, site: row.site as string, enterprise: (row.enterprise as string | null) ?? null, claim: (row.claim as 'strict' | 'open' | null) ?? null }
   if (kind === 'hazardSources') return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, level: row.level as number }
   return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, kind: (row.kind as string | null) ?? null }
 }
@@ -74,6 +77,14 @@ function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
   tx.insert(points).values({ id: p.id, ...fields }).onConflictDoUpdate({ target: points.id, set: { ...fields, limits: sql`excluded.limits` } }).run()
 }
 
+/** An enterprise's point or camera goes only to that enterprise's edge or to the park's (issue 13). */
+function sameEnterprise(tx: Tx, what: string, enterprise: string | null, edge: string): void {
+  const bound = tx.select({ enterprise: registryEdges.enterprise }).from(registryEdges).where(eq(registryEdges.id, edge)).get()
+  if (bound?.enterprise != null && enterprise !== null && bound.enterprise !== enterprise) {
+    throw conflict(`${what} belongs to enterprise ${enterprise}; edge ${edge} is registered to ${bound.enterprise}`, 'bind it to an edge of its own enterprise, or to the park\'s edge')
+  }
+}
+
 export function createRegistryOps(db: Db) {
   const immediate = <T>(fn: (tx: Tx) => T): T => db.transaction(fn, { behavior: 'immediate' })
   const getPoint = (tx: Tx, id: string) => {
@@ -88,8 +99,8 @@ export function createRegistryOps(db: Db) {
     create(kind: EntryKind, entry: Entry): Entry {
       return immediate((tx) => {
         if (getEntry(tx, kind, entry.id)) throw conflict(`${WHAT[kind]} ${entry.id} exists`, `change it with PATCH /api/v1/registry/…/${entry.id}`)
-        if ('enterprise' in entry) requireEnterprise(tx, entry.enterprise)
-        tx.insert(TABLES[kind]).values((kind === 'enterprises' ? { ...entry, managed: true } : entry) as never).run()
+        if ('enterprise' in entry && entry.enterprise !== null) requireEnterprise(tx, entry.enterprise)
+        tx.insert(TABLES[kind]).values((SEEDED.has(kind) ? { ...entry, managed: true } : entry) as never).run()
         return getEntry(tx, kind, entry.id)!
       })
     },
@@ -98,7 +109,8 @@ export function createRegistryOps(db: Db) {
         const before = getEntry(tx, kind, id)
         if (!before) return null
         const table = TABLES[kind]
-        const set = kind === 'enterprises' ? { ...patch, managed: true } : patch
+        if (typeof patch.enterprise === 'string') requireEnterprise(tx, patch.enterprise)
+        const set = SEEDED.has(kind) ? { ...patch, managed: true } : patch
         if (Object.keys(set).length > 0) tx.update(table).set(set as never).where(eq(table.id, id)).run()
         return { before, after: getEntry(tx, kind, id) }
       })
@@ -107,10 +119,11 @@ export function createRegistryOps(db: Db) {
       return immediate((tx) => {
         const before = getEntry(tx, kind, id)
         if (!before) return null
-        const pointCol = kind === 'enterprises' ? points.enterprise : kind === 'areas' ? points.area : points.hazardSource
+        const pointCol = kind === 'enterprises' ? points.enterprise : kind === 'areas' ? points.area : kind === 'edges' ? points.edge : points.hazardSource
         const users = tx.select({ n: sql<number>`count(*)` }).from(points).where(eq(pointCol, id)).get()!.n
-        const children = kind === 'enterprises' ? tx.select({ id: hazardSources.id }).from(hazardSources).where(eq(hazardSources.enterprise, id)).all().length + tx.select({ id: areas.id }).from(areas).where(eq(areas.enterprise, id)).all().length : 0
-        if (users + children > 0) throw conflict(`${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} hazard source(s)/area(s)`, 'move or unregister those first')
+        const children = kind === 'enterprises' ? tx.select({ id: hazardSources.id }).from(hazardSources).where(eq(hazardSources.enterprise, id)).all().length + tx.select({ id: areas.id }).from(areas).where(eq(areas.enterprise, id)).all().length
+          : kind === 'edges' ? tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.edge, id)).all().length : 0
+        if (users + children > 0) throw conflict(`${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} ${kind === 'edges' ? 'camera(s)' : 'hazard source(s)/area(s)'}`, kind === 'edges' ? 'move its points and cameras to another edge first (PUT /api/v1/registry/points/{id}/edge)' : 'move or unregister those first')
         const table = TABLES[kind]
         tx.delete(table).where(eq(table.id, id)).run()
         return { before, after: null }
@@ -139,6 +152,24 @@ export function createRegistryOps(db: Db) {
         if (!before) return null
         tx.update(points).set({ registered: false, managed: true, enterprise: null, class: null, limits: null, limitsFromSource: false, hazardSource: null, area: null }).where(eq(points.id, id)).run()
         return { before, after: null }
+      })
+    },
+    movePoint(id: string, edge: string | null): Change<Binding> | null {
+      return immediate((tx) => {
+        const row = tx.select({ edge: points.edge, enterprise: points.enterprise }).from(points).where(eq(points.id, id)).get()
+        if (!row) return null
+        if (edge !== null) sameEnterprise(tx, `point ${id}`, row.enterprise, edge)
+        tx.update(points).set({ edge }).where(eq(points.id, id)).run()
+        return { before: { id, edge: row.edge }, after: { id, edge } }
+      })
+    },
+    moveCamera(id: string, edge: string): Change<Binding> | null {
+      return immediate((tx) => {
+        const row = tx.select({ edge: cameras.edge, enterprise: cameras.enterprise }).from(cameras).where(eq(cameras.id, id)).get()
+        if (!row) return null
+        sameEnterprise(tx, `camera ${id}`, row.enterprise, edge)
+        tx.update(cameras).set({ edge }).where(eq(cameras.id, id)).run()
+        return { before: { id, edge: row.edge }, after: { id, edge } }
       })
     },
     importPoints(list: readonly PointCreate[], options: { dryRun: boolean }): Array<Change<RegistryPoint> & { id: string }> {

@@ -4,7 +4,7 @@ import { adoptSourceLimits } from '../../alarms/source-limits.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
 import type { Registry } from '../../config.ts'
 import type { Db } from './db.ts'
-import { enterprises, points } from './schema.ts'
+import { enterprises, points, registryEdges } from './schema.ts'
 
 /**
  * Makes the store agree with the configured registry, in one transaction: enterprises are
@@ -30,6 +30,15 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
     if (ids.length === 0) tx.delete(enterprises).where(eq(enterprises.managed, false)).run()
     else tx.delete(enterprises).where(and(notInArray(enterprises.id, ids), eq(enterprises.managed, false))).run()
 
+    // Edge bindings (issue 13): the file seeds them; entries edited through the API stay.
+    for (const e of registry.edges) {
+      const entry = { site: e.site, enterprise: e.enterprise ?? null, claim: e.claim ?? null }
+      tx.insert(registryEdges).values({ id: e.id, ...entry }).onConflictDoUpdate({ target: registryEdges.id, set: entry, setWhere: eq(registryEdges.managed, false) }).run()
+    }
+    const edgeIds = registry.edges.map((e) => e.id)
+    if (edgeIds.length === 0) tx.delete(registryEdges).where(eq(registryEdges.managed, false)).run()
+    else tx.delete(registryEdges).where(and(notInArray(registryEdges.id, edgeIds), eq(registryEdges.managed, false))).run()
+
     const sourceLimits = new Map<string, SourceLimits | null>()
     const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
     for (let i = 0; i < fromSource.length; i += 500) {
@@ -51,7 +60,8 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
             ...(p.rules.digital ? { digital: p.rules.digital } : {}),
           }
         : null
-      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, rules, registered: true }
+      // A point the file binds to an edge is that edge's; without `edge` the binding stays as it is.
+      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, rules, registered: true, ...(p.edge ? { edge: p.edge } : {}) }
       tx.insert(points)
         .values({ id: p.id, ...fields })
         .onConflictDoUpdate({
@@ -65,6 +75,7 @@ export function applyRegistry(db: Db, registry: Registry): { points: number; ent
             limitsFromSource: fields.limitsFromSource,
             rules: sql`excluded.rules`,
             registered: true,
+            ...(p.edge ? { edge: p.edge } : {}),
           },
         })
         .run()

@@ -52,10 +52,26 @@ export const edges = sqliteTable('edges', {
   clockCheckedAt: integer('clock_checked_at'),
 })
 
+/**
+ * The registry's binding of an edge (issue 13): the one site and the one enterprise (null: the
+ * park) it belongs to, and whether it may claim points and cameras no edge owns yet (`claim`;
+ * null: the config's `registry.claimUnknownPoints`). Which points and cameras an edge may send
+ * is `points.edge` / `cameras.edge`.
+ */
+export const registryEdges = sqliteTable('registry_edges', {
+  id: text('id').primaryKey(),
+  site: text('site').notNull(),
+  enterprise: text('enterprise'),
+  claim: text('claim', { enum: ['strict', 'open'] }),
+  /** Created or edited through the registry API: the config file's registry no longer touches it. */
+  managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
+})
+
 export const points = sqliteTable(
   'points',
   {
     id: text('id').primaryKey(),
+    /** The edge that may send this point (issue 13): set by the registry, or by the first claim the policy allows; never by a birth of another edge. */
     edge: text('edge'),
     name: text('name'),
     unit: text('unit'),

@@ -46,7 +46,8 @@ export function createStatusOps(db: Db) {
             .onConflictDoUpdate({
               target: points.id,
               set: {
-                edge: sql`excluded.edge`,
+                // A birth never re-homes a point (issue 13): it claims an unbound one at most.
+                edge: sql`coalesce(${points.edge}, excluded.edge)`,
                 device: sql`coalesce(excluded.device, ${points.device})`,
                 // The registry is authoritative for registered points' name and unit.
                 name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
@@ -55,6 +56,8 @@ export function createStatusOps(db: Db) {
                 range: sql`excluded.range`,
                 sourceLimits: sql`excluded.source_limits`,
               },
+              // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
+              setWhere: sql`${points.edge} IS NULL OR ${points.edge} = excluded.edge`,
             })
             .run()
         }
@@ -65,7 +68,7 @@ export function createStatusOps(db: Db) {
           const fromSource = tx
             .select({ id: points.id, limits: points.limits, sourceLimits: points.sourceLimits })
             .from(points)
-            .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true)))
+            .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true), eq(points.edge, birth.edge)))
             .all()
           for (const p of fromSource) {
             const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)

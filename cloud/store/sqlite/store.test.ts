@@ -127,7 +127,7 @@ describe('sqlite store: registry and edges', () => {
   })
 
   it('re-applying a smaller registry unregisters removed points and replaces enterprises', async () => {
-    const smaller = { enterprises: [registry.enterprises[0]!], points: [{ ...registry.points[0]!, limits: { hh: 12, deadband: 0 } }] }
+    const smaller = { ...registry, enterprises: [registry.enterprises[0]!], points: [{ ...registry.points[0]!, limits: { hh: 12, deadband: 0 } }] }
     expect(await store.applyRegistry(smaller)).toEqual({ points: 1, enterprises: 1, unregistered: 2 })
     expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ limits: { hh: 12, deadband: 0 }, registered: true })
     expect(await store.getPoint(PRESSURE, 'all')).toMatchObject({ enterprise: null, class: null, limits: null, registered: false })

@@ -21,6 +21,7 @@ import path from 'node:path'
 import { createCameraQueries, linkCompletedSnapshot } from './cameras.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
+import { createOwnershipOps } from './ownership.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -57,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const historyOps = createHistoryOps(db)
+  const ownership = createOwnershipOps(db, emit)
   const run = async <T>(fn: () => T): Promise<T> => fn()
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
@@ -120,6 +122,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         const body = snapshot ? files.read(id) : null
         return snapshot && body ? { snapshot, body } : null
       }),
+    ownershipFacts: (edge, pointIds, cameraIds) => run(() => ownership.facts(edge, pointIds, cameraIds)),
+    recordSecurityEvent: (event) => run(() => ownership.securityEvent(event)),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

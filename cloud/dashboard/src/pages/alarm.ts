@@ -1,6 +1,6 @@
 import { authorized, request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { actionName, t, kindName } from '../i18n.ts'
+import { actionName, kindName, reasonName, t } from '../i18n.ts'
 import { time, value } from '../format.ts'
 import type { AlarmView, TimelineEntry } from '../types.ts'
 import { MEASURED, errorText, poll } from './common.ts'
@@ -36,7 +36,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
       ),
     )
     mount(actions, ...controls(alarm, act))
-    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
+    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, typeof e.detail.reason === 'string' ? ` · ${reasonName(e.detail.reason)}` : '', Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
   }
   const stop = poll(load, 5_000, (err) => mount(facts, h('p', { class: 'error' }, errorText(err))))
   void showSnapshots(id ?? '', snapshots, urls)

@@ -1,6 +1,6 @@
 import { request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { t, kindName } from '../i18n.ts'
+import { kindName, t } from '../i18n.ts'
 import { time } from '../format.ts'
 import { openEventStream } from '../sse.ts'
 import type { AlarmView, Board } from '../types.ts'
