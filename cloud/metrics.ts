@@ -9,6 +9,8 @@ export const RejectReasons = {
   INVALID_PAYLOAD: 'invalid_payload',
   /** The payload's edge differs from the edge in the topic. */
   EDGE_MISMATCH: 'edge_mismatch',
+  /** A batch whose (edge, outbox, seq) is stored with other content: refused, never acked (not a resend). */
+  SEQ_CONFLICT: 'seq_conflict',
 } as const
 export type RejectReason = (typeof RejectReasons)[keyof typeof RejectReasons]
 
@@ -41,7 +43,7 @@ export function createMetrics(now: number): CloudMetrics {
       batches: 0,
       samples: 0,
       duplicates: 0,
-      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0 },
+      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0, seq_conflict: 0 },
       failed: 0,
       statuses: 0,
       acks: 0,

@@ -69,7 +69,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const ackStates = await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
-    for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
+    for (const { edge, outbox } of ackStates) await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
     const metrics = createMetrics(clock.now())
     const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret })
     const accounts = createAccounts(store.auth, config.auth.password)

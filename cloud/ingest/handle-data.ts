@@ -12,9 +12,10 @@ export type DataOutcome =
   | { kind: 'failed'; error: string }
 
 /**
- * parklink/v1/{site}/{edge}/data: validate → store once (unique (edge, seq)) → advance the
- * contiguous mark → publish the ack (retained). A duplicate is acked again: its first ack may
- * have been lost. A store failure is NOT acked; the edge resends from its outbox.
+ * parklink/v1/{site}/{edge}/data: validate → store once (unique (edge, outbox, seq)) → advance
+ * the outbox's contiguous mark → publish the ack (retained, naming the outbox). A duplicate (same
+ * content) is acked again: its first ack may have been lost. A conflict (the key stored with other
+ * content) and a store failure are NOT acked; after a failure the edge resends from its outbox.
  */
 export async function handleData(ctx: IngestContext, msg: InboundMessage): Promise<DataOutcome> {
   const address = addressOf(msg, 'data')
@@ -30,11 +31,11 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   // batch ahead of a gap is live data that overtook a backlog (evaluated now, the backlog later
   // against a copy of the rule state: cloud/store/sqlite/replay.ts) or replayed backlog that
   // overtook its predecessors (stored now, evaluated when they arrive).
-  const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor) + 1
+  const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor, undefined, batch.outbox) + 1
   let result: IngestResult
   try {
     // The mark this batch will make is stored with it (used to rebuild the marks at startup).
-    const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq)
+    const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq, batch.outbox)
     result = await ctx.store.ingestBatch(batch, { site: address.site, receivedAt: ctx.clock.now(), inOrder, ackedThrough })
   } catch (err) {
     ctx.metrics.ingest.failed++
@@ -42,14 +43,15 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     return { kind: 'failed', error: errorMessage(err) }
   }
 
+  if (result.conflict) {
+    // Not a resend: another client (or a second edge configured with this id) reuses the key. The stored batch stays.
+    ctx.log.error({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq, storedHash: result.conflict.storedHash, hash: result.conflict.hash }, 'SEQ CONFLICT: this (edge, outbox, seq) is stored with other content; refused, not acked')
+    return reject(ctx, msg, RejectReasons.SEQ_CONFLICT, `(edge ${batch.edge}, outbox ${batch.outbox}, seq ${batch.seq}) is stored with other content`)
+  }
   const m = ctx.metrics.ingest
   if (result.duplicate) {
     m.duplicates++
-    if (result.suspectSeqReuse) {
-      ctx.log.warn({ edge: batch.edge, seq: batch.seq }, 'duplicate seq with a different sample count: has the edge lost its outbox and restarted its seqs?')
-    } else {
-      ctx.log.debug({ edge: batch.edge, seq: batch.seq }, 'duplicate batch acked again')
-    }
+    ctx.log.debug({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq }, 'duplicate batch acked again')
   } else {
     m.batches++
     m.samples += result.samples
@@ -59,11 +61,11 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     if (result.stale > 0) ctx.log.info({ edge: batch.edge, seq: batch.seq, stale: result.stale }, 'late samples stored without rule evaluation')
   }
 
-  const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor)
+  const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor, batch.outbox)
   if (through > batch.seq || (result.deferred && through >= batch.seq)) {
     // The mark passed batches that were waiting: evaluate them now, in seq order.
     try {
-      const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now())
+      const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now(), batch.outbox)
       m.alarmsRaised += late.raised
       m.alarmsRecovered += late.recovered
       if (late.samples > 0) ctx.log.info({ edge: batch.edge, through, samples: late.samples }, 'batches that arrived ahead of a gap evaluated in order')
@@ -74,19 +76,19 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   if (result.duplicate) {
     // A duplicate wrote nothing; its floor may still have moved the mark.
     try {
-      await ctx.store.setAckedThrough(batch.edge, through)
+      await ctx.store.setAckedThrough(batch.edge, through, batch.outbox)
     } catch (err) {
       // The data is stored; the persisted mark only speeds up the rebuild after a restart.
       ctx.log.warn({ edge: batch.edge, through, err }, 'could not persist the ack mark')
     }
   }
-  publishAck(ctx, address.site, batch.edge, through)
+  publishAck(ctx, address.site, batch.edge, through, batch.outbox)
   return { kind: result.duplicate ? 'duplicate' : 'stored', through, result }
 }
 
-export function publishAck(ctx: IngestContext, site: string, edge: string, through: number): void {
-  const stored = ctx.tracker.storedRanges(edge)
-  const ack: Ack = { v: WIRE_VERSION, edge, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
+export function publishAck(ctx: IngestContext, site: string, edge: string, through: number, outbox: string): void {
+  const stored = ctx.tracker.storedRanges(edge, 64, outbox)
+  const ack: Ack = { v: WIRE_VERSION, edge, outbox, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
   ctx.publish(topic(site, edge, 'ack'), encode(ack))
   ctx.metrics.ingest.acks++
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
@@ -59,7 +60,10 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS batches_min_ts ON batches (min_ts);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   INSERT OR IGNORE INTO meta (key, value) VALUES ('acked_through', 0), ('evicted', 0);
+  CREATE TABLE IF NOT EXISTS identity (one INTEGER PRIMARY KEY CHECK (one = 1), id TEXT NOT NULL);
 `
+// The outbox's id (shared/wire/messages.ts OutboxId) is created with the file, once: a file of
+// an earlier version gets one at its first open under this version and keeps it.
 
 /**
  * The durable outbox on SQLite (better-sqlite3: synchronous, one short transaction per call).
@@ -92,6 +96,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
   const q = prepare(db)
   const gaps = createGapLedger(db)
+  const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
 
   // Totals kept in memory (rebuilt from the table at open) so stats() stays O(1) with a deep backlog.
   let batches = 0
@@ -195,6 +200,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   return {
+    id,
     append(list, alarms, events) {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
@@ -240,7 +246,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     },
     stats(): OutboxStats {
       const oldestTs = batches === 0 ? null : guard('stats', () => (q.oldestTs.get() as { ts: number | null }).ts)
-      return { samples, batches, bytes, oldestTs, evicted, lastSeq, ackedThrough }
+      return { samples, batches, bytes, oldestTs, evicted, lastSeq, ackedThrough, id }
     },
     close() {
       if (closed) return
@@ -272,6 +278,7 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
         db!.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('batches', ?)").run(firstSeq - 1)
         db!.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('first_seq', ?)").run(firstSeq)
       }
+      db!.prepare('INSERT OR IGNORE INTO identity (one, id) VALUES (1, ?)').run(randomUUID())
       db!.pragma(`user_version = ${SCHEMA_VERSION}`)
     })()
     return db

@@ -10,7 +10,9 @@ import { createDeliveryOps } from './deliveries.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
-import { createGapOps } from './gaps.ts'
+import { createGapOps, mergeGaps } from './gaps.ts'
+import { createOutboxOps } from './outboxes.ts'
+import { batchContentHash } from '../content-hash.ts'
 import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
 import { createRegistryOps } from './registry-crud.ts'
@@ -50,6 +52,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
+  const outboxOps = createOutboxOps(db)
   const cameraQueries = createCameraQueries(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
@@ -66,6 +69,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     registry,
     ingestBatch: (batch, meta) =>
       run(() => {
+        // Hashed as sent, before a refused snapshot is taken out of it below.
+        const hash = batchContentHash(batch)
         // Files first (idempotent), then the metadata in the batch's transaction.
         for (const e of batch.events ?? []) {
           if (e.type === 'status' || !e.snapshot) continue
@@ -76,11 +81,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
             delete e.snapshot
           }
         }
-        return ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true })
+        return ingest.ingest(batch, { ...meta, inOrder: meta.inOrder ?? true, hash })
       }),
-    evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
-    setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
-    loadAckStates: () => run(() => status.loadAckStates()),
+    evaluateThrough: (edge, through, at, outbox) => run(() => ingest.evaluateThrough(edge, through, at, outbox)),
+    setAckedThrough: (edge, through, outbox) => run(() => outboxOps.setMark(edge, outbox, through)),
+    loadAckStates: () => run(() => outboxOps.ackStates()),
     recordBirth: (site, birth, seenAt) => run(() => status.recordBirth(site, birth, seenAt)),
     recordState: (site, state, seenAt) => run(() => status.recordState(site, state, seenAt)),
     recordDeath: (death, seenAt) => run(() => status.recordDeath(death, seenAt)),
@@ -109,7 +114,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
-    listGaps: (filter) => run(() => gapOps.list(filter)),
+    listGaps: (filter) => run(() => mergeGaps(gapOps.list(filter), outboxOps.replacements(filter), filter.limit)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
     listCameras: (scope) => run(() => cameraQueries.list(scope)),
     // An alarm outside the scope is unknown (null), as getAlarm has it.
