@@ -32,10 +32,11 @@ export interface SqliteOutboxOptions {
   onCorrupt?: (info: { movedTo: string; error: string }) => void
   /**
    * The seq of the first batch of a NEW outbox file (default 1; ignored when the file exists).
-   * The agent passes the creation time in ms: an edge whose outbox was lost (a new disk, a wiped
-   * data directory) then never hands out a seq the cloud already stored, which the cloud would
-   * take for a duplicate and ack without storing. Time grows faster than any plausible batch
-   * rate (< 1 000 batches/s), so a later outbox always starts above an earlier one's last seq.
+   * The agent passes the creation time in ms, so seqs of a later outbox of the edge start above
+   * an earlier one's (time grows faster than any plausible batch rate, < 1 000 batches/s) and a
+   * seq is unique per edge in practice, which keeps diagnostics by seq readable. Correctness
+   * does not rest on it: a new file has a new outbox id (Outbox.id), and the cloud keys batches by
+   * (edge, outbox, seq).
    */
   firstSeq?: number
 }
@@ -72,7 +73,8 @@ const SCHEMA = `
  * synchronous=FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a power cut
  * can roll back the last commits — including the sqlite_sequence bump. The seq of a batch that
  * was already sent would then be handed out again for other samples, and the cloud, which
- * stores (edge, seq) once, would silently drop them. FULL fsyncs the WAL on every commit. The
+ * stores (edge, outbox, seq) once, would refuse them as a conflict (never acked, so never
+ * deleted, but never delivered either). FULL fsyncs the WAL on every commit. The
  * edge appends about once per device per second; measured on this 2-core VM, a commit costs
  * 0.17 ms with FULL vs 0.08 ms with NORMAL, and a whole append of 50 samples 0.23 ms (≈ 4 300/s).
  * An industrial PC's eMMC may take 1–10 ms per fsync: still ≥ 100 appends/s, ample headroom.
