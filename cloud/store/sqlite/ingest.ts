@@ -182,14 +182,10 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     return result
   }
 
-  const storedHash = db
-    .select({ hash: batches.hash })
-    .from(batches)
-    .where(and(eq(batches.edge, p('edge')), eq(batches.outbox, p('outbox')), eq(batches.seq, p('seq'))))
-    .prepare()
+  const storedHash = db.$client.prepare<[string, string, number], { hash: string | null }>('SELECT hash FROM batches WHERE edge = ? AND outbox = ? AND seq = ?')
   /** The result for a batch whose key is stored already: a duplicate, or a conflict when its content differs (batches stored before hashes count as duplicates). */
   function storedAlready(batch: DataBatch, hash: string): IngestResult | null {
-    const row = storedHash.get({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq })
+    const row = storedHash.get(batch.edge, batch.outbox, batch.seq)
     if (!row) return null
     if (row.hash !== null && row.hash !== hash) return { ...emptyResult(), conflict: { storedHash: row.hash, hash } }
     return { ...emptyResult(), duplicate: true }

@@ -23,6 +23,9 @@ export type OutboxSeen =
  */
 export function createOutboxOps(db: Db) {
   const setCurrent = (edge: string, outbox: string) => db.update(edges).set({ outboxId: outbox }).where(eq(edges.id, edge)).run()
+  // Once per batch: prepared, not built by the query builder each time.
+  const currentOf = db.$client.prepare<[string], { outbox: string | null }>('SELECT outbox_id AS outbox FROM edges WHERE id = ?')
+  const updateMark = db.$client.prepare<[number, string, string]>('UPDATE edge_outboxes SET acked_through = max(acked_through, ?) WHERE edge = ? AND outbox = ?')
 
   /** The edge's first named outbox takes over its legacy rows: the same file, only named now. */
   function adoptLegacy(edge: string, outbox: string): number {
@@ -48,7 +51,7 @@ export function createOutboxOps(db: Db) {
      * written). The outbox of the newest batch becomes the edge's current one.
      */
     note(edge: string, outbox: string, seenAt: number): OutboxSeen {
-      const current = db.select({ outbox: edges.outboxId }).from(edges).where(eq(edges.id, edge)).get()?.outbox ?? null
+      const current = currentOf.get(edge)?.outbox ?? null
       if (current === outbox) return { kind: 'current' }
       setCurrent(edge, outbox)
       const known = db.select({ firstSeen: edgeOutboxes.firstSeen }).from(edgeOutboxes).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox))).get()
@@ -60,7 +63,7 @@ export function createOutboxOps(db: Db) {
 
     /** Persists the contiguous-ack mark of an outbox note() has seen (never lowers it). */
     setMark(edge: string, outbox: string, through: number): void {
-      db.update(edgeOutboxes).set({ ackedThrough: sql`max(${edgeOutboxes.ackedThrough}, ${through})` }).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox))).run()
+      updateMark.run(through, edge, outbox)
     },
 
     /** Every outbox's mark and the batches stored above it, the edge's current outbox last (the tracker's `latest`). */
