@@ -11,6 +11,8 @@ export const RejectReasons = {
   EDGE_MISMATCH: 'edge_mismatch',
   /** The topic's site differs from the site the registry binds the edge to (issue 13). */
   SITE_MISMATCH: 'site_mismatch',
+  /** A batch whose (edge, outbox, seq) is stored with other content: refused, never acked (not a resend). */
+  SEQ_CONFLICT: 'seq_conflict',
 } as const
 export type RejectReason = (typeof RejectReasons)[keyof typeof RejectReasons]
 
@@ -81,7 +83,7 @@ export function createMetrics(now: number): CloudMetrics {
       batches: 0,
       samples: 0,
       duplicates: 0,
-      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0, site_mismatch: 0 },
+      rejected: { bad_topic: 0, invalid_payload: 0, edge_mismatch: 0, site_mismatch: 0, seq_conflict: 0 },
       refused: { foreign_point: 0, foreign_camera: 0, unrequested_snapshot: 0 },
       failed: 0,
       statuses: 0,

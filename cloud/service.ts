@@ -75,7 +75,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const ackStates = await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
-    for (const { edge } of ackStates) await store.evaluateThrough(edge, tracker.through(edge), clock.now())
+    for (const { edge, outbox } of ackStates) await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
     const metrics = createMetrics(clock.now())
     // Who may send what (issue 13): ingest judges with it, registry changes through the API drop its cache.
     const ownership = createOwnership({ facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras), policy: config.registry.claimUnknownPoints })

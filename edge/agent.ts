@@ -246,7 +246,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick())
 
   const pending = outbox.stats()
-  log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, lastSeq: pending.lastSeq }, 'edge agent started')
+  log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, outbox: outbox.id, lastSeq: pending.lastSeq }, 'edge agent started')
 
   const snapshot = (): EdgeAgentStatus => ({
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,

@@ -88,9 +88,10 @@ export async function startFakeCloud(url: string): Promise<FakeCloud> {
     cloud.batches.push(decoded.value)
     if (cloud.ignoring || cloud.holding(decoded.value.seq)) return
     edgeSeen = address.edge
-    const mark = tracker.record(address.edge, decoded.value.seq, decoded.value.floor)
-    const stored = tracker.storedRanges(address.edge)
-    const ack: Ack = { v: WIRE_VERSION, edge: address.edge, through: mark, ...(stored.length > 0 ? { stored } : {}), ts: Date.now() }
+    const { seq, floor, outbox } = decoded.value
+    const mark = tracker.record(address.edge, seq, floor, outbox)
+    const stored = tracker.storedRanges(address.edge, 64, outbox)
+    const ack: Ack = { v: WIRE_VERSION, edge: address.edge, outbox, through: mark, ...(stored.length > 0 ? { stored } : {}), ts: Date.now() }
     client.publish(topic(address.site, address.edge, 'ack'), encode(ack), { qos: 1, retain: true })
   })
   await ready

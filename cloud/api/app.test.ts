@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, T0, batch, birth, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import { LEVEL, NH3, OUTBOX, T0, batch, birth, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -56,12 +56,12 @@ describe('GET /api/v1/health', () => {
 describe('GET /api/v1/edges', () => {
   it('lists edges with outbox, ack mark and drivers; online only while heard from in time', async () => {
     await env.store.recordBirth('huaian', birth('s-1'), T0)
-    await env.store.setAckedThrough('shilian-01', 0)
+    await env.store.setAckedThrough('shilian-01', 0, OUTBOX)
     const { status, body } = await get('/api/v1/edges')
     expect(status).toBe(200)
     expect(body).toEqual([{
       id: 'shilian-01', site: 'huaian', online: true, offlineReason: null, lastSeen: T0, session: 's-1',
-      outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }, ackedThrough: 0, configHash: 'cfg-1', drivers: [], clockOffsetMs: null, clockCheckedAt: null,
+      outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }, outboxId: null, ackedThrough: 0, configHash: 'cfg-1', drivers: [], clockOffsetMs: null, clockCheckedAt: null,
     }])
     clock.set(T0 + 60_001)
     expect((await get('/api/v1/edges')).body[0]).toMatchObject({ online: false, offlineReason: 'silent' })

@@ -42,15 +42,15 @@ describe('AckTracker', () => {
     ['a stored floor closes the hole again', { ackedThrough: 7, above: [{ seq: 10, floor: 9 }, { seq: 9, floor: 1 }] }, 10, []],
     ['new edge, first stored batch out of order', { ackedThrough: 0, above: [{ seq: 2, floor: 1 }] }, 0, [2]],
   ])('rebuilds from the store: %s', (_name, state, through, pending) => {
-    const tracker = new AckTracker([{ edge: 'e1', ...state }])
+    const tracker = new AckTracker([{ edge: 'e1', outbox: 'o1', ...state }])
     expect(tracker.through('e1')).toBe(through)
     expect(tracker.pending('e1')).toEqual(pending)
   })
 
   it('continues correctly after a rebuild', () => {
-    const tracker = new AckTracker([{ edge: 'e1', ackedThrough: 7, above: [{ seq: 9, floor: 1 }] }])
-    expect(tracker.record('e1', 8, 1)).toBe(9)
-    expect(tracker.record('e1', 10, 1)).toBe(10)
+    const tracker = new AckTracker([{ edge: 'e1', outbox: 'o1', ackedThrough: 7, above: [{ seq: 9, floor: 1 }] }])
+    expect(tracker.record('e1', 8, 1, 'o1')).toBe(9)
+    expect(tracker.record('e1', 10, 1, 'o1')).toBe(10)
   })
 
   it.each([[0, 1], [1, 0], [2, 3], [1.5, 1], [Number.NaN, 1]])('refuses seq %s with floor %s (the codec never lets these through)', (seq, floor) => {

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../shared/errors.ts'
+import { batchContentHash } from '../store/content-hash.ts'
 import { decodeData, encode } from '../../shared/wire/codec.ts'
 import { WIRE_VERSION, type Ack } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
@@ -16,10 +17,12 @@ export type DataOutcome =
 
 /**
  * parklink/v1/{site}/{edge}/data: validate → keep only what the edge owns (ownership.ts) → store
- * once (unique (edge, seq)) → advance the contiguous mark → publish the ack (retained). A
- * duplicate is acked again: its first ack may have been lost. A store failure is NOT acked; the
- * edge resends from its outbox. What the edge does not own is refused per item, and the batch
- * is stored and acked for the rest (even when nothing is left: else it is resent forever).
+ * once (unique (edge, outbox, seq)) → advance the outbox's contiguous mark → publish the ack
+ * (retained, naming the outbox). A duplicate (same content) is acked again: its first ack may
+ * have been lost. A conflict (the key stored with other content) and a store failure are NOT
+ * acked; after a failure the edge resends from its outbox. What the edge does not own is refused
+ * per item, and the batch is stored and acked for the rest (even when nothing is left: else it
+ * is resent forever).
  */
 export async function handleData(ctx: IngestContext, msg: InboundMessage): Promise<DataOutcome> {
   const address = addressOf(msg, 'data')
@@ -39,6 +42,10 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     return { kind: 'failed', error: errorMessage(err) }
   }
   if (verdict.siteMismatch !== null) return reject(ctx, msg, RejectReasons.SITE_MISMATCH, `edge "${address.edge}" is registered at site "${verdict.siteMismatch}", not "${address.site}"`)
+  // The content hash (the duplicate/conflict test) is of the batch as the edge sent it: what the
+  // cloud then takes out (foreign items) or marks (clock_skew) may differ between a batch and its
+  // resend (a point moved, time passed), and a resend must never look like a conflict.
+  const hash = batchContentHash(decoded.value)
   const screened = screenBatch(decoded.value, verdict, ctx.snapshots)
   const batch = screened.message
 
@@ -46,21 +53,26 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   // batch ahead of a gap is live data that overtook a backlog (evaluated now, the backlog later
   // against a copy of the rule state: cloud/store/sqlite/replay.ts) or replayed backlog that
   // overtook its predecessors (stored now, evaluated when they arrive).
-  const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor) + 1
+  const inOrder = batch.seq <= ctx.tracker.reach(batch.edge, batch.floor, undefined, batch.outbox) + 1
   let result: IngestResult
   try {
     // The mark this batch will make is stored with it (used to rebuild the marks at startup).
-    const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq)
+    const ackedThrough = ctx.tracker.reach(batch.edge, batch.floor, batch.seq, batch.outbox)
     // Source times against the cloud's receive time (issue 14).
     const receivedAt = ctx.clock.now()
     const timed = checkBatchTimes(batch, receivedAt, ctx.time ?? defaultCloudTimeConfig, ctx.metrics)
-    result = await ctx.store.ingestBatch(timed.batch, { site: address.site, receivedAt, inOrder, ackedThrough, ...timed.meta })
+    result = await ctx.store.ingestBatch(timed.batch, { site: address.site, receivedAt, inOrder, ackedThrough, hash, ...timed.meta })
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
     return { kind: 'failed', error: errorMessage(err) }
   }
 
+  if (result.conflict) {
+    // Not a resend: another client (or a second edge configured with this id) reuses the key. The stored batch stays.
+    ctx.log.error({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq, storedHash: result.conflict.storedHash, hash: result.conflict.hash }, 'SEQ CONFLICT: this (edge, outbox, seq) is stored with other content; refused, not acked')
+    return reject(ctx, msg, RejectReasons.SEQ_CONFLICT, `(edge ${batch.edge}, outbox ${batch.outbox}, seq ${batch.seq}) is stored with other content`)
+  }
   const m = ctx.metrics.ingest
   if (!result.duplicate) {
     ctx.ownership.claimed(batch.edge, screened.claims.points, screened.claims.cameras)
@@ -68,11 +80,7 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   }
   if (result.duplicate) {
     m.duplicates++
-    if (result.suspectSeqReuse) {
-      ctx.log.warn({ edge: batch.edge, seq: batch.seq }, 'duplicate seq with a different sample count: has the edge lost its outbox and restarted its seqs?')
-    } else {
-      ctx.log.debug({ edge: batch.edge, seq: batch.seq }, 'duplicate batch acked again')
-    }
+    ctx.log.debug({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq }, 'duplicate batch acked again')
   } else {
     m.batches++
     m.samples += result.samples
@@ -83,11 +91,11 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     if (result.unevaluated) ctx.log.warn({ edge: batch.edge, seq: batch.seq, ...result.unevaluated }, 'samples stored without rule evaluation (late or clock_skew): traced in the points\' history')
   }
 
-  const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor)
+  const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor, batch.outbox)
   if (through > batch.seq || (result.deferred && through >= batch.seq)) {
     // The mark passed batches that were waiting: evaluate them now, in seq order.
     try {
-      const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now())
+      const late = await ctx.store.evaluateThrough(batch.edge, through, ctx.clock.now(), batch.outbox)
       m.alarmsRaised += late.raised
       m.alarmsRecovered += late.recovered
       countUnevaluated(ctx.metrics, late)
@@ -99,19 +107,19 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   if (result.duplicate) {
     // A duplicate wrote nothing; its floor may still have moved the mark.
     try {
-      await ctx.store.setAckedThrough(batch.edge, through)
+      await ctx.store.setAckedThrough(batch.edge, through, batch.outbox)
     } catch (err) {
       // The data is stored; the persisted mark only speeds up the rebuild after a restart.
       ctx.log.warn({ edge: batch.edge, through, err }, 'could not persist the ack mark')
     }
   }
-  publishAck(ctx, address.site, batch.edge, through)
+  publishAck(ctx, address.site, batch.edge, through, batch.outbox)
   return { kind: result.duplicate ? 'duplicate' : 'stored', through, result }
 }
 
-export function publishAck(ctx: IngestContext, site: string, edge: string, through: number): void {
-  const stored = ctx.tracker.storedRanges(edge)
-  const ack: Ack = { v: WIRE_VERSION, edge, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
+export function publishAck(ctx: IngestContext, site: string, edge: string, through: number, outbox: string): void {
+  const stored = ctx.tracker.storedRanges(edge, 64, outbox)
+  const ack: Ack = { v: WIRE_VERSION, edge, outbox, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
   ctx.publish(topic(site, edge, 'ack'), encode(ack))
   ctx.metrics.ingest.acks++
 }

@@ -73,9 +73,10 @@ async function apply(ctx: IngestContext, site: string, status: Status, retained:
       // Threshold changes are audited (brief §4): say which limits the control room changed.
       for (const a of outcome.limitsAdopted) log.warn({ point: a.point, from: a.from, to: a.to }, 'alarm limits changed at the source (limitsFromSource): adopted')
       for (const r of outcome.limitsRefused) log.error({ point: r.point, problem: r.problem }, 'source announced inconsistent alarm limits: not adopted, the previous limits stay in force')
-      // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker restart.
-      const through = ctx.tracker.through(status.edge)
-      if (through > 0) publishAck(ctx, site, status.edge, through)
+      // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker
+      // restart: the mark of the outbox it names (an outbox new to us has none yet).
+      const through = ctx.tracker.through(status.edge, status.outboxId)
+      if (through > 0) publishAck(ctx, site, status.edge, through, status.outboxId)
       return { kind: 'birth' }
     }
     case 'state': {

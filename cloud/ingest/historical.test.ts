@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LEVEL, T0, batch, captureLogger, good, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
+import { LEVEL, OUTBOX, T0, batch, captureLogger, good, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { NotificationsConfig } from '../notify/config.ts'
@@ -58,7 +58,7 @@ describe('historical batches', () => {
     await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 7)]), meta)
     await env.store.ingestBatch({ ...batch(3, [good(LEVEL, T0 + 2_000, 10.6)]), historical: true }, { ...meta, inOrder: false })
     await env.store.ingestBatch({ ...batch(2, [good(LEVEL, T0 + 1_000, 7)]), historical: true }, meta)
-    await env.store.evaluateThrough('shilian-01', 3, meta.receivedAt)
+    await env.store.evaluateThrough('shilian-01', 3, meta.receivedAt, OUTBOX)
     await dispatcher.runOnce()
     const alarms = await env.store.listAlarms({ state: 'all', limit: 10, scope: 'all' })
     expect(alarms.map((a) => a.raisedAt)).toEqual([T0 + 2_000, T0 + 2_000])

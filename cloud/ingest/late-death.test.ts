@@ -18,7 +18,7 @@ import { startIngest, type Ingest } from './mqtt.ts'
  */
 const EDGE = 'shilian-01'
 const STATUS = topic('huaian', EDGE, 'status')
-const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0 }
+const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0, id: 'outbox-late0000' }
 
 describe('late death (real broker, real ingest)', () => {
   let broker: TestBroker

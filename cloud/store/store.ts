@@ -32,19 +32,20 @@ export interface Store {
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */
   readonly registry: RegistryStore
   /**
-   * Stores one data batch in ONE transaction: the batch row (unique (edge, seq)), its samples,
-   * the latest value of each point (only when newer), rule evaluation, alarm rows and rule
-   * state. An (edge, seq) already stored is a duplicate: nothing else is written.
+   * Stores one data batch in ONE transaction: the batch row (unique (edge, outbox, seq), with a
+   * hash of its content), its samples, the latest value of each point (only when newer), rule
+   * evaluation, alarm rows and rule state. An (edge, outbox, seq) already stored with the same
+   * content is a duplicate, with other content a conflict: nothing else is written.
    */
   ingestBatch(batch: DataBatch, meta: IngestMeta): Promise<IngestResult>
   /**
-   * Rules run over each edge's batches in seq order. A batch stored with `inOrder: false` (it
+   * Rules run over each outbox's batches in seq order. A batch stored with `inOrder: false` (it
    * arrived ahead of a gap) is evaluated here, in seq order, once the contiguous mark passes it.
    */
-  evaluateThrough(edge: string, through: number, at: number): Promise<IngestResult>
-  /** Persists the contiguous-ack mark (never lowers it). */
-  setAckedThrough(edge: string, through: number): Promise<void>
-  /** Every edge's mark and the batches stored above it, to rebuild the ack tracker. */
+  evaluateThrough(edge: string, through: number, at: number, outbox: string): Promise<IngestResult>
+  /** Persists the contiguous-ack mark of one outbox of the edge (never lowers it). */
+  setAckedThrough(edge: string, through: number, outbox: string): Promise<void>
+  /** Every (edge, outbox) mark and the batches stored above it, to rebuild the ack tracker. */
   loadAckStates(): Promise<EdgeAckState[]>
 
   /** birth: edge online with this session; points announced (registry fields untouched). */
@@ -106,7 +107,7 @@ export interface Store {
   /** The edge's clock offset as last estimated (cloud/ingest/clock-offset.ts). */
   recordClockOffset(edge: string, offsetMs: number, at: number): Promise<void>
 
-  /** Data the edges dropped before the cloud stored it (gap records), newest first. */
+  /** Data the edges dropped before the cloud stored it (gap records, replaced outboxes), newest first. */
   listGaps(filter: GapFilter): Promise<StoredGap[]>
   /** Gap records an edge named outside a batch (its answer to a resend request); a narrower version never replaces a wider one. */
   recordGaps(edge: string, gaps: readonly GapRecord[], receivedAt: number): Promise<void>
@@ -130,6 +131,8 @@ export interface Store {
 export interface IngestMeta {
   site: string
   receivedAt: number
+  /** The batch's content hash as the edge sent it (cloud/store/content-hash.ts); absent: hashed here. */
+  hash?: string
   inOrder?: boolean
   ackedThrough?: number
   /**
@@ -182,15 +185,46 @@ export interface GapFilter {
 }
 
 /** A gap record as stored (shared/wire/gap.ts), with its edge and when it reached the cloud. */
-export interface StoredGap extends GapRecord {
+export interface EdgeGap extends GapRecord {
   edge: string
   receivedAt: number
 }
 
+/**
+ * An edge came with a new outbox (disk replaced, file deleted, corrupt file moved aside): what
+ * the old one still held unsent is lost, in an amount nobody can know (batches, samples and
+ * throughSeq null). `from`–`to`: from the newest sample the cloud had of the old outbox to when it
+ * first saw the new one; every point of the edge ("all").
+ */
+export interface OutboxReplacedGap {
+  edge: string
+  reason: 'outbox_replaced'
+  oldOutbox: string
+  newOutbox: string
+  /** The last seq and the newest sample time the cloud had from the old outbox (null: none). */
+  lastSeq: number | null
+  lastTs: number | null
+  fromSeq: number | null
+  throughSeq: null
+  batches: null
+  samples: null
+  from: number
+  to: number
+  points: 'all'
+  /** When the cloud first saw the new outbox (its clock); receivedAt the same. */
+  at: number
+  receivedAt: number
+}
+
+export type StoredGap = EdgeGap | OutboxReplacedGap
+
 export interface IngestResult {
   duplicate: boolean
-  /** Set on a duplicate whose sample count differs from the stored batch: the edge may have lost its outbox and reused seqs. */
-  suspectSeqReuse: boolean
+  /**
+   * Set when (edge, outbox, seq) is stored with other content (SHA-256 of samples, alarms and
+   * events: cloud/store/content-hash.ts): not a resend. Nothing was written; it must not be acked.
+   */
+  conflict?: { storedHash: string; hash: string }
   samples: number
   raised: number
   recovered: number
@@ -213,7 +247,10 @@ export interface EdgeRecord {
   /** As last reported by status messages; staleness is applied by the reader. */
   online: boolean
   lastSeen: number | null
+  /** The mark of the edge's current outbox. */
   ackedThrough: number
+  /** The id of the edge's current outbox (its newest batch's), null before it named one. */
+  outboxId: string | null
   outbox: OutboxReport | null
   configHash: string | null
   drivers: DriverReport[]

@@ -35,6 +35,7 @@ const LABELS = {
   inflight: ['待确认批次', 'Batches awaiting ack'],
   backlog: ['待补传批次', 'Backlog batches to replay'],
   outbox: ['本地缓存（发件箱）', 'Outbox (local buffer)'],
+  outboxId: ['发件箱标识', 'Outbox id'],
   samples: ['样本数', 'Samples'],
   batches: ['批次', 'Batches'],
   backlogHours: ['积压时长（小时）', 'Backlog (hours)'],

@@ -5,7 +5,7 @@ import { consoleView } from './view.ts'
 const status = {
   site: 'huaian', edge: 'shilian-01', session: 's', configHash: 'h', startedAt: 0, at: 10_000,
   drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }, { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED' }],
-  outbox: { samples: 120, batches: 4, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 9, ackedThrough: 5 },
+  outbox: { samples: 120, batches: 4, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 9, ackedThrough: 5, id: '0f1e2d3c-aaaa-4bbb-8ccc-123456789abc' },
   uplink: { connected: false, lastAckAt: null, clockOffsetMs: null, ackedThrough: 5, inflight: 0, backlog: 0, lastError: 'connect ECONNREFUSED' },
   alarms: [], samplesPerHour: 3600, backlogHours: 2.5,
 } as EdgeAgentStatus
@@ -26,7 +26,7 @@ describe('console view', () => {
       { device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null, lastGoodAt: 9_000 },
       { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED', lastGoodAt: null },
     ])
-    expect(v.outbox).toEqual({ samples: 120, batches: 4, bytes: 5000, evicted: 0, backlogHours: 2.5, samplesPerHour: 3600 })
+    expect(v.outbox).toEqual({ id: '0f1e2d3c', samples: 120, batches: 4, bytes: 5000, evicted: 0, backlogHours: 2.5, samplesPerHour: 3600 })
     expect(v.uplink.connected).toBe(false)
     expect(v.events).toHaveLength(1)
   })

@@ -3,6 +3,7 @@ import type { Value } from '../../shared/wire/sample.ts'
 import type { EdgeAgentStatus } from '../agent.ts'
 import type { LatestValue } from '../latest-values.ts'
 import type { RecentEvent } from '../recent-events.ts'
+import { shortOutboxId } from '../outbox/outbox.ts'
 
 /**
  * What the console shows, as one JSON document (GET /api/status), built from the agent's
@@ -16,7 +17,7 @@ export interface ConsoleView {
   startedAt: number
   configHash: string
   uplink: EdgeAgentStatus['uplink']
-  outbox: { samples: number; batches: number; bytes: number; evicted: number; backlogHours: number; samplesPerHour: number }
+  outbox: { id: string; samples: number; batches: number; bytes: number; evicted: number; backlogHours: number; samplesPerHour: number }
   drivers: Array<{ device: string; kind: string; state: string; since: number | null; lastError: string | null; lastGoodAt: number | null }>
   values: Array<{ point: string; name: string | null; unit: string | null; device: string | null; value: Value; quality: string | null; reason: string | null; ts: number | null; lastGoodTs: number | null; lastGoodValue: Value }>
   alarms: EdgeAgentStatus['alarms']
@@ -44,7 +45,7 @@ export function consoleView(i: ViewInputs): ConsoleView {
     startedAt: s.startedAt,
     configHash: s.configHash,
     uplink: s.uplink,
-    outbox: { samples: s.outbox.samples, batches: s.outbox.batches, bytes: s.outbox.bytes, evicted: s.outbox.evicted, backlogHours: s.backlogHours, samplesPerHour: s.samplesPerHour },
+    outbox: { id: shortOutboxId(s.outbox.id), samples: s.outbox.samples, batches: s.outbox.batches, bytes: s.outbox.bytes, evicted: s.outbox.evicted, backlogHours: s.backlogHours, samplesPerHour: s.samplesPerHour },
     drivers: s.drivers.map((d) => ({ device: d.device, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError, lastGoodAt: i.lastGoodByDevice.get(d.device) ?? null })),
     values: ids.map((id) => {
       const info = infos.get(id)

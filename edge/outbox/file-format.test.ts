@@ -34,6 +34,30 @@ describe('outbox payload format', () => {
   })
 })
 
+describe('the outbox id', () => {
+  let dir: string
+  beforeEach(() => void (dir = mkdtempSync(path.join(tmpdir(), 'parklink-outbox-id-'))))
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('is given once to a file written before ids existed, which keeps its batches and seqs', () => {
+    const file = path.join(dir, 'outbox.db')
+    const first = openSqliteOutbox({ file })
+    first.append([s('a', 1)])
+    first.close()
+    const db = new Database(file)
+    db.exec('DROP TABLE identity') // as an earlier version left the file
+    db.close()
+    const upgraded = openSqliteOutbox({ file })
+    const id = upgraded.id
+    expect(upgraded.peek(0, 10).map((b) => b.seq)).toEqual([1])
+    upgraded.close()
+    const again = openSqliteOutbox({ file })
+    expect(again.id).toBe(id)
+    expect(again.append([s('a', 2)])).toBe(2)
+    again.close()
+  })
+})
+
 describe('a damaged outbox file', () => {
   let dir: string
   beforeEach(() => void (dir = mkdtempSync(path.join(tmpdir(), 'parklink-corrupt-'))))
@@ -48,6 +72,19 @@ describe('a damaged outbox file', () => {
     expect(readFileSync(reports[0]!.movedTo)).toEqual(Buffer.alloc(8192, 0x5a))
     expect(o.append([s('a', 1)])).toBe(1_000)
     o.close()
+  })
+
+  it('moved aside, it is replaced by an outbox with a new id', () => {
+    const file = path.join(dir, 'outbox.db')
+    const before = openSqliteOutbox({ file })
+    const oldId = before.id
+    before.append([s('a', 1)])
+    before.close()
+    for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true })
+    writeFileSync(file, Buffer.alloc(8192, 0x5a))
+    const after = openSqliteOutbox({ file, onCorrupt: () => {} })
+    expect(after.id).not.toBe(oldId)
+    after.close()
   })
 
   it('an outbox of a newer format is refused, not moved aside', () => {

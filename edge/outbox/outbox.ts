@@ -28,9 +28,22 @@ export interface OutboxStats extends OutboxReport {
   lastSeq: number
   /** Highest seq the cloud acknowledged (0 if none). */
   ackedThrough: number
+  /** The outbox's id (see Outbox.id). */
+  id: string
+}
+
+/** The short form of an outbox id people see (status, console): its first 8 characters. */
+export function shortOutboxId(id: string | undefined): string {
+  // A status.json written by an earlier version has no id.
+  return id ? id.slice(0, 8) : 'unknown'
 }
 
 export interface Outbox {
+  /**
+   * Random, created with the outbox file and kept in it: seqs are numbered per outbox, so every
+   * batch names it and the cloud keys batches by (edge, outbox, seq). A new file is a new id.
+   */
+  readonly id: string
   /** Writes one batch durably and returns its seq. Enforces the size cap by evicting oldest. */
   append(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): number
   /**

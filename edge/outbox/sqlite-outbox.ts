@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
@@ -31,10 +32,11 @@ export interface SqliteOutboxOptions {
   onCorrupt?: (info: { movedTo: string; error: string }) => void
   /**
    * The seq of the first batch of a NEW outbox file (default 1; ignored when the file exists).
-   * The agent passes the creation time in ms: an edge whose outbox was lost (a new disk, a wiped
-   * data directory) then never hands out a seq the cloud already stored, which the cloud would
-   * take for a duplicate and ack without storing. Time grows faster than any plausible batch
-   * rate (< 1 000 batches/s), so a later outbox always starts above an earlier one's last seq.
+   * The agent passes the creation time in ms, so seqs of a later outbox of the edge start above
+   * an earlier one's (time grows faster than any plausible batch rate, < 1 000 batches/s) and a
+   * seq is unique per edge in practice, which keeps diagnostics by seq readable. Correctness
+   * does not rest on it: a new file has a new outbox id (Outbox.id), and the cloud keys batches by
+   * (edge, outbox, seq).
    */
   firstSeq?: number
 }
@@ -59,7 +61,10 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS batches_min_ts ON batches (min_ts);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   INSERT OR IGNORE INTO meta (key, value) VALUES ('acked_through', 0), ('evicted', 0);
+  CREATE TABLE IF NOT EXISTS identity (one INTEGER PRIMARY KEY CHECK (one = 1), id TEXT NOT NULL);
 `
+// The outbox's id (shared/wire/messages.ts OutboxId) is created with the file, once: a file of
+// an earlier version gets one at its first open under this version and keeps it.
 
 /**
  * The durable outbox on SQLite (better-sqlite3: synchronous, one short transaction per call).
@@ -68,7 +73,8 @@ const SCHEMA = `
  * synchronous=FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a power cut
  * can roll back the last commits — including the sqlite_sequence bump. The seq of a batch that
  * was already sent would then be handed out again for other samples, and the cloud, which
- * stores (edge, seq) once, would silently drop them. FULL fsyncs the WAL on every commit. The
+ * stores (edge, outbox, seq) once, would refuse them as a conflict (never acked, so never
+ * deleted, but never delivered either). FULL fsyncs the WAL on every commit. The
  * edge appends about once per device per second; measured on this 2-core VM, a commit costs
  * 0.17 ms with FULL vs 0.08 ms with NORMAL, and a whole append of 50 samples 0.23 ms (≈ 4 300/s).
  * An industrial PC's eMMC may take 1–10 ms per fsync: still ≥ 100 appends/s, ample headroom.
@@ -92,6 +98,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
   const q = prepare(db)
   const gaps = createGapLedger(db)
+  const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
 
   // Totals kept in memory (rebuilt from the table at open) so stats() stays O(1) with a deep backlog.
   let batches = 0
@@ -203,6 +210,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   return {
+    id,
     append(list, alarms, events) {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
@@ -257,7 +265,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     },
     stats(): OutboxStats {
       const oldestTs = batches === 0 ? null : guard('stats', () => (q.oldestTs.get() as { ts: number | null }).ts)
-      return { samples, batches, bytes, oldestTs, evicted, lastSeq, ackedThrough }
+      return { samples, batches, bytes, oldestTs, evicted, lastSeq, ackedThrough, id }
     },
     close() {
       if (closed) return
@@ -289,6 +297,7 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
         db!.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('batches', ?)").run(firstSeq - 1)
         db!.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('first_seq', ?)").run(firstSeq)
       }
+      db!.prepare('INSERT OR IGNORE INTO identity (one, id) VALUES (1, ?)').run(randomUUID())
       db!.pragma(`user_version = ${SCHEMA_VERSION}`)
     })()
     return db

@@ -5,7 +5,7 @@ import { formatStatus } from './status.ts'
 const status = (uplink: Partial<EdgeAgentStatus['uplink']>) => ({
   site: 'huaian', edge: 'shilian-01', session: 'b650d378-0000', configHash: 'h', startedAt: 0, at: 60_000,
   drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }],
-  outbox: { samples: 1200, batches: 40, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 90, ackedThrough: 50 },
+  outbox: { samples: 1200, batches: 40, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 90, ackedThrough: 50, id: '9a8b7c6d-aaaa-4bbb-8ccc-123456789abc' },
   uplink: { connected: true, lastAckAt: 59_000, clockOffsetMs: null, ackedThrough: 50, inflight: 8, backlog: 0, lastError: null, ...uplink },
   alarms: [], samplesPerHour: 3600, backlogHours: 0.5,
 }) as EdgeAgentStatus
@@ -20,5 +20,9 @@ describe('edge status for a person', () => {
     expect(formatStatus(status({}), 60_000)).toMatch(/clock: not compared with the cloud yet/)
     expect(formatStatus(status({ clockOffsetMs: 1_500 }), 60_000)).toMatch(/clock: 1\.5 s AHEAD of the cloud \(from its acks\)\n/)
     expect(formatStatus(status({ clockOffsetMs: -7_200_000 }), 60_000)).toMatch(/clock: 7200\.0 s BEHIND the cloud \(from its acks\) — check NTP/)
+  })
+
+  it('names the outbox by the short form of its id', () => {
+    expect(formatStatus(status({}), 60_000)).toMatch(/^outbox 9a8b7c6d: 1200 samples/m)
   })
 })

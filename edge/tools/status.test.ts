@@ -45,7 +45,7 @@ describe('parklink edge status', () => {
         return r.code === 0 && /oldest held 2 h behind/.test(r.output) ? r : null
       }, { timeoutMs: 15_000, intervalMs: 1_000 })
       expect(running.output).toMatch(/uplink: DISCONNECTED/)
-      expect(running.output).toMatch(/outbox: \d+ samples in \d+ batches/)
+      expect(running.output).toMatch(/outbox [0-9a-f]{8}: \d+ samples in \d+ batches/)
       expect(running.output).toMatch(/plc +test +connected/)
     } finally {
       await agent.stop()

@@ -14,7 +14,7 @@ export interface CommandDeps {
   session: string
   outbox: Outbox
   drivers: () => DriverReport[]
-  /** Publishes batches again (the uplink's data path; the cloud deduplicates by (edge, seq)). */
+  /** Publishes batches again (the uplink's data path; the cloud deduplicates by (edge, outbox, seq)). */
   republish: (batches: readonly OutboxBatch[]) => void
   now: () => number
   /** Starts the pictures of a `snapshot` command (they follow through the outbox); absent without cameras. */

@@ -100,7 +100,7 @@ describe('mqtt uplink on a real broker', () => {
     cloud = await startFakeCloud(broker.url)
     // A retained ack is waiting for the edge (stamped a day ahead, so the estimator would pick it): it must not count.
     const stale = await observer()
-    await stale.client.publishAsync(ACK, encode({ v: 1, edge: EDGE, through: 0, ts: Date.now() + 86_400_000 }), { qos: 1, retain: true })
+    await stale.client.publishAsync(ACK, encode({ v: 1, edge: EDGE, outbox: outbox.id, through: 0, ts: Date.now() + 86_400_000 }), { qos: 1, retain: true })
     const HOUR = 3_600_000
     const ahead = { now: () => Date.now() + 2 * HOUR, setTimeout: (fn: () => void, ms: number) => globalThis.setTimeout(fn, ms), clearTimeout: (h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>) }
     start({ clock: ahead as never })
@@ -205,21 +205,25 @@ describe('mqtt uplink on a real broker', () => {
     expect(uplink!.state().connected).toBe(false)
   })
 
-  it('logs and ignores invalid acks, acks of other edges and acks beyond the last seq', async () => {
+  it('logs and ignores invalid acks, acks of other edges, of other outboxes and beyond the last seq', async () => {
     start()
     append(3) // backlog when the connection comes up: half the window (2 of 4) is in flight
     await waitFor(() => uplink!.state().inflight === 2)
     const { client } = await observer()
+    const ours = outbox.id
     await client.publishAsync(ACK, 'not json', { qos: 1 })
-    await client.publishAsync(ACK, JSON.stringify({ v: 1, edge: EDGE, through: -1, ts: 0 }), { qos: 1 })
-    await client.publishAsync(ACK, encode({ v: 1, edge: 'someone-else', through: 2, ts: 0 }), { qos: 1 })
-    await client.publishAsync(ACK, encode({ v: 1, edge: EDGE, through: 99, ts: 0 }), { qos: 1 })
-    await client.publishAsync(ACK, encode({ v: 1, edge: EDGE, through: 1, ts: 0 }), { qos: 1 })
+    await client.publishAsync(ACK, JSON.stringify({ v: 1, edge: EDGE, outbox: ours, through: -1, ts: 0 }), { qos: 1 })
+    await client.publishAsync(ACK, encode({ v: 1, edge: 'someone-else', outbox: ours, through: 2, ts: 0 }), { qos: 1 })
+    // A (retained) ack of an earlier outbox file of this edge deletes nothing of this one.
+    await client.publishAsync(ACK, encode({ v: 1, edge: EDGE, outbox: 'an-older-outbox', through: 3, ts: 0 }), { qos: 1, retain: true })
+    await client.publishAsync(ACK, encode({ v: 1, edge: EDGE, outbox: ours, through: 99, ts: 0 }), { qos: 1 })
+    await client.publishAsync(ACK, encode({ v: 1, edge: EDGE, outbox: ours, through: 1, ts: 0 }), { qos: 1 })
     await waitFor(() => uplink!.state().ackedThrough === 1)
     expect(outbox.peek(0, 10).map((b) => b.seq)).toEqual([2, 3])
     const messages = logs.lines().map((l) => String(l.msg))
     expect(messages.filter((m) => m === 'invalid ack ignored')).toHaveLength(2)
     expect(messages).toContain('ack for another edge ignored')
+    expect(messages).toContain('ack for another outbox of this edge ignored')
     expect(messages.some((m) => /never assigned/.test(m))).toBe(true)
   })
 

@@ -153,6 +153,9 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       const decoded = decodeAck(payload)
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
       if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
+      // Seqs are the outbox's own: an ack for another outbox (a retained one from before this
+      // outbox file was created) says nothing about these batches and must delete none of them.
+      if (decoded.value.outbox !== outbox.id) return void log.info({ topic: name, outbox: decoded.value.outbox, ours: outbox.id }, 'ack for another outbox of this edge ignored')
       // The cloud's clock from a fresh ack (a retained one is old news): shown in status and the console.
       if (!retained) clockOffsetMs = -cloudClock.observe('cloud', decoded.value.ts, clock.now())
       onAck(decoded.value.through, decoded.value.stored ?? [])
@@ -189,7 +192,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
 
   const historicalAfterMs = options.historicalAfterMs ?? 60_000
   const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({
-    v: WIRE_VERSION, edge: id.edge, session: id.session, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
+    v: WIRE_VERSION, edge: id.edge, session: id.session, outbox: outbox.id, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
     ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.events ? { events: b.events } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
   })
 
@@ -199,7 +202,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       // Acking seqs this outbox never assigned would mark future batches delivered: refuse.
       if (refusedAck !== through) {
         log.error({ through, lastSeq }, 'the cloud acknowledges seqs this outbox never assigned: ack ignored')
-        log.error('hint: was the edge data directory (outbox.db) replaced? The cloud will treat new batches up to that seq as duplicates; reset this edge at the cloud or restore outbox.db')
+        log.error('hint: the ack names this outbox but seqs it never assigned: is another client publishing as this edge? Check the broker credentials and ACL')
       }
       refusedAck = through
       return

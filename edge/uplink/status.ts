@@ -14,7 +14,7 @@ export function outboxReport(stats: OutboxStats): OutboxReport {
 }
 
 export function birth(id: Identity, ts: number, configHash: string, points: readonly PointInfo[], outbox: OutboxStats): StatusBirth {
-  return { v: WIRE_VERSION, kind: 'birth', edge: id.edge, site: id.site, session: id.session, ts, configHash, points: [...points], outbox: outboxReport(outbox) }
+  return { v: WIRE_VERSION, kind: 'birth', edge: id.edge, site: id.site, session: id.session, ts, configHash, points: [...points], outbox: outboxReport(outbox), outboxId: outbox.id }
 }
 
 export function state(id: Identity, ts: number, outbox: OutboxStats, drivers: DriverReport[]): StatusState {

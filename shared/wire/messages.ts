@@ -10,11 +10,19 @@ export const WIRE_VERSION = 1
 const Seq = z.number().int().positive()
 
 /**
+ * The random id an outbox file is created with (edge/outbox/sqlite-outbox.ts): a new file (disk
+ * replaced, data directory wiped, corrupt file moved aside) is a new outbox with a new id. Seqs
+ * are numbered per outbox, so the cloud's duplicate key is (edge, outbox, seq).
+ */
+export const OutboxId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'an outbox id is 8–64 letters, digits, _ or -')
+
+/**
  * parklink/v1/{site}/{edge}/data — edge → cloud, QoS 1.
  *
  * `seq` is assigned durably by the edge outbox when the batch is written and increases by one
- * per batch for the life of the edge (it survives restarts). The cloud stores each (edge, seq)
- * once. `floor` is the lowest seq the edge still holds: every seq below it has either been acked
+ * per batch for the life of that outbox (it survives restarts); `outbox` names the outbox. The
+ * cloud stores each (edge, outbox, seq) once, with a hash of its content: the same key with other
+ * content is refused as a conflict, never acked. `floor` is the lowest seq the edge still holds: every seq below it has either been acked
  * by the cloud or evicted (and reported as a gap), so the cloud may advance its contiguous-ack
  * mark up to floor - 1 without waiting for them.
  */
@@ -38,6 +46,8 @@ export const DataBatch = z.object({
   v: z.literal(WIRE_VERSION),
   edge: TopicId,
   session: z.string().min(1).max(64),
+  /** The id of the outbox that assigned `seq`. */
+  outbox: OutboxId,
   seq: Seq,
   floor: Seq,
   samples: z.array(Sample).min(1).max(100_000),
@@ -111,6 +121,8 @@ export const StatusBirth = z.object({
   configHash: z.string().max(128),
   points: z.array(PointInfo).max(100_000),
   outbox: OutboxReport,
+  /** The id of the edge's outbox (`outbox` is its report): a new id tells the cloud the old outbox is gone. */
+  outboxId: OutboxId,
 })
 export const StatusState = z.object({
   v: z.literal(WIRE_VERSION),
@@ -139,10 +151,13 @@ export type StatusDeath = z.infer<typeof StatusDeath>
  * parklink/v1/{site}/{edge}/ack — cloud → edge, QoS 1, RETAINED (a reconnecting edge learns
  * the cloud's mark at once). `through` is the highest seq such that every seq ≤ it is durably
  * stored (or was below the edge's floor). Only this lets the edge delete from its outbox.
+ * `outbox` names the outbox whose seqs it acknowledges: an edge ignores an ack (notably a
+ * retained one) for another outbox, which would otherwise delete batches never stored.
  */
 export const Ack = z.object({
   v: z.literal(WIRE_VERSION),
   edge: TopicId,
+  outbox: OutboxId,
   through: z.number().int().nonnegative(),
   /**
    * Selective acks: inclusive seq ranges stored ABOVE `through` (live batches that overtook a

@@ -30,7 +30,7 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   try {
     const measured = await timed(seconds, async (seq) => {
       const samples = readings(10_000, 1_000, seq, t0)
-      await store.ingestBatch({ v: 1, edge: 'bench-01', session: 'bench', seq, floor: seq, samples }, { site: 'bench', receivedAt: Date.now(), inOrder: true })
+      await store.ingestBatch({ v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples }, { site: 'bench', receivedAt: Date.now(), inOrder: true })
       return samples.length
     })
     return [result('cloud store ingest, batches of 1 000 (base: raw better-sqlite3 rows, same index)', measured, 'samples/s', { baseline })]

@@ -67,7 +67,7 @@ export function benchOutbox(dir: string, seconds: number): BenchResult[] {
     const [first] = run.outbox.peek(0, 1)
     run.outbox.close()
     const fileBytes = statSync(run.file).size + (statSync(`${run.file}-wal`, { throwIfNoEntry: false })?.size ?? 0)
-    const message: DataBatch = { v: 1, edge: 'shilian-01', session: '00000000-0000-0000-0000-000000000000', seq: first!.seq, floor: first!.seq, samples: first!.samples }
+    const message: DataBatch = { v: 1, edge: 'shilian-01', session: '00000000-0000-0000-0000-000000000000', outbox: run.outbox.id, seq: first!.seq, floor: first!.seq, samples: first!.samples }
     results.push(
       result('outbox payload per sample', stats.bytes / stats.samples, 'bytes'),
       result('outbox file per sample (incl. WAL)', fileBytes / stats.samples, 'bytes'),

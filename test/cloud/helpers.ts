@@ -108,17 +108,20 @@ export function ownershipParts(o: { store: Store; clock: Clock; log: Logger; met
 
 export const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
 
-export function batch(seq: number, samples: Sample[], opts: { edge?: string; session?: string; floor?: number } = {}): DataBatch {
-  return { v: 1, edge: opts.edge ?? 'shilian-01', session: opts.session ?? 's-1', seq, floor: opts.floor ?? 1, samples }
+/** The outbox id the helpers' batches and births name unless told otherwise. */
+export const OUTBOX = 'outbox-1a2b3c4d'
+
+export function batch(seq: number, samples: Sample[], opts: { edge?: string; session?: string; floor?: number; outbox?: string } = {}): DataBatch {
+  return { v: 1, edge: opts.edge ?? 'shilian-01', session: opts.session ?? 's-1', outbox: opts.outbox ?? OUTBOX, seq, floor: opts.floor ?? 1, samples }
 }
 
 const outbox = { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }
 
-export function birth(session: string, opts: { edge?: string; ts?: number; points?: StatusBirth['points'] } = {}): StatusBirth {
+export function birth(session: string, opts: { edge?: string; ts?: number; points?: StatusBirth['points']; outboxId?: string } = {}): StatusBirth {
   return {
     v: 1, kind: 'birth', edge: opts.edge ?? 'shilian-01', site: 'huaian', session, ts: opts.ts ?? T0, configHash: 'cfg-1',
     points: opts.points ?? [{ id: LEVEL, name: 'edge name', unit: 'mm', device: 'dcs-1' }, { id: 'shilian.p101.run', name: '泵运行', device: 'dcs-1' }],
-    outbox,
+    outbox, outboxId: opts.outboxId ?? OUTBOX,
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
+import { OutboxId } from '../../shared/wire/messages.ts'
 
 /**
  * The Outbox contract (edge/outbox/outbox.ts) as executable tests, run against every
@@ -53,7 +54,8 @@ export function runOutboxConformance(options: OutboxConformanceOptions): void {
 
     test('a fresh outbox is empty, with floor 1', () => {
       const o = open()
-      expect(o.stats()).toEqual({ samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0 })
+      expect(o.stats()).toEqual({ samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0, id: o.id })
+      expect(OutboxId.safeParse(o.id).success).toBe(true)
       expect(o.floor()).toBe(1)
       expect(o.peek(0, 10)).toEqual([])
     })
@@ -214,6 +216,22 @@ export function runOutboxConformance(options: OutboxConformanceOptions): void {
       const again = track(reopen(dir))
       expect(again.floor()).toBe(3)
       expect(again.append(samples(1, 3))).toBe(3)
+    })
+
+    durable('the outbox id survives reopen; another storage has another id', (reopen) => {
+      const o = open()
+      const id = o.id
+      o.append(samples(1, 1))
+      o.close()
+      expect(track(reopen(dir)).id).toBe(id)
+      const elsewhere = mkdtempSync(path.join(tmpdir(), 'parklink-outbox-'))
+      try {
+        const other = options.newOutbox(elsewhere)
+        expect(other.id).not.toBe(id)
+        other.close()
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true })
+      }
     })
 
     durable('the evicted count survives reopen', (reopen) => {

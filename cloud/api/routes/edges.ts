@@ -25,6 +25,8 @@ export function edgeView(e: EdgeRecord, now: number, offlineAfterMs: number) {
     lastSeen: e.lastSeen,
     session: e.session,
     outbox: e.outbox,
+    /** The id of the edge's current outbox; ackedThrough counts its seqs. */
+    outboxId: e.outboxId,
     ackedThrough: e.ackedThrough,
     configHash: e.configHash,
     drivers: e.drivers,

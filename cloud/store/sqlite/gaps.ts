@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lte, or, sql } from 'drizzle-orm'
 import type { GapRecord } from '../../../shared/wire/gap.ts'
-import type { GapFilter, StoredGap } from '../store.ts'
+import type { EdgeGap, GapFilter, StoredGap } from '../store.ts'
 import type { Db } from './db.ts'
 import { gaps } from './schema.ts'
 
@@ -17,7 +17,7 @@ export function createGapOps(db: Db) {
     },
 
     /** Newest first; a gap is in the time range when it overlaps it. */
-    list(filter: GapFilter): StoredGap[] {
+    list(filter: GapFilter): EdgeGap[] {
       const where = and(
         filter.edge === undefined ? undefined : eq(gaps.edge, filter.edge),
         filter.from === undefined ? undefined : gte(gaps.toTs, filter.from),
@@ -37,4 +37,9 @@ export function createGapOps(db: Db) {
         }))
     },
   }
+}
+
+/** The edges' gap records and the replaced outboxes in one list, newest end first, at most `limit`. */
+export function mergeGaps(edgeGaps: readonly StoredGap[], replaced: readonly StoredGap[], limit: number): StoredGap[] {
+  return [...edgeGaps, ...replaced].sort((a, b) => b.to - a.to).slice(0, limit)
 }

@@ -17,6 +17,7 @@ import { createReplayOps } from './replay.ts'
 import { createLateOps } from './late.ts'
 import { createUnevaluatedTrace, newestTrusted } from './unevaluated.ts'
 import { CLOCK_SKEW, isClockSkewed } from '../../../shared/rules/time-check.ts'
+import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 
 const CHATTER = ChatterConfig.parse({})
 
@@ -47,6 +48,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const gapOps = createGapOps(db)
   const trace = createUnevaluatedTrace(createLateOps(db))
   const replay = createReplayOps(db, log)
+  const outboxes = createOutboxOps(db)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
   const insertSample = db.$client.prepare('INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -118,11 +120,11 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
    * next batch in seq order, evaluated against the replay copy of a point's state if it has one.
    * Returns the edge alarms not matched yet because their episode waits for the replay's end.
    */
-  function evaluateBatch(edge: string, seq: number, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical: boolean, live: boolean): EdgeAlarm[] {
+  function evaluateBatch(edge: string, outbox: string, seq: number, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical: boolean, live: boolean): EdgeAlarm[] {
     const times = list.map((s) => s.ts)
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     const replaying = new Set<string>()
-    const copies = !live && replay.active(edge)
+    const copies = !live && replay.active(edge, outbox)
     for (const [point, group] of groupByPoint(list)) {
       const info = rulePoint.get({ id: point })
       const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
@@ -146,7 +148,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const judged = rulePointOf.limits !== null || info?.rules != null || storedJson !== undefined
       // Times outside the window do not say where live data took over (nor does a group of them).
       const trusted = group.filter((x) => !isClockSkewed(x))
-      if (live && judged && trusted.length > 0) replay.snapshot(edge, point, seq, Math.min(...trusted.map((x) => x.ts)), storedJson)
+      if (live && judged && trusted.length > 0) replay.snapshot(edge, outbox, point, seq, Math.min(...trusted.map((x) => x.ts)), storedJson)
       const stored = storedJson === undefined ? null : parseRuleState(storedJson)
       if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
       const evaluation = evaluate(rulePointOf, stored, group)
@@ -172,24 +174,46 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   }
 
   /** The backlog is evaluated through `seq`: settle the replay copies done with, then the edge alarms that waited for them. */
-  function finishReplay(edge: string, seq: number, result: IngestResult, changes: AlarmChange[]): void {
-    if (!replay.active(edge) || replay.finalize(edge, seq, changes) === 0) return
-    const waiting = db.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, true), isNotNull(batches.alarms))).all()
+  function finishReplay(edge: string, outbox: string, seq: number, result: IngestResult, changes: AlarmChange[]): void {
+    if (!replay.active(edge, outbox) || replay.finalize(edge, outbox, seq, changes) === 0) return
+    const waiting = db.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.evaluated, true), isNotNull(batches.alarms))).all()
     for (const b of waiting) {
       for (const e of b.alarms ?? []) {
         if (reconcile(edge, e)) result.edgeAlarms.matched++
         else result.edgeAlarms.unmatched++
       }
-      db.update(batches).set({ alarms: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
+      db.update(batches).set({ alarms: null }).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq))).run()
     }
   }
 
-  const emptyResult = (): IngestResult => ({ duplicate: false, suspectSeqReuse: false, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0, edgeAlarms: { matched: 0, unmatched: 0 } })
+  const emptyResult = (): IngestResult => ({ duplicate: false, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0, edgeAlarms: { matched: 0, unmatched: 0 } })
   const finish = (edge: string, result: IngestResult, changes: AlarmChange[]) => {
     if (result.edgeAlarms.unmatched > 0) log.warn({ edge, unmatched: result.edgeAlarms.unmatched }, 'the edge raised or recovered alarms the cloud did not: are its local limits equal to the registry?')
     // Told only once committed: a rolled-back transaction changed nothing.
     for (const c of changes) emit(c)
     return result
+  }
+
+  const storedHash = db.$client.prepare<[string, string, number], { hash: string | null }>('SELECT hash FROM batches WHERE edge = ? AND outbox = ? AND seq = ?')
+  /** The result for a batch whose key is stored already: a duplicate, or a conflict when its content differs (batches stored before hashes count as duplicates). */
+  function storedAlready(batch: DataBatch, hash: string): IngestResult | null {
+    const row = storedHash.get(batch.edge, batch.outbox, batch.seq)
+    if (!row) return null
+    if (row.hash !== null && row.hash !== hash) return { ...emptyResult(), conflict: { storedHash: row.hash, hash } }
+    return { ...emptyResult(), duplicate: true }
+  }
+
+  /** The outbox the batch names, before its row is written (outboxes.ts); a replaced outbox's replay copies are settled, its backlog will not come. */
+  function noteOutbox(batch: DataBatch, at: number, changes: AlarmChange[]): OutboxSeen {
+    const seen = outboxes.note(batch.edge, batch.outbox, at)
+    const ids = { edge: batch.edge, outbox: batch.outbox }
+    if (seen.kind === 'replaced') {
+      const r = seen.replacement
+      replay.finalize(batch.edge, r.oldOutbox, Number.MAX_SAFE_INTEGER, changes)
+      log.warn({ ...ids, oldOutbox: r.oldOutbox, lastSeq: r.lastSeq, lastTs: r.lastTs }, 'OUTBOX REPLACED: the edge came with a new outbox; what the old one held unsent is lost (a gap of unknown size, in /api/v1/gaps)')
+    } else if (seen.kind === 'earlier') log.warn({ ...ids, current: seen.previous }, 'batch of an earlier outbox of this edge (a restored backlog, or a second client as this edge?): stored under its own outbox id')
+    else if (seen.kind === 'first' && seen.adopted > 0) log.info({ ...ids, adopted: seen.adopted }, 'the edge named its outbox for the first time: batches stored before outbox ids are counted as its')
+    return seen
   }
 
   const loadSamples = db
@@ -204,7 +228,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
      * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
      * else leaves it for evaluateThrough (rules see each edge's samples in the edge's order).
      */
-    ingest(batch: DataBatch, meta: IngestMeta & { inOrder: boolean }): IngestResult {
+    ingest(batch: DataBatch, meta: IngestMeta & { inOrder: boolean; hash: string }): IngestResult {
       const changes: AlarmChange[] = []
       // Ahead of a gap: live data is evaluated now (it overtook a backlog); replayed backlog
       // waits for the batches before it.
@@ -214,21 +238,25 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const historical = meta.historical ?? batch.historical ?? false
       const result = db.transaction(
         (tx) => {
+          // Stored before: a resend (same content) or a conflict (the key reused for other content).
+          const again = storedAlready(batch, meta.hash)
+          if (again) return again
+          noteOutbox(batch, meta.receivedAt, changes)
+          const maxTs = batch.samples.reduce((m, s) => Math.max(m, s.ts), -Infinity)
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, seq: batch.seq, session: batch.session, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical })
+            .values({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq, session: batch.session, hash: meta.hash, maxTs, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical })
             .onConflictDoNothing()
             .run()
-          if (inserted.changes === 0) {
-            const existing = tx.select({ n: batches.sampleCount }).from(batches).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).get()
-            return { ...emptyResult(), duplicate: true, suspectSeqReuse: existing?.n !== batch.samples.length }
-          }
+          // Only after noteOutbox adopted the batches stored before outbox ids: those carry no hash.
+          if (inserted.changes === 0) return storedAlready(batch, meta.hash) ?? { ...emptyResult(), duplicate: true }
           // Data proves the edge is connected; online/session are decided by status messages.
           tx.insert(edges)
             // The ack mark this batch makes, in the same transaction (not one more commit per batch).
-            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt, ackedThrough: meta.ackedThrough ?? 0 })
-            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)`, ackedThrough: sql`max(${edges.ackedThrough}, excluded.acked_through)` } })
+            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt, outboxId: batch.outbox })
+            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
             .run()
+          if (meta.ackedThrough !== undefined) outboxes.setMark(batch.edge, batch.outbox, meta.ackedThrough)
           for (const s of batch.samples) {
             const v = encodeValue(s.value)
             insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
@@ -243,9 +271,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred }
           if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
           if (!deferred) {
-            const waiting = evaluateBatch(batch.edge, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, historical, live)
-            if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.seq, batch.seq))).run()
-            if (meta.inOrder) finishReplay(batch.edge, batch.seq, result, changes)
+            const waiting = evaluateBatch(batch.edge, batch.outbox, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, historical, live)
+            if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.outbox, batch.outbox), eq(batches.seq, batch.seq))).run()
+            if (meta.inOrder) finishReplay(batch.edge, batch.outbox, batch.seq, result, changes)
           }
           return result
         },
@@ -255,23 +283,23 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     },
 
     /** Evaluates, in seq order, the edge's stored batches up to `through` that were left for later. */
-    evaluateThrough(edge: string, through: number, at: number): IngestResult {
+    evaluateThrough(edge: string, through: number, at: number, outbox: string): IngestResult {
       const changes: AlarmChange[] = []
       const result = db.transaction(
         (tx) => {
           const result = emptyResult()
-          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical, samples: batches.pendingSamples }).from(batches).where(and(eq(batches.edge, edge), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical, samples: batches.pendingSamples }).from(batches).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
           for (const b of pending) {
             // Kept with the batch since version 0013; older deferred batches are read back from samples.
             const list: Sample[] = b.samples ?? loadSamples.all({ edge, seq: b.seq }).map((r) => {
               const stored = toStoredSample(r)
               return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
             })
-            const waiting = evaluateBatch(edge, b.seq, list, b.alarms ?? [], at, result, changes, b.historical, false)
-            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null, pendingSamples: null }).where(and(eq(batches.edge, edge), eq(batches.seq, b.seq))).run()
+            const waiting = evaluateBatch(edge, outbox, b.seq, list, b.alarms ?? [], at, result, changes, b.historical, false)
+            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null, pendingSamples: null }).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq))).run()
             result.samples += list.length
           }
-          finishReplay(edge, through, result, changes)
+          finishReplay(edge, outbox, through, result, changes)
           return result
         },
         { behavior: 'immediate' },

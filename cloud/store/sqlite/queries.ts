@@ -2,7 +2,7 @@ import { and, asc, eq, gte, lte } from 'drizzle-orm'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
-import { edges, points, samples } from './schema.ts'
+import { edgeOutboxes, edges, points, samples } from './schema.ts'
 import { toStoredSample } from './values.ts'
 import { inScope } from './scope.ts'
 import type { Scope } from '../store.ts'
@@ -38,12 +38,14 @@ export function createQueries(db: Db) {
       return db.select({ id: points.id, class: points.class, lastGoodTs: points.lastGoodTs, edge: points.edge }).from(points).where(eq(points.registered, true)).all().map((r) => ({ ...r, class: r.class as PointClass | null }))
     },
     listEdges(): EdgeRecord[] {
+      // The mark shown is the current outbox's (edges.acked_through only for an edge that never named one).
       return db
-        .select()
+        .select({ e: edges, mark: edgeOutboxes.ackedThrough })
         .from(edges)
+        .leftJoin(edgeOutboxes, and(eq(edgeOutboxes.edge, edges.id), eq(edgeOutboxes.outbox, edges.outboxId)))
         .orderBy(asc(edges.id))
         .all()
-        .map((e) => ({ ...e, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
+        .map(({ e, mark }) => ({ ...e, ackedThrough: mark ?? e.ackedThrough, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
     },
 
     listPoints(filter: PointFilter): PointRecord[] {

@@ -31,6 +31,8 @@ import { alarms, replayState, ruleState, type ReplayOpenRaise } from './schema.t
 export interface ReplayRow {
   point: string
   edge: string
+  /** The outbox whose seqs resumeSeq counts (a replaced outbox's copies are settled: ingest.ts). */
+  outbox: string
   state: PointRuleState | null
   resumeSeq: number
   resumeTs: number
@@ -39,9 +41,12 @@ export interface ReplayRow {
 
 export function createReplayOps(db: Db, log: Logger) {
   const byPoint = db.select().from(replayState).where(eq(replayState.point, sql.placeholder('point'))).prepare()
-  const anyOfEdge = db.select({ point: replayState.point }).from(replayState).where(eq(replayState.edge, sql.placeholder('edge'))).limit(1).prepare()
-  /** Whether any point of the edge is replaying (the common answer, no, costs one index probe per batch). */
-  const active = (edge: string): boolean => anyOfEdge.get({ edge }) !== undefined
+  const anyOfEdge = db.select({ outbox: replayState.outbox }).from(replayState).where(eq(replayState.edge, sql.placeholder('edge'))).limit(1).prepare()
+  /** Whether any point of the edge is replaying the outbox's backlog (the common answer, no, costs one index probe per batch). */
+  const active = (edge: string, outbox: string): boolean => {
+    const row = anyOfEdge.get({ edge })
+    return row !== undefined && (row.outbox === outbox || db.select({ point: replayState.point }).from(replayState).where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox))).limit(1).get() !== undefined)
+  }
   const load = (point: string): ReplayRow | null => {
     const row = byPoint.get({ point })
     if (!row) return null
@@ -49,8 +54,8 @@ export function createReplayOps(db: Db, log: Logger) {
   }
 
   /** Before a live batch jumps over the backlog: keep the point's state where the backlog resumes (once). */
-  function snapshot(edge: string, point: string, seq: number, firstTs: number, live: unknown): void {
-    db.insert(replayState).values({ point, edge, state: live ?? null, resumeSeq: seq, resumeTs: firstTs, open: {} }).onConflictDoNothing().run()
+  function snapshot(edge: string, outbox: string, point: string, seq: number, firstTs: number, live: unknown): void {
+    db.insert(replayState).values({ point, edge, outbox, state: live ?? null, resumeSeq: seq, resumeTs: firstTs, open: {} }).onConflictDoNothing().run()
   }
 
   function save(row: ReplayRow, state: PointRuleState | null): void {
@@ -91,9 +96,9 @@ export function createReplayOps(db: Db, log: Logger) {
     }
   }
 
-  /** The backlog below each point's resume seq is evaluated through `seq`: settle what is open, forget the copies. */
-  function finalize(edge: string, seq: number, changes: AlarmChange[]): number {
-    const done = db.select().from(replayState).where(and(eq(replayState.edge, edge), lte(replayState.resumeSeq, seq + 1))).all()
+  /** The outbox's backlog below each point's resume seq is evaluated through `seq`: settle what is open, forget the copies. */
+  function finalize(edge: string, outbox: string, seq: number, changes: AlarmChange[]): number {
+    const done = db.select().from(replayState).where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox), lte(replayState.resumeSeq, seq + 1))).all()
     for (const r of done) {
       for (const [kind, open] of Object.entries(r.open)) {
         const live = db.select().from(alarms).where(and(eq(alarms.point, r.point), eq(alarms.kind, kind), eq(alarms.state, 'active'))).get()

@@ -43,8 +43,11 @@ export const edges = sqliteTable('edges', {
   session: text('session'),
   online: integer('online', { mode: 'boolean' }).notNull().default(false),
   lastSeen: integer('last_seen'),
+  /** Before outbox ids (migration 00xx): the mark of the edge's only outbox. Now kept per outbox in edge_outboxes. */
   ackedThrough: integer('acked_through').notNull().default(0),
   outbox: text('outbox', { mode: 'json' }).$type<OutboxReport>(),
+  /** The id of the edge's current outbox (the newest one it named); null before it named one. */
+  outboxId: text('outbox_id'),
   configHash: text('config_hash'),
   drivers: text('drivers', { mode: 'json' }).$type<DriverReport[]>(),
   /** The edge's clock minus the cloud's (ms), estimated from its fresh status messages (cloud/ingest/clock-offset.ts), and when. */
@@ -114,8 +117,14 @@ export const batches = sqliteTable(
   'batches',
   {
     edge: text('edge').notNull(),
+    /** The outbox that numbered the batch ('' for batches stored before outbox ids). */
+    outbox: text('outbox').notNull().default(''),
     seq: integer('seq').notNull(),
     session: text('session').notNull(),
+    /** SHA-256 of the batch's content (cloud/store/content-hash.ts): the same key with another hash is a conflict, not a duplicate. Null before outbox ids. */
+    hash: text('hash'),
+    /** The newest sample time in the batch: what the cloud last had from an outbox, should it be replaced. */
+    maxTs: integer('max_ts'),
     /** The floor the batch carried, so the ack mark can be rebuilt after a restart. */
     floor: integer('floor').notNull(),
     receivedAt: integer('received_at').notNull(),
@@ -132,8 +141,42 @@ export const batches = sqliteTable(
     /** The edge sent it as replayed backlog: its alarms are recorded without notifications. */
     historical: integer('historical', { mode: 'boolean' }).notNull().default(false),
   },
-  // The idempotency key: each (edge, seq) is stored once.
-  (t) => [primaryKey({ name: 'batches_edge_seq', columns: [t.edge, t.seq] })],
+  // The idempotency key: each (edge, outbox, seq) is stored once.
+  (t) => [primaryKey({ name: 'batches_edge_outbox_seq', columns: [t.edge, t.outbox, t.seq] })],
+)
+
+/**
+ * Every outbox an edge has named (shared/wire/messages.ts OutboxId), with the cloud's
+ * contiguous-ack mark for its seqs (rebuilt into the ack tracker at startup).
+ */
+export const edgeOutboxes = sqliteTable(
+  'edge_outboxes',
+  {
+    edge: text('edge').notNull(),
+    outbox: text('outbox').notNull(),
+    firstSeen: integer('first_seen').notNull(),
+    ackedThrough: integer('acked_through').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'edge_outboxes_pk', columns: [t.edge, t.outbox] })],
+)
+
+/**
+ * An edge came with a new outbox (disk replaced, file deleted, corrupt file moved aside): what
+ * the old outbox still held unsent is lost, a gap of unknown size, listed in /api/v1/gaps.
+ * `lastSeq`/`lastTs`: the last seq and the newest sample time the cloud had from the old outbox.
+ */
+export const outboxReplacements = sqliteTable(
+  'outbox_replacements',
+  {
+    edge: text('edge').notNull(),
+    newOutbox: text('new_outbox').notNull(),
+    oldOutbox: text('old_outbox').notNull(),
+    lastSeq: integer('last_seq'),
+    lastTs: integer('last_ts'),
+    /** When the cloud first saw the new outbox (its clock). */
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'outbox_replacements_pk', columns: [t.edge, t.newOutbox] }), index('outbox_replacements_seen_at').on(t.seenAt)],
 )
 
 export const samples = sqliteTable(
@@ -218,6 +261,8 @@ export const replayState = sqliteTable(
   {
     point: text('point').primaryKey(),
     edge: text('edge').notNull(),
+    /** The outbox whose seqs resumeSeq counts. */
+    outbox: text('outbox').notNull().default(''),
     /** The point's rule state where the backlog resumes (null: none yet). */
     state: text('state', { mode: 'json' }),
     /** The first batch evaluated live ahead of the backlog, and its first sample time for this point. */

@@ -1,10 +1,9 @@
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import { adoptSourceLimits, sameLimits } from '../../alarms/source-limits.ts'
 import type { BirthOutcome } from '../store.ts'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
-import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
 import type { Db } from './db.ts'
-import { batches, edges, points } from './schema.ts'
+import { edges, points } from './schema.ts'
 import { upsertCameras } from './cameras.ts'
 
 const CHUNK = 1000
@@ -12,7 +11,7 @@ const CHUNK = 1000
 /** last_seen never moves backwards (a retained replay carries an old time). */
 const laterSeen = sql`max(coalesce(${edges.lastSeen}, excluded.last_seen), excluded.last_seen)`
 
-/** Edge lifecycle from status messages, and the persisted ack mark. */
+/** Edge lifecycle from status messages (the ack marks are per outbox: outboxes.ts). */
 export function createStatusOps(db: Db) {
   function storedEdge(id: string) {
     return db.select({ session: edges.session, online: edges.online }).from(edges).where(eq(edges.id, id)).get()
@@ -114,24 +113,6 @@ export function createStatusOps(db: Db) {
           .run()
         return { applied: true, storedSession: stored.session }
       }, { behavior: 'immediate' })
-    },
-
-    setAckedThrough(edge: string, through: number): void {
-      db.update(edges).set({ ackedThrough: sql`max(${edges.ackedThrough}, ${through})` }).where(eq(edges.id, edge)).run()
-    },
-
-    loadAckStates(): EdgeAckState[] {
-      const marks = db.select({ edge: edges.id, through: edges.ackedThrough }).from(edges).all()
-      return marks.map((m) => ({
-        edge: m.edge,
-        ackedThrough: m.through,
-        above: db
-          .select({ seq: batches.seq, floor: batches.floor })
-          .from(batches)
-          .where(and(eq(batches.edge, m.edge), gt(batches.seq, m.through)))
-          .orderBy(batches.seq)
-          .all(),
-      }))
     },
   }
 }

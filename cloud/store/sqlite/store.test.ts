@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { LEVEL, NH3, PRESSURE, T0, batch, good, registry, tempStore } from '../../../test/cloud/helpers.ts'
+import { LEVEL, NH3, OUTBOX, PRESSURE, T0, batch, good, registry, tempStore } from '../../../test/cloud/helpers.ts'
 import type { Store } from '../store.ts'
 
 let ctx: Awaited<ReturnType<typeof tempStore>>
@@ -17,15 +17,20 @@ const alarmRows = async () =>
   (await store.listAlarms({ scope: 'all', state: 'all', limit: 100 })).map((a) => [a.kind, a.priority, a.state, a.raisedAt, a.value, a.limit, a.recoveredAt, a.recoveredValue])
 
 describe('sqlite store: batches', () => {
-  it('stores a batch once: a second (edge, seq) is a duplicate and writes nothing', async () => {
+  it('stores a batch once: the same (edge, outbox, seq) again is a duplicate, with other content a conflict; neither writes anything', async () => {
     const b = batch(1, [good(LEVEL, T0, 5), good(NH3, T0, 3)])
     expect(await store.ingestBatch(b, meta)).toMatchObject({ duplicate: false, samples: 2 })
-    expect(await store.ingestBatch({ ...b, samples: [good(LEVEL, T0 + 1, 11)] }, meta)).toMatchObject({ duplicate: true, suspectSeqReuse: true, samples: 0 })
-    expect(await store.ingestBatch(b, meta)).toMatchObject({ duplicate: true, suspectSeqReuse: false })
+    const conflict = await store.ingestBatch({ ...b, samples: [good(LEVEL, T0 + 1, 11)] }, meta)
+    expect(conflict).toMatchObject({ duplicate: false, samples: 0, conflict: { storedHash: expect.stringMatching(/^[0-9a-f]{64}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } })
+    expect(conflict.conflict!.storedHash).not.toBe(conflict.conflict!.hash)
+    // What a resend legitimately changes (session, floor, historical, carried gaps) is no conflict.
+    expect(await store.ingestBatch({ ...b, session: 's-2', floor: 1, historical: true }, meta)).toMatchObject({ duplicate: true, samples: 0 })
+    expect((await store.ingestBatch(b, meta)).conflict).toBeUndefined()
     expect(await store.history(LEVEL, { from: 0, to: T0 + 10, limit: 10 }, 'all')).toEqual([{ ts: T0, value: 5, quality: 'good' }])
     expect(await store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).toEqual([])
-    // The same seq from another edge is another batch.
+    // The same seq from another edge, or from another outbox of the edge, is another batch.
     expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 5, 6)], { edge: 'shilian-02' }), meta)).toMatchObject({ duplicate: false })
+    expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 6, 6)], { outbox: 'outbox-2nd00000' }), meta)).toMatchObject({ duplicate: false })
   })
 
   it('keeps the latest value only when a sample is newer than the stored one', async () => {
@@ -56,9 +61,9 @@ describe('sqlite store: batches', () => {
 
   it('rebuilds ack state from the store', async () => {
     for (const seq of [1, 2, 4]) await store.ingestBatch(batch(seq, [good(LEVEL, T0 + seq, 5)]), meta)
-    await store.setAckedThrough('shilian-01', 2)
-    await store.setAckedThrough('shilian-01', 1) // never lowers
-    expect(await store.loadAckStates()).toEqual([{ edge: 'shilian-01', ackedThrough: 2, above: [{ seq: 4, floor: 1 }] }])
+    await store.setAckedThrough('shilian-01', 2, OUTBOX)
+    await store.setAckedThrough('shilian-01', 1, OUTBOX) // never lowers
+    expect(await store.loadAckStates()).toEqual([{ edge: 'shilian-01', outbox: OUTBOX, current: true, ackedThrough: 2, above: [{ seq: 4, floor: 1 }] }])
   })
 })
 
@@ -121,7 +126,7 @@ describe('sqlite store: alarms', () => {
 
 describe('sqlite store: registry and edges', () => {
   it('registry is authoritative; a birth adds device and edge but never overrides registry fields', async () => {
-    await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, name: 'x', unit: 'mm', device: 'dcs' }, { id: 'e1.free', name: 'free', unit: 'bar' }], outbox: { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 } }, T0)
+    await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, name: 'x', unit: 'mm', device: 'dcs' }, { id: 'e1.free', name: 'free', unit: 'bar' }], outbox: { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }, outboxId: OUTBOX }, T0)
     expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', device: 'dcs', edge: 'e1', registered: true })
     expect(await store.getPoint('e1.free', 'all')).toMatchObject({ name: 'free', unit: 'bar', enterprise: null, registered: false })
   })
@@ -137,7 +142,7 @@ describe('sqlite store: registry and edges', () => {
   it("limitsFromSource: the control room's limits from the birth drive the alarms; inconsistent ones are refused", async () => {
     const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
     const birth = (limits: { hh?: number; h?: number; l?: number; ll?: number }) =>
-      ({ v: 1 as const, kind: 'birth' as const, edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, range: { low: 0, high: 12 }, limits }, { id: PRESSURE, limits: { hh: 2, h: 1.5 } }], outbox })
+      ({ v: 1 as const, kind: 'birth' as const, edge: 'e1', site: 'huaian', session: 's', ts: T0, configHash: 'h', points: [{ id: LEVEL, range: { low: 0, high: 12 }, limits }, { id: PRESSURE, limits: { hh: 2, h: 1.5 } }], outbox, outboxId: OUTBOX })
     // Before the registry asks for it, source limits are only shown (and compared).
     expect(await store.recordBirth('huaian', birth({ hh: 11, h: 10, l: 2, ll: 1 }), T0)).toEqual({ limitsAdopted: [], limitsRefused: [] })
     expect(await store.getPoint(LEVEL, 'all')).toMatchObject({ limits: { hh: 10.5, h: 9.5 }, limitsFrom: 'registry', range: { low: 0, high: 12 }, sourceLimits: { hh: 11, h: 10, l: 2, ll: 1 } })
@@ -177,7 +182,7 @@ describe('sqlite store: registry and edges', () => {
 
   it('a death applies only to the session it names', async () => {
     const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 }
-    await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's2', ts: T0, configHash: 'h', points: [], outbox }, T0)
+    await store.recordBirth('huaian', { v: 1, kind: 'birth', edge: 'e1', site: 'huaian', session: 's2', ts: T0, configHash: 'h', points: [], outbox, outboxId: OUTBOX }, T0)
     expect(await store.recordDeath({ v: 1, kind: 'death', edge: 'e1', session: 's1' }, T0 + 1)).toEqual({ applied: false, storedSession: 's2' })
     expect((await store.listEdges())[0]).toMatchObject({ online: true, session: 's2' })
     expect(await store.recordDeath({ v: 1, kind: 'death', edge: 'e1', session: 's2' }, T0 + 2)).toEqual({ applied: true, storedSession: 's2' })

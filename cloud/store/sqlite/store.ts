@@ -10,8 +10,10 @@ import { createDeliveryOps } from './deliveries.ts'
 import { openDatabase } from './db.ts'
 import { createBatchIngest } from './ingest.ts'
 import { createQueries } from './queries.ts'
-import { createGapOps } from './gaps.ts'
+import { createGapOps, mergeGaps } from './gaps.ts'
 import { createLateOps } from './late.ts'
+import { createOutboxOps } from './outboxes.ts'
+import { batchContentHash } from '../content-hash.ts'
 import { createHistoryOps } from './history.ts'
 import { applyRegistry } from './registry.ts'
 import { createRegistryOps } from './registry-crud.ts'
@@ -53,6 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
+  const outboxOps = createOutboxOps(db)
   const lateOps = createLateOps(db)
   const cameraQueries = createCameraQueries(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
@@ -71,16 +74,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     registry,
     ingestBatch: (batch, meta) =>
       run(() => {
+        // Hashed as sent, before a refused snapshot is taken out of it below.
+        const hash = meta.hash ?? batchContentHash(batch)
         // Files first (idempotent), then the metadata in the batch's transaction.
         const taken = takeSnapshots(files, batch, options.log)
-        const result = ingest.ingest(taken.batch, { ...meta, inOrder: meta.inOrder ?? true })
+        const result = ingest.ingest(taken.batch, { ...meta, inOrder: meta.inOrder ?? true, hash })
         // Split snapshots whose event came before their last part: linked now that they are whole.
         for (const p of taken.completed) linkCompletedSnapshot(db, p, meta.receivedAt)
         return result
       }),
-    evaluateThrough: (edge, through, at) => run(() => ingest.evaluateThrough(edge, through, at)),
-    setAckedThrough: (edge, through) => run(() => status.setAckedThrough(edge, through)),
-    loadAckStates: () => run(() => status.loadAckStates()),
+    evaluateThrough: (edge, through, at, outbox) => run(() => ingest.evaluateThrough(edge, through, at, outbox)),
+    setAckedThrough: (edge, through, outbox) => run(() => outboxOps.setMark(edge, outbox, through)),
+    loadAckStates: () => run(() => outboxOps.ackStates()),
     recordBirth: (site, birth, seenAt) => run(() => status.recordBirth(site, birth, seenAt)),
     recordState: (site, state, seenAt) => run(() => status.recordState(site, state, seenAt)),
     recordDeath: (death, seenAt) => run(() => status.recordDeath(death, seenAt)),
@@ -111,7 +116,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
     listUnevaluated: (point, range) => run(() => lateOps.list(point, range)),
     recordClockOffset: (edge, offsetMs, at) => run(() => status.recordClockOffset(edge, offsetMs, at)),
-    listGaps: (filter) => run(() => gapOps.list(filter)),
+    listGaps: (filter) => run(() => mergeGaps(gapOps.list(filter), outboxOps.replacements(filter), filter.limit)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
     listCameras: (scope) => run(() => cameraQueries.list(scope)),
     // An alarm outside the scope is unknown (null), as getAlarm has it.
