@@ -40,7 +40,7 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
     mosquitto = createMosquitto(port, [`message_size_limit ${SHIPPED_LIMIT}`])
     await mosquitto.start()
     url = `mqtt://127.0.0.1:${port}`
-    cloud = await startCloud(CloudConfigSchema.parse({ dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url, clientId: 'cloud-large-snapshot', reconnectPeriodMs: 200 }, registry: { enterprises: [{ id: 'shilian', name: '实联化工' }] } }), { log: createCloudLogger({ level: 'silent' }) })
+    cloud = await startCloud(CloudConfigSchema.parse({ dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url, clientId: 'cloud-large-snapshot', reconnectPeriodMs: 200 }, registry: { enterprises: [{ id: 'shilian', name: '实联化工' }], edges: [{ id: 'cam-edge', site: 'huaian', enterprise: 'shilian', claim: 'open' }] } }), { log: createCloudLogger({ level: 'silent' }) })
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     uplink = startMqttUplink({
       url, clientId: 'parklink-edge-cam-edge', site: 'huaian', edge: 'cam-edge', session: 'session-1', configHash: 'cafe',
