@@ -4,18 +4,8 @@ import type { CameraEvent } from '../shared/wire/camera.ts'
 import { CameraEvent as CameraEventSchema } from '../shared/wire/camera.ts'
 import type { Sample } from '../shared/wire/sample.ts'
 import { ENVELOPE_RESERVE, budgetOf, payloadBytes, splitSamples, splitSnapshot } from './message-size.ts'
+import { mulberry32 } from '../test/sim/plant.ts'
 
-/** A deterministic pseudo-random source (mulberry32), so a failing case can be replayed by its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sampleOf = (r: () => number, i: number): Sample => {
   const kind = r()
@@ -28,7 +18,7 @@ const sampleOf = (r: () => number, i: number): Sample => {
 describe('messages that fit the broker', () => {
   it('sample batches never exceed the byte budget or the count, keep every sample in order, and leave room for the alarms', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const r = rng(seed)
+      const r = mulberry32(seed)
       const samples = Array.from({ length: Math.floor(r() * 3_000) }, (_, i) => sampleOf(r, i))
       const maxSamples = 1 + Math.floor(r() * 800)
       const budget = 2_000 + Math.floor(r() * 200_000)
