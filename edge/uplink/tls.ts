@@ -1,49 +1,11 @@
 import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { z } from 'zod'
-import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import { TlsFilesConfig, readTlsFiles, resolveTlsPaths, type TlsMaterial } from '../../shared/tls.ts'
 
-/**
- * `uplink.tls`: the park broker's CA (its PKI is private, so the system's CAs do not know it)
- * and, where the park authenticates edges by certificate, this edge's certificate and key. PEM
- * files, paths relative to the config; the key stays in a file readable by the service only.
- */
-export const UplinkTlsConfig = z
-  .strictObject({
-    /** CA certificate(s) that signed the broker's certificate. */
-    ca: z.string().min(1).optional(),
-    /** This edge's client certificate and its private key (both, or neither). */
-    cert: z.string().min(1).optional(),
-    key: z.string().min(1).optional(),
-  })
-  .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give cert and key together', path: ['key'] })
-export type UplinkTlsConfig = z.infer<typeof UplinkTlsConfig>
-
-/** Makes the file paths of a tls block absolute (they are written relative to the config file). */
-export const resolveTlsPaths = <T extends Partial<Record<string, string>>>(tls: T, baseDir: string): T =>
-  Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, path.resolve(baseDir, v as string)])) as T
-
-export interface UplinkTlsMaterial {
-  ca?: Buffer
-  cert?: Buffer
-  key?: Buffer
-}
+/** `uplink.tls` (and the console's `tls`): shared/tls.ts. */
+export const UplinkTlsConfig = TlsFilesConfig
+export type UplinkTlsConfig = TlsFilesConfig
+export type UplinkTlsMaterial = TlsMaterial
+export { resolveTlsPaths }
 
 /** Reads the files before anything starts: a missing one is a config error, said with its name. */
-export function loadUplinkTls(tls: UplinkTlsConfig | undefined, where = 'uplink.tls'): UplinkTlsMaterial | undefined {
-  if (!tls) return undefined
-  const out: UplinkTlsMaterial = {}
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    const file = tls[key]
-    if (file === undefined) continue
-    try {
-      out[key] = readFileSync(file)
-    } catch (err) {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}.${key}: cannot read ${file}: ${errorMessage(err)}`, {
-        hint: 'copy the PEM file the park issued to that path, readable by the service user (parklink)',
-        cause: err,
-      })
-    }
-  }
-  return out
-}
+export const loadUplinkTls = (tls: UplinkTlsConfig | undefined, where = 'uplink.tls'): UplinkTlsMaterial | undefined => readTlsFiles(tls, where, (file) => readFileSync(file))
