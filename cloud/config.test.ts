@@ -34,7 +34,7 @@ describe('cloud config', () => {
     expect(config.dataDir).toBe(path.resolve(path.dirname(EXAMPLE), '../../.parklink/cloud'))
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, trustedProxies: [], streams: { perIdentity: 50, total: 1_000, queue: 500 } })
     expect(config.http.loginThrottle.perAddress).toMatchObject({ freeFailures: 5, windowS: 900 })
-    expect(config.mqtt).toMatchObject({ url: 'mqtt://127.0.0.1:1883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30 })
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://127.0.0.1:8883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30, tls: { ca: '/etc/parklink/park-ca.crt' } })
     expect(config.edgeOfflineAfterMs).toBe(60_000)
     expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])
     expect(config.registry.points.find((p) => p.id === 'shilian.tk101.level')).toEqual({

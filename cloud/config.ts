@@ -12,6 +12,7 @@ import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
 import { HttpConfig, defaultHttpConfig } from './api/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
+import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -160,6 +161,8 @@ export const CloudConfigSchema = z.strictObject({
     passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
     reconnectPeriodMs: z.number().int().min(100).max(300_000).default(2_000),
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
+    /** The park broker's CA for `mqtts://` (the shipped Mosquitto listens with TLS only) and, for certificate login, this instance's cert and key. */
+    tls: TlsFilesConfig.optional(),
   })
     .refine((m) => m.clientId === undefined || m.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
@@ -212,7 +215,8 @@ export function loadCloudConfig(file: string): CloudConfig {
   const config = parseConfig(CloudConfigSchema, text, file)
   const dir = path.dirname(path.resolve(file))
   const auth = config.auth.liveKeyFile === undefined ? config.auth : { ...config.auth, liveKeyFile: path.resolve(dir, config.auth.liveKeyFile) }
-  return { ...config, auth, dataDir: path.resolve(dir, config.dataDir) }
+  const mqtt = config.mqtt.tls === undefined ? config.mqtt : { ...config.mqtt, tls: resolveTlsPaths(config.mqtt.tls, dir) }
+  return { ...config, auth, mqtt, dataDir: path.resolve(dir, config.dataDir) }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Server } from 'node:http'
@@ -29,6 +30,7 @@ import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import { encode } from '../shared/wire/codec.ts'
 import { topic } from '../shared/wire/topics.ts'
 import type { Store } from './store/store.ts'
+import { readTlsFiles } from '../shared/tls.ts'
 
 export interface CloudOptions {
   log?: Logger
@@ -57,6 +59,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const log = opts.log ?? createLogger({ level: config.log.level })
   const clock = opts.clock ?? systemClock
   const password = mqttPassword(config, opts.env)
+  // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
+  const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
   const secret = tokenSecret(config.auth, log)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
@@ -104,6 +108,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
       ...(password === undefined ? {} : { password }),
+      ...(tls === undefined ? {} : { tls }),
       reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
       keepaliveS: config.mqtt.keepaliveS,
       store,

@@ -18,6 +18,7 @@ import { handleStatus } from './handle-status.ts'
 import { createInbox } from './inbox.ts'
 import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { CloudTimeConfig } from './time-check.ts'
+import type { TlsMaterial } from '../../shared/tls.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -32,6 +33,8 @@ export interface IngestOptions {
   clientId: string
   username?: string
   password?: string
+  /** The broker's CA (and this instance's cert and key) for mqtts:// (shared/tls.ts). */
+  tls?: TlsMaterial
   reconnectPeriodMs: number
   keepaliveS: number
   store: Store
@@ -86,6 +89,7 @@ export function startIngest(options: IngestOptions): Ingest {
     resubscribe: false,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.tls ?? {}),
   })
   const snapshots = createSnapshotRequests(options.clock)
   const ctx: IngestContext = {
