@@ -11,6 +11,7 @@ import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
+import type { DiskState } from './outbox/disk-guard.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
@@ -66,6 +67,8 @@ export interface EdgeAgentStatus {
    * PL_MESSAGE_TOO_LARGE): samples and snapshots; and the live view's refused viewers by reason.
    */
   refused?: { tooLarge: number; liveViewers: Partial<Record<string, number>> }
+  /** The data directory's disk: free bytes, the outbox's reserve, samples refused while it was full (issue 14). Absent in older status files. */
+  disk?: DiskState
 }
 
 export interface EdgeAgent {
@@ -107,6 +110,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const outbox: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
+    reserveBytes: config.outbox.reserveBytes,
     ...(config.outbox.maxAgeH === undefined ? {} : { maxAgeMs: config.outbox.maxAgeH * 3_600_000 }),
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
@@ -252,6 +256,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
     drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
     refused: { tooLarge, liveViewers: live?.refusals() ?? {} },
+    ...(outbox.disk ? { disk: outbox.disk() } : {}),
     ...(() => {
       const now = clock.now()
       const oldest = outbox.stats().oldestTs
