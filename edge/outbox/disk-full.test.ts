@@ -118,7 +118,7 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
     }
   })
 
-  it('opens again on a full disk and lets delivery free it', () => {
+  it('opens again on a full disk, lets delivery free it, and keeps the refusals across the restart', () => {
     const file = path.join(dir, 'outbox.db')
     outbox = openSqliteOutbox({ file, reserveBytes: RESERVE })
     for (let i = 0; i < 5; i++) outbox.append(batch(i))
@@ -129,8 +129,14 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
     let i = 5
     while (refusedCode(() => outbox!.append(batch(i))) === null && i < 5000) i++
     expect(outbox.disk!()).toMatchObject({ full: true, reserveHeld: false })
-    outbox.ackThrough(outbox.stats().lastSeq)
+    const { lastSeq } = outbox.stats()
+    outbox.ackThrough(lastSeq)
     expect(outbox.stats().batches).toBe(0)
+    outbox.close()
+    unlinkSync(path.join(dir, 'filler'))
+    outbox = openSqliteOutbox({ file, reserveBytes: RESERVE })
+    const seq = outbox.append(batch(i + 1))
+    expect(outbox.peek(lastSeq, 10)).toMatchObject([{ seq, gaps: [{ reason: 'disk_full', fromSeq: lastSeq + 1, throughSeq: lastSeq + 1, samples: 100, batches: 1 }] }])
     const reader = new Database(file, { readonly: true })
     try {
       expect(reader.pragma('integrity_check', { simple: true })).toBe('ok')

@@ -136,6 +136,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     evicted = metaValue(q, 'evicted')
   }
   resync()
+  // Gap records written at the last close (refusals, see close()) ride with the first append.
+  let carryOrphans = gaps.undelivered() > 0
 
   /**
    * Drops the oldest batches while `more(row)` says so (the batch just written is never dropped:
@@ -205,14 +207,14 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined) =>
-    appendOne(list, alarms, events, clock.now(), noteRefused()),
+    appendOne(list, alarms, events, clock.now(), noteRefused() || carryOrphans),
   )
 
   const appendAll = db.transaction((parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
     // One commit, one time: every part is stamped with the same created_at.
     const at = clock.now()
     const noted = noteRefused()
-    const out = parts.map((p, i) => appendOne(p.samples, p.alarms, undefined, at, noted && i === 0))
+    const out = parts.map((p, i) => appendOne(p.samples, p.alarms, undefined, at, (noted || carryOrphans) && i === 0))
     return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
   })
 
@@ -235,6 +237,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       try {
         const out = write()
         disk.recorded()
+        carryOrphans = false
         return out
       } catch (err) {
         if (!isDiskFull(err)) throw err
@@ -351,6 +354,16 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     close() {
       if (closed) return
       closed = true
+      // Refusals not yet in the ledger would go with the process: note them now (the reserve was
+      // given up, so there is room); the first append after the next open carries the record.
+      if (disk.pending()) {
+        try {
+          db.transaction(noteRefused)()
+          disk.recorded()
+        } catch {
+          // No room even for that: the count is lost with the process (the agent logged each refusal).
+        }
+      }
       db.close()
     },
   }
