@@ -115,6 +115,10 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
     firstSeq: Math.max(1, Math.floor(clock.now())),
+    onDisk: (d) =>
+      d.full
+        ? log.error({ code: ErrorCodes.OUTBOX_DISK_FULL, ...d, hint: 'free space on the data directory\'s disk; appends resume by themselves once there is room' }, 'DATA DISK FULL: the outbox refuses new samples (counted, reported to the cloud as a disk_full gap); delivery still frees its space')
+        : log.warn({ ...d }, 'data disk has room again: the outbox takes samples again (the refused ones go to the cloud as a disk_full gap)'),
     onCorrupt: (c) => log.error({ ...c, hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection' }, 'OUTBOX FILE DAMAGED: moved aside, a new outbox started'),
     onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
   })

@@ -67,7 +67,8 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
 
   it('refuses and counts appends, records a disk_full gap, still deletes acked batches, and resumes once space is freed', () => {
     const file = path.join(dir, 'outbox.db')
-    outbox = openSqliteOutbox({ file, reserveBytes: RESERVE })
+    const changes: boolean[] = []
+    outbox = openSqliteOutbox({ file, reserveBytes: RESERVE, onDisk: (d) => changes.push(d.full) })
     expect(outbox.disk!()).toMatchObject({ reserveHeld: true, full: false, refused: 0 })
     for (let i = 0; i < 5; i++) outbox.append(batch(i))
     const filler = path.join(dir, 'filler')
@@ -91,6 +92,7 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
       refusedSamples += 100
     }
     expect(outbox.disk!()).toMatchObject({ full: true, reserveHeld: false, refused: refusedSamples })
+    expect(changes).toEqual([true])
 
     // Delivery still frees space: the cloud acks everything written, the outbox deletes it.
     const { lastSeq } = outbox.stats()
@@ -106,6 +108,7 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
       { seq, gaps: [{ reason: 'disk_full', fromSeq: lastSeq + 1, throughSeq: lastSeq + 1, samples: refusedSamples, points: ['tank.0', 'tank.1', 'tank.2', 'tank.3', 'tank.4', 'tank.5', 'tank.6'] }] },
     ])
     expect(outbox.disk!()).toMatchObject({ full: false, reserveHeld: true, refused: refusedSamples })
+    expect(changes).toEqual([true, false])
     expect(outbox.gapsOverlapping(lastSeq + 1, lastSeq + 1)).toMatchObject([{ reason: 'disk_full' }])
     outbox.ackThrough(seq)
     expect(outbox.append(batch(i + 1))).toBe(seq + 1)

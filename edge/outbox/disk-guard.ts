@@ -29,11 +29,11 @@ export type PendingRefusal = Omit<Dropped, 'fromSeq' | 'throughSeq'>
  *   touching SQLite (they would eat the room the deletes need) and counted, until free space is
  *   at least twice the reserve plus a margin: then the reserve is re-created and appends resume.
  */
-export function createDiskGuard(reserve: DiskReserve) {
+export function createDiskGuard(reserve: DiskReserve, onChange?: (state: DiskState) => void) {
   let full = !reserve.ensure()
   let refused = 0
   let pending: PendingRefusal | null = null
-  return {
+  const guard = {
     isFull: () => full,
     /** Before an append: may it write? Leaves the full state once there is room again. */
     admit(): boolean {
@@ -42,12 +42,15 @@ export function createDiskGuard(reserve: DiskReserve) {
       if (free !== null && free < 2 * reserve.bytes + RESUME_MARGIN_BYTES) return false
       if (!reserve.ensure()) return false
       full = false
+      onChange?.(guard.state())
       return true
     },
     /** SQLite hit a full disk: give the reserve up so deletes can run. */
     hitFull(): void {
+      const was = full
       full = true
       reserve.release()
+      if (!was) onChange?.(guard.state())
     },
     /** Counts samples the outbox could not write (one refused append). */
     refuse(samples: readonly Sample[]): void {
@@ -72,5 +75,7 @@ export function createDiskGuard(reserve: DiskReserve) {
       return { freeBytes: reserve.freeBytes(), reserveBytes: reserve.bytes, reserveHeld: reserve.held(), full, refused }
     },
   }
+  if (full) onChange?.(guard.state())
+  return guard
 }
 export type DiskGuard = ReturnType<typeof createDiskGuard>

@@ -10,7 +10,7 @@ import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
 import { decodePayload, encodePayload } from './payload.ts'
 import { isCorruption, moveAside } from './corrupt.ts'
 import { createDiskReserve, isDiskFull } from './disk-reserve.ts'
-import { createDiskGuard } from './disk-guard.ts'
+import { createDiskGuard, type DiskState } from './disk-guard.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 /** What one eviction dropped (the ledger's record of it, with the points counted rather than listed). */
@@ -47,6 +47,8 @@ export interface SqliteOutboxOptions {
    * survived, but deleting may then fail until something else frees space).
    */
   reserveBytes?: number
+  /** The disk became full (appends are refused, the reserve given up) or usable again: the caller logs it. */
+  onDisk?: (state: DiskState) => void
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
@@ -113,7 +115,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       db = openDatabase(options.file, firstSeq)
     }
   }
-  const disk = createDiskGuard(reserve)
+  const disk = createDiskGuard(reserve, options.onDisk)
   const q = prepare(db)
   const gaps = createGapLedger(db)
   const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
