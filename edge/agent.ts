@@ -11,6 +11,7 @@ import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
 import type { Outbox, OutboxStats } from './outbox/outbox.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
+import type { DiskState } from './outbox/disk-guard.ts'
 import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
@@ -66,6 +67,8 @@ export interface EdgeAgentStatus {
    * PL_MESSAGE_TOO_LARGE): samples and snapshots; and the live view's refused viewers by reason.
    */
   refused?: { tooLarge: number; liveViewers: Partial<Record<string, number>> }
+  /** The data directory's disk: free bytes, the outbox's reserve, samples refused while it was full (issue 14). Absent in older status files. */
+  disk?: DiskState
 }
 
 export interface EdgeAgent {
@@ -107,10 +110,15 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const outbox: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
+    reserveBytes: config.outbox.reserveBytes,
     ...(config.outbox.maxAgeH === undefined ? {} : { maxAgeMs: config.outbox.maxAgeH * 3_600_000 }),
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
     firstSeq: Math.max(1, Math.floor(clock.now())),
+    onDisk: (d) =>
+      d.full
+        ? log.error({ code: ErrorCodes.OUTBOX_DISK_FULL, ...d, hint: 'free space on the data directory\'s disk; appends resume by themselves once there is room' }, 'DATA DISK FULL: the outbox refuses new samples (counted, reported to the cloud as a disk_full gap); delivery still frees its space')
+        : log.warn({ ...d }, 'data disk has room again: the outbox takes samples again (the refused ones go to the cloud as a disk_full gap)'),
     onCorrupt: (c) => log.error({ ...c, hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection' }, 'OUTBOX FILE DAMAGED: moved aside, a new outbox started'),
     onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
   })
@@ -252,6 +260,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     site: config.site, edge: config.edge, session, configHash: hash, startedAt,
     drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
     refused: { tooLarge, liveViewers: live?.refusals() ?? {} },
+    ...(outbox.disk ? { disk: outbox.disk() } : {}),
     ...(() => {
       const now = clock.now()
       const oldest = outbox.stats().oldestTs

@@ -81,6 +81,8 @@ export const UplinkConfigSchema = z
   .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), { message: 'tls needs an mqtts:// (or wss://) url', path: ['tls'] })
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
+/** Room kept back on the data directory's disk so delivery can still delete on a full disk (edge/outbox/disk-reserve.ts). */
+const DEFAULT_RESERVE_BYTES = 16 * 1024 ** 2
 
 export const EdgeConfigSchema = z
   .strictObject({
@@ -95,8 +97,13 @@ export const EdgeConfigSchema = z
         maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
         /** Data older than this many hours is dropped (and reported to the cloud as a gap); default: kept until the cap. */
         maxAgeH: z.number().positive().max(24 * 366).optional(),
+        /**
+         * Bytes of `{dataDir}/outbox.db.reserve`, given up when the disk fills so acked batches can
+         * still be deleted; re-created once there is room (0: none).
+         */
+        reserveBytes: z.number().int().min(0).max(1024 ** 3).default(DEFAULT_RESERVE_BYTES),
       })
-      .default({ maxBytes: DEFAULT_MAX_BYTES }),
+      .default({ maxBytes: DEFAULT_MAX_BYTES, reserveBytes: DEFAULT_RESERVE_BYTES }),
     /** May be empty while the box is being commissioned (`parklink edge init` without a device): the uplink runs, nothing is read. */
     devices: z.array(DeviceConfigSchema),
     /** Pipe-gallery settlement derived from static-level gauges (see edge/derived/config.ts). */

@@ -11,6 +11,8 @@ export const ErrorCodes = {
   DECODE_FAILED: 'PL_DECODE_FAILED',
   PAYLOAD_INVALID: 'PL_PAYLOAD_INVALID',
   OUTBOX_FAILED: 'PL_OUTBOX_FAILED',
+  /** The edge's disk is full: the outbox refused samples (counted; a `disk_full` gap record tells the cloud). */
+  OUTBOX_DISK_FULL: 'PL_OUTBOX_DISK_FULL',
   STORE_FAILED: 'PL_STORE_FAILED',
   LISTEN_FAILED: 'PL_LISTEN_FAILED',
   BAD_REQUEST: 'PL_BAD_REQUEST',

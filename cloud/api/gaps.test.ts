@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import type { GapRecord } from '../../shared/wire/gap.ts'
+import { GapRecord } from '../../shared/wire/gap.ts'
 import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
@@ -34,6 +34,15 @@ describe('gap records in the cloud', () => {
     const { status, body } = await get('/api/v1/gaps?edge=shilian-01')
     expect(status).toBe(200)
     expect(body).toEqual([{ edge: 'shilian-01', reason: 'cap', fromSeq: 1, throughSeq: 4, batches: 4, samples: 31, from: T0, to: T0 + 5_000, points: [LEVEL], at: T0 + 40_000, receivedAt: meta.receivedAt }])
+  })
+
+  it('lists samples an edge refused on a full disk (reason disk_full, issue 14)', async () => {
+    const full = gap({ reason: 'disk_full', fromSeq: 7, throughSeq: 7, batches: 12, samples: 1_200, points: [LEVEL, NH3] })
+    // Parsed as the wire carries it: the reason is part of the contract.
+    expect(GapRecord.parse(full)).toEqual(full)
+    await env.store.ingestBatch({ ...batch(8, [good(LEVEL, T0 + 9_000, 7)], { floor: 8 }), gaps: [full] }, meta)
+    const { body } = await get('/api/v1/gaps?edge=shilian-01')
+    expect(body).toEqual([{ edge: 'shilian-01', ...full, receivedAt: meta.receivedAt }])
   })
 
   it('filters by edge, point (a gap of "all" points counts for every point) and overlapping time', async () => {

@@ -31,6 +31,10 @@ function row(cells, attrs) {
 function kv(target, pairs) {
   table(target, ['name', 'value'], pairs.map(([k, v, cls]) => row([[T[k]], [v, cls]], { 'data-key': k })));
 }
+function diskRows(d) {
+  if (!d) return [];
+  return [['diskFree', d.freeMB == null ? T.unknown : d.freeMB, d.full ? 'bad' : ''], ['diskReserve', d.reserveHeld ? T.reserveHeld : T.reserveReleased, d.reserveHeld ? '' : 'bad'], ['diskRefused', d.refused, d.refused > 0 ? 'bad' : '']];
+}
 function render(s) {
   const now = s.at;
   $('who').textContent = T.edge + ' ' + s.edge + ' · ' + T.site + ' ' + s.site;
@@ -38,7 +42,7 @@ function render(s) {
   const u = s.uplink;
   kv('uplink', [['state', u.connected ? T.connected : T.disconnected, u.connected ? 'connected' : 'disconnected'], ['lastAck', ago(now, u.lastAckAt)], ['clockOffset', u.clockOffsetMs == null ? T.unknown : (u.clockOffsetMs / 1000).toFixed(1), u.clockOffsetMs != null && Math.abs(u.clockOffsetMs) > 60000 ? 'bad' : ''], ['ackedThrough', u.ackedThrough], ['inflight', u.inflight], ['backlog', u.backlog], ['error', u.lastError || T.none]]);
   const o = s.outbox;
-  kv('outbox', [['outboxId', o.id], ['samples', o.samples], ['batches', o.batches], ['backlogHours', o.backlogHours], ['rate', o.samplesPerHour], ['evicted', o.evicted, o.evicted > 0 ? 'bad' : '']]);
+  kv('outbox', [['outboxId', o.id], ['samples', o.samples], ['batches', o.batches], ['backlogHours', o.backlogHours], ['rate', o.samplesPerHour], ['evicted', o.evicted, o.evicted > 0 ? 'bad' : '']].concat(diskRows(s.disk)));
   table('drivers', ['device', 'kind', 'state', 'since', 'lastGood', 'error'], s.drivers.map((d) => row([[d.device], [d.kind], [T[d.state] || d.state, d.state], [time(d.since)], [ago(now, d.lastGoodAt)], [d.lastError || '']], { 'data-device': d.device })));
   table('values', ['point', 'name', 'value', 'unit', 'quality', 'time', 'lastGood'], s.values.map((v) => row([[v.point], [v.name || ''], [fmt(v.value), 'value num'], [v.unit || ''], [v.quality ? (T[v.quality] || v.quality) + (v.reason ? ' (' + v.reason + ')' : '') : T.noValue, 'quality ' + (v.quality || '')], [time(v.ts)], [v.lastGoodTs === v.ts ? '' : fmt(v.lastGoodValue) + ' @ ' + time(v.lastGoodTs)]], { 'data-point': v.point, 'data-quality': v.quality || '' })));
   table('alarms', ['priority', 'kind', 'point', 'value', 'limit', 'raisedAt'], s.alarms.map((a) => row([[a.priority, 'bad'], [a.kind], [a.point], [fmt(a.value), 'num'], [fmt(a.limit), 'num'], [time(a.raisedAt)]])));

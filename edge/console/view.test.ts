@@ -30,4 +30,11 @@ describe('console view', () => {
     expect(v.uplink.connected).toBe(false)
     expect(v.events).toHaveLength(1)
   })
+
+  it('shows the data disk (free space, reserve, refusals), and nothing for a status without it (issue 14)', () => {
+    const base = { status, points: [], latest: [], lastGoodByDevice: new Map(), events: [] }
+    expect(consoleView(base).disk).toBeNull()
+    const disk = { freeBytes: 123_456_789, reserveBytes: 16 * 1024 ** 2, reserveHeld: false, full: true, refused: 300 }
+    expect(consoleView({ ...base, status: { ...status, disk } }).disk).toEqual({ freeMB: 123.4, reserveHeld: false, full: true, refused: 300 })
+  })
 })

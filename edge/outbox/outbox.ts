@@ -2,6 +2,7 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import type { EdgeAlarm, OutboxReport } from '../../shared/wire/messages.ts'
 import type { GapRecord } from '../../shared/wire/gap.ts'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
+import type { DiskState } from './disk-guard.ts'
 
 /**
  * The edge's durable memory. Synchronous on purpose (better-sqlite3 is synchronous): each call
@@ -60,5 +61,7 @@ export interface Outbox {
   /** The lowest seq still held, or lastSeq + 1 when empty. */
   floor(): number
   stats(): OutboxStats
+  /** Its disk: free space, reserve, samples refused while full (issue 14). Optional: an in-memory outbox has no disk. */
+  disk?(): DiskState
   close(): void
 }

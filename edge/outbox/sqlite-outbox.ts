@@ -9,6 +9,8 @@ import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
 import { decodePayload, encodePayload } from './payload.ts'
 import { isCorruption, moveAside } from './corrupt.ts'
+import { createDiskReserve, isDiskFull } from './disk-reserve.ts'
+import { createDiskGuard, type DiskState } from './disk-guard.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 /** What one eviction dropped (the ledger's record of it, with the points counted rather than listed). */
@@ -39,6 +41,14 @@ export interface SqliteOutboxOptions {
    * (edge, outbox, seq).
    */
   firstSeq?: number
+  /**
+   * Bytes kept back in `{file}.reserve` so that on a full disk acked batches can still be
+   * deleted and the space given back (disk-reserve.ts); default 0 (none: a full disk is still
+   * survived, but deleting may then fail until something else frees space).
+   */
+  reserveBytes?: number
+  /** The disk became full (appends are refused, the reserve given up) or usable again: the caller logs it. */
+  onDisk?: (state: DiskState) => void
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
@@ -87,15 +97,25 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
   const maxAgeMs = options.maxAgeMs ?? null
   if (maxAgeMs !== null && !(maxAgeMs > 0)) throw new RangeError(`outbox maxAgeMs must be positive, got ${maxAgeMs}`)
+  const reserveBytes = options.reserveBytes ?? 0
+  if (!Number.isSafeInteger(reserveBytes) || reserveBytes < 0) throw new RangeError(`outbox reserveBytes must be a non-negative integer, got ${reserveBytes}`)
+  const reserve = createDiskReserve(options.file, reserveBytes)
   let db: Database.Database
   try {
     db = openDatabase(options.file, firstSeq)
   } catch (err) {
-    if (!isCorruption(err)) throw err
-    const movedTo = moveAside(options.file, clock.now())
-    options.onCorrupt?.({ movedTo, error: errorMessage(err) })
-    db = openDatabase(options.file, firstSeq)
+    if (isDiskFull(err)) {
+      // A restart on a full disk: the reserve of the last run gives the open its room.
+      reserve.release()
+      db = openDatabase(options.file, firstSeq)
+    } else {
+      if (!isCorruption(err)) throw err
+      const movedTo = moveAside(options.file, clock.now())
+      options.onCorrupt?.({ movedTo, error: errorMessage(err) })
+      db = openDatabase(options.file, firstSeq)
+    }
   }
+  const disk = createDiskGuard(reserve, options.onDisk)
   const q = prepare(db)
   const gaps = createGapLedger(db)
   const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
@@ -118,6 +138,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     evicted = metaValue(q, 'evicted')
   }
   resync()
+  // Gap records written at the last close (refusals, see close()) ride with the first append.
+  let carryOrphans = gaps.undelivered() > 0
 
   /**
    * Drops the oldest batches while `more(row)` says so (the batch just written is never dropped:
@@ -146,7 +168,22 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return { reason, fromSeq: d.fromSeq, throughSeq: d.throughSeq, batches: d.batches, samples: d.samples, from: d.from, to: d.to, points: d.points.size }
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined, at?: number): { seq: number; evictions: Eviction[] } => {
+  /**
+   * Samples refused on a full disk become ONE `disk_full` gap record, written with the first
+   * append that succeeds again. They never had a seq; the record burns one (the seq they would
+   * have had) so that, like an evicted batch, the gap names a seq range no batch will fill and
+   * the cloud's hole watch gets the record as its answer. Returns whether a record was noted.
+   */
+  const noteRefused = (): boolean => {
+    const p = disk.pending()
+    if (!p) return false
+    q.burnSeq.run()
+    const burned = (q.lastSeq.get() as { seq: number }).seq
+    gaps.note({ ...p, fromSeq: burned, throughSeq: burned }, clock.now())
+    return true
+  }
+
+  const appendOne = (list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined, at: number, carryGaps: boolean): { seq: number; evictions: Eviction[] } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
@@ -156,7 +193,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     // A batch with alarms or camera events is an object; the plain array (samples only) stays readable as before.
     const payload = encodePayload(list, alarms, events)
     const size = payload.length
-    const now = at ?? clock.now()
+    const now = at
     const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
     lastSeq = seq
     batches++
@@ -167,17 +204,55 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       evict(seq, 'cap', () => bytes > maxBytes),
     ].filter((e): e is Eviction => e !== null)
     // Gap records without a living carrier (new, grown, or their carrier evicted) ride with this batch.
-    if (evictions.length > 0) gaps.carry(seq)
+    if (evictions.length > 0 || carryGaps) gaps.carry(seq)
     return { seq, evictions }
-  })
+  }
 
-  // Nested transactions of better-sqlite3 are savepoints: the parts commit together, once.
+  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined) =>
+    appendOne(list, alarms, events, clock.now(), noteRefused() || carryOrphans),
+  )
+
   const appendAll = db.transaction((parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
     // One commit, one time: every part is stamped with the same created_at.
     const at = clock.now()
-    const out = parts.map((p) => append(p.samples, p.alarms, undefined, at))
+    const noted = noteRefused()
+    const out = parts.map((p, i) => appendOne(p.samples, p.alarms, undefined, at, (noted || carryOrphans) && i === 0))
     return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
   })
+
+  /** Gives free pages back to the file system (auto_vacuum=INCREMENTAL files) and empties the WAL. Best effort: on a full disk, every byte helps, none is required. */
+  const reclaim = () => {
+    try {
+      db.pragma('incremental_vacuum')
+      db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // Still full: the next ack or append tries again.
+    }
+  }
+
+  /**
+   * Runs an append unless the disk is full; a refused append is counted (disk-guard.ts) and
+   * throws PL_OUTBOX_DISK_FULL. SQLITE_FULL rolled the transaction back: the counters follow it.
+   */
+  const admitted = <T>(samples: readonly Sample[], write: () => T): T => {
+    if (disk.admit()) {
+      try {
+        const out = write()
+        disk.recorded()
+        carryOrphans = false
+        return out
+      } catch (err) {
+        if (!isDiskFull(err)) throw err
+        resync()
+        disk.hitFull()
+        reclaim()
+      }
+    }
+    disk.refuse(samples)
+    throw new ParklinkError(ErrorCodes.OUTBOX_DISK_FULL, `outbox disk full: ${samples.length} samples refused (${disk.state().refused} since start; they go to the cloud as a disk_full gap record)`, {
+      hint: `free space on the disk of ${options.file}: appends resume by themselves once there is room; delivery to the cloud frees the outbox's own space`,
+    })
+  }
 
   const ack = db.transaction((through: number) => {
     const gone = q.sumThrough.get(through) as { batches: number; samples: number | null; bytes: number | null }
@@ -215,7 +290,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       // An empty batch could never be delivered (DataBatch needs a sample) and would block the stream.
       if (list.length === 0) throw new RangeError('outbox append: a batch needs at least one sample')
       return guard('append', () => {
-        const { seq, evictions } = append(list, alarms, events)
+        const { seq, evictions } = admitted(list, () => append(list, alarms, events))
         for (const e of evictions) options.onEvict?.(e)
         return seq
       })
@@ -224,7 +299,10 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (parts.some((p) => p.samples.length === 0)) throw new RangeError('outbox append: a batch needs at least one sample')
       if (parts.length === 0) return []
       return guard('append', () => {
-        const { seqs, evictions } = appendAll(parts)
+        const { seqs, evictions } = admitted(
+          parts.flatMap((p) => p.samples),
+          () => appendAll(parts),
+        )
         for (const e of evictions) options.onEvict?.(e)
         return seqs
       })
@@ -255,9 +333,16 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         db.pragma('synchronous = NORMAL')
         try {
           ack(through)
+        } catch (err) {
+          // SQLite needs room to delete (the WAL gets the changed pages): give it the reserve.
+          if (!isDiskFull(err)) throw err
+          resync()
+          disk.hitFull()
+          ack(through)
         } finally {
           db.pragma('synchronous = FULL')
         }
+        if (disk.isFull()) reclaim()
       })
     },
     floor() {
@@ -267,9 +352,20 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       const oldestTs = batches === 0 ? null : guard('stats', () => (q.oldestTs.get() as { ts: number | null }).ts)
       return { samples, batches, bytes, oldestTs, evicted, lastSeq, ackedThrough, id }
     },
+    disk: () => disk.state(),
     close() {
       if (closed) return
       closed = true
+      // Refusals not yet in the ledger would go with the process: note them now (the reserve was
+      // given up, so there is room); the first append after the next open carries the record.
+      if (disk.pending()) {
+        try {
+          db.transaction(noteRefused)()
+          disk.recorded()
+        } catch {
+          // No room even for that: the count is lost with the process (the agent logged each refusal).
+        }
+      }
       db.close()
     },
   }
@@ -279,6 +375,10 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
   let db: Database.Database | null = null
   try {
     db = new Database(file)
+    // Only takes effect on a new file (before its first table): freed pages can then be given
+    // back to the file system (PRAGMA incremental_vacuum) when the disk fills. An older file keeps
+    // auto_vacuum=NONE and reuses its free pages for new batches instead.
+    db.pragma('auto_vacuum = INCREMENTAL')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('busy_timeout = 5000')
@@ -322,6 +422,7 @@ function prepare(db: Database.Database) {
     floor: db.prepare('SELECT MIN(seq) AS seq FROM batches'),
     oldestTs: db.prepare('SELECT MIN(min_ts) AS ts FROM batches'),
     lastSeq: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'"),
+    burnSeq: db.prepare("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'batches'"),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare('UPDATE meta SET value = ? WHERE key = ?'),
   }

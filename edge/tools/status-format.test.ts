@@ -25,4 +25,12 @@ describe('edge status for a person', () => {
   it('names the outbox by the short form of its id', () => {
     expect(formatStatus(status({}), 60_000)).toMatch(/^outbox 9a8b7c6d: 1200 samples/m)
   })
+
+  it('shows the data disk: free space, the reserve, and samples refused while it was full (issue 14)', () => {
+    const disk = { freeBytes: 250_000_000, reserveBytes: 16 * 1024 ** 2, reserveHeld: true, full: false, refused: 0 }
+    expect(formatStatus({ ...status({}), disk }, 60_000)).toMatch(/^disk: 250\.0 MB free, reserve of 16\.8 MB held$/m)
+    const full = formatStatus({ ...status({}), disk: { ...disk, freeBytes: 0, reserveHeld: false, full: true, refused: 4200 } }, 60_000)
+    expect(full).toMatch(/^disk: 0\.0 MB free, reserve RELEASED; 4200 samples REFUSED \(disk full\) since start — DISK FULL: new samples are refused until space is freed/m)
+    expect(formatStatus(status({}), 60_000)).not.toMatch(/^disk:/m)
+  })
 })

@@ -47,6 +47,8 @@ describe('parklink edge status', () => {
       expect(running.output).toMatch(/uplink: DISCONNECTED/)
       expect(running.output).toMatch(/outbox [0-9a-f]{8}: \d+ samples in \d+ batches/)
       expect(running.output).toMatch(/plc +test +connected/)
+      // The data disk, with the outbox's reserve in place (issue 14).
+      expect(running.output).toMatch(/^disk: \d+\.\d MB free, reserve of 16\.8 MB held$/m)
     } finally {
       await agent.stop()
     }

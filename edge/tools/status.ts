@@ -14,6 +14,16 @@ export function clockText(offsetMs: number | null | undefined): string {
 
 const ago = (now: number, t: number | null) => (t === null ? 'never' : `${Math.max(0, Math.round((now - t) / 1000))} s ago`)
 
+/** The data directory's disk (issue 14): free space, the outbox's reserve, samples refused while full. */
+export function diskText(d: NonNullable<EdgeAgentStatus['disk']>): string {
+  const free = d.freeBytes === null ? 'free space unknown' : `${(d.freeBytes / 1e6).toFixed(1)} MB free`
+  const reserve = d.reserveBytes === 0 ? 'no reserve' : d.reserveHeld ? `reserve of ${(d.reserveBytes / 1e6).toFixed(1)} MB held` : 'reserve RELEASED'
+  const full = d.full ? ' — DISK FULL: new samples are refused until space is freed (they reach the cloud as a disk_full gap)' : ''
+  return `disk: ${free}, ${reserve}${d.refused > 0 ? `; ${d.refused} samples REFUSED (disk full) since start` : ''}${full}`
+}
+
+const diskLines = (d: EdgeAgentStatus['disk']) => (d ? [diskText(d)] : [])
+
 export function formatStatus(s: EdgeAgentStatus, now: number): string {
   const o = s.outbox
   const lines = [
@@ -21,6 +31,7 @@ export function formatStatus(s: EdgeAgentStatus, now: number): string {
     `uplink: ${s.uplink.connected ? 'connected' : 'DISCONNECTED'}${s.uplink.lastError ? ` (${s.uplink.lastError})` : ''}; cloud acked through seq ${s.uplink.ackedThrough}, last ack ${ago(now, s.uplink.lastAckAt)}${(s.uplink.backlog ?? 0) > 0 ? `; replaying ${s.uplink.backlog} backlog batches behind live data` : ''}`,
     clockText(s.uplink.clockOffsetMs),
     `outbox ${shortOutboxId(o.id)}: ${o.samples} samples in ${o.batches} batches (${(o.bytes / 1e6).toFixed(1)} MB), oldest held ${s.backlogHours} h behind, ${s.samplesPerHour} samples/h now${o.evicted > 0 ? `; ${o.evicted} samples EVICTED (cap reached)` : ''}`,
+    ...diskLines(s.disk),
     'drivers:',
     ...s.drivers.map((d) => `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}${d.counters ? ` [${Object.entries(d.counters).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}`),
     s.alarms.length === 0 ? 'local alarms: none' : 'local alarms:',

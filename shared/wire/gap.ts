@@ -6,7 +6,9 @@ export const GAP_MAX_POINTS = 1000
 
 /**
  * Data the edge dropped before the cloud stored it: evicted over the outbox's size cap
- * (`cap`), older than its maximum age (`age`). Nothing is lost silently (brief §3): the record
+ * (`cap`), older than its maximum age (`age`), or refused because the edge's disk was full
+ * (`disk_full`: those samples never had a seq; the record names the one seq burnt in their
+ * place, and `batches` counts the refused appends). Nothing is lost silently (brief §3): the record
  * travels in a data batch (so it is delivered and acked like data) and the cloud keeps it.
  *
  * A run of evictions is ONE record that grows: the edge sends it again with a higher
@@ -14,7 +16,7 @@ export const GAP_MAX_POINTS = 1000
  */
 export const GapRecord = z
   .object({
-    reason: z.enum(['cap', 'age']),
+    reason: z.enum(['cap', 'age', 'disk_full']),
     fromSeq: z.number().int().positive(),
     throughSeq: z.number().int().positive(),
     batches: z.number().int().nonnegative(),

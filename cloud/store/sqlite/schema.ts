@@ -348,7 +348,7 @@ export const gaps = sqliteTable(
     edge: text('edge').notNull(),
     fromSeq: integer('from_seq').notNull(),
     throughSeq: integer('through_seq').notNull(),
-    reason: text('reason', { enum: ['cap', 'age'] }).notNull(),
+    reason: text('reason', { enum: ['cap', 'age', 'disk_full'] }).notNull(),
     batches: integer('batches').notNull(),
     samples: integer('samples').notNull(),
     fromTs: integer('from_ts').notNull(),
