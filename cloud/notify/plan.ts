@@ -1,5 +1,5 @@
 import type { Priority } from '../../shared/rules/priority.ts'
-import { defaultSchedules, type Category, type Channel, type Recipient, type Schedule } from './config.ts'
+import { defaultSchedules, type Category, type Channel, type NotificationsConfig, type Recipient, type Schedule } from './config.ts'
 
 /** One push to make: to whom, how, when (epoch ms), and which of the schedule's pushes it is. */
 export interface PlannedPush {
@@ -24,4 +24,9 @@ export function planPushes(alarm: { priority: Priority; raisedAt: number; enterp
     }
   }
   return out.sort((a, b) => a.dueAt - b.dueAt || a.recipient.localeCompare(b.recipient))
+}
+
+/** The planner the store runs in each raise's transaction (cloud/store/sqlite/push-outbox.ts). */
+export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'>): (alarm: { priority: Priority; raisedAt: number; enterprise: string | null }) => PlannedPush[] {
+  return (alarm) => planPushes(alarm, config.recipients, config.schedules)
 }

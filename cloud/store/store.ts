@@ -26,6 +26,12 @@ export type { Scope }
  * by it in SQL, so a handler that forgets to check still cannot show another enterprise's rows;
  * a row outside the scope is reported as not existing.
  */
+/**
+ * Who is told about a raised alarm, how and when: notification policy (cloud/notify/plan.ts),
+ * injected into the store so the plan is written in the raise's own transaction (issue 14).
+ */
+export type PushPlanner = (alarm: AlarmRecord) => readonly PlannedPush[]
+
 export interface Store {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
@@ -96,8 +102,7 @@ export interface Store {
   requestWindow(request: WindowRequest, now: number, scope: Scope): Promise<WindowOutcome>
   decideWindow(id: number, decision: WindowDecision, now: number, scope: Scope): Promise<WindowOutcome>
 
-  /** Notification pushes: planned per alarm, dispatched when due, every attempt recorded. */
-  enqueuePushes(alarm: number, pushes: readonly PlannedPush[]): Promise<number>
+  /** Notification pushes: planned with the alarm's raise (PushPlanner), dispatched when due, every attempt recorded. */
   duePushes(now: number, limit: number): Promise<Delivery[]>
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
