@@ -93,6 +93,10 @@ export interface Store {
   recoverSystemAlarm(point: string, kind: SystemAlarmKind, ts: number, value: number): Promise<boolean>
   /** Registered points with their newest good sample time (for the comm-loss watcher). */
   commLossCandidates(): Promise<Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>>
+  /** Changes of visible alarms after timeline entry `after`, oldest first (the stream's resume); `skip`: actions not streamed. */
+  alarmChangesSince(after: number, scope: Scope, limit: number, skip: readonly string[]): Promise<TimelineChange[]>
+  /** The timeline entry id a live change was written as, if it was. */
+  alarmChangeEntry(change: AlarmChange): Promise<number | null>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
@@ -449,6 +453,12 @@ export interface AlarmChange {
   at: number
   /** From a batch the edge replayed from its backlog: recorded, not notified. */
   historical?: boolean
+}
+
+/** An alarm change read back from the timeline, with the entry's id (the stream's event id). */
+export interface TimelineChange {
+  id: number
+  change: AlarmChange
 }
 
 export interface AlarmRecord {

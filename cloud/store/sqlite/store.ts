@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import type { AlarmChange, PushPlanner, Store } from '../store.ts'
 import { createPushOutbox } from './push-outbox.ts'
+import { createAlarmChangeOps } from './alarm-changes.ts'
 import type { AuthStore } from '../auth-store.ts'
 import { createAuthOps } from './auth.ts'
 import { createAlarmOps } from './alarms.ts'
@@ -57,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const planInTx = createPushOutbox({ planner: options.planPushes, alarm: (id) => alarmOps.get(id, 'all'), deliveries })
   const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx)
   const windowOps = createWindowOps(db)
+  const alarmChanges = createAlarmChangeOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
@@ -107,6 +109,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
     actOnAlarm: (id, action, now, scope) => run(() => alarmOps.act(id, action, now, scope)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
+    alarmChangesSince: (after, scope, limit, skip) => run(() => alarmChanges.since(after, scope, limit, skip)),
+    alarmChangeEntry: (change) => run(() => alarmChanges.entryOf(change)),
     overlayAlarm: (id, action, now, scope) => run(() => alarmOps.overlay(id, action, now, scope)),
     raiseSystemAlarm: (a) => run(() => alarmOps.raiseSystem(a)),
     recoverSystemAlarm: (point, kind, ts, value) => run(() => alarmOps.recoverSystem(point, kind, ts, value)),
