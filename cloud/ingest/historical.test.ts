@@ -27,6 +27,7 @@ beforeEach(async () => {
   const config = NotificationsConfig.parse({
     webhook: { url: `http://127.0.0.1:${await freePort()}/hook` }, // nobody listens: pushes stay pending
     recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }],
+    schedules: { 'safety-officer': { priorities: ['S', 'A', 'B', 'C'], pushOn: 'raise' } }, // told at the raise, as these tests are about raises
   })
   env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)), pushPlanner(config))
   dispatcher = startDispatcher({ config, store: env.store, clock: manualClock(meta.receivedAt), log: captureLogger().log, intervalMs: 3_600_000 })

@@ -62,6 +62,8 @@ function configOf(extra: Record<string, unknown> = {}) {
       { id: 'fq-officer', name: '富强安全员', category: 'safety-officer', enterprise: 'fuqiang', channels: ['webhook'] },
       { id: 'duty', name: '值班专员', category: 'special', channels: ['webhook'] },
     ],
+    // These schedules' tests tell the enterprise at the raise; the default (on a valid triage) has its own test.
+    schedules: { principal: { priorities: ['S', 'A'], pushOn: 'raise' }, 'safety-officer': { priorities: ['S', 'A', 'B', 'C'], pushOn: 'raise' } },
     ...extra,
   })
   return config
@@ -156,5 +158,24 @@ describe('the push outbox survives a crash (issue 14, alarm changes are durable)
     expect(who().sort()).toEqual(['hook sl-officer #1', 'hook sl-officer #1'])
     expect(received.map((r) => r.body.alarm.id).sort()).toEqual(raised.map((a) => a.id).sort())
     for (const a of raised) expect((await env2.alarmDeliveries(a.id, 'all')).map((x) => [x.recipient, x.status, x.attempts])).toEqual([['sl-officer', 'sent', 1]])
+  })
+})
+
+describe('an enterprise is told once the center finds the alarm valid (issue 14, pushOn)', () => {
+  it('by default the raise tells the park, the valid triage tells the enterprise, in its transaction; an invalid one tells it nothing', async () => {
+    const d = await start({ schedules: {} }) // the defaults: enterprise categories on a valid triage
+    await env!.store.ingestBatch(batch(1, [good(LEVEL, T0, 10.6)]), meta) // HH (S) and H (A)
+    const [hh, h] = await env!.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
+    await d.runOnce()
+    expect(who().sort()).toEqual(['hook duty #1', 'hook duty #1'])
+    received = []
+    clock.set(T0 + MIN / 2)
+    await env!.store.actOnAlarm(hh!.id, { type: 'triage', by: 'center-li', verdict: 'valid' }, T0 + MIN / 2, 'all')
+    await env!.store.actOnAlarm(h!.id, { type: 'triage', by: 'center-li', verdict: 'invalid' }, T0 + MIN / 2, 'all')
+    // Planned in the triage's transaction, due at once from the triage.
+    expect((await env!.store.alarmDeliveries(hh!.id, 'all')).filter((x) => x.recipient.startsWith('sl-')).map((x) => [x.recipient, x.dueAt - T0, x.status])).toEqual([['sl-boss', MIN / 2, 'pending'], ['sl-officer', MIN / 2, 'pending']])
+    expect((await env!.store.alarmDeliveries(h!.id, 'all')).filter((x) => x.recipient.startsWith('sl-'))).toEqual([])
+    await d.runOnce()
+    expect(who().sort()).toEqual(['hook sl-officer #1', 'sms 13800000002'])
   })
 })

@@ -27,10 +27,10 @@ export type { Scope }
  * a row outside the scope is reported as not existing.
  */
 /**
- * Who is told about a raised alarm, how and when: notification policy (cloud/notify/plan.ts),
- * injected into the store so the plan is written in the raise's own transaction (issue 14).
+ * Who is told about an alarm change, how and when: notification policy (cloud/notify/plan.ts),
+ * injected into the store so the plan is written in the change's own transaction (issue 14).
  */
-export type PushPlanner = (alarm: AlarmRecord) => readonly PlannedPush[]
+export type PushPlanner = (alarm: AlarmRecord, change: AlarmChange) => readonly PlannedPush[]
 
 export interface Store {
   /** Accounts, sessions, API keys and the audit log. */

@@ -78,6 +78,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
         const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
         tx.update(alarms).set({ disposal: facts, closedAt: facts.closed?.at ?? null }).where(eq(alarms.id, id)).run()
         append(tx, id, r.entry)
+        planInTx([{ alarm: id, action: action.type, at: now }]) // a triage as valid may call for pushes
         return { ok: true, alarm: get(id, scope)! }
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
