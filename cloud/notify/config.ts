@@ -78,6 +78,8 @@ export const NotificationsConfig = z
     /** Attempts per push before it is recorded failed; retries back off 1, 2, 4 … min. */
     attempts: z.number().int().min(1).max(10).default(3),
     schedules: z.partialRecord(Category, Schedule).default({}),
+    /** Told once when an alarm's response is overdue (001: S/A 3 min, others 10 min), whatever its priority. */
+    escalateTo: z.array(Category).default(['park-supervision']),
     recipients: z.array(Recipient).default([]),
   })
   .superRefine((c, ctx) => {

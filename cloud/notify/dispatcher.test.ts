@@ -179,3 +179,22 @@ describe('an enterprise is told once the center finds the alarm valid (issue 14,
     expect(who().sort()).toEqual(['hook sl-officer #1', 'sms 13800000002'])
   })
 })
+
+describe('an overdue alarm is escalated (issue 14)', () => {
+  it('its response deadline passed: the park supervision is told once, as an escalation, besides its own push', async () => {
+    const d = await start()
+    await env!.store.ingestBatch(batch(1, [good(LEVEL, T0, 10.6)]), meta) // HH (S) and H (A)
+    const [hh] = await env!.store.listAlarms({ scope: 'all', state: 'active', limit: 1 })
+    // What the reminders (cloud/alarms/reminders.ts) note when the S alarm's 3 min pass unanswered.
+    const due = T0 + 3 * MIN
+    await env!.store.noteAlarm(hh!.id, { at: due, actor: 'system', action: 'overdue', detail: { dueAt: due, priority: 'S' } }, { ...hh!.disposal, overdueAt: due })
+    await env!.store.noteAlarm(hh!.id, { at: due, actor: 'system', action: 'overdue', detail: { dueAt: due, priority: 'S' } }, { ...hh!.disposal, overdueAt: due }) // noted twice: planned once
+    received = []
+    clock.set(due)
+    await d.runOnce()
+    const bureau = received.filter((r) => r.path === '/sms' && r.query.get('to') === '13800000001').map((r) => r.query.get('text')!)
+    expect(bureau.filter((t) => t.startsWith('【园区安全监测】超时未处置 S级高高报'))).toHaveLength(1)
+    expect(bureau.filter((t) => t.startsWith('【园区安全监测】S级高高报'))).toHaveLength(1) // its own 3-min push
+    expect((await env!.store.alarmDeliveries(hh!.id, 'all')).filter((x) => x.reason === 'overdue').map((x) => [x.recipient, x.status])).toEqual([['bureau', 'sent']])
+  })
+})

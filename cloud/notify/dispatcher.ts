@@ -38,7 +38,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
         continue
       }
       try {
-        await channels[d.channel]({ alarm, recipient, n: d.n })
+        await channels[d.channel]({ alarm, recipient, n: d.n, reason: d.reason })
         await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
         sent++
       } catch (err) {

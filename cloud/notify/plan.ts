@@ -8,6 +8,8 @@ export interface PlannedPush {
   channel: Channel
   dueAt: number
   n: number
+  /** An escalation because the alarm's response is overdue (absent: the alarm itself). */
+  reason?: 'overdue'
 }
 
 const MIN = 60_000
@@ -32,11 +34,19 @@ export function planPushes(alarm: { priority: Priority; raisedAt: number; enterp
 }
 
 /** The planner the store runs in the transaction of each alarm change (cloud/store/sqlite/push-outbox.ts): a raise, or a triage as valid. */
-export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'>): (alarm: AlarmRecord, change: AlarmChange) => PlannedPush[] {
+export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>): (alarm: AlarmRecord, change: AlarmChange) => PlannedPush[] {
   return (alarm, change) => {
     if (change.historical) return [] // old news from an edge's backlog: recorded, not pushed
     if (change.action === 'raise') return planPushes(alarm, config.recipients, config.schedules)
     if (change.action === 'triage' && alarm.disposal.triage?.verdict === 'valid') return planPushes(alarm, config.recipients, config.schedules, { on: 'valid', at: alarm.disposal.triage.at })
+    if (change.action === 'overdue') return planEscalation(alarm, config.recipients, config.escalateTo ?? [], change.at)
     return []
   }
+}
+
+/** Pure: the escalation of an overdue alarm, once, at `at`, to the recipients of the categories configured for it. */
+export function planEscalation(alarm: { enterprise: string | null }, recipients: readonly Recipient[], categories: readonly Category[], at: number): PlannedPush[] {
+  return recipients
+    .filter((r) => categories.includes(r.category) && (r.enterprise === undefined || r.enterprise === alarm.enterprise))
+    .flatMap((r) => r.channels.map((channel) => ({ recipient: r.id, channel, dueAt: at, n: 1, reason: 'overdue' as const })))
 }

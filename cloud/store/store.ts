@@ -342,6 +342,7 @@ export interface Delivery {
   status: 'pending' | 'sent' | 'failed' | 'skipped'
   lastError: string | null
   doneAt: number | null
+  reason: 'alarm' | 'overdue'
 }
 
 export interface DeliveryOutcome {

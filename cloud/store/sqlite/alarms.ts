@@ -127,6 +127,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
       db.transaction((tx) => {
         tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id)).run()
         append(tx, id, entry)
+        planInTx([{ alarm: id, action: entry.action, at: entry.at }]) // an overdue alarm may call for an escalation
       }, { behavior: 'immediate' })
       emit({ alarm: id, action: entry.action, at: entry.at })
     },
