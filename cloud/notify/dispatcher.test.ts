@@ -9,6 +9,9 @@ import type { Store } from '../store/store.ts'
 import { NotificationsConfig } from './config.ts'
 import { startDispatcher, type Dispatcher } from './dispatcher.ts'
 import { pushPlanner } from './plan.ts'
+import { fileURLToPath } from 'node:url'
+import { startChild, stopAll } from '../../test/util/child.ts'
+import { waitFor } from '../../test/util/wait.ts'
 
 const MIN = 60_000
 const meta = { site: 'huaian', receivedAt: T0 }
@@ -41,6 +44,7 @@ beforeEach(async () => {
   clock.set(T0)
 })
 afterEach(async () => {
+  await stopAll()
   dispatcher?.stop()
   dispatcher = null
   await env2?.close()
@@ -159,6 +163,23 @@ describe('the push outbox survives a crash (issue 14, alarm changes are durable)
     expect(received.map((r) => r.body.alarm.id).sort()).toEqual(raised.map((a) => a.id).sort())
     for (const a of raised) expect((await env2.alarmDeliveries(a.id, 'all')).map((x) => [x.recipient, x.status, x.attempts])).toEqual([['sl-officer', 'sent', 1]])
   })
+})
+
+describe('the push outbox survives a real kill (SIGKILL after the commit)', () => {
+  it('a cloud process killed right after committing an alarm leaves its pushes planned; the next one sends them once', async () => {
+    const config = configOf({ recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }] })
+    env = await tempStore(undefined, undefined, pushPlanner(config))
+    await env.store.close() // the registry is in the file; the child process is the cloud now
+    const child = startChild('raise-and-die', process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test/cloud/raise-and-die.ts', import.meta.url)), env.file, JSON.stringify(config), String(T0)])
+    await waitFor(() => child.output().includes('committed'), { timeoutMs: 60_000, message: `the child to commit: ${child.output()}` })
+    expect(await child.kill('SIGKILL')).toBe('SIGKILL')
+
+    env2 = openSqliteStore({ file: env.file, evaluate: createEvaluator(), log: createLogger({ level: 'silent' }), planPushes: pushPlanner(config) })
+    const d = dispatch(config, env2)
+    expect(await d.runOnce()).toBe(2) // HH and H
+    expect(await d.runOnce()).toBe(0)
+    expect(who()).toEqual(['hook sl-officer #1', 'hook sl-officer #1'])
+  }, 90_000)
 })
 
 describe('an enterprise is told once the center finds the alarm valid (issue 14, pushOn)', () => {
