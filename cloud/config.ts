@@ -195,7 +195,7 @@ export const CloudConfigSchema = z.strictObject({
   /** Time checks at ingest, historical marking and the edges' CLOCK alarm (cloud/ingest/time-check.ts). */
   time: CloudTimeConfig.default(defaultCloudTimeConfig),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
-  notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, recipients: [] }),
+  notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, escalateTo: ['park-supervision'], recipients: [] }),
   /** Accounts and sessions: token lifetimes, the password policy, where the signing secret comes from (cloud/auth/config.ts). */
   auth: AuthConfig.default(defaultAuthConfig),
 })

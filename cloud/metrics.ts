@@ -28,6 +28,8 @@ export const HttpRefusals = {
   STREAM_LIMIT_TOTAL: 'stream_limit_total',
   /** An alarm stream closed because its reader fell behind by more than the queue holds. */
   STREAM_SLOW_READER: 'stream_slow_reader',
+  /** An alarm stream whose Last-Event-ID is not an event id (400). */
+  BAD_LAST_EVENT_ID: 'stream_bad_last_event_id',
 } as const
 export type HttpRefusal = (typeof HttpRefusals)[keyof typeof HttpRefusals]
 /**
@@ -91,7 +93,7 @@ export function createMetrics(now: number): CloudMetrics {
       alarmsRaised: 0,
       alarmsRecovered: 0,
     },
-    http: { refused: { login_throttled_address: 0, login_throttled_global: 0, stream_limit_identity: 0, stream_limit_total: 0, stream_slow_reader: 0 } },
+    http: { refused: { login_throttled_address: 0, login_throttled_global: 0, stream_limit_identity: 0, stream_limit_total: 0, stream_slow_reader: 0, stream_bad_last_event_id: 0 } },
     time: { skewedAhead: 0, skewedBehind: 0, unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 }, historicalNotified: 0 },
   }
 }

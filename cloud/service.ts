@@ -12,6 +12,7 @@ import { createAlarmFeed } from './alarms/feed.ts'
 import { startAlarmReminders } from './alarms/reminders.ts'
 import { startCommLossWatcher } from './alarms/comm-loss.ts'
 import { startDispatcher } from './notify/dispatcher.ts'
+import { pushPlanner } from './notify/plan.ts'
 import { createApp } from './api/app.ts'
 import { createAccounts } from './auth/accounts.ts'
 import { tokenSecret } from './auth/config.ts'
@@ -68,7 +69,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   let store: ReturnType<typeof openSqliteStore>
   try {
-    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change) })
+    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change), planPushes: pushPlanner(config.notifications) })
   } catch (err) {
     throw lockedOr(err, file)
   }
@@ -123,7 +124,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     ingestRef = ingest
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
     const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000, priorities: config.alarms.priorities })
-    const dispatcher = startDispatcher({ config: config.notifications, store, feed: alarmFeed, clock, log: log.child({ component: 'notify' }) })
+    const dispatcher = startDispatcher({ config: config.notifications, store, clock, log: log.child({ component: 'notify' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {

@@ -6,6 +6,12 @@ import type { AlarmChange } from '../store/store.ts'
  * screen). A listener that throws is dropped from nothing: it is logged by the caller and the
  * others still hear the change.
  */
+/**
+ * Timeline actions that are notes on an alarm, not changes the store publishes: a stream
+ * resumed from the timeline skips them, as the live stream never carried them.
+ */
+export const UNSTREAMED_ACTIONS: readonly string[] = ['chattering', 'edge_raise', 'edge_recover', 'refused']
+
 export interface AlarmFeed {
   publish(change: AlarmChange): void
   subscribe(listener: (change: AlarmChange) => void): () => void

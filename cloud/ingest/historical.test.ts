@@ -4,6 +4,7 @@ import { freePort } from '../../test/util/ports.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { NotificationsConfig } from '../notify/config.ts'
 import { startDispatcher, type Dispatcher } from '../notify/dispatcher.ts'
+import { pushPlanner } from '../notify/plan.ts'
 import type { AlarmChange } from '../store/store.ts'
 import { encode } from '../../shared/wire/codec.ts'
 import { createMetrics } from '../metrics.ts'
@@ -23,12 +24,13 @@ let dispatcher: Dispatcher
 beforeEach(async () => {
   feed = createAlarmFeed()
   changes = []
-  env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)))
   const config = NotificationsConfig.parse({
     webhook: { url: `http://127.0.0.1:${await freePort()}/hook` }, // nobody listens: pushes stay pending
     recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }],
+    schedules: { 'safety-officer': { priorities: ['S', 'A', 'B', 'C'], pushOn: 'raise' } }, // told at the raise, as these tests are about raises
   })
-  dispatcher = startDispatcher({ config, store: env.store, feed, clock: manualClock(meta.receivedAt), log: captureLogger().log, intervalMs: 3_600_000 })
+  env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)), pushPlanner(config))
+  dispatcher = startDispatcher({ config, store: env.store, clock: manualClock(meta.receivedAt), log: captureLogger().log, intervalMs: 3_600_000 })
 })
 afterEach(async () => {
   dispatcher.stop()

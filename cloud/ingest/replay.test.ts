@@ -7,6 +7,7 @@ import { createAlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
 import { NotificationsConfig } from '../notify/config.ts'
 import { startDispatcher, type Dispatcher } from '../notify/dispatcher.ts'
+import { pushPlanner } from '../notify/plan.ts'
 import type { AlarmChange } from '../store/store.ts'
 import { AckTracker } from './ack-tracker.ts'
 import type { IngestContext } from './context.ts'
@@ -39,7 +40,12 @@ beforeEach(async () => {
   changes = []
   acks = []
   logs = captureLogger()
-  env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)))
+  const config = NotificationsConfig.parse({
+    webhook: { url: `http://127.0.0.1:${await freePort()}/hook` }, // nobody listens: pushes stay pending
+    recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }],
+    schedules: { 'safety-officer': { priorities: ['S', 'A', 'B', 'C'], pushOn: 'raise' } }, // told at the raise, as these tests are about raises
+  })
+  env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)), pushPlanner(config))
   const metrics = createMetrics(T1)
   ctx = {
     store: env.store, tracker: new AckTracker(), clock, metrics, log: logs.log,
@@ -50,11 +56,7 @@ beforeEach(async () => {
       acks.push({ through: ack.value.through, ...(ack.value.stored ? { stored: ack.value.stored } : {}) })
     },
   }
-  const config = NotificationsConfig.parse({
-    webhook: { url: `http://127.0.0.1:${await freePort()}/hook` }, // nobody listens: pushes stay pending
-    recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }],
-  })
-  dispatcher = startDispatcher({ config, store: env.store, feed, clock, log: logs.log, intervalMs: 3_600_000 })
+  dispatcher = startDispatcher({ config, store: env.store, clock, log: logs.log, intervalMs: 3_600_000 })
 })
 afterEach(async () => {
   dispatcher.stop()

@@ -10,14 +10,16 @@ export interface PushMessage {
   alarm: AlarmRecord
   recipient: Recipient
   n: number
+  /** An escalation: the alarm's response is overdue. */
+  reason: 'alarm' | 'overdue'
 }
 
 const KIND_ZH: Record<string, string> = { HH: '高高报', H: '高报', L: '低报', LL: '低低报' }
 
 /** The SMS text: short, in Chinese, with what an operator needs to act. */
-export function smsText(alarm: AlarmRecord): string {
+export function smsText(alarm: AlarmRecord, reason: 'alarm' | 'overdue' = 'alarm'): string {
   const time = new Date(alarm.raisedAt + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ')
-  return `【园区安全监测】${alarm.priority}级${KIND_ZH[alarm.kind] ?? alarm.kind}：${alarm.pointName ?? alarm.point} 当前值${alarm.value}，限值${alarm.limit}，${time}。请及时处置。`
+  return `【园区安全监测】${reason === 'overdue' ? '超时未处置 ' : ''}${alarm.priority}级${KIND_ZH[alarm.kind] ?? alarm.kind}：${alarm.pointName ?? alarm.point} 当前值${alarm.value}，限值${alarm.limit}，${time}。请及时处置。`
 }
 
 async function send(url: string, init: RequestInit, timeoutMs: number): Promise<void> {
@@ -35,14 +37,14 @@ export function createChannels(config: NotificationsConfig, env: NodeJS.ProcessE
   return {
     async webhook(m: PushMessage): Promise<void> {
       if (!config.webhook) throw new Error('no webhook configured')
-      const body = { event: 'alarm', n: m.n, recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category }, alarm: m.alarm }
+      const body = { event: m.reason === 'overdue' ? 'alarm_overdue' : 'alarm', n: m.n, recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category }, alarm: m.alarm }
       await send(config.webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, config.webhook.timeoutMs)
     },
     async sms(m: PushMessage): Promise<void> {
       const sms = config.sms
       if (!sms || !m.recipient.phone) throw new Error('no SMS gateway or phone number')
       const token = sms.tokenEnv ? (env[sms.tokenEnv] ?? '') : ''
-      const fill = (t: string) => t.replaceAll('{phone}', encodeURIComponent(m.recipient.phone!)).replaceAll('{text}', encodeURIComponent(smsText(m.alarm))).replaceAll('{token}', encodeURIComponent(token))
+      const fill = (t: string) => t.replaceAll('{phone}', encodeURIComponent(m.recipient.phone!)).replaceAll('{text}', encodeURIComponent(smsText(m.alarm, m.reason))).replaceAll('{token}', encodeURIComponent(token))
       await send(fill(sms.urlTemplate), { method: sms.method }, sms.timeoutMs)
     },
   }

@@ -19,8 +19,24 @@ export const Schedule = z.strictObject({
   /** How many pushes in all, every `everyMin` minutes. */
   times: z.number().int().min(1).max(100).default(1),
   everyMin: z.number().positive().max(24 * 60).default(1),
+  /**
+   * When the category is told: at the raise, or once a person triages the alarm valid (001:
+   * "当系统将报警信息确认为真实有效报警后…推送"), its delays then counted from the triage.
+   * Absent: defaultPushOn.
+   */
+  pushOn: z.enum(['raise', 'valid']).optional(),
 })
 export type Schedule = z.infer<typeof Schedule>
+export type PushOn = NonNullable<Schedule['pushOn']>
+
+/** The park's own categories are told at the raise (brief §5); an enterprise's once the center has found the alarm valid (issue 14). */
+export const defaultPushOn: Record<Category, PushOn> = {
+  'park-supervision': 'raise',
+  principal: 'valid',
+  'safety-director': 'valid',
+  'safety-officer': 'valid',
+  special: 'raise',
+}
 
 /** Brief §5 table. */
 export const defaultSchedules: Record<Category, Schedule> = {
@@ -62,6 +78,8 @@ export const NotificationsConfig = z
     /** Attempts per push before it is recorded failed; retries back off 1, 2, 4 … min. */
     attempts: z.number().int().min(1).max(10).default(3),
     schedules: z.partialRecord(Category, Schedule).default({}),
+    /** Told once when an alarm's response is overdue (001: S/A 3 min, others 10 min), whatever its priority. */
+    escalateTo: z.array(Category).default(['park-supervision']),
     recipients: z.array(Recipient).default([]),
   })
   .superRefine((c, ctx) => {

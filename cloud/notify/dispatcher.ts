@@ -2,18 +2,17 @@ import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import type { AlarmFeed } from '../alarms/feed.ts'
 import type { Store } from '../store/store.ts'
 import { createChannels } from './channels.ts'
 import type { NotificationsConfig } from './config.ts'
-import { planPushes } from './plan.ts'
 
 /**
- * The notification shell: when an alarm is raised it plans the pushes (who, which channel,
- * when) into the ledger; every few seconds it sends those that are due. An alarm closed before
- * its push is not pushed (recorded `skipped`); a failed push is retried with backoff and, after
- * the configured attempts, recorded `failed`. Everything is in the database, so a restart
- * loses no planned push.
+ * The notification shell: every few seconds it sends the pushes that are due. It works only
+ * from the ledger, which the store fills in the same transaction as each raise
+ * (cloud/store/sqlite/push-outbox.ts, with pushPlanner from ./plan.ts): a crash between an
+ * alarm's commit and a send loses nothing, and a restarted dispatcher resumes where the ledger
+ * stands. An alarm closed before its push is not pushed (recorded `skipped`); a failed push is
+ * retried with backoff and, after the configured attempts, recorded `failed`.
  */
 export interface Dispatcher {
   runOnce(): Promise<number>
@@ -22,25 +21,12 @@ export interface Dispatcher {
 
 const MIN = 60_000
 
-export function startDispatcher(o: { config: NotificationsConfig; store: Store; feed: AlarmFeed; clock: Clock; log: Logger; intervalMs?: number; env?: NodeJS.ProcessEnv }): Dispatcher {
+export function startDispatcher(o: { config: NotificationsConfig; store: Store; clock: Clock; log: Logger; intervalMs?: number; env?: NodeJS.ProcessEnv }): Dispatcher {
   const { config, store, clock, log } = o
   const channels = createChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
-  let planning = Promise.resolve()
-
-  const unsubscribe = o.feed.subscribe((change) => {
-    // A crossing replayed from an edge's backlog is recorded with its time, not pushed as news.
-    if (change.action !== 'raise' || change.historical) return
-    planning = planning.then(async () => {
-      const alarm = await store.getAlarm(change.alarm, 'all')
-      if (!alarm) return
-      const pushes = planPushes(alarm, config.recipients, config.schedules)
-      if (pushes.length > 0) await store.enqueuePushes(alarm.id, pushes)
-    }).catch((err: unknown) => log.error({ err: errorMessage(err), alarm: change.alarm }, 'notifications could not be planned for this alarm'))
-  })
 
   const runOnce = async () => {
-    await planning
     const now = clock.now()
     let sent = 0
     for (const d of await store.duePushes(now, 500)) {
@@ -52,7 +38,7 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
         continue
       }
       try {
-        await channels[d.channel]({ alarm, recipient, n: d.n })
+        await channels[d.channel]({ alarm, recipient, n: d.n, reason: d.reason })
         await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
         sent++
       } catch (err) {
@@ -73,7 +59,6 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
   return {
     runOnce,
     stop() {
-      unsubscribe()
       job.stop()
     },
   }

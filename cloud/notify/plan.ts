@@ -1,5 +1,6 @@
 import type { Priority } from '../../shared/rules/priority.ts'
-import { defaultSchedules, type Category, type Channel, type Recipient, type Schedule } from './config.ts'
+import type { AlarmChange, AlarmRecord } from '../store/store.ts'
+import { defaultPushOn, defaultSchedules, type Category, type Channel, type NotificationsConfig, type PushOn, type Recipient, type Schedule } from './config.ts'
 
 /** One push to make: to whom, how, when (epoch ms), and which of the schedule's pushes it is. */
 export interface PlannedPush {
@@ -7,21 +8,45 @@ export interface PlannedPush {
   channel: Channel
   dueAt: number
   n: number
+  /** An escalation because the alarm's response is overdue (absent: the alarm itself). */
+  reason?: 'overdue'
 }
 
 const MIN = 60_000
 
-/** Pure: every push an alarm calls for, from the recipients' categories and schedules. */
-export function planPushes(alarm: { priority: Priority; raisedAt: number; enterprise: string | null }, recipients: readonly Recipient[], overrides: Partial<Record<Category, Schedule>> = {}): PlannedPush[] {
+/**
+ * Pure: every push an alarm calls for on one occasion — its raise, or its triage as valid at
+ * `at` — from the recipients' categories and schedules (each category is told on one of them).
+ */
+export function planPushes(alarm: { priority: Priority; raisedAt: number; enterprise: string | null }, recipients: readonly Recipient[], overrides: Partial<Record<Category, Schedule>> = {}, occasion: { on: PushOn; at: number } = { on: 'raise', at: alarm.raisedAt }): PlannedPush[] {
   const out: PlannedPush[] = []
   for (const r of recipients) {
     if (r.enterprise !== undefined && r.enterprise !== alarm.enterprise) continue
     const s = overrides[r.category] ?? defaultSchedules[r.category]
     if (!s.priorities.includes(alarm.priority)) continue
+    if ((s.pushOn ?? defaultPushOn[r.category]) !== occasion.on) continue
     for (let n = 1; n <= s.times; n++) {
-      const dueAt = alarm.raisedAt + Math.round((s.delayMin + (n - 1) * s.everyMin) * MIN)
+      const dueAt = occasion.at + Math.round((s.delayMin + (n - 1) * s.everyMin) * MIN)
       for (const channel of r.channels) out.push({ recipient: r.id, channel, dueAt, n })
     }
   }
   return out.sort((a, b) => a.dueAt - b.dueAt || a.recipient.localeCompare(b.recipient))
+}
+
+/** The planner the store runs in the transaction of each alarm change (cloud/store/sqlite/push-outbox.ts): a raise, or a triage as valid. */
+export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>): (alarm: AlarmRecord, change: AlarmChange) => PlannedPush[] {
+  return (alarm, change) => {
+    if (change.historical) return [] // old news from an edge's backlog: recorded, not pushed
+    if (change.action === 'raise') return planPushes(alarm, config.recipients, config.schedules)
+    if (change.action === 'triage' && alarm.disposal.triage?.verdict === 'valid') return planPushes(alarm, config.recipients, config.schedules, { on: 'valid', at: alarm.disposal.triage.at })
+    if (change.action === 'overdue') return planEscalation(alarm, config.recipients, config.escalateTo ?? [], change.at)
+    return []
+  }
+}
+
+/** Pure: the escalation of an overdue alarm, once, at `at`, to the recipients of the categories configured for it. */
+export function planEscalation(alarm: { enterprise: string | null }, recipients: readonly Recipient[], categories: readonly Category[], at: number): PlannedPush[] {
+  return recipients
+    .filter((r) => categories.includes(r.category) && (r.enterprise === undefined || r.enterprise === alarm.enterprise))
+    .flatMap((r) => r.channels.map((channel) => ({ recipient: r.id, channel, dueAt: at, n: 1, reason: 'overdue' as const })))
 }

@@ -26,6 +26,12 @@ export type { Scope }
  * by it in SQL, so a handler that forgets to check still cannot show another enterprise's rows;
  * a row outside the scope is reported as not existing.
  */
+/**
+ * Who is told about an alarm change, how and when: notification policy (cloud/notify/plan.ts),
+ * injected into the store so the plan is written in the change's own transaction (issue 14).
+ */
+export type PushPlanner = (alarm: AlarmRecord, change: AlarmChange) => readonly PlannedPush[]
+
 export interface Store {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
@@ -87,6 +93,10 @@ export interface Store {
   recoverSystemAlarm(point: string, kind: SystemAlarmKind, ts: number, value: number): Promise<boolean>
   /** Registered points with their newest good sample time (for the comm-loss watcher). */
   commLossCandidates(): Promise<Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>>
+  /** Changes of visible alarms after timeline entry `after`, oldest first (the stream's resume); `skip`: actions not streamed. */
+  alarmChangesSince(after: number, scope: Scope, limit: number, skip: readonly string[]): Promise<TimelineChange[]>
+  /** The timeline entry id a live change was written as, if it was. */
+  alarmChangeEntry(change: AlarmChange): Promise<number | null>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
 
@@ -96,8 +106,7 @@ export interface Store {
   requestWindow(request: WindowRequest, now: number, scope: Scope): Promise<WindowOutcome>
   decideWindow(id: number, decision: WindowDecision, now: number, scope: Scope): Promise<WindowOutcome>
 
-  /** Notification pushes: planned per alarm, dispatched when due, every attempt recorded. */
-  enqueuePushes(alarm: number, pushes: readonly PlannedPush[]): Promise<number>
+  /** Notification pushes: planned with the alarm's raise (PushPlanner), dispatched when due, every attempt recorded. */
   duePushes(now: number, limit: number): Promise<Delivery[]>
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
@@ -333,6 +342,7 @@ export interface Delivery {
   status: 'pending' | 'sent' | 'failed' | 'skipped'
   lastError: string | null
   doneAt: number | null
+  reason: 'alarm' | 'overdue'
 }
 
 export interface DeliveryOutcome {
@@ -444,6 +454,12 @@ export interface AlarmChange {
   at: number
   /** From a batch the edge replayed from its backlog: recorded, not notified. */
   historical?: boolean
+}
+
+/** An alarm change read back from the timeline, with the entry's id (the stream's event id). */
+export interface TimelineChange {
+  id: number
+  change: AlarmChange
 }
 
 export interface AlarmRecord {

@@ -11,7 +11,7 @@ import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { Registry } from '../../cloud/config.ts'
 import { createLogger, type Logger } from '../../cloud/log.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
-import type { AlarmChange, Store } from '../../cloud/store/store.ts'
+import type { AlarmChange, PushPlanner, Store } from '../../cloud/store/store.ts'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
@@ -76,10 +76,10 @@ export const NH3 = 'shilian.gt101.nh3'
 export const PRESSURE = 'fuqiang.v201.pressure'
 
 /** A real SQLite store in a temp dir, registry applied. */
-export async function tempStore(log: Logger = createLogger({ level: 'silent' }), onAlarmChange?: (change: AlarmChange) => void): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
+export async function tempStore(log: Logger = createLogger({ level: 'silent' }), onAlarmChange?: (change: AlarmChange) => void, planPushes?: PushPlanner): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
   const tmp = tempDir()
   const file = path.join(tmp.dir, 'cloud.db')
-  const store = openSqliteStore({ file, evaluate: createEvaluator(), log, ...(onAlarmChange ? { onAlarmChange } : {}) })
+  const store = openSqliteStore({ file, evaluate: createEvaluator(), log, ...(onAlarmChange ? { onAlarmChange } : {}), ...(planPushes ? { planPushes } : {}) })
   await store.applyRegistry(registry)
   const handle = {
     store,

@@ -102,10 +102,11 @@ export async function request<T>(path: string, init: { method?: string; body?: u
 }
 
 /** The raw response of an authorized request (for streams and images). Refreshes once on 401. */
-export async function authorized(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string; csv?: string } = {}): Promise<Response> {
+export async function authorized(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string; csv?: string; lastEventId?: string } = {}): Promise<Response> {
   const send = () => {
     const headers: Record<string, string> = {}
     if (session) headers.authorization = `Bearer ${session.accessToken}`
+    if (init.lastEventId !== undefined) headers['last-event-id'] = init.lastEventId
     if (init.body !== undefined) headers['content-type'] = 'application/json'
     if (init.accept) headers.accept = init.accept
     if (init.csv !== undefined) headers['content-type'] = 'text/csv; charset=utf-8'

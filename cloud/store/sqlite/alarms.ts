@@ -6,6 +6,7 @@ import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord,
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
 import { inScope } from './scope.ts'
+import type { PlanInTx } from './push-outbox.ts'
 import type { Scope } from '../store.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
@@ -15,7 +16,7 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
  * transaction that checks the action against the stored state (cloud/alarms/workflow.ts) and
  * appends exactly one timeline entry.
  */
-export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
+export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, planInTx: PlanInTx = () => {}) {
   // A camera's alarms (camera:{id}) take the camera's name and enterprise.
   const pointName = sql<string | null>`coalesce(${points.name}, ${cameras.name})`
   const enterprise = sql<string | null>`coalesce(${points.enterprise}, ${cameras.enterprise})`
@@ -77,6 +78,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
         const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
         tx.update(alarms).set({ disposal: facts, closedAt: facts.closed?.at ?? null }).where(eq(alarms.id, id)).run()
         append(tx, id, r.entry)
+        planInTx([{ alarm: id, action: action.type, at: now }]) // a triage as valid may call for pushes
         return { ok: true, alarm: get(id, scope)! }
       }, { behavior: 'immediate' })
       if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
@@ -102,6 +104,8 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       const row = db.transaction((tx) => {
         const r = tx.insert(alarms).values({ point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
         if (r) append(tx, r.id, { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, ...(a.kind === 'CLOCK' ? { offsetS: a.value, thresholdS: a.limit } : { silentS: a.value, afterS: a.limit }) } })
+        // Its pushes, committed with it (push-outbox.ts).
+        if (r) planInTx([{ alarm: r.id, action: 'raise', at: a.ts }])
         return r
       }, { behavior: 'immediate' })
       if (row) emit({ alarm: row.id, action: 'raise', at: a.ts })
@@ -123,6 +127,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
       db.transaction((tx) => {
         tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id)).run()
         append(tx, id, entry)
+        planInTx([{ alarm: id, action: entry.action, at: entry.at }]) // an overdue alarm may call for an escalation
       }, { behavior: 'immediate' })
       emit({ alarm: id, action: entry.action, at: entry.at })
     },

@@ -12,7 +12,7 @@ export function createDeliveryOps(db: Db) {
       let n = 0
       for (const p of pushes) {
         // Idempotent: a push planned twice (a replayed raise) is one row.
-        n += db.insert(notificationDeliveries).values({ alarm, recipient: p.recipient, channel: p.channel, n: p.n, dueAt: p.dueAt, nextAt: p.dueAt }).onConflictDoNothing().run().changes
+        n += db.insert(notificationDeliveries).values({ alarm, recipient: p.recipient, channel: p.channel, n: p.n, dueAt: p.dueAt, nextAt: p.dueAt, reason: p.reason ?? 'alarm' }).onConflictDoNothing().run().changes
       }
       return n
     },

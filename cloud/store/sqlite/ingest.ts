@@ -18,6 +18,7 @@ import { createLateOps } from './late.ts'
 import { createUnevaluatedTrace, newestTrusted } from './unevaluated.ts'
 import { CLOCK_SKEW, isClockSkewed } from '../../../shared/rules/time-check.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
+import type { PlanInTx } from './push-outbox.ts'
 
 const CHATTER = ChatterConfig.parse({})
 
@@ -25,7 +26,7 @@ const CHATTER = ChatterConfig.parse({})
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
  * thread, so it is atomic with respect to everything else in the process as well.
  */
-export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger, emit: (change: AlarmChange) => void = () => {}) {
+export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger, emit: (change: AlarmChange) => void = () => {}, planInTx: PlanInTx = () => {}) {
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
   // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
@@ -275,6 +276,8 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.outbox, batch.outbox), eq(batches.seq, batch.seq))).run()
             if (meta.inOrder) finishReplay(batch.edge, batch.outbox, batch.seq, result, changes)
           }
+          // The pushes these changes call for, committed with them (push-outbox.ts).
+          planInTx(changes)
           return result
         },
         { behavior: 'immediate' },
@@ -300,6 +303,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
             result.samples += list.length
           }
           finishReplay(edge, outbox, through, result, changes)
+          planInTx(changes)
           return result
         },
         { behavior: 'immediate' },

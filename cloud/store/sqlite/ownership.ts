@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull } from 'drizzle-orm'
 import type { AlarmChange, Owner, OwnershipFacts, SecurityEvent } from '../store.ts'
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
+import type { PlanInTx } from './push-outbox.ts'
 import { alarms, auditLog, cameras, points, registryEdges } from './schema.ts'
 
 const CHUNK = 500
@@ -13,7 +14,7 @@ export const edgeAlarmPoint = (edge: string) => `edge:${edge}`
  * What the ingest's ownership decision reads (cloud/ingest/ownership.ts), and the security
  * event it writes when an edge sends what it does not own (issue 13).
  */
-export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void) {
+export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, planInTx: PlanInTx = () => {}) {
   function owners(table: typeof points | typeof cameras, ids: readonly string[]): Map<string, Owner> {
     const out = new Map<string, Owner>()
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -53,6 +54,7 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void) 
           append(tx, alarm, { at: e.at, actor: `edge:${e.edge}`, action: 'refused', detail })
         }
         tx.insert(auditLog).values({ at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...detail, alarm } }).run()
+        planInTx(changes)
         return { alarm, raised: open === undefined }
       }, { behavior: 'immediate' })
       for (const c of changes) emit(c)

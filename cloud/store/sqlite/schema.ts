@@ -330,9 +330,11 @@ export const notificationDeliveries = sqliteTable(
     status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] }).notNull().default('pending'),
     lastError: text('last_error'),
     doneAt: integer('done_at'),
+    /** Why: the alarm itself (raise, or valid triage) or an escalation because its response is overdue (issue 14). */
+    reason: text('reason', { enum: ['alarm', 'overdue'] }).notNull().default('alarm'),
   },
   (t) => [
-    uniqueIndex('notification_deliveries_once').on(t.alarm, t.recipient, t.channel, t.n),
+    uniqueIndex('notification_deliveries_once').on(t.alarm, t.recipient, t.channel, t.n, t.reason),
     index('notification_deliveries_due').on(t.status, t.nextAt),
   ],
 )

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
-import type { AlarmChange, Store } from '../store.ts'
+import type { AlarmChange, PushPlanner, Store } from '../store.ts'
+import { createPushOutbox } from './push-outbox.ts'
+import { createAlarmChangeOps } from './alarm-changes.ts'
 import type { AuthStore } from '../auth-store.ts'
 import { createAuthOps } from './auth.ts'
 import { createAlarmOps } from './alarms.ts'
@@ -33,6 +35,8 @@ export interface SqliteStoreOptions {
   log: Logger
   /** Told after every committed alarm change (the live board's stream). */
   onAlarmChange?: (change: AlarmChange) => void
+  /** The pushes a raise calls for, planned in the raise's transaction (absent: nobody is told). */
+  planPushes?: PushPlanner
 }
 
 /**
@@ -48,10 +52,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       options.log.error({ err, change }, 'an alarm change listener failed')
     }
   }
-  const ingest = createBatchIngest(db, options.evaluate, options.log, emit)
-  const alarmOps = createAlarmOps(db, emit)
-  const windowOps = createWindowOps(db)
   const deliveries = createDeliveryOps(db)
+  // The outbox looks alarms up through alarmOps, which plans through the outbox: called lazily.
+  const alarmOps = createAlarmOps(db, emit, (changes) => planInTx(changes))
+  const planInTx = createPushOutbox({ planner: options.planPushes, alarm: (id) => alarmOps.get(id, 'all'), deliveries })
+  const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx)
+  const windowOps = createWindowOps(db)
+  const alarmChanges = createAlarmChangeOps(db)
   const status = createStatusOps(db)
   const queries = createQueries(db)
   const gapOps = createGapOps(db)
@@ -61,7 +68,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const historyOps = createHistoryOps(db)
-  const ownership = createOwnershipOps(db, emit)
+  const ownership = createOwnershipOps(db, emit, planInTx)
   const run = async <T>(fn: () => T): Promise<T> => fn()
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
@@ -102,6 +109,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
     actOnAlarm: (id, action, now, scope) => run(() => alarmOps.act(id, action, now, scope)),
     noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
+    alarmChangesSince: (after, scope, limit, skip) => run(() => alarmChanges.since(after, scope, limit, skip)),
+    alarmChangeEntry: (change) => run(() => alarmChanges.entryOf(change)),
     overlayAlarm: (id, action, now, scope) => run(() => alarmOps.overlay(id, action, now, scope)),
     raiseSystemAlarm: (a) => run(() => alarmOps.raiseSystem(a)),
     recoverSystemAlarm: (point, kind, ts, value) => run(() => alarmOps.recoverSystem(point, kind, ts, value)),
@@ -110,7 +119,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     getWindow: (id, scope) => run(() => windowOps.get(id, scope)),
     requestWindow: (request, now, scope) => run(() => windowOps.request(request, now, scope)),
     decideWindow: (id, decision, now, scope) => run(() => windowOps.decide(id, decision, now, scope)),
-    enqueuePushes: (alarm, pushes) => run(() => deliveries.enqueue(alarm, pushes)),
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),

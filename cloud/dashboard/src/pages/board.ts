@@ -44,8 +44,10 @@ export function boardPage(root: HTMLElement): () => void {
   void load()
 
   const close = openEventStream('/api/v1/alarms/stream', (e) => {
-    if (e.event === 'ready') return
+    // Every change reloads the board, and so does each (re)connection: what changed while the
+    // stream was down is on it even if the server could not replay it (issue 14).
     void load()
+    if (e.event === 'ready') return
     if (e.event !== 'raise' && e.event !== 'edge_raise') return
     try {
       const { alarm } = JSON.parse(e.data) as { alarm: AlarmView | null }
