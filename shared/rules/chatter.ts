@@ -9,6 +9,10 @@ import { z } from 'zod'
 export const ChatterConfig = z.strictObject({
   count: z.number().int().min(2).default(3),
   windowMs: z.number().int().positive().default(60_000),
+  /** Hold a chattering alarm as one episode (shared/rules/latch.ts); false: every raise is an episode. */
+  latch: z.boolean().default(true),
+  /** A latched alarm recovers once its condition has stayed clear this long (seconds). */
+  clearHoldS: z.number().int().positive().default(60),
 })
 export type ChatterConfig = z.infer<typeof ChatterConfig>
 

@@ -34,6 +34,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void) {
     recoveredValue: alarm.recoveredValue,
     state: alarm.state,
     closedAt: alarm.closedAt,
+    repeats: alarm.repeats,
     disposal: alarm.disposal ?? noFacts(),
   })
   const get = (id: number, scope: Scope) => {
