@@ -2,7 +2,8 @@ import type { ChatterConfig } from './chatter.ts'
 import { initialChatterState, recordActivation } from './chatter.ts'
 
 /**
- * Latching of chattering alarms (ANSI/ISA-18.2 §16.6 and §11 state E, EEMUA 191 §6): once an
+ * Latching of chattering alarms (ANSI/ISA-18.2 §16.6, EEMUA 191; like a latched alarm, §11
+ * state E, but released by itself after `clearHoldS` rather than by an operator reset): once an
  * alarm raises `count` times within `windowMs` (shared/rules/chatter.ts), its episode is held
  * active instead of a new episode per raise. While held, a recovery does not end the episode;
  * a raise is a counted repetition, not a new alarm. The episode recovers when the condition has
