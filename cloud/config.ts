@@ -6,6 +6,7 @@ import { parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rules/priority.ts'
 import { gasLimits, hasLevels } from '../shared/rules/gas.ts'
+import { ChatterConfig } from '../shared/rules/chatter.ts'
 import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
@@ -183,8 +184,13 @@ export const CloudConfigSchema = z.strictObject({
       staleAfterS: z.number().int().min(10).max(86_400).default(600),
       /** A camera its edge reports offline for this long raises an OFFLINE comm-loss alarm on camera:{id}. */
       cameraOfflineAfterS: z.number().int().min(1).max(86_400).default(300),
+      /**
+       * Chattering (ISA-18.2 §16.6, shared/rules/latch.ts): `count` raises within `windowMs` latch
+       * the alarm as one episode until clear for `clearHoldS`. Keep equal to the edges' alarms.chatter.
+       */
+      chatter: ChatterConfig.prefault({}),
     })
-    .default({ priorities: defaultPriorityMatrix, staleAfterS: 600, cameraOfflineAfterS: 300 }),
+    .prefault({}),
   /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */
   board: z
     .strictObject({

@@ -69,7 +69,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   let store: ReturnType<typeof openSqliteStore>
   try {
-    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities), log, onAlarmChange: (change) => alarmFeed.publish(change), planPushes: pushPlanner(config.notifications) })
+    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter), log, onAlarmChange: (change) => alarmFeed.publish(change), planPushes: pushPlanner(config.notifications) })
   } catch (err) {
     throw lockedOr(err, file)
   }

@@ -23,7 +23,7 @@ async function withStore<T>(configFile: string, fn: (store: Store, config: Cloud
   const config = loadCloudConfig(configFile)
   await before?.()
   const log = createLogger({ level: 'silent' })
-  const store = openSqliteStore({ file: path.join(config.dataDir, 'cloud.db'), evaluate: createEvaluator(config.alarms.priorities), log })
+  const store = openSqliteStore({ file: path.join(config.dataDir, 'cloud.db'), evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter), log })
   try {
     // The enterprises an account may name are the config's (as the service does at each start).
     await store.applyRegistry(config.registry)

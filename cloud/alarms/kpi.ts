@@ -3,7 +3,8 @@ import type { AlarmRecord } from '../store/store.ts'
 /**
  * Alarm management KPIs (ANSI/ISA-18.2 §16, EEMUA 191; brief §5, 001:L3334), pure: over the
  * alarms raised in [from, to). Flood: a 10-minute interval with more than 10 raises. Chattering:
- * a point raised 3 or more times within 60 s. Stale: open and still active after 24 h.
+ * a point raised 3 or more times within 60 s; the raises a latched chattering episode held (its
+ * repeats) are counted apart, as suppressed repetitions. Stale: open and still active after 24 h.
  */
 export interface AlarmKpis {
   from: number
@@ -15,6 +16,8 @@ export interface AlarmKpis {
   floodPercent: number
   /** Points with ≥ 3 raises within 60 s, and how many such bursts. */
   chattering: Array<{ point: string; bursts: number }>
+  /** Raises held on latched (chattering) episodes instead of raising new alarms (shared/rules/latch.ts). */
+  suppressedRepeats: number
   /** Open alarms still active after 24 h (as of `now`). */
   stale: number
   topPoints: Array<{ point: string; pointName: string | null; count: number }>
@@ -74,6 +77,7 @@ export function computeKpis(alarms: readonly AlarmRecord[], range: { from: numbe
     perHour: Math.round((inRange.length / (span / 3_600_000)) * 100) / 100,
     floodPercent: Math.round(([...perInterval.values()].filter((n) => n > 10).length / intervals) * 10_000) / 100,
     chattering: chattering.sort((a, b) => b.bursts - a.bursts || a.point.localeCompare(b.point)),
+    suppressedRepeats: inRange.reduce((n, a) => n + (a.repeats ?? 0), 0),
     stale: alarms.filter((a) => a.closedAt === null && a.state === 'active' && now - a.raisedAt > DAY).length,
     topPoints: [...byPoint].map(([point, list]) => ({ point, pointName: list[0]!.pointName, count: list.length })).sort((a, b) => b.count - a.count || a.point.localeCompare(b.point)).slice(0, 10),
     byGroup: [...groups].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),

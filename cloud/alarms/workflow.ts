@@ -45,7 +45,7 @@ export type Action =
 export interface TimelineEntry {
   at: number
   actor: string
-  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover' | 'shelve' | 'unshelve' | 'remove_from_service' | 'return_to_service' | 'chattering' | 'refused'
+  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover' | 'shelve' | 'unshelve' | 'remove_from_service' | 'return_to_service' | 'chattering' | 'repeat' | 'refused'
   detail: Record<string, unknown>
 }
 

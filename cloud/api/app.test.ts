@@ -169,7 +169,7 @@ describe('GET /api/v1/alarms', () => {
     expect(body).toEqual([{
       id: 3, point: NH3, pointName: '罐区氨气检测GT-101', enterprise: 'shilian', kind: 'H', priority: 'B',
       raisedAt: T0 + 2, value: 25, limit: 20, recoveredAt: null, recoveredValue: null, state: 'active',
-      closedAt: null, disposal: { ack: null, triage: null, feedback: null, closed: null },
+      closedAt: null, repeats: 0, disposal: { ack: null, triage: null, feedback: null, closed: null },
       responseDueAt: T0 + 2 + 600_000, overdue: false, nextRecontactAt: null,
       provincial: { alarmType: '01', alarmStatus: '01', disposalStatus: '01', falseAlarm: 0 },
     }])

@@ -478,4 +478,6 @@ export interface AlarmRecord {
   /** Closed by a person: a separate fact from recovered. */
   closedAt: number | null
   disposal: DisposalFacts
+  /** Raises counted on the episode while latched as chattering (shared/rules/latch.ts); absent: 0. */
+  repeats?: number
 }

@@ -67,6 +67,7 @@ const LABELS = {
   priority: ['级别', 'Priority'],
   limit: ['限值', 'Limit'],
   raisedAt: ['报警时间', 'Raised'],
+  repeats: ['频繁报警重复次数', 'Chattering repeats'],
   none: ['无', 'none'],
   never: ['从未', 'never'],
   events: ['最近的警告与错误', 'Recent warnings and errors'],

@@ -45,7 +45,7 @@ function render(s) {
   kv('outbox', [['outboxId', o.id], ['samples', o.samples], ['batches', o.batches], ['backlogHours', o.backlogHours], ['rate', o.samplesPerHour], ['evicted', o.evicted, o.evicted > 0 ? 'bad' : '']].concat(diskRows(s.disk)));
   table('drivers', ['device', 'kind', 'state', 'since', 'lastGood', 'error'], s.drivers.map((d) => row([[d.device], [d.kind], [T[d.state] || d.state, d.state], [time(d.since)], [ago(now, d.lastGoodAt)], [d.lastError || '']], { 'data-device': d.device })));
   table('values', ['point', 'name', 'value', 'unit', 'quality', 'time', 'lastGood'], s.values.map((v) => row([[v.point], [v.name || ''], [fmt(v.value), 'value num'], [v.unit || ''], [v.quality ? (T[v.quality] || v.quality) + (v.reason ? ' (' + v.reason + ')' : '') : T.noValue, 'quality ' + (v.quality || '')], [time(v.ts)], [v.lastGoodTs === v.ts ? '' : fmt(v.lastGoodValue) + ' @ ' + time(v.lastGoodTs)]], { 'data-point': v.point, 'data-quality': v.quality || '' })));
-  table('alarms', ['priority', 'kind', 'point', 'value', 'limit', 'raisedAt'], s.alarms.map((a) => row([[a.priority, 'bad'], [a.kind], [a.point], [fmt(a.value), 'num'], [fmt(a.limit), 'num'], [time(a.raisedAt)]])));
+  table('alarms', ['priority', 'kind', 'point', 'value', 'limit', 'raisedAt', 'repeats'], s.alarms.map((a) => row([[a.priority, 'bad'], [a.kind], [a.point], [fmt(a.value), 'num'], [fmt(a.limit), 'num'], [time(a.raisedAt)], [a.repeats ? a.repeats : '', 'num']])));
   table('events', ['time', 'level', 'device', 'message'], s.events.map((e) => row([[time(e.at)], [e.level, e.level], [e.device || e.component || ''], [e.msg + (e.err ? ': ' + e.err : '') + (e.hint ? ' — ' + e.hint : '')]])));
 }
 async function refresh() {

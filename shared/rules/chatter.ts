@@ -2,13 +2,18 @@ import { z } from 'zod'
 
 /**
  * Chattering alarms (ANSI/ISA-18.2 §16.6, EEMUA 191): an alarm that raises `count` or more times
- * within `windowMs` (the park: ≥ 3 in 1 min, brief §5 KPIs). Detection marks the alarm as
- * chattering for the board and the KPIs; what to do about it (shelve, add deadband or delay) is a
- * person's decision. Pure: activation times come in, the verdict goes out.
+ * within `windowMs` (the park: ≥ 3 in 1 min, brief §5 KPIs). Detection latches the alarm as one
+ * episode (shared/rules/latch.ts) so a chattering point cannot flood the board; what to do about
+ * its cause (shelve, add deadband or delay) is a person's decision. Pure: activation times come
+ * in, the verdict goes out.
  */
 export const ChatterConfig = z.strictObject({
   count: z.number().int().min(2).default(3),
   windowMs: z.number().int().positive().default(60_000),
+  /** Hold a chattering alarm as one episode (shared/rules/latch.ts); false: every raise is an episode. */
+  latch: z.boolean().default(true),
+  /** A latched alarm recovers once its condition has stayed clear this long (seconds). */
+  clearHoldS: z.number().int().positive().default(60),
 })
 export type ChatterConfig = z.infer<typeof ChatterConfig>
 

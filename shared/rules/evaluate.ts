@@ -10,6 +10,8 @@ import type { Sample } from '../wire/sample.ts'
 import { isClockSkewed } from './time-check.ts'
 import { initialDelayState, observe, type DelayConfig, type DelayState } from './delay.ts'
 import { evaluateRate, initialRateState, type RateConfig, type RateState } from './rate.ts'
+import { ChatterConfig } from './chatter.ts'
+import { anyLatched, applyLatch, parseLatchStates, type LatchStates } from './latch.ts'
 
 /**
  * Pure over-limit evaluation of one point's samples from one batch: (rule state, samples) →
@@ -34,6 +36,8 @@ export interface PointRuleState {
   rate?: RateState
   /** The digital alarm is active. */
   digital?: boolean
+  /** Chattering detection and latched episodes per alarm kind (shared/rules/latch.ts); absent: none. */
+  chatter?: LatchStates<RuleEventKind>
 }
 
 type KindDelay = DelayState & { onset?: { value: number; limit: number } }
@@ -81,9 +85,15 @@ export interface Suppression {
   value: number
 }
 
+/**
+ * Rule events. A raise that starts a latched (chattering) episode says so in `chattering`; a
+ * `repeat` is a raise within a latched episode (counted on it, not a new alarm); the recovery
+ * that ends a latched episode carries its final `repeats` (shared/rules/latch.ts).
+ */
 export type AlarmEvent =
-  | { type: 'raise'; point: string; kind: RuleEventKind; priority: Priority; ts: number; value: number; limit: number }
-  | { type: 'recover'; point: string; kind: RuleEventKind; ts: number; value: number }
+  | { type: 'raise'; point: string; kind: RuleEventKind; priority: Priority; ts: number; value: number; limit: number; chattering?: { raises: number; windowS: number } }
+  | { type: 'recover'; point: string; kind: RuleEventKind; ts: number; value: number; repeats?: number }
+  | { type: 'repeat'; point: string; kind: RuleEventKind; ts: number; value: number; repeats: number }
 
 export interface PointEvaluation {
   /** The state to persist, or null when nothing changed (no write needed). */
@@ -103,9 +113,10 @@ export const initialRuleState = (): PointRuleState => ({ v: 1, lastTs: null, thr
 /** A point without limits and without active alarms has nothing to evaluate. */
 const NO_LIMITS: ThresholdLimits = { deadband: 0 }
 
-export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix): PointEvaluator {
+/** `chatter`: chattering detection and latching, the same at the edge and the cloud (defaults: 3 in 60 s, held until clear 60 s). */
+export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, chatter: ChatterConfig = ChatterConfig.parse({})): PointEvaluator {
   return (point, stored, samples) => {
-    const hasActive = stored !== null && (Object.keys(stored.threshold.active).length > 0 || stored.rate?.active === true || stored.digital === true)
+    const hasActive = stored !== null && (Object.keys(stored.threshold.active).length > 0 || stored.rate?.active === true || stored.digital === true || anyLatched(stored.chatter))
     if (point.limits === null && !point.roc && !point.digital && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0, skewed: 0 }
     // Limits removed while alarms were active: evaluate with none, so they recover.
     const limits = point.limits ?? NO_LIMITS
@@ -119,6 +130,8 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
     let evaluated = 0
     const events: AlarmEvent[] = []
     const suppressed: Suppression[] = []
+    /** Times of the evaluated samples: where a latched episode's clear hold is checked. */
+    const ticks: number[] = []
     for (const sample of ordered) {
       // A time outside the receiver's window would move lastTs to a year ahead (every later
       // sample then "late") or replay a far past: never evaluated, counted (issue 14).
@@ -182,6 +195,7 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
         }
         state = { v: 1, lastTs: sample.ts, threshold, delays, ...extra }
         evaluated++
+        ticks.push(sample.ts)
         changed = true
         continue
       }
@@ -203,10 +217,26 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix):
       }
       state = { v: 1, lastTs: sample.ts, threshold, ...(state.delays ? { delays: state.delays } : {}), ...extra }
       evaluated++
+      ticks.push(sample.ts)
       changed = true
     }
-    return { state: changed ? state : null, events, suppressed, evaluated, stale, skewed }
+    if (!changed) return { state: null, events, suppressed, evaluated, stale, skewed }
+    const latch = latched(chatter, point.id, stored?.chatter, events, ticks)
+    const { chatter: _old, ...rest } = state
+    return { state: { ...rest, ...(Object.keys(latch.states).length > 0 ? { chatter: latch.states } : {}) }, events: latch.events, suppressed, evaluated, stale, skewed }
   }
+}
+
+/** The rules' raises and recoveries through the chattering latch (shared/rules/latch.ts). */
+function latched(config: ChatterConfig, point: string, before: LatchStates<RuleEventKind> | undefined, events: readonly AlarmEvent[], ticks: readonly number[]): { states: LatchStates<RuleEventKind>; events: AlarmEvent[] } {
+  const raw = events.filter((e): e is Exclude<AlarmEvent, { type: 'repeat' }> => e.type !== 'repeat')
+  const r = applyLatch(config, before, raw, ticks)
+  const out = r.out.map((o): AlarmEvent => {
+    if (o.type === 'pass') return o.latched && o.event.type === 'raise' ? { ...o.event, chattering: o.latched } : o.event
+    if (o.type === 'repeat') return { type: 'repeat', point, kind: o.event.kind, ts: o.event.ts, value: o.event.value, repeats: o.repeats }
+    return { type: 'recover', point, kind: o.kind, ts: o.ts, value: o.value, repeats: o.repeats }
+  })
+  return { states: r.states, events: out }
 }
 
 /** Parses a persisted state; anything unreadable starts fresh (logged by the caller). */
@@ -214,5 +244,11 @@ export function parseRuleState(json: unknown): PointRuleState | null {
   if (typeof json !== 'object' || json === null) return null
   const s = json as Partial<PointRuleState>
   if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object') return null
-  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}), ...(typeof s.rate === 'object' && s.rate !== null && Array.isArray(s.rate.window) ? { rate: { window: [...s.rate.window], active: s.rate.active === true } } : {}), ...(typeof s.digital === 'boolean' ? { digital: s.digital } : {}) }
+  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}), ...(typeof s.rate === 'object' && s.rate !== null && Array.isArray(s.rate.window) ? { rate: { window: [...s.rate.window], active: s.rate.active === true } } : {}), ...(typeof s.digital === 'boolean' ? { digital: s.digital } : {}), ...chatterOf(s.chatter) }
+}
+
+/** The latch part of a stored state; rule states written before latching have none. */
+function chatterOf(json: unknown): Pick<PointRuleState, 'chatter'> {
+  const states = parseLatchStates(json)
+  return states && Object.keys(states).length > 0 ? { chatter: states as LatchStates<RuleEventKind> } : {}
 }

@@ -7,7 +7,7 @@ import { createAlarmFeed } from '../../cloud/alarms/feed.ts'
 import { createApp } from '../../cloud/api/app.ts'
 import { createMetrics } from '../../cloud/metrics.ts'
 import { systemClock } from '../../shared/clock.ts'
-import { LEVEL, PRESSURE, TEST_PASSWORD, batch, captureLogger, good, tempStore, testAuth } from '../cloud/helpers.ts'
+import { LEVEL, NH3, PRESSURE, TEST_PASSWORD, batch, captureLogger, good, tempStore, testAuth } from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
 import { ensureDashboardBuilt, logIn, serveApp } from '../util/dashboard.ts'
 import { waitFor } from '../util/wait.ts'
@@ -130,6 +130,17 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     await page.waitForSelector('[data-testid=who]')
     expect(violations).toEqual([])
     expect(cspConsole).toEqual([])
+  })
+
+  it('shows a chattering alarm as one card with its repeat count (ISA-18.2 §16.6)', async () => {
+    // GT-101 across H (20 ppm) four times within a minute: the third raise latches, the fourth is counted on it.
+    const t0 = Date.now()
+    for (const [i, v] of [30, 5, 30, 5, 30, 5, 30].entries()) await env.store.ingestBatch(batch(++seq, [good(NH3, t0 + i * 1_000, v)]), { site: 'huaian', receivedAt: Date.now() })
+    await login('center-li')
+    await page.goto(`${origin}/#/board`)
+    const card = page.locator('[data-zone=onScreen] .card', { hasText: `${NH3} · H ` })
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1)
+    await expect.poll(() => card.locator('.repeats').textContent()).toBe('频繁报警：已合并重复 1 次')
   })
 
   it('speaks English on request', async () => {

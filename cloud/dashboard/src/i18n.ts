@@ -31,6 +31,7 @@ const zh = {
   err_PL_TOO_MANY_STREAMS: '该账号打开的实时报警连接过多，请关闭其他窗口后重试',
   err_PL_PASSWORD_EXPIRED: '密码已过期，请先修改密码',
   // Issue 13: what an edge sent but does not own (a SECURITY alarm on edge:{id}).
+  repeats: '频繁报警：已合并重复 {n} 次', act_repeat: '重复报警（计入本条，不另报）',
   kind_SECURITY: '安全事件', act_refused: '拒收', reason_foreign_point: '非本网关点位', reason_foreign_camera: '非本网关摄像机', reason_site_mismatch: '站点与登记不符', reason_unrequested_snapshot: '未经请求的抓图',
 }
 type Key = keyof typeof zh
@@ -60,6 +61,7 @@ const en: Record<Key, string> = {
   err_PL_TOO_MANY_REQUESTS: 'Too many failed logins: try again in {s} s',
   err_PL_TOO_MANY_STREAMS: 'This account has too many live alarm connections open: close other windows and try again',
   err_PL_PASSWORD_EXPIRED: 'The password has expired: change it first',
+  repeats: 'chattering: {n} repeats held on this alarm', act_repeat: 'raised again (counted here, not a new alarm)',
   kind_SECURITY: 'Security event', act_refused: 'refused', reason_foreign_point: 'point not owned by this edge', reason_foreign_camera: 'camera not owned by this edge', reason_site_mismatch: 'site differs from the registry', reason_unrequested_snapshot: 'snapshot not requested',
 }
 

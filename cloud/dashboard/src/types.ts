@@ -34,6 +34,8 @@ export interface AlarmView {
   recoveredAt: number | null
   state: 'active' | 'recovered'
   closedAt: number | null
+  /** Raises held on this alarm while latched as chattering. */
+  repeats?: number
   overdue: boolean
   responseDueAt: number | null
   nextRecontactAt: number | null

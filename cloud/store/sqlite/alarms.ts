@@ -35,6 +35,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
     recoveredValue: alarm.recoveredValue,
     state: alarm.state,
     closedAt: alarm.closedAt,
+    repeats: alarm.repeats,
     disposal: alarm.disposal ?? noFacts(),
   })
   const get = (id: number, scope: Scope) => {

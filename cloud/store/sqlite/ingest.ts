@@ -1,5 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import { ChatterConfig, initialChatterState, recordActivation } from '../../../shared/rules/chatter.ts'
+import { and, asc, desc, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
@@ -19,8 +18,6 @@ import { createUnevaluatedTrace, newestTrusted } from './unevaluated.ts'
 import { CLOCK_SKEW, isClockSkewed } from '../../../shared/rules/time-check.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
-
-const CHATTER = ChatterConfig.parse({})
 
 /**
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
@@ -77,22 +74,25 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         return null
       }
       append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...(historical ? { historical: true } : {}) } })
-      // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): noted on the alarm, for the
-      // operator to shelve it or ask for a deadband or delay.
-      const recent = db.select({ ts: alarms.raisedAt }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), gt(alarms.raisedAt, e.ts - CHATTER.windowMs), lte(alarms.raisedAt, e.ts))).orderBy(asc(alarms.raisedAt)).all()
-      let chatter = initialChatterState()
-      for (const r of recent) chatter = recordActivation(CHATTER, chatter, r.ts).state
-      if (chatter.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: recent.length, windowS: CHATTER.windowMs / 1000 } })
+      // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): this episode is latched (held
+      // until clear for clearHoldS), for the operator to shelve it or ask for a deadband or delay.
+      if (e.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: e.chattering.raises, windowS: e.chattering.windowS, latched: true } })
       return { alarm: row.id, action: 'raise', at: e.ts, ...(historical ? { historical: true } : {}) }
+    }
+    if (e.type === 'repeat') {
+      // A raise within a latched episode: counted on it, not a new alarm (not announced either).
+      const held = db.update(alarms).set({ repeats: e.repeats }).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
+      if (held && stepFor(e.repeats)) append(db, held.id, { at: e.ts, actor: 'system', action: 'repeat', detail: { repeats: e.repeats, value: e.value } })
+      return null
     }
     const row = db
       .update(alarms)
-      .set({ recoveredAt: e.ts, recoveredValue: e.value, state: 'recovered' })
+      .set({ recoveredAt: e.ts, recoveredValue: e.value, state: 'recovered', ...(e.repeats === undefined ? {} : { repeats: e.repeats }) })
       .where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active')))
       .returning({ id: alarms.id })
       .get()
     if (!row) return null
-    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value } })
+    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value, ...(e.repeats === undefined ? {} : { repeats: e.repeats }) } })
     return { alarm: row.id, action: 'recover', at: e.ts, ...(historical ? { historical: true } : {}) }
   }
 
@@ -161,7 +161,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
         if (!change) continue
         changes.push(change)
         if (e.type === 'raise') result.raised++
-        else result.recovered++
+        else if (e.type === 'recover') result.recovered++
       }
       if (evaluation.state) saveState.run({ point, state: evaluation.state, at })
     }
@@ -311,6 +311,17 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       return finish(edge, result, changes)
     },
   }
+}
+
+/**
+ * Which suppressed repetitions of a latched episode get a timeline step: the first five, then
+ * 10, 20, 50, 100, 200, 500 … (the count itself is on the alarm): a chattering point cannot
+ * grow its timeline without bound.
+ */
+export function stepFor(repeats: number): boolean {
+  if (repeats <= 5) return true
+  const decade = 10 ** Math.floor(Math.log10(repeats))
+  return [1, 2, 5].some((m) => repeats === m * decade)
 }
 
 /** Samples grouped by point, batch order kept within each group. */

@@ -66,7 +66,7 @@ export function createReplayOps(db: Db, log: Logger) {
   function writeEpisode(point: string, kind: string, raise: ReplayOpenRaise, recover: { ts: number; value: number | null }, changes: AlarmChange[], note: Record<string, unknown> = {}): void {
     const row = db
       .insert(alarms)
-      .values({ point, kind, priority: raise.priority, raisedAt: raise.ts, value: raise.value, limit: raise.limit, recoveredAt: recover.ts, recoveredValue: recover.value, state: 'recovered' })
+      .values({ point, kind, priority: raise.priority, raisedAt: raise.ts, value: raise.value, limit: raise.limit, recoveredAt: recover.ts, recoveredValue: recover.value, state: 'recovered', repeats: raise.repeats ?? 0 })
       .returning({ id: alarms.id })
       .get()
     append(db, row.id, { at: raise.ts, actor: 'system', action: 'raise', detail: { kind, priority: raise.priority, value: raise.value, limit: raise.limit, historical: true } })
@@ -80,6 +80,13 @@ export function createReplayOps(db: Db, log: Logger) {
       row.open[e.kind] = { ts: e.ts, value: e.value, limit: e.limit, priority: e.priority }
       return
     }
+    if (e.type === 'repeat') {
+      // Counted on the latched episode: the one open in the backlog, or the one active before it.
+      const open = row.open[e.kind]
+      if (open) open.repeats = e.repeats
+      else db.update(alarms).set({ repeats: e.repeats }).where(and(eq(alarms.point, row.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active'), lt(alarms.raisedAt, row.resumeTs))).run()
+      return
+    }
     const open = row.open[e.kind]
     if (open) {
       delete row.open[e.kind]
@@ -90,7 +97,7 @@ export function createReplayOps(db: Db, log: Logger) {
     const before = db.select().from(alarms).where(and(eq(alarms.point, row.point), eq(alarms.kind, e.kind), lt(alarms.raisedAt, row.resumeTs))).orderBy(desc(alarms.raisedAt)).get()
     if (!before) return
     if (before.state === 'active' || (before.recoveredAt !== null && before.recoveredAt > e.ts)) {
-      db.update(alarms).set({ state: 'recovered', recoveredAt: e.ts, recoveredValue: e.value }).where(eq(alarms.id, before.id)).run()
+      db.update(alarms).set({ state: 'recovered', recoveredAt: e.ts, recoveredValue: e.value, ...(e.repeats === undefined ? {} : { repeats: e.repeats }) }).where(eq(alarms.id, before.id)).run()
       append(db, before.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value, historical: true, ...(before.recoveredAt !== null ? { correctedFrom: before.recoveredAt } : {}) } })
       changes.push({ alarm: before.id, action: 'recover', at: e.ts, historical: true })
     }

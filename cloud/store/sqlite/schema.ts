@@ -212,6 +212,8 @@ export const alarms = sqliteTable(
     disposal: text('disposal', { mode: 'json' }).$type<DisposalFacts>(),
     /** Closed by a person (separate from recovered). */
     closedAt: integer('closed_at'),
+    /** Raises counted on this episode while it was latched as chattering (shared/rules/latch.ts). */
+    repeats: integer('repeats').notNull().default(0),
   },
   (t) => [
     index('alarms_state_raised').on(t.state, t.raisedAt),
@@ -248,6 +250,8 @@ export interface ReplayOpenRaise {
   value: number
   limit: number
   priority: string
+  /** Repetitions counted while the episode was latched as chattering (shared/rules/latch.ts). */
+  repeats?: number
 }
 
 /**

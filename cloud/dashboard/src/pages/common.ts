@@ -44,6 +44,8 @@ export function alarmCard(a: AlarmView): HTMLElement {
       h('b', {}, a.pointName ?? a.point),
       h('small', {}, `${a.point} · ${kindName(a.kind)}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
       h('small', {}, `${t('raisedAt')} ${time(a.raisedAt)}${a.recoveredAt ? ` · ${t('recovered')} ${time(a.recoveredAt)}` : ''}`),
+      // A latched chattering alarm is one card with its count (ISA-18.2 §16.6).
+      a.repeats ? h('small', { class: 'repeats', 'data-testid': `repeats-${a.id}` }, t('repeats').replace('{n}', String(a.repeats))) : null,
     ),
     h('span', { class: 'flags' },
       a.overdue ? h('em', { class: 'overdue' }, t('overdue')) : null,

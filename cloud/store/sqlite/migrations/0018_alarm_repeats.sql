@@ -1,0 +1,1 @@
+ALTER TABLE `alarms` ADD `repeats` integer DEFAULT 0 NOT NULL;
