@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, NH3, T0, batch, birth, captureLogger, death, good, heartbeat, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
-import { createMetrics, totalRejected } from '../metrics.ts'
-import { AckTracker } from './ack-tracker.ts'
+import { LEVEL, NH3, T0, batch, birth, captureLogger, death, good, heartbeat, manualClock, ingestContext, tempStore } from '../../test/cloud/helpers.ts'
+import { totalRejected } from '../metrics.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
 import { handleStatus } from './handle-status.ts'
@@ -28,20 +27,14 @@ beforeEach(async () => {
   logs = captureLogger()
   published = []
   clock.set(T0 + 60_000)
-  const metrics = createMetrics(clock.now())
-  ctx = {
-    store: env.store,
-    tracker: new AckTracker(),
-    clock,
-    metrics,
-    log: logs.log,
-    ...ownershipParts({ store: env.store, clock, log: logs.log, metrics }),
+  ctx = ingestContext({
+    store: env.store, clock, log: logs.log,
     publish(topic, payload) {
       const ack = decodeAck(payload)
       if (!ack.ok) throw new Error(`published a bad ack: ${ack.error}`)
       published.push({ topic, through: ack.value.through, edge: ack.value.edge })
     },
-  }
+  })
 })
 afterEach(async () => env.dispose())
 

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, OUTBOX, T0, batch, birth, captureLogger, good, manualClock, ownershipParts, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import { LEVEL, OUTBOX, T0, batch, birth, captureLogger, good, manualClock, ingestContext, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createApp } from '../api/app.ts'
-import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
 import { handleData } from './handle-data.ts'
@@ -35,20 +34,14 @@ beforeEach(async () => {
   env = await tempStore(logs.log)
   acks = []
   clock.set(T0 + 60_000)
-  const metrics = createMetrics(clock.now())
-  ctx = {
-    store: env.store,
-    tracker: new AckTracker(),
-    clock,
-    metrics,
-    log: logs.log,
-    ...ownershipParts({ store: env.store, clock, log: logs.log, metrics }),
+  ctx = ingestContext({
+    store: env.store, clock, log: logs.log,
     publish(_topic, payload) {
       const ack = decodeAck(payload)
       if (!ack.ok) throw new Error(`published a bad ack: ${ack.error}`)
       acks.push({ outbox: ack.value.outbox, through: ack.value.through })
     },
-  }
+  })
   const auth = testAuth(env.store, clock)
   api = signedIn(createApp({ store: env.store, clock, metrics: ctx.metrics, log: captureLogger().log, ...auth }), await testKey(auth.accounts))
 })

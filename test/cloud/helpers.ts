@@ -17,7 +17,9 @@ import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
 import { createAuthService, type AuthDeps } from '../../cloud/auth/service.ts'
 import type { ClaimPolicy } from '../../cloud/config.ts'
-import type { CloudMetrics } from '../../cloud/metrics.ts'
+import { createMetrics, type CloudMetrics } from '../../cloud/metrics.ts'
+import { AckTracker } from '../../cloud/ingest/ack-tracker.ts'
+import type { IngestContext } from '../../cloud/ingest/context.ts'
 import { createOwnership } from '../../cloud/ingest/ownership.ts'
 import { createRefusalReporter } from '../../cloud/ingest/refusals.ts'
 import { createSnapshotRequests } from '../../cloud/ingest/snapshot-requests.ts'
@@ -104,6 +106,12 @@ export function ownershipParts(o: { store: Store; clock: Clock; log: Logger; met
     refusals: createRefusalReporter(o),
     snapshots: createSnapshotRequests(o.clock),
   }
+}
+
+/** An IngestContext (cloud/ingest/context.ts) with the real tracker and ownership parts; `publish` sees every ack the handlers send. */
+export function ingestContext(o: { store: Store; clock: Clock; log: Logger; metrics?: CloudMetrics; policy?: ClaimPolicy; publish: IngestContext['publish'] }): IngestContext {
+  const metrics = o.metrics ?? createMetrics(o.clock.now())
+  return { store: o.store, tracker: new AckTracker(), clock: o.clock, metrics, log: o.log, ...ownershipParts({ ...o, metrics }), publish: o.publish }
 }
 
 export const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
