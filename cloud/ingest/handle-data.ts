@@ -7,7 +7,7 @@ import { RejectReasons } from '../metrics.ts'
 import type { IngestResult } from '../store/store.ts'
 import { checkBatchTimes, countUnevaluated, defaultCloudTimeConfig } from './time-check.ts'
 import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
-import type { Verdict } from './ownership.ts'
+import { judgeSender } from './judge.ts'
 import { batchIds, screenBatch } from './screen.ts'
 
 export type DataOutcome =
@@ -32,21 +32,13 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   if (decoded.value.edge !== address.edge) {
     return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${decoded.value.edge}" differs from topic edge "${address.edge}"`)
   }
-  const ids = batchIds(decoded.value)
-  let verdict: Verdict
-  try {
-    verdict = await ctx.ownership.judge(address.site, address.edge, ids.points, ids.cameras)
-  } catch (err) {
-    ctx.metrics.ingest.failed++
-    ctx.log.error({ edge: address.edge, err }, 'ownership not known (store error): batch not stored, not acked (the edge will resend)')
-    return { kind: 'failed', error: errorMessage(err) }
-  }
-  if (verdict.siteMismatch !== null) return reject(ctx, msg, RejectReasons.SITE_MISMATCH, `edge "${address.edge}" is registered at site "${verdict.siteMismatch}", not "${address.site}"`)
+  const judged = await judgeSender(ctx, msg, address, batchIds(decoded.value))
+  if ('refused' in judged) return judged.refused
   // The content hash (the duplicate/conflict test) is of the batch as the edge sent it: what the
   // cloud then takes out (foreign items) or marks (clock_skew) may differ between a batch and its
   // resend (a point moved, time passed), and a resend must never look like a conflict.
   const hash = batchContentHash(decoded.value)
-  const screened = screenBatch(decoded.value, verdict, ctx.snapshots)
+  const screened = screenBatch(decoded.value, judged.verdict, ctx.snapshots)
   const batch = screened.message
 
   // In order: the next batch after everything stored (or given up below the edge's floor). A
@@ -74,14 +66,12 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     return reject(ctx, msg, RejectReasons.SEQ_CONFLICT, `(edge ${batch.edge}, outbox ${batch.outbox}, seq ${batch.seq}) is stored with other content`)
   }
   const m = ctx.metrics.ingest
-  if (!result.duplicate) {
-    ctx.ownership.claimed(batch.edge, screened.claims.points, screened.claims.cameras)
-    await ctx.refusals.report(batch.edge, screened.refused)
-  }
   if (result.duplicate) {
     m.duplicates++
     ctx.log.debug({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq }, 'duplicate batch acked again')
   } else {
+    ctx.ownership.claimed(batch.edge, screened.claims.points, screened.claims.cameras)
+    await ctx.refusals.report(batch.edge, screened.refused)
     m.batches++
     m.samples += result.samples
     m.alarmsRaised += result.raised

@@ -4,7 +4,7 @@ import type { Status } from '../../shared/wire/messages.ts'
 import { RejectReasons } from '../metrics.ts'
 import { addressOf, reject, type InboundMessage, type IngestContext, type Rejected } from './context.ts'
 import { publishAck } from './handle-data.ts'
-import type { Verdict } from './ownership.ts'
+import { judgeSender } from './judge.ts'
 import { birthIds, screenBirth } from './screen.ts'
 
 export type StatusOutcome =
@@ -31,21 +31,13 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
     return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${status.edge}" differs from topic edge "${address.edge}"`)
   }
   // A registered edge speaks only under its own site (issue 13), births and deaths alike.
-  const ids = status.kind === 'birth' ? birthIds(status) : { points: [], cameras: [] }
-  let verdict: Verdict
-  try {
-    verdict = await ctx.ownership.judge(address.site, address.edge, ids.points, ids.cameras)
-  } catch (err) {
-    ctx.metrics.ingest.failed++
-    ctx.log.error({ topic: msg.topic, kind: status.kind, err }, 'ownership not known (store error): status not recorded')
-    return { kind: 'failed', error: errorMessage(err) }
-  }
-  if (verdict.siteMismatch !== null) return reject(ctx, msg, RejectReasons.SITE_MISMATCH, `edge "${address.edge}" is registered at site "${verdict.siteMismatch}", not "${address.site}"`)
+  const judged = await judgeSender(ctx, msg, address, status.kind === 'birth' ? birthIds(status) : { points: [], cameras: [] })
+  if ('refused' in judged) return judged.refused
   ctx.metrics.ingest.statuses++
   try {
     if (status.kind === 'birth') {
       // Only what the edge owns or may claim is announced; the rest is refused (never re-homed).
-      const screened = screenBirth(status, verdict)
+      const screened = screenBirth(status, judged.verdict)
       const outcome = await apply(ctx, address.site, screened.message, msg.retained, msg.arrivedAt)
       ctx.ownership.claimed(status.edge, screened.claims.points, screened.claims.cameras)
       await ctx.refusals.report(status.edge, screened.refused)
