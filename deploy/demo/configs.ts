@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { CloudConfigSchema } from '../../cloud/config.ts'
 import type { EdgeConfigInput } from '../../edge/config.ts'
 import { GALLERY_UNITS } from '../../test/sim/gallery.ts'
-import { fuqiangOpcuaPoints } from '../../test/sim/opcua-sim.ts'
+import { fuqiangOpcuaPoints } from '../../test/sim/opcua-points.ts'
 import { PLANT_UNITS, shilianPlantPoints, type PlantPoint } from '../../test/sim/plant.ts'
 
 /**

@@ -11,13 +11,14 @@ import { startPlant } from '../../test/sim/plant.ts'
 import { untilSignal } from '../lifecycle.ts'
 import { startEmbeddedBroker } from './broker.ts'
 import { DEMO_CAMERA, GALLERY_SEGMENT, HJ212_MN, HJ212_PASSWORD_ENV, cloudConfigFor, edgeConfigFor, fuqiangEdgeConfig, parkEdgeConfig } from './configs.ts'
-import { openBaselineStore } from '../../edge/derived/baselines.ts'
+import { requestDemoBaseline } from './baseline.ts'
 import { startGallery } from '../../test/sim/gallery.ts'
 import { startHj212Client } from '../../test/sim/hj212-client.ts'
 import { startOpcuaSim } from '../../test/sim/opcua-sim.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { startDemoCamera } from './camera.ts'
 import { createDemoLogins } from './logins.ts'
+import { DEMO_SCENARIO, hj212Factors } from './scenario.ts'
 import { randomBytes } from 'node:crypto'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { demoKey, ensureDemoUsers } from '../../cloud/auth/demo.ts'
@@ -41,6 +42,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true })
   const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'warn'
   const log = createCloudLogger({ name: 'parklink-demo', level: 'info' })
+  // The scenario's clock (deploy/demo/scenario.ts): its designed events count from here.
+  const startedAt = Date.now()
 
   const stops: Array<() => Promise<void>> = []
   const stopAll = async () => {
@@ -52,16 +55,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const logins = createDemoLogins(site, ['shilian-01', 'fuqiang-01', 'park-01'], (reason, user, detail) => log.warn({ reason, user, detail }, 'broker refused a client'))
     const broker = await startEmbeddedBroker(options.mqttPort, { host: options.mqttHost ?? '127.0.0.1', access: logins.access })
     stops.push(() => broker.close())
-    const plant = await startPlant({ port: 0 })
+    const plant = await startPlant({ port: 0, ...DEMO_SCENARIO.tk101 })
     stops.push(() => plant.stop())
 
     const opcua = await startOpcuaSim()
     stops.push(() => opcua.stop())
-    const gallery = await startGallery()
+    const gallery = await startGallery(DEMO_SCENARIO.gallery)
     stops.push(() => gallery.stop())
     const hj212Port = await freePort()
     const hj212Password = randomBytes(4).toString('hex') // demo only: a fresh PW each run
-    const camera = await startDemoCamera()
+    const camera = await startDemoCamera(DEMO_SCENARIO.camera)
     stops.push(() => camera.stop())
 
     const cloudInput = cloudConfigFor({ dataDir: path.join(dataDir, 'cloud'), httpPort: options.port, mqttUrl: broker.url, mqttLogin: logins.cloud, host: '0.0.0.0' })
@@ -82,16 +85,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const key = await demoKey(cloud.store.auth, accounts, process.env, Date.now())
     for (const [file, input] of edges) {
       const edgeConfig = parseEdgeConfig(stringify(input), path.join(dataDir, file))
-      if (edgeConfig.settlement) requestDemoBaseline(edgeConfig.dataDir)
+      if (edgeConfig.settlement) requestDemoBaseline(edgeConfig.dataDir, Date.now())
       const mqttEnv = logins.env(logins.edge(edgeConfig.site, edgeConfig.edge))
       const edge = await startEdgeAgent(edgeConfig, { log: createEdgeLogger('parklink-edge', level), env: { ...process.env, [DEMO_CAMERA.passwordEnv]: camera.password, [HJ212_PASSWORD_ENV]: hj212Password, ...mqttEnv } })
       stops.push(() => edge.stop())
     }
     // The environment station's data-acquisition instrument dials in over HJ 212.
-    const instrument = await startHj212Client({
-      port: hj212Port, mn: HJ212_MN, pw: hj212Password, intervalMs: 2_000, wantAnswer: true,
-      factors: { w01018: wave(32, 6, 180), w21003: wave(2.1, 0.6, 240), w01001: wave(7.4, 0.3, 300) },
-    })
+    const factors = Object.entries(hj212Factors(DEMO_SCENARIO.hj212)).map(([code, at]) => [code, () => at(Date.now() - startedAt)] as const)
+    const instrument = await startHj212Client({ port: hj212Port, mn: HJ212_MN, pw: hj212Password, intervalMs: DEMO_SCENARIO.hj212.intervalMs, wantAnswer: true, factors: Object.fromEntries(factors) })
     stops.push(() => instrument.stop())
     // Demo accounts once everything runs (hashing their passwords takes a moment).
     const access = { ...key, ...(await ensureDemoUsers(cloud.store.auth, accounts, Date.now())) }
@@ -127,17 +128,4 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     throw err
   }
   await untilSignal(stopAll, log)
-}
-
-const wave = (mean: number, amplitude: number, periodS: number) => () => mean + amplitude * Math.sin((2 * Math.PI * Date.now()) / (periodS * 1000))
-
-/** Demo mode only: the gallery's baseline is requested at start, recorded like any other. */
-function requestDemoBaseline(edgeDataDir: string): void {
-  mkdirSync(edgeDataDir, { recursive: true })
-  const store = openBaselineStore(path.join(edgeDataDir, 'baselines.db'))
-  try {
-    if (!store.current().has(GALLERY_SEGMENT) && !store.pending().some((r) => r.segment === GALLERY_SEGMENT)) store.request(GALLERY_SEGMENT, 'parklink demo', 'demo commissioning (automatic in demo mode only)', Date.now())
-  } finally {
-    store.close()
-  }
 }

@@ -18,6 +18,9 @@ import {
   type UAVariable,
 } from 'node-opcua'
 import { freePort } from '../util/ports.ts'
+import { fuqiangOpcuaPoints, sampledValue, type OpcuaSimPoint } from './opcua-points.ts'
+
+export { fuqiangOpcuaPoints, sampledValue, type OpcuaSimPoint }
 
 /**
  * An enterprise DCS behind an OPC UA server, for tests and the demo (富强新材料 Fuqiang New
@@ -36,17 +39,6 @@ export interface OpcuaSimOptions {
   allowAnonymous?: boolean
   /** 0: the server refuses every subscription (drives the client's polled fallback). */
   maxSubscriptions?: number
-}
-
-export interface OpcuaSimPoint {
-  key: string
-  nodeId: string
-  name: string
-  unit: string
-  range: { low: number; high: number }
-  /** The control room's alarm limits; detectors have no low ones. */
-  limits: { hh: number; h: number; l?: number; ll?: number }
-  model: (t: number) => number
 }
 
 export interface OpcuaSim {
@@ -71,21 +63,8 @@ export interface OpcuaSim {
   restart(): Promise<void>
 }
 
-const wave = (mean: number, amplitude: number, periodS: number) => (t: number) => mean + amplitude * Math.sin((2 * Math.PI * t) / (periodS * 1000))
-
 const celsius = standardUnits.degree_celsius
 const units: Record<string, EUInformation> = { m: standardUnits.metre, MPa: standardUnits.megapascal ?? standardUnits.pascal, '°C': celsius, ppm: standardUnits.part_per_million ?? standardUnits.percent }
-
-const tank = (n: string, level: number): OpcuaSimPoint[] => [
-  { key: `TK${n}.Level`, nodeId: `ns=1;s=TK${n}.Level`, name: `液氯储罐TK-${n}液位`, unit: 'm', range: { low: 0, high: 12 }, limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 }, model: wave(level, 0.4, 240) },
-  { key: `TK${n}.Pressure`, nodeId: `ns=1;s=TK${n}.Pressure`, name: `液氯储罐TK-${n}压力`, unit: 'MPa', range: { low: 0, high: 2.5 }, limits: { hh: 1.2, h: 1.0, l: 0.1, ll: 0.05 }, model: wave(0.65, 0.03, 90) },
-  { key: `TK${n}.Temperature`, nodeId: `ns=1;s=TK${n}.Temperature`, name: `液氯储罐TK-${n}温度`, unit: '°C', range: { low: -40, high: 80 }, limits: { hh: 45, h: 40, l: -20, ll: -30 }, model: wave(21, 1.5, 600) },
-]
-const detector = (n: string, mean: number): OpcuaSimPoint => ({
-  key: `GT${n}.Cl2`, nodeId: `ns=1;s=GT${n}.Cl2`, name: `氯气检测器GT-${n}`, unit: 'ppm', range: { low: 0, high: 20 }, limits: { hh: 2, h: 1 }, model: wave(mean, mean * 0.3, 45),
-})
-
-export const fuqiangOpcuaPoints: readonly OpcuaSimPoint[] = Object.freeze([...tank('201', 6.2), ...tank('202', 4.8), detector('201', 0.2), detector('202', 0.15)])
 
 export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<OpcuaSim> {
   const port = options.port ?? (await freePort())
@@ -100,7 +79,7 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
   const t0 = Date.now()
   let server: OPCUAServer | null = null
 
-  const valueOf = (p: OpcuaSimPoint) => fixed.get(p.key) ?? Math.round(p.model(Date.now() - t0) * 1000) / 1000
+  const valueOf = (p: OpcuaSimPoint) => fixed.get(p.key) ?? sampledValue(p, Date.now() - t0)
 
   const build = async () => {
     const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(pki, 'server'), automaticallyAcceptUnknownCertificate: true })

@@ -54,14 +54,20 @@ export const shilianPlantPoints: readonly PlantPoint[] = Object.freeze([
   { id: 'shilian.tk101.lshh', name: 'TK-101高高液位开关', nameEn: 'TK-101 high-high level switch', device: 'dcs', address: 'di0', type: 'bool', class: 'mhs', model: { mean: 0, sigma: 0, min: 0, max: 1 } },
 ])
 
-export interface PlantOptions {
-  port?: number
-  host?: string
+/** The plant's process: what each point reads at a time since the start (test/sim/plant.ts `plantSignals`). */
+export interface PlantSignalOptions {
   tickMs?: number
   /** TK-101 crosses HH and comes back once per period. */
   scenarioPeriodMs?: number
-  responseMs?: number
+  /** Where in its period TK-101's scenario starts (0–1; 0: a baseline of 55 % of the period first). */
+  scenarioStartPhase?: number
   seed?: number
+}
+
+export interface PlantOptions extends PlantSignalOptions {
+  port?: number
+  host?: string
+  responseMs?: number
   now?: () => number
 }
 
@@ -84,13 +90,61 @@ export function scenarioLevel(phase: number, base: number): number {
   return base
 }
 
-export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
+export type PlantValues = ReadonlyMap<string, number | boolean>
+
+/**
+ * The plant as a function of time: `at(elapsedMs)` is every point's engineering value (as its
+ * register carries it) at that time since the start. The drift is a seeded random walk stepped
+ * once per tick, so the same time always gives the same values; the simulator and the demo's
+ * alarm-budget test (test/e2e/demo-alarm-budget.test.ts) read the same process.
+ */
+export function plantSignals(options: PlantSignalOptions = {}): { tickMs: number; at(elapsedMs: number): PlantValues } {
   const tickMs = options.tickMs ?? 1_000
   const period = options.scenarioPeriodMs ?? 60_000
+  const offset = (options.scenarioStartPhase ?? 0) * period
+  const seed = options.seed ?? 101
+  const tk101 = shilianPlantPoints.find((p) => p.id === 'shilian.tk101.level')!
+  const lshh = shilianPlantPoints.find((p) => p.id === 'shilian.tk101.lshh')!
+  // The drifting process state after tick `tick` (memoized: time mostly moves forward).
+  let random = mulberry32(seed)
+  let tick = -1
+  let baseline = new Map<string, number>()
+  const driftTo = (k: number) => {
+    if (k < tick) {
+      random = mulberry32(seed)
+      tick = -1
+    }
+    if (tick === -1) baseline = new Map(shilianPlantPoints.map((p) => [p.id, p.model.mean]))
+    for (; tick < k; tick++) for (const p of shilianPlantPoints) if (p.type !== 'bool') baseline.set(p.id, driftStep(p, baseline.get(p.id)!, random))
+  }
+  return {
+    tickMs,
+    at(elapsedMs) {
+      driftTo(Math.max(0, Math.floor(elapsedMs / tickMs)))
+      const phase = ((elapsedMs + offset) % period) / period
+      const values = new Map<string, number | boolean>()
+      for (const p of shilianPlantPoints) {
+        if (p.type === 'bool') values.set(p.id, p.model.mean === 1)
+        else values.set(p.id, asRegistered(p, p === tk101 ? scenarioLevel(phase, baseline.get(p.id)!) : baseline.get(p.id)!))
+      }
+      values.set(lshh.id, (values.get(tk101.id) as number) >= 10.8)
+      return values
+    },
+  }
+}
+
+/** A value as the point's register holds it: a float32, or an integer count of `scale`. */
+export function asRegistered(p: PlantPoint, v: number): number {
+  if (p.type === 'float32') return Math.fround(v)
+  if (p.type === 'int16') return Math.round(v / (p.scale ?? 1)) * (p.scale ?? 1)
+  return v
+}
+
+export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
+  const signals = plantSignals(options)
   const now = options.now ?? Date.now
-  const random = mulberry32(options.seed ?? 101)
   const sim = await startModbusSim({ port: options.port ?? 0, host: options.host, unitIds: [PLANT_UNITS.dcs, PLANT_UNITS.gds], responseMs: options.responseMs ?? 2 })
-  const values = new Map<string, number | boolean>(shilianPlantPoints.map((p) => [p.id, p.type === 'bool' ? p.model.mean === 1 : p.model.mean]))
+  const values = new Map<string, number | boolean>()
   const started = now()
 
   const write = (p: PlantPoint, v: number | boolean) => {
@@ -100,24 +154,11 @@ export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
     const raw = (v as number) / (p.scale ?? 1)
     sim.setValue(p.address.startsWith('hr') ? 'holding' : 'input', address, raw, p.type, p.order ?? 'ABCD')
   }
-
-  // The drifting process state, apart from what the scenario writes over it.
-  const baseline = new Map(shilianPlantPoints.map((p) => [p.id, p.model.mean]))
-  const tk101 = shilianPlantPoints.find((p) => p.id === 'shilian.tk101.level')!
-  const lshh = shilianPlantPoints.find((p) => p.id === 'shilian.tk101.lshh')!
-
   const tick = () => {
-    const phase = ((now() - started) % period) / period
-    for (const p of shilianPlantPoints) {
-      if (p.type === 'bool') continue
-      const next = driftStep(p, baseline.get(p.id)!, random)
-      baseline.set(p.id, next)
-      write(p, p === tk101 ? scenarioLevel(phase, next) : next)
-    }
-    write(lshh, (values.get(tk101.id) as number) >= 10.8)
+    const at = signals.at(now() - started)
+    for (const p of shilianPlantPoints) write(p, at.get(p.id)!)
   }
 
-  for (const p of shilianPlantPoints) write(p, values.get(p.id)!)
   tick()
   const timer = setInterval(() => {
     try {
@@ -125,7 +166,7 @@ export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
     } catch {
       // A simulator tick must never stop the plant; the next tick tries again.
     }
-  }, tickMs)
+  }, signals.tickMs)
   timer.unref()
 
   return {
