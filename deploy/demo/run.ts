@@ -107,7 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         '  park-01     the park: pipe-gallery static-level gauges (settlement PG-01), an HJ 212 environment station and an ONVIF camera',
         `  dashboard (the monitoring center)  http://localhost:${cloud.port}/   log in as demo-operator (password below)`,
         `  points and latest values  ${api}/points`,
-        `  alarms (HH on TK-101 every minute)  ${api}/alarms?state=all`,
+        `  alarms (HH on TK-101 every ${DEMO_SCENARIO.tk101.scenarioPeriodMs / 60_000} min, the first after about 2 min)  ${api}/alarms?state=all`,
         `  edges and outbox depth    ${api}/edges`,
         `  cameras (an intrusion on ${DEMO_CAMERA.id} every ${camera.everyS} s, with its snapshot)  ${api}/cameras   ${api}/alarms?kind=RYRQ&state=all`,
         `  health                    ${api}/health`,

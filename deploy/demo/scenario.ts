@@ -26,11 +26,19 @@ export interface Exceedance {
   holdMs: number
 }
 
+/**
+ * A well-tuned plant (issue 14, ISA-18.2): a handful of designed alarms per half hour, none from
+ * noise. In 30 minutes: TK-101 three times (H, HH and its LSHH switch each; the first rise a
+ * minute after the start), the intruder three times, COD over its H limit twice, and M1's
+ * settlement rate once (it keeps sinking; its cumulative settlement reaches L, −10 mm, after
+ * 40 minutes). Nothing else alarms: the gauges' noise (±0.02 mm) stays inside the settlement
+ * points' deadbands and the rate's window and limit (deploy/demo/configs.ts).
+ */
 export const DEMO_SCENARIO: DemoScenario = {
-  tk101: { scenarioPeriodMs: 60_000, scenarioStartPhase: 0 },
-  gallery: { sinkMmPerMin: 0.6, noiseMm: 0 },
-  camera: { everyS: 60, holdS: 10 },
-  hj212: { intervalMs: 2_000, cod: null },
+  tk101: { scenarioPeriodMs: 600_000, scenarioStartPhase: 0.45 },
+  gallery: { sinkMmPerMin: 0.25, noiseMm: 0.02 },
+  camera: { everyS: 600, holdS: 10 },
+  hj212: { intervalMs: 2_000, cod: { firstAtMs: 240_000, everyMs: 900_000, rise: 30, rampMs: 40_000, holdMs: 100_000 } },
 }
 
 const wave = (mean: number, amplitude: number, periodS: number) => (t: number) => mean + amplitude * Math.sin((2 * Math.PI * t) / (periodS * 1000))
