@@ -49,6 +49,16 @@ function plantFeed(device: string, everyMs: number, ids: readonly string[], s: D
 
 const GAUGE_OF: Record<string, number> = { b: GALLERY_UNITS.base, m1: GALLERY_UNITS.m1, m2: GALLERY_UNITS.m2 }
 
+/**
+ * How the demo reads the gauges: the simulator writes new levels once a second (here 300 ms into
+ * each second) and the gateway reads the units one after another (here 150 ms apart), so the
+ * base and the measuring points are not read at the same instant: M2 sees the simulator's next
+ * second while the base still shows the last one, as in a real gallery, where gauges are never
+ * read at once. The settlement combines them anyway (within `maxSkewMs`).
+ */
+const SIM_TICK_PHASE_MS = 300
+const UNIT_READ_GAP_MS = 150
+
 /** Gauge points are {prefix}.{b|m1|m2}.{level|temp|status} (the static-level-gauge profile). */
 function galleryFeed(device: string, everyMs: number, ids: readonly string[], s: DemoScenario): DeviceFeed {
   const read = gallerySignals(s.gallery)
@@ -56,8 +66,11 @@ function galleryFeed(device: string, everyMs: number, ids: readonly string[], s:
     device, everyMs,
     read: (t, ts) => ids.map((id) => {
       const [role, key] = id.split('.').slice(-2) as [string, string]
-      const r = read(GAUGE_OF[role]!, t)
-      return goodSample(id, ts, key === 'level' ? r.level : key === 'temp' ? r.tempC : 0)
+      const unit = GAUGE_OF[role]!
+      const readAt = t + (unit - 1) * UNIT_READ_GAP_MS
+      const written = Math.floor((readAt - SIM_TICK_PHASE_MS) / 1_000) * 1_000 + SIM_TICK_PHASE_MS
+      const r = read(unit, Math.max(0, written))
+      return goodSample(id, ts + (readAt - t), key === 'level' ? r.level : key === 'temp' ? r.tempC : 0)
     }),
   }
 }
