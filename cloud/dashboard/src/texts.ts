@@ -24,7 +24,7 @@ export const zhMore = {
   journal: '报警日志', all: '全部', search: '查询', reset: '重置', prev: '上一页', next: '下一页', pageN: '第 {n} 页', selectAll: '全选本页', selectedN: '已选 {n} 条',
   bulkAck: '批量确认', bulkTriage: '批量研判', bulkClose: '批量关闭', shelve: '搁置', unshelve: '取消搁置', shelveReason: '搁置原因', minutes: '分钟', outcome: '处理结果', outcomeOk: '成功',
   stateOpen: '未关闭', stateActive: '报警中', stateAll: '全部', fromTime: '起', toTime: '止', nothingSelected: '请先勾选报警', textFilter: '点位编号或名称', working: '处理中…', doneN: '完成：成功 {ok} 条，未成功 {fail} 条',
-  shelvedUntil: '搁置至', outOfService: '停用中', overlayReason: '原因', shelveThis: '搁置此报警', csvRows: '条', netError: '无法连接平台，请检查网络',
+  shelvedUntil: '搁置至', outOfService: '停用中', overlayReason: '原因', shelveThis: '搁置此报警', csvRows: '条', netError: '无法连接平台，请检查网络', system: '系统', off_death: '已下线', off_silent: '超时无通信', truncated: '仅显示前 {n} 条',
   // Server error codes (shared/errors.ts, cloud/api/errors.ts); {s}: seconds to wait.
   err_PL_CONFIG_INVALID: '配置有误，请检查配置文件', err_PL_CONFIG_UNREADABLE: '配置文件无法读取', err_PL_DEVICE_UNREACHABLE: '设备无法连接', err_PL_DEVICE_TIMEOUT: '设备响应超时', err_PL_DEVICE_EXCEPTION: '设备返回异常',
   err_PL_DECODE_FAILED: '数据解析失败', err_PL_PAYLOAD_INVALID: '报文格式有误', err_PL_OUTBOX_FAILED: '网关缓存写入失败', err_PL_OUTBOX_DISK_FULL: '网关磁盘已满', err_PL_STORE_FAILED: '平台数据库暂时不可用，请稍后再试',
@@ -47,7 +47,7 @@ export const enMore: Record<keyof typeof zhMore, string> = {
   journal: 'Alarm journal', all: 'All', search: 'Search', reset: 'Reset', prev: 'Previous', next: 'Next', pageN: 'Page {n}', selectAll: 'Select page', selectedN: '{n} selected',
   bulkAck: 'Acknowledge selected', bulkTriage: 'Triage selected', bulkClose: 'Close selected', shelve: 'Shelve', unshelve: 'Unshelve', shelveReason: 'Reason for shelving', minutes: 'min', outcome: 'Outcome', outcomeOk: 'Done',
   stateOpen: 'Not closed', stateActive: 'Active', stateAll: 'All', fromTime: 'From', toTime: 'To', nothingSelected: 'Select alarms first', textFilter: 'Point id or name', working: 'Working…', doneN: 'Done: {ok} succeeded, {fail} did not',
-  shelvedUntil: 'Shelved until', outOfService: 'Out of service', overlayReason: 'Reason', shelveThis: 'Shelve this alarm', csvRows: 'rows', netError: 'The platform cannot be reached: check the network',
+  shelvedUntil: 'Shelved until', outOfService: 'Out of service', overlayReason: 'Reason', shelveThis: 'Shelve this alarm', csvRows: 'rows', netError: 'The platform cannot be reached: check the network', system: 'system', off_death: 'went offline', off_silent: 'silent too long', truncated: 'first {n} shown',
   err_PL_CONFIG_INVALID: 'The configuration is invalid: check the config file', err_PL_CONFIG_UNREADABLE: 'The config file cannot be read', err_PL_DEVICE_UNREACHABLE: 'The device cannot be reached', err_PL_DEVICE_TIMEOUT: 'The device did not answer in time', err_PL_DEVICE_EXCEPTION: 'The device answered with an exception',
   err_PL_DECODE_FAILED: 'The data could not be decoded', err_PL_PAYLOAD_INVALID: 'The message is malformed', err_PL_OUTBOX_FAILED: 'The edge outbox could not write', err_PL_OUTBOX_DISK_FULL: 'The edge disk is full', err_PL_STORE_FAILED: 'The platform database is unavailable: try again shortly',
   err_PL_LISTEN_FAILED: 'The service cannot listen on its port', err_PL_BAD_REQUEST: 'The request is not valid: check what was entered', err_PL_NOT_FOUND: 'Not found, or not yours to see', err_PL_STATE_CONFLICT: 'The current state does not allow this step (reload to see it)',

@@ -55,10 +55,16 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   }
   const stop = poll(load, 5_000, (err) => (message.textContent = errorText(err)))
   // Names and the point's unit arrive once; the next refresh shows them.
-  void loadNames().then((n) => (names = n))
+  void loadNames().then((n) => {
+    names = n
+    void load().catch(() => {})
+  })
   void request<AlarmView>(`/api/v1/alarms/${id}`)
     .then((a) => request<PointView>(`/api/v1/points/${encodeURIComponent(a.point)}`))
-    .then((p) => (unit = p.unit ?? ''))
+    .then((p) => {
+      unit = p.unit ?? ''
+      return load()
+    })
     .catch(() => {})
   void showSnapshots(id ?? '', snapshots, urls)
   return () => {
@@ -91,8 +97,11 @@ function setFacts(cells: Record<Fact, HTMLElement>, a: AlarmView, names: Names, 
 /** A timeline entry as a sentence: time, who, what, and its details by name. */
 function sentence(e: TimelineEntry): HTMLElement {
   const details = Object.entries(e.detail).filter(([, v]) => v !== '' && v !== null && v !== undefined).map(([k, v]) => `${detailName(k)}: ${detailValue(k, v)}`)
-  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, details.length ? h('small', {}, details.join('；')) : null)
+  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ' ', actor(e.actor), ` · ${actionName(e.action)}`, details.length ? h('small', {}, details.join('；')) : null)
 }
+
+/** Who took a step: the system by name, a person or key by their account name (an id, not translated). */
+const actor = (who: string) => (who === 'system' ? h('span', {}, t('system')) : h('span', { translate: 'no' }, who))
 
 function detailValue(key: string, v: unknown): string {
   if (key === 'verdict' || key === 'previous') return t(v as 'valid')

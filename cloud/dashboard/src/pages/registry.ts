@@ -3,6 +3,7 @@ import { h, mount } from '../dom.ts'
 import { className, t } from '../i18n.ts'
 import { value } from '../format.ts'
 import { errorText } from './common.ts'
+import { loadNames } from './names.ts'
 
 interface RegistryPoint {
   id: string; name: string | null; enterprise: string | null; class: string | null; unit: string | null
@@ -18,13 +19,13 @@ export function registryPage(root: HTMLElement): () => void {
   const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'import-file' })
   const dry = h('input', { type: 'checkbox', checked: true })
   const load = async () => {
-    const list = await request<RegistryPoint[]>('/api/v1/registry/points')
+    const [list, names] = await Promise.all([request<RegistryPoint[]>('/api/v1/registry/points'), loadNames()])
     const num = (x: number | null) => (x === null ? '—' : value(x))
     mount(table, h('table', {},
       h('thead', {}, h('tr', {}, ...[t('point'), t('enterprise'), t('kind'), t('unit'), t('substance'), t('range'), t('thresholds')].map((x) => h('th', {}, x)))),
       h('tbody', {}, ...list.map((p) => h('tr', { 'data-point': p.id },
         h('td', {}, p.name ?? p.id, h('small', {}, p.id)),
-        h('td', {}, p.enterprise ?? '—'),
+        h('td', {}, names.enterprise(p.enterprise)),
         h('td', {}, className(p.class)),
         h('td', {}, p.unit ?? '—'),
         h('td', {}, p.substance ?? '—', p.cas ? h('small', {}, p.cas) : null),
