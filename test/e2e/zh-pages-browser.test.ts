@@ -24,8 +24,8 @@ const TEXTS = `(() => {
   return out
 })()`
 
-/** What is left of a text once ids (with digits or . _ - : /), upper-case codes (HH, RYRQ, CSV), units and numbers are taken out. */
-const ID = /[A-Za-z0-9]*[0-9._\-:/@#][A-Za-z0-9._\-:/@#]*/g
+/** What is left of a text once ids (with digits or . _ - @ #), upper-case codes (HH, RYRQ, CSV), units and numbers are taken out. */
+const ID = /[A-Za-z0-9]*[0-9._\-@#][A-Za-z0-9._\-@#]*/g
 const CODE = /\b[A-Z]{1,8}\b/g
 const ALLOWED = /\b(ppm|MPa|kPa|min|ms|m|s|h|English|parklink)\b/g
 export const englishIn = (text: string) => text.replace(ID, ' ').replace(CODE, ' ').replace(ALLOWED, ' ').match(/[A-Za-z]{2,}/)
@@ -80,6 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     expect(englishIn('出错了: triage the alarm')).not.toBeNull()
     expect(englishIn('connected')).not.toBeNull()
     expect(englishIn('企业 shilian')).not.toBeNull()
+    expect(englishIn('报警 kind: HH；priority: S')).not.toBeNull()
     expect(englishIn('shilian.tk101.level · HH 高高报 · 10.8 m / 10.5 m')).toBeNull()
     expect(englishIn('center-li · 园区值班员')).toBeNull()
   })

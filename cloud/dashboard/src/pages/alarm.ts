@@ -96,18 +96,26 @@ function setFacts(cells: Record<Fact, HTMLElement>, a: AlarmView, names: Names, 
 
 /** A timeline entry as a sentence: time, who, what, and its details by name. */
 function sentence(e: TimelineEntry): HTMLElement {
-  const details = Object.entries(e.detail).filter(([, v]) => v !== '' && v !== null && v !== undefined).map(([k, v]) => `${detailName(k)}: ${detailValue(k, v)}`)
-  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ' ', actor(e.actor), ` · ${actionName(e.action)}`, details.length ? h('small', {}, details.join('；')) : null)
+  const details = Object.entries(e.detail).filter(([, v]) => v !== '' && v !== null && v !== undefined)
+  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ' ', actor(e.actor), ` · ${actionName(e.action)}`,
+    details.length ? h('small', {}, ...details.flatMap(([k, v], i) => [i ? '；' : ' ', `${detailName(k)}: `, detailValue(k, v)])) : null)
 }
 
 /** Who took a step: the system by name, a person or key by their account name (an id, not translated). */
 const actor = (who: string) => (who === 'system' ? h('span', {}, t('system')) : h('span', { translate: 'no' }, who))
 
-function detailValue(key: string, v: unknown): string {
+const TIMES = new Set(['until', 'dueAt', 'firstSeenLiveAt', 'correctedFrom', 'since'])
+/** Device and protocol texts (an event topic, a camera's error) are shown as they came: not words to translate. */
+const RAW = new Set(['topic', 'snapshotError', 'items', 'code'])
+
+function detailValue(key: string, v: unknown): Node | string {
   if (key === 'verdict' || key === 'previous') return t(v as 'valid')
+  if (key === 'kind' && typeof v === 'string') return kindName(v)
   if (key === 'reason' && typeof v === 'string') return reasonName(v)
-  if (key === 'until' && typeof v === 'number') return time(v)
-  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+  if (TIMES.has(key) && typeof v === 'number') return time(v)
+  if (typeof v === 'boolean') return t(v ? 'yes' : 'no')
+  const text = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return RAW.has(key) || typeof v === 'object' ? h('span', { translate: 'no' }, text) : text
 }
 
 /** Camera snapshots linked to the alarm, if the service has any (fetched with the session's token). */

@@ -46,13 +46,13 @@ export function registryPage(root: HTMLElement): () => void {
     const chosen = file.files?.[0]
     if (!chosen) return
     const res = await authorized(`/api/v1/registry/points/import${dry.checked ? '?dryRun=1' : ''}`, { method: 'POST', csv: await chosen.text() })
-    const body = (await res.json()) as { changed?: number; rows?: RowError[] | number; error?: { message: string; hint?: string } }
+    const body = (await res.json()) as { changed?: number; rows?: RowError[] | number; error?: { code?: string; message: string; hint?: string } }
     if (res.ok) {
       mount(result, h('p', { class: 'q-good' }, `${dry.checked ? t('importChecked') : t('importDone')}: ${String(body.rows)} · ${t('changed')} ${body.changed ?? 0}`))
       if (!dry.checked) await load()
     } else {
       const rows = Array.isArray(body.rows) ? body.rows : []
-      mount(result, h('p', { class: 'error' }, body.error ? `${body.error.message}${body.error.hint ? ` (${body.error.hint})` : ''}` : errorText(new ApiError(res.status, 'PL_INTERNAL', String(res.status)))),
+      mount(result, h('p', { class: 'error' }, errorText(new ApiError(res.status, body.error?.code ?? 'PL_INTERNAL', body.error?.message ?? String(res.status), body.error?.hint))),
         h('ul', {}, ...rows.map((r) => h('li', {}, `${t('row')} ${r.row}${r.column ? ` · ${t('column')} ${r.column}` : ''}: ${r.message}`))))
     }
   }
