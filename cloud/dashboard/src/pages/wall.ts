@@ -17,6 +17,9 @@ const REFRESH_MS = 10_000
 /** Changes arriving together read the summary once. */
 const SETTLE_MS = 1_000
 const TICKER_SIZE = 40
+/** The service is asked this often whether it is there, and given this long to say so: a link that hangs (no reset, no close) shows within 5 s. */
+const PROBE_MS = 2_000
+const PROBE_TIMEOUT_MS = 3_000
 
 /**
  * The wall display (/wall; 智慧化工园区 大屏, issue 17): dark, full screen, no scrolling at
@@ -53,9 +56,9 @@ export function wallPage(root: HTMLElement): () => void {
   let names: Names = idsOnly
   const alarms = new Map<number, AlarmView>()
   // stream: null until its first answer (no alarm banner while the wall is still opening).
-  const link: { stream: boolean | null; api: boolean } = { stream: null, api: true }
+  const link: { stream: boolean | null; api: boolean; data: boolean } = { stream: null, api: true, data: true }
   const showLink = () => {
-    const up = link.stream !== false && link.api
+    const up = link.stream !== false && link.api && link.data
     outage.hidden = up
     wall.classList.toggle('down', !up)
     streamState.textContent = !up ? t('disconnected') : link.stream ? t('streamUp') : t('loading')
@@ -70,9 +73,10 @@ export function wallPage(root: HTMLElement): () => void {
       drawHours(hours, d.perHour)
       drawTop(top, d.topPoints, names)
       updated.textContent = `${t('updatedAt')} ${time(d.at)}`
-      link.api = true
+      link.data = true
+      outage.textContent = t('streamDown')
     } catch (err) {
-      link.api = false
+      link.data = false
       outage.textContent = `${t('streamDown')} ${errorText(err)}`
     }
     showLink()
@@ -83,6 +87,19 @@ export function wallPage(root: HTMLElement): () => void {
     alarms.clear()
     for (const a of list) alarms.set(a.id, a)
     drawTicker(ticker, alarms.values(), names)
+  }
+
+  // The stream's reader fails when its connection does; a link that silently hangs does not fail,
+  // so a cheap probe (the public health check) with a deadline watches the link as well.
+  const probe = async () => {
+    try {
+      const res = await fetch('/api/v1/health', { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
+      link.api = res.ok
+    } catch {
+      link.api = false
+      outage.textContent = t('streamDown')
+    }
+    showLink()
   }
 
   let settle: ReturnType<typeof setTimeout> | undefined
@@ -123,10 +140,12 @@ export function wallPage(root: HTMLElement): () => void {
   void loadSummary()
   const tick = setInterval(() => (clock.textContent = clockText(Date.now())), 1_000)
   const refresh = setInterval(() => void loadSummary(), REFRESH_MS)
+  const probing = setInterval(() => void probe(), PROBE_MS)
   return () => {
     close()
     clearInterval(tick)
     clearInterval(refresh)
+    clearInterval(probing)
     clearTimeout(settle)
     document.documentElement.classList.remove('kiosk')
   }
