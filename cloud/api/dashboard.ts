@@ -24,6 +24,8 @@ export function dashboardRoutes(dist = DASHBOARD_DIST): Hono {
   }
   app.use('/assets/*', cache('public, max-age=31536000, immutable'), serveStatic({ root: dist }))
   app.get('/', cache('no-cache'), serveStatic({ root: dist, path: 'index.html' }))
+  // The wall display (issue 17): the same page, which opens the kiosk view at this address.
+  app.get('/wall', cache('no-cache'), serveStatic({ root: dist, path: 'index.html' }))
   app.get('/favicon.ico', (c) => c.body(null, 204))
   return app
 }

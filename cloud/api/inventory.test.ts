@@ -129,7 +129,7 @@ const routes = () => {
 }
 /** Outside /api: only the dashboard's static files (cloud/api/dashboard.ts), which hold no data. */
 // 'ALL /*' is the service-wide security headers middleware (cloud/api/headers.ts): it serves nothing.
-const DASHBOARD_ROUTES = ['GET /', 'GET /favicon.ico', 'ALL /assets/*', 'ALL /*']
+const DASHBOARD_ROUTES = ['GET /', 'GET /wall', 'GET /favicon.ico', 'ALL /assets/*', 'ALL /*']
 
 beforeAll(async () => {
   env = await tempStore()

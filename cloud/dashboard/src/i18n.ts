@@ -2,9 +2,12 @@
  * The dashboard speaks zh-CN by default (the park's operators), English on request. The choice
  * is kept in localStorage; `?lang=en` in the address switches too.
  */
+import { enMore, zhMore } from './texts.ts'
+
 export type Lang = 'zh-CN' | 'en'
 
 const zh = {
+  ...zhMore,
   title: '园区安全风险监测预警平台',
   login: '登录', username: '用户名', password: '密码', logout: '退出', loginFailed: '登录失败',
   board: '报警上屏', points: '监测点位', edges: '边缘网关', alarm: '报警详情', trend: '趋势',
@@ -37,6 +40,7 @@ const zh = {
 type Key = keyof typeof zh
 
 const en: Record<Key, string> = {
+  ...enMore,
   title: 'Park safety monitoring',
   login: 'Log in', username: 'User name', password: 'Password', logout: 'Log out', loginFailed: 'Login failed',
   board: 'Alarm board', points: 'Points', edges: 'Edges', alarm: 'Alarm', trend: 'Trend',
@@ -93,6 +97,15 @@ export function codeText(code: string, seconds?: number): string | null {
 }
 /** A refusal reason's name (cloud/metrics.ts RefusedReasons, RejectReasons); an unknown one as it is. */
 export const reasonName = (reason: string): string => (dictionaries[lang] as Record<string, string>)[`reason_${reason}`] ?? reason
+const named = (prefix: string, key: string): string | undefined => (dictionaries[lang] as Record<string, string>)[`${prefix}_${key}`]
+/** A role's name (cloud/auth/roles.ts); an unknown one as it is. */
+export const roleName = (role: string): string => named('role', role) ?? role
+/** An edge driver's state by name (connected → 已连接). */
+export const driverStateName = (state: string): string => named('drv', state) ?? state
+/** A timeline detail field's name (verdict → 研判结论). */
+export const detailName = (field: string): string => named('det', field) ?? field
+/** A text with {name} placeholders filled. */
+export const fill = (text: string, vars: Record<string, string | number>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m))
 export function setLang(next: Lang): void {
   lang = next
   localStorage.setItem('parklink.lang', next)

@@ -1,7 +1,7 @@
 import './style.css'
 import { currentUser, logout, setLoggedOutHandler } from './api.ts'
 import { h, mount } from './dom.ts'
-import { currentLang, setLang, t } from './i18n.ts'
+import { currentLang, roleName, setLang, t } from './i18n.ts'
 import { alarmPage } from './pages/alarm.ts'
 import { boardPage } from './pages/board.ts'
 import { edgesPage } from './pages/edges.ts'
@@ -9,6 +9,9 @@ import { loginPage } from './pages/login.ts'
 import { pointsPage } from './pages/points.ts'
 import { trendPage } from './pages/trend.ts'
 import { registryPage } from './pages/registry.ts'
+import { wallPage } from './pages/wall.ts'
+import { journalPage } from './pages/journal.ts'
+import { loadNames } from './pages/names.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -23,6 +26,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/alarms\/(\d+)$/, alarmPage],
   [/^#\/edges$/, edgesPage],
   [/^#\/registry$/, registryPage],
+  [/^#\/journal$/, journalPage],
 ]
 
 const app = document.getElementById('app')!
@@ -33,13 +37,23 @@ function nav(): HTMLElement {
   const link = (hash: string, label: string) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
   return h('header', {},
     h('strong', {}, t('title')),
-    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry'))),
+    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry')), link('#/journal', t('journal')), h('a', { href: '/wall' }, t('wall'))),
     h('span', { class: 'spacer' }),
-    user ? h('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.role}${user.enterprise ? ` · ${user.enterprise}` : ''}`) : null,
+    user ? who(user) : null,
     h('button', { type: 'button', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render() } }, t('lang')),
     user ? h('button', { type: 'button', onclick: () => void logout().then(() => (location.hash = '#/login')) }, t('logout')) : null,
   )
 }
+
+/** Who is logged in: name, role by name, and the enterprise's name once the registry answers. */
+function who(user: NonNullable<ReturnType<typeof currentUser>>): HTMLElement {
+  const el = h('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${roleName(user.role)}`)
+  if (user.enterprise) void loadNames().then((n) => el.append(` · ${n.enterprise(user.enterprise)}`))
+  return el
+}
+
+/** The wall display (issue 17): at /wall (or #/wall), full screen, without the header. */
+const onWall = () => location.pathname === '/wall' || location.hash === '#/wall'
 
 function render(): void {
   cleanup()
@@ -50,6 +64,12 @@ function render(): void {
     const main = h('main')
     mount(app, main)
     cleanup = loginPage(main)
+    return
+  }
+  if (onWall()) {
+    const main = h('main')
+    mount(app, main)
+    cleanup = wallPage(main)
     return
   }
   const hash = location.hash || '#/board'

@@ -44,6 +44,8 @@ export interface AlarmView {
     triage: { verdict: string; by: string; at: number; note: string } | null
     feedback: { cause: string; measures: string; by: string; at: number } | null
     closed: { by: string; at: number; note: string } | null
+    /** ISA-18.2 overlay: shelved (until, with a reason) or out of service; null or absent: annunciated. */
+    overlay?: { kind: 'shelved' | 'suppressed' | 'out_of_service'; by?: string; reason?: string; since: number; until?: number } | null
   }
   provincial: Record<string, string | number | null>
 }

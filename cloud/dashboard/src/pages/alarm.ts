@@ -1,44 +1,71 @@
 import { authorized, request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { actionName, kindName, reasonName, t } from '../i18n.ts'
+import { actionName, detailName, kindName, reasonName, t } from '../i18n.ts'
 import { time, value } from '../format.ts'
-import type { AlarmView, TimelineEntry } from '../types.ts'
+import type { AlarmView, PointView, TimelineEntry } from '../types.ts'
 import { MEASURED, errorText, poll } from './common.ts'
+import { alarmSteps, type StepType } from './alarm-steps.ts'
+import { idsOnly, loadNames, type Names } from './names.ts'
 
-/** One alarm: its facts, its timeline and the operator's steps (ack, triage, feedback, close). */
+const FACTS = ['point', 'enterprise', 'value', 'raisedAt', 'recoveredAt', 'closedAt', 'responseDue', 'state'] as const
+type Fact = (typeof FACTS)[number]
+
+/**
+ * One alarm: its facts, its timeline and the operator's steps (ack, triage, feedback, close,
+ * shelve). The page is built once; every 5 s the facts are updated in place (issue 17): the
+ * inputs of the steps are never rebuilt, so nothing the operator types is lost.
+ */
 export function alarmPage(root: HTMLElement, id: string | undefined): () => void {
-  const facts = h('div', {}, t('loading'))
-  const actions = h('div', { class: 'actions' })
+  const title = h('h1', {}, t('loading'))
+  const cells = Object.fromEntries(FACTS.map((k) => [k, h('dd', { 'data-fact': k })])) as Record<Fact, HTMLElement>
+  cells.state.dataset.testid = 'alarm-state'
+  const facts = h('dl', {}, ...FACTS.flatMap((k) => [h('dt', {}, t(k === 'responseDue' ? 'responseDue' : k)), cells[k]]))
   const message = h('p', { class: 'error', role: 'alert' })
   const timeline = h('ol', { class: 'timeline' })
   const snapshots = h('div', { class: 'snapshots' })
-  mount(root, facts, actions, message, h('h2', {}, t('timeline')), timeline, snapshots)
   const urls: string[] = []
+  let names: Names = idsOnly
+  let unit = ''
 
-  const act = (type: 'ack' | 'triage' | 'feedback' | 'close', body: Record<string, unknown>) => {
+  const act = async (type: StepType, body: Record<string, unknown>): Promise<boolean> => {
     message.textContent = ''
-    request<AlarmView>(`/api/v1/alarms/${id}/${type}`, { method: 'POST', body })
-      .then(() => load())
-      .catch((err: unknown) => (message.textContent = errorText(err)))
+    try {
+      await request<AlarmView>(`/api/v1/alarms/${id}/${type}`, { method: 'POST', body })
+      await load()
+      return true
+    } catch (err) {
+      message.textContent = errorText(err)
+      return false
+    }
   }
+  const steps = alarmSteps(act)
+  mount(root, title, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots)
 
+  let shown = -1
   const load = async () => {
     const [alarm, entries] = await Promise.all([request<AlarmView>(`/api/v1/alarms/${id}`), request<TimelineEntry[]>(`/api/v1/alarms/${id}/timeline`)])
-    mount(facts,
-      h('h1', { class: `p-${alarm.priority}` }, `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${kindName(alarm.kind)}`),
-      h('dl', {},
-        ...pair(t('point'), alarm.point), ...pair(t('enterprise'), alarm.enterprise ?? '—'),
-        ...pair(t('value'), measured(alarm)),
-        ...pair(t('raisedAt'), time(alarm.raisedAt)), ...pair(t('recoveredAt'), time(alarm.recoveredAt)),
-        ...pair(t('closedAt'), alarm.disposal.closed ? `${time(alarm.disposal.closed.at)} · ${alarm.disposal.closed.by}` : '—'),
-        ...pair(t('responseDue'), `${time(alarm.responseDueAt)}${alarm.overdue ? ` · ${t('overdue')}` : ''}`),
-        ...pair(t('state'), h('span', { 'data-testid': 'alarm-state' }, alarm.closedAt ? t('closed') : alarm.state === 'active' ? t('active') : t('recovered'), alarm.disposal.ack ? ` · ${t('ack')} ${alarm.disposal.ack.by}` : '')),
-      ),
-    )
-    mount(actions, ...controls(alarm, act))
-    mount(timeline, ...entries.map((e) => h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ` ${e.actor} · ${actionName(e.action)}`, typeof e.detail.reason === 'string' ? ` · ${reasonName(e.detail.reason)}` : '', Object.keys(e.detail).length ? h('small', {}, ` ${JSON.stringify(e.detail)}`) : null)))
+    title.textContent = `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${kindName(alarm.kind)}`
+    title.className = `p-${alarm.priority}`
+    setFacts(cells, alarm, names, unit)
+    steps.update(alarm)
+    if (entries.length !== shown) {
+      shown = entries.length
+      mount(timeline, ...entries.map(sentence))
+    }
   }
-  const stop = poll(load, 5_000, (err) => mount(facts, h('p', { class: 'error' }, errorText(err))))
+  const stop = poll(load, 5_000, (err) => (message.textContent = errorText(err)))
+  // Names and the point's unit arrive once; the next refresh shows them.
+  void loadNames().then((n) => {
+    names = n
+    void load().catch(() => {})
+  })
+  void request<AlarmView>(`/api/v1/alarms/${id}`)
+    .then((a) => request<PointView>(`/api/v1/points/${encodeURIComponent(a.point)}`))
+    .then((p) => {
+      unit = p.unit ?? ''
+      return load()
+    })
+    .catch(() => {})
   void showSnapshots(id ?? '', snapshots, urls)
   return () => {
     stop()
@@ -46,27 +73,49 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   }
 }
 
-const pair = (k: string, v: Node | string) => [h('dt', {}, k), h('dd', {}, v)]
-
-const measured = (a: AlarmView) => (MEASURED.has(a.kind) ? `${value(a.value)} / ${value(a.limit)}` : '—')
-
-function controls(a: AlarmView, act: (type: 'ack' | 'triage' | 'feedback' | 'close', body: Record<string, unknown>) => void): HTMLElement[] {
-  if (a.closedAt) return [h('p', { class: 'muted' }, t('done'))]
-  const out: HTMLElement[] = []
-  if (!a.disposal.ack) out.push(h('button', { type: 'button', 'data-action': 'ack', onclick: () => act('ack', {}) }, t('ack')))
-  if (!a.disposal.triage) {
-    const verdict = h('select', { name: 'verdict' }, ...(['valid', 'invalid', 'false'] as const).map((v) => h('option', { value: v }, t(v))))
-    const note = h('input', { name: 'note', placeholder: t('note') })
-    out.push(h('span', { class: 'step' }, verdict, note, h('button', { type: 'button', 'data-action': 'triage', onclick: () => act('triage', { verdict: verdict.value, ...(note.value ? { note: note.value } : {}) }) }, t('triage'))))
+/** Writes each fact into its cell, only where the text changed (a selection in the page survives). */
+function setFacts(cells: Record<Fact, HTMLElement>, a: AlarmView, names: Names, unit: string): void {
+  const overlay = a.disposal.overlay
+  const text: Record<Fact, string> = {
+    point: `${a.pointName ?? a.point} (${a.point})`,
+    enterprise: names.enterprise(a.enterprise),
+    value: MEASURED.has(a.kind) ? `${value(a.value, unit)} / ${t('limits')} ${value(a.limit, unit)}` : '—',
+    raisedAt: time(a.raisedAt),
+    recoveredAt: time(a.recoveredAt),
+    closedAt: a.disposal.closed ? `${time(a.disposal.closed.at)} · ${a.disposal.closed.by}` : '—',
+    responseDue: `${time(a.responseDueAt)}${a.overdue ? ` · ${t('overdue')}` : ''}`,
+    state: [
+      a.closedAt ? t('closed') : a.state === 'active' ? t('active') : t('recovered'),
+      a.disposal.ack ? ` · ${t('ack')} ${a.disposal.ack.by}` : '',
+      overlay?.kind === 'shelved' ? ` · ${t('shelvedUntil')} ${time(overlay.until)} (${overlay.reason ?? ''})` : '',
+      overlay?.kind === 'out_of_service' ? ` · ${t('outOfService')} (${overlay.reason ?? ''})` : '',
+    ].join(''),
   }
-  if (!a.disposal.feedback) {
-    const cause = h('input', { name: 'cause', placeholder: t('cause') })
-    const measures = h('input', { name: 'measures', placeholder: t('measures') })
-    out.push(h('span', { class: 'step' }, cause, measures, h('button', { type: 'button', 'data-action': 'feedback', onclick: () => act('feedback', { cause: cause.value, measures: measures.value }) }, t('feedback'))))
-  }
-  const note = h('input', { name: 'close-note', placeholder: t('note') })
-  out.push(h('span', { class: 'step' }, note, h('button', { type: 'button', 'data-action': 'close', onclick: () => act('close', note.value ? { note: note.value } : {}) }, t('close'))))
-  return out
+  for (const k of FACTS) if (cells[k].textContent !== text[k]) cells[k].textContent = text[k]
+}
+
+/** A timeline entry as a sentence: time, who, what, and its details by name. */
+function sentence(e: TimelineEntry): HTMLElement {
+  const details = Object.entries(e.detail).filter(([, v]) => v !== '' && v !== null && v !== undefined)
+  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ' ', actor(e.actor), ` · ${actionName(e.action)}`,
+    details.length ? h('small', {}, ...details.flatMap(([k, v], i) => [i ? '；' : ' ', `${detailName(k)}: `, detailValue(k, v)])) : null)
+}
+
+/** Who took a step: the system by name, a person or key by their account name (an id, not translated). */
+const actor = (who: string) => (who === 'system' ? h('span', {}, t('system')) : h('span', { translate: 'no' }, who))
+
+const TIMES = new Set(['until', 'dueAt', 'firstSeenLiveAt', 'correctedFrom', 'since'])
+/** Device and protocol texts (an event topic, a camera's error) are shown as they came: not words to translate. */
+const RAW = new Set(['topic', 'snapshotError', 'items', 'code'])
+
+function detailValue(key: string, v: unknown): Node | string {
+  if (key === 'verdict' || key === 'previous') return t(v as 'valid')
+  if (key === 'kind' && typeof v === 'string') return kindName(v)
+  if (key === 'reason' && typeof v === 'string') return reasonName(v)
+  if (TIMES.has(key) && typeof v === 'number') return time(v)
+  if (typeof v === 'boolean') return t(v ? 'yes' : 'no')
+  const text = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return RAW.has(key) || typeof v === 'object' ? h('span', { translate: 'no' }, text) : text
 }
 
 /** Camera snapshots linked to the alarm, if the service has any (fetched with the session's token). */

@@ -82,7 +82,7 @@ function announce(popups: HTMLElement, alarm: AlarmView): void {
 }
 
 /** A short alarm tone through WebAudio (no sound file to load). Browsers may refuse before a click. */
-function tone(beeps: number): void {
+export function tone(beeps: number): void {
   try {
     const ctx = new AudioContext()
     for (let i = 0; i < beeps; i++) {

@@ -1,6 +1,6 @@
 import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
-import { codeText, kindName, t } from '../i18n.ts'
+import { codeText, currentLang, kindName, t } from '../i18n.ts'
 import type { AlarmView } from '../types.ts'
 import { time, value } from '../format.ts'
 
@@ -23,16 +23,25 @@ export function poll(load: () => Promise<void>, ms: number, onError: (err: unkno
   }
 }
 
+/**
+ * An error in the operator's language. Every server code has a text (texts.ts); on zh-CN screens
+ * the server's English message is never shown (the code stays, for support); in English it
+ * follows the text. A failure without an answer (network down) says so.
+ */
 export function errorText(err: unknown): string {
+  const en = currentLang() === 'en'
   if (err instanceof ApiError) {
     if (err.status === 403) return t('forbidden')
     if (err.status === 404) return t('notFound')
-    const known = codeText(err.code, err.retryAfterS)
-    if (known !== null) return `${t('error')}: ${known}`
-    return `${t('error')}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`
+    const known = codeText(err.code, err.retryAfterS) ?? (err.code.startsWith('HTTP_') ? codeText('HTTP', err.status) : null)
+    if (known !== null) return `${t('error')}: ${known}${en ? ` (${err.message}${err.hint ? `; ${err.hint}` : ''})` : ''}`
+    return en ? `${t('error')}: ${err.message}${err.hint ? ` (${err.hint})` : ''}` : `${t('error')}: ${err.code}`
   }
-  return `${t('error')}: ${err instanceof Error ? err.message : String(err)}`
+  return `${t('error')}: ${t('netError')}`
 }
+
+/** A batch outcome's refusal code (cloud/store/store.ts AlarmActOutcome) in the operator's language. */
+export const outcomeText = (code: string | undefined, message: string | undefined): string => codeText(code ?? 'BAD_REQUEST') ?? (currentLang() === 'en' ? message ?? code ?? '' : code ?? '')
 
 /** Value against limit for measured kinds; a video code (RYRQ, YW …) or a switch has none worth showing. */
 export const MEASURED = new Set(['HH', 'H', 'L', 'LL', 'ROC', 'STALE', 'OFFLINE', 'CLOCK'])

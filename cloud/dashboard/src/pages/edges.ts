@@ -1,6 +1,6 @@
 import { request } from '../api.ts'
 import { h, mount } from '../dom.ts'
-import { t } from '../i18n.ts'
+import { driverStateName, t } from '../i18n.ts'
 import { ago } from '../format.ts'
 import type { EdgeView } from '../types.ts'
 import { errorText, poll } from './common.ts'
@@ -18,12 +18,12 @@ export function edgesPage(root: HTMLElement): () => void {
     mount(body, h('table', {},
       h('thead', {}, h('tr', {}, ...['ID', t('state'), t('lastSeen'), t('clockOffset'), t('outbox'), t('drivers')].map((x) => h('th', {}, x)))),
       h('tbody', {}, ...edges.map((e) => h('tr', { 'data-edge': e.id },
-        h('td', {}, e.id, h('small', {}, e.site)),
-        h('td', { class: e.online ? 'q-good' : 'q-bad' }, e.online ? t('online') : `${t('offline')}${e.offlineReason ? ` (${e.offlineReason})` : ''}`),
+        h('td', { translate: 'no' }, e.id, h('small', {}, e.site)),
+        h('td', { class: e.online ? 'q-good' : 'q-bad' }, e.online ? t('online') : `${t('offline')}${e.offlineReason ? ` (${t(`off_${e.offlineReason}` as 'off_death')})` : ''}`),
         h('td', {}, ago(e.lastSeen, now)),
         h('td', { class: `num${e.clockOffsetMs !== null && Math.abs(e.clockOffsetMs) > 60_000 ? ' q-bad' : ''}`, 'data-clock': e.clockOffsetMs ?? '' }, clockText(e.clockOffsetMs)),
         h('td', { class: 'num' }, e.outbox ? `${e.outbox.samples} ${t('samples')}${e.outbox.oldestTs ? ` · ${ago(e.outbox.oldestTs, now)}` : ''}` : '—'),
-        h('td', {}, ...e.drivers.map((d) => h('div', { class: d.state === 'connected' ? 'q-good' : 'q-bad', title: d.lastError ?? '' }, `${d.device} (${d.kind}): ${d.state}`))),
+        h('td', {}, ...e.drivers.map((d) => h('div', { class: d.state === 'connected' ? 'q-good' : 'q-bad', title: d.lastError ?? '' }, h('span', { translate: 'no' }, `${d.device} (${d.kind})`), `: ${driverStateName(d.state)}`))),
       ))),
     ))
   }, 5_000, (err) => mount(body, h('p', { class: 'error' }, errorText(err))))

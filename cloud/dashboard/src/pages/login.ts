@@ -1,6 +1,7 @@
 import { ApiError, login } from '../api.ts'
 import { h, mount } from '../dom.ts'
 import { codeText, t } from '../i18n.ts'
+import { errorText } from './common.ts'
 
 export function loginPage(root: HTMLElement): () => void {
   const message = h('p', { class: 'error', role: 'alert' })
@@ -19,8 +20,8 @@ export function loginPage(root: HTMLElement): () => void {
     login(username.value.trim(), password.value)
       .then(() => (location.hash = '#/board'))
       .catch((err: unknown) => {
-        // Known codes in the operator's language (the throttle's wait included), others as the server says.
-        const text = err instanceof ApiError ? (codeText(err.code, err.retryAfterS) ?? err.message) : String(err)
+        // Known codes in the operator's language (the throttle's wait included); never the server's English on a zh-CN screen.
+        const text = err instanceof ApiError ? (codeText(err.code, err.retryAfterS) ?? errorText(err)) : errorText(err)
         message.textContent = `${t('loginFailed')}: ${text}`
       })
   })

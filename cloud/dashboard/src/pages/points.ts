@@ -4,6 +4,7 @@ import { className, t } from '../i18n.ts'
 import { ago, value } from '../format.ts'
 import type { PointView } from '../types.ts'
 import { errorText, poll } from './common.ts'
+import { idsOnly, loadNames } from './names.ts'
 
 interface HazardSource {
   id: string
@@ -21,6 +22,12 @@ export function pointsPage(root: HTMLElement): () => void {
   mount(root, h('div', { class: 'toolbar' }, filter), tree)
   let points: PointView[] = []
   let sources = new Map<string, HazardSource>()
+  // Enterprises by name (the registry's); until it answers, by id.
+  let names = idsOnly
+  void loadNames().then((n) => {
+    names = n
+    draw()
+  })
   // The registry's hazard sources, for their names and levels; without them the ids are shown.
   void request<HazardSource[]>('/api/v1/registry/hazard-sources').then((list) => {
     sources = new Map(list.map((s) => [s.id, s]))
@@ -37,7 +44,7 @@ export function pointsPage(root: HTMLElement): () => void {
     const byEnterprise = group(shown, (p) => p.enterprise ?? '—')
     mount(tree, ...[...byEnterprise].map(([enterprise, list]) =>
       h('details', { open: true, 'data-enterprise': enterprise },
-        h('summary', {}, `${t('enterprise')} ${enterprise} (${list.length})`),
+        h('summary', {}, `${t('enterprise')} ${names.enterprise(enterprise)} (${list.length})`),
         // Hazard sources first; the class groups (sorted after them by the "~") follow.
         ...[...group(list, groupOf)].map(([name, inGroup]) =>
           h('details', { open: true, 'data-group': name.replace(/^~/, '') }, h('summary', {}, name.replace(/^~/, '')), table(inGroup))),
@@ -61,7 +68,7 @@ function table(points: PointView[]): HTMLElement {
   return h('table', {},
     h('thead', {}, h('tr', {}, ...[t('point'), t('value'), t('quality'), t('time'), t('limits')].map((x) => h('th', {}, x)))),
     h('tbody', {}, ...points.map((p) => h('tr', { 'data-point': p.id },
-      h('td', {}, h('a', { href: `#/points/${encodeURIComponent(p.id)}` }, p.name ?? p.id), h('small', {}, p.id)),
+      h('td', {}, h('a', { href: `#/points/${encodeURIComponent(p.id)}` }, p.name ?? p.id), h('small', { translate: 'no' }, p.id)),
       h('td', { class: 'num', 'data-testid': `value-${p.id}` }, value(p.latest?.value, p.unit)),
       h('td', { class: `q-${p.latest?.quality ?? 'none'}`, title: p.latest?.reason ?? '' }, p.latest ? t(p.latest.quality) : '—'),
       h('td', {}, ago(p.latest?.ts, now)),

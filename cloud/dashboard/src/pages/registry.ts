@@ -3,6 +3,7 @@ import { h, mount } from '../dom.ts'
 import { className, t } from '../i18n.ts'
 import { value } from '../format.ts'
 import { errorText } from './common.ts'
+import { loadNames } from './names.ts'
 
 interface RegistryPoint {
   id: string; name: string | null; enterprise: string | null; class: string | null; unit: string | null
@@ -18,13 +19,13 @@ export function registryPage(root: HTMLElement): () => void {
   const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'import-file' })
   const dry = h('input', { type: 'checkbox', checked: true })
   const load = async () => {
-    const list = await request<RegistryPoint[]>('/api/v1/registry/points')
+    const [list, names] = await Promise.all([request<RegistryPoint[]>('/api/v1/registry/points'), loadNames()])
     const num = (x: number | null) => (x === null ? '—' : value(x))
     mount(table, h('table', {},
       h('thead', {}, h('tr', {}, ...[t('point'), t('enterprise'), t('kind'), t('unit'), t('substance'), t('range'), t('thresholds')].map((x) => h('th', {}, x)))),
       h('tbody', {}, ...list.map((p) => h('tr', { 'data-point': p.id },
         h('td', {}, p.name ?? p.id, h('small', {}, p.id)),
-        h('td', {}, p.enterprise ?? '—'),
+        h('td', {}, names.enterprise(p.enterprise)),
         h('td', {}, className(p.class)),
         h('td', {}, p.unit ?? '—'),
         h('td', {}, p.substance ?? '—', p.cas ? h('small', {}, p.cas) : null),
@@ -45,13 +46,13 @@ export function registryPage(root: HTMLElement): () => void {
     const chosen = file.files?.[0]
     if (!chosen) return
     const res = await authorized(`/api/v1/registry/points/import${dry.checked ? '?dryRun=1' : ''}`, { method: 'POST', csv: await chosen.text() })
-    const body = (await res.json()) as { changed?: number; rows?: RowError[] | number; error?: { message: string; hint?: string } }
+    const body = (await res.json()) as { changed?: number; rows?: RowError[] | number; error?: { code?: string; message: string; hint?: string } }
     if (res.ok) {
       mount(result, h('p', { class: 'q-good' }, `${dry.checked ? t('importChecked') : t('importDone')}: ${String(body.rows)} · ${t('changed')} ${body.changed ?? 0}`))
       if (!dry.checked) await load()
     } else {
       const rows = Array.isArray(body.rows) ? body.rows : []
-      mount(result, h('p', { class: 'error' }, body.error ? `${body.error.message}${body.error.hint ? ` (${body.error.hint})` : ''}` : errorText(new ApiError(res.status, 'PL_INTERNAL', String(res.status)))),
+      mount(result, h('p', { class: 'error' }, errorText(new ApiError(res.status, body.error?.code ?? 'PL_INTERNAL', body.error?.message ?? String(res.status), body.error?.hint))),
         h('ul', {}, ...rows.map((r) => h('li', {}, `${t('row')} ${r.row}${r.column ? ` · ${t('column')} ${r.column}` : ''}: ${r.message}`))))
     }
   }

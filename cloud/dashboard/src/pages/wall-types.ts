@@ -1,0 +1,23 @@
+import type { AlarmView } from '../types.ts'
+
+export type Priority = AlarmView['priority']
+export interface PlanEntry { id: string; name: string; worst: Priority | null; active: number; x?: number; y?: number }
+
+/** GET /api/v1/wall (cloud/api/routes/wall.ts). */
+export interface WallData {
+  at: number
+  today: { total: number; byPriority: Record<Priority, number>; closed: number; disposalRate: number | null }
+  active: number
+  overdue: number
+  perHour: Array<{ at: number; count: number }>
+  topPoints: Array<{ point: string; pointName: string | null; enterprise: string | null; count: number }>
+  edges: { online: number; total: number }
+  enterprises: { online: number; total: number }
+  completenessToday: number | null
+  plan: {
+    enterprises: Array<PlanEntry & { online: boolean }>
+    hazardSources: Array<PlanEntry & { enterprise: string; level: number }>
+  }
+}
+
+export const PRIORITIES: readonly Priority[] = ['S', 'A', 'B', 'C', 'D']
