@@ -17,6 +17,8 @@ export interface ReportScheduler {
   catchUp(): Promise<void>
   /** When each scheduled definition runs next (epoch ms). */
   nextRuns(): Array<{ name: string; at: number }>
+  /** Resolves when the runs queued so far are done (a stop waits for the one in progress). */
+  idle(): Promise<void>
   stop(): void
 }
 
@@ -73,6 +75,7 @@ export function startReportScheduler(o: { runner: ReportRunner; config: ReportsC
       }
     },
     nextRuns: () => [...next].map(([name, at]) => ({ name, at })),
+    idle: () => queue.then(() => undefined),
     stop() {
       stopped = true
       for (const h of timers.values()) clock.clearTimeout(h)
