@@ -21,6 +21,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { reportsRoutes } from './routes/reports.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
   api.route('/registry', registryRoutes(deps))
+  api.route('/reports', reportsRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())
