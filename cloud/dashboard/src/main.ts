@@ -9,6 +9,7 @@ import { loginPage } from './pages/login.ts'
 import { pointsPage } from './pages/points.ts'
 import { trendPage } from './pages/trend.ts'
 import { registryPage } from './pages/registry.ts'
+import { reportsPage } from './pages/reports.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -23,6 +24,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/alarms\/(\d+)$/, alarmPage],
   [/^#\/edges$/, edgesPage],
   [/^#\/registry$/, registryPage],
+  [/^#\/reports$/, reportsPage],
 ]
 
 const app = document.getElementById('app')!
