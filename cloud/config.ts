@@ -2,7 +2,7 @@ import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-check.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { parseConfig } from '../shared/config.ts'
+import { ConfigError, parseConfig } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { PointClass, PriorityMatrix, defaultPriorityMatrix } from '../shared/rules/priority.ts'
 import { gasLimits, hasLevels } from '../shared/rules/gas.ts'
@@ -14,6 +14,7 @@ import { HttpConfig, defaultHttpConfig } from './api/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
+import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -204,6 +205,8 @@ export const CloudConfigSchema = z.strictObject({
   notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, escalateTo: ['park-supervision'], recipients: [] }),
   /** Accounts and sessions: token lifetimes, the password policy, where the signing secret comes from (cloud/auth/config.ts). */
   auth: AuthConfig.default(defaultAuthConfig),
+  /** Report definitions, their schedule, the PDF font (cloud/reports/config.ts; README "Reports"). */
+  reports: ReportsConfig.default(defaultReportsConfig),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 
@@ -222,7 +225,10 @@ export function loadCloudConfig(file: string): CloudConfig {
   const dir = path.dirname(path.resolve(file))
   const auth = config.auth.liveKeyFile === undefined ? config.auth : { ...config.auth, liveKeyFile: path.resolve(dir, config.auth.liveKeyFile) }
   const mqtt = config.mqtt.tls === undefined ? config.mqtt : { ...config.mqtt, tls: resolveTlsPaths(config.mqtt.tls, dir) }
-  return { ...config, auth, mqtt, dataDir: path.resolve(dir, config.dataDir) }
+  const reports = { ...config.reports, font: path.resolve(dir, config.reports.font) }
+  const missingFont = fontProblem(reports)
+  if (missingFont) throw new ConfigError(file, [{ file, line: null, path: 'reports.font', message: `${missingFont}: install fonts-wqy-zenhei (or fonts-noto-cjk) or point reports.font at a CJK font` }])
+  return { ...config, auth, mqtt, reports, dataDir: path.resolve(dir, config.dataDir) }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -26,6 +26,7 @@ import { startIngest, type Ingest } from './ingest/mqtt.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
+import { reportRunner, startReportSchedule } from './reports/service.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import { encode } from '../shared/wire/codec.ts'
@@ -96,7 +97,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       return true
     }
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http, ownership })
+    const runner = reportRunner({ config, store, clock })
+    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http, ownership, reports: runner })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
@@ -125,6 +127,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
     const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000, priorities: config.alarms.priorities })
     const dispatcher = startDispatcher({ config: config.notifications, store, clock, log: log.child({ component: 'notify' }) })
+    const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
@@ -132,6 +135,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         reminders.stop()
         commLoss.stop()
         dispatcher.stop()
+        await reports.stop()
         await closeServer(httpServer)
         await ingest.stop()
         await store.close()

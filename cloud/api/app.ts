@@ -22,6 +22,7 @@ import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
 import { registryRoutes } from './routes/registry.ts'
 import { wallRoutes } from './routes/wall.ts'
+import { reportsRoutes } from './routes/reports.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/', boardRoutes(deps))
   api.route('/registry', registryRoutes(deps))
   api.route('/wall', wallRoutes(deps))
+  api.route('/reports', reportsRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())

@@ -30,6 +30,8 @@ export interface ApiDeps {
   http?: Pick<import('./config.ts').HttpConfig, 'trustedProxies' | 'streams'>
   /** The ingest's ownership cache (issue 13): dropped when the registry API changes an edge entry or moves a point or camera. Absent: no ingest in this process. */
   ownership?: { invalidate(): void }
+  /** Report generation (cloud/reports/); absent: the report routes list stored reports only. */
+  reports?: import('../reports/generate.ts').ReportRunner
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

@@ -97,9 +97,10 @@ function pathFor(path: string, own: boolean): string {
     : path.startsWith('/api/v1/snapshots/') ? (own ? ids.ownSnapshot : ids.foreignSnapshot)
     : path.startsWith('/api/v1/cameras/') ? (own ? 'shilian-cam' : 'fuqiang-cam')
     : path.startsWith('/api/v1/edges/') ? 'shilian-01' // the park's view: edges are not scoped by enterprise
+    : path.startsWith('/api/v1/reports/') ? 1 // the park's documents: not scoped by enterprise
     : null
   if (id === null) throw new Error(`the inventory does not know what :id means in ${path}: add it to pathFor`)
-  return path.replace(':id', String(id))
+  return path.replace(':id', String(id)).replace(':format', 'pdf')
 }
 
 async function call(method: string, path: string, credential: string | null, body?: unknown): Promise<{ status: number; text: string }> {

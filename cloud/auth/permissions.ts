@@ -40,6 +40,9 @@ export const PERMISSIONS = {
   'audit:read': ['auditor'],
   /** System administration: enterprises, hazard sources, areas, points and their thresholds. */
   'registry:manage': ['park_admin'],
+  /** Reports (issue 18): the park's documents, every enterprise in them: the center and the auditor read, the center makes them. */
+  'reports:read': [...PARK, 'auditor'],
+  'reports:run': [...PARK],
 } as const satisfies Record<string, readonly Role[]>
 export type Permission = keyof typeof PERMISSIONS
 
@@ -137,6 +140,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /api/v1/registry/edges/:id': 'registry:manage',
   'PUT /api/v1/registry/points/:id/edge': 'registry:manage',
   'PUT /api/v1/registry/cameras/:id/edge': 'registry:manage',
+
+  'GET /api/v1/reports/definitions': 'reports:read',
+  'GET /api/v1/reports': 'reports:read',
+  'GET /api/v1/reports/:id': 'reports:read',
+  'GET /api/v1/reports/:id/:format': 'reports:read',
+  'POST /api/v1/reports/run': 'reports:run',
 }
 
 export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]

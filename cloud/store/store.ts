@@ -13,6 +13,7 @@ import type { IsaAction } from '../alarms/isa.ts'
 import type { PlannedPush } from '../notify/plan.ts'
 import type { Scope } from '../auth/roles.ts'
 import type { AuthStore } from './auth-store.ts'
+import type { ReportStore } from './report-store.ts'
 
 export type { Scope }
 
@@ -37,6 +38,8 @@ export interface Store {
   readonly auth: AuthStore
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */
   readonly registry: RegistryStore
+  /** Report reads and the catalog of generated reports (cloud/reports/). */
+  readonly reports: ReportStore
   /**
    * Stores one data batch in ONE transaction: the batch row (unique (edge, outbox, seq), with a
    * hash of its content), its samples, the latest value of each point (only when newer), rule

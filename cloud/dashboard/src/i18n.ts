@@ -36,6 +36,8 @@ const zh = {
   // Issue 13: what an edge sent but does not own (a SECURITY alarm on edge:{id}).
   repeats: '频繁报警：已合并重复 {n} 次', act_repeat: '重复报警（计入本条，不另报）',
   kind_SECURITY: '安全事件', act_refused: '拒收', reason_foreign_point: '非本网关点位', reason_foreign_camera: '非本网关摄像机', reason_site_mismatch: '站点与登记不符', reason_unrequested_snapshot: '未经请求的抓图',
+  // Issue 18: reports (#/reports).
+  reports: '报表', reportTitle: '报表', reportPeriod: '统计时段', reportGenerated: '生成时间', reportFiles: '文件', reportEmpty: '本时段无数据', reportTrigger_schedule: '定时生成', reportTrigger_catch_up: '补生成', reportTrigger_manual: '手动生成',
 }
 type Key = keyof typeof zh
 
@@ -67,6 +69,7 @@ const en: Record<Key, string> = {
   err_PL_PASSWORD_EXPIRED: 'The password has expired: change it first',
   repeats: 'chattering: {n} repeats held on this alarm', act_repeat: 'raised again (counted here, not a new alarm)',
   kind_SECURITY: 'Security event', act_refused: 'refused', reason_foreign_point: 'point not owned by this edge', reason_foreign_camera: 'camera not owned by this edge', reason_site_mismatch: 'site differs from the registry', reason_unrequested_snapshot: 'snapshot not requested',
+  reports: 'Reports', reportTitle: 'Report', reportPeriod: 'Period', reportGenerated: 'Generated', reportFiles: 'Files', reportEmpty: 'no data in the period', reportTrigger_schedule: 'scheduled', reportTrigger_catch_up: 'caught up', reportTrigger_manual: 'on demand',
 }
 
 const dictionaries: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en }

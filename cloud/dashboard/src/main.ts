@@ -12,6 +12,7 @@ import { registryPage } from './pages/registry.ts'
 import { wallPage } from './pages/wall.ts'
 import { journalPage } from './pages/journal.ts'
 import { loadNames } from './pages/names.ts'
+import { reportsPage } from './pages/reports.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -27,6 +28,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/edges$/, edgesPage],
   [/^#\/registry$/, registryPage],
   [/^#\/journal$/, journalPage],
+  [/^#\/reports$/, reportsPage],
 ]
 
 const app = document.getElementById('app')!
@@ -37,7 +39,7 @@ function nav(): HTMLElement {
   const link = (hash: string, label: string) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
   return h('header', {},
     h('strong', {}, t('title')),
-    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry')), link('#/journal', t('journal')), h('a', { href: '/wall' }, t('wall'))),
+    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry')), link('#/journal', t('journal')), link('#/reports', t('reports')), h('a', { href: '/wall' }, t('wall'))),
     h('span', { class: 'spacer' }),
     user ? who(user) : null,
     h('button', { type: 'button', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render() } }, t('lang')),

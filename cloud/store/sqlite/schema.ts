@@ -511,3 +511,29 @@ export const unevaluated = sqliteTable(
   },
   (t) => [index('unevaluated_point_ts').on(t.point, t.toTs)],
 )
+
+/**
+ * Generated reports (issue 18, cloud/reports/): one row per generation, with the parameters it
+ * was made with, so any past period can be listed, downloaded and made again. The files live
+ * under {dataDir}/{reports.dir}; `files` lists them by format.
+ */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    fromTs: integer('from_ts').notNull(),
+    toTs: integer('to_ts').notNull(),
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    files: text('files', { mode: 'json' }).$type<Array<{ format: string; file: string; bytes: number; sha256: string }>>().notNull(),
+    /** The period held no data: the report says so. */
+    empty: integer('empty', { mode: 'boolean' }).notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'catch_up', 'manual'] }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    generatedAt: integer('generated_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('reports_name_period').on(t.name, t.fromTs, t.toTs), index('reports_generated').on(t.generatedAt)],
+)

@@ -26,6 +26,7 @@ import { createCameraQueries, linkCompletedSnapshot } from './cameras.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
 import { createOwnershipOps } from './ownership.ts'
+import { createReportOps } from './reports.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -79,6 +80,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     auth,
     registry,
+    reports: createReportOps(db),
     ingestBatch: (batch, meta) =>
       run(() => {
         // Hashed as sent, before a refused snapshot is taken out of it below.
