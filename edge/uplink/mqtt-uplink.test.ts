@@ -9,7 +9,7 @@ import { topic } from '../../shared/wire/topics.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
-import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../test-support.ts'
+import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../test/util/edge-support.ts'
 import { startMqttUplink, type Uplink, type UplinkOptions } from './mqtt-uplink.ts'
 
 /**
