@@ -28,8 +28,6 @@ import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
-import { encode } from '../shared/wire/codec.ts'
-import { topic } from '../shared/wire/topics.ts'
 import type { Store } from './store/store.ts'
 import { readTlsFiles } from '../shared/tls.ts'
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync, copyFileSync } from 'node:fs'
 import path from 'node:path'
-import { Command, CommanderError } from 'commander'
+import { type Command, CommanderError } from 'commander'
 import type { InitAnswers } from '../edge/tools/init.ts'
 import type { InitFlags } from './init-flags.ts'
 

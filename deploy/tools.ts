@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander'
+import { type Command, CommanderError } from 'commander'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
 import type { ScanTarget } from '../edge/tools/scan-modbus.ts'
 

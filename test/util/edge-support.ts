@@ -1,5 +1,5 @@
 import { AckTracker } from '../../cloud/ingest/ack-tracker.ts'
-import net from 'node:net'
+import type net from 'node:net'
 import { Writable } from 'node:stream'
 import { startEmbeddedBroker, type EmbeddedBrokerOptions } from '../../deploy/demo/broker.ts'
 import mqtt, { type MqttClient } from 'mqtt'
