@@ -22,7 +22,7 @@ import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { createOwnership } from './ingest/ownership.ts'
-import { startIngest, type Ingest } from './ingest/mqtt.ts'
+import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
@@ -102,7 +102,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const url = `http://${host}:${port}`
     log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
 
-    const ingest: Ingest = startIngest({
+    const ingest: Ingest = startMqttIngest({
       url: config.mqtt.url,
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),

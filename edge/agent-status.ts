@@ -2,7 +2,7 @@ import type { DriverReport } from '../shared/wire/messages.ts'
 import type { LocalAlarm } from './alarms/local.ts'
 import type { DiskState } from './outbox/disk-guard.ts'
 import type { OutboxStats } from './outbox/outbox.ts'
-import type { UplinkState } from './uplink/mqtt-uplink.ts'
+import type { UplinkState } from './uplink/uplink.ts'
 
 /**
  * What the agent reports about itself: the status file (edge/status-file.ts), `parklink edge
