@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { buildImportGraph, findCycles, importsOf, layerViolations, type ImportGraph, type LayerRules } from './util/import-graph.ts'
+import { buildImportGraph, findCycles, importsOf, layerViolations, packagesOf, productFiles, type ImportGraph, type LayerRules } from './util/import-graph.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -16,6 +17,9 @@ const LAYERS: LayerRules = {
   edge: ['shared', 'edge'],
   cloud: ['shared', 'cloud'],
 }
+
+/** The mqtt.js implementations of edge/uplink/transport.ts and cloud/ingest/transport.ts. */
+const MQTT_FOLDERS = ['edge/uplink/mqtt/', 'cloud/ingest/mqtt/']
 
 /**
  * Import edges that close a cycle and are being removed elsewhere. TEMPORARY: the store interface
@@ -47,6 +51,12 @@ describe('architecture: the import graph of shared/, edge/, cloud/ and deploy/',
   it('keeps the layers: shared imports only shared; edge and cloud never each other, deploy or test', () => {
     expect(layerViolations(graph, LAYERS)).toEqual([])
   })
+
+  it('keeps the MQTT client in the transport folders: uplink and ingest speak their transport interface', () => {
+    const users = productFiles(ROOT, ['shared', 'edge', 'cloud', 'deploy']).filter((file) => packagesOf(readFileSync(path.join(ROOT, file), 'utf8')).includes('mqtt'))
+    expect(users.filter((file) => !MQTT_FOLDERS.some((folder) => file.startsWith(folder)))).toEqual([])
+    expect(users.length).toBeGreaterThan(0)
+  })
 })
 
 describe('architecture checks themselves', () => {
@@ -60,6 +70,7 @@ describe('architecture checks themselves', () => {
       "import { z } from 'zod'",
     ].join('\n')
     expect(importsOf(source).sort()).toEqual(['../b.ts', './a.ts', './c.ts', './d.ts', './e.ts'])
+    expect(packagesOf(source)).toEqual(['zod'])
   })
 
   it('find a cycle through type-only imports and a layer crossing', () => {

@@ -25,9 +25,15 @@ export function productFiles(root: string, folders: readonly string[]): string[]
 
 /** Relative import specifiers of one source text (ts.preProcessFile: static, type-only, dynamic). */
 export function importsOf(source: string): string[] {
-  const info = ts.preProcessFile(source, true, true)
-  return info.importedFiles.map((f) => f.fileName).filter((name) => name.startsWith('.'))
+  return specifiersOf(source).filter((name) => name.startsWith('.'))
 }
+
+/** Package import specifiers of one source text (`mqtt`, `node:fs`, `@hono/node-server` …). */
+export function packagesOf(source: string): string[] {
+  return specifiersOf(source).filter((name) => !name.startsWith('.'))
+}
+
+const specifiersOf = (source: string) => ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName)
 
 export function buildImportGraph(root: string, folders: readonly string[]): ImportGraph {
   const graph = new Map<string, string[]>()
