@@ -11,7 +11,7 @@ export const cloudWindow = (c: CloudTimeConfig): TimeWindow => ({ aheadMs: c.ahe
 /**
  * Historical marking depends on the cloud's receive time, not only on the edge's clock. The edge
  * marks a batch `historical` when it was written more than a minute before it is sent (by the
- * edge's clock, edge/uplink/mqtt-uplink.ts); a forward step of that clock makes a fresh backlog
+ * edge's clock, edge/uplink/uplink.ts); a forward step of that clock makes a fresh backlog
  * look old and its alarms would be pushed to nobody. Rule: a batch is history for notification
  * purposes only when the edge says so AND its newest trusted sample (not clock_skew) is older
  * than `historicalAfterS` by the cloud's clock. A batch the edge marks historical whose samples
