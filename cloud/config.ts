@@ -1,4 +1,4 @@
-import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-check.ts'
+import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-config.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'

@@ -22,15 +22,13 @@ import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { createOwnership } from './ingest/ownership.ts'
-import { startIngest, type Ingest } from './ingest/mqtt.ts'
+import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
-import { encode } from '../shared/wire/codec.ts'
-import { topic } from '../shared/wire/topics.ts'
 import type { Store } from './store/store.ts'
 import { readTlsFiles } from '../shared/tls.ts'
 
@@ -106,7 +104,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const url = `http://${host}:${port}`
     log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
 
-    const ingest: Ingest = startIngest({
+    const ingest: Ingest = startMqttIngest({
       url: config.mqtt.url,
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),

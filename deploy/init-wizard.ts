@@ -6,7 +6,7 @@ import { ByteOrder, ModbusDataType } from '../edge/drivers/modbus/config.ts'
 import { parseAddress } from '../edge/drivers/modbus/address.ts'
 import { ConsoleConfig } from '../edge/console/config.ts'
 import type { InitAnswers } from '../edge/tools/init.ts'
-import type { InitFlags } from './init.ts'
+import type { InitFlags } from './init-flags.ts'
 
 /**
  * The interactive side of `parklink edge init` (@clack/prompts). Each answer is checked by the

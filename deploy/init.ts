@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync, copyFileSync } from 'node:fs'
 import path from 'node:path'
-import { Command, CommanderError } from 'commander'
+import { type Command, CommanderError } from 'commander'
 import type { InitAnswers } from '../edge/tools/init.ts'
+import type { InitFlags } from './init-flags.ts'
 
 /**
  * `parklink edge init`: writes a first edge config. On a terminal it is a wizard
@@ -10,32 +11,6 @@ import type { InitAnswers } from '../edge/tools/init.ts'
  * same parser as `parklink edge validate`; an existing file is kept unless --force (then as .bak).
  */
 const USAGE = 2
-
-export interface InitFlags {
-  config: string
-  site?: string
-  edge?: string
-  broker?: string
-  username?: string
-  passwordEnv: string
-  ca?: string
-  cert?: string
-  key?: string
-  dataDir: string
-  modbusHost?: string
-  modbusPort: string
-  modbusUnit: string
-  deviceId: string
-  pointId?: string
-  pointAddress?: string
-  pointType?: string
-  pointOrder?: string
-  consoleListen?: string
-  consolePasswordEnv: string
-  yes?: boolean
-  force?: boolean
-  json?: boolean
-}
 
 export function addInitCommand(edge: Command): void {
   edge

@@ -20,7 +20,7 @@ export function addReadPointCommand(edge: Command): void {
       const { readModbusAddress } = await import('../edge/tools/read-point.ts')
       const { ErrorCodes, ParklinkError } = await import('../shared/errors.ts')
       const { CommanderError } = await import('commander')
-      let p
+      let p: ReturnType<typeof pointReadSpec>
       try {
         p = pointReadSpec(loadEdgeConfig(o.config), id)
       } catch (err) {

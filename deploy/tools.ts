@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander'
+import { type Command, CommanderError } from 'commander'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
 import type { ScanTarget } from '../edge/tools/scan-modbus.ts'
 
@@ -74,7 +74,7 @@ export function addTechnicianCommands(edge: Command): void {
       const { readStatusFile } = await import('../edge/status-file.ts')
       const { formatStatus, STALE_STATUS_MS } = await import('../edge/tools/status.ts')
       const config = loadEdgeConfig(o.config)
-      const status = readStatusFile<import('../edge/agent.ts').EdgeAgentStatus>(config.dataDir)
+      const status = readStatusFile<import('../edge/agent-status.ts').EdgeAgentStatus>(config.dataDir)
       const stale = Date.now() - status.at > STALE_STATUS_MS
       if (o.json) console.log(JSON.stringify({ ...status, running: !stale }))
       else console.log(`${stale ? `the agent is NOT running (last status ${new Date(status.at).toISOString()}); its last status:\n` : ''}${formatStatus(status, Date.now())}`)

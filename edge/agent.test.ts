@@ -9,7 +9,7 @@ import { startEdgeAgent, type EdgeAgent } from './agent.ts'
 import { EdgeConfigSchema, configHash, devicePoints, resolveEdgeConfig, type DeviceConfig, type EdgeConfig } from './config.ts'
 import type { Driver, DriverState } from './drivers/driver.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
-import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from './test-support.ts'
+import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../test/util/edge-support.ts'
 
 /**
  * The composition root on a real broker and a real outbox, with test doubles of the Driver

@@ -4,15 +4,13 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import type { DriverReport } from '../shared/wire/messages.ts'
 import { configHash, uplinkPassword, type DeviceConfig, type EdgeConfig } from './config.ts'
 import { driverReport, type Driver, type DriverDeps } from './drivers/driver.ts'
 import { createDriver } from './drivers/registry.ts'
 import { createLogger } from './log.ts'
-import type { Outbox, OutboxStats } from './outbox/outbox.ts'
+import type { Outbox } from './outbox/outbox.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
-import type { DiskState } from './outbox/disk-guard.ts'
-import { openLocalAlarms, type LocalAlarm, type LocalAlarms } from './alarms/local.ts'
+import { openLocalAlarms, type LocalAlarms } from './alarms/local.ts'
 import { openBaselineStore, type BaselineStore } from './derived/baselines.ts'
 import { createSettlementProcessor, type SettlementProcessor } from './derived/processor.ts'
 import { createSamplePipeline } from './pipeline/pipeline.ts'
@@ -25,7 +23,7 @@ import { createViewerAdmission } from './live/admission.ts'
 import { publicKeyOf, signViewerToken } from '../shared/wire/live-token.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
-import { startMqttUplink, type UplinkState } from './uplink/mqtt-uplink.ts'
+import { startMqttUplink } from './uplink/mqtt/mqtt-uplink.ts'
 import { consolePassword } from './console/config.ts'
 import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
@@ -33,6 +31,9 @@ import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
 import { createReporter } from './report/reporter.ts'
+import type { EdgeAgentStatus } from './agent-status.ts'
+
+export type { EdgeAgentStatus }
 
 export interface EdgeAgentOptions {
   clock?: Clock
@@ -45,30 +46,6 @@ export interface EdgeAgentOptions {
   createDriver?: (config: DeviceConfig, deps: DriverDeps) => Driver | Promise<Driver>
   /** The recent warnings and errors the local console shows (main.ts tees the log into it). */
   recent?: RecentEvents
-}
-
-export interface EdgeAgentStatus {
-  site: string
-  edge: string
-  session: string
-  configHash: string
-  startedAt: number
-  drivers: DriverReport[]
-  outbox: OutboxStats
-  uplink: UplinkState
-  /** Alarms active at the edge (local evaluation), newest first. */
-  alarms: LocalAlarm[]
-  /** When this status was taken, the samples appended per hour lately, and how far behind the oldest held sample is (h). */
-  at: number
-  samplesPerHour: number
-  backlogHours: number
-  /**
-   * What was not sent because it cannot fit the broker's limit (uplink.maxMessageBytes,
-   * PL_MESSAGE_TOO_LARGE): samples and snapshots; and the live view's refused viewers by reason.
-   */
-  refused?: { tooLarge: number; liveViewers: Partial<Record<string, number>> }
-  /** The data directory's disk: free bytes, the outbox's reserve, samples refused while it was full (issue 14). Absent in older status files. */
-  disk?: DiskState
 }
 
 export interface EdgeAgent {

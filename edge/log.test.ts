@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { captureLogger } from './test-support.ts'
+import { captureLogger } from '../test/util/edge-support.ts'
 
 describe('edge logger', () => {
   it('redacts passwords wherever they appear in a logged object', () => {

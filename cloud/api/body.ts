@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { badRequest } from './errors.ts'
 
 /** A JSON request body, validated with zod; anything else is a 400 that says what to send. */

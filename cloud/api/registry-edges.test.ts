@@ -36,7 +36,7 @@ const json = (method: string, body: unknown) => ({ method, headers: { 'content-t
 const read = async (res: Response | Promise<Response>): Promise<any> => (await res).json()
 const send = (edge: string, seq: number, value: number, site = 'huaian') =>
   handleData(ctx, { topic: `parklink/v1/${site}/${edge}/data`, payload: encode(batch(seq, [good(LEVEL, T0 + value * 1_000, value)], { edge })), retained: false })
-const audit = async (action: string) => read(auditor.request('/api/v1/audit?action=' + encodeURIComponent(action)))
+const audit = async (action: string) => read(auditor.request(`/api/v1/audit?action=${encodeURIComponent(action)}`))
 
 describe('registry API: edges and bindings', () => {
   it('a point moves to another edge only through the API: audited with old and new, in force at the next batch', async () => {

@@ -40,7 +40,7 @@ describe('registry API', () => {
     const alarms = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
     expect(alarms.map((a) => [a.point, a.kind, a.limit])).toEqual([[LEVEL, 'H', 8.5]])
 
-    const audit = await read(auditor.request('/api/v1/audit?action=' + encodeURIComponent('PATCH /api/v1/registry/points/:id')))
+    const audit = await read(auditor.request(`/api/v1/audit?action=${encodeURIComponent('PATCH /api/v1/registry/points/:id')}`))
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ actor: 'key:test-park_admin-park', target: `points/${LEVEL}`, outcome: 'ok', at: T0, before: { h: 9.5, cas: null }, after: { h: 8.5, cas: '7664-41-7' } })
 
@@ -129,7 +129,7 @@ describe('CSV import and export', () => {
     expect(await env.store.registry.getPoint(PRESSURE, 'all')).toMatchObject({ h: 0.85 })
     expect(await read(admin.request('/api/v1/registry/points/import', csv(edited)))).toMatchObject({ changed: 1 })
     expect(await env.store.registry.getPoint(PRESSURE, 'all')).toMatchObject({ h: 0.8, hh: 1 })
-    const audit = await read(auditor.request('/api/v1/audit?action=' + encodeURIComponent('POST /api/v1/registry/points/import')))
+    const audit = await read(auditor.request(`/api/v1/audit?action=${encodeURIComponent('POST /api/v1/registry/points/import')}`))
     expect(audit[0]).toMatchObject({ before: { [PRESSURE]: { h: 0.85 } }, after: { [PRESSURE]: { h: 0.8 } } })
   })
 })

@@ -10,7 +10,7 @@ import type { Ownership } from './ownership.ts'
 import type { RefusalReporter } from './refusals.ts'
 import type { SnapshotRequests } from './snapshot-requests.ts'
 
-/** What the message handlers need; the MQTT wiring (mqtt.ts) builds it, tests build their own. */
+/** What the message handlers need; ingest.ts builds it, tests build their own. */
 export interface IngestContext {
   store: Store
   tracker: AckTracker

@@ -3,13 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encode } from '../../shared/wire/codec.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import { birth, death } from '../../edge/uplink/status.ts'
-import { startTestBroker, type TestBroker } from '../../edge/test-support.ts'
+import { startTestBroker, type TestBroker } from '../../test/util/edge-support.ts'
 import { captureLogger, openOwnership, tempStore } from '../../test/cloud/helpers.ts'
 import { systemClock } from '../../shared/clock.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
-import { startIngest, type Ingest } from './mqtt.ts'
+import { startMqttIngest, type Ingest } from './mqtt/mqtt-ingest.ts'
 
 /**
  * Late death on a real broker: an edge restarts while its old TCP connection is still half
@@ -44,7 +44,7 @@ describe('late death (real broker, real ingest)', () => {
     env = await tempStore()
     clients = []
     metrics = createMetrics(Date.now())
-    ingest = startIngest({ url: broker.url, clientId: 'cloud-late-death', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker: new AckTracker(), clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store) })
+    ingest = startMqttIngest({ url: broker.url, clientId: 'cloud-late-death', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker: new AckTracker(), clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store) })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })
   })
   afterEach(async () => {

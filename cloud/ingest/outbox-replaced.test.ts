@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../shared/clock.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
-import { captureLogger as edgeLogger } from '../../edge/test-support.ts'
-import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt-uplink.ts'
+import { captureLogger as edgeLogger } from '../../test/util/edge-support.ts'
+import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { captureLogger, openOwnership, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
 import { createMosquitto, type Mosquitto } from '../../test/util/mosquitto.ts'
 import { freePort } from '../../test/util/ports.ts'
@@ -15,7 +14,7 @@ import { waitFor } from '../../test/util/wait.ts'
 import { createApp } from '../api/app.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
-import { startIngest, type Ingest } from './mqtt.ts'
+import { startMqttIngest, type Ingest } from './mqtt/mqtt-ingest.ts'
 
 /**
  * An edge's outbox file replaced under a running cloud, on real parts: Debian's mosquitto, the
@@ -61,7 +60,7 @@ describe('an outbox replaced under a running cloud', () => {
     env = await tempStore()
     tracker = new AckTracker()
     metrics = createMetrics(Date.now())
-    ingest = startIngest({
+    ingest = startMqttIngest({
       url: `mqtt://127.0.0.1:${mosquitto.port}`, clientId: 'cloud-replaced-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store),
     })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })

@@ -98,7 +98,7 @@ describe('replay: live first, the backlog behind it', () => {
     expect(ctx.metrics.ingest.alarmsRaised).toBeGreaterThan(0)
     expect(logs.lines().map((l) => String(l.msg))).not.toContainEqual(expect.stringMatching(/did not: are its local limits/))
     const hh = alarms.find((a) => a.kind === 'HH')!
-    expect((await env.store.alarmTimeline(hh.id, 'all'))!.find((e) => e.detail?.['historical'])).toMatchObject({ action: 'raise', at: T0 + 4_000, detail: { firstSeenLiveAt: T1 } })
+    expect((await env.store.alarmTimeline(hh.id, 'all'))!.find((e) => e.detail?.historical)).toMatchObject({ action: 'raise', at: T0 + 4_000, detail: { firstSeenLiveAt: T1 } })
 
     // The replay is over: live data recovers the live alarms as usual.
     await send(live(8, T1 + 1_000, 7))

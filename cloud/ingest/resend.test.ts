@@ -7,13 +7,13 @@ import { systemClock } from '../../shared/clock.ts'
 import { decodeData } from '../../shared/wire/codec.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
-import { captureLogger as edgeLogger } from '../../edge/test-support.ts'
-import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt-uplink.ts'
+import { captureLogger as edgeLogger } from '../../test/util/edge-support.ts'
+import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { captureLogger, openOwnership, tempStore } from '../../test/cloud/helpers.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
-import { startIngest, type Ingest } from './mqtt.ts'
+import { startMqttIngest, type Ingest } from './mqtt/mqtt-ingest.ts'
 
 /**
  * The command channel end to end: real broker (aedes, which can drop one forwarded message),
@@ -52,7 +52,7 @@ describe('command channel and sequence-hole resend', () => {
     env = await tempStore()
     tracker = new AckTracker()
     metrics = createMetrics(Date.now())
-    ingest = startIngest({
+    ingest = startMqttIngest({
       url: broker.url, clientId: 'cloud-resend-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store),
       resend: { afterMs: 200, retryMs: 1_000, checkMs: 50 },
     })

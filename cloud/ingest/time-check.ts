@@ -1,35 +1,17 @@
-import { z } from 'zod'
 import { checkSamples, isClockSkewed, type TimeWindow } from '../../shared/rules/time-check.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { CloudMetrics } from '../metrics.ts'
 import type { IngestMeta, IngestResult } from '../store/store.ts'
+import { CloudTimeConfig, defaultCloudTimeConfig } from './time-config.ts'
 
-/**
- * The cloud's time checks (issue 14), config `time`:
- * - `aheadS` / `behindH`: the window a sample's source time must fall in, by the cloud's receive
- *   clock (shared/rules/time-check.ts). Default 5 min ahead; behind: 8 784 h (366 days, the largest
- *   `outbox.maxAgeH` an edge accepts: older data cannot be a genuine delayed reading). Outside it
- *   the sample is stored as `uncertain` with a `clock_skew:…` reason, never pins the latest value
- *   and is not evaluated (traced, counted in /api/v1/health).
- * - `historicalAfterS`: see historicalVerdict.
- * - `clockOffsetAlarmS`: an edge whose clock is off by more than this raises CLOCK on edge:{id}
- *   (cloud/alarms/clock.ts).
- */
-export const CloudTimeConfig = z.strictObject({
-  aheadS: z.number().int().min(0).max(86_400).default(300),
-  behindH: z.number().positive().max(24 * 366).default(24 * 366),
-  historicalAfterS: z.number().int().min(0).max(86_400).default(300),
-  clockOffsetAlarmS: z.number().int().min(1).max(86_400).default(60),
-})
-export type CloudTimeConfig = z.infer<typeof CloudTimeConfig>
-export const defaultCloudTimeConfig: CloudTimeConfig = CloudTimeConfig.parse({})
+export { CloudTimeConfig, defaultCloudTimeConfig }
 
 export const cloudWindow = (c: CloudTimeConfig): TimeWindow => ({ aheadMs: c.aheadS * 1000, behindMs: Math.round(c.behindH * 3_600_000) })
 
 /**
  * Historical marking depends on the cloud's receive time, not only on the edge's clock. The edge
  * marks a batch `historical` when it was written more than a minute before it is sent (by the
- * edge's clock, edge/uplink/mqtt-uplink.ts); a forward step of that clock makes a fresh backlog
+ * edge's clock, edge/uplink/uplink.ts); a forward step of that clock makes a fresh backlog
  * look old and its alarms would be pushed to nobody. Rule: a batch is history for notification
  * purposes only when the edge says so AND its newest trusted sample (not clock_skew) is older
  * than `historicalAfterS` by the cloud's clock. A batch the edge marks historical whose samples

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Recipient } from './config.ts'
 import { planPushes, pushPlanner, type PlannedPush } from './plan.ts'
+import type { PushPlanner } from '../store/store.ts'
 
 const MIN = 60_000
 const people = [
@@ -42,7 +43,8 @@ describe('push schedules (brief §5)', () => {
     expect(planPushes(alarm, people, { 'safety-officer': { priorities: ['S'], delayMin: 0, times: 1, everyMin: 1, pushOn: 'raise' } }).map(show)).toContain('0m sl-officer webhook')
   })
   it('the store\'s planner: a raise plans the raise pushes, a valid triage the others, anything else (and history) nothing', () => {
-    const planner = pushPlanner({ recipients: people, schedules: {} })
+    // Typed as the store's slot: the planner's narrow parameter types must accept the store's records.
+    const planner: PushPlanner = pushPlanner({ recipients: people, schedules: {} })
     const record = (verdict: 'valid' | 'invalid' | null) => ({ id: 1, point: 'p', pointName: null, enterprise: 'shilian', kind: 'HH', priority: 'S', raisedAt: 0, value: 1, limit: 1, recoveredAt: null, recoveredValue: null, state: 'active', closedAt: null, disposal: { ack: null, feedback: null, closed: null, triage: verdict ? { verdict, by: 'li', at: 2 * MIN, note: '' } : null } }) as unknown as Parameters<typeof planner>[0]
     expect(planner(record(null), { alarm: 1, action: 'raise', at: 0 }).map(show)).toEqual(['0m duty webhook', '1m duty webhook #2', '2m duty webhook #3', '3m bureau sms'])
     expect(planner(record(null), { alarm: 1, action: 'raise', at: 0, historical: true })).toEqual([])

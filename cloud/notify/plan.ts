@@ -1,5 +1,5 @@
 import type { Priority } from '../../shared/rules/priority.ts'
-import type { AlarmChange, AlarmRecord } from '../store/store.ts'
+import type { DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
 import { defaultPushOn, defaultSchedules, type Category, type Channel, type NotificationsConfig, type PushOn, type Recipient, type Schedule } from './config.ts'
 
 /** One push to make: to whom, how, when (epoch ms), and which of the schedule's pushes it is. */
@@ -33,8 +33,24 @@ export function planPushes(alarm: { priority: Priority; raisedAt: number; enterp
   return out.sort((a, b) => a.dueAt - b.dueAt || a.recipient.localeCompare(b.recipient))
 }
 
+/**
+ * What the planner reads of an alarm and of its change: the store's AlarmRecord and AlarmChange
+ * satisfy them. Spelled out here so the planner does not import the store that runs it.
+ */
+export interface PlannedAlarm {
+  priority: Priority
+  raisedAt: number
+  enterprise: string | null
+  disposal: Pick<DisposalFacts, 'triage'>
+}
+export interface PlannedChange {
+  action: TimelineEntry['action']
+  at: number
+  historical?: boolean
+}
+
 /** The planner the store runs in the transaction of each alarm change (cloud/store/sqlite/push-outbox.ts): a raise, or a triage as valid. */
-export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>): (alarm: AlarmRecord, change: AlarmChange) => PlannedPush[] {
+export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>): (alarm: PlannedAlarm, change: PlannedChange) => PlannedPush[] {
   return (alarm, change) => {
     if (change.historical) return [] // old news from an edge's backlog: recorded, not pushed
     if (change.action === 'raise') return planPushes(alarm, config.recipients, config.schedules)

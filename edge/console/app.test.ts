@@ -75,7 +75,7 @@ describe('local console app', () => {
 
   it('refuses a body over the limit with 413 and a stable code, whatever the route and whether or not it says its length', async () => {
     const a = createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, maxBodyBytes: 2048 })
-    const big = 'password=' + 'x'.repeat(4096)
+    const big = `password=${'x'.repeat(4096)}`
     const declared = await a.request('/login', { method: 'POST', body: big, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) } })
     expect(declared.status).toBe(413)
     expect(await declared.json()).toMatchObject({ error: { code: 'PL_PAYLOAD_TOO_LARGE' } })

@@ -11,7 +11,7 @@ import { startEdgeAgent } from '../agent.ts'
 import { EdgeConfigSchema, resolveEdgeConfig } from '../config.ts'
 import { createLogger } from '../log.ts'
 import { parseListen } from './config.ts'
-import { captureLogger } from '../test-support.ts'
+import { captureLogger } from '../../test/util/edge-support.ts'
 
 /** The console as the agent serves it: refused without a password, bound where configured, live values in its JSON. */
 describe('local console in the agent', () => {

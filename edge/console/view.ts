@@ -1,6 +1,6 @@
 import type { PointInfo } from '../../shared/wire/messages.ts'
 import type { Value } from '../../shared/wire/sample.ts'
-import type { EdgeAgentStatus } from '../agent.ts'
+import type { EdgeAgentStatus } from '../agent-status.ts'
 import type { LatestValue } from '../latest-values.ts'
 import type { RecentEvent } from '../recent-events.ts'
 import { shortOutboxId } from '../outbox/outbox.ts'

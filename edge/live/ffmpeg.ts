@@ -23,6 +23,7 @@ export function ffmpegArgs(): string[] {
 /** ffconcat (libavformat/concatdec.c): the input and the options used to open and probe it. */
 export function concatList(url: string): string {
   // A line break would let a URL add directives of its own.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(url)) throw new Error('the camera URL contains control characters')
   // Inside single quotes nothing is special; a quote ends the quoting: ' → '\''
   const quoted = `'${url.replace(/'/g, "'\\''")}'`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/wire/sample.ts'
 import { EdgeConfigSchema } from '../config.ts'
-import { captureLogger } from '../test-support.ts'
+import { captureLogger } from '../../test/util/edge-support.ts'
 import { ReportConfig } from './config.ts'
 import { createReporter } from './reporter.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EdgeAgentStatus } from '../agent.ts'
+import type { EdgeAgentStatus } from '../agent-status.ts'
 import { formatStatus } from './status.ts'
 
 const status = (uplink: Partial<EdgeAgentStatus['uplink']>) => ({

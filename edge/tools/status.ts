@@ -1,4 +1,4 @@
-import type { EdgeAgentStatus } from '../agent.ts'
+import type { EdgeAgentStatus } from '../agent-status.ts'
 import { shortOutboxId } from '../outbox/outbox.ts'
 
 /** `parklink edge status`: the running agent's status (status.json) for a person. */

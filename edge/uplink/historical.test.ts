@@ -6,8 +6,8 @@ import { systemClock } from '../../shared/clock.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
-import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../test-support.ts'
-import { startMqttUplink, type Uplink } from './mqtt-uplink.ts'
+import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../test/util/edge-support.ts'
+import { startMqttUplink, type Uplink } from './mqtt/mqtt-uplink.ts'
 
 /** Backlog replay is marked: a batch written longer ago than historicalAfterMs goes out `historical`. */
 describe('historical marking on a real broker', () => {

@@ -52,7 +52,7 @@ export function formatSpan(ms: number): string {
 
 /** Whether a sample was marked for its time (by this receiver or an earlier one). */
 export function isClockSkewed(sample: Pick<Sample, 'reason'>): boolean {
-  return sample.reason !== undefined && sample.reason.startsWith(`${CLOCK_SKEW}:`)
+  return sample.reason?.startsWith(`${CLOCK_SKEW}:`) === true
 }
 
 /**

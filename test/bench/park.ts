@@ -6,7 +6,7 @@ import { cloudConfigFor } from '../../deploy/demo/configs.ts'
 import { UplinkConfigSchema } from '../../edge/config.ts'
 import { createLogger } from '../../edge/log.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
-import { startMqttUplink, type Uplink, type UplinkOptions } from '../../edge/uplink/mqtt-uplink.ts'
+import { startMqttUplink, type Uplink, type MqttUplinkOptions } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { startParklink, type Child } from '../util/child.ts'
 import { bearer, tryGetJson } from '../util/http.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
@@ -54,7 +54,7 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
 }
 
 /** The uplink as the agent starts it, with the agent's defaults (edge/config.ts) unless overridden. */
-export function startBenchUplink(outbox: Outbox, mqttUrl: string, edge: string, overrides: Partial<UplinkOptions> = {}): Uplink {
+export function startBenchUplink(outbox: Outbox, mqttUrl: string, edge: string, overrides: Partial<MqttUplinkOptions> = {}): Uplink {
   const d = UplinkConfigSchema.parse({ url: mqttUrl })
   return startMqttUplink({
     url: mqttUrl, clientId: `parklink-edge-${edge}`, site: 'bench', edge, session: `${edge}-session`, configHash: 'bench', points: [], drivers: () => [],

@@ -108,11 +108,13 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       const s = latest.get(p.id)
       return s !== undefined && ok(s)
     })
-    const describeLatest = (d: Driver, latest: Latest) => () =>
-      d.points.map((p) => {
+    const describeLatest = (d: Driver, latest: Latest) => () => {
+      const points = d.points.map((p) => {
         const s = latest.get(p.id)
         return `${p.id}=${s ? `${s.quality}${s.reason ? `(${s.reason})` : ''}` : 'none'}`
-      }).join(', ') + `; status ${JSON.stringify(d.status())}`
+      })
+      return `${points.join(', ')}; status ${JSON.stringify(d.status())}`
+    }
 
     beforeEach(() => {
       dir = mkdtempSync(path.join(tmpdir(), 'parklink-driver-conf-'))

@@ -51,6 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium (skipped: /usr/bin/chr
     context = await launchBrowser(dir)
     // A binding and an init script reach every document the test opens (both run outside the page's CSP).
     await context.exposeBinding('__reportCsp', (_source, v: string) => void violations.push(v))
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the init script is page source with its own template literal
     await context.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => void window.__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`))" })
     page = context.pages()[0] ?? (await context.newPage())
     page.on('console', (m) => {

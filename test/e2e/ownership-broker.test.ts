@@ -9,7 +9,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../deploy/demo/brok
 import { DEMO_MQTT_PASSWORD_ENV, createDemoLogins } from '../../deploy/demo/logins.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
-import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt-uplink.ts'
+import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { LEVEL, PRESSURE, captureLogger, registry } from '../cloud/helpers.ts'
 import { waitFor } from '../util/wait.ts'
 

@@ -9,7 +9,7 @@ import {
   OPCUACertificateManager,
   OPCUAServer,
   SecurityPolicy,
-  StatusCode,
+  type StatusCode,
   Variant,
   nodesets,
   standardUnits,
@@ -79,7 +79,7 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
   const t0 = Date.now()
   let server: OPCUAServer | null = null
 
-  const valueOf = (p: OpcuaSimPoint) => fixed.get(p.key) ?? sampledValue(p, Date.now() - t0)
+  const currentValue = (p: OpcuaSimPoint) => fixed.get(p.key) ?? sampledValue(p, Date.now() - t0)
 
   const build = async () => {
     const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(pki, 'server'), automaticallyAcceptUnknownCertificate: true })
@@ -129,7 +129,7 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
             // limit alarm throws when told twice that its input went bad.
             if (bad) return new DataValue({ value: new Variant({ dataType: DataType.Double, value: 0 }), statusCode: bad.code, sourceTimestamp: bad.since, serverTimestamp: bad.since })
             const now = new Date()
-            return new DataValue({ value: new Variant({ dataType: DataType.Double, value: valueOf(p) }), statusCode: StatusCodes.Good, sourceTimestamp: now, serverTimestamp: now })
+            return new DataValue({ value: new Variant({ dataType: DataType.Double, value: currentValue(p) }), statusCode: StatusCodes.Good, sourceTimestamp: now, serverTimestamp: now })
           },
         },
       })

@@ -34,7 +34,7 @@ export const hint = (text: string): MiddlewareHandler => async (c, next) => {
 }
 
 /** The validation hook of every declared route: the route's hint, or where its description is. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one hook serves routes of every input and response type
+// biome-ignore lint/suspicious/noExplicitAny: one hook serves routes of every input and response type
 export const validationHook = (): Hook<any, Env, string, any> => (result, c: Context) => {
   if (result.success) return
   const message = describeIssues(result.target, result.error.issues)

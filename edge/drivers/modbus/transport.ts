@@ -112,7 +112,7 @@ export class ModbusTransport {
 
   #ready(unitId: number, timeoutMs: number): ModbusClient {
     const client = this.#client
-    if (!client || !client.isOpen) throw new TransportError('not connected', QualityReasons.UNREACHABLE, true)
+    if (!client?.isOpen) throw new TransportError('not connected', QualityReasons.UNREACHABLE, true)
     client.setID(unitId)
     client.setTimeout(timeoutMs)
     return client

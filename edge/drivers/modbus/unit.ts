@@ -105,7 +105,7 @@ export function createUnit(spec: UnitSpec): Unit {
     async write(transport, id, value) {
       const index = byId.get(id)
       const p = index === undefined ? undefined : points[index]
-      if (!p || !p.config.writable) {
+      if (!p?.config.writable) {
         throw new ParklinkError(ErrorCodes.BAD_REQUEST, `point ${id} is not writable on device ${spec.device}`, {
           hint: 'the edge writes to a control system only for points configured with writable: true',
         })

@@ -152,7 +152,7 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
 
   const pull = async (): Promise<Sample[]> => {
     const c = client
-    if (!c || !c.hasSubscription()) return []
+    if (!c?.hasSubscription()) return []
     let response: unknown
     try {
       response = await c.pull(config.pullWaitS)

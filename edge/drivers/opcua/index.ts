@@ -247,7 +247,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     async write(id: string, value: Value) {
       const i = byId.get(id)
       const p = i === undefined ? undefined : config.points[i]
-      if (!p || !p.writable) {
+      if (!p?.writable) {
         throw new ParklinkError(ErrorCodes.BAD_REQUEST, `point ${id} is not writable on device ${config.id}`, {
           hint: 'the edge writes to a control system only for points configured with writable: true',
         })

@@ -9,7 +9,7 @@ import { waitFor } from '../../../test/util/wait.ts'
 import { startEdgeAgent, type EdgeAgent } from '../../agent.ts'
 import { EdgeConfigSchema, resolveEdgeConfig } from '../../config.ts'
 import { createLogger } from '../../log.ts'
-import { startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../test-support.ts'
+import { startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../../test/util/edge-support.ts'
 
 /**
  * Issue 14 acceptance, through the whole edge (subscription → batching → outbox → uplink → a

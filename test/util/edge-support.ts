@@ -1,12 +1,12 @@
-import { AckTracker } from '../cloud/ingest/ack-tracker.ts'
-import net from 'node:net'
+import { AckTracker } from '../../cloud/ingest/ack-tracker.ts'
+import type net from 'node:net'
 import { Writable } from 'node:stream'
-import { startEmbeddedBroker, type EmbeddedBrokerOptions } from '../deploy/demo/broker.ts'
+import { startEmbeddedBroker, type EmbeddedBrokerOptions } from '../../deploy/demo/broker.ts'
 import mqtt, { type MqttClient } from 'mqtt'
-import { decodeData, decodeStatus, encode } from '../shared/wire/codec.ts'
-import { WIRE_VERSION, type Ack, type DataBatch, type Status } from '../shared/wire/messages.ts'
-import { channelFilter, parseTopic, topic } from '../shared/wire/topics.ts'
-import { createLogger, type Logger } from './log.ts'
+import { decodeData, decodeStatus, encode } from '../../shared/wire/codec.ts'
+import { WIRE_VERSION, type Ack, type DataBatch, type Status } from '../../shared/wire/messages.ts'
+import { channelFilter, parseTopic, topic } from '../../shared/wire/topics.ts'
+import { createLogger, type Logger } from '../../edge/log.ts'
 
 /**
  * Test helpers for the edge's tests (imported only by *.test.ts): a real in-process MQTT broker

@@ -1,4 +1,3 @@
-import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
@@ -10,7 +9,7 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
-import { keepConnected } from './connection.ts'
+import type { UplinkLink, UplinkTransport } from './transport.ts'
 import { answerCommand } from './commands.ts'
 import { nextBatches, SendWindow, type StoredRanges } from './forward.ts'
 import * as status from './status.ts'
@@ -18,13 +17,8 @@ import * as status from './status.ts'
 /** Ack timeouts in a row (no progress at all) after which the connection is replaced. */
 const RECONNECT_AFTER_TIMEOUTS = 3
 
+/** The uplink's own options; how it reaches the broker is the transport's (e.g. mqtt/mqtt-uplink.ts). */
 export interface UplinkOptions {
-  url: string
-  clientId: string
-  username?: string
-  password?: string
-  /** CA, client certificate and key (PEM) for mqtts:// to the park's PKI. */
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   site: string
   edge: string
   /** This run of the agent; named in every message so a late death of an old run is told apart. */
@@ -41,17 +35,12 @@ export interface UplinkOptions {
   heartbeatMs: number
   /** A batch written longer ago than this is sent marked `historical` (backlog replay); default 60 s. */
   historicalAfterMs?: number
-  reconnectMinMs: number
-  reconnectMaxMs: number
-  keepaliveS?: number
   clock?: Clock
   log: Logger
   /** The park's `snapshot` commands (pictures for an alarm): absent on an edge without cameras. */
   onSnapshotRequest?: (request: SnapshotRequest) => void
   /** The park's `read` commands (one point now): the poller's readNow. */
   readPoint?: (point: string) => Promise<Sample>
-  /** Jitter source for the reconnect backoff (tests make it deterministic). */
-  random?: () => number
 }
 
 export interface UplinkState {
@@ -77,17 +66,18 @@ export interface Uplink {
 }
 
 /**
- * Forwards the outbox to the cloud over MQTT and deletes what the cloud acks.
+ * Forwards the outbox to the cloud over the transport (transport.ts: MQTT, whichever client)
+ * and deletes what the cloud acks.
  *
- * Session: clean=true, a fresh client per connection and our own resubscribe on connect. The
+ * Session: clean, a fresh link per connection and our own resubscribe on connect. The
  * outbox, not the broker, is the memory: every connect rewinds to the cloud's last ack and
  * resends, so a persistent session would only make the broker replay the same batches a second
  * time, and hold a queue per edge while the edge is away. The cloud's ack is retained, so the
  * mark is learnt at subscribe time without a stored session.
  *
- * Reconnecting forever with jittered backoff is connection.ts. MQTT 3.1.1: aedes does not speak 5.
+ * Reconnecting forever with jittered backoff is the transport's (mqtt/connection.ts).
  */
-export function startMqttUplink(options: UplinkOptions): Uplink {
+export function startUplink(options: UplinkOptions, transport: UplinkTransport): Uplink {
   const { outbox, log } = options
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
@@ -108,47 +98,47 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
   }
   const noteError = (message: string, level: 'warn' | 'error' = 'warn') => {
     // Once per distinct error, not on every reconnect attempt while the broker stays down.
-    if (message !== lastError) log[level]({ url: options.url, err: message }, 'uplink problem')
-    else log.debug({ url: options.url, err: message }, 'uplink problem (repeated)')
+    if (message !== lastError) log[level]({ url: transport.endpoint, err: message }, 'uplink problem')
+    else log.debug({ url: transport.endpoint, err: message }, 'uplink problem (repeated)')
     lastError = message
   }
-  const publishStatus = (c: MqttClient, message: Status, done?: (err?: Error) => void) => {
+  const publishStatus = (c: UplinkLink, message: Status, done?: (err?: Error) => void) => {
     c.publish(topics.status, encode(message), { qos: 1, retain: true }, (err) => {
       if (err) log.debug({ kind: message.kind, err: errorMessage(err) }, 'status not delivered to the broker')
       done?.(err)
     })
   }
-  const publishBirth = (c: MqttClient) => publishStatus(c, status.birth(id, clock.now(), options.configHash, typeof options.points === 'function' ? options.points() : options.points, outbox.stats()))
+  const publishBirth = (c: UplinkLink) => publishStatus(c, status.birth(id, clock.now(), options.configHash, typeof options.points === 'function' ? options.points() : options.points, outbox.stats()))
 
-  function onConnect(c: MqttClient): void {
+  function onConnect(c: UplinkLink): void {
     // What waited in the outbox through the outage is backlog: it drains behind live data.
     window.connected(outbox.stats().lastSeq)
-    c.subscribe({ [topics.ack]: { qos: 1 } }, (err, granted) => {
-      if (c !== connection.current()) return
-      if (err || granted?.some((g) => g.qos === 128)) {
+    c.subscribe(topics.ack, 1, (failure) => {
+      if (c !== transport.current()) return
+      if (failure) {
         // Without acks nothing is ever deleted and everything is resent: retry later instead.
-        noteError(err ? `subscribe to ${topics.ack} failed: ${errorMessage(err)}` : `subscription to ${topics.ack} refused; check the broker ACL for this edge`, 'error')
-        connection.restart(c)
+        noteError(failure.refused ? `subscription to ${topics.ack} refused; check the broker ACL for this edge` : `subscribe to ${topics.ack} failed: ${failure.error}`, 'error')
+        transport.reconnect(c)
         return
       }
       ready = true
       lastError = null
-      log.info({ url: options.url, clientId: options.clientId, ackedThrough: window.ackedThrough, lastSeq: outbox.stats().lastSeq }, 'uplink connected')
+      log.info({ url: transport.endpoint, clientId: transport.clientId, ackedThrough: window.ackedThrough, lastSeq: outbox.stats().lastSeq }, 'uplink connected')
       publishBirth(c)
       scheduleHeartbeat(c)
       pump()
     })
     // The cloud's commands (ping, resend a range, status): without them data still flows.
-    c.subscribe({ [topics.cmd]: { qos: 1 } }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/%u/cmd, user {site}/{edge})')
+    c.subscribe(topics.cmd, 1, (failure) => {
+      if (failure) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/%u/cmd, user {site}/{edge})')
     })
     // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
-    c.subscribe({ [topics.status]: { qos: 1 } }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128)) log.debug({ topic: topics.status }, 'cannot watch our own status topic')
+    c.subscribe(topics.status, 1, (failure) => {
+      if (failure) log.debug({ topic: topics.status }, 'cannot watch our own status topic')
     })
   }
 
-  function onMessage(c: MqttClient, name: string, payload: Buffer, retained = false): void {
+  function onMessage(c: UplinkLink, name: string, payload: Buffer, retained = false): void {
     if (name === topics.ack) {
       const decoded = decodeAck(payload)
       if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
@@ -172,7 +162,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     }
   }
 
-  function onCommand(c: MqttClient, payload: Buffer): void {
+  function onCommand(c: UplinkLink, payload: Buffer): void {
     const decoded = decodeCommand(payload)
     if (!decoded.ok) return void log.warn({ topic: topics.cmd, err: decoded.error, bytes: payload.length }, 'invalid command ignored')
     if (decoded.value.edge !== id.edge) return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
@@ -183,7 +173,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     void answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now(), ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}), ...(options.readPoint ? { readPoint: options.readPoint } : {}) }).then((response) => respond(c, decoded.value.cmd.type, response))
   }
 
-  function respond(c: MqttClient, cmd: string, response: CommandResponse): void {
+  function respond(c: UplinkLink, cmd: string, response: CommandResponse): void {
     log.info({ id: response.id, cmd, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
     c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
       if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
@@ -224,7 +214,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
 
   let pumping = false
   function pump(): void {
-    const c = connection.current()
+    const c = transport.current()
     if (!ready || stopping || pumping || c === null) return
     pumping = true
     try {
@@ -252,12 +242,12 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
       timers.ack = null
       const from = window.ackedThrough + 1
       if (window.checkTimeout(clock.now())) {
-        const c = connection.current()
+        const c = transport.current()
         if (window.timeouts >= RECONNECT_AFTER_TIMEOUTS && c !== null) {
           // Resent twice and still nothing: the link may be dead without TCP or the keepalive
           // noticing yet (a silent drop on the way). A new connection resends everything.
           log.warn({ from, timeouts: window.timeouts }, 'no ack after resending: reconnecting (the link to the broker may be dead)')
-          connection.restart(c)
+          transport.reconnect(c)
           return
         }
         log.warn({ from, ackTimeoutMs: options.ackTimeoutMs }, 'no ack from the cloud in time: resending from the last ack')
@@ -266,10 +256,10 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     }, Math.max(0, deadline - clock.now()))
   }
 
-  function scheduleHeartbeat(c: MqttClient): void {
+  function scheduleHeartbeat(c: UplinkLink): void {
     timers.heartbeat = clock.setTimeout(() => {
       timers.heartbeat = null
-      if (c !== connection.current() || !ready) return
+      if (c !== transport.current() || !ready) return
       let drivers: DriverReport[] = []
       try {
         drivers = options.drivers()
@@ -288,24 +278,7 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     window.rewind()
   }
 
-  const connection = keepConnected({
-    url: options.url,
-    mqtt: {
-      clientId: options.clientId,
-      protocolVersion: 4,
-      clean: true,
-      connectTimeout: 10_000,
-      keepalive: options.keepaliveS ?? 30,
-      will: { topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true },
-      ...(options.username === undefined ? {} : { username: options.username }),
-      ...(options.password === undefined ? {} : { password: options.password }),
-      ...(options.tls ?? {}),
-    },
-    reconnectMinMs: options.reconnectMinMs,
-    reconnectMaxMs: options.reconnectMaxMs,
-    clock,
-    log,
-    ...(options.random === undefined ? {} : { random: options.random }),
+  transport.connect({ topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true }, {
     onConnect,
     onMessage,
     onError: (message) => noteError(message),
@@ -317,13 +290,13 @@ export function startMqttUplink(options: UplinkOptions): Uplink {
     state: () => ({ connected: ready, lastAckAt, clockOffsetMs, ackedThrough: window.ackedThrough, inflight: window.inflight, backlog: ready ? window.backlog : 0, lastError }),
     stop() {
       stopping ??= (async () => {
-        const c = connection.stop()
+        const c = transport.close()
         onClose()
         if (c !== null) {
           // Our own goodbye, with ts; a clean DISCONNECT makes the broker drop the will.
           await bounded(clock, 2_000, (done) => publishStatus(c, status.death(id, clock.now()), () => done()))
-          await bounded(clock, 2_000, (done) => c.end(false, {}, () => done()))
-          c.end(true)
+          await bounded(clock, 2_000, (done) => c.disconnect(done))
+          c.destroy()
         }
         log.info('uplink stopped')
       })()

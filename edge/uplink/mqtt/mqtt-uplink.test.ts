@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeStatus, encode } from '../../shared/wire/codec.ts'
-import type { Status } from '../../shared/wire/messages.ts'
-import { topic } from '../../shared/wire/topics.ts'
-import { waitFor } from '../../test/util/wait.ts'
-import type { Outbox } from '../outbox/outbox.ts'
-import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
-import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../test-support.ts'
-import { startMqttUplink, type Uplink, type UplinkOptions } from './mqtt-uplink.ts'
+import { decodeStatus, encode } from '../../../shared/wire/codec.ts'
+import type { Status } from '../../../shared/wire/messages.ts'
+import { topic } from '../../../shared/wire/topics.ts'
+import { waitFor } from '../../../test/util/wait.ts'
+import type { Outbox } from '../../outbox/outbox.ts'
+import { openSqliteOutbox } from '../../outbox/sqlite-outbox.ts'
+import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../../test/util/edge-support.ts'
+import { startMqttUplink, type Uplink, type MqttUplinkOptions } from './mqtt-uplink.ts'
 
 /**
  * The uplink against a REAL broker (aedes in-process, port 0) and a minimal cloud that acks the
@@ -34,7 +34,7 @@ describe('mqtt uplink on a real broker', () => {
   let clients: MqttClient[]
   let logs: ReturnType<typeof captureLogger>
 
-  const start = (over: Partial<UplinkOptions> = {}) => {
+  const start = (over: Partial<MqttUplinkOptions> = {}) => {
     uplink = startMqttUplink({
       url: broker.url, clientId: CLIENT_ID, site: SITE, edge: EDGE, session: 'session-1', configHash: 'cafe',
       points: [{ id: 'e1.tk.level', name: '储罐液位', unit: 'm', device: 'plc1' }],
