@@ -7,6 +7,7 @@ import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
 import { addAccountCommands } from './accounts.ts'
 import { addMosquittoAclCommand } from './mosquitto-acl.ts'
+import { addPkiCommands } from './pki/command.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -88,6 +89,7 @@ export function buildProgram(): Command {
     })
   addAccountCommands(cloud)
   addMosquittoAclCommand(cloud)
+  addPkiCommands(program)
   return program
 }
 
