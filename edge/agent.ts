@@ -32,6 +32,7 @@ import { consoleView } from './console/view.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
+import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
 import { createReporter } from './report/reporter.ts'
 
 export interface EdgeAgentOptions {
@@ -95,6 +96,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // The console is refused before anything opens when its password variable is not set.
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
   const tls = loadUplinkTls(config.uplink.tls)
+  if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
