@@ -33,6 +33,7 @@ import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
 import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
+import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
 
 export interface EdgeAgentOptions {
@@ -97,6 +98,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
   const tls = loadUplinkTls(config.uplink.tls)
   if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
+  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url)) log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
