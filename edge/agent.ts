@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import * as fs from 'node:fs'
+import { ensurePrivateDir } from '../shared/private-files.ts'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
@@ -104,7 +105,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const startedAt = clock.now()
 
   try {
-    mkdirSync(config.dataDir, { recursive: true })
+    ensurePrivateDir(fs, config.dataDir) // 0700 whatever the umask (brief §7)
   } catch (err) {
     throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot create the data directory ${config.dataDir}: ${errorMessage(err)}`, {
       hint: 'check dataDir in the edge config and that the service user may write there',
@@ -160,7 +161,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     const make = opts.createDriver ?? createDriver
     for (const device of config.devices) {
       const dataDir = path.join(config.dataDir, 'devices', device.id)
-      mkdirSync(dataDir, { recursive: true })
+      ensurePrivateDir(fs, dataDir)
       drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir, ...(opts.env ? { env: opts.env } : {}) }))
     }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))

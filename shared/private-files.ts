@@ -8,7 +8,7 @@ import type * as NodeFs from 'node:fs'
  * SQLite creates its -wal, -shm and -journal files with the mode of the database file, so a
  * database opened on a file made by `ensurePrivateFile` keeps all of them 0600.
  */
-export type PrivateFs = Pick<typeof NodeFs, 'mkdirSync' | 'chmodSync' | 'openSync' | 'fchmodSync' | 'closeSync' | 'writeSync' | 'fsyncSync'>
+export type PrivateFs = Pick<typeof NodeFs, 'mkdirSync' | 'chmodSync' | 'openSync' | 'fchmodSync' | 'closeSync' | 'writeSync' | 'fsyncSync' | 'existsSync'>
 
 export const PRIVATE_DIR_MODE = 0o700
 export const PRIVATE_FILE_MODE = 0o600
@@ -27,6 +27,17 @@ export function ensurePrivateFile(fs: PrivateFs, file: string): void {
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/**
+ * A SQLite database file about to be opened: the file 0600 (created empty if new, which SQLite
+ * takes as a new database) and any -wal, -shm or -journal left by an older version chmod-ed too.
+ * In-memory databases (':memory:', '') are left alone.
+ */
+export function ensurePrivateDatabase(fs: PrivateFs, file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return
+  ensurePrivateFile(fs, file)
+  for (const suffix of ['-wal', '-shm', '-journal']) if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, PRIVATE_FILE_MODE)
 }
 
 /**
