@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
 import { ensurePrivateDatabase, ensurePrivateDir } from '../../../shared/private-files.ts'
 import * as schema from './schema.ts'
+import { backfillAuditChain } from './audit-chain.ts'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -41,6 +42,7 @@ export function openDatabase(file: string): Db {
     sqlite.pragma('foreign_keys = ON')
     const db = drizzle({ client: sqlite, schema })
     migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+    backfillAuditChain(sqlite) // rows older than migration 0019 get their SM3 chain hash, once
     return db
   } catch (err) {
     sqlite.close()
