@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseEdgeConfig } from '../../edge/config.ts'
 import { main } from '../cli.ts'
 import { initPki, openPki, type PkiContext } from './ca.ts'
 import { readIndex } from './index-db.ts'
@@ -108,6 +109,11 @@ describe('parklink pki', () => {
     expect(issued.out).not.toMatch(/PRIVATE KEY|BEGIN/)
     const list = await cli('list', '--dir', root, '--json')
     expect(JSON.parse(list.out)).toEqual(expect.arrayContaining([expect.objectContaining({ ca: 'tls', kind: 'edge', name: 'huaian/edge-02', status: 'valid' })]))
+    // edge init takes the issued folder as it is.
+    const config = path.join(dir, 'edge-02.yaml')
+    const issuedDir = path.join(root, 'issued/edge/huaian/edge-02')
+    expect(await main(['node', 'parklink', 'edge', 'init', '--config', config, '--site', 'huaian', '--edge', 'edge-02', '--broker', 'mqtts://10.0.0.5:8883', '--pki-files', issuedDir, '--yes'])).toBe(0)
+    expect(parseEdgeConfig(readFileSync(config, 'utf8'), config).uplink.tls).toEqual({ ca: path.join(issuedDir, 'ca.crt'), cert: path.join(issuedDir, 'client.crt'), key: path.join(issuedDir, 'client.key') })
     expect((await cli('revoke', 'huaian.edge-02', '--dir', root)).code).toBe(0)
     expect((await cli('list', '--dir', path.join(dir, 'none'))).code).toBe(1)
     expect(openPki(root, runOpenssl).layout.root).toBe(root)
