@@ -9,9 +9,8 @@ import { startShippedMosquitto, type ShippedMosquitto } from '../util/shipped-mo
 import { waitFor } from '../util/wait.ts'
 
 /**
- * Broker identity (issues 13, 20): on the shipped Mosquitto configuration (client certificates from
- * `parklink pki`), its password fallback and the demo's aedes, an
- * edge writes only its own topics, cannot take over another's session by its client id, cannot
+ * Broker identity (issues 13, 20): on the shipped Mosquitto configuration (client certificates
+ * from `parklink pki`), its password fallback and the demo's aedes, an edge writes only its own topics, cannot take over another's session by its client id, cannot
  * read another edge's acks and commands, and nobody gets in without a login. Mosquitto drops an
  * unauthorized publish silently (a QoS 1 one is still PUBACKed on 3.1.1), so "nothing arrived" is
  * shown by a later allowed message from the same sender arriving alone (a broker keeps one
