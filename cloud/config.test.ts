@@ -34,7 +34,7 @@ describe('cloud config', () => {
     expect(config.dataDir).toBe(path.resolve(path.dirname(EXAMPLE), '../../.parklink/cloud'))
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, trustedProxies: [], streams: { perIdentity: 50, total: 1_000, queue: 500 } })
     expect(config.http.loginThrottle.perAddress).toMatchObject({ freeFailures: 5, windowS: 900 })
-    expect(config.mqtt).toMatchObject({ url: 'mqtts://127.0.0.1:8883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30, tls: { ca: '/etc/parklink/park-ca.crt' } })
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://127.0.0.1:8883', clientId: 'parklink-cloud', reconnectPeriodMs: 2000, keepaliveS: 30, allowInsecure: false, tls: { ca: '/etc/parklink/pki/ca.crt', cert: '/etc/parklink/pki/client.crt', key: '/etc/parklink/pki/client.key' } })
     expect(config.edgeOfflineAfterMs).toBe(60_000)
     expect(config.registry.enterprises.map((e) => e.id)).toEqual(['shilian', 'fuqiang'])
     expect(config.registry.points.find((p) => p.id === 'shilian.tk101.level')).toEqual({
@@ -46,20 +46,20 @@ describe('cloud config', () => {
   })
 
   it('edges: strict by default; a point bound to an undeclared edge, or an edge of an undeclared enterprise, is refused', () => {
-    expect(loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\n')).registry).toMatchObject({ edges: [], claimUnknownPoints: 'strict' })
-    const bad = 'dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\nregistry:\n  enterprises: [{ id: a, name: A }]\n  edges: [{ id: e1, site: s, enterprise: b }]\n  points: [{ id: a.p, name: P, enterprise: a, edge: e2, class: general }]\n'
+    expect(loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtts://broker:8883" }\n')).registry).toMatchObject({ edges: [], claimUnknownPoints: 'strict' })
+    const bad = 'dataDir: data\nmqtt: { url: "mqtts://broker:8883" }\nregistry:\n  enterprises: [{ id: a, name: A }]\n  edges: [{ id: e1, site: s, enterprise: b }]\n  points: [{ id: a.p, name: P, enterprise: a, edge: e2, class: general }]\n'
     expect(() => loadCloudConfig(write(bad))).toThrow(/unknown enterprise "b"[\s\S]*unknown edge "e2"|unknown edge "e2"[\s\S]*unknown enterprise "b"/)
   })
 
   it('takes its broker user name as its client id (one user per instance), parklink-cloud without one', () => {
-    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud-b }\n')).mqtt.clientId).toBe('cloud-b')
-    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", clientId: cloud-x }\n')).mqtt.clientId).toBe('cloud-x')
-    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud-b, clientId: other }\n'))).toThrow(/mqtt\.clientId: with a username the client id is the username/)
-    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: park/e1 }\n'))).toThrow(/mqtt\.username/)
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883", username: cloud-b }\n')).mqtt.clientId).toBe('cloud-b')
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883", clientId: cloud-x }\n')).mqtt.clientId).toBe('cloud-x')
+    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883", username: cloud-b, clientId: other }\n'))).toThrow(/mqtt\.clientId: with a username the client id is the username/)
+    expect(() => loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883", username: park/e1 }\n'))).toThrow(/mqtt\.username/)
   })
 
   it('a minimal file gets every default', () => {
-    const config = loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtt://broker:1883" }\n'))
+    const config = loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtts://broker:8883" }\n'))
     expect(config).toMatchObject({ dataDir: path.join(tmp.dir, 'data'), http: { port: 8080 }, log: { level: 'info' }, registry: { enterprises: [], points: [] } })
   })
 
@@ -97,12 +97,12 @@ describe('cloud config', () => {
   })
 
   it('takes the A–D priority scheme from the file; a wrong kind or a levels-and-source point is named by line', () => {
-    const ad = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883" }\nalarms:\n  priorities:\n    rows: { mhs: { HH: A, H: B } }\n    default: D\n'))
+    const ad = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883" }\nalarms:\n  priorities:\n    rows: { mhs: { HH: A, H: B } }\n    default: D\n'))
     expect(ad.alarms.priorities).toEqual({ rows: { mhs: { HH: 'A', H: 'B' } }, default: 'D' })
-    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883" }\n')).alarms.priorities.rows.mhs?.HH).toBe('S')
+    expect(loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883" }\n')).alarms.priorities.rows.mhs?.HH).toBe('S')
     const file = write([
       'dataDir: d',
-      'mqtt: { url: "mqtt://b:1883" }',
+      'mqtt: { url: "mqtts://b:8883" }',
       'alarms:',
       '  priorities:',
       '    rows: { mhs: { HIGH: A } }',
@@ -118,7 +118,7 @@ describe('cloud config', () => {
   })
 
   it('a gas point without levels alarms at the GB/T 50493 defaults; one that cannot be defaulted is named by line', () => {
-    const head = ['dataDir: d', 'mqtt: { url: "mqtt://b:1883" }', 'registry:', '  enterprises: [{ id: e, name: E }]', '  points:']
+    const head = ['dataDir: d', 'mqtt: { url: "mqtts://b:8883" }', 'registry:', '  enterprises: [{ id: e, name: E }]', '  points:']
     const points = loadCloudConfig(write([...head,
       "    - { id: e.h2, name: H2, unit: '%LEL', enterprise: e, class: gas }",
       '    - { id: e.nh3, name: NH3, unit: ppm, enterprise: e, class: gas, oel: 20, limits: { deadband: 0.5 } }',
@@ -139,7 +139,7 @@ describe('cloud config', () => {
   })
 
   it('reads the broker password from the named environment variable, refusing an unset one', () => {
-    const config = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtt://b:1883", username: cloud, passwordEnv: PL_TEST_PW }\n'))
+    const config = loadCloudConfig(write('dataDir: d\nmqtt: { url: "mqtts://b:8883", username: cloud, passwordEnv: PL_TEST_PW }\n'))
     expect(mqttPassword(config, { PL_TEST_PW: 's3cret' })).toBe('s3cret')
     expect(() => mqttPassword(config, {})).toThrow(ParklinkError)
     expect(mqttPassword({ ...config, mqtt: { ...config.mqtt, passwordEnv: undefined } }, {})).toBeUndefined()

@@ -15,6 +15,7 @@ import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
 import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/config.ts'
+import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -165,7 +166,10 @@ export const CloudConfigSchema = z.strictObject({
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
     /** The park broker's CA for `mqtts://` (the shipped Mosquitto listens with TLS only) and, for certificate login, this instance's cert and key. */
     tls: TlsFilesConfig.optional(),
+    /** Let a plain mqtt:// URL to another host through (shared/transport.ts); warned about at every start. */
+    allowInsecure: z.boolean().default(false),
   })
+    .refine((m) => m.allowInsecure || !isInsecureRemote(m.url), { message: INSECURE_MESSAGE, path: ['url'] })
     .refine((m) => m.clientId === undefined || m.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
   /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */

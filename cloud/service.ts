@@ -1,3 +1,4 @@
+import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -61,6 +62,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config, opts.env)
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
+  if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url)) log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
   const secret = tokenSecret(config.auth, log)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')

@@ -8,6 +8,8 @@ import { addReadPointCommand } from './read-point.ts'
 import { addAccountCommands } from './accounts.ts'
 import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
+import { addPkiCommands } from './pki/command.ts'
+import { addAuditCommands } from './audit.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -90,6 +92,8 @@ export function buildProgram(): Command {
   addAccountCommands(cloud)
   addMosquittoAclCommand(cloud)
   addReportCommands(cloud)
+  addAuditCommands(cloud)
+  addPkiCommands(program)
   return program
 }
 

@@ -9,6 +9,7 @@ export interface InitFlags {
   ca?: string
   cert?: string
   key?: string
+  pkiFiles?: string
   dataDir: string
   modbusHost?: string
   modbusPort: string

@@ -33,8 +33,9 @@ export async function runWizard(o: InitFlags): Promise<InitAnswers | null> {
     const broker = await ask(text({ message: "Park MQTT broker URL 园区消息服务器", placeholder: 'mqtts://10.0.0.5:8883', initialValue: o.broker ?? '', validate: (v) => { const r = UplinkConfigSchema.safeParse({ url: v ?? '' }); return r.success ? undefined : r.error.issues[0]?.message } }))
     const login = await ask(select({
       message: 'How does this edge log in to the broker? 登录方式',
-      initialValue: o.cert ? 'certificate' : o.username !== undefined ? 'password' : 'none',
-      options: [{ value: 'password', label: 'user name + password 用户名密码' }, { value: 'certificate', label: 'certificate files 证书' }, { value: 'none', label: 'none 无' }],
+      // The park broker logs edges in by certificate (deploy/mosquitto/parklink.conf): the default.
+      initialValue: o.username !== undefined && !o.cert ? 'password' : 'certificate',
+      options: [{ value: 'certificate', label: 'certificate files (parklink pki issue edge) 证书' }, { value: 'password', label: 'user name + password 用户名密码' }, { value: 'none', label: 'none 无' }],
     }))
     const auth = login === 'password'
     const username = auth ? await ask(text({ message: 'Broker user name 用户名', initialValue: o.username ?? `${site}/${edge}`, validate: (v) => (v ? undefined : 'required') })) : undefined

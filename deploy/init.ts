@@ -25,6 +25,7 @@ export function addInitCommand(edge: Command): void {
     .option('--ca <file>', "the park broker's CA certificate (PEM), for mqtts://")
     .option('--cert <file>', "this edge's certificate (PEM), when the park logs edges in by certificate")
     .option('--key <file>', 'the private key of --cert (PEM)')
+    .option('--pki-files <dir>', 'the folder `parklink pki issue edge {site}/{edge}` wrote: sets --ca, --cert and --key (ca.crt, client.crt, client.key)')
     .option('--data-dir <dir>', 'outbox and state (systemd unit: /var/lib/parklink)', '/var/lib/parklink')
     .option('--modbus-host <ip>', 'a first Modbus TCP device (PLC, DCS gateway) on the plant network')
     .option('--modbus-port <port>', 'its TCP port', '502')
@@ -39,7 +40,8 @@ export function addInitCommand(edge: Command): void {
     .option('-y, --yes', 'ask nothing: take the flags and defaults')
     .option('--force', 'replace an existing file (kept as FILE.bak)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: InitFlags) => {
+    .action(async (flags: InitFlags) => {
+      const o = withPkiFiles(flags)
       const { checkAnswers, missingFlags, renderConfig } = await import('../edge/tools/init.ts')
       const interactive = !o.yes && process.stdin.isTTY === true && process.stdout.isTTY === true
       let answers: InitAnswers
@@ -53,7 +55,7 @@ export function addInitCommand(edge: Command): void {
         answers = a
       } else {
         const missing = missingFlags(o)
-        if (missing.length > 0) throw new CommanderError(USAGE, 'parklink.usage', `without a terminal (or with --yes) init needs ${missing.join(', ')}; e.g. parklink edge init --site huaian-park --edge shilian-01 --broker mqtt://10.0.0.5:1883 --yes`)
+        if (missing.length > 0) throw new CommanderError(USAGE, 'parklink.usage', `without a terminal (or with --yes) init needs ${missing.join(', ')}; e.g. parklink edge init --site huaian-park --edge shilian-01 --broker mqtts://10.0.0.5:8883 --pki-files ./huaian-park/shilian-01 --yes`)
         answers = answersFromFlags(o)
       }
       const problems = checkAnswers(answers)
@@ -63,6 +65,13 @@ export function addInitCommand(edge: Command): void {
       if (o.json) console.log(JSON.stringify({ file, ok: true, site: answers.site, edge: answers.edge, devices: answers.device ? 1 : 0, next }))
       else console.log([`wrote ${file} (site ${answers.site}, edge ${answers.edge}, ${answers.device ? 1 : 0} device). Next:`, ...next.map((n) => `  ${n}`)].join('\n'))
     })
+}
+
+/** --pki-files DIR stands for the three files `parklink pki issue edge` puts in DIR (flags given explicitly win). */
+export function withPkiFiles(o: InitFlags): InitFlags {
+  if (!o.pkiFiles) return o
+  const at = (f: string) => path.join(o.pkiFiles!, f)
+  return { ...o, ca: o.ca ?? at('ca.crt'), cert: o.cert ?? at('client.crt'), key: o.key ?? at('client.key') }
 }
 
 export function answersFromFlags(o: InitFlags): InitAnswers {

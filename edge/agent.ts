@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import * as fs from 'node:fs'
+import { ensurePrivateDir } from '../shared/private-files.ts'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { systemClock, type Clock } from '../shared/clock.ts'
@@ -30,6 +31,8 @@ import { consoleView } from './console/view.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
+import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
+import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
 
@@ -72,12 +75,14 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // The console is refused before anything opens when its password variable is not set.
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
   const tls = loadUplinkTls(config.uplink.tls)
+  if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
+  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url)) log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
 
   try {
-    mkdirSync(config.dataDir, { recursive: true })
+    ensurePrivateDir(fs, config.dataDir) // 0700 whatever the umask (brief §7)
   } catch (err) {
     throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot create the data directory ${config.dataDir}: ${errorMessage(err)}`, {
       hint: 'check dataDir in the edge config and that the service user may write there',
@@ -133,7 +138,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     const make = opts.createDriver ?? createDriver
     for (const device of config.devices) {
       const dataDir = path.join(config.dataDir, 'devices', device.id)
-      mkdirSync(dataDir, { recursive: true })
+      ensurePrivateDir(fs, dataDir)
       drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir, ...(opts.env ? { env: opts.env } : {}) }))
     }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))

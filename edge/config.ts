@@ -14,6 +14,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { ConsoleConfig } from './console/config.ts'
 import { writableProblem } from './drivers/modbus/writable.ts'
 import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
+import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { ReportConfig } from './report/config.ts'
 import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
 import { LiveConfig } from './live/config.ts'
@@ -73,7 +74,10 @@ export const UplinkConfigSchema = z
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
     /** CA of the park broker and, for certificate login, this edge's cert and key (edge/uplink/tls.ts). */
     tls: UplinkTlsConfig.optional(),
+    /** Let a plain mqtt:// URL to another host through (shared/transport.ts); warned about at every start. */
+    allowInsecure: z.boolean().default(false),
   })
+  .refine((u) => u.allowInsecure || !isInsecureRemote(u.url), { message: INSECURE_MESSAGE, path: ['url'] })
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
   // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
   .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })

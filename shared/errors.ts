@@ -49,6 +49,10 @@ export const ErrorCodes = {
   SITE_MISMATCH: 'PL_SITE_MISMATCH',
   /** Ingest: a snapshot for an alarm that the cloud never asked that edge for. */
   UNREQUESTED_SNAPSHOT: 'PL_UNREQUESTED_SNAPSHOT',
+  /** `parklink pki`: the park PKI could not do what was asked (no CA yet, a name already issued, openssl failed). */
+  PKI_FAILED: 'PL_PKI_FAILED',
+  /** `parklink cloud audit verify`: an audit row's SM3 chain hash does not match its content or its predecessor. */
+  AUDIT_CHAIN_BROKEN: 'PL_AUDIT_CHAIN_BROKEN',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

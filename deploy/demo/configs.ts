@@ -1,3 +1,4 @@
+import { isInsecureRemote } from '../../shared/transport.ts'
 import type { z } from 'zod'
 import type { CloudConfigSchema } from '../../cloud/config.ts'
 import type { EdgeConfigInput } from '../../edge/config.ts'
@@ -67,7 +68,7 @@ export function edgeConfigFor(o: EdgeDemoOptions): EdgeConfigInput {
     // The plant alarms locally too (same rules and limits as the registry) while its uplink is down.
     alarms: { points: shilianPlantPoints.filter((p) => p.limits).map((p) => ({ id: p.id, class: p.class, limits: p.limits! })) },
     uplink: {
-      url: o.mqttUrl,
+      ...demoBrokerUrl(o.mqttUrl),
       ...o.mqttLogin,
       ...(o.fastTimeouts ? { ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 100, reconnectMaxMs: 1_000, keepaliveS: 5 } : {}),
     },
@@ -89,7 +90,7 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
   return {
     dataDir: o.dataDir,
     http: { host: o.host ?? '127.0.0.1', port: o.httpPort },
-    mqtt: { url: o.mqttUrl, ...(o.mqttLogin ? o.mqttLogin : { clientId: o.clientId ?? 'parklink-cloud' }), reconnectPeriodMs: 500 },
+    mqtt: { ...demoBrokerUrl(o.mqttUrl), ...(o.mqttLogin ? o.mqttLogin : { clientId: o.clientId ?? 'parklink-cloud' }), reconnectPeriodMs: 500 },
     edgeOfflineAfterMs: 30_000,
     registry: {
       enterprises: [{ id: 'shilian', name: '实联化工' }, ...moreRegistry().enterprises],
@@ -123,7 +124,7 @@ export function fuqiangEdgeConfig(o: { site: string; dataDir: string; mqttUrl: s
     site: o.site,
     edge: 'fuqiang-01',
     dataDir: o.dataDir,
-    uplink: { url: o.mqttUrl, ...o.mqttLogin },
+    uplink: { ...demoBrokerUrl(o.mqttUrl), ...o.mqttLogin },
     devices: [{
       id: 'fuqiang-dcs',
       kind: 'opcua',
@@ -160,7 +161,7 @@ export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: stri
     site: o.site,
     edge: 'park-01',
     dataDir: o.dataDir,
-    uplink: { url: o.mqttUrl, ...o.mqttLogin },
+    uplink: { ...demoBrokerUrl(o.mqttUrl), ...o.mqttLogin },
     devices: [
       // The gauges sit on RS485 behind a serial device server (Modbus TCP → RTU gateway).
       {
@@ -217,4 +218,12 @@ export function moreRegistry() {
       { id: 'park.ws01.ph', name: '污水站出口pH', unit: '', enterprise: 'park', class: 'general' as const, limits: { h: 9, l: 6, deadband: 0.1 } },
     ],
   }
+}
+
+/**
+ * The demo's embedded broker speaks plain MQTT; on a LAN address (--mqtt-host) that is refused
+ * unless allowed (shared/transport.ts), so the demo allows it, and every start warns.
+ */
+function demoBrokerUrl(url: string): { url: string; allowInsecure?: true } {
+  return isInsecureRemote(url) ? { url, allowInsecure: true } : { url }
 }

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3'
+import * as fs from 'node:fs'
+import { ensurePrivateDatabase } from '../../shared/private-files.ts'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock.ts'
@@ -50,6 +52,7 @@ export interface LocalAlarms {
 export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: Clock, log: Logger): LocalAlarms {
   let db: Database.Database
   try {
+    ensurePrivateDatabase(fs, file) // 0600 whatever the umask (brief §7)
     db = new Database(file)
     db.pragma('journal_mode = WAL')
     db.exec(`CREATE TABLE IF NOT EXISTS rule_state (point TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);

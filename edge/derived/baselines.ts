@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3'
+import * as fs from 'node:fs'
+import { ensurePrivateDatabase } from '../../shared/private-files.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 
 /**
@@ -36,6 +38,7 @@ const toRecord = (r: Row): BaselineRecord => ({ id: r.id, segment: r.segment, by
 export function openBaselineStore(file: string): BaselineStore {
   let db: Database.Database
   try {
+    ensurePrivateDatabase(fs, file) // 0600 whatever the umask (brief §7)
     db = new Database(file)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3'
+import * as fs from 'node:fs'
+import { ensurePrivateDatabase } from '../../shared/private-files.ts'
 import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
@@ -374,6 +376,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
 function openDatabase(file: string, firstSeq: number): Database.Database {
   let db: Database.Database | null = null
   try {
+    // 0600 whatever the umask (brief §7): the outbox holds the plant's data until the cloud has it.
+    ensurePrivateDatabase(fs, file)
     db = new Database(file)
     // Only takes effect on a new file (before its first table): freed pages can then be given
     // back to the file system (PRAGMA incremental_vacuum) when the disk fills. An older file keeps

@@ -34,7 +34,8 @@ describe('edge init: answers → config', () => {
     const text = renderConfig(a, new Date(0))
     expect(parseEdgeConfig(text, '/etc/parklink/edge.yaml').uplink.tls).toEqual(a.tls)
     expect(text).toContain('logs in with its certificate')
-    expect(checkAnswers({ ...a, broker: 'mqtt://park:1883' })).toEqual([expect.stringMatching(/^uplink.tls: tls needs an mqtts/)])
+    expect(checkAnswers({ ...a, broker: 'mqtt://127.0.0.1:1883' })).toEqual([expect.stringMatching(/^uplink.tls: tls needs an mqtts/)])
+    expect(checkAnswers({ ...base, broker: 'mqtt://park:1883' })).toEqual([expect.stringMatching(/^uplink.url: plain mqtt:\/\/ to another host .*allowInsecure/)])
     expect(checkAnswers({ ...base, tls: { cert: '/e.crt' } })).toEqual([expect.stringMatching(/cert and key together/)])
   })
 
@@ -43,7 +44,7 @@ describe('edge init: answers → config', () => {
       expect.stringMatching(/^site: /),
       expect.stringMatching(/^uplink.url: use mqtt:/),
     ])
-    expect(checkAnswers({ ...base, broker: 'mqtt://user:pw@park:1883' })).toEqual([expect.stringMatching(/no credentials in the URL/)])
+    expect(checkAnswers({ ...base, broker: 'mqtts://user:pw@park:8883' })).toEqual([expect.stringMatching(/no credentials in the URL/)])
   })
 
   it('lists the flags a script must give', () => {

@@ -32,7 +32,7 @@ export async function benchAlarmLatency(dir: string, o: { crossings: number; per
   const plant = shilianPlantPoints.find((p) => p.id === ALARM_POINT)
   const limits = plant?.limits
   if (!limits?.hh || !limits.h) throw new Error(`${ALARM_POINT} lost its HH/H limits in test/sim/plant.ts: pick another registered point for the alarm-latency bench`)
-  const registered = cloudConfigFor({ dataDir: '.', httpPort: 0, mqttUrl: 'mqtt://x', clientId: 'x' }).registry!.points!.find((p) => p.id === ALARM_POINT) as { rules?: { onDelayS?: number } } | undefined
+  const registered = cloudConfigFor({ dataDir: '.', httpPort: 0, mqttUrl: 'mqtt://127.0.0.1:1883', clientId: 'x' }).registry!.points!.find((p) => p.id === ALARM_POINT) as { rules?: { onDelayS?: number } } | undefined
   const onDelayS = registered?.rules?.onDelayS ?? 0
   const high = limits.hh + 0.3
   const low = limits.h - limits.deadband - 1

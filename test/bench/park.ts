@@ -64,4 +64,4 @@ export function startBenchUplink(outbox: Outbox, mqttUrl: string, edge: string, 
 }
 
 /** The agent's default number of samples per outbox batch (= per MQTT message). */
-export const DEFAULT_BATCH_SIZE = UplinkConfigSchema.parse({ url: 'mqtt://x' }).batchSize
+export const DEFAULT_BATCH_SIZE = UplinkConfigSchema.parse({ url: 'mqtt://127.0.0.1:1883' }).batchSize

@@ -9,8 +9,8 @@ import { startShippedMosquitto, type ShippedMosquitto } from '../util/shipped-mo
 import { waitFor } from '../util/wait.ts'
 
 /**
- * Broker identity (issue 13): on the shipped Mosquitto configuration and on the demo's aedes, an
- * edge writes only its own topics, cannot take over another's session by its client id, cannot
+ * Broker identity (issues 13, 20): on the shipped Mosquitto configuration (client certificates
+ * from `parklink pki`), its password fallback and the demo's aedes, an edge writes only its own topics, cannot take over another's session by its client id, cannot
  * read another edge's acks and commands, and nobody gets in without a login. Mosquitto drops an
  * unauthorized publish silently (a QoS 1 one is still PUBACKed on 3.1.1), so "nothing arrived" is
  * shown by a later allowed message from the same sender arriving alone (a broker keeps one
@@ -24,16 +24,19 @@ interface BrokerUnderTest {
   url: string
   tls: IClientOptions
   login: { cloud: Login; a: Login; b: Login }
+  /** Logins the broker must refuse, and how it says so. */
+  strangers: Array<{ why: string; options: IClientOptions; error: RegExp }>
   dispose(): Promise<void>
 }
-interface Login { username: string; password: string }
+/** An identity (its broker user name) and what its client sends to be it: a password or a certificate. */
+interface Login { username: string; options: IClientOptions }
 
 const clients: MqttClient[] = []
 async function connect(broker: BrokerUnderTest, login: Login | null, clientId?: string, clean = true): Promise<MqttClient> {
   const client = await mqtt.connectAsync(broker.url, {
     ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean, connectTimeout: 10_000,
     clientId: clientId ?? login?.username ?? `anonymous-${Math.random().toString(16).slice(2)}`,
-    ...(login ? { username: login.username, password: login.password } : {}),
+    ...login?.options,
   })
   clients.push(client)
   return client
@@ -57,9 +60,8 @@ function scenarios(name: string, start: () => Promise<BrokerUnderTest>, refusesS
       await stopAll()
     })
 
-    it('refuses an anonymous client and a wrong password', async () => {
-      await expect(connect(broker, null)).rejects.toThrow(/not authori[sz]ed/i)
-      await expect(connect(broker, { username: broker.login.b.username, password: 'not-the-password' })).rejects.toThrow(/bad user ?name or password|not authori[sz]ed/i)
+    it('refuses a client without a valid login', async () => {
+      for (const s of broker.strangers) await expect(connect(broker, { username: `stranger-${s.why}`, options: s.options }), s.why).rejects.toThrow(s.error)
     })
 
     it('keeps an edge from publishing as another edge, under another site, or as the cloud', async () => {
@@ -125,7 +127,7 @@ function scenarios(name: string, start: () => Promise<BrokerUnderTest>, refusesS
       const b = await connect(broker, broker.login.b)
       await b.publishAsync(topic(SITE, B.edge, 'data'), 'while-the-cloud-was-away', { qos: 1 })
       // Back under the same user: the session (its subscription and the message queued meanwhile) is there.
-      const next = mqtt.connect(broker.url, { ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean: false, clientId: broker.login.cloud.username, ...broker.login.cloud, manualConnect: true })
+      const next = mqtt.connect(broker.url, { ...broker.tls, protocolVersion: 4, reconnectPeriod: 0, clean: false, clientId: broker.login.cloud.username, ...broker.login.cloud.options, manualConnect: true })
       clients.push(next)
       const got = inbox(next)
       const connack = new Promise<boolean>((resolve) => next.once('connect', (p) => resolve(p.sessionPresent)))
@@ -159,18 +161,42 @@ function scenarios(name: string, start: () => Promise<BrokerUnderTest>, refusesS
 }
 
 const password = () => Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2)
+const byPassword = (username: string, pw = password()): Login => ({ username, options: { username, password: pw } })
+const passwordStrangers = (user: string) => [
+  { why: 'anonymous', options: {}, error: /not authori[sz]ed/i },
+  { why: 'wrong password', options: { username: user, password: 'not-the-password' }, error: /bad user ?name or password|not authori[sz]ed/i },
+]
 
-scenarios('the shipped Mosquitto configuration', async () => {
-  const login = { cloud: { username: DEFAULT_CLOUD_USER, password: password() }, a: { username: edgeUser(A.site, A.edge), password: password() }, b: { username: edgeUser(B.site, B.edge), password: password() } }
-  const m: ShippedMosquitto = await startShippedMosquitto(Object.fromEntries(Object.values(login).map((l) => [l.username, l.password])))
-  return { url: m.url, tls: { ca: m.ca }, login, dispose: () => m.dispose() }
+scenarios('the shipped Mosquitto configuration (client certificates)', async () => {
+  const m: ShippedMosquitto = await startShippedMosquitto()
+  const enrolled = (kind: 'edge' | 'cloud', name: string): Login => {
+    const { cert, key } = m.enrol(kind, name)
+    return { username: name, options: { cert, key } }
+  }
+  const login = { cloud: enrolled('cloud', DEFAULT_CLOUD_USER), a: enrolled('edge', edgeUser(A.site, A.edge)), b: enrolled('edge', edgeUser(B.site, B.edge)) }
+  // The same names from another CA: a park's CA is the only one the broker trusts.
+  const foreign = await startShippedMosquitto()
+  const forged = foreign.enrol('edge', edgeUser(A.site, A.edge))
+  await foreign.dispose()
+  const strangers = [
+    { why: 'no certificate', options: {}, error: /certificate required|handshake failure|socket hang up|ECONNRESET/i },
+    { why: 'a password, no certificate', options: { username: login.a.username, password: password() }, error: /certificate required|handshake failure|socket hang up|ECONNRESET/i },
+    { why: 'another CA', options: { cert: forged.cert, key: forged.key }, error: /unknown ca|certificate verify failed|socket hang up|ECONNRESET/i },
+  ]
+  return { url: m.url, tls: { ca: m.ca }, login, strangers, dispose: () => m.dispose() }
+}, false)
+
+scenarios('the shipped password fallback (parklink-passwords.conf)', async () => {
+  const login = { cloud: byPassword(DEFAULT_CLOUD_USER), a: byPassword(edgeUser(A.site, A.edge)), b: byPassword(edgeUser(B.site, B.edge)) }
+  const m: ShippedMosquitto = await startShippedMosquitto({ passwords: Object.fromEntries(Object.values(login).map((l) => [l.username, l.options.password as string])) })
+  return { url: m.url, tls: { ca: m.ca }, login, strangers: passwordStrangers(login.b.username), dispose: () => m.dispose() }
 }, false)
 
 scenarios("the demo's embedded broker", async () => {
   const logins = createDemoLogins(SITE, [A.edge, B.edge])
   const broker: EmbeddedBroker = await startEmbeddedBroker(0, { access: logins.access })
-  const as = (l: { username: string; passwordEnv: string }) => ({ username: l.username, password: logins.env(l)[DEMO_MQTT_PASSWORD_ENV]! })
+  const as = (l: { username: string; passwordEnv: string }) => byPassword(l.username, logins.env(l)[DEMO_MQTT_PASSWORD_ENV]!)
   const login = { cloud: as(logins.cloud), a: as(logins.edge(SITE, A.edge)), b: as(logins.edge(SITE, B.edge)) }
   expect(login.cloud.username).toBe(DEMO_CLOUD_USER)
-  return { url: broker.url, tls: {}, login, dispose: () => broker.close() }
+  return { url: broker.url, tls: {}, login, strangers: passwordStrangers(login.b.username), dispose: () => broker.close() }
 }, true)

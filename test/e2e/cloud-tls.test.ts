@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,24 +10,25 @@ import { startShippedMosquitto, type ShippedMosquitto } from '../util/shipped-mo
 import { waitFor } from '../util/wait.ts'
 
 /**
- * The shipped Mosquitto listens with TLS only (deploy/mosquitto/parklink.conf), on the park's
- * own PKI: the cloud service reaches it with `mqtt.tls.ca` and its own broker user.
+ * The shipped Mosquitto listens with TLS only and wants a client certificate
+ * (deploy/mosquitto/parklink.conf), on the park's own PKI: the cloud service reaches it with
+ * `mqtt.tls` from `parklink pki issue cloud parklink-cloud` (its CN is its broker user).
  */
-describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its own user)', () => {
-  const password = `cloud-${Math.random().toString(36).slice(2)}`
+describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its own certificate)', () => {
   let dir: string
   let broker: ShippedMosquitto
   let cloud: RunningCloud | null = null
   const config = (over: Partial<CloudConfig['mqtt']> = {}) => CloudConfigSchema.parse({
     dataDir: path.join(dir, 'cloud'),
     http: { port: 0 },
-    mqtt: { url: broker.url, username: DEFAULT_CLOUD_USER, passwordEnv: 'PARKLINK_TEST_MQTT_PASSWORD', reconnectPeriodMs: 200, tls: { ca: path.join(dir, 'park-ca.crt') }, ...over },
+    mqtt: { url: broker.url, reconnectPeriodMs: 200, tls: { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') }, ...over },
   })
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-cloud-tls-'))
-    broker = await startShippedMosquitto({ [DEFAULT_CLOUD_USER]: password })
-    writeFileSync(path.join(dir, 'park-ca.crt'), broker.ca)
+    broker = await startShippedMosquitto()
+    const issued = broker.enrol('cloud', DEFAULT_CLOUD_USER)
+    for (const f of ['ca.crt', 'client.crt', 'client.key']) copyFileSync(path.join(issued.dir, f), path.join(dir, f))
   }, 30_000)
   afterAll(async () => {
     await cloud?.stop()
@@ -35,8 +36,8 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('connects and subscribes with the park CA', async () => {
-    cloud = await startCloud(config(), { log: createCloudLogger({ level: 'silent' }), env: { PARKLINK_TEST_MQTT_PASSWORD: password } })
+  it('connects and subscribes with the park CA and its certificate', async () => {
+    cloud = await startCloud(config(), { log: createCloudLogger({ level: 'silent' }) })
     await waitFor(() => cloud!.metrics.mqtt.connected, { message: () => `cloud not connected over TLS: ${cloud!.metrics.mqtt.lastError}` })
     await cloud.stop()
     cloud = null
@@ -44,7 +45,7 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
 
   it('refuses to start when the CA file is missing, saying which setting and file (PL_CONFIG_INVALID)', async () => {
     const missing = path.join(dir, 'no-such-ca.crt')
-    await expect(startCloud(config({ tls: { ca: missing } }), { log: createCloudLogger({ level: 'silent' }), env: { PARKLINK_TEST_MQTT_PASSWORD: password } }))
+    await expect(startCloud(config({ tls: { ca: missing, cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') } }), { log: createCloudLogger({ level: 'silent' }) }))
       .rejects.toMatchObject({ code: 'PL_CONFIG_INVALID', message: expect.stringContaining(`mqtt.tls.ca: cannot read ${missing}`) })
   })
 })

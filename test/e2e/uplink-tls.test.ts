@@ -14,8 +14,8 @@ import { waitFor } from '../util/wait.ts'
 /**
  * mqtts to a broker of the park's own PKI (Debian's mosquitto, certificates made by openssl
  * for this run): the edge trusts the park CA from uplink.tls.ca and logs in with its own
- * certificate (the broker takes the certificate's CN as the user name); without a certificate
- * the broker refuses it.
+ * certificate (the broker takes the certificate's CN, {site}/{edge}, as the user name); without a
+ * certificate the broker refuses it, and a certificate naming another edge is refused before start.
  */
 describe('uplink over TLS with a client certificate', () => {
   let dir: string
@@ -25,7 +25,7 @@ describe('uplink over TLS with a client certificate', () => {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
   const sign = (name: string, ext: string) => {
-    ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name === 'server' ? '127.0.0.1' : 'shilian-01'}`)
+    ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name === 'server' ? '127.0.0.1' : 'huaian\\/shilian-01'}`)
     writeFileSync(path.join(dir, `${name}.ext`), ext)
     ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`)
   }
@@ -70,6 +70,12 @@ describe('uplink over TLS with a client certificate', () => {
     await waitFor(() => /certificate required/.test(agent.status().uplink.lastError ?? ''), { timeoutMs: 15_000, message: () => `no refusal: ${agent.status().uplink.lastError}` })
     expect(agent.status().uplink.connected).toBe(false)
     expect(agent.status().uplink.lastError).toMatch(/certificate required/)
+  })
+
+  it("refuses to start with another edge's certificate, naming the file and the field", async () => {
+    await expect(startEdgeAgent(config('shilian-02', '{ ca: ca.crt, cert: client.crt, key: client.key }'), { log })).rejects.toMatchObject({
+      code: 'PL_CONFIG_INVALID', message: expect.stringMatching(/^uplink\.tls\.cert: .*client\.crt: the certificate's CN is "huaian\/shilian-01", this edge is "huaian\/shilian-02"/),
+    })
   })
 
   it('refuses a config whose certificate file is missing, or tls on a plain mqtt:// url', async () => {

@@ -2,53 +2,86 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { initPki, type PkiContext } from '../../deploy/pki/ca.ts'
+import { issue } from '../../deploy/pki/issue.ts'
+import { brokerIdentity, cloudIdentity, edgeIdentity } from '../../deploy/pki/names.ts'
+import { runOpenssl } from '../../deploy/pki/openssl.ts'
 import { startChild, type Child } from './child.ts'
 import { mosquittoBinary } from './mosquitto.ts'
 import { freePort, waitForPort } from './ports.ts'
 
 /**
- * Debian's mosquitto started with the SHIPPED deploy/mosquitto/parklink.conf and parklink.acl:
- * only the paths (certificates, password file, ACL, persistence) and the port are substituted.
- * TLS from a throwaway CA made by openssl for this run; the password file is made with
- * `mosquitto_passwd -b` from the given users (test passwords only).
+ * Debian's mosquitto started with the SHIPPED deploy/mosquitto/parklink.conf (client certificates)
+ * or its fallback parklink-passwords.conf, and the shipped parklink.acl: only the paths
+ * (certificates, CRL, password file, ACL, persistence) and the port are substituted. The
+ * certificates come from a park PKI made by `parklink pki` (deploy/pki) for this run; the password
+ * file (fallback only) is made with `mosquitto_passwd -b` from the given users (test passwords only).
  */
 export interface ShippedMosquitto {
   url: string
-  /** The test CA's certificate (PEM), for the clients' `ca`. */
+  /** The test park's TLS CA certificate (PEM), for the clients' `ca`. */
   ca: Buffer
+  pki: PkiContext
   child: Child
+  /** Issues (with `parklink pki`) and returns the files of an edge ({site}/{edge}) or cloud instance. */
+  enrol(kind: 'edge' | 'cloud', name: string): { dir: string; ca: Buffer; cert: Buffer; key: Buffer }
+  /** Copies the PKI's current CRL to the broker and restarts it (Mosquitto reads its crlfile at start). */
+  reloadCrl(): Promise<void>
   dispose(): Promise<void>
 }
 
 const DEPLOY = new URL('../../deploy/mosquitto/', import.meta.url).pathname
 
-export async function startShippedMosquitto(users: Record<string, string>): Promise<ShippedMosquitto> {
+export async function startShippedMosquitto(options: { passwords?: Record<string, string> } = {}): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
   try {
-    makePki(dir)
-    const passwd = path.join(dir, 'passwd')
-    writeFileSync(passwd, '')
-    for (const [user, password] of Object.entries(users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, password], { stdio: 'pipe' })
+    const pki = initPki(path.join(dir, 'pki'), runOpenssl, { park: 'test park', days: 2 })
+    const server = issue(pki, brokerIdentity('127.0.0.1'), { days: 2, hosts: ['127.0.0.1', 'localhost'] }).files
+    const certs = path.join(dir, 'certs')
+    mkdirSync(certs)
+    for (const [from, to] of [[server.ca, 'ca.crt'], [server.serverCert, 'server.crt'], [server.serverKey, 'server.key'], [pki.layout.ca('tls').crl, 'crl.pem']] as const) copyFileSync(from!, path.join(certs, to))
+    const passwords = options.passwords
+    if (passwords) {
+      writeFileSync(path.join(dir, 'passwd'), '')
+      for (const [user, password] of Object.entries(passwords)) execFileSync('mosquitto_passwd', ['-b', path.join(dir, 'passwd'), user, password], { stdio: 'pipe' })
+    }
     copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
     const data = path.join(dir, 'data')
     mkdirSync(data)
     const port = await freePort()
-    writeFileSync(path.join(dir, 'mosquitto.conf'), shippedConf(dir, port))
+    const confFile = path.join(dir, 'mosquitto.conf')
+    writeFileSync(confFile, shippedConf(passwords ? 'parklink-passwords.conf' : 'parklink.conf', dir, port))
     // Run as root, mosquitto drops to its own user before reading these: let it (test files only).
     chmodSync(dir, 0o755)
+    chmodSync(certs, 0o755)
     chmodSync(data, 0o777)
-    for (const f of ['ca.crt', 'server.crt', 'server.key', 'passwd', 'parklink.acl', 'mosquitto.conf']) chmodSync(path.join(dir, f), 0o644)
-    const child = startChild('mosquitto-shipped', mosquittoBinary(), ['-c', path.join(dir, 'mosquitto.conf')])
-    await waitForPort(port, 10_000).catch((err: Error) => { throw new Error(`${err.message}\n${child.output()}`) })
-    return {
+    for (const f of ['certs/ca.crt', 'certs/server.crt', 'certs/server.key', 'certs/crl.pem', 'parklink.acl', 'mosquitto.conf', ...(passwords ? ['passwd'] : [])]) chmodSync(path.join(dir, f), 0o644)
+    const start = async () => {
+      const child = startChild('mosquitto-shipped', mosquittoBinary(), ['-c', confFile])
+      await waitForPort(port, 10_000).catch((err: Error) => { throw new Error(`${err.message}\n${child.output()}`) })
+      return child
+    }
+    const broker: ShippedMosquitto = {
       url: `mqtts://127.0.0.1:${port}`,
-      ca: readFileSync(path.join(dir, 'ca.crt')),
-      child,
+      ca: readFileSync(path.join(certs, 'ca.crt')),
+      pki,
+      child: await start(),
+      enrol(kind, name) {
+        const files = issue(pki, kind === 'edge' ? edgeIdentity(name) : cloudIdentity(name), { days: 2 }).files
+        return { dir: path.dirname(files.clientCert!), ca: readFileSync(files.ca!), cert: readFileSync(files.clientCert!), key: readFileSync(files.clientKey!) }
+      },
+      async reloadCrl() {
+        copyFileSync(pki.layout.ca('tls').crl, path.join(certs, 'crl.pem'))
+        chmodSync(path.join(certs, 'crl.pem'), 0o644)
+        await broker.child.kill('SIGKILL')
+        broker.child = await start()
+      },
       async dispose() {
-        await child.kill('SIGKILL')
+        await broker.child.kill('SIGKILL')
         rmSync(dir, { recursive: true, force: true })
       },
     }
+    return broker
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     throw err
@@ -56,27 +89,18 @@ export async function startShippedMosquitto(users: Record<string, string>): Prom
 }
 
 /** The shipped config with this run's paths and port (and every substitution checked to apply). */
-function shippedConf(dir: string, port: number): string {
-  let conf = readFileSync(path.join(DEPLOY, 'parklink.conf'), 'utf8')
+function shippedConf(file: string, dir: string, port: number): string {
+  let conf = readFileSync(path.join(DEPLOY, file), 'utf8')
   const substitutions: Array<[string, string]> = [
     ['persistence_location /var/lib/mosquitto/', `persistence_location ${dir}/data/`],
     ['listener 8883', `listener ${port} 127.0.0.1`],
-    ['/etc/mosquitto/certs/', `${dir}/`],
-    ['/etc/mosquitto/passwd', `${dir}/passwd`],
+    ['/etc/mosquitto/certs/', `${dir}/certs/`],
     ['/etc/mosquitto/parklink.acl', `${dir}/parklink.acl`],
+    ...(file === 'parklink-passwords.conf' ? [['/etc/mosquitto/passwd', `${dir}/passwd`] as [string, string]] : []),
   ]
   for (const [from, to] of substitutions) {
-    if (!conf.includes(from)) throw new Error(`deploy/mosquitto/parklink.conf no longer has "${from}": update test/util/shipped-mosquitto.ts`)
+    if (!conf.includes(from)) throw new Error(`deploy/mosquitto/${file} no longer has "${from}": update test/util/shipped-mosquitto.ts`)
     conf = conf.split(from).join(to)
   }
   return conf
-}
-
-function makePki(dir: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
-  ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=parklink test park CA', '-days', '1')
-  ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1')
-  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext')
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-
 import type { Role } from '../../auth/roles.ts'
 import type { ApiKeyRecord, AuditEntry, AuditQuery, AuditRecord, AuthStore, SessionRecord, UserRecord } from '../auth-store.ts'
 import type { Db } from './db.ts'
+import { insertAuditRow } from './audit-chain.ts'
 import { apiKeys, auditLog, enterprises, sessions, users } from './schema.ts'
 
 const toUser = (r: typeof users.$inferSelect): UserRecord => ({ ...r, role: r.role as Role })
@@ -63,8 +64,12 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
 
     enterpriseExists: (id) => db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id)).get() !== undefined,
 
-    audit: (e: AuditEntry) =>
-      void db.insert(auditLog).values({ at: e.at, actor: e.actor, action: e.action, target: e.target ?? null, outcome: e.outcome, before: e.before ?? null, after: e.after ?? null, detail: e.detail ?? null }).run(),
+    audit: (e: AuditEntry) => {
+      const row = { at: e.at, actor: e.actor, action: e.action, target: e.target ?? null, outcome: e.outcome, before: e.before ?? null, after: e.after ?? null, detail: e.detail ?? null }
+      // The chain reads the last hash then appends: one writer at a time (immediate), or the caller's transaction.
+      if (db.$client.inTransaction) insertAuditRow(db, row)
+      else db.transaction((tx) => insertAuditRow(tx, row), { behavior: 'immediate' })
+    },
     queryAudit: (q: AuditQuery): AuditRecord[] => {
       const where: SQL[] = []
       if (q.from !== undefined) where.push(gte(auditLog.at, q.from))

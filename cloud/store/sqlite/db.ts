@@ -1,11 +1,13 @@
-import { mkdirSync } from 'node:fs'
+import * as fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
+import { ensurePrivateDatabase, ensurePrivateDir } from '../../../shared/private-files.ts'
 import * as schema from './schema.ts'
+import { backfillAuditChain } from './audit-chain.ts'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -23,7 +25,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.
 export function openDatabase(file: string): Db {
   let sqlite: Database.Database
   try {
-    mkdirSync(path.dirname(file), { recursive: true })
+    // dataDir 0700, cloud.db (and its -wal, -shm) 0600 whatever the umask (brief §7).
+    if (file !== ':memory:') ensurePrivateDir(fs, path.dirname(file))
+    ensurePrivateDatabase(fs, file)
     sqlite = new Database(file)
   } catch (err) {
     throw new ParklinkError(ErrorCodes.STORE_FAILED, `cannot open the cloud database ${file}: ${errorMessage(err)}`, {
@@ -38,6 +42,7 @@ export function openDatabase(file: string): Db {
     sqlite.pragma('foreign_keys = ON')
     const db = drizzle({ client: sqlite, schema })
     migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+    backfillAuditChain(sqlite) // rows older than migration 0019 get their SM3 chain hash, once
     return db
   } catch (err) {
     sqlite.close()

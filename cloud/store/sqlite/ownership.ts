@@ -3,7 +3,8 @@ import type { AlarmChange, Owner, OwnershipFacts, SecurityEvent } from '../store
 import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import type { PlanInTx } from './push-outbox.ts'
-import { alarms, auditLog, cameras, points, registryEdges } from './schema.ts'
+import { alarms, cameras, points, registryEdges } from './schema.ts'
+import { insertAuditRow } from './audit-chain.ts'
 
 const CHUNK = 500
 
@@ -53,7 +54,7 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, 
         } else {
           append(tx, alarm, { at: e.at, actor: `edge:${e.edge}`, action: 'refused', detail })
         }
-        tx.insert(auditLog).values({ at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...detail, alarm } }).run()
+        insertAuditRow(tx, { at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...detail, alarm } })
         planInTx(changes)
         return { alarm, raised: open === undefined }
       }, { behavior: 'immediate' })

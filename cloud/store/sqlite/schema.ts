@@ -484,6 +484,8 @@ export const auditLog = sqliteTable(
     before: text('before', { mode: 'json' }),
     after: text('after', { mode: 'json' }),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** SM3(predecessor's chain_hash ‖ this row's content), hex (cloud/store/sqlite/audit-chain.ts; issue 20). */
+    chainHash: text('chain_hash'),
   },
   (t) => [index('audit_log_at').on(t.at), index('audit_log_actor_at').on(t.actor, t.at)],
 )
