@@ -16,7 +16,14 @@ export interface ShippedMosquitto {
   url: string
   /** The test CA's certificate (PEM), for the clients' `ca`. */
   ca: Buffer
+  /** The running broker (replaced by start()). */
   child: Child
+  /** Its persistence directory (mosquitto.db once it saved). */
+  dataDir: string
+  /** Stops the broker: SIGTERM saves the persistence file first, SIGKILL keeps only the last autosave. */
+  stop(signal?: NodeJS.Signals): Promise<void>
+  /** Starts it again on the same port, config and persistence. */
+  start(): Promise<void>
   dispose(): Promise<void>
 }
 
@@ -38,17 +45,28 @@ export async function startShippedMosquitto(users: Record<string, string>): Prom
     chmodSync(dir, 0o755)
     chmodSync(data, 0o777)
     for (const f of ['ca.crt', 'server.crt', 'server.key', 'passwd', 'parklink.acl', 'mosquitto.conf']) chmodSync(path.join(dir, f), 0o644)
-    const child = startChild('mosquitto-shipped', mosquittoBinary(), ['-c', path.join(dir, 'mosquitto.conf')])
-    await waitForPort(port, 10_000).catch((err: Error) => { throw new Error(`${err.message}\n${child.output()}`) })
-    return {
+    const launch = async () => {
+      const child = startChild('mosquitto-shipped', mosquittoBinary(), ['-c', path.join(dir, 'mosquitto.conf')])
+      await waitForPort(port, 10_000).catch((err: Error) => { throw new Error(`${err.message}\n${child.output()}`) })
+      return child
+    }
+    const broker: ShippedMosquitto = {
       url: `mqtts://127.0.0.1:${port}`,
       ca: readFileSync(path.join(dir, 'ca.crt')),
-      child,
+      child: await launch(),
+      dataDir: data,
+      async stop(signal = 'SIGKILL') {
+        await broker.child.kill(signal)
+      },
+      async start() {
+        broker.child = await launch()
+      },
       async dispose() {
-        await child.kill('SIGKILL')
+        await broker.child.kill('SIGKILL')
         rmSync(dir, { recursive: true, force: true })
       },
     }
+    return broker
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     throw err
