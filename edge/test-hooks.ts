@@ -98,7 +98,9 @@ function journalled(outbox: Outbox, file: string): Outbox {
       } catch (err) {
         return refused(parts.reduce((n, p) => n + p.samples.length, 0), err)
       }
-      seqs.forEach((seq, i) => write({ outbox: outbox.id, seq, samples: parts[i]!.samples, alarms: parts[i]!.alarms ?? [], events: [] }))
+      parts.forEach((part, i) => {
+        write({ outbox: outbox.id, seq: seqs[i], samples: part.samples, alarms: part.alarms ?? [], events: [] })
+      })
       return seqs
     },
   }

@@ -30,12 +30,12 @@ const BEFORE = '(before the first fault)'
 export function summarize(marks: readonly FaultMark[], counts: Record<string, number>, content: ContentCheck): KindRow[] {
   const rows = new Map<string, KindRow>()
   const row = (kind: string) => {
-    let r = rows.get(kind)
-    if (!r) rows.set(kind, (r = { kind, count: counts[kind] ?? 0, batches: 0, lost: 0, duplicated: 0, altered: 0, inGaps: 0, gaps: new Map() }))
+    const r = rows.get(kind) ?? { kind, count: counts[kind] ?? 0, batches: 0, lost: 0, duplicated: 0, altered: 0, inGaps: 0, gaps: new Map<string, number>() }
+    rows.set(kind, r)
     return r
   }
   for (const kind of Object.keys(counts)) row(kind)
-  const last = <T>(items: readonly FaultMark[], pick: (m: FaultMark) => boolean) => items.filter(pick).at(-1)?.kind ?? BEFORE
+  const last = (items: readonly FaultMark[], pick: (m: FaultMark) => boolean) => items.filter(pick).at(-1)?.kind ?? BEFORE
   for (const c of content.checks) {
     const r = row(last(marks, (m) => m.journalAt <= c.batch.at))
     r.batches++
