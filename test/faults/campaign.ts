@@ -46,7 +46,9 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
   const faults = noFaults()
   const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
   const marks: FaultMark[] = []
+  const deletedWithOutbox = new Set<string>()
   const targets = {
+    deletedWithOutbox,
     ...stack,
     edge: EDGE,
     say,
@@ -74,7 +76,7 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}` })
     await stack.edge.stop('SIGTERM')
     await stack.cloud.stop('SIGTERM')
-    return { faults, ...tally, cloudStoreFailures: stack.cloudLog.storeFailures, selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits], ...verify(stack, marks, faults), seconds: Math.round((Date.now() - started) / 1000) }
+    return { faults, ...tally, cloudStoreFailures: stack.cloudLog.storeFailures, selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits], ...verify(stack, marks, faults, deletedWithOutbox), seconds: Math.round((Date.now() - started) / 1000) }
   } finally {
     await stack.dispose()
   }
@@ -95,10 +97,10 @@ function outboxState(stack: Stack): { id: string; lastSeq: number; held: number[
   }
 }
 
-function verify(stack: Stack, marks: FaultMark[], faults: Record<FaultKind, number>) {
+function verify(stack: Stack, marks: FaultMark[], faults: Record<FaultKind, number>, deletedWithOutbox: ReadonlySet<string>) {
   const outbox = outboxState(stack)
   const journal = readJournal(stack.journalFile)
-  const content = checkContent(stack.cloudDbFile, EDGE, journal.batches, new Set(outbox.held.map((seq) => `${outbox.id}:${seq}`)))
+  const content = checkContent(stack.cloudDbFile, EDGE, journal.batches, new Set(outbox.held.map((seq) => `${outbox.id}:${seq}`)), deletedWithOutbox)
   const table = summarize(marks, faults, content)
   const count = (v: string) => content.checks.filter((c) => c.verdict === v).length
   return {

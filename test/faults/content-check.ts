@@ -12,9 +12,9 @@ import type { JournalBatch } from './journal.ts'
  *   each (the cloud may only mark a sample `uncertain`/`clock_skew:…`, issue 14);
  * - altered: stored with another hash, or rows that differ from the journal's samples;
  * - duplicated: more sample rows than the batch has (each extra row counts);
- * - in a gap: not stored, and inside a gap record (cap, age, disk_full) or held by an outbox the
- *   cloud recorded as replaced (above the contiguous mark the cloud had acked from it, so the edge
- *   still held it when the file went: an `outbox_replaced` gap);
+ * - in a gap: not stored, and inside a gap record (cap, age, disk_full), or held by an outbox file
+ *   when it was deleted (`deletedWithOutbox`, noted by the campaign) that the cloud recorded as
+ *   replaced (an `outbox_replaced` gap);
  * - held: still in the edge's outbox at the end (the drain should leave none);
  * - lost: none of these.
  */
@@ -41,7 +41,7 @@ export interface ContentCheck {
 interface StoredBatch { outbox: string; seq: number; hash: string | null }
 interface Row { point: string; ts: number; value: number | null; text: string | null; quality: string; reason: string | null }
 
-export function checkContent(cloudFile: string, edge: string, journal: readonly JournalBatch[], heldAtEnd: ReadonlySet<string>): ContentCheck {
+export function checkContent(cloudFile: string, edge: string, journal: readonly JournalBatch[], heldAtEnd: ReadonlySet<string>, deletedWithOutbox: ReadonlySet<string> = new Set()): ContentCheck {
   const db = new Database(cloudFile, { readonly: true, fileMustExist: true })
   try {
     const stored = new Map((db.prepare('SELECT outbox, seq, hash FROM batches WHERE edge = ?').all(edge) as StoredBatch[]).map((b) => [`${b.outbox}:${b.seq}`, b]))
@@ -52,9 +52,8 @@ export function checkContent(cloudFile: string, edge: string, journal: readonly 
       rows.set(r.seq, list)
     }
     const gaps = db.prepare('SELECT from_seq AS f, through_seq AS t, reason, samples, received_at AS at FROM gaps WHERE edge = ?').all(edge) as Array<{ f: number; t: number; reason: string; samples: number; at: number }>
-    const replaced = db.prepare(`SELECT r.old_outbox AS outbox, r.seen_at AS at, COALESCE(o.acked_through, 0) AS mark FROM outbox_replacements r
-      LEFT JOIN edge_outboxes o ON o.edge = r.edge AND o.outbox = r.old_outbox WHERE r.edge = ?`).all(edge) as Array<{ outbox: string; at: number; mark: number }>
-    const marks = new Map(replaced.map((r) => [r.outbox, r.mark]))
+    const replaced = db.prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?').all(edge) as Array<{ outbox: string; at: number }>
+    const replacedIds = new Set(replaced.map((r) => r.outbox))
     const known = new Set<string>()
     const checks = journal.map((batch): BatchCheck => {
       const key = `${batch.outbox}:${batch.seq}`
@@ -62,8 +61,8 @@ export function checkContent(cloudFile: string, edge: string, journal: readonly 
       const s = stored.get(key)
       if (s) return compare(batch, s, rows.get(batch.seq) ?? [])
       if (heldAtEnd.has(key)) return { batch, verdict: 'held', duplicates: 0 }
-      const mark = marks.get(batch.outbox)
-      if (gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t) || (mark !== undefined && batch.seq > mark)) return { batch, verdict: 'gap', duplicates: 0 }
+      const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
+      if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t)) return { batch, verdict: 'gap', duplicates: 0 }
       return { batch, verdict: 'lost', duplicates: 0, why: `(outbox ${batch.outbox.slice(0, 8)}, seq ${batch.seq}) not stored, not held, in no gap` }
     })
     return {

@@ -26,6 +26,8 @@ export interface EdgeFaultTargets {
   cutLink(cut: boolean): void
   say(line: string): void
   problems: string[]
+  /** `outbox:seq` of every batch an outbox file still held when the campaign deleted it: lost with the file, by design. */
+  deletedWithOutbox: Set<string>
 }
 
 function query<T>(file: string, sql: string, ...params: unknown[]): T {
@@ -59,7 +61,8 @@ export async function stepEdgeClock(t: EdgeFaultTargets, offsetMs: number): Prom
   writeFileSync(t.clockOffsetFile, String(offsetMs))
   try {
     await waitFor(() => skewedSamplesOfStep(t, at, offsetMs) > 0, { timeoutMs: 60_000, intervalMs: 250, message: () => `no clock_skew samples after the edge clock stepped ${offsetMs} ms` })
-    t.say(`  the cloud stored the edge's samples as clock_skew (${offsetMs > 0 ? '+' : ''}${(offsetMs / 86_400_000).toFixed(3)} d)`)
+    const step = Math.abs(offsetMs) >= 86_400_000 ? `${(offsetMs / 86_400_000).toFixed(1)} d` : `${(offsetMs / 60_000).toFixed(1)} min`
+    t.say(`  the cloud stored the edge's samples as clock_skew (${offsetMs > 0 ? '+' : ''}${step})`)
     if (offsetMs > 0) {
       await waitFor(() => activeClockAlarm(t), { timeoutMs: 90_000, intervalMs: 500, message: () => `no CLOCK alarm while the edge clock was ${offsetMs} ms ahead` })
       t.say(`  CLOCK alarm active on edge:${t.edge}`)
@@ -114,11 +117,25 @@ export async function fillEdgeDisk(t: EdgeFaultTargets): Promise<void> {
     .catch((err: Error) => void t.problems.push(err.message))
 }
 
-/** kill -9 the edge, delete its outbox files, start it again: a new outbox; the cloud must record the replacement. */
+/**
+ * kill -9 the edge, delete its outbox files, start it again: a new outbox; the cloud must record
+ * the replacement. What the file held at that moment is lost with it (noted, exactly, before the
+ * delete: nothing else of the old outbox may be missing in the end).
+ */
 export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): Promise<void> {
   const count = () => query<{ n: number }>(t.cloudDbFile, 'SELECT COUNT(*) AS n FROM outbox_replacements WHERE edge = ?', t.edge).n
   const before = count()
   await t.restartEdge(pauseMs, () => {
+    const outboxFile = path.join(t.edgeDataDir, 'outbox.db')
+    const db = new Database(outboxFile, { fileMustExist: true })
+    try {
+      const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
+      const held = db.prepare('SELECT seq FROM batches').all() as Array<{ seq: number }>
+      for (const r of held) t.deletedWithOutbox.add(`${id}:${r.seq}`)
+      t.say(`  outbox ${id.slice(0, 8)} deleted holding ${held.length} unacknowledged batches`)
+    } finally {
+      db.close()
+    }
     for (const f of readdirSync(t.edgeDataDir)) if (f.startsWith('outbox.db')) rmSync(path.join(t.edgeDataDir, f), { force: true })
   })
   await waitFor(() => count() > before, { timeoutMs: 60_000, intervalMs: 250, message: () => 'the cloud never recorded the replaced outbox' })
