@@ -49,6 +49,8 @@ export interface EdgeAgentOptions {
   createDriver?: (config: DeviceConfig, deps: DriverDeps) => Driver | Promise<Driver>
   /** The recent warnings and errors the local console shows (main.ts tees the log into it). */
   recent?: RecentEvents
+  /** Test only (edge/test-hooks.ts, NODE_ENV=test): wraps the outbox, e.g. to journal its appends. */
+  tapOutbox?: (outbox: Outbox) => Outbox
 }
 
 export interface EdgeAgent {
@@ -89,7 +91,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       cause: err,
     })
   }
-  const outbox: Outbox = openSqliteOutbox({
+  const opened: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
     maxBytes: config.outbox.maxBytes,
     reserveBytes: config.outbox.reserveBytes,
@@ -104,6 +106,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     onCorrupt: (c) => log.error({ ...c, hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection' }, 'OUTBOX FILE DAMAGED: moved aside, a new outbox started'),
     onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
   })
+  const outbox = opts.tapOutbox ? opts.tapOutbox(opened) : opened
 
   // Derived points (settlement) and their audited baselines, when configured.
   let baselines: BaselineStore | null = null

@@ -3,6 +3,7 @@ import { devicePoints, loadEdgeConfig } from './config.ts'
 import { createLogger, type Logger } from './log.ts'
 import { createRecentEvents } from './recent-events.ts'
 import { startSupervisedEdge } from './supervisor.ts'
+import { edgeTestHooks } from './test-hooks.ts'
 
 /**
  * `parklink edge --config FILE`: loads the config (a bad one throws before anything starts,
@@ -13,11 +14,13 @@ import { startSupervisedEdge } from './supervisor.ts'
  */
 export async function startEdgeFromFile(configPath: string): Promise<{ stop(): Promise<void>; log: Logger }> {
   const config = loadEdgeConfig(configPath)
+  // Test-only clock offset and outbox journal: refused unless NODE_ENV=test (edge/test-hooks.ts).
+  const hooks = edgeTestHooks()
   const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info'
   const recent = createRecentEvents()
   const streams = pino.multistream([{ level, stream: pino.destination(1) }, { level: 'warn', stream: recent }])
   const log = createLogger(`parklink-edge`, level, streams).child({ edge: config.edge })
-  const agent = await startSupervisedEdge(configPath, log, { recent })
+  const agent = await startSupervisedEdge(configPath, log, { recent, ...hooks })
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info({ config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url }, 'parklink edge running')
   return { stop: () => agent.stop(), log }

@@ -1,8 +1,9 @@
 import type { Child } from '../util/child.ts'
 import { startChild } from '../util/child.ts'
-import type { Mosquitto } from '../util/mosquitto.ts'
+import type { ShippedMosquitto } from '../util/shipped-mosquitto.ts'
 import type { TcpProxy } from '../util/tcp-proxy.ts'
 import { waitFor } from '../util/wait.ts'
+import { fillEdgeDisk, replaceEdgeOutbox, stepEdgeClock, type EdgeFaultTargets } from './edge-faults.ts'
 
 /**
  * The faults the campaign injects, and how. "Restart the database" has no meaning of its own
@@ -17,22 +18,28 @@ export type FaultKind =
   | 'link drop'
   | 'link blackhole (> keepalive)'
   | 'database locked'
+  | 'edge clock stepped back'
+  | 'edge clock stepped forward'
+  | 'edge disk full'
+  | 'outbox deleted and replaced'
 
 /** The random choice: the process kills and link drops twice as likely as the long faults. */
 export const FAULT_CHOICES: readonly FaultKind[] = [
   'kill -9 broker', 'kill -9 broker', 'kill -9 cloud', 'kill -9 cloud', 'kill -9 edge', 'kill -9 edge', 'broker down > keepalive',
   'link drop', 'link drop', 'link blackhole (> keepalive)', 'database locked',
+  'edge clock stepped back', 'edge clock stepped forward', 'edge disk full', 'outbox deleted and replaced',
 ]
 
 export const noFaults = (): Record<FaultKind, number> => Object.fromEntries([...new Set(FAULT_CHOICES)].map((k) => [k, 0])) as Record<FaultKind, number>
 
-export interface FaultTargets {
-  mosquitto: Mosquitto
+export interface FaultTargets extends EdgeFaultTargets {
+  /** The shipped Mosquitto (persistence on): SIGKILL keeps its last autosave, SIGTERM saves first. */
+  broker: Pick<ShippedMosquitto, 'stop' | 'start'>
+  /** sessionPresent of each cloud MQTT connect so far (from its log). */
+  cloudConnects: readonly boolean[]
   /** Between the edge and mosquitto (the cloud connects to mosquitto directly). */
   proxy: TcpProxy
   restartCloud(pauseMs: number): Promise<void>
-  restartEdge(pauseMs: number): Promise<void>
-  cloudDbFile: string
   /**
    * The edge's MQTT keepalive (fastTimeouts in deploy/demo/configs.ts: 5 s). mqtt.js 5 sends
    * PINGREQ after one keepalive without a packet RECEIVED and closes the connection at 1.5 ×
@@ -40,7 +47,6 @@ export interface FaultTargets {
    * the same 1.5 × before it publishes the will (MQTT 3.1.1 §3.1.2.10).
    */
   edgeKeepaliveS: number
-  say(line: string): void
 }
 
 export interface FaultTally {
@@ -58,12 +64,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export async function injectFault(kind: FaultKind, t: FaultTargets, random: () => number, tally: FaultTally): Promise<void> {
   switch (kind) {
     case 'kill -9 broker':
-    case 'broker down > keepalive': {
-      await t.mosquitto.stop()
-      await sleep(kind === 'kill -9 broker' ? 200 + random() * 2_000 : 8_000) // the will fires after 7.5 s
-      await t.mosquitto.start()
-      return
-    }
+      await t.broker.stop('SIGKILL')
+      await sleep(200 + random() * 2_000)
+      return t.broker.start()
+    case 'broker down > keepalive':
+      return brokerDown(t, tally)
     case 'kill -9 cloud':
       return t.restartCloud(100 + random() * 1_500)
     case 'kill -9 edge':
@@ -88,7 +93,33 @@ export async function injectFault(kind: FaultKind, t: FaultTargets, random: () =
     }
     case 'database locked':
       return lockDatabase(t, 2_000 + random() * 7_000, tally)
+    case 'edge clock stepped back':
+      return stepEdgeClock(t, -Math.round((367 + random() * 33) * 86_400_000)) // an RTC reset: a year and more back
+    case 'edge clock stepped forward':
+      return stepEdgeClock(t, Math.round(420_000 + random() * 1_200_000)) // 7 to 27 min ahead
+    case 'edge disk full':
+      return fillEdgeDisk(t)
+    case 'outbox deleted and replaced':
+      return replaceEdgeOutbox(t, 100 + random() * 1_500)
   }
+}
+
+/**
+ * A broker stopped as systemd stops it (SIGTERM: it saves its persistence file) for longer than
+ * the keepalive (the wills fire after 7.5 s): once it is back, the cloud's session (clean=false,
+ * cloud/ingest/mqtt.ts) must still be there — its next connect says sessionPresent.
+ */
+async function brokerDown(t: FaultTargets, tally: FaultTally): Promise<void> {
+  const connects = t.cloudConnects.length
+  await t.broker.stop('SIGTERM')
+  await sleep(8_000)
+  await t.broker.start()
+  await waitFor(() => t.cloudConnects.length > connects, { timeoutMs: 60_000, message: () => 'the cloud never reconnected after the broker restart' })
+    .then(() => {
+      if (t.cloudConnects.at(-1)) t.say('  the broker kept the cloud\'s persisted session (sessionPresent)')
+      else tally.problems.push('the broker lost the cloud\'s session across a clean restart (persistence)')
+    })
+    .catch((err: Error) => void tally.problems.push(err.message))
 }
 
 /** Another process holds the cloud database's write lock for `ms` (see db-locker.ts). */

@@ -7,15 +7,22 @@ import { startParklink, type Child } from '../util/child.ts'
  */
 export interface Supervised {
   current(): Child
-  /** kill -9, wait `pauseMs`, start again. */
-  killAndRestart(pauseMs: number): Promise<void>
+  /** kill -9, wait `pauseMs` (doing `whileStopped` first), start again. */
+  killAndRestart(pauseMs: number, whileStopped?: () => void | Promise<void>): Promise<void>
   /** Stops for good (signal, then SIGKILL after 15 s). */
   stop(signal?: NodeJS.Signals): Promise<void>
   /** Exits the campaign did not cause: exit code and the last lines of output. */
   readonly selfExits: string[]
 }
 
-export function supervise(name: string, args: string[], onStart: (child: Child) => void = () => {}, restartMs = 1_000): Supervised {
+export interface SuperviseOptions {
+  onStart?: (child: Child) => void
+  /** Added to the environment (the unit's Environment=: passwords, the test hooks). */
+  env?: NodeJS.ProcessEnv
+  restartMs?: number
+}
+
+export function supervise(name: string, args: string[], { onStart = () => {}, env = {}, restartMs = 1_000 }: SuperviseOptions = {}): Supervised {
   let child: Child
   let deliberate = false
   let stopped = false
@@ -23,7 +30,7 @@ export function supervise(name: string, args: string[], onStart: (child: Child) 
   const selfExits: string[] = []
   const start = () => {
     timer = null
-    const c = startParklink(name, args)
+    const c = startParklink(name, args, env)
     child = c
     onStart(c)
     void c.exited.then((code) => {
@@ -36,10 +43,11 @@ export function supervise(name: string, args: string[], onStart: (child: Child) 
   return {
     current: () => child,
     selfExits,
-    async killAndRestart(pauseMs) {
+    async killAndRestart(pauseMs, whileStopped) {
       deliberate = true
       if (timer) clearTimeout(timer)
       await child.kill('SIGKILL')
+      await whileStopped?.()
       await new Promise((r) => setTimeout(r, pauseMs))
       deliberate = false
       if (!stopped) start()

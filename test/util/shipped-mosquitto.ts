@@ -22,7 +22,14 @@ export interface ShippedMosquitto {
   /** The test park's TLS CA certificate (PEM), for the clients' `ca`. */
   ca: Buffer
   pki: PkiContext
+  /** The running broker (replaced by start()). */
   child: Child
+  /** Its persistence directory (mosquitto.db once it saved). */
+  dataDir: string
+  /** Stops the broker: SIGTERM saves the persistence file first, SIGKILL keeps only the last autosave. */
+  stop(signal?: NodeJS.Signals): Promise<void>
+  /** Starts it again on the same port, config and persistence. */
+  start(): Promise<void>
   /** Issues (with `parklink pki`) and returns the files of an edge ({site}/{edge}) or cloud instance. */
   enrol(kind: 'edge' | 'cloud', name: string): { dir: string; ca: Buffer; cert: Buffer; key: Buffer }
   /** Copies the PKI's current CRL to the broker and restarts it (Mosquitto reads its crlfile at start). */
@@ -66,6 +73,13 @@ export async function startShippedMosquitto(options: { passwords?: Record<string
       ca: readFileSync(path.join(certs, 'ca.crt')),
       pki,
       child: await start(),
+      dataDir: data,
+      async stop(signal = 'SIGKILL') {
+        await broker.child.kill(signal)
+      },
+      async start() {
+        broker.child = await start()
+      },
       enrol(kind, name) {
         const files = issue(pki, kind === 'edge' ? edgeIdentity(name) : cloudIdentity(name), { days: 2 }).files
         return { dir: path.dirname(files.clientCert!), ca: readFileSync(files.ca!), cert: readFileSync(files.clientCert!), key: readFileSync(files.clientKey!) }

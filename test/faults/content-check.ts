@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3'
+import { batchContentHash } from '../../cloud/store/content-hash.ts'
+import { encodeValue } from '../../cloud/store/sqlite/values.ts'
+import type { DataBatch } from '../../shared/wire/messages.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+import type { JournalBatch } from './journal.ts'
+
+/**
+ * What became of each batch the edge generated (its outbox journal), by the cloud's database:
+ * - stored: (edge, outbox, seq) is stored with the SAME content hash (cloud/store/content-hash.ts,
+ *   the hash the cloud keeps per key) and its sample rows are the journal's samples, one row
+ *   each (the cloud may only mark a sample `uncertain`/`clock_skew:…`, issue 14);
+ * - altered: stored with another hash, or rows that differ from the journal's samples;
+ * - duplicated: more sample rows than the batch has (each extra row counts);
+ * - in a gap: not stored, and inside a gap record (cap, age, disk_full), or held by an outbox file
+ *   when it was deleted (`deletedWithOutbox`, noted by the campaign) that the cloud recorded as
+ *   replaced (an `outbox_replaced` gap);
+ * - held: still in the edge's outbox at the end (the drain should leave none);
+ * - lost: none of these.
+ */
+export type Verdict = 'stored' | 'altered' | 'gap' | 'held' | 'lost'
+
+export interface BatchCheck {
+  batch: JournalBatch
+  verdict: Verdict
+  /** Extra sample rows stored for it (duplicates). */
+  duplicates: number
+  /** Why it is altered or lost (for the report). */
+  why?: string
+}
+
+export interface ContentCheck {
+  checks: BatchCheck[]
+  /** Batches the cloud stored for this edge that the journal does not have (an edge killed between commit and journal line). */
+  unjournaled: number
+  /** Samples in `disk_full` gap records. */
+  diskFullGapSamples: number
+  gapRecords: Array<{ reason: string; receivedAt: number }>
+}
+
+interface StoredBatch { outbox: string; seq: number; hash: string | null }
+interface Row { point: string; ts: number; value: number | null; text: string | null; quality: string; reason: string | null }
+
+export function checkContent(cloudFile: string, edge: string, journal: readonly JournalBatch[], heldAtEnd: ReadonlySet<string>, deletedWithOutbox: ReadonlySet<string> = new Set()): ContentCheck {
+  const db = new Database(cloudFile, { readonly: true, fileMustExist: true })
+  try {
+    const stored = new Map((db.prepare('SELECT outbox, seq, hash FROM batches WHERE edge = ?').all(edge) as StoredBatch[]).map((b) => [`${b.outbox}:${b.seq}`, b]))
+    const rows = new Map<number, Row[]>()
+    for (const r of db.prepare('SELECT seq, point, ts, value, value_text AS text, quality, reason FROM samples WHERE edge = ?').iterate(edge) as Iterable<Row & { seq: number }>) {
+      const list = rows.get(r.seq) ?? []
+      list.push(r)
+      rows.set(r.seq, list)
+    }
+    const gaps = db.prepare('SELECT from_seq AS f, through_seq AS t, reason, samples, received_at AS at FROM gaps WHERE edge = ?').all(edge) as Array<{ f: number; t: number; reason: string; samples: number; at: number }>
+    const replaced = db.prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?').all(edge) as Array<{ outbox: string; at: number }>
+    const replacedIds = new Set(replaced.map((r) => r.outbox))
+    const known = new Set<string>()
+    const checks = journal.map((batch): BatchCheck => {
+      const key = `${batch.outbox}:${batch.seq}`
+      known.add(key)
+      const s = stored.get(key)
+      if (s) return compare(batch, s, rows.get(batch.seq) ?? [])
+      if (heldAtEnd.has(key)) return { batch, verdict: 'held', duplicates: 0 }
+      const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
+      if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t)) return { batch, verdict: 'gap', duplicates: 0 }
+      return { batch, verdict: 'lost', duplicates: 0, why: `(outbox ${batch.outbox.slice(0, 8)}, seq ${batch.seq}) not stored, not held, in no gap` }
+    })
+    return {
+      checks,
+      unjournaled: [...stored.keys()].filter((k) => !known.has(k)).length,
+      diskFullGapSamples: gaps.filter((g) => g.reason === 'disk_full').reduce((n, g) => n + g.samples, 0),
+      gapRecords: [...gaps.map((g) => ({ reason: g.reason, receivedAt: g.at })), ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.at }))],
+    }
+  } finally {
+    db.close()
+  }
+}
+
+function compare(batch: JournalBatch, stored: StoredBatch, rows: readonly Row[]): BatchCheck {
+  const hash = batchContentHash({ samples: batch.samples, alarms: batch.alarms as DataBatch['alarms'], events: batch.events as DataBatch['events'] })
+  const duplicates = Math.max(0, rows.length - batch.samples.length)
+  if (stored.hash !== hash) return { batch, verdict: 'altered', duplicates, why: `seq ${batch.seq}: stored hash ${stored.hash?.slice(0, 12)} ≠ generated ${hash.slice(0, 12)}` }
+  // Each generated sample must match one stored row; rows left over are duplicates (counted above).
+  const left = [...rows]
+  for (const s of batch.samples) {
+    const i = left.findIndex((r) => same(s, r))
+    if (i < 0) return { batch, verdict: 'altered', duplicates, why: `seq ${batch.seq}: sample ${s.point}@${s.ts} not stored as generated` }
+    left.splice(i, 1)
+  }
+  return { batch, verdict: 'stored', duplicates }
+}
+
+/** The stored row is the sample; the cloud may only have marked its time (clock_skew, stored as uncertain). */
+function same(s: Sample, r: Row): boolean {
+  const v = encodeValue(s.value)
+  if (r.point !== s.point || r.ts !== s.ts || r.value !== v.value || r.text !== v.text) return false
+  if (r.reason?.startsWith('clock_skew')) return r.quality === 'uncertain' || r.quality === 'bad'
+  return r.quality === s.quality && r.reason === (s.reason ?? null)
+}
