@@ -1,5 +1,5 @@
 import type { Priority } from '../../shared/rules/priority.ts'
-import type { AlarmChange, AlarmRecord } from '../store/store.ts'
+import type { AlarmChange, AlarmRecord } from '../alarms/model.ts'
 import { defaultPushOn, defaultSchedules, type Category, type Channel, type NotificationsConfig, type PushOn, type Recipient, type Schedule } from './config.ts'
 
 /** One push to make: to whom, how, when (epoch ms), and which of the schedule's pushes it is. */

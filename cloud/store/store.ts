@@ -1,20 +1,20 @@
 import type { RegistryStore } from './registry-store.ts'
 import type { PointClass, Priority } from '../../shared/rules/priority.ts'
-import type { LimitKind, ThresholdLimits } from '../../shared/rules/threshold.ts'
+import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
 import type { Quality } from '../../shared/quality.ts'
 import type { DataBatch, DriverReport, OutboxReport, PointRange, SourceLimits, StatusBirth, StatusDeath, StatusState } from '../../shared/wire/messages.ts'
 import type { Value } from '../../shared/wire/sample.ts'
 import type { GapRecord } from '../../shared/wire/gap.ts'
-import type { VideoCode } from '../../shared/wire/camera.ts'
 import type { EdgeAckState } from '../ingest/ack-tracker.ts'
 import type { Registry } from '../config.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
-import type { IsaAction } from '../alarms/isa.ts'
+import type { AlarmActOutcome, AlarmChange, AlarmKind, AlarmRecord, IsaAction, SystemAlarmKind, TimelineChange } from '../alarms/model.ts'
 import type { PlannedPush } from '../notify/plan.ts'
 import type { Scope } from '../auth/roles.ts'
 import type { AuthStore } from './auth-store.ts'
 
 export type { Scope }
+export type { AlarmActOutcome, AlarmChange, AlarmKind, AlarmRecord, SystemAlarmKind, TimelineChange }
 
 /**
  * What ingest and the API need from storage. Asynchronous so a PostgreSQL implementation fits
@@ -392,10 +392,6 @@ export type WindowOutcome =
   | { ok: true; window: MaintenanceWindow }
   | { ok: false; code: 'NOT_FOUND' | 'STATE_CONFLICT' | 'BAD_REQUEST'; message: string; window?: MaintenanceWindow }
 
-/** Over-limit kinds, rate of change, digital state, comm loss: STALE (a point without good data too long), OFFLINE (an edge, a camera); video AI alarms by their provincial code. */
-/** Alarms raised by watchers, not by samples: comm loss, an edge's clock off (CLOCK on edge:{id}), and what an edge sent but does not own (SECURITY on edge:{id}). */
-export type SystemAlarmKind = 'STALE' | 'OFFLINE' | 'CLOCK' | 'SECURITY'
-export type AlarmKind = LimitKind | 'ROC' | 'DIGITAL' | SystemAlarmKind | VideoCode
 
 export interface CameraRecord {
   id: string
@@ -443,41 +439,5 @@ export interface AlarmFilter {
   offset?: number
 }
 
-export type AlarmActOutcome =
-  | { ok: true; alarm: AlarmRecord }
-  | { ok: false; code: 'NOT_FOUND' | 'ALARM_STATE_CONFLICT' | 'BAD_REQUEST'; message: string; alarm?: AlarmRecord }
 
-/** Told after every committed change of an alarm (raise, recover, a person's step, a reminder). */
-export interface AlarmChange {
-  alarm: number
-  action: TimelineEntry['action']
-  at: number
-  /** From a batch the edge replayed from its backlog: recorded, not notified. */
-  historical?: boolean
-}
 
-/** An alarm change read back from the timeline, with the entry's id (the stream's event id). */
-export interface TimelineChange {
-  id: number
-  change: AlarmChange
-}
-
-export interface AlarmRecord {
-  id: number
-  point: string
-  pointName: string | null
-  enterprise: string | null
-  kind: AlarmKind
-  priority: Priority
-  raisedAt: number
-  value: number
-  limit: number
-  recoveredAt: number | null
-  recoveredValue: number | null
-  state: 'active' | 'recovered'
-  /** Closed by a person: a separate fact from recovered. */
-  closedAt: number | null
-  disposal: DisposalFacts
-  /** Raises counted on the episode while latched as chattering (shared/rules/latch.ts); absent: 0. */
-  repeats?: number
-}
