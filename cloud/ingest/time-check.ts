@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { checkSamples, isClockSkewed, type TimeWindow } from '../../shared/rules/time-check.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { CloudMetrics } from '../metrics.ts'
-import type { IngestMeta, IngestResult } from '../store/store.ts'
+import type { IngestMeta, IngestResult } from '../store/repos/ingest.ts'
 
 /**
  * The cloud's time checks (issue 14), config `time`:

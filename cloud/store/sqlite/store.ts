@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
-import type { AlarmChange, PushPlanner, Store } from '../store.ts'
+import type { AlarmChange, AlarmRepo, CameraRepo, DeliveryRepo, EdgeRepo, GapRepo, IngestRepo, OutboxRepo, PushPlanner, RegistryRepo, Store, TelemetryRepo, WindowRepo } from '../store.ts'
 import { createPushOutbox } from './push-outbox.ts'
 import { createAlarmChangeOps } from './alarm-changes.ts'
 import type { AuthStore } from '../auth-store.ts'
@@ -76,9 +76,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const registryOps = createRegistryOps(db)
   const registry = Object.fromEntries(Object.entries(registryOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as RegistryStore
 
-  return {
-    auth,
-    registry,
+  const ingestRepo: IngestRepo = {
     ingestBatch: (batch, meta) =>
       run(() => {
         // Hashed as sent, before a refused snapshot is taken out of it below.
@@ -91,41 +89,61 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         return result
       }),
     evaluateThrough: (edge, through, at, outbox) => run(() => ingest.evaluateThrough(edge, through, at, outbox)),
+  }
+  const outboxesRepo: OutboxRepo = {
     setAckedThrough: (edge, through, outbox) => run(() => outboxOps.setMark(edge, outbox, through)),
     loadAckStates: () => run(() => outboxOps.ackStates()),
+  }
+  const edgesRepo: EdgeRepo = {
     recordBirth: (site, birth, seenAt) => run(() => status.recordBirth(site, birth, seenAt)),
     recordState: (site, state, seenAt) => run(() => status.recordState(site, state, seenAt)),
     recordDeath: (death, seenAt) => run(() => status.recordDeath(death, seenAt)),
-    applyRegistry: (registry) => run(() => applyRegistry(db, registry)),
     listEdges: () => run(() => queries.listEdges()),
+    recordClockOffset: (edge, offsetMs, at) => run(() => status.recordClockOffset(edge, offsetMs, at)),
+  }
+  const telemetryRepo: TelemetryRepo = {
     listPoints: (filter) => run(() => queries.listPoints(filter)),
     getPoint: (id, scope) => run(() => queries.getPoint(id, scope)),
     history: (point, range, scope) => run(() => queries.history(point, range, scope)),
     historyPage: (point, range, scope) => run(() => historyOps.page(point, range, scope)),
     historyBuckets: (point, plan, scope) => run(() => historyOps.buckets(point, plan, scope)),
     completenessIntervals: (range, scope) => run(() => historyOps.intervals(range, scope)),
+    listUnevaluated: (point, range) => run(() => lateOps.list(point, range)),
+    commLossCandidates: () => run(() => queries.commLossCandidates()),
+  }
+  const alarmsRepo: AlarmRepo = {
     listAlarms: (filter) => run(() => alarmOps.list(filter)),
     getAlarm: (id, scope) => run(() => alarmOps.get(id, scope)),
     alarmTimeline: (id, scope) => run(() => alarmOps.timeline(id, scope)),
     actOnAlarm: (id, action, now, scope) => run(() => alarmOps.act(id, action, now, scope)),
-    noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
-    alarmChangesSince: (after, scope, limit, skip) => run(() => alarmChanges.since(after, scope, limit, skip)),
-    alarmChangeEntry: (change) => run(() => alarmChanges.entryOf(change)),
     overlayAlarm: (id, action, now, scope) => run(() => alarmOps.overlay(id, action, now, scope)),
+    noteAlarm: (id, entry, facts) => run(() => alarmOps.note(id, entry, facts)),
     raiseSystemAlarm: (a) => run(() => alarmOps.raiseSystem(a)),
     recoverSystemAlarm: (point, kind, ts, value) => run(() => alarmOps.recoverSystem(point, kind, ts, value)),
-    commLossCandidates: () => run(() => queries.commLossCandidates()),
+    alarmChangesSince: (after, scope, limit, skip) => run(() => alarmChanges.since(after, scope, limit, skip)),
+    alarmChangeEntry: (change) => run(() => alarmChanges.entryOf(change)),
+  }
+  const registryRepo: RegistryRepo = {
+    applyRegistry: (registry) => run(() => applyRegistry(db, registry)),
+    ownershipFacts: (edge, pointIds, cameraIds) => run(() => ownership.facts(edge, pointIds, cameraIds)),
+    recordSecurityEvent: (event) => run(() => ownership.securityEvent(event)),
+  }
+  const windowsRepo: WindowRepo = {
     listWindows: (filter) => run(() => windowOps.list(filter)),
     getWindow: (id, scope) => run(() => windowOps.get(id, scope)),
     requestWindow: (request, now, scope) => run(() => windowOps.request(request, now, scope)),
     decideWindow: (id, decision, now, scope) => run(() => windowOps.decide(id, decision, now, scope)),
+  }
+  const deliveryRepo: DeliveryRepo = {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
-    listUnevaluated: (point, range) => run(() => lateOps.list(point, range)),
-    recordClockOffset: (edge, offsetMs, at) => run(() => status.recordClockOffset(edge, offsetMs, at)),
+  }
+  const gapsRepo: GapRepo = {
     listGaps: (filter) => run(() => mergeGaps(gapOps.list(filter), outboxOps.replacements(filter), filter.limit)),
     recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
+  }
+  const camerasRepo: CameraRepo = {
     listCameras: (scope) => run(() => cameraQueries.list(scope)),
     // An alarm outside the scope is unknown (null), as getAlarm has it.
     alarmSnapshots: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? cameraQueries.alarmSnapshots(alarm) : null)),
@@ -135,12 +153,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         const body = snapshot ? files.read(id) : null
         return snapshot && body ? { snapshot, body } : null
       }),
-    ownershipFacts: (edge, pointIds, cameraIds) => run(() => ownership.facts(edge, pointIds, cameraIds)),
-    recordSecurityEvent: (event) => run(() => ownership.securityEvent(event)),
+  }
+  return {
+    auth,
+    registry,
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {
         if (db.$client.open) db.$client.close()
       }),
+    ...ingestRepo,
+    ...outboxesRepo,
+    ...edgesRepo,
+    ...telemetryRepo,
+    ...alarmsRepo,
+    ...registryRepo,
+    ...windowsRepo,
+    ...deliveryRepo,
+    ...gapsRepo,
+    ...camerasRepo,
   }
 }
