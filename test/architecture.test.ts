@@ -22,12 +22,10 @@ const LAYERS: LayerRules = {
 const MQTT_FOLDERS = ['edge/uplink/mqtt/', 'cloud/ingest/mqtt/']
 
 /**
- * Import edges that close a cycle and are being removed elsewhere. TEMPORARY: the store interface
- * names the ISA overlay action of cloud/alarms/isa.ts, which reads the store's AlarmRecord; issue
- * 15's alarm-engine move (branch wt-engine) takes alarm policy out of the store and removes this
- * edge. Delete the entry when that lands: the test then holds the tree to no cycles at all.
+ * Import edges that close a cycle and are being removed elsewhere (none today: keep it empty; an
+ * entry is only for a cycle whose removal is in flight, and fails once the edge is gone).
  */
-const KNOWN_CYCLE_EDGES: ReadonlyArray<readonly [string, string]> = [['cloud/store/store.ts', 'cloud/alarms/isa.ts']]
+const KNOWN_CYCLE_EDGES: ReadonlyArray<readonly [string, string]> = []
 
 const withoutKnownEdges = (graph: ImportGraph): ImportGraph =>
   new Map([...graph].map(([from, targets]) => [from, targets.filter((to) => !KNOWN_CYCLE_EDGES.some(([a, b]) => a === from && b === to))]))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AlarmRecord } from '../store/store.ts'
+import type { AlarmRecord } from './model.ts'
 import { boardZones, shiftStartAt } from './board.ts'
 import { noFacts } from './workflow.ts'
 

@@ -1,4 +1,4 @@
-import type { AlarmRecord } from '../store/store.ts'
+import type { AlarmRecord } from './model.ts'
 
 /**
  * The big screen's zones (报警上屏, brief §5, 001:L2580). An alarm leaves the screen only when a

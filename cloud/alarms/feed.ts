@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.ts'
-import type { AlarmChange } from '../store/store.ts'
+import type { AlarmChange } from './model.ts'
 
 /**
  * In-process fan-out of alarm changes from the store to live views (the SSE stream of the big

@@ -1,5 +1,5 @@
 import { transition, type AlarmEvent, type AlarmState, type Overlay } from '../../shared/rules/isa18.ts'
-import type { AlarmRecord } from '../store/store.ts'
+import type { AlarmRecord, IsaAction } from './model.ts'
 import type { DisposalFacts, TimelineEntry } from './workflow.ts'
 
 /**
@@ -7,11 +7,7 @@ import type { DisposalFacts, TimelineEntry } from './workflow.ts'
  * by a person for a limited time with a reason, and taking the alarm out of service. The core
  * state follows from what is stored: the condition (active/recovered) and the acknowledgement.
  */
-export type IsaAction =
-  | { type: 'shelve'; by: string; reason: string; until: number }
-  | { type: 'unshelve'; by: string }
-  | { type: 'remove_from_service'; by: string; reason: string }
-  | { type: 'return_to_service'; by: string }
+export type { IsaAction }
 
 export function isaStateOf(a: AlarmRecord): AlarmState {
   const active = a.state === 'active'

@@ -1,4 +1,4 @@
-import type { AlarmRecord } from '../store/store.ts'
+import type { AlarmRecord } from './model.ts'
 
 /**
  * Alarm management KPIs (ANSI/ISA-18.2 §16, EEMUA 191; brief §5, 001:L3334), pure: over the

@@ -1,7 +1,7 @@
 import { checkSamples, isClockSkewed, type TimeWindow } from '../../shared/rules/time-check.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { CloudMetrics } from '../metrics.ts'
-import type { IngestMeta, IngestResult } from '../store/store.ts'
+import type { IngestMeta, IngestResult } from '../store/repos/ingest.ts'
 import { CloudTimeConfig, defaultCloudTimeConfig } from './time-config.ts'
 
 export { CloudTimeConfig, defaultCloudTimeConfig }

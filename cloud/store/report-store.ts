@@ -1,4 +1,4 @@
-import type { AlarmRecord } from './store.ts'
+import type { AlarmRecord } from '../alarms/model.ts'
 
 /** A generated report as stored (cloud/reports/; issue 18). */
 export interface StoredReport {

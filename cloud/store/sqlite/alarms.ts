@@ -7,9 +7,9 @@ import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
 import { inScope } from './scope.ts'
 import type { PlanInTx } from './push-outbox.ts'
+import { append, createAlarmWrites } from './alarm-writes.ts'
+import { systemRaiseWrite, systemRecoverWrite, type SystemRaise } from '../../alarms/engine/system.ts'
 import type { Scope } from '../store.ts'
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 /**
  * Alarms as the park handles them: listing, the timeline, and the workflow actions, each in one
@@ -18,6 +18,7 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
  */
 export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, planInTx: PlanInTx = () => {}) {
   // A camera's alarms (camera:{id}) take the camera's name and enterprise.
+  const writes = createAlarmWrites(db)
   const pointName = sql<string | null>`coalesce(${points.name}, ${cameras.name})`
   const enterprise = sql<string | null>`coalesce(${points.enterprise}, ${cameras.enterprise})`
   const select = () => db.select({ alarm: alarms, pointName, enterprise }).from(alarms).leftJoin(points, eq(points.id, alarms.point)).leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
@@ -101,26 +102,23 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
       return outcome
     },
 
-    raiseSystem(a: { point: string; kind: SystemAlarmKind; priority: Priority; ts: number; value: number; limit: number }): boolean {
-      const row = db.transaction((tx) => {
-        const r = tx.insert(alarms).values({ point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
-        if (r) append(tx, r.id, { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, ...(a.kind === 'CLOCK' ? { offsetS: a.value, thresholdS: a.limit } : { silentS: a.value, afterS: a.limit }) } })
+    raiseSystem(a: SystemRaise): boolean {
+      const changes: AlarmChange[] = []
+      const id = db.transaction(() => {
+        const id = writes.save(systemRaiseWrite(a), changes)
         // Its pushes, committed with it (push-outbox.ts).
-        if (r) planInTx([{ alarm: r.id, action: 'raise', at: a.ts }])
-        return r
+        planInTx(changes)
+        return id
       }, { behavior: 'immediate' })
-      if (row) emit({ alarm: row.id, action: 'raise', at: a.ts })
-      return row !== undefined
+      for (const c of changes) emit(c)
+      return id !== null
     },
 
     recoverSystem(point: string, kind: SystemAlarmKind, ts: number, value: number): boolean {
-      const row = db.transaction((tx) => {
-        const r = tx.update(alarms).set({ recoveredAt: ts, recoveredValue: value, state: 'recovered' }).where(and(eq(alarms.point, point), eq(alarms.kind, kind), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
-        if (r) append(tx, r.id, { at: ts, actor: 'system', action: 'recover', detail: {} })
-        return r
-      }, { behavior: 'immediate' })
-      if (row) emit({ alarm: row.id, action: 'recover', at: ts })
-      return row !== undefined
+      const changes: AlarmChange[] = []
+      const id = db.transaction(() => writes.save(systemRecoverWrite(point, kind, ts, value), changes), { behavior: 'immediate' })
+      for (const c of changes) emit(c)
+      return id !== null
     },
 
     /** A system note (reminder, overdue) with the facts it changes. */
@@ -133,8 +131,4 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
       emit({ alarm: id, action: entry.action, at: entry.at })
     },
   }
-}
-
-export function append(tx: Tx | Db, alarm: number, entry: TimelineEntry): void {
-  tx.insert(alarmTimeline).values({ alarm, at: entry.at, actor: entry.actor, action: entry.action, detail: entry.detail }).run()
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { desc } from 'drizzle-orm'
-import type { Db } from './db.ts'
+import type { Db } from './db-type.ts'
 import { auditLog } from './schema.ts'
 
 /**

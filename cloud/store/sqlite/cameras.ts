@@ -1,18 +1,18 @@
-import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { CameraAlarmEvent, CameraEvent } from '../../../shared/wire/camera.ts'
 import type { StatusBirth } from '../../../shared/wire/messages.ts'
 import type { AlarmChange, CameraRecord, IngestResult, Scope, SnapshotRecord } from '../store.ts'
 import type { PendingSnapshot } from '../snapshot-files.ts'
 import { inScope } from './scope.ts'
-import { append } from './alarms.ts'
 import type { Db } from './db.ts'
 import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
+import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
+import { createAlarmWrites } from './alarm-writes.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
-/** The alarm point of a camera (its video alarms and its comm loss). */
-export const cameraAlarmPoint = (camera: string) => `camera:${camera}`
+export { cameraAlarmPoint }
 
 /** Cameras announced in a birth (points that carry `camera`): registry entries, online state kept. */
 export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
@@ -77,31 +77,20 @@ export function linkCompletedSnapshot(db: Db, p: PendingSnapshot, receivedAt: nu
   })
 }
 
+/** A video analytics event as the engine decides it (cloud/alarms/engine/video.ts): the alarm it raised, cleared or joined. */
 function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, changes: AlarmChange[]): number | null {
-  const point = cameraAlarmPoint(e.camera)
-  const active = () => db.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, point), eq(alarms.kind, e.code), eq(alarms.state, 'active'))).orderBy(desc(alarms.id)).get()?.id ?? null
-  if (e.type === 'clear') {
-    const row = db.update(alarms).set({ recoveredAt: e.ts, recoveredValue: 0, state: 'recovered' }).where(and(eq(alarms.point, point), eq(alarms.kind, e.code), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
-    if (!row) return null
-    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { topic: e.topic } })
-    changes.push({ alarm: row.id, action: 'recover', at: e.ts })
-    result.recovered++
-    return row.id
+  const writes = createAlarmWrites(db)
+  const w = videoEventWrite(e)
+  const id = writes.save(w, changes)
+  if (w.type !== 'raise') {
+    if (id !== null) result.recovered++
+    return id
   }
-  const row = db.insert(alarms).values({ point, kind: e.code, priority: e.priority, raisedAt: e.ts, value: 1, limit: 0 }).onConflictDoNothing().returning({ id: alarms.id }).get()
   // Already active (a detector that keeps firing): the event and its picture join that alarm.
-  if (!row) return active()
-  append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, code: e.code, topic: e.topic, priority: e.priority, ...(e.snapshotError ? { snapshotError: e.snapshotError } : {}) } })
-  changes.push({ alarm: row.id, action: 'raise', at: e.ts })
+  if (id === null) return writes.active(cameraAlarmPoint(e.camera), e.code)?.id ?? null
   result.raised++
-  if (e.type === 'pulse') {
-    // An instantaneous event (a line crossed) is over when it is seen; a person still closes it.
-    db.update(alarms).set({ recoveredAt: e.ts, recoveredValue: 0, state: 'recovered' }).where(eq(alarms.id, row.id)).run()
-    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { instantaneous: true } })
-    changes.push({ alarm: row.id, action: 'recover', at: e.ts })
-    result.recovered++
-  }
-  return row.id
+  if (w.andThen) result.recovered++
+  return id
 }
 
 export function createCameraQueries(db: Db) {

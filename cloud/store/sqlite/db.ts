@@ -2,14 +2,15 @@ import * as fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
 import { ensurePrivateDatabase, ensurePrivateDir } from '../../../shared/private-files.ts'
 import * as schema from './schema.ts'
 import { backfillAuditChain } from './audit-chain.ts'
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+export type { Db } from './db-type.ts'
+import type { Db } from './db-type.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url))
 

@@ -1,21 +1,25 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { parseRuleState, rulesOf, type AlarmEvent, type PointEvaluator, type Suppression } from '../../../shared/rules/evaluate.ts'
+import type { AlarmEvent, PointEvaluator, Suppression } from '../../../shared/rules/evaluate.ts'
+import { ruleEventWrite } from '../../alarms/engine/rule-events.ts'
+import { edgeAlarmEntry, edgeAlarmMatch } from '../../alarms/engine/edge-alarms.ts'
+import { batchMode, evaluateBacklog, evaluateLive, groupByPoint, liveSnapshot, rulePointOf, type PointFacts } from '../../alarms/engine/point.ts'
+import { countTrace, newestTrusted, type TraceRecord } from '../../alarms/engine/trace.ts'
+import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
-import { append } from './alarms.ts'
+import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, alarms, batches, edges, points, ruleState, samples } from './schema.ts'
+import { alarmSuppressions, batches, edges, points, ruleState, samples } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue, toStoredSample } from './values.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
 import { createLateOps } from './late.ts'
-import { createUnevaluatedTrace, newestTrusted } from './unevaluated.ts'
-import { CLOCK_SKEW, isClockSkewed } from '../../../shared/rules/time-check.ts'
+import { CLOCK_SKEW } from '../../../shared/rules/time-check.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
 
@@ -44,8 +48,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END
     WHERE points.edge IS NULL OR points.edge = excluded.edge`)
   const gapOps = createGapOps(db)
-  const trace = createUnevaluatedTrace(createLateOps(db))
-  const replay = createReplayOps(db, log)
+  const late = createLateOps(db)
+  const writes = createAlarmWrites(db)
+  const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
@@ -63,50 +68,28 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     .onConflictDoUpdate({ target: ruleState.point, set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` } })
     .prepare()
 
-  /** Applies a rule event; returns the alarm it changed (for the timeline and the stream). */
-  function applyEvent(e: AlarmEvent, historical: boolean): AlarmChange | null {
-    if (e.type === 'raise') {
-      // The partial unique index allows one active alarm per (point, kind); a conflict means the
-      // alarm is already active, and the batch must still be stored.
-      const row = db.insert(alarms).values({ point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit }).onConflictDoNothing().returning({ id: alarms.id }).get()
-      if (!row) {
-        log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
-        return null
-      }
-      append(db, row.id, { at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...(historical ? { historical: true } : {}) } })
-      // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): this episode is latched (held
-      // until clear for clearHoldS), for the operator to shelve it or ask for a deadband or delay.
-      if (e.chattering) append(db, row.id, { at: e.ts, actor: 'system', action: 'chattering', detail: { raises: e.chattering.raises, windowS: e.chattering.windowS, latched: true } })
-      return { alarm: row.id, action: 'raise', at: e.ts, ...(historical ? { historical: true } : {}) }
-    }
-    if (e.type === 'repeat') {
-      // A raise within a latched episode: counted on it, not a new alarm (not announced either).
-      const held = db.update(alarms).set({ repeats: e.repeats }).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active'))).returning({ id: alarms.id }).get()
-      if (held && stepFor(e.repeats)) append(db, held.id, { at: e.ts, actor: 'system', action: 'repeat', detail: { repeats: e.repeats, value: e.value } })
-      return null
-    }
-    const row = db
-      .update(alarms)
-      .set({ recoveredAt: e.ts, recoveredValue: e.value, state: 'recovered', ...(e.repeats === undefined ? {} : { repeats: e.repeats }) })
-      .where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(alarms.state, 'active')))
-      .returning({ id: alarms.id })
-      .get()
-    if (!row) return null
-    append(db, row.id, { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value, ...(e.repeats === undefined ? {} : { repeats: e.repeats }) } })
-    return { alarm: row.id, action: 'recover', at: e.ts, ...(historical ? { historical: true } : {}) }
+  /** Applies a rule event as the engine decides it (cloud/alarms/engine/rule-events.ts); counted when it changed an alarm. */
+  function applyEvent(e: AlarmEvent, historical: boolean, result: IngestResult, changes: AlarmChange[]): void {
+    const w = ruleEventWrite(e, historical)
+    const id = writes.save(w, changes)
+    if (id === null && w.type === 'raise') log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
+    if (id === null) return
+    if (e.type === 'raise') result.raised++
+    else if (e.type === 'recover') result.recovered++
   }
 
-  /**
-   * An alarm change the edge made locally: the cloud evaluated the same samples with the same
-   * rules, so its own episode has the same point, kind and source time. The edge's part is
-   * noted on that episode's timeline; there is never a second episode.
-   */
+  /** An edge's alarm change noted on the cloud's own episode (cloud/alarms/engine/edge-alarms.ts); false: none matches. */
   function reconcile(edge: string, e: EdgeAlarm): boolean {
-    const at = e.type === 'raise' ? alarms.raisedAt : alarms.recoveredAt
-    const row = db.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, e.point), eq(alarms.kind, e.kind), eq(at, e.ts))).orderBy(desc(alarms.id)).get()
-    if (!row) return false
-    append(db, row.id, { at: e.ts, actor: `edge:${edge}`, action: e.type === 'raise' ? 'edge_raise' : 'edge_recover', detail: { value: e.value, ...(e.limit === undefined ? {} : { limit: e.limit }), ...(e.priority ? { priority: e.priority } : {}) } })
+    const id = writes.at(edgeAlarmMatch(e))
+    if (id === null) return false
+    append(db, id, edgeAlarmEntry(edge, e))
     return true
+  }
+
+  /** Samples the rules did not evaluate: traced beside them (late.ts) and counted. */
+  function traceSamples(at: { edge: string; seq: number; receivedAt: number }, point: string, records: readonly TraceRecord[], result: IngestResult): void {
+    for (const r of records) late.record(at, point, r.reason, r.samples, r.evaluatedThrough)
+    countTrace(result, records)
   }
 
   /** Raises a maintenance window swallowed: kept, for the window's report. */
@@ -128,42 +111,29 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     const copies = !live && replay.active(edge, outbox)
     for (const [point, group] of groupByPoint(list)) {
       const info = rulePoint.get({ id: point })
-      const covering = windows.get(point) as Array<{ id: number; from: number; to: number }> | undefined
-      const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-      const rulePointOf = { id: point, class: (info?.class ?? null) as PointClass | null, limits: info?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(info?.rules) }
-      const storedJson = info?.state ?? undefined
+      const facts: PointFacts | null = info ? { class: info.class as PointClass | null, limits: info.limits, rules: info.rules, state: info.state ?? undefined } : null
+      const rp = rulePointOf(point, facts, windows.get(point))
       const backlog = copies ? replay.load(point) : null
       if (backlog) {
         // History: evaluated against the copy, up to where live data took over.
         replaying.add(point)
-        const older = group.filter((x) => x.ts < backlog.resumeTs)
-        const evaluation = evaluate(rulePointOf, backlog.state, older)
-        recordSuppressed(evaluation.suppressed, result)
-        result.stale += evaluation.stale + group.length - older.length
-        trace.backlog({ edge, seq, receivedAt: at }, point, group, backlog, result)
-        for (const e of evaluation.events) replay.apply(backlog, e, changes)
-        if (evaluation.state || evaluation.events.length > 0) replay.save(backlog, evaluation.state)
+        const out = evaluateBacklog(evaluate, rp, backlog, group)
+        recordSuppressed(out.evaluation.suppressed, result)
+        result.stale += out.stale
+        traceSamples({ edge, seq, receivedAt: at }, point, out.trace, result)
+        for (const e of out.evaluation.events) replay.apply(backlog, e, changes)
+        if (out.evaluation.state || out.evaluation.events.length > 0) replay.save(backlog, out.evaluation.state)
         continue
       }
-      // A point with no rules and no rule state has nothing to replay: no copy.
-      const judged = rulePointOf.limits !== null || info?.rules != null || storedJson !== undefined
-      // Times outside the window do not say where live data took over (nor does a group of them).
-      const trusted = group.filter((x) => !isClockSkewed(x))
-      if (live && judged && trusted.length > 0) replay.snapshot(edge, outbox, point, seq, Math.min(...trusted.map((x) => x.ts)), storedJson)
-      const stored = storedJson === undefined ? null : parseRuleState(storedJson)
-      if (storedJson !== undefined && stored === null) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
-      const evaluation = evaluate(rulePointOf, stored, group)
-      recordSuppressed(evaluation.suppressed, result)
-      result.stale += evaluation.stale
-      trace.live({ edge, seq, receivedAt: at }, point, group, stored?.lastTs ?? null, evaluation, result)
-      for (const e of evaluation.events) {
-        const change = applyEvent(e, historical)
-        if (!change) continue
-        changes.push(change)
-        if (e.type === 'raise') result.raised++
-        else if (e.type === 'recover') result.recovered++
-      }
-      if (evaluation.state) saveState.run({ point, state: evaluation.state, at })
+      const snapshot = liveSnapshot(rp, facts, group, live)
+      if (snapshot) replay.snapshot(edge, outbox, point, seq, snapshot.firstTs, facts?.state)
+      const out = evaluateLive(evaluate, rp, facts, group)
+      if (out.unreadable) log.warn({ point }, 'unreadable rule state; evaluation starts fresh')
+      recordSuppressed(out.evaluation.suppressed, result)
+      result.stale += out.evaluation.stale
+      traceSamples({ edge, seq, receivedAt: at }, point, out.trace, result)
+      for (const e of out.evaluation.events) applyEvent(e, historical, result, changes)
+      if (out.evaluation.state) saveState.run({ point, state: out.evaluation.state, at })
     }
     const waiting: EdgeAlarm[] = []
     for (const e of edgeAlarms) {
@@ -233,10 +203,7 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const changes: AlarmChange[] = []
       // Ahead of a gap: live data is evaluated now (it overtook a backlog); replayed backlog
       // waits for the batches before it.
-      const live = !meta.inOrder && !batch.historical
-      const deferred = !meta.inOrder && !live
-      // Whether its alarm changes are history (not notified): the cloud's verdict when it has one.
-      const historical = meta.historical ?? batch.historical ?? false
+      const { live, deferred, historical } = batchMode(meta.inOrder, batch.historical, meta.historical)
       const result = db.transaction(
         (tx) => {
           // Stored before: a resend (same content) or a conflict (the key reused for other content).
@@ -311,26 +278,4 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       return finish(edge, result, changes)
     },
   }
-}
-
-/**
- * Which suppressed repetitions of a latched episode get a timeline step: the first five, then
- * 10, 20, 50, 100, 200, 500 … (the count itself is on the alarm): a chattering point cannot
- * grow its timeline without bound.
- */
-export function stepFor(repeats: number): boolean {
-  if (repeats <= 5) return true
-  const decade = 10 ** Math.floor(Math.log10(repeats))
-  return [1, 2, 5].some((m) => repeats === m * decade)
-}
-
-/** Samples grouped by point, batch order kept within each group. */
-function groupByPoint(list: readonly Sample[]): Map<string, Sample[]> {
-  const groups = new Map<string, Sample[]>()
-  for (const s of list) {
-    const g = groups.get(s.point)
-    if (g) g.push(s)
-    else groups.set(s.point, [s])
-  }
-  return groups
 }

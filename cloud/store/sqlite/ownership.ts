@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm'
 import type { AlarmChange, Owner, OwnershipFacts, SecurityEvent } from '../store.ts'
-import { append } from './alarms.ts'
+import { createAlarmWrites } from './alarm-writes.ts'
+import { edgeAlarmPoint, securityDetail, securityWrite } from '../../alarms/engine/system.ts'
 import type { Db } from './db.ts'
 import type { PlanInTx } from './push-outbox.ts'
 import { alarms, cameras, points, registryEdges } from './schema.ts'
@@ -8,14 +9,14 @@ import { insertAuditRow } from './audit-chain.ts'
 
 const CHUNK = 500
 
-/** The alarm point of an edge (its comm loss and its security events). */
-export const edgeAlarmPoint = (edge: string) => `edge:${edge}`
+export { edgeAlarmPoint }
 
 /**
  * What the ingest's ownership decision reads (cloud/ingest/ownership.ts), and the security
  * event it writes when an edge sends what it does not own (issue 13).
  */
 export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, planInTx: PlanInTx = () => {}) {
+  const writes = createAlarmWrites(db)
   function owners(table: typeof points | typeof cameras, ids: readonly string[]): Map<string, Owner> {
     const out = new Map<string, Owner>()
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -41,20 +42,11 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, 
      */
     securityEvent(e: SecurityEvent): { alarm: number; raised: boolean } {
       const point = edgeAlarmPoint(e.edge)
-      const detail = { reason: e.reason, code: e.code, items: [...e.items] }
       const changes: AlarmChange[] = []
       const out = db.transaction((tx) => {
         const open = tx.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, point), eq(alarms.kind, 'SECURITY'), isNull(alarms.closedAt))).orderBy(desc(alarms.id)).get()
-        let alarm = open?.id
-        if (alarm === undefined) {
-          alarm = tx.insert(alarms).values({ point, kind: 'SECURITY', priority: e.priority, raisedAt: e.at, value: e.items.length, limit: 0, recoveredAt: e.at, recoveredValue: 0, state: 'recovered' }).returning({ id: alarms.id }).get().id
-          append(tx, alarm, { at: e.at, actor: 'system', action: 'raise', detail: { kind: 'SECURITY', priority: e.priority, ...detail } })
-          append(tx, alarm, { at: e.at, actor: 'system', action: 'recover', detail: { instantaneous: true } })
-          changes.push({ alarm, action: 'raise', at: e.at }, { alarm, action: 'recover', at: e.at })
-        } else {
-          append(tx, alarm, { at: e.at, actor: `edge:${e.edge}`, action: 'refused', detail })
-        }
-        insertAuditRow(tx, { at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...detail, alarm } })
+        const alarm = writes.save(securityWrite(e, open?.id ?? null), changes)!
+        insertAuditRow(tx, { at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...securityDetail(e), alarm } })
         planInTx(changes)
         return { alarm, raised: open === undefined }
       }, { behavior: 'immediate' })

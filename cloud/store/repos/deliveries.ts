@@ -1,0 +1,33 @@
+import type { Scope } from '../../auth/roles.ts'
+
+/** The push ledger (transactional outbox of notifications, issue 14): planned with the change, dispatched when due. */
+export interface DeliveryRepo {
+  /** Notification pushes: planned with the alarm's raise (PushPlanner), dispatched when due, every attempt recorded. */
+  duePushes(now: number, limit: number): Promise<Delivery[]>
+  recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
+  alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
+}
+
+export interface Delivery {
+  id: number
+  alarm: number
+  recipient: string
+  channel: 'webhook' | 'sms'
+  n: number
+  dueAt: number
+  nextAt: number
+  attempts: number
+  status: 'pending' | 'sent' | 'failed' | 'skipped'
+  lastError: string | null
+  doneAt: number | null
+  reason: 'alarm' | 'overdue'
+}
+
+export interface DeliveryOutcome {
+  status: Delivery['status']
+  attempts: number
+  at: number
+  error?: string
+  /** pending: when to try again. */
+  nextAt?: number
+}
