@@ -1,5 +1,6 @@
 import { pino } from 'pino'
-import { devicePoints, loadEdgeConfig } from './config.ts'
+import { devicePoints } from './config.ts'
+import { loadCheckedEdgeConfig } from './config-check.ts'
 import { createLogger, type Logger } from './log.ts'
 import { createRecentEvents } from './recent-events.ts'
 import { startSupervisedEdge } from './supervisor.ts'
@@ -12,7 +13,8 @@ import { startSupervisedEdge } from './supervisor.ts'
  * rolled-back apply stays visible there.
  */
 export async function startEdgeFromFile(configPath: string): Promise<{ stop(): Promise<void>; log: Logger }> {
-  const config = loadEdgeConfig(configPath)
+  // The same check as `parklink edge validate`: a refused config starts nothing.
+  const config = loadCheckedEdgeConfig(configPath)
   const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info'
   const recent = createRecentEvents()
   const streams = pino.multistream([{ level, stream: pino.destination(1) }, { level: 'warn', stream: recent }])
