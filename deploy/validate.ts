@@ -13,12 +13,13 @@ export function addValidateCommand(edge: Command): void {
     .description('check an edge configuration as the agent does (addresses, hosts, references, password variables) and list every problem with its line')
     .argument('<file>', 'edge configuration (YAML)')
     .option('--json', 'print the result as JSON (also when invalid)')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .option('--no-env', 'skip what depends on this machine (password variables, TLS files): for a file checked away from its box')
+    .action(async (file: string, opts: { json?: boolean; env: boolean }) => {
       const { checkEdgeConfigFile } = await import('../edge/config-check.ts')
       const { devicePoints } = await import('../edge/config.ts')
       let r
       try {
-        r = checkEdgeConfigFile(file)
+        r = checkEdgeConfigFile(file, opts.env ? process.env : null)
       } catch (err) {
         if (!opts.json || !(err instanceof ParklinkError)) throw err
         console.log(JSON.stringify({ file, ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null }, problems: [] }))
@@ -27,8 +28,8 @@ export function addValidateCommand(edge: Command): void {
       if (r.ok && r.config) {
         const config = r.config
         const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
-        const summary = { file, ok: true, site: config.site, edge: config.edge, devices: config.devices.length, points, problems: [] }
-        return console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)`)
+        const summary = { file, ok: true, environmentChecked: opts.env, site: config.site, edge: config.edge, devices: config.devices.length, points, problems: [] }
+        return console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)${opts.env ? '' : '; password variables and TLS files not checked (--no-env)'}`)
       }
       if (opts.json) console.log(JSON.stringify({ file, ok: false, problems: r.problems.map(({ line, path, message, hint }) => ({ line, path, message, hint: hint ?? null })) }))
       else console.error(formatProblems(file, r.problems))
