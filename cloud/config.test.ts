@@ -87,7 +87,7 @@ describe('cloud config', () => {
     expect(problems).toEqual(expect.arrayContaining([
       '2 http.port',
       '3 mqtt.url',
-      '3 mqtt',
+      '3 mqtt.pasword',
       '8 registry.points.1.class',
       '13 registry.points.2.limits.hh',
       '7 registry.points.0.enterprise',
@@ -114,7 +114,7 @@ describe('cloud config', () => {
       '',
     ].join('\n'))
     const error = refusal(file)
-    expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).toEqual(expect.arrayContaining(['5 alarms.priorities.rows.mhs', '10 registry.points.0.limits']))
+    expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).toEqual(expect.arrayContaining(['5 alarms.priorities.rows.mhs.HIGH', '10 registry.points.0.limits']))
   })
 
   it('a gas point without levels alarms at the GB/T 50493 defaults; one that cannot be defaulted is named by line', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { ParklinkError } from '../shared/errors.ts'
 import { ConfigError } from '../shared/config.ts'
@@ -5,6 +6,7 @@ import { untilSignal } from './lifecycle.ts'
 import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
+import { addValidateCommand } from './validate.ts'
 import { addAccountCommands } from './accounts.ts'
 import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
@@ -20,6 +22,7 @@ export const ExitCodes = { OK: 0, FAILURE: 1, USAGE: 2 } as const
 export function buildProgram(): Command {
   const program = new Command('parklink')
     .description('parklink: plant telemetry from edge gateways to the park monitoring center')
+    .version(packageVersion(), '-V, --version', 'print the parklink version')
     .showHelpAfterError()
     .exitOverride()
 
@@ -45,18 +48,7 @@ export function buildProgram(): Command {
       const edge = await startEdgeFromFile(opts.config)
       await untilSignal(edge.stop, edge.log)
     })
-  edge
-    .command('validate')
-    .description('check an edge configuration and list every problem with its line')
-    .argument('<file>', 'edge configuration (YAML)')
-    .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const { devicePoints, loadEdgeConfig } = await import('../edge/config.ts')
-      const config = loadEdgeConfig(file)
-      const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
-      const summary = { file, ok: true, site: config.site, edge: config.edge, devices: config.devices.length, points }
-      console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)`)
-    })
+  addValidateCommand(edge)
 
   edge
     .command('baseline')
@@ -95,6 +87,12 @@ export function buildProgram(): Command {
   addAuditCommands(cloud)
   addPkiCommands(program)
   return program
+}
+
+/** The version in package.json (the one npm and the .deb carry). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }
+  return pkg.version ?? 'unknown'
 }
 
 function parsePort(text: string, flag: string): number {

@@ -15,14 +15,15 @@ export function addReadPointCommand(edge: Command): void {
     .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { config: string; json?: boolean }) => {
-      const { loadEdgeConfig } = await import('../edge/config.ts')
+      // The agent's own check: a config it would refuse is refused here too (exit 2, every problem by line).
+      const { loadCheckedEdgeConfig } = await import('../edge/config-check.ts')
       const { pointReadSpec } = await import('../edge/tools/point-spec.ts')
       const { readModbusAddress } = await import('../edge/tools/read-point.ts')
       const { ErrorCodes, ParklinkError } = await import('../shared/errors.ts')
       const { CommanderError } = await import('commander')
       let p: ReturnType<typeof pointReadSpec>
       try {
-        p = pointReadSpec(loadEdgeConfig(o.config), id)
+        p = pointReadSpec(loadCheckedEdgeConfig(o.config), id)
       } catch (err) {
         // An unknown or non-Modbus point is a usage error: nothing was read.
         if (err instanceof ParklinkError && (err.code === ErrorCodes.NOT_FOUND || err.code === ErrorCodes.BAD_REQUEST)) throw new CommanderError(2, 'parklink.usage', `${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`)

@@ -124,7 +124,9 @@ export function addTechnicianCommands(edge: Command): void {
         points: [{ id: 'browse.none', nodeId: 'i=85' }],
       })
       if (!parsed.success) throw new CommanderError(USAGE, 'parklink.usage', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-      const r = await browseOpcua(parsed.data, { dataDir: o.dataDir, log: createLogger('parklink-browse', 'silent'), depth: Number(o.depth), ...(o.node ? { nodeId: o.node } : {}) })
+      const { withStdoutOnStderr } = await import('./quiet-stdout.ts')
+      // node-opcua prints warnings on stdout: kept off it, so --json stays valid JSON.
+      const r = await withStdoutOnStderr(() => browseOpcua(parsed.data, { dataDir: o.dataDir, log: createLogger('parklink-browse', 'silent'), depth: Number(o.depth), ...(o.node ? { nodeId: o.node } : {}) }))
       if (o.add) {
         const { addOpcuaPoints, pickOpcuaPoints } = await import('../edge/tools/add-opcua-points.ts')
         const { identity, securityPolicy, securityMode } = parsed.data

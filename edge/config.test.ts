@@ -85,7 +85,7 @@ devices:
       expect.arrayContaining([
         expect.objectContaining({ line: 2, path: 'edge' }),
         expect.objectContaining({ line: 5, path: 'uplink.url', message: expect.stringMatching(/credentials/) }),
-        expect.objectContaining({ line: 15, path: 'devices.0.points.1', message: expect.stringMatching(/scael/) }),
+        expect.objectContaining({ line: 15, path: 'devices.0.points.1.scael', message: 'unknown key "scael" (did you mean "scale"?)' }),
         expect.objectContaining({ line: 16, path: 'devices.1.id', message: expect.stringMatching(/duplicate device id "plc1"/) }),
         expect.objectContaining({ line: 20, path: 'devices.1.points.0.id', message: 'duplicate point id "a.level" (also devices.0.points.0)' }),
         expect.objectContaining({ line: 22, path: 'devices.2.kind' }),
@@ -97,7 +97,7 @@ devices:
     ['reconnectMaxMs below reconnectMinMs', 'reconnectMinMs: 5000\n  reconnectMaxMs: 1000', 'uplink.reconnectMaxMs'],
     ['a password without a username', 'passwordEnv: PARKLINK_MQTT_PASSWORD', 'uplink.passwordEnv'],
     ['a password env that is not a variable name', 'username: e1\n  passwordEnv: "my secret"', 'uplink.passwordEnv'],
-    ['an unknown uplink option', 'ackTimeout: 100', 'uplink'],
+    ['an unknown uplink option', 'ackTimeout: 100', 'uplink.ackTimeout'],
     ['a client id beside a username (the broker binds the client id to the user)', 'username: park/e1\n  clientId: other', 'uplink.clientId'],
     ["another edge's broker user", 'username: park/e2', 'uplink.username'],
     ["its edge id under another site's user", 'username: other-park/e1', 'uplink.username'],

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { parseConfig } from '../shared/config.ts'
+import { didYouMean } from '../shared/config-suggest.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
 import { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
 import { LocalAlarmsConfig } from './alarms/local.ts'
-import { SettlementConfig } from './derived/config.ts'
+import { SettlementConfig, derivedIds } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
 import { Hj212DeviceConfig } from './drivers/hj212/config.ts'
 import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
@@ -159,8 +160,15 @@ export const EdgeConfigSchema = z
       list(field(field(config, 'settlement'), 'segments')).forEach((seg, i) => {
         const refs: Array<[unknown, Array<string | number>]> = [[field(seg, 'base'), ['settlement', 'segments', i, 'base']], ...list(field(seg, 'points')).map((p, j): [unknown, Array<string | number>] => [p, ['settlement', 'segments', i, 'points', j]])]
         for (const [ref, at] of refs) {
-          if (typeof ref === 'string' && !points.has(ref)) ctx.addIssue({ code: 'custom', path: at, message: `no device reads point "${ref}": list the gauge under devices first` })
+          if (typeof ref === 'string' && !points.has(ref)) ctx.addIssue({ code: 'custom', path: at, message: `no device reads point "${ref}"${didYouMean(ref, [...points.keys()].map(String))}`, params: { hint: 'list the gauge under devices first' } })
         }
+      })
+      // Local alarms watch points this edge reads or derives.
+      const derived = list(field(field(config, 'settlement'), 'segments')).flatMap((seg) => list(field(seg, 'points')).flatMap((p) => (typeof p === 'string' ? Object.values(derivedIds(p)) : [])))
+      const known = new Set([...points.keys(), ...derived].map(String))
+      list(field(field(config, 'alarms'), 'points')).forEach((a, i) => {
+        const id = field(a, 'id')
+        if (typeof id === 'string' && !known.has(id)) ctx.addIssue({ code: 'custom', path: ['alarms', 'points', i, 'id'], message: `no device reads point "${id}"${didYouMean(id, known)}`, params: { hint: 'alarm on a point listed under devices (or a settlement point)' } })
       })
     },
     { when: () => true },

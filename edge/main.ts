@@ -1,5 +1,6 @@
 import { pino } from 'pino'
-import { devicePoints, loadEdgeConfig } from './config.ts'
+import { devicePoints } from './config.ts'
+import { loadCheckedEdgeConfig } from './config-check.ts'
 import { createLogger, type Logger } from './log.ts'
 import { createRecentEvents } from './recent-events.ts'
 import { startSupervisedEdge } from './supervisor.ts'
@@ -13,7 +14,8 @@ import { edgeTestHooks } from './test-hooks.ts'
  * rolled-back apply stays visible there.
  */
 export async function startEdgeFromFile(configPath: string): Promise<{ stop(): Promise<void>; log: Logger }> {
-  const config = loadEdgeConfig(configPath)
+  // The same check as `parklink edge validate`: a refused config starts nothing.
+  const config = loadCheckedEdgeConfig(configPath)
   // Test-only clock offset and outbox journal: refused unless NODE_ENV=test (edge/test-hooks.ts).
   const hooks = edgeTestHooks()
   const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info'

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,16 +13,23 @@ let file: string
 let edge: SupervisedEdge | null = null
 let broker: number
 let plc: number
+/** Something listening, so a console configured on its port cannot start. */
+let busy: { port: number; close(): Promise<void> }
+const env = { PARKLINK_TEST_CONSOLE_PW: 'long-enough-password' }
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parklink-supervisor-'))
   file = path.join(dir, 'edge.yaml')
   broker = await freePort()
   plc = await freePort()
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  busy = { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) }
 })
 afterEach(async () => {
   await edge?.stop()
   edge = null
+  await busy.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -37,7 +45,7 @@ const config = (points: string[], extraDevice = '') => [
 describe('config apply with rollback', () => {
   it('applies a valid change, refuses an invalid one, and rolls back one that cannot start', async () => {
     writeFileSync(file, config(['e1.a']))
-    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000 })
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000, env })
     const first = edge.agent().configHash
     expect(await edge.apply()).toEqual({ outcome: 'unchanged' })
 
@@ -52,10 +60,17 @@ describe('config apply with rollback', () => {
     expect(await edge.apply()).toMatchObject({ outcome: 'invalid', error: expect.stringMatching(/YAML/) })
     expect(edge.agent().configHash).toBe(second)
 
-    // Valid, but it cannot start: the OPC UA password variable is not set.
-    const c = config(['e1.a', 'e1.b'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    // Refused by the same check as `parklink edge validate` (the OPC UA password variable is
+    // not set): the running agent is not even stopped.
+    const unset = config(['e1.a', 'e1.b'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    writeFileSync(file, unset)
+    expect(await edge.apply()).toMatchObject({ outcome: 'invalid', error: expect.stringContaining('PARKLINK_TEST_UNSET_PW') })
+    expect(edge.agent().configHash).toBe(second)
+
+    // Valid, but it cannot start: the console's port is taken.
+    const c = config(['e1.a', 'e1.b']) + `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
     writeFileSync(file, c)
-    expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back', error: expect.stringContaining('PARKLINK_TEST_UNSET_PW') })
+    expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back', error: expect.stringContaining(String(busy.port)) })
     expect(edge.agent().configHash).toBe(second)
     expect(readFileSync(file, 'utf8')).toBe(b)
     expect(readFileSync(`${file}.failed`, 'utf8')).toBe(c)
@@ -64,10 +79,10 @@ describe('config apply with rollback', () => {
 
   it('keeps the previous config running when the rolled-back file cannot be written (e.g. a read-only config directory)', async () => {
     writeFileSync(file, config(['e1.a']))
-    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000 })
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000, env })
     const first = edge.agent().configHash
     mkdirSync(`${file}.failed`) // FILE.failed cannot be written, as under ProtectSystem=strict without ReadWritePaths
-    const c = config(['e1.a'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    const c = config(['e1.a']) + `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
     writeFileSync(file, c)
     expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back' })
     expect(edge.agent().configHash).toBe(first)

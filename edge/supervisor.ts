@@ -4,7 +4,8 @@ import { systemClock } from '../shared/clock.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { startEdgeAgent, type EdgeAgent, type EdgeAgentOptions } from './agent.ts'
-import { parseEdgeConfig, type EdgeConfig } from './config.ts'
+import type { EdgeConfig } from './config.ts'
+import { parseCheckedEdgeConfig } from './config-check.ts'
 
 /**
  * Runs the agent from a config file and applies a changed file with rollback: the new config is
@@ -28,7 +29,7 @@ export interface SupervisedEdge {
 
 export async function startSupervisedEdge(file: string, log: Logger, options: Omit<EdgeAgentOptions, 'log' | 'configPath'> & { watchIntervalMs?: number } = {}): Promise<SupervisedEdge> {
   let text = readFileSync(file, 'utf8')
-  let config: EdgeConfig = parseEdgeConfig(text, file)
+  let config: EdgeConfig = parseCheckedEdgeConfig(text, file, options.env)
   let agent = await startEdgeAgent(config, { ...options, log, configPath: file })
   let applying: Promise<ApplyResult> | null = null
   let stopped = false
@@ -38,7 +39,7 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
     if (nextText === text) return { outcome: 'unchanged' }
     let next: EdgeConfig
     try {
-      next = parseEdgeConfig(nextText, file)
+      next = parseCheckedEdgeConfig(nextText, file, options.env)
     } catch (err) {
       log.error({ config: file, err: errorMessage(err) }, 'the changed config is invalid: still running the previous one')
       return { outcome: 'invalid', error: errorMessage(err) }

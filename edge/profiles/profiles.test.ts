@@ -59,7 +59,7 @@ describe('device profiles', () => {
       '',
     ].join('\n'))
     const problems = problemsOf(() => parse(['  - { id: gds, kind: modbus-tcp, host: 10.0.0.5, profile: gas-detector, prefix: g1 }']))
-    expect(problems).toEqual(['gas-detector.yaml:7 points.2: Unrecognized key: "scael"'])
+    expect(problems).toEqual(['gas-detector.yaml:7 points.2.scael: unknown key "scael" (did you mean "scale"?)'])
     writeFileSync(path.join(dir, 'profiles', 'gas-detector.yaml'), 'name: gas-detector\nprotocol: modbus\ndescription: d\npoints:\n  - { key: conc, address: ir0, type: float32 }\n  - { key: alarm, address: ir1 }\n')
     expect(problemsOf(() => parse(['  - { id: gds, kind: modbus-tcp, host: 10.0.0.5, profile: gas-detector, prefix: g1 }']))).toEqual(['gas-detector.yaml points.1: alarm overlaps conc at input register 1'])
   })

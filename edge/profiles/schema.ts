@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ModbusPointConfig } from '../drivers/modbus/config.ts'
+import { ModbusPointFields } from '../drivers/modbus/config.ts'
 import { OpcuaPointConfig } from '../drivers/opcua/config.ts'
 
 /**
@@ -10,7 +10,7 @@ import { OpcuaPointConfig } from '../drivers/opcua/config.ts'
  */
 const Key = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a key is 1–64 letters, digits, "_" or "-"')
 
-export const ModbusProfilePoint = ModbusPointConfig.omit({ id: true }).extend({ key: Key })
+export const ModbusProfilePoint = ModbusPointFields.omit({ id: true }).extend({ key: Key })
 export const OpcuaProfilePoint = OpcuaPointConfig.omit({ id: true, nodeId: true }).extend({
   key: Key,
   /** A node id, with {tag} where the site's tag goes: ns=2;s={tag}.Level.PV */

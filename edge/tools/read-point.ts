@@ -1,14 +1,17 @@
+import { systemClock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import type { Value } from '../../shared/wire/sample.ts'
-import { parseAddress } from '../drivers/modbus/address.ts'
-import type { ByteOrder, ModbusDataType } from '../drivers/modbus/config.ts'
-import { bitOf, decodeRegisters, decodeString, pointWidth, toEngineering } from '../drivers/modbus/decode.ts'
+import { ModbusPointConfig, type ByteOrder, type ModbusDataType } from '../drivers/modbus/config.ts'
 import { ModbusTransport, classify, rtuOpener, tcpOpener } from '../drivers/modbus/transport.ts'
+import type { ModbusTable } from '../drivers/modbus/address.ts'
+import { createUnit } from '../drivers/modbus/unit.ts'
 import type { ScanTarget } from './scan-modbus.ts'
 
 /**
  * `parklink edge read`: one live read of one Modbus address, with the raw registers as they came
  * off the wire beside the decoded value — for checking a register map against the DCS screen.
+ * The point is resolved, read and decoded by the driver's own unit (edge/drivers/modbus/unit.ts),
+ * so the value and its quality are exactly what the agent would send (a NaN is bad in both).
  */
 export interface ModbusReadSpec {
   target: ScanTarget
@@ -24,34 +27,42 @@ export interface ModbusReadSpec {
 }
 
 export interface ReadOutcome {
-  quality: 'good' | 'bad'
+  quality: 'good' | 'uncertain' | 'bad'
   value: Value
   /** Registers as hex words (or bits), as received. */
   raw: string[]
   reason?: string
 }
 
+/** A transport that keeps what the last read returned, so the raw words can be shown beside the value. */
+class RecordingTransport extends ModbusTransport {
+  last: number[] | boolean[] = []
+  override async read(unitId: number, timeoutMs: number, table: ModbusTable, start: number, count: number): Promise<number[] | boolean[]> {
+    this.last = await super.read(unitId, timeoutMs, table, start, count)
+    return this.last
+  }
+}
+
 export async function readModbusAddress(spec: ModbusReadSpec): Promise<ReadOutcome> {
-  const at = parseAddress(spec.address)
-  const bitTable = at.table === 'coil' || at.table === 'discrete'
-  const type = spec.bit !== undefined ? 'uint16' : (spec.type ?? (bitTable ? 'bool' : 'uint16'))
-  if (bitTable !== (type === 'bool')) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `type ${type} does not fit the ${at.table} table`, { hint: 'coils and discrete inputs are bool; registers are numbers or strings' })
-  if (type === 'string' && spec.length === undefined) throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'a string needs --length (registers)', { hint: 'two characters per register' })
-  const width = bitTable ? 1 : pointWidth(type, spec.length)
-  const transport = new ModbusTransport(spec.target.tcp ? tcpOpener(spec.target.tcp.host, spec.target.tcp.port) : rtuOpener(spec.target.serial!), Math.max(spec.timeoutMs, 2_000))
+  const point = ModbusPointConfig.safeParse({
+    id: 'read.point', address: spec.address, scale: spec.scale ?? 1, offset: spec.offset ?? 0,
+    ...(spec.type ? { type: spec.type } : {}), ...(spec.order ? { order: spec.order } : {}),
+    ...(spec.length !== undefined ? { length: spec.length } : {}), ...(spec.bit !== undefined ? { bit: spec.bit } : {}),
+  })
+  if (!point.success) {
+    const issue = point.error.issues[0]!
+    const hint = (issue as { params?: { hint?: string } }).params?.hint
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${issue.path.join('.') || 'point'}: ${issue.message}`, { hint: hint ?? 'check --type, --length and --bit against the address' })
+  }
+  const unit = createUnit({ device: 'read', unitId: spec.unitId, timeoutMs: spec.timeoutMs, order: spec.order ?? 'ABCD', maxGap: 0, maxRegistersPerRead: 125, points: [point.data] })
+  const transport = new RecordingTransport(spec.target.tcp ? tcpOpener(spec.target.tcp.host, spec.target.tcp.port) : rtuOpener(spec.target.serial!), Math.max(spec.timeoutMs, 2_000))
   try {
     await transport.connect()
-    const data = await transport.read(spec.unitId, spec.timeoutMs, at.table, at.address, width)
-    if (bitTable) return { quality: 'good', value: Boolean(data[0]), raw: [String(Boolean(data[0]))] }
-    const words = data as number[]
-    const raw = words.map((w) => `0x${w.toString(16).padStart(4, '0')}`)
-    const order = spec.order ?? 'ABCD'
-    if (spec.bit !== undefined) return { quality: 'good', value: bitOf(words[0]!, spec.bit), raw }
-    if (type === 'string') return { quality: 'good', value: decodeString(words, order), raw }
-    const value = toEngineering(decodeRegisters(words, type as Exclude<ModbusDataType, 'bool' | 'string'>, order), spec.scale ?? 1, spec.offset ?? 0)
-    return { quality: 'good', value, raw }
+    const { samples } = await unit.read(transport, new Set([0]), systemClock)
+    const s = samples.get(0)!
+    const raw = transport.last.map((w) => (typeof w === 'boolean' ? String(w) : `0x${w.toString(16).padStart(4, '0')}`))
+    return { quality: s.quality, value: s.value, raw, ...(s.reason ? { reason: s.reason } : {}) }
   } catch (err) {
-    if (err instanceof ParklinkError) throw err
     const e = classify(err)
     return { quality: 'bad', value: null, raw: [], reason: `${e.reason} (${e.message})` }
   } finally {

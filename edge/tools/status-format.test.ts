@@ -12,8 +12,14 @@ const status = (uplink: Partial<EdgeAgentStatus['uplink']>) => ({
 
 describe('edge status for a person', () => {
   it('says when a backlog is replaying behind live data, and says nothing of it otherwise', () => {
-    expect(formatStatus(status({ backlog: 32 }), 60_000)).toMatch(/uplink: connected; cloud acked through seq 50, last ack 1 s ago; replaying 32 backlog batches behind live data/)
+    expect(formatStatus(status({ backlog: 32 }), 60_000)).toMatch(/uplink: connected; 40 batches waiting for the cloud's ack, last ack 1 s ago; replaying 32 backlog batches behind live data/)
     expect(formatStatus(status({}), 60_000)).not.toMatch(/replaying/)
+  })
+
+  it('shows acks as counts, never a seq that looks like a timestamp (issue 19)', () => {
+    const first = formatStatus(status({ ackedThrough: 0, lastAckAt: null, backlog: 1_796_518_932_026 }), 60_000)
+    expect(first).toMatch(/uplink: connected; 40 batches waiting for the cloud's ack, no ack from the cloud yet; replaying 40 backlog batches/)
+    expect(first).not.toMatch(/\d{10,}/)
   })
 
   it('shows the edge clock against the cloud, and says what to check when it is far off (issue 14)', () => {

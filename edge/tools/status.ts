@@ -24,11 +24,23 @@ export function diskText(d: NonNullable<EdgeAgentStatus['disk']>): string {
 
 const diskLines = (d: EdgeAgentStatus['disk']) => (d ? [diskText(d)] : [])
 
+/**
+ * Acks as counts a person can read: seqs are numbered from the outbox's creation time, so a seq
+ * (or a difference with the 0 of "no ack yet") looks like a timestamp. The held batches are the
+ * unconfirmed ones; a backlog can never exceed them. The seqs stay in --json.
+ */
+export function ackText(s: EdgeAgentStatus, now: number): string {
+  const held = s.outbox.batches
+  const acks = s.uplink.lastAckAt === null ? 'no ack from the cloud yet' : `last ack ${ago(now, s.uplink.lastAckAt)}`
+  const backlog = Math.min(s.uplink.backlog ?? 0, held)
+  return `${held} batch${held === 1 ? '' : 'es'} waiting for the cloud's ack, ${acks}${backlog > 0 ? `; replaying ${backlog} backlog batch${backlog === 1 ? '' : 'es'} behind live data` : ''}`
+}
+
 export function formatStatus(s: EdgeAgentStatus, now: number): string {
   const o = s.outbox
   const lines = [
     `edge ${s.edge} (site ${s.site}), session ${s.session.slice(0, 8)}, up ${Math.round((s.at - s.startedAt) / 60_000)} min, status ${ago(now, s.at)}`,
-    `uplink: ${s.uplink.connected ? 'connected' : 'DISCONNECTED'}${s.uplink.lastError ? ` (${s.uplink.lastError})` : ''}; cloud acked through seq ${s.uplink.ackedThrough}, last ack ${ago(now, s.uplink.lastAckAt)}${(s.uplink.backlog ?? 0) > 0 ? `; replaying ${s.uplink.backlog} backlog batches behind live data` : ''}`,
+    `uplink: ${s.uplink.connected ? 'connected' : 'DISCONNECTED'}${s.uplink.lastError ? ` (${s.uplink.lastError})` : ''}; ${ackText(s, now)}`,
     clockText(s.uplink.clockOffsetMs),
     `outbox ${shortOutboxId(o.id)}: ${o.samples} samples in ${o.batches} batches (${(o.bytes / 1e6).toFixed(1)} MB), oldest held ${s.backlogHours} h behind, ${s.samplesPerHour} samples/h now${o.evicted > 0 ? `; ${o.evicted} samples EVICTED (cap reached)` : ''}`,
     ...diskLines(s.disk),

@@ -39,6 +39,13 @@ describe('parklink edge scan / read (Modbus)', () => {
     expect(absent).toMatchObject({ quality: 'bad', reason: expect.stringMatching(/^timeout/) })
   })
 
+  it('read decodes through the driver: a NaN reads bad, as the agent sends it', async () => {
+    sim.unit(3).setValue('holding', 20, Number.NaN, 'float32', 'ABCD')
+    const r = await readModbusAddress({ target: { tcp: { host: '127.0.0.1', port: sim.port } }, unitId: 3, address: 'hr20', type: 'float32', timeoutMs: 500 })
+    expect(r).toMatchObject({ quality: 'bad', value: null, reason: 'decode_error:not a finite number', raw: ['0x7fc0', '0x0000'] })
+    await expect(readModbusAddress({ target: { tcp: { host: '127.0.0.1', port: sim.port } }, unitId: 3, address: 'co1', type: 'float32', timeoutMs: 500 })).rejects.toThrow(/does not fit the coil table/)
+  })
+
   it('through the CLI: a clear answer and exit 1 when nothing answers; exit 2 on bad usage', async () => {
     const run = async (args: string[]) => {
       const child = startParklink('tools', args)

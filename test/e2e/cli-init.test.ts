@@ -41,7 +41,12 @@ describe('parklink edge init (non-interactive)', () => {
     // A path typed on the command line is where the technician stands, written absolute.
     expect(text).toContain(`ca: ${path.resolve('park-ca.crt')}`)
 
-    const validate = await run(['edge', 'validate', file, '--json'])
+    // On this machine the password variable is not set and the CA file is not there: refused as the
+    // agent would refuse it; the file itself is valid.
+    const here = await run(['edge', 'validate', file, '--json'])
+    expect(here.code).toBe(2)
+    expect(lastJson(here.output)).toMatchObject({ ok: false, problems: expect.arrayContaining([expect.objectContaining({ path: 'uplink.passwordEnv' }), expect.objectContaining({ path: 'uplink.tls' })]) })
+    const validate = await run(['edge', 'validate', file, '--json', '--no-env'])
     expect(validate.code).toBe(0)
     expect(lastJson(validate.output)).toMatchObject({ ok: true, edge: 'shilian-01', devices: 1, points: 1 })
 

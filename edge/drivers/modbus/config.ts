@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { PointId } from '../../../shared/wire/ids.ts'
+import { NetworkHost } from '../host.ts'
+import { isShapeProblem, resolvePointShape } from './point-check.ts'
 
 /**
  * Modbus TCP device configuration, as a technician writes it in the edge's YAML.
@@ -21,7 +23,7 @@ export const ByteOrder = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA'])
 export type ByteOrder = z.infer<typeof ByteOrder>
 
 // Strict: a misspelt key (`scael: 0.1`) is an error, not a point silently read ten times too high.
-export const ModbusPointConfig = z.strictObject({
+export const ModbusPointFields = z.strictObject({
   id: PointId,
   name: z.string().max(128).optional(),
   unit: z.string().max(32).optional(),
@@ -38,12 +40,18 @@ export const ModbusPointConfig = z.strictObject({
   /** Writes go to the device only if true (house rule: read-only by default). */
   writable: z.boolean().default(false),
 })
+
+/** A point whose address, type, bit and length the driver can read (point-check.ts: the driver's own resolution). */
+export const ModbusPointConfig = ModbusPointFields.superRefine((p, ctx) => {
+  const r = resolvePointShape(p)
+  if (isShapeProblem(r)) ctx.addIssue({ code: 'custom', path: [r.key], message: r.message, ...(r.hint ? { params: { hint: r.hint } } : {}) })
+})
 export type ModbusPointConfig = z.infer<typeof ModbusPointConfig>
 
 export const ModbusTcpDeviceConfig = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
   kind: z.literal('modbus-tcp'),
-  host: z.string().min(1),
+  host: NetworkHost,
   port: z.number().int().min(1).max(65535).default(502),
   unitId: z.number().int().min(0).max(255).default(1),
   pollMs: z.number().int().min(50).default(1000),
@@ -115,7 +123,7 @@ export const ModbusGatewayDeviceConfig = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
     kind: z.literal('modbus-gateway'),
-    host: z.string().min(1),
+    host: NetworkHost,
     port: z.number().int().min(1).max(65535).default(502),
     ...busFields,
   })

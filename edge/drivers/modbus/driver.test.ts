@@ -158,7 +158,11 @@ describe('Modbus TCP driver against the simulator', () => {
   })
 
   it('refuses a register map that cannot work, at construction', () => {
+    // The schema refuses these (validate shows them with their line); the driver, handed such a
+    // config anyway, refuses it by the same resolution (point-check.ts).
     expect(() => driver(1, [{ id: 'x', address: 'co1', type: 'float32' }])).toThrow(/does not fit the coil table/)
-    expect(() => driver(1, [{ id: 'x', address: 'zz1' }])).toThrow(/points\.0 \(x\).*invalid Modbus address/)
+    const unchecked = (points: unknown[]) => ({ ...ModbusTcpDeviceConfig.parse({ id: 'plc', kind: 'modbus-tcp', host: '127.0.0.1', points: [{ id: 'ok', address: 'hr0' }] }), points }) as ModbusTcpDeviceConfig
+    expect(() => createModbusTcpDriver(unchecked([{ id: 'x', address: 'co1', type: 'float32', scale: 1, offset: 0, writable: false }]), { clock: manualClock(), log })).toThrow(/points\.0 \(x\): type float32 does not fit the coil table/)
+    expect(() => createModbusTcpDriver(unchecked([{ id: 'x', address: 'zz1', scale: 1, offset: 0, writable: false }]), { clock: manualClock(), log })).toThrow(/points\.0 \(x\).*invalid Modbus address/)
   })
 })

@@ -31,7 +31,11 @@ export function createModbusTcpDriver(config: ModbusTcpDeviceConfig, deps: Drive
       const level = state === 'connected' ? 'info' : 'warn'
       log[level]({ host: config.host, port: config.port, unitId: config.unitId, from: status.state, to: state, error: lastError ?? undefined }, `modbus device ${state}`)
       status = { state, since: deps.clock.now(), lastError }
-    } else status = { ...status, lastError }
+    } else {
+      // The first failure after a start (state already 'disconnected') says why, once.
+      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ host: config.host, port: config.port, unitId: config.unitId, error: lastError }, `device not reachable since start: ${lastError}`)
+      status = { ...status, lastError }
+    }
   }
 
   const connect = async (): Promise<string | null> => {

@@ -100,7 +100,11 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
     if (state !== status.state) {
       log[state === 'connected' ? 'info' : 'warn']({ port: config.line, from: status.state, to: state, error: lastError ?? undefined }, `modbus line ${config.line} ${state}`)
       status = { state, since: clock.now(), lastError }
-    } else status = { ...status, lastError }
+    } else {
+      // The first failure after a start (state already 'disconnected') says why, once.
+      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ port: config.line, error: lastError }, `device not reachable since start: ${lastError}`)
+      status = { ...status, lastError }
+    }
   }
 
   const openPort = async (): Promise<string | null> => {

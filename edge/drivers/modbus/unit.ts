@@ -2,9 +2,10 @@ import type { Clock } from '../../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import { QualityReasons } from '../../../shared/quality.ts'
 import { badSample, goodSample, type Sample, type Value } from '../../../shared/wire/sample.ts'
-import { parseAddress, type ModbusAddress } from './address.ts'
+import type { ModbusAddress } from './address.ts'
 import type { ByteOrder, ModbusDataType, ModbusPointConfig } from './config.ts'
-import { bitOf, decodeRegisters, decodeString, encodeRegisters, pointWidth, toEngineering } from './decode.ts'
+import { bitOf, decodeRegisters, decodeString, encodeRegisters, toEngineering } from './decode.ts'
+import { isShapeProblem, resolvePointShape } from './point-check.ts'
 import { planReads, type ReadRequest } from './plan.ts'
 import { TransportError, classify, type ModbusTransport } from './transport.ts'
 
@@ -123,30 +124,7 @@ export function createUnit(spec: UnitSpec): Unit {
 }
 
 function resolvePoint(spec: UnitSpec, p: ModbusPointConfig, i: number): ResolvedPoint {
-  let at: ModbusAddress
-  try {
-    at = parseAddress(p.address)
-  } catch (err) {
-    const e = err as ParklinkError
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${spec.device}, unit ${spec.unitId}, points.${i} (${p.id}): ${e.message}`, { hint: e.hint, cause: err })
-  }
-  const where = `device ${spec.device}, points.${i} (${p.id})`
-  const bitTable = at.table === 'coil' || at.table === 'discrete'
-  if (p.bit !== undefined) {
-    // A bit of a register: the register is read as 16 bits, the point is a bool.
-    if (bitTable || (p.type !== undefined && p.type !== 'uint16' && p.type !== 'int16')) {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: bit ${p.bit} needs a 16-bit register`, { hint: 'use bit with an input or holding register and no type (or uint16)' })
-    }
-    return { config: p, at, type: 'uint16', width: 1 }
-  }
-  const type = p.type ?? (bitTable ? 'bool' : 'uint16')
-  if (bitTable !== (type === 'bool')) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: type ${type} does not fit the ${at.table} table`, {
-      hint: 'coils and discrete inputs are bool; input and holding registers are int16/uint16/int32/uint32/float32/float64/string (or bit: n for one bit)',
-    })
-  }
-  if (type === 'string' && p.length === undefined) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${where}: a string needs its length in registers`, { hint: 'add length: n (two characters per register)' })
-  }
-  return { config: p, at, type, width: pointWidth(type, p.length) }
+  const r = resolvePointShape(p)
+  if (isShapeProblem(r)) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${spec.device}, unit ${spec.unitId}, points.${i} (${p.id}): ${r.message}`, { hint: r.hint })
+  return { config: p, ...r }
 }

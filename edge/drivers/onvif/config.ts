@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NetworkHost } from '../host.ts'
 import { VideoCode } from '../../../shared/wire/camera.ts'
 import { Priority } from '../../../shared/rules/priority.ts'
 import { TopicId } from '../../../shared/wire/ids.ts'
@@ -27,7 +28,7 @@ export const OnvifDeviceConfig = z.strictObject({
   id: TopicId,
   kind: z.literal('onvif'),
   name: z.string().max(128).optional(),
-  host: z.string().min(1).max(253),
+  host: NetworkHost,
   port: z.number().int().min(1).max(65535).default(80),
   /** Device service path (as WS-Discovery's XAddrs gives it). */
   path: z.string().regex(/^\//).default('/onvif/device_service'),

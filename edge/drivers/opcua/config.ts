@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { endpointHost, hostProblem } from '../host.ts'
 import { PointId } from '../../../shared/wire/ids.ts'
 
 /**
@@ -42,7 +43,7 @@ export const OpcuaDeviceConfig = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
     kind: z.literal('opcua'),
-    endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, 'use opc.tcp://host:port/path'),
+    endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, 'use opc.tcp://host:port/path').superRefine(endpointCheck),
     securityPolicy: z.enum(['None', 'Basic256Sha256']).default('None'),
     securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
     identity: Identity.default({ type: 'anonymous' }),
@@ -74,3 +75,12 @@ export const OpcuaDeviceConfig = z
     path: ['securityMode'],
   })
 export type OpcuaDeviceConfig = z.infer<typeof OpcuaDeviceConfig>
+
+/** The endpoint's host and port must be ones a socket can reach (the same rule as a Modbus host). */
+function endpointCheck(endpoint: string, ctx: z.RefinementCtx): void {
+  const host = endpointHost(endpoint)
+  const problem = host === null ? null : hostProblem(host)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { hint: 'use opc.tcp://IP-or-name:port/path' } })
+  const port = /^opc\.tcp:\/\/(?:\[[^\]]+\]|[^\s/:]+):(\d+)/.exec(endpoint)?.[1]
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) ctx.addIssue({ code: 'custom', message: `port ${port} is not 1–65535 (OPC UA servers usually listen on 4840)` })
+}

@@ -55,7 +55,11 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     if (state !== status.state) {
       log[state === 'connected' ? 'info' : 'warn']({ endpoint: config.endpoint, from: status.state, to: state, error: lastError ?? undefined }, `OPC UA device ${state}`)
       status = { state, since: clock.now(), lastError }
-    } else status = { ...status, lastError }
+    } else {
+      // The first failure after a start (state already 'disconnected') says why, once.
+      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ endpoint: config.endpoint, error: lastError }, `device not reachable since start: ${lastError}`)
+      status = { ...status, lastError }
+    }
   }
   const emit = (samples: Sample[]) => {
     if (samples.length === 0 || stopped) return
