@@ -26,45 +26,54 @@ const Enterprise = z.strictObject({
   name: z.string().min(1).max(128),
 })
 
-const RegistryPoint = z.strictObject({
-  id: PointId,
-  name: z.string().min(1).max(128),
-  unit: z.string().max(32).default(''),
-  enterprise: TopicId,
-  /** The edge that may send this point (issue 13); without it, the first edge the claim policy allows claims it. */
-  edge: TopicId.optional(),
-  /** The alarm unit the point belongs to; selects the priority row (brief §5). */
-  class: PointClass,
-  /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
-  limits: ThresholdLimits.optional(),
-  /**
-   * Take H/HH/L/LL from the control system (the limits the edge reads from the source, e.g. OPC
-   * UA limit alarms), so the park's thresholds stay equal to the control room's (brief §2).
-   * `limits` may then give only the deadband.
-   */
-  limitsFromSource: z.boolean().default(false),
-  /**
-   * A toxic gas point's occupational exposure limit (GBZ 2.1) in the point's unit (ppm, mg/m³):
-   * a gas point without levels of its own then alarms at 100 % / 200 % OEL (GB/T 50493).
-   */
-  oel: z.number().positive().optional(),
-  /**
-   * Alarm filtering (ISA-18.2 §10.4.3): a limit must be crossed for onDelayS before it raises,
-   * and be clear for offDelayS before it recovers. Default none.
-   */
-  rules: z
-    .strictObject({
-      onDelayS: z.number().min(0).max(3_600).default(0),
-      offDelayS: z.number().min(0).max(3_600).default(0),
-      /** Rate of change: raise ROC at |rate| ≥ limitPerMin (units per minute) over windowS. */
-      roc: z.strictObject({ limitPerMin: z.number().positive(), windowS: z.number().int().min(2).max(86_400).default(60), deadband: z.number().nonnegative().default(0) })
-        .refine((r) => r.deadband < r.limitPerMin, { message: 'deadband must be smaller than limitPerMin', path: ['deadband'] })
-        .optional(),
-      /** Digital state: raise DIGITAL while the value equals alarmOn (e.g. a high-high level switch). */
-      digital: z.strictObject({ alarmOn: z.boolean() }).optional(),
-    })
-    .optional(),
-})
+const RegistryPoint = z
+  .strictObject({
+    id: PointId,
+    name: z.string().min(1).max(128),
+    unit: z.string().max(32).default(''),
+    enterprise: TopicId,
+    /** The edge that may send this point (issue 13); without it, the first edge the claim policy allows claims it. */
+    edge: TopicId.optional(),
+    /** The alarm unit the point belongs to; selects the priority row (brief §5). */
+    class: PointClass,
+    /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
+    limits: ThresholdLimits.optional(),
+    /**
+     * Take H/HH/L/LL from the control system (the limits the edge reads from the source, e.g. OPC
+     * UA limit alarms), so the park's thresholds stay equal to the control room's (brief §2).
+     * `limits` may then give only the deadband.
+     */
+    limitsFromSource: z.boolean().default(false),
+    /**
+     * A toxic gas point's occupational exposure limit (GBZ 2.1) in the point's unit (ppm, mg/m³):
+     * a gas point without levels of its own then alarms at 100 % / 200 % OEL (GB/T 50493).
+     */
+    oel: z.number().positive().optional(),
+    /**
+     * Alarm filtering (ISA-18.2 §10.4.3): a limit must be crossed for onDelayS before it raises,
+     * and be clear for offDelayS before it recovers. Default none.
+     */
+    rules: z
+      .strictObject({
+        onDelayS: z.number().min(0).max(3_600).default(0),
+        offDelayS: z.number().min(0).max(3_600).default(0),
+        /** Rate of change: raise ROC at |rate| ≥ limitPerMin (units per minute) over windowS. */
+        roc: z
+          .strictObject({
+            limitPerMin: z.number().positive(),
+            windowS: z.number().int().min(2).max(86_400).default(60),
+            deadband: z.number().nonnegative().default(0),
+          })
+          .refine((r) => r.deadband < r.limitPerMin, {
+            message: 'deadband must be smaller than limitPerMin',
+            path: ['deadband'],
+          })
+          .optional(),
+        /** Digital state: raise DIGITAL while the value equals alarmOn (e.g. a high-high level switch). */
+        digital: z.strictObject({ alarmOn: z.boolean() }).optional(),
+      })
+      .optional(),
+  })
   .refine((p) => !p.limitsFromSource || !hasLevels(p.limits), {
     message: 'with limitsFromSource: true the levels come from the control system: give only limits.deadband here',
     path: ['limits'],
@@ -74,7 +83,9 @@ const RegistryPoint = z.strictObject({
     message: 'a gas point needs limits, a %LEL or %OEL unit, or its oel (in its unit) for the GB/T 50493 defaults',
     path: ['limits'],
   })
-  .transform((p) => (p.class === 'gas' && !p.limitsFromSource && !hasLevels(p.limits) ? { ...p, limits: gasLimits(p)! } : p))
+  .transform((p) =>
+    p.class === 'gas' && !p.limitsFromSource && !hasLevels(p.limits) ? { ...p, limits: gasLimits(p)! } : p,
+  )
 export type RegistryPoint = z.infer<typeof RegistryPoint>
 
 /** Which unbound points an edge may claim by sending them first (issue 13; README "Security model"). */
@@ -91,7 +102,8 @@ const RegistryEdge = z.strictObject({
 })
 export type RegistryEdge = z.infer<typeof RegistryEdge>
 
-const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
+const field = (x: unknown, key: string): unknown =>
+  typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 const Registry = z
@@ -112,31 +124,50 @@ const Registry = z
       const enterprises = new Set<unknown>()
       list(r.enterprises).forEach((e, i) => {
         const id = field(e, 'id')
-        if (enterprises.has(id)) ctx.addIssue({ code: 'custom', path: ['enterprises', i, 'id'], message: `duplicate enterprise id "${String(id)}"` })
+        if (enterprises.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['enterprises', i, 'id'],
+            message: `duplicate enterprise id "${String(id)}"`,
+          })
         enterprises.add(id)
       })
       const edges = new Set<unknown>()
       list(r.edges).forEach((e, i) => {
         const id = field(e, 'id')
-        if (edges.has(id)) ctx.addIssue({ code: 'custom', path: ['edges', i, 'id'], message: `duplicate edge id "${String(id)}"` })
+        if (edges.has(id))
+          ctx.addIssue({ code: 'custom', path: ['edges', i, 'id'], message: `duplicate edge id "${String(id)}"` })
         edges.add(id)
         const enterprise = field(e, 'enterprise')
         if (typeof enterprise === 'string' && !enterprises.has(enterprise)) {
-          ctx.addIssue({ code: 'custom', path: ['edges', i, 'enterprise'], message: `unknown enterprise "${enterprise}": declare it under registry.enterprises` })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['edges', i, 'enterprise'],
+            message: `unknown enterprise "${enterprise}": declare it under registry.enterprises`,
+          })
         }
       })
       const points = new Set<unknown>()
       list(r.points).forEach((p, i) => {
         const id = field(p, 'id')
-        if (points.has(id)) ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id "${String(id)}"` })
+        if (points.has(id))
+          ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id "${String(id)}"` })
         points.add(id)
         const enterprise = field(p, 'enterprise')
         if (typeof enterprise === 'string' && !enterprises.has(enterprise)) {
-          ctx.addIssue({ code: 'custom', path: ['points', i, 'enterprise'], message: `unknown enterprise "${enterprise}": declare it under registry.enterprises` })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['points', i, 'enterprise'],
+            message: `unknown enterprise "${enterprise}": declare it under registry.enterprises`,
+          })
         }
         const edge = field(p, 'edge')
         if (typeof edge === 'string' && !edges.has(edge)) {
-          ctx.addIssue({ code: 'custom', path: ['points', i, 'edge'], message: `unknown edge "${edge}": declare it under registry.edges (its site and enterprise)` })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['points', i, 'edge'],
+            message: `unknown edge "${edge}": declare it under registry.edges (its site and enterprise)`,
+          })
         }
       })
     },
@@ -149,28 +180,35 @@ export const CloudConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   /** Listening address, trusted reverse proxies, login throttle, stream limits (cloud/api/config.ts). */
   http: HttpConfig.default(defaultHttpConfig),
-  mqtt: z.strictObject({
-    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
-    /**
-     * Stable, so the broker keeps this instance's persistent session across restarts, and unique
-     * per instance (two sessions with one id evict each other). With a username the client id IS
-     * the username (the park broker binds them: use_username_as_clientid), so give one broker user
-     * per cloud instance; without one it defaults to parklink-cloud.
-     */
-    clientId: TopicId.optional(),
-    /** This instance's broker user (no '/': names with '/' are edges' {site}/{edge}, shared/wire/acl.ts). */
-    username: TopicId.optional(),
-    /** Name of the environment variable holding the broker password (never the password itself). */
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
-    reconnectPeriodMs: z.number().int().min(100).max(300_000).default(2_000),
-    keepaliveS: z.number().int().min(5).max(3_600).default(30),
-    /** The park broker's CA for `mqtts://` (the shipped Mosquitto listens with TLS only) and, for certificate login, this instance's cert and key. */
-    tls: TlsFilesConfig.optional(),
-    /** Let a plain mqtt:// URL to another host through (shared/transport.ts); warned about at every start. */
-    allowInsecure: z.boolean().default(false),
-  })
+  mqtt: z
+    .strictObject({
+      url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
+      /**
+       * Stable, so the broker keeps this instance's persistent session across restarts, and unique
+       * per instance (two sessions with one id evict each other). With a username the client id IS
+       * the username (the park broker binds them: use_username_as_clientid), so give one broker user
+       * per cloud instance; without one it defaults to parklink-cloud.
+       */
+      clientId: TopicId.optional(),
+      /** This instance's broker user (no '/': names with '/' are edges' {site}/{edge}, shared/wire/acl.ts). */
+      username: TopicId.optional(),
+      /** Name of the environment variable holding the broker password (never the password itself). */
+      passwordEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+        .optional(),
+      reconnectPeriodMs: z.number().int().min(100).max(300_000).default(2_000),
+      keepaliveS: z.number().int().min(5).max(3_600).default(30),
+      /** The park broker's CA for `mqtts://` (the shipped Mosquitto listens with TLS only) and, for certificate login, this instance's cert and key. */
+      tls: TlsFilesConfig.optional(),
+      /** Let a plain mqtt:// URL to another host through (shared/transport.ts); warned about at every start. */
+      allowInsecure: z.boolean().default(false),
+    })
     .refine((m) => m.allowInsecure || !isInsecureRemote(m.url), { message: INSECURE_MESSAGE, path: ['url'] })
-    .refine((m) => m.clientId === undefined || m.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
+    .refine((m) => m.clientId === undefined || m.username === undefined, {
+      message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
+      path: ['clientId'],
+    })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
   /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */
   edgeOfflineAfterMs: z.number().int().positive().default(60_000),
@@ -199,14 +237,25 @@ export const CloudConfigSchema = z.strictObject({
   /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */
   board: z
     .strictObject({
-      shiftChanges: z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')).min(1).default(['08:00', '20:00']),
-      utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
+      shiftChanges: z
+        .array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'))
+        .min(1)
+        .default(['08:00', '20:00']),
+      utcOffset: z
+        .string()
+        .regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00')
+        .default('+08:00'),
     })
     .default({ shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }),
   /** Time checks at ingest, historical marking and the edges' CLOCK alarm (cloud/ingest/time-check.ts). */
   time: CloudTimeConfig.default(defaultCloudTimeConfig),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
-  notifications: NotificationsConfig.default({ attempts: 3, schedules: {}, escalateTo: ['park-supervision'], recipients: [] }),
+  notifications: NotificationsConfig.default({
+    attempts: 3,
+    schedules: {},
+    escalateTo: ['park-supervision'],
+    recipients: [],
+  }),
   /** Accounts and sessions: token lifetimes, the password policy, where the signing secret comes from (cloud/auth/config.ts). */
   auth: AuthConfig.default(defaultAuthConfig),
   /** Report definitions, their schedule, the PDF font (cloud/reports/config.ts; README "Reports"). */
@@ -220,18 +269,34 @@ export function loadCloudConfig(file: string): CloudConfig {
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `cannot read cloud configuration ${file}: ${errorMessage(err)}`, {
-      hint: 'check the path given with --config and that the service user may read it',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_UNREADABLE,
+      `cannot read cloud configuration ${file}: ${errorMessage(err)}`,
+      {
+        hint: 'check the path given with --config and that the service user may read it',
+        cause: err,
+      },
+    )
   }
   const config = parseConfig(CloudConfigSchema, text, file)
   const dir = path.dirname(path.resolve(file))
-  const auth = config.auth.liveKeyFile === undefined ? config.auth : { ...config.auth, liveKeyFile: path.resolve(dir, config.auth.liveKeyFile) }
-  const mqtt = config.mqtt.tls === undefined ? config.mqtt : { ...config.mqtt, tls: resolveTlsPaths(config.mqtt.tls, dir) }
+  const auth =
+    config.auth.liveKeyFile === undefined
+      ? config.auth
+      : { ...config.auth, liveKeyFile: path.resolve(dir, config.auth.liveKeyFile) }
+  const mqtt =
+    config.mqtt.tls === undefined ? config.mqtt : { ...config.mqtt, tls: resolveTlsPaths(config.mqtt.tls, dir) }
   const reports = { ...config.reports, font: path.resolve(dir, config.reports.font) }
   const missingFont = fontProblem(reports)
-  if (missingFont) throw new ConfigError(file, [{ file, line: null, path: 'reports.font', message: `${missingFont}: install fonts-wqy-zenhei (or fonts-noto-cjk) or point reports.font at a CJK font` }])
+  if (missingFont)
+    throw new ConfigError(file, [
+      {
+        file,
+        line: null,
+        path: 'reports.font',
+        message: `${missingFont}: install fonts-wqy-zenhei (or fonts-noto-cjk) or point reports.font at a CJK font`,
+      },
+    ])
   return { ...config, auth, mqtt, reports, dataDir: path.resolve(dir, config.dataDir) }
 }
 
@@ -241,9 +306,13 @@ export function mqttPassword(config: CloudConfig, env: NodeJS.ProcessEnv = proce
   if (name === undefined) return undefined
   const value = env[name]
   if (value === undefined || value === '') {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `mqtt.passwordEnv names ${name}, but that environment variable is not set`, {
-      hint: `set ${name} (for systemd: in /etc/parklink/cloud.env) or remove mqtt.passwordEnv`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `mqtt.passwordEnv names ${name}, but that environment variable is not set`,
+      {
+        hint: `set ${name} (for systemd: in /etc/parklink/cloud.env) or remove mqtt.passwordEnv`,
+      },
+    )
   }
   return value
 }

@@ -93,8 +93,22 @@ export function createMetrics(now: number): CloudMetrics {
       alarmsRaised: 0,
       alarmsRecovered: 0,
     },
-    http: { refused: { login_throttled_address: 0, login_throttled_global: 0, stream_limit_identity: 0, stream_limit_total: 0, stream_slow_reader: 0, stream_bad_last_event_id: 0 } },
-    time: { skewedAhead: 0, skewedBehind: 0, unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 }, historicalNotified: 0 },
+    http: {
+      refused: {
+        login_throttled_address: 0,
+        login_throttled_global: 0,
+        stream_limit_identity: 0,
+        stream_limit_total: 0,
+        stream_slow_reader: 0,
+        stream_bad_last_event_id: 0,
+      },
+    },
+    time: {
+      skewedAhead: 0,
+      skewedBehind: 0,
+      unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 },
+      historicalNotified: 0,
+    },
   }
 }
 

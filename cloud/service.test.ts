@@ -92,14 +92,19 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     await send('data', batch(1, [good(LEVEL, t + 1, 7.25)]))
     await waitFor('latest value', async () => (await api(running, `/api/v1/points/${LEVEL}`)).latest?.value === 7.25)
     const edges = await api(running, '/api/v1/edges')
-    expect(edges).toMatchObject([{ id: EDGE, site: SITE, online: true, session: 's-1', configHash: 'cfg-1', ackedThrough: 1 }])
+    expect(edges).toMatchObject([
+      { id: EDGE, site: SITE, online: true, session: 's-1', configHash: 'cfg-1', ackedThrough: 1 },
+    ])
 
     await send('data', batch(2, [good(LEVEL, t + 2, 10.9)]))
     const raised = await waitFor('HH alarm', async () => {
       const list = await api(running, '/api/v1/alarms')
       return list.length === 2 ? list : undefined
     })
-    expect(raised.map((a: any) => [a.kind, a.priority, a.state, a.value])).toEqual([['HH', 'S', 'active', 10.9], ['H', 'A', 'active', 10.9]])
+    expect(raised.map((a: any) => [a.kind, a.priority, a.state, a.value])).toEqual([
+      ['HH', 'S', 'active', 10.9],
+      ['H', 'A', 'active', 10.9],
+    ])
 
     // Garbage on the data topic: counted, never stored, never acked.
     await edge.publishAsync(topicOf('data'), Buffer.from('{"v":1,"edge":"shilian-01"'), { qos: 1 })
@@ -108,7 +113,10 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     await send('data', batch(3, [good(LEVEL, t + 3, 8.0)]))
     await waitFor('alarms recovered', async () => (await api(running, '/api/v1/alarms')).length === 0)
     const all = await api(running, '/api/v1/alarms?state=all')
-    expect(all.map((a: any) => [a.kind, a.state, a.recoveredAt, a.recoveredValue])).toEqual([['HH', 'recovered', t + 3, 8], ['H', 'recovered', t + 3, 8]])
+    expect(all.map((a: any) => [a.kind, a.state, a.recoveredAt, a.recoveredValue])).toEqual([
+      ['HH', 'recovered', t + 3, 8],
+      ['H', 'recovered', t + 3, 8],
+    ])
 
     // The ack is published once the batch is stored: a moment after the alarms show it.
     const { ack, retained } = await waitFor('retained ack through 3', async () => {
@@ -117,7 +125,12 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     })
     expect(retained).toBe(true)
     expect(ack).toMatchObject({ v: 1, edge: EDGE, through: 3 })
-    expect((await api(running, '/api/v1/health')).ingest).toMatchObject({ batches: 3, samples: 3, duplicates: 0, rejected: 1 })
+    expect((await api(running, '/api/v1/health')).ingest).toMatchObject({
+      batches: 3,
+      samples: 3,
+      duplicates: 0,
+      rejected: 1,
+    })
   })
 
   it('after a restart it continues from the stored ack mark, and acks resends of stored batches', async () => {
@@ -154,7 +167,10 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     await waitFor('reconnected', async () => (await api(running, '/api/v1/health')).mqtt === 'connected')
     edge = await mqtt.connectAsync(broker.url, { clientId: 'edge-under-test', protocolVersion: 4 })
     await send('data', batch(1, [good(LEVEL, Date.now(), 6.5)]))
-    await waitFor('stored after reconnect', async () => (await api(running, `/api/v1/points/${LEVEL}`)).latest?.value === 6.5)
+    await waitFor(
+      'stored after reconnect',
+      async () => (await api(running, `/api/v1/points/${LEVEL}`)).latest?.value === 6.5,
+    )
   })
 
   it('refuses to start on a port in use, leaving nothing open', async () => {
@@ -162,7 +178,9 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
     const port = (taken.address() as net.AddressInfo).port
     try {
-      await expect(startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }), port })).rejects.toThrow(/cannot listen/)
+      await expect(
+        startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }), port }),
+      ).rejects.toThrow(/cannot listen/)
       // The database was closed: it can be opened again at once.
       cloud = await start()
     } finally {
@@ -177,7 +195,13 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     const other = new Database(path.join(dir.dir, 'cloud.db'))
     other.exec('BEGIN EXCLUSIVE')
     try {
-      await expect(startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) })).rejects.toMatchObject({ code: 'PL_STORE_FAILED', message: expect.stringMatching(/locked by another process/), hint: expect.stringMatching(/dataDir/) })
+      await expect(
+        startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) }),
+      ).rejects.toMatchObject({
+        code: 'PL_STORE_FAILED',
+        message: expect.stringMatching(/locked by another process/),
+        hint: expect.stringMatching(/dataDir/),
+      })
     } finally {
       other.exec('ROLLBACK')
       other.close()

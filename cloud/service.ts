@@ -62,7 +62,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config, opts.env)
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
-  if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url)) log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
+  if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url))
+    log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
   const secret = tokenSecret(config.auth, log)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
@@ -70,35 +71,79 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   let store: ReturnType<typeof openSqliteStore>
   try {
-    store = openSqliteStore({ file, evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter), log, onAlarmChange: (change) => alarmFeed.publish(change), planPushes: pushPlanner(config.notifications) })
+    store = openSqliteStore({
+      file,
+      evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
+      log,
+      onAlarmChange: (change) => alarmFeed.publish(change),
+      planPushes: pushPlanner(config.notifications),
+    })
   } catch (err) {
     throw lockedOr(err, file)
   }
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)
-    if (registry.unregistered > 0) log.warn({ unregistered: registry.unregistered }, 'points left the registry: their enterprise, class and limits were cleared')
+    if (registry.unregistered > 0)
+      log.warn(
+        { unregistered: registry.unregistered },
+        'points left the registry: their enterprise, class and limits were cleared',
+      )
     const ackStates = await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
-    for (const { edge, outbox } of ackStates) await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
+    for (const { edge, outbox } of ackStates)
+      await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
     const metrics = createMetrics(clock.now())
     // Who may send what (issue 13): ingest judges with it, registry changes through the API drop its cache.
-    const ownership = createOwnership({ facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras), policy: config.registry.claimUnknownPoints })
+    const ownership = createOwnership({
+      facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras),
+      policy: config.registry.claimUnknownPoints,
+    })
     const throttle = createLoginThrottle(config.http.loginThrottle, clock)
-    const auth = createAuthService({ store: store.auth, clock, log: log.child({ component: 'auth' }), config: config.auth, secret, throttle, metrics })
+    const auth = createAuthService({
+      store: store.auth,
+      clock,
+      log: log.child({ component: 'auth' }),
+      config: config.auth,
+      secret,
+      throttle,
+      metrics,
+    })
     const accounts = createAccounts(store.auth, config.auth.password)
     // Snapshot requests go to the edges over MQTT once ingest is connected (it starts after the API).
     let ingestRef: Ingest | null = null
     // A snapshot request is a command to the cameras' edge; refused (false) while MQTT is down, so the API can say so.
     const requestSnapshots = (site: string, request: SnapshotRequest) => {
       if (!ingestRef || !metrics.mqtt.connected) return false
-      ingestRef.commands.send(site, request.edge, { type: 'snapshot', alarm: request.alarm, cameras: request.cameras }, request.id)
+      ingestRef.commands.send(
+        site,
+        request.edge,
+        { type: 'snapshot', alarm: request.alarm, cameras: request.cameras },
+        request.id,
+      )
       return true
     }
-    const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) => (!ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs))
+    const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) =>
+      !ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs)
     const runner = reportRunner({ config, store, clock })
-    const app = createApp({ store, clock, metrics, log, alarmFeed, board: config.board, edgeOfflineAfterMs: config.edgeOfflineAfterMs, auth, accounts, requestSnapshots, commandEdge, liveTokens: liveKey.issue, http: config.http, ownership, reports: runner })
+    const app = createApp({
+      store,
+      clock,
+      metrics,
+      log,
+      alarmFeed,
+      board: config.board,
+      edgeOfflineAfterMs: config.edgeOfflineAfterMs,
+      auth,
+      accounts,
+      requestSnapshots,
+      commandEdge,
+      liveTokens: liveKey.issue,
+      http: config.http,
+      ownership,
+      reports: runner,
+    })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
@@ -125,8 +170,22 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
     ingestRef = ingest
     const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
-    const commLoss = startCommLossWatcher({ store, clock, log: log.child({ component: 'comm-loss' }), staleAfterMs: config.alarms.staleAfterS * 1000, edgeOfflineAfterMs: config.edgeOfflineAfterMs, cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000, clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000, priorities: config.alarms.priorities })
-    const dispatcher = startDispatcher({ config: config.notifications, store, clock, log: log.child({ component: 'notify' }) })
+    const commLoss = startCommLossWatcher({
+      store,
+      clock,
+      log: log.child({ component: 'comm-loss' }),
+      staleAfterMs: config.alarms.staleAfterS * 1000,
+      edgeOfflineAfterMs: config.edgeOfflineAfterMs,
+      cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000,
+      clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000,
+      priorities: config.alarms.priorities,
+    })
+    const dispatcher = startDispatcher({
+      config: config.notifications,
+      store,
+      clock,
+      log: log.child({ component: 'notify' }),
+    })
     const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
     const httpServer = server
     let stopping: Promise<void> | null = null
@@ -154,19 +213,28 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 /** SQLITE_BUSY at startup: another process holds the database's write lock. Said so, with what to do. */
 function lockedOr(err: unknown, file: string): unknown {
   if ((err as { code?: unknown } | null)?.code !== 'SQLITE_BUSY') return err
-  return new ParklinkError(ErrorCodes.STORE_FAILED, `the cloud database ${file} is locked by another process (still after 5 s)`, {
-    hint: 'is another parklink cloud (or a backup, or a sqlite3 shell) using this dataDir? Stop it; under systemd the service retries by itself',
-    cause: err,
-  })
+  return new ParklinkError(
+    ErrorCodes.STORE_FAILED,
+    `the cloud database ${file} is locked by another process (still after 5 s)`,
+    {
+      hint: 'is another parklink cloud (or a backup, or a sqlite3 shell) using this dataDir? Stop it; under systemd the service retries by itself',
+      cause: err,
+    },
+  )
 }
 
 async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) =>
-      reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${host}:${port}: ${errorMessage(err)}`, {
-        hint: (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `another program uses port ${port}: stop it or choose another port (http.port, or --port for the demo)` : 'check http.host and http.port in the cloud config',
-        cause: err,
-      }))
+      reject(
+        new ParklinkError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${host}:${port}: ${errorMessage(err)}`, {
+          hint:
+            (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+              ? `another program uses port ${port}: stop it or choose another port (http.port, or --port for the demo)`
+              : 'check http.host and http.port in the cloud config',
+          cause: err,
+        }),
+      )
     server.once('error', onError)
     server.listen(port, host, () => {
       server.off('error', onError)

@@ -23,21 +23,44 @@ describe('parklink cloud user add / key add', () => {
   beforeEach(() => {
     dir = tempDir()
     config = path.join(dir.dir, 'cloud.yaml')
-    writeFileSync(config, 'dataDir: ./data\nmqtt: { url: "mqtt://127.0.0.1:1883" }\nregistry: { enterprises: [{ id: fuqiang, name: 富强新材料 }] }\n')
+    writeFileSync(
+      config,
+      'dataDir: ./data\nmqtt: { url: "mqtt://127.0.0.1:1883" }\nregistry: { enterprises: [{ id: fuqiang, name: 富强新材料 }] }\n',
+    )
   })
   afterEach(() => dir.remove())
 
   it('reads the password from stdin (or the environment), checks the policy, hashes it and audits the creation', async () => {
-    const created = await addUser(config, { username: 'sec-zhou', role: 'security_admin' }, { env: {}, stdin: Readable.from(['Zhong-an-2025\n']) })
+    const created = await addUser(
+      config,
+      { username: 'sec-zhou', role: 'security_admin' },
+      { env: {}, stdin: Readable.from(['Zhong-an-2025\n']) },
+    )
     expect(created).toEqual({ id: 1, username: 'sec-zhou', role: 'security_admin' })
     const [user] = rows('SELECT * FROM users')
     expect(await verifyPassword('Zhong-an-2025', String(user!.password_hash))).toBe(true)
-    expect(rows('SELECT actor, action FROM audit_log')).toEqual([{ actor: expect.stringMatching(/^cli:/), action: 'user_create' }])
+    expect(rows('SELECT actor, action FROM audit_log')).toEqual([
+      { actor: expect.stringMatching(/^cli:/), action: 'user_create' },
+    ])
 
-    await addUser(config, { username: 'fq-admin', role: 'enterprise_admin', enterprise: 'fuqiang' }, { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) })
-    await expect(addUser(config, { username: 'nobody-admin', role: 'enterprise_admin', enterprise: 'nosuch' }, { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) })).rejects.toThrow(/unknown enterprise "nosuch"/)
-    await expect(addUser(config, { username: 'weak', role: 'auditor' }, { env: {}, stdin: Readable.from(['password\n']) })).rejects.toThrow(/does not meet the policy/)
-    await expect(addUser(config, { username: 'nopass', role: 'auditor' }, { env: {}, stdin: Readable.from([]) })).rejects.toThrow(/no password given/)
+    await addUser(
+      config,
+      { username: 'fq-admin', role: 'enterprise_admin', enterprise: 'fuqiang' },
+      { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) },
+    )
+    await expect(
+      addUser(
+        config,
+        { username: 'nobody-admin', role: 'enterprise_admin', enterprise: 'nosuch' },
+        { env: { [PASSWORD_ENV]: 'Fuqiang-2025' }, stdin: Readable.from([]) },
+      ),
+    ).rejects.toThrow(/unknown enterprise "nosuch"/)
+    await expect(
+      addUser(config, { username: 'weak', role: 'auditor' }, { env: {}, stdin: Readable.from(['password\n']) }),
+    ).rejects.toThrow(/does not meet the policy/)
+    await expect(
+      addUser(config, { username: 'nopass', role: 'auditor' }, { env: {}, stdin: Readable.from([]) }),
+    ).rejects.toThrow(/no password given/)
     expect(rows('SELECT username FROM users ORDER BY id').map((r) => r.username)).toEqual(['sec-zhou', 'fq-admin'])
   })
 
@@ -48,7 +71,16 @@ describe('parklink cloud user add / key add', () => {
   })
 
   it('has no option that would put a password on the command line', () => {
-    const add = buildProgram().commands.find((c) => c.name() === 'cloud')!.commands.find((c) => c.name() === 'user')!.commands.find((c) => c.name() === 'add')!
-    expect(add.options.map((o) => o.long)).toEqual(['--config', '--username', '--role', '--enterprise', '--display-name'])
+    const add = buildProgram()
+      .commands.find((c) => c.name() === 'cloud')!
+      .commands.find((c) => c.name() === 'user')!
+      .commands.find((c) => c.name() === 'add')!
+    expect(add.options.map((o) => o.long)).toEqual([
+      '--config',
+      '--username',
+      '--role',
+      '--enterprise',
+      '--display-name',
+    ])
   })
 })

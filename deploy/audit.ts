@@ -16,7 +16,9 @@ export function addAuditCommands(cloud: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { config: string; json?: boolean }) => {
       const [{ loadCloudConfig }, { openDatabase }, { verifyAuditChain }] = await Promise.all([
-        import('../cloud/config.ts'), import('../cloud/store/sqlite/db.ts'), import('../cloud/store/sqlite/audit-chain.ts'),
+        import('../cloud/config.ts'),
+        import('../cloud/store/sqlite/db.ts'),
+        import('../cloud/store/sqlite/audit-chain.ts'),
       ])
       const file = path.join(loadCloudConfig(opts.config).dataDir, 'cloud.db')
       const db = openDatabase(file)
@@ -24,9 +26,13 @@ export function addAuditCommands(cloud: Command): void {
         const verdict = verifyAuditChain(db.$client)
         if (opts.json) console.log(JSON.stringify({ file, ...verdict }))
         if (!verdict.ok) {
-          throw new ParklinkError(ErrorCodes.AUDIT_CHAIN_BROKEN, `${file}: the audit chain breaks at row ${verdict.brokenAt}: ${verdict.reason}`, {
-            hint: 'keep the file as evidence (copy it before anything else writes), compare with a backup, and report it to the security administrator',
-          })
+          throw new ParklinkError(
+            ErrorCodes.AUDIT_CHAIN_BROKEN,
+            `${file}: the audit chain breaks at row ${verdict.brokenAt}: ${verdict.reason}`,
+            {
+              hint: 'keep the file as evidence (copy it before anything else writes), compare with a backup, and report it to the security administrator',
+            },
+          )
         }
         if (!opts.json) console.log(`${file}: audit chain intact, ${verdict.rows} rows; head SM3 ${verdict.head}`)
       } finally {

@@ -21,12 +21,16 @@ export interface BaselineOptions {
 
 const line = (b: BaselineRecord) =>
   `#${b.id} ${b.segment} requested ${new Date(b.requestedAt).toISOString()} by ${b.by} (${b.reason}): ` +
-  (b.capturedAt === null ? 'not captured yet' : `captured ${new Date(b.capturedAt).toISOString()} ${JSON.stringify(b.values)}`)
+  (b.capturedAt === null
+    ? 'not captured yet'
+    : `captured ${new Date(b.capturedAt).toISOString()} ${JSON.stringify(b.values)}`)
 
 export async function baselineCommand(o: BaselineOptions, now: () => number = Date.now): Promise<void> {
   const config = loadEdgeConfig(o.config)
   if (!config.settlement) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${o.config} configures no settlement segments`, { hint: 'add a settlement: section with the gallery segments first' })
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${o.config} configures no settlement segments`, {
+      hint: 'add a settlement: section with the gallery segments first',
+    })
   }
   const segments = config.settlement.segments.map((s) => s.id)
   mkdirSync(config.dataDir, { recursive: true })
@@ -34,14 +38,24 @@ export async function baselineCommand(o: BaselineOptions, now: () => number = Da
   try {
     if (o.list) {
       const history = store.history(o.segment)
-      console.log(o.json ? JSON.stringify(history) : history.length === 0 ? 'no baselines recorded' : history.map(line).join('\n'))
+      console.log(
+        o.json
+          ? JSON.stringify(history)
+          : history.length === 0
+            ? 'no baselines recorded'
+            : history.map(line).join('\n'),
+      )
       return
     }
     if (!o.segment || !segments.includes(o.segment)) {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `unknown segment "${o.segment ?? ''}"`, { hint: `use --segment with one of: ${segments.join(', ')}` })
+      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `unknown segment "${o.segment ?? ''}"`, {
+        hint: `use --segment with one of: ${segments.join(', ')}`,
+      })
     }
     if (!o.by?.trim() || !o.reason?.trim()) {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, 'a baseline is an audited act: say who takes it and why', { hint: 'give --by NAME and --reason TEXT' })
+      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, 'a baseline is an audited act: say who takes it and why', {
+        hint: 'give --by NAME and --reason TEXT',
+      })
     }
     const req = store.request(o.segment, o.by.trim(), o.reason.trim(), now())
     const deadline = now() + o.waitS * 1000
@@ -52,7 +66,10 @@ export async function baselineCommand(o: BaselineOptions, now: () => number = Da
     }
     if (o.json) console.log(JSON.stringify(current))
     else if (current.capturedAt !== null) console.log(`baseline captured: ${line(current)}`)
-    else console.log(`baseline requested (#${req.id}): the running edge agent captures it as soon as every gauge of ${o.segment} reads good; check with --list`)
+    else
+      console.log(
+        `baseline requested (#${req.id}): the running edge agent captures it as soon as every gauge of ${o.segment} reads good; check with --list`,
+      )
   } finally {
     store.close()
   }

@@ -31,11 +31,20 @@ export function buildProgram(): Command {
     .description('run a whole park on this machine: embedded MQTT broker, cloud, one edge agent and a simulated plant')
     .option('--port <port>', 'HTTP port of the cloud (env PARKLINK_PORT)', process.env.PARKLINK_PORT ?? '8080')
     .option('--mqtt-port <port>', 'port of the embedded MQTT broker (0 = a free port)', '0')
-    .option('--mqtt-host <address>', 'address the embedded MQTT broker listens on (every client must log in)', '127.0.0.1')
+    .option(
+      '--mqtt-host <address>',
+      'address the embedded MQTT broker listens on (every client must log in)',
+      '127.0.0.1',
+    )
     .option('--data-dir <dir>', 'where the demo keeps its data', './.parklink')
     .action(async (opts: { port: string; mqttPort: string; mqttHost: string; dataDir: string }) => {
       const { runDemo } = await import('./demo/run.ts')
-      await runDemo({ port: parsePort(opts.port, '--port'), mqttPort: parsePort(opts.mqttPort, '--mqtt-port'), mqttHost: opts.mqttHost, dataDir: opts.dataDir })
+      await runDemo({
+        port: parsePort(opts.port, '--port'),
+        mqttPort: parsePort(opts.mqttPort, '--mqtt-port'),
+        mqttHost: opts.mqttHost,
+        dataDir: opts.dataDir,
+      })
     })
 
   const edge = program.command('edge').description('the edge agent and the tools for setting it up')
@@ -60,12 +69,35 @@ export function buildProgram(): Command {
     .option('--wait <seconds>', 'how long to wait for the running agent to capture it', '30')
     .option('--list', 'print the baseline history (of --segment, or all)')
     .option('--json', 'print JSON')
-    .action(async (opts: { config: string; segment?: string; by?: string; reason?: string; wait: string; list?: boolean; json?: boolean }) => {
-      const { baselineCommand } = await import('./baseline.ts')
-      const waitS = Number(opts.wait)
-      if (!Number.isFinite(waitS) || waitS < 0) throw new CommanderError(ExitCodes.USAGE, 'parklink.usage', `--wait must be a number of seconds, got "${opts.wait}"`)
-      await baselineCommand({ config: opts.config, ...(opts.segment ? { segment: opts.segment } : {}), ...(opts.by ? { by: opts.by } : {}), ...(opts.reason ? { reason: opts.reason } : {}), waitS, list: opts.list ?? false, json: opts.json ?? false })
-    })
+    .action(
+      async (opts: {
+        config: string
+        segment?: string
+        by?: string
+        reason?: string
+        wait: string
+        list?: boolean
+        json?: boolean
+      }) => {
+        const { baselineCommand } = await import('./baseline.ts')
+        const waitS = Number(opts.wait)
+        if (!Number.isFinite(waitS) || waitS < 0)
+          throw new CommanderError(
+            ExitCodes.USAGE,
+            'parklink.usage',
+            `--wait must be a number of seconds, got "${opts.wait}"`,
+          )
+        await baselineCommand({
+          config: opts.config,
+          ...(opts.segment ? { segment: opts.segment } : {}),
+          ...(opts.by ? { by: opts.by } : {}),
+          ...(opts.reason ? { reason: opts.reason } : {}),
+          waitS,
+          list: opts.list ?? false,
+          json: opts.json ?? false,
+        })
+      },
+    )
 
   addTechnicianCommands(edge)
   addInitCommand(edge)
@@ -74,7 +106,9 @@ export function buildProgram(): Command {
   const cloud = program.command('cloud').description('the cloud service and its accounts')
   cloud
     .command('run', { isDefault: true })
-    .description('run the cloud service: MQTT ingest, storage, alarms and the HTTP API (the default: `parklink cloud --config FILE`)')
+    .description(
+      'run the cloud service: MQTT ingest, storage, alarms and the HTTP API (the default: `parklink cloud --config FILE`)',
+    )
     .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
     .action(async (opts: { config: string }) => {
       const { startCloudFromFile } = await import('../cloud/main.ts')

@@ -15,7 +15,12 @@ export function addMosquittoAclCommand(cloud: Command): void {
     .action((opts: { cloudUser?: string[] }) => {
       const users = opts.cloudUser ?? [DEFAULT_CLOUD_USER]
       for (const user of users) {
-        if (!TopicId.safeParse(user).success) throw new CommanderError(2, 'parklink.usage', `--cloud-user "${user}": a cloud user name is 1–64 letters, digits, "_", "-" or "." (no "/": names with "/" are edges' {site}/{edge})`)
+        if (!TopicId.safeParse(user).success)
+          throw new CommanderError(
+            2,
+            'parklink.usage',
+            `--cloud-user "${user}": a cloud user name is 1–64 letters, digits, "_", "-" or "." (no "/": names with "/" are edges' {site}/{edge})`,
+          )
       }
       process.stdout.write(mosquittoAcl(users))
     })

@@ -5,7 +5,8 @@
  */
 export async function withStdoutOnStderr<T>(fn: () => Promise<T>): Promise<T> {
   const write = process.stdout.write
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write
   try {
     return await fn()
   } finally {

@@ -26,15 +26,38 @@ export function addReadPointCommand(edge: Command): void {
         p = pointReadSpec(loadCheckedEdgeConfig(o.config), id)
       } catch (err) {
         // An unknown or non-Modbus point is a usage error: nothing was read.
-        if (err instanceof ParklinkError && (err.code === ErrorCodes.NOT_FOUND || err.code === ErrorCodes.BAD_REQUEST)) throw new CommanderError(2, 'parklink.usage', `${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`)
+        if (err instanceof ParklinkError && (err.code === ErrorCodes.NOT_FOUND || err.code === ErrorCodes.BAD_REQUEST))
+          throw new CommanderError(2, 'parklink.usage', `${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`)
         throw err
       }
       const r = await readModbusAddress(p.spec)
-      const where = p.spec.target.tcp ? `${p.spec.target.tcp.host}:${p.spec.target.tcp.port}` : p.spec.target.serial!.path
-      if (o.json) console.log(JSON.stringify({ point: id, device: p.device, name: p.name ?? null, unit: p.unit ?? null, at: where, unitId: p.spec.unitId, address: p.spec.address, type: p.spec.type ?? null, order: p.spec.order, ...r }))
+      const where = p.spec.target.tcp
+        ? `${p.spec.target.tcp.host}:${p.spec.target.tcp.port}`
+        : p.spec.target.serial!.path
+      if (o.json)
+        console.log(
+          JSON.stringify({
+            point: id,
+            device: p.device,
+            name: p.name ?? null,
+            unit: p.unit ?? null,
+            at: where,
+            unitId: p.spec.unitId,
+            address: p.spec.address,
+            type: p.spec.type ?? null,
+            order: p.spec.order,
+            ...r,
+          }),
+        )
       else {
-        console.log(`${id}${p.name ? ` (${p.name})` : ''} on ${p.device} ${where} unit ${p.spec.unitId}, ${String(p.spec.address)} ${p.spec.type ?? ''} ${p.spec.order}`.trimEnd())
-        console.log(r.quality === 'good' ? `  value ${JSON.stringify(r.value)}${p.unit ? ` ${p.unit}` : ''}   raw ${r.raw.join(' ')}   quality good` : `  no value: quality bad (${r.reason})`)
+        console.log(
+          `${id}${p.name ? ` (${p.name})` : ''} on ${p.device} ${where} unit ${p.spec.unitId}, ${String(p.spec.address)} ${p.spec.type ?? ''} ${p.spec.order}`.trimEnd(),
+        )
+        console.log(
+          r.quality === 'good'
+            ? `  value ${JSON.stringify(r.value)}${p.unit ? ` ${p.unit}` : ''}   raw ${r.raw.join(' ')}   quality good`
+            : `  no value: quality bad (${r.reason})`,
+        )
       }
       if (r.quality !== 'good') process.exitCode = 1
     })

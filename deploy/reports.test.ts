@@ -14,9 +14,19 @@ const TZ = 'Asia/Shanghai'
 describe('parklink cloud report run', () => {
   it('makes a report for the period given in local dates of the park zone, and writes its files', async () => {
     const config = path.join(tmp.dir, 'cloud.yaml')
-    writeFileSync(config, "dataDir: ./data\nmqtt: { url: 'mqtt://127.0.0.1:1883' }\nreports: { definitions: [{ name: daily, kind: offline_points, period: day, formats: [xlsx] }] }\n")
+    writeFileSync(
+      config,
+      "dataDir: ./data\nmqtt: { url: 'mqtt://127.0.0.1:1883' }\nreports: { definitions: [{ name: daily, kind: offline_points, period: day, formats: [xlsx] }] }\n",
+    )
     const { report, files } = await runReport(config, 'daily', { from: '2026-03-02', to: '2026-03-03' })
-    expect(report).toMatchObject({ name: 'daily', from: zonedTime(TZ, 2026, 3, 2), to: zonedTime(TZ, 2026, 3, 3), empty: true, trigger: 'manual', requestedBy: expect.stringMatching(/^cli:/) })
+    expect(report).toMatchObject({
+      name: 'daily',
+      from: zonedTime(TZ, 2026, 3, 2),
+      to: zonedTime(TZ, 2026, 3, 3),
+      empty: true,
+      trigger: 'manual',
+      requestedBy: expect.stringMatching(/^cli:/),
+    })
     expect(files).toHaveLength(1)
     expect(existsSync(files[0]!)).toBe(true)
     expect(files[0]!.startsWith(path.join(tmp.dir, 'data', 'reports', 'daily'))).toBe(true)
@@ -29,6 +39,8 @@ describe('parklink cloud report run', () => {
     expect(parseWhen('1767225600000', TZ, zonedTime)).toBe(1_767_225_600_000)
     expect(parseWhen('2026-03-02T08:00:00+08:00', TZ, zonedTime)).toBe(Date.parse('2026-03-02T00:00:00Z'))
     expect(parseWhen('2026-03-02 08:00', TZ, zonedTime)).toBe(Date.parse('2026-03-02T00:00:00Z'))
-    expect(() => parseWhen('2026-03-02T08:00:00', TZ, zonedTime)).toThrow(expect.objectContaining({ code: 'PL_BAD_REQUEST' }))
+    expect(() => parseWhen('2026-03-02T08:00:00', TZ, zonedTime)).toThrow(
+      expect.objectContaining({ code: 'PL_BAD_REQUEST' }),
+    )
   })
 })

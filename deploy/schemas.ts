@@ -15,9 +15,13 @@ export function schemaFiles(): Record<string, string> {
   const edge = {
     ...z.toJSONSchema(EdgeConfigSchema, { io: 'input', unrepresentable: 'any' }),
     title: 'parklink edge configuration',
-    description: 'Validated form of an edge config. A device or RS485 unit may instead name a profile (profile, prefix, tag): those keys are expanded from firmware-configs/profiles before validation.',
+    description:
+      'Validated form of an edge config. A device or RS485 unit may instead name a profile (profile, prefix, tag): those keys are expanded from firmware-configs/profiles before validation.',
   }
-  const profile = { ...z.toJSONSchema(ProfileSchema, { io: 'input', unrepresentable: 'any' }), title: 'parklink device profile' }
+  const profile = {
+    ...z.toJSONSchema(ProfileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'parklink device profile',
+  }
   return {
     'edge-config.schema.json': `${JSON.stringify(edge, null, 2)}\n`,
     'profile.schema.json': `${JSON.stringify(profile, null, 2)}\n`,
@@ -25,13 +29,15 @@ export function schemaFiles(): Record<string, string> {
 }
 
 export function staleSchemaFiles(): string[] {
-  return Object.entries(schemaFiles()).filter(([name, text]) => {
-    try {
-      return readFileSync(new URL(name, dir), 'utf8') !== text
-    } catch {
-      return true
-    }
-  }).map(([name]) => name)
+  return Object.entries(schemaFiles())
+    .filter(([name, text]) => {
+      try {
+        return readFileSync(new URL(name, dir), 'utf8') !== text
+      } catch {
+        return true
+      }
+    })
+    .map(([name]) => name)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -12,8 +12,21 @@ const USAGE = 2
 function target(o: { host?: string; port: string; serial?: string; baud: string; parity: string }): ScanTarget {
   if (o.host && o.serial) throw new CommanderError(USAGE, 'parklink.usage', 'give either --host or --serial, not both')
   if (o.host) return { tcp: { host: o.host, port: Number(o.port) } }
-  if (o.serial) return { serial: { path: o.serial, baudRate: Number(o.baud), parity: o.parity as 'none' | 'even' | 'odd', dataBits: 8, stopBits: 1 } }
-  throw new CommanderError(USAGE, 'parklink.usage', 'say where to look: --host IP (Modbus TCP) or --serial /dev/ttyUSB0 (RTU)')
+  if (o.serial)
+    return {
+      serial: {
+        path: o.serial,
+        baudRate: Number(o.baud),
+        parity: o.parity as 'none' | 'even' | 'odd',
+        dataBits: 8,
+        stopBits: 1,
+      },
+    }
+  throw new CommanderError(
+    USAGE,
+    'parklink.usage',
+    'say where to look: --host IP (Modbus TCP) or --serial /dev/ttyUSB0 (RTU)',
+  )
 }
 
 const connection = (cmd: Command) =>
@@ -28,20 +41,47 @@ const connection = (cmd: Command) =>
 
 export function addTechnicianCommands(edge: Command): void {
   const scan = edge.command('scan').description('find devices: which Modbus unit ids answer')
-  connection(scan.command('modbus').description('ask every unit id once (holding register 0, read-only) and list those that answer'))
+  connection(
+    scan
+      .command('modbus')
+      .description('ask every unit id once (holding register 0, read-only) and list those that answer'),
+  )
     .option('--units <list>', 'unit ids, e.g. 1-247 or 1,3,5-7', '1-247')
-    .action(async (o: { host?: string; port: string; serial?: string; baud: string; parity: string; timeoutMs: string; units: string; json?: boolean }) => {
-      const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
-      const { parseUnitList } = await import('../edge/tools/units.ts')
-      const units = parseUnitList(o.units, o.serial ? 247 : 255)
-      const progress = process.stderr.isTTY && !o.json ? (done: number, total: number) => process.stderr.write(`\rscanning ${done}/${total}`) : undefined
-      const r = await scanModbus(target(o), units, Number(o.timeoutMs), progress)
-      if (progress) process.stderr.write('\n')
-      if (o.json) console.log(JSON.stringify(r))
-      else if (r.found.length === 0) console.log(`no Modbus device answered at ${r.target} (timeout ${r.timeoutMs} ms per unit, ${units.length} unit ids)`)
-      else console.log([`${r.found.length} unit(s) answer at ${r.target}:`, ...r.found.map((f) => `  unit ${f.unitId}: ${f.answer}`)].join('\n'))
-      if (r.found.length === 0) process.exitCode = 1
-    })
+    .action(
+      async (o: {
+        host?: string
+        port: string
+        serial?: string
+        baud: string
+        parity: string
+        timeoutMs: string
+        units: string
+        json?: boolean
+      }) => {
+        const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
+        const { parseUnitList } = await import('../edge/tools/units.ts')
+        const units = parseUnitList(o.units, o.serial ? 247 : 255)
+        const progress =
+          process.stderr.isTTY && !o.json
+            ? (done: number, total: number) => process.stderr.write(`\rscanning ${done}/${total}`)
+            : undefined
+        const r = await scanModbus(target(o), units, Number(o.timeoutMs), progress)
+        if (progress) process.stderr.write('\n')
+        if (o.json) console.log(JSON.stringify(r))
+        else if (r.found.length === 0)
+          console.log(
+            `no Modbus device answered at ${r.target} (timeout ${r.timeoutMs} ms per unit, ${units.length} unit ids)`,
+          )
+        else
+          console.log(
+            [
+              `${r.found.length} unit(s) answer at ${r.target}:`,
+              ...r.found.map((f) => `  unit ${f.unitId}: ${f.answer}`),
+            ].join('\n'),
+          )
+        if (r.found.length === 0) process.exitCode = 1
+      },
+    )
 
   scan
     .command('onvif')
@@ -54,13 +94,29 @@ export function addTechnicianCommands(edge: Command): void {
       const { discoverOnvif } = await import('../edge/drivers/onvif/discovery.ts')
       const probes = (o.probe ?? []).map((t) => {
         const m = /^([^:\s]+):(\d{1,5})$/.exec(t)
-        if (!m) throw new CommanderError(USAGE, 'parklink.usage', `--probe wants HOST:PORT (e.g. 10.20.1.64:3702), got "${t}"`)
+        if (!m)
+          throw new CommanderError(
+            USAGE,
+            'parklink.usage',
+            `--probe wants HOST:PORT (e.g. 10.20.1.64:3702), got "${t}"`,
+          )
         return { host: m[1]!, port: Number(m[2]) }
       })
       const found = await discoverOnvif({ probes, multicast: o.multicast, timeoutMs: Number(o.timeoutMs) })
       if (o.json) console.log(JSON.stringify({ found }))
-      else if (found.length === 0) console.log(`no ONVIF camera answered (${o.multicast ? 'multicast' : 'no multicast'}${probes.length ? `, ${probes.length} unicast probe(s)` : ''}, ${o.timeoutMs} ms)`)
-      else console.log([`${found.length} camera(s):`, ...found.map((c) => `  ${c.xaddrs.join(' ')}  ${c.name ?? ''} ${c.hardware ?? ''}  (${c.urn}, from ${c.from})`)].join('\n'))
+      else if (found.length === 0)
+        console.log(
+          `no ONVIF camera answered (${o.multicast ? 'multicast' : 'no multicast'}${probes.length ? `, ${probes.length} unicast probe(s)` : ''}, ${o.timeoutMs} ms)`,
+        )
+      else
+        console.log(
+          [
+            `${found.length} camera(s):`,
+            ...found.map(
+              (c) => `  ${c.xaddrs.join(' ')}  ${c.name ?? ''} ${c.hardware ?? ''}  (${c.urn}, from ${c.from})`,
+            ),
+          ].join('\n'),
+        )
       if (found.length === 0) process.exitCode = 1
     })
 
@@ -77,13 +133,18 @@ export function addTechnicianCommands(edge: Command): void {
       const status = readStatusFile<import('../edge/agent-status.ts').EdgeAgentStatus>(config.dataDir)
       const stale = Date.now() - status.at > STALE_STATUS_MS
       if (o.json) console.log(JSON.stringify({ ...status, running: !stale }))
-      else console.log(`${stale ? `the agent is NOT running (last status ${new Date(status.at).toISOString()}); its last status:\n` : ''}${formatStatus(status, Date.now())}`)
+      else
+        console.log(
+          `${stale ? `the agent is NOT running (last status ${new Date(status.at).toISOString()}); its last status:\n` : ''}${formatStatus(status, Date.now())}`,
+        )
       if (stale) process.exitCode = 1
     })
 
   edge
     .command('import-points')
-    .description("add the enterprise's data-access table (CSV, Chinese or English headers) to the config's Modbus devices")
+    .description(
+      "add the enterprise's data-access table (CSV, Chinese or English headers) to the config's Modbus devices",
+    )
     .argument('<csv>', 'the table, saved from Excel as CSV UTF-8')
     .requiredOption('-c, --config <file>', 'edge configuration to extend (kept as FILE.bak)')
     .option('--dry-run', 'check every row and the result, write nothing')
@@ -92,7 +153,12 @@ export function addTechnicianCommands(edge: Command): void {
       const { importPoints } = await import('../edge/tools/import-points.ts')
       const r = importPoints(csv, o.config, { dryRun: o.dryRun ?? false })
       if (o.json) console.log(JSON.stringify(r))
-      else console.log(`${o.dryRun ? 'would add' : 'added'} ${r.added} points: ${Object.entries(r.byDevice).map(([d, n]) => `${d} ${n}`).join(', ')}${o.dryRun ? '' : ` (previous config kept as ${o.config}.bak)`}`)
+      else
+        console.log(
+          `${o.dryRun ? 'would add' : 'added'} ${r.added} points: ${Object.entries(r.byDevice)
+            .map(([d, n]) => `${d} ${n}`)
+            .join(', ')}${o.dryRun ? '' : ` (previous config kept as ${o.config}.bak)`}`,
+        )
     })
 
   const browse = edge.command('browse').description('look into a device')
@@ -104,7 +170,10 @@ export function addTechnicianCommands(edge: Command): void {
     .option('--depth <n>', 'levels', '3')
     .option('--security <policy-mode>', 'None, Basic256Sha256-Sign or Basic256Sha256-SignAndEncrypt', 'None')
     .option('--user <name>', 'username identity (password in $PARKLINK_OPCUA_PASSWORD)')
-    .option('--accept-unknown-certificate', 'trust the server certificate seen now (otherwise move it from pki/rejected)')
+    .option(
+      '--accept-unknown-certificate',
+      'trust the server certificate seen now (otherwise move it from pki/rejected)',
+    )
     .option('--data-dir <dir>', 'where the edge keeps its OPC UA certificate', './.parklink/browse')
     .option('--json', 'print JSON')
     .option('--add', 'add the process values under --node as points of --device in --config (kept as FILE.bak)')
@@ -112,44 +181,104 @@ export function addTechnicianCommands(edge: Command): void {
     .option('--device <id>', 'with --add: the opcua device (created with this endpoint and security when missing)')
     .option('--prefix <prefix>', 'with --add: point ids are PREFIX.path.of.browse.names (default: the device id)')
     .option('--dry-run', 'with --add: show what would be added, write nothing')
-    .action(async (endpoint: string, o: { node?: string; depth: string; security: string; user?: string; acceptUnknownCertificate?: boolean; dataDir: string; json?: boolean; add?: boolean; config?: string; device?: string; prefix?: string; dryRun?: boolean }) => {
-      if (o.add && (!o.config || !o.device)) throw new CommanderError(USAGE, 'parklink.usage', '--add needs --config FILE and --device ID')
-      const { OpcuaDeviceConfig } = await import('../edge/drivers/opcua/config.ts')
-      const { browseOpcua } = await import('../edge/drivers/opcua/browse.ts')
-      const { createLogger } = await import('../edge/log.ts')
-      const [policy, mode] = o.security === 'None' ? ['None', 'None'] : o.security.split('-')
-      const parsed = OpcuaDeviceConfig.safeParse({
-        id: 'browse', kind: 'opcua', endpoint, securityPolicy: policy, securityMode: mode, acceptUnknownServerCertificate: o.acceptUnknownCertificate ?? false,
-        identity: o.user ? { type: 'username', username: o.user, passwordEnv: 'PARKLINK_OPCUA_PASSWORD' } : { type: 'anonymous' },
-        points: [{ id: 'browse.none', nodeId: 'i=85' }],
-      })
-      if (!parsed.success) throw new CommanderError(USAGE, 'parklink.usage', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-      const { withStdoutOnStderr } = await import('./quiet-stdout.ts')
-      // node-opcua prints warnings on stdout: kept off it, so --json stays valid JSON.
-      const r = await withStdoutOnStderr(() => browseOpcua(parsed.data, { dataDir: o.dataDir, log: createLogger('parklink-browse', 'silent'), depth: Number(o.depth), ...(o.node ? { nodeId: o.node } : {}) }))
-      if (o.add) {
-        const { addOpcuaPoints, pickOpcuaPoints } = await import('../edge/tools/add-opcua-points.ts')
-        const { identity, securityPolicy, securityMode } = parsed.data
-        const added = addOpcuaPoints(o.config!, o.device!, pickOpcuaPoints(r.root, o.prefix ?? o.device!), {
-          newDevice: { endpoint, securityPolicy, securityMode, identity, ...(o.acceptUnknownCertificate ? { acceptUnknownServerCertificate: true } : {}) },
-          dryRun: o.dryRun ?? false,
+    .action(
+      async (
+        endpoint: string,
+        o: {
+          node?: string
+          depth: string
+          security: string
+          user?: string
+          acceptUnknownCertificate?: boolean
+          dataDir: string
+          json?: boolean
+          add?: boolean
+          config?: string
+          device?: string
+          prefix?: string
+          dryRun?: boolean
+        },
+      ) => {
+        if (o.add && (!o.config || !o.device))
+          throw new CommanderError(USAGE, 'parklink.usage', '--add needs --config FILE and --device ID')
+        const { OpcuaDeviceConfig } = await import('../edge/drivers/opcua/config.ts')
+        const { browseOpcua } = await import('../edge/drivers/opcua/browse.ts')
+        const { createLogger } = await import('../edge/log.ts')
+        const [policy, mode] = o.security === 'None' ? ['None', 'None'] : o.security.split('-')
+        const parsed = OpcuaDeviceConfig.safeParse({
+          id: 'browse',
+          kind: 'opcua',
+          endpoint,
+          securityPolicy: policy,
+          securityMode: mode,
+          acceptUnknownServerCertificate: o.acceptUnknownCertificate ?? false,
+          identity: o.user
+            ? { type: 'username', username: o.user, passwordEnv: 'PARKLINK_OPCUA_PASSWORD' }
+            : { type: 'anonymous' },
+          points: [{ id: 'browse.none', nodeId: 'i=85' }],
         })
-        if (o.json) return console.log(JSON.stringify(added))
-        for (const p of added.added) console.log(`${o.dryRun ? 'would add' : 'added'}  ${p.id}  ${p.nodeId}${p.name ? `  ${p.name}` : ''}${p.unit ? ` [${p.unit}]` : ''}`)
-        if (added.skipped.length > 0) console.log(`already there: ${added.skipped.join(', ')}`)
-        return console.log(`${added.added.length} point(s) ${o.dryRun ? 'would be added' : 'added'} to ${added.createdDevice ? 'the new' : ''} device ${o.device}${o.dryRun || added.added.length === 0 ? '' : ` (previous config kept as ${o.config}.bak)`}`)
-      }
-      if (o.json) return console.log(JSON.stringify(r))
-      const lines: string[] = []
-      const print = (n: typeof r.root, indent: string) => {
-        const extra = [n.dataType, n.unit, n.range ? `${n.range.low}…${n.range.high}` : null, n.limits ? Object.entries(n.limits).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(' ') : null].filter(Boolean).join(', ')
-        lines.push(`${indent}${n.displayName || n.browseName}  ${n.nodeId}${extra ? `  [${extra}]` : ''}`)
-        n.children.forEach((c) => print(c, `${indent}  `))
-      }
-      print(r.root, '')
-      if (r.truncated) lines.push('… (more nodes: start deeper with --node)')
-      console.log(lines.join('\n'))
-    })
+        if (!parsed.success)
+          throw new CommanderError(
+            USAGE,
+            'parklink.usage',
+            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          )
+        const { withStdoutOnStderr } = await import('./quiet-stdout.ts')
+        // node-opcua prints warnings on stdout: kept off it, so --json stays valid JSON.
+        const r = await withStdoutOnStderr(() =>
+          browseOpcua(parsed.data, {
+            dataDir: o.dataDir,
+            log: createLogger('parklink-browse', 'silent'),
+            depth: Number(o.depth),
+            ...(o.node ? { nodeId: o.node } : {}),
+          }),
+        )
+        if (o.add) {
+          const { addOpcuaPoints, pickOpcuaPoints } = await import('../edge/tools/add-opcua-points.ts')
+          const { identity, securityPolicy, securityMode } = parsed.data
+          const added = addOpcuaPoints(o.config!, o.device!, pickOpcuaPoints(r.root, o.prefix ?? o.device!), {
+            newDevice: {
+              endpoint,
+              securityPolicy,
+              securityMode,
+              identity,
+              ...(o.acceptUnknownCertificate ? { acceptUnknownServerCertificate: true } : {}),
+            },
+            dryRun: o.dryRun ?? false,
+          })
+          if (o.json) return console.log(JSON.stringify(added))
+          for (const p of added.added)
+            console.log(
+              `${o.dryRun ? 'would add' : 'added'}  ${p.id}  ${p.nodeId}${p.name ? `  ${p.name}` : ''}${p.unit ? ` [${p.unit}]` : ''}`,
+            )
+          if (added.skipped.length > 0) console.log(`already there: ${added.skipped.join(', ')}`)
+          return console.log(
+            `${added.added.length} point(s) ${o.dryRun ? 'would be added' : 'added'} to ${added.createdDevice ? 'the new' : ''} device ${o.device}${o.dryRun || added.added.length === 0 ? '' : ` (previous config kept as ${o.config}.bak)`}`,
+          )
+        }
+        if (o.json) return console.log(JSON.stringify(r))
+        const lines: string[] = []
+        const print = (n: typeof r.root, indent: string) => {
+          const extra = [
+            n.dataType,
+            n.unit,
+            n.range ? `${n.range.low}…${n.range.high}` : null,
+            n.limits
+              ? Object.entries(n.limits)
+                  .map(([k, v]) => `${k.toUpperCase()} ${v}`)
+                  .join(' ')
+              : null,
+          ]
+            .filter(Boolean)
+            .join(', ')
+          lines.push(`${indent}${n.displayName || n.browseName}  ${n.nodeId}${extra ? `  [${extra}]` : ''}`)
+          n.children.forEach((c) => print(c, `${indent}  `))
+        }
+        print(r.root, '')
+        if (r.truncated) lines.push('… (more nodes: start deeper with --node)')
+        console.log(lines.join('\n'))
+      },
+    )
 
   const read = edge.command('read').description('one live read, to check a register map against the DCS screen')
   connection(read.command('modbus').description('read one address: raw registers and the decoded value'))
@@ -161,21 +290,55 @@ export function addTechnicianCommands(edge: Command): void {
     .option('--offset <x>', '', '0')
     .option('--length <n>', 'registers of a string')
     .option('--bit <n>', 'one bit of a 16-bit register (0 = least significant)')
-    .action(async (address: string, o: { host?: string; port: string; serial?: string; baud: string; parity: string; timeoutMs: string; unit: string; type?: string; order: string; scale: string; offset: string; length?: string; bit?: string; json?: boolean }) => {
-      const { readModbusAddress } = await import('../edge/tools/read-point.ts')
-      const { ModbusDataType, ByteOrder } = await import('../edge/drivers/modbus/config.ts')
-      const type = o.type === undefined ? undefined : ModbusDataType.safeParse(o.type)
-      const order = ByteOrder.safeParse(o.order)
-      if ((type && !type.success) || !order.success) throw new CommanderError(USAGE, 'parklink.usage', `unknown --type or --order (${o.type ?? ''} ${o.order})`)
-      const r = await readModbusAddress({
-        target: target(o), unitId: Number(o.unit), address, timeoutMs: Number(o.timeoutMs), order: order.data,
-        ...(type?.success ? { type: type.data } : {}), scale: Number(o.scale), offset: Number(o.offset),
-        ...(o.length ? { length: Number(o.length) } : {}), ...(o.bit ? { bit: Number(o.bit) } : {}),
-      })
-      if (o.json) console.log(JSON.stringify(r))
-      else console.log(r.quality === 'good' ? `${address} = ${JSON.stringify(r.value)}   raw ${r.raw.join(' ')}` : `${address}: no value (${r.reason})`)
-      if (r.quality !== 'good') process.exitCode = 1
-    })
+    .action(
+      async (
+        address: string,
+        o: {
+          host?: string
+          port: string
+          serial?: string
+          baud: string
+          parity: string
+          timeoutMs: string
+          unit: string
+          type?: string
+          order: string
+          scale: string
+          offset: string
+          length?: string
+          bit?: string
+          json?: boolean
+        },
+      ) => {
+        const { readModbusAddress } = await import('../edge/tools/read-point.ts')
+        const { ModbusDataType, ByteOrder } = await import('../edge/drivers/modbus/config.ts')
+        const type = o.type === undefined ? undefined : ModbusDataType.safeParse(o.type)
+        const order = ByteOrder.safeParse(o.order)
+        if ((type && !type.success) || !order.success)
+          throw new CommanderError(USAGE, 'parklink.usage', `unknown --type or --order (${o.type ?? ''} ${o.order})`)
+        const r = await readModbusAddress({
+          target: target(o),
+          unitId: Number(o.unit),
+          address,
+          timeoutMs: Number(o.timeoutMs),
+          order: order.data,
+          ...(type?.success ? { type: type.data } : {}),
+          scale: Number(o.scale),
+          offset: Number(o.offset),
+          ...(o.length ? { length: Number(o.length) } : {}),
+          ...(o.bit ? { bit: Number(o.bit) } : {}),
+        })
+        if (o.json) console.log(JSON.stringify(r))
+        else
+          console.log(
+            r.quality === 'good'
+              ? `${address} = ${JSON.stringify(r.value)}   raw ${r.raw.join(' ')}`
+              : `${address}: no value (${r.reason})`,
+          )
+        if (r.quality !== 'good') process.exitCode = 1
+      },
+    )
 }
 
-export const isDeviceError = (err: unknown) => err instanceof ParklinkError && err.code === ErrorCodes.DEVICE_UNREACHABLE
+export const isDeviceError = (err: unknown) =>
+  err instanceof ParklinkError && err.code === ErrorCodes.DEVICE_UNREACHABLE

@@ -10,10 +10,15 @@ import type { ConfigProblem } from '../shared/config.ts'
 export function addValidateCommand(edge: Command): void {
   edge
     .command('validate')
-    .description('check an edge configuration as the agent does (addresses, hosts, references, password variables) and list every problem with its line')
+    .description(
+      'check an edge configuration as the agent does (addresses, hosts, references, password variables) and list every problem with its line',
+    )
     .argument('<file>', 'edge configuration (YAML)')
     .option('--json', 'print the result as JSON (also when invalid)')
-    .option('--no-env', 'skip what depends on this machine (password variables, TLS files): for a file checked away from its box')
+    .option(
+      '--no-env',
+      'skip what depends on this machine (password variables, TLS files): for a file checked away from its box',
+    )
     .action(async (file: string, opts: { json?: boolean; env: boolean }) => {
       const { checkEdgeConfigFile } = await import('../edge/config-check.ts')
       const { devicePoints } = await import('../edge/config.ts')
@@ -22,16 +27,43 @@ export function addValidateCommand(edge: Command): void {
         r = checkEdgeConfigFile(file, opts.env ? process.env : null)
       } catch (err) {
         if (!opts.json || !(err instanceof ParklinkError)) throw err
-        console.log(JSON.stringify({ file, ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null }, problems: [] }))
+        console.log(
+          JSON.stringify({
+            file,
+            ok: false,
+            error: { code: err.code, message: err.message, hint: err.hint ?? null },
+            problems: [],
+          }),
+        )
         throw new CommanderError(2, 'parklink.reported', err.message)
       }
       if (r.ok && r.config) {
         const config = r.config
         const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
-        const summary = { file, ok: true, environmentChecked: opts.env, site: config.site, edge: config.edge, devices: config.devices.length, points, problems: [] }
-        return console.log(opts.json ? JSON.stringify(summary) : `${file}: valid (${summary.devices} devices, ${points} points)${opts.env ? '' : '; password variables and TLS files not checked (--no-env)'}`)
+        const summary = {
+          file,
+          ok: true,
+          environmentChecked: opts.env,
+          site: config.site,
+          edge: config.edge,
+          devices: config.devices.length,
+          points,
+          problems: [],
+        }
+        return console.log(
+          opts.json
+            ? JSON.stringify(summary)
+            : `${file}: valid (${summary.devices} devices, ${points} points)${opts.env ? '' : '; password variables and TLS files not checked (--no-env)'}`,
+        )
       }
-      if (opts.json) console.log(JSON.stringify({ file, ok: false, problems: r.problems.map(({ line, path, message, hint }) => ({ line, path, message, hint: hint ?? null })) }))
+      if (opts.json)
+        console.log(
+          JSON.stringify({
+            file,
+            ok: false,
+            problems: r.problems.map(({ line, path, message, hint }) => ({ line, path, message, hint: hint ?? null })),
+          }),
+        )
       else console.error(formatProblems(file, r.problems))
       throw new CommanderError(2, 'parklink.reported', 'invalid configuration')
     })

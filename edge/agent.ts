@@ -78,7 +78,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
   const tls = loadUplinkTls(config.uplink.tls)
   if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
-  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url)) log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
+  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url))
+    log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
@@ -86,10 +87,14 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   try {
     ensurePrivateDir(fs, config.dataDir) // 0700 whatever the umask (brief §7)
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot create the data directory ${config.dataDir}: ${errorMessage(err)}`, {
-      hint: 'check dataDir in the edge config and that the service user may write there',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.OUTBOX_FAILED,
+      `cannot create the data directory ${config.dataDir}: ${errorMessage(err)}`,
+      {
+        hint: 'check dataDir in the edge config and that the service user may write there',
+        cause: err,
+      },
+    )
   }
   const opened: Outbox = openSqliteOutbox({
     file: path.join(config.dataDir, 'outbox.db'),
@@ -101,10 +106,33 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     firstSeq: Math.max(1, Math.floor(clock.now())),
     onDisk: (d) =>
       d.full
-        ? log.error({ code: ErrorCodes.OUTBOX_DISK_FULL, ...d, hint: 'free space on the data directory\'s disk; appends resume by themselves once there is room' }, 'DATA DISK FULL: the outbox refuses new samples (counted, reported to the cloud as a disk_full gap); delivery still frees its space')
-        : log.warn({ ...d }, 'data disk has room again: the outbox takes samples again (the refused ones go to the cloud as a disk_full gap)'),
-    onCorrupt: (c) => log.error({ ...c, hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection' }, 'OUTBOX FILE DAMAGED: moved aside, a new outbox started'),
-    onEvict: (e) => log.error({ ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH }, e.reason === 'age' ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)' : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)'),
+        ? log.error(
+            {
+              code: ErrorCodes.OUTBOX_DISK_FULL,
+              ...d,
+              hint: "free space on the data directory's disk; appends resume by themselves once there is room",
+            },
+            'DATA DISK FULL: the outbox refuses new samples (counted, reported to the cloud as a disk_full gap); delivery still frees its space',
+          )
+        : log.warn(
+            { ...d },
+            'data disk has room again: the outbox takes samples again (the refused ones go to the cloud as a disk_full gap)',
+          ),
+    onCorrupt: (c) =>
+      log.error(
+        {
+          ...c,
+          hint: 'the unsent data in the old file is not delivered; keep the file for a manual recovery, check the disk (SMART) and power-loss protection',
+        },
+        'OUTBOX FILE DAMAGED: moved aside, a new outbox started',
+      ),
+    onEvict: (e) =>
+      log.error(
+        { ...e, maxBytes: config.outbox.maxBytes, maxAgeH: config.outbox.maxAgeH },
+        e.reason === 'age'
+          ? 'outbox data older than maxAgeH dropped (data lost; a gap record goes to the cloud)'
+          : 'outbox over its size cap: the oldest batches were dropped (data lost; a gap record goes to the cloud)',
+      ),
   })
   const outbox = opts.tapOutbox ? opts.tapOutbox(opened) : opened
 
@@ -124,7 +152,12 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   let local: LocalAlarms | null = null
   if (config.alarms) {
     try {
-      local = openLocalAlarms(config.alarms, path.join(config.dataDir, 'alarms.db'), clock, log.child({ component: 'alarms' }))
+      local = openLocalAlarms(
+        config.alarms,
+        path.join(config.dataDir, 'alarms.db'),
+        clock,
+        log.child({ component: 'alarms' }),
+      )
     } catch (err) {
       baselines?.close()
       outbox.close()
@@ -136,13 +169,23 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   let localConsole: RunningConsole | null = null
   // The console signs viewer tokens for its technician with a key that lives as long as this process.
   const consoleLiveKey = generateKeyPairSync('ed25519')
-  const pointInfos = () => [...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))), ...(derived?.points() ?? [])]
+  const pointInfos = () => [
+    ...drivers.flatMap((d) => d.points.map((p) => ({ ...p, device: d.device }))),
+    ...(derived?.points() ?? []),
+  ]
   try {
     const make = opts.createDriver ?? createDriver
     for (const device of config.devices) {
       const dataDir = path.join(config.dataDir, 'devices', device.id)
       ensurePrivateDir(fs, dataDir)
-      drivers.push(await make(device, { clock, log: log.child({ device: device.id, kind: device.kind }), dataDir, ...(opts.env ? { env: opts.env } : {}) }))
+      drivers.push(
+        await make(device, {
+          clock,
+          log: log.child({ device: device.id, kind: device.kind }),
+          dataDir,
+          ...(opts.env ? { env: opts.env } : {}),
+        }),
+      )
     }
     const started = await Promise.allSettled(drivers.map((d) => d.start()))
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -153,10 +196,35 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         password: consolePw,
         clock,
         sessionMs: config.console.sessionMinutes * 60_000,
-        view: () => consoleView({ status: snapshot(), points: pointInfos(), latest: latest.list(), lastGoodByDevice: latest.lastGoodByDevice(), events: recent.list() }),
+        view: () =>
+          consoleView({
+            status: snapshot(),
+            points: pointInfos(),
+            latest: latest.list(),
+            lastGoodByDevice: latest.lastGoodByDevice(),
+            events: recent.list(),
+          }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
-        ...(config.live ? { liveToken: async (camera: string) => (drivers.some((d) => d.device === camera && d.liveSource) ? await signViewerToken(consoleLiveKey.privateKey, { camera, subject: 'console', issuer: `parklink-edge-${config.edge}`, now: clock.now() }) : null) } : {}),
-        onLoginFailure: ({ locked, remote }) => clog.warn({ locked, remote }, locked ? 'console login refused: wrong password, logins locked for a minute' : 'console login refused: wrong password'),
+        ...(config.live
+          ? {
+              liveToken: async (camera: string) =>
+                drivers.some((d) => d.device === camera && d.liveSource)
+                  ? await signViewerToken(consoleLiveKey.privateKey, {
+                      camera,
+                      subject: 'console',
+                      issuer: `parklink-edge-${config.edge}`,
+                      now: clock.now(),
+                    })
+                  : null,
+            }
+          : {}),
+        onLoginFailure: ({ locked, remote }) =>
+          clog.warn(
+            { locked, remote },
+            locked
+              ? 'console login refused: wrong password, logins locked for a minute'
+              : 'console login refused: wrong password',
+          ),
       })
       clog.info({ url: localConsole.url }, 'local console listening')
     }
@@ -172,14 +240,33 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   if (config.live) {
     const l = config.live
     try {
-      const admission = createViewerAdmission({ keys: [...l.viewerKeys.map((pem) => publicKeyOf(pem)), consoleLiveKey.publicKey], origins: l.allowedOrigins ?? [localConsole?.url, l.dashboardOrigin].filter((o): o is string => o !== undefined), now: () => clock.now() })
-      live = await startLiveRelay({ host: l.host, port: l.port, maxStreams: l.maxStreams, idleTimeoutMs: l.idleTimeoutS * 1000, startTimeoutMs: l.startTimeoutS * 1000, ffmpegPath: l.ffmpegPath, source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null, admission, clock, log: log.child({ component: 'live' }) })
+      const admission = createViewerAdmission({
+        keys: [...l.viewerKeys.map((pem) => publicKeyOf(pem)), consoleLiveKey.publicKey],
+        origins: l.allowedOrigins ?? [localConsole?.url, l.dashboardOrigin].filter((o): o is string => o !== undefined),
+        now: () => clock.now(),
+      })
+      live = await startLiveRelay({
+        host: l.host,
+        port: l.port,
+        maxStreams: l.maxStreams,
+        idleTimeoutMs: l.idleTimeoutS * 1000,
+        startTimeoutMs: l.startTimeoutS * 1000,
+        ffmpegPath: l.ffmpegPath,
+        source: (camera) => drivers.find((d) => d.device === camera)?.liveSource?.() ?? null,
+        admission,
+        clock,
+        log: log.child({ component: 'live' }),
+      })
     } catch (err) {
       await Promise.allSettled(drivers.map((d) => d.stop()))
       local?.close()
       baselines?.close()
       outbox.close()
-      throw new ParklinkError(ErrorCodes.LISTEN_FAILED, `live view cannot listen on ${l.host}:${l.port}: ${errorMessage(err)}`, { hint: 'choose another live.port or stop what uses it', cause: err })
+      throw new ParklinkError(
+        ErrorCodes.LISTEN_FAILED,
+        `live view cannot listen on ${l.host}:${l.port}: ${errorMessage(err)}`,
+        { hint: 'choose another live.port or stop what uses it', cause: err },
+      )
     }
   }
 
@@ -208,23 +295,47 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     log: log.child({ component: 'uplink' }),
     // The park asks for pictures for an alarm: they come back through the outbox.
     onSnapshotRequest: (request) =>
-      void takeRequestedSnapshots(request, drivers, () => clock.now()).then((events) => appendCameraEvents(outbox, events, log.child({ request: request.id }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick()),
+      void takeRequestedSnapshots(request, drivers, () => clock.now()).then(
+        (events) =>
+          appendCameraEvents(
+            outbox,
+            events,
+            log.child({ request: request.id }),
+            config.uplink.maxMessageBytes,
+            countTooLarge,
+          ) > 0 && uplink.kick(),
+      ),
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
   // edge judges the same samples the cloud will see.
-  const reporter = config.report ? createReporter(config.report, (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null, log.child({ component: 'report' })) : null
+  const reporter = config.report
+    ? createReporter(
+        config.report,
+        (id) => drivers.flatMap((d) => d.points).find((p) => p.id === id)?.range ?? null,
+        log.child({ component: 'report' }),
+      )
+    : null
   const rate = createRateMeter()
   // Messages that fit the broker (edge/message-size.ts): counted when something cannot.
   let tooLarge = 0
   const countTooLarge = () => void tooLarge++
   // Source times are checked against the edge's clock: 5 min ahead, the outbox's maxAgeH behind.
   const pipeline = createSamplePipeline({
-    clock, log, outbox, latest, derived, reporter, local,
+    clock,
+    log,
+    outbox,
+    latest,
+    derived,
+    reporter,
+    local,
     timeWindow: edgeTimeWindow(config.outbox.maxAgeH),
-    onSkewed: createSkewLog((f, m) => log.warn(f, m), (f, m) => log.info(f, m)),
+    onSkewed: createSkewLog(
+      (f, m) => log.warn(f, m),
+      (f, m) => log.info(f, m),
+    ),
     limits: { batchSize: config.uplink.batchSize, maxMessageBytes: config.uplink.maxMessageBytes },
     onTooLarge: (samples) => void (tooLarge += samples.length),
     onWritten: (n) => {
@@ -233,23 +344,61 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     },
   })
   // Polled and refresh reads at once, pushed samples batched per device (edge/pipeline).
-  const samplePath = startSamplePath({ drivers, clock, log, pipeline, batching: config.batching, maxSilenceMs: maxSilenceOf(config.report) })
+  const samplePath = startSamplePath({
+    drivers,
+    clock,
+    log,
+    pipeline,
+    batching: config.batching,
+    maxSilenceMs: maxSilenceOf(config.report),
+  })
   const poller = samplePath.poller
   // Camera events (analytics alarms with snapshots, online/offline) go through the same outbox.
-  for (const d of drivers) d.onEvents?.((events) => appendCameraEvents(outbox, events, log.child({ device: d.device }), config.uplink.maxMessageBytes, countTooLarge) > 0 && uplink.kick())
+  for (const d of drivers)
+    d.onEvents?.(
+      (events) =>
+        appendCameraEvents(
+          outbox,
+          events,
+          log.child({ device: d.device }),
+          config.uplink.maxMessageBytes,
+          countTooLarge,
+        ) > 0 && uplink.kick(),
+    )
 
   const pending = outbox.stats()
-  log.info({ config: opts.configPath, configHash: hash, devices: drivers.length, backlog: { batches: pending.batches, samples: pending.samples }, outbox: outbox.id, lastSeq: pending.lastSeq }, 'edge agent started')
+  log.info(
+    {
+      config: opts.configPath,
+      configHash: hash,
+      devices: drivers.length,
+      backlog: { batches: pending.batches, samples: pending.samples },
+      outbox: outbox.id,
+      lastSeq: pending.lastSeq,
+    },
+    'edge agent started',
+  )
 
   const snapshot = (): EdgeAgentStatus => ({
-    site: config.site, edge: config.edge, session, configHash: hash, startedAt,
-    drivers: reports(), outbox: outbox.stats(), uplink: uplink.state(), alarms: local?.active() ?? [],
+    site: config.site,
+    edge: config.edge,
+    session,
+    configHash: hash,
+    startedAt,
+    drivers: reports(),
+    outbox: outbox.stats(),
+    uplink: uplink.state(),
+    alarms: local?.active() ?? [],
     refused: { tooLarge, liveViewers: live?.refusals() ?? {} },
     ...(outbox.disk ? { disk: outbox.disk() } : {}),
     ...(() => {
       const now = clock.now()
       const oldest = outbox.stats().oldestTs
-      return { at: now, samplesPerHour: rate.perHour(now), backlogHours: oldest === null ? 0 : Math.max(0, Math.round(((now - oldest) / 3_600_000) * 100) / 100) }
+      return {
+        at: now,
+        samplesPerHour: rate.perHour(now),
+        backlogHours: oldest === null ? 0 : Math.max(0, Math.round(((now - oldest) / 3_600_000) * 100) / 100),
+      }
     })(),
   })
   let final: EdgeAgentStatus | null = null
@@ -261,7 +410,12 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       log.warn({ err: errorMessage(err) }, 'could not write status.json')
     }
   }
-  const statusJob = startPeriodic(clock, 5_000, async () => writeStatus(), () => {})
+  const statusJob = startPeriodic(
+    clock,
+    5_000,
+    async () => writeStatus(),
+    () => {},
+  )
   writeStatus()
   let stopping: Promise<void> | null = null
   return {
@@ -278,13 +432,20 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         await live?.close()
         await uplink.stop()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
-        stopped.forEach((r, i) => r.status === 'rejected' && log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'))
+        stopped.forEach(
+          (r, i) =>
+            r.status === 'rejected' &&
+            log.warn({ device: drivers[i]?.device, err: errorMessage(r.reason) }, 'driver did not stop cleanly'),
+        )
         final = snapshot()
         writeStatus()
         local?.close()
         baselines?.close()
         outbox.close()
-        log.info({ backlog: { batches: final.outbox.batches, samples: final.outbox.samples }, lastSeq: final.outbox.lastSeq }, 'edge agent stopped')
+        log.info(
+          { backlog: { batches: final.outbox.batches, samples: final.outbox.samples }, lastSeq: final.outbox.lastSeq },
+          'edge agent stopped',
+        )
       })()
       return stopping
     },

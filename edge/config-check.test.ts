@@ -27,13 +27,39 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const ENV = { SET_PW: 'a-long-enough-password', SHORT_PW: 'short', EMPTY_PW: '' }
 const envVar = fc.constantFrom('SET_PW', 'SHORT_PW', 'EMPTY_PW', 'UNSET_PW')
-const address = fc.constantFrom('hr0', 'ir5', 'co3', 'di1', '40001', '30010', 'hr65535', 13, 'xr5', 'hr99999', '50001', '40000', 'hr', '')
+const address = fc.constantFrom(
+  'hr0',
+  'ir5',
+  'co3',
+  'di1',
+  '40001',
+  '30010',
+  'hr65535',
+  13,
+  'xr5',
+  'hr99999',
+  '50001',
+  '40000',
+  'hr',
+  '',
+)
 const host = fc.constantFrom('127.0.0.1', '::1', 'localhost', '192.168.10.300', '10.0.0', 'bad_host!', '1.2.3.4.5')
 const point = fc.record(
-  { address, type: fc.constantFrom('float32', 'bool', 'string', 'int16', 'uint32'), bit: fc.integer({ min: 0, max: 15 }), length: fc.integer({ min: 1, max: 4 }), writable: fc.boolean() },
+  {
+    address,
+    type: fc.constantFrom('float32', 'bool', 'string', 'int16', 'uint32'),
+    bit: fc.integer({ min: 0, max: 15 }),
+    length: fc.integer({ min: 1, max: 4 }),
+    writable: fc.boolean(),
+  },
   { requiredKeys: ['address'] },
 )
-const device = fc.record({ host, port: fc.constantFrom(1, 502, 70000), points: fc.array(point, { minLength: 1, maxLength: 3 }), gateway: fc.boolean() })
+const device = fc.record({
+  host,
+  port: fc.constantFrom(1, 502, 70000),
+  points: fc.array(point, { minLength: 1, maxLength: 3 }),
+  gateway: fc.boolean(),
+})
 const doc = fc.record({
   devices: fc.array(device, { maxLength: 2 }),
   duplicateId: fc.boolean(),
@@ -48,15 +74,24 @@ function configText(g: Generated, n: number): string {
   const devices = g.devices.map((d, i) => {
     const points = d.points.map((p, j) => ({ id: `d${i}.p${g.duplicateId ? 0 : j}`, ...p }))
     const common = { id: `plc${i}`, host: d.host, port: d.port }
-    return d.gateway ? { ...common, kind: 'modbus-gateway', units: [{ unitId: 1, timeoutMs: 100, points }] } : { ...common, kind: 'modbus-tcp', timeoutMs: 100, points }
+    return d.gateway
+      ? { ...common, kind: 'modbus-gateway', units: [{ unitId: 1, timeoutMs: 100, points }] }
+      : { ...common, kind: 'modbus-tcp', timeoutMs: 100, points }
   })
   const first = devices.length > 0 ? 'd0.p0' : 'none.p0'
   return stringify({
-    site: 'park', edge: `e${n}`, dataDir: `./data-${n}`,
-    uplink: { url: `mqtt://127.0.0.1:${broker}`, ...(g.uplinkPassword ? { username: `park/e${n}`, passwordEnv: g.uplinkPassword } : {}) },
+    site: 'park',
+    edge: `e${n}`,
+    dataDir: `./data-${n}`,
+    uplink: {
+      url: `mqtt://127.0.0.1:${broker}`,
+      ...(g.uplinkPassword ? { username: `park/e${n}`, passwordEnv: g.uplinkPassword } : {}),
+    },
     devices,
     ...(g.console ? { console: { listen: '127.0.0.1:0', passwordEnv: g.console } } : {}),
-    ...(g.alarm === 'none' ? {} : { alarms: { points: [{ id: g.alarm === 'known' ? first : `${first}x`, limits: { hh: 10 } }] } }),
+    ...(g.alarm === 'none'
+      ? {}
+      : { alarms: { points: [{ id: g.alarm === 'known' ? first : `${first}x`, limits: { hh: 10 } }] } }),
   })
 }
 
@@ -65,7 +100,10 @@ async function agentStarts(text: string, file: string): Promise<boolean> {
   const parsed = EdgeConfigSchema.safeParse(parseDocument(text).toJS())
   if (!parsed.success) return false
   try {
-    const agent = await startEdgeAgent(resolveEdgeConfig(parsed.data, path.dirname(file)), { env: ENV, log: createLogger('check-test', 'silent') })
+    const agent = await startEdgeAgent(resolveEdgeConfig(parsed.data, path.dirname(file)), {
+      env: ENV,
+      log: createLogger('check-test', 'silent'),
+    })
     await agent.stop()
     return true
   } catch {
@@ -84,7 +122,10 @@ describe('one validation (issue 19)', () => {
         const verdict = checkEdgeConfigText(text, file, ENV)
         const started = await agentStarts(text, file)
         seen[started ? 'accepted' : 'refused']++
-        expect({ validate: verdict.ok, problems: verdict.problems.map((p) => `${p.path}: ${p.message}`) }).toMatchObject({ validate: started })
+        expect({
+          validate: verdict.ok,
+          problems: verdict.problems.map((p) => `${p.path}: ${p.message}`),
+        }).toMatchObject({ validate: started })
       }),
       { numRuns: 60, seed: Number(process.env.PARKLINK_CHECK_SEED ?? Date.now() % 100_000) },
     )
@@ -99,19 +140,56 @@ describe('one validation (issue 19)', () => {
     ['an IPv4 address with a part above 255', 'host: 192.168.10.300', 'devices.0.host', /300 is above 255/],
     ['a float on a coil', 'address: co1, type: float32', 'devices.0.points.0.type', /does not fit the coil table/],
   ])('refuses %s with its line', (_name, change, where, message) => {
-    const text = ['site: park', 'edge: e1', 'dataDir: ./d', 'uplink: { url: "mqtt://127.0.0.1:1883" }', 'devices:', '  - id: plc', '    kind: modbus-tcp', `    ${change.startsWith('host') ? change : 'host: 127.0.0.1'}`, `    points: [{ id: a.b, ${change.startsWith('host') ? 'address: hr0' : change} }]`, ''].join('\n')
+    const text = [
+      'site: park',
+      'edge: e1',
+      'dataDir: ./d',
+      'uplink: { url: "mqtt://127.0.0.1:1883" }',
+      'devices:',
+      '  - id: plc',
+      '    kind: modbus-tcp',
+      `    ${change.startsWith('host') ? change : 'host: 127.0.0.1'}`,
+      `    points: [{ id: a.b, ${change.startsWith('host') ? 'address: hr0' : change} }]`,
+      '',
+    ].join('\n')
     const r = checkEdgeConfigText(text, path.join(dir, 'one.yaml'), ENV)
     expect(r.ok).toBe(false)
-    expect(r.problems).toEqual([expect.objectContaining({ path: where, message: expect.stringMatching(message), line: where.endsWith('host') ? 8 : 9 })])
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        path: where,
+        message: expect.stringMatching(message),
+        line: where.endsWith('host') ? 8 : 9,
+      }),
+    ])
   })
 
   it('reduces a YAML indentation mistake to one line with its position and what to do', () => {
-    const r = checkEdgeConfigText('site: a\nedge: b\ndataDir: x\nuplink:\n  url: mqtt://h:1\n devices: []\n', path.join(dir, 'indent.yaml'), ENV)
-    expect(r.problems).toEqual([expect.objectContaining({ line: 6, message: expect.stringMatching(/^YAML syntax error at line 6, column \d+: /), hint: expect.stringMatching(/spaces/) })])
+    const r = checkEdgeConfigText(
+      'site: a\nedge: b\ndataDir: x\nuplink:\n  url: mqtt://h:1\n devices: []\n',
+      path.join(dir, 'indent.yaml'),
+      ENV,
+    )
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        line: 6,
+        message: expect.stringMatching(/^YAML syntax error at line 6, column \d+: /),
+        hint: expect.stringMatching(/spaces/),
+      }),
+    ])
   })
 
   it('names what a misspelt key, kind or point id was probably meant to be, sorted by line', () => {
-    const text = ['site: park', 'edge: e1', 'dataDir: ./d', 'uplink: { url: "mqtt://127.0.0.1:1883", usrname: x }', 'devices:', '  - { id: plc, kind: modbus-tpc, host: 127.0.0.1, points: [{ id: a.b, address: hr0 }] }', '  - { id: plc2, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: tk.level, address: hr0 }] }', 'alarms: { points: [{ id: tk.levle, limits: { hh: 1 } }] }', ''].join('\n')
+    const text = [
+      'site: park',
+      'edge: e1',
+      'dataDir: ./d',
+      'uplink: { url: "mqtt://127.0.0.1:1883", usrname: x }',
+      'devices:',
+      '  - { id: plc, kind: modbus-tpc, host: 127.0.0.1, points: [{ id: a.b, address: hr0 }] }',
+      '  - { id: plc2, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: tk.level, address: hr0 }] }',
+      'alarms: { points: [{ id: tk.levle, limits: { hh: 1 } }] }',
+      '',
+    ].join('\n')
     const r = checkEdgeConfigText(text, path.join(dir, 'typo.yaml'), ENV)
     expect(r.problems.map((p) => [p.line, p.message.replace(/:.*$/, '')])).toEqual([
       [4, 'unknown key "usrname" (did you mean "username"?)'],
@@ -121,8 +199,20 @@ describe('one validation (issue 19)', () => {
   })
 
   it('refuses a password variable that is not set, at the line that names it', () => {
-    const text = ['site: park', 'edge: e1', 'dataDir: ./d', 'uplink:', '  url: "mqtt://127.0.0.1:1883"', '  username: park/e1', '  passwordEnv: UNSET_PW', 'devices: []', ''].join('\n')
+    const text = [
+      'site: park',
+      'edge: e1',
+      'dataDir: ./d',
+      'uplink:',
+      '  url: "mqtt://127.0.0.1:1883"',
+      '  username: park/e1',
+      '  passwordEnv: UNSET_PW',
+      'devices: []',
+      '',
+    ].join('\n')
     const r = checkEdgeConfigText(text, path.join(dir, 'pw.yaml'), ENV)
-    expect(r.problems).toEqual([expect.objectContaining({ line: 7, path: 'uplink.passwordEnv', message: expect.stringMatching(/UNSET_PW/) })])
+    expect(r.problems).toEqual([
+      expect.objectContaining({ line: 7, path: 'uplink.passwordEnv', message: expect.stringMatching(/UNSET_PW/) }),
+    ])
   })
 })

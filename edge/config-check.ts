@@ -22,7 +22,11 @@ export interface CheckResult {
 }
 
 /** `env: null` skips the environment (password variables, TLS files): for checking a file away from its box. */
-export function checkEdgeConfigText(text: string, file: string, env: NodeJS.ProcessEnv | null = process.env): CheckResult {
+export function checkEdgeConfigText(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv | null = process.env,
+): CheckResult {
   let config: EdgeConfig
   try {
     config = parseEdgeConfig(text, file)
@@ -31,8 +35,18 @@ export function checkEdgeConfigText(text: string, file: string, env: NodeJS.Proc
     throw err
   }
   const { lineOf } = locateConfig(text, file)
-  const problems = (env === null ? [] : environmentProblems(config, env)).map(({ at, err }): ConfigProblem => ({ file, line: lineOf(at), path: at.join('.'), message: err.message, ...(err.hint ? { hint: err.hint } : {}) }))
-  return problems.length === 0 ? { ok: true, config, problems } : { ok: false, config: null, problems: problems.sort(byLine) }
+  const problems = (env === null ? [] : environmentProblems(config, env)).map(
+    ({ at, err }): ConfigProblem => ({
+      file,
+      line: lineOf(at),
+      path: at.join('.'),
+      message: err.message,
+      ...(err.hint ? { hint: err.hint } : {}),
+    }),
+  )
+  return problems.length === 0
+    ? { ok: true, config, problems }
+    : { ok: false, config: null, problems: problems.sort(byLine) }
 }
 
 /** Reads and checks a config file; an unreadable file throws CONFIG_UNREADABLE (nothing to check). */
@@ -41,10 +55,14 @@ export function checkEdgeConfigFile(file: string, env: NodeJS.ProcessEnv | null 
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `cannot read edge configuration ${file}: ${errorMessage(err)}`, {
-      hint: 'check the path given with --config and that the service user (parklink) may read it',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_UNREADABLE,
+      `cannot read edge configuration ${file}: ${errorMessage(err)}`,
+      {
+        hint: 'check the path given with --config and that the service user (parklink) may read it',
+        cause: err,
+      },
+    )
   }
   return checkEdgeConfigText(text, file, env)
 }
@@ -56,17 +74,25 @@ export function loadCheckedEdgeConfig(file: string, env: NodeJS.ProcessEnv = pro
   return r.config
 }
 
-
 const quiet = pino({ level: 'silent' })
 
 /** What the agent refuses at start beyond the schema, each with the config path it comes from. */
-export function environmentProblems(config: EdgeConfig, env: NodeJS.ProcessEnv): Array<{ at: Array<string | number>; err: ParklinkError }> {
+export function environmentProblems(
+  config: EdgeConfig,
+  env: NodeJS.ProcessEnv,
+): Array<{ at: Array<string | number>; err: ParklinkError }> {
   const out: Array<{ at: Array<string | number>; err: ParklinkError }> = []
   const run = (at: Array<string | number>, check: () => unknown) => {
     try {
       check()
     } catch (err) {
-      out.push({ at, err: err instanceof ParklinkError ? err : new ParklinkError(ErrorCodes.CONFIG_INVALID, errorMessage(err), { cause: err }) })
+      out.push({
+        at,
+        err:
+          err instanceof ParklinkError
+            ? err
+            : new ParklinkError(ErrorCodes.CONFIG_INVALID, errorMessage(err), { cause: err }),
+      })
     }
   }
   run(['uplink', 'passwordEnv'], () => uplinkPassword(config, env))
@@ -78,10 +104,25 @@ export function environmentProblems(config: EdgeConfig, env: NodeJS.ProcessEnv):
   }
   config.devices.forEach((d, i) => {
     if (d.kind === 'hj212') run(['devices', i, 'instruments'], () => instrumentPasswords(d, env, quiet))
-    if (d.kind === 'onvif') run(['devices', i, 'passwordEnv'], () => requireEnv(env, d.passwordEnv, `device ${d.id}: environment variable ${d.passwordEnv} (the camera password of ${d.username}) is not set`, true))
+    if (d.kind === 'onvif')
+      run(['devices', i, 'passwordEnv'], () =>
+        requireEnv(
+          env,
+          d.passwordEnv,
+          `device ${d.id}: environment variable ${d.passwordEnv} (the camera password of ${d.username}) is not set`,
+          true,
+        ),
+      )
     if (d.kind === 'opcua' && d.identity.type === 'username') {
       const id = d.identity
-      run(['devices', i, 'identity', 'passwordEnv'], () => requireEnv(env, id.passwordEnv, `device ${d.id}: environment variable ${id.passwordEnv} (the OPC UA password of ${id.username}) is not set`, false))
+      run(['devices', i, 'identity', 'passwordEnv'], () =>
+        requireEnv(
+          env,
+          id.passwordEnv,
+          `device ${d.id}: environment variable ${id.passwordEnv} (the OPC UA password of ${id.username}) is not set`,
+          false,
+        ),
+      )
     }
     if (d.kind === 'opcua' && d.identity.type === 'certificate') {
       const id = d.identity
@@ -96,7 +137,9 @@ export function environmentProblems(config: EdgeConfig, env: NodeJS.ProcessEnv):
 function requireEnv(env: NodeJS.ProcessEnv, name: string, message: string, nonEmpty: boolean): void {
   const value = env[name]
   if (value === undefined || (nonEmpty && value === '')) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, message, { hint: `set ${name} in the service environment (for systemd: /etc/parklink/edge.env), never in the config file` })
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, message, {
+      hint: `set ${name} in the service environment (for systemd: /etc/parklink/edge.env), never in the config file`,
+    })
   }
 }
 

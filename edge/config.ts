@@ -29,7 +29,14 @@ import { BatchingConfig, DEFAULT_BATCHING } from './pipeline/config.ts'
  */
 
 /** One entry of `devices`, chosen by `kind`. New protocols add their schema here. */
-export const DeviceConfigSchema = z.discriminatedUnion('kind', [ModbusTcpDeviceConfig, ModbusRtuDeviceConfig, ModbusGatewayDeviceConfig, OpcuaDeviceConfig, Hj212DeviceConfig, OnvifDeviceConfig])
+export const DeviceConfigSchema = z.discriminatedUnion('kind', [
+  ModbusTcpDeviceConfig,
+  ModbusRtuDeviceConfig,
+  ModbusGatewayDeviceConfig,
+  OpcuaDeviceConfig,
+  Hj212DeviceConfig,
+  OnvifDeviceConfig,
+])
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>
 export type DeviceKind = DeviceConfig['kind']
 
@@ -43,7 +50,10 @@ export const UplinkConfigSchema = z
     url: MqttUrl,
     username: z.string().min(1).max(256).optional(),
     /** Name of the environment variable that holds the broker password (never the password). */
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_MQTT_PASSWORD').optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_MQTT_PASSWORD')
+      .optional(),
     /**
      * Only for a broker without user names (certificate login, a bench broker): default
      * parklink-edge-{edge}. With a username the client id IS the username, as the park broker
@@ -56,7 +66,12 @@ export const UplinkConfigSchema = z
      * The broker's largest message (Mosquitto `message_size_limit`; shipped 1 MiB): no batch is
      * written that could exceed it; a larger snapshot travels in parts (edge/message-size.ts).
      */
-    maxMessageBytes: z.number().int().min(256 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(256 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(1024 * 1024),
     /** Batches published but not yet acked by the CLOUD. */
     maxInflight: z.number().int().min(1).max(10_000).default(32),
     /**
@@ -79,11 +94,23 @@ export const UplinkConfigSchema = z
     allowInsecure: z.boolean().default(false),
   })
   .refine((u) => u.allowInsecure || !isInsecureRemote(u.url), { message: INSECURE_MESSAGE, path: ['url'] })
-  .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, { message: 'must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
+  .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, {
+    message: 'must be at least reconnectMinMs',
+    path: ['reconnectMaxMs'],
+  })
   // MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
-  .refine((u) => u.passwordEnv === undefined || u.username !== undefined, { message: 'a password needs a username', path: ['passwordEnv'] })
-  .refine((u) => u.clientId === undefined || u.username === undefined, { message: 'with a username the client id is the username (the park broker binds them): leave clientId out', path: ['clientId'] })
-  .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), { message: 'tls needs an mqtts:// (or wss://) url', path: ['tls'] })
+  .refine((u) => u.passwordEnv === undefined || u.username !== undefined, {
+    message: 'a password needs a username',
+    path: ['passwordEnv'],
+  })
+  .refine((u) => u.clientId === undefined || u.username === undefined, {
+    message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
+    path: ['clientId'],
+  })
+  .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), {
+    message: 'tls needs an mqtts:// (or wss://) url',
+    path: ['tls'],
+  })
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 /** Room kept back on the data directory's disk so delivery can still delete on a full disk (edge/outbox/disk-reserve.ts). */
@@ -99,14 +126,27 @@ export const EdgeConfigSchema = z
     outbox: z
       .strictObject({
         /** Cap on the data held while the cloud is unreachable; beyond it the oldest batches go (and are counted). */
-        maxBytes: z.number().int().min(1024 * 1024).default(DEFAULT_MAX_BYTES),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .default(DEFAULT_MAX_BYTES),
         /** Data older than this many hours is dropped (and reported to the cloud as a gap); default: kept until the cap. */
-        maxAgeH: z.number().positive().max(24 * 366).optional(),
+        maxAgeH: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .optional(),
         /**
          * Bytes of `{dataDir}/outbox.db.reserve`, given up when the disk fills so acked batches can
          * still be deleted; re-created once there is room (0: none).
          */
-        reserveBytes: z.number().int().min(0).max(1024 ** 3).default(DEFAULT_RESERVE_BYTES),
+        reserveBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 ** 3)
+          .default(DEFAULT_RESERVE_BYTES),
       })
       .default({ maxBytes: DEFAULT_MAX_BYTES, reserveBytes: DEFAULT_RESERVE_BYTES }),
     /** May be empty while the box is being commissioned (`parklink edge init` without a device): the uplink runs, nothing is read. */
@@ -133,18 +173,31 @@ export const EdgeConfigSchema = z
       list(config.devices).forEach((device, i) => {
         const id = field(device, 'id')
         if (id !== undefined && devices.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${String(id)}" (also devices.${devices.get(id)})` })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['devices', i, 'id'],
+            message: `duplicate device id "${String(id)}" (also devices.${devices.get(id)})`,
+          })
         } else devices.set(id, i)
         // Points sit under the device, or under each unit of a serial line.
         const groups: Array<[unknown, Array<string | number>]> = [[field(device, 'points'), ['devices', i, 'points']]]
-        list(field(device, 'units')).forEach((u, k) => groups.push([field(u, 'points'), ['devices', i, 'units', k, 'points']]))
-        list(field(device, 'instruments')).forEach((u, k) => groups.push([field(u, 'points'), ['devices', i, 'instruments', k, 'points']]))
+        list(field(device, 'units')).forEach((u, k) =>
+          groups.push([field(u, 'points'), ['devices', i, 'units', k, 'points']]),
+        )
+        list(field(device, 'instruments')).forEach((u, k) =>
+          groups.push([field(u, 'points'), ['devices', i, 'instruments', k, 'points']]),
+        )
         for (const [group, at] of groups) {
           list(group).forEach((point, j) => {
             const pid = field(point, 'id')
             if (pid === undefined) return
             const first = points.get(pid)
-            if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, j, 'id'], message: `duplicate point id "${String(pid)}" (also ${first})` })
+            if (first !== undefined)
+              ctx.addIssue({
+                code: 'custom',
+                path: [...at, j, 'id'],
+                message: `duplicate point id "${String(pid)}" (also ${first})`,
+              })
             else points.set(pid, [...at, j].join('.'))
             const write = String(field(device, 'kind')).startsWith('modbus') ? writableProblem(point) : null
             if (write) ctx.addIssue({ code: 'custom', path: [...at, j, 'writable'], message: write })
@@ -154,28 +207,54 @@ export const EdgeConfigSchema = z
       // The park broker knows an edge as {site}/{edge} (shared/wire/acl.ts): a name of that form must be this edge's.
       const user = field(field(config, 'uplink'), 'username')
       if (typeof user === 'string' && user.includes('/') && user !== `${String(config.site)}/${String(config.edge)}`) {
-        ctx.addIssue({ code: 'custom', path: ['uplink', 'username'], message: `"${user}" is another edge's broker user: this edge logs in as "${String(config.site)}/${String(config.edge)}"` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['uplink', 'username'],
+          message: `"${user}" is another edge's broker user: this edge logs in as "${String(config.site)}/${String(config.edge)}"`,
+        })
       }
       // Settlement reads gauges some device must read.
       list(field(field(config, 'settlement'), 'segments')).forEach((seg, i) => {
-        const refs: Array<[unknown, Array<string | number>]> = [[field(seg, 'base'), ['settlement', 'segments', i, 'base']], ...list(field(seg, 'points')).map((p, j): [unknown, Array<string | number>] => [p, ['settlement', 'segments', i, 'points', j]])]
+        const refs: Array<[unknown, Array<string | number>]> = [
+          [field(seg, 'base'), ['settlement', 'segments', i, 'base']],
+          ...list(field(seg, 'points')).map((p, j): [unknown, Array<string | number>] => [
+            p,
+            ['settlement', 'segments', i, 'points', j],
+          ]),
+        ]
         for (const [ref, at] of refs) {
-          if (typeof ref === 'string' && !points.has(ref)) ctx.addIssue({ code: 'custom', path: at, message: `no device reads point "${ref}"${didYouMean(ref, [...points.keys()].map(String))}`, params: { hint: 'list the gauge under devices first' } })
+          if (typeof ref === 'string' && !points.has(ref))
+            ctx.addIssue({
+              code: 'custom',
+              path: at,
+              message: `no device reads point "${ref}"${didYouMean(ref, [...points.keys()].map(String))}`,
+              params: { hint: 'list the gauge under devices first' },
+            })
         }
       })
       // Local alarms watch points this edge reads or derives.
-      const derived = list(field(field(config, 'settlement'), 'segments')).flatMap((seg) => list(field(seg, 'points')).flatMap((p) => (typeof p === 'string' ? Object.values(derivedIds(p)) : [])))
+      const derived = list(field(field(config, 'settlement'), 'segments')).flatMap((seg) =>
+        list(field(seg, 'points')).flatMap((p) => (typeof p === 'string' ? Object.values(derivedIds(p)) : [])),
+      )
       const known = new Set([...points.keys(), ...derived].map(String))
       list(field(field(config, 'alarms'), 'points')).forEach((a, i) => {
         const id = field(a, 'id')
-        if (typeof id === 'string' && !known.has(id)) ctx.addIssue({ code: 'custom', path: ['alarms', 'points', i, 'id'], message: `no device reads point "${id}"${didYouMean(id, known)}`, params: { hint: 'alarm on a point listed under devices (or a settlement point)' } })
+        if (typeof id === 'string' && !known.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['alarms', 'points', i, 'id'],
+            message: `no device reads point "${id}"${didYouMean(id, known)}`,
+            params: { hint: 'alarm on a point listed under devices (or a settlement point)' },
+          })
       })
     },
     { when: () => true },
   )
 
 /** Every point a device entry declares, wherever it sits (under the device or under its units). */
-export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
+export function devicePoints(
+  device: DeviceConfig,
+): Array<{ id: string; name?: string | undefined; unit?: string | undefined }> {
   if ('units' in device) return device.units.flatMap((u) => u.points)
   if ('instruments' in device) return device.instruments.flatMap((i) => i.points)
   if (device.kind === 'onvif') return []
@@ -185,9 +264,12 @@ export function devicePoints(device: DeviceConfig): Array<{ id: string; name?: s
 type ParsedEdgeConfig = z.infer<typeof EdgeConfigSchema>
 export type EdgeConfigInput = z.input<typeof EdgeConfigSchema>
 /** A validated config with paths resolved and defaults filled in. */
-export type EdgeConfig = Omit<ParsedEdgeConfig, 'uplink'> & { uplink: ParsedEdgeConfig['uplink'] & { clientId: string } }
+export type EdgeConfig = Omit<ParsedEdgeConfig, 'uplink'> & {
+  uplink: ParsedEdgeConfig['uplink'] & { clientId: string }
+}
 
-const field = (x: unknown, key: string): unknown => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined)
+const field = (x: unknown, key: string): unknown =>
+  typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 /** Reads, validates and resolves an edge config file. Throws ConfigError (every problem, with lines) or CONFIG_UNREADABLE. */
@@ -196,17 +278,24 @@ export function loadEdgeConfig(file: string): EdgeConfig {
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `cannot read edge configuration ${file}: ${errorMessage(err)}`, {
-      hint: 'check the path given with --config and that the service user (parklink) may read it',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_UNREADABLE,
+      `cannot read edge configuration ${file}: ${errorMessage(err)}`,
+      {
+        hint: 'check the path given with --config and that the service user (parklink) may read it',
+        cause: err,
+      },
+    )
   }
   return parseEdgeConfig(text, file)
 }
 
 /** Validates config text; relative paths are resolved against the folder of `file`. */
 export function parseEdgeConfig(text: string, file: string): EdgeConfig {
-  return resolveEdgeConfig(parseConfig(EdgeConfigSchema, text, file, (raw) => expandProfiles(raw, file)), path.dirname(path.resolve(file)))
+  return resolveEdgeConfig(
+    parseConfig(EdgeConfigSchema, text, file, (raw) => expandProfiles(raw, file)),
+    path.dirname(path.resolve(file)),
+  )
 }
 
 /** Fills in the derived defaults and makes dataDir absolute (for configs built in code, e.g. the demo). */
@@ -214,8 +303,14 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   return {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    uplink: { ...config.uplink, clientId: config.uplink.clientId ?? config.uplink.username ?? `parklink-edge-${config.edge}`, ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}) },
-    ...(config.console?.tls ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } } : {}),
+    uplink: {
+      ...config.uplink,
+      clientId: config.uplink.clientId ?? config.uplink.username ?? `parklink-edge-${config.edge}`,
+      ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}),
+    },
+    ...(config.console?.tls
+      ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
+      : {}),
   }
 }
 
@@ -225,9 +320,13 @@ export function uplinkPassword(config: EdgeConfig, env: NodeJS.ProcessEnv = proc
   if (name === undefined) return undefined
   const value = env[name]
   if (value === undefined || value === '') {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `uplink.passwordEnv names ${name}, but that environment variable is not set`, {
-      hint: `set ${name} (for systemd: in /etc/parklink/edge.env) or remove uplink.passwordEnv`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `uplink.passwordEnv names ${name}, but that environment variable is not set`,
+      {
+        hint: `set ${name} (for systemd: in /etc/parklink/edge.env) or remove uplink.passwordEnv`,
+      },
+    )
   }
   return value
 }

@@ -18,9 +18,16 @@ describe('uplink.allowInsecure', () => {
   it('warns at start, naming the setting and the URL', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-insecure-'))
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never reachable, the agent keeps reconnecting meanwhile.
-    const config = parseEdgeConfig('site: a\nedge: b\ndataDir: ./d\nuplink: { url: "mqtt://192.0.2.1:1883", allowInsecure: true }\ndevices: []\n', path.join(dir, 'edge.yaml'))
+    const config = parseEdgeConfig(
+      'site: a\nedge: b\ndataDir: ./d\nuplink: { url: "mqtt://192.0.2.1:1883", allowInsecure: true }\ndevices: []\n',
+      path.join(dir, 'edge.yaml'),
+    )
     const { log, lines } = captureLogger()
     agent = await startEdgeAgent(config, { log })
-    expect(lines().filter((l) => l.level === 40 && /uplink\.allowInsecure: mqtt:\/\/192\.0\.2\.1:1883 is unencrypted/.test(String(l.msg)))).toHaveLength(1)
+    expect(
+      lines().filter(
+        (l) => l.level === 40 && /uplink\.allowInsecure: mqtt:\/\/192\.0\.2\.1:1883 is unencrypted/.test(String(l.msg)),
+      ),
+    ).toHaveLength(1)
   })
 })

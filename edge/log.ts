@@ -16,7 +16,11 @@ export const REDACT_PATHS = [
   '*.authorization',
 ]
 
-export function createLogger(name = 'parklink-edge', level: LevelWithSilent = 'info', destination?: DestinationStream): Logger {
+export function createLogger(
+  name = 'parklink-edge',
+  level: LevelWithSilent = 'info',
+  destination?: DestinationStream,
+): Logger {
   const options = {
     name,
     level,

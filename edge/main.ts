@@ -20,10 +20,16 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
   const hooks = edgeTestHooks()
   const level = (process.env.PARKLINK_LOG_LEVEL as 'info' | undefined) ?? 'info'
   const recent = createRecentEvents()
-  const streams = pino.multistream([{ level, stream: pino.destination(1) }, { level: 'warn', stream: recent }])
+  const streams = pino.multistream([
+    { level, stream: pino.destination(1) },
+    { level: 'warn', stream: recent },
+  ])
   const log = createLogger(`parklink-edge`, level, streams).child({ edge: config.edge })
   const agent = await startSupervisedEdge(configPath, log, { recent, ...hooks })
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
-  log.info({ config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url }, 'parklink edge running')
+  log.info(
+    { config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url },
+    'parklink edge running',
+  )
   return { stop: () => agent.stop(), log }
 }

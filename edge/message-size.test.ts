@@ -6,13 +6,19 @@ import type { Sample } from '../shared/wire/sample.ts'
 import { ENVELOPE_RESERVE, budgetOf, payloadBytes, splitSamples, splitSnapshot } from './message-size.ts'
 import { mulberry32 } from '../test/sim/plant.ts'
 
-
 const sampleOf = (r: () => number, i: number): Sample => {
   const kind = r()
   const point = `p${Math.floor(r() * 50)}.${'x'.repeat(Math.floor(r() * 40))}`
   if (kind < 0.4) return { point, ts: 1_700_000_000_000 + i, value: r() * 1e6, quality: 'good' }
-  if (kind < 0.8) return { point, ts: 1_700_000_000_000 + i, value: '漢'.repeat(Math.floor(r() * 300)), quality: 'good' }
-  return { point, ts: 1_700_000_000_000 + i, value: null, quality: 'bad', reason: 'timeout'.repeat(Math.floor(r() * 30)) }
+  if (kind < 0.8)
+    return { point, ts: 1_700_000_000_000 + i, value: '漢'.repeat(Math.floor(r() * 300)), quality: 'good' }
+  return {
+    point,
+    ts: 1_700_000_000_000 + i,
+    value: null,
+    quality: 'bad',
+    reason: 'timeout'.repeat(Math.floor(r() * 30)),
+  }
 }
 
 describe('messages that fit the broker', () => {
@@ -37,9 +43,24 @@ describe('messages that fit the broker', () => {
   })
 
   it('a snapshot too large for one message becomes parts under the budget that join to the same base64, then the event without the data', () => {
-    for (const [bytes, limit] of [[2 * 1024 * 1024, 1024 * 1024], [900 * 1024, 1024 * 1024], [4 * 1024 * 1024 - 10, 256 * 1024], [100_000, 1024 * 1024]] as const) {
+    for (const [bytes, limit] of [
+      [2 * 1024 * 1024, 1024 * 1024],
+      [900 * 1024, 1024 * 1024],
+      [4 * 1024 * 1024 - 10, 256 * 1024],
+      [100_000, 1024 * 1024],
+    ] as const) {
       const data = randomBytes(bytes).toString('base64')
-      const e: CameraEvent = { id: randomUUID(), camera: 'cam-gate', ts: 1, type: 'raise', topic: 't', kind: 'intrusion', code: 'RYRQ', priority: 'A', snapshot: { id: randomUUID(), ts: 1, contentType: 'image/jpeg', bytes, sha256: '0'.repeat(64), data } }
+      const e: CameraEvent = {
+        id: randomUUID(),
+        camera: 'cam-gate',
+        ts: 1,
+        type: 'raise',
+        topic: 't',
+        kind: 'intrusion',
+        code: 'RYRQ',
+        priority: 'A',
+        snapshot: { id: randomUUID(), ts: 1, contentType: 'image/jpeg', bytes, sha256: '0'.repeat(64), data },
+      }
       const pieces = splitSnapshot(e, 200, budgetOf(limit))!
       for (const p of pieces) {
         expect(payloadBytes([], undefined, [p]) + 200).toBeLessThanOrEqual(limit - ENVELOPE_RESERVE)
@@ -59,7 +80,22 @@ describe('messages that fit the broker', () => {
 
   it('a snapshot that would need more parts than the wire allows is refused (null)', () => {
     const data = 'A'.repeat(4 * 1024 * 1024)
-    const e: CameraEvent = { id: randomUUID(), camera: 'cam-gate', ts: 1, type: 'snapshot', alarm: 1, request: randomUUID(), snapshot: { id: randomUUID(), ts: 1, contentType: 'image/jpeg', bytes: 3 * 1024 * 1024, sha256: '0'.repeat(64), data } }
+    const e: CameraEvent = {
+      id: randomUUID(),
+      camera: 'cam-gate',
+      ts: 1,
+      type: 'snapshot',
+      alarm: 1,
+      request: randomUUID(),
+      snapshot: {
+        id: randomUUID(),
+        ts: 1,
+        contentType: 'image/jpeg',
+        bytes: 3 * 1024 * 1024,
+        sha256: '0'.repeat(64),
+        data,
+      },
+    }
     expect(splitSnapshot(e, 200, 32 * 1024)).toBeNull()
   })
 })

@@ -18,8 +18,15 @@ export const ENVELOPE_RESERVE = 16 * 1024
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
 /** Bytes the batch's payload takes in the published JSON. */
-export function payloadBytes(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): number {
-  return Buffer.byteLength(JSON.stringify({ samples, ...(alarms?.length ? { alarms } : {}), ...(events?.length ? { events } : {}) }), 'utf8')
+export function payloadBytes(
+  samples: readonly Sample[],
+  alarms?: readonly EdgeAlarm[],
+  events?: readonly CameraEvent[],
+): number {
+  return Buffer.byteLength(
+    JSON.stringify({ samples, ...(alarms?.length ? { alarms } : {}), ...(events?.length ? { events } : {}) }),
+    'utf8',
+  )
 }
 
 export const budgetOf = (maxMessageBytes: number) => maxMessageBytes - ENVELOPE_RESERVE
@@ -29,7 +36,12 @@ export const budgetOf = (maxMessageBytes: number) => maxMessageBytes - ENVELOPE_
  * `reserve` bytes kept free in the last one for the alarms that ride with it). A single sample
  * larger than the budget cannot be sent: it is returned in `tooLarge`.
  */
-export function splitSamples(samples: readonly Sample[], maxSamples: number, budget: number, reserve = 0): { batches: Sample[][]; tooLarge: Sample[] } {
+export function splitSamples(
+  samples: readonly Sample[],
+  maxSamples: number,
+  budget: number,
+  reserve = 0,
+): { batches: Sample[][]; tooLarge: Sample[] } {
   const batches: Sample[][] = []
   const tooLarge: Sample[] = []
   let current: Sample[] = []
@@ -58,13 +70,28 @@ export function splitSamples(samples: readonly Sample[], maxSamples: number, bud
  * allows).
  */
 export function splitSnapshot(e: CameraEvent, sampleBytes: number, budget: number): CameraEvent[] | null {
-  if (e.type === 'status' || e.type === 'part' || !e.snapshot || payloadBytes([], undefined, [e]) + sampleBytes <= budget) return [e]
+  if (
+    e.type === 'status' ||
+    e.type === 'part' ||
+    !e.snapshot ||
+    payloadBytes([], undefined, [e]) + sampleBytes <= budget
+  )
+    return [e]
   const data = e.snapshot.data
   // A part's own fields take < 256 bytes; its base64 is cut at a multiple of 4 so each decodes alone.
   const chars = Math.floor((budget - sampleBytes - 512) / 4) * 4
   if (chars < 4) return null
   const count = Math.ceil(data.length / chars)
   if (count > MAX_SNAPSHOT_PARTS) return null
-  const parts: CameraSnapshotPart[] = Array.from({ length: count }, (_, index) => ({ id: randomUUID(), camera: e.camera, ts: e.ts, type: 'part', snapshot: e.snapshot!.id, index, count, data: data.slice(index * chars, (index + 1) * chars) }))
+  const parts: CameraSnapshotPart[] = Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    camera: e.camera,
+    ts: e.ts,
+    type: 'part',
+    snapshot: e.snapshot!.id,
+    index,
+    count,
+    data: data.slice(index * chars, (index + 1) * chars),
+  }))
   return [...parts, { ...e, snapshot: { ...e.snapshot, data: '', parts: count } }]
 }

@@ -20,8 +20,12 @@ describe('recent events', () => {
 
   it('keeps the device, error and hint of a line; ignores what is not a warn+ log line', () => {
     const recent = createRecentEvents()
-    recent.write('{"level":40,"time":5,"msg":"device does not answer","device":"plc","err":"timeout","hint":"check the cable"}\n')
+    recent.write(
+      '{"level":40,"time":5,"msg":"device does not answer","device":"plc","err":"timeout","hint":"check the cable"}\n',
+    )
     recent.write('{"level":30,"time":6,"msg":"info"}\nnot json\n')
-    expect(recent.list()).toEqual([{ at: 5, level: 'warn', msg: 'device does not answer', device: 'plc', err: 'timeout', hint: 'check the cable' }])
+    expect(recent.list()).toEqual([
+      { at: 5, level: 'warn', msg: 'device does not answer', device: 'plc', err: 'timeout', hint: 'check the cable' },
+    ])
   })
 })

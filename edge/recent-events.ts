@@ -49,7 +49,13 @@ export function createRecentEvents(capacity = 100): RecentEvents {
         const component = text(o.component, 64)
         const err = text(o.err) ?? text((o.err as { message?: unknown } | undefined)?.message)
         const hint = text(o.hint)
-        add({ ...event, ...(device ? { device } : {}), ...(component ? { component } : {}), ...(err ? { err } : {}), ...(hint ? { hint } : {}) })
+        add({
+          ...event,
+          ...(device ? { device } : {}),
+          ...(component ? { component } : {}),
+          ...(err ? { err } : {}),
+          ...(hint ? { hint } : {}),
+        })
       }
     },
     list: () => ring.slice().reverse(),

@@ -30,7 +30,9 @@ export function sanitizeSamples(samples: readonly unknown[], now: number, window
     const parsed = Sample.safeParse(raw)
     if (parsed.success) {
       // The source time against the edge's clock (issue 14, shared/rules/time-check.ts).
-      const checked = window ? applyTimeCheck(parsed.data, now, window) : { sample: parsed.data, verdict: { ok: true as const } }
+      const checked = window
+        ? applyTimeCheck(parsed.data, now, window)
+        : { sample: parsed.data, verdict: { ok: true as const } }
       if (!checked.verdict.ok) skewed[checked.verdict.direction]++
       out.push(checked.sample)
       continue
@@ -59,14 +61,20 @@ export function edgeTimeWindow(maxAgeH: number | undefined): TimeWindow {
  * Logs a device's samples stamped outside the window once when it starts and once when it ends,
  * not at every read (a device with a wrong clock would flood the log every poll).
  */
-export function createSkewLog(warn: (fields: Record<string, unknown>, msg: string) => void, info: (fields: Record<string, unknown>, msg: string) => void): (device: string, skewed: SkewCounts) => void {
+export function createSkewLog(
+  warn: (fields: Record<string, unknown>, msg: string) => void,
+  info: (fields: Record<string, unknown>, msg: string) => void,
+): (device: string, skewed: SkewCounts) => void {
   const skewing = new Set<string>()
   return (device, skewed) => {
     const now = skewed.ahead + skewed.behind > 0
     if (now === skewing.has(device)) return
     if (now) {
       skewing.add(device)
-      warn({ device, ...skewed }, 'samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew')
+      warn(
+        { device, ...skewed },
+        'samples stamped outside the time window (device or edge clock stepped?): kept as uncertain, clock_skew',
+      )
     } else {
       skewing.delete(device)
       info({ device }, 'samples stamped inside the time window again')

@@ -21,10 +21,14 @@ export function readStatusFile<T>(dataDir: string): T {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.CONFIG_UNREADABLE, `no status from the edge agent in ${file}: ${errorMessage(err)}`, {
-      hint: 'is the agent running with this config? (systemctl status parklink-edge)',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_UNREADABLE,
+      `no status from the edge agent in ${file}: ${errorMessage(err)}`,
+      {
+        hint: 'is the agent running with this config? (systemctl status parklink-edge)',
+        cause: err,
+      },
+    )
   }
 }
 

@@ -24,7 +24,10 @@ beforeEach(async () => {
   plc = await freePort()
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  busy = { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  busy = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
 })
 afterEach(async () => {
   await edge?.stop()
@@ -33,19 +36,25 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const config = (points: string[], extraDevice = '') => [
-  'site: huaian', 'edge: e1', 'dataDir: ./data',
-  `uplink: { url: "mqtt://127.0.0.1:${broker}", reconnectMinMs: 100, reconnectMaxMs: 200 }`,
-  'devices:',
-  `  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, port: ${plc}, points: [${points.map((p, i) => `{ id: ${p}, address: hr${i} }`).join(', ')}] }`,
-  extraDevice,
-  '',
-].join('\n')
+const config = (points: string[], extraDevice = '') =>
+  [
+    'site: huaian',
+    'edge: e1',
+    'dataDir: ./data',
+    `uplink: { url: "mqtt://127.0.0.1:${broker}", reconnectMinMs: 100, reconnectMaxMs: 200 }`,
+    'devices:',
+    `  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, port: ${plc}, points: [${points.map((p, i) => `{ id: ${p}, address: hr${i} }`).join(', ')}] }`,
+    extraDevice,
+    '',
+  ].join('\n')
 
 describe('config apply with rollback', () => {
   it('applies a valid change, refuses an invalid one, and rolls back one that cannot start', async () => {
     writeFileSync(file, config(['e1.a']))
-    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000, env })
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), {
+      watchIntervalMs: 3_600_000,
+      env,
+    })
     const first = edge.agent().configHash
     expect(await edge.apply()).toEqual({ outcome: 'unchanged' })
 
@@ -62,31 +71,56 @@ describe('config apply with rollback', () => {
 
     // Refused by the same check as `parklink edge validate` (the OPC UA password variable is
     // not set): the running agent is not even stopped.
-    const unset = config(['e1.a', 'e1.b'], '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }')
+    const unset = config(
+      ['e1.a', 'e1.b'],
+      '  - { id: dcs, kind: opcua, endpoint: "opc.tcp://127.0.0.1:1/x", identity: { type: username, username: u, passwordEnv: PARKLINK_TEST_UNSET_PW }, points: [{ id: e1.x, nodeId: "ns=2;s=X" }] }',
+    )
     writeFileSync(file, unset)
-    expect(await edge.apply()).toMatchObject({ outcome: 'invalid', error: expect.stringContaining('PARKLINK_TEST_UNSET_PW') })
+    expect(await edge.apply()).toMatchObject({
+      outcome: 'invalid',
+      error: expect.stringContaining('PARKLINK_TEST_UNSET_PW'),
+    })
     expect(edge.agent().configHash).toBe(second)
 
     // Valid, but it cannot start: the console's port is taken.
-    const c = config(['e1.a', 'e1.b']) + `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
+    const c =
+      config(['e1.a', 'e1.b']) +
+      `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
     writeFileSync(file, c)
-    expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back', error: expect.stringContaining(String(busy.port)) })
+    expect(await edge.apply()).toMatchObject({
+      outcome: 'rolled-back',
+      error: expect.stringContaining(String(busy.port)),
+    })
     expect(edge.agent().configHash).toBe(second)
     expect(readFileSync(file, 'utf8')).toBe(b)
     expect(readFileSync(`${file}.failed`, 'utf8')).toBe(c)
-    expect(edge.agent().status().drivers.map((d) => d.device)).toEqual(['plc'])
+    expect(
+      edge
+        .agent()
+        .status()
+        .drivers.map((d) => d.device),
+    ).toEqual(['plc'])
   })
 
   it('keeps the previous config running when the rolled-back file cannot be written (e.g. a read-only config directory)', async () => {
     writeFileSync(file, config(['e1.a']))
-    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), { watchIntervalMs: 3_600_000, env })
+    edge = await startSupervisedEdge(file, createLogger('supervisor-test', 'silent'), {
+      watchIntervalMs: 3_600_000,
+      env,
+    })
     const first = edge.agent().configHash
     mkdirSync(`${file}.failed`) // FILE.failed cannot be written, as under ProtectSystem=strict without ReadWritePaths
-    const c = config(['e1.a']) + `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
+    const c =
+      config(['e1.a']) + `console: { listen: "127.0.0.1:${busy.port}", passwordEnv: PARKLINK_TEST_CONSOLE_PW }\n`
     writeFileSync(file, c)
     expect(await edge.apply()).toMatchObject({ outcome: 'rolled-back' })
     expect(edge.agent().configHash).toBe(first)
-    expect(edge.agent().status().drivers.map((d) => d.device)).toEqual(['plc'])
+    expect(
+      edge
+        .agent()
+        .status()
+        .drivers.map((d) => d.device),
+    ).toEqual(['plc'])
   })
 
   it('picks a changed file up by itself', async () => {

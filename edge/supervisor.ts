@@ -27,7 +27,11 @@ export interface SupervisedEdge {
   stop(): Promise<void>
 }
 
-export async function startSupervisedEdge(file: string, log: Logger, options: Omit<EdgeAgentOptions, 'log' | 'configPath'> & { watchIntervalMs?: number } = {}): Promise<SupervisedEdge> {
+export async function startSupervisedEdge(
+  file: string,
+  log: Logger,
+  options: Omit<EdgeAgentOptions, 'log' | 'configPath'> & { watchIntervalMs?: number } = {},
+): Promise<SupervisedEdge> {
   let text = readFileSync(file, 'utf8')
   let config: EdgeConfig = parseCheckedEdgeConfig(text, file, options.env)
   let agent = await startEdgeAgent(config, { ...options, log, configPath: file })
@@ -41,7 +45,10 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
     try {
       next = parseCheckedEdgeConfig(nextText, file, options.env)
     } catch (err) {
-      log.error({ config: file, err: errorMessage(err) }, 'the changed config is invalid: still running the previous one')
+      log.error(
+        { config: file, err: errorMessage(err) },
+        'the changed config is invalid: still running the previous one',
+      )
       return { outcome: 'invalid', error: errorMessage(err) }
     }
     await agent.stop()
@@ -52,7 +59,10 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
       log.warn({ config: file, configHash: agent.configHash }, 'new config applied')
       return { outcome: 'applied', configHash: agent.configHash }
     } catch (err) {
-      log.error({ config: file, err: errorMessage(err) }, 'the new config could not start: rolled back to the previous one (kept as .failed)')
+      log.error(
+        { config: file, err: errorMessage(err) },
+        'the new config could not start: rolled back to the previous one (kept as .failed)',
+      )
       restoreFile(file, text, nextText, log)
       agent = await startEdgeAgent(config, { ...options, log, configPath: file })
       return { outcome: 'rolled-back', error: errorMessage(err) }
@@ -67,22 +77,31 @@ export async function startSupervisedEdge(file: string, log: Logger, options: Om
   // lands before the watcher's first stat (or within the same mtime tick) would never be seen.
   // A file that stays invalid is reported once, not on every round.
   let lastRefused: string | null = null
-  const watcher = startPeriodic(options.clock ?? systemClock, options.watchIntervalMs ?? 2_000, async () => {
-    if (stopped) return
-    let current: string
-    try {
-      current = readFileSync(file, 'utf8')
-    } catch (err) {
-      if (lastRefused !== '\0missing') log.error({ config: file, err: errorMessage(err) }, 'the config file cannot be read: still running the previous one')
-      lastRefused = '\0missing'
-      return
-    }
-    if (current === text || current === lastRefused) return
-    const result = await serialized()
-    // A rolled-back file was restored to the running text already (unless the directory is not
-    // writable): either way the same refused text is not tried again on every round.
-    lastRefused = result.outcome === 'invalid' || result.outcome === 'rolled-back' ? current : null
-  }, (err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'))
+  const watcher = startPeriodic(
+    options.clock ?? systemClock,
+    options.watchIntervalMs ?? 2_000,
+    async () => {
+      if (stopped) return
+      let current: string
+      try {
+        current = readFileSync(file, 'utf8')
+      } catch (err) {
+        if (lastRefused !== '\0missing')
+          log.error(
+            { config: file, err: errorMessage(err) },
+            'the config file cannot be read: still running the previous one',
+          )
+        lastRefused = '\0missing'
+        return
+      }
+      if (current === text || current === lastRefused) return
+      const result = await serialized()
+      // A rolled-back file was restored to the running text already (unless the directory is not
+      // writable): either way the same refused text is not tried again on every round.
+      lastRefused = result.outcome === 'invalid' || result.outcome === 'rolled-back' ? current : null
+    },
+    (err: unknown) => log.error({ err: errorMessage(err) }, 'applying the changed config failed'),
+  )
   return {
     agent: () => agent,
     apply: serialized,
@@ -105,6 +124,9 @@ function restoreFile(file: string, running: string, failed: string, log: Logger)
     writeFileSync(`${file}.failed`, failed)
     writeFileSync(file, running)
   } catch (err) {
-    log.error({ config: file, err: errorMessage(err) }, 'the rolled-back config could not be written back: the previous config runs, the file still holds the failed one (is its directory in ReadWritePaths= of the systemd unit?)')
+    log.error(
+      { config: file, err: errorMessage(err) },
+      'the rolled-back config could not be written back: the previous config runs, the file still holds the failed one (is its directory in ReadWritePaths= of the systemd unit?)',
+    )
   }
 }

@@ -6,21 +6,31 @@ import type { Clock } from '../shared/clock.ts'
 import { openSqliteOutbox } from './outbox/sqlite-outbox.ts'
 import { CLOCK_OFFSET_ENV, OUTBOX_JOURNAL_ENV, edgeTestHooks, offsetClock } from './test-hooks.ts'
 
-describe('the fault campaign\'s edge hooks (edge/test-hooks.ts)', () => {
+describe("the fault campaign's edge hooks (edge/test-hooks.ts)", () => {
   let dir: string
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'parklink-hooks-'))))
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
   it('does nothing without its variables, and refuses them unless NODE_ENV=test', () => {
     expect(edgeTestHooks({ NODE_ENV: 'production' })).toEqual({})
-    expect(() => edgeTestHooks({ [CLOCK_OFFSET_ENV]: path.join(dir, 'offset') })).toThrow(expect.objectContaining({ code: 'PL_CONFIG_INVALID' }))
-    expect(() => edgeTestHooks({ NODE_ENV: 'production', [OUTBOX_JOURNAL_ENV]: path.join(dir, 'j') })).toThrow(expect.objectContaining({ code: 'PL_CONFIG_INVALID' }))
+    expect(() => edgeTestHooks({ [CLOCK_OFFSET_ENV]: path.join(dir, 'offset') })).toThrow(
+      expect.objectContaining({ code: 'PL_CONFIG_INVALID' }),
+    )
+    expect(() => edgeTestHooks({ NODE_ENV: 'production', [OUTBOX_JOURNAL_ENV]: path.join(dir, 'j') })).toThrow(
+      expect.objectContaining({ code: 'PL_CONFIG_INVALID' }),
+    )
     expect(edgeTestHooks({ NODE_ENV: 'test', [CLOCK_OFFSET_ENV]: path.join(dir, 'offset') }).clock).toBeDefined()
   })
 
   it('steps the clock by the offset in the file, re-read when the file changes', () => {
     let t = 1_000_000
-    const base: Clock = { now: () => t, setTimeout: () => { throw new Error('unused') }, clearTimeout: () => {} }
+    const base: Clock = {
+      now: () => t,
+      setTimeout: () => {
+        throw new Error('unused')
+      },
+      clearTimeout: () => {},
+    }
     const file = path.join(dir, 'offset')
     const clock = offsetClock(file, base)
     expect(clock.now()).toBe(1_000_000) // no file: no offset
@@ -42,7 +52,10 @@ describe('the fault campaign\'s edge hooks (edge/test-hooks.ts)', () => {
     const seqs = outbox.appendMany([{ samples: [sample] }, { samples: [sample, sample] }])
     outbox.close()
     expect(() => outbox.append([sample])).toThrow()
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines.map((l) => l.seq ?? null)).toEqual([seq, ...seqs, null])
     expect(lines[0]).toMatchObject({ outbox: outbox.id, samples: [sample], alarms: [], events: [] })
     expect(lines[3]).toMatchObject({ refused: 1, code: 'PL_OUTBOX_FAILED' })

@@ -31,9 +31,13 @@ export function edgeTestHooks(env: NodeJS.ProcessEnv = process.env): EdgeTestHoo
   const journal = env[OUTBOX_JOURNAL_ENV]
   if (offsetFile === undefined && journal === undefined) return {}
   if (env.NODE_ENV !== 'test') {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${offsetFile !== undefined ? CLOCK_OFFSET_ENV : OUTBOX_JOURNAL_ENV} is a test hook and is refused unless NODE_ENV=test`, {
-      hint: `unset ${CLOCK_OFFSET_ENV} and ${OUTBOX_JOURNAL_ENV} in the service environment`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `${offsetFile !== undefined ? CLOCK_OFFSET_ENV : OUTBOX_JOURNAL_ENV} is a test hook and is refused unless NODE_ENV=test`,
+      {
+        hint: `unset ${CLOCK_OFFSET_ENV} and ${OUTBOX_JOURNAL_ENV} in the service environment`,
+      },
+    )
   }
   return {
     ...(offsetFile ? { clock: offsetClock(offsetFile) } : {}),
@@ -96,7 +100,10 @@ function journalled(outbox: Outbox, file: string): Outbox {
       try {
         seqs = outbox.appendMany(parts)
       } catch (err) {
-        return refused(parts.reduce((n, p) => n + p.samples.length, 0), err)
+        return refused(
+          parts.reduce((n, p) => n + p.samples.length, 0),
+          err,
+        )
       }
       parts.forEach((part, i) => {
         write({ outbox: outbox.id, seq: seqs[i], samples: part.samples, alarms: part.alarms ?? [], events: [] })

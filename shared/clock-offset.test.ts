@@ -6,17 +6,21 @@ import { createClockOffsets } from './clock-offset.ts'
 describe('clock offset estimate', () => {
   it('is never beyond the true offset, and exact once a prompt message is in the window', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -86_400_000, max: 86_400_000 }), fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }), (offset, delays) => {
-        const clocks = createClockOffsets(120_000)
-        let estimate = 0
-        delays.forEach((delay, i) => {
-          const receivedAt = 1_000_000 + i * 5_000
-          estimate = clocks.observe('e', receivedAt - delay + offset, receivedAt)
-          expect(estimate).toBeLessThanOrEqual(offset)
-        })
-        const receivedAt = 1_000_000 + delays.length * 5_000
-        expect(clocks.observe('e', receivedAt + offset, receivedAt)).toBe(offset)
-      }),
+      fc.property(
+        fc.integer({ min: -86_400_000, max: 86_400_000 }),
+        fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }),
+        (offset, delays) => {
+          const clocks = createClockOffsets(120_000)
+          let estimate = 0
+          delays.forEach((delay, i) => {
+            const receivedAt = 1_000_000 + i * 5_000
+            estimate = clocks.observe('e', receivedAt - delay + offset, receivedAt)
+            expect(estimate).toBeLessThanOrEqual(offset)
+          })
+          const receivedAt = 1_000_000 + delays.length * 5_000
+          expect(clocks.observe('e', receivedAt + offset, receivedAt)).toBe(offset)
+        },
+      ),
     )
   })
 

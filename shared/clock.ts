@@ -18,7 +18,12 @@ export const systemClock: Clock = {
 }
 
 /** Exponential backoff with full jitter: attempt 0 → [0, base), capped at max. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30))
   return Math.max(baseMs / 2, Math.floor(random() * ceiling))
 }

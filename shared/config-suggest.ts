@@ -18,7 +18,8 @@ function unwrap(schema: unknown): unknown {
   }
 }
 
-const at = (raw: unknown, key: string | number): unknown => (typeof raw === 'object' && raw !== null ? (raw as Record<string | number, unknown>)[key] : undefined)
+const at = (raw: unknown, key: string | number): unknown =>
+  typeof raw === 'object' && raw !== null ? (raw as Record<string | number, unknown>)[key] : undefined
 
 function literalValues(schema: unknown): unknown[] {
   const d = defOf(unwrap(schema))
@@ -26,13 +27,21 @@ function literalValues(schema: unknown): unknown[] {
 }
 
 /** The object schemas that may sit at `path` of `raw` (a union gives several, a discriminated one only the matching option). */
-function objectsAt(schema: unknown, raw: unknown, path: ReadonlyArray<string | number>): Array<Record<string, unknown>> {
+function objectsAt(
+  schema: unknown,
+  raw: unknown,
+  path: ReadonlyArray<string | number>,
+): Array<Record<string, unknown>> {
   const s = unwrap(schema)
   const d = defOf(s)
   if (d.type === 'union') {
     const options = d.options as unknown[]
     const disc = d.discriminator as string | undefined
-    const chosen = disc ? options.filter((o) => literalValues((defOf(unwrap(o)).shape as Record<string, unknown>)?.[disc]).includes(at(raw, disc))) : options
+    const chosen = disc
+      ? options.filter((o) =>
+          literalValues((defOf(unwrap(o)).shape as Record<string, unknown>)?.[disc]).includes(at(raw, disc)),
+        )
+      : options
     return chosen.flatMap((o) => objectsAt(o, raw, path))
   }
   if (path.length === 0) return d.type === 'object' ? [d.shape as Record<string, unknown>] : []

@@ -20,12 +20,15 @@ function problems(text: string) {
 describe('parseConfig', () => {
   it('returns the typed value for a valid document', () => {
     expect(parseConfig(Schema, 'site: park\ndevices:\n  - { id: plc, port: 502 }\n', 'e.yaml')).toEqual({
-      site: 'park', devices: [{ id: 'plc', port: 502 }],
+      site: 'park',
+      devices: [{ id: 'plc', port: 502 }],
     })
   })
 
   it('lists every problem at once, each with its line and path', () => {
-    const text = ['site: park', 'devices:', '  - id: plc1', '    port: 70000', '  - id: 7', '    port: 502', ''].join('\n')
+    const text = ['site: park', 'devices:', '  - id: plc1', '    port: 70000', '  - id: 7', '    port: 502', ''].join(
+      '\n',
+    )
     expect(problems(text)).toEqual(['4:devices.0.port', '5:devices.1.id'])
   })
 

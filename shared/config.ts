@@ -18,17 +18,25 @@ export interface ConfigProblem {
 }
 
 /** Problems in reading order: by line, those without a line last. */
-export const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER)
+export const byLine = (a: ConfigProblem, b: ConfigProblem): number =>
+  (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER)
 
 export class ConfigError extends ParklinkError {
   readonly problems: ConfigProblem[]
   constructor(file: string, problems: ConfigProblem[], cause?: unknown) {
     problems = [...problems].sort(byLine)
-    const lines = problems.map((p) => `  ${p.file}${p.line ? `:${p.line}` : ''}  ${p.path || '(top level)'}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`)
-    super(ErrorCodes.CONFIG_INVALID, `invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
-      hint: `fix the listed entries in ${file}; the configuration reference is in the README`,
-      cause,
-    })
+    const lines = problems.map(
+      (p) =>
+        `  ${p.file}${p.line ? `:${p.line}` : ''}  ${p.path || '(top level)'}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`,
+    )
+    super(
+      ErrorCodes.CONFIG_INVALID,
+      `invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      {
+        hint: `fix the listed entries in ${file}; the configuration reference is in the README`,
+        cause,
+      },
+    )
     this.name = 'ConfigError'
     this.problems = problems
   }
@@ -38,12 +46,21 @@ export class ConfigError extends ParklinkError {
  * Parses YAML text against a schema, listing every problem with its line. `prepare` may rewrite
  * the plain document first (e.g. expand profile references); it throws its own ConfigError.
  */
-export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: string, prepare?: (raw: unknown) => unknown): z.infer<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  prepare?: (raw: unknown) => unknown,
+): z.infer<S> {
   const located = locateConfig(text, file)
   const raw = prepare ? prepare(located.raw) : located.raw
   const parsed = schema.safeParse(raw)
   if (parsed.success) return parsed.data
-  throw new ConfigError(file, parsed.error.issues.map((issue) => issueProblem(schema, raw, issue, file, located.lineOf)), parsed.error)
+  throw new ConfigError(
+    file,
+    parsed.error.issues.map((issue) => issueProblem(schema, raw, issue, file, located.lineOf)),
+    parsed.error,
+  )
 }
 
 export interface LocatedConfig {
@@ -60,12 +77,30 @@ export function locateConfig(text: string, file: string): LocatedConfig {
   const first = doc.errors[0]
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0])
-    throw new ConfigError(file, [{ file, line, path: '', message: `YAML syntax error at line ${line}, column ${col}: ${yamlWhat(first.code, first.message)}`, hint: yamlHint(first.code) }], first)
+    throw new ConfigError(
+      file,
+      [
+        {
+          file,
+          line,
+          path: '',
+          message: `YAML syntax error at line ${line}, column ${col}: ${yamlWhat(first.code, first.message)}`,
+          hint: yamlHint(first.code),
+        },
+      ],
+      first,
+    )
   }
   return { raw: doc.toJS() ?? {}, lineOf: (path) => lineOf(doc, lineCounter, path.map(String)) }
 }
 
-function issueProblem(schema: z.ZodType, raw: unknown, issue: z.core.$ZodIssue, file: string, lineOf: LocatedConfig['lineOf']): ConfigProblem {
+function issueProblem(
+  schema: z.ZodType,
+  raw: unknown,
+  issue: z.core.$ZodIssue,
+  file: string,
+  lineOf: LocatedConfig['lineOf'],
+): ConfigProblem {
   const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))
   const problem: ConfigProblem = { file, line: lineOf(path), path: path.join('.'), message: issue.message }
   if (issue.code === 'unrecognized_keys') {
@@ -76,9 +111,15 @@ function issueProblem(schema: z.ZodType, raw: unknown, issue: z.core.$ZodIssue, 
       problem.path = [...path, issue.keys[0]!].join('.')
     }
   } else if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
-    const given = path.reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string | number, unknown>)[k] : undefined), raw)
+    const given = path.reduce<unknown>(
+      (o, k) => (typeof o === 'object' && o !== null ? (o as Record<string | number, unknown>)[k] : undefined),
+      raw,
+    )
     const options = issue.options.map(String)
-    problem.message = given === undefined ? `missing: use one of ${options.join(', ')}` : `unknown ${String(path.at(-1))} "${String(given)}"${didYouMean(String(given), options)}: use one of ${options.join(', ')}`
+    problem.message =
+      given === undefined
+        ? `missing: use one of ${options.join(', ')}`
+        : `unknown ${String(path.at(-1))} "${String(given)}"${didYouMean(String(given), options)}: use one of ${options.join(', ')}`
   }
   const hint = (issue as { params?: { hint?: unknown } }).params?.hint
   if (typeof hint === 'string') problem.hint = hint
@@ -101,10 +142,14 @@ function yamlWhat(code: string, message: string): string {
 
 function yamlHint(code: string): string {
   switch (code) {
-    case 'TAB_AS_INDENT': return 'indent with spaces only (2 per level)'
-    case 'DUPLICATE_KEY': return 'keep one of the two entries'
-    case 'MISSING_CHAR': return 'close the { [ or quote opened on this line'
-    default: return 'align this line with the keys of the same block (spaces, 2 per level) and check the line above ends with ":" where a block starts'
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces only (2 per level)'
+    case 'DUPLICATE_KEY':
+      return 'keep one of the two entries'
+    case 'MISSING_CHAR':
+      return 'close the { [ or quote opened on this line'
+    default:
+      return 'align this line with the keys of the same block (spaces, 2 per level) and check the line above ends with ":" where a block starts'
   }
 }
 

@@ -10,14 +10,19 @@ describe('startPeriodic', () => {
     let rounds = 0
     let active = 0
     let maxActive = 0
-    const job = startPeriodic(systemClock, 1_000, async () => {
-      rounds++
-      active++
-      maxActive = Math.max(maxActive, active)
-      await new Promise((resolve) => setTimeout(resolve, 1_500)) // longer than the interval
-      active--
-      if (rounds === 1) throw new Error('boom')
-    }, (err) => errors.push(err))
+    const job = startPeriodic(
+      systemClock,
+      1_000,
+      async () => {
+        rounds++
+        active++
+        maxActive = Math.max(maxActive, active)
+        await new Promise((resolve) => setTimeout(resolve, 1_500)) // longer than the interval
+        active--
+        if (rounds === 1) throw new Error('boom')
+      },
+      (err) => errors.push(err),
+    )
     await vi.advanceTimersByTimeAsync(10_000)
     expect(rounds).toBe(4) // every 2.5 s: 1 s wait + 1.5 s round
     expect(maxActive).toBe(1)

@@ -9,7 +9,12 @@ export interface Periodic {
   stop(): void
 }
 
-export function startPeriodic(clock: Clock, intervalMs: number, round: () => Promise<unknown>, onError: (err: unknown) => void): Periodic {
+export function startPeriodic(
+  clock: Clock,
+  intervalMs: number,
+  round: () => Promise<unknown>,
+  onError: (err: unknown) => void,
+): Periodic {
   let timer: TimerHandle | null = null
   let stopped = false
   const tick = () => {

@@ -44,7 +44,15 @@ describe('private files under a permissive umask (000)', () => {
     const cloudFile = path.join(dir, 'cloud', 'cloud.db')
     const cloud = openDatabase(cloudFile)
     try {
-      for (const f of [outboxFile, `${outboxFile}-wal`, `${outboxFile}-shm`, path.join(dir, 'baselines.db'), cloudFile, `${cloudFile}-wal`]) expect([f, mode(f)]).toEqual([f, 0o600])
+      for (const f of [
+        outboxFile,
+        `${outboxFile}-wal`,
+        `${outboxFile}-shm`,
+        path.join(dir, 'baselines.db'),
+        cloudFile,
+        `${cloudFile}-wal`,
+      ])
+        expect([f, mode(f)]).toEqual([f, 0o600])
       expect(mode(path.dirname(cloudFile))).toBe(0o700)
     } finally {
       outbox.close()

@@ -8,7 +8,10 @@ import type * as NodeFs from 'node:fs'
  * SQLite creates its -wal, -shm and -journal files with the mode of the database file, so a
  * database opened on a file made by `ensurePrivateFile` keeps all of them 0600.
  */
-export type PrivateFs = Pick<typeof NodeFs, 'mkdirSync' | 'chmodSync' | 'openSync' | 'fchmodSync' | 'closeSync' | 'writeSync' | 'fsyncSync' | 'existsSync'>
+export type PrivateFs = Pick<
+  typeof NodeFs,
+  'mkdirSync' | 'chmodSync' | 'openSync' | 'fchmodSync' | 'closeSync' | 'writeSync' | 'fsyncSync' | 'existsSync'
+>
 
 export const PRIVATE_DIR_MODE = 0o700
 export const PRIVATE_FILE_MODE = 0o600
@@ -37,7 +40,8 @@ export function ensurePrivateFile(fs: PrivateFs, file: string): void {
 export function ensurePrivateDatabase(fs: PrivateFs, file: string): void {
   if (file === '' || file === ':memory:' || file.startsWith('file:')) return
   ensurePrivateFile(fs, file)
-  for (const suffix of ['-wal', '-shm', '-journal']) if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, PRIVATE_FILE_MODE)
+  for (const suffix of ['-wal', '-shm', '-journal'])
+    if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, PRIVATE_FILE_MODE)
 }
 
 /**

@@ -16,7 +16,10 @@ export const TlsFilesConfig = z
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
   })
-  .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give cert and key together', path: ['key'] })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'give cert and key together',
+    path: ['key'],
+  })
 export type TlsFilesConfig = z.infer<typeof TlsFilesConfig>
 
 /** Makes the file paths of a tls block absolute (they are written relative to the config file). Pure: path arithmetic only. */
@@ -33,7 +36,11 @@ export interface TlsMaterial {
  * Reads the files before anything starts, through the `read` it is handed (shared/ does no I/O
  * itself): a missing one is a config error, said with its name.
  */
-export function readTlsFiles(tls: TlsFilesConfig | undefined, where: string, read: (file: string) => Buffer): TlsMaterial | undefined {
+export function readTlsFiles(
+  tls: TlsFilesConfig | undefined,
+  where: string,
+  read: (file: string) => Buffer,
+): TlsMaterial | undefined {
   if (!tls) return undefined
   const out: TlsMaterial = {}
   for (const key of ['ca', 'cert', 'key'] as const) {

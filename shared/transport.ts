@@ -18,9 +18,11 @@ export function urlHost(url: string): string | null {
 }
 
 /** True for a plain (unencrypted) URL whose host is not this machine's loopback. */
-export const isInsecureRemote = (url: string): boolean => PLAIN.test(url) && !LOOPBACK.has(urlHost(url)?.toLowerCase() ?? '')
+export const isInsecureRemote = (url: string): boolean =>
+  PLAIN.test(url) && !LOOPBACK.has(urlHost(url)?.toLowerCase() ?? '')
 
-export const INSECURE_MESSAGE = 'plain mqtt:// to another host sends data and logins in clear text: use mqtts:// with tls (parklink pki issue …), or set allowInsecure: true'
+export const INSECURE_MESSAGE =
+  'plain mqtt:// to another host sends data and logins in clear text: use mqtts:// with tls (parklink pki issue …), or set allowInsecure: true'
 
 /** The warning logged at every start while allowInsecure lets a plain remote URL through. */
 export const insecureWarning = (where: string, url: string): string =>

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { buildImportGraph, findCycles, importsOf, layerViolations, packagesOf, productFiles, type ImportGraph, type LayerRules } from './util/import-graph.ts'
+import {
+  buildImportGraph,
+  findCycles,
+  importsOf,
+  layerViolations,
+  packagesOf,
+  productFiles,
+  type ImportGraph,
+  type LayerRules,
+} from './util/import-graph.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -28,7 +37,12 @@ const MQTT_FOLDERS = ['edge/uplink/mqtt/', 'cloud/ingest/mqtt/']
 const KNOWN_CYCLE_EDGES: ReadonlyArray<readonly [string, string]> = []
 
 const withoutKnownEdges = (graph: ImportGraph): ImportGraph =>
-  new Map([...graph].map(([from, targets]) => [from, targets.filter((to) => !KNOWN_CYCLE_EDGES.some(([a, b]) => a === from && b === to))]))
+  new Map(
+    [...graph].map(([from, targets]) => [
+      from,
+      targets.filter((to) => !KNOWN_CYCLE_EDGES.some(([a, b]) => a === from && b === to)),
+    ]),
+  )
 
 describe('architecture: the import graph of shared/, edge/, cloud/ and deploy/', () => {
   const graph = buildImportGraph(ROOT, ['shared', 'edge', 'cloud', 'deploy'])
@@ -51,7 +65,9 @@ describe('architecture: the import graph of shared/, edge/, cloud/ and deploy/',
   })
 
   it('keeps the MQTT client in the transport folders: uplink and ingest speak their transport interface', () => {
-    const users = productFiles(ROOT, ['shared', 'edge', 'cloud', 'deploy']).filter((file) => packagesOf(readFileSync(path.join(ROOT, file), 'utf8')).includes('mqtt'))
+    const users = productFiles(ROOT, ['shared', 'edge', 'cloud', 'deploy']).filter((file) =>
+      packagesOf(readFileSync(path.join(ROOT, file), 'utf8')).includes('mqtt'),
+    )
     expect(users.filter((file) => !MQTT_FOLDERS.some((folder) => file.startsWith(folder)))).toEqual([])
     expect(users.length).toBeGreaterThan(0)
   })

@@ -33,7 +33,14 @@ export function shiftStartAt(now: number, changes: readonly string[], utcOffset:
 }
 
 export function boardZones<T extends AlarmRecord>(open: readonly T[], shiftStart: number): BoardZones<T> {
-  const zones: BoardZones<T> = { shiftStart, onScreen: [], observation: [], recoveredNotClosed: [], carriedOver: [], shelved: [] }
+  const zones: BoardZones<T> = {
+    shiftStart,
+    onScreen: [],
+    observation: [],
+    recoveredNotClosed: [],
+    carriedOver: [],
+    shelved: [],
+  }
   for (const a of open) {
     if (a.closedAt !== null) continue
     if (a.disposal.overlay) zones.shelved.push(a)

@@ -10,7 +10,11 @@ import type { EdgeRecord, Store } from '../store/store.ts'
  * the threshold. It recovers when an estimate is back within. Only an edge online and heard from
  * recently is judged: a silent edge is OFFLINE, and its last estimate says nothing new.
  */
-export async function checkEdgeClocks(store: Store, edges: readonly EdgeRecord[], o: { now: number; edgeOfflineAfterMs: number; thresholdMs: number; priority: Priority }): Promise<{ raised: number; recovered: number }> {
+export async function checkEdgeClocks(
+  store: Store,
+  edges: readonly EdgeRecord[],
+  o: { now: number; edgeOfflineAfterMs: number; thresholdMs: number; priority: Priority },
+): Promise<{ raised: number; recovered: number }> {
   let raised = 0
   let recovered = 0
   for (const e of edges) {
@@ -19,7 +23,17 @@ export async function checkEdgeClocks(store: Store, edges: readonly EdgeRecord[]
     if (offset === null || at === null || !e.online || o.now - at > o.edgeOfflineAfterMs) continue
     const point = `edge:${e.id}`
     if (Math.abs(offset) > o.thresholdMs) {
-      if (await store.raiseSystemAlarm({ point, kind: 'CLOCK', priority: o.priority, ts: at, value: Math.round(offset / 1000), limit: Math.round(o.thresholdMs / 1000) })) raised++
+      if (
+        await store.raiseSystemAlarm({
+          point,
+          kind: 'CLOCK',
+          priority: o.priority,
+          ts: at,
+          value: Math.round(offset / 1000),
+          limit: Math.round(o.thresholdMs / 1000),
+        })
+      )
+        raised++
     } else if (await store.recoverSystemAlarm(point, 'CLOCK', at, Math.round(offset / 1000))) recovered++
   }
   return { raised, recovered }

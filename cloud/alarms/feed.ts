@@ -56,7 +56,12 @@ export interface QueuedSubscription {
  * client: its writes wait on the socket) closes the subscription and calls `onOverflow` once:
  * the caller ends that stream, the client reconnects and reloads what it missed.
  */
-export function subscribeQueued(feed: AlarmFeed, max: number, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, onOverflow: () => void): QueuedSubscription {
+export function subscribeQueued(
+  feed: AlarmFeed,
+  max: number,
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+  onOverflow: () => void,
+): QueuedSubscription {
   const queue: AlarmChange[] = []
   let wake: (() => void) | null = null
   let closed = false

@@ -20,12 +20,22 @@ export type IsaResult = { ok: true; facts: DisposalFacts; entry: TimelineEntry }
 
 export function isaAct(a: AlarmRecord, action: IsaAction | { type: 'shelve_expired' }, now: number): IsaResult {
   if (a.closedAt !== null) return { ok: false, message: 'the alarm is closed' }
-  const event: AlarmEvent = action.type === 'shelve_expired' ? { type: 'shelve_expired', ts: now } : { ...action, ts: now } as AlarmEvent
+  const event: AlarmEvent =
+    action.type === 'shelve_expired' ? { type: 'shelve_expired', ts: now } : ({ ...action, ts: now } as AlarmEvent)
   const r = transition(isaStateOf(a), event)
   if (!r.ok) return { ok: false, message: r.message }
   const overlay = r.state.overlay
   const facts: DisposalFacts = { ...a.disposal, overlay }
   const actor = action.type === 'shelve_expired' ? 'system' : action.by
-  const detail: Record<string, unknown> = action.type === 'shelve' ? { reason: action.reason, until: action.until } : action.type === 'remove_from_service' ? { reason: action.reason } : {}
-  return { ok: true, facts, entry: { at: now, actor, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, detail } }
+  const detail: Record<string, unknown> =
+    action.type === 'shelve'
+      ? { reason: action.reason, until: action.until }
+      : action.type === 'remove_from_service'
+        ? { reason: action.reason }
+        : {}
+  return {
+    ok: true,
+    facts,
+    entry: { at: now, actor, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, detail },
+  }
 }

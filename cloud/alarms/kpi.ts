@@ -27,18 +27,28 @@ export interface AlarmKpis {
   timeToClose: Stats
 }
 
-export interface Stats { count: number; medianS: number | null; p90S: number | null }
+export interface Stats {
+  count: number
+  medianS: number | null
+  p90S: number | null
+}
 
 const DAY = 86_400_000
 const TEN_MIN = 600_000
 
-const quantile = (sorted: readonly number[], q: number): number | null => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!)
+const quantile = (sorted: readonly number[], q: number): number | null =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
 function stats(values: number[]): Stats {
   const s = values.map((v) => Math.round(v / 1000)).sort((a, b) => a - b)
   return { count: s.length, medianS: quantile(s, 0.5), p90S: quantile(s, 0.9) }
 }
 
-export function computeKpis(alarms: readonly AlarmRecord[], range: { from: number; to: number }, now: number, by: 'enterprise' | 'point' | 'priority' = 'priority'): AlarmKpis {
+export function computeKpis(
+  alarms: readonly AlarmRecord[],
+  range: { from: number; to: number },
+  now: number,
+  by: 'enterprise' | 'point' | 'priority' = 'priority',
+): AlarmKpis {
   const inRange = alarms.filter((a) => a.raisedAt >= range.from && a.raisedAt < range.to)
   const span = Math.max(1, range.to - range.from)
   const intervals = Math.max(1, Math.ceil(span / TEN_MIN))
@@ -79,8 +89,13 @@ export function computeKpis(alarms: readonly AlarmRecord[], range: { from: numbe
     chattering: chattering.sort((a, b) => b.bursts - a.bursts || a.point.localeCompare(b.point)),
     suppressedRepeats: inRange.reduce((n, a) => n + (a.repeats ?? 0), 0),
     stale: alarms.filter((a) => a.closedAt === null && a.state === 'active' && now - a.raisedAt > DAY).length,
-    topPoints: [...byPoint].map(([point, list]) => ({ point, pointName: list[0]!.pointName, count: list.length })).sort((a, b) => b.count - a.count || a.point.localeCompare(b.point)).slice(0, 10),
-    byGroup: [...groups].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),
+    topPoints: [...byPoint]
+      .map(([point, list]) => ({ point, pointName: list[0]!.pointName, count: list.length }))
+      .sort((a, b) => b.count - a.count || a.point.localeCompare(b.point))
+      .slice(0, 10),
+    byGroup: [...groups]
+      .map(([key, count]) => ({ key, count }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),
     timeToRespond: stats(responded),
     timeToClose: stats(inRange.flatMap((a) => (a.closedAt === null ? [] : [a.closedAt - a.raisedAt]))),
   }

@@ -17,7 +17,13 @@ export interface AlarmReminders {
   stop(): void
 }
 
-export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger; intervalMs?: number; config?: WorkflowConfig }): AlarmReminders {
+export function startAlarmReminders(o: {
+  store: Store
+  clock: Clock
+  log: Logger
+  intervalMs?: number
+  config?: WorkflowConfig
+}): AlarmReminders {
   const { store, clock, log } = o
   const config = o.config ?? defaultWorkflowConfig
   const intervalMs = o.intervalMs ?? 15_000
@@ -34,11 +40,21 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
       }
       if (a.disposal.overlay) continue // shelved or out of service: no deadline, no re-contact
       let facts = a.disposal
-      const d = (): Disposal => ({ ...facts, priority: a.priority, raisedAt: a.raisedAt, recoveredAt: a.recoveredAt, suppressed: false })
+      const d = (): Disposal => ({
+        ...facts,
+        priority: a.priority,
+        raisedAt: a.raisedAt,
+        recoveredAt: a.recoveredAt,
+        suppressed: false,
+      })
       if (facts.overdueAt === undefined && isOverdue(d(), now, config)) {
         const due = responseDueAt(d(), config)
         facts = { ...facts, overdueAt: due }
-        await store.noteAlarm(a.id, { at: due, actor: 'system', action: 'overdue', detail: { dueAt: due, priority: a.priority } }, facts)
+        await store.noteAlarm(
+          a.id,
+          { at: due, actor: 'system', action: 'overdue', detail: { dueAt: due, priority: a.priority } },
+          facts,
+        )
         notes++
       }
       // A valid alarm not recovered: another contact every recontactMs from its raise.
@@ -47,7 +63,16 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
         const due = a.raisedAt + n * config.recontactMs
         if (now >= due) {
           facts = { ...facts, recontacts: n }
-          await store.noteAlarm(a.id, { at: due, actor: 'system', action: 'recontact_due', detail: { contact: n, minutes: Math.round((n * config.recontactMs) / 60_000) } }, facts)
+          await store.noteAlarm(
+            a.id,
+            {
+              at: due,
+              actor: 'system',
+              action: 'recontact_due',
+              detail: { contact: n, minutes: Math.round((n * config.recontactMs) / 60_000) },
+            },
+            facts,
+          )
           notes++
         }
       }
@@ -55,7 +80,9 @@ export function startAlarmReminders(o: { store: Store; clock: Clock; log: Logger
     return notes
   }
 
-  const job = startPeriodic(clock, intervalMs, runOnce, (err) => log.error({ err: errorMessage(err) }, 'alarm reminders failed this round; the next round tries again'))
+  const job = startPeriodic(clock, intervalMs, runOnce, (err) =>
+    log.error({ err: errorMessage(err) }, 'alarm reminders failed this round; the next round tries again'),
+  )
   return {
     runOnce,
     stop: () => job.stop(),

@@ -3,7 +3,12 @@ import { adoptSourceLimits, limitsMatchSource } from './source-limits.ts'
 
 describe('source limits', () => {
   it.each([
-    ['all four', { hh: 11, h: 10, l: 2, ll: 1 }, 0.1, { ok: true, limits: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.1 } }],
+    [
+      'all four',
+      { hh: 11, h: 10, l: 2, ll: 1 },
+      0.1,
+      { ok: true, limits: { hh: 11, h: 10, l: 2, ll: 1, deadband: 0.1 } },
+    ],
     ['only highs', { hh: 50, h: 25 }, 0, { ok: true, limits: { hh: 50, h: 25, deadband: 0 } }],
     ['none announced', null, 0.5, { ok: true, limits: { deadband: 0.5 } }],
     ['hh below h', { hh: 9, h: 10 }, 0, { ok: false, problem: expect.stringMatching(/^hh: hh must be ≥ h/) }],

@@ -7,12 +7,15 @@ import type { SourceLimits } from '../../shared/wire/messages.ts'
  * `limitsFromSource`, the levels announced by the edge (e.g. OPC UA limit alarm properties)
  * become the alarm engine's limits, with the registry's deadband.
  */
-export type Adoption =
-  | { ok: true; limits: ThresholdLimits }
-  | { ok: false; problem: string }
+export type Adoption = { ok: true; limits: ThresholdLimits } | { ok: false; problem: string }
 
 export function adoptSourceLimits(source: SourceLimits | null | undefined, deadband: number): Adoption {
-  const levels = { ...(source?.hh === undefined ? {} : { hh: source.hh }), ...(source?.h === undefined ? {} : { h: source.h }), ...(source?.l === undefined ? {} : { l: source.l }), ...(source?.ll === undefined ? {} : { ll: source.ll }) }
+  const levels = {
+    ...(source?.hh === undefined ? {} : { hh: source.hh }),
+    ...(source?.h === undefined ? {} : { h: source.h }),
+    ...(source?.l === undefined ? {} : { l: source.l }),
+    ...(source?.ll === undefined ? {} : { ll: source.ll }),
+  }
   const parsed = ThresholdLimits.safeParse({ ...levels, deadband })
   if (!parsed.success) {
     // An inconsistent set (hh below h, …) is not adopted: the previous limits stay in force.
@@ -28,4 +31,11 @@ export function limitsMatchSource(limits: ThresholdLimits | null, source: Source
 }
 
 export const sameLimits = (a: ThresholdLimits | null, b: ThresholdLimits | null): boolean =>
-  a === b || (a !== null && b !== null && a.hh === b.hh && a.h === b.h && a.l === b.l && a.ll === b.ll && a.deadband === b.deadband)
+  a === b ||
+  (a !== null &&
+    b !== null &&
+    a.hh === b.hh &&
+    a.h === b.h &&
+    a.l === b.l &&
+    a.ll === b.ll &&
+    a.deadband === b.deadband)

@@ -33,7 +33,10 @@ export interface WallSummary {
   lit: { enterprises: Record<string, Lit>; hazardSources: Record<string, Lit> }
 }
 
-export interface Lit { worst: Priority; active: number }
+export interface Lit {
+  worst: Priority
+  active: number
+}
 
 const PRIORITIES = Priority.options
 const HOUR = 3_600_000
@@ -71,7 +74,10 @@ export function wallSummary(input: WallInput): WallSummary {
   const lastHour = Math.floor(now / HOUR) * HOUR
   const firstHour = lastHour - 23 * HOUR
   const perHour = Array.from({ length: 24 }, (_, i) => ({ at: firstHour + i * HOUR, count: 0 }))
-  const byPoint = new Map<string, { point: string; pointName: string | null; enterprise: string | null; count: number }>()
+  const byPoint = new Map<
+    string,
+    { point: string; pointName: string | null; enterprise: string | null; count: number }
+  >()
   for (const a of recent) {
     if (a.raisedAt < firstHour || a.raisedAt > now) continue
     perHour[Math.floor((a.raisedAt - firstHour) / HOUR)]!.count++
@@ -79,7 +85,9 @@ export function wallSummary(input: WallInput): WallSummary {
     p.count++
     byPoint.set(a.point, p)
   }
-  const topPoints = [...byPoint.values()].sort((a, b) => b.count - a.count || a.point.localeCompare(b.point)).slice(0, TOP)
+  const topPoints = [...byPoint.values()]
+    .sort((a, b) => b.count - a.count || a.point.localeCompare(b.point))
+    .slice(0, TOP)
 
   const stillOpen = open.filter((a) => a.closedAt === null)
   const lit: WallSummary['lit'] = { enterprises: {}, hazardSources: {} }
@@ -92,7 +100,12 @@ export function wallSummary(input: WallInput): WallSummary {
   return {
     at: now,
     dayStart,
-    today: { total: today.length, byPriority, closed, disposalRate: today.length === 0 ? null : Math.round((closed / today.length) * 10_000) / 10_000 },
+    today: {
+      total: today.length,
+      byPriority,
+      closed,
+      disposalRate: today.length === 0 ? null : Math.round((closed / today.length) * 10_000) / 10_000,
+    },
     active: stillOpen.filter((a) => a.state === 'active').length,
     overdue: stillOpen.filter(input.overdue).length,
     perHour,

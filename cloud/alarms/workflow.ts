@@ -45,7 +45,21 @@ export type Action =
 export interface TimelineEntry {
   at: number
   actor: string
-  action: Action['type'] | 'raise' | 'recover' | 'recontact_due' | 'overdue' | 'edge_raise' | 'edge_recover' | 'shelve' | 'unshelve' | 'remove_from_service' | 'return_to_service' | 'chattering' | 'repeat' | 'refused'
+  action:
+    | Action['type']
+    | 'raise'
+    | 'recover'
+    | 'recontact_due'
+    | 'overdue'
+    | 'edge_raise'
+    | 'edge_recover'
+    | 'shelve'
+    | 'unshelve'
+    | 'remove_from_service'
+    | 'return_to_service'
+    | 'chattering'
+    | 'repeat'
+    | 'refused'
   detail: Record<string, unknown>
 }
 
@@ -65,7 +79,13 @@ export const defaultWorkflowConfig: WorkflowConfig = Object.freeze({
   recontactMs: 600_000,
 }) as WorkflowConfig
 
-export const newDisposal = (priority: Priority, raisedAt: number): Disposal => ({ priority, raisedAt, recoveredAt: null, suppressed: false, ...noFacts() })
+export const newDisposal = (priority: Priority, raisedAt: number): Disposal => ({
+  priority,
+  raisedAt,
+  recoveredAt: null,
+  suppressed: false,
+  ...noFacts(),
+})
 
 /** Provincial codes (jiangsu-exchange #93): AS alarm status, DS disposal status, false alarm 0/1. */
 export interface ProvincialStatus {
@@ -85,7 +105,8 @@ export function provincialStatus(d: Disposal): ProvincialStatus {
 }
 
 /** When the first response (ack or triage) is due. */
-export const responseDueAt = (d: Disposal, config: WorkflowConfig = defaultWorkflowConfig): number => d.raisedAt + config.responseMs[d.priority]
+export const responseDueAt = (d: Disposal, config: WorkflowConfig = defaultWorkflowConfig): number =>
+  d.raisedAt + config.responseMs[d.priority]
 
 /** Overdue: no response by the deadline (a late response leaves the alarm marked overdue). */
 export function isOverdue(d: Disposal, now: number, config: WorkflowConfig = defaultWorkflowConfig): boolean {
@@ -98,19 +119,38 @@ export function isOverdue(d: Disposal, now: number, config: WorkflowConfig = def
  * When the next re-contact reminder is due: a valid alarm, not recovered, not closed, every
  * `recontactMs` from when it was raised. null when none is due any more.
  */
-export function nextRecontactAt(d: Disposal, now: number, config: WorkflowConfig = defaultWorkflowConfig): number | null {
+export function nextRecontactAt(
+  d: Disposal,
+  now: number,
+  config: WorkflowConfig = defaultWorkflowConfig,
+): number | null {
   if (d.triage?.verdict !== 'valid' || d.recoveredAt !== null || d.closed !== null || d.suppressed) return null
   const n = Math.max(1, Math.floor((now - d.raisedAt) / config.recontactMs) + 1)
   return d.raisedAt + n * config.recontactMs
 }
 
-const conflict = (d: Disposal, message: string): ActResult => ({ ok: false, code: 'ALARM_STATE_CONFLICT', message, status: provincialStatus(d) })
-const bad = (d: Disposal, message: string): ActResult => ({ ok: false, code: 'BAD_REQUEST', message, status: provincialStatus(d) })
+const conflict = (d: Disposal, message: string): ActResult => ({
+  ok: false,
+  code: 'ALARM_STATE_CONFLICT',
+  message,
+  status: provincialStatus(d),
+})
+const bad = (d: Disposal, message: string): ActResult => ({
+  ok: false,
+  code: 'BAD_REQUEST',
+  message,
+  status: provincialStatus(d),
+})
 
 export function act(d: Disposal, action: Action, now: number): ActResult {
   if (!action.by.trim()) return bad(d, 'every step names the person who takes it (by)')
   if (d.closed) return conflict(d, `the alarm was closed by ${d.closed.by}: nothing more can be done on it`)
-  const entry = (detail: Record<string, unknown>): TimelineEntry => ({ at: now, actor: action.by, action: action.type, detail })
+  const entry = (detail: Record<string, unknown>): TimelineEntry => ({
+    at: now,
+    actor: action.by,
+    action: action.type,
+    detail,
+  })
   switch (action.type) {
     case 'ack':
       if (d.ack) return conflict(d, `already acknowledged by ${d.ack.by}`)
@@ -122,17 +162,35 @@ export function act(d: Disposal, action: Action, now: number): ActResult {
       const triage = { verdict: action.verdict, by: action.by, at: now, note: action.note ?? '' }
       // Triage is a response: it acknowledges too, if no one had.
       const ack = d.ack ?? { by: action.by, at: now }
-      return { ok: true, disposal: { ...d, triage, ack }, entry: entry({ verdict: action.verdict, ...(d.triage ? { previous: d.triage.verdict } : {}), note: triage.note }) }
+      return {
+        ok: true,
+        disposal: { ...d, triage, ack },
+        entry: entry({
+          verdict: action.verdict,
+          ...(d.triage ? { previous: d.triage.verdict } : {}),
+          note: triage.note,
+        }),
+      }
     }
     case 'feedback':
-      if (d.suppressed) return conflict(d, 'the alarm was raised inside an approved maintenance window: no feedback is asked for')
-      if (!action.cause.trim() || !action.measures.trim()) return bad(d, 'feedback needs both the cause and the measures taken')
-      return { ok: true, disposal: { ...d, feedback: { cause: action.cause, measures: action.measures, by: action.by, at: now } }, entry: entry({ cause: action.cause, measures: action.measures }) }
+      if (d.suppressed)
+        return conflict(d, 'the alarm was raised inside an approved maintenance window: no feedback is asked for')
+      if (!action.cause.trim() || !action.measures.trim())
+        return bad(d, 'feedback needs both the cause and the measures taken')
+      return {
+        ok: true,
+        disposal: { ...d, feedback: { cause: action.cause, measures: action.measures, by: action.by, at: now } },
+        entry: entry({ cause: action.cause, measures: action.measures }),
+      }
     case 'close': {
       if (!d.triage) return conflict(d, 'triage the alarm (valid, invalid or false) before closing it')
-      if (d.recoveredAt === null && d.triage.verdict === 'valid') return conflict(d, 'a valid alarm closes after its value recovered; keep contacting the enterprise')
+      if (d.recoveredAt === null && d.triage.verdict === 'valid')
+        return conflict(d, 'a valid alarm closes after its value recovered; keep contacting the enterprise')
       if (d.triage.verdict === 'valid' && !d.feedback && !d.suppressed && !action.note?.trim()) {
-        return conflict(d, 'a valid alarm closes with the enterprise\'s feedback (cause and measures), or with a note saying why there is none')
+        return conflict(
+          d,
+          "a valid alarm closes with the enterprise's feedback (cause and measures), or with a note saying why there is none",
+        )
       }
       const closed = { by: action.by, at: now, note: action.note ?? '' }
       return { ok: true, disposal: { ...d, closed }, entry: entry({ note: closed.note }) }

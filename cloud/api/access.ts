@@ -43,16 +43,42 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
     if (!route) return next()
     const access = accessOf(route.method, route.path)
     if (access === 'public') return next()
-    if (access === undefined) return errorResponse(c, 403, ErrorCodes.FORBIDDEN, `${route.method} ${route.path} has no entry in the access table`, 'a route must be added to cloud/auth/permissions.ts before anyone may use it')
+    if (access === undefined)
+      return errorResponse(
+        c,
+        403,
+        ErrorCodes.FORBIDDEN,
+        `${route.method} ${route.path} has no entry in the access table`,
+        'a route must be added to cloud/auth/permissions.ts before anyone may use it',
+      )
     const identity = await auth.authenticate(c.req.header('authorization'))
     if (!identity) {
       c.header('WWW-Authenticate', 'Bearer realm="parklink"')
-      return errorResponse(c, 401, ErrorCodes.UNAUTHENTICATED, 'no valid credentials', 'log in with POST /api/v1/auth/login and send "Authorization: Bearer <accessToken>", or send an API key the same way')
+      return errorResponse(
+        c,
+        401,
+        ErrorCodes.UNAUTHENTICATED,
+        'no valid credentials',
+        'log in with POST /api/v1/auth/login and send "Authorization: Bearer <accessToken>", or send an API key the same way',
+      )
     }
     if (!allows(access, identity.role)) {
       // A known identity trying beyond its role is worth an auditor's look (unauthenticated noise is not logged).
-      await audit({ at: now(), actor: identity.actor, action: 'access_denied', target: c.req.path, outcome: 'refused', detail: { route: `${route.method} ${route.path}`, role: identity.role, needs: access, ...sourceOf(c) } })
-      return errorResponse(c, 403, ErrorCodes.FORBIDDEN, `the role ${identity.role} may not ${route.method} ${route.path}`, `it needs the permission ${access}; ask a security administrator`)
+      await audit({
+        at: now(),
+        actor: identity.actor,
+        action: 'access_denied',
+        target: c.req.path,
+        outcome: 'refused',
+        detail: { route: `${route.method} ${route.path}`, role: identity.role, needs: access, ...sourceOf(c) },
+      })
+      return errorResponse(
+        c,
+        403,
+        ErrorCodes.FORBIDDEN,
+        `the role ${identity.role} may not ${route.method} ${route.path}`,
+        `it needs the permission ${access}; ask a security administrator`,
+      )
     }
     c.set('identity', identity)
     await next()
@@ -60,8 +86,14 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
       const change = c.get('auditChange') ?? {}
       const status = c.res.status
       await audit({
-        at: now(), actor: identity.actor, action: `${route.method} ${route.path}`, target: change.target ?? c.req.path,
-        outcome: status < 400 ? 'ok' : status >= 500 ? 'failed' : 'refused', before: change.before, after: change.after, detail: { status, ...sourceOf(c) },
+        at: now(),
+        actor: identity.actor,
+        action: `${route.method} ${route.path}`,
+        target: change.target ?? c.req.path,
+        outcome: status < 400 ? 'ok' : status >= 500 ? 'failed' : 'refused',
+        before: change.before,
+        after: change.after,
+        detail: { status, ...sourceOf(c) },
       })
     }
   }
@@ -70,7 +102,8 @@ export function accessControl(auth: AuthService, audit: AuthStore['audit'], now:
 /** The authenticated identity (set by accessControl; a route without one is public and must not ask). */
 export function identityOf(c: Context): Identity {
   const identity = c.get('identity')
-  if (!identity) throw new Error(`no identity on ${c.req.method} ${c.req.path}: the route is public in the access table`)
+  if (!identity)
+    throw new Error(`no identity on ${c.req.method} ${c.req.path}: the route is public in the access table`)
   return identity
 }
 
@@ -84,6 +117,8 @@ export const audited = (c: Context, change: AuditChange) => c.set('auditChange',
 export function ownEnterprise(c: Context, enterprise: string | undefined): void {
   const s = scope(c)
   if (enterprise !== undefined && s !== 'all' && s.enterprise !== enterprise) {
-    throw new ParklinkError(ErrorCodes.FORBIDDEN, `this identity sees enterprise ${s.enterprise} only`, { hint: `leave out enterprise, or name ${s.enterprise}` })
+    throw new ParklinkError(ErrorCodes.FORBIDDEN, `this identity sees enterprise ${s.enterprise} only`, {
+      hint: `leave out enterprise, or name ${s.enterprise}`,
+    })
   }
 }

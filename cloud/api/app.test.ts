@@ -1,6 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, OUTBOX, T0, batch, birth, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  OUTBOX,
+  T0,
+  batch,
+  birth,
+  captureLogger,
+  good,
+  manualClock,
+  signedIn,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -22,7 +36,18 @@ beforeEach(async () => {
   clock.set(T0 + 10_000)
   metrics = createMetrics(T0)
   auth = testAuth(env.store, clock)
-  app = signedIn(createApp({ store: env.store, clock, metrics, log: captureLogger().log, edgeOfflineAfterMs: 60_000, version: '9.9.9', ...auth }), await testKey(auth.accounts, 'park_admin'))
+  app = signedIn(
+    createApp({
+      store: env.store,
+      clock,
+      metrics,
+      log: captureLogger().log,
+      edgeOfflineAfterMs: 60_000,
+      version: '9.9.9',
+      ...auth,
+    }),
+    await testKey(auth.accounts, 'park_admin'),
+  )
 })
 afterEach(async () => env.dispose())
 
@@ -34,13 +59,21 @@ describe('GET /api/v1/health', () => {
     const { status, body } = await get('/api/v1/health')
     expect(status).toBe(200)
     expect(body).toMatchObject({ status: 'degraded', version: '9.9.9', uptimeS: 10, db: 'ok', mqtt: 'disconnected' })
-    expect(body.ingest).toMatchObject({ batches: 3, samples: 0, duplicates: 0, rejected: 3, rejectedByReason: { invalid_payload: 2, edge_mismatch: 1, bad_topic: 0 } })
+    expect(body.ingest).toMatchObject({
+      batches: 3,
+      samples: 0,
+      duplicates: 0,
+      rejected: 3,
+      rejectedByReason: { invalid_payload: 2, edge_mismatch: 1, bad_topic: 0 },
+    })
     metrics.mqtt.connected = true
     expect((await get('/api/v1/health')).body).toMatchObject({ status: 'ok', mqtt: 'connected' })
   })
 
   it('without credentials tells probes the state only (no version, errors or counters)', async () => {
-    const res = await createApp({ store: env.store, clock, metrics, log: captureLogger().log, ...auth }).request('/api/v1/health')
+    const res = await createApp({ store: env.store, clock, metrics, log: captureLogger().log, ...auth }).request(
+      '/api/v1/health',
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'degraded', db: 'ok', mqtt: 'disconnected' })
   })
@@ -59,10 +92,23 @@ describe('GET /api/v1/edges', () => {
     await env.store.setAckedThrough('shilian-01', 0, OUTBOX)
     const { status, body } = await get('/api/v1/edges')
     expect(status).toBe(200)
-    expect(body).toEqual([{
-      id: 'shilian-01', site: 'huaian', online: true, offlineReason: null, lastSeen: T0, session: 's-1',
-      outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 }, outboxId: null, ackedThrough: 0, configHash: 'cfg-1', drivers: [], clockOffsetMs: null, clockCheckedAt: null,
-    }])
+    expect(body).toEqual([
+      {
+        id: 'shilian-01',
+        site: 'huaian',
+        online: true,
+        offlineReason: null,
+        lastSeen: T0,
+        session: 's-1',
+        outbox: { samples: 12, batches: 3, bytes: 2048, oldestTs: T0, evicted: 0 },
+        outboxId: null,
+        ackedThrough: 0,
+        configHash: 'cfg-1',
+        drivers: [],
+        clockOffsetMs: null,
+        clockCheckedAt: null,
+      },
+    ])
     clock.set(T0 + 60_001)
     expect((await get('/api/v1/edges')).body[0]).toMatchObject({ online: false, offlineReason: 'silent' })
     await env.store.recordDeath({ v: 1, kind: 'death', edge: 'shilian-01', session: 's-1' }, null)
@@ -73,7 +119,10 @@ describe('GET /api/v1/edges', () => {
 
 describe('GET /api/v1/points', () => {
   beforeEach(async () => {
-    await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 7.25), { point: NH3, ts: T0, value: null, quality: 'bad', reason: 'timeout' }]), meta)
+    await env.store.ingestBatch(
+      batch(1, [good(LEVEL, T0, 7.25), { point: NH3, ts: T0, value: null, quality: 'bad', reason: 'timeout' }]),
+      meta,
+    )
   })
 
   it('lists points with registry fields, limits and latest', async () => {
@@ -81,16 +130,34 @@ describe('GET /api/v1/points', () => {
     expect(status).toBe(200)
     expect(body.map((p: any) => p.id)).toEqual(['fuqiang.v201.pressure', NH3, LEVEL])
     expect(body.find((p: any) => p.id === LEVEL)).toEqual({
-      id: LEVEL, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', hazardSource: null, area: null, edge: 'shilian-01', device: null, registered: true,
-      limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, limitsFrom: 'registry', range: null, sourceLimits: null, limitsMatchSource: null,
+      id: LEVEL,
+      name: '液氨储罐TK-101液位',
+      unit: 'm',
+      enterprise: 'shilian',
+      class: 'mhs',
+      hazardSource: null,
+      area: null,
+      edge: 'shilian-01',
+      device: null,
+      registered: true,
+      limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+      limitsFrom: 'registry',
+      range: null,
+      sourceLimits: null,
+      limitsMatchSource: null,
       latest: { ts: T0, value: 7.25, quality: 'good' },
     })
-    expect(body.find((p: any) => p.id === NH3)).toMatchObject({ limits: { hh: 40, h: 20, l: null, ll: null, deadband: 1 }, latest: { ts: T0, value: null, quality: 'bad', reason: 'timeout' } })
+    expect(body.find((p: any) => p.id === NH3)).toMatchObject({
+      limits: { hh: 40, h: 20, l: null, ll: null, deadband: 1 },
+      latest: { ts: T0, value: null, quality: 'bad', reason: 'timeout' },
+    })
     expect(body.find((p: any) => p.id === 'fuqiang.v201.pressure').latest).toBeNull()
   })
 
   it('filters by enterprise', async () => {
-    expect((await get('/api/v1/points?enterprise=fuqiang')).body.map((p: any) => p.id)).toEqual(['fuqiang.v201.pressure'])
+    expect((await get('/api/v1/points?enterprise=fuqiang')).body.map((p: any) => p.id)).toEqual([
+      'fuqiang.v201.pressure',
+    ])
     expect((await get('/api/v1/points?enterprise=nobody')).body).toEqual([])
   })
 
@@ -98,7 +165,10 @@ describe('GET /api/v1/points', () => {
     expect((await get(`/api/v1/points/${LEVEL}`)).body).toMatchObject({ id: LEVEL, latest: { value: 7.25 } })
     const missing = await get('/api/v1/points/no.such.point')
     expect(missing.status).toBe(404)
-    expect(missing.body.error).toMatchObject({ code: 'PL_NOT_FOUND', message: expect.stringContaining('no.such.point') })
+    expect(missing.body.error).toMatchObject({
+      code: 'PL_NOT_FOUND',
+      message: expect.stringContaining('no.such.point'),
+    })
   })
 })
 
@@ -122,7 +192,9 @@ describe('GET /api/v1/points/:id/history', () => {
     const from = T0 - 10 * 60_000
     const to = T0 - 5 * 60_000
     const epoch = await get(`/api/v1/points/${LEVEL}/history?from=${from}&to=${to}`)
-    const iso = await get(`/api/v1/points/${LEVEL}/history?from=${new Date(from).toISOString()}&to=${encodeURIComponent('2025-01-31T07:55:00+08:00')}`)
+    const iso = await get(
+      `/api/v1/points/${LEVEL}/history?from=${new Date(from).toISOString()}&to=${encodeURIComponent('2025-01-31T07:55:00+08:00')}`,
+    )
     expect(epoch.status).toBe(200)
     expect(iso.body).toEqual(epoch.body)
     expect(epoch.body.samples.map((s: any) => s.ts)).toEqual([0, 1, 2, 3, 4, 5].map((i) => from + i * 60_000))
@@ -166,13 +238,29 @@ describe('GET /api/v1/alarms', () => {
   it('defaults to active alarms, newest first, with point name and enterprise', async () => {
     const { status, body } = await get('/api/v1/alarms')
     expect(status).toBe(200)
-    expect(body).toEqual([{
-      id: 3, point: NH3, pointName: '罐区氨气检测GT-101', enterprise: 'shilian', kind: 'H', priority: 'B',
-      raisedAt: T0 + 2, value: 25, limit: 20, recoveredAt: null, recoveredValue: null, state: 'active',
-      closedAt: null, repeats: 0, disposal: { ack: null, triage: null, feedback: null, closed: null },
-      responseDueAt: T0 + 2 + 600_000, overdue: false, nextRecontactAt: null,
-      provincial: { alarmType: '01', alarmStatus: '01', disposalStatus: '01', falseAlarm: 0 },
-    }])
+    expect(body).toEqual([
+      {
+        id: 3,
+        point: NH3,
+        pointName: '罐区氨气检测GT-101',
+        enterprise: 'shilian',
+        kind: 'H',
+        priority: 'B',
+        raisedAt: T0 + 2,
+        value: 25,
+        limit: 20,
+        recoveredAt: null,
+        recoveredValue: null,
+        state: 'active',
+        closedAt: null,
+        repeats: 0,
+        disposal: { ack: null, triage: null, feedback: null, closed: null },
+        responseDueAt: T0 + 2 + 600_000,
+        overdue: false,
+        nextRecontactAt: null,
+        provincial: { alarmType: '01', alarmStatus: '01', disposalStatus: '01', falseAlarm: 0 },
+      },
+    ])
   })
 
   it('state=all includes recovered ones; point and limit filter', async () => {
@@ -209,7 +297,21 @@ describe('errors', () => {
   })
 
   it('an unexpected failure is a 500 JSON without internals', async () => {
-    const broken = signedIn(createApp({ store: { ...env.store, listEdges: async () => { throw new Error('SQLITE_CORRUPT secret detail') } }, clock, metrics, log: captureLogger().log, ...auth }), await testKey(auth.accounts, 'park_operator'))
+    const broken = signedIn(
+      createApp({
+        store: {
+          ...env.store,
+          listEdges: async () => {
+            throw new Error('SQLITE_CORRUPT secret detail')
+          },
+        },
+        clock,
+        metrics,
+        log: captureLogger().log,
+        ...auth,
+      }),
+      await testKey(auth.accounts, 'park_operator'),
+    )
     const res = await broken.request('/api/v1/edges')
     expect(res.status).toBe(500)
     const body = (await res.json()) as any

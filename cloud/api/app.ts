@@ -46,8 +46,24 @@ export function createApp(deps: ApiDeps): Hono {
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
   api.use('*', noStore)
   api.use('*', sourceMiddleware(proxyMatcher(deps.http?.trustedProxies ?? [])))
-  api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, 413, ErrorCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${MAX_BODY_BYTES} bytes`, 'send less at once (e.g. fewer ids per batch)') }))
-  api.use('*', accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()))
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(
+          c,
+          413,
+          ErrorCodes.PAYLOAD_TOO_LARGE,
+          `the request body is larger than ${MAX_BODY_BYTES} bytes`,
+          'send less at once (e.g. fewer ids per batch)',
+        ),
+    }),
+  )
+  api.use(
+    '*',
+    accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()),
+  )
   api.route('/auth', authRoutes(deps))
   api.route('/users', userRoutes(deps))
   api.route('/api-keys', apiKeyRoutes(deps))

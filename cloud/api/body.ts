@@ -11,14 +11,19 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, hint:
     throw badRequest('the body is not JSON', hint)
   }
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw badRequest(`invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, hint)
+  if (!parsed.success)
+    throw badRequest(
+      `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+      hint,
+    )
   return parsed.data
 }
 
 /** A positive integer id from the path (`/:id`). */
 export function idParam(c: Context, what: string): number {
   const id = Number(c.req.param('id'))
-  if (!Number.isSafeInteger(id) || id <= 0) throw badRequest(`"${c.req.param('id')}" is not ${what} id`, 'ids are positive integers')
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw badRequest(`"${c.req.param('id')}" is not ${what} id`, 'ids are positive integers')
   return id
 }
 

@@ -1,6 +1,19 @@
 import type { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LEVEL, NH3, PRESSURE, T0, batch, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  PRESSURE,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  signedIn,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -19,9 +32,11 @@ beforeEach(async () => {
   // The level every 5 min for the first half hour, then silent; NH3 every 5 min all hour (one
   // reading bad); the pressure never. Two samples in one interval count once.
   let seq = 0
-  const send = (samples: ReturnType<typeof good>[]) => env.store.ingestBatch(batch(++seq, samples), { site: 'huaian', receivedAt: T0 })
+  const send = (samples: ReturnType<typeof good>[]) =>
+    env.store.ingestBatch(batch(++seq, samples), { site: 'huaian', receivedAt: T0 })
   for (let t = 0; t < HOUR; t += 5 * MIN) {
-    const nh3 = t === 20 * MIN ? { ...good(NH3, T0 + t, 0), quality: 'bad' as const, reason: 'timeout' } : good(NH3, T0 + t, 3)
+    const nh3 =
+      t === 20 * MIN ? { ...good(NH3, T0 + t, 0), quality: 'bad' as const, reason: 'timeout' } : good(NH3, T0 + t, 3)
     await send([...(t < 30 * MIN ? [good(LEVEL, T0 + t, 6), good(LEVEL, T0 + t + MIN, 6.1)] : []), nh3])
   }
 })

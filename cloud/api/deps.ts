@@ -23,7 +23,12 @@ export interface ApiDeps {
   /** Sends a snapshot request to an edge (cmd channel); false when it could not be sent (MQTT down). Absent: no requests. */
   requestSnapshots?: (site: string, request: import('../../shared/wire/camera.ts').SnapshotRequest) => boolean
   /** Sends a command to an edge and waits for its answer (cmd/resp channel); null when MQTT is down. Absent: no commands. */
-  commandEdge?: (site: string, edge: string, cmd: import('../../shared/wire/command.ts').CommandBody, timeoutMs: number) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
+  commandEdge?: (
+    site: string,
+    edge: string,
+    cmd: import('../../shared/wire/command.ts').CommandBody,
+    timeoutMs: number,
+  ) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
   /** Signs a live-view viewer token for one camera (cloud/auth/live-key.ts). Absent: no live view tokens. */
   liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
   /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */

@@ -42,7 +42,13 @@ export function notFound(message: string, hint?: string): ParklinkError {
   return new ParklinkError(ErrorCodes.NOT_FOUND, message, hint === undefined ? {} : { hint })
 }
 
-export function errorResponse(c: Context, status: ContentfulStatusCode, code: ApiErrorCode, message: string, hint: string | null = null) {
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ApiErrorCode,
+  message: string,
+  hint: string | null = null,
+) {
   const body: ApiErrorBody = { error: { code, message, hint } }
   return c.json(body, status)
 }
@@ -63,10 +69,22 @@ export function createErrorHandler(log: Logger) {
       return errorResponse(c, status, code, err.message || 'request refused', c.get('validationHint') ?? null)
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error serving a request')
-    return errorResponse(c, 500, 'PL_INTERNAL', 'internal error', 'the cause is in the cloud service log; report it with the time of the request')
+    return errorResponse(
+      c,
+      500,
+      'PL_INTERNAL',
+      'internal error',
+      'the cause is in the cloud service log; report it with the time of the request',
+    )
   }
 }
 
 export function notFoundHandler(c: Context) {
-  return errorResponse(c, 404, ErrorCodes.NOT_FOUND, `no route ${c.req.method} ${c.req.path}`, 'the API is under /api/v1 (described at /api/v1/docs and /api/v1/openapi.json): health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit')
+  return errorResponse(
+    c,
+    404,
+    ErrorCodes.NOT_FOUND,
+    `no route ${c.req.method} ${c.req.path}`,
+    'the API is under /api/v1 (described at /api/v1/docs and /api/v1/openapi.json): health, auth/login, edges, points, points/{id}/history, alarms, board, maintenance-windows, users, api-keys, audit',
+  )
 }

@@ -14,7 +14,13 @@ let key: string
 beforeEach(async () => {
   env = await tempStore()
   const t = testAuth(env.store, manualClock())
-  app = createApp({ store: env.store, clock: manualClock(), metrics: createMetrics(T0), log: captureLogger().log, ...t })
+  app = createApp({
+    store: env.store,
+    clock: manualClock(),
+    metrics: createMetrics(T0),
+    log: captureLogger().log,
+    ...t,
+  })
   key = await testKey(t.accounts, 'park_operator')
 })
 afterEach(async () => env.dispose())
@@ -25,7 +31,11 @@ const common = (res: Response) => {
   expect(h['content-security-policy']).toMatch(/default-src 'none'|default-src 'self'; script-src 'self';/)
   expect(h['content-security-policy']).toMatch(/frame-ancestors 'none'/)
   expect(h['content-security-policy']).not.toMatch(/unsafe/)
-  expect(h).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
+  expect(h).toMatchObject({
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  })
   return h
 }
 
@@ -57,7 +67,9 @@ describe('security headers', () => {
   it("the API description's one inline stylesheet is allowed by its hash, nothing else inline", async () => {
     const res = await app.request('/api/v1/docs')
     const hash = createHash('sha256').update(DOCS_STYLE).digest('base64')
-    expect(res.headers.get('content-security-policy')).toBe(`default-src 'none'; style-src 'sha256-${hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
+    expect(res.headers.get('content-security-policy')).toBe(
+      `default-src 'none'; style-src 'sha256-${hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+    )
     const page = await res.text()
     expect(page).toContain(`<style>${DOCS_STYLE}</style>`)
     expect(page).not.toMatch(/<script|style="/)

@@ -1,6 +1,18 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  signedIn,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
@@ -22,7 +34,10 @@ beforeAll(async () => {
   env = await tempStore()
   clock.set(T0 + 60 * MIN)
   const auth = testAuth(env.store, clock)
-  app = signedIn(createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...auth }), await testKey(auth.accounts, 'park_operator'))
+  app = signedIn(
+    createApp({ store: env.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...auth }),
+    await testKey(auth.accounts, 'park_operator'),
+  )
   // TK-101 level: one sample a minute for the first 30 minutes, then nothing (a gap); one bad sample.
   await ingest(Array.from({ length: 30 }, (_, i) => good(LEVEL, T0 + i * MIN, 5 + (i % 10) / 10)))
   await ingest([{ point: LEVEL, ts: T0 + 30_000, value: null, quality: 'bad', reason: 'timeout' }])
@@ -30,10 +45,23 @@ beforeAll(async () => {
 afterAll(async () => env.dispose())
 
 describe('history lists the samples the alarm rules did not evaluate (issue 14)', () => {
-  it('the bad sample older than the point\'s evaluated state is listed as late, with the state\'s time', async () => {
+  it("the bad sample older than the point's evaluated state is listed as late, with the state's time", async () => {
     const raw = await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}`)
-    expect(raw.unevaluated).toEqual([{ from: T0 + 30_000, to: T0 + 30_000, samples: 1, reason: 'late', evaluatedThrough: T0 + 29 * MIN, edge: 'shilian-01', seq: 2, receivedAt: T0 }])
-    expect((await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=30m`)).unevaluated).toHaveLength(1)
+    expect(raw.unevaluated).toEqual([
+      {
+        from: T0 + 30_000,
+        to: T0 + 30_000,
+        samples: 1,
+        reason: 'late',
+        evaluatedThrough: T0 + 29 * MIN,
+        edge: 'shilian-01',
+        seq: 2,
+        receivedAt: T0,
+      },
+    ])
+    expect(
+      (await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=30m`)).unevaluated,
+    ).toHaveLength(1)
     expect((await json(`/api/v1/points/${LEVEL}/history?from=${T0 + MIN}&to=${T0 + 60 * MIN}`)).unevaluated).toEqual([])
   })
 })
@@ -43,36 +71,59 @@ describe('history aggregation (server side)', () => {
     const body = await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=10m`)
     expect(body).toMatchObject({ point: LEVEL, unit: 'm', from: T0, to: T0 + 60 * MIN, step: 10 * MIN })
     expect(body.buckets).toHaveLength(6)
-    expect(body.buckets[0]).toEqual({ start: T0, end: T0 + 10 * MIN, count: 10, min: 5, max: 5.9, avg: expect.closeTo(5.45, 9), last: 5.9, lastTs: T0 + 9 * MIN, notGood: 1 })
-    expect(body.buckets.slice(3).map((b: any) => [b.count, b.avg])).toEqual([[0, null], [0, null], [0, null]])
+    expect(body.buckets[0]).toEqual({
+      start: T0,
+      end: T0 + 10 * MIN,
+      count: 10,
+      min: 5,
+      max: 5.9,
+      avg: expect.closeTo(5.45, 9),
+      last: 5.9,
+      lastTs: T0 + 9 * MIN,
+      notGood: 1,
+    })
+    expect(body.buckets.slice(3).map((b: any) => [b.count, b.avg])).toEqual([
+      [0, null],
+      [0, null],
+      [0, null],
+    ])
     const byCount = await json(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&buckets=2`)
-    expect(byCount.buckets.map((b: any) => [b.count, b.min, b.max])).toEqual([[30, 5, 5.9], [0, null, null]])
+    expect(byCount.buckets.map((b: any) => [b.count, b.min, b.max])).toEqual([
+      [30, 5, 5.9],
+      [0, null, null],
+    ])
   })
 
   it('equals a computation over the raw samples, for any samples and bucket width (property)', async () => {
     let n = 0
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.record({ t: fc.integer({ min: 0, max: 99_999 }), v: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }), { minLength: 1, maxLength: 60 }),
-      fc.integer({ min: 10, max: 40_000 }), // 100 s in at most 10 000 buckets
-      async (raw, step) => {
-        const point = `shilian.prop.p${++n}`
-        const from = T0 + 1_000_000 * n
-        await ingest(raw.map((r) => good(point, from + r.t, r.v)))
-        const body = await json(`/api/v1/points/${point}/history?from=${from}&to=${from + 100_000}&step=${step}`)
-        for (const b of body.buckets) {
-          const inside = raw.filter((r) => from + r.t >= b.start && from + r.t < b.end)
-          expect(b.count).toBe(inside.length)
-          if (inside.length === 0) continue
-          const values = inside.map((r) => r.v + 0) // JSON has no -0: the API's 0 is the sample's -0
-          expect(b.min).toBe(Math.min(...values))
-          expect(b.max).toBe(Math.max(...values))
-          expect(b.avg).toBeCloseTo(values.reduce((a, v) => a + v, 0) / values.length, 3)
-          const lastTs = Math.max(...inside.map((r) => from + r.t))
-          expect(b.lastTs).toBe(lastTs)
-          expect(values.filter((_, i) => from + inside[i]!.t === lastTs)).toContain(b.last)
-        }
-      },
-    ), { numRuns: 40 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ t: fc.integer({ min: 0, max: 99_999 }), v: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        fc.integer({ min: 10, max: 40_000 }), // 100 s in at most 10 000 buckets
+        async (raw, step) => {
+          const point = `shilian.prop.p${++n}`
+          const from = T0 + 1_000_000 * n
+          await ingest(raw.map((r) => good(point, from + r.t, r.v)))
+          const body = await json(`/api/v1/points/${point}/history?from=${from}&to=${from + 100_000}&step=${step}`)
+          for (const b of body.buckets) {
+            const inside = raw.filter((r) => from + r.t >= b.start && from + r.t < b.end)
+            expect(b.count).toBe(inside.length)
+            if (inside.length === 0) continue
+            const values = inside.map((r) => r.v + 0) // JSON has no -0: the API's 0 is the sample's -0
+            expect(b.min).toBe(Math.min(...values))
+            expect(b.max).toBe(Math.max(...values))
+            expect(b.avg).toBeCloseTo(values.reduce((a, v) => a + v, 0) / values.length, 3)
+            const lastTs = Math.max(...inside.map((r) => from + r.t))
+            expect(b.lastTs).toBe(lastTs)
+            expect(values.filter((_, i) => from + inside[i]!.t === lastTs)).toContain(b.last)
+          }
+        },
+      ),
+      { numRuns: 40 },
+    )
   })
 
   it.each([
@@ -94,7 +145,9 @@ describe('raw history paging and CSV export', () => {
     let cursor: string | null = null
     let pages = 0
     do {
-      const page: any = await json(`/api/v1/points/${NH3}/history?from=${T0}&to=${T0 + MIN}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      const page: any = await json(
+        `/api/v1/points/${NH3}/history?from=${T0}&to=${T0 + MIN}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
       seen.push(...page.samples.map((s: any) => s.value))
       expect(page.truncated).toBe(page.next !== null)
       cursor = page.next
@@ -120,7 +173,9 @@ describe('raw history paging and CSV export', () => {
     const buckets = await get(`/api/v1/points/${LEVEL}/history?from=${T0}&to=${T0 + 60 * MIN}&step=30m&format=csv`)
     expect(buckets.text.split('\r\n').slice(0, 3)).toEqual([
       '\uFEFFstart,end,count,min,max,avg,last,last_ts,not_good',
-      expect.stringMatching(/^2025-01-31T00:00:00.000Z,2025-01-31T00:30:00.000Z,30,5,5.9,5.4\d*,5.9,2025-01-31T00:29:00.000Z,1$/),
+      expect.stringMatching(
+        /^2025-01-31T00:00:00.000Z,2025-01-31T00:30:00.000Z,30,5,5.9,5.4\d*,5.9,2025-01-31T00:29:00.000Z,1$/,
+      ),
       '2025-01-31T00:30:00.000Z,2025-01-31T01:00:00.000Z,0,,,,,,0',
     ])
   })

@@ -24,9 +24,20 @@ afterAll(async () => env.dispose())
 const documentOf = async () => {
   const res = await app.request(`${BASE}/openapi.json`)
   expect(res.status).toBe(200)
-  return (await res.json()) as { openapi: string; info: { title: string; version: string }; servers: Array<{ url: string }>; paths: Record<string, Record<string, { security?: unknown[]; parameters?: Array<{ name: string; in: string }> }>>; components: { securitySchemes: Record<string, { type: string; scheme: string }> } }
+  return (await res.json()) as {
+    openapi: string
+    info: { title: string; version: string }
+    servers: Array<{ url: string }>
+    paths: Record<string, Record<string, { security?: unknown[]; parameters?: Array<{ name: string; in: string }> }>>
+    components: { securitySchemes: Record<string, { type: string; scheme: string }> }
+  }
 }
-const post = (path: string, body: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body })
+const post = (path: string, body: string) =>
+  app.request(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body,
+  })
 
 describe('GET /api/v1/openapi.json', () => {
   it('is an OpenAPI 3.1 document of parklink with a bearer scheme, without credentials', async () => {
@@ -39,23 +50,47 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('lists every route the app registers under /api/v1 with its method and path parameters', async () => {
     const doc = await documentOf()
-    const registered = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith(`${BASE}/`)).map((r) => `${r.method} ${r.path}`))]
-      .filter((r) => !DESCRIPTION_ROUTES.includes(r))
-    const described = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${BASE}${path.replace(/\{(\w+)\}/g, ':$1')}`))
-    expect(registered.filter((r) => !described.includes(r)), 'routes missing from the OpenAPI document (declare them with createRoute)').toEqual([])
-    expect(described.filter((r) => !registered.includes(r)), 'described routes the app does not serve').toEqual([])
+    const registered = [
+      ...new Set(
+        app.routes
+          .filter((r) => r.method !== 'ALL' && r.path.startsWith(`${BASE}/`))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ].filter((r) => !DESCRIPTION_ROUTES.includes(r))
+    const described = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${BASE}${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    )
+    expect(
+      registered.filter((r) => !described.includes(r)),
+      'routes missing from the OpenAPI document (declare them with createRoute)',
+    ).toEqual([])
+    expect(
+      described.filter((r) => !registered.includes(r)),
+      'described routes the app does not serve',
+    ).toEqual([])
     expect(registered.length).toBeGreaterThanOrEqual(40)
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
-        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort()
-        expect(declared, `${method} ${path}: path parameters`).toEqual([...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort())
+        const declared = (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort()
+        expect(declared, `${method} ${path}: path parameters`).toEqual(
+          [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort(),
+        )
       }
     }
   })
 
   it('marks the public routes as needing no credentials, and only those', async () => {
     const doc = await documentOf()
-    const open = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([, op]) => op.security?.length === 0).map(([m]) => `${m.toUpperCase()} ${path}`)).sort()
+    const open = Object.entries(doc.paths)
+      .flatMap(([path, methods]) =>
+        Object.entries(methods)
+          .filter(([, op]) => op.security?.length === 0)
+          .map(([m]) => `${m.toUpperCase()} ${path}`),
+      )
+      .sort()
     expect(open).toEqual(['GET /health', 'POST /auth/login', 'POST /auth/password', 'POST /auth/refresh'])
   })
 })
@@ -74,10 +109,18 @@ describe('validation by the declared schemas', () => {
   it('a bad body is 400 in the house shape, naming the field path; one that is not JSON is 400 too', async () => {
     const res = await post(`${BASE}/alarms/1/triage`, JSON.stringify({ verdict: 'maybe' }))
     expect(res.status).toBe(400)
-    expect(await res.json()).toMatchObject({ error: { code: 'PL_BAD_REQUEST', message: expect.stringMatching(/^invalid body: verdict: /), hint: expect.any(String) } })
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: 'PL_BAD_REQUEST',
+        message: expect.stringMatching(/^invalid body: verdict: /),
+        hint: expect.any(String),
+      },
+    })
     const garbage = await post(`${BASE}/alarms/1/triage`, '{verdict')
     expect(garbage.status).toBe(400)
-    expect(await garbage.json()).toMatchObject({ error: { code: 'PL_BAD_REQUEST', hint: expect.stringContaining('"verdict":"valid"') } })
+    expect(await garbage.json()).toMatchObject({
+      error: { code: 'PL_BAD_REQUEST', hint: expect.stringContaining('"verdict":"valid"') },
+    })
   })
 })
 

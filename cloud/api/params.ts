@@ -27,10 +27,16 @@ export function intParam(defaultValue: number, max: number) {
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
 
 /** A time as epoch milliseconds or ISO-8601 (e.g. 2025-01-31T08:00:00+08:00); parsed to epoch ms. */
-export const TimeParam = z.string().transform((text, ctx) => {
-  if (/^\d{1,15}$/.test(text)) return Number(text)
-  const ms = ISO_DATE_TIME.test(text) ? Date.parse(text) : NaN
-  if (Number.isFinite(ms)) return ms
-  ctx.addIssue({ code: 'custom', message: `"${text}" is neither epoch milliseconds nor an ISO-8601 date-time with a zone (2025-01-31T08:00:00+08:00)` })
-  return z.NEVER
-}).describe('epoch milliseconds, or ISO-8601 with a zone (2025-01-31T08:00:00+08:00)')
+export const TimeParam = z
+  .string()
+  .transform((text, ctx) => {
+    if (/^\d{1,15}$/.test(text)) return Number(text)
+    const ms = ISO_DATE_TIME.test(text) ? Date.parse(text) : NaN
+    if (Number.isFinite(ms)) return ms
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is neither epoch milliseconds nor an ISO-8601 date-time with a zone (2025-01-31T08:00:00+08:00)`,
+    })
+    return z.NEVER
+  })
+  .describe('epoch milliseconds, or ISO-8601 with a zone (2025-01-31T08:00:00+08:00)')

@@ -1,6 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, PRESSURE, T0, batch, captureLogger, good, manualClock, registry, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  PRESSURE,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  registry,
+  signedIn,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
 
@@ -22,7 +36,11 @@ beforeEach(async () => {
 })
 afterEach(async () => env.dispose())
 
-const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+const json = (method: string, body: unknown) => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
 const read = async (res: Response | Promise<Response>): Promise<any> => (await res).json()
 const csv = (body: string) => ({ method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8' }, body })
 
@@ -32,17 +50,37 @@ describe('registry API', () => {
     await env.store.ingestBatch(batch(1, [good(LEVEL, T0, 9.0)]), { site: 'huaian', receivedAt: T0 })
     expect(await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })).toEqual([])
 
-    const res = await admin.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { h: 8.5, substance: '液氨', cas: '7664-41-7' }))
+    const res = await admin.request(
+      `/api/v1/registry/points/${LEVEL}`,
+      json('PATCH', { h: 8.5, substance: '液氨', cas: '7664-41-7' }),
+    )
     expect(res.status, await res.clone().text()).toBe(200)
-    expect(await read(res)).toMatchObject({ id: LEVEL, h: 8.5, hh: 10.5, l: 2, ll: 1, substance: '液氨', cas: '7664-41-7' })
+    expect(await read(res)).toMatchObject({
+      id: LEVEL,
+      h: 8.5,
+      hh: 10.5,
+      l: 2,
+      ll: 1,
+      substance: '液氨',
+      cas: '7664-41-7',
+    })
 
     await env.store.ingestBatch(batch(2, [good(LEVEL, T0 + 1000, 9.0)]), { site: 'huaian', receivedAt: T0 + 1000 })
     const alarms = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
     expect(alarms.map((a) => [a.point, a.kind, a.limit])).toEqual([[LEVEL, 'H', 8.5]])
 
-    const audit = await read(auditor.request(`/api/v1/audit?action=${encodeURIComponent('PATCH /api/v1/registry/points/:id')}`))
+    const audit = await read(
+      auditor.request(`/api/v1/audit?action=${encodeURIComponent('PATCH /api/v1/registry/points/:id')}`),
+    )
     expect(audit).toHaveLength(1)
-    expect(audit[0]).toMatchObject({ actor: 'key:test-park_admin-park', target: `points/${LEVEL}`, outcome: 'ok', at: T0, before: { h: 9.5, cas: null }, after: { h: 8.5, cas: '7664-41-7' } })
+    expect(audit[0]).toMatchObject({
+      actor: 'key:test-park_admin-park',
+      target: `points/${LEVEL}`,
+      outcome: 'ok',
+      at: T0,
+      before: { h: 9.5, cas: null },
+      after: { h: 8.5, cas: '7664-41-7' },
+    })
 
     // The config file seeds; the database wins afterwards.
     await env.store.applyRegistry(registry)
@@ -60,22 +98,44 @@ describe('registry API', () => {
     expect((await read(bad)).error.message).toMatch(/hh/)
     const ref = await admin.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { area: 'fuqiang-tf' }))
     expect(ref.status).toBe(400)
-    const level = await admin.request('/api/v1/registry/hazard-sources', json('POST', { id: 'shilian-mhs', enterprise: 'shilian', name: '罐区', level: 5 }))
+    const level = await admin.request(
+      '/api/v1/registry/hazard-sources',
+      json('POST', { id: 'shilian-mhs', enterprise: 'shilian', name: '罐区', level: 5 }),
+    )
     expect(level.status).toBe(400)
     expect((await read(level)).error.message).toMatch(/level/)
     expect(await env.store.registry.getPoint(LEVEL, 'all')).toMatchObject({ hh: 10.5, area: null })
   })
 
   it('hazard sources and areas: created under an enterprise, bound to points, not deleted while used; an enterprise sees its own only', async () => {
-    expect((await admin.request('/api/v1/registry/hazard-sources', json('POST', { id: 'shilian-mhs', enterprise: 'shilian', name: '液氨罐区', level: 2 }))).status).toBe(201)
-    expect((await admin.request('/api/v1/registry/areas', json('POST', { id: 'fuqiang-tf', enterprise: 'fuqiang', name: '液氯罐区' }))).status).toBe(201)
-    expect((await admin.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { hazardSource: 'shilian-mhs' }))).status).toBe(200)
+    expect(
+      (
+        await admin.request(
+          '/api/v1/registry/hazard-sources',
+          json('POST', { id: 'shilian-mhs', enterprise: 'shilian', name: '液氨罐区', level: 2 }),
+        )
+      ).status,
+    ).toBe(201)
+    expect(
+      (
+        await admin.request(
+          '/api/v1/registry/areas',
+          json('POST', { id: 'fuqiang-tf', enterprise: 'fuqiang', name: '液氯罐区' }),
+        )
+      ).status,
+    ).toBe(201)
+    expect(
+      (await admin.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { hazardSource: 'shilian-mhs' }))).status,
+    ).toBe(200)
     expect((await admin.request('/api/v1/registry/hazard-sources/shilian-mhs', { method: 'DELETE' })).status).toBe(409)
     expect(await read(shilianUser.request('/api/v1/registry/areas'))).toEqual([])
-    expect((await read(shilianUser.request('/api/v1/registry/points'))).map((p: { id: string }) => p.id)).not.toContain(PRESSURE)
+    expect((await read(shilianUser.request('/api/v1/registry/points'))).map((p: { id: string }) => p.id)).not.toContain(
+      PRESSURE,
+    )
     expect((await shilianUser.request(`/api/v1/registry/points/${LEVEL}`, json('PATCH', { h: 1 }))).status).toBe(403)
     // Latest values in bulk, by hazard source, area or class.
-    const ids = async (query: string) => (await read(admin.request(`/api/v1/points?${query}`))).map((p: { id: string }) => p.id)
+    const ids = async (query: string) =>
+      (await read(admin.request(`/api/v1/points?${query}`))).map((p: { id: string }) => p.id)
     expect(await ids('hazardSource=shilian-mhs')).toEqual([LEVEL])
     expect(await ids('area=fuqiang-tf')).toEqual([])
     expect(await ids('class=gas')).toEqual(expect.arrayContaining([NH3]))
@@ -85,7 +145,8 @@ describe('registry API', () => {
 })
 
 describe('CSV import and export', () => {
-  const HEADER = '点位编号,点位名称,企业,类别,单位,监测物质,CAS号,量程下限,量程上限,一级阈值上限/高报,二级阈值上限/高高报,一级阈值下限/低报,二级阈值下限/低低报'
+  const HEADER =
+    '点位编号,点位名称,企业,类别,单位,监测物质,CAS号,量程下限,量程上限,一级阈值上限/高报,二级阈值上限/高高报,一级阈值下限/低报,二级阈值下限/低低报'
   it('reports every bad row with its row, column and what to do, and imports nothing', async () => {
     const body = `\uFEFF${HEADER}\r\nshilian.gt102.nh3,氨气检测GT-102,shilian,gas,ppm,氨,7664-41-7,0,100,20,40,,\r\nshilian.gt103.nh3,氨气检测GT-103,shilian,gas,ppm,氨,7664-41-7,0,100,二十,40,,\r\nshilian.gt104.nh3,氨气检测GT-104,nobody,gas,ppm,氨,7664-41-7,0,100,50,40,,\r\n`
     const res = await admin.request('/api/v1/registry/points/import', csv(body))
@@ -122,14 +183,19 @@ describe('CSV import and export', () => {
     expect(exported.startsWith('\uFEFF点位编号,点位名称,企业,类别')).toBe(true)
     const same = await read(admin.request('/api/v1/registry/points/import', csv(exported)))
     expect(same).toMatchObject({ rows: 3, changed: 0 })
-    const edited = exported.replace('液氯储罐V-201压力,fuqiang,mhs,MPa,,,,,,0.85', '液氯储罐V-201压力,fuqiang,mhs,MPa,,,,,,0.8')
+    const edited = exported.replace(
+      '液氯储罐V-201压力,fuqiang,mhs,MPa,,,,,,0.85',
+      '液氯储罐V-201压力,fuqiang,mhs,MPa,,,,,,0.8',
+    )
     expect(edited).not.toBe(exported)
     const dry = await read(admin.request('/api/v1/registry/points/import?dryRun=1', csv(edited)))
     expect(dry).toMatchObject({ dryRun: true, changed: 1, points: [PRESSURE] })
     expect(await env.store.registry.getPoint(PRESSURE, 'all')).toMatchObject({ h: 0.85 })
     expect(await read(admin.request('/api/v1/registry/points/import', csv(edited)))).toMatchObject({ changed: 1 })
     expect(await env.store.registry.getPoint(PRESSURE, 'all')).toMatchObject({ h: 0.8, hh: 1 })
-    const audit = await read(auditor.request(`/api/v1/audit?action=${encodeURIComponent('POST /api/v1/registry/points/import')}`))
+    const audit = await read(
+      auditor.request(`/api/v1/audit?action=${encodeURIComponent('POST /api/v1/registry/points/import')}`),
+    )
     expect(audit[0]).toMatchObject({ before: { [PRESSURE]: { h: 0.85 } }, after: { [PRESSURE]: { h: 0.8 } } })
   })
 })

@@ -10,10 +10,19 @@ describe('the source address of a request', () => {
   })
 
   it('behind trusted proxies: the rightmost hop that is not one of them (left of it the client wrote what it liked)', () => {
-    expect(resolveSource('10.0.0.5', '198.51.100.1, 203.0.113.9', trusted)).toEqual({ address: '203.0.113.9', via: '10.0.0.5' })
-    expect(resolveSource('10.0.0.5', '203.0.113.9, 172.16.3.4', trusted)).toEqual({ address: '203.0.113.9', via: '10.0.0.5' })
+    expect(resolveSource('10.0.0.5', '198.51.100.1, 203.0.113.9', trusted)).toEqual({
+      address: '203.0.113.9',
+      via: '10.0.0.5',
+    })
+    expect(resolveSource('10.0.0.5', '203.0.113.9, 172.16.3.4', trusted)).toEqual({
+      address: '203.0.113.9',
+      via: '10.0.0.5',
+    })
     expect(resolveSource('fd00::1', '2001:db8::1', trusted)).toEqual({ address: '2001:db8::1', via: 'fd00::1' })
-    expect(resolveSource('10.0.0.5', '::ffff:203.0.113.9', trusted)).toEqual({ address: '203.0.113.9', via: '10.0.0.5' })
+    expect(resolveSource('10.0.0.5', '::ffff:203.0.113.9', trusted)).toEqual({
+      address: '203.0.113.9',
+      via: '10.0.0.5',
+    })
   })
 
   it('a forwarded header that is garbage, or names only proxies, leaves the peer', () => {
@@ -25,6 +34,7 @@ describe('the source address of a request', () => {
   it('http.trustedProxies takes addresses and subnets only; default none', () => {
     expect(HttpConfig.parse({}).trustedProxies).toEqual([])
     expect(HttpConfig.safeParse({ trustedProxies: ['10.0.0.0/8', '::1', 'fd00::/8'] }).success).toBe(true)
-    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '*']) expect(HttpConfig.safeParse({ trustedProxies: [bad] }).success).toBe(false)
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '*'])
+      expect(HttpConfig.safeParse({ trustedProxies: [bad] }).success).toBe(false)
   })
 })

@@ -21,7 +21,8 @@ declare module 'hono' {
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) is 10.0.0.1. */
-const plain = (address: string) => (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address)
+const plain = (address: string) =>
+  address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address
 
 /** The peer of the request's socket; 'unknown' when the app is called without one (app.request in tests). */
 export function peerAddress(c: Context): string {
@@ -30,7 +31,11 @@ export function peerAddress(c: Context): string {
   return address ? plain(address) : 'unknown'
 }
 
-export function resolveSource(peer: string, forwardedFor: string | undefined, trusted: (address: string) => boolean): Source {
+export function resolveSource(
+  peer: string,
+  forwardedFor: string | undefined,
+  trusted: (address: string) => boolean,
+): Source {
   if (!forwardedFor || !trusted(peer)) return { address: peer }
   const hops = forwardedFor.split(',').map((s) => plain(s.trim()))
   for (let i = hops.length - 1; i >= 0; i--) {

@@ -1,6 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { LEVEL, NH3, T0, batch, captureLogger, good, manualClock, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
@@ -20,14 +31,28 @@ beforeEach(async () => {
   clock.set(T0)
   t = testAuth(env.store, clock)
   metrics = createMetrics(T0)
-  app = createApp({ store: env.store, clock, metrics, log: captureLogger().log, alarmFeed: feed, ...t, http: { trustedProxies: [], streams: { perIdentity: 50, total: 1_000, queue: 500 } } })
+  app = createApp({
+    store: env.store,
+    clock,
+    metrics,
+    log: captureLogger().log,
+    alarmFeed: feed,
+    ...t,
+    http: { trustedProxies: [], streams: { perIdentity: 50, total: 1_000, queue: 500 } },
+  })
 })
 afterEach(async () => env.dispose())
 
-interface Ev { event: string; id: string | null; data: any }
+interface Ev {
+  event: string
+  id: string | null
+  data: any
+}
 /** A stream reader that parses events as they come. */
 async function open(key: string, lastEventId?: string) {
-  const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${key}`, ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }) } })
+  const res = await app.request('/api/v1/alarms/stream', {
+    headers: { authorization: `Bearer ${key}`, ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }) },
+  })
   expect(res.status).toBe(200)
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
@@ -78,34 +103,49 @@ describe('alarm stream resume (Last-Event-ID)', () => {
     const again = await open(key, raise!.id!)
     const resumed = await again.until(4)
     expect(resumed[0]).toMatchObject({ event: 'ready', id: null, data: { resumedAfter: Number(raise!.id) } })
-    expect(resumed.slice(1).map((e) => [e.event, e.data.alarm.point])).toEqual([['recover', NH3], ['raise', LEVEL], ['ack', NH3]])
+    expect(resumed.slice(1).map((e) => [e.event, e.data.alarm.point])).toEqual([
+      ['recover', NH3],
+      ['raise', LEVEL],
+      ['ack', NH3],
+    ])
     const ids = resumed.slice(1).map((e) => Number(e.id))
     expect(ids).toEqual([...ids].sort((a, b) => a - b))
     expect(ids[0]).toBeGreaterThan(Number(raise!.id))
 
     // Then live, with an id after the replayed ones.
-    await env.store.actOnAlarm(raise!.data.alarm.id, { type: 'triage', by: 'center-li', verdict: 'invalid' }, T0 + 4_000, 'all')
+    await env.store.actOnAlarm(
+      raise!.data.alarm.id,
+      { type: 'triage', by: 'center-li', verdict: 'invalid' },
+      T0 + 4_000,
+      'all',
+    )
     const [live] = (await again.until(5)).slice(4)
     expect(live).toMatchObject({ event: 'triage' })
     expect(Number(live!.id)).toBeGreaterThan(ids[2]!)
     await again.close()
   })
 
-  it('a resumed stream replays only the enterprise\'s own alarms, as the live stream would', async () => {
+  it("a resumed stream replays only the enterprise's own alarms, as the live stream would", async () => {
     const key = await testKey(t.accounts, 'enterprise_user', 'shilian')
     await env.store.ingestBatch(batch(1, [good('fuqiang.v201.pressure', T0, 1.2)]), meta) // fuqiang: HH and H
     await env.store.ingestBatch(batch(2, [good(LEVEL, T0 + 1, 10)]), meta) // shilian: H
     const s = await open(key, '0')
     const events = await s.until(2)
-    expect(events.slice(1).map((e) => [e.event, e.data.alarm.point, e.data.alarm.kind])).toEqual([['raise', LEVEL, 'H']])
+    expect(events.slice(1).map((e) => [e.event, e.data.alarm.point, e.data.alarm.kind])).toEqual([
+      ['raise', LEVEL, 'H'],
+    ])
     await s.close()
   })
 
   it('a Last-Event-ID that is no event id is refused (400 PL_BAD_REQUEST, counted) and holds no slot', async () => {
     const key = await testKey(t.accounts, 'park_operator')
-    const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${key}`, 'last-event-id': '12-1700000000' } })
+    const res = await app.request('/api/v1/alarms/stream', {
+      headers: { authorization: `Bearer ${key}`, 'last-event-id': '12-1700000000' },
+    })
     expect(res.status).toBe(400)
-    expect(await res.json()).toMatchObject({ error: { code: 'PL_BAD_REQUEST', hint: expect.stringMatching(/reconnect without Last-Event-ID/) } })
+    expect(await res.json()).toMatchObject({
+      error: { code: 'PL_BAD_REQUEST', hint: expect.stringMatching(/reconnect without Last-Event-ID/) },
+    })
     expect(metrics.http.refused.stream_bad_last_event_id).toBe(1)
     expect(feed.listeners).toBe(0)
   })

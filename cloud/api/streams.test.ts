@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
-import { NH3, T0, batch, captureLogger, good, manualClock, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  NH3,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createAlarmFeed, subscribeQueued, type AlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
@@ -17,10 +27,19 @@ let app: Hono
 
 function build(streams: StreamLimits = { perIdentity: 50, total: 1_000, queue: 500 }) {
   metrics = createMetrics(T0)
-  app = createApp({ store: env.store, clock, metrics, log: captureLogger().log, alarmFeed: feed, ...t, http: { trustedProxies: [], streams } })
+  app = createApp({
+    store: env.store,
+    clock,
+    metrics,
+    log: captureLogger().log,
+    alarmFeed: feed,
+    ...t,
+    http: { trustedProxies: [], streams },
+  })
 }
 const open = (key: string) => app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${key}` } })
-const health = async (key: string) => (await (await app.request('/api/v1/health', { headers: { authorization: `Bearer ${key}` } })).json()) as any
+const health = async (key: string) =>
+  (await (await app.request('/api/v1/health', { headers: { authorization: `Bearer ${key}` } })).json()) as any
 
 beforeEach(async () => {
   feed = createAlarmFeed()
@@ -38,12 +57,17 @@ describe('alarm stream limits', () => {
     expect(streams.every((r) => r.status === 200)).toBe(true)
     const refused = await open(key)
     expect(refused.status).toBe(429)
-    expect(await refused.json()).toMatchObject({ error: { code: 'PL_TOO_MANY_STREAMS', hint: expect.stringMatching(/close another/) } })
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'PL_TOO_MANY_STREAMS', hint: expect.stringMatching(/close another/) },
+    })
     // Another identity is not held up by this one.
     const other = await testKey(t.accounts, 'park_admin')
     const theirs = await open(other)
     expect(theirs.status).toBe(200)
-    expect((await health(other)).http).toEqual({ streams: { open: 51, identities: 2 }, refusedByReason: expect.objectContaining({ stream_limit_identity: 1 }) })
+    expect((await health(other)).http).toEqual({
+      streams: { open: 51, identities: 2 },
+      refusedByReason: expect.objectContaining({ stream_limit_identity: 1 }),
+    })
 
     await streams[0]!.body!.cancel()
     await waitFor(() => feed.listeners === 50, { message: 'the cancelled stream to end' })
@@ -86,7 +110,9 @@ describe('alarm stream limits', () => {
       events += [...new TextDecoder().decode(value).matchAll(/^event: ack$/gm)].length
     }
     expect(events).toBeLessThan(100)
-    await waitFor(async () => (await health(key)).http.streams.open === 0, { message: 'the dropped stream to give its slot back' })
+    await waitFor(async () => (await health(key)).http.streams.open === 0, {
+      message: 'the dropped stream to give its slot back',
+    })
   })
 
   it('a queued subscription holds at most its bound, then gives up once', () => {
@@ -97,6 +123,11 @@ describe('alarm stream limits', () => {
     expect(sub.size).toBe(3)
     expect(sub.overflowed).toBe(false)
     for (let i = 0; i < 10; i++) f.publish({ alarm: 1, action: 'ack', at: i })
-    expect({ size: sub.size, overflowed: sub.overflowed, overflows, listeners: f.listeners }).toEqual({ size: 0, overflowed: true, overflows: 1, listeners: 0 })
+    expect({ size: sub.size, overflowed: sub.overflowed, overflows, listeners: f.listeners }).toEqual({
+      size: 0,
+      overflowed: true,
+      overflows: 1,
+      listeners: 0,
+    })
   })
 })

@@ -1,5 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LEVEL, NH3, PRESSURE, T0, batch, birth, captureLogger, good, heartbeat, manualClock, tempStore, testAuth, testUser } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  NH3,
+  PRESSURE,
+  T0,
+  batch,
+  birth,
+  captureLogger,
+  good,
+  heartbeat,
+  manualClock,
+  tempStore,
+  testAuth,
+  testUser,
+} from '../../test/cloud/helpers.ts'
 import { createMetrics } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import { createApp } from './app.ts'
@@ -29,7 +43,12 @@ async function wall(role: 'park_operator' | 'enterprise_user', enterprise?: stri
 /** GET /api/v1/wall (issue 17): the wall display's summary from the stored alarms, registry, edges and completeness. */
 describe('GET /api/v1/wall', () => {
   it('counts today by priority, active, disposal rate, per hour and top points, and lights the plan by the worst active alarm', async () => {
-    await store.registry.create('hazardSources', { id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1 })
+    await store.registry.create('hazardSources', {
+      id: 'shilian-nh3-tanks',
+      enterprise: 'shilian',
+      name: '液氨罐区',
+      level: 1,
+    })
     await store.registry.patchPoint(LEVEL, { hazardSource: 'shilian-nh3-tanks' })
     // Yesterday (local, +08:00) at 23:30: in the last 24 h, not today. T0 is 08:00 local.
     await store.ingestBatch(batch(1, [good(NH3, T0 - 8 * HOUR - 30 * MIN, 30)]), meta) // H (gas: B)
@@ -41,7 +60,12 @@ describe('GET /api/v1/wall', () => {
     const { status, body } = await wall('park_operator')
     expect(status).toBe(200)
     expect(body.dayStart).toBe(T0 - 8 * HOUR)
-    expect(body.today).toMatchObject({ total: 3, byPriority: { S: 1, A: 2, B: 0, C: 0, D: 0 }, closed: 0, disposalRate: 0 })
+    expect(body.today).toMatchObject({
+      total: 3,
+      byPriority: { S: 1, A: 2, B: 0, C: 0, D: 0 },
+      closed: 0,
+      disposalRate: 0,
+    })
     expect(body.active).toBe(3)
     expect(body.perHour).toHaveLength(24)
     expect(body.perHour.reduce((n: number, h: { count: number }) => n + h.count, 0)).toBe(4)
@@ -49,9 +73,15 @@ describe('GET /api/v1/wall', () => {
     expect(body.topPoints[0]).toMatchObject({ point: LEVEL, count: 2, enterprise: 'shilian' })
     expect(body.edges).toEqual({ online: 1, total: 1 })
     expect(body.enterprises.total).toBe(2)
-    expect(body.plan.enterprises.find((e: any) => e.id === 'shilian')).toMatchObject({ name: '实联化工', worst: 'S', active: 2 })
+    expect(body.plan.enterprises.find((e: any) => e.id === 'shilian')).toMatchObject({
+      name: '实联化工',
+      worst: 'S',
+      active: 2,
+    })
     expect(body.plan.enterprises.find((e: any) => e.id === 'fuqiang')).toMatchObject({ worst: 'A', active: 1 })
-    expect(body.plan.hazardSources).toEqual([{ id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1, worst: 'S', active: 2 }])
+    expect(body.plan.hazardSources).toEqual([
+      { id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1, worst: 'S', active: 2 },
+    ])
     expect(typeof body.completenessToday).toBe('number')
   })
 

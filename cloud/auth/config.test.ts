@@ -6,7 +6,9 @@ import { defaultAuthConfig, tokenSecret } from './config.ts'
 describe('auth config', () => {
   it('defaults in the cloud config', () => {
     expect(CloudConfigSchema.parse({ dataDir: '.', mqtt: { url: 'mqtts://x:8883' } }).auth).toEqual({
-      tokenSecretEnv: 'PARKLINK_TOKEN_SECRET', accessTokenMinutes: 15, refreshTokenHours: 12,
+      tokenSecretEnv: 'PARKLINK_TOKEN_SECRET',
+      accessTokenMinutes: 15,
+      refreshTokenHours: 12,
       password: { minLength: 10, minClasses: 3, maxAgeDays: 90, lockoutAfter: 10, lockoutMinutes: 15 },
     })
   })

@@ -24,7 +24,11 @@ export const DEMO_KEY_ENV = 'PARKLINK_DEMO_API_KEY'
 const demoPassword = () => `Demo-${randomBytes(12).toString('base64url')}`
 
 /** The demo users with a password new at every start (returned, for the banner). Hashing takes a moment: call it once the rest runs. */
-export async function ensureDemoUsers(store: AuthStore, accounts: ReturnType<typeof createAccounts>, now: number): Promise<{ users: string[]; password: string }> {
+export async function ensureDemoUsers(
+  store: AuthStore,
+  accounts: ReturnType<typeof createAccounts>,
+  now: number,
+): Promise<{ users: string[]; password: string }> {
   const password = demoPassword()
   for (const u of DEMO_USERS) {
     const existing = await store.findUser(u.username)
@@ -35,15 +39,27 @@ export async function ensureDemoUsers(store: AuthStore, accounts: ReturnType<typ
 }
 
 /** The demo's park_admin API key: PARKLINK_DEMO_API_KEY when set, otherwise a new one. Cheap: call it right after the cloud starts. */
-export async function demoKey(store: AuthStore, accounts: ReturnType<typeof createAccounts>, env: NodeJS.ProcessEnv, now: number): Promise<{ apiKey: string; keyFromEnv: boolean }> {
+export async function demoKey(
+  store: AuthStore,
+  accounts: ReturnType<typeof createAccounts>,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Promise<{ apiKey: string; keyFromEnv: boolean }> {
   const given = env[DEMO_KEY_ENV]?.trim()
   if (given !== undefined && given !== '' && (given.length > 512 || /\s/.test(given))) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${DEMO_KEY_ENV} must be one word of at most 512 characters`, { hint: `e.g. ${DEMO_KEY_ENV}=plk_$(openssl rand -hex 24)` })
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${DEMO_KEY_ENV} must be one word of at most 512 characters`, {
+      hint: `e.g. ${DEMO_KEY_ENV}=plk_$(openssl rand -hex 24)`,
+    })
   }
   const apiKey = given || undefined
   const known = apiKey ? await store.findApiKey(sha256(apiKey)) : null
   if (known && known.revokedAt === null) return { apiKey: apiKey!, keyFromEnv: true }
-  if (known) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `the key in ${DEMO_KEY_ENV} was revoked in this demo's database`, { hint: 'choose another key, or remove the demo\'s data directory' })
+  if (known)
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `the key in ${DEMO_KEY_ENV} was revoked in this demo's database`,
+      { hint: "choose another key, or remove the demo's data directory" },
+    )
   const name = `demo-admin-${(await store.listApiKeys()).length + 1}`
   const created = await accounts.createApiKey({ name, role: 'park_admin' }, 'parklink demo', now, apiKey)
   return { apiKey: created.key, keyFromEnv: apiKey !== undefined }

@@ -21,12 +21,34 @@ export function createAuthenticator(store: AuthStore, clock: Clock, secret: Uint
       const key = await store.findApiKey(sha256(credential))
       if (!key || key.revokedAt !== null) return null
       if (key.lastUsedAt === null || now - key.lastUsedAt > 60_000) await store.touchApiKey(key.id, now)
-      return { kind: 'api_key', id: key.id, actor: `key:${key.name}`, role: key.role, enterprise: key.enterprise, session: null }
+      return {
+        kind: 'api_key',
+        id: key.id,
+        actor: `key:${key.name}`,
+        role: key.role,
+        enterprise: key.enterprise,
+        session: null,
+      }
     }
     const claims = await verifyAccessToken(credential, secret, now)
     if (!claims) return null
     const [user, session] = await Promise.all([store.getUser(claims.user), store.getSession(claims.session)])
-    if (!user || user.disabled || !session || session.user !== user.id || session.revokedAt !== null || session.expiresAt <= now) return null
-    return { kind: 'user', id: user.id, actor: user.username, role: user.role, enterprise: user.enterprise, session: session.id }
+    if (
+      !user ||
+      user.disabled ||
+      !session ||
+      session.user !== user.id ||
+      session.revokedAt !== null ||
+      session.expiresAt <= now
+    )
+      return null
+    return {
+      kind: 'user',
+      id: user.id,
+      actor: user.username,
+      role: user.role,
+      enterprise: user.enterprise,
+      session: session.id,
+    }
   }
 }

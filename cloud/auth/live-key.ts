@@ -31,15 +31,20 @@ export function loadLiveKey(file: string | undefined, dataDir: string, log: Logg
     key = createPrivateKey(readFileSync(at))
     viewerTokenAlg(key)
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `the live view signing key ${at} cannot be used: ${errorMessage(err)}`, {
-      hint: 'point auth.liveKeyFile at a PEM PKCS#8 Ed25519 or P-256 private key (openssl genpkey -algorithm ed25519 -out live-key.pem), or remove it to have one created in the data directory',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `the live view signing key ${at} cannot be used: ${errorMessage(err)}`,
+      {
+        hint: 'point auth.liveKeyFile at a PEM PKCS#8 Ed25519 or P-256 private key (openssl genpkey -algorithm ed25519 -out live-key.pem), or remove it to have one created in the data directory',
+        cause: err,
+      },
+    )
   }
   const publicKeyPem = publicKeyOf(key).export({ type: 'spki', format: 'pem' }).toString()
-  log.info({ publicKey: publicKeyPem }, 'live view key: put this public key into each edge\'s live.viewerKeys')
+  log.info({ publicKey: publicKeyPem }, "live view key: put this public key into each edge's live.viewerKeys")
   return {
     publicKeyPem,
-    issue: async (camera, subject, now) => await signViewerToken(key, { camera, subject, issuer: 'parklink-cloud', now }),
+    issue: async (camera, subject, now) =>
+      await signViewerToken(key, { camera, subject, issuer: 'parklink-cloud', now }),
   }
 }

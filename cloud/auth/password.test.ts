@@ -15,7 +15,7 @@ describe('scrypt password hashes', () => {
     expect(await verifyPassword('', a)).toBe(false)
   })
 
-  it('the default cost (2^15) works within node\'s memory limit, and weaker hashes ask to be replaced', async () => {
+  it("the default cost (2^15) works within node's memory limit, and weaker hashes ask to be replaced", async () => {
     const strong = await hashPassword('Zhong-an-2025')
     expect(strong.startsWith('scrypt$32768$8$1$')).toBe(true)
     expect(await verifyPassword('Zhong-an-2025', strong)).toBe(true)
@@ -23,7 +23,14 @@ describe('scrypt password hashes', () => {
     expect(needsRehash(await hashPassword('x', CHEAP))).toBe(true)
   })
 
-  it.each(['', 'plain', 'scrypt$1024$8$1$salt', 'bcrypt$1$2$3$4$5', 'scrypt$0$8$1$AAAA$AAAA', 'scrypt$1024$8$1$AAAA$AAAA$extra'])('a malformed stored hash never verifies: %j', async (stored) => {
+  it.each([
+    '',
+    'plain',
+    'scrypt$1024$8$1$salt',
+    'bcrypt$1$2$3$4$5',
+    'scrypt$0$8$1$AAAA$AAAA',
+    'scrypt$1024$8$1$AAAA$AAAA$extra',
+  ])('a malformed stored hash never verifies: %j', async (stored) => {
     expect(await verifyPassword('anything', stored)).toBe(false)
   })
 })
@@ -50,7 +57,9 @@ describe('password policy', () => {
   })
 
   it('a longer minimum and fewer classes are configurable', () => {
-    expect(passwordProblems('Zhong-an-2025', { ...policy, minLength: 16 })).toEqual(['at least 16 characters (this one has 13)'])
+    expect(passwordProblems('Zhong-an-2025', { ...policy, minLength: 16 })).toEqual([
+      'at least 16 characters (this one has 13)',
+    ])
     expect(passwordProblems('alllowercaseonly', { ...policy, minClasses: 1 })).toEqual([])
   })
 

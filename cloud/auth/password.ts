@@ -21,7 +21,9 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
   // scrypt needs 128·N·r bytes; node's default ceiling (32 MiB) is exactly one 2^15 hash short.
   const maxmem = 256 * params.N * params.r
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...params, maxmem }, (err, key) => (err ? reject(err) : resolve(key)))
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...params, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    )
   })
 }
 

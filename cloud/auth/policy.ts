@@ -16,7 +16,12 @@ export const PasswordPolicy = z.strictObject({
    * (AuthStore.countLoginAttempt).
    */
   lockoutAfter: z.number().int().min(1).max(100).default(10),
-  lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  lockoutMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
 })
 export type PasswordPolicy = z.infer<typeof PasswordPolicy>
 export const defaultPasswordPolicy: PasswordPolicy = PasswordPolicy.parse({})
@@ -29,7 +34,11 @@ const CLASSES: Array<[string, RegExp]> = [
 ]
 
 /** What is wrong with a new password (empty: acceptable). Messages say what to change. */
-export function passwordProblems(password: string, policy: PasswordPolicy, context: { username?: string } = {}): string[] {
+export function passwordProblems(
+  password: string,
+  policy: PasswordPolicy,
+  context: { username?: string } = {},
+): string[] {
   const problems: string[] = []
   const length = [...password].length
   if (length < policy.minLength) problems.push(`at least ${policy.minLength} characters (this one has ${length})`)
@@ -39,7 +48,12 @@ export function passwordProblems(password: string, policy: PasswordPolicy, conte
     const missing = CLASSES.filter((c) => !present.includes(c)).map(([name]) => name)
     problems.push(`characters of at least ${policy.minClasses} of 4 classes (add ${missing.join(' or ')})`)
   }
-  if (context.username && context.username.length >= 3 && password.toLowerCase().includes(context.username.toLowerCase())) problems.push('not containing the user name')
+  if (
+    context.username &&
+    context.username.length >= 3 &&
+    password.toLowerCase().includes(context.username.toLowerCase())
+  )
+    problems.push('not containing the user name')
   return problems
 }
 
@@ -47,4 +61,3 @@ export function passwordProblems(password: string, policy: PasswordPolicy, conte
 export function passwordExpiresAt(changedAt: number, policy: PasswordPolicy): number | null {
   return policy.maxAgeDays === 0 ? null : changedAt + policy.maxAgeDays * 86_400_000
 }
-

@@ -6,7 +6,15 @@ import { z } from 'zod'
  * security_admin manages accounts and API keys and nothing else, auditor reads the audit log
  * and nothing it could change. Enterprise roles see one enterprise only.
  */
-export const Role = z.enum(['park_admin', 'park_operator', 'enterprise_admin', 'enterprise_user', 'technician', 'auditor', 'security_admin'])
+export const Role = z.enum([
+  'park_admin',
+  'park_operator',
+  'enterprise_admin',
+  'enterprise_user',
+  'technician',
+  'auditor',
+  'security_admin',
+])
 export type Role = z.infer<typeof Role>
 export const ROLES = Role.options
 
@@ -30,4 +38,5 @@ export interface Identity {
 
 /** What an identity may see: every enterprise, or one. The store filters every scoped query by it. */
 export type Scope = 'all' | { enterprise: string }
-export const scopeOf = (identity: Pick<Identity, 'enterprise'>): Scope => (identity.enterprise === null ? 'all' : { enterprise: identity.enterprise })
+export const scopeOf = (identity: Pick<Identity, 'enterprise'>): Scope =>
+  identity.enterprise === null ? 'all' : { enterprise: identity.enterprise }

@@ -11,4 +11,3 @@ export const REFRESH_PREFIX = 'plr_'
 export const newApiKey = () => `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`
 export const newRefreshToken = () => `${REFRESH_PREFIX}${randomBytes(32).toString('base64url')}`
 export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex')
-

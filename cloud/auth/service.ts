@@ -5,7 +5,13 @@ import type { AuthStore, UserRecord } from '../store/auth-store.ts'
 import type { AuthConfig } from './config.ts'
 import { DEFAULT_SCRYPT, dummyHash, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password.ts'
 import { passwordExpiresAt, passwordProblems } from './policy.ts'
-import { ThrottledError, createLoginThrottle, defaultLoginThrottle, type LoginThrottle, type Reservation } from './throttle.ts'
+import {
+  ThrottledError,
+  createLoginThrottle,
+  defaultLoginThrottle,
+  type LoginThrottle,
+  type Reservation,
+} from './throttle.ts'
 import { HttpRefusals, type CloudMetrics } from '../metrics.ts'
 import type { Identity } from './roles.ts'
 import { createAuthenticator } from './identity.ts'
@@ -37,9 +43,18 @@ export interface Tokens {
 
 export type AuthService = ReturnType<typeof createAuthService>
 
-const fail = (code: typeof ErrorCodes.UNAUTHENTICATED | typeof ErrorCodes.PASSWORD_EXPIRED | typeof ErrorCodes.BAD_REQUEST, message: string, hint: string) => new ParklinkError(code, message, { hint })
+const fail = (
+  code: typeof ErrorCodes.UNAUTHENTICATED | typeof ErrorCodes.PASSWORD_EXPIRED | typeof ErrorCodes.BAD_REQUEST,
+  message: string,
+  hint: string,
+) => new ParklinkError(code, message, { hint })
 /** The one answer for an unknown name, a wrong password, a locked or a disabled account: nothing to tell them apart. */
-const WRONG = () => fail(ErrorCodes.UNAUTHENTICATED, 'wrong user name or password', 'check both; after repeated failures the account is locked for a while (a security administrator can unlock it)')
+const WRONG = () =>
+  fail(
+    ErrorCodes.UNAUTHENTICATED,
+    'wrong user name or password',
+    'check both; after repeated failures the account is locked for a while (a security administrator can unlock it)',
+  )
 
 /** What the API knows of a login request, for the throttle and the audit entry. */
 export interface LoginMeta {
@@ -65,20 +80,35 @@ export function createAuthService(deps: AuthDeps) {
     const now = clock.now()
     const refreshToken = newRefreshToken()
     const refreshExpiresAt = now + config.refreshTokenHours * 3_600_000
-    const session = await store.createSession({ user: user.id, refreshHash: sha256(refreshToken), createdAt: now, expiresAt: refreshExpiresAt })
+    const session = await store.createSession({
+      user: user.id,
+      refreshHash: sha256(refreshToken),
+      createdAt: now,
+      expiresAt: refreshExpiresAt,
+    })
     const expiresIn = config.accessTokenMinutes * 60
-    return { accessToken: await signAccessToken({ user: user.id, session: session.id }, deps.secret, now, expiresIn), expiresIn, refreshToken, refreshExpiresAt, tokenType: 'Bearer' }
+    return {
+      accessToken: await signAccessToken({ user: user.id, session: session.id }, deps.secret, now, expiresIn),
+      expiresIn,
+      refreshToken,
+      refreshExpiresAt,
+      tokenType: 'Bearer',
+    }
   }
 
   /** Verifies against the dummy hash: an unknown or locked name costs as long as a wrong password. */
-  const dummyCheck = async (password: string) => void (await verifyPassword(password, await (dummy ??= dummyHash(scrypt))))
+  const dummyCheck = async (password: string) =>
+    void (await verifyPassword(password, await (dummy ??= dummyHash(scrypt))))
 
   /** Reserves the attempt with the throttle (429 when the address or everyone must wait), counted by scope. */
   function reserve(address: string): Reservation {
     try {
       return throttle.reserve(address)
     } catch (err) {
-      if (err instanceof ThrottledError && deps.metrics) deps.metrics.http.refused[err.scope === 'address' ? HttpRefusals.LOGIN_THROTTLED_ADDRESS : HttpRefusals.LOGIN_THROTTLED_GLOBAL]++
+      if (err instanceof ThrottledError && deps.metrics)
+        deps.metrics.http.refused[
+          err.scope === 'address' ? HttpRefusals.LOGIN_THROTTLED_ADDRESS : HttpRefusals.LOGIN_THROTTLED_GLOBAL
+        ]++
       throw err
     }
   }
@@ -89,12 +119,24 @@ export function createAuthService(deps: AuthDeps) {
    * lose no count. An unknown name, a locked account, a wrong password and a disabled account
    * all get the same answer (401, same message) after the same cost (one scrypt hash).
    */
-  async function checkPassword(username: string, password: string, action: string, meta: LoginMeta): Promise<UserRecord> {
+  async function checkPassword(
+    username: string,
+    password: string,
+    action: string,
+    meta: LoginMeta,
+  ): Promise<UserRecord> {
     const now = clock.now()
     const reservation = reserve(meta.address ?? 'unknown')
     const throttled = reservation.nextWaitS > 0 ? { nextWaitS: reservation.nextWaitS } : {}
     const refused = (reason: string, target: string | null, detail: Record<string, unknown> = {}) =>
-      audit({ at: now, actor: username, action: `${action}_failed`, target, outcome: 'refused', detail: { ...meta, reason, ...detail, ...throttled } })
+      audit({
+        at: now,
+        actor: username,
+        action: `${action}_failed`,
+        target,
+        outcome: 'refused',
+        detail: { ...meta, reason, ...detail, ...throttled },
+      })
     const user = await store.findUser(username)
     if (!user) {
       await dummyCheck(password)
@@ -102,7 +144,12 @@ export function createAuthService(deps: AuthDeps) {
       throw WRONG()
     }
     const target = `user:${user.id}`
-    const counted = await store.countLoginAttempt(user.id, now, policy.lockoutAfter, now + policy.lockoutMinutes * 60_000)
+    const counted = await store.countLoginAttempt(
+      user.id,
+      now,
+      policy.lockoutAfter,
+      now + policy.lockoutMinutes * 60_000,
+    )
     if (!counted) {
       await dummyCheck(password)
       await refused('locked', target, { lockedUntil: user.lockedUntil })
@@ -112,7 +159,14 @@ export function createAuthService(deps: AuthDeps) {
       const lockedNow = counted.lockedUntil !== null
       await refused('wrong password', target, { failures: lockedNow ? policy.lockoutAfter : counted.failedLogins })
       if (lockedNow) {
-        await audit({ at: now, actor: 'system', action: 'lockout', target, outcome: 'ok', detail: { username, failures: policy.lockoutAfter, until: counted.lockedUntil } })
+        await audit({
+          at: now,
+          actor: 'system',
+          action: 'lockout',
+          target,
+          outcome: 'ok',
+          detail: { username, failures: policy.lockoutAfter, until: counted.lockedUntil },
+        })
         deps.log.warn({ username, until: counted.lockedUntil }, 'account locked after repeated failed logins')
       }
       throw WRONG()
@@ -129,16 +183,38 @@ export function createAuthService(deps: AuthDeps) {
   return {
     policy,
 
-    async login(username: string, password: string, meta: LoginMeta = {}): Promise<{ tokens: Tokens; user: UserRecord }> {
+    async login(
+      username: string,
+      password: string,
+      meta: LoginMeta = {},
+    ): Promise<{ tokens: Tokens; user: UserRecord }> {
       const user = await checkPassword(username, password, 'login', meta)
       const now = clock.now()
       const expires = passwordExpiresAt(user.passwordChangedAt, policy)
       if (expires !== null && expires <= now) {
-        await audit({ at: now, actor: username, action: 'login_failed', target: `user:${user.id}`, outcome: 'refused', detail: { ...meta, reason: 'password expired' } })
-        throw fail(ErrorCodes.PASSWORD_EXPIRED, `the password expired on ${new Date(expires).toISOString()}`, 'set a new one with POST /api/v1/auth/password {"username", "password", "newPassword"}')
+        await audit({
+          at: now,
+          actor: username,
+          action: 'login_failed',
+          target: `user:${user.id}`,
+          outcome: 'refused',
+          detail: { ...meta, reason: 'password expired' },
+        })
+        throw fail(
+          ErrorCodes.PASSWORD_EXPIRED,
+          `the password expired on ${new Date(expires).toISOString()}`,
+          'set a new one with POST /api/v1/auth/password {"username", "password", "newPassword"}',
+        )
       }
-      const rehash = needsRehash(user.passwordHash, scrypt) ? { passwordHash: await hashPassword(password, scrypt) } : {}
-      const updated = (await store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now, ...rehash }))!
+      const rehash = needsRehash(user.passwordHash, scrypt)
+        ? { passwordHash: await hashPassword(password, scrypt) }
+        : {}
+      const updated = (await store.updateUser(user.id, {
+        failedLogins: 0,
+        lockedUntil: null,
+        lastLoginAt: now,
+        ...rehash,
+      }))!
       const tokens = await issue(updated)
       await audit({ at: now, actor: username, action: 'login', target: `user:${user.id}`, outcome: 'ok', detail: meta })
       return { tokens, user: updated }
@@ -148,14 +224,26 @@ export function createAuthService(deps: AuthDeps) {
     async refresh(refreshToken: string): Promise<Tokens> {
       const now = clock.now()
       const session = refreshToken.length < 200 ? await store.findSession(sha256(refreshToken)) : null
-      const refused = () => fail(ErrorCodes.UNAUTHENTICATED, 'the refresh token is not valid (expired, logged out or already used)', 'log in again with POST /api/v1/auth/login')
+      const refused = () =>
+        fail(
+          ErrorCodes.UNAUTHENTICATED,
+          'the refresh token is not valid (expired, logged out or already used)',
+          'log in again with POST /api/v1/auth/login',
+        )
       if (!session) throw refused()
       const user = await store.getUser(session.user)
       if (session.revokedAt !== null) {
         if (session.revokedWhy === 'rotated' && user) {
           // A replaced token used again: someone else has a copy. End every session of the user.
           const ended = await store.revokeUserSessions(user.id, now, 'refresh token reused')
-          await audit({ at: now, actor: user.username, action: 'refresh_reuse', target: `user:${user.id}`, outcome: 'refused', detail: { session: session.id, ended } })
+          await audit({
+            at: now,
+            actor: user.username,
+            action: 'refresh_reuse',
+            target: `user:${user.id}`,
+            outcome: 'refused',
+            detail: { session: session.id, ended },
+          })
         }
         throw refused()
       }
@@ -167,7 +255,13 @@ export function createAuthService(deps: AuthDeps) {
     async logout(identity: Identity): Promise<void> {
       const now = clock.now()
       if (identity.session !== null) await store.revokeSession(identity.session, now, 'logout')
-      await audit({ at: now, actor: identity.actor, action: 'logout', target: `${identity.kind}:${identity.id}`, outcome: 'ok' })
+      await audit({
+        at: now,
+        actor: identity.actor,
+        action: 'logout',
+        target: `${identity.kind}:${identity.id}`,
+        outcome: 'ok',
+      })
     },
 
     /** Changes a password with the old one (also for an expired password); ends every session of the user. */
@@ -175,9 +269,19 @@ export function createAuthService(deps: AuthDeps) {
       const user = await checkPassword(username, password, 'password_change', meta)
       const problems = passwordProblems(newPassword, policy, { username })
       if (newPassword === password) problems.push('different from the current one')
-      if (problems.length) throw fail(ErrorCodes.BAD_REQUEST, `the new password does not meet the policy: it needs ${problems.join('; ')}`, 'choose another password')
+      if (problems.length)
+        throw fail(
+          ErrorCodes.BAD_REQUEST,
+          `the new password does not meet the policy: it needs ${problems.join('; ')}`,
+          'choose another password',
+        )
       const now = clock.now()
-      await store.updateUser(user.id, { passwordHash: await hashPassword(newPassword, scrypt), passwordChangedAt: now, failedLogins: 0, lockedUntil: null })
+      await store.updateUser(user.id, {
+        passwordHash: await hashPassword(newPassword, scrypt),
+        passwordChangedAt: now,
+        failedLogins: 0,
+        lockedUntil: null,
+      })
       await store.revokeUserSessions(user.id, now, 'password changed')
       await audit({ at: now, actor: username, action: 'password_change', target: `user:${user.id}`, outcome: 'ok' })
     },

@@ -23,7 +23,11 @@ describe('login throttle', () => {
     const t = createLoginThrottle(config, clock)
     for (let i = 0; i < 3; i++) expect(t.reserve('10.0.0.1').nextWaitS).toBe(0)
     expect(t.reserve('10.0.0.1').nextWaitS).toBe(10) // the 4th passes, the 5th waits 10 s
-    expect(refusal(() => t.reserve('10.0.0.1'))).toMatchObject({ code: 'PL_TOO_MANY_REQUESTS', retryAfterS: 10, scope: 'address' })
+    expect(refusal(() => t.reserve('10.0.0.1'))).toMatchObject({
+      code: 'PL_TOO_MANY_REQUESTS',
+      retryAfterS: 10,
+      scope: 'address',
+    })
     clock.advance(9_500)
     expect(refusal(() => t.reserve('10.0.0.1')).retryAfterS).toBe(1)
     clock.advance(500)

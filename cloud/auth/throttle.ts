@@ -40,10 +40,17 @@ export const defaultLoginThrottle: LoginThrottleConfig = LoginThrottleConfig.par
 
 /** A throttled attempt: HTTP 429 with `Retry-After: retryAfterS`. */
 export class ThrottledError extends ParklinkError {
-  constructor(readonly retryAfterS: number, readonly scope: 'address' | 'global') {
-    super(ErrorCodes.TOO_MANY_REQUESTS, `too many failed logins ${scope === 'address' ? 'from this address' : 'at the moment'}: try again in ${retryAfterS} s`, {
-      hint: `wait ${retryAfterS} s before the next attempt; each further failure doubles the wait`,
-    })
+  constructor(
+    readonly retryAfterS: number,
+    readonly scope: 'address' | 'global',
+  ) {
+    super(
+      ErrorCodes.TOO_MANY_REQUESTS,
+      `too many failed logins ${scope === 'address' ? 'from this address' : 'at the moment'}: try again in ${retryAfterS} s`,
+      {
+        hint: `wait ${retryAfterS} s before the next attempt; each further failure doubles the wait`,
+      },
+    )
   }
 }
 
@@ -55,18 +62,28 @@ interface Window {
 }
 
 const EMPTY: Window = { failures: 0, lastAt: 0, blockedUntil: 0 }
-const fresh = (w: Window, now: number, rule: ThrottleRule): Window => (now - w.lastAt >= rule.windowS * 1000 ? EMPTY : w)
-const delayMs = (over: number, rule: ThrottleRule) => Math.min(rule.baseDelayS * 1000 * 2 ** Math.min(over - 1, 30), rule.maxDelayS * 1000)
+const fresh = (w: Window, now: number, rule: ThrottleRule): Window =>
+  now - w.lastAt >= rule.windowS * 1000 ? EMPTY : w
+const delayMs = (over: number, rule: ThrottleRule) =>
+  Math.min(rule.baseDelayS * 1000 * 2 ** Math.min(over - 1, 30), rule.maxDelayS * 1000)
 
 function withFailure(w: Window, now: number, rule: ThrottleRule): Window {
   const failures = w.failures + 1
-  return { failures, lastAt: now, blockedUntil: failures > rule.freeFailures ? now + delayMs(failures - rule.freeFailures, rule) : 0 }
+  return {
+    failures,
+    lastAt: now,
+    blockedUntil: failures > rule.freeFailures ? now + delayMs(failures - rule.freeFailures, rule) : 0,
+  }
 }
 
 /** One failure given back: the wait is the one the failures left imply, counted from the last attempt. */
 function withoutFailure(w: Window, rule: ThrottleRule): Window {
   const failures = Math.max(0, w.failures - 1)
-  return { ...w, failures, blockedUntil: failures > rule.freeFailures ? w.lastAt + delayMs(failures - rule.freeFailures, rule) : 0 }
+  return {
+    ...w,
+    failures,
+    blockedUntil: failures > rule.freeFailures ? w.lastAt + delayMs(failures - rule.freeFailures, rule) : 0,
+  }
 }
 
 /**
@@ -78,8 +95,14 @@ export function throttleKey(address: string): string {
   const [head = '', tail] = address.split('::') as [string, string | undefined]
   const left = head === '' ? [] : head.split(':')
   const right = tail === undefined || tail === '' ? [] : tail.split(':')
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
 }
 
 export interface Reservation {
@@ -111,7 +134,11 @@ export function createLoginThrottle(config: LoginThrottleConfig, clock: Pick<Clo
       const mine = addressWindow(address, now)
       global = fresh(global, now, config.global)
       const waitMs = Math.max(mine.blockedUntil, global.blockedUntil) - now
-      if (waitMs > 0) throw new ThrottledError(Math.ceil(waitMs / 1000), mine.blockedUntil - now >= global.blockedUntil - now ? 'address' : 'global')
+      if (waitMs > 0)
+        throw new ThrottledError(
+          Math.ceil(waitMs / 1000),
+          mine.blockedUntil - now >= global.blockedUntil - now ? 'address' : 'global',
+        )
       const counted = withFailure(mine, now, config.perAddress)
       remember(address, counted)
       global = withFailure(global, now, config.global)
@@ -130,7 +157,9 @@ export function createLoginThrottle(config: LoginThrottleConfig, clock: Pick<Clo
     /** Failures counted now for an address (and in all), for health and tests. */
     failures(address?: string): number {
       const now = clock.now()
-      return address === undefined ? fresh(global, now, config.global).failures : addressWindow(throttleKey(address), now).failures
+      return address === undefined
+        ? fresh(global, now, config.global).failures
+        : addressWindow(throttleKey(address), now).failures
     },
     get addresses(): number {
       return addresses.size

@@ -19,6 +19,7 @@ describe('access tokens', () => {
     const [header, payload, signature] = token.split('.')
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`
     const changed = `${header}.${b64({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: '1' })}.${signature}`
-    for (const bad of [none, changed, 'a.b.c', '', token.slice(0, -2)]) expect(await verifyAccessToken(bad, secret, T)).toBeNull()
+    for (const bad of [none, changed, 'a.b.c', '', token.slice(0, -2)])
+      expect(await verifyAccessToken(bad, secret, T)).toBeNull()
   })
 })

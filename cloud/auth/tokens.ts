@@ -13,7 +13,12 @@ export interface AccessClaims {
   session: number
 }
 
-export async function signAccessToken(claims: AccessClaims, secret: Uint8Array, nowMs: number, ttlS: number): Promise<string> {
+export async function signAccessToken(
+  claims: AccessClaims,
+  secret: Uint8Array,
+  nowMs: number,
+  ttlS: number,
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000)
   return new SignJWT({ sid: claims.session })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -26,9 +31,18 @@ export async function signAccessToken(claims: AccessClaims, secret: Uint8Array, 
 }
 
 /** The claims of a valid, unexpired token signed with `secret`; null for anything else. */
-export async function verifyAccessToken(token: string, secret: Uint8Array, nowMs: number): Promise<AccessClaims | null> {
+export async function verifyAccessToken(
+  token: string,
+  secret: Uint8Array,
+  nowMs: number,
+): Promise<AccessClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: new Date(nowMs) })
+    const { payload } = await jwtVerify(token, secret, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      currentDate: new Date(nowMs),
+    })
     const user = Number(payload.sub)
     const session = payload.sid
     if (!Number.isSafeInteger(user) || typeof session !== 'number' || !Number.isSafeInteger(session)) return null

@@ -43,12 +43,18 @@ export interface CommandChannel {
  */
 export function createCommandChannel(options: CommandChannelOptions): CommandChannel {
   const { clock, log } = options
-  const waiting = new Map<string, { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }>()
+  const waiting = new Map<
+    string,
+    { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }
+  >()
 
   const send = (site: string, edge: string, cmd: CommandBody, id: string = randomUUID()): string => {
     if (cmd.type === 'snapshot') options.snapshots.expect(id, edge, cmd.alarm, cmd.cameras)
     options.publish(topic(site, edge, 'cmd'), encode({ v: WIRE_VERSION, id, edge, ts: clock.now(), cmd }))
-    log.info({ edge, id, cmd: cmd.type, ...(cmd.type === 'resend' ? { fromSeq: cmd.fromSeq, toSeq: cmd.toSeq } : {}) }, 'command sent to the edge')
+    log.info(
+      { edge, id, cmd: cmd.type, ...(cmd.type === 'resend' ? { fromSeq: cmd.fromSeq, toSeq: cmd.toSeq } : {}) },
+      'command sent to the edge',
+    )
     return id
   }
 
@@ -56,7 +62,11 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
   const recordOwnGaps = async (site: string, edge: string, gaps: readonly GapRecord[]) => {
     const points = [...new Set(gaps.flatMap((g) => (g.points === 'all' ? [] : g.points)))]
     const verdict = await options.ownership.judge(site, edge, points, [])
-    if (verdict.siteMismatch !== null) return void log.warn({ edge, site, registered: verdict.siteMismatch }, 'resend answer under another site than the edge\'s refused (site_mismatch)')
+    if (verdict.siteMismatch !== null)
+      return void log.warn(
+        { edge, site, registered: verdict.siteMismatch },
+        "resend answer under another site than the edge's refused (site_mismatch)",
+      )
     const refused = noRefusals()
     const own = screenGaps(gaps, verdict, refused)
     if (own.length > 0) await options.store.recordGaps(edge, own, clock.now())
@@ -70,20 +80,35 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
         const id = send(site, edge, cmd)
         const timer = clock.setTimeout(() => {
           waiting.delete(id)
-          reject(new Error(`no answer from edge ${edge} to ${cmd.type} within ${timeoutMs} ms: is it connected (GET /api/v1/edges)?`))
+          reject(
+            new Error(
+              `no answer from edge ${edge} to ${cmd.type} within ${timeoutMs} ms: is it connected (GET /api/v1/edges)?`,
+            ),
+          )
         }, timeoutMs)
         waiting.set(id, { resolve, reject, timer })
       })
     },
     async handleResponse(msg) {
       const address = addressOf(msg, 'resp')
-      if (typeof address === 'string') return void log.warn({ topic: msg.topic, error: address }, 'command response rejected')
+      if (typeof address === 'string')
+        return void log.warn({ topic: msg.topic, error: address }, 'command response rejected')
       const decoded = decodeCommandResponse(msg.payload)
       if (!decoded.ok) return void log.warn({ topic: msg.topic, error: decoded.error }, 'command response rejected')
       const r = decoded.value
-      if (r.edge !== address.edge) return void log.warn({ topic: msg.topic, edge: r.edge }, 'command response for another edge rejected')
+      if (r.edge !== address.edge)
+        return void log.warn({ topic: msg.topic, edge: r.edge }, 'command response for another edge rejected')
       if (r.result?.type === 'resend') {
-        log.info({ edge: r.edge, id: r.id, resent: r.result.resent.length, alreadyAcked: r.result.alreadyAcked, gaps: r.result.gaps.length }, 'resend answered')
+        log.info(
+          {
+            edge: r.edge,
+            id: r.id,
+            resent: r.result.resent.length,
+            alreadyAcked: r.result.alreadyAcked,
+            gaps: r.result.gaps.length,
+          },
+          'resend answered',
+        )
         if (r.result.gaps.length > 0) await recordOwnGaps(address.site, r.edge, r.result.gaps)
       } else if (!r.ok) log.warn({ edge: r.edge, id: r.id, error: r.error }, 'the edge could not carry out a command')
       const w = waiting.get(r.id)

@@ -30,7 +30,12 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
   const decoded = decodeData(msg.payload)
   if (!decoded.ok) return reject(ctx, msg, RejectReasons.INVALID_PAYLOAD, decoded.error)
   if (decoded.value.edge !== address.edge) {
-    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${decoded.value.edge}" differs from topic edge "${address.edge}"`)
+    return reject(
+      ctx,
+      msg,
+      RejectReasons.EDGE_MISMATCH,
+      `payload edge "${decoded.value.edge}" differs from topic edge "${address.edge}"`,
+    )
   }
   const judged = await judgeSender(ctx, msg, address, batchIds(decoded.value))
   if ('refused' in judged) return judged.refused
@@ -53,7 +58,14 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     // Source times against the cloud's receive time (issue 14).
     const receivedAt = ctx.clock.now()
     const timed = checkBatchTimes(batch, receivedAt, ctx.time ?? defaultCloudTimeConfig, ctx.metrics)
-    result = await ctx.store.ingestBatch(timed.batch, { site: address.site, receivedAt, inOrder, ackedThrough, hash, ...timed.meta })
+    result = await ctx.store.ingestBatch(timed.batch, {
+      site: address.site,
+      receivedAt,
+      inOrder,
+      ackedThrough,
+      hash,
+      ...timed.meta,
+    })
   } catch (err) {
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
@@ -62,8 +74,22 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
 
   if (result.conflict) {
     // Not a resend: another client (or a second edge configured with this id) reuses the key. The stored batch stays.
-    ctx.log.error({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq, storedHash: result.conflict.storedHash, hash: result.conflict.hash }, 'SEQ CONFLICT: this (edge, outbox, seq) is stored with other content; refused, not acked')
-    return reject(ctx, msg, RejectReasons.SEQ_CONFLICT, `(edge ${batch.edge}, outbox ${batch.outbox}, seq ${batch.seq}) is stored with other content`)
+    ctx.log.error(
+      {
+        edge: batch.edge,
+        outbox: batch.outbox,
+        seq: batch.seq,
+        storedHash: result.conflict.storedHash,
+        hash: result.conflict.hash,
+      },
+      'SEQ CONFLICT: this (edge, outbox, seq) is stored with other content; refused, not acked',
+    )
+    return reject(
+      ctx,
+      msg,
+      RejectReasons.SEQ_CONFLICT,
+      `(edge ${batch.edge}, outbox ${batch.outbox}, seq ${batch.seq}) is stored with other content`,
+    )
   }
   const m = ctx.metrics.ingest
   if (result.duplicate) {
@@ -76,9 +102,17 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     m.samples += result.samples
     m.alarmsRaised += result.raised
     m.alarmsRecovered += result.recovered
-    for (const g of batch.gaps ?? []) ctx.log.warn({ edge: batch.edge, gap: { ...g, points: g.points === 'all' ? 'all' : g.points.length } }, 'the edge reports data it dropped before delivery (a gap, kept in /api/v1/gaps)')
+    for (const g of batch.gaps ?? [])
+      ctx.log.warn(
+        { edge: batch.edge, gap: { ...g, points: g.points === 'all' ? 'all' : g.points.length } },
+        'the edge reports data it dropped before delivery (a gap, kept in /api/v1/gaps)',
+      )
     countUnevaluated(ctx.metrics, result)
-    if (result.unevaluated) ctx.log.warn({ edge: batch.edge, seq: batch.seq, ...result.unevaluated }, 'samples stored without rule evaluation (late or clock_skew): traced in the points\' history')
+    if (result.unevaluated)
+      ctx.log.warn(
+        { edge: batch.edge, seq: batch.seq, ...result.unevaluated },
+        "samples stored without rule evaluation (late or clock_skew): traced in the points' history",
+      )
   }
 
   const through = ctx.tracker.record(batch.edge, batch.seq, batch.floor, batch.outbox)
@@ -89,9 +123,16 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
       m.alarmsRaised += late.raised
       m.alarmsRecovered += late.recovered
       countUnevaluated(ctx.metrics, late)
-      if (late.samples > 0) ctx.log.info({ edge: batch.edge, through, samples: late.samples }, 'batches that arrived ahead of a gap evaluated in order')
+      if (late.samples > 0)
+        ctx.log.info(
+          { edge: batch.edge, through, samples: late.samples },
+          'batches that arrived ahead of a gap evaluated in order',
+        )
     } catch (err) {
-      ctx.log.error({ edge: batch.edge, through, err }, 'deferred rule evaluation failed; it is retried with the next batch')
+      ctx.log.error(
+        { edge: batch.edge, through, err },
+        'deferred rule evaluation failed; it is retried with the next batch',
+      )
     }
   }
   if (result.duplicate) {
@@ -109,7 +150,14 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
 
 export function publishAck(ctx: IngestContext, site: string, edge: string, through: number, outbox: string): void {
   const stored = ctx.tracker.storedRanges(edge, 64, outbox)
-  const ack: Ack = { v: WIRE_VERSION, edge, outbox, through, ...(stored.length > 0 ? { stored } : {}), ts: ctx.clock.now() }
+  const ack: Ack = {
+    v: WIRE_VERSION,
+    edge,
+    outbox,
+    through,
+    ...(stored.length > 0 ? { stored } : {}),
+    ts: ctx.clock.now(),
+  }
   ctx.publish(topic(site, edge, 'ack'), encode(ack))
   ctx.metrics.ingest.acks++
 }

@@ -28,10 +28,20 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   if (!decoded.ok) return reject(ctx, msg, RejectReasons.INVALID_PAYLOAD, decoded.error)
   const status = decoded.value
   if (status.edge !== address.edge) {
-    return reject(ctx, msg, RejectReasons.EDGE_MISMATCH, `payload edge "${status.edge}" differs from topic edge "${address.edge}"`)
+    return reject(
+      ctx,
+      msg,
+      RejectReasons.EDGE_MISMATCH,
+      `payload edge "${status.edge}" differs from topic edge "${address.edge}"`,
+    )
   }
   // A registered edge speaks only under its own site (issue 13), births and deaths alike.
-  const judged = await judgeSender(ctx, msg, address, status.kind === 'birth' ? birthIds(status) : { points: [], cameras: [] })
+  const judged = await judgeSender(
+    ctx,
+    msg,
+    address,
+    status.kind === 'birth' ? birthIds(status) : { points: [], cameras: [] },
+  )
   if ('refused' in judged) return judged.refused
   ctx.metrics.ingest.statuses++
   try {
@@ -51,20 +61,37 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
   }
 }
 
-async function apply(ctx: IngestContext, site: string, status: Status, retained: boolean, arrivedAt?: number): Promise<StatusOutcome> {
+async function apply(
+  ctx: IngestContext,
+  site: string,
+  status: Status,
+  retained: boolean,
+  arrivedAt?: number,
+): Promise<StatusOutcome> {
   const now = ctx.clock.now()
   const log = ctx.log.child({ edge: status.edge, session: status.session, retained })
   // The edge's clock, from its fresh messages only (shared/clock-offset.ts), against the time the
   // message came off the broker: time spent waiting in our inbox behind data is not the edge's.
-  const clockOffset = ctx.clocks && !retained && status.kind !== 'death' ? ctx.clocks.observe(status.edge, status.ts, Math.min(arrivedAt ?? now, now)) : null
+  const clockOffset =
+    ctx.clocks && !retained && status.kind !== 'death'
+      ? ctx.clocks.observe(status.edge, status.ts, Math.min(arrivedAt ?? now, now))
+      : null
   switch (status.kind) {
     case 'birth': {
       const outcome = await ctx.store.recordBirth(site, status, retained ? Math.min(status.ts, now) : now)
       if (clockOffset !== null) await ctx.store.recordClockOffset(status.edge, clockOffset, now)
       log.info({ points: status.points.length, configHash: status.configHash }, 'edge birth')
       // Threshold changes are audited (brief §4): say which limits the control room changed.
-      for (const a of outcome.limitsAdopted) log.warn({ point: a.point, from: a.from, to: a.to }, 'alarm limits changed at the source (limitsFromSource): adopted')
-      for (const r of outcome.limitsRefused) log.error({ point: r.point, problem: r.problem }, 'source announced inconsistent alarm limits: not adopted, the previous limits stay in force')
+      for (const a of outcome.limitsAdopted)
+        log.warn(
+          { point: a.point, from: a.from, to: a.to },
+          'alarm limits changed at the source (limitsFromSource): adopted',
+        )
+      for (const r of outcome.limitsRefused)
+        log.error(
+          { point: r.point, problem: r.problem },
+          'source announced inconsistent alarm limits: not adopted, the previous limits stay in force',
+        )
       // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker
       // restart: the mark of the outbox it names (an outbox new to us has none yet).
       const through = ctx.tracker.through(status.edge, status.outboxId)

@@ -3,7 +3,8 @@ import { AckTracker } from './ack-tracker.ts'
 import { HoleWatch } from './holes.ts'
 
 describe('hole watch', () => {
-  const state = (tracker: AckTracker) => tracker.edges().map((edge) => ({ edge, through: tracker.through(edge), pending: tracker.pending(edge) }))
+  const state = (tracker: AckTracker) =>
+    tracker.edges().map((edge) => ({ edge, through: tracker.through(edge), pending: tracker.pending(edge) }))
 
   it('asks for a hole that persists, again after retryMs, and forgets it once filled', () => {
     const tracker = new AckTracker()

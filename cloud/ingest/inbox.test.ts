@@ -5,10 +5,11 @@ import { createInbox, type Lane } from './inbox.ts'
 function gated() {
   const handled: string[] = []
   let release: (() => void) | null = null
-  const handle = (m: string) => new Promise<void>((resolve) => {
-    handled.push(m)
-    release = resolve
-  })
+  const handle = (m: string) =>
+    new Promise<void>((resolve) => {
+      handled.push(m)
+      release = resolve
+    })
   const step = async () => {
     const r = release
     release = null

@@ -28,7 +28,10 @@ interface Job<M> {
   done: (() => void) | null
 }
 
-export function createInbox<M>(handle: (message: M) => Promise<void>, options: { highWater?: number; now?: () => number } = {}): Inbox<M> {
+export function createInbox<M>(
+  handle: (message: M) => Promise<void>,
+  options: { highWater?: number; now?: () => number } = {},
+): Inbox<M> {
   const highWater = options.highWater ?? 64
   const now = options.now ?? Date.now
   const lanes: Record<Lane, Job<M>[]> = { live: [], backlog: [] }

@@ -78,11 +78,20 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     ...(options.time ? { time: options.time } : {}),
     clocks: createClockOffsets(),
     ownership: options.ownership,
-    refusals: createRefusalReporter({ store: options.store, clock: options.clock, log: log.child({ component: 'ownership' }), metrics }),
+    refusals: createRefusalReporter({
+      store: options.store,
+      clock: options.clock,
+      log: log.child({ component: 'ownership' }),
+      metrics,
+    }),
     snapshots,
     publish(topic, payload) {
       transport.publish(topic, payload, { qos: 1, retain: true }, (err) => {
-        if (err) log.warn({ topic, err: errorMessage(err) }, 'ack not delivered to the broker; the next batch or resend acks again')
+        if (err)
+          log.warn(
+            { topic, err: errorMessage(err) },
+            'ack not delivered to the broker; the next batch or resend acks again',
+          )
       })
     },
   }
@@ -104,21 +113,40 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   const sites = new Map<string, string>()
   const resend = options.resend ?? { afterMs: 10_000, retryMs: 30_000, checkMs: 2_000 }
   const holes = new HoleWatch(resend)
-  const holeJob = startPeriodic(options.clock, resend.checkMs, async () => {
-    if (!metrics.mqtt.connected) return
-    const tracker = options.tracker
-    const due = holes.check(options.clock.now(), tracker.edges().map((edge) => ({ edge, through: tracker.through(edge), pending: tracker.pending(edge) })))
-    for (const r of due) {
-      const site = sites.get(r.edge)
-      if (site) commands.send(site, r.edge, { type: 'resend', fromSeq: r.fromSeq, toSeq: r.toSeq })
-    }
-  }, (err) => log.error({ err }, 'sequence hole check failed'))
+  const holeJob = startPeriodic(
+    options.clock,
+    resend.checkMs,
+    async () => {
+      if (!metrics.mqtt.connected) return
+      const tracker = options.tracker
+      const due = holes.check(
+        options.clock.now(),
+        tracker.edges().map((edge) => ({ edge, through: tracker.through(edge), pending: tracker.pending(edge) })),
+      )
+      for (const r of due) {
+        const site = sites.get(r.edge)
+        if (site) commands.send(site, r.edge, { type: 'resend', fromSeq: r.fromSeq, toSeq: r.toSeq })
+      }
+    },
+    (err) => log.error({ err }, 'sequence hole check failed'),
+  )
 
-  const inbox = createInbox<InboundMessage>((msg) => {
-    const address = parseTopic(msg.topic)
-    const work = address?.channel === 'resp' ? commands.handleResponse(msg) : msg.topic.endsWith('/status') ? handleStatus(ctx, msg) : handleData(ctx, msg)
-    return work.then(() => undefined, (err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'))
-  }, { now: () => options.clock.now() })
+  const inbox = createInbox<InboundMessage>(
+    (msg) => {
+      const address = parseTopic(msg.topic)
+      const work =
+        address?.channel === 'resp'
+          ? commands.handleResponse(msg)
+          : msg.topic.endsWith('/status')
+            ? handleStatus(ctx, msg)
+            : handleData(ctx, msg)
+      return work.then(
+        () => undefined,
+        (err: unknown) => log.error({ topic: msg.topic, err }, 'message handler failed'),
+      )
+    },
+    { now: () => options.clock.now() },
+  )
   let stopping: Promise<void> | null = null
   const onMessage = (packet: { topic: string; payload: Buffer; retained: boolean }, done: () => void) => {
     // Stopping: leave it unacknowledged, so the broker redelivers it to our session next time.
@@ -134,18 +162,30 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     const filters = { [channelFilter('data')]: 1 as const, [channelFilter('status')]: 1 as const }
     // Answers to commands: best effort, so an ACL without the command channel never stops ingest.
     transport.subscribe({ [channelFilter('resp')]: 1 }, (err, granted) => {
-      if (err || granted.some((g) => g.qos === null)) log.warn({ filter: channelFilter('resp') }, 'cannot subscribe to command responses; check the broker ACL (topic read parklink/v1/+/+/resp)')
+      if (err || granted.some((g) => g.qos === null))
+        log.warn(
+          { filter: channelFilter('resp') },
+          'cannot subscribe to command responses; check the broker ACL (topic read parklink/v1/+/+/resp)',
+        )
     })
     transport.subscribe(filters, (err, granted) => {
       const refused = granted.filter((g) => g.qos !== 1)
       if (err || refused.length > 0) {
-        metrics.mqtt.lastError = err ? errorMessage(err) : `subscription refused: ${refused.map((g) => g.filter).join(', ')}`
-        log.error({ err: metrics.mqtt.lastError }, 'cannot subscribe to edge topics; check the broker ACL for this user')
+        metrics.mqtt.lastError = err
+          ? errorMessage(err)
+          : `subscription refused: ${refused.map((g) => g.filter).join(', ')}`
+        log.error(
+          { err: metrics.mqtt.lastError },
+          'cannot subscribe to edge topics; check the broker ACL for this user',
+        )
         return
       }
       metrics.mqtt.connected = true
       metrics.mqtt.lastError = null
-      log.info({ url: transport.endpoint, clientId: transport.clientId, sessionPresent }, 'mqtt connected and subscribed')
+      log.info(
+        { url: transport.endpoint, clientId: transport.clientId, sessionPresent },
+        'mqtt connected and subscribed',
+      )
     })
   }
   const onClose = () => {
@@ -154,7 +194,8 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   }
   const onError = (message: string) => {
     // Once per distinct error, not on every reconnect attempt while the broker stays down.
-    if (message !== metrics.mqtt.lastError) log.warn({ url: transport.endpoint, err: message }, 'mqtt error; reconnecting')
+    if (message !== metrics.mqtt.lastError)
+      log.warn({ url: transport.endpoint, err: message }, 'mqtt error; reconnecting')
     else log.debug({ url: transport.endpoint, err: message }, 'mqtt error (repeated)')
     metrics.mqtt.lastError = message
   }

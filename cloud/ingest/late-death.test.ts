@@ -18,7 +18,16 @@ import { startMqttIngest, type Ingest } from './mqtt/mqtt-ingest.ts'
  */
 const EDGE = 'shilian-01'
 const STATUS = topic('huaian', EDGE, 'status')
-const outbox = { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0, id: 'outbox-late0000' }
+const outbox = {
+  samples: 0,
+  batches: 0,
+  bytes: 0,
+  oldestTs: null,
+  evicted: 0,
+  lastSeq: 0,
+  ackedThrough: 0,
+  id: 'outbox-late0000',
+}
 
 describe('late death (real broker, real ingest)', () => {
   let broker: TestBroker
@@ -30,7 +39,12 @@ describe('late death (real broker, real ingest)', () => {
   /** An edge session as the uplink connects it: last will = death of this session, then a retained birth. */
   async function session(id: string, clientId: string) {
     const who = { site: 'huaian', edge: EDGE, session: id }
-    const c = mqtt.connect(broker.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, will: { topic: STATUS, payload: encode(death(who)), qos: 1, retain: true } })
+    const c = mqtt.connect(broker.url, {
+      clientId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: { topic: STATUS, payload: encode(death(who)), qos: 1, retain: true },
+    })
     clients.push(c)
     c.on('error', () => {})
     await new Promise<void>((resolve) => c.once('connect', () => resolve()))
@@ -44,7 +58,18 @@ describe('late death (real broker, real ingest)', () => {
     env = await tempStore()
     clients = []
     metrics = createMetrics(Date.now())
-    ingest = startMqttIngest({ url: broker.url, clientId: 'cloud-late-death', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker: new AckTracker(), clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store) })
+    ingest = startMqttIngest({
+      url: broker.url,
+      clientId: 'cloud-late-death',
+      reconnectPeriodMs: 100,
+      keepaliveS: 30,
+      store: env.store,
+      tracker: new AckTracker(),
+      clock: systemClock,
+      metrics,
+      log: captureLogger().log,
+      ownership: openOwnership(env.store),
+    })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })
   })
   afterEach(async () => {
@@ -54,7 +79,7 @@ describe('late death (real broker, real ingest)', () => {
     await env.dispose()
   })
 
-  it('the old session\'s will, published after the new birth, leaves the new session online; its own will takes it offline', async () => {
+  it("the old session's will, published after the new birth, leaves the new session online; its own will takes it offline", async () => {
     await session('s-old', 'edge-conn-1')
     await waitFor(async () => (await edgeRow())?.session === 's-old')
     await session('s-new', 'edge-conn-2')
@@ -66,7 +91,9 @@ describe('late death (real broker, real ingest)', () => {
     expect(await edgeRow()).toMatchObject({ session: 's-new', online: true })
 
     expect(broker.dropClient('edge-conn-2')).toBe(true)
-    await waitFor(async () => (await edgeRow())?.online === false, { message: 'the new session\'s own will did not take it offline' })
+    await waitFor(async () => (await edgeRow())?.online === false, {
+      message: "the new session's own will did not take it offline",
+    })
     expect(await edgeRow()).toMatchObject({ session: 's-new', online: false })
   })
 })

@@ -1,7 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, OUTBOX, T0, batch, birth, captureLogger, good, manualClock, ingestContext, signedIn, tempStore, testAuth, testKey } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  OUTBOX,
+  T0,
+  batch,
+  birth,
+  captureLogger,
+  good,
+  manualClock,
+  ingestContext,
+  signedIn,
+  tempStore,
+  testAuth,
+  testKey,
+} from '../../test/cloud/helpers.ts'
 import { createApp } from '../api/app.ts'
 import { AckTracker } from './ack-tracker.ts'
 import type { InboundMessage, IngestContext } from './context.ts'
@@ -25,7 +39,8 @@ let api: Pick<Hono, 'request'>
 const clock = manualClock()
 
 const msg = (payload: unknown): InboundMessage => ({ topic: DATA, payload: encode(payload as never), retained: false })
-const history = async () => (await env.store.history(LEVEL, { from: 0, to: T0 + 1e6, limit: 100 }, 'all')).map((s) => [s.ts - T0, s.value])
+const history = async () =>
+  (await env.store.history(LEVEL, { from: 0, to: T0 + 1e6, limit: 100 }, 'all')).map((s) => [s.ts - T0, s.value])
 const get = async (path: string) => (await (await api.request(path)).json()) as any
 
 beforeEach(async () => {
@@ -35,7 +50,9 @@ beforeEach(async () => {
   acks = []
   clock.set(T0 + 60_000)
   ctx = ingestContext({
-    store: env.store, clock, log: logs.log,
+    store: env.store,
+    clock,
+    log: logs.log,
     publish(_topic, payload) {
       const ack = decodeAck(payload)
       if (!ack.ok) throw new Error(`published a bad ack: ${ack.error}`)
@@ -43,7 +60,10 @@ beforeEach(async () => {
     },
   })
   const auth = testAuth(env.store, clock)
-  api = signedIn(createApp({ store: env.store, clock, metrics: ctx.metrics, log: captureLogger().log, ...auth }), await testKey(auth.accounts))
+  api = signedIn(
+    createApp({ store: env.store, clock, metrics: ctx.metrics, log: captureLogger().log, ...auth }),
+    await testKey(auth.accounts),
+  )
 })
 afterEach(async () => env.dispose())
 
@@ -56,18 +76,37 @@ describe('a reused (edge, outbox, seq)', () => {
     expect(await history()).toEqual([[0, 7]])
     expect(await env.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).toEqual([])
     const conflict = logs.lines().find((l) => /SEQ CONFLICT/.test(String(l.msg)))
-    expect(conflict).toMatchObject({ level: 50, edge: 'shilian-01', outbox: OUTBOX, seq: 1, storedHash: expect.stringMatching(/^[0-9a-f]{64}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(conflict).toMatchObject({
+      level: 50,
+      edge: 'shilian-01',
+      outbox: OUTBOX,
+      seq: 1,
+      storedHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
     expect(conflict!.storedHash).not.toBe(conflict!.hash)
-    expect((await get('/api/v1/health')).ingest).toMatchObject({ rejected: 1, rejectedByReason: { seq_conflict: 1 }, duplicates: 0 })
+    expect((await get('/api/v1/health')).ingest).toMatchObject({
+      rejected: 1,
+      rejectedByReason: { seq_conflict: 1 },
+      duplicates: 0,
+    })
   })
 
   it('with the same content is a resend: acked again as a duplicate, whatever session, floor or historical flag it carries now', async () => {
     const first = batch(1, [good(LEVEL, T0, 7)])
     await handleData(ctx, msg(first))
     // Key order differs too: the hash is of the content, not of one encoder's bytes.
-    const resent = { ...first, session: 's-2', historical: true, samples: [{ quality: 'good', value: 7, ts: T0, point: LEVEL }] }
+    const resent = {
+      ...first,
+      session: 's-2',
+      historical: true,
+      samples: [{ quality: 'good', value: 7, ts: T0, point: LEVEL }],
+    }
     expect(await handleData(ctx, msg(resent))).toMatchObject({ kind: 'duplicate', through: 1 })
-    expect(acks).toEqual([{ outbox: OUTBOX, through: 1 }, { outbox: OUTBOX, through: 1 }])
+    expect(acks).toEqual([
+      { outbox: OUTBOX, through: 1 },
+      { outbox: OUTBOX, through: 1 },
+    ])
     expect(ctx.metrics.ingest).toMatchObject({ duplicates: 1, rejected: { seq_conflict: 0 } })
   })
 
@@ -86,7 +125,11 @@ describe('a reused (edge, outbox, seq)', () => {
     // Someone who learnt the outbox id publishes seqs 2 and 3 first.
     for (const seq of [2, 3]) await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + seq, 0)])))
     const acked = acks.length
-    for (const seq of [2, 3]) expect(await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + seq * 1000, 8)])))).toMatchObject({ kind: 'rejected', reason: 'seq_conflict' })
+    for (const seq of [2, 3])
+      expect(await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + seq * 1000, 8)])))).toMatchObject({
+        kind: 'rejected',
+        reason: 'seq_conflict',
+      })
     expect(acks.length).toBe(acked)
     expect(ctx.metrics.ingest.rejected.seq_conflict).toBe(2)
   })
@@ -101,11 +144,33 @@ describe('an edge with a new outbox', () => {
     expect(fresh).toMatchObject({ kind: 'stored', through: 1 })
     expect(acks.at(-1)).toEqual({ outbox: NEW_OUTBOX, through: 1 })
     expect(await history()).toContainEqual([100_000, 8])
-    expect(logs.lines().find((l) => /OUTBOX REPLACED/.test(String(l.msg)))).toMatchObject({ level: 40, edge: 'shilian-01', outbox: NEW_OUTBOX, oldOutbox: OUTBOX, lastSeq: 3, lastTs: T0 + 3_000 })
-    expect(await get('/api/v1/gaps?edge=shilian-01')).toEqual([{
-      edge: 'shilian-01', reason: 'outbox_replaced', oldOutbox: OUTBOX, newOutbox: NEW_OUTBOX, lastSeq: 3, lastTs: T0 + 3_000,
-      fromSeq: 4, throughSeq: null, batches: null, samples: null, from: T0 + 3_000, to: T0 + 120_000, points: 'all', at: T0 + 120_000, receivedAt: T0 + 120_000,
-    }])
+    expect(logs.lines().find((l) => /OUTBOX REPLACED/.test(String(l.msg)))).toMatchObject({
+      level: 40,
+      edge: 'shilian-01',
+      outbox: NEW_OUTBOX,
+      oldOutbox: OUTBOX,
+      lastSeq: 3,
+      lastTs: T0 + 3_000,
+    })
+    expect(await get('/api/v1/gaps?edge=shilian-01')).toEqual([
+      {
+        edge: 'shilian-01',
+        reason: 'outbox_replaced',
+        oldOutbox: OUTBOX,
+        newOutbox: NEW_OUTBOX,
+        lastSeq: 3,
+        lastTs: T0 + 3_000,
+        fromSeq: 4,
+        throughSeq: null,
+        batches: null,
+        samples: null,
+        from: T0 + 3_000,
+        to: T0 + 120_000,
+        points: 'all',
+        at: T0 + 120_000,
+        receivedAt: T0 + 120_000,
+      },
+    ])
     expect(await get(`/api/v1/gaps?point=${LEVEL}&from=${T0 + 110_000}`)).toHaveLength(1)
     expect((await get('/api/v1/edges'))[0]).toMatchObject({ outboxId: NEW_OUTBOX, ackedThrough: 1 })
     // A birth naming the new outbox is answered with its mark, never the old outbox's.
@@ -124,14 +189,21 @@ describe('an edge with a new outbox', () => {
     expect((await history()).filter(([ts]) => ts === 3_000)).toEqual([[3_000, 7.5]])
     expect(logs.lines().some((l) => /earlier outbox/.test(String(l.msg)))).toBe(true)
     // One replacement recorded, not one per switch.
-    expect((await get('/api/v1/gaps?edge=shilian-01')).map((g: { reason: string }) => g.reason)).toEqual(['outbox_replaced'])
+    expect((await get('/api/v1/gaps?edge=shilian-01')).map((g: { reason: string }) => g.reason)).toEqual([
+      'outbox_replaced',
+    ])
   })
 
   it('keeps the marks per outbox across a restart of the cloud', async () => {
     for (const seq of [1, 2, 3]) await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + seq * 1000, 7)])))
-    for (const seq of [1, 3]) await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + 100_000 + seq, 8)], { outbox: NEW_OUTBOX })))
+    for (const seq of [1, 3])
+      await handleData(ctx, msg(batch(seq, [good(LEVEL, T0 + 100_000 + seq, 8)], { outbox: NEW_OUTBOX })))
     const rebuilt = new AckTracker(await env.store.loadAckStates())
-    expect([rebuilt.through('shilian-01', OUTBOX), rebuilt.through('shilian-01', NEW_OUTBOX), rebuilt.through('shilian-01')]).toEqual([3, 1, 1])
+    expect([
+      rebuilt.through('shilian-01', OUTBOX),
+      rebuilt.through('shilian-01', NEW_OUTBOX),
+      rebuilt.through('shilian-01'),
+    ]).toEqual([3, 1, 1])
     expect(rebuilt.pending('shilian-01')).toEqual([3])
   })
 })

@@ -41,8 +41,21 @@ describe('an outbox replaced under a running cloud', () => {
 
   const startEdge = (o: Outbox) => {
     uplink = startMqttUplink({
-      url: `mqtt://127.0.0.1:${mosquitto.port}`, clientId: 'edge-replaced-test', site: SITE, edge: EDGE, session: `s-${o.id.slice(0, 8)}`, configHash: 'cfg', points: [], drivers: () => [],
-      outbox: o, maxInflight: 16, ackTimeoutMs: 5_000, heartbeatMs: 60_000, reconnectMinMs: 50, reconnectMaxMs: 200, log: edgeLogs.log,
+      url: `mqtt://127.0.0.1:${mosquitto.port}`,
+      clientId: 'edge-replaced-test',
+      site: SITE,
+      edge: EDGE,
+      session: `s-${o.id.slice(0, 8)}`,
+      configHash: 'cfg',
+      points: [],
+      drivers: () => [],
+      outbox: o,
+      maxInflight: 16,
+      ackTimeoutMs: 5_000,
+      heartbeatMs: 60_000,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      log: edgeLogs.log,
     })
   }
   const stopEdge = async () => {
@@ -61,7 +74,16 @@ describe('an outbox replaced under a running cloud', () => {
     tracker = new AckTracker()
     metrics = createMetrics(Date.now())
     ingest = startMqttIngest({
-      url: `mqtt://127.0.0.1:${mosquitto.port}`, clientId: 'cloud-replaced-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store),
+      url: `mqtt://127.0.0.1:${mosquitto.port}`,
+      clientId: 'cloud-replaced-test',
+      reconnectPeriodMs: 100,
+      keepaliveS: 30,
+      store: env.store,
+      tracker,
+      clock: systemClock,
+      metrics,
+      log: captureLogger().log,
+      ownership: openOwnership(env.store),
     })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })
   })
@@ -73,7 +95,7 @@ describe('an outbox replaced under a running cloud', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('yields a gap record, loses and refuses none of the new data, and the old outbox\'s retained ack deletes nothing', async () => {
+  it("yields a gap record, loses and refuses none of the new data, and the old outbox's retained ack deletes nothing", async () => {
     const file = path.join(dir, 'outbox.db')
     // The first outbox: 5 batches delivered and acked (the broker keeps that ack, retained), 2 never sent.
     outbox = openSqliteOutbox({ file })
@@ -81,7 +103,9 @@ describe('an outbox replaced under a running cloud', () => {
     startEdge(outbox)
     for (let i = 1; i <= 5; i++) outbox.append([sample(i)])
     uplink!.kick()
-    await waitFor(() => tracker.through(EDGE, oldId) === 5 && outbox!.stats().ackedThrough === 5, { message: 'the first outbox was never acked through 5' })
+    await waitFor(() => tracker.through(EDGE, oldId) === 5 && outbox!.stats().ackedThrough === 5, {
+      message: 'the first outbox was never acked through 5',
+    })
     await uplink!.stop()
     uplink = null
     for (let i = 6; i <= 7; i++) outbox.append([sample(i)])
@@ -97,20 +121,42 @@ describe('an outbox replaced under a running cloud', () => {
     for (let i = 101; i <= 106; i++) assigned.push(outbox.append([sample(i)]))
     expect(assigned).toEqual([1, 2, 3, 4, 5, 6])
     // Every deletion must follow a cloud ack of the NEW outbox through that seq.
-    const watched: Outbox = { ...outbox, ackThrough: (seq) => (deleted.push(seq - tracker.through(EDGE, newId)), outbox!.ackThrough(seq)) }
+    const watched: Outbox = {
+      ...outbox,
+      ackThrough: (seq) => (deleted.push(seq - tracker.through(EDGE, newId)), outbox!.ackThrough(seq)),
+    }
     startEdge(watched)
     uplink!.kick()
-    await waitFor(() => tracker.through(EDGE, newId) === 6 && outbox!.stats().batches === 0, { timeoutMs: 15_000, message: () => `the new outbox was never acked through 6 (through ${tracker.through(EDGE, newId)}, held ${outbox!.stats().batches})` })
+    await waitFor(() => tracker.through(EDGE, newId) === 6 && outbox!.stats().batches === 0, {
+      timeoutMs: 15_000,
+      message: () =>
+        `the new outbox was never acked through 6 (through ${tracker.through(EDGE, newId)}, held ${outbox!.stats().batches})`,
+    })
 
     expect(deleted.filter((ahead) => ahead > 0)).toEqual([])
     expect(edgeLogs.lines().map((l) => l.msg)).toContain('ack for another outbox of this edge ignored')
-    const stored = (await env.store.history(POINT, { from: T0, to: T0 + 1_000_000, limit: 100 }, 'all')).map((s) => (s.ts - T0) / 1000)
+    const stored = (await env.store.history(POINT, { from: T0, to: T0 + 1_000_000, limit: 100 }, 'all')).map(
+      (s) => (s.ts - T0) / 1000,
+    )
     expect(stored).toEqual([1, 2, 3, 4, 5, 101, 102, 103, 104, 105, 106])
     expect(metrics.ingest).toMatchObject({ batches: 11, duplicates: 0, rejected: { seq_conflict: 0 } })
 
     const auth = testAuth(env.store, systemClock)
-    const api = signedIn(createApp({ store: env.store, clock: systemClock, metrics, log: captureLogger().log, ...auth }), await testKey(auth.accounts))
+    const api = signedIn(
+      createApp({ store: env.store, clock: systemClock, metrics, log: captureLogger().log, ...auth }),
+      await testKey(auth.accounts),
+    )
     const gaps = (await (await api.request(`/api/v1/gaps?edge=${EDGE}`)).json()) as unknown[]
-    expect(gaps).toEqual([expect.objectContaining({ reason: 'outbox_replaced', oldOutbox: oldId, newOutbox: newId, lastSeq: 5, lastTs: sample(5).ts, samples: null, points: 'all' })])
+    expect(gaps).toEqual([
+      expect.objectContaining({
+        reason: 'outbox_replaced',
+        oldOutbox: oldId,
+        newOutbox: newId,
+        lastSeq: 5,
+        lastTs: sample(5).ts,
+        samples: null,
+        points: 'all',
+      }),
+    ])
   }, 60_000)
 })

@@ -12,9 +12,12 @@ const CODES: Record<RefusedReason, string> = {
   unrequested_snapshot: ErrorCodes.UNREQUESTED_SNAPSHOT,
 }
 const HINTS: Record<RefusedReason, string> = {
-  foreign_point: 'if this edge should send the point, move it to this edge with PUT /api/v1/registry/points/{id}/edge (park admin); otherwise check the edge for a copied point id or a stolen password',
-  foreign_camera: 'if this edge should send the camera, move it with PUT /api/v1/registry/cameras/{id}/edge (park admin); otherwise check the edge',
-  unrequested_snapshot: 'snapshots are linked only to requests the cloud sent to this edge (or to its own camera\'s events); a request older than a day or from before a cloud restart is not linked',
+  foreign_point:
+    'if this edge should send the point, move it to this edge with PUT /api/v1/registry/points/{id}/edge (park admin); otherwise check the edge for a copied point id or a stolen password',
+  foreign_camera:
+    'if this edge should send the camera, move it with PUT /api/v1/registry/cameras/{id}/edge (park admin); otherwise check the edge',
+  unrequested_snapshot:
+    "snapshots are linked only to requests the cloud sent to this edge (or to its own camera's events); a request older than a day or from before a cloud restart is not linked",
 }
 
 export interface RefusalReporter {
@@ -29,7 +32,14 @@ export interface RefusalReporter {
  * for every id not refused before. The ids remembered are bounded: beyond `maxRemembered` the
  * memory starts over (one more log line and alarm step per id, never more per message).
  */
-export function createRefusalReporter(o: { store: Store; clock: Clock; log: Logger; metrics: CloudMetrics; priority?: Priority; maxRemembered?: number }): RefusalReporter {
+export function createRefusalReporter(o: {
+  store: Store
+  clock: Clock
+  log: Logger
+  metrics: CloudMetrics
+  priority?: Priority
+  maxRemembered?: number
+}): RefusalReporter {
   const seen = new Set<string>()
   const max = o.maxRemembered ?? 100_000
   return {
@@ -43,11 +53,25 @@ export function createRefusalReporter(o: { store: Store; clock: Clock; log: Logg
         if (seen.size + fresh.length > max) seen.clear()
         for (const id of fresh) {
           seen.add(`${edge}\n${reason}\n${id}`)
-          o.log.warn({ edge, id, reason, code: CODES[reason], hint: HINTS[reason] }, 'refused: the edge does not own this (logged once per edge and id)')
+          o.log.warn(
+            { edge, id, reason, code: CODES[reason], hint: HINTS[reason] },
+            'refused: the edge does not own this (logged once per edge and id)',
+          )
         }
         try {
-          const r = await o.store.recordSecurityEvent({ edge, reason, code: CODES[reason], items: fresh, at: o.clock.now(), priority: o.priority ?? 'A' })
-          if (r.raised) o.log.error({ edge, reason, alarm: r.alarm, items: fresh.length }, 'security event: SECURITY alarm raised on the edge')
+          const r = await o.store.recordSecurityEvent({
+            edge,
+            reason,
+            code: CODES[reason],
+            items: fresh,
+            at: o.clock.now(),
+            priority: o.priority ?? 'A',
+          })
+          if (r.raised)
+            o.log.error(
+              { edge, reason, alarm: r.alarm, items: fresh.length },
+              'security event: SECURITY alarm raised on the edge',
+            )
         } catch (err) {
           // The edge's own data is stored either way; the log lines above keep the refusal.
           o.log.error({ edge, reason, err: errorMessage(err) }, 'security event not recorded')

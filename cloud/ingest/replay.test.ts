@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
 import type { DataBatch, EdgeAlarm } from '../../shared/wire/messages.ts'
-import { LEVEL, T0, batch, captureLogger, good, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  T0,
+  batch,
+  captureLogger,
+  good,
+  manualClock,
+  ownershipParts,
+  tempStore,
+} from '../../test/cloud/helpers.ts'
 import { freePort } from '../../test/util/ports.ts'
 import { createAlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
@@ -29,10 +38,21 @@ let acks: Array<{ through: number; stored?: Array<[number, number]> }>
 let dispatcher: Dispatcher
 let logs: ReturnType<typeof captureLogger>
 
-const backlog = (seq: number, ts: number, value: number, alarms?: EdgeAlarm[]): DataBatch => ({ ...batch(seq, [good(LEVEL, ts, value)]), historical: true, ...(alarms ? { alarms } : {}) })
+const backlog = (seq: number, ts: number, value: number, alarms?: EdgeAlarm[]): DataBatch => ({
+  ...batch(seq, [good(LEVEL, ts, value)]),
+  historical: true,
+  ...(alarms ? { alarms } : {}),
+})
 const live = (seq: number, ts: number, value: number): DataBatch => batch(seq, [good(LEVEL, ts, value)])
 const send = (b: DataBatch) => handleData(ctx, { topic: DATA, payload: encode(b), retained: false })
-const list = async () => (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 50 })).map((a) => ({ id: a.id, kind: a.kind, raisedAt: a.raisedAt - T0, recoveredAt: a.recoveredAt === null ? null : a.recoveredAt - T0, state: a.state }))
+const list = async () =>
+  (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 50 })).map((a) => ({
+    id: a.id,
+    kind: a.kind,
+    raisedAt: a.raisedAt - T0,
+    recoveredAt: a.recoveredAt === null ? null : a.recoveredAt - T0,
+    state: a.state,
+  }))
 const notified = async (id: number) => (await env.store.alarmDeliveries(id, 'all')).length > 0
 
 beforeEach(async () => {
@@ -42,13 +62,25 @@ beforeEach(async () => {
   logs = captureLogger()
   const config = NotificationsConfig.parse({
     webhook: { url: `http://127.0.0.1:${await freePort()}/hook` }, // nobody listens: pushes stay pending
-    recipients: [{ id: 'sl-officer', name: '实联安全员', category: 'safety-officer', enterprise: 'shilian', channels: ['webhook'] }],
+    recipients: [
+      {
+        id: 'sl-officer',
+        name: '实联安全员',
+        category: 'safety-officer',
+        enterprise: 'shilian',
+        channels: ['webhook'],
+      },
+    ],
     schedules: { 'safety-officer': { priorities: ['S', 'A', 'B', 'C'], pushOn: 'raise' } }, // told at the raise, as these tests are about raises
   })
   env = await tempStore(undefined, (c) => (changes.push(c), feed.publish(c)), pushPlanner(config))
   const metrics = createMetrics(T1)
   ctx = {
-    store: env.store, tracker: new AckTracker(), clock, metrics, log: logs.log,
+    store: env.store,
+    tracker: new AckTracker(),
+    clock,
+    metrics,
+    log: logs.log,
     ...ownershipParts({ store: env.store, clock, log: logs.log, metrics }),
     publish(_topic, payload) {
       const ack = decodeAck(payload)
@@ -70,23 +102,30 @@ describe('replay: live first, the backlog behind it', () => {
     const now = await send(live(7, T1, 10.8))
     expect(now).toMatchObject({ kind: 'stored', through: 1 })
     expect(acks.at(-1)).toEqual({ through: 1, stored: [[7, 7]] }) // a selective ack frees the edge's window
-    expect((await list()).map((a) => [a.kind, a.raisedAt]).sort()).toEqual([['H', 3_600_000], ['HH', 3_600_000]])
+    expect((await list()).map((a) => [a.kind, a.raisedAt]).sort()).toEqual([
+      ['H', 3_600_000],
+      ['HH', 3_600_000],
+    ])
     expect(changes.filter((c) => c.action === 'raise').every((c) => !c.historical)).toBe(true)
 
     // The backlog: H from +2 s to +3 s (the edge raised and recovered it too), then H and HH from +4 s on.
     await send(backlog(2, T0 + 1_000, 7))
-    await send(backlog(3, T0 + 2_000, 10, [{ type: 'raise', point: LEVEL, kind: 'H', ts: T0 + 2_000, value: 10, limit: 9.5 }]))
+    await send(
+      backlog(3, T0 + 2_000, 10, [{ type: 'raise', point: LEVEL, kind: 'H', ts: T0 + 2_000, value: 10, limit: 9.5 }]),
+    )
     await send(backlog(4, T0 + 3_000, 7, [{ type: 'recover', point: LEVEL, kind: 'H', ts: T0 + 3_000, value: 7 }]))
     await send(backlog(5, T0 + 4_000, 10.6))
     await send(backlog(6, T0 + 5_000, 10.7))
     expect(acks.at(-1)).toEqual({ through: 7 })
 
     const alarms = await list()
-    expect(alarms.map(({ kind, raisedAt, recoveredAt, state }) => ({ kind, raisedAt, recoveredAt, state }))).toEqual(expect.arrayContaining([
-      { kind: 'H', raisedAt: 2_000, recoveredAt: 3_000, state: 'recovered' }, // the outage's own episode
-      { kind: 'H', raisedAt: 4_000, recoveredAt: null, state: 'active' }, // began during the outage, still on
-      { kind: 'HH', raisedAt: 4_000, recoveredAt: null, state: 'active' },
-    ]))
+    expect(alarms.map(({ kind, raisedAt, recoveredAt, state }) => ({ kind, raisedAt, recoveredAt, state }))).toEqual(
+      expect.arrayContaining([
+        { kind: 'H', raisedAt: 2_000, recoveredAt: 3_000, state: 'recovered' }, // the outage's own episode
+        { kind: 'H', raisedAt: 4_000, recoveredAt: null, state: 'active' }, // began during the outage, still on
+        { kind: 'HH', raisedAt: 4_000, recoveredAt: null, state: 'active' },
+      ]),
+    )
     expect(alarms).toHaveLength(3)
     await dispatcher.runOnce()
     const episode = alarms.find((a) => a.state === 'recovered')!
@@ -96,9 +135,15 @@ describe('replay: live first, the backlog behind it', () => {
     const timeline = (await env.store.alarmTimeline(episode.id, 'all'))!.map((e) => e.action)
     expect(timeline).toEqual(expect.arrayContaining(['raise', 'edge_raise', 'recover', 'edge_recover']))
     expect(ctx.metrics.ingest.alarmsRaised).toBeGreaterThan(0)
-    expect(logs.lines().map((l) => String(l.msg))).not.toContainEqual(expect.stringMatching(/did not: are its local limits/))
+    expect(logs.lines().map((l) => String(l.msg))).not.toContainEqual(
+      expect.stringMatching(/did not: are its local limits/),
+    )
     const hh = alarms.find((a) => a.kind === 'HH')!
-    expect((await env.store.alarmTimeline(hh.id, 'all'))!.find((e) => e.detail?.historical)).toMatchObject({ action: 'raise', at: T0 + 4_000, detail: { firstSeenLiveAt: T1 } })
+    expect((await env.store.alarmTimeline(hh.id, 'all'))!.find((e) => e.detail?.historical)).toMatchObject({
+      action: 'raise',
+      at: T0 + 4_000,
+      detail: { firstSeenLiveAt: T1 },
+    })
 
     // The replay is over: live data recovers the live alarms as usual.
     await send(live(8, T1 + 1_000, 7))
@@ -112,8 +157,15 @@ describe('replay: live first, the backlog behind it', () => {
     await send(backlog(2, T0 + 1_000, 10.6))
     await send(backlog(3, T0 + 2_000, 7))
     const alarms = await list()
-    expect(alarms.map((a) => [a.kind, a.raisedAt, a.recoveredAt]).sort()).toEqual([['H', 0, 2_000], ['HH', 0, 2_000]])
-    expect((await env.store.alarmTimeline(alarms[0]!.id, 'all'))!.at(-1)).toMatchObject({ action: 'recover', at: T0 + 2_000, detail: { historical: true, correctedFrom: T1 } })
+    expect(alarms.map((a) => [a.kind, a.raisedAt, a.recoveredAt]).sort()).toEqual([
+      ['H', 0, 2_000],
+      ['HH', 0, 2_000],
+    ])
+    expect((await env.store.alarmTimeline(alarms[0]!.id, 'all'))!.at(-1)).toMatchObject({
+      action: 'recover',
+      at: T0 + 2_000,
+      detail: { historical: true, correctedFrom: T1 },
+    })
   })
 
   it('a condition that came back during the outage and is still on is raised (and notified) when the backlog shows it', async () => {
@@ -124,7 +176,10 @@ describe('replay: live first, the backlog behind it', () => {
     await send(backlog(4, T0 + 3_000, 10.6))
     const alarms = await list()
     expect(alarms.map((a) => [a.kind, a.raisedAt, a.recoveredAt, a.state]).sort()).toEqual([
-      ['H', 0, 1_000, 'recovered'], ['H', 2_000, null, 'active'], ['HH', 0, 1_000, 'recovered'], ['HH', 2_000, null, 'active'],
+      ['H', 0, 1_000, 'recovered'],
+      ['H', 2_000, null, 'active'],
+      ['HH', 0, 1_000, 'recovered'],
+      ['HH', 2_000, null, 'active'],
     ])
     await dispatcher.runOnce()
     for (const a of alarms.filter((x) => x.state === 'active')) expect(await notified(a.id)).toBe(true)
@@ -135,7 +190,9 @@ describe('replay: live first, the backlog behind it', () => {
     await send(live(4, T1, 7))
     await send(backlog(2, T0 + 1_000, 7))
     await send(backlog(3, T0 + 2_000, 10)) // H, and the backlog ends with it on
-    expect(await list()).toEqual([expect.objectContaining({ kind: 'H', raisedAt: 2_000, recoveredAt: 3_600_000, state: 'recovered' })])
+    expect(await list()).toEqual([
+      expect.objectContaining({ kind: 'H', raisedAt: 2_000, recoveredAt: 3_600_000, state: 'recovered' }),
+    ])
     await dispatcher.runOnce()
     expect(await notified((await list())[0]!.id)).toBe(false)
   })

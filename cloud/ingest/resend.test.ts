@@ -24,7 +24,12 @@ import { startMqttIngest, type Ingest } from './mqtt/mqtt-ingest.ts'
 const SITE = 'huaian'
 const EDGE = 'shilian-01'
 const T0 = 1_700_000_000_000
-const sample = (i: number) => ({ point: 'shilian.tk101.level', ts: T0 + i * 1000, value: 7 + i / 100, quality: 'good' as const })
+const sample = (i: number) => ({
+  point: 'shilian.tk101.level',
+  ts: T0 + i * 1000,
+  value: 7 + i / 100,
+  quality: 'good' as const,
+})
 
 describe('command channel and sequence-hole resend', () => {
   let dir: string
@@ -39,8 +44,21 @@ describe('command channel and sequence-hole resend', () => {
   let tracker: AckTracker
   const startEdge = (ackTimeoutMs: number) => {
     uplink = startMqttUplink({
-      url: broker.url, clientId: 'edge-resend-test', site: SITE, edge: EDGE, session: 's-1', configHash: 'cfg', points: [], drivers: () => [],
-      outbox, maxInflight: 16, ackTimeoutMs, heartbeatMs: 60_000, reconnectMinMs: 50, reconnectMaxMs: 200, log: edgeLogs.log,
+      url: broker.url,
+      clientId: 'edge-resend-test',
+      site: SITE,
+      edge: EDGE,
+      session: 's-1',
+      configHash: 'cfg',
+      points: [],
+      drivers: () => [],
+      outbox,
+      maxInflight: 16,
+      ackTimeoutMs,
+      heartbeatMs: 60_000,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      log: edgeLogs.log,
     })
     return uplink
   }
@@ -53,7 +71,16 @@ describe('command channel and sequence-hole resend', () => {
     tracker = new AckTracker()
     metrics = createMetrics(Date.now())
     ingest = startMqttIngest({
-      url: broker.url, clientId: 'cloud-resend-test', reconnectPeriodMs: 100, keepaliveS: 30, store: env.store, tracker, clock: systemClock, metrics, log: captureLogger().log, ownership: openOwnership(env.store),
+      url: broker.url,
+      clientId: 'cloud-resend-test',
+      reconnectPeriodMs: 100,
+      keepaliveS: 30,
+      store: env.store,
+      tracker,
+      clock: systemClock,
+      metrics,
+      log: captureLogger().log,
+      ownership: openOwnership(env.store),
       resend: { afterMs: 200, retryMs: 1_000, checkMs: 50 },
     })
     await waitFor(() => metrics.mqtt.connected, { message: 'ingest never subscribed' })
@@ -68,11 +95,15 @@ describe('command channel and sequence-hole resend', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('a batch lost on its way to the cloud is asked for and resent from the outbox, long before the edge\'s ack timeout', async () => {
+  it("a batch lost on its way to the cloud is asked for and resent from the outbox, long before the edge's ack timeout", async () => {
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     // The broker "loses" batch 3 once: it acks it to the edge and forwards it to nobody (as a
     // broker restart without persistence does with what it held).
-    type Publish = (packet: { topic: string; payload: unknown }, client: unknown, done: (err: Error | null) => void) => void
+    type Publish = (
+      packet: { topic: string; payload: unknown },
+      client: unknown,
+      done: (err: Error | null) => void,
+    ) => void
     const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
     let seen3 = 0
     const lossy: Publish = (packet, client, done) => {
@@ -84,10 +115,19 @@ describe('command channel and sequence-hole resend', () => {
     startEdge(120_000) // the edge alone would wait two minutes before resending
     for (let i = 1; i <= 5; i++) outbox.append([sample(i)])
     uplink!.kick()
-    await waitFor(() => tracker.through(EDGE) === 5, { timeoutMs: 10_000, message: () => `never contiguous through 5 (through ${tracker.through(EDGE)}, pending ${tracker.pending(EDGE)})` })
+    await waitFor(() => tracker.through(EDGE) === 5, {
+      timeoutMs: 10_000,
+      message: () => `never contiguous through 5 (through ${tracker.through(EDGE)}, pending ${tracker.pending(EDGE)})`,
+    })
     expect(seen3).toBe(2) // the lost one, and the resend
-    expect(edgeLogs.lines().find((l) => l.msg === 'command answered')).toMatchObject({ cmd: 'resend', ok: true, resent: 1 })
-    expect((await env.store.history(sample(1).point, { from: 0, to: T0 + 10_000, limit: 10 }, 'all')).map((s) => s.ts)).toEqual([1, 2, 3, 4, 5].map((i) => sample(i).ts))
+    expect(edgeLogs.lines().find((l) => l.msg === 'command answered')).toMatchObject({
+      cmd: 'resend',
+      ok: true,
+      resent: 1,
+    })
+    expect(
+      (await env.store.history(sample(1).point, { from: 0, to: T0 + 10_000, limit: 10 }, 'all')).map((s) => s.ts),
+    ).toEqual([1, 2, 3, 4, 5].map((i) => sample(i).ts))
     expect(metrics.ingest).toMatchObject({ batches: 5, duplicates: 0 })
   })
 
@@ -97,11 +137,27 @@ describe('command channel and sequence-hole resend', () => {
     for (let i = 1; i <= 4; i++) outbox.append([sample(i)])
     uplink!.kick()
     await waitFor(() => tracker.through(EDGE) === 4, { message: 'batch 4 never acked' })
-    expect(await ingest.commands.request(SITE, EDGE, { type: 'ping' })).toMatchObject({ ok: true, edge: EDGE, result: { type: 'pong', session: 's-1' } })
-    expect(await ingest.commands.request(SITE, EDGE, { type: 'status' })).toMatchObject({ ok: true, result: { type: 'status', lastSeq: 4, ackedThrough: 4, outbox: { evicted: 3 } } })
+    expect(await ingest.commands.request(SITE, EDGE, { type: 'ping' })).toMatchObject({
+      ok: true,
+      edge: EDGE,
+      result: { type: 'pong', session: 's-1' },
+    })
+    expect(await ingest.commands.request(SITE, EDGE, { type: 'status' })).toMatchObject({
+      ok: true,
+      result: { type: 'status', lastSeq: 4, ackedThrough: 4, outbox: { evicted: 3 } },
+    })
     const answer = await ingest.commands.request(SITE, EDGE, { type: 'resend', fromSeq: 1, toSeq: 3 })
-    expect(answer.result).toMatchObject({ type: 'resend', resent: [], alreadyAcked: 3, gaps: [{ reason: 'cap', fromSeq: 1, throughSeq: 3, samples: 3 }] })
-    expect(await env.store.listGaps({ edge: EDGE, limit: 10 })).toMatchObject([{ fromSeq: 1, throughSeq: 3, samples: 3, points: [sample(1).point] }])
-    await expect(ingest.commands.request(SITE, 'absent-edge', { type: 'ping' }, 300)).rejects.toThrow(/no answer from edge absent-edge/)
+    expect(answer.result).toMatchObject({
+      type: 'resend',
+      resent: [],
+      alreadyAcked: 3,
+      gaps: [{ reason: 'cap', fromSeq: 1, throughSeq: 3, samples: 3 }],
+    })
+    expect(await env.store.listGaps({ edge: EDGE, limit: 10 })).toMatchObject([
+      { fromSeq: 1, throughSeq: 3, samples: 3, points: [sample(1).point] },
+    ])
+    await expect(ingest.commands.request(SITE, 'absent-edge', { type: 'ping' }, 300)).rejects.toThrow(
+      /no answer from edge absent-edge/,
+    )
   })
 })

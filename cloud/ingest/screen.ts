@@ -15,8 +15,13 @@ export interface Screened<T> {
   claims: { points: string[]; cameras: string[] }
 }
 
-export const noRefusals = (): Refusals => ({ foreign_point: new Map(), foreign_camera: new Map(), unrequested_snapshot: new Map() })
-export const refusedCount = (r: Refusals): number => Object.values(r).reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0)
+export const noRefusals = (): Refusals => ({
+  foreign_point: new Map(),
+  foreign_camera: new Map(),
+  unrequested_snapshot: new Map(),
+})
+export const refusedCount = (r: Refusals): number =>
+  Object.values(r).reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0)
 const note = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1)
 /** `allowed`, noting `id` as refused when it is not. */
 function refuseUnless(allowed: boolean, refusals: Map<string, number>, id: string): boolean {
@@ -47,9 +52,18 @@ export function screenBatch(batch: DataBatch, verdict: Verdict, requests: Snapsh
   const gaps = batch.gaps && screenGaps(batch.gaps, verdict, refused)
   const events = batch.events?.filter((e: CameraEvent) => {
     if (!refuseUnless(verdict.camera(e.camera) !== 'foreign', refused.foreign_camera, e.camera)) return false
-    return e.type !== 'snapshot' || refuseUnless(requests.answers(batch.edge, e), refused.unrequested_snapshot, `${e.camera}@alarm:${e.alarm}`)
+    return (
+      e.type !== 'snapshot' ||
+      refuseUnless(requests.answers(batch.edge, e), refused.unrequested_snapshot, `${e.camera}@alarm:${e.alarm}`)
+    )
   })
-  const message: DataBatch = { ...batch, samples, ...(alarms ? { alarms } : {}), ...(gaps ? { gaps } : {}), ...(events ? { events } : {}) }
+  const message: DataBatch = {
+    ...batch,
+    samples,
+    ...(alarms ? { alarms } : {}),
+    ...(gaps ? { gaps } : {}),
+    ...(events ? { events } : {}),
+  }
   return {
     message,
     refused,
@@ -102,5 +116,8 @@ export function screenBirth(birth: StatusBirth, verdict: Verdict): Screened<Stat
 
 /** The point and camera ids a birth names. */
 export function birthIds(birth: StatusBirth): { points: string[]; cameras: string[] } {
-  return { points: birth.points.map((p) => p.id), cameras: birth.points.flatMap((p) => (p.camera && p.device ? [p.device] : [])) }
+  return {
+    points: birth.points.map((p) => p.id),
+    cameras: birth.points.flatMap((p) => (p.camera && p.device ? [p.device] : [])),
+  }
 }

@@ -34,7 +34,9 @@ export function createSnapshotRequests(clock: Clock, options: { ttlMs?: number; 
     },
     answers(edge, e) {
       const r = sent.get(e.request)
-      return r !== undefined && r.until > clock.now() && r.edge === edge && r.alarm === e.alarm && r.cameras.has(e.camera)
+      return (
+        r !== undefined && r.until > clock.now() && r.edge === edge && r.alarm === e.alarm && r.cameras.has(e.camera)
+      )
     },
   }
 }

@@ -1,6 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeAck, encode } from '../../shared/wire/codec.ts'
-import { LEVEL, T0, batch, birth, captureLogger, good, heartbeat, manualClock, ownershipParts, tempStore } from '../../test/cloud/helpers.ts'
+import {
+  LEVEL,
+  T0,
+  batch,
+  birth,
+  captureLogger,
+  good,
+  heartbeat,
+  manualClock,
+  ownershipParts,
+  tempStore,
+} from '../../test/cloud/helpers.ts'
 import { startCommLossWatcher, type CommLossWatcher } from '../alarms/comm-loss.ts'
 import { createMetrics } from '../metrics.ts'
 import { AckTracker } from './ack-tracker.ts'
@@ -24,9 +35,14 @@ const NOW = T0 + 10 * DAY
 let env: Awaited<ReturnType<typeof tempStore>>
 let ctx: IngestContext
 const clock = manualClock()
-const msg = (topic: string, payload: unknown, retained = false): InboundMessage => ({ topic, payload: encode(payload as never), retained })
+const msg = (topic: string, payload: unknown, retained = false): InboundMessage => ({
+  topic,
+  payload: encode(payload as never),
+  retained,
+})
 const latest = async () => (await env.store.getPoint(LEVEL, 'all'))?.latest
-const alarms = async () => (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 20 })).map((a) => [a.kind, a.raisedAt, a.state])
+const alarms = async () =>
+  (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 20 })).map((a) => [a.kind, a.raisedAt, a.state])
 
 beforeEach(async () => {
   env = await tempStore()
@@ -34,7 +50,12 @@ beforeEach(async () => {
   const metrics = createMetrics(NOW)
   const log = captureLogger().log
   ctx = {
-    store: env.store, tracker: new AckTracker(), clock, metrics, log, clocks: createClockOffsets(),
+    store: env.store,
+    tracker: new AckTracker(),
+    clock,
+    metrics,
+    log,
+    clocks: createClockOffsets(),
     ...ownershipParts({ store: env.store, clock, log, metrics }),
     publish: (_topic, payload) => void expect(decodeAck(payload).ok).toBe(true),
   }
@@ -54,10 +75,15 @@ describe('samples outside the time window at the cloud', () => {
     clock.set(NOW + 60_000)
     const hh = await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, NOW + 60_000, 10.8)])))
     expect(hh).toMatchObject({ result: { raised: 2 } })
-    expect((await alarms()).sort()).toEqual([['H', NOW + 60_000, 'active'], ['HH', NOW + 60_000, 'active']])
+    expect((await alarms()).sort()).toEqual([
+      ['H', NOW + 60_000, 'active'],
+      ['HH', NOW + 60_000, 'active'],
+    ])
     expect(await latest()).toEqual({ ts: NOW + 60_000, value: 10.8, quality: 'good' })
     expect(ctx.metrics.time).toMatchObject({ skewedAhead: 1, unevaluated: { clock_skew: 1 } })
-    expect(await env.store.listUnevaluated(LEVEL, { from: ahead, to: ahead, limit: 10 })).toMatchObject([{ reason: 'clock_skew', samples: 1, from: ahead, seq: 2 }])
+    expect(await env.store.listUnevaluated(LEVEL, { from: ahead, to: ahead, limit: 10 })).toMatchObject([
+      { reason: 'clock_skew', samples: 1, from: ahead, seq: 2 },
+    ])
   })
 
   it('a point whose only samples are skewed gets them as its (uncertain) latest value until a trusted one comes', async () => {
@@ -77,7 +103,7 @@ describe('samples outside the time window at the cloud', () => {
 })
 
 describe('late samples', () => {
-  it('a sample one day late is not evaluated silently: counted as late, with its reason, in the point\'s trace', async () => {
+  it("a sample one day late is not evaluated silently: counted as late, with its reason, in the point's trace", async () => {
     await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, NOW - 1_000, 7)])))
     const late = NOW - DAY
     const out = await handleData(ctx, msg(DATA, batch(2, [good(LEVEL, late, 11)])))
@@ -85,10 +111,22 @@ describe('late samples', () => {
     expect(await alarms()).toEqual([])
     expect(ctx.metrics.time.unevaluated).toEqual({ late: 1, clock_skew: 0, replay_overlap: 0 })
     expect(await env.store.listUnevaluated(LEVEL, { from: late - HOUR, to: late + HOUR, limit: 10 })).toEqual([
-      { point: LEVEL, edge: 'shilian-01', seq: 2, reason: 'late', samples: 1, from: late, to: late, evaluatedThrough: NOW - 1_000, receivedAt: NOW },
+      {
+        point: LEVEL,
+        edge: 'shilian-01',
+        seq: 2,
+        reason: 'late',
+        samples: 1,
+        from: late,
+        to: late,
+        evaluatedThrough: NOW - 1_000,
+        receivedAt: NOW,
+      },
     ])
     // Stored as it came: its quality is the source's, the trace says why it was not judged.
-    expect(await env.store.history(LEVEL, { from: late, to: late, limit: 10 }, 'all')).toEqual([{ ts: late, value: 11, quality: 'good' }])
+    expect(await env.store.history(LEVEL, { from: late, to: late, limit: 10 }, 'all')).toEqual([
+      { ts: late, value: 11, quality: 'good' },
+    ])
   })
 })
 
@@ -97,21 +135,37 @@ describe('backlog samples the replay copy does not judge', () => {
     await handleData(ctx, msg(DATA, batch(1, [good(LEVEL, NOW - 60_000, 7)])))
     // Live data overtakes the backlog (batch 2 is still on its way).
     await handleData(ctx, msg(DATA, batch(3, [good(LEVEL, NOW - 10_000, 7.1)])))
-    const out = await handleData(ctx, msg(DATA, { ...batch(2, [good(LEVEL, NOW - 30_000, 7.2), good(LEVEL, NOW - 5_000, 7.3)]), historical: true }))
+    const out = await handleData(
+      ctx,
+      msg(DATA, { ...batch(2, [good(LEVEL, NOW - 30_000, 7.2), good(LEVEL, NOW - 5_000, 7.3)]), historical: true }),
+    )
     expect(out).toMatchObject({ kind: 'stored', result: { unevaluated: { replay_overlap: 1 } } })
-    expect(await env.store.listUnevaluated(LEVEL, { from: NOW - DAY, to: NOW, limit: 10 })).toMatchObject([{ reason: 'replay_overlap', samples: 1, from: NOW - 5_000, evaluatedThrough: NOW - 10_000, seq: 2 }])
+    expect(await env.store.listUnevaluated(LEVEL, { from: NOW - DAY, to: NOW, limit: 10 })).toMatchObject([
+      { reason: 'replay_overlap', samples: 1, from: NOW - 5_000, evaluatedThrough: NOW - 10_000, seq: 2 },
+    ])
     expect(ctx.metrics.time.unevaluated.replay_overlap).toBe(1)
   })
 })
 
-describe('the edge\'s clock', () => {
+describe("the edge's clock", () => {
   let watcher: CommLossWatcher
   beforeEach(() => {
-    watcher = startCommLossWatcher({ store: env.store, clock, log: captureLogger().log, staleAfterMs: 600_000, edgeOfflineAfterMs: 60_000, clockOffsetAlarmMs: 60_000, intervalMs: 3_600_000 })
+    watcher = startCommLossWatcher({
+      store: env.store,
+      clock,
+      log: captureLogger().log,
+      staleAfterMs: 600_000,
+      edgeOfflineAfterMs: 60_000,
+      clockOffsetAlarmMs: 60_000,
+      intervalMs: 3_600_000,
+    })
   })
   afterEach(() => watcher.stop())
   const edge = async () => (await env.store.listEdges())[0]!
-  const clockAlarms = async () => (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 20 })).filter((a) => a.kind === 'CLOCK').map((a) => [a.point, a.state, a.value])
+  const clockAlarms = async () =>
+    (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 20 }))
+      .filter((a) => a.kind === 'CLOCK')
+      .map((a) => [a.point, a.state, a.value])
 
   it('a step ahead raises CLOCK on edge:{id}; back within the threshold it recovers', async () => {
     await handleStatus(ctx, msg(STATUS, birth('s1', { ts: NOW + 500 })))
@@ -152,7 +206,7 @@ describe('the edge\'s clock', () => {
     expect(await clockAlarms()).toEqual([['edge:shilian-01', 'active', -90]])
   })
 
-  it('time a heartbeat waited in the cloud\'s own inbox does not count against the edge', async () => {
+  it("time a heartbeat waited in the cloud's own inbox does not count against the edge", async () => {
     await handleStatus(ctx, msg(STATUS, birth('s1', { ts: NOW })))
     // Came off the broker at NOW + 5 s, handled 3 min later behind a burst of data.
     clock.set(NOW + 185_000)

@@ -6,7 +6,10 @@ import { CloudTimeConfig, defaultCloudTimeConfig } from './time-config.ts'
 
 export { CloudTimeConfig, defaultCloudTimeConfig }
 
-export const cloudWindow = (c: CloudTimeConfig): TimeWindow => ({ aheadMs: c.aheadS * 1000, behindMs: Math.round(c.behindH * 3_600_000) })
+export const cloudWindow = (c: CloudTimeConfig): TimeWindow => ({
+  aheadMs: c.aheadS * 1000,
+  behindMs: Math.round(c.behindH * 3_600_000),
+})
 
 /**
  * Historical marking depends on the cloud's receive time, not only on the edge's clock. The edge
@@ -28,7 +31,12 @@ export function historicalVerdict(batch: DataBatch, receivedAt: number, c: Cloud
 }
 
 /** The batch as the cloud stores it (times checked) and the meta the store needs for it; counts what it marked. */
-export function checkBatchTimes(batch: DataBatch, receivedAt: number, c: CloudTimeConfig, metrics: CloudMetrics): { batch: DataBatch; meta: Pick<IngestMeta, 'historical'> } {
+export function checkBatchTimes(
+  batch: DataBatch,
+  receivedAt: number,
+  c: CloudTimeConfig,
+  metrics: CloudMetrics,
+): { batch: DataBatch; meta: Pick<IngestMeta, 'historical'> } {
   const { samples, skewed } = checkSamples(batch.samples, receivedAt, cloudWindow(c))
   metrics.time.skewedAhead += skewed.ahead
   metrics.time.skewedBehind += skewed.behind
@@ -40,5 +48,6 @@ export function checkBatchTimes(batch: DataBatch, receivedAt: number, c: CloudTi
 
 /** The samples the rules did not evaluate, by reason, into the health counters. */
 export function countUnevaluated(metrics: CloudMetrics, result: IngestResult): void {
-  for (const [reason, n] of Object.entries(result.unevaluated ?? {})) metrics.time.unevaluated[reason as keyof CloudMetrics['time']['unevaluated']] += n
+  for (const [reason, n] of Object.entries(result.unevaluated ?? {}))
+    metrics.time.unevaluated[reason as keyof CloudMetrics['time']['unevaluated']] += n
 }

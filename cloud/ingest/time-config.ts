@@ -13,7 +13,11 @@ import { z } from 'zod'
  */
 export const CloudTimeConfig = z.strictObject({
   aheadS: z.number().int().min(0).max(86_400).default(300),
-  behindH: z.number().positive().max(24 * 366).default(24 * 366),
+  behindH: z
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(24 * 366),
   historicalAfterS: z.number().int().min(0).max(86_400).default(300),
   clockOffsetAlarmS: z.number().int().min(1).max(86_400).default(60),
 })

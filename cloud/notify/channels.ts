@@ -37,14 +37,27 @@ export function createChannels(config: NotificationsConfig, env: NodeJS.ProcessE
   return {
     async webhook(m: PushMessage): Promise<void> {
       if (!config.webhook) throw new Error('no webhook configured')
-      const body = { event: m.reason === 'overdue' ? 'alarm_overdue' : 'alarm', n: m.n, recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category }, alarm: m.alarm }
-      await send(config.webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, config.webhook.timeoutMs)
+      const body = {
+        event: m.reason === 'overdue' ? 'alarm_overdue' : 'alarm',
+        n: m.n,
+        recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category },
+        alarm: m.alarm,
+      }
+      await send(
+        config.webhook.url,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        config.webhook.timeoutMs,
+      )
     },
     async sms(m: PushMessage): Promise<void> {
       const sms = config.sms
       if (!sms || !m.recipient.phone) throw new Error('no SMS gateway or phone number')
       const token = sms.tokenEnv ? (env[sms.tokenEnv] ?? '') : ''
-      const fill = (t: string) => t.replaceAll('{phone}', encodeURIComponent(m.recipient.phone!)).replaceAll('{text}', encodeURIComponent(smsText(m.alarm, m.reason))).replaceAll('{token}', encodeURIComponent(token))
+      const fill = (t: string) =>
+        t
+          .replaceAll('{phone}', encodeURIComponent(m.recipient.phone!))
+          .replaceAll('{text}', encodeURIComponent(smsText(m.alarm, m.reason)))
+          .replaceAll('{token}', encodeURIComponent(token))
       await send(fill(sms.urlTemplate), { method: sms.method }, sms.timeoutMs)
     },
   }

@@ -15,10 +15,18 @@ export const Schedule = z.strictObject({
   /** The priorities this category is told about. */
   priorities: z.array(Priority).min(1),
   /** Minutes after the alarm of the first push. */
-  delayMin: z.number().min(0).max(24 * 60).default(0),
+  delayMin: z
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(0),
   /** How many pushes in all, every `everyMin` minutes. */
   times: z.number().int().min(1).max(100).default(1),
-  everyMin: z.number().positive().max(24 * 60).default(1),
+  everyMin: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(1),
   /**
    * When the category is told: at the raise, or once a person triages the alarm valid (001:
    * "当系统将报警信息确认为真实有效报警后…推送"), its delays then counted from the triage.
@@ -58,20 +66,28 @@ export const Recipient = z.strictObject({
   enterprise: TopicId.optional(),
   channels: z.array(Channel).min(1),
   /** For SMS. */
-  phone: z.string().regex(/^\+?\d{5,15}$/, 'a phone number: digits, optionally with +').optional(),
+  phone: z
+    .string()
+    .regex(/^\+?\d{5,15}$/, 'a phone number: digits, optionally with +')
+    .optional(),
 })
 export type Recipient = z.infer<typeof Recipient>
 
 export const NotificationsConfig = z
   .strictObject({
-    webhook: z.strictObject({ url: z.string().url(), timeoutMs: z.number().int().min(100).max(60_000).default(5_000) }).optional(),
+    webhook: z
+      .strictObject({ url: z.string().url(), timeoutMs: z.number().int().min(100).max(60_000).default(5_000) })
+      .optional(),
     sms: z
       .strictObject({
         /** e.g. https://sms.example/send?to={phone}&text={text}&token={token} — placeholders are URL-encoded. */
         urlTemplate: z.string().min(1),
         method: z.enum(['GET', 'POST']).default('GET'),
         /** Environment variable holding the gateway token, put into {token}. */
-        tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+        tokenEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .optional(),
         timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
       })
       .optional(),
@@ -84,9 +100,20 @@ export const NotificationsConfig = z
   })
   .superRefine((c, ctx) => {
     c.recipients.forEach((r, i) => {
-      if (r.channels.includes('webhook') && !c.webhook) ctx.addIssue({ code: 'custom', path: ['recipients', i, 'channels'], message: 'no webhook is configured (notifications.webhook)' })
-      if (r.channels.includes('sms') && !c.sms) ctx.addIssue({ code: 'custom', path: ['recipients', i, 'channels'], message: 'no SMS gateway is configured (notifications.sms)' })
-      if (r.channels.includes('sms') && !r.phone) ctx.addIssue({ code: 'custom', path: ['recipients', i, 'phone'], message: 'SMS needs a phone number' })
+      if (r.channels.includes('webhook') && !c.webhook)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipients', i, 'channels'],
+          message: 'no webhook is configured (notifications.webhook)',
+        })
+      if (r.channels.includes('sms') && !c.sms)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipients', i, 'channels'],
+          message: 'no SMS gateway is configured (notifications.sms)',
+        })
+      if (r.channels.includes('sms') && !r.phone)
+        ctx.addIssue({ code: 'custom', path: ['recipients', i, 'phone'], message: 'SMS needs a phone number' })
     })
   })
 export type NotificationsConfig = z.infer<typeof NotificationsConfig>

@@ -21,7 +21,14 @@ export interface Dispatcher {
 
 const MIN = 60_000
 
-export function startDispatcher(o: { config: NotificationsConfig; store: Store; clock: Clock; log: Logger; intervalMs?: number; env?: NodeJS.ProcessEnv }): Dispatcher {
+export function startDispatcher(o: {
+  config: NotificationsConfig
+  store: Store
+  clock: Clock
+  log: Logger
+  intervalMs?: number
+  env?: NodeJS.ProcessEnv
+}): Dispatcher {
   const { config, store, clock, log } = o
   const channels = createChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
@@ -33,7 +40,13 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
       const alarm = await store.getAlarm(d.alarm, 'all')
       const recipient = recipients.get(d.recipient)
       if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
-        const why = !alarm ? 'alarm gone' : !recipient ? 'recipient no longer configured' : alarm.closedAt !== null ? 'closed before the push' : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`
+        const why = !alarm
+          ? 'alarm gone'
+          : !recipient
+            ? 'recipient no longer configured'
+            : alarm.closedAt !== null
+              ? 'closed before the push'
+              : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`
         await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
         continue
       }
@@ -45,17 +58,28 @@ export function startDispatcher(o: { config: NotificationsConfig; store: Store; 
         const attempts = d.attempts + 1
         const error = errorMessage(err).slice(0, 500)
         if (attempts >= config.attempts) {
-          log.error({ alarm: d.alarm, recipient: d.recipient, channel: d.channel, error }, 'notification failed after every attempt')
+          log.error(
+            { alarm: d.alarm, recipient: d.recipient, channel: d.channel, error },
+            'notification failed after every attempt',
+          )
           await store.recordPush(d.id, { status: 'failed', attempts, at: clock.now(), error })
         } else {
-          await store.recordPush(d.id, { status: 'pending', attempts, at: clock.now(), error, nextAt: clock.now() + 2 ** (attempts - 1) * MIN })
+          await store.recordPush(d.id, {
+            status: 'pending',
+            attempts,
+            at: clock.now(),
+            error,
+            nextAt: clock.now() + 2 ** (attempts - 1) * MIN,
+          })
         }
       }
     }
     return sent
   }
 
-  const job = startPeriodic(clock, o.intervalMs ?? 5_000, runOnce, (err) => log.error({ err: errorMessage(err) }, 'notification round failed; the next round tries again'))
+  const job = startPeriodic(clock, o.intervalMs ?? 5_000, runOnce, (err) =>
+    log.error({ err: errorMessage(err) }, 'notification round failed; the next round tries again'),
+  )
   return {
     runOnce,
     stop() {

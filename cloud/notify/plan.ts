@@ -1,6 +1,15 @@
 import type { Priority } from '../../shared/rules/priority.ts'
 import type { DisposalFacts, TimelineEntry } from '../alarms/workflow.ts'
-import { defaultPushOn, defaultSchedules, type Category, type Channel, type NotificationsConfig, type PushOn, type Recipient, type Schedule } from './config.ts'
+import {
+  defaultPushOn,
+  defaultSchedules,
+  type Category,
+  type Channel,
+  type NotificationsConfig,
+  type PushOn,
+  type Recipient,
+  type Schedule,
+} from './config.ts'
 
 /** One push to make: to whom, how, when (epoch ms), and which of the schedule's pushes it is. */
 export interface PlannedPush {
@@ -18,7 +27,12 @@ const MIN = 60_000
  * Pure: every push an alarm calls for on one occasion — its raise, or its triage as valid at
  * `at` — from the recipients' categories and schedules (each category is told on one of them).
  */
-export function planPushes(alarm: { priority: Priority; raisedAt: number; enterprise: string | null }, recipients: readonly Recipient[], overrides: Partial<Record<Category, Schedule>> = {}, occasion: { on: PushOn; at: number } = { on: 'raise', at: alarm.raisedAt }): PlannedPush[] {
+export function planPushes(
+  alarm: { priority: Priority; raisedAt: number; enterprise: string | null },
+  recipients: readonly Recipient[],
+  overrides: Partial<Record<Category, Schedule>> = {},
+  occasion: { on: PushOn; at: number } = { on: 'raise', at: alarm.raisedAt },
+): PlannedPush[] {
   const out: PlannedPush[] = []
   for (const r of recipients) {
     if (r.enterprise !== undefined && r.enterprise !== alarm.enterprise) continue
@@ -50,19 +64,29 @@ export interface PlannedChange {
 }
 
 /** The planner the store runs in the transaction of each alarm change (cloud/store/sqlite/push-outbox.ts): a raise, or a triage as valid. */
-export function pushPlanner(config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>): (alarm: PlannedAlarm, change: PlannedChange) => PlannedPush[] {
+export function pushPlanner(
+  config: Pick<NotificationsConfig, 'recipients' | 'schedules'> & Partial<Pick<NotificationsConfig, 'escalateTo'>>,
+): (alarm: PlannedAlarm, change: PlannedChange) => PlannedPush[] {
   return (alarm, change) => {
     if (change.historical) return [] // old news from an edge's backlog: recorded, not pushed
     if (change.action === 'raise') return planPushes(alarm, config.recipients, config.schedules)
-    if (change.action === 'triage' && alarm.disposal.triage?.verdict === 'valid') return planPushes(alarm, config.recipients, config.schedules, { on: 'valid', at: alarm.disposal.triage.at })
+    if (change.action === 'triage' && alarm.disposal.triage?.verdict === 'valid')
+      return planPushes(alarm, config.recipients, config.schedules, { on: 'valid', at: alarm.disposal.triage.at })
     if (change.action === 'overdue') return planEscalation(alarm, config.recipients, config.escalateTo ?? [], change.at)
     return []
   }
 }
 
 /** Pure: the escalation of an overdue alarm, once, at `at`, to the recipients of the categories configured for it. */
-export function planEscalation(alarm: { enterprise: string | null }, recipients: readonly Recipient[], categories: readonly Category[], at: number): PlannedPush[] {
+export function planEscalation(
+  alarm: { enterprise: string | null },
+  recipients: readonly Recipient[],
+  categories: readonly Category[],
+  at: number,
+): PlannedPush[] {
   return recipients
     .filter((r) => categories.includes(r.category) && (r.enterprise === undefined || r.enterprise === alarm.enterprise))
-    .flatMap((r) => r.channels.map((channel) => ({ recipient: r.id, channel, dueAt: at, n: 1, reason: 'overdue' as const })))
+    .flatMap((r) =>
+      r.channels.map((channel) => ({ recipient: r.id, channel, dueAt: at, n: 1, reason: 'overdue' as const })),
+    )
 }

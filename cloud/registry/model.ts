@@ -13,21 +13,45 @@ export const Cas = z.string().regex(/^\d{2,7}-\d{2}-\d$/, 'a CAS number looks li
 
 export const EnterpriseBody = z.strictObject({ id: TopicId, name: Text(128) })
 export const EnterprisePatch = EnterpriseBody.omit({ id: true })
-export const HazardSourceBody = z.strictObject({ id: TopicId, enterprise: TopicId, name: Text(128), level: z.number().int().min(1).max(4) })
+export const HazardSourceBody = z.strictObject({
+  id: TopicId,
+  enterprise: TopicId,
+  name: Text(128),
+  level: z.number().int().min(1).max(4),
+})
 export const HazardSourcePatch = HazardSourceBody.omit({ id: true, enterprise: true }).partial()
-export const AreaBody = z.strictObject({ id: TopicId, enterprise: TopicId, name: Text(128), kind: Text(64).nullable().optional() })
+export const AreaBody = z.strictObject({
+  id: TopicId,
+  enterprise: TopicId,
+  name: Text(128),
+  kind: Text(64).nullable().optional(),
+})
 export const AreaPatch = AreaBody.omit({ id: true, enterprise: true }).partial()
 
 /** An edge's binding (issue 13): its one site, its enterprise (null: the park's edge), its claim policy (null: the config's). */
-export const EdgeBody = z.strictObject({ id: TopicId, site: TopicId, enterprise: TopicId.nullable().default(null), claim: z.enum(['strict', 'open']).nullable().default(null) })
-export const EdgePatch = z.strictObject({ site: TopicId.optional(), enterprise: TopicId.nullable().optional(), claim: z.enum(['strict', 'open']).nullable().optional() })
+export const EdgeBody = z.strictObject({
+  id: TopicId,
+  site: TopicId,
+  enterprise: TopicId.nullable().default(null),
+  claim: z.enum(['strict', 'open']).nullable().default(null),
+})
+export const EdgePatch = z.strictObject({
+  site: TopicId.optional(),
+  enterprise: TopicId.nullable().optional(),
+  claim: z.enum(['strict', 'open']).nullable().optional(),
+})
 export type EdgeEntry = z.infer<typeof EdgeBody>
 /** Moves a point (or camera) to the edge that may send it from now on; null unbinds a point (the claim policy decides who takes it next). */
 export const MoveBody = z.strictObject({ edge: TopicId.nullable() })
 
 export type Enterprise = z.infer<typeof EnterpriseBody>
 export type HazardSource = z.infer<typeof HazardSourceBody>
-export interface Area { id: string; enterprise: string; name: string; kind: string | null }
+export interface Area {
+  id: string
+  enterprise: string
+  name: string
+  kind: string | null
+}
 
 /** The registry fields of a point that the API may change (null clears a field). */
 export const PointPatch = z.strictObject({
@@ -35,7 +59,11 @@ export const PointPatch = z.strictObject({
   enterprise: TopicId.optional(),
   class: PointClass.optional(),
   unit: Text(32).nullable().optional(),
-  unitCode: z.string().regex(/^\d{2}$/, 'a unit code has two digits (01 m³ … 11 L)').nullable().optional(),
+  unitCode: z
+    .string()
+    .regex(/^\d{2}$/, 'a unit code has two digits (01 m³ … 11 L)')
+    .nullable()
+    .optional(),
   substance: Text(128).nullable().optional(),
   cas: Cas.nullable().optional(),
   rangeLow: z.number().finite().nullable().optional(),
@@ -78,7 +106,8 @@ export type PointCreate = z.infer<typeof PointCreate>
 /** Cross-field checks on a point as it would be stored; each message says what to fix. */
 export function pointProblems(p: Omit<RegistryPoint, 'id'>): string[] {
   const out: string[] = []
-  if (p.rangeLow !== null && p.rangeHigh !== null && p.rangeLow >= p.rangeHigh) out.push('量程下限 (rangeLow) must be below 量程上限 (rangeHigh)')
+  if (p.rangeLow !== null && p.rangeHigh !== null && p.rangeLow >= p.rangeHigh)
+    out.push('量程下限 (rangeLow) must be below 量程上限 (rangeHigh)')
   if (p.hh !== null && p.h !== null && p.hh < p.h) out.push('二级阈值上限 (hh) must be ≥ 一级阈值上限 (h)')
   if (p.ll !== null && p.l !== null && p.ll > p.l) out.push('二级阈值下限 (ll) must be ≤ 一级阈值下限 (l)')
   if (p.h !== null && p.l !== null && p.h <= p.l) out.push('一级阈值上限 (h) must be above 一级阈值下限 (l)')

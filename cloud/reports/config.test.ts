@@ -28,7 +28,11 @@ describe('reports config', () => {
       ['monthly-alarms', 'alarm_analysis', 'month'],
       ['daily-completeness', 'completeness', 'day'],
     ])
-    expect(reports).toMatchObject({ timeZone: 'Asia/Shanghai', font: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', enabled: true })
+    expect(reports).toMatchObject({
+      timeZone: 'Asia/Shanghai',
+      font: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+      enabled: true,
+    })
   })
 
   it('a missing font file is a config error naming reports.font', () => {
@@ -39,16 +43,35 @@ describe('reports config', () => {
       err = e
     }
     expect(err).toBeInstanceOf(ConfigError)
-    expect((err as ConfigError).problems).toEqual([expect.objectContaining({ path: 'reports.font', message: expect.stringContaining(path.join(tmp.dir, 'no-such-font.ttc')) })])
+    expect((err as ConfigError).problems).toEqual([
+      expect.objectContaining({
+        path: 'reports.font',
+        message: expect.stringContaining(path.join(tmp.dir, 'no-such-font.ttc')),
+      }),
+    ])
     expect((err as ConfigError).code).toBe('PL_CONFIG_INVALID')
     // Without PDF formats no font is needed.
-    expect(load("reports: { font: ./no-such-font.ttc, definitions: [{ name: x, kind: shift, period: shift, formats: [xlsx] }] }\n").reports.definitions).toHaveLength(1)
+    expect(
+      load(
+        'reports: { font: ./no-such-font.ttc, definitions: [{ name: x, kind: shift, period: shift, formats: [xlsx] }] }\n',
+      ).reports.definitions,
+    ).toHaveLength(1)
   })
 
   it('refuses a bad cron, an unknown time zone and duplicate names', () => {
-    const r = ReportsConfig.safeParse({ timeZone: 'Mars/Olympus', definitions: [{ name: 'a', kind: 'shift', period: 'shift', schedule: 'every day' }, { name: 'a', kind: 'shift', period: 'shift' }] })
+    const r = ReportsConfig.safeParse({
+      timeZone: 'Mars/Olympus',
+      definitions: [
+        { name: 'a', kind: 'shift', period: 'shift', schedule: 'every day' },
+        { name: 'a', kind: 'shift', period: 'shift' },
+      ],
+    })
     expect(r.success).toBe(false)
-    expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['definitions.0.schedule', 'definitions.1.name', 'timeZone'])
+    expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'definitions.0.schedule',
+      'definitions.1.name',
+      'timeZone',
+    ])
   })
 })
 
@@ -57,10 +80,22 @@ describe('report periods in the park zone', () => {
   const shifts = { shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }
   it('day, week (from Monday), month and shift before a run', () => {
     const run = zonedTime(tz, 2026, 3, 4, 0, 20) // a Wednesday
-    expect(periodBefore('day', run, tz, shifts)).toEqual({ from: zonedTime(tz, 2026, 3, 3), to: zonedTime(tz, 2026, 3, 4) })
-    expect(periodBefore('week', run, tz, shifts)).toEqual({ from: zonedTime(tz, 2026, 2, 23), to: zonedTime(tz, 2026, 3, 2) })
-    expect(periodBefore('month', run, tz, shifts)).toEqual({ from: zonedTime(tz, 2026, 2, 1), to: zonedTime(tz, 2026, 3, 1) })
-    expect(periodBefore('shift', run, tz, shifts)).toEqual({ from: zonedTime(tz, 2026, 3, 3, 8), to: zonedTime(tz, 2026, 3, 3, 20) })
+    expect(periodBefore('day', run, tz, shifts)).toEqual({
+      from: zonedTime(tz, 2026, 3, 3),
+      to: zonedTime(tz, 2026, 3, 4),
+    })
+    expect(periodBefore('week', run, tz, shifts)).toEqual({
+      from: zonedTime(tz, 2026, 2, 23),
+      to: zonedTime(tz, 2026, 3, 2),
+    })
+    expect(periodBefore('month', run, tz, shifts)).toEqual({
+      from: zonedTime(tz, 2026, 2, 1),
+      to: zonedTime(tz, 2026, 3, 1),
+    })
+    expect(periodBefore('shift', run, tz, shifts)).toEqual({
+      from: zonedTime(tz, 2026, 3, 3, 8),
+      to: zonedTime(tz, 2026, 3, 3, 20),
+    })
     expect(zonedTime(tz, 2026, 3, 4)).toBe(Date.parse('2026-03-03T16:00:00Z'))
   })
   it('days across a daylight-saving change are 23 or 25 hours long', () => {

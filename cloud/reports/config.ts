@@ -36,7 +36,10 @@ export const ReportDefinition = z.strictObject({
   title: z.string().min(1).max(128).optional(),
   period: ReportPeriod,
   /** Cron (minute hour day month weekday) in `reports.timeZone`; absent: only run on demand. */
-  schedule: z.string().refine(validCron, 'a cron pattern such as "10 0 * * *" (minute hour day month weekday)').optional(),
+  schedule: z
+    .string()
+    .refine(validCron, 'a cron pattern such as "10 0 * * *" (minute hour day month weekday)')
+    .optional(),
   formats: z.array(ReportFormat).min(1).default(['xlsx', 'pdf']),
   language: z.enum(['zh-CN', 'en']).default('zh-CN'),
   /** How many points the "top points" tables list. */
@@ -48,11 +51,56 @@ export type ReportDefinition = z.infer<typeof ReportDefinition>
 
 /** The standard set a fresh config gets (times in the park's zone). */
 export const defaultReportDefinitions: ReportDefinition[] = [
-  { name: 'daily-offline', kind: 'offline_points', period: 'day', schedule: '10 0 * * *', formats: ['xlsx', 'pdf'], language: 'zh-CN', top: 10, intervalS: 300 },
-  { name: 'shift', kind: 'shift', period: 'shift', schedule: '5 8,20 * * *', formats: ['xlsx', 'pdf'], language: 'zh-CN', top: 10, intervalS: 300 },
-  { name: 'weekly-alarms', kind: 'alarm_analysis', period: 'week', schedule: '20 0 * * 1', formats: ['xlsx', 'pdf'], language: 'zh-CN', top: 10, intervalS: 300 },
-  { name: 'monthly-alarms', kind: 'alarm_analysis', period: 'month', schedule: '30 0 1 * *', formats: ['xlsx', 'pdf'], language: 'zh-CN', top: 20, intervalS: 300 },
-  { name: 'daily-completeness', kind: 'completeness', period: 'day', schedule: '15 0 * * *', formats: ['xlsx', 'pdf'], language: 'zh-CN', top: 10, intervalS: 300 },
+  {
+    name: 'daily-offline',
+    kind: 'offline_points',
+    period: 'day',
+    schedule: '10 0 * * *',
+    formats: ['xlsx', 'pdf'],
+    language: 'zh-CN',
+    top: 10,
+    intervalS: 300,
+  },
+  {
+    name: 'shift',
+    kind: 'shift',
+    period: 'shift',
+    schedule: '5 8,20 * * *',
+    formats: ['xlsx', 'pdf'],
+    language: 'zh-CN',
+    top: 10,
+    intervalS: 300,
+  },
+  {
+    name: 'weekly-alarms',
+    kind: 'alarm_analysis',
+    period: 'week',
+    schedule: '20 0 * * 1',
+    formats: ['xlsx', 'pdf'],
+    language: 'zh-CN',
+    top: 10,
+    intervalS: 300,
+  },
+  {
+    name: 'monthly-alarms',
+    kind: 'alarm_analysis',
+    period: 'month',
+    schedule: '30 0 1 * *',
+    formats: ['xlsx', 'pdf'],
+    language: 'zh-CN',
+    top: 20,
+    intervalS: 300,
+  },
+  {
+    name: 'daily-completeness',
+    kind: 'completeness',
+    period: 'day',
+    schedule: '15 0 * * *',
+    formats: ['xlsx', 'pdf'],
+    language: 'zh-CN',
+    top: 10,
+    intervalS: 300,
+  },
 ]
 
 const validTimeZone = (tz: string): boolean => {
@@ -83,7 +131,8 @@ export const ReportsConfig = z
   .superRefine((r, ctx) => {
     const seen = new Set<string>()
     r.definitions.forEach((d, i) => {
-      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: ['definitions', i, 'name'], message: `duplicate report name "${d.name}"` })
+      if (seen.has(d.name))
+        ctx.addIssue({ code: 'custom', path: ['definitions', i, 'name'], message: `duplicate report name "${d.name}"` })
       seen.add(d.name)
     })
   })

@@ -31,6 +31,9 @@ export interface ReportDocument {
 export const figures = (heading: string, labels: [string, string], items: Array<[string, Cell]>): Section => ({
   type: 'table',
   heading,
-  columns: [{ label: labels[0], width: 2 }, { label: labels[1], numeric: true }],
+  columns: [
+    { label: labels[0], width: 2 },
+    { label: labels[1], numeric: true },
+  ],
   rows: items.map(([k, v]) => [k, v]),
 })

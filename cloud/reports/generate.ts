@@ -51,34 +51,68 @@ const HINT = 'from and to: epoch ms or ISO-8601 with a zone, from before to, at 
 
 export function checkRange(range: Range): void {
   if (!(Number.isFinite(range.from) && Number.isFinite(range.to) && range.from < range.to)) {
-    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `the report period must have from (${range.from}) before to (${range.to})`, { hint: HINT })
+    throw new ParklinkError(
+      ErrorCodes.BAD_REQUEST,
+      `the report period must have from (${range.from}) before to (${range.to})`,
+      { hint: HINT },
+    )
   }
-  if (range.to - range.from > MAX_REPORT_SPAN_MS) throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'the report period is longer than 93 days', { hint: HINT })
+  if (range.to - range.from > MAX_REPORT_SPAN_MS)
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'the report period is longer than 93 days', { hint: HINT })
 }
 
-async function buildDocument(deps: RunnerDeps, def: ReportDefinition, range: Range, request: RunRequest, generatedAt: number): Promise<ReportDocument> {
+async function buildDocument(
+  deps: RunnerDeps,
+  def: ReportDefinition,
+  range: Range,
+  request: RunRequest,
+  generatedAt: number,
+): Promise<ReportDocument> {
   const t = labelsFor(def.language)
   const tz = deps.config.timeZone
   const local = (ts: number) => formatLocal(ts, tz)
-  const result = await KINDS[def.kind]({ store: deps.store, def, range, timeZone: tz, t, local, ...(request.note === undefined ? {} : { note: request.note }) })
+  const result = await KINDS[def.kind]({
+    store: deps.store,
+    def,
+    range,
+    timeZone: tz,
+    t,
+    local,
+    ...(request.note === undefined ? {} : { note: request.note }),
+  })
   return {
     title: def.title ?? t(`title.${def.kind}`),
-    subtitle: [`${t('period')}: ${local(range.from)} — ${local(range.to)}  (${t('timeZone')}: ${tz})`, `${t('generated')}: ${local(generatedAt)}`],
+    subtitle: [
+      `${t('period')}: ${local(range.from)} — ${local(range.to)}  (${t('timeZone')}: ${tz})`,
+      `${t('generated')}: ${local(generatedAt)}`,
+    ],
     empty: result.empty ? t('empty') : null,
     sections: result.sections,
   }
 }
 
-async function render(doc: ReportDocument, format: ReportFormat, deps: RunnerDeps, def: ReportDefinition, generatedAt: number): Promise<Buffer> {
+async function render(
+  doc: ReportDocument,
+  format: ReportFormat,
+  deps: RunnerDeps,
+  def: ReportDefinition,
+  generatedAt: number,
+): Promise<Buffer> {
   if (format === 'xlsx') return writeXlsx(doc, { creator: 'parklink', created: new Date(generatedAt) })
-  const more = def.language === 'en' ? (n: number) => `… ${n} more rows: see the XLSX` : (n: number) => `…… 另有 ${n} 行，见 XLSX 文件`
+  const more =
+    def.language === 'en'
+      ? (n: number) => `… ${n} more rows: see the XLSX`
+      : (n: number) => `…… 另有 ${n} 行，见 XLSX 文件`
   return writePdf(doc, { font: deps.config.font, fontFace: deps.config.fontFace, moreRows: more })
 }
 
 export function createReportRunner(deps: RunnerDeps): ReportRunner {
   const definition = (name: string): ReportDefinition => {
     const def = deps.config.definitions.find((d) => d.name === name)
-    if (!def) throw new ParklinkError(ErrorCodes.NOT_FOUND, `no report definition "${name}"`, { hint: `one of: ${deps.config.definitions.map((d) => d.name).join(', ') || '(none: add reports.definitions to the cloud config)'}` })
+    if (!def)
+      throw new ParklinkError(ErrorCodes.NOT_FOUND, `no report definition "${name}"`, {
+        hint: `one of: ${deps.config.definitions.map((d) => d.name).join(', ') || '(none: add reports.definitions to the cloud config)'}`,
+      })
     return def
   }
   return {
@@ -100,8 +134,25 @@ export function createReportRunner(deps: RunnerDeps): ReportRunner {
         await writeFile(path.join(deps.dir, file), body)
         files.push({ format, file, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') })
       }
-      const params = { ...def, timeZone: deps.config.timeZone, ...(request.note === undefined ? {} : { note: request.note }) }
-      return deps.store.reports.save({ name: def.name, kind: def.kind, title: doc.title, from: range.from, to: range.to, params, files, empty: doc.empty !== null, trigger: request.trigger, requestedBy: request.requestedBy, generatedAt, durationMs: Math.round(performance.now() - started) })
+      const params = {
+        ...def,
+        timeZone: deps.config.timeZone,
+        ...(request.note === undefined ? {} : { note: request.note }),
+      }
+      return deps.store.reports.save({
+        name: def.name,
+        kind: def.kind,
+        title: doc.title,
+        from: range.from,
+        to: range.to,
+        params,
+        files,
+        empty: doc.empty !== null,
+        trigger: request.trigger,
+        requestedBy: request.requestedBy,
+        generatedAt,
+        durationMs: Math.round(performance.now() - started),
+      })
     },
     find: (name, range) => deps.store.reports.find(name, range),
     async file(report, format) {

@@ -44,18 +44,36 @@ function table(doc: Doc, s: Extract<Section, { type: 'table' }>, o: PdfOptions):
     let x = MARGIN
     cells.forEach((c, i) => {
       const w = widths[i] ?? 0
-      doc.text(text(c), x + 2, y + 4, { width: w - 4, height: ROW_H, lineBreak: false, ellipsis: true, align: !header && s.columns[i]?.numeric ? 'right' : 'left' })
+      doc.text(text(c), x + 2, y + 4, {
+        width: w - 4,
+        height: ROW_H,
+        lineBreak: false,
+        ellipsis: true,
+        align: !header && s.columns[i]?.numeric ? 'right' : 'left',
+      })
       x += w
     })
-    doc.moveTo(MARGIN, y + ROW_H).lineTo(MARGIN + width, y + ROW_H).lineWidth(0.3).strokeColor('#b0b8c0').stroke()
+    doc
+      .moveTo(MARGIN, y + ROW_H)
+      .lineTo(MARGIN + width, y + ROW_H)
+      .lineWidth(0.3)
+      .strokeColor('#b0b8c0')
+      .stroke()
     doc.x = MARGIN
     doc.y = y + ROW_H
   }
   const shown = s.rows.slice(0, o.maxRows ?? 500)
   ensure(doc, ROW_H * 2)
-  row(s.columns.map((c) => c.label), true)
+  row(
+    s.columns.map((c) => c.label),
+    true,
+  )
   for (const r of shown) {
-    if (ensure(doc, ROW_H)) row(s.columns.map((c) => c.label), true)
+    if (ensure(doc, ROW_H))
+      row(
+        s.columns.map((c) => c.label),
+        true,
+      )
     row(r, false)
   }
   if (shown.length < s.rows.length) doc.fontSize(8).text(o.moreRows(s.rows.length - shown.length), MARGIN, doc.y + 2)
@@ -70,7 +88,10 @@ function bars(doc: Doc, s: Extract<Section, { type: 'bars' }>): void {
     ensure(doc, ROW_H)
     const y = doc.y
     const w = max === 0 ? 0 : (b.value / max) * maxW
-    doc.fillColor('black').fontSize(8).text(b.label, MARGIN, y + 3, { width: labelW - 6, lineBreak: false, ellipsis: true })
+    doc
+      .fillColor('black')
+      .fontSize(8)
+      .text(b.label, MARGIN, y + 3, { width: labelW - 6, lineBreak: false, ellipsis: true })
     if (w > 0) doc.rect(MARGIN + labelW, y + 2, w, ROW_H - 5).fill(BAR_COLOR)
     doc.fillColor('black').text(String(b.value), MARGIN + labelW + w + 4, y + 3, { lineBreak: false })
     doc.x = MARGIN
@@ -82,11 +103,21 @@ function section(doc: Doc, s: Section, o: PdfOptions): void {
   heading(doc, s.heading)
   if (s.type === 'table') table(doc, s, o)
   else if (s.type === 'bars') bars(doc, s)
-  else for (const line of s.lines) doc.fontSize(9).fillColor('black').text(line, MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN })
+  else
+    for (const line of s.lines)
+      doc
+        .fontSize(9)
+        .fillColor('black')
+        .text(line, MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN })
 }
 
 export function writePdf(report: ReportDocument, o: PdfOptions): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: MARGIN, info: { Title: report.title, Producer: 'parklink' } })
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: MARGIN,
+    info: { Title: report.title, Producer: 'parklink' },
+  })
   const chunks: Buffer[] = []
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c))

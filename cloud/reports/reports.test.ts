@@ -26,13 +26,34 @@ let dir: string
 beforeEach(async () => {
   ctx = await tempStore()
   dir = path.join(ctx.dir, 'reports')
-  runner = createReportRunner({ store: ctx.store, config: defaultReportsConfig(), dir, clock: { ...systemClock, now: () => at(3, 0, 10) } })
+  runner = createReportRunner({
+    store: ctx.store,
+    config: defaultReportsConfig(),
+    dir,
+    clock: { ...systemClock, now: () => at(3, 0, 10) },
+  })
   insertAlarms(ctx.file, [
     // Carried over from the day before, still open.
     { point: LEVEL, kind: 'L', priority: 'B', raisedAt: at(1, 15) },
     { point: PRESSURE, kind: 'STALE', priority: 'D', raisedAt: at(2, 3), recoveredAt: at(2, 5, 30) },
-    { point: LEVEL, priority: 'A', raisedAt: at(2, 9), respondedAt: at(2, 9, 2), verdict: 'valid', recoveredAt: at(2, 9, 30), closedAt: at(2, 10) },
-    { point: NH3, priority: 'B', raisedAt: at(2, 10), respondedAt: at(2, 10, 3), verdict: 'invalid', recoveredAt: at(2, 10, 1), closedAt: at(2, 10, 5) },
+    {
+      point: LEVEL,
+      priority: 'A',
+      raisedAt: at(2, 9),
+      respondedAt: at(2, 9, 2),
+      verdict: 'valid',
+      recoveredAt: at(2, 9, 30),
+      closedAt: at(2, 10),
+    },
+    {
+      point: NH3,
+      priority: 'B',
+      raisedAt: at(2, 10),
+      respondedAt: at(2, 10, 3),
+      verdict: 'invalid',
+      recoveredAt: at(2, 10, 1),
+      closedAt: at(2, 10, 5),
+    },
     { point: PRESSURE, priority: 'C', raisedAt: at(2, 21) },
   ])
 })
@@ -56,7 +77,13 @@ const rowAfter = (rows: unknown[][], first: unknown) => rows.find((r) => r[0] ==
 describe('reports from fixture data', () => {
   it('alarm analysis: counts per priority with valid / invalid / false, per enterprise, times', async () => {
     const report = await runner.run('weekly-alarms', DAY, { trigger: 'manual', requestedBy: 'test' })
-    expect(report).toMatchObject({ name: 'weekly-alarms', kind: 'alarm_analysis', empty: false, from: DAY.from, to: DAY.to })
+    expect(report).toMatchObject({
+      name: 'weekly-alarms',
+      kind: 'alarm_analysis',
+      empty: false,
+      from: DAY.from,
+      to: DAY.to,
+    })
     const rows = await xlsxRows(report)
     expect(rows[0]).toEqual(['安全数据报警分析报告'])
     // priority, total, valid, invalid, false, untriaged, closed %
@@ -65,7 +92,16 @@ describe('reports from fixture data', () => {
     expect(rowAfter(rows, 'D')).toEqual(['D', 1, 0, 0, 0, 1, 0])
     expect(rowAfter(rows, '实联化工 (shilian)')).toEqual(['实联化工 (shilian)', 1, 1, 0, 0, 2, 1, 1, 0, 0, 100])
     const text = pdfText(report)
-    for (const s of ['安全数据报警分析报告', '按等级统计', '各等级报警数量', '响应与闭环时间', '实联化工 (shilian)', '富强新材料 (fuqiang)', '00:02:00']) expect(text).toContain(s)
+    for (const s of [
+      '安全数据报警分析报告',
+      '按等级统计',
+      '各等级报警数量',
+      '响应与闭环时间',
+      '实联化工 (shilian)',
+      '富强新材料 (fuqiang)',
+      '00:02:00',
+    ])
+      expect(text).toContain(s)
   })
 
   it('daily offline points: per enterprise, since when, how long', async () => {
@@ -74,11 +110,24 @@ describe('reports from fixture data', () => {
     // enterprise, registered points, offline points, episodes, duration
     expect(rowAfter(rows, '富强新材料 (fuqiang)')).toEqual(['富强新材料 (fuqiang)', 1, 1, 1, '02:30:00'])
     const text = pdfText(report)
-    for (const s of ['数据点位掉线日报', '各企业掉线情况', '掉线点位明细', '2026-03-02 03:00', '2026-03-02 05:30', '02:30:00', PRESSURE]) expect(text).toContain(s)
+    for (const s of [
+      '数据点位掉线日报',
+      '各企业掉线情况',
+      '掉线点位明细',
+      '2026-03-02 03:00',
+      '2026-03-02 05:30',
+      '02:30:00',
+      PRESSURE,
+    ])
+      expect(text).toContain(s)
   })
 
   it('shift report: the alarms of the shift by state, carried over, handed over, the handover note', async () => {
-    const report = await runner.run('shift', SHIFT, { trigger: 'manual', requestedBy: 'test', note: '二号罐区巡检未完成' })
+    const report = await runner.run('shift', SHIFT, {
+      trigger: 'manual',
+      requestedBy: 'test',
+      note: '二号罐区巡检未完成',
+    })
     const rows = await xlsxRows(report)
     expect(rowAfter(rows, '本班新增报警')).toEqual(['本班新增报警', 2])
     expect(rowAfter(rows, '本班闭环')).toEqual(['本班闭环', 2])
@@ -86,7 +135,15 @@ describe('reports from fixture data', () => {
     expect(rowAfter(rows, '移交下一班未闭环')).toEqual(['移交下一班未闭环', 2])
     expect(rowAfter(rows, '已闭环')).toEqual(['已闭环', 2])
     const text = pdfText(report)
-    for (const s of ['交接班报表', '交接班记录', '移交未闭环报警 2 条', '二号罐区巡检未完成', '已闭环', '2026-03-02 08:00']) expect(text).toContain(s)
+    for (const s of [
+      '交接班报表',
+      '交接班记录',
+      '移交未闭环报警 2 条',
+      '二号罐区巡检未完成',
+      '已闭环',
+      '2026-03-02 08:00',
+    ])
+      expect(text).toContain(s)
     expect(report.params).toMatchObject({ note: '二号罐区巡检未完成', timeZone: TZ, period: 'shift' })
   })
 
@@ -115,18 +172,28 @@ describe('reports from fixture data', () => {
     const first = await runner.run('daily-offline', DAY, { trigger: 'manual', requestedBy: 'test' })
     const again = await runner.run('daily-offline', DAY, { trigger: 'manual', requestedBy: 'test' })
     expect(again.id).not.toBe(first.id)
-    expect((await ctx.store.reports.list({ name: 'daily-offline', limit: 10 })).map((r) => r.id)).toEqual([again.id, first.id])
+    expect((await ctx.store.reports.list({ name: 'daily-offline', limit: 10 })).map((r) => r.id)).toEqual([
+      again.id,
+      first.id,
+    ])
     expect(await runner.find('daily-offline', DAY)).toMatchObject({ id: again.id })
     const pdf = await runner.file(first, 'pdf')
     expect(pdf?.body.subarray(0, 5).toString()).toBe('%PDF-')
     expect(pdf?.body.length).toBe(first.files.find((f) => f.format === 'pdf')!.bytes)
     // A catalog entry pointing outside the folder is never followed.
     writeFileSync(path.join(ctx.dir, 'outside.pdf'), 'x')
-    expect(await runner.file({ ...first, files: [{ format: 'pdf', file: '../outside.pdf', bytes: 1, sha256: '' }] }, 'pdf')).toBeNull()
+    expect(
+      await runner.file({ ...first, files: [{ format: 'pdf', file: '../outside.pdf', bytes: 1, sha256: '' }] }, 'pdf'),
+    ).toBeNull()
   })
 
   it('refuses an unknown definition and a backwards period with their codes', async () => {
-    await expect(runner.run('nope', DAY, { trigger: 'manual', requestedBy: 'test' })).rejects.toMatchObject({ code: 'PL_NOT_FOUND', hint: expect.stringContaining('daily-offline') })
-    await expect(runner.run('shift', { from: DAY.to, to: DAY.from }, { trigger: 'manual', requestedBy: 'test' })).rejects.toMatchObject({ code: 'PL_BAD_REQUEST' })
+    await expect(runner.run('nope', DAY, { trigger: 'manual', requestedBy: 'test' })).rejects.toMatchObject({
+      code: 'PL_NOT_FOUND',
+      hint: expect.stringContaining('daily-offline'),
+    })
+    await expect(
+      runner.run('shift', { from: DAY.to, to: DAY.from }, { trigger: 'manual', requestedBy: 'test' }),
+    ).rejects.toMatchObject({ code: 'PL_BAD_REQUEST' })
   })
 })

@@ -28,8 +28,19 @@ afterEach(async () => {
 
 function start(definitions: unknown[]) {
   const config = ReportsConfig.parse({ definitions })
-  const runner = createReportRunner({ store: ctx.store, config, dir: path.join(ctx.dir, 'reports'), clock: systemClock })
-  scheduler = startReportScheduler({ runner, config, shifts: SHIFTS, clock: systemClock, log: createLogger({ level: 'silent' }) })
+  const runner = createReportRunner({
+    store: ctx.store,
+    config,
+    dir: path.join(ctx.dir, 'reports'),
+    clock: systemClock,
+  })
+  scheduler = startReportScheduler({
+    runner,
+    config,
+    shifts: SHIFTS,
+    clock: systemClock,
+    log: createLogger({ level: 'silent' }),
+  })
   return scheduler
 }
 
@@ -50,13 +61,21 @@ describe('report schedule', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     await s.idle()
     const [report] = await ctx.store.reports.list({ limit: 10 })
-    expect(report).toMatchObject({ name: 'shift', trigger: 'schedule', from: at(3, 1, 20), to: at(3, 2, 8), generatedAt: at(3, 2, 8, 5) })
+    expect(report).toMatchObject({
+      name: 'shift',
+      trigger: 'schedule',
+      from: at(3, 1, 20),
+      to: at(3, 2, 8),
+      generatedAt: at(3, 2, 8, 5),
+    })
     expect(s.nextRuns()).toEqual([{ name: 'shift', at: at(3, 2, 20, 5) }])
   })
 
   it('a monthly report waits across days (timers re-armed) and covers the previous month', async () => {
     fakeTime(at(2, 27, 12))
-    const s = start([{ name: 'monthly', kind: 'alarm_analysis', period: 'month', schedule: '30 0 1 * *', formats: ['xlsx'] }])
+    const s = start([
+      { name: 'monthly', kind: 'alarm_analysis', period: 'month', schedule: '30 0 1 * *', formats: ['xlsx'] },
+    ])
     await vi.advanceTimersByTimeAsync(at(3, 1, 0, 31) - at(2, 27, 12))
     await s.idle()
     const reports = await ctx.store.reports.list({ limit: 10 })
@@ -66,10 +85,15 @@ describe('report schedule', () => {
 
   it('at start, makes the latest period that has no report yet, once', async () => {
     fakeTime(at(3, 2, 9))
-    const s = start([{ name: 'daily', kind: 'offline_points', period: 'day', schedule: '10 0 * * *', formats: ['xlsx'] }, { name: 'manual-only', kind: 'shift', period: 'shift', formats: ['xlsx'] }])
+    const s = start([
+      { name: 'daily', kind: 'offline_points', period: 'day', schedule: '10 0 * * *', formats: ['xlsx'] },
+      { name: 'manual-only', kind: 'shift', period: 'shift', formats: ['xlsx'] },
+    ])
     await s.catchUp()
     await s.catchUp()
     const reports = await ctx.store.reports.list({ limit: 10 })
-    expect(reports.map((r) => [r.name, r.trigger, r.from, r.to])).toEqual([['daily', 'catch_up', at(3, 1, 0), at(3, 2, 0)]])
+    expect(reports.map((r) => [r.name, r.trigger, r.from, r.to])).toEqual([
+      ['daily', 'catch_up', at(3, 1, 0), at(3, 2, 0)],
+    ])
   })
 })

@@ -24,7 +24,13 @@ export interface ReportScheduler {
 
 const MAX_WAIT_MS = 3_600_000
 
-export function startReportScheduler(o: { runner: ReportRunner; config: ReportsConfig; shifts: ShiftConfig; clock: Clock; log: Logger }): ReportScheduler {
+export function startReportScheduler(o: {
+  runner: ReportRunner
+  config: ReportsConfig
+  shifts: ShiftConfig
+  clock: Clock
+  log: Logger
+}): ReportScheduler {
   const { clock, log, config } = o
   let stopped = false
   let queue: Promise<unknown> = Promise.resolve()
@@ -38,7 +44,17 @@ export function startReportScheduler(o: { runner: ReportRunner; config: ReportsC
       try {
         if (trigger === 'catch_up' && (await o.runner.find(def.name, range)) !== null) return
         const report = await o.runner.run(def.name, range, { trigger, requestedBy: 'scheduler' })
-        log.info({ report: report.id, name: def.name, from: range.from, to: range.to, empty: report.empty, ms: report.durationMs }, 'report generated')
+        log.info(
+          {
+            report: report.id,
+            name: def.name,
+            from: range.from,
+            to: range.to,
+            empty: report.empty,
+            ms: report.durationMs,
+          },
+          'report generated',
+        )
       } catch (err) {
         log.error({ err, name: def.name, from: range.from, to: range.to }, 'report generation failed')
       }
@@ -70,7 +86,10 @@ export function startReportScheduler(o: { runner: ReportRunner; config: ReportsC
   return {
     async catchUp() {
       for (const def of scheduled) {
-        const last = new Cron(def.schedule!, { timezone: config.timeZone, paused: true }).previousRuns(1, new Date(clock.now()))[0]
+        const last = new Cron(def.schedule!, { timezone: config.timeZone, paused: true }).previousRuns(
+          1,
+          new Date(clock.now()),
+        )[0]
         if (last) await enqueue(def, last.getTime(), 'catch_up')
       }
     },

@@ -10,13 +10,16 @@ import { startReportScheduler } from './scheduler.ts'
 export const CATCH_UP_DELAY_MS = 60_000
 
 /** The runner the API and the CLI make reports with. */
-export const reportRunner = (o: { config: CloudConfig; store: Store; clock: Clock }): ReportRunner => createReportRunner({ store: o.store, config: o.config.reports, dir: reportsDir(o.config), clock: o.clock })
+export const reportRunner = (o: { config: CloudConfig; store: Store; clock: Clock }): ReportRunner =>
+  createReportRunner({ store: o.store, config: o.config.reports, dir: reportsDir(o.config), clock: o.clock })
 
 /**
  * With `reports.enabled`, the schedule, and a catch-up of missed periods a minute after start.
  * `stop` waits for a report being made to finish, so the store is never closed under it.
  */
-export function startReportSchedule(o: { runner: ReportRunner; config: CloudConfig; clock: Clock; log: Logger }): { stop(): Promise<void> } {
+export function startReportSchedule(o: { runner: ReportRunner; config: CloudConfig; clock: Clock; log: Logger }): {
+  stop(): Promise<void>
+} {
   const { config, clock, log } = o
   if (!config.reports.enabled) return { stop: async () => {} }
   const scheduler = startReportScheduler({ runner: o.runner, config: config.reports, shifts: config.board, clock, log })

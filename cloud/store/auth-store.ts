@@ -10,14 +10,27 @@ export interface AuthStore {
   getUser(id: number): Promise<UserRecord | null>
   listUsers(): Promise<UserRecord[]>
   /** Partial update of the mutable fields. */
-  updateUser(id: number, change: Partial<Pick<UserRecord, 'passwordHash' | 'passwordChangedAt' | 'failedLogins' | 'lockedUntil' | 'disabled' | 'lastLoginAt'>>): Promise<UserRecord | null>
+  updateUser(
+    id: number,
+    change: Partial<
+      Pick<
+        UserRecord,
+        'passwordHash' | 'passwordChangedAt' | 'failedLogins' | 'lockedUntil' | 'disabled' | 'lastLoginAt'
+      >
+    >,
+  ): Promise<UserRecord | null>
   /**
    * Counts a login attempt against the account as a failure before its password is checked, in
    * one statement (no read-then-write: parallel attempts cannot lose a count). The attempt that
    * reaches `limit` locks the account until `lockUntil` and restarts the count. Null: the account
    * is locked now (or unknown), the attempt is not counted. A success resets with updateUser.
    */
-  countLoginAttempt(id: number, now: number, limit: number, lockUntil: number): Promise<{ failedLogins: number; lockedUntil: number | null } | null>
+  countLoginAttempt(
+    id: number,
+    now: number,
+    limit: number,
+    lockUntil: number,
+  ): Promise<{ failedLogins: number; lockedUntil: number | null } | null>
 
   createSession(s: { user: number; refreshHash: string; createdAt: number; expiresAt: number }): Promise<SessionRecord>
   findSession(refreshHash: string): Promise<SessionRecord | null>

@@ -10,11 +10,17 @@ import type { DataBatch } from '../../shared/wire/messages.ts'
  * Keys are sorted, so the same content hashes the same whatever order an encoder wrote them in.
  */
 export function batchContentHash(batch: Pick<DataBatch, 'samples' | 'alarms' | 'events'>): string {
-  return createHash('sha256').update(JSON.stringify([batch.samples, batch.alarms ?? [], batch.events ?? []], sortedKeys)).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify([batch.samples, batch.alarms ?? [], batch.events ?? []], sortedKeys))
+    .digest('hex')
 }
 
 function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
   const record = value as Record<string, unknown>
-  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]))
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]]),
+  )
 }

@@ -1,12 +1,26 @@
 import type { Scope } from '../auth/roles.ts'
-import type { Area, EdgeEntry, Enterprise, HazardSource, PointCreate, PointPatch, RegistryPoint } from '../registry/model.ts'
+import type {
+  Area,
+  EdgeEntry,
+  Enterprise,
+  HazardSource,
+  PointCreate,
+  PointPatch,
+  RegistryPoint,
+} from '../registry/model.ts'
 
 /** A change as the audit log records it: the record before (null: created) and after (null: deleted). */
-export interface Change<T> { before: T | null; after: T | null }
+export interface Change<T> {
+  before: T | null
+  after: T | null
+}
 export type EntryKind = 'enterprises' | 'hazardSources' | 'areas' | 'edges'
 export type Entry = Enterprise | HazardSource | Area | EdgeEntry
 /** Which edge may send a point or a camera (issue 13). */
-export interface Binding { id: string; edge: string | null }
+export interface Binding {
+  id: string
+  edge: string | null
+}
 
 /**
  * The registry in the database (the API's view). Reads are scoped in SQL; writes are the park
@@ -33,5 +47,8 @@ export interface RegistryStore {
   /** Binds a camera to the edge that may send it. null: no such camera; 409 as movePoint. */
   moveCamera(id: string, edge: string): Promise<Change<Binding> | null>
   /** All or nothing, in one transaction: the changes made (points whose record did not change are left out). */
-  importPoints(list: readonly PointCreate[], options: { dryRun: boolean }): Promise<Array<Change<RegistryPoint> & { id: string }>>
+  importPoints(
+    list: readonly PointCreate[],
+    options: { dryRun: boolean },
+  ): Promise<Array<Change<RegistryPoint> & { id: string }>>
 }

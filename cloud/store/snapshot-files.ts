@@ -20,7 +20,10 @@ export interface PendingSnapshot {
   event: string
 }
 
-export type Assembly = { state: 'complete' } | { state: 'incomplete'; missing: number } | { state: 'refused'; reason: string }
+export type Assembly =
+  | { state: 'complete' }
+  | { state: 'incomplete'; missing: number }
+  | { state: 'refused'; reason: string }
 
 export interface SnapshotFiles {
   /** Decodes, checks the hash and the JPEG marker, writes; returns a reason when the snapshot is refused. */
@@ -47,7 +50,8 @@ function atomicWrite(target: string, body: Buffer | string): void {
 /** Why these bytes are not the announced JPEG, or null. */
 function check(s: Omit<Snapshot, 'data'>, body: Buffer): string | null {
   if (body.length !== s.bytes) return `snapshot ${s.id}: ${body.length} bytes decoded, ${s.bytes} announced`
-  if (createHash('sha256').update(body).digest('hex') !== s.sha256) return `snapshot ${s.id}: sha256 differs from the announced one (corrupted in transit?)`
+  if (createHash('sha256').update(body).digest('hex') !== s.sha256)
+    return `snapshot ${s.id}: sha256 differs from the announced one (corrupted in transit?)`
   if (body[0] !== 0xff || body[1] !== 0xd8) return `snapshot ${s.id}: not a JPEG`
   return null
 }

@@ -10,7 +10,11 @@ import type { PendingSnapshot, SnapshotFiles } from './snapshot-files.ts'
  * the split snapshots whose event came earlier and which this batch completed: the caller
  * links those after the batch is stored.
  */
-export function takeSnapshots(files: SnapshotFiles, batch: DataBatch, log: Logger): { batch: DataBatch; completed: PendingSnapshot[] } {
+export function takeSnapshots(
+  files: SnapshotFiles,
+  batch: DataBatch,
+  log: Logger,
+): { batch: DataBatch; completed: PendingSnapshot[] } {
   const completed: PendingSnapshot[] = []
   for (const e of batch.events ?? []) {
     if (e.type === 'part') {
@@ -19,17 +23,26 @@ export function takeSnapshots(files: SnapshotFiles, batch: DataBatch, log: Logge
       if (!waiting) continue
       const joined = files.assemble(waiting.snapshot)
       if (joined.state === 'complete') completed.push(waiting)
-      else if (joined.state === 'refused') log.warn({ edge: batch.edge, camera: e.camera, reason: joined.reason }, 'snapshot refused')
+      else if (joined.state === 'refused')
+        log.warn({ edge: batch.edge, camera: e.camera, reason: joined.reason }, 'snapshot refused')
       continue
     }
     if (e.type === 'status' || !e.snapshot) continue
     const { data, ...meta } = e.snapshot
     const joined = meta.parts === undefined ? (files.write(e.snapshot) ?? 'complete') : files.assemble(meta)
-    const outcome = typeof joined === 'string' ? (joined === 'complete' ? { state: 'complete' as const } : { state: 'refused' as const, reason: joined }) : joined
+    const outcome =
+      typeof joined === 'string'
+        ? joined === 'complete'
+          ? { state: 'complete' as const }
+          : { state: 'refused' as const, reason: joined }
+        : joined
     if (outcome.state === 'complete') continue
     if (outcome.state === 'incomplete') {
       files.setPending({ snapshot: meta, camera: e.camera, event: e.id })
-      log.warn({ edge: batch.edge, camera: e.camera, snapshot: meta.id, parts: meta.parts, missing: outcome.missing }, 'snapshot incomplete: linked once its missing parts arrive')
+      log.warn(
+        { edge: batch.edge, camera: e.camera, snapshot: meta.id, parts: meta.parts, missing: outcome.missing },
+        'snapshot incomplete: linked once its missing parts arrive',
+      )
       e.snapshotError = `snapshot ${meta.id} incomplete: ${outcome.missing} of ${meta.parts} parts not received yet`
     } else {
       log.warn({ edge: batch.edge, camera: e.camera, reason: outcome.reason }, 'snapshot refused')

@@ -15,11 +15,25 @@ import type { GapRepo } from './repos/gaps.ts'
 import type { CameraRepo } from './repos/cameras.ts'
 
 export type { Scope } from '../auth/roles.ts'
-export type { AlarmActOutcome, AlarmChange, AlarmKind, AlarmRecord, SystemAlarmKind, TimelineChange } from '../alarms/model.ts'
+export type {
+  AlarmActOutcome,
+  AlarmChange,
+  AlarmKind,
+  AlarmRecord,
+  SystemAlarmKind,
+  TimelineChange,
+} from '../alarms/model.ts'
 export type { IngestRepo, IngestMeta, IngestResult } from './repos/ingest.ts'
 export type { OutboxRepo } from './repos/outboxes.ts'
 export type { EdgeRepo, EdgeRecord, BirthOutcome } from './repos/edges.ts'
-export type { TelemetryRepo, PointFilter, PointRecord, HistoryCursor, StoredSample, UnevaluatedRecord } from './repos/telemetry.ts'
+export type {
+  TelemetryRepo,
+  PointFilter,
+  PointRecord,
+  HistoryCursor,
+  StoredSample,
+  UnevaluatedRecord,
+} from './repos/telemetry.ts'
 export type { AlarmRepo, AlarmFilter } from './repos/alarms.ts'
 export type { RegistryRepo, EdgeBinding, Owner, OwnershipFacts, SecurityEvent } from './repos/registry.ts'
 export type { WindowRepo, WindowRequest, WindowDecision, MaintenanceWindow, WindowOutcome } from './repos/windows.ts'
@@ -47,7 +61,17 @@ export type PushPlanner = (alarm: AlarmRecord, change: AlarmChange) => readonly 
  * by it in the query, so a handler that forgets to check still cannot show another enterprise's
  * rows; a row outside the scope is reported as not existing.
  */
-export interface Store extends IngestRepo, OutboxRepo, EdgeRepo, TelemetryRepo, AlarmRepo, RegistryRepo, WindowRepo, DeliveryRepo, GapRepo, CameraRepo {
+export interface Store
+  extends IngestRepo,
+    OutboxRepo,
+    EdgeRepo,
+    TelemetryRepo,
+    AlarmRepo,
+    RegistryRepo,
+    WindowRepo,
+    DeliveryRepo,
+    GapRepo,
+    CameraRepo {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */

@@ -23,13 +23,19 @@ export function parseStep(text: string): number | null {
 }
 
 /** The buckets for [from, to): from a width (`step`) or a number (`buckets`). A problem is a message for a 400. */
-export function planBuckets(o: { from: number; to: number; step?: number; buckets?: number }): BucketPlan | { problem: string } {
+export function planBuckets(o: {
+  from: number
+  to: number
+  step?: number
+  buckets?: number
+}): BucketPlan | { problem: string } {
   const span = o.to - o.from
   if (!(span > 0)) return { problem: 'from must be before to' }
   if ((o.step === undefined) === (o.buckets === undefined)) return { problem: 'give either step or buckets' }
   const step = o.step ?? Math.ceil(span / o.buckets!)
   const count = Math.ceil(span / step)
-  if (count > MAX_BUCKETS) return { problem: `${count} buckets of ${step} ms: at most ${MAX_BUCKETS} (use a larger step or a shorter range)` }
+  if (count > MAX_BUCKETS)
+    return { problem: `${count} buckets of ${step} ms: at most ${MAX_BUCKETS} (use a larger step or a shorter range)` }
   return { from: o.from, to: o.to, step, count }
 }
 

@@ -22,7 +22,13 @@ export interface CompletenessReport {
   expected: number
   points: Array<{ id: string; enterprise: string | null; received: number; completeness: number }>
   enterprises: Array<{ id: string; points: number; completeness: number; connected: boolean }>
-  park: { points: number; completeness: number | null; enterprises: number; connected: number; connectedShare: number | null }
+  park: {
+    points: number
+    completeness: number | null
+    enterprises: number
+    connected: number
+    connectedShare: number | null
+  }
 }
 
 /** How many intervals [from, to) holds (the last one may be shorter). */
@@ -32,7 +38,10 @@ export const intervalsIn = (from: number, to: number, step: number) => Math.max(
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000
 const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, x) => a + x, 0) / xs.length)
 
-export function completeness(rows: readonly PointIntervals[], range: { from: number; to: number; step: number }): CompletenessReport {
+export function completeness(
+  rows: readonly PointIntervals[],
+  range: { from: number; to: number; step: number },
+): CompletenessReport {
   const expected = intervalsIn(range.from, range.to, range.step)
   const shares = rows.map((r) => Math.min(r.received, expected) / expected)
   const byEnterprise = new Map<string, { shares: number[]; connected: boolean }>()
@@ -43,14 +52,27 @@ export function completeness(rows: readonly PointIntervals[], range: { from: num
     e.connected ||= r.recent
     byEnterprise.set(r.enterprise, e)
   })
-  const enterprises = [...byEnterprise].sort(([a], [b]) => a.localeCompare(b)).map(([id, e]) => ({ id, points: e.shares.length, completeness: round4(mean(e.shares)!), connected: e.connected }))
+  const enterprises = [...byEnterprise]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, e]) => ({ id, points: e.shares.length, completeness: round4(mean(e.shares)!), connected: e.connected }))
   const connected = enterprises.filter((e) => e.connected).length
   const park = mean(shares)
   return {
     ...range,
     expected,
-    points: rows.map((r, i) => ({ id: r.point, enterprise: r.enterprise, received: Math.min(r.received, expected), completeness: round4(shares[i]!) })),
+    points: rows.map((r, i) => ({
+      id: r.point,
+      enterprise: r.enterprise,
+      received: Math.min(r.received, expected),
+      completeness: round4(shares[i]!),
+    })),
     enterprises,
-    park: { points: rows.length, completeness: park === null ? null : round4(park), enterprises: enterprises.length, connected, connectedShare: enterprises.length === 0 ? null : round4(connected / enterprises.length) },
+    park: {
+      points: rows.length,
+      completeness: park === null ? null : round4(park),
+      enterprises: enterprises.length,
+      connected,
+      connectedShare: enterprises.length === 0 ? null : round4(connected / enterprises.length),
+    },
   }
 }

@@ -12,7 +12,8 @@ export function requestDemoBaseline(edgeDataDir: string, now: number): void {
   mkdirSync(edgeDataDir, { recursive: true })
   const store = openBaselineStore(path.join(edgeDataDir, 'baselines.db'))
   try {
-    if (!store.current().has(GALLERY_SEGMENT) && !store.pending().some((r) => r.segment === GALLERY_SEGMENT)) store.request(GALLERY_SEGMENT, 'parklink demo', 'demo commissioning (automatic in demo mode only)', now)
+    if (!store.current().has(GALLERY_SEGMENT) && !store.pending().some((r) => r.segment === GALLERY_SEGMENT))
+      store.request(GALLERY_SEGMENT, 'parklink demo', 'demo commissioning (automatic in demo mode only)', now)
   } finally {
     store.close()
   }

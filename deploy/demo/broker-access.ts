@@ -33,7 +33,13 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
 const samePassword = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected))
 
 export function createBrokerAccess(options: BrokerAccessOptions): BrokerAccess {
-  const refusals: Record<RefusalReason, number> = { anonymous: 0, bad_credentials: 0, client_id: 0, publish: 0, subscribe: 0 }
+  const refusals: Record<RefusalReason, number> = {
+    anonymous: 0,
+    bad_credentials: 0,
+    client_id: 0,
+    publish: 0,
+    subscribe: 0,
+  }
   const identities = new WeakMap<Client, BrokerIdentity>()
   const refuse = (reason: RefusalReason, user: string | undefined, detail: string) => {
     refusals[reason]++

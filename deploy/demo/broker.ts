@@ -33,7 +33,9 @@ export async function startEmbeddedBroker(port = 0, options: EmbeddedBrokerOptio
   if (check && options.access) throw new Error('startEmbeddedBroker: give authenticate or access, not both')
   const aedes = await Aedes.createBroker({
     drainTimeout: 30_000,
-    ...(check ? { authenticate: (_client, username, password, done) => done(null, check(username, password?.toString('utf8'))) } : {}),
+    ...(check
+      ? { authenticate: (_client, username, password, done) => done(null, check(username, password?.toString('utf8'))) }
+      : {}),
     ...(options.access ? options.access.hooks : {}),
   })
   const server = net.createServer(aedes.handle)

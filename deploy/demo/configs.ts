@@ -57,7 +57,13 @@ export function edgeConfigFor(o: EdgeDemoOptions): EdgeConfigInput {
   const devices = [device('shilian-dcs', 'dcs'), device('shilian-gds', 'gds')]
   if (o.absentDevicePort !== undefined) {
     devices.push({
-      id: 'shilian-absent', kind: 'modbus-tcp', host: '127.0.0.1', port: o.absentDevicePort, unitId: 1, pollMs, timeoutMs,
+      id: 'shilian-absent',
+      kind: 'modbus-tcp',
+      host: '127.0.0.1',
+      port: o.absentDevicePort,
+      unitId: 1,
+      pollMs,
+      timeoutMs,
       points: [{ id: 'shilian.absent.level', name: '离线测试点', unit: 'm', address: 'hr0', type: 'float32' }],
     })
   }
@@ -66,11 +72,15 @@ export function edgeConfigFor(o: EdgeDemoOptions): EdgeConfigInput {
     edge: o.edge,
     dataDir: o.dataDir,
     // The plant alarms locally too (same rules and limits as the registry) while its uplink is down.
-    alarms: { points: shilianPlantPoints.filter((p) => p.limits).map((p) => ({ id: p.id, class: p.class, limits: p.limits! })) },
+    alarms: {
+      points: shilianPlantPoints.filter((p) => p.limits).map((p) => ({ id: p.id, class: p.class, limits: p.limits! })),
+    },
     uplink: {
       ...demoBrokerUrl(o.mqttUrl),
       ...o.mqttLogin,
-      ...(o.fastTimeouts ? { ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 100, reconnectMaxMs: 1_000, keepaliveS: 5 } : {}),
+      ...(o.fastTimeouts
+        ? { ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 100, reconnectMaxMs: 1_000, keepaliveS: 5 }
+        : {}),
     },
     devices,
   }
@@ -90,7 +100,11 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
   return {
     dataDir: o.dataDir,
     http: { host: o.host ?? '127.0.0.1', port: o.httpPort },
-    mqtt: { ...demoBrokerUrl(o.mqttUrl), ...(o.mqttLogin ? o.mqttLogin : { clientId: o.clientId ?? 'parklink-cloud' }), reconnectPeriodMs: 500 },
+    mqtt: {
+      ...demoBrokerUrl(o.mqttUrl),
+      ...(o.mqttLogin ? o.mqttLogin : { clientId: o.clientId ?? 'parklink-cloud' }),
+      reconnectPeriodMs: 500,
+    },
     edgeOfflineAfterMs: 30_000,
     registry: {
       enterprises: [{ id: 'shilian', name: '实联化工' }, ...moreRegistry().enterprises],
@@ -119,23 +133,31 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
 /** The OPC UA simulator's node key (TK201.Level) → the park's point id (fuqiang.tk201.level). */
 export const fuqiangPointId = (key: string) => `fuqiang.${key.toLowerCase()}`
 
-export function fuqiangEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; endpoint: string; mqttLogin?: MqttLogin }): EdgeConfigInput {
+export function fuqiangEdgeConfig(o: {
+  site: string
+  dataDir: string
+  mqttUrl: string
+  endpoint: string
+  mqttLogin?: MqttLogin
+}): EdgeConfigInput {
   return {
     site: o.site,
     edge: 'fuqiang-01',
     dataDir: o.dataDir,
     uplink: { ...demoBrokerUrl(o.mqttUrl), ...o.mqttLogin },
-    devices: [{
-      id: 'fuqiang-dcs',
-      kind: 'opcua',
-      endpoint: o.endpoint,
-      // Demo only: the simulator makes a new certificate at each start. On site, trust the DCS
-      // server's certificate by moving it from pki/rejected to pki/trusted/certs.
-      acceptUnknownServerCertificate: true,
-      publishingIntervalMs: 1_000,
-      samplingIntervalMs: 500,
-      points: fuqiangOpcuaPoints.map((p) => ({ id: fuqiangPointId(p.key), nodeId: p.nodeId, name: p.name })),
-    }],
+    devices: [
+      {
+        id: 'fuqiang-dcs',
+        kind: 'opcua',
+        endpoint: o.endpoint,
+        // Demo only: the simulator makes a new certificate at each start. On site, trust the DCS
+        // server's certificate by moving it from pki/rejected to pki/trusted/certs.
+        acceptUnknownServerCertificate: true,
+        publishingIntervalMs: 1_000,
+        samplingIntervalMs: 500,
+        points: fuqiangOpcuaPoints.map((p) => ({ id: fuqiangPointId(p.key), nodeId: p.nodeId, name: p.name })),
+      },
+    ],
   }
 }
 
@@ -155,8 +177,22 @@ export const HJ212_PASSWORD_ENV = 'PARKLINK_DEMO_HJ212_PASSWORD'
 /** The park's own camera on the pipe gallery (a simulated ONVIF camera in the demo). */
 export const DEMO_CAMERA = { id: 'park-cam-pg01', passwordEnv: 'PARKLINK_DEMO_CAMERA_PASSWORD' }
 
-export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: string; galleryPort: number; hj212Port: number; camera?: { host: string; port: number }; mqttLogin?: MqttLogin }): Record<string, unknown> {
-  const gaugeUnit = (role: 'b' | 'm1' | 'm2', unitId: number) => ({ unitId, pollMs: 1_000, timeoutMs: 500, profile: 'static-level-gauge', prefix: gauge(role) })
+export function parkEdgeConfig(o: {
+  site: string
+  dataDir: string
+  mqttUrl: string
+  galleryPort: number
+  hj212Port: number
+  camera?: { host: string; port: number }
+  mqttLogin?: MqttLogin
+}): Record<string, unknown> {
+  const gaugeUnit = (role: 'b' | 'm1' | 'm2', unitId: number) => ({
+    unitId,
+    pollMs: 1_000,
+    timeoutMs: 500,
+    profile: 'static-level-gauge',
+    prefix: gauge(role),
+  })
   return {
     site: o.site,
     edge: 'park-01',
@@ -165,29 +201,58 @@ export function parkEdgeConfig(o: { site: string; dataDir: string; mqttUrl: stri
     devices: [
       // The gauges sit on RS485 behind a serial device server (Modbus TCP → RTU gateway).
       {
-        id: 'pg01-gateway', kind: 'modbus-gateway', host: '127.0.0.1', port: o.galleryPort,
-        units: [gaugeUnit('b', GALLERY_UNITS.base), gaugeUnit('m1', GALLERY_UNITS.m1), gaugeUnit('m2', GALLERY_UNITS.m2)],
+        id: 'pg01-gateway',
+        kind: 'modbus-gateway',
+        host: '127.0.0.1',
+        port: o.galleryPort,
+        units: [
+          gaugeUnit('b', GALLERY_UNITS.base),
+          gaugeUnit('m1', GALLERY_UNITS.m1),
+          gaugeUnit('m2', GALLERY_UNITS.m2),
+        ],
       },
       {
-        id: 'park-env', kind: 'hj212', host: '127.0.0.1', port: o.hj212Port, staleAfterMs: 30_000,
-        instruments: [{
-          mn: HJ212_MN,
-          passwordEnv: HJ212_PASSWORD_ENV,
-          points: [
-            { id: 'park.ws01.cod', factor: 'w01018', name: '污水站出口COD', unit: 'mg/L' },
-            { id: 'park.ws01.nh3n', factor: 'w21003', name: '污水站出口氨氮', unit: 'mg/L' },
-            { id: 'park.ws01.ph', factor: 'w01001', name: '污水站出口pH' },
-          ],
-        }],
+        id: 'park-env',
+        kind: 'hj212',
+        host: '127.0.0.1',
+        port: o.hj212Port,
+        staleAfterMs: 30_000,
+        instruments: [
+          {
+            mn: HJ212_MN,
+            passwordEnv: HJ212_PASSWORD_ENV,
+            points: [
+              { id: 'park.ws01.cod', factor: 'w01018', name: '污水站出口COD', unit: 'mg/L' },
+              { id: 'park.ws01.nh3n', factor: 'w21003', name: '污水站出口氨氮', unit: 'mg/L' },
+              { id: 'park.ws01.ph', factor: 'w01001', name: '污水站出口pH' },
+            ],
+          },
+        ],
       },
       ...(o.camera
-        ? [{ id: DEMO_CAMERA.id, kind: 'onvif', name: '管廊PG-01摄像机', host: o.camera.host, port: o.camera.port, username: 'admin', passwordEnv: DEMO_CAMERA.passwordEnv, area: GALLERY_SEGMENT, enterprise: 'park', healthIntervalMs: 5_000 }]
+        ? [
+            {
+              id: DEMO_CAMERA.id,
+              kind: 'onvif',
+              name: '管廊PG-01摄像机',
+              host: o.camera.host,
+              port: o.camera.port,
+              username: 'admin',
+              passwordEnv: DEMO_CAMERA.passwordEnv,
+              area: GALLERY_SEGMENT,
+              enterprise: 'park',
+              healthIntervalMs: 5_000,
+            },
+          ]
         : []),
     ],
     // A short rate window so the demo shows a rate within 3 minutes (on site: the default 24 h).
     // The rate needs half the window, so gauge noise (±0.02 mm each, ±0.05 mm on a settlement)
     // moves it by at most 0.1 mm / 3 min ≈ 48 mm/d: under the demo's rate limits (moreRegistry).
-    settlement: { segments: [{ id: GALLERY_SEGMENT, base: galleryPoints.base, points: [galleryPoints.m1, galleryPoints.m2] }], rateWindowH: 0.1 },
+    settlement: {
+      segments: [{ id: GALLERY_SEGMENT, base: galleryPoints.base, points: [galleryPoints.m1, galleryPoints.m2] }],
+      rateWindowH: 0.1,
+    },
   }
 }
 
@@ -199,23 +264,66 @@ export function moreRegistry() {
   // scaled with it: ±100 mm/d, clear below 80, held 60 s before it raises; noise reaches 48 at
   // most. On site (24 h window, noise ≈ 0.1 mm/d) the usual limits are 1–3 mm/d.
   const settlement = (p: string, name: string) => [
-    { id: `${p}.settlement`, name: `${name}累计沉降`, unit: 'mm', enterprise: 'park', class: 'general' as const, limits: { hh: 20, h: 10, l: -10, ll: -20, deadband: 0.2 } },
-    { id: `${p}.rate`, name: `${name}沉降速率`, unit: 'mm/d', enterprise: 'park', class: 'general' as const, limits: { h: 100, l: -100, deadband: 20 }, rules: { onDelayS: 60 } },
+    {
+      id: `${p}.settlement`,
+      name: `${name}累计沉降`,
+      unit: 'mm',
+      enterprise: 'park',
+      class: 'general' as const,
+      limits: { hh: 20, h: 10, l: -10, ll: -20, deadband: 0.2 },
+    },
+    {
+      id: `${p}.rate`,
+      name: `${name}沉降速率`,
+      unit: 'mm/d',
+      enterprise: 'park',
+      class: 'general' as const,
+      limits: { h: 100, l: -100, deadband: 20 },
+      rules: { onDelayS: 60 },
+    },
   ]
   return {
-    enterprises: [{ id: 'fuqiang', name: '富强新材料' }, { id: 'park', name: '园区公共设施' }],
+    enterprises: [
+      { id: 'fuqiang', name: '富强新材料' },
+      { id: 'park', name: '园区公共设施' },
+    ],
     points: [
       // The control room's limits (OPC UA limit alarms) drive the park's alarms for these.
       ...fuqiangOpcuaPoints.map((p) => ({
-        id: fuqiangPointId(p.key), name: p.name, unit: p.unit, enterprise: 'fuqiang',
+        id: fuqiangPointId(p.key),
+        name: p.name,
+        unit: p.unit,
+        enterprise: 'fuqiang',
         class: p.key.startsWith('GT') ? ('gas' as const) : ('mhs' as const),
-        limitsFromSource: true, limits: { deadband: p.key.startsWith('GT') ? 0.05 : 0.02 },
+        limitsFromSource: true,
+        limits: { deadband: p.key.startsWith('GT') ? 0.05 : 0.02 },
       })),
       ...settlement(galleryPoints.m1, '管廊PG-01 M1'),
       ...settlement(galleryPoints.m2, '管廊PG-01 M2'),
-      { id: 'park.ws01.cod', name: '污水站出口COD', unit: 'mg/L', enterprise: 'park', class: 'general' as const, limits: { hh: 100, h: 50, deadband: 1 } },
-      { id: 'park.ws01.nh3n', name: '污水站出口氨氮', unit: 'mg/L', enterprise: 'park', class: 'general' as const, limits: { hh: 8, h: 5, deadband: 0.1 } },
-      { id: 'park.ws01.ph', name: '污水站出口pH', unit: '', enterprise: 'park', class: 'general' as const, limits: { h: 9, l: 6, deadband: 0.1 } },
+      {
+        id: 'park.ws01.cod',
+        name: '污水站出口COD',
+        unit: 'mg/L',
+        enterprise: 'park',
+        class: 'general' as const,
+        limits: { hh: 100, h: 50, deadband: 1 },
+      },
+      {
+        id: 'park.ws01.nh3n',
+        name: '污水站出口氨氮',
+        unit: 'mg/L',
+        enterprise: 'park',
+        class: 'general' as const,
+        limits: { hh: 8, h: 5, deadband: 0.1 },
+      },
+      {
+        id: 'park.ws01.ph',
+        name: '污水站出口pH',
+        unit: '',
+        enterprise: 'park',
+        class: 'general' as const,
+        limits: { h: 9, l: 6, deadband: 0.1 },
+      },
     ],
   }
 }

@@ -18,8 +18,15 @@ export interface DemoLogins {
  * Demo mode: a random password per edge and one for the cloud, made at each start; the embedded
  * broker knows only these users and applies the topic rules to them (deploy/demo/broker-access.ts).
  */
-export function createDemoLogins(site: string, edges: readonly string[], onRefused?: BrokerAccessOptions['onRefused']): DemoLogins {
-  const users = new Map<string, string>([[DEMO_CLOUD_USER, randomPassword()], ...edges.map((e): [string, string] => [edgeUser(site, e), randomPassword()])])
+export function createDemoLogins(
+  site: string,
+  edges: readonly string[],
+  onRefused?: BrokerAccessOptions['onRefused'],
+): DemoLogins {
+  const users = new Map<string, string>([
+    [DEMO_CLOUD_USER, randomPassword()],
+    ...edges.map((e): [string, string] => [edgeUser(site, e), randomPassword()]),
+  ])
   const login = (username: string): MqttLogin => ({ username, passwordEnv: DEMO_MQTT_PASSWORD_ENV })
   return {
     access: createBrokerAccess({ users, cloudUsers: [DEMO_CLOUD_USER], ...(onRefused ? { onRefused } : {}) }),

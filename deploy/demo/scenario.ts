@@ -38,10 +38,14 @@ export const DEMO_SCENARIO: DemoScenario = {
   tk101: { scenarioPeriodMs: 600_000, scenarioStartPhase: 0.45 },
   gallery: { sinkMmPerMin: 0.25, noiseMm: 0.02 },
   camera: { everyS: 600, holdS: 10 },
-  hj212: { intervalMs: 2_000, cod: { firstAtMs: 240_000, everyMs: 900_000, rise: 30, rampMs: 40_000, holdMs: 100_000 } },
+  hj212: {
+    intervalMs: 2_000,
+    cod: { firstAtMs: 240_000, everyMs: 900_000, rise: 30, rampMs: 40_000, holdMs: 100_000 },
+  },
 }
 
-const wave = (mean: number, amplitude: number, periodS: number) => (t: number) => mean + amplitude * Math.sin((2 * Math.PI * t) / (periodS * 1000))
+const wave = (mean: number, amplitude: number, periodS: number) => (t: number) =>
+  mean + amplitude * Math.sin((2 * Math.PI * t) / (periodS * 1000))
 
 /** How far an exceedance lifts a value at `t` (0 outside its episodes): a trapezoid, steeper than the waves under it. */
 export function exceedanceAt(e: Exceedance | null, t: number): number {
@@ -54,7 +58,9 @@ export function exceedanceAt(e: Exceedance | null, t: number): number {
 }
 
 /** The station's factors (HJ 212 codes) as functions of the time since the start, ms. */
-export function hj212Factors(s: DemoScenario['hj212']): Record<'w01018' | 'w21003' | 'w01001', (elapsedMs: number) => number> {
+export function hj212Factors(
+  s: DemoScenario['hj212'],
+): Record<'w01018' | 'w21003' | 'w01001', (elapsedMs: number) => number> {
   const cod = wave(32, 6, 180)
   return {
     w01018: (t) => cod(t) + exceedanceAt(s.cod, t), // COD, mg/L (H 50, HH 100)

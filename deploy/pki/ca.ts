@@ -8,24 +8,37 @@ import type { OpensslRunner } from './openssl.ts'
 /** How long a CRL stays valid: Mosquitto refuses every client once its crlfile is past nextUpdate. */
 export const CRL_DAYS = 90
 
-export interface PkiContext { layout: PkiLayout; openssl: OpensslRunner }
+export interface PkiContext {
+  layout: PkiLayout
+  openssl: OpensslRunner
+}
 
 /** Environment for openssl.cnf (layout.ts). */
-export const confEnv = (layout: PkiLayout, san = 'DNS:localhost'): Record<string, string> => ({ PARKLINK_PKI_DIR: layout.root, PARKLINK_SAN: san })
+export const confEnv = (layout: PkiLayout, san = 'DNS:localhost'): Record<string, string> => ({
+  PARKLINK_PKI_DIR: layout.root,
+  PARKLINK_SAN: san,
+})
 
 /** The PKI at `root`; refuses a directory `pki init` has not set up. Rewrites openssl.cnf from code. */
 export function openPki(root: string, openssl: OpensslRunner): PkiContext {
   const layout = pkiLayout(root)
   for (const name of CA_NAMES) {
     if (!fs.existsSync(layout.ca(name).cert)) {
-      throw new ParklinkError(ErrorCodes.PKI_FAILED, `${layout.root} holds no park CA (${layout.ca(name).cert} is missing)`, { hint: 'run `parklink pki init --dir DIR` first, or pass the --dir of the existing PKI' })
+      throw new ParklinkError(
+        ErrorCodes.PKI_FAILED,
+        `${layout.root} holds no park CA (${layout.ca(name).cert} is missing)`,
+        { hint: 'run `parklink pki init --dir DIR` first, or pass the --dir of the existing PKI' },
+      )
     }
   }
   writePrivateFile(fs, layout.conf, opensslConf(CRL_DAYS))
   return { layout, openssl }
 }
 
-export interface InitOptions { park: string; days: number }
+export interface InitOptions {
+  park: string
+  days: number
+}
 
 /**
  * `parklink pki init`: both CAs (tls: P-256/SHA-256, sm2: SM2/SM3), self-signed, their empty
@@ -34,7 +47,9 @@ export interface InitOptions { park: string; days: number }
 export function initPki(root: string, openssl: OpensslRunner, options: InitOptions): PkiContext {
   const layout = pkiLayout(root)
   if (CA_NAMES.some((n) => fs.existsSync(layout.ca(n).key))) {
-    throw new ParklinkError(ErrorCodes.PKI_FAILED, `${layout.root} already holds a park CA: not overwritten`, { hint: 'use that PKI (parklink pki list), or init another --dir' })
+    throw new ParklinkError(ErrorCodes.PKI_FAILED, `${layout.root} already holds a park CA: not overwritten`, {
+      hint: 'use that PKI (parklink pki list), or init another --dir',
+    })
   }
   ensurePrivateDir(fs, layout.root)
   writePrivateFile(fs, layout.conf, opensslConf(CRL_DAYS))
@@ -52,8 +67,27 @@ function initCa({ layout, openssl }: PkiContext, name: CaName, { park, days }: I
   writePrivateFile(fs, ca.serial, `${randomSerial()}\n`)
   writePrivateFile(fs, ca.crlnumber, '1000\n')
   const cn = `${park} ${name === 'sm2' ? 'SM2' : 'TLS'} CA`.replaceAll('/', '\\/')
-  openssl(['req', '-config', layout.conf, '-x509', '-new', '-key', ca.key, name === 'sm2' ? '-sm3' : '-sha256', '-subj', `/OU=ca/CN=${cn}`,
-    '-days', String(days), '-extensions', 'ca_ext', '-out', ca.cert], confEnv(layout))
+  openssl(
+    [
+      'req',
+      '-config',
+      layout.conf,
+      '-x509',
+      '-new',
+      '-key',
+      ca.key,
+      name === 'sm2' ? '-sm3' : '-sha256',
+      '-subj',
+      `/OU=ca/CN=${cn}`,
+      '-days',
+      String(days),
+      '-extensions',
+      'ca_ext',
+      '-out',
+      ca.cert,
+    ],
+    confEnv(layout),
+  )
   fs.chmodSync(ca.cert, 0o644)
   generateCrl({ layout, openssl }, name)
 }

@@ -15,12 +15,15 @@ const DEFAULT_DIR = process.env.PARKLINK_PKI_DIR ?? './pki'
 
 const days = (text: string, flag: string): number => {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > 36_500) throw new CommanderError(2, 'parklink.usage', `${flag} must be a whole number of days (1–36500), got "${text}"`)
+  if (!Number.isInteger(n) || n < 1 || n > 36_500)
+    throw new CommanderError(2, 'parklink.usage', `${flag} must be a whole number of days (1–36500), got "${text}"`)
   return n
 }
 
 export function addPkiCommands(program: Command): void {
-  const pki = program.command('pki').description("the park's certificates: a CA, a certificate per edge, cloud instance and broker, revocation")
+  const pki = program
+    .command('pki')
+    .description("the park's certificates: a CA, a certificate per edge, cloud instance and broker, revocation")
   pki
     .command('init')
     .description('create the park CAs: TLS (ECDSA P-256) and application layer (SM2/SM3)')
@@ -33,29 +36,68 @@ export function addPkiCommands(program: Command): void {
       for (const ca of CA_NAMES) console.log(`  ${ca} CA: ${ctx.layout.ca(ca).cert}  CRL: ${ctx.layout.ca(ca).crl}`)
     })
 
-  const issueCmd = pki.command('issue').description('issue a key and certificates (TLS + SM2) to an edge, a cloud instance or the broker')
-  const addIssue = (kind: string, arg: string, describe: string, identity: (name: string) => Identity, withHosts = false) => {
-    const cmd = issueCmd.command(kind).description(describe).argument(arg)
+  const issueCmd = pki
+    .command('issue')
+    .description('issue a key and certificates (TLS + SM2) to an edge, a cloud instance or the broker')
+  const addIssue = (
+    kind: string,
+    arg: string,
+    describe: string,
+    identity: (name: string) => Identity,
+    withHosts = false,
+  ) => {
+    const cmd = issueCmd
+      .command(kind)
+      .description(describe)
+      .argument(arg)
       .option('--dir <dir>', 'the PKI directory (env PARKLINK_PKI_DIR)', DEFAULT_DIR)
       .option('--out <dir>', 'where to write the files (default DIR/issued/KIND/NAME)')
       .option('--days <n>', 'validity of the certificates', '825')
-    if (withHosts) cmd.option('--host <name...>', 'every name or address clients use for the broker (subjectAltName; default the argument)')
+    if (withHosts)
+      cmd.option(
+        '--host <name...>',
+        'every name or address clients use for the broker (subjectAltName; default the argument)',
+      )
     cmd.action((name: string, opts: { dir: string; out?: string; days: string; host?: string[] }) => {
       const id = identity(name)
-      const issued = issue(openPki(opts.dir, runOpenssl), id, { days: days(opts.days, '--days'), ...(opts.out ? { out: opts.out } : {}), ...(opts.host ? { hosts: opts.host } : {}) })
+      const issued = issue(openPki(opts.dir, runOpenssl), id, {
+        days: days(opts.days, '--days'),
+        ...(opts.out ? { out: opts.out } : {}),
+        ...(opts.host ? { hosts: opts.host } : {}),
+      })
       printIssued(id, issued)
     })
   }
-  addIssue('edge', '<site/edge>', "an edge: CN {site}/{edge}, the broker identity (also written {site}.{edge})", edgeIdentity)
-  addIssue('cloud', '<id>', 'a cloud instance: CN = its broker user name (listed in `parklink cloud mosquitto-acl --cloud-user`)', cloudIdentity)
-  addIssue('broker', '<host>', "the park broker's server certificate (Mosquitto certfile/keyfile)", brokerIdentity, true)
+  addIssue(
+    'edge',
+    '<site/edge>',
+    'an edge: CN {site}/{edge}, the broker identity (also written {site}.{edge})',
+    edgeIdentity,
+  )
+  addIssue(
+    'cloud',
+    '<id>',
+    'a cloud instance: CN = its broker user name (listed in `parklink cloud mosquitto-acl --cloud-user`)',
+    cloudIdentity,
+  )
+  addIssue(
+    'broker',
+    '<host>',
+    "the park broker's server certificate (Mosquitto certfile/keyfile)",
+    brokerIdentity,
+    true,
+  )
 
   pki
     .command('revoke')
     .description('revoke the certificates of a name (as `list` shows it) and re-sign the CRLs')
     .argument('<name>')
     .option('--dir <dir>', 'the PKI directory (env PARKLINK_PKI_DIR)', DEFAULT_DIR)
-    .option('--reason <reason>', 'RFC 5280 reason: unspecified, keyCompromise, superseded, cessationOfOperation, …', 'unspecified')
+    .option(
+      '--reason <reason>',
+      'RFC 5280 reason: unspecified, keyCompromise, superseded, cessationOfOperation, …',
+      'unspecified',
+    )
     .action((name: string, opts: { dir: string; reason: string }) => {
       const ctx = openPki(opts.dir, runOpenssl)
       const known = readIndex(ctx.layout, 'tls').some((c) => c.name === name)
@@ -83,7 +125,10 @@ export function addPkiCommands(program: Command): void {
       const ctx = openPki(opts.dir, runOpenssl)
       const certs = CA_NAMES.flatMap((ca) => readIndex(ctx.layout, ca))
       if (opts.json) return console.log(JSON.stringify(certs))
-      for (const c of certs) console.log([c.ca.padEnd(4), c.kind.padEnd(6), c.name.padEnd(32), c.status.padEnd(8), c.notAfter, c.serial].join('  '))
+      for (const c of certs)
+        console.log(
+          [c.ca.padEnd(4), c.kind.padEnd(6), c.name.padEnd(32), c.status.padEnd(8), c.notAfter, c.serial].join('  '),
+        )
     })
 }
 
@@ -91,7 +136,14 @@ function printIssued(id: Identity, issued: Issued): void {
   console.log(`issued ${id.kind} ${id.cn} in ${issued.dir}:`)
   for (const [what, file] of Object.entries(issued.files)) console.log(`  ${what}: ${file}`)
   const f = issued.files
-  if (id.kind === 'edge') console.log(`edge config:\n  uplink:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }`)
-  if (id.kind === 'cloud') console.log(`cloud config:\n  mqtt:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }`)
-  if (id.kind === 'broker') console.log(`copy to /etc/mosquitto/certs/ (owner mosquitto, keys 0600): ca.crt, server.crt, server.key, crl.pem`)
+  if (id.kind === 'edge')
+    console.log(
+      `edge config:\n  uplink:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }`,
+    )
+  if (id.kind === 'cloud')
+    console.log(
+      `cloud config:\n  mqtt:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }`,
+    )
+  if (id.kind === 'broker')
+    console.log(`copy to /etc/mosquitto/certs/ (owner mosquitto, keys 0600): ca.crt, server.crt, server.key, crl.pem`)
 }

@@ -17,7 +17,10 @@ export interface IssuedCert {
 }
 
 export function readIndex(layout: PkiLayout, ca: CaName): IssuedCert[] {
-  return readFileSync(layout.ca(ca).index, 'utf8').split('\n').filter((l) => l.trim() !== '').map((line) => parseLine(ca, line))
+  return readFileSync(layout.ca(ca).index, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line) => parseLine(ca, line))
 }
 
 function parseLine(ca: CaName, line: string): IssuedCert {

@@ -16,16 +16,27 @@ import { subjectAltName, subjectArg, type Identity } from './names.ts'
  *   sm2.crt sm2.key        the SM2 certificate (same OU/CN, signed by the SM2 CA) and its key (0600)
  *   sm2-ca.crt             the SM2 CA, to verify the other side's SM2 certificates
  */
-export interface Issued { dir: string; files: Record<string, string> }
+export interface Issued {
+  dir: string
+  files: Record<string, string>
+}
 
-export interface IssueOptions { days: number; out?: string; hosts?: readonly string[] }
+export interface IssueOptions {
+  days: number
+  out?: string
+  hosts?: readonly string[]
+}
 
 export function issue(ctx: PkiContext, id: Identity, options: IssueOptions): Issued {
   const dir = path.resolve(options.out ?? ctx.layout.issued(id.kind, id.cn))
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
-    throw new ParklinkError(ErrorCodes.PKI_FAILED, `${dir} is not empty: certificates for ${id.cn} were issued there already`, {
-      hint: `to replace them: parklink pki revoke ${id.cn} (which moves that folder aside), then issue again`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.PKI_FAILED,
+      `${dir} is not empty: certificates for ${id.cn} were issued there already`,
+      {
+        hint: `to replace them: parklink pki revoke ${id.cn} (which moves that folder aside), then issue again`,
+      },
+    )
   }
   ensurePrivateDir(fs, dir)
   const role = id.kind === 'broker' ? 'server' : 'client'
@@ -40,7 +51,14 @@ export function issue(ctx: PkiContext, id: Identity, options: IssueOptions): Iss
 }
 
 /** A new key (0600), a CSR for the identity, and the CA's signature on it (`openssl ca`, so the CA database knows it). */
-function certify(ctx: PkiContext, id: Identity, ca: CaName, keyFile: string, certFile: string, { days, hosts }: IssueOptions): Record<string, string> {
+function certify(
+  ctx: PkiContext,
+  id: Identity,
+  ca: CaName,
+  keyFile: string,
+  certFile: string,
+  { days, hosts }: IssueOptions,
+): Record<string, string> {
   const { layout, openssl } = ctx
   writeNewKey(keyFile, ca === 'sm2' ? 'SM2' : 'P-256')
   const csr = `${certFile}.csr`
@@ -49,7 +67,26 @@ function certify(ctx: PkiContext, id: Identity, ca: CaName, keyFile: string, cer
   try {
     openssl(['req', '-config', layout.conf, '-new', '-key', keyFile, md, '-subj', subjectArg(id), '-out', csr], env)
     const extensions = ca === 'sm2' ? Extensions.sm2 : Extensions[id.kind]
-    openssl(['ca', '-config', layout.conf, '-name', `${ca}_ca`, '-batch', '-notext', '-days', String(days), '-extensions', extensions, '-in', csr, '-out', certFile], env)
+    openssl(
+      [
+        'ca',
+        '-config',
+        layout.conf,
+        '-name',
+        `${ca}_ca`,
+        '-batch',
+        '-notext',
+        '-days',
+        String(days),
+        '-extensions',
+        extensions,
+        '-in',
+        csr,
+        '-out',
+        certFile,
+      ],
+      env,
+    )
   } finally {
     fs.rmSync(csr, { force: true })
   }

@@ -24,7 +24,9 @@ function modes(dir: string): Array<{ file: string; mode: number; isDir: boolean 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   let out = ''
   const log = console.log
-  console.log = (...a: unknown[]) => { out += `${a.join(' ')}\n` }
+  console.log = (...a: unknown[]) => {
+    out += `${a.join(' ')}\n`
+  }
   try {
     return { code: await main(['node', 'parklink', 'pki', ...args]), out }
   } finally {
@@ -46,7 +48,7 @@ describe('parklink pki', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it("issues an edge a P-256 TLS certificate whose CN is its broker identity, and an SM2 one signed with SM3", () => {
+  it('issues an edge a P-256 TLS certificate whose CN is its broker identity, and an SM2 one signed with SM3', () => {
     const issued = issue(ctx, edgeIdentity('huaian.edge-01'), { days: 2 })
     const tlsCa = new X509Certificate(readFileSync(ctx.layout.ca('tls').cert))
     const cert = new X509Certificate(readFileSync(issued.files.clientCert!))
@@ -66,9 +68,19 @@ describe('parklink pki', () => {
 
   it('keeps SM2 out of TLS because OpenSSL 3.0 cannot use it there (the evidence for two CAs, deploy/pki/layout.ts)', () => {
     const dirOf = path.join(ctx.layout.root, 'issued/edge/huaian/edge-01')
-    expect(() => createSecureContext({ cert: readFileSync(path.join(dirOf, 'sm2.crt')), key: readFileSync(path.join(dirOf, 'sm2.key')) })).toThrow(/unknown certificate type/)
+    expect(() =>
+      createSecureContext({
+        cert: readFileSync(path.join(dirOf, 'sm2.crt')),
+        key: readFileSync(path.join(dirOf, 'sm2.key')),
+      }),
+    ).toThrow(/unknown certificate type/)
     expect(getCiphers().filter((c) => /sm4|sm3/i.test(c))).toEqual([])
-    expect(() => createSecureContext({ cert: readFileSync(path.join(dirOf, 'client.crt')), key: readFileSync(path.join(dirOf, 'client.key')) })).not.toThrow()
+    expect(() =>
+      createSecureContext({
+        cert: readFileSync(path.join(dirOf, 'client.crt')),
+        key: readFileSync(path.join(dirOf, 'client.key')),
+      }),
+    ).not.toThrow()
   })
 
   it('keeps keys and the CA database 0600 and every directory 0700 under umask 000; certificates and CRLs 0644', () => {
@@ -83,7 +95,9 @@ describe('parklink pki', () => {
 
   it('refuses a second valid certificate for a name, and a name that is not an edge', () => {
     expect(() => issue(ctx, edgeIdentity('huaian/edge-01'), { days: 2 })).toThrow(/not empty/)
-    expect(() => issue(ctx, edgeIdentity('huaian/edge-01'), { days: 2, out: path.join(dir, 'elsewhere') })).toThrow(/already a certificate/)
+    expect(() => issue(ctx, edgeIdentity('huaian/edge-01'), { days: 2, out: path.join(dir, 'elsewhere') })).toThrow(
+      /already a certificate/,
+    )
     expect(() => edgeIdentity('a.b.c')).toThrow(/not an edge name/)
     expect(() => cloudIdentity('huaian/e1')).toThrow(/not a cloud user name/)
   })
@@ -108,12 +122,38 @@ describe('parklink pki', () => {
     expect(issued.out).toContain(`tls: { ca: ${path.join(root, 'issued/edge/huaian/edge-02/ca.crt')}`)
     expect(issued.out).not.toMatch(/PRIVATE KEY|BEGIN/)
     const list = await cli('list', '--dir', root, '--json')
-    expect(JSON.parse(list.out)).toEqual(expect.arrayContaining([expect.objectContaining({ ca: 'tls', kind: 'edge', name: 'huaian/edge-02', status: 'valid' })]))
+    expect(JSON.parse(list.out)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ca: 'tls', kind: 'edge', name: 'huaian/edge-02', status: 'valid' }),
+      ]),
+    )
     // edge init takes the issued folder as it is.
     const config = path.join(dir, 'edge-02.yaml')
     const issuedDir = path.join(root, 'issued/edge/huaian/edge-02')
-    expect(await main(['node', 'parklink', 'edge', 'init', '--config', config, '--site', 'huaian', '--edge', 'edge-02', '--broker', 'mqtts://10.0.0.5:8883', '--pki-files', issuedDir, '--yes'])).toBe(0)
-    expect(parseEdgeConfig(readFileSync(config, 'utf8'), config).uplink.tls).toEqual({ ca: path.join(issuedDir, 'ca.crt'), cert: path.join(issuedDir, 'client.crt'), key: path.join(issuedDir, 'client.key') })
+    expect(
+      await main([
+        'node',
+        'parklink',
+        'edge',
+        'init',
+        '--config',
+        config,
+        '--site',
+        'huaian',
+        '--edge',
+        'edge-02',
+        '--broker',
+        'mqtts://10.0.0.5:8883',
+        '--pki-files',
+        issuedDir,
+        '--yes',
+      ]),
+    ).toBe(0)
+    expect(parseEdgeConfig(readFileSync(config, 'utf8'), config).uplink.tls).toEqual({
+      ca: path.join(issuedDir, 'ca.crt'),
+      cert: path.join(issuedDir, 'client.crt'),
+      key: path.join(issuedDir, 'client.key'),
+    })
     expect((await cli('revoke', 'huaian.edge-02', '--dir', root)).code).toBe(0)
     expect((await cli('list', '--dir', path.join(dir, 'none'))).code).toBe(1)
     expect(openPki(root, runOpenssl).layout.root).toBe(root)

@@ -32,12 +32,24 @@ describe('systemd units: hardening', () => {
       expect(one(d, 'UMask')).toBe('0077')
       expect(one(d, 'MemoryMax')).toMatch(/^\d+[MG]$/)
       expect(one(d, 'ExecStart')).toMatch(/--max-old-space-size=\d+/)
-      const expected = { NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'yes', PrivateTmp: 'yes', ProtectKernelTunables: 'yes', ProtectControlGroups: 'yes', LockPersonality: 'yes', CapabilityBoundingSet: '', AmbientCapabilities: '' }
+      const expected = {
+        NoNewPrivileges: 'yes',
+        ProtectSystem: 'strict',
+        ProtectHome: 'yes',
+        PrivateTmp: 'yes',
+        ProtectKernelTunables: 'yes',
+        ProtectControlGroups: 'yes',
+        LockPersonality: 'yes',
+        CapabilityBoundingSet: '',
+        AmbientCapabilities: '',
+      }
       for (const [key, value] of Object.entries(expected)) {
         expect([key, one(d, key)]).toEqual([key, value])
       }
       expect(one(d, 'ReadWritePaths')?.split(' ')).toContain('/var/lib/parklink')
-      expect(one(d, 'RestrictAddressFamilies')?.split(' ').sort()).toEqual(expect.arrayContaining(['AF_INET', 'AF_INET6', 'AF_UNIX']))
+      expect(one(d, 'RestrictAddressFamilies')?.split(' ').sort()).toEqual(
+        expect.arrayContaining(['AF_INET', 'AF_INET6', 'AF_UNIX']),
+      )
     })
   }
 
@@ -48,7 +60,8 @@ describe('systemd units: hardening', () => {
     // edge/supervisor.ts writes FILE and FILE.failed beside the config when a change is rolled back.
     expect(one(d, 'ReadWritePaths')?.split(' ')).toContain(path.dirname(config!))
     expect(one(d, 'SupplementaryGroups')).toBe('dialout')
-    for (const key of ['PrivateDevices', 'ProtectClock', 'DeviceAllow', 'DevicePolicy']) expect(d.has(key), key).toBe(false)
+    for (const key of ['PrivateDevices', 'ProtectClock', 'DeviceAllow', 'DevicePolicy'])
+      expect(d.has(key), key).toBe(false)
     // The edge's memory bound is the smaller one: it runs on an industrial PC beside other software.
     const bytes = (v: string | undefined) => Number(v!.slice(0, -1)) * (v!.endsWith('G') ? 1024 : 1)
     expect(bytes(one(d, 'MemoryMax'))).toBeLessThan(bytes(one(directives(read('parklink-cloud.service')), 'MemoryMax')))
@@ -58,19 +71,22 @@ describe('systemd units: hardening', () => {
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' })
 const hasAnalyze = analyze.status === 0
 
-describe.skipIf(!hasAnalyze)(`systemd-analyze verify${hasAnalyze ? '' : ' (skipped: systemd-analyze is not installed; apt-get install systemd)'}`, () => {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'parklink-units-'))
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+describe.skipIf(!hasAnalyze)(
+  `systemd-analyze verify${hasAnalyze ? '' : ' (skipped: systemd-analyze is not installed; apt-get install systemd)'}`,
+  () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'parklink-units-'))
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-  for (const unit of UNITS) {
-    it(`${unit} verifies with no warning`, () => {
-      // The unit as shipped; only the node binary is pointed at this machine's if it is elsewhere
-      // (verify checks that ExecStart is executable).
-      const text = existsSync('/usr/bin/node') ? read(unit) : read(unit).replace('/usr/bin/node', process.execPath)
-      const file = path.join(tmp, unit)
-      writeFileSync(file, text)
-      const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' })
-      expect({ status: r.status, output: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, output: '' })
-    })
-  }
-})
+    for (const unit of UNITS) {
+      it(`${unit} verifies with no warning`, () => {
+        // The unit as shipped; only the node binary is pointed at this machine's if it is elsewhere
+        // (verify checks that ExecStart is executable).
+        const text = existsSync('/usr/bin/node') ? read(unit) : read(unit).replace('/usr/bin/node', process.execPath)
+        const file = path.join(tmp, unit)
+        writeFileSync(file, text)
+        const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' })
+        expect({ status: r.status, output: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, output: '' })
+      })
+    }
+  },
+)

@@ -35,7 +35,9 @@ describe('local alarms: chattering', () => {
   it('holds one latched alarm with a count, and recovers it once clear for clearHoldS', () => {
     // Only raises and recoveries travel to the cloud; the repetitions are counted locally.
     expect(feed(chattering())).toEqual(['raise@0', 'recover@5', 'raise@10', 'recover@15', 'raise@20'])
-    expect(alarms.active()).toEqual([expect.objectContaining({ point: RATE, kind: 'HH', raisedAt: T0 + 20_000, repeats: 10 })])
+    expect(alarms.active()).toEqual([
+      expect.objectContaining({ point: RATE, kind: 'HH', raisedAt: T0 + 20_000, repeats: 10 }),
+    ])
     expect(feed(Array.from({ length: 12 }, (_, i) => s(125_000 + i * 5_000, 10)))).toEqual([])
     expect(alarms.active()).toHaveLength(1)
     expect(feed([s(185_000, 10)])).toEqual(['recover@185'])
@@ -51,14 +53,21 @@ describe('local alarms: chattering', () => {
   })
 
   it('a point that does not chatter raises and recovers as before', () => {
-    expect(feed([s(0, 10), s(5_000, 11), s(10_000, 10), s(100_000, 11), s(105_000, 10)])).toEqual(['raise@5', 'recover@10', 'raise@100', 'recover@105'])
+    expect(feed([s(0, 10), s(5_000, 11), s(10_000, 10), s(100_000, 11), s(105_000, 10)])).toEqual([
+      'raise@5',
+      'recover@10',
+      'raise@100',
+      'recover@105',
+    ])
   })
 
   it('opens a store made before latching (no repeats column)', () => {
     alarms.close()
     rmSync(file(), { force: true })
     const old = new Database(file())
-    old.exec('CREATE TABLE active (point TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL, raised_at INTEGER NOT NULL, value REAL NOT NULL, limit_value REAL NOT NULL, PRIMARY KEY (point, kind))')
+    old.exec(
+      'CREATE TABLE active (point TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL, raised_at INTEGER NOT NULL, value REAL NOT NULL, limit_value REAL NOT NULL, PRIMARY KEY (point, kind))',
+    )
     old.prepare('INSERT INTO active VALUES (?, ?, ?, ?, ?, ?)').run(RATE, 'HH', 'C', T0, 11, 10.5)
     old.close()
     alarms = openLocalAlarms(config, file(), systemClock, log)

@@ -23,7 +23,9 @@ import type { Sample } from '../../shared/wire/sample.ts'
  */
 export const LocalAlarmsConfig = z.strictObject({
   /** Keep these equal to the cloud registry's limits for the same points. */
-  points: z.array(z.strictObject({ id: PointId, class: PointClass.default('general'), limits: ThresholdLimits })).min(1),
+  points: z
+    .array(z.strictObject({ id: PointId, class: PointClass.default('general'), limits: ThresholdLimits }))
+    .min(1),
   /** Default: the park's S/A/B/C/D table (must match the cloud's alarms.priorities). */
   priorities: PriorityMatrix.optional(),
   /** Chattering detection and latching (shared/rules/latch.ts); must match the cloud's alarms.chatter. */
@@ -59,25 +61,49 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
       CREATE TABLE IF NOT EXISTS active (point TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL, raised_at INTEGER NOT NULL, value REAL NOT NULL, limit_value REAL NOT NULL, PRIMARY KEY (point, kind))`)
     // Stores made before latching have no count.
     const columns = db.prepare<[], { name: string }>('PRAGMA table_info(active)').all()
-    if (!columns.some((c) => c.name === 'repeats')) db.exec('ALTER TABLE active ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0')
+    if (!columns.some((c) => c.name === 'repeats'))
+      db.exec('ALTER TABLE active ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0')
   } catch (err) {
-    throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `cannot open the local alarm store ${file}: ${errorMessage(err)}`, { hint: 'check that the edge data directory is writable', cause: err })
+    throw new ParklinkError(
+      ErrorCodes.OUTBOX_FAILED,
+      `cannot open the local alarm store ${file}: ${errorMessage(err)}`,
+      { hint: 'check that the edge data directory is writable', cause: err },
+    )
   }
   const evaluate = createEvaluator(config.priorities, config.chatter)
   const points = new Map(config.points.map((p) => [p.id, p]))
   const load = db.prepare<[string], { state: string }>('SELECT state FROM rule_state WHERE point = ?')
-  const save = db.prepare('INSERT INTO rule_state (point, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(point) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
-  const raise = db.prepare('INSERT OR REPLACE INTO active (point, kind, priority, raised_at, value, limit_value) VALUES (?, ?, ?, ?, ?, ?)')
+  const save = db.prepare(
+    'INSERT INTO rule_state (point, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(point) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+  )
+  const raise = db.prepare(
+    'INSERT OR REPLACE INTO active (point, kind, priority, raised_at, value, limit_value) VALUES (?, ?, ?, ?, ?, ?)',
+  )
   const recover = db.prepare('DELETE FROM active WHERE point = ? AND kind = ?')
   const repeat = db.prepare('UPDATE active SET repeats = ? WHERE point = ? AND kind = ?')
-  const list = db.prepare<[], { point: string; kind: string; priority: string; raised_at: number; value: number; limit_value: number; repeats: number }>('SELECT * FROM active ORDER BY raised_at DESC')
+  const list = db.prepare<
+    [],
+    {
+      point: string
+      kind: string
+      priority: string
+      raised_at: number
+      value: number
+      limit_value: number
+      repeats: number
+    }
+  >('SELECT * FROM active ORDER BY raised_at DESC')
 
   const apply = db.transaction((groups: Map<string, Sample[]>): AlarmEvent[] => {
     const events: AlarmEvent[] = []
     for (const [id, group] of groups) {
       const p = points.get(id)!
       const stored = load.get(id)
-      const r = evaluate({ id, class: p.class, limits: p.limits }, stored ? parseRuleState(JSON.parse(stored.state)) : null, group)
+      const r = evaluate(
+        { id, class: p.class, limits: p.limits },
+        stored ? parseRuleState(JSON.parse(stored.state)) : null,
+        group,
+      )
       for (const e of r.events) {
         if (e.type === 'raise') raise.run(e.point, e.kind, e.priority, e.ts, e.value, e.limit)
         else if (e.type === 'repeat') repeat.run(e.repeats, e.point, e.kind)
@@ -96,14 +122,67 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
       if (groups.size === 0) return []
       const events = apply(groups)
       for (const e of events) {
-        if (e.type === 'raise') log.warn({ point: e.point, kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ts: e.ts, ...(e.chattering ? { chattering: e.chattering } : {}) }, e.chattering ? 'local alarm raised, chattering: latched' : 'local alarm raised')
-        else if (e.type === 'repeat') log.debug({ point: e.point, kind: e.kind, value: e.value, ts: e.ts, repeats: e.repeats }, 'latched alarm raised again (counted)')
-        else log.info({ point: e.point, kind: e.kind, value: e.value, ts: e.ts, ...(e.repeats === undefined ? {} : { repeats: e.repeats }) }, 'local alarm recovered')
+        if (e.type === 'raise')
+          log.warn(
+            {
+              point: e.point,
+              kind: e.kind,
+              priority: e.priority,
+              value: e.value,
+              limit: e.limit,
+              ts: e.ts,
+              ...(e.chattering ? { chattering: e.chattering } : {}),
+            },
+            e.chattering ? 'local alarm raised, chattering: latched' : 'local alarm raised',
+          )
+        else if (e.type === 'repeat')
+          log.debug(
+            { point: e.point, kind: e.kind, value: e.value, ts: e.ts, repeats: e.repeats },
+            'latched alarm raised again (counted)',
+          )
+        else
+          log.info(
+            {
+              point: e.point,
+              kind: e.kind,
+              value: e.value,
+              ts: e.ts,
+              ...(e.repeats === undefined ? {} : { repeats: e.repeats }),
+            },
+            'local alarm recovered',
+          )
       }
       // Repetitions stay at the edge: the cloud counts them from the same samples.
-      return events.flatMap((e): EdgeAlarm[] => (e.type === 'raise' ? [{ type: 'raise', point: e.point, kind: e.kind, priority: e.priority, ts: e.ts, value: e.value, limit: e.limit }] : e.type === 'recover' ? [{ type: 'recover', point: e.point, kind: e.kind, ts: e.ts, value: e.value }] : []))
+      return events.flatMap((e): EdgeAlarm[] =>
+        e.type === 'raise'
+          ? [
+              {
+                type: 'raise',
+                point: e.point,
+                kind: e.kind,
+                priority: e.priority,
+                ts: e.ts,
+                value: e.value,
+                limit: e.limit,
+              },
+            ]
+          : e.type === 'recover'
+            ? [{ type: 'recover', point: e.point, kind: e.kind, ts: e.ts, value: e.value }]
+            : [],
+      )
     },
-    active: () => list.all().map((r) => ({ point: r.point, kind: r.kind, priority: r.priority, raisedAt: r.raised_at, value: r.value, limit: r.limit_value, repeats: r.repeats })),
+    active: () =>
+      list
+        .all()
+        .map((r) => ({
+          point: r.point,
+          kind: r.kind,
+          priority: r.priority,
+          raisedAt: r.raised_at,
+          value: r.value,
+          limit: r.limit_value,
+          repeats: r.repeats,
+        })),
     close: () => {
       if (db.open) db.close()
     },

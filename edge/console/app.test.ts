@@ -7,13 +7,33 @@ import type { ConsoleView } from './view.ts'
 
 const PASSWORD = 'Plant-LAN-2026'
 let now = 1_000_000
-const clock: Clock = { now: () => now, setTimeout: () => { throw new Error('no timers') }, clearTimeout: () => {} }
-const view = { edge: 'shilian-01', site: 'huaian', values: [{ point: 'tk101.level', value: 4.2, quality: 'good' }] } as unknown as ConsoleView
+const clock: Clock = {
+  now: () => now,
+  setTimeout: () => {
+    throw new Error('no timers')
+  },
+  clearTimeout: () => {},
+}
+const view = {
+  edge: 'shilian-01',
+  site: 'huaian',
+  values: [{ point: 'tk101.level', value: 4.2, quality: 'good' }],
+} as unknown as ConsoleView
 
 function app(onLoginFailure?: (i: { locked: boolean }) => void) {
-  return createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, ...(onLoginFailure ? { onLoginFailure } : {}) })
+  return createConsoleApp({
+    password: PASSWORD,
+    clock,
+    sessionMs: 60_000,
+    view: () => view,
+    ...(onLoginFailure ? { onLoginFailure } : {}),
+  })
 }
-const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  body: new URLSearchParams(fields),
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+})
 const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!
 
 describe('local console app', () => {
@@ -66,7 +86,9 @@ describe('local console app', () => {
     // The check and the count run with no await between them (the compare is synchronous), so
     // requests in flight together cannot all read "not locked" and then each add one.
     const a = app()
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => a.request('/login', form({ password: `wrong-${i}` }))))
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => a.request('/login', form({ password: `wrong-${i}` }))),
+    )
     const statuses = answers.map((r) => r.status)
     expect(statuses.filter((s) => s === 401)).toHaveLength(5)
     expect(statuses.filter((s) => s === 429)).toHaveLength(35)
@@ -76,14 +98,36 @@ describe('local console app', () => {
   it('refuses a body over the limit with 413 and a stable code, whatever the route and whether or not it says its length', async () => {
     const a = createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, maxBodyBytes: 2048 })
     const big = `password=${'x'.repeat(4096)}`
-    const declared = await a.request('/login', { method: 'POST', body: big, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) } })
+    const declared = await a.request('/login', {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) },
+    })
     expect(declared.status).toBe(413)
     expect(await declared.json()).toMatchObject({ error: { code: 'PL_PAYLOAD_TOO_LARGE' } })
-    const streamed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close() } })
-    const chunked = await a.request('/logout', { method: 'POST', body: streamed, duplex: 'half', headers: { 'transfer-encoding': 'chunked' } } as RequestInit)
+    const streamed = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big))
+        c.close()
+      },
+    })
+    const chunked = await a.request('/logout', {
+      method: 'POST',
+      body: streamed,
+      duplex: 'half',
+      headers: { 'transfer-encoding': 'chunked' },
+    } as RequestInit)
     expect(chunked.status).toBe(413)
     // A browser gets the login page with the refusal in its language.
-    const html = await a.request('/login', { method: 'POST', body: big, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length) } })
+    const html = await a.request('/login', {
+      method: 'POST',
+      body: big,
+      headers: {
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(big.length),
+      },
+    })
     expect(html.status).toBe(413)
     expect(await html.text()).toContain('请求内容过大')
     expect((await a.request('/login', form({ password: PASSWORD }))).status).toBe(303)
@@ -118,13 +162,30 @@ describe('local console app', () => {
 
   it('gives its logged-in technician a viewer token for a camera of this edge, and nobody else', async () => {
     const key = generateKeyPairSync('ed25519')
-    const a = createConsoleApp({ password: PASSWORD, clock, sessionMs: 60_000, view: () => view, liveToken: async (camera) => (camera === 'cam-gate' ? await signViewerToken(key.privateKey, { camera, subject: 'console', issuer: 'parklink-edge-shilian-01', now: clock.now() }) : null) })
+    const a = createConsoleApp({
+      password: PASSWORD,
+      clock,
+      sessionMs: 60_000,
+      view: () => view,
+      liveToken: async (camera) =>
+        camera === 'cam-gate'
+          ? await signViewerToken(key.privateKey, {
+              camera,
+              subject: 'console',
+              issuer: 'parklink-edge-shilian-01',
+              now: clock.now(),
+            })
+          : null,
+    })
     expect((await a.request('/api/live-token/cam-gate', { method: 'POST' })).status).toBe(401)
     const cookie = cookieOf(await a.request('/login', form({ password: PASSWORD, lang: 'en' })))
     const res = await a.request('/api/live-token/cam-gate', { method: 'POST', headers: { cookie } })
     expect(res.status).toBe(200)
     const { token } = (await res.json()) as { token: string }
-    expect(await verifyViewerToken(token, 'cam-gate', [key.publicKey], clock.now())).toMatchObject({ ok: true, subject: 'console' })
+    expect(await verifyViewerToken(token, 'cam-gate', [key.publicKey], clock.now())).toMatchObject({
+      ok: true,
+      subject: 'console',
+    })
     expect((await a.request('/api/live-token/cam-elsewhere', { method: 'POST', headers: { cookie } })).status).toBe(404)
   })
 })

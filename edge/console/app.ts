@@ -55,16 +55,22 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const nonce = randomBytes(16).toString('base64')
     c.set('nonce', nonce)
     await next()
-    c.header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`)
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    )
     c.header('X-Frame-Options', 'DENY')
     c.header('X-Content-Type-Options', 'nosniff')
     c.header('Referrer-Policy', 'no-referrer')
     c.header('Cache-Control', 'no-store')
   })
-  app.use('*', consoleBodyLimit(deps.maxBodyBytes, (c) => {
-    const lang = pickLang(c.req.query('lang'))
-    return c.html(loginPage(lang, c.get('nonce'), labels(lang).tooLarge), 413)
-  }))
+  app.use(
+    '*',
+    consoleBodyLimit(deps.maxBodyBytes, (c) => {
+      const lang = pickLang(c.req.query('lang'))
+      return c.html(loginPage(lang, c.get('nonce'), labels(lang).tooLarge), 413)
+    }),
+  )
 
   app.get('/login', (c) => c.html(loginPage(pickLang(c.req.query('lang')), c.get('nonce'))))
   app.post('/login', async (c) => {
@@ -81,7 +87,13 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     guard.succeeded()
     deps.onLogin?.({ remote: remoteOf(c) })
-    setCookie(c, COOKIE, sessions.issue(now), { httpOnly: true, secure: deps.secure ?? false, sameSite: 'Strict', path: '/', maxAge: Math.floor(deps.sessionMs / 1000) })
+    setCookie(c, COOKIE, sessions.issue(now), {
+      httpOnly: true,
+      secure: deps.secure ?? false,
+      sameSite: 'Strict',
+      path: '/',
+      maxAge: Math.floor(deps.sessionMs / 1000),
+    })
     return c.redirect(`/?lang=${lang}`, 303)
   })
   app.post('/logout', async (c) => {
@@ -96,14 +108,44 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.html(dashboardPage(lang, c.get('nonce')))
   })
   app.get('/api/status', (c) => {
-    if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHENTICATED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
+    if (!authed(c))
+      return c.json(
+        {
+          error: {
+            code: ErrorCodes.UNAUTHENTICATED,
+            message: 'log in first',
+            hint: 'open / and log in with the console password',
+          },
+        },
+        401,
+      )
     return c.json(deps.view())
   })
   // The technician's viewer token (60 s, one camera) for the live view relay; the session cookie is SameSite=Strict.
   app.post('/api/live-token/:camera', async (c) => {
-    if (!authed(c)) return c.json({ error: { code: ErrorCodes.UNAUTHENTICATED, message: 'log in first', hint: 'open / and log in with the console password' } }, 401)
+    if (!authed(c))
+      return c.json(
+        {
+          error: {
+            code: ErrorCodes.UNAUTHENTICATED,
+            message: 'log in first',
+            hint: 'open / and log in with the console password',
+          },
+        },
+        401,
+      )
     const issued = deps.liveToken ? await deps.liveToken(c.req.param('camera')) : null
-    if (!issued) return c.json({ error: { code: ErrorCodes.NOT_FOUND, message: `no live view of camera "${c.req.param('camera')}" on this edge`, hint: 'configure live: and the camera in the edge config' } }, 404)
+    if (!issued)
+      return c.json(
+        {
+          error: {
+            code: ErrorCodes.NOT_FOUND,
+            message: `no live view of camera "${c.req.param('camera')}" on this edge`,
+            hint: 'configure live: and the camera in the edge config',
+          },
+        },
+        404,
+      )
     return c.json({ camera: c.req.param('camera'), ...issued })
   })
   app.notFound((c) => c.text('not found', 404))

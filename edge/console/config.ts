@@ -13,15 +13,32 @@ const Port = z.number().int().min(0).max(65535)
 export const ConsoleConfig = z.strictObject({
   listen: z.union([
     Port,
-    z.string().refine((s) => parseListen(s) !== null, 'use "address:port" with an IPv4 address, e.g. "192.168.1.10:8088", or a port number'),
+    z
+      .string()
+      .refine(
+        (s) => parseListen(s) !== null,
+        'use "address:port" with an IPv4 address, e.g. "192.168.1.10:8088", or a port number',
+      ),
   ]),
-  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CONSOLE_PASSWORD'),
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CONSOLE_PASSWORD'),
   /** Serve HTTPS with this certificate and key (PEM, relative to the config): the password then never crosses the LAN in clear. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /** How long a login lasts (default 8 h: one shift). */
-  sessionMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480),
+  sessionMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(480),
   /** Request bodies above this many bytes are refused with 413 while they stream in (the login form is well under 1 KiB). */
-  maxBodyBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(64 * 1024),
   /** Open connections in all, and from one address (a browser opens up to 6 per host; two tabs fit). */
   maxConnections: z.number().int().min(1).max(1024).default(64),
   maxConnectionsPerAddress: z.number().int().min(1).max(1024).default(16),
@@ -41,14 +58,22 @@ export function parseListen(listen: string | number): { host: string; port: numb
 export function consolePassword(config: ConsoleConfig, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[config.passwordEnv]
   if (value === undefined || value === '') {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `console.passwordEnv names ${config.passwordEnv}, but that environment variable is not set: the console is not started without a password`, {
-      hint: `set ${config.passwordEnv} (for systemd: in /etc/parklink/edge.env), or remove console: from the config`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `console.passwordEnv names ${config.passwordEnv}, but that environment variable is not set: the console is not started without a password`,
+      {
+        hint: `set ${config.passwordEnv} (for systemd: in /etc/parklink/edge.env), or remove console: from the config`,
+      },
+    )
   }
   if (value.length < 8) {
-    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `the console password in ${config.passwordEnv} is too short (${value.length} characters)`, {
-      hint: 'use at least 8 characters, mixing letters, digits and signs',
-    })
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `the console password in ${config.passwordEnv} is too short (${value.length} characters)`,
+      {
+        hint: 'use at least 8 characters, mixing letters, digits and signs',
+      },
+    )
   }
   return value
 }

@@ -25,13 +25,26 @@ describe('local console under a flood', () => {
   let agent: EdgeAgent
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-console-flood-'))
-    const config = resolveEdgeConfig(EdgeConfigSchema.parse({
-      site: 'huaian', edge: 'e1', dataDir: './data',
-      uplink: { url: `mqtt://127.0.0.1:${await freePort()}`, reconnectMinMs: 50, reconnectMaxMs: 200 },
-      devices: [],
-      console: { listen: '127.0.0.1:0', passwordEnv: 'TEST_CONSOLE_PW', maxConnections: 12, maxConnectionsPerAddress: 4 },
-    }), dir)
-    agent = await startEdgeAgent(config, { log: createLogger('console-flood', 'silent'), env: { TEST_CONSOLE_PW: 'long-enough-1' } })
+    const config = resolveEdgeConfig(
+      EdgeConfigSchema.parse({
+        site: 'huaian',
+        edge: 'e1',
+        dataDir: './data',
+        uplink: { url: `mqtt://127.0.0.1:${await freePort()}`, reconnectMinMs: 50, reconnectMaxMs: 200 },
+        devices: [],
+        console: {
+          listen: '127.0.0.1:0',
+          passwordEnv: 'TEST_CONSOLE_PW',
+          maxConnections: 12,
+          maxConnectionsPerAddress: 4,
+        },
+      }),
+      dir,
+    )
+    agent = await startEdgeAgent(config, {
+      log: createLogger('console-flood', 'silent'),
+      env: { TEST_CONSOLE_PW: 'long-enough-1' },
+    })
   })
   afterAll(async () => {
     await agent.stop()
@@ -39,12 +52,13 @@ describe('local console under a flood', () => {
   })
 
   /** GET /login on a connection of its own (no pooled keep-alive socket that would count against the caps). */
-  const loginPageAnswers = () => new Promise<boolean>((resolve, reject) => {
-    get(new URL('/login', agent.consoleUrl!), { agent: false }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode === 200))
-    }).on('error', reject)
-  })
+  const loginPageAnswers = () =>
+    new Promise<boolean>((resolve, reject) => {
+      get(new URL('/login', agent.consoleUrl!), { agent: false }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode === 200))
+      }).on('error', reject)
+    })
 
   /** Streams up to 300 MB from a generator, one reused chunk at a time. */
   async function post300MB(chunked: boolean): Promise<{ status: number; body: string; sent: number }> {
@@ -55,7 +69,10 @@ describe('local console under a flood', () => {
         yield CHUNK
       }
     }
-    const headers: Record<string, string | number> = { 'content-type': 'application/x-www-form-urlencoded', ...(chunked ? {} : { 'content-length': TOTAL }) }
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(chunked ? {} : { 'content-length': TOTAL }),
+    }
     return new Promise((resolve, reject) => {
       const req = request(new URL('/login', agent.consoleUrl!), { method: 'POST', headers }, (res) => {
         let text = ''
@@ -68,7 +85,9 @@ describe('local console under a flood', () => {
         })
       })
       // The server closes the connection after its 413: writes still in flight then fail, as they should.
-      req.on('error', (err: NodeJS.ErrnoException) => (['EPIPE', 'ECONNRESET'].includes(err.code ?? '') ? undefined : reject(err)))
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        ['EPIPE', 'ECONNRESET'].includes(err.code ?? '') ? undefined : reject(err),
+      )
       const source = Readable.from(body())
       source.pipe(req)
     })

@@ -11,14 +11,26 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
  * oversized upload is never held in memory; `Connection: close` tells the client to stop sending
  * (the server drops what is still in flight, RFC 9110 §15.5.14).
  */
-export function consoleBodyLimit(maxBytes: number = DEFAULT_MAX_BODY_BYTES, page?: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+export function consoleBodyLimit(
+  maxBytes: number = DEFAULT_MAX_BODY_BYTES,
+  page?: (c: Context) => Response | Promise<Response>,
+): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: (c) => {
       c.header('Connection', 'close')
       // A browser's form gets the page in its language; anything else the JSON with the code.
       if (page && (c.req.header('accept') ?? '').includes('text/html')) return page(c)
-      return c.json({ error: { code: ErrorCodes.PAYLOAD_TOO_LARGE, message: `the request body is larger than ${maxBytes} bytes`, hint: 'the console takes only its login form; nothing large is ever sent to it' } }, 413)
+      return c.json(
+        {
+          error: {
+            code: ErrorCodes.PAYLOAD_TOO_LARGE,
+            message: `the request body is larger than ${maxBytes} bytes`,
+            hint: 'the console takes only its login form; nothing large is ever sent to it',
+          },
+        },
+        413,
+      )
     },
   })
 }

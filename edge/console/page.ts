@@ -29,25 +29,36 @@ function shell(lang: Lang, nonce: string, title: string, body: string): string {
 export function loginPage(lang: Lang, nonce: string, message?: string): string {
   const t = labels(lang)
   const other = lang === 'en' ? 'zh-CN' : 'en'
-  return shell(lang, nonce, t.title, `<form class="login" method="post" action="/login">
+  return shell(
+    lang,
+    nonce,
+    t.title,
+    `<form class="login" method="post" action="/login">
 <h1>${esc(t.title)}</h1>
 ${message ? `<p class="msg" role="alert">${esc(message)}</p>` : ''}
 <label>${esc(t.password)} <input type="password" name="password" autocomplete="current-password" required autofocus></label>
 <input type="hidden" name="lang" value="${lang}">
 <button type="submit">${esc(t.login)}</button>
 <a href="/login?lang=${other}">${esc(t.other)}</a>
-</form>`)
+</form>`,
+  )
 }
 
-const section = (id: string, title: string, wide = false) => `<section id="${id}"${wide ? ' class="wide"' : ''}><h2>${esc(title)}</h2><div class="body"></div></section>`
+const section = (id: string, title: string, wide = false) =>
+  `<section id="${id}"${wide ? ' class="wide"' : ''}><h2>${esc(title)}</h2><div class="body"></div></section>`
 
 export function dashboardPage(lang: Lang, nonce: string): string {
   const t = labels(lang)
   const other = lang === 'en' ? 'zh-CN' : 'en'
-  return shell(lang, nonce, t.title, `<header><h1>${esc(t.title)} <span id="who"></span></h1><span id="updated"></span>
+  return shell(
+    lang,
+    nonce,
+    t.title,
+    `<header><h1>${esc(t.title)} <span id="who"></span></h1><span id="updated"></span>
 <a href="/?lang=${other}">${esc(t.other)}</a>
 <form method="post" action="/logout"><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(t.logout)}</button></form></header>
 <div id="lost" role="alert">${esc(t.consoleLost)}</div>
 <main>${section('uplink', t.uplink)}${section('outbox', t.outbox)}${section('drivers', t.drivers, true)}${section('values', t.values, true)}${section('alarms', t.alarms, true)}${section('events', t.events, true)}</main>
-<script nonce="${nonce}">${dashboardScript(lang, t)}</script>`)
+<script nonce="${nonce}">${dashboardScript(lang, t)}</script>`,
+  )
 }

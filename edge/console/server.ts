@@ -21,28 +21,59 @@ export interface RunningConsole {
 const HEADERS_TIMEOUT_MS = 10_000
 const REQUEST_TIMEOUT_MS = 30_000
 
-type ServerConfig = Pick<ConsoleConfig, 'listen' | 'tls' | 'maxConnections' | 'maxConnectionsPerAddress'> & { maxBodyBytes?: number }
+type ServerConfig = Pick<ConsoleConfig, 'listen' | 'tls' | 'maxConnections' | 'maxConnectionsPerAddress'> & {
+  maxBodyBytes?: number
+}
 
-export async function startConsole(config: ServerConfig, deps: Omit<ConsoleDeps, 'secure' | 'maxBodyBytes'>): Promise<RunningConsole> {
+export async function startConsole(
+  config: ServerConfig,
+  deps: Omit<ConsoleDeps, 'secure' | 'maxBodyBytes'>,
+): Promise<RunningConsole> {
   const at = parseListen(config.listen)
-  if (!at) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `console.listen "${String(config.listen)}" is not an address:port`, { hint: 'use e.g. "192.168.1.10:8088" (the plant-LAN address) or a port number' })
+  if (!at)
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `console.listen "${String(config.listen)}" is not an address:port`,
+      { hint: 'use e.g. "192.168.1.10:8088" (the plant-LAN address) or a port number' },
+    )
   const tls = loadUplinkTls(config.tls, 'console.tls')
-  const app = createConsoleApp({ ...deps, secure: tls !== undefined, ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}) })
-  const server = (tls
-    ? createAdaptorServer({ fetch: app.fetch, hostname: at.host, createServer: createHttpsServer, serverOptions: { cert: tls.cert!, key: tls.key! } })
-    : createAdaptorServer({ fetch: app.fetch, hostname: at.host })) as Server
+  const app = createConsoleApp({
+    ...deps,
+    secure: tls !== undefined,
+    ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
+  })
+  const server = (
+    tls
+      ? createAdaptorServer({
+          fetch: app.fetch,
+          hostname: at.host,
+          createServer: createHttpsServer,
+          serverOptions: { cert: tls.cert!, key: tls.key! },
+        })
+      : createAdaptorServer({ fetch: app.fetch, hostname: at.host })
+  ) as Server
   server.headersTimeout = HEADERS_TIMEOUT_MS
   server.requestTimeout = REQUEST_TIMEOUT_MS
   const gate = createConnectionGate({ maxTotal: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress })
   gateServer(server, gate)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `the console cannot listen on ${at.host}:${at.port}: ${errorMessage(err)}`, {
-        hint: err.code === 'EADDRINUSE' ? `another program uses port ${at.port}: choose another in console.listen`
-          : err.code === 'EADDRNOTAVAIL' ? `no network card of this box has the address ${at.host}: use the plant-LAN NIC's address (ip -4 addr)`
-          : 'check console.listen in the edge config',
-        cause: err,
-      })))
+      reject(
+        new ParklinkError(
+          ErrorCodes.LISTEN_FAILED,
+          `the console cannot listen on ${at.host}:${at.port}: ${errorMessage(err)}`,
+          {
+            hint:
+              err.code === 'EADDRINUSE'
+                ? `another program uses port ${at.port}: choose another in console.listen`
+                : err.code === 'EADDRNOTAVAIL'
+                  ? `no network card of this box has the address ${at.host}: use the plant-LAN NIC's address (ip -4 addr)`
+                  : 'check console.listen in the edge config',
+            cause: err,
+          },
+        ),
+      ),
+    )
     server.listen(at.port, at.host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port

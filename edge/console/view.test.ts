@@ -3,19 +3,68 @@ import type { EdgeAgentStatus } from '../agent-status.ts'
 import { consoleView } from './view.ts'
 
 const status = {
-  site: 'huaian', edge: 'shilian-01', session: 's', configHash: 'h', startedAt: 0, at: 10_000,
-  drivers: [{ device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null }, { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED' }],
-  outbox: { samples: 120, batches: 4, bytes: 5000, oldestTs: 1000, evicted: 0, lastSeq: 9, ackedThrough: 5, id: '0f1e2d3c-aaaa-4bbb-8ccc-123456789abc' },
-  uplink: { connected: false, lastAckAt: null, clockOffsetMs: null, ackedThrough: 5, inflight: 0, backlog: 0, lastError: 'connect ECONNREFUSED' },
-  alarms: [], samplesPerHour: 3600, backlogHours: 2.5,
+  site: 'huaian',
+  edge: 'shilian-01',
+  session: 's',
+  configHash: 'h',
+  startedAt: 0,
+  at: 10_000,
+  drivers: [
+    { device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null },
+    { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED' },
+  ],
+  outbox: {
+    samples: 120,
+    batches: 4,
+    bytes: 5000,
+    oldestTs: 1000,
+    evicted: 0,
+    lastSeq: 9,
+    ackedThrough: 5,
+    id: '0f1e2d3c-aaaa-4bbb-8ccc-123456789abc',
+  },
+  uplink: {
+    connected: false,
+    lastAckAt: null,
+    clockOffsetMs: null,
+    ackedThrough: 5,
+    inflight: 0,
+    backlog: 0,
+    lastError: 'connect ECONNREFUSED',
+  },
+  alarms: [],
+  samplesPerHour: 3600,
+  backlogHours: 2.5,
 } as EdgeAgentStatus
 
 describe('console view', () => {
   it('lists configured points in config order, not-yet-read ones too, and gives each driver its last good read', () => {
     const v = consoleView({
       status,
-      points: [{ id: 'tk101.level', name: '液位', unit: 'm', device: 'dcs' }, { id: 'nh3.1', unit: 'ppm', device: 'gas' }],
-      latest: [{ point: 'tk101.level', device: 'dcs', ts: 9_000, value: 4.2, quality: 'good', lastGoodTs: 9_000, lastGoodValue: 4.2 }, { point: 'pg.m1.settlement', device: 'settlement', ts: 9_500, value: -1.2, quality: 'good', lastGoodTs: 9_500, lastGoodValue: -1.2 }],
+      points: [
+        { id: 'tk101.level', name: '液位', unit: 'm', device: 'dcs' },
+        { id: 'nh3.1', unit: 'ppm', device: 'gas' },
+      ],
+      latest: [
+        {
+          point: 'tk101.level',
+          device: 'dcs',
+          ts: 9_000,
+          value: 4.2,
+          quality: 'good',
+          lastGoodTs: 9_000,
+          lastGoodValue: 4.2,
+        },
+        {
+          point: 'pg.m1.settlement',
+          device: 'settlement',
+          ts: 9_500,
+          value: -1.2,
+          quality: 'good',
+          lastGoodTs: 9_500,
+          lastGoodValue: -1.2,
+        },
+      ],
       lastGoodByDevice: new Map([['dcs', 9_000]]),
       events: [{ at: 8_000, level: 'warn', msg: 'device does not answer', device: 'gas' }],
     })
@@ -24,9 +73,24 @@ describe('console view', () => {
     expect(v.values[1]).toMatchObject({ value: null, quality: null, ts: null, device: 'gas' })
     expect(v.drivers).toEqual([
       { device: 'dcs', kind: 'modbus-tcp', state: 'connected', since: 1, lastError: null, lastGoodAt: 9_000 },
-      { device: 'gas', kind: 'modbus-tcp', state: 'disconnected', since: 2, lastError: 'ECONNREFUSED', lastGoodAt: null },
+      {
+        device: 'gas',
+        kind: 'modbus-tcp',
+        state: 'disconnected',
+        since: 2,
+        lastError: 'ECONNREFUSED',
+        lastGoodAt: null,
+      },
     ])
-    expect(v.outbox).toEqual({ id: '0f1e2d3c', samples: 120, batches: 4, bytes: 5000, evicted: 0, backlogHours: 2.5, samplesPerHour: 3600 })
+    expect(v.outbox).toEqual({
+      id: '0f1e2d3c',
+      samples: 120,
+      batches: 4,
+      bytes: 5000,
+      evicted: 0,
+      backlogHours: 2.5,
+      samplesPerHour: 3600,
+    })
     expect(v.uplink.connected).toBe(false)
     expect(v.events).toHaveLength(1)
   })
@@ -35,6 +99,11 @@ describe('console view', () => {
     const base = { status, points: [], latest: [], lastGoodByDevice: new Map(), events: [] }
     expect(consoleView(base).disk).toBeNull()
     const disk = { freeBytes: 123_456_789, reserveBytes: 16 * 1024 ** 2, reserveHeld: false, full: true, refused: 300 }
-    expect(consoleView({ ...base, status: { ...status, disk } }).disk).toEqual({ freeMB: 123.4, reserveHeld: false, full: true, refused: 300 })
+    expect(consoleView({ ...base, status: { ...status, disk } }).disk).toEqual({
+      freeMB: 123.4,
+      reserveHeld: false,
+      full: true,
+      refused: 300,
+    })
   })
 })

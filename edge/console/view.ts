@@ -17,11 +17,37 @@ export interface ConsoleView {
   startedAt: number
   configHash: string
   uplink: EdgeAgentStatus['uplink']
-  outbox: { id: string; samples: number; batches: number; bytes: number; evicted: number; backlogHours: number; samplesPerHour: number }
+  outbox: {
+    id: string
+    samples: number
+    batches: number
+    bytes: number
+    evicted: number
+    backlogHours: number
+    samplesPerHour: number
+  }
   /** The data directory's disk (issue 14); null when the status has none (an older agent). */
   disk: { freeMB: number | null; reserveHeld: boolean; full: boolean; refused: number } | null
-  drivers: Array<{ device: string; kind: string; state: string; since: number | null; lastError: string | null; lastGoodAt: number | null }>
-  values: Array<{ point: string; name: string | null; unit: string | null; device: string | null; value: Value; quality: string | null; reason: string | null; ts: number | null; lastGoodTs: number | null; lastGoodValue: Value }>
+  drivers: Array<{
+    device: string
+    kind: string
+    state: string
+    since: number | null
+    lastError: string | null
+    lastGoodAt: number | null
+  }>
+  values: Array<{
+    point: string
+    name: string | null
+    unit: string | null
+    device: string | null
+    value: Value
+    quality: string | null
+    reason: string | null
+    ts: number | null
+    lastGoodTs: number | null
+    lastGoodValue: Value
+  }>
   alarms: EdgeAgentStatus['alarms']
   events: RecentEvent[]
 }
@@ -47,9 +73,31 @@ export function consoleView(i: ViewInputs): ConsoleView {
     startedAt: s.startedAt,
     configHash: s.configHash,
     uplink: s.uplink,
-    outbox: { id: shortOutboxId(s.outbox.id), samples: s.outbox.samples, batches: s.outbox.batches, bytes: s.outbox.bytes, evicted: s.outbox.evicted, backlogHours: s.backlogHours, samplesPerHour: s.samplesPerHour },
-    disk: s.disk ? { freeMB: s.disk.freeBytes === null ? null : Math.floor(s.disk.freeBytes / 1e5) / 10, reserveHeld: s.disk.reserveHeld, full: s.disk.full, refused: s.disk.refused } : null,
-    drivers: s.drivers.map((d) => ({ device: d.device, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError, lastGoodAt: i.lastGoodByDevice.get(d.device) ?? null })),
+    outbox: {
+      id: shortOutboxId(s.outbox.id),
+      samples: s.outbox.samples,
+      batches: s.outbox.batches,
+      bytes: s.outbox.bytes,
+      evicted: s.outbox.evicted,
+      backlogHours: s.backlogHours,
+      samplesPerHour: s.samplesPerHour,
+    },
+    disk: s.disk
+      ? {
+          freeMB: s.disk.freeBytes === null ? null : Math.floor(s.disk.freeBytes / 1e5) / 10,
+          reserveHeld: s.disk.reserveHeld,
+          full: s.disk.full,
+          refused: s.disk.refused,
+        }
+      : null,
+    drivers: s.drivers.map((d) => ({
+      device: d.device,
+      kind: d.kind,
+      state: d.state,
+      since: d.since,
+      lastError: d.lastError,
+      lastGoodAt: i.lastGoodByDevice.get(d.device) ?? null,
+    })),
     values: ids.map((id) => {
       const info = infos.get(id)
       const v = byPoint.get(id)

@@ -32,8 +32,24 @@ export interface BaselineStore {
   close(): void
 }
 
-interface Row { id: number; segment: string; by: string; reason: string; requested_at: number; captured_at: number | null; values_json: string | null }
-const toRecord = (r: Row): BaselineRecord => ({ id: r.id, segment: r.segment, by: r.by, reason: r.reason, requestedAt: r.requested_at, capturedAt: r.captured_at, values: r.values_json ? (JSON.parse(r.values_json) as Record<string, number>) : null })
+interface Row {
+  id: number
+  segment: string
+  by: string
+  reason: string
+  requested_at: number
+  captured_at: number | null
+  values_json: string | null
+}
+const toRecord = (r: Row): BaselineRecord => ({
+  id: r.id,
+  segment: r.segment,
+  by: r.by,
+  reason: r.reason,
+  requestedAt: r.requested_at,
+  capturedAt: r.captured_at,
+  values: r.values_json ? (JSON.parse(r.values_json) as Record<string, number>) : null,
+})
 
 export function openBaselineStore(file: string): BaselineStore {
   let db: Database.Database
@@ -57,9 +73,13 @@ export function openBaselineStore(file: string): BaselineStore {
   const bySegment = db.prepare<[string], Row>('SELECT * FROM baselines WHERE segment = ? ORDER BY id')
   const one = db.prepare<[number], Row>('SELECT * FROM baselines WHERE id = ?')
   const pending = db.prepare<[], Row>('SELECT * FROM baselines WHERE captured_at IS NULL ORDER BY id')
-  const current = db.prepare<[], Row>(`SELECT * FROM baselines b WHERE captured_at IS NOT NULL AND id = (SELECT max(id) FROM baselines WHERE segment = b.segment AND captured_at IS NOT NULL)`)
+  const current = db.prepare<[], Row>(
+    `SELECT * FROM baselines b WHERE captured_at IS NOT NULL AND id = (SELECT max(id) FROM baselines WHERE segment = b.segment AND captured_at IS NOT NULL)`,
+  )
   const insert = db.prepare('INSERT INTO baselines (segment, by, reason, requested_at) VALUES (?, ?, ?, ?)')
-  const fulfil = db.prepare('UPDATE baselines SET captured_at = ?, values_json = ? WHERE id = ? AND captured_at IS NULL')
+  const fulfil = db.prepare(
+    'UPDATE baselines SET captured_at = ?, values_json = ? WHERE id = ? AND captured_at IS NULL',
+  )
   return {
     request(segment, by, reason, at) {
       const id = Number(insert.run(segment, by, reason, at).lastInsertRowid)

@@ -22,9 +22,18 @@ export interface SettlementProcessor {
 const DAY_MS = 86_400_000
 const PENDING_CHECK_MS = 1_000
 
-interface Reading { ts: number; value: number | null; reason?: string }
+interface Reading {
+  ts: number
+  value: number | null
+  reason?: string
+}
 
-export function createSettlementProcessor(config: SettlementConfig, store: BaselineStore, clock: Clock, log: Logger): SettlementProcessor {
+export function createSettlementProcessor(
+  config: SettlementConfig,
+  store: BaselineStore,
+  clock: Clock,
+  log: Logger,
+): SettlementProcessor {
   const segmentOf = new Map<string, SettlementConfig['segments'][number]>()
   for (const s of config.segments) for (const p of [s.base, ...s.points]) segmentOf.set(p, s)
   const order = config.order ?? config.segments.flatMap((s) => s.points)
@@ -32,7 +41,11 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
   const latest = new Map<string, Reading>()
   const settled = new Map<string, { ts: number; value: number }>()
   const rates = new Map<string, RateState>()
-  const rateConfig = RateConfig.parse({ limit: Number.MAX_VALUE, windowMs: Math.round(config.rateWindowH * 3_600_000), perMs: DAY_MS })
+  const rateConfig = RateConfig.parse({
+    limit: Number.MAX_VALUE,
+    windowMs: Math.round(config.rateWindowH * 3_600_000),
+    perMs: DAY_MS,
+  })
   let baselines = store.current()
   let checkedAt = -Infinity
   const missingBaseline = new Set<string>()
@@ -54,26 +67,42 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
       store.fulfil(req.id, values, now)
       baselines = store.current()
       missingBaseline.delete(seg.id)
-      log.warn({ segment: seg.id, by: req.by, reason: req.reason, values, request: req.id }, 'settlement baseline captured: settlement is measured from these readings on')
+      log.warn(
+        { segment: seg.id, by: req.by, reason: req.reason, values, request: req.id },
+        'settlement baseline captured: settlement is measured from these readings on',
+      )
     }
   }
 
-  const compute = (point: string, seg: SettlementConfig['segments'][number], baseline: BaselineRecord, out: Sample[]) => {
+  const compute = (
+    point: string,
+    seg: SettlementConfig['segments'][number],
+    baseline: BaselineRecord,
+    out: Sample[],
+  ) => {
     const ids = derivedIds(point)
     const r = latest.get(point)
     const b = latest.get(seg.base)
     if (!r || !b) return
     const ts = Math.max(r.ts, b.ts)
-    const badInput = r.value === null ? [point, r] as const : b.value === null ? [seg.base, b] as const : null
+    const badInput = r.value === null ? ([point, r] as const) : b.value === null ? ([seg.base, b] as const) : null
     if (badInput) {
-      const reason = `${QualityReasons.SOURCE}:input ${badInput[0]} bad${badInput[1].reason ? ` (${badInput[1].reason})` : ''}`.slice(0, 256)
+      const reason =
+        `${QualityReasons.SOURCE}:input ${badInput[0]} bad${badInput[1].reason ? ` (${badInput[1].reason})` : ''}`.slice(
+          0,
+          256,
+        )
       out.push(badSample(ids.settlement, ts, reason), badSample(ids.rate, ts, reason))
       if (next.has(point)) out.push(badSample(ids.diff, ts, reason))
       return
     }
     if (!fresh(r.ts, b.ts)) return
     const t0 = baseline.values!
-    const s = settlement({ point: height(r.value!), base: height(b.value!) }, { point: height(t0[point]!), base: height(t0[seg.base]!) }, config.resolutionMm)
+    const s = settlement(
+      { point: height(r.value!), base: height(b.value!) },
+      { point: height(t0[point]!), base: height(t0[seg.base]!) },
+      config.resolutionMm,
+    )
     settled.set(point, { ts, value: s })
     out.push(goodSample(ids.settlement, ts, s))
     const rate = evaluateRate(rateConfig, rates.get(point) ?? initialRateState(), { ts, value: s, quality: 'good' })
@@ -81,7 +110,8 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
     if (rate.rate !== null) out.push(goodSample(ids.rate, ts, Math.round(rate.rate * 1000) / 1000))
     const neighbour = next.get(point)
     const other = neighbour === undefined ? undefined : settled.get(neighbour)
-    if (other && fresh(other.ts, ts)) out.push(goodSample(ids.diff, ts, differential(s, other.value, config.resolutionMm)))
+    if (other && fresh(other.ts, ts))
+      out.push(goodSample(ids.diff, ts, differential(s, other.value, config.resolutionMm)))
   }
 
   return {
@@ -92,7 +122,9 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
           return [
             { id: ids.settlement, name: `${seg.id} ${p} 累计沉降`, unit: 'mm', device: 'settlement' },
             { id: ids.rate, name: `${seg.id} ${p} 沉降速率`, unit: 'mm/d', device: 'settlement' },
-            ...(next.has(p) ? [{ id: ids.diff, name: `${seg.id} ${p} 差异沉降`, unit: 'mm', device: 'settlement' }] : []),
+            ...(next.has(p)
+              ? [{ id: ids.diff, name: `${seg.id} ${p} 差异沉降`, unit: 'mm', device: 'settlement' }]
+              : []),
           ]
         }),
       )
@@ -106,7 +138,10 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
         const value = s.quality !== 'bad' && typeof s.value === 'number' && Number.isFinite(s.value) ? s.value : null
         const prev = latest.get(s.point)
         if (prev && s.ts < prev.ts) continue // late: not live
-        latest.set(s.point, value === null ? { ts: s.ts, value: null, reason: s.reason ?? 'not a number' } : { ts: s.ts, value })
+        latest.set(
+          s.point,
+          value === null ? { ts: s.ts, value: null, reason: s.reason ?? 'not a number' } : { ts: s.ts, value },
+        )
         if (s.point === seg.base) seg.points.forEach((p) => touched.add(p))
         else touched.add(s.point)
       }
@@ -118,7 +153,11 @@ export function createSettlementProcessor(config: SettlementConfig, store: Basel
         const seg = segmentOf.get(point)!
         const baseline = baselines.get(seg.id)
         if (!baseline?.values) {
-          if (!missingBaseline.has(seg.id)) log.warn({ segment: seg.id }, 'no settlement baseline for this segment yet: capture one with `parklink edge baseline`')
+          if (!missingBaseline.has(seg.id))
+            log.warn(
+              { segment: seg.id },
+              'no settlement baseline for this segment yet: capture one with `parklink edge baseline`',
+            )
           missingBaseline.add(seg.id)
           continue
         }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { differential, heightOf, roundTo, settlement } from './settlement.ts'
 
 // Heights from float-gauge readings (liquid level in the gauge's chamber, mm).
-const h = (point: number, base: number) => ({ point: heightOf(point, 'liquid-level'), base: heightOf(base, 'liquid-level') })
+const h = (point: number, base: number) => ({
+  point: heightOf(point, 'liquid-level'),
+  base: heightOf(base, 'liquid-level'),
+})
 const t0 = h(50.0, 48.7)
 
 describe('settlement S_i(t) = [h_i(t) − h_i(t0)] − [h_B(t) − h_B(t0)] (brief §6)', () => {

@@ -94,5 +94,12 @@ export interface DriverDeps {
 
 export function driverReport(d: Driver): DriverReport {
   const s = d.status()
-  return { device: d.device, kind: d.kind, state: s.state, since: s.since, lastError: s.lastError, ...(s.counters ? { counters: s.counters } : {}) }
+  return {
+    device: d.device,
+    kind: d.kind,
+    state: s.state,
+    since: s.since,
+    lastError: s.lastError,
+    ...(s.counters ? { counters: s.counters } : {}),
+  }
 }

@@ -36,7 +36,10 @@ function fakeDriver(device: string, pollIntervalMs: number, onRead: (n: number) 
   return { driver, readsAt, maxActive: () => maxActive }
 }
 
-const ok = (device: string) => () => [goodSample(`${device}.a`, Date.now(), 1), goodSample(`${device}.b`, Date.now(), 2)]
+const ok = (device: string) => () => [
+  goodSample(`${device}.a`, Date.now(), 1),
+  goodSample(`${device}.b`, Date.now(), 2),
+]
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms))
 const never = () => new Promise<Sample[]>(() => {})
 
@@ -47,7 +50,13 @@ describe('poller', () => {
   const log = createLogger('poller-test', 'debug', { write: (line: string) => void logs.push(JSON.parse(line)) })
 
   const start = (drivers: Driver[], extra: Partial<Parameters<typeof startPoller>[0]> = {}) => {
-    poller = startPoller({ drivers, clock: systemClock, log, onSamples: (device, samples) => received.push({ device, at: Date.now() - T0, samples }), ...extra })
+    poller = startPoller({
+      drivers,
+      clock: systemClock,
+      log,
+      onSamples: (device, samples) => received.push({ device, at: Date.now() - T0, samples }),
+      ...extra,
+    })
     return poller
   }
 
@@ -70,7 +79,10 @@ describe('poller', () => {
     await vi.advanceTimersByTimeAsync(5_000)
     expect(d.readsAt).toEqual([0, 1000, 2000, 3000, 4000, 5000])
     expect(received.map((r) => r.at)).toEqual([0, 1000, 2000, 3000, 4000, 5000])
-    expect(received[0]).toMatchObject({ device: 'plc1', samples: [{ point: 'plc1.a', quality: 'good' }, { point: 'plc1.b' }] })
+    expect(received[0]).toMatchObject({
+      device: 'plc1',
+      samples: [{ point: 'plc1.a', quality: 'good' }, { point: 'plc1.b' }],
+    })
   })
 
   it('does not drift when each read takes time', async () => {
@@ -101,11 +113,17 @@ describe('poller', () => {
     await vi.advanceTimersByTimeAsync(4_000)
     expect(d.readsAt).toEqual([0, 1000, 2000, 3000, 4000])
     const qualities = received.map((r) => r.samples.map((s) => `${s.point}:${s.quality}:${s.reason ?? ''}`))
-    expect(qualities[0]).toEqual([`plc1.a:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`, `plc1.b:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`])
+    expect(qualities[0]).toEqual([
+      `plc1.a:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`,
+      `plc1.b:bad:${QualityReasons.DRIVER_ERROR}:socket exploded`,
+    ])
     expect(qualities[2]?.[0]).toMatch(/^plc1\.a:bad:driver_error:read\(\) resolved to string/)
     expect(qualities[3]).toEqual(['plc1.a:good:', 'plc1.b:good:'])
     // Logged once per distinct error, and once when it reads again.
-    expect(logs.filter((l) => /contract violation/.test(l.msg)).map((l) => l.err)).toEqual(['socket exploded', expect.stringMatching(/^read\(\) resolved/)])
+    expect(logs.filter((l) => /contract violation/.test(l.msg)).map((l) => l.err)).toEqual([
+      'socket exploded',
+      expect.stringMatching(/^read\(\) resolved/),
+    ])
     expect(logs.filter((l) => l.msg === 'driver reads again')).toHaveLength(1)
   })
 
@@ -140,7 +158,11 @@ describe('poller', () => {
 
   it('keeps polling when the consumer of samples throws', async () => {
     const d = fakeDriver('plc1', 1000, ok('plc1'))
-    start([d.driver], { onSamples: () => { throw new Error('disk full') } })
+    start([d.driver], {
+      onSamples: () => {
+        throw new Error('disk full')
+      },
+    })
     await vi.advanceTimersByTimeAsync(2_000)
     expect(d.readsAt).toEqual([0, 1000, 2000])
     expect(logs.filter((l) => /could not be handed on/.test(l.msg))).toHaveLength(3)
@@ -184,10 +206,16 @@ describe('poller', () => {
 
   it('subscribes pushed drivers and unsubscribes them on stop', async () => {
     let push: ((s: Sample[]) => void) | null = null
-    const unsubscribe = vi.fn(() => { push = null })
+    const unsubscribe = vi.fn(() => {
+      push = null
+    })
     const driver: Driver = {
-      device: 'ua1', kind: 'fake-push', points: [{ id: 'ua1.x' }],
-      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+      device: 'ua1',
+      kind: 'fake-push',
+      points: [{ id: 'ua1.x' }],
+      start: async () => {},
+      stop: async () => {},
+      status: () => ({ state: 'connected', since: T0, lastError: null }),
       subscribe(on) {
         push = on
         return unsubscribe
@@ -204,10 +232,17 @@ describe('poller', () => {
   it('runs one loop per schedule, each reading only its points at its own cadence', async () => {
     const calls: Array<{ at: number; points: readonly string[] | undefined }> = []
     const driver: Driver = {
-      device: 'bus1', kind: 'fake-bus', points: [{ id: 'u1.a' }, { id: 'u2.a' }],
-      schedules: [{ id: 'unit-1', pollIntervalMs: 1000, points: ['u1.a'] }, { id: 'unit-2', pollIntervalMs: 2500, points: ['u2.a'] }],
+      device: 'bus1',
+      kind: 'fake-bus',
+      points: [{ id: 'u1.a' }, { id: 'u2.a' }],
+      schedules: [
+        { id: 'unit-1', pollIntervalMs: 1000, points: ['u1.a'] },
+        { id: 'unit-2', pollIntervalMs: 2500, points: ['u2.a'] },
+      ],
       pollIntervalMs: 100, // ignored when schedules are given
-      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+      start: async () => {},
+      stop: async () => {},
+      status: () => ({ state: 'connected', since: T0, lastError: null }),
       async read(points) {
         calls.push({ at: Date.now() - T0, points })
         if (points?.[0] === 'u2.a') throw new Error('boom')
@@ -228,11 +263,18 @@ describe('poller', () => {
     let push: ((s: Sample[]) => void) | null = null
     const reads: number[] = []
     const driver: Driver = {
-      device: 'ua2', kind: 'fake-both', points: [{ id: 'ua2.x' }, { id: 'ua2.y' }], pollIntervalMs: 1000,
-      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+      device: 'ua2',
+      kind: 'fake-both',
+      points: [{ id: 'ua2.x' }, { id: 'ua2.y' }],
+      pollIntervalMs: 1000,
+      start: async () => {},
+      stop: async () => {},
+      status: () => ({ state: 'connected', since: T0, lastError: null }),
       subscribe(on) {
         push = on
-        return () => { push = null }
+        return () => {
+          push = null
+        }
       },
       async read() {
         reads.push(Date.now() - T0)
@@ -248,7 +290,7 @@ describe('poller', () => {
     expect(received.flatMap((r) => r.samples.map((s) => s.point))).toEqual(['ua2.x', 'ua2.y', 'ua2.y', 'ua2.y'])
   })
 
-  describe('readNow (the cloud\'s read command)', () => {
+  describe("readNow (the cloud's read command)", () => {
     it('reads one point after the read in flight, never alongside it, and hands the sample on', async () => {
       const d = fakeDriver('plc', 1_000, (n) => (n === 1 ? after(300, ok('plc')()) : ok('plc')()))
       start([d.driver])
@@ -265,7 +307,10 @@ describe('poller', () => {
       start([d.driver])
       await expect(poller!.readNow('nowhere.x')).rejects.toMatchObject({ code: 'PL_NOT_FOUND' })
       const asked = poller!.readNow('plc.a', 5_000)
-      const outcome = expect(asked).rejects.toMatchObject({ code: 'PL_DEVICE_TIMEOUT', message: expect.stringMatching(/plc/) })
+      const outcome = expect(asked).rejects.toMatchObject({
+        code: 'PL_DEVICE_TIMEOUT',
+        message: expect.stringMatching(/plc/),
+      })
       await vi.advanceTimersByTimeAsync(5_000)
       await outcome
     })

@@ -5,7 +5,6 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import { badSample, type Sample } from '../../shared/wire/sample.ts'
 import type { Driver } from './driver.ts'
 
-
 export interface PollerOptions {
   drivers: readonly Driver[]
   clock: Clock
@@ -69,21 +68,41 @@ export function startPoller(options: PollerOptions): Poller {
       started = true
     }
     if (driver.read) {
-      const schedules = driver.schedules ?? (driver.pollIntervalMs !== undefined ? [{ id: 'all', pollIntervalMs: driver.pollIntervalMs, points: driver.points.map((p) => p.id) }] : [])
+      const schedules =
+        driver.schedules ??
+        (driver.pollIntervalMs !== undefined
+          ? [{ id: 'all', pollIntervalMs: driver.pollIntervalMs, points: driver.points.map((p) => p.id) }]
+          : [])
       for (const schedule of schedules) {
         if (!(schedule.pollIntervalMs > 0)) continue
-        const stallAfterMs = options.stallAfterMs?.(schedule.pollIntervalMs) ?? Math.max(60_000, 10 * schedule.pollIntervalMs)
+        const stallAfterMs =
+          options.stallAfterMs?.(schedule.pollIntervalMs) ?? Math.max(60_000, 10 * schedule.pollIntervalMs)
         // Without explicit schedules read() is called with no argument: "all points".
         const only = driver.schedules ? schedule.points : undefined
-        const read = only === undefined ? () => afterRequest(driver).then(() => driver.read!()) : () => afterRequest(driver).then(() => driver.read!(only))
-        const loop = startLoop(driver, read, only ?? driver.points.map((p) => p.id), schedule.pollIntervalMs, stallAfterMs, clock, driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog, deliver)
+        const read =
+          only === undefined
+            ? () => afterRequest(driver).then(() => driver.read!())
+            : () => afterRequest(driver).then(() => driver.read!(only))
+        const loop = startLoop(
+          driver,
+          read,
+          only ?? driver.points.map((p) => p.id),
+          schedule.pollIntervalMs,
+          stallAfterMs,
+          clock,
+          driver.schedules ? dlog.child({ schedule: schedule.id }) : dlog,
+          deliver,
+        )
         loops.push(loop)
         loopsOf.set(driver, [...(loopsOf.get(driver) ?? []), loop])
         started = true
       }
     }
     if (!started) {
-      log.warn({ device: driver.device, kind: driver.kind }, 'driver neither polls (read + pollIntervalMs or schedules) nor pushes (subscribe): nothing will be read')
+      log.warn(
+        { device: driver.device, kind: driver.kind },
+        'driver neither polls (read + pollIntervalMs or schedules) nor pushes (subscribe): nothing will be read',
+      )
     }
   }
 
@@ -91,20 +110,42 @@ export function startPoller(options: PollerOptions): Poller {
   return {
     async readNow(point, timeoutMs = 10_000) {
       const driver = options.drivers.find((d) => d.read && d.points.some((p) => p.id === point))
-      if (!driver) throw new ParklinkError(ErrorCodes.NOT_FOUND, `no polled device on this edge reads point ${point}`, { hint: 'check the point id against the edge configuration (pushed points, e.g. OPC UA subscriptions, arrive by themselves)' })
+      if (!driver)
+        throw new ParklinkError(ErrorCodes.NOT_FOUND, `no polled device on this edge reads point ${point}`, {
+          hint: 'check the point id against the edge configuration (pushed points, e.g. OPC UA subscriptions, arrive by themselves)',
+        })
       if (closed || stopping) throw new ParklinkError(ErrorCodes.STATE_CONFLICT, 'the edge is stopping')
       let timer: TimerHandle | undefined
       const timeout = new Promise<never>((_, reject) => {
-        timer = clock.setTimeout(() => reject(new ParklinkError(ErrorCodes.DEVICE_TIMEOUT, `device ${driver.device} did not answer for point ${point} within ${timeoutMs} ms`, { hint: 'its reads may hang: see the driver state in the edge status' })), timeoutMs)
+        timer = clock.setTimeout(
+          () =>
+            reject(
+              new ParklinkError(
+                ErrorCodes.DEVICE_TIMEOUT,
+                `device ${driver.device} did not answer for point ${point} within ${timeoutMs} ms`,
+                { hint: 'its reads may hang: see the driver state in the edge status' },
+              ),
+            ),
+          timeoutMs,
+        )
       })
       const scheduled = () => Promise.allSettled((loopsOf.get(driver) ?? []).map((l) => l.inflight()))
-      const read = afterRequest(driver).then(scheduled).then(() => driver.read!([point]))
+      const read = afterRequest(driver)
+        .then(scheduled)
+        .then(() => driver.read!([point]))
       const bounded = Promise.race([read, timeout])
-      onRequest.set(driver, bounded.catch(() => {}))
+      onRequest.set(
+        driver,
+        bounded.catch(() => {}),
+      )
       try {
         const samples = await bounded
         const sample = Array.isArray(samples) ? samples.find((s) => s.point === point) : undefined
-        if (!sample) throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `device ${driver.device} returned no value for point ${point}`)
+        if (!sample)
+          throw new ParklinkError(
+            ErrorCodes.DEVICE_UNREACHABLE,
+            `device ${driver.device} returned no value for point ${point}`,
+          )
         deliver(driver.device, [sample])
         return sample
       } finally {
@@ -122,7 +163,8 @@ export function startPoller(options: PollerOptions): Poller {
           })
           const outcome = await Promise.race([Promise.allSettled(reads), timeout])
           if (timer !== undefined) clock.clearTimeout(timer)
-          if (outcome === 'timeout') log.warn({ reads: reads.length }, 'stopped without waiting for reads still in flight')
+          if (outcome === 'timeout')
+            log.warn({ reads: reads.length }, 'stopped without waiting for reads still in flight')
         }
         closed = true
       })()
@@ -131,7 +173,16 @@ export function startPoller(options: PollerOptions): Poller {
   }
 }
 
-function startLoop(driver: Driver, read: () => Promise<Sample[]>, ids: readonly string[], interval: number, stallAfterMs: number, clock: Clock, log: Logger, deliver: (device: string, samples: Sample[]) => void): Loop {
+function startLoop(
+  driver: Driver,
+  read: () => Promise<Sample[]>,
+  ids: readonly string[],
+  interval: number,
+  stallAfterMs: number,
+  clock: Clock,
+  log: Logger,
+  deliver: (device: string, samples: Sample[]) => void,
+): Loop {
   const allBad = (reason: string) => ids.map((id) => badSample(id, clock.now(), reason.slice(0, 256)))
   let planned = clock.now()
   let timer: TimerHandle | null = null
@@ -149,7 +200,10 @@ function startLoop(driver: Driver, read: () => Promise<Sample[]>, ids: readonly 
   const armWatchdog = (ms: number) => {
     watchdog = clock.setTimeout(() => {
       if (stopped || current === null) return
-      log.error({ stallAfterMs }, 'read has not returned: the driver is stuck; its points are reported bad until it returns')
+      log.error(
+        { stallAfterMs },
+        'read has not returned: the driver is stuck; its points are reported bad until it returns',
+      )
       deliver(driver.device, allBad(QualityReasons.DRIVER_STALLED))
       armWatchdog(interval)
     }, ms)
@@ -166,7 +220,8 @@ function startLoop(driver: Driver, read: () => Promise<Sample[]>, ids: readonly 
     } catch (err) {
       // A driver must not reject for device trouble (contract): this is a bug, made visible as bad quality.
       const message = errorMessage(err)
-      if (message !== failing) log.error({ err: message }, 'driver read failed (contract violation): its points are reported bad')
+      if (message !== failing)
+        log.error({ err: message }, 'driver read failed (contract violation): its points are reported bad')
       failing = message
       samples = allBad(`${QualityReasons.DRIVER_ERROR}:${message}`)
     }
@@ -184,7 +239,8 @@ function startLoop(driver: Driver, read: () => Promise<Sample[]>, ids: readonly 
       next = now + interval
       ticks = 1
     }
-    if (ticks > 1 && !overrunning) log.warn({ pollMs: interval, skipped: ticks - 1 }, 'read took longer than the poll interval: skipping ticks')
+    if (ticks > 1 && !overrunning)
+      log.warn({ pollMs: interval, skipped: ticks - 1 }, 'read took longer than the poll interval: skipping ticks')
     overrunning = ticks > 1
     planned = next
     timer = clock.setTimeout(tick, next - now)

@@ -49,9 +49,29 @@ export function createViewerAdmission(o: AdmissionOptions): ViewerAdmission {
 
 /** How each refusal answers the upgrade: status, stable code, what to do. */
 export const REFUSALS: Record<ViewerRefusal, { status: 401 | 403; code: ErrorCode; hint: string }> = {
-  token_missing: { status: 401, code: ErrorCodes.UNAUTHENTICATED, hint: 'fetch a viewer token (cloud: POST /api/v1/cameras/{id}/live-token; console: POST /api/live-token/{camera}) and open /live/{camera}?token=…' },
-  token_invalid: { status: 401, code: ErrorCodes.UNAUTHENTICATED, hint: 'the token is not signed by a key this edge trusts: check live.viewerKeys against the cloud\'s public key' },
-  token_expired: { status: 401, code: ErrorCodes.UNAUTHENTICATED, hint: 'a viewer token admits an opening for 60 s: fetch a fresh one right before opening the stream' },
-  token_camera: { status: 403, code: ErrorCodes.FORBIDDEN, hint: 'the token names another camera: fetch one for this camera' },
-  origin_refused: { status: 403, code: ErrorCodes.FORBIDDEN, hint: 'open the live view from the console or the cloud dashboard, or add this origin to live.allowedOrigins' },
+  token_missing: {
+    status: 401,
+    code: ErrorCodes.UNAUTHENTICATED,
+    hint: 'fetch a viewer token (cloud: POST /api/v1/cameras/{id}/live-token; console: POST /api/live-token/{camera}) and open /live/{camera}?token=…',
+  },
+  token_invalid: {
+    status: 401,
+    code: ErrorCodes.UNAUTHENTICATED,
+    hint: "the token is not signed by a key this edge trusts: check live.viewerKeys against the cloud's public key",
+  },
+  token_expired: {
+    status: 401,
+    code: ErrorCodes.UNAUTHENTICATED,
+    hint: 'a viewer token admits an opening for 60 s: fetch a fresh one right before opening the stream',
+  },
+  token_camera: {
+    status: 403,
+    code: ErrorCodes.FORBIDDEN,
+    hint: 'the token names another camera: fetch one for this camera',
+  },
+  origin_refused: {
+    status: 403,
+    code: ErrorCodes.FORBIDDEN,
+    hint: 'open the live view from the console or the cloud dashboard, or add this origin to live.allowedOrigins',
+  },
 }

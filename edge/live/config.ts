@@ -28,7 +28,17 @@ export const LiveConfig = z.strictObject({
    * Public keys (PEM, SPKI; Ed25519 or EC P-256) whose viewer tokens open a stream: the cloud's
    * (`parklink-cloud live-key`). The console's own key is trusted besides, without being listed.
    */
-  viewerKeys: z.array(z.string().refine(usableKey, 'an Ed25519 or EC P-256 public key in PEM ("-----BEGIN PUBLIC KEY-----…"), as `parklink-cloud live-key` prints it')).max(8).default([]),
+  viewerKeys: z
+    .array(
+      z
+        .string()
+        .refine(
+          usableKey,
+          'an Ed25519 or EC P-256 public key in PEM ("-----BEGIN PUBLIC KEY-----…"), as `parklink-cloud live-key` prints it',
+        ),
+    )
+    .max(8)
+    .default([]),
   /** The cloud dashboard's origin (e.g. "https://park.example.cn"): its pages may open streams. */
   dashboardOrigin: z.string().url().optional(),
   /** Origins allowed to open streams; default: the console's own and `dashboardOrigin`. */

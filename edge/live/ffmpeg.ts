@@ -17,7 +17,30 @@ import { spawn, type ChildProcess } from 'node:child_process'
 export const INPUT_FD = 3
 
 export function ffmpegArgs(): string[] {
-  return ['-loglevel', 'error', '-protocol_whitelist', 'pipe,rtsp,rtsps,rtp,tcp,udp,tls', '-f', 'concat', '-safe', '0', '-i', `pipe:${INPUT_FD}`, '-f', 'mpegts', '-codec:v', 'mpeg1video', '-r', '25', '-an', '-b:v', '1000k', '-bf', '0', '-']
+  return [
+    '-loglevel',
+    'error',
+    '-protocol_whitelist',
+    'pipe,rtsp,rtsps,rtp,tcp,udp,tls',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    `pipe:${INPUT_FD}`,
+    '-f',
+    'mpegts',
+    '-codec:v',
+    'mpeg1video',
+    '-r',
+    '25',
+    '-an',
+    '-b:v',
+    '1000k',
+    '-bf',
+    '0',
+    '-',
+  ]
 }
 
 /** ffconcat (libavformat/concatdec.c): the input and the options used to open and probe it. */
@@ -27,7 +50,15 @@ export function concatList(url: string): string {
   if (/[\u0000-\u001f\u007f]/.test(url)) throw new Error('the camera URL contains control characters')
   // Inside single quotes nothing is special; a quote ends the quoting: ' → '\''
   const quoted = `'${url.replace(/'/g, "'\\''")}'`
-  return ['ffconcat version 1.0', `file ${quoted}`, 'option rtsp_transport tcp', 'option analyzeduration 0', 'option probesize 32768', 'option fflags nobuffer', ''].join('\n')
+  return [
+    'ffconcat version 1.0',
+    `file ${quoted}`,
+    'option rtsp_transport tcp',
+    'option analyzeduration 0',
+    'option probesize 32768',
+    'option fflags nobuffer',
+    '',
+  ].join('\n')
 }
 
 /** Starts ffmpeg with the URL handed over its pipe; stdout is MPEG-TS, stderr its complaints. */

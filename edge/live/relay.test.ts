@@ -27,23 +27,40 @@ const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').sp
 const ORIGIN = 'http://console.test:8088'
 const cloudKey = generateKeyPairSync('ed25519')
 const consoleKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-const admission = createViewerAdmission({ keys: [cloudKey.publicKey, consoleKey.publicKey], origins: [ORIGIN, 'https://park.example.cn'], now: () => systemClock.now() })
+const admission = createViewerAdmission({
+  keys: [cloudKey.publicKey, consoleKey.publicKey],
+  origins: [ORIGIN, 'https://park.example.cn'],
+  now: () => systemClock.now(),
+})
 const token = async (camera: string, o: { key?: typeof cloudKey.privateKey; ageMs?: number } = {}) =>
-  (await signViewerToken(o.key ?? cloudKey.privateKey, { camera, subject: 'alice', issuer: 'parklink-cloud', now: systemClock.now() - (o.ageMs ?? 0) })).token
+  (
+    await signViewerToken(o.key ?? cloudKey.privateKey, {
+      camera,
+      subject: 'alice',
+      issuer: 'parklink-cloud',
+      now: systemClock.now() - (o.ageMs ?? 0),
+    })
+  ).token
 const connect = async (port: number, camera: string, o: { token?: string | null; origin?: string | null } = {}) => {
   const t = o.token === undefined ? await token(camera) : o.token
   const origin = o.origin === undefined ? ORIGIN : o.origin
-  return new WebSocket(`ws://127.0.0.1:${port}/live/${camera}${t === null ? '' : `?token=${t}`}`, origin === null ? {} : { origin })
+  return new WebSocket(
+    `ws://127.0.0.1:${port}/live/${camera}${t === null ? '' : `?token=${t}`}`,
+    origin === null ? {} : { origin },
+  )
 }
 /** The refusal of an upgrade: its status and body. */
 const refused = async (port: number, camera: string, o: { token?: string | null; origin?: string | null } = {}) => {
   const ws = await connect(port, camera, o)
   return await new Promise<{ status: number; body: string }>((resolve) =>
-    ws.on('unexpected-response', (_req, res) => {
-      let body = ''
-      res.on('data', (d: Buffer) => (body += d.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    }).on('error', () => {}))
+    ws
+      .on('unexpected-response', (_req, res) => {
+        let body = ''
+        res.on('data', (d: Buffer) => (body += d.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      .on('error', () => {}),
+  )
 }
 
 /** Live view against GStreamer's RTSP server: real ffmpeg, real WebSockets. */
@@ -57,7 +74,15 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
     // The test server asks for no credentials; ffmpeg keeps them for a challenge that never comes.
     const withPassword = rtsp.url.replace('rtsp://', 'rtsp://viewer:s3cr%27et@')
     const sources: Record<string, string> = { 'cam-gate': withPassword, 'cam-dead': deadUrl, 'cam-other': rtsp.url }
-    relay = await startLiveRelay({ maxStreams: 1, idleTimeoutMs: 300, startTimeoutMs: 10_000, source: (c) => sources[c] ?? null, admission, clock: systemClock, log: pino({ level: 'silent' }) })
+    relay = await startLiveRelay({
+      maxStreams: 1,
+      idleTimeoutMs: 300,
+      startTimeoutMs: 10_000,
+      source: (c) => sources[c] ?? null,
+      admission,
+      clock: systemClock,
+      log: pino({ level: 'silent' }),
+    })
   }, 30_000)
   afterAll(async () => {
     await relay?.close()
@@ -69,21 +94,61 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
   it('refuses a viewer without a valid token for that camera, or from a foreign origin, before any stream starts', async () => {
     const cases = [
       { name: 'no token', camera: 'cam-gate', o: { token: null }, status: 401, reason: 'token_missing' },
-      { name: 'expired', camera: 'cam-gate', o: { token: await token('cam-gate', { ageMs: 61_000 }) }, status: 401, reason: 'token_expired' },
-      { name: 'another camera', camera: 'cam-gate', o: { token: await token('cam-other') }, status: 403, reason: 'token_camera' },
-      { name: 'foreign origin', camera: 'cam-gate', o: { origin: 'https://evil.example' }, status: 403, reason: 'origin_refused' },
+      {
+        name: 'expired',
+        camera: 'cam-gate',
+        o: { token: await token('cam-gate', { ageMs: 61_000 }) },
+        status: 401,
+        reason: 'token_expired',
+      },
+      {
+        name: 'another camera',
+        camera: 'cam-gate',
+        o: { token: await token('cam-other') },
+        status: 403,
+        reason: 'token_camera',
+      },
+      {
+        name: 'foreign origin',
+        camera: 'cam-gate',
+        o: { origin: 'https://evil.example' },
+        status: 403,
+        reason: 'origin_refused',
+      },
       { name: 'no origin', camera: 'cam-gate', o: { origin: null }, status: 403, reason: 'origin_refused' },
-      { name: 'untrusted key', camera: 'cam-gate', o: { token: await token('cam-gate', { key: generateKeyPairSync('ed25519').privateKey }) }, status: 401, reason: 'token_invalid' },
+      {
+        name: 'untrusted key',
+        camera: 'cam-gate',
+        o: { token: await token('cam-gate', { key: generateKeyPairSync('ed25519').privateKey }) },
+        status: 401,
+        reason: 'token_invalid',
+      },
       { name: 'garbage', camera: 'cam-gate', o: { token: 'not.a.jwt' }, status: 401, reason: 'token_invalid' },
       // An unknown camera is not revealed to someone without a token for it.
-      { name: 'unknown camera, no token', camera: 'no-such-camera', o: { token: null }, status: 401, reason: 'token_missing' },
+      {
+        name: 'unknown camera, no token',
+        camera: 'no-such-camera',
+        o: { token: null },
+        status: 401,
+        reason: 'token_missing',
+      },
     ]
     for (const c of cases) {
       const { status, body } = await refused(relay.port, c.camera, c.o)
-      expect({ name: c.name, status, reason: (JSON.parse(body) as { error: { reason: string } }).error.reason }).toEqual({ name: c.name, status: c.status, reason: c.reason })
+      expect({
+        name: c.name,
+        status,
+        reason: (JSON.parse(body) as { error: { reason: string } }).error.reason,
+      }).toEqual({ name: c.name, status: c.status, reason: c.reason })
       expect(body).toMatch(/"code":"PL_(UNAUTHENTICATED|FORBIDDEN)"/)
     }
-    expect(relay.refusals()).toEqual({ token_missing: 2, token_expired: 1, token_camera: 1, origin_refused: 2, token_invalid: 2 })
+    expect(relay.refusals()).toEqual({
+      token_missing: 2,
+      token_expired: 1,
+      token_camera: 1,
+      origin_refused: 2,
+      token_invalid: 2,
+    })
     expect(relay.streams()).toEqual([])
   }, 30_000)
 
@@ -92,7 +157,10 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
     const ws = await connect(relay.port, 'cam-gate', { token: await token('cam-gate', { key: consoleKey.privateKey }) })
     const chunks: Buffer[] = []
     ws.on('message', (data: Buffer) => chunks.push(data))
-    await waitFor(() => Buffer.concat(chunks).length >= 188 * 20, { timeoutMs: 15_000, message: 'MPEG-TS bytes over the WebSocket' })
+    await waitFor(() => Buffer.concat(chunks).length >= 188 * 20, {
+      timeoutMs: 15_000,
+      message: 'MPEG-TS bytes over the WebSocket',
+    })
     const ts = Buffer.concat(chunks)
     // MPEG-TS: 188-byte packets, each starting with the sync byte 0x47 (ISO/IEC 13818-1 §2.4.3.2).
     expect([0, 188, 376, 188 * 19].map((i) => ts[i])).toEqual([0x47, 0x47, 0x47, 0x47])
@@ -114,7 +182,9 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
 
   it('closes the viewer with the reason when the stream never starts', async () => {
     const ws = await open('cam-dead')
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    )
     expect(closed.code).toBe(1011)
     expect(relay.lastError('cam-dead')).toMatch(/stream ended \(ffmpeg exit 1\): .*(refused|Connection)/i)
     expect(relay.streams()).toEqual([])
@@ -126,7 +196,15 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
     const silent = net.createServer((socket) => void sockets.add(socket))
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
     const port = (silent.address() as net.AddressInfo).port
-    const hung = await startLiveRelay({ maxStreams: 1, idleTimeoutMs: 300, startTimeoutMs: 1_000, source: () => `rtsp://user:secret@127.0.0.1:${port}/live`, admission, clock: systemClock, log: pino({ level: 'silent' }) })
+    const hung = await startLiveRelay({
+      maxStreams: 1,
+      idleTimeoutMs: 300,
+      startTimeoutMs: 1_000,
+      source: () => `rtsp://user:secret@127.0.0.1:${port}/live`,
+      admission,
+      clock: systemClock,
+      log: pino({ level: 'silent' }),
+    })
     try {
       const ws = await connect(hung.port, 'cam-hung')
       await waitFor(() => hung.streams().length === 1)

@@ -70,7 +70,9 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
   const streams = new Map<string, Stream>()
   const errors = new Map<string, string>()
   const refused: Partial<Record<ViewerRefusal, number>> = {}
-  const server = http.createServer((_req, res) => res.writeHead(426, { 'Content-Type': 'text/plain' }).end('live view: open a WebSocket to /live/{camera}\n'))
+  const server = http.createServer((_req, res) =>
+    res.writeHead(426, { 'Content-Type': 'text/plain' }).end('live view: open a WebSocket to /live/{camera}\n'),
+  )
   const wss = new WebSocketServer({ noServer: true })
 
   const setTimer = (s: Stream, ms: number, fn: () => void) => {
@@ -96,7 +98,16 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
 
   const open = (camera: string, url: string): Stream => {
     const ffmpeg = spawnFfmpeg(o.ffmpegPath ?? 'ffmpeg', url)
-    const s: Stream = { camera, ffmpeg, viewers: new Set(), startedAt: clock.now(), bytes: 0, stderr: [], timer: null, stopping: false }
+    const s: Stream = {
+      camera,
+      ffmpeg,
+      viewers: new Set(),
+      startedAt: clock.now(),
+      bytes: 0,
+      stderr: [],
+      timer: null,
+      stopping: false,
+    }
     ffmpeg.stdout!.on('data', (data: Buffer) => {
       if (s.bytes === 0) {
         errors.delete(camera)
@@ -112,25 +123,42 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     })
     // ffmpeg's stderr goes to our log (the last lines become the reason), never to our stderr.
     ffmpeg.stderr!.on('data', (data: Buffer) => {
-      for (const line of data.toString('utf8').split(/\r?\n/)) if (line.trim()) s.stderr.push(line.replace(/rtsp:\/\/[^@\s/]*@/g, 'rtsp://***@'))
+      for (const line of data.toString('utf8').split(/\r?\n/))
+        if (line.trim()) s.stderr.push(line.replace(/rtsp:\/\/[^@\s/]*@/g, 'rtsp://***@'))
       if (s.stderr.length > 20) s.stderr.splice(0, s.stderr.length - 20)
     })
     ffmpeg.on('error', (err: Error) => stop(s, `cannot run ffmpeg: ${err.message}; install Debian's ffmpeg`))
-    ffmpeg.on('exit', (code: number | null) => stop(s, s.stopping ? null : `stream ended (ffmpeg exit ${code}): ${tail(s)}`))
-    setTimer(s, o.startTimeoutMs, () => s.bytes === 0 && stop(s, `the stream did not start within ${o.startTimeoutMs} ms: ${tail(s)}`))
+    ffmpeg.on('exit', (code: number | null) =>
+      stop(s, s.stopping ? null : `stream ended (ffmpeg exit ${code}): ${tail(s)}`),
+    )
+    setTimer(
+      s,
+      o.startTimeoutMs,
+      () => s.bytes === 0 && stop(s, `the stream did not start within ${o.startTimeoutMs} ms: ${tail(s)}`),
+    )
     streams.set(camera, s)
     log.info({ camera, pid: ffmpeg.pid }, 'live stream requested')
     return s
   }
 
   const refuse = (socket: Duplex, status: number, body: string, type = 'text/plain') => {
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}\n`)
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}\n`,
+    )
   }
   const refuseViewer = (req: http.IncomingMessage, socket: Duplex, camera: string, reason: ViewerRefusal) => {
     const r = REFUSALS[reason]
     refused[reason] = (refused[reason] ?? 0) + 1
-    log.warn({ camera, reason, code: r.code, origin: req.headers.origin ?? null, remote: req.socket.remoteAddress ?? null }, 'live viewer refused')
-    refuse(socket, r.status, JSON.stringify({ error: { code: r.code, reason, message: `live view refused: ${reason}`, hint: r.hint } }), 'application/json')
+    log.warn(
+      { camera, reason, code: r.code, origin: req.headers.origin ?? null, remote: req.socket.remoteAddress ?? null },
+      'live viewer refused',
+    )
+    refuse(
+      socket,
+      r.status,
+      JSON.stringify({ error: { code: r.code, reason, message: `live view refused: ${reason}`, hint: r.hint } }),
+      'application/json',
+    )
   }
 
   server.on('upgrade', (req, socket, head) => {
@@ -138,7 +166,8 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     const camera = /^\/live\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/.exec((req.url ?? '').split('?')[0]!)?.[1]
     if (!camera) return refuse(socket, 404, 'live view: open a WebSocket to /live/{camera}?token=…')
     o.admission.check(req, camera).then(
-      (admitted) => (admitted.ok ? accept(req, socket, head, camera) : refuseViewer(req, socket, camera, admitted.reason)),
+      (admitted) =>
+        admitted.ok ? accept(req, socket, head, camera) : refuseViewer(req, socket, camera, admitted.reason),
       (err: unknown) => {
         log.error({ camera, err }, 'live viewer check failed')
         refuse(socket, 500, 'live view: the viewer check failed')
@@ -151,18 +180,28 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     const url = o.source(camera)
     if (url === null) return refuse(socket, 404, `no camera "${camera}" on this edge`)
     const existing = streams.get(camera)
-    if (!existing && streams.size >= o.maxStreams) return refuse(socket, 503, `live view limit reached: ${streams.size} of ${o.maxStreams} streams run (${[...streams.keys()].join(', ')}); close one or raise live.maxStreams`)
+    if (!existing && streams.size >= o.maxStreams)
+      return refuse(
+        socket,
+        503,
+        `live view limit reached: ${streams.size} of ${o.maxStreams} streams run (${[...streams.keys()].join(', ')}); close one or raise live.maxStreams`,
+      )
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = existing ?? open(camera, url)
       s.viewers.add(ws)
       if (s.bytes > 0 && s.timer !== null) {
         clock.clearTimeout(s.timer)
         s.timer = null
-      }
-      else if (s.bytes === 0) setTimer(s, o.startTimeoutMs, () => s.bytes === 0 && stop(s, `the stream did not start within ${o.startTimeoutMs} ms: ${tail(s)}`))
+      } else if (s.bytes === 0)
+        setTimer(
+          s,
+          o.startTimeoutMs,
+          () => s.bytes === 0 && stop(s, `the stream did not start within ${o.startTimeoutMs} ms: ${tail(s)}`),
+        )
       ws.on('close', () => {
         s.viewers.delete(ws)
-        if (s.viewers.size === 0 && !s.stopping) setTimer(s, o.idleTimeoutMs, () => s.viewers.size === 0 && stop(s, null))
+        if (s.viewers.size === 0 && !s.stopping)
+          setTimer(s, o.idleTimeoutMs, () => s.viewers.size === 0 && stop(s, null))
       })
     })
   }
@@ -173,7 +212,14 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
   })
   return {
     port: (server.address() as AddressInfo).port,
-    streams: () => [...streams.values()].map((s) => ({ camera: s.camera, viewers: s.viewers.size, startedAt: s.startedAt, bytes: s.bytes, pid: s.ffmpeg.pid })),
+    streams: () =>
+      [...streams.values()].map((s) => ({
+        camera: s.camera,
+        viewers: s.viewers.size,
+        startedAt: s.startedAt,
+        bytes: s.bytes,
+        pid: s.ffmpeg.pid,
+      })),
     lastError: (camera) => errors.get(camera) ?? null,
     refusals: () => ({ ...refused }),
     async close() {

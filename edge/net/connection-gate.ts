@@ -40,7 +40,12 @@ export function createConnectionGate(limits: ConnectionLimits): ConnectionGate {
   return {
     admit(socket) {
       const address = socket.remoteAddress ?? 'unknown'
-      const refusal: ConnectionRefusal | null = open >= limits.maxTotal ? 'total_cap' : (perAddress.get(address) ?? 0) >= limits.maxPerAddress ? 'address_cap' : null
+      const refusal: ConnectionRefusal | null =
+        open >= limits.maxTotal
+          ? 'total_cap'
+          : (perAddress.get(address) ?? 0) >= limits.maxPerAddress
+            ? 'address_cap'
+            : null
       if (refusal) {
         counts.refused[refusal]++
         return refusal
@@ -56,7 +61,11 @@ export function createConnectionGate(limits: ConnectionLimits): ConnectionGate {
 }
 
 /** Applies a gate to a server's connections (e.g. an HTTP server, which accepts them itself). */
-export function gateServer(server: net.Server, gate: ConnectionGate, onRefused?: (reason: ConnectionRefusal, socket: net.Socket) => void): void {
+export function gateServer(
+  server: net.Server,
+  gate: ConnectionGate,
+  onRefused?: (reason: ConnectionRefusal, socket: net.Socket) => void,
+): void {
   server.on('connection', (socket: net.Socket) => {
     const refusal = gate.admit(socket)
     if (!refusal) return

@@ -26,7 +26,13 @@ const RESERVE = 1024 * 1024
 let seed = 42
 // Incompressible values (payloads are deflated): a batch really takes space.
 const noise = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 1000
-const batch = (i: number) => Array.from({ length: 100 }, (_, k) => ({ point: `tank.${k % 7}`, ts: 1_700_000_000_000 + i * 1000 + k, value: noise(), quality: 'good' as const }))
+const batch = (i: number) =>
+  Array.from({ length: 100 }, (_, k) => ({
+    point: `tank.${k % 7}`,
+    ts: 1_700_000_000_000 + i * 1000 + k,
+    value: noise(),
+    quality: 'good' as const,
+  }))
 
 /** Fills the file system until ENOSPC. */
 function fill(file: string): void {
@@ -105,7 +111,18 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
     const seq = outbox.append(batch(i))
     expect(seq).toBe(lastSeq + 2) // lastSeq + 1 is the seq the refused samples stand for
     expect(outbox.peek(lastSeq, 10)).toMatchObject([
-      { seq, gaps: [{ reason: 'disk_full', fromSeq: lastSeq + 1, throughSeq: lastSeq + 1, samples: refusedSamples, points: ['tank.0', 'tank.1', 'tank.2', 'tank.3', 'tank.4', 'tank.5', 'tank.6'] }] },
+      {
+        seq,
+        gaps: [
+          {
+            reason: 'disk_full',
+            fromSeq: lastSeq + 1,
+            throughSeq: lastSeq + 1,
+            samples: refusedSamples,
+            points: ['tank.0', 'tank.1', 'tank.2', 'tank.3', 'tank.4', 'tank.5', 'tank.6'],
+          },
+        ],
+      },
     ])
     expect(outbox.disk!()).toMatchObject({ full: false, reserveHeld: true, refused: refusedSamples })
     expect(changes).toEqual([true, false])
@@ -139,7 +156,9 @@ describe.skipIf(!mountable)('outbox on a full disk (tmpfs; skipped when this use
     unlinkSync(path.join(dir, 'filler'))
     outbox = openSqliteOutbox({ file, reserveBytes: RESERVE })
     const seq = outbox.append(batch(i + 1))
-    expect(outbox.peek(lastSeq, 10)).toMatchObject([{ seq, gaps: [{ reason: 'disk_full', fromSeq: lastSeq + 1, throughSeq: lastSeq + 1, samples: 100, batches: 1 }] }])
+    expect(outbox.peek(lastSeq, 10)).toMatchObject([
+      { seq, gaps: [{ reason: 'disk_full', fromSeq: lastSeq + 1, throughSeq: lastSeq + 1, samples: 100, batches: 1 }] },
+    ])
     const reader = new Database(file, { readonly: true })
     try {
       expect(reader.pragma('integrity_check', { simple: true })).toBe('ok')

@@ -43,7 +43,14 @@ describe('disk guard', () => {
     guard.refuse([sample('b', 20), sample('a', 10)])
     guard.refuse([sample('a', 30)])
     expect(guard.state()).toMatchObject({ reserveHeld: false, full: true, refused: 3 })
-    expect(guard.pending()).toEqual({ reason: 'disk_full', batches: 2, samples: 3, from: 10, to: 30, points: new Set(['a', 'b']) })
+    expect(guard.pending()).toEqual({
+      reason: 'disk_full',
+      batches: 2,
+      samples: 3,
+      from: 10,
+      to: 30,
+      points: new Set(['a', 'b']),
+    })
 
     disk.free = 2 * 1000 + RESUME_MARGIN_BYTES - 1
     expect(guard.admit()).toBe(false)

@@ -55,7 +55,14 @@ export function createDiskGuard(reserve: DiskReserve, onChange?: (state: DiskSta
     /** Counts samples the outbox could not write (one refused append). */
     refuse(samples: readonly Sample[]): void {
       refused += samples.length
-      const p = pending ?? { reason: 'disk_full', batches: 0, samples: 0, from: Infinity, to: -Infinity, points: new Set<string>() }
+      const p = pending ?? {
+        reason: 'disk_full',
+        batches: 0,
+        samples: 0,
+        from: Infinity,
+        to: -Infinity,
+        points: new Set<string>(),
+      }
       p.batches++
       p.samples += samples.length
       for (const s of samples) {

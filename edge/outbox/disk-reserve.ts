@@ -64,7 +64,8 @@ export function createDiskReserve(outboxFile: string, bytes: number): DiskReserv
       } catch (err) {
         if (fd !== null) closeSync(fd)
         remove()
-        if ((err as NodeJS.ErrnoException).code === 'ENOSPC' || (err as NodeJS.ErrnoException).code === 'EDQUOT') return false
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC' || (err as NodeJS.ErrnoException).code === 'EDQUOT')
+          return false
         throw err
       }
     },

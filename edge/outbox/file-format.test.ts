@@ -14,7 +14,7 @@ describe('outbox payload format', () => {
   beforeEach(() => void (dir = mkdtempSync(path.join(tmpdir(), 'parklink-payload-'))))
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('stores batches deflated (counted in bytes by their compressed size) and still reads a format-2 file\'s JSON rows', () => {
+  it("stores batches deflated (counted in bytes by their compressed size) and still reads a format-2 file's JSON rows", () => {
     const file = path.join(dir, 'outbox.db')
     let o = openSqliteOutbox({ file })
     const read = Array.from({ length: 500 }, (_, i) => s(`shilian.unit${i % 50}.point${i}`, i))
@@ -24,7 +24,9 @@ describe('outbox payload format', () => {
     // A row as format 2 wrote it: JSON text, with alarms.
     const db = new Database(file)
     const legacy = { samples: [s('a', 9)], alarms: [{ type: 'raise', point: 'a', kind: 'H', ts: T0 + 9, value: 9 }] }
-    db.prepare('INSERT INTO batches (created_at, sample_count, min_ts, max_ts, bytes, payload) VALUES (?, 1, ?, ?, ?, ?)').run(T0, T0 + 9, T0 + 9, 10, JSON.stringify(legacy))
+    db.prepare(
+      'INSERT INTO batches (created_at, sample_count, min_ts, max_ts, bytes, payload) VALUES (?, 1, ?, ?, ?, ?)',
+    ).run(T0, T0 + 9, T0 + 9, 10, JSON.stringify(legacy))
     db.close()
     o = openSqliteOutbox({ file })
     const [fresh, old] = o.peek(0, 10)
@@ -68,7 +70,9 @@ describe('a damaged outbox file', () => {
     writeFileSync(file, Buffer.alloc(8192, 0x5a)) // not a database: a torn or overwritten file
     const reports: Array<{ movedTo: string; error: string }> = []
     const o = openSqliteOutbox({ file, firstSeq: 1_000, onCorrupt: (c) => reports.push(c) })
-    expect(reports).toEqual([{ movedTo: expect.stringMatching(/outbox\.db\.corrupt-\d+$/), error: expect.stringMatching(/not a database/) }])
+    expect(reports).toEqual([
+      { movedTo: expect.stringMatching(/outbox\.db\.corrupt-\d+$/), error: expect.stringMatching(/not a database/) },
+    ])
     expect(readFileSync(reports[0]!.movedTo)).toEqual(Buffer.alloc(8192, 0x5a))
     expect(o.append([s('a', 1)])).toBe(1_000)
     o.close()
@@ -92,7 +96,14 @@ describe('a damaged outbox file', () => {
     const db = new Database(file)
     db.pragma('user_version = 99')
     db.close()
-    expect(() => openSqliteOutbox({ file, onCorrupt: () => { throw new Error('must not be called') } })).toThrow(/format 99/)
+    expect(() =>
+      openSqliteOutbox({
+        file,
+        onCorrupt: () => {
+          throw new Error('must not be called')
+        },
+      }),
+    ).toThrow(/format 99/)
     expect(existsSync(file)).toBe(true)
   })
 })

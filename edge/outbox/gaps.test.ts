@@ -11,7 +11,14 @@ const s = (point: string, i: number): Sample => ({ point, ts: T0 + i, value: i, 
 /** A clock the test moves; timers are not used by the outbox. */
 const clockAt = (start: number) => {
   let now = start
-  return { now: () => now, advance: (ms: number) => void (now += ms), setTimeout: () => { throw new Error('unused') }, clearTimeout: () => {} }
+  return {
+    now: () => now,
+    advance: (ms: number) => void (now += ms),
+    setTimeout: () => {
+      throw new Error('unused')
+    },
+    clearTimeout: () => {},
+  }
 }
 
 describe('outbox gap records', () => {
@@ -25,11 +32,28 @@ describe('outbox gap records', () => {
     o.append([s('a', 1), s('b', 2)])
     o.append([s('c', 3)])
     expect(o.peek(0, 10).map((b) => [b.seq, b.gaps])).toEqual([
-      [2, [{ reason: 'cap', fromSeq: 1, throughSeq: 1, batches: 1, samples: 2, from: T0 + 1, to: T0 + 2, points: ['a', 'b'], at: expect.any(Number) }]],
+      [
+        2,
+        [
+          {
+            reason: 'cap',
+            fromSeq: 1,
+            throughSeq: 1,
+            batches: 1,
+            samples: 2,
+            from: T0 + 1,
+            to: T0 + 2,
+            points: ['a', 'b'],
+            at: expect.any(Number),
+          },
+        ],
+      ],
     ])
     o.append([s('a', 4)])
     // Batch 2 (the old carrier) is gone; batch 3 carries the grown record.
-    expect(o.peek(0, 10).map((b) => [b.seq, b.gaps?.map((g) => [g.fromSeq, g.throughSeq, g.samples, g.points])])).toEqual([[3, [[1, 2, 3, ['a', 'b', 'c']]]]])
+    expect(
+      o.peek(0, 10).map((b) => [b.seq, b.gaps?.map((g) => [g.fromSeq, g.throughSeq, g.samples, g.points])]),
+    ).toEqual([[3, [[1, 2, 3, ['a', 'b', 'c']]]]])
     o.ackThrough(3)
     o.append([s('d', 5)])
     // Delivered and nothing new dropped: the next batch carries nothing, the record is kept for resends.
@@ -49,7 +73,9 @@ describe('outbox gap records', () => {
     expect(o.stats()).toMatchObject({ batches: 1, evicted: 2 })
     o.close()
     o = open({ maxAgeMs: 3_600_000, clock })
-    expect(o.peek(0, 10)).toMatchObject([{ seq: 3, gaps: [{ reason: 'age', fromSeq: 1, throughSeq: 2, batches: 2, samples: 2, points: ['a', 'b'] }] }])
+    expect(o.peek(0, 10)).toMatchObject([
+      { seq: 3, gaps: [{ reason: 'age', fromSeq: 1, throughSeq: 2, batches: 2, samples: 2, points: ['a', 'b'] }] },
+    ])
     o.close()
   })
 

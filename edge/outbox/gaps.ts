@@ -59,16 +59,29 @@ interface Row {
 }
 
 const toRecord = (r: Row): GapRecord => ({
-  reason: r.reason, fromSeq: r.from_seq, throughSeq: r.through_seq, batches: r.batches, samples: r.samples, from: r.from_ts, to: r.to_ts,
-  points: JSON.parse(r.points) as GapRecord['points'], at: r.at,
+  reason: r.reason,
+  fromSeq: r.from_seq,
+  throughSeq: r.through_seq,
+  batches: r.batches,
+  samples: r.samples,
+  from: r.from_ts,
+  to: r.to_ts,
+  points: JSON.parse(r.points) as GapRecord['points'],
+  at: r.at,
 })
 
 export function createGapLedger(db: Database.Database) {
   const q = {
     newest: db.prepare('SELECT * FROM gaps ORDER BY id DESC LIMIT 1'),
-    insert: db.prepare('INSERT INTO gaps (reason, from_seq, through_seq, batches, samples, from_ts, to_ts, points, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    extend: db.prepare('UPDATE gaps SET through_seq = ?, batches = ?, samples = ?, from_ts = ?, to_ts = ?, points = ?, at = ?, carried_by = NULL, delivered = 0 WHERE id = ?'),
-    carry: db.prepare('UPDATE gaps SET carried_by = ? WHERE delivered = 0 AND (carried_by IS NULL OR carried_by NOT IN (SELECT seq FROM batches))'),
+    insert: db.prepare(
+      'INSERT INTO gaps (reason, from_seq, through_seq, batches, samples, from_ts, to_ts, points, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    extend: db.prepare(
+      'UPDATE gaps SET through_seq = ?, batches = ?, samples = ?, from_ts = ?, to_ts = ?, points = ?, at = ?, carried_by = NULL, delivered = 0 WHERE id = ?',
+    ),
+    carry: db.prepare(
+      'UPDATE gaps SET carried_by = ? WHERE delivered = 0 AND (carried_by IS NULL OR carried_by NOT IN (SELECT seq FROM batches))',
+    ),
     carriedIn: db.prepare('SELECT * FROM gaps WHERE carried_by BETWEEN ? AND ? ORDER BY id'),
     delivered: db.prepare('UPDATE gaps SET delivered = 1 WHERE carried_by <= ?'),
     prune: db.prepare(`DELETE FROM gaps WHERE delivered = 1 AND id <= (SELECT MAX(id) FROM gaps) - ${KEEP_DELIVERED}`),
@@ -81,9 +94,28 @@ export function createGapLedger(db: Database.Database) {
       const last = q.newest.get() as Row | undefined
       if (last && last.reason === d.reason && last.through_seq + 1 === d.fromSeq) {
         const points = mergePoints(JSON.parse(last.points) as GapRecord['points'], d.points)
-        q.extend.run(d.throughSeq, last.batches + d.batches, last.samples + d.samples, Math.min(last.from_ts, d.from), Math.max(last.to_ts, d.to), JSON.stringify(points), at, last.id)
+        q.extend.run(
+          d.throughSeq,
+          last.batches + d.batches,
+          last.samples + d.samples,
+          Math.min(last.from_ts, d.from),
+          Math.max(last.to_ts, d.to),
+          JSON.stringify(points),
+          at,
+          last.id,
+        )
       } else {
-        q.insert.run(d.reason, d.fromSeq, d.throughSeq, d.batches, d.samples, d.from, d.to, JSON.stringify(mergePoints([], d.points)), at)
+        q.insert.run(
+          d.reason,
+          d.fromSeq,
+          d.throughSeq,
+          d.batches,
+          d.samples,
+          d.from,
+          d.to,
+          JSON.stringify(mergePoints([], d.points)),
+          at,
+        )
       }
     },
     /** Undelivered records without a living carrier ride with batch `seq`. */

@@ -15,15 +15,29 @@ export interface Payload {
   events?: CameraEvent[]
 }
 
-export function encodePayload(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): Buffer {
+export function encodePayload(
+  samples: readonly Sample[],
+  alarms?: readonly EdgeAlarm[],
+  events?: readonly CameraEvent[],
+): Buffer {
   // A batch with alarms or events is an object; samples alone are a plain array (as format 1 had them).
-  const extra = { ...(alarms && alarms.length > 0 ? { alarms } : {}), ...(events && events.length > 0 ? { events } : {}) }
-  return deflateRawSync(Buffer.from(JSON.stringify(Object.keys(extra).length > 0 ? { samples, ...extra } : samples), 'utf8'), { level: 1 })
+  const extra = {
+    ...(alarms && alarms.length > 0 ? { alarms } : {}),
+    ...(events && events.length > 0 ? { events } : {}),
+  }
+  return deflateRawSync(
+    Buffer.from(JSON.stringify(Object.keys(extra).length > 0 ? { samples, ...extra } : samples), 'utf8'),
+    { level: 1 },
+  )
 }
 
 export function decodePayload(stored: Buffer | string): Payload {
   const json = typeof stored === 'string' ? stored : inflateRawSync(stored).toString('utf8')
   const parsed = JSON.parse(json) as Sample[] | Payload
   if (Array.isArray(parsed)) return { samples: parsed }
-  return { samples: parsed.samples, ...(parsed.alarms ? { alarms: parsed.alarms } : {}), ...(parsed.events ? { events: parsed.events } : {}) }
+  return {
+    samples: parsed.samples,
+    ...(parsed.alarms ? { alarms: parsed.alarms } : {}),
+    ...(parsed.events ? { events: parsed.events } : {}),
+  }
 }

@@ -25,7 +25,17 @@ describe('sqlite outbox specifics', () => {
   const sample = (i: number) => ({ point: 'p.1', ts: 1_700_000_000_000 + i, value: i, quality: 'good' as const })
 
   it('keeps camera events (with their snapshot) with their batch across a restart', () => {
-    const event = { id: '3f1c2a9e-0000-4000-8000-000000000001', camera: 'cam-gate', ts: 1_700_000_000_000, type: 'raise' as const, topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', kind: 'intrusion', code: 'RYRQ' as const, priority: 'A' as const, snapshotError: 'snapshot is not a JPEG: content-type "text/html"' }
+    const event = {
+      id: '3f1c2a9e-0000-4000-8000-000000000001',
+      camera: 'cam-gate',
+      ts: 1_700_000_000_000,
+      type: 'raise' as const,
+      topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside',
+      kind: 'intrusion',
+      code: 'RYRQ' as const,
+      priority: 'A' as const,
+      snapshotError: 'snapshot is not a JPEG: content-type "text/html"',
+    }
     const outbox = openSqliteOutbox({ file: file(dir) })
     outbox.append([sample(1)])
     outbox.append([sample(2)], undefined, [event])
@@ -83,8 +93,26 @@ describe('sqlite outbox specifics', () => {
     outbox.append([sample(4)])
     outbox.close()
     expect(evictions).toEqual([
-      { reason: 'cap', fromSeq: 1, throughSeq: 1, batches: 1, samples: 2, from: sample(1).ts, to: sample(2).ts, points: 1 },
-      { reason: 'cap', fromSeq: 2, throughSeq: 2, batches: 1, samples: 1, from: sample(3).ts, to: sample(3).ts, points: 1 },
+      {
+        reason: 'cap',
+        fromSeq: 1,
+        throughSeq: 1,
+        batches: 1,
+        samples: 2,
+        from: sample(1).ts,
+        to: sample(2).ts,
+        points: 1,
+      },
+      {
+        reason: 'cap',
+        fromSeq: 2,
+        throughSeq: 2,
+        batches: 1,
+        samples: 1,
+        from: sample(3).ts,
+        to: sample(3).ts,
+        points: 1,
+      },
     ])
   })
 

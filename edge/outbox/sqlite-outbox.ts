@@ -94,13 +94,16 @@ const SCHEMA = `
 export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   const clock = options.clock ?? systemClock
   const maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`outbox maxBytes must be a positive integer, got ${maxBytes}`)
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+    throw new RangeError(`outbox maxBytes must be a positive integer, got ${maxBytes}`)
   const firstSeq = options.firstSeq ?? 1
-  if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
+  if (!Number.isSafeInteger(firstSeq) || firstSeq < 1)
+    throw new RangeError(`outbox firstSeq must be a positive integer, got ${firstSeq}`)
   const maxAgeMs = options.maxAgeMs ?? null
   if (maxAgeMs !== null && !(maxAgeMs > 0)) throw new RangeError(`outbox maxAgeMs must be positive, got ${maxAgeMs}`)
   const reserveBytes = options.reserveBytes ?? 0
-  if (!Number.isSafeInteger(reserveBytes) || reserveBytes < 0) throw new RangeError(`outbox reserveBytes must be a non-negative integer, got ${reserveBytes}`)
+  if (!Number.isSafeInteger(reserveBytes) || reserveBytes < 0)
+    throw new RangeError(`outbox reserveBytes must be a non-negative integer, got ${reserveBytes}`)
   const reserve = createDiskReserve(options.file, reserveBytes)
   let db: Database.Database
   try {
@@ -148,7 +151,16 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
    * over the cap by one batch beats losing the newest data) and notes the gap in the ledger.
    */
   const evict = (keepSeq: number, reason: Dropped['reason'], more: (row: EvictRow) => boolean): Eviction | null => {
-    const d: Dropped = { reason, fromSeq: 0, throughSeq: 0, batches: 0, samples: 0, from: Infinity, to: -Infinity, points: new Set() }
+    const d: Dropped = {
+      reason,
+      fromSeq: 0,
+      throughSeq: 0,
+      batches: 0,
+      samples: 0,
+      from: Infinity,
+      to: -Infinity,
+      points: new Set(),
+    }
     for (const row of q.oldest.iterate(keepSeq) as Iterable<EvictRow>) {
       if (!more(row)) break
       if (d.batches === 0) d.fromSeq = row.seq
@@ -167,7 +179,16 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     evicted += d.samples
     q.setMeta.run(evicted, 'evicted')
     gaps.note(d, clock.now())
-    return { reason, fromSeq: d.fromSeq, throughSeq: d.throughSeq, batches: d.batches, samples: d.samples, from: d.from, to: d.to, points: d.points.size }
+    return {
+      reason,
+      fromSeq: d.fromSeq,
+      throughSeq: d.throughSeq,
+      batches: d.batches,
+      samples: d.samples,
+      from: d.from,
+      to: d.to,
+      points: d.points.size,
+    }
   }
 
   /**
@@ -185,7 +206,13 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return true
   }
 
-  const appendOne = (list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined, at: number, carryGaps: boolean): { seq: number; evictions: Eviction[] } => {
+  const appendOne = (
+    list: readonly Sample[],
+    alarms: readonly EdgeAlarm[] | undefined,
+    events: readonly CameraEvent[] | undefined,
+    at: number,
+    carryGaps: boolean,
+  ): { seq: number; evictions: Eviction[] } => {
     let minTs = Infinity
     let maxTs = -Infinity
     for (const s of list) {
@@ -210,17 +237,20 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return { seq, evictions }
   }
 
-  const append = db.transaction((list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined) =>
-    appendOne(list, alarms, events, clock.now(), noteRefused() || carryOrphans),
+  const append = db.transaction(
+    (list: readonly Sample[], alarms: readonly EdgeAlarm[] | undefined, events: readonly CameraEvent[] | undefined) =>
+      appendOne(list, alarms, events, clock.now(), noteRefused() || carryOrphans),
   )
 
-  const appendAll = db.transaction((parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
-    // One commit, one time: every part is stamped with the same created_at.
-    const at = clock.now()
-    const noted = noteRefused()
-    const out = parts.map((p, i) => appendOne(p.samples, p.alarms, undefined, at, (noted || carryOrphans) && i === 0))
-    return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
-  })
+  const appendAll = db.transaction(
+    (parts: ReadonlyArray<{ samples: readonly Sample[]; alarms?: readonly EdgeAlarm[] | undefined }>) => {
+      // One commit, one time: every part is stamped with the same created_at.
+      const at = clock.now()
+      const noted = noteRefused()
+      const out = parts.map((p, i) => appendOne(p.samples, p.alarms, undefined, at, (noted || carryOrphans) && i === 0))
+      return { seqs: out.map((o) => o.seq), evictions: out.flatMap((o) => o.evictions) }
+    },
+  )
 
   /** Gives free pages back to the file system (auto_vacuum=INCREMENTAL files) and empties the WAL. Best effort: on a full disk, every byte helps, none is required. */
   const reclaim = () => {
@@ -251,9 +281,13 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       }
     }
     disk.refuse(samples)
-    throw new ParklinkError(ErrorCodes.OUTBOX_DISK_FULL, `outbox disk full: ${samples.length} samples refused (${disk.state().refused} since start; they go to the cloud as a disk_full gap record)`, {
-      hint: `free space on the disk of ${options.file}: appends resume by themselves once there is room; delivery to the cloud frees the outbox's own space`,
-    })
+    throw new ParklinkError(
+      ErrorCodes.OUTBOX_DISK_FULL,
+      `outbox disk full: ${samples.length} samples refused (${disk.state().refused} since start; they go to the cloud as a disk_full gap record)`,
+      {
+        hint: `free space on the disk of ${options.file}: appends resume by themselves once there is room; delivery to the cloud frees the outbox's own space`,
+      },
+    )
   }
 
   const ack = db.transaction((through: number) => {
@@ -269,7 +303,10 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
 
   let closed = false
   const guard = <T>(op: string, fn: () => T): T => {
-    if (closed) throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `outbox ${op} after close (${options.file})`, { hint: 'this is a bug in the caller: the outbox was used after stop' })
+    if (closed)
+      throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `outbox ${op} after close (${options.file})`, {
+        hint: 'this is a bug in the caller: the outbox was used after stop',
+      })
     try {
       return fn()
     } catch (err) {
@@ -279,10 +316,14 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       } catch {
         // The database is unusable; the error below says so.
       }
-      throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `outbox ${op} failed on ${options.file}: ${errorMessage(err)}`, {
-        hint: 'check free disk space and permissions of the data directory; lower outbox.maxBytes if the disk is small',
-        cause: err,
-      })
+      throw new ParklinkError(
+        ErrorCodes.OUTBOX_FAILED,
+        `outbox ${op} failed on ${options.file}: ${errorMessage(err)}`,
+        {
+          hint: 'check free disk space and permissions of the data directory; lower outbox.maxBytes if the disk is small',
+          cause: err,
+        },
+      )
     }
   }
 
@@ -298,7 +339,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       })
     },
     appendMany(parts) {
-      if (parts.some((p) => p.samples.length === 0)) throw new RangeError('outbox append: a batch needs at least one sample')
+      if (parts.some((p) => p.samples.length === 0))
+        throw new RangeError('outbox append: a batch needs at least one sample')
       if (parts.length === 0) return []
       return guard('append', () => {
         const { seqs, evictions } = admitted(
@@ -388,9 +430,13 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
     db.pragma('busy_timeout = 5000')
     const version = db.pragma('user_version', { simple: true }) as number
     if (version > SCHEMA_VERSION) {
-      throw new ParklinkError(ErrorCodes.OUTBOX_FAILED, `outbox ${file} has format ${version}, this version reads up to ${SCHEMA_VERSION}`, {
-        hint: 'it was written by a newer parklink: upgrade this edge again, or move the file aside (its unsent data is in it)',
-      })
+      throw new ParklinkError(
+        ErrorCodes.OUTBOX_FAILED,
+        `outbox ${file} has format ${version}, this version reads up to ${SCHEMA_VERSION}`,
+        {
+          hint: 'it was written by a newer parklink: upgrade this edge again, or move the file aside (its unsent data is in it)',
+        },
+      )
     }
     db.transaction(() => {
       db!.exec(SCHEMA + GAPS_SCHEMA)
@@ -417,10 +463,16 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
 
 function prepare(db: Database.Database) {
   return {
-    insert: db.prepare('INSERT INTO batches (created_at, sample_count, min_ts, max_ts, bytes, payload) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare(
+      'INSERT INTO batches (created_at, sample_count, min_ts, max_ts, bytes, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     peek: db.prepare('SELECT seq, created_at, payload FROM batches WHERE seq > ? ORDER BY seq LIMIT ?'),
-    oldest: db.prepare('SELECT seq, created_at, sample_count, min_ts, max_ts, bytes, payload FROM batches WHERE seq < ? ORDER BY seq'),
-    sumThrough: db.prepare('SELECT COUNT(*) AS batches, SUM(sample_count) AS samples, SUM(bytes) AS bytes FROM batches WHERE seq <= ?'),
+    oldest: db.prepare(
+      'SELECT seq, created_at, sample_count, min_ts, max_ts, bytes, payload FROM batches WHERE seq < ? ORDER BY seq',
+    ),
+    sumThrough: db.prepare(
+      'SELECT COUNT(*) AS batches, SUM(sample_count) AS samples, SUM(bytes) AS bytes FROM batches WHERE seq <= ?',
+    ),
     deleteThrough: db.prepare('DELETE FROM batches WHERE seq <= ?'),
     totals: db.prepare('SELECT COUNT(*) AS batches, SUM(sample_count) AS samples, SUM(bytes) AS bytes FROM batches'),
     floor: db.prepare('SELECT MIN(seq) AS seq FROM batches'),

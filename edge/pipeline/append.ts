@@ -24,12 +24,20 @@ export interface AppendReport {
  * under the broker's size limit, and the alarms ride with the last part, after every sample that
  * caused them. Returns the samples written.
  */
-export function appendInParts(outbox: Outbox, samples: readonly Sample[], alarms: readonly EdgeAlarm[], limits: AppendLimits, report: AppendReport): number {
+export function appendInParts(
+  outbox: Outbox,
+  samples: readonly Sample[],
+  alarms: readonly EdgeAlarm[],
+  limits: AppendLimits,
+  report: AppendReport,
+): number {
   if (samples.length === 0) return 0
   const reserve = alarms.length > 0 ? Buffer.byteLength(JSON.stringify(alarms), 'utf8') + 16 : 0
   const cut = splitSamples(samples, limits.batchSize, budgetOf(limits.maxMessageBytes), reserve)
   if (cut.tooLarge.length > 0) report.onTooLarge(cut.tooLarge)
-  const parts = cut.batches.map((b, i) => (i === cut.batches.length - 1 && alarms.length > 0 ? { samples: b, alarms } : { samples: b }))
+  const parts = cut.batches.map((b, i) =>
+    i === cut.batches.length - 1 && alarms.length > 0 ? { samples: b, alarms } : { samples: b },
+  )
   if (parts.length === 0) return 0
   const written = parts.reduce((n, p) => n + p.samples.length, 0)
   try {

@@ -34,7 +34,12 @@ describe('liveness of pushed points', () => {
   it('a value held constant for 30 minutes is refreshed within every interval: no silence beyond 5 min, so no STALE', async () => {
     const { driver, calls } = pushedDriver(['dcs.level', 'dcs.pressure'], 240_000)
     const delivered: Sample[] = []
-    const live = startLiveness({ drivers: [driver], clock: systemClock, log, deliver: (_d, s) => void (delivered.push(...s), live.seen(s)) })
+    const live = startLiveness({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      deliver: (_d, s) => void (delivered.push(...s), live.seen(s)),
+    })
     // The subscription's first notification, then nothing: the value never changes.
     live.seen([goodSample('dcs.level', T0, 5.25), goodSample('dcs.pressure', T0, 0.6)])
     delivered.push(goodSample('dcs.level', T0, 5.25))
@@ -50,7 +55,13 @@ describe('liveness of pushed points', () => {
 
   it('a point that keeps changing is never asked for; the point report-by-exception bounds tighter is asked for sooner', async () => {
     const { driver, calls } = pushedDriver(['dcs.busy', 'dcs.steady', 'dcs.tight'], 240_000)
-    const live = startLiveness({ drivers: [driver], clock: systemClock, log, maxSilenceMs: (p) => (p === 'dcs.tight' ? 60_000 : Infinity), deliver: (_d, s) => live.seen(s) })
+    const live = startLiveness({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      maxSilenceMs: (p) => (p === 'dcs.tight' ? 60_000 : Infinity),
+      deliver: (_d, s) => live.seen(s),
+    })
     for (let t = 0; t < 600; t++) {
       live.seen([goodSample('dcs.busy', Date.now(), t)])
       await vi.advanceTimersByTimeAsync(1_000)

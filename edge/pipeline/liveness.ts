@@ -43,7 +43,9 @@ export function startLiveness(options: LivenessOptions): Liveness {
   const start = clock.now()
   for (const driver of options.drivers) {
     if (!driver.refresh || !(driver.refreshIntervalMs! > 0)) continue
-    const intervals = new Map(driver.points.map((p) => [p.id, Math.min(driver.refreshIntervalMs!, options.maxSilenceMs?.(p.id) ?? Infinity)]))
+    const intervals = new Map(
+      driver.points.map((p) => [p.id, Math.min(driver.refreshIntervalMs!, options.maxSilenceMs?.(p.id) ?? Infinity)]),
+    )
     for (const id of intervals.keys()) lastSeen.set(id, start)
     watched.push({ driver, intervals, inflight: null })
   }
@@ -54,18 +56,32 @@ export function startLiveness(options: LivenessOptions): Liveness {
   const check = (w: Watched) => {
     if (w.inflight) return
     const now = clock.now()
-    const due = [...w.intervals].filter(([id, interval]) => now - (lastSeen.get(id) ?? start) >= interval).map(([id]) => id)
+    const due = [...w.intervals]
+      .filter(([id, interval]) => now - (lastSeen.get(id) ?? start) >= interval)
+      .map(([id]) => id)
     if (due.length === 0) return
     // Asked for now: not asked again before its interval, whatever the answer.
     for (const id of due) lastSeen.set(id, now)
-    w.inflight = w.driver
-      .refresh!(due)
+    w.inflight = w.driver.refresh!(due)
       .then((samples) => options.deliver(w.driver.device, samples))
-      .catch((err: unknown) => log.error({ device: w.driver.device, points: due.length, err: errorMessage(err) }, 'refresh of silent points failed'))
+      .catch((err: unknown) =>
+        log.error(
+          { device: w.driver.device, points: due.length, err: errorMessage(err) },
+          'refresh of silent points failed',
+        ),
+      )
       .finally(() => (w.inflight = null))
   }
 
-  const job = watched.length === 0 ? null : startPeriodic(clock, tickMs, async () => watched.forEach(check), (err) => log.error({ err: errorMessage(err) }, 'liveness check failed'))
+  const job =
+    watched.length === 0
+      ? null
+      : startPeriodic(
+          clock,
+          tickMs,
+          async () => watched.forEach(check),
+          (err) => log.error({ err: errorMessage(err) }, 'liveness check failed'),
+        )
   return {
     seen(samples) {
       const now = clock.now()

@@ -47,7 +47,14 @@ function recordingAlarms(): LocalAlarms & { seen: Sample[] } {
     process: (samples) => {
       seen.push(...samples)
       const last = samples.at(-1)
-      const alarm: EdgeAlarm = { type: 'raise', point: last?.point ?? 'x.y', kind: 'HH', ts: last?.ts ?? 0, value: 1, limit: 0.5 }
+      const alarm: EdgeAlarm = {
+        type: 'raise',
+        point: last?.point ?? 'x.y',
+        kind: 'HH',
+        ts: last?.ts ?? 0,
+        value: 1,
+        limit: 0.5,
+      }
       return last ? [alarm] : []
     },
     active: () => [],
@@ -55,7 +62,15 @@ function recordingAlarms(): LocalAlarms & { seen: Sample[] } {
   }
 }
 
-const pipelineWith = (over: Partial<SamplePipelineDeps> = {}) => createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues(), ...over })
+const pipelineWith = (over: Partial<SamplePipelineDeps> = {}) =>
+  createSamplePipeline({
+    clock: systemClock,
+    log,
+    outbox,
+    limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 },
+    latest: createLatestValues(),
+    ...over,
+  })
 
 describe('the edge sample path (edge/pipeline)', () => {
   it('a polled read: sanitized, shown as latest, evaluated, written in one commit; over batchSize it is several messages of that commit', () => {
@@ -63,14 +78,22 @@ describe('the edge sample path (edge/pipeline)', () => {
     const latest = createLatestValues()
     const local = recordingAlarms()
     const p = pipelineWith({ outbox: box, latest, local, limits: { batchSize: 2, maxMessageBytes: 1024 * 1024 } })
-    const raw: unknown[] = [goodSample('d.a', T0, 1), goodSample('d.b', T0, 2), { point: 'd.c', ts: T0 + 0.5, value: 3, quality: 'good' }]
+    const raw: unknown[] = [
+      goodSample('d.a', T0, 1),
+      goodSample('d.b', T0, 2),
+      { point: 'd.c', ts: T0 + 0.5, value: 3, quality: 'good' },
+    ]
     p.process('dev', raw)
     expect(commits).toHaveLength(1)
     const batches = outbox.peek(0, 10)
     expect(batches.map((b) => b.samples.length)).toEqual([2, 1])
     expect(batches[0]!.createdAt).toBe(batches[1]!.createdAt) // one commit, one time
     // The fractional timestamp broke the contract: sent as bad, not dropped, and not poisoning the batch.
-    expect(batches[1]!.samples[0]).toMatchObject({ point: 'd.c', quality: 'bad', reason: expect.stringMatching(/^invalid_sample:/) })
+    expect(batches[1]!.samples[0]).toMatchObject({
+      point: 'd.c',
+      quality: 'bad',
+      reason: expect.stringMatching(/^invalid_sample:/),
+    })
     // The alarms ride with the last part, after every sample that caused them.
     expect(batches[0]!.alarms).toBeUndefined()
     expect(batches[1]!.alarms).toHaveLength(1)
@@ -79,7 +102,9 @@ describe('the edge sample path (edge/pipeline)', () => {
   })
 
   it('runs the per-sample checks of the sanitize step on every sample, with the receive time', () => {
-    const p = pipelineWith({ checks: [(s, at) => (s.ts > at ? { ...s, quality: 'uncertain', reason: 'checked:ahead' } : s)] })
+    const p = pipelineWith({
+      checks: [(s, at) => (s.ts > at ? { ...s, quality: 'uncertain', reason: 'checked:ahead' } : s)],
+    })
     p.process('dev', [goodSample('d.a', T0 - 1, 1), goodSample('d.a', T0 + 60_000, 2)])
     expect(outbox.peek(0, 1)[0]!.samples.map((s) => s.quality)).toEqual(['good', 'uncertain'])
   })
@@ -93,11 +118,16 @@ describe('the edge sample path (edge/pipeline)', () => {
 })
 
 describe('batching of pushed samples', () => {
-  it('a device\'s notifications wait batchMs and become one commit, in order; maxSamples flushes at once; flushAll keeps what waits', () => {
+  it("a device's notifications wait batchMs and become one commit, in order; maxSamples flushes at once; flushAll keeps what waits", () => {
     const { box, commits } = counted(outbox)
     const local = recordingAlarms()
     const p = pipelineWith({ outbox: box, local })
-    const b = createBatcher({ clock: systemClock, batchMs: 200, maxSamples: 5, flush: (device, samples) => p.process(device, samples) })
+    const b = createBatcher({
+      clock: systemClock,
+      batchMs: 200,
+      maxSamples: 5,
+      flush: (device, samples) => p.process(device, samples),
+    })
     b.add('dev', [goodSample('d.a', T0, 1)])
     vi.advanceTimersByTime(100)
     b.add('dev', [goodSample('d.b', T0 + 100, 2)])
@@ -121,7 +151,12 @@ describe('batching of pushed samples', () => {
   it('10 000 subscribed tags changing at 1 Hz: at most 10 outbox commits per second, every sample kept', () => {
     const { box, commits } = counted(outbox)
     const p = pipelineWith({ outbox: box })
-    const b = createBatcher({ clock: systemClock, batchMs: 200, maxSamples: 5_000, flush: (device, samples) => p.process(device, samples) })
+    const b = createBatcher({
+      clock: systemClock,
+      batchMs: 200,
+      maxSamples: 5_000,
+      flush: (device, samples) => p.process(device, samples),
+    })
     const tags = 10_000
     const seconds = 10
     const slices = 50 // notifications spread over each second, 20 ms apart

@@ -63,7 +63,10 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
     const { samples, problems, skewed } = sanitizeSamples(raw, now, deps.timeWindow)
     deps.onSkewed?.(device, skewed)
     if (problems.length > 0 && problems[0] !== lastProblem.get(device)) {
-      log.warn({ device, refused: problems.length, first: problems[0] }, 'driver produced samples outside the wire contract: sent as bad quality')
+      log.warn(
+        { device, refused: problems.length, first: problems[0] },
+        'driver produced samples outside the wire contract: sent as bad quality',
+      )
     }
     if (problems.length > 0) lastProblem.set(device, problems[0]!)
     const checks = deps.checks ?? []
@@ -91,9 +94,19 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
   }
 
   const reportFor = (device: string, lostMessage: string) => ({
-    onLost: (lost: number, err: string, hint: string | undefined) => log.error({ device, err, hint, lost }, lostMessage),
+    onLost: (lost: number, err: string, hint: string | undefined) =>
+      log.error({ device, err, hint, lost }, lostMessage),
     onTooLarge: (samples: readonly Sample[]) => {
-      log.error({ device, code: ErrorCodes.MESSAGE_TOO_LARGE, points: [...new Set(samples.map((x) => x.point))].slice(0, 10), lost: samples.length, maxMessageBytes: deps.limits.maxMessageBytes }, 'samples not sent: each is larger than the broker takes')
+      log.error(
+        {
+          device,
+          code: ErrorCodes.MESSAGE_TOO_LARGE,
+          points: [...new Set(samples.map((x) => x.point))].slice(0, 10),
+          lost: samples.length,
+          maxMessageBytes: deps.limits.maxMessageBytes,
+        },
+        'samples not sent: each is larger than the broker takes',
+      )
       deps.onTooLarge?.(samples)
     },
   })
@@ -105,12 +118,24 @@ export function createSamplePipeline(deps: SamplePipelineDeps): SamplePipeline {
       // Report by exception before local alarms and the outbox: the edge judges the samples the cloud will see.
       if (deps.reporter) samples = deps.reporter.filter(samples)
       const alarms = alarmsFor(device, samples)
-      const written = appendInParts(deps.outbox, samples, alarms, deps.limits, reportFor(device, 'samples lost: the outbox refused them'))
+      const written = appendInParts(
+        deps.outbox,
+        samples,
+        alarms,
+        deps.limits,
+        reportFor(device, 'samples lost: the outbox refused them'),
+      )
       deps.onWritten?.(written)
     },
     flushHeld() {
       const held = deps.reporter?.flush() ?? []
-      appendInParts(deps.outbox, held, [], deps.limits, reportFor('held at stop', 'held samples lost at stop: the outbox refused them'))
+      appendInParts(
+        deps.outbox,
+        held,
+        [],
+        deps.limits,
+        reportFor('held at stop', 'held samples lost at stop: the outbox refused them'),
+      )
     },
   }
 }

@@ -32,8 +32,13 @@ function hybridDriver() {
   let on: ((samples: Sample[]) => void) | null = null
   const state = { nextRead: [] as Sample[] }
   const driver: Driver = {
-    device: 'dcs', kind: 'double', points: [{ id: 'dcs.level', device: 'dcs' }], pollIntervalMs: 1_000,
-    start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: T0, lastError: null }),
+    device: 'dcs',
+    kind: 'double',
+    points: [{ id: 'dcs.level', device: 'dcs' }],
+    pollIntervalMs: 1_000,
+    start: async () => {},
+    stop: async () => {},
+    status: () => ({ state: 'connected', since: T0, lastError: null }),
     read: async () => state.nextRead.splice(0),
     subscribe: (listener) => ((on = listener), () => void (on = null)),
   }
@@ -43,10 +48,23 @@ function hybridDriver() {
 const written = () => outbox.peek(0, 100).flatMap((b) => b.samples.map((s) => `${s.quality}@${s.ts - T0}`))
 
 describe('the sample path', () => {
-  it('a device\'s pushed samples waiting in a batch go before its polled ones, so its points stay in time order', async () => {
+  it("a device's pushed samples waiting in a batch go before its polled ones, so its points stay in time order", async () => {
     const { driver, state, push } = hybridDriver()
-    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues() })
-    const sp = startSamplePath({ drivers: [driver], clock: systemClock, log, pipeline, batching: { batchMs: 5_000, maxSamples: 1_000 }, maxSilenceMs: () => Infinity })
+    const pipeline = createSamplePipeline({
+      clock: systemClock,
+      log,
+      outbox,
+      limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 },
+      latest: createLatestValues(),
+    })
+    const sp = startSamplePath({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      pipeline,
+      batching: { batchMs: 5_000, maxSamples: 1_000 },
+      maxSilenceMs: () => Infinity,
+    })
     await vi.advanceTimersByTimeAsync(900)
     push([goodSample('dcs.level', Date.now(), 1)])
     state.nextRead = [badSample('dcs.level', T0 + 950, 'unreachable:connection lost')]
@@ -57,8 +75,21 @@ describe('the sample path', () => {
 
   it('on stop, what waits in a batch is written, not lost', async () => {
     const { driver, push } = hybridDriver()
-    const pipeline = createSamplePipeline({ clock: systemClock, log, outbox, limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 }, latest: createLatestValues() })
-    const sp = startSamplePath({ drivers: [driver], clock: systemClock, log, pipeline, batching: { batchMs: 5_000, maxSamples: 1_000 }, maxSilenceMs: () => Infinity })
+    const pipeline = createSamplePipeline({
+      clock: systemClock,
+      log,
+      outbox,
+      limits: { batchSize: 500, maxMessageBytes: 1024 * 1024 },
+      latest: createLatestValues(),
+    })
+    const sp = startSamplePath({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      pipeline,
+      batching: { batchMs: 5_000, maxSamples: 1_000 },
+      maxSilenceMs: () => Infinity,
+    })
     push([goodSample('dcs.level', T0, 1), goodSample('dcs.level', T0 + 1, 2)])
     expect(written()).toEqual([])
     await sp.stop()

@@ -31,8 +31,19 @@ export interface SamplePath {
 
 export function startSamplePath(o: SamplePathOptions): SamplePath {
   const { clock, log, pipeline } = o
-  const batcher = createBatcher({ clock, batchMs: o.batching.batchMs, maxSamples: o.batching.maxSamples, flush: (device, samples) => pipeline.process(device, samples) })
-  const liveness = startLiveness({ drivers: o.drivers, clock, log: log.child({ component: 'liveness' }), maxSilenceMs: o.maxSilenceMs, deliver: (device, samples) => onSamples(device, samples) })
+  const batcher = createBatcher({
+    clock,
+    batchMs: o.batching.batchMs,
+    maxSamples: o.batching.maxSamples,
+    flush: (device, samples) => pipeline.process(device, samples),
+  })
+  const liveness = startLiveness({
+    drivers: o.drivers,
+    clock,
+    log: log.child({ component: 'liveness' }),
+    maxSilenceMs: o.maxSilenceMs,
+    deliver: (device, samples) => onSamples(device, samples),
+  })
   const onSamples = (device: string, samples: Sample[]) => {
     liveness.seen(samples)
     // What the device pushed before goes first: its points' samples stay in time order.
@@ -43,7 +54,13 @@ export function startSamplePath(o: SamplePathOptions): SamplePath {
     liveness.seen(samples)
     batcher.add(device, samples)
   }
-  const poller = startPoller({ drivers: o.drivers, clock, onSamples, onPushed, log: log.child({ component: 'poller' }) })
+  const poller = startPoller({
+    drivers: o.drivers,
+    clock,
+    onSamples,
+    onPushed,
+    log: log.child({ component: 'poller' }),
+  })
   let stopping: Promise<void> | null = null
   return {
     poller,

@@ -24,8 +24,24 @@ export function expandProfiles(raw: unknown, configFile: string): unknown {
     const { profile: name, prefix, tag, ...rest } = entry
     try {
       const profile = loadProfile(String(name), dirs)
-      if (profile.protocol !== protocol) throw new ConfigError(configFile, [{ file: configFile, line: null, path: `${at}.profile`, message: `profile ${String(name)} is for ${profile.protocol}, this device speaks ${protocol}` }])
-      if (typeof prefix !== 'string' || prefix.length === 0) throw new ConfigError(configFile, [{ file: configFile, line: null, path: `${at}.prefix`, message: 'a device that uses a profile needs a prefix for its point ids (e.g. prefix: pg.m1)' }])
+      if (profile.protocol !== protocol)
+        throw new ConfigError(configFile, [
+          {
+            file: configFile,
+            line: null,
+            path: `${at}.profile`,
+            message: `profile ${String(name)} is for ${profile.protocol}, this device speaks ${protocol}`,
+          },
+        ])
+      if (typeof prefix !== 'string' || prefix.length === 0)
+        throw new ConfigError(configFile, [
+          {
+            file: configFile,
+            line: null,
+            path: `${at}.prefix`,
+            message: 'a device that uses a profile needs a prefix for its point ids (e.g. prefix: pg.m1)',
+          },
+        ])
       const points = profile.points.map(({ key, ...p }) => {
         const point: Obj = { id: `${prefix}.${key}`, ...p }
         if (profile.protocol === 'opcua') point.nodeId = String(point.nodeId).replaceAll('{tag}', String(tag ?? ''))
@@ -42,7 +58,8 @@ export function expandProfiles(raw: unknown, configFile: string): unknown {
     if (!isObj(d)) return d
     const protocol = d.kind === 'opcua' ? 'opcua' : 'modbus'
     const device = expandOne(d, `devices.${i}`, protocol)
-    if (Array.isArray(device.units)) device.units = device.units.map((u, k) => (isObj(u) ? expandOne(u, `devices.${i}.units.${k}`, 'modbus') : u))
+    if (Array.isArray(device.units))
+      device.units = device.units.map((u, k) => (isObj(u) ? expandOne(u, `devices.${i}.units.${k}`, 'modbus') : u))
     return device
   })
   if (problems.length > 0) throw new ConfigError(configFile, problems)

@@ -14,13 +14,31 @@ export const BUILTIN_PROFILES = fileURLToPath(new URL('../../firmware-configs/pr
  * patched profiles), then among the shipped ones. Errors name the profile file and line.
  */
 export function loadProfile(name: string, dirs: readonly string[]): Profile {
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new ConfigError('profile', [{ file: '', line: null, path: 'profile', message: `"${name}" is not a profile name (lower-case letters, digits, "-")` }])
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
+    throw new ConfigError('profile', [
+      {
+        file: '',
+        line: null,
+        path: 'profile',
+        message: `"${name}" is not a profile name (lower-case letters, digits, "-")`,
+      },
+    ])
   const file = dirs.map((d) => path.join(d, `${name}.yaml`)).find((f) => existsSync(f))
   if (!file) {
-    throw new ConfigError(name, [{ file: name, line: null, path: 'profile', message: `no profile "${name}" in ${dirs.join(' or ')}` }])
+    throw new ConfigError(name, [
+      { file: name, line: null, path: 'profile', message: `no profile "${name}" in ${dirs.join(' or ')}` },
+    ])
   }
   const profile = parseConfig(ProfileSchema, readFileSync(file, 'utf8'), file)
-  if (profile.name !== name) throw new ConfigError(file, [{ file, line: null, path: 'name', message: `the profile in ${name}.yaml is named "${profile.name}": name and file must agree` }])
+  if (profile.name !== name)
+    throw new ConfigError(file, [
+      {
+        file,
+        line: null,
+        path: 'name',
+        message: `the profile in ${name}.yaml is named "${profile.name}": name and file must agree`,
+      },
+    ])
   if (profile.protocol === 'modbus') checkOverlaps(profile, file)
   return profile
 }
@@ -34,7 +52,15 @@ function checkOverlaps(profile: Extract<Profile, { protocol: 'modbus' }>, file: 
     for (let k = 0; k < width; k++) {
       const slot = `${at.table}:${at.address + k}`
       const other = taken.get(slot)
-      if (other) return [{ file, line: null, path: `points.${i}`, message: `${p.key} overlaps ${other} at ${at.table} register ${at.address + k}` }]
+      if (other)
+        return [
+          {
+            file,
+            line: null,
+            path: `points.${i}`,
+            message: `${p.key} overlaps ${other} at ${at.table} register ${at.address + k}`,
+          },
+        ]
       taken.set(slot, p.key)
     }
     return []

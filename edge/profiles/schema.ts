@@ -17,10 +17,24 @@ export const OpcuaProfilePoint = OpcuaPointConfig.omit({ id: true, nodeId: true 
   nodeId: z.string().min(3),
 })
 
-const Common = { name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-" (the file name without .yaml)'), description: z.string().min(1), vendorNote: z.string().optional() }
+const Common = {
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-" (the file name without .yaml)'),
+  description: z.string().min(1),
+  vendorNote: z.string().optional(),
+}
 
 export const ProfileSchema = z.discriminatedUnion('protocol', [
-  z.strictObject({ ...Common, protocol: z.literal('modbus'), points: z.array(z.strictObject(ModbusProfilePoint.shape)).min(1) }),
-  z.strictObject({ ...Common, protocol: z.literal('opcua'), points: z.array(z.strictObject(OpcuaProfilePoint.shape)).min(1) }),
+  z.strictObject({
+    ...Common,
+    protocol: z.literal('modbus'),
+    points: z.array(z.strictObject(ModbusProfilePoint.shape)).min(1),
+  }),
+  z.strictObject({
+    ...Common,
+    protocol: z.literal('opcua'),
+    points: z.array(z.strictObject(OpcuaProfilePoint.shape)).min(1),
+  }),
 ])
 export type Profile = z.infer<typeof ProfileSchema>

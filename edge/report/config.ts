@@ -25,7 +25,12 @@ export type ReportConfig = z.infer<typeof ReportConfig>
 
 /** The pattern as a RegExp: `*` is any run of characters, everything else literal. */
 export function matcher(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('.*')}$`)
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.]/g, '\\.'))
+      .join('.*')}$`,
+  )
 }
 
 /**

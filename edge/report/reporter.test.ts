@@ -13,7 +13,10 @@ const series = (point: string, values: number[]) => values.map((v, i) => at(poin
 describe('edge reporter', () => {
   it('applies the first matching rule, else the default; without either every sample is kept', () => {
     const config = ReportConfig.parse({
-      points: [{ match: 'shilian.tk*.level', deadband: { abs: 1 } }, { match: 'shilian.*', sdt: { deviation: 0.5 } }],
+      points: [
+        { match: 'shilian.tk*.level', deadband: { abs: 1 } },
+        { match: 'shilian.*', sdt: { deviation: 0.5 } },
+      ],
     })
     const r = createReporter(config, () => null, captureLogger().log)
     const flat = [5, 5.2, 5.4, 5.6, 5.8, 6.5]
@@ -34,17 +37,34 @@ describe('edge reporter', () => {
     expect(r.filter(series('opc.level', [1, 2, 3, 3.5])).map((s) => s.value)).toEqual([1, 3.5]) // band 2
     expect(r.filter(series('modbus.level', [1, 2, 3]))).toHaveLength(3)
     expect(r.filter([at('modbus.level', 9, 4)])).toHaveLength(1)
-    expect(logs.lines().filter((l) => l.msg === 'report by exception not applied to this point: every sample is kept')).toHaveLength(1)
+    expect(
+      logs.lines().filter((l) => l.msg === 'report by exception not applied to this point: every sample is kept'),
+    ).toHaveLength(1)
     // The range becomes known (e.g. announced after connecting): the point is filtered from then on.
     ranges['modbus.level'] = { low: 0, high: 100 }
     expect(r.filter([at('modbus.level', 10, 5), at('modbus.level', 11, 20)]).map((s) => s.value)).toEqual([20]) // band 10
   })
 
   it('is part of the edge config, and refuses deadband with sdt or a bad pattern, with the path', () => {
-    const base = { site: 's', edge: 'e', dataDir: '.', uplink: { url: 'mqtt://127.0.0.1:1883' }, devices: [{ id: 'd', kind: 'modbus-tcp', host: '127.0.0.1', points: [{ id: 'd.p', address: 'hr0' }] }] }
-    expect(EdgeConfigSchema.parse({ ...base, report: { points: [{ match: 'd.*', sdt: { deviationPct: 0.5 } }] } }).report?.points[0]).toMatchObject({ maxSilenceS: 300 })
-    const refused = EdgeConfigSchema.safeParse({ ...base, report: { points: [{ match: 'd/x', deadband: { abs: 1 }, sdt: { deviation: 1 } }] } })
+    const base = {
+      site: 's',
+      edge: 'e',
+      dataDir: '.',
+      uplink: { url: 'mqtt://127.0.0.1:1883' },
+      devices: [{ id: 'd', kind: 'modbus-tcp', host: '127.0.0.1', points: [{ id: 'd.p', address: 'hr0' }] }],
+    }
+    expect(
+      EdgeConfigSchema.parse({ ...base, report: { points: [{ match: 'd.*', sdt: { deviationPct: 0.5 } }] } }).report
+        ?.points[0],
+    ).toMatchObject({ maxSilenceS: 300 })
+    const refused = EdgeConfigSchema.safeParse({
+      ...base,
+      report: { points: [{ match: 'd/x', deadband: { abs: 1 }, sdt: { deviation: 1 } }] },
+    })
     expect(refused.success).toBe(false)
-    expect(refused.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['report.points.0.match', 'report.points.0.sdt'])
+    expect(refused.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'report.points.0.match',
+      'report.points.0.sdt',
+    ])
   })
 })

@@ -27,7 +27,11 @@ const KEEP_ALL: ResolvedReport = { mode: 'all', band: 0, maxSilenceMs: Infinity 
  * chosen by the config's rules and resolved against the range the source announces (a percent
  * without any range keeps every sample, said once in the log).
  */
-export function createReporter(config: ReportConfig, rangeOf: (point: string) => PointRange | null, log: Logger): Reporter {
+export function createReporter(
+  config: ReportConfig,
+  rangeOf: (point: string) => PointRange | null,
+  log: Logger,
+): Reporter {
   const rules = config.points.map((r) => ({ test: matcher(r.match), spec: r as ReportSpec }))
   const points = new Map<string, { report: ResolvedReport | null; state: FilterState }>()
   const stats: ReporterStats = { offered: 0, kept: 0 }
@@ -38,7 +42,11 @@ export function createReporter(config: ReportConfig, rangeOf: (point: string) =>
     if (!spec) return KEEP_ALL
     const resolved = resolveReport(spec, rangeOf(point))
     if (resolved.ok) return resolved.report
-    if (!warned.has(point)) log.warn({ point, problem: resolved.problem }, 'report by exception not applied to this point: every sample is kept')
+    if (!warned.has(point))
+      log.warn(
+        { point, problem: resolved.problem },
+        'report by exception not applied to this point: every sample is kept',
+      )
     warned.add(point)
     return null
   }

@@ -24,19 +24,52 @@ describe('parklink edge browse opcua --add', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const base = ['site: huaian', 'edge: fuqiang-01', 'dataDir: ./data', 'uplink: { url: "mqtt://127.0.0.1:1883" }', '# the DCS comes below', 'devices: []', ''].join('\n')
+  const base = [
+    'site: huaian',
+    'edge: fuqiang-01',
+    'dataDir: ./data',
+    'uplink: { url: "mqtt://127.0.0.1:1883" }',
+    '# the DCS comes below',
+    'devices: []',
+    '',
+  ].join('\n')
 
   it('picks exactly the process values (no EURange, no alarm limits or states) and adds them once', async () => {
-    const device = OpcuaDeviceConfig.parse({ id: 'browse', kind: 'opcua', endpoint: sim.endpoint, acceptUnknownServerCertificate: true, points: [{ id: 'x.y', nodeId: 'i=85' }] })
+    const device = OpcuaDeviceConfig.parse({
+      id: 'browse',
+      kind: 'opcua',
+      endpoint: sim.endpoint,
+      acceptUnknownServerCertificate: true,
+      points: [{ id: 'x.y', nodeId: 'i=85' }],
+    })
     // Deep enough to reach the alarm objects' children, which must not become points.
-    const tree = await browseOpcua(device, { dataDir: dir, log: createLogger('add-opcua-test', 'silent'), nodeId: 'ns=1;s=FuqiangDCS', depth: 5 })
+    const tree = await browseOpcua(device, {
+      dataDir: dir,
+      log: createLogger('add-opcua-test', 'silent'),
+      nodeId: 'ns=1;s=FuqiangDCS',
+      depth: 5,
+    })
     const picked = pickOpcuaPoints(tree.root, 'fuqiang')
-    expect(picked.map((p) => p.id).sort()).toEqual(fuqiangOpcuaPoints.map((p) => `fuqiang.${p.key.toLowerCase()}`).sort())
-    expect(picked.find((p) => p.id === 'fuqiang.tk201.level')).toEqual({ id: 'fuqiang.tk201.level', nodeId: 'ns=1;s=TK201.Level', name: '液氯储罐TK-201液位', unit: 'm' })
+    expect(picked.map((p) => p.id).sort()).toEqual(
+      fuqiangOpcuaPoints.map((p) => `fuqiang.${p.key.toLowerCase()}`).sort(),
+    )
+    expect(picked.find((p) => p.id === 'fuqiang.tk201.level')).toEqual({
+      id: 'fuqiang.tk201.level',
+      nodeId: 'ns=1;s=TK201.Level',
+      name: '液氯储罐TK-201液位',
+      unit: 'm',
+    })
 
     const file = path.join(dir, 'edge.yaml')
     writeFileSync(file, base)
-    const first = addOpcuaPoints(file, 'fuqiang-dcs', picked, { newDevice: { endpoint: sim.endpoint, securityPolicy: 'None', securityMode: 'None', identity: { type: 'anonymous' } } })
+    const first = addOpcuaPoints(file, 'fuqiang-dcs', picked, {
+      newDevice: {
+        endpoint: sim.endpoint,
+        securityPolicy: 'None',
+        securityMode: 'None',
+        identity: { type: 'anonymous' },
+      },
+    })
     expect(first).toMatchObject({ createdDevice: true, skipped: [] })
     expect(first.added).toHaveLength(picked.length)
     const text = readFileSync(file, 'utf8')
@@ -53,9 +86,14 @@ describe('parklink edge browse opcua --add', () => {
 
   it('refuses a non-opcua device and nothing to add, writing nothing', () => {
     const file = path.join(dir, 'modbus.yaml')
-    const text = base.replace('devices: []', 'devices:\n  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: a.b, address: hr0 }] }')
+    const text = base.replace(
+      'devices: []',
+      'devices:\n  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: a.b, address: hr0 }] }',
+    )
     writeFileSync(file, text)
-    expect(() => addOpcuaPoints(file, 'plc', [{ id: 'x.y', nodeId: 'ns=1;s=X' }], { newDevice: {} })).toThrow(/plc is modbus-tcp/)
+    expect(() => addOpcuaPoints(file, 'plc', [{ id: 'x.y', nodeId: 'ns=1;s=X' }], { newDevice: {} })).toThrow(
+      /plc is modbus-tcp/,
+    )
     expect(() => addOpcuaPoints(file, 'dcs', [], { newDevice: {} })).toThrow(/no process values/)
     expect(readFileSync(file, 'utf8')).toBe(text)
   })
@@ -63,14 +101,50 @@ describe('parklink edge browse opcua --add', () => {
   it('through the CLI: --dry-run lists, --add writes, --add without --config is usage (exit 2)', async () => {
     const file = path.join(dir, 'cli.yaml')
     writeFileSync(file, base)
-    const args = ['edge', 'browse', 'opcua', sim.endpoint, '--node', 'ns=1;s=TK201', '--depth', '3', '--accept-unknown-certificate', '--data-dir', dir]
-    const dry = startParklink('browse-dry', [...args, '--add', '--config', file, '--device', 'dcs', '--prefix', 'fuqiang.tk201', '--dry-run'])
+    const args = [
+      'edge',
+      'browse',
+      'opcua',
+      sim.endpoint,
+      '--node',
+      'ns=1;s=TK201',
+      '--depth',
+      '3',
+      '--accept-unknown-certificate',
+      '--data-dir',
+      dir,
+    ]
+    const dry = startParklink('browse-dry', [
+      ...args,
+      '--add',
+      '--config',
+      file,
+      '--device',
+      'dcs',
+      '--prefix',
+      'fuqiang.tk201',
+      '--dry-run',
+    ])
     expect(await dry.exited, dry.output()).toBe(0)
     expect(dry.output()).toContain('would add  fuqiang.tk201.level  ns=1;s=TK201.Level')
     expect(readFileSync(file, 'utf8')).toBe(base)
-    const add = startParklink('browse-add', [...args, '--add', '--config', file, '--device', 'dcs', '--prefix', 'fuqiang.tk201'])
+    const add = startParklink('browse-add', [
+      ...args,
+      '--add',
+      '--config',
+      file,
+      '--device',
+      'dcs',
+      '--prefix',
+      'fuqiang.tk201',
+    ])
     expect(await add.exited, add.output()).toBe(0)
-    expect(parseEdgeConfig(readFileSync(file, 'utf8'), file).devices[0]).toMatchObject({ id: 'dcs', points: expect.arrayContaining([expect.objectContaining({ id: 'fuqiang.tk201.pressure', nodeId: 'ns=1;s=TK201.Pressure' })]) })
+    expect(parseEdgeConfig(readFileSync(file, 'utf8'), file).devices[0]).toMatchObject({
+      id: 'dcs',
+      points: expect.arrayContaining([
+        expect.objectContaining({ id: 'fuqiang.tk201.pressure', nodeId: 'ns=1;s=TK201.Pressure' }),
+      ]),
+    })
     const usage = startParklink('browse-usage', [...args, '--add'])
     expect(await usage.exited).toBe(2)
   }, 90_000)

@@ -17,10 +17,27 @@ import { replaceConfigFile } from './config-file.ts'
  * inside an alarm or condition object (OPC UA Part 9: their states, severities and limits are
  * metadata of the value, which the driver reads by itself).
  */
-const VALUE_TYPES = new Set(['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float', 'Double'])
-const CONDITION_TYPES = new Set(Object.entries(ObjectTypeIds).filter(([name]) => /(Alarm|Condition)Type$/.test(name)).map(([, id]) => Number(id)))
+const VALUE_TYPES = new Set([
+  'Boolean',
+  'SByte',
+  'Byte',
+  'Int16',
+  'UInt16',
+  'Int32',
+  'UInt32',
+  'Int64',
+  'UInt64',
+  'Float',
+  'Double',
+])
+const CONDITION_TYPES = new Set(
+  Object.entries(ObjectTypeIds)
+    .filter(([name]) => /(Alarm|Condition)Type$/.test(name))
+    .map(([, id]) => Number(id)),
+)
 /** A standard (namespace 0) alarm or condition type, however the node id is written. */
-const isCondition = (typeDefinition: string | undefined) => CONDITION_TYPES.has(Number(/^(?:ns=0;)?i=(\d+)$/.exec(typeDefinition ?? '')?.[1]))
+const isCondition = (typeDefinition: string | undefined) =>
+  CONDITION_TYPES.has(Number(/^(?:ns=0;)?i=(\d+)$/.exec(typeDefinition ?? '')?.[1]))
 
 export interface PickedPoint {
   id: string
@@ -29,7 +46,12 @@ export interface PickedPoint {
   unit?: string
 }
 
-const slug = (s: string) => s.replace(/^\d+:/, '').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase()
+const slug = (s: string) =>
+  s
+    .replace(/^\d+:/, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase()
 
 /** The process values under `root`, named `{prefix}.{path of browse names}` (lower case). */
 export function pickOpcuaPoints(root: BrowseNode, prefix: string): PickedPoint[] {
@@ -41,7 +63,13 @@ export function pickOpcuaPoints(root: BrowseNode, prefix: string): PickedPoint[]
       const here = [...path, slug(c.browseName) || slug(c.nodeId)]
       if (c.nodeClass === 'Variable') {
         // The children of a variable are parts of it (e.g. a TwoStateVariable's Id): not points.
-        if (c.dataType && VALUE_TYPES.has(c.dataType)) out.push({ id: [prefix, ...here].filter(Boolean).join('.'), nodeId: c.nodeId, ...(c.displayName ? { name: c.displayName } : {}), ...(c.unit ? { unit: c.unit } : {}) })
+        if (c.dataType && VALUE_TYPES.has(c.dataType))
+          out.push({
+            id: [prefix, ...here].filter(Boolean).join('.'),
+            nodeId: c.nodeId,
+            ...(c.displayName ? { name: c.displayName } : {}),
+            ...(c.unit ? { unit: c.unit } : {}),
+          })
         continue
       }
       walk(c, here)
@@ -63,10 +91,23 @@ export interface AddOpcuaResult {
  * is not there), keeping the file's comments; the whole result is validated before the file is
  * replaced (the previous one kept as .bak). Nothing is written on any problem, or with dryRun.
  */
-export function addOpcuaPoints(configFile: string, device: string, points: PickedPoint[], options: { newDevice: Record<string, unknown>; dryRun?: boolean }): AddOpcuaResult {
-  if (points.length === 0) throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'no process values under the browsed node', { hint: 'browse without --add to see the tree, then start at a unit with --node (and a larger --depth)' })
+export function addOpcuaPoints(
+  configFile: string,
+  device: string,
+  points: PickedPoint[],
+  options: { newDevice: Record<string, unknown>; dryRun?: boolean },
+): AddOpcuaResult {
+  if (points.length === 0)
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'no process values under the browsed node', {
+      hint: 'browse without --add to see the tree, then start at a unit with --node (and a larger --depth)',
+    })
   const bad = points.filter((p) => !PointId.safeParse(p.id).success)
-  if (bad.length > 0) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `cannot make point ids for ${bad.map((p) => p.nodeId).join(', ')}`, { hint: 'give a --prefix of letters, digits and dots' })
+  if (bad.length > 0)
+    throw new ParklinkError(
+      ErrorCodes.BAD_REQUEST,
+      `cannot make point ids for ${bad.map((p) => p.nodeId).join(', ')}`,
+      { hint: 'give a --prefix of letters, digits and dots' },
+    )
   const text = readFileSync(configFile, 'utf8')
   const doc = parseDocument(text)
   let devices = doc.get('devices', true)
@@ -80,7 +121,9 @@ export function addOpcuaPoints(configFile: string, device: string, points: Picke
     node = doc.createNode({ id: device, kind: 'opcua', ...options.newDevice, points: [] }) as YAMLMap
     ;(devices as YAMLSeq).add(node)
   } else if (node.get('kind') !== 'opcua') {
-    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `device ${device} is ${String(node.get('kind'))}, not opcua`, { hint: 'name an opcua device with --device, or a new id to create one' })
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `device ${device} is ${String(node.get('kind'))}, not opcua`, {
+      hint: 'name an opcua device with --device, or a new id to create one',
+    })
   }
   let list: unknown = node.get('points', true)
   if (!isSeq(list)) {

@@ -37,7 +37,10 @@ const csv = (lines: string[]) => {
 
 describe('parklink edge import-points', () => {
   it('parses CSV as Excel writes it: BOM, CRLF, quotes and commas inside quotes', () => {
-    expect(parseCsv('\uFEFFa,b\r\n"x, ""y""",2\r\n\r\n')).toEqual([['a', 'b'], ['x, "y"', '2']])
+    expect(parseCsv('\uFEFFa,b\r\n"x, ""y""",2\r\n\r\n')).toEqual([
+      ['a', 'b'],
+      ['x, "y"', '2'],
+    ])
   })
 
   it("adds the table's points to the named device, keeping the comments", () => {
@@ -52,8 +55,15 @@ describe('parklink edge import-points', () => {
     expect(text).toContain('# 实联化工 edge — hand-written comments must survive an import')
     expect(text).toContain('# 罐区 DCS')
     const points = devicePoints(loadEdgeConfig(config).devices[0]!)
-    expect(points.map((p) => p.id)).toEqual(['shilian.tk101.level', 'shilian.tk101.pressure', 'shilian.tk101.temp', 'shilian.gt101.nh3'])
-    expect(loadEdgeConfig(config).devices[0]).toMatchObject({ points: [{}, { unit: 'MPa' }, { address: '40005', type: 'int16', scale: 0.1 }, { order: 'CDAB' }] })
+    expect(points.map((p) => p.id)).toEqual([
+      'shilian.tk101.level',
+      'shilian.tk101.pressure',
+      'shilian.tk101.temp',
+      'shilian.gt101.nh3',
+    ])
+    expect(loadEdgeConfig(config).devices[0]).toMatchObject({
+      points: [{}, { unit: 'MPa' }, { address: '40005', type: 'int16', scale: 0.1 }, { order: 'CDAB' }],
+    })
     expect(readFileSync(`${config}.bak`, 'utf8')).toBe(CONFIG)
   })
 

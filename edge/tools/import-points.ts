@@ -17,15 +17,31 @@ import { parseEdgeConfig } from '../config.ts'
  * an error → that row's error, and nothing is written.
  */
 const HEADERS: Record<string, string> = {
-  点位编号: 'id', 位号: 'id', id: 'id',
-  点位名称: 'name', 名称: 'name', name: 'name',
-  单位: 'unit', unit: 'unit',
-  设备: 'device', 设备编号: 'device', device: 'device',
-  地址: 'address', 寄存器地址: 'address', address: 'address',
-  数据类型: 'type', 类型: 'type', type: 'type',
-  字节序: 'order', order: 'order',
-  系数: 'scale', 倍率: 'scale', scale: 'scale',
-  偏移: 'offset', 偏移量: 'offset', offset: 'offset',
+  点位编号: 'id',
+  位号: 'id',
+  id: 'id',
+  点位名称: 'name',
+  名称: 'name',
+  name: 'name',
+  单位: 'unit',
+  unit: 'unit',
+  设备: 'device',
+  设备编号: 'device',
+  device: 'device',
+  地址: 'address',
+  寄存器地址: 'address',
+  address: 'address',
+  数据类型: 'type',
+  类型: 'type',
+  type: 'type',
+  字节序: 'order',
+  order: 'order',
+  系数: 'scale',
+  倍率: 'scale',
+  scale: 'scale',
+  偏移: 'offset',
+  偏移量: 'offset',
+  offset: 'offset',
 }
 
 export { parseCsv }
@@ -37,15 +53,24 @@ export interface ImportResult {
 
 export function importPoints(csvFile: string, configFile: string, options: { dryRun?: boolean } = {}): ImportResult {
   const rows = parseCsv(readFileSync(csvFile, 'utf8'))
-  if (rows.length < 2) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${csvFile} has no data rows`, { hint: 'the first row is the header: 点位编号,点位名称,单位,设备,地址,数据类型,字节序,系数' })
+  if (rows.length < 2)
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${csvFile} has no data rows`, {
+      hint: 'the first row is the header: 点位编号,点位名称,单位,设备,地址,数据类型,字节序,系数',
+    })
   const header = rows[0]!.map((h) => HEADERS[h.trim()] ?? HEADERS[h.trim().toLowerCase()] ?? null)
   const missing = ['id', 'device', 'address'].filter((k) => !header.includes(k))
-  if (missing.length > 0) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${csvFile}: no column for ${missing.join(', ')}`, { hint: 'needed: 点位编号 (id), 设备 (device), 地址 (address)' })
+  if (missing.length > 0)
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${csvFile}: no column for ${missing.join(', ')}`, {
+      hint: 'needed: 点位编号 (id), 设备 (device), 地址 (address)',
+    })
 
   const text = readFileSync(configFile, 'utf8')
   const doc = parseDocument(text)
   const devices = doc.get('devices', true)
-  if (!isSeq(devices)) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${configFile} has no devices list`, { hint: 'add the devices first (parklink edge validate shows what is missing)' })
+  if (!isSeq(devices))
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${configFile} has no devices list`, {
+      hint: 'add the devices first (parklink edge validate shows what is missing)',
+    })
   const deviceNodes = new Map<string, YAMLMap>()
   for (const d of (devices as YAMLSeq).items) if (isMap(d)) deviceNodes.set(String(d.get('id')), d)
 
@@ -69,11 +94,16 @@ export function importPoints(csvFile: string, configFile: string, options: { dry
     const node = deviceNodes.get(device)
     const kind = node?.get('kind')
     if (!node) errors.push(`no device "${device}" in ${configFile}`)
-    else if (kind !== 'modbus-tcp') errors.push(`device ${device} is ${String(kind)}: import fills modbus-tcp devices (RS485 units: add them with a profile)`)
+    else if (kind !== 'modbus-tcp')
+      errors.push(
+        `device ${device} is ${String(kind)}: import fills modbus-tcp devices (RS485 units: add them with a profile)`,
+      )
     const type = get('type')?.toLowerCase()
-    if (type !== undefined && !ModbusDataType.safeParse(type).success) errors.push(`unknown data type "${type}" (use ${ModbusDataType.options.join(', ')})`)
+    if (type !== undefined && !ModbusDataType.safeParse(type).success)
+      errors.push(`unknown data type "${type}" (use ${ModbusDataType.options.join(', ')})`)
     const order = get('order')?.toUpperCase()
-    if (order !== undefined && !ByteOrder.safeParse(order).success) errors.push(`unknown byte order "${order}" (use ABCD, CDAB, BADC or DCBA)`)
+    if (order !== undefined && !ByteOrder.safeParse(order).success)
+      errors.push(`unknown byte order "${order}" (use ABCD, CDAB, BADC or DCBA)`)
     const scale = get('scale') === undefined ? undefined : Number(get('scale'))
     const offset = get('offset') === undefined ? undefined : Number(get('offset'))
     if (scale !== undefined && !Number.isFinite(scale)) errors.push(`scale "${get('scale')}" is not a number`)
@@ -100,9 +130,26 @@ export function importPoints(csvFile: string, configFile: string, options: { dry
     if (errors.length > 0) return void problems.push(...errors.map((e) => `row ${line}: ${e}`))
     const name = get('name')
     const unit = get('unit')
-    additions.push({ device, point: { id, ...(name ? { name } : {}), ...(unit ? { unit } : {}), address: get('address'), ...(type ? { type } : {}), ...(order ? { order } : {}), ...(scale !== undefined ? { scale } : {}), ...(offset !== undefined ? { offset } : {}) } })
+    additions.push({
+      device,
+      point: {
+        id,
+        ...(name ? { name } : {}),
+        ...(unit ? { unit } : {}),
+        address: get('address'),
+        ...(type ? { type } : {}),
+        ...(order ? { order } : {}),
+        ...(scale !== undefined ? { scale } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+      },
+    })
   })
-  if (problems.length > 0) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `${csvFile}: ${problems.length} problem(s), nothing was imported:\n  ${problems.join('\n  ')}`, { hint: 'fix these rows in the table and import again' })
+  if (problems.length > 0)
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `${csvFile}: ${problems.length} problem(s), nothing was imported:\n  ${problems.join('\n  ')}`,
+      { hint: 'fix these rows in the table and import again' },
+    )
 
   for (const { device, point } of additions) {
     const node = deviceNodes.get(device)!

@@ -30,7 +30,11 @@ export interface InitAnswers {
 }
 
 /** Flags a script must give when nobody can be asked (no terminal, or --yes). */
-export const REQUIRED_FLAGS = [['site', '--site'], ['edge', '--edge'], ['broker', '--broker']] as const
+export const REQUIRED_FLAGS = [
+  ['site', '--site'],
+  ['edge', '--edge'],
+  ['broker', '--broker'],
+] as const
 
 export function missingFlags(given: Partial<Record<(typeof REQUIRED_FLAGS)[number][0], string | undefined>>): string[] {
   return REQUIRED_FLAGS.filter(([k]) => !given[k]).map(([, flag]) => flag)
@@ -42,7 +46,11 @@ export function configFromAnswers(a: InitAnswers): EdgeConfigInput {
     site: a.site,
     edge: a.edge,
     dataDir: a.dataDir,
-    uplink: { url: a.broker, ...(a.username ? { username: a.username, passwordEnv: a.passwordEnv ?? 'PARKLINK_MQTT_PASSWORD' } : {}), ...(a.tls && Object.keys(a.tls).length > 0 ? { tls: { ...a.tls } } : {}) },
+    uplink: {
+      url: a.broker,
+      ...(a.username ? { username: a.username, passwordEnv: a.passwordEnv ?? 'PARKLINK_MQTT_PASSWORD' } : {}),
+      ...(a.tls && Object.keys(a.tls).length > 0 ? { tls: { ...a.tls } } : {}),
+    },
     devices: d
       ? [{ id: d.id, kind: 'modbus-tcp', host: d.host, port: d.port, unitId: d.unitId, points: [{ ...d.point }] }]
       : [],
@@ -59,11 +67,18 @@ export function checkAnswers(a: InitAnswers): string[] {
 /** The config file as YAML, with a header that says where secrets go and what to do next. */
 export function renderConfig(a: InitAnswers, now: Date): string {
   const doc = new Document(configFromAnswers(a))
-  const secrets = [a.passwordEnv && a.username ? a.passwordEnv : a.username ? 'PARKLINK_MQTT_PASSWORD' : null, a.console?.passwordEnv ?? null].filter(Boolean)
+  const secrets = [
+    a.passwordEnv && a.username ? a.passwordEnv : a.username ? 'PARKLINK_MQTT_PASSWORD' : null,
+    a.console?.passwordEnv ?? null,
+  ].filter(Boolean)
   doc.commentBefore = [
     ` parklink edge config, written by \`parklink edge init\` on ${now.toISOString()}.`,
     ' Check: parklink edge validate THIS_FILE   Schema: edge/config.ts',
-    secrets.length > 0 ? ` Secrets are not in this file: set ${secrets.join(', ')} in /etc/parklink/edge.env (root-only).` : a.tls?.cert ? ' The edge logs in with its certificate (uplink.tls); keep the key readable by the service user only.' : ' The broker takes no password: add uplink.username and passwordEnv (or uplink.tls) if the park requires them.',
+    secrets.length > 0
+      ? ` Secrets are not in this file: set ${secrets.join(', ')} in /etc/parklink/edge.env (root-only).`
+      : a.tls?.cert
+        ? ' The edge logs in with its certificate (uplink.tls); keep the key readable by the service user only.'
+        : ' The broker takes no password: add uplink.username and passwordEnv (or uplink.tls) if the park requires them.',
     ' Points: parklink edge import-points TABLE.csv --config THIS_FILE (the enterprise data-access table).',
     ' Read-only toward the control system: no point is writable unless marked writable: true.',
   ].join('\n')

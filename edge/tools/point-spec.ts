@@ -20,30 +20,69 @@ export function pointReadSpec(config: EdgeConfig, id: string): PointRead {
   for (const d of config.devices) {
     const found = devicePoints(d).some((p) => p.id === id)
     if (!found) continue
-    if (d.kind === 'modbus-tcp') return build(d.id, d.points.find((p) => p.id === id)!, { tcp: { host: d.host, port: d.port } }, d.unitId, d.timeoutMs, d.order)
+    if (d.kind === 'modbus-tcp')
+      return build(
+        d.id,
+        d.points.find((p) => p.id === id)!,
+        { tcp: { host: d.host, port: d.port } },
+        d.unitId,
+        d.timeoutMs,
+        d.order,
+      )
     if (d.kind === 'modbus-gateway' || d.kind === 'modbus-rtu') {
       const u = d.units.find((x) => x.points.some((p) => p.id === id))!
-      const target = d.kind === 'modbus-gateway' ? { tcp: { host: d.host, port: d.port } } : { serial: { path: d.port, baudRate: d.baudRate, parity: d.parity, dataBits: d.dataBits, stopBits: d.stopBits } }
+      const target =
+        d.kind === 'modbus-gateway'
+          ? { tcp: { host: d.host, port: d.port } }
+          : {
+              serial: {
+                path: d.port,
+                baudRate: d.baudRate,
+                parity: d.parity,
+                dataBits: d.dataBits,
+                stopBits: d.stopBits,
+              },
+            }
       return build(d.id, u.points.find((p) => p.id === id)!, target, u.unitId, u.timeoutMs, u.order ?? d.order)
     }
-    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `point ${id} is on ${d.kind} device ${d.id}: read point reads Modbus points`, {
-      hint: d.kind === 'opcua' ? 'look at it with: parklink edge browse opcua ENDPOINT --node NODE_ID' : 'its instrument sends data by itself: see it in parklink edge status or the local console',
-    })
+    throw new ParklinkError(
+      ErrorCodes.BAD_REQUEST,
+      `point ${id} is on ${d.kind} device ${d.id}: read point reads Modbus points`,
+      {
+        hint:
+          d.kind === 'opcua'
+            ? 'look at it with: parklink edge browse opcua ENDPOINT --node NODE_ID'
+            : 'its instrument sends data by itself: see it in parklink edge status or the local console',
+      },
+    )
   }
   const known = config.devices.flatMap((d) => devicePoints(d).map((p) => p.id))
   const close = known.filter((k) => k.includes(id) || id.includes(k)).slice(0, 5)
   throw new ParklinkError(ErrorCodes.NOT_FOUND, `no point "${id}" in the config (${known.length} points)`, {
-    hint: close.length > 0 ? `did you mean ${close.join(', ')}?` : 'point ids are under devices[].points[].id (parklink edge validate lists problems)',
+    hint:
+      close.length > 0
+        ? `did you mean ${close.join(', ')}?`
+        : 'point ids are under devices[].points[].id (parklink edge validate lists problems)',
   })
 }
 
-function build(device: string, p: ModbusPointConfig, target: ModbusReadSpec['target'], unitId: number, timeoutMs: number, order: ModbusReadSpec['order']): PointRead {
+function build(
+  device: string,
+  p: ModbusPointConfig,
+  target: ModbusReadSpec['target'],
+  unitId: number,
+  timeoutMs: number,
+  order: ModbusReadSpec['order'],
+): PointRead {
   return {
     device,
     ...(p.name ? { name: p.name } : {}),
     ...(p.unit ? { unit: p.unit } : {}),
     spec: {
-      target, unitId, timeoutMs, address: p.address,
+      target,
+      unitId,
+      timeoutMs,
+      address: p.address,
       order: p.order ?? order,
       scale: p.scale,
       offset: p.offset,

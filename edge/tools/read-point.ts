@@ -37,7 +37,13 @@ export interface ReadOutcome {
 /** A transport that keeps what the last read returned, so the raw words can be shown beside the value. */
 class RecordingTransport extends ModbusTransport {
   last: number[] | boolean[] = []
-  override async read(unitId: number, timeoutMs: number, table: ModbusTable, start: number, count: number): Promise<number[] | boolean[]> {
+  override async read(
+    unitId: number,
+    timeoutMs: number,
+    table: ModbusTable,
+    start: number,
+    count: number,
+  ): Promise<number[] | boolean[]> {
     this.last = await super.read(unitId, timeoutMs, table, start, count)
     return this.last
   }
@@ -45,17 +51,35 @@ class RecordingTransport extends ModbusTransport {
 
 export async function readModbusAddress(spec: ModbusReadSpec): Promise<ReadOutcome> {
   const point = ModbusPointConfig.safeParse({
-    id: 'read.point', address: spec.address, scale: spec.scale ?? 1, offset: spec.offset ?? 0,
-    ...(spec.type ? { type: spec.type } : {}), ...(spec.order ? { order: spec.order } : {}),
-    ...(spec.length !== undefined ? { length: spec.length } : {}), ...(spec.bit !== undefined ? { bit: spec.bit } : {}),
+    id: 'read.point',
+    address: spec.address,
+    scale: spec.scale ?? 1,
+    offset: spec.offset ?? 0,
+    ...(spec.type ? { type: spec.type } : {}),
+    ...(spec.order ? { order: spec.order } : {}),
+    ...(spec.length !== undefined ? { length: spec.length } : {}),
+    ...(spec.bit !== undefined ? { bit: spec.bit } : {}),
   })
   if (!point.success) {
     const issue = point.error.issues[0]!
     const hint = (issue as { params?: { hint?: string } }).params?.hint
-    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${issue.path.join('.') || 'point'}: ${issue.message}`, { hint: hint ?? 'check --type, --length and --bit against the address' })
+    throw new ParklinkError(ErrorCodes.BAD_REQUEST, `${issue.path.join('.') || 'point'}: ${issue.message}`, {
+      hint: hint ?? 'check --type, --length and --bit against the address',
+    })
   }
-  const unit = createUnit({ device: 'read', unitId: spec.unitId, timeoutMs: spec.timeoutMs, order: spec.order ?? 'ABCD', maxGap: 0, maxRegistersPerRead: 125, points: [point.data] })
-  const transport = new RecordingTransport(spec.target.tcp ? tcpOpener(spec.target.tcp.host, spec.target.tcp.port) : rtuOpener(spec.target.serial!), Math.max(spec.timeoutMs, 2_000))
+  const unit = createUnit({
+    device: 'read',
+    unitId: spec.unitId,
+    timeoutMs: spec.timeoutMs,
+    order: spec.order ?? 'ABCD',
+    maxGap: 0,
+    maxRegistersPerRead: 125,
+    points: [point.data],
+  })
+  const transport = new RecordingTransport(
+    spec.target.tcp ? tcpOpener(spec.target.tcp.host, spec.target.tcp.port) : rtuOpener(spec.target.serial!),
+    Math.max(spec.timeoutMs, 2_000),
+  )
   try {
     await transport.connect()
     const { samples } = await unit.read(transport, new Set([0]), systemClock)

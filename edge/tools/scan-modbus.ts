@@ -19,14 +19,24 @@ export interface ScanResult {
   silent: number
 }
 
-export async function scanModbus(target: ScanTarget, units: readonly number[], timeoutMs: number, onProgress: (done: number, total: number) => void = () => {}): Promise<ScanResult> {
+export async function scanModbus(
+  target: ScanTarget,
+  units: readonly number[],
+  timeoutMs: number,
+  onProgress: (done: number, total: number) => void = () => {},
+): Promise<ScanResult> {
   const where = target.tcp ? `${target.tcp.host}:${target.tcp.port}` : target.serial!.path
-  const transport = new ModbusTransport(target.tcp ? tcpOpener(target.tcp.host, target.tcp.port) : rtuOpener(target.serial!), Math.max(timeoutMs, 2_000))
+  const transport = new ModbusTransport(
+    target.tcp ? tcpOpener(target.tcp.host, target.tcp.port) : rtuOpener(target.serial!),
+    Math.max(timeoutMs, 2_000),
+  )
   try {
     await transport.connect()
   } catch (err) {
     throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `cannot open ${where}: ${classify(err).message}`, {
-      hint: target.tcp ? 'check the IP address and port, and that this box is on the device subnet (ping it)' : 'check the serial device path and that no other program has it open',
+      hint: target.tcp
+        ? 'check the IP address and port, and that this box is on the device subnet (ping it)'
+        : 'check the serial device path and that no other program has it open',
       cause: err,
     })
   }
@@ -38,8 +48,17 @@ export async function scanModbus(target: ScanTarget, units: readonly number[], t
         found.push({ unitId: unit, answer: `holding register 0 = ${words[0]}` })
       } catch (err) {
         const e = classify(err)
-        if (e.reason.startsWith(QualityReasons.DEVICE_EXCEPTION)) found.push({ unitId: unit, answer: `answers with exception ${e.reason.slice(QualityReasons.DEVICE_EXCEPTION.length + 1)}` })
-        else if (e.fatal && !e.reason.startsWith(QualityReasons.TIMEOUT)) throw new ParklinkError(ErrorCodes.DEVICE_UNREACHABLE, `${where} closed the connection at unit ${unit}: ${e.message}`, { hint: 'a gateway may allow one client only: stop the edge agent while scanning', cause: err })
+        if (e.reason.startsWith(QualityReasons.DEVICE_EXCEPTION))
+          found.push({
+            unitId: unit,
+            answer: `answers with exception ${e.reason.slice(QualityReasons.DEVICE_EXCEPTION.length + 1)}`,
+          })
+        else if (e.fatal && !e.reason.startsWith(QualityReasons.TIMEOUT))
+          throw new ParklinkError(
+            ErrorCodes.DEVICE_UNREACHABLE,
+            `${where} closed the connection at unit ${unit}: ${e.message}`,
+            { hint: 'a gateway may allow one client only: stop the edge agent while scanning', cause: err },
+          )
         // A TCP connection that timed out stays usable for modbus-serial only after a reconnect.
         else if (target.tcp && !transport.connected) await transport.connect()
       }

@@ -19,31 +19,47 @@ describe('parklink edge status', () => {
 
   it('reports outbox depth in hours while the broker is down, and says when the agent is not running', async () => {
     const file = path.join(dir, 'edge.yaml')
-    writeFileSync(file, [
-      'site: huaian', 'edge: e1', 'dataDir: ./data',
-      `uplink: { url: "mqtt://127.0.0.1:${await freePort()}", reconnectMinMs: 100, reconnectMaxMs: 200 }`,
-      'devices:',
-      '  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: e1.level, address: hr0 }] }',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      file,
+      [
+        'site: huaian',
+        'edge: e1',
+        'dataDir: ./data',
+        `uplink: { url: "mqtt://127.0.0.1:${await freePort()}", reconnectMinMs: 100, reconnectMaxMs: 200 }`,
+        'devices:',
+        '  - { id: plc, kind: modbus-tcp, host: 127.0.0.1, points: [{ id: e1.level, address: hr0 }] }',
+        '',
+      ].join('\n'),
+    )
     // A PLC whose samples are stamped two hours ago (a backlog that old).
     const twoHoursAgo = Date.now() - 2 * 3_600_000
     const driver: Driver = {
-      device: 'plc', kind: 'test', points: [{ id: 'e1.level' }], pollIntervalMs: 100,
-      start: async () => {}, stop: async () => {}, status: () => ({ state: 'connected', since: 0, lastError: null }),
+      device: 'plc',
+      kind: 'test',
+      points: [{ id: 'e1.level' }],
+      pollIntervalMs: 100,
+      start: async () => {},
+      stop: async () => {},
+      status: () => ({ state: 'connected', since: 0, lastError: null }),
       read: async () => [{ point: 'e1.level', ts: twoHoursAgo, value: 1, quality: 'good' }],
     }
-    const agent = await startEdgeAgent(parseEdgeConfig((await import('node:fs')).readFileSync(file, 'utf8'), file), { log: createLogger('status-test', 'silent'), createDriver: () => driver })
+    const agent = await startEdgeAgent(parseEdgeConfig((await import('node:fs')).readFileSync(file, 'utf8'), file), {
+      log: createLogger('status-test', 'silent'),
+      createDriver: () => driver,
+    })
     try {
       await waitFor(() => agent.status().outbox.samples >= 3)
       const status = async () => {
         const child = startParklink('status', ['edge', 'status', '--config', file])
         return { code: await child.exited, output: child.output() }
       }
-      const running = await waitFor(async () => {
-        const r = await status()
-        return r.code === 0 && /oldest held 2 h behind/.test(r.output) ? r : null
-      }, { timeoutMs: 15_000, intervalMs: 1_000 })
+      const running = await waitFor(
+        async () => {
+          const r = await status()
+          return r.code === 0 && /oldest held 2 h behind/.test(r.output) ? r : null
+        },
+        { timeoutMs: 15_000, intervalMs: 1_000 },
+      )
       expect(running.output).toMatch(/uplink: DISCONNECTED/)
       expect(running.output).toMatch(/outbox [0-9a-f]{8}: \d+ samples in \d+ batches/)
       expect(running.output).toMatch(/plc +test +connected/)

@@ -8,17 +8,28 @@ export const STALE_STATUS_MS = 30_000
 export function clockText(offsetMs: number | null | undefined): string {
   if (offsetMs === null || offsetMs === undefined) return 'clock: not compared with the cloud yet (no fresh ack)'
   const s = offsetMs / 1000
-  const off = Math.abs(s) < 0.05 ? 'in step with the cloud' : `${Math.abs(s).toFixed(1)} s ${s > 0 ? 'AHEAD of' : 'BEHIND'} the cloud`
+  const off =
+    Math.abs(s) < 0.05
+      ? 'in step with the cloud'
+      : `${Math.abs(s).toFixed(1)} s ${s > 0 ? 'AHEAD of' : 'BEHIND'} the cloud`
   return `clock: ${off} (from its acks)${Math.abs(offsetMs) > 60_000 ? ' — check NTP: samples stamped outside the 5 min window are kept as uncertain (clock_skew)' : ''}`
 }
 
-const ago = (now: number, t: number | null) => (t === null ? 'never' : `${Math.max(0, Math.round((now - t) / 1000))} s ago`)
+const ago = (now: number, t: number | null) =>
+  t === null ? 'never' : `${Math.max(0, Math.round((now - t) / 1000))} s ago`
 
 /** The data directory's disk (issue 14): free space, the outbox's reserve, samples refused while full. */
 export function diskText(d: NonNullable<EdgeAgentStatus['disk']>): string {
   const free = d.freeBytes === null ? 'free space unknown' : `${(d.freeBytes / 1e6).toFixed(1)} MB free`
-  const reserve = d.reserveBytes === 0 ? 'no reserve' : d.reserveHeld ? `reserve of ${(d.reserveBytes / 1e6).toFixed(1)} MB held` : 'reserve RELEASED'
-  const full = d.full ? ' — DISK FULL: new samples are refused until space is freed (they reach the cloud as a disk_full gap)' : ''
+  const reserve =
+    d.reserveBytes === 0
+      ? 'no reserve'
+      : d.reserveHeld
+        ? `reserve of ${(d.reserveBytes / 1e6).toFixed(1)} MB held`
+        : 'reserve RELEASED'
+  const full = d.full
+    ? ' — DISK FULL: new samples are refused until space is freed (they reach the cloud as a disk_full gap)'
+    : ''
   return `disk: ${free}, ${reserve}${d.refused > 0 ? `; ${d.refused} samples REFUSED (disk full) since start` : ''}${full}`
 }
 
@@ -45,9 +56,21 @@ export function formatStatus(s: EdgeAgentStatus, now: number): string {
     `outbox ${shortOutboxId(o.id)}: ${o.samples} samples in ${o.batches} batches (${(o.bytes / 1e6).toFixed(1)} MB), oldest held ${s.backlogHours} h behind, ${s.samplesPerHour} samples/h now${o.evicted > 0 ? `; ${o.evicted} samples EVICTED (cap reached)` : ''}`,
     ...diskLines(s.disk),
     'drivers:',
-    ...s.drivers.map((d) => `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}${d.counters ? ` [${Object.entries(d.counters).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}`),
+    ...s.drivers.map(
+      (d) =>
+        `  ${d.device.padEnd(20)} ${d.kind.padEnd(15)} ${d.state}${d.lastError ? ` — ${d.lastError}` : ''}${
+          d.counters
+            ? ` [${Object.entries(d.counters)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}]`
+            : ''
+        }`,
+    ),
     s.alarms.length === 0 ? 'local alarms: none' : 'local alarms:',
-    ...s.alarms.map((a) => `  ${a.priority} ${a.kind.padEnd(3)} ${a.point} = ${a.value} (limit ${a.limit}) since ${ago(now, a.raisedAt)}`),
+    ...s.alarms.map(
+      (a) =>
+        `  ${a.priority} ${a.kind.padEnd(3)} ${a.point} = ${a.value} (limit ${a.limit}) since ${ago(now, a.raisedAt)}`,
+    ),
   ]
   return lines.join('\n')
 }

@@ -11,22 +11,41 @@ import { edgeUser } from '../../shared/wire/acl.ts'
  */
 export function checkUplinkCertificate(pem: Buffer, file: string, site: string, edge: string, now: number): void {
   const refuse = (why: string, hint: string, cause?: unknown) =>
-    new ParklinkError(ErrorCodes.CONFIG_INVALID, `uplink.tls.cert: ${file}: ${why}`, { hint, ...(cause === undefined ? {} : { cause }) })
+    new ParklinkError(ErrorCodes.CONFIG_INVALID, `uplink.tls.cert: ${file}: ${why}`, {
+      hint,
+      ...(cause === undefined ? {} : { cause }),
+    })
   let cert: X509Certificate
   try {
     cert = new X509Certificate(pem)
   } catch (err) {
-    throw refuse(`not a PEM certificate (${errorMessage(err)})`, 'give the client.crt that `parklink pki issue edge` wrote', err)
+    throw refuse(
+      `not a PEM certificate (${errorMessage(err)})`,
+      'give the client.crt that `parklink pki issue edge` wrote',
+      err,
+    )
   }
   const expected = edgeUser(site, edge)
   const cn = commonName(cert.subject)
   if (cn !== expected) {
-    throw refuse(`the certificate's CN is "${cn ?? '(none)'}", this edge is "${expected}"`, `issue this edge its own certificate: parklink pki issue edge ${expected}`)
+    throw refuse(
+      `the certificate's CN is "${cn ?? '(none)'}", this edge is "${expected}"`,
+      `issue this edge its own certificate: parklink pki issue edge ${expected}`,
+    )
   }
-  if (now > Date.parse(cert.validTo)) throw refuse(`the certificate expired on ${cert.validTo}`, `issue a new one: parklink pki revoke ${expected}, then parklink pki issue edge ${expected}`)
-  if (now < Date.parse(cert.validFrom)) throw refuse(`the certificate is valid only from ${cert.validFrom}`, "check this gateway's clock (NTP)")
+  if (now > Date.parse(cert.validTo))
+    throw refuse(
+      `the certificate expired on ${cert.validTo}`,
+      `issue a new one: parklink pki revoke ${expected}, then parklink pki issue edge ${expected}`,
+    )
+  if (now < Date.parse(cert.validFrom))
+    throw refuse(`the certificate is valid only from ${cert.validFrom}`, "check this gateway's clock (NTP)")
 }
 
 /** The last CN of a subject as Node prints it (one `KEY=value` per line; '/' is not escaped). */
 const commonName = (subject: string): string | undefined =>
-  subject.split('\n').filter((l) => l.startsWith('CN=')).map((l) => l.slice(3)).at(-1)
+  subject
+    .split('\n')
+    .filter((l) => l.startsWith('CN='))
+    .map((l) => l.slice(3))
+    .at(-1)

@@ -17,7 +17,15 @@ describe('edge command answers', () => {
   let dir: string
   let outbox: Outbox
   let republished: OutboxBatch[]
-  const answer = (cmd: Command['cmd']) => answerCommand(command(cmd), { edge: 'e1', session: 's-1', outbox, drivers: () => [], republish: (b) => republished.push(...b), now: () => T0 + 5 })
+  const answer = (cmd: Command['cmd']) =>
+    answerCommand(command(cmd), {
+      edge: 'e1',
+      session: 's-1',
+      outbox,
+      drivers: () => [],
+      republish: (b) => republished.push(...b),
+      now: () => T0 + 5,
+    })
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-cmd-'))
@@ -50,13 +58,26 @@ describe('edge command answers', () => {
   it('answers ping and status; a failing outbox is an error answer, not a throw', async () => {
     outbox.append([sample(1)])
     expect((await answer({ type: 'ping' })).result).toEqual({ type: 'pong', session: 's-1' })
-    expect((await answer({ type: 'status' })).result).toMatchObject({ type: 'status', session: 's-1', lastSeq: 1, ackedThrough: 0, outbox: { batches: 1, samples: 1 }, drivers: [] })
+    expect((await answer({ type: 'status' })).result).toMatchObject({
+      type: 'status',
+      session: 's-1',
+      lastSeq: 1,
+      ackedThrough: 0,
+      outbox: { batches: 1, samples: 1 },
+      drivers: [],
+    })
     outbox.close()
-    expect(await answer({ type: 'status' })).toMatchObject({ ok: false, error: { code: 'PL_OUTBOX_FAILED', message: expect.stringMatching(/after close/) } })
+    expect(await answer({ type: 'status' })).toMatchObject({
+      ok: false,
+      error: { code: 'PL_OUTBOX_FAILED', message: expect.stringMatching(/after close/) },
+    })
   })
 
   it('the command schema refuses a reversed range and unknown commands', () => {
-    expect(decodeCommand(JSON.stringify(command({ type: 'resend', fromSeq: 5, toSeq: 4 })))).toMatchObject({ ok: false, error: expect.stringMatching(/toSeq/) })
+    expect(decodeCommand(JSON.stringify(command({ type: 'resend', fromSeq: 5, toSeq: 4 })))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/toSeq/),
+    })
     expect(decodeCommand(JSON.stringify({ ...command({ type: 'ping' }), cmd: { type: 'reboot' } })).ok).toBe(false)
     expect(decodeCommand(encode(command({ type: 'resend', fromSeq: 4, toSeq: 5 })))).toMatchObject({ ok: true })
   })
@@ -69,8 +90,14 @@ describe('edge command answers', () => {
     const r = await answerCommand({ ...command(snap), id }, { ...deps, snapshot: (req) => asked.push(req) })
     expect(r).toMatchObject({ ok: true, result: { type: 'snapshot', cameras: ['cam-gate'] } })
     expect(asked).toEqual([{ id, edge: 'e1', alarm: 42, cameras: ['cam-gate'], ts: T0 }])
-    expect(await answerCommand({ ...command(snap), id }, deps)).toMatchObject({ ok: false, error: { code: 'PL_BAD_REQUEST', message: 'this edge has no cameras' } })
-    expect(await answerCommand(command(snap), { ...deps, snapshot: (req) => asked.push(req) })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/uuid/) } })
+    expect(await answerCommand({ ...command(snap), id }, deps)).toMatchObject({
+      ok: false,
+      error: { code: 'PL_BAD_REQUEST', message: 'this edge has no cameras' },
+    })
+    expect(await answerCommand(command(snap), { ...deps, snapshot: (req) => asked.push(req) })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/uuid/) },
+    })
     expect(asked).toHaveLength(1)
     // The wire schema carries it both ways.
     expect(decodeCommand(encode({ ...command(snap), id }))).toMatchObject({ ok: true, value: { cmd: snap } })
@@ -80,11 +107,24 @@ describe('edge command answers', () => {
   it('a read command reads the point now and answers with the sample; refused without a reader, an error answer when the read fails', async () => {
     const deps = { edge: 'e1', session: 's-1', outbox, drivers: () => [], republish: () => {}, now: () => T0 + 5 }
     const read = { type: 'read' as const, point: 'p.1' }
-    const r = await answerCommand(command(read), { ...deps, readPoint: async (point) => ({ point, ts: T0 + 4, value: 7.5, quality: 'good' }) })
-    expect(r).toMatchObject({ ok: true, result: { type: 'read', sample: { point: 'p.1', value: 7.5, quality: 'good' } } })
+    const r = await answerCommand(command(read), {
+      ...deps,
+      readPoint: async (point) => ({ point, ts: T0 + 4, value: 7.5, quality: 'good' }),
+    })
+    expect(r).toMatchObject({
+      ok: true,
+      result: { type: 'read', sample: { point: 'p.1', value: 7.5, quality: 'good' } },
+    })
     expect(decodeCommandResponse(encode(r))).toMatchObject({ ok: true })
     expect(await answerCommand(command(read), deps)).toMatchObject({ ok: false, error: { code: 'PL_BAD_REQUEST' } })
-    const failing = await answerCommand(command(read), { ...deps, readPoint: () => Promise.reject(new ParklinkError(ErrorCodes.NOT_FOUND, 'no polled device on this edge reads point p.1')) })
-    expect(failing).toMatchObject({ ok: false, error: { code: 'PL_NOT_FOUND', message: expect.stringMatching(/p\.1/) } })
+    const failing = await answerCommand(command(read), {
+      ...deps,
+      readPoint: () =>
+        Promise.reject(new ParklinkError(ErrorCodes.NOT_FOUND, 'no polled device on this edge reads point p.1')),
+    })
+    expect(failing).toMatchObject({
+      ok: false,
+      error: { code: 'PL_NOT_FOUND', message: expect.stringMatching(/p\.1/) },
+    })
   })
 })

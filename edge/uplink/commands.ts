@@ -37,7 +37,12 @@ export async function answerCommand(command: Command, deps: CommandDeps): Promis
     const result = await run(command, deps)
     return { ...base, ts: deps.now(), ok: true, result }
   } catch (err) {
-    const code = err instanceof Refused ? ErrorCodes.BAD_REQUEST : err instanceof ParklinkError ? err.code : ErrorCodes.OUTBOX_FAILED
+    const code =
+      err instanceof Refused
+        ? ErrorCodes.BAD_REQUEST
+        : err instanceof ParklinkError
+          ? err.code
+          : ErrorCodes.OUTBOX_FAILED
     return { ...base, ts: deps.now(), ok: false, error: { code, message: errorMessage(err).slice(0, 1024) } }
   }
 }
@@ -49,7 +54,14 @@ async function run(command: Command, deps: CommandDeps): Promise<CommandResult> 
       return { type: 'pong', session: deps.session }
     case 'status': {
       const stats = deps.outbox.stats()
-      return { type: 'status', session: deps.session, outbox: outboxReport(stats), lastSeq: stats.lastSeq, ackedThrough: stats.ackedThrough, drivers: deps.drivers() }
+      return {
+        type: 'status',
+        session: deps.session,
+        outbox: outboxReport(stats),
+        lastSeq: stats.lastSeq,
+        ackedThrough: stats.ackedThrough,
+        drivers: deps.drivers(),
+      }
     }
     case 'resend': {
       const stats = deps.outbox.stats()
@@ -57,7 +69,12 @@ async function run(command: Command, deps: CommandDeps): Promise<CommandResult> 
       const held = deps.outbox.peek(cmd.fromSeq - 1, toSeq - cmd.fromSeq + 1).filter((b) => b.seq <= toSeq)
       if (held.length > 0) deps.republish(held)
       const alreadyAcked = Math.max(0, Math.min(toSeq, stats.ackedThrough) - cmd.fromSeq + 1)
-      return { type: 'resend', resent: held.map((b) => b.seq), alreadyAcked, gaps: deps.outbox.gapsOverlapping(cmd.fromSeq, toSeq) }
+      return {
+        type: 'resend',
+        resent: held.map((b) => b.seq),
+        alreadyAcked,
+        gaps: deps.outbox.gapsOverlapping(cmd.fromSeq, toSeq),
+      }
     }
     case 'snapshot': {
       if (!deps.snapshot) throw new Refused('this edge has no cameras')

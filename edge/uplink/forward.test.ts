@@ -48,7 +48,11 @@ describe('SendWindow', () => {
     const w = live(0, { maxInflight: 5, ackTimeoutMs: 1000 })
     fill(w, 2, 0)
     w.acked(7, 5)
-    expect({ sent: w.after('live'), inflight: w.inflight, deadline: w.deadline() }).toEqual({ sent: 7, inflight: 0, deadline: null })
+    expect({ sent: w.after('live'), inflight: w.inflight, deadline: w.deadline() }).toEqual({
+      sent: 7,
+      inflight: 0,
+      deadline: null,
+    })
     expect(fill(w, 9, 5)).toEqual([8, 9])
   })
 

@@ -58,7 +58,8 @@ export class SendWindow {
   #timeouts = 0
 
   constructor(ackedThrough: number, limits: WindowLimits) {
-    if (!(limits.maxInflight >= 1) || !(limits.ackTimeoutMs > 0)) throw new RangeError('maxInflight ≥ 1 and ackTimeoutMs > 0 required')
+    if (!(limits.maxInflight >= 1) || !(limits.ackTimeoutMs > 0))
+      throw new RangeError('maxInflight ≥ 1 and ackTimeoutMs > 0 required')
     const replay = limits.replayInflight ?? Math.max(1, Math.min(8, Math.floor(limits.maxInflight / 2)))
     if (!(replay >= 1)) throw new RangeError('replayInflight ≥ 1 required')
     this.#limits = { maxBackoff: 8, ...limits, replayInflight: Math.min(replay, limits.maxInflight) }
@@ -99,7 +100,8 @@ export class SendWindow {
   /** Records a batch as published; false: the cloud holds it already, do not publish it. */
   sent(seq: number, now: number): boolean {
     const lane: Lane = seq > this.liveFrom ? 'live' : 'backlog'
-    if (seq <= this.#sentThrough[lane]) throw new RangeError(`seq ${seq} sent out of order (${lane} already sent through ${this.#sentThrough[lane]})`)
+    if (seq <= this.#sentThrough[lane])
+      throw new RangeError(`seq ${seq} sent out of order (${lane} already sent through ${this.#sentThrough[lane]})`)
     this.#sentThrough[lane] = seq
     if (seq <= this.ackedThrough || this.#isStored(seq)) return false
     if (this.#inflight.size === 0) this.#waitingSince = now
@@ -116,7 +118,11 @@ export class SendWindow {
     let progress = false
     if (advanced) {
       this.ackedThrough = through
-      for (const lane of ['live', 'backlog'] as const) this.#sentThrough[lane] = Math.max(this.#sentThrough[lane], lane === 'live' ? Math.max(through, this.liveFrom) : Math.min(through, this.liveFrom))
+      for (const lane of ['live', 'backlog'] as const)
+        this.#sentThrough[lane] = Math.max(
+          this.#sentThrough[lane],
+          lane === 'live' ? Math.max(through, this.liveFrom) : Math.min(through, this.liveFrom),
+        )
     }
     // The cloud's whole view above its mark (stored stays stored) replaces the previous one,
     // unless this ack is older than the mark (a stale retained ack).
@@ -174,7 +180,11 @@ export class SendWindow {
  * is the outbox's (up to `limit` batches with seq > after, oldest first). Calls `sent` for
  * each; batches the cloud already holds are skipped, not returned.
  */
-export function nextBatches<B extends { seq: number }>(w: SendWindow, peek: (after: number, limit: number) => B[], now: number): B[] {
+export function nextBatches<B extends { seq: number }>(
+  w: SendWindow,
+  peek: (after: number, limit: number) => B[],
+  now: number,
+): B[] {
   const out: B[] = []
   for (const lane of ['live', 'backlog'] as const) {
     for (;;) {

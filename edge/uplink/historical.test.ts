@@ -6,7 +6,13 @@ import { systemClock } from '../../shared/clock.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
-import { captureLogger, startFakeCloud, startTestBroker, type FakeCloud, type TestBroker } from '../../test/util/edge-support.ts'
+import {
+  captureLogger,
+  startFakeCloud,
+  startTestBroker,
+  type FakeCloud,
+  type TestBroker,
+} from '../../test/util/edge-support.ts'
 import { startMqttUplink, type Uplink } from './mqtt/mqtt-uplink.ts'
 
 /** Backlog replay is marked: a batch written longer ago than historicalAfterMs goes out `historical`. */
@@ -39,10 +45,27 @@ describe('historical marking on a real broker', () => {
     writtenAt = Date.now()
     outbox.append([sample(2)]) // written now
     uplink = startMqttUplink({
-      url: broker.url, clientId: 'edge-historical', site: 'park', edge: 'e1', session: 's-1', configHash: 'c', points: [], drivers: () => [],
-      outbox, maxInflight: 4, ackTimeoutMs: 5_000, heartbeatMs: 60_000, reconnectMinMs: 50, reconnectMaxMs: 200, historicalAfterMs: 60_000, log: captureLogger().log,
+      url: broker.url,
+      clientId: 'edge-historical',
+      site: 'park',
+      edge: 'e1',
+      session: 's-1',
+      configHash: 'c',
+      points: [],
+      drivers: () => [],
+      outbox,
+      maxInflight: 4,
+      ackTimeoutMs: 5_000,
+      heartbeatMs: 60_000,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      historicalAfterMs: 60_000,
+      log: captureLogger().log,
     })
     await waitFor(() => cloud.through() === 2, { message: 'not delivered' })
-    expect(cloud.batches.map((b) => [b.seq, b.historical ?? false])).toEqual([[1, true], [2, false]])
+    expect(cloud.batches.map((b) => [b.seq, b.historical ?? false])).toEqual([
+      [1, true],
+      [2, false],
+    ])
   })
 })

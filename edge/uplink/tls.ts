@@ -8,4 +8,5 @@ export type UplinkTlsMaterial = TlsMaterial
 export { resolveTlsPaths }
 
 /** Reads the files before anything starts: a missing one is a config error, said with its name. */
-export const loadUplinkTls = (tls: UplinkTlsConfig | undefined, where = 'uplink.tls'): UplinkTlsMaterial | undefined => readTlsFiles(tls, where, (file) => readFileSync(file))
+export const loadUplinkTls = (tls: UplinkTlsConfig | undefined, where = 'uplink.tls'): UplinkTlsMaterial | undefined =>
+  readTlsFiles(tls, where, (file) => readFileSync(file))

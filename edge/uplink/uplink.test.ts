@@ -7,7 +7,14 @@ import { topic } from '../../shared/wire/topics.ts'
 import { captureLogger } from '../../test/util/edge-support.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import { openSqliteOutbox } from '../outbox/sqlite-outbox.ts'
-import type { LastWill, PublishOptions, SubscribeFailure, UplinkLink, UplinkTransport, UplinkTransportEvents } from './transport.ts'
+import type {
+  LastWill,
+  PublishOptions,
+  SubscribeFailure,
+  UplinkLink,
+  UplinkTransport,
+  UplinkTransportEvents,
+} from './transport.ts'
 import { startUplink, type Uplink } from './uplink.ts'
 
 /**
@@ -17,7 +24,11 @@ import { startUplink, type Uplink } from './uplink.ts'
  */
 const STATUS = topic('park', 'e1', 'status')
 
-interface Published { topic: string; payload: Buffer; options: PublishOptions }
+interface Published {
+  topic: string
+  payload: Buffer
+  options: PublishOptions
+}
 
 function scriptedTransport(refuse: readonly string[] = []) {
   const published: Published[] = []
@@ -56,7 +67,10 @@ function scriptedTransport(refuse: readonly string[] = []) {
     },
   }
   return {
-    transport, published, subscribed, calls,
+    transport,
+    published,
+    subscribed,
+    calls,
     will: () => will,
     up() {
       link = newLink()
@@ -83,10 +97,22 @@ describe('uplink over its transport interface', () => {
     rmSync(dir, { recursive: true, force: true })
   })
   const start = (transport: UplinkTransport) => {
-    uplink = startUplink({
-      site: 'park', edge: 'e1', session: 's1', configHash: 'cafe', points: [], drivers: () => [],
-      outbox, maxInflight: 4, ackTimeoutMs: 60_000, heartbeatMs: 60_000, log: logs.log,
-    }, transport)
+    uplink = startUplink(
+      {
+        site: 'park',
+        edge: 'e1',
+        session: 's1',
+        configHash: 'cafe',
+        points: [],
+        drivers: () => [],
+        outbox,
+        maxInflight: 4,
+        ackTimeoutMs: 60_000,
+        heartbeatMs: 60_000,
+        log: logs.log,
+      },
+      transport,
+    )
     return uplink
   }
 

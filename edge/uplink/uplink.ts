@@ -6,7 +6,13 @@ import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
 import type { CommandResponse } from '../../shared/wire/command.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
-import { WIRE_VERSION, type DataBatch, type DriverReport, type PointInfo, type Status } from '../../shared/wire/messages.ts'
+import {
+  WIRE_VERSION,
+  type DataBatch,
+  type DriverReport,
+  type PointInfo,
+  type Status,
+} from '../../shared/wire/messages.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
 import type { UplinkLink, UplinkTransport } from './transport.ts'
@@ -81,8 +87,18 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   const { outbox, log } = options
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
-  const topics = { data: topic(id.site, id.edge, 'data'), status: topic(id.site, id.edge, 'status'), ack: topic(id.site, id.edge, 'ack'), cmd: topic(id.site, id.edge, 'cmd'), resp: topic(id.site, id.edge, 'resp') }
-  const window = new SendWindow(outbox.stats().ackedThrough, { maxInflight: options.maxInflight, ackTimeoutMs: options.ackTimeoutMs, ...(options.replayInflight === undefined ? {} : { replayInflight: options.replayInflight }) })
+  const topics = {
+    data: topic(id.site, id.edge, 'data'),
+    status: topic(id.site, id.edge, 'status'),
+    ack: topic(id.site, id.edge, 'ack'),
+    cmd: topic(id.site, id.edge, 'cmd'),
+    resp: topic(id.site, id.edge, 'resp'),
+  }
+  const window = new SendWindow(outbox.stats().ackedThrough, {
+    maxInflight: options.maxInflight,
+    ackTimeoutMs: options.ackTimeoutMs,
+    ...(options.replayInflight === undefined ? {} : { replayInflight: options.replayInflight }),
+  })
   const timers: Record<'heartbeat' | 'ack', TimerHandle | null> = { heartbeat: null, ack: null }
   let ready = false
   let lastAckAt: number | null = null
@@ -108,7 +124,17 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       done?.(err)
     })
   }
-  const publishBirth = (c: UplinkLink) => publishStatus(c, status.birth(id, clock.now(), options.configHash, typeof options.points === 'function' ? options.points() : options.points, outbox.stats()))
+  const publishBirth = (c: UplinkLink) =>
+    publishStatus(
+      c,
+      status.birth(
+        id,
+        clock.now(),
+        options.configHash,
+        typeof options.points === 'function' ? options.points() : options.points,
+        outbox.stats(),
+      ),
+    )
 
   function onConnect(c: UplinkLink): void {
     // What waited in the outbox through the outage is backlog: it drains behind live data.
@@ -117,20 +143,37 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       if (c !== transport.current()) return
       if (failure) {
         // Without acks nothing is ever deleted and everything is resent: retry later instead.
-        noteError(failure.refused ? `subscription to ${topics.ack} refused; check the broker ACL for this edge` : `subscribe to ${topics.ack} failed: ${failure.error}`, 'error')
+        noteError(
+          failure.refused
+            ? `subscription to ${topics.ack} refused; check the broker ACL for this edge`
+            : `subscribe to ${topics.ack} failed: ${failure.error}`,
+          'error',
+        )
         transport.reconnect(c)
         return
       }
       ready = true
       lastError = null
-      log.info({ url: transport.endpoint, clientId: transport.clientId, ackedThrough: window.ackedThrough, lastSeq: outbox.stats().lastSeq }, 'uplink connected')
+      log.info(
+        {
+          url: transport.endpoint,
+          clientId: transport.clientId,
+          ackedThrough: window.ackedThrough,
+          lastSeq: outbox.stats().lastSeq,
+        },
+        'uplink connected',
+      )
       publishBirth(c)
       scheduleHeartbeat(c)
       pump()
     })
     // The cloud's commands (ping, resend a range, status): without them data still flows.
     c.subscribe(topics.cmd, 1, (failure) => {
-      if (failure) log.warn({ topic: topics.cmd }, 'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/%u/cmd, user {site}/{edge})')
+      if (failure)
+        log.warn(
+          { topic: topics.cmd },
+          'cannot subscribe to commands; check the broker ACL (pattern read parklink/v1/%u/cmd, user {site}/{edge})',
+        )
     })
     // Best effort (an ACL may forbid it): lets us see a late will of this session, below.
     c.subscribe(topics.status, 1, (failure) => {
@@ -141,11 +184,17 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   function onMessage(c: UplinkLink, name: string, payload: Buffer, retained = false): void {
     if (name === topics.ack) {
       const decoded = decodeAck(payload)
-      if (!decoded.ok) return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
-      if (decoded.value.edge !== id.edge) return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
+      if (!decoded.ok)
+        return void log.warn({ topic: name, err: decoded.error, bytes: payload.length }, 'invalid ack ignored')
+      if (decoded.value.edge !== id.edge)
+        return void log.warn({ topic: name, edge: decoded.value.edge }, 'ack for another edge ignored')
       // Seqs are the outbox's own: an ack for another outbox (a retained one from before this
       // outbox file was created) says nothing about these batches and must delete none of them.
-      if (decoded.value.outbox !== outbox.id) return void log.info({ topic: name, outbox: decoded.value.outbox, ours: outbox.id }, 'ack for another outbox of this edge ignored')
+      if (decoded.value.outbox !== outbox.id)
+        return void log.info(
+          { topic: name, outbox: decoded.value.outbox, ours: outbox.id },
+          'ack for another outbox of this edge ignored',
+        )
       // The cloud's clock from a fresh ack (a retained one is old news): shown in status and the console.
       if (!retained) clockOffsetMs = -cloudClock.observe('cloud', decoded.value.ts, clock.now())
       onAck(decoded.value.through, decoded.value.stored ?? [])
@@ -155,7 +204,12 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       // The broker may publish the will of our previous connection (taken over with the same
       // client id) AFTER this connection's birth; it names our session, so say we live again.
       const decoded = decodeStatus(payload)
-      if (decoded.ok && decoded.value.kind === 'death' && decoded.value.session === id.session && decoded.value.ts === undefined) {
+      if (
+        decoded.ok &&
+        decoded.value.kind === 'death' &&
+        decoded.value.session === id.session &&
+        decoded.value.ts === undefined
+      ) {
         log.warn('a late will of this session was published: announcing birth again')
         publishBirth(c)
       }
@@ -164,17 +218,38 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
 
   function onCommand(c: UplinkLink, payload: Buffer): void {
     const decoded = decodeCommand(payload)
-    if (!decoded.ok) return void log.warn({ topic: topics.cmd, err: decoded.error, bytes: payload.length }, 'invalid command ignored')
-    if (decoded.value.edge !== id.edge) return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
+    if (!decoded.ok)
+      return void log.warn({ topic: topics.cmd, err: decoded.error, bytes: payload.length }, 'invalid command ignored')
+    if (decoded.value.edge !== id.edge)
+      return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
     const republish = (list: readonly OutboxBatch[]) => {
       const floor = outbox.floor()
       for (const b of list) c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 })
     }
-    void answerCommand(decoded.value, { edge: id.edge, session: id.session, outbox, drivers: options.drivers, republish, now: () => clock.now(), ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}), ...(options.readPoint ? { readPoint: options.readPoint } : {}) }).then((response) => respond(c, decoded.value.cmd.type, response))
+    void answerCommand(decoded.value, {
+      edge: id.edge,
+      session: id.session,
+      outbox,
+      drivers: options.drivers,
+      republish,
+      now: () => clock.now(),
+      ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}),
+      ...(options.readPoint ? { readPoint: options.readPoint } : {}),
+    }).then((response) => respond(c, decoded.value.cmd.type, response))
   }
 
   function respond(c: UplinkLink, cmd: string, response: CommandResponse): void {
-    log.info({ id: response.id, cmd, ok: response.ok, ...(response.result?.type === 'resend' ? { resent: response.result.resent.length, gaps: response.result.gaps.length } : {}) }, 'command answered')
+    log.info(
+      {
+        id: response.id,
+        cmd,
+        ok: response.ok,
+        ...(response.result?.type === 'resend'
+          ? { resent: response.result.resent.length, gaps: response.result.gaps.length }
+          : {}),
+      },
+      'command answered',
+    )
     c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
       if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
     })
@@ -182,8 +257,17 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
 
   const historicalAfterMs = options.historicalAfterMs ?? 60_000
   const toMessage = (b: OutboxBatch, floor: number): DataBatch => ({
-    v: WIRE_VERSION, edge: id.edge, session: id.session, outbox: outbox.id, seq: b.seq, floor: Math.min(floor, b.seq), samples: b.samples,
-    ...(b.alarms ? { alarms: b.alarms } : {}), ...(b.events ? { events: b.events } : {}), ...(b.gaps ? { gaps: b.gaps } : {}), ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
+    v: WIRE_VERSION,
+    edge: id.edge,
+    session: id.session,
+    outbox: outbox.id,
+    seq: b.seq,
+    floor: Math.min(floor, b.seq),
+    samples: b.samples,
+    ...(b.alarms ? { alarms: b.alarms } : {}),
+    ...(b.events ? { events: b.events } : {}),
+    ...(b.gaps ? { gaps: b.gaps } : {}),
+    ...(clock.now() - b.createdAt > historicalAfterMs ? { historical: true } : {}),
   })
 
   function onAck(through: number, stored: StoredRanges): void {
@@ -192,7 +276,9 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       // Acking seqs this outbox never assigned would mark future batches delivered: refuse.
       if (refusedAck !== through) {
         log.error({ through, lastSeq }, 'the cloud acknowledges seqs this outbox never assigned: ack ignored')
-        log.error('hint: the ack names this outbox but seqs it never assigned: is another client publishing as this edge? Check the broker credentials and ACL')
+        log.error(
+          'hint: the ack names this outbox but seqs it never assigned: is another client publishing as this edge? Check the broker credentials and ACL',
+        )
       }
       refusedAck = through
       return
@@ -223,7 +309,11 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       const floor = batches.length > 0 ? outbox.floor() : 0
       for (const b of batches) {
         c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 }, (err) => {
-          if (err) log.debug({ seq: b.seq, err: errorMessage(err) }, 'batch not delivered to the broker; resent after reconnect')
+          if (err)
+            log.debug(
+              { seq: b.seq, err: errorMessage(err) },
+              'batch not delivered to the broker; resent after reconnect',
+            )
         })
       }
     } catch (err) {
@@ -238,22 +328,31 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
     clearTimer('ack')
     const deadline = window.deadline()
     if (deadline === null || !ready) return
-    timers.ack = clock.setTimeout(() => {
-      timers.ack = null
-      const from = window.ackedThrough + 1
-      if (window.checkTimeout(clock.now())) {
-        const c = transport.current()
-        if (window.timeouts >= RECONNECT_AFTER_TIMEOUTS && c !== null) {
-          // Resent twice and still nothing: the link may be dead without TCP or the keepalive
-          // noticing yet (a silent drop on the way). A new connection resends everything.
-          log.warn({ from, timeouts: window.timeouts }, 'no ack after resending: reconnecting (the link to the broker may be dead)')
-          transport.reconnect(c)
-          return
-        }
-        log.warn({ from, ackTimeoutMs: options.ackTimeoutMs }, 'no ack from the cloud in time: resending from the last ack')
-        pump()
-      } else armAckTimer()
-    }, Math.max(0, deadline - clock.now()))
+    timers.ack = clock.setTimeout(
+      () => {
+        timers.ack = null
+        const from = window.ackedThrough + 1
+        if (window.checkTimeout(clock.now())) {
+          const c = transport.current()
+          if (window.timeouts >= RECONNECT_AFTER_TIMEOUTS && c !== null) {
+            // Resent twice and still nothing: the link may be dead without TCP or the keepalive
+            // noticing yet (a silent drop on the way). A new connection resends everything.
+            log.warn(
+              { from, timeouts: window.timeouts },
+              'no ack after resending: reconnecting (the link to the broker may be dead)',
+            )
+            transport.reconnect(c)
+            return
+          }
+          log.warn(
+            { from, ackTimeoutMs: options.ackTimeoutMs },
+            'no ack from the cloud in time: resending from the last ack',
+          )
+          pump()
+        } else armAckTimer()
+      },
+      Math.max(0, deadline - clock.now()),
+    )
   }
 
   function scheduleHeartbeat(c: UplinkLink): void {
@@ -278,16 +377,27 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
     window.rewind()
   }
 
-  transport.connect({ topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true }, {
-    onConnect,
-    onMessage,
-    onError: (message) => noteError(message),
-    onClose,
-  })
+  transport.connect(
+    { topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true },
+    {
+      onConnect,
+      onMessage,
+      onError: (message) => noteError(message),
+      onClose,
+    },
+  )
 
   return {
     kick: pump,
-    state: () => ({ connected: ready, lastAckAt, clockOffsetMs, ackedThrough: window.ackedThrough, inflight: window.inflight, backlog: ready ? window.backlog : 0, lastError }),
+    state: () => ({
+      connected: ready,
+      lastAckAt,
+      clockOffsetMs,
+      ackedThrough: window.ackedThrough,
+      inflight: window.inflight,
+      backlog: ready ? window.backlog : 0,
+      lastError,
+    }),
     stop() {
       stopping ??= (async () => {
         const c = transport.close()

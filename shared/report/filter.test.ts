@@ -7,10 +7,19 @@ const T0 = 1_700_000_000_000
 const good = (s: number, value: Sample['value']): Sample => ({ point: 'p', ts: T0 + s * 1000, value, quality: 'good' })
 const bad = (s: number): Sample => ({ point: 'p', ts: T0 + s * 1000, value: null, quality: 'bad', reason: 'timeout' })
 
-const run = (report: ResolvedReport, samples: Sample[]): number[] => filterSeries(report, samples, { flush: false }).map((k) => (k.ts - T0) / 1000)
+const run = (report: ResolvedReport, samples: Sample[]): number[] =>
+  filterSeries(report, samples, { flush: false }).map((k) => (k.ts - T0) / 1000)
 
-const sdt = (band: number, maxSilenceS = 300): ResolvedReport => ({ mode: 'sdt', band, maxSilenceMs: maxSilenceS * 1000 })
-const deadband = (band: number, maxSilenceS = 300): ResolvedReport => ({ mode: 'deadband', band, maxSilenceMs: maxSilenceS * 1000 })
+const sdt = (band: number, maxSilenceS = 300): ResolvedReport => ({
+  mode: 'sdt',
+  band,
+  maxSilenceMs: maxSilenceS * 1000,
+})
+const deadband = (band: number, maxSilenceS = 300): ResolvedReport => ({
+  mode: 'deadband',
+  band,
+  maxSilenceMs: maxSilenceS * 1000,
+})
 
 describe('report by exception filter', () => {
   it('SDT keeps the ends of a straight ramp and the corner where it turns', () => {
@@ -23,7 +32,9 @@ describe('report by exception filter', () => {
   })
 
   it('deadband keeps only changes larger than the band', () => {
-    expect(run(deadband(0.5), [good(0, 10), good(1, 10.4), good(2, 10.5), good(3, 10.6), good(4, 11.2)])).toEqual([0, 3, 4])
+    expect(run(deadband(0.5), [good(0, 10), good(1, 10.4), good(2, 10.5), good(3, 10.6), good(4, 11.2)])).toEqual([
+      0, 3, 4,
+    ])
   })
 
   it('a quality transition keeps the last good sample before it and the first sample after it, each way', () => {
@@ -33,7 +44,9 @@ describe('report by exception filter', () => {
   })
 
   it('non-numeric values are kept on change; a change of type is a transition too', () => {
-    expect(run(deadband(1), [good(0, true), good(1, true), good(2, false), good(3, false), good(4, 'auto')])).toEqual([0, 2, 3, 4])
+    expect(run(deadband(1), [good(0, true), good(1, true), good(2, false), good(3, false), good(4, 'auto')])).toEqual([
+      0, 2, 3, 4,
+    ])
   })
 
   it('forced refresh: an unchanged point still reports every maxSilence, with the sample just before the limit', () => {
@@ -49,14 +62,22 @@ describe('report by exception filter', () => {
 })
 
 describe('report spec', () => {
-  it('resolves percent of the range, its own or the source\'s', () => {
-    expect(resolveReport(ReportSpec.parse({ sdt: { deviationPct: 0.5 } }), { low: 0, high: 12 })).toEqual({ ok: true, report: { mode: 'sdt', band: 0.06, maxSilenceMs: 300_000 } })
-    expect(resolveReport(ReportSpec.parse({ deadband: { pct: 1 }, range: { low: -50, high: 50 }, maxSilenceS: 60 }))).toEqual({ ok: true, report: { mode: 'deadband', band: 1, maxSilenceMs: 60_000 } })
+  it("resolves percent of the range, its own or the source's", () => {
+    expect(resolveReport(ReportSpec.parse({ sdt: { deviationPct: 0.5 } }), { low: 0, high: 12 })).toEqual({
+      ok: true,
+      report: { mode: 'sdt', band: 0.06, maxSilenceMs: 300_000 },
+    })
+    expect(
+      resolveReport(ReportSpec.parse({ deadband: { pct: 1 }, range: { low: -50, high: 50 }, maxSilenceS: 60 })),
+    ).toEqual({ ok: true, report: { mode: 'deadband', band: 1, maxSilenceMs: 60_000 } })
     expect(resolveReport(ReportSpec.parse({}))).toMatchObject({ ok: true, report: { mode: 'all' } })
   })
 
   it('refuses a percent without a range, and deadband together with sdt', () => {
-    expect(resolveReport(ReportSpec.parse({ deadband: { pct: 1 } }))).toMatchObject({ ok: false, problem: expect.stringMatching(/range/) })
+    expect(resolveReport(ReportSpec.parse({ deadband: { pct: 1 } }))).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/range/),
+    })
     expect(ReportSpec.safeParse({ deadband: { abs: 1 }, sdt: { deviation: 1 } }).success).toBe(false)
   })
 })

@@ -31,10 +31,19 @@ export interface FilterState {
 
 export const initialFilterState = (): FilterState => ({ anchor: null, held: null, lo: -Infinity, hi: Infinity })
 
-const numeric = (s: Sample): s is Sample & { value: number } => s.quality === 'good' && typeof s.value === 'number' && Number.isFinite(s.value)
-const sameKind = (a: Sample, b: Sample) => a.quality === b.quality && a.reason === b.reason && typeof a.value === typeof b.value && (a.value === null) === (b.value === null)
+const numeric = (s: Sample): s is Sample & { value: number } =>
+  s.quality === 'good' && typeof s.value === 'number' && Number.isFinite(s.value)
+const sameKind = (a: Sample, b: Sample) =>
+  a.quality === b.quality &&
+  a.reason === b.reason &&
+  typeof a.value === typeof b.value &&
+  (a.value === null) === (b.value === null)
 
-export function offerSample(report: ResolvedReport, state: FilterState, s: Sample): { state: FilterState; keep: Sample[] } {
+export function offerSample(
+  report: ResolvedReport,
+  state: FilterState,
+  s: Sample,
+): { state: FilterState; keep: Sample[] } {
   const keep: Sample[] = []
   let { anchor, held, lo, hi } = state
   const keepHeld = () => {
@@ -54,24 +63,25 @@ export function offerSample(report: ResolvedReport, state: FilterState, s: Sampl
   const done = () => ({ state: { anchor, held, lo, hi }, keep })
 
   const last = held ?? anchor
-  if (report.mode === 'all' || anchor === null || last === null) return keepThis(), done()
+  if (report.mode === 'all' || anchor === null || last === null) return (keepThis(), done())
   if (s.ts <= last.ts) return { state, keep: [s] }
   if (s.ts - anchor.ts > report.maxSilenceMs) {
     keepHeld()
-    if (s.ts - anchor.ts > report.maxSilenceMs) return keepThis(), done()
+    if (s.ts - anchor.ts > report.maxSilenceMs) return (keepThis(), done())
   }
   if (!sameKind(last, s)) {
     // A transition: the last sample before it and the first after it both count.
     keepHeld()
-    return keepThis(), done()
+    return (keepThis(), done())
   }
   if (!numeric(s) || !numeric(anchor)) {
-    if (s.value !== anchor.value || s.quality !== anchor.quality || s.reason !== anchor.reason) return keepThis(), done()
+    if (s.value !== anchor.value || s.quality !== anchor.quality || s.reason !== anchor.reason)
+      return (keepThis(), done())
     held = s
     return done()
   }
   if (report.mode === 'deadband') {
-    if (Math.abs(s.value - anchor.value) > report.band) return keepThis(), done()
+    if (Math.abs(s.value - anchor.value) > report.band) return (keepThis(), done())
     held = s
     return done()
   }
@@ -103,7 +113,11 @@ export function flushFilter(state: FilterState): { state: FilterState; keep: Sam
  * One point's series through the filter, oldest first: what it keeps, and (with `flush`) the
  * sample still held at the end, as the edge writes it at stop.
  */
-export function filterSeries(report: ResolvedReport, samples: readonly Sample[], options: { flush: boolean }): Sample[] {
+export function filterSeries(
+  report: ResolvedReport,
+  samples: readonly Sample[],
+  options: { flush: boolean },
+): Sample[] {
   let state = initialFilterState()
   const kept: Sample[] = []
   for (const s of samples) {

@@ -11,9 +11,16 @@ export const DEFAULT_MAX_SILENCE_S = 300
 
 export const ReportSpecObject = z.strictObject({
   /** Keep a sample when it differs from the last kept one by MORE than the band. */
-  deadband: z.union([z.strictObject({ abs: z.number().nonnegative() }), z.strictObject({ pct: z.number().min(0).max(100) })]).optional(),
+  deadband: z
+    .union([z.strictObject({ abs: z.number().nonnegative() }), z.strictObject({ pct: z.number().min(0).max(100) })])
+    .optional(),
   /** Keep as few samples as lets linear interpolation between them stay within the deviation of every sample. */
-  sdt: z.union([z.strictObject({ deviation: z.number().positive() }), z.strictObject({ deviationPct: z.number().positive().max(100) })]).optional(),
+  sdt: z
+    .union([
+      z.strictObject({ deviation: z.number().positive() }),
+      z.strictObject({ deviationPct: z.number().positive().max(100) }),
+    ])
+    .optional(),
   /** Forced refresh: a live point is never silent longer than this (seconds). */
   maxSilenceS: z.number().int().min(1).max(86_400).default(DEFAULT_MAX_SILENCE_S),
   /** Measuring range for the percent forms; default: the range the source announces (e.g. OPC UA EURange). */
@@ -41,7 +48,10 @@ export interface ResolvedReport {
  * Resolves a spec against a range (the spec's own, else `sourceRange`). A percent form without
  * any range cannot be honoured: the answer says why, and the caller keeps every sample.
  */
-export function resolveReport(spec: ReportSpec, sourceRange?: PointRange | null): { ok: true; report: ResolvedReport } | { ok: false; problem: string } {
+export function resolveReport(
+  spec: ReportSpec,
+  sourceRange?: PointRange | null,
+): { ok: true; report: ResolvedReport } | { ok: false; problem: string } {
   const maxSilenceMs = spec.maxSilenceS * 1000
   const range = spec.range ?? sourceRange ?? null
   const span = range ? range.high - range.low : null
@@ -51,12 +61,14 @@ export function resolveReport(spec: ReportSpec, sourceRange?: PointRange | null)
   }
   if (spec.deadband) {
     const band = 'abs' in spec.deadband ? spec.deadband.abs : pct(spec.deadband.pct)
-    if (band === null) return { ok: false, problem: 'deadband in percent needs a measuring range: set report range or use abs' }
+    if (band === null)
+      return { ok: false, problem: 'deadband in percent needs a measuring range: set report range or use abs' }
     return { ok: true, report: { mode: 'deadband', band, maxSilenceMs } }
   }
   if (spec.sdt) {
     const band = 'deviation' in spec.sdt ? spec.sdt.deviation : pct(spec.sdt.deviationPct)
-    if (band === null) return { ok: false, problem: 'sdt deviationPct needs a measuring range: set report range or use deviation' }
+    if (band === null)
+      return { ok: false, problem: 'sdt deviationPct needs a measuring range: set report range or use deviation' }
     return { ok: true, report: { mode: 'sdt', band, maxSilenceMs } }
   }
   return { ok: true, report: { mode: 'all', band: 0, maxSilenceMs } }

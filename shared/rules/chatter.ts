@@ -27,10 +27,15 @@ export const initialChatterState = (): ChatterState => ({ recent: [], chattering
 
 export type ChatterChange = { chattering: boolean; at: number } | null
 
-const prune = (config: ChatterConfig, recent: readonly number[], now: number) => recent.filter((t) => t > now - config.windowMs)
+const prune = (config: ChatterConfig, recent: readonly number[], now: number) =>
+  recent.filter((t) => t > now - config.windowMs)
 
 /** An activation (raise) of the alarm at `ts`. */
-export function recordActivation(config: ChatterConfig, state: ChatterState, ts: number): { state: ChatterState; change: ChatterChange } {
+export function recordActivation(
+  config: ChatterConfig,
+  state: ChatterState,
+  ts: number,
+): { state: ChatterState; change: ChatterChange } {
   const recent = [...prune(config, state.recent, ts), ts].sort((a, b) => a - b)
   const chattering = recent.length >= config.count
   const change = chattering && !state.chattering ? { chattering: true, at: ts } : null
@@ -38,7 +43,11 @@ export function recordActivation(config: ChatterConfig, state: ChatterState, ts:
 }
 
 /** Time passing: chattering ends once a whole window has gone by with fewer than `count` activations. */
-export function settleChatter(config: ChatterConfig, state: ChatterState, now: number): { state: ChatterState; change: ChatterChange } {
+export function settleChatter(
+  config: ChatterConfig,
+  state: ChatterState,
+  now: number,
+): { state: ChatterState; change: ChatterChange } {
   const recent = prune(config, state.recent, now)
   if (state.chattering && recent.length < config.count) {
     return { state: { recent, chattering: false }, change: { chattering: false, at: now } }

@@ -38,7 +38,11 @@ export function due(config: DelayConfig, state: DelayState): number | null {
 }
 
 /** Applies the passage of time up to `now`: a pending change whose delay has elapsed takes effect. */
-export function settle(config: DelayConfig, state: DelayState, now: number): { state: DelayState; changes: DelayChange[] } {
+export function settle(
+  config: DelayConfig,
+  state: DelayState,
+  now: number,
+): { state: DelayState; changes: DelayChange[] } {
   const at = due(config, state)
   if (at === null || now < at) return { state, changes: [] }
   return { state: { ...state, output: state.raw }, changes: [{ to: state.raw, at }] }
@@ -48,7 +52,12 @@ export function settle(config: DelayConfig, state: DelayState, now: number): { s
  * A new raw observation at `ts`. Observations older than the current one are ignored (late
  * samples are historical replay, not live filtering).
  */
-export function observe(config: DelayConfig, state: DelayState, raw: boolean, ts: number): { state: DelayState; changes: DelayChange[] } {
+export function observe(
+  config: DelayConfig,
+  state: DelayState,
+  raw: boolean,
+  ts: number,
+): { state: DelayState; changes: DelayChange[] } {
   if (ts < state.rawSince) return { state, changes: [] }
   // First let time pass up to this observation with the old raw value (a change that became
   // due in between happened, even if this observation undoes it)…

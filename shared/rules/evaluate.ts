@@ -69,7 +69,11 @@ export function rulesOf(r: PointRules | null | undefined): Pick<RulePoint, 'dela
   if (!r) return {}
   const on = r.onDelayMs ?? 0
   const off = r.offDelayMs ?? 0
-  return { ...(on > 0 || off > 0 ? { delays: { onDelayMs: on, offDelayMs: off } } : {}), ...(r.roc ? { roc: r.roc } : {}), ...(r.digital ? { digital: r.digital } : {}) }
+  return {
+    ...(on > 0 || off > 0 ? { delays: { onDelayMs: on, offDelayMs: off } } : {}),
+    ...(r.roc ? { roc: r.roc } : {}),
+    ...(r.digital ? { digital: r.digital } : {}),
+  }
 }
 
 /** What an alarm is about: a limit, a rate of change or a digital state. */
@@ -91,7 +95,16 @@ export interface Suppression {
  * that ends a latched episode carries its final `repeats` (shared/rules/latch.ts).
  */
 export type AlarmEvent =
-  | { type: 'raise'; point: string; kind: RuleEventKind; priority: Priority; ts: number; value: number; limit: number; chattering?: { raises: number; windowS: number } }
+  | {
+      type: 'raise'
+      point: string
+      kind: RuleEventKind
+      priority: Priority
+      ts: number
+      value: number
+      limit: number
+      chattering?: { raises: number; windowS: number }
+    }
   | { type: 'recover'; point: string; kind: RuleEventKind; ts: number; value: number; repeats?: number }
   | { type: 'repeat'; point: string; kind: RuleEventKind; ts: number; value: number; repeats: number }
 
@@ -106,7 +119,11 @@ export interface PointEvaluation {
   skewed: number
 }
 
-export type PointEvaluator = (point: RulePoint, state: PointRuleState | null, samples: readonly Sample[]) => PointEvaluation
+export type PointEvaluator = (
+  point: RulePoint,
+  state: PointRuleState | null,
+  samples: readonly Sample[],
+) => PointEvaluation
 
 export const initialRuleState = (): PointRuleState => ({ v: 1, lastTs: null, threshold: initialThresholdState() })
 
@@ -114,10 +131,19 @@ export const initialRuleState = (): PointRuleState => ({ v: 1, lastTs: null, thr
 const NO_LIMITS: ThresholdLimits = { deadband: 0 }
 
 /** `chatter`: chattering detection and latching, the same at the edge and the cloud (defaults: 3 in 60 s, held until clear 60 s). */
-export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, chatter: ChatterConfig = ChatterConfig.parse({})): PointEvaluator {
+export function createEvaluator(
+  matrix: PriorityMatrix = defaultPriorityMatrix,
+  chatter: ChatterConfig = ChatterConfig.parse({}),
+): PointEvaluator {
   return (point, stored, samples) => {
-    const hasActive = stored !== null && (Object.keys(stored.threshold.active).length > 0 || stored.rate?.active === true || stored.digital === true || anyLatched(stored.chatter))
-    if (point.limits === null && !point.roc && !point.digital && !hasActive) return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0, skewed: 0 }
+    const hasActive =
+      stored !== null &&
+      (Object.keys(stored.threshold.active).length > 0 ||
+        stored.rate?.active === true ||
+        stored.digital === true ||
+        anyLatched(stored.chatter))
+    if (point.limits === null && !point.roc && !point.digital && !hasActive)
+      return { state: null, events: [], suppressed: [], evaluated: 0, stale: 0, skewed: 0 }
     // Limits removed while alarms were active: evaluate with none, so they recover.
     const limits = point.limits ?? NO_LIMITS
     const pointClass = point.class ?? 'general'
@@ -158,17 +184,29 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, 
         // Six significant digits: a rate from float readings carries binary noise beyond that.
         const rate = r.rate === null ? null : Number(r.rate.toPrecision(6))
         if (rate !== null && r.state.active && !wasRoc) raiseOrSuppress('ROC', sample.ts, rate, point.roc.limit)
-        if (rate !== null && !r.state.active && wasRoc) events.push({ type: 'recover', point: point.id, kind: 'ROC', ts: sample.ts, value: rate })
+        if (rate !== null && !r.state.active && wasRoc)
+          events.push({ type: 'recover', point: point.id, kind: 'ROC', ts: sample.ts, value: rate })
       } else if (wasRoc) {
         // The rule was removed while its alarm was active: it recovers.
         events.push({ type: 'recover', point: point.id, kind: 'ROC', ts: sample.ts, value: 0 })
       }
-      const digitalValue = sample.quality === 'good' ? (typeof sample.value === 'boolean' ? sample.value : sample.value === 1 ? true : sample.value === 0 ? false : null) : null
+      const digitalValue =
+        sample.quality === 'good'
+          ? typeof sample.value === 'boolean'
+            ? sample.value
+            : sample.value === 1
+              ? true
+              : sample.value === 0
+                ? false
+                : null
+          : null
       if ((point.digital || state.digital) && (digitalValue !== null || !point.digital)) {
         const active = point.digital ? digitalValue === point.digital.alarmOn : false
         extra.digital = active
-        if (active && !state.digital) raiseOrSuppress('DIGITAL', sample.ts, digitalValue ? 1 : 0, point.digital!.alarmOn ? 1 : 0)
-        if (!active && state.digital) events.push({ type: 'recover', point: point.id, kind: 'DIGITAL', ts: sample.ts, value: digitalValue ? 1 : 0 })
+        if (active && !state.digital)
+          raiseOrSuppress('DIGITAL', sample.ts, digitalValue ? 1 : 0, point.digital!.alarmOn ? 1 : 0)
+        if (!active && state.digital)
+          events.push({ type: 'recover', point: point.id, kind: 'DIGITAL', ts: sample.ts, value: digitalValue ? 1 : 0 })
       } else if (state.digital !== undefined) extra.digital = state.digital
 
       const next = evaluateThreshold(limits, state.threshold, sample)
@@ -177,12 +215,24 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, 
         // The threshold decides the raw condition; the delays decide when it raises and recovers.
         const delays = { ...(state.delays ?? {}) }
         const changes: Array<{ kind: LimitKind; to: boolean; at: number; value: number; limit: number }> = []
-        for (const e of next.events) if (e.type === 'raise') delays[e.kind] = { ...(delays[e.kind] ?? initialDelayState(sample.ts)), onset: { value: e.value, limit: e.limit } }
+        for (const e of next.events)
+          if (e.type === 'raise')
+            delays[e.kind] = {
+              ...(delays[e.kind] ?? initialDelayState(sample.ts)),
+              onset: { value: e.value, limit: e.limit },
+            }
         for (const kind of ['H', 'HH', 'L', 'LL'] as const) {
           const before: KindDelay = delays[kind] ?? initialDelayState(sample.ts)
           const r = observe(point.delays, before, threshold.active[kind] !== undefined, sample.ts)
           delays[kind] = { ...r.state, ...(before.onset ? { onset: before.onset } : {}) }
-          for (const c of r.changes) changes.push({ kind, to: c.to, at: c.at, value: c.to ? (before.onset?.value ?? (sample.value as number)) : (sample.value as number), limit: before.onset?.limit ?? NaN })
+          for (const c of r.changes)
+            changes.push({
+              kind,
+              to: c.to,
+              at: c.at,
+              value: c.to ? (before.onset?.value ?? (sample.value as number)) : (sample.value as number),
+              limit: before.onset?.limit ?? NaN,
+            })
         }
         for (const c of changes.sort((a, b) => a.at - b.at)) {
           const priority = priorityOf(c.kind, pointClass, matrix)
@@ -191,7 +241,11 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, 
             suppressed.push({ window, point: point.id, kind: c.kind, priority, ts: c.at, value: c.value })
             continue
           }
-          events.push(c.to ? { type: 'raise', point: point.id, kind: c.kind, priority, ts: c.at, value: c.value, limit: c.limit } : { type: 'recover', point: point.id, kind: c.kind, ts: c.at, value: c.value })
+          events.push(
+            c.to
+              ? { type: 'raise', point: point.id, kind: c.kind, priority, ts: c.at, value: c.value, limit: c.limit }
+              : { type: 'recover', point: point.id, kind: c.kind, ts: c.at, value: c.value },
+          )
         }
         state = { v: 1, lastTs: sample.ts, threshold, delays, ...extra }
         evaluated++
@@ -223,17 +277,32 @@ export function createEvaluator(matrix: PriorityMatrix = defaultPriorityMatrix, 
     if (!changed) return { state: null, events, suppressed, evaluated, stale, skewed }
     const latch = latched(chatter, point.id, stored?.chatter, events, ticks)
     const { chatter: _old, ...rest } = state
-    return { state: { ...rest, ...(Object.keys(latch.states).length > 0 ? { chatter: latch.states } : {}) }, events: latch.events, suppressed, evaluated, stale, skewed }
+    return {
+      state: { ...rest, ...(Object.keys(latch.states).length > 0 ? { chatter: latch.states } : {}) },
+      events: latch.events,
+      suppressed,
+      evaluated,
+      stale,
+      skewed,
+    }
   }
 }
 
 /** The rules' raises and recoveries through the chattering latch (shared/rules/latch.ts). */
-function latched(config: ChatterConfig, point: string, before: LatchStates<RuleEventKind> | undefined, events: readonly AlarmEvent[], ticks: readonly number[]): { states: LatchStates<RuleEventKind>; events: AlarmEvent[] } {
+function latched(
+  config: ChatterConfig,
+  point: string,
+  before: LatchStates<RuleEventKind> | undefined,
+  events: readonly AlarmEvent[],
+  ticks: readonly number[],
+): { states: LatchStates<RuleEventKind>; events: AlarmEvent[] } {
   const raw = events.filter((e): e is Exclude<AlarmEvent, { type: 'repeat' }> => e.type !== 'repeat')
   const r = applyLatch(config, before, raw, ticks)
   const out = r.out.map((o): AlarmEvent => {
-    if (o.type === 'pass') return o.latched && o.event.type === 'raise' ? { ...o.event, chattering: o.latched } : o.event
-    if (o.type === 'repeat') return { type: 'repeat', point, kind: o.event.kind, ts: o.event.ts, value: o.event.value, repeats: o.repeats }
+    if (o.type === 'pass')
+      return o.latched && o.event.type === 'raise' ? { ...o.event, chattering: o.latched } : o.event
+    if (o.type === 'repeat')
+      return { type: 'repeat', point, kind: o.event.kind, ts: o.event.ts, value: o.event.value, repeats: o.repeats }
     return { type: 'recover', point, kind: o.kind, ts: o.ts, value: o.value, repeats: o.repeats }
   })
   return { states: r.states, events: out }
@@ -243,8 +312,19 @@ function latched(config: ChatterConfig, point: string, before: LatchStates<RuleE
 export function parseRuleState(json: unknown): PointRuleState | null {
   if (typeof json !== 'object' || json === null) return null
   const s = json as Partial<PointRuleState>
-  if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object') return null
-  return { v: 1, lastTs: typeof s.lastTs === 'number' ? s.lastTs : null, threshold: { active: { ...s.threshold.active } }, ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}), ...(typeof s.rate === 'object' && s.rate !== null && Array.isArray(s.rate.window) ? { rate: { window: [...s.rate.window], active: s.rate.active === true } } : {}), ...(typeof s.digital === 'boolean' ? { digital: s.digital } : {}), ...chatterOf(s.chatter) }
+  if (s.v !== 1 || typeof s.threshold !== 'object' || s.threshold === null || typeof s.threshold.active !== 'object')
+    return null
+  return {
+    v: 1,
+    lastTs: typeof s.lastTs === 'number' ? s.lastTs : null,
+    threshold: { active: { ...s.threshold.active } },
+    ...(typeof s.delays === 'object' && s.delays !== null ? { delays: { ...s.delays } } : {}),
+    ...(typeof s.rate === 'object' && s.rate !== null && Array.isArray(s.rate.window)
+      ? { rate: { window: [...s.rate.window], active: s.rate.active === true } }
+      : {}),
+    ...(typeof s.digital === 'boolean' ? { digital: s.digital } : {}),
+    ...chatterOf(s.chatter),
+  }
 }
 
 /** The latch part of a stored state; rule states written before latching have none. */

@@ -59,7 +59,11 @@ function level(value: number, t: Partial<Record<WarningColour, number>>): Warnin
 }
 
 /** The area's warning at `now` from its detectors' gas alarms; null when none is in the window. */
-export function gasWarning(alarms: readonly GasAlarmFact[], now: number, rules: GasWarningRules = defaultGasWarningRules): GasWarning | null {
+export function gasWarning(
+  alarms: readonly GasAlarmFact[],
+  now: number,
+  rules: GasWarningRules = defaultGasWarningRules,
+): GasWarning | null {
   // Alarms active now, or cleared within the window.
   const recent = alarms.filter((a) => a.raisedAt <= now && (a.clearedAt === null || a.clearedAt > now - rules.windowMs))
   if (recent.length === 0) return null
@@ -67,11 +71,13 @@ export function gasWarning(alarms: readonly GasAlarmFact[], now: number, rules: 
   const active = [...new Set(activeNow.map((a) => a.detector))].sort()
   const spread = active.reduce((n, d) => n + (activeNow.some((a) => a.detector === d && a.level === 'HH') ? 2 : 1), 0)
   const raises = new Map<string, number>()
-  for (const a of recent) if (a.raisedAt > now - rules.windowMs) raises.set(a.detector, (raises.get(a.detector) ?? 0) + 1)
+  for (const a of recent)
+    if (a.raisedAt > now - rules.windowMs) raises.set(a.detector, (raises.get(a.detector) ?? 0) + 1)
   const repeats = Math.max(0, ...raises.values())
   const longest = Math.max(...recent.map((a) => Math.min(a.clearedAt ?? now, now) - a.raisedAt))
   const cleared = recent.filter((a) => a.clearedAt !== null && a.clearedAt <= now)
-  const meanClear = cleared.length === 0 ? 0 : cleared.reduce((n, a) => n + (a.clearedAt! - a.raisedAt), 0) / cleared.length
+  const meanClear =
+    cleared.length === 0 ? 0 : cleared.reduce((n, a) => n + (a.clearedAt! - a.raisedAt), 0) / cleared.length
 
   const criteria: Array<[string, number, WarningColour | null, number | undefined]> = [
     ['spread', spread, level(spread, rules.spread), undefined],
@@ -86,10 +92,22 @@ export function gasWarning(alarms: readonly GasAlarmFact[], now: number, rules: 
 
 /** Who is told (001:L1937–1940), by the area's kind: an enterprise's own area, or a public (三公) area. */
 export const WARNING_RECIPIENTS: Record<WarningColour, { enterprise: string[]; public: string[] }> = {
-  blue: { enterprise: ['enterprise.safety_department_head', 'park.duty_leader'], public: ['park.duty_leader', 'affected_enterprise.safety_department_head'] },
-  yellow: { enterprise: ['enterprise.safety_director', 'park.safety_bureau_director'], public: ['park.safety_bureau_director', 'affected_enterprise.safety_director'] },
-  orange: { enterprise: ['enterprise.safety_leader', 'park.deputy_in_charge'], public: ['park.deputy_director_safety_emergency', 'affected_enterprise.safety_leader'] },
-  red: { enterprise: ['enterprise.principal', 'park.principal', 'supervisor.principal'], public: ['enterprise.principal', 'park.principal', 'supervisor.principal'] },
+  blue: {
+    enterprise: ['enterprise.safety_department_head', 'park.duty_leader'],
+    public: ['park.duty_leader', 'affected_enterprise.safety_department_head'],
+  },
+  yellow: {
+    enterprise: ['enterprise.safety_director', 'park.safety_bureau_director'],
+    public: ['park.safety_bureau_director', 'affected_enterprise.safety_director'],
+  },
+  orange: {
+    enterprise: ['enterprise.safety_leader', 'park.deputy_in_charge'],
+    public: ['park.deputy_director_safety_emergency', 'affected_enterprise.safety_leader'],
+  },
+  red: {
+    enterprise: ['enterprise.principal', 'park.principal', 'supervisor.principal'],
+    public: ['enterprise.principal', 'park.principal', 'supervisor.principal'],
+  },
 }
 
 /** When an unhandled warning brings a notice (001:L1944): orange after a day, red after half a day; null for the others. */
@@ -108,6 +126,7 @@ export interface InvestigationReport {
 /** Whether a warning may be cleared: orange and red need an investigation report with text (null: may). */
 export function clearRefusal(colour: WarningColour, report: InvestigationReport | null): string | null {
   if (rank(colour) < rank('orange')) return null
-  if (!report || !report.text.trim()) return `a ${colour} warning is cleared with an investigation report (text and attachments): upload it first`
+  if (!report || !report.text.trim())
+    return `a ${colour} warning is cleared with an investigation report (text and attachments): upload it first`
   return null
 }

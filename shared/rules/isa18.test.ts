@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { isAnnunciated, normalState, run, transition, type AlarmEvent, type AlarmEventType, type AlarmState } from './isa18.ts'
+import {
+  isAnnunciated,
+  normalState,
+  run,
+  transition,
+  type AlarmEvent,
+  type AlarmEventType,
+  type AlarmState,
+} from './isa18.ts'
 
 /**
  * Every event in every state, against a table written from ISA-18.2 Figure 5 (not from the
@@ -13,13 +21,32 @@ const T = 1_000
 const reach: Record<Name, AlarmEvent[]> = {
   A: [],
   B: [{ type: 'activate', ts: T }],
-  C: [{ type: 'activate', ts: T }, { type: 'ack', ts: T, by: 'op' }],
-  D: [{ type: 'activate', ts: T }, { type: 'clear', ts: T }],
-  'F+': [{ type: 'activate', ts: T }, { type: 'shelve', ts: T, by: 'op', reason: 'sensor being cleaned', until: T + 3_600_000 }],
-  'F-': [{ type: 'activate', ts: T }, { type: 'shelve', ts: T, by: 'op', reason: 'sensor being cleaned', until: T + 3_600_000 }, { type: 'clear', ts: T }],
-  'G+': [{ type: 'activate', ts: T }, { type: 'suppress', ts: T, window: 'w1' }],
+  C: [
+    { type: 'activate', ts: T },
+    { type: 'ack', ts: T, by: 'op' },
+  ],
+  D: [
+    { type: 'activate', ts: T },
+    { type: 'clear', ts: T },
+  ],
+  'F+': [
+    { type: 'activate', ts: T },
+    { type: 'shelve', ts: T, by: 'op', reason: 'sensor being cleaned', until: T + 3_600_000 },
+  ],
+  'F-': [
+    { type: 'activate', ts: T },
+    { type: 'shelve', ts: T, by: 'op', reason: 'sensor being cleaned', until: T + 3_600_000 },
+    { type: 'clear', ts: T },
+  ],
+  'G+': [
+    { type: 'activate', ts: T },
+    { type: 'suppress', ts: T, window: 'w1' },
+  ],
   'G-': [{ type: 'suppress', ts: T, window: 'w1' }],
-  'H+': [{ type: 'activate', ts: T }, { type: 'remove_from_service', ts: T, by: 'eng', reason: 'transmitter replaced' }],
+  'H+': [
+    { type: 'activate', ts: T },
+    { type: 'remove_from_service', ts: T, by: 'eng', reason: 'transmitter replaced' },
+  ],
   'H-': [{ type: 'remove_from_service', ts: T, by: 'eng', reason: 'transmitter replaced' }],
 }
 
@@ -39,16 +66,49 @@ const events: Record<AlarmEventType, AlarmEvent> = {
 
 // x: refused (an action that does not fit the state; the API answers 409 with the state).
 const table: Record<AlarmEventType, Record<Name, Name | 'x'>> = {
-  activate:            { A: 'B', B: 'B', C: 'C', D: 'B', 'F+': 'F+', 'F-': 'F+', 'G+': 'G+', 'G-': 'G+', 'H+': 'H+', 'H-': 'H+' },
-  clear:               { A: 'A', B: 'D', C: 'A', D: 'D', 'F+': 'F-', 'F-': 'F-', 'G+': 'G-', 'G-': 'G-', 'H+': 'H-', 'H-': 'H-' },
-  ack:                 { A: 'x', B: 'C', C: 'x', D: 'A', 'F+': 'x', 'F-': 'x', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
-  shelve:              { A: 'x', B: 'F+', C: 'F+', D: 'F-', 'F+': 'F+', 'F-': 'F-', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
-  unshelve:            { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'B', 'F-': 'A', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
-  shelve_expired:      { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'B', 'F-': 'A', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
-  suppress:            { A: 'G-', B: 'G+', C: 'G+', D: 'G-', 'F+': 'G+', 'F-': 'G-', 'G+': 'G+', 'G-': 'G-', 'H+': 'x', 'H-': 'x' },
-  unsuppress:          { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'x', 'F-': 'x', 'G+': 'B', 'G-': 'A', 'H+': 'x', 'H-': 'x' },
-  remove_from_service: { A: 'H-', B: 'H+', C: 'H+', D: 'H-', 'F+': 'H+', 'F-': 'H-', 'G+': 'H+', 'G-': 'H-', 'H+': 'x', 'H-': 'x' },
-  return_to_service:   { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'x', 'F-': 'x', 'G+': 'x', 'G-': 'x', 'H+': 'B', 'H-': 'A' },
+  activate: { A: 'B', B: 'B', C: 'C', D: 'B', 'F+': 'F+', 'F-': 'F+', 'G+': 'G+', 'G-': 'G+', 'H+': 'H+', 'H-': 'H+' },
+  clear: { A: 'A', B: 'D', C: 'A', D: 'D', 'F+': 'F-', 'F-': 'F-', 'G+': 'G-', 'G-': 'G-', 'H+': 'H-', 'H-': 'H-' },
+  ack: { A: 'x', B: 'C', C: 'x', D: 'A', 'F+': 'x', 'F-': 'x', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
+  shelve: { A: 'x', B: 'F+', C: 'F+', D: 'F-', 'F+': 'F+', 'F-': 'F-', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
+  unshelve: { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'B', 'F-': 'A', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
+  shelve_expired: { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'B', 'F-': 'A', 'G+': 'x', 'G-': 'x', 'H+': 'x', 'H-': 'x' },
+  suppress: {
+    A: 'G-',
+    B: 'G+',
+    C: 'G+',
+    D: 'G-',
+    'F+': 'G+',
+    'F-': 'G-',
+    'G+': 'G+',
+    'G-': 'G-',
+    'H+': 'x',
+    'H-': 'x',
+  },
+  unsuppress: { A: 'x', B: 'x', C: 'x', D: 'x', 'F+': 'x', 'F-': 'x', 'G+': 'B', 'G-': 'A', 'H+': 'x', 'H-': 'x' },
+  remove_from_service: {
+    A: 'H-',
+    B: 'H+',
+    C: 'H+',
+    D: 'H-',
+    'F+': 'H+',
+    'F-': 'H-',
+    'G+': 'H+',
+    'G-': 'H-',
+    'H+': 'x',
+    'H-': 'x',
+  },
+  return_to_service: {
+    A: 'x',
+    B: 'x',
+    C: 'x',
+    D: 'x',
+    'F+': 'x',
+    'F-': 'x',
+    'G+': 'x',
+    'G-': 'x',
+    'H+': 'B',
+    'H-': 'A',
+  },
 }
 
 function nameOf(s: AlarmState): Name {
@@ -70,7 +130,9 @@ function stateNamed(name: Name): AlarmState {
 }
 
 describe('ISA-18.2 alarm states: every event in every state', () => {
-  const cases = Object.entries(table).flatMap(([event, row]) => Object.entries(row).map(([from, expected]) => [from as Name, event as AlarmEventType, expected] as const))
+  const cases = Object.entries(table).flatMap(([event, row]) =>
+    Object.entries(row).map(([from, expected]) => [from as Name, event as AlarmEventType, expected] as const),
+  )
   it.each(cases)('%s + %s → %s', (from, event, expected) => {
     const before = stateNamed(from)
     const result = transition(before, events[event])
@@ -111,7 +173,10 @@ describe('ISA-18.2 details', () => {
     expect(shelved.ok).toBe(true)
     if (shelved.ok) {
       expect(transition(shelved.state, { type: 'shelve_expired', ts: 19 }).ok).toBe(false)
-      expect(transition(shelved.state, { type: 'shelve_expired', ts: 20 })).toMatchObject({ ok: true, state: { core: 'unack', overlay: null } })
+      expect(transition(shelved.state, { type: 'shelve_expired', ts: 20 })).toMatchObject({
+        ok: true,
+        state: { core: 'unack', overlay: null },
+      })
     }
   })
 
@@ -130,11 +195,18 @@ describe('ISA-18.2 details', () => {
   })
 
   it('a window replaces a shelve, so the shelve does not resume after the window', () => {
-    const r = run(stateNamed('F+'), [{ type: 'suppress', ts: at, window: 'w9' }, { type: 'clear', ts: at }, { type: 'unsuppress', ts: at + 1, window: 'w9' }])
+    const r = run(stateNamed('F+'), [
+      { type: 'suppress', ts: at, window: 'w9' },
+      { type: 'clear', ts: at },
+      { type: 'unsuppress', ts: at + 1, window: 'w9' },
+    ])
     expect(r.ok && r.state).toMatchObject({ core: 'normal', overlay: null })
   })
 
   it('an unknown window cannot end a suppression', () => {
-    expect(transition(stateNamed('G+'), { type: 'unsuppress', ts: at, window: 'w2' })).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' })
+    expect(transition(stateNamed('G+'), { type: 'unsuppress', ts: at, window: 'w2' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_TRANSITION',
+    })
   })
 })

@@ -49,20 +49,32 @@ export type AlarmEvent =
 export type AlarmEventType = AlarmEvent['type']
 
 /** Whether the operator is being asked to look: the alarm shows and needs acknowledging. */
-export const isAnnunciated = (s: AlarmState): boolean => s.overlay === null && (s.core === 'unack' || s.core === 'acked' || s.core === 'rtn_unack')
+export const isAnnunciated = (s: AlarmState): boolean =>
+  s.overlay === null && (s.core === 'unack' || s.core === 'acked' || s.core === 'rtn_unack')
 
-export const normalState = (ts: number): AlarmState => ({ core: 'normal', conditionActive: false, overlay: null, since: ts })
+export const normalState = (ts: number): AlarmState => ({
+  core: 'normal',
+  conditionActive: false,
+  overlay: null,
+  since: ts,
+})
 
 export type TransitionResult =
   | { ok: true; state: AlarmState; changed: boolean }
   | { ok: false; code: 'INVALID_TRANSITION'; message: string; state: AlarmState }
 
-const refuse = (state: AlarmState, message: string): TransitionResult => ({ ok: false, code: 'INVALID_TRANSITION', message, state })
+const refuse = (state: AlarmState, message: string): TransitionResult => ({
+  ok: false,
+  code: 'INVALID_TRANSITION',
+  message,
+  state,
+})
 const to = (state: AlarmState, patch: Partial<AlarmState>, ts: number): TransitionResult => {
   const next = { ...state, ...patch }
   // An overlay ending annunciates the alarm anew, even in the core state it had before.
   if (next.core !== state.core || (state.overlay !== null && next.overlay === null)) next.since = ts
-  const changed = next.core !== state.core || next.conditionActive !== state.conditionActive || next.overlay !== state.overlay
+  const changed =
+    next.core !== state.core || next.conditionActive !== state.conditionActive || next.overlay !== state.overlay
   return { ok: true, state: changed ? next : state, changed }
 }
 
@@ -78,7 +90,8 @@ export function transition(state: AlarmState, event: AlarmEvent): TransitionResu
   switch (event.type) {
     case 'activate': {
       if (overlay !== null) return to(state, { conditionActive: true }, ts)
-      if (state.core === 'normal' || state.core === 'rtn_unack') return to(state, { core: 'unack', conditionActive: true }, ts)
+      if (state.core === 'normal' || state.core === 'rtn_unack')
+        return to(state, { core: 'unack', conditionActive: true }, ts)
       return to(state, { conditionActive: true }, ts) // already active: nothing new
     }
     case 'clear': {
@@ -88,17 +101,29 @@ export function transition(state: AlarmState, event: AlarmEvent): TransitionResu
       return to(state, { conditionActive: false }, ts)
     }
     case 'ack': {
-      if (overlay !== null) return refuse(state, `cannot acknowledge an alarm that is ${overlay.kind.replace(/_/g, ' ')}`)
+      if (overlay !== null)
+        return refuse(state, `cannot acknowledge an alarm that is ${overlay.kind.replace(/_/g, ' ')}`)
       if (state.core === 'unack') return to(state, { core: 'acked' }, ts)
       if (state.core === 'rtn_unack') return to(state, { core: 'normal' }, ts)
-      return refuse(state, state.core === 'acked' ? 'the alarm is already acknowledged' : 'the alarm is not active: nothing to acknowledge')
+      return refuse(
+        state,
+        state.core === 'acked'
+          ? 'the alarm is already acknowledged'
+          : 'the alarm is not active: nothing to acknowledge',
+      )
     }
     case 'shelve': {
-      if (!(event.until > ts)) return refuse(state, 'a shelve needs an end time after its start (shelving is time-limited)')
+      if (!(event.until > ts))
+        return refuse(state, 'a shelve needs an end time after its start (shelving is time-limited)')
       if (!event.reason.trim()) return refuse(state, 'a shelve needs a reason')
-      if (overlay !== null && RANK[overlay.kind] > RANK.shelved) return refuse(state, `cannot shelve an alarm that is ${overlay.kind.replace(/_/g, ' ')}`)
+      if (overlay !== null && RANK[overlay.kind] > RANK.shelved)
+        return refuse(state, `cannot shelve an alarm that is ${overlay.kind.replace(/_/g, ' ')}`)
       if (overlay === null && state.core === 'normal') return refuse(state, 'only an annunciated alarm can be shelved')
-      return to(state, { overlay: { kind: 'shelved', by: event.by, reason: event.reason, since: ts, until: event.until } }, ts)
+      return to(
+        state,
+        { overlay: { kind: 'shelved', by: event.by, reason: event.reason, since: ts, until: event.until } },
+        ts,
+      )
     }
     case 'unshelve':
     case 'shelve_expired': {
@@ -116,7 +141,8 @@ export function transition(state: AlarmState, event: AlarmEvent): TransitionResu
       return to(state, { overlay: { kind: 'suppressed', windows: [event.window], since: ts } }, ts)
     }
     case 'unsuppress': {
-      if (overlay?.kind !== 'suppressed' || !overlay.windows.includes(event.window)) return refuse(state, `the alarm is not suppressed by window ${event.window}`)
+      if (overlay?.kind !== 'suppressed' || !overlay.windows.includes(event.window))
+        return refuse(state, `the alarm is not suppressed by window ${event.window}`)
       const windows = overlay.windows.filter((w) => w !== event.window)
       if (windows.length > 0) return to(state, { overlay: { ...overlay, windows } }, ts)
       return to(state, { overlay: null, core: resumed(state.conditionActive) }, ts)

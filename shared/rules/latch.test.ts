@@ -5,7 +5,8 @@ import { createEvaluator, parseRuleState, type AlarmEvent, type PointRuleState, 
 
 const point: RulePoint = { id: 'ss.rate', class: 'general', limits: { hh: 10.5, deadband: 0.1 } }
 const s = (ts: number, value: number): Sample => ({ point: point.id, ts, value, quality: 'good' })
-const fmt = (e: AlarmEvent) => `${e.type}@${e.ts / 1000}${e.type === 'repeat' ? ` #${e.repeats}` : ''}${e.type === 'raise' && e.chattering ? ' chattering' : ''}${e.type === 'recover' && e.repeats !== undefined ? ` after ${e.repeats}` : ''}`
+const fmt = (e: AlarmEvent) =>
+  `${e.type}@${e.ts / 1000}${e.type === 'repeat' ? ` #${e.repeats}` : ''}${e.type === 'raise' && e.chattering ? ' chattering' : ''}${e.type === 'recover' && e.repeats !== undefined ? ` after ${e.repeats}` : ''}`
 
 /** One sample per batch, the state persisted as JSON and parsed back, like the stores do. */
 function run(evaluate: ReturnType<typeof createEvaluator>, samples: Sample[], start: PointRuleState | null = null) {

@@ -43,18 +43,28 @@ export type LatchStates<K extends string> = Partial<Record<K, LatchState>>
 const idle = (): LatchState => ({ recent: [], latched: false, repeats: 0, clearSince: null })
 
 /** Whether any kind is held: the point must keep being evaluated (its limits may be gone). */
-export const anyLatched = (states: LatchStates<string> | undefined): boolean => Object.values(states ?? {}).some((s) => s?.latched === true)
+export const anyLatched = (states: LatchStates<string> | undefined): boolean =>
+  Object.values(states ?? {}).some((s) => s?.latched === true)
 
 /**
  * Runs the rules' events (in time order) and the evaluated samples' times through the latch.
  * A release (the hold elapsed) is reported at the first sample at or after clearSince + clearHoldS.
  */
-export function applyLatch<K extends string, E extends LatchInput<K>>(config: ChatterConfig, before: LatchStates<K> | undefined, events: readonly E[], ticks: readonly number[]): { states: LatchStates<K>; out: Array<LatchOutput<K, E>> } {
+export function applyLatch<K extends string, E extends LatchInput<K>>(
+  config: ChatterConfig,
+  before: LatchStates<K> | undefined,
+  events: readonly E[],
+  ticks: readonly number[],
+): { states: LatchStates<K>; out: Array<LatchOutput<K, E>> } {
   const states: LatchStates<K> = {}
-  for (const [k, v] of Object.entries(before ?? {}) as Array<[K, LatchState]>) states[k] = { ...v, recent: [...v.recent] }
+  for (const [k, v] of Object.entries(before ?? {}) as Array<[K, LatchState]>)
+    states[k] = { ...v, recent: [...v.recent] }
   const out: Array<LatchOutput<K, E>> = []
   // Events at a sample's time come before that sample's hold check.
-  const timeline = [...events.map((e, i) => ({ ts: e.ts, order: 0, i })), ...ticks.map((ts) => ({ ts, order: 1, i: -1 }))].sort((a, b) => a.ts - b.ts || a.order - b.order || a.i - b.i)
+  const timeline = [
+    ...events.map((e, i) => ({ ts: e.ts, order: 0, i })),
+    ...ticks.map((ts) => ({ ts, order: 1, i: -1 })),
+  ].sort((a, b) => a.ts - b.ts || a.order - b.order || a.i - b.i)
   for (const item of timeline) {
     if (item.order === 1) {
       for (const [kind, s] of Object.entries(states) as Array<[K, LatchState]>) {

@@ -3,17 +3,30 @@ import { defaultPriorityMatrix, priorityOf, PriorityMatrix } from './priority.ts
 
 describe('priorityOf (brief §5 matrix)', () => {
   it.each([
-    ['HH', 'mhs', 'S'], ['H', 'mhs', 'A'],
-    ['HH', 'process', 'S'], ['H', 'process', 'A'],
-    ['HH', 'general', 'A'], ['H', 'general', 'B'],
-    ['HH', 'gas', 'A'], ['H', 'gas', 'B'],
-    ['LL', 'general', 'B'], ['L', 'general', 'C'], ['LL', 'mhs', 'B'], ['L', 'gas', 'C'],
-    ['L', 'authorised', 'S'], ['H', 'authorised', 'S'],
+    ['HH', 'mhs', 'S'],
+    ['H', 'mhs', 'A'],
+    ['HH', 'process', 'S'],
+    ['H', 'process', 'A'],
+    ['HH', 'general', 'A'],
+    ['H', 'general', 'B'],
+    ['HH', 'gas', 'A'],
+    ['H', 'gas', 'B'],
+    ['LL', 'general', 'B'],
+    ['L', 'general', 'C'],
+    ['LL', 'mhs', 'B'],
+    ['L', 'gas', 'C'],
+    ['L', 'authorised', 'S'],
+    ['H', 'authorised', 'S'],
   ] as const)('%s on a %s point is %s', (kind, cls, expected) => {
     expect(priorityOf(kind, cls)).toBe(expected)
   })
 
-  it.each([['STALE', 'mhs', 'C'], ['ROC', 'gas', 'B'], ['DIGITAL', 'process', 'S'], ['STALE', 'authorised', 'S']] as const)('%s on a %s point is %s', (kind, cls, expected) => {
+  it.each([
+    ['STALE', 'mhs', 'C'],
+    ['ROC', 'gas', 'B'],
+    ['DIGITAL', 'process', 'S'],
+    ['STALE', 'authorised', 'S'],
+  ] as const)('%s on a %s point is %s', (kind, cls, expected) => {
     expect(priorityOf(kind, cls)).toBe(expected)
   })
 
@@ -29,8 +42,14 @@ describe('priorityOf (brief §5 matrix)', () => {
     default: 'D',
   })
   it.each([
-    ['HH', 'mhs', 'A'], ['H', 'mhs', 'B'], ['HH', 'gas', 'B'], ['H', 'general', 'B'],
-    ['STALE', 'process', 'C'], ['L', 'mhs', 'D'], ['ROC', 'general', 'D'], ['HH', 'authorised', 'D'],
+    ['HH', 'mhs', 'A'],
+    ['H', 'mhs', 'B'],
+    ['HH', 'gas', 'B'],
+    ['H', 'general', 'B'],
+    ['STALE', 'process', 'C'],
+    ['L', 'mhs', 'D'],
+    ['ROC', 'general', 'D'],
+    ['HH', 'authorised', 'D'],
   ] as const)('the A–D scheme, from configuration alone: %s on a %s point is %s', (kind, cls, expected) => {
     expect(priorityOf(kind, cls, schemeAD)).toBe(expected)
   })

@@ -23,11 +23,10 @@ export type RuleKind = z.infer<typeof RuleKind>
  * Rows by point class, each mapping rule kinds to a priority; `*` in a row covers the kinds it
  * does not name, and `default` covers the classes and kinds no row names. Partial rows are fine.
  */
-export const PriorityMatrix = z
-  .strictObject({
-    rows: z.partialRecord(PointClass, z.partialRecord(z.union([RuleKind, z.literal('*')]), Priority)),
-    default: Priority,
-  })
+export const PriorityMatrix = z.strictObject({
+  rows: z.partialRecord(PointClass, z.partialRecord(z.union([RuleKind, z.literal('*')]), Priority)),
+  default: Priority,
+})
 export type PriorityMatrix = z.infer<typeof PriorityMatrix>
 
 const freezeDeep = <T>(o: T): T => {
@@ -51,7 +50,11 @@ export const defaultPriorityMatrix: PriorityMatrix = freezeDeep({
   default: 'C',
 })
 
-export function priorityOf(kind: RuleKind | LimitKind, pointClass: PointClass, matrix: PriorityMatrix = defaultPriorityMatrix): Priority {
+export function priorityOf(
+  kind: RuleKind | LimitKind,
+  pointClass: PointClass,
+  matrix: PriorityMatrix = defaultPriorityMatrix,
+): Priority {
   const row = matrix.rows[pointClass]
   return row?.[kind] ?? row?.['*'] ?? matrix.default
 }

@@ -28,11 +28,19 @@ export interface RateState {
 export const initialRateState = (): RateState => ({ window: [], active: false })
 
 /** Pure: the rate after this sample (null while the window is too short) and the raw condition. */
-export function evaluateRate(config: RateConfig, state: RateState, sample: Pick<Sample, 'ts' | 'value' | 'quality'>): { state: RateState; rate: number | null } {
-  if (sample.quality !== 'good' || typeof sample.value !== 'number' || !Number.isFinite(sample.value)) return { state, rate: null }
+export function evaluateRate(
+  config: RateConfig,
+  state: RateState,
+  sample: Pick<Sample, 'ts' | 'value' | 'quality'>,
+): { state: RateState; rate: number | null } {
+  if (sample.quality !== 'good' || typeof sample.value !== 'number' || !Number.isFinite(sample.value))
+    return { state, rate: null }
   const last = state.window.at(-1)
   if (last !== undefined && sample.ts <= last.ts) return { state, rate: null } // late or repeated: not live
-  const window = [...state.window.filter((p) => p.ts >= sample.ts - config.windowMs), { ts: sample.ts, value: sample.value }]
+  const window = [
+    ...state.window.filter((p) => p.ts >= sample.ts - config.windowMs),
+    { ts: sample.ts, value: sample.value },
+  ]
   const first = window[0]!
   const span = sample.ts - first.ts
   if (span < config.windowMs / 2) return { state: { ...state, window }, rate: null }

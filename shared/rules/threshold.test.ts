@@ -21,9 +21,17 @@ describe('evaluateThreshold', () => {
     ['reaching H raises H (≥ limit)', [9, 9.5], ['raise:H@1']],
     ['a jump past HH raises H then HH', [5, 11], ['raise:H@1', 'raise:HH@1']],
     ['deadband holds the alarm until value < limit − deadband', [9.6, 9.4, 9.31, 9.29], ['raise:H@0', 'recover:H@3']],
-    ['recovery from HH to normal recovers HH before H', [11, 5], ['raise:H@0', 'raise:HH@0', 'recover:HH@1', 'recover:H@1']],
+    [
+      'recovery from HH to normal recovers HH before H',
+      [11, 5],
+      ['raise:H@0', 'raise:HH@0', 'recover:HH@1', 'recover:H@1'],
+    ],
     ['HH recovers while H stays', [11, 10], ['raise:H@0', 'raise:HH@0', 'recover:HH@1']],
-    ['low side mirrors the high side', [5, 2, 0.5, 1.1, 1.3, 2.3], ['raise:L@1', 'raise:LL@2', 'recover:LL@4', 'recover:L@5']],
+    [
+      'low side mirrors the high side',
+      [5, 2, 0.5, 1.1, 1.3, 2.3],
+      ['raise:L@1', 'raise:LL@2', 'recover:LL@4', 'recover:L@5'],
+    ],
     ['a bad sample changes nothing', [11, null, 11], ['raise:H@0', 'raise:HH@0']],
     ['chatter at the limit inside the deadband raises once', [9.5, 9.4, 9.5, 9.35, 9.6], ['raise:H@0']],
   ])('%s', (_name, values, expected) => {

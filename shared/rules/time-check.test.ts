@@ -6,7 +6,10 @@ import { TimeWindow, applyTimeCheck, checkSamples, checkTime, formatSpan, isCloc
 
 /** Properties of the time check over arbitrary times and windows (fast-check). */
 const NOW = Date.UTC(2026, 11, 6)
-const window = fc.record({ aheadMs: fc.integer({ min: 0, max: 10 * 86_400_000 }), behindMs: fc.option(fc.integer({ min: 0, max: 400 * 86_400_000 }), { nil: undefined }) })
+const window = fc.record({
+  aheadMs: fc.integer({ min: 0, max: 10 * 86_400_000 }),
+  behindMs: fc.option(fc.integer({ min: 0, max: 400 * 86_400_000 }), { nil: undefined }),
+})
 const offset = fc.integer({ min: -500 * 86_400_000, max: 500 * 86_400_000 })
 const sample = fc.record({
   point: fc.constant('p.1'),
@@ -32,13 +35,15 @@ describe('checkTime', () => {
     )
   })
 
-  it('has the issue\'s defaults: 5 min ahead, nothing behind unless maxAgeH is given', () => {
+  it("has the issue's defaults: 5 min ahead, nothing behind unless maxAgeH is given", () => {
     const w = TimeWindow.parse({})
     expect(checkTime(NOW + 300_000, NOW, w).ok).toBe(true)
     expect(checkTime(NOW + 300_001, NOW, w)).toMatchObject({ ok: false, direction: 'ahead' })
     expect(checkTime(NOW - 365 * 86_400_000, NOW, w).ok).toBe(true)
     expect(checkTime(NOW + 48 * 3_600_000, NOW, w)).toMatchObject({ reason: 'clock_skew:ahead:48h' })
-    expect(checkTime(NOW - 73 * 3_600_000, NOW, { ...w, behindMs: 72 * 3_600_000 })).toMatchObject({ reason: 'clock_skew:behind:3d' })
+    expect(checkTime(NOW - 73 * 3_600_000, NOW, { ...w, behindMs: 72 * 3_600_000 })).toMatchObject({
+      reason: 'clock_skew:behind:3d',
+    })
   })
 })
 
@@ -73,7 +78,11 @@ describe('applyTimeCheck', () => {
   })
 
   it('keeps the reason a sample had after the skew', () => {
-    const out = applyTimeCheck({ point: 'p.1', ts: NOW + 86_400_000, value: null, quality: 'bad', reason: 'timeout' }, NOW, TimeWindow.parse({})).sample
+    const out = applyTimeCheck(
+      { point: 'p.1', ts: NOW + 86_400_000, value: null, quality: 'bad', reason: 'timeout' },
+      NOW,
+      TimeWindow.parse({}),
+    ).sample
     expect(out).toMatchObject({ quality: 'bad', reason: 'clock_skew:ahead:24h;timeout' })
   })
 })
@@ -82,7 +91,11 @@ describe('checkSamples', () => {
   it('counts what it marked by direction', () => {
     fc.assert(
       fc.property(window, fc.array(offset, { maxLength: 30 }), (w, ds) => {
-        const { samples, skewed } = checkSamples(ds.map((d) => ({ point: 'p.1', ts: NOW + d, value: 1, quality: 'good' as const })), NOW, w)
+        const { samples, skewed } = checkSamples(
+          ds.map((d) => ({ point: 'p.1', ts: NOW + d, value: 1, quality: 'good' as const })),
+          NOW,
+          w,
+        )
         expect(samples).toHaveLength(ds.length)
         expect(skewed.ahead).toBe(samples.filter((s) => s.reason?.startsWith('clock_skew:ahead:')).length)
         expect(skewed.behind).toBe(samples.filter((s) => s.reason?.startsWith('clock_skew:behind:')).length)
@@ -91,6 +104,10 @@ describe('checkSamples', () => {
   })
 
   it('formats spans for people', () => {
-    expect([formatSpan(90_000), formatSpan(48 * 3_600_000), formatSpan(365 * 86_400_000)]).toEqual(['90s', '48h', '365d'])
+    expect([formatSpan(90_000), formatSpan(48 * 3_600_000), formatSpan(365 * 86_400_000)]).toEqual([
+      '90s',
+      '48h',
+      '365d',
+    ])
   })
 })

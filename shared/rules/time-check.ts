@@ -25,9 +25,7 @@ export const DEFAULT_AHEAD_MS = 300_000
 /** The reason code of a sample outside the window (QualityReasons-style: code ":" detail). */
 export const CLOCK_SKEW = QualityReasons.CLOCK_SKEW
 
-export type TimeVerdict =
-  | { ok: true }
-  | { ok: false; direction: 'ahead' | 'behind'; byMs: number; reason: string }
+export type TimeVerdict = { ok: true } | { ok: false; direction: 'ahead' | 'behind'; byMs: number; reason: string }
 
 /** Pure: where `sourceTs` lies relative to `receivedAt` and the window. */
 export function checkTime(sourceTs: number, receivedAt: number, window: TimeWindow): TimeVerdict {
@@ -60,7 +58,11 @@ export function isClockSkewed(sample: Pick<Sample, 'reason'>): boolean {
  * otherwise `uncertain` (a bad one stays bad) with the skew reason first and any reason it had
  * kept after a ";" (within the wire's 256 characters).
  */
-export function applyTimeCheck(sample: Sample, receivedAt: number, window: TimeWindow): { sample: Sample; verdict: TimeVerdict } {
+export function applyTimeCheck(
+  sample: Sample,
+  receivedAt: number,
+  window: TimeWindow,
+): { sample: Sample; verdict: TimeVerdict } {
   if (isClockSkewed(sample)) return { sample, verdict: { ok: true } }
   const verdict = checkTime(sample.ts, receivedAt, window)
   if (verdict.ok) return { sample, verdict }
@@ -76,7 +78,11 @@ export interface SkewCounts {
 }
 
 /** applyTimeCheck over a list, with what it marked. */
-export function checkSamples(list: readonly Sample[], receivedAt: number, window: TimeWindow): { samples: Sample[]; skewed: SkewCounts } {
+export function checkSamples(
+  list: readonly Sample[],
+  receivedAt: number,
+  window: TimeWindow,
+): { samples: Sample[]; skewed: SkewCounts } {
   const skewed: SkewCounts = { ahead: 0, behind: 0 }
   const samples = list.map((s) => {
     const r = applyTimeCheck(s, receivedAt, window)

@@ -54,7 +54,9 @@ export function identityOf(user: string | undefined, cloudUsers: readonly string
     const [site, edge] = parts as [string, string]
     return TopicId.safeParse(site).success && TopicId.safeParse(edge).success ? { kind: 'edge', site, edge } : null
   }
-  return parts.length === 1 && TopicId.safeParse(user).success && cloudUsers.includes(user) ? { kind: 'cloud', user } : null
+  return parts.length === 1 && TopicId.safeParse(user).success && cloudUsers.includes(user)
+    ? { kind: 'cloud', user }
+    : null
 }
 
 /**
@@ -93,9 +95,14 @@ export function mosquittoAcl(cloudUsers: readonly string[] = [DEFAULT_CLOUD_USER
     '# reaches only parklink/v1/{its site}/{its edge}/… (deploy/mosquitto/parklink.conf binds its client',
     '# id to that user name). No wildcard subscriptions for edges.',
   ]
-  for (const rule of ChannelRules) lines.push(`# ${rule.channel}: ${rule.why}`, `pattern ${rule.edge} ${TOPIC_ROOT}/%u/${rule.channel}`)
+  for (const rule of ChannelRules)
+    lines.push(`# ${rule.channel}: ${rule.why}`, `pattern ${rule.edge} ${TOPIC_ROOT}/%u/${rule.channel}`)
   for (const user of cloudUsers) {
-    lines.push('', `# A cloud instance: reads every edge's data, status and answers; writes acks and commands.`, `user ${user}`)
+    lines.push(
+      '',
+      `# A cloud instance: reads every edge's data, status and answers; writes acks and commands.`,
+      `user ${user}`,
+    )
     for (const rule of ChannelRules) lines.push(`topic ${rule.cloud} ${TOPIC_ROOT}/+/+/${rule.channel}`)
   }
   return `${lines.join('\n')}\n`

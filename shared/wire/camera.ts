@@ -9,7 +9,21 @@ import { TopicId } from './ids.ts'
  */
 
 /** Provincial video AI alarm types (jiangsu-exchange #158/#160, brief §5). */
-export const VideoCode = z.enum(['FYWL', 'ZBLG', 'ZBSG', 'RYJJ', 'DDH', 'CHY', 'WDAQM', 'WCGZF', 'HZ', 'XL', 'YW', 'RYRQ', 'RYYJ'])
+export const VideoCode = z.enum([
+  'FYWL',
+  'ZBLG',
+  'ZBSG',
+  'RYJJ',
+  'DDH',
+  'CHY',
+  'WDAQM',
+  'WCGZF',
+  'HZ',
+  'XL',
+  'YW',
+  'RYRQ',
+  'RYYJ',
+])
 export type VideoCode = z.infer<typeof VideoCode>
 
 /** Largest snapshot the wire accepts (the edge's own limit is configurable below it). */
@@ -85,13 +99,25 @@ export const CameraSnapshotPart = z.object({
   ...Base,
   type: z.literal('part'),
   snapshot: z.string().regex(/^[0-9a-f-]{36}$/, 'a uuid'),
-  index: z.number().int().min(0).max(MAX_SNAPSHOT_PARTS - 1),
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SNAPSHOT_PARTS - 1),
   count: z.number().int().min(2).max(MAX_SNAPSHOT_PARTS),
-  data: z.string().min(4).max(Math.ceil(MAX_SNAPSHOT_BYTES / 3) * 4),
+  data: z
+    .string()
+    .min(4)
+    .max(Math.ceil(MAX_SNAPSHOT_BYTES / 3) * 4),
 })
 export type CameraSnapshotPart = z.infer<typeof CameraSnapshotPart>
 
-export const CameraEvent = z.discriminatedUnion('type', [CameraAlarmEvent, CameraStatusEvent, CameraSnapshotEvent, CameraSnapshotPart])
+export const CameraEvent = z.discriminatedUnion('type', [
+  CameraAlarmEvent,
+  CameraStatusEvent,
+  CameraSnapshotEvent,
+  CameraSnapshotPart,
+])
 export type CameraEvent = z.infer<typeof CameraEvent>
 
 /**

@@ -24,7 +24,13 @@ describe('codec', () => {
 
   it('round-trips every status kind and the ack', () => {
     const birth: StatusBirth = {
-      v: 1, kind: 'birth', edge: 'e1', site: 'park', session: 's', ts: 1, configHash: 'abc',
+      v: 1,
+      kind: 'birth',
+      edge: 'e1',
+      site: 'park',
+      session: 's',
+      ts: 1,
+      configHash: 'abc',
       points: [{ id: 'p.1', name: '液位', unit: 'm' }],
       outbox: { samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0 },
       outboxId: '5d0c8f6e-3b1a-4c2d-9e8f-0a1b2c3d4e5f',
@@ -42,7 +48,11 @@ describe('codec', () => {
     ['floor above seq', JSON.stringify({ ...batch, floor: 8 }), /^floor:/],
     ['zero seq', JSON.stringify({ ...batch, seq: 0 }), /^seq:/],
     ['empty samples', JSON.stringify({ ...batch, samples: [] }), /^samples:/],
-    ['bad quality', JSON.stringify({ ...batch, samples: [{ ...batch.samples[0], quality: 'ok' }] }), /^samples\.0\.quality:/],
+    [
+      'bad quality',
+      JSON.stringify({ ...batch, samples: [{ ...batch.samples[0], quality: 'ok' }] }),
+      /^samples\.0\.quality:/,
+    ],
     ['topic-unsafe edge id', JSON.stringify({ ...batch, edge: 'a/+/b' }), /^edge:/],
     ['no outbox id', JSON.stringify({ ...batch, outbox: undefined }), /^outbox:/],
     ['a malformed outbox id', JSON.stringify({ ...batch, outbox: 'a/+' }), /^outbox:/],

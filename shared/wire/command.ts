@@ -21,9 +21,15 @@ const Seq = z.number().int().positive()
 
 export const CommandBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ping') }),
-  z.strictObject({ type: z.literal('resend'), fromSeq: Seq, toSeq: Seq }).refine((c) => c.fromSeq <= c.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] }),
+  z
+    .strictObject({ type: z.literal('resend'), fromSeq: Seq, toSeq: Seq })
+    .refine((c) => c.fromSeq <= c.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] }),
   z.strictObject({ type: z.literal('status') }),
-  z.strictObject({ type: z.literal('snapshot'), alarm: z.number().int().positive(), cameras: z.array(TopicId).min(1).max(64) }),
+  z.strictObject({
+    type: z.literal('snapshot'),
+    alarm: z.number().int().positive(),
+    cameras: z.array(TopicId).min(1).max(64),
+  }),
   z.strictObject({ type: z.literal('read'), point: PointId }),
 ])
 export type CommandBody = z.infer<typeof CommandBody>

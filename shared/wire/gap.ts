@@ -29,7 +29,9 @@ export const GapRecord = z
     /** When the edge last dropped data into this record (edge time). */
     at: z.number().int().nonnegative(),
   })
-  .refine((g) => g.fromSeq <= g.throughSeq && g.from <= g.to, { message: 'fromSeq ≤ throughSeq and from ≤ to required' })
+  .refine((g) => g.fromSeq <= g.throughSeq && g.from <= g.to, {
+    message: 'fromSeq ≤ throughSeq and from ≤ to required',
+  })
 export type GapRecord = z.infer<typeof GapRecord>
 
 /** The union of two point sets, "all" once it grows too large. */

@@ -37,7 +37,10 @@ export interface ViewerTokenRequest {
   ttlS?: number
 }
 
-export async function signViewerToken(privateKey: KeyObject, r: ViewerTokenRequest): Promise<{ token: string; expiresAt: number }> {
+export async function signViewerToken(
+  privateKey: KeyObject,
+  r: ViewerTokenRequest,
+): Promise<{ token: string; expiresAt: number }> {
   const iat = Math.floor(r.now / 1000)
   const exp = iat + (r.ttlS ?? VIEWER_TOKEN_TTL_S)
   const token = await new SignJWT({ cam: r.camera })
@@ -52,18 +55,29 @@ export async function signViewerToken(privateKey: KeyObject, r: ViewerTokenReque
 }
 
 /** A public key from PEM (SPKI), or the public half of a private key object. */
-export const publicKeyOf = (key: KeyObject | string): KeyObject => (typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key)
+export const publicKeyOf = (key: KeyObject | string): KeyObject =>
+  typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key
 
 /**
  * Checks a token for one camera against the trusted public keys. A token signed by none of them,
  * malformed, for another audience, or without a subject is `token_invalid`; a valid signature
  * whose `exp` has passed is `token_expired`; a token for another camera is `token_camera`.
  */
-export async function verifyViewerToken(token: string | null | undefined, camera: string, keys: readonly KeyObject[], now: number): Promise<ViewerCheck> {
+export async function verifyViewerToken(
+  token: string | null | undefined,
+  camera: string,
+  keys: readonly KeyObject[],
+  now: number,
+): Promise<ViewerCheck> {
   if (!token) return { ok: false, reason: 'token_missing' }
   for (const key of keys) {
     try {
-      const { payload } = await jwtVerify(token, key, { audience: LIVE_AUDIENCE, algorithms: [viewerTokenAlg(key)], currentDate: new Date(now), requiredClaims: ['exp', 'sub', 'cam'] })
+      const { payload } = await jwtVerify(token, key, {
+        audience: LIVE_AUDIENCE,
+        algorithms: [viewerTokenAlg(key)],
+        currentDate: new Date(now),
+        requiredClaims: ['exp', 'sub', 'cam'],
+      })
       if (payload.cam !== camera) return { ok: false, reason: 'token_camera' }
       return { ok: true, subject: String(payload.sub), issuer: String(payload.iss ?? '') }
     } catch (err) {

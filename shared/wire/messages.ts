@@ -42,30 +42,37 @@ export const EdgeAlarm = z.object({
 })
 export type EdgeAlarm = z.infer<typeof EdgeAlarm>
 
-export const DataBatch = z.object({
-  v: z.literal(WIRE_VERSION),
-  edge: TopicId,
-  session: z.string().min(1).max(64),
-  /** The id of the outbox that assigned `seq`. */
-  outbox: OutboxId,
-  seq: Seq,
-  floor: Seq,
-  samples: z.array(Sample).min(1).max(100_000),
-  alarms: z.array(EdgeAlarm).max(10_000).optional(),
-  /** Data the edge dropped (outbox cap or age), carried by the next batch (shared/wire/gap.ts). */
-  gaps: z.array(GapRecord).max(1_000).optional(),
-  /** Replayed backlog, not live data: the cloud records its alarms with their original times but pushes no notifications for them. */
-  historical: z.boolean().optional(),
-  /** Camera events (analytics alarms with their snapshot, online/offline): shared/wire/camera.ts. */
-  events: z.array(CameraEvent).max(100).optional(),
-}).refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
+export const DataBatch = z
+  .object({
+    v: z.literal(WIRE_VERSION),
+    edge: TopicId,
+    session: z.string().min(1).max(64),
+    /** The id of the outbox that assigned `seq`. */
+    outbox: OutboxId,
+    seq: Seq,
+    floor: Seq,
+    samples: z.array(Sample).min(1).max(100_000),
+    alarms: z.array(EdgeAlarm).max(10_000).optional(),
+    /** Data the edge dropped (outbox cap or age), carried by the next batch (shared/wire/gap.ts). */
+    gaps: z.array(GapRecord).max(1_000).optional(),
+    /** Replayed backlog, not live data: the cloud records its alarms with their original times but pushes no notifications for them. */
+    historical: z.boolean().optional(),
+    /** Camera events (analytics alarms with their snapshot, online/offline): shared/wire/camera.ts. */
+    events: z.array(CameraEvent).max(100).optional(),
+  })
+  .refine((b) => b.floor <= b.seq, { message: 'floor must not exceed seq', path: ['floor'] })
 export type DataBatch = z.infer<typeof DataBatch>
 
 /** Point metadata the edge announces at birth (the cloud registry may add to it). */
 export const PointRange = z.object({ low: z.number(), high: z.number() })
 export type PointRange = z.infer<typeof PointRange>
 /** HH/H/L/LL as a control system has them; unlike ThresholdLimits, not checked for order (a source may be inconsistent). */
-export const SourceLimits = z.object({ hh: z.number().optional(), h: z.number().optional(), l: z.number().optional(), ll: z.number().optional() })
+export const SourceLimits = z.object({
+  hh: z.number().optional(),
+  h: z.number().optional(),
+  l: z.number().optional(),
+  ll: z.number().optional(),
+})
 export type SourceLimits = z.infer<typeof SourceLimits>
 
 export const PointInfo = z.object({
@@ -164,7 +171,10 @@ export const Ack = z.object({
    * draining backlog), at most the 64 highest. They free the edge's send window; the edge still
    * deletes from its outbox only through `through`.
    */
-  stored: z.array(z.tuple([Seq, Seq]).refine(([from, to]) => from <= to, { message: 'range from > to' })).max(64).optional(),
+  stored: z
+    .array(z.tuple([Seq, Seq]).refine(([from, to]) => from <= to, { message: 'range from > to' }))
+    .max(64)
+    .optional(),
   ts: z.number().int(),
 })
 export type Ack = z.infer<typeof Ack>

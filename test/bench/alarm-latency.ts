@@ -28,11 +28,22 @@ interface RaiseEvent {
  * The registry gives the point no on-delay (ISA-18.2 filtering, cloud/config.ts rules.onDelayS),
  * so none is in the figure; the row name says which applied.
  */
-export async function benchAlarmLatency(dir: string, o: { crossings: number; periodMs: number; perSecond: number; warmupMs?: number }): Promise<BenchResult[]> {
+export async function benchAlarmLatency(
+  dir: string,
+  o: { crossings: number; periodMs: number; perSecond: number; warmupMs?: number },
+): Promise<BenchResult[]> {
   const plant = shilianPlantPoints.find((p) => p.id === ALARM_POINT)
   const limits = plant?.limits
-  if (!limits?.hh || !limits.h) throw new Error(`${ALARM_POINT} lost its HH/H limits in test/sim/plant.ts: pick another registered point for the alarm-latency bench`)
-  const registered = cloudConfigFor({ dataDir: '.', httpPort: 0, mqttUrl: 'mqtt://127.0.0.1:1883', clientId: 'x' }).registry!.points!.find((p) => p.id === ALARM_POINT) as { rules?: { onDelayS?: number } } | undefined
+  if (!limits?.hh || !limits.h)
+    throw new Error(
+      `${ALARM_POINT} lost its HH/H limits in test/sim/plant.ts: pick another registered point for the alarm-latency bench`,
+    )
+  const registered = cloudConfigFor({
+    dataDir: '.',
+    httpPort: 0,
+    mqttUrl: 'mqtt://127.0.0.1:1883',
+    clientId: 'x',
+  }).registry!.points!.find((p) => p.id === ALARM_POINT) as { rules?: { onDelayS?: number } } | undefined
   const onDelayS = registered?.rules?.onDelayS ?? 0
   const high = limits.hh + 0.3
   const low = limits.h - limits.deadband - 1
@@ -53,7 +64,10 @@ export async function benchAlarmLatency(dir: string, o: { crossings: number; per
   let load: ReturnType<typeof startLiveLoad> | null = null
   try {
     await stream.opened
-    await waitFor(() => ready && uplink.state().connected, { timeoutMs: 30_000, message: () => `no alarm stream or no uplink\n${park.cloud.output().slice(-2000)}` })
+    await waitFor(() => ready && uplink.state().connected, {
+      timeoutMs: 30_000,
+      message: () => `no alarm stream or no uplink\n${park.cloud.output().slice(-2000)}`,
+    })
     const warmupMs = o.warmupMs ?? 5_000
     const start = Date.now() + warmupMs
     let wasHigh = false
@@ -67,7 +81,11 @@ export async function benchAlarmLatency(dir: string, o: { crossings: number; per
     }
     const loadStart = Date.now()
     load = startLiveLoad(outbox, () => uplink.kick(), { perSecond: o.perSecond, batchSize: DEFAULT_BATCH_SIZE, extra })
-    await waitFor(() => crossings.length >= o.crossings, { timeoutMs: warmupMs + o.crossings * o.periodMs + 30_000, intervalMs: 100, message: 'the load generator fell behind' })
+    await waitFor(() => crossings.length >= o.crossings, {
+      timeoutMs: warmupMs + o.crossings * o.periodMs + 30_000,
+      intervalMs: 100,
+      message: 'the load generator fell behind',
+    })
     // The last raise may still be on its way: wait for it (or give up after 15 s, counted as missing).
     await waitFor(() => crossings.every((t) => arrived.has(t)), { timeoutMs: 15_000, intervalMs: 50 }).catch(() => null)
     const offered = load.samples() / ((Date.now() - loadStart) / 1000)

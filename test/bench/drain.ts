@@ -12,7 +12,9 @@ import { quantile, result, type BenchResult } from './table.ts'
 /** TK-102's level: a registered point the load does not otherwise write; its samples are the live markers. */
 const MARKER_POINT = 'shilian.tk102.level'
 
-interface PointView { latest: { ts: number } | null }
+interface PointView {
+  latest: { ts: number } | null
+}
 
 const log = (text: string) => console.error(`[bench drain] ${text}`)
 
@@ -33,11 +35,17 @@ const log = (text: string) => console.error(`[bench drain] ${text}`)
  *     stops at the end of the drain, and a marker not stored 120 s later counts with the time
  *     waited (a lower bound, said in the row's name).
  */
-export async function benchDrain(dir: string, o: { backlogMinutes: number; perSecond: number; timeoutS?: number }): Promise<BenchResult[]> {
+export async function benchDrain(
+  dir: string,
+  o: { backlogMinutes: number; perSecond: number; timeoutS?: number },
+): Promise<BenchResult[]> {
   const here = path.join(dir, 'drain')
   mkdirSync(here, { recursive: true })
   let simulated: number | null = null
-  const outbox = openSqliteOutbox({ file: path.join(here, 'outbox.db'), clock: { ...systemClock, now: () => simulated ?? Date.now() } })
+  const outbox = openSqliteOutbox({
+    file: path.join(here, 'outbox.db'),
+    clock: { ...systemClock, now: () => simulated ?? Date.now() },
+  })
   let park: Awaited<ReturnType<typeof startBenchPark>> | null = null
   let uplink: ReturnType<typeof startBenchUplink> | null = null
   let load: ReturnType<typeof startLiveLoad> | null = null
@@ -51,20 +59,24 @@ export async function benchDrain(dir: string, o: { backlogMinutes: number; perSe
       simulated = ts
       for (let i = 0; i < o.perSecond; i += DEFAULT_BATCH_SIZE) {
         const list: Sample[] = []
-        for (let j = i; j < Math.min(o.perSecond, i + DEFAULT_BATCH_SIZE); j++) list.push(reading(j % LOAD_POINTS, ts, s / 10))
+        for (let j = i; j < Math.min(o.perSecond, i + DEFAULT_BATCH_SIZE); j++)
+          list.push(reading(j % LOAD_POINTS, ts, s / 10))
         outbox.append(list)
       }
       if (s % 600 === 599) log(`backlog: ${(s + 1) / 60} of ${o.backlogMinutes} min written`)
     }
     simulated = null
     const backlog = outbox.stats()
-    log(`backlog of ${backlog.samples} samples in ${backlog.batches} batches written in ${((Date.now() - built) / 1000).toFixed(0)} s; starting the park`)
+    log(
+      `backlog of ${backlog.samples} samples in ${backlog.batches} batches written in ${((Date.now() - built) / 1000).toFixed(0)} s; starting the park`,
+    )
 
     park = await startBenchPark(path.join(here, 'park'), 'drain')
     const markers: number[] = []
     const stored = new Map<number, number>()
     load = startLiveLoad(outbox, () => uplink?.kick(), {
-      perSecond: o.perSecond, batchSize: DEFAULT_BATCH_SIZE,
+      perSecond: o.perSecond,
+      batchSize: DEFAULT_BATCH_SIZE,
       extra: (now) => (markers.push(now), { point: MARKER_POINT, ts: now, value: 5, quality: 'good' }),
     })
     const connectAt = Date.now()
@@ -84,13 +96,16 @@ export async function benchDrain(dir: string, o: { backlogMinutes: number; perSe
       }
       const point = await tryGetJson<PointView>(`${park.api}/points/${MARKER_POINT}`, park.auth)
       const answered = Date.now()
-      for (; seen < markers.length && point?.latest && markers[seen]! <= point.latest.ts; seen++) stored.set(markers[seen]!, answered)
+      for (; seen < markers.length && point?.latest && markers[seen]! <= point.latest.ts; seen++)
+        stored.set(markers[seen]!, answered)
       const measured = markers.filter((t) => t >= connectAt && (drainedAt === null || t <= drainedAt))
       if (drainedAt !== null && measured.every((t) => stored.has(t))) break
       if (answered >= deadline || (drainedAt !== null && answered - drainedAt >= afterDrainMs)) break
       if (answered - lastLog >= 30_000) {
         lastLog = answered
-        log(`${((answered - connectAt) / 1000).toFixed(0)} s: acked through ${uplink.state().ackedThrough} of ${backlog.lastSeq}; ${seen} of ${markers.length} live markers stored`)
+        log(
+          `${((answered - connectAt) / 1000).toFixed(0)} s: acked through ${uplink.state().ackedThrough} of ${backlog.lastSeq}; ${seen} of ${markers.length} live markers stored`,
+        )
       }
       await new Promise((r) => setTimeout(r, 100))
     }
@@ -99,7 +114,9 @@ export async function benchDrain(dir: string, o: { backlogMinutes: number; perSe
     const finished = drainedAt !== null
     // Not drained in time: the rate so far (acked backlog batches are full batches of the agent's size).
     const drainMs = (drainedAt ?? end) - connectAt
-    const drainedSamples = finished ? backlog.samples : Math.max(0, uplink.state().ackedThrough - (backlog.lastSeq - backlog.batches)) * DEFAULT_BATCH_SIZE
+    const drainedSamples = finished
+      ? backlog.samples
+      : Math.max(0, uplink.state().ackedThrough - (backlog.lastSeq - backlog.batches)) * DEFAULT_BATCH_SIZE
     const measured = markers.filter((t) => t >= connectAt && t <= (drainedAt ?? end))
     const latencies = measured.map((t) => (stored.get(t) ?? end) - t)
     const unstored = measured.filter((t) => !stored.has(t)).length
@@ -107,10 +124,14 @@ export async function benchDrain(dir: string, o: { backlogMinutes: number; perSe
     const cut = finished ? '' : `, NOT drained in ${Math.round((end - connectAt) / 1000)} s: rate so far`
     const live = `${measured.length} markers${unstored > 0 ? `, ${unstored} not stored by the end (counted as lower bounds)` : ''}`
     return [
-      result(`drain ${size}${cut}`, (drainedSamples / o.perSecond) * 1000 / drainMs, '× real time', { target: { op: '>=', value: 20 } }),
+      result(`drain ${size}${cut}`, ((drainedSamples / o.perSecond) * 1000) / drainMs, '× real time', {
+        target: { op: '>=', value: 20 },
+      }),
       result(`drain rate ${size}${cut}`, drainedSamples / (drainMs / 1000), 'samples/s'),
       result(`live latency p50 during the drain, creation → stored (${live})`, quantile(latencies, 0.5), 'ms'),
-      result(`live latency p99 during the drain, creation → stored (${live})`, quantile(latencies, 0.99), 'ms', { target: { op: '<=', value: 2_000 } }),
+      result(`live latency p99 during the drain, creation → stored (${live})`, quantile(latencies, 0.99), 'ms', {
+        target: { op: '<=', value: 2_000 },
+      }),
     ]
   } finally {
     load?.stop()

@@ -6,7 +6,9 @@ import { startBenchPark, startBenchUplink } from './park.ts'
 import { rssMb } from './proc.ts'
 import { result, type BenchResult } from './table.ts'
 
-interface Health { ingest: { samples: number; batches: number } }
+interface Health {
+  ingest: { samples: number; batches: number }
+}
 
 /**
  * (2) end to end: an edge (outbox + MQTT uplink in this process, fed as fast as the cloud
@@ -20,7 +22,12 @@ export async function benchEndToEnd(dir: string, seconds: number): Promise<Bench
   const { cloud } = park
   const api = `${park.api}/health`
   const outbox = openSqliteOutbox({ file: path.join(dir, 'e2e-outbox.db') })
-  const uplink = startBenchUplink(outbox, park.mqttUrl, 'bench-01', { maxInflight: 64, ackTimeoutMs: 30_000, reconnectMinMs: 100, reconnectMaxMs: 1_000 })
+  const uplink = startBenchUplink(outbox, park.mqttUrl, 'bench-01', {
+    maxInflight: 64,
+    ackTimeoutMs: 30_000,
+    reconnectMinMs: 100,
+    reconnectMaxMs: 1_000,
+  })
   let running = true
   try {
     // Feed: keep ≤ 100 batches waiting, so the figure is the sustained rate, not a burst into a backlog.
@@ -35,16 +42,25 @@ export async function benchEndToEnd(dir: string, seconds: number): Promise<Bench
       } else setTimeout(feed, 2)
     }
     feed()
-    const stored = async () => ((await (await fetch(api, { headers: park.auth, signal: AbortSignal.timeout(60_000) })).json()) as Health).ingest.samples
-    await waitFor(async () => (await stored()) > 20_000, { timeoutMs: 60_000, message: () => `nothing stored during the warm-up\n${cloud.output().slice(-3000)}` })
+    const stored = async () =>
+      ((await (await fetch(api, { headers: park.auth, signal: AbortSignal.timeout(60_000) })).json()) as Health).ingest
+        .samples
+    await waitFor(async () => (await stored()) > 20_000, {
+      timeoutMs: 60_000,
+      message: () => `nothing stored during the warm-up\n${cloud.output().slice(-3000)}`,
+    })
     const start = { at: Date.now(), samples: await stored() }
     await new Promise((r) => setTimeout(r, seconds * 1000))
     const end = { at: Date.now(), samples: await stored() }
     running = false
     const rate = (end.samples - start.samples) / ((end.at - start.at) / 1000)
     return [
-      result(`end to end edge → mosquitto → cloud stored (${seconds} s)`, rate, 'samples/s', { target: { op: '>=', value: 100_000 } }),
-      result('edge RSS (outbox + uplink + generator, 10 000 points)', process.memoryUsage().rss / 1024 / 1024, 'MB', { target: { op: '<=', value: 200 } }),
+      result(`end to end edge → mosquitto → cloud stored (${seconds} s)`, rate, 'samples/s', {
+        target: { op: '>=', value: 100_000 },
+      }),
+      result('edge RSS (outbox + uplink + generator, 10 000 points)', process.memoryUsage().rss / 1024 / 1024, 'MB', {
+        target: { op: '<=', value: 200 },
+      }),
       result('cloud RSS (after the run)', rssMb(cloud.proc.pid!), 'MB'),
     ]
   } finally {

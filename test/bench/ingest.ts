@@ -18,7 +18,9 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   const raw = new Database(path.join(dir, 'raw-ingest.db'))
   raw.pragma('journal_mode = WAL')
   raw.pragma('synchronous = FULL')
-  raw.exec('CREATE TABLE samples (edge TEXT NOT NULL, seq INTEGER NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, value REAL, quality TEXT NOT NULL); CREATE INDEX samples_point_ts ON samples (point, ts)')
+  raw.exec(
+    'CREATE TABLE samples (edge TEXT NOT NULL, seq INTEGER NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, value REAL, quality TEXT NOT NULL); CREATE INDEX samples_point_ts ON samples (point, ts)',
+  )
   const insert = raw.prepare('INSERT INTO samples (edge, seq, point, ts, value, quality) VALUES (?, ?, ?, ?, ?, ?)')
   const insertAll = raw.transaction((seq: number, list: ReturnType<typeof readings>) => {
     for (const s of list) insert.run('bench-01', seq, s.point, s.ts, s.value as number, s.quality)
@@ -26,14 +28,28 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   const baseline = await timed(seconds, async (seq) => (insertAll(seq, readings(10_000, 1_000, seq, t0)), 1_000))
   raw.close()
 
-  const store = openSqliteStore({ file: path.join(dir, 'ingest.db'), evaluate: createEvaluator(), log: createLogger({ level: 'silent' }) })
+  const store = openSqliteStore({
+    file: path.join(dir, 'ingest.db'),
+    evaluate: createEvaluator(),
+    log: createLogger({ level: 'silent' }),
+  })
   try {
     const measured = await timed(seconds, async (seq) => {
       const samples = readings(10_000, 1_000, seq, t0)
-      await store.ingestBatch({ v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples }, { site: 'bench', receivedAt: Date.now(), inOrder: true })
+      await store.ingestBatch(
+        { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
+        { site: 'bench', receivedAt: Date.now(), inOrder: true },
+      )
       return samples.length
     })
-    return [result('cloud store ingest, batches of 1 000 (base: raw better-sqlite3 rows, same index)', measured, 'samples/s', { baseline })]
+    return [
+      result(
+        'cloud store ingest, batches of 1 000 (base: raw better-sqlite3 rows, same index)',
+        measured,
+        'samples/s',
+        { baseline },
+      ),
+    ]
   } finally {
     await store.close()
   }

@@ -18,7 +18,11 @@ export interface LiveLoad {
  * uplink. `extra(now)` may add one sample of its own at the head of the tick's first batch (an
  * alarm point, a marker): it is written the moment it is made, like a polled value.
  */
-export function startLiveLoad(outbox: Outbox, kick: () => void, o: { perSecond: number; batchSize: number; tickMs?: number; extra?: (now: number) => Sample | null }): LiveLoad {
+export function startLiveLoad(
+  outbox: Outbox,
+  kick: () => void,
+  o: { perSecond: number; batchSize: number; tickMs?: number; extra?: (now: number) => Sample | null },
+): LiveLoad {
   const tickMs = o.tickMs ?? 100
   const t0 = Date.now()
   let produced = 0
@@ -32,7 +36,8 @@ export function startLiveLoad(outbox: Outbox, kick: () => void, o: { perSecond: 
     const list: Sample[] = []
     const extra = o.extra?.(now)
     if (extra) list.push(extra)
-    for (let i = 0; i < due; i++) list.push(reading((background + i) % LOAD_POINTS, now, Math.floor((background + i) / LOAD_POINTS) / 10))
+    for (let i = 0; i < due; i++)
+      list.push(reading((background + i) % LOAD_POINTS, now, Math.floor((background + i) / LOAD_POINTS) / 10))
     background += Math.max(0, due)
     for (let i = 0; i < list.length; i += o.batchSize) outbox.append(list.slice(i, i + o.batchSize))
     produced += list.length

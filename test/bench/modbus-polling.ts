@@ -50,16 +50,44 @@ export interface ModbusBenchOptions {
   log?: (line: string) => void
 }
 
-interface SideFigures { requests: number; answered: number; exceptions: number; samples: number; badSamples: number; cpu: number; rss: number; seconds: number }
+interface SideFigures {
+  requests: number
+  answered: number
+  exceptions: number
+  samples: number
+  badSamples: number
+  cpu: number
+  rss: number
+  seconds: number
+}
 
-type DeviceInput = ModbusTcpDeviceConfig extends infer T ? Omit<T, 'points'> & { points: Array<{ id: string; address: string | number; type?: string; order?: string; scale?: number }> } : never
+type DeviceInput = ModbusTcpDeviceConfig extends infer T
+  ? Omit<T, 'points'> & {
+      points: Array<{ id: string; address: string | number; type?: string; order?: string; scale?: number }>
+    }
+  : never
 
 /** The plant's two Modbus devices, `copies` times (ids and point ids suffixed), all behind `port`. */
 export function benchEdgeConfig(o: { dir: string; port: number; pollMs: number; copies: number; mqttUrl: string }) {
-  const base = edgeConfigFor({ site: 'bench', edge: 'bench-01', dataDir: path.join(o.dir, 'edge-data'), mqttUrl: o.mqttUrl, plantPort: o.port, pollMs: o.pollMs })
-  const devices = (base.devices as DeviceInput[]).flatMap((d) => Array.from({ length: o.copies }, (_, c) => (c === 0 ? d : {
-    ...d, id: `${d.id}-${c + 1}`, points: d.points.map((p) => ({ ...p, id: `${p.id}.c${c + 1}` })),
-  })))
+  const base = edgeConfigFor({
+    site: 'bench',
+    edge: 'bench-01',
+    dataDir: path.join(o.dir, 'edge-data'),
+    mqttUrl: o.mqttUrl,
+    plantPort: o.port,
+    pollMs: o.pollMs,
+  })
+  const devices = (base.devices as DeviceInput[]).flatMap((d) =>
+    Array.from({ length: o.copies }, (_, c) =>
+      c === 0
+        ? d
+        : {
+            ...d,
+            id: `${d.id}-${c + 1}`,
+            points: d.points.map((p) => ({ ...p, id: `${p.id}.c${c + 1}` })),
+          },
+    ),
+  )
   return { ...base, devices }
 }
 
@@ -68,37 +96,79 @@ export function blocksOf(d: DeviceInput): Block[] {
   const points = d.points.map((p, index) => {
     const at = parseAddress(p.address)
     const type = (p.type ?? 'uint16') as 'bool' | 'int16' | 'float32'
-    return { index, table: at.table, address: at.address, width: pointWidth(type), type, order: (p.order ?? d.order ?? 'ABCD') as Block['points'][number]['order'], scale: p.scale ?? 1 }
+    return {
+      index,
+      table: at.table,
+      address: at.address,
+      width: pointWidth(type),
+      type,
+      order: (p.order ?? d.order ?? 'ABCD') as Block['points'][number]['order'],
+      scale: p.scale ?? 1,
+    }
   })
   return planReads(points, { maxGap: d.maxGap ?? 8, maxRegistersPerRead: d.maxRegistersPerRead ?? 125 }).map((r) => ({
-    table: r.table, start: r.start, count: r.count,
-    points: r.points.map((s) => ({ offset: s.offset, type: points[s.index]!.type, order: points[s.index]!.order, scale: points[s.index]!.scale })),
+    table: r.table,
+    start: r.start,
+    count: r.count,
+    points: r.points.map((s) => ({
+      offset: s.offset,
+      type: points[s.index]!.type,
+      order: points[s.index]!.order,
+      scale: points[s.index]!.scale,
+    })),
   }))
 }
 
 /** Warm-up until every block has been answered at least a few times, then the measured window. */
-async function window<T>(child: Child, wire: WireCounter, expectedPerSecond: number, seconds: number, own: () => Promise<T>) {
+async function window<T>(
+  child: Child,
+  wire: WireCounter,
+  expectedPerSecond: number,
+  seconds: number,
+  own: () => Promise<T>,
+) {
   const pid = child.proc.pid!
   const w0 = wire.counts().responses
-  await waitFor(() => wire.counts().responses - w0 >= Math.max(4, expectedPerSecond), { timeoutMs: 60_000, message: () => `${child.name} did not poll the simulator\n${child.output().slice(-3000)}` })
+  await waitFor(() => wire.counts().responses - w0 >= Math.max(4, expectedPerSecond), {
+    timeoutMs: 60_000,
+    message: () => `${child.name} did not poll the simulator\n${child.output().slice(-3000)}`,
+  })
   await new Promise((r) => setTimeout(r, 2_000))
   const start = { at: Date.now(), wire: wire.counts(), cpu: cpuSeconds(pid), own: await own() }
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const end = { at: Date.now(), wire: wire.counts(), cpu: cpuSeconds(pid), own: await own() }
   const d = (k: keyof WireCounts) => end.wire[k] - start.wire[k]
   return {
-    start: start.at, end: end.at, seconds: (end.at - start.at) / 1000, requests: d('requests'), answered: d('responses'), exceptions: d('exceptions'),
-    cpu: end.cpu - start.cpu, rss: rssMb(pid), own: { start: start.own, end: end.own },
+    start: start.at,
+    end: end.at,
+    seconds: (end.at - start.at) / 1000,
+    requests: d('requests'),
+    answered: d('responses'),
+    exceptions: d('exceptions'),
+    cpu: end.cpu - start.cpu,
+    rss: rssMb(pid),
+    own: { start: start.own, end: end.own },
   }
 }
 
 const runName = (o: ModbusBenchOptions) => `${o.pollMs}x${o.copies}@${o.responseMs}`
 
-async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: number, root = o.dir): Promise<SideFigures> {
+async function runParklink(
+  o: ModbusBenchOptions,
+  wire: WireCounter,
+  expected: number,
+  root = o.dir,
+): Promise<SideFigures> {
   const dir = path.join(root, `parklink-${runName(o)}`)
   mkdirSync(dir, { recursive: true })
   // No broker listens there: the edge keeps everything in its outbox, which is what is counted.
-  const config = benchEdgeConfig({ dir, port: wire.port, pollMs: o.pollMs, copies: o.copies, mqttUrl: `mqtt://127.0.0.1:${await freePort()}` })
+  const config = benchEdgeConfig({
+    dir,
+    port: wire.port,
+    pollMs: o.pollMs,
+    copies: o.copies,
+    mqttUrl: `mqtt://127.0.0.1:${await freePort()}`,
+  })
   const file = path.join(dir, 'edge.yaml')
   writeFileSync(file, stringify(config))
   const edge = startParklink('parklink-edge', ['edge', '--config', file], { PARKLINK_LOG_LEVEL: 'error' })
@@ -113,7 +183,7 @@ async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: n
   let samples = 0
   let bad = 0
   try {
-    for (let seq = 0; ;) {
+    for (let seq = 0; ; ) {
       const batches = outbox.peek(seq, 500)
       if (batches.length === 0) break
       for (const b of batches) {
@@ -128,10 +198,25 @@ async function runParklink(o: ModbusBenchOptions, wire: WireCounter, expected: n
   } finally {
     outbox.close()
   }
-  return { requests: w.requests, answered: w.answered, exceptions: w.exceptions, samples, badSamples: bad, cpu: w.cpu, rss: w.rss, seconds: w.seconds }
+  return {
+    requests: w.requests,
+    answered: w.answered,
+    exceptions: w.exceptions,
+    samples,
+    badSamples: bad,
+    cpu: w.cpu,
+    rss: w.rss,
+    seconds: w.seconds,
+  }
 }
 
-async function runNodeRed(o: ModbusBenchOptions, install: NodeRedInstall, wire: WireCounter, devices: FlowDevice[], expected: number): Promise<SideFigures> {
+async function runNodeRed(
+  o: ModbusBenchOptions,
+  install: NodeRedInstall,
+  wire: WireCounter,
+  devices: FlowDevice[],
+  expected: number,
+): Promise<SideFigures> {
   const userDir = path.join(o.dir, `nodered-${runName(o)}`)
   mkdirSync(userDir, { recursive: true })
   const port = await freePort()
@@ -143,14 +228,26 @@ async function runNodeRed(o: ModbusBenchOptions, install: NodeRedInstall, wire: 
   type Counters = { reads: number; samples: number; errors: number; badSamples: number }
   const counters = () => tryGetJson<Counters>(`http://127.0.0.1:${port}/bench`)
   try {
-    await waitFor(counters, { timeoutMs: 60_000, message: () => `node-red did not answer GET /bench on port ${port}\n${red.output().slice(-3000)}` })
+    await waitFor(counters, {
+      timeoutMs: 60_000,
+      message: () => `node-red did not answer GET /bench on port ${port}\n${red.output().slice(-3000)}`,
+    })
     const w = await window(red, wire, expected, o.seconds, async () => {
       const c = await counters()
       if (!c) throw new Error(`node-red stopped answering GET /bench during the run\n${red.output().slice(-3000)}`)
       return c
     })
     const { start, end } = w.own
-    return { requests: w.requests, answered: w.answered, exceptions: w.exceptions, samples: end.samples - start.samples, badSamples: end.badSamples - start.badSamples, cpu: w.cpu, rss: w.rss, seconds: w.seconds }
+    return {
+      requests: w.requests,
+      answered: w.answered,
+      exceptions: w.exceptions,
+      samples: end.samples - start.samples,
+      badSamples: end.badSamples - start.badSamples,
+      cpu: w.cpu,
+      rss: w.rss,
+      seconds: w.seconds,
+    }
   } finally {
     await red.kill('SIGTERM')
   }
@@ -161,7 +258,9 @@ export function parseModbusRuns(spec: string): Array<Pick<ModbusBenchOptions, 'p
   return spec.split(',').map((entry) => {
     const m = /^\s*(\d+)x(\d+)@(\d+)\s*$/.exec(entry)
     if (!m || Number(m[1]) < 50 || Number(m[2]) < 1) {
-      throw new Error(`--modbus-runs: "${entry}" is not POLLxCOPIES@PLC (poll interval ≥ 50 ms, the edge's shortest; copies ≥ 1 of the plant's two devices; the PLC's ms per request), e.g. 50x10@2`)
+      throw new Error(
+        `--modbus-runs: "${entry}" is not POLLxCOPIES@PLC (poll interval ≥ 50 ms, the edge's shortest; copies ≥ 1 of the plant's two devices; the PLC's ms per request), e.g. 50x10@2`,
+      )
     }
     return { pollMs: Number(m[1]), copies: Number(m[2]), responseMs: Number(m[3]) }
   })
@@ -172,8 +271,22 @@ export async function benchModbusPolling(o: ModbusBenchOptions): Promise<BenchRe
   const plant = await startPlant({ responseMs: o.responseMs })
   const wire = await startWireCounter({ port: plant.port })
   try {
-    const config = benchEdgeConfig({ dir: o.dir, port: wire.port, pollMs: o.pollMs, copies: o.copies, mqttUrl: 'mqtt://127.0.0.1:1' })
-    const devices: FlowDevice[] = config.devices.map((d) => ({ id: d.id, host: '127.0.0.1', port: wire.port, unitId: d.unitId ?? 1, timeoutMs: d.timeoutMs ?? 1000, pollMs: o.pollMs, blocks: blocksOf(d) }))
+    const config = benchEdgeConfig({
+      dir: o.dir,
+      port: wire.port,
+      pollMs: o.pollMs,
+      copies: o.copies,
+      mqttUrl: 'mqtt://127.0.0.1:1',
+    })
+    const devices: FlowDevice[] = config.devices.map((d) => ({
+      id: d.id,
+      host: '127.0.0.1',
+      port: wire.port,
+      unitId: d.unitId ?? 1,
+      timeoutMs: d.timeoutMs ?? 1000,
+      pollMs: o.pollMs,
+      blocks: blocksOf(d),
+    }))
     const blocks = devices.reduce((n, d) => n + d.blocks.length, 0)
     const expected = (blocks * 1000) / o.pollMs
     const what = `modbus poll ${o.pollMs} ms, ${devices.length} devices, ${blocks} reads/poll, PLC ${o.responseMs} ms`
@@ -210,11 +323,18 @@ export async function benchModbusPolling(o: ModbusBenchOptions): Promise<BenchRe
     ]
     const vs = nr ? ' vs node-red' : ''
     const row = (side: string, f: SideFigures, [name, unit, pick, target]: (typeof rows)[number]) =>
-      result(`${what}, ${side}${vs}: ${name}`, pick(f), unit, { ...(nr ? { baseline: pick(nr) } : {}), ...(target ? { target } : {}) })
+      result(`${what}, ${side}${vs}: ${name}`, pick(f), unit, {
+        ...(nr ? { baseline: pick(nr) } : {}),
+        ...(target ? { target } : {}),
+      })
     return [
       ...rows.map((r) => row('parklink', pl, r)),
       // The RAM-outbox run: only what differs (throughput and CPU); errors and memory are the same path.
-      ...(ram ? rows.filter(([name]) => name.startsWith('requests') || name.startsWith('CPU')).map((r) => row('parklink, outbox on tmpfs', ram, r)) : []),
+      ...(ram
+        ? rows
+            .filter(([name]) => name.startsWith('requests') || name.startsWith('CPU'))
+            .map((r) => row('parklink, outbox on tmpfs', ram, r))
+        : []),
     ]
   } finally {
     await wire.close()

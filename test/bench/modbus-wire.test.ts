@@ -54,7 +54,10 @@ describe('the Modbus bench relay', () => {
 
 describe('--modbus-runs', () => {
   it('reads POLLxCOPIES@PLC entries and refuses an interval the edge would refuse', () => {
-    expect(parseModbusRuns('50x10@2, 1000x1@0')).toEqual([{ pollMs: 50, copies: 10, responseMs: 2 }, { pollMs: 1000, copies: 1, responseMs: 0 }])
+    expect(parseModbusRuns('50x10@2, 1000x1@0')).toEqual([
+      { pollMs: 50, copies: 10, responseMs: 2 },
+      { pollMs: 1000, copies: 1, responseMs: 0 },
+    ])
     expect(() => parseModbusRuns('10x10@2')).toThrow(/≥ 50 ms/)
     expect(() => parseModbusRuns('50x10')).toThrow(/POLLxCOPIES@PLC/)
   })
@@ -62,10 +65,21 @@ describe('--modbus-runs', () => {
 
 describe('the blocks both sides read', () => {
   it("are the edge planner's requests for the plant's devices, copied with their own ids", () => {
-    const config = benchEdgeConfig({ dir: '/tmp/unused', port: 1502, pollMs: 50, copies: 2, mqttUrl: 'mqtt://127.0.0.1:1' })
+    const config = benchEdgeConfig({
+      dir: '/tmp/unused',
+      port: 1502,
+      pollMs: 50,
+      copies: 2,
+      mqttUrl: 'mqtt://127.0.0.1:1',
+    })
     expect(config.devices.map((d) => d.id)).toEqual(['shilian-dcs', 'shilian-dcs-2', 'shilian-gds', 'shilian-gds-2'])
-    expect(new Set(config.devices.flatMap((d) => d.points.map((p) => p.id))).size).toBe(config.devices.reduce((n, d) => n + d.points.length, 0))
-    const brief = (id: string) => blocksOf(config.devices.find((d) => d.id === id)!).map((b) => `${b.table} ${b.start}+${b.count} (${b.points.length})`)
+    expect(new Set(config.devices.flatMap((d) => d.points.map((p) => p.id))).size).toBe(
+      config.devices.reduce((n, d) => n + d.points.length, 0),
+    )
+    const brief = (id: string) =>
+      blocksOf(config.devices.find((d) => d.id === id)!).map(
+        (b) => `${b.table} ${b.start}+${b.count} (${b.points.length})`,
+      )
     // TK-101 at hr0–4 and TK-102 at hr10–14 merge across the 5-register gap (maxGap 8).
     expect(brief('shilian-dcs')).toEqual(['coil 0+1 (1)', 'discrete 0+1 (1)', 'holding 0+15 (6)'])
     expect(brief('shilian-gds-2')).toEqual(['input 0+10 (5)'])

@@ -40,9 +40,20 @@ export async function startWireCounter(target: { host?: string; port: number }):
     sockets.add(client).add(device)
     const countRequest = frames(() => counts.requests++)
     const countResponse = frames((fc) => (fc & 0x80 ? counts.exceptions++ : counts.responses++))
-    client.on('data', (b) => { countRequest(b); device.write(b) })
-    device.on('data', (b) => { countResponse(b); client.write(b) })
-    const end = () => { client.destroy(); device.destroy(); sockets.delete(client); sockets.delete(device) }
+    client.on('data', (b) => {
+      countRequest(b)
+      device.write(b)
+    })
+    device.on('data', (b) => {
+      countResponse(b)
+      client.write(b)
+    })
+    const end = () => {
+      client.destroy()
+      device.destroy()
+      sockets.delete(client)
+      sockets.delete(device)
+    }
     client.on('close', end).on('error', end)
     device.on('close', end).on('error', end)
   })

@@ -14,20 +14,35 @@ const pki = mkdtempSync(path.join(tmpdir(), 'parklink-opcua-bench-'))
 const certificateManager = new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: true })
 await certificateManager.initialize()
 const server = new OPCUAServer({
-  port, resourcePath: '/UA/Bench', nodeset_filename: [nodesets.standard], serverCertificateManager: certificateManager,
-  serverCapabilities: { maxMonitoredItemsPerSubscription: 100_000, maxMonitoredItems: 100_000, operationLimits: { maxNodesPerRead: 100_000 } },
+  port,
+  resourcePath: '/UA/Bench',
+  nodeset_filename: [nodesets.standard],
+  serverCertificateManager: certificateManager,
+  serverCapabilities: {
+    maxMonitoredItemsPerSubscription: 100_000,
+    maxMonitoredItems: 100_000,
+    operationLimits: { maxNodesPerRead: 100_000 },
+  },
 })
 await server.initialize()
 const addressSpace = server.engine.addressSpace!
 const ns = addressSpace.getOwnNamespace()
 const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Bench' })
 const variables: UAVariable[] = Array.from({ length: tags }, (_, i) =>
-  ns.addVariable({ componentOf: folder, browseName: `Tag${i}`, nodeId: `s=Tag${i}`, dataType: 'Double', minimumSamplingInterval: 0, value: new Variant({ dataType: DataType.Double, value: 0 }) }),
+  ns.addVariable({
+    componentOf: folder,
+    browseName: `Tag${i}`,
+    nodeId: `s=Tag${i}`,
+    dataType: 'Double',
+    minimumSamplingInterval: 0,
+    value: new Variant({ dataType: DataType.Double, value: 0 }),
+  }),
 )
 let tick = 0
 const timer = setInterval(() => {
   tick++
-  for (let i = 0; i < variables.length; i++) variables[i]!.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick + i / 1_000 }))
+  for (let i = 0; i < variables.length; i++)
+    variables[i]!.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick + i / 1_000 }))
 }, 1_000)
 await server.start()
 console.log('ready')

@@ -25,14 +25,30 @@ export interface OpcuaBenchOptions {
   log?: (line: string) => void
 }
 
-interface ModeFigures { cpuPct: number; serverCpuPct: number; commitsPerS: number; samplesPerS: number; p50: number; p95: number }
+interface ModeFigures {
+  cpuPct: number
+  serverCpuPct: number
+  commitsPerS: number
+  samplesPerS: number
+  p50: number
+  p95: number
+}
 
 export async function benchOpcuaSubscription(o: OpcuaBenchOptions): Promise<BenchResult[]> {
   const say = o.log ?? ((line: string) => console.log(line))
   const port = await freePort()
-  const server = startChild('opcua-load-server', process.execPath, ['--import', 'tsx', new URL('./opcua-load-server.ts', import.meta.url).pathname, String(port), String(o.tags)])
+  const server = startChild('opcua-load-server', process.execPath, [
+    '--import',
+    'tsx',
+    new URL('./opcua-load-server.ts', import.meta.url).pathname,
+    String(port),
+    String(o.tags),
+  ])
   try {
-    await waitFor(() => server.output().includes('ready'), { timeoutMs: 120_000, message: () => `the OPC UA load server did not start\n${server.output().slice(-3000)}` })
+    await waitFor(() => server.output().includes('ready'), {
+      timeoutMs: 120_000,
+      message: () => `the OPC UA load server did not start\n${server.output().slice(-3000)}`,
+    })
     const serverPid = server.proc.pid!
     const sub = await runMode(o, port, serverPid, 'subscribe', say)
     const poll = await runMode(o, port, serverPid, 'poll', say)
@@ -41,7 +57,10 @@ export async function benchOpcuaSubscription(o: OpcuaBenchOptions): Promise<Benc
       result(name('edge CPU'), sub.cpuPct, '% core', { baseline: poll.cpuPct }),
       // The server's share tells whether it, not the edge, limited the rate on this machine.
       result(name('server CPU'), sub.serverCpuPct, '% core', { baseline: poll.serverCpuPct }),
-      result(name('outbox commits/s'), sub.commitsPerS, '1/s', { baseline: poll.commitsPerS, target: { op: '<=', value: 10 } }),
+      result(name('outbox commits/s'), sub.commitsPerS, '1/s', {
+        baseline: poll.commitsPerS,
+        target: { op: '<=', value: 10 },
+      }),
       result(name('samples/s in outbox'), sub.samplesPerS, '1/s', { baseline: poll.samplesPerS }),
       result(name('source → outbox p50'), sub.p50, 'ms', { baseline: poll.p50 }),
       result(name('source → outbox p95'), sub.p95, 'ms', { baseline: poll.p95, target: { op: '<=', value: 2_000 } }),
@@ -51,19 +70,37 @@ export async function benchOpcuaSubscription(o: OpcuaBenchOptions): Promise<Benc
   }
 }
 
-async function runMode(o: OpcuaBenchOptions, port: number, serverPid: number, mode: 'subscribe' | 'poll', say: (line: string) => void): Promise<ModeFigures> {
+async function runMode(
+  o: OpcuaBenchOptions,
+  port: number,
+  serverPid: number,
+  mode: 'subscribe' | 'poll',
+  say: (line: string) => void,
+): Promise<ModeFigures> {
   const dir = path.join(o.dir, `opcua-${mode}`)
   mkdirSync(dir, { recursive: true })
   const config = {
-    site: 'bench', edge: 'opcua-01', dataDir: path.join(dir, 'data'),
+    site: 'bench',
+    edge: 'opcua-01',
+    dataDir: path.join(dir, 'data'),
     uplink: { url: `mqtt://127.0.0.1:${await freePort()}` },
-    devices: [{
-      id: 'bench-dcs', kind: 'opcua', endpoint: `opc.tcp://127.0.0.1:${port}/UA/Bench`, acceptUnknownServerCertificate: true, mode,
-      // samplingIntervalMs 0: exception-based (the server reports each change as it is set), so
-      // the server does not run a sampling timer per item; publishing stays at the default 1 s.
-      pollMs: 1_000, publishingIntervalMs: 1_000, samplingIntervalMs: 0, queueSize: 1, timeoutMs: 60_000,
-      points: Array.from({ length: o.tags }, (_, i) => ({ id: `bench.tag${i}`, nodeId: `ns=1;s=Tag${i}` })),
-    }],
+    devices: [
+      {
+        id: 'bench-dcs',
+        kind: 'opcua',
+        endpoint: `opc.tcp://127.0.0.1:${port}/UA/Bench`,
+        acceptUnknownServerCertificate: true,
+        mode,
+        // samplingIntervalMs 0: exception-based (the server reports each change as it is set), so
+        // the server does not run a sampling timer per item; publishing stays at the default 1 s.
+        pollMs: 1_000,
+        publishingIntervalMs: 1_000,
+        samplingIntervalMs: 0,
+        queueSize: 1,
+        timeoutMs: 60_000,
+        points: Array.from({ length: o.tags }, (_, i) => ({ id: `bench.tag${i}`, nodeId: `ns=1;s=Tag${i}` })),
+      },
+    ],
   }
   const file = path.join(dir, 'edge.yaml')
   writeFileSync(file, stringify(config))
@@ -76,7 +113,14 @@ async function runMode(o: OpcuaBenchOptions, port: number, serverPid: number, mo
   }
   const figures = readOutbox(path.join(config.dataDir, 'outbox.db'), w.start, w.end)
   const seconds = (w.end - w.start) / 1000
-  const out = { cpuPct: (w.cpu / seconds) * 100, serverCpuPct: (w.serverCpu / seconds) * 100, commitsPerS: figures.commits / seconds, samplesPerS: figures.samples / seconds, p50: quantile(figures.latencies, 0.5), p95: quantile(figures.latencies, 0.95) }
+  const out = {
+    cpuPct: (w.cpu / seconds) * 100,
+    serverCpuPct: (w.serverCpu / seconds) * 100,
+    commitsPerS: figures.commits / seconds,
+    samplesPerS: figures.samples / seconds,
+    p50: quantile(figures.latencies, 0.5),
+    p95: quantile(figures.latencies, 0.95),
+  }
   say(`opcua ${mode}: ${JSON.stringify(out)}`)
   return out
 }
@@ -84,21 +128,33 @@ async function runMode(o: OpcuaBenchOptions, port: number, serverPid: number, mo
 /** Warm-up until the outbox holds a full second of every tag (subscriptions made, first values in), then the window. */
 async function measure(edge: Child, serverPid: number, outboxFile: string, o: OpcuaBenchOptions) {
   const pid = edge.proc.pid!
-  await waitFor(() => {
-    try {
-      const box = openSqliteOutbox({ file: outboxFile })
+  await waitFor(
+    () => {
       try {
-        return box.stats().samples >= 2 * o.tags
-      } finally {
-        box.close()
+        const box = openSqliteOutbox({ file: outboxFile })
+        try {
+          return box.stats().samples >= 2 * o.tags
+        } finally {
+          box.close()
+        }
+      } catch {
+        return false
       }
-    } catch {
-      return false
-    }
-  }, { timeoutMs: 180_000, intervalMs: 500, message: () => `the edge did not fill its outbox\n${edge.output().slice(-3000)}` })
+    },
+    {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+      message: () => `the edge did not fill its outbox\n${edge.output().slice(-3000)}`,
+    },
+  )
   const start = { at: Date.now(), cpu: cpuSeconds(pid), server: cpuSeconds(serverPid) }
   await new Promise((r) => setTimeout(r, o.seconds * 1000))
-  return { start: start.at, end: Date.now(), cpu: cpuSeconds(pid) - start.cpu, serverCpu: cpuSeconds(serverPid) - start.server }
+  return {
+    start: start.at,
+    end: Date.now(),
+    cpu: cpuSeconds(pid) - start.cpu,
+    serverCpu: cpuSeconds(serverPid) - start.server,
+  }
 }
 
 function readOutbox(file: string, start: number, end: number) {
@@ -107,7 +163,7 @@ function readOutbox(file: string, start: number, end: number) {
   const latencies: number[] = []
   let samples = 0
   try {
-    for (let seq = 0; ;) {
+    for (let seq = 0; ; ) {
       const batches = outbox.peek(seq, 200)
       if (batches.length === 0) break
       for (const b of batches) {

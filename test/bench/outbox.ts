@@ -9,12 +9,19 @@ import { result, type BenchResult } from './table.ts'
 
 /** One sample of background point number `p` (realistic id and value; `phase` moves the value). */
 export function reading(p: number, ts: number, phase: number): Sample {
-  return { point: `shilian.u${Math.floor(p / 100)}.p${p % 100}`, ts, value: Math.round((50 + Math.sin(p + phase) * 20) * 1000) / 1000, quality: 'good' }
+  return {
+    point: `shilian.u${Math.floor(p / 100)}.p${p % 100}`,
+    ts,
+    value: Math.round((50 + Math.sin(p + phase) * 20) * 1000) / 1000,
+    quality: 'good',
+  }
 }
 
 /** Samples as the agent writes them: one read of `points` points, realistic ids and values. */
 export function readings(points: number, batchSize: number, round: number, t0: number): Sample[] {
-  return Array.from({ length: batchSize }, (_, i) => reading((round * batchSize + i) % points, t0 + round * 1000, round / 10))
+  return Array.from({ length: batchSize }, (_, i) =>
+    reading((round * batchSize + i) % points, t0 + round * 1000, round / 10),
+  )
 }
 
 /** Appends for about `seconds`, returns samples/s. */
@@ -58,7 +65,14 @@ export function benchOutbox(dir: string, seconds: number): BenchResult[] {
   const results: BenchResult[] = []
   for (const batchSize of [500, 5_000]) {
     const run = appendRate(dir, seconds, batchSize, t0)
-    results.push(result(`outbox append, durable, batches of ${batchSize} (base: raw better-sqlite3 rows)`, run.measured, 'samples/s', { baseline: run.baseline, target: { op: '>=', value: 500_000 } }))
+    results.push(
+      result(
+        `outbox append, durable, batches of ${batchSize} (base: raw better-sqlite3 rows)`,
+        run.measured,
+        'samples/s',
+        { baseline: run.baseline, target: { op: '>=', value: 500_000 } },
+      ),
+    )
     if (batchSize !== 500) {
       run.outbox.close()
       continue
@@ -67,7 +81,15 @@ export function benchOutbox(dir: string, seconds: number): BenchResult[] {
     const [first] = run.outbox.peek(0, 1)
     run.outbox.close()
     const fileBytes = statSync(run.file).size + (statSync(`${run.file}-wal`, { throwIfNoEntry: false })?.size ?? 0)
-    const message: DataBatch = { v: 1, edge: 'shilian-01', session: '00000000-0000-0000-0000-000000000000', outbox: run.outbox.id, seq: first!.seq, floor: first!.seq, samples: first!.samples }
+    const message: DataBatch = {
+      v: 1,
+      edge: 'shilian-01',
+      session: '00000000-0000-0000-0000-000000000000',
+      outbox: run.outbox.id,
+      seq: first!.seq,
+      floor: first!.seq,
+      samples: first!.samples,
+    }
     results.push(
       result('outbox payload per sample', stats.bytes / stats.samples, 'bytes'),
       result('outbox file per sample (incl. WAL)', fileBytes / stats.samples, 'bytes'),

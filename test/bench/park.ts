@@ -35,7 +35,13 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
   await mosquitto.start()
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
   const configFile = path.join(dir, 'cloud.yaml')
-  writeFileSync(configFile, stringify({ ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }), log: { level: 'warn' } }))
+  writeFileSync(
+    configFile,
+    stringify({
+      ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }),
+      log: { level: 'warn' },
+    }),
+  )
   // The bootstrap command's code (`parklink cloud key add`), before the service opens the store.
   const auth = bearer((await addKey(configFile, { name: `${name}-bench`, role: 'park_operator' })).key)
   const cloud = startParklink('cloud', ['cloud', '--config', configFile])
@@ -45,7 +51,10 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
     await mosquitto.dispose()
   }
   try {
-    await waitFor(async () => (await tryGetJson(`${api}/health`)) !== null, { timeoutMs: 30_000, message: () => `cloud did not start\n${cloud.output().slice(-2000)}` })
+    await waitFor(async () => (await tryGetJson(`${api}/health`)) !== null, {
+      timeoutMs: 30_000,
+      message: () => `cloud did not start\n${cloud.output().slice(-2000)}`,
+    })
   } catch (err) {
     await stop()
     throw err
@@ -54,12 +63,31 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
 }
 
 /** The uplink as the agent starts it, with the agent's defaults (edge/config.ts) unless overridden. */
-export function startBenchUplink(outbox: Outbox, mqttUrl: string, edge: string, overrides: Partial<MqttUplinkOptions> = {}): Uplink {
+export function startBenchUplink(
+  outbox: Outbox,
+  mqttUrl: string,
+  edge: string,
+  overrides: Partial<MqttUplinkOptions> = {},
+): Uplink {
   const d = UplinkConfigSchema.parse({ url: mqttUrl })
   return startMqttUplink({
-    url: mqttUrl, clientId: `parklink-edge-${edge}`, site: 'bench', edge, session: `${edge}-session`, configHash: 'bench', points: [], drivers: () => [],
-    outbox, maxInflight: d.maxInflight, ackTimeoutMs: d.ackTimeoutMs, heartbeatMs: d.heartbeatMs, reconnectMinMs: d.reconnectMinMs, reconnectMaxMs: d.reconnectMaxMs,
-    keepaliveS: d.keepaliveS, log: createLogger(`bench-${edge}`, 'warn'), ...overrides,
+    url: mqttUrl,
+    clientId: `parklink-edge-${edge}`,
+    site: 'bench',
+    edge,
+    session: `${edge}-session`,
+    configHash: 'bench',
+    points: [],
+    drivers: () => [],
+    outbox,
+    maxInflight: d.maxInflight,
+    ackTimeoutMs: d.ackTimeoutMs,
+    heartbeatMs: d.heartbeatMs,
+    reconnectMinMs: d.reconnectMinMs,
+    reconnectMaxMs: d.reconnectMaxMs,
+    keepaliveS: d.keepaliveS,
+    log: createLogger(`bench-${edge}`, 'warn'),
+    ...overrides,
   })
 }
 

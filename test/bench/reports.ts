@@ -36,7 +36,9 @@ try {
   if (withSamples) {
     t = performance.now()
     insertSamples(file, points, month, 300_000, 97)
-    console.log(`fixture: samples every 5 min for a month (every 97th missing) in ${Math.round(performance.now() - t)} ms`)
+    console.log(
+      `fixture: samples every 5 min for a month (every 97th missing) in ${Math.round(performance.now() - t)} ms`,
+    )
   }
   const config = ReportsConfig.parse({
     definitions: [
@@ -49,7 +51,9 @@ try {
   const runner = createReportRunner({ store, config, dir: path.join(tmp.dir, 'reports'), clock: systemClock })
   for (const def of config.definitions) {
     const report = await runner.run(def.name, month, { trigger: 'manual', requestedBy: 'bench' })
-    console.log(`${def.name.padEnd(22)} ${String(report.durationMs).padStart(7)} ms  ${report.files.map((f) => `${f.format} ${Math.round(f.bytes / 1024)} KiB`).join(', ')}`)
+    console.log(
+      `${def.name.padEnd(22)} ${String(report.durationMs).padStart(7)} ms  ${report.files.map((f) => `${f.format} ${Math.round(f.bytes / 1024)} KiB`).join(', ')}`,
+    )
   }
 } finally {
   await store.close()

@@ -59,7 +59,9 @@ try {
   }
   if (!values['skip-latency']) {
     const { benchAlarmLatency } = await import('./alarm-latency.ts')
-    results.push(...(await benchAlarmLatency(dir, { crossings: Number(values.crossings), periodMs: 1_000, perSecond: 10_000 })))
+    results.push(
+      ...(await benchAlarmLatency(dir, { crossings: Number(values.crossings), periodMs: 1_000, perSecond: 10_000 })),
+    )
   }
   if (!values['skip-drain']) {
     const { benchDrain } = await import('./drain.ts')
@@ -76,11 +78,26 @@ try {
       if (install.ok) nodeRed = install.install
       else console.log(`node-red: skipped, the Modbus rows have no baseline: ${install.why}`)
     }
-    for (const run of runs) results.push(...(await benchModbusPolling({ dir, seconds: Number(values['modbus-seconds']), ...run, ramOutbox: !values['skip-ram-outbox'], nodeRed })))
+    for (const run of runs)
+      results.push(
+        ...(await benchModbusPolling({
+          dir,
+          seconds: Number(values['modbus-seconds']),
+          ...run,
+          ramOutbox: !values['skip-ram-outbox'],
+          nodeRed,
+        })),
+      )
   }
   if (!values['skip-opcua']) {
     const { benchOpcuaSubscription } = await import('./opcua-subscription.ts')
-    results.push(...(await benchOpcuaSubscription({ dir, seconds: Number(values['opcua-seconds']), tags: Number(values['opcua-tags']) })))
+    results.push(
+      ...(await benchOpcuaSubscription({
+        dir,
+        seconds: Number(values['opcua-seconds']),
+        tags: Number(values['opcua-tags']),
+      })),
+    )
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -32,5 +32,12 @@ export function benchSdt(hours: number): BenchResult[] {
   }
   kept += reporter.flush().length
   const offered = seconds * analog.length
-  return [result(`SDT storage ratio (0.5 % of range, ${analog.length} demo signals, ${hours} h at 1 s)`, (kept / offered) * 100, '% of raw', { target: { op: '<=', value: 10 } })]
+  return [
+    result(
+      `SDT storage ratio (0.5 % of range, ${analog.length} demo signals, ${hours} h at 1 s)`,
+      (kept / offered) * 100,
+      '% of raw',
+      { target: { op: '<=', value: 10 } },
+    ),
+  ]
 }

@@ -11,7 +11,12 @@ export interface BenchResult {
   met: boolean | null
 }
 
-export function result(name: string, value: number, unit: string, opts: { baseline?: number; target?: { op: '>=' | '<='; value: number } } = {}): BenchResult {
+export function result(
+  name: string,
+  value: number,
+  unit: string,
+  opts: { baseline?: number; target?: { op: '>=' | '<='; value: number } } = {},
+): BenchResult {
   const baseline = opts.baseline ?? null
   const t = opts.target
   return {
@@ -29,9 +34,18 @@ const round = (x: number) => (Math.abs(x) >= 100 ? Math.round(x) : Math.round(x 
 
 export function printTable(results: readonly BenchResult[]): string {
   const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'met']
-  const rows = results.map((r) => [r.name, String(r.value), r.unit, r.baseline === null ? '' : String(r.baseline), r.ratio === null ? '' : String(r.ratio), r.target ?? '', r.met === null ? '' : r.met ? 'yes' : 'NO'])
+  const rows = results.map((r) => [
+    r.name,
+    String(r.value),
+    r.unit,
+    r.baseline === null ? '' : String(r.baseline),
+    r.ratio === null ? '' : String(r.ratio),
+    r.target ?? '',
+    r.met === null ? '' : r.met ? 'yes' : 'NO',
+  ])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 

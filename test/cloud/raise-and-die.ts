@@ -12,7 +12,12 @@ import { LEVEL, batch, good } from './helpers.ts'
 
 const [file, configJson, at] = process.argv.slice(2)
 const config = NotificationsConfig.parse(JSON.parse(configJson!))
-const store = openSqliteStore({ file: file!, evaluate: createEvaluator(), log: createLogger({ level: 'silent' }), planPushes: pushPlanner(config) })
+const store = openSqliteStore({
+  file: file!,
+  evaluate: createEvaluator(),
+  log: createLogger({ level: 'silent' }),
+  planPushes: pushPlanner(config),
+})
 await store.ingestBatch(batch(1, [good(LEVEL, Number(at), 10.6)]), { site: 'huaian', receivedAt: Number(at) })
 process.stdout.write('committed\n')
 setInterval(() => {}, 60_000) // alive until killed

@@ -8,11 +8,22 @@ import type { DisposalFacts, Verdict } from '../../cloud/alarms/workflow.ts'
  * store opens it in WAL mode), deterministic for a seed.
  */
 export function parkRegistry(enterprises: number, pointsPerEnterprise: number): Registry {
-  const es = Array.from({ length: enterprises }, (_, i) => ({ id: `e${String(i + 1).padStart(2, '0')}`, name: `化工企业${i + 1}` }))
+  const es = Array.from({ length: enterprises }, (_, i) => ({
+    id: `e${String(i + 1).padStart(2, '0')}`,
+    name: `化工企业${i + 1}`,
+  }))
   return {
     enterprises: es,
     points: es.flatMap((e) =>
-      Array.from({ length: pointsPerEnterprise }, (_, j) => ({ id: `${e.id}.p${String(j + 1).padStart(4, '0')}`, name: `${e.name}点位${j + 1}`, unit: 'MPa', enterprise: e.id, class: j % 5 === 0 ? ('mhs' as const) : ('general' as const), limitsFromSource: false, limits: { h: 1, hh: 2, deadband: 0 } })),
+      Array.from({ length: pointsPerEnterprise }, (_, j) => ({
+        id: `${e.id}.p${String(j + 1).padStart(4, '0')}`,
+        name: `${e.name}点位${j + 1}`,
+        unit: 'MPa',
+        enterprise: e.id,
+        class: j % 5 === 0 ? ('mhs' as const) : ('general' as const),
+        limitsFromSource: false,
+        limits: { h: 1, hh: 2, deadband: 0 },
+      })),
     ),
     edges: [],
     claimUnknownPoints: 'open',
@@ -44,12 +55,23 @@ function disposal(a: FixtureAlarm): DisposalFacts {
 export function insertAlarms(dbFile: string, alarms: readonly FixtureAlarm[]): void {
   const db = new Database(dbFile)
   try {
-    const insert = db.prepare(`INSERT INTO alarms (point, kind, priority, raised_at, value, limit_value, recovered_at, recovered_value, state, disposal, closed_at)
+    const insert =
+      db.prepare(`INSERT INTO alarms (point, kind, priority, raised_at, value, limit_value, recovered_at, recovered_value, state, disposal, closed_at)
       VALUES (@point, @kind, @priority, @raisedAt, 1.5, 1, @recoveredAt, @recoveredValue, @state, @disposal, @closedAt)`)
     db.transaction(() => {
       for (const a of alarms) {
         const recoveredAt = a.recoveredAt ?? null
-        insert.run({ point: a.point, kind: a.kind ?? 'H', priority: a.priority, raisedAt: a.raisedAt, recoveredAt, recoveredValue: recoveredAt === null ? null : 0.5, state: recoveredAt === null ? 'active' : 'recovered', disposal: JSON.stringify(disposal(a)), closedAt: a.closedAt ?? null })
+        insert.run({
+          point: a.point,
+          kind: a.kind ?? 'H',
+          priority: a.priority,
+          raisedAt: a.raisedAt,
+          recoveredAt,
+          recoveredValue: recoveredAt === null ? null : 0.5,
+          state: recoveredAt === null ? 'active' : 'recovered',
+          disposal: JSON.stringify(disposal(a)),
+          closedAt: a.closedAt ?? null,
+        })
       }
     })()
   } finally {
@@ -58,10 +80,17 @@ export function insertAlarms(dbFile: string, alarms: readonly FixtureAlarm[]): v
 }
 
 /** Good samples every `stepMs` for each point over [from, to), skipping where `skip` says (inserted with a recursive CTE: millions in seconds). */
-export function insertSamples(dbFile: string, points: readonly string[], range: { from: number; to: number }, stepMs: number, skipEvery = 0): void {
+export function insertSamples(
+  dbFile: string,
+  points: readonly string[],
+  range: { from: number; to: number },
+  stepMs: number,
+  skipEvery = 0,
+): void {
   const db = new Database(dbFile)
   try {
-    const insert = db.prepare(`WITH RECURSIVE t(ts, i) AS (SELECT @from, 0 UNION ALL SELECT ts + @step, i + 1 FROM t WHERE ts + @step < @to)
+    const insert =
+      db.prepare(`WITH RECURSIVE t(ts, i) AS (SELECT @from, 0 UNION ALL SELECT ts + @step, i + 1 FROM t WHERE ts + @step < @to)
       INSERT INTO samples (edge, seq, point, ts, value, quality) SELECT 'fixture', 0, @point, ts, 0.5, 'good' FROM t WHERE @skip = 0 OR i % @skip <> 0`)
     db.transaction(() => {
       for (const point of points) insert.run({ point, from: range.from, to: range.to, step: stepMs, skip: skipEvery })
@@ -84,7 +113,12 @@ export function random(seed: number): () => number {
 }
 
 /** A busy park's alarms over [from, to): `perDay` raises a day spread over the points, with triage, responses, closures and comm-loss episodes. */
-export function parkAlarms(points: readonly string[], range: { from: number; to: number }, perDay: number, seed = 1): FixtureAlarm[] {
+export function parkAlarms(
+  points: readonly string[],
+  range: { from: number; to: number },
+  perDay: number,
+  seed = 1,
+): FixtureAlarm[] {
   const rnd = random(seed)
   const count = Math.round(((range.to - range.from) / 86_400_000) * perDay)
   const priorities = ['A', 'B', 'B', 'C', 'C', 'C', 'D']
@@ -99,7 +133,18 @@ export function parkAlarms(points: readonly string[], range: { from: number; to:
     const key = `${point}|${stale}`
     const recoveredAt = rnd() < 0.9 || active.has(key) ? raisedAt + Math.floor(rnd() * 3_600_000) : null
     if (recoveredAt === null) active.add(key)
-    const closedAt = respondedAt !== undefined && recoveredAt !== null && rnd() < 0.85 ? recoveredAt + Math.floor(rnd() * 3_600_000) : null
-    return { point, kind: stale ? 'STALE' : 'H', priority: stale ? 'D' : priorities[Math.floor(rnd() * priorities.length)]!, raisedAt, recoveredAt, closedAt, ...(respondedAt === undefined ? {} : { respondedAt, verdict: verdicts[Math.floor(rnd() * verdicts.length)]! }) }
+    const closedAt =
+      respondedAt !== undefined && recoveredAt !== null && rnd() < 0.85
+        ? recoveredAt + Math.floor(rnd() * 3_600_000)
+        : null
+    return {
+      point,
+      kind: stale ? 'STALE' : 'H',
+      priority: stale ? 'D' : priorities[Math.floor(rnd() * priorities.length)]!,
+      raisedAt,
+      recoveredAt,
+      closedAt,
+      ...(respondedAt === undefined ? {} : { respondedAt, verdict: verdicts[Math.floor(rnd() * verdicts.length)]! }),
+    }
   })
 }

@@ -45,7 +45,12 @@ export interface DriverConformanceOptions<S extends ConformanceServer> {
   skip?: DriverConformanceTest[]
 }
 
-export type DriverConformanceTest = 'start-stop-order' | 'good-values' | 'server-restart' | 'unreachable' | 'releases-resources'
+export type DriverConformanceTest =
+  | 'start-stop-order'
+  | 'good-values'
+  | 'server-restart'
+  | 'unreachable'
+  | 'releases-resources'
 
 type Latest = Map<string, Sample>
 
@@ -57,7 +62,9 @@ function resources(): Map<string, number> {
 }
 
 function leaked(before: Map<string, number>, after: Map<string, number>): string[] {
-  return [...after].filter(([type, n]) => n > (before.get(type) ?? 0)).map(([type, n]) => `${type}: ${before.get(type) ?? 0} → ${n}`)
+  return [...after]
+    .filter(([type, n]) => n > (before.get(type) ?? 0))
+    .map(([type, n]) => `${type}: ${before.get(type) ?? 0} → ${n}`)
 }
 
 export function runDriverConformance<S extends ConformanceServer>(options: DriverConformanceOptions<S>): void {
@@ -104,10 +111,12 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       pollers.push(poller)
       return { latest, all, poller }
     }
-    const everyPoint = (d: Driver, latest: Latest, ok: (s: Sample) => boolean) => d.points.length > 0 && d.points.every((p) => {
-      const s = latest.get(p.id)
-      return s !== undefined && ok(s)
-    })
+    const everyPoint = (d: Driver, latest: Latest, ok: (s: Sample) => boolean) =>
+      d.points.length > 0 &&
+      d.points.every((p) => {
+        const s = latest.get(p.id)
+        return s !== undefined && ok(s)
+      })
     const describeLatest = (d: Driver, latest: Latest) => () => {
       const points = d.points.map((p) => {
         const s = latest.get(p.id)
@@ -147,7 +156,10 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       await d.start()
       expect(d.status().state).not.toBe('stopped')
       const { latest } = run(d)
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), { timeoutMs: withinMs, message: describeLatest(d, latest) })
+      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), {
+        timeoutMs: withinMs,
+        message: describeLatest(d, latest),
+      })
     })
 
     test('good-values', 'every point reads good, with a source timestamp, as a valid wire sample', async () => {
@@ -156,7 +168,10 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       const startedAt = Date.now()
       await d.start()
       const { latest, all } = run(d)
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), { timeoutMs: withinMs, message: describeLatest(d, latest) })
+      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), {
+        timeoutMs: withinMs,
+        message: describeLatest(d, latest),
+      })
       expect(d.status().state).toBe('connected')
       expect(d.status().lastError).toBeNull()
       for (const sample of all) {
@@ -167,7 +182,10 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
         expect(sample.ts).toBeGreaterThan(startedAt - 86_400_000)
       }
       const known = new Set(d.points.map((p) => p.id))
-      expect(all.filter((x) => !known.has(x.point)).map((x) => x.point), 'samples of points the driver did not announce').toEqual([])
+      expect(
+        all.filter((x) => !known.has(x.point)).map((x) => x.point),
+        'samples of points the driver did not announce',
+      ).toEqual([])
     })
 
     test('server-restart', 'server gone → every point bad; server back → good again by itself', async () => {
@@ -175,13 +193,21 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       const d = await driverFor(s)
       await d.start()
       const { latest } = run(d)
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), { timeoutMs: withinMs, message: describeLatest(d, latest) })
+      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), {
+        timeoutMs: withinMs,
+        message: describeLatest(d, latest),
+      })
 
       await s.stop()
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'bad' && (x.reason ?? '').length > 0) && d.status().state !== 'connected', {
-        timeoutMs: withinMs,
-        message: () => `every point bad after the server stopped: ${describeLatest(d, latest)()}`,
-      })
+      await waitFor(
+        () =>
+          everyPoint(d, latest, (x) => x.quality === 'bad' && (x.reason ?? '').length > 0) &&
+          d.status().state !== 'connected',
+        {
+          timeoutMs: withinMs,
+          message: () => `every point bad after the server stopped: ${describeLatest(d, latest)()}`,
+        },
+      )
       expect(d.status().lastError).toBeTruthy()
 
       const back = Date.now()
@@ -193,27 +219,34 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       expect(d.status().state).toBe('connected')
     })
 
-    test('unreachable', 'a device that is not there: start resolves, points bad with a reason, retries bounded', async () => {
-      if (!options.makeUnreachable) throw new Error('makeUnreachable is required unless "unreachable" is skipped')
-      const { driver: d, attempts } = await options.makeUnreachable(deps())
-      drivers.push(d)
-      await d.start()
-      const { latest } = run(d)
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'bad' && (x.reason ?? '').length > 0), { timeoutMs: withinMs, message: describeLatest(d, latest) })
-      expect(d.status().state).toBe('disconnected')
-      expect(d.status().lastError).toBeTruthy()
-      if (attempts) {
-        const interval = Math.min(d.pollIntervalMs ?? Infinity, ...(d.schedules ?? []).map((x) => x.pollIntervalMs))
-        const from = attempts()
-        const window = 6_000
-        await new Promise((resolve) => setTimeout(resolve, window))
-        const made = attempts() - from
-        expect(made, 'the driver keeps retrying by itself').toBeGreaterThanOrEqual(1)
-        // Backoff: fewer attempts than polls (a driver that reconnects on every poll hammers a
-        // device or gateway that is rebooting).
-        if (Number.isFinite(interval)) expect(made).toBeLessThan(window / interval / 2)
-      }
-    })
+    test(
+      'unreachable',
+      'a device that is not there: start resolves, points bad with a reason, retries bounded',
+      async () => {
+        if (!options.makeUnreachable) throw new Error('makeUnreachable is required unless "unreachable" is skipped')
+        const { driver: d, attempts } = await options.makeUnreachable(deps())
+        drivers.push(d)
+        await d.start()
+        const { latest } = run(d)
+        await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'bad' && (x.reason ?? '').length > 0), {
+          timeoutMs: withinMs,
+          message: describeLatest(d, latest),
+        })
+        expect(d.status().state).toBe('disconnected')
+        expect(d.status().lastError).toBeTruthy()
+        if (attempts) {
+          const interval = Math.min(d.pollIntervalMs ?? Infinity, ...(d.schedules ?? []).map((x) => x.pollIntervalMs))
+          const from = attempts()
+          const window = 6_000
+          await new Promise((resolve) => setTimeout(resolve, window))
+          const made = attempts() - from
+          expect(made, 'the driver keeps retrying by itself').toBeGreaterThanOrEqual(1)
+          // Backoff: fewer attempts than polls (a driver that reconnects on every poll hammers a
+          // device or gateway that is rebooting).
+          if (Number.isFinite(interval)) expect(made).toBeLessThan(window / interval / 2)
+        }
+      },
+    )
 
     test('releases-resources', 'stop releases every socket and timer the driver opened', async () => {
       const s = await server()
@@ -221,7 +254,10 @@ export function runDriverConformance<S extends ConformanceServer>(options: Drive
       const d = await driverFor(s)
       await d.start()
       const { latest, poller } = run(d)
-      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), { timeoutMs: withinMs, message: describeLatest(d, latest) })
+      await waitFor(() => everyPoint(d, latest, (x) => x.quality === 'good'), {
+        timeoutMs: withinMs,
+        message: describeLatest(d, latest),
+      })
       await poller.stop()
       await d.stop()
       // The server side notices the closed connection a moment later.

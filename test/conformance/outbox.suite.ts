@@ -28,7 +28,12 @@ const T0 = 1_700_000_000_000
 
 /** `n` samples that serialize to the same size for the same n and seed width. */
 function samples(n: number, seed: number, ts = T0 + seed * 1000): Sample[] {
-  return Array.from({ length: n }, (_, i) => ({ point: `p.${i}`, ts: ts + i, value: seed * 10 + i, quality: 'good' as const }))
+  return Array.from({ length: n }, (_, i) => ({
+    point: `p.${i}`,
+    ts: ts + i,
+    value: seed * 10 + i,
+    quality: 'good' as const,
+  }))
 }
 
 export function runOutboxConformance(options: OutboxConformanceOptions): void {
@@ -54,7 +59,16 @@ export function runOutboxConformance(options: OutboxConformanceOptions): void {
 
     test('a fresh outbox is empty, with floor 1', () => {
       const o = open()
-      expect(o.stats()).toEqual({ samples: 0, batches: 0, bytes: 0, oldestTs: null, evicted: 0, lastSeq: 0, ackedThrough: 0, id: o.id })
+      expect(o.stats()).toEqual({
+        samples: 0,
+        batches: 0,
+        bytes: 0,
+        oldestTs: null,
+        evicted: 0,
+        lastSeq: 0,
+        ackedThrough: 0,
+        id: o.id,
+      })
       expect(OutboxId.safeParse(o.id).success).toBe(true)
       expect(o.floor()).toBe(1)
       expect(o.peek(0, 10)).toEqual([])
@@ -94,7 +108,17 @@ export function runOutboxConformance(options: OutboxConformanceOptions): void {
 
     test('alarms travel with the batch of their samples; batches without alarms carry none', () => {
       const o = open()
-      const alarms = [{ type: 'raise' as const, point: 'p.0', kind: 'HH' as const, priority: 'S' as const, ts: T0, value: 11, limit: 10.5 }]
+      const alarms = [
+        {
+          type: 'raise' as const,
+          point: 'p.0',
+          kind: 'HH' as const,
+          priority: 'S' as const,
+          ts: T0,
+          value: 11,
+          limit: 10.5,
+        },
+      ]
       o.append(samples(2, 1), alarms)
       o.append(samples(2, 2))
       o.append(samples(2, 3), [])

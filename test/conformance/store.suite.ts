@@ -37,17 +37,45 @@ const EDGE = 'shilian-01'
 const meta = { site: 'huaian', receivedAt: T0 }
 
 const registry: Registry = {
-  enterprises: [{ id: 'shilian', name: '实联化工' }, { id: 'fuqiang', name: '富强新材料' }],
+  enterprises: [
+    { id: 'shilian', name: '实联化工' },
+    { id: 'fuqiang', name: '富强新材料' },
+  ],
   points: [
-    { id: LEVEL, name: '液氨储罐TK-101液位', unit: 'm', enterprise: 'shilian', class: 'mhs', limitsFromSource: false, limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } },
-    { id: PRESSURE, name: '液氯储罐V-201压力', unit: 'MPa', enterprise: 'fuqiang', class: 'mhs', limitsFromSource: false, limits: { hh: 1.0, h: 0.85, deadband: 0.01 } },
+    {
+      id: LEVEL,
+      name: '液氨储罐TK-101液位',
+      unit: 'm',
+      enterprise: 'shilian',
+      class: 'mhs',
+      limitsFromSource: false,
+      limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+    },
+    {
+      id: PRESSURE,
+      name: '液氯储罐V-201压力',
+      unit: 'MPa',
+      enterprise: 'fuqiang',
+      class: 'mhs',
+      limitsFromSource: false,
+      limits: { hh: 1.0, h: 0.85, deadband: 0.01 },
+    },
   ],
   edges: [],
   claimUnknownPoints: 'open',
 }
 
 const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
-const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({ v: 1, edge: EDGE, session: 's-1', outbox: OUTBOX, seq, floor: 1, samples, ...more })
+const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
+  v: 1,
+  edge: EDGE,
+  session: 's-1',
+  outbox: OUTBOX,
+  seq,
+  floor: 1,
+  samples,
+  ...more,
+})
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 export function runStoreTests(options: StoreConformanceOptions): void {
@@ -73,14 +101,25 @@ export function runStoreTests(options: StoreConformanceOptions): void {
     const alarms = () => store.listAlarms({ scope: 'all', state: 'all', limit: 100 })
 
     test('samples: stored in a batch, read back ascending and paged; the latest value only moves forwards', async () => {
-      expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 30, 3), good(LEVEL, T0 + 10, 1), good(LEVEL, T0 + 20, 2)]), meta)).toMatchObject({ duplicate: false, samples: 3 })
-      expect((await store.history(LEVEL, { from: T0, to: T0 + 100, limit: 10 }, 'all')).map((s) => s.value)).toEqual([1, 2, 3])
+      expect(
+        await store.ingestBatch(
+          batch(1, [good(LEVEL, T0 + 30, 3), good(LEVEL, T0 + 10, 1), good(LEVEL, T0 + 20, 2)]),
+          meta,
+        ),
+      ).toMatchObject({ duplicate: false, samples: 3 })
+      expect((await store.history(LEVEL, { from: T0, to: T0 + 100, limit: 10 }, 'all')).map((s) => s.value)).toEqual([
+        1, 2, 3,
+      ])
       const page = await store.historyPage(LEVEL, { from: T0, to: T0 + 100, limit: 2 }, 'all')
       expect(page.samples.map((s) => s.value)).toEqual([1, 2])
-      expect((await store.historyPage(LEVEL, { from: T0, to: T0 + 100, limit: 2, after: page.next! }, 'all')).samples.map((s) => s.value)).toEqual([3])
+      expect(
+        (await store.historyPage(LEVEL, { from: T0, to: T0 + 100, limit: 2, after: page.next! }, 'all')).samples.map(
+          (s) => s.value,
+        ),
+      ).toEqual([3])
       await store.ingestBatch(batch(2, [good(LEVEL, T0 + 5, 9)]), meta)
       expect((await store.getPoint(LEVEL, 'all'))?.latest).toEqual({ ts: T0 + 30, value: 3, quality: 'good' })
-      expect((await store.getPoint(PRESSURE, { enterprise: 'shilian' }))).toBeNull()
+      expect(await store.getPoint(PRESSURE, { enterprise: 'shilian' })).toBeNull()
     })
 
     test('outboxes: a key stored again is a duplicate, with other content a conflict; another outbox is another batch; marks never go down', async () => {
@@ -92,21 +131,32 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       expect(await store.history(LEVEL, { from: T0, to: T0, limit: 10 }, 'all')).toHaveLength(2)
       await store.setAckedThrough(EDGE, 1, 'outbox-2nd00000')
       await store.setAckedThrough(EDGE, 0, 'outbox-2nd00000')
-      expect((await store.loadAckStates()).find((s) => s.outbox === 'outbox-2nd00000')).toMatchObject({ ackedThrough: 1, current: true })
+      expect((await store.loadAckStates()).find((s) => s.outbox === 'outbox-2nd00000')).toMatchObject({
+        ackedThrough: 1,
+        current: true,
+      })
     })
 
     test('alarms: raised and recovered by the rules onto the same rows, told after commit, with an append-only timeline', async () => {
       const told: AlarmChange[] = []
       store = await open({ onAlarmChange: (c) => told.push(c) })
-      expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 1, 9.7), good(LEVEL, T0 + 2, 10.8)]), meta)).toMatchObject({ raised: 2 })
+      expect(
+        await store.ingestBatch(batch(1, [good(LEVEL, T0 + 1, 9.7), good(LEVEL, T0 + 2, 10.8)]), meta),
+      ).toMatchObject({ raised: 2 })
       expect(await store.ingestBatch(batch(2, [good(LEVEL, T0 + 3, 5)]), meta)).toMatchObject({ recovered: 2 })
       const list = await alarms()
-      expect(list.map((a) => [a.kind, a.state, a.raisedAt, a.recoveredAt])).toEqual([['HH', 'recovered', T0 + 2, T0 + 3], ['H', 'recovered', T0 + 1, T0 + 3]])
+      expect(list.map((a) => [a.kind, a.state, a.raisedAt, a.recoveredAt])).toEqual([
+        ['HH', 'recovered', T0 + 2, T0 + 3],
+        ['H', 'recovered', T0 + 1, T0 + 3],
+      ])
       expect(told.map((c) => c.action)).toEqual(['raise', 'raise', 'recover', 'recover'])
       const h = list[1]!
       const before = await store.alarmTimeline(h.id, 'all')
       expect(await store.actOnAlarm(h.id, { type: 'ack', by: 'op' }, T0 + 10, 'all')).toMatchObject({ ok: true })
-      expect(await store.actOnAlarm(h.id, { type: 'ack', by: 'op' }, T0 + 11, 'all')).toMatchObject({ ok: false, code: 'ALARM_STATE_CONFLICT' })
+      expect(await store.actOnAlarm(h.id, { type: 'ack', by: 'op' }, T0 + 11, 'all')).toMatchObject({
+        ok: false,
+        code: 'ALARM_STATE_CONFLICT',
+      })
       const after = await store.alarmTimeline(h.id, 'all')
       expect(after!.slice(0, before!.length)).toEqual(before)
       expect(after!.map((e) => e.action)).toEqual(['raise', 'recover', 'ack'])
@@ -117,12 +167,29 @@ export function runStoreTests(options: StoreConformanceOptions): void {
     })
 
     test('alarms: a system alarm is raised once while active and recovered by its watcher; a shelve is checked against the state', async () => {
-      const a = { point: 'edge:shilian-01', kind: 'OFFLINE' as const, priority: 'B' as const, ts: T0, value: 120, limit: 60 }
+      const a = {
+        point: 'edge:shilian-01',
+        kind: 'OFFLINE' as const,
+        priority: 'B' as const,
+        ts: T0,
+        value: 120,
+        limit: 60,
+      }
       expect(await store.raiseSystemAlarm(a)).toBe(true)
       expect(await store.raiseSystemAlarm({ ...a, ts: T0 + 1 })).toBe(false)
       const [offline] = await alarms()
-      expect(await store.overlayAlarm(offline!.id, { type: 'unshelve', by: 'op' }, T0 + 4, 'all')).toMatchObject({ ok: false, code: 'ALARM_STATE_CONFLICT' })
-      expect(await store.overlayAlarm(offline!.id, { type: 'shelve', by: 'op', reason: 'works', until: T0 + 3_600_000 }, T0 + 5, 'all')).toMatchObject({ ok: true, alarm: { disposal: { overlay: { kind: 'shelved' } } } })
+      expect(await store.overlayAlarm(offline!.id, { type: 'unshelve', by: 'op' }, T0 + 4, 'all')).toMatchObject({
+        ok: false,
+        code: 'ALARM_STATE_CONFLICT',
+      })
+      expect(
+        await store.overlayAlarm(
+          offline!.id,
+          { type: 'shelve', by: 'op', reason: 'works', until: T0 + 3_600_000 },
+          T0 + 5,
+          'all',
+        ),
+      ).toMatchObject({ ok: true, alarm: { disposal: { overlay: { kind: 'shelved' } } } })
       expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 10, 0)).toBe(true)
       expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 11, 0)).toBe(false)
     })
@@ -135,15 +202,35 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       const facts = await store.ownershipFacts(EDGE, [LEVEL, 'no.such'], [])
       expect(facts.points.get(LEVEL)).toEqual({ edge: EDGE, enterprise: 'shilian' })
       expect(facts.points.has('no.such')).toBe(false)
-      const event = { edge: 'rogue-01', reason: 'not_owned', code: 'PL_NOT_OWNED', items: [LEVEL], at: T0, priority: 'A' as const }
+      const event = {
+        edge: 'rogue-01',
+        reason: 'not_owned',
+        code: 'PL_NOT_OWNED',
+        items: [LEVEL],
+        at: T0,
+        priority: 'A' as const,
+      }
       const first = await store.recordSecurityEvent(event)
       expect(first.raised).toBe(true)
       expect(await store.recordSecurityEvent({ ...event, at: T0 + 1 })).toEqual({ alarm: first.alarm, raised: false })
-      expect((await store.alarmTimeline(first.alarm, 'all'))!.map((e) => e.action)).toEqual(['raise', 'recover', 'refused'])
+      expect((await store.alarmTimeline(first.alarm, 'all'))!.map((e) => e.action)).toEqual([
+        'raise',
+        'recover',
+        'refused',
+      ])
     })
 
     test('auth: users, sessions and an append-only audit log', async () => {
-      const u = await store.auth.createUser({ username: 'op', displayName: 'Op', role: 'operator', enterprise: null, passwordHash: 'h', passwordChangedAt: T0, createdAt: T0, createdBy: 'test' } as never)
+      const u = await store.auth.createUser({
+        username: 'op',
+        displayName: 'Op',
+        role: 'operator',
+        enterprise: null,
+        passwordHash: 'h',
+        passwordChangedAt: T0,
+        createdAt: T0,
+        createdBy: 'test',
+      } as never)
       expect((await store.auth.findUser('op'))?.id).toBe(u.id)
       expect(await store.auth.updateUser(u.id, { disabled: true })).toMatchObject({ disabled: true })
       const s = await store.auth.createSession({ user: u.id, refreshHash: 'r', createdAt: T0, expiresAt: T0 + 1000 })
@@ -151,25 +238,55 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       expect((await store.auth.findSession('r'))?.revokedAt).toBe(T0 + 1)
       await store.auth.audit({ at: T0, actor: 'op', action: 'login', outcome: 'ok' })
       await store.auth.audit({ at: T0 + 1, actor: 'op', action: 'logout', outcome: 'ok' })
-      expect((await store.auth.queryAudit({ actor: 'op', limit: 10 })).map((e) => e.action)).toEqual(['logout', 'login'])
+      expect((await store.auth.queryAudit({ actor: 'op', limit: 10 })).map((e) => e.action)).toEqual([
+        'logout',
+        'login',
+      ])
     })
 
     test('windows: requested by an enterprise, decided by the park; an approved one suppresses raises and counts them', async () => {
-      const req = await store.requestWindow({ enterprise: 'shilian', points: [LEVEL], from: T0, to: T0 + 60_000, reason: 'calibration', by: 'ent' }, T0 - 1000, { enterprise: 'shilian' })
+      const req = await store.requestWindow(
+        { enterprise: 'shilian', points: [LEVEL], from: T0, to: T0 + 60_000, reason: 'calibration', by: 'ent' },
+        T0 - 1000,
+        { enterprise: 'shilian' },
+      )
       expect(req).toMatchObject({ ok: true, window: { status: 'requested' } })
       const id = req.ok ? req.window.id : 0
-      expect(await store.decideWindow(id, { decision: 'approve', by: 'park' }, T0 - 500, 'all')).toMatchObject({ ok: true, window: { status: 'approved' } })
-      expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 1, 9.7)]), meta)).toMatchObject({ raised: 0, suppressed: 1 })
+      expect(await store.decideWindow(id, { decision: 'approve', by: 'park' }, T0 - 500, 'all')).toMatchObject({
+        ok: true,
+        window: { status: 'approved' },
+      })
+      expect(await store.ingestBatch(batch(1, [good(LEVEL, T0 + 1, 9.7)]), meta)).toMatchObject({
+        raised: 0,
+        suppressed: 1,
+      })
       expect(await store.getWindow(id, { enterprise: 'fuqiang' })).toBeNull()
       expect((await store.getWindow(id, 'all'))?.suppressed).toBe(1)
     })
 
     test('cameras and snapshots: status events move the camera, a video event raises an alarm with its picture', async () => {
       const body = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a tiny picture')])
-      const snapshot = { id: uuid(9), ts: T0, contentType: 'image/jpeg' as const, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), data: body.toString('base64') }
+      const snapshot = {
+        id: uuid(9),
+        ts: T0,
+        contentType: 'image/jpeg' as const,
+        bytes: body.length,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        data: body.toString('base64'),
+      }
       const events: CameraEvent[] = [
         { id: uuid(1), camera: 'cam-01', ts: T0, type: 'status', online: false, reason: 'timeout' },
-        { id: uuid(2), camera: 'cam-01', ts: T0 + 1, type: 'pulse', topic: 'tns1:RuleEngine/LineDetector', kind: 'line', code: 'RYJJ', priority: 'A', snapshot },
+        {
+          id: uuid(2),
+          camera: 'cam-01',
+          ts: T0 + 1,
+          type: 'pulse',
+          topic: 'tns1:RuleEngine/LineDetector',
+          kind: 'line',
+          code: 'RYJJ',
+          priority: 'A',
+          snapshot,
+        },
       ]
       expect(await store.ingestBatch(batch(1, [], { events }), meta)).toMatchObject({ raised: 1, recovered: 1 })
       expect((await store.listCameras('all')).map((c) => [c.id, c.online])).toEqual([['cam-01', false]])
@@ -181,7 +298,10 @@ export function runStoreTests(options: StoreConformanceOptions): void {
     })
 
     test('deliveries: pushes planned with the raise, due until recorded', async () => {
-      store = await open({ planPushes: (alarm, change) => (change.action === 'raise' ? [{ recipient: 'ops', channel: 'webhook', dueAt: alarm.raisedAt, n: 1 }] : []) })
+      store = await open({
+        planPushes: (alarm, change) =>
+          change.action === 'raise' ? [{ recipient: 'ops', channel: 'webhook', dueAt: alarm.raisedAt, n: 1 }] : [],
+      })
       await store.ingestBatch(batch(1, [good(LEVEL, T0 + 1, 9.7)]), meta)
       const [due] = await store.duePushes(T0 + 2, 10)
       expect(due).toMatchObject({ recipient: 'ops', channel: 'webhook', status: 'pending', attempts: 0 })
@@ -191,20 +311,34 @@ export function runStoreTests(options: StoreConformanceOptions): void {
     })
 
     test('gaps: recorded per edge, filtered by point and time; a narrower record never replaces a wider one', async () => {
-      const gap = { reason: 'cap' as const, fromSeq: 3, throughSeq: 5, batches: 3, samples: 30, from: T0, to: T0 + 1000, points: [LEVEL], at: T0 + 2000 }
+      const gap = {
+        reason: 'cap' as const,
+        fromSeq: 3,
+        throughSeq: 5,
+        batches: 3,
+        samples: 30,
+        from: T0,
+        to: T0 + 1000,
+        points: [LEVEL],
+        at: T0 + 2000,
+      }
       await store.recordGaps(EDGE, [gap], T0 + 3000)
       await store.recordGaps(EDGE, [{ ...gap, throughSeq: 4, batches: 2 }], T0 + 4000)
-      expect(await store.listGaps({ point: LEVEL, limit: 10 })).toMatchObject([{ edge: EDGE, fromSeq: 3, throughSeq: 5 }])
+      expect(await store.listGaps({ point: LEVEL, limit: 10 })).toMatchObject([
+        { edge: EDGE, fromSeq: 3, throughSeq: 5 },
+      ])
       expect(await store.listGaps({ point: PRESSURE, limit: 10 })).toEqual([])
       expect(await store.listGaps({ from: T0 + 5000, limit: 10 })).toEqual([])
     })
 
     test('transaction: a batch whose pushes cannot be planned leaves nothing behind, and its resend is stored whole', async () => {
       let fail = true
-      store = await open({ planPushes: () => {
-        if (fail) throw new Error('planner down')
-        return []
-      } })
+      store = await open({
+        planPushes: () => {
+          if (fail) throw new Error('planner down')
+          return []
+        },
+      })
       const b = batch(1, [good(LEVEL, T0 + 1, 9.7)])
       await expect(store.ingestBatch(b, { ...meta, ackedThrough: 1 })).rejects.toThrow(/planner down/)
       expect(await store.history(LEVEL, { from: T0, to: T0 + 10, limit: 10 }, 'all')).toEqual([])

@@ -20,7 +20,15 @@ import { startRtspSource, type RtspSource } from '../sim/rtsp-source.ts'
 import { stopAll } from '../util/child.ts'
 import { freePort } from '../util/ports.ts'
 
-interface Alarm { id: number; point: string; kind: string; state: string; raisedAt: number; recoveredAt: number | null; provincial: { alarmType: string | null } }
+interface Alarm {
+  id: number
+  point: string
+  kind: string
+  state: string
+  raisedAt: number
+  recoveredAt: number | null
+  provincial: { alarmType: string | null }
+}
 
 describe('a camera from the plant to the park (simulated ONVIF camera, real edge agent, broker and cloud)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-cameras-'))
@@ -44,23 +52,68 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const livePort = await freePort()
     broker = await startTestBroker()
     const brokerPort = broker.port
-    cloud = await startCloud(CloudConfigSchema.parse({
-      dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url: broker.url, clientId: 'cloud-under-test', reconnectPeriodMs: 200 },
-      registry: { claimUnknownPoints: 'open', enterprises: [{ id: 'shilian', name: '实联化工' }] },
-    }), { log: createCloudLogger({ level: 'silent' }) })
-    const config = resolveEdgeConfig(EdgeConfigSchema.parse({
-      site: 'huaian', edge: 'shilian-01', dataDir: path.join(dir, 'edge'),
-      uplink: { url: broker.url, ackTimeoutMs: 1_000, heartbeatMs: 300, reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveS: 5 },
-      devices: [{ id: 'cam-north-gate', kind: 'onvif', name: '北门', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'tank-farm-1', enterprise: 'shilian', healthIntervalMs: 500, pullIntervalMs: 100, pullWaitS: 1 }],
-      // The cloud created its live-view key on first start: the edge trusts its public half.
-      live: { port: livePort, idleTimeoutS: 1, viewerKeys: [createPublicKey(readFileSync(path.join(dir, 'cloud', 'live-key.pem'))).export({ type: 'spki', format: 'pem' }).toString()], dashboardOrigin: 'https://park.example.cn' },
-    }), dir)
+    cloud = await startCloud(
+      CloudConfigSchema.parse({
+        dataDir: path.join(dir, 'cloud'),
+        http: { port: 0 },
+        mqtt: { url: broker.url, clientId: 'cloud-under-test', reconnectPeriodMs: 200 },
+        registry: { claimUnknownPoints: 'open', enterprises: [{ id: 'shilian', name: '实联化工' }] },
+      }),
+      { log: createCloudLogger({ level: 'silent' }) },
+    )
+    const config = resolveEdgeConfig(
+      EdgeConfigSchema.parse({
+        site: 'huaian',
+        edge: 'shilian-01',
+        dataDir: path.join(dir, 'edge'),
+        uplink: {
+          url: broker.url,
+          ackTimeoutMs: 1_000,
+          heartbeatMs: 300,
+          reconnectMinMs: 100,
+          reconnectMaxMs: 300,
+          keepaliveS: 5,
+        },
+        devices: [
+          {
+            id: 'cam-north-gate',
+            kind: 'onvif',
+            name: '北门',
+            host: sim.host,
+            port: sim.port,
+            username: 'admin',
+            passwordEnv: 'CAM_PW',
+            area: 'tank-farm-1',
+            enterprise: 'shilian',
+            healthIntervalMs: 500,
+            pullIntervalMs: 100,
+            pullWaitS: 1,
+          },
+        ],
+        // The cloud created its live-view key on first start: the edge trusts its public half.
+        live: {
+          port: livePort,
+          idleTimeoutS: 1,
+          viewerKeys: [
+            createPublicKey(readFileSync(path.join(dir, 'cloud', 'live-key.pem')))
+              .export({ type: 'spki', format: 'pem' })
+              .toString(),
+          ],
+          dashboardOrigin: 'https://park.example.cn',
+        },
+      }),
+      dir,
+    )
     edge = await startEdgeAgent(config, { log: createLogger('cameras-e2e', 'silent'), env: { CAM_PW: 'sim-password' } })
     const api = `${cloud.url}/api/v1`
     const auth = bearer(await storeKey(cloud.store, 'park_operator'))
     const json = async <T>(p: string): Promise<T> => (await (await fetch(`${api}${p}`, { headers: auth })).json()) as T
 
-    const cameras = await waitFor(async () => (await json<Array<{ id: string; online: boolean | null; area: string }>>('/cameras')).find((c) => c.online === true))
+    const cameras = await waitFor(async () =>
+      (await json<Array<{ id: string; online: boolean | null; area: string }>>('/cameras')).find(
+        (c) => c.online === true,
+      ),
+    )
     expect(cameras).toMatchObject({ id: 'cam-north-gate', area: 'tank-farm-1', enterprise: 'shilian' })
     await waitFor(() => sim!.subscriptions() === 1)
 
@@ -72,13 +125,19 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const ws = new WebSocket(`ws://127.0.0.1:${livePort}${livePath}`, { origin: 'https://park.example.cn' })
     const video: Buffer[] = []
     ws.on('message', (d: Buffer) => video.push(d))
-    await waitFor(() => Buffer.concat(video).length >= 188 * 4, { timeoutMs: 15_000, message: 'live MPEG-TS from the edge relay' })
+    await waitFor(() => Buffer.concat(video).length >= 188 * 4, {
+      timeoutMs: 15_000,
+      message: 'live MPEG-TS from the edge relay',
+    })
     expect(Buffer.concat(video)[188]).toBe(0x47)
     ws.close()
 
     // 1. An intrusion becomes an alarm in the park with the provincial code and its picture.
     sim.raise()
-    const alarm = await waitFor(async () => (await json<Alarm[]>('/alarms?kind=RYRQ')).find((a) => a.state === 'active'), { message: 'RYRQ alarm in the cloud' })
+    const alarm = await waitFor(
+      async () => (await json<Alarm[]>('/alarms?kind=RYRQ')).find((a) => a.state === 'active'),
+      { message: 'RYRQ alarm in the cloud' },
+    )
     expect(alarm).toMatchObject({ point: 'camera:cam-north-gate', provincial: { alarmType: 'RYRQ' } })
     const [snap] = await json<Array<{ url: string }>>(`/alarms/${alarm.id}/snapshots`)
     const res = await fetch(`${cloud.url}${snap!.url}`, { headers: auth })
@@ -88,11 +147,27 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     await waitFor(async () => (await json<Alarm>(`/alarms/${alarm.id}`)).state === 'recovered')
 
     // An operator asks for a fresh picture of the area for that alarm: the edge takes it and sends it.
-    const ask = await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ area: 'tank-farm-1' }) })
+    const ask = await fetch(`${api}/alarms/${alarm.id}/snapshots`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ area: 'tank-farm-1' }),
+    })
     expect(ask.status).toBe(202)
-    expect(((await ask.json()) as { requested: unknown[] }).requested).toEqual([expect.objectContaining({ camera: 'cam-north-gate', sent: true })])
-    await waitFor(async () => (await json<unknown[]>(`/alarms/${alarm.id}/snapshots`)).length === 2, { message: 'the requested snapshot in the cloud' })
-    expect((await fetch(`${api}/alarms/${alarm.id}/snapshots`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ area: 'nowhere' }) })).status).toBe(404)
+    expect(((await ask.json()) as { requested: unknown[] }).requested).toEqual([
+      expect.objectContaining({ camera: 'cam-north-gate', sent: true }),
+    ])
+    await waitFor(async () => (await json<unknown[]>(`/alarms/${alarm.id}/snapshots`)).length === 2, {
+      message: 'the requested snapshot in the cloud',
+    })
+    expect(
+      (
+        await fetch(`${api}/alarms/${alarm.id}/snapshots`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ area: 'nowhere' }),
+        })
+      ).status,
+    ).toBe(404)
 
     // 2. The uplink goes down; an intrusion happens; it reaches the park afterwards with its own time.
     await broker.close()
@@ -101,16 +176,37 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     sim.raise({ at: during })
     await waitFor(() => edge!.status().outbox.batches > 0 && edge!.status().outbox.oldestTs! <= during)
     broker = await startTestBroker(brokerPort)
-    const late = await waitFor(async () => (await json<Alarm[]>('/alarms?kind=RYRQ&state=all')).find((a) => a.raisedAt === during), { timeoutMs: 15_000 })
+    const late = await waitFor(
+      async () => (await json<Alarm[]>('/alarms?kind=RYRQ&state=all')).find((a) => a.raisedAt === during),
+      { timeoutMs: 15_000 },
+    )
     expect((await json<unknown[]>(`/alarms/${late.id}/snapshots`)).length).toBe(1)
 
     // 3. The camera loses power: its edge reports it offline; past the limit, a comm-loss alarm; back, it recovers.
     // The watcher looks from a minute ahead (instead of the test sleeping past the limit).
-    const ahead = { now: () => Date.now() + 60_000, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) }
-    const watcher = startCommLossWatcher({ store: cloud.store, clock: ahead, log: createCloudLogger({ level: 'silent' }), staleAfterMs: 3_600_000, edgeOfflineAfterMs: 3_600_000, cameraOfflineAfterMs: 30_000, intervalMs: 3_600_000 })
+    const ahead = {
+      now: () => Date.now() + 60_000,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    }
+    const watcher = startCommLossWatcher({
+      store: cloud.store,
+      clock: ahead,
+      log: createCloudLogger({ level: 'silent' }),
+      staleAfterMs: 3_600_000,
+      edgeOfflineAfterMs: 3_600_000,
+      cameraOfflineAfterMs: 30_000,
+      intervalMs: 3_600_000,
+    })
     try {
       await sim.goOffline()
-      const offline = await waitFor(async () => (await json<Array<{ online: boolean | null; reason: string | null; driver: { lastError: string | null } | null }>>('/cameras')).find((c) => c.online === false))
+      const offline = await waitFor(async () =>
+        (
+          await json<
+            Array<{ online: boolean | null; reason: string | null; driver: { lastError: string | null } | null }>
+          >('/cameras')
+        ).find((c) => c.online === false),
+      )
       expect(offline.reason).toMatch(/^unreachable/)
       await watcher.runOnce()
       const loss = (await json<Alarm[]>('/alarms?kind=OFFLINE')).find((a) => a.point === 'camera:cam-north-gate')

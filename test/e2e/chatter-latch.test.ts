@@ -20,7 +20,12 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parklink-chatter-latch-'))
   env = await tempStore()
   // TK-101 with the registry's limits (test/cloud/helpers.ts).
-  edge = openLocalAlarms({ points: [{ id: LEVEL, class: 'mhs', limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } }] }, path.join(dir, 'alarms.db'), systemClock, createLogger('chatter-latch-test', 'silent'))
+  edge = openLocalAlarms(
+    { points: [{ id: LEVEL, class: 'mhs', limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 } }] },
+    path.join(dir, 'alarms.db'),
+    systemClock,
+    createLogger('chatter-latch-test', 'silent'),
+  )
 })
 afterEach(async () => {
   edge.close()
@@ -39,15 +44,23 @@ describe('chattering at the edge and the cloud', () => {
     let unmatched = 0
     for (const [i, s] of values.entries()) {
       const alarms = edge.process([s])
-      const r = await env.store.ingestBatch({ ...batch(i + 1, [s]), ...(alarms.length > 0 ? { alarms } : {}) }, { site: 'huaian', receivedAt: s.ts })
+      const r = await env.store.ingestBatch(
+        { ...batch(i + 1, [s]), ...(alarms.length > 0 ? { alarms } : {}) },
+        { site: 'huaian', receivedAt: s.ts },
+      )
       matched += r.edgeAlarms.matched
       unmatched += r.edgeAlarms.unmatched
     }
     expect(unmatched).toBe(0)
     // H and HH: two ordinary episodes each, then one latched episode each (raise + recover).
     expect(matched).toBe(2 * (2 * 2 + 2))
-    const latched = (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 100 })).filter((a) => (a.repeats ?? 0) > 0)
-    expect(latched.map((a) => [a.kind, a.repeats, a.state, a.recoveredAt! - T0]).sort()).toEqual([['H', 10, 'recovered', 185_000], ['HH', 10, 'recovered', 185_000]])
+    const latched = (await env.store.listAlarms({ scope: 'all', state: 'all', limit: 100 })).filter(
+      (a) => (a.repeats ?? 0) > 0,
+    )
+    expect(latched.map((a) => [a.kind, a.repeats, a.state, a.recoveredAt! - T0]).sort()).toEqual([
+      ['H', 10, 'recovered', 185_000],
+      ['HH', 10, 'recovered', 185_000],
+    ])
     expect(edge.active()).toEqual([])
   })
 })

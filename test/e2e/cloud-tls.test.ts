@@ -18,11 +18,17 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
   let dir: string
   let broker: ShippedMosquitto
   let cloud: RunningCloud | null = null
-  const config = (over: Partial<CloudConfig['mqtt']> = {}) => CloudConfigSchema.parse({
-    dataDir: path.join(dir, 'cloud'),
-    http: { port: 0 },
-    mqtt: { url: broker.url, reconnectPeriodMs: 200, tls: { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') }, ...over },
-  })
+  const config = (over: Partial<CloudConfig['mqtt']> = {}) =>
+    CloudConfigSchema.parse({
+      dataDir: path.join(dir, 'cloud'),
+      http: { port: 0 },
+      mqtt: {
+        url: broker.url,
+        reconnectPeriodMs: 200,
+        tls: { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') },
+        ...over,
+      },
+    })
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-cloud-tls-'))
@@ -38,14 +44,23 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
 
   it('connects and subscribes with the park CA and its certificate', async () => {
     cloud = await startCloud(config(), { log: createCloudLogger({ level: 'silent' }) })
-    await waitFor(() => cloud!.metrics.mqtt.connected, { message: () => `cloud not connected over TLS: ${cloud!.metrics.mqtt.lastError}` })
+    await waitFor(() => cloud!.metrics.mqtt.connected, {
+      message: () => `cloud not connected over TLS: ${cloud!.metrics.mqtt.lastError}`,
+    })
     await cloud.stop()
     cloud = null
   })
 
   it('refuses to start when the CA file is missing, saying which setting and file (PL_CONFIG_INVALID)', async () => {
     const missing = path.join(dir, 'no-such-ca.crt')
-    await expect(startCloud(config({ tls: { ca: missing, cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') } }), { log: createCloudLogger({ level: 'silent' }) }))
-      .rejects.toMatchObject({ code: 'PL_CONFIG_INVALID', message: expect.stringContaining(`mqtt.tls.ca: cannot read ${missing}`) })
+    await expect(
+      startCloud(
+        config({ tls: { ca: missing, cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') } }),
+        { log: createCloudLogger({ level: 'silent' }) },
+      ),
+    ).rejects.toMatchObject({
+      code: 'PL_CONFIG_INVALID',
+      message: expect.stringContaining(`mqtt.tls.ca: cannot read ${missing}`),
+    })
   })
 })

@@ -11,7 +11,13 @@ import type { IngestContext } from '../../cloud/ingest/context.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
 import type { AlarmRecord, Store } from '../../cloud/store/store.ts'
 import { requestDemoBaseline } from '../../deploy/demo/baseline.ts'
-import { cloudConfigFor, edgeConfigFor, fuqiangEdgeConfig, fuqiangPointId, parkEdgeConfig } from '../../deploy/demo/configs.ts'
+import {
+  cloudConfigFor,
+  edgeConfigFor,
+  fuqiangEdgeConfig,
+  fuqiangPointId,
+  parkEdgeConfig,
+} from '../../deploy/demo/configs.ts'
 import { DEMO_SCENARIO, type DemoScenario } from '../../deploy/demo/scenario.ts'
 import { appendCameraEvents } from '../../edge/camera-events.ts'
 import { parseEdgeConfig, type EdgeConfig } from '../../edge/config.ts'
@@ -48,9 +54,27 @@ const silentCloud = createCloudLogger({ level: 'silent' })
 function demoEdgeConfigs(dir: string): EdgeConfig[] {
   const mqttUrl = 'mqtt://127.0.0.1:1883'
   const inputs = [
-    edgeConfigFor({ site: SITE, edge: 'shilian-01', dataDir: path.join(dir, 'edge-shilian-01'), mqttUrl, plantPort: 502 }),
-    fuqiangEdgeConfig({ site: SITE, dataDir: path.join(dir, 'edge-fuqiang-01'), mqttUrl, endpoint: 'opc.tcp://127.0.0.1:4840/UA/Fuqiang' }),
-    parkEdgeConfig({ site: SITE, dataDir: path.join(dir, 'edge-park-01'), mqttUrl, galleryPort: 502, hj212Port: 9212, camera: { host: '127.0.0.1', port: 8080 } }),
+    edgeConfigFor({
+      site: SITE,
+      edge: 'shilian-01',
+      dataDir: path.join(dir, 'edge-shilian-01'),
+      mqttUrl,
+      plantPort: 502,
+    }),
+    fuqiangEdgeConfig({
+      site: SITE,
+      dataDir: path.join(dir, 'edge-fuqiang-01'),
+      mqttUrl,
+      endpoint: 'opc.tcp://127.0.0.1:4840/UA/Fuqiang',
+    }),
+    parkEdgeConfig({
+      site: SITE,
+      dataDir: path.join(dir, 'edge-park-01'),
+      mqttUrl,
+      galleryPort: 502,
+      hj212Port: 9212,
+      camera: { host: '127.0.0.1', port: 8080 },
+    }),
   ]
   return inputs.map((input, i) => parseEdgeConfig(stringify(input), `demo-edge-${i}.yaml`))
 }
@@ -61,10 +85,25 @@ async function pointInfos(config: EdgeConfig): Promise<Map<string, PointInfo[]>>
   const out = new Map<string, PointInfo[]>()
   for (const d of config.devices) {
     if (d.kind === 'opcua') {
-      out.set(d.id, fuqiangOpcuaPoints.map((p) => ({ id: fuqiangPointId(p.key), name: p.name, unit: p.unit, device: d.id, range: p.range, limits: p.limits })))
+      out.set(
+        d.id,
+        fuqiangOpcuaPoints.map((p) => ({
+          id: fuqiangPointId(p.key),
+          name: p.name,
+          unit: p.unit,
+          device: d.id,
+          range: p.range,
+          limits: p.limits,
+        })),
+      )
       continue
     }
-    const driver = await createDriver(d, { clock: manualClock(T0), log: silentEdge, dataDir: path.join(config.dataDir, 'devices', d.id), env })
+    const driver = await createDriver(d, {
+      clock: manualClock(T0),
+      log: silentEdge,
+      dataDir: path.join(config.dataDir, 'devices', d.id),
+      env,
+    })
     out.set(d.id, [...driver.points])
   }
   return out
@@ -84,16 +123,40 @@ interface Park {
 
 async function openPark(dir: string, scenario: DemoScenario): Promise<Park> {
   const clock = manualClock(T0)
-  const cloud = CloudConfigSchema.parse(cloudConfigFor({ dataDir: path.join(dir, 'cloud'), httpPort: 8080, mqttUrl: 'mqtt://127.0.0.1:1883' }))
-  const store = openSqliteStore({ file: path.join(dir, 'cloud.db'), evaluate: createEvaluator(cloud.alarms.priorities, cloud.alarms.chatter), log: silentCloud })
+  const cloud = CloudConfigSchema.parse(
+    cloudConfigFor({ dataDir: path.join(dir, 'cloud'), httpPort: 8080, mqttUrl: 'mqtt://127.0.0.1:1883' }),
+  )
+  const store = openSqliteStore({
+    file: path.join(dir, 'cloud.db'),
+    evaluate: createEvaluator(cloud.alarms.priorities, cloud.alarms.chatter),
+    log: silentCloud,
+  })
   await store.applyRegistry(cloud.registry)
-  const ctx = ingestContext({ store, clock, log: silentCloud, policy: cloud.registry.claimUnknownPoints, publish: () => {} })
+  const ctx = ingestContext({
+    store,
+    clock,
+    log: silentCloud,
+    policy: cloud.registry.claimUnknownPoints,
+    publish: () => {},
+  })
   const edges: Park['edges'] = []
   for (const config of demoEdgeConfigs(dir)) {
     if (config.settlement) requestDemoBaseline(config.dataDir, T0)
     const infos = await pointInfos(config)
     const edge = openSimEdge(config, clock, silentEdge)
-    const status = await handleStatus(ctx, { topic: `parklink/v1/${SITE}/${config.edge}/status`, payload: encode(birth({ site: SITE, edge: config.edge, session: edge.session }, T0, 'demo', [...infos.values()].flat(), edge.outbox.stats())), retained: false })
+    const status = await handleStatus(ctx, {
+      topic: `parklink/v1/${SITE}/${config.edge}/status`,
+      payload: encode(
+        birth(
+          { site: SITE, edge: config.edge, session: edge.session },
+          T0,
+          'demo',
+          [...infos.values()].flat(),
+          edge.outbox.stats(),
+        ),
+      ),
+      retained: false,
+    })
     expect(status.kind).not.toBe('rejected')
     edges.push({ edge, feeds: demoFeeds(config.devices, (d) => (infos.get(d) ?? []).map((p) => p.id), scenario) })
   }
@@ -110,8 +173,14 @@ async function step(park: Park, t: number): Promise<void> {
     }
     const message = t % DELIVER_MS === 0 ? edge.drain() : null
     if (message) {
-      const out = await handleData(park.ctx, { topic: `parklink/v1/${SITE}/${edge.config.edge}/data`, payload: encode(message), retained: false, arrivedAt: T0 + t })
-      if (out.kind !== 'stored') throw new Error(`the cloud did not store batch ${message.seq} of ${edge.config.edge}: ${JSON.stringify(out)}`)
+      const out = await handleData(park.ctx, {
+        topic: `parklink/v1/${SITE}/${edge.config.edge}/data`,
+        payload: encode(message),
+        retained: false,
+        arrivedAt: T0 + t,
+      })
+      if (out.kind !== 'stored')
+        throw new Error(`the cloud did not store batch ${message.seq} of ${edge.config.edge}: ${JSON.stringify(out)}`)
       edge.ack(message.seq)
     }
   }
@@ -133,7 +202,7 @@ function designedEvents(s: DemoScenario): Map<string, number> {
   const times = (first: number, every: number) => (first > RUN_MS ? 0 : Math.floor((RUN_MS - first) / every) + 1)
   const period = s.tk101.scenarioPeriodMs
   // TK-101 peaks at 70–80 % of its period; the scenario starts at scenarioStartPhase.
-  const peakAt = (((0.7 - s.tk101.scenarioStartPhase) % 1) + 1) % 1 * period
+  const peakAt = ((((0.7 - s.tk101.scenarioStartPhase) % 1) + 1) % 1) * period
   const cycles = times(peakAt, period)
   const cod = s.hj212.cod ? times(s.hj212.cod.firstAtMs + s.hj212.cod.rampMs, s.hj212.cod.everyMs) : 0
   return new Map([
@@ -157,7 +226,10 @@ describe('the demo plant is well tuned (issue 14: floods)', () => {
     park = await openPark(tmp.dir, DEMO_SCENARIO)
     for (let t = 0; t <= RUN_MS; t += STEP_MS) await step(park, t)
     alarms = await park.store.listAlarms({ scope: 'all', state: 'all', limit: 100_000 })
-    const rows = [...tally(alarms)].map(([key, t]) => `  ${key.padEnd(40)} ${String(t.episodes).padStart(5)} episodes ${String(t.repeats).padStart(5)} repeats`)
+    const rows = [...tally(alarms)].map(
+      ([key, t]) =>
+        `  ${key.padEnd(40)} ${String(t.episodes).padStart(5)} episodes ${String(t.repeats).padStart(5)} repeats`,
+    )
     console.log(`alarms in 30 simulated minutes of the demo (${alarms.length} episodes):\n${rows.join('\n')}`)
   }, 300_000)
 

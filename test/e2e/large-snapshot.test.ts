@@ -19,7 +19,12 @@ import { waitFor } from '../util/wait.ts'
 
 /** The shipped broker's limit (deploy/mosquitto/parklink.conf). */
 const SHIPPED_LIMIT = 1_048_576
-const limitOfShippedConfig = () => Number(/^message_size_limit\s+(\d+)/m.exec(readFileSync(new URL('../../deploy/mosquitto/parklink.conf', import.meta.url), 'utf8'))?.[1])
+const limitOfShippedConfig = () =>
+  Number(
+    /^message_size_limit\s+(\d+)/m.exec(
+      readFileSync(new URL('../../deploy/mosquitto/parklink.conf', import.meta.url), 'utf8'),
+    )?.[1],
+  )
 
 /**
  * A 2 MB snapshot through Debian's mosquitto with the shipped `message_size_limit`: the broker
@@ -40,12 +45,36 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
     mosquitto = createMosquitto(port, [`message_size_limit ${SHIPPED_LIMIT}`])
     await mosquitto.start()
     url = `mqtt://127.0.0.1:${port}`
-    cloud = await startCloud(CloudConfigSchema.parse({ dataDir: path.join(dir, 'cloud'), http: { port: 0 }, mqtt: { url, clientId: 'cloud-large-snapshot', reconnectPeriodMs: 200 }, registry: { enterprises: [{ id: 'shilian', name: '实联化工' }], edges: [{ id: 'cam-edge', site: 'huaian', enterprise: 'shilian', claim: 'open' }] } }), { log: createCloudLogger({ level: 'silent' }) })
+    cloud = await startCloud(
+      CloudConfigSchema.parse({
+        dataDir: path.join(dir, 'cloud'),
+        http: { port: 0 },
+        mqtt: { url, clientId: 'cloud-large-snapshot', reconnectPeriodMs: 200 },
+        registry: {
+          enterprises: [{ id: 'shilian', name: '实联化工' }],
+          edges: [{ id: 'cam-edge', site: 'huaian', enterprise: 'shilian', claim: 'open' }],
+        },
+      }),
+      { log: createCloudLogger({ level: 'silent' }) },
+    )
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     uplink = startMqttUplink({
-      url, clientId: 'parklink-edge-cam-edge', site: 'huaian', edge: 'cam-edge', session: 'session-1', configHash: 'cafe',
-      points: [{ id: 'cam-big.event', name: '北门', unit: '', device: 'cam-big' }], drivers: () => [],
-      outbox, maxInflight: 8, ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 50, reconnectMaxMs: 200, keepaliveS: 5, log: captureLogger().log,
+      url,
+      clientId: 'parklink-edge-cam-edge',
+      site: 'huaian',
+      edge: 'cam-edge',
+      session: 'session-1',
+      configHash: 'cafe',
+      points: [{ id: 'cam-big.event', name: '北门', unit: '', device: 'cam-big' }],
+      drivers: () => [],
+      outbox,
+      maxInflight: 8,
+      ackTimeoutMs: 2_000,
+      heartbeatMs: 1_000,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      keepaliveS: 5,
+      log: captureLogger().log,
     })
     await waitFor(() => uplink.state().connected, { message: 'edge uplink connected' })
   }, 30_000)
@@ -73,10 +102,31 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
   })
 
   it('a 2 MB JPEG goes in parts under the limit and is linked whole to its alarm', async () => {
-    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2 * 1024 * 1024), Buffer.from([0xff, 0xd9])])
+    const jpeg = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      randomBytes(2 * 1024 * 1024),
+      Buffer.from([0xff, 0xd9]),
+    ])
     const sha256 = createHash('sha256').update(jpeg).digest('hex')
     const ts = Date.now() - 1_000
-    const event: CameraEvent = { id: randomUUID(), camera: 'cam-big', ts, type: 'raise', topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', kind: 'intrusion', code: 'RYRQ', priority: 'A', snapshot: { id: randomUUID(), ts, contentType: 'image/jpeg', bytes: jpeg.length, sha256, data: jpeg.toString('base64') } }
+    const event: CameraEvent = {
+      id: randomUUID(),
+      camera: 'cam-big',
+      ts,
+      type: 'raise',
+      topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside',
+      kind: 'intrusion',
+      code: 'RYRQ',
+      priority: 'A',
+      snapshot: {
+        id: randomUUID(),
+        ts,
+        contentType: 'image/jpeg',
+        bytes: jpeg.length,
+        sha256,
+        data: jpeg.toString('base64'),
+      },
+    }
 
     expect(appendCameraEvents(outbox, [event], captureLogger().log, SHIPPED_LIMIT)).toBe(1)
     // Three parts and the event, each a batch of its own under the limit.
@@ -85,7 +135,13 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
     for (const b of written) expect(Buffer.byteLength(JSON.stringify(b))).toBeLessThan(SHIPPED_LIMIT - 4096)
     uplink.kick()
 
-    const alarm = await waitFor(async () => (await cloud.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).find((a) => a.point === 'camera:cam-big' && a.kind === 'RYRQ'), { timeoutMs: 20_000, message: 'the RYRQ alarm in the cloud' })
+    const alarm = await waitFor(
+      async () =>
+        (await cloud.store.listAlarms({ scope: 'all', state: 'all', limit: 10 })).find(
+          (a) => a.point === 'camera:cam-big' && a.kind === 'RYRQ',
+        ),
+      { timeoutMs: 20_000, message: 'the RYRQ alarm in the cloud' },
+    )
     const [linked] = (await cloud.store.alarmSnapshots(alarm.id, 'all'))!
     expect(linked).toMatchObject({ id: event.snapshot!.id, bytes: jpeg.length, sha256 })
     const stored = await cloud.store.getSnapshot(event.snapshot!.id, 'all')

@@ -23,7 +23,7 @@ const SITE = 'huaian'
 const A = 'shilian-01'
 const B = 'fuqiang-01'
 
-describe('an edge that sends another edge\'s point, through a real broker and cloud', () => {
+describe("an edge that sends another edge's point, through a real broker and cloud", () => {
   let dir: string
   let broker: EmbeddedBroker
   let cloud: RunningCloud
@@ -37,10 +37,18 @@ describe('an edge that sends another edge\'s point, through a real broker and cl
     const config = CloudConfigSchema.parse({
       dataDir: path.join(dir, 'cloud'),
       http: { port: 0 },
-      mqtt: { url: broker.url, username: logins.cloud.username, passwordEnv: DEMO_MQTT_PASSWORD_ENV, reconnectPeriodMs: 200 },
+      mqtt: {
+        url: broker.url,
+        username: logins.cloud.username,
+        passwordEnv: DEMO_MQTT_PASSWORD_ENV,
+        reconnectPeriodMs: 200,
+      },
       registry: {
         ...registry,
-        edges: [{ id: A, site: SITE, enterprise: 'shilian' }, { id: B, site: SITE, enterprise: 'fuqiang' }],
+        edges: [
+          { id: A, site: SITE, enterprise: 'shilian' },
+          { id: B, site: SITE, enterprise: 'fuqiang' },
+        ],
         points: registry.points.map((p) => ({ ...p, edge: p.enterprise === 'shilian' ? A : B })),
         claimUnknownPoints: 'strict',
       },
@@ -49,12 +57,31 @@ describe('an edge that sends another edge\'s point, through a real broker and cl
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     const a = logins.edge(SITE, A)
     uplink = startMqttUplink({
-      url: broker.url, clientId: a.username, username: a.username, password: logins.env(a)[DEMO_MQTT_PASSWORD_ENV]!,
-      site: SITE, edge: A, session: 'session-1', configHash: 'cafe',
-      points: [{ id: LEVEL, device: 'dcs' }, { id: PRESSURE, device: 'dcs' }], drivers: () => [],
-      outbox, maxInflight: 4, ackTimeoutMs: 2_000, heartbeatMs: 1_000, reconnectMinMs: 50, reconnectMaxMs: 200, keepaliveS: 5, log: captureLogger().log,
+      url: broker.url,
+      clientId: a.username,
+      username: a.username,
+      password: logins.env(a)[DEMO_MQTT_PASSWORD_ENV]!,
+      site: SITE,
+      edge: A,
+      session: 'session-1',
+      configHash: 'cafe',
+      points: [
+        { id: LEVEL, device: 'dcs' },
+        { id: PRESSURE, device: 'dcs' },
+      ],
+      drivers: () => [],
+      outbox,
+      maxInflight: 4,
+      ackTimeoutMs: 2_000,
+      heartbeatMs: 1_000,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      keepaliveS: 5,
+      log: captureLogger().log,
     })
-    await waitFor(() => uplink.state().connected && cloud.metrics.mqtt.connected, { message: 'edge and cloud connected to the demo broker' })
+    await waitFor(() => uplink.state().connected && cloud.metrics.mqtt.connected, {
+      message: 'edge and cloud connected to the demo broker',
+    })
   }, 30_000)
 
   afterAll(async () => {
@@ -65,17 +92,22 @@ describe('an edge that sends another edge\'s point, through a real broker and cl
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('stores A\'s own sample, refuses and counts B\'s point, acks the batch and raises SECURITY on edge:A', async () => {
+  it("stores A's own sample, refuses and counts B's point, acks the batch and raises SECURITY on edge:A", async () => {
     const ts = Date.now() - 1_000
     // 99 MPa would raise an S alarm on 富强's tank if the cloud believed A.
-    outbox.append([{ point: LEVEL, ts, value: 5.5, quality: 'good' }, { point: PRESSURE, ts, value: 99, quality: 'good' }])
+    outbox.append([
+      { point: LEVEL, ts, value: 5.5, quality: 'good' },
+      { point: PRESSURE, ts, value: 99, quality: 'good' },
+    ])
     uplink.kick()
-    await waitFor(() => outbox.stats().batches === 0, { message: 'the cloud acked the batch (A\'s outbox emptied)' })
+    await waitFor(() => outbox.stats().batches === 0, { message: "the cloud acked the batch (A's outbox emptied)" })
 
     expect((await cloud.store.getPoint(LEVEL, 'all'))?.latest).toMatchObject({ ts, value: 5.5 })
     expect((await cloud.store.getPoint(PRESSURE, 'all'))?.latest ?? null).toBeNull()
     // Counted per refused item: B's point in A's birth, and its sample in the batch.
-    await waitFor(() => cloud.metrics.ingest.refused.foreign_point === 2, { message: () => `foreign_point ${cloud.metrics.ingest.refused.foreign_point}, expected 2` })
+    await waitFor(() => cloud.metrics.ingest.refused.foreign_point === 2, {
+      message: () => `foreign_point ${cloud.metrics.ingest.refused.foreign_point}, expected 2`,
+    })
     const alarms = await cloud.store.listAlarms({ scope: 'all', state: 'all', limit: 20 })
     expect(alarms.filter((x) => x.point === PRESSURE)).toEqual([])
     expect(alarms.filter((x) => x.point === `edge:${A}` && x.kind === 'SECURITY')).toHaveLength(1)

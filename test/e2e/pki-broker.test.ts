@@ -25,7 +25,9 @@ describe('edges enrolled with parklink pki on the shipped Mosquitto', () => {
   const clients: MqttClient[] = []
   const log = createLogger('pki-test', 'silent')
 
-  beforeAll(async () => { broker = await startShippedMosquitto() }, 30_000)
+  beforeAll(async () => {
+    broker = await startShippedMosquitto()
+  }, 30_000)
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()))
     await Promise.all(clients.map((c) => c.endAsync(true)))
@@ -36,34 +38,56 @@ describe('edges enrolled with parklink pki on the shipped Mosquitto', () => {
   /** An edge config using the files `parklink pki issue edge` wrote for `certOf`. */
   const edgeConfig = (edge: string, certOf: string) => {
     const dir = broker.pki.layout.issued('edge', edgeUser(SITE, certOf))
-    return parseEdgeConfig([
-      `site: ${SITE}`, `edge: ${edge}`, `dataDir: ./data-${edge}`,
-      `uplink: { url: "${broker.url}", reconnectMinMs: 100, reconnectMaxMs: 300, tls: { ca: ${dir}/ca.crt, cert: ${dir}/client.crt, key: ${dir}/client.key } }`,
-      'devices: []', '',
-    ].join('\n'), path.join(dir, `${edge}.yaml`))
+    return parseEdgeConfig(
+      [
+        `site: ${SITE}`,
+        `edge: ${edge}`,
+        `dataDir: ./data-${edge}`,
+        `uplink: { url: "${broker.url}", reconnectMinMs: 100, reconnectMaxMs: 300, tls: { ca: ${dir}/ca.crt, cert: ${dir}/client.crt, key: ${dir}/client.key } }`,
+        'devices: []',
+        '',
+      ].join('\n'),
+      path.join(dir, `${edge}.yaml`),
+    )
   }
 
   it('connects with the files `parklink pki issue edge` wrote, and is refused once its certificate is revoked', async () => {
     broker.enrol('edge', edgeUser(SITE, 'edge-01'))
     const agent = await startEdgeAgent(edgeConfig('edge-01', 'edge-01'), { log })
     agents.push(agent)
-    await waitFor(() => agent.status().uplink.connected, { timeoutMs: 15_000, message: () => `not connected: ${agent.status().uplink.lastError}` })
+    await waitFor(() => agent.status().uplink.connected, {
+      timeoutMs: 15_000,
+      message: () => `not connected: ${agent.status().uplink.lastError}`,
+    })
 
     revoke(broker.pki, edgeUser(SITE, 'edge-01'))
     await broker.reloadCrl()
-    await waitFor(() => /revoked/i.test(agent.status().uplink.lastError ?? ''), { timeoutMs: 15_000, message: () => `not refused: ${agent.status().uplink.lastError}` })
+    await waitFor(() => /revoked/i.test(agent.status().uplink.lastError ?? ''), {
+      timeoutMs: 15_000,
+      message: () => `not refused: ${agent.status().uplink.lastError}`,
+    })
     expect(agent.status().uplink.connected).toBe(false)
   })
 
   it("refuses to start an edge with another edge's certificate, and the broker lets that certificate write only the other's topics", async () => {
     broker.enrol('edge', edgeUser(SITE, 'edge-02'))
     await expect(startEdgeAgent(edgeConfig('edge-03', 'edge-02'), { log })).rejects.toMatchObject({
-      code: 'PL_CONFIG_INVALID', message: expect.stringContaining(`the certificate's CN is "${edgeUser(SITE, 'edge-02')}", this edge is "${edgeUser(SITE, 'edge-03')}"`),
+      code: 'PL_CONFIG_INVALID',
+      message: expect.stringContaining(
+        `the certificate's CN is "${edgeUser(SITE, 'edge-02')}", this edge is "${edgeUser(SITE, 'edge-03')}"`,
+      ),
     })
     // The same certificate on a raw client, publishing as edge-03: the broker knows it as edge-02 only.
     const cloudFiles = broker.enrol('cloud', DEFAULT_CLOUD_USER)
     const connect = async (files: { cert: Buffer; key: Buffer }) => {
-      const c = await mqtt.connectAsync(broker.url, { ca: broker.ca, cert: files.cert, key: files.key, protocolVersion: 4, reconnectPeriod: 0, clientId: `x-${Math.random()}` })
+      const c = await mqtt.connectAsync(broker.url, {
+        ca: broker.ca,
+        cert: files.cert,
+        key: files.key,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        clientId: `x-${Math.random()}`,
+      })
       clients.push(c)
       return c
     }
@@ -75,7 +99,9 @@ describe('edges enrolled with parklink pki on the shipped Mosquitto', () => {
     const holder = await connect({ cert: readFileSync(`${dir}/client.crt`), key: readFileSync(`${dir}/client.key`) })
     await holder.publishAsync(topic(SITE, 'edge-03', 'data'), 'as-edge-03', { qos: 1 })
     await holder.publishAsync(topic(SITE, 'edge-02', 'data'), 'as-edge-02', { qos: 1 })
-    await waitFor(() => got.includes('as-edge-02'), { message: 'the certificate holder could not publish as the edge its CN names' })
+    await waitFor(() => got.includes('as-edge-02'), {
+      message: 'the certificate holder could not publish as the edge its CN names',
+    })
     expect(got).toEqual(['as-edge-02'])
   })
 })

@@ -24,8 +24,18 @@ describe.skipIf(!HAS_CHROMIUM)('the registry page in Chromium (skipped: /usr/bin
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-registry-browser-'))
     env = await tempStore()
     const auth = testAuth(env.store, systemClock)
-    await auth.accounts.createUser({ username: 'admin-wang', role: 'park_admin', password: TEST_PASSWORD }, 'test', Date.now())
-    const app = createApp({ store: env.store, clock: systemClock, metrics: createMetrics(Date.now()), log: captureLogger().log, ...auth })
+    await auth.accounts.createUser(
+      { username: 'admin-wang', role: 'park_admin', password: TEST_PASSWORD },
+      'test',
+      Date.now(),
+    )
+    const app = createApp({
+      store: env.store,
+      clock: systemClock,
+      metrics: createMetrics(Date.now()),
+      log: captureLogger().log,
+      ...auth,
+    })
     server = await serveApp(app)
     origin = server.origin
     context = await launchBrowser(dir)
@@ -45,17 +55,26 @@ describe.skipIf(!HAS_CHROMIUM)('the registry page in Chromium (skipped: /usr/bin
     const row = page.locator(`tr[data-point="${LEVEL}"]`)
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('1 / 2 / 9.5 / 10.5')
 
-    const header = '点位编号,点位名称,企业,类别,单位,一级阈值上限/高报,二级阈值上限/高高报,一级阈值下限/低报,二级阈值下限/低低报'
+    const header =
+      '点位编号,点位名称,企业,类别,单位,一级阈值上限/高报,二级阈值上限/高高报,一级阈值下限/低报,二级阈值下限/低低报'
     const upload = async (text: string) => {
-      await page.setInputFiles('[data-testid=import-file]', { name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${text}`) })
+      await page.setInputFiles('[data-testid=import-file]', {
+        name: 'points.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`\uFEFF${text}`),
+      })
       await page.click('form button[type=submit]')
     }
     await upload(`${header}\n${LEVEL},液氨储罐TK-101液位,shilian,mhs,m,九,10.5,2,1\n`)
-    await expect.poll(() => page.textContent('[data-testid=import-result]'), { timeout: 10_000 }).toMatch(/行 2 · 列 一级阈值上限\/高报: "九" is not a number/)
+    await expect
+      .poll(() => page.textContent('[data-testid=import-result]'), { timeout: 10_000 })
+      .toMatch(/行 2 · 列 一级阈值上限\/高报: "九" is not a number/)
 
     await page.locator('form input[type=checkbox]').uncheck()
     await upload(`${header}\n${LEVEL},液氨储罐TK-101液位,shilian,mhs,m,9,10.5,2,1\n`)
-    await expect.poll(() => page.textContent('[data-testid=import-result]'), { timeout: 10_000 }).toMatch(/已导入: 1 · 变更 1/)
+    await expect
+      .poll(() => page.textContent('[data-testid=import-result]'), { timeout: 10_000 })
+      .toMatch(/已导入: 1 · 变更 1/)
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('1 / 2 / 9 / 10.5')
   })
 })

@@ -19,9 +19,22 @@ import { cloudConfigFor, edgeConfigFor } from '../../deploy/demo/configs.ts'
  * processes. Faults: the broker stopped for seconds, the cloud killed with SIGKILL, the edge
  * restarted. Then: stored (edge, seq) ∪ still held by the edge = every seq the edge assigned.
  */
-interface PointView { id: string; latest: { ts: number; value: unknown; quality: string; reason?: string } | null }
-interface AlarmView { point: string; kind: string; priority: string; raisedAt: number; recoveredAt: number | null }
-interface EdgeView { id: string; online: boolean; ackedThrough: number }
+interface PointView {
+  id: string
+  latest: { ts: number; value: unknown; quality: string; reason?: string } | null
+}
+interface AlarmView {
+  point: string
+  kind: string
+  priority: string
+  raisedAt: number
+  recoveredAt: number | null
+}
+interface EdgeView {
+  id: string
+  online: boolean
+  ackedThrough: number
+}
 
 const EDGE = 'shilian-01'
 const OUTAGE_MS = 4_000
@@ -40,7 +53,8 @@ describe('store and forward on real parts', () => {
   const outboxFile = () => path.join(dir, 'edge', 'outbox.db')
   const cloudFile = () => path.join(dir, 'cloud', 'cloud.db')
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-  const ackedThrough = async () => (await tryGetJson<EdgeView[]>(`${api}/api/v1/edges`, auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+  const ackedThrough = async () =>
+    (await tryGetJson<EdgeView[]>(`${api}/api/v1/edges`, auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
   const logs = () => `--- cloud ---\n${cloud?.output().slice(-4000)}\n--- edge ---\n${edge?.output().slice(-4000)}`
 
   /** The highest seq the edge has assigned, read from its outbox while it runs (WAL allows it). */
@@ -54,7 +68,10 @@ describe('store and forward on real parts', () => {
   }
 
   async function waitAcked(atLeast: number, what: string) {
-    await waitFor(async () => (await ackedThrough()) >= atLeast, { timeoutMs: 30_000, message: () => `${what}: cloud never acked through ${atLeast}\n${logs()}` })
+    await waitFor(async () => (await ackedThrough()) >= atLeast, {
+      timeoutMs: 30_000,
+      message: () => `${what}: cloud never acked through ${atLeast}\n${logs()}`,
+    })
   }
 
   beforeAll(async () => {
@@ -67,8 +84,14 @@ describe('store and forward on real parts', () => {
     plant = await startPlant({ port: 0, tickMs: 250, scenarioPeriodMs: 8_000 })
     const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
     const edgeConfig = edgeConfigFor({
-      site: 'e2e-park', edge: EDGE, dataDir: './edge', mqttUrl, plantPort: plant.port, pollMs: 250,
-      absentDevicePort: absentPort, fastTimeouts: true,
+      site: 'e2e-park',
+      edge: EDGE,
+      dataDir: './edge',
+      mqttUrl,
+      plantPort: plant.port,
+      pollMs: 250,
+      absentDevicePort: absentPort,
+      fastTimeouts: true,
     })
     const cloudConfig = cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: 'parklink-cloud-e2e' })
     writeFileSync(path.join(dir, 'edge.yaml'), stringify(edgeConfig))
@@ -90,38 +113,87 @@ describe('store and forward on real parts', () => {
   })
 
   it('delivers live values, marks an unreachable PLC bad, raises and recovers HH', async () => {
-    await waitFor(async () => {
-      const points = await tryGetJson<PointView[]>(`${api}/api/v1/points`, auth)
-      return (points?.filter((p) => p.latest?.quality === 'good').length ?? 0) >= 10
-    }, { timeoutMs: 30_000, message: () => `fewer than 10 good points\n${logs()}` })
+    await waitFor(
+      async () => {
+        const points = await tryGetJson<PointView[]>(`${api}/api/v1/points`, auth)
+        return (points?.filter((p) => p.latest?.quality === 'good').length ?? 0) >= 10
+      },
+      { timeoutMs: 30_000, message: () => `fewer than 10 good points\n${logs()}` },
+    )
 
-    const absent = await waitFor(async () => {
-      const points = await getJson<PointView[]>(`${api}/api/v1/points`, auth)
-      const p = points.find((x) => x.id === 'shilian.absent.level')
-      return p?.latest?.quality === 'bad' ? p : null
-    }, { timeoutMs: 20_000, message: () => `the unreachable PLC's point never went bad\n${logs()}` })
+    const absent = await waitFor(
+      async () => {
+        const points = await getJson<PointView[]>(`${api}/api/v1/points`, auth)
+        const p = points.find((x) => x.id === 'shilian.absent.level')
+        return p?.latest?.quality === 'bad' ? p : null
+      },
+      { timeoutMs: 20_000, message: () => `the unreachable PLC's point never went bad\n${logs()}` },
+    )
     expect(absent.latest?.reason).toMatch(/unreachable|timeout|reconnect_backoff/)
 
-    const alarm = await waitFor(async () => {
-      const alarms = await getJson<AlarmView[]>(`${api}/api/v1/alarms?state=all`, auth)
-      return alarms.find((a) => a.point === 'shilian.tk101.level' && a.kind === 'HH' && a.recoveredAt !== null) ?? null
-    }, { timeoutMs: 40_000, message: () => `no recovered HH alarm on TK-101\n${logs()}` })
+    const alarm = await waitFor(
+      async () => {
+        const alarms = await getJson<AlarmView[]>(`${api}/api/v1/alarms?state=all`, auth)
+        return (
+          alarms.find((a) => a.point === 'shilian.tk101.level' && a.kind === 'HH' && a.recoveredAt !== null) ?? null
+        )
+      },
+      { timeoutMs: 40_000, message: () => `no recovered HH alarm on TK-101\n${logs()}` },
+    )
     expect(alarm.priority).toBe('S') // level-1 major hazard source: HH → S (brief §5)
     expect(alarm.recoveredAt).toBeGreaterThan(alarm.raisedAt)
   }, 90_000)
 
-  it('answers the park\'s commands over MQTT: ping, status, and one point read now', async () => {
+  it("answers the park's commands over MQTT: ping, status, and one point read now", async () => {
     const ask = async (body: unknown) => {
-      const res = await fetch(`${api}/api/v1/edges/${EDGE}/commands`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })
-      return { status: res.status, body: (await res.json()) as { ok: boolean; result?: Record<string, unknown>; error?: { code: string; message: string } } }
+      const res = await fetch(`${api}/api/v1/edges/${EDGE}/commands`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      })
+      return {
+        status: res.status,
+        body: (await res.json()) as {
+          ok: boolean
+          result?: Record<string, unknown>
+          error?: { code: string; message: string }
+        },
+      }
     }
-    expect(await ask({ type: 'ping' })).toMatchObject({ status: 200, body: { ok: true, result: { type: 'pong', session: expect.any(String) } } })
-    expect(await ask({ type: 'status' })).toMatchObject({ status: 200, body: { ok: true, result: { type: 'status', drivers: expect.arrayContaining([expect.objectContaining({ state: 'connected' })]) } } })
+    expect(await ask({ type: 'ping' })).toMatchObject({
+      status: 200,
+      body: { ok: true, result: { type: 'pong', session: expect.any(String) } },
+    })
+    expect(await ask({ type: 'status' })).toMatchObject({
+      status: 200,
+      body: {
+        ok: true,
+        result: { type: 'status', drivers: expect.arrayContaining([expect.objectContaining({ state: 'connected' })]) },
+      },
+    })
     const read = await ask({ type: 'read', point: 'shilian.tk101.level' })
-    expect(read).toMatchObject({ status: 200, body: { ok: true, result: { type: 'read', sample: { point: 'shilian.tk101.level', quality: 'good', value: expect.any(Number) } } } })
-    expect(await ask({ type: 'read', point: 'shilian.nowhere' })).toMatchObject({ status: 200, body: { ok: false, error: { code: 'PL_NOT_FOUND' } } })
+    expect(read).toMatchObject({
+      status: 200,
+      body: {
+        ok: true,
+        result: { type: 'read', sample: { point: 'shilian.tk101.level', quality: 'good', value: expect.any(Number) } },
+      },
+    })
+    expect(await ask({ type: 'read', point: 'shilian.nowhere' })).toMatchObject({
+      status: 200,
+      body: { ok: false, error: { code: 'PL_NOT_FOUND' } },
+    })
     expect((await ask({ type: 'reboot' })).status).toBe(400)
-    expect((await fetch(`${api}/api/v1/edges/nobody/commands`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"type":"ping"}' })).status).toBe(404)
+    expect(
+      (
+        await fetch(`${api}/api/v1/edges/nobody/commands`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{"type":"ping"}',
+        })
+      ).status,
+    ).toBe(404)
   }, 60_000)
 
   it('loses and duplicates nothing across a broker outage, a killed cloud and an edge restart', async () => {
@@ -149,17 +221,25 @@ describe('store and forward on real parts', () => {
     const outbox = new Database(outboxFile(), { readonly: true })
     const lastSeq = (outbox.prepare('SELECT MAX(seq) AS seq FROM sqlite_sequence').get() as { seq: number }).seq
     const firstSeq = (outbox.prepare("SELECT value FROM meta WHERE key = 'first_seq'").get() as { value: number }).value
-    const held = (outbox.prepare('SELECT seq FROM batches ORDER BY seq').all() as Array<{ seq: number }>).map((r) => r.seq)
+    const held = (outbox.prepare('SELECT seq FROM batches ORDER BY seq').all() as Array<{ seq: number }>).map(
+      (r) => r.seq,
+    )
     outbox.close()
 
     const store = new Database(cloudFile(), { readonly: true })
-    const stored = (store.prepare('SELECT seq FROM batches WHERE edge = ? ORDER BY seq').all(EDGE) as Array<{ seq: number }>).map((r) => r.seq)
-    const incomplete = store.prepare(`
+    const stored = (
+      store.prepare('SELECT seq FROM batches WHERE edge = ? ORDER BY seq').all(EDGE) as Array<{ seq: number }>
+    ).map((r) => r.seq)
+    const incomplete = store
+      .prepare(`
       SELECT b.seq, b.sample_count AS expected, COUNT(s.seq) AS actual FROM batches b
       LEFT JOIN samples s ON s.edge = b.edge AND s.seq = b.seq
-      WHERE b.edge = ? GROUP BY b.seq HAVING expected <> actual`).all(EDGE)
-    const duplicateSamples = store.prepare(`
-      SELECT point, ts, COUNT(*) AS n FROM samples WHERE edge = ? GROUP BY point, ts HAVING n > 1`).all(EDGE)
+      WHERE b.edge = ? GROUP BY b.seq HAVING expected <> actual`)
+      .all(EDGE)
+    const duplicateSamples = store
+      .prepare(`
+      SELECT point, ts, COUNT(*) AS n FROM samples WHERE edge = ? GROUP BY point, ts HAVING n > 1`)
+      .all(EDGE)
     store.close()
 
     expect(lastSeq).toBeGreaterThan(beforeRestart)

@@ -7,7 +7,18 @@ import { createAlarmFeed } from '../../cloud/alarms/feed.ts'
 import { createApp } from '../../cloud/api/app.ts'
 import { createMetrics } from '../../cloud/metrics.ts'
 import { systemClock } from '../../shared/clock.ts'
-import { LEVEL, PRESSURE, TEST_PASSWORD, batch, birth, captureLogger, good, heartbeat, tempStore, testAuth } from '../cloud/helpers.ts'
+import {
+  LEVEL,
+  PRESSURE,
+  TEST_PASSWORD,
+  batch,
+  birth,
+  captureLogger,
+  good,
+  heartbeat,
+  tempStore,
+  testAuth,
+} from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
 import { ensureDashboardBuilt, logIn, serveApp } from '../util/dashboard.ts'
 
@@ -28,7 +39,12 @@ const TEXTS = `(() => {
 const ID = /[A-Za-z0-9]*[0-9._\-@#][A-Za-z0-9._\-@#]*/g
 const CODE = /\b[A-Z]{1,8}\b/g
 const ALLOWED = /\b(ppm|MPa|kPa|min|ms|m|s|h|English|parklink)\b/g
-export const englishIn = (text: string) => text.replace(ID, ' ').replace(CODE, ' ').replace(ALLOWED, ' ').match(/[A-Za-z]{2,}/)
+export const englishIn = (text: string) =>
+  text
+    .replace(ID, ' ')
+    .replace(CODE, ' ')
+    .replace(ALLOWED, ' ')
+    .match(/[A-Za-z]{2,}/)
 
 /**
  * Issue 17: no English on the zh-CN pages apart from ids, units and numbers. Walks the text of
@@ -50,15 +66,36 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     const feed = createAlarmFeed()
     env = await tempStore(undefined, (change) => feed.publish(change))
     const auth = testAuth(env.store, systemClock)
-    await auth.accounts.createUser({ username: 'center-li', role: 'park_operator', password: TEST_PASSWORD }, 'test', Date.now())
-    server = await serveApp(createApp({ store: env.store, clock: systemClock, metrics: createMetrics(Date.now()), log: captureLogger().log, alarmFeed: feed, ...auth }))
+    await auth.accounts.createUser(
+      { username: 'center-li', role: 'park_operator', password: TEST_PASSWORD },
+      'test',
+      Date.now(),
+    )
+    server = await serveApp(
+      createApp({
+        store: env.store,
+        clock: systemClock,
+        metrics: createMetrics(Date.now()),
+        log: captureLogger().log,
+        alarmFeed: feed,
+        ...auth,
+      }),
+    )
     origin = server.origin
-    await env.store.registry.create('hazardSources', { id: 'shilian-nh3-tanks', enterprise: 'shilian', name: '液氨罐区', level: 1 })
+    await env.store.registry.create('hazardSources', {
+      id: 'shilian-nh3-tanks',
+      enterprise: 'shilian',
+      name: '液氨罐区',
+      level: 1,
+    })
     await env.store.registry.patchPoint(LEVEL, { hazardSource: 'shilian-nh3-tanks' })
     const now = Date.now()
     await env.store.recordBirth('huaian', birth('s-1', { ts: now }), now)
     await env.store.recordState('huaian', heartbeat('s-1', { ts: now }), now)
-    await env.store.ingestBatch(batch(1, [good(LEVEL, now - 60_000, 6), good(PRESSURE, now - 60_000, 0.5)]), { site: 'huaian', receivedAt: now })
+    await env.store.ingestBatch(batch(1, [good(LEVEL, now - 60_000, 6), good(PRESSURE, now - 60_000, 0.5)]), {
+      site: 'huaian',
+      receivedAt: now,
+    })
     await env.store.ingestBatch(batch(2, [good(LEVEL, now, 10.8)]), { site: 'huaian', receivedAt: now })
     const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'all', limit: 1 })
     alarmId = alarm!.id
@@ -74,7 +111,7 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  const english = async () => ((await page.evaluate<string[]>(TEXTS)).filter((s) => englishIn(s)))
+  const english = async () => (await page.evaluate<string[]>(TEXTS)).filter((s) => englishIn(s))
 
   it('the walker itself flags English and lets ids, codes and units pass', () => {
     expect(englishIn('出错了: triage the alarm')).not.toBeNull()

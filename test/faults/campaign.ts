@@ -23,7 +23,15 @@ export interface CampaignResult {
   content: ContentCheck
   /** Per fault kind: count, lost, duplicated, altered, in gaps, gap records. */
   table: KindRow[]
-  totals: { generated: number; stored: number; lost: number; duplicated: number; altered: number; inGaps: number; heldAtEnd: number }
+  totals: {
+    generated: number
+    stored: number
+    lost: number
+    duplicated: number
+    altered: number
+    inGaps: number
+    heldAtEnd: number
+  }
   /** Samples the outbox refused on a full disk (journal) and the samples in the cloud's disk_full gap records: must be equal. */
   diskFull: { refused: number; inGapRecords: number }
   /** Journal lines cut by a SIGKILL. */
@@ -40,7 +48,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * everything drain and compare what the edge generated (its outbox journal) with what the cloud
  * stored, batch by batch and by content hash (content-check.ts).
  */
-export async function faultCampaign(dir: string, count: number, maxSeconds: number, random: () => number, say: (line: string) => void, only?: readonly FaultKind[]): Promise<CampaignResult> {
+export async function faultCampaign(
+  dir: string,
+  count: number,
+  maxSeconds: number,
+  random: () => number,
+  say: (line: string) => void,
+  only?: readonly FaultKind[],
+): Promise<CampaignResult> {
   const started = Date.now()
   const stack = await startStack(dir)
   const faults = noFaults()
@@ -58,11 +73,21 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     restartEdge: (pauseMs: number, whileStopped?: () => void) => stack.edge.killAndRestart(pauseMs, whileStopped),
     cutLink: (cut: boolean) => stack.proxy.setMode(cut ? 'drop' : 'pass'),
   }
-  const logs = (chars: number) => `${stack.cloud.current().output().slice(-chars)}\n${stack.edge.current().output().slice(-chars)}`
-  const acked = async () => (await tryGetJson<Array<{ id: string; ackedThrough: number }>>(`http://127.0.0.1:${stack.httpPort}/api/v1/edges`, stack.auth))?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+  const logs = (chars: number) =>
+    `${stack.cloud.current().output().slice(-chars)}\n${stack.edge.current().output().slice(-chars)}`
+  const acked = async () =>
+    (
+      await tryGetJson<Array<{ id: string; ackedThrough: number }>>(
+        `http://127.0.0.1:${stack.httpPort}/api/v1/edges`,
+        stack.auth,
+      )
+    )?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
   const choices = only ?? FAULT_CHOICES
   try {
-    await waitFor(async () => (await acked()) > 0, { timeoutMs: 60_000, message: () => `nothing delivered before the faults\n${logs(2000)}` })
+    await waitFor(async () => (await acked()) > 0, {
+      timeoutMs: 60_000,
+      message: () => `nothing delivered before the faults\n${logs(2000)}`,
+    })
     for (let n = 0; n < count && Date.now() - started < maxSeconds * 1000; n++) {
       await sleep(300 + random() * 2_000)
       const kind = choices[Math.floor(random() * choices.length)]!
@@ -73,10 +98,21 @@ export async function faultCampaign(dir: string, count: number, maxSeconds: numb
     }
     say('faults done; draining')
     const target = outboxState(stack).lastSeq
-    await waitFor(async () => (await acked()) >= target, { timeoutMs: 120_000, intervalMs: 250, message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}` })
+    await waitFor(async () => (await acked()) >= target, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}`,
+    })
     await stack.edge.stop('SIGTERM')
     await stack.cloud.stop('SIGTERM')
-    return { faults, ...tally, cloudStoreFailures: stack.cloudLog.storeFailures, selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits], ...verify(stack, marks, faults, deletedWithOutbox), seconds: Math.round((Date.now() - started) / 1000) }
+    return {
+      faults,
+      ...tally,
+      cloudStoreFailures: stack.cloudLog.storeFailures,
+      selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits],
+      ...verify(stack, marks, faults, deletedWithOutbox),
+      seconds: Math.round((Date.now() - started) / 1000),
+    }
   } finally {
     await stack.dispose()
   }
@@ -89,7 +125,9 @@ function outboxState(stack: Stack): { id: string; lastSeq: number; held: number[
   try {
     return {
       id: (db.prepare('SELECT id FROM identity').get() as { id: string }).id,
-      lastSeq: (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").get() as { seq: number } | undefined)?.seq ?? 0,
+      lastSeq:
+        (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").get() as { seq: number } | undefined)
+          ?.seq ?? 0,
       held: (db.prepare('SELECT seq FROM batches').all() as Array<{ seq: number }>).map((r) => r.seq),
     }
   } finally {
@@ -97,16 +135,35 @@ function outboxState(stack: Stack): { id: string; lastSeq: number; held: number[
   }
 }
 
-function verify(stack: Stack, marks: FaultMark[], faults: Record<FaultKind, number>, deletedWithOutbox: ReadonlySet<string>) {
+function verify(
+  stack: Stack,
+  marks: FaultMark[],
+  faults: Record<FaultKind, number>,
+  deletedWithOutbox: ReadonlySet<string>,
+) {
   const outbox = outboxState(stack)
   const journal = readJournal(stack.journalFile)
-  const content = checkContent(stack.cloudDbFile, EDGE, journal.batches, new Set(outbox.held.map((seq) => `${outbox.id}:${seq}`)), deletedWithOutbox)
+  const content = checkContent(
+    stack.cloudDbFile,
+    EDGE,
+    journal.batches,
+    new Set(outbox.held.map((seq) => `${outbox.id}:${seq}`)),
+    deletedWithOutbox,
+  )
   const table = summarize(marks, faults, content)
   const count = (v: string) => content.checks.filter((c) => c.verdict === v).length
   return {
     content,
     table,
-    totals: { generated: content.checks.length, stored: count('stored'), lost: count('lost'), duplicated: content.checks.reduce((n, c) => n + c.duplicates, 0), altered: count('altered'), inGaps: count('gap'), heldAtEnd: count('held') },
+    totals: {
+      generated: content.checks.length,
+      stored: count('stored'),
+      lost: count('lost'),
+      duplicated: content.checks.reduce((n, c) => n + c.duplicates, 0),
+      altered: count('altered'),
+      inGaps: count('gap'),
+      heldAtEnd: count('held'),
+    },
     diskFull: { refused: journal.refused.get('PL_OUTBOX_DISK_FULL') ?? 0, inGapRecords: content.diskFullGapSamples },
     tornJournalLines: journal.torn,
     edgeDiskIsTmpfs: stack.edgeDiskIsTmpfs,

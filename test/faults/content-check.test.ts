@@ -9,9 +9,16 @@ import type { JournalBatch } from './journal.ts'
  * the store kept. Each verdict is produced by tampering with the database as a bug would.
  */
 const EDGE = 'shilian-01'
-const generated = (seq: number, value: number, outbox = OUTBOX): JournalBatch => ({ outbox, seq, samples: [good(LEVEL, T0 + seq, value), good(NH3, T0 + seq, 1)], alarms: [], events: [], at: seq })
+const generated = (seq: number, value: number, outbox = OUTBOX): JournalBatch => ({
+  outbox,
+  seq,
+  samples: [good(LEVEL, T0 + seq, value), good(NH3, T0 + seq, 1)],
+  alarms: [],
+  events: [],
+  at: seq,
+})
 
-describe('the fault campaign\'s content check', () => {
+describe("the fault campaign's content check", () => {
   let ctx: Awaited<ReturnType<typeof tempStore>>
   beforeEach(async () => {
     ctx = await tempStore()
@@ -26,27 +33,61 @@ describe('the fault campaign\'s content check', () => {
     db.exec(sql)
     db.close()
   }
-  const verdicts = (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) => checkContent(ctx.file, EDGE, journal, held, deleted).checks.map((c) => [c.verdict, c.duplicates])
+  const verdicts = (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) =>
+    checkContent(ctx.file, EDGE, journal, held, deleted).checks.map((c) => [c.verdict, c.duplicates])
 
   it('finds every batch stored as generated', () => {
-    expect(verdicts([1, 2, 3].map((s) => generated(s, s * 10)))).toEqual([['stored', 0], ['stored', 0], ['stored', 0]])
+    expect(verdicts([1, 2, 3].map((s) => generated(s, s * 10)))).toEqual([
+      ['stored', 0],
+      ['stored', 0],
+      ['stored', 0],
+    ])
   })
 
   it('calls a batch altered when its hash or one of its samples differs, and counts a duplicated row', () => {
     tamper(`UPDATE samples SET value = 99 WHERE seq = 2 AND point = '${LEVEL}'`)
     tamper(`INSERT INTO samples SELECT * FROM samples WHERE seq = 3 AND point = '${NH3}'`)
-    expect(verdicts([generated(1, 11), generated(2, 20), generated(3, 30)])).toEqual([['altered', 0], ['altered', 0], ['stored', 1]])
+    expect(verdicts([generated(1, 11), generated(2, 20), generated(3, 30)])).toEqual([
+      ['altered', 0],
+      ['altered', 0],
+      ['stored', 1],
+    ])
   })
 
   it('calls a missing batch lost unless a gap record covers it, its deleted outbox file held it and the cloud recorded the replacement, or the edge still holds it', () => {
-    const journal = [generated(4, 40), generated(5, 50), generated(6, 60), generated(9, 90, 'old-outbox'), generated(8, 80, 'old-outbox'), generated(7, 70)]
+    const journal = [
+      generated(4, 40),
+      generated(5, 50),
+      generated(6, 60),
+      generated(9, 90, 'old-outbox'),
+      generated(8, 80, 'old-outbox'),
+      generated(7, 70),
+    ]
     const held = new Set([`${OUTBOX}:6`])
     const deleted = new Set(['old-outbox:9'])
-    expect(verdicts(journal, held, deleted)).toEqual([['lost', 0], ['lost', 0], ['held', 0], ['lost', 0], ['lost', 0], ['lost', 0]])
-    tamper(`INSERT INTO gaps (edge, from_seq, through_seq, reason, batches, samples, from_ts, to_ts, points, dropped_at, received_at) VALUES ('${EDGE}', 5, 5, 'disk_full', 1, 2, 0, 0, '"all"', 0, 0)`)
-    tamper(`INSERT INTO outbox_replacements (edge, new_outbox, old_outbox, last_seq, last_ts, seen_at) VALUES ('${EDGE}', '${OUTBOX}', 'old-outbox', 7, 0, 0)`)
+    expect(verdicts(journal, held, deleted)).toEqual([
+      ['lost', 0],
+      ['lost', 0],
+      ['held', 0],
+      ['lost', 0],
+      ['lost', 0],
+      ['lost', 0],
+    ])
+    tamper(
+      `INSERT INTO gaps (edge, from_seq, through_seq, reason, batches, samples, from_ts, to_ts, points, dropped_at, received_at) VALUES ('${EDGE}', 5, 5, 'disk_full', 1, 2, 0, 0, '"all"', 0, 0)`,
+    )
+    tamper(
+      `INSERT INTO outbox_replacements (edge, new_outbox, old_outbox, last_seq, last_ts, seen_at) VALUES ('${EDGE}', '${OUTBOX}', 'old-outbox', 7, 0, 0)`,
+    )
     // seq 8 of the old outbox was not in the file when it went: lost, replacement or not.
-    expect(verdicts(journal, held, deleted)).toEqual([['lost', 0], ['gap', 0], ['held', 0], ['gap', 0], ['lost', 0], ['lost', 0]])
+    expect(verdicts(journal, held, deleted)).toEqual([
+      ['lost', 0],
+      ['gap', 0],
+      ['held', 0],
+      ['gap', 0],
+      ['lost', 0],
+      ['lost', 0],
+    ])
     const c = checkContent(ctx.file, EDGE, journal, new Set())
     expect(c.diskFullGapSamples).toBe(2)
     expect(c.gapRecords.map((g) => g.reason).sort()).toEqual(['disk_full', 'outbox_replaced'])

@@ -38,21 +38,49 @@ export interface ContentCheck {
   gapRecords: Array<{ reason: string; receivedAt: number }>
 }
 
-interface StoredBatch { outbox: string; seq: number; hash: string | null }
-interface Row { point: string; ts: number; value: number | null; text: string | null; quality: string; reason: string | null }
+interface StoredBatch {
+  outbox: string
+  seq: number
+  hash: string | null
+}
+interface Row {
+  point: string
+  ts: number
+  value: number | null
+  text: string | null
+  quality: string
+  reason: string | null
+}
 
-export function checkContent(cloudFile: string, edge: string, journal: readonly JournalBatch[], heldAtEnd: ReadonlySet<string>, deletedWithOutbox: ReadonlySet<string> = new Set()): ContentCheck {
+export function checkContent(
+  cloudFile: string,
+  edge: string,
+  journal: readonly JournalBatch[],
+  heldAtEnd: ReadonlySet<string>,
+  deletedWithOutbox: ReadonlySet<string> = new Set(),
+): ContentCheck {
   const db = new Database(cloudFile, { readonly: true, fileMustExist: true })
   try {
-    const stored = new Map((db.prepare('SELECT outbox, seq, hash FROM batches WHERE edge = ?').all(edge) as StoredBatch[]).map((b) => [`${b.outbox}:${b.seq}`, b]))
+    const stored = new Map(
+      (db.prepare('SELECT outbox, seq, hash FROM batches WHERE edge = ?').all(edge) as StoredBatch[]).map((b) => [
+        `${b.outbox}:${b.seq}`,
+        b,
+      ]),
+    )
     const rows = new Map<number, Row[]>()
-    for (const r of db.prepare('SELECT seq, point, ts, value, value_text AS text, quality, reason FROM samples WHERE edge = ?').iterate(edge) as Iterable<Row & { seq: number }>) {
+    for (const r of db
+      .prepare('SELECT seq, point, ts, value, value_text AS text, quality, reason FROM samples WHERE edge = ?')
+      .iterate(edge) as Iterable<Row & { seq: number }>) {
       const list = rows.get(r.seq) ?? []
       list.push(r)
       rows.set(r.seq, list)
     }
-    const gaps = db.prepare('SELECT from_seq AS f, through_seq AS t, reason, samples, received_at AS at FROM gaps WHERE edge = ?').all(edge) as Array<{ f: number; t: number; reason: string; samples: number; at: number }>
-    const replaced = db.prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?').all(edge) as Array<{ outbox: string; at: number }>
+    const gaps = db
+      .prepare('SELECT from_seq AS f, through_seq AS t, reason, samples, received_at AS at FROM gaps WHERE edge = ?')
+      .all(edge) as Array<{ f: number; t: number; reason: string; samples: number; at: number }>
+    const replaced = db
+      .prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?')
+      .all(edge) as Array<{ outbox: string; at: number }>
     const replacedIds = new Set(replaced.map((r) => r.outbox))
     const known = new Set<string>()
     const checks = journal.map((batch): BatchCheck => {
@@ -62,14 +90,23 @@ export function checkContent(cloudFile: string, edge: string, journal: readonly 
       if (s) return compare(batch, s, rows.get(batch.seq) ?? [])
       if (heldAtEnd.has(key)) return { batch, verdict: 'held', duplicates: 0 }
       const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
-      if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t)) return { batch, verdict: 'gap', duplicates: 0 }
-      return { batch, verdict: 'lost', duplicates: 0, why: `(outbox ${batch.outbox.slice(0, 8)}, seq ${batch.seq}) not stored, not held, in no gap` }
+      if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t))
+        return { batch, verdict: 'gap', duplicates: 0 }
+      return {
+        batch,
+        verdict: 'lost',
+        duplicates: 0,
+        why: `(outbox ${batch.outbox.slice(0, 8)}, seq ${batch.seq}) not stored, not held, in no gap`,
+      }
     })
     return {
       checks,
       unjournaled: [...stored.keys()].filter((k) => !known.has(k)).length,
       diskFullGapSamples: gaps.filter((g) => g.reason === 'disk_full').reduce((n, g) => n + g.samples, 0),
-      gapRecords: [...gaps.map((g) => ({ reason: g.reason, receivedAt: g.at })), ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.at }))],
+      gapRecords: [
+        ...gaps.map((g) => ({ reason: g.reason, receivedAt: g.at })),
+        ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.at })),
+      ],
     }
   } finally {
     db.close()
@@ -77,14 +114,30 @@ export function checkContent(cloudFile: string, edge: string, journal: readonly 
 }
 
 function compare(batch: JournalBatch, stored: StoredBatch, rows: readonly Row[]): BatchCheck {
-  const hash = batchContentHash({ samples: batch.samples, alarms: batch.alarms as DataBatch['alarms'], events: batch.events as DataBatch['events'] })
+  const hash = batchContentHash({
+    samples: batch.samples,
+    alarms: batch.alarms as DataBatch['alarms'],
+    events: batch.events as DataBatch['events'],
+  })
   const duplicates = Math.max(0, rows.length - batch.samples.length)
-  if (stored.hash !== hash) return { batch, verdict: 'altered', duplicates, why: `seq ${batch.seq}: stored hash ${stored.hash?.slice(0, 12)} ≠ generated ${hash.slice(0, 12)}` }
+  if (stored.hash !== hash)
+    return {
+      batch,
+      verdict: 'altered',
+      duplicates,
+      why: `seq ${batch.seq}: stored hash ${stored.hash?.slice(0, 12)} ≠ generated ${hash.slice(0, 12)}`,
+    }
   // Each generated sample must match one stored row; rows left over are duplicates (counted above).
   const left = [...rows]
   for (const s of batch.samples) {
     const i = left.findIndex((r) => same(s, r))
-    if (i < 0) return { batch, verdict: 'altered', duplicates, why: `seq ${batch.seq}: sample ${s.point}@${s.ts} not stored as generated` }
+    if (i < 0)
+      return {
+        batch,
+        verdict: 'altered',
+        duplicates,
+        why: `seq ${batch.seq}: sample ${s.point}@${s.ts} not stored as generated`,
+      }
     left.splice(i, 1)
   }
   return { batch, verdict: 'stored', duplicates }

@@ -40,10 +40,20 @@ function query<T>(file: string, sql: string, ...params: unknown[]): T {
 }
 
 const activeClockAlarm = (t: EdgeFaultTargets) =>
-  query<{ n: number }>(t.cloudDbFile, "SELECT COUNT(*) AS n FROM alarms WHERE point = ? AND kind = 'CLOCK' AND state = 'active'", `edge:${t.edge}`).n > 0
+  query<{ n: number }>(
+    t.cloudDbFile,
+    "SELECT COUNT(*) AS n FROM alarms WHERE point = ? AND kind = 'CLOCK' AND state = 'active'",
+    `edge:${t.edge}`,
+  ).n > 0
 /** clock_skew samples stamped by the edge clock as stepped now (not those of an earlier, larger step). */
 const skewedSamplesOfStep = (t: EdgeFaultTargets, at: number, offsetMs: number) =>
-  query<{ n: number }>(t.cloudDbFile, "SELECT COUNT(*) AS n FROM samples WHERE edge = ? AND ts BETWEEN ? AND ? AND reason LIKE 'clock_skew%'", t.edge, at + offsetMs - 1_000, Date.now() + offsetMs + 1_000).n
+  query<{ n: number }>(
+    t.cloudDbFile,
+    "SELECT COUNT(*) AS n FROM samples WHERE edge = ? AND ts BETWEEN ? AND ? AND reason LIKE 'clock_skew%'",
+    t.edge,
+    at + offsetMs - 1_000,
+    Date.now() + offsetMs + 1_000,
+  ).n
 
 /**
  * Steps the edge's clock by `offsetMs`, checks its trace in the cloud, then puts it back to 0.
@@ -60,11 +70,22 @@ export async function stepEdgeClock(t: EdgeFaultTargets, offsetMs: number): Prom
   const at = Date.now()
   writeFileSync(t.clockOffsetFile, String(offsetMs))
   try {
-    await waitFor(() => skewedSamplesOfStep(t, at, offsetMs) > 0, { timeoutMs: 60_000, intervalMs: 250, message: () => `no clock_skew samples after the edge clock stepped ${offsetMs} ms` })
-    const step = Math.abs(offsetMs) >= 86_400_000 ? `${(offsetMs / 86_400_000).toFixed(1)} d` : `${(offsetMs / 60_000).toFixed(1)} min`
+    await waitFor(() => skewedSamplesOfStep(t, at, offsetMs) > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      message: () => `no clock_skew samples after the edge clock stepped ${offsetMs} ms`,
+    })
+    const step =
+      Math.abs(offsetMs) >= 86_400_000
+        ? `${(offsetMs / 86_400_000).toFixed(1)} d`
+        : `${(offsetMs / 60_000).toFixed(1)} min`
     t.say(`  the cloud stored the edge's samples as clock_skew (${offsetMs > 0 ? '+' : ''}${step})`)
     if (offsetMs > 0) {
-      await waitFor(() => activeClockAlarm(t), { timeoutMs: 90_000, intervalMs: 500, message: () => `no CLOCK alarm while the edge clock was ${offsetMs} ms ahead` })
+      await waitFor(() => activeClockAlarm(t), {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        message: () => `no CLOCK alarm while the edge clock was ${offsetMs} ms ahead`,
+      })
       t.say(`  CLOCK alarm active on edge:${t.edge}`)
     }
   } catch (err) {
@@ -89,7 +110,6 @@ function fill(dir: string): string {
   return file
 }
 
-
 /**
  * Fills the edge's data disk. SQLite reuses the free pages of acked batches and its WAL, so the
  * link is cut at the same time: the backlog must grow the file until SQLITE_FULL. Held until the
@@ -104,7 +124,11 @@ export async function fillEdgeDisk(t: EdgeFaultTargets): Promise<void> {
   t.cutLink(true)
   const started = Date.now()
   try {
-    await waitFor(() => refused() > 0, { timeoutMs: 120_000, intervalMs: 500, message: () => 'the edge never refused an append on a full disk' })
+    await waitFor(() => refused() > 0, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      message: () => 'the edge never refused an append on a full disk',
+    })
     t.say(`  the outbox refused appends on the full disk after ${((Date.now() - started) / 1000).toFixed(1)} s`)
   } catch (err) {
     t.problems.push((err as Error).message)
@@ -113,8 +137,11 @@ export async function fillEdgeDisk(t: EdgeFaultTargets): Promise<void> {
     t.cutLink(false)
   }
   const resumedFrom = journalMark(t.journalFile)
-  await waitFor(() => journalSince(t.journalFile, resumedFrom).batches > 0, { timeoutMs: 60_000, intervalMs: 250, message: () => 'the outbox never took appends again after the disk was freed' })
-    .catch((err: Error) => void t.problems.push(err.message))
+  await waitFor(() => journalSince(t.journalFile, resumedFrom).batches > 0, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    message: () => 'the outbox never took appends again after the disk was freed',
+  }).catch((err: Error) => void t.problems.push(err.message))
 }
 
 /**
@@ -123,7 +150,8 @@ export async function fillEdgeDisk(t: EdgeFaultTargets): Promise<void> {
  * delete: nothing else of the old outbox may be missing in the end).
  */
 export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): Promise<void> {
-  const count = () => query<{ n: number }>(t.cloudDbFile, 'SELECT COUNT(*) AS n FROM outbox_replacements WHERE edge = ?', t.edge).n
+  const count = () =>
+    query<{ n: number }>(t.cloudDbFile, 'SELECT COUNT(*) AS n FROM outbox_replacements WHERE edge = ?', t.edge).n
   const before = count()
   await t.restartEdge(pauseMs, () => {
     const outboxFile = path.join(t.edgeDataDir, 'outbox.db')
@@ -136,9 +164,14 @@ export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): P
     } finally {
       db.close()
     }
-    for (const f of readdirSync(t.edgeDataDir)) if (f.startsWith('outbox.db')) rmSync(path.join(t.edgeDataDir, f), { force: true })
+    for (const f of readdirSync(t.edgeDataDir))
+      if (f.startsWith('outbox.db')) rmSync(path.join(t.edgeDataDir, f), { force: true })
   })
-  await waitFor(() => count() > before, { timeoutMs: 60_000, intervalMs: 250, message: () => 'the cloud never recorded the replaced outbox' })
+  await waitFor(() => count() > before, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    message: () => 'the cloud never recorded the replaced outbox',
+  })
     .then(() => t.say('  the cloud recorded the replaced outbox (outbox_replaced gap)'))
     .catch((err: Error) => void t.problems.push(err.message))
 }

@@ -25,12 +25,25 @@ export type FaultKind =
 
 /** The random choice: the process kills and link drops twice as likely as the long faults. */
 export const FAULT_CHOICES: readonly FaultKind[] = [
-  'kill -9 broker', 'kill -9 broker', 'kill -9 cloud', 'kill -9 cloud', 'kill -9 edge', 'kill -9 edge', 'broker down > keepalive',
-  'link drop', 'link drop', 'link blackhole (> keepalive)', 'database locked',
-  'edge clock stepped back', 'edge clock stepped forward', 'edge disk full', 'outbox deleted and replaced',
+  'kill -9 broker',
+  'kill -9 broker',
+  'kill -9 cloud',
+  'kill -9 cloud',
+  'kill -9 edge',
+  'kill -9 edge',
+  'broker down > keepalive',
+  'link drop',
+  'link drop',
+  'link blackhole (> keepalive)',
+  'database locked',
+  'edge clock stepped back',
+  'edge clock stepped forward',
+  'edge disk full',
+  'outbox deleted and replaced',
 ]
 
-export const noFaults = (): Record<FaultKind, number> => Object.fromEntries([...new Set(FAULT_CHOICES)].map((k) => [k, 0])) as Record<FaultKind, number>
+export const noFaults = (): Record<FaultKind, number> =>
+  Object.fromEntries([...new Set(FAULT_CHOICES)].map((k) => [k, 0])) as Record<FaultKind, number>
 
 export interface FaultTargets extends EdgeFaultTargets {
   /** The shipped Mosquitto (persistence on): SIGKILL keeps its last autosave, SIGTERM saves first. */
@@ -61,7 +74,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * Injects one fault and returns once it is over (the faulty part restarted or healed). Every
  * duration is drawn from `random` whatever happens, so a seed replays the same faults.
  */
-export async function injectFault(kind: FaultKind, t: FaultTargets, random: () => number, tally: FaultTally): Promise<void> {
+export async function injectFault(
+  kind: FaultKind,
+  t: FaultTargets,
+  random: () => number,
+  tally: FaultTally,
+): Promise<void> {
   switch (kind) {
     case 'kill -9 broker':
       await t.broker.stop('SIGKILL')
@@ -88,7 +106,10 @@ export async function injectFault(kind: FaultKind, t: FaultTargets, random: () =
       const noticed = t.proxy.stats().closedByClientInBlackhole > before
       t.proxy.setMode('pass')
       if (noticed) tally.blackholesNoticed++
-      else tally.problems.push(`the edge did not notice a ${Math.round(ms)} ms blackhole by itself (keepalive ${t.edgeKeepaliveS} s)`)
+      else
+        tally.problems.push(
+          `the edge did not notice a ${Math.round(ms)} ms blackhole by itself (keepalive ${t.edgeKeepaliveS} s)`,
+        )
       return
     }
     case 'database locked':
@@ -114,10 +135,13 @@ async function brokerDown(t: FaultTargets, tally: FaultTally): Promise<void> {
   await t.broker.stop('SIGTERM')
   await sleep(8_000)
   await t.broker.start()
-  await waitFor(() => t.cloudConnects.length > connects, { timeoutMs: 60_000, message: () => 'the cloud never reconnected after the broker restart' })
+  await waitFor(() => t.cloudConnects.length > connects, {
+    timeoutMs: 60_000,
+    message: () => 'the cloud never reconnected after the broker restart',
+  })
     .then(() => {
-      if (t.cloudConnects.at(-1)) t.say('  the broker kept the cloud\'s persisted session (sessionPresent)')
-      else tally.problems.push('the broker lost the cloud\'s session across a clean restart (persistence)')
+      if (t.cloudConnects.at(-1)) t.say("  the broker kept the cloud's persisted session (sessionPresent)")
+      else tally.problems.push("the broker lost the cloud's session across a clean restart (persistence)")
     })
     .catch((err: Error) => void tally.problems.push(err.message))
 }
@@ -125,11 +149,21 @@ async function brokerDown(t: FaultTargets, tally: FaultTally): Promise<void> {
 /** Another process holds the cloud database's write lock for `ms` (see db-locker.ts). */
 async function lockDatabase(t: FaultTargets, ms: number, tally: FaultTally): Promise<void> {
   const script = new URL('./db-locker.ts', import.meta.url).pathname
-  const locker: Child = startChild('db-locker', process.execPath, ['--import', 'tsx', script, t.cloudDbFile, String(Math.round(ms))])
+  const locker: Child = startChild('db-locker', process.execPath, [
+    '--import',
+    'tsx',
+    script,
+    t.cloudDbFile,
+    String(Math.round(ms)),
+  ])
   try {
-    await waitFor(() => locker.output().includes('locked') || locker.proc.exitCode !== null, { timeoutMs: 60_000, message: () => `the locker never took the lock: ${locker.output()}` })
+    await waitFor(() => locker.output().includes('locked') || locker.proc.exitCode !== null, {
+      timeoutMs: 60_000,
+      message: () => `the locker never took the lock: ${locker.output()}`,
+    })
     const code = await locker.exited
-    if (code !== 0 || !locker.output().includes('released')) tally.problems.push(`the database locker failed (exit ${code}): ${locker.output().slice(-500)}`)
+    if (code !== 0 || !locker.output().includes('released'))
+      tally.problems.push(`the database locker failed (exit ${code}): ${locker.output().slice(-500)}`)
     else t.say(`  the cloud database was locked for ${Math.round(ms)} ms`)
   } finally {
     await locker.kill('SIGKILL')

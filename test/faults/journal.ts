@@ -7,7 +7,13 @@ import { Sample } from '../../shared/wire/sample.ts'
  * generated, batch by batch, in append order, across restarts and replaced outboxes. Parsed with
  * zod like any other boundary. A line cut by a SIGKILL mid-write (the last one) is counted, not fatal.
  */
-const Appended = z.object({ outbox: z.string(), seq: z.number().int(), samples: z.array(Sample), alarms: z.array(z.unknown()), events: z.array(z.unknown()) })
+const Appended = z.object({
+  outbox: z.string(),
+  seq: z.number().int(),
+  samples: z.array(Sample),
+  alarms: z.array(z.unknown()),
+  events: z.array(z.unknown()),
+})
 const Refused = z.object({ refused: z.number().int(), code: z.string().nullable() })
 
 export interface JournalBatch extends z.infer<typeof Appended> {
@@ -41,7 +47,11 @@ export function readJournal(file: string): Journal {
     const batch = Appended.safeParse(json)
     const refused = Refused.safeParse(json)
     if (batch.success) journal.batches.push({ ...batch.data, at: here })
-    else if (refused.success) journal.refused.set(refused.data.code ?? 'unknown', (journal.refused.get(refused.data.code ?? 'unknown') ?? 0) + refused.data.refused)
+    else if (refused.success)
+      journal.refused.set(
+        refused.data.code ?? 'unknown',
+        (journal.refused.get(refused.data.code ?? 'unknown') ?? 0) + refused.data.refused,
+      )
     else journal.torn++
   }
   return journal

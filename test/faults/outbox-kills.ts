@@ -58,7 +58,8 @@ export async function outboxKillLoop(dir: string, kills: number, random: () => n
         result.lostDurable += lastReturned - lastSeq
         result.problems.push(`kill ${n}: append of seq ${lastReturned} had returned, the file ends at ${lastSeq}`)
       }
-      if (moved || integrity !== 'ok') result.problems.push(`kill ${n}: ${moved ? 'moved aside as corrupt' : `integrity_check: ${String(integrity)}`}`)
+      if (moved || integrity !== 'ok')
+        result.problems.push(`kill ${n}: ${moved ? 'moved aside as corrupt' : `integrity_check: ${String(integrity)}`}`)
       else result.cleanOpens++
     } catch (err) {
       result.problems.push(`kill ${n}: reopen failed: ${(err as Error).message}`)

@@ -30,10 +30,13 @@ const { values } = parseArgs({
   },
 })
 const only = values.only?.split(',').map((k) => k.trim()) as FaultKind[] | undefined
-for (const k of only ?? []) if (!FAULT_CHOICES.includes(k)) throw new Error(`--only: unknown fault kind "${k}"; the kinds: ${[...new Set(FAULT_CHOICES)].join(', ')}`)
+for (const k of only ?? [])
+  if (!FAULT_CHOICES.includes(k))
+    throw new Error(`--only: unknown fault kind "${k}"; the kinds: ${[...new Set(FAULT_CHOICES)].join(', ')}`)
 
 const seed = Number(values.seed)
-if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer (got "${values.seed}"); the seed of a run is printed at its start`)
+if (!Number.isInteger(seed))
+  throw new Error(`--seed must be an integer (got "${values.seed}"); the seed of a run is printed at its start`)
 const random = mulberry32(seed)
 const dir = mkdtempSync(path.join(tmpdir(), 'parklink-faults-'))
 const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
@@ -41,25 +44,45 @@ let ok = false
 try {
   say(`seed ${seed} (repeat this run with --seed ${seed} --kills ${values.kills} --faults ${values.faults})`)
   const kills = await outboxKillLoop(dir, Number(values.kills), random)
-  say(`outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`)
+  say(
+    `outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`,
+  )
   for (const p of kills.problems) say(`  problem: ${p}`)
   const c = await faultCampaign(dir, Number(values.faults), Number(values['max-seconds']), random, say, only)
   const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
-  say(`campaign: ${total} faults in ${c.seconds} s; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`)
+  say(
+    `campaign: ${total} faults in ${c.seconds} s; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`,
+  )
   for (const line of formatTable(c.table)) say(`  ${line}`)
-  say(`blackholes the edge noticed by itself: ${c.blackholesNoticed}/${c.faults['link blackhole (> keepalive)']}; batches the cloud could not store (not acked): ${c.cloudStoreFailures}`)
+  say(
+    `blackholes the edge noticed by itself: ${c.blackholesNoticed}/${c.faults['link blackhole (> keepalive)']}; batches the cloud could not store (not acked): ${c.cloudStoreFailures}`,
+  )
   for (const p of c.problems) say(`  problem: ${p}`)
   say(`processes that exited by themselves (restarted as systemd would): ${c.selfExits.length}`)
   for (const e of c.selfExits) say(`  ${e}`)
   const t = c.totals
-  say(`batches generated ${t.generated}: stored as generated ${t.stored}, in gap records ${t.inGaps}, held at end ${t.heldAtEnd}, LOST ${t.lost}, DUPLICATED samples ${t.duplicated}, ALTERED ${t.altered}`)
-  for (const bad of c.content.checks.filter((x) => x.verdict === 'lost' || x.verdict === 'altered').slice(0, 10)) say(`  ${bad.verdict}: ${bad.why}`)
-  say(`disk full: ${c.diskFull.refused} samples refused, ${c.diskFull.inGapRecords} in disk_full gap records; stored batches missing from the journal (edge killed between commit and journal line): ${c.content.unjournaled}; torn journal lines: ${c.tornJournalLines}`)
+  say(
+    `batches generated ${t.generated}: stored as generated ${t.stored}, in gap records ${t.inGaps}, held at end ${t.heldAtEnd}, LOST ${t.lost}, DUPLICATED samples ${t.duplicated}, ALTERED ${t.altered}`,
+  )
+  for (const bad of c.content.checks.filter((x) => x.verdict === 'lost' || x.verdict === 'altered').slice(0, 10))
+    say(`  ${bad.verdict}: ${bad.why}`)
+  say(
+    `disk full: ${c.diskFull.refused} samples refused, ${c.diskFull.inGapRecords} in disk_full gap records; stored batches missing from the journal (edge killed between commit and journal line): ${c.content.unjournaled}; torn journal lines: ${c.tornJournalLines}`,
+  )
   const diskFullTraced = c.diskFull.refused === c.diskFull.inGapRecords
   if (!diskFullTraced) say('  problem: refused samples and disk_full gap records differ')
   const unjournaledOk = c.content.unjournaled <= c.faults['kill -9 edge'] + c.faults['outbox deleted and replaced']
   if (!unjournaledOk) say('  problem: more stored batches without a journal line than edge kills')
-  ok = kills.problems.length === 0 && kills.cleanOpens === kills.kills && c.problems.length === 0 && t.lost === 0 && t.duplicated === 0 && t.altered === 0 && t.heldAtEnd === 0 && diskFullTraced && unjournaledOk
+  ok =
+    kills.problems.length === 0 &&
+    kills.cleanOpens === kills.kills &&
+    c.problems.length === 0 &&
+    t.lost === 0 &&
+    t.duplicated === 0 &&
+    t.altered === 0 &&
+    t.heldAtEnd === 0 &&
+    diskFullTraced &&
+    unjournaledOk
   say(ok ? 'PASS' : 'FAIL')
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -55,7 +55,11 @@ export async function startStack(dir: string): Promise<Stack> {
   const broker = await startShippedMosquitto()
   const edgeFiles = broker.enrol('edge', edgeUser(SITE, EDGE)).dir
   const cloudFiles = broker.enrol('cloud', DEFAULT_CLOUD_USER).dir
-  const tlsOf = (d: string) => ({ ca: path.join(d, 'ca.crt'), cert: path.join(d, 'client.crt'), key: path.join(d, 'client.key') })
+  const tlsOf = (d: string) => ({
+    ca: path.join(d, 'ca.crt'),
+    cert: path.join(d, 'client.crt'),
+    key: path.join(d, 'client.key'),
+  })
   const plant = await startPlant({ port: 0, tickMs: 250 })
   const brokerPort = Number(new URL(broker.url).port)
   // Only the edge's link goes through the proxy: the cloud connects to the broker directly.
@@ -64,16 +68,37 @@ export async function startStack(dir: string): Promise<Stack> {
   const edgeDataDir = path.join(dir, 'edge')
   const edgeDiskIsTmpfs = mountTmpfs(edgeDataDir)
   const edgeConfig = edgeConfigFor({
-    site: SITE, edge: EDGE, dataDir: edgeDataDir, mqttUrl: `mqtts://127.0.0.1:${proxy.port}`, plantPort: plant.port, pollMs: 100, fastTimeouts: true,
+    site: SITE,
+    edge: EDGE,
+    dataDir: edgeDataDir,
+    mqttUrl: `mqtts://127.0.0.1:${proxy.port}`,
+    plantPort: plant.port,
+    pollMs: 100,
+    fastTimeouts: true,
   })
-  writeFileSync(path.join(dir, 'edge.yaml'), stringify({ ...edgeConfig, uplink: { ...edgeConfig.uplink, tls: tlsOf(edgeFiles) } }))
-  const cloudConfig = cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl: broker.url, clientId: DEFAULT_CLOUD_USER })
+  writeFileSync(
+    path.join(dir, 'edge.yaml'),
+    stringify({ ...edgeConfig, uplink: { ...edgeConfig.uplink, tls: tlsOf(edgeFiles) } }),
+  )
+  const cloudConfig = cloudConfigFor({
+    dataDir: './cloud',
+    httpPort,
+    mqttUrl: broker.url,
+    clientId: DEFAULT_CLOUD_USER,
+  })
   // info: the cloud's "mqtt connected" lines say whether the broker kept its session.
-  writeFileSync(path.join(dir, 'cloud.yaml'), stringify({ ...cloudConfig, mqtt: { ...cloudConfig.mqtt, tls: tlsOf(cloudFiles) }, log: { level: 'info' } }))
+  writeFileSync(
+    path.join(dir, 'cloud.yaml'),
+    stringify({ ...cloudConfig, mqtt: { ...cloudConfig.mqtt, tls: tlsOf(cloudFiles) }, log: { level: 'info' } }),
+  )
   // The API needs a credential: a key made with the bootstrap command's code, as on a new installation.
-  const auth = bearer((await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key)
+  const auth = bearer(
+    (await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key,
+  )
   const cloudLog = { storeFailures: 0, connects: [] as boolean[] }
-  const cloud = supervise('cloud', ['cloud', '--config', path.join(dir, 'cloud.yaml')], { onStart: (child) => watchCloudLog(child, cloudLog) })
+  const cloud = supervise('cloud', ['cloud', '--config', path.join(dir, 'cloud.yaml')], {
+    onStart: (child) => watchCloudLog(child, cloudLog),
+  })
   const journalFile = path.join(dir, 'outbox-journal.jsonl')
   const clockOffsetFile = path.join(dir, 'edge-clock-offset')
   writeFileSync(clockOffsetFile, '0')
@@ -81,7 +106,17 @@ export async function startStack(dir: string): Promise<Stack> {
     env: { NODE_ENV: 'test', [OUTBOX_JOURNAL_ENV]: journalFile, [CLOCK_OFFSET_ENV]: clockOffsetFile },
   })
   return {
-    broker, proxy, cloud, edge, httpPort, auth, edgeDataDir, edgeDiskIsTmpfs, journalFile, clockOffsetFile, cloudLog,
+    broker,
+    proxy,
+    cloud,
+    edge,
+    httpPort,
+    auth,
+    edgeDataDir,
+    edgeDiskIsTmpfs,
+    journalFile,
+    clockOffsetFile,
+    cloudLog,
     outboxFile: path.join(edgeDataDir, 'outbox.db'),
     cloudDbFile: path.join(dir, 'cloud', 'cloud.db'),
     edgeKeepaliveS: edgeConfig.uplink.keepaliveS ?? 30,

@@ -22,7 +22,11 @@ export interface SuperviseOptions {
   restartMs?: number
 }
 
-export function supervise(name: string, args: string[], { onStart = () => {}, env = {}, restartMs = 1_000 }: SuperviseOptions = {}): Supervised {
+export function supervise(
+  name: string,
+  args: string[],
+  { onStart = () => {}, env = {}, restartMs = 1_000 }: SuperviseOptions = {},
+): Supervised {
   let child: Child
   let deliberate = false
   let stopped = false
@@ -65,9 +69,14 @@ export function supervise(name: string, args: string[], { onStart = () => {}, en
  * frame in parklink's own code (where it failed: at startup or while running), else the last line.
  */
 function whyExited(output: string): string {
-  const lines = output.trim().split('\n').map((l) => l.trim())
+  const lines = output
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
   const at = lines.findIndex((l) => /^(\w*Error\b|error \[)/.test(l))
   if (at < 0) return (lines.at(-1) ?? '').slice(0, 300)
-  const frame = lines.slice(at + 1).find((l) => l.startsWith('at ') && !l.includes('node_modules') && !l.includes('node:'))
+  const frame = lines
+    .slice(at + 1)
+    .find((l) => l.startsWith('at ') && !l.includes('node_modules') && !l.includes('node:'))
   return `${lines[at]}${frame ? ` (${frame})` : ''}`.slice(0, 400)
 }

@@ -11,7 +11,14 @@ const outbox = openSqliteOutbox({ file, maxBytes: 4 * 1024 * 1024, firstSeq: Dat
 let i = 0
 for (;;) {
   const ts = Date.now()
-  const seq = outbox.append(Array.from({ length: 200 }, (_, k) => ({ point: `kill.p${k}`, ts: ts + k, value: i + k / 1000, quality: 'good' as const })))
+  const seq = outbox.append(
+    Array.from({ length: 200 }, (_, k) => ({
+      point: `kill.p${k}`,
+      ts: ts + k,
+      value: i + k / 1000,
+      quality: 'good' as const,
+    })),
+  )
   process.stdout.write(`seq ${seq}\n`)
   if (++i % 7 === 0) outbox.ackThrough(seq - 3)
 }

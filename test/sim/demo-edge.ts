@@ -36,13 +36,29 @@ export interface SimEdge {
 
 export function openSimEdge(config: EdgeConfig, clock: Clock, log: Logger): SimEdge {
   mkdirSync(config.dataDir, { recursive: true })
-  const outbox = openSqliteOutbox({ file: path.join(config.dataDir, 'outbox.db'), maxBytes: config.outbox.maxBytes, clock, firstSeq: Math.max(1, Math.floor(clock.now())) })
-  const baselines: BaselineStore | null = config.settlement ? openBaselineStore(path.join(config.dataDir, 'baselines.db')) : null
-  const derived = config.settlement && baselines ? createSettlementProcessor(config.settlement, baselines, clock, log) : null
-  const local: LocalAlarms | null = config.alarms ? openLocalAlarms(config.alarms, path.join(config.dataDir, 'alarms.db'), clock, log) : null
+  const outbox = openSqliteOutbox({
+    file: path.join(config.dataDir, 'outbox.db'),
+    maxBytes: config.outbox.maxBytes,
+    clock,
+    firstSeq: Math.max(1, Math.floor(clock.now())),
+  })
+  const baselines: BaselineStore | null = config.settlement
+    ? openBaselineStore(path.join(config.dataDir, 'baselines.db'))
+    : null
+  const derived =
+    config.settlement && baselines ? createSettlementProcessor(config.settlement, baselines, clock, log) : null
+  const local: LocalAlarms | null = config.alarms
+    ? openLocalAlarms(config.alarms, path.join(config.dataDir, 'alarms.db'), clock, log)
+    : null
   const reporter = config.report ? createReporter(config.report, () => null, log) : null
   const pipeline = createSamplePipeline({
-    clock, log, outbox, latest: createLatestValues(), derived, reporter, local,
+    clock,
+    log,
+    outbox,
+    latest: createLatestValues(),
+    derived,
+    reporter,
+    local,
     timeWindow: edgeTimeWindow(config.outbox.maxAgeH),
     limits: { batchSize: config.uplink.batchSize, maxMessageBytes: config.uplink.maxMessageBytes },
   })
@@ -54,12 +70,23 @@ export function openSimEdge(config: EdgeConfig, clock: Clock, log: Logger): SimE
     const all = <T>(pick: (b: OutboxBatch) => readonly T[] | undefined): T[] => batches.flatMap((b) => pick(b) ?? [])
     const [alarms, events, gaps] = [all((b) => b.alarms), all((b) => b.events), all((b) => b.gaps)]
     return {
-      v: WIRE_VERSION, edge: config.edge, session, outbox: outbox.id, seq: last.seq, floor: last.seq, samples: all((b) => b.samples),
-      ...(alarms.length > 0 ? { alarms } : {}), ...(events.length > 0 ? { events } : {}), ...(gaps.length > 0 ? { gaps } : {}),
+      v: WIRE_VERSION,
+      edge: config.edge,
+      session,
+      outbox: outbox.id,
+      seq: last.seq,
+      floor: last.seq,
+      samples: all((b) => b.samples),
+      ...(alarms.length > 0 ? { alarms } : {}),
+      ...(events.length > 0 ? { events } : {}),
+      ...(gaps.length > 0 ? { gaps } : {}),
     }
   }
   return {
-    config, pipeline, outbox, session,
+    config,
+    pipeline,
+    outbox,
+    session,
     drain: () => merged(outbox.peek(0, 10_000)),
     ack: (seq) => outbox.ackThrough(seq),
     close() {

@@ -28,23 +28,45 @@ export interface DeviceFeed {
 /** When the demo camera's first intrusion starts: once the edge has subscribed (its first health check). */
 export const CAMERA_FIRST_MS = 5_000
 
-export function demoFeeds(devices: readonly DeviceConfig[], pointsOf: (device: string) => readonly string[], s: DemoScenario): DeviceFeed[] {
+export function demoFeeds(
+  devices: readonly DeviceConfig[],
+  pointsOf: (device: string) => readonly string[],
+  s: DemoScenario,
+): DeviceFeed[] {
   return devices.map((d): DeviceFeed => {
     const ids = pointsOf(d.id)
     switch (d.kind) {
-      case 'modbus-tcp': return plantFeed(d.id, d.pollMs, ids, s)
-      case 'modbus-gateway': return galleryFeed(d.id, d.units[0]?.pollMs ?? 1_000, ids, s)
-      case 'opcua': return opcuaFeed(d.id, d.publishingIntervalMs, ids)
-      case 'hj212': return hj212Feed(d.id, ids, d.instruments.flatMap((i) => i.points), s)
-      case 'onvif': return cameraFeed(d.id, d.pullIntervalMs, d.events, s)
-      default: throw new Error(`no simulated feed for a ${d.kind} device`)
+      case 'modbus-tcp':
+        return plantFeed(d.id, d.pollMs, ids, s)
+      case 'modbus-gateway':
+        return galleryFeed(d.id, d.units[0]?.pollMs ?? 1_000, ids, s)
+      case 'opcua':
+        return opcuaFeed(d.id, d.publishingIntervalMs, ids)
+      case 'hj212':
+        return hj212Feed(
+          d.id,
+          ids,
+          d.instruments.flatMap((i) => i.points),
+          s,
+        )
+      case 'onvif':
+        return cameraFeed(d.id, d.pullIntervalMs, d.events, s)
+      default:
+        throw new Error(`no simulated feed for a ${d.kind} device`)
     }
   })
 }
 
 function plantFeed(device: string, everyMs: number, ids: readonly string[], s: DemoScenario): DeviceFeed {
   const plant = plantSignals(s.tk101)
-  return { device, everyMs, read: (t, ts) => { const at = plant.at(t); return ids.map((id) => goodSample(id, ts, at.get(id)!)) } }
+  return {
+    device,
+    everyMs,
+    read: (t, ts) => {
+      const at = plant.at(t)
+      return ids.map((id) => goodSample(id, ts, at.get(id)!))
+    },
+  }
 }
 
 const GAUGE_OF: Record<string, number> = { b: GALLERY_UNITS.base, m1: GALLERY_UNITS.m1, m2: GALLERY_UNITS.m2 }
@@ -63,15 +85,17 @@ const UNIT_READ_GAP_MS = 150
 function galleryFeed(device: string, everyMs: number, ids: readonly string[], s: DemoScenario): DeviceFeed {
   const read = gallerySignals(s.gallery)
   return {
-    device, everyMs,
-    read: (t, ts) => ids.map((id) => {
-      const [role, key] = id.split('.').slice(-2) as [string, string]
-      const unit = GAUGE_OF[role]!
-      const readAt = t + (unit - 1) * UNIT_READ_GAP_MS
-      const written = Math.floor((readAt - SIM_TICK_PHASE_MS) / 1_000) * 1_000 + SIM_TICK_PHASE_MS
-      const r = read(unit, Math.max(0, written))
-      return goodSample(id, ts + (readAt - t), key === 'level' ? r.level : key === 'temp' ? r.tempC : 0)
-    }),
+    device,
+    everyMs,
+    read: (t, ts) =>
+      ids.map((id) => {
+        const [role, key] = id.split('.').slice(-2) as [string, string]
+        const unit = GAUGE_OF[role]!
+        const readAt = t + (unit - 1) * UNIT_READ_GAP_MS
+        const written = Math.floor((readAt - SIM_TICK_PHASE_MS) / 1_000) * 1_000 + SIM_TICK_PHASE_MS
+        const r = read(unit, Math.max(0, written))
+        return goodSample(id, ts + (readAt - t), key === 'level' ? r.level : key === 'temp' ? r.tempC : 0)
+      }),
   }
 }
 
@@ -81,10 +105,22 @@ function opcuaFeed(device: string, everyMs: number, ids: readonly string[]): Dev
 }
 
 /** HJ 212 DataTime has whole seconds: the samples carry the packet's second. */
-function hj212Feed(device: string, ids: readonly string[], points: ReadonlyArray<{ id: string; factor: string }>, s: DemoScenario): DeviceFeed {
+function hj212Feed(
+  device: string,
+  ids: readonly string[],
+  points: ReadonlyArray<{ id: string; factor: string }>,
+  s: DemoScenario,
+): DeviceFeed {
   const factors = hj212Factors(s.hj212) as Record<string, (t: number) => number>
   const factorOf = new Map(points.map((p) => [p.id, p.factor]))
-  return { device, everyMs: s.hj212.intervalMs, read: (t, ts) => ids.map((id) => goodSample(id, Math.floor(ts / 1_000) * 1_000, Math.round(factors[factorOf.get(id)!]!(t) * 1000) / 1000)) }
+  return {
+    device,
+    everyMs: s.hj212.intervalMs,
+    read: (t, ts) =>
+      ids.map((id) =>
+        goodSample(id, Math.floor(ts / 1_000) * 1_000, Math.round(factors[factorOf.get(id)!]!(t) * 1000) / 1000),
+      ),
+  }
 }
 
 /**
@@ -97,15 +133,27 @@ function cameraFeed(camera: string, everyMs: number, mappings: readonly EventMap
   let inside = false
   const mapping = mappingFor(INTRUSION_TOPIC, mappings)!
   return {
-    device: camera, everyMs,
+    device: camera,
+    everyMs,
     events(t, t0) {
-      const out: CameraEvent[] = pulledTo < 0 ? [{ id: randomUUID(), camera, ts: t0 + t, type: 'status', online: true }] : []
+      const out: CameraEvent[] =
+        pulledTo < 0 ? [{ id: randomUUID(), camera, ts: t0 + t, type: 'status', online: true }] : []
       for (let tick = Math.floor(pulledTo / 1_000 + 1) * 1_000; tick <= t; tick += 1_000) {
         const now = intruderInside(s.camera, tick - CAMERA_FIRST_MS)
         if (now === inside) continue
         inside = now
         const type = transitionOf({ topic: INTRUSION_TOPIC, ts: t0 + tick, data: { IsInside: String(now) } })
-        out.push({ id: randomUUID(), camera, ts: t0 + tick, type, topic: INTRUSION_TOPIC, kind: mapping.kind, code: mapping.code, priority: priorityFor(mapping), ...(type === 'clear' ? {} : { snapshotError: 'no picture in a simulated run' }) })
+        out.push({
+          id: randomUUID(),
+          camera,
+          ts: t0 + tick,
+          type,
+          topic: INTRUSION_TOPIC,
+          kind: mapping.kind,
+          code: mapping.code,
+          priority: priorityFor(mapping),
+          ...(type === 'clear' ? {} : { snapshotError: 'no picture in a simulated run' }),
+        })
       }
       pulledTo = t
       return out

@@ -39,7 +39,10 @@ export interface GaugeReading {
   tempC: number
 }
 
-const ZERO = { [GALLERY_UNITS.base]: 50.0, [GALLERY_UNITS.m1]: 52.3, [GALLERY_UNITS.m2]: 48.1 } as Record<number, number>
+const ZERO = { [GALLERY_UNITS.base]: 50.0, [GALLERY_UNITS.m1]: 52.3, [GALLERY_UNITS.m2]: 48.1 } as Record<
+  number,
+  number
+>
 
 /**
  * The gauges as a function of time: what gauge `unit` reads at `elapsedMs` since the start.
@@ -71,7 +74,12 @@ export async function startGallery(options: GalleryOptions = {}): Promise<Galler
   const now = options.now ?? Date.now
   const started = now()
   const read = gallerySignals(options)
-  const sim = await startModbusSim({ port: options.port ?? 0, unitIds: Object.values(GALLERY_UNITS), responseMs: 5, separateUnits: true })
+  const sim = await startModbusSim({
+    port: options.port ?? 0,
+    unitIds: Object.values(GALLERY_UNITS),
+    responseMs: 5,
+    separateUnits: true,
+  })
   const levels = new Map<number, number>()
 
   // Every gauge has the profile's register map in its own slave.

@@ -34,9 +34,14 @@ export interface Hj212Client {
 
 const chinaTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().replace(/[-T:]/g, '').slice(0, 14)
 
-export function realtimeSegment(o: Pick<Hj212ClientOptions, 'mn' | 'pw' | 'factors' | 'flags' | 'wantAnswer'>, now = Date.now()): string {
+export function realtimeSegment(
+  o: Pick<Hj212ClientOptions, 'mn' | 'pw' | 'factors' | 'flags' | 'wantAnswer'>,
+  now = Date.now(),
+): string {
   const qn = chinaTime(now) + String(now % 1000).padStart(3, '0')
-  const groups = Object.entries(o.factors).map(([f, v]) => `${f}-Rtd=${Math.round(v() * 1000) / 1000},${f}-Flag=${o.flags?.[f] ?? 'N'}`)
+  const groups = Object.entries(o.factors).map(
+    ([f, v]) => `${f}-Rtd=${Math.round(v() * 1000) / 1000},${f}-Flag=${o.flags?.[f] ?? 'N'}`,
+  )
   return `QN=${qn};ST=32;CN=2011;PW=${o.pw ?? '123456'};MN=${o.mn};Flag=${o.wantAnswer ? 5 : 4};CP=&&DataTime=${chinaTime(now)};${groups.join(';')}&&`
 }
 
@@ -75,9 +80,13 @@ export async function startHj212Client(o: Hj212ClientOptions): Promise<Hj212Clie
   }
   begin()
   return {
-    get sent() { return sent },
+    get sent() {
+      return sent
+    },
     answers,
-    get connected() { return socket !== null },
+    get connected() {
+      return socket !== null
+    },
     sendNow: send,
     sendRaw: (text) => void socket?.write(text),
     async stop() {
@@ -87,7 +96,13 @@ export async function startHj212Client(o: Hj212ClientOptions): Promise<Hj212Clie
       sendTimer = retryTimer = null
       const s = socket
       socket = null
-      if (s) await new Promise<void>((resolve) => s.end(() => { s.destroy(); resolve() }))
+      if (s)
+        await new Promise<void>((resolve) =>
+          s.end(() => {
+            s.destroy()
+            resolve()
+          }),
+        )
     },
     async restart() {
       if (!running) begin()

@@ -26,9 +26,13 @@ export interface ModbusRtuSim extends RegisterApi {
 }
 
 type ServerSerialInstance = import('node:events').EventEmitter & { close(cb: () => void): void }
-const ServerSerial = (ModbusSerial as unknown as { ServerSerial: new (vector: object, options: object) => ServerSerialInstance }).ServerSerial
+const ServerSerial = (
+  ModbusSerial as unknown as { ServerSerial: new (vector: object, options: object) => ServerSerialInstance }
+).ServerSerial
 
-export async function startModbusRtuSim(options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size'> & { baudRate?: number } = {}): Promise<ModbusRtuSim> {
+export async function startModbusRtuSim(
+  options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size'> & { baudRate?: number } = {},
+): Promise<ModbusRtuSim> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-rtu-'))
   const serverEnd = path.join(dir, 'slaves')
   const clientEnd = path.join(dir, 'master')
@@ -39,9 +43,14 @@ export async function startModbusRtuSim(options: Pick<ModbusSimOptions, 'unitIds
 
   const plug = async () => {
     mkdirSync(dir, { recursive: true })
-    const child = spawn('socat', [`pty,raw,echo=0,link=${serverEnd}`, `pty,raw,echo=0,link=${clientEnd}`], { stdio: 'ignore' })
+    const child = spawn('socat', [`pty,raw,echo=0,link=${serverEnd}`, `pty,raw,echo=0,link=${clientEnd}`], {
+      stdio: 'ignore',
+    })
     socat = child
-    await waitFor(() => existsSync(serverEnd) && existsSync(clientEnd), { timeoutMs: 5_000, message: 'socat made the pty pair (is socat installed?)' })
+    await waitFor(() => existsSync(serverEnd) && existsSync(clientEnd), {
+      timeoutMs: 5_000,
+      message: 'socat made the pty pair (is socat installed?)',
+    })
   }
   const unplugLine = async () => {
     const child = socat

@@ -30,7 +30,13 @@ export interface RegisterApi {
   setInput(address: number, words: number[]): void
   setCoil(address: number, value: boolean): void
   setDiscrete(address: number, value: boolean): void
-  setValue(table: 'holding' | 'input', address: number, value: number, type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64', order?: ByteOrder): void
+  setValue(
+    table: 'holding' | 'input',
+    address: number,
+    value: number,
+    type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64',
+    order?: ByteOrder,
+  ): void
   holding(address: number): number
   /** The registers of one unit, when the simulator keeps them per unit (`separateUnits`). */
   unit(id: number): Omit<RegisterApi, 'requests' | 'unit'>
@@ -48,14 +54,32 @@ export interface ModbusSim extends RegisterApi {
 
 type Cb<T> = (err: { modbusErrorCode: number; msg: string } | null, value?: T) => void
 
-const ServerTCP = (ModbusSerial as unknown as { ServerTCP: new (vector: object, options: object) => import('node:events').EventEmitter & { _server: net.Server; socks: Map<net.Socket, unknown>; close(cb: () => void): void } }).ServerTCP
+const ServerTCP = (
+  ModbusSerial as unknown as {
+    ServerTCP: new (
+      vector: object,
+      options: object,
+    ) => import('node:events').EventEmitter & {
+      _server: net.Server
+      socks: Map<net.Socket, unknown>
+      close(cb: () => void): void
+    }
+  }
+).ServerTCP
 
 /** Registers and bits of a set of units, with the vector modbus-serial's servers call; shared by the TCP and RTU simulators. */
-export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size' | 'separateUnits'> = {}) {
+export function createRegisterBank(
+  options: Pick<ModbusSimOptions, 'unitIds' | 'responseMs' | 'size' | 'separateUnits'> = {},
+) {
   const size = options.size ?? 10_000
   const units = new Set(options.unitIds ?? [1])
   const responseMs = options.responseMs ?? 0
-  const newTables = () => ({ holding: new Uint16Array(size), input: new Uint16Array(size), coil: new Uint8Array(size), discrete: new Uint8Array(size) })
+  const newTables = () => ({
+    holding: new Uint16Array(size),
+    input: new Uint16Array(size),
+    coil: new Uint8Array(size),
+    discrete: new Uint8Array(size),
+  })
   type Tables = ReturnType<typeof newTables>
   const shared = newTables()
   // Separate units: each slave has its own registers (several gauges of one type on one line).
@@ -68,15 +92,22 @@ export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | '
   const serve = <T>(unit: number, fn: () => T, cb: Cb<T>) => {
     if (!units.has(unit)) return // absent unit: no answer at all
     const previous = queues.get(unit) ?? Promise.resolve()
-    const next = previous.then(() => new Promise<void>((resolve) => {
-      const answer = () => {
-        requests++
-        try { cb(null, fn()) } catch (err) { cb(err as { modbusErrorCode: number; msg: string }) }
-        resolve()
-      }
-      if (responseMs > 0) setTimeout(answer, responseMs).unref()
-      else setImmediate(answer)
-    }))
+    const next = previous.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const answer = () => {
+            requests++
+            try {
+              cb(null, fn())
+            } catch (err) {
+              cb(err as { modbusErrorCode: number; msg: string })
+            }
+            resolve()
+          }
+          if (responseMs > 0) setTimeout(answer, responseMs).unref()
+          else setImmediate(answer)
+        }),
+    )
     queues.set(unit, next)
   }
   const check = (address: number, length: number) => {
@@ -89,25 +120,62 @@ export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | '
   // ServerTCP asks for bits one call per bit, so they are answered at once, outside the queue.
   const bit = (table: Uint8Array, address: number, unit: number, cb: Cb<boolean>) => {
     if (!units.has(unit)) return
-    try { check(address, 1); cb(null, table[address] === 1) } catch (err) { cb(err as { modbusErrorCode: number; msg: string }) }
+    try {
+      check(address, 1)
+      cb(null, table[address] === 1)
+    } catch (err) {
+      cb(err as { modbusErrorCode: number; msg: string })
+    }
   }
 
   const vector = {
-    getMultipleHoldingRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tablesOf(unit).holding, a, n), cb),
-    getMultipleInputRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) => serve(unit, () => words(tablesOf(unit).input, a, n), cb),
-    getHoldingRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tablesOf(unit).holding, a, 1)[0]!, cb),
-    getInputRegister: (a: number, unit: number, cb: Cb<number>) => serve(unit, () => words(tablesOf(unit).input, a, 1)[0]!, cb),
+    getMultipleHoldingRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) =>
+      serve(unit, () => words(tablesOf(unit).holding, a, n), cb),
+    getMultipleInputRegisters: (a: number, n: number, unit: number, cb: Cb<number[]>) =>
+      serve(unit, () => words(tablesOf(unit).input, a, n), cb),
+    getHoldingRegister: (a: number, unit: number, cb: Cb<number>) =>
+      serve(unit, () => words(tablesOf(unit).holding, a, 1)[0]!, cb),
+    getInputRegister: (a: number, unit: number, cb: Cb<number>) =>
+      serve(unit, () => words(tablesOf(unit).input, a, 1)[0]!, cb),
     getCoil: (a: number, unit: number, cb: Cb<boolean>) => bit(tablesOf(unit).coil, a, unit, cb),
     getDiscreteInput: (a: number, unit: number, cb: Cb<boolean>) => bit(tablesOf(unit).discrete, a, unit, cb),
-    setRegister: (a: number, value: number, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tablesOf(unit).holding[a] = value }, cb),
-    setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) => serve(unit, () => { check(a, 1); tablesOf(unit).coil[a] = value ? 1 : 0 }, cb),
+    setRegister: (a: number, value: number, unit: number, cb: Cb<void>) =>
+      serve(
+        unit,
+        () => {
+          check(a, 1)
+          tablesOf(unit).holding[a] = value
+        },
+        cb,
+      ),
+    setCoil: (a: number, value: boolean, unit: number, cb: Cb<void>) =>
+      serve(
+        unit,
+        () => {
+          check(a, 1)
+          tablesOf(unit).coil[a] = value ? 1 : 0
+        },
+        cb,
+      ),
   }
 
   const apiFor = (tables: Tables): Omit<RegisterApi, 'requests' | 'unit'> => ({
-    setHolding: (a, w) => { check(a, w.length); tables.holding.set(w, a) },
-    setInput: (a, w) => { check(a, w.length); tables.input.set(w, a) },
-    setCoil: (a, v) => { check(a, 1); tables.coil[a] = v ? 1 : 0 },
-    setDiscrete: (a, v) => { check(a, 1); tables.discrete[a] = v ? 1 : 0 },
+    setHolding: (a, w) => {
+      check(a, w.length)
+      tables.holding.set(w, a)
+    },
+    setInput: (a, w) => {
+      check(a, w.length)
+      tables.input.set(w, a)
+    },
+    setCoil: (a, v) => {
+      check(a, 1)
+      tables.coil[a] = v ? 1 : 0
+    },
+    setDiscrete: (a, v) => {
+      check(a, 1)
+      tables.discrete[a] = v ? 1 : 0
+    },
     setValue(table, address, value, type, order = 'ABCD') {
       const w = encodeRegisters(value, type, order)
       check(address, w.length)
@@ -117,7 +185,9 @@ export function createRegisterBank(options: Pick<ModbusSimOptions, 'unitIds' | '
   })
   const api: RegisterApi = {
     ...apiFor(shared),
-    get requests() { return requests },
+    get requests() {
+      return requests
+    },
     unit(id) {
       const t = perUnit.get(id)
       if (!t) throw new Error(`unit ${id} has no registers of its own: start the simulator with separateUnits`)
@@ -151,7 +221,9 @@ export async function startModbusSim(options: ModbusSimOptions = {}): Promise<Mo
 
   const sim = withApi(api, {
     port,
-    get connections() { return server?.socks.size ?? 0 },
+    get connections() {
+      return server?.socks.size ?? 0
+    },
     async stop() {
       const s = server
       server = null

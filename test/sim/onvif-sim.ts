@@ -3,7 +3,16 @@ import dgram from 'node:dgram'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { checkDigest, checkUsernameToken, digestChallenge, durationMs, envelope, fault, operationOf, textOf } from './onvif-soap.ts'
+import {
+  checkDigest,
+  checkUsernameToken,
+  digestChallenge,
+  durationMs,
+  envelope,
+  fault,
+  operationOf,
+  textOf,
+} from './onvif-soap.ts'
 
 /**
  * An ONVIF camera (Profile S device + media + PullPoint events) on port 0, for tests and the
@@ -93,7 +102,8 @@ export async function startOnvifSim(options: OnvifSimOptions = {}): Promise<Onvi
     nonces.add(nonce)
     res.writeHead(401, { 'WWW-Authenticate': digestChallenge(nonce), 'Content-Type': 'text/plain' }).end('Unauthorized')
   }
-  const soap = (res: http.ServerResponse, status: number, xml: string) => res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(xml)
+  const soap = (res: http.ServerResponse, status: number, xml: string) =>
+    res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(xml)
 
   /** true: allowed; false: an answer was sent. */
   const authorize = (req: http.IncomingMessage, body: string, res: http.ServerResponse): boolean => {
@@ -115,7 +125,8 @@ export async function startOnvifSim(options: OnvifSimOptions = {}): Promise<Onvi
       return `<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:UTCDateTime><tt:Time><tt:Hour>${d.getUTCHours()}</tt:Hour><tt:Minute>${d.getUTCMinutes()}</tt:Minute><tt:Second>${d.getUTCSeconds()}</tt:Second></tt:Time><tt:Date><tt:Year>${d.getUTCFullYear()}</tt:Year><tt:Month>${d.getUTCMonth() + 1}</tt:Month><tt:Day>${d.getUTCDate()}</tt:Day></tt:Date></tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`
     },
     GetServices: () => {
-      const svc = (ns: string, p: string) => `<tds:Service><tds:Namespace>${ns}</tds:Namespace><tds:XAddr>${base()}${p}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`
+      const svc = (ns: string, p: string) =>
+        `<tds:Service><tds:Namespace>${ns}</tds:Namespace><tds:XAddr>${base()}${p}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`
       return `<tds:GetServicesResponse>${svc('http://www.onvif.org/ver10/device/wsdl', '/onvif/device_service')}${svc('http://www.onvif.org/ver10/media/wsdl', '/onvif/media_service')}${svc('http://www.onvif.org/ver10/events/wsdl', '/onvif/event_service')}</tds:GetServicesResponse>`
     },
     GetCapabilities: () =>
@@ -124,13 +135,21 @@ export async function startOnvifSim(options: OnvifSimOptions = {}): Promise<Onvi
       `<tds:GetDeviceInformationResponse><tds:Manufacturer>${options.manufacturer ?? 'ParklinkSim'}</tds:Manufacturer><tds:Model>${options.model ?? 'PL-IPC-2MP'}</tds:Model><tds:FirmwareVersion>1.0.0</tds:FirmwareVersion><tds:SerialNumber>${options.serial ?? uuid.slice(0, 8)}</tds:SerialNumber><tds:HardwareId>sim</tds:HardwareId></tds:GetDeviceInformationResponse>`,
     GetProfiles: () =>
       `<trt:GetProfilesResponse><trt:Profiles token="profile_1" fixed="true"><tt:Name>main</tt:Name><tt:VideoSourceConfiguration token="vsc_1"><tt:Name>vsc</tt:Name><tt:UseCount>1</tt:UseCount><tt:SourceToken>vs_1</tt:SourceToken><tt:Bounds x="0" y="0" width="320" height="240"/></tt:VideoSourceConfiguration><tt:VideoEncoderConfiguration token="vec_1"><tt:Name>h264</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>320</tt:Width><tt:Height>240</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality><tt:RateControl><tt:FrameRateLimit>10</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>512</tt:BitrateLimit></tt:RateControl></tt:VideoEncoderConfiguration></trt:Profiles></trt:GetProfilesResponse>`,
-    GetVideoSources: () => `<trt:GetVideoSourcesResponse><trt:VideoSources token="vs_1"><tt:Framerate>10</tt:Framerate><tt:Resolution><tt:Width>320</tt:Width><tt:Height>240</tt:Height></tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>`,
-    GetStreamUri: () => `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>${options.streamUri ?? `rtsp://${host}:8554/live`}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`,
-    GetSnapshotUri: () => `<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>${base()}/onvif/snapshot.jpg</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>`,
+    GetVideoSources: () =>
+      `<trt:GetVideoSourcesResponse><trt:VideoSources token="vs_1"><tt:Framerate>10</tt:Framerate><tt:Resolution><tt:Width>320</tt:Width><tt:Height>240</tt:Height></tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>`,
+    GetStreamUri: () =>
+      `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>${options.streamUri ?? `rtsp://${host}:8554/live`}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`,
+    GetSnapshotUri: () =>
+      `<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>${base()}/onvif/snapshot.jpg</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>`,
     CreatePullPointSubscription: (body) => {
       const id = randomUUID()
       const now = Date.now()
-      const sub: Subscription = { id, expires: now + (durationMs(textOf(body, 'InitialTerminationTime')) ?? 60_000), queue: [], wake: null }
+      const sub: Subscription = {
+        id,
+        expires: now + (durationMs(textOf(body, 'InitialTerminationTime')) ?? 60_000),
+        queue: [],
+        wake: null,
+      }
       subs.set(id, sub)
       return `<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>${base()}/onvif/pullpoint/${id}</wsa:Address></tev:SubscriptionReference><wsnt:CurrentTime>${iso(now)}</wsnt:CurrentTime><wsnt:TerminationTime>${iso(sub.expires)}</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse>`
     },
@@ -178,13 +197,16 @@ export async function startOnvifSim(options: OnvifSimOptions = {}): Promise<Onvi
       counts.set('snapshot', (counts.get('snapshot') ?? 0) + 1)
       const ok = checkDigest(req.headers.authorization, 'GET', username, password, nonces)
       if (ok !== true) return challenge(res)
-      return void res.writeHead(200, { 'Content-Type': snapshot.type, 'Content-Length': snapshot.body.length }).end(snapshot.body)
+      return void res
+        .writeHead(200, { 'Content-Type': snapshot.type, 'Content-Length': snapshot.body.length })
+        .end(snapshot.body)
     }
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
     const op = operationOf(body)
-    if (op === null || req.method !== 'POST') return soap(res, 400, fault('Sender', 'ter:WellFormed', 'not a SOAP request'))
+    if (op === null || req.method !== 'POST')
+      return soap(res, 400, fault('Sender', 'ter:WellFormed', 'not a SOAP request'))
     counts.set(op, (counts.get(op) ?? 0) + 1)
     if (op !== 'GetSystemDateAndTime' && !authorize(req, body, res)) return
     const planned = faults.get(op)
@@ -193,7 +215,8 @@ export async function startOnvifSim(options: OnvifSimOptions = {}): Promise<Onvi
       return soap(res, 500, fault('Receiver', 'ter:Action', planned.reason))
     }
     const handler = handlers[op]
-    if (!handler) return soap(res, 400, fault('Sender', 'ter:ActionNotSupported', `${op} is not supported by this simulator`))
+    if (!handler)
+      return soap(res, 400, fault('Sender', 'ter:ActionNotSupported', `${op} is not supported by this simulator`))
     try {
       soap(res, 200, envelope(await handler(body, path)))
     } catch (err) {

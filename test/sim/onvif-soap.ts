@@ -19,13 +19,17 @@ export const NS = {
 }
 
 export function envelope(body: string): string {
-  const xmlns = Object.entries(NS).map(([p, uri]) => `xmlns:${p}="${uri}"`).join(' ')
+  const xmlns = Object.entries(NS)
+    .map(([p, uri]) => `xmlns:${p}="${uri}"`)
+    .join(' ')
   return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope ${xmlns}><s:Body>${body}</s:Body></s:Envelope>`
 }
 
 /** A SOAP 1.2 fault (ONVIF Core §5.11.2); the reason text carries xml:lang as cameras send it. */
 export function fault(code: 'Sender' | 'Receiver', subcode: string, reason: string): string {
-  return envelope(`<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`)
+  return envelope(
+    `<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`,
+  )
 }
 
 /** The local name of the first element in the SOAP body (the operation). */
@@ -47,7 +51,11 @@ export function checkUsernameToken(xml: string, username: string, password: stri
   const created = textOf(xml, 'Created')
   if (user === null && digest === null) return null
   if (user !== username || digest === null || nonce === null || created === null) return false
-  const expected = createHash('sha1').update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created, 'ascii'), Buffer.from(password, 'ascii')])).digest('base64')
+  const expected = createHash('sha1')
+    .update(
+      Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created, 'ascii'), Buffer.from(password, 'ascii')]),
+    )
+    .digest('base64')
   return expected === digest
 }
 
@@ -58,15 +66,25 @@ export function digestChallenge(nonce: string): string {
 }
 
 /** HTTP digest (MD5, qop=auth or none). null: no Authorization header. */
-export function checkDigest(header: string | undefined, method: string, username: string, password: string, nonces: ReadonlySet<string>): boolean | null {
+export function checkDigest(
+  header: string | undefined,
+  method: string,
+  username: string,
+  password: string,
+  nonces: ReadonlySet<string>,
+): boolean | null {
   if (header === undefined) return null
   if (!header.startsWith('Digest ')) return false
-  const params = Object.fromEntries([...header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [m[1]!, m[2] ?? m[3] ?? '']))
+  const params = Object.fromEntries(
+    [...header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [m[1]!, m[2] ?? m[3] ?? '']),
+  )
   if (params.username !== username || params.realm !== REALM || !nonces.has(params.nonce ?? '')) return false
   const md5 = (s: string) => createHash('md5').update(s).digest('hex')
   const ha1 = md5(`${username}:${REALM}:${password}`)
   const ha2 = md5(`${method}:${params.uri}`)
-  const expected = params.qop ? md5([ha1, params.nonce, params.nc, params.cnonce, params.qop, ha2].join(':')) : md5([ha1, params.nonce, ha2].join(':'))
+  const expected = params.qop
+    ? md5([ha1, params.nonce, params.nc, params.cnonce, params.qop, ha2].join(':'))
+    : md5([ha1, params.nonce, ha2].join(':'))
   return expected === params.response
 }
 

@@ -64,7 +64,12 @@ export interface OpcuaSim {
 }
 
 const celsius = standardUnits.degree_celsius
-const units: Record<string, EUInformation> = { m: standardUnits.metre, MPa: standardUnits.megapascal ?? standardUnits.pascal, '°C': celsius, ppm: standardUnits.part_per_million ?? standardUnits.percent }
+const units: Record<string, EUInformation> = {
+  m: standardUnits.metre,
+  MPa: standardUnits.megapascal ?? standardUnits.pascal,
+  '°C': celsius,
+  ppm: standardUnits.part_per_million ?? standardUnits.percent,
+}
 
 export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<OpcuaSim> {
   const port = options.port ?? (await freePort())
@@ -82,7 +87,10 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
   const currentValue = (p: OpcuaSimPoint) => fixed.get(p.key) ?? sampledValue(p, Date.now() - t0)
 
   const build = async () => {
-    const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(pki, 'server'), automaticallyAcceptUnknownCertificate: true })
+    const certificateManager = new OPCUACertificateManager({
+      rootFolder: path.join(pki, 'server'),
+      automaticallyAcceptUnknownCertificate: true,
+    })
     await certificateManager.initialize()
     const s = new OPCUAServer({
       port,
@@ -92,7 +100,10 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       allowAnonymous: options.allowAnonymous ?? true,
-      userManager: { isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password) },
+      userManager: {
+        isValidUser: (username: string, password: string) =>
+          users.some((u) => u.username === username && u.password === password),
+      },
       buildInfo: { productName: 'parklink OPC UA simulator (Fuqiang DCS)', manufacturerName: 'parklink' },
       serverCapabilities: { maxSessions: 20 },
     })
@@ -110,7 +121,13 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
       const [equipment, measurement] = p.key.split('.') as [string, string]
       let group = groups.get(equipment)
       if (!group) {
-        group = ns.addObject({ organizedBy: dcs, browseName: equipment, nodeId: `s=${equipment}`, eventNotifier: 1, eventSourceOf: addressSpace.rootFolder.objects.server })
+        group = ns.addObject({
+          organizedBy: dcs,
+          browseName: equipment,
+          nodeId: `s=${equipment}`,
+          eventNotifier: 1,
+          eventSourceOf: addressSpace.rootFolder.objects.server,
+        })
         groups.set(equipment, group)
       }
       const variable: UAVariable = ns.addAnalogDataItem({
@@ -127,9 +144,20 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
             const bad = status.get(p.key)
             // A bad value stays the same DataValue (same time) until it changes: node-opcua's
             // limit alarm throws when told twice that its input went bad.
-            if (bad) return new DataValue({ value: new Variant({ dataType: DataType.Double, value: 0 }), statusCode: bad.code, sourceTimestamp: bad.since, serverTimestamp: bad.since })
+            if (bad)
+              return new DataValue({
+                value: new Variant({ dataType: DataType.Double, value: 0 }),
+                statusCode: bad.code,
+                sourceTimestamp: bad.since,
+                serverTimestamp: bad.since,
+              })
             const now = new Date()
-            return new DataValue({ value: new Variant({ dataType: DataType.Double, value: currentValue(p) }), statusCode: StatusCodes.Good, sourceTimestamp: now, serverTimestamp: now })
+            return new DataValue({
+              value: new Variant({ dataType: DataType.Double, value: currentValue(p) }),
+              statusCode: StatusCodes.Good,
+              sourceTimestamp: now,
+              serverTimestamp: now,
+            })
           },
         },
       })
@@ -168,7 +196,9 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
       })
     }
     // The Read service only (monitored items sample the variables directly): faults and counts.
-    const engine = s.engine as unknown as { read(context: unknown, request: { nodesToRead?: Array<{ nodeId: { toString(): string } }> }): Promise<DataValue[]> }
+    const engine = s.engine as unknown as {
+      read(context: unknown, request: { nodesToRead?: Array<{ nodeId: { toString(): string } }> }): Promise<DataValue[]>
+    }
     const read = engine.read.bind(engine)
     engine.read = async (context, request) => {
       reads.calls++
@@ -214,4 +244,3 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
     },
   }
 }
-

@@ -28,17 +28,66 @@ export interface PlantPoint {
 export const PLANT_UNITS = { dcs: 1, gds: 3 } as const
 
 const tank = (n: string, base: number, at: number, levelMean: number): PlantPoint[] => [
-  { id: `shilian.tk${n}.level`, name: `液氨储罐TK-${n}液位`, nameEn: `NH3 tank TK-${n} level`, unit: 'm', device: 'dcs', address: `hr${at}`, type: 'float32', class: 'mhs',
-    limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }, model: { mean: levelMean, sigma: 0.05, min: 0.3, max: 11.8 } },
-  { id: `shilian.tk${n}.pressure`, name: `液氨储罐TK-${n}压力`, nameEn: `NH3 tank TK-${n} pressure`, unit: 'MPa', device: 'dcs', address: `hr${at + 2}`, type: 'float32', class: 'mhs',
-    limits: { hh: 1.6, h: 1.4, l: 0.2, deadband: 0.02 }, model: { mean: base, sigma: 0.01, min: 0.1, max: 2.1 } },
-  { id: `shilian.tk${n}.temp`, name: `液氨储罐TK-${n}温度`, nameEn: `NH3 tank TK-${n} temperature`, unit: '°C', device: 'dcs', address: `hr${at + 4}`, type: 'int16', scale: 0.1, class: 'mhs',
-    limits: { hh: 45, h: 40, l: -10, deadband: 0.5 }, model: { mean: 18, sigma: 0.05, min: -20, max: 50 } },
+  {
+    id: `shilian.tk${n}.level`,
+    name: `液氨储罐TK-${n}液位`,
+    nameEn: `NH3 tank TK-${n} level`,
+    unit: 'm',
+    device: 'dcs',
+    address: `hr${at}`,
+    type: 'float32',
+    class: 'mhs',
+    limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+    model: { mean: levelMean, sigma: 0.05, min: 0.3, max: 11.8 },
+  },
+  {
+    id: `shilian.tk${n}.pressure`,
+    name: `液氨储罐TK-${n}压力`,
+    nameEn: `NH3 tank TK-${n} pressure`,
+    unit: 'MPa',
+    device: 'dcs',
+    address: `hr${at + 2}`,
+    type: 'float32',
+    class: 'mhs',
+    limits: { hh: 1.6, h: 1.4, l: 0.2, deadband: 0.02 },
+    model: { mean: base, sigma: 0.01, min: 0.1, max: 2.1 },
+  },
+  {
+    id: `shilian.tk${n}.temp`,
+    name: `液氨储罐TK-${n}温度`,
+    nameEn: `NH3 tank TK-${n} temperature`,
+    unit: '°C',
+    device: 'dcs',
+    address: `hr${at + 4}`,
+    type: 'int16',
+    scale: 0.1,
+    class: 'mhs',
+    limits: { hh: 45, h: 40, l: -10, deadband: 0.5 },
+    model: { mean: 18, sigma: 0.05, min: -20, max: 50 },
+  },
 ]
 
-const detector = (n: string, gas: string, unit: string, at: number, h: number, hh: number, mean: number, max: number): PlantPoint => ({
-  id: `shilian.gt${n}.${gas.toLowerCase()}`, name: `${gas}检测器GT-${n}`, nameEn: `${gas} detector GT-${n}`, unit, device: 'gds', address: `ir${at}`, type: 'float32', order: 'CDAB', class: 'gas',
-  limits: { hh, h, deadband: h * 0.05 }, model: { mean, sigma: mean * 0.08 + 0.05, min: 0, max },
+const detector = (
+  n: string,
+  gas: string,
+  unit: string,
+  at: number,
+  h: number,
+  hh: number,
+  mean: number,
+  max: number,
+): PlantPoint => ({
+  id: `shilian.gt${n}.${gas.toLowerCase()}`,
+  name: `${gas}检测器GT-${n}`,
+  nameEn: `${gas} detector GT-${n}`,
+  unit,
+  device: 'gds',
+  address: `ir${at}`,
+  type: 'float32',
+  order: 'CDAB',
+  class: 'gas',
+  limits: { hh, h, deadband: h * 0.05 },
+  model: { mean, sigma: mean * 0.08 + 0.05, min: 0, max },
 })
 
 export const shilianPlantPoints: readonly PlantPoint[] = Object.freeze([
@@ -50,8 +99,26 @@ export const shilianPlantPoints: readonly PlantPoint[] = Object.freeze([
   detector('103', 'NH3', 'ppm', 4, 25, 50, 3.1, 500),
   detector('104', 'H2', '%LEL', 6, 25, 50, 0.8, 100),
   detector('105', 'CO', 'ppm', 8, 24, 48, 1.2, 500),
-  { id: 'shilian.p101.run', name: '液氨输送泵P-101运行', nameEn: 'NH3 pump P-101 running', device: 'dcs', address: 'co0', type: 'bool', class: 'general', model: { mean: 1, sigma: 0, min: 0, max: 1 } },
-  { id: 'shilian.tk101.lshh', name: 'TK-101高高液位开关', nameEn: 'TK-101 high-high level switch', device: 'dcs', address: 'di0', type: 'bool', class: 'mhs', model: { mean: 0, sigma: 0, min: 0, max: 1 } },
+  {
+    id: 'shilian.p101.run',
+    name: '液氨输送泵P-101运行',
+    nameEn: 'NH3 pump P-101 running',
+    device: 'dcs',
+    address: 'co0',
+    type: 'bool',
+    class: 'general',
+    model: { mean: 1, sigma: 0, min: 0, max: 1 },
+  },
+  {
+    id: 'shilian.tk101.lshh',
+    name: 'TK-101高高液位开关',
+    nameEn: 'TK-101 high-high level switch',
+    device: 'dcs',
+    address: 'di0',
+    type: 'bool',
+    class: 'mhs',
+    model: { mean: 0, sigma: 0, min: 0, max: 1 },
+  },
 ])
 
 /** The plant's process: what each point reads at a time since the start (test/sim/plant.ts `plantSignals`). */
@@ -115,7 +182,9 @@ export function plantSignals(options: PlantSignalOptions = {}): { tickMs: number
       tick = -1
     }
     if (tick === -1) baseline = new Map(shilianPlantPoints.map((p) => [p.id, p.model.mean]))
-    for (; tick < k; tick++) for (const p of shilianPlantPoints) if (p.type !== 'bool') baseline.set(p.id, driftStep(p, baseline.get(p.id)!, random))
+    for (; tick < k; tick++)
+      for (const p of shilianPlantPoints)
+        if (p.type !== 'bool') baseline.set(p.id, driftStep(p, baseline.get(p.id)!, random))
   }
   return {
     tickMs,
@@ -125,7 +194,11 @@ export function plantSignals(options: PlantSignalOptions = {}): { tickMs: number
       const values = new Map<string, number | boolean>()
       for (const p of shilianPlantPoints) {
         if (p.type === 'bool') values.set(p.id, p.model.mean === 1)
-        else values.set(p.id, asRegistered(p, p === tk101 ? scenarioLevel(phase, baseline.get(p.id)!) : baseline.get(p.id)!))
+        else
+          values.set(
+            p.id,
+            asRegistered(p, p === tk101 ? scenarioLevel(phase, baseline.get(p.id)!) : baseline.get(p.id)!),
+          )
       }
       values.set(lshh.id, (values.get(tk101.id) as number) >= 10.8)
       return values
@@ -143,14 +216,20 @@ export function asRegistered(p: PlantPoint, v: number): number {
 export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
   const signals = plantSignals(options)
   const now = options.now ?? Date.now
-  const sim = await startModbusSim({ port: options.port ?? 0, host: options.host, unitIds: [PLANT_UNITS.dcs, PLANT_UNITS.gds], responseMs: options.responseMs ?? 2 })
+  const sim = await startModbusSim({
+    port: options.port ?? 0,
+    host: options.host,
+    unitIds: [PLANT_UNITS.dcs, PLANT_UNITS.gds],
+    responseMs: options.responseMs ?? 2,
+  })
   const values = new Map<string, number | boolean>()
   const started = now()
 
   const write = (p: PlantPoint, v: number | boolean) => {
     values.set(p.id, v)
     const address = Number(p.address.slice(2))
-    if (p.type === 'bool') return p.address.startsWith('co') ? sim.setCoil(address, v as boolean) : sim.setDiscrete(address, v as boolean)
+    if (p.type === 'bool')
+      return p.address.startsWith('co') ? sim.setCoil(address, v as boolean) : sim.setDiscrete(address, v as boolean)
     const raw = (v as number) / (p.scale ?? 1)
     sim.setValue(p.address.startsWith('hr') ? 'holding' : 'input', address, raw, p.type, p.order ?? 'ABCD')
   }
@@ -183,7 +262,10 @@ export async function startPlant(options: PlantOptions = {}): Promise<Plant> {
 
 /** One tick of a point's process: a mean-reverting random walk that stays near the set point, never beyond physical bounds. */
 export function driftStep(p: PlantPoint, prev: number, random: () => number): number {
-  return Math.min(p.model.max, Math.max(p.model.min, prev + 0.1 * (p.model.mean - prev) + p.model.sigma * gaussian(random)))
+  return Math.min(
+    p.model.max,
+    Math.max(p.model.min, prev + 0.1 * (p.model.mean - prev) + p.model.sigma * gaussian(random)),
+  )
 }
 
 export function mulberry32(seed: number): () => number {

@@ -16,7 +16,13 @@ export interface RtspSource {
 
 export async function startRtspSource(): Promise<RtspSource> {
   const port = await freePort()
-  const child = startChild('rtsp-server', '/usr/bin/python3', [fileURLToPath(new URL('./rtsp-server.py', import.meta.url)), String(port)])
-  await waitFor(() => child.output().includes(`ready ${port}`), { timeoutMs: 15_000, message: () => `GStreamer RTSP server did not start: ${child.output()}` })
+  const child = startChild('rtsp-server', '/usr/bin/python3', [
+    fileURLToPath(new URL('./rtsp-server.py', import.meta.url)),
+    String(port),
+  ])
+  await waitFor(() => child.output().includes(`ready ${port}`), {
+    timeoutMs: 15_000,
+    message: () => `GStreamer RTSP server did not start: ${child.output()}`,
+  })
   return { url: `rtsp://127.0.0.1:${port}/live`, child, stop: async () => void (await child.kill()) }
 }

@@ -9,9 +9,22 @@ import { chromium, type BrowserContext } from 'playwright-core'
 export const CHROMIUM = '/usr/bin/chromium'
 export const HAS_CHROMIUM = existsSync(CHROMIUM)
 // Flags from the shared notes: quiet on a closed network.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 /** A browser with a fresh profile under `dir` (removed with it). */
 export async function launchBrowser(dir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS })
+  return chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+  })
 }

@@ -26,7 +26,10 @@ export function startChild(name: string, command: string, args: string[], env: N
   proc.stderr?.on('data', keep)
   const exited = new Promise<number | string>((resolve) => {
     proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))
-    proc.once('error', (err) => { chunks.push(`spawn error: ${err.message}`); resolve('spawn-error') })
+    proc.once('error', (err) => {
+      chunks.push(`spawn error: ${err.message}`)
+      resolve('spawn-error')
+    })
   })
   const child: Child = {
     name,
@@ -53,5 +56,10 @@ export async function stopAll(): Promise<void> {
 
 /** `parklink …` as a child process, exactly as an operator runs it. */
 export function startParklink(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  return startChild(name, process.execPath, [new URL('../../deploy/bin/parklink.mjs', import.meta.url).pathname, ...args], env)
+  return startChild(
+    name,
+    process.execPath,
+    [new URL('../../deploy/bin/parklink.mjs', import.meta.url).pathname, ...args],
+    env,
+  )
 }

@@ -13,8 +13,13 @@ import { TEST_PASSWORD } from '../cloud/helpers.ts'
  */
 export function ensureDashboardBuilt(mustContain?: string): void {
   const assets = path.join(DASHBOARD_DIST, 'assets')
-  const built = existsSync(path.join(DASHBOARD_DIST, 'index.html')) && existsSync(assets)
-    && (mustContain === undefined || readdirSync(assets).some((f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes(mustContain)))
+  const built =
+    existsSync(path.join(DASHBOARD_DIST, 'index.html')) &&
+    existsSync(assets) &&
+    (mustContain === undefined ||
+      readdirSync(assets).some(
+        (f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes(mustContain),
+      ))
   if (!built) execFileSync('npx', ['vite', 'build', '--config', 'cloud/dashboard/vite.config.ts'], { stdio: 'ignore' })
 }
 
@@ -22,7 +27,10 @@ export function ensureDashboardBuilt(mustContain?: string): void {
 export function serveApp(app: Hono): Promise<{ origin: string; close(): Promise<void> }> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
-      resolve({ origin: `http://127.0.0.1:${info.port}`, close: () => new Promise<void>((done) => server.close(() => done())) })
+      resolve({
+        origin: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      })
     })
   })
 }

@@ -60,10 +60,19 @@ export interface FakeCloud {
 export async function startFakeCloud(url: string): Promise<FakeCloud> {
   // The cloud's own mark keeping (contiguous mark + selective ranges), not a copy of it.
   const tracker = new AckTracker()
-  const client: MqttClient = mqtt.connect(url, { clientId: `fake-cloud-${process.pid}-${Math.random().toString(16).slice(2)}`, protocolVersion: 4, reconnectPeriod: 100, clean: true })
+  const client: MqttClient = mqtt.connect(url, {
+    clientId: `fake-cloud-${process.pid}-${Math.random().toString(16).slice(2)}`,
+    protocolVersion: 4,
+    reconnectPeriod: 100,
+    clean: true,
+  })
   let subscribed: () => void = () => {}
   const ready = new Promise<void>((resolve) => (subscribed = resolve))
-  client.on('connect', () => client.subscribe({ [channelFilter('data')]: { qos: 1 }, [channelFilter('status')]: { qos: 1 } }, () => subscribed()))
+  client.on('connect', () =>
+    client.subscribe({ [channelFilter('data')]: { qos: 1 }, [channelFilter('status')]: { qos: 1 } }, () =>
+      subscribed(),
+    ),
+  )
   client.on('error', () => {}) // reconnects by itself (the broker is restarted on purpose)
   let edgeSeen = ''
   const cloud: FakeCloud = {
@@ -91,7 +100,14 @@ export async function startFakeCloud(url: string): Promise<FakeCloud> {
     const { seq, floor, outbox } = decoded.value
     const mark = tracker.record(address.edge, seq, floor, outbox)
     const stored = tracker.storedRanges(address.edge, 64, outbox)
-    const ack: Ack = { v: WIRE_VERSION, edge: address.edge, outbox, through: mark, ...(stored.length > 0 ? { stored } : {}), ts: Date.now() }
+    const ack: Ack = {
+      v: WIRE_VERSION,
+      edge: address.edge,
+      outbox,
+      through: mark,
+      ...(stored.length > 0 ? { stored } : {}),
+      ts: Date.now(),
+    }
     client.publish(topic(address.site, address.edge, 'ack'), encode(ack), { qos: 1, retain: true })
   })
   await ready
@@ -99,7 +115,11 @@ export async function startFakeCloud(url: string): Promise<FakeCloud> {
 }
 
 /** A logger whose JSON lines the test can read. */
-export function captureLogger(level: 'debug' | 'info' = 'debug'): { log: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+export function captureLogger(level: 'debug' | 'info' = 'debug'): {
+  log: Logger
+  lines: () => Array<Record<string, unknown>>
+  text: () => string
+} {
   const chunks: string[] = []
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -109,7 +129,12 @@ export function captureLogger(level: 'debug' | 'info' = 'debug'): { log: Logger;
   })
   return {
     log: createLogger('edge-test', level, destination),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     text: () => chunks.join(''),
   }
 }

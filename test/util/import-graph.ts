@@ -39,7 +39,9 @@ export function buildImportGraph(root: string, folders: readonly string[]): Impo
   const graph = new Map<string, string[]>()
   for (const file of productFiles(root, folders)) {
     const dir = path.posix.dirname(file)
-    const targets = importsOf(readFileSync(path.join(root, file), 'utf8')).map((spec) => path.posix.normalize(path.posix.join(dir, spec)))
+    const targets = importsOf(readFileSync(path.join(root, file), 'utf8')).map((spec) =>
+      path.posix.normalize(path.posix.join(dir, spec)),
+    )
     graph.set(file, [...new Set(targets)].sort())
   }
   return graph

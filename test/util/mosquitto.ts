@@ -25,7 +25,19 @@ export function mosquittoBinary(): string {
 export function createMosquitto(port: number, extra: readonly string[] = []): Mosquitto {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-mosquitto-'))
   const conf = path.join(dir, 'mosquitto.conf')
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout', 'log_type error', 'log_type warning', ...extra, ''].join('\n'))
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest stdout',
+      'log_type error',
+      'log_type warning',
+      ...extra,
+      '',
+    ].join('\n'),
+  )
   let child: Child | null = null
   return {
     port,

@@ -22,8 +22,14 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, host)
-      socket.once('connect', () => { socket.destroy(); resolve(true) })
-      socket.once('error', () => { socket.destroy(); resolve(false) })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => {
+        socket.destroy()
+        resolve(false)
+      })
     })
     if (ok) return
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`)

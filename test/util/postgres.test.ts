@@ -19,10 +19,16 @@ describe('test/util/postgres: a throwaway PostgreSQL cluster', () => {
   it('takes a table, rows and reads them back (bigint epoch milliseconds intact)', async () => {
     await sql`create table samples (point text not null, ts bigint not null, value double precision not null)`
     const ts = 1_764_990_000_123
-    await sql`insert into samples ${sql([{ point: 'tk101.level', ts, value: 4.5 }, { point: 'tk101.level', ts: ts + 1000, value: 4.6 }])}`
+    await sql`insert into samples ${sql([
+      { point: 'tk101.level', ts, value: 4.5 },
+      { point: 'tk101.level', ts: ts + 1000, value: 4.6 },
+    ])}`
     // postgres.js hands int8 back as text (exact beyond 2^53).
     const rows = await sql`select point, ts, value from samples order by ts`
-    expect(rows.map((r) => [r.point, r.ts, r.value])).toEqual([['tk101.level', String(ts), 4.5], ['tk101.level', String(ts + 1000), 4.6]])
+    expect(rows.map((r) => [r.point, r.ts, r.value])).toEqual([
+      ['tk101.level', String(ts), 4.5],
+      ['tk101.level', String(ts + 1000), 4.6],
+    ])
   })
 
   it('keeps committed rows across a clean restart and a crash-like one, on the same url', async () => {

@@ -42,7 +42,9 @@ export function postgresBinDir(): string {
   const fromEnv = process.env.PARKLINK_PG_BIN
   if (fromEnv) return fromEnv
   const base = '/usr/lib/postgresql'
-  const majors = existsSync(base) ? readdirSync(base).filter((d) => existsSync(path.join(base, d, 'bin', 'initdb'))) : []
+  const majors = existsSync(base)
+    ? readdirSync(base).filter((d) => existsSync(path.join(base, d, 'bin', 'initdb')))
+    : []
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0]
   if (!newest) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql (see .ci/run)')
   return path.join(base, newest, 'bin')
@@ -74,22 +76,35 @@ function makeTempDir(): { dir: string; data: string; socket: string; log: string
 }
 
 const serverOptions = (port: number, socket: string) =>
-  [`-p ${port}`, `-k ${socket}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=32MB', '-c max_connections=50'].join(' ')
+  [
+    `-p ${port}`,
+    `-k ${socket}`,
+    "-c listen_addresses='127.0.0.1'",
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c shared_buffers=32MB',
+    '-c max_connections=50',
+  ].join(' ')
 
 /** Ready means a query answers (a listening socket alone may still say "the database system is starting up"). */
 async function waitReady(url: string, log: string, timeoutMs: number): Promise<void> {
-  await waitFor(async () => {
-    const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} })
-    try {
-      await sql`select 1`
-      return true
-    } finally {
-      await sql.end({ timeout: 1 })
-    }
-  }, { timeoutMs, intervalMs: 50, message: () => `PostgreSQL ready at ${url} (server log: ${tail(log)})` })
+  await waitFor(
+    async () => {
+      const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} })
+      try {
+        await sql`select 1`
+        return true
+      } finally {
+        await sql.end({ timeout: 1 })
+      }
+    },
+    { timeoutMs, intervalMs: 50, message: () => `PostgreSQL ready at ${url} (server log: ${tail(log)})` },
+  )
 }
 
-const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ') : 'none')
+const tail = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ') : 'none'
 
 export async function startPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const database = options.database ?? 'parklink'
@@ -112,7 +127,16 @@ export async function startPostgres(options: TestPostgresOptions = {}): Promise<
   }
   process.once('exit', onExit)
   try {
-    await pg('initdb', ['-D', paths.data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'])
+    await pg('initdb', [
+      '-D',
+      paths.data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--no-locale',
+      '--no-sync',
+    ])
     await start()
     const sql = postgres(admin, { max: 1, onnotice: () => {} })
     await sql.unsafe(`create database "${database}"`).finally(() => sql.end({ timeout: 1 }))

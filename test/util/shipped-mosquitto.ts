@@ -39,18 +39,27 @@ export interface ShippedMosquitto {
 
 const DEPLOY = new URL('../../deploy/mosquitto/', import.meta.url).pathname
 
-export async function startShippedMosquitto(options: { passwords?: Record<string, string> } = {}): Promise<ShippedMosquitto> {
+export async function startShippedMosquitto(
+  options: { passwords?: Record<string, string> } = {},
+): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
   try {
     const pki = initPki(path.join(dir, 'pki'), runOpenssl, { park: 'test park', days: 2 })
     const server = issue(pki, brokerIdentity('127.0.0.1'), { days: 2, hosts: ['127.0.0.1', 'localhost'] }).files
     const certs = path.join(dir, 'certs')
     mkdirSync(certs)
-    for (const [from, to] of [[server.ca, 'ca.crt'], [server.serverCert, 'server.crt'], [server.serverKey, 'server.key'], [pki.layout.ca('tls').crl, 'crl.pem']] as const) copyFileSync(from!, path.join(certs, to))
+    for (const [from, to] of [
+      [server.ca, 'ca.crt'],
+      [server.serverCert, 'server.crt'],
+      [server.serverKey, 'server.key'],
+      [pki.layout.ca('tls').crl, 'crl.pem'],
+    ] as const)
+      copyFileSync(from!, path.join(certs, to))
     const passwords = options.passwords
     if (passwords) {
       writeFileSync(path.join(dir, 'passwd'), '')
-      for (const [user, password] of Object.entries(passwords)) execFileSync('mosquitto_passwd', ['-b', path.join(dir, 'passwd'), user, password], { stdio: 'pipe' })
+      for (const [user, password] of Object.entries(passwords))
+        execFileSync('mosquitto_passwd', ['-b', path.join(dir, 'passwd'), user, password], { stdio: 'pipe' })
     }
     copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
     const data = path.join(dir, 'data')
@@ -62,10 +71,21 @@ export async function startShippedMosquitto(options: { passwords?: Record<string
     chmodSync(dir, 0o755)
     chmodSync(certs, 0o755)
     chmodSync(data, 0o777)
-    for (const f of ['certs/ca.crt', 'certs/server.crt', 'certs/server.key', 'certs/crl.pem', 'parklink.acl', 'mosquitto.conf', ...(passwords ? ['passwd'] : [])]) chmodSync(path.join(dir, f), 0o644)
+    for (const f of [
+      'certs/ca.crt',
+      'certs/server.crt',
+      'certs/server.key',
+      'certs/crl.pem',
+      'parklink.acl',
+      'mosquitto.conf',
+      ...(passwords ? ['passwd'] : []),
+    ])
+      chmodSync(path.join(dir, f), 0o644)
     const start = async () => {
       const child = startChild('mosquitto-shipped', mosquittoBinary(), ['-c', confFile])
-      await waitForPort(port, 10_000).catch((err: Error) => { throw new Error(`${err.message}\n${child.output()}`) })
+      await waitForPort(port, 10_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${child.output()}`)
+      })
       return child
     }
     const broker: ShippedMosquitto = {
@@ -82,7 +102,12 @@ export async function startShippedMosquitto(options: { passwords?: Record<string
       },
       enrol(kind, name) {
         const files = issue(pki, kind === 'edge' ? edgeIdentity(name) : cloudIdentity(name), { days: 2 }).files
-        return { dir: path.dirname(files.clientCert!), ca: readFileSync(files.ca!), cert: readFileSync(files.clientCert!), key: readFileSync(files.clientKey!) }
+        return {
+          dir: path.dirname(files.clientCert!),
+          ca: readFileSync(files.ca!),
+          cert: readFileSync(files.clientCert!),
+          key: readFileSync(files.clientKey!),
+        }
       },
       async reloadCrl() {
         copyFileSync(pki.layout.ca('tls').crl, path.join(certs, 'crl.pem'))
@@ -113,7 +138,8 @@ function shippedConf(file: string, dir: string, port: number): string {
     ...(file === 'parklink-passwords.conf' ? [['/etc/mosquitto/passwd', `${dir}/passwd`] as [string, string]] : []),
   ]
   for (const [from, to] of substitutions) {
-    if (!conf.includes(from)) throw new Error(`deploy/mosquitto/${file} no longer has "${from}": update test/util/shipped-mosquitto.ts`)
+    if (!conf.includes(from))
+      throw new Error(`deploy/mosquitto/${file} no longer has "${from}": update test/util/shipped-mosquitto.ts`)
     conf = conf.split(from).join(to)
   }
   return conf

@@ -25,38 +25,41 @@ export function openSse(url: string, headers: Record<string, string>, onEvent: (
     if (!res.ok || !res.body) throw new Error(`GET ${url} → ${res.status}: ${(await res.text()).slice(0, 500)}`)
     return res.body
   })()
-  void opened.then(async (body) => {
-    const reader = body.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        const receivedAt = Date.now()
-        buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n')
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          let event = 'message'
-          let id: string | null = null
-          const data: string[] = []
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue
-            const colon = line.indexOf(':')
-            const field = colon < 0 ? line : line.slice(0, colon)
-            const v = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
-            if (field === 'event') event = v
-            else if (field === 'id') id = v
-            else if (field === 'data') data.push(v)
+  void opened.then(
+    async (body) => {
+      const reader = body.getReader()
+      const decoder = new TextDecoder()
+      let buffer = ''
+      try {
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) return
+          const receivedAt = Date.now()
+          buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n')
+          let end: number
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end)
+            buffer = buffer.slice(end + 2)
+            let event = 'message'
+            let id: string | null = null
+            const data: string[] = []
+            for (const line of block.split('\n')) {
+              if (line.startsWith(':')) continue
+              const colon = line.indexOf(':')
+              const field = colon < 0 ? line : line.slice(0, colon)
+              const v = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
+              if (field === 'event') event = v
+              else if (field === 'id') id = v
+              else if (field === 'data') data.push(v)
+            }
+            if (data.length > 0) onEvent({ event, id, data: data.join('\n'), receivedAt })
           }
-          if (data.length > 0) onEvent({ event, id, data: data.join('\n'), receivedAt })
         }
+      } catch {
+        // closed (abort) or the server went away: the caller sees no more events
       }
-    } catch {
-      // closed (abort) or the server went away: the caller sees no more events
-    }
-  }, () => {})
+    },
+    () => {},
+  )
   return { opened: opened.then(() => undefined), close: () => controller.abort() }
 }

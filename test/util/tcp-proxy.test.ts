@@ -21,10 +21,11 @@ async function startEchoTarget() {
     port: (server.address() as net.AddressInfo).port,
     received,
     sockets,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -37,10 +38,11 @@ function connectClient(port: number) {
   socket.on('close', () => (client.closed = true))
   return client
 }
-const connected = (c: ReturnType<typeof connectClient>) => new Promise<void>((resolve, reject) => {
-  c.socket.once('connect', () => resolve())
-  c.socket.once('error', reject)
-})
+const connected = (c: ReturnType<typeof connectClient>) =>
+  new Promise<void>((resolve, reject) => {
+    c.socket.once('connect', () => resolve())
+    c.socket.once('error', reject)
+  })
 
 describe('TCP proxy', () => {
   let target: Awaited<ReturnType<typeof startEchoTarget>>
@@ -140,7 +142,9 @@ describe('TCP proxy', () => {
     const held = client(proxy.port)
     await connected(held)
     proxy.setMode('pass')
-    await waitFor(() => held.closed && target.sockets.size === 0, { message: 'the blackholed connections were not reset at the heal' })
+    await waitFor(() => held.closed && target.sockets.size === 0, {
+      message: 'the blackholed connections were not reset at the heal',
+    })
 
     await echoed('b')
   })

@@ -45,7 +45,10 @@ interface Pair {
   holed: boolean
 }
 
-export async function startTcpProxy(target: { port: number; host?: string }, listenHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { port: number; host?: string },
+  listenHost = '127.0.0.1',
+): Promise<TcpProxy> {
   const host = target.host ?? '127.0.0.1'
   let mode: ProxyMode = 'pass'
   const pairs = new Set<Pair>()

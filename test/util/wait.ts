@@ -27,7 +27,9 @@ export async function waitFor<T>(cond: () => T | Promise<T>, options: WaitOption
     }
     if (Date.now() >= deadline) {
       const what = typeof options.message === 'function' ? options.message() : (options.message ?? 'condition not met')
-      const why = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ''
+      const why = lastError
+        ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`
+        : ''
       throw new Error(`waitFor: ${what} within ${timeoutMs} ms${why}`)
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs))

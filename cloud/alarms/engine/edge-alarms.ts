@@ -7,10 +7,24 @@ import type { TimelineEntry } from '../workflow.ts'
  * edge's part is noted on that episode's timeline (`edgeAlarmEntry`); there is never a second
  * episode. Unmatched (limits differ?) it is counted, not stored.
  */
-export function edgeAlarmMatch(e: EdgeAlarm): { point: string; kind: string; at: 'raisedAt' | 'recoveredAt'; ts: number } {
+export function edgeAlarmMatch(e: EdgeAlarm): {
+  point: string
+  kind: string
+  at: 'raisedAt' | 'recoveredAt'
+  ts: number
+} {
   return { point: e.point, kind: e.kind, at: e.type === 'raise' ? 'raisedAt' : 'recoveredAt', ts: e.ts }
 }
 
 export function edgeAlarmEntry(edge: string, e: EdgeAlarm): TimelineEntry {
-  return { at: e.ts, actor: `edge:${edge}`, action: e.type === 'raise' ? 'edge_raise' : 'edge_recover', detail: { value: e.value, ...(e.limit === undefined ? {} : { limit: e.limit }), ...(e.priority ? { priority: e.priority } : {}) } }
+  return {
+    at: e.ts,
+    actor: `edge:${edge}`,
+    action: e.type === 'raise' ? 'edge_raise' : 'edge_recover',
+    detail: {
+      value: e.value,
+      ...(e.limit === undefined ? {} : { limit: e.limit }),
+      ...(e.priority ? { priority: e.priority } : {}),
+    },
+  }
 }

@@ -19,7 +19,17 @@ describe('alarm engine (pure decisions)', () => {
   })
 
   it('repeats of a latched episode get a timeline step only at 1–5, 10, 20, 50, 100 …', () => {
-    expect([1, 5, 6, 10, 20, 30, 50, 100, 150].map(stepFor)).toEqual([true, true, false, true, true, false, true, true, false])
+    expect([1, 5, 6, 10, 20, 30, 50, 100, 150].map(stepFor)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+    ])
     const w = ruleEventWrite({ type: 'repeat', point: 'p', kind: 'H', ts: 1, value: 9, repeats: 7 }, false)
     expect(w).toMatchObject({ type: 'active', patch: { repeats: 7 }, entry: null, tell: [] })
   })
@@ -29,22 +39,48 @@ describe('alarm engine (pure decisions)', () => {
     expect(held).toEqual({ open: { H: { ts: 100, value: 9, limit: 8, priority: 'A' } }, writes: [] })
     const done = backlogEvent(copy(held.open), recover, () => null)
     expect(done.open).toEqual({})
-    expect(done.writes).toMatchObject([{ type: 'episode', alarm: { raisedAt: 100, recovered: { at: 200, value: 7 } }, tell: [{ action: 'raise', historical: true }, { action: 'recover', historical: true }] }])
+    expect(done.writes).toMatchObject([
+      {
+        type: 'episode',
+        alarm: { raisedAt: 100, recovered: { at: 200, value: 7 } },
+        tell: [
+          { action: 'raise', historical: true },
+          { action: 'recover', historical: true },
+        ],
+      },
+    ])
   })
 
   it('a backlog recovery ends the alarm active before the outage at its own time, or corrects a later recovery', () => {
-    expect(backlogEvent(copy(), recover, () => ({ id: 4, state: 'active', recoveredAt: null })).writes).toMatchObject([{ type: 'update', id: 4, patch: { recoveredAt: 200 } }])
-    expect(backlogEvent(copy(), recover, () => ({ id: 4, state: 'recovered', recoveredAt: 500 })).writes[0]).toMatchObject({ entry: { detail: { correctedFrom: 500 } } })
+    expect(backlogEvent(copy(), recover, () => ({ id: 4, state: 'active', recoveredAt: null })).writes).toMatchObject([
+      { type: 'update', id: 4, patch: { recoveredAt: 200 } },
+    ])
+    expect(
+      backlogEvent(copy(), recover, () => ({ id: 4, state: 'recovered', recoveredAt: 500 })).writes[0],
+    ).toMatchObject({ entry: { detail: { correctedFrom: 500 } } })
     expect(backlogEvent(copy(), recover, () => ({ id: 4, state: 'recovered', recoveredAt: 150 })).writes).toEqual([])
   })
 
   it('an open raise is settled: moved onto the live alarm, raised and notified when the condition holds, else closed at the resume time', () => {
     const open = { ts: 100, value: 9, limit: 8, priority: 'A' }
-    expect(settleOpenRaise(copy(), 'H', open, { id: 2, raisedAt: 900 }, null)).toMatchObject({ type: 'update', id: 2, patch: { raisedAt: 100 }, tell: [] })
+    expect(settleOpenRaise(copy(), 'H', open, { id: 2, raisedAt: 900 }, null)).toMatchObject({
+      type: 'update',
+      id: 2,
+      patch: { raisedAt: 100 },
+      tell: [],
+    })
     expect(settleOpenRaise(copy(), 'H', open, { id: 2, raisedAt: 50 }, null)).toBeNull()
-    const holding = { ...initialRuleState(), threshold: { active: { H: { since: 100 } } } } as unknown as ReturnType<typeof initialRuleState>
-    expect(settleOpenRaise(copy(), 'H', open, null, holding)).toMatchObject({ type: 'raise', tell: [{ action: 'raise', at: 100 }] })
-    expect(settleOpenRaise(copy(), 'H', open, null, initialRuleState())).toMatchObject({ type: 'episode', alarm: { recovered: { at: 1000, value: null } } })
+    const holding = { ...initialRuleState(), threshold: { active: { H: { since: 100 } } } } as unknown as ReturnType<
+      typeof initialRuleState
+    >
+    expect(settleOpenRaise(copy(), 'H', open, null, holding)).toMatchObject({
+      type: 'raise',
+      tell: [{ action: 'raise', at: 100 }],
+    })
+    expect(settleOpenRaise(copy(), 'H', open, null, initialRuleState())).toMatchObject({
+      type: 'episode',
+      alarm: { recovered: { at: 1000, value: null } },
+    })
   })
 
   it('traces and counts backlog samples at or after the resume time as replay_overlap', () => {

@@ -1,4 +1,12 @@
-import { parseRuleState, rulesOf, type PointEvaluation, type PointEvaluator, type PointRuleState, type PointRules, type RulePoint } from '../../../shared/rules/evaluate.ts'
+import {
+  parseRuleState,
+  rulesOf,
+  type PointEvaluation,
+  type PointEvaluator,
+  type PointRuleState,
+  type PointRules,
+  type RulePoint,
+} from '../../../shared/rules/evaluate.ts'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import { isClockSkewed } from '../../../shared/rules/time-check.ts'
@@ -20,7 +28,13 @@ export type Covering = ReadonlyArray<{ id: number; from: number; to: number }>
 /** The rule library's view of a point (shared/rules/evaluate.ts). */
 export function rulePointOf(id: string, facts: PointFacts | null, covering: Covering | undefined): RulePoint {
   const windowAt = covering ? (ts: number) => covering.find((w) => w.from <= ts && ts < w.to)?.id ?? null : undefined
-  return { id, class: facts?.class ?? null, limits: facts?.limits ?? null, ...(windowAt ? { windowAt } : {}), ...rulesOf(facts?.rules) }
+  return {
+    id,
+    class: facts?.class ?? null,
+    limits: facts?.limits ?? null,
+    ...(windowAt ? { windowAt } : {}),
+    ...rulesOf(facts?.rules),
+  }
 }
 
 /** A backlog group evaluated against its replay copy, up to where live data took over (replay.ts). */
@@ -31,7 +45,12 @@ export interface BacklogOutcome {
   trace: TraceRecord[]
 }
 
-export function evaluateBacklog(evaluate: PointEvaluator, point: RulePoint, copy: ReplayCopy, group: readonly Sample[]): BacklogOutcome {
+export function evaluateBacklog(
+  evaluate: PointEvaluator,
+  point: RulePoint,
+  copy: ReplayCopy,
+  group: readonly Sample[],
+): BacklogOutcome {
   const older = group.filter((x) => x.ts < copy.resumeTs)
   const evaluation = evaluate(point, copy.state, older)
   return { evaluation, stale: evaluation.stale + group.length - older.length, trace: backlogTrace(group, copy) }
@@ -41,7 +60,12 @@ export function evaluateBacklog(evaluate: PointEvaluator, point: RulePoint, copy
  * A live batch overtaking a backlog: from which sample time the point's state must be kept as it
  * is now, before the batch is evaluated (replay.ts); null: no copy (not live, or nothing to replay).
  */
-export function liveSnapshot(point: RulePoint, facts: PointFacts | null, group: readonly Sample[], live: boolean): { firstTs: number } | null {
+export function liveSnapshot(
+  point: RulePoint,
+  facts: PointFacts | null,
+  group: readonly Sample[],
+  live: boolean,
+): { firstTs: number } | null {
   // A point with no rules and no rule state has nothing to replay: no copy.
   const judged = point.limits !== null || facts?.rules != null || (facts?.state ?? undefined) !== undefined
   // Times outside the window do not say where live data took over (nor does a group of them).
@@ -57,11 +81,20 @@ export interface LiveOutcome {
   trace: TraceRecord[]
 }
 
-export function evaluateLive(evaluate: PointEvaluator, point: RulePoint, facts: PointFacts | null, group: readonly Sample[]): LiveOutcome {
+export function evaluateLive(
+  evaluate: PointEvaluator,
+  point: RulePoint,
+  facts: PointFacts | null,
+  group: readonly Sample[],
+): LiveOutcome {
   const storedJson = facts?.state ?? undefined
   const stored: PointRuleState | null = storedJson === undefined ? null : parseRuleState(storedJson)
   const evaluation = evaluate(point, stored, group)
-  return { evaluation, unreadable: storedJson !== undefined && stored === null, trace: liveTrace(group, stored?.lastTs ?? null, evaluation) }
+  return {
+    evaluation,
+    unreadable: storedJson !== undefined && stored === null,
+    trace: liveTrace(group, stored?.lastTs ?? null, evaluation),
+  }
 }
 
 /**
@@ -69,7 +102,11 @@ export function evaluateLive(evaluate: PointEvaluator, point: RulePoint, facts: 
  * (it overtook a backlog) and replayed backlog later, in seq order (`deferred`). `historical`:
  * its alarm changes are history, by the cloud's verdict when it has one, else the edge's mark.
  */
-export function batchMode(inOrder: boolean, edgeHistorical: boolean | undefined, cloudVerdict: boolean | undefined): { live: boolean; deferred: boolean; historical: boolean } {
+export function batchMode(
+  inOrder: boolean,
+  edgeHistorical: boolean | undefined,
+  cloudVerdict: boolean | undefined,
+): { live: boolean; deferred: boolean; historical: boolean } {
   const live = !inOrder && !edgeHistorical
   return { live, deferred: !inOrder && !live, historical: cloudVerdict ?? edgeHistorical ?? false }
 }

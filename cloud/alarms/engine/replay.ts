@@ -52,7 +52,11 @@ export interface EarlierAlarm {
  * `earlier(kind)`: the alarm of that kind raised before the outage (read only for a recovery
  * without an open raise).
  */
-export function backlogEvent(copy: ReplayCopy, e: AlarmEvent, earlier: (kind: string) => EarlierAlarm | null): { open: Record<string, OpenRaise>; writes: AlarmWrite[] } {
+export function backlogEvent(
+  copy: ReplayCopy,
+  e: AlarmEvent,
+  earlier: (kind: string) => EarlierAlarm | null,
+): { open: Record<string, OpenRaise>; writes: AlarmWrite[] } {
   const open = { ...copy.open }
   if (e.type === 'raise') {
     open[e.kind] = { ts: e.ts, value: e.value, limit: e.limit, priority: e.priority }
@@ -62,7 +66,22 @@ export function backlogEvent(copy: ReplayCopy, e: AlarmEvent, earlier: (kind: st
   if (e.type === 'repeat') {
     // Counted on the latched episode: the one open in the backlog, or the one active before it.
     if (held) open[e.kind] = { ...held, repeats: e.repeats }
-    return { open, writes: held ? [] : [{ type: 'active', point: copy.point, kind: e.kind, before: copy.resumeTs, patch: { repeats: e.repeats }, entry: null, tell: [] }] }
+    return {
+      open,
+      writes: held
+        ? []
+        : [
+            {
+              type: 'active',
+              point: copy.point,
+              kind: e.kind,
+              before: copy.resumeTs,
+              patch: { repeats: e.repeats },
+              entry: null,
+              tell: [],
+            },
+          ],
+    }
   }
   if (held) {
     delete open[e.kind]
@@ -70,12 +89,26 @@ export function backlogEvent(copy: ReplayCopy, e: AlarmEvent, earlier: (kind: st
   }
   // The alarm was active when the outage began: it ended during the outage.
   const before = earlier(e.kind)
-  if (!before || !(before.state === 'active' || (before.recoveredAt !== null && before.recoveredAt > e.ts))) return { open, writes: [] }
+  if (!before || !(before.state === 'active' || (before.recoveredAt !== null && before.recoveredAt > e.ts)))
+    return { open, writes: [] }
   const repeats = e.repeats === undefined ? {} : { repeats: e.repeats }
   const corrected = before.recoveredAt !== null ? { correctedFrom: before.recoveredAt } : {}
   return {
     open,
-    writes: [{ type: 'update', id: before.id, patch: { state: 'recovered', recoveredAt: e.ts, recoveredValue: e.value, ...repeats }, entry: { at: e.ts, actor: 'system', action: 'recover', detail: { value: e.value, historical: true, ...corrected } }, tell: [{ action: 'recover', at: e.ts, historical: true }] }],
+    writes: [
+      {
+        type: 'update',
+        id: before.id,
+        patch: { state: 'recovered', recoveredAt: e.ts, recoveredValue: e.value, ...repeats },
+        entry: {
+          at: e.ts,
+          actor: 'system',
+          action: 'recover',
+          detail: { value: e.value, historical: true, ...corrected },
+        },
+        tell: [{ action: 'recover', at: e.ts, historical: true }],
+      },
+    ],
   }
 }
 
@@ -83,27 +116,81 @@ export function backlogEvent(copy: ReplayCopy, e: AlarmEvent, earlier: (kind: st
  * A raise still open when the backlog below the resume point is done (see above). `live`: the
  * active alarm of its kind now; `liveState`: the point's live rule state.
  */
-export function settleOpenRaise(copy: ReplayCopy, kind: string, open: OpenRaise, live: { id: number; raisedAt: number } | null, liveState: PointRuleState | null): AlarmWrite | null {
+export function settleOpenRaise(
+  copy: ReplayCopy,
+  kind: string,
+  open: OpenRaise,
+  live: { id: number; raisedAt: number } | null,
+  liveState: PointRuleState | null,
+): AlarmWrite | null {
   const raised = { kind, priority: open.priority, value: open.value, limit: open.limit }
   if (live) {
     if (live.raisedAt <= open.ts) return null
-    return { type: 'update', id: live.id, patch: { raisedAt: open.ts, value: open.value, limit: open.limit }, entry: { at: open.ts, actor: 'system', action: 'raise', detail: { ...raised, historical: true, firstSeenLiveAt: live.raisedAt } }, tell: [] }
+    return {
+      type: 'update',
+      id: live.id,
+      patch: { raisedAt: open.ts, value: open.value, limit: open.limit },
+      entry: {
+        at: open.ts,
+        actor: 'system',
+        action: 'raise',
+        detail: { ...raised, historical: true, firstSeenLiveAt: live.raisedAt },
+      },
+      tell: [],
+    }
   }
   if (liveState && conditionActive(liveState, kind)) {
     // Active now and never announced: this one is notified.
-    return { type: 'raise', alarm: { point: copy.point, kind, priority: open.priority, raisedAt: open.ts, value: open.value, limit: open.limit }, entries: [{ at: open.ts, actor: 'system', action: 'raise', detail: { ...raised, foundInBacklog: true } }], tell: [{ action: 'raise', at: open.ts }] }
+    return {
+      type: 'raise',
+      alarm: {
+        point: copy.point,
+        kind,
+        priority: open.priority,
+        raisedAt: open.ts,
+        value: open.value,
+        limit: open.limit,
+      },
+      entries: [{ at: open.ts, actor: 'system', action: 'raise', detail: { ...raised, foundInBacklog: true } }],
+      tell: [{ action: 'raise', at: open.ts }],
+    }
   }
   return episode(copy.point, kind, open, { ts: copy.resumeTs, value: null }, { recoveredBeforeLiveData: true })
 }
 
 /** A closed episode from the backlog: raised and recovered during the outage. */
-function episode(point: string, kind: string, raise: OpenRaise, recover: { ts: number; value: number | null }, note: Record<string, unknown> = {}): AlarmWrite {
+function episode(
+  point: string,
+  kind: string,
+  raise: OpenRaise,
+  recover: { ts: number; value: number | null },
+  note: Record<string, unknown> = {},
+): AlarmWrite {
   return {
     type: 'episode',
-    alarm: { point, kind, priority: raise.priority, raisedAt: raise.ts, value: raise.value, limit: raise.limit, recovered: { at: recover.ts, value: recover.value }, repeats: raise.repeats ?? 0 },
+    alarm: {
+      point,
+      kind,
+      priority: raise.priority,
+      raisedAt: raise.ts,
+      value: raise.value,
+      limit: raise.limit,
+      recovered: { at: recover.ts, value: recover.value },
+      repeats: raise.repeats ?? 0,
+    },
     entries: [
-      { at: raise.ts, actor: 'system', action: 'raise', detail: { kind, priority: raise.priority, value: raise.value, limit: raise.limit, historical: true } },
-      { at: recover.ts, actor: 'system', action: 'recover', detail: { value: recover.value, historical: true, ...note } },
+      {
+        at: raise.ts,
+        actor: 'system',
+        action: 'raise',
+        detail: { kind, priority: raise.priority, value: raise.value, limit: raise.limit, historical: true },
+      },
+      {
+        at: recover.ts,
+        actor: 'system',
+        action: 'recover',
+        detail: { value: recover.value, historical: true, ...note },
+      },
     ],
     tell: [
       { action: 'raise', at: raise.ts, historical: true },

@@ -10,15 +10,35 @@ import { historicalMark, type AlarmWrite } from './writes.ts'
 export function ruleEventWrite(e: AlarmEvent, historical: boolean): AlarmWrite {
   const mark = historicalMark(historical)
   if (e.type === 'raise') {
-    const entries: TimelineEntry[] = [{ at: e.ts, actor: 'system', action: 'raise', detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...mark } }]
+    const entries: TimelineEntry[] = [
+      {
+        at: e.ts,
+        actor: 'system',
+        action: 'raise',
+        detail: { kind: e.kind, priority: e.priority, value: e.value, limit: e.limit, ...mark },
+      },
+    ]
     // Chattering (ISA-18.2 §16.6, brief §5: ≥ 3 raises in 60 s): this episode is latched (held
     // until clear for clearHoldS), for the operator to shelve it or ask for a deadband or delay.
-    if (e.chattering) entries.push({ at: e.ts, actor: 'system', action: 'chattering', detail: { raises: e.chattering.raises, windowS: e.chattering.windowS, latched: true } })
-    return { type: 'raise', alarm: { point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit }, entries, tell: [{ action: 'raise', at: e.ts, ...mark }] }
+    if (e.chattering)
+      entries.push({
+        at: e.ts,
+        actor: 'system',
+        action: 'chattering',
+        detail: { raises: e.chattering.raises, windowS: e.chattering.windowS, latched: true },
+      })
+    return {
+      type: 'raise',
+      alarm: { point: e.point, kind: e.kind, priority: e.priority, raisedAt: e.ts, value: e.value, limit: e.limit },
+      entries,
+      tell: [{ action: 'raise', at: e.ts, ...mark }],
+    }
   }
   if (e.type === 'repeat') {
     // A raise within a latched episode: counted on it, not a new alarm (not announced either).
-    const entry = stepFor(e.repeats) ? { at: e.ts, actor: 'system', action: 'repeat' as const, detail: { repeats: e.repeats, value: e.value } } : null
+    const entry = stepFor(e.repeats)
+      ? { at: e.ts, actor: 'system', action: 'repeat' as const, detail: { repeats: e.repeats, value: e.value } }
+      : null
     return { type: 'active', point: e.point, kind: e.kind, patch: { repeats: e.repeats }, entry, tell: [] }
   }
   const repeats = e.repeats === undefined ? {} : { repeats: e.repeats }

@@ -17,11 +17,25 @@ export interface SystemRaise {
 /** A watcher's alarm (comm loss, clock): raised unless one is active; CLOCK reads offset and threshold in seconds, the others silence and limit. */
 export function systemRaiseWrite(a: SystemRaise): AlarmWrite {
   const detail = a.kind === 'CLOCK' ? { offsetS: a.value, thresholdS: a.limit } : { silentS: a.value, afterS: a.limit }
-  return { type: 'raise', alarm: { point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit }, entries: [{ at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, ...detail } }], tell: [{ action: 'raise', at: a.ts }] }
+  return {
+    type: 'raise',
+    alarm: { point: a.point, kind: a.kind, priority: a.priority, raisedAt: a.ts, value: a.value, limit: a.limit },
+    entries: [
+      { at: a.ts, actor: 'system', action: 'raise', detail: { kind: a.kind, priority: a.priority, ...detail } },
+    ],
+    tell: [{ action: 'raise', at: a.ts }],
+  }
 }
 
 export function systemRecoverWrite(point: string, kind: SystemAlarmKind, ts: number, value: number): AlarmWrite {
-  return { type: 'active', point, kind, patch: { state: 'recovered', recoveredAt: ts, recoveredValue: value }, entry: { at: ts, actor: 'system', action: 'recover', detail: {} }, tell: [{ action: 'recover', at: ts }] }
+  return {
+    type: 'active',
+    point,
+    kind,
+    patch: { state: 'recovered', recoveredAt: ts, recoveredValue: value },
+    entry: { at: ts, actor: 'system', action: 'recover', detail: {} },
+    tell: [{ action: 'recover', at: ts }],
+  }
 }
 
 export interface SecurityFacts {
@@ -40,10 +54,25 @@ export interface SecurityFacts {
  */
 export function securityWrite(e: SecurityFacts, open: number | null): AlarmWrite {
   const detail = securityDetail(e)
-  if (open !== null) return { type: 'update', id: open, patch: {}, entry: { at: e.at, actor: `edge:${e.edge}`, action: 'refused', detail }, tell: [] }
+  if (open !== null)
+    return {
+      type: 'update',
+      id: open,
+      patch: {},
+      entry: { at: e.at, actor: `edge:${e.edge}`, action: 'refused', detail },
+      tell: [],
+    }
   return {
     type: 'episode',
-    alarm: { point: edgeAlarmPoint(e.edge), kind: 'SECURITY', priority: e.priority, raisedAt: e.at, value: e.items.length, limit: 0, recovered: { at: e.at, value: 0 } },
+    alarm: {
+      point: edgeAlarmPoint(e.edge),
+      kind: 'SECURITY',
+      priority: e.priority,
+      raisedAt: e.at,
+      value: e.items.length,
+      limit: 0,
+      recovered: { at: e.at, value: 0 },
+    },
     entries: [
       { at: e.at, actor: 'system', action: 'raise', detail: { kind: 'SECURITY', priority: e.priority, ...detail } },
       { at: e.at, actor: 'system', action: 'recover', detail: { instantaneous: true } },

@@ -22,25 +22,46 @@ export interface TraceRecord {
  */
 export function liveTrace(group: readonly Sample[], lastTs: number | null, evaluation: PointEvaluation): TraceRecord[] {
   const out: TraceRecord[] = []
-  if (evaluation.skewed > 0) out.push({ reason: 'clock_skew', samples: group.filter(isClockSkewed), evaluatedThrough: lastTs })
-  if (evaluation.stale > 0 && lastTs !== null) out.push({ reason: 'late', samples: group.filter((s) => !isClockSkewed(s) && s.ts < lastTs), evaluatedThrough: lastTs })
+  if (evaluation.skewed > 0)
+    out.push({ reason: 'clock_skew', samples: group.filter(isClockSkewed), evaluatedThrough: lastTs })
+  if (evaluation.stale > 0 && lastTs !== null)
+    out.push({
+      reason: 'late',
+      samples: group.filter((s) => !isClockSkewed(s) && s.ts < lastTs),
+      evaluatedThrough: lastTs,
+    })
   return out.filter((r) => r.samples.length > 0)
 }
 
 /** A backlog group evaluated against the replay copy up to `resumeTs`. */
-export function backlogTrace(group: readonly Sample[], copy: { state: PointRuleState | null; resumeTs: number }): TraceRecord[] {
+export function backlogTrace(
+  group: readonly Sample[],
+  copy: { state: PointRuleState | null; resumeTs: number },
+): TraceRecord[] {
   const trusted = group.filter((s) => !isClockSkewed(s))
   const lastTs = copy.state?.lastTs ?? null
   const out: TraceRecord[] = [
     { reason: 'clock_skew', samples: group.filter(isClockSkewed), evaluatedThrough: lastTs },
-    { reason: 'replay_overlap', samples: trusted.filter((s) => s.ts >= copy.resumeTs), evaluatedThrough: copy.resumeTs },
+    {
+      reason: 'replay_overlap',
+      samples: trusted.filter((s) => s.ts >= copy.resumeTs),
+      evaluatedThrough: copy.resumeTs,
+    },
   ]
-  if (lastTs !== null) out.push({ reason: 'late', samples: trusted.filter((s) => s.ts < Math.min(lastTs, copy.resumeTs)), evaluatedThrough: lastTs })
+  if (lastTs !== null)
+    out.push({
+      reason: 'late',
+      samples: trusted.filter((s) => s.ts < Math.min(lastTs, copy.resumeTs)),
+      evaluatedThrough: lastTs,
+    })
   return out.filter((r) => r.samples.length > 0)
 }
 
 /** Adds the records' sample counts to a batch result's `unevaluated` (created on the first). */
-export function countTrace(result: { unevaluated?: Record<UnevaluatedReason, number> }, records: readonly TraceRecord[]): void {
+export function countTrace(
+  result: { unevaluated?: Record<UnevaluatedReason, number> },
+  records: readonly TraceRecord[],
+): void {
   for (const r of records) {
     result.unevaluated = { late: 0, clock_skew: 0, replay_overlap: 0, ...result.unevaluated }
     result.unevaluated[r.reason] += r.samples.length

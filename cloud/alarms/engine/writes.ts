@@ -33,15 +33,30 @@ export type ChangeNote = Omit<AlarmChange, 'alarm'>
 
 export type AlarmWrite =
   /** A new active alarm unless one of its (point, kind) is active already (then nothing). */
-  | { type: 'raise'; alarm: NewAlarm; entries: TimelineEntry[]; tell: ChangeNote[]; andThen?: { patch: AlarmPatch; entry: TimelineEntry; tell: ChangeNote[] } }
+  | {
+      type: 'raise'
+      alarm: NewAlarm
+      entries: TimelineEntry[]
+      tell: ChangeNote[]
+      andThen?: { patch: AlarmPatch; entry: TimelineEntry; tell: ChangeNote[] }
+    }
   /** A closed episode, always written (it cannot collide with an active alarm). */
   | { type: 'episode'; alarm: NewAlarm; entries: TimelineEntry[]; tell: ChangeNote[] }
   /** The active alarm of (point, kind) — raised before `before` when set — changed, if there is one. */
-  | { type: 'active'; point: string; kind: string; before?: number; patch: AlarmPatch; entry: TimelineEntry | null; tell: ChangeNote[] }
+  | {
+      type: 'active'
+      point: string
+      kind: string
+      before?: number
+      patch: AlarmPatch
+      entry: TimelineEntry | null
+      tell: ChangeNote[]
+    }
   /** A known alarm changed. */
   | { type: 'update'; id: number; patch: AlarmPatch; entry: TimelineEntry; tell: ChangeNote[] }
 
 /** The change notes with the alarm's id: what the stream and the push planner are told. */
-export const changesOf = (alarm: number, notes: readonly ChangeNote[]): AlarmChange[] => notes.map((n) => ({ alarm, ...n }))
+export const changesOf = (alarm: number, notes: readonly ChangeNote[]): AlarmChange[] =>
+  notes.map((n) => ({ alarm, ...n }))
 
 export const historicalMark = (historical: boolean): { historical?: true } => (historical ? { historical: true } : {})

@@ -9,9 +9,14 @@ describe('docsPage', () => {
     paths: {
       '/alarms/{id}/triage': {
         post: {
-          tags: ['alarms'], summary: 'Triage <b>now</b>',
+          tags: ['alarms'],
+          summary: 'Triage <b>now</b>',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { verdict: { enum: ['valid', 'false'] } } } } } },
+          requestBody: {
+            content: {
+              'application/json': { schema: { type: 'object', properties: { verdict: { enum: ['valid', 'false'] } } } },
+            },
+          },
           responses: { 200: { description: 'the alarm' }, 409: { description: 'does not fit' } },
         },
       },

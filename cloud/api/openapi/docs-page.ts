@@ -34,21 +34,53 @@ const schemaText = (schema: unknown) => escapeHtml(JSON.stringify(schema ?? {}, 
 const anchor = (method: string, path: string) => `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, '-')
 
 function operationHtml(method: string, path: string, op: Operation): string {
-  const params = (op.parameters ?? []).map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td><pre>${schemaText(p.schema)}</pre></td></tr>`).join('')
-  const body = Object.entries(op.requestBody?.content ?? {}).map(([type, c]) => `<h4>Body <code>${escapeHtml(type)}</code></h4><pre>${schemaText(c.schema)}</pre>`).join('')
-  const responses = Object.entries(op.responses ?? {}).map(([status, r]) => `<li><b>${escapeHtml(status)}</b> ${escapeHtml(r.description ?? '')}${Object.keys(r.content ?? {}).map((t) => ` <code>${escapeHtml(t)}</code>`).join('')}</li>`).join('')
+  const params = (op.parameters ?? [])
+    .map(
+      (p) =>
+        `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td><pre>${schemaText(p.schema)}</pre></td></tr>`,
+    )
+    .join('')
+  const body = Object.entries(op.requestBody?.content ?? {})
+    .map(([type, c]) => `<h4>Body <code>${escapeHtml(type)}</code></h4><pre>${schemaText(c.schema)}</pre>`)
+    .join('')
+  const responses = Object.entries(op.responses ?? {})
+    .map(
+      ([status, r]) =>
+        `<li><b>${escapeHtml(status)}</b> ${escapeHtml(r.description ?? '')}${Object.keys(r.content ?? {})
+          .map((t) => ` <code>${escapeHtml(t)}</code>`)
+          .join('')}</li>`,
+    )
+    .join('')
   return `<section class="op" id="${anchor(method, path)}"><h3><span class="m ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code>${op.security?.length === 0 ? ' <small>(no credentials)</small>' : ''}</h3>
 <p>${escapeHtml(op.summary ?? '')}</p>${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>` : ''}${body}<h4>Responses</h4><ul>${responses}</ul></section>`
 }
 
 export function docsPage(doc: DocsDocument): string {
   const base = doc.servers?.[0]?.url ?? ''
-  const ops = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path: base + path, method, op })))
-  const tags = [...(doc.tags ?? []).map((t) => t.name), ...new Set(ops.flatMap((o) => o.op.tags ?? ['other']))].filter((t, i, all) => all.indexOf(t) === i)
-  const groups = tags.map((tag) => ({ tag, ops: ops.filter((o) => (o.op.tags ?? ['other']).includes(tag)) })).filter((g) => g.ops.length > 0)
-  const toc = groups.map((g) => `<li>${escapeHtml(g.tag)}<ul>${g.ops.map((o) => `<li><a href="#${anchor(o.method, o.path)}">${escapeHtml(o.method.toUpperCase())} ${escapeHtml(o.path)}</a></li>`).join('')}</ul></li>`).join('')
-  const sections = groups.map((g) => `<h2>${escapeHtml(g.tag)}</h2><p>${escapeHtml(doc.tags?.find((t) => t.name === g.tag)?.description ?? '')}</p>${g.ops.map((o) => operationHtml(o.method, o.path, o.op)).join('')}`).join('')
-  const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => `<h3 id="schema-${escapeHtml(name)}">${escapeHtml(name)}</h3><pre>${schemaText(s)}</pre>`).join('')
+  const ops = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path: base + path, method, op })),
+  )
+  const tags = [...(doc.tags ?? []).map((t) => t.name), ...new Set(ops.flatMap((o) => o.op.tags ?? ['other']))].filter(
+    (t, i, all) => all.indexOf(t) === i,
+  )
+  const groups = tags
+    .map((tag) => ({ tag, ops: ops.filter((o) => (o.op.tags ?? ['other']).includes(tag)) }))
+    .filter((g) => g.ops.length > 0)
+  const toc = groups
+    .map(
+      (g) =>
+        `<li>${escapeHtml(g.tag)}<ul>${g.ops.map((o) => `<li><a href="#${anchor(o.method, o.path)}">${escapeHtml(o.method.toUpperCase())} ${escapeHtml(o.path)}</a></li>`).join('')}</ul></li>`,
+    )
+    .join('')
+  const sections = groups
+    .map(
+      (g) =>
+        `<h2>${escapeHtml(g.tag)}</h2><p>${escapeHtml(doc.tags?.find((t) => t.name === g.tag)?.description ?? '')}</p>${g.ops.map((o) => operationHtml(o.method, o.path, o.op)).join('')}`,
+    )
+    .join('')
+  const schemas = Object.entries(doc.components?.schemas ?? {})
+    .map(([name, s]) => `<h3 id="schema-${escapeHtml(name)}">${escapeHtml(name)}</h3><pre>${schemaText(s)}</pre>`)
+    .join('')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)} API ${escapeHtml(doc.info.version)}</title>
 <style>${DOCS_STYLE}</style></head><body>
 <h1>${escapeHtml(doc.info.title)} API <small>${escapeHtml(doc.info.version)}</small></h1><p>${escapeHtml(doc.info.description ?? '')}</p>

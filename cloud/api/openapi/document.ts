@@ -6,8 +6,8 @@ export const TAGS = [
   { name: 'health', description: 'service state, for probes' },
   { name: 'auth', description: 'log in, refresh, log out, change a password' },
   { name: 'edges', description: 'the edge gateways and what they dropped' },
-  { name: 'points', description: 'the registry\'s points, latest values and history' },
-  { name: 'alarms', description: 'alarms, the board, the park\'s workflow and ISA-18.2 overlays' },
+  { name: 'points', description: "the registry's points, latest values and history" },
+  { name: 'alarms', description: "alarms, the board, the park's workflow and ISA-18.2 overlays" },
   { name: 'maintenance-windows', description: 'maintenance windows (故障点位申请)' },
   { name: 'cameras', description: 'cameras, alarm snapshots' },
   { name: 'users', description: 'accounts (security administrator)' },
@@ -24,14 +24,24 @@ export const TAGS = [
 export function registerDocs(api: OpenAPIHono, base: string, version: string = VERSION): void {
   // Built at the first request (every route is declared by then) and kept: ≈ 20 ms each time otherwise.
   let built: ReturnType<typeof api.getOpenAPI31Document> | undefined
-  const document = () => (built ??= api.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: { title: 'parklink', version, description: 'The parklink cloud API: the park\'s safety telemetry, alarms and registry. Times are epoch milliseconds; errors are `{error: {code, message, hint}}`.' },
-    servers: [{ url: base }],
-    tags: TAGS,
-    security: [{ bearer: [] }],
-  }))
-  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'an access token from POST /auth/login, or an API key' })
+  const document = () =>
+    (built ??= api.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'parklink',
+        version,
+        description:
+          "The parklink cloud API: the park's safety telemetry, alarms and registry. Times are epoch milliseconds; errors are `{error: {code, message, hint}}`.",
+      },
+      servers: [{ url: base }],
+      tags: TAGS,
+      security: [{ bearer: [] }],
+    }))
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an access token from POST /auth/login, or an API key',
+  })
   api.get('/openapi.json', (c) => c.json(document()))
   api.get('/docs', (c) => {
     // Stricter than the service-wide policy (cloud/api/headers.ts, which keeps this one): nothing but its own stylesheet, by hash.

@@ -34,10 +34,21 @@ export function streamAlarms(c: Context, deps: ApiDeps, feed: AlarmFeed, streams
   const resumeFrom = lastEventId(c, deps) // before a slot is taken: a refusal holds none
   const slot = streams.slots.acquire(`${identity.kind}:${identity.id}`)
   if (slot === 'identity' || slot === 'total') {
-    deps.metrics.http.refused[slot === 'identity' ? HttpRefusals.STREAM_LIMIT_IDENTITY : HttpRefusals.STREAM_LIMIT_TOTAL]++
-    throw new ParklinkError(ErrorCodes.TOO_MANY_STREAMS, slot === 'identity' ? `this identity has the most live alarm streams it may open (${streams.slots.open} open in all)` : 'the service has the most live alarm streams it serves open', {
-      hint: slot === 'identity' ? 'close another tab or client of this account (or API key) first; one stream carries every change' : 'try again later; tell the park administrator (http.streams.total)',
-    })
+    deps.metrics.http.refused[
+      slot === 'identity' ? HttpRefusals.STREAM_LIMIT_IDENTITY : HttpRefusals.STREAM_LIMIT_TOTAL
+    ]++
+    throw new ParklinkError(
+      ErrorCodes.TOO_MANY_STREAMS,
+      slot === 'identity'
+        ? `this identity has the most live alarm streams it may open (${streams.slots.open} open in all)`
+        : 'the service has the most live alarm streams it serves open',
+      {
+        hint:
+          slot === 'identity'
+            ? 'close another tab or client of this account (or API key) first; one stream carries every change'
+            : 'try again later; tell the park administrator (http.streams.total)',
+      },
+    )
   }
   const visible = scope(c)
   const credentials = c.req.header('authorization')
@@ -54,10 +65,18 @@ export function streamAlarms(c: Context, deps: ApiDeps, feed: AlarmFeed, streams
     const send = async (change: AlarmChange, id: number | null) => {
       // Another enterprise's alarm: not a word of it reaches this stream.
       const alarm = await deps.store.getAlarm(change.alarm, visible)
-      if (alarm) await stream.writeSSE({ event: change.action, ...(id === null ? {} : { id: String(id) }), data: JSON.stringify({ change, alarm: alarmView(alarm, now()) }) })
+      if (alarm)
+        await stream.writeSSE({
+          event: change.action,
+          ...(id === null ? {} : { id: String(id) }),
+          data: JSON.stringify({ change, alarm: alarmView(alarm, now()) }),
+        })
     }
     try {
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ at: now(), ...(resumeFrom === null ? {} : { resumedAfter: resumeFrom }) }) })
+      await stream.writeSSE({
+        event: 'ready',
+        data: JSON.stringify({ at: now(), ...(resumeFrom === null ? {} : { resumedAfter: resumeFrom }) }),
+      })
       // Subscribed before the replay: a change committed meanwhile is queued, and sent once unless replayed already.
       let replayed = resumeFrom ?? 0
       if (resumeFrom !== null) replayed = await replay(deps, visible, resumeFrom, () => stream.aborted, send)
@@ -81,7 +100,10 @@ export function streamAlarms(c: Context, deps: ApiDeps, feed: AlarmFeed, streams
   })
 }
 
-const LastEventId = z.string().regex(/^\d{1,15}$/).transform(Number)
+const LastEventId = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number)
 /** Timeline entries read per page while a resumed stream catches up. */
 const REPLAY_PAGE = 200
 
@@ -92,11 +114,19 @@ function lastEventId(c: Context, deps: ApiDeps): number | null {
   const parsed = LastEventId.safeParse(header.trim())
   if (parsed.success) return parsed.data
   deps.metrics.http.refused[HttpRefusals.BAD_LAST_EVENT_ID]++
-  throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'Last-Event-ID is not an alarm stream event id', { hint: 'reconnect without Last-Event-ID (and reload the alarm list), or with the id of an event this stream sent' })
+  throw new ParklinkError(ErrorCodes.BAD_REQUEST, 'Last-Event-ID is not an alarm stream event id', {
+    hint: 'reconnect without Last-Event-ID (and reload the alarm list), or with the id of an event this stream sent',
+  })
 }
 
 /** Sends the visible changes after timeline entry `after`, oldest first; returns the last entry read. */
-async function replay(deps: ApiDeps, visible: Scope, after: number, aborted: () => boolean, send: (change: AlarmChange, id: number) => Promise<void>): Promise<number> {
+async function replay(
+  deps: ApiDeps,
+  visible: Scope,
+  after: number,
+  aborted: () => boolean,
+  send: (change: AlarmChange, id: number) => Promise<void>,
+): Promise<number> {
   let last = after
   while (!aborted()) {
     const page = await deps.store.alarmChangesSince(last, visible, REPLAY_PAGE, UNSTREAMED_ACTIONS)

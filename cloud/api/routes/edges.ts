@@ -38,24 +38,48 @@ export function edgeView(e: EdgeRecord, now: number, offlineAfterMs: number) {
 
 /** GET /api/v1/edges */
 const list = createRoute({
-  method: 'get', path: '/', tags: ['edges'], summary: 'Each edge: online/offline, last seen, session, outbox depth, acked seq, drivers, clock offset',
+  method: 'get',
+  path: '/',
+  tags: ['edges'],
+  summary: 'Each edge: online/offline, last seen, session, outbox depth, acked seq, drivers, clock offset',
   request: { query: z.strictObject({}) },
   responses: { 200: json('the edges'), ...REFUSALS },
 })
 
 /** What a person may ask an edge (resends are the hole watch's, pictures have their own route). */
-const EdgeCommand = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ping') }),
-  z.strictObject({ type: z.literal('status') }),
-  z.strictObject({ type: z.literal('read'), point: PointId }),
-]).openapi('EdgeCommand', { description: 'ping: is it there; status: outbox, drivers, acked seq now; read: one point read now, out of its schedule' })
-const EdgeCommandQuery = z.strictObject({ timeoutS: z.coerce.number().int().min(1).max(60).default(10).openapi({ description: 'how long to wait for the answer (s)' }) })
+const EdgeCommand = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('ping') }),
+    z.strictObject({ type: z.literal('status') }),
+    z.strictObject({ type: z.literal('read'), point: PointId }),
+  ])
+  .openapi('EdgeCommand', {
+    description:
+      'ping: is it there; status: outbox, drivers, acked seq now; read: one point read now, out of its schedule',
+  })
+const EdgeCommandQuery = z.strictObject({
+  timeoutS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(10)
+    .openapi({ description: 'how long to wait for the answer (s)' }),
+})
 
 /** POST /api/v1/edges/{id}/commands */
 const command = createRoute({
-  method: 'post', path: '/{id}/commands', tags: ['edges'], summary: 'Ask an edge now: ping, status, or read one point (the command channel), and wait for its answer',
+  method: 'post',
+  path: '/{id}/commands',
+  tags: ['edges'],
+  summary: 'Ask an edge now: ping, status, or read one point (the command channel), and wait for its answer',
   request: { params: IdParams, query: EdgeCommandQuery, body: jsonBody(EdgeCommand) },
-  responses: { 200: json("the edge's answer (ok, result or error)"), ...REFUSALS, 404: json('no such edge'), 504: json('the edge did not answer in time, or the cloud has no broker connection') },
+  responses: {
+    200: json("the edge's answer (ok, result or error)"),
+    ...REFUSALS,
+    404: json('no such edge'),
+    504: json('the edge did not answer in time, or the cloud has no broker connection'),
+  },
 })
 
 export function edgesRoutes(deps: ApiDeps): OpenAPIHono {
@@ -73,12 +97,27 @@ export function edgesRoutes(deps: ApiDeps): OpenAPIHono {
     if (!edge) throw notFound(`no edge ${id}`, 'list the edges with GET /api/v1/edges')
     const started = deps.clock.now()
     const pending = deps.commandEdge?.(edge.site, edge.id, body, timeoutS * 1000) ?? null
-    if (pending === null) throw new ParklinkError(ErrorCodes.EDGE_UNREACHABLE, 'the cloud has no broker connection: no command can reach an edge', { hint: 'see mqtt in GET /api/v1/health' })
+    if (pending === null)
+      throw new ParklinkError(
+        ErrorCodes.EDGE_UNREACHABLE,
+        'the cloud has no broker connection: no command can reach an edge',
+        { hint: 'see mqtt in GET /api/v1/health' },
+      )
     try {
       const answer = await pending
-      return c.json({ edge: id, command: body.type, ms: deps.clock.now() - started, ok: answer.ok, ...(answer.result ? { result: answer.result } : {}), ...(answer.error ? { error: answer.error } : {}) })
+      return c.json({
+        edge: id,
+        command: body.type,
+        ms: deps.clock.now() - started,
+        ok: answer.ok,
+        ...(answer.result ? { result: answer.result } : {}),
+        ...(answer.error ? { error: answer.error } : {}),
+      })
     } catch (err) {
-      throw new ParklinkError(ErrorCodes.EDGE_UNREACHABLE, errorMessage(err), { cause: err, hint: 'is the edge online (GET /api/v1/edges)?' })
+      throw new ParklinkError(ErrorCodes.EDGE_UNREACHABLE, errorMessage(err), {
+        cause: err,
+        hint: 'is the edge online (GET /api/v1/edges)?',
+      })
     }
   })
   return app

@@ -6,7 +6,12 @@ import type { StreamSlots } from '../../alarms/feed.ts'
 import { apiRouter, createRoute, json } from '../openapi/route.ts'
 
 const health = createRoute({
-  method: 'get', path: '/', tags: ['health'], security: [], summary: 'Service state; with credentials also version, uptime, broker error, ingest counters, open alarm streams and HTTP refusals',
+  method: 'get',
+  path: '/',
+  tags: ['health'],
+  security: [],
+  summary:
+    'Service state; with credentials also version, uptime, broker error, ingest counters, open alarm streams and HTTP refusals',
   responses: { 200: json('ok, or degraded while MQTT is down'), 503: json('the database does not answer') },
 })
 
@@ -51,7 +56,10 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
         alarmsRecovered: i.alarmsRecovered,
       },
       // The HTTP boundary (issue 13): live alarm streams open, and refusals by reason (throttled logins, streams refused or dropped).
-      http: { streams: { open: streams.open, identities: streams.identities }, refusedByReason: { ...metrics.http.refused } },
+      http: {
+        streams: { open: streams.open, identities: streams.identities },
+        refusedByReason: { ...metrics.http.refused },
+      },
       time: { ...metrics.time, unevaluated: { ...metrics.time.unevaluated } },
     }
     const status = db === 'ok' ? 200 : 503

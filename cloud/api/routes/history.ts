@@ -16,9 +16,25 @@ export const HistoryQuery = z.strictObject({
   from: TimeParam.optional(),
   to: TimeParam.optional(),
   limit: intParam(HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT),
-  cursor: z.string().regex(/^\d{1,15}\.\d{1,15}$/, 'the `next` of the previous page').transform((c) => ({ ts: Number(c.split('.')[0]), row: Number(c.split('.')[1]) })).optional(),
-  step: z.string().transform((text, ctx) => parseStep(text) ?? (ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 5m, 1h, 1d (or ms)' }), z.NEVER)).optional(),
-  buckets: z.string().regex(/^\d{1,6}$/, 'a whole number').transform(Number).pipe(z.number().int().min(1).max(MAX_BUCKETS)).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.\d{1,15}$/, 'the `next` of the previous page')
+    .transform((c) => ({ ts: Number(c.split('.')[0]), row: Number(c.split('.')[1]) }))
+    .optional(),
+  step: z
+    .string()
+    .transform(
+      (text, ctx) =>
+        parseStep(text) ??
+        (ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 5m, 1h, 1d (or ms)' }), z.NEVER),
+    )
+    .optional(),
+  buckets: z
+    .string()
+    .regex(/^\d{1,6}$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_BUCKETS))
+    .optional(),
   format: z.enum(['json', 'csv']).default('json'),
 })
 export const HISTORY_HINT = `from, to: epoch ms or ISO-8601 with a zone (default: the last hour); raw samples: limit 1–${HISTORY_MAX_LIMIT} (default ${HISTORY_DEFAULT_LIMIT}) and cursor (the previous page's next); aggregated: step (30s, 5m, 1h …) or buckets (1–${MAX_BUCKETS}) for min/max/avg/last/count per bucket; format: json or csv`
@@ -46,23 +62,86 @@ export function historyHandler(deps: ApiDeps, findPoint: (c: Context, id: string
     }
 
     // Completeness: what the edge dropped in this range (GET /api/v1/gaps has the detail).
-    const gaps = async () => (await deps.store.listGaps({ point: point.id, from, to, limit: 100 })).map((g) => ({ from: g.from, to: g.to, samples: g.samples, reason: g.reason }))
+    const gaps = async () =>
+      (await deps.store.listGaps({ point: point.id, from, to, limit: 100 })).map((g) => ({
+        from: g.from,
+        to: g.to,
+        samples: g.samples,
+        reason: g.reason,
+      }))
     // Samples stored in this range but not evaluated by the alarm rules (late, clock_skew), with why (issue 14).
-    const unevaluated = async () => (await deps.store.listUnevaluated(point.id, { from, to, limit: 100 })).map((u) => ({ from: u.from, to: u.to, samples: u.samples, reason: u.reason, evaluatedThrough: u.evaluatedThrough, edge: u.edge, seq: u.seq, receivedAt: u.receivedAt }))
+    const unevaluated = async () =>
+      (await deps.store.listUnevaluated(point.id, { from, to, limit: 100 })).map((u) => ({
+        from: u.from,
+        to: u.to,
+        samples: u.samples,
+        reason: u.reason,
+        evaluatedThrough: u.evaluatedThrough,
+        edge: u.edge,
+        seq: u.seq,
+        receivedAt: u.receivedAt,
+      }))
 
     if (q.step !== undefined || q.buckets !== undefined) {
-      const plan = planBuckets({ from, to, ...(q.step === undefined ? {} : { step: q.step }), ...(q.buckets === undefined ? {} : { buckets: q.buckets }) })
+      const plan = planBuckets({
+        from,
+        to,
+        ...(q.step === undefined ? {} : { step: q.step }),
+        ...(q.buckets === undefined ? {} : { buckets: q.buckets }),
+      })
       if ('problem' in plan) throw badRequest(plan.problem, HISTORY_HINT)
       const buckets = fillBuckets(plan, await deps.store.historyBuckets(point.id, plan, scope(c)))
-      if (q.format === 'csv') return csv('buckets', ['start', 'end', 'count', 'min', 'max', 'avg', 'last', 'last_ts', 'not_good'], buckets.map((b) => [iso(b.start), iso(b.end), b.count, b.min, b.max, b.avg, b.last, iso(b.lastTs), b.notGood]))
-      return c.json({ point: point.id, unit: point.unit, from, to, step: plan.step, buckets, gaps: await gaps(), unevaluated: await unevaluated() })
+      if (q.format === 'csv')
+        return csv(
+          'buckets',
+          ['start', 'end', 'count', 'min', 'max', 'avg', 'last', 'last_ts', 'not_good'],
+          buckets.map((b) => [
+            iso(b.start),
+            iso(b.end),
+            b.count,
+            b.min,
+            b.max,
+            b.avg,
+            b.last,
+            iso(b.lastTs),
+            b.notGood,
+          ]),
+        )
+      return c.json({
+        point: point.id,
+        unit: point.unit,
+        from,
+        to,
+        step: plan.step,
+        buckets,
+        gaps: await gaps(),
+        unevaluated: await unevaluated(),
+      })
     }
 
-    const page = await deps.store.historyPage(point.id, { from, to, limit: q.limit, ...(q.cursor ? { after: q.cursor } : {}) }, scope(c))
+    const page = await deps.store.historyPage(
+      point.id,
+      { from, to, limit: q.limit, ...(q.cursor ? { after: q.cursor } : {}) },
+      scope(c),
+    )
     if (q.format === 'csv') {
       if (page.next) c.header('x-next-cursor', cursorText(page.next)!)
-      return csv('samples', ['ts', 'time', 'value', 'quality', 'reason'], page.samples.map((s) => [s.ts, iso(s.ts), s.value, s.quality, s.reason ?? null]))
+      return csv(
+        'samples',
+        ['ts', 'time', 'value', 'quality', 'reason'],
+        page.samples.map((s) => [s.ts, iso(s.ts), s.value, s.quality, s.reason ?? null]),
+      )
     }
-    return c.json({ point: point.id, from, to, limit: q.limit, truncated: page.next !== null, next: cursorText(page.next), samples: page.samples, gaps: await gaps(), unevaluated: await unevaluated() })
+    return c.json({
+      point: point.id,
+      from,
+      to,
+      limit: q.limit,
+      truncated: page.next !== null,
+      next: cursorText(page.next),
+      samples: page.samples,
+      gaps: await gaps(),
+      unevaluated: await unevaluated(),
+    })
   }
 }

@@ -12,14 +12,65 @@ const NewPassword = z.strictObject({ password: z.string().min(1).max(256) })
 const USERS = ['users']
 const KEYS = ['api-keys']
 const NOT_FOUND = { 404: json('no such user or key') }
-const USER_CHANGE = { unlock: 'Unlock after a lockout', disable: 'Disable (its sessions end)', enable: 'Enable again' } as const
+const USER_CHANGE = {
+  unlock: 'Unlock after a lockout',
+  disable: 'Disable (its sessions end)',
+  enable: 'Enable again',
+} as const
 const routes = {
-  users: createRoute({ method: 'get', path: '/', tags: USERS, summary: 'The accounts', request: { query: NoQuery }, responses: { 200: json('the users'), ...REFUSALS } }),
-  addUser: createRoute({ method: 'post', path: '/', tags: USERS, summary: 'Create an account (password policy applies)', middleware: [hint('POST {"username", "displayName", "role", "enterprise" (enterprise roles only), "password"}')] as const, request: { body: jsonBody(NewUserInput) }, responses: { 201: json('the user'), ...REFUSALS } }),
-  password: createRoute({ method: 'post', path: '/{id}/password', tags: USERS, summary: 'Set a user\'s password (the user\'s sessions end)', middleware: [hint('POST {"password"}: the new password (the user\'s sessions end)')] as const, request: { params: IdParams, body: jsonBody(NewPassword) }, responses: { 200: json('the user'), ...REFUSALS, ...NOT_FOUND } }),
-  keys: createRoute({ method: 'get', path: '/', tags: KEYS, summary: 'The API keys (never the keys themselves)', request: { query: NoQuery }, responses: { 200: json('the keys'), ...REFUSALS } }),
-  addKey: createRoute({ method: 'post', path: '/', tags: KEYS, summary: 'Create an API key, shown once in the answer', middleware: [hint('POST {"name", "role", "enterprise" (enterprise roles only)}')] as const, request: { body: jsonBody(NewKeyInput) }, responses: { 201: json('the key record and the key'), ...REFUSALS } }),
-  revoke: createRoute({ method: 'post', path: '/{id}/revoke', tags: KEYS, summary: 'Revoke an API key', request: { params: IdParams }, responses: { 200: json('the key record'), ...REFUSALS, ...NOT_FOUND } }),
+  users: createRoute({
+    method: 'get',
+    path: '/',
+    tags: USERS,
+    summary: 'The accounts',
+    request: { query: NoQuery },
+    responses: { 200: json('the users'), ...REFUSALS },
+  }),
+  addUser: createRoute({
+    method: 'post',
+    path: '/',
+    tags: USERS,
+    summary: 'Create an account (password policy applies)',
+    middleware: [
+      hint('POST {"username", "displayName", "role", "enterprise" (enterprise roles only), "password"}'),
+    ] as const,
+    request: { body: jsonBody(NewUserInput) },
+    responses: { 201: json('the user'), ...REFUSALS },
+  }),
+  password: createRoute({
+    method: 'post',
+    path: '/{id}/password',
+    tags: USERS,
+    summary: "Set a user's password (the user's sessions end)",
+    middleware: [hint('POST {"password"}: the new password (the user\'s sessions end)')] as const,
+    request: { params: IdParams, body: jsonBody(NewPassword) },
+    responses: { 200: json('the user'), ...REFUSALS, ...NOT_FOUND },
+  }),
+  keys: createRoute({
+    method: 'get',
+    path: '/',
+    tags: KEYS,
+    summary: 'The API keys (never the keys themselves)',
+    request: { query: NoQuery },
+    responses: { 200: json('the keys'), ...REFUSALS },
+  }),
+  addKey: createRoute({
+    method: 'post',
+    path: '/',
+    tags: KEYS,
+    summary: 'Create an API key, shown once in the answer',
+    middleware: [hint('POST {"name", "role", "enterprise" (enterprise roles only)}')] as const,
+    request: { body: jsonBody(NewKeyInput) },
+    responses: { 201: json('the key record and the key'), ...REFUSALS },
+  }),
+  revoke: createRoute({
+    method: 'post',
+    path: '/{id}/revoke',
+    tags: KEYS,
+    summary: 'Revoke an API key',
+    request: { params: IdParams },
+    responses: { 200: json('the key record'), ...REFUSALS, ...NOT_FOUND },
+  }),
 }
 
 /**
@@ -44,13 +95,23 @@ export function userRoutes(deps: ApiDeps): OpenAPIHono {
     return c.json(userView(user), 201)
   })
   for (const change of ['unlock', 'disable', 'enable'] as const) {
-    app.openapi(createRoute({ method: 'post', path: `/{id}/${change}`, tags: USERS, summary: USER_CHANGE[change], request: { params: IdParams }, responses: { 200: json('the user'), ...REFUSALS, ...NOT_FOUND } }), async (c) => {
-      const id = idParam(c, 'a user')
-      const before = await deps.store.auth.getUser(id)
-      const after = await deps.accounts.change(id, change, actorOf(c), now())
-      audited(c, { target: `user:${id}`, before: before && userView(before), after: after && userView(after) })
-      return one(c, after)
-    })
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/{id}/${change}`,
+        tags: USERS,
+        summary: USER_CHANGE[change],
+        request: { params: IdParams },
+        responses: { 200: json('the user'), ...REFUSALS, ...NOT_FOUND },
+      }),
+      async (c) => {
+        const id = idParam(c, 'a user')
+        const before = await deps.store.auth.getUser(id)
+        const after = await deps.accounts.change(id, change, actorOf(c), now())
+        audited(c, { target: `user:${id}`, before: before && userView(before), after: after && userView(after) })
+        return one(c, after)
+      },
+    )
   }
   app.openapi(routes.password, async (c) => {
     const id = idParam(c, 'a user')
@@ -70,7 +131,14 @@ export function apiKeyRoutes(deps: ApiDeps): OpenAPIHono {
     const input = c.req.valid('json')
     const { key, record } = await deps.accounts.createApiKey(input, actorOf(c), deps.clock.now())
     audited(c, { target: `key:${record.id}`, after: record })
-    return c.json({ ...record, key, hint: 'the key is shown only now: store it in the client\'s secret store; send it as "Authorization: Bearer <key>"' }, 201)
+    return c.json(
+      {
+        ...record,
+        key,
+        hint: 'the key is shown only now: store it in the client\'s secret store; send it as "Authorization: Bearer <key>"',
+      },
+      201,
+    )
   })
   app.openapi(routes.revoke, async (c) => {
     const id = idParam(c, 'an API key')

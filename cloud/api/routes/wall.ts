@@ -16,8 +16,11 @@ const DAY = 86_400_000
 const COMPLETENESS_STEP = 300_000
 
 const route = createRoute({
-  method: 'get', path: '/', tags: ['alarms'],
-  summary: 'The wall display\'s summary: today\'s alarms by priority, active, overdue, disposal rate, edges and enterprises online, completeness today, alarms per hour (24 h), top points, and the plan\'s entries lit by their worst active alarm',
+  method: 'get',
+  path: '/',
+  tags: ['alarms'],
+  summary:
+    "The wall display's summary: today's alarms by priority, active, overdue, disposal rate, edges and enterprises online, completeness today, alarms per hour (24 h), top points, and the plan's entries lit by their worst active alarm",
   request: { query: z.strictObject({}) },
   responses: { 200: json('the summary'), ...REFUSALS },
 })
@@ -48,8 +51,21 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
       deps.store.registry.list('hazardSources', visible) as Promise<HazardSource[]>,
     ])
     const hazardSourceOf = new Map(points.flatMap((p) => (p.hazardSource ? [[p.id, p.hazardSource] as const] : [])))
-    const summary = wallSummary({ now, utcOffset, recent, open, overdue: (a) => isOverdue(disposalOf(a), now), hazardSourceOf })
-    const today = completeness(await deps.store.completenessIntervals({ from: dayStart, to: Math.max(now, dayStart + 1), step: COMPLETENESS_STEP }, visible), { from: dayStart, to: Math.max(now, dayStart + 1), step: COMPLETENESS_STEP })
+    const summary = wallSummary({
+      now,
+      utcOffset,
+      recent,
+      open,
+      overdue: (a) => isOverdue(disposalOf(a), now),
+      hazardSourceOf,
+    })
+    const today = completeness(
+      await deps.store.completenessIntervals(
+        { from: dayStart, to: Math.max(now, dayStart + 1), step: COMPLETENESS_STEP },
+        visible,
+      ),
+      { from: dayStart, to: Math.max(now, dayStart + 1), step: COMPLETENESS_STEP },
+    )
     const connected = new Set(today.enterprises.filter((e) => e.connected).map((e) => e.id))
     const edges = await visibleEdges(c, deps, now)
     return c.json({
@@ -58,8 +74,21 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
       enterprises: { online: enterprises.filter((e) => connected.has(e.id)).length, total: enterprises.length },
       completenessToday: today.park.completeness,
       plan: {
-        enterprises: enterprises.map((e) => ({ id: e.id, name: e.name, online: connected.has(e.id), ...coordinates(e), ...(summary.lit.enterprises[e.id] ?? { worst: null, active: 0 }) })),
-        hazardSources: sources.map((s) => ({ id: s.id, enterprise: s.enterprise, name: s.name, level: s.level, ...coordinates(s), ...(summary.lit.hazardSources[s.id] ?? { worst: null, active: 0 }) })),
+        enterprises: enterprises.map((e) => ({
+          id: e.id,
+          name: e.name,
+          online: connected.has(e.id),
+          ...coordinates(e),
+          ...(summary.lit.enterprises[e.id] ?? { worst: null, active: 0 }),
+        })),
+        hazardSources: sources.map((s) => ({
+          id: s.id,
+          enterprise: s.enterprise,
+          name: s.name,
+          level: s.level,
+          ...coordinates(s),
+          ...(summary.lit.hazardSources[s.id] ?? { worst: null, active: 0 }),
+        })),
       },
     })
   })
@@ -69,7 +98,9 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
 /** The edges the identity may count: all for the park, an enterprise's own (registry binding) for it. */
 async function visibleEdges(c: Context, deps: ApiDeps, now: number) {
   const visible = scope(c)
-  const all = (await deps.store.listEdges()).map((e) => edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS))
+  const all = (await deps.store.listEdges()).map((e) =>
+    edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS),
+  )
   if (visible === 'all') return all
   const own = new Set((await deps.store.registry.list('edges', visible)).map((e) => e.id))
   return all.filter((e) => own.has(e.id))

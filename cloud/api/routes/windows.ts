@@ -25,19 +25,48 @@ const Request = z.strictObject({
   reason: z.string().trim().min(1, 'say why (reason)').max(1000),
 })
 const Decision = z.strictObject({ note: z.string().max(1000).optional() })
-const ListQuery = z.strictObject({ status: z.enum(['requested', 'approved', 'rejected', 'cancelled']).optional(), enterprise: TopicId.optional() })
+const ListQuery = z.strictObject({
+  status: z.enum(['requested', 'approved', 'rejected', 'cancelled']).optional(),
+  enterprise: TopicId.optional(),
+})
 
 const TAG = ['maintenance-windows']
-const NOT_FOUND = { 404: json('no such window, or another enterprise\'s') }
-const DECIDED = { 200: json('the window after the decision'), ...REFUSALS, ...NOT_FOUND, 409: json('the decision does not fit the window\'s state; the window goes with the error') }
+const NOT_FOUND = { 404: json("no such window, or another enterprise's") }
+const DECIDED = {
+  200: json('the window after the decision'),
+  ...REFUSALS,
+  ...NOT_FOUND,
+  409: json("the decision does not fit the window's state; the window goes with the error"),
+}
 const DECISION_SUMMARY = { approve: 'Approve (the park)', reject: 'Reject (the park)', cancel: 'Cancel' } as const
 const routes = {
-  list: createRoute({ method: 'get', path: '/', tags: TAG, summary: 'Maintenance windows', middleware: [hint('status: requested|approved|rejected|cancelled; enterprise')] as const, request: { query: ListQuery }, responses: { 200: json('the windows'), ...REFUSALS } }),
-  one: createRoute({ method: 'get', path: '/{id}', tags: TAG, summary: 'One maintenance window', request: { params: IdParams }, responses: { 200: json('the window'), ...REFUSALS, ...NOT_FOUND } }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags: TAG,
+    summary: 'Maintenance windows',
+    middleware: [hint('status: requested|approved|rejected|cancelled; enterprise')] as const,
+    request: { query: ListQuery },
+    responses: { 200: json('the windows'), ...REFUSALS },
+  }),
+  one: createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags: TAG,
+    summary: 'One maintenance window',
+    request: { params: IdParams },
+    responses: { 200: json('the window'), ...REFUSALS, ...NOT_FOUND },
+  }),
   request: createRoute({
-    method: 'post', path: '/', tags: TAG, summary: 'Request a window over points or devices, with a reason',
-    middleware: [hint('POST {"enterprise", "points" or "devices", "from", "to" (epoch ms or ISO-8601 with a zone), "reason"}')] as const,
-    request: { body: jsonBody(Request) }, responses: { 201: json('the requested window'), ...REFUSALS, 409: json('the request does not fit') },
+    method: 'post',
+    path: '/',
+    tags: TAG,
+    summary: 'Request a window over points or devices, with a reason',
+    middleware: [
+      hint('POST {"enterprise", "points" or "devices", "from", "to" (epoch ms or ISO-8601 with a zone), "reason"}'),
+    ] as const,
+    request: { body: jsonBody(Request) },
+    responses: { 201: json('the requested window'), ...REFUSALS, 409: json('the request does not fit') },
   }),
 }
 
@@ -55,7 +84,11 @@ export function windowsRoutes(deps: ApiDeps): OpenAPIHono {
       return c.json(outcome.window, status)
     }
     if (outcome.code === 'NOT_FOUND') throw notFound(outcome.message)
-    if (outcome.code === 'BAD_REQUEST') throw badRequest(outcome.message, 'name the enterprise\'s points or devices, a reason, and from < to in the future')
+    if (outcome.code === 'BAD_REQUEST')
+      throw badRequest(
+        outcome.message,
+        "name the enterprise's points or devices, a reason, and from < to in the future",
+      )
     return stateConflict(c, outcome.message, 'window', outcome.window)
   }
   const id = (c: Context) => idParam(c, 'a window')
@@ -73,14 +106,48 @@ export function windowsRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(routes.request, async (c) => {
     const r = c.req.valid('json')
     ownEnterprise(c, r.enterprise)
-    return answer(c, await deps.store.requestWindow({ ...r, by: actorOf(c), ...(r.points ? { points: r.points } : {}), ...(r.devices ? { devices: r.devices } : {}) }, deps.clock.now(), scope(c)), 201)
+    return answer(
+      c,
+      await deps.store.requestWindow(
+        {
+          ...r,
+          by: actorOf(c),
+          ...(r.points ? { points: r.points } : {}),
+          ...(r.devices ? { devices: r.devices } : {}),
+        },
+        deps.clock.now(),
+        scope(c),
+      ),
+      201,
+    )
   })
   for (const decision of ['approve', 'reject', 'cancel'] as const) {
-    app.openapi(createRoute({ method: 'post', path: `/{id}/${decision}`, tags: TAG, summary: DECISION_SUMMARY[decision], middleware: [hint('POST {"note": "…"} (optional)')] as const, request: { params: IdParams, body: jsonBody(Decision) }, responses: DECIDED }), async (c) => {
-      const d = c.req.valid('json')
-      const before = await deps.store.getWindow(id(c), scope(c))
-      return answer(c, await deps.store.decideWindow(id(c), { decision, by: actorOf(c), ...(d.note ? { note: d.note } : {}) }, deps.clock.now(), scope(c)), 200, before)
-    })
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/{id}/${decision}`,
+        tags: TAG,
+        summary: DECISION_SUMMARY[decision],
+        middleware: [hint('POST {"note": "…"} (optional)')] as const,
+        request: { params: IdParams, body: jsonBody(Decision) },
+        responses: DECIDED,
+      }),
+      async (c) => {
+        const d = c.req.valid('json')
+        const before = await deps.store.getWindow(id(c), scope(c))
+        return answer(
+          c,
+          await deps.store.decideWindow(
+            id(c),
+            { decision, by: actorOf(c), ...(d.note ? { note: d.note } : {}) },
+            deps.clock.now(),
+            scope(c),
+          ),
+          200,
+          before,
+        )
+      },
+    )
   }
   return app
 }

@@ -16,7 +16,13 @@ interface Session {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly hint?: string, readonly retryAfterS?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+    readonly retryAfterS?: number,
+  ) {
     super(message)
   }
 }
@@ -54,7 +60,13 @@ async function failure(res: Response): Promise<ApiError> {
   }
   // A throttled request (429) says in Retry-After when to try again.
   const retryAfter = Number(res.headers.get('retry-after'))
-  return new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText, body.error?.hint, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
+  return new ApiError(
+    res.status,
+    body.error?.code ?? `HTTP_${res.status}`,
+    body.error?.message ?? res.statusText,
+    body.error?.hint,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  )
 }
 
 /** Reads the tokens and the user from a login or refresh answer. */
@@ -63,12 +75,21 @@ function sessionFrom(body: Record<string, unknown>, previous: SessionUser | null
   const access = tokens.accessToken ?? tokens.access_token
   const refresh = tokens.refreshToken ?? tokens.refresh_token
   const user = (body.user ?? previous) as SessionUser | null
-  if (typeof access !== 'string' || typeof refresh !== 'string' || !user) throw new ApiError(500, 'BAD_LOGIN_ANSWER', 'the login answer has no tokens')
-  return { accessToken: access, refreshToken: refresh, user: { username: user.username, role: user.role, enterprise: user.enterprise ?? null } }
+  if (typeof access !== 'string' || typeof refresh !== 'string' || !user)
+    throw new ApiError(500, 'BAD_LOGIN_ANSWER', 'the login answer has no tokens')
+  return {
+    accessToken: access,
+    refreshToken: refresh,
+    user: { username: user.username, role: user.role, enterprise: user.enterprise ?? null },
+  }
 }
 
 export async function login(username: string, password: string): Promise<SessionUser> {
-  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  const res = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
   if (!res.ok) throw await failure(res)
   const s = sessionFrom(await res.json(), null)
   save(s)
@@ -78,7 +99,12 @@ export async function login(username: string, password: string): Promise<Session
 export async function logout(): Promise<void> {
   const s = session
   save(null)
-  if (s) await fetch('/api/v1/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${s.accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(() => {})
+  if (s)
+    await fetch('/api/v1/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: s.refreshToken }),
+    }).catch(() => {})
 }
 
 let refreshing: Promise<boolean> | null = null
@@ -86,7 +112,11 @@ async function refresh(): Promise<boolean> {
   const s = session
   if (!s) return false
   refreshing ??= (async () => {
-    const res = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) })
+    const res = await fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: s.refreshToken }),
+    })
     if (!res.ok) return false
     save(sessionFrom(await res.json(), s.user))
     return true
@@ -95,14 +125,27 @@ async function refresh(): Promise<boolean> {
 }
 
 /** A request with the session's token; JSON in and out. */
-export async function request<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function request<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
   const res = await authorized(path, init)
   if (!res.ok) throw await failure(res)
   return (await res.json()) as T
 }
 
 /** The raw response of an authorized request (for streams and images). Refreshes once on 401. */
-export async function authorized(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; accept?: string; csv?: string; lastEventId?: string } = {}): Promise<Response> {
+export async function authorized(
+  path: string,
+  init: {
+    method?: string
+    body?: unknown
+    signal?: AbortSignal
+    accept?: string
+    csv?: string
+    lastEventId?: string
+  } = {},
+): Promise<Response> {
   const send = () => {
     const headers: Record<string, string> = {}
     if (session) headers.authorization = `Bearer ${session.accessToken}`

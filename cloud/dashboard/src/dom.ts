@@ -5,7 +5,11 @@
 type Child = Node | string | number | null | undefined | false
 type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue

@@ -33,7 +33,20 @@ describe('the dashboard speaks zh-CN for every server code (issue 17)', () => {
 
   it('names every alarm kind, video code and role in Chinese', () => {
     i18n.setLang('zh-CN')
-    for (const kind of ['HH', 'H', 'L', 'LL', 'ROC', 'DIGITAL', 'STALE', 'OFFLINE', 'CLOCK', 'SECURITY', ...VideoCode.options]) expect(i18n.kindName(kind), kind).toMatch(CJK)
+    for (const kind of [
+      'HH',
+      'H',
+      'L',
+      'LL',
+      'ROC',
+      'DIGITAL',
+      'STALE',
+      'OFFLINE',
+      'CLOCK',
+      'SECURITY',
+      ...VideoCode.options,
+    ])
+      expect(i18n.kindName(kind), kind).toMatch(CJK)
     for (const role of Role.options) expect(i18n.roleName(role), role).toMatch(CJK)
     expect(i18n.kindName('RYRQ')).toBe('RYRQ 人员入侵')
   })

@@ -36,14 +36,43 @@ let cleanup: () => void = () => {}
 
 function nav(): HTMLElement {
   const user = currentUser()
-  const link = (hash: string, label: string) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
-  return h('header', {},
+  const link = (hash: string, label: string) =>
+    h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
+  return h(
+    'header',
+    {},
     h('strong', {}, t('title')),
-    h('nav', {}, link('#/board', t('board')), link('#/points', t('points')), link('#/edges', t('edges')), link('#/registry', t('registry')), link('#/journal', t('journal')), link('#/reports', t('reports')), h('a', { href: '/wall' }, t('wall'))),
+    h(
+      'nav',
+      {},
+      link('#/board', t('board')),
+      link('#/points', t('points')),
+      link('#/edges', t('edges')),
+      link('#/registry', t('registry')),
+      link('#/journal', t('journal')),
+      link('#/reports', t('reports')),
+      h('a', { href: '/wall' }, t('wall')),
+    ),
     h('span', { class: 'spacer' }),
     user ? who(user) : null,
-    h('button', { type: 'button', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render() } }, t('lang')),
-    user ? h('button', { type: 'button', onclick: () => void logout().then(() => (location.hash = '#/login')) }, t('logout')) : null,
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          setLang(currentLang() === 'en' ? 'zh-CN' : 'en')
+          render()
+        },
+      },
+      t('lang'),
+    ),
+    user
+      ? h(
+          'button',
+          { type: 'button', onclick: () => void logout().then(() => (location.hash = '#/login')) },
+          t('logout'),
+        )
+      : null,
   )
 }
 

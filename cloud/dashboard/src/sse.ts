@@ -11,7 +11,11 @@ export interface SseEvent {
   data: string
 }
 
-export function openEventStream(path: string, onEvent: (e: SseEvent) => void, onState: (up: boolean) => void): () => void {
+export function openEventStream(
+  path: string,
+  onEvent: (e: SseEvent) => void,
+  onState: (up: boolean) => void,
+): () => void {
   const controller = new AbortController()
   let attempt = 0
   // The last event id seen: a reconnect asks for what came after it (issue 14, Last-Event-ID).
@@ -19,7 +23,11 @@ export function openEventStream(path: string, onEvent: (e: SseEvent) => void, on
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
-        const res = await authorized(path, { signal: controller.signal, accept: 'text/event-stream', ...(last.id === null ? {} : { lastEventId: last.id }) })
+        const res = await authorized(path, {
+          signal: controller.signal,
+          accept: 'text/event-stream',
+          ...(last.id === null ? {} : { lastEventId: last.id }),
+        })
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`)
         attempt = 0
         onState(true)
@@ -36,7 +44,11 @@ export function openEventStream(path: string, onEvent: (e: SseEvent) => void, on
   return () => controller.abort()
 }
 
-async function pump(body: ReadableStream<Uint8Array>, onEvent: (e: SseEvent) => void, last: { id: string | null }): Promise<void> {
+async function pump(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (e: SseEvent) => void,
+  last: { id: string | null },
+): Promise<void> {
   const reader = body.getReader()
   const decoder = new TextDecoder()
   let buffer = ''

@@ -18,7 +18,12 @@ export interface PointView {
   edge: string | null
   limits: Limits | null
   range: { low: number; high: number } | null
-  latest: { ts: number; value: number | boolean | string | null; quality: 'good' | 'uncertain' | 'bad'; reason?: string } | null
+  latest: {
+    ts: number
+    value: number | boolean | string | null
+    quality: 'good' | 'uncertain' | 'bad'
+    reason?: string
+  } | null
 }
 
 export interface AlarmView {
@@ -45,7 +50,13 @@ export interface AlarmView {
     feedback: { cause: string; measures: string; by: string; at: number } | null
     closed: { by: string; at: number; note: string } | null
     /** ISA-18.2 overlay: shelved (until, with a reason) or out of service; null or absent: annunciated. */
-    overlay?: { kind: 'shelved' | 'suppressed' | 'out_of_service'; by?: string; reason?: string; since: number; until?: number } | null
+    overlay?: {
+      kind: 'shelved' | 'suppressed' | 'out_of_service'
+      by?: string
+      reason?: string
+      since: number
+      until?: number
+    } | null
   }
   provincial: Record<string, string | number | null>
 }

@@ -50,7 +50,9 @@ export function createMqttIngestTransport(options: MqttIngestLinkOptions): Inges
       })
       client = c
       c.handleMessage = (packet, done) =>
-        events.onMessage({ topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }, () => done())
+        events.onMessage({ topic: packet.topic, payload: Buffer.from(packet.payload), retained: packet.retain }, () =>
+          done(),
+        )
       c.on('connect', (connack) => events.onConnect({ sessionPresent: connack.sessionPresent }))
       c.on('close', () => events.onClose())
       c.on('error', (err) => events.onError(errorMessage(err)))
@@ -58,7 +60,10 @@ export function createMqttIngestTransport(options: MqttIngestLinkOptions): Inges
     publish: (topic, payload, opts, done) => live().publish(topic, payload, opts, (err) => done?.(err)),
     subscribe: (filters, done) =>
       live().subscribe(Object.fromEntries(Object.entries(filters).map(([f, qos]) => [f, { qos }])), (err, granted) =>
-        done(err ?? null, (granted ?? []).map((g) => ({ filter: g.topic, qos: g.qos === 0 || g.qos === 1 ? g.qos : null }))),
+        done(
+          err ?? null,
+          (granted ?? []).map((g) => ({ filter: g.topic, qos: g.qos === 0 || g.qos === 1 ? g.qos : null })),
+        ),
       ),
     async close() {
       const c = client

@@ -26,7 +26,8 @@ export interface KindResult {
 export type KindBuilder = (ctx: KindContext) => Promise<KindResult>
 
 /** Enterprise id → "name (id)", or the id alone when unknown. */
-export const enterpriseLabel = (names: ReadonlyMap<string, string>, id: string | null): string => (id === null ? '—' : names.has(id) ? `${names.get(id)} (${id})` : id)
+export const enterpriseLabel = (names: ReadonlyMap<string, string>, id: string | null): string =>
+  id === null ? '—' : names.has(id) ? `${names.get(id)} (${id})` : id
 
 export const countBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, number> => {
   const m = new Map<string, number>()

@@ -10,7 +10,8 @@ import { enterpriseLabel, type KindBuilder } from './context.ts'
 export const offlinePoints: KindBuilder = async ({ store, range, t, local }) => {
   const [episodes, enterprises] = await Promise.all([store.reports.offlineEpisodes(range), store.reports.enterprises()])
   const names = new Map(enterprises.map((e) => [e.id, e.name]))
-  const inPeriod = (a: { raisedAt: number; recoveredAt: number | null }) => Math.min(a.recoveredAt ?? range.to, range.to) - Math.max(a.raisedAt, range.from)
+  const inPeriod = (a: { raisedAt: number; recoveredAt: number | null }) =>
+    Math.min(a.recoveredAt ?? range.to, range.to) - Math.max(a.raisedAt, range.from)
   const detail: Cell[][] = episodes.map((a) => [
     enterpriseLabel(names, a.enterprise),
     a.point,
@@ -38,14 +39,39 @@ export const offlinePoints: KindBuilder = async ({ store, range, t, local }) => 
       {
         type: 'table',
         heading: t('offlineByEnterprise'),
-        columns: [{ label: t('enterpriseName'), width: 2 }, { label: t('points'), numeric: true }, { label: t('offlinePoints'), numeric: true }, { label: t('offlineEpisodes'), numeric: true }, { label: t('duration'), width: 1.2 }],
-        rows: rows.map(([id, e]) => [enterpriseLabel(names, id === '—' ? null : id), registered.get(id) ?? null, e.points.size, e.episodes, formatDuration(e.ms)]),
+        columns: [
+          { label: t('enterpriseName'), width: 2 },
+          { label: t('points'), numeric: true },
+          { label: t('offlinePoints'), numeric: true },
+          { label: t('offlineEpisodes'), numeric: true },
+          { label: t('duration'), width: 1.2 },
+        ],
+        rows: rows.map(([id, e]) => [
+          enterpriseLabel(names, id === '—' ? null : id),
+          registered.get(id) ?? null,
+          e.points.size,
+          e.episodes,
+          formatDuration(e.ms),
+        ]),
       },
-      { type: 'bars', heading: t('offlineChart'), bars: rows.map(([id, e]) => ({ label: names.get(id) ?? id, value: e.points.size })) },
+      {
+        type: 'bars',
+        heading: t('offlineChart'),
+        bars: rows.map(([id, e]) => ({ label: names.get(id) ?? id, value: e.points.size })),
+      },
       {
         type: 'table',
         heading: t('offlineDetail'),
-        columns: [{ label: t('enterprise'), width: 1.6 }, { label: t('point'), width: 1.4 }, { label: t('pointName'), width: 1.4 }, { label: t('kind'), width: 0.8 }, { label: t('since'), width: 1.3 }, { label: t('until'), width: 1.3 }, { label: t('duration') }, { label: t('cause'), width: 1.2 }],
+        columns: [
+          { label: t('enterprise'), width: 1.6 },
+          { label: t('point'), width: 1.4 },
+          { label: t('pointName'), width: 1.4 },
+          { label: t('kind'), width: 0.8 },
+          { label: t('since'), width: 1.3 },
+          { label: t('until'), width: 1.3 },
+          { label: t('duration') },
+          { label: t('cause'), width: 1.2 },
+        ],
         rows: detail,
       },
     ],

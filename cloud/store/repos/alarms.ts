@@ -1,5 +1,13 @@
 import type { Priority } from '../../../shared/rules/priority.ts'
-import type { AlarmActOutcome, AlarmChange, AlarmKind, AlarmRecord, IsaAction, SystemAlarmKind, TimelineChange } from '../../alarms/model.ts'
+import type {
+  AlarmActOutcome,
+  AlarmChange,
+  AlarmKind,
+  AlarmRecord,
+  IsaAction,
+  SystemAlarmKind,
+  TimelineChange,
+} from '../../alarms/model.ts'
 import type { Action, DisposalFacts, TimelineEntry } from '../../alarms/workflow.ts'
 import type { Scope } from '../../auth/roles.ts'
 
@@ -17,11 +25,23 @@ export interface AlarmRepo {
   /** A person's step in the park's workflow (cloud/alarms/workflow.ts), checked against the alarm's state. */
   actOnAlarm(id: number, action: Action, now: number, scope: Scope): Promise<AlarmActOutcome>
   /** Shelve, unshelve, take out of or return to service (ISA-18.2), or a shelve's expiry. */
-  overlayAlarm(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number, scope: Scope): Promise<AlarmActOutcome>
+  overlayAlarm(
+    id: number,
+    action: IsaAction | { type: 'shelve_expired' },
+    now: number,
+    scope: Scope,
+  ): Promise<AlarmActOutcome>
   /** A system step (re-contact reminder, overdue) and the facts it changes. */
   noteAlarm(id: number, entry: TimelineEntry, facts: DisposalFacts): Promise<void>
   /** Comm-loss alarms (raised and recovered by a watcher, not by samples). Raise is a no-op while one is active. */
-  raiseSystemAlarm(a: { point: string; kind: SystemAlarmKind; priority: Priority; ts: number; value: number; limit: number }): Promise<boolean>
+  raiseSystemAlarm(a: {
+    point: string
+    kind: SystemAlarmKind
+    priority: Priority
+    ts: number
+    value: number
+    limit: number
+  }): Promise<boolean>
   recoverSystemAlarm(point: string, kind: SystemAlarmKind, ts: number, value: number): Promise<boolean>
   /** Changes of visible alarms after timeline entry `after`, oldest first (the stream's resume); `skip`: actions not streamed. */
   alarmChangesSince(after: number, scope: Scope, limit: number, skip: readonly string[]): Promise<TimelineChange[]>

@@ -1,5 +1,11 @@
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
-import type { DriverReport, OutboxReport, StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
+import type {
+  DriverReport,
+  OutboxReport,
+  StatusBirth,
+  StatusDeath,
+  StatusState,
+} from '../../../shared/wire/messages.ts'
 
 /** Edges' presence from their status messages (birth, state, death) and their clocks. */
 export interface EdgeRepo {

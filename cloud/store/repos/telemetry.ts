@@ -15,7 +15,11 @@ export interface TelemetryRepo {
   /** Samples of a point with from ≤ ts ≤ to, ascending by ts, at most `limit`. */
   history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): Promise<StoredSample[]>
   /** One page of samples with from ≤ ts ≤ to, after the cursor, ascending; `next` when more follow. */
-  historyPage(point: string, range: { from: number; to: number; limit: number; after?: HistoryCursor }, scope: Scope): Promise<{ samples: StoredSample[]; next: HistoryCursor | null }>
+  historyPage(
+    point: string,
+    range: { from: number; to: number; limit: number; after?: HistoryCursor },
+    scope: Scope,
+  ): Promise<{ samples: StoredSample[]; next: HistoryCursor | null }>
   /** min/max/avg/last/count of good samples per bucket of [from, to) (only buckets with samples). */
   historyBuckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): Promise<BucketRow[]>
   /** Per registered point in scope: the intervals of [from, to) that had a good sample (data completeness). */
@@ -23,7 +27,9 @@ export interface TelemetryRepo {
   /** Samples of a point stored but not evaluated (late, clock_skew), overlapping [from, to], newest first. */
   listUnevaluated(point: string, range: { from: number; to: number; limit: number }): Promise<UnevaluatedRecord[]>
   /** Registered points with their newest good sample time (for the comm-loss watcher). */
-  commLossCandidates(): Promise<Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>>
+  commLossCandidates(): Promise<
+    Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>
+  >
 }
 
 export interface PointFilter {

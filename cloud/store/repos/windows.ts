@@ -3,7 +3,11 @@ import type { Scope } from '../../auth/roles.ts'
 /** Maintenance windows (故障点位申请): an enterprise requests, the park decides; approved ones suppress raises. */
 export interface WindowRepo {
   /** Maintenance windows (故障点位申请): an enterprise requests, the park decides. */
-  listWindows(filter: { scope: Scope; status?: MaintenanceWindow['status']; enterprise?: string }): Promise<MaintenanceWindow[]>
+  listWindows(filter: {
+    scope: Scope
+    status?: MaintenanceWindow['status']
+    enterprise?: string
+  }): Promise<MaintenanceWindow[]>
   getWindow(id: number, scope: Scope): Promise<MaintenanceWindow | null>
   requestWindow(request: WindowRequest, now: number, scope: Scope): Promise<WindowOutcome>
   decideWindow(id: number, decision: WindowDecision, now: number, scope: Scope): Promise<WindowOutcome>

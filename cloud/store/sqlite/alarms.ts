@@ -21,8 +21,21 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
   const writes = createAlarmWrites(db)
   const pointName = sql<string | null>`coalesce(${points.name}, ${cameras.name})`
   const enterprise = sql<string | null>`coalesce(${points.enterprise}, ${cameras.enterprise})`
-  const select = () => db.select({ alarm: alarms, pointName, enterprise }).from(alarms).leftJoin(points, eq(points.id, alarms.point)).leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
-  const toRecord = ({ alarm, pointName, enterprise }: { alarm: typeof alarms.$inferSelect; pointName: string | null; enterprise: string | null }): AlarmRecord => ({
+  const select = () =>
+    db
+      .select({ alarm: alarms, pointName, enterprise })
+      .from(alarms)
+      .leftJoin(points, eq(points.id, alarms.point))
+      .leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
+  const toRecord = ({
+    alarm,
+    pointName,
+    enterprise,
+  }: {
+    alarm: typeof alarms.$inferSelect
+    pointName: string | null
+    enterprise: string | null
+  }): AlarmRecord => ({
     id: alarm.id,
     point: alarm.point,
     pointName,
@@ -40,7 +53,9 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
     disposal: alarm.disposal ?? noFacts(),
   })
   const get = (id: number, scope: Scope) => {
-    const row = select().where(and(eq(alarms.id, id), inScope(scope, enterprise))).get()
+    const row = select()
+      .where(and(eq(alarms.id, id), inScope(scope, enterprise)))
+      .get()
     return row ? toRecord(row) : null
   }
 
@@ -58,76 +73,117 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
       if (filter.kind !== undefined) conditions.push(eq(alarms.kind, filter.kind))
       if (filter.text !== undefined) {
         const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-        conditions.push(or(sql`${alarms.point} LIKE ${pattern} ESCAPE '\\'`, sql`${pointName} LIKE ${pattern} ESCAPE '\\'`)!)
+        conditions.push(
+          or(sql`${alarms.point} LIKE ${pattern} ESCAPE '\\'`, sql`${pointName} LIKE ${pattern} ESCAPE '\\'`)!,
+        )
       }
       if (filter.enterprise !== undefined) conditions.push(sql`${enterprise} = ${filter.enterprise}`)
       if (filter.raisedFrom !== undefined) conditions.push(gte(alarms.raisedAt, filter.raisedFrom))
       if (filter.raisedTo !== undefined) conditions.push(lt(alarms.raisedAt, filter.raisedTo))
-      return select().where(and(...conditions)).orderBy(desc(alarms.raisedAt), desc(alarms.id)).limit(filter.limit).offset(filter.offset ?? 0).all().map(toRecord)
+      return select()
+        .where(and(...conditions))
+        .orderBy(desc(alarms.raisedAt), desc(alarms.id))
+        .limit(filter.limit)
+        .offset(filter.offset ?? 0)
+        .all()
+        .map(toRecord)
     },
 
     timeline(id: number, scope: Scope): TimelineEntry[] | null {
       if (!get(id, scope)) return null
-      return db.select().from(alarmTimeline).where(eq(alarmTimeline.alarm, id)).orderBy(asc(alarmTimeline.id)).all().map((e) => ({ at: e.at, actor: e.actor, action: e.action as TimelineEntry['action'], detail: e.detail }))
+      return db
+        .select()
+        .from(alarmTimeline)
+        .where(eq(alarmTimeline.alarm, id))
+        .orderBy(asc(alarmTimeline.id))
+        .all()
+        .map((e) => ({ at: e.at, actor: e.actor, action: e.action as TimelineEntry['action'], detail: e.detail }))
     },
 
     act(id: number, action: Action, now: number, scope: Scope): AlarmActOutcome {
-      const outcome = db.transaction((tx): AlarmActOutcome => {
-        const current = get(id, scope)
-        if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
-        const r = act({ ...current.disposal, priority: current.priority, raisedAt: current.raisedAt, recoveredAt: current.recoveredAt, suppressed: false }, action, now)
-        if (!r.ok) return { ok: false, code: r.code, message: r.message, alarm: current }
-        const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
-        tx.update(alarms).set({ disposal: facts, closedAt: facts.closed?.at ?? null }).where(eq(alarms.id, id)).run()
-        append(tx, id, r.entry)
-        planInTx([{ alarm: id, action: action.type, at: now }]) // a triage as valid may call for pushes
-        return { ok: true, alarm: get(id, scope)! }
-      }, { behavior: 'immediate' })
+      const outcome = db.transaction(
+        (tx): AlarmActOutcome => {
+          const current = get(id, scope)
+          if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
+          const r = act(
+            {
+              ...current.disposal,
+              priority: current.priority,
+              raisedAt: current.raisedAt,
+              recoveredAt: current.recoveredAt,
+              suppressed: false,
+            },
+            action,
+            now,
+          )
+          if (!r.ok) return { ok: false, code: r.code, message: r.message, alarm: current }
+          const { priority: _p, raisedAt: _r, recoveredAt: _rec, suppressed: _s, ...facts } = r.disposal
+          tx.update(alarms)
+            .set({ disposal: facts, closedAt: facts.closed?.at ?? null })
+            .where(eq(alarms.id, id))
+            .run()
+          append(tx, id, r.entry)
+          planInTx([{ alarm: id, action: action.type, at: now }]) // a triage as valid may call for pushes
+          return { ok: true, alarm: get(id, scope)! }
+        },
+        { behavior: 'immediate' },
+      )
       if (outcome.ok) emit({ alarm: id, action: action.type, at: now })
       return outcome
     },
 
     /** An ISA-18.2 overlay step (shelve, unshelve, out of service), checked by the pure machine. */
     overlay(id: number, action: IsaAction | { type: 'shelve_expired' }, now: number, scope: Scope): AlarmActOutcome {
-      const outcome = db.transaction((tx): AlarmActOutcome => {
-        const current = get(id, scope)
-        if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
-        const r = isaAct(current, action, now)
-        if (!r.ok) return { ok: false, code: 'ALARM_STATE_CONFLICT', message: r.message, alarm: current }
-        tx.update(alarms).set({ disposal: r.facts }).where(eq(alarms.id, id)).run()
-        append(tx, id, r.entry)
-        return { ok: true, alarm: get(id, scope)! }
-      }, { behavior: 'immediate' })
+      const outcome = db.transaction(
+        (tx): AlarmActOutcome => {
+          const current = get(id, scope)
+          if (!current) return { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` }
+          const r = isaAct(current, action, now)
+          if (!r.ok) return { ok: false, code: 'ALARM_STATE_CONFLICT', message: r.message, alarm: current }
+          tx.update(alarms).set({ disposal: r.facts }).where(eq(alarms.id, id)).run()
+          append(tx, id, r.entry)
+          return { ok: true, alarm: get(id, scope)! }
+        },
+        { behavior: 'immediate' },
+      )
       if (outcome.ok) emit({ alarm: id, action: action.type === 'shelve_expired' ? 'unshelve' : action.type, at: now })
       return outcome
     },
 
     raiseSystem(a: SystemRaise): boolean {
       const changes: AlarmChange[] = []
-      const id = db.transaction(() => {
-        const id = writes.save(systemRaiseWrite(a), changes)
-        // Its pushes, committed with it (push-outbox.ts).
-        planInTx(changes)
-        return id
-      }, { behavior: 'immediate' })
+      const id = db.transaction(
+        () => {
+          const id = writes.save(systemRaiseWrite(a), changes)
+          // Its pushes, committed with it (push-outbox.ts).
+          planInTx(changes)
+          return id
+        },
+        { behavior: 'immediate' },
+      )
       for (const c of changes) emit(c)
       return id !== null
     },
 
     recoverSystem(point: string, kind: SystemAlarmKind, ts: number, value: number): boolean {
       const changes: AlarmChange[] = []
-      const id = db.transaction(() => writes.save(systemRecoverWrite(point, kind, ts, value), changes), { behavior: 'immediate' })
+      const id = db.transaction(() => writes.save(systemRecoverWrite(point, kind, ts, value), changes), {
+        behavior: 'immediate',
+      })
       for (const c of changes) emit(c)
       return id !== null
     },
 
     /** A system note (reminder, overdue) with the facts it changes. */
     note(id: number, entry: TimelineEntry, facts: DisposalFacts): void {
-      db.transaction((tx) => {
-        tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id)).run()
-        append(tx, id, entry)
-        planInTx([{ alarm: id, action: entry.action, at: entry.at }]) // an overdue alarm may call for an escalation
-      }, { behavior: 'immediate' })
+      db.transaction(
+        (tx) => {
+          tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id)).run()
+          append(tx, id, entry)
+          planInTx([{ alarm: id, action: entry.action, at: entry.at }]) // an overdue alarm may call for an escalation
+        },
+        { behavior: 'immediate' },
+      )
       emit({ alarm: id, action: entry.action, at: entry.at })
     },
   }

@@ -15,7 +15,16 @@ describe('the audit hash chain', () => {
   let db: Db
   const write = (n: number) => {
     const ops = createAuthOps(db)
-    for (let i = 0; i < n; i++) ops.audit({ at: 1_000 + i, actor: 'secadmin', action: 'user.create', target: `user-${i}`, outcome: 'ok', after: { role: 'operator', n: i }, detail: { from: '10.0.0.1' } })
+    for (let i = 0; i < n; i++)
+      ops.audit({
+        at: 1_000 + i,
+        actor: 'secadmin',
+        action: 'user.create',
+        target: `user-${i}`,
+        outcome: 'ok',
+        after: { role: 'operator', n: i },
+        detail: { from: '10.0.0.1' },
+      })
   }
   /** Another program with write access to the file: drops the triggers and changes what it likes. */
   const tamper = (sql: string) => {
@@ -35,15 +44,19 @@ describe('the audit hash chain', () => {
 
   it('verifies rows written through the store, and refuses an UPDATE of a chained row', () => {
     write(5)
-    expect(verifyAuditChain(db.$client)).toMatchObject({ ok: true, rows: 5, head: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(verifyAuditChain(db.$client)).toMatchObject({
+      ok: true,
+      rows: 5,
+      head: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
     expect(() => db.$client.exec("UPDATE audit_log SET actor = 'x' WHERE id = 1")).toThrow(/append-only/)
   })
 
-  it('finds a row edited behind the cloud\'s back, and the row after a deleted one', () => {
+  it("finds a row edited behind the cloud's back, and the row after a deleted one", () => {
     write(5)
-    tamper("UPDATE audit_log SET detail = '{\"from\":\"10.9.9.9\"}' WHERE id = 3")
+    tamper('UPDATE audit_log SET detail = \'{"from":"10.9.9.9"}\' WHERE id = 3')
     expect(verifyAuditChain(db.$client)).toMatchObject({ ok: false, brokenAt: 3 })
-    tamper("DELETE FROM audit_log WHERE id = 3")
+    tamper('DELETE FROM audit_log WHERE id = 3')
     expect(verifyAuditChain(db.$client)).toMatchObject({ ok: false, brokenAt: 4 })
   })
 
@@ -55,7 +68,9 @@ describe('the audit hash chain', () => {
     tamper("UPDATE audit_log SET actor = 'nobody' WHERE id = 2")
     const errors: string[] = []
     const error = console.error
-    console.error = (...a: unknown[]) => { errors.push(a.join(' ')) }
+    console.error = (...a: unknown[]) => {
+      errors.push(a.join(' '))
+    }
     try {
       expect(await main(['node', 'parklink', 'cloud', 'audit', 'verify', '--config', config])).toBe(1)
     } finally {
@@ -67,7 +82,9 @@ describe('the audit hash chain', () => {
   it('gives rows written before the chain their hashes when the database is opened (backfill in code)', () => {
     write(2)
     // Rows as migration 0019 finds them: no chain hash yet.
-    tamper("INSERT INTO audit_log (at, actor, action, outcome) VALUES (5, 'old', 'login', 'ok'), (6, 'old', 'logout', 'ok'); UPDATE audit_log SET chain_hash = NULL")
+    tamper(
+      "INSERT INTO audit_log (at, actor, action, outcome) VALUES (5, 'old', 'login', 'ok'), (6, 'old', 'logout', 'ok'); UPDATE audit_log SET chain_hash = NULL",
+    )
     expect(verifyAuditChain(db.$client)).toMatchObject({ ok: false, brokenAt: 1 })
     db.$client.close()
     db = openDatabase(file)

@@ -16,11 +16,27 @@ export const GENESIS = '0'.repeat(64)
 
 type AuditInsert = typeof auditLog.$inferInsert
 /** The stored form of a row's content: JSON columns as the text SQLite holds (drizzle's json mode is JSON.stringify). */
-export interface AuditContent { at: number; actor: string; action: string; target: string | null; outcome: string; before: string | null; after: string | null; detail: string | null }
+export interface AuditContent {
+  at: number
+  actor: string
+  action: string
+  target: string | null
+  outcome: string
+  before: string | null
+  after: string | null
+  detail: string | null
+}
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v))
 export const contentOf = (r: AuditInsert): AuditContent => ({
-  at: r.at, actor: r.actor, action: r.action, target: r.target ?? null, outcome: r.outcome, before: json(r.before), after: json(r.after), detail: json(r.detail),
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  target: r.target ?? null,
+  outcome: r.outcome,
+  before: json(r.before),
+  after: json(r.after),
+  detail: json(r.detail),
 })
 
 export function chainHash(previous: string, c: AuditContent): string {
@@ -31,10 +47,15 @@ export function chainHash(previous: string, c: AuditContent): string {
 /** Appends one audit row, chained to the last one. Call inside a transaction (one writer at a time). */
 export function insertAuditRow(db: Pick<Db, 'select' | 'insert'>, row: AuditInsert): void {
   const last = db.select({ h: auditLog.chainHash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1).get()
-  db.insert(auditLog).values({ ...row, chainHash: chainHash(last?.h ?? GENESIS, contentOf(row)) }).run()
+  db.insert(auditLog)
+    .values({ ...row, chainHash: chainHash(last?.h ?? GENESIS, contentOf(row)) })
+    .run()
 }
 
-interface StoredRow extends AuditContent { id: number; chain_hash: string | null }
+interface StoredRow extends AuditContent {
+  id: number
+  chain_hash: string | null
+}
 const SELECT = 'SELECT id, at, actor, action, target, outcome, before, after, detail, chain_hash FROM audit_log'
 
 /**
@@ -66,9 +87,16 @@ export function verifyAuditChain(sqlite: Database.Database): ChainVerdict {
   let rows = 0
   for (const row of sqlite.prepare(`${SELECT} ORDER BY id`).iterate() as IterableIterator<StoredRow>) {
     rows++
-    if (row.chain_hash === null) return { ok: false, rows, brokenAt: row.id, reason: 'the row has no chain hash (written around the chain?)' }
+    if (row.chain_hash === null)
+      return { ok: false, rows, brokenAt: row.id, reason: 'the row has no chain hash (written around the chain?)' }
     if (chainHash(previous, row) !== row.chain_hash) {
-      return { ok: false, rows, brokenAt: row.id, reason: 'its hash does not match its content and its predecessor: this row was changed, or one before it deleted or inserted' }
+      return {
+        ok: false,
+        rows,
+        brokenAt: row.id,
+        reason:
+          'its hash does not match its content and its predecessor: this row was changed, or one before it deleted or inserted',
+      }
     }
     previous = row.chain_hash
   }

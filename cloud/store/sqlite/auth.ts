@@ -1,6 +1,14 @@
 import { and, desc, eq, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Role } from '../../auth/roles.ts'
-import type { ApiKeyRecord, AuditEntry, AuditQuery, AuditRecord, AuthStore, SessionRecord, UserRecord } from '../auth-store.ts'
+import type {
+  ApiKeyRecord,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
+  AuthStore,
+  SessionRecord,
+  UserRecord,
+} from '../auth-store.ts'
 import type { Db } from './db.ts'
 import { insertAuditRow } from './audit-chain.ts'
 import { apiKeys, auditLog, enterprises, sessions, users } from './schema.ts'
@@ -10,7 +18,9 @@ const toSession = ({ refreshHash: _h, ...r }: typeof sessions.$inferSelect): Ses
 const toKey = ({ keyHash: _h, ...r }: typeof apiKeys.$inferSelect): ApiKeyRecord => ({ ...r, role: r.role as Role })
 
 /** Accounts, sessions, API keys and the append-only audit log in the cloud database. */
-export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Parameters<AuthStore[K]>) => Awaited<ReturnType<AuthStore[K]>> } {
+export function createAuthOps(db: Db): {
+  [K in keyof AuthStore]: (...args: Parameters<AuthStore[K]>) => Awaited<ReturnType<AuthStore[K]>>
+} {
   return {
     createUser: (u) => toUser(db.insert(users).values(u).returning().get()),
     findUser: (username) => {
@@ -30,7 +40,10 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
       const reaches = sql`${users.failedLogins} + 1 >= ${limit}`
       const r = db
         .update(users)
-        .set({ failedLogins: sql`CASE WHEN ${reaches} THEN 0 ELSE ${users.failedLogins} + 1 END`, lockedUntil: sql`CASE WHEN ${reaches} THEN ${lockUntil} ELSE NULL END` })
+        .set({
+          failedLogins: sql`CASE WHEN ${reaches} THEN 0 ELSE ${users.failedLogins} + 1 END`,
+          lockedUntil: sql`CASE WHEN ${reaches} THEN ${lockUntil} ELSE NULL END`,
+        })
         .where(and(eq(users.id, id), or(isNull(users.lockedUntil), lte(users.lockedUntil, now))))
         .returning({ failedLogins: users.failedLogins, lockedUntil: users.lockedUntil })
         .get()
@@ -46,8 +59,18 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
       const r = db.select().from(sessions).where(eq(sessions.id, id)).get()
       return r ? toSession(r) : null
     },
-    revokeSession: (id, at, why) => void db.update(sessions).set({ revokedAt: at, revokedWhy: why }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt))).run(),
-    revokeUserSessions: (user, at, why) => db.update(sessions).set({ revokedAt: at, revokedWhy: why }).where(and(eq(sessions.user, user), isNull(sessions.revokedAt))).run().changes,
+    revokeSession: (id, at, why) =>
+      void db
+        .update(sessions)
+        .set({ revokedAt: at, revokedWhy: why })
+        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+        .run(),
+    revokeUserSessions: (user, at, why) =>
+      db
+        .update(sessions)
+        .set({ revokedAt: at, revokedWhy: why })
+        .where(and(eq(sessions.user, user), isNull(sessions.revokedAt)))
+        .run().changes,
 
     createApiKey: (k) => toKey(db.insert(apiKeys).values(k).returning().get()),
     findApiKey: (keyHash) => {
@@ -56,16 +79,29 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
     },
     listApiKeys: () => db.select().from(apiKeys).orderBy(apiKeys.id).all().map(toKey),
     revokeApiKey: (id, at) => {
-      db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run()
+      db.update(apiKeys)
+        .set({ revokedAt: at })
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .run()
       const r = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()
       return r ? toKey(r) : null
     },
     touchApiKey: (id, at) => void db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run(),
 
-    enterpriseExists: (id) => db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id)).get() !== undefined,
+    enterpriseExists: (id) =>
+      db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id)).get() !== undefined,
 
     audit: (e: AuditEntry) => {
-      const row = { at: e.at, actor: e.actor, action: e.action, target: e.target ?? null, outcome: e.outcome, before: e.before ?? null, after: e.after ?? null, detail: e.detail ?? null }
+      const row = {
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        target: e.target ?? null,
+        outcome: e.outcome,
+        before: e.before ?? null,
+        after: e.after ?? null,
+        detail: e.detail ?? null,
+      }
       // The chain reads the last hash then appends: one writer at a time (immediate), or the caller's transaction.
       if (db.$client.inTransaction) insertAuditRow(db, row)
       else db.transaction((tx) => insertAuditRow(tx, row), { behavior: 'immediate' })
@@ -84,7 +120,13 @@ export function createAuthOps(db: Db): { [K in keyof AuthStore]: (...args: Param
         .orderBy(desc(auditLog.id))
         .limit(q.limit)
         .all()
-        .map((r) => ({ ...r, outcome: r.outcome as AuditRecord['outcome'], before: r.before ?? null, after: r.after ?? null, detail: (r.detail as Record<string, unknown> | null) ?? null }))
+        .map((r) => ({
+          ...r,
+          outcome: r.outcome as AuditRecord['outcome'],
+          before: r.before ?? null,
+          after: r.after ?? null,
+          detail: (r.detail as Record<string, unknown> | null) ?? null,
+        }))
     },
   }
 }

@@ -19,9 +19,20 @@ export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
   for (const p of birth.points) {
     if (!p.camera || !p.device) continue
     const c = p.camera
-    const entry = { edge: birth.edge, site, name: c.name ?? null, area: c.area, enterprise: c.enterprise ?? null, host: c.host, port: c.port }
+    const entry = {
+      edge: birth.edge,
+      site,
+      name: c.name ?? null,
+      area: c.area,
+      enterprise: c.enterprise ?? null,
+      host: c.host,
+      port: c.port,
+    }
     // Never moves another edge's camera (issue 13): only the registry API does.
-    tx.insert(cameras).values({ id: p.device, ...entry }).onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) }).run()
+    tx.insert(cameras)
+      .values({ id: p.device, ...entry })
+      .onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) })
+      .run()
   }
 }
 
@@ -30,33 +41,88 @@ export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
  * move the camera's online state (never backwards in time); analytics events raise (or clear)
  * an alarm on `camera:{id}` whose kind is the provincial video code, and link their snapshot.
  */
-export function recordCameraEvents(db: Db, edge: string, site: string, events: readonly CameraEvent[], receivedAt: number, result: IngestResult, changes: AlarmChange[], log: Logger): void {
+export function recordCameraEvents(
+  db: Db,
+  edge: string,
+  site: string,
+  events: readonly CameraEvent[],
+  receivedAt: number,
+  result: IngestResult,
+  changes: AlarmChange[],
+  log: Logger,
+): void {
   for (const e of events) {
     // Parts of a large snapshot are files (cloud/store/snapshot-files.ts), not events.
     if (e.type === 'part') continue
     const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
-    const fresh = db.insert(cameraEvents).values({ id: e.id, camera: e.camera, edge, type: e.type, ts: e.ts, topic: analytics ? e.topic : null, code: analytics ? e.code : null, alarm: e.type === 'snapshot' ? e.alarm : null, snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null) }).onConflictDoNothing().run()
+    const fresh = db
+      .insert(cameraEvents)
+      .values({
+        id: e.id,
+        camera: e.camera,
+        edge,
+        type: e.type,
+        ts: e.ts,
+        topic: analytics ? e.topic : null,
+        code: analytics ? e.code : null,
+        alarm: e.type === 'snapshot' ? e.alarm : null,
+        snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null),
+      })
+      .onConflictDoNothing()
+      .run()
     if (fresh.changes === 0) continue
     // A camera seen in events before any birth (an old edge): known by id until its birth comes.
     db.insert(cameras).values({ id: e.camera, edge, site, area: '', host: '', port: 0 }).onConflictDoNothing().run()
     if (e.type === 'status') {
-      db.update(cameras).set({ online: e.online, since: e.ts, reason: e.online ? null : (e.reason ?? null) }).where(and(eq(cameras.id, e.camera), or(isNull(cameras.since), lte(cameras.since, e.ts)))).run()
+      db.update(cameras)
+        .set({ online: e.online, since: e.ts, reason: e.online ? null : (e.reason ?? null) })
+        .where(and(eq(cameras.id, e.camera), or(isNull(cameras.since), lte(cameras.since, e.ts))))
+        .run()
       continue
     }
     if (e.type === 'snapshot') {
       // Asked for by the park for one of its alarms (any kind): linked to it when it exists.
       const alarm = db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, e.alarm)).get()?.id ?? null
-      if (e.snapshot) db.insert(snapshots).values({ id: e.snapshot.id, camera: e.camera, event: e.id, alarm, ts: e.snapshot.ts, bytes: e.snapshot.bytes, sha256: e.snapshot.sha256, receivedAt }).onConflictDoNothing().run()
+      if (e.snapshot)
+        db.insert(snapshots)
+          .values({
+            id: e.snapshot.id,
+            camera: e.camera,
+            event: e.id,
+            alarm,
+            ts: e.snapshot.ts,
+            bytes: e.snapshot.bytes,
+            sha256: e.snapshot.sha256,
+            receivedAt,
+          })
+          .onConflictDoNothing()
+          .run()
       else log.warn({ camera: e.camera, alarm: e.alarm, reason: e.snapshotError }, 'requested snapshot not taken')
       continue
     }
     const alarm = applyVideoEvent(db, e, result, changes)
     db.update(cameraEvents).set({ alarm }).where(eq(cameraEvents.id, e.id)).run()
-    db.update(cameras).set({ lastEventAt: sql`max(coalesce(${cameras.lastEventAt}, 0), ${e.ts})` }).where(eq(cameras.id, e.camera)).run()
+    db.update(cameras)
+      .set({ lastEventAt: sql`max(coalesce(${cameras.lastEventAt}, 0), ${e.ts})` })
+      .where(eq(cameras.id, e.camera))
+      .run()
     if (e.snapshot) {
       const s = e.snapshot
-      db.insert(snapshots).values({ id: s.id, camera: e.camera, event: e.id, alarm, ts: s.ts, bytes: s.bytes, sha256: s.sha256, receivedAt }).onConflictDoNothing().run()
-    } else if (e.type !== 'clear') log.warn({ camera: e.camera, event: e.id, reason: e.snapshotError }, 'video alarm without a snapshot')
+      db.insert(snapshots)
+        .values({
+          id: s.id,
+          camera: e.camera,
+          event: e.id,
+          alarm,
+          ts: s.ts,
+          bytes: s.bytes,
+          sha256: s.sha256,
+          receivedAt,
+        })
+        .onConflictDoNothing()
+        .run()
+    } else if (e.type !== 'clear')
+      log.warn({ camera: e.camera, event: e.id, reason: e.snapshotError }, 'video alarm without a snapshot')
   }
 }
 
@@ -71,8 +137,23 @@ export function linkCompletedSnapshot(db: Db, p: PendingSnapshot, receivedAt: nu
     if (!event) return
     const s = p.snapshot
     // A requested snapshot names an alarm that may not exist here: linked only to one that does.
-    const alarm = event.alarm === null ? null : (tx.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, event.alarm)).get()?.id ?? null)
-    tx.insert(snapshots).values({ id: s.id, camera: p.camera, event: p.event, alarm, ts: s.ts, bytes: s.bytes, sha256: s.sha256, receivedAt }).onConflictDoNothing().run()
+    const alarm =
+      event.alarm === null
+        ? null
+        : (tx.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, event.alarm)).get()?.id ?? null)
+    tx.insert(snapshots)
+      .values({
+        id: s.id,
+        camera: p.camera,
+        event: p.event,
+        alarm,
+        ts: s.ts,
+        bytes: s.bytes,
+        sha256: s.sha256,
+        receivedAt,
+      })
+      .onConflictDoNothing()
+      .run()
     tx.update(cameraEvents).set({ snapshotError: null }).where(eq(cameraEvents.id, p.event)).run()
   })
 }
@@ -94,16 +175,31 @@ function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, chan
 }
 
 export function createCameraQueries(db: Db) {
-  const toSnapshot = (r: typeof snapshots.$inferSelect): SnapshotRecord => ({ id: r.id, camera: r.camera, event: r.event, alarm: r.alarm, ts: r.ts, bytes: r.bytes, sha256: r.sha256, receivedAt: r.receivedAt })
+  const toSnapshot = (r: typeof snapshots.$inferSelect): SnapshotRecord => ({
+    id: r.id,
+    camera: r.camera,
+    event: r.event,
+    alarm: r.alarm,
+    ts: r.ts,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    receivedAt: r.receivedAt,
+  })
   return {
-    list: (scope: Scope): CameraRecord[] => db.select().from(cameras).where(inScope(scope, cameras.enterprise)).orderBy(cameras.id).all(),
+    list: (scope: Scope): CameraRecord[] =>
+      db.select().from(cameras).where(inScope(scope, cameras.enterprise)).orderBy(cameras.id).all(),
     alarmSnapshots(alarm: number): SnapshotRecord[] | null {
       if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, alarm)).get()) return null
       return db.select().from(snapshots).where(eq(snapshots.alarm, alarm)).orderBy(snapshots.ts).all().map(toSnapshot)
     },
     /** A snapshot inside the scope: its camera's enterprise must be the scope's. */
     snapshot(id: string, scope: Scope): SnapshotRecord | null {
-      const r = db.select({ s: snapshots }).from(snapshots).leftJoin(cameras, eq(cameras.id, snapshots.camera)).where(and(eq(snapshots.id, id), inScope(scope, cameras.enterprise))).get()
+      const r = db
+        .select({ s: snapshots })
+        .from(snapshots)
+        .leftJoin(cameras, eq(cameras.id, snapshots.camera))
+        .where(and(eq(snapshots.id, id), inScope(scope, cameras.enterprise)))
+        .get()
       return r ? toSnapshot(r.s) : null
     },
   }

@@ -7,7 +7,8 @@ import type { Store } from '../store.ts'
 let ctx: Awaited<ReturnType<typeof tempStore>>
 let store: Store
 let seq = 0
-const ingest = (ts: number, value: number, point = LEVEL) => store.ingestBatch(batch(++seq, [good(point, T0 + ts, value)]), { site: 'huaian', receivedAt: T0 + ts })
+const ingest = (ts: number, value: number, point = LEVEL) =>
+  store.ingestBatch(batch(++seq, [good(point, T0 + ts, value)]), { site: 'huaian', receivedAt: T0 + ts })
 
 beforeEach(async () => {
   ctx = await tempStore()
@@ -16,7 +17,10 @@ beforeEach(async () => {
 })
 afterEach(async () => ctx.dispose())
 
-const hAlarms = async () => (await store.listAlarms({ scope: 'all', state: 'all', kind: 'H', limit: 100 })).sort((a, b) => a.raisedAt - b.raisedAt)
+const hAlarms = async () =>
+  (await store.listAlarms({ scope: 'all', state: 'all', kind: 'H', limit: 100 })).sort(
+    (a, b) => a.raisedAt - b.raisedAt,
+  )
 
 /** TK-101's level across H (9.5) every 5 s for two minutes: a raise every 10 s. */
 async function chatter(): Promise<void> {
@@ -28,7 +32,11 @@ describe('sqlite store: chattering alarms are latched', () => {
     await chatter()
     let h = await hAlarms()
     // Two ordinary episodes; the third raise within 60 s latches, the next ten are counted on it.
-    expect(h.map((a) => [a.raisedAt - T0, a.state, a.repeats])).toEqual([[0, 'recovered', 0], [10_000, 'recovered', 0], [20_000, 'active', 10]])
+    expect(h.map((a) => [a.raisedAt - T0, a.state, a.repeats])).toEqual([
+      [0, 'recovered', 0],
+      [10_000, 'recovered', 0],
+      [20_000, 'active', 10],
+    ])
     // Clear since 125 s: still held (one card, active) until 185 s.
     for (let t = 125_000; t <= 180_000; t += 5_000) await ingest(t, 8)
     expect((await hAlarms()).at(-1)).toMatchObject({ state: 'active', repeats: 10 })
@@ -38,11 +46,27 @@ describe('sqlite store: chattering alarms are latched', () => {
     expect(h.at(-1)).toMatchObject({ state: 'recovered', recoveredAt: T0 + 185_000, recoveredValue: 8, repeats: 10 })
     const timeline = (await store.alarmTimeline(h.at(-1)!.id, 'all'))!
     // The timeline stays bounded: repetitions 1–5 and 10 get a step, the count is on the alarm.
-    expect(timeline.map((e) => e.action)).toEqual(['raise', 'chattering', 'repeat', 'repeat', 'repeat', 'repeat', 'repeat', 'repeat', 'recover'])
-    expect(timeline.filter((e) => e.action === 'repeat').map((e) => (e.detail as { repeats: number }).repeats)).toEqual([1, 2, 3, 4, 5, 10])
+    expect(timeline.map((e) => e.action)).toEqual([
+      'raise',
+      'chattering',
+      'repeat',
+      'repeat',
+      'repeat',
+      'repeat',
+      'repeat',
+      'repeat',
+      'recover',
+    ])
+    expect(timeline.filter((e) => e.action === 'repeat').map((e) => (e.detail as { repeats: number }).repeats)).toEqual(
+      [1, 2, 3, 4, 5, 10],
+    )
     expect(timeline.at(-1)!.detail).toMatchObject({ repeats: 10 })
     // The KPI counts the suppressed repetitions.
-    const kpi = computeKpis(await store.listAlarms({ scope: 'all', state: 'all', limit: 100 }), { from: T0, to: T0 + 600_000 }, T0 + 600_000)
+    const kpi = computeKpis(
+      await store.listAlarms({ scope: 'all', state: 'all', limit: 100 }),
+      { from: T0, to: T0 + 600_000 },
+      T0 + 600_000,
+    )
     expect(kpi.suppressedRepeats).toBe(10)
   })
 
@@ -53,6 +77,9 @@ describe('sqlite store: chattering alarms are latched', () => {
     await ingest(100_000, 30, NH3)
     await ingest(105_000, 5, NH3)
     const list = await store.listAlarms({ scope: 'all', state: 'all', limit: 10 })
-    expect(list.map((a) => [a.raisedAt - T0, a.recoveredAt! - T0, a.repeats])).toEqual([[100_000, 105_000, 0], [5_000, 10_000, 0]])
+    expect(list.map((a) => [a.raisedAt - T0, a.recoveredAt! - T0, a.repeats])).toEqual([
+      [100_000, 105_000, 0],
+      [5_000, 10_000, 0],
+    ])
   })
 })

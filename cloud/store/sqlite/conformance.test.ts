@@ -11,7 +11,12 @@ runStoreTests({
   name: 'sqlite',
   newStore: async (o) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parklink-store-'))
-    const store = openSqliteStore({ file: path.join(dir, 'cloud.db'), evaluate: createEvaluator(), log: createLogger({ level: 'silent' }), ...o })
+    const store = openSqliteStore({
+      file: path.join(dir, 'cloud.db'),
+      evaluate: createEvaluator(),
+      log: createLogger({ level: 'silent' }),
+      ...o,
+    })
     return {
       store,
       dispose: async () => {

@@ -47,9 +47,13 @@ export function openDatabase(file: string): Db {
     return db
   } catch (err) {
     sqlite.close()
-    throw new ParklinkError(ErrorCodes.STORE_FAILED, `cannot prepare the cloud database ${file}: ${errorMessage(err)}`, {
-      hint: 'the file may be damaged or from a newer parklink version; restore it from backup or move it aside',
-      cause: err,
-    })
+    throw new ParklinkError(
+      ErrorCodes.STORE_FAILED,
+      `cannot prepare the cloud database ${file}: ${errorMessage(err)}`,
+      {
+        hint: 'the file may be damaged or from a newer parklink version; restore it from backup or move it aside',
+        cause: err,
+      },
+    )
   }
 }

@@ -6,27 +6,61 @@ import { notificationDeliveries } from './schema.ts'
 
 /** The notification ledger: planned pushes, due ones, and the outcome of each attempt. */
 export function createDeliveryOps(db: Db) {
-  const toDelivery = (r: typeof notificationDeliveries.$inferSelect): Delivery => ({ ...r, channel: r.channel as Delivery['channel'] })
+  const toDelivery = (r: typeof notificationDeliveries.$inferSelect): Delivery => ({
+    ...r,
+    channel: r.channel as Delivery['channel'],
+  })
   return {
     enqueue(alarm: number, pushes: readonly PlannedPush[]): number {
       let n = 0
       for (const p of pushes) {
         // Idempotent: a push planned twice (a replayed raise) is one row.
-        n += db.insert(notificationDeliveries).values({ alarm, recipient: p.recipient, channel: p.channel, n: p.n, dueAt: p.dueAt, nextAt: p.dueAt, reason: p.reason ?? 'alarm' }).onConflictDoNothing().run().changes
+        n += db
+          .insert(notificationDeliveries)
+          .values({
+            alarm,
+            recipient: p.recipient,
+            channel: p.channel,
+            n: p.n,
+            dueAt: p.dueAt,
+            nextAt: p.dueAt,
+            reason: p.reason ?? 'alarm',
+          })
+          .onConflictDoNothing()
+          .run().changes
       }
       return n
     },
     due(now: number, limit: number): Delivery[] {
-      return db.select().from(notificationDeliveries).where(and(eq(notificationDeliveries.status, 'pending'), lte(notificationDeliveries.nextAt, now))).orderBy(asc(notificationDeliveries.nextAt), asc(notificationDeliveries.id)).limit(limit).all().map(toDelivery)
+      return db
+        .select()
+        .from(notificationDeliveries)
+        .where(and(eq(notificationDeliveries.status, 'pending'), lte(notificationDeliveries.nextAt, now)))
+        .orderBy(asc(notificationDeliveries.nextAt), asc(notificationDeliveries.id))
+        .limit(limit)
+        .all()
+        .map(toDelivery)
     },
     record(id: number, o: DeliveryOutcome): void {
       db.update(notificationDeliveries)
-        .set({ status: o.status, attempts: o.attempts, ...(o.error === undefined ? {} : { lastError: o.error }), ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }), ...(o.status === 'pending' ? {} : { doneAt: o.at }) })
+        .set({
+          status: o.status,
+          attempts: o.attempts,
+          ...(o.error === undefined ? {} : { lastError: o.error }),
+          ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }),
+          ...(o.status === 'pending' ? {} : { doneAt: o.at }),
+        })
         .where(eq(notificationDeliveries.id, id))
         .run()
     },
     forAlarm(alarm: number): Delivery[] {
-      return db.select().from(notificationDeliveries).where(eq(notificationDeliveries.alarm, alarm)).orderBy(asc(notificationDeliveries.dueAt), asc(notificationDeliveries.id)).all().map(toDelivery)
+      return db
+        .select()
+        .from(notificationDeliveries)
+        .where(eq(notificationDeliveries.alarm, alarm))
+        .orderBy(asc(notificationDeliveries.dueAt), asc(notificationDeliveries.id))
+        .all()
+        .map(toDelivery)
     },
   }
 }

@@ -9,10 +9,24 @@ export function createGapOps(db: Db) {
   return {
     /** Stores a record; a version that covers fewer seqs than the stored one changes nothing. Runs inside the batch transaction. */
     upsert(edge: string, g: GapRecord, receivedAt: number): void {
-      const row = { reason: g.reason, throughSeq: g.throughSeq, batches: g.batches, samples: g.samples, fromTs: g.from, toTs: g.to, points: g.points, droppedAt: g.at, receivedAt }
+      const row = {
+        reason: g.reason,
+        throughSeq: g.throughSeq,
+        batches: g.batches,
+        samples: g.samples,
+        fromTs: g.from,
+        toTs: g.to,
+        points: g.points,
+        droppedAt: g.at,
+        receivedAt,
+      }
       db.insert(gaps)
         .values({ edge, fromSeq: g.fromSeq, ...row })
-        .onConflictDoUpdate({ target: [gaps.edge, gaps.fromSeq], set: row, setWhere: sql`excluded.through_seq >= ${gaps.throughSeq}` })
+        .onConflictDoUpdate({
+          target: [gaps.edge, gaps.fromSeq],
+          set: row,
+          setWhere: sql`excluded.through_seq >= ${gaps.throughSeq}`,
+        })
         .run()
     },
 
@@ -22,7 +36,12 @@ export function createGapOps(db: Db) {
         filter.edge === undefined ? undefined : eq(gaps.edge, filter.edge),
         filter.from === undefined ? undefined : gte(gaps.toTs, filter.from),
         filter.to === undefined ? undefined : lte(gaps.fromTs, filter.to),
-        filter.point === undefined ? undefined : or(eq(gaps.points, 'all'), sql`exists (select 1 from json_each(${gaps.points}) where value = ${filter.point})`),
+        filter.point === undefined
+          ? undefined
+          : or(
+              eq(gaps.points, 'all'),
+              sql`exists (select 1 from json_each(${gaps.points}) where value = ${filter.point})`,
+            ),
       )
       return db
         .select()
@@ -32,8 +51,17 @@ export function createGapOps(db: Db) {
         .limit(filter.limit)
         .all()
         .map((r) => ({
-          edge: r.edge, reason: r.reason, fromSeq: r.fromSeq, throughSeq: r.throughSeq, batches: r.batches, samples: r.samples,
-          from: r.fromTs, to: r.toTs, points: r.points, at: r.droppedAt, receivedAt: r.receivedAt,
+          edge: r.edge,
+          reason: r.reason,
+          fromSeq: r.fromSeq,
+          throughSeq: r.throughSeq,
+          batches: r.batches,
+          samples: r.samples,
+          from: r.fromTs,
+          to: r.toTs,
+          points: r.points,
+          at: r.droppedAt,
+          receivedAt: r.receivedAt,
         }))
     },
   }

@@ -6,7 +6,15 @@ import type { Sample } from '../../../shared/wire/sample.ts'
 import type { AlarmEvent, PointEvaluator, Suppression } from '../../../shared/rules/evaluate.ts'
 import { ruleEventWrite } from '../../alarms/engine/rule-events.ts'
 import { edgeAlarmEntry, edgeAlarmMatch } from '../../alarms/engine/edge-alarms.ts'
-import { batchMode, evaluateBacklog, evaluateLive, groupByPoint, liveSnapshot, rulePointOf, type PointFacts } from '../../alarms/engine/point.ts'
+import {
+  batchMode,
+  evaluateBacklog,
+  evaluateLive,
+  groupByPoint,
+  liveSnapshot,
+  rulePointOf,
+  type PointFacts,
+} from '../../alarms/engine/point.ts'
 import { countTrace, newestTrusted, type TraceRecord } from '../../alarms/engine/trace.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
@@ -27,7 +35,13 @@ import type { PlanInTx } from './push-outbox.ts'
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
  * thread, so it is atomic with respect to everything else in the process as well.
  */
-export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger, emit: (change: AlarmChange) => void = () => {}, planInTx: PlanInTx = () => {}) {
+export function createBatchIngest(
+  db: Db,
+  evaluate: PointEvaluator,
+  log: Logger,
+  emit: (change: AlarmChange) => void = () => {},
+  planInTx: PlanInTx = () => {},
+) {
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
   // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
@@ -54,7 +68,9 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const outboxes = createOutboxOps(db)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
-  const insertSample = db.$client.prepare('INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  const insertSample = db.$client.prepare(
+    'INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  )
   // A point's rules and its rule state, in one lookup.
   const rulePoint = db
     .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })
@@ -65,14 +81,18 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   const saveState = db
     .insert(ruleState)
     .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
-    .onConflictDoUpdate({ target: ruleState.point, set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` } })
+    .onConflictDoUpdate({
+      target: ruleState.point,
+      set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
+    })
     .prepare()
 
   /** Applies a rule event as the engine decides it (cloud/alarms/engine/rule-events.ts); counted when it changed an alarm. */
   function applyEvent(e: AlarmEvent, historical: boolean, result: IngestResult, changes: AlarmChange[]): void {
     const w = ruleEventWrite(e, historical)
     const id = writes.save(w, changes)
-    if (id === null && w.type === 'raise') log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
+    if (id === null && w.type === 'raise')
+      log.warn({ point: e.point, kind: e.kind }, 'alarm raise ignored: an alarm of this kind is already active')
     if (id === null) return
     if (e.type === 'raise') result.raised++
     else if (e.type === 'recover') result.recovered++
@@ -87,14 +107,22 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   }
 
   /** Samples the rules did not evaluate: traced beside them (late.ts) and counted. */
-  function traceSamples(at: { edge: string; seq: number; receivedAt: number }, point: string, records: readonly TraceRecord[], result: IngestResult): void {
+  function traceSamples(
+    at: { edge: string; seq: number; receivedAt: number },
+    point: string,
+    records: readonly TraceRecord[],
+    result: IngestResult,
+  ): void {
     for (const r of records) late.record(at, point, r.reason, r.samples, r.evaluatedThrough)
     countTrace(result, records)
   }
 
   /** Raises a maintenance window swallowed: kept, for the window's report. */
   function recordSuppressed(list: readonly Suppression[], result: IngestResult): void {
-    for (const x of list) db.insert(alarmSuppressions).values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value }).run()
+    for (const x of list)
+      db.insert(alarmSuppressions)
+        .values({ window: x.window, point: x.point, kind: x.kind, priority: x.priority, ts: x.ts, value: x.value })
+        .run()
     result.suppressed += list.length
   }
 
@@ -104,14 +132,32 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
    * next batch in seq order, evaluated against the replay copy of a point's state if it has one.
    * Returns the edge alarms not matched yet because their episode waits for the replay's end.
    */
-  function evaluateBatch(edge: string, outbox: string, seq: number, list: readonly Sample[], edgeAlarms: readonly EdgeAlarm[], at: number, result: IngestResult, changes: AlarmChange[], historical: boolean, live: boolean): EdgeAlarm[] {
+  function evaluateBatch(
+    edge: string,
+    outbox: string,
+    seq: number,
+    list: readonly Sample[],
+    edgeAlarms: readonly EdgeAlarm[],
+    at: number,
+    result: IngestResult,
+    changes: AlarmChange[],
+    historical: boolean,
+    live: boolean,
+  ): EdgeAlarm[] {
     const times = list.map((s) => s.ts)
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     const replaying = new Set<string>()
     const copies = !live && replay.active(edge, outbox)
     for (const [point, group] of groupByPoint(list)) {
       const info = rulePoint.get({ id: point })
-      const facts: PointFacts | null = info ? { class: info.class as PointClass | null, limits: info.limits, rules: info.rules, state: info.state ?? undefined } : null
+      const facts: PointFacts | null = info
+        ? {
+            class: info.class as PointClass | null,
+            limits: info.limits,
+            rules: info.rules,
+            state: info.state ?? undefined,
+          }
+        : null
       const rp = rulePointOf(point, facts, windows.get(point))
       const backlog = copies ? replay.load(point) : null
       if (backlog) {
@@ -147,25 +193,48 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
   /** The backlog is evaluated through `seq`: settle the replay copies done with, then the edge alarms that waited for them. */
   function finishReplay(edge: string, outbox: string, seq: number, result: IngestResult, changes: AlarmChange[]): void {
     if (!replay.active(edge, outbox) || replay.finalize(edge, outbox, seq, changes) === 0) return
-    const waiting = db.select({ seq: batches.seq, alarms: batches.alarms }).from(batches).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.evaluated, true), isNotNull(batches.alarms))).all()
+    const waiting = db
+      .select({ seq: batches.seq, alarms: batches.alarms })
+      .from(batches)
+      .where(
+        and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.evaluated, true), isNotNull(batches.alarms)),
+      )
+      .all()
     for (const b of waiting) {
       for (const e of b.alarms ?? []) {
         if (reconcile(edge, e)) result.edgeAlarms.matched++
         else result.edgeAlarms.unmatched++
       }
-      db.update(batches).set({ alarms: null }).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq))).run()
+      db.update(batches)
+        .set({ alarms: null })
+        .where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq)))
+        .run()
     }
   }
 
-  const emptyResult = (): IngestResult => ({ duplicate: false, samples: 0, raised: 0, recovered: 0, stale: 0, suppressed: 0, edgeAlarms: { matched: 0, unmatched: 0 } })
+  const emptyResult = (): IngestResult => ({
+    duplicate: false,
+    samples: 0,
+    raised: 0,
+    recovered: 0,
+    stale: 0,
+    suppressed: 0,
+    edgeAlarms: { matched: 0, unmatched: 0 },
+  })
   const finish = (edge: string, result: IngestResult, changes: AlarmChange[]) => {
-    if (result.edgeAlarms.unmatched > 0) log.warn({ edge, unmatched: result.edgeAlarms.unmatched }, 'the edge raised or recovered alarms the cloud did not: are its local limits equal to the registry?')
+    if (result.edgeAlarms.unmatched > 0)
+      log.warn(
+        { edge, unmatched: result.edgeAlarms.unmatched },
+        'the edge raised or recovered alarms the cloud did not: are its local limits equal to the registry?',
+      )
     // Told only once committed: a rolled-back transaction changed nothing.
     for (const c of changes) emit(c)
     return result
   }
 
-  const storedHash = db.$client.prepare<[string, string, number], { hash: string | null }>('SELECT hash FROM batches WHERE edge = ? AND outbox = ? AND seq = ?')
+  const storedHash = db.$client.prepare<[string, string, number], { hash: string | null }>(
+    'SELECT hash FROM batches WHERE edge = ? AND outbox = ? AND seq = ?',
+  )
   /** The result for a batch whose key is stored already: a duplicate, or a conflict when its content differs (batches stored before hashes count as duplicates). */
   function storedAlready(batch: DataBatch, hash: string): IngestResult | null {
     const row = storedHash.get(batch.edge, batch.outbox, batch.seq)
@@ -181,14 +250,32 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
     if (seen.kind === 'replaced') {
       const r = seen.replacement
       replay.finalize(batch.edge, r.oldOutbox, Number.MAX_SAFE_INTEGER, changes)
-      log.warn({ ...ids, oldOutbox: r.oldOutbox, lastSeq: r.lastSeq, lastTs: r.lastTs }, 'OUTBOX REPLACED: the edge came with a new outbox; what the old one held unsent is lost (a gap of unknown size, in /api/v1/gaps)')
-    } else if (seen.kind === 'earlier') log.warn({ ...ids, current: seen.previous }, 'batch of an earlier outbox of this edge (a restored backlog, or a second client as this edge?): stored under its own outbox id')
-    else if (seen.kind === 'first' && seen.adopted > 0) log.info({ ...ids, adopted: seen.adopted }, 'the edge named its outbox for the first time: batches stored before outbox ids are counted as its')
+      log.warn(
+        { ...ids, oldOutbox: r.oldOutbox, lastSeq: r.lastSeq, lastTs: r.lastTs },
+        'OUTBOX REPLACED: the edge came with a new outbox; what the old one held unsent is lost (a gap of unknown size, in /api/v1/gaps)',
+      )
+    } else if (seen.kind === 'earlier')
+      log.warn(
+        { ...ids, current: seen.previous },
+        'batch of an earlier outbox of this edge (a restored backlog, or a second client as this edge?): stored under its own outbox id',
+      )
+    else if (seen.kind === 'first' && seen.adopted > 0)
+      log.info(
+        { ...ids, adopted: seen.adopted },
+        'the edge named its outbox for the first time: batches stored before outbox ids are counted as its',
+      )
     return seen
   }
 
   const loadSamples = db
-    .select({ point: samples.point, ts: samples.ts, value: samples.value, text: samples.valueText, quality: samples.quality, reason: samples.reason })
+    .select({
+      point: samples.point,
+      ts: samples.ts,
+      value: samples.value,
+      text: samples.valueText,
+      quality: samples.quality,
+      reason: samples.reason,
+    })
     .from(samples)
     .where(and(eq(samples.edge, p('edge')), eq(samples.seq, p('seq'))))
     .orderBy(sql`rowid`)
@@ -213,7 +300,21 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           const maxTs = batch.samples.reduce((m, s) => Math.max(m, s.ts), -Infinity)
           const inserted = tx
             .insert(batches)
-            .values({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq, session: batch.session, hash: meta.hash, maxTs, floor: batch.floor, receivedAt: meta.receivedAt, sampleCount: batch.samples.length, evaluated: !deferred, alarms: deferred ? (batch.alarms ?? null) : null, pendingSamples: deferred ? batch.samples : null, historical })
+            .values({
+              edge: batch.edge,
+              outbox: batch.outbox,
+              seq: batch.seq,
+              session: batch.session,
+              hash: meta.hash,
+              maxTs,
+              floor: batch.floor,
+              receivedAt: meta.receivedAt,
+              sampleCount: batch.samples.length,
+              evaluated: !deferred,
+              alarms: deferred ? (batch.alarms ?? null) : null,
+              pendingSamples: deferred ? batch.samples : null,
+              historical,
+            })
             .onConflictDoNothing()
             .run()
           // Only after noteOutbox adopted the batches stored before outbox ids: those carry no hash.
@@ -221,8 +322,18 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           // Data proves the edge is connected; online/session are decided by status messages.
           tx.insert(edges)
             // The ack mark this batch makes, in the same transaction (not one more commit per batch).
-            .values({ id: batch.edge, site: meta.site, session: batch.session, online: true, lastSeen: meta.receivedAt, outboxId: batch.outbox })
-            .onConflictDoUpdate({ target: edges.id, set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` } })
+            .values({
+              id: batch.edge,
+              site: meta.site,
+              session: batch.session,
+              online: true,
+              lastSeen: meta.receivedAt,
+              outboxId: batch.outbox,
+            })
+            .onConflictDoUpdate({
+              target: edges.id,
+              set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` },
+            })
             .run()
           if (meta.ackedThrough !== undefined) outboxes.setMark(batch.edge, batch.outbox, meta.ackedThrough)
           for (const s of batch.samples) {
@@ -232,15 +343,39 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
           for (const [point, group] of groupByPoint(batch.samples)) {
             const newest = newestTrusted(group)
             const v = encodeValue(newest.value)
-            upsertLatest.run({ id: point, edge: batch.edge, ts: newest.ts, value: v.value, text: v.text, quality: newest.quality, reason: newest.reason ?? null })
+            upsertLatest.run({
+              id: point,
+              edge: batch.edge,
+              ts: newest.ts,
+              value: v.value,
+              text: v.text,
+              quality: newest.quality,
+              reason: newest.reason ?? null,
+            })
           }
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred }
-          if (batch.events) recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
+          if (batch.events)
+            recordCameraEvents(db, batch.edge, meta.site, batch.events, meta.receivedAt, result, changes, log)
           if (!deferred) {
-            const waiting = evaluateBatch(batch.edge, batch.outbox, batch.seq, batch.samples, batch.alarms ?? [], meta.receivedAt, result, changes, historical, live)
-            if (waiting.length > 0) tx.update(batches).set({ alarms: waiting }).where(and(eq(batches.edge, batch.edge), eq(batches.outbox, batch.outbox), eq(batches.seq, batch.seq))).run()
+            const waiting = evaluateBatch(
+              batch.edge,
+              batch.outbox,
+              batch.seq,
+              batch.samples,
+              batch.alarms ?? [],
+              meta.receivedAt,
+              result,
+              changes,
+              historical,
+              live,
+            )
+            if (waiting.length > 0)
+              tx.update(batches)
+                .set({ alarms: waiting })
+                .where(and(eq(batches.edge, batch.edge), eq(batches.outbox, batch.outbox), eq(batches.seq, batch.seq)))
+                .run()
             if (meta.inOrder) finishReplay(batch.edge, batch.outbox, batch.seq, result, changes)
           }
           // The pushes these changes call for, committed with them (push-outbox.ts).
@@ -258,15 +393,54 @@ export function createBatchIngest(db: Db, evaluate: PointEvaluator, log: Logger,
       const result = db.transaction(
         (tx) => {
           const result = emptyResult()
-          const pending = tx.select({ seq: batches.seq, alarms: batches.alarms, historical: batches.historical, samples: batches.pendingSamples }).from(batches).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.evaluated, false), lte(batches.seq, through))).orderBy(asc(batches.seq)).all()
+          const pending = tx
+            .select({
+              seq: batches.seq,
+              alarms: batches.alarms,
+              historical: batches.historical,
+              samples: batches.pendingSamples,
+            })
+            .from(batches)
+            .where(
+              and(
+                eq(batches.edge, edge),
+                eq(batches.outbox, outbox),
+                eq(batches.evaluated, false),
+                lte(batches.seq, through),
+              ),
+            )
+            .orderBy(asc(batches.seq))
+            .all()
           for (const b of pending) {
             // Kept with the batch since version 0013; older deferred batches are read back from samples.
-            const list: Sample[] = b.samples ?? loadSamples.all({ edge, seq: b.seq }).map((r) => {
-              const stored = toStoredSample(r)
-              return { point: r.point, ts: stored.ts, value: stored.value, quality: stored.quality, ...(stored.reason === undefined ? {} : { reason: stored.reason }) }
-            })
-            const waiting = evaluateBatch(edge, outbox, b.seq, list, b.alarms ?? [], at, result, changes, b.historical, false)
-            tx.update(batches).set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null, pendingSamples: null }).where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq))).run()
+            const list: Sample[] =
+              b.samples ??
+              loadSamples.all({ edge, seq: b.seq }).map((r) => {
+                const stored = toStoredSample(r)
+                return {
+                  point: r.point,
+                  ts: stored.ts,
+                  value: stored.value,
+                  quality: stored.quality,
+                  ...(stored.reason === undefined ? {} : { reason: stored.reason }),
+                }
+              })
+            const waiting = evaluateBatch(
+              edge,
+              outbox,
+              b.seq,
+              list,
+              b.alarms ?? [],
+              at,
+              result,
+              changes,
+              b.historical,
+              false,
+            )
+            tx.update(batches)
+              .set({ evaluated: true, alarms: waiting.length > 0 ? waiting : null, pendingSamples: null })
+              .where(and(eq(batches.edge, edge), eq(batches.outbox, outbox), eq(batches.seq, b.seq)))
+              .run()
             result.samples += list.length
           }
           finishReplay(edge, outbox, through, result, changes)

@@ -14,10 +14,28 @@ export type UnevaluatedReason = UnevaluatedRecord['reason']
 export function createLateOps(db: Db) {
   return {
     /** Runs inside the batch transaction. Nothing to record for an empty list. */
-    record(at: { edge: string; seq: number; receivedAt: number }, point: string, reason: UnevaluatedReason, list: readonly Sample[], evaluatedThrough: number | null): number {
+    record(
+      at: { edge: string; seq: number; receivedAt: number },
+      point: string,
+      reason: UnevaluatedReason,
+      list: readonly Sample[],
+      evaluatedThrough: number | null,
+    ): number {
       if (list.length === 0) return 0
       const times = list.map((s) => s.ts)
-      db.insert(unevaluated).values({ point, edge: at.edge, seq: at.seq, reason, count: list.length, fromTs: Math.min(...times), toTs: Math.max(...times), evaluatedThrough, receivedAt: at.receivedAt }).run()
+      db.insert(unevaluated)
+        .values({
+          point,
+          edge: at.edge,
+          seq: at.seq,
+          reason,
+          count: list.length,
+          fromTs: Math.min(...times),
+          toTs: Math.max(...times),
+          evaluatedThrough,
+          receivedAt: at.receivedAt,
+        })
+        .run()
       return list.length
     },
 
@@ -30,7 +48,17 @@ export function createLateOps(db: Db) {
         .orderBy(desc(unevaluated.toTs))
         .limit(range.limit)
         .all()
-        .map((r) => ({ point: r.point, edge: r.edge, seq: r.seq, reason: r.reason, samples: r.count, from: r.fromTs, to: r.toTs, evaluatedThrough: r.evaluatedThrough, receivedAt: r.receivedAt }))
+        .map((r) => ({
+          point: r.point,
+          edge: r.edge,
+          seq: r.seq,
+          reason: r.reason,
+          samples: r.count,
+          from: r.fromTs,
+          to: r.toTs,
+          evaluatedThrough: r.evaluatedThrough,
+          receivedAt: r.receivedAt,
+        }))
     },
   }
 }

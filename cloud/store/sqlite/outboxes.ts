@@ -22,24 +22,49 @@ export type OutboxSeen =
  * of each, and the replacements (an edge that came with a new outbox) listed with the gaps.
  */
 export function createOutboxOps(db: Db) {
-  const setCurrent = (edge: string, outbox: string) => db.update(edges).set({ outboxId: outbox }).where(eq(edges.id, edge)).run()
+  const setCurrent = (edge: string, outbox: string) =>
+    db.update(edges).set({ outboxId: outbox }).where(eq(edges.id, edge)).run()
   // Once per batch: prepared, not built by the query builder each time.
-  const currentOf = db.$client.prepare<[string], { outbox: string | null }>('SELECT outbox_id AS outbox FROM edges WHERE id = ?')
-  const updateMark = db.$client.prepare<[number, string, string]>('UPDATE edge_outboxes SET acked_through = max(acked_through, ?) WHERE edge = ? AND outbox = ?')
+  const currentOf = db.$client.prepare<[string], { outbox: string | null }>(
+    'SELECT outbox_id AS outbox FROM edges WHERE id = ?',
+  )
+  const updateMark = db.$client.prepare<[number, string, string]>(
+    'UPDATE edge_outboxes SET acked_through = max(acked_through, ?) WHERE edge = ? AND outbox = ?',
+  )
 
   /** The edge's first named outbox takes over its legacy rows: the same file, only named now. */
   function adoptLegacy(edge: string, outbox: string): number {
-    const legacy = db.select({ through: edgeOutboxes.ackedThrough }).from(edgeOutboxes).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, LEGACY_OUTBOX))).get()
+    const legacy = db
+      .select({ through: edgeOutboxes.ackedThrough })
+      .from(edgeOutboxes)
+      .where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, LEGACY_OUTBOX)))
+      .get()
     if (legacy) {
-      db.update(edgeOutboxes).set({ ackedThrough: legacy.through }).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox))).run()
-      db.delete(edgeOutboxes).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, LEGACY_OUTBOX))).run()
+      db.update(edgeOutboxes)
+        .set({ ackedThrough: legacy.through })
+        .where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox)))
+        .run()
+      db.delete(edgeOutboxes)
+        .where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, LEGACY_OUTBOX)))
+        .run()
     }
-    db.update(replayState).set({ outbox }).where(and(eq(replayState.edge, edge), eq(replayState.outbox, LEGACY_OUTBOX))).run()
-    return db.update(batches).set({ outbox }).where(and(eq(batches.edge, edge), eq(batches.outbox, LEGACY_OUTBOX))).run().changes
+    db.update(replayState)
+      .set({ outbox })
+      .where(and(eq(replayState.edge, edge), eq(replayState.outbox, LEGACY_OUTBOX)))
+      .run()
+    return db
+      .update(batches)
+      .set({ outbox })
+      .where(and(eq(batches.edge, edge), eq(batches.outbox, LEGACY_OUTBOX)))
+      .run().changes
   }
 
   function recordReplacement(edge: string, oldOutbox: string, newOutbox: string, seenAt: number): OutboxReplacedGap {
-    const last = db.select({ seq: max(batches.seq), ts: max(batches.maxTs) }).from(batches).where(and(eq(batches.edge, edge), eq(batches.outbox, oldOutbox))).get()
+    const last = db
+      .select({ seq: max(batches.seq), ts: max(batches.maxTs) })
+      .from(batches)
+      .where(and(eq(batches.edge, edge), eq(batches.outbox, oldOutbox)))
+      .get()
     const row = { edge, newOutbox, oldOutbox, lastSeq: last?.seq ?? null, lastTs: last?.ts ?? null, seenAt }
     db.insert(outboxReplacements).values(row).onConflictDoNothing().run()
     return toGap(row)
@@ -54,7 +79,11 @@ export function createOutboxOps(db: Db) {
       const current = currentOf.get(edge)?.outbox ?? null
       if (current === outbox) return { kind: 'current' }
       setCurrent(edge, outbox)
-      const known = db.select({ firstSeen: edgeOutboxes.firstSeen }).from(edgeOutboxes).where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox))).get()
+      const known = db
+        .select({ firstSeen: edgeOutboxes.firstSeen })
+        .from(edgeOutboxes)
+        .where(and(eq(edgeOutboxes.edge, edge), eq(edgeOutboxes.outbox, outbox)))
+        .get()
       if (known && current !== null) return { kind: 'earlier', previous: current }
       if (!known) db.insert(edgeOutboxes).values({ edge, outbox, firstSeen: seenAt, ackedThrough: 0 }).run()
       if (current === null) return { kind: 'first', adopted: adoptLegacy(edge, outbox) }
@@ -69,11 +98,17 @@ export function createOutboxOps(db: Db) {
     /** Every outbox's mark and the batches stored above it, the edge's current outbox last (the tracker's `latest`). */
     ackStates(): EdgeAckState[] {
       const marks = db
-        .select({ edge: edgeOutboxes.edge, outbox: edgeOutboxes.outbox, through: edgeOutboxes.ackedThrough, current: edges.outboxId })
+        .select({
+          edge: edgeOutboxes.edge,
+          outbox: edgeOutboxes.outbox,
+          through: edgeOutboxes.ackedThrough,
+          current: edges.outboxId,
+        })
         .from(edgeOutboxes)
         .leftJoin(edges, eq(edges.id, edgeOutboxes.edge))
         .all()
-      const isCurrent = (m: (typeof marks)[number]) => m.current === m.outbox || (m.current === null && m.outbox === LEGACY_OUTBOX)
+      const isCurrent = (m: (typeof marks)[number]) =>
+        m.current === m.outbox || (m.current === null && m.outbox === LEGACY_OUTBOX)
       marks.sort((a, b) => Number(isCurrent(a)) - Number(isCurrent(b)))
       return marks.map((m) => ({
         edge: m.edge,
@@ -97,9 +132,18 @@ export function createOutboxOps(db: Db) {
         filter.from === undefined ? undefined : gte(outboxReplacements.seenAt, filter.from),
         filter.to === undefined ? undefined : lte(from, filter.to),
         // Every point of the edge: of the edge the point belongs to.
-        filter.point === undefined ? undefined : sql`${outboxReplacements.edge} = (select ${points.edge} from ${points} where ${points.id} = ${filter.point})`,
+        filter.point === undefined
+          ? undefined
+          : sql`${outboxReplacements.edge} = (select ${points.edge} from ${points} where ${points.id} = ${filter.point})`,
       )
-      return db.select().from(outboxReplacements).where(where).orderBy(desc(outboxReplacements.seenAt)).limit(filter.limit).all().map(toGap)
+      return db
+        .select()
+        .from(outboxReplacements)
+        .where(where)
+        .orderBy(desc(outboxReplacements.seenAt))
+        .limit(filter.limit)
+        .all()
+        .map(toGap)
     },
   }
 }
@@ -108,8 +152,20 @@ export function createOutboxOps(db: Db) {
 function toGap(r: typeof outboxReplacements.$inferSelect): OutboxReplacedGap {
   const from = Math.min(r.lastTs ?? r.seenAt, r.seenAt)
   return {
-    edge: r.edge, reason: 'outbox_replaced', oldOutbox: r.oldOutbox, newOutbox: r.newOutbox, lastSeq: r.lastSeq, lastTs: r.lastTs,
-    fromSeq: r.lastSeq === null ? null : r.lastSeq + 1, throughSeq: null, batches: null, samples: null,
-    from, to: r.seenAt, points: 'all', at: r.seenAt, receivedAt: r.seenAt,
+    edge: r.edge,
+    reason: 'outbox_replaced',
+    oldOutbox: r.oldOutbox,
+    newOutbox: r.newOutbox,
+    lastSeq: r.lastSeq,
+    lastTs: r.lastTs,
+    fromSeq: r.lastSeq === null ? null : r.lastSeq + 1,
+    throughSeq: null,
+    batches: null,
+    samples: null,
+    from,
+    to: r.seenAt,
+    points: 'all',
+    at: r.seenAt,
+    receivedAt: r.seenAt,
   }
 }

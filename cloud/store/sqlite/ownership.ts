@@ -20,7 +20,12 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, 
   function owners(table: typeof points | typeof cameras, ids: readonly string[]): Map<string, Owner> {
     const out = new Map<string, Owner>()
     for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const r of db.select({ id: table.id, edge: table.edge, enterprise: table.enterprise }).from(table).where(inArray(table.id, ids.slice(i, i + CHUNK))).all()) out.set(r.id, { edge: r.edge, enterprise: r.enterprise })
+      for (const r of db
+        .select({ id: table.id, edge: table.edge, enterprise: table.enterprise })
+        .from(table)
+        .where(inArray(table.id, ids.slice(i, i + CHUNK)))
+        .all())
+        out.set(r.id, { edge: r.edge, enterprise: r.enterprise })
     }
     return out
   }
@@ -29,7 +34,9 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, 
     facts(edge: string, pointIds: readonly string[], cameraIds: readonly string[]): OwnershipFacts {
       const binding = db.select().from(registryEdges).where(eq(registryEdges.id, edge)).get()
       return {
-        edge: binding ? { id: binding.id, site: binding.site, enterprise: binding.enterprise, claim: binding.claim } : null,
+        edge: binding
+          ? { id: binding.id, site: binding.site, enterprise: binding.enterprise, claim: binding.claim }
+          : null,
         points: owners(points, pointIds),
         cameras: owners(cameras, cameraIds),
       }
@@ -43,13 +50,28 @@ export function createOwnershipOps(db: Db, emit: (change: AlarmChange) => void, 
     securityEvent(e: SecurityEvent): { alarm: number; raised: boolean } {
       const point = edgeAlarmPoint(e.edge)
       const changes: AlarmChange[] = []
-      const out = db.transaction((tx) => {
-        const open = tx.select({ id: alarms.id }).from(alarms).where(and(eq(alarms.point, point), eq(alarms.kind, 'SECURITY'), isNull(alarms.closedAt))).orderBy(desc(alarms.id)).get()
-        const alarm = writes.save(securityWrite(e, open?.id ?? null), changes)!
-        insertAuditRow(tx, { at: e.at, actor: `edge:${e.edge}`, action: 'ingest_refused', target: point, outcome: 'refused', detail: { ...securityDetail(e), alarm } })
-        planInTx(changes)
-        return { alarm, raised: open === undefined }
-      }, { behavior: 'immediate' })
+      const out = db.transaction(
+        (tx) => {
+          const open = tx
+            .select({ id: alarms.id })
+            .from(alarms)
+            .where(and(eq(alarms.point, point), eq(alarms.kind, 'SECURITY'), isNull(alarms.closedAt)))
+            .orderBy(desc(alarms.id))
+            .get()
+          const alarm = writes.save(securityWrite(e, open?.id ?? null), changes)!
+          insertAuditRow(tx, {
+            at: e.at,
+            actor: `edge:${e.edge}`,
+            action: 'ingest_refused',
+            target: point,
+            outcome: 'refused',
+            detail: { ...securityDetail(e), alarm },
+          })
+          planInTx(changes)
+          return { alarm, raised: open === undefined }
+        },
+        { behavior: 'immediate' },
+      )
       for (const c of changes) emit(c)
       return out
     },

@@ -66,12 +66,41 @@ export function openParts(options: SqliteStoreOptions) {
   const historyOps = createHistoryOps(db)
   const ownership = createOwnershipOps(db, emit, planInTx)
   const authOps = createAuthOps(db)
-  const auth = Object.fromEntries(Object.entries(authOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as AuthStore
+  const auth = Object.fromEntries(
+    Object.entries(authOps).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args)),
+    ]),
+  ) as unknown as AuthStore
 
   const registryOps = createRegistryOps(db)
-  const registry = Object.fromEntries(Object.entries(registryOps).map(([name, fn]) => [name, (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as RegistryStore
+  const registry = Object.fromEntries(
+    Object.entries(registryOps).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => run(() => (fn as (...a: unknown[]) => unknown)(...args)),
+    ]),
+  ) as unknown as RegistryStore
 
-  return { db, options, auth, registry, ingest, files, outboxOps, status, queries, historyOps, lateOps, alarmOps, alarmChanges, windowOps, deliveries, gapOps, cameraQueries, ownership }
+  return {
+    db,
+    options,
+    auth,
+    registry,
+    ingest,
+    files,
+    outboxOps,
+    status,
+    queries,
+    historyOps,
+    lateOps,
+    alarmOps,
+    alarmChanges,
+    windowOps,
+    deliveries,
+    gapOps,
+    cameraQueries,
+    ownership,
+  }
 }
 
 export type SqliteParts = ReturnType<typeof openParts>

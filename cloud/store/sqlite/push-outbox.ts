@@ -11,7 +11,11 @@ export type PlanInTx = (changes: readonly AlarmChange[]) => void
  * ledger. Who is told is policy: `planner` is injected (cloud/notify/plan.ts), never decided
  * here (it also decides that history from an edge's backlog is old news).
  */
-export function createPushOutbox(o: { planner: PushPlanner | undefined; alarm: (id: number) => AlarmRecord | null; deliveries: ReturnType<typeof createDeliveryOps> }): PlanInTx {
+export function createPushOutbox(o: {
+  planner: PushPlanner | undefined
+  alarm: (id: number) => AlarmRecord | null
+  deliveries: ReturnType<typeof createDeliveryOps>
+}): PlanInTx {
   const { planner } = o
   if (!planner) return () => {}
   return (changes) => {

@@ -13,7 +13,13 @@ export function createQueries(db: Db) {
     const latest =
       row.latestTs === null || row.latestQuality === null
         ? null
-        : toStoredSample({ ts: row.latestTs, value: row.latestValue, text: row.latestText, quality: row.latestQuality, reason: row.latestReason })
+        : toStoredSample({
+            ts: row.latestTs,
+            value: row.latestValue,
+            text: row.latestText,
+            quality: row.latestQuality,
+            reason: row.latestReason,
+          })
     return {
       id: row.id,
       name: row.name,
@@ -35,7 +41,12 @@ export function createQueries(db: Db) {
 
   return {
     commLossCandidates() {
-      return db.select({ id: points.id, class: points.class, lastGoodTs: points.lastGoodTs, edge: points.edge }).from(points).where(eq(points.registered, true)).all().map((r) => ({ ...r, class: r.class as PointClass | null }))
+      return db
+        .select({ id: points.id, class: points.class, lastGoodTs: points.lastGoodTs, edge: points.edge })
+        .from(points)
+        .where(eq(points.registered, true))
+        .all()
+        .map((r) => ({ ...r, class: r.class as PointClass | null }))
     },
     listEdges(): EdgeRecord[] {
       // The mark shown is the current outbox's (edges.acked_through only for an edge that never named one).
@@ -45,7 +56,12 @@ export function createQueries(db: Db) {
         .leftJoin(edgeOutboxes, and(eq(edgeOutboxes.edge, edges.id), eq(edgeOutboxes.outbox, edges.outboxId)))
         .orderBy(asc(edges.id))
         .all()
-        .map(({ e, mark }) => ({ ...e, ackedThrough: mark ?? e.ackedThrough, outbox: e.outbox ?? null, drivers: e.drivers ?? [] }))
+        .map(({ e, mark }) => ({
+          ...e,
+          ackedThrough: mark ?? e.ackedThrough,
+          outbox: e.outbox ?? null,
+          drivers: e.drivers ?? [],
+        }))
     },
 
     listPoints(filter: PointFilter): PointRecord[] {
@@ -60,15 +76,33 @@ export function createQueries(db: Db) {
     },
 
     getPoint(id: string, scope: Scope): PointRecord | null {
-      const row = db.select().from(points).where(and(eq(points.id, id), inScope(scope, points.enterprise))).get()
+      const row = db
+        .select()
+        .from(points)
+        .where(and(eq(points.id, id), inScope(scope, points.enterprise)))
+        .get()
       return row ? toPoint(row) : null
     },
 
     history(point: string, range: { from: number; to: number; limit: number }, scope: Scope): StoredSample[] {
       // Samples carry no enterprise: outside 'all', the point itself must be in the scope.
-      if (scope !== 'all' && !db.select({ id: points.id }).from(points).where(and(eq(points.id, point), inScope(scope, points.enterprise))).get()) return []
+      if (
+        scope !== 'all' &&
+        !db
+          .select({ id: points.id })
+          .from(points)
+          .where(and(eq(points.id, point), inScope(scope, points.enterprise)))
+          .get()
+      )
+        return []
       return db
-        .select({ ts: samples.ts, value: samples.value, text: samples.valueText, quality: samples.quality, reason: samples.reason })
+        .select({
+          ts: samples.ts,
+          value: samples.value,
+          text: samples.valueText,
+          quality: samples.quality,
+          reason: samples.reason,
+        })
         .from(samples)
         .where(and(eq(samples.point, point), gte(samples.ts, range.from), lte(samples.ts, range.to)))
         .orderBy(asc(samples.ts))
@@ -76,6 +110,5 @@ export function createQueries(db: Db) {
         .all()
         .map(toStoredSample)
     },
-
   }
 }

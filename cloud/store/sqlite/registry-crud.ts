@@ -4,7 +4,13 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { Scope } from '../../auth/roles.ts'
-import { pointProblems, THRESHOLD_KEYS, type PointCreate, type PointPatch, type RegistryPoint } from '../../registry/model.ts'
+import {
+  pointProblems,
+  THRESHOLD_KEYS,
+  type PointCreate,
+  type PointPatch,
+  type RegistryPoint,
+} from '../../registry/model.ts'
 import type { Binding, Change, Entry, EntryKind } from '../registry-store.ts'
 import type { Db } from './db.ts'
 import { areas, cameras, enterprises, hazardSources, points, registryEdges } from './schema.ts'
@@ -13,8 +19,14 @@ import { inScope } from './scope.ts'
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>
 // One shape for the three entry tables: what the generic CRUD needs of each.
 const TABLES = { enterprises, hazardSources, areas, edges: registryEdges } as const
-const scopeColumn = (kind: EntryKind): SQLiteColumn => (kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise)
-const WHAT: Record<EntryKind, string> = { enterprises: 'enterprise', hazardSources: 'hazard source', areas: 'area', edges: 'edge' }
+const scopeColumn = (kind: EntryKind): SQLiteColumn =>
+  kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise
+const WHAT: Record<EntryKind, string> = {
+  enterprises: 'enterprise',
+  hazardSources: 'hazard source',
+  areas: 'area',
+  edges: 'edge',
+}
 /** Entries the config file's registry also writes: once edited here, the file leaves them alone. */
 const SEEDED = new Set<EntryKind>(['enterprises', 'edges'])
 
@@ -23,9 +35,26 @@ const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes
 
 function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
   if (kind === 'enterprises') return { id: row.id as string, name: row.name as string }
-  if (kind === 'edges') return { id: row.id as string, site: row.site as string, enterprise: (row.enterprise as string | null) ?? null, claim: (row.claim as 'strict' | 'open' | null) ?? null }
-  if (kind === 'hazardSources') return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, level: row.level as number }
-  return { id: row.id as string, enterprise: row.enterprise as string, name: row.name as string, kind: (row.kind as string | null) ?? null }
+  if (kind === 'edges')
+    return {
+      id: row.id as string,
+      site: row.site as string,
+      enterprise: (row.enterprise as string | null) ?? null,
+      claim: (row.claim as 'strict' | 'open' | null) ?? null,
+    }
+  if (kind === 'hazardSources')
+    return {
+      id: row.id as string,
+      enterprise: row.enterprise as string,
+      name: row.name as string,
+      level: row.level as number,
+    }
+  return {
+    id: row.id as string,
+    enterprise: row.enterprise as string,
+    name: row.name as string,
+    kind: (row.kind as string | null) ?? null,
+  }
 }
 
 function getEntry(tx: Tx, kind: EntryKind, id: string): Entry | null {
@@ -35,15 +64,29 @@ function getEntry(tx: Tx, kind: EntryKind, id: string): Entry | null {
 }
 
 function requireEnterprise(tx: Tx, id: string): void {
-  if (!getEntry(tx, 'enterprises', id)) throw bad(`no enterprise ${id}`, 'create it first with POST /api/v1/registry/enterprises')
+  if (!getEntry(tx, 'enterprises', id))
+    throw bad(`no enterprise ${id}`, 'create it first with POST /api/v1/registry/enterprises')
 }
 
 export function pointOf(row: typeof points.$inferSelect): RegistryPoint {
   const l = row.limits
   return {
-    id: row.id, name: row.name, enterprise: row.enterprise, class: row.class, unit: row.unit, unitCode: row.unitCode, substance: row.substance, cas: row.cas,
-    rangeLow: row.rangeLow, rangeHigh: row.rangeHigh, hazardSource: row.hazardSource, area: row.area,
-    h: l?.h ?? null, hh: l?.hh ?? null, l: l?.l ?? null, ll: l?.ll ?? null,
+    id: row.id,
+    name: row.name,
+    enterprise: row.enterprise,
+    class: row.class,
+    unit: row.unit,
+    unitCode: row.unitCode,
+    substance: row.substance,
+    cas: row.cas,
+    rangeLow: row.rangeLow,
+    rangeHigh: row.rangeHigh,
+    hazardSource: row.hazardSource,
+    area: row.area,
+    h: l?.h ?? null,
+    hh: l?.hh ?? null,
+    l: l?.l ?? null,
+    ll: l?.ll ?? null,
   }
 }
 
@@ -55,7 +98,11 @@ function checkPoint(tx: Tx, p: RegistryPoint): void {
     const ref = kind === 'areas' ? p.area : p.hazardSource
     if (ref === null) continue
     const e = getEntry(tx, kind, ref) as { enterprise: string } | null
-    if (!e || e.enterprise !== p.enterprise) throw bad(`point ${p.id}: enterprise ${p.enterprise} has no ${WHAT[kind]} ${ref}`, `create it under /api/v1/registry/${kind === 'areas' ? 'areas' : 'hazard-sources'} first, or leave the field empty`)
+    if (!e || e.enterprise !== p.enterprise)
+      throw bad(
+        `point ${p.id}: enterprise ${p.enterprise} has no ${WHAT[kind]} ${ref}`,
+        `create it under /api/v1/registry/${kind === 'areas' ? 'areas' : 'hazard-sources'} first, or leave the field empty`,
+      )
   }
   const problems = pointProblems(p)
   if (problems.length > 0) throw bad(`point ${p.id}: ${problems.join('; ')}`, 'correct the thresholds or the range')
@@ -63,7 +110,11 @@ function checkPoint(tx: Tx, p: RegistryPoint): void {
 
 /** Writes a point's registry record; its thresholds become the alarm engine's limits. */
 function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
-  const old = tx.select({ limits: points.limits, fromSource: points.limitsFromSource }).from(points).where(eq(points.id, p.id)).get()
+  const old = tx
+    .select({ limits: points.limits, fromSource: points.limitsFromSource })
+    .from(points)
+    .where(eq(points.id, p.id))
+    .get()
   const limits: ThresholdLimits = { deadband: old?.limits?.deadband ?? 0 }
   for (const k of THRESHOLD_KEYS) if (p[k] !== null) limits[k] = p[k]
   // A gas point without levels alarms at GB/T 50493's (25/50 %LEL, 100/200 %OEL), as from the config file.
@@ -71,17 +122,40 @@ function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
   if (gas) Object.assign(limits, gas)
   const fromSource = thresholdsGiven ? false : (old?.fromSource ?? false)
   const fields = {
-    name: p.name, enterprise: p.enterprise, class: p.class, unit: p.unit, unitCode: p.unitCode, substance: p.substance, cas: p.cas, rangeLow: p.rangeLow, rangeHigh: p.rangeHigh,
-    hazardSource: p.hazardSource, area: p.area, limits: fromSource ? (old?.limits ?? null) : limits, limitsFromSource: fromSource, registered: true, managed: true,
+    name: p.name,
+    enterprise: p.enterprise,
+    class: p.class,
+    unit: p.unit,
+    unitCode: p.unitCode,
+    substance: p.substance,
+    cas: p.cas,
+    rangeLow: p.rangeLow,
+    rangeHigh: p.rangeHigh,
+    hazardSource: p.hazardSource,
+    area: p.area,
+    limits: fromSource ? (old?.limits ?? null) : limits,
+    limitsFromSource: fromSource,
+    registered: true,
+    managed: true,
   }
-  tx.insert(points).values({ id: p.id, ...fields }).onConflictDoUpdate({ target: points.id, set: { ...fields, limits: sql`excluded.limits` } }).run()
+  tx.insert(points)
+    .values({ id: p.id, ...fields })
+    .onConflictDoUpdate({ target: points.id, set: { ...fields, limits: sql`excluded.limits` } })
+    .run()
 }
 
 /** An enterprise's point or camera goes only to that enterprise's edge or to the park's (issue 13). */
 function sameEnterprise(tx: Tx, what: string, enterprise: string | null, edge: string): void {
-  const bound = tx.select({ enterprise: registryEdges.enterprise }).from(registryEdges).where(eq(registryEdges.id, edge)).get()
+  const bound = tx
+    .select({ enterprise: registryEdges.enterprise })
+    .from(registryEdges)
+    .where(eq(registryEdges.id, edge))
+    .get()
   if (bound?.enterprise != null && enterprise !== null && bound.enterprise !== enterprise) {
-    throw conflict(`${what} belongs to enterprise ${enterprise}; edge ${edge} is registered to ${bound.enterprise}`, 'bind it to an edge of its own enterprise, or to the park\'s edge')
+    throw conflict(
+      `${what} belongs to enterprise ${enterprise}; edge ${edge} is registered to ${bound.enterprise}`,
+      "bind it to an edge of its own enterprise, or to the park's edge",
+    )
   }
 }
 
@@ -94,13 +168,22 @@ export function createRegistryOps(db: Db) {
   return {
     list(kind: EntryKind, scope: Scope): Entry[] {
       const table = TABLES[kind]
-      return tx0().select().from(table).where(inScope(scope, scopeColumn(kind))).orderBy(table.id).all().map((r) => entryOf(kind, r))
+      return tx0()
+        .select()
+        .from(table)
+        .where(inScope(scope, scopeColumn(kind)))
+        .orderBy(table.id)
+        .all()
+        .map((r) => entryOf(kind, r))
     },
     create(kind: EntryKind, entry: Entry): Entry {
       return immediate((tx) => {
-        if (getEntry(tx, kind, entry.id)) throw conflict(`${WHAT[kind]} ${entry.id} exists`, `change it with PATCH /api/v1/registry/…/${entry.id}`)
+        if (getEntry(tx, kind, entry.id))
+          throw conflict(`${WHAT[kind]} ${entry.id} exists`, `change it with PATCH /api/v1/registry/…/${entry.id}`)
         if ('enterprise' in entry && entry.enterprise !== null) requireEnterprise(tx, entry.enterprise)
-        tx.insert(TABLES[kind]).values((SEEDED.has(kind) ? { ...entry, managed: true } : entry) as never).run()
+        tx.insert(TABLES[kind])
+          .values((SEEDED.has(kind) ? { ...entry, managed: true } : entry) as never)
+          .run()
         return getEntry(tx, kind, entry.id)!
       })
     },
@@ -111,7 +194,11 @@ export function createRegistryOps(db: Db) {
         const table = TABLES[kind]
         if (typeof patch.enterprise === 'string') requireEnterprise(tx, patch.enterprise)
         const set = SEEDED.has(kind) ? { ...patch, managed: true } : patch
-        if (Object.keys(set).length > 0) tx.update(table).set(set as never).where(eq(table.id, id)).run()
+        if (Object.keys(set).length > 0)
+          tx.update(table)
+            .set(set as never)
+            .where(eq(table.id, id))
+            .run()
         return { before, after: getEntry(tx, kind, id) }
       })
     },
@@ -119,21 +206,49 @@ export function createRegistryOps(db: Db) {
       return immediate((tx) => {
         const before = getEntry(tx, kind, id)
         if (!before) return null
-        const pointCol = kind === 'enterprises' ? points.enterprise : kind === 'areas' ? points.area : kind === 'edges' ? points.edge : points.hazardSource
+        const pointCol =
+          kind === 'enterprises'
+            ? points.enterprise
+            : kind === 'areas'
+              ? points.area
+              : kind === 'edges'
+                ? points.edge
+                : points.hazardSource
         const users = tx.select({ n: sql<number>`count(*)` }).from(points).where(eq(pointCol, id)).get()!.n
-        const children = kind === 'enterprises' ? tx.select({ id: hazardSources.id }).from(hazardSources).where(eq(hazardSources.enterprise, id)).all().length + tx.select({ id: areas.id }).from(areas).where(eq(areas.enterprise, id)).all().length
-          : kind === 'edges' ? tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.edge, id)).all().length : 0
-        if (users + children > 0) throw conflict(`${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} ${kind === 'edges' ? 'camera(s)' : 'hazard source(s)/area(s)'}`, kind === 'edges' ? 'move its points and cameras to another edge first (PUT /api/v1/registry/points/{id}/edge)' : 'move or unregister those first')
+        const children =
+          kind === 'enterprises'
+            ? tx.select({ id: hazardSources.id }).from(hazardSources).where(eq(hazardSources.enterprise, id)).all()
+                .length + tx.select({ id: areas.id }).from(areas).where(eq(areas.enterprise, id)).all().length
+            : kind === 'edges'
+              ? tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.edge, id)).all().length
+              : 0
+        if (users + children > 0)
+          throw conflict(
+            `${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} ${kind === 'edges' ? 'camera(s)' : 'hazard source(s)/area(s)'}`,
+            kind === 'edges'
+              ? 'move its points and cameras to another edge first (PUT /api/v1/registry/points/{id}/edge)'
+              : 'move or unregister those first',
+          )
         const table = TABLES[kind]
         tx.delete(table).where(eq(table.id, id)).run()
         return { before, after: null }
       })
     },
     listPoints(scope: Scope): RegistryPoint[] {
-      return tx0().select().from(points).where(and(eq(points.registered, true), inScope(scope, points.enterprise))).orderBy(points.id).all().map(pointOf)
+      return tx0()
+        .select()
+        .from(points)
+        .where(and(eq(points.registered, true), inScope(scope, points.enterprise)))
+        .orderBy(points.id)
+        .all()
+        .map(pointOf)
     },
     getPoint(id: string, scope: Scope): RegistryPoint | null {
-      const row = tx0().select().from(points).where(and(eq(points.id, id), inScope(scope, points.enterprise))).get()
+      const row = tx0()
+        .select()
+        .from(points)
+        .where(and(eq(points.id, id), inScope(scope, points.enterprise)))
+        .get()
       return row ? pointOf(row) : null
     },
     patchPoint(id: string, patch: PointPatch): Change<RegistryPoint> | null {
@@ -142,7 +257,11 @@ export function createRegistryOps(db: Db) {
         if (!before) return null
         const next = { ...before, ...patch } as RegistryPoint
         checkPoint(tx, next)
-        writePoint(tx, next, THRESHOLD_KEYS.some((k) => k in patch))
+        writePoint(
+          tx,
+          next,
+          THRESHOLD_KEYS.some((k) => k in patch),
+        )
         return { before, after: getPoint(tx, id) }
       })
     },
@@ -150,13 +269,29 @@ export function createRegistryOps(db: Db) {
       return immediate((tx) => {
         const before = getPoint(tx, id)
         if (!before) return null
-        tx.update(points).set({ registered: false, managed: true, enterprise: null, class: null, limits: null, limitsFromSource: false, hazardSource: null, area: null }).where(eq(points.id, id)).run()
+        tx.update(points)
+          .set({
+            registered: false,
+            managed: true,
+            enterprise: null,
+            class: null,
+            limits: null,
+            limitsFromSource: false,
+            hazardSource: null,
+            area: null,
+          })
+          .where(eq(points.id, id))
+          .run()
         return { before, after: null }
       })
     },
     movePoint(id: string, edge: string | null): Change<Binding> | null {
       return immediate((tx) => {
-        const row = tx.select({ edge: points.edge, enterprise: points.enterprise }).from(points).where(eq(points.id, id)).get()
+        const row = tx
+          .select({ edge: points.edge, enterprise: points.enterprise })
+          .from(points)
+          .where(eq(points.id, id))
+          .get()
         if (!row) return null
         if (edge !== null) sameEnterprise(tx, `point ${id}`, row.enterprise, edge)
         tx.update(points).set({ edge }).where(eq(points.id, id)).run()
@@ -165,20 +300,41 @@ export function createRegistryOps(db: Db) {
     },
     moveCamera(id: string, edge: string): Change<Binding> | null {
       return immediate((tx) => {
-        const row = tx.select({ edge: cameras.edge, enterprise: cameras.enterprise }).from(cameras).where(eq(cameras.id, id)).get()
+        const row = tx
+          .select({ edge: cameras.edge, enterprise: cameras.enterprise })
+          .from(cameras)
+          .where(eq(cameras.id, id))
+          .get()
         if (!row) return null
         sameEnterprise(tx, `camera ${id}`, row.enterprise, edge)
         tx.update(cameras).set({ edge }).where(eq(cameras.id, id)).run()
         return { before: { id, edge: row.edge }, after: { id, edge } }
       })
     },
-    importPoints(list: readonly PointCreate[], options: { dryRun: boolean }): Array<Change<RegistryPoint> & { id: string }> {
+    importPoints(
+      list: readonly PointCreate[],
+      options: { dryRun: boolean },
+    ): Array<Change<RegistryPoint> & { id: string }> {
       const changes: Array<Change<RegistryPoint> & { id: string }> = []
       try {
         immediate((tx) => {
           for (const p of list) {
             const before = getPoint(tx, p.id)
-            const next: RegistryPoint = { unit: null, unitCode: null, substance: null, cas: null, rangeLow: null, rangeHigh: null, hazardSource: null, area: null, h: null, hh: null, l: null, ll: null, ...p }
+            const next: RegistryPoint = {
+              unit: null,
+              unitCode: null,
+              substance: null,
+              cas: null,
+              rangeLow: null,
+              rangeHigh: null,
+              hazardSource: null,
+              area: null,
+              h: null,
+              hh: null,
+              l: null,
+              ll: null,
+              ...p,
+            }
             checkPoint(tx, next)
             writePoint(tx, next, true)
             const after = getPoint(tx, p.id)!

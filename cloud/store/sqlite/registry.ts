@@ -14,72 +14,128 @@ import { enterprises, points, registryEdges } from './schema.ts'
  * Entries edited through the registry API (`managed`) are left alone: the file seeds, the
  * database wins afterwards.
  */
-export function applyRegistry(db: Db, registry: Registry): { points: number; enterprises: number; unregistered: number } {
-  return db.transaction((tx) => {
-    const wanted = new Set(registry.points.map((p) => p.id))
-    const unmanaged = and(eq(points.registered, true), eq(points.managed, false))
-    const managedPoints = new Set(tx.select({ id: points.id }).from(points).where(eq(points.managed, true)).all().map((p) => p.id))
-    const before = tx.select({ id: points.id }).from(points).where(unmanaged).all()
-    const unregistered = before.filter((p) => !wanted.has(p.id)).length
+export function applyRegistry(
+  db: Db,
+  registry: Registry,
+): { points: number; enterprises: number; unregistered: number } {
+  return db.transaction(
+    (tx) => {
+      const wanted = new Set(registry.points.map((p) => p.id))
+      const unmanaged = and(eq(points.registered, true), eq(points.managed, false))
+      const managedPoints = new Set(
+        tx
+          .select({ id: points.id })
+          .from(points)
+          .where(eq(points.managed, true))
+          .all()
+          .map((p) => p.id),
+      )
+      const before = tx.select({ id: points.id }).from(points).where(unmanaged).all()
+      const unregistered = before.filter((p) => !wanted.has(p.id)).length
 
-    tx.update(points).set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null }).where(unmanaged).run()
-    for (const e of registry.enterprises) {
-      tx.insert(enterprises).values(e).onConflictDoUpdate({ target: enterprises.id, set: { name: e.name }, setWhere: eq(enterprises.managed, false) }).run()
-    }
-    const ids = registry.enterprises.map((e) => e.id)
-    if (ids.length === 0) tx.delete(enterprises).where(eq(enterprises.managed, false)).run()
-    else tx.delete(enterprises).where(and(notInArray(enterprises.id, ids), eq(enterprises.managed, false))).run()
-
-    // Edge bindings (issue 13): the file seeds them; entries edited through the API stay.
-    for (const e of registry.edges) {
-      const entry = { site: e.site, enterprise: e.enterprise ?? null, claim: e.claim ?? null }
-      tx.insert(registryEdges).values({ id: e.id, ...entry }).onConflictDoUpdate({ target: registryEdges.id, set: entry, setWhere: eq(registryEdges.managed, false) }).run()
-    }
-    const edgeIds = registry.edges.map((e) => e.id)
-    if (edgeIds.length === 0) tx.delete(registryEdges).where(eq(registryEdges.managed, false)).run()
-    else tx.delete(registryEdges).where(and(notInArray(registryEdges.id, edgeIds), eq(registryEdges.managed, false))).run()
-
-    const sourceLimits = new Map<string, SourceLimits | null>()
-    const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
-    for (let i = 0; i < fromSource.length; i += 500) {
-      for (const row of tx.select({ id: points.id, sourceLimits: points.sourceLimits }).from(points).where(inArray(points.id, fromSource.slice(i, i + 500))).all()) {
-        sourceLimits.set(row.id, row.sourceLimits ?? null)
-      }
-    }
-    for (const p of registry.points) {
-      if (managedPoints.has(p.id)) continue
-      // limitsFromSource: the levels last announced by the source, if consistent; else none until
-      // a birth brings a consistent set (the birth handler logs why).
-      const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
-      const limits = adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
-      const rules: PointRules | null = p.rules
-        ? {
-            onDelayMs: Math.round(p.rules.onDelayS * 1000),
-            offDelayMs: Math.round(p.rules.offDelayS * 1000),
-            ...(p.rules.roc ? { roc: { limit: p.rules.roc.limitPerMin, deadband: p.rules.roc.deadband, windowMs: p.rules.roc.windowS * 1000, perMs: 60_000 } } : {}),
-            ...(p.rules.digital ? { digital: p.rules.digital } : {}),
-          }
-        : null
-      // A point the file binds to an edge is that edge's; without `edge` the binding stays as it is.
-      const fields = { name: p.name, unit: p.unit, enterprise: p.enterprise, class: p.class, limits, limitsFromSource: p.limitsFromSource, rules, registered: true, ...(p.edge ? { edge: p.edge } : {}) }
-      tx.insert(points)
-        .values({ id: p.id, ...fields })
-        .onConflictDoUpdate({
-          target: points.id,
-          set: {
-            name: fields.name,
-            unit: fields.unit,
-            enterprise: fields.enterprise,
-            class: fields.class,
-            limits: sql`excluded.limits`,
-            limitsFromSource: fields.limitsFromSource,
-            rules: sql`excluded.rules`,
-            registered: true,
-            ...(p.edge ? { edge: p.edge } : {}),
-          },
-        })
+      tx.update(points)
+        .set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null })
+        .where(unmanaged)
         .run()
-    }
-    return { points: registry.points.length, enterprises: registry.enterprises.length, unregistered }
-  }, { behavior: 'immediate' })
+      for (const e of registry.enterprises) {
+        tx.insert(enterprises)
+          .values(e)
+          .onConflictDoUpdate({
+            target: enterprises.id,
+            set: { name: e.name },
+            setWhere: eq(enterprises.managed, false),
+          })
+          .run()
+      }
+      const ids = registry.enterprises.map((e) => e.id)
+      if (ids.length === 0) tx.delete(enterprises).where(eq(enterprises.managed, false)).run()
+      else
+        tx.delete(enterprises)
+          .where(and(notInArray(enterprises.id, ids), eq(enterprises.managed, false)))
+          .run()
+
+      // Edge bindings (issue 13): the file seeds them; entries edited through the API stay.
+      for (const e of registry.edges) {
+        const entry = { site: e.site, enterprise: e.enterprise ?? null, claim: e.claim ?? null }
+        tx.insert(registryEdges)
+          .values({ id: e.id, ...entry })
+          .onConflictDoUpdate({ target: registryEdges.id, set: entry, setWhere: eq(registryEdges.managed, false) })
+          .run()
+      }
+      const edgeIds = registry.edges.map((e) => e.id)
+      if (edgeIds.length === 0) tx.delete(registryEdges).where(eq(registryEdges.managed, false)).run()
+      else
+        tx.delete(registryEdges)
+          .where(and(notInArray(registryEdges.id, edgeIds), eq(registryEdges.managed, false)))
+          .run()
+
+      const sourceLimits = new Map<string, SourceLimits | null>()
+      const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
+      for (let i = 0; i < fromSource.length; i += 500) {
+        for (const row of tx
+          .select({ id: points.id, sourceLimits: points.sourceLimits })
+          .from(points)
+          .where(inArray(points.id, fromSource.slice(i, i + 500)))
+          .all()) {
+          sourceLimits.set(row.id, row.sourceLimits ?? null)
+        }
+      }
+      for (const p of registry.points) {
+        if (managedPoints.has(p.id)) continue
+        // limitsFromSource: the levels last announced by the source, if consistent; else none until
+        // a birth brings a consistent set (the birth handler logs why).
+        const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
+        const limits =
+          adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
+        const rules: PointRules | null = p.rules
+          ? {
+              onDelayMs: Math.round(p.rules.onDelayS * 1000),
+              offDelayMs: Math.round(p.rules.offDelayS * 1000),
+              ...(p.rules.roc
+                ? {
+                    roc: {
+                      limit: p.rules.roc.limitPerMin,
+                      deadband: p.rules.roc.deadband,
+                      windowMs: p.rules.roc.windowS * 1000,
+                      perMs: 60_000,
+                    },
+                  }
+                : {}),
+              ...(p.rules.digital ? { digital: p.rules.digital } : {}),
+            }
+          : null
+        // A point the file binds to an edge is that edge's; without `edge` the binding stays as it is.
+        const fields = {
+          name: p.name,
+          unit: p.unit,
+          enterprise: p.enterprise,
+          class: p.class,
+          limits,
+          limitsFromSource: p.limitsFromSource,
+          rules,
+          registered: true,
+          ...(p.edge ? { edge: p.edge } : {}),
+        }
+        tx.insert(points)
+          .values({ id: p.id, ...fields })
+          .onConflictDoUpdate({
+            target: points.id,
+            set: {
+              name: fields.name,
+              unit: fields.unit,
+              enterprise: fields.enterprise,
+              class: fields.class,
+              limits: sql`excluded.limits`,
+              limitsFromSource: fields.limitsFromSource,
+              rules: sql`excluded.rules`,
+              registered: true,
+              ...(p.edge ? { edge: p.edge } : {}),
+            },
+          })
+          .run()
+      }
+      return { points: registry.points.length, enterprises: registry.enterprises.length, unregistered }
+    },
+    { behavior: 'immediate' },
+  )
 }

@@ -20,12 +20,30 @@ export interface ReplayRow extends ReplayCopy {
 }
 
 export function createReplayOps(db: Db, writes: AlarmWrites, log: Logger) {
-  const byPoint = db.select().from(replayState).where(eq(replayState.point, sql.placeholder('point'))).prepare()
-  const anyOfEdge = db.select({ outbox: replayState.outbox }).from(replayState).where(eq(replayState.edge, sql.placeholder('edge'))).limit(1).prepare()
+  const byPoint = db
+    .select()
+    .from(replayState)
+    .where(eq(replayState.point, sql.placeholder('point')))
+    .prepare()
+  const anyOfEdge = db
+    .select({ outbox: replayState.outbox })
+    .from(replayState)
+    .where(eq(replayState.edge, sql.placeholder('edge')))
+    .limit(1)
+    .prepare()
   /** Whether any point of the edge is replaying the outbox's backlog (the common answer, no, costs one index probe per batch). */
   const active = (edge: string, outbox: string): boolean => {
     const row = anyOfEdge.get({ edge })
-    return row !== undefined && (row.outbox === outbox || db.select({ point: replayState.point }).from(replayState).where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox))).limit(1).get() !== undefined)
+    return (
+      row !== undefined &&
+      (row.outbox === outbox ||
+        db
+          .select({ point: replayState.point })
+          .from(replayState)
+          .where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox)))
+          .limit(1)
+          .get() !== undefined)
+    )
   }
   const load = (point: string): ReplayRow | null => {
     const row = byPoint.get({ point })
@@ -35,11 +53,17 @@ export function createReplayOps(db: Db, writes: AlarmWrites, log: Logger) {
 
   /** Before a live batch jumps over the backlog: keep the point's state where the backlog resumes (once). */
   function snapshot(edge: string, outbox: string, point: string, seq: number, firstTs: number, live: unknown): void {
-    db.insert(replayState).values({ point, edge, outbox, state: live ?? null, resumeSeq: seq, resumeTs: firstTs, open: {} }).onConflictDoNothing().run()
+    db.insert(replayState)
+      .values({ point, edge, outbox, state: live ?? null, resumeSeq: seq, resumeTs: firstTs, open: {} })
+      .onConflictDoNothing()
+      .run()
   }
 
   function save(row: ReplayRow, state: PointRuleState | null): void {
-    db.update(replayState).set({ ...(state ? { state } : {}), open: row.open }).where(eq(replayState.point, row.point)).run()
+    db.update(replayState)
+      .set({ ...(state ? { state } : {}), open: row.open })
+      .where(eq(replayState.point, row.point))
+      .run()
   }
 
   /** One event of a backlog evaluation, as the engine decides it; the row's open raises follow. */
@@ -51,14 +75,26 @@ export function createReplayOps(db: Db, writes: AlarmWrites, log: Logger) {
 
   /** The outbox's backlog below each point's resume seq is evaluated through `seq`: settle what is open, forget the copies. */
   function finalize(edge: string, outbox: string, seq: number, changes: AlarmChange[]): number {
-    const done = db.select().from(replayState).where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox), lte(replayState.resumeSeq, seq + 1))).all()
+    const done = db
+      .select()
+      .from(replayState)
+      .where(and(eq(replayState.edge, edge), eq(replayState.outbox, outbox), lte(replayState.resumeSeq, seq + 1)))
+      .all()
     for (const r of done) {
       const copy: ReplayCopy = { point: r.point, state: null, resumeTs: r.resumeTs, open: r.open }
       for (const [kind, open] of Object.entries(r.open)) {
         const live = writes.active(r.point, kind)
-        const liveState = live ? null : parseRuleState(db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, r.point)).get()?.state)
+        const liveState = live
+          ? null
+          : parseRuleState(
+              db.select({ state: ruleState.state }).from(ruleState).where(eq(ruleState.point, r.point)).get()?.state,
+            )
         const w = settleOpenRaise(copy, kind, open, live, liveState)
-        if (w && writes.save(w, changes) !== null && w.type === 'raise') log.warn({ point: r.point, kind, since: open.ts }, 'an alarm that began during the outage is still active: raised now')
+        if (w && writes.save(w, changes) !== null && w.type === 'raise')
+          log.warn(
+            { point: r.point, kind, since: open.ts },
+            'an alarm that began during the outage is still active: raised now',
+          )
       }
       db.delete(replayState).where(eq(replayState.point, r.point)).run()
     }

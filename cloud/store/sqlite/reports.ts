@@ -61,19 +61,28 @@ const toReport = (r: ReportRow): StoredReport => ({
 
 export function createReportOps(db: Db): ReportStore {
   const sqlite = db.$client
-  const raised = sqlite.prepare<{ from: number; to: number }>(`SELECT ${ALARM_COLUMNS} WHERE a.raised_at >= @from AND a.raised_at < @to ORDER BY a.raised_at, a.id`)
-  const openAt = sqlite.prepare<{ at: number }>(`SELECT ${ALARM_COLUMNS} WHERE a.raised_at < @at AND (a.closed_at IS NULL OR a.closed_at > @at) ORDER BY a.raised_at, a.id`)
+  const raised = sqlite.prepare<{ from: number; to: number }>(
+    `SELECT ${ALARM_COLUMNS} WHERE a.raised_at >= @from AND a.raised_at < @to ORDER BY a.raised_at, a.id`,
+  )
+  const openAt = sqlite.prepare<{ at: number }>(
+    `SELECT ${ALARM_COLUMNS} WHERE a.raised_at < @at AND (a.closed_at IS NULL OR a.closed_at > @at) ORDER BY a.raised_at, a.id`,
+  )
   const offline = sqlite.prepare<{ from: number; to: number }>(
     `SELECT ${ALARM_COLUMNS} WHERE a.kind IN ('STALE', 'OFFLINE') AND a.raised_at < @to AND (a.recovered_at IS NULL OR a.recovered_at > @from) ORDER BY a.raised_at, a.id`,
   )
-  const enterprises = sqlite.prepare(`SELECT e.id, e.name, (SELECT COUNT(*) FROM points p WHERE p.enterprise = e.id AND p.registered = 1) AS points FROM enterprises e ORDER BY e.id`)
-  const insert = sqlite.prepare(`INSERT INTO reports (name, kind, title, from_ts, to_ts, params, files, empty, "trigger", requested_by, generated_at, duration_ms)
+  const enterprises = sqlite.prepare(
+    `SELECT e.id, e.name, (SELECT COUNT(*) FROM points p WHERE p.enterprise = e.id AND p.registered = 1) AS points FROM enterprises e ORDER BY e.id`,
+  )
+  const insert =
+    sqlite.prepare(`INSERT INTO reports (name, kind, title, from_ts, to_ts, params, files, empty, "trigger", requested_by, generated_at, duration_ms)
     VALUES (@name, @kind, @title, @from, @to, @params, @files, @empty, @trigger, @requestedBy, @generatedAt, @durationMs)`)
   const list = sqlite.prepare<{ name: string | null; from: number | null; to: number | null; limit: number }>(
     `SELECT * FROM reports WHERE (@name IS NULL OR name = @name) AND (@from IS NULL OR to_ts > @from) AND (@to IS NULL OR from_ts < @to) ORDER BY generated_at DESC, id DESC LIMIT @limit`,
   )
   const byId = sqlite.prepare<{ id: number }>('SELECT * FROM reports WHERE id = @id')
-  const find = sqlite.prepare<{ name: string; from: number; to: number }>('SELECT * FROM reports WHERE name = @name AND from_ts = @from AND to_ts = @to ORDER BY generated_at DESC, id DESC LIMIT 1')
+  const find = sqlite.prepare<{ name: string; from: number; to: number }>(
+    'SELECT * FROM reports WHERE name = @name AND from_ts = @from AND to_ts = @to ORDER BY generated_at DESC, id DESC LIMIT 1',
+  )
   const run = async <T>(fn: () => T): Promise<T> => fn()
 
   return {
@@ -83,17 +92,34 @@ export function createReportOps(db: Db): ReportStore {
     enterprises: () => run(() => enterprises.all() as EnterpriseSummary[]),
     save: (report) =>
       run(() => {
-        const { lastInsertRowid } = insert.run({ ...report, params: JSON.stringify(report.params), files: JSON.stringify(report.files), empty: report.empty ? 1 : 0 })
+        const { lastInsertRowid } = insert.run({
+          ...report,
+          params: JSON.stringify(report.params),
+          files: JSON.stringify(report.files),
+          empty: report.empty ? 1 : 0,
+        })
         return { ...report, id: Number(lastInsertRowid) }
       }),
-    list: (filter) => run(() => (list.all({ name: filter.name ?? null, from: filter.from ?? null, to: filter.to ?? null, limit: filter.limit }) as ReportRow[]).map(toReport)),
-    get: (id) => run(() => {
-      const row = byId.get({ id }) as ReportRow | undefined
-      return row ? toReport(row) : null
-    }),
-    find: (name, range) => run(() => {
-      const row = find.get({ name, ...range }) as ReportRow | undefined
-      return row ? toReport(row) : null
-    }),
+    list: (filter) =>
+      run(() =>
+        (
+          list.all({
+            name: filter.name ?? null,
+            from: filter.from ?? null,
+            to: filter.to ?? null,
+            limit: filter.limit,
+          }) as ReportRow[]
+        ).map(toReport),
+      ),
+    get: (id) =>
+      run(() => {
+        const row = byId.get({ id }) as ReportRow | undefined
+        return row ? toReport(row) : null
+      }),
+    find: (name, range) =>
+      run(() => {
+        const row = find.get({ name, ...range }) as ReportRow | undefined
+        return row ? toReport(row) : null
+      }),
   }
 }

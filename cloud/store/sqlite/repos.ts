@@ -1,6 +1,17 @@
 import { batchContentHash } from '../content-hash.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
-import type { AlarmRepo, CameraRepo, DeliveryRepo, EdgeRepo, GapRepo, IngestRepo, OutboxRepo, RegistryRepo, TelemetryRepo, WindowRepo } from '../store.ts'
+import type {
+  AlarmRepo,
+  CameraRepo,
+  DeliveryRepo,
+  EdgeRepo,
+  GapRepo,
+  IngestRepo,
+  OutboxRepo,
+  RegistryRepo,
+  TelemetryRepo,
+  WindowRepo,
+} from '../store.ts'
 import { linkCompletedSnapshot } from './cameras.ts'
 import { mergeGaps } from './gaps.ts'
 import { applyRegistry } from './registry.ts'
@@ -100,7 +111,10 @@ export function sqliteDeliveryRepo({ alarmOps, deliveries }: SqliteParts): Deliv
 export function sqliteGapRepo({ db, outboxOps, gapOps }: SqliteParts): GapRepo {
   return {
     listGaps: (filter) => run(() => mergeGaps(gapOps.list(filter), outboxOps.replacements(filter), filter.limit)),
-    recordGaps: (edge, list, receivedAt) => run(() => db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' })),
+    recordGaps: (edge, list, receivedAt) =>
+      run(() =>
+        db.transaction(() => list.forEach((g) => gapOps.upsert(edge, g, receivedAt)), { behavior: 'immediate' }),
+      ),
   }
 }
 
@@ -108,7 +122,8 @@ export function sqliteCameraRepo({ files, alarmOps, cameraQueries }: SqliteParts
   return {
     listCameras: (scope) => run(() => cameraQueries.list(scope)),
     // An alarm outside the scope is unknown (null), as getAlarm has it.
-    alarmSnapshots: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? cameraQueries.alarmSnapshots(alarm) : null)),
+    alarmSnapshots: (alarm, scope) =>
+      run(() => (alarmOps.get(alarm, scope) ? cameraQueries.alarmSnapshots(alarm) : null)),
     getSnapshot: (id, scope) =>
       run(() => {
         const snapshot = cameraQueries.snapshot(id, scope)

@@ -176,7 +176,10 @@ export const outboxReplacements = sqliteTable(
     /** When the cloud first saw the new outbox (its clock). */
     seenAt: integer('seen_at').notNull(),
   },
-  (t) => [primaryKey({ name: 'outbox_replacements_pk', columns: [t.edge, t.newOutbox] }), index('outbox_replacements_seen_at').on(t.seenAt)],
+  (t) => [
+    primaryKey({ name: 'outbox_replacements_pk', columns: [t.edge, t.newOutbox] }),
+    index('outbox_replacements_seen_at').on(t.seenAt),
+  ],
 )
 
 export const samples = sqliteTable(
@@ -207,7 +210,9 @@ export const alarms = sqliteTable(
     limit: real('limit_value').notNull(),
     recoveredAt: integer('recovered_at'),
     recoveredValue: real('recovered_value'),
-    state: text('state', { enum: ['active', 'recovered'] }).notNull().default('active'),
+    state: text('state', { enum: ['active', 'recovered'] })
+      .notNull()
+      .default('active'),
     /** The park's workflow facts (ack, triage, feedback, closure, reminders): cloud/alarms/workflow.ts. */
     disposal: text('disposal', { mode: 'json' }).$type<DisposalFacts>(),
     /** Closed by a person (separate from recovered). */
@@ -331,11 +336,15 @@ export const notificationDeliveries = sqliteTable(
     /** When to try next (retries back off). The last error stays after a later success. */
     nextAt: integer('next_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
-    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] })
+      .notNull()
+      .default('pending'),
     lastError: text('last_error'),
     doneAt: integer('done_at'),
     /** Why: the alarm itself (raise, or valid triage) or an escalation because its response is overdue (issue 14). */
-    reason: text('reason', { enum: ['alarm', 'overdue'] }).notNull().default('alarm'),
+    reason: text('reason', { enum: ['alarm', 'overdue'] })
+      .notNull()
+      .default('alarm'),
   },
   (t) => [
     uniqueIndex('notification_deliveries_once').on(t.alarm, t.recipient, t.channel, t.n, t.reason),
@@ -529,7 +538,9 @@ export const reports = sqliteTable(
     fromTs: integer('from_ts').notNull(),
     toTs: integer('to_ts').notNull(),
     params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    files: text('files', { mode: 'json' }).$type<Array<{ format: string; file: string; bytes: number; sha256: string }>>().notNull(),
+    files: text('files', { mode: 'json' })
+      .$type<Array<{ format: string; file: string; bytes: number; sha256: string }>>()
+      .notNull(),
     /** The period held no data: the report says so. */
     empty: integer('empty', { mode: 'boolean' }).notNull(),
     trigger: text('trigger', { enum: ['schedule', 'catch_up', 'manual'] }).notNull(),

@@ -19,83 +19,119 @@ export function createStatusOps(db: Db) {
 
   return {
     recordBirth(site: string, birth: StatusBirth, seenAt: number): BirthOutcome {
-      return db.transaction((tx) => {
-        tx.insert(edges)
-          .values({ id: birth.edge, site, session: birth.session, online: true, lastSeen: seenAt, outbox: birth.outbox, configHash: birth.configHash, drivers: null })
-          .onConflictDoUpdate({
-            target: edges.id,
-            set: {
+      return db.transaction(
+        (tx) => {
+          tx.insert(edges)
+            .values({
+              id: birth.edge,
               site,
               session: birth.session,
               online: true,
-              lastSeen: laterSeen,
-              outbox: sql`excluded.outbox`,
+              lastSeen: seenAt,
+              outbox: birth.outbox,
               configHash: birth.configHash,
-              // Driver health of an earlier session says nothing about this one.
-              drivers: sql`CASE WHEN ${edges.session} = excluded.session THEN ${edges.drivers} ELSE NULL END`,
-            },
-          })
-          .run()
-        for (let i = 0; i < birth.points.length; i += CHUNK) {
-          const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({
-            id: pt.id, edge: birth.edge, name: pt.name ?? null, unit: pt.unit ?? null, device: pt.device ?? null, range: pt.range ?? null, sourceLimits: pt.limits ?? null,
-          }))
-          tx.insert(points)
-            .values(rows)
+              drivers: null,
+            })
             .onConflictDoUpdate({
-              target: points.id,
+              target: edges.id,
               set: {
-                // A birth never re-homes a point (issue 13): it claims an unbound one at most.
-                edge: sql`coalesce(${points.edge}, excluded.edge)`,
-                device: sql`coalesce(excluded.device, ${points.device})`,
-                // The registry is authoritative for registered points' name and unit.
-                name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
-                unit: sql`CASE WHEN ${points.registered} THEN ${points.unit} ELSE coalesce(excluded.unit, ${points.unit}) END`,
-                // What the source says now: a source that stopped announcing limits has none.
-                range: sql`excluded.range`,
-                sourceLimits: sql`excluded.source_limits`,
+                site,
+                session: birth.session,
+                online: true,
+                lastSeen: laterSeen,
+                outbox: sql`excluded.outbox`,
+                configHash: birth.configHash,
+                // Driver health of an earlier session says nothing about this one.
+                drivers: sql`CASE WHEN ${edges.session} = excluded.session THEN ${edges.drivers} ELSE NULL END`,
               },
-              // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
-              setWhere: sql`${points.edge} IS NULL OR ${points.edge} = excluded.edge`,
             })
             .run()
-        }
-        upsertCameras(tx, site, birth)
-        const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
-        for (let i = 0; i < birth.points.length; i += CHUNK) {
-          const ids = birth.points.slice(i, i + CHUNK).map((p) => p.id)
-          const fromSource = tx
-            .select({ id: points.id, limits: points.limits, sourceLimits: points.sourceLimits })
-            .from(points)
-            .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true), eq(points.edge, birth.edge)))
-            .all()
-          for (const p of fromSource) {
-            const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)
-            if (!adopted.ok) outcome.limitsRefused.push({ point: p.id, problem: adopted.problem })
-            else if (!sameLimits(p.limits ?? null, adopted.limits)) {
-              tx.update(points).set({ limits: adopted.limits }).where(eq(points.id, p.id)).run()
-              outcome.limitsAdopted.push({ point: p.id, from: p.limits ?? null, to: adopted.limits })
+          for (let i = 0; i < birth.points.length; i += CHUNK) {
+            const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({
+              id: pt.id,
+              edge: birth.edge,
+              name: pt.name ?? null,
+              unit: pt.unit ?? null,
+              device: pt.device ?? null,
+              range: pt.range ?? null,
+              sourceLimits: pt.limits ?? null,
+            }))
+            tx.insert(points)
+              .values(rows)
+              .onConflictDoUpdate({
+                target: points.id,
+                set: {
+                  // A birth never re-homes a point (issue 13): it claims an unbound one at most.
+                  edge: sql`coalesce(${points.edge}, excluded.edge)`,
+                  device: sql`coalesce(excluded.device, ${points.device})`,
+                  // The registry is authoritative for registered points' name and unit.
+                  name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
+                  unit: sql`CASE WHEN ${points.registered} THEN ${points.unit} ELSE coalesce(excluded.unit, ${points.unit}) END`,
+                  // What the source says now: a source that stopped announcing limits has none.
+                  range: sql`excluded.range`,
+                  sourceLimits: sql`excluded.source_limits`,
+                },
+                // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
+                setWhere: sql`${points.edge} IS NULL OR ${points.edge} = excluded.edge`,
+              })
+              .run()
+          }
+          upsertCameras(tx, site, birth)
+          const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
+          for (let i = 0; i < birth.points.length; i += CHUNK) {
+            const ids = birth.points.slice(i, i + CHUNK).map((p) => p.id)
+            const fromSource = tx
+              .select({ id: points.id, limits: points.limits, sourceLimits: points.sourceLimits })
+              .from(points)
+              .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true), eq(points.edge, birth.edge)))
+              .all()
+            for (const p of fromSource) {
+              const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)
+              if (!adopted.ok) outcome.limitsRefused.push({ point: p.id, problem: adopted.problem })
+              else if (!sameLimits(p.limits ?? null, adopted.limits)) {
+                tx.update(points).set({ limits: adopted.limits }).where(eq(points.id, p.id)).run()
+                outcome.limitsAdopted.push({ point: p.id, from: p.limits ?? null, to: adopted.limits })
+              }
             }
           }
-        }
-        return outcome
-      }, { behavior: 'immediate' })
+          return outcome
+        },
+        { behavior: 'immediate' },
+      )
     },
 
     recordState(site: string, state: StatusState, seenAt: number): { adopted: boolean; ignored: boolean } {
-      return db.transaction((tx) => {
-        const stored = storedEdge(state.edge)
-        // A heartbeat of a session already declared dead is a straggler: it must not revive it.
-        if (stored && stored.session === state.session && !stored.online) return { adopted: false, ignored: true }
-        tx.insert(edges)
-          .values({ id: state.edge, site, session: state.session, online: true, lastSeen: seenAt, outbox: state.outbox, drivers: state.drivers })
-          .onConflictDoUpdate({
-            target: edges.id,
-            set: { site, session: state.session, online: true, lastSeen: laterSeen, outbox: sql`excluded.outbox`, drivers: sql`excluded.drivers` },
-          })
-          .run()
-        return { adopted: stored?.session !== state.session, ignored: false }
-      }, { behavior: 'immediate' })
+      return db.transaction(
+        (tx) => {
+          const stored = storedEdge(state.edge)
+          // A heartbeat of a session already declared dead is a straggler: it must not revive it.
+          if (stored && stored.session === state.session && !stored.online) return { adopted: false, ignored: true }
+          tx.insert(edges)
+            .values({
+              id: state.edge,
+              site,
+              session: state.session,
+              online: true,
+              lastSeen: seenAt,
+              outbox: state.outbox,
+              drivers: state.drivers,
+            })
+            .onConflictDoUpdate({
+              target: edges.id,
+              set: {
+                site,
+                session: state.session,
+                online: true,
+                lastSeen: laterSeen,
+                outbox: sql`excluded.outbox`,
+                drivers: sql`excluded.drivers`,
+              },
+            })
+            .run()
+          return { adopted: stored?.session !== state.session, ignored: false }
+        },
+        { behavior: 'immediate' },
+      )
     },
 
     /** The edge's clock offset as estimated from its fresh status messages (cloud/ingest/clock-offset.ts). */
@@ -104,15 +140,22 @@ export function createStatusOps(db: Db) {
     },
 
     recordDeath(death: StatusDeath, seenAt: number | null): { applied: boolean; storedSession: string | null } {
-      return db.transaction((tx) => {
-        const stored = storedEdge(death.edge)
-        if (!stored || stored.session !== death.session) return { applied: false, storedSession: stored?.session ?? null }
-        tx.update(edges)
-          .set({ online: false, ...(seenAt === null ? {} : { lastSeen: sql`max(coalesce(${edges.lastSeen}, ${seenAt}), ${seenAt})` }) })
-          .where(eq(edges.id, death.edge))
-          .run()
-        return { applied: true, storedSession: stored.session }
-      }, { behavior: 'immediate' })
+      return db.transaction(
+        (tx) => {
+          const stored = storedEdge(death.edge)
+          if (!stored || stored.session !== death.session)
+            return { applied: false, storedSession: stored?.session ?? null }
+          tx.update(edges)
+            .set({
+              online: false,
+              ...(seenAt === null ? {} : { lastSeen: sql`max(coalesce(${edges.lastSeen}, ${seenAt}), ${seenAt})` }),
+            })
+            .where(eq(edges.id, death.edge))
+            .run()
+          return { applied: true, storedSession: stored.session }
+        },
+        { behavior: 'immediate' },
+      )
     },
   }
 }

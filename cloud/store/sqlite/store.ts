@@ -2,7 +2,18 @@ import { sql } from 'drizzle-orm'
 import type { Store } from '../store.ts'
 import { openParts, run, type SqliteStoreOptions } from './parts.ts'
 import { createReportOps } from './reports.ts'
-import { sqliteAlarmRepo, sqliteCameraRepo, sqliteDeliveryRepo, sqliteEdgeRepo, sqliteGapRepo, sqliteIngestRepo, sqliteOutboxRepo, sqliteRegistryRepo, sqliteTelemetryRepo, sqliteWindowRepo } from './repos.ts'
+import {
+  sqliteAlarmRepo,
+  sqliteCameraRepo,
+  sqliteDeliveryRepo,
+  sqliteEdgeRepo,
+  sqliteGapRepo,
+  sqliteIngestRepo,
+  sqliteOutboxRepo,
+  sqliteRegistryRepo,
+  sqliteTelemetryRepo,
+  sqliteWindowRepo,
+} from './repos.ts'
 
 export type { SqliteStoreOptions }
 
@@ -34,4 +45,3 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteCameraRepo(parts),
   }
 }
-

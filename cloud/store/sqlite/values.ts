@@ -25,7 +25,13 @@ export function decodeValue(value: number | null, text: string | null): Value {
   return text
 }
 
-export function toStoredSample(row: { ts: number; value: number | null; text: string | null; quality: string; reason: string | null }): StoredSample {
+export function toStoredSample(row: {
+  ts: number
+  value: number | null
+  text: string | null
+  quality: string
+  reason: string | null
+}): StoredSample {
   const sample: StoredSample = { ts: row.ts, value: decodeValue(row.value, row.text), quality: row.quality as Quality }
   if (row.reason !== null) sample.reason = row.reason
   return sample

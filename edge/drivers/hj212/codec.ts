@@ -23,7 +23,14 @@ export function encodeFrame(segment: string): string {
   return `##${String(Buffer.byteLength(segment, 'utf8')).padStart(4, '0')}${segment}${crc16(segment)}\r\n`
 }
 
-export type RejectReason = 'bad_length' | 'too_long' | 'bad_crc' | 'bad_terminator' | 'malformed' | 'unknown_mn' | 'bad_password'
+export type RejectReason =
+  | 'bad_length'
+  | 'too_long'
+  | 'bad_crc'
+  | 'bad_terminator'
+  | 'malformed'
+  | 'unknown_mn'
+  | 'bad_password'
 
 export type Extracted = { ok: true; segment: string } | { ok: false; reason: RejectReason; detail: string }
 
@@ -47,7 +54,11 @@ export function extractFrames(buffer: string): { items: Extracted[]; rest: strin
     }
     const length = Number(lengthText)
     if (length > MAX_SEGMENT) {
-      items.push({ ok: false, reason: 'too_long', detail: `data segment of ${length} characters (at most ${MAX_SEGMENT})` })
+      items.push({
+        ok: false,
+        reason: 'too_long',
+        detail: `data segment of ${length} characters (at most ${MAX_SEGMENT})`,
+      })
       rest = rest.slice(2)
       continue
     }
@@ -70,7 +81,8 @@ export function extractFrames(buffer: string): { items: Extracted[]; rest: strin
       rest = rest.slice(2)
       continue
     }
-    if (crc.toUpperCase() !== crc16(segment)) items.push({ ok: false, reason: 'bad_crc', detail: `CRC ${crc}, computed ${crc16(segment)}` })
+    if (crc.toUpperCase() !== crc16(segment))
+      items.push({ ok: false, reason: 'bad_crc', detail: `CRC ${crc}, computed ${crc16(segment)}` })
     else items.push({ ok: true, segment })
     rest = rest.slice(total)
   }
@@ -112,7 +124,15 @@ export function parseSegment(segment: string): Message | null {
   const MN = head.get('MN')
   if (!CN || !MN) return null
   const flag = Number(head.get('Flag') ?? '0')
-  return { QN: head.get('QN'), ST: head.get('ST'), CN, PW: head.get('PW'), MN, flag: Number.isInteger(flag) ? flag : 0, cp }
+  return {
+    QN: head.get('QN'),
+    ST: head.get('ST'),
+    CN,
+    PW: head.get('PW'),
+    MN,
+    flag: Number.isInteger(flag) ? flag : 0,
+    cp,
+  }
 }
 
 /** Flag bit A (§6.3.3, Table 4): the sender wants an answer. */

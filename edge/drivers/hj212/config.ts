@@ -24,7 +24,10 @@ export const Hj212Instrument = z
     /** The instrument's MN (设备唯一标识). */
     mn: z.string().min(1).max(24),
     /** The access password (PW, HJ 212-2017 §6.3.2) lives in this environment variable. */
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
     /** Packets must carry the password (default). `false` takes any PW and logs a warning at start: only for an instrument that cannot be given one. */
     requirePassword: z.boolean().default(true),
     points: z.array(Hj212Point).min(1),
@@ -33,12 +36,14 @@ export const Hj212Instrument = z
   })
   .refine((i) => i.passwordEnv !== undefined || i.requirePassword === false, {
     path: ['passwordEnv'],
-    message: 'required: the environment variable holding this instrument\'s PW (HJ 212-2017 §6.3.2), e.g. PARKLINK_HJ212_PW_WS01 in /etc/parklink/edge.env; only if the instrument cannot be given a password, write requirePassword: false',
+    message:
+      "required: the environment variable holding this instrument's PW (HJ 212-2017 §6.3.2), e.g. PARKLINK_HJ212_PW_WS01 in /etc/parklink/edge.env; only if the instrument cannot be given a password, write requirePassword: false",
   })
 
 /** Every interface: refused, the listener must sit on the plant side only. */
 const WILDCARD = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
-const LISTEN_HOST_HINT = 'the plant-side address this box listens on, e.g. "192.168.10.5" (the NIC the instruments reach: ip -4 addr); parklink never listens on every interface'
+const LISTEN_HOST_HINT =
+  'the plant-side address this box listens on, e.g. "192.168.10.5" (the NIC the instruments reach: ip -4 addr); parklink never listens on every interface'
 
 export const Hj212DeviceConfig = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
@@ -50,7 +55,10 @@ export const Hj212DeviceConfig = z.strictObject({
     .refine((h) => !WILDCARD.has(h), `every interface is refused: ${LISTEN_HOST_HINT}`),
   port: z.number().int().min(1).max(65535),
   /** DataTime is local time at the instrument (China: +08:00). */
-  utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
+  utcOffset: z
+    .string()
+    .regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00')
+    .default('+08:00'),
   /** An instrument silent this long has its points reported bad (real-time data comes every 30–60 s). */
   staleAfterMs: z.number().int().min(100).default(180_000),
   /** An instrument with `intervalS` turns bad after this many expected intervals without data. */

@@ -5,7 +5,15 @@ import { QualityReasons } from '../../../shared/quality.ts'
 import type { PointInfo } from '../../../shared/wire/messages.ts'
 import { badSample, type Sample } from '../../../shared/wire/sample.ts'
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
-import { dataAnswer, extractFrames, parseDataTime, parseSegment, wantsAnswer, type Message, type RejectReason } from './codec.ts'
+import {
+  dataAnswer,
+  extractFrames,
+  parseDataTime,
+  parseSegment,
+  wantsAnswer,
+  type Message,
+  type RejectReason,
+} from './codec.ts'
 import type { Hj212DeviceConfig } from './config.ts'
 import { startHj212Listener, type Hj212ConnectionCounts, type Hj212Listener } from './listener.ts'
 import { instrumentPasswords, passwordAccepted, type InstrumentPasswords } from './password.ts'
@@ -44,16 +52,41 @@ export interface Hj212Driver extends Driver {
  * MN, wrong password, malformed CP) are counted by reason and the connection is kept. One
  * watchdog turns an instrument's points bad when it goes silent.
  */
-export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = deps.env ?? process.env): Hj212Driver {
+export function createHj212Driver(
+  config: Hj212DeviceConfig,
+  deps: DriverDeps,
+  env: NodeJS.ProcessEnv = deps.env ?? process.env,
+): Hj212Driver {
   const { clock, log } = deps
   const instruments = new Map(config.instruments.map((i) => [i.mn, i]))
   const listeners = new Set<(samples: Sample[]) => void>()
   const lastSeen = new Map<string, number>()
   const silentReported = new Set<string>()
-  const counters: Omit<Hj212Counters, 'listener'> = { frames: 0, accepted: 0, rejected: { bad_length: 0, too_long: 0, bad_crc: 0, bad_terminator: 0, malformed: 0, unknown_mn: 0, bad_password: 0 }, unmapped: 0, ignored: 0, connections: 0, skewed: 0 }
+  const counters: Omit<Hj212Counters, 'listener'> = {
+    frames: 0,
+    accepted: 0,
+    rejected: {
+      bad_length: 0,
+      too_long: 0,
+      bad_crc: 0,
+      bad_terminator: 0,
+      malformed: 0,
+      unknown_mn: 0,
+      bad_password: 0,
+    },
+    unmapped: 0,
+    ignored: 0,
+    connections: 0,
+    skewed: 0,
+  }
   let server: Hj212Listener | null = null
   let passwords: InstrumentPasswords = new Map()
-  let lastListener: Hj212ConnectionCounts = { open: 0, accepted: 0, refused: { total_cap: 0, address_cap: 0 }, idleClosed: 0 }
+  let lastListener: Hj212ConnectionCounts = {
+    open: 0,
+    accepted: 0,
+    refused: { total_cap: 0, address_cap: 0 },
+    idleClosed: 0,
+  }
   const listenerCounts = () => (lastListener = server?.counts() ?? lastListener)
   let watchdog: TimerHandle | null = null
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
@@ -61,9 +94,15 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   let lastRejectLogAt = -Infinity
 
   const setState = (state: DriverState) => {
-    const lastError = state === 'connected' ? null : (lastReject ?? (state === 'disconnected' ? 'no instrument has sent data recently' : null))
+    const lastError =
+      state === 'connected'
+        ? null
+        : (lastReject ?? (state === 'disconnected' ? 'no instrument has sent data recently' : null))
     if (state !== status.state) {
-      log[state === 'connected' ? 'info' : 'warn']({ port: config.port, from: status.state, to: state }, `HJ 212 listener ${state}`)
+      log[state === 'connected' ? 'info' : 'warn'](
+        { port: config.port, from: status.state, to: state },
+        `HJ 212 listener ${state}`,
+      )
       status = { state, since: clock.now(), lastError }
     } else status = { ...status, lastError }
   }
@@ -71,7 +110,18 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   const withCounts = (s: DriverStatus): DriverStatus => {
     const l = listenerCounts()
     const rejected = Object.values(counters.rejected).reduce((a, b) => a + b, 0)
-    return { ...s, counters: { open: l.open, refused_total_cap: l.refused.total_cap, refused_address_cap: l.refused.address_cap, idle_closed: l.idleClosed, packets_accepted: counters.accepted, packets_rejected: rejected, bad_password: counters.rejected.bad_password } }
+    return {
+      ...s,
+      counters: {
+        open: l.open,
+        refused_total_cap: l.refused.total_cap,
+        refused_address_cap: l.refused.address_cap,
+        idle_closed: l.idleClosed,
+        packets_accepted: counters.accepted,
+        packets_rejected: rejected,
+        bad_password: counters.rejected.bad_password,
+      },
+    }
   }
   const refreshState = () => {
     if (!server) return
@@ -98,7 +148,8 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
     const instrument = instruments.get(m.MN)
     if (!instrument) return reject('unknown_mn', `MN ${m.MN} is not configured`, peer)
     // HJ 212-2017 §6.3.2: PW is the instrument's access password.
-    if (!passwordAccepted(passwords.get(m.MN) ?? null, m.PW)) return reject('bad_password', `wrong PW for MN ${m.MN}`, peer)
+    if (!passwordAccepted(passwords.get(m.MN) ?? null, m.PW))
+      return reject('bad_password', `wrong PW for MN ${m.MN}`, peer)
     counters.accepted++
     lastSeen.set(m.MN, clock.now())
     silentReported.delete(m.MN)
@@ -116,7 +167,8 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
       if (text === undefined) continue
       const value = Number(text)
       const flag = m.cp.get(`${p.factor}-Flag`) ?? 'N'
-      if (!Number.isFinite(value) || text.trim() === '') samples.push(badSample(p.id, ts, `${QualityReasons.DECODE}:"${text.slice(0, 32)}" is not a number`))
+      if (!Number.isFinite(value) || text.trim() === '')
+        samples.push(badSample(p.id, ts, `${QualityReasons.DECODE}:"${text.slice(0, 32)}" is not a number`))
       else samples.push(sampleFor(p.id, ts, value, flag))
     }
     const known = new Set(instrument.points.map((p) => `${p.factor}-${p.field}`))
@@ -166,7 +218,16 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
   return {
     device: config.id,
     kind: hj212DriverKind,
-    points: config.instruments.flatMap((i) => i.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) }))),
+    points: config.instruments.flatMap((i) =>
+      i.points.map(
+        (p): PointInfo => ({
+          id: p.id,
+          device: config.id,
+          ...(p.name ? { name: p.name } : {}),
+          ...(p.unit ? { unit: p.unit } : {}),
+        }),
+      ),
+    ),
     counters: () => ({ ...structuredClone(counters), listener: listenerCounts() }),
     port: () => server?.port ?? null,
 
@@ -174,7 +235,12 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
       if (server) return
       passwords = instrumentPasswords(config, env, log)
       server = await startHj212Listener({
-        id: config.id, host: config.host, port: config.port, clock, log, onConnection,
+        id: config.id,
+        host: config.host,
+        port: config.port,
+        clock,
+        log,
+        onConnection,
         limits: { maxTotal: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress },
         idleTimeoutMs: config.idleTimeoutMs,
       })
@@ -210,6 +276,7 @@ export function createHj212Driver(config: Hj212DeviceConfig, deps: DriverDeps, e
  */
 function sampleFor(point: string, ts: number, value: number, flag: string): Sample {
   if (flag === 'N' || flag === 'T') return { point, ts, value, quality: 'good' }
-  if (flag === 'M' || flag === 'S' || flag === 'C') return { point, ts, value, quality: 'uncertain', reason: `${QualityReasons.SOURCE}:${flag}` }
+  if (flag === 'M' || flag === 'S' || flag === 'C')
+    return { point, ts, value, quality: 'uncertain', reason: `${QualityReasons.SOURCE}:${flag}` }
   return badSample(point, ts, `${QualityReasons.SOURCE}:${flag}`)
 }

@@ -35,14 +35,26 @@ function manualClock(): Clock & { advance(ms: number): void } {
 const MN = 'A3208000000001'
 const PW_ENV = 'PARKLINK_TEST_HJ212_PW'
 
-async function listener(clock: Clock, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = { [PW_ENV]: 'pw-0001' }) {
+async function listener(
+  clock: Clock,
+  extra: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = { [PW_ENV]: 'pw-0001' },
+) {
   const logged = captureLogger('info')
   // Port 0 is no valid config (instruments need a fixed port); the test binds it after parsing.
-  const config = { ...Hj212DeviceConfig.parse({
-    id: 'env-station', kind: 'hj212', host: '127.0.0.1', port: 1, idleTimeoutMs: 1_000, staleAfterMs: 60_000,
-    instruments: [{ mn: MN, passwordEnv: PW_ENV, points: [{ id: 'park.ws1.cod', factor: 'w01018' }] }],
-    ...extra,
-  }), port: 0 }
+  const config = {
+    ...Hj212DeviceConfig.parse({
+      id: 'env-station',
+      kind: 'hj212',
+      host: '127.0.0.1',
+      port: 1,
+      idleTimeoutMs: 1_000,
+      staleAfterMs: 60_000,
+      instruments: [{ mn: MN, passwordEnv: PW_ENV, points: [{ id: 'park.ws1.cod', factor: 'w01018' }] }],
+      ...extra,
+    }),
+    port: 0,
+  }
   const driver = createHj212Driver(config, { clock, log: logged.log }, env) as Hj212Driver
   const samples: Sample[] = []
   driver.subscribe!((s) => samples.push(...s))
@@ -52,7 +64,11 @@ async function listener(clock: Clock, extra: Record<string, unknown> = {}, env: 
 }
 
 /** Opens `count` idle connections from one loopback address; resolves once each is connected or closed. */
-async function idleSockets(port: number, from: string, count: number): Promise<Array<{ socket: net.Socket; closed: boolean }>> {
+async function idleSockets(
+  port: number,
+  from: string,
+  count: number,
+): Promise<Array<{ socket: net.Socket; closed: boolean }>> {
   const opened = Array.from({ length: count }, () => {
     const entry = { socket: net.connect({ port, host: '127.0.0.1', localAddress: from }), closed: false }
     entry.socket.on('error', () => {})
@@ -60,7 +76,9 @@ async function idleSockets(port: number, from: string, count: number): Promise<A
     cleanup.push(() => void entry.socket.destroy())
     return entry
   })
-  await Promise.all(opened.map((e) => new Promise((resolve) => (e.socket.once('connect', resolve), e.socket.once('close', resolve)))))
+  await Promise.all(
+    opened.map((e) => new Promise((resolve) => (e.socket.once('connect', resolve), e.socket.once('close', resolve)))),
+  )
   return opened
 }
 
@@ -79,22 +97,37 @@ describe('HJ 212 listener: connections', () => {
     for (let a = 2; a <= 200; a++) rest.push(...(await idleSockets(port, `127.0.0.${a}`, 10)))
     const all = [...first, ...rest]
     expect(all).toHaveLength(2_000)
-    await waitFor(() => all.filter((e) => e.closed).length === 2_000 - 64, { message: () => `${all.filter((e) => e.closed).length} closed, ${driver.counters().listener.open} open` })
+    await waitFor(() => all.filter((e) => e.closed).length === 2_000 - 64, {
+      message: () => `${all.filter((e) => e.closed).length} closed, ${driver.counters().listener.open} open`,
+    })
     const counts = driver.counters().listener
     expect(counts.open).toBe(64)
     expect(counts.accepted).toBe(64)
     expect(counts.refused.total_cap + counts.refused.address_cap).toBe(2_000 - 64)
     expect(counts.refused.total_cap).toBeGreaterThan(0)
     // Visible in the driver's status (parklink edge status, the heartbeat).
-    expect(driver.status().counters).toMatchObject({ open: 64, refused_total_cap: counts.refused.total_cap, refused_address_cap: counts.refused.address_cap, idle_closed: 0 })
+    expect(driver.status().counters).toMatchObject({
+      open: 64,
+      refused_total_cap: counts.refused.total_cap,
+      refused_address_cap: counts.refused.address_cap,
+      idle_closed: 0,
+    })
     expect(samples).toHaveLength(0)
 
     // Nothing is closed for idleness until the clock says so; then every idle one goes.
     clock.advance(1_001)
-    await waitFor(() => all.every((e) => e.closed), { message: () => `${all.filter((e) => !e.closed).length} idle connections still open` })
+    await waitFor(() => all.every((e) => e.closed), {
+      message: () => `${all.filter((e) => !e.closed).length} idle connections still open`,
+    })
     expect(driver.counters().listener).toMatchObject({ open: 0, idleClosed: 64 })
 
-    const instrument = await startHj212Client({ port, mn: MN, pw: 'pw-0001', factors: { w01018: () => 23.5 }, intervalMs: 200 })
+    const instrument = await startHj212Client({
+      port,
+      mn: MN,
+      pw: 'pw-0001',
+      factors: { w01018: () => 23.5 },
+      intervalMs: 200,
+    })
     cleanup.push(() => instrument.stop())
     await waitFor(() => samples.find((s) => s.point === 'park.ws1.cod' && s.value === 23.5))
   })
@@ -117,10 +150,25 @@ describe('HJ 212 listener: the instrument password (PW, HJ 212-2017 §6.3.2)', (
   })
 
   it('will not start when the password variable is unset; requirePassword: false takes any PW and says so in the log', async () => {
-    await expect(listener(manualClock(), {}, {})).rejects.toMatchObject({ code: 'PL_CONFIG_INVALID', message: expect.stringMatching(/PARKLINK_TEST_HJ212_PW is not set/) })
-    const open = await listener(manualClock(), { instruments: [{ mn: MN, requirePassword: false, points: [{ id: 'park.ws1.cod', factor: 'w01018' }] }] }, {})
-    expect(open.logged.lines()).toContainEqual(expect.objectContaining({ level: 40, mn: MN, msg: expect.stringMatching(/without a password check/) }))
-    const instrument = await startHj212Client({ port: open.port, mn: MN, pw: 'anything', factors: { w01018: () => 4 }, intervalMs: 200 })
+    await expect(listener(manualClock(), {}, {})).rejects.toMatchObject({
+      code: 'PL_CONFIG_INVALID',
+      message: expect.stringMatching(/PARKLINK_TEST_HJ212_PW is not set/),
+    })
+    const open = await listener(
+      manualClock(),
+      { instruments: [{ mn: MN, requirePassword: false, points: [{ id: 'park.ws1.cod', factor: 'w01018' }] }] },
+      {},
+    )
+    expect(open.logged.lines()).toContainEqual(
+      expect.objectContaining({ level: 40, mn: MN, msg: expect.stringMatching(/without a password check/) }),
+    )
+    const instrument = await startHj212Client({
+      port: open.port,
+      mn: MN,
+      pw: 'anything',
+      factors: { w01018: () => 4 },
+      intervalMs: 200,
+    })
     cleanup.push(() => instrument.stop())
     await waitFor(() => open.samples.some((s) => s.value === 4))
   })
@@ -151,11 +199,33 @@ ${device}    port: 9212
 
   it('refuses a listener without a listen host (or on every interface), and an instrument without a password, each by line with a hint', () => {
     const missing = problems(yaml(''))
-    expect(missing).toContainEqual(expect.objectContaining({ line: 6, path: 'devices.0.host', message: expect.stringMatching(/^required: the plant-side address .*never listens on every interface/) }))
-    expect(missing).toContainEqual(expect.objectContaining({ line: 10, path: 'devices.0.instruments.0.passwordEnv', message: expect.stringMatching(/requirePassword: false/) }))
-    expect(problems(yaml('    host: 0.0.0.0\n'))).toContainEqual(expect.objectContaining({ line: 8, path: 'devices.0.host', message: expect.stringMatching(/every interface is refused/) }))
-    expect(problems(yaml('    host: plant-lan\n'))).toContainEqual(expect.objectContaining({ path: 'devices.0.host', message: expect.stringMatching(/not an IP address/) }))
-    const fine = problems(yaml('    host: 192.168.10.5\n').replace(`mn: ${MN}`, `mn: ${MN}\n        passwordEnv: PARKLINK_HJ212_PW_WS01`))
+    expect(missing).toContainEqual(
+      expect.objectContaining({
+        line: 6,
+        path: 'devices.0.host',
+        message: expect.stringMatching(/^required: the plant-side address .*never listens on every interface/),
+      }),
+    )
+    expect(missing).toContainEqual(
+      expect.objectContaining({
+        line: 10,
+        path: 'devices.0.instruments.0.passwordEnv',
+        message: expect.stringMatching(/requirePassword: false/),
+      }),
+    )
+    expect(problems(yaml('    host: 0.0.0.0\n'))).toContainEqual(
+      expect.objectContaining({
+        line: 8,
+        path: 'devices.0.host',
+        message: expect.stringMatching(/every interface is refused/),
+      }),
+    )
+    expect(problems(yaml('    host: plant-lan\n'))).toContainEqual(
+      expect.objectContaining({ path: 'devices.0.host', message: expect.stringMatching(/not an IP address/) }),
+    )
+    const fine = problems(
+      yaml('    host: 192.168.10.5\n').replace(`mn: ${MN}`, `mn: ${MN}\n        passwordEnv: PARKLINK_HJ212_PW_WS01`),
+    )
     expect(fine).toEqual([])
   })
 })

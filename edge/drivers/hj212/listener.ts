@@ -48,7 +48,10 @@ export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212
       // Rate-limited: a flood of connections must not flood the log too.
       if (o.clock.now() - lastRefusalLogAt > 60_000) {
         lastRefusalLogAt = o.clock.now()
-        o.log.warn({ device: o.id, reason: refusal, peer: socket.remoteAddress, connections: gate.counts() }, 'HJ 212 connection refused: over the connection cap')
+        o.log.warn(
+          { device: o.id, reason: refusal, peer: socket.remoteAddress, connections: gate.counts() },
+          'HJ 212 connection refused: over the connection cap',
+        )
       }
       return
     }
@@ -90,14 +93,21 @@ function listen(server: net.Server, o: Pick<Hj212ListenerOptions, 'id' | 'host' 
   return new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.close()
-      reject(new ParklinkError(ErrorCodes.LISTEN_FAILED, `HJ 212 listener ${o.id} cannot listen on ${o.host}:${o.port}: ${errorMessage(err)}`, {
-        hint: err.code === 'EADDRNOTAVAIL'
-          ? `no network card of this box has the address ${o.host}: use the plant-side NIC's address (ip -4 addr)`
-          : err.code === 'EACCES'
-          ? 'ports below 1024 need a privilege the service does not have: use a port above 1024 and point the instruments at it'
-          : 'another program (or another device entry) uses this port: choose a free port and point the instruments at it',
-        cause: err,
-      }))
+      reject(
+        new ParklinkError(
+          ErrorCodes.LISTEN_FAILED,
+          `HJ 212 listener ${o.id} cannot listen on ${o.host}:${o.port}: ${errorMessage(err)}`,
+          {
+            hint:
+              err.code === 'EADDRNOTAVAIL'
+                ? `no network card of this box has the address ${o.host}: use the plant-side NIC's address (ip -4 addr)`
+                : err.code === 'EACCES'
+                  ? 'ports below 1024 need a privilege the service does not have: use a port above 1024 and point the instruments at it'
+                  : 'another program (or another device entry) uses this port: choose a free port and point the instruments at it',
+            cause: err,
+          },
+        ),
+      )
     }
     server.once('error', onError)
     server.listen(o.port, o.host, () => {

@@ -11,19 +11,30 @@ import type { Hj212DeviceConfig } from './config.ts'
  */
 export type InstrumentPasswords = ReadonlyMap<string, string | null>
 
-export function instrumentPasswords(config: Pick<Hj212DeviceConfig, 'id' | 'instruments'>, env: NodeJS.ProcessEnv, log: Logger): InstrumentPasswords {
+export function instrumentPasswords(
+  config: Pick<Hj212DeviceConfig, 'id' | 'instruments'>,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): InstrumentPasswords {
   const passwords = new Map<string, string | null>()
   for (const i of config.instruments) {
     if (!i.requirePassword) {
-      log.warn({ device: config.id, mn: i.mn }, 'HJ 212 instrument without a password check (requirePassword: false): anyone on the plant LAN can send data under its MN')
+      log.warn(
+        { device: config.id, mn: i.mn },
+        'HJ 212 instrument without a password check (requirePassword: false): anyone on the plant LAN can send data under its MN',
+      )
       passwords.set(i.mn, null)
       continue
     }
     const value = i.passwordEnv === undefined ? undefined : env[i.passwordEnv]
     if (value === undefined || value === '') {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `HJ 212 device ${config.id}: instrument ${i.mn} needs its password, but ${i.passwordEnv ?? 'passwordEnv'} is not set`, {
-        hint: `set ${i.passwordEnv ?? 'passwordEnv'} to the instrument's PW (for systemd: in /etc/parklink/edge.env)`,
-      })
+      throw new ParklinkError(
+        ErrorCodes.CONFIG_INVALID,
+        `HJ 212 device ${config.id}: instrument ${i.mn} needs its password, but ${i.passwordEnv ?? 'passwordEnv'} is not set`,
+        {
+          hint: `set ${i.passwordEnv ?? 'passwordEnv'} to the instrument's PW (for systemd: in /etc/parklink/edge.env)`,
+        },
+      )
     }
     passwords.set(i.mn, value)
   }

@@ -14,7 +14,9 @@ export interface SilenceDevice {
 }
 
 export function silenceLimitMs(device: SilenceDevice, instrument: SilenceDevice['instruments'][number]): number {
-  return instrument.intervalS === undefined ? device.staleAfterMs : instrument.intervalS * 1000 * device.silentAfterIntervals
+  return instrument.intervalS === undefined
+    ? device.staleAfterMs
+    : instrument.intervalS * 1000 * device.silentAfterIntervals
 }
 
 /** How often the watchdog looks: a quarter of the shortest limit (at least 50 ms). */
@@ -27,14 +29,26 @@ export function silenceCheckMs(device: SilenceDevice): number {
  * point saying for how long and what was expected. Instruments never heard from are left out
  * (a listener has no device to call "unreachable" before it first spoke).
  */
-export function silentInstruments(device: SilenceDevice, lastSeen: ReadonlyMap<string, number>, reported: ReadonlySet<string>, now: number): Array<{ mn: string; samples: Sample[] }> {
+export function silentInstruments(
+  device: SilenceDevice,
+  lastSeen: ReadonlyMap<string, number>,
+  reported: ReadonlySet<string>,
+  now: number,
+): Array<{ mn: string; samples: Sample[] }> {
   const out: Array<{ mn: string; samples: Sample[] }> = []
   for (const inst of device.instruments) {
     const seen = lastSeen.get(inst.mn)
     const limit = silenceLimitMs(device, inst)
     if (seen === undefined || now - seen <= limit || reported.has(inst.mn)) continue
-    const expected = inst.intervalS === undefined ? '' : ` (expected every ${inst.intervalS} s, bad after ${device.silentAfterIntervals} intervals)`
-    const reason = `${QualityReasons.TIMEOUT}:no data from MN ${inst.mn} for ${Math.round((now - seen) / 1000)} s${expected}`.slice(0, 256)
+    const expected =
+      inst.intervalS === undefined
+        ? ''
+        : ` (expected every ${inst.intervalS} s, bad after ${device.silentAfterIntervals} intervals)`
+    const reason =
+      `${QualityReasons.TIMEOUT}:no data from MN ${inst.mn} for ${Math.round((now - seen) / 1000)} s${expected}`.slice(
+        0,
+        256,
+      )
     out.push({ mn: inst.mn, samples: inst.points.map((p) => badSample(p.id, now, reason)) })
   }
   return out

@@ -17,7 +17,8 @@ const PREFIXES: Record<string, ModbusTable> = { co: 'coil', di: 'discrete', ir: 
 const MODICON: Record<string, ModbusTable> = { '0': 'coil', '1': 'discrete', '3': 'input', '4': 'holding' }
 const MAX_ADDRESS = 65_535
 
-const ACCEPTED = 'use hr<n>, ir<n>, co<n>, di<n> with the 0-based address (e.g. hr100), or a Modicon reference (40101 = holding register 100; 6-digit 400101 also accepted)'
+const ACCEPTED =
+  'use hr<n>, ir<n>, co<n>, di<n> with the 0-based address (e.g. hr100), or a Modicon reference (40101 = holding register 100; 6-digit 400101 also accepted)'
 
 function fail(input: string | number, why: string): never {
   throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `invalid Modbus address "${input}": ${why}`, { hint: ACCEPTED })

@@ -2,6 +2,9 @@ import { z } from 'zod'
 import { PointId } from '../../../shared/wire/ids.ts'
 import { NetworkHost } from '../host.ts'
 import { isShapeProblem, resolvePointShape } from './point-check.ts'
+import { ByteOrder, ModbusDataType } from './value-types.ts'
+
+export { ByteOrder, ModbusDataType }
 
 /**
  * Modbus TCP device configuration, as a technician writes it in the edge's YAML.
@@ -11,17 +14,6 @@ import { isShapeProblem, resolvePointShape } from './point-check.ts'
  * `00013` / `13` = coil 12, `10004` = discrete input 3; 6-digit `400101` also accepted).
  * See address.ts for the exact grammar.
  */
-export const ModbusDataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'])
-export type ModbusDataType = z.infer<typeof ModbusDataType>
-
-/**
- * Byte order of a value as letters: A is the most significant byte. 32-bit: ABCD (big-endian),
- * CDAB (word swap), BADC (byte swap), DCBA (little-endian). A 16-bit value is big-endian as the
- * spec says (Modbus app. protocol §4.2) under ABCD and CDAB, byte-swapped under BADC and DCBA.
- */
-export const ByteOrder = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA'])
-export type ByteOrder = z.infer<typeof ByteOrder>
-
 // Strict: a misspelt key (`scael: 0.1`) is an error, not a point silently read ten times too high.
 export const ModbusPointFields = z.strictObject({
   id: PointId,
@@ -44,7 +36,8 @@ export const ModbusPointFields = z.strictObject({
 /** A point whose address, type, bit and length the driver can read (point-check.ts: the driver's own resolution). */
 export const ModbusPointConfig = ModbusPointFields.superRefine((p, ctx) => {
   const r = resolvePointShape(p)
-  if (isShapeProblem(r)) ctx.addIssue({ code: 'custom', path: [r.key], message: r.message, ...(r.hint ? { params: { hint: r.hint } } : {}) })
+  if (isShapeProblem(r))
+    ctx.addIssue({ code: 'custom', path: [r.key], message: r.message, ...(r.hint ? { params: { hint: r.hint } } : {}) })
 })
 export type ModbusPointConfig = z.infer<typeof ModbusPointConfig>
 
@@ -88,7 +81,12 @@ const busFields = {
 function uniqueUnits(c: { units: Array<{ unitId: number }> }, ctx: z.RefinementCtx): void {
   const seen = new Set<number>()
   c.units.forEach((u, i) => {
-    if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `unit id ${u.unitId} appears twice on this line` })
+    if (seen.has(u.unitId))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['units', i, 'unitId'],
+        message: `unit id ${u.unitId} appears twice on this line`,
+      })
     seen.add(u.unitId)
   })
 }
@@ -103,7 +101,14 @@ export const ModbusRtuDeviceConfig = z
     kind: z.literal('modbus-rtu'),
     /** e.g. /dev/ttyS1, /dev/ttyUSB0, or a /dev/serial/by-id/… link that survives re-plugging. */
     port: z.string().min(1),
-    baudRate: z.number().int().refine((b) => [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200].includes(b), 'use a standard baud rate (1200 … 115200)').default(9600),
+    baudRate: z
+      .number()
+      .int()
+      .refine(
+        (b) => [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200].includes(b),
+        'use a standard baud rate (1200 … 115200)',
+      )
+      .default(9600),
     // Modbus over serial line §2.5.1: even parity is the default; "none" needs 2 stop bits by the
     // book, but many field devices ship 8N1, so both are accepted.
     parity: z.enum(['none', 'even', 'odd']).default('even'),

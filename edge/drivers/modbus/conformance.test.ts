@@ -12,7 +12,15 @@ const points = [
 ]
 
 const device = (port: number) =>
-  ModbusTcpDeviceConfig.parse({ id: 'plc', kind: 'modbus-tcp', host: '127.0.0.1', port, pollMs: 200, timeoutMs: 500, points })
+  ModbusTcpDeviceConfig.parse({
+    id: 'plc',
+    kind: 'modbus-tcp',
+    host: '127.0.0.1',
+    port,
+    pollMs: 200,
+    timeoutMs: 500,
+    points,
+  })
 
 runDriverConformance({
   name: 'modbus-tcp',

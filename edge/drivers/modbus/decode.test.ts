@@ -32,7 +32,13 @@ describe('decodeRegisters', () => {
   })
 
   it.each(['ABCD', 'CDAB', 'BADC', 'DCBA'] as const)('encode is the inverse of decode (%s)', (order) => {
-    for (const [value, type] of [[-12.5, 'float32'], [-123456, 'int32'], [4000000000, 'uint32'], [-300, 'int16'], [60000, 'uint16']] as const) {
+    for (const [value, type] of [
+      [-12.5, 'float32'],
+      [-123456, 'int32'],
+      [4000000000, 'uint32'],
+      [-300, 'int16'],
+      [60000, 'uint16'],
+    ] as const) {
       expect(decodeRegisters(encodeRegisters(value, type, order), type, order)).toBe(value)
     }
   })
@@ -40,7 +46,9 @@ describe('decodeRegisters', () => {
 
 describe('widthOf and toEngineering', () => {
   it('knows register widths', () => {
-    expect(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'].map((t) => widthOf(t as 'int16'))).toEqual([1, 1, 1, 2, 2, 2])
+    expect(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'].map((t) => widthOf(t as 'int16'))).toEqual([
+      1, 1, 1, 2, 2, 2,
+    ])
   })
 
   it('applies scale and offset without binary noise', () => {
@@ -50,7 +58,12 @@ describe('widthOf and toEngineering', () => {
 })
 
 describe('16-bit values under 32-bit order names', () => {
-  it.each([['ABCD', 0x0102], ['CDAB', 0x0102], ['BADC', 0x0201], ['DCBA', 0x0201]] as const)('%s reads 0x0102 as %d', (order, expected) => {
+  it.each([
+    ['ABCD', 0x0102],
+    ['CDAB', 0x0102],
+    ['BADC', 0x0201],
+    ['DCBA', 0x0201],
+  ] as const)('%s reads 0x0102 as %d', (order, expected) => {
     expect(decodeRegisters([0x0102], 'uint16', order)).toBe(expected)
   })
 })

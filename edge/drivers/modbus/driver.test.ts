@@ -11,7 +11,14 @@ import { createModbusTcpDriver } from './index.ts'
 /** A clock the test moves by hand; timers are real (the driver sets none of its own). */
 function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let t = start
-  return { now: () => t, advance: (ms) => { t += ms }, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms
+    },
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  }
 }
 
 const log = createLogger('modbus-test', 'silent')
@@ -29,13 +36,22 @@ async function sim(options: Parameters<typeof startModbusSim>[0] = {}) {
 }
 
 function driver(port: number, points: unknown[], extra: Record<string, unknown> = {}, clock: Clock = manualClock()) {
-  const config = ModbusTcpDeviceConfig.parse({ id: 'plc', kind: 'modbus-tcp', host: '127.0.0.1', port, timeoutMs: 300, points, ...extra })
+  const config = ModbusTcpDeviceConfig.parse({
+    id: 'plc',
+    kind: 'modbus-tcp',
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 300,
+    points,
+    ...extra,
+  })
   const d = createModbusTcpDriver(config, { clock, log })
   drivers.push(d)
   return d
 }
 
-const values = (samples: Awaited<ReturnType<NonNullable<Driver['read']>>>) => Object.fromEntries(samples.map((s) => [s.point, s.quality === 'good' ? s.value : `${s.quality}:${s.reason}`]))
+const values = (samples: Awaited<ReturnType<NonNullable<Driver['read']>>>) =>
+  Object.fromEntries(samples.map((s) => [s.point, s.quality === 'good' ? s.value : `${s.quality}:${s.reason}`]))
 
 describe('Modbus TCP driver against the simulator', () => {
   it('reads every table, type and byte order with scale and offset', async () => {
@@ -62,13 +78,26 @@ describe('Modbus TCP driver against the simulator', () => {
     await d.start()
     expect(d.status().state).toBe('connected')
     const samples = await d.read!()
-    expect(values(samples)).toEqual({ 'f.abcd': 123.456, 'f.cdab': -7.5, i32: -100000, u32: 3000000000, temp: -18.3, ma: 12, pump: true, lshh: true, off: false })
+    expect(values(samples)).toEqual({
+      'f.abcd': 123.456,
+      'f.cdab': -7.5,
+      i32: -100000,
+      u32: 3000000000,
+      temp: -18.3,
+      ma: 12,
+      pump: true,
+      lshh: true,
+      off: false,
+    })
     expect(samples.every((x) => x.ts === 1_000_000)).toBe(true)
   })
 
   it('coalesces neighbouring registers into one request', async () => {
     const s = await sim()
-    const d = driver(s.port, Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, address: `hr${i * 2}`, type: 'float32' })))
+    const d = driver(
+      s.port,
+      Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, address: `hr${i * 2}`, type: 'float32' })),
+    )
     await d.start()
     const before = s.requests
     await d.read!()
@@ -78,7 +107,10 @@ describe('Modbus TCP driver against the simulator', () => {
   it('reads only the requested points', async () => {
     const s = await sim()
     s.setHolding(0, [1, 2])
-    const d = driver(s.port, [{ id: 'a', address: 'hr0' }, { id: 'b', address: 'hr1' }])
+    const d = driver(s.port, [
+      { id: 'a', address: 'hr0' },
+      { id: 'b', address: 'hr1' },
+    ])
     await d.start()
     expect(values(await d.read!(['b']))).toEqual({ b: 2 })
   })
@@ -111,7 +143,10 @@ describe('Modbus TCP driver against the simulator', () => {
   it('an illegal address fails only its own request', async () => {
     const s = await sim({ size: 100 })
     s.setHolding(0, [42])
-    const d = driver(s.port, [{ id: 'ok', address: 'hr0' }, { id: 'beyond', address: 'hr150' }])
+    const d = driver(s.port, [
+      { id: 'ok', address: 'hr0' },
+      { id: 'beyond', address: 'hr150' },
+    ])
     await d.start()
     expect(values(await d.read!())).toEqual({ ok: 42, beyond: 'bad:device_exception:2 illegal data address' })
     expect(d.status()).toMatchObject({ state: 'degraded', lastError: expect.stringMatching(/1 request/) })
@@ -130,7 +165,13 @@ describe('Modbus TCP driver against the simulator', () => {
       { id: 'fault', address: 'ir40', bit: 2 },
     ])
     await d.start()
-    expect(values(await d.read!())).toEqual({ total: 1234.5678, tag: 'TX-101', alarm1: true, alarm2: false, fault: true })
+    expect(values(await d.read!())).toEqual({
+      total: 1234.5678,
+      tag: 'TX-101',
+      alarm1: true,
+      alarm2: false,
+      fault: true,
+    })
     expect(() => driver(s.port, [{ id: 'x', address: 'hr0', type: 'string' }])).toThrow(/needs its length/)
     expect(() => driver(s.port, [{ id: 'x', address: 'co0', bit: 3 }])).toThrow(/needs a 16-bit register/)
   })
@@ -149,9 +190,15 @@ describe('Modbus TCP driver against the simulator', () => {
 
   it('writes only to points configured writable', async () => {
     const s = await sim()
-    const d = driver(s.port, [{ id: 'ro', address: 'hr0' }, { id: 'sp', address: 'hr1', type: 'int16', scale: 0.1, writable: true }])
+    const d = driver(s.port, [
+      { id: 'ro', address: 'hr0' },
+      { id: 'sp', address: 'hr1', type: 'int16', scale: 0.1, writable: true },
+    ])
     await d.start()
-    await expect(d.write!('ro', 5)).rejects.toMatchObject({ code: 'PL_BAD_REQUEST', hint: expect.stringMatching(/writable: true/) })
+    await expect(d.write!('ro', 5)).rejects.toMatchObject({
+      code: 'PL_BAD_REQUEST',
+      hint: expect.stringMatching(/writable: true/),
+    })
     await d.write!('sp', 12.5)
     expect(s.holding(1)).toBe(125)
     expect(s.holding(0)).toBe(0)
@@ -161,8 +208,27 @@ describe('Modbus TCP driver against the simulator', () => {
     // The schema refuses these (validate shows them with their line); the driver, handed such a
     // config anyway, refuses it by the same resolution (point-check.ts).
     expect(() => driver(1, [{ id: 'x', address: 'co1', type: 'float32' }])).toThrow(/does not fit the coil table/)
-    const unchecked = (points: unknown[]) => ({ ...ModbusTcpDeviceConfig.parse({ id: 'plc', kind: 'modbus-tcp', host: '127.0.0.1', points: [{ id: 'ok', address: 'hr0' }] }), points }) as ModbusTcpDeviceConfig
-    expect(() => createModbusTcpDriver(unchecked([{ id: 'x', address: 'co1', type: 'float32', scale: 1, offset: 0, writable: false }]), { clock: manualClock(), log })).toThrow(/points\.0 \(x\): type float32 does not fit the coil table/)
-    expect(() => createModbusTcpDriver(unchecked([{ id: 'x', address: 'zz1', scale: 1, offset: 0, writable: false }]), { clock: manualClock(), log })).toThrow(/points\.0 \(x\).*invalid Modbus address/)
+    const unchecked = (points: unknown[]) =>
+      ({
+        ...ModbusTcpDeviceConfig.parse({
+          id: 'plc',
+          kind: 'modbus-tcp',
+          host: '127.0.0.1',
+          points: [{ id: 'ok', address: 'hr0' }],
+        }),
+        points,
+      }) as ModbusTcpDeviceConfig
+    expect(() =>
+      createModbusTcpDriver(
+        unchecked([{ id: 'x', address: 'co1', type: 'float32', scale: 1, offset: 0, writable: false }]),
+        { clock: manualClock(), log },
+      ),
+    ).toThrow(/points\.0 \(x\): type float32 does not fit the coil table/)
+    expect(() =>
+      createModbusTcpDriver(unchecked([{ id: 'x', address: 'zz1', scale: 1, offset: 0, writable: false }]), {
+        clock: manualClock(),
+        log,
+      }),
+    ).toThrow(/points\.0 \(x\).*invalid Modbus address/)
   })
 })

@@ -16,7 +16,8 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
 })
 
-const device = (port: number, units: unknown[]) => ModbusGatewayDeviceConfig.parse({ id: 'gw', kind: 'modbus-gateway', host: '127.0.0.1', port, units })
+const device = (port: number, units: unknown[]) =>
+  ModbusGatewayDeviceConfig.parse({ id: 'gw', kind: 'modbus-gateway', host: '127.0.0.1', port, units })
 
 describe('Modbus TCP → RTU gateway', () => {
   it('reads several slaves over one connection; an absent slave is bad and costs the others nothing', async () => {
@@ -24,11 +25,14 @@ describe('Modbus TCP → RTU gateway', () => {
     cleanup.push(() => sim.stop())
     sim.unit(1).setValue('holding', 0, 11.5, 'float32')
     sim.unit(2).setValue('holding', 0, 22.5, 'float32')
-    const driver = createModbusGatewayDriver(device(sim.port, [
-      { unitId: 1, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.1', address: 'hr0', type: 'float32' }] },
-      { unitId: 2, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.2', address: 'hr0', type: 'float32' }] },
-      { unitId: 9, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.9', address: 'hr0', type: 'float32' }] },
-    ]), { clock: systemClock, log })
+    const driver = createModbusGatewayDriver(
+      device(sim.port, [
+        { unitId: 1, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.1', address: 'hr0', type: 'float32' }] },
+        { unitId: 2, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.2', address: 'hr0', type: 'float32' }] },
+        { unitId: 9, pollMs: 200, timeoutMs: 150, points: [{ id: 'g.9', address: 'hr0', type: 'float32' }] },
+      ]),
+      { clock: systemClock, log },
+    )
     const latest = new Map<string, Sample>()
     let poller: Poller | null = null
     cleanup.push(async () => {
@@ -36,8 +40,16 @@ describe('Modbus TCP → RTU gateway', () => {
       await driver.stop()
     })
     await driver.start()
-    poller = startPoller({ drivers: [driver], clock: systemClock, log, onSamples: (_d, s) => s.forEach((x) => latest.set(x.point, x)) })
-    await waitFor(() => latest.get('g.1')?.value === 11.5 && latest.get('g.2')?.value === 22.5 && latest.get('g.9')?.quality === 'bad')
+    poller = startPoller({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      onSamples: (_d, s) => s.forEach((x) => latest.set(x.point, x)),
+    })
+    await waitFor(
+      () =>
+        latest.get('g.1')?.value === 11.5 && latest.get('g.2')?.value === 22.5 && latest.get('g.9')?.quality === 'bad',
+    )
     expect(sim.connections).toBe(1)
     expect(driver.status()).toMatchObject({ state: 'degraded', lastError: expect.stringContaining('unit 9') })
   })
@@ -51,9 +63,18 @@ runDriverConformance({
     sim.unit(2).setInput(0, [7])
     return sim
   },
-  makeDriver: (sim, deps) => createModbusGatewayDriver(device(sim.port, [
-    { unitId: 1, pollMs: 200, timeoutMs: 200, points: [{ id: 'g.level', address: 'hr0', type: 'float32' }] },
-    { unitId: 2, pollMs: 200, timeoutMs: 200, points: [{ id: 'g.count', address: 'ir0' }] },
-  ]), deps),
-  makeUnreachable: async (deps) => ({ driver: createModbusGatewayDriver(device(await freePort(), [{ unitId: 1, pollMs: 200, points: [{ id: 'g.x', address: 'hr0' }] }]), deps) }),
+  makeDriver: (sim, deps) =>
+    createModbusGatewayDriver(
+      device(sim.port, [
+        { unitId: 1, pollMs: 200, timeoutMs: 200, points: [{ id: 'g.level', address: 'hr0', type: 'float32' }] },
+        { unitId: 2, pollMs: 200, timeoutMs: 200, points: [{ id: 'g.count', address: 'ir0' }] },
+      ]),
+      deps,
+    ),
+  makeUnreachable: async (deps) => ({
+    driver: createModbusGatewayDriver(
+      device(await freePort(), [{ unitId: 1, pollMs: 200, points: [{ id: 'g.x', address: 'hr0' }] }]),
+      deps,
+    ),
+  }),
 })

@@ -18,7 +18,15 @@ export const RECONNECT_MAX_MS = 30_000
  * happens inside read() once the backoff has elapsed on the injected clock.
  */
 export function createModbusTcpDriver(config: ModbusTcpDeviceConfig, deps: DriverDeps): Driver {
-  const unit = createUnit({ device: config.id, unitId: config.unitId, timeoutMs: config.timeoutMs, order: config.order, maxGap: config.maxGap, maxRegistersPerRead: config.maxRegistersPerRead, points: config.points })
+  const unit = createUnit({
+    device: config.id,
+    unitId: config.unitId,
+    timeoutMs: config.timeoutMs,
+    order: config.order,
+    maxGap: config.maxGap,
+    maxRegistersPerRead: config.maxRegistersPerRead,
+    points: config.points,
+  })
   const transport = new ModbusTransport(tcpOpener(config.host, config.port), config.timeoutMs)
   const log = deps.log
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
@@ -29,11 +37,25 @@ export function createModbusTcpDriver(config: ModbusTcpDeviceConfig, deps: Drive
   const setState = (state: DriverState, lastError: string | null) => {
     if (state !== status.state) {
       const level = state === 'connected' ? 'info' : 'warn'
-      log[level]({ host: config.host, port: config.port, unitId: config.unitId, from: status.state, to: state, error: lastError ?? undefined }, `modbus device ${state}`)
+      log[level](
+        {
+          host: config.host,
+          port: config.port,
+          unitId: config.unitId,
+          from: status.state,
+          to: state,
+          error: lastError ?? undefined,
+        },
+        `modbus device ${state}`,
+      )
       status = { state, since: deps.clock.now(), lastError }
     } else {
       // The first failure after a start (state already 'disconnected') says why, once.
-      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ host: config.host, port: config.port, unitId: config.unitId, error: lastError }, `device not reachable since start: ${lastError}`)
+      if (state === 'disconnected' && lastError !== null && status.lastError === null)
+        log.warn(
+          { host: config.host, port: config.port, unitId: config.unitId, error: lastError },
+          `device not reachable since start: ${lastError}`,
+        )
       status = { ...status, lastError }
     }
   }
@@ -58,7 +80,14 @@ export function createModbusTcpDriver(config: ModbusTcpDeviceConfig, deps: Drive
     device: config.id,
     kind: modbusTcpDriverKind,
     pollIntervalMs: config.pollMs,
-    points: config.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) })),
+    points: config.points.map(
+      (p): PointInfo => ({
+        id: p.id,
+        device: config.id,
+        ...(p.name ? { name: p.name } : {}),
+        ...(p.unit ? { unit: p.unit } : {}),
+      }),
+    ),
 
     async start() {
       stopped = false
@@ -77,7 +106,11 @@ export function createModbusTcpDriver(config: ModbusTcpDeviceConfig, deps: Drive
     status: () => status,
 
     async read(ids?: readonly string[]): Promise<Sample[]> {
-      const wanted = new Set(ids === undefined ? unit.ids.map((_, i) => i) : ids.map((id) => unit.indexOf(id)).filter((i): i is number => i !== undefined))
+      const wanted = new Set(
+        ids === undefined
+          ? unit.ids.map((_, i) => i)
+          : ids.map((id) => unit.indexOf(id)).filter((i): i is number => i !== undefined),
+      )
       const bad = (reason: string) => [...wanted].map((i) => badSample(unit.ids[i]!, deps.clock.now(), reason))
       if (stopped) return bad(`${QualityReasons.UNREACHABLE}:driver stopped`)
       const failure = await connect()

@@ -58,8 +58,15 @@ async function plc(answers: { current: Answer }): Promise<number> {
 
 function driver(port: number): Driver {
   const config = ModbusTcpDeviceConfig.parse({
-    id: 'plc', kind: 'modbus-tcp', host: '127.0.0.1', port, timeoutMs: 300,
-    points: [{ id: 'a', address: 'hr0' }, { id: 'b', address: 'hr1' }],
+    id: 'plc',
+    kind: 'modbus-tcp',
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 300,
+    points: [
+      { id: 'a', address: 'hr0' },
+      { id: 'b', address: 'hr1' },
+    ],
   })
   const d = createModbusTcpDriver(config, { clock: systemClock, log: createLogger('malformed-test', 'silent') })
   drivers.push(d)
@@ -71,25 +78,35 @@ describe('Modbus TCP driver: malformed answers', () => {
     ['a byte count that does not match the request', wrongByteCount, /^malformed_response:data length error/],
     ['an exception reply (04 server device failure)', exception, /device_exception:4/],
     ['an answer for another function code', otherFunction, /^malformed_response:unexpected data error/],
-  ])('%s: the read is bad with a reason; the next good answer reads good', async (_title, bad, reason) => {
-    const answers = { current: good }
-    const d = driver(await plc(answers))
-    await d.start()
-    expect((await d.read!()).map((s) => [s.point, s.quality, s.value])).toEqual([['a', 'good', 42], ['b', 'good', 7]])
+  ])(
+    '%s: the read is bad with a reason; the next good answer reads good',
+    async (_title, bad, reason) => {
+      const answers = { current: good }
+      const d = driver(await plc(answers))
+      await d.start()
+      expect((await d.read!()).map((s) => [s.point, s.quality, s.value])).toEqual([
+        ['a', 'good', 42],
+        ['b', 'good', 7],
+      ])
 
-    answers.current = bad
-    const broken = await d.read!()
-    expect(broken.map((s) => s.quality)).toEqual(['bad', 'bad'])
-    for (const s of broken) expect(s.reason).toMatch(reason)
+      answers.current = bad
+      const broken = await d.read!()
+      expect(broken.map((s) => s.quality)).toEqual(['bad', 'bad'])
+      for (const s of broken) expect(s.reason).toMatch(reason)
 
-    answers.current = good
-    // A driver may drop the connection after a protocol error and reconnect with backoff: keep
-    // reading (as the poller would) until the answer is good again.
-    let again = await d.read!()
-    for (let i = 0; i < 40 && again.some((s) => s.quality !== 'good'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      again = await d.read!()
-    }
-    expect(again.map((s) => [s.point, s.quality, s.value])).toEqual([['a', 'good', 42], ['b', 'good', 7]])
-  }, 15_000)
+      answers.current = good
+      // A driver may drop the connection after a protocol error and reconnect with backoff: keep
+      // reading (as the poller would) until the answer is good again.
+      let again = await d.read!()
+      for (let i = 0; i < 40 && again.some((s) => s.quality !== 'good'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        again = await d.read!()
+      }
+      expect(again.map((s) => [s.point, s.quality, s.value])).toEqual([
+        ['a', 'good', 42],
+        ['b', 'good', 7],
+      ])
+    },
+    15_000,
+  )
 })

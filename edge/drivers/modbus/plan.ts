@@ -42,10 +42,12 @@ export function planReads(points: readonly PlannedPoint[], options: PlanOptions)
     const sorted = points.filter((p) => p.table === table).sort((a, b) => a.address - b.address || a.index - b.index)
     let current: ReadRequest | null = null
     for (const p of sorted) {
-      if (p.width > limit) throw new RangeError(`a point of ${p.width} registers exceeds the ${limit}-register request limit`)
+      if (p.width > limit)
+        throw new RangeError(`a point of ${p.width} registers exceeds the ${limit}-register request limit`)
       const end = p.address + p.width // exclusive
       const currentEnd: number = current ? current.start + current.count : 0
-      const fits = current !== null && p.address - currentEnd <= gap && Math.max(end, currentEnd) - current.start <= limit
+      const fits =
+        current !== null && p.address - currentEnd <= gap && Math.max(end, currentEnd) - current.start <= limit
       if (!fits || current === null) {
         current = { table, start: p.address, count: p.width, points: [] }
         requests.push(current)

@@ -1,5 +1,5 @@
 import { parseAddress, type ModbusAddress } from './address.ts'
-import type { ModbusDataType } from './config.ts'
+import type { ModbusDataType } from './value-types.ts'
 import { pointWidth } from './decode.ts'
 
 /**
@@ -40,7 +40,11 @@ export function resolvePointShape(p: PointShape): ResolvedShape | ShapeProblem {
   if (p.bit !== undefined) {
     // A bit of a register: the register is read as 16 bits, the point is a bool.
     if (bitTable || (p.type !== undefined && p.type !== 'uint16' && p.type !== 'int16')) {
-      return { key: 'bit', message: `bit ${p.bit} needs a 16-bit register`, hint: 'use bit with an input or holding register and no type (or uint16)' }
+      return {
+        key: 'bit',
+        message: `bit ${p.bit} needs a 16-bit register`,
+        hint: 'use bit with an input or holding register and no type (or uint16)',
+      }
     }
     return { at, type: 'uint16', width: 1 }
   }
@@ -52,7 +56,12 @@ export function resolvePointShape(p: PointShape): ResolvedShape | ShapeProblem {
       hint: 'coils and discrete inputs are bool; input and holding registers are int16/uint16/int32/uint32/float32/float64/string (or bit: n for one bit)',
     }
   }
-  if (type === 'string' && p.length === undefined) return { key: 'length', message: 'a string needs its length in registers', hint: 'add length: n (two characters per register)' }
+  if (type === 'string' && p.length === undefined)
+    return {
+      key: 'length',
+      message: 'a string needs its length in registers',
+      hint: 'add length: n (two characters per register)',
+    }
   return { at, type, width: pointWidth(type, p.length) }
 }
 

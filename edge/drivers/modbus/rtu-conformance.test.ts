@@ -8,9 +8,21 @@ import { createModbusRtuDriver } from './rtu.ts'
 
 const device = (port: string) =>
   ModbusRtuDeviceConfig.parse({
-    id: 'gallery-485', kind: 'modbus-rtu', port, baudRate: 19200, parity: 'none',
+    id: 'gallery-485',
+    kind: 'modbus-rtu',
+    port,
+    baudRate: 19200,
+    parity: 'none',
     units: [
-      { unitId: 1, pollMs: 200, timeoutMs: 200, points: [{ id: 'g.b.level', address: 'hr0', type: 'float32' }, { id: 'g.b.temp', address: 'ir0', type: 'int16', scale: 0.1 }] },
+      {
+        unitId: 1,
+        pollMs: 200,
+        timeoutMs: 200,
+        points: [
+          { id: 'g.b.level', address: 'hr0', type: 'float32' },
+          { id: 'g.b.temp', address: 'ir0', type: 'int16', scale: 0.1 },
+        ],
+      },
       { unitId: 2, pollMs: 250, timeoutMs: 200, points: [{ id: 'g.m1.level', address: 'hr0', type: 'float32' }] },
     ],
   })
@@ -27,5 +39,10 @@ runDriverConformance({
   },
   makeDriver: (sim, deps) => createModbusRtuDriver(device(sim.path), deps),
   // A serial device that does not exist.
-  makeUnreachable: (deps) => ({ driver: createModbusRtuDriver(device(path.join(mkdtempSync(path.join(tmpdir(), 'parklink-no-tty-')), 'ttyUSB9')), deps) }),
+  makeUnreachable: (deps) => ({
+    driver: createModbusRtuDriver(
+      device(path.join(mkdtempSync(path.join(tmpdir(), 'parklink-no-tty-')), 'ttyUSB9')),
+      deps,
+    ),
+  }),
 })

@@ -22,7 +22,14 @@ async function sim(options: Parameters<typeof startModbusRtuSim>[0]) {
 }
 
 function run(s: ModbusRtuSim, units: unknown[]) {
-  const config = ModbusRtuDeviceConfig.parse({ id: 'gallery-485', kind: 'modbus-rtu', port: s.path, baudRate: s.baudRate, parity: 'none', units })
+  const config = ModbusRtuDeviceConfig.parse({
+    id: 'gallery-485',
+    kind: 'modbus-rtu',
+    port: s.path,
+    baudRate: s.baudRate,
+    parity: 'none',
+    units,
+  })
   const driver: Driver = createModbusRtuDriver(config, { clock: systemClock, log })
   const samples: Sample[] = []
   const latest = new Map<string, Sample>()
@@ -32,10 +39,21 @@ function run(s: ModbusRtuSim, units: unknown[]) {
     await driver.stop()
   })
   return {
-    driver, samples, latest,
+    driver,
+    samples,
+    latest,
     async start() {
       await driver.start()
-      poller = startPoller({ drivers: [driver], clock: systemClock, log, onSamples: (_d, batch) => batch.forEach((x) => { samples.push(x); latest.set(x.point, x) }) })
+      poller = startPoller({
+        drivers: [driver],
+        clock: systemClock,
+        log,
+        onSamples: (_d, batch) =>
+          batch.forEach((x) => {
+            samples.push(x)
+            latest.set(x.point, x)
+          }),
+      })
     },
   }
 }
@@ -47,12 +65,24 @@ describe('Modbus RTU driver on a pseudo-terminal line', () => {
     s.setValue('input', 10, -55, 'int16')
     s.setCoil(3, true)
     const r = run(s, [
-      { unitId: 1, pollMs: 200, points: [{ id: 'g1.level', address: 'hr0', type: 'float32', unit: 'mm' }, { id: 'g1.temp', address: 'ir10', type: 'int16', scale: 0.1 }] },
+      {
+        unitId: 1,
+        pollMs: 200,
+        points: [
+          { id: 'g1.level', address: 'hr0', type: 'float32', unit: 'mm' },
+          { id: 'g1.temp', address: 'ir10', type: 'int16', scale: 0.1 },
+        ],
+      },
       { unitId: 2, pollMs: 300, points: [{ id: 'g2.run', address: 'co3' }] },
     ])
-    expect(r.driver.schedules?.map((x) => [x.id, x.pollIntervalMs, x.points])).toEqual([['unit-1', 200, ['g1.level', 'g1.temp']], ['unit-2', 300, ['g2.run']]])
+    expect(r.driver.schedules?.map((x) => [x.id, x.pollIntervalMs, x.points])).toEqual([
+      ['unit-1', 200, ['g1.level', 'g1.temp']],
+      ['unit-2', 300, ['g2.run']],
+    ])
     await r.start()
-    await waitFor(() => ['g1.level', 'g1.temp', 'g2.run'].every((id) => r.latest.get(id)?.quality === 'good'), { message: () => JSON.stringify([...r.latest.values()]) })
+    await waitFor(() => ['g1.level', 'g1.temp', 'g2.run'].every((id) => r.latest.get(id)?.quality === 'good'), {
+      message: () => JSON.stringify([...r.latest.values()]),
+    })
     expect(r.latest.get('g1.level')?.value).toBeCloseTo(12.34, 5)
     expect(r.latest.get('g1.temp')?.value).toBe(-5.5)
     expect(r.latest.get('g2.run')?.value).toBe(true)
@@ -61,7 +91,16 @@ describe('Modbus RTU driver on a pseudo-terminal line', () => {
 
   it('an exception reply makes only the affected points bad, and the line keeps working', async () => {
     const s = await sim({ unitIds: [1], size: 100 })
-    const r = run(s, [{ unitId: 1, pollMs: 200, points: [{ id: 'ok', address: 'hr0' }, { id: 'beyond', address: 'hr150' }] }])
+    const r = run(s, [
+      {
+        unitId: 1,
+        pollMs: 200,
+        points: [
+          { id: 'ok', address: 'hr0' },
+          { id: 'beyond', address: 'hr150' },
+        ],
+      },
+    ])
     await r.start()
     await waitFor(() => r.latest.get('ok')?.quality === 'good' && r.latest.get('beyond')?.quality === 'bad')
     expect(r.latest.get('beyond')?.reason).toBe('device_exception:2 illegal data address')
@@ -87,7 +126,10 @@ describe('Modbus RTU driver on a pseudo-terminal line', () => {
     // A silent slave that held the line would add its 300 ms timeout to every interval; a busy
     // machine (CI, other tests) may delay one read now and then. So: the typical interval is
     // within 10 %, and nearly every one is.
-    const intervals = alive.slice(1).map((x, i) => x.ts - alive[i]!.ts).slice(1)
+    const intervals = alive
+      .slice(1)
+      .map((x, i) => x.ts - alive[i]!.ts)
+      .slice(1)
     const sorted = [...intervals].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)]!
     expect(Math.abs(median - pollMs), `intervals ${intervals.join(', ')}`).toBeLessThanOrEqual(pollMs * 0.1)

@@ -38,13 +38,24 @@ interface Slave {
  * probe's timeout before the next due read of any answering slave.
  */
 export function createModbusRtuDriver(config: ModbusRtuDeviceConfig, deps: DriverDeps): Driver {
-  const opener = rtuOpener({ path: config.port, baudRate: config.baudRate, parity: config.parity, dataBits: config.dataBits, stopBits: config.stopBits })
+  const opener = rtuOpener({
+    path: config.port,
+    baudRate: config.baudRate,
+    parity: config.parity,
+    dataBits: config.dataBits,
+    stopBits: config.stopBits,
+  })
   return createBusDriver({ ...config, line: config.port }, opener, modbusRtuDriverKind, deps)
 }
 
 /** Slaves behind a Modbus TCP → RTU gateway: the same line rules, over one TCP connection. */
 export function createModbusGatewayDriver(config: ModbusGatewayDeviceConfig, deps: DriverDeps): Driver {
-  return createBusDriver({ ...config, line: `${config.host}:${config.port}` }, tcpOpener(config.host, config.port), modbusGatewayDriverKind, deps)
+  return createBusDriver(
+    { ...config, line: `${config.host}:${config.port}` },
+    tcpOpener(config.host, config.port),
+    modbusGatewayDriverKind,
+    deps,
+  )
 }
 
 interface BusSpec {
@@ -61,7 +72,15 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
   const { clock, log } = deps
   const slaves: Slave[] = config.units.map((u) => ({
     config: u,
-    unit: createUnit({ device: config.id, unitId: u.unitId, timeoutMs: u.timeoutMs, order: u.order ?? config.order, maxGap: config.maxGap, maxRegistersPerRead: config.maxRegistersPerRead, points: u.points }),
+    unit: createUnit({
+      device: config.id,
+      unitId: u.unitId,
+      timeoutMs: u.timeoutMs,
+      order: u.order ?? config.order,
+      maxGap: config.maxGap,
+      maxRegistersPerRead: config.maxRegistersPerRead,
+      points: u.points,
+    }),
     silent: false,
     lastError: null,
     attempts: 0,
@@ -82,27 +101,42 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
   let released: Array<() => void> = []
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = line.then(fn)
-    line = run.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      const waiting = released
-      released = []
-      for (const w of waiting) w()
-    })
+    line = run
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        const waiting = released
+        released = []
+        for (const w of waiting) w()
+      })
     return run
   }
 
   const setState = () => {
     const silent = slaves.filter((s) => s.silent)
-    const state: DriverState = stopped ? 'stopped' : portError !== null ? 'disconnected' : silent.length === slaves.length ? 'disconnected' : silent.length > 0 ? 'degraded' : 'connected'
-    const lastError = portError ?? (silent.length > 0 ? silent.map((s) => `unit ${s.config.unitId}: ${s.lastError}`).join('; ') : null)
+    const state: DriverState = stopped
+      ? 'stopped'
+      : portError !== null
+        ? 'disconnected'
+        : silent.length === slaves.length
+          ? 'disconnected'
+          : silent.length > 0
+            ? 'degraded'
+            : 'connected'
+    const lastError =
+      portError ?? (silent.length > 0 ? silent.map((s) => `unit ${s.config.unitId}: ${s.lastError}`).join('; ') : null)
     if (state !== status.state) {
-      log[state === 'connected' ? 'info' : 'warn']({ port: config.line, from: status.state, to: state, error: lastError ?? undefined }, `modbus line ${config.line} ${state}`)
+      log[state === 'connected' ? 'info' : 'warn'](
+        { port: config.line, from: status.state, to: state, error: lastError ?? undefined },
+        `modbus line ${config.line} ${state}`,
+      )
       status = { state, since: clock.now(), lastError }
     } else {
       // The first failure after a start (state already 'disconnected') says why, once.
-      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ port: config.line, error: lastError }, `device not reachable since start: ${lastError}`)
+      if (state === 'disconnected' && lastError !== null && status.lastError === null)
+        log.warn({ port: config.line, error: lastError }, `device not reachable since start: ${lastError}`)
       status = { ...status, lastError }
     }
   }
@@ -161,16 +195,22 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
     s.lastCallAt = clock.now()
     // No slave answers at all: the line itself may be gone (a pulled USB adapter leaves a dead
     // file descriptor behind), so a due probe reopens the port first.
-    if (s.silent && clock.now() >= s.nextProbeAt && transport.connected && slaves.every((x) => x.silent)) await exclusive(() => transport.close())
+    if (s.silent && clock.now() >= s.nextProbeAt && transport.connected && slaves.every((x) => x.silent))
+      await exclusive(() => transport.close())
     const portFailure = await openPort()
     if (portFailure !== null) return bad(portFailure)
     if (s.silent) {
-      if (clock.now() < s.nextProbeAt || !(await waitForGap(s))) return bad(`${QualityReasons.BACKOFF}:unit ${s.config.unitId}: ${s.lastError}`)
+      if (clock.now() < s.nextProbeAt || !(await waitForGap(s)))
+        return bad(`${QualityReasons.BACKOFF}:unit ${s.config.unitId}: ${s.lastError}`)
     }
     const { samples, failed } = await exclusive(() => s.unit.read(transport, wanted, clock))
     if (failed?.fatal && failed.reason.startsWith(QualityReasons.TIMEOUT)) {
       // The slave is silent; the line is fine.
-      if (!s.silent) log.warn({ unitId: s.config.unitId, timeoutMs: s.config.timeoutMs }, 'slave does not answer: probing it only in gaps of the line from now on')
+      if (!s.silent)
+        log.warn(
+          { unitId: s.config.unitId, timeoutMs: s.config.timeoutMs },
+          'slave does not answer: probing it only in gaps of the line from now on',
+        )
       s.silent = true
       s.lastError = failed.message
       s.nextProbeAt = clock.now() + backoffDelay(s.attempts++, s.config.pollMs, RECONNECT_MAX_MS)
@@ -192,15 +232,29 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
   return {
     device: config.id,
     kind,
-    schedules: slaves.map((s) => ({ id: `unit-${s.config.unitId}`, pollIntervalMs: s.config.pollMs, points: s.unit.ids })),
-    points: config.units.flatMap((u) => u.points.map((p): PointInfo => ({ id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(p.unit ? { unit: p.unit } : {}) }))),
+    schedules: slaves.map((s) => ({
+      id: `unit-${s.config.unitId}`,
+      pollIntervalMs: s.config.pollMs,
+      points: s.unit.ids,
+    })),
+    points: config.units.flatMap((u) =>
+      u.points.map(
+        (p): PointInfo => ({
+          id: p.id,
+          device: config.id,
+          ...(p.name ? { name: p.name } : {}),
+          ...(p.unit ? { unit: p.unit } : {}),
+        }),
+      ),
+    ),
 
     async start() {
       if (!stopped) return
       stopped = false
       status = { state: 'disconnected', since: clock.now(), lastError: null }
       nextOpenAt = 0
-      for (const s of slaves) Object.assign(s, { silent: false, attempts: 0, nextProbeAt: 0, lastCallAt: null, lastError: null })
+      for (const s of slaves)
+        Object.assign(s, { silent: false, attempts: 0, nextProbeAt: 0, lastCallAt: null, lastError: null })
       if ((await openPort()) === null) setState()
     },
 
@@ -225,7 +279,13 @@ function createBusDriver(config: BusSpec, opener: Opener, kind: string, deps: Dr
       const out: Sample[] = []
       for (const [k, wanted] of bySlave) {
         const s = slaves[k]!
-        out.push(...(stopped ? [...wanted].map((i) => badSample(s.unit.ids[i]!, clock.now(), `${QualityReasons.UNREACHABLE}:driver stopped`)) : await readSlave(s, wanted)))
+        out.push(
+          ...(stopped
+            ? [...wanted].map((i) =>
+                badSample(s.unit.ids[i]!, clock.now(), `${QualityReasons.UNREACHABLE}:driver stopped`),
+              )
+            : await readSlave(s, wanted)),
+        )
       }
       return out
     },

@@ -23,8 +23,14 @@ export class TransportError extends Error {
 
 // Modbus application protocol §7: exception codes.
 const EXCEPTIONS: Record<number, string> = {
-  1: 'illegal function', 2: 'illegal data address', 3: 'illegal data value', 4: 'server device failure',
-  5: 'acknowledge', 6: 'server device busy', 10: 'gateway path unavailable', 11: 'gateway target device failed to respond',
+  1: 'illegal function',
+  2: 'illegal data address',
+  3: 'illegal data value',
+  4: 'server device failure',
+  5: 'acknowledge',
+  6: 'server device busy',
+  10: 'gateway path unavailable',
+  11: 'gateway target device failed to respond',
 }
 
 export function classify(err: unknown): TransportError {
@@ -34,7 +40,8 @@ export function classify(err: unknown): TransportError {
   if (typeof e?.modbusCode === 'number') {
     const name = EXCEPTIONS[e.modbusCode] ?? 'unknown exception'
     // §7 code 11: a gateway whose serial device did not answer is a timeout of that device.
-    if (e.modbusCode === 11) return new TransportError(message, `${QualityReasons.TIMEOUT}:gateway target did not respond`, false, err)
+    if (e.modbusCode === 11)
+      return new TransportError(message, `${QualityReasons.TIMEOUT}:gateway target did not respond`, false, err)
     return new TransportError(message, `${QualityReasons.DEVICE_EXCEPTION}:${e.modbusCode} ${name}`, false, err)
   }
   // modbus-serial's own frame checks (index.js _onReceive): the bytes that came are not the
@@ -42,7 +49,8 @@ export function classify(err: unknown): TransportError {
   if (/^(Data length error|CRC error|Unexpected data error)/.test(message)) {
     return new TransportError(message, `${QualityReasons.MALFORMED}:${message.toLowerCase()}`, true, err)
   }
-  if (e?.errno === 'ETIMEDOUT' || /timed out/i.test(message)) return new TransportError(message, QualityReasons.TIMEOUT, true, err)
+  if (e?.errno === 'ETIMEDOUT' || /timed out/i.test(message))
+    return new TransportError(message, QualityReasons.TIMEOUT, true, err)
   const code = e?.code ?? e?.errno ?? ''
   return new TransportError(message, `${QualityReasons.UNREACHABLE}${code ? `:${code}` : ''}`, true, err)
 }
@@ -61,7 +69,10 @@ export interface Opener {
   release: 'destroy' | 'close'
 }
 
-export const tcpOpener = (host: string, port: number): Opener => ({ open: (client) => client.connectTCP(host, { port }), release: 'destroy' })
+export const tcpOpener = (host: string, port: number): Opener => ({
+  open: (client) => client.connectTCP(host, { port }),
+  release: 'destroy',
+})
 
 export interface SerialOptions {
   path: string
@@ -73,7 +84,13 @@ export interface SerialOptions {
 
 // connectRTUBuffered: the buffered port reassembles responses split across serial reads.
 export const rtuOpener = (o: SerialOptions): Opener => ({
-  open: (client) => client.connectRTUBuffered(o.path, { baudRate: o.baudRate, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits }),
+  open: (client) =>
+    client.connectRTUBuffered(o.path, {
+      baudRate: o.baudRate,
+      parity: o.parity,
+      dataBits: o.dataBits,
+      stopBits: o.stopBits,
+    }),
   release: 'close',
 })
 
@@ -84,7 +101,10 @@ export const rtuOpener = (o: SerialOptions): Opener => ({
  */
 export class ModbusTransport {
   #client: ModbusClient | null = null
-  constructor(private readonly opener: Opener, private readonly connectTimeoutMs: number) {}
+  constructor(
+    private readonly opener: Opener,
+    private readonly connectTimeoutMs: number,
+  ) {}
 
   get connected(): boolean {
     return this.#client?.isOpen === true
@@ -99,7 +119,10 @@ export class ModbusTransport {
       // Not modbus-serial's `timeout` option: that is a socket IDLE timeout, which would fire
       // between polls. The connect attempt gets its own bound instead.
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error('connect timed out'), { errno: 'ETIMEDOUT' })), this.connectTimeoutMs)
+        timer = setTimeout(
+          () => reject(Object.assign(new Error('connect timed out'), { errno: 'ETIMEDOUT' })),
+          this.connectTimeoutMs,
+        )
       })
       await Promise.race([this.opener.open(client), timedOut])
     } catch (err) {
@@ -119,14 +142,24 @@ export class ModbusTransport {
   }
 
   /** Reads `count` registers (numbers) or bits (booleans) from `start` of `table`. */
-  async read(unitId: number, timeoutMs: number, table: ModbusTable, start: number, count: number): Promise<number[] | boolean[]> {
+  async read(
+    unitId: number,
+    timeoutMs: number,
+    table: ModbusTable,
+    start: number,
+    count: number,
+  ): Promise<number[] | boolean[]> {
     const client = this.#ready(unitId, timeoutMs)
     try {
       switch (table) {
-        case 'holding': return (await client.readHoldingRegisters(start, count)).data
-        case 'input': return (await client.readInputRegisters(start, count)).data
-        case 'coil': return (await client.readCoils(start, count)).data.slice(0, count)
-        case 'discrete': return (await client.readDiscreteInputs(start, count)).data.slice(0, count)
+        case 'holding':
+          return (await client.readHoldingRegisters(start, count)).data
+        case 'input':
+          return (await client.readInputRegisters(start, count)).data
+        case 'coil':
+          return (await client.readCoils(start, count)).data.slice(0, count)
+        case 'discrete':
+          return (await client.readDiscreteInputs(start, count)).data.slice(0, count)
       }
     } catch (err) {
       throw classify(err)

@@ -51,7 +51,10 @@ export interface Unit {
 
 export function createUnit(spec: UnitSpec): Unit {
   const points = spec.points.map((p, i) => resolvePoint(spec, p, i))
-  const plan: ReadRequest[] = planReads(points.map((p, index) => ({ index, table: p.at.table, address: p.at.address, width: p.width })), spec)
+  const plan: ReadRequest[] = planReads(
+    points.map((p, index) => ({ index, table: p.at.table, address: p.at.address, width: p.width })),
+    spec,
+  )
   const byId = new Map(points.map((p, i) => [p.config.id, i]))
 
   const decode = (p: ResolvedPoint, data: number[] | boolean[], offset: number): Value => {
@@ -81,19 +84,30 @@ export function createUnit(spec: UnitSpec): Unit {
         try {
           const data = await transport.read(spec.unitId, spec.timeoutMs, req.table, req.start, req.count)
           const ts = clock.now()
-          if (data.length < req.count) throw new TransportError(`short response: ${data.length} of ${req.count}`, `${QualityReasons.DECODE}:short response`, false)
+          if (data.length < req.count)
+            throw new TransportError(
+              `short response: ${data.length} of ${req.count}`,
+              `${QualityReasons.DECODE}:short response`,
+              false,
+            )
           for (const slot of req.points) {
             if (!wanted.has(slot.index)) continue
             const p = points[slot.index]!
             const value = decode(p, data, slot.offset)
-            out.set(slot.index, typeof value === 'number' && !Number.isFinite(value) ? badSample(p.config.id, ts, `${QualityReasons.DECODE}:not a finite number`) : goodSample(p.config.id, ts, value))
+            out.set(
+              slot.index,
+              typeof value === 'number' && !Number.isFinite(value)
+                ? badSample(p.config.id, ts, `${QualityReasons.DECODE}:not a finite number`)
+                : goodSample(p.config.id, ts, value),
+            )
           }
         } catch (err) {
           const e = classify(err)
           failedRequests++
           failed = e
           const ts = clock.now()
-          for (const slot of req.points) if (wanted.has(slot.index)) out.set(slot.index, badSample(points[slot.index]!.config.id, ts, e.reason))
+          for (const slot of req.points)
+            if (wanted.has(slot.index)) out.set(slot.index, badSample(points[slot.index]!.config.id, ts, e.reason))
           if (e.fatal) {
             for (const i of wanted) if (!out.has(i)) out.set(i, badSample(points[i]!.config.id, ts, e.reason))
             break
@@ -111,10 +125,22 @@ export function createUnit(spec: UnitSpec): Unit {
           hint: 'the edge writes to a control system only for points configured with writable: true',
         })
       }
-      if (p.at.table === 'coil' && typeof value === 'boolean') return await transport.writeCoil(spec.unitId, spec.timeoutMs, p.at.address, value)
-      if (p.at.table === 'holding' && typeof value === 'number' && p.type !== 'bool' && p.type !== 'string' && p.config.bit === undefined) {
+      if (p.at.table === 'coil' && typeof value === 'boolean')
+        return await transport.writeCoil(spec.unitId, spec.timeoutMs, p.at.address, value)
+      if (
+        p.at.table === 'holding' &&
+        typeof value === 'number' &&
+        p.type !== 'bool' &&
+        p.type !== 'string' &&
+        p.config.bit === undefined
+      ) {
         const raw = (value - p.config.offset) / p.config.scale
-        return await transport.writeRegisters(spec.unitId, spec.timeoutMs, p.at.address, encodeRegisters(raw, p.type, p.config.order ?? spec.order))
+        return await transport.writeRegisters(
+          spec.unitId,
+          spec.timeoutMs,
+          p.at.address,
+          encodeRegisters(raw, p.type, p.config.order ?? spec.order),
+        )
       }
       throw new ParklinkError(ErrorCodes.BAD_REQUEST, `cannot write ${typeof value} to ${p.at.table} point ${id}`, {
         hint: 'only coils (true/false) and holding registers (numbers) can be written',
@@ -125,6 +151,11 @@ export function createUnit(spec: UnitSpec): Unit {
 
 function resolvePoint(spec: UnitSpec, p: ModbusPointConfig, i: number): ResolvedPoint {
   const r = resolvePointShape(p)
-  if (isShapeProblem(r)) throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${spec.device}, unit ${spec.unitId}, points.${i} (${p.id}): ${r.message}`, { hint: r.hint })
+  if (isShapeProblem(r))
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `device ${spec.device}, unit ${spec.unitId}, points.${i} (${p.id}): ${r.message}`,
+      { hint: r.hint },
+    )
   return { config: p, ...r }
 }

@@ -17,7 +17,9 @@ export function writableProblem(point: unknown): string | null {
   } catch {
     return null // the address itself is reported by the device's own checks
   }
-  if (table === 'input' || table === 'discrete') return `writable: true on a read-only ${table === 'input' ? 'input register' : 'discrete input'}: only coils and holding registers can be written`
-  if (p.bit !== undefined || p.type === 'string') return 'writable: true on a bit of a register or a string cannot be written safely: map the setpoint to its own holding register or coil'
+  if (table === 'input' || table === 'discrete')
+    return `writable: true on a read-only ${table === 'input' ? 'input register' : 'discrete input'}: only coils and holding registers can be written`
+  if (p.bit !== undefined || p.type === 'string')
+    return 'writable: true on a bit of a register or a string cannot be written safely: map the setpoint to its own holding register or coil'
   return null
 }

@@ -10,14 +10,27 @@ afterEach(async () => {
   sim = null
 })
 
-const client = (s: OnvifSim, password = 'sim-password') => new OnvifClient({ host: s.host, port: s.port, path: '/onvif/device_service', username: 'admin', password, timeoutMs: 3_000 })
+const client = (s: OnvifSim, password = 'sim-password') =>
+  new OnvifClient({
+    host: s.host,
+    port: s.port,
+    path: '/onvif/device_service',
+    username: 'admin',
+    password,
+    timeoutMs: 3_000,
+  })
 
 describe('OnvifClient against the simulated camera', () => {
   it('connects with WS-Security, reads identity and URIs, and pulls an intrusion event with its time', async () => {
     sim = await startOnvifSim({ model: 'PL-TEST' })
     const c = client(sim)
     const id = await c.connect()
-    expect(id).toMatchObject({ manufacturer: 'ParklinkSim', model: 'PL-TEST', streamUri: 'rtsp://127.0.0.1:8554/live', snapshotUri: `http://127.0.0.1:${sim.port}/onvif/snapshot.jpg` })
+    expect(id).toMatchObject({
+      manufacturer: 'ParklinkSim',
+      model: 'PL-TEST',
+      streamUri: 'rtsp://127.0.0.1:8554/live',
+      snapshotUri: `http://127.0.0.1:${sim.port}/onvif/snapshot.jpg`,
+    })
     await c.subscribe()
     expect(sim.subscriptions()).toBe(1)
     const at = Date.UTC(2026, 11, 2, 8, 0, 0)
@@ -33,7 +46,9 @@ describe('OnvifClient against the simulated camera', () => {
 
   it('says "wrong credentials" when the camera refuses the password', async () => {
     sim = await startOnvifSim()
-    const err = await client(sim, 'wrong').connect().catch((e: unknown) => e)
+    const err = await client(sim, 'wrong')
+      .connect()
+      .catch((e: unknown) => e)
     expect(describeCameraError(err, 'admin')).toMatch(/^wrong credentials: the camera refused user admin/)
   })
 

@@ -45,7 +45,16 @@ export class OnvifClient {
 
   constructor(options: OnvifClientOptions) {
     this.#o = options
-    this.#cam = new Cam({ hostname: options.host, port: options.port, path: options.path, username: options.username, password: options.password, timeout: options.timeoutMs, autoconnect: false, preserveAddress: true }) as CamInternals
+    this.#cam = new Cam({
+      hostname: options.host,
+      port: options.port,
+      path: options.path,
+      username: options.username,
+      password: options.password,
+      timeout: options.timeoutMs,
+      autoconnect: false,
+      preserveAddress: true,
+    }) as CamInternals
     // The package emits warnings about cameras with odd media; never let an EventEmitter error go unhandled.
     this.#cam.on('error', () => {})
   }
@@ -60,7 +69,10 @@ export class OnvifClient {
     }
     const text = (v: unknown) => (v === undefined || v === null ? null : String(v))
     return {
-      manufacturer: text(info.manufacturer), model: text(info.model), firmware: text(info.firmwareVersion), serial: text(info.serialNumber),
+      manufacturer: text(info.manufacturer),
+      model: text(info.model),
+      firmware: text(info.firmwareVersion),
+      serial: text(info.serialNumber),
       streamUri: await uri((cb) => this.#cam.getStreamUri({ protocol: 'RTSP' }, cb)),
       snapshotUri: await uri((cb) => this.#cam.getSnapshotUri(cb)),
     }
@@ -88,7 +100,9 @@ export class OnvifClient {
     const address = this.#cam.events.subscription?.subscriptionReference?.address
     if (!address) throw new Error('no PullPoint subscription')
     const body = `${this.#cam._envelopeHeader(true)}<a:To>${address.href}</a:To></s:Header><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT${waitS}S</Timeout><MessageLimit>${limit}</MessageLimit></PullMessages>${this.#cam._envelopeFooter()}`
-    const res = await call<unknown>((cb) => this.#cam._request({ url: address, body, replyTimeout: waitS * 1000 + this.#o.timeoutMs }, cb))
+    const res = await call<unknown>((cb) =>
+      this.#cam._request({ url: address, body, replyTimeout: waitS * 1000 + this.#o.timeoutMs }, cb),
+    )
     return (linerase(res) as { pullMessagesResponse?: unknown }).pullMessagesResponse
   }
 
@@ -106,21 +120,42 @@ export class OnvifClient {
   async snapshot(uri: string, maxBytes: number): Promise<{ body: Buffer; contentType: string | undefined }> {
     const url = new URL(uri)
     const get = (authorization?: string) =>
-      new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: string[]; body: Buffer }>((resolve, reject) => {
-        const req = http.get({ hostname: url.hostname, port: url.port || 80, path: `${url.pathname}${url.search}`, timeout: this.#o.timeoutMs, headers: authorization ? { Authorization: authorization } : {} }, (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on('data', (c: Buffer) => {
-            size += c.length
-            if (size > maxBytes + 1) return void res.destroy(new Error(`snapshot too large: more than snapshot.maxBytes ${maxBytes} bytes`))
-            chunks.push(c)
-          })
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: res.rawHeaders, body: Buffer.concat(chunks) }))
-          res.on('error', reject)
-        })
-        req.on('timeout', () => req.destroy(new Error(`snapshot: no answer within ${this.#o.timeoutMs} ms`)))
-        req.on('error', reject)
-      })
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: string[]; body: Buffer }>(
+        (resolve, reject) => {
+          const req = http.get(
+            {
+              hostname: url.hostname,
+              port: url.port || 80,
+              path: `${url.pathname}${url.search}`,
+              timeout: this.#o.timeoutMs,
+              headers: authorization ? { Authorization: authorization } : {},
+            },
+            (res) => {
+              const chunks: Buffer[] = []
+              let size = 0
+              res.on('data', (c: Buffer) => {
+                size += c.length
+                if (size > maxBytes + 1)
+                  return void res.destroy(
+                    new Error(`snapshot too large: more than snapshot.maxBytes ${maxBytes} bytes`),
+                  )
+                chunks.push(c)
+              })
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  headers: res.headers,
+                  raw: res.rawHeaders,
+                  body: Buffer.concat(chunks),
+                }),
+              )
+              res.on('error', reject)
+            },
+          )
+          req.on('timeout', () => req.destroy(new Error(`snapshot: no answer within ${this.#o.timeoutMs} ms`)))
+          req.on('error', reject)
+        },
+      )
     let res = await get()
     if (res.status === 401) {
       const challenges = getDigestHeaders(res.raw) as string[]
@@ -137,9 +172,12 @@ export class OnvifClient {
 export function describeCameraError(err: unknown, username: string): string {
   const message = err instanceof Error ? err.message : String(err)
   const code = (err as NodeJS.ErrnoException | null)?.code
-  if (/not ?authori[sz]ed|Digest authentication failed|unauthorized/i.test(message)) return `wrong credentials: the camera refused user ${username} (${message}); check username and the password variable`
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') return `unreachable: ${code} (${message}); check the camera's power, address and network`
+  if (/not ?authori[sz]ed|Digest authentication failed|unauthorized/i.test(message))
+    return `wrong credentials: the camera refused user ${username} (${message}); check username and the password variable`
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET')
+    return `unreachable: ${code} (${message}); check the camera's power, address and network`
   if (/timeout/i.test(message) || code === 'ETIMEDOUT') return `timeout: the camera did not answer (${message})`
-  if (/SOAP Fault/i.test(message)) return `the camera answered with a SOAP fault: ${message.replace(/^ONVIF SOAP Fault:\s*/, '')}`
+  if (/SOAP Fault/i.test(message))
+    return `the camera answered with a SOAP fault: ${message.replace(/^ONVIF SOAP Fault:\s*/, '')}`
   return message
 }

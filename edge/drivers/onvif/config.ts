@@ -33,7 +33,9 @@ export const OnvifDeviceConfig = z.strictObject({
   /** Device service path (as WS-Discovery's XAddrs gives it). */
   path: z.string().regex(/^\//).default('/onvif/device_service'),
   username: z.string().min(1).max(64),
-  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CAMERA_PASSWORD'),
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CAMERA_PASSWORD'),
   /** The area the camera watches (brief §4: the triage view shows "cameras in this area"). */
   area: z.string().min(1).max(64),
   enterprise: TopicId.optional(),
@@ -51,9 +53,18 @@ export const OnvifDeviceConfig = z.strictObject({
   snapshot: z
     .strictObject({
       /** A larger image is refused (and the event sent without it). */
-      maxBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(4 * 1024 * 1024)
+        .default(1024 * 1024),
       /** Disk kept for snapshots under {dataDir}/devices/{id}/snapshots; oldest evicted beyond it. */
-      keepBytes: z.number().int().min(64 * 1024).default(256 * 1024 * 1024),
+      keepBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(256 * 1024 * 1024),
     })
     .default({ maxBytes: 1024 * 1024, keepBytes: 256 * 1024 * 1024 }),
 })
@@ -67,4 +78,8 @@ export function priorityFor(m: EventMapping): Priority {
 }
 
 /** The camera's points: online (health) and event (the last analytics code, '' when cleared). */
-export const cameraPoints = (id: string) => ({ online: `${id}.online`, event: `${id}.event`, snapshot: `${id}.snapshot` })
+export const cameraPoints = (id: string) => ({
+  online: `${id}.online`,
+  event: `${id}.event`,
+  snapshot: `${id}.snapshot`,
+})

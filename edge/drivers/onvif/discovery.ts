@@ -25,7 +25,8 @@ export function probeMessage(messageId: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl"><s:Header><a:MessageID>urn:uuid:${messageId}</a:MessageID><a:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To><a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action></s:Header><s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body></s:Envelope>`
 }
 
-const text = (xml: string, local: string): string | null => new RegExp(`<(?:[\\w-]+:)?${local}\\b[^>]*>([^<]*)</(?:[\\w-]+:)?${local}>`).exec(xml)?.[1]?.trim() ?? null
+const text = (xml: string, local: string): string | null =>
+  new RegExp(`<(?:[\\w-]+:)?${local}\\b[^>]*>([^<]*)</(?:[\\w-]+:)?${local}>`).exec(xml)?.[1]?.trim() ?? null
 
 /** The ProbeMatch entries of a ProbeMatches answer (anything else: []). */
 export function parseProbeMatches(xml: string, from: string): DiscoveredCamera[] {
@@ -39,7 +40,14 @@ export function parseProbeMatches(xml: string, from: string): DiscoveredCamera[]
       const s = scopes.find((x) => x.startsWith(`onvif://www.onvif.org/${kind}/`))
       return s ? decodeURIComponent(s.slice(`onvif://www.onvif.org/${kind}/`.length)) : null
     }
-    out.push({ urn, xaddrs: (text(body, 'XAddrs') ?? '').split(/\s+/).filter(Boolean), scopes, name: scope('name'), hardware: scope('hardware'), from })
+    out.push({
+      urn,
+      xaddrs: (text(body, 'XAddrs') ?? '').split(/\s+/).filter(Boolean),
+      scopes,
+      name: scope('name'),
+      hardware: scope('hardware'),
+      from,
+    })
   }
   return out
 }
@@ -57,12 +65,15 @@ export async function discoverOnvif(o: DiscoverOptions = {}): Promise<Discovered
   const found = new Map<string, DiscoveredCamera>()
   const message = Buffer.from(probeMessage(randomUUID()))
   socket.on('message', (msg, rinfo) => {
-    for (const cam of parseProbeMatches(msg.toString('utf8'), `${rinfo.address}:${rinfo.port}`)) if (!found.has(cam.urn)) found.set(cam.urn, cam)
+    for (const cam of parseProbeMatches(msg.toString('utf8'), `${rinfo.address}:${rinfo.port}`))
+      if (!found.has(cam.urn)) found.set(cam.urn, cam)
   })
   socket.on('error', () => {})
   await new Promise<void>((resolve) => socket.bind(0, () => resolve()))
   const targets = [...(o.multicast === false ? [] : [WS_DISCOVERY]), ...(o.probes ?? [])]
-  await Promise.all(targets.map((t) => new Promise<void>((resolve) => socket.send(message, t.port, t.host, () => resolve()))))
+  await Promise.all(
+    targets.map((t) => new Promise<void>((resolve) => socket.send(message, t.port, t.host, () => resolve()))),
+  )
   await new Promise((resolve) => setTimeout(resolve, o.timeoutMs ?? 3_000))
   await new Promise<void>((resolve) => socket.close(() => resolve()))
   return [...found.values()]

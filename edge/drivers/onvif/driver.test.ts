@@ -23,8 +23,22 @@ async function setup(o: { password?: string; env?: NodeJS.ProcessEnv } = {}) {
   cleanup.push(() => sim.close())
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parklink-onvif-'))
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }))
-  const config = OnvifDeviceConfig.parse({ id: 'cam-gate', kind: 'onvif', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'tank-farm-1', pullWaitS: 1, timeoutMs: 2_000 })
-  const driver = createOnvifDriver(config, { clock: systemClock, log: pino({ level: 'silent' }), dataDir }, o.env ?? { CAM_PW: o.password ?? 'sim-password' })
+  const config = OnvifDeviceConfig.parse({
+    id: 'cam-gate',
+    kind: 'onvif',
+    host: sim.host,
+    port: sim.port,
+    username: 'admin',
+    passwordEnv: 'CAM_PW',
+    area: 'tank-farm-1',
+    pullWaitS: 1,
+    timeoutMs: 2_000,
+  })
+  const driver = createOnvifDriver(
+    config,
+    { clock: systemClock, log: pino({ level: 'silent' }), dataDir },
+    o.env ?? { CAM_PW: o.password ?? 'sim-password' },
+  )
   cleanup.push(() => driver.stop())
   const events: CameraEvent[] = []
   driver.onEvents!((e) => events.push(...e))
@@ -48,7 +62,14 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     sim.raise({ at })
     await pull(driver)
     const [e] = alarms(events)
-    expect(e).toMatchObject({ camera: 'cam-gate', type: 'raise', code: 'RYRQ', kind: 'intrusion', priority: 'A', ts: at })
+    expect(e).toMatchObject({
+      camera: 'cam-gate',
+      type: 'raise',
+      code: 'RYRQ',
+      kind: 'intrusion',
+      priority: 'A',
+      ts: at,
+    })
     const jpeg = Buffer.from(e!.snapshot!.data, 'base64')
     expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
     expect(e!.snapshot!.sha256).toBe(createHash('sha256').update(jpeg).digest('hex'))
@@ -84,7 +105,10 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     await sim.goOffline()
     await sim.goOnline()
     await pull(driver) // the old subscription is unknown to the rebooted camera: a fault
-    expect(driver.status()).toMatchObject({ state: 'degraded', lastError: expect.stringMatching(/unknown or expired subscription/) })
+    expect(driver.status()).toMatchObject({
+      state: 'degraded',
+      lastError: expect.stringMatching(/unknown or expired subscription/),
+    })
     await health(driver)
     expect(driver.status()).toMatchObject({ state: 'connected' })
     sim.raise()
@@ -112,11 +136,18 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     sim.setSnapshot(Buffer.from('<html>login</html>'), 'text/html')
     sim.raise()
     await pull(driver)
-    expect(alarms(events)[0]).toMatchObject({ code: 'RYRQ', snapshotError: 'snapshot is not a JPEG: content-type "text/html"' })
+    expect(alarms(events)[0]).toMatchObject({
+      code: 'RYRQ',
+      snapshotError: 'snapshot is not a JPEG: content-type "text/html"',
+    })
     sim.setSnapshot(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(2 * 1024 * 1024)]))
     sim.raise({ topic: 'tns1:RuleEngine/LineDetector/Crossed', item: { name: 'ObjectId', value: '7' } })
     await pull(driver)
-    expect(alarms(events)[1]).toMatchObject({ type: 'pulse', code: 'RYYJ', snapshotError: expect.stringMatching(/too large/) })
+    expect(alarms(events)[1]).toMatchObject({
+      type: 'pulse',
+      code: 'RYYJ',
+      snapshotError: expect.stringMatching(/too large/),
+    })
   })
 
   it('is degraded with the SOAP fault when the camera refuses a subscription, and subscribes at the next check', async () => {
@@ -124,7 +155,10 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     await driver.start()
     sim.failOperation('CreatePullPointSubscription', 'Maximum number of subscriptions reached')
     await health(driver)
-    expect(driver.status()).toMatchObject({ state: 'degraded', lastError: 'events: the camera answered with a SOAP fault: Maximum number of subscriptions reached' })
+    expect(driver.status()).toMatchObject({
+      state: 'degraded',
+      lastError: 'events: the camera answered with a SOAP fault: Maximum number of subscriptions reached',
+    })
     await health(driver)
     expect(driver.status()).toMatchObject({ state: 'connected', lastError: null })
     expect(sim.subscriptions()).toBe(1)
@@ -133,9 +167,28 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
   it('under the framework poller, a camera with wrong credentials does not disturb another one', async () => {
     const good = await startOnvifSim()
     const bad = await startOnvifSim({ password: 'other-password' })
-    cleanup.push(() => good.close(), () => bad.close())
+    cleanup.push(
+      () => good.close(),
+      () => bad.close(),
+    )
     const log = pino({ level: 'silent' })
-    const make = (id: string, sim: OnvifSim) => createOnvifDriver(OnvifDeviceConfig.parse({ id, kind: 'onvif', host: sim.host, port: sim.port, username: 'admin', passwordEnv: 'CAM_PW', area: 'a', healthIntervalMs: 500, pullIntervalMs: 200, pullWaitS: 1 }), { clock: systemClock, log }, { CAM_PW: 'sim-password' })
+    const make = (id: string, sim: OnvifSim) =>
+      createOnvifDriver(
+        OnvifDeviceConfig.parse({
+          id,
+          kind: 'onvif',
+          host: sim.host,
+          port: sim.port,
+          username: 'admin',
+          passwordEnv: 'CAM_PW',
+          area: 'a',
+          healthIntervalMs: 500,
+          pullIntervalMs: 200,
+          pullWaitS: 1,
+        }),
+        { clock: systemClock, log },
+        { CAM_PW: 'sim-password' },
+      )
     const drivers = [make('cam-good', good), make('cam-bad', bad)]
     const events: CameraEvent[] = []
     for (const d of drivers) {
@@ -151,8 +204,15 @@ describe('ONVIF camera driver (simulated camera, reads called as the framework w
     good.raise()
     await waitFor(() => alarms(events).some((e) => e.camera === 'cam-good' && e.code === 'RYRQ' && e.snapshot))
     expect(drivers[0]!.status()).toMatchObject({ state: 'connected', lastError: null })
-    expect(drivers[1]!.status()).toMatchObject({ state: 'disconnected', lastError: expect.stringMatching(/^wrong credentials/) })
-    expect(statuses(events).filter((e) => e.camera === 'cam-bad').map((e) => e.online)).toEqual([false])
+    expect(drivers[1]!.status()).toMatchObject({
+      state: 'disconnected',
+      lastError: expect.stringMatching(/^wrong credentials/),
+    })
+    expect(
+      statuses(events)
+        .filter((e) => e.camera === 'cam-bad')
+        .map((e) => e.online),
+    ).toEqual([false])
   })
 
   it('refuses to start without its password variable', async () => {

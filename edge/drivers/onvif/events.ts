@@ -27,7 +27,12 @@ export function parseNotifications(response: unknown): Notification[] {
     const message = obj(obj(m.message)?.message)
     const attrs = obj(message?.$)
     const utc = attrs?.UtcTime
-    const ts = utc instanceof Date ? utc.getTime() : typeof utc === 'string' && !Number.isNaN(Date.parse(utc)) ? Date.parse(utc) : null
+    const ts =
+      utc instanceof Date
+        ? utc.getTime()
+        : typeof utc === 'string' && !Number.isNaN(Date.parse(utc))
+          ? Date.parse(utc)
+          : null
     const data: Record<string, unknown> = {}
     for (const item of list(obj(message?.data)?.simpleItem)) {
       const a = obj(obj(item)?.$)

@@ -23,11 +23,21 @@ const MAX_RETRY_MS = 5 * 60_000
  * Each mapped event becomes a camera event with a snapshot, handed to the framework's listener
  * (it goes to the outbox); a transition online ↔ offline is one too. Nothing here owns a timer.
  */
-export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, env: NodeJS.ProcessEnv = deps.env ?? process.env): Driver {
+export function createOnvifDriver(
+  config: OnvifDeviceConfig,
+  deps: DriverDeps,
+  env: NodeJS.ProcessEnv = deps.env ?? process.env,
+): Driver {
   const { clock, log } = deps
   const ids = cameraPoints(config.id)
   const name = config.name ?? config.id
-  const camera = { ...(config.name ? { name: config.name } : {}), area: config.area, ...(config.enterprise ? { enterprise: config.enterprise } : {}), host: config.host, port: config.port }
+  const camera = {
+    ...(config.name ? { name: config.name } : {}),
+    area: config.area,
+    ...(config.enterprise ? { enterprise: config.enterprise } : {}),
+    host: config.host,
+    port: config.port,
+  }
   const points: PointInfo[] = [
     { id: ids.online, name: `${name}: online`, device: config.id, camera },
     { id: ids.event, name: `${name}: video analytics`, device: config.id },
@@ -61,16 +71,29 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     if (online !== value) {
       if (value) log.info({ identity }, 'camera online')
       else log.warn({ reason }, 'camera offline')
-      emit([{ id: randomUUID(), camera: config.id, ts: clock.now(), type: 'status', online: value, ...(reason ? { reason: reason.slice(0, 256) } : {}) }])
+      emit([
+        {
+          id: randomUUID(),
+          camera: config.id,
+          ts: clock.now(),
+          type: 'status',
+          online: value,
+          ...(reason ? { reason: reason.slice(0, 256) } : {}),
+        },
+      ])
     }
     online = value
   }
   const password = () => {
     const value = env[config.passwordEnv]
     if (value === undefined || value === '') {
-      throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${config.id}: environment variable ${config.passwordEnv} (the camera password of ${config.username}) is not set`, {
-        hint: `set ${config.passwordEnv} in the service environment (e.g. an EnvironmentFile of the systemd unit), never in the config file`,
-      })
+      throw new ParklinkError(
+        ErrorCodes.CONFIG_INVALID,
+        `device ${config.id}: environment variable ${config.passwordEnv} (the camera password of ${config.username}) is not set`,
+        {
+          hint: `set ${config.passwordEnv} in the service environment (e.g. an EnvironmentFile of the systemd unit), never in the config file`,
+        },
+      )
     }
     return value
   }
@@ -80,7 +103,10 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     client = null
     identity = null
     failures++
-    retryAt = clock.now() + Math.min(config.healthIntervalMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS) - config.healthIntervalMs
+    retryAt =
+      clock.now() +
+      Math.min(config.healthIntervalMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS) -
+      config.healthIntervalMs
     setState('disconnected', reason)
     setOnline(false, reason)
   }
@@ -99,7 +125,8 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     } catch (err) {
       c.forgetSubscription()
       const reason = `events: ${describeCameraError(err, config.username)}`
-      if (status.lastError !== reason) log.warn({ reason }, 'camera events unavailable; retried at the next health check')
+      if (status.lastError !== reason)
+        log.warn({ reason }, 'camera events unavailable; retried at the next health check')
       setState('degraded', reason)
     }
   }
@@ -108,7 +135,14 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
     const now = clock.now()
     if (!client) {
       if (now < retryAt) return [goodSample(ids.online, now, false)]
-      const c = new OnvifClient({ host: config.host, port: config.port, path: config.path, username: config.username, password: password(), timeoutMs: config.timeoutMs })
+      const c = new OnvifClient({
+        host: config.host,
+        port: config.port,
+        path: config.path,
+        username: config.username,
+        password: password(),
+        timeoutMs: config.timeoutMs,
+      })
       try {
         identity = await c.connect()
       } catch (err) {
@@ -144,7 +178,16 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
       } catch (err) {
         log.warn({ err: errorMessage(err) }, 'snapshot not kept on disk (it is still sent)')
       }
-      return { snapshot: { id, ts, contentType: 'image/jpeg', bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), data: body.toString('base64') } }
+      return {
+        snapshot: {
+          id,
+          ts,
+          contentType: 'image/jpeg',
+          bytes: body.length,
+          sha256: createHash('sha256').update(body).digest('hex'),
+          data: body.toString('base64'),
+        },
+      }
     } catch (err) {
       return { snapshotError: errorMessage(err).slice(0, 256) }
     }
@@ -175,7 +218,17 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
       const ts = n.ts ?? clock.now()
       const picture = type === 'clear' ? {} : await takeSnapshot(ts)
       if ('snapshotError' in picture) log.warn({ reason: picture.snapshotError }, 'event sent without a snapshot')
-      events.push({ id: randomUUID(), camera: config.id, ts, type, topic: n.topic, kind: mapping.kind, code: mapping.code, priority: priorityFor(mapping), ...picture })
+      events.push({
+        id: randomUUID(),
+        camera: config.id,
+        ts,
+        type,
+        topic: n.topic,
+        kind: mapping.kind,
+        code: mapping.code,
+        priority: priorityFor(mapping),
+        ...picture,
+      })
     }
     emit(events)
     return []
@@ -204,7 +257,7 @@ export function createOnvifDriver(config: OnvifDeviceConfig, deps: DriverDeps, e
       status = { state: 'stopped', since: clock.now(), lastError: null }
     },
     status: () => status,
-    read: async (only) => (stopped ? [] : only?.includes(ids.online) ?? true ? health() : pull()),
+    read: async (only) => (stopped ? [] : (only?.includes(ids.online) ?? true) ? health() : pull()),
     snapshot: () => takeSnapshot(clock.now()),
     liveSource() {
       if (!identity?.streamUri) return null

@@ -15,7 +15,10 @@ export interface SnapshotStore {
 export function openSnapshotStore(dir: string, keepBytes: number): SnapshotStore {
   mkdirSync(dir, { recursive: true })
   // Names start with a zero-padded time, so name order is age order.
-  const list = () => readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort()
+  const list = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
   const files = list().map((f) => ({ f, size: statSync(path.join(dir, f)).size }))
   let total = files.reduce((n, x) => n + x.size, 0)
   return {

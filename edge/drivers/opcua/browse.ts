@@ -1,4 +1,13 @@
-import { AttributeIds, BrowseDirection, DataType, NodeClass, NodeId, ReferenceTypeIds, type ClientSession, type ReferenceDescription } from 'node-opcua'
+import {
+  AttributeIds,
+  BrowseDirection,
+  DataType,
+  NodeClass,
+  NodeId,
+  ReferenceTypeIds,
+  type ClientSession,
+  type ReferenceDescription,
+} from 'node-opcua'
 import type { Logger } from 'pino'
 import type { OpcuaDeviceConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity } from './connection.ts'
@@ -34,12 +43,20 @@ export interface BrowseOptions {
   maxNodes?: number
 }
 
-export async function browseTree(session: ClientSession, options: BrowseOptions = {}): Promise<{ root: BrowseNode; truncated: boolean }> {
+export async function browseTree(
+  session: ClientSession,
+  options: BrowseOptions = {},
+): Promise<{ root: BrowseNode; truncated: boolean }> {
   const maxNodes = options.maxNodes ?? 5_000
   let count = 0
   let truncated = false
   const start = NodeId.resolveNodeId(options.nodeId ?? 'i=85')
-  const [nameDv, displayDv, classDv] = await session.read([AttributeIds.BrowseName, AttributeIds.DisplayName, AttributeIds.NodeClass].map((attributeId) => ({ nodeId: start, attributeId })))
+  const [nameDv, displayDv, classDv] = await session.read(
+    [AttributeIds.BrowseName, AttributeIds.DisplayName, AttributeIds.NodeClass].map((attributeId) => ({
+      nodeId: start,
+      attributeId,
+    })),
+  )
   const root: BrowseNode = {
     nodeId: start.toString(),
     browseName: String(nameDv?.value.value?.toString() ?? ''),
@@ -49,7 +66,15 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
   }
   let level: BrowseNode[] = [root]
   for (let depth = 0; depth < (options.depth ?? 3) && level.length > 0; depth++) {
-    const results = await session.browse(level.map((n) => ({ nodeId: n.nodeId, referenceTypeId: 'HierarchicalReferences', browseDirection: BrowseDirection.Forward, includeSubtypes: true, resultMask: 0x3f })))
+    const results = await session.browse(
+      level.map((n) => ({
+        nodeId: n.nodeId,
+        referenceTypeId: 'HierarchicalReferences',
+        browseDirection: BrowseDirection.Forward,
+        includeSubtypes: true,
+        resultMask: 0x3f,
+      })),
+    )
     const next: BrowseNode[] = []
     const variables: BrowseNode[] = []
     results.forEach((r, i) => {
@@ -60,9 +85,17 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
         }
         count++
         const child: BrowseNode = {
-          nodeId: ref.nodeId.toString(), browseName: ref.browseName.toString(), displayName: ref.displayName.text ?? '', nodeClass: NodeClass[ref.nodeClass] ?? 'Unspecified',
-          reference: ref.referenceTypeId.namespace === 0 && ref.referenceTypeId.value === ReferenceTypeIds.HasProperty ? 'property' : 'other',
-          ...(ref.typeDefinition && !ref.typeDefinition.isEmpty() ? { typeDefinition: ref.typeDefinition.toString() } : {}),
+          nodeId: ref.nodeId.toString(),
+          browseName: ref.browseName.toString(),
+          displayName: ref.displayName.text ?? '',
+          nodeClass: NodeClass[ref.nodeClass] ?? 'Unspecified',
+          reference:
+            ref.referenceTypeId.namespace === 0 && ref.referenceTypeId.value === ReferenceTypeIds.HasProperty
+              ? 'property'
+              : 'other',
+          ...(ref.typeDefinition && !ref.typeDefinition.isEmpty()
+            ? { typeDefinition: ref.typeDefinition.toString() }
+            : {}),
           children: [],
         }
         level[i]!.children.push(child)
@@ -74,7 +107,8 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
       const types = await session.read(variables.map((v) => ({ nodeId: v.nodeId, attributeId: AttributeIds.DataType })))
       types.forEach((dv, i) => {
         const t = dv.value.value as NodeId | null
-        if (t instanceof NodeId && t.namespace === 0 && typeof t.value === 'number' && DataType[t.value]) variables[i]!.dataType = DataType[t.value]
+        if (t instanceof NodeId && t.namespace === 0 && typeof t.value === 'number' && DataType[t.value])
+          variables[i]!.dataType = DataType[t.value]
       })
     }
     level = next
@@ -86,15 +120,27 @@ export async function browseTree(session: ClientSession, options: BrowseOptions 
   }
   walk(root)
   if (variables.length > 0) {
-    const meta = await readMetadata(session, variables.map((v) => v.nodeId)).catch(() => [])
+    const meta = await readMetadata(
+      session,
+      variables.map((v) => v.nodeId),
+    ).catch(() => [])
     meta.forEach((m, i) => Object.assign(variables[i]!, m))
   }
   return { root, truncated }
 }
 
 /** Connects with the device's configuration, browses, disconnects. */
-export async function browseOpcua(config: OpcuaDeviceConfig, options: BrowseOptions & { dataDir?: string; log: Logger }): Promise<{ root: BrowseNode; truncated: boolean }> {
-  const c = await connect({ config, identity: userIdentity(config), dataDir: pkiFolder(options.dataDir, config.id, options.log), log: options.log, onLost: () => {} })
+export async function browseOpcua(
+  config: OpcuaDeviceConfig,
+  options: BrowseOptions & { dataDir?: string; log: Logger },
+): Promise<{ root: BrowseNode; truncated: boolean }> {
+  const c = await connect({
+    config,
+    identity: userIdentity(config),
+    dataDir: pkiFolder(options.dataDir, config.id, options.log),
+    log: options.log,
+    onLost: () => {},
+  })
   try {
     return await browseTree(c.session, options)
   } finally {

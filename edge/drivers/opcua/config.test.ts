@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { OpcuaDeviceConfig } from './config.ts'
 
-const base = { id: 'dcs', kind: 'opcua', endpoint: 'opc.tcp://10.20.1.5:4840/UA/DCS', points: [{ id: 'a.b', nodeId: 'ns=2;s=TK1.Level' }] }
+const base = {
+  id: 'dcs',
+  kind: 'opcua',
+  endpoint: 'opc.tcp://10.20.1.5:4840/UA/DCS',
+  points: [{ id: 'a.b', nodeId: 'ns=2;s=TK1.Level' }],
+}
 const problems = (input: unknown) => {
   const r = OpcuaDeviceConfig.safeParse(input)
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
@@ -9,11 +14,22 @@ const problems = (input: unknown) => {
 
 describe('OPC UA device config', () => {
   it('fills defaults: anonymous, no security, subscriptions, unknown server certificates not trusted', () => {
-    expect(OpcuaDeviceConfig.parse(base)).toMatchObject({ securityPolicy: 'None', securityMode: 'None', identity: { type: 'anonymous' }, mode: 'subscribe', acceptUnknownServerCertificate: false, points: [{ writable: false }] })
+    expect(OpcuaDeviceConfig.parse(base)).toMatchObject({
+      securityPolicy: 'None',
+      securityMode: 'None',
+      identity: { type: 'anonymous' },
+      mode: 'subscribe',
+      acceptUnknownServerCertificate: false,
+      points: [{ writable: false }],
+    })
   })
 
   it.each([
-    ['a None policy with a signing mode', { securityMode: 'Sign' }, /securityMode: securityPolicy None goes with securityMode None/],
+    [
+      'a None policy with a signing mode',
+      { securityMode: 'Sign' },
+      /securityMode: securityPolicy None goes with securityMode None/,
+    ],
     ['a signing policy with mode None', { securityPolicy: 'Basic256Sha256' }, /securityMode:/],
     ['a password in the file', { identity: { type: 'username', username: 'u', password: 'secret' } }, /identity/],
     ['a misspelt key', { pollMS: 100 }, /Unrecognized key/],
@@ -25,6 +41,13 @@ describe('OPC UA device config', () => {
   })
 
   it('accepts Basic256Sha256 SignAndEncrypt with a username whose password is in the environment', () => {
-    expect(problems({ ...base, securityPolicy: 'Basic256Sha256', securityMode: 'SignAndEncrypt', identity: { type: 'username', username: 'edge', passwordEnv: 'DCS_PW' } })).toEqual([])
+    expect(
+      problems({
+        ...base,
+        securityPolicy: 'Basic256Sha256',
+        securityMode: 'SignAndEncrypt',
+        identity: { type: 'username', username: 'edge', passwordEnv: 'DCS_PW' },
+      }),
+    ).toEqual([])
   })
 })

@@ -34,7 +34,9 @@ const Identity = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('username'),
     username: z.string().min(1).max(256),
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_OPCUA_PASSWORD'),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_OPCUA_PASSWORD'),
   }),
   z.strictObject({ type: z.literal('certificate'), certFile: z.string().min(1), keyFile: z.string().min(1) }),
 ])
@@ -43,7 +45,10 @@ export const OpcuaDeviceConfig = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
     kind: z.literal('opcua'),
-    endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, 'use opc.tcp://host:port/path').superRefine(endpointCheck),
+    endpoint: z
+      .string()
+      .regex(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, 'use opc.tcp://host:port/path')
+      .superRefine(endpointCheck),
     securityPolicy: z.enum(['None', 'Basic256Sha256']).default('None'),
     securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
     identity: Identity.default({ type: 'anonymous' }),
@@ -80,7 +85,9 @@ export type OpcuaDeviceConfig = z.infer<typeof OpcuaDeviceConfig>
 function endpointCheck(endpoint: string, ctx: z.RefinementCtx): void {
   const host = endpointHost(endpoint)
   const problem = host === null ? null : hostProblem(host)
-  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { hint: 'use opc.tcp://IP-or-name:port/path' } })
+  if (problem)
+    ctx.addIssue({ code: 'custom', message: problem, params: { hint: 'use opc.tcp://IP-or-name:port/path' } })
   const port = /^opc\.tcp:\/\/(?:\[[^\]]+\]|[^\s/:]+):(\d+)/.exec(endpoint)?.[1]
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) ctx.addIssue({ code: 'custom', message: `port ${port} is not 1–65535 (OPC UA servers usually listen on 4840)` })
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    ctx.addIssue({ code: 'custom', message: `port ${port} is not 1–65535 (OPC UA servers usually listen on 4840)` })
 }

@@ -6,7 +6,14 @@ import { createOpcuaDriver } from './index.ts'
 
 const device = (endpoint: string) =>
   OpcuaDeviceConfig.parse({
-    id: 'fuqiang-dcs', kind: 'opcua', endpoint, acceptUnknownServerCertificate: true, pollMs: 250, publishingIntervalMs: 100, samplingIntervalMs: 100, timeoutMs: 2_000,
+    id: 'fuqiang-dcs',
+    kind: 'opcua',
+    endpoint,
+    acceptUnknownServerCertificate: true,
+    pollMs: 250,
+    publishingIntervalMs: 100,
+    samplingIntervalMs: 100,
+    timeoutMs: 2_000,
     points: [
       { id: 'fuqiang.tk201.level', nodeId: 'ns=1;s=TK201.Level' },
       { id: 'fuqiang.tk202.temp', nodeId: 'ns=1;s=TK202.Temperature' },
@@ -18,5 +25,7 @@ runDriverConformance({
   name: 'opcua (subscriptions)',
   makeServer: () => startOpcuaSim(),
   makeDriver: (sim, deps) => createOpcuaDriver(device(sim.endpoint), deps),
-  makeUnreachable: async (deps) => ({ driver: createOpcuaDriver(device(`opc.tcp://127.0.0.1:${await freePort()}/UA/Nobody`), deps) }),
+  makeUnreachable: async (deps) => ({
+    driver: createOpcuaDriver(device(`opc.tcp://127.0.0.1:${await freePort()}/UA/Nobody`), deps),
+  }),
 })

@@ -29,12 +29,19 @@ export interface Connection {
 }
 
 const POLICIES = { None: SecurityPolicy.None, Basic256Sha256: SecurityPolicy.Basic256Sha256 } as const
-const MODES = { None: MessageSecurityMode.None, Sign: MessageSecurityMode.Sign, SignAndEncrypt: MessageSecurityMode.SignAndEncrypt } as const
+const MODES = {
+  None: MessageSecurityMode.None,
+  Sign: MessageSecurityMode.Sign,
+  SignAndEncrypt: MessageSecurityMode.SignAndEncrypt,
+} as const
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms)
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    )
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
@@ -48,20 +55,32 @@ export function userIdentity(config: OpcuaDeviceConfig, env: NodeJS.ProcessEnv =
     case 'username': {
       const password = env[id.passwordEnv]
       if (password === undefined) {
-        throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${config.id}: environment variable ${id.passwordEnv} (the OPC UA password of ${id.username}) is not set`, {
-          hint: `set ${id.passwordEnv} in the service environment (e.g. an EnvironmentFile of the systemd unit), never in the config file`,
-        })
+        throw new ParklinkError(
+          ErrorCodes.CONFIG_INVALID,
+          `device ${config.id}: environment variable ${id.passwordEnv} (the OPC UA password of ${id.username}) is not set`,
+          {
+            hint: `set ${id.passwordEnv} in the service environment (e.g. an EnvironmentFile of the systemd unit), never in the config file`,
+          },
+        )
       }
       return { type: UserTokenType.UserName, userName: id.username, password }
     }
     case 'certificate': {
       try {
-        return { type: UserTokenType.Certificate, certificateData: readPem(id.certFile), privateKey: readFileSync(id.keyFile, 'utf8') }
+        return {
+          type: UserTokenType.Certificate,
+          certificateData: readPem(id.certFile),
+          privateKey: readFileSync(id.keyFile, 'utf8'),
+        }
       } catch (err) {
-        throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `device ${config.id}: cannot read the user certificate or key: ${errorMessage(err)}`, {
-          hint: 'identity.certFile and identity.keyFile must be PEM files the service user can read',
-          cause: err,
-        })
+        throw new ParklinkError(
+          ErrorCodes.CONFIG_INVALID,
+          `device ${config.id}: cannot read the user certificate or key: ${errorMessage(err)}`,
+          {
+            hint: 'identity.certFile and identity.keyFile must be PEM files the service user can read',
+            cause: err,
+          },
+        )
       }
     }
   }
@@ -87,7 +106,10 @@ export interface ConnectOptions {
 export function pkiFolder(dataDir: string | undefined, device: string, log: Logger): string {
   if (dataDir !== undefined) return path.join(dataDir, 'pki')
   const folder = path.join(tmpdir(), 'parklink-opcua-pki', device)
-  log.warn({ folder }, 'no device data directory given: the OPC UA application certificate is kept in a temporary folder')
+  log.warn(
+    { folder },
+    'no device data directory given: the OPC UA application certificate is kept in a temporary folder',
+  )
   return folder
 }
 

@@ -31,14 +31,30 @@ const points = [
 ]
 
 function run(sim: OpcuaSim, extra: Record<string, unknown> = {}, env?: Record<string, string>) {
-  const config = OpcuaDeviceConfig.parse({ id: 'fuqiang-dcs', kind: 'opcua', endpoint: sim.endpoint, acceptUnknownServerCertificate: true, pollMs: 200, publishingIntervalMs: 100, samplingIntervalMs: 100, timeoutMs: 3_000, points, ...extra })
+  const config = OpcuaDeviceConfig.parse({
+    id: 'fuqiang-dcs',
+    kind: 'opcua',
+    endpoint: sim.endpoint,
+    acceptUnknownServerCertificate: true,
+    pollMs: 200,
+    publishingIntervalMs: 100,
+    samplingIntervalMs: 100,
+    timeoutMs: 3_000,
+    points,
+    ...extra,
+  })
   if (env) Object.assign(process.env, env)
   const driver = createOpcuaDriver(config, { clock: systemClock, log, dataDir })
   const latest = new Map<string, Sample>()
   let poller: Poller | null = null
   const start = async () => {
     await driver.start()
-    poller = startPoller({ drivers: [driver], clock: systemClock, log, onSamples: (_d, samples) => samples.forEach((s) => latest.set(s.point, s)) })
+    poller = startPoller({
+      drivers: [driver],
+      clock: systemClock,
+      log,
+      onSamples: (_d, samples) => samples.forEach((s) => latest.set(s.point, s)),
+    })
   }
   cleanup.push(async () => {
     await poller?.stop()
@@ -47,7 +63,8 @@ function run(sim: OpcuaSim, extra: Record<string, unknown> = {}, env?: Record<st
   return { driver, latest, start }
 }
 
-const allGood = (latest: Map<string, Sample>, after = 0) => points.every((p) => latest.get(p.id)?.quality === 'good' && latest.get(p.id)!.ts >= after)
+const allGood = (latest: Map<string, Sample>, after = 0) =>
+  points.every((p) => latest.get(p.id)?.quality === 'good' && latest.get(p.id)!.ts >= after)
 
 describe('OPC UA driver against the simulator', () => {
   let sim: OpcuaSim
@@ -56,7 +73,7 @@ describe('OPC UA driver against the simulator', () => {
   })
   afterAll(async () => sim.stop())
 
-  it('subscribes: values with source timestamps, and the control room\'s range, units and limits', async () => {
+  it("subscribes: values with source timestamps, and the control room's range, units and limits", async () => {
     const { driver, latest, start } = run(sim)
     sim.setValue('TK201.Level', 7.125)
     const before = Date.now()
@@ -65,9 +82,18 @@ describe('OPC UA driver against the simulator', () => {
     expect(latest.get(LEVEL)).toMatchObject({ value: 7.125, quality: 'good' })
     expect(latest.get(LEVEL)!.ts).toBeGreaterThanOrEqual(before - 1_000)
     expect(driver.status()).toMatchObject({ state: 'connected', lastError: null })
-    expect(driver.points.find((p) => p.id === LEVEL)).toEqual({ id: LEVEL, device: 'fuqiang-dcs', unit: 'm', range: { low: 0, high: 12 }, limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 } })
+    expect(driver.points.find((p) => p.id === LEVEL)).toEqual({
+      id: LEVEL,
+      device: 'fuqiang-dcs',
+      unit: 'm',
+      range: { low: 0, high: 12 },
+      limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 },
+    })
     // A configured unit wins over the server's; a detector has only upper limits.
-    expect(driver.points.find((p) => p.id === 'fuqiang.gt201.cl2')).toMatchObject({ unit: 'ppm(v)', limits: { hh: 2, h: 1 } })
+    expect(driver.points.find((p) => p.id === 'fuqiang.gt201.cl2')).toMatchObject({
+      unit: 'ppm(v)',
+      limits: { hh: 2, h: 1 },
+    })
     sim.setValue('TK201.Level', 8.5)
     await waitFor(() => latest.get(LEVEL)?.value === 8.5, { message: 'a change reaches the subscription' })
     sim.setValue('TK201.Level', null)
@@ -80,7 +106,10 @@ describe('OPC UA driver against the simulator', () => {
     sim.setStatus('TK201.Pressure', StatusCodes.BadSensorFailure)
     try {
       await waitFor(() => latest.get('fuqiang.tk201.pressure')?.quality === 'bad')
-      expect(latest.get('fuqiang.tk201.pressure')).toMatchObject({ quality: 'bad', reason: 'source_status:BadSensorFailure' })
+      expect(latest.get('fuqiang.tk201.pressure')).toMatchObject({
+        quality: 'bad',
+        reason: 'source_status:BadSensorFailure',
+      })
       expect(latest.get(LEVEL)?.quality).toBe('good')
     } finally {
       sim.setStatus('TK201.Pressure', null)
@@ -88,30 +117,63 @@ describe('OPC UA driver against the simulator', () => {
   })
 
   it('Basic256Sha256 SignAndEncrypt with a username identity whose password comes from the environment', async () => {
-    const { driver, latest, start } = run(sim, {
-      securityPolicy: 'Basic256Sha256', securityMode: 'SignAndEncrypt', identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_PW' },
-    }, { PARKLINK_TEST_OPCUA_PW: 'demo-only-password' })
+    const { driver, latest, start } = run(
+      sim,
+      {
+        securityPolicy: 'Basic256Sha256',
+        securityMode: 'SignAndEncrypt',
+        identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_PW' },
+      },
+      { PARKLINK_TEST_OPCUA_PW: 'demo-only-password' },
+    )
     await start()
     await waitFor(() => allGood(latest), { message: () => JSON.stringify(driver.status()) })
   })
 
   it('a wrong password is a device error (bad, explained), a missing variable a config error', async () => {
-    const wrong = run(sim, { identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_WRONG' } }, { PARKLINK_TEST_OPCUA_WRONG: 'nope' })
+    const wrong = run(
+      sim,
+      { identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_WRONG' } },
+      { PARKLINK_TEST_OPCUA_WRONG: 'nope' },
+    )
     await wrong.start()
     await waitFor(() => wrong.latest.get(LEVEL)?.quality === 'bad')
-    expect(wrong.driver.status()).toMatchObject({ state: 'disconnected', lastError: expect.stringMatching(/Bad|denied|rejected|identity/i) })
-    const missing = run(sim, { identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_UNSET' } })
-    await expect(missing.driver.start()).rejects.toMatchObject({ code: 'PL_CONFIG_INVALID', message: expect.stringContaining('PARKLINK_TEST_OPCUA_UNSET') })
+    expect(wrong.driver.status()).toMatchObject({
+      state: 'disconnected',
+      lastError: expect.stringMatching(/Bad|denied|rejected|identity/i),
+    })
+    const missing = run(sim, {
+      identity: { type: 'username', username: 'edge', passwordEnv: 'PARKLINK_TEST_OPCUA_UNSET' },
+    })
+    await expect(missing.driver.start()).rejects.toMatchObject({
+      code: 'PL_CONFIG_INVALID',
+      message: expect.stringContaining('PARKLINK_TEST_OPCUA_UNSET'),
+    })
   })
 
   it('browses the address space for technicians: the DCS folder, its tanks and their typed variables', async () => {
-    const config = OpcuaDeviceConfig.parse({ id: 'fuqiang-dcs', kind: 'opcua', endpoint: sim.endpoint, acceptUnknownServerCertificate: true, points })
+    const config = OpcuaDeviceConfig.parse({
+      id: 'fuqiang-dcs',
+      kind: 'opcua',
+      endpoint: sim.endpoint,
+      acceptUnknownServerCertificate: true,
+      points,
+    })
     const { root, truncated } = await browseOpcua(config, { dataDir, log, nodeId: 'ns=1;s=FuqiangDCS', depth: 2 })
     expect(truncated).toBe(false)
     expect(root.browseName).toBe('1:FuqiangDCS')
     expect(root.children.map((c) => c.displayName).sort()).toEqual(['GT201', 'GT202', 'TK201', 'TK202'])
-    const level = root.children.find((c) => c.displayName === 'TK201')?.children.find((c) => c.nodeId === 'ns=1;s=TK201.Level')
-    expect(level).toMatchObject({ nodeClass: 'Variable', dataType: 'Double', displayName: '液氯储罐TK-201液位', unit: 'm', range: { low: 0, high: 12 }, limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 } })
+    const level = root.children
+      .find((c) => c.displayName === 'TK201')
+      ?.children.find((c) => c.nodeId === 'ns=1;s=TK201.Level')
+    expect(level).toMatchObject({
+      nodeClass: 'Variable',
+      dataType: 'Double',
+      displayName: '液氯储罐TK-201液位',
+      unit: 'm',
+      range: { low: 0, high: 12 },
+      limits: { hh: 10.5, h: 9.5, l: 1.5, ll: 0.8 },
+    })
     const few = await browseOpcua(config, { dataDir, log, nodeId: 'ns=1;s=FuqiangDCS', depth: 3, maxNodes: 3 })
     expect(few.truncated).toBe(true)
   })
@@ -145,12 +207,17 @@ describe('OPC UA driver: servers that misbehave', () => {
     await start()
     await waitFor(() => allGood(latest))
     await sim.stop()
-    await waitFor(() => points.every((p) => latest.get(p.id)?.quality === 'bad'), { message: 'points bad while the server is down' })
+    await waitFor(() => points.every((p) => latest.get(p.id)?.quality === 'bad'), {
+      message: 'points bad while the server is down',
+    })
     expect(driver.status().state).toBe('disconnected')
     await sim.restart()
     const back = Date.now()
     sim.setValue('TK201.Level', 3.25)
-    await waitFor(() => allGood(latest, back) && latest.get(LEVEL)?.value === 3.25, { timeoutMs: 10_000, message: () => `values after restart: ${JSON.stringify([...latest.values()])}` })
+    await waitFor(() => allGood(latest, back) && latest.get(LEVEL)?.value === 3.25, {
+      timeoutMs: 10_000,
+      message: () => `values after restart: ${JSON.stringify([...latest.values()])}`,
+    })
     expect(driver.status().state).toBe('connected')
     // Pushed, not polled: a further change arrives through the new subscription.
     sim.setValue('TK201.Level', 3.5)

@@ -53,11 +53,15 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
 
   const setState = (state: DriverState, lastError: string | null) => {
     if (state !== status.state) {
-      log[state === 'connected' ? 'info' : 'warn']({ endpoint: config.endpoint, from: status.state, to: state, error: lastError ?? undefined }, `OPC UA device ${state}`)
+      log[state === 'connected' ? 'info' : 'warn'](
+        { endpoint: config.endpoint, from: status.state, to: state, error: lastError ?? undefined },
+        `OPC UA device ${state}`,
+      )
       status = { state, since: clock.now(), lastError }
     } else {
       // The first failure after a start (state already 'disconnected') says why, once.
-      if (state === 'disconnected' && lastError !== null && status.lastError === null) log.warn({ endpoint: config.endpoint, error: lastError }, `device not reachable since start: ${lastError}`)
+      if (state === 'disconnected' && lastError !== null && status.lastError === null)
+        log.warn({ endpoint: config.endpoint, error: lastError }, `device not reachable since start: ${lastError}`)
       status = { ...status, lastError }
     }
   }
@@ -65,7 +69,8 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     if (samples.length === 0 || stopped) return
     for (const on of listeners) on(samples)
   }
-  const allBad = (indexes: Iterable<number>, reason: string) => [...indexes].map((i) => badSample(config.points[i]!.id, clock.now(), reason.slice(0, 256)))
+  const allBad = (indexes: Iterable<number>, reason: string) =>
+    [...indexes].map((i) => badSample(config.points[i]!.id, clock.now(), reason.slice(0, 256)))
   const everyIndex = () => config.points.map((_, i) => i)
 
   /** `at`: the sample's time when not the source's (a refresh read is stamped with the server's time). */
@@ -74,8 +79,11 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     const q = qualityOf(dv.statusCode)
     if (q.quality === 'bad') return badSample(p.id, ts, q.reason!)
     const value = toValue(dv.value)
-    if (value === undefined) return badSample(p.id, ts, `${QualityReasons.DECODE}:unsupported OPC UA data type ${DataType[dv.value.dataType]}`)
-    return q.quality === 'good' ? { point: p.id, ts, value, quality: 'good' } : { point: p.id, ts, value, quality: 'uncertain', reason: q.reason! }
+    if (value === undefined)
+      return badSample(p.id, ts, `${QualityReasons.DECODE}:unsupported OPC UA data type ${DataType[dv.value.dataType]}`)
+    return q.quality === 'good'
+      ? { point: p.id, ts, value, quality: 'good' }
+      : { point: p.id, ts, value, quality: 'uncertain', reason: q.reason! }
   }
 
   const lost = (gen: number, reason: string) => {
@@ -91,7 +99,14 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
 
   const monitor = async (c: Connection, gen: number) => {
     const sub = await withTimeout(
-      c.session.createSubscription2({ requestedPublishingInterval: config.publishingIntervalMs, requestedLifetimeCount: 60, requestedMaxKeepAliveCount: 10, maxNotificationsPerPublish: 10_000, publishingEnabled: true, priority: 10 }),
+      c.session.createSubscription2({
+        requestedPublishingInterval: config.publishingIntervalMs,
+        requestedLifetimeCount: 60,
+        requestedMaxKeepAliveCount: 10,
+        maxNotificationsPerPublish: 10_000,
+        publishingEnabled: true,
+        priority: 10,
+      }),
       config.timeoutMs,
       'creating the subscription',
     )
@@ -101,25 +116,46 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     // One group per distinct parameter set keeps requests few on a DCS with thousands of tags.
     const groups = new Map<string, number[]>()
     config.points.forEach((p, i) => {
-      const key = JSON.stringify([p.samplingIntervalMs ?? config.samplingIntervalMs, p.queueSize ?? config.queueSize, deadbandFor(p) ?? null])
+      const key = JSON.stringify([
+        p.samplingIntervalMs ?? config.samplingIntervalMs,
+        p.queueSize ?? config.queueSize,
+        deadbandFor(p) ?? null,
+      ])
       groups.set(key, [...(groups.get(key) ?? []), i])
     })
     const refused: Array<[number, string]> = []
     for (const [key, indexes] of groups) {
-      const [samplingInterval, queueSize, deadband] = JSON.parse(key) as [number, number, { type: 'absolute' | 'percent'; value: number } | null]
+      const [samplingInterval, queueSize, deadband] = JSON.parse(key) as [
+        number,
+        number,
+        { type: 'absolute' | 'percent'; value: number } | null,
+      ]
       const filter = deadband
-        ? new DataChangeFilter({ trigger: DataChangeTrigger.StatusValue, deadbandType: deadband.type === 'percent' ? DeadbandType.Percent : DeadbandType.Absolute, deadbandValue: deadband.value })
+        ? new DataChangeFilter({
+            trigger: DataChangeTrigger.StatusValue,
+            deadbandType: deadband.type === 'percent' ? DeadbandType.Percent : DeadbandType.Absolute,
+            deadbandValue: deadband.value,
+          })
         : null
-      const group = ClientMonitoredItemGroup.create(sub, indexes.map((i) => items[i]!), { samplingInterval, queueSize, discardOldest: true, filter }, TimestampsToReturn.Both)
+      const group = ClientMonitoredItemGroup.create(
+        sub,
+        indexes.map((i) => items[i]!),
+        { samplingInterval, queueSize, discardOldest: true, filter },
+        TimestampsToReturn.Both,
+      )
       group.on('changed', (_item, dv, index) => {
         if (gen !== generation) return
         const i = indexes[index]
         if (i !== undefined) emit([toSample(config.points[i]!, dv)])
       })
-      await withTimeout(new Promise<void>((resolve, reject) => {
-        group.once('initialized', () => resolve())
-        group.once('err', (message: string) => reject(new Error(message)))
-      }), config.timeoutMs, 'creating monitored items')
+      await withTimeout(
+        new Promise<void>((resolve, reject) => {
+          group.once('initialized', () => resolve())
+          group.once('err', (message: string) => reject(new Error(message)))
+        }),
+        config.timeoutMs,
+        'creating monitored items',
+      )
       group.monitoredItems.forEach((item, k) => {
         const code = item.statusCode
         if (code && !code.isGood()) refused.push([indexes[k]!, code.name])
@@ -138,7 +174,10 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
         return
       }
       connection = c
-      metadata = await readMetadata(c.session, config.points.map((p) => p.nodeId)).catch((err: unknown) => {
+      metadata = await readMetadata(
+        c.session,
+        config.points.map((p) => p.nodeId),
+      ).catch((err: unknown) => {
         log.warn({ err: errorMessage(err) }, 'could not read EURange, units or limits from the server')
         return metadata
       })
@@ -146,11 +185,18 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
         try {
           const refused = await monitor(c, gen)
           polled = new Set(refused.map(([i]) => i))
-          if (refused.length > 0) log.warn({ points: refused.map(([i, why]) => `${config.points[i]!.id}: ${why}`) }, 'the server refused to monitor some points: they are polled instead')
+          if (refused.length > 0)
+            log.warn(
+              { points: refused.map(([i, why]) => `${config.points[i]!.id}: ${why}`) },
+              'the server refused to monitor some points: they are polled instead',
+            )
         } catch (err) {
           // e.g. BadTooManySubscriptions, BadServiceUnsupported: the server will not push; poll.
           polled = new Set(everyIndex())
-          log.warn({ err: errorMessage(err), pollMs: config.pollMs }, 'the server refused a subscription: every point is polled instead')
+          log.warn(
+            { err: errorMessage(err), pollMs: config.pollMs },
+            'the server refused a subscription: every point is polled instead',
+          )
         }
       }
       if (gen !== generation) return
@@ -163,7 +209,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
       generation++
       const c = connection
       connection = null
-        await c?.close()
+      await c?.close()
       nextAttemptAt = clock.now() + backoffDelay(attempts++, RECONNECT_BASE_MS, RECONNECT_MAX_MS)
       setState('disconnected', `${config.endpoint}: ${reason}`)
     }
@@ -180,7 +226,14 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
   const pollRead = async (indexes: number[]): Promise<Sample[]> => {
     const c = connection!
     try {
-      const values = await withTimeout(c.session.read(indexes.map((i) => ({ nodeId: config.points[i]!.nodeId, attributeId: AttributeIds.Value })), 0), config.timeoutMs, 'reading')
+      const values = await withTimeout(
+        c.session.read(
+          indexes.map((i) => ({ nodeId: config.points[i]!.nodeId, attributeId: AttributeIds.Value })),
+          0,
+        ),
+        config.timeoutMs,
+        'reading',
+      )
       return indexes.map((i, k) => toSample(config.points[i]!, values[k]!))
     } catch (err) {
       lost(generation, `read failed: ${errorMessage(err)}`)
@@ -198,7 +251,14 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
       return config.points.map((p, i) => {
         const m = metadata[i] ?? {}
         const unit = p.unit ?? m.unit
-        return { id: p.id, device: config.id, ...(p.name ? { name: p.name } : {}), ...(unit ? { unit } : {}), ...(m.range ? { range: m.range } : {}), ...(m.limits ? { limits: m.limits } : {}) }
+        return {
+          id: p.id,
+          device: config.id,
+          ...(p.name ? { name: p.name } : {}),
+          ...(unit ? { unit } : {}),
+          ...(m.range ? { range: m.range } : {}),
+          ...(m.limits ? { limits: m.limits } : {}),
+        }
       })
     },
 
@@ -216,7 +276,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
       generation++
       const c = connection
       connection = null
-        if (connecting) await connecting.catch(() => {})
+      if (connecting) await connecting.catch(() => {})
       await c?.close()
       setState('stopped', null)
     },
@@ -224,7 +284,8 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     status: () => status,
 
     async read(ids?: readonly string[]) {
-      const wanted = ids === undefined ? everyIndex() : ids.map((id) => byId.get(id)).filter((i): i is number => i !== undefined)
+      const wanted =
+        ids === undefined ? everyIndex() : ids.map((id) => byId.get(id)).filter((i): i is number => i !== undefined)
       if (stopped) return allBad(wanted, `${QualityReasons.UNREACHABLE}:driver stopped`)
       // While disconnected, the poll tick reports every point bad (subscribed ones too); once
       // reconnected, subscribed points get their values from the new subscription.
@@ -240,7 +301,13 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
       if (stopped) return allBad(wanted, `${QualityReasons.UNREACHABLE}:driver stopped`)
       const failure = await ensureConnected()
       if (failure !== null) return allBad(wanted, failure)
-      return refreshRead(connection!, wanted.map((i) => config.points[i]!), config.timeoutMs, toSample, () => clock.now())
+      return refreshRead(
+        connection!,
+        wanted.map((i) => config.points[i]!),
+        config.timeoutMs,
+        toSample,
+        () => clock.now(),
+      )
     },
 
     subscribe(on) {
@@ -257,11 +324,24 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
         })
       }
       const c = connection
-      if (!c) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `device ${config.id} is not connected`, { hint: 'retry once the device is connected' })
-      if (typeof value !== 'number' && typeof value !== 'boolean') throw new ParklinkError(ErrorCodes.BAD_REQUEST, `cannot write ${typeof value} to ${id}`, { hint: 'write a number or true/false' })
+      if (!c)
+        throw new ParklinkError(ErrorCodes.BAD_REQUEST, `device ${config.id} is not connected`, {
+          hint: 'retry once the device is connected',
+        })
+      if (typeof value !== 'number' && typeof value !== 'boolean')
+        throw new ParklinkError(ErrorCodes.BAD_REQUEST, `cannot write ${typeof value} to ${id}`, {
+          hint: 'write a number or true/false',
+        })
       const variant = new Variant({ dataType: typeof value === 'boolean' ? DataType.Boolean : DataType.Double, value })
-      const code = await withTimeout(c.session.write({ nodeId: p.nodeId, attributeId: AttributeIds.Value, value: { value: variant } }), config.timeoutMs, 'writing')
-      if (!code.isGood()) throw new ParklinkError(ErrorCodes.BAD_REQUEST, `the server refused the write to ${id}: ${code.name}`, { hint: 'check the node is writable for this user' })
+      const code = await withTimeout(
+        c.session.write({ nodeId: p.nodeId, attributeId: AttributeIds.Value, value: { value: variant } }),
+        config.timeoutMs,
+        'writing',
+      )
+      if (!code.isGood())
+        throw new ParklinkError(ErrorCodes.BAD_REQUEST, `the server refused the write to ${id}: ${code.name}`, {
+          hint: 'check the node is writable for this user',
+        })
     },
   }
 }

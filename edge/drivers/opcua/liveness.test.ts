@@ -49,14 +49,28 @@ afterEach(async () => {
 async function startEdge() {
   dir = mkdtempSync(path.join(tmpdir(), 'parklink-opcua-liveness-'))
   cloud = await startFakeCloud(broker.url)
-  const config = resolveEdgeConfig(EdgeConfigSchema.parse({
-    site: 'park', edge: 'fuqiang-01', dataDir: './data',
-    uplink: { url: broker.url, ackTimeoutMs: 1_000, heartbeatMs: 500, reconnectMinMs: 50, reconnectMaxMs: 200 },
-    devices: [{
-      id: 'fuqiang-dcs', kind: 'opcua', endpoint: sim.endpoint, acceptUnknownServerCertificate: true, publishingIntervalMs: 100, samplingIntervalMs: 100, timeoutMs: 3_000, refreshS: 1,
-      points: points.map(({ id, nodeId }) => ({ id, nodeId })),
-    }],
-  }), dir)
+  const config = resolveEdgeConfig(
+    EdgeConfigSchema.parse({
+      site: 'park',
+      edge: 'fuqiang-01',
+      dataDir: './data',
+      uplink: { url: broker.url, ackTimeoutMs: 1_000, heartbeatMs: 500, reconnectMinMs: 50, reconnectMaxMs: 200 },
+      devices: [
+        {
+          id: 'fuqiang-dcs',
+          kind: 'opcua',
+          endpoint: sim.endpoint,
+          acceptUnknownServerCertificate: true,
+          publishingIntervalMs: 100,
+          samplingIntervalMs: 100,
+          timeoutMs: 3_000,
+          refreshS: 1,
+          points: points.map(({ id, nodeId }) => ({ id, nodeId })),
+        },
+      ],
+    }),
+    dir,
+  )
   agent = await startEdgeAgent(config, { log })
 }
 
@@ -68,7 +82,10 @@ describe('OPC UA liveness: subscribed points prove they are alive', () => {
     await startEdge()
     await waitFor(() => points.every((p) => received(p.id).length > 0), { message: 'first values' })
     const before = { ...sim.reads }
-    await waitFor(() => received('fuqiang.tk201.level').length >= 5, { timeoutMs: 20_000, message: () => `level samples: ${JSON.stringify(received('fuqiang.tk201.level'))}` })
+    await waitFor(() => received('fuqiang.tk201.level').length >= 5, {
+      timeoutMs: 20_000,
+      message: () => `level samples: ${JSON.stringify(received('fuqiang.tk201.level'))}`,
+    })
     const level = received('fuqiang.tk201.level')
     expect(new Set(level.map((s) => s.value))).toEqual(new Set([4.5]))
     expect(level.every((s) => s.quality === 'good')).toBe(true)
@@ -80,20 +97,29 @@ describe('OPC UA liveness: subscribed points prove they are alive', () => {
     expect((sim.reads.nodes - before.nodes) / calls).toBe(points.length)
   })
 
-  it('a refresh read that fails turns the point bad with the server\'s reason; good again once it reads', async () => {
+  it("a refresh read that fails turns the point bad with the server's reason; good again once it reads", async () => {
     for (const p of points) sim.setValue(p.key, 4.5)
     await startEdge()
     await waitFor(() => received('fuqiang.tk201.level').length > 0)
     sim.setReadFault('TK201.Level', StatusCodes.BadCommunicationError)
     try {
       await waitFor(() => received('fuqiang.tk201.level').some((s) => s.quality === 'bad'), { timeoutMs: 20_000 })
-      expect(received('fuqiang.tk201.level').find((s) => s.quality === 'bad')).toMatchObject({ quality: 'bad', reason: 'source_status:BadCommunicationError' })
+      expect(received('fuqiang.tk201.level').find((s) => s.quality === 'bad')).toMatchObject({
+        quality: 'bad',
+        reason: 'source_status:BadCommunicationError',
+      })
       // The other points of that Read are unaffected.
       expect(received('fuqiang.tk201.pressure').every((s) => s.quality === 'good')).toBe(true)
     } finally {
       sim.setReadFault('TK201.Level', null)
     }
     const bad = received('fuqiang.tk201.level').length
-    await waitFor(() => received('fuqiang.tk201.level').slice(bad).some((s) => s.quality === 'good'), { timeoutMs: 20_000 })
+    await waitFor(
+      () =>
+        received('fuqiang.tk201.level')
+          .slice(bad)
+          .some((s) => s.quality === 'good'),
+      { timeoutMs: 20_000 },
+    )
   })
 })

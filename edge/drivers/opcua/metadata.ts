@@ -16,7 +16,12 @@ export interface NodeMetadata {
   limits?: SourceLimits
 }
 
-const LIMITS = [['hh', 'HighHighLimit'], ['h', 'HighLimit'], ['l', 'LowLimit'], ['ll', 'LowLowLimit']] as const
+const LIMITS = [
+  ['hh', 'HighHighLimit'],
+  ['h', 'HighLimit'],
+  ['l', 'LowLimit'],
+  ['ll', 'LowLowLimit'],
+] as const
 
 async function translate(session: ClientSession, paths: Array<[NodeIdLike, string]>): Promise<Array<NodeId | null>> {
   if (paths.length === 0) return []
@@ -35,9 +40,22 @@ async function readValues(session: ClientSession, nodes: Array<NodeId | null>): 
   return out
 }
 
-async function browseTargets(session: ClientSession, nodes: NodeIdLike[], referenceTypeId: string, direction: BrowseDirection): Promise<NodeId[][]> {
+async function browseTargets(
+  session: ClientSession,
+  nodes: NodeIdLike[],
+  referenceTypeId: string,
+  direction: BrowseDirection,
+): Promise<NodeId[][]> {
   if (nodes.length === 0) return []
-  const results = await session.browse(nodes.map((nodeId) => ({ nodeId, referenceTypeId, browseDirection: direction, includeSubtypes: true, resultMask: 0x3f })))
+  const results = await session.browse(
+    nodes.map((nodeId) => ({
+      nodeId,
+      referenceTypeId,
+      browseDirection: direction,
+      includeSubtypes: true,
+      resultMask: 0x3f,
+    })),
+  )
   return results.map((r) => (r.statusCode.isGood() ? (r.references ?? []).map((ref) => ref.nodeId) : []))
 }
 
@@ -48,7 +66,16 @@ export async function readMetadata(session: ClientSession, nodeIds: readonly str
   const out: NodeMetadata[] = ids.map(() => ({}))
 
   // 1. EURange and EngineeringUnits.
-  const props = await translate(session, ids.flatMap((id) => [[id, '.EURange'], [id, '.EngineeringUnits']] as Array<[NodeId, string]>))
+  const props = await translate(
+    session,
+    ids.flatMap(
+      (id) =>
+        [
+          [id, '.EURange'],
+          [id, '.EngineeringUnits'],
+        ] as Array<[NodeId, string]>,
+    ),
+  )
   const values = await readValues(session, props)
   ids.forEach((_, i) => {
     const range = values[2 * i] as { low?: unknown; high?: unknown } | undefined
@@ -71,7 +98,13 @@ export async function readMetadata(session: ClientSession, nodeIds: readonly str
 
   // 3. Each condition's InputNode and limits, in one translate and one read.
   const fields = ['InputNode', ...LIMITS.map(([, name]) => name)]
-  const condValues = await readValues(session, await translate(session, conditions.flatMap((c) => fields.map((f) => [c, `.${f}`] as [NodeId, string]))))
+  const condValues = await readValues(
+    session,
+    await translate(
+      session,
+      conditions.flatMap((c) => fields.map((f) => [c, `.${f}`] as [NodeId, string])),
+    ),
+  )
   const limitsByInput = new Map<string, SourceLimits>()
   conditions.forEach((_, i) => {
     const base = i * fields.length
@@ -82,7 +115,8 @@ export async function readMetadata(session: ClientSession, nodeIds: readonly str
       const v = finite(condValues[base + 1 + k])
       if (v !== undefined) limits[key] = v
     })
-    if (Object.keys(limits).length > 0) limitsByInput.set(input.toString(), { ...limitsByInput.get(input.toString()), ...limits })
+    if (Object.keys(limits).length > 0)
+      limitsByInput.set(input.toString(), { ...limitsByInput.get(input.toString()), ...limits })
   })
   ids.forEach((id, i) => {
     const limits = limitsByInput.get(id.toString())

@@ -22,15 +22,31 @@ export async function refreshRead(
   now: () => number,
 ): Promise<Sample[]> {
   try {
-    const values = await withTimeout(connection.session.read(points.map((p) => ({ nodeId: p.nodeId, attributeId: AttributeIds.Value })), 0), timeoutMs, 'refreshing silent points')
+    const values = await withTimeout(
+      connection.session.read(
+        points.map((p) => ({ nodeId: p.nodeId, attributeId: AttributeIds.Value })),
+        0,
+      ),
+      timeoutMs,
+      'refreshing silent points',
+    )
     return points.map((p, k) => {
       const dv = values[k]
-      if (!dv) return badSample(p.id, now(), `${QualityReasons.MALFORMED}:the server answered the refresh read without this node`)
+      if (!dv)
+        return badSample(
+          p.id,
+          now(),
+          `${QualityReasons.MALFORMED}:the server answered the refresh read without this node`,
+        )
       return toSample(p, dv, dv.serverTimestamp?.getTime() ?? now())
     })
   } catch (err) {
     const timedOut = (err as { code?: unknown }).code === 'ETIMEDOUT'
-    const reason = `${timedOut ? QualityReasons.TIMEOUT : QualityReasons.UNREACHABLE}:refresh read failed: ${errorMessage(err)}`.slice(0, 256)
+    const reason =
+      `${timedOut ? QualityReasons.TIMEOUT : QualityReasons.UNREACHABLE}:refresh read failed: ${errorMessage(err)}`.slice(
+        0,
+        256,
+      )
     const at = now()
     return points.map((p) => badSample(p.id, at, reason))
   }

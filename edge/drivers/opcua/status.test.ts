@@ -7,7 +7,10 @@ describe('OPC UA StatusCode → quality', () => {
     [StatusCodes.Good, { quality: 'good' }],
     [StatusCodes.GoodLocalOverride, { quality: 'good' }],
     [StatusCodes.UncertainLastUsableValue, { quality: 'uncertain', reason: 'source_status:UncertainLastUsableValue' }],
-    [StatusCodes.UncertainSensorNotAccurate, { quality: 'uncertain', reason: 'source_status:UncertainSensorNotAccurate' }],
+    [
+      StatusCodes.UncertainSensorNotAccurate,
+      { quality: 'uncertain', reason: 'source_status:UncertainSensorNotAccurate' },
+    ],
     [StatusCodes.BadSensorFailure, { quality: 'bad', reason: 'source_status:BadSensorFailure' }],
     [StatusCodes.BadNodeIdUnknown, { quality: 'bad', reason: 'source_status:BadNodeIdUnknown' }],
     [StatusCodes.BadCommunicationError, { quality: 'bad', reason: 'source_status:BadCommunicationError' }],

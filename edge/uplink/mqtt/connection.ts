@@ -101,7 +101,8 @@ export function createMqttTransport(options: MqttTransportOptions): UplinkTransp
 /** The link interface over one mqtt.js client (MQTT 3.1.1: a granted QoS of 128 is a refusal). */
 function linkOf(c: MqttClient): UplinkLink {
   return {
-    publish: (topic, payload, opts, done) => c.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, (err) => done?.(err)),
+    publish: (topic, payload, opts, done) =>
+      c.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, (err) => done?.(err)),
     subscribe: (filter, qos, done) =>
       c.subscribe({ [filter]: { qos } }, (err, granted) => {
         if (err) done({ refused: false, error: errorMessage(err) })

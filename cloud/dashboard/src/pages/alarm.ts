@@ -19,7 +19,11 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   const title = h('h1', {}, t('loading'))
   const cells = Object.fromEntries(FACTS.map((k) => [k, h('dd', { 'data-fact': k })])) as Record<Fact, HTMLElement>
   cells.state.dataset.testid = 'alarm-state'
-  const facts = h('dl', {}, ...FACTS.flatMap((k) => [h('dt', {}, t(k === 'responseDue' ? 'responseDue' : k)), cells[k]]))
+  const facts = h(
+    'dl',
+    {},
+    ...FACTS.flatMap((k) => [h('dt', {}, t(k === 'responseDue' ? 'responseDue' : k)), cells[k]]),
+  )
   const message = h('p', { class: 'error', role: 'alert' })
   const timeline = h('ol', { class: 'timeline' })
   const snapshots = h('div', { class: 'snapshots' })
@@ -43,7 +47,10 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
 
   let shown = -1
   const load = async () => {
-    const [alarm, entries] = await Promise.all([request<AlarmView>(`/api/v1/alarms/${id}`), request<TimelineEntry[]>(`/api/v1/alarms/${id}/timeline`)])
+    const [alarm, entries] = await Promise.all([
+      request<AlarmView>(`/api/v1/alarms/${id}`),
+      request<TimelineEntry[]>(`/api/v1/alarms/${id}/timeline`),
+    ])
     title.textContent = `${alarm.priority} · ${alarm.pointName ?? alarm.point} · ${kindName(alarm.kind)}`
     title.className = `p-${alarm.priority}`
     setFacts(cells, alarm, names, unit)
@@ -97,8 +104,17 @@ function setFacts(cells: Record<Fact, HTMLElement>, a: AlarmView, names: Names, 
 /** A timeline entry as a sentence: time, who, what, and its details by name. */
 function sentence(e: TimelineEntry): HTMLElement {
   const details = Object.entries(e.detail).filter(([, v]) => v !== '' && v !== null && v !== undefined)
-  return h('li', { 'data-action': e.action }, h('time', {}, time(e.at)), ' ', actor(e.actor), ` · ${actionName(e.action)}`,
-    details.length ? h('small', {}, ...details.flatMap(([k, v], i) => [i ? '；' : ' ', `${detailName(k)}: `, detailValue(k, v)])) : null)
+  return h(
+    'li',
+    { 'data-action': e.action },
+    h('time', {}, time(e.at)),
+    ' ',
+    actor(e.actor),
+    ` · ${actionName(e.action)}`,
+    details.length
+      ? h('small', {}, ...details.flatMap(([k, v], i) => [i ? '；' : ' ', `${detailName(k)}: `, detailValue(k, v)]))
+      : null,
+  )
 }
 
 /** Who took a step: the system by name, a person or key by their account name (an id, not translated). */
@@ -131,7 +147,14 @@ async function showSnapshots(id: string, box: HTMLElement, urls: string[]): Prom
       if (!img.ok) continue
       const url = URL.createObjectURL(await img.blob())
       urls.push(url)
-      box.append(h('figure', {}, h('img', { src: url, alt: `${s.camera ?? ''} ${s.takenAt ? time(s.takenAt) : ''}` }), h('figcaption', {}, `${s.camera ?? ''} ${s.takenAt ? time(s.takenAt) : ''}`)))
+      box.append(
+        h(
+          'figure',
+          {},
+          h('img', { src: url, alt: `${s.camera ?? ''} ${s.takenAt ? time(s.takenAt) : ''}` }),
+          h('figcaption', {}, `${s.camera ?? ''} ${s.takenAt ? time(s.takenAt) : ''}`),
+        ),
+      )
     }
   } catch {
     // no snapshots for this alarm

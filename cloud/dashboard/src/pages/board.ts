@@ -43,34 +43,44 @@ export function boardPage(root: HTMLElement): () => void {
   }
   void load()
 
-  const close = openEventStream('/api/v1/alarms/stream', (e) => {
-    // Every change reloads the board, and so does each (re)connection: what changed while the
-    // stream was down is on it even if the server could not replay it (issue 14).
-    void load()
-    if (e.event === 'ready') return
-    if (e.event !== 'raise' && e.event !== 'edge_raise') return
-    try {
-      const { alarm } = JSON.parse(e.data) as { alarm: AlarmView | null }
-      if (alarm && (alarm.priority === 'S' || alarm.priority === 'A')) announce(popups, alarm)
-    } catch {
-      // a change we cannot read still refreshed the board
-    }
-  }, (up) => {
-    status.textContent = up ? `${t('live')} · ${time(Date.now())}` : t('disconnected')
-    status.className = up ? 'status up' : 'status down'
-  })
+  const close = openEventStream(
+    '/api/v1/alarms/stream',
+    (e) => {
+      // Every change reloads the board, and so does each (re)connection: what changed while the
+      // stream was down is on it even if the server could not replay it (issue 14).
+      void load()
+      if (e.event === 'ready') return
+      if (e.event !== 'raise' && e.event !== 'edge_raise') return
+      try {
+        const { alarm } = JSON.parse(e.data) as { alarm: AlarmView | null }
+        if (alarm && (alarm.priority === 'S' || alarm.priority === 'A')) announce(popups, alarm)
+      } catch {
+        // a change we cannot read still refreshed the board
+      }
+    },
+    (up) => {
+      status.textContent = up ? `${t('live')} · ${time(Date.now())}` : t('disconnected')
+      status.className = up ? 'status up' : 'status down'
+    },
+  )
   return close
 }
 
 function zone(name: (typeof ZONES)[number], alarms: AlarmView[]): HTMLElement {
-  return h('section', { class: `zone zone-${name}`, 'data-zone': name },
+  return h(
+    'section',
+    { class: `zone zone-${name}`, 'data-zone': name },
     h('h2', {}, `${t(name)} (${alarms.length})`),
-    alarms.length === 0 ? h('p', { class: 'muted' }, t('none')) : h('div', { class: 'cards' }, ...alarms.map(alarmCard)),
+    alarms.length === 0
+      ? h('p', { class: 'muted' }, t('none'))
+      : h('div', { class: 'cards' }, ...alarms.map(alarmCard)),
   )
 }
 
 function announce(popups: HTMLElement, alarm: AlarmView): void {
-  const popup = h('div', { class: `popup p-${alarm.priority}`, role: 'alert' },
+  const popup = h(
+    'div',
+    { class: `popup p-${alarm.priority}`, role: 'alert' },
     h('b', {}, `${t('newAlarm')} · ${alarm.priority}`),
     h('span', {}, `${alarm.pointName ?? alarm.point} ${kindName(alarm.kind)}`),
     h('a', { href: `#/alarms/${alarm.id}` }, t('open')),

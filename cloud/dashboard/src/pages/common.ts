@@ -33,30 +33,58 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 403) return t('forbidden')
     if (err.status === 404) return t('notFound')
-    const known = codeText(err.code, err.retryAfterS) ?? (err.code.startsWith('HTTP_') ? codeText('HTTP', err.status) : null)
-    if (known !== null) return `${t('error')}: ${known}${en ? ` (${err.message}${err.hint ? `; ${err.hint}` : ''})` : ''}`
+    const known =
+      codeText(err.code, err.retryAfterS) ?? (err.code.startsWith('HTTP_') ? codeText('HTTP', err.status) : null)
+    if (known !== null)
+      return `${t('error')}: ${known}${en ? ` (${err.message}${err.hint ? `; ${err.hint}` : ''})` : ''}`
     return en ? `${t('error')}: ${err.message}${err.hint ? ` (${err.hint})` : ''}` : `${t('error')}: ${err.code}`
   }
   return `${t('error')}: ${t('netError')}`
 }
 
 /** A batch outcome's refusal code (cloud/store/store.ts AlarmActOutcome) in the operator's language. */
-export const outcomeText = (code: string | undefined, message: string | undefined): string => codeText(code ?? 'BAD_REQUEST') ?? (currentLang() === 'en' ? message ?? code ?? '' : code ?? '')
+export const outcomeText = (code: string | undefined, message: string | undefined): string =>
+  codeText(code ?? 'BAD_REQUEST') ?? (currentLang() === 'en' ? (message ?? code ?? '') : (code ?? ''))
 
 /** Value against limit for measured kinds; a video code (RYRQ, YW …) or a switch has none worth showing. */
 export const MEASURED = new Set(['HH', 'H', 'L', 'LL', 'ROC', 'STALE', 'OFFLINE', 'CLOCK'])
 
 export function alarmCard(a: AlarmView): HTMLElement {
-  return h('a', { class: `card p-${a.priority}${a.overdue ? ' overdue' : ''}`, href: `#/alarms/${a.id}`, 'data-alarm': a.id, 'data-testid': `alarm-${a.id}` },
+  return h(
+    'a',
+    {
+      class: `card p-${a.priority}${a.overdue ? ' overdue' : ''}`,
+      href: `#/alarms/${a.id}`,
+      'data-alarm': a.id,
+      'data-testid': `alarm-${a.id}`,
+    },
     h('span', { class: 'prio' }, a.priority),
-    h('span', { class: 'what' },
+    h(
+      'span',
+      { class: 'what' },
       h('b', {}, a.pointName ?? a.point),
-      h('small', {}, `${a.point} · ${kindName(a.kind)}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`),
-      h('small', {}, `${t('raisedAt')} ${time(a.raisedAt)}${a.recoveredAt ? ` · ${t('recovered')} ${time(a.recoveredAt)}` : ''}`),
+      h(
+        'small',
+        {},
+        `${a.point} · ${kindName(a.kind)}${MEASURED.has(a.kind) ? ` · ${value(a.value)} / ${value(a.limit)}` : ''}`,
+      ),
+      h(
+        'small',
+        {},
+        `${t('raisedAt')} ${time(a.raisedAt)}${a.recoveredAt ? ` · ${t('recovered')} ${time(a.recoveredAt)}` : ''}`,
+      ),
       // A latched chattering alarm is one card with its count (ISA-18.2 §16.6).
-      a.repeats ? h('small', { class: 'repeats', 'data-testid': `repeats-${a.id}` }, t('repeats').replace('{n}', String(a.repeats))) : null,
+      a.repeats
+        ? h(
+            'small',
+            { class: 'repeats', 'data-testid': `repeats-${a.id}` },
+            t('repeats').replace('{n}', String(a.repeats)),
+          )
+        : null,
     ),
-    h('span', { class: 'flags' },
+    h(
+      'span',
+      { class: 'flags' },
       a.overdue ? h('em', { class: 'overdue' }, t('overdue')) : null,
       a.disposal.ack ? h('em', {}, t('ack')) : null,
       a.state === 'active' ? h('em', { class: 'active' }, t('active')) : h('em', {}, t('recovered')),

@@ -19,8 +19,36 @@ export async function exportJournal(query: URLSearchParams, names: Names, units:
   const q = new URLSearchParams(query)
   q.set('limit', String(MAX_ROWS))
   const list = await request<AlarmView[]>(`/api/v1/alarms?${q}`)
-  const head = ['ID', t('priority'), t('raisedAt'), t('enterprise'), `${t('point')} ID`, t('point'), t('kind'), t('value'), t('limits'), t('unit'), t('state'), t('recoveredAt'), t('closedAt')]
-  const rows = list.map((a) => [a.id, a.priority, time(a.raisedAt), names.enterprise(a.enterprise), a.point, a.pointName ?? '', kindName(a.kind), a.value, a.limit, units.get(a.point) ?? '', stateText(a), time(a.recoveredAt), time(a.closedAt)])
+  const head = [
+    'ID',
+    t('priority'),
+    t('raisedAt'),
+    t('enterprise'),
+    `${t('point')} ID`,
+    t('point'),
+    t('kind'),
+    t('value'),
+    t('limits'),
+    t('unit'),
+    t('state'),
+    t('recoveredAt'),
+    t('closedAt'),
+  ]
+  const rows = list.map((a) => [
+    a.id,
+    a.priority,
+    time(a.raisedAt),
+    names.enterprise(a.enterprise),
+    a.point,
+    a.pointName ?? '',
+    kindName(a.kind),
+    a.value,
+    a.limit,
+    units.get(a.point) ?? '',
+    stateText(a),
+    time(a.recoveredAt),
+    time(a.closedAt),
+  ])
   const csv = `\ufeff${[head, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }))
   h('a', { href: url, download: `alarms-${new Date().toISOString().slice(0, 10)}.csv` }).click()

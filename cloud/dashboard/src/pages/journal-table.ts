@@ -5,23 +5,53 @@ import type { AlarmView } from '../types.ts'
 import { MEASURED } from './common.ts'
 import type { Names } from './names.ts'
 
-export interface Outcome { ok: boolean; text: string }
+export interface Outcome {
+  ok: boolean
+  text: string
+}
 
 export const stateText = (a: AlarmView) => {
   const base = a.closedAt ? t('closed') : a.state === 'active' ? t('active') : t('recovered')
   const overlay = a.disposal.overlay
-  return overlay?.kind === 'shelved' ? `${base} · ${t('shelved')}` : overlay?.kind === 'out_of_service' ? `${base} · ${t('outOfService')}` : base
+  return overlay?.kind === 'shelved'
+    ? `${base} · ${t('shelved')}`
+    : overlay?.kind === 'out_of_service'
+      ? `${base} · ${t('outOfService')}`
+      : base
 }
 
-const disposalText = (a: AlarmView) => [a.disposal.ack ? `${t('ack')} ${a.disposal.ack.by}` : '', a.disposal.triage ? `${t('triage')}: ${t(a.disposal.triage.verdict as 'valid')}` : '', a.disposal.feedback ? t('feedback') : ''].filter(Boolean).join(' · ') || '—'
+const disposalText = (a: AlarmView) =>
+  [
+    a.disposal.ack ? `${t('ack')} ${a.disposal.ack.by}` : '',
+    a.disposal.triage ? `${t('triage')}: ${t(a.disposal.triage.verdict as 'valid')}` : '',
+    a.disposal.feedback ? t('feedback') : '',
+  ]
+    .filter(Boolean)
+    .join(' · ') || '—'
 
 /**
  * The journal's table: one row per alarm with a checkbox (the selection survives a redraw),
  * names not ids, values with their unit, and the outcome of the last bulk step per alarm.
  */
-export function drawJournal(box: HTMLElement, list: AlarmView[], o: { names: Names; units: Map<string, string>; selected: Set<number>; outcomes: Map<number, Outcome>; selectable: boolean; onSelect(): void }): void {
+export function drawJournal(
+  box: HTMLElement,
+  list: AlarmView[],
+  o: {
+    names: Names
+    units: Map<string, string>
+    selected: Set<number>
+    outcomes: Map<number, Outcome>
+    selectable: boolean
+    onSelect(): void
+  },
+): void {
   const check = (a: AlarmView) => {
-    const box = h('input', { type: 'checkbox', 'data-select': a.id, 'aria-label': String(a.id), checked: o.selected.has(a.id) })
+    const box = h('input', {
+      type: 'checkbox',
+      'data-select': a.id,
+      'aria-label': String(a.id),
+      checked: o.selected.has(a.id),
+    })
     box.addEventListener('change', () => {
       if (box.checked) o.selected.add(a.id)
       else o.selected.delete(a.id)
@@ -34,19 +64,57 @@ export function drawJournal(box: HTMLElement, list: AlarmView[], o: { names: Nam
     return h('td', { 'data-outcome': r ? (r.ok ? 'ok' : 'refused') : '' }, r ? r.text : '')
   }
   const unit = (a: AlarmView) => o.units.get(a.point) ?? ''
-  mount(box, list.length === 0 ? h('p', { class: 'muted' }, t('none')) : h('table', { class: 'journal' },
-    h('thead', {}, h('tr', {}, o.selectable ? h('th', {}) : null, ...[t('priority'), t('raisedAt'), t('enterprise'), t('point'), t('kind'), t('value'), t('state'), t('timeline'), t('outcome')].map((x) => h('th', {}, x)))),
-    h('tbody', {}, ...list.map((a) => h('tr', { class: `p-${a.priority}`, 'data-alarm': a.id },
-      o.selectable ? h('td', {}, check(a)) : null,
-      h('td', { class: 'prio' }, a.priority),
-      h('td', {}, time(a.raisedAt)),
-      h('td', {}, o.names.enterprise(a.enterprise)),
-      h('td', {}, h('a', { href: `#/alarms/${a.id}` }, a.pointName ?? a.point), h('small', {}, a.point)),
-      h('td', {}, kindName(a.kind)),
-      h('td', { class: 'num' }, MEASURED.has(a.kind) ? `${value(a.value, unit(a))} / ${value(a.limit, unit(a))}` : '—'),
-      h('td', { 'data-testid': `state-${a.id}` }, stateText(a)),
-      h('td', {}, disposalText(a)),
-      outcome(a),
-    ))),
-  ))
+  mount(
+    box,
+    list.length === 0
+      ? h('p', { class: 'muted' }, t('none'))
+      : h(
+          'table',
+          { class: 'journal' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              o.selectable ? h('th', {}) : null,
+              ...[
+                t('priority'),
+                t('raisedAt'),
+                t('enterprise'),
+                t('point'),
+                t('kind'),
+                t('value'),
+                t('state'),
+                t('timeline'),
+                t('outcome'),
+              ].map((x) => h('th', {}, x)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...list.map((a) =>
+              h(
+                'tr',
+                { class: `p-${a.priority}`, 'data-alarm': a.id },
+                o.selectable ? h('td', {}, check(a)) : null,
+                h('td', { class: 'prio' }, a.priority),
+                h('td', {}, time(a.raisedAt)),
+                h('td', {}, o.names.enterprise(a.enterprise)),
+                h('td', {}, h('a', { href: `#/alarms/${a.id}` }, a.pointName ?? a.point), h('small', {}, a.point)),
+                h('td', {}, kindName(a.kind)),
+                h(
+                  'td',
+                  { class: 'num' },
+                  MEASURED.has(a.kind) ? `${value(a.value, unit(a))} / ${value(a.limit, unit(a))}` : '—',
+                ),
+                h('td', { 'data-testid': `state-${a.id}` }, stateText(a)),
+                h('td', {}, disposalText(a)),
+                outcome(a),
+              ),
+            ),
+          ),
+        ),
+  )
 }

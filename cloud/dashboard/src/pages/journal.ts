@@ -40,24 +40,55 @@ export function journalPage(root: HTMLElement): () => void {
   })
   // After a bulk step the same rows stay, read again one by one: an alarm the step moved out of
   // the filter (closed, under "not closed") still shows its outcome until the next search.
-  const bulk = bulkBar(() => [...selected], (results) => {
-    for (const [id, r] of results) outcomes.set(id, r)
-    void Promise.all(list.map((a) => (results.has(a.id) ? request<AlarmView>(`/api/v1/alarms/${a.id}`).catch(() => a) : a))).then((fresh) => {
-      list = fresh
-      draw()
-    })
-  })
+  const bulk = bulkBar(
+    () => [...selected],
+    (results) => {
+      for (const [id, r] of results) outcomes.set(id, r)
+      void Promise.all(
+        list.map((a) => (results.has(a.id) ? request<AlarmView>(`/api/v1/alarms/${a.id}`).catch(() => a) : a)),
+      ).then((fresh) => {
+        list = fresh
+        draw()
+      })
+    },
+  )
   const selectAll = h('input', { type: 'checkbox', 'data-testid': 'select-all', 'aria-label': t('selectAll') })
   selectAll.addEventListener('change', () => {
-    for (const a of list) if (selectAll.checked) selected.add(a.id); else selected.delete(a.id)
+    for (const a of list)
+      if (selectAll.checked) selected.add(a.id)
+      else selected.delete(a.id)
     draw()
   })
-  const prev = h('button', { type: 'button', 'data-testid': 'prev', onclick: () => void ((page = Math.max(0, page - 1)), load()) }, t('prev'))
-  const next = h('button', { type: 'button', 'data-testid': 'next', onclick: () => void (more && ((page += 1), load())) }, t('next'))
-  const csv = h('button', { type: 'button', 'data-testid': 'export', onclick: () => void exportJournal(filters.query(), names, units).catch((err) => (message.textContent = errorText(err))) }, t('exportCsv'))
+  const prev = h(
+    'button',
+    { type: 'button', 'data-testid': 'prev', onclick: () => void ((page = Math.max(0, page - 1)), load()) },
+    t('prev'),
+  )
+  const next = h(
+    'button',
+    { type: 'button', 'data-testid': 'next', onclick: () => void (more && ((page += 1), load())) },
+    t('next'),
+  )
+  const csv = h(
+    'button',
+    {
+      type: 'button',
+      'data-testid': 'export',
+      onclick: () =>
+        void exportJournal(filters.query(), names, units).catch((err) => (message.textContent = errorText(err))),
+    },
+    t('exportCsv'),
+  )
 
   const draw = () => {
-    drawJournal(table, list, { names, units, selected, outcomes, selectable: park, onSelect: () => bulk.count(selected.size) })
+    drawJournal(table, list, {
+      names,
+      units,
+      selected,
+      outcomes,
+      selectable: park,
+      onSelect: () => bulk.count(selected.size),
+    })
     bulk.count(selected.size)
     pageLabel.textContent = fill(t('pageN'), { n: page + 1 })
     prev.disabled = page === 0
@@ -78,18 +109,28 @@ export function journalPage(root: HTMLElement): () => void {
     }
   }
 
-  mount(root, h('h1', {}, t('journal')), filters.root,
+  mount(
+    root,
+    h('h1', {}, t('journal')),
+    filters.root,
     h('div', { class: 'toolbar' }, park ? h('label', {}, selectAll, t('selectAll')) : null, csv, prev, pageLabel, next),
-    park ? bulk.root : null, message, table)
+    park ? bulk.root : null,
+    message,
+    table,
+  )
   void load()
   void loadNames().then((n) => {
     names = n
     draw()
   })
-  void request<Array<{ id: string; name: string }>>('/api/v1/registry/enterprises').then((list) => filters.setEnterprises(list)).catch(() => {})
-  void request<PointView[]>('/api/v1/points').then((points) => {
-    units = new Map(points.map((p) => [p.id, p.unit ?? '']))
-    draw()
-  }).catch(() => {})
+  void request<Array<{ id: string; name: string }>>('/api/v1/registry/enterprises')
+    .then((list) => filters.setEnterprises(list))
+    .catch(() => {})
+  void request<PointView[]>('/api/v1/points')
+    .then((points) => {
+      units = new Map(points.map((p) => [p.id, p.unit ?? '']))
+      draw()
+    })
+    .catch(() => {})
   return () => {}
 }

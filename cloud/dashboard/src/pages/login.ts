@@ -7,7 +7,9 @@ export function loginPage(root: HTMLElement): () => void {
   const message = h('p', { class: 'error', role: 'alert' })
   const username = h('input', { name: 'username', autocomplete: 'username', required: true })
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })
-  const form = h('form', { class: 'login' },
+  const form = h(
+    'form',
+    { class: 'login' },
     h('h1', {}, t('title')),
     h('label', {}, t('username'), username),
     h('label', {}, t('password'), password),

@@ -9,14 +9,23 @@ export interface Names {
   hazardSource(id: string | null | undefined): string
 }
 
-interface Named { id: string; name: string }
+interface Named {
+  id: string
+  name: string
+}
 
 export async function loadNames(): Promise<Names> {
-  const read = (path: string) => request<Named[]>(path).then((list) => new Map(list.map((e) => [e.id, e.name]))).catch(() => new Map<string, string>())
-  const [enterprises, sources] = await Promise.all([read('/api/v1/registry/enterprises'), read('/api/v1/registry/hazard-sources')])
+  const read = (path: string) =>
+    request<Named[]>(path)
+      .then((list) => new Map(list.map((e) => [e.id, e.name])))
+      .catch(() => new Map<string, string>())
+  const [enterprises, sources] = await Promise.all([
+    read('/api/v1/registry/enterprises'),
+    read('/api/v1/registry/hazard-sources'),
+  ])
   return {
-    enterprise: (id) => (id ? enterprises.get(id) ?? id : '—'),
-    hazardSource: (id) => (id ? sources.get(id) ?? id : '—'),
+    enterprise: (id) => (id ? (enterprises.get(id) ?? id) : '—'),
+    hazardSource: (id) => (id ? (sources.get(id) ?? id) : '—'),
   }
 }
 

@@ -35,17 +35,64 @@ export function reportsPage(root: HTMLElement): () => void {
   const body = h('div', {}, t('loading'))
   const status = h('p', { class: 'error' })
   mount(root, h('h1', {}, t('reports')), status, body)
-  return poll(async () => {
-    const reports = await request<ReportView[]>('/api/v1/reports?limit=200')
-    if (reports.length === 0) return mount(body, h('p', {}, t('none')))
-    mount(body, h('table', {},
-      h('thead', {}, h('tr', {}, ...[t('reportTitle'), t('reportPeriod'), t('reportGenerated'), t('reportFiles')].map((x) => h('th', {}, x)))),
-      h('tbody', {}, ...reports.map((r) => h('tr', { 'data-report': r.id },
-        h('td', {}, r.title, h('small', {}, r.name)),
-        h('td', {}, `${time(r.from)} — ${time(r.to)}`, r.empty ? h('small', {}, t('reportEmpty')) : null),
-        h('td', {}, time(r.generatedAt), h('small', {}, t(`reportTrigger_${r.trigger}` as Parameters<typeof t>[0]))),
-        h('td', {}, ...r.files.map((f) => h('button', { type: 'button', 'data-format': f.format, onclick: () => void download(f.url, `${r.name}.${f.format}`).catch((err) => mount(status, errorText(err))) }, f.format.toUpperCase()))),
-      ))),
-    ))
-  }, 30_000, (err) => mount(body, h('p', { class: 'error' }, errorText(err))))
+  return poll(
+    async () => {
+      const reports = await request<ReportView[]>('/api/v1/reports?limit=200')
+      if (reports.length === 0) return mount(body, h('p', {}, t('none')))
+      mount(
+        body,
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[t('reportTitle'), t('reportPeriod'), t('reportGenerated'), t('reportFiles')].map((x) =>
+                h('th', {}, x),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...reports.map((r) =>
+              h(
+                'tr',
+                { 'data-report': r.id },
+                h('td', {}, r.title, h('small', {}, r.name)),
+                h('td', {}, `${time(r.from)} — ${time(r.to)}`, r.empty ? h('small', {}, t('reportEmpty')) : null),
+                h(
+                  'td',
+                  {},
+                  time(r.generatedAt),
+                  h('small', {}, t(`reportTrigger_${r.trigger}` as Parameters<typeof t>[0])),
+                ),
+                h(
+                  'td',
+                  {},
+                  ...r.files.map((f) =>
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        'data-format': f.format,
+                        onclick: () =>
+                          void download(f.url, `${r.name}.${f.format}`).catch((err) => mount(status, errorText(err))),
+                      },
+                      f.format.toUpperCase(),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      )
+    },
+    30_000,
+    (err) => mount(body, h('p', { class: 'error' }, errorText(err))),
+  )
 }

@@ -20,13 +20,17 @@ export function wallLayout() {
     popups: h('div', { class: 'wall-popups', 'aria-live': 'assertive' }),
     updated: h('span', { class: 'updated' }),
   }
-  const wall = h('div', { class: 'wall', 'data-testid': 'wall' },
+  const wall = h(
+    'div',
+    { class: 'wall', 'data-testid': 'wall' },
     h('header', { class: 'wall-top' }, h('h1', {}, t('wallTitle')), parts.state, parts.updated, parts.clock),
-    parts.outage, parts.tiles,
+    parts.outage,
+    parts.tiles,
     h('section', { class: 'panel plan' }, h('h2', {}, t('parkPlan')), svg, planLegend()),
     h('section', { class: 'panel ticker' }, h('h2', {}, t('alarmTicker')), parts.ticker),
     h('section', { class: 'panel hours' }, h('h2', {}, t('perHour')), parts.hours),
     h('section', { class: 'panel top' }, h('h2', {}, t('topPoints')), parts.top),
-    parts.popups)
+    parts.popups,
+  )
   return { wall, ...parts }
 }

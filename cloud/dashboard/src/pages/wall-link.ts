@@ -20,7 +20,12 @@ export interface LinkWatch {
  */
 export function watchLink(ui: { wall: HTMLElement; outage: HTMLElement; state: HTMLElement }): LinkWatch {
   // stream: null until its first answer (no banner while the wall is still opening).
-  const link: { stream: boolean | null; api: boolean; data: boolean; why: string } = { stream: null, api: true, data: true, why: '' }
+  const link: { stream: boolean | null; api: boolean; data: boolean; why: string } = {
+    stream: null,
+    api: true,
+    data: true,
+    why: '',
+  }
   const show = () => {
     const up = link.stream !== false && link.api && link.data
     ui.outage.hidden = up

@@ -5,7 +5,11 @@ const SVG = 'http://www.w3.org/2000/svg'
 const W = 1000
 const H = 560
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag)
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v))
   if (text !== undefined) e.textContent = text
@@ -34,23 +38,41 @@ export function drawPlan(svg: SVGSVGElement, plan: WallData['plan']): void {
     const cy = e.y !== undefined ? e.y * H : (Math.floor(i / cols) + 0.5) * ch
     const bw = cw * 0.9
     const bh = ch * 0.86
-    const g = el('g', { class: `ent ${e.worst ? `lit-${e.worst}` : 'calm'}${e.online ? '' : ' offline'}`, 'data-enterprise': e.id, 'data-worst': e.worst ?? '' })
+    const g = el('g', {
+      class: `ent ${e.worst ? `lit-${e.worst}` : 'calm'}${e.online ? '' : ' offline'}`,
+      'data-enterprise': e.id,
+      'data-worst': e.worst ?? '',
+    })
     g.append(el('rect', { x: cx - bw / 2, y: cy - bh / 2, width: bw, height: bh, rx: 14 }))
     g.append(el('text', { x: cx, y: cy - bh / 2 + 40, 'text-anchor': 'middle', class: 'ent-name' }, e.name))
-    if (e.active > 0) g.append(el('text', { x: cx + bw / 2 - 16, y: cy - bh / 2 + 40, 'text-anchor': 'end', class: 'ent-count' }, `${e.worst} ×${e.active}`))
+    if (e.active > 0)
+      g.append(
+        el(
+          'text',
+          { x: cx + bw / 2 - 16, y: cy - bh / 2 + 40, 'text-anchor': 'end', class: 'ent-count' },
+          `${e.worst} ×${e.active}`,
+        ),
+      )
     const sources = plan.hazardSources.filter((s) => s.enterprise === e.id)
     sources.forEach((s, j) => {
       const sx = s.x !== undefined ? s.x * W : cx - bw / 2 + ((j + 0.5) * bw) / sources.length
       const sy = s.y !== undefined ? s.y * H : cy + bh * 0.12
       const r = Math.min(34, bw / (sources.length * 2.6))
-      const m = el('g', { class: `mhs ${s.worst ? `lit-${s.worst}` : 'calm'}`, 'data-hazard-source': s.id, 'data-worst': s.worst ?? '' })
+      const m = el('g', {
+        class: `mhs ${s.worst ? `lit-${s.worst}` : 'calm'}`,
+        'data-hazard-source': s.id,
+        'data-worst': s.worst ?? '',
+      })
       m.append(el('polygon', { points: `${sx},${sy - r} ${sx + r},${sy} ${sx},${sy + r} ${sx - r},${sy}` }))
-      m.append(el('text', { x: sx, y: sy + r + 26, 'text-anchor': 'middle', class: 'mhs-name' }, `${s.name}（${s.level}级）`))
+      m.append(
+        el('text', { x: sx, y: sy + r + 26, 'text-anchor': 'middle', class: 'mhs-name' }, `${s.name}（${s.level}级）`),
+      )
       g.append(m)
     })
     svg.append(g)
   })
-  if (plan.enterprises.length === 0) svg.append(el('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'ent-name' }, t('none')))
+  if (plan.enterprises.length === 0)
+    svg.append(el('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'ent-name' }, t('none')))
 }
 
 /** The plan's legend: what each colour means. */
@@ -64,6 +86,11 @@ export function planLegend(): HTMLElement {
   }
   const ul = document.createElement('ul')
   ul.className = 'legend'
-  ul.append(...(['S', 'A', 'B', 'C', 'D'] as const).map((p) => item(`sw lit-${p}`, fill(t('prioLevel'), { p }))), item('sw calm', t('noAlarmLegend')), item('sw offline', t('offlineLegend')), item('sw mhs', t('hazardLegend')))
+  ul.append(
+    ...(['S', 'A', 'B', 'C', 'D'] as const).map((p) => item(`sw lit-${p}`, fill(t('prioLevel'), { p }))),
+    item('sw calm', t('noAlarmLegend')),
+    item('sw offline', t('offlineLegend')),
+    item('sw mhs', t('hazardLegend')),
+  )
   return ul
 }

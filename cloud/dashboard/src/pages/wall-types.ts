@@ -1,7 +1,14 @@
 import type { AlarmView } from '../types.ts'
 
 export type Priority = AlarmView['priority']
-export interface PlanEntry { id: string; name: string; worst: Priority | null; active: number; x?: number; y?: number }
+export interface PlanEntry {
+  id: string
+  name: string
+  worst: Priority | null
+  active: number
+  x?: number
+  y?: number
+}
 
 /** GET /api/v1/wall (cloud/api/routes/wall.ts). */
 export interface WallData {

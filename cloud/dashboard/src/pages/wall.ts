@@ -71,18 +71,22 @@ export function wallPage(root: HTMLElement): () => void {
       tone(alarm.priority === 'S' ? 3 : 1)
     }
   }
-  const close = openEventStream('/api/v1/alarms/stream', (e) => {
-    // Each (re)connection (`ready`): what the replay cannot carry is read again.
-    if (e.event === 'ready') void loadTicker()
-    else {
-      try {
-        onChange(e)
-      } catch {
-        // an unreadable change still refreshes the summary
+  const close = openEventStream(
+    '/api/v1/alarms/stream',
+    (e) => {
+      // Each (re)connection (`ready`): what the replay cannot carry is read again.
+      if (e.event === 'ready') void loadTicker()
+      else {
+        try {
+          onChange(e)
+        } catch {
+          // an unreadable change still refreshes the summary
+        }
       }
-    }
-    soon()
-  }, link.stream)
+      soon()
+    },
+    link.stream,
+  )
   void loadNames().then((n) => {
     names = n
     void loadSummary()
