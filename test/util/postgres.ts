@@ -81,7 +81,6 @@ const serverOptions = (port: number, socket: string) =>
     `-k ${socket}`,
     "-c listen_addresses='127.0.0.1'",
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c shared_buffers=32MB',
     '-c max_connections=50',
