@@ -22,7 +22,7 @@ export function addValidateCommand(edge: Command): void {
     .action(async (file: string, opts: { json?: boolean; env: boolean }) => {
       const { checkEdgeConfigFile } = await import('../edge/config-check.ts')
       const { devicePoints } = await import('../edge/config.ts')
-      let r
+      let r: import('../edge/config-check.ts').CheckResult
       try {
         r = checkEdgeConfigFile(file, opts.env ? process.env : null)
       } catch (err) {

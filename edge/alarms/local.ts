@@ -172,17 +172,15 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
       )
     },
     active: () =>
-      list
-        .all()
-        .map((r) => ({
-          point: r.point,
-          kind: r.kind,
-          priority: r.priority,
-          raisedAt: r.raised_at,
-          value: r.value,
-          limit: r.limit_value,
-          repeats: r.repeats,
-        })),
+      list.all().map((r) => ({
+        point: r.point,
+        kind: r.kind,
+        priority: r.priority,
+        raisedAt: r.raised_at,
+        value: r.value,
+        limit: r.limit_value,
+        repeats: r.repeats,
+      })),
     close: () => {
       if (db.open) db.close()
     },

@@ -84,13 +84,11 @@ export const jsonBody = <S extends z.ZodType>(schema: S) => ({
 
 /** The `{id}` path parameter (the handler parses it, so a bad id keeps its own message). */
 export const IdParams = z.object({
-  id: z
-    .string()
-    .openapi({
-      param: { name: 'id', in: 'path' },
-      description:
-        'the id as the list of the collection gives it (a number; a point id for points, a uuid for snapshots)',
-    }),
+  id: z.string().openapi({
+    param: { name: 'id', in: 'path' },
+    description:
+      'the id as the list of the collection gives it (a number; a point id for points, a uuid for snapshots)',
+  }),
 })
 
 export { createRoute, z }
