@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { ConfigError, byLine, locateConfig, type ConfigProblem } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { consolePassword } from './console/config.ts'
-import { parseEdgeConfig, uplinkPassword, type EdgeConfig } from './config.ts'
+import { parseEdgeConfig, readEdgeConfigText, uplinkPassword, type EdgeConfig } from './config.ts'
 import { instrumentPasswords } from './drivers/hj212/password.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
 
@@ -51,19 +51,7 @@ export function checkEdgeConfigText(
 
 /** Reads and checks a config file; an unreadable file throws CONFIG_UNREADABLE (nothing to check). */
 export function checkEdgeConfigFile(file: string, env: NodeJS.ProcessEnv | null = process.env): CheckResult {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new ParklinkError(
-      ErrorCodes.CONFIG_UNREADABLE,
-      `cannot read edge configuration ${file}: ${errorMessage(err)}`,
-      {
-        hint: 'check the path given with --config and that the service user (parklink) may read it',
-        cause: err,
-      },
-    )
-  }
+  const text = readEdgeConfigText(file)
   return checkEdgeConfigText(text, file, env)
 }
 

@@ -274,9 +274,13 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 /** Reads, validates and resolves an edge config file. Throws ConfigError (every problem, with lines) or CONFIG_UNREADABLE. */
 export function loadEdgeConfig(file: string): EdgeConfig {
-  let text: string
+  return parseEdgeConfig(readEdgeConfigText(file), file)
+}
+
+/** The config file's text; an unreadable file throws CONFIG_UNREADABLE with what to check. */
+export function readEdgeConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (err) {
     throw new ParklinkError(
       ErrorCodes.CONFIG_UNREADABLE,
@@ -287,7 +291,6 @@ export function loadEdgeConfig(file: string): EdgeConfig {
       },
     )
   }
-  return parseEdgeConfig(text, file)
 }
 
 /** Validates config text; relative paths are resolved against the folder of `file`. */

@@ -11,6 +11,7 @@ export const KINDS = [
   'STALE',
   'OFFLINE',
   'CLOCK',
+  'SECURITY',
   'FYWL',
   'ZBLG',
   'ZBSG',
