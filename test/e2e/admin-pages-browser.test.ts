@@ -196,4 +196,24 @@ describe.skipIf(!HAS_CHROMIUM)('the management pages in Chromium (skipped: /usr/
     await page.locator('[data-testid=audit-filters]').waitFor()
     expect(await hash()).toBe('#/audit')
   })
+
+  it('the audit log pages by 50, forward and back', async () => {
+    const at = Date.now() - 3_600_000
+    for (let i = 0; i < 60; i++)
+      await env.store.auth.audit({ at: at + i, actor: 'page-probe', action: 'login', outcome: 'ok', target: `n:${i}` })
+    await logIn(page, origin, 'audit-qian')
+    const filters = page.locator('[data-testid=audit-filters]')
+    await filters.locator('input[name=actor]').fill('page-probe')
+    await filters.locator('button[type=submit]').click()
+    const rows = page.locator('[data-testid=audit] tbody tr')
+    const targets = () => rows.evaluateAll((els) => els.map((e) => e.children[3]?.textContent))
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(50)
+    expect((await targets())[0]).toBe('n:59') // newest first
+    await page.click('[data-page=next]')
+    await expect.poll(targets, { timeout: 10_000 }).toEqual(Array.from({ length: 10 }, (_, i) => `n:${9 - i}`))
+    expect(await page.locator('[data-page=next]').count()).toBe(0)
+    await page.click('[data-page=prev]')
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(50)
+    expect((await targets())[49]).toBe('n:10')
+  })
 })

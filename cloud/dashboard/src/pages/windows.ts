@@ -62,10 +62,15 @@ export function windowsPage(root: HTMLElement): () => void {
     ...STATUSES.map((s) => h('option', { value: s }, statusName(s))),
   )
   let names: Names = idsOnly
+  let shown = ''
   const load = async () => {
     const q = filter.value ? `?status=${filter.value}` : ''
     const list = await request<WindowView[]>(`/api/v1/maintenance-windows${q}`)
     list.sort((a, b) => a.from - b.from)
+    // Unchanged: the table stays, so a decision note being typed is not wiped by the poll.
+    const seen = JSON.stringify(list)
+    if (seen === shown) return
+    shown = seen
     mount(body, list.length ? windowTable(list) : h('p', {}, t('none')))
   }
   const act = (w: WindowView, d: Decision, note: HTMLInputElement) =>
@@ -134,6 +139,7 @@ export function windowsPage(root: HTMLElement): () => void {
   )
   void loadNames().then((n) => {
     names = n
+    shown = '' // draw again, with the names
     void load().catch(() => {})
   })
   return poll(load, 30_000, (err) => mount(body, h('p', { class: 'error' }, errorText(err))))
