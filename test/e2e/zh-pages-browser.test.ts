@@ -71,6 +71,22 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
       'test',
       Date.now(),
     )
+    // The management pages' own roles (users, audit; the window request form).
+    for (const [username, role] of [
+      ['sec-zhao', 'security_admin'],
+      ['audit-qian', 'auditor'],
+      ['shilian-zhang', 'enterprise_user'],
+    ] as const)
+      await auth.accounts.createUser(
+        {
+          username,
+          role,
+          password: TEST_PASSWORD,
+          ...(role === 'enterprise_user' ? { enterprise: 'shilian' } : {}),
+        },
+        'test',
+        Date.now(),
+      )
     server = await serveApp(
       createApp({
         store: env.store,
@@ -97,6 +113,18 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
       receivedAt: now,
     })
     await env.store.ingestBatch(batch(2, [good(LEVEL, now, 10.8)]), { site: 'huaian', receivedAt: now })
+    await env.store.requestWindow(
+      {
+        enterprise: 'shilian',
+        points: [LEVEL],
+        from: now + 3_600_000,
+        to: now + 7_200_000,
+        reason: '检修',
+        by: 'test',
+      },
+      now,
+      'all',
+    )
     const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'all', limit: 1 })
     alarmId = alarm!.id
     context = await launchBrowser(dir)
@@ -110,6 +138,12 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     await env?.dispose()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
+
+  /** Logs in as `user` unless the page is already theirs (the tests pass in any order, with several roles). */
+  const logInAs = async (user: string) => {
+    const who = await page.$('[data-testid=who]')
+    if (!who || !((await who.textContent()) ?? '').startsWith(`${user} `)) await logIn(page, origin, user)
+  }
 
   const english = async () => (await page.evaluate<string[]>(TEXTS)).filter((s) => englishIn(s))
 
@@ -137,12 +171,27 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     ['registry', '/#/registry', 'tr[data-point]'],
     ['journal', '/#/journal', '[data-testid=journal] tbody tr'],
     ['wall', '/wall', '[data-testid=wall-ticker] li'],
+    ['windows', '/#/windows', 'tr[data-window]'],
   ]
   it.each(PAGES)('the %s page', async (_name, address, ready) => {
-    if (!(await page.$('[data-testid=who]'))) await logIn(page, origin, 'center-li')
+    await logInAs('center-li')
     await page.goto(`${origin}${address.replace('{id}', String(alarmId))}`)
     await page.waitForSelector(ready, { timeout: 10_000 })
     // Names and units arrive after the first drawing: the walk waits for the enterprise's name where the page shows one.
+    await expect.poll(english, { timeout: 10_000 }).toEqual([])
+  })
+
+  // The management pages, each as the role that works on it (and a page a role may not see).
+  const AS_ROLE: Array<[string, string, string, string]> = [
+    ['windows request form', 'shilian-zhang', '/#/windows', '[data-testid=window-points] input'],
+    ['users and API keys', 'sec-zhao', '/#/users', 'tr[data-user]'],
+    ['audit log', 'audit-qian', '/#/audit', '[data-testid=audit] tbody tr'],
+    ['no access', 'audit-qian', '/#/users', '[data-testid=no-access]'],
+  ]
+  it.each(AS_ROLE)('the %s page', async (_name, user, address, ready) => {
+    await logInAs(user)
+    await page.goto(`${origin}${address}`)
+    await page.waitForSelector(ready, { timeout: 10_000 })
     await expect.poll(english, { timeout: 10_000 }).toEqual([])
   })
 })

@@ -3,11 +3,13 @@
  * is kept in localStorage; `?lang=en` in the address switches too.
  */
 import { enMore, zhMore } from './texts.ts'
+import { enAdmin, zhAdmin } from './texts-admin.ts'
 
 export type Lang = 'zh-CN' | 'en'
 
 const zh = {
   ...zhMore,
+  ...zhAdmin,
   title: '园区安全风险监测预警平台',
   login: '登录',
   username: '用户名',
@@ -148,6 +150,7 @@ type Key = keyof typeof zh
 
 const en: Record<Key, string> = {
   ...enMore,
+  ...enAdmin,
   title: 'Park safety monitoring',
   login: 'Log in',
   username: 'User name',

@@ -13,6 +13,10 @@ import { wallPage } from './pages/wall.ts'
 import { journalPage } from './pages/journal.ts'
 import { loadNames } from './pages/names.ts'
 import { reportsPage } from './pages/reports.ts'
+import { windowsPage } from './pages/windows.ts'
+import { usersPage } from './pages/users.ts'
+import { auditPage } from './pages/audit.ts'
+import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -29,6 +33,9 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/registry$/, registryPage],
   [/^#\/journal$/, journalPage],
   [/^#\/reports$/, reportsPage],
+  [/^#\/windows$/, windowsPage],
+  [/^#\/users$/, usersPage],
+  [/^#\/audit$/, auditPage],
 ]
 
 const app = document.getElementById('app')!
@@ -36,8 +43,11 @@ let cleanup: () => void = () => {}
 
 function nav(): HTMLElement {
   const user = currentUser()
+  // Only the pages the role works on (pages/landing.ts); the API still judges every request.
   const link = (hash: string, label: string) =>
-    h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
+    user && !mayOpen(user.role, hash)
+      ? null
+      : h('a', { href: hash, class: location.hash.startsWith(hash) ? 'active' : null }, label)
   return h(
     'header',
     {},
@@ -51,7 +61,10 @@ function nav(): HTMLElement {
       link('#/registry', t('registry')),
       link('#/journal', t('journal')),
       link('#/reports', t('reports')),
-      h('a', { href: '/wall' }, t('wall')),
+      link('#/windows', t('windows')),
+      link('#/users', t('users')),
+      link('#/audit', t('audit')),
+      user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),
     user ? who(user) : null,
@@ -103,9 +116,15 @@ function render(): void {
     cleanup = wallPage(main)
     return
   }
-  const hash = location.hash || '#/board'
+  const role = currentUser()!.role
+  const hash = location.hash && location.hash !== '#/' ? location.hash : landingOf(role)
   const main = h('main')
   mount(app, nav(), main)
+  // A page the role may not see: a clear message and its own page (issue 17, bad input).
+  if (!mayOpen(role, hash)) {
+    cleanup = noAccessPage(main, role)
+    return
+  }
   for (const [re, page] of routes) {
     const m = re.exec(hash)
     if (m) {
@@ -113,7 +132,7 @@ function render(): void {
       return
     }
   }
-  location.hash = '#/board'
+  location.hash = landingOf(role)
 }
 
 setLoggedOutHandler(() => {

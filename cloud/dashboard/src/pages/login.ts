@@ -1,3 +1,4 @@
+import { landingOf } from './landing.ts'
 import { ApiError, login } from '../api.ts'
 import { h, mount } from '../dom.ts'
 import { codeText, t } from '../i18n.ts'
@@ -20,7 +21,7 @@ export function loginPage(root: HTMLElement): () => void {
     e.preventDefault()
     message.textContent = ''
     login(username.value.trim(), password.value)
-      .then(() => (location.hash = '#/board'))
+      .then((user) => (location.hash = landingOf(user.role)))
       .catch((err: unknown) => {
         // Known codes in the operator's language (the throttle's wait included); never the server's English on a zh-CN screen.
         const text = err instanceof ApiError ? (codeText(err.code, err.retryAfterS) ?? errorText(err)) : errorText(err)
