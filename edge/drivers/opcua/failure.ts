@@ -12,7 +12,11 @@ const IDENTITY = /BadUserAccessDenied|BadIdentityToken|BadUserSignatureInvalid/i
 
 export function explainOpcuaFailure(err: unknown, endpoint: string): ParklinkError {
   if (err instanceof ParklinkError) return err
-  const message = firstLine(errorMessage(err))
+  const full = errorMessage(err)
+  // node-opcua names the socket error on a later line ("Err = (connect ECONNREFUSED …)").
+  const socket = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET)\b/.exec(full)?.[1]
+  const first = firstLine(full)
+  const message = socket && !first.includes(socket) ? `${first} (${socket})` : first
   if (IDENTITY.test(message))
     return new ParklinkError(ErrorCodes.DEVICE_AUTH_FAILED, `${endpoint} refused the user: ${message}`, {
       hint: 'check the username and the password in its environment variable (or the user certificate) with the DCS administrator',
