@@ -37,13 +37,15 @@ export function buildProgram(): Command {
       '127.0.0.1',
     )
     .option('--data-dir <dir>', 'where the demo keeps its data', './.parklink')
-    .action(async (opts: { port: string; mqttPort: string; mqttHost: string; dataDir: string }) => {
+    .option('--fresh', 'new simulator ports and a new API key (otherwise those of the last start are kept)')
+    .action(async (opts: { port: string; mqttPort: string; mqttHost: string; dataDir: string; fresh?: boolean }) => {
       const { runDemo } = await import('./demo/run.ts')
       await runDemo({
         port: parsePort(opts.port, '--port'),
         mqttPort: parsePort(opts.mqttPort, '--mqtt-port'),
         mqttHost: opts.mqttHost,
         dataDir: opts.dataDir,
+        fresh: opts.fresh ?? false,
       })
     })
 

@@ -1,29 +1,38 @@
 import type { Command } from 'commander'
 
 /**
- * `parklink edge read point ID --config FILE`: one live read of a configured Modbus point, with
- * the raw registers, the decoded value and the quality — decoded with the point's own type,
- * byte order and scale, so what it shows is what the agent will send. Exit 1 when the device
- * does not answer, 2 for an unknown point or a point that is not Modbus.
+ * `parklink edge read point ID --config FILE`: one live read of a configured point, as the agent
+ * would send it. Modbus: the raw registers beside the value decoded with the point's own type,
+ * byte order and scale. OPC UA (read-point-opcua.ts): value, data type, unit, range, status,
+ * source and server time. Exit 1 when the device does not answer or the value is not good, 2
+ * for an unknown point or one that is neither Modbus nor OPC UA.
  */
 export function addReadPointCommand(edge: Command): void {
   const read = edge.commands.find((c) => c.name() === 'read') ?? edge.command('read').description('one live read')
   read
     .command('point')
-    .description("read one configured point with its device's settings: raw registers, decoded value, quality")
+    .description(
+      "read one configured point with its device's settings: value, quality, and raw registers (Modbus) or type, range and timestamps (OPC UA)",
+    )
     .argument('<id>', 'the point id, as in the config')
     .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { config: string; json?: boolean }) => {
       // The agent's own check: a config it would refuse is refused here too (exit 2, every problem by line).
       const { loadCheckedEdgeConfig } = await import('../edge/config-check.ts')
-      const { pointReadSpec } = await import('../edge/tools/point-spec.ts')
+      const { opcuaPointOf, pointReadSpec } = await import('../edge/tools/point-spec.ts')
       const { readModbusAddress } = await import('../edge/tools/read-point.ts')
       const { ErrorCodes, ParklinkError } = await import('../shared/errors.ts')
       const { CommanderError } = await import('commander')
+      const config = loadCheckedEdgeConfig(o.config)
+      const opcua = opcuaPointOf(config, id)
+      if (opcua) {
+        const { readOpcuaPointCommand } = await import('./read-point-opcua.ts')
+        return readOpcuaPointCommand(config, opcua, o.json ?? false)
+      }
       let p: ReturnType<typeof pointReadSpec>
       try {
-        p = pointReadSpec(loadCheckedEdgeConfig(o.config), id)
+        p = pointReadSpec(config, id)
       } catch (err) {
         // An unknown or non-Modbus point is a usage error: nothing was read.
         if (err instanceof ParklinkError && (err.code === ErrorCodes.NOT_FOUND || err.code === ErrorCodes.BAD_REQUEST))

@@ -223,6 +223,11 @@ export function addTechnicianCommands(edge: Command): void {
             'parklink.usage',
             parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
           )
+        if (o.node) {
+          const { checkNodeId } = await import('../edge/drivers/opcua/failure.ts')
+          const problem = checkNodeId(o.node)
+          if (problem) throw new CommanderError(USAGE, 'parklink.usage', `--node: ${problem}`)
+        }
         const { withStdoutOnStderr } = await import('./quiet-stdout.ts')
         // node-opcua prints warnings on stdout: kept off it, so --json stays valid JSON.
         const r = await withStdoutOnStderr(() =>

@@ -53,6 +53,10 @@ export const ErrorCodes = {
   PKI_FAILED: 'PL_PKI_FAILED',
   /** `parklink cloud audit verify`: an audit row's SM3 chain hash does not match its content or its predecessor. */
   AUDIT_CHAIN_BROKEN: 'PL_AUDIT_CHAIN_BROKEN',
+  /** A device refused the edge's application certificate, or the edge does not trust the device's (OPC UA, Part 4 §5.4.1). */
+  DEVICE_CERT_REJECTED: 'PL_DEVICE_CERT_REJECTED',
+  /** A device refused the edge's user identity (wrong username or password, or a refused user certificate). */
+  DEVICE_AUTH_FAILED: 'PL_DEVICE_AUTH_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -24,13 +24,13 @@ import { requestDemoBaseline } from './baseline.ts'
 import { startGallery } from '../../test/sim/gallery.ts'
 import { startHj212Client } from '../../test/sim/hj212-client.ts'
 import { startOpcuaSim } from '../../test/sim/opcua-sim.ts'
-import { freePort } from '../../test/util/ports.ts'
 import { startDemoCamera } from './camera.ts'
 import { createDemoLogins } from './logins.ts'
 import { DEMO_SCENARIO, hj212Factors } from './scenario.ts'
 import { randomBytes } from 'node:crypto'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
-import { demoKey, ensureDemoUsers } from '../../cloud/auth/demo.ts'
+import { DEMO_KEY_ENV, demoKey, ensureDemoUsers } from '../../cloud/auth/demo.ts'
+import { loadDemoSession, saveDemoSession, SESSION_FILE } from './session.ts'
 
 export interface DemoOptions {
   port: number
@@ -38,6 +38,8 @@ export interface DemoOptions {
   /** Where the embedded broker listens (default 127.0.0.1). */
   mqttHost?: string
   dataDir: string
+  /** Forget the simulator ports and API key kept from the last start (deploy/demo/session.ts). */
+  fresh?: boolean
 }
 
 /**
@@ -58,6 +60,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'))
   }
+  const kept = await loadDemoSession(dataDir, { fresh: options.fresh ?? false })
+  for (const [sim, old, now] of kept.moved)
+    log.warn(
+      { simulator: sim, was: old, now },
+      `the ${sim} simulator's port ${old} is busy: it listens on ${now} this time`,
+    )
+  const ports = kept.session.ports
   try {
     const site = 'huaian-park'
     // Every client of the demo's broker logs in (random passwords made now, never shown) and is held to the topic rules.
@@ -69,14 +78,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       access: logins.access,
     })
     stops.push(() => broker.close())
-    const plant = await startPlant({ port: 0, ...DEMO_SCENARIO.tk101 })
+    const plant = await startPlant({ port: ports.plant, ...DEMO_SCENARIO.tk101 })
     stops.push(() => plant.stop())
 
-    const opcua = await startOpcuaSim()
+    const opcua = await startOpcuaSim({ port: ports.opcua })
     stops.push(() => opcua.stop())
-    const gallery = await startGallery(DEMO_SCENARIO.gallery)
+    const gallery = await startGallery({ ...DEMO_SCENARIO.gallery, port: ports.gallery })
     stops.push(() => gallery.stop())
-    const hj212Port = await freePort()
+    const hj212Port = ports.hj212
     const hj212Password = randomBytes(4).toString('hex') // demo only: a fresh PW each run
     const camera = await startDemoCamera(DEMO_SCENARIO.camera)
     stops.push(() => camera.stop())
@@ -136,7 +145,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     })
     stops.push(() => cloud.stop())
     const accounts = createAccounts(cloud.store.auth, cloudConfig.auth.password)
-    const key = await demoKey(cloud.store.auth, accounts, process.env, Date.now())
+    const key = await keptDemoKey(kept.session.apiKey, (env) => demoKey(cloud.store.auth, accounts, env, Date.now()))
+    saveDemoSession(dataDir, { ports, apiKey: key.apiKey })
     for (const [file, input] of edges) {
       const edgeConfig = parseEdgeConfig(stringify(input), path.join(dataDir, file))
       if (edgeConfig.settlement) requestDemoBaseline(edgeConfig.dataDir, Date.now())
@@ -189,7 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `  Modbus plant 127.0.0.1:${plant.port}   OPC UA ${opcua.endpoint}`,
         `  gauges (Modbus gateway) 127.0.0.1:${gallery.port}   HJ 212 listener 127.0.0.1:${hj212Port}`,
         `  settlement baseline of ${GALLERY_SEGMENT} requested by "parklink demo" at start (demo mode only; on site: parklink edge baseline)`,
-        `  data and generated configs  ${dataDir}`,
+        `  data and generated configs  ${dataDir}   (ports and API key kept in ${SESSION_FILE} for the next start; --fresh forgets them)`,
         'Ctrl-C stops it.',
         '',
       ].join('\n'),
@@ -199,4 +209,20 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     throw err
   }
   await untilSignal(stopAll, log)
+}
+
+/**
+ * The demo API key: PARKLINK_DEMO_API_KEY when set, else the one kept from the last start, else a
+ * new one. A kept key the database no longer accepts (revoked, or another data dir) is replaced.
+ */
+async function keptDemoKey(
+  kept: string | undefined,
+  demoKeyFrom: (env: NodeJS.ProcessEnv) => Promise<{ apiKey: string; keyFromEnv: boolean }>,
+): Promise<{ apiKey: string; keyFromEnv: boolean }> {
+  if (process.env[DEMO_KEY_ENV]?.trim() || kept === undefined) return demoKeyFrom(process.env)
+  try {
+    return { ...(await demoKeyFrom({ ...process.env, [DEMO_KEY_ENV]: kept })), keyFromEnv: false }
+  } catch {
+    return demoKeyFrom({ ...process.env, [DEMO_KEY_ENV]: '' })
+  }
 }

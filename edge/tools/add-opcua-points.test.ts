@@ -84,6 +84,64 @@ describe('parklink edge browse opcua --add', () => {
     expect(readFileSync(file, 'utf8')).toBe(text)
   }, 60_000)
 
+  it('writes block-style YAML a technician can edit, keeping every comment', () => {
+    const file = path.join(dir, 'block.yaml')
+    const original = [
+      '# Fuqiang edge: edited by hand',
+      'site: huaian',
+      'edge: fuqiang-01',
+      'dataDir: ./data',
+      'uplink: { url: "mqtt://127.0.0.1:1883" }',
+      'devices:',
+      '  # the DCS, commissioned 2026-11',
+      '  - id: fuqiang-dcs',
+      '    kind: opcua',
+      `    endpoint: ${sim.endpoint} # via the plant firewall`,
+      '    points: [] # filled by browse --add',
+      '',
+    ].join('\n')
+    writeFileSync(file, original)
+    addOpcuaPoints(
+      file,
+      'fuqiang-dcs',
+      [
+        { id: 'fuqiang.tk201.level', nodeId: 'ns=1;s=TK201.Level', name: '液氯储罐TK-201液位', unit: 'm' },
+        { id: 'fuqiang.tk201.pressure', nodeId: 'ns=1;s=TK201.Pressure' },
+      ],
+      { newDevice: {} },
+    )
+    const text = readFileSync(file, 'utf8')
+    for (const comment of [
+      '# Fuqiang edge: edited by hand',
+      '# the DCS, commissioned 2026-11',
+      '# via the plant firewall',
+    ])
+      expect(text).toContain(comment)
+    expect(text).toContain(
+      [
+        '      - id: fuqiang.tk201.level',
+        '        nodeId: ns=1;s=TK201.Level',
+        '        name: 液氯储罐TK-201液位',
+        '        unit: m',
+        '      - id: fuqiang.tk201.pressure',
+        '        nodeId: ns=1;s=TK201.Pressure',
+      ].join('\n'),
+    )
+    expect(text).not.toMatch(/\{ ?id: fuqiang/)
+    expect(parseEdgeConfig(text, file).devices[0]).toMatchObject({
+      points: [{ id: 'fuqiang.tk201.level' }, { id: 'fuqiang.tk201.pressure' }],
+    })
+
+    // A new device in an empty `devices: []` is written in block style too.
+    writeFileSync(file, base)
+    addOpcuaPoints(file, 'dcs2', [{ id: 'dcs2.level', nodeId: 'ns=1;s=TK201.Level' }], {
+      newDevice: { endpoint: sim.endpoint, identity: { type: 'anonymous' } },
+    })
+    const created = readFileSync(file, 'utf8')
+    expect(created).toContain('# the DCS comes below\ndevices:\n  - id: dcs2\n    kind: opcua\n')
+    expect(created).toContain('    points:\n      - id: dcs2.level\n        nodeId: ns=1;s=TK201.Level\n')
+  })
+
   it('refuses a non-opcua device and nothing to add, writing nothing', () => {
     const file = path.join(dir, 'modbus.yaml')
     const text = base.replace(

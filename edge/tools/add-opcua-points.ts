@@ -133,7 +133,11 @@ export function addOpcuaPoints(
   const present = new Set((list as YAMLSeq).items.map((p) => (isMap(p) ? String(p.get('nodeId')) : '')))
   const added = points.filter((p) => !present.has(p.nodeId))
   const skipped = points.filter((p) => present.has(p.nodeId)).map((p) => p.nodeId)
-  for (const p of added) (list as YAMLSeq).add(doc.createNode(p, { flow: true }))
+  // Block style, one key a line, as a technician edits it by hand; an empty `points: []` or
+  // `devices: []` written in flow style becomes a block list once it has items.
+  for (const p of added) (list as YAMLSeq).add(doc.createNode(p, { flow: false }))
+  if (added.length > 0) (list as YAMLSeq).flow = false
+  if (createdDevice) (devices as YAMLSeq).flow = false
   const next = doc.toString()
   // The whole result must be valid (ids unique across devices, the endpoint, strict keys …).
   parseEdgeConfig(next, configFile)

@@ -1,6 +1,7 @@
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import { devicePoints, type EdgeConfig } from '../config.ts'
 import type { ModbusPointConfig } from '../drivers/modbus/config.ts'
+import type { OpcuaDeviceConfig, OpcuaPointConfig } from '../drivers/opcua/config.ts'
 import type { ModbusReadSpec } from './read-point.ts'
 
 /**
@@ -14,6 +15,19 @@ export interface PointRead {
   name?: string
   unit?: string
   spec: ModbusReadSpec
+}
+
+/** The OPC UA device and point of `id`, when it is an OPC UA point (read by edge/drivers/opcua/read-once.ts). */
+export function opcuaPointOf(
+  config: EdgeConfig,
+  id: string,
+): { device: OpcuaDeviceConfig; point: OpcuaPointConfig } | null {
+  for (const d of config.devices) {
+    if (d.kind !== 'opcua') continue
+    const point = d.points.find((p) => p.id === id)
+    if (point) return { device: d, point }
+  }
+  return null
 }
 
 export function pointReadSpec(config: EdgeConfig, id: string): PointRead {

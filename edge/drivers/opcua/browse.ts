@@ -10,7 +10,9 @@ import {
 } from 'node-opcua'
 import type { Logger } from 'pino'
 import type { OpcuaDeviceConfig } from './config.ts'
+import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import { connect, pkiFolder, userIdentity } from './connection.ts'
+import { explainOpcuaFailure } from './failure.ts'
 import { readMetadata } from './metadata.ts'
 
 /**
@@ -57,6 +59,15 @@ export async function browseTree(
       attributeId,
     })),
   )
+  // A start node the server does not have is an error, not an empty tree (issue 19).
+  if (nameDv && !nameDv.statusCode.isGood())
+    throw new ParklinkError(
+      ErrorCodes.NOT_FOUND,
+      `the server has no node ${start.toString()} (${nameDv.statusCode.name})`,
+      {
+        hint: 'browse from the Objects folder (leave out --node) and pick a node id from the tree',
+      },
+    )
   const root: BrowseNode = {
     nodeId: start.toString(),
     browseName: String(nameDv?.value.value?.toString() ?? ''),
@@ -140,6 +151,8 @@ export async function browseOpcua(
     dataDir: pkiFolder(options.dataDir, config.id, options.log),
     log: options.log,
     onLost: () => {},
+  }).catch((err: unknown) => {
+    throw explainOpcuaFailure(err, config.endpoint)
   })
   try {
     return await browseTree(c.session, options)

@@ -20,7 +20,7 @@ import type { OpcuaDeviceConfig, OpcuaPointConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity, withTimeout, type Connection } from './connection.ts'
 import { readMetadata, type NodeMetadata } from './metadata.ts'
 import { refreshRead } from './refresh.ts'
-import { qualityOf } from './status.ts'
+import { toSample as toSampleOf } from './sample.ts'
 
 export const opcuaDriverKind = 'opcua'
 
@@ -73,18 +73,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     [...indexes].map((i) => badSample(config.points[i]!.id, clock.now(), reason.slice(0, 256)))
   const everyIndex = () => config.points.map((_, i) => i)
 
-  /** `at`: the sample's time when not the source's (a refresh read is stamped with the server's time). */
-  const toSample = (p: OpcuaPointConfig, dv: DataValue, at?: number): Sample => {
-    const ts = at ?? (dv.sourceTimestamp ?? dv.serverTimestamp ?? null)?.getTime() ?? clock.now()
-    const q = qualityOf(dv.statusCode)
-    if (q.quality === 'bad') return badSample(p.id, ts, q.reason!)
-    const value = toValue(dv.value)
-    if (value === undefined)
-      return badSample(p.id, ts, `${QualityReasons.DECODE}:unsupported OPC UA data type ${DataType[dv.value.dataType]}`)
-    return q.quality === 'good'
-      ? { point: p.id, ts, value, quality: 'good' }
-      : { point: p.id, ts, value, quality: 'uncertain', reason: q.reason! }
-  }
+  const toSample = (p: OpcuaPointConfig, dv: DataValue, at?: number): Sample => toSampleOf(p.id, dv, clock.now(), at)
 
   const lost = (gen: number, reason: string) => {
     if (gen !== generation || stopped) return
@@ -344,20 +333,4 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
         })
     },
   }
-}
-
-/** Scalars only: numbers, booleans, strings (≤ 256), dates (epoch ms). */
-function toValue(v: Variant): Value | undefined {
-  const x: unknown = v.value
-  if (x === null || x === undefined) return null
-  if (typeof x === 'number') return Number.isFinite(x) ? x : undefined
-  if (typeof x === 'boolean') return x
-  if (typeof x === 'string') return x.slice(0, 256)
-  if (x instanceof Date) return x.getTime()
-  // Int64/UInt64 arrive as [high, low] words.
-  if ((v.dataType === DataType.Int64 || v.dataType === DataType.UInt64) && Array.isArray(x) && x.length === 2) {
-    const n = (x[0] as number) * 2 ** 32 + (x[1] as number)
-    return Number.isSafeInteger(n) ? n : undefined
-  }
-  return undefined
 }
