@@ -1,8 +1,10 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import * as fs from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import { writePrivateFile } from '../../shared/private-files.ts'
 import { publicKeyOf, signViewerToken, viewerTokenAlg } from '../../shared/wire/live-token.ts'
 
 /**
@@ -24,8 +26,7 @@ export function loadLiveKey(file: string | undefined, dataDir: string, log: Logg
     if (!file && !existsSync(at)) {
       mkdirSync(path.dirname(at), { recursive: true })
       const pair = generateKeyPairSync('ed25519')
-      writeFileSync(at, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
-      chmodSync(at, 0o600)
+      writePrivateFile(fs, at, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), true)
       log.info({ file: at }, 'live view signing key created')
     }
     key = createPrivateKey(readFileSync(at))

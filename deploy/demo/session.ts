@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import * as fs from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
+import { writePrivateFile } from '../../shared/private-files.ts'
 
 /**
  * What the demo keeps from one start to the next (issue 19), so a technician's bookmarks, a
@@ -70,8 +72,7 @@ export async function loadDemoSession(
 /** Written owner-only: the file holds the demo API key (brief §7). */
 export function saveDemoSession(dataDir: string, session: DemoSession): void {
   const file = path.join(dataDir, SESSION_FILE)
-  writeFileSync(file, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 })
-  chmodSync(file, 0o600) // an existing file keeps its mode on write
+  writePrivateFile(fs, file, `${JSON.stringify(session, null, 2)}\n`)
 }
 
 function safeJson(text: string): unknown {
