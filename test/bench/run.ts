@@ -9,7 +9,7 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
- * [--skip-latency] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
+ * [--skip-latency] [--historian-minutes N] [--skip-historian] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
  * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]
  * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
@@ -22,6 +22,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '3' },
     'e2e-seconds': { type: 'string', default: '20' },
     'sdt-hours': { type: 'string', default: '2' },
+    // (15) The historian's size on the demo park's signals, run for this long on a fake clock.
+    'historian-minutes': { type: 'string', default: '60' },
+    'skip-historian': { type: 'boolean', default: false },
     'skip-e2e': { type: 'boolean', default: false },
     crossings: { type: 'string', default: '30' },
     'skip-latency': { type: 'boolean', default: false },
@@ -52,6 +55,10 @@ try {
   results.push(...benchOutbox(dir, Number(values.seconds)))
   results.push(...(await benchIngest(dir, Number(values.seconds))))
   results.push(...benchSdt(Number(values['sdt-hours'])))
+  if (!values['skip-historian']) {
+    const { benchHistorianSize } = await import('./historian-size.ts')
+    results.push(...(await benchHistorianSize(dir, Number(values['historian-minutes']))))
+  }
   if (!values['skip-e2e']) {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
