@@ -1,3 +1,4 @@
+import { GasWarningsConfig } from './alarms/gas/model.ts'
 import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-config.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -232,6 +233,8 @@ export const CloudConfigSchema = z.strictObject({
        * the alarm as one episode until clear for `clearHoldS`. Keep equal to the edges' alarms.chatter.
        */
       chatter: ChatterConfig.prefault({}),
+      /** Gas-leak warnings per area: colour thresholds (cloud/alarms/gas/model.ts; README "Gas-leak warnings"). */
+      gasWarnings: GasWarningsConfig.prefault({}),
     })
     .prefault({}),
   /** The big screen: shift handover times (HH:MM local) and the local UTC offset. */

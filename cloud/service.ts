@@ -12,6 +12,7 @@ import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
 import { startAlarmReminders } from './alarms/reminders.ts'
 import { startCommLossWatcher } from './alarms/comm-loss.ts'
+import { startGasWarnings } from './alarms/gas/service.ts'
 import { startDispatcher } from './notify/dispatcher.ts'
 import { pushPlanner } from './notify/plan.ts'
 import { createApp } from './api/app.ts'
@@ -127,6 +128,16 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) =>
       !ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs)
     const runner = reportRunner({ config, store, clock })
+    const gasWarnings = config.alarms.gasWarnings.enabled
+      ? startGasWarnings({
+          store,
+          feed: alarmFeed,
+          clock,
+          config: config.alarms.gasWarnings,
+          recipients: config.notifications.recipients,
+          log: log.child({ component: 'gas-warnings' }),
+        })
+      : undefined
     const app = createApp({
       store,
       clock,
@@ -143,6 +154,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       http: config.http,
       ownership,
       reports: runner,
+      ...(gasWarnings ? { gasWarnings } : {}),
     })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
@@ -192,6 +204,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const stop = () => {
       stopping ??= (async () => {
         reminders.stop()
+        gasWarnings?.stop()
         commLoss.stop()
         dispatcher.stop()
         await reports.stop()

@@ -14,6 +14,7 @@ import { edgesRoutes } from './routes/edges.ts'
 import { healthRoutes } from './routes/health.ts'
 import { pointsRoutes } from './routes/points.ts'
 import { windowsRoutes } from './routes/windows.ts'
+import { gasWarningRoutes } from './routes/gas-warnings.ts'
 import { gapsRoutes } from './routes/gaps.ts'
 import { completenessRoutes } from './routes/completeness.ts'
 import { cameraRoutes } from './routes/cameras.ts'
@@ -74,6 +75,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/', cameraRoutes(deps)) // /cameras, /alarms/{id}/snapshots, /snapshots/{id}
   api.route('/alarms', alarmsRoutes(deps, streams))
   api.route('/maintenance-windows', windowsRoutes(deps))
+  api.route('/gas-warnings', gasWarningRoutes(deps))
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))

@@ -37,6 +37,8 @@ export interface ApiDeps {
   ownership?: { invalidate(): void }
   /** Report generation (cloud/reports/); absent: the report routes list stored reports only. */
   reports?: import('../reports/generate.ts').ReportRunner
+  /** Gas-leak warnings (cloud/alarms/gas/service.ts): people's steps on them. Absent: the routes answer reads only. */
+  gasWarnings?: import('../alarms/gas/service.ts').GasWarnings
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

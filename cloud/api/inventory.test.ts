@@ -47,6 +47,8 @@ const ids = {
   foreignAlarm: 0,
   ownWindow: 0,
   foreignWindow: 0,
+  ownGasWarning: 0,
+  foreignGasWarning: 0,
   user: 0,
   key: 0,
   ownSnapshot: '',
@@ -79,6 +81,7 @@ const EXAMPLES: Record<string, (own: boolean) => unknown> = {
   'POST /api/v1/maintenance-windows/:id/approve': () => ({}),
   'POST /api/v1/maintenance-windows/:id/reject': () => ({}),
   'POST /api/v1/maintenance-windows/:id/cancel': () => ({}),
+  'POST /api/v1/gas-warnings/:id/report': () => ({ text: '法兰泄漏，已更换垫片', attachments: ['report.pdf'] }),
   'POST /api/v1/users': () => ({
     username: `u${Math.random().toString(36).slice(2, 8)}`,
     role: 'auditor',
@@ -154,23 +157,27 @@ function pathFor(path: string, own: boolean): string {
         ? own
           ? ids.ownWindow
           : ids.foreignWindow
-        : path.startsWith('/api/v1/users/')
-          ? ids.user
-          : path.startsWith('/api/v1/api-keys/')
-            ? ids.key
-            : path.startsWith('/api/v1/snapshots/')
-              ? own
-                ? ids.ownSnapshot
-                : ids.foreignSnapshot
-              : path.startsWith('/api/v1/cameras/')
+        : path.startsWith('/api/v1/gas-warnings/')
+          ? own
+            ? ids.ownGasWarning
+            : ids.foreignGasWarning
+          : path.startsWith('/api/v1/users/')
+            ? ids.user
+            : path.startsWith('/api/v1/api-keys/')
+              ? ids.key
+              : path.startsWith('/api/v1/snapshots/')
                 ? own
-                  ? 'shilian-cam'
-                  : 'fuqiang-cam'
-                : path.startsWith('/api/v1/edges/')
-                  ? 'shilian-01' // the park's view: edges are not scoped by enterprise
-                  : path.startsWith('/api/v1/reports/')
-                    ? 1 // the park's documents: not scoped by enterprise
-                    : null
+                  ? ids.ownSnapshot
+                  : ids.foreignSnapshot
+                : path.startsWith('/api/v1/cameras/')
+                  ? own
+                    ? 'shilian-cam'
+                    : 'fuqiang-cam'
+                  : path.startsWith('/api/v1/edges/')
+                    ? 'shilian-01' // the park's view: edges are not scoped by enterprise
+                    : path.startsWith('/api/v1/reports/')
+                      ? 1 // the park's documents: not scoped by enterprise
+                      : null
   if (id === null) throw new Error(`the inventory does not know what :id means in ${path}: add it to pathFor`)
   return path.replace(':id', String(id)).replace(':format', 'pdf')
 }
@@ -206,6 +213,7 @@ const foreignRows = async () =>
       ),
     ),
     await env.store.listWindows({ scope: { enterprise: 'fuqiang' } }),
+    await env.store.listGasWarnings({ scope: { enterprise: 'fuqiang' }, limit: 100 }),
   ])
 
 const routes = () => {
@@ -267,6 +275,30 @@ beforeAll(async () => {
   }
   ids.ownWindow = await windowOf('shilian', LEVEL)
   ids.foreignWindow = await windowOf('fuqiang', PRESSURE)
+  const gasWarningOf = async (enterprise: string) =>
+    (
+      await env.store.insertGasWarning({
+        area: `${enterprise}-gas-area`,
+        enterprise,
+        publicArea: false,
+        colour: 'orange',
+        state: 'open',
+        openedAt: T0,
+        colourSince: T0,
+        reasons: ['spread 3'],
+        active: [],
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        noticeDueAt: T0 + 86_400_000,
+        noticeSentAt: null,
+        report: null,
+        clearedAt: null,
+        clearedBy: null,
+        history: [{ at: T0, action: 'opened', colour: 'orange' }],
+      })
+    ).id
+  ids.ownGasWarning = await gasWarningOf('shilian')
+  ids.foreignGasWarning = await gasWarningOf('fuqiang')
   // A camera of each enterprise with an intrusion alarm and its picture, for the camera routes.
   const jpeg = readFileSync(SNAPSHOT_FIXTURE)
   const camera = async (enterprise: string, edge: string, seq: number) => {

@@ -101,6 +101,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/maintenance-windows/:id/approve': 'windows:decide',
   'POST /api/v1/maintenance-windows/:id/reject': 'windows:decide',
   'POST /api/v1/maintenance-windows/:id/cancel': 'windows:cancel',
+  /** Gas-leak warnings (issue 18): read like alarms; the center acknowledges and clears; the enterprise files the investigation report. */
+  'GET /api/v1/gas-warnings': 'alarms:read',
+  'GET /api/v1/gas-warnings/:id': 'alarms:read',
+  'POST /api/v1/gas-warnings/:id/ack': 'alarms:handle',
+  'POST /api/v1/gas-warnings/:id/report': 'alarms:feedback',
+  'POST /api/v1/gas-warnings/:id/clear': 'alarms:handle',
 
   'GET /api/v1/users': 'users:manage',
   'POST /api/v1/users': 'users:manage',

@@ -9,6 +9,7 @@ export const TAGS = [
   { name: 'points', description: "the registry's points, latest values and history" },
   { name: 'alarms', description: "alarms, the board, the park's workflow and ISA-18.2 overlays" },
   { name: 'maintenance-windows', description: 'maintenance windows (故障点位申请)' },
+  { name: 'gas-warnings', description: 'gas-leak warnings per area (气体泄漏预警)' },
   { name: 'cameras', description: 'cameras, alarm snapshots' },
   { name: 'users', description: 'accounts (security administrator)' },
   { name: 'api-keys', description: 'API keys for machine clients (security administrator)' },

@@ -16,6 +16,8 @@ import type { Sample } from '../../../shared/wire/sample.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { DisposalFacts } from '../../alarms/workflow.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
+import type { InvestigationReport } from '../../../shared/rules/gas-warning.ts'
+import type { GasWarningStep } from '../../alarms/gas/model.ts'
 
 /**
  * The cloud's PostgreSQL schema (issue 15): the same tables and columns as the SQLite one
@@ -445,4 +447,32 @@ export const reports = pgTable(
     durationMs: integer('duration_ms').notNull(),
   },
   (t) => [index('reports_name_period').on(t.name, t.fromTs, t.toTs), index('reports_generated').on(t.generatedAt)],
+)
+
+export const gasWarnings = pgTable(
+  'gas_warnings',
+  {
+    id: id(),
+    area: text('area').notNull(),
+    enterprise: text('enterprise'),
+    publicArea: boolean('public_area').notNull().default(false),
+    colour: text('colour', { enum: ['blue', 'yellow', 'orange', 'red'] }).notNull(),
+    state: text('state', { enum: ['open', 'cleared'] }).notNull(),
+    openedAt: ms('opened_at').notNull(),
+    colourSince: ms('colour_since').notNull(),
+    reasons: jsonb('reasons').$type<string[]>().notNull(),
+    active: jsonb('active').$type<string[]>().notNull(),
+    acknowledgedAt: ms('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    noticeDueAt: ms('notice_due_at'),
+    noticeSentAt: ms('notice_sent_at'),
+    report: jsonb('report').$type<InvestigationReport>(),
+    clearedAt: ms('cleared_at'),
+    clearedBy: text('cleared_by'),
+    history: jsonb('history').$type<GasWarningStep[]>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('gas_warnings_one_open').on(t.area).where(sql`state = 'open'`),
+    index('gas_warnings_opened').on(t.openedAt),
+  ],
 )

@@ -22,6 +22,7 @@ import path from 'node:path'
 import { createCameraQueries } from './cameras.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { createOwnershipOps } from './ownership.ts'
+import { createGasWarningOps } from './gas-warnings.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -65,6 +66,7 @@ export function openParts(options: SqliteStoreOptions) {
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const historyOps = createHistoryOps(db)
   const ownership = createOwnershipOps(db, emit, planInTx)
+  const gasOps = createGasWarningOps(db)
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(
     Object.entries(authOps).map(([name, fn]) => [
@@ -100,6 +102,7 @@ export function openParts(options: SqliteStoreOptions) {
     gapOps,
     cameraQueries,
     ownership,
+    gasOps,
   }
 }
 

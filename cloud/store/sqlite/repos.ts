@@ -6,6 +6,7 @@ import type {
   DeliveryRepo,
   EdgeRepo,
   GapRepo,
+  GasWarningRepo,
   IngestRepo,
   OutboxRepo,
   RegistryRepo,
@@ -130,5 +131,18 @@ export function sqliteCameraRepo({ files, alarmOps, cameraQueries }: SqliteParts
         const body = snapshot ? files.read(id) : null
         return snapshot && body ? { snapshot, body } : null
       }),
+  }
+}
+
+export function sqliteGasWarningRepo({ gasOps }: SqliteParts): GasWarningRepo {
+  return {
+    gasAreaOf: (point) => run(() => gasOps.areaOf(point)),
+    gasAlarmFacts: (area, since) => run(() => gasOps.facts(area, since)),
+    openGasWarning: (area) => run(() => gasOps.open(area)),
+    openGasWarnings: () => run(() => gasOps.allOpen()),
+    insertGasWarning: (warning) => run(() => gasOps.insert(warning)),
+    saveGasWarning: (warning) => run(() => gasOps.save(warning)),
+    getGasWarning: (id, scope) => run(() => gasOps.get(id, scope)),
+    listGasWarnings: (filter) => run(() => gasOps.list(filter)),
   }
 }

@@ -5,6 +5,8 @@ import type { Sample } from '../../../shared/wire/sample.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { DisposalFacts } from '../../alarms/workflow.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
+import type { InvestigationReport } from '../../../shared/rules/gas-warning.ts'
+import type { GasWarningStep } from '../../alarms/gas/model.ts'
 
 /**
  * The cloud's SQLite schema. Times are INTEGER epoch milliseconds. A sample value is stored as
@@ -549,4 +551,36 @@ export const reports = sqliteTable(
     durationMs: integer('duration_ms').notNull(),
   },
   (t) => [index('reports_name_period').on(t.name, t.fromTs, t.toTs), index('reports_generated').on(t.generatedAt)],
+)
+
+/**
+ * Gas-leak warnings per area (issue 18, cloud/alarms/gas/): at most one open per area; its
+ * colour only rises while open; cleared by a person (orange and red with an investigation report).
+ */
+export const gasWarnings = sqliteTable(
+  'gas_warnings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    area: text('area').notNull(),
+    enterprise: text('enterprise'),
+    publicArea: integer('public_area', { mode: 'boolean' }).notNull().default(false),
+    colour: text('colour', { enum: ['blue', 'yellow', 'orange', 'red'] }).notNull(),
+    state: text('state', { enum: ['open', 'cleared'] }).notNull(),
+    openedAt: integer('opened_at').notNull(),
+    colourSince: integer('colour_since').notNull(),
+    reasons: text('reasons', { mode: 'json' }).$type<string[]>().notNull(),
+    active: text('active', { mode: 'json' }).$type<string[]>().notNull(),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    noticeDueAt: integer('notice_due_at'),
+    noticeSentAt: integer('notice_sent_at'),
+    report: text('report', { mode: 'json' }).$type<InvestigationReport>(),
+    clearedAt: integer('cleared_at'),
+    clearedBy: text('cleared_by'),
+    history: text('history', { mode: 'json' }).$type<GasWarningStep[]>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('gas_warnings_one_open').on(t.area).where(sql`state = 'open'`),
+    index('gas_warnings_opened').on(t.openedAt),
+  ],
 )

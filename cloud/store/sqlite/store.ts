@@ -8,6 +8,7 @@ import {
   sqliteDeliveryRepo,
   sqliteEdgeRepo,
   sqliteGapRepo,
+  sqliteGasWarningRepo,
   sqliteIngestRepo,
   sqliteOutboxRepo,
   sqliteRegistryRepo,
@@ -43,5 +44,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteDeliveryRepo(parts),
     ...sqliteGapRepo(parts),
     ...sqliteCameraRepo(parts),
+    ...sqliteGasWarningRepo(parts),
   }
 }
