@@ -53,7 +53,7 @@ describe('gap splitting for the trend', () => {
 })
 
 describe('pens on one axis', () => {
-  it('joins the times; undefined where a pen has no point, null kept where it breaks', () => {
+  it("joins the times; undefined where a pen has no point, null across a break (over the other pens' times in it)", () => {
     expect(
       alignPens([
         [
@@ -68,7 +68,7 @@ describe('pens on one axis', () => {
       ]),
     ).toEqual([
       [0, 10, 20, 30],
-      [1, undefined, null, 3],
+      [1, null, null, 3],
       [undefined, 5, undefined, 6],
     ])
   })

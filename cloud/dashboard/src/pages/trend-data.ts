@@ -64,14 +64,28 @@ export function splitBuckets(buckets: readonly Bucket[], gaps: readonly Span[] =
   })
 }
 
-/** The pens on one time axis: [xs, ...one array per pen], undefined where a pen has no point at x. */
+/**
+ * A null spreads over the undefined slots next to it (uPlot's NULL_EXPAND): uPlot breaks a line
+ * only between a null's neighbours, so with other pens' times in a gap the line would otherwise
+ * run across it, broken at its ends only.
+ */
+function expandNulls(row: Array<number | null | undefined>): Array<number | null | undefined> {
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] !== null) continue
+    for (let j = i - 1; j >= 0 && row[j] === undefined; j--) row[j] = null
+    for (let j = i + 1; j < row.length && row[j] === undefined; j++) row[j] = null
+  }
+  return row
+}
+
+/** The pens on one time axis: [xs, ...one array per pen], undefined where a pen has no point at x, null across its gaps. */
 export function alignPens(pens: readonly (readonly XY[])[]): [number[], ...Array<Array<number | null | undefined>>] {
   const xs = [...new Set(pens.flatMap((p) => p.map(([t]) => t)))].sort((a, b) => a - b)
   const index = new Map(xs.map((x, i) => [x, i]))
   const ys = pens.map((p) => {
     const row: Array<number | null | undefined> = new Array(xs.length).fill(undefined)
     for (const [t, v] of p) row[index.get(t)!] = v
-    return row
+    return expandNulls(row)
   })
   return [xs, ...ys]
 }
