@@ -1,6 +1,6 @@
 import { h } from '../dom.ts'
 import { t } from '../i18n.ts'
-import type { Span } from './trend-data.ts'
+import { type Span, localInput, fromInput } from './trend-data.ts'
 
 /**
  * The trend's range controls: presets (1 h … 30 days, following now), a from/to in Beijing time,
@@ -22,16 +22,6 @@ export interface RangeActions {
   reset(): void
   csv(): void
   error(text: string): void
-}
-
-/**
- * `2026-12-06 08:00` in Beijing time, 24 h: a text field, not a datetime-local input, whose look
- * follows the browser's locale (`02:54 PM` on an English system).
- */
-export const localInput = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
-export const fromInput = (text: string) => {
-  const m = /^\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})\s*$/.exec(text)
-  return m ? Date.parse(`${m[1]}T${m[2]!.padStart(2, '0')}:${m[3]}:00+08:00`) : Number.NaN
 }
 
 export function rangeControls(a: RangeActions): { el: HTMLElement; show(r: Span): void } {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { GAP_AFTER_MS, alignPens, breaks, panRange, splitBuckets, splitRaw, trendCsv, zoomRange } from './trend-data.ts'
+import {
+  GAP_AFTER_MS,
+  alignPens,
+  breaks,
+  fromInput,
+  localInput,
+  panRange,
+  splitBuckets,
+  splitRaw,
+  trendCsv,
+  zoomRange,
+} from './trend-data.ts'
 
 const MIN = 60_000
 const s = (ts: number, value: number | string | null, quality = 'good') => ({ ts, value, quality })
@@ -92,5 +103,15 @@ describe('pens on one axis', () => {
     expect(panRange({ from: 0, to: 100 }, 0.5)).toEqual({ from: 50, to: 150 })
     expect(zoomRange({ from: 0, to: 4 * MIN }, 0.5)).toEqual({ from: MIN, to: 3 * MIN })
     expect(zoomRange({ from: 0, to: MIN }, 0.5)).toEqual({ from: 0, to: MIN })
+  })
+})
+
+describe('the range fields', () => {
+  it('read and show Beijing time, 24 h', () => {
+    const t = Date.parse('2026-12-06T14:54:00+08:00')
+    expect(localInput(t)).toBe('2026-12-06 14:54')
+    expect(fromInput('2026-12-06 14:54')).toBe(t)
+    expect(fromInput(' 2026-12-06T8:05 ')).toBe(Date.parse('2026-12-06T08:05:00+08:00'))
+    expect(fromInput('2:54 PM')).toBeNaN()
   })
 })

@@ -120,3 +120,13 @@ export function zoomRange(r: Span, factor: number, minSpan = 60_000): Span {
   const half = Math.max(minSpan, (r.to - r.from) * factor) / 2
   return { from: Math.round(mid - half), to: Math.round(mid + half) }
 }
+
+/**
+ * `2026-12-06 08:00` in Beijing time, 24 h: a text field, not a datetime-local input, whose look
+ * follows the browser's locale (`02:54 PM` on an English system).
+ */
+export const localInput = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+export const fromInput = (text: string) => {
+  const m = /^\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})\s*$/.exec(text)
+  return m ? Date.parse(`${m[1]}T${m[2]!.padStart(2, '0')}:${m[3]}:00+08:00`) : Number.NaN
+}
