@@ -23,6 +23,7 @@ import { registerDocs } from './openapi/document.ts'
 import { validationHook } from './openapi/route.ts'
 import { registryRoutes } from './routes/registry.ts'
 import { wallRoutes } from './routes/wall.ts'
+import { kpiRoutes } from './routes/kpi.ts'
 import { reportsRoutes } from './routes/reports.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/gaps', gapsRoutes(deps))
   api.route('/completeness', completenessRoutes(deps))
   api.route('/', boardRoutes(deps))
+  api.route('/', kpiRoutes(deps)) // /kpi/park
   api.route('/registry', registryRoutes(deps))
   api.route('/wall', wallRoutes(deps))
   api.route('/reports', reportsRoutes(deps))

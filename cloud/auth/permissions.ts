@@ -83,6 +83,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/alarms/:id/notifications': 'alarms:read',
   'GET /api/v1/board': 'alarms:read',
   'GET /api/v1/kpi/alarms': 'alarms:read',
+  /** The park's KPI model (issue 17): scoped like the alarms it counts. */
+  'GET /api/v1/kpi/park': 'alarms:read',
   /** The wall display's summary (issue 17): scoped like the alarms it counts. */
   'GET /api/v1/wall': 'alarms:read',
   'POST /api/v1/alarms/close': 'alarms:handle',

@@ -172,6 +172,9 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     ['journal', '/#/journal', '[data-testid=journal] tbody tr'],
     ['wall', '/wall', '[data-testid=wall-ticker] li'],
     ['windows', '/#/windows', 'tr[data-window]'],
+    ['multi-pen trend', `/#/trend?p=${LEVEL},${PRESSURE}`, '[data-testid=trend-events] li'],
+    ['KPI', '/#/kpi', '[data-testid=kpi-days] tr[data-day]'],
+    ['completeness', '/#/completeness', '[data-testid=compl-points] tr[data-point]'],
   ]
   it.each(PAGES)('the %s page', async (_name, address, ready) => {
     await logInAs('center-li')

@@ -17,6 +17,9 @@ import { windowsPage } from './pages/windows.ts'
 import { usersPage } from './pages/users.ts'
 import { auditPage } from './pages/audit.ts'
 import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
+import { trendMultiPage } from './pages/trend-multi.ts'
+import { kpiPage } from './pages/kpi.ts'
+import { completenessPage } from './pages/completeness.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -36,6 +39,9 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/windows$/, windowsPage],
   [/^#\/users$/, usersPage],
   [/^#\/audit$/, auditPage],
+  [/^#\/trend(?:\?(.*))?$/, trendMultiPage],
+  [/^#\/kpi$/, kpiPage],
+  [/^#\/completeness$/, completenessPage],
 ]
 
 const app = document.getElementById('app')!
@@ -64,6 +70,9 @@ function nav(): HTMLElement {
       link('#/windows', t('windows')),
       link('#/users', t('users')),
       link('#/audit', t('audit')),
+      link('#/trend', t('trendMulti')),
+      link('#/kpi', t('kpi')),
+      link('#/completeness', t('completeness')),
       user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),

@@ -27,6 +27,8 @@ const PAGE_READS: Array<[string, Permission]> = [
   ['#/users', 'users:manage'],
   ['#/audit', 'audit:read'],
   ['#/wall', 'alarms:read'],
+  ['#/trend?p=shilian.tk101.level', 'points:read'],
+  ['#/completeness', 'edges:read'],
 ]
 
 describe('role landing (issue 17: each role lands on the page it works on)', () => {
@@ -35,6 +37,10 @@ describe('role landing (issue 17: each role lands on the page it works on)', () 
       expect(landing.mayOpen(role, hash), `${role} on ${hash}`).toBe(
         (PERMISSIONS[permission] as readonly string[]).includes(role),
       )
+  })
+
+  it("the KPI page is the park's: the center's roles only (the API would serve any alarm reader, scoped)", () => {
+    expect(ROLES.filter((role) => landing.mayOpen(role, '#/kpi'))).toEqual(['park_admin', 'park_operator'])
   })
 
   it('every role lands on a page it may open, the administrators of accounts and audit on theirs', () => {

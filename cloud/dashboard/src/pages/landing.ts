@@ -21,6 +21,11 @@ const PAGE_ROLES: Record<string, readonly string[]> = {
   users: ['security_admin'],
   audit: ['auditor'],
   wall: [...PARK, ...ENTERPRISE, 'auditor'],
+  trend: [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
+  /** The park's KPI model: the center's page. */
+  kpi: PARK,
+  /** Completeness and the edges' gaps (GET /api/v1/gaps is edges:read). */
+  completeness: [...PARK, 'technician', 'auditor'],
 }
 
 /** The page a role works on: the security administrator its users, the auditor the log, the technician the edges. */
