@@ -163,7 +163,10 @@ function report(err: unknown): number {
   if (err instanceof ParklinkError) {
     console.error(`error [${err.code}]: ${err.message}`)
     if (err.hint) console.error(`hint: ${err.hint}`)
-    return err.code === 'PL_CONFIG_UNREADABLE' || err.code === 'PL_CONFIG_INVALID' ? ExitCodes.USAGE : ExitCodes.FAILURE
+    // A missing or wrong at-rest key is a configuration fault too: nothing started, and restarting cannot help.
+    return err.code === 'PL_CONFIG_UNREADABLE' || err.code === 'PL_CONFIG_INVALID' || err.code === 'PL_AT_REST_KEY'
+      ? ExitCodes.USAGE
+      : ExitCodes.FAILURE
   }
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return ExitCodes.FAILURE
