@@ -12,6 +12,7 @@ import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
 import { addPkiCommands } from './pki/command.ts'
 import { addAuditCommands } from './audit.ts'
+import { addKeyCommands } from './at-rest-keys.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -104,6 +105,7 @@ export function buildProgram(): Command {
   addTechnicianCommands(edge)
   addInitCommand(edge)
   addReadPointCommand(edge)
+  addKeyCommands(edge)
 
   const cloud = program.command('cloud').description('the cloud service and its accounts')
   cloud

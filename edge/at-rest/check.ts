@@ -15,7 +15,7 @@ import { isSealed, sealedKeyId, type AtRestCipher } from './cipher.ts'
 export const AT_REST_SCHEMA = `
   CREATE TABLE IF NOT EXISTS at_rest (one INTEGER PRIMARY KEY CHECK (one = 1), token BLOB NOT NULL);
 `
-const TOKEN_PURPOSE = 'outbox.key-token'
+export const TOKEN_PURPOSE = 'outbox.key-token'
 const TOKEN = Buffer.from('parklink at-rest key token', 'utf8')
 
 /**
@@ -32,7 +32,7 @@ export function markAtRestKey(db: Database.Database, cipher: AtRestCipher | null
   db.prepare('INSERT OR REPLACE INTO at_rest (one, token) VALUES (1, ?)').run(cipher.seal(TOKEN, TOKEN_PURPOSE))
 }
 
-interface Probe {
+export interface Probe {
   table: string
   column: string
   purpose: string
@@ -40,7 +40,7 @@ interface Probe {
   pick?: string[]
 }
 
-const STORES: Record<string, Probe[]> = {
+export const STORES: Record<string, Probe[]> = {
   'outbox.db': [
     { table: 'at_rest', column: 'token', purpose: TOKEN_PURPOSE },
     {
@@ -64,7 +64,8 @@ export function checkAtRestStores(dataDir: string, cipher: AtRestCipher | null):
     const file = path.join(dataDir, name)
     if (fs.existsSync(file)) checkDatabase(file, probes, cipher)
   }
-  for (const sealed of newestSnapshots(dataDir)) tryOpen(sealed.file, fs.readFileSync(sealed.file), 'snapshot', cipher)
+  for (const sealed of newestSnapshots(dataDir))
+    tryOpen(sealed.file, fs.readFileSync(sealed.file), SNAPSHOT_PURPOSE, cipher)
 }
 
 function checkDatabase(file: string, probes: Probe[], cipher: AtRestCipher | null): void {
@@ -123,7 +124,7 @@ function tryOpen(file: string, sealed: Buffer, purpose: string, cipher: AtRestCi
 }
 
 /** The newest sealed snapshot of each camera ({dataDir}/devices/{id}/snapshots/*.jpg.sm4). */
-function newestSnapshots(dataDir: string): { file: string }[] {
+export function newestSnapshots(dataDir: string): { file: string }[] {
   const devices = path.join(dataDir, 'devices')
   if (!fs.existsSync(devices)) return []
   return fs.readdirSync(devices).flatMap((d) => {
@@ -139,3 +140,4 @@ function newestSnapshots(dataDir: string): { file: string }[] {
 }
 
 export const SEALED_SNAPSHOT_SUFFIX = '.jpg.sm4'
+export const SNAPSHOT_PURPOSE = 'snapshot'

@@ -6,6 +6,7 @@ import { faultCampaign } from './campaign.ts'
 import { FAULT_CHOICES, type FaultKind } from './faults.ts'
 import { formatTable } from './summary.ts'
 import { outboxKillLoop } from './outbox-kills.ts'
+import { initKeyFile } from '../../edge/at-rest/key-file.ts'
 import { mulberry32 } from '../sim/plant.ts'
 
 /**
@@ -48,6 +49,14 @@ try {
     `outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`,
   )
   for (const p of kills.problems) say(`  problem: ${p}`)
+  // The same with every payload sealed at rest (storage.encryption, issue 20).
+  const keyFile = path.join(dir, 'at-rest.key')
+  initKeyFile(keyFile, Date.now())
+  const sealed = await outboxKillLoop(dir, Number(values.kills), random, keyFile)
+  say(
+    `outbox sealed with SM4 under SIGKILL: ${sealed.kills} kills, ${sealed.cleanOpens} clean opens, ${sealed.lostDurable} durable appends lost, ${sealed.duplicated} batches held twice`,
+  )
+  for (const p of sealed.problems) say(`  problem: ${p}`)
   const c = await faultCampaign(dir, Number(values.faults), Number(values['max-seconds']), random, say, only)
   const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
   say(
@@ -76,6 +85,8 @@ try {
   ok =
     kills.problems.length === 0 &&
     kills.cleanOpens === kills.kills &&
+    sealed.problems.length === 0 &&
+    sealed.cleanOpens === sealed.kills &&
     c.problems.length === 0 &&
     t.lost === 0 &&
     t.duplicated === 0 &&

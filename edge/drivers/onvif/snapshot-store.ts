@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import path from 'node:path'
 import { ensurePrivateDir, writePrivateFile } from '../../../shared/private-files.ts'
 import type { AtRestCipher } from '../../at-rest/cipher.ts'
-import { SEALED_SNAPSHOT_SUFFIX } from '../../at-rest/check.ts'
+import { SEALED_SNAPSHOT_SUFFIX, SNAPSHOT_PURPOSE } from '../../at-rest/check.ts'
 
 /**
  * Snapshots kept on the edge's disk (`{dataDir}/devices/{camera}/snapshots/{ts}-{id}.jpg`), with
@@ -18,7 +18,6 @@ export interface SnapshotStore {
   files(): string[]
 }
 
-export const SNAPSHOT_PURPOSE = 'snapshot'
 const isSnapshot = (f: string) => f.endsWith('.jpg') || f.endsWith(SEALED_SNAPSHOT_SUFFIX)
 
 export function openSnapshotStore(dir: string, keepBytes: number, cipher: AtRestCipher | null = null): SnapshotStore {
