@@ -81,4 +81,20 @@ describe('parklink edge key', () => {
     // No command printed key material.
     expect([...out, ...err].join('\n')).not.toContain(secret)
   })
+
+  it('`parklink edge run` with a wrong key: exit 2 (systemd does not restart), one error line with the code, no key printed', async () => {
+    expect(await run('init')).toBe(0)
+    write(1)
+    const keyFile = storage().encryption.keyFile
+    rmSync(keyFile)
+    expect(await run('init')).toBe(0) // another key where the old one was: the typo this guards against
+    const secret = JSON.parse(readFileSync(keyFile, 'utf8')).keys[0].secret as string
+    err.length = 0
+    expect(await main(['node', 'parklink', 'edge', 'run', '--config', config])).toBe(2)
+    expect(err[0]).toMatch(
+      /^error \[PL_AT_REST_KEY\]: wrong at-rest key for .*outbox\.db.*nothing was changed or moved\)$/,
+    )
+    expect(err[1]).toMatch(/^hint: configure storage\.encryption\.keyFile with the key file/)
+    expect(err.join('\n')).not.toContain(secret)
+  })
 })
