@@ -14,7 +14,8 @@ import { mulberry32 } from '../sim/plant.ts'
  * the fault campaign (not part of `npm test`). Exit code 0 only when no batch the edge generated
  * was lost (apart from recorded gaps), duplicated or altered (content hash and samples, against
  * its outbox journal), every disk_full refusal is in a gap record, the outbox opened cleanly after
- * every SIGKILL and every fault happened as meant and left its trace. `--only` draws from the
+ * every SIGKILL (in clear, then again with every payload sealed with SM4 at rest: no loss, no batch
+ * held twice) and every fault happened as meant and left its trace. `--only` draws from the
  * named kinds alone (to replay one kind of fault; a seed then draws other faults).
  *
  * One seeded generator draws every choice in order (the kill moments, then each fault's wait,
