@@ -3,6 +3,7 @@ import path from 'node:path'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
 import { openBaselineStore, type BaselineRecord } from '../edge/derived/baselines.ts'
 import { loadEdgeConfig } from '../edge/config.ts'
+import { openAtRest } from '../edge/at-rest/open.ts'
 
 /**
  * `parklink edge baseline`: asks the running edge agent to capture a settlement baseline for a
@@ -34,7 +35,7 @@ export async function baselineCommand(o: BaselineOptions, now: () => number = Da
   }
   const segments = config.settlement.segments.map((s) => s.id)
   mkdirSync(config.dataDir, { recursive: true })
-  const store = openBaselineStore(path.join(config.dataDir, 'baselines.db'))
+  const store = openBaselineStore(path.join(config.dataDir, 'baselines.db'), openAtRest(config.storage, config.dataDir))
   try {
     if (o.list) {
       const history = store.history(o.segment)

@@ -12,6 +12,7 @@ import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
 import { addPkiCommands } from './pki/command.ts'
 import { addAuditCommands } from './audit.ts'
+import { addKeyCommands } from './at-rest-keys.ts'
 
 /**
  * The `parklink` command line. Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or config
@@ -104,6 +105,7 @@ export function buildProgram(): Command {
   addTechnicianCommands(edge)
   addInitCommand(edge)
   addReadPointCommand(edge)
+  addKeyCommands(edge)
 
   const cloud = program.command('cloud').description('the cloud service and its accounts')
   cloud
@@ -163,7 +165,10 @@ function report(err: unknown): number {
   if (err instanceof ParklinkError) {
     console.error(`error [${err.code}]: ${err.message}`)
     if (err.hint) console.error(`hint: ${err.hint}`)
-    return err.code === 'PL_CONFIG_UNREADABLE' || err.code === 'PL_CONFIG_INVALID' ? ExitCodes.USAGE : ExitCodes.FAILURE
+    // A missing or wrong at-rest key is a configuration fault too: nothing started, and restarting cannot help.
+    return err.code === 'PL_CONFIG_UNREADABLE' || err.code === 'PL_CONFIG_INVALID' || err.code === 'PL_AT_REST_KEY'
+      ? ExitCodes.USAGE
+      : ExitCodes.FAILURE
   }
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return ExitCodes.FAILURE

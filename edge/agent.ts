@@ -34,6 +34,7 @@ import { loadUplinkTls } from './uplink/tls.ts'
 import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
 import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
+import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
 
 export type { EdgeAgentStatus }
@@ -83,6 +84,10 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
+  // The at-rest key, checked against the stored data before anything opens a store for writing:
+  // a wrong or missing key refuses here (PL_AT_REST_KEY), with every file left as it was.
+  const atRest = openAtRest(config.storage, config.dataDir)
+  if (atRest) log.info({ keyId: atRest.currentKeyId }, 'stored data sealed at rest with SM4')
 
   try {
     ensurePrivateDir(fs, config.dataDir) // 0700 whatever the umask (brief §7)
@@ -104,6 +109,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clock,
     // A new outbox numbers from its creation time, so a replaced one never reuses a stored seq.
     firstSeq: Math.max(1, Math.floor(clock.now())),
+    ...(atRest ? { cipher: atRest } : {}),
     onDisk: (d) =>
       d.full
         ? log.error(
@@ -141,7 +147,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   let derived: SettlementProcessor | null = null
   if (config.settlement) {
     try {
-      baselines = openBaselineStore(path.join(config.dataDir, 'baselines.db'))
+      baselines = openBaselineStore(path.join(config.dataDir, 'baselines.db'), atRest)
     } catch (err) {
       outbox.close()
       throw err
@@ -157,6 +163,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         path.join(config.dataDir, 'alarms.db'),
         clock,
         log.child({ component: 'alarms' }),
+        atRest,
       )
     } catch (err) {
       baselines?.close()
@@ -184,6 +191,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
           log: log.child({ device: device.id, kind: device.kind }),
           dataDir,
           ...(opts.env ? { env: opts.env } : {}),
+          ...(atRest ? { atRest } : {}),
         }),
       )
     }

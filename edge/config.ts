@@ -20,6 +20,7 @@ import { ReportConfig } from './report/config.ts'
 import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
 import { LiveConfig } from './live/config.ts'
 import { BatchingConfig, DEFAULT_BATCHING } from './pipeline/config.ts'
+import { StorageConfig, resolveStorage } from './at-rest/config.ts'
 
 /**
  * The edge agent's configuration (YAML), as a technician writes it. Paths are relative to the
@@ -163,6 +164,8 @@ export const EdgeConfigSchema = z
     live: LiveConfig.optional(),
     /** Pushed samples grouped per device into one outbox commit (edge/pipeline/config.ts). */
     batching: BatchingConfig.default(DEFAULT_BATCHING),
+    /** The edge's stored data: `encryption: { keyFile }` seals it with SM4 at rest (edge/at-rest/config.ts). */
+    storage: StorageConfig.optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -314,6 +317,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
     ...(config.console?.tls
       ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
       : {}),
+    ...(config.storage ? { storage: resolveStorage(config.storage, baseDir) } : {}),
   }
 }
 

@@ -57,6 +57,8 @@ export const ErrorCodes = {
   DEVICE_CERT_REJECTED: 'PL_DEVICE_CERT_REJECTED',
   /** A device refused the edge's user identity (wrong username or password, or a refused user certificate). */
   DEVICE_AUTH_FAILED: 'PL_DEVICE_AUTH_FAILED',
+  /** The edge's at-rest key (storage.encryption.keyFile) is missing, unreadable, too open, or not the key its stored data was sealed with: the agent does not start, and touches no data. */
+  AT_REST_KEY: 'PL_AT_REST_KEY',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -12,6 +12,8 @@ import { ThresholdLimits } from '../../shared/rules/threshold.ts'
 import { PointId } from '../../shared/wire/ids.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
+import type { AtRestCipher } from '../at-rest/cipher.ts'
+import { fieldSeal } from '../at-rest/fields.ts'
 
 /**
  * Alarms at the edge, so a plant keeps alarming while its uplink is down: the same pure rule
@@ -51,7 +53,19 @@ export interface LocalAlarms {
   close(): void
 }
 
-export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: Clock, log: Logger): LocalAlarms {
+/**
+ * `cipher` (storage.encryption): the rule state and the value and limit of each active alarm are
+ * sealed with SM4 (edge/at-rest/fields.ts); point, kind, priority and times stay clear (keys and
+ * order, no measured value).
+ */
+export function openLocalAlarms(
+  config: LocalAlarmsConfig,
+  file: string,
+  clock: Clock,
+  log: Logger,
+  cipher: AtRestCipher | null = null,
+): LocalAlarms {
+  const seal = fieldSeal(cipher)
   let db: Database.Database
   try {
     ensurePrivateDatabase(fs, file) // 0600 whatever the umask (brief §7)
@@ -72,7 +86,7 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
   }
   const evaluate = createEvaluator(config.priorities, config.chatter)
   const points = new Map(config.points.map((p) => [p.id, p]))
-  const load = db.prepare<[string], { state: string }>('SELECT state FROM rule_state WHERE point = ?')
+  const load = db.prepare<[string], { state: string | Buffer }>('SELECT state FROM rule_state WHERE point = ?')
   const save = db.prepare(
     'INSERT INTO rule_state (point, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(point) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
   )
@@ -88,8 +102,8 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
       kind: string
       priority: string
       raised_at: number
-      value: number
-      limit_value: number
+      value: number | Buffer
+      limit_value: number | Buffer
       repeats: number
     }
   >('SELECT * FROM active ORDER BY raised_at DESC')
@@ -101,16 +115,24 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
       const stored = load.get(id)
       const r = evaluate(
         { id, class: p.class, limits: p.limits },
-        stored ? parseRuleState(JSON.parse(stored.state)) : null,
+        stored ? parseRuleState(seal.readJson(stored.state, 'alarms.state')) : null,
         group,
       )
       for (const e of r.events) {
-        if (e.type === 'raise') raise.run(e.point, e.kind, e.priority, e.ts, e.value, e.limit)
+        if (e.type === 'raise')
+          raise.run(
+            e.point,
+            e.kind,
+            e.priority,
+            e.ts,
+            seal.number(e.value, 'alarms.value'),
+            seal.number(e.limit, 'alarms.limit'),
+          )
         else if (e.type === 'repeat') repeat.run(e.repeats, e.point, e.kind)
         else recover.run(e.point, e.kind)
         events.push(e)
       }
-      if (r.state) save.run(id, JSON.stringify(r.state), clock.now())
+      if (r.state) save.run(id, seal.json(r.state, 'alarms.state'), clock.now())
     }
     return events
   })
@@ -177,8 +199,8 @@ export function openLocalAlarms(config: LocalAlarmsConfig, file: string, clock: 
         kind: r.kind,
         priority: r.priority,
         raisedAt: r.raised_at,
-        value: r.value,
-        limit: r.limit_value,
+        value: seal.readNumber(r.value, 'alarms.value'),
+        limit: seal.readNumber(r.limit_value, 'alarms.limit'),
         repeats: r.repeats,
       })),
     close: () => {

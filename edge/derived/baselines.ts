@@ -2,6 +2,8 @@ import Database from 'better-sqlite3'
 import * as fs from 'node:fs'
 import { ensurePrivateDatabase } from '../../shared/private-files.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
+import type { AtRestCipher } from '../at-rest/cipher.ts'
+import { fieldSeal, type FieldSeal } from '../at-rest/fields.ts'
 
 /**
  * Settlement baselines, durable at the edge ({dataDir}/baselines.db). A baseline is never taken
@@ -39,19 +41,26 @@ interface Row {
   reason: string
   requested_at: number
   captured_at: number | null
-  values_json: string | null
+  values_json: string | Buffer | null
 }
-const toRecord = (r: Row): BaselineRecord => ({
+const VALUES = 'baselines.values'
+const toRecord = (seal: FieldSeal, r: Row): BaselineRecord => ({
   id: r.id,
   segment: r.segment,
   by: r.by,
   reason: r.reason,
   requestedAt: r.requested_at,
   capturedAt: r.captured_at,
-  values: r.values_json ? (JSON.parse(r.values_json) as Record<string, number>) : null,
+  values: r.values_json ? seal.readJson<Record<string, number>>(r.values_json, VALUES) : null,
 })
 
-export function openBaselineStore(file: string): BaselineStore {
+/**
+ * `cipher` (storage.encryption): the captured readings are sealed with SM4 (edge/at-rest/fields.ts);
+ * segment, who, why and the times stay clear (the audit trail of who re-baselined what, no values).
+ */
+export function openBaselineStore(file: string, cipher: AtRestCipher | null = null): BaselineStore {
+  const seal = fieldSeal(cipher)
+  const rec = (r: Row) => toRecord(seal, r)
   let db: Database.Database
   try {
     ensurePrivateDatabase(fs, file) // 0600 whatever the umask (brief §7)
@@ -83,15 +92,15 @@ export function openBaselineStore(file: string): BaselineStore {
   return {
     request(segment, by, reason, at) {
       const id = Number(insert.run(segment, by, reason, at).lastInsertRowid)
-      return toRecord(one.get(id)!)
+      return rec(one.get(id)!)
     },
-    pending: () => pending.all().map(toRecord),
-    fulfil: (id, values, at) => void fulfil.run(at, JSON.stringify(values), id),
-    current: () => new Map(current.all().map((r) => [r.segment, toRecord(r)])),
-    history: (segment) => (segment === undefined ? all.all() : bySegment.all(segment)).map(toRecord),
+    pending: () => pending.all().map(rec),
+    fulfil: (id, values, at) => void fulfil.run(at, seal.json(values, VALUES), id),
+    current: () => new Map(current.all().map((r) => [r.segment, rec(r)])),
+    history: (segment) => (segment === undefined ? all.all() : bySegment.all(segment)).map(rec),
     get: (id) => {
       const r = one.get(id)
-      return r ? toRecord(r) : null
+      return r ? rec(r) : null
     },
     close: () => {
       if (db.open) db.close()

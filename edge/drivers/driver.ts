@@ -90,6 +90,8 @@ export interface DriverDeps {
   dataDir?: string
   /** Where a driver looks up its password variable (default process.env). */
   env?: NodeJS.ProcessEnv
+  /** Seals what the driver keeps in dataDir (camera snapshots) with SM4 when storage.encryption is on (edge/at-rest/). */
+  atRest?: import('../at-rest/cipher.ts').AtRestCipher
 }
 
 export function driverReport(d: Driver): DriverReport {

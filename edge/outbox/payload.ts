@@ -2,6 +2,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
+import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
+import { isSealed, type AtRestCipher } from '../at-rest/cipher.ts'
 
 /**
  * A batch's payload in the outbox: the JSON of its samples (and alarms, camera events), raw-deflated at level
@@ -39,5 +41,40 @@ export function decodePayload(stored: Buffer | string): Payload {
     samples: parsed.samples,
     ...(parsed.alarms ? { alarms: parsed.alarms } : {}),
     ...(parsed.events ? { events: parsed.events } : {}),
+  }
+}
+
+/** What a sealed payload is bound to (cipher.ts: the tag covers it). */
+export const PAYLOAD_PURPOSE = 'outbox.payload'
+
+export interface PayloadCodec {
+  encode(samples: readonly Sample[], alarms?: readonly EdgeAlarm[], events?: readonly CameraEvent[]): Buffer
+  decode(stored: Buffer | string): Payload
+}
+
+/**
+ * With a cipher (storage.encryption), each deflated payload is sealed with SM4 (at-rest/cipher.ts);
+ * payloads written before encryption was turned on stay readable as they are. Only the payload
+ * is sealed: seq, created_at, sample_count, min_ts, max_ts and bytes stay clear, because the
+ * outbox orders, evicts and counts by them (they carry no measured value).
+ */
+export function createPayloadCodec(cipher?: AtRestCipher): PayloadCodec {
+  return {
+    encode: (samples, alarms, events) => {
+      const plain = encodePayload(samples, alarms, events)
+      return cipher ? cipher.seal(plain, PAYLOAD_PURPOSE) : plain
+    },
+    decode: (stored) => {
+      if (typeof stored === 'string' || !isSealed(stored)) return decodePayload(stored)
+      if (!cipher)
+        throw new ParklinkError(
+          ErrorCodes.AT_REST_KEY,
+          'the outbox holds batches sealed at rest, and no key is configured',
+          {
+            hint: 'configure storage.encryption.keyFile with the key file they were written with',
+          },
+        )
+      return decodePayload(cipher.open(stored, PAYLOAD_PURPOSE))
+    },
   }
 }

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runOutboxConformance } from '../../test/conformance/outbox.suite.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import { openSqliteOutbox, type Eviction } from './sqlite-outbox.ts'
+import { createAtRestCipher } from '../at-rest/cipher.ts'
+import { randomBytes } from 'node:crypto'
 
 const file = (dir: string) => path.join(dir, 'outbox.db')
 
@@ -13,6 +15,14 @@ runOutboxConformance({
   name: 'sqlite',
   newOutbox: (dir, o) => openSqliteOutbox({ file: file(dir), ...o }),
   reopen: (dir, o) => openSqliteOutbox({ file: file(dir), ...o }),
+})
+
+// The same contract with every payload sealed at rest (storage.encryption, edge/at-rest/).
+const cipher = createAtRestCipher([{ id: '0a0b0c0d', secret: randomBytes(32) }], 'test')
+runOutboxConformance({
+  name: 'sqlite, sealed with SM4 at rest',
+  newOutbox: (dir, o) => openSqliteOutbox({ file: file(dir), cipher, ...o }),
+  reopen: (dir, o) => openSqliteOutbox({ file: file(dir), cipher, ...o }),
 })
 
 describe('sqlite outbox specifics', () => {

@@ -9,7 +9,9 @@ import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { Outbox, OutboxBatch, OutboxStats } from './outbox.ts'
 import { GAPS_SCHEMA, createGapLedger, type Dropped } from './gaps.ts'
-import { decodePayload, encodePayload } from './payload.ts'
+import { createPayloadCodec } from './payload.ts'
+import type { AtRestCipher } from '../at-rest/cipher.ts'
+import { AT_REST_SCHEMA, markAtRestKey } from '../at-rest/check.ts'
 import { isCorruption, moveAside } from './corrupt.ts'
 import { createDiskReserve, isDiskFull } from './disk-reserve.ts'
 import { createDiskGuard, type DiskState } from './disk-guard.ts'
@@ -51,6 +53,11 @@ export interface SqliteOutboxOptions {
   reserveBytes?: number
   /** The disk became full (appends are refused, the reserve given up) or usable again: the caller logs it. */
   onDisk?: (state: DiskState) => void
+  /**
+   * Seals every payload written with SM4 (storage.encryption, edge/at-rest/). The caller checks
+   * the key against the file first (at-rest/check.ts): a wrong key must refuse before the open.
+   */
+  cipher?: AtRestCipher
 }
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 2 * 1024 ** 3
@@ -121,6 +128,8 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     }
   }
   const disk = createDiskGuard(reserve, options.onDisk)
+  const codec = createPayloadCodec(options.cipher)
+  markAtRestKey(db, options.cipher ?? null)
   const q = prepare(db)
   const gaps = createGapLedger(db)
   const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
@@ -169,7 +178,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       d.samples += row.sample_count
       d.from = Math.min(d.from, row.min_ts)
       d.to = Math.max(d.to, row.max_ts)
-      for (const sample of decodePayload(row.payload).samples) d.points.add(sample.point)
+      for (const sample of codec.decode(row.payload).samples) d.points.add(sample.point)
       bytes -= row.bytes
       samples -= row.sample_count
       batches--
@@ -220,7 +229,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (s.ts > maxTs) maxTs = s.ts
     }
     // A batch with alarms or camera events is an object; the plain array (samples only) stays readable as before.
-    const payload = encodePayload(list, alarms, events)
+    const payload = codec.encode(list, alarms, events)
     const size = payload.length
     const now = at
     const seq = Number(q.insert.run(now, list.length, minTs, maxTs, size, payload).lastInsertRowid)
@@ -357,7 +366,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         const rows = q.peek.all(afterSeq, limit) as Array<{ seq: number; created_at: number; payload: Buffer | string }>
         const carried = rows.length === 0 ? new Map() : gaps.carriedBy(rows[0]!.seq, rows.at(-1)!.seq)
         return rows.map((r): OutboxBatch => {
-          const batch: OutboxBatch = { seq: r.seq, createdAt: r.created_at, ...decodePayload(r.payload) }
+          const batch: OutboxBatch = { seq: r.seq, createdAt: r.created_at, ...codec.decode(r.payload) }
           const g = carried.get(r.seq)
           return g ? { ...batch, gaps: g } : batch
         })
@@ -439,7 +448,7 @@ function openDatabase(file: string, firstSeq: number): Database.Database {
       )
     }
     db.transaction(() => {
-      db!.exec(SCHEMA + GAPS_SCHEMA)
+      db!.exec(SCHEMA + GAPS_SCHEMA + AT_REST_SCHEMA)
       // A new file: no seq handed out yet. AUTOINCREMENT continues from sqlite_sequence, so the
       // first batch gets firstSeq. first_seq is recorded for tools that check completeness.
       const fresh = db!.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").get() === undefined

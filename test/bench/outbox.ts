@@ -25,7 +25,7 @@ export function readings(points: number, batchSize: number, round: number, t0: n
 }
 
 /** Appends for about `seconds`, returns samples/s. */
-function timed(seconds: number, step: (round: number) => number): { perSecond: number; samples: number } {
+export function timed(seconds: number, step: (round: number) => number): { perSecond: number; samples: number } {
   const start = process.hrtime.bigint()
   let samples = 0
   let round = 0

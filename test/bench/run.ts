@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchOutbox } from './outbox.ts'
+import { benchAtRest } from './at-rest.ts'
 import { benchIngest } from './ingest.ts'
 import { benchSdt } from './sdt.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
@@ -53,6 +54,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'parklink-bench-'))
 const results: BenchResult[] = []
 try {
   results.push(...benchOutbox(dir, Number(values.seconds)))
+  results.push(...benchAtRest(dir, Number(values.seconds)))
   results.push(...(await benchIngest(dir, Number(values.seconds))))
   results.push(...benchSdt(Number(values['sdt-hours'])))
   if (!values['skip-historian']) {

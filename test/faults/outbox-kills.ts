@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
+import type { Outbox } from '../../edge/outbox/outbox.ts'
+import { createAtRestCipher } from '../../edge/at-rest/cipher.ts'
+import { checkAtRestStores } from '../../edge/at-rest/check.ts'
+import { readKeyFile } from '../../edge/at-rest/key-file.ts'
 
 export interface KillResult {
   kills: number
@@ -9,6 +13,8 @@ export interface KillResult {
   cleanOpens: number
   /** Appends the writer saw return that were not in the file afterwards (must be 0). */
   lostDurable: number
+  /** Batches held twice (the same samples under two seqs; must be 0). */
+  duplicated: number
   problems: string[]
 }
 
@@ -17,12 +23,20 @@ export interface KillResult {
  * outbox must open cleanly, pass SQLite's integrity check and hold every batch whose append
  * had returned (synchronous=FULL) unless the writer itself acked it away.
  */
-export async function outboxKillLoop(dir: string, kills: number, random: () => number): Promise<KillResult> {
-  const file = path.join(dir, 'kill-outbox.db')
+export async function outboxKillLoop(
+  dir: string,
+  kills: number,
+  random: () => number,
+  /** An at-rest key file: the writer seals every payload with SM4, and each reopen checks the key first, as the agent does. */
+  keyFile?: string,
+): Promise<KillResult> {
+  const file = path.join(dir, keyFile ? 'kill-outbox-sealed.db' : 'kill-outbox.db')
   const writer = new URL('./writer.ts', import.meta.url).pathname
-  const result: KillResult = { kills: 0, cleanOpens: 0, lostDurable: 0, problems: [] }
+  const cipher = keyFile ? createAtRestCipher(readKeyFile(keyFile), keyFile) : undefined
+  const result: KillResult = { kills: 0, cleanOpens: 0, lostDurable: 0, duplicated: 0, problems: [] }
   for (let n = 0; n < kills; n++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, file], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const args = ['--import', 'tsx', writer, file, ...(keyFile ? [keyFile] : [])]
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let lastReturned = 0
     let buffered = ''
     let stderr = ''
@@ -48,9 +62,20 @@ export async function outboxKillLoop(dir: string, kills: number, random: () => n
     }
     let moved = false
     try {
-      const outbox = openSqliteOutbox({ file, maxBytes: 4 * 1024 * 1024, onCorrupt: () => (moved = true) })
+      if (cipher) checkAtRestStores(dir, cipher)
+      const outbox = openSqliteOutbox({
+        file,
+        maxBytes: 4 * 1024 * 1024,
+        onCorrupt: () => (moved = true),
+        ...(cipher ? { cipher } : {}),
+      })
       const { lastSeq } = outbox.stats()
+      const twice = duplicates(outbox)
       outbox.close()
+      if (twice > 0) {
+        result.duplicated += twice
+        result.problems.push(`kill ${n}: ${twice} batches held twice`)
+      }
       const db = new Database(file, { readonly: true })
       const integrity = db.pragma('integrity_check', { simple: true })
       db.close()
@@ -66,4 +91,20 @@ export async function outboxKillLoop(dir: string, kills: number, random: () => n
     }
   }
   return result
+}
+
+/** Reads (and so decodes, and with a key opens) every batch held; counts batches whose samples another seq also holds. */
+function duplicates(outbox: Outbox): number {
+  const seen = new Set<string>()
+  let twice = 0
+  for (let after = 0; ; ) {
+    const page = outbox.peek(after, 200)
+    if (page.length === 0) return twice
+    for (const b of page) {
+      const key = JSON.stringify(b.samples[0]) + JSON.stringify(b.samples.at(-1))
+      if (seen.has(key)) twice++
+      seen.add(key)
+    }
+    after = page.at(-1)!.seq
+  }
 }

@@ -6,6 +6,7 @@ import { faultCampaign } from './campaign.ts'
 import { FAULT_CHOICES, type FaultKind } from './faults.ts'
 import { formatTable } from './summary.ts'
 import { outboxKillLoop } from './outbox-kills.ts'
+import { initKeyFile } from '../../edge/at-rest/key-file.ts'
 import { mulberry32 } from '../sim/plant.ts'
 
 /**
@@ -13,7 +14,8 @@ import { mulberry32 } from '../sim/plant.ts'
  * the fault campaign (not part of `npm test`). Exit code 0 only when no batch the edge generated
  * was lost (apart from recorded gaps), duplicated or altered (content hash and samples, against
  * its outbox journal), every disk_full refusal is in a gap record, the outbox opened cleanly after
- * every SIGKILL and every fault happened as meant and left its trace. `--only` draws from the
+ * every SIGKILL (in clear, then again with every payload sealed with SM4 at rest: no loss, no batch
+ * held twice) and every fault happened as meant and left its trace. `--only` draws from the
  * named kinds alone (to replay one kind of fault; a seed then draws other faults).
  *
  * One seeded generator draws every choice in order (the kill moments, then each fault's wait,
@@ -48,6 +50,14 @@ try {
     `outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`,
   )
   for (const p of kills.problems) say(`  problem: ${p}`)
+  // The same with every payload sealed at rest (storage.encryption, issue 20).
+  const keyFile = path.join(dir, 'at-rest.key')
+  initKeyFile(keyFile, Date.now())
+  const sealed = await outboxKillLoop(dir, Number(values.kills), random, keyFile)
+  say(
+    `outbox sealed with SM4 under SIGKILL: ${sealed.kills} kills, ${sealed.cleanOpens} clean opens, ${sealed.lostDurable} durable appends lost, ${sealed.duplicated} batches held twice`,
+  )
+  for (const p of sealed.problems) say(`  problem: ${p}`)
   const c = await faultCampaign(dir, Number(values.faults), Number(values['max-seconds']), random, say, only)
   const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
   say(
@@ -76,6 +86,8 @@ try {
   ok =
     kills.problems.length === 0 &&
     kills.cleanOpens === kills.kills &&
+    sealed.problems.length === 0 &&
+    sealed.cleanOpens === sealed.kills &&
     c.problems.length === 0 &&
     t.lost === 0 &&
     t.duplicated === 0 &&

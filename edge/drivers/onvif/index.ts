@@ -245,7 +245,8 @@ export function createOnvifDriver(
     async start() {
       password()
       stopped = false
-      if (deps.dataDir) store = openSnapshotStore(path.join(deps.dataDir, 'snapshots'), config.snapshot.keepBytes)
+      if (deps.dataDir)
+        store = openSnapshotStore(path.join(deps.dataDir, 'snapshots'), config.snapshot.keepBytes, deps.atRest ?? null)
     },
     async stop() {
       if (stopped) return
