@@ -53,13 +53,18 @@ export function mountConfigure(app: Hono<Env>, deps: ConfigureRouteDeps): void {
         return fail(c, 403, ErrorCodes.FORBIDDEN, reason, 'change the configuration from the console page itself')
     }
     await next()
-    // A refused upload or body (ParklinkError thrown by a handler) is a 400 with its code and hint, not a 500.
-    const err = c.error
-    if (err instanceof ParklinkError) {
-      c.error = undefined
-      c.res = c.json({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } }, 400)
-    }
   })
+  // A refused upload or body (a ParklinkError) is a 400 with its code and hint, not a 500.
+  const refusing =
+    (handler: (c: Context<Env>) => Promise<Response>) =>
+    async (c: Context<Env>): Promise<Response> => {
+      try {
+        return await handler(c)
+      } catch (err) {
+        if (err instanceof ParklinkError) return c.json(errorJson(err), 400)
+        throw err
+      }
+    }
   const body = async <T>(c: Context, schema: z.ZodType<T>): Promise<T> => {
     const parsed = schema.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success) {
@@ -88,44 +93,57 @@ export function mountConfigure(app: Hono<Env>, deps: ConfigureRouteDeps): void {
 
   app.get('/api/config/devices', (c) => c.json({ devices: editor.devices() }))
   app.get('/api/config/changes', (c) => c.json({ changes: editor.changes() }))
-  app.post('/api/config/devices', async (c) =>
-    proposed(c, await editor.proposeDevice(await body(c, DeviceDraft), deps.who(c)!)),
+  app.post(
+    '/api/config/devices',
+    refusing(async (c) => proposed(c, await editor.proposeDevice(await body(c, DeviceDraft), deps.who(c)!))),
   )
-  app.post('/api/config/test-read', async (c) => {
-    const { device, point } = await body(c, TestRead)
-    try {
-      return c.json(await editor.testRead(device, point))
-    } catch (err) {
-      return c.json(errorJson(err), 400)
-    }
-  })
-  app.post('/api/config/scan', async (c) => {
-    const s = await body(c, Scan)
-    const units = Array.from({ length: Math.max(0, s.to - s.from + 1) }, (_, i) => s.from + i)
-    return c.json(editor.startScan({ host: s.host, port: s.port }, units, s.timeoutMs), 202)
-  })
+  app.post(
+    '/api/config/test-read',
+    refusing(async (c) => {
+      const { device, point } = await body(c, TestRead)
+      try {
+        return c.json(await editor.testRead(device, point))
+      } catch (err) {
+        return c.json(errorJson(err), 400)
+      }
+    }),
+  )
+  app.post(
+    '/api/config/scan',
+    refusing(async (c) => {
+      const s = await body(c, Scan)
+      const units = Array.from({ length: Math.max(0, s.to - s.from + 1) }, (_, i) => s.from + i)
+      return c.json(editor.startScan({ host: s.host, port: s.port }, units, s.timeoutMs), 202)
+    }),
+  )
   app.get('/api/config/scan/:id', (c) => {
     const job = editor.scan(c.req.param('id'))
     return job ? c.json(job) : fail(c, 404, ErrorCodes.NOT_FOUND, 'no such scan', 'start the scan again')
   })
-  app.post('/api/config/browse', async (c) => {
-    const { device, nodeId } = await body(c, Browse)
-    try {
-      return c.json(await editor.browse(device, nodeId))
-    } catch (err) {
-      return c.json(errorJson(err), 400)
-    }
-  })
-  app.post(IMPORT_PATH, async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)
-    const file = form.file
-    if (!(file instanceof File))
-      return fail(c, 400, ErrorCodes.BAD_REQUEST, 'no file in the upload', 'choose the table file, then import')
-    return proposed(
-      c,
-      await editor.importTable(Buffer.from(await file.arrayBuffer()), file.name || 'upload', deps.who(c)!),
-    )
-  })
+  app.post(
+    '/api/config/browse',
+    refusing(async (c) => {
+      const { device, nodeId } = await body(c, Browse)
+      try {
+        return c.json(await editor.browse(device, nodeId))
+      } catch (err) {
+        return c.json(errorJson(err), 400)
+      }
+    }),
+  )
+  app.post(
+    IMPORT_PATH,
+    refusing(async (c) => {
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)
+      const file = form.file
+      if (!(file instanceof File))
+        return fail(c, 400, ErrorCodes.BAD_REQUEST, 'no file in the upload', 'choose the table file, then import')
+      return proposed(
+        c,
+        await editor.importTable(Buffer.from(await file.arrayBuffer()), file.name || 'upload', deps.who(c)!),
+      )
+    }),
+  )
   app.get('/api/config/template.xlsx', async (c) => {
     c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
     c.header('Content-Disposition', 'attachment; filename="parklink-points.xlsx"')
