@@ -171,11 +171,12 @@ function errorJson(err: unknown) {
 
 /**
  * The apply restarts the agent and with it this console (closing its connections), so it starts
- * once the answer has left: on the response's 'finish' under @hono/node-server, else (tests'
+ * once the answer has left: on the response's 'finish' (or 'close') under @hono/node-server, else (tests'
  * app.request) on the next turn of the event loop.
  */
 function applyAfterResponse(c: Context, run: () => void): void {
-  const outgoing = (c.env as { outgoing?: { once(event: 'finish', cb: () => void): void } } | undefined)?.outgoing
-  if (outgoing?.once) outgoing.once('finish', run)
+  const outgoing = (c.env as { outgoing?: { once(event: string, cb: () => void): void } } | undefined)?.outgoing
+  // 'close' also fires when the client went away first: a change is never left unapplied (run is idempotent).
+  if (outgoing?.once) for (const event of ['finish', 'close']) outgoing.once(event, run)
   else setImmediate(run)
 }
