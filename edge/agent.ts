@@ -28,6 +28,7 @@ import { startMqttUplink } from './uplink/mqtt/mqtt-uplink.ts'
 import { consolePassword } from './console/config.ts'
 import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
+import type { ConfigEditor } from './console/configure/types.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
@@ -50,6 +51,8 @@ export interface EdgeAgentOptions {
   createDriver?: (config: DeviceConfig, deps: DriverDeps) => Driver | Promise<Driver>
   /** The recent warnings and errors the local console shows (main.ts tees the log into it). */
   recent?: RecentEvents
+  /** The console's config editor (main.ts: one per process, so it outlives the restarts an apply causes). Absent: a read-only console. */
+  configure?: ConfigEditor
   /** Test only (edge/test-hooks.ts, NODE_ENV=test): wraps the outbox, e.g. to journal its appends. */
   tapOutbox?: (outbox: Outbox) => Outbox
 }
@@ -213,6 +216,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
             events: recent.list(),
           }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        ...(opts.configure ? { configure: opts.configure } : {}),
         ...(config.live
           ? {
               liveToken: async (camera: string) =>

@@ -3,7 +3,9 @@ import { devicePoints } from './config.ts'
 import { loadCheckedEdgeConfig } from './config-check.ts'
 import { createLogger, type Logger } from './log.ts'
 import { createRecentEvents } from './recent-events.ts'
-import { startSupervisedEdge } from './supervisor.ts'
+import { startSupervisedEdge, type SupervisedEdge } from './supervisor.ts'
+import { createConfigEditor } from './console/configure/editor.ts'
+import { systemClock } from '../shared/clock.ts'
 import { edgeTestHooks } from './test-hooks.ts'
 
 /**
@@ -11,7 +13,8 @@ import { edgeTestHooks } from './test-hooks.ts'
  * so no device is touched) and starts the agent; the CLI keeps it running until a signal. A
  * changed config file is applied with rollback (edge/supervisor.ts). The log's warnings and
  * errors are also kept in a ring for the local console; it outlives config changes, so a
- * rolled-back apply stays visible there.
+ * rolled-back apply stays visible there. So does the console's config editor (changes made on
+ * its devices page are applied through the same supervisor).
  */
 export async function startEdgeFromFile(configPath: string): Promise<{ stop(): Promise<void>; log: Logger }> {
   // The same check as `parklink edge validate`: a refused config starts nothing.
@@ -25,7 +28,19 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
     { level: 'warn', stream: recent },
   ])
   const log = createLogger(`parklink-edge`, level, streams).child({ edge: config.edge })
-  const agent = await startSupervisedEdge(configPath, log, { recent, ...hooks })
+  // The console's config editor applies through the supervisor it is handed to (validate, apply, roll back).
+  let supervised: SupervisedEdge | null = null
+  const configure = config.console
+    ? createConfigEditor({
+        file: configPath,
+        dataDir: config.dataDir,
+        clock: systemClock,
+        log: log.child({ component: 'console-config' }),
+        applyFile: () => supervised!.apply(),
+      })
+    : undefined
+  const agent = await startSupervisedEdge(configPath, log, { recent, ...hooks, ...(configure ? { configure } : {}) })
+  supervised = agent
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info(
     { config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url },

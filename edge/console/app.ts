@@ -10,11 +10,14 @@ import { labels, pickLang } from './i18n.ts'
 import { dashboardPage, loginPage } from './page.ts'
 import type { ConsoleView } from './view.ts'
 import { consoleBodyLimit } from './limits.ts'
+import { IMPORT_PATH, mountConfigure } from './configure/routes.ts'
+import type { ConfigEditor } from './configure/types.ts'
 
 /**
  * The local console as a Hono app (tests call app.request()): a login form, the dashboard and
- * its JSON (GET /api/status). Everything but /login needs the session cookie. Read-only: the
- * console changes nothing on the edge or the plant.
+ * its JSON (GET /api/status). Everything but /login needs the session cookie. With a config
+ * editor (main.ts), the devices-and-points pages (/config, configure/routes.ts) change the edge's
+ * config through the supervisor's validate-apply-rollback path; nothing ever writes to the plant.
  */
 export interface ConsoleDeps {
   password: string
@@ -30,10 +33,29 @@ export interface ConsoleDeps {
   maxBodyBytes?: number
   /** A viewer token for the live view of one camera of this edge (edge/live/admission.ts); null: no such camera. Absent: no live view. */
   liveToken?(camera: string): Promise<{ token: string; expiresAt: number } | null>
+  /** The config editor behind /config; absent: the console is read-only. */
+  configure?: ConfigEditor
+  /** Cap of a table upload (default 4 MiB); every other body keeps maxBodyBytes. */
+  maxUploadBytes?: number
 }
 
 const COOKIE = 'parklink_console'
-const LoginForm = z.object({ password: z.string().max(1024), lang: z.string().optional() })
+const LoginForm = z.object({
+  password: z.string().max(1024),
+  lang: z.string().optional(),
+  /** Who logs in, for the change log (the password is the console's one role; the name is the person's). */
+  name: z
+    .string()
+    .max(256)
+    .transform((n) =>
+      n
+        .replace(/[^\p{L}\p{N} ._-]/gu, '')
+        .trim()
+        .slice(0, 32),
+    )
+    .optional(),
+})
+export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 type Env = { Variables: { nonce: string } }
 
 /** The client's address; null when the app is called without a socket (tests' app.request). */
@@ -64,13 +86,13 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     c.header('Referrer-Policy', 'no-referrer')
     c.header('Cache-Control', 'no-store')
   })
-  app.use(
-    '*',
-    consoleBodyLimit(deps.maxBodyBytes, (c) => {
-      const lang = pickLang(c.req.query('lang'))
-      return c.html(loginPage(lang, c.get('nonce'), labels(lang).tooLarge), 413)
-    }),
-  )
+  const tooLarge = (c: Context) => {
+    const lang = pickLang(c.req.query('lang'))
+    return c.html(loginPage(lang, (c as Context<Env>).get('nonce'), labels(lang).tooLarge), 413)
+  }
+  const bodyCap = consoleBodyLimit(deps.maxBodyBytes, tooLarge)
+  const uploadCap = consoleBodyLimit(deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, tooLarge)
+  app.use('*', (c, next) => (deps.configure && c.req.path === IMPORT_PATH ? uploadCap : bodyCap)(c, next))
 
   app.get('/login', (c) => c.html(loginPage(pickLang(c.req.query('lang')), c.get('nonce'))))
   app.post('/login', async (c) => {
@@ -87,7 +109,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     guard.succeeded()
     deps.onLogin?.({ remote: remoteOf(c) })
-    setCookie(c, COOKIE, sessions.issue(now), {
+    setCookie(c, COOKIE, sessions.issue(now, form.data.name ?? ''), {
       httpOnly: true,
       secure: deps.secure ?? false,
       sameSite: 'Strict',
@@ -105,7 +127,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.get('/', (c) => {
     const lang = pickLang(c.req.query('lang'))
     if (!authed(c)) return c.redirect(`/login?lang=${lang}`, 303)
-    return c.html(dashboardPage(lang, c.get('nonce')))
+    return c.html(dashboardPage(lang, c.get('nonce'), deps.configure !== undefined))
   })
   app.get('/api/status', (c) => {
     if (!authed(c))
@@ -148,6 +170,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       )
     return c.json({ camera: c.req.param('camera'), ...issued })
   })
+  if (deps.configure)
+    mountConfigure(app, {
+      editor: deps.configure,
+      who: (c) => {
+        const user = sessions.user(getCookie(c, COOKIE), deps.clock.now())
+        return user === null ? null : { user: user || 'console', remote: remoteOf(c) }
+      },
+    })
   app.notFound((c) => c.text('not found', 404))
   return app
 }

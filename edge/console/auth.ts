@@ -2,7 +2,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 
 /**
  * The console's login: one password (from the environment), compared in constant time; a
- * session is a cookie "expiry.signature" signed with a key made when the process starts
+ * session is a cookie "expiry.name.signature" (the name the technician typed at login, for the
+ * change log) signed with a key made when the process starts
  * (HMAC-SHA256): a config apply (which restarts the agent and its console) keeps technicians
  * logged in, a restart of the service logs everyone out, and nothing is stored. Repeated failures lock the login for a while.
  */
@@ -14,26 +15,32 @@ export function passwordMatches(given: string, expected: string): boolean {
 }
 
 export interface Sessions {
-  issue(now: number): string
+  /** `user`: the name the technician gave at login (kept in the signed cookie; the change log's "who"). */
+  issue(now: number, user?: string): string
   valid(token: string | undefined, now: number): boolean
+  /** The login name of a valid session ('' when none was given), null when the token is not valid. */
+  user(token: string | undefined, now: number): string | null
 }
 
 const PROCESS_KEY = randomBytes(32)
 
 export function createSessions(ttlMs: number, key: Buffer = PROCESS_KEY): Sessions {
-  const sign = (expires: string) => createHmac('sha256', key).update(expires).digest('base64url')
+  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url')
+  const user = (token: string | undefined, now: number): string | null => {
+    const m = token === undefined ? null : /^(\d{1,16})\.([A-Za-z0-9_-]{0,256})\.([A-Za-z0-9_-]{43})$/.exec(token)
+    if (!m) return null
+    const good = Buffer.from(sign(`${m[1]}.${m[2]}`))
+    const given = Buffer.from(m[3]!)
+    if (given.length !== good.length || !timingSafeEqual(given, good) || Number(m[1]) <= now) return null
+    return Buffer.from(m[2]!, 'base64url').toString('utf8')
+  }
   return {
-    issue: (now) => {
-      const expires = String(now + ttlMs)
-      return `${expires}.${sign(expires)}`
+    issue: (now, name = '') => {
+      const payload = `${now + ttlMs}.${Buffer.from(name, 'utf8').toString('base64url')}`
+      return `${payload}.${sign(payload)}`
     },
-    valid(token, now) {
-      const m = token === undefined ? null : /^(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(token)
-      if (!m) return false
-      const good = Buffer.from(sign(m[1]!))
-      const given = Buffer.from(m[2]!)
-      return given.length === good.length && timingSafeEqual(given, good) && Number(m[1]) > now
-    },
+    valid: (token, now) => user(token, now) !== null,
+    user,
   }
 }
 

@@ -39,6 +39,13 @@ export const ConsoleConfig = z.strictObject({
     .min(1024)
     .max(1024 * 1024)
     .default(64 * 1024),
+  /** A data-access table uploaded on the devices page (XLSX or CSV) may be up to this many bytes. */
+  maxUploadBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(32 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /** Open connections in all, and from one address (a browser opens up to 6 per host; two tabs fit). */
   maxConnections: z.number().int().min(1).max(1024).default(64),
   maxConnectionsPerAddress: z.number().int().min(1).max(1024).default(16),

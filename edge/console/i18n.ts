@@ -14,6 +14,8 @@ const LABELS = {
   login: ['登录', 'Log in'],
   logout: ['退出', 'Log out'],
   password: ['密码', 'Password'],
+  yourName: ['姓名（记入配置修改记录，可不填）', 'Your name (for the change log, optional)'],
+  configure: ['设备与点位配置', 'Devices and points'],
   wrongPassword: ['密码错误', 'Wrong password'],
   locked: ['登录失败次数过多，请稍后再试（秒）：', 'Too many failed logins; try again in (s): '],
   tooLarge: ['请求内容过大，已拒绝（PL_PAYLOAD_TOO_LARGE）', 'Request too large: refused (PL_PAYLOAD_TOO_LARGE)'],

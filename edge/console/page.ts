@@ -6,7 +6,7 @@ import { dashboardScript } from './script.ts'
  * CDNs, so they work on a plant LAN with no internet. Scripts run only with the response's
  * CSP nonce.
  */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 const CSS = `
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f5f7;color:#1d2430}
@@ -22,7 +22,7 @@ form.login{max-width:20rem;margin:4rem auto;background:#fff;padding:1.5rem;borde
 form.login input,form.login button{font:inherit;padding:.4rem} .msg{color:#c5221f}
 `
 
-function shell(lang: Lang, nonce: string, title: string, body: string): string {
+export function shell(lang: Lang, nonce: string, title: string, body: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style nonce="${nonce}">${CSS}</style></head><body>${body}</body></html>`
 }
 
@@ -36,6 +36,7 @@ export function loginPage(lang: Lang, nonce: string, message?: string): string {
     `<form class="login" method="post" action="/login">
 <h1>${esc(t.title)}</h1>
 ${message ? `<p class="msg" role="alert">${esc(message)}</p>` : ''}
+<label>${esc(t.yourName)} <input name="name" autocomplete="username" maxlength="32"></label>
 <label>${esc(t.password)} <input type="password" name="password" autocomplete="current-password" required autofocus></label>
 <input type="hidden" name="lang" value="${lang}">
 <button type="submit">${esc(t.login)}</button>
@@ -47,7 +48,7 @@ ${message ? `<p class="msg" role="alert">${esc(message)}</p>` : ''}
 const section = (id: string, title: string, wide = false) =>
   `<section id="${id}"${wide ? ' class="wide"' : ''}><h2>${esc(title)}</h2><div class="body"></div></section>`
 
-export function dashboardPage(lang: Lang, nonce: string): string {
+export function dashboardPage(lang: Lang, nonce: string, configure = false): string {
   const t = labels(lang)
   const other = lang === 'en' ? 'zh-CN' : 'en'
   return shell(
@@ -55,7 +56,7 @@ export function dashboardPage(lang: Lang, nonce: string): string {
     nonce,
     t.title,
     `<header><h1>${esc(t.title)} <span id="who"></span></h1><span id="updated"></span>
-<a href="/?lang=${other}">${esc(t.other)}</a>
+${configure ? `<a href="/config?lang=${lang}">${esc(t.configure)}</a>` : ''}<a href="/?lang=${other}">${esc(t.other)}</a>
 <form method="post" action="/logout"><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(t.logout)}</button></form></header>
 <div id="lost" role="alert">${esc(t.consoleLost)}</div>
 <main>${section('uplink', t.uplink)}${section('outbox', t.outbox)}${section('drivers', t.drivers, true)}${section('values', t.values, true)}${section('alarms', t.alarms, true)}${section('events', t.events, true)}</main>

@@ -23,11 +23,12 @@ const REQUEST_TIMEOUT_MS = 30_000
 
 type ServerConfig = Pick<ConsoleConfig, 'listen' | 'tls' | 'maxConnections' | 'maxConnectionsPerAddress'> & {
   maxBodyBytes?: number
+  maxUploadBytes?: number
 }
 
 export async function startConsole(
   config: ServerConfig,
-  deps: Omit<ConsoleDeps, 'secure' | 'maxBodyBytes'>,
+  deps: Omit<ConsoleDeps, 'secure' | 'maxBodyBytes' | 'maxUploadBytes'>,
 ): Promise<RunningConsole> {
   const at = parseListen(config.listen)
   if (!at)
@@ -41,6 +42,7 @@ export async function startConsole(
     ...deps,
     secure: tls !== undefined,
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
+    ...(config.maxUploadBytes !== undefined ? { maxUploadBytes: config.maxUploadBytes } : {}),
   })
   const server = (
     tls

@@ -16,7 +16,7 @@ import { parseEdgeConfig } from '../config.ts'
  * replaced (atomically, the previous one kept as .bak), with its comments preserved. A row with
  * an error → that row's error, and nothing is written.
  */
-const HEADERS: Record<string, string> = {
+export const HEADERS: Record<string, string> = {
   点位编号: 'id',
   位号: 'id',
   id: 'id',
