@@ -16,6 +16,7 @@ import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
 import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/config.ts'
 import { DeviceBody, PointPatch } from './registry/model.ts'
+import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 
 /**
@@ -287,6 +288,8 @@ export const CloudConfigSchema = z.strictObject({
   auth: AuthConfig.default(defaultAuthConfig),
   /** Report definitions, their schedule, the PDF font (cloud/reports/config.ts; README "Reports"). */
   reports: ReportsConfig.default(defaultReportsConfig),
+  /** The provincial exchange's front-end database, schedule and choices (cloud/exchange/config.ts; README "Provincial exchange"). */
+  exchange: ExchangeConfig.default(defaultExchangeConfig),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 
