@@ -28,6 +28,7 @@ import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
+import { openExchange, startExchangeSchedule } from './exchange/service.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
@@ -127,6 +128,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const commandEdge = (site: string, edge: string, cmd: CommandBody, timeoutMs: number) =>
       !ingestRef || !metrics.mqtt.connected ? null : ingestRef.commands.request(site, edge, cmd, timeoutMs)
     const runner = reportRunner({ config, store, clock })
+    const exchange = openExchange({ config, store, clock })
     const app = createApp({
       store,
       clock,
@@ -143,6 +145,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       http: config.http,
       ownership,
       reports: runner,
+      exchange,
     })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
@@ -187,6 +190,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log: log.child({ component: 'notify' }),
     })
     const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
+    const exchangeSchedule = startExchangeSchedule({
+      exchange,
+      config,
+      clock,
+      log: log.child({ component: 'exchange' }),
+    })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
@@ -195,6 +204,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         commLoss.stop()
         dispatcher.stop()
         await reports.stop()
+        await exchangeSchedule.stop()
+        await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
         await store.close()

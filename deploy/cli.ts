@@ -10,6 +10,7 @@ import { addValidateCommand } from './validate.ts'
 import { addAccountCommands } from './accounts.ts'
 import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
+import { addExchangeCommands } from './exchange.ts'
 import { addPkiCommands } from './pki/command.ts'
 import { addAuditCommands } from './audit.ts'
 
@@ -120,6 +121,7 @@ export function buildProgram(): Command {
   addAccountCommands(cloud)
   addMosquittoAclCommand(cloud)
   addReportCommands(cloud)
+  addExchangeCommands(cloud)
   addAuditCommands(cloud)
   addPkiCommands(program)
   return program

@@ -37,6 +37,8 @@ export interface ApiDeps {
   ownership?: { invalidate(): void }
   /** Report generation (cloud/reports/); absent: the report routes list stored reports only. */
   reports?: import('../reports/generate.ts').ReportRunner
+  /** The provincial exchange (cloud/exchange/); absent: its status route says it is not set up. */
+  exchange?: Pick<import('../exchange/service.ts').Exchange, 'status'>
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

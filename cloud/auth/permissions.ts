@@ -153,6 +153,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/reports/:id': 'reports:read',
   'GET /api/v1/reports/:id/:format': 'reports:read',
   'POST /api/v1/reports/run': 'reports:run',
+
+  'GET /api/v1/exchange/status': 'exchange:read',
 }
 
 export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]

@@ -1,3 +1,4 @@
+import { Cron } from 'croner'
 import { z } from 'zod'
 import { CODE_LISTS, DEFAULT_INDICATOR_TYPE_BY_UNIT, DEFAULT_UNIT_CODES, type CodeLists } from './codes.ts'
 
@@ -10,6 +11,14 @@ import { CODE_LISTS, DEFAULT_INDICATOR_TYPE_BY_UNIT, DEFAULT_UNIT_CODES, type Co
 const validTimeZone = (tz: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+const validCron = (pattern: string): boolean => {
+  try {
+    new Cron(pattern, { paused: true }).stop()
     return true
   } catch {
     return false
@@ -31,8 +40,8 @@ export const ExchangeConfig = z.strictObject({
   actor: z.string().min(1).max(64).default('parklink'),
   /** Times are written as "YYYY-MM-DD HH:MM:SS" in this zone (the spec gives no format). */
   timeZone: z.string().refine(validTimeZone, 'an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
-  /** How often the job runs (seconds); every data set is brought up to date at each run. */
-  intervalS: z.number().int().min(10).max(86_400).default(60),
+  /** When the job runs: cron (minute hour day month weekday, optional seconds first) in timeZone; default every minute. */
+  schedule: z.string().refine(validCron, 'a cron pattern such as "* * * * *" (every minute)').default('* * * * *'),
   /** #154: at most one reading per gas indicator per this many seconds (the spec says 实时 and defers to §5.4.3). */
   realtimeIntervalS: z.number().int().min(1).max(3_600).default(60),
   /** Point classes whose indicators get #154 real-time rows. */

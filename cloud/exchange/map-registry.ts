@@ -83,7 +83,7 @@ export function mapGasDevice(d: Device, ctx: MapContext): Mapped {
  * nothing new). null: nothing to write.
  */
 export function mapRealtime(s: IndicatorSource, ctx: MapContext): Mapped | null {
-  if (!s.latest || !s.latest.good || s.latest.value === null) return null
+  if (!s.latest?.good || s.latest.value === null) return null
   if (!ctx.config.realtimeClasses.includes(s.point.class ?? '')) return null
   const step = ctx.config.realtimeIntervalS * 1000
   const bucket = Math.floor(s.latest.ts / step) * step

@@ -3,7 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import { ensurePrivateDatabase, ensurePrivateDir } from '../../shared/private-files.ts'
-import { HELD_TABLE, LOG_TABLE, WATERMARK_TABLE, type ColumnType, type TableDef } from './tables.ts'
+import { HELD_TABLE, LOG_TABLE, WATERMARK_TABLE, type ColumnType } from './tables.ts'
 import type { DatasetCommit, ExchangeWriter, HeldRow, LogEntry, StoredRow } from './writer.ts'
 
 /**
