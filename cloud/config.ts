@@ -16,6 +16,8 @@ import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
 import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/config.ts'
+import { DeviceBody, PointPatch } from './registry/model.ts'
+import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 
 /**
@@ -27,6 +29,20 @@ const Enterprise = z.strictObject({
   name: z.string().min(1).max(128),
 })
 
+/** The #152 fields a point of the file's registry may carry (the API edits the same fields). */
+const IndicatorFields = {
+  unitCode: PointPatch.shape.unitCode,
+  indicatorType: PointPatch.shape.indicatorType,
+  substance: PointPatch.shape.substance,
+  cas: PointPatch.shape.cas,
+  rangeLow: PointPatch.shape.rangeLow,
+  rangeHigh: PointPatch.shape.rangeHigh,
+  /** 所属监测设备编码: a device of registry.devices. */
+  device: TopicId.optional(),
+  lon: PointPatch.shape.lon,
+  lat: PointPatch.shape.lat,
+}
+
 const RegistryPoint = z
   .strictObject({
     id: PointId,
@@ -35,6 +51,8 @@ const RegistryPoint = z
     enterprise: TopicId,
     /** The edge that may send this point (issue 13); without it, the first edge the claim policy allows claims it. */
     edge: TopicId.optional(),
+    /** Provincial monitoring-indicator fields (exchange #152, issue 18; README "Provincial exchange"). */
+    ...IndicatorFields,
     /** The alarm unit the point belongs to; selects the priority row (brief §5). */
     class: PointClass,
     /** Level-1/level-2 upper and lower thresholds (H/HH/L/LL). A point without limits raises no over-limit alarms. */
@@ -112,6 +130,8 @@ const Registry = z
     enterprises: z.array(Enterprise).default([]),
     points: z.array(RegistryPoint).default([]),
     edges: z.array(RegistryEdge).default([]),
+    /** Monitoring devices (issue 18: provincial exchange #152/#153/#156 device fields). */
+    devices: z.array(DeviceBody).optional(),
     /**
      * strict (default): an edge sends only the points and cameras bound to it; open: an edge may
      * also claim a point or camera no edge owns yet by sending it first (the demo's first start).
@@ -148,8 +168,16 @@ const Registry = z
           })
         }
       })
+      const devices = new Set<unknown>(list(r.devices).map((d) => field(d, 'id')))
       const points = new Set<unknown>()
       list(r.points).forEach((p, i) => {
+        const device = field(p, 'device')
+        if (typeof device === 'string' && !devices.has(device))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['points', i, 'device'],
+            message: `unknown device "${device}": declare it under registry.devices`,
+          })
         const id = field(p, 'id')
         if (points.has(id))
           ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id "${String(id)}"` })
@@ -263,6 +291,8 @@ export const CloudConfigSchema = z.strictObject({
   auth: AuthConfig.default(defaultAuthConfig),
   /** Report definitions, their schedule, the PDF font (cloud/reports/config.ts; README "Reports"). */
   reports: ReportsConfig.default(defaultReportsConfig),
+  /** The provincial exchange's front-end database, schedule and choices (cloud/exchange/config.ts; README "Provincial exchange"). */
+  exchange: ExchangeConfig.default(defaultExchangeConfig),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

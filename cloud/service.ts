@@ -29,6 +29,7 @@ import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
+import { openExchange, startExchangeSchedule } from './exchange/service.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
@@ -138,6 +139,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           log: log.child({ component: 'gas-warnings' }),
         })
       : undefined
+    const exchange = openExchange({ config, store, clock })
     const app = createApp({
       store,
       clock,
@@ -155,6 +157,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       ownership,
       reports: runner,
       ...(gasWarnings ? { gasWarnings } : {}),
+      exchange,
     })
 
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
@@ -199,6 +202,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log: log.child({ component: 'notify' }),
     })
     const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
+    const exchangeSchedule = startExchangeSchedule({
+      exchange,
+      config,
+      clock,
+      log: log.child({ component: 'exchange' }),
+    })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
@@ -208,6 +217,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         commLoss.stop()
         dispatcher.stop()
         await reports.stop()
+        await exchangeSchedule.stop()
+        await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
         await store.close()

@@ -10,6 +10,7 @@ import { addValidateCommand } from './validate.ts'
 import { addAccountCommands } from './accounts.ts'
 import { addMosquittoAclCommand } from './mosquitto-acl.ts'
 import { addReportCommands } from './reports.ts'
+import { addExchangeCommands } from './exchange.ts'
 import { addPkiCommands } from './pki/command.ts'
 import { addAuditCommands } from './audit.ts'
 import { addKeyCommands } from './at-rest-keys.ts'
@@ -122,6 +123,7 @@ export function buildProgram(): Command {
   addAccountCommands(cloud)
   addMosquittoAclCommand(cloud)
   addReportCommands(cloud)
+  addExchangeCommands(cloud)
   addAuditCommands(cloud)
   addPkiCommands(program)
   return program

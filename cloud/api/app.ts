@@ -25,6 +25,7 @@ import { registryRoutes } from './routes/registry.ts'
 import { wallRoutes } from './routes/wall.ts'
 import { kpiRoutes } from './routes/kpi.ts'
 import { reportsRoutes } from './routes/reports.ts'
+import { exchangeRoutes } from './routes/exchange.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
@@ -84,6 +85,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/registry', registryRoutes(deps))
   api.route('/wall', wallRoutes(deps))
   api.route('/reports', reportsRoutes(deps))
+  api.route('/exchange', exchangeRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
   app.route('/', dashboardRoutes())

@@ -39,6 +39,8 @@ export interface ApiDeps {
   reports?: import('../reports/generate.ts').ReportRunner
   /** Gas-leak warnings (cloud/alarms/gas/service.ts): people's steps on them. Absent: the routes answer reads only. */
   gasWarnings?: import('../alarms/gas/service.ts').GasWarnings
+  /** The provincial exchange (cloud/exchange/); absent: its status route says it is not set up. */
+  exchange?: Pick<import('../exchange/service.ts').Exchange, 'status'>
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   /** Reports (issue 18): the park's documents, every enterprise in them: the center and the auditor read, the center makes them. */
   'reports:read': [...PARK, 'auditor'],
   'reports:run': [...PARK],
+  /** The provincial exchange's state (issue 18): the park's, read by the center, its admin and the auditor. */
+  'exchange:read': [...PARK, 'auditor'],
 } as const satisfies Record<string, readonly Role[]>
 export type Permission = keyof typeof PERMISSIONS
 
@@ -147,6 +149,11 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PATCH /api/v1/registry/edges/:id': 'registry:manage',
   'DELETE /api/v1/registry/edges/:id': 'registry:manage',
   'PUT /api/v1/registry/points/:id/edge': 'registry:manage',
+  /** Issue 18: monitoring devices (provincial exchange #152/#153/#156 device fields). */
+  'GET /api/v1/registry/devices': 'points:read',
+  'POST /api/v1/registry/devices': 'registry:manage',
+  'PATCH /api/v1/registry/devices/:id': 'registry:manage',
+  'DELETE /api/v1/registry/devices/:id': 'registry:manage',
   'PUT /api/v1/registry/cameras/:id/edge': 'registry:manage',
 
   'GET /api/v1/reports/definitions': 'reports:read',
@@ -154,6 +161,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/reports/:id': 'reports:read',
   'GET /api/v1/reports/:id/:format': 'reports:read',
   'POST /api/v1/reports/run': 'reports:run',
+
+  'GET /api/v1/exchange/status': 'exchange:read',
 }
 
 export const accessOf = (method: string, path: string): Access | undefined => ROUTE_ACCESS[`${method} ${path}`]

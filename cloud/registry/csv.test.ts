@@ -19,6 +19,10 @@ const point = (over: Partial<RegistryPoint> = {}): RegistryPoint => ({
   ll: null,
   hazardSource: 'shilian-mhs',
   area: 'shilian-tf',
+  indicatorType: '05',
+  monitorDevice: 'shilian-gds',
+  lon: 119.0123,
+  lat: 33.5012,
   ...over,
 })
 

@@ -1,5 +1,5 @@
 import { parseCsv, toCsv } from '../../shared/csv.ts'
-import { PointCreate, pointProblems, type RegistryPoint } from './model.ts'
+import { EMPTY_POINT_FIELDS, PointCreate, pointProblems, type RegistryPoint } from './model.ts'
 
 /**
  * Points as CSV, with the Chinese column headers of the enterprises' data-access tables
@@ -25,6 +25,10 @@ export const COLUMNS: ReadonlyArray<readonly [string, Field]> = [
   ['二级阈值下限', 'll'],
   ['重大危险源', 'hazardSource'],
   ['区域', 'area'],
+  ['指标类型', 'indicatorType'],
+  ['所属监测设备编码', 'monitorDevice'],
+  ['经度', 'lon'],
+  ['纬度', 'lat'],
 ]
 const ALIASES: Record<string, Field> = {
   ...Object.fromEntries(COLUMNS.map(([h, f]) => [h, f])),
@@ -47,7 +51,7 @@ const ALIASES: Record<string, Field> = {
   区域编号: 'area',
   装置: 'area',
 }
-const NUMERIC = new Set<Field>(['rangeLow', 'rangeHigh', 'h', 'hh', 'l', 'll'])
+const NUMERIC = new Set<Field>(['lon', 'lat', 'rangeLow', 'rangeHigh', 'h', 'hh', 'l', 'll'])
 const CLASS_ALIASES: Record<string, string> = {
   授权: 'authorised',
   重大危险源: 'mhs',
@@ -125,18 +129,7 @@ export function parsePointsCsv(text: string): { points: PointCreate[]; errors: R
     }
     const p = parsed.data
     const full = {
-      unit: null,
-      unitCode: null,
-      substance: null,
-      cas: null,
-      rangeLow: null,
-      rangeHigh: null,
-      hazardSource: null,
-      area: null,
-      h: null,
-      hh: null,
-      l: null,
-      ll: null,
+      ...EMPTY_POINT_FIELDS,
       ...p,
     }
     for (const problem of pointProblems(full)) errors.push({ row, column: '', message: problem })

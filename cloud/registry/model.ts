@@ -11,6 +11,11 @@ import { PointClass } from '../../shared/rules/priority.ts'
 const Text = (max: number) => z.string().trim().min(1).max(max)
 export const Cas = z.string().regex(/^\d{2,7}-\d{2}-\d$/, 'a CAS number looks like 7664-41-7')
 
+export const Longitude = z.number().min(-180).max(180)
+export const Latitude = z.number().min(-90).max(90)
+const IndicatorTypeCode = z.string().regex(/^[0-9A-Za-z]{1,8}$/, 'an indicator type code such as 03')
+const Code2 = (what: string) => z.string().regex(/^\d{2}$/, `${what}: a two-digit code`)
+
 export const EnterpriseBody = z.strictObject({ id: TopicId, name: Text(128) })
 export const EnterprisePatch = EnterpriseBody.omit({ id: true })
 export const HazardSourceBody = z.strictObject({
@@ -44,6 +49,44 @@ export type EdgeEntry = z.infer<typeof EdgeBody>
 /** Moves a point (or camera) to the edge that may send it from now on; null unbinds a point (the claim policy decides who takes it next). */
 export const MoveBody = z.strictObject({ edge: TopicId.nullable() })
 
+/**
+ * A monitoring device (issue 18, provincial exchange #152 所属监测设备编码, #153 / #156 device
+ * fields). `id` is the device id the edge announces for its points. `category`: #152 关联设备类别
+ * (01 hazard-source key parameters, 02 enterprise toxic/combustible, 03 parking lot, 04
+ * flammable/explosive gas (#153), 05 public pipeline, 06 utilities, 99 other); `type`: the device
+ * type of its data set (#153 01–06/99, #156 01 toxic / 02 combustible).
+ */
+const DeviceFields = {
+  name: Text(128),
+  category: Code2('category (关联设备类别)'),
+  type: Code2('type (设备类型)').nullable(),
+  enabled: z.boolean(),
+  lon: Longitude.nullable(),
+  lat: Latitude.nullable(),
+  location: Text(256).nullable(),
+  coverageRadiusM: z.number().positive().nullable(),
+  /** 投用日期, YYYY-MM-DD. */
+  commissionedOn: z.iso.date().nullable(),
+  parkingLot: Text(64).nullable(),
+  parkingArea: Text(64).nullable(),
+}
+export const DeviceBody = z.strictObject({
+  id: TopicId,
+  enterprise: TopicId,
+  ...DeviceFields,
+  type: DeviceFields.type.default(null),
+  enabled: DeviceFields.enabled.default(true),
+  lon: DeviceFields.lon.default(null),
+  lat: DeviceFields.lat.default(null),
+  location: DeviceFields.location.default(null),
+  coverageRadiusM: DeviceFields.coverageRadiusM.default(null),
+  commissionedOn: DeviceFields.commissionedOn.default(null),
+  parkingLot: DeviceFields.parkingLot.default(null),
+  parkingArea: DeviceFields.parkingArea.default(null),
+})
+export const DevicePatch = z.strictObject({ enterprise: TopicId, ...DeviceFields }).partial()
+export type Device = z.infer<typeof DeviceBody>
+
 export type Enterprise = z.infer<typeof EnterpriseBody>
 export type HazardSource = z.infer<typeof HazardSourceBody>
 export interface Area {
@@ -70,6 +113,12 @@ export const PointPatch = z.strictObject({
   rangeHigh: z.number().finite().nullable().optional(),
   hazardSource: TopicId.nullable().optional(),
   area: TopicId.nullable().optional(),
+  /** #152 指标类型 (a code of exchange.codeLists.indicatorType; the spec's Appendix A.208 is not in the source). */
+  indicatorType: IndicatorTypeCode.nullable().optional(),
+  /** #152 所属监测设备编码: a registry device (null: the device the edge announced). */
+  monitorDevice: TopicId.nullable().optional(),
+  lon: Longitude.nullable().optional(),
+  lat: Latitude.nullable().optional(),
   /** Thresholds: h = level-1 upper, hh = level-2 upper, l = level-1 lower, ll = level-2 lower. */
   h: z.number().finite().nullable().optional(),
   hh: z.number().finite().nullable().optional(),
@@ -93,11 +142,35 @@ export interface RegistryPoint {
   rangeHigh: number | null
   hazardSource: string | null
   area: string | null
+  indicatorType: string | null
+  monitorDevice: string | null
+  lon: number | null
+  lat: number | null
   h: number | null
   hh: number | null
   l: number | null
   ll: number | null
 }
+
+/** The optional registry fields of a point, empty: what an import row or a CSV row leaves out is cleared. */
+export const EMPTY_POINT_FIELDS = {
+  unit: null,
+  unitCode: null,
+  substance: null,
+  cas: null,
+  rangeLow: null,
+  rangeHigh: null,
+  hazardSource: null,
+  area: null,
+  indicatorType: null,
+  monitorDevice: null,
+  lon: null,
+  lat: null,
+  h: null,
+  hh: null,
+  l: null,
+  ll: null,
+} as const satisfies Partial<RegistryPoint>
 
 /** A point created by import: id, name, enterprise and class are required. */
 export const PointCreate = PointPatch.required({ name: true, enterprise: true, class: true }).extend({ id: TopicId })

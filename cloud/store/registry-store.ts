@@ -1,6 +1,7 @@
 import type { Scope } from '../auth/roles.ts'
 import type {
   Area,
+  Device,
   EdgeEntry,
   Enterprise,
   HazardSource,
@@ -14,8 +15,8 @@ export interface Change<T> {
   before: T | null
   after: T | null
 }
-export type EntryKind = 'enterprises' | 'hazardSources' | 'areas' | 'edges'
-export type Entry = Enterprise | HazardSource | Area | EdgeEntry
+export type EntryKind = 'enterprises' | 'hazardSources' | 'areas' | 'edges' | 'devices'
+export type Entry = Enterprise | HazardSource | Area | EdgeEntry | Device
 /** Which edge may send a point or a camera (issue 13). */
 export interface Binding {
   id: string

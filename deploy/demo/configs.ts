@@ -118,9 +118,11 @@ export function cloudConfigFor(o: CloudDemoOptions): z.input<typeof CloudConfigS
           ...(p.limits ? { limits: p.limits } : {}),
           // The high-high level switch: a digital alarm while it is tripped.
           ...(p.id === 'shilian.tk101.lshh' ? { rules: { digital: { alarmOn: true } } } : {}),
+          ...shilianIndicator(p),
         })),
         ...moreRegistry().points,
       ],
+      devices: demoDevices,
       // The demo's first start: each simulated edge claims the points it sends first (issue 13).
       // A park binds edges and points in the registry and keeps the default, strict.
       claimUnknownPoints: 'open',
@@ -256,6 +258,52 @@ export function parkEdgeConfig(o: {
   }
 }
 
+// ---- Provincial exchange fields (issue 18: #152 indicators, #153 devices) ---------------------
+
+/** Monitored substances of the demo (name, CAS). */
+const SUBSTANCE = {
+  NH3: { substance: '氨', cas: '7664-41-7' },
+  H2: { substance: '氢气', cas: '1333-74-0' },
+  CO: { substance: '一氧化碳', cas: '630-08-0' },
+  Cl2: { substance: '氯', cas: '7782-50-5' },
+} as const
+
+/** The demo's monitoring devices: the plants' DCS and GDS, the gallery gateway, the park's gas scanner (#153). */
+export const demoDevices = [
+  { id: 'shilian-dcs', enterprise: 'shilian', name: '实联化工DCS', category: '01', lon: 119.0211, lat: 33.6012 },
+  { id: 'shilian-gds', enterprise: 'shilian', name: '实联化工GDS', category: '02', lon: 119.0213, lat: 33.6014 },
+  { id: 'fuqiang-dcs', enterprise: 'fuqiang', name: '富强新材料DCS', category: '01', lon: 119.0302, lat: 33.5951 },
+  {
+    id: 'pg01-gateway',
+    enterprise: 'park',
+    name: '管廊PG-01静力水准采集网关',
+    category: '05',
+    lon: 119.0251,
+    lat: 33.5987,
+  },
+  { id: 'park-env', enterprise: 'park', name: '污水站在线监测仪', category: '99', lon: 119.0188, lat: 33.5932 },
+  {
+    id: 'park-gas-scan-01',
+    enterprise: 'park',
+    name: '园区激光气体速扫设备01',
+    category: '04',
+    type: '02',
+    lon: 119.0262,
+    lat: 33.5999,
+    coverageRadiusM: 500,
+    commissionedOn: '2025-06-01',
+    location: '管廊PG-01北侧',
+  },
+]
+
+/** Shilian's points: liquid ammonia in the tanks, the gas each detector reads. */
+function shilianIndicator(p: PlantPoint) {
+  const gas = /\.gt\d+\.(\w+)$/.exec(p.id)?.[1]
+  const which =
+    gas === 'nh3' ? SUBSTANCE.NH3 : gas === 'h2' ? SUBSTANCE.H2 : gas === 'co' ? SUBSTANCE.CO : SUBSTANCE.NH3
+  return { ...which, device: p.device === 'gds' ? 'shilian-gds' : 'shilian-dcs' }
+}
+
 /** Registry entries of the second enterprise and of the park's own points. */
 export function moreRegistry() {
   // Tuned to the gauges' noise (issue 14: a rate limit inside the noise chattered 613 times in
@@ -271,6 +319,8 @@ export function moreRegistry() {
       enterprise: 'park',
       class: 'general' as const,
       limits: { hh: 20, h: 10, l: -10, ll: -20, deadband: 0.2 },
+      substance: '管廊基础沉降',
+      device: 'pg01-gateway',
     },
     {
       id: `${p}.rate`,
@@ -280,6 +330,8 @@ export function moreRegistry() {
       class: 'general' as const,
       limits: { h: 100, l: -100, deadband: 20 },
       rules: { onDelayS: 60 },
+      substance: '管廊基础沉降',
+      device: 'pg01-gateway',
     },
   ]
   return {
@@ -297,6 +349,8 @@ export function moreRegistry() {
         class: p.key.startsWith('GT') ? ('gas' as const) : ('mhs' as const),
         limitsFromSource: true,
         limits: { deadband: p.key.startsWith('GT') ? 0.05 : 0.02 },
+        ...(p.key.startsWith('GT') ? SUBSTANCE.Cl2 : { substance: '液氯', cas: SUBSTANCE.Cl2.cas }),
+        device: 'fuqiang-dcs',
       })),
       ...settlement(galleryPoints.m1, '管廊PG-01 M1'),
       ...settlement(galleryPoints.m2, '管廊PG-01 M2'),
@@ -307,6 +361,8 @@ export function moreRegistry() {
         enterprise: 'park',
         class: 'general' as const,
         limits: { hh: 100, h: 50, deadband: 1 },
+        substance: '化学需氧量',
+        device: 'park-env',
       },
       {
         id: 'park.ws01.nh3n',
@@ -315,6 +371,8 @@ export function moreRegistry() {
         enterprise: 'park',
         class: 'general' as const,
         limits: { hh: 8, h: 5, deadband: 0.1 },
+        substance: '氨氮',
+        device: 'park-env',
       },
       {
         id: 'park.ws01.ph',
@@ -323,6 +381,8 @@ export function moreRegistry() {
         enterprise: 'park',
         class: 'general' as const,
         limits: { h: 9, l: 6, deadband: 0.1 },
+        substance: 'pH',
+        device: 'park-env',
       },
     ],
   }

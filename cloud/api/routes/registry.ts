@@ -8,6 +8,8 @@ import { parsePointsCsv, pointsToCsv } from '../../registry/csv.ts'
 import {
   AreaBody,
   AreaPatch,
+  DeviceBody,
+  DevicePatch,
   EdgeBody,
   EdgePatch,
   EnterpriseBody,
@@ -88,6 +90,15 @@ const ENTRIES: Array<{
     body: EdgeBody as z.ZodType<Entry>,
     patch: EdgePatch,
     example: '{"id": "shilian-01", "site": "huaian", "enterprise": "shilian", "claim": null}',
+  },
+  // Issue 18: monitoring devices, for the provincial exchange (#152 所属监测设备编码, #153/#156).
+  {
+    path: 'devices',
+    kind: 'devices',
+    body: DeviceBody as z.ZodType<Entry>,
+    patch: DevicePatch,
+    example:
+      '{"id": "shilian-gds", "enterprise": "shilian", "name": "GDS", "category": "02", "lon": 119.01, "lat": 33.5, "commissionedOn": "2024-05-01"}',
   },
 ]
 

@@ -97,6 +97,10 @@ export const points = pgTable(
     rangeHigh: doublePrecision('range_high'),
     hazardSource: text('hazard_source'),
     area: text('area'),
+    indicatorType: text('indicator_type'),
+    monitorDevice: text('monitor_device'),
+    lon: doublePrecision('lon'),
+    lat: doublePrecision('lat'),
     latestTs: ms('latest_ts'),
     latestValue: doublePrecision('latest_value'),
     latestText: text('latest_text'),
@@ -476,3 +480,20 @@ export const gasWarnings = pgTable(
     index('gas_warnings_opened').on(t.openedAt),
   ],
 )
+
+export const devices = pgTable('devices', {
+  id: text('id').primaryKey(),
+  enterprise: text('enterprise').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  type: text('type'),
+  enabled: boolean('enabled').notNull().default(true),
+  lon: doublePrecision('lon'),
+  lat: doublePrecision('lat'),
+  location: text('location'),
+  coverageRadiusM: doublePrecision('coverage_radius_m'),
+  commissionedOn: text('commissioned_on'),
+  parkingLot: text('parking_lot'),
+  parkingArea: text('parking_area'),
+  managed: boolean('managed').notNull().default(false),
+})

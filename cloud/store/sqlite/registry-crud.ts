@@ -5,6 +5,7 @@ import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { Scope } from '../../auth/roles.ts'
 import {
+  EMPTY_POINT_FIELDS,
   pointProblems,
   THRESHOLD_KEYS,
   type PointCreate,
@@ -13,12 +14,12 @@ import {
 } from '../../registry/model.ts'
 import type { Binding, Change, Entry, EntryKind } from '../registry-store.ts'
 import type { Db } from './db.ts'
-import { areas, cameras, enterprises, hazardSources, points, registryEdges } from './schema.ts'
+import { areas, cameras, devices, enterprises, hazardSources, points, registryEdges } from './schema.ts'
 import { inScope } from './scope.ts'
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>
 // One shape for the three entry tables: what the generic CRUD needs of each.
-const TABLES = { enterprises, hazardSources, areas, edges: registryEdges } as const
+const TABLES = { enterprises, hazardSources, areas, edges: registryEdges, devices } as const
 const scopeColumn = (kind: EntryKind): SQLiteColumn =>
   kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise
 const WHAT: Record<EntryKind, string> = {
@@ -26,9 +27,10 @@ const WHAT: Record<EntryKind, string> = {
   hazardSources: 'hazard source',
   areas: 'area',
   edges: 'edge',
+  devices: 'device',
 }
 /** Entries the config file's registry also writes: once edited here, the file leaves them alone. */
-const SEEDED = new Set<EntryKind>(['enterprises', 'edges'])
+const SEEDED = new Set<EntryKind>(['enterprises', 'edges', 'devices'])
 
 const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_REQUEST, message, { hint })
 const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes.STATE_CONFLICT, message, { hint })
@@ -42,6 +44,10 @@ function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
       enterprise: (row.enterprise as string | null) ?? null,
       claim: (row.claim as 'strict' | 'open' | null) ?? null,
     }
+  if (kind === 'devices') {
+    const { managed: _managed, ...device } = row as typeof devices.$inferSelect
+    return device
+  }
   if (kind === 'hazardSources')
     return {
       id: row.id as string,
@@ -83,6 +89,10 @@ export function pointOf(row: typeof points.$inferSelect): RegistryPoint {
     rangeHigh: row.rangeHigh,
     hazardSource: row.hazardSource,
     area: row.area,
+    indicatorType: row.indicatorType,
+    monitorDevice: row.monitorDevice,
+    lon: row.lon,
+    lat: row.lat,
     h: l?.h ?? null,
     hh: l?.hh ?? null,
     l: l?.l ?? null,
@@ -104,6 +114,11 @@ function checkPoint(tx: Tx, p: RegistryPoint): void {
         `create it under /api/v1/registry/${kind === 'areas' ? 'areas' : 'hazard-sources'} first, or leave the field empty`,
       )
   }
+  if (p.monitorDevice !== null && !getEntry(tx, 'devices', p.monitorDevice))
+    throw bad(
+      `point ${p.id}: no device ${p.monitorDevice}`,
+      'create it first with POST /api/v1/registry/devices, or leave monitorDevice empty',
+    )
   const problems = pointProblems(p)
   if (problems.length > 0) throw bad(`point ${p.id}: ${problems.join('; ')}`, 'correct the thresholds or the range')
 }
@@ -133,6 +148,10 @@ function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
     rangeHigh: p.rangeHigh,
     hazardSource: p.hazardSource,
     area: p.area,
+    indicatorType: p.indicatorType,
+    monitorDevice: p.monitorDevice,
+    lon: p.lon,
+    lat: p.lat,
     limits: fromSource ? (old?.limits ?? null) : limits,
     limitsFromSource: fromSource,
     registered: true,
@@ -213,7 +232,9 @@ export function createRegistryOps(db: Db) {
               ? points.area
               : kind === 'edges'
                 ? points.edge
-                : points.hazardSource
+                : kind === 'devices'
+                  ? points.monitorDevice
+                  : points.hazardSource
         const users = tx.select({ n: sql<number>`count(*)` }).from(points).where(eq(pointCol, id)).get()!.n
         const children =
           kind === 'enterprises'
@@ -321,18 +342,7 @@ export function createRegistryOps(db: Db) {
           for (const p of list) {
             const before = getPoint(tx, p.id)
             const next: RegistryPoint = {
-              unit: null,
-              unitCode: null,
-              substance: null,
-              cas: null,
-              rangeLow: null,
-              rangeHigh: null,
-              hazardSource: null,
-              area: null,
-              h: null,
-              hh: null,
-              l: null,
-              ll: null,
+              ...EMPTY_POINT_FIELDS,
               ...p,
             }
             checkPoint(tx, next)

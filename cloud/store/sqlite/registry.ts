@@ -4,7 +4,7 @@ import { adoptSourceLimits } from '../../alarms/source-limits.ts'
 import type { PointRules } from '../../../shared/rules/evaluate.ts'
 import type { Registry } from '../../config.ts'
 import type { Db } from './db.ts'
-import { enterprises, points, registryEdges } from './schema.ts'
+import { devices, enterprises, points, registryEdges } from './schema.ts'
 
 /**
  * Makes the store agree with the configured registry, in one transaction: enterprises are
@@ -69,6 +69,8 @@ export function applyRegistry(
           .where(and(notInArray(registryEdges.id, edgeIds), eq(registryEdges.managed, false)))
           .run()
 
+      applyDevices(tx, registry.devices ?? [])
+
       const sourceLimits = new Map<string, SourceLimits | null>()
       const fromSource = registry.points.filter((p) => p.limitsFromSource).map((p) => p.id)
       for (let i = 0; i < fromSource.length; i += 500) {
@@ -114,6 +116,7 @@ export function applyRegistry(
           limitsFromSource: p.limitsFromSource,
           rules,
           registered: true,
+          ...indicatorFields(p),
           ...(p.edge ? { edge: p.edge } : {}),
         }
         tx.insert(points)
@@ -129,6 +132,7 @@ export function applyRegistry(
               limitsFromSource: fields.limitsFromSource,
               rules: sql`excluded.rules`,
               registered: true,
+              ...indicatorFields(p),
               ...(p.edge ? { edge: p.edge } : {}),
             },
           })
@@ -138,4 +142,32 @@ export function applyRegistry(
     },
     { behavior: 'immediate' },
   )
+}
+
+/** A file point's #152 fields (issue 18); what the file leaves out is cleared. */
+const indicatorFields = (p: Registry['points'][number]) => ({
+  unitCode: p.unitCode ?? null,
+  indicatorType: p.indicatorType ?? null,
+  substance: p.substance ?? null,
+  cas: p.cas ?? null,
+  rangeLow: p.rangeLow ?? null,
+  rangeHigh: p.rangeHigh ?? null,
+  monitorDevice: p.device ?? null,
+  lon: p.lon ?? null,
+  lat: p.lat ?? null,
+})
+
+/** The file's monitoring devices (issue 18): seeded like enterprises; those edited through the API stay. */
+function applyDevices(tx: Pick<Db, 'insert' | 'delete'>, list: NonNullable<Registry['devices']>): void {
+  for (const d of list)
+    tx.insert(devices)
+      .values(d)
+      .onConflictDoUpdate({ target: devices.id, set: d, setWhere: eq(devices.managed, false) })
+      .run()
+  const ids = list.map((d) => d.id)
+  if (ids.length === 0) tx.delete(devices).where(eq(devices.managed, false)).run()
+  else
+    tx.delete(devices)
+      .where(and(notInArray(devices.id, ids), eq(devices.managed, false)))
+      .run()
 }

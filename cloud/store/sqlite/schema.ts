@@ -104,6 +104,13 @@ export const points = sqliteTable(
     rangeHigh: real('range_high'),
     hazardSource: text('hazard_source'),
     area: text('area'),
+    /** #152 指标类型 (spec Appendix A.208, not in the source: code list in cloud/exchange/codes.ts). */
+    indicatorType: text('indicator_type'),
+    /** #152 所属监测设备编码: the registry device (`devices.id`) the point belongs to; null: the device its edge announced. */
+    monitorDevice: text('monitor_device'),
+    /** Where the measuring point is (WGS-84 degrees), for the provincial exchange. */
+    lon: real('lon'),
+    lat: real('lat'),
     latestTs: integer('latest_ts'),
     latestValue: real('latest_value'),
     latestText: text('latest_text'),
@@ -584,3 +591,30 @@ export const gasWarnings = sqliteTable(
     index('gas_warnings_opened').on(t.openedAt),
   ],
 )
+
+/**
+ * Monitoring devices of the registry (issue 18, provincial exchange #152 所属监测设备编码 and
+ * #153/#156 device fields): what the spec asks of a device and parklink's edges do not know.
+ * `id` is the device id the edge announces for its points (edge config `devices[].id`).
+ * `category` is #152's 关联设备类别 (01–06, 99); `type` the device type of its data set
+ * (#153: 01–06/99; #156: 01 toxic / 02 combustible).
+ */
+export const devices = sqliteTable('devices', {
+  id: text('id').primaryKey(),
+  enterprise: text('enterprise').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  type: text('type'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  lon: real('lon'),
+  lat: real('lat'),
+  location: text('location'),
+  coverageRadiusM: real('coverage_radius_m'),
+  /** YYYY-MM-DD (投用日期). */
+  commissionedOn: text('commissioned_on'),
+  /** #156 停车场编号 / 所属停车区编号 (parking-lot detectors only). */
+  parkingLot: text('parking_lot'),
+  parkingArea: text('parking_area'),
+  /** Created or edited through the registry API: the config file's registry no longer touches it. */
+  managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
+})
