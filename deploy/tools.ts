@@ -169,7 +169,11 @@ export function addTechnicianCommands(edge: Command): void {
     .argument('<endpoint>', 'opc.tcp://host:port/path')
     .option('--node <id>', 'start here (default: the Objects folder)')
     .option('--depth <n>', 'levels', '3')
-    .option('--security <policy-mode>', 'None, Basic256Sha256-Sign or Basic256Sha256-SignAndEncrypt', 'None')
+    .option(
+      '--security <policy-mode>',
+      'None, or POLICY-Sign / POLICY-SignAndEncrypt with POLICY one of Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss',
+      'None',
+    )
     .option('--user <name>', 'username identity (password in $PARKLINK_OPCUA_PASSWORD)')
     .option(
       '--accept-unknown-certificate',

@@ -57,6 +57,8 @@ export const ErrorCodes = {
   DEVICE_CERT_REJECTED: 'PL_DEVICE_CERT_REJECTED',
   /** A device refused the edge's user identity (wrong username or password, or a refused user certificate). */
   DEVICE_AUTH_FAILED: 'PL_DEVICE_AUTH_FAILED',
+  /** The device offers no endpoint with the configured security policy and mode (OPC UA, Part 4 §5.4.2). */
+  DEVICE_SECURITY_MISMATCH: 'PL_DEVICE_SECURITY_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -28,7 +28,12 @@ export interface Connection {
   close(): Promise<void>
 }
 
-const POLICIES = { None: SecurityPolicy.None, Basic256Sha256: SecurityPolicy.Basic256Sha256 } as const
+const POLICIES: Record<OpcuaDeviceConfig['securityPolicy'], SecurityPolicy> = {
+  None: SecurityPolicy.None,
+  Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
+  Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+}
 const MODES = {
   None: MessageSecurityMode.None,
   Sign: MessageSecurityMode.Sign,
