@@ -63,12 +63,14 @@ export function addTechnicianCommands(edge: Command): void {
       const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
       const { parseUnitList } = await import('../edge/tools/units.ts')
       const units = parseUnitList(o.units, o.serial || o.rtuOverTcp ? 247 : 255)
-      const progress =
-        process.stderr.isTTY && !o.json
-          ? (done: number, total: number) => process.stderr.write(`\rscanning ${done}/${total}`)
-          : undefined
-      const r = await scanModbus(target(o), units, Number(o.timeoutMs), progress)
-      if (progress) process.stderr.write('\n')
+      const { formatScanProgress, scanProgressLine } = await import('../edge/tools/scan-progress.ts')
+      // A person on a terminal sees one line redrawn; anything else gets JSON lines (stderr:
+      // stdout keeps the result alone).
+      const onTerminal = process.stderr.isTTY && !o.json
+      const r = await scanModbus(target(o), units, Number(o.timeoutMs), (_done, _total, p) =>
+        process.stderr.write(onTerminal ? `\r${formatScanProgress(p)}\x1b[K` : `${scanProgressLine(p)}\n`),
+      )
+      if (onTerminal) process.stderr.write('\n')
       if (o.json) console.log(JSON.stringify(r))
       else if (r.found.length === 0)
         console.log(

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../shared/clock.ts'
 import { QualityReasons } from '../../shared/quality.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import {
@@ -9,6 +10,7 @@ import {
   type Opener,
   type SerialOptions,
 } from '../drivers/modbus/transport.ts'
+import { scanProgress, type ScanProgress } from './scan-progress.ts'
 
 /**
  * `parklink edge scan modbus`: which unit ids answer on a TCP device/gateway or an RS485 line.
@@ -44,12 +46,18 @@ export interface ScanResult {
   silent: number
 }
 
+/**
+ * `onProgress` (optional) is told after every unit id: how many were asked of how many, and the
+ * count found so far and the time left (scan-progress.ts).
+ */
 export async function scanModbus(
   target: ScanTarget,
   units: readonly number[],
   timeoutMs: number,
-  onProgress: (done: number, total: number) => void = () => {},
+  onProgress: (done: number, total: number, progress: ScanProgress) => void = () => {},
+  clock: Clock = systemClock,
 ): Promise<ScanResult> {
+  const startedAt = clock.now()
   const { opener, where, overTcp } = openTarget(target)
   const transport = new ModbusTransport(opener, Math.max(timeoutMs, 2_000))
   try {
@@ -84,7 +92,7 @@ export async function scanModbus(
         // A TCP connection that timed out stays usable for modbus-serial only after a reconnect.
         else if (overTcp && !transport.connected) await transport.connect()
       }
-      onProgress(i + 1, units.length)
+      onProgress(i + 1, units.length, scanProgress(i + 1, units.length, found.length, clock.now() - startedAt))
     }
   } finally {
     await transport.close()
