@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
 import type { OpcuaDeviceConfig } from './config.ts'
+import { routeOpcuaLibraryLog } from './library-log.ts'
 
 /**
  * The only file that opens OPC UA connections. node-opcua's own reconnection is switched off
@@ -120,6 +121,7 @@ export function pkiFolder(dataDir: string | undefined, device: string, log: Logg
 
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const { config, log } = options
+  routeOpcuaLibraryLog(log)
   mkdirSync(options.dataDir, { recursive: true })
   const certificateManager = new OPCUACertificateManager({
     rootFolder: options.dataDir,
