@@ -9,9 +9,20 @@ import type { ScanTarget } from '../edge/tools/scan-modbus.ts'
  */
 const USAGE = 2
 
-function target(o: { host?: string; port: string; serial?: string; baud: string; parity: string }): ScanTarget {
+interface TargetOptions {
+  host?: string
+  port: string
+  serial?: string
+  baud: string
+  parity: string
+  rtuOverTcp?: boolean
+}
+
+function target(o: TargetOptions): ScanTarget {
   if (o.host && o.serial) throw new CommanderError(USAGE, 'parklink.usage', 'give either --host or --serial, not both')
-  if (o.host) return { tcp: { host: o.host, port: Number(o.port) } }
+  if (o.rtuOverTcp && !o.host)
+    throw new CommanderError(USAGE, 'parklink.usage', '--rtu-over-tcp needs --host (the serial server) and --port')
+  if (o.host) return { [o.rtuOverTcp ? 'rtuOverTcp' : 'tcp']: { host: o.host, port: Number(o.port) } }
   if (o.serial)
     return {
       serial: {
@@ -33,6 +44,7 @@ const connection = (cmd: Command) =>
   cmd
     .option('--host <ip>', 'Modbus TCP device or gateway')
     .option('--port <port>', 'TCP port', '502')
+    .option('--rtu-over-tcp', 'with --host: a transparent serial server (RTU frames over TCP, not Modbus TCP)')
     .option('--serial <path>', 'serial port of an RS485 line (RTU)')
     .option('--baud <rate>', 'baud rate (RTU)', '9600')
     .option('--parity <p>', 'none | even | odd (RTU)', 'even')
@@ -47,41 +59,32 @@ export function addTechnicianCommands(edge: Command): void {
       .description('ask every unit id once (holding register 0, read-only) and list those that answer'),
   )
     .option('--units <list>', 'unit ids, e.g. 1-247 or 1,3,5-7', '1-247')
-    .action(
-      async (o: {
-        host?: string
-        port: string
-        serial?: string
-        baud: string
-        parity: string
-        timeoutMs: string
-        units: string
-        json?: boolean
-      }) => {
-        const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
-        const { parseUnitList } = await import('../edge/tools/units.ts')
-        const units = parseUnitList(o.units, o.serial ? 247 : 255)
-        const progress =
-          process.stderr.isTTY && !o.json
-            ? (done: number, total: number) => process.stderr.write(`\rscanning ${done}/${total}`)
-            : undefined
-        const r = await scanModbus(target(o), units, Number(o.timeoutMs), progress)
-        if (progress) process.stderr.write('\n')
-        if (o.json) console.log(JSON.stringify(r))
-        else if (r.found.length === 0)
-          console.log(
-            `no Modbus device answered at ${r.target} (timeout ${r.timeoutMs} ms per unit, ${units.length} unit ids)`,
-          )
-        else
-          console.log(
-            [
-              `${r.found.length} unit(s) answer at ${r.target}:`,
-              ...r.found.map((f) => `  unit ${f.unitId}: ${f.answer}`),
-            ].join('\n'),
-          )
-        if (r.found.length === 0) process.exitCode = 1
-      },
-    )
+    .action(async (o: TargetOptions & { timeoutMs: string; units: string; json?: boolean }) => {
+      const { scanModbus } = await import('../edge/tools/scan-modbus.ts')
+      const { parseUnitList } = await import('../edge/tools/units.ts')
+      const units = parseUnitList(o.units, o.serial || o.rtuOverTcp ? 247 : 255)
+      const { formatScanProgress, scanProgressLine } = await import('../edge/tools/scan-progress.ts')
+      // A person on a terminal sees one line redrawn; anything else gets JSON lines (stderr:
+      // stdout keeps the result alone).
+      const onTerminal = process.stderr.isTTY && !o.json
+      const r = await scanModbus(target(o), units, Number(o.timeoutMs), (_done, _total, p) =>
+        process.stderr.write(onTerminal ? `\r${formatScanProgress(p)}\x1b[K` : `${scanProgressLine(p)}\n`),
+      )
+      if (onTerminal) process.stderr.write('\n')
+      if (o.json) console.log(JSON.stringify(r))
+      else if (r.found.length === 0)
+        console.log(
+          `no Modbus device answered at ${r.target} (timeout ${r.timeoutMs} ms per unit, ${units.length} unit ids)`,
+        )
+      else
+        console.log(
+          [
+            `${r.found.length} unit(s) answer at ${r.target}:`,
+            ...r.found.map((f) => `  unit ${f.unitId}: ${f.answer}`),
+          ].join('\n'),
+        )
+      if (r.found.length === 0) process.exitCode = 1
+    })
 
   scan
     .command('onvif')
@@ -168,7 +171,11 @@ export function addTechnicianCommands(edge: Command): void {
     .argument('<endpoint>', 'opc.tcp://host:port/path')
     .option('--node <id>', 'start here (default: the Objects folder)')
     .option('--depth <n>', 'levels', '3')
-    .option('--security <policy-mode>', 'None, Basic256Sha256-Sign or Basic256Sha256-SignAndEncrypt', 'None')
+    .option(
+      '--security <policy-mode>',
+      'None, or POLICY-Sign / POLICY-SignAndEncrypt with POLICY one of Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss',
+      'None',
+    )
     .option('--user <name>', 'username identity (password in $PARKLINK_OPCUA_PASSWORD)')
     .option(
       '--accept-unknown-certificate',
@@ -298,12 +305,7 @@ export function addTechnicianCommands(edge: Command): void {
     .action(
       async (
         address: string,
-        o: {
-          host?: string
-          port: string
-          serial?: string
-          baud: string
-          parity: string
+        o: TargetOptions & {
           timeoutMs: string
           unit: string
           type?: string

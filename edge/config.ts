@@ -6,7 +6,12 @@ import { parseConfig } from '../shared/config.ts'
 import { didYouMean } from '../shared/config-suggest.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
-import { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from './drivers/modbus/config.ts'
+import {
+  ModbusGatewayDeviceConfig,
+  ModbusRtuDeviceConfig,
+  ModbusRtuOverTcpDeviceConfig,
+  ModbusTcpDeviceConfig,
+} from './drivers/modbus/config.ts'
 import { LocalAlarmsConfig } from './alarms/local.ts'
 import { SettlementConfig, derivedIds } from './derived/config.ts'
 import { expandProfiles } from './profiles/expand.ts'
@@ -34,6 +39,7 @@ export const DeviceConfigSchema = z.discriminatedUnion('kind', [
   ModbusTcpDeviceConfig,
   ModbusRtuDeviceConfig,
   ModbusGatewayDeviceConfig,
+  ModbusRtuOverTcpDeviceConfig,
   OpcuaDeviceConfig,
   Hj212DeviceConfig,
   OnvifDeviceConfig,

@@ -59,6 +59,8 @@ export const ErrorCodes = {
   DEVICE_AUTH_FAILED: 'PL_DEVICE_AUTH_FAILED',
   /** The edge's at-rest key (storage.encryption.keyFile) is missing, unreadable, too open, or not the key its stored data was sealed with: the agent does not start, and touches no data. */
   AT_REST_KEY: 'PL_AT_REST_KEY',
+  /** The device offers no endpoint with the configured security policy and mode (OPC UA, Part 4 §5.4.2). */
+  DEVICE_SECURITY_MISMATCH: 'PL_DEVICE_SECURITY_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -13,6 +13,7 @@ const loaders: { [K in DeviceKind]: () => Promise<Factory<K>> } = {
   'modbus-tcp': async () => (await import('./modbus/index.ts')).createModbusTcpDriver,
   'modbus-rtu': async () => (await import('./modbus/rtu.ts')).createModbusRtuDriver,
   'modbus-gateway': async () => (await import('./modbus/rtu.ts')).createModbusGatewayDriver,
+  'modbus-rtu-over-tcp': async () => (await import('./modbus/rtu.ts')).createModbusRtuOverTcpDriver,
   hj212: async () => (await import('./hj212/index.ts')).createHj212Driver,
   opcua: async () => (await import('./opcua/index.ts')).createOpcuaDriver,
   onvif: async () => (await import('./onvif/index.ts')).createOnvifDriver,

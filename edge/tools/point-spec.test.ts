@@ -37,6 +37,13 @@ const raw = (port: number) => ({
       units: [{ unitId: 5, order: 'DCBA', points: [{ id: 'pg.m1', address: 'hr0', type: 'float32' }] }],
     },
     {
+      id: 'nport',
+      kind: 'modbus-rtu-over-tcp',
+      host: '10.20.1.40',
+      port: 4001,
+      units: [{ unitId: 2, timeoutMs: 400, points: [{ id: 'pg.m2', address: 'hr4', type: 'float32' }] }],
+    },
+    {
       id: 'env',
       kind: 'hj212',
       host: '127.0.0.1',
@@ -83,6 +90,12 @@ describe('edge read point', () => {
       target: { serial: { path: '/dev/ttyS1', baudRate: 19200, parity: 'none' } },
       unitId: 5,
       order: 'DCBA',
+    })
+    expect(pointReadSpec(config, 'pg.m2').spec).toMatchObject({
+      target: { rtuOverTcp: { host: '10.20.1.40', port: 4001 } },
+      unitId: 2,
+      timeoutMs: 400,
+      order: 'ABCD',
     })
     expect(() => pointReadSpec(config, 'cod')).toThrow(/hj212 device env/)
     expect(() => pointReadSpec(config, 'nh3')).toThrow(

@@ -43,20 +43,9 @@ export function pointReadSpec(config: EdgeConfig, id: string): PointRead {
         d.timeoutMs,
         d.order,
       )
-    if (d.kind === 'modbus-gateway' || d.kind === 'modbus-rtu') {
+    if (d.kind === 'modbus-gateway' || d.kind === 'modbus-rtu' || d.kind === 'modbus-rtu-over-tcp') {
       const u = d.units.find((x) => x.points.some((p) => p.id === id))!
-      const target =
-        d.kind === 'modbus-gateway'
-          ? { tcp: { host: d.host, port: d.port } }
-          : {
-              serial: {
-                path: d.port,
-                baudRate: d.baudRate,
-                parity: d.parity,
-                dataBits: d.dataBits,
-                stopBits: d.stopBits,
-              },
-            }
+      const target = lineTarget(d)
       return build(d.id, u.points.find((p) => p.id === id)!, target, u.unitId, u.timeoutMs, u.order ?? d.order)
     }
     throw new ParklinkError(
@@ -78,6 +67,22 @@ export function pointReadSpec(config: EdgeConfig, id: string): PointRead {
         ? `did you mean ${close.join(', ')}?`
         : 'point ids are under devices[].points[].id (parklink edge validate lists problems)',
   })
+}
+
+/** Where a line of slaves is reached: a gateway or a transparent serial server over TCP, or a serial port. */
+function lineTarget(
+  d: Extract<EdgeConfig['devices'][number], { kind: 'modbus-gateway' | 'modbus-rtu' | 'modbus-rtu-over-tcp' }>,
+): ModbusReadSpec['target'] {
+  switch (d.kind) {
+    case 'modbus-gateway':
+      return { tcp: { host: d.host, port: d.port } }
+    case 'modbus-rtu-over-tcp':
+      return { rtuOverTcp: { host: d.host, port: d.port } }
+    case 'modbus-rtu': {
+      const { port: path, baudRate, parity, dataBits, stopBits } = d
+      return { serial: { path, baudRate, parity, dataBits, stopBits } }
+    }
+  }
 }
 
 function build(

@@ -2,10 +2,10 @@ import { systemClock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import type { Value } from '../../shared/wire/sample.ts'
 import { ModbusPointConfig, type ByteOrder, type ModbusDataType } from '../drivers/modbus/config.ts'
-import { ModbusTransport, classify, rtuOpener, tcpOpener } from '../drivers/modbus/transport.ts'
+import { ModbusTransport, classify } from '../drivers/modbus/transport.ts'
 import type { ModbusTable } from '../drivers/modbus/address.ts'
 import { createUnit } from '../drivers/modbus/unit.ts'
-import type { ScanTarget } from './scan-modbus.ts'
+import { openTarget, type ScanTarget } from './scan-modbus.ts'
 
 /**
  * `parklink edge read`: one live read of one Modbus address, with the raw registers as they came
@@ -76,10 +76,7 @@ export async function readModbusAddress(spec: ModbusReadSpec): Promise<ReadOutco
     maxRegistersPerRead: 125,
     points: [point.data],
   })
-  const transport = new RecordingTransport(
-    spec.target.tcp ? tcpOpener(spec.target.tcp.host, spec.target.tcp.port) : rtuOpener(spec.target.serial!),
-    Math.max(spec.timeoutMs, 2_000),
-  )
+  const transport = new RecordingTransport(openTarget(spec.target).opener, Math.max(spec.timeoutMs, 2_000))
   try {
     await transport.connect()
     const { samples } = await unit.read(transport, new Set([0]), systemClock)

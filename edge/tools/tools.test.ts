@@ -25,13 +25,19 @@ describe('parklink edge scan / read (Modbus)', () => {
   })
 
   it('scan finds the simulated unit ids and only those', async () => {
-    const progress: number[] = []
-    const r = await scanModbus({ tcp: { host: '127.0.0.1', port: sim.port } }, parseUnitList('1-20'), 100, (done) =>
-      progress.push(done),
+    const progress: Array<{ done: number; found: number; leftMs: number | null }> = []
+    const r = await scanModbus(
+      { tcp: { host: '127.0.0.1', port: sim.port } },
+      parseUnitList('1-20'),
+      100,
+      (_d, _t, p) => progress.push(p),
     )
     expect(r.found.map((f) => f.unitId)).toEqual([1, 3, 17])
     expect(r.silent).toBe(17)
-    expect(progress.at(-1)).toBe(20)
+    expect(progress.map((p) => p.done)).toEqual(parseUnitList('1-20'))
+    // Found so far: unit 3 is the second to answer.
+    expect(progress[2]).toMatchObject({ done: 3, found: 2 })
+    expect(progress.at(-1)).toMatchObject({ done: 20, found: 3, leftMs: 0 })
   })
 
   it('read decodes a float32 in CDAB order and shows the raw registers', async () => {
@@ -99,9 +105,13 @@ describe('parklink edge scan / read (Modbus)', () => {
       '--json',
     ])
     expect(found.code).toBe(0)
-    expect(JSON.parse(found.output.trim().split('\n').at(-1)!).found.map((f: { unitId: number }) => f.unitId)).toEqual([
-      1, 3,
-    ])
+    const lines = found.output.trim().split('\n')
+    const result = JSON.parse(lines.find((l) => l.startsWith('{"target"'))!)
+    expect(result.found.map((f: { unitId: number }) => f.unitId)).toEqual([1, 3])
+    // Not a terminal: progress as JSON lines on stderr, one per unit id.
+    const progress = lines.filter((l) => l.startsWith('{"progress"')).map((l) => JSON.parse(l).progress)
+    expect(progress.map((p: { done: number }) => p.done)).toEqual([1, 2, 3, 4])
+    expect(progress.at(-1)).toMatchObject({ total: 4, found: 2, leftMs: 0 })
     const none = await run([
       'edge',
       'scan',

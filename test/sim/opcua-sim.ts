@@ -39,6 +39,15 @@ export interface OpcuaSimOptions {
   allowAnonymous?: boolean
   /** 0: the server refuses every subscription (drives the client's polled fallback). */
   maxSubscriptions?: number
+  /** The only security policies offered (default None and Basic256Sha256), by their OPC UA name. */
+  securityPolicies?: Array<keyof typeof SecurityPolicy>
+  /** The only message security modes offered (default None, Sign, SignAndEncrypt). */
+  securityModes?: Array<'None' | 'Sign' | 'SignAndEncrypt'>
+  /**
+   * false: a client certificate the server has not seen is refused (put under its pki/rejected),
+   * as a DCS server does until its administrator trusts the edge. Default true.
+   */
+  trustUnknownClients?: boolean
 }
 
 export interface OpcuaSim {
@@ -89,7 +98,7 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
   const build = async () => {
     const certificateManager = new OPCUACertificateManager({
       rootFolder: path.join(pki, 'server'),
-      automaticallyAcceptUnknownCertificate: true,
+      automaticallyAcceptUnknownCertificate: options.trustUnknownClients ?? true,
     })
     await certificateManager.initialize()
     const s = new OPCUAServer({
@@ -97,8 +106,8 @@ export async function startOpcuaSim(options: OpcuaSimOptions = {}): Promise<Opcu
       resourcePath: '/UA/Fuqiang',
       nodeset_filename: [nodesets.standard],
       serverCertificateManager: certificateManager,
-      securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
-      securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
+      securityPolicies: (options.securityPolicies ?? ['None', 'Basic256Sha256']).map((p) => SecurityPolicy[p]),
+      securityModes: (options.securityModes ?? ['None', 'Sign', 'SignAndEncrypt']).map((m) => MessageSecurityMode[m]),
       allowAnonymous: options.allowAnonymous ?? true,
       userManager: {
         isValidUser: (username: string, password: string) =>

@@ -134,3 +134,22 @@ export const ModbusGatewayDeviceConfig = z
   })
   .superRefine(uniqueUnits)
 export type ModbusGatewayDeviceConfig = z.infer<typeof ModbusGatewayDeviceConfig>
+
+/**
+ * Slaves on an RS485 line behind a transparent serial server (a "serial device server" in TCP
+ * server mode: Moxa NPort Real COM off, USR, ZLAN …): the server copies bytes between a TCP
+ * socket and the line, so the frames on the socket are RTU frames (unit id, PDU, CRC —
+ * Modbus over serial line §2.5.1), not Modbus TCP (no MBAP header). One TCP connection, the
+ * same line rules as `modbus-rtu`. The port has no standard number: it is the one configured
+ * on the serial server (often 4001, 8899, 20108 or 502).
+ */
+export const ModbusRtuOverTcpDeviceConfig = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, "_", "-", "."'),
+    kind: z.literal('modbus-rtu-over-tcp'),
+    host: NetworkHost,
+    port: z.number().int().min(1).max(65535),
+    ...busFields,
+  })
+  .superRefine(uniqueUnits)
+export type ModbusRtuOverTcpDeviceConfig = z.infer<typeof ModbusRtuOverTcpDeviceConfig>

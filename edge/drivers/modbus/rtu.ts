@@ -3,13 +3,19 @@ import { QualityReasons } from '../../../shared/quality.ts'
 import type { PointInfo } from '../../../shared/wire/messages.ts'
 import { badSample, type Sample, type Value } from '../../../shared/wire/sample.ts'
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
-import type { ModbusGatewayDeviceConfig, ModbusRtuDeviceConfig, ModbusRtuUnitConfig } from './config.ts'
+import type {
+  ModbusGatewayDeviceConfig,
+  ModbusRtuDeviceConfig,
+  ModbusRtuOverTcpDeviceConfig,
+  ModbusRtuUnitConfig,
+} from './config.ts'
 import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './index.ts'
-import { ModbusTransport, classify, rtuOpener, tcpOpener, type Opener } from './transport.ts'
+import { ModbusTransport, classify, rtuOpener, rtuOverTcpOpener, tcpOpener, type Opener } from './transport.ts'
 import { createUnit, type Unit } from './unit.ts'
 
 export const modbusRtuDriverKind = 'modbus-rtu'
 export const modbusGatewayDriverKind = 'modbus-gateway'
+export const modbusRtuOverTcpDriverKind = 'modbus-rtu-over-tcp'
 
 /** Time a request needs beyond the slave's timeout (the line turnaround, the framework's scheduling). */
 const PROBE_MARGIN_MS = 50
@@ -54,6 +60,16 @@ export function createModbusGatewayDriver(config: ModbusGatewayDeviceConfig, dep
     { ...config, line: `${config.host}:${config.port}` },
     tcpOpener(config.host, config.port),
     modbusGatewayDriverKind,
+    deps,
+  )
+}
+
+/** Slaves behind a transparent serial server: RTU frames over one TCP connection, the same line rules. */
+export function createModbusRtuOverTcpDriver(config: ModbusRtuOverTcpDeviceConfig, deps: DriverDeps): Driver {
+  return createBusDriver(
+    { ...config, line: `${config.host}:${config.port}` },
+    rtuOverTcpOpener(config.host, config.port),
+    modbusRtuOverTcpDriverKind,
     deps,
   )
 }

@@ -74,6 +74,18 @@ export const tcpOpener = (host: string, port: number): Opener => ({
   release: 'destroy',
 })
 
+/**
+ * RTU frames over a TCP socket (a transparent serial server): modbus-serial's `connectTelnet`
+ * port writes the RTU frame as is and reassembles the answer by unit id, function code and
+ * expected length; the CRC is checked as for a serial port. Not `connectTcpRTUBuffered`: despite
+ * its name, that port puts an MBAP header on the frame and drops the CRC (it speaks Modbus TCP),
+ * which a serial line behind a transparent server never answers.
+ */
+export const rtuOverTcpOpener = (host: string, port: number): Opener => ({
+  open: (client) => client.connectTelnet(host, { port }),
+  release: 'destroy',
+})
+
 export interface SerialOptions {
   path: string
   baudRate: number

@@ -49,7 +49,12 @@ export const OpcuaDeviceConfig = z
       .string()
       .regex(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, 'use opc.tcp://host:port/path')
       .superRefine(endpointCheck),
-    securityPolicy: z.enum(['None', 'Basic256Sha256']).default('None'),
+    /**
+     * Part 7 security policy profiles: Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss are what
+     * current DCS servers offer by default (Basic256Sha256 is deprecated by the OPC Foundation
+     * but still common); None only on a network where nothing else can reach the server.
+     */
+    securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).default('None'),
     securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
     identity: Identity.default({ type: 'anonymous' }),
     /**
@@ -76,7 +81,8 @@ export const OpcuaDeviceConfig = z
   })
   // OPC UA Part 4 §7.15: a None policy carries no signature, so only mode None fits it.
   .refine((c) => (c.securityPolicy === 'None') === (c.securityMode === 'None'), {
-    message: 'securityPolicy None goes with securityMode None; Basic256Sha256 with Sign or SignAndEncrypt',
+    message:
+      'securityPolicy None goes with securityMode None; Basic256Sha256, Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss with Sign or SignAndEncrypt',
     path: ['securityMode'],
   })
 export type OpcuaDeviceConfig = z.infer<typeof OpcuaDeviceConfig>

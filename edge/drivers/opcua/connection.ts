@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
 import type { OpcuaDeviceConfig } from './config.ts'
+import { routeOpcuaLibraryLog } from './library-log.ts'
 
 /**
  * The only file that opens OPC UA connections. node-opcua's own reconnection is switched off
@@ -28,7 +29,12 @@ export interface Connection {
   close(): Promise<void>
 }
 
-const POLICIES = { None: SecurityPolicy.None, Basic256Sha256: SecurityPolicy.Basic256Sha256 } as const
+const POLICIES: Record<OpcuaDeviceConfig['securityPolicy'], SecurityPolicy> = {
+  None: SecurityPolicy.None,
+  Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
+  Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+}
 const MODES = {
   None: MessageSecurityMode.None,
   Sign: MessageSecurityMode.Sign,
@@ -115,6 +121,7 @@ export function pkiFolder(dataDir: string | undefined, device: string, log: Logg
 
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const { config, log } = options
+  routeOpcuaLibraryLog(log)
   mkdirSync(options.dataDir, { recursive: true })
   const certificateManager = new OPCUACertificateManager({
     rootFolder: options.dataDir,

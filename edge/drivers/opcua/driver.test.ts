@@ -99,6 +99,21 @@ describe('OPC UA driver against the simulator', () => {
     sim.setValue('TK201.Level', null)
   })
 
+  it("a listener that subscribes after the first notifications gets each point's last value at once", async () => {
+    // The agent starts its drivers before the framework subscribes: a steady value's only
+    // notification may come in between.
+    const { driver, latest, start } = run(sim)
+    sim.setValue('TK201.Level', 3.5)
+    await start()
+    await waitFor(() => latest.get(LEVEL)?.value === 3.5)
+    const late: Sample[] = []
+    const off = driver.subscribe!((samples) => late.push(...samples))
+    off()
+    expect(late.find((s) => s.point === LEVEL)).toMatchObject({ value: 3.5, quality: 'good' })
+    expect(new Set(late.map((s) => s.point))).toEqual(new Set(points.map((p) => p.id)))
+    sim.setValue('TK201.Level', null)
+  })
+
   it('a Bad status on one node makes only that point bad, with the status name', async () => {
     const { latest, start } = run(sim)
     await start()

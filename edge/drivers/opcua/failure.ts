@@ -4,11 +4,13 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.
 /**
  * A failed OPC UA connection → one ParklinkError with a stable code and what to do, instead of
  * node-opcua's stack trace. Told apart by the service result or socket error in the message:
- * certificates (Part 4 §5.4.1, either direction), the user identity (§5.6.3), else the network.
+ * certificates (Part 4 §5.4.1, either direction), the user identity (§5.6.3), a security policy or
+ * mode the server does not offer (§5.4.2), else the network.
  */
-const CERTIFICATE =
-  /BadCertificate|BadSecurityChecksFailed|BadSecurityPolicyRejected|BadNoValidCertificates|certificate/i
+const CERTIFICATE = /BadCertificate|BadSecurityChecksFailed|BadNoValidCertificates|certificate/i
 const IDENTITY = /BadUserAccessDenied|BadIdentityToken|BadUserSignatureInvalid/i
+// node-opcua: "Cannot find an Endpoint matching security mode: 3 policy: …#Aes128_Sha256_RsaOaep".
+const SECURITY = /BadSecurityPolicyRejected|BadSecurityModeRejected|Cannot find an Endpoint matching/i
 
 export function explainOpcuaFailure(err: unknown, endpoint: string): ParklinkError {
   if (err instanceof ParklinkError) return err
@@ -22,6 +24,17 @@ export function explainOpcuaFailure(err: unknown, endpoint: string): ParklinkErr
       hint: 'check the username and the password in its environment variable (or the user certificate) with the DCS administrator',
       cause: err,
     })
+  if (SECURITY.test(message)) {
+    const policy = /SecurityPolicy#(\w+)/.exec(message)?.[1]
+    return new ParklinkError(
+      ErrorCodes.DEVICE_SECURITY_MISMATCH,
+      `${endpoint} offers no endpoint with this security${policy ? ` (${policy})` : ''}: ${message}`,
+      {
+        hint: 'set securityPolicy and securityMode to a pair the server offers (ask the DCS administrator; current servers offer Aes256_Sha256_RsaPss or Aes128_Sha256_RsaOaep, older ones Basic256Sha256)',
+        cause: err,
+      },
+    )
+  }
   if (CERTIFICATE.test(message))
     return new ParklinkError(ErrorCodes.DEVICE_CERT_REJECTED, `${endpoint}: a certificate was refused: ${message}`, {
       hint: "the server must trust the edge's certificate (pki/own/certs, give it to the DCS administrator), and the edge the server's (move it from pki/rejected to pki/trusted)",

@@ -18,6 +18,7 @@ import { badSample, type Sample, type Value } from '../../../shared/wire/sample.
 import type { Driver, DriverDeps, DriverState, DriverStatus } from '../driver.ts'
 import type { OpcuaDeviceConfig, OpcuaPointConfig } from './config.ts'
 import { connect, pkiFolder, userIdentity, withTimeout, type Connection } from './connection.ts'
+import { explainOpcuaFailure } from './failure.ts'
 import { readMetadata, type NodeMetadata } from './metadata.ts'
 import { refreshRead } from './refresh.ts'
 import { toSample as toSampleOf } from './sample.ts'
@@ -38,6 +39,12 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
   const { clock, log } = deps
   const pki = pkiFolder(deps.dataDir, config.id, log)
   const listeners = new Set<(samples: Sample[]) => void>()
+  /**
+   * Each point's last pushed sample, handed to a listener when it subscribes: the server sends a
+   * monitored item's first value once (Part 4 §5.12.1.2), often while start() is still awaited,
+   * before the framework subscribes; a steady value would otherwise wait for the refresh.
+   */
+  const lastPushed = new Map<string, Sample>()
   const byId = new Map(config.points.map((p, i) => [p.id, i]))
   let metadata: NodeMetadata[] = config.points.map(() => ({}))
   let status: DriverStatus = { state: 'stopped', since: null, lastError: null }
@@ -51,22 +58,28 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
   let stopped = true
   let generation = 0
 
-  const setState = (state: DriverState, lastError: string | null) => {
+  /** `why`: a failed connection, explained (failure.ts): its code and what to do go to the log too. */
+  const setState = (state: DriverState, lastError: string | null, why?: ParklinkError) => {
+    const explained = why ? { code: why.code, hint: why.hint } : {}
     if (state !== status.state) {
       log[state === 'connected' ? 'info' : 'warn'](
-        { endpoint: config.endpoint, from: status.state, to: state, error: lastError ?? undefined },
+        { endpoint: config.endpoint, from: status.state, to: state, error: lastError ?? undefined, ...explained },
         `OPC UA device ${state}`,
       )
       status = { state, since: clock.now(), lastError }
     } else {
       // The first failure after a start (state already 'disconnected') says why, once.
       if (state === 'disconnected' && lastError !== null && status.lastError === null)
-        log.warn({ endpoint: config.endpoint, error: lastError }, `device not reachable since start: ${lastError}`)
+        log.warn(
+          { endpoint: config.endpoint, error: lastError, ...explained },
+          `device not reachable since start: ${lastError}`,
+        )
       status = { ...status, lastError }
     }
   }
   const emit = (samples: Sample[]) => {
     if (samples.length === 0 || stopped) return
+    for (const sample of samples) lastPushed.set(sample.point, sample)
     for (const on of listeners) on(samples)
   }
   const allBad = (indexes: Iterable<number>, reason: string) =>
@@ -194,13 +207,13 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     } catch (err) {
       if (err instanceof ParklinkError) throw err // misconfiguration: not a device problem
       if (gen !== generation || stopped) return
-      const reason = errorMessage(err)
+      const why = explainOpcuaFailure(err, config.endpoint)
       generation++
       const c = connection
       connection = null
       await c?.close()
       nextAttemptAt = clock.now() + backoffDelay(attempts++, RECONNECT_BASE_MS, RECONNECT_MAX_MS)
-      setState('disconnected', `${config.endpoint}: ${reason}`)
+      setState('disconnected', why.message, why)
     }
   }
 
@@ -254,6 +267,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
     async start() {
       if (!stopped) return
       stopped = false
+      lastPushed.clear()
       status = { state: 'disconnected', since: clock.now(), lastError: null }
       nextAttemptAt = 0
       attempts = 0
@@ -301,6 +315,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, deps: DriverDeps): 
 
     subscribe(on) {
       listeners.add(on)
+      if (lastPushed.size > 0) on([...lastPushed.values()])
       return () => void listeners.delete(on)
     },
 
