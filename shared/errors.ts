@@ -57,6 +57,8 @@ export const ErrorCodes = {
   DEVICE_CERT_REJECTED: 'PL_DEVICE_CERT_REJECTED',
   /** A device refused the edge's user identity (wrong username or password, or a refused user certificate). */
   DEVICE_AUTH_FAILED: 'PL_DEVICE_AUTH_FAILED',
+  /** Issue 20: a message whose signature, signer, counter (a replay) or encryption did not verify: refused, counted, a security event. */
+  SIGNATURE_INVALID: 'PL_SIGNATURE_INVALID',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

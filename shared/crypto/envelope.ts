@@ -38,6 +38,8 @@ export const SealHeader = z.strictObject({
   to: Identity.optional(),
   iv: z.string().max(64).optional(),
   mac: z.string().max(128).optional(),
+  /** A last will (MQTT §3.1.2.5): sealed at connect, published by the broker later, so its counter is older than what followed it. */
+  will: z.literal(true).optional(),
 })
 export type SealHeader = z.infer<typeof SealHeader>
 

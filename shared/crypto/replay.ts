@@ -41,6 +41,7 @@ export type ReplayVerdict = 'fresh' | 'replayed' | 'stale_retained'
 export class ReplayGuard {
   /** Per sender: every counter ≤ floor is old; `recent` the accepted counters above it, ascending. */
   private readonly seen = new Map<string, { floor: number; high: number; recent: number[] }>()
+  private readonly wills = new Map<string, number[]>()
 
   constructor(
     saved: Readonly<Record<string, number>> = {},
@@ -63,6 +64,23 @@ export class ReplayGuard {
     s.recent.splice(at < 0 ? s.recent.length : at, 0, counter)
     if (s.recent.length > this.window) s.floor = s.recent.shift() ?? s.floor
     this.seen.set(from, s)
+  }
+
+  /**
+   * A last will is sealed when its connection opens and published by the broker when the
+   * connection dies, after everything the sender sent meanwhile: it is judged against the wills
+   * accepted before (each will's counter is its own), not against the window.
+   */
+  checkWill(from: string, counter: number, retained: boolean): ReplayVerdict {
+    if (!(this.wills.get(from) ?? []).includes(counter)) return 'fresh'
+    return retained ? 'stale_retained' : 'replayed'
+  }
+
+  acceptWill(from: string, counter: number): void {
+    const list = this.wills.get(from) ?? []
+    list.push(counter)
+    if (list.length > 64) list.shift()
+    this.wills.set(from, list)
   }
 
   /** Per sender, the highest counter accepted (what a restart must not accept again). */

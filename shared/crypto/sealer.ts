@@ -59,12 +59,12 @@ export interface Expected {
 }
 
 export type Opened =
-  | { ok: true; body: Buffer; from: string; ctr: number; encrypted: boolean }
+  | { ok: true; body: Buffer; from: string; ctr: number; encrypted: boolean; will: boolean }
   | { ok: false; reason: SealRefusal; error: string; from?: string }
 
 export interface Sealer {
   /** Signs (and, with `to`, encrypts for that verified peer) a plain message body for `topic`. */
-  seal(topic: string, body: Uint8Array, options?: { withCert?: boolean; to?: string }): Buffer
+  seal(topic: string, body: Uint8Array, options?: { withCert?: boolean; to?: string; will?: boolean }): Buffer
   /** Checks a received payload in order (frame, suite, signer, signature, counter, body) and returns its plain body. */
   open(topic: string, payload: Buffer, retained: boolean, expected: Expected): Opened
   /** The last verified signer of that identity (or, without one, of that kind): a recipient to encrypt for. */
@@ -119,6 +119,7 @@ export function createSealer(o: SealerOptions): Sealer {
     seal(topic, body, options = {}) {
       const header: SealHeader = { s: o.suite, from: o.identity, ctr: o.counter(), kid }
       if (options.withCert) header.cert = certB64
+      if (options.will) header.will = true
       let out: Uint8Array = body
       if (options.to !== undefined) {
         const peer = byCn.get(`${options.to.includes('/') ? 'edge' : 'cloud'}\n${options.to}`)
@@ -151,7 +152,13 @@ export function createSealer(o: SealerOptions): Sealer {
         )
       if (!verifyFrame(topic, parsed.frame, signer.publicKey, alg))
         return refuse('bad_signature', `the signature of "${header.from}" does not verify`, header.from)
-      const replay = o.guard.check(header.from, header.ctr, retained)
+      // A verified certificate is known from now on, also when this message is a replay (the
+      // retained status a restarted receiver gets first is one, and it carries the certificate).
+      remember(signer)
+      const will = header.will === true
+      const replay = will
+        ? o.guard.checkWill(header.from, header.ctr, retained)
+        : o.guard.check(header.from, header.ctr, retained)
       if (replay !== 'fresh')
         return refuse(replay, `counter ${header.ctr} of "${header.from}" was seen before`, header.from)
       remember(signer)
@@ -169,8 +176,9 @@ export function createSealer(o: SealerOptions): Sealer {
           `"${header.from}" sent a plain body; crypto.encrypt requires encryption`,
           header.from,
         )
-      o.guard.accept(header.from, header.ctr)
-      return { ok: true, body, from: header.from, ctr: header.ctr, encrypted }
+      if (will) o.guard.acceptWill(header.from, header.ctr)
+      else o.guard.accept(header.from, header.ctr)
+      return { ok: true, body, from: header.from, ctr: header.ctr, encrypted, will }
     },
 
     peer(kind, cn) {

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 
 /**
@@ -49,3 +50,11 @@ export const CryptoConfig = z
   })
 export type CryptoConfig = z.infer<typeof CryptoConfig>
 export const defaultCryptoConfig: CryptoConfig = { suite: 'off', encrypt: false }
+
+/** The files of a `crypto` block made absolute (written relative to the config file). Pure: path arithmetic. */
+export const resolveCryptoPaths = (c: CryptoConfig, baseDir: string): CryptoConfig => ({
+  ...c,
+  ...(c.key === undefined ? {} : { key: path.resolve(baseDir, c.key) }),
+  ...(c.cert === undefined ? {} : { cert: path.resolve(baseDir, c.cert) }),
+  ...(c.ca === undefined ? {} : { ca: path.resolve(baseDir, c.ca) }),
+})
