@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { benchOutbox } from './outbox.ts'
 import { benchIngest } from './ingest.ts'
 import { benchSdt } from './sdt.ts'
+import { benchCrypto } from './crypto.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
@@ -52,6 +53,7 @@ try {
   results.push(...benchOutbox(dir, Number(values.seconds)))
   results.push(...(await benchIngest(dir, Number(values.seconds))))
   results.push(...benchSdt(Number(values['sdt-hours'])))
+  results.push(...benchCrypto(Number(values.seconds)))
   if (!values['skip-e2e']) {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
