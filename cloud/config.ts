@@ -15,6 +15,7 @@ import { HttpConfig, defaultHttpConfig } from './api/config.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
+import { CryptoConfig, defaultCryptoConfig, resolveCryptoPaths } from '../shared/crypto/suite.ts'
 import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/config.ts'
 import { DeviceBody, PointPatch } from './registry/model.ts'
 import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
@@ -239,6 +240,8 @@ export const CloudConfigSchema = z.strictObject({
       path: ['clientId'],
     })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
+  /** Application-layer signatures and encryption (issue 20, shared/crypto/suite.ts); absent: off. Files default to what `parklink pki issue cloud` wrote beside mqtt.tls.cert. */
+  crypto: CryptoConfig.default(defaultCryptoConfig),
   /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */
   edgeOfflineAfterMs: z.number().int().positive().default(60_000),
   log: z
@@ -330,7 +333,8 @@ export function loadCloudConfig(file: string): CloudConfig {
         message: `${missingFont}: install fonts-wqy-zenhei (or fonts-noto-cjk) or point reports.font at a CJK font`,
       },
     ])
-  return { ...config, auth, mqtt, reports, dataDir: path.resolve(dir, config.dataDir) }
+  const crypto = resolveCryptoPaths(config.crypto, dir)
+  return { ...config, auth, mqtt, reports, crypto, dataDir: path.resolve(dir, config.dataDir) }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -1,3 +1,5 @@
+import { emptySealCounts, type SealRefusal } from '../shared/crypto/sealer.ts'
+
 /**
  * In-process counters for the health endpoint. Plain numbers, mutated by ingest and read by the
  * API; nothing here does I/O.
@@ -45,6 +47,8 @@ export type RefusedReason = (typeof RefusedReasons)[keyof typeof RefusedReasons]
 
 export interface CloudMetrics {
   readonly startedAt: number
+  /** Application-layer verification (issue 20): the suite and the messages refused by it, by reason (shared/crypto/sealer.ts). */
+  crypto: { suite: string; refused: Record<SealRefusal, number> }
   mqtt: { connected: boolean; lastError: string | null; connects: number }
   ingest: {
     /** Data batches stored for the first time. */
@@ -80,6 +84,7 @@ export interface CloudMetrics {
 export function createMetrics(now: number): CloudMetrics {
   return {
     startedAt: now,
+    crypto: { suite: 'off', refused: emptySealCounts() },
     mqtt: { connected: false, lastError: null, connects: 0 },
     ingest: {
       batches: 0,

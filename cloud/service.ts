@@ -25,6 +25,7 @@ import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { createOwnership } from './ingest/ownership.ts'
 import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
+import { startIngestWire } from './ingest/crypto.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
@@ -167,6 +168,13 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
 
     const ingest: Ingest = startMqttIngest({
+      wire: startIngestWire({
+        crypto: config.crypto,
+        tls: config.mqtt.tls,
+        dataDir: path.resolve(config.dataDir),
+        clock,
+        log: log.child({ component: 'crypto' }),
+      }),
       url: config.mqtt.url,
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),

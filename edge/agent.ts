@@ -32,6 +32,7 @@ import type { ConfigEditor } from './console/configure/types.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
+import { startEdgeWire } from './uplink/crypto.ts'
 import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
 import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
@@ -283,7 +284,18 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   }
 
   const reports = () => drivers.map(driverReport)
+  // Before anything is sent: a key or certificate that is not this edge's stops the start here.
+  const crypto = startEdgeWire({
+    crypto: config.crypto,
+    tls: config.uplink.tls,
+    site: config.site,
+    edge: config.edge,
+    dataDir: config.dataDir,
+    clock,
+    log: log.child({ component: 'crypto' }),
+  })
   const uplink = startMqttUplink({
+    wire: crypto.wire,
     url: config.uplink.url,
     clientId: config.uplink.clientId,
     ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
@@ -443,6 +455,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
         await samplePath.stop()
         await live?.close()
         await uplink.stop()
+        crypto.save()
         const stopped = await Promise.allSettled(drivers.map((d) => d.stop()))
         stopped.forEach(
           (r, i) =>

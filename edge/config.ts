@@ -20,6 +20,7 @@ import { OpcuaDeviceConfig } from './drivers/opcua/config.ts'
 import { ConsoleConfig } from './console/config.ts'
 import { writableProblem } from './drivers/modbus/writable.ts'
 import { UplinkTlsConfig, resolveTlsPaths } from './uplink/tls.ts'
+import { CryptoConfig, defaultCryptoConfig, resolveCryptoPaths } from '../shared/crypto/suite.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { ReportConfig } from './report/config.ts'
 import { OnvifDeviceConfig } from './drivers/onvif/config.ts'
@@ -130,6 +131,8 @@ export const EdgeConfigSchema = z
     /** Where outbox.db lives. Relative paths are resolved against the config file's folder. */
     dataDir: z.string().min(1),
     uplink: UplinkConfigSchema,
+    /** Application-layer signatures and encryption (issue 20, shared/crypto/suite.ts); absent: off. */
+    crypto: CryptoConfig.default(defaultCryptoConfig),
     outbox: z
       .strictObject({
         /** Cap on the data held while the cloud is unreachable; beyond it the oldest batches go (and are counted). */
@@ -320,6 +323,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
       clientId: config.uplink.clientId ?? config.uplink.username ?? `parklink-edge-${config.edge}`,
       ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}),
     },
+    crypto: resolveCryptoPaths(config.crypto, baseDir),
     ...(config.console?.tls
       ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
       : {}),

@@ -61,6 +61,8 @@ export const ErrorCodes = {
   AT_REST_KEY: 'PL_AT_REST_KEY',
   /** The device offers no endpoint with the configured security policy and mode (OPC UA, Part 4 §5.4.2). */
   DEVICE_SECURITY_MISMATCH: 'PL_DEVICE_SECURITY_MISMATCH',
+  /** Issue 20: a message whose signature, signer, counter (a replay) or encryption did not verify: refused, counted, a security event. */
+  SIGNATURE_INVALID: 'PL_SIGNATURE_INVALID',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

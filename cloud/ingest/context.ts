@@ -29,6 +29,8 @@ export interface IngestContext {
   refusals: RefusalReporter
   /** The snapshot requests the cloud sent (their answers are the only snapshots linked to alarms). */
   snapshots: SnapshotRequests
+  /** Answer every birth with an ack, also before anything is stored (issue 20: an encrypting edge learns the cloud's key from it). */
+  ackEveryBirth?: boolean
 }
 
 export interface InboundMessage {

@@ -95,7 +95,7 @@ async function apply(
       // Tell a reconnecting edge our mark at once, in case the retained ack was lost with a broker
       // restart: the mark of the outbox it names (an outbox new to us has none yet).
       const through = ctx.tracker.through(status.edge, status.outboxId)
-      if (through > 0) publishAck(ctx, site, status.edge, through, status.outboxId)
+      if (through > 0 || ctx.ackEveryBirth) publishAck(ctx, site, status.edge, through, status.outboxId)
       return { kind: 'birth' }
     }
     case 'state': {

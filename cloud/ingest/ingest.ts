@@ -18,6 +18,8 @@ import { createInbox } from './inbox.ts'
 import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { CloudTimeConfig } from './time-check.ts'
 import type { IngestTransport } from './transport.ts'
+import { plainIngestWire, type IngestWire } from './crypto.ts'
+import { createSealRefusalReporter } from './seal-refusals.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -43,6 +45,8 @@ export interface IngestOptions {
   resend?: { afterMs: number; retryMs: number; checkMs: number }
   /** Time checks and the clock-offset alarm's threshold (cloud/ingest/time-check.ts); absent: defaults. */
   time?: CloudTimeConfig
+  /** Signed (and maybe encrypted) messages, issue 20 (crypto.ts); absent: plain JSON (`crypto.suite: off`). */
+  wire?: IngestWire
 }
 
 export interface Ingest {
@@ -68,6 +72,9 @@ export interface Ingest {
  */
 export function startIngest(options: IngestOptions, transport: IngestTransport): Ingest {
   const { log, metrics } = options
+  const wire = options.wire ?? plainIngestWire
+  metrics.crypto.suite = wire.suite
+  const sealRefused = createSealRefusalReporter({ store: options.store, clock: options.clock, log, metrics })
   const snapshots = createSnapshotRequests(options.clock)
   const ctx: IngestContext = {
     store: options.store,
@@ -85,8 +92,10 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
       metrics,
     }),
     snapshots,
+    // An encrypting edge learns the cloud's key from the ack that answers its birth.
+    ...(wire.suite === 'off' ? {} : { ackEveryBirth: true }),
     publish(topic, payload) {
-      transport.publish(topic, payload, { qos: 1, retain: true }, (err) => {
+      transport.publish(topic, wire.seal(topic, payload), { qos: 1, retain: true }, (err) => {
         if (err)
           log.warn(
             { topic, err: errorMessage(err) },
@@ -98,7 +107,7 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
 
   const commands = createCommandChannel({
     publish(topic, payload) {
-      transport.publish(topic, payload, { qos: 1, retain: false }, (err) => {
+      transport.publish(topic, wire.seal(topic, payload), { qos: 1, retain: false }, (err) => {
         if (err) log.warn({ topic, err: errorMessage(err) }, 'command not delivered to the broker')
       })
     },
@@ -151,10 +160,19 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   const onMessage = (packet: { topic: string; payload: Buffer; retained: boolean }, done: () => void) => {
     // Stopping: leave it unacknowledged, so the broker redelivers it to our session next time.
     if (stopping) return
-    const msg: InboundMessage = { ...packet, arrivedAt: options.clock.now() }
+    // Verified in broker order, before the inbox reorders (crypto.ts); a refusal is acked to the broker and dropped.
+    const opened = wire.open(packet.topic, packet.payload, packet.retained)
+    if (!opened.ok) {
+      sealRefused(packet.topic, opened.edge, opened.reason, opened.error)
+      return done()
+    }
+    const msg: InboundMessage = { ...packet, payload: opened.payload, arrivedAt: options.clock.now() }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
-    inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', done)
+    inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', () => {
+      opened.settle()
+      done()
+    })
   }
 
   const onConnect = ({ sessionPresent }: { sessionPresent: boolean }) => {
@@ -213,6 +231,14 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
         if (left > 0) log.info({ left }, 'stopping with messages not handled: their edges resend them (no cloud ack)')
         await transport.close()
         metrics.mqtt.connected = false
+        try {
+          wire.save()
+        } catch (err) {
+          log.error(
+            { err: errorMessage(err) },
+            'crypto state not saved: replays of the last minutes may be taken once after a restart',
+          )
+        }
       })()
       return stopping
     },

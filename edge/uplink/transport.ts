@@ -22,7 +22,8 @@ export interface PublishOptions {
 
 export interface LastWill {
   topic: string
-  payload: Buffer
+  /** A function: made anew for every connection (a sealed will carries its own counter, issue 20). */
+  payload: Buffer | (() => Buffer)
   qos: Qos
   retain: boolean
 }

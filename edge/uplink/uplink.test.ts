@@ -121,7 +121,7 @@ describe('uplink over its transport interface', () => {
     start(t.transport)
     const will = t.will()!
     expect(will).toMatchObject({ topic: STATUS, qos: 1, retain: true })
-    const death = decodeStatus(will.payload)
+    const death = decodeStatus(typeof will.payload === 'function' ? will.payload() : will.payload)
     expect(death.ok && death.value).toMatchObject({ kind: 'death', session: 's1' })
     expect(death.ok && 'ts' in death.value).toBe(false)
 

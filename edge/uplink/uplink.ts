@@ -19,6 +19,8 @@ import type { UplinkLink, UplinkTransport } from './transport.ts'
 import { answerCommand } from './commands.ts'
 import { nextBatches, SendWindow, type StoredRanges } from './forward.ts'
 import * as status from './status.ts'
+import { plainWire, type UplinkWire } from './wire.ts'
+import type { SealRefusal } from '../../shared/crypto/sealer.ts'
 
 /** Ack timeouts in a row (no progress at all) after which the connection is replaced. */
 const RECONNECT_AFTER_TIMEOUTS = 3
@@ -47,6 +49,8 @@ export interface UplinkOptions {
   onSnapshotRequest?: (request: SnapshotRequest) => void
   /** The park's `read` commands (one point now): the poller's readNow. */
   readPoint?: (point: string) => Promise<Sample>
+  /** Signed (and maybe encrypted) messages, issue 20 (wire.ts); absent: plain JSON (`crypto.suite: off`). */
+  wire?: UplinkWire
 }
 
 export interface UplinkState {
@@ -61,6 +65,8 @@ export interface UplinkState {
   /** Batches written before this connection still to drain (0 when live only). */
   backlog: number
   lastError: string | null
+  /** The application-layer suite and the cloud messages refused by it (issue 20), by reason. */
+  crypto?: { suite: string; refused: Record<SealRefusal, number> }
 }
 
 export interface Uplink {
@@ -85,6 +91,7 @@ export interface Uplink {
  */
 export function startUplink(options: UplinkOptions, transport: UplinkTransport): Uplink {
   const { outbox, log } = options
+  const wire = options.wire ?? plainWire
   const clock = options.clock ?? systemClock
   const id: status.Identity = { site: options.site, edge: options.edge, session: options.session }
   const topics = {
@@ -119,7 +126,9 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
     lastError = message
   }
   const publishStatus = (c: UplinkLink, message: Status, done?: (err?: Error) => void) => {
-    c.publish(topics.status, encode(message), { qos: 1, retain: true }, (err) => {
+    const payload = wire.seal(topics.status, encode(message), 'status')
+    if (payload === null) return done?.()
+    c.publish(topics.status, payload, { qos: 1, retain: true }, (err) => {
       if (err) log.debug({ kind: message.kind, err: errorMessage(err) }, 'status not delivered to the broker')
       done?.(err)
     })
@@ -181,7 +190,14 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
     })
   }
 
-  function onMessage(c: UplinkLink, name: string, payload: Buffer, retained = false): void {
+  function onMessage(c: UplinkLink, name: string, sealed: Buffer, retained = false): void {
+    if (name === topics.status) return void onOwnStatus(c, sealed)
+    const wasReady = wire.ready()
+    // Verified first (issue 20): a forged or replayed ack or command is counted and ignored.
+    const payload = wire.open(name, sealed, retained)
+    if (payload === null) return
+    // An encrypting edge learnt the cloud's key: the data that waited for it can go.
+    if (!wasReady && wire.ready()) pump()
     if (name === topics.ack) {
       const decoded = decodeAck(payload)
       if (!decoded.ok)
@@ -200,12 +216,17 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       onAck(decoded.value.through, decoded.value.stored ?? [])
     } else if (name === topics.cmd) {
       onCommand(c, payload)
-    } else if (name === topics.status && ready && !stopping) {
+    }
+  }
+
+  function onOwnStatus(c: UplinkLink, sealed: Buffer): void {
+    if (ready && !stopping) {
       // The broker may publish the will of our previous connection (taken over with the same
       // client id) AFTER this connection's birth; it names our session, so say we live again.
-      const decoded = decodeStatus(payload)
+      const payload = wire.openOwn(topics.status, sealed)
+      const decoded = payload === null ? null : decodeStatus(payload)
       if (
-        decoded.ok &&
+        decoded?.ok &&
         decoded.value.kind === 'death' &&
         decoded.value.session === id.session &&
         decoded.value.ts === undefined
@@ -224,7 +245,10 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
     const republish = (list: readonly OutboxBatch[]) => {
       const floor = outbox.floor()
-      for (const b of list) c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 })
+      for (const b of list) {
+        const payload = wire.seal(topics.data, encode(toMessage(b, floor)), 'data')
+        if (payload !== null) c.publish(topics.data, payload, { qos: 1 })
+      }
     }
     void answerCommand(decoded.value, {
       edge: id.edge,
@@ -250,7 +274,10 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       },
       'command answered',
     )
-    c.publish(topics.resp, encode(response), { qos: 1 }, (err) => {
+    const payload = wire.seal(topics.resp, encode(response), 'resp')
+    if (payload === null)
+      return void log.warn({ id: response.id }, 'command response not sent: the cloud key is not known yet')
+    c.publish(topics.resp, payload, { qos: 1 }, (err) => {
       if (err) log.debug({ id: response.id, err: errorMessage(err) }, 'command response not delivered to the broker')
     })
   }
@@ -301,14 +328,16 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   let pumping = false
   function pump(): void {
     const c = transport.current()
-    if (!ready || stopping || pumping || c === null) return
+    if (!ready || stopping || pumping || c === null || !wire.ready()) return
     pumping = true
     try {
       // Live batches first, then the backlog in seq order (forward.ts).
       const batches = nextBatches(window, (after, limit) => outbox.peek(after, limit), clock.now())
       const floor = batches.length > 0 ? outbox.floor() : 0
       for (const b of batches) {
-        c.publish(topics.data, encode(toMessage(b, floor)), { qos: 1 }, (err) => {
+        const payload = wire.seal(topics.data, encode(toMessage(b, floor)), 'data')
+        if (payload === null) break
+        c.publish(topics.data, payload, { qos: 1 }, (err) => {
           if (err)
             log.debug(
               { seq: b.seq, err: errorMessage(err) },
@@ -378,7 +407,12 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   }
 
   transport.connect(
-    { topic: topics.status, payload: encode(status.death(id)), qos: 1, retain: true },
+    {
+      topic: topics.status,
+      payload: () => wire.seal(topics.status, encode(status.death(id)), 'status', { will: true })!,
+      qos: 1,
+      retain: true,
+    },
     {
       onConnect,
       onMessage,
@@ -397,6 +431,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       inflight: window.inflight,
       backlog: ready ? window.backlog : 0,
       lastError,
+      ...(wire.suite === 'off' ? {} : { crypto: { suite: wire.suite, refused: wire.refused() } }),
     }),
     stop() {
       stopping ??= (async () => {

@@ -6,6 +6,7 @@ import { benchOutbox } from './outbox.ts'
 import { benchAtRest } from './at-rest.ts'
 import { benchIngest } from './ingest.ts'
 import { benchSdt } from './sdt.ts'
+import { benchCrypto } from './crypto.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
 
 /**
@@ -61,6 +62,7 @@ try {
     const { benchHistorianSize } = await import('./historian-size.ts')
     results.push(...(await benchHistorianSize(dir, Number(values['historian-minutes']))))
   }
+  results.push(...benchCrypto(Number(values.seconds)))
   if (!values['skip-e2e']) {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')

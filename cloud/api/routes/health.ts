@@ -49,6 +49,8 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
         rejected: totalRejected(metrics),
         rejectedByReason: { ...i.rejected },
         refusedByReason: { ...i.refused },
+        // Issue 20: messages whose signature, signer, counter or encryption did not verify (never handled).
+        crypto: { suite: metrics.crypto.suite, refusedByReason: { ...metrics.crypto.refused } },
         failed: i.failed,
         statuses: i.statuses,
         acks: i.acks,

@@ -40,7 +40,8 @@ export function createMqttTransport(options: MqttTransportOptions): UplinkTransp
     timer = null
     if (stopped || will === null || events === null) return
     const on = events
-    const c = mqtt.connect(options.url, { ...options.mqtt, will, reconnectPeriod: 0 })
+    const payload = typeof will.payload === 'function' ? will.payload() : will.payload
+    const c = mqtt.connect(options.url, { ...options.mqtt, will: { ...will, payload }, reconnectPeriod: 0 })
     const l = linkOf(c)
     client = c
     link = l
