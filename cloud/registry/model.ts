@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TopicId } from '../../shared/wire/ids.ts'
 import { PointClass } from '../../shared/rules/priority.ts'
+import { PlacementFields, placementPairs, type PlacedAt } from './placement.ts'
 
 /**
  * The registry as the API and the CSV import see it (brief §4): enterprises, their hazard
@@ -11,15 +12,21 @@ import { PointClass } from '../../shared/rules/priority.ts'
 const Text = (max: number) => z.string().trim().min(1).max(max)
 export const Cas = z.string().regex(/^\d{2,7}-\d{2}-\d$/, 'a CAS number looks like 7664-41-7')
 
-export const EnterpriseBody = z.strictObject({ id: TopicId, name: Text(128) })
-export const EnterprisePatch = EnterpriseBody.omit({ id: true })
-export const HazardSourceBody = z.strictObject({
+// Enterprises and hazard sources carry an optional plan placement (registry/placement.ts, issue 17).
+const EnterpriseFields = z.strictObject({ id: TopicId, name: Text(128), ...PlacementFields })
+export const EnterpriseBody = EnterpriseFields.superRefine(placementPairs)
+export const EnterprisePatch = EnterpriseFields.omit({ id: true }).partial().superRefine(placementPairs)
+const HazardSourceFields = z.strictObject({
   id: TopicId,
   enterprise: TopicId,
   name: Text(128),
   level: z.number().int().min(1).max(4),
+  ...PlacementFields,
 })
-export const HazardSourcePatch = HazardSourceBody.omit({ id: true, enterprise: true }).partial()
+export const HazardSourceBody = HazardSourceFields.superRefine(placementPairs)
+export const HazardSourcePatch = HazardSourceFields.omit({ id: true, enterprise: true })
+  .partial()
+  .superRefine(placementPairs)
 export const AreaBody = z.strictObject({
   id: TopicId,
   enterprise: TopicId,
@@ -44,8 +51,8 @@ export type EdgeEntry = z.infer<typeof EdgeBody>
 /** Moves a point (or camera) to the edge that may send it from now on; null unbinds a point (the claim policy decides who takes it next). */
 export const MoveBody = z.strictObject({ edge: TopicId.nullable() })
 
-export type Enterprise = z.infer<typeof EnterpriseBody>
-export type HazardSource = z.infer<typeof HazardSourceBody>
+export type Enterprise = { id: string; name: string } & PlacedAt
+export type HazardSource = { id: string; enterprise: string; name: string; level: number } & PlacedAt
 export interface Area {
   id: string
   enterprise: string
