@@ -4,12 +4,14 @@
  */
 import { enMore, zhMore } from './texts.ts'
 import { enAdmin, zhAdmin } from './texts-admin.ts'
+import { enScreens, zhScreens } from './texts-screens.ts'
 
 export type Lang = 'zh-CN' | 'en'
 
 const zh = {
   ...zhMore,
   ...zhAdmin,
+  ...zhScreens,
   title: '园区安全风险监测预警平台',
   login: '登录',
   username: '用户名',
@@ -151,6 +153,7 @@ type Key = keyof typeof zh
 const en: Record<Key, string> = {
   ...enMore,
   ...enAdmin,
+  ...enScreens,
   title: 'Park safety monitoring',
   login: 'Log in',
   username: 'User name',

@@ -16,6 +16,7 @@ import { reportsPage } from './pages/reports.ts'
 import { windowsPage } from './pages/windows.ts'
 import { usersPage } from './pages/users.ts'
 import { auditPage } from './pages/audit.ts'
+import { camerasPage } from './pages/cameras.ts'
 import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
 
 /**
@@ -36,6 +37,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/windows$/, windowsPage],
   [/^#\/users$/, usersPage],
   [/^#\/audit$/, auditPage],
+  [/^#\/cameras$/, camerasPage],
 ]
 
 const app = document.getElementById('app')!
@@ -64,6 +66,7 @@ function nav(): HTMLElement {
       link('#/windows', t('windows')),
       link('#/users', t('users')),
       link('#/audit', t('audit')),
+      link('#/cameras', t('cameras')),
       user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),

@@ -27,6 +27,7 @@ const PAGE_READS: Array<[string, Permission]> = [
   ['#/users', 'users:manage'],
   ['#/audit', 'audit:read'],
   ['#/wall', 'alarms:read'],
+  ['#/cameras', 'cameras:read'],
 ]
 
 describe('role landing (issue 17: each role lands on the page it works on)', () => {

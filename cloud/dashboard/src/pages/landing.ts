@@ -21,6 +21,7 @@ const PAGE_ROLES: Record<string, readonly string[]> = {
   users: ['security_admin'],
   audit: ['auditor'],
   wall: [...PARK, ...ENTERPRISE, 'auditor'],
+  cameras: [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
 }
 
 /** The page a role works on: the security administrator its users, the auditor the log, the technician the edges. */
