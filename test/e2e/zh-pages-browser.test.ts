@@ -172,6 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     ['journal', '/#/journal', '[data-testid=journal] tbody tr'],
     ['wall', '/wall', '[data-testid=wall-ticker] li'],
     ['windows', '/#/windows', 'tr[data-window]'],
+    ['cameras', '/#/cameras', '[data-testid=camera-offline-stats]'],
   ]
   it.each(PAGES)('the %s page', async (_name, address, ready) => {
     await logInAs('center-li')
