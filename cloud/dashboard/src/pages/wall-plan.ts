@@ -62,12 +62,20 @@ export function drawPlan(svg: SVGSVGElement, plan: WallData['plan'], imageHref: 
       'data-cy': Math.round(cy),
     })
     g.append(el('rect', { x: cx - bw / 2, y: cy - bh / 2, width: bw, height: bh, rx: 14 }))
-    g.append(el('text', { x: cx, y: cy - bh / 2 + 40, 'text-anchor': 'middle', class: 'ent-name' }, e.name))
+    // A compact label: the name, and its alarm count beside it; a block: the count in its corner.
+    const nameY = compact ? cy + 10 : cy - bh / 2 + 40
+    g.append(
+      el(
+        'text',
+        { x: compact && e.active > 0 ? cx - 30 : cx, y: nameY, 'text-anchor': 'middle', class: 'ent-name' },
+        e.name,
+      ),
+    )
     if (e.active > 0)
       g.append(
         el(
           'text',
-          { x: cx + bw / 2 - 16, y: cy - bh / 2 + 40, 'text-anchor': 'end', class: 'ent-count' },
+          { x: cx + bw / 2 - 12, y: nameY, 'text-anchor': 'end', class: 'ent-count' },
           `${e.worst} ×${e.active}`,
         ),
       )
