@@ -67,6 +67,20 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await row.locator('[data-stat=offline-time]').textContent()).toMatch(/^(39|40|41) 分钟$/)
     })
 
+    it("shows a camera alarm's camera on the alarm page", async () => {
+      const res = await fetch(`${fx.origin}/api/v1/alarms?kind=OFFLINE&state=all`, {
+        headers: { authorization: `Bearer ${fx.adminToken}` },
+      })
+      const offline = ((await res.json()) as Array<{ id: number; point: string }>).find(
+        (a) => a.point === 'camera:cam-gate',
+      )
+      expect(offline).toBeDefined()
+      await page.goto(`${fx.origin}/#/alarms/${offline!.id}`)
+      const card = page.locator('[data-testid=area-cameras] [data-camera="cam-gate"]')
+      await card.waitFor()
+      expect(await card.getAttribute('data-state')).toBe('offline')
+    })
+
     it('places the enterprise at its registry coordinates over the uploaded plan, and lights the offline camera', async () => {
       await page.setViewportSize({ width: 1920, height: 1080 })
       await page.goto(`${fx.origin}/wall`)

@@ -28,6 +28,7 @@ export const zhScreens = {
   camLive: '实时视频',
   camLiveMissing: '暂不可用：云端未登记边缘视频中继地址，页面无视频播放器',
   camNone: '暂无摄像头',
+  areaCameras: '区域摄像头',
   minutes: '{n} 分钟',
   hours: '{n} 小时',
   // The journal's chattering groups (ISA-18.2).
@@ -68,6 +69,7 @@ export const enScreens: Record<keyof typeof zhScreens, string> = {
   camLiveMissing:
     "not available: the cloud does not know the edges' video relay addresses and the page has no video player",
   camNone: 'no cameras',
+  areaCameras: 'Cameras of the area',
   minutes: '{n} min',
   hours: '{n} h',
   chatter: 'Chattering',
