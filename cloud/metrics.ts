@@ -32,6 +32,8 @@ export const HttpRefusals = {
   STREAM_SLOW_READER: 'stream_slow_reader',
   /** An alarm stream whose Last-Event-ID is not an event id (400). */
   BAD_LAST_EVENT_ID: 'stream_bad_last_event_id',
+  /** An uploaded park plan that is not a PNG, JPEG or clean SVG, or too large (issue 17). */
+  PLAN_IMAGE_REFUSED: 'plan_image_refused',
 } as const
 export type HttpRefusal = (typeof HttpRefusals)[keyof typeof HttpRefusals]
 /**
@@ -106,6 +108,7 @@ export function createMetrics(now: number): CloudMetrics {
         stream_limit_total: 0,
         stream_slow_reader: 0,
         stream_bad_last_event_id: 0,
+        plan_image_refused: 0,
       },
     },
     time: {

@@ -29,8 +29,10 @@ export interface WallSummary {
   perHour: Array<{ at: number; count: number }>
   /** The points raised most often in the last 24 h. */
   topPoints: Array<{ point: string; pointName: string | null; enterprise: string | null; count: number }>
-  /** Worst priority of the active open alarms per enterprise and per hazard source, and their counts. */
-  lit: { enterprises: Record<string, Lit>; hazardSources: Record<string, Lit> }
+  /** Worst priority of the active open alarms per enterprise, hazard source and camera (`camera:{id}`), and their counts. */
+  lit: { enterprises: Record<string, Lit>; hazardSources: Record<string, Lit>; cameras: Record<string, Lit> }
+  /** Cameras whose OFFLINE alarm is active (cloud/alarms/comm-loss.ts). */
+  camerasOffline: string[]
 }
 
 export interface Lit {
@@ -41,6 +43,8 @@ export interface Lit {
 const PRIORITIES = Priority.options
 const HOUR = 3_600_000
 const TOP = 5
+/** The alarm point of a camera (cloud/alarms/engine/video.ts cameraAlarmPoint). */
+const CAMERA = 'camera:'
 
 /** Milliseconds east of UTC for "+08:00" / "-05:30". */
 export function offsetMs(utcOffset: string): number {
@@ -90,12 +94,16 @@ export function wallSummary(input: WallInput): WallSummary {
     .slice(0, TOP)
 
   const stillOpen = open.filter((a) => a.closedAt === null)
-  const lit: WallSummary['lit'] = { enterprises: {}, hazardSources: {} }
+  const lit: WallSummary['lit'] = { enterprises: {}, hazardSources: {}, cameras: {} }
+  const camerasOffline: string[] = []
   for (const a of stillOpen) {
     // Shelved and out-of-service alarms are not annunciated (ISA-18.2): they do not light the plan.
     if (a.state !== 'active' || a.disposal.overlay) continue
     light(lit.enterprises, a.enterprise, a.priority)
     light(lit.hazardSources, input.hazardSourceOf.get(a.point), a.priority)
+    const camera = a.point.startsWith(CAMERA) ? a.point.slice(CAMERA.length) : undefined
+    light(lit.cameras, camera, a.priority)
+    if (camera !== undefined && a.kind === 'OFFLINE') camerasOffline.push(camera)
   }
   return {
     at: now,
@@ -111,5 +119,6 @@ export function wallSummary(input: WallInput): WallSummary {
     perHour,
     topPoints,
     lit,
+    camerasOffline,
   }
 }

@@ -26,6 +26,8 @@ import { wallRoutes } from './routes/wall.ts'
 import { kpiRoutes } from './routes/kpi.ts'
 import { reportsRoutes } from './routes/reports.ts'
 import { exchangeRoutes } from './routes/exchange.ts'
+import { planRoutes } from './routes/plan.ts'
+import { PLAN_IMAGE_MAX_BYTES } from '../registry/plan-image.ts'
 import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
@@ -35,6 +37,7 @@ export type { ApiDeps }
 
 /** Request bodies larger than this are refused with 413 before they are read. */
 export const MAX_BODY_BYTES = 256 * 1024
+const PLAN_IMAGE_PATH = '/api/v1/plan/image'
 
 /**
  * The HTTP API. JSON only; every time in a response is epoch milliseconds (UTC, a number);
@@ -49,20 +52,22 @@ export function createApp(deps: ApiDeps): Hono {
   // Every route is behind the access table (cloud/auth/permissions.ts): deny by default.
   api.use('*', noStore)
   api.use('*', sourceMiddleware(proxyMatcher(deps.http?.trustedProxies ?? [])))
-  api.use(
-    '*',
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: (c) =>
         errorResponse(
           c,
           413,
           ErrorCodes.PAYLOAD_TOO_LARGE,
-          `the request body is larger than ${MAX_BODY_BYTES} bytes`,
+          `the request body is larger than ${maxSize} bytes`,
           'send less at once (e.g. fewer ids per batch)',
         ),
-    }),
-  )
+    })
+  const anyBody = limitBody(MAX_BODY_BYTES)
+  // The park plan image (issue 17) is the one body larger than the rest.
+  const planBody = limitBody(PLAN_IMAGE_MAX_BYTES)
+  api.use('*', (c, next) => (c.req.path === PLAN_IMAGE_PATH ? planBody(c, next) : anyBody(c, next)))
   api.use(
     '*',
     accessControl(deps.auth, deps.store.auth.audit, () => deps.clock.now()),
@@ -84,6 +89,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/', kpiRoutes(deps)) // /kpi/park
   api.route('/registry', registryRoutes(deps))
   api.route('/wall', wallRoutes(deps))
+  api.route('/plan', planRoutes(deps))
   api.route('/reports', reportsRoutes(deps))
   api.route('/exchange', exchangeRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above

@@ -72,6 +72,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/completeness': 'points:read',
 
   'GET /api/v1/cameras': 'cameras:read',
+  'GET /api/v1/cameras/offline': 'cameras:read',
   /** A viewer token for the edge's live view: who sees a camera's alarms (and pictures) may watch it. */
   'POST /api/v1/cameras/:id/live-token': 'alarms:read',
   'GET /api/v1/alarms/:id/snapshots': 'alarms:read',
@@ -89,6 +90,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/kpi/park': 'alarms:read',
   /** The wall display's summary (issue 17): scoped like the alarms it counts. */
   'GET /api/v1/wall': 'alarms:read',
+  /** The park plan image the wall draws over (issue 17): read by who sees the wall, uploaded by the park admin. */
+  'GET /api/v1/plan/image': 'alarms:read',
+  'PUT /api/v1/plan/image': 'registry:manage',
   'POST /api/v1/alarms/close': 'alarms:handle',
   'POST /api/v1/alarms/:id/ack': 'alarms:handle',
   'POST /api/v1/alarms/:id/triage': 'alarms:handle',
@@ -155,6 +159,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PATCH /api/v1/registry/devices/:id': 'registry:manage',
   'DELETE /api/v1/registry/devices/:id': 'registry:manage',
   'PUT /api/v1/registry/cameras/:id/edge': 'registry:manage',
+  /** Issue 17: a camera's place on the park plan. */
+  'PUT /api/v1/registry/cameras/:id/position': 'registry:manage',
 
   'GET /api/v1/reports/definitions': 'reports:read',
   'GET /api/v1/reports': 'reports:read',

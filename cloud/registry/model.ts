@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TopicId } from '../../shared/wire/ids.ts'
 import { PointClass } from '../../shared/rules/priority.ts'
+import { PlacementFields, placementPairs, type PlacedAt } from './placement.ts'
 
 /**
  * The registry as the API and the CSV import see it (brief §4): enterprises, their hazard
@@ -16,15 +17,21 @@ export const Latitude = z.number().min(-90).max(90)
 const IndicatorTypeCode = z.string().regex(/^[0-9A-Za-z]{1,8}$/, 'an indicator type code such as 03')
 const Code2 = (what: string) => z.string().regex(/^\d{2}$/, `${what}: a two-digit code`)
 
-export const EnterpriseBody = z.strictObject({ id: TopicId, name: Text(128) })
-export const EnterprisePatch = EnterpriseBody.omit({ id: true })
-export const HazardSourceBody = z.strictObject({
+// Enterprises and hazard sources carry an optional plan placement (registry/placement.ts, issue 17).
+const EnterpriseFields = z.strictObject({ id: TopicId, name: Text(128), ...PlacementFields })
+export const EnterpriseBody = EnterpriseFields.superRefine(placementPairs)
+export const EnterprisePatch = EnterpriseFields.omit({ id: true }).partial().superRefine(placementPairs)
+const HazardSourceFields = z.strictObject({
   id: TopicId,
   enterprise: TopicId,
   name: Text(128),
   level: z.number().int().min(1).max(4),
+  ...PlacementFields,
 })
-export const HazardSourcePatch = HazardSourceBody.omit({ id: true, enterprise: true }).partial()
+export const HazardSourceBody = HazardSourceFields.superRefine(placementPairs)
+export const HazardSourcePatch = HazardSourceFields.omit({ id: true, enterprise: true })
+  .partial()
+  .superRefine(placementPairs)
 export const AreaBody = z.strictObject({
   id: TopicId,
   enterprise: TopicId,
@@ -87,8 +94,8 @@ export const DeviceBody = z.strictObject({
 export const DevicePatch = z.strictObject({ enterprise: TopicId, ...DeviceFields }).partial()
 export type Device = z.infer<typeof DeviceBody>
 
-export type Enterprise = z.infer<typeof EnterpriseBody>
-export type HazardSource = z.infer<typeof HazardSourceBody>
+export type Enterprise = { id: string; name: string } & PlacedAt
+export type HazardSource = { id: string; enterprise: string; name: string; level: number } & PlacedAt
 export interface Area {
   id: string
   enterprise: string

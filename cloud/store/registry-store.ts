@@ -1,4 +1,5 @@
 import type { Scope } from '../auth/roles.ts'
+import type { PlacedAt, Placement } from '../registry/placement.ts'
 import type {
   Area,
   Device,
@@ -45,6 +46,8 @@ export interface RegistryStore {
   unregisterPoint(id: string): Promise<Change<RegistryPoint> | null>
   /** Binds a point to the edge that may send it (null: unbound). null: no such point; 409 when the edge's registered enterprise is not the point's. */
   movePoint(id: string, edge: string | null): Promise<Change<Binding> | null>
+  /** Places a camera on the park plan (x/y, lon/lat; null clears). null: no such camera. */
+  placeCamera(id: string, placement: Placement): Promise<Change<{ id: string } & PlacedAt> | null>
   /** Binds a camera to the edge that may send it. null: no such camera; 409 as movePoint. */
   moveCamera(id: string, edge: string): Promise<Change<Binding> | null>
   /** All or nothing, in one transaction: the changes made (points whose record did not change are left out). */

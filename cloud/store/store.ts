@@ -40,7 +40,7 @@ export type { RegistryRepo, EdgeBinding, Owner, OwnershipFacts, SecurityEvent } 
 export type { WindowRepo, WindowRequest, WindowDecision, MaintenanceWindow, WindowOutcome } from './repos/windows.ts'
 export type { DeliveryRepo, Delivery, DeliveryOutcome } from './repos/deliveries.ts'
 export type { GapRepo, GapFilter, EdgeGap, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
-export type { CameraRepo, CameraRecord, SnapshotRecord } from './repos/cameras.ts'
+export type { CameraRepo, CameraRecord, CameraStatusEvent, SnapshotRecord } from './repos/cameras.ts'
 export type { GasWarningRepo, GasArea } from './repos/gas-warnings.ts'
 export type { AuthStore as AuthRepo } from './auth-store.ts'
 
@@ -81,6 +81,8 @@ export interface Store
   readonly registry: RegistryStore
   /** Report reads and the catalog of generated reports (cloud/reports/). */
   readonly reports: ReportStore
+  /** The park plan image the wall draws over (issue 17), a file next to the database. */
+  readonly plan: import('./plan-image-files.ts').PlanImageFiles
 
   /** Cheap round trip to the database, for the health check. */
   ping(): Promise<void>

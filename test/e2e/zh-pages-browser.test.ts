@@ -175,6 +175,7 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     ['multi-pen trend', `/#/trend?p=${LEVEL},${PRESSURE}`, '[data-testid=trend-events] li'],
     ['KPI', '/#/kpi', '[data-testid=kpi-days] tr[data-day]'],
     ['completeness', '/#/completeness', '[data-testid=compl-points] tr[data-point]'],
+    ['cameras', '/#/cameras', '[data-testid=camera-offline-stats]'],
   ]
   it.each(PAGES)('the %s page', async (_name, address, ready) => {
     await logInAs('center-li')

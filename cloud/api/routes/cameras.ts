@@ -7,6 +7,7 @@ import { IdParams, REFUSALS, apiRouter, createRoute, hint, json, jsonBody, z } f
 import { randomUUID } from 'node:crypto'
 import { actorOf, audited, ownEnterprise, scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
+import { cameraOfflineRoute } from './camera-offline.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
 const SnapshotAsk = z
@@ -15,8 +16,9 @@ const SnapshotAsk = z
 const SNAPSHOT_ASK_HINT = 'send {"area": "PG-01"} (the cameras of an area) or {"cameras": ["cam-gate"]}'
 
 /**
- * GET /api/v1/cameras[?area=&enterprise=] — registry entries with online state and the edge
- * driver's health (its last error says why a camera is not working);
+ * GET /api/v1/cameras[?area=&enterprise=] — registry entries with online state, the edge
+ * driver's health (its last error says why a camera is not working) and the newest snapshot;
+ * GET /api/v1/cameras/offline — offline statistics per enterprise (camera-offline.ts);
  * GET /api/v1/alarms/{id}/snapshots — the pictures taken for an alarm;
  * GET /api/v1/snapshots/{id} — one JPEG;
  * POST /api/v1/cameras/{id}/live-token — a viewer token (60 s) for the edge's live view of a camera.
@@ -78,8 +80,13 @@ const routes = {
   }),
 }
 
+const snapshotOf = (s: { id: string; ts: number } | undefined) =>
+  s ? { id: s.id, ts: s.ts, url: `/api/v1/snapshots/${s.id}` } : null
+
 export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
   const app = apiRouter()
+  // Before /cameras/{id}/…: its path is literal.
+  cameraOfflineRoute(app, deps)
   app.openapi(routes.cameras, async (c) => {
     const q = c.req.valid('query')
     ownEnterprise(c, q.enterprise)
@@ -90,6 +97,7 @@ export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
     const edgeOnline = new Map(
       edges.map((e) => [e.id, edgeView(e, now, deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS).online]),
     )
+    const latest = new Map((await deps.store.latestSnapshots(scope(c))).map((s) => [s.camera, s]))
     const list = (await deps.store.listCameras(scope(c))).filter(
       (cam) =>
         (q.area === undefined || cam.area === q.area) &&
@@ -103,6 +111,7 @@ export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
           edgeOnline: edgeOnline.get(cam.edge) ?? false,
           offlineForMs: cam.online === false && cam.since !== null ? Math.max(0, now - cam.since) : null,
           driver: d ? { state: d.state, since: d.since, lastError: d.lastError } : null,
+          lastSnapshot: snapshotOf(latest.get(cam.id)),
         }
       }),
     )

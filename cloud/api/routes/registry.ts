@@ -19,6 +19,7 @@ import {
   MoveBody,
   PointPatch,
 } from '../../registry/model.ts'
+import { Placement, placementPairs } from '../../registry/placement.ts'
 import type { Entry, EntryKind } from '../../store/registry-store.ts'
 import { audited, ownEnterprise, scope } from '../access.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -65,14 +66,14 @@ const ENTRIES: Array<{
   {
     path: 'enterprises',
     kind: 'enterprises',
-    body: EnterpriseBody,
+    body: EnterpriseBody as unknown as z.ZodType<Entry>,
     patch: EnterprisePatch,
     example: '{"id": "shilian", "name": "石联化工"}',
   },
   {
     path: 'hazard-sources',
     kind: 'hazardSources',
-    body: HazardSourceBody,
+    body: HazardSourceBody as unknown as z.ZodType<Entry>,
     patch: HazardSourcePatch,
     example: '{"id": "shilian-mhs1", "enterprise": "shilian", "name": "液氨罐区", "level": 2}',
   },
@@ -299,7 +300,30 @@ export function registryRoutes(deps: ApiDeps): OpenAPIHono {
     },
   )
   moveRoutes(app, deps)
+  placeCameraRoute(app, deps)
   return app
+}
+
+const PLACE_HINT =
+  'send {"x": 0.42, "y": 0.61} (0…1 on the park plan, 0,0 top left) and/or {"lon": 119.1, "lat": 33.5}; null clears'
+/** A camera's place on the park plan (issue 17): cameras come from births, so only this route places them (audited). */
+function placeCameraRoute(app: OpenAPIHono, deps: ApiDeps): void {
+  const route = createRoute({
+    method: 'put',
+    path: '/cameras/{id}/position',
+    tags: TAG,
+    summary: 'Registry: place a camera on the park plan (x/y in 0…1, lon/lat; audited)',
+    middleware: [hint(PLACE_HINT)] as const,
+    request: { params: IdParams, body: jsonBody(Placement.superRefine(placementPairs)) },
+    responses: { 200: json('the placement after the change'), ...REFUSALS, ...NOT_FOUND },
+  })
+  app.openapi(route, async (c) => {
+    const id = idOf(c)
+    const change = await deps.store.registry.placeCamera(id, c.req.valid('json'))
+    if (!change) throw notFound(`no camera ${id}`, 'list cameras with GET /api/v1/cameras')
+    audited(c, { target: `cameras/${id}/position`, ...change })
+    return c.json(change.after, 200)
+  })
 }
 
 const MOVE_HINT = 'send {"edge": "shilian-01"} (the edge that may send it from now on; null unbinds a point)'

@@ -43,12 +43,14 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
     const visible = scope(c)
     const dayStart = dayStartAt(now, utcOffset)
     const since = Math.min(dayStart, now - DAY)
-    const [recent, open, points, enterprises, sources] = await Promise.all([
+    const [recent, open, points, enterprises, sources, cameras, image] = await Promise.all([
       deps.store.listAlarms({ scope: visible, state: 'all', raisedFrom: since, limit: MAX_ALARMS }),
       deps.store.listAlarms({ scope: visible, state: 'open', limit: MAX_ALARMS }),
       deps.store.listPoints({ scope: visible }),
       deps.store.registry.list('enterprises', visible) as Promise<Enterprise[]>,
       deps.store.registry.list('hazardSources', visible) as Promise<HazardSource[]>,
+      deps.store.listCameras(visible),
+      deps.store.plan.info(),
     ])
     const hazardSourceOf = new Map(points.flatMap((p) => (p.hazardSource ? [[p.id, p.hazardSource] as const] : [])))
     const summary = wallSummary({
@@ -89,6 +91,19 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
           ...coordinates(s),
           ...(summary.lit.hazardSources[s.id] ?? { worst: null, active: 0 }),
         })),
+        // Cameras are drawn only where placed (no grid for them); lit by their alarms, OFFLINE marked.
+        cameras: cameras
+          .filter((cam) => cam.x !== undefined && cam.y !== undefined)
+          .map((cam) => ({
+            id: cam.id,
+            name: cam.name ?? cam.id,
+            enterprise: cam.enterprise,
+            x: cam.x,
+            y: cam.y,
+            offline: summary.camerasOffline.includes(cam.id),
+            ...(summary.lit.cameras[cam.id] ?? { worst: null, active: 0 }),
+          })),
+        image: image && { url: '/api/v1/plan/image', type: image.type, sha256: image.sha256 },
       },
     })
   })

@@ -16,6 +16,7 @@ import { reportsPage } from './pages/reports.ts'
 import { windowsPage } from './pages/windows.ts'
 import { usersPage } from './pages/users.ts'
 import { auditPage } from './pages/audit.ts'
+import { camerasPage } from './pages/cameras.ts'
 import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
 import { trendMultiPage } from './pages/trend-multi.ts'
 import { kpiPage } from './pages/kpi.ts'
@@ -42,6 +43,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/trend(?:\?(.*))?$/, trendMultiPage],
   [/^#\/kpi$/, kpiPage],
   [/^#\/completeness$/, completenessPage],
+  [/^#\/cameras$/, camerasPage],
 ]
 
 const app = document.getElementById('app')!
@@ -73,6 +75,7 @@ function nav(): HTMLElement {
       link('#/trend', t('trendMulti')),
       link('#/kpi', t('kpi')),
       link('#/completeness', t('completeness')),
+      link('#/cameras', t('cameras')),
       user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),

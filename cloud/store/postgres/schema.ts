@@ -29,11 +29,19 @@ import type { GasWarningStep } from '../../alarms/gas/model.ts'
  */
 const ms = (name: string) => bigint(name, { mode: 'number' })
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity()
+/** Where an entry is drawn on the park plan (x, y in 0…1) and its lon/lat: as SQLite's placement(). */
+const placement = () => ({
+  planX: doublePrecision('plan_x'),
+  planY: doublePrecision('plan_y'),
+  lon: doublePrecision('lon'),
+  lat: doublePrecision('lat'),
+})
 
 export const enterprises = pgTable('enterprises', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   managed: boolean('managed').notNull().default(false),
+  ...placement(),
 })
 
 export const hazardSources = pgTable('hazard_sources', {
@@ -41,6 +49,7 @@ export const hazardSources = pgTable('hazard_sources', {
   enterprise: text('enterprise').notNull(),
   name: text('name').notNull(),
   level: integer('level').notNull(),
+  ...placement(),
 })
 
 export const areas = pgTable('areas', {
@@ -323,6 +332,7 @@ export const cameras = pgTable('cameras', {
   since: ms('since'),
   reason: text('reason'),
   lastEventAt: ms('last_event_at'),
+  ...placement(),
 })
 
 export const cameraEvents = pgTable(
@@ -337,6 +347,7 @@ export const cameraEvents = pgTable(
     code: text('code'),
     alarm: integer('alarm'),
     snapshotError: text('snapshot_error'),
+    online: boolean('online'),
   },
   (t) => [index('camera_events_camera_ts').on(t.camera, t.ts)],
 )

@@ -8,6 +8,19 @@ export interface CameraRepo {
   alarmSnapshots(alarm: number, scope: Scope): Promise<SnapshotRecord[] | null>
   /** A snapshot's metadata and its JPEG; null when unknown or its file is gone. */
   getSnapshot(id: string, scope: Scope): Promise<{ snapshot: SnapshotRecord; body: Buffer } | null>
+  /** Each camera's newest snapshot (any reason it was taken), for the cameras page. */
+  latestSnapshots(scope: Scope): Promise<Array<{ camera: string; id: string; ts: number }>>
+  /**
+   * The cameras' online/offline transitions (status events) in [from, to), each camera's last
+   * one before `from` included (its state when the period began), oldest first per camera.
+   */
+  cameraStatusHistory(range: { from: number; to: number }, scope: Scope): Promise<CameraStatusEvent[]>
+}
+
+export interface CameraStatusEvent {
+  camera: string
+  ts: number
+  online: boolean
 }
 
 export interface CameraRecord {
@@ -25,6 +38,11 @@ export interface CameraRecord {
   since: number | null
   reason: string | null
   lastEventAt: number | null
+  /** On the park plan (registry API; cloud/registry/placement.ts): only the fields that are set. */
+  x?: number
+  y?: number
+  lon?: number
+  lat?: number
 }
 
 export interface SnapshotRecord {

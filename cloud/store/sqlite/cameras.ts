@@ -9,6 +9,7 @@ import type { Db } from './db.ts'
 import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
 import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
+import { placementOf } from '../../registry/placement.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -67,6 +68,7 @@ export function recordCameraEvents(
         code: analytics ? e.code : null,
         alarm: e.type === 'snapshot' ? e.alarm : null,
         snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null),
+        online: e.type === 'status' ? e.online : null,
       })
       .onConflictDoNothing()
       .run()
@@ -187,7 +189,13 @@ export function createCameraQueries(db: Db) {
   })
   return {
     list: (scope: Scope): CameraRecord[] =>
-      db.select().from(cameras).where(inScope(scope, cameras.enterprise)).orderBy(cameras.id).all(),
+      db
+        .select()
+        .from(cameras)
+        .where(inScope(scope, cameras.enterprise))
+        .orderBy(cameras.id)
+        .all()
+        .map(({ planX, planY, lon, lat, ...rest }) => ({ ...rest, ...placementOf({ planX, planY, lon, lat }) })),
     alarmSnapshots(alarm: number): SnapshotRecord[] | null {
       if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, alarm)).get()) return null
       return db.select().from(snapshots).where(eq(snapshots.alarm, alarm)).orderBy(snapshots.ts).all().map(toSnapshot)

@@ -20,6 +20,7 @@ import type { RegistryStore } from '../registry-store.ts'
 import { createStatusOps } from './status.ts'
 import path from 'node:path'
 import { createCameraQueries } from './cameras.ts'
+import { createCameraHistory } from './camera-history.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { createOwnershipOps } from './ownership.ts'
 import { createGasWarningOps } from './gas-warnings.ts'
@@ -62,6 +63,7 @@ export function openParts(options: SqliteStoreOptions) {
   const outboxOps = createOutboxOps(db)
   const lateOps = createLateOps(db)
   const cameraQueries = createCameraQueries(db)
+  const cameraHistory = createCameraHistory(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
   const historyOps = createHistoryOps(db)
@@ -100,6 +102,7 @@ export function openParts(options: SqliteStoreOptions) {
     windowOps,
     deliveries,
     gapOps,
+    cameraHistory,
     cameraQueries,
     ownership,
     gasOps,

@@ -12,6 +12,13 @@ import {
   type PointPatch,
   type RegistryPoint,
 } from '../../registry/model.ts'
+import {
+  placementColumns,
+  placementOf,
+  splitPlacement,
+  type PlacedAt,
+  type Placement,
+} from '../../registry/placement.ts'
 import type { Binding, Change, Entry, EntryKind } from '../registry-store.ts'
 import type { Db } from './db.ts'
 import { areas, cameras, devices, enterprises, hazardSources, points, registryEdges } from './schema.ts'
@@ -36,7 +43,7 @@ const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_
 const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes.STATE_CONFLICT, message, { hint })
 
 function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
-  if (kind === 'enterprises') return { id: row.id as string, name: row.name as string }
+  if (kind === 'enterprises') return { id: row.id as string, name: row.name as string, ...placementOf(row) }
   if (kind === 'edges')
     return {
       id: row.id as string,
@@ -54,6 +61,7 @@ function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
       enterprise: row.enterprise as string,
       name: row.name as string,
       level: row.level as number,
+      ...placementOf(row),
     }
   return {
     id: row.id as string,
@@ -200,8 +208,11 @@ export function createRegistryOps(db: Db) {
         if (getEntry(tx, kind, entry.id))
           throw conflict(`${WHAT[kind]} ${entry.id} exists`, `change it with PATCH /api/v1/registry/…/${entry.id}`)
         if ('enterprise' in entry && entry.enterprise !== null) requireEnterprise(tx, entry.enterprise)
+        // x/y/lon/lat in the API are the plan_x/plan_y/lon/lat columns (registry/placement.ts).
+        const { rest, columns } = splitPlacement(entry as unknown as Record<string, unknown>)
+        const row = { ...rest, ...columns }
         tx.insert(TABLES[kind])
-          .values((SEEDED.has(kind) ? { ...entry, managed: true } : entry) as never)
+          .values((SEEDED.has(kind) ? { ...row, managed: true } : row) as never)
           .run()
         return getEntry(tx, kind, entry.id)!
       })
@@ -212,7 +223,8 @@ export function createRegistryOps(db: Db) {
         if (!before) return null
         const table = TABLES[kind]
         if (typeof patch.enterprise === 'string') requireEnterprise(tx, patch.enterprise)
-        const set = SEEDED.has(kind) ? { ...patch, managed: true } : patch
+        const { rest, columns } = splitPlacement(patch)
+        const set = SEEDED.has(kind) ? { ...rest, ...columns, managed: true } : { ...rest, ...columns }
         if (Object.keys(set).length > 0)
           tx.update(table)
             .set(set as never)
@@ -317,6 +329,23 @@ export function createRegistryOps(db: Db) {
         if (edge !== null) sameEnterprise(tx, `point ${id}`, row.enterprise, edge)
         tx.update(points).set({ edge }).where(eq(points.id, id)).run()
         return { before: { id, edge: row.edge }, after: { id, edge } }
+      })
+    },
+    placeCamera(id: string, placement: Placement): Change<{ id: string } & PlacedAt> | null {
+      return immediate((tx) => {
+        const placed = () => {
+          const row = tx
+            .select({ planX: cameras.planX, planY: cameras.planY, lon: cameras.lon, lat: cameras.lat })
+            .from(cameras)
+            .where(eq(cameras.id, id))
+            .get()
+          return row ? { id, ...placementOf(row) } : null
+        }
+        const before = placed()
+        if (!before) return null
+        const set = placementColumns(placement)
+        if (Object.keys(set).length > 0) tx.update(cameras).set(set).where(eq(cameras.id, id)).run()
+        return { before, after: placed() }
       })
     },
     moveCamera(id: string, edge: string): Change<Binding> | null {

@@ -119,7 +119,7 @@ export function sqliteGapRepo({ db, outboxOps, gapOps }: SqliteParts): GapRepo {
   }
 }
 
-export function sqliteCameraRepo({ files, alarmOps, cameraQueries }: SqliteParts): CameraRepo {
+export function sqliteCameraRepo({ files, alarmOps, cameraQueries, cameraHistory }: SqliteParts): CameraRepo {
   return {
     listCameras: (scope) => run(() => cameraQueries.list(scope)),
     // An alarm outside the scope is unknown (null), as getAlarm has it.
@@ -131,6 +131,8 @@ export function sqliteCameraRepo({ files, alarmOps, cameraQueries }: SqliteParts
         const body = snapshot ? files.read(id) : null
         return snapshot && body ? { snapshot, body } : null
       }),
+    latestSnapshots: (scope) => run(() => cameraHistory.latestSnapshots(scope)),
+    cameraStatusHistory: (range, scope) => run(() => cameraHistory.statusHistory(range, scope)),
   }
 }
 

@@ -16,11 +16,24 @@ import type { GasWarningStep } from '../../alarms/gas/model.ts'
  *
  * Change this file, then `npm run db:generate` and commit the new migration.
  */
+/**
+ * Where an entry is drawn on the park plan (issue 17): x, y in 0…1 of the plan image (0,0 top
+ * left), and optionally its lon/lat (WGS-84). All optional: an entry without them is laid out
+ * on a grid.
+ */
+const placement = () => ({
+  planX: real('plan_x'),
+  planY: real('plan_y'),
+  lon: real('lon'),
+  lat: real('lat'),
+})
+
 export const enterprises = sqliteTable('enterprises', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   /** Created or edited through the registry API: the config file's registry no longer touches it. */
   managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
+  ...placement(),
 })
 
 /** 重大危险源 (major hazard source) of an enterprise, MHS level 1 (highest) to 4. */
@@ -29,6 +42,7 @@ export const hazardSources = sqliteTable('hazard_sources', {
   enterprise: text('enterprise').notNull(),
   name: text('name').notNull(),
   level: integer('level').notNull(),
+  ...placement(),
 })
 
 /** An area or unit of an enterprise (tank farm, reactor, warehouse, gallery segment). */
@@ -403,6 +417,8 @@ export const cameras = sqliteTable('cameras', {
   since: integer('since'),
   reason: text('reason'),
   lastEventAt: integer('last_event_at'),
+  /** Placed through the registry API only (a birth never touches these). */
+  ...placement(),
 })
 
 /** Every camera event stored once (its id is the edge's uuid), linked to the alarm it raised or cleared. */
@@ -418,6 +434,8 @@ export const cameraEvents = sqliteTable(
     code: text('code'),
     alarm: integer('alarm'),
     snapshotError: text('snapshot_error'),
+    /** A status event's state (null: another type, or stored before this column): the camera's offline history. */
+    online: integer('online', { mode: 'boolean' }),
   },
   (t) => [index('camera_events_camera_ts').on(t.camera, t.ts)],
 )

@@ -1,4 +1,6 @@
+import path from 'node:path'
 import { sql } from 'drizzle-orm'
+import { openPlanImageFiles } from '../plan-image-files.ts'
 import type { Store } from '../store.ts'
 import { openParts, run, type SqliteStoreOptions } from './parts.ts'
 import { createReportOps } from './reports.ts'
@@ -29,6 +31,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     auth,
     registry,
     reports: createReportOps(db),
+    plan: openPlanImageFiles(path.join(path.dirname(path.resolve(options.file)), 'plan')),
     ping: () => run(() => void db.get(sql`select 1`)),
     close: () =>
       run(() => {

@@ -6,6 +6,7 @@ import type { AlarmView, PointView, TimelineEntry } from '../types.ts'
 import { MEASURED, errorText, poll } from './common.ts'
 import { alarmSteps, type StepType } from './alarm-steps.ts'
 import { idsOnly, loadNames, type Names } from './names.ts'
+import { showAreaCameras } from './alarm-cameras.ts'
 
 const FACTS = ['point', 'enterprise', 'value', 'raisedAt', 'recoveredAt', 'closedAt', 'responseDue', 'state'] as const
 type Fact = (typeof FACTS)[number]
@@ -27,6 +28,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   const message = h('p', { class: 'error', role: 'alert' })
   const timeline = h('ol', { class: 'timeline' })
   const snapshots = h('div', { class: 'snapshots' })
+  const areaCameras = h('div', { class: 'area-cameras' })
   const urls: string[] = []
   let names: Names = idsOnly
   let unit = ''
@@ -43,7 +45,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     }
   }
   const steps = alarmSteps(act)
-  mount(root, title, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots)
+  mount(root, title, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots, areaCameras)
 
   let shown = -1
   const load = async () => {
@@ -65,6 +67,9 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   void loadNames().then((n) => {
     names = n
     void load().catch(() => {})
+    void request<AlarmView>(`/api/v1/alarms/${id}`)
+      .then((a) => showAreaCameras(a, areaCameras, n, urls))
+      .catch(() => {})
   })
   void request<AlarmView>(`/api/v1/alarms/${id}`)
     .then((a) => request<PointView>(`/api/v1/points/${encodeURIComponent(a.point)}`))

@@ -26,6 +26,7 @@ export function journalPage(root: HTMLElement): () => void {
   const pageLabel = h('span', { 'data-testid': 'page' })
   const selected = new Set<number>()
   const outcomes = new Map<number, Outcome>()
+  const expanded = new Set<string>()
   let names: Names = idsOnly
   let units = new Map<string, string>()
   let page = 0
@@ -88,6 +89,7 @@ export function journalPage(root: HTMLElement): () => void {
       outcomes,
       selectable: park,
       onSelect: () => bulk.count(selected.size),
+      expanded,
     })
     bulk.count(selected.size)
     pageLabel.textContent = fill(t('pageN'), { n: page + 1 })

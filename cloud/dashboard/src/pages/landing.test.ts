@@ -29,6 +29,7 @@ const PAGE_READS: Array<[string, Permission]> = [
   ['#/wall', 'alarms:read'],
   ['#/trend?p=shilian.tk101.level', 'points:read'],
   ['#/completeness', 'edges:read'],
+  ['#/cameras', 'cameras:read'],
 ]
 
 describe('role landing (issue 17: each role lands on the page it works on)', () => {

@@ -24,6 +24,10 @@ export interface WallData {
   plan: {
     enterprises: Array<PlanEntry & { online: boolean }>
     hazardSources: Array<PlanEntry & { enterprise: string; level: number }>
+    /** Placed cameras only (issue 17); `offline`: its OFFLINE alarm is active. Absent from an older service. */
+    cameras?: Array<PlanEntry & { enterprise: string | null; offline: boolean }>
+    /** The uploaded plan image (GET /api/v1/plan/image), or null: the generated schematic. */
+    image?: { url: string; type: string; sha256: string } | null
   }
 }
 

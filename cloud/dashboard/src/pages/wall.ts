@@ -1,5 +1,5 @@
 import '../wall.css'
-import { request } from '../api.ts'
+import { authorized, request } from '../api.ts'
 import { mount } from '../dom.ts'
 import { t } from '../i18n.ts'
 import { time } from '../format.ts'
@@ -33,6 +33,7 @@ export function wallPage(root: HTMLElement): () => void {
   document.documentElement.classList.add('kiosk')
   mount(root, ui.wall)
   const link = watchLink(ui)
+  const planImage = planImageCache()
   let names: Names = idsOnly
   const alarms = new Map<number, AlarmView>()
 
@@ -40,7 +41,7 @@ export function wallPage(root: HTMLElement): () => void {
     try {
       const d = await request<WallData>('/api/v1/wall')
       drawTiles(ui.tiles, d)
-      drawPlan(ui.svg, d.plan)
+      drawPlan(ui.svg, d.plan, await planImage.href(d.plan.image ?? null))
       drawHours(ui.hours, d.perHour)
       drawTop(ui.top, d.topPoints, names)
       ui.updated.textContent = `${t('updatedAt')} ${time(d.at)}`
@@ -102,5 +103,25 @@ export function wallPage(root: HTMLElement): () => void {
     clearInterval(refresh)
     clearTimeout(settle)
     document.documentElement.classList.remove('kiosk')
+    planImage.release()
+  }
+}
+
+/** The uploaded plan image as a blob: URL (fetched with the session's token), read again only when its hash changes. */
+function planImageCache() {
+  let sha = ''
+  let href: string | null = null
+  return {
+    async href(image: { url: string; sha256: string } | null): Promise<string | null> {
+      if (!image) return null
+      if (image.sha256 === sha) return href
+      const res = await authorized(image.url).catch(() => null)
+      if (!res?.ok) return href
+      if (href) URL.revokeObjectURL(href)
+      href = URL.createObjectURL(await res.blob())
+      sha = image.sha256
+      return href
+    },
+    release: () => void (href && URL.revokeObjectURL(href)),
   }
 }
