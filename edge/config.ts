@@ -163,6 +163,12 @@ export const EdgeConfigSchema = z
     live: LiveConfig.optional(),
     /** Pushed samples grouped per device into one outbox commit (edge/pipeline/config.ts). */
     batching: BatchingConfig.default(DEFAULT_BATCHING),
+    /**
+     * The park may push this edge's configuration (issue 19, edge/park/): signed bundles are
+     * checked against the park's public key in this file (PEM public key or certificate; SM2 or
+     * Ed25519). Absent: pushes are refused.
+     */
+    park: z.strictObject({ publicKeyFile: z.string().min(1) }).optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -314,6 +320,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
     ...(config.console?.tls
       ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
       : {}),
+    ...(config.park ? { park: { publicKeyFile: path.resolve(baseDir, config.park.publicKeyFile) } } : {}),
   }
 }
 

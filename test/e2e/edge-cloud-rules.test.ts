@@ -72,62 +72,61 @@ const batches = fc
 describe('the edge alarms as the cloud does on the same samples (rules generated from the registry)', () => {
   it('gives equal raises and recoveries for generated rules and sample sequences', () => {
     const seen = new Set<string>()
-    {
-      fc.assert(
-        fc.property(facts, batches, (f, list) => {
-          const point: OwnedPointFacts = {
-            id: 'p.x',
-            class: f.class,
-            limits: f.limits,
-            rules: {
-              onDelayMs: f.onDelayMs,
-              offDelayMs: f.offDelayMs,
-              ...(f.roc ? { roc: { ...f.roc, windowMs: 4_000, perMs: 60_000 } } : {}),
-              ...(f.digital === null ? {} : { digital: { alarmOn: f.digital } }),
-            },
+
+    fc.assert(
+      fc.property(facts, batches, (f, list) => {
+        const point: OwnedPointFacts = {
+          id: 'p.x',
+          class: f.class,
+          limits: f.limits,
+          rules: {
+            onDelayMs: f.onDelayMs,
+            offDelayMs: f.offDelayMs,
+            ...(f.roc ? { roc: { ...f.roc, windowMs: 4_000, perMs: 60_000 } } : {}),
+            ...(f.digital === null ? {} : { digital: { alarmOn: f.digital } }),
+          },
+        }
+        const rules = edgeRuleSet([point], park)
+        if (rules.points.length === 0) return
+        // Through the config file's YAML, as a pushed bundle writes it.
+        const config = LocalAlarmsConfig.parse(parse(stringify({ points: rules.points, ...park })))
+        const edge = openLocalAlarms(config, ':memory:', systemClock, log)
+        const evaluate = createEvaluator(park.priorities, park.chatter)
+        const cloudFacts = {
+          class: point.class,
+          limits: point.limits,
+          rules: point.rules,
+          state: undefined as unknown,
+        }
+        const cloud: unknown[] = []
+        const atEdge: unknown[] = []
+        try {
+          for (const batch of list) {
+            atEdge.push(...edge.process(batch))
+            const r = evaluateLive(evaluate, rulePointOf('p.x', cloudFacts, undefined), cloudFacts, batch)
+            if (r.evaluation.state) cloudFacts.state = r.evaluation.state
+            for (const e of r.evaluation.events)
+              if (e.type === 'raise')
+                cloud.push({
+                  type: 'raise',
+                  point: e.point,
+                  kind: e.kind,
+                  priority: e.priority,
+                  ts: e.ts,
+                  value: e.value,
+                  limit: e.limit,
+                })
+              else if (e.type === 'recover')
+                cloud.push({ type: 'recover', point: e.point, kind: e.kind, ts: e.ts, value: e.value })
           }
-          const rules = edgeRuleSet([point], park)
-          if (rules.points.length === 0) return
-          // Through the config file's YAML, as a pushed bundle writes it.
-          const config = LocalAlarmsConfig.parse(parse(stringify({ points: rules.points, ...park })))
-          const edge = openLocalAlarms(config, ':memory:', systemClock, log)
-          const evaluate = createEvaluator(park.priorities, park.chatter)
-          const cloudFacts = {
-            class: point.class,
-            limits: point.limits,
-            rules: point.rules,
-            state: undefined as unknown,
-          }
-          const cloud: unknown[] = []
-          const atEdge: unknown[] = []
-          try {
-            for (const batch of list) {
-              atEdge.push(...edge.process(batch))
-              const r = evaluateLive(evaluate, rulePointOf('p.x', cloudFacts, undefined), cloudFacts, batch)
-              if (r.evaluation.state) cloudFacts.state = r.evaluation.state
-              for (const e of r.evaluation.events)
-                if (e.type === 'raise')
-                  cloud.push({
-                    type: 'raise',
-                    point: e.point,
-                    kind: e.kind,
-                    priority: e.priority,
-                    ts: e.ts,
-                    value: e.value,
-                    limit: e.limit,
-                  })
-                else if (e.type === 'recover')
-                  cloud.push({ type: 'recover', point: e.point, kind: e.kind, ts: e.ts, value: e.value })
-            }
-          } finally {
-            edge.close()
-          }
-          expect(atEdge).toEqual(cloud)
-          for (const e of cloud as Array<{ type: string; kind: string }>) seen.add(`${e.type} ${e.kind}`)
-        }),
-        { numRuns: 200 },
-      )
-    }
+        } finally {
+          edge.close()
+        }
+        expect(atEdge).toEqual(cloud)
+        for (const e of cloud as Array<{ type: string; kind: string }>) seen.add(`${e.type} ${e.kind}`)
+      }),
+      { numRuns: 200 },
+    )
     // The sequences did exercise every kind of rule (else equality would prove little).
     for (const kind of ['H', 'HH', 'ROC', 'DIGITAL']) expect(seen).toContain(`raise ${kind}`)
     expect(seen).toContain('recover HH')
