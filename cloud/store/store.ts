@@ -13,6 +13,7 @@ import type { WindowRepo } from './repos/windows.ts'
 import type { DeliveryRepo } from './repos/deliveries.ts'
 import type { GapRepo } from './repos/gaps.ts'
 import type { CameraRepo } from './repos/cameras.ts'
+import type { BundleRepo } from './repos/bundles.ts'
 
 export type { Scope } from '../auth/roles.ts'
 export type {
@@ -40,6 +41,7 @@ export type { WindowRepo, WindowRequest, WindowDecision, MaintenanceWindow, Wind
 export type { DeliveryRepo, Delivery, DeliveryOutcome } from './repos/deliveries.ts'
 export type { GapRepo, GapFilter, EdgeGap, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
 export type { CameraRepo, CameraRecord, SnapshotRecord } from './repos/cameras.ts'
+export type { BundleRepo, BundleState, BundleAnswer } from './repos/bundles.ts'
 export type { AuthStore as AuthRepo } from './auth-store.ts'
 
 /**
@@ -71,7 +73,8 @@ export interface Store
     WindowRepo,
     DeliveryRepo,
     GapRepo,
-    CameraRepo {
+    CameraRepo,
+    BundleRepo {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */

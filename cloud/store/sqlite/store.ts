@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Store } from '../store.ts'
 import { openParts, run, type SqliteStoreOptions } from './parts.ts'
 import { createReportOps } from './reports.ts'
+import { sqliteBundleRepo } from './bundles.ts'
 import {
   sqliteAlarmRepo,
   sqliteCameraRepo,
@@ -43,5 +44,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteDeliveryRepo(parts),
     ...sqliteGapRepo(parts),
     ...sqliteCameraRepo(parts),
+    ...sqliteBundleRepo(parts),
   }
 }
