@@ -296,6 +296,12 @@ export const CloudConfigSchema = z.strictObject({
   reports: ReportsConfig.default(defaultReportsConfig),
   /** The provincial exchange's front-end database, schedule and choices (cloud/exchange/config.ts; README "Provincial exchange"). */
   exchange: ExchangeConfig.default(defaultExchangeConfig),
+  /**
+   * The park's config bundles for its edges (issue 19): the park's signing key (PKCS#8 PEM, SM2
+   * or Ed25519) is read from this file at start, never written in this config nor logged.
+   * Absent: config pushes are refused.
+   */
+  bundles: z.strictObject({ signingKeyFile: z.string().min(1) }).optional(),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 
@@ -323,6 +329,7 @@ export function loadCloudConfig(file: string): CloudConfig {
   const mqtt =
     config.mqtt.tls === undefined ? config.mqtt : { ...config.mqtt, tls: resolveTlsPaths(config.mqtt.tls, dir) }
   const reports = { ...config.reports, font: path.resolve(dir, config.reports.font) }
+  const bundles = config.bundles && { signingKeyFile: path.resolve(dir, config.bundles.signingKeyFile) }
   const missingFont = fontProblem(reports)
   if (missingFont)
     throw new ConfigError(file, [
@@ -334,7 +341,7 @@ export function loadCloudConfig(file: string): CloudConfig {
       },
     ])
   const crypto = resolveCryptoPaths(config.crypto, dir)
-  return { ...config, auth, mqtt, reports, crypto, dataDir: path.resolve(dir, config.dataDir) }
+  return { ...config, auth, mqtt, reports, crypto, ...(bundles ? { bundles } : {}), dataDir: path.resolve(dir, config.dataDir) }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -19,6 +19,7 @@ import { createApp } from './api/app.ts'
 import { createAccounts } from './auth/accounts.ts'
 import { tokenSecret } from './auth/config.ts'
 import { loadLiveKey } from './auth/live-key.ts'
+import { loadBundleSigner } from './bundles/signer.ts'
 import { createAuthService } from './auth/service.ts'
 import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
@@ -69,6 +70,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
   const secret = tokenSecret(config.auth, log)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
+  const bundleSigner = config.bundles ? loadBundleSigner(config.bundles.signingKeyFile) : null
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
@@ -153,6 +155,15 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       accounts,
       requestSnapshots,
       commandEdge,
+      ...(bundleSigner
+        ? {
+            bundles: {
+              signer: bundleSigner,
+              priorities: config.alarms.priorities,
+              chatter: config.alarms.chatter,
+            },
+          }
+        : {}),
       liveTokens: liveKey.issue,
       http: config.http,
       ownership,

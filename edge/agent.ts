@@ -38,6 +38,7 @@ import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
 import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
+import type { Command, CommandResponse } from '../shared/wire/command.ts'
 
 export type { EdgeAgentStatus }
 
@@ -56,6 +57,8 @@ export interface EdgeAgentOptions {
   configure?: ConfigEditor
   /** Test only (edge/test-hooks.ts, NODE_ENV=test): wraps the outbox, e.g. to journal its appends. */
   tapOutbox?: (outbox: Outbox) => Outbox
+  /** The park's signed config pushes (edge/park/push.ts): absent, a push is refused. */
+  onConfigPush?: (command: Command) => void
 }
 
 export interface EdgeAgent {
@@ -64,6 +67,8 @@ export interface EdgeAgent {
   /** Where the local console is served (null when `console:` is not configured). */
   readonly consoleUrl: string | null
   status(): EdgeAgentStatus
+  /** Answers a command through this agent's uplink (now, or once connected). */
+  respond(response: CommandResponse): void
   /** Poller, uplink (death published), drivers, outbox — in that order. Idempotent. */
   stop(): Promise<void>
 }
@@ -331,6 +336,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
       ),
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
+    ...(opts.onConfigPush ? { onConfigPush: opts.onConfigPush } : {}),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
@@ -447,6 +453,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     configHash: hash,
     consoleUrl: localConsole?.url ?? null,
     status: () => final ?? snapshot(),
+    respond: (response) => uplink.respond(response),
     stop() {
       stopping ??= (async () => {
         await localConsole?.stop()

@@ -175,6 +175,12 @@ export const EdgeConfigSchema = z
     batching: BatchingConfig.default(DEFAULT_BATCHING),
     /** The edge's stored data: `encryption: { keyFile }` seals it with SM4 at rest (edge/at-rest/config.ts). */
     storage: StorageConfig.optional(),
+    /**
+     * The park may push this edge's configuration (issue 19, edge/park/): signed bundles are
+     * checked against the park's public key in this file (PEM public key or certificate; SM2 or
+     * Ed25519). Absent: pushes are refused.
+     */
+    park: z.strictObject({ publicKeyFile: z.string().min(1) }).optional(),
   })
   // Ids are checked even when other entries are invalid (`when`), so one pass lists every
   // problem; entries may then be partly unparsed, hence the defensive reads.
@@ -328,6 +334,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
       ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
       : {}),
     ...(config.storage ? { storage: resolveStorage(config.storage, baseDir) } : {}),
+    ...(config.park ? { park: { publicKeyFile: path.resolve(baseDir, config.park.publicKeyFile) } } : {}),
   }
 }
 

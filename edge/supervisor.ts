@@ -6,6 +6,8 @@ import { errorMessage } from '../shared/errors.ts'
 import { startEdgeAgent, type EdgeAgent, type EdgeAgentOptions } from './agent.ts'
 import type { EdgeConfig } from './config.ts'
 import { parseCheckedEdgeConfig } from './config-check.ts'
+import { handleConfigPush } from './park/push.ts'
+import type { Command } from '../shared/wire/command.ts'
 
 /**
  * Runs the agent from a config file and applies a changed file with rollback: the new config is
@@ -24,6 +26,12 @@ export interface SupervisedEdge {
   agent(): EdgeAgent
   /** Re-reads the config file and applies it (also called by the file watcher). */
   apply(): Promise<ApplyResult>
+  /**
+   * Applies a new config text (a park push, edge/park/push.ts): checked first (an invalid one
+   * changes nothing, not even the file), then written to the file and applied like a changed
+   * file, with the same rollback. Runs after any apply in progress.
+   */
+  applyText(text: string): Promise<ApplyResult>
   stop(): Promise<void>
 }
 
@@ -34,26 +42,38 @@ export async function startSupervisedEdge(
 ): Promise<SupervisedEdge> {
   let text = readFileSync(file, 'utf8')
   let config: EdgeConfig = parseCheckedEdgeConfig(text, file, options.env)
-  let agent = await startEdgeAgent(config, { ...options, log, configPath: file })
+  let agent: EdgeAgent
+  // The park's config pushes (issue 19) go through applyText below and are answered by the agent running afterwards.
+  const onConfigPush = (command: Command) =>
+    void handleConfigPush(command, {
+      config: () => config,
+      configHash: () => agent.configHash,
+      applyText: (t) => exclusive(() => applyText(t)),
+      respond: (r) => agent.respond(r),
+      now: () => (options.clock ?? systemClock).now(),
+      log: log.child({ component: 'park' }),
+    })
+  const startAgent = (c: EdgeConfig) => startEdgeAgent(c, { ...options, log, configPath: file, onConfigPush })
+  agent = await startAgent(config)
   let applying: Promise<ApplyResult> | null = null
   let stopped = false
 
-  const apply = async (): Promise<ApplyResult> => {
-    const nextText = readFileSync(file, 'utf8')
-    if (nextText === text) return { outcome: 'unchanged' }
-    let next: EdgeConfig
+  const parseNext = (nextText: string): { ok: true; next: EdgeConfig } | { ok: false; result: ApplyResult } => {
     try {
-      next = parseCheckedEdgeConfig(nextText, file, options.env)
+      return { ok: true, next: parseCheckedEdgeConfig(nextText, file, options.env) }
     } catch (err) {
       log.error(
         { config: file, err: errorMessage(err) },
         'the changed config is invalid: still running the previous one',
       )
-      return { outcome: 'invalid', error: errorMessage(err) }
+      return { ok: false, result: { outcome: 'invalid', error: errorMessage(err) } }
     }
+  }
+  /** Stops the running agent and starts one with `next`; back to the running config if it cannot start. */
+  const switchTo = async (nextText: string, next: EdgeConfig): Promise<ApplyResult> => {
     await agent.stop()
     try {
-      agent = await startEdgeAgent(next, { ...options, log, configPath: file })
+      agent = await startAgent(next)
       text = nextText
       config = next
       log.warn({ config: file, configHash: agent.configHash }, 'new config applied')
@@ -64,9 +84,28 @@ export async function startSupervisedEdge(
         'the new config could not start: rolled back to the previous one (kept as .failed)',
       )
       restoreFile(file, text, nextText, log)
-      agent = await startEdgeAgent(config, { ...options, log, configPath: file })
+      agent = await startAgent(config)
       return { outcome: 'rolled-back', error: errorMessage(err) }
     }
+  }
+  const apply = async (): Promise<ApplyResult> => {
+    const nextText = readFileSync(file, 'utf8')
+    if (nextText === text) return { outcome: 'unchanged' }
+    const parsed = parseNext(nextText)
+    return parsed.ok ? switchTo(nextText, parsed.next) : parsed.result
+  }
+  const applyText = async (nextText: string): Promise<ApplyResult> => {
+    if (nextText === text) return { outcome: 'unchanged' }
+    const parsed = parseNext(nextText)
+    if (!parsed.ok) return parsed.result
+    writeFileSync(file, nextText)
+    return switchTo(nextText, parsed.next)
+  }
+  /** After whatever apply runs now (a file change waits for a push and the other way round). */
+  const exclusive = async (run: () => Promise<ApplyResult>): Promise<ApplyResult> => {
+    while (applying) await applying.catch(() => {})
+    applying = run().finally(() => (applying = null))
+    return applying
   }
   const serialized = () => {
     applying ??= apply().finally(() => (applying = null))
@@ -105,6 +144,7 @@ export async function startSupervisedEdge(
   return {
     agent: () => agent,
     apply: serialized,
+    applyText: (t) => exclusive(() => applyText(t)),
     async stop() {
       stopped = true
       watcher.stop()

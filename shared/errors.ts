@@ -63,6 +63,18 @@ export const ErrorCodes = {
   DEVICE_SECURITY_MISMATCH: 'PL_DEVICE_SECURITY_MISMATCH',
   /** Issue 20: a message whose signature, signer, counter (a replay) or encryption did not verify: refused, counted, a security event. */
   SIGNATURE_INVALID: 'PL_SIGNATURE_INVALID',
+  /** A pushed configuration bundle's signature does not verify with the park's public key (issue 19). */
+  BUNDLE_SIGNATURE: 'PL_BUNDLE_SIGNATURE',
+  /** A pushed configuration bundle names another edge. */
+  BUNDLE_WRONG_EDGE: 'PL_BUNDLE_WRONG_EDGE',
+  /** A pushed configuration bundle is not newer than the one the edge runs. */
+  BUNDLE_STALE: 'PL_BUNDLE_STALE',
+  /** A pushed configuration bundle's config is invalid: nothing applied. */
+  BUNDLE_INVALID: 'PL_BUNDLE_INVALID',
+  /** A pushed configuration could not start: rolled back, the previous config runs. */
+  BUNDLE_ROLLED_BACK: 'PL_BUNDLE_ROLLED_BACK',
+  /** The edge takes no pushed configuration (no park.publicKeyFile), or the cloud has no signing key (bundles.signingKeyFile). */
+  BUNDLE_NOT_ENABLED: 'PL_BUNDLE_NOT_ENABLED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

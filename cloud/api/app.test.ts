@@ -107,6 +107,10 @@ describe('GET /api/v1/edges', () => {
         drivers: [],
         clockOffsetMs: null,
         clockCheckedAt: null,
+        // No config pushed by the park yet: nothing expected, no drift (issue 19).
+        expectedConfigHash: null,
+        drift: false,
+        lastPush: null,
       },
     ])
     clock.set(T0 + 60_001)

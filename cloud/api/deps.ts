@@ -29,6 +29,15 @@ export interface ApiDeps {
     cmd: import('../../shared/wire/command.ts').CommandBody,
     timeoutMs: number,
   ) => Promise<import('../../shared/wire/command.ts').CommandResponse> | null
+  /**
+   * The park's config bundles (issue 19): its signing key (cloud config bundles.signingKeyFile)
+   * and the alarm settings the edges' rules carry. Absent: pushes are refused.
+   */
+  bundles?: {
+    signer: { key: import('node:crypto').KeyObject; alg: import('../../shared/wire/bundle.ts').BundleAlgorithm }
+    priorities: import('../../shared/rules/priority.ts').PriorityMatrix
+    chatter: import('../../shared/rules/chatter.ts').ChatterConfig
+  }
   /** Signs a live-view viewer token for one camera (cloud/auth/live-key.ts). Absent: no live view tokens. */
   liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
   /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */

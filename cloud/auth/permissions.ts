@@ -64,6 +64,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 
   'GET /api/v1/edges': 'edges:read',
   'POST /api/v1/edges/:id/commands': 'edges:command',
+  /** The park pushes an edge its config (issue 19): the park admin only. */
+  'POST /api/v1/edges/:id/config': 'registry:manage',
   'GET /api/v1/points': 'points:read',
   'GET /api/v1/points/:id': 'points:read',
   'GET /api/v1/points/:id/history': 'points:read',

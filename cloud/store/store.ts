@@ -14,6 +14,7 @@ import type { DeliveryRepo } from './repos/deliveries.ts'
 import type { GapRepo } from './repos/gaps.ts'
 import type { CameraRepo } from './repos/cameras.ts'
 import type { GasWarningRepo } from './repos/gas-warnings.ts'
+import type { BundleRepo } from './repos/bundles.ts'
 
 export type { Scope } from '../auth/roles.ts'
 export type {
@@ -42,6 +43,7 @@ export type { DeliveryRepo, Delivery, DeliveryOutcome } from './repos/deliveries
 export type { GapRepo, GapFilter, EdgeGap, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
 export type { CameraRepo, CameraRecord, CameraStatusEvent, SnapshotRecord } from './repos/cameras.ts'
 export type { GasWarningRepo, GasArea } from './repos/gas-warnings.ts'
+export type { BundleRepo, BundleState, BundleAnswer } from './repos/bundles.ts'
 export type { AuthStore as AuthRepo } from './auth-store.ts'
 
 /**
@@ -74,7 +76,8 @@ export interface Store
     DeliveryRepo,
     GapRepo,
     CameraRepo,
-    GasWarningRepo {
+    GasWarningRepo,
+    BundleRepo {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */

@@ -5,11 +5,10 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
-import { createEvaluator, parseRuleState, type AlarmEvent } from '../../shared/rules/evaluate.ts'
+import { createEvaluator, parseRuleState, rulesOf, type AlarmEvent } from '../../shared/rules/evaluate.ts'
 import { ChatterConfig } from '../../shared/rules/chatter.ts'
-import { PointClass, PriorityMatrix } from '../../shared/rules/priority.ts'
-import { ThresholdLimits } from '../../shared/rules/threshold.ts'
-import { PointId } from '../../shared/wire/ids.ts'
+import { PriorityMatrix } from '../../shared/rules/priority.ts'
+import { EdgeRule } from '../../shared/wire/bundle.ts'
 import type { EdgeAlarm } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { AtRestCipher } from '../at-rest/cipher.ts'
@@ -24,10 +23,12 @@ import { fieldSeal } from '../at-rest/fields.ts'
  * alarms are kept in {dataDir}/alarms.db and survive restarts.
  */
 export const LocalAlarmsConfig = z.strictObject({
-  /** Keep these equal to the cloud registry's limits for the same points. */
-  points: z
-    .array(z.strictObject({ id: PointId, class: PointClass.default('general'), limits: ThresholdLimits }))
-    .min(1),
+  /**
+   * The park writes these with each config push (issue 19: generated from the cloud registry,
+   * shared/wire/bundle.ts EdgeRule): limits, deadband, on/off delays, rate of change, digital.
+   * Written by hand, keep them equal to the cloud registry's rules for the same points.
+   */
+  points: z.array(EdgeRule).min(1),
   /** Default: the park's S/A/B/C/D table (must match the cloud's alarms.priorities). */
   priorities: PriorityMatrix.optional(),
   /** Chattering detection and latching (shared/rules/latch.ts); must match the cloud's alarms.chatter. */
@@ -114,7 +115,7 @@ export function openLocalAlarms(
       const p = points.get(id)!
       const stored = load.get(id)
       const r = evaluate(
-        { id, class: p.class, limits: p.limits },
+        { id, class: p.class, limits: p.limits, ...rulesOf(p.rules) },
         stored ? parseRuleState(seal.readJson(stored.state, 'alarms.state')) : null,
         group,
       )

@@ -87,5 +87,10 @@ async function run(command: Command, deps: CommandDeps): Promise<CommandResult> 
       if (!deps.readPoint) throw new Refused('this edge reads no points on request')
       return { type: 'read', sample: await deps.readPoint(cmd.point) }
     }
+    case 'config.push':
+      // With park.publicKeyFile the uplink hands pushes to the supervisor (edge/park/), never here.
+      throw new ParklinkError(ErrorCodes.BUNDLE_NOT_ENABLED, 'this edge takes no pushed configuration', {
+        hint: 'set park.publicKeyFile in the edge config to the park signing key (public part)',
+      })
   }
 }

@@ -4,7 +4,7 @@ import { errorMessage } from '../../shared/errors.ts'
 import { decodeAck, decodeCommand, decodeStatus, encode } from '../../shared/wire/codec.ts'
 import { createClockOffsets } from '../../shared/clock-offset.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
-import type { CommandResponse } from '../../shared/wire/command.ts'
+import type { Command, CommandResponse } from '../../shared/wire/command.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import {
   WIRE_VERSION,
@@ -51,6 +51,8 @@ export interface UplinkOptions {
   readPoint?: (point: string) => Promise<Sample>
   /** Signed (and maybe encrypted) messages, issue 20 (wire.ts); absent: plain JSON (`crypto.suite: off`). */
   wire?: UplinkWire
+  /** The park's `config.push` commands (edge/park/): answered later through `respond`, by the agent that runs afterwards. */
+  onConfigPush?: (command: Command) => void
 }
 
 export interface UplinkState {
@@ -75,6 +77,8 @@ export interface Uplink {
   state(): UplinkState
   /** Publishes a death with ts (retained), disconnects cleanly. Idempotent. */
   stop(): Promise<void>
+  /** Publishes a command response now, or at the next connect when not connected (a config push answered after a restart). */
+  respond(response: CommandResponse): void
 }
 
 /**
@@ -114,6 +118,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   let lastError: string | null = null
   let refusedAck: number | null = null
   let stopping: Promise<void> | null = null
+  const held: CommandResponse[] = []
 
   const clearTimer = (name: keyof typeof timers) => {
     if (timers[name] !== null) clock.clearTimeout(timers[name])
@@ -173,6 +178,8 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
         'uplink connected',
       )
       publishBirth(c)
+      // Answers that waited for a connection (a config push answered by the agent it started).
+      for (const r of held.splice(0)) respond(c, r.result?.type ?? 'config.push', r)
       scheduleHeartbeat(c)
       pump()
     })
@@ -243,6 +250,8 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       return void log.warn({ topic: topics.cmd, err: decoded.error, bytes: payload.length }, 'invalid command ignored')
     if (decoded.value.edge !== id.edge)
       return void log.warn({ topic: topics.cmd, edge: decoded.value.edge }, 'command for another edge ignored')
+    if (decoded.value.cmd.type === 'config.push' && options.onConfigPush)
+      return void options.onConfigPush(decoded.value)
     const republish = (list: readonly OutboxBatch[]) => {
       const floor = outbox.floor()
       for (const b of list) {
@@ -423,6 +432,11 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
 
   return {
     kick: pump,
+    respond(response) {
+      const c = transport.current()
+      if (ready && c !== null) respond(c, response.result?.type ?? 'config.push', response)
+      else held.push(response)
+    },
     state: () => ({
       connected: ready,
       lastAckAt,

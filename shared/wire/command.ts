@@ -3,6 +3,7 @@ import { PointId, TopicId } from './ids.ts'
 import { Sample } from './sample.ts'
 import { GapRecord } from './gap.ts'
 import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
+import { BundleOutcome, SignedBundle } from './bundle.ts'
 
 /**
  * The command channel, cloud → edge and back:
@@ -16,6 +17,9 @@ import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
  * camera events through the outbox (shared/wire/camera.ts), carrying the command's id.
  * read: read one point now, out of its schedule (an operator doubts a value); the sample is
  * answered and also goes through the outbox like any other reading.
+ * config.push: the park's signed configuration bundle (shared/wire/bundle.ts); the edge checks
+ * and applies it with rollback, and answers with the outcome and the config hash it runs then
+ * (on refusal: ok false, the reason in `error`, the running hash in `result`).
  */
 const Seq = z.number().int().positive()
 
@@ -31,6 +35,7 @@ export const CommandBody = z.discriminatedUnion('type', [
     cameras: z.array(TopicId).min(1).max(64),
   }),
   z.strictObject({ type: z.literal('read'), point: PointId }),
+  z.strictObject({ type: z.literal('config.push'), bundle: SignedBundle }),
 ])
 export type CommandBody = z.infer<typeof CommandBody>
 
@@ -67,6 +72,13 @@ export const CommandResult = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), cameras: z.array(TopicId).max(64) }),
   /** The point read now (bad with a reason when the device did not answer). */
   z.object({ type: z.literal('read'), sample: Sample }),
+  /** The push's outcome and the config hash the edge runs now (the previous one when refused or rolled back). */
+  z.object({
+    type: z.literal('config.push'),
+    outcome: BundleOutcome,
+    configHash: z.string().max(128),
+    issuedAt: z.number().int().nonnegative(),
+  }),
 ])
 export type CommandResult = z.infer<typeof CommandResult>
 

@@ -5,6 +5,7 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.
 import { PointId } from '../../../shared/wire/ids.ts'
 import { notFound } from '../errors.ts'
 import { IdParams, REFUSALS, apiRouter, createRoute, json, jsonBody, z } from '../openapi/route.ts'
+import { bundleView, edgeConfigRoutes } from './edge-config.ts'
 
 export const DEFAULT_EDGE_OFFLINE_AFTER_MS = 60_000
 
@@ -87,8 +88,15 @@ export function edgesRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(list, async (c) => {
     const now = deps.clock.now()
     const offlineAfter = deps.edgeOfflineAfterMs ?? DEFAULT_EDGE_OFFLINE_AFTER_MS
-    return c.json((await deps.store.listEdges()).map((e) => edgeView(e, now, offlineAfter)))
+    const bundles = new Map((await deps.store.bundleStates()).map((b) => [b.edge, b]))
+    return c.json(
+      (await deps.store.listEdges()).map((e) => ({
+        ...edgeView(e, now, offlineAfter),
+        ...bundleView(e, bundles.get(e.id)),
+      })),
+    )
   })
+  edgeConfigRoutes(app, deps)
   app.openapi(command, async (c) => {
     const { id } = c.req.valid('param')
     const { timeoutS } = c.req.valid('query')

@@ -87,4 +87,9 @@ export interface EdgeView {
   drivers: Array<{ device: string; kind: string; state: string; lastError: string | null }>
   /** Its clock minus the platform's (ms), null until estimated (issue 14). */
   clockOffsetMs: number | null
+  /** The config hash it runs, the one the park expects (last accepted push) and whether they differ (issue 19). */
+  configHash?: string | null
+  expectedConfigHash?: string | null
+  drift?: boolean
+  lastPush?: { outcome: string | null; error: { code: string; message: string } | null } | null
 }

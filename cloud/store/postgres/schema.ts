@@ -508,3 +508,16 @@ export const devices = pgTable('devices', {
   parkingArea: text('parking_area'),
   managed: boolean('managed').notNull().default(false),
 })
+
+export const edgeBundles = pgTable('edge_bundles', {
+  edge: text('edge').primaryKey(),
+  issuedAt: ms('issued_at').notNull(),
+  configYaml: text('config_yaml').notNull(),
+  pushedAt: ms('pushed_at').notNull(),
+  pushedBy: text('pushed_by').notNull(),
+  outcome: text('outcome'),
+  error: jsonb('error').$type<{ code: string; message: string }>(),
+  answeredAt: ms('answered_at'),
+  expectedHash: text('expected_hash'),
+  acceptedIssuedAt: ms('accepted_issued_at'),
+})

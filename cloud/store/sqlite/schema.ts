@@ -636,3 +636,23 @@ export const devices = sqliteTable('devices', {
   /** Created or edited through the registry API: the config file's registry no longer touches it. */
   managed: integer('managed', { mode: 'boolean' }).notNull().default(false),
 })
+
+/**
+ * The park's config bundles (issue 19), one row per edge: the last one pushed (its issue time,
+ * config text, who and when), the edge's last answer to a push, and the config hash the park
+ * expects the edge to run (the one it answered an accepted push with): drift is the running hash
+ * (edges.config_hash, from its status messages) differing from it.
+ */
+export const edgeBundles = sqliteTable('edge_bundles', {
+  edge: text('edge').primaryKey(),
+  issuedAt: integer('issued_at').notNull(),
+  configYaml: text('config_yaml').notNull(),
+  pushedAt: integer('pushed_at').notNull(),
+  pushedBy: text('pushed_by').notNull(),
+  /** The edge's answer to the last push: applied, unchanged, refused, invalid, rolled-back; null: none (yet). */
+  outcome: text('outcome'),
+  error: text('error', { mode: 'json' }).$type<{ code: string; message: string }>(),
+  answeredAt: integer('answered_at'),
+  expectedHash: text('expected_hash'),
+  acceptedIssuedAt: integer('accepted_issued_at'),
+})

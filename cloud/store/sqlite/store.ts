@@ -4,6 +4,7 @@ import { openPlanImageFiles } from '../plan-image-files.ts'
 import type { Store } from '../store.ts'
 import { openParts, run, type SqliteStoreOptions } from './parts.ts'
 import { createReportOps } from './reports.ts'
+import { sqliteBundleRepo } from './bundles.ts'
 import {
   sqliteAlarmRepo,
   sqliteCameraRepo,
@@ -48,5 +49,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteGapRepo(parts),
     ...sqliteCameraRepo(parts),
     ...sqliteGasWarningRepo(parts),
+    ...sqliteBundleRepo(parts),
   }
 }

@@ -4,6 +4,7 @@ import { driverStateName, t } from '../i18n.ts'
 import { ago } from '../format.ts'
 import type { EdgeView } from '../types.ts'
 import { errorText, poll } from './common.ts'
+import { actionsCell, configCell } from './edge-actions.ts'
 
 /** An edge's clock against the platform's: "2.0 s 超前" / "90.0 s behind" (the CLOCK alarm is raised beyond the configured threshold). */
 const clockText = (ms: number | null) =>
@@ -28,9 +29,16 @@ export function edgesPage(root: HTMLElement): () => void {
             h(
               'tr',
               {},
-              ...['ID', t('state'), t('lastSeen'), t('clockOffset'), t('outbox'), t('drivers')].map((x) =>
-                h('th', {}, x),
-              ),
+              ...[
+                'ID',
+                t('state'),
+                t('lastSeen'),
+                t('clockOffset'),
+                t('outbox'),
+                t('drivers'),
+                t('fleetConfig'),
+                t('fleetActions'),
+              ].map((x) => h('th', {}, x)),
             ),
           ),
           h(
@@ -76,6 +84,8 @@ export function edgesPage(root: HTMLElement): () => void {
                     ),
                   ),
                 ),
+                configCell(e),
+                actionsCell(e),
               ),
             ),
           ),
