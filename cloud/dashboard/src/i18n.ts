@@ -5,6 +5,7 @@
 import { enMore, zhMore } from './texts.ts'
 import { enAdmin, zhAdmin } from './texts-admin.ts'
 import { enTrend, zhTrend } from './texts-trend.ts'
+import { enGas, zhGas } from './texts-gas.ts'
 
 export type Lang = 'zh-CN' | 'en'
 
@@ -12,6 +13,7 @@ const zh = {
   ...zhMore,
   ...zhAdmin,
   ...zhTrend,
+  ...zhGas,
   title: '园区安全风险监测预警平台',
   login: '登录',
   username: '用户名',
@@ -154,6 +156,7 @@ const en: Record<Key, string> = {
   ...enMore,
   ...enAdmin,
   ...enTrend,
+  ...enGas,
   title: 'Park safety monitoring',
   login: 'Log in',
   username: 'User name',

@@ -20,6 +20,7 @@ import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
 import { trendMultiPage } from './pages/trend-multi.ts'
 import { kpiPage } from './pages/kpi.ts'
 import { completenessPage } from './pages/completeness.ts'
+import { gasWarningsPage } from './pages/gas-warnings.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -42,6 +43,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/trend(?:\?(.*))?$/, trendMultiPage],
   [/^#\/kpi$/, kpiPage],
   [/^#\/completeness$/, completenessPage],
+  [/^#\/gas-warnings(?:\/(\d+))?$/, gasWarningsPage],
 ]
 
 const app = document.getElementById('app')!
@@ -73,6 +75,7 @@ function nav(): HTMLElement {
       link('#/trend', t('trendMulti')),
       link('#/kpi', t('kpi')),
       link('#/completeness', t('completeness')),
+      link('#/gas-warnings', t('gasWarnings')),
       user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),

@@ -6,6 +6,7 @@ import type { AlarmView, PointView, TimelineEntry } from '../types.ts'
 import { MEASURED, errorText, poll } from './common.ts'
 import { alarmSteps, type StepType } from './alarm-steps.ts'
 import { idsOnly, loadNames, type Names } from './names.ts'
+import { gasBanner } from './gas-banner.ts'
 
 const FACTS = ['point', 'enterprise', 'value', 'raisedAt', 'recoveredAt', 'closedAt', 'responseDue', 'state'] as const
 type Fact = (typeof FACTS)[number]
@@ -43,7 +44,8 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     }
   }
   const steps = alarmSteps(act)
-  mount(root, title, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots)
+  const gas = gasBanner()
+  mount(root, title, gas.el, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots)
 
   let shown = -1
   const load = async () => {
@@ -55,6 +57,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     title.className = `p-${alarm.priority}`
     setFacts(cells, alarm, names, unit)
     steps.update(alarm)
+    void gas.refresh()
     if (entries.length !== shown) {
       shown = entries.length
       mount(timeline, ...entries.map(sentence))
@@ -70,6 +73,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     .then((a) => request<PointView>(`/api/v1/points/${encodeURIComponent(a.point)}`))
     .then((p) => {
       unit = p.unit ?? ''
+      void gas.point(p)
       return load()
     })
     .catch(() => {})

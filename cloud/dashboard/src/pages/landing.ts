@@ -26,6 +26,8 @@ const PAGE_ROLES: Record<string, readonly string[]> = {
   kpi: PARK,
   /** Completeness and the edges' gaps (GET /api/v1/gaps is edges:read). */
   completeness: [...PARK, 'technician', 'auditor'],
+  /** Gas-leak warnings (#/gas-warnings): GET /api/v1/gas-warnings is alarms:read. */
+  gas: [...PARK, ...ENTERPRISE, 'auditor'],
 }
 
 /** The page a role works on: the security administrator its users, the auditor the log, the technician the edges. */
