@@ -72,7 +72,8 @@ describe.skipIf(!HAS_CHROMIUM)('gas-leak warnings in Chromium (skipped: /usr/bin
     await b?.close()
   })
 
-  it('shows the warning in red, named 红色预警, with its area, enterprise, detector and history', async () => {
+  /** The page shows the warning in red, named 红色预警, with its area, enterprise, detector and history. */
+  const showsItRed = async () => {
     const { page, origin } = b
     await page.goto(`${origin}/#/gas-warnings`)
     await page.waitForSelector(`${card()}[data-colour=red] [data-testid=gas-active-${warning.id}]`)
@@ -91,17 +92,19 @@ describe.skipIf(!HAS_CHROMIUM)('gas-leak warnings in Chromium (skipped: /usr/bin
     expect(history).toContain('发布红色预警')
     expect(history).toContain('同时报警探测器 4 个')
     expect(history).toContain('应通知：duty')
-  })
+  }
 
-  it("the gas point's alarm page carries a banner with its area's warning", async () => {
+  /** The gas point's alarm page carries a banner with its area's warning. */
+  const bannerOnAlarmPage = async () => {
     const { page, origin } = b
     await page.goto(`${origin}/#/alarms/${alarmId}`)
     await page.waitForSelector('[data-testid=gas-banner][data-colour=red]:not([hidden])')
     expect(await page.textContent('[data-testid=gas-banner]')).toContain('本区域当前有红色预警')
     expect(await page.getAttribute('[data-testid=gas-banner-link]', 'href')).toBe(`#/gas-warnings/${warning.id}`)
-  })
+  }
 
-  it('the wall lists the warning, lit red', async () => {
+  /** The wall lists the warning, lit red. */
+  const onTheWall = async () => {
     const { page, origin } = b
     await page.goto(`${origin}/wall`)
     const chip = `[data-testid=wall-gas] .chip[data-warning="${warning.id}"]`
@@ -113,9 +116,13 @@ describe.skipIf(!HAS_CHROMIUM)('gas-leak warnings in Chromium (skipped: /usr/bin
     expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('${chip}')).backgroundColor`)).toBe(
       'rgb(229, 22, 27)',
     )
-  })
+  }
 
-  it('refuses to clear while the detector alarms, then without the report (in Chinese); a filed report lets it clear', async () => {
+  // One flow (the views read the warning while it is open, then it is cleared): order-proof.
+  it('shows the open red warning on its page, the alarm page and the wall; refuses to clear it while the detector alarms, then without the report (in Chinese); a filed report lets it clear', async () => {
+    await showsItRed()
+    await bannerOnAlarmPage()
+    await onTheWall()
     const { page, origin } = b
     const message = `[data-testid=gas-message-${warning.id}]`
     await page.goto(`${origin}/#/gas-warnings`)
