@@ -1,5 +1,7 @@
 import { Priority } from '../../shared/rules/priority.ts'
+import { COLOURS, type WarningColour } from '../../shared/rules/gas-warning.ts'
 import type { AlarmRecord } from '../store/store.ts'
+import type { GasWarningRecord } from './gas/model.ts'
 
 /**
  * The wall display's summary (智慧化工园区 大屏, brief §5, issue 17), pure: what the park reads
@@ -121,4 +123,34 @@ export function wallSummary(input: WallInput): WallSummary {
     lit,
     camerasOffline,
   }
+}
+
+/** An open gas-leak warning as the wall lists it (issue 18: 红/橙/黄/蓝色预警 on the wall display). */
+export interface WallGasWarning {
+  id: number
+  area: string
+  areaName: string | null
+  colour: WarningColour
+  /** Detectors alarming at the last evaluation. */
+  active: number
+  /** When the warning opened. */
+  since: number
+}
+
+/** The open gas-leak warnings, worst colour first, then the oldest. */
+export function wallGasWarnings(
+  open: readonly GasWarningRecord[],
+  areaName: ReadonlyMap<string, string>,
+): WallGasWarning[] {
+  return open
+    .filter((w) => w.state === 'open')
+    .map((w) => ({
+      id: w.id,
+      area: w.area,
+      areaName: areaName.get(w.area) ?? null,
+      colour: w.colour,
+      active: w.active.length,
+      since: w.openedAt,
+    }))
+    .sort((a, b) => COLOURS.indexOf(b.colour) - COLOURS.indexOf(a.colour) || a.since - b.since || a.id - b.id)
 }

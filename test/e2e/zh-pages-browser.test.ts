@@ -9,6 +9,7 @@ import { createMetrics } from '../../cloud/metrics.ts'
 import { systemClock } from '../../shared/clock.ts'
 import {
   LEVEL,
+  NH3,
   PRESSURE,
   TEST_PASSWORD,
   batch,
@@ -49,7 +50,7 @@ export const englishIn = (text: string) =>
 /**
  * Issue 17: no English on the zh-CN pages apart from ids, units and numbers. Walks the text of
  * every page an operator opens (login, board, points, trend, alarm, edges, registry, journal,
- * wall) in Chromium, against the real cloud app with an edge, an alarm and a hazard source.
+ * wall, gas-leak warnings) in Chromium, against the real cloud app with an edge, an alarm and a hazard source.
  */
 describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/chromium is not installed)', () => {
   let dir: string
@@ -125,6 +126,28 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
       now,
       'all',
     )
+    // An open orange gas-leak warning of the tank farm (issue 18), its detector alarming.
+    await env.store.registry.create('areas', { id: 'shilian-tf', enterprise: 'shilian', name: '液氨罐区', kind: null })
+    await env.store.registry.patchPoint(NH3, { area: 'shilian-tf' })
+    await env.store.insertGasWarning({
+      area: 'shilian-tf',
+      enterprise: 'shilian',
+      publicArea: false,
+      colour: 'orange',
+      state: 'open',
+      openedAt: now - 600_000,
+      colourSince: now - 600_000,
+      reasons: ['spread 3', 'durationMin 40'],
+      active: [NH3],
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      noticeDueAt: now - 600_000 + 86_400_000,
+      noticeSentAt: null,
+      report: null,
+      clearedAt: null,
+      clearedBy: null,
+      history: [{ at: now - 600_000, action: 'opened', colour: 'orange', reasons: ['spread 3'], tell: ['duty'] }],
+    })
     const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'all', limit: 1 })
     alarmId = alarm!.id
     context = await launchBrowser(dir)
@@ -176,6 +199,7 @@ describe.skipIf(!HAS_CHROMIUM)('every zh-CN page is Chinese (skipped: /usr/bin/c
     ['KPI', '/#/kpi', '[data-testid=kpi-days] tr[data-day]'],
     ['completeness', '/#/completeness', '[data-testid=compl-points] tr[data-point]'],
     ['cameras', '/#/cameras', '[data-testid=camera-offline-stats]'],
+    ['gas-leak warnings', '/#/gas-warnings', '[data-warning] [data-step=opened]'],
   ]
   it.each(PAGES)('the %s page', async (_name, address, ready) => {
     await logInAs('center-li')

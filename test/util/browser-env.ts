@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { createAlarmFeed } from '../../cloud/alarms/feed.ts'
+import { GasWarningsConfig } from '../../cloud/alarms/gas/model.ts'
+import { startGasWarnings } from '../../cloud/alarms/gas/service.ts'
 import { createApp } from '../../cloud/api/app.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
 import { createMetrics } from '../../cloud/metrics.ts'
@@ -28,6 +30,8 @@ export async function startBrowserEnv(o: {
   prefix: string
   mustContain: string
   accounts: Array<[username: string, role: Role, enterprise?: string]>
+  /** Run the gas-leak warnings service on the alarm feed (its timer hourly: the test drives it by alarms). */
+  gasWarnings?: boolean
 }): Promise<BrowserEnv> {
   ensureDashboardBuilt(o.mustContain)
   const dir = mkdtempSync(path.join(tmpdir(), o.prefix))
@@ -40,6 +44,17 @@ export async function startBrowserEnv(o: {
       'test',
       Date.now(),
     )
+  const gasWarnings = o.gasWarnings
+    ? startGasWarnings({
+        store: env.store,
+        feed,
+        clock: systemClock,
+        config: GasWarningsConfig.parse({}),
+        recipients: [],
+        log: captureLogger().log,
+        intervalMs: 3_600_000,
+      })
+    : undefined
   const server = await serveApp(
     createApp({
       store: env.store,
@@ -48,12 +63,14 @@ export async function startBrowserEnv(o: {
       log: captureLogger().log,
       alarmFeed: feed,
       ...auth,
+      ...(gasWarnings ? { gasWarnings } : {}),
     }),
   )
   let context: BrowserContext | undefined
   try {
     context = await launchBrowser(dir)
   } catch (err) {
+    gasWarnings?.stop()
     await server.close()
     await env.dispose()
     rmSync(dir, { recursive: true, force: true })
@@ -67,6 +84,7 @@ export async function startBrowserEnv(o: {
     page,
     close: async () => {
       await context?.close()
+      gasWarnings?.stop()
       await server.close()
       await env.dispose()
       rmSync(dir, { recursive: true, force: true })

@@ -1,16 +1,18 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { dayStartAt, wallSummary } from '../../alarms/wall.ts'
+import { dayStartAt, wallGasWarnings, wallSummary } from '../../alarms/wall.ts'
 import { disposalOf } from '../alarm-view.ts'
 import { isOverdue } from '../../alarms/workflow.ts'
 import { completeness } from '../../telemetry/completeness.ts'
-import type { Enterprise, HazardSource } from '../../registry/model.ts'
+import type { Area, Enterprise, HazardSource } from '../../registry/model.ts'
 import { scope } from '../access.ts'
 import type { ApiDeps } from '../deps.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 import { REFUSALS, apiRouter, createRoute, json, z } from '../openapi/route.ts'
 
 const MAX_ALARMS = 100_000
+/** Open gas-leak warnings listed on the wall (one per area at most: far fewer). */
+const MAX_GAS_WARNINGS = 200
 const DAY = 86_400_000
 /** Completeness today is counted in 5-minute intervals (brief §3: every point at least every 5 min). */
 const COMPLETENESS_STEP = 300_000
@@ -20,7 +22,7 @@ const route = createRoute({
   path: '/',
   tags: ['alarms'],
   summary:
-    "The wall display's summary: today's alarms by priority, active, overdue, disposal rate, edges and enterprises online, completeness today, alarms per hour (24 h), top points, and the plan's entries lit by their worst active alarm",
+    "The wall display's summary: today's alarms by priority, active, overdue, disposal rate, edges and enterprises online, completeness today, alarms per hour (24 h), top points, the plan's entries lit by their worst active alarm, and the open gas-leak warnings by colour (gasWarnings)",
   request: { query: z.strictObject({}) },
   responses: { 200: json('the summary'), ...REFUSALS },
 })
@@ -43,7 +45,7 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
     const visible = scope(c)
     const dayStart = dayStartAt(now, utcOffset)
     const since = Math.min(dayStart, now - DAY)
-    const [recent, open, points, enterprises, sources, cameras, image] = await Promise.all([
+    const [recent, open, points, enterprises, sources, cameras, image, gas, areas] = await Promise.all([
       deps.store.listAlarms({ scope: visible, state: 'all', raisedFrom: since, limit: MAX_ALARMS }),
       deps.store.listAlarms({ scope: visible, state: 'open', limit: MAX_ALARMS }),
       deps.store.listPoints({ scope: visible }),
@@ -51,6 +53,8 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
       deps.store.registry.list('hazardSources', visible) as Promise<HazardSource[]>,
       deps.store.listCameras(visible),
       deps.store.plan.info(),
+      deps.store.listGasWarnings({ scope: visible, state: 'open', limit: MAX_GAS_WARNINGS }),
+      deps.store.registry.list('areas', visible) as Promise<Area[]>,
     ])
     const hazardSourceOf = new Map(points.flatMap((p) => (p.hazardSource ? [[p.id, p.hazardSource] as const] : [])))
     const summary = wallSummary({
@@ -75,6 +79,7 @@ export function wallRoutes(deps: ApiDeps): OpenAPIHono {
       edges: { online: edges.filter((e) => e.online).length, total: edges.length },
       enterprises: { online: enterprises.filter((e) => connected.has(e.id)).length, total: enterprises.length },
       completenessToday: today.park.completeness,
+      gasWarnings: wallGasWarnings(gas, new Map(areas.map((a) => [a.id, a.name]))),
       plan: {
         enterprises: enterprises.map((e) => ({
           id: e.id,

@@ -6,6 +6,7 @@ import { enMore, zhMore } from './texts.ts'
 import { enAdmin, zhAdmin } from './texts-admin.ts'
 import { enTrend, zhTrend } from './texts-trend.ts'
 import { enScreens, zhScreens } from './texts-screens.ts'
+import { enGas, zhGas } from './texts-gas.ts'
 
 export type Lang = 'zh-CN' | 'en'
 
@@ -14,6 +15,7 @@ const zh = {
   ...zhAdmin,
   ...zhTrend,
   ...zhScreens,
+  ...zhGas,
   title: '园区安全风险监测预警平台',
   login: '登录',
   username: '用户名',
@@ -157,6 +159,7 @@ const en: Record<Key, string> = {
   ...enAdmin,
   ...enTrend,
   ...enScreens,
+  ...enGas,
   title: 'Park safety monitoring',
   login: 'Log in',
   username: 'User name',

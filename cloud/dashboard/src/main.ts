@@ -21,6 +21,7 @@ import { landingOf, mayOpen, noAccessPage } from './pages/landing.ts'
 import { trendMultiPage } from './pages/trend-multi.ts'
 import { kpiPage } from './pages/kpi.ts'
 import { completenessPage } from './pages/completeness.ts'
+import { gasWarningsPage } from './pages/gas-warnings.ts'
 
 /**
  * A hash router: #/board, #/points, #/points/{id}, #/alarms/{id}, #/edges, #/login. Each page
@@ -44,6 +45,7 @@ const routes: Array<[RegExp, Page]> = [
   [/^#\/kpi$/, kpiPage],
   [/^#\/completeness$/, completenessPage],
   [/^#\/cameras$/, camerasPage],
+  [/^#\/gas-warnings(?:\/(\d+))?$/, gasWarningsPage],
 ]
 
 const app = document.getElementById('app')!
@@ -76,6 +78,7 @@ function nav(): HTMLElement {
       link('#/kpi', t('kpi')),
       link('#/completeness', t('completeness')),
       link('#/cameras', t('cameras')),
+      link('#/gas-warnings', t('gasWarnings')),
       user && !mayOpen(user.role, '#/wall') ? null : h('a', { href: '/wall' }, t('wall')),
     ),
     h('span', { class: 'spacer' }),

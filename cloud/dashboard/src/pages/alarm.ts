@@ -7,6 +7,7 @@ import { MEASURED, errorText, poll } from './common.ts'
 import { alarmSteps, type StepType } from './alarm-steps.ts'
 import { idsOnly, loadNames, type Names } from './names.ts'
 import { showAreaCameras } from './alarm-cameras.ts'
+import { gasBanner } from './gas-banner.ts'
 
 const FACTS = ['point', 'enterprise', 'value', 'raisedAt', 'recoveredAt', 'closedAt', 'responseDue', 'state'] as const
 type Fact = (typeof FACTS)[number]
@@ -45,7 +46,8 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     }
   }
   const steps = alarmSteps(act)
-  mount(root, title, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots, areaCameras)
+  const gas = gasBanner()
+  mount(root, title, gas.el, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots, areaCameras)
 
   let shown = -1
   const load = async () => {
@@ -57,6 +59,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     title.className = `p-${alarm.priority}`
     setFacts(cells, alarm, names, unit)
     steps.update(alarm)
+    void gas.refresh()
     if (entries.length !== shown) {
       shown = entries.length
       mount(timeline, ...entries.map(sentence))
@@ -75,6 +78,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     .then((a) => request<PointView>(`/api/v1/points/${encodeURIComponent(a.point)}`))
     .then((p) => {
       unit = p.unit ?? ''
+      void gas.point(p)
       return load()
     })
     .catch(() => {})

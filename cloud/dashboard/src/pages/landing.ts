@@ -27,6 +27,8 @@ const PAGE_ROLES: Record<string, readonly string[]> = {
   /** Completeness and the edges' gaps (GET /api/v1/gaps is edges:read). */
   completeness: [...PARK, 'technician', 'auditor'],
   cameras: [...PARK, ...ENTERPRISE, 'technician', 'auditor'],
+  /** Gas-leak warnings (#/gas-warnings): GET /api/v1/gas-warnings is alarms:read. */
+  gas: [...PARK, ...ENTERPRISE, 'auditor'],
 }
 
 /** The page a role works on: the security administrator its users, the auditor the log, the technician the edges. */

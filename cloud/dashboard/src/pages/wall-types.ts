@@ -1,4 +1,5 @@
 import type { AlarmView } from '../types.ts'
+import type { WallGasWarning } from './wall-gas.ts'
 
 export type Priority = AlarmView['priority']
 export interface PlanEntry {
@@ -21,6 +22,8 @@ export interface WallData {
   edges: { online: number; total: number }
   enterprises: { online: number; total: number }
   completenessToday: number | null
+  /** Open gas-leak warnings, worst colour first (issue 18). */
+  gasWarnings?: WallGasWarning[]
   plan: {
     enterprises: Array<PlanEntry & { online: boolean }>
     hazardSources: Array<PlanEntry & { enterprise: string; level: number }>

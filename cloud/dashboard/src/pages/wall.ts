@@ -13,6 +13,7 @@ import { wallLayout } from './wall-layout.ts'
 import { watchLink } from './wall-link.ts'
 import { clockText, drawHours, drawTicker, drawTiles, drawTop, popUp } from './wall-parts.ts'
 import type { WallData } from './wall-types.ts'
+import { wallGas } from './wall-gas.ts'
 
 /** The summary is read again this often even without a change (today's counts, online, completeness). */
 const REFRESH_MS = 10_000
@@ -34,6 +35,7 @@ export function wallPage(root: HTMLElement): () => void {
   mount(root, ui.wall)
   const link = watchLink(ui)
   const planImage = planImageCache()
+  const gas = wallGas(ui.wall)
   let names: Names = idsOnly
   const alarms = new Map<number, AlarmView>()
 
@@ -44,6 +46,7 @@ export function wallPage(root: HTMLElement): () => void {
       drawPlan(ui.svg, d.plan, await planImage.href(d.plan.image ?? null))
       drawHours(ui.hours, d.perHour)
       drawTop(ui.top, d.topPoints, names)
+      gas.draw(d.gasWarnings ?? [])
       ui.updated.textContent = `${t('updatedAt')} ${time(d.at)}`
       link.data(true)
     } catch (err) {
