@@ -341,7 +341,15 @@ export function loadCloudConfig(file: string): CloudConfig {
       },
     ])
   const crypto = resolveCryptoPaths(config.crypto, dir)
-  return { ...config, auth, mqtt, reports, crypto, ...(bundles ? { bundles } : {}), dataDir: path.resolve(dir, config.dataDir) }
+  return {
+    ...config,
+    auth,
+    mqtt,
+    reports,
+    crypto,
+    ...(bundles ? { bundles } : {}),
+    dataDir: path.resolve(dir, config.dataDir),
+  }
 }
 
 /** The broker password from the environment variable the config names; an unset variable is a config error. */

@@ -32,14 +32,9 @@ export function bundleView(e: EdgeRecord, b: BundleState | undefined) {
 
 const ConfigPush = z
   .strictObject({
-    configYaml: z
-      .string()
-      .min(1)
-      .max(MAX_CONFIG_YAML)
-      .optional()
-      .openapi({
-        description: "the edge's config file; absent: the last one pushed, with the registry's rules of now",
-      }),
+    configYaml: z.string().min(1).max(MAX_CONFIG_YAML).optional().openapi({
+      description: "the edge's config file; absent: the last one pushed, with the registry's rules of now",
+    }),
   })
   .openapi('EdgeConfigPush')
 

@@ -343,7 +343,8 @@ export const enMore: Record<keyof typeof zhMore, string> = {
   err_PL_PKI_FAILED: 'A certificate operation failed: check the park PKI folder and openssl',
   err_PL_AUDIT_CHAIN_BROKEN: 'The audit log hash chain is broken: a record may have been altered',
   err_PL_AT_REST_KEY: "The edge's at-rest data key is missing or does not match: the edge did not start",
-  err_PL_SIGNATURE_INVALID: 'A message failed verification (signature, signer, counter/replay or encryption) and was refused',
+  err_PL_SIGNATURE_INVALID:
+    'A message failed verification (signature, signer, counter/replay or encryption) and was refused',
   err_PL_STORE_FAILED: 'The platform database is unavailable: try again shortly',
   err_PL_LISTEN_FAILED: 'The service cannot listen on its port',
   err_PL_BAD_REQUEST: 'The request is not valid: check what was entered',
