@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os'
-import path from 'node:path'
 import type { Command } from 'commander'
 import type { NewKeyInput, NewUserInput } from '../cloud/auth/accounts.ts'
 import { Role, ROLES } from '../cloud/auth/roles.ts'
 import type { CloudConfig } from '../cloud/config.ts'
 import type { Store } from '../cloud/store/store.ts'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
+import { withCloudStore } from './cloud-store.ts'
 
 /**
  * `parklink cloud user add` and `parklink cloud key add`: the bootstrap of a production cloud,
@@ -25,29 +25,16 @@ async function withStore<T>(
   ) => Promise<T>,
   before?: () => Promise<void>,
 ): Promise<T> {
-  const [{ loadCloudConfig }, { createLogger }, { openSqliteStore }, { createEvaluator }, { createAccounts }] =
-    await Promise.all([
-      import('../cloud/config.ts'),
-      import('../cloud/log.ts'),
-      import('../cloud/store/sqlite/store.ts'),
-      import('../shared/rules/evaluate.ts'),
-      import('../cloud/auth/accounts.ts'),
-    ])
-  const config = loadCloudConfig(configFile)
-  await before?.()
-  const log = createLogger({ level: 'silent' })
-  const store = openSqliteStore({
-    file: path.join(config.dataDir, 'cloud.db'),
-    evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
-    log,
-  })
-  try {
-    // The enterprises an account may name are the config's (as the service does at each start).
-    await store.applyRegistry(config.registry)
-    return await fn(store, config, createAccounts(store.auth, config.auth.password))
-  } finally {
-    await store.close()
-  }
+  const { createAccounts } = await import('../cloud/auth/accounts.ts')
+  return withCloudStore(
+    configFile,
+    async (store, config) => {
+      // The enterprises an account may name are the config's (as the service does at each start).
+      await store.applyRegistry(config.registry)
+      return await fn(store, config, createAccounts(store.auth, config.auth.password))
+    },
+    before ? () => before() : undefined,
+  )
 }
 
 async function readPassword(

@@ -1,7 +1,7 @@
-import path from 'node:path'
 import type { Command } from 'commander'
 import type { ExchangeRun } from '../cloud/exchange/job.ts'
 import type { ExchangeStatus } from '../cloud/exchange/service.ts'
+import { withCloudStore } from './cloud-store.ts'
 
 /**
  * `parklink cloud exchange run` and `parklink cloud exchange status` (issue 18): one run of the
@@ -12,34 +12,18 @@ async function withExchange<T>(
   configFile: string,
   fn: (exchange: import('../cloud/exchange/service.ts').Exchange) => Promise<T>,
 ): Promise<T> {
-  const [
-    { loadCloudConfig },
-    { createLogger },
-    { openSqliteStore },
-    { createEvaluator },
-    { openExchange },
-    { systemClock },
-  ] = await Promise.all([
-    import('../cloud/config.ts'),
-    import('../cloud/log.ts'),
-    import('../cloud/store/sqlite/store.ts'),
-    import('../shared/rules/evaluate.ts'),
+  const [{ openExchange }, { systemClock }] = await Promise.all([
     import('../cloud/exchange/service.ts'),
     import('../shared/clock.ts'),
   ])
-  const config = loadCloudConfig(configFile)
-  const store = openSqliteStore({
-    file: path.join(config.dataDir, 'cloud.db'),
-    evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
-    log: createLogger({ level: 'silent' }),
+  return withCloudStore(configFile, async (store, config) => {
+    const exchange = openExchange({ config, store, clock: systemClock })
+    try {
+      return await fn(exchange)
+    } finally {
+      await exchange.close()
+    }
   })
-  const exchange = openExchange({ config, store, clock: systemClock })
-  try {
-    return await fn(exchange)
-  } finally {
-    await exchange.close()
-    await store.close()
-  }
 }
 
 export const runExchange = (configFile: string): Promise<ExchangeRun> => withExchange(configFile, (e) => e.run())

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
 import type { StoredReport } from '../cloud/store/report-store.ts'
+import { withCloudStore } from './cloud-store.ts'
 
 /**
  * `parklink cloud report run <name> [--from] [--to] [--note]` and `parklink cloud report list`:
@@ -43,37 +44,13 @@ async function withRunner<T>(
     dir: string
   }) => Promise<T>,
 ): Promise<T> {
-  const [
-    { loadCloudConfig },
-    { createLogger },
-    { openSqliteStore },
-    { createEvaluator },
-    { reportRunner, reportsDir },
-    { systemClock },
-  ] = await Promise.all([
-    import('../cloud/config.ts'),
-    import('../cloud/log.ts'),
-    import('../cloud/store/sqlite/store.ts'),
-    import('../shared/rules/evaluate.ts'),
+  const [{ reportRunner, reportsDir }, { systemClock }] = await Promise.all([
     import('../cloud/reports/service.ts'),
     import('../shared/clock.ts'),
   ])
-  const config = loadCloudConfig(configFile)
-  const store = openSqliteStore({
-    file: path.join(config.dataDir, 'cloud.db'),
-    evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
-    log: createLogger({ level: 'silent' }),
-  })
-  try {
-    return await fn({
-      runner: reportRunner({ config, store, clock: systemClock }),
-      store,
-      config,
-      dir: reportsDir(config),
-    })
-  } finally {
-    await store.close()
-  }
+  return withCloudStore(configFile, (store, config) =>
+    fn({ runner: reportRunner({ config, store, clock: systemClock }), store, config, dir: reportsDir(config) }),
+  )
 }
 
 export async function runReport(
