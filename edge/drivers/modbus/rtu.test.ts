@@ -123,18 +123,19 @@ describe('Modbus RTU driver on a pseudo-terminal line', () => {
     const alive = r.samples.filter((x) => x.point === 'alive.level')
     expect(alive.every((x) => x.quality === 'good')).toBe(true)
     // The first read of both slaves cannot know yet that unit 7 is silent: judge the steady state.
-    // A silent slave that held the line would add its 300 ms timeout to every interval; a busy
-    // machine (CI, other tests) may delay one read now and then. So: the typical interval is
-    // within 10 %, and nearly every one is.
+    // A silent slave that held the line would add its 300 ms timeout to every interval. A busy
+    // machine (CI, other tests) delays single reads by ±200 ms, but the schedule is fixed-rate,
+    // so a late read is followed by an early one: the typical interval and the mean stay at the
+    // poll interval, far from the 1 300 ms a held line would give.
     const intervals = alive
       .slice(1)
       .map((x, i) => x.ts - alive[i]!.ts)
       .slice(1)
     const sorted = [...intervals].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)]!
+    const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length
     expect(Math.abs(median - pollMs), `intervals ${intervals.join(', ')}`).toBeLessThanOrEqual(pollMs * 0.1)
-    const within = intervals.filter((i) => Math.abs(i - pollMs) <= pollMs * 0.1).length
-    expect(within / intervals.length, `intervals ${intervals.join(', ')}`).toBeGreaterThanOrEqual(0.75)
+    expect(mean, `intervals ${intervals.join(', ')}`).toBeLessThan(pollMs + 300 / 2)
     // The silent slave is reported, not hidden, and it was probed again (but not every poll).
     const silent = r.samples.filter((x) => x.point === 'silent.level')
     expect(silent.every((x) => x.quality === 'bad')).toBe(true)
