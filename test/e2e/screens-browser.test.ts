@@ -79,6 +79,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       const card = page.locator('[data-testid=area-cameras] [data-camera="cam-gate"]')
       await card.waitFor()
       expect(await card.getAttribute('data-state')).toBe('offline')
+      // A camera has no values: no trend around its alarm (pages/alarm-trend.ts).
+      await page.waitForSelector('.timeline li')
+      expect(await page.locator('[data-testid=alarm-trend] *').count()).toBe(0)
     })
 
     it('places the enterprise at its registry coordinates over the uploaded plan, and lights the offline camera', async () => {

@@ -31,7 +31,8 @@ const MIN = 60_000
  * behind a switch that can cut the alarm stream: the wall display at 1920×1080 and 3840×2160
  * (no scrollbar, a clock that moves, the plan lit, an outage shown and caught up), the alarm
  * journal's bulk triage and close of 20 recovered alarms with an outcome per alarm, the alarm
- * page keeping typed text across its refreshes, and shelving from the UI.
+ * page keeping typed text across its refreshes with the point's trend around the alarm (drawn once,
+ * redrawn when the recovery arrives), and shelving from the UI.
  */
 describe.skipIf(!HAS_CHROMIUM)(
   'the wall display and the desk pages in Chromium (skipped: /usr/bin/chromium is not installed)',
@@ -113,6 +114,13 @@ describe.skipIf(!HAS_CHROMIUM)(
       await env?.dispose()
       if (dir) rmSync(dir, { recursive: true, force: true })
     })
+
+    // The alarm page's trend (pages/alarm-trend.ts): its marks, and an expression of its uPlot `p`.
+    const raiseMarks = () => page.locator('[data-testid=alarm-trend] [data-testid=trend-events] li[data-mark=raise]')
+    const alarmChart = <T = unknown>(expr: string) =>
+      page.evaluate<T>(
+        `((p) => ${expr})(document.querySelector('[data-testid=alarm-trend] [data-testid=trend-chart]').plot)`,
+      )
 
     // A string, run in the page (the tests compile without the DOM's types).
     const noScrollbar = () =>
@@ -205,6 +213,17 @@ describe.skipIf(!HAS_CHROMIUM)(
       const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'active', point: LEVEL, kind: 'HH', limit: 1 })
       await page.goto(`${origin}/#/alarms/${alarm!.id}`)
       await page.waitForSelector('[data-testid=input-cause]')
+      // The point's trend around the alarm: the raise marked, the thresholds (down to LL) in view.
+      await expect.poll(() => raiseMarks().count(), { timeout: 10_000 }).toBe(2)
+      expect(await raiseMarks().allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/高高报/)]))
+      expect(await alarmChart('p.data[1].includes(10.8)')).toBe(true)
+      const y = await alarmChart<{ min: number; max: number }>('p.scales[p.series[1].scale]')
+      expect(y.min).toBeLessThanOrEqual(1) // LL
+      expect(y.max).toBeGreaterThanOrEqual(10.8)
+      await alarmChart('(p.keptByTest = true)')
+      let reads = 0
+      const countReads = (r: { url(): string }) => void (r.url().includes('/history?') && reads++)
+      page.on('request', countReads)
       await page.fill('[data-testid=input-cause]', '进料阀')
       // Another operator acknowledges: the page shows it on its next refresh, with the text still there.
       await api('POST', `/api/v1/alarms/${alarm!.id}/ack`, operatorToken, {})
@@ -212,6 +231,10 @@ describe.skipIf(!HAS_CHROMIUM)(
         .poll(() => page.textContent('[data-testid=alarm-state]'), { timeout: 15_000 })
         .toMatch(/确认 center-wu/)
       expect(await page.inputValue('[data-testid=input-cause]')).toBe('进料阀')
+      // The refresh neither redrew nor re-read the trend (its range did not change).
+      page.off('request', countReads)
+      expect(await alarmChart('p.keptByTest === true')).toBe(true)
+      expect(reads).toBe(0)
       await page.locator('[data-testid=input-cause]').pressSequentially('卡涩')
       await page.fill('[data-testid=input-measures]', '切换备用阀')
       await page.click('button[data-action=feedback]')
@@ -233,6 +256,18 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(after!.disposal.overlay).toMatchObject({ kind: 'shelved', by: 'center-li', reason: '仪表标定' })
       expect(await page.isVisible('button[data-action=unshelve]')).toBe(true)
       expect(await page.isVisible('button[data-action=shelve]')).toBe(false)
+    })
+
+    it('the alarm page redraws its trend when the recovery arrives, to mark it', async () => {
+      const [alarm] = await env.store.listAlarms({ scope: 'all', state: 'active', point: LEVEL, kind: 'HH', limit: 1 })
+      await page.goto(`${origin}/#/alarms/${alarm!.id}`)
+      await expect.poll(() => raiseMarks().count(), { timeout: 10_000 }).toBe(2)
+      await page.fill('[data-testid=input-close-note]', '已恢复')
+      await send(LEVEL, 6.0)
+      const recoveries = page.locator('[data-testid=alarm-trend] [data-testid=trend-events] li[data-mark=recover]')
+      await expect.poll(() => recoveries.count(), { timeout: 15_000 }).toBe(2)
+      expect(await alarmChart('p.data[1].filter((v) => v === 6).length')).toBe(2) // before the raise and the recovery
+      expect(await page.inputValue('[data-testid=input-close-note]')).toBe('已恢复')
     })
   },
 )

@@ -17,12 +17,14 @@ import {
   testAuth,
 } from '../cloud/helpers.ts'
 import { serveApp } from '../util/dashboard.ts'
+import { seedPageData } from './fixture-pages.ts'
 
 /**
  * A demo-like cloud for the screen tests and `npm run screenshots` (issue 17): the real app on
  * a loopback port 0 over a temp SQLite store, with the registry placed on an uploaded plan, two
  * cameras (one offline long enough for its OFFLINE alarm), a chattering level point, a few
- * ordinary alarms, and a user per role that has a page.
+ * ordinary alarms, two hours of history with a gap, a red gas-leak warning, and a user per role
+ * that has a page.
  */
 export const PLAN_SVG = `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 560">
@@ -146,6 +148,8 @@ async function seed(store: Store, api: Api, now: number): Promise<void> {
   })
   await watcher.runOnce()
   watcher.stop()
+  // Two hours of values, a gap, a recovered pressure alarm and a red gas warning (fixture-pages.ts).
+  await seedPageData(store, now, (samples) => send(samples))
   // The level chatters: over and back four times within a minute, 10 minutes ago.
   const t0 = now - 10 * 60_000
   for (let i = 0; i < 4; i++) {

@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
+import { LEVEL, PRESSURE } from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
 import { ensureDashboardBuilt, logIn } from '../util/dashboard.ts'
-import { USERS, startScreensFixture } from './fixture.ts'
+import { type ScreensFixture, USERS, startScreensFixture } from './fixture.ts'
 
 /**
  * `npm run screenshots` (issue 17): the screens fixture (the real cloud app on a loopback port 0,
@@ -15,13 +16,26 @@ const OUT = path.resolve('docs/screenshots')
 const DESK = { width: 1600, height: 900 }
 const WALL = { width: 1920, height: 1080 }
 
+const MIN = 60_000
+
 /** [file, role's user, address, what shows once the page has its data]. */
-const SHOTS: Array<[string, string, string, string]> = [
+type Shot = [string, string, string, string]
+const shots = (alarm: { pressure: number; camera: number }, now: number): Shot[] => [
   ['board', USERS.park_operator, '/#/board', '[data-zone=onScreen] .card'],
   ['journal', USERS.park_operator, '/#/journal', 'tr.chatter'],
-  ['alarm', USERS.park_operator, '/#/alarms/1', '.timeline li'],
+  ['alarm', USERS.park_operator, `/#/alarms/${alarm.pressure}`, '[data-testid=alarm-trend] canvas'],
+  ['alarm-camera', USERS.park_operator, `/#/alarms/${alarm.camera}`, '[data-testid=area-cameras] [data-camera]'],
   ['points', USERS.park_operator, '/#/points', 'table'],
-  ['trend', USERS.park_operator, `/#/points/${encodeURIComponent('shilian.tk101.level')}`, 'canvas'],
+  ['trend', USERS.park_operator, `/#/points/${encodeURIComponent(LEVEL)}`, 'canvas'],
+  [
+    'trend-multi',
+    USERS.park_operator,
+    `/#/trend?p=${[LEVEL, PRESSURE].map(encodeURIComponent).join(',')}&from=${now - 125 * MIN}&to=${now}`,
+    '[data-testid=trend-chart] canvas',
+  ],
+  ['kpi', USERS.park_operator, '/#/kpi', '[data-testid=kpi-hourly-chart] canvas'],
+  ['completeness', USERS.park_operator, '/#/completeness', '[data-testid=compl-gaps] tr[data-gap=disk_full]'],
+  ['gas-warnings', USERS.park_operator, '/#/gas-warnings', '[data-colour=red]'],
   ['cameras', USERS.park_operator, '/#/cameras', '[data-camera]'],
   ['edges', USERS.park_operator, '/#/edges', 'main h1'],
   ['registry', USERS.park_admin, '/#/registry', 'tr[data-point]'],
@@ -30,6 +44,16 @@ const SHOTS: Array<[string, string, string, string]> = [
   ['users', USERS.security_admin, '/#/users', 'tr[data-user]'],
   ['audit', USERS.auditor, '/#/audit', '[data-testid=audit] tbody tr'],
 ]
+
+/** The id of the fixture's first alarm on a point of a kind (through the API, as the admin). */
+async function alarmOf(fx: ScreensFixture, point: string, kind: string): Promise<number> {
+  const res = await fetch(`${fx.origin}/api/v1/alarms?state=all&kind=${kind}&point=${encodeURIComponent(point)}`, {
+    headers: { authorization: `Bearer ${fx.adminToken}` },
+  })
+  const [first] = (await res.json()) as Array<{ id: number }>
+  if (!first) throw new Error(`the screens fixture has no ${kind} alarm on ${point}`)
+  return first.id
+}
 
 async function shoot(page: Page, origin: string, user: string, address: string, ready: string, file: string) {
   const who = await page.$('[data-testid=who]')
@@ -46,7 +70,7 @@ async function shoot(page: Page, origin: string, user: string, address: string, 
 
 async function main(): Promise<void> {
   if (!HAS_CHROMIUM) throw new Error('no /usr/bin/chromium: install Debian chromium to take screenshots')
-  ensureDashboardBuilt('camera-offline-stats')
+  ensureDashboardBuilt('alarm-trend')
   mkdirSync(OUT, { recursive: true })
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shots-'))
   const fx = await startScreensFixture()
@@ -55,7 +79,12 @@ async function main(): Promise<void> {
     const page = context.pages()[0] ?? (await context.newPage())
     await page.setViewportSize(DESK)
     await logIn(page, fx.origin, USERS.park_operator)
-    for (const [file, user, address, ready] of SHOTS) await shoot(page, fx.origin, user, address, ready, file)
+    const alarm = {
+      pressure: await alarmOf(fx, PRESSURE, 'H'),
+      camera: await alarmOf(fx, 'camera:cam-gate', 'OFFLINE'),
+    }
+    for (const [file, user, address, ready] of shots(alarm, Date.now()))
+      await shoot(page, fx.origin, user, address, ready, file)
     await page.setViewportSize(WALL)
     await shoot(page, fx.origin, USERS.park_operator, '/wall', '.plan-svg image.plan-image', 'wall')
   } finally {

@@ -29,7 +29,7 @@ export const zhScreens = {
   camLiveMissing: '暂不可用：云端未登记边缘视频中继地址，页面无视频播放器',
   camNone: '暂无摄像头',
   areaCameras: '区域摄像头',
-  minutes: '{n} 分钟',
+  minutesN: '{n} 分钟',
   hours: '{n} 小时',
   // The journal's chattering groups (ISA-18.2).
   chatter: '振荡报警',
@@ -70,7 +70,7 @@ export const enScreens: Record<keyof typeof zhScreens, string> = {
     "not available: the cloud does not know the edges' video relay addresses and the page has no video player",
   camNone: 'no cameras',
   areaCameras: 'Cameras of the area',
-  minutes: '{n} min',
+  minutesN: '{n} min',
   hours: '{n} h',
   chatter: 'Chattering',
   chatterCount: '{n} times',

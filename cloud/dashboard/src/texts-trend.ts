@@ -29,6 +29,7 @@ export const zhTrend = {
   eventRecover: '恢复',
   noPens: '请添加至少一个点位',
   badRange: '开始时间须早于结束时间',
+  alarmTrend: '报警前后趋势',
   // KPI page.
   kpi: '报警指标',
   kpiPeriod: '统计时段',
@@ -112,6 +113,7 @@ export const enTrend: Record<keyof typeof zhTrend, string> = {
   eventRecover: 'Recovered',
   noPens: 'Add at least one point',
   badRange: 'The start must be before the end',
+  alarmTrend: 'Trend around the alarm',
   kpi: 'Alarm KPIs',
   kpiPeriod: 'Period',
   kpiAllEnterprises: 'All enterprises',

@@ -8,13 +8,14 @@ import { alarmSteps, type StepType } from './alarm-steps.ts'
 import { idsOnly, loadNames, type Names } from './names.ts'
 import { showAreaCameras } from './alarm-cameras.ts'
 import { gasBanner } from './gas-banner.ts'
+import { alarmTrend } from './alarm-trend.ts'
 
 const FACTS = ['point', 'enterprise', 'value', 'raisedAt', 'recoveredAt', 'closedAt', 'responseDue', 'state'] as const
 type Fact = (typeof FACTS)[number]
 
 /**
- * One alarm: its facts, its timeline and the operator's steps (ack, triage, feedback, close,
- * shelve). The page is built once; every 5 s the facts are updated in place (issue 17): the
+ * One alarm: its facts, its timeline, the operator's steps (ack, triage, feedback, close,
+ * shelve) and the point's trend around it (pages/alarm-trend.ts). The page is built once; every 5 s the facts are updated in place (issue 17): the
  * inputs of the steps are never rebuilt, so nothing the operator types is lost.
  */
 export function alarmPage(root: HTMLElement, id: string | undefined): () => void {
@@ -30,6 +31,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   const timeline = h('ol', { class: 'timeline' })
   const snapshots = h('div', { class: 'snapshots' })
   const areaCameras = h('div', { class: 'area-cameras' })
+  const trendBox = h('div', { class: 'alarm-trend', 'data-testid': 'alarm-trend' })
   const urls: string[] = []
   let names: Names = idsOnly
   let unit = ''
@@ -47,7 +49,20 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   }
   const steps = alarmSteps(act)
   const gas = gasBanner()
-  mount(root, title, gas.el, facts, steps.root, message, h('h2', {}, t('timeline')), timeline, snapshots, areaCameras)
+  const trend = alarmTrend(trendBox)
+  mount(
+    root,
+    title,
+    gas.el,
+    facts,
+    steps.root,
+    message,
+    trendBox,
+    h('h2', {}, t('timeline')),
+    timeline,
+    snapshots,
+    areaCameras,
+  )
 
   let shown = -1
   const load = async () => {
@@ -59,6 +74,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
     title.className = `p-${alarm.priority}`
     setFacts(cells, alarm, names, unit)
     steps.update(alarm)
+    trend.update(alarm)
     void gas.refresh()
     if (entries.length !== shown) {
       shown = entries.length
@@ -85,6 +101,7 @@ export function alarmPage(root: HTMLElement, id: string | undefined): () => void
   void showSnapshots(id ?? '', snapshots, urls)
   return () => {
     stop()
+    trend.stop()
     for (const u of urls) URL.revokeObjectURL(u)
   }
 }

@@ -39,7 +39,7 @@ export const duration = (ms: number | null): string =>
   ms === null
     ? '—'
     : ms < 3_600_000
-      ? fill(t('minutes'), { n: Math.round(ms / 60_000) })
+      ? fill(t('minutesN'), { n: Math.round(ms / 60_000) })
       : fill(t('hours'), { n: (ms / 3_600_000).toFixed(1) })
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`)
