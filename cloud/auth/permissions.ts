@@ -114,6 +114,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   /** Gas-leak warnings (issue 18): read like alarms; the center acknowledges and clears; the enterprise files the investigation report. */
   'GET /api/v1/gas-warnings': 'alarms:read',
   'GET /api/v1/gas-warnings/:id': 'alarms:read',
+  'GET /api/v1/gas-warnings/:id/deliveries': 'alarms:read',
   'POST /api/v1/gas-warnings/:id/ack': 'alarms:handle',
   'POST /api/v1/gas-warnings/:id/report': 'alarms:feedback',
   'POST /api/v1/gas-warnings/:id/clear': 'alarms:handle',

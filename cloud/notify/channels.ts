@@ -33,32 +33,41 @@ async function send(url: string, init: RequestInit, timeoutMs: number): Promise<
   if (!res.ok) throw new Error(`${new URL(url).host} answered HTTP ${res.status}`)
 }
 
-export function createChannels(config: NotificationsConfig, env: NodeJS.ProcessEnv = process.env) {
+/** The two ways out, message-agnostic: a JSON body to the webhook, a text to a phone through the SMS gateway. */
+export function createTransports(config: NotificationsConfig, env: NodeJS.ProcessEnv = process.env) {
   return {
-    async webhook(m: PushMessage): Promise<void> {
+    async webhook(body: unknown): Promise<void> {
       if (!config.webhook) throw new Error('no webhook configured')
-      const body = {
-        event: m.reason === 'overdue' ? 'alarm_overdue' : 'alarm',
-        n: m.n,
-        recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category },
-        alarm: m.alarm,
-      }
       await send(
         config.webhook.url,
         { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
         config.webhook.timeoutMs,
       )
     },
-    async sms(m: PushMessage): Promise<void> {
+    async sms(phone: string | undefined, text: string): Promise<void> {
       const sms = config.sms
-      if (!sms || !m.recipient.phone) throw new Error('no SMS gateway or phone number')
+      if (!sms || !phone) throw new Error('no SMS gateway or phone number')
       const token = sms.tokenEnv ? (env[sms.tokenEnv] ?? '') : ''
       const fill = (t: string) =>
         t
-          .replaceAll('{phone}', encodeURIComponent(m.recipient.phone!))
-          .replaceAll('{text}', encodeURIComponent(smsText(m.alarm, m.reason)))
+          .replaceAll('{phone}', encodeURIComponent(phone))
+          .replaceAll('{text}', encodeURIComponent(text))
           .replaceAll('{token}', encodeURIComponent(token))
       await send(fill(sms.urlTemplate), { method: sms.method }, sms.timeoutMs)
     },
+  }
+}
+
+export function createChannels(config: NotificationsConfig, env: NodeJS.ProcessEnv = process.env) {
+  const out = createTransports(config, env)
+  return {
+    webhook: (m: PushMessage) =>
+      out.webhook({
+        event: m.reason === 'overdue' ? 'alarm_overdue' : 'alarm',
+        n: m.n,
+        recipient: { id: m.recipient.id, name: m.recipient.name, category: m.recipient.category },
+        alarm: m.alarm,
+      }),
+    sms: (m: PushMessage) => out.sms(m.recipient.phone, smsText(m.alarm, m.reason)),
   }
 }

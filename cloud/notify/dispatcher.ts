@@ -5,6 +5,8 @@ import { errorMessage } from '../../shared/errors.ts'
 import type { Store } from '../store/store.ts'
 import { createChannels } from './channels.ts'
 import type { NotificationsConfig } from './config.ts'
+import { createGasSender } from './gas-sender.ts'
+import { failedAttempt } from './retry.ts'
 
 /**
  * The notification shell: every few seconds it sends the pushes that are due. It works only
@@ -12,14 +14,13 @@ import type { NotificationsConfig } from './config.ts'
  * (cloud/store/sqlite/push-outbox.ts, with pushPlanner from ./plan.ts): a crash between an
  * alarm's commit and a send loses nothing, and a restarted dispatcher resumes where the ledger
  * stands. An alarm closed before its push is not pushed (recorded `skipped`); a failed push is
- * retried with backoff and, after the configured attempts, recorded `failed`.
+ * retried with backoff and, after the configured attempts, recorded `failed`. Each round also
+ * sends the gas-leak warnings' due pushes (./gas-sender.ts), from their own ledger.
  */
 export interface Dispatcher {
   runOnce(): Promise<number>
   stop(): void
 }
-
-const MIN = 60_000
 
 export function startDispatcher(o: {
   config: NotificationsConfig
@@ -32,6 +33,7 @@ export function startDispatcher(o: {
   const { config, store, clock, log } = o
   const channels = createChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
+  const gas = createGasSender({ config, store, clock, log, env: o.env })
 
   const runOnce = async () => {
     const now = clock.now()
@@ -55,25 +57,16 @@ export function startDispatcher(o: {
         await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
         sent++
       } catch (err) {
-        const attempts = d.attempts + 1
-        const error = errorMessage(err).slice(0, 500)
-        if (attempts >= config.attempts) {
+        const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
+        if (outcome.status === 'failed')
           log.error(
-            { alarm: d.alarm, recipient: d.recipient, channel: d.channel, error },
+            { alarm: d.alarm, recipient: d.recipient, channel: d.channel, error: outcome.error },
             'notification failed after every attempt',
           )
-          await store.recordPush(d.id, { status: 'failed', attempts, at: clock.now(), error })
-        } else {
-          await store.recordPush(d.id, {
-            status: 'pending',
-            attempts,
-            at: clock.now(),
-            error,
-            nextAt: clock.now() + 2 ** (attempts - 1) * MIN,
-          })
-        }
+        await store.recordPush(d.id, outcome)
       }
     }
+    sent += await gas.runOnce()
     return sent
   }
 

@@ -42,7 +42,7 @@ export type { WindowRepo, WindowRequest, WindowDecision, MaintenanceWindow, Wind
 export type { DeliveryRepo, Delivery, DeliveryOutcome } from './repos/deliveries.ts'
 export type { GapRepo, GapFilter, EdgeGap, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
 export type { CameraRepo, CameraRecord, CameraStatusEvent, SnapshotRecord } from './repos/cameras.ts'
-export type { GasWarningRepo, GasArea } from './repos/gas-warnings.ts'
+export type { GasWarningRepo, GasArea, GasDelivery } from './repos/gas-warnings.ts'
 export type { BundleRepo, BundleState, BundleAnswer } from './repos/bundles.ts'
 export type { AuthStore as AuthRepo } from './auth-store.ts'
 

@@ -8,6 +8,7 @@ import type { GasArea, Store } from '../../store/store.ts'
 import type { AlarmFeed } from '../feed.ts'
 import { actOnGasWarning, decideGasWarning, type GasAct, type GasActOutcome } from './decide.ts'
 import { gasRules, type GasWarningRecord, type GasWarningsConfig } from './model.ts'
+import { planGasPushes } from './pushes.ts'
 import { gasRecipients } from './recipients.ts'
 
 export interface GasWarnings {
@@ -23,6 +24,8 @@ export interface GasWarnings {
  * Gas-leak warnings, the shell around cloud/alarms/gas/decide.ts: raises and recoveries of gas
  * points (from the alarm feed, after their commit) re-evaluate their area; a timer re-evaluates
  * open warnings and sends due notices. One queue: evaluations and people's steps never interleave.
+ * Each opening, escalation and notice is saved with the pushes it calls for (./pushes.ts), in one
+ * store transaction; cloud/notify sends them from that ledger.
  */
 export function startGasWarnings(o: {
   store: Store
@@ -54,14 +57,16 @@ export function startGasWarnings(o: {
     const facts = await store.gasAlarmFacts(area.id, now - rules.windowMs)
     const d = decideGasWarning(area, open, facts, now, rules)
     if (d.kind === 'open') {
-      const w = await store.insertGasWarning(tell({ id: 0, ...d.warning }))
+      // The placeholder id only lets tell() take a record; the store assigns the real one.
+      const { id: _, ...told } = tell({ id: 0, ...d.warning })
+      const w = await store.insertGasWarning(told, planGasPushes(told, o.recipients))
       log.warn(
         { warning: w.id, area: area.id, colour: w.colour, tell: w.history.at(-1)?.tell },
         'gas-leak warning opened',
       )
     } else if (d.kind === 'update') {
       const w = d.escalated ? tell(d.warning) : d.warning
-      await store.saveGasWarning(w)
+      await store.saveGasWarning(w, d.escalated ? planGasPushes(w, o.recipients) : [])
       if (d.escalated)
         log.warn(
           { warning: w.id, area: area.id, colour: w.colour, tell: w.history.at(-1)?.tell },
@@ -88,7 +93,7 @@ export function startGasWarnings(o: {
         const notice = actOnGasWarning(w, { action: 'notice' }, clock.now())
         if (!notice.ok) continue
         const told = tell(notice.warning)
-        await store.saveGasWarning(told)
+        await store.saveGasWarning(told, planGasPushes(told, o.recipients))
         log.warn(
           { warning: w.id, area: w.area, colour: w.colour, tell: told.history.at(-1)?.tell },
           'gas-leak warning unhandled: notice',

@@ -81,6 +81,21 @@ export function gasWarningRoutes(deps: ApiDeps): OpenAPIHono {
       return c.json(w)
     },
   )
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/deliveries',
+      tags: TAG,
+      summary: "The pushes the warning's openings, escalations and notices called for, with their outcome",
+      request: { params: IdParams },
+      responses: { 200: json('the deliveries'), ...REFUSALS, ...NOT_FOUND },
+    }),
+    async (c) => {
+      const list = await deps.store.gasWarningDeliveries(id(c), scope(c))
+      if (!list) throw notFound(`no gas-leak warning ${c.req.param('id')}`)
+      return c.json(list)
+    },
+  )
   for (const [path, step] of Object.entries(STEPS) as Array<[keyof typeof STEPS, (typeof STEPS)[keyof typeof STEPS]]>) {
     app.openapi(
       createRoute({

@@ -492,6 +492,31 @@ export const gasWarnings = pgTable(
   ],
 )
 
+export const gasWarningDeliveries = pgTable(
+  'gas_warning_deliveries',
+  {
+    id: id(),
+    warning: integer('warning').notNull(),
+    step: integer('step').notNull(),
+    action: text('action', { enum: ['opened', 'escalated', 'notice'] }).notNull(),
+    colour: text('colour', { enum: ['blue', 'yellow', 'orange', 'red'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    channel: text('channel').notNull(),
+    dueAt: ms('due_at').notNull(),
+    nextAt: ms('next_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] })
+      .notNull()
+      .default('pending'),
+    lastError: text('last_error'),
+    doneAt: ms('done_at'),
+  },
+  (t) => [
+    uniqueIndex('gas_warning_deliveries_once').on(t.warning, t.step, t.recipient, t.channel),
+    index('gas_warning_deliveries_due').on(t.status, t.nextAt),
+  ],
+)
+
 export const devices = pgTable('devices', {
   id: text('id').primaryKey(),
   enterprise: text('enterprise').notNull(),

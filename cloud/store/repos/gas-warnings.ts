@@ -1,6 +1,8 @@
 import type { GasAlarmFact } from '../../../shared/rules/gas-warning.ts'
 import type { GasWarningRecord } from '../../alarms/gas/model.ts'
+import type { PlannedGasPush } from '../../alarms/gas/pushes.ts'
 import type { Scope } from '../../auth/roles.ts'
+import type { Delivery, DeliveryOutcome } from './deliveries.ts'
 
 /** A gas point's area as the warnings need it (registry areas; kind `public`: a 三公 area). */
 export interface GasArea {
@@ -18,8 +20,26 @@ export interface GasWarningRepo {
   openGasWarning(area: string): Promise<GasWarningRecord | null>
   /** Open warnings of every area (the timer re-evaluates them: durations grow with time). */
   openGasWarnings(): Promise<GasWarningRecord[]>
-  insertGasWarning(warning: Omit<GasWarningRecord, 'id'>): Promise<GasWarningRecord>
-  saveGasWarning(warning: GasWarningRecord): Promise<void>
+  /** Writes the warning and the pushes its step calls for in one transaction (a crash between them loses nothing). */
+  insertGasWarning(warning: Omit<GasWarningRecord, 'id'>, pushes?: readonly PlannedGasPush[]): Promise<GasWarningRecord>
+  saveGasWarning(warning: GasWarningRecord, pushes?: readonly PlannedGasPush[]): Promise<void>
+  /** The warnings' pushes due by `now` (cloud/notify/gas-sender.ts), and each attempt's outcome. */
+  dueGasPushes(now: number, limit: number): Promise<GasDelivery[]>
+  recordGasPush(id: number, outcome: DeliveryOutcome): Promise<void>
+  /** A warning's pushes (null: no such warning in the scope). */
+  gasWarningDeliveries(id: number, scope: Scope): Promise<GasDelivery[] | null>
   getGasWarning(id: number, scope: Scope): Promise<GasWarningRecord | null>
   listGasWarnings(filter: { scope: Scope; state?: 'open' | 'cleared'; limit: number }): Promise<GasWarningRecord[]>
+}
+
+/** One push of a gas-leak warning's step, as the ledger holds it. */
+export interface GasDelivery
+  extends Pick<
+    Delivery,
+    'id' | 'recipient' | 'channel' | 'dueAt' | 'nextAt' | 'attempts' | 'status' | 'lastError' | 'doneAt'
+  > {
+  warning: number
+  step: number
+  action: PlannedGasPush['action']
+  colour: PlannedGasPush['colour']
 }

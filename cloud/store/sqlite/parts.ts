@@ -24,6 +24,7 @@ import { createCameraHistory } from './camera-history.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { createOwnershipOps } from './ownership.ts'
 import { createGasWarningOps } from './gas-warnings.ts'
+import { createGasDeliveryOps } from './gas-deliveries.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -69,6 +70,7 @@ export function openParts(options: SqliteStoreOptions) {
   const historyOps = createHistoryOps(db)
   const ownership = createOwnershipOps(db, emit, planInTx)
   const gasOps = createGasWarningOps(db)
+  const gasDeliveries = createGasDeliveryOps(db)
   const authOps = createAuthOps(db)
   const auth = Object.fromEntries(
     Object.entries(authOps).map(([name, fn]) => [
@@ -106,6 +108,7 @@ export function openParts(options: SqliteStoreOptions) {
     cameraQueries,
     ownership,
     gasOps,
+    gasDeliveries,
   }
 }
 

@@ -136,14 +136,31 @@ export function sqliteCameraRepo({ files, alarmOps, cameraQueries, cameraHistory
   }
 }
 
-export function sqliteGasWarningRepo({ gasOps }: SqliteParts): GasWarningRepo {
+export function sqliteGasWarningRepo({ db, gasOps, gasDeliveries }: SqliteParts): GasWarningRepo {
+  const tx = <T>(fn: () => T) => db.transaction(fn, { behavior: 'immediate' })
   return {
     gasAreaOf: (point) => run(() => gasOps.areaOf(point)),
     gasAlarmFacts: (area, since) => run(() => gasOps.facts(area, since)),
     openGasWarning: (area) => run(() => gasOps.open(area)),
     openGasWarnings: () => run(() => gasOps.allOpen()),
-    insertGasWarning: (warning) => run(() => gasOps.insert(warning)),
-    saveGasWarning: (warning) => run(() => gasOps.save(warning)),
+    insertGasWarning: (warning, pushes = []) =>
+      run(() =>
+        tx(() => {
+          const w = gasOps.insert(warning)
+          gasDeliveries.enqueue(w.id, pushes)
+          return w
+        }),
+      ),
+    saveGasWarning: (warning, pushes = []) =>
+      run(() =>
+        tx(() => {
+          gasOps.save(warning)
+          gasDeliveries.enqueue(warning.id, pushes)
+        }),
+      ),
+    dueGasPushes: (now, limit) => run(() => gasDeliveries.due(now, limit)),
+    recordGasPush: (id, outcome) => run(() => gasDeliveries.record(id, outcome)),
+    gasWarningDeliveries: (id, scope) => run(() => (gasOps.get(id, scope) ? gasDeliveries.forWarning(id) : null)),
     getGasWarning: (id, scope) => run(() => gasOps.get(id, scope)),
     listGasWarnings: (filter) => run(() => gasOps.list(filter)),
   }

@@ -611,6 +611,37 @@ export const gasWarnings = sqliteTable(
 )
 
 /**
+ * Every push a gas-leak warning's step called for (its opening, escalation or notice: who the
+ * colour's rule names, 001:L1937–1940), with its attempts and outcome; written in the same
+ * transaction as the step (cloud/store/sqlite/gas-deliveries.ts), sent by cloud/notify.
+ */
+export const gasWarningDeliveries = sqliteTable(
+  'gas_warning_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    warning: integer('warning').notNull(),
+    /** Index of the step in the warning's history, and its action and colour. */
+    step: integer('step').notNull(),
+    action: text('action', { enum: ['opened', 'escalated', 'notice'] }).notNull(),
+    colour: text('colour', { enum: ['blue', 'yellow', 'orange', 'red'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    channel: text('channel').notNull(),
+    dueAt: integer('due_at').notNull(),
+    nextAt: integer('next_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] })
+      .notNull()
+      .default('pending'),
+    lastError: text('last_error'),
+    doneAt: integer('done_at'),
+  },
+  (t) => [
+    uniqueIndex('gas_warning_deliveries_once').on(t.warning, t.step, t.recipient, t.channel),
+    index('gas_warning_deliveries_due').on(t.status, t.nextAt),
+  ],
+)
+
+/**
  * Monitoring devices of the registry (issue 18, provincial exchange #152 所属监测设备编码 and
  * #153/#156 device fields): what the spec asks of a device and parklink's edges do not know.
  * `id` is the device id the edge announces for its points (edge config `devices[].id`).

@@ -1,0 +1,46 @@
+import { and, asc, eq, lte } from 'drizzle-orm'
+import type { PlannedGasPush } from '../../alarms/gas/pushes.ts'
+import type { DeliveryOutcome } from '../repos/deliveries.ts'
+import type { GasDelivery } from '../repos/gas-warnings.ts'
+import type { Db } from './db.ts'
+import { gasWarningDeliveries as t } from './schema.ts'
+
+/** The gas-leak warnings' push ledger: planned with the step (in its transaction), due ones, each attempt's outcome. */
+export function createGasDeliveryOps(db: Db) {
+  const toDelivery = (r: typeof t.$inferSelect): GasDelivery => ({ ...r, channel: r.channel as GasDelivery['channel'] })
+  return {
+    enqueue(warning: number, pushes: readonly PlannedGasPush[]): void {
+      // Idempotent: a step planned twice is one row per recipient and channel.
+      for (const p of pushes)
+        db.insert(t)
+          .values({ warning, ...p, nextAt: p.dueAt })
+          .onConflictDoNothing()
+          .run()
+    },
+    due(now: number, limit: number): GasDelivery[] {
+      return db
+        .select()
+        .from(t)
+        .where(and(eq(t.status, 'pending'), lte(t.nextAt, now)))
+        .orderBy(asc(t.nextAt), asc(t.id))
+        .limit(limit)
+        .all()
+        .map(toDelivery)
+    },
+    record(id: number, o: DeliveryOutcome): void {
+      db.update(t)
+        .set({
+          status: o.status,
+          attempts: o.attempts,
+          ...(o.error === undefined ? {} : { lastError: o.error }),
+          ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }),
+          ...(o.status === 'pending' ? {} : { doneAt: o.at }),
+        })
+        .where(eq(t.id, id))
+        .run()
+    },
+    forWarning(warning: number): GasDelivery[] {
+      return db.select().from(t).where(eq(t.warning, warning)).orderBy(asc(t.dueAt), asc(t.id)).all().map(toDelivery)
+    },
+  }
+}
