@@ -39,6 +39,7 @@ import { createReporter } from './report/reporter.ts'
 import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
 import type { Command, CommandResponse } from '../shared/wire/command.ts'
+import type { RegistryHint } from '../shared/wire/registry-hint.ts'
 
 export type { EdgeAgentStatus }
 
@@ -59,6 +60,8 @@ export interface EdgeAgentOptions {
   tapOutbox?: (outbox: Outbox) => Outbox
   /** The park's signed config pushes (edge/park/push.ts): absent, a push is refused. */
   onConfigPush?: (command: Command) => void
+  /** Keeps the registry's ownership hint for the console's checks (edge/registry-hint.ts, issue 19). */
+  registryHints?: { keep(hint: RegistryHint): void }
 }
 
 export interface EdgeAgent {
@@ -337,6 +340,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
     ...(opts.onConfigPush ? { onConfigPush: opts.onConfigPush } : {}),
+    ...(opts.registryHints ? { onRegistryHint: (h: RegistryHint) => opts.registryHints!.keep(h) } : {}),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
