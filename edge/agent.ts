@@ -40,6 +40,7 @@ import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
 import type { Command, CommandResponse } from '../shared/wire/command.ts'
 import type { RegistryHint } from '../shared/wire/registry-hint.ts'
+import { openRegistryHints } from './registry-hint.ts'
 
 export type { EdgeAgentStatus }
 
@@ -60,7 +61,7 @@ export interface EdgeAgentOptions {
   tapOutbox?: (outbox: Outbox) => Outbox
   /** The park's signed config pushes (edge/park/push.ts): absent, a push is refused. */
   onConfigPush?: (command: Command) => void
-  /** Keeps the registry's ownership hint for the console's checks (edge/registry-hint.ts, issue 19). */
+  /** Keeps the registry's ownership hint for the console's checks (edge/registry-hint.ts, issue 19); default: one of this agent's own, in its data dir (main.ts shares one with the console's editor). */
   registryHints?: { keep(hint: RegistryHint): void }
 }
 
@@ -302,6 +303,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clock,
     log: log.child({ component: 'crypto' }),
   })
+  const registryHints =
+    opts.registryHints ?? openRegistryHints(config.dataDir, log.child({ component: 'registry-hint' }))
   const uplink = startMqttUplink({
     wire: crypto.wire,
     url: config.uplink.url,
@@ -340,7 +343,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
     ...(opts.onConfigPush ? { onConfigPush: opts.onConfigPush } : {}),
-    ...(opts.registryHints ? { onRegistryHint: (h: RegistryHint) => opts.registryHints!.keep(h) } : {}),
+    onRegistryHint: (h: RegistryHint) => registryHints.keep(h),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the
