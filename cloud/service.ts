@@ -166,7 +166,13 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         : {}),
       liveTokens: liveKey.issue,
       http: config.http,
-      ownership,
+      // A registry change drops ingest's ownership cache and tells the edges their new hints (issue 19).
+      ownership: {
+        invalidate: () => {
+          ownership.invalidate()
+          ingestRef?.registryChanged()
+        },
+      },
       reports: runner,
       ...(gasWarnings ? { gasWarnings } : {}),
       exchange,
@@ -200,6 +206,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log,
       time: config.time,
       ownership,
+      hintPolicy: config.registry.claimUnknownPoints,
     })
 
     ingestRef = ingest

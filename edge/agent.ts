@@ -39,6 +39,8 @@ import { createReporter } from './report/reporter.ts'
 import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
 import type { Command, CommandResponse } from '../shared/wire/command.ts'
+import type { RegistryHint } from '../shared/wire/registry-hint.ts'
+import { openRegistryHints } from './registry-hint.ts'
 
 export type { EdgeAgentStatus }
 
@@ -59,6 +61,8 @@ export interface EdgeAgentOptions {
   tapOutbox?: (outbox: Outbox) => Outbox
   /** The park's signed config pushes (edge/park/push.ts): absent, a push is refused. */
   onConfigPush?: (command: Command) => void
+  /** Keeps the registry's ownership hint for the console's checks (edge/registry-hint.ts, issue 19); default: one of this agent's own, in its data dir (main.ts shares one with the console's editor). */
+  registryHints?: { keep(hint: RegistryHint): void }
 }
 
 export interface EdgeAgent {
@@ -299,6 +303,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     clock,
     log: log.child({ component: 'crypto' }),
   })
+  const registryHints =
+    opts.registryHints ?? openRegistryHints(config.dataDir, log.child({ component: 'registry-hint' }))
   const uplink = startMqttUplink({
     wire: crypto.wire,
     url: config.uplink.url,
@@ -337,6 +343,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     // The park asks for one point now (the poller starts below, before anything is read).
     readPoint: (point) => poller.readNow(point),
     ...(opts.onConfigPush ? { onConfigPush: opts.onConfigPush } : {}),
+    onRegistryHint: (h: RegistryHint) => registryHints.keep(h),
   })
 
   // Report by exception (deadband / SDT per point), before local alarms and the outbox: the

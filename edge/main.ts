@@ -7,6 +7,7 @@ import { startSupervisedEdge, type SupervisedEdge } from './supervisor.ts'
 import { createConfigEditor } from './console/configure/editor.ts'
 import { systemClock } from '../shared/clock.ts'
 import { edgeTestHooks } from './test-hooks.ts'
+import { openRegistryHints } from './registry-hint.ts'
 
 /**
  * `parklink edge --config FILE`: loads the config (a bad one throws before anything starts,
@@ -30,6 +31,8 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
   const log = createLogger(`parklink-edge`, level, streams).child({ edge: config.edge })
   // The console's config editor applies through the supervisor it is handed to (validate, apply, roll back).
   let supervised: SupervisedEdge | null = null
+  // The park registry's ownership hint (issue 19): kept across restarts, checked by the console.
+  const registryHints = openRegistryHints(config.dataDir, log.child({ component: 'registry-hint' }))
   const configure = config.console
     ? createConfigEditor({
         file: configPath,
@@ -37,9 +40,15 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
         clock: systemClock,
         log: log.child({ component: 'console-config' }),
         applyFile: () => supervised!.apply(),
+        hints: registryHints,
       })
     : undefined
-  const agent = await startSupervisedEdge(configPath, log, { recent, ...hooks, ...(configure ? { configure } : {}) })
+  const agent = await startSupervisedEdge(configPath, log, {
+    recent,
+    ...hooks,
+    registryHints,
+    ...(configure ? { configure } : {}),
+  })
   supervised = agent
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info(

@@ -31,6 +31,8 @@ export interface IngestContext {
   snapshots: SnapshotRequests
   /** Answer every birth with an ack, also before anything is stored (issue 20: an encrypting edge learns the cloud's key from it). */
   ackEveryBirth?: boolean
+  /** After a birth is stored: the edge is told its registry hint (registry-hints.ts). */
+  born?: (site: string, edge: string) => void
 }
 
 export interface InboundMessage {

@@ -51,6 +51,7 @@ export async function handleStatus(ctx: IngestContext, msg: InboundMessage): Pro
       const outcome = await apply(ctx, address.site, screened.message, msg.retained, msg.arrivedAt)
       ctx.ownership.claimed(status.edge, screened.claims.points, screened.claims.cameras)
       await ctx.refusals.report(status.edge, screened.refused)
+      ctx.born?.(address.site, status.edge)
       return outcome
     }
     return await apply(ctx, address.site, status, msg.retained, msg.arrivedAt)

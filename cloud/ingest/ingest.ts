@@ -20,6 +20,8 @@ import type { CloudTimeConfig } from './time-check.ts'
 import type { IngestTransport } from './transport.ts'
 import { plainIngestWire, type IngestWire } from './crypto.ts'
 import { createSealRefusalReporter } from './seal-refusals.ts'
+import { createRegistryHints } from './registry-hints.ts'
+import type { ClaimPolicy } from '../config.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -47,11 +49,15 @@ export interface IngestOptions {
   time?: CloudTimeConfig
   /** Signed (and maybe encrypted) messages, issue 20 (crypto.ts); absent: plain JSON (`crypto.suite: off`). */
   wire?: IngestWire
+  /** The config's `registry.claimUnknownPoints`: each edge is told which point ids it must not claim (registry-hints.ts); absent: not told. */
+  hintPolicy?: ClaimPolicy
 }
 
 export interface Ingest {
   /** Commands to the edges (ping, resend, status) and their answers. */
   commands: CommandChannel
+  /** The registry changed (a point or edge moved): every online edge gets its new registry hint. */
+  registryChanged(): void
   /** Stops taking messages, lets the one being handled finish, disconnects. Idempotent. */
   stop(): Promise<void>
 }
@@ -118,6 +124,15 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     ownership: ctx.ownership,
     refusals: ctx.refusals,
   })
+  const hints = options.hintPolicy
+    ? createRegistryHints({
+        store: options.store,
+        commands,
+        policy: options.hintPolicy,
+        log: log.child({ component: 'registry-hints' }),
+      })
+    : null
+  if (hints) ctx.born = hints.born
   // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
   const sites = new Map<string, string>()
   const resend = options.resend ?? { afterMs: 10_000, retryMs: 30_000, checkMs: 2_000 }
@@ -221,6 +236,7 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
 
   return {
     commands,
+    registryChanged: () => hints?.changed(),
     stop() {
       stopping ??= (async () => {
         holeJob.stop()

@@ -1,6 +1,7 @@
 import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { SnapshotRequest } from '../../shared/wire/camera.ts'
+import type { RegistryHint } from '../../shared/wire/registry-hint.ts'
 import type { Command, CommandResponse, CommandResult } from '../../shared/wire/command.ts'
 import { WIRE_VERSION, type DriverReport } from '../../shared/wire/messages.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
@@ -21,6 +22,8 @@ export interface CommandDeps {
   snapshot?: (request: SnapshotRequest) => void
   /** Reads one point now (the poller's readNow); absent: the command is refused. */
   readPoint?: (point: string) => Promise<Sample>
+  /** Keeps the registry's ownership hint for the console (edge/registry-hint.ts); absent: refused. */
+  registryHint?: (hint: RegistryHint) => void
 }
 
 /** A command this edge cannot carry out (e.g. snapshots without cameras): answered, not fatal. */
@@ -87,6 +90,10 @@ async function run(command: Command, deps: CommandDeps): Promise<CommandResult> 
       if (!deps.readPoint) throw new Refused('this edge reads no points on request')
       return { type: 'read', sample: await deps.readPoint(cmd.point) }
     }
+    case 'registry.hint':
+      if (!deps.registryHint) throw new Refused('this edge keeps no registry hint (no console configured)')
+      deps.registryHint(cmd.hint)
+      return { type: 'registry.hint', own: cmd.hint.own.length, foreign: cmd.hint.foreign.length }
     case 'config.push':
       // With park.publicKeyFile the uplink hands pushes to the supervisor (edge/park/), never here.
       throw new ParklinkError(ErrorCodes.BUNDLE_NOT_ENABLED, 'this edge takes no pushed configuration', {

@@ -17,6 +17,7 @@ import { topic } from '../../shared/wire/topics.ts'
 import type { Outbox, OutboxBatch } from '../outbox/outbox.ts'
 import type { UplinkLink, UplinkTransport } from './transport.ts'
 import { answerCommand } from './commands.ts'
+import type { RegistryHint } from '../../shared/wire/registry-hint.ts'
 import { nextBatches, SendWindow, type StoredRanges } from './forward.ts'
 import * as status from './status.ts'
 import { plainWire, type UplinkWire } from './wire.ts'
@@ -53,6 +54,8 @@ export interface UplinkOptions {
   wire?: UplinkWire
   /** The park's `config.push` commands (edge/park/): answered later through `respond`, by the agent that runs afterwards. */
   onConfigPush?: (command: Command) => void
+  /** The registry's ownership hint (issue 19), kept for the console's checks (edge/registry-hint.ts). */
+  onRegistryHint?: (hint: RegistryHint) => void
 }
 
 export interface UplinkState {
@@ -268,6 +271,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       now: () => clock.now(),
       ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}),
       ...(options.readPoint ? { readPoint: options.readPoint } : {}),
+      ...(options.onRegistryHint ? { registryHint: options.onRegistryHint } : {}),
     }).then((response) => respond(c, decoded.value.cmd.type, response))
   }
 

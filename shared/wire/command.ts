@@ -4,6 +4,7 @@ import { Sample } from './sample.ts'
 import { GapRecord } from './gap.ts'
 import { DriverReport, OutboxReport, WIRE_VERSION } from './messages.ts'
 import { BundleOutcome, SignedBundle } from './bundle.ts'
+import { RegistryHint } from './registry-hint.ts'
 
 /**
  * The command channel, cloud → edge and back:
@@ -20,6 +21,8 @@ import { BundleOutcome, SignedBundle } from './bundle.ts'
  * config.push: the park's signed configuration bundle (shared/wire/bundle.ts); the edge checks
  * and applies it with rollback, and answers with the outcome and the config hash it runs then
  * (on refusal: ok false, the reason in `error`, the running hash in `result`).
+ * registry.hint: which point ids the edge must not claim (shared/wire/registry-hint.ts); sent
+ * after each birth and registry change, kept by the edge, answered with an empty ok.
  */
 const Seq = z.number().int().positive()
 
@@ -36,6 +39,7 @@ export const CommandBody = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('read'), point: PointId }),
   z.strictObject({ type: z.literal('config.push'), bundle: SignedBundle }),
+  z.strictObject({ type: z.literal('registry.hint'), hint: RegistryHint }),
 ])
 export type CommandBody = z.infer<typeof CommandBody>
 
@@ -78,6 +82,12 @@ export const CommandResult = z.discriminatedUnion('type', [
     outcome: BundleOutcome,
     configHash: z.string().max(128),
     issuedAt: z.number().int().nonnegative(),
+  }),
+  /** The registry hint is kept (how many own and foreign ids it holds). */
+  z.object({
+    type: z.literal('registry.hint'),
+    own: z.number().int().nonnegative(),
+    foreign: z.number().int().nonnegative(),
   }),
 ])
 export type CommandResult = z.infer<typeof CommandResult>

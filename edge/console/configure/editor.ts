@@ -15,6 +15,7 @@ import { browseVariables, scanModbusTcp, testReadPoint } from './live-tools.ts'
 import { readTable } from './table.ts'
 import type { ConfigEditor, Proposal, ScanJob, Who } from './types.ts'
 import { upsertDevice } from './yaml-edit.ts'
+import { hintProblem, type RegistryHints } from '../../registry-hint.ts'
 
 /**
  * The console's config editor: a change is made on the file's YAML Document (comments kept),
@@ -32,6 +33,8 @@ export interface ConfigEditorDeps {
   /** The supervisor's apply (re-reads the file; restores it when the new config cannot start). */
   applyFile(): Promise<{ outcome: string; configHash?: string; error?: string }>
   changeLog?: ChangeLog
+  /** The park registry's ownership hint (edge/registry-hint.ts): new point ids it refuses are listed, nothing applied. */
+  hints?: RegistryHints
 }
 
 const EDITABLE = new Set<string>(EDITABLE_KINDS)
@@ -55,6 +58,18 @@ export function createConfigEditor(deps: ConfigEditorDeps): ConfigEditor {
       message: `${p.path ? `${p.path}: ` : ''}${p.message}`,
       ...(p.hint ? { hint: p.hint } : {}),
     }))
+
+  // Issue 19: a point id the registry binds to another edge (or to none, under strict) is refused before anything is written.
+  const refusedIds = (rows: ReadonlyArray<{ id: string; line: number | null }>): RowProblem[] => {
+    if (!deps.hints) return []
+    const running = configuredIds(readEdgeConfigText(deps.file))
+    const fresh = rows.filter((r) => r.id !== '' && !running.has(r.id))
+    const refused = new Map(deps.hints.refused(fresh.map((r) => r.id)).map((r) => [r.id, r.reason]))
+    return fresh.flatMap((r) => {
+      const reason = refused.get(r.id)
+      return reason ? [{ line: r.line, ...hintProblem(r.id, reason) }] : []
+    })
+  }
 
   const commit = (next: string, who: Who, action: 'device' | 'import', summary: string): string => {
     const previous = readEdgeConfigText(deps.file)
@@ -107,7 +122,11 @@ export function createConfigEditor(deps: ConfigEditorDeps): ConfigEditor {
     async proposeDevice(draft, who) {
       if (pending) return { ok: false, busy: true }
       const { text, check } = withDraft(draft)
-      if (!check.ok) return { ok: false, problems: problemsOf(check) }
+      const problems = [
+        ...(check.ok ? [] : problemsOf(check)),
+        ...refusedIds(draft.points.map((p) => ({ id: p.id, line: null }))),
+      ]
+      if (problems.length > 0) return { ok: false, problems }
       return {
         ok: true,
         change: commit(text, who, 'device', `device ${draft.id} (${draft.kind}, ${draft.points.length} points)`),
@@ -117,7 +136,11 @@ export function createConfigEditor(deps: ConfigEditorDeps): ConfigEditor {
       if (pending) return { ok: false, busy: true }
       const rows = await readTable(bytes, filename)
       const plan = planImport(readEdgeConfigText(deps.file), deps.file, rows, env)
-      if (plan.problems.length > 0) return { ok: false, problems: plan.problems }
+      const problems = [
+        ...plan.problems,
+        ...refusedIds(rows.map((r) => ({ id: r.cells.id ?? '', line: r.line }))),
+      ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+      if (problems.length > 0) return { ok: false, problems }
       const per = Object.entries(plan.byDevice)
         .map(([d, n]) => `${d} +${n}`)
         .join(', ')
@@ -160,6 +183,15 @@ export function createConfigEditor(deps: ConfigEditorDeps): ConfigEditor {
     },
     changes: () => changeLog.list(),
   }
+}
+
+/** The point ids the config file names now (a point already running is not a new claim). */
+function configuredIds(text: string): Set<string> {
+  const raw = parseDocument(text).toJS() as { devices?: Array<{ points?: Array<{ id?: unknown }> }> }
+  const ids = new Set<string>()
+  for (const d of Array.isArray(raw.devices) ? raw.devices : [])
+    for (const p of Array.isArray(d?.points) ? d.points : []) if (typeof p?.id === 'string') ids.add(p.id)
+  return ids
 }
 
 function safeRead(file: string): string | null {
