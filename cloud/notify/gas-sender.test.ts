@@ -1,7 +1,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { T0, batch, captureLogger, good, manualClock, registry, tempStore } from '../../test/cloud/helpers.ts'
+import { T0, captureLogger, manualClock, tempStore } from '../../test/cloud/helpers.ts'
+import { DETECTORS, TANK_FARM as AREA, tankFarm } from '../../test/cloud/gas-tank-farm.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { createAlarmFeed } from '../alarms/feed.ts'
 import { GasWarningsConfig } from '../alarms/gas/model.ts'
@@ -10,8 +11,6 @@ import { createLogger } from '../log.ts'
 import { NotificationsConfig } from './config.ts'
 import { startDispatcher, type Dispatcher } from './dispatcher.ts'
 
-const AREA = 'shilian-tf'
-const DETECTORS = ['shilian.gt101.nh3', 'shilian.gt102.nh3', 'shilian.gt103.nh3', 'shilian.gt104.nh3']
 const MIN = 60_000
 
 /**
@@ -27,23 +26,9 @@ describe('gas-leak warning pushes against a local HTTP receiver', () => {
   let failAll: boolean
   let warnings: GasWarnings
   let dispatcher: Dispatcher
-  let seq = 0
-
-  const send = async (at: number, values: Record<string, number>) => {
-    clock.set(at)
-    await env.store.ingestBatch(
-      batch(
-        ++seq,
-        Object.entries(values).map(([point, v]) => good(point, at, v)),
-      ),
-      { site: 'huaian', receivedAt: at },
-    )
-  }
-  const warningOf = (colour: string) =>
-    waitFor(async () => {
-      const w = await env.store.openGasWarning(AREA)
-      return w?.colour === colour ? w : null
-    })
+  let farm: Awaited<ReturnType<typeof tankFarm>>
+  const send = (at: number, values: Record<string, number>) => farm.send(at, values)
+  const warningOf = (colour: string) => farm.colour(colour)
   const ledger = async (id: number) =>
     ((await env.store.gasWarningDeliveries(id, 'all')) ?? []).map(
       (d) => `${d.action} ${d.colour} ${d.recipient} ${d.channel} ${d.status} ${d.attempts}`,
@@ -67,21 +52,7 @@ describe('gas-leak warning pushes against a local HTTP receiver', () => {
     clock.set(T0)
     const feed = createAlarmFeed()
     env = await tempStore(createLogger({ level: 'silent' }), (change) => feed.publish(change))
-    const gasPoint = (id: string) => ({
-      id,
-      name: `罐区氨气检测${id.split('.')[1]?.toUpperCase()}`,
-      unit: 'ppm',
-      enterprise: 'shilian',
-      class: 'gas' as const,
-      limitsFromSource: false,
-      limits: { hh: 40, h: 20, deadband: 1 },
-    })
-    await env.store.applyRegistry({
-      ...registry,
-      points: [...registry.points.filter((p) => p.id !== DETECTORS[0]), ...DETECTORS.map(gasPoint)],
-    })
-    await env.store.registry.create('areas', { id: AREA, enterprise: 'shilian', name: '液氨罐区', kind: 'tank farm' })
-    for (const id of DETECTORS) await env.store.registry.patchPoint(id, { area: AREA })
+    farm = await tankFarm(env.store, (at) => clock.set(at))
     const notifications = NotificationsConfig.parse({
       webhook: { url: `${base}/hook` },
       sms: { urlTemplate: `${base}/sms?to={phone}&text={text}` },

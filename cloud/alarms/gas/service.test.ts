@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { T0, batch, good, manualClock, registry, tempStore } from '../../../test/cloud/helpers.ts'
+import { T0, manualClock, tempStore } from '../../../test/cloud/helpers.ts'
+import { DETECTORS, TANK_FARM as AREA, tankFarm } from '../../../test/cloud/gas-tank-farm.ts'
 import { waitFor } from '../../../test/util/wait.ts'
 import { createLogger } from '../../log.ts'
 import { createAlarmFeed } from '../feed.ts'
 import { GasWarningsConfig } from './model.ts'
 import { startGasWarnings, type GasWarnings } from './service.ts'
 
-const AREA = 'shilian-tf'
-const DETECTORS = ['shilian.gt101.nh3', 'shilian.gt102.nh3', 'shilian.gt103.nh3', 'shilian.gt104.nh3']
 const MIN = 60_000
 
 /**
@@ -20,41 +19,13 @@ describe('gas-leak warnings from the alarms a real store raises', () => {
   const feed = createAlarmFeed()
   let env: Awaited<ReturnType<typeof tempStore>>
   let warnings: GasWarnings
-  let seq = 0
-
-  const send = async (at: number, values: Record<string, number>) => {
-    clock.set(at)
-    await env.store.ingestBatch(
-      batch(
-        ++seq,
-        Object.entries(values).map(([point, v]) => good(point, at, v)),
-      ),
-      { site: 'huaian', receivedAt: at },
-    )
-  }
-  const colour = (want: string) =>
-    waitFor(async () => {
-      const w = await env.store.openGasWarning(AREA)
-      return w?.colour === want ? w : null
-    })
+  let farm: Awaited<ReturnType<typeof tankFarm>>
+  const send = (at: number, values: Record<string, number>) => farm.send(at, values)
+  const colour = (want: string) => farm.colour(want)
 
   beforeAll(async () => {
     env = await tempStore(createLogger({ level: 'silent' }), (change) => feed.publish(change))
-    const gasPoint = (id: string) => ({
-      id,
-      name: `罐区氨气检测${id.split('.')[1]?.toUpperCase()}`,
-      unit: 'ppm',
-      enterprise: 'shilian',
-      class: 'gas' as const,
-      limitsFromSource: false,
-      limits: { hh: 40, h: 20, deadband: 1 },
-    })
-    await env.store.applyRegistry({
-      ...registry,
-      points: [...registry.points.filter((p) => p.id !== DETECTORS[0]), ...DETECTORS.map(gasPoint)],
-    })
-    await env.store.registry.create('areas', { id: AREA, enterprise: 'shilian', name: '液氨罐区', kind: 'tank farm' })
-    for (const id of DETECTORS) await env.store.registry.patchPoint(id, { area: AREA })
+    farm = await tankFarm(env.store, (at) => clock.set(at))
     warnings = startGasWarnings({
       store: env.store,
       feed,

@@ -31,3 +31,20 @@ export interface DeliveryOutcome {
   /** pending: when to try again. */
   nextAt?: number
 }
+
+/** The ledger columns a push's outcome sets (the same for alarm and gas-warning pushes). */
+export function outcomeColumns(o: DeliveryOutcome): {
+  status: DeliveryOutcome['status']
+  attempts: number
+  lastError?: string
+  nextAt?: number
+  doneAt?: number
+} {
+  return {
+    status: o.status,
+    attempts: o.attempts,
+    ...(o.error === undefined ? {} : { lastError: o.error }),
+    ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }),
+    ...(o.status === 'pending' ? {} : { doneAt: o.at }),
+  }
+}

@@ -1,6 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm'
 import type { PlannedPush } from '../../notify/plan.ts'
 import type { Delivery, DeliveryOutcome } from '../store.ts'
+import { outcomeColumns } from '../repos/deliveries.ts'
 import type { Db } from './db.ts'
 import { notificationDeliveries } from './schema.ts'
 
@@ -42,16 +43,7 @@ export function createDeliveryOps(db: Db) {
         .map(toDelivery)
     },
     record(id: number, o: DeliveryOutcome): void {
-      db.update(notificationDeliveries)
-        .set({
-          status: o.status,
-          attempts: o.attempts,
-          ...(o.error === undefined ? {} : { lastError: o.error }),
-          ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }),
-          ...(o.status === 'pending' ? {} : { doneAt: o.at }),
-        })
-        .where(eq(notificationDeliveries.id, id))
-        .run()
+      db.update(notificationDeliveries).set(outcomeColumns(o)).where(eq(notificationDeliveries.id, id)).run()
     },
     forAlarm(alarm: number): Delivery[] {
       return db

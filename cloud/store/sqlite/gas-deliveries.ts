@@ -1,6 +1,6 @@
 import { and, asc, eq, lte } from 'drizzle-orm'
 import type { PlannedGasPush } from '../../alarms/gas/pushes.ts'
-import type { DeliveryOutcome } from '../repos/deliveries.ts'
+import { outcomeColumns, type DeliveryOutcome } from '../repos/deliveries.ts'
 import type { GasDelivery } from '../repos/gas-warnings.ts'
 import type { Db } from './db.ts'
 import { gasWarningDeliveries as t } from './schema.ts'
@@ -28,16 +28,7 @@ export function createGasDeliveryOps(db: Db) {
         .map(toDelivery)
     },
     record(id: number, o: DeliveryOutcome): void {
-      db.update(t)
-        .set({
-          status: o.status,
-          attempts: o.attempts,
-          ...(o.error === undefined ? {} : { lastError: o.error }),
-          ...(o.nextAt === undefined ? {} : { nextAt: o.nextAt }),
-          ...(o.status === 'pending' ? {} : { doneAt: o.at }),
-        })
-        .where(eq(t.id, id))
-        .run()
+      db.update(t).set(outcomeColumns(o)).where(eq(t.id, id)).run()
     },
     forWarning(warning: number): GasDelivery[] {
       return db.select().from(t).where(eq(t.warning, warning)).orderBy(asc(t.dueAt), asc(t.id)).all().map(toDelivery)
