@@ -1,6 +1,7 @@
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { DiskReserve } from './disk-reserve.ts'
 import type { Dropped } from './gaps.ts'
+import type { RefusalFile } from './refusal-file.ts'
 
 /** The outbox's disk, as status.json, `parklink edge status` and the console show it. */
 export interface DiskState {
@@ -29,10 +30,16 @@ export type PendingRefusal = Omit<Dropped, 'fromSeq' | 'throughSeq'>
  *   touching SQLite (they would eat the room the deletes need) and counted, until free space is
  *   at least twice the reserve plus a margin: then the reserve is re-created and appends resume.
  */
-export function createDiskGuard(reserve: DiskReserve, onChange?: (state: DiskState) => void) {
+export function createDiskGuard(
+  reserve: DiskReserve,
+  onChange?: (state: DiskState) => void,
+  /** Where refusals not yet recorded survive a kill (refusal-file.ts); absent: memory only. */
+  refusals?: RefusalFile,
+) {
   let full = !reserve.ensure()
   let refused = 0
-  let pending: PendingRefusal | null = null
+  // Refused by an earlier run that died before it could record them: recorded with the next append.
+  let pending: PendingRefusal | null = refusals?.load() ?? null
   const guard = {
     isFull: () => full,
     /** Before an append: may it write? Leaves the full state once there is room again. */
@@ -71,11 +78,13 @@ export function createDiskGuard(reserve: DiskReserve, onChange?: (state: DiskSta
         p.points.add(s.point)
       }
       pending = p
+      refusals?.save(p)
     },
     /** The refusals not yet in the ledger (written in the next append's transaction). */
     pending: (): PendingRefusal | null => pending,
     /** The next append committed with the pending refusals' gap record. */
     recorded(): void {
+      if (pending) refusals?.clear()
       pending = null
     },
     state(): DiskState {

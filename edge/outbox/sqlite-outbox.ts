@@ -15,6 +15,7 @@ import { AT_REST_SCHEMA, markAtRestKey } from '../at-rest/check.ts'
 import { isCorruption, moveAside } from './corrupt.ts'
 import { createDiskReserve, isDiskFull } from './disk-reserve.ts'
 import { createDiskGuard, type DiskState } from './disk-guard.ts'
+import { createRefusalFile } from './refusal-file.ts'
 
 /** What an eviction removed (over the size cap, or older than the maximum age); the caller logs it. The gap record for the cloud is in the outbox's ledger (gaps.ts). */
 /** What one eviction dropped (the ledger's record of it, with the points counted rather than listed). */
@@ -127,7 +128,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       db = openDatabase(options.file, firstSeq)
     }
   }
-  const disk = createDiskGuard(reserve, options.onDisk)
+  const disk = createDiskGuard(reserve, options.onDisk, createRefusalFile(options.file))
   const codec = createPayloadCodec(options.cipher)
   markAtRestKey(db, options.cipher ?? null)
   const q = prepare(db)

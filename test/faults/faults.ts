@@ -99,7 +99,9 @@ export async function injectFault(
       return
     }
     case 'link blackhole (> keepalive)': {
-      const ms = t.edgeKeepaliveS * 1_500 + 1_500 + random() * 4_000
+      // mqtt.js pings after a keepalive of silence and gives up when the next tick finds no PINGRESP
+      // (MQTT 3.1.1 §3.1.2.10 leaves the client "a reasonable amount of time"): up to 2 × keepalive.
+      const ms = t.edgeKeepaliveS * 2_000 + 1_500 + random() * 4_000
       const before = t.proxy.stats().closedByClientInBlackhole
       t.proxy.setMode('blackhole')
       await sleep(ms)
