@@ -127,7 +127,9 @@ describe('one validation (issue 19)', () => {
           problems: verdict.problems.map((p) => `${p.path}: ${p.message}`),
         }).toMatchObject({ validate: started })
       }),
-      { numRuns: 60, seed: Number(process.env.PARKLINK_CHECK_SEED ?? Date.now() % 100_000) },
+      // 200 runs: with 60 a seed now and then drew no config the agent starts from, and the
+      // both-directions check below failed (CI, 2026-12-06).
+      { numRuns: 200, seed: Number(process.env.PARKLINK_CHECK_SEED ?? Date.now() % 100_000) },
     )
     // Both verdicts occurred: the property was tested in both directions.
     expect(seen.accepted).toBeGreaterThan(0)

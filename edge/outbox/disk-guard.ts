@@ -1,7 +1,6 @@
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { DiskReserve } from './disk-reserve.ts'
 import type { Dropped } from './gaps.ts'
-import type { RefusalFile } from './refusal-file.ts'
 
 /** The outbox's disk, as status.json, `parklink edge status` and the console show it. */
 export interface DiskState {
@@ -21,6 +20,13 @@ export const RESUME_MARGIN_BYTES = 1024 * 1024
 
 /** Refused samples not yet recorded: noted as one `disk_full` gap when an append succeeds again. */
 export type PendingRefusal = Omit<Dropped, 'fromSeq' | 'throughSeq'>
+
+/** Where refusals not yet recorded survive a killed edge (refusal-file.ts implements it on a file). */
+export interface RefusalFile {
+  load(): PendingRefusal | null
+  save(p: PendingRefusal): void
+  clear(): void
+}
 
 /**
  * The outbox's state machine for a full disk (issue 14):

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import { writePrivateFile } from '../../shared/private-files.ts'
-import type { PendingRefusal } from './disk-guard.ts'
+import type { PendingRefusal, RefusalFile } from './disk-guard.ts'
 
 /**
  * The samples refused on a full disk and not yet in the gap ledger, kept beside the outbox in
@@ -10,12 +10,6 @@ import type { PendingRefusal } from './disk-guard.ts'
  * room for it), read back at start, removed once the gap record is committed. Point ids, counts
  * and times only: no measured value, so it stays in clear like the gap ledger.
  */
-export interface RefusalFile {
-  load(): PendingRefusal | null
-  save(p: PendingRefusal): void
-  clear(): void
-}
-
 export function createRefusalFile(outboxFile: string): RefusalFile {
   const file = `${outboxFile}.refused`
   return {
