@@ -4,7 +4,8 @@ import { tryGetJson } from '../util/http.ts'
 import { waitFor } from '../util/wait.ts'
 import { checkContent, type ContentCheck } from './content-check.ts'
 import { FAULT_CHOICES, injectFault, noFaults, type FaultKind, type FaultTally } from './faults.ts'
-import { journalMark, readJournal } from './journal.ts'
+import { journalMark, journalSince, readJournal } from './journal.ts'
+import type { DeletedRefusals } from './edge-faults.ts'
 import { EDGE, startStack, type Stack } from './stack.ts'
 import { summarize, type FaultMark, type KindRow } from './summary.ts'
 
@@ -32,8 +33,12 @@ export interface CampaignResult {
     inGaps: number
     heldAtEnd: number
   }
-  /** Samples the outbox refused on a full disk (journal) and the samples in the cloud's disk_full gap records: must be equal. */
-  diskFull: { refused: number; inGapRecords: number }
+  /**
+   * Samples the outbox refused on a full disk (journal), the samples in the cloud's disk_full gap
+   * records and those whose refusal was deleted with an outbox before it reached the cloud: the
+   * first must equal the sum of the other two.
+   */
+  diskFull: { refused: number; inGapRecords: number; deletedWithOutbox: number }
   /** Journal lines cut by a SIGKILL. */
   tornJournalLines: number
   edgeDiskIsTmpfs: boolean
@@ -62,8 +67,10 @@ export async function faultCampaign(
   const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
   const marks: FaultMark[] = []
   const deletedWithOutbox = new Set<string>()
+  const refusalsDeletedWithOutbox: DeletedRefusals = { records: [], unnoted: 0 }
   const targets = {
     deletedWithOutbox,
+    refusalsDeletedWithOutbox,
     ...stack,
     edge: EDGE,
     say,
@@ -97,6 +104,14 @@ export async function faultCampaign(
       await injectFault(kind, targets, random, tally)
     }
     say('faults done; draining')
+    // The last fault may have restarted the edge: drain through a batch it wrote after that, so
+    // what the restart carries (refusals noted with its first append) is in the target.
+    const afterFaults = journalMark(stack.journalFile)
+    await waitFor(() => journalSince(stack.journalFile, afterFaults).batches > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      message: () => `the edge wrote no batch after the faults\n${logs(3000)}`,
+    })
     const target = outboxState(stack).lastSeq
     await waitFor(async () => (await acked()) >= target, {
       timeoutMs: 120_000,
@@ -110,12 +125,19 @@ export async function faultCampaign(
       ...tally,
       cloudStoreFailures: stack.cloudLog.storeFailures,
       selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits],
-      ...verify(stack, marks, faults, deletedWithOutbox),
+      ...verify(stack, marks, faults, deletedWithOutbox, refusalsDeletedWithOutbox),
       seconds: Math.round((Date.now() - started) / 1000),
     }
   } finally {
     await stack.dispose()
   }
+}
+
+/** Refusals deleted with an outbox whose gap record the cloud did not get (a lost ack: it did). */
+function refusalsNeverDelivered(deleted: DeletedRefusals, inCloud: ContentCheck['diskFullGaps']): number {
+  const got = new Set(inCloud.map((g) => `${g.fromSeq}:${g.from}:${g.samples}`))
+  const lost = deleted.records.filter((r) => !got.has(`${r.fromSeq}:${r.from}:${r.samples}`))
+  return deleted.unnoted + lost.reduce((n, r) => n + r.samples, 0)
 }
 
 /** The edge's current outbox: its id, last seq, and the seqs it still holds. */
@@ -140,6 +162,7 @@ function verify(
   marks: FaultMark[],
   faults: Record<FaultKind, number>,
   deletedWithOutbox: ReadonlySet<string>,
+  refusalsDeleted: DeletedRefusals,
 ) {
   const outbox = outboxState(stack)
   const journal = readJournal(stack.journalFile)
@@ -164,7 +187,11 @@ function verify(
       inGaps: count('gap'),
       heldAtEnd: count('held'),
     },
-    diskFull: { refused: journal.refused.get('PL_OUTBOX_DISK_FULL') ?? 0, inGapRecords: content.diskFullGapSamples },
+    diskFull: {
+      refused: journal.refused.get('PL_OUTBOX_DISK_FULL') ?? 0,
+      inGapRecords: content.diskFullGapSamples,
+      deletedWithOutbox: refusalsNeverDelivered(refusalsDeleted, content.diskFullGaps),
+    },
     tornJournalLines: journal.torn,
     edgeDiskIsTmpfs: stack.edgeDiskIsTmpfs,
   }

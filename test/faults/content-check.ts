@@ -35,6 +35,8 @@ export interface ContentCheck {
   unjournaled: number
   /** Samples in `disk_full` gap records. */
   diskFullGapSamples: number
+  /** The `disk_full` gap records themselves (seq and oldest source time identify one). */
+  diskFullGaps: Array<{ fromSeq: number; from: number; samples: number }>
   gapRecords: Array<{ reason: string; receivedAt: number }>
 }
 
@@ -76,8 +78,10 @@ export function checkContent(
       rows.set(r.seq, list)
     }
     const gaps = db
-      .prepare('SELECT from_seq AS f, through_seq AS t, reason, samples, received_at AS at FROM gaps WHERE edge = ?')
-      .all(edge) as Array<{ f: number; t: number; reason: string; samples: number; at: number }>
+      .prepare(
+        'SELECT from_seq AS f, through_seq AS t, reason, samples, from_ts AS fromTs, received_at AS at FROM gaps WHERE edge = ?',
+      )
+      .all(edge) as Array<{ f: number; t: number; reason: string; samples: number; fromTs: number; at: number }>
     const replaced = db
       .prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?')
       .all(edge) as Array<{ outbox: string; at: number }>
@@ -103,6 +107,9 @@ export function checkContent(
       checks,
       unjournaled: [...stored.keys()].filter((k) => !known.has(k)).length,
       diskFullGapSamples: gaps.filter((g) => g.reason === 'disk_full').reduce((n, g) => n + g.samples, 0),
+      diskFullGaps: gaps
+        .filter((g) => g.reason === 'disk_full')
+        .map((g) => ({ fromSeq: g.f, from: g.fromTs, samples: g.samples })),
       gapRecords: [
         ...gaps.map((g) => ({ reason: g.reason, receivedAt: g.at })),
         ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.at })),

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { waitFor } from '../util/wait.ts'
@@ -28,6 +28,21 @@ export interface EdgeFaultTargets {
   problems: string[]
   /** `outbox:seq` of every batch an outbox file still held when the campaign deleted it: lost with the file, by design. */
   deletedWithOutbox: Set<string>
+  /**
+   * Disk-full refusals an outbox file still held when the campaign deleted it: gap records not
+   * yet delivered (checked against the cloud at the end: the ack may have been lost, not the
+   * record) and refusals not yet noted (`{outbox}.refused`). Lost with the file, like its batches:
+   * the cloud's `outbox_replaced` record covers them.
+   */
+  refusalsDeletedWithOutbox: DeletedRefusals
+}
+
+/** See EdgeFaultTargets.refusalsDeletedWithOutbox. */
+export interface DeletedRefusals {
+  /** Undelivered disk_full gap records of deleted outboxes. */
+  records: Array<{ fromSeq: number; from: number; samples: number }>
+  /** Samples in `{outbox}.refused` files deleted before the next append noted them. */
+  unnoted: number
 }
 
 function query<T>(file: string, sql: string, ...params: unknown[]): T {
@@ -144,6 +159,15 @@ export async function fillEdgeDisk(t: EdgeFaultTargets): Promise<void> {
   }).catch((err: Error) => void t.problems.push(err.message))
 }
 
+/** Samples in a `{outbox}.refused` file (edge/outbox/refusal-file.ts), 0 when there is none. */
+function unnotedRefusals(file: string): number {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { samples: number }).samples
+  } catch {
+    return 0
+  }
+}
+
 /**
  * kill -9 the edge, delete its outbox files, start it again: a new outbox; the cloud must record
  * the replacement. What the file held at that moment is lost with it (noted, exactly, before the
@@ -160,6 +184,13 @@ export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): P
       const id = (db.prepare('SELECT id FROM identity').get() as { id: string }).id
       const held = db.prepare('SELECT seq FROM batches').all() as Array<{ seq: number }>
       for (const r of held) t.deletedWithOutbox.add(`${id}:${r.seq}`)
+      const records = db
+        .prepare(
+          'SELECT from_seq AS fromSeq, from_ts AS "from", samples FROM gaps WHERE reason = \'disk_full\' AND delivered = 0',
+        )
+        .all() as DeletedRefusals['records']
+      t.refusalsDeletedWithOutbox.records.push(...records)
+      t.refusalsDeletedWithOutbox.unnoted += unnotedRefusals(`${outboxFile}.refused`)
       t.say(`  outbox ${id.slice(0, 8)} deleted holding ${held.length} unacknowledged batches`)
     } finally {
       db.close()

@@ -77,10 +77,10 @@ try {
   for (const bad of c.content.checks.filter((x) => x.verdict === 'lost' || x.verdict === 'altered').slice(0, 10))
     say(`  ${bad.verdict}: ${bad.why}`)
   say(
-    `disk full: ${c.diskFull.refused} samples refused, ${c.diskFull.inGapRecords} in disk_full gap records; stored batches missing from the journal (edge killed between commit and journal line): ${c.content.unjournaled}; torn journal lines: ${c.tornJournalLines}`,
+    `disk full: ${c.diskFull.refused} samples refused, ${c.diskFull.inGapRecords} in disk_full gap records, ${c.diskFull.deletedWithOutbox} deleted with an outbox before delivery; stored batches missing from the journal (edge killed between commit and journal line): ${c.content.unjournaled}; torn journal lines: ${c.tornJournalLines}`,
   )
-  const diskFullTraced = c.diskFull.refused === c.diskFull.inGapRecords
-  if (!diskFullTraced) say('  problem: refused samples and disk_full gap records differ')
+  const diskFullTraced = c.diskFull.refused === c.diskFull.inGapRecords + c.diskFull.deletedWithOutbox
+  if (!diskFullTraced) say('  problem: refused samples differ from those in disk_full gap records and deleted outboxes')
   const unjournaledOk = c.content.unjournaled <= c.faults['kill -9 edge'] + c.faults['outbox deleted and replaced']
   if (!unjournaledOk) say('  problem: more stored batches without a journal line than edge kills')
   ok =
