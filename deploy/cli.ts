@@ -13,6 +13,7 @@ import { addReportCommands } from './reports.ts'
 import { addExchangeCommands } from './exchange.ts'
 import { addPkiCommands } from './pki/command.ts'
 import { addAuditCommands } from './audit.ts'
+import { addBackupCommands } from './backup.ts'
 import { addKeyCommands } from './at-rest-keys.ts'
 
 /**
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
   addReportCommands(cloud)
   addExchangeCommands(cloud)
   addAuditCommands(cloud)
+  addBackupCommands(cloud)
   addPkiCommands(program)
   return program
 }
