@@ -17,16 +17,11 @@ export interface Span {
   to: number
 }
 
-/** A raw read: the raw bucket path over [from, to) with `step`, its bucket i being the plan's `first + i`. */
-export interface RawRun extends Span {
-  step: number
-  first: number
-}
-
 export interface SourcePlan {
   '1h': Span[]
   '1m': Span[]
-  raw: RawRun[]
+  /** Partial minutes, read from the samples (a sample lies in one bucket: any spans join). */
+  raw: Span[]
 }
 
 export interface Plan {
@@ -41,38 +36,22 @@ const ceilTo = (t: number, w: number) => (floorTo(t, w) === t ? t : floorTo(t, w
 function pushSpan(list: Span[], from: number, to: number): void {
   if (from >= to) return
   const last = list.at(-1)
-  // Adjacent pieces of two buckets join only at a boundary on the rollup's grid: no row straddles it.
+  // Adjacent rollup pieces of two buckets join only at a boundary on the rollup's grid: no row straddles it.
   if (last && last.to === from) last.to = to
   else list.push({ from, to })
 }
 
-function pushRaw(list: RawRun[], plan: Plan, i: number, from: number, to: number): void {
-  if (from >= to) return
-  const atStart = from === plan.from + i * plan.step
-  const last = list.at(-1)
-  // Runs of whole buckets (each starting at a bucket start) are one read with the plan's step.
-  if (
-    atStart &&
-    last &&
-    last.to === from &&
-    last.step === plan.step &&
-    last.first + (from - last.from) / plan.step === i
-  )
-    last.to = to
-  else list.push(atStart ? { from, to, step: plan.step, first: i } : { from, to, step: to - from, first: i })
-}
-
-/** [x, y) inside bucket i: its whole minutes from the 1-min rollups, the rest raw. */
-function splitMinutes(out: SourcePlan, plan: Plan, i: number, x: number, y: number): void {
+/** [x, y) inside one bucket: its whole minutes from the 1-min rollups, the rest raw. */
+function splitMinutes(out: SourcePlan, x: number, y: number): void {
   const a = ceilTo(x, MINUTE)
   const b = floorTo(y, MINUTE)
   if (a >= b) {
-    pushRaw(out.raw, plan, i, x, y)
+    pushSpan(out.raw, x, y)
     return
   }
-  pushRaw(out.raw, plan, i, x, a)
+  pushSpan(out.raw, x, a)
   pushSpan(out['1m'], a, b)
-  pushRaw(out.raw, plan, i, b, y)
+  pushSpan(out.raw, b, y)
 }
 
 /** Where each bucket of the plan is read from. */
@@ -85,12 +64,12 @@ export function planSources(plan: Plan): SourcePlan {
     const a = ceilTo(x, HOUR)
     const b = floorTo(y, HOUR)
     if (a >= b) {
-      splitMinutes(out, plan, i, x, y)
+      splitMinutes(out, x, y)
       continue
     }
-    splitMinutes(out, plan, i, x, a)
+    splitMinutes(out, x, a)
     pushSpan(out['1h'], a, b)
-    splitMinutes(out, plan, i, b, y)
+    splitMinutes(out, b, y)
   }
   return out
 }
@@ -105,7 +84,7 @@ export function worthRollups(plan: Plan, sources: SourcePlan): boolean {
   return raw * 4 <= plan.to - plan.from
 }
 
-/** One source's figures for a bucket: from rollup rows (sum) or from the raw path (avg). */
+/** One source's figures for a bucket (rollup rows or samples). */
 export interface Part {
   i: number
   count: number
@@ -115,21 +94,6 @@ export interface Part {
   last: number | null
   lastTs: number | null
   notGood: number
-}
-
-/** A raw bucket row as a part (its sum from avg × count: exact up to the last bits, see the tolerance in the tests). */
-export function rawPart(r: BucketRow, first: number): Part {
-  const has = r.count > 0
-  return {
-    i: first + r.i,
-    count: r.count,
-    sum: has ? r.avg * r.count : 0,
-    min: has ? r.min : null,
-    max: has ? r.max : null,
-    last: has && Number.isFinite(r.lastTs) ? r.last : null,
-    lastTs: has && Number.isFinite(r.lastTs) ? r.lastTs : null,
-    notGood: r.notGood,
-  }
 }
 
 /** The parts of every source merged per bucket, as the raw path's rows (ascending by i). */

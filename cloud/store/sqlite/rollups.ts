@@ -4,7 +4,6 @@ import type { BucketRow } from '../../telemetry/buckets.ts'
 import {
   combineParts,
   planSources,
-  rawPart,
   worthRollups,
   type Part,
   type Plan,
@@ -12,6 +11,7 @@ import {
   type Span,
 } from '../../telemetry/rollup-plan.ts'
 import type { Db } from './db.ts'
+import { createRawSpanReads } from './raw-spans.ts'
 
 const TABLES: Record<RollupSource, string> = { '1m': 'rollups_1m', '1h': 'rollups_1h' }
 
@@ -72,6 +72,7 @@ export function createRollupOps(db: Db) {
     ),
   })
   const readers = { '1m': reads(TABLES['1m']), '1h': reads(TABLES['1h']) }
+  const rawSpans = createRawSpanReads(db)
 
   function partsFrom(source: RollupSource, point: string, plan: Plan, spans: readonly Span[]): Part[] {
     if (spans.length === 0) return []
@@ -96,7 +97,7 @@ export function createRollupOps(db: Db) {
 
     /**
      * History buckets (the raw path's rows) answered from the rollups where the plan allows it
-     * (rollup-plan.ts), the partial minutes and any plan not worth it through `raw`.
+     * (rollup-plan.ts), the partial minutes from the samples (raw-spans.ts); a plan not worth it through `raw`.
      */
     buckets(point: string, plan: Plan, raw: (plan: Plan) => BucketRow[]): BucketRow[] {
       const sources = planSources(plan)
@@ -104,7 +105,7 @@ export function createRollupOps(db: Db) {
       const parts = [
         ...partsFrom('1h', point, plan, sources['1h']),
         ...partsFrom('1m', point, plan, sources['1m']),
-        ...sources.raw.flatMap((run) => raw(run).map((r) => rawPart(r, run.first))),
+        ...rawSpans(point, plan, sources.raw),
       ]
       return combineParts(parts)
     },
