@@ -106,6 +106,33 @@ describe('cloud config', () => {
     })
   })
 
+  it('keeps raw samples 1 year, 1-min rollups 3 years, 1-h rollups 10 years unless told (store.retention)', () => {
+    const config = loadCloudConfig(write('dataDir: data\nmqtt: { url: "mqtts://broker:8883" }\n'))
+    expect(config.store.retention).toEqual({ rawDays: 365, rollup1mDays: 1095, rollup1hDays: 3650, everyHours: 24 })
+    const set =
+      'dataDir: d\nmqtt: { url: "mqtts://b:8883" }\nstore: { retention: { rawDays: 30, rollup1mDays: 400 } }\n'
+    expect(loadCloudConfig(write(set)).store.retention).toMatchObject({
+      rawDays: 30,
+      rollup1mDays: 400,
+      rollup1hDays: 3650,
+    })
+  })
+
+  it.each([
+    ['{ rawDays: 0.01 }', /store\.retention\.rawDays[\s\S]*shorter than the 1 h rollup period it feeds/],
+    ['{ rollup1mDays: 0.02 }', /rollup1mDays[\s\S]*shorter than the 1 h rollup period/],
+    [
+      '{ rawDays: 400, rollup1mDays: 300 }',
+      /rawDays \(400\) ≤ rollup1mDays \(300\) ≤ rollup1hDays \(3650\) is required/,
+    ],
+    ['{ rollup1hDays: 1000 }', /rollup1mDays \(1095\) ≤ rollup1hDays \(1000\)/],
+    ['{ rawDays: 0 }', /positive number of days/],
+  ])('refuses store.retention %s with a message that says why', (retention, message) => {
+    const err = refusal(write(`dataDir: d\nmqtt: { url: "mqtts://b:8883" }\nstore: { retention: ${retention} }\n`))
+    expect(err).toBeInstanceOf(ConfigError)
+    expect(String((err as Error).message)).toMatch(message)
+  })
+
   it('reports every problem with its line and path', () => {
     const file = write(
       [

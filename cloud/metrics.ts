@@ -1,4 +1,5 @@
 import { emptySealCounts, type SealRefusal } from '../shared/crypto/sealer.ts'
+import { emptyRetentionStatus, type RetentionStatus } from './telemetry/retention-job.ts'
 
 /**
  * In-process counters for the health endpoint. Plain numbers, mutated by ingest and read by the
@@ -81,6 +82,8 @@ export interface CloudMetrics {
     /** Batches the edge marked historical that were notified: recent by the cloud's clock. */
     historicalNotified: number
   }
+  /** The retention job (issue 15, cloud/telemetry/retention-job.ts): its last run and failures. */
+  retention: RetentionStatus
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -117,6 +120,7 @@ export function createMetrics(now: number): CloudMetrics {
       unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 },
       historicalNotified: 0,
     },
+    retention: emptyRetentionStatus(),
   }
 }
 

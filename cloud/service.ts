@@ -32,6 +32,7 @@ import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
 import { openExchange, startExchangeSchedule } from './exchange/service.ts'
+import { startRetentionJob } from './telemetry/retention-job.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
@@ -234,6 +235,13 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       clock,
       log: log.child({ component: 'exchange' }),
     })
+    const retention = startRetentionJob({
+      store,
+      policy: config.store.retention,
+      clock,
+      log: log.child({ component: 'retention' }),
+      status: metrics.retention,
+    })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
@@ -244,6 +252,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         dispatcher.stop()
         await reports.stop()
         await exchangeSchedule.stop()
+        await retention.stop()
         await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()

@@ -70,6 +70,20 @@ describe('GET /api/v1/health', () => {
     expect((await get('/api/v1/health')).body).toMatchObject({ status: 'ok', mqtt: 'connected' })
   })
 
+  it("shows the retention job's last run, per kind, and its failures (issue 15)", async () => {
+    metrics.retention.lastRunAt = T0
+    metrics.retention.lastRun = [{ at: T0, kind: 'raw', cutoff: T0 - 1, removed: 42 }]
+    metrics.retention.failures = 1
+    const { body } = await get('/api/v1/health')
+    expect(body.retention).toEqual({
+      lastRunAt: T0,
+      lastRun: [{ at: T0, kind: 'raw', cutoff: T0 - 1, removed: 42 }],
+      nextRunAt: null,
+      failures: 1,
+      lastError: null,
+    })
+  })
+
   it('without credentials tells probes the state only (no version, errors or counters)', async () => {
     const res = await createApp({ store: env.store, clock, metrics, log: captureLogger().log, ...auth }).request(
       '/api/v1/health',

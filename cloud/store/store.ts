@@ -15,6 +15,7 @@ import type { GapRepo } from './repos/gaps.ts'
 import type { CameraRepo } from './repos/cameras.ts'
 import type { GasWarningRepo } from './repos/gas-warnings.ts'
 import type { BundleRepo } from './repos/bundles.ts'
+import type { RetentionRepo } from './repos/retention.ts'
 
 export type { Scope } from '../auth/roles.ts'
 export type {
@@ -44,6 +45,7 @@ export type { GapRepo, GapFilter, EdgeGap, OutboxReplacedGap, StoredGap } from '
 export type { CameraRepo, CameraRecord, CameraStatusEvent, SnapshotRecord } from './repos/cameras.ts'
 export type { GasWarningRepo, GasArea, GasDelivery } from './repos/gas-warnings.ts'
 export type { BundleRepo, BundleState, BundleAnswer } from './repos/bundles.ts'
+export type { RetentionRepo } from './repos/retention.ts'
 export type { AuthStore as AuthRepo } from './auth-store.ts'
 
 /**
@@ -77,7 +79,8 @@ export interface Store
     GapRepo,
     CameraRepo,
     GasWarningRepo,
-    BundleRepo {
+    BundleRepo,
+    RetentionRepo {
   /** Accounts, sessions, API keys and the audit log. */
   readonly auth: AuthStore
   /** Enterprises, hazard sources, areas and points' registry fields, edited through the API. */

@@ -41,9 +41,15 @@ describe('history buckets (pure)', () => {
     [{ from: 10, to: 10, step: 1 }, /before/],
     [{ from: 0, to: 10 }, /either step or buckets/],
     [{ from: 0, to: 10, step: 1, buckets: 2 }, /either step or buckets/],
-    [{ from: 0, to: 86_400_000, step: 1_000 }, /86400 buckets.*at most 10000/],
+    [{ from: 0, to: 2 * 86_400_000, step: 1_000 }, /172800 buckets.*at most 100000/],
   ])('refuses %j', (o, message) => {
     expect((planBuckets(o) as { problem: string }).problem).toMatch(message)
+  })
+
+  it('plans three years by the day or by the hour (answered from the rollups)', () => {
+    const threeYears = 1096 * 86_400_000
+    expect(planBuckets({ from: 0, to: threeYears, step: 86_400_000 })).toMatchObject({ count: 1096 })
+    expect(planBuckets({ from: 0, to: threeYears, step: 3_600_000 })).toMatchObject({ count: 26_304 })
   })
 
   it('every bucket is present: a bucket without samples is a gap (count 0, figures null)', () => {

@@ -3,7 +3,12 @@
  * every bucket present (an empty bucket is a gap the trend chart must show, not skip). The store
  * computes min/max/avg/last/count per bucket in SQL (cloud/store/sqlite/history.ts).
  */
-export const MAX_BUCKETS = 10_000
+/**
+ * At most this many buckets per answer: as many rows as a raw page (HISTORY_MAX_LIMIT). Three
+ * years at step=1h (26 304 buckets) fit: long ranges are answered from the rollups (issue 15,
+ * cloud/telemetry/rollup-plan.ts), so the range itself is not limited.
+ */
+export const MAX_BUCKETS = 100_000
 
 export interface BucketPlan {
   from: number

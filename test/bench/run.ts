@@ -27,6 +27,9 @@ const { values } = parseArgs({
     // (15) The historian's size on the demo park's signals, run for this long on a fake clock.
     'historian-minutes': { type: 'string', default: '60' },
     'skip-historian': { type: 'boolean', default: false },
+    // (15) History from the rollups: synthetic points with 3 years of 1-h and 30 days of 1-min rollups.
+    'rollup-points': { type: 'string', default: '20' },
+    'skip-rollups': { type: 'boolean', default: false },
     'skip-e2e': { type: 'boolean', default: false },
     crossings: { type: 'string', default: '30' },
     'skip-latency': { type: 'boolean', default: false },
@@ -61,6 +64,10 @@ try {
   if (!values['skip-historian']) {
     const { benchHistorianSize } = await import('./historian-size.ts')
     results.push(...(await benchHistorianSize(dir, Number(values['historian-minutes']))))
+  }
+  if (!values['skip-rollups']) {
+    const { benchRollups } = await import('./rollups.ts')
+    results.push(...benchRollups(dir, { points: Number(values['rollup-points']), runs: 30 }))
   }
   results.push(...benchCrypto(Number(values.seconds)))
   if (!values['skip-e2e']) {

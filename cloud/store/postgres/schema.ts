@@ -546,3 +546,36 @@ export const edgeBundles = pgTable('edge_bundles', {
   expectedHash: text('expected_hash'),
   acceptedIssuedAt: ms('accepted_issued_at'),
 })
+
+/** Rollups per point at 1 min and 1 h (see the SQLite schema). */
+const rollupColumns = () => ({
+  point: text('point').notNull(),
+  start: ms('start').notNull(),
+  count: integer('count').notNull(),
+  min: doublePrecision('min'),
+  max: doublePrecision('max'),
+  sum: doublePrecision('sum').notNull(),
+  last: doublePrecision('last'),
+  lastTs: ms('last_ts'),
+  notGood: integer('not_good').notNull(),
+})
+export const rollups1m = pgTable('rollups_1m', rollupColumns(), (t) => [
+  primaryKey({ name: 'rollups_1m_pk', columns: [t.point, t.start] }),
+  index('rollups_1m_start').on(t.start),
+])
+export const rollups1h = pgTable('rollups_1h', rollupColumns(), (t) => [
+  primaryKey({ name: 'rollups_1h_pk', columns: [t.point, t.start] }),
+  index('rollups_1h_start').on(t.start),
+])
+
+export const retentionRuns = pgTable(
+  'retention_runs',
+  {
+    id: id(),
+    at: ms('at').notNull(),
+    kind: text('kind').notNull(),
+    cutoff: ms('cutoff').notNull(),
+    removed: bigint('removed', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('retention_runs_at').on(t.at)],
+)

@@ -3,6 +3,7 @@ import { intervalsIn, type PointIntervals } from '../../telemetry/completeness.t
 import type { HistoryCursor, Scope, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { toStoredSample } from './values.ts'
+import { createRollupOps } from './rollups.ts'
 
 /**
  * History reads over the samples_point_ts index: aggregation buckets computed in SQL (the
@@ -61,7 +62,21 @@ export function createHistoryOps(db: Db) {
     WHERE p.registered = 1 AND (@enterprise IS NULL OR p.enterprise = @enterprise)
     GROUP BY p.id ORDER BY p.id`)
 
+  const rollups = createRollupOps(db)
+  /** The raw path: buckets computed in SQL over the samples. */
+  function rawBuckets(point: string, plan: { from: number; to: number; step: number }): BucketRow[] {
+    const args = { point, ...plan }
+    const last = new Map((lasts.all(args) as Array<{ i: number; last: number; lastTs: number }>).map((r) => [r.i, r]))
+    return (figures.all(args) as Array<Omit<BucketRow, 'last' | 'lastTs'>>).map((r) => ({
+      ...r,
+      last: last.get(r.i)?.last ?? Number.NaN,
+      lastTs: last.get(r.i)?.lastTs ?? Number.NaN,
+    }))
+  }
+
   return {
+    rawBuckets,
+
     /** Completeness figures per registered point in scope (cloud/telemetry/completeness.ts). */
     intervals(range: { from: number; to: number; step: number }, scope: Scope): PointIntervals[] {
       const last = range.from + (intervalsIn(range.from, range.to, range.step) - 1) * range.step
@@ -81,13 +96,8 @@ export function createHistoryOps(db: Db) {
 
     buckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): BucketRow[] {
       if (!visible(point, scope)) return []
-      const args = { point, ...plan }
-      const last = new Map((lasts.all(args) as Array<{ i: number; last: number; lastTs: number }>).map((r) => [r.i, r]))
-      return (figures.all(args) as Array<Omit<BucketRow, 'last' | 'lastTs'>>).map((r) => ({
-        ...r,
-        last: last.get(r.i)?.last ?? Number.NaN,
-        lastTs: last.get(r.i)?.lastTs ?? Number.NaN,
-      }))
+      // Long ranges from the 1-min/1-h rollups, partial minutes from the samples (rollups.ts).
+      return rollups.buckets(point, plan, (p) => rawBuckets(point, p))
     },
 
     page(

@@ -30,6 +30,7 @@ import { createLateOps } from './late.ts'
 import { CLOCK_SKEW } from '../../../shared/rules/time-check.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
+import { createRollupOps } from './rollups.ts'
 
 /**
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
@@ -66,6 +67,7 @@ export function createBatchIngest(
   const writes = createAlarmWrites(db)
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
+  const rollups = createRollupOps(db)
   // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
   // query builder for every batch cost more than SQLite's own work.
   const insertSample = db.$client.prepare(
@@ -340,6 +342,7 @@ export function createBatchIngest(
             const v = encodeValue(s.value)
             insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
           }
+          rollups.add(batch.samples) // the 1-min and 1-h rollups, in this transaction (rollups.ts)
           for (const [point, group] of groupByPoint(batch.samples)) {
             const newest = newestTrusted(group)
             const v = encodeValue(newest.value)

@@ -687,3 +687,45 @@ export const edgeBundles = sqliteTable('edge_bundles', {
   expectedHash: text('expected_hash'),
   acceptedIssuedAt: integer('accepted_issued_at'),
 })
+
+/**
+ * Rollups per point at 1 min and 1 h (issue 15; cloud/store/historian/rollup.ts): the figures of
+ * the GOOD numeric samples of [start, start + width) (count, min, max, sum, last at last_ts) and
+ * how many samples were not good, merged in at ingest (cloud/store/sqlite/rollups.ts). min, max,
+ * last and last_ts are NULL while count is 0. Long history ranges are answered from them.
+ */
+const rollupColumns = {
+  point: text('point').notNull(),
+  start: integer('start').notNull(),
+  count: integer('count').notNull(),
+  min: real('min'),
+  max: real('max'),
+  sum: real('sum').notNull(),
+  last: real('last'),
+  lastTs: integer('last_ts'),
+  notGood: integer('not_good').notNull(),
+}
+export const rollups1m = sqliteTable('rollups_1m', rollupColumns, (t) => [
+  primaryKey({ name: 'rollups_1m_pk', columns: [t.point, t.start] }),
+  // The retention job deletes by start (cloud/store/sqlite/retention.ts).
+  index('rollups_1m_start').on(t.start),
+])
+export const rollups1h = sqliteTable('rollups_1h', rollupColumns, (t) => [
+  primaryKey({ name: 'rollups_1h_pk', columns: [t.point, t.start] }),
+  index('rollups_1h_start').on(t.start),
+])
+
+/** What each retention run removed, per kind (raw, rollup_1m, rollup_1h): cloud/store/sqlite/retention.ts. */
+export const retentionRuns = sqliteTable(
+  'retention_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    /** Everything older than this (sample time, or rollup start) was removed. */
+    cutoff: integer('cutoff').notNull(),
+    /** Samples (raw) or rollup rows (one bucket of one point) removed. */
+    removed: integer('removed').notNull(),
+  },
+  (t) => [index('retention_runs_at').on(t.at)],
+)

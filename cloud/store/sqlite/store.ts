@@ -5,6 +5,7 @@ import type { Store } from '../store.ts'
 import { openParts, run, type SqliteStoreOptions } from './parts.ts'
 import { createReportOps } from './reports.ts'
 import { sqliteBundleRepo } from './bundles.ts'
+import { sqliteRetentionRepo } from './retention.ts'
 import {
   sqliteAlarmRepo,
   sqliteCameraRepo,
@@ -50,5 +51,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteCameraRepo(parts),
     ...sqliteGasWarningRepo(parts),
     ...sqliteBundleRepo(parts),
+    ...sqliteRetentionRepo(parts),
   }
 }
