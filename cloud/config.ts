@@ -12,6 +12,7 @@ import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
 import { HttpConfig, defaultHttpConfig } from './api/config.ts'
+import { LiveViewConfig } from './api/live-view.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
@@ -302,6 +303,8 @@ export const CloudConfigSchema = z.strictObject({
    * Absent: config pushes are refused.
    */
   bundles: z.strictObject({ signingKeyFile: z.string().min(1) }).optional(),
+  /** Live view in the dashboard (cloud/api/live-view.ts): the edges' relay origins it may open (CSP connect-src). */
+  live: LiveViewConfig.prefault({}),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 
