@@ -46,8 +46,12 @@ export function openLiveView(camera: { id: string; name: string | null }): HTMLD
     status.className = `live-status ${state}`
     retry.hidden = state !== 'ended' && state !== 'error'
   }
-  const start = async () => {
+  const halt = () => {
     stop()
+    stop = () => {}
+  }
+  const start = async () => {
+    halt()
     const mine = ++run
     show('connecting', t('liveConnecting'))
     try {
@@ -56,9 +60,12 @@ export function openLiveView(camera: { id: string; name: string | null }): HTMLD
       })
       if (mine !== run) return
       if (issued.url === null) return show('error', unavailableText(issued.unavailable))
-      stop = await play(stage, `${issued.url}?token=${encodeURIComponent(issued.token)}`, (state, text) => {
+      const stopThis = await play(stage, `${issued.url}?token=${encodeURIComponent(issued.token)}`, (state, text) => {
         if (mine === run) show(state, text)
       })
+      // Closed (or restarted) while the player loaded: its socket goes at once.
+      if (mine !== run) return stopThis()
+      stop = stopThis
     } catch (err) {
       if (mine === run) show('error', err instanceof ApiError ? errorText(err) : `${t('liveFailed')}: ${String(err)}`)
     }
@@ -69,7 +76,7 @@ export function openLiveView(camera: { id: string; name: string | null }): HTMLD
   window.addEventListener('hashchange', leave)
   dialog.addEventListener('close', () => {
     run++
-    stop()
+    halt()
     window.removeEventListener('hashchange', leave)
     dialog.remove()
   })
