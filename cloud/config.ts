@@ -12,6 +12,7 @@ import { ThresholdLimits } from '../shared/rules/threshold.ts'
 import { NotificationsConfig } from './notify/config.ts'
 import { AuthConfig, defaultAuthConfig } from './auth/config.ts'
 import { HttpConfig, defaultHttpConfig } from './api/config.ts'
+import { LiveViewConfig } from './api/live-view.ts'
 import { PointId, TopicId } from '../shared/wire/ids.ts'
 import { DEFAULT_CLOUD_USER } from '../shared/wire/acl.ts'
 import { TlsFilesConfig, resolveTlsPaths } from '../shared/tls.ts'
@@ -305,6 +306,8 @@ export const CloudConfigSchema = z.strictObject({
   bundles: z.strictObject({ signingKeyFile: z.string().min(1) }).optional(),
   /** The telemetry store: how long raw samples and rollups are kept (cloud/telemetry/retention-policy.ts; README "Retention"). */
   store: z.strictObject({ retention: RetentionConfig.prefault({}) }).prefault({}),
+  /** Live view in the dashboard (cloud/api/live-view.ts): the edges' relay origins it may open (CSP connect-src). */
+  live: LiveViewConfig.prefault({}),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

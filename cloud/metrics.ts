@@ -35,6 +35,10 @@ export const HttpRefusals = {
   BAD_LAST_EVENT_ID: 'stream_bad_last_event_id',
   /** An uploaded park plan that is not a PNG, JPEG or clean SVG, or too large (issue 17). */
   PLAN_IMAGE_REFUSED: 'plan_image_refused',
+  /** A live-view token asked for a camera whose edge announced no live endpoint (409). */
+  LIVE_NOT_ANNOUNCED: 'live_not_announced',
+  /** A live-view token asked for a camera whose edge's live endpoint is not in live.dashboardOrigins (409). */
+  LIVE_ORIGIN_NOT_LISTED: 'live_origin_not_listed',
 } as const
 export type HttpRefusal = (typeof HttpRefusals)[keyof typeof HttpRefusals]
 /**
@@ -112,6 +116,8 @@ export function createMetrics(now: number): CloudMetrics {
         stream_slow_reader: 0,
         stream_bad_last_event_id: 0,
         plan_image_refused: 0,
+        live_not_announced: 0,
+        live_origin_not_listed: 0,
       },
     },
     time: {

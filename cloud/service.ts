@@ -166,6 +166,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           }
         : {}),
       liveTokens: liveKey.issue,
+      live: config.live,
       http: config.http,
       // A registry change drops ingest's ownership cache and tells the edges their new hints (issue 19).
       ownership: {

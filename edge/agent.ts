@@ -318,6 +318,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     configHash: hash,
     points: pointInfos,
     drivers: reports,
+    ...(config.live?.publicUrl ? { live: { url: config.live.publicUrl } } : {}),
     outbox,
     maxInflight: config.uplink.maxInflight,
     ...(config.uplink.replayInflight === undefined ? {} : { replayInflight: config.uplink.replayInflight }),

@@ -75,6 +75,8 @@ export const ErrorCodes = {
   BUNDLE_ROLLED_BACK: 'PL_BUNDLE_ROLLED_BACK',
   /** The edge takes no pushed configuration (no park.publicKeyFile), or the cloud has no signing key (bundles.signingKeyFile). */
   BUNDLE_NOT_ENABLED: 'PL_BUNDLE_NOT_ENABLED',
+  /** Live view of a camera cannot be opened from the dashboard: its edge announced no live endpoint, or the cloud's live.dashboardOrigins does not list it (HTTP 409). */
+  LIVE_VIEW_UNAVAILABLE: 'PL_LIVE_VIEW_UNAVAILABLE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

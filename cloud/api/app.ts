@@ -45,7 +45,7 @@ const PLAN_IMAGE_PATH = '/api/v1/plan/image'
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono()
-  app.use('*', securityHeaders())
+  app.use('*', securityHeaders({ liveOrigins: deps.live?.dashboardOrigins ?? [] }))
   const api = new OpenAPIHono({ defaultHook: validationHook() })
   const limits = deps.http?.streams ?? defaultStreamLimits
   const streams = { slots: createStreamSlots(limits), queue: limits.queue }

@@ -40,6 +40,8 @@ export interface ApiDeps {
   }
   /** Signs a live-view viewer token for one camera (cloud/auth/live-key.ts). Absent: no live view tokens. */
   liveTokens?: (camera: string, subject: string, now: number) => Promise<{ token: string; expiresAt: number }>
+  /** The edges' live origins the dashboard may open (`live:` in the cloud config; cloud/api/live-view.ts): CSP connect-src. Absent: none. */
+  live?: import('./live-view.ts').LiveViewConfig
   /** Trusted reverse proxies and stream limits (`http:` in the cloud config; default: none trusted, cloud/api/config.ts's limits). */
   http?: Pick<import('./config.ts').HttpConfig, 'trustedProxies' | 'streams'>
   /** The ingest's ownership cache (issue 13): dropped when the registry API changes an edge entry or moves a point or camera. Absent: no ingest in this process. */

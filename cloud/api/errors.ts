@@ -28,6 +28,7 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.EDGE_UNREACHABLE]: 504,
   [ErrorCodes.TOO_MANY_REQUESTS]: 429,
   [ErrorCodes.TOO_MANY_STREAMS]: 429,
+  [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 409,
 }
 
 export function badRequest(message: string, hint?: string): ParklinkError {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { publicKeyOf, viewerTokenAlg } from '../../shared/wire/live-token.ts'
+import { LiveEndpoint } from '../../shared/wire/messages.ts'
 
 const usableKey = (pem: string): boolean => {
   try {
@@ -39,6 +40,12 @@ export const LiveConfig = z.strictObject({
     )
     .max(8)
     .default([]),
+  /**
+   * Where the monitoring center reaches this relay over the park line (e.g. "ws://10.20.0.5:8091"):
+   * announced in the birth, so the cloud dashboard knows where to open the live view. `host` may be
+   * 0.0.0.0 or sit behind NAT, so it is said, not guessed. Without it the dashboard cannot play.
+   */
+  publicUrl: LiveEndpoint.shape.url.optional(),
   /** The cloud dashboard's origin (e.g. "https://park.example.cn"): its pages may open streams. */
   dashboardOrigin: z.string().url().optional(),
   /** Origins allowed to open streams; default: the console's own and `dashboardOrigin`. */

@@ -12,6 +12,7 @@ import { waitFor } from '../../test/util/wait.ts'
 import { signViewerToken } from '../../shared/wire/live-token.ts'
 import { createViewerAdmission } from './admission.ts'
 import { startLiveRelay, type LiveRelay } from './relay.ts'
+import { LIVE_PROTOCOL } from './live-protocol.ts'
 
 const alive = (pid: number | undefined) => {
   try {
@@ -60,6 +61,21 @@ const refused = async (port: number, camera: string, o: { token?: string | null;
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
       })
       .on('error', () => {}),
+  )
+}
+
+/** A refusal as a browser offering the player's subprotocol learns it (live-protocol.ts): a close code and reason. */
+const closedAs = async (port: number, camera: string, t?: string) => {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live/${camera}?token=${t ?? (await token(camera))}`, LIVE_PROTOCOL, {
+    origin: ORIGIN,
+  })
+  ws.on('message', () => {
+    throw new Error(`a refused viewer of ${camera} got video`)
+  })
+  return await new Promise<{ code: number; reason: string }>((resolve, reject) =>
+    ws
+      .on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+      .on('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}, not a close code`))),
   )
 }
 
@@ -133,6 +149,11 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
         reason: 'token_missing',
       },
     ]
+    // The player's subprotocol: the same refusal as a close code, and still no stream.
+    expect(await closedAs(relay.port, 'cam-gate', await token('cam-gate', { ageMs: 61_000 }))).toEqual({
+      code: 4401,
+      reason: 'token_expired',
+    })
     for (const c of cases) {
       const { status, body } = await refused(relay.port, c.camera, c.o)
       expect({
@@ -144,7 +165,7 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
     }
     expect(relay.refusals()).toEqual({
       token_missing: 2,
-      token_expired: 1,
+      token_expired: 2,
       token_camera: 1,
       origin_refused: 2,
       token_invalid: 2,
@@ -173,6 +194,8 @@ describe('live view relay (RTSP → WebSocket, MPEG-TS)', () => {
 
     expect(await refusal('cam-other')).toBe(503)
     expect(await refusal('no-such-camera')).toBe(404)
+    expect(await closedAs(relay.port, 'cam-other')).toEqual({ code: 4503, reason: 'stream_limit 1/1' })
+    expect(await closedAs(relay.port, 'no-such-camera')).toEqual({ code: 4404, reason: 'unknown_camera' })
 
     ws.close()
     await waitFor(() => relay.streams().length === 0, { message: 'idle stream torn down' })

@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../../shared/clock.ts'
 import type { ViewerRefusal } from '../../shared/wire/live-token.ts'
 import { REFUSALS, type ViewerAdmission } from './admission.ts'
 import { spawnFfmpeg } from './ffmpeg.ts'
+import { closeReason, offersLiveProtocol, refusalCloseCode } from './live-protocol.ts'
 
 /**
  * Live view at the edge (where the cameras are reachable): `ws://{edge}:{port}/live/{camera}`
@@ -19,7 +20,9 @@ import { spawnFfmpeg } from './ffmpeg.ts'
  *
  * Every upgrade passes `admission` first (origin and viewer token, edge/live/admission.ts):
  * a refusal answers 401/403 with a stable code and reason, is counted and logged (never with
- * the token), and comes before the camera is looked up, so a stranger learns nothing.
+ * the token), and comes before the camera is looked up, so a stranger learns nothing. A browser
+ * sees no status of a refused upgrade, so one that offers the `parklink-live` subprotocol gets
+ * each refusal as a close code instead (live-protocol.ts): still before any stream starts.
  */
 export interface LiveRelayOptions {
   host?: string
@@ -52,6 +55,12 @@ export interface LiveRelay {
   /** Upgrades refused by admission, by reason, since start. */
   refusals(): Partial<Record<ViewerRefusal, number>>
   close(): Promise<void>
+}
+
+interface Upgrade {
+  req: http.IncomingMessage
+  socket: Duplex
+  head: Buffer
 }
 
 interface Stream {
@@ -141,22 +150,32 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
     return s
   }
 
-  const refuse = (socket: Duplex, status: number, body: string, type = 'text/plain') => {
-    socket.end(
+  /** An upgrade refused: as HTTP, or to a browser offering LIVE_PROTOCOL as a close code (live-protocol.ts). */
+  const refuse = (u: Upgrade, status: number, body: string, reason: string, type = 'text/plain') => {
+    if (offersLiveProtocol(u.req))
+      return wss.handleUpgrade(u.req, u.socket, u.head, (ws) => ws.close(refusalCloseCode(status), closeReason(reason)))
+    u.socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}\n`,
     )
   }
-  const refuseViewer = (req: http.IncomingMessage, socket: Duplex, camera: string, reason: ViewerRefusal) => {
+  const refuseViewer = (u: Upgrade, camera: string, reason: ViewerRefusal) => {
     const r = REFUSALS[reason]
     refused[reason] = (refused[reason] ?? 0) + 1
     log.warn(
-      { camera, reason, code: r.code, origin: req.headers.origin ?? null, remote: req.socket.remoteAddress ?? null },
+      {
+        camera,
+        reason,
+        code: r.code,
+        origin: u.req.headers.origin ?? null,
+        remote: u.req.socket.remoteAddress ?? null,
+      },
       'live viewer refused',
     )
     refuse(
-      socket,
+      u,
       r.status,
       JSON.stringify({ error: { code: r.code, reason, message: `live view refused: ${reason}`, hint: r.hint } }),
+      reason,
       'application/json',
     )
   }
@@ -164,27 +183,29 @@ export async function startLiveRelay(o: LiveRelayOptions): Promise<LiveRelay> {
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {})
     const camera = /^\/live\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/.exec((req.url ?? '').split('?')[0]!)?.[1]
-    if (!camera) return refuse(socket, 404, 'live view: open a WebSocket to /live/{camera}?token=…')
+    const u: Upgrade = { req, socket, head }
+    if (!camera) return refuse(u, 404, 'live view: open a WebSocket to /live/{camera}?token=…', 'no_camera')
     o.admission.check(req, camera).then(
-      (admitted) =>
-        admitted.ok ? accept(req, socket, head, camera) : refuseViewer(req, socket, camera, admitted.reason),
+      (admitted) => (admitted.ok ? accept(u, camera) : refuseViewer(u, camera, admitted.reason)),
       (err: unknown) => {
         log.error({ camera, err }, 'live viewer check failed')
-        refuse(socket, 500, 'live view: the viewer check failed')
+        refuse(u, 500, 'live view: the viewer check failed', 'check_failed')
       },
     )
   })
 
-  const accept = (req: http.IncomingMessage, socket: Duplex, head: Buffer, camera: string) => {
+  const accept = (u: Upgrade, camera: string) => {
+    const { req, socket, head } = u
     if (socket.destroyed) return
     const url = o.source(camera)
-    if (url === null) return refuse(socket, 404, `no camera "${camera}" on this edge`)
+    if (url === null) return refuse(u, 404, `no camera "${camera}" on this edge`, 'unknown_camera')
     const existing = streams.get(camera)
     if (!existing && streams.size >= o.maxStreams)
       return refuse(
-        socket,
+        u,
         503,
         `live view limit reached: ${streams.size} of ${o.maxStreams} streams run (${[...streams.keys()].join(', ')}); close one or raise live.maxStreams`,
+        `stream_limit ${streams.size}/${o.maxStreams}`,
       )
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = existing ?? open(camera, url)

@@ -1,6 +1,7 @@
 import {
   WIRE_VERSION,
   type DriverReport,
+  type LiveEndpoint,
   type OutboxReport,
   type PointInfo,
   type StatusBirth,
@@ -33,6 +34,7 @@ export function birth(
   configHash: string,
   points: readonly PointInfo[],
   outbox: OutboxStats,
+  live?: LiveEndpoint,
 ): StatusBirth {
   return {
     v: WIRE_VERSION,
@@ -45,6 +47,7 @@ export function birth(
     points: [...points],
     outbox: outboxReport(outbox),
     outboxId: outbox.id,
+    ...(live ? { live } : {}),
   }
 }
 

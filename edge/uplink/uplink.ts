@@ -10,6 +10,7 @@ import {
   WIRE_VERSION,
   type DataBatch,
   type DriverReport,
+  type LiveEndpoint,
   type PointInfo,
   type Status,
 } from '../../shared/wire/messages.ts'
@@ -36,6 +37,8 @@ export interface UplinkOptions {
   /** The point list for the birth message, asked at every connect (drivers may learn metadata, e.g. OPC UA limits, after connecting). */
   points: readonly PointInfo[] | (() => readonly PointInfo[])
   drivers: () => DriverReport[]
+  /** Where the monitoring center opens this edge's live view (`live.publicUrl`), said in the birth. */
+  live?: LiveEndpoint
   outbox: Outbox
   maxInflight: number
   /** Backlog batches in flight during a drain (forward.ts; default half of maxInflight, at most 8). */
@@ -150,6 +153,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
         options.configHash,
         typeof options.points === 'function' ? options.points() : options.points,
         outbox.stats(),
+        options.live,
       ),
     )
 

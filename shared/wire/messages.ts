@@ -111,6 +111,30 @@ export const DriverReport = z.object({
 export type DriverReport = z.infer<typeof DriverReport>
 
 /**
+ * Where the monitoring center opens the edge's live view (edge/live/relay.ts; `live.publicUrl`):
+ * `ws://` or `wss://`, host and port only, as the park's dedicated line reaches the edge. The
+ * cloud builds `{url}/live/{camera}` only for cameras this edge owns, and its dashboard connects
+ * only to origins the cloud's `live.dashboardOrigins` lists (its Content-Security-Policy).
+ */
+export const LiveEndpoint = z.object({
+  url: z
+    .string()
+    .max(256)
+    .refine(
+      (u) => {
+        try {
+          const x = new URL(u)
+          return (x.protocol === 'ws:' || x.protocol === 'wss:') && x.origin === u.replace(/\/$/, '') && !x.username
+        } catch {
+          return false
+        }
+      },
+      { message: 'a ws:// or wss:// origin without path or credentials, e.g. "ws://10.20.0.5:8091"' },
+    ),
+})
+export type LiveEndpoint = z.infer<typeof LiveEndpoint>
+
+/**
  * parklink/v1/{site}/{edge}/status — edge → cloud, QoS 1, RETAINED.
  * - birth: published on every (re)connect, with the point list and a hash of the config;
  * - state: periodic heartbeat with outbox depth and driver health;
@@ -130,6 +154,8 @@ export const StatusBirth = z.object({
   outbox: OutboxReport,
   /** The id of the edge's outbox (`outbox` is its report): a new id tells the cloud the old outbox is gone. */
   outboxId: OutboxId,
+  /** Set when the edge serves live view (edge/live): where the monitoring center reaches it. */
+  live: LiveEndpoint.optional(),
 })
 export const StatusState = z.object({
   v: z.literal(WIRE_VERSION),

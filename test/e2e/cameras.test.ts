@@ -58,6 +58,7 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
         http: { port: 0 },
         mqtt: { url: broker.url, clientId: 'cloud-under-test', reconnectPeriodMs: 200 },
         registry: { claimUnknownPoints: 'open', enterprises: [{ id: 'shilian', name: '实联化工' }] },
+        live: { dashboardOrigins: [`ws://127.0.0.1:${livePort}`] },
       }),
       { log: createCloudLogger({ level: 'silent' }) },
     )
@@ -93,6 +94,7 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
         // The cloud created its live-view key on first start: the edge trusts its public half.
         live: {
           port: livePort,
+          publicUrl: `ws://127.0.0.1:${livePort}`,
           idleTimeoutS: 1,
           viewerKeys: [
             createPublicKey(readFileSync(path.join(dir, 'cloud', 'live-key.pem')))
@@ -121,8 +123,10 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     // opened with a viewer token the cloud gave the operator.
     const issued = await fetch(`${api}/cameras/cam-north-gate/live-token`, { method: 'POST', headers: auth })
     expect(issued.status).toBe(200)
-    const { path: livePath } = (await issued.json()) as { path: string }
-    const ws = new WebSocket(`ws://127.0.0.1:${livePort}${livePath}`, { origin: 'https://park.example.cn' })
+    const { url: liveUrl, token } = (await issued.json()) as { url: string; token: string }
+    // The edge announced its relay in its birth; the cloud lists it, so the dashboard may open it.
+    expect(liveUrl).toBe(`ws://127.0.0.1:${livePort}/live/cam-north-gate`)
+    const ws = new WebSocket(`${liveUrl}?token=${token}`, { origin: 'https://park.example.cn' })
     const video: Buffer[] = []
     ws.on('message', (d: Buffer) => video.push(d))
     await waitFor(() => Buffer.concat(video).length >= 188 * 4, {

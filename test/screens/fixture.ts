@@ -18,6 +18,7 @@ import {
 } from '../cloud/helpers.ts'
 import { serveApp } from '../util/dashboard.ts'
 import { seedPageData } from './fixture-pages.ts'
+import type { ScreensLive } from './live-relay.ts'
 
 /**
  * A demo-like cloud for the screen tests and `npm run screenshots` (issue 17): the real app on
@@ -59,7 +60,8 @@ const status = (camera: string, ts: number, online: boolean): CameraEvent => ({
   ...(online ? {} : { reason: 'unreachable: ECONNREFUSED' }),
 })
 
-export async function startScreensFixture(): Promise<ScreensFixture> {
+/** `live`: a relay for the live player (live-relay.ts); its camera's edge announces it. */
+export async function startScreensFixture(o: { live?: ScreensLive } = {}): Promise<ScreensFixture> {
   const feed = createAlarmFeed()
   const env = await tempStore(undefined, (change) => feed.publish(change))
   const auth = testAuth(env.store, systemClock)
@@ -78,8 +80,10 @@ export async function startScreensFixture(): Promise<ScreensFixture> {
     log: captureLogger().log,
     alarmFeed: feed,
     ...auth,
+    ...(o.live ? { liveTokens: o.live.issue, live: { dashboardOrigins: [o.live.url] } } : {}),
   })
   const served = await serveApp(app)
+  o.live?.allow(served.origin)
   const api = async (method: string, route: string, body: unknown, type = 'application/json') => {
     const res = await fetch(`${served.origin}${route}`, {
       method,
@@ -88,7 +92,7 @@ export async function startScreensFixture(): Promise<ScreensFixture> {
     })
     if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`)
   }
-  await seed(env.store, api, now)
+  await seed(env.store, api, now, o.live?.url)
   return {
     origin: served.origin,
     adminToken,
@@ -102,7 +106,7 @@ export async function startScreensFixture(): Promise<ScreensFixture> {
 type Api = (method: string, route: string, body: unknown, type?: string) => Promise<void>
 type Store = Awaited<ReturnType<typeof tempStore>>['store']
 
-async function seed(store: Store, api: Api, now: number): Promise<void> {
+async function seed(store: Store, api: Api, now: number, liveUrl?: string): Promise<void> {
   await api('PUT', '/api/v1/plan/image', PLAN_SVG, 'image/svg+xml')
   await api('PATCH', '/api/v1/registry/enterprises/shilian', { x: 0.25, y: 0.28 })
   await api('PATCH', '/api/v1/registry/enterprises/fuqiang', { x: 0.75, y: 0.28 })
@@ -118,12 +122,15 @@ async function seed(store: Store, api: Api, now: number): Promise<void> {
   const camera = (name: string) => ({ name, area: 'tank-farm-1', enterprise: 'shilian', host: '10.20.1.64', port: 80 })
   await store.recordBirth(
     'huaian',
-    birth('s1', {
-      points: [
-        { id: 'cam-gate.online', device: 'cam-gate', camera: camera('北门摄像机') },
-        { id: 'cam-tank.online', device: 'cam-tank', camera: camera('罐区摄像机') },
-      ],
-    }),
+    {
+      ...birth('s1', {
+        points: [
+          { id: 'cam-gate.online', device: 'cam-gate', camera: camera('北门摄像机') },
+          { id: 'cam-tank.online', device: 'cam-tank', camera: camera('罐区摄像机') },
+        ],
+      }),
+      ...(liveUrl ? { live: { url: liveUrl } } : {}),
+    },
     now,
   )
   await api('PUT', '/api/v1/registry/cameras/cam-gate/position', { x: 0.45, y: 0.45 })

@@ -6,10 +6,12 @@ import { LEVEL, PRESSURE } from '../cloud/helpers.ts'
 import { HAS_CHROMIUM, launchBrowser } from '../util/browser.ts'
 import { ensureDashboardBuilt, logIn } from '../util/dashboard.ts'
 import { type ScreensFixture, USERS, startScreensFixture } from './fixture.ts'
+import { openLivePlayer, startScreensLive } from './live-relay.ts'
 
 /**
  * `npm run screenshots` (issue 17): the screens fixture (the real cloud app on a loopback port 0,
  * demo-like data) in Chromium; every dashboard page at 1600×900 as the role that works on it,
+ * the live player (GStreamer's test pattern through a real edge relay, live-relay.ts),
  * the wall at 1920×1080, written to docs/screenshots/*.png (linked from the README).
  */
 const OUT = path.resolve('docs/screenshots')
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
   ensureDashboardBuilt('alarm-trend')
   mkdirSync(OUT, { recursive: true })
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shots-'))
-  const fx = await startScreensFixture()
+  const live = await startScreensLive()
+  const fx = await startScreensFixture({ live })
   const context = await launchBrowser(dir)
   try {
     const page = context.pages()[0] ?? (await context.newPage())
@@ -85,11 +88,18 @@ async function main(): Promise<void> {
     }
     for (const [file, user, address, ready] of shots(alarm, Date.now()))
       await shoot(page, fx.origin, user, address, ready, file)
+    // The live player on the cameras page: GStreamer's test pattern through a real edge relay.
+    await logIn(page, fx.origin, USERS.park_operator)
+    await openLivePlayer(page, fx.origin)
+    await page.screenshot({ path: path.join(OUT, 'live.png') })
+    console.log('docs/screenshots/live.png')
+    await page.locator('[data-testid=live-close]').click()
     await page.setViewportSize(WALL)
     await shoot(page, fx.origin, USERS.park_operator, '/wall', '.plan-svg image.plan-image', 'wall')
   } finally {
     await context.close()
     await fx.close()
+    await live.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { actorOf, audited, ownEnterprise, scope } from '../access.ts'
 import { DEFAULT_EDGE_OFFLINE_AFTER_MS, edgeView } from './edges.ts'
 import { cameraOfflineRoute } from './camera-offline.ts'
+import { liveUrlOf } from '../live-view.ts'
 
 const CamerasQuery = z.strictObject({ area: z.string().min(1).max(64).optional(), enterprise: TopicId.optional() })
 const SnapshotAsk = z
@@ -58,7 +59,9 @@ const routes = {
     summary: 'A viewer token for the live view of a camera at its edge (valid 60 s to open the stream)',
     request: { params: IdParams },
     responses: {
-      200: json("the token, its expiry, the camera's edge and the relay path to open with it"),
+      200: json(
+        "the token, its expiry, the camera's edge, the relay path, and the url the dashboard opens (`{url}?token=`; null with `unavailable` when the edge announced none the cloud's live.dashboardOrigins lists)",
+      ),
       ...REFUSALS,
       404: json("no such camera, or another enterprise's"),
     },
@@ -169,8 +172,23 @@ export function cameraRoutes(deps: ApiDeps): OpenAPIHono {
       throw notFound('no such camera among the ones this identity sees', 'list cameras with GET /api/v1/cameras')
     const issued = await deps.liveTokens(camera.id, actorOf(c), deps.clock.now())
     audited(c, { target: `camera:${camera.id}` })
+    // The token is issued either way (a client that knows the relay's address may use `path`);
+    // `url` is where the dashboard may open it, or null with the reason (live-view.ts).
+    const edge = (await deps.store.listEdges()).find((e) => e.id === camera.edge) ?? { id: camera.edge }
+    const where = liveUrlOf(edge, camera.id, deps.live?.dashboardOrigins ?? [])
+    if ('refusal' in where) deps.metrics.http.refused[where.refusal]++
     return c.json(
-      { camera: camera.id, edge: camera.edge, ...issued, path: `/live/${camera.id}?token=${issued.token}` },
+      {
+        camera: camera.id,
+        edge: camera.edge,
+        ...issued,
+        path: `/live/${camera.id}?token=${issued.token}`,
+        url: 'url' in where ? where.url : null,
+        unavailable:
+          'error' in where
+            ? { code: where.error.code, message: where.error.message, hint: where.error.hint ?? null }
+            : null,
+      },
       200,
     )
   })

@@ -7,6 +7,7 @@ import { enAdmin, zhAdmin } from './texts-admin.ts'
 import { enTrend, zhTrend } from './texts-trend.ts'
 import { enScreens, zhScreens } from './texts-screens.ts'
 import { enGas, zhGas } from './texts-gas.ts'
+import { enLive, zhLive } from './texts-live.ts'
 
 export type Lang = 'zh-CN' | 'en'
 
@@ -16,6 +17,7 @@ const zh = {
   ...zhTrend,
   ...zhScreens,
   ...zhGas,
+  ...zhLive,
   title: '园区安全风险监测预警平台',
   login: '登录',
   username: '用户名',
@@ -160,6 +162,7 @@ const en: Record<Key, string> = {
   ...enTrend,
   ...enScreens,
   ...enGas,
+  ...enLive,
   title: 'Park safety monitoring',
   login: 'Log in',
   username: 'User name',

@@ -25,8 +25,6 @@ export const zhScreens = {
   camPeriod_1: '近 24 小时',
   camPeriod_7: '近 7 天',
   camPeriod_30: '近 30 天',
-  camLive: '实时视频',
-  camLiveMissing: '暂不可用：云端未登记边缘视频中继地址，页面无视频播放器',
   camNone: '暂无摄像头',
   areaCameras: '区域摄像头',
   minutesN: '{n} 分钟',
@@ -65,9 +63,6 @@ export const enScreens: Record<keyof typeof zhScreens, string> = {
   camPeriod_1: 'last 24 h',
   camPeriod_7: 'last 7 days',
   camPeriod_30: 'last 30 days',
-  camLive: 'Live view',
-  camLiveMissing:
-    "not available: the cloud does not know the edges' video relay addresses and the page has no video player",
   camNone: 'no cameras',
   areaCameras: 'Cameras of the area',
   minutesN: '{n} min',

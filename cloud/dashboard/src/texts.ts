@@ -178,6 +178,7 @@ export const zhMore = {
   err_PL_BUNDLE_INVALID: '下发的配置无效，未应用',
   err_PL_BUNDLE_ROLLED_BACK: '下发的配置无法启动，已回滚，网关仍运行原配置',
   err_PL_BUNDLE_NOT_ENABLED: '未启用配置下发（网关缺园区公钥或平台缺签名密钥）',
+  err_PL_LIVE_VIEW_UNAVAILABLE: '无法打开实时画面：该边缘网关未公布视频中继地址，或平台未登记该地址',
   fleetConfig: '配置哈希',
   fleetExpected: '应为',
   fleetDrift: '配置漂移',
@@ -368,6 +369,8 @@ export const enMore: Record<keyof typeof zhMore, string> = {
   err_PL_BUNDLE_INVALID: 'The pushed config is invalid: nothing applied',
   err_PL_BUNDLE_ROLLED_BACK: 'The pushed config could not start: rolled back, the previous config runs',
   err_PL_BUNDLE_NOT_ENABLED: 'Config push is not set up (edge park key or cloud signing key missing)',
+  err_PL_LIVE_VIEW_UNAVAILABLE:
+    "Live view cannot be opened: the camera's edge announced no relay address, or the cloud does not list it",
   fleetConfig: 'Config hash',
   fleetExpected: 'expected',
   fleetDrift: 'Drift',

@@ -72,6 +72,9 @@ export const edges = pgTable('edges', {
   drivers: jsonb('drivers').$type<DriverReport[]>(),
   clockOffsetMs: ms('clock_offset_ms'),
   clockCheckedAt: ms('clock_checked_at'),
+
+  /** Where the monitoring center opens the edge's live view (its birth's `live.url`; null: none announced). */
+  liveUrl: text('live_url'),
 })
 
 export const registryEdges = pgTable('registry_edges', {

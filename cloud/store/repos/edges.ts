@@ -40,6 +40,8 @@ export interface EdgeRecord {
   /** The edge's clock minus the cloud's, ms (cloud/ingest/clock-offset.ts); null until estimated. */
   clockOffsetMs?: number | null
   clockCheckedAt?: number | null
+  /** The edge's live view relay as its last birth announced it (`ws://host:port`); null: none. */
+  liveUrl?: string | null
 }
 
 /** What a birth changed beyond presence: limits adopted from the source for `limitsFromSource` points. */

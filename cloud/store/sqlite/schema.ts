@@ -69,6 +69,9 @@ export const edges = sqliteTable('edges', {
   /** The edge's clock minus the cloud's (ms), estimated from its fresh status messages (cloud/ingest/clock-offset.ts), and when. */
   clockOffsetMs: integer('clock_offset_ms'),
   clockCheckedAt: integer('clock_checked_at'),
+
+  /** Where the monitoring center opens the edge's live view (its birth's `live.url`; null: none announced). */
+  liveUrl: text('live_url'),
 })
 
 /**

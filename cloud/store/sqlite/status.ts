@@ -31,6 +31,7 @@ export function createStatusOps(db: Db) {
               outbox: birth.outbox,
               configHash: birth.configHash,
               drivers: null,
+              liveUrl: birth.live?.url ?? null,
             })
             .onConflictDoUpdate({
               target: edges.id,
@@ -41,6 +42,8 @@ export function createStatusOps(db: Db) {
                 lastSeen: laterSeen,
                 outbox: sql`excluded.outbox`,
                 configHash: birth.configHash,
+                // Each birth says it again: an edge whose live view was switched off has none.
+                liveUrl: birth.live?.url ?? null,
                 // Driver health of an earlier session says nothing about this one.
                 drivers: sql`CASE WHEN ${edges.session} = excluded.session THEN ${edges.drivers} ELSE NULL END`,
               },

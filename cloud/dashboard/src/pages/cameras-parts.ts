@@ -3,6 +3,7 @@ import { h, mount } from '../dom.ts'
 import { driverStateName, fill, t } from '../i18n.ts'
 import { time } from '../format.ts'
 import type { Names } from './names.ts'
+import { openLiveView } from '../live/player.ts'
 
 /** GET /api/v1/cameras (cloud/api/routes/cameras.ts): the fields this page shows. */
 export interface CameraView {
@@ -97,9 +98,7 @@ const stateOf = (c: CameraView) => (c.online === null ? 'unknown' : c.online ? '
 /**
  * One camera: name, enterprise, area, state (with since and the edge's last error), its newest
  * snapshot (fetched with the session's token into a blob: URL, kept in `urls` for release).
- * Live view: the edge relay exists (edge/live) and the cloud issues viewer tokens, but the cloud
- * does not know where each edge's relay listens and the dashboard carries no MPEG-1 player, so
- * the card says so instead of pretending.
+ * 实时画面 opens the live view dialog (live/player.ts): the camera through its edge's relay.
  */
 export function cameraCard(c: CameraView, names: Names, urls: string[]): HTMLElement {
   const state = stateOf(c)
@@ -146,6 +145,15 @@ export function cameraCard(c: CameraView, names: Names, urls: string[]): HTMLEle
     ),
     img,
     h('p', { class: 'cam-shot-at' }, `${t('camLastSnapshot')}: ${c.lastSnapshot ? time(c.lastSnapshot.ts) : '—'}`),
-    h('p', { class: 'cam-live muted', 'data-testid': 'live-missing' }, `${t('camLive')}: ${t('camLiveMissing')}`),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'cam-live-open',
+        'data-testid': 'live-open',
+        onclick: () => void openLiveView(c),
+      },
+      t('liveOpen'),
+    ),
   )
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `edges` ADD `live_url` text;
