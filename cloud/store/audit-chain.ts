@@ -83,29 +83,36 @@ export type ChainVerdict =
   | { ok: true; rows: number; head: string }
   | { ok: false; rows: number; brokenAt: number; reason: string }
 
+/** A walk along the chain, one row at a time in id order (an engine may page through its rows). */
+export function chainWalk(): { step(row: StoredAuditRow): ChainVerdict | null; end(): ChainVerdict } {
+  let previous = GENESIS
+  let rows = 0
+  return {
+    step(row) {
+      rows++
+      if (row.chain_hash === null)
+        return { ok: false, rows, brokenAt: row.id, reason: 'the row has no chain hash (written around the chain?)' }
+      if (chainHash(previous, row) !== row.chain_hash)
+        return {
+          ok: false,
+          rows,
+          brokenAt: row.id,
+          reason:
+            'its hash does not match its content and its predecessor: this row was changed, or one before it deleted or inserted',
+        }
+      previous = row.chain_hash
+      return null
+    },
+    end: () => ({ ok: true, rows, head: previous }),
+  }
+}
+
 /** Walks rows in id order and reports the first one whose hash does not follow. */
 export function walkChain(rows: Iterable<StoredAuditRow>): ChainVerdict {
-  let previous = GENESIS
-  let count = 0
+  const walk = chainWalk()
   for (const row of rows) {
-    count++
-    if (row.chain_hash === null)
-      return {
-        ok: false,
-        rows: count,
-        brokenAt: row.id,
-        reason: 'the row has no chain hash (written around the chain?)',
-      }
-    if (chainHash(previous, row) !== row.chain_hash) {
-      return {
-        ok: false,
-        rows: count,
-        brokenAt: row.id,
-        reason:
-          'its hash does not match its content and its predecessor: this row was changed, or one before it deleted or inserted',
-      }
-    }
-    previous = row.chain_hash
+    const broken = walk.step(row)
+    if (broken) return broken
   }
-  return { ok: true, rows: count, head: previous }
+  return walk.end()
 }

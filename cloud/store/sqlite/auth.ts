@@ -112,7 +112,7 @@ export function createAuthOps(db: Db): {
         .orderBy(desc(auditLog.id))
         .limit(q.limit)
         .all()
-        .map((r) => ({
+        .map(({ chainHash: _h, ...r }) => ({
           ...r,
           outcome: r.outcome as AuditRecord['outcome'],
           before: r.before ?? null,
