@@ -5,6 +5,7 @@ import type { ApiKeyRecord, AuditRecord, AuthStore, SessionRecord, UserRecord } 
 import { appendAudit } from './audit-chain.ts'
 import type { PgDb } from './db.ts'
 import { apiKeys, auditLog, enterprises, sessions, users } from './schema.ts'
+import { byteOrder } from './tx.ts'
 
 const toUser = (r: typeof users.$inferSelect): UserRecord => ({ ...r, role: r.role as Role })
 const toSession = ({ refreshHash: _h, ...r }: typeof sessions.$inferSelect): SessionRecord => r
@@ -17,7 +18,7 @@ export function pgAuthStore(db: PgDb): AuthStore {
     createUser: async (u) => toUser((await db.insert(users).values(u).returning())[0]!),
     findUser: async (username) => first(await db.select().from(users).where(eq(users.username, username)), toUser),
     getUser: async (id) => first(await db.select().from(users).where(eq(users.id, id)), toUser),
-    listUsers: async () => (await db.select().from(users).orderBy(users.username)).map(toUser),
+    listUsers: async () => (await db.select().from(users).orderBy(byteOrder(users.username))).map(toUser),
     updateUser: async (id, change) =>
       first(await db.update(users).set(change).where(eq(users.id, id)).returning(), toUser),
     // One statement: parallel attempts cannot lose a count (the row lock of UPDATE orders them).

@@ -7,7 +7,7 @@ import type { Change, Entry, EntryKind } from '../registry-store.ts'
 import { inScope } from '../sql-scope.ts'
 import type { PgDb } from './db.ts'
 import { areas, cameras, devices, enterprises, hazardSources, points, registryEdges } from './schema.ts'
-import { LOCKS, locked, type Q } from './tx.ts'
+import { byteOrder, LOCKS, locked, type Q } from './tx.ts'
 
 // One shape for the entry tables: what the generic CRUD needs of each.
 const TABLES = { enterprises, hazardSources, areas, edges: registryEdges, devices } as const
@@ -35,7 +35,7 @@ export function pgRegistryEntries(db: PgDb) {
         .select()
         .from(table)
         .where(inScope(scope, scopeColumn(kind)))
-        .orderBy(table.id)
+        .orderBy(byteOrder(table.id))
       return rows.map((r) => entryOf(kind, r))
     },
     create: (kind: EntryKind, entry: Entry): Promise<Entry> =>

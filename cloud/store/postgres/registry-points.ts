@@ -22,7 +22,7 @@ import { inScope } from '../sql-scope.ts'
 import type { PgDb } from './db.ts'
 import { getEntry } from './registry-entries.ts'
 import { cameras, points, registryEdges } from './schema.ts'
-import { LOCKS, locked, type PgTx, type Q } from './tx.ts'
+import { byteOrder, LOCKS, locked, type PgTx, type Q } from './tx.ts'
 
 async function getPoint(q: Q, id: string): Promise<RegistryPoint | null> {
   const [row] = await q.select().from(points).where(eq(points.id, id))
@@ -70,7 +70,7 @@ export function pgRegistryPoints(db: PgDb) {
         .select()
         .from(points)
         .where(and(eq(points.registered, true), inScope(scope, points.enterprise)))
-        .orderBy(points.id)
+        .orderBy(byteOrder(points.id))
       return rows.map(pointOf)
     },
     async getPoint(id: string, scope: Scope): Promise<RegistryPoint | null> {

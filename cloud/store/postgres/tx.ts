@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type Column, type SQL } from 'drizzle-orm'
 import type { PgDb } from './db.ts'
 
 /**
@@ -37,3 +37,9 @@ export const locked = <T>(db: PgDb, key: (typeof LOCKS)[keyof typeof LOCKS], fn:
     await lock(tx, key)
     return fn(tx)
   })
+
+/**
+ * Text ordered byte-wise, as SQLite orders it: a database created with a locale (en_US, zh_CN)
+ * would otherwise sort ids and usernames by that locale's rules and the engines would disagree.
+ */
+export const byteOrder = (column: Column): SQL => sql`${column} collate "C"`
