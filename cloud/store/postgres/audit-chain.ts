@@ -20,7 +20,7 @@ export async function appendAudit(tx: PgTx, row: AuditRow): Promise<void> {
 const PAGE = 1000
 
 /** Walks the whole chain in id order, a page at a time, and reports the first row whose hash does not follow. */
-export async function verifyAuditChain(db: PgDb): Promise<ChainVerdict> {
+export async function verifyAuditChain(db: PgDb, page = PAGE): Promise<ChainVerdict> {
   const walk = chainWalk()
   let after = 0
   for (;;) {
@@ -41,12 +41,12 @@ export async function verifyAuditChain(db: PgDb): Promise<ChainVerdict> {
       .from(auditLog)
       .where(gt(auditLog.id, after))
       .orderBy(asc(auditLog.id))
-      .limit(PAGE)
+      .limit(page)
     for (const row of rows) {
       const broken = walk.step(row)
       if (broken) return broken
     }
-    if (rows.length < PAGE) return walk.end()
+    if (rows.length < page) return walk.end()
     after = rows.at(-1)!.id
   }
 }
