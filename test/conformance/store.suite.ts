@@ -1,25 +1,30 @@
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Registry } from '../../cloud/config.ts'
-import type { AlarmChange, PushPlanner, Store } from '../../cloud/store/store.ts'
+import type { ChainVerdict } from '../../cloud/store/audit-chain.ts'
+import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
+import { runAuthTests } from './store/auth.suite.ts'
+import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, T0 } from './store/fixtures.ts'
+import { runRegistryTests } from './store/registry.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
- * as executable tests, run against every engine: `runStoreTests({ newStore })` in the engine's
- * test file. `newStore(options)` opens an empty store of its own (the suite applies the
- * registry); `dispose` closes it and removes what it made. `skip` lists test names an engine
- * opts out of (say why where it is called).
+ * as executable tests, run against every engine. Sections typed on just the repositories they
+ * need live in test/conformance/store/*.suite.ts (auth, registry), so an engine runs a section
+ * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
+ * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries, gaps) on a whole
+ * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
+ * `dispose` closes it and removes what it made. `skip` lists test names an engine opts out of
+ * (say why where it is called).
  */
-export interface StoreFactoryOptions {
-  onAlarmChange?: (change: AlarmChange) => void
-  planPushes?: PushPlanner
-}
+export type StoreFactoryOptions = RepoFactoryOptions
 
 export interface StoreHandle {
   store: Store
+  /** The engine's own walk along the audit hash chain. */
+  verifyAuditChain(): Promise<ChainVerdict>
   dispose(): Promise<void>
 }
 
@@ -29,41 +34,8 @@ export interface StoreConformanceOptions {
   skip?: string[]
 }
 
-const T0 = Date.UTC(2025, 0, 31)
-const LEVEL = 'shilian.tk101.level'
-const PRESSURE = 'fuqiang.v201.pressure'
 const OUTBOX = 'outbox-1a2b3c4d'
-const EDGE = 'shilian-01'
 const meta = { site: 'huaian', receivedAt: T0 }
-
-const registry: Registry = {
-  enterprises: [
-    { id: 'shilian', name: '实联化工' },
-    { id: 'fuqiang', name: '富强新材料' },
-  ],
-  points: [
-    {
-      id: LEVEL,
-      name: '液氨储罐TK-101液位',
-      unit: 'm',
-      enterprise: 'shilian',
-      class: 'mhs',
-      limitsFromSource: false,
-      limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
-    },
-    {
-      id: PRESSURE,
-      name: '液氯储罐V-201压力',
-      unit: 'MPa',
-      enterprise: 'fuqiang',
-      class: 'mhs',
-      limitsFromSource: false,
-      limits: { hh: 1.0, h: 0.85, deadband: 0.01 },
-    },
-  ],
-  edges: [],
-  claimUnknownPoints: 'open',
-}
 
 const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
 const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
@@ -79,6 +51,14 @@ const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): D
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 export function runStoreTests(options: StoreConformanceOptions): void {
+  // The sections, each on a whole Store of its own (no registry applied: a section applies its own).
+  const newRepos = async (o: RepoFactoryOptions) => {
+    const h = await options.newStore(o)
+    return { repos: h.store, verifyAuditChain: () => h.verifyAuditChain(), dispose: () => h.dispose() }
+  }
+  runAuthTests({ name: options.name, newRepos, skip: options.skip })
+  runRegistryTests({ name: options.name, newRepos, skip: options.skip })
+
   const skip = new Set(options.skip ?? [])
   const test = (name: string, fn: () => Promise<void>) => (skip.has(name) ? it.skip(name, fn) : it(name, fn))
 
@@ -217,30 +197,6 @@ export function runStoreTests(options: StoreConformanceOptions): void {
         'raise',
         'recover',
         'refused',
-      ])
-    })
-
-    test('auth: users, sessions and an append-only audit log', async () => {
-      const u = await store.auth.createUser({
-        username: 'op',
-        displayName: 'Op',
-        role: 'operator',
-        enterprise: null,
-        passwordHash: 'h',
-        passwordChangedAt: T0,
-        createdAt: T0,
-        createdBy: 'test',
-      } as never)
-      expect((await store.auth.findUser('op'))?.id).toBe(u.id)
-      expect(await store.auth.updateUser(u.id, { disabled: true })).toMatchObject({ disabled: true })
-      const s = await store.auth.createSession({ user: u.id, refreshHash: 'r', createdAt: T0, expiresAt: T0 + 1000 })
-      await store.auth.revokeSession(s.id, T0 + 1, 'logout')
-      expect((await store.auth.findSession('r'))?.revokedAt).toBe(T0 + 1)
-      await store.auth.audit({ at: T0, actor: 'op', action: 'login', outcome: 'ok' })
-      await store.auth.audit({ at: T0 + 1, actor: 'op', action: 'logout', outcome: 'ok' })
-      expect((await store.auth.queryAudit({ actor: 'op', limit: 10 })).map((e) => e.action)).toEqual([
-        'logout',
-        'login',
       ])
     })
 

@@ -5,6 +5,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -23,7 +24,7 @@ import type { GasWarningStep } from '../../alarms/gas/model.ts'
  * The cloud's PostgreSQL schema (issue 15): the same tables and columns as the SQLite one
  * (cloud/store/sqlite/schema.ts, whose comments explain each; test/store-schema-parity.test.ts
  * keeps the two equal), typed the PostgreSQL way: epoch milliseconds as `bigint`, JSON as
- * `jsonb`, flags as `boolean`, numbers as `double precision`, ids as identity columns.
+ * `jsonb` (the audit log's `json`: the exact text its hash chain covers), flags as `boolean`, numbers as `double precision`, ids as identity columns.
  *
  * Change this file, then `npm run db:generate` (both dialects) and commit the new migrations.
  */
@@ -422,9 +423,10 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     target: text('target'),
     outcome: text('outcome').notNull(),
-    before: jsonb('before'),
-    after: jsonb('after'),
-    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    // json, not jsonb: the exact text written, as the SM3 chain hashed it (cloud/store/audit-chain.ts).
+    before: json('before'),
+    after: json('after'),
+    detail: json('detail').$type<Record<string, unknown>>(),
     chainHash: text('chain_hash'),
   },
   (t) => [index('audit_log_at').on(t.at), index('audit_log_actor_at').on(t.actor, t.at)],

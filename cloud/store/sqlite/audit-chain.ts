@@ -1,48 +1,19 @@
-import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { desc } from 'drizzle-orm'
+import { chainHash, contentOf, GENESIS, walkChain, type ChainVerdict, type StoredAuditRow } from '../audit-chain.ts'
 import type { Db } from './db-type.ts'
 import { auditLog } from './schema.ts'
 
 /**
- * The audit log as an SM3 hash chain (issue 20; brief §7, 等保 level 3 audit protection with
- * GB/T 32905 SM3): every row carries chain_hash = SM3(predecessor's chain_hash ‖ its content), the
- * first row's predecessor being GENESIS. The append-only triggers stop honest mistakes; the chain
- * shows anyone who bypassed them (an edited, deleted or inserted row breaks the link at that row,
- * or at the next one). A writer who rewrites every later hash too is caught only against a head
- * hash kept elsewhere: `parklink cloud audit verify` prints it for that purpose.
+ * The audit hash chain on SQLite: the chain itself (what is hashed, how it is verified) is
+ * engine-neutral (cloud/store/audit-chain.ts); here the head is read, rows appended and walked.
+ * The append-only triggers stop honest mistakes; the chain shows anyone who bypassed them. A
+ * writer who rewrites every later hash too is caught only against a head hash kept elsewhere:
+ * `parklink cloud audit verify` prints it for that purpose.
  */
-export const GENESIS = '0'.repeat(64)
+export { chainHash, contentOf, GENESIS, type ChainVerdict }
 
 type AuditInsert = typeof auditLog.$inferInsert
-/** The stored form of a row's content: JSON columns as the text SQLite holds (drizzle's json mode is JSON.stringify). */
-export interface AuditContent {
-  at: number
-  actor: string
-  action: string
-  target: string | null
-  outcome: string
-  before: string | null
-  after: string | null
-  detail: string | null
-}
-
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v))
-export const contentOf = (r: AuditInsert): AuditContent => ({
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  target: r.target ?? null,
-  outcome: r.outcome,
-  before: json(r.before),
-  after: json(r.after),
-  detail: json(r.detail),
-})
-
-export function chainHash(previous: string, c: AuditContent): string {
-  const content = JSON.stringify([c.at, c.actor, c.action, c.target, c.outcome, c.before, c.after, c.detail])
-  return createHash('sm3').update(previous, 'utf8').update('\n').update(content, 'utf8').digest('hex')
-}
 
 /** Appends one audit row, chained to the last one. Call inside a transaction (one writer at a time). */
 export function insertAuditRow(db: Pick<Db, 'select' | 'insert'>, row: AuditInsert): void {
@@ -52,10 +23,7 @@ export function insertAuditRow(db: Pick<Db, 'select' | 'insert'>, row: AuditInse
     .run()
 }
 
-interface StoredRow extends AuditContent {
-  id: number
-  chain_hash: string | null
-}
+type StoredRow = StoredAuditRow
 const SELECT = 'SELECT id, at, actor, action, target, outcome, before, after, detail, chain_hash FROM audit_log'
 
 /**
@@ -77,28 +45,7 @@ export function backfillAuditChain(sqlite: Database.Database): number {
   return pending.length
 }
 
-export type ChainVerdict =
-  | { ok: true; rows: number; head: string }
-  | { ok: false; rows: number; brokenAt: number; reason: string }
-
 /** Walks the whole chain in id order and reports the first row whose hash does not follow. */
 export function verifyAuditChain(sqlite: Database.Database): ChainVerdict {
-  let previous = GENESIS
-  let rows = 0
-  for (const row of sqlite.prepare(`${SELECT} ORDER BY id`).iterate() as IterableIterator<StoredRow>) {
-    rows++
-    if (row.chain_hash === null)
-      return { ok: false, rows, brokenAt: row.id, reason: 'the row has no chain hash (written around the chain?)' }
-    if (chainHash(previous, row) !== row.chain_hash) {
-      return {
-        ok: false,
-        rows,
-        brokenAt: row.id,
-        reason:
-          'its hash does not match its content and its predecessor: this row was changed, or one before it deleted or inserted',
-      }
-    }
-    previous = row.chain_hash
-  }
-  return { ok: true, rows, head: previous }
+  return walkChain(sqlite.prepare(`${SELECT} ORDER BY id`).iterate() as IterableIterator<StoredRow>)
 }

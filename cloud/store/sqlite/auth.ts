@@ -10,6 +10,7 @@ import type {
   UserRecord,
 } from '../auth-store.ts'
 import type { Db } from './db.ts'
+import { auditRowOf } from '../audit-chain.ts'
 import { insertAuditRow } from './audit-chain.ts'
 import { apiKeys, auditLog, enterprises, sessions, users } from './schema.ts'
 
@@ -92,16 +93,7 @@ export function createAuthOps(db: Db): {
       db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, id)).get() !== undefined,
 
     audit: (e: AuditEntry) => {
-      const row = {
-        at: e.at,
-        actor: e.actor,
-        action: e.action,
-        target: e.target ?? null,
-        outcome: e.outcome,
-        before: e.before ?? null,
-        after: e.after ?? null,
-        detail: e.detail ?? null,
-      }
+      const row = auditRowOf(e)
       // The chain reads the last hash then appends: one writer at a time (immediate), or the caller's transaction.
       if (db.$client.inTransaction) insertAuditRow(db, row)
       else db.transaction((tx) => insertAuditRow(tx, row), { behavior: 'immediate' })
@@ -120,7 +112,7 @@ export function createAuthOps(db: Db): {
         .orderBy(desc(auditLog.id))
         .limit(q.limit)
         .all()
-        .map((r) => ({
+        .map(({ chainHash: _h, ...r }) => ({
           ...r,
           outcome: r.outcome as AuditRecord['outcome'],
           before: r.before ?? null,

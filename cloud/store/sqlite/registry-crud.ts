@@ -1,12 +1,8 @@
-import { gasLimits, hasLevels } from '../../../shared/rules/gas.ts'
 import { and, eq, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
-import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
 import type { Scope } from '../../auth/roles.ts'
 import {
   EMPTY_POINT_FIELDS,
-  pointProblems,
   THRESHOLD_KEYS,
   type PointCreate,
   type PointPatch,
@@ -20,57 +16,32 @@ import {
   type Placement,
 } from '../../registry/placement.ts'
 import type { Binding, Change, Entry, EntryKind } from '../registry-store.ts'
+import {
+  bad,
+  changed,
+  checkPoint as checkPointRules,
+  checkRemoval,
+  checkSameEnterprise,
+  conflict,
+  DRY_RUN,
+  entryOf,
+  POINT_REFERENCE,
+  pointColumns,
+  pointOf,
+  SEEDED,
+  UNREGISTERED_POINT,
+  WHAT,
+} from '../registry-rows.ts'
 import type { Db } from './db.ts'
 import { areas, cameras, devices, enterprises, hazardSources, points, registryEdges } from './schema.ts'
 import { inScope } from './scope.ts'
 
+export { pointOf }
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>
 // One shape for the three entry tables: what the generic CRUD needs of each.
 const TABLES = { enterprises, hazardSources, areas, edges: registryEdges, devices } as const
 const scopeColumn = (kind: EntryKind): SQLiteColumn =>
   kind === 'enterprises' ? enterprises.id : TABLES[kind].enterprise
-const WHAT: Record<EntryKind, string> = {
-  enterprises: 'enterprise',
-  hazardSources: 'hazard source',
-  areas: 'area',
-  edges: 'edge',
-  devices: 'device',
-}
-/** Entries the config file's registry also writes: once edited here, the file leaves them alone. */
-const SEEDED = new Set<EntryKind>(['enterprises', 'edges', 'devices'])
-
-const bad = (message: string, hint: string) => new ParklinkError(ErrorCodes.BAD_REQUEST, message, { hint })
-const conflict = (message: string, hint: string) => new ParklinkError(ErrorCodes.STATE_CONFLICT, message, { hint })
-
-function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
-  if (kind === 'enterprises') return { id: row.id as string, name: row.name as string, ...placementOf(row) }
-  if (kind === 'edges')
-    return {
-      id: row.id as string,
-      site: row.site as string,
-      enterprise: (row.enterprise as string | null) ?? null,
-      claim: (row.claim as 'strict' | 'open' | null) ?? null,
-    }
-  if (kind === 'devices') {
-    const { managed: _managed, ...device } = row as typeof devices.$inferSelect
-    return device
-  }
-  if (kind === 'hazardSources')
-    return {
-      id: row.id as string,
-      enterprise: row.enterprise as string,
-      name: row.name as string,
-      level: row.level as number,
-      ...placementOf(row),
-    }
-  return {
-    id: row.id as string,
-    enterprise: row.enterprise as string,
-    name: row.name as string,
-    kind: (row.kind as string | null) ?? null,
-  }
-}
-
 function getEntry(tx: Tx, kind: EntryKind, id: string): Entry | null {
   const table = TABLES[kind]
   const row = tx.select().from(table).where(eq(table.id, id)).get()
@@ -82,53 +53,15 @@ function requireEnterprise(tx: Tx, id: string): void {
     throw bad(`no enterprise ${id}`, 'create it first with POST /api/v1/registry/enterprises')
 }
 
-export function pointOf(row: typeof points.$inferSelect): RegistryPoint {
-  const l = row.limits
-  return {
-    id: row.id,
-    name: row.name,
-    enterprise: row.enterprise,
-    class: row.class,
-    unit: row.unit,
-    unitCode: row.unitCode,
-    substance: row.substance,
-    cas: row.cas,
-    rangeLow: row.rangeLow,
-    rangeHigh: row.rangeHigh,
-    hazardSource: row.hazardSource,
-    area: row.area,
-    indicatorType: row.indicatorType,
-    monitorDevice: row.monitorDevice,
-    lon: row.lon,
-    lat: row.lat,
-    h: l?.h ?? null,
-    hh: l?.hh ?? null,
-    l: l?.l ?? null,
-    ll: l?.ll ?? null,
-  }
-}
-
-/** A hazard source or area named on a point must exist and belong to the point's enterprise. */
+/** A hazard source or area named on a point must exist and belong to the point's enterprise (registry-rows.ts). */
 function checkPoint(tx: Tx, p: RegistryPoint): void {
-  if (p.enterprise === null) throw bad(`point ${p.id} has no enterprise`, 'name its enterprise (enterprise / 企业)')
-  requireEnterprise(tx, p.enterprise)
-  for (const kind of ['hazardSources', 'areas'] as const) {
-    const ref = kind === 'areas' ? p.area : p.hazardSource
-    if (ref === null) continue
-    const e = getEntry(tx, kind, ref) as { enterprise: string } | null
-    if (!e || e.enterprise !== p.enterprise)
-      throw bad(
-        `point ${p.id}: enterprise ${p.enterprise} has no ${WHAT[kind]} ${ref}`,
-        `create it under /api/v1/registry/${kind === 'areas' ? 'areas' : 'hazard-sources'} first, or leave the field empty`,
-      )
-  }
-  if (p.monitorDevice !== null && !getEntry(tx, 'devices', p.monitorDevice))
-    throw bad(
-      `point ${p.id}: no device ${p.monitorDevice}`,
-      'create it first with POST /api/v1/registry/devices, or leave monitorDevice empty',
-    )
-  const problems = pointProblems(p)
-  if (problems.length > 0) throw bad(`point ${p.id}: ${problems.join('; ')}`, 'correct the thresholds or the range')
+  const get = (kind: EntryKind, id: string | null) => (id === null ? null : getEntry(tx, kind, id))
+  checkPointRules(p, {
+    enterprise: get('enterprises', p.enterprise),
+    hazardSource: get('hazardSources', p.hazardSource) as { enterprise: string } | null,
+    area: get('areas', p.area) as { enterprise: string } | null,
+    device: get('devices', p.monitorDevice),
+  })
 }
 
 /** Writes a point's registry record; its thresholds become the alarm engine's limits. */
@@ -138,33 +71,7 @@ function writePoint(tx: Tx, p: RegistryPoint, thresholdsGiven: boolean): void {
     .from(points)
     .where(eq(points.id, p.id))
     .get()
-  const limits: ThresholdLimits = { deadband: old?.limits?.deadband ?? 0 }
-  for (const k of THRESHOLD_KEYS) if (p[k] !== null) limits[k] = p[k]
-  // A gas point without levels alarms at GB/T 50493's (25/50 %LEL, 100/200 %OEL), as from the config file.
-  const gas = p.class === 'gas' && !hasLevels(limits) ? gasLimits({ unit: p.unit ?? '', limits }) : null
-  if (gas) Object.assign(limits, gas)
-  const fromSource = thresholdsGiven ? false : (old?.fromSource ?? false)
-  const fields = {
-    name: p.name,
-    enterprise: p.enterprise,
-    class: p.class,
-    unit: p.unit,
-    unitCode: p.unitCode,
-    substance: p.substance,
-    cas: p.cas,
-    rangeLow: p.rangeLow,
-    rangeHigh: p.rangeHigh,
-    hazardSource: p.hazardSource,
-    area: p.area,
-    indicatorType: p.indicatorType,
-    monitorDevice: p.monitorDevice,
-    lon: p.lon,
-    lat: p.lat,
-    limits: fromSource ? (old?.limits ?? null) : limits,
-    limitsFromSource: fromSource,
-    registered: true,
-    managed: true,
-  }
+  const fields = pointColumns(p, old ?? null, thresholdsGiven)
   tx.insert(points)
     .values({ id: p.id, ...fields })
     .onConflictDoUpdate({ target: points.id, set: { ...fields, limits: sql`excluded.limits` } })
@@ -178,12 +85,7 @@ function sameEnterprise(tx: Tx, what: string, enterprise: string | null, edge: s
     .from(registryEdges)
     .where(eq(registryEdges.id, edge))
     .get()
-  if (bound?.enterprise != null && enterprise !== null && bound.enterprise !== enterprise) {
-    throw conflict(
-      `${what} belongs to enterprise ${enterprise}; edge ${edge} is registered to ${bound.enterprise}`,
-      "bind it to an edge of its own enterprise, or to the park's edge",
-    )
-  }
+  checkSameEnterprise(what, enterprise, edge, bound?.enterprise)
 }
 
 export function createRegistryOps(db: Db) {
@@ -237,16 +139,7 @@ export function createRegistryOps(db: Db) {
       return immediate((tx) => {
         const before = getEntry(tx, kind, id)
         if (!before) return null
-        const pointCol =
-          kind === 'enterprises'
-            ? points.enterprise
-            : kind === 'areas'
-              ? points.area
-              : kind === 'edges'
-                ? points.edge
-                : kind === 'devices'
-                  ? points.monitorDevice
-                  : points.hazardSource
+        const pointCol = points[POINT_REFERENCE[kind]]
         const users = tx.select({ n: sql<number>`count(*)` }).from(points).where(eq(pointCol, id)).get()!.n
         const children =
           kind === 'enterprises'
@@ -255,13 +148,7 @@ export function createRegistryOps(db: Db) {
             : kind === 'edges'
               ? tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.edge, id)).all().length
               : 0
-        if (users + children > 0)
-          throw conflict(
-            `${WHAT[kind]} ${id} is still used by ${users} point(s) and ${children} ${kind === 'edges' ? 'camera(s)' : 'hazard source(s)/area(s)'}`,
-            kind === 'edges'
-              ? 'move its points and cameras to another edge first (PUT /api/v1/registry/points/{id}/edge)'
-              : 'move or unregister those first',
-          )
+        checkRemoval(kind, id, users, children)
         const table = TABLES[kind]
         tx.delete(table).where(eq(table.id, id)).run()
         return { before, after: null }
@@ -302,19 +189,7 @@ export function createRegistryOps(db: Db) {
       return immediate((tx) => {
         const before = getPoint(tx, id)
         if (!before) return null
-        tx.update(points)
-          .set({
-            registered: false,
-            managed: true,
-            enterprise: null,
-            class: null,
-            limits: null,
-            limitsFromSource: false,
-            hazardSource: null,
-            area: null,
-          })
-          .where(eq(points.id, id))
-          .run()
+        tx.update(points).set(UNREGISTERED_POINT).where(eq(points.id, id)).run()
         return { before, after: null }
       })
     },
@@ -377,7 +252,7 @@ export function createRegistryOps(db: Db) {
             checkPoint(tx, next)
             writePoint(tx, next, true)
             const after = getPoint(tx, p.id)!
-            if (JSON.stringify(before) !== JSON.stringify(after) || !before) changes.push({ id: p.id, before, after })
+            if (changed(before, after)) changes.push({ id: p.id, before, after })
           }
           if (options.dryRun) throw DRY_RUN
         })
@@ -391,4 +266,3 @@ export function createRegistryOps(db: Db) {
     return db
   }
 }
-const DRY_RUN = Symbol('dry run: roll back')

@@ -1,7 +1,6 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { SourceLimits } from '../../../shared/wire/messages.ts'
-import { adoptSourceLimits } from '../../alarms/source-limits.ts'
-import type { PointRules } from '../../../shared/rules/evaluate.ts'
+import { fileEdgeColumns, filePointColumns, UNLISTED_POINT } from '../registry-file.ts'
 import type { Registry } from '../../config.ts'
 import type { Db } from './db.ts'
 import { devices, enterprises, points, registryEdges } from './schema.ts'
@@ -33,10 +32,7 @@ export function applyRegistry(
       const before = tx.select({ id: points.id }).from(points).where(unmanaged).all()
       const unregistered = before.filter((p) => !wanted.has(p.id)).length
 
-      tx.update(points)
-        .set({ registered: false, enterprise: null, class: null, limits: null, limitsFromSource: false, rules: null })
-        .where(unmanaged)
-        .run()
+      tx.update(points).set(UNLISTED_POINT).where(unmanaged).run()
       for (const e of registry.enterprises) {
         tx.insert(enterprises)
           .values(e)
@@ -56,7 +52,7 @@ export function applyRegistry(
 
       // Edge bindings (issue 13): the file seeds them; entries edited through the API stay.
       for (const e of registry.edges) {
-        const entry = { site: e.site, enterprise: e.enterprise ?? null, claim: e.claim ?? null }
+        const entry = fileEdgeColumns(e)
         tx.insert(registryEdges)
           .values({ id: e.id, ...entry })
           .onConflictDoUpdate({ target: registryEdges.id, set: entry, setWhere: eq(registryEdges.managed, false) })
@@ -84,57 +80,12 @@ export function applyRegistry(
       }
       for (const p of registry.points) {
         if (managedPoints.has(p.id)) continue
-        // limitsFromSource: the levels last announced by the source, if consistent; else none until
-        // a birth brings a consistent set (the birth handler logs why).
-        const adopted = p.limitsFromSource ? adoptSourceLimits(sourceLimits.get(p.id), p.limits?.deadband ?? 0) : null
-        const limits =
-          adopted === null ? (p.limits ?? null) : adopted.ok ? adopted.limits : { deadband: p.limits?.deadband ?? 0 }
-        const rules: PointRules | null = p.rules
-          ? {
-              onDelayMs: Math.round(p.rules.onDelayS * 1000),
-              offDelayMs: Math.round(p.rules.offDelayS * 1000),
-              ...(p.rules.roc
-                ? {
-                    roc: {
-                      limit: p.rules.roc.limitPerMin,
-                      deadband: p.rules.roc.deadband,
-                      windowMs: p.rules.roc.windowS * 1000,
-                      perMs: 60_000,
-                    },
-                  }
-                : {}),
-              ...(p.rules.digital ? { digital: p.rules.digital } : {}),
-            }
-          : null
-        // A point the file binds to an edge is that edge's; without `edge` the binding stays as it is.
-        const fields = {
-          name: p.name,
-          unit: p.unit,
-          enterprise: p.enterprise,
-          class: p.class,
-          limits,
-          limitsFromSource: p.limitsFromSource,
-          rules,
-          registered: true,
-          ...indicatorFields(p),
-          ...(p.edge ? { edge: p.edge } : {}),
-        }
+        const fields = filePointColumns(p, sourceLimits.get(p.id))
         tx.insert(points)
           .values({ id: p.id, ...fields })
           .onConflictDoUpdate({
             target: points.id,
-            set: {
-              name: fields.name,
-              unit: fields.unit,
-              enterprise: fields.enterprise,
-              class: fields.class,
-              limits: sql`excluded.limits`,
-              limitsFromSource: fields.limitsFromSource,
-              rules: sql`excluded.rules`,
-              registered: true,
-              ...indicatorFields(p),
-              ...(p.edge ? { edge: p.edge } : {}),
-            },
+            set: { ...fields, limits: sql`excluded.limits`, rules: sql`excluded.rules` },
           })
           .run()
       }
@@ -143,19 +94,6 @@ export function applyRegistry(
     { behavior: 'immediate' },
   )
 }
-
-/** A file point's #152 fields (issue 18); what the file leaves out is cleared. */
-const indicatorFields = (p: Registry['points'][number]) => ({
-  unitCode: p.unitCode ?? null,
-  indicatorType: p.indicatorType ?? null,
-  substance: p.substance ?? null,
-  cas: p.cas ?? null,
-  rangeLow: p.rangeLow ?? null,
-  rangeHigh: p.rangeHigh ?? null,
-  monitorDevice: p.device ?? null,
-  lon: p.lon ?? null,
-  lat: p.lat ?? null,
-})
 
 /** The file's monitoring devices (issue 18): seeded like enterprises; those edited through the API stay. */
 function applyDevices(tx: Pick<Db, 'insert' | 'delete'>, list: NonNullable<Registry['devices']>): void {

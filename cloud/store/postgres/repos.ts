@@ -1,0 +1,45 @@
+import type { Logger } from 'pino'
+import type { AlarmChange } from '../../alarms/model.ts'
+import type { RegistryStore } from '../registry-store.ts'
+import type { RegistryRepo } from '../repos/registry.ts'
+import type { PgDb } from './db.ts'
+import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownership.ts'
+import { applyRegistry } from './registry-apply.ts'
+import { pgRegistryEntries } from './registry-entries.ts'
+import { pgRegistryPoints } from './registry-points.ts'
+
+export { pgAuthStore } from './auth.ts'
+export { verifyAuditChain } from './audit-chain.ts'
+
+/**
+ * The PostgreSQL engine's repositories (cloud/store/repos), one factory per aggregate, each over
+ * one pool from openPostgres() (cloud/store/postgres/db.ts). The transaction pattern they share
+ * is described in tx.ts. A whole Store is composed once every aggregate has its repository.
+ */
+export function pgRegistryStore(db: PgDb): RegistryStore {
+  return { ...pgRegistryEntries(db), ...pgRegistryPoints(db) }
+}
+
+export interface PgRegistryRepoOptions {
+  log: Logger
+  /** Told after every committed alarm change (the live board's stream). */
+  onAlarmChange?: (change: AlarmChange) => void
+  /** The pushes an alarm change calls for, written in its transaction (the delivery ledger's; absent: nobody is told). */
+  planInTx?: PgPlanInTx
+}
+
+export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
+  const emit = (change: AlarmChange) => {
+    try {
+      options.onAlarmChange?.(change)
+    } catch (err) {
+      options.log.error({ err, change }, 'an alarm change listener failed')
+    }
+  }
+  const planInTx: PgPlanInTx = options.planInTx ?? (async () => {})
+  return {
+    applyRegistry: (registry) => applyRegistry(db, registry),
+    ownershipFacts: (edge, pointIds, cameraIds) => ownershipFacts(db, edge, pointIds, cameraIds),
+    recordSecurityEvent: (event) => recordSecurityEvent(db, event, { emit, planInTx }),
+  }
+}

@@ -1,0 +1,86 @@
+import { it } from 'vitest'
+import type { Registry } from '../../../cloud/config.ts'
+import type { ChainVerdict } from '../../../cloud/store/audit-chain.ts'
+import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
+
+/**
+ * What every section of the store conformance suite shares (test/conformance/store/*.suite.ts):
+ * the park it runs on, and the handle an engine gives a section. A section is typed on just the
+ * repositories it needs, so an engine runs it as soon as it has those (aedes-style sections).
+ */
+export interface RepoFactoryOptions {
+  onAlarmChange?: (change: AlarmChange) => void
+  planPushes?: PushPlanner
+}
+
+export interface RepoHandle<R> {
+  repos: R
+  /** The engine's own walk along the audit hash chain (`parklink cloud audit verify`). */
+  verifyAuditChain(): Promise<ChainVerdict>
+  dispose(): Promise<void>
+}
+
+export interface SectionOptions<R> {
+  name: string
+  /** A fresh, empty store of its own: no registry applied, no rows. */
+  newRepos: (options: RepoFactoryOptions) => Promise<RepoHandle<R>>
+  /** Test names an engine opts out of (say why where it is called). */
+  skip?: string[]
+}
+
+export const sectionTest = (skip: readonly string[] | undefined) => {
+  const skipped = new Set(skip ?? [])
+  return (name: string, fn: () => Promise<void>) => (skipped.has(name) ? it.skip(name, fn) : it(name, fn))
+}
+
+export const T0 = Date.UTC(2025, 0, 31)
+export const LEVEL = 'shilian.tk101.level'
+export const PRESSURE = 'fuqiang.v201.pressure'
+export const EDGE = 'shilian-01'
+
+export const registry: Registry = {
+  enterprises: [
+    { id: 'shilian', name: '实联化工' },
+    { id: 'fuqiang', name: '富强新材料' },
+  ],
+  points: [
+    {
+      id: LEVEL,
+      name: '液氨储罐TK-101液位',
+      unit: 'm',
+      enterprise: 'shilian',
+      class: 'mhs',
+      limitsFromSource: false,
+      limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+    },
+    {
+      id: PRESSURE,
+      name: '液氯储罐V-201压力',
+      unit: 'MPa',
+      enterprise: 'fuqiang',
+      class: 'mhs',
+      limitsFromSource: false,
+      limits: { hh: 1.0, h: 0.85, deadband: 0.01 },
+    },
+  ],
+  edges: [],
+  claimUnknownPoints: 'open',
+}
+
+/** The same park with its edges registered: shilian's own edge (bound to LEVEL) and the park's. */
+export const boundRegistry: Registry = {
+  ...registry,
+  points: registry.points.map((p) => (p.id === LEVEL ? { ...p, edge: EDGE } : p)),
+  edges: [
+    { id: EDGE, site: 'huaian', enterprise: 'shilian' },
+    { id: 'park-01', site: 'huaian' },
+  ],
+  claimUnknownPoints: 'strict',
+}
+
+/** The rejection of a promise (to match its code), or 'resolved'. */
+export const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => 'resolved',
+    (err: unknown) => err,
+  )
