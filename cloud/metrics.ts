@@ -1,4 +1,5 @@
 import { emptySealCounts, type SealRefusal } from '../shared/crypto/sealer.ts'
+import type { CrlHealth } from './ingest/crl-watch.ts'
 
 /**
  * In-process counters for the health endpoint. Plain numbers, mutated by ingest and read by the
@@ -50,7 +51,12 @@ export type RefusedReason = (typeof RefusedReasons)[keyof typeof RefusedReasons]
 export interface CloudMetrics {
   readonly startedAt: number
   /** Application-layer verification (issue 20): the suite and the messages refused by it, by reason (shared/crypto/sealer.ts). */
-  crypto: { suite: string; refused: Record<SealRefusal, number> }
+  crypto: {
+    suite: string
+    refused: Record<SealRefusal, number>
+    /** The signing certificates' CRL (crypto.crl) as last judged; null when none is configured. */
+    crl: CrlHealth | null
+  }
   mqtt: { connected: boolean; lastError: string | null; connects: number }
   ingest: {
     /** Data batches stored for the first time. */
@@ -86,7 +92,7 @@ export interface CloudMetrics {
 export function createMetrics(now: number): CloudMetrics {
   return {
     startedAt: now,
-    crypto: { suite: 'off', refused: emptySealCounts() },
+    crypto: { suite: 'off', refused: emptySealCounts(), crl: null },
     mqtt: { connected: false, lastError: null, connects: 0 },
     ingest: {
       batches: 0,
