@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -65,6 +65,10 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     other = pki.material('edge', `${SITE}/edge-02`, 'sm')
     for (const f of ['sm2.key', 'sm2.crt', 'sm2-ca.crt'])
       copyFileSync(path.join(pki.dirOf('cloud', 'parklink-cloud'), f), path.join(dir, f))
+    // A second instance, revoked by the last test.
+    mkdirSync(path.join(dir, 'standby'))
+    for (const f of ['sm2.key', 'sm2.crt', 'sm2-ca.crt'])
+      copyFileSync(path.join(pki.dirOf('cloud', 'parklink-standby'), f), path.join(dir, 'standby', f))
   })
   afterAll(() => {
     pki.dispose()
@@ -100,14 +104,15 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     }
     try {
       expect(send(edge).ok).toBe(true)
-      expect(metrics.crypto.crl).toMatchObject({ state: 'ok', revoked: 0, blocking: false, file: crlFile })
+      expect(metrics.crypto.crl).toMatchObject({ state: 'ok', blocking: false, file: crlFile })
+      const listed = metrics.crypto.crl!.revoked
 
       revoke(pki.pki, `${SITE}/edge-01`)
       deploy()
-      // Not looked at yet: the list in force still has no entry.
+      // Not looked at yet: the list in force does not have it.
       expect(send(edge).ok).toBe(true)
       vi.advanceTimersByTime(30_000)
-      expect(metrics.crypto.crl).toMatchObject({ state: 'ok', revoked: 1 })
+      expect(metrics.crypto.crl).toMatchObject({ state: 'ok', revoked: listed + 1 })
       const refused = send(edge)
       expect(refused).toMatchObject({ ok: false, reason: 'revoked', edge: 'edge-01' })
       expect(!refused.ok && refused.error).toMatch(/huaian\/edge-01.*revoked/)
@@ -214,8 +219,14 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     expect(load).toThrow(
       expect.objectContaining({ code: 'PL_CONFIG_INVALID', message: expect.stringMatching(/not signed by the CA/) }),
     )
-    revoke(pki.pki, 'parklink-cloud')
+    // Another cloud instance (the tests may run in any order: parklink-cloud stays valid for them).
+    const other = path.join(dir, 'standby')
+    revoke(pki.pki, 'parklink-standby')
     deploy()
-    expect(load).toThrow(/crypto.cert: .*parklink-cloud.*revoked/)
+    const crypto = { ...cryptoConfig(), key: `${other}/sm2.key`, cert: `${other}/sm2.crt`, ca: `${other}/sm2-ca.crt` }
+    expect(() => loadIngestCrypto({ crypto, tls: undefined, clock: systemClock, log: logs.log })).toThrow(
+      /crypto.cert: .*parklink-standby.*revoked/,
+    )
+    expect(load().crl).not.toBeNull()
   })
 })

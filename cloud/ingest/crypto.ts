@@ -1,13 +1,13 @@
+import { X509Certificate } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
-import { signerOf } from '../../shared/crypto/certificate.ts'
 import { loadCryptoMaterial, type CryptoMaterial } from '../../shared/crypto/material.ts'
 import { createCryptoParty, type CryptoParty } from '../../shared/crypto/party.ts'
 import type { SealRefusal } from '../../shared/crypto/sealer.ts'
-import { SUITES, type CryptoConfig, type SigningSuite } from '../../shared/crypto/suite.ts'
+import type { CryptoConfig, SigningSuite } from '../../shared/crypto/suite.ts'
 import type { TlsFilesConfig } from '../../shared/tls.ts'
 import { edgeUser } from '../../shared/wire/acl.ts'
 import { decodeStatus } from '../../shared/wire/codec.ts'
@@ -75,8 +75,16 @@ export function loadIngestCrypto(o: {
     log: o.log,
     checkEveryMs: (o.crypto.crlCheckS ?? 30) * 1000,
   })
-  const own = signerOf(material.cert, material.ca, o.clock.now(), SUITES[material.suite])
-  const revoked = 'signer' in own ? crl.check(own.signer) : null
+  // Its own certificate revoked: whatever its dates say (those the sealer checks).
+  const own = new X509Certificate(material.cert)
+  const revoked = crl.check({
+    kind: 'cloud',
+    cn: material.cn,
+    serial: own.serialNumber,
+    publicKey: own.publicKey,
+    kid: '',
+    der: material.cert,
+  })
   if (revoked?.reason === 'revoked')
     throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `crypto.cert: ${revoked.error}`, {
       hint: `issue this instance a new certificate: parklink pki issue cloud ${material.cn}`,
