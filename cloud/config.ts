@@ -243,7 +243,17 @@ export const CloudConfigSchema = z.strictObject({
     })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
   /** Application-layer signatures and encryption (issue 20, shared/crypto/suite.ts); absent: off. Files default to what `parklink pki issue cloud` wrote beside mqtt.tls.cert. */
-  crypto: CryptoConfig.default(defaultCryptoConfig),
+  crypto: CryptoConfig.safeExtend({
+    /** The park CA's CRL for the signing certificates (cloud/ingest/crl-watch.ts): pki/sm2/crl.pem (sm) or pki/tls/crl.pem (standard). */
+    crl: z.string().min(1).optional(),
+    /** How often the CRL file is looked at (re-read when it changed, its dates re-judged). */
+    crlCheckS: z.number().int().min(1).max(3_600).default(30),
+  })
+    .refine((c) => c.suite !== 'off' || c.crl === undefined, {
+      message: 'crl needs a suite (sm or standard): it is checked against the signing certificates',
+      path: ['crl'],
+    })
+    .default({ ...defaultCryptoConfig, crlCheckS: 30 }),
   /** An edge not heard from for this long is shown offline (default: 3 × a 20 s heartbeat). */
   edgeOfflineAfterMs: z.number().int().positive().default(60_000),
   log: z
@@ -347,6 +357,7 @@ export function loadCloudConfig(file: string): CloudConfig {
       },
     ])
   const crypto = resolveCryptoPaths(config.crypto, dir)
+  if (crypto.crl !== undefined) crypto.crl = path.resolve(dir, crypto.crl)
   return {
     ...config,
     auth,

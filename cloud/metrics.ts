@@ -1,5 +1,6 @@
 import { emptySealCounts, type SealRefusal } from '../shared/crypto/sealer.ts'
 import { emptyRetentionStatus, type RetentionStatus } from './telemetry/retention-job.ts'
+import type { CrlHealth } from './ingest/crl-watch.ts'
 
 /**
  * In-process counters for the health endpoint. Plain numbers, mutated by ingest and read by the
@@ -55,7 +56,12 @@ export type RefusedReason = (typeof RefusedReasons)[keyof typeof RefusedReasons]
 export interface CloudMetrics {
   readonly startedAt: number
   /** Application-layer verification (issue 20): the suite and the messages refused by it, by reason (shared/crypto/sealer.ts). */
-  crypto: { suite: string; refused: Record<SealRefusal, number> }
+  crypto: {
+    suite: string
+    refused: Record<SealRefusal, number>
+    /** The signing certificates' CRL (crypto.crl) as last judged; null when none is configured. */
+    crl: CrlHealth | null
+  }
   mqtt: { connected: boolean; lastError: string | null; connects: number }
   ingest: {
     /** Data batches stored for the first time. */
@@ -93,7 +99,7 @@ export interface CloudMetrics {
 export function createMetrics(now: number): CloudMetrics {
   return {
     startedAt: now,
-    crypto: { suite: 'off', refused: emptySealCounts() },
+    crypto: { suite: 'off', refused: emptySealCounts(), crl: null },
     mqtt: { connected: false, lastError: null, connects: 0 },
     ingest: {
       batches: 0,

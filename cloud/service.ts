@@ -26,7 +26,7 @@ import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { createOwnership } from './ingest/ownership.ts'
 import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
-import { startIngestWire } from './ingest/crypto.ts'
+import { loadIngestCrypto, startIngestWire } from './ingest/crypto.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
@@ -58,8 +58,8 @@ export interface RunningCloud {
 }
 
 /**
- * Composition root: store (migrated, registry applied) → ack marks rebuilt → HTTP API → MQTT
- * ingest. The API starts even when the broker is down; ingest keeps reconnecting.
+ * Composition root: config files (TLS, keys, crypto, CRL: a bad one stops here) → store
+ * (migrated, registry applied) → ack marks rebuilt → crypto wire → HTTP API → MQTT ingest. The API starts even when the broker is down; ingest keeps reconnecting.
  */
 export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): Promise<RunningCloud> {
   const log = opts.log ?? createLogger({ level: config.log.level })
@@ -72,6 +72,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const secret = tokenSecret(config.auth, log)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const bundleSigner = config.bundles ? loadBundleSigner(config.bundles.signingKeyFile) : null
+  // Issue 20: the signing key, certificates and CRL too, before the database opens and HTTP listens:
+  // a bad crypto file is a config error (exit 2) and nothing was served.
+  const cryptoLog = log.child({ component: 'crypto' })
+  const signing = loadIngestCrypto({ crypto: config.crypto, tls: config.mqtt.tls, clock, log: cryptoLog })
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
@@ -180,6 +184,18 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       exchange,
     })
 
+    const wire = startIngestWire({
+      crypto: config.crypto,
+      tls: config.mqtt.tls,
+      dataDir: path.resolve(config.dataDir),
+      clock,
+      log: cryptoLog,
+      loaded: signing,
+    })
+    signing?.crl?.start((health) => {
+      metrics.crypto.crl = health
+    })
+
     server = createAdaptorServer({ fetch: app.fetch, hostname: config.http.host }) as Server
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
@@ -187,13 +203,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
 
     const ingest: Ingest = startMqttIngest({
-      wire: startIngestWire({
-        crypto: config.crypto,
-        tls: config.mqtt.tls,
-        dataDir: path.resolve(config.dataDir),
-        clock,
-        log: log.child({ component: 'crypto' }),
-      }),
+      wire,
       url: config.mqtt.url,
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
@@ -248,6 +258,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const stop = () => {
       stopping ??= (async () => {
         reminders.stop()
+        signing?.crl?.stop()
         gasWarnings?.stop()
         commLoss.stop()
         dispatcher.stop()
@@ -264,6 +275,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     }
     return { url, port, app, store, metrics, stop }
   } catch (err) {
+    signing?.crl?.stop()
     if (server?.listening) await closeServer(server)
     await store.close()
     throw lockedOr(err, file)

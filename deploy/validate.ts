@@ -11,7 +11,7 @@ export function addValidateCommand(edge: Command): void {
   edge
     .command('validate')
     .description(
-      'check an edge configuration as the agent does (addresses, hosts, references, password variables) and list every problem with its line',
+      'check an edge configuration as the agent does (addresses, hosts, references, password variables) and its key, certificate and at-rest key files; list every problem with its line and code',
     )
     .argument('<file>', 'edge configuration (YAML)')
     .option('--json', 'print the result as JSON (also when invalid)')
@@ -24,7 +24,8 @@ export function addValidateCommand(edge: Command): void {
       const { devicePoints } = await import('../edge/config.ts')
       let r: import('../edge/config-check.ts').CheckResult
       try {
-        r = checkEdgeConfigFile(file, opts.env ? process.env : null)
+        // With the environment: the crypto files in depth too (keys 0600, pairs, chain, dates, identity).
+        r = checkEdgeConfigFile(file, opts.env ? process.env : null, { cryptoFiles: { now: Date.now() } })
       } catch (err) {
         if (!opts.json || !(err instanceof ParklinkError)) throw err
         console.log(
@@ -61,7 +62,13 @@ export function addValidateCommand(edge: Command): void {
           JSON.stringify({
             file,
             ok: false,
-            problems: r.problems.map(({ line, path, message, hint }) => ({ line, path, message, hint: hint ?? null })),
+            problems: r.problems.map(({ line, path, message, hint, code }) => ({
+              line,
+              path,
+              code: code ?? null,
+              message,
+              hint: hint ?? null,
+            })),
           }),
         )
       else console.error(formatProblems(file, r.problems))
@@ -73,7 +80,8 @@ export function addValidateCommand(edge: Command): void {
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
   const lines = [`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (the agent would not start)`]
   for (const p of problems) {
-    lines.push(`  ${p.file}${p.line ? `:${p.line}` : ''}  ${p.path ? `${p.path}: ` : ''}${p.message}`)
+    const code = p.code && p.code !== 'PL_CONFIG_INVALID' ? `[${p.code}] ` : ''
+    lines.push(`  ${p.file}${p.line ? `:${p.line}` : ''}  ${p.path ? `${p.path}: ` : ''}${code}${p.message}`)
     if (p.hint) lines.push(`      hint: ${p.hint}`)
   }
   return lines.join('\n')

@@ -6,6 +6,7 @@ import { consolePassword } from './console/config.ts'
 import { parseEdgeConfig, readEdgeConfigText, uplinkPassword, type EdgeConfig } from './config.ts'
 import { instrumentPasswords } from './drivers/hj212/password.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
+import { cryptoFileProblems, type FileProblem } from './crypto-files-check.ts'
 
 /**
  * The ONE check of an edge configuration, run by `parklink edge validate`, by the agent before it
@@ -21,11 +22,20 @@ export interface CheckResult {
   problems: ConfigProblem[]
 }
 
-/** `env: null` skips the environment (password variables, TLS files): for checking a file away from its box. */
+/** What `parklink edge validate` checks beyond the agent's start: the crypto files in depth (crypto-files-check.ts) at `now`. */
+export interface DeepCheck {
+  cryptoFiles: { now: number }
+}
+
+/**
+ * `env: null` skips the environment (password variables, TLS files): for checking a file away
+ * from its box. `deep`: validate's stricter look at the crypto files (the agent does not ask it).
+ */
 export function checkEdgeConfigText(
   text: string,
   file: string,
   env: NodeJS.ProcessEnv | null = process.env,
+  deep?: DeepCheck,
 ): CheckResult {
   let config: EdgeConfig
   try {
@@ -35,13 +45,18 @@ export function checkEdgeConfigText(
     throw err
   }
   const { lineOf } = locateConfig(text, file)
-  const problems = (env === null ? [] : environmentProblems(config, env)).map(
+  const found =
+    env === null
+      ? []
+      : [...environmentProblems(config, env), ...(deep ? cryptoFileProblems(config, deep.cryptoFiles.now) : [])]
+  const problems = dedupe(found).map(
     ({ at, err }): ConfigProblem => ({
       file,
       line: lineOf(at),
       path: at.join('.'),
       message: err.message,
       ...(err.hint ? { hint: err.hint } : {}),
+      code: err.code,
     }),
   )
   return problems.length === 0
@@ -50,9 +65,24 @@ export function checkEdgeConfigText(
 }
 
 /** Reads and checks a config file; an unreadable file throws CONFIG_UNREADABLE (nothing to check). */
-export function checkEdgeConfigFile(file: string, env: NodeJS.ProcessEnv | null = process.env): CheckResult {
+export function checkEdgeConfigFile(
+  file: string,
+  env: NodeJS.ProcessEnv | null = process.env,
+  deep?: DeepCheck,
+): CheckResult {
   const text = readEdgeConfigText(file)
-  return checkEdgeConfigText(text, file, env)
+  return checkEdgeConfigText(text, file, env, deep)
+}
+
+/**
+ * The deep check says in detail (and with its own code) what the start's check says in one line:
+ * where both found a problem in the same block (uplink.tls), the start's line goes.
+ */
+function dedupe(found: FileProblem[]): FileProblem[] {
+  const deepAt = found.filter((p) => p.err.code !== ErrorCodes.CONFIG_INVALID).map((p) => p.at.join('.'))
+  return found.filter(
+    (p) => p.err.code !== ErrorCodes.CONFIG_INVALID || !deepAt.some((d) => d.startsWith(`${p.at.join('.')}.`)),
+  )
 }
 
 /** The checked config, or a ConfigError listing every problem by line (what the agent starts from). */

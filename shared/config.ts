@@ -15,6 +15,8 @@ export interface ConfigProblem {
   message: string
   /** What to do about it, when the message alone does not say. */
   hint?: string
+  /** The stable error code, where the problem has one of its own (e.g. PL_CERT_EXPIRED). */
+  code?: string
 }
 
 /** Problems in reading order: by line, those without a line last. */

@@ -63,6 +63,18 @@ export const ErrorCodes = {
   DEVICE_SECURITY_MISMATCH: 'PL_DEVICE_SECURITY_MISMATCH',
   /** Issue 20: a message whose signature, signer, counter (a replay) or encryption did not verify: refused, counted, a security event. */
   SIGNATURE_INVALID: 'PL_SIGNATURE_INVALID',
+  /** `parklink edge validate` (issue 20): a key, certificate or CA file missing, unreadable, or not what its field needs. */
+  CRYPTO_FILE: 'PL_CRYPTO_FILE',
+  /** A private key file group or others may read (keys are 0600, owner the service user). */
+  KEY_PERMISSIONS: 'PL_KEY_PERMISSIONS',
+  /** A certificate that is not the one of the key beside it. */
+  KEY_MISMATCH: 'PL_KEY_MISMATCH',
+  /** A certificate not signed by the park CA the config names. */
+  CERT_UNTRUSTED: 'PL_CERT_UNTRUSTED',
+  /** A certificate (or its CA) expired, or not valid yet. */
+  CERT_EXPIRED: 'PL_CERT_EXPIRED',
+  /** A certificate issued to another identity than this edge's {site}/{edge}. */
+  CERT_IDENTITY: 'PL_CERT_IDENTITY',
   /** A pushed configuration bundle's signature does not verify with the park's public key (issue 19). */
   BUNDLE_SIGNATURE: 'PL_BUNDLE_SIGNATURE',
   /** A pushed configuration bundle names another edge. */

@@ -1,9 +1,10 @@
+import { X509Certificate } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
-import { ErrorCodes } from '../../shared/errors.ts'
-import { loadCryptoMaterial } from '../../shared/crypto/material.ts'
+import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
+import { loadCryptoMaterial, type CryptoMaterial } from '../../shared/crypto/material.ts'
 import { createCryptoParty, type CryptoParty } from '../../shared/crypto/party.ts'
 import type { SealRefusal } from '../../shared/crypto/sealer.ts'
 import type { CryptoConfig, SigningSuite } from '../../shared/crypto/suite.ts'
@@ -11,6 +12,7 @@ import type { TlsFilesConfig } from '../../shared/tls.ts'
 import { edgeUser } from '../../shared/wire/acl.ts'
 import { decodeStatus } from '../../shared/wire/codec.ts'
 import { parseTopic } from '../../shared/wire/topics.ts'
+import { loadCrlWatch, type CrlWatch } from './crl-watch.ts'
 
 export const CLOUD_CRYPTO_STATE_FILE = 'crypto-state.json'
 
@@ -40,25 +42,79 @@ export const plainIngestWire: IngestWire = {
   save: () => {},
 }
 
+/** What the cloud signs and verifies with, read before anything starts (a bad file stops the start). */
+export interface IngestCrypto {
+  material: CryptoMaterial
+  /** The signing certificates' CRL (crypto.crl); null when none is configured. */
+  crl: CrlWatch | null
+}
+
+/**
+ * Reads `crypto`'s key, certificate, CA and CRL: PL_CONFIG_INVALID naming the file and field on
+ * anything wrong (the cloud's own certificate revoked too). Null for suite off.
+ */
+export function loadIngestCrypto(o: {
+  crypto: CryptoConfig & { crl?: string; crlCheckS?: number }
+  tls: TlsFilesConfig | undefined
+  clock: Clock
+  log: Logger
+}): IngestCrypto | null {
+  if (o.crypto.suite === 'off') return null
+  const material = loadCryptoMaterial(o.crypto, o.tls, 'crypto', (f) => fs.readFileSync(f))
+  if (o.crypto.crl === undefined) {
+    o.log.warn(
+      { suite: material.suite },
+      'crypto.crl is not set: revoked edge certificates are not refused (copy the park CRL and set crypto.crl)',
+    )
+    return { material, crl: null }
+  }
+  const crl = loadCrlWatch({
+    file: o.crypto.crl,
+    ca: material.ca,
+    clock: o.clock,
+    log: o.log,
+    checkEveryMs: (o.crypto.crlCheckS ?? 30) * 1000,
+  })
+  // Its own certificate revoked: whatever its dates say (those the sealer checks).
+  const own = new X509Certificate(material.cert)
+  const revoked = crl.check({
+    kind: 'cloud',
+    cn: material.cn,
+    serial: own.serialNumber,
+    publicKey: own.publicKey,
+    kid: '',
+    der: material.cert,
+  })
+  if (revoked?.reason === 'revoked')
+    throw new ParklinkError(ErrorCodes.CONFIG_INVALID, `crypto.cert: ${revoked.error}`, {
+      hint: `issue this instance a new certificate: parklink pki issue cloud ${material.cn}`,
+    })
+  return { material, crl }
+}
+
 export function startIngestWire(o: {
   crypto: CryptoConfig
   tls: TlsFilesConfig | undefined
   dataDir: string
   clock: Clock
   log: Logger
+  /** Read before (loadIngestCrypto); read here when not given. */
+  loaded?: IngestCrypto | null
 }): IngestWire {
-  if (o.crypto.suite === 'off') return plainIngestWire
-  const material = loadCryptoMaterial(o.crypto, o.tls, 'crypto', (f) => fs.readFileSync(f))
+  const loaded = o.loaded === undefined ? loadIngestCrypto(o) : o.loaded
+  if (loaded === null) return plainIngestWire
+  const { material, crl } = loaded
   const party = createCryptoParty({
     material,
     identity: material.cn,
     fs,
     file: path.join(o.dataDir, CLOUD_CRYPTO_STATE_FILE),
     clock: o.clock,
+    ...(crl ? { revocation: crl.check } : {}),
   })
   if (party.problem) o.log.warn({ problem: party.problem }, 'crypto state not readable: counters start from the clock')
   o.log.info(
-    { suite: material.suite, encrypt: o.crypto.encrypt, identity: material.cn },
+    { suite: material.suite, encrypt: o.crypto.encrypt, identity: material.cn, crl: crl?.health().file ?? null },
     'application-layer signatures on (crypto)',
   )
   return sealedIngestWire(party, material.suite, o.crypto.encrypt)

@@ -18,19 +18,34 @@ const HINTS: Partial<Record<SealRefusal, string>> = {
   wrong_suite: 'the edge and the cloud must use the same crypto.suite',
   unsigned: 'the edge runs crypto.suite off while the cloud verifies: set the same crypto.suite on the edge',
   not_encrypted: 'the cloud requires encryption (crypto.encrypt): set crypto.encrypt on the edge too',
+  revoked:
+    'the certificate was revoked (parklink pki revoke): a revoked key is in use. If this edge should send, issue it a new certificate (parklink pki issue edge); otherwise find who holds the key',
+  crl_unavailable:
+    'the CRL (crypto.crl) has expired: parklink pki crl, copy it to crypto.crl and the broker; the edges keep their data until then',
 }
 
 /**
  * A message that failed verification (issue 20): counted by reason in /api/v1/health, logged,
  * and a security event on the edge (a SECURITY alarm and an audit entry, as for what an edge
  * sends but does not own), at most one per edge and reason a minute. A retained message already
- * seen, and a key not known yet, are only counted (the broker hands back a topic's last message at subscription time).
+ * seen, and a key not known yet, are only counted (the broker hands back a topic's last message at subscription time);
+ * an expired CRL is logged once a minute (cloud/ingest/crl-watch.ts). A revoked certificate is a security event.
  */
 export function createSealRefusalReporter(o: { store: Store; clock: Clock; log: Logger; metrics: CloudMetrics }) {
   const last = new Map<string, number>()
+  let crlLoggedAt = Number.NEGATIVE_INFINITY
   return (topic: string, edge: string | null, reason: SealRefusal, error: string): void => {
     o.metrics.crypto.refused[reason]++
     if (reason === 'stale_retained') return void o.log.debug({ topic }, 'retained message already seen: ignored')
+    // The park's fault, not the edge's (an expired CRL, fail closed): one log line a minute, no event per edge.
+    if (reason === 'crl_unavailable') {
+      if (o.clock.now() - crlLoggedAt < 60_000) return
+      crlLoggedAt = o.clock.now()
+      return void o.log.error(
+        { topic, edge, reason, err: error, code: SEAL_REFUSAL_CODE, hint: HINTS[reason] },
+        'SECURITY: signed messages refused: the CRL has expired (not stored, not acked; the edges resend)',
+      )
+    }
     // Not an attack: after a restart the cloud learns each edge's certificate from its next status.
     if (reason === 'unknown_key')
       return void o.log.info(

@@ -104,6 +104,9 @@ export function addPkiCommands(program: Command): void {
       const r = revoke(ctx, known || name.includes('/') ? name : edgeIdentity(name).cn, opts.reason)
       console.log(`revoked ${r.name} (serials ${r.serials.join(', ')}); CRL re-signed: ${r.crl}`)
       console.log('copy it to the broker (crlfile) and restart mosquitto: it reads the CRL when it starts')
+      console.log(
+        `copy ${ctx.layout.ca('sm2').crl} (suite sm; standard: the TLS one) to the cloud's crypto.crl: it is re-read there without a restart`,
+      )
     })
 
   pki
@@ -114,6 +117,7 @@ export function addPkiCommands(program: Command): void {
       const ctx = openPki(opts.dir, runOpenssl)
       for (const ca of CA_NAMES) generateCrl(ctx, ca)
       console.log(`CRL re-signed: ${ctx.layout.ca('tls').crl} (copy to the broker's crlfile)`)
+      console.log(`CRL re-signed: ${ctx.layout.ca('sm2').crl} (copy to the cloud's crypto.crl)`)
     })
 
   pki
@@ -142,7 +146,7 @@ function printIssued(id: Identity, issued: Issued): void {
     )
   if (id.kind === 'cloud')
     console.log(
-      `cloud config:\n  mqtt:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }`,
+      `cloud config:\n  mqtt:\n    url: mqtts://BROKER:8883\n    tls: { ca: ${f.ca}, cert: ${f.clientCert}, key: ${f.clientKey} }\n  crypto: { suite: sm, crl: COPY_OF_PKI/sm2/crl.pem }`,
     )
   if (id.kind === 'broker')
     console.log(`copy to /etc/mosquitto/certs/ (owner mosquitto, keys 0600): ca.crt, server.crt, server.key, crl.pem`)

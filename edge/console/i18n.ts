@@ -1,3 +1,5 @@
+import type { SealRefusal } from '../../shared/crypto/sealer.ts'
+
 /**
  * The console's labels: Simplified Chinese by default (the technicians and the plant's
  * engineers), English with ?lang=en. The page's script gets the table of its language.
@@ -76,13 +78,38 @@ const LABELS = {
   level: ['级别', 'Level'],
   message: ['信息', 'Message'],
   secondsAgo: ['秒前', 's ago'],
+  cryptoSuite: ['应用层签名套件', 'Application-layer signing suite'],
+  cryptoRefused: ['云端消息验签拒收（确认/命令）', 'Cloud messages refused by verification (acks, commands)'],
   noValue: ['—', '—'],
 } as const satisfies Record<string, readonly [string, string]>
 
-export type LabelKey = keyof typeof LABELS
+/**
+ * Why the edge refused a message of the cloud (issue 20, shared/crypto/sealer.ts): every reason
+ * named in both languages (the Record makes a new reason a type error until it is).
+ */
+const REFUSALS: Record<SealRefusal, readonly [string, string]> = {
+  unsigned: ['未签名', 'unsigned'],
+  malformed: ['格式错误', 'malformed'],
+  wrong_suite: ['签名套件不一致', 'wrong suite'],
+  unknown_key: ['未知密钥', 'unknown key'],
+  bad_certificate: ['证书无效', 'bad certificate'],
+  wrong_signer: ['签发者不符（冒充）', 'wrong signer (impersonation)'],
+  bad_signature: ['签名错误（伪造或篡改）', 'bad signature (forged or altered)'],
+  replayed: ['重放', 'replayed'],
+  not_encrypted: ['未加密', 'not encrypted'],
+  decrypt_failed: ['解密失败', 'decryption failed'],
+  stale_retained: ['已处理的保留消息', 'retained message already seen'],
+  revoked: ['证书已吊销', 'certificate revoked'],
+  crl_unavailable: ['证书吊销列表已过期', 'CRL expired'],
+}
+
+export type LabelKey = keyof typeof LABELS | `seal_${SealRefusal}`
 export type Labels = Record<LabelKey, string>
 
 export function labels(lang: Lang): Labels {
   const i = lang === 'en' ? 1 : 0
-  return Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, v[i]])) as Labels
+  return Object.fromEntries([
+    ...Object.entries(LABELS).map(([k, v]) => [k, v[i]]),
+    ...Object.entries(REFUSALS).map(([k, v]) => [`seal_${k}`, v[i]]),
+  ]) as Labels
 }

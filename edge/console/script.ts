@@ -35,12 +35,17 @@ function diskRows(d) {
   if (!d) return [];
   return [['diskFree', d.freeMB == null ? T.unknown : d.freeMB, d.full ? 'bad' : ''], ['diskReserve', d.reserveHeld ? T.reserveHeld : T.reserveReleased, d.reserveHeld ? '' : 'bad'], ['diskRefused', d.refused, d.refused > 0 ? 'bad' : '']];
 }
+function cryptoRows(c) {
+  if (!c) return [];
+  const reasons = c.byReason.map((r) => (T['seal_' + r.reason] || r.reason) + ' ' + r.count).join(', ');
+  return [['cryptoSuite', c.suite], ['cryptoRefused', c.refused + (reasons ? ' (' + reasons + ')' : ''), c.refused > 0 ? 'bad' : '']];
+}
 function render(s) {
   const now = s.at;
   $('who').textContent = T.edge + ' ' + s.edge + ' · ' + T.site + ' ' + s.site;
   $('updated').textContent = T.updated + ' ' + time(s.at);
   const u = s.uplink;
-  kv('uplink', [['state', u.connected ? T.connected : T.disconnected, u.connected ? 'connected' : 'disconnected'], ['lastAck', ago(now, u.lastAckAt)], ['clockOffset', u.clockOffsetMs == null ? T.unknown : (u.clockOffsetMs / 1000).toFixed(1), u.clockOffsetMs != null && Math.abs(u.clockOffsetMs) > 60000 ? 'bad' : ''], ['ackedThrough', u.ackedThrough], ['inflight', u.inflight], ['backlog', u.backlog], ['error', u.lastError || T.none]]);
+  kv('uplink', [['state', u.connected ? T.connected : T.disconnected, u.connected ? 'connected' : 'disconnected'], ['lastAck', ago(now, u.lastAckAt)], ['clockOffset', u.clockOffsetMs == null ? T.unknown : (u.clockOffsetMs / 1000).toFixed(1), u.clockOffsetMs != null && Math.abs(u.clockOffsetMs) > 60000 ? 'bad' : ''], ['ackedThrough', u.ackedThrough], ['inflight', u.inflight], ['backlog', u.backlog], ['error', u.lastError || T.none]].concat(cryptoRows(s.crypto)));
   const o = s.outbox;
   kv('outbox', [['outboxId', o.id], ['samples', o.samples], ['batches', o.batches], ['backlogHours', o.backlogHours], ['rate', o.samplesPerHour], ['evicted', o.evicted, o.evicted > 0 ? 'bad' : '']].concat(diskRows(s.disk)));
   table('drivers', ['device', 'kind', 'state', 'since', 'lastGood', 'error'], s.drivers.map((d) => row([[d.device], [d.kind], [T[d.state] || d.state, d.state], [time(d.since)], [ago(now, d.lastGoodAt)], [d.lastError || '']], { 'data-device': d.device })));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EdgeAgentStatus } from '../agent-status.ts'
+import { emptySealCounts, SealRefusals } from '../../shared/crypto/sealer.ts'
+import { LANGS, labels } from './i18n.ts'
 import { consoleView } from './view.ts'
 
 const status = {
@@ -105,5 +107,30 @@ describe('console view', () => {
       full: true,
       refused: 300,
     })
+  })
+
+  it('sums the cloud messages the edge refused by verification, by reason, leaving out retained messages already seen', () => {
+    const none = consoleView({ status, points: [], latest: [], lastGoodByDevice: new Map(), events: [] })
+    expect(none.crypto).toBeNull()
+    const refused = { ...emptySealCounts(), unsigned: 2, bad_signature: 1, stale_retained: 5, revoked: 1 }
+    const v = consoleView({
+      status: { ...status, uplink: { ...status.uplink, crypto: { suite: 'sm', refused } } },
+      points: [],
+      latest: [],
+      lastGoodByDevice: new Map(),
+      events: [],
+    })
+    expect(v.crypto).toEqual({
+      suite: 'sm',
+      refused: 4,
+      byReason: [
+        { reason: 'unsigned', count: 2 },
+        { reason: 'bad_signature', count: 1 },
+        { reason: 'revoked', count: 1 },
+      ],
+    })
+    // Every reason has its words in both languages.
+    for (const reason of SealRefusals) for (const lang of LANGS) expect(labels(lang)[`seal_${reason}`]).toMatch(/\S/)
+    expect(labels('zh-CN').seal_revoked).not.toBe(labels('en').seal_revoked)
   })
 })

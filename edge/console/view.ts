@@ -4,6 +4,7 @@ import type { EdgeAgentStatus } from '../agent-status.ts'
 import type { LatestValue } from '../latest-values.ts'
 import type { RecentEvent } from '../recent-events.ts'
 import { shortOutboxId } from '../outbox/outbox.ts'
+import type { SealRefusal } from '../../shared/crypto/sealer.ts'
 
 /**
  * What the console shows, as one JSON document (GET /api/status), built from the agent's
@@ -17,6 +18,12 @@ export interface ConsoleView {
   startedAt: number
   configHash: string
   uplink: EdgeAgentStatus['uplink']
+  /**
+   * The cloud messages (acks, commands) the edge refused because they did not verify (issue 20):
+   * the total of the security refusals and each reason seen; null with crypto.suite off. A
+   * retained message already seen is the broker's normal replay, not counted here.
+   */
+  crypto: { suite: string; refused: number; byReason: Array<{ reason: SealRefusal; count: number }> } | null
   outbox: {
     id: string
     samples: number
@@ -73,6 +80,7 @@ export function consoleView(i: ViewInputs): ConsoleView {
     startedAt: s.startedAt,
     configHash: s.configHash,
     uplink: s.uplink,
+    crypto: cryptoView(s.uplink.crypto),
     outbox: {
       id: shortOutboxId(s.outbox.id),
       samples: s.outbox.samples,
@@ -117,4 +125,12 @@ export function consoleView(i: ViewInputs): ConsoleView {
     alarms: s.alarms,
     events: [...i.events],
   }
+}
+
+function cryptoView(c: EdgeAgentStatus['uplink']['crypto']): ConsoleView['crypto'] {
+  if (c === undefined) return null
+  const byReason = (Object.entries(c.refused) as Array<[SealRefusal, number]>)
+    .filter(([reason, count]) => count > 0 && reason !== 'stale_retained')
+    .map(([reason, count]) => ({ reason, count }))
+  return { suite: c.suite, refused: byReason.reduce((n, r) => n + r.count, 0), byReason }
 }

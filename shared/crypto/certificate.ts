@@ -13,6 +13,8 @@ export interface Signer {
   publicKey: KeyObject
   /** The certificate's fingerprint (first 16 bytes of its digest, hex): the `kid` of the messages it signs. */
   kid: string
+  /** The certificate's serial number (hex), what a CRL lists (crl.ts). */
+  serial: string
   der: Buffer
 }
 
@@ -29,7 +31,7 @@ const field = (subject: string, key: string): string | undefined =>
 
 /**
  * A certificate as a signer, or why not: signed by `ca`, valid at `now`, a key on the suite's
- * curve. Pure (no revocation list: the broker refuses a revoked TLS certificate at connect).
+ * curve. Pure; revocation is the receiver's `revocation` check (sealer.ts), asked at every message.
  */
 export function signerOf(
   der: Buffer,
@@ -53,5 +55,14 @@ export function signerOf(
   const cn = field(cert.subject, 'CN')
   const kind = field(cert.subject, 'OU')
   if (cn === undefined || kind === undefined) return { error: 'the certificate names no OU or CN' }
-  return { signer: { kind, cn, publicKey: cert.publicKey, kid: keyId(cert.raw, alg), der: cert.raw } }
+  return {
+    signer: {
+      kind,
+      cn,
+      publicKey: cert.publicKey,
+      kid: keyId(cert.raw, alg),
+      serial: cert.serialNumber,
+      der: cert.raw,
+    },
+  }
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts'
 import type { CryptoMaterial } from './material.ts'
 import { ReplayGuard, SendCounter } from './replay.ts'
-import { createSealer, type Sealer } from './sealer.ts'
+import { createSealer, type RevocationCheck, type Sealer } from './sealer.ts'
 import { readCryptoState, writeCryptoState, type StateFs } from './state-file.ts'
 
 /** A party's sealer with its replay state kept in `file` (state-file.ts). */
@@ -26,6 +26,7 @@ export function createCryptoParty(o: {
   file: string
   clock: Clock
   requireEncrypted?: boolean
+  revocation?: RevocationCheck
 }): CryptoParty {
   const { state, problem } = readCryptoState(o.fs, o.file)
   const counter = new SendCounter(state.reserved)
@@ -44,6 +45,7 @@ export function createCryptoParty(o: {
     now: () => o.clock.now(),
     guard,
     ...(o.requireEncrypted ? { requireEncrypted: true } : {}),
+    ...(o.revocation ? { revocation: o.revocation } : {}),
     counter: () => {
       const next = counter.next(o.clock.now())
       if (next.reserve !== null) write(next.reserve)

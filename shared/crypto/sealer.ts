@@ -30,6 +30,9 @@ export const SealRefusals = [
   'not_encrypted',
   'decrypt_failed',
   'stale_retained',
+  // Issue 20, revocation: the signer's certificate is on the park CA's CRL, or no CRL in force says it is not.
+  'revoked',
+  'crl_unavailable',
 ] as const
 export type SealRefusal = (typeof SealRefusals)[number]
 export const emptySealCounts = (): Record<SealRefusal, number> =>
@@ -50,7 +53,12 @@ export interface SealerOptions {
   guard: ReplayGuard
   /** Each party's body encryption is its own choice; the receiver may demand it (the cloud's `encrypt`). */
   requireEncrypted?: boolean
+  /** Asked for every verified signer, at every message (a certificate may be revoked while cached): null = not revoked. */
+  revocation?: RevocationCheck
 }
+
+/** Why a signer may not be trusted although its certificate verifies (the cloud's CRL, cloud/ingest/crl-watch.ts). */
+export type RevocationCheck = (signer: Signer) => { reason: 'revoked' | 'crl_unavailable'; error: string } | null
 
 /** Who may sign on a topic: the kind (OU) and, when known, the identity (CN). */
 export interface Expected {
@@ -152,6 +160,9 @@ export function createSealer(o: SealerOptions): Sealer {
         )
       if (!verifyFrame(topic, parsed.frame, signer.publicKey, alg))
         return refuse('bad_signature', `the signature of "${header.from}" does not verify`, header.from)
+      // After the signature: a refusal as `revoked` means the revoked key really signed it.
+      const revoked = o.revocation?.(signer)
+      if (revoked) return refuse(revoked.reason, revoked.error, header.from)
       // A verified certificate is known from now on, also when this message is a replay (the
       // retained status a restarted receiver gets first is one, and it carries the certificate).
       remember(signer)

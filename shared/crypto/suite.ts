@@ -52,7 +52,7 @@ export type CryptoConfig = z.infer<typeof CryptoConfig>
 export const defaultCryptoConfig: CryptoConfig = { suite: 'off', encrypt: false }
 
 /** The files of a `crypto` block made absolute (written relative to the config file). Pure: path arithmetic. */
-export const resolveCryptoPaths = (c: CryptoConfig, baseDir: string): CryptoConfig => ({
+export const resolveCryptoPaths = <C extends CryptoConfig>(c: C, baseDir: string): C => ({
   ...c,
   ...(c.key === undefined ? {} : { key: path.resolve(baseDir, c.key) }),
   ...(c.cert === undefined ? {} : { cert: path.resolve(baseDir, c.cert) }),

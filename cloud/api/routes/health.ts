@@ -36,7 +36,8 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
     const mqtt = metrics.mqtt.connected ? 'connected' : 'disconnected'
     const i = metrics.ingest
     const body = {
-      status: db === 'error' || mqtt === 'disconnected' ? 'degraded' : 'ok',
+      // An expired CRL refuses every signed message (fail closed): ingest is as good as down.
+      status: db === 'error' || mqtt === 'disconnected' || metrics.crypto.crl?.blocking ? 'degraded' : 'ok',
       version: deps.version ?? VERSION,
       uptimeS: Math.max(0, Math.floor((deps.clock.now() - metrics.startedAt) / 1000)),
       db,
@@ -50,7 +51,12 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
         rejectedByReason: { ...i.rejected },
         refusedByReason: { ...i.refused },
         // Issue 20: messages whose signature, signer, counter or encryption did not verify (never handled).
-        crypto: { suite: metrics.crypto.suite, refusedByReason: { ...metrics.crypto.refused } },
+        crypto: {
+          suite: metrics.crypto.suite,
+          refusedByReason: { ...metrics.crypto.refused },
+          // The CRL the signing certificates are checked against (null: crypto.crl not set).
+          crl: metrics.crypto.crl === null ? null : { ...metrics.crypto.crl },
+        },
         failed: i.failed,
         statuses: i.statuses,
         acks: i.acks,
