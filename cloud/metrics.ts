@@ -81,6 +81,15 @@ export interface CloudMetrics {
     /** Batches the edge marked historical that were notified: recent by the cloud's clock. */
     historicalNotified: number
   }
+  /** Historian storage (issue 15, cloud/store/sqlite/compaction.ts). */
+  historian: {
+    /** Chunks or blocks found not to decode (disk damage): reported by point and time range, skipped. */
+    corrupt: number
+    compactions: number
+    compactionFailures: number
+    /** Samples sealed from blocks into chunks since the start. */
+    compactedSamples: number
+  }
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -117,6 +126,7 @@ export function createMetrics(now: number): CloudMetrics {
       unevaluated: { late: 0, clock_skew: 0, replay_overlap: 0 },
       historicalNotified: 0,
     },
+    historian: { corrupt: 0, compactions: 0, compactionFailures: 0, compactedSamples: 0 },
   }
 }
 

@@ -32,6 +32,7 @@ export type {
   TelemetryRepo,
   PointFilter,
   PointRecord,
+  CompactionResult,
   HistoryCursor,
   StoredSample,
   UnevaluatedRecord,

@@ -63,6 +63,8 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
         refusedByReason: { ...metrics.http.refused },
       },
       time: { ...metrics.time, unevaluated: { ...metrics.time.unevaluated } },
+      // Issue 15: historian chunks/blocks that did not decode (skipped), and the compaction's rounds.
+      historian: { ...metrics.historian },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.

@@ -20,9 +20,10 @@ import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, batches, edges, points, ruleState, samples } from './schema.ts'
+import { alarmSuppressions, batches, edges, points, ruleState } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
-import { encodeValue, toStoredSample } from './values.ts'
+import { encodeValue } from './values.ts'
+import { createBlockWriter } from './sample-blocks.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
@@ -66,11 +67,8 @@ export function createBatchIngest(
   const writes = createAlarmWrites(db)
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
-  // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
-  // query builder for every batch cost more than SQLite's own work.
-  const insertSample = db.$client.prepare(
-    'INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  )
+  // The hot path: a batch's samples are ONE historian block row (sample-blocks.ts), not a row each.
+  const blocks = createBlockWriter(db)
   // A point's rules and its rule state, in one lookup.
   const rulePoint = db
     .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })
@@ -267,20 +265,6 @@ export function createBatchIngest(
     return seen
   }
 
-  const loadSamples = db
-    .select({
-      point: samples.point,
-      ts: samples.ts,
-      value: samples.value,
-      text: samples.valueText,
-      quality: samples.quality,
-      reason: samples.reason,
-    })
-    .from(samples)
-    .where(and(eq(samples.edge, p('edge')), eq(samples.seq, p('seq'))))
-    .orderBy(sql`rowid`)
-    .prepare()
-
   return {
     /**
      * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
@@ -336,10 +320,10 @@ export function createBatchIngest(
             })
             .run()
           if (meta.ackedThrough !== undefined) outboxes.setMark(batch.edge, batch.outbox, meta.ackedThrough)
-          for (const s of batch.samples) {
-            const v = encodeValue(s.value)
-            insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
-          }
+          blocks.write(
+            { edge: batch.edge, outbox: batch.outbox, seq: batch.seq, receivedAt: meta.receivedAt },
+            batch.samples,
+          )
           for (const [point, group] of groupByPoint(batch.samples)) {
             const newest = newestTrusted(group)
             const v = encodeValue(newest.value)
@@ -412,19 +396,8 @@ export function createBatchIngest(
             .orderBy(asc(batches.seq))
             .all()
           for (const b of pending) {
-            // Kept with the batch since version 0013; older deferred batches are read back from samples.
-            const list: Sample[] =
-              b.samples ??
-              loadSamples.all({ edge, seq: b.seq }).map((r) => {
-                const stored = toStoredSample(r)
-                return {
-                  point: r.point,
-                  ts: stored.ts,
-                  value: stored.value,
-                  quality: stored.quality,
-                  ...(stored.reason === undefined ? {} : { reason: stored.reason }),
-                }
-              })
+            // Kept with the batch until evaluated (legacy-samples.ts fills it for batches deferred before the historian).
+            const list: Sample[] = b.samples ?? []
             const waiting = evaluateBatch(
               edge,
               outbox,

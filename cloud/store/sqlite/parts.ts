@@ -25,6 +25,9 @@ import { openSnapshotFiles } from '../snapshot-files.ts'
 import { createOwnershipOps } from './ownership.ts'
 import { createGasWarningOps } from './gas-warnings.ts'
 import { createGasDeliveryOps } from './gas-deliveries.ts'
+import { type OnCorrupt, logCorrupt } from './corrupt.ts'
+import { createSampleReader } from './sample-reads.ts'
+import { createCompaction } from './compaction.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -36,6 +39,8 @@ export interface SqliteStoreOptions {
   onAlarmChange?: (change: AlarmChange) => void
   /** The pushes a raise calls for, planned in the raise's transaction (absent: nobody is told). */
   planPushes?: PushPlanner
+  /** Told of every historian chunk or block that does not decode (it is skipped); default: an error log line. */
+  onCorrupt?: OnCorrupt
 }
 
 /** The engine works synchronously inside; its repositories answer with promises (a throw inside becomes a rejection). */
@@ -59,7 +64,10 @@ export function openParts(options: SqliteStoreOptions) {
   const windowOps = createWindowOps(db)
   const alarmChanges = createAlarmChangeOps(db)
   const status = createStatusOps(db)
-  const queries = createQueries(db)
+  const onCorrupt = options.onCorrupt ?? logCorrupt(options.log)
+  const samples = createSampleReader(db, onCorrupt)
+  const compaction = createCompaction(db, onCorrupt)
+  const queries = createQueries(db, samples)
   const gapOps = createGapOps(db)
   const outboxOps = createOutboxOps(db)
   const lateOps = createLateOps(db)
@@ -67,7 +75,7 @@ export function openParts(options: SqliteStoreOptions) {
   const cameraHistory = createCameraHistory(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
-  const historyOps = createHistoryOps(db)
+  const historyOps = createHistoryOps(db, samples)
   const ownership = createOwnershipOps(db, emit, planInTx)
   const gasOps = createGasWarningOps(db)
   const gasDeliveries = createGasDeliveryOps(db)
@@ -98,6 +106,7 @@ export function openParts(options: SqliteStoreOptions) {
     status,
     queries,
     historyOps,
+    compaction,
     lateOps,
     alarmOps,
     alarmChanges,
