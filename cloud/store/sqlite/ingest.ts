@@ -23,7 +23,7 @@ import type { Db } from './db.ts'
 import { alarmSuppressions, batches, edges, points, ruleState } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue } from './values.ts'
-import { createBlockWriter } from './sample-blocks.ts'
+import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
@@ -42,6 +42,8 @@ export function createBatchIngest(
   log: Logger,
   emit: (change: AlarmChange) => void = () => {},
   planInTx: PlanInTx = () => {},
+  // The hot path: a batch's samples are ONE historian block row (sample-blocks.ts), not a row each.
+  blocks: SampleWriter = createBlockWriter(db),
 ) {
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
@@ -67,8 +69,6 @@ export function createBatchIngest(
   const writes = createAlarmWrites(db)
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
-  // The hot path: a batch's samples are ONE historian block row (sample-blocks.ts), not a row each.
-  const blocks = createBlockWriter(db)
   // A point's rules and its rule state, in one lookup.
   const rulePoint = db
     .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })

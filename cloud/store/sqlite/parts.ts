@@ -27,6 +27,8 @@ import { createGasWarningOps } from './gas-warnings.ts'
 import { createGasDeliveryOps } from './gas-deliveries.ts'
 import { type OnCorrupt, logCorrupt } from './corrupt.ts'
 import { createSampleReader } from './sample-reads.ts'
+import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
+import type { Db } from './db.ts'
 import { createCompaction } from './compaction.ts'
 
 export interface SqliteStoreOptions {
@@ -41,6 +43,8 @@ export interface SqliteStoreOptions {
   planPushes?: PushPlanner
   /** Told of every historian chunk or block that does not decode (it is skipped); default: an error log line. */
   onCorrupt?: OnCorrupt
+  /** Where ingest writes a batch's samples; default: one historian block per batch (sample-blocks.ts). The bench injects the row-per-sample layout to compare. */
+  sampleWriter?: (db: Db) => SampleWriter
 }
 
 /** The engine works synchronously inside; its repositories answer with promises (a throw inside becomes a rejection). */
@@ -60,7 +64,8 @@ export function openParts(options: SqliteStoreOptions) {
   // The outbox looks alarms up through alarmOps, which plans through the outbox: called lazily.
   const alarmOps = createAlarmOps(db, emit, (changes) => planInTx(changes))
   const planInTx = createPushOutbox({ planner: options.planPushes, alarm: (id) => alarmOps.get(id, 'all'), deliveries })
-  const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx)
+  const writer = (options.sampleWriter ?? createBlockWriter)(db)
+  const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx, writer)
   const windowOps = createWindowOps(db)
   const alarmChanges = createAlarmChangeOps(db)
   const status = createStatusOps(db)

@@ -14,12 +14,17 @@ export interface BlockKey {
 const negativeZero = (s: Sample) => Object.is(s.value, -0)
 const plainZero = (s: Sample): Sample => (negativeZero(s) ? { ...s, value: 0 } : s)
 
+/** Where ingest puts a batch's samples, inside the batch transaction. */
+export interface SampleWriter {
+  write(key: BlockKey, samples: readonly Sample[]): void
+}
+
 /**
  * The historian's write side (issue 15, "a small, fixed number of statements per batch"): a
  * batch's samples become ONE block row (cloud/store/historian/block.ts), written with one
  * prepared statement inside the batch transaction. Nothing for an empty batch.
  */
-export function createBlockWriter(db: Db) {
+export function createBlockWriter(db: Db): SampleWriter {
   const insert = db.$client.prepare(
     'INSERT INTO sample_blocks (edge, outbox, seq, received_at, min_ts, max_ts, count, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
