@@ -24,10 +24,10 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
   )
 
   /** The intervals of [from, to) of `step` in which the point had a good sample, and whether the last one did. */
-  function received(point: string, range: { from: number; to: number; step: number }, last: number) {
+  function received(samples: readonly StoredSample[], range: { from: number; to: number; step: number }, last: number) {
     const seen = new Set<number>()
     let recent = false
-    for (const s of reader.read(point, range.from, range.to)) {
+    for (const s of samples) {
       if (s.quality !== 'good' || s.ts >= range.to) continue
       seen.add(Math.trunc((s.ts - Math.trunc(range.from)) / Math.trunc(range.step)))
       if (s.ts >= last) recent = true
@@ -39,9 +39,17 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
     /** Completeness figures per registered point in scope (cloud/telemetry/completeness.ts). */
     intervals(range: { from: number; to: number; step: number }, scope: Scope): PointIntervals[] {
       const last = range.from + (intervalsIn(range.from, range.to, range.step) - 1) * range.step
-      return registered
-        .all({ enterprise: scope === 'all' ? null : scope.enterprise })
-        .map((p) => ({ point: p.point, enterprise: p.enterprise, ...received(p.point, range, last) }))
+      const list = registered.all({ enterprise: scope === 'all' ? null : scope.enterprise })
+      const samples = reader.readPoints(
+        list.map((p) => p.point),
+        range.from,
+        range.to,
+      )
+      return list.map((p) => ({
+        point: p.point,
+        enterprise: p.enterprise,
+        ...received(samples.get(p.point) ?? [], range, last),
+      }))
     },
 
     buckets(point: string, plan: { from: number; to: number; step: number }, scope: Scope): BucketRow[] {
