@@ -20,7 +20,7 @@ import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, batches, edges, points, ruleState } from './schema.ts'
+import { alarmSuppressions, batches, edges, ruleState } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
 import { encodeValue } from './values.ts'
 import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
@@ -69,13 +69,20 @@ export function createBatchIngest(
   const writes = createAlarmWrites(db)
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
-  // A point's rules and its rule state, in one lookup.
-  const rulePoint = db
-    .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })
-    .from(points)
-    .leftJoin(ruleState, eq(ruleState.point, points.id))
-    .where(eq(points.id, p('id')))
-    .prepare()
+  // A point's rules and its rule state, in one lookup: once per point and batch, so a plain
+  // prepared statement (the query builder's row mapping cost a fifth of a 1 000-point batch);
+  // the JSON columns parsed as the schema's json mode does.
+  const rulePointRow = db.$client.prepare<
+    [string],
+    { class: string | null; limits: string | null; rules: string | null; state: string | null }
+  >('SELECT p.class, p.limits, p.rules, s.state FROM points p LEFT JOIN rule_state s ON s.point = p.id WHERE p.id = ?')
+  const json = (text: string | null) => (text === null ? null : JSON.parse(text))
+  const rulePoint = {
+    get: ({ id }: { id: string }) => {
+      const row = rulePointRow.get(id)
+      return row && { class: row.class, limits: json(row.limits), rules: json(row.rules), state: json(row.state) }
+    },
+  }
   const saveState = db
     .insert(ruleState)
     .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
