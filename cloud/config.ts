@@ -1,5 +1,6 @@
 import { GasWarningsConfig } from './alarms/gas/model.ts'
 import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-config.ts'
+import { HistorianConfig, defaultHistorianConfig } from './telemetry/historian-config.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -295,6 +296,8 @@ export const CloudConfigSchema = z.strictObject({
     .default({ shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }),
   /** Time checks at ingest, historical marking and the edges' CLOCK alarm (cloud/ingest/time-check.ts). */
   time: CloudTimeConfig.default(defaultCloudTimeConfig),
+  /** The historian's compaction: blocks older than compactAfterS sealed into hourly chunks every compactEveryS (cloud/telemetry/historian-config.ts). */
+  historian: HistorianConfig.default(defaultHistorianConfig),
   /** Who is told about alarms, how and when (cloud/notify/config.ts). */
   notifications: NotificationsConfig.default({
     attempts: 3,

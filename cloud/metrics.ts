@@ -94,6 +94,15 @@ export interface CloudMetrics {
   }
   /** The retention job (issue 15, cloud/telemetry/retention-job.ts): its last run and failures. */
   retention: RetentionStatus
+  /** Historian storage (issue 15, cloud/store/sqlite/compaction.ts). */
+  historian: {
+    /** Chunks or blocks found not to decode (disk damage): reported by point and time range, skipped. */
+    corrupt: number
+    compactions: number
+    compactionFailures: number
+    /** Samples sealed from blocks into chunks since the start. */
+    compactedSamples: number
+  }
 }
 
 export function createMetrics(now: number): CloudMetrics {
@@ -133,6 +142,7 @@ export function createMetrics(now: number): CloudMetrics {
       historicalNotified: 0,
     },
     retention: emptyRetentionStatus(),
+    historian: { corrupt: 0, compactions: 0, compactionFailures: 0, compactedSamples: 0 },
   }
 }
 

@@ -30,7 +30,9 @@ import { loadIngestCrypto, startIngestWire } from './ingest/crypto.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { openSqliteStore } from './store/sqlite/store.ts'
+import { logCorrupt } from './store/sqlite/corrupt.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
+import { startHistorianCompaction } from './telemetry/compaction-job.ts'
 import { openExchange, startExchangeSchedule } from './exchange/service.ts'
 import { startRetentionJob } from './telemetry/retention-job.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
@@ -79,6 +81,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
+  const metrics = createMetrics(clock.now())
   let store: ReturnType<typeof openSqliteStore>
   try {
     store = openSqliteStore({
@@ -87,6 +90,11 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log,
       onAlarmChange: (change) => alarmFeed.publish(change),
       planPushes: pushPlanner(config.notifications),
+      // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
+      onCorrupt: (part) => {
+        metrics.historian.corrupt++
+        logCorrupt(log)(part)
+      },
     })
   } catch (err) {
     throw lockedOr(err, file)
@@ -104,7 +112,6 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge, outbox } of ackStates)
       await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
-    const metrics = createMetrics(clock.now())
     // Who may send what (issue 13): ingest judges with it, registry changes through the API drop its cache.
     const ownership = createOwnership({
       facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras),
@@ -253,12 +260,20 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       log: log.child({ component: 'retention' }),
       status: metrics.retention,
     })
+    const compaction = startHistorianCompaction({
+      store,
+      clock,
+      log: log.child({ component: 'historian' }),
+      config: config.historian,
+      metrics,
+    })
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
       stopping ??= (async () => {
         reminders.stop()
         signing?.crl?.stop()
+        compaction.stop()
         gasWarnings?.stop()
         commLoss.stop()
         dispatcher.stop()

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dropRawSamplesOf } from '../../test/util/stored-samples.ts'
 import {
   LEVEL,
   NH3,
@@ -149,7 +150,7 @@ describe('history over years: answered from the rollups (issue 15)', () => {
     const list = Array.from({ length: 1096 }, (_, d) => good(point, to - (1096 - d) * DAY + 390 * MIN, d % 10))
     for (let k = 0; k < list.length; k += 100) await ingest(list.slice(k, k + 100))
     const db = openDatabase(env.file)
-    const deleted = db.$client.prepare('DELETE FROM samples WHERE point = ?').run(point).changes
+    const deleted = dropRawSamplesOf(db, point)
     db.$client.close()
     expect(deleted).toBe(1096)
     const daily = await json(`/api/v1/points/${point}/history?from=${from}&to=${to}&step=1d`)

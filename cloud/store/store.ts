@@ -33,6 +33,7 @@ export type {
   TelemetryRepo,
   PointFilter,
   PointRecord,
+  CompactionResult,
   HistoryCursor,
   StoredSample,
   UnevaluatedRecord,

@@ -115,14 +115,15 @@ export function combineParts(parts: readonly Part[]): BucketRow[] {
       acc.lastTs = p.lastTs
     }
   }
+  // As the raw path (historian/figures.ts, SQL's MIN/MAX/AVG over no value): null where no good number.
   return [...byBucket.values()]
     .sort((a, b) => a.i - b.i)
     .map((p) => ({
       i: p.i,
       count: p.count,
-      min: p.min ?? Number.NaN,
-      max: p.max ?? Number.NaN,
-      avg: p.count > 0 ? p.sum / p.count : Number.NaN,
+      min: p.min as number,
+      max: p.max as number,
+      avg: (p.count > 0 ? p.sum / p.count : null) as number,
       last: p.last ?? Number.NaN,
       lastTs: p.lastTs ?? Number.NaN,
       notGood: p.notGood,

@@ -2,16 +2,23 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
+import type { Db } from '../../cloud/store/sqlite/db.ts'
+import type { SampleWriter } from '../../cloud/store/sqlite/sample-blocks.ts'
+import { encodeValue } from '../../cloud/store/sqlite/values.ts'
 import { createLogger } from '../../cloud/log.ts'
 import { readings } from './outbox.ts'
 import { result, type BenchResult } from './table.ts'
 
 /**
  * The cloud's store alone (no MQTT): batches of 1 000 samples over 10 000 points through
- * Store.ingestBatch (the batch row, every sample, each point's latest value, rule evaluation,
- * one synchronous=FULL transaction per batch), against the raw better-sqlite3 insert of the same
- * rows into a table with the same index, in the same run. What the end-to-end figure can reach
- * at most.
+ * Store.ingestBatch (the batch row, its samples, each point's latest value, rule evaluation,
+ * one synchronous=FULL transaction per batch), three ways in the same run (issue 15):
+ * - the store as it is: a batch's samples are ONE historian block row;
+ * - the row-per-sample store: the same store with the samples written as before the historian,
+ *   one prepared INSERT per sample into `samples` and its (point, ts) index (rowPerSample below,
+ *   injected through the store's sampleWriter option: everything else is the same code);
+ * - raw better-sqlite3 inserts of the same rows into a table with the same index.
+ * What the end-to-end figure can reach at most.
  */
 export async function benchIngest(dir: string, seconds: number): Promise<BenchResult[]> {
   const t0 = Date.UTC(2026, 11, 1)
@@ -28,13 +35,55 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   const baseline = await timed(seconds, async (seq) => (insertAll(seq, readings(10_000, 1_000, seq, t0)), 1_000))
   raw.close()
 
+  const rows = await storeIngest(path.join(dir, 'ingest-rows.db'), seconds, t0, rowPerSample)
+  const blocks = await storeIngest(path.join(dir, 'ingest.db'), seconds, t0)
+  return [
+    result(
+      'cloud store ingest, historian blocks, batches of 1 000 (base: the row-per-sample store, same run)',
+      blocks,
+      'samples/s',
+      { baseline: rows },
+    ),
+    result('cloud store ingest vs row-per-sample store', blocks / rows, '×', { target: { op: '>=', value: 5 } }),
+    result('cloud store ingest, historian blocks (base: raw better-sqlite3 rows, same index)', blocks, 'samples/s', {
+      baseline,
+    }),
+    result('cloud store ingest vs raw better-sqlite3 rows', blocks / baseline, '×', {
+      target: { op: '>=', value: 0.5 },
+    }),
+    result('row-per-sample store ingest (base: raw better-sqlite3 rows)', rows, 'samples/s', { baseline }),
+  ]
+}
+
+/** The layout before the historian: one prepared INSERT per sample into `samples` (still in the schema, empty). */
+function rowPerSample(db: Db): SampleWriter {
+  const insert = db.$client.prepare(
+    'INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  return {
+    write(key, samples) {
+      for (const s of samples) {
+        const v = encodeValue(s.value)
+        insert.run(key.edge, key.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
+      }
+    },
+  }
+}
+
+async function storeIngest(
+  file: string,
+  seconds: number,
+  t0: number,
+  sampleWriter?: (db: Db) => SampleWriter,
+): Promise<number> {
   const store = openSqliteStore({
-    file: path.join(dir, 'ingest.db'),
+    file,
     evaluate: createEvaluator(),
     log: createLogger({ level: 'silent' }),
+    ...(sampleWriter ? { sampleWriter } : {}),
   })
   try {
-    const measured = await timed(seconds, async (seq) => {
+    return await timed(seconds, async (seq) => {
       const samples = readings(10_000, 1_000, seq, t0)
       await store.ingestBatch(
         { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
@@ -42,14 +91,6 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
       )
       return samples.length
     })
-    return [
-      result(
-        'cloud store ingest, batches of 1 000 (base: raw better-sqlite3 rows, same index)',
-        measured,
-        'samples/s',
-        { baseline },
-      ),
-    ]
   } finally {
     await store.close()
   }

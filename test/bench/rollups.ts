@@ -1,6 +1,9 @@
 import path from 'node:path'
 import { ROLLUP_WIDTHS, rollupSamples, type Rollup } from '../../cloud/store/historian/rollup.ts'
 import { openDatabase } from '../../cloud/store/sqlite/db.ts'
+import { createBlockWriter } from '../../cloud/store/sqlite/sample-blocks.ts'
+import { createCompaction } from '../../cloud/store/sqlite/compaction.ts'
+import { createSampleReader } from '../../cloud/store/sqlite/sample-reads.ts'
 import { createHistoryOps } from '../../cloud/store/sqlite/history.ts'
 import { fillBuckets, planBuckets, type BucketPlan } from '../../cloud/telemetry/buckets.ts'
 import { result, type BenchResult } from './table.ts'
@@ -24,7 +27,10 @@ export function benchRollups(dir: string, o: { points: number; runs: number }): 
   const raw = 'bench.raw.level'
   writeSynthetic(db, o.points, now)
   writeRawPoint(db, raw, now)
-  const history = createHistoryOps(db)
+  const history = createHistoryOps(
+    db,
+    createSampleReader(db, () => {}),
+  )
   const rows = (table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
   const what = `${o.points} points, ${rows('rollups_1h')} 1-h rows, ${rows('rollups_1m')} 1-min rows`
 
@@ -129,9 +135,8 @@ function writeRawPoint(db: Db, point: string, now: number): void {
       quality: k % 1000 === 0 ? 'bad' : 'good',
     } as const
   })
-  const insert = db.$client.prepare(
-    "INSERT INTO samples (edge, seq, point, ts, value, quality) VALUES ('bench', 1, ?, ?, ?, ?)",
-  )
+  // As ingest stores them: a block per batch (an hour of the point here), then sealed into chunks.
+  const blocks = createBlockWriter(db)
   const rollup = (table: string) =>
     db.$client.prepare(
       `INSERT INTO ${table} (point, start, count, min, max, sum, last, last_ts, not_good) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -141,9 +146,15 @@ function writeRawPoint(db: Db, point: string, now: number): void {
     for (const r of rows) st.run(point, r.start, r.count, r.min, r.max, r.sum, r.last, r.lastTs, r.notGood)
   }
   db.$client.transaction(() => {
-    for (const s of samples) insert.run(point, s.ts, s.quality === 'good' ? s.value : null, s.quality)
     const stored = samples.map((s) => (s.quality === 'good' ? s : { ...s, value: null }))
+    const perHour = HOUR / RAW_EVERY_MS
+    for (let k = 0; k < stored.length; k += perHour)
+      blocks.write(
+        { edge: 'bench', outbox: 'bench', seq: k / perHour + 1, receivedAt: now },
+        stored.slice(k, k + perHour).map((s) => ({ ...s, point })),
+      )
     write('rollups_1m', rollupSamples(stored, MIN))
     write('rollups_1h', rollupSamples(stored, HOUR))
   })()
+  createCompaction(db, () => {}).compact(now + 1)
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Registry } from '../../cloud/config.ts'
+import { encodeChunk, type ChunkSample } from '../../cloud/store/historian/codec.ts'
+import { CHUNK_WIDTH_MS } from '../../cloud/store/historian/compact.ts'
 import type { DisposalFacts, Verdict } from '../../cloud/alarms/workflow.ts'
 
 /**
@@ -79,7 +81,7 @@ export function insertAlarms(dbFile: string, alarms: readonly FixtureAlarm[]): v
   }
 }
 
-/** Good samples every `stepMs` for each point over [from, to), skipping where `skip` says (inserted with a recursive CTE: millions in seconds). */
+/** Good samples every `stepMs` for each point over [from, to), skipping where `skip` says: written as the historian's sealed hourly chunks (issue 15), as a compaction leaves them. */
 export function insertSamples(
   dbFile: string,
   points: readonly string[],
@@ -89,11 +91,22 @@ export function insertSamples(
 ): void {
   const db = new Database(dbFile)
   try {
-    const insert =
-      db.prepare(`WITH RECURSIVE t(ts, i) AS (SELECT @from, 0 UNION ALL SELECT ts + @step, i + 1 FROM t WHERE ts + @step < @to)
-      INSERT INTO samples (edge, seq, point, ts, value, quality) SELECT 'fixture', 0, @point, ts, 0.5, 'good' FROM t WHERE @skip = 0 OR i % @skip <> 0`)
+    const insert = db.prepare(
+      'INSERT INTO sample_chunks (point, hour, from_ts, to_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     db.transaction(() => {
-      for (const point of points) insert.run({ point, from: range.from, to: range.to, step: stepMs, skip: skipEvery })
+      for (const point of points) {
+        const hours = new Map<number, ChunkSample[]>()
+        for (let ts = range.from, i = 0; ts < range.to; ts += stepMs, i++) {
+          if (skipEvery !== 0 && i % skipEvery === 0) continue
+          const hour = ts - (ts % CHUNK_WIDTH_MS)
+          const list = hours.get(hour) ?? []
+          list.push({ ts, value: 0.5, quality: 'good' })
+          hours.set(hour, list)
+        }
+        for (const [hour, list] of hours)
+          insert.run(point, hour, list[0]!.ts, list.at(-1)!.ts, list.length, encodeChunk(list))
+      }
     })()
   } finally {
     db.close()

@@ -11,6 +11,7 @@ import { bearer, getJson, tryGetJson } from '../util/http.ts'
 import { addKey } from '../../deploy/accounts.ts'
 import { waitFor } from '../util/wait.ts'
 import { startPlant, type Plant } from '../sim/plant.ts'
+import { blockSamplesBySeq, edgeSamples } from '../util/stored-samples.ts'
 import { cloudConfigFor, edgeConfigFor } from '../../deploy/demo/configs.ts'
 
 /**
@@ -230,16 +231,20 @@ describe('store and forward on real parts', () => {
     const stored = (
       store.prepare('SELECT seq FROM batches WHERE edge = ? ORDER BY seq').all(EDGE) as Array<{ seq: number }>
     ).map((r) => r.seq)
-    const incomplete = store
-      .prepare(`
-      SELECT b.seq, b.sample_count AS expected, COUNT(s.seq) AS actual FROM batches b
-      LEFT JOIN samples s ON s.edge = b.edge AND s.seq = b.seq
-      WHERE b.edge = ? GROUP BY b.seq HAVING expected <> actual`)
-      .all(EDGE)
-    const duplicateSamples = store
-      .prepare(`
-      SELECT point, ts, COUNT(*) AS n FROM samples WHERE edge = ? GROUP BY point, ts HAVING n > 1`)
-      .all(EDGE)
+    // Each batch's samples are its historian block (or, once compacted, in its points' chunks).
+    const counts = store
+      .prepare('SELECT seq, sample_count AS expected FROM batches WHERE edge = ?')
+      .all(EDGE) as Array<{
+      seq: number
+      expected: number
+    }>
+    const blocks = blockSamplesBySeq(store, EDGE)
+    const incomplete = counts.filter((b) => blocks.has(b.seq) && blocks.get(b.seq)!.length !== b.expected)
+    const all = edgeSamples(store, EDGE)
+    const perPointTs = new Map<string, number>()
+    for (const r of all) perPointTs.set(`${r.point}@${r.ts}`, (perPointTs.get(`${r.point}@${r.ts}`) ?? 0) + 1)
+    const duplicateSamples = [...perPointTs].filter(([, n]) => n > 1)
+    const totalExpected = counts.reduce((n, b) => n + b.expected, 0)
     store.close()
 
     expect(lastSeq).toBeGreaterThan(beforeRestart)
@@ -250,5 +255,6 @@ describe('store and forward on real parts', () => {
     expect(stored.filter((s) => s <= beforeRestart)).toEqual(assigned.filter((s) => s <= beforeRestart))
     expect(incomplete).toEqual([])
     expect(duplicateSamples).toEqual([])
+    expect(all.length).toBe(totalExpected)
   }, 180_000)
 })

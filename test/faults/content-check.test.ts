@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LEVEL, NH3, OUTBOX, T0, batch, good, tempStore } from '../cloud/helpers.ts'
 import { checkContent } from './content-check.ts'
 import type { JournalBatch } from './journal.ts'
+import { decodeBlock, encodeBlock } from '../../cloud/store/historian/block.ts'
+import { decodeChunk, encodeChunk } from '../../cloud/store/historian/codec.ts'
 
 /**
  * The campaign's verdicts, on a real cloud store: what the edge journalled is compared with what
@@ -33,6 +35,13 @@ describe("the fault campaign's content check", () => {
     db.exec(sql)
     db.close()
   }
+  /** Rewrites the stored samples of blocks (a bug altering or duplicating what was stored). */
+  const tamperBlock = (seq: number, edit: (db: Database.Database, data: Buffer) => void) => {
+    const db = new Database(ctx.file)
+    const row = db.prepare('SELECT data FROM sample_blocks WHERE seq = ?').get(seq) as { data: Buffer }
+    edit(db, row.data)
+    db.close()
+  }
   const verdicts = (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) =>
     checkContent(ctx.file, EDGE, journal, held, deleted).checks.map((c) => [c.verdict, c.duplicates])
 
@@ -45,8 +54,18 @@ describe("the fault campaign's content check", () => {
   })
 
   it('calls a batch altered when its hash or one of its samples differs, and counts a duplicated row', () => {
-    tamper(`UPDATE samples SET value = 99 WHERE seq = 2 AND point = '${LEVEL}'`)
-    tamper(`INSERT INTO samples SELECT * FROM samples WHERE seq = 3 AND point = '${NH3}'`)
+    tamperBlock(2, (db, data) => {
+      const points = decodeBlock(data).map((p) =>
+        p.point === LEVEL ? { ...p, samples: p.samples.map((x) => ({ ...x, value: 99 })) } : p,
+      )
+      db.prepare('UPDATE sample_blocks SET data = ? WHERE seq = 2').run(encodeBlock(points))
+    })
+    tamperBlock(3, (db, data) => {
+      const points = decodeBlock(data).filter((p) => p.point === NH3)
+      db.prepare(
+        'INSERT INTO sample_blocks (edge, outbox, seq, received_at, min_ts, max_ts, count, data) SELECT edge, outbox, seq, received_at, min_ts, max_ts, 1, ? FROM sample_blocks WHERE seq = 3',
+      ).run(encodeBlock(points))
+    })
     expect(verdicts([generated(1, 11), generated(2, 20), generated(3, 30)])).toEqual([
       ['altered', 0],
       ['altered', 0],
@@ -91,6 +110,30 @@ describe("the fault campaign's content check", () => {
     const c = checkContent(ctx.file, EDGE, journal, new Set())
     expect(c.diskFullGapSamples).toBe(2)
     expect(c.gapRecords.map((g) => g.reason).sort()).toEqual(['disk_full', 'outbox_replaced'])
+  })
+
+  it("reads a compacted batch from its points' chunks: stored as generated, altered when a chunk holds another value", async () => {
+    const compacted = await ctx.store.compactSamples(T0 + 2_000)
+    expect(compacted.blocks).toBe(3)
+    const journal = [1, 2, 3].map((s) => generated(s, s * 10))
+    expect(verdicts(journal)).toEqual([
+      ['stored', 0],
+      ['stored', 0],
+      ['stored', 0],
+    ])
+    const db = new Database(ctx.file)
+    const chunk = db.prepare('SELECT id, data FROM sample_chunks WHERE point = ?').get(LEVEL) as {
+      id: number
+      data: Buffer
+    }
+    const samples = decodeChunk(chunk.data).map((x) => (x.ts === T0 + 2 ? { ...x, value: 99 } : x))
+    db.prepare('UPDATE sample_chunks SET data = ? WHERE id = ?').run(encodeChunk(samples), chunk.id)
+    db.close()
+    expect(verdicts(journal)).toEqual([
+      ['stored', 0],
+      ['altered', 0],
+      ['stored', 0],
+    ])
   })
 
   it('counts stored batches the journal does not have', () => {

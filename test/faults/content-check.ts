@@ -4,12 +4,14 @@ import { encodeValue } from '../../cloud/store/sqlite/values.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { JournalBatch } from './journal.ts'
+import { blockSamplesBySeq, chunkSamples, type StoredRow } from '../util/stored-samples.ts'
 
 /**
  * What became of each batch the edge generated (its outbox journal), by the cloud's database:
  * - stored: (edge, outbox, seq) is stored with the SAME content hash (cloud/store/content-hash.ts,
- *   the hash the cloud keeps per key) and its sample rows are the journal's samples, one row
- *   each (the cloud may only mark a sample `uncertain`/`clock_skew:…`, issue 14);
+ *   the hash the cloud keeps per key) and its stored samples are the journal's samples, one
+ *   each (the cloud may only mark a sample `uncertain`/`clock_skew:…`, issue 14): read from the
+ *   batch's historian block, or, once compacted, from its points' chunks at its samples' times;
  * - altered: stored with another hash, or rows that differ from the journal's samples;
  * - duplicated: more sample rows than the batch has (each extra row counts);
  * - in a gap: not stored, and inside a gap record (cap, age, disk_full), or held by an outbox file
@@ -69,14 +71,8 @@ export function checkContent(
         b,
       ]),
     )
-    const rows = new Map<number, Row[]>()
-    for (const r of db
-      .prepare('SELECT seq, point, ts, value, value_text AS text, quality, reason FROM samples WHERE edge = ?')
-      .iterate(edge) as Iterable<Row & { seq: number }>) {
-      const list = rows.get(r.seq) ?? []
-      list.push(r)
-      rows.set(r.seq, list)
-    }
+    const blocks = blockSamplesBySeq(db, edge)
+    const rowsOf = (batch: JournalBatch): Row[] => (blocks.get(batch.seq) ?? sealedRows(db, batch)).map(toRow)
     const gaps = db
       .prepare(
         'SELECT from_seq AS f, through_seq AS t, reason, samples, from_ts AS fromTs, received_at AS at FROM gaps WHERE edge = ?',
@@ -91,7 +87,7 @@ export function checkContent(
       const key = `${batch.outbox}:${batch.seq}`
       known.add(key)
       const s = stored.get(key)
-      if (s) return compare(batch, s, rows.get(batch.seq) ?? [])
+      if (s) return compare(batch, s, rowsOf(batch))
       if (heldAtEnd.has(key)) return { batch, verdict: 'held', duplicates: 0 }
       const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
       if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t))
@@ -118,6 +114,20 @@ export function checkContent(
   } finally {
     db.close()
   }
+}
+
+/** A compacted batch's samples: its points' chunk samples at the times the batch has for them. */
+function sealedRows(db: Database.Database, batch: JournalBatch): StoredRow[] {
+  const times = new Map<string, Set<number>>()
+  for (const s of batch.samples) times.set(s.point, (times.get(s.point) ?? new Set()).add(s.ts))
+  return [...times].flatMap(([point, at]) =>
+    chunkSamples(db, point, Math.min(...at), Math.max(...at)).filter((r) => at.has(r.ts)),
+  )
+}
+
+function toRow(r: StoredRow): Row {
+  const v = encodeValue(r.value)
+  return { point: r.point, ts: r.ts, value: v.value, text: v.text, quality: r.quality, reason: r.reason ?? null }
 }
 
 function compare(batch: JournalBatch, stored: StoredBatch, rows: readonly Row[]): BatchCheck {

@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { waitFor } from '../util/wait.ts'
+import { edgeSamples } from '../util/stored-samples.ts'
 import { journalMark, journalSince } from './journal.ts'
 
 /**
@@ -61,14 +62,16 @@ const activeClockAlarm = (t: EdgeFaultTargets) =>
     `edge:${t.edge}`,
   ).n > 0
 /** clock_skew samples stamped by the edge clock as stepped now (not those of an earlier, larger step). */
-const skewedSamplesOfStep = (t: EdgeFaultTargets, at: number, offsetMs: number) =>
-  query<{ n: number }>(
-    t.cloudDbFile,
-    "SELECT COUNT(*) AS n FROM samples WHERE edge = ? AND ts BETWEEN ? AND ? AND reason LIKE 'clock_skew%'",
-    t.edge,
-    at + offsetMs - 1_000,
-    Date.now() + offsetMs + 1_000,
-  ).n
+const skewedSamplesOfStep = (t: EdgeFaultTargets, at: number, offsetMs: number) => {
+  const db = new Database(t.cloudDbFile, { readonly: true, fileMustExist: true })
+  try {
+    const [from, to] = [at + offsetMs - 1_000, Date.now() + offsetMs + 1_000]
+    return edgeSamples(db, t.edge).filter((s) => s.ts >= from && s.ts <= to && s.reason?.startsWith('clock_skew'))
+      .length
+  } finally {
+    db.close()
+  }
+}
 
 /**
  * Steps the edge's clock by `offsetMs`, checks its trace in the cloud, then puts it back to 0.

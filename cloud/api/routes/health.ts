@@ -71,6 +71,8 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
       time: { ...metrics.time, unevaluated: { ...metrics.time.unevaluated } },
       // Issue 15: the retention job's last run (what it removed per kind) and its failures.
       retention: { ...metrics.retention },
+      // Issue 15: historian chunks/blocks that did not decode (skipped), and the compaction's rounds.
+      historian: { ...metrics.historian },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.

@@ -5,14 +5,18 @@ import { ChunkCorrupt, decodeChunk, encodeChunk, type ChunkSample } from './code
 /**
  * A block: one data batch's samples as the historian takes them in, written with ONE statement
  * per batch (issue 15: "a small, fixed number of statements per batch, not statements per
- * sample"). Inside, a directory of the batch's points and, per point, its samples as a chunk
- * (codec.ts), so one point can be read without decoding the others. A compaction later moves
- * blocks into per-point chunks (compact.ts) and deletes them.
+ * sample"). Inside, a directory of the batch's points with each point's sample count, then ALL
+ * the samples, point after point, as ONE chunk (codec.ts): a batch usually carries one sample of
+ * each of many points, and a chunk per point cost more than a row per sample (version 1 did
+ * that: ≈ 14 µs and 49 bytes per sample on 1 000-point batches; one chunk: ≈ 1.4 µs, 4 bytes).
+ * Reading one point decodes the block's chunk and takes its run. A compaction later moves blocks
+ * into per-point chunks (compact.ts) and deletes them.
  *
- *   'P' 'B' version n | n × id | n × chunk length | n × chunk | crc32(directory)
+ *   varint(head length) | head | crc32(head) | chunk
+ *   head: 'P' 'B' version n | n × id | n × count
  */
 const MAGIC = [0x50, 0x42] as const
-const VERSION = 1
+const VERSION = 2
 
 export interface PointSamples {
   point: string
@@ -38,26 +42,26 @@ export function groupByPoint<S extends ChunkSample & { point: string }>(samples:
 }
 
 export function encodeBlock(points: readonly PointSamples[]): Uint8Array {
-  const chunks = points.map((p) => encodeChunk(p.samples))
   const directory = new ByteWriter()
   directory.bytes(Uint8Array.from([...MAGIC, VERSION]))
   directory.varint(points.length)
   for (const p of points) directory.section(utf8.encode(p.point))
-  for (const c of chunks) directory.varint(c.length)
+  for (const p of points) directory.varint(p.samples.length)
   const head = directory.finish()
   const out = new ByteWriter()
   out.varint(head.length)
   out.bytes(head)
   const c = crc32(head)
   out.bytes(Uint8Array.from([c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff]))
-  for (const chunk of chunks) out.bytes(chunk)
+  out.bytes(encodeChunk(points.flatMap((p) => p.samples)))
   return out.finish()
 }
 
 interface Directory {
   points: string[]
-  offsets: number[]
-  lengths: number[]
+  counts: number[]
+  /** Where the chunk starts. */
+  body: number
 }
 
 function readDirectory(bytes: Uint8Array): Directory {
@@ -75,34 +79,45 @@ function readDirectory(bytes: Uint8Array): Directory {
     if (version !== VERSION) throw new Error(`unknown block version ${version}`)
     const n = dir.varint()
     const points = Array.from({ length: n }, () => fromUtf8.decode(dir.section()))
-    const lengths = Array.from({ length: n }, () => dir.varint())
-    let at = bytes.length - lengths.reduce((a, b) => a + b, 0)
-    if (at < 0) throw new Error('block truncated')
-    const offsets = lengths.map((len) => {
-      const offset = at
-      at += len
-      return offset
-    })
-    return { points, offsets, lengths }
+    const counts = Array.from({ length: n }, () => dir.varint())
+    return { points, counts, body: varintSize(headLength) + headLength + 4 }
   } catch (err) {
     if (err instanceof ChunkCorrupt) throw err
     throw new ChunkCorrupt(err instanceof Error ? err.message : String(err), { cause: err })
   }
 }
 
+/** Bytes of a varint (7 bits each). */
+function varintSize(n: number): number {
+  let size = 1
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) size++
+  return size
+}
+
+/** The block's chunk, checked against the directory's counts. */
+function samplesOf(bytes: Uint8Array, dir: Directory): ChunkSample[] {
+  const all = decodeChunk(bytes.subarray(dir.body))
+  if (all.length !== dir.counts.reduce((a, b) => a + b, 0))
+    throw new ChunkCorrupt('block counts do not match its samples')
+  return all
+}
+
 /** Every point's samples of the block. */
 export function decodeBlock(bytes: Uint8Array): PointSamples[] {
   const dir = readDirectory(bytes)
-  return dir.points.map((point, i) => ({
-    point,
-    samples: decodeChunk(bytes.subarray(dir.offsets[i], (dir.offsets[i] as number) + (dir.lengths[i] as number))),
-  }))
+  const all = samplesOf(bytes, dir)
+  let at = 0
+  return dir.points.map((point, i) => {
+    const samples = all.slice(at, (at += dir.counts[i] as number))
+    return { point, samples }
+  })
 }
 
-/** One point's samples of the block (empty when the batch did not carry it), the others left encoded. */
+/** One point's samples of the block (empty when the batch did not carry it). */
 export function decodeBlockPoint(bytes: Uint8Array, point: string): ChunkSample[] {
   const dir = readDirectory(bytes)
   const i = dir.points.indexOf(point)
   if (i < 0) return []
-  return decodeChunk(bytes.subarray(dir.offsets[i], (dir.offsets[i] as number) + (dir.lengths[i] as number)))
+  const from = dir.counts.slice(0, i).reduce((a, b) => a + b, 0)
+  return samplesOf(bytes, dir).slice(from, from + (dir.counts[i] as number))
 }

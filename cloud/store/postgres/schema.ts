@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
   bigint,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -29,6 +30,8 @@ import type { GasWarningStep } from '../../alarms/gas/model.ts'
  * Change this file, then `npm run db:generate` (both dialects) and commit the new migrations.
  */
 const ms = (name: string) => bigint(name, { mode: 'number' })
+/** A historian block or chunk (SQLite BLOB). */
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity()
 /** Where an entry is drawn on the park plan (x, y in 0…1) and its lon/lat: as SQLite's placement(). */
 const placement = () => ({
@@ -184,6 +187,38 @@ export const samples = pgTable(
     reason: text('reason'),
   },
   (t) => [index('samples_point_ts').on(t.point, t.ts)],
+)
+
+/** Historian storage (issue 15): one block per stored batch, as SQLite's sample_blocks. */
+export const sampleBlocks = pgTable(
+  'sample_blocks',
+  {
+    id: id(),
+    edge: text('edge').notNull(),
+    outbox: text('outbox').notNull(),
+    seq: ms('seq').notNull(),
+    receivedAt: ms('received_at').notNull(),
+    minTs: ms('min_ts').notNull(),
+    maxTs: ms('max_ts').notNull(),
+    count: integer('count').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [index('sample_blocks_edge_seq').on(t.edge, t.seq), index('sample_blocks_received').on(t.receivedAt)],
+)
+
+/** Historian storage: one point's samples of one hour as a chunk, as SQLite's sample_chunks. */
+export const sampleChunks = pgTable(
+  'sample_chunks',
+  {
+    id: id(),
+    point: text('point').notNull(),
+    hour: ms('hour').notNull(),
+    fromTs: ms('from_ts').notNull(),
+    toTs: ms('to_ts').notNull(),
+    count: integer('count').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [index('sample_chunks_point_hour').on(t.point, t.hour)],
 )
 
 export const alarms = pgTable(

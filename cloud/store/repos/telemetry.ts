@@ -30,6 +30,22 @@ export interface TelemetryRepo {
   commLossCandidates(): Promise<
     Array<{ id: string; class: PointClass | null; lastGoodTs: number | null; edge: string | null }>
   >
+  /**
+   * Historian compaction (issue 15): the samples of batches received before `receivedBefore`
+   * (epoch ms) sealed into per-point hourly chunks. Reads answer the same before and after.
+   */
+  compactSamples(receivedBefore: number): Promise<CompactionResult>
+}
+
+/** What one compaction did (cloud/store/sqlite/compaction.ts). */
+export interface CompactionResult {
+  /** Batches' blocks sealed into chunks. */
+  blocks: number
+  samples: number
+  /** Chunks written (new, or merged with the hour's chunk). */
+  chunks: number
+  /** Blocks left in place because they do not decode (reported, skipped by reads). */
+  corrupt: number
 }
 
 export interface PointFilter {
@@ -61,7 +77,7 @@ export interface PointRecord {
   latest: StoredSample | null
 }
 
-/** Where a page of raw history ended: the last sample's time and row. */
+/** Where a page of raw history ended: the last sample's time, and its ordinal among that time's samples in arrival order (cloud/store/historian/pages.ts). */
 export interface HistoryCursor {
   ts: number
   row: number

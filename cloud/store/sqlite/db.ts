@@ -8,6 +8,7 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.
 import { ensurePrivateDatabase, ensurePrivateDir } from '../../../shared/private-files.ts'
 import * as schema from './schema.ts'
 import { backfillAuditChain } from './audit-chain.ts'
+import { moveLegacySamples } from './legacy-samples.ts'
 
 export type { Db } from './db-type.ts'
 import type { Db } from './db-type.ts'
@@ -44,6 +45,7 @@ export function openDatabase(file: string): Db {
     const db = drizzle({ client: sqlite, schema })
     migrate(db, { migrationsFolder: MIGRATIONS_DIR })
     backfillAuditChain(sqlite) // rows older than migration 0019 get their SM3 chain hash, once
+    moveLegacySamples(sqlite) // rows of the row-per-sample layout become historian blocks, once (issue 15)
     return db
   } catch (err) {
     sqlite.close()

@@ -20,9 +20,10 @@ import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, batches, edges, points, ruleState, samples } from './schema.ts'
+import { alarmSuppressions, batches, edges, ruleState } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
-import { encodeValue, toStoredSample } from './values.ts'
+import { encodeValue } from './values.ts'
+import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
@@ -42,6 +43,8 @@ export function createBatchIngest(
   log: Logger,
   emit: (change: AlarmChange) => void = () => {},
   planInTx: PlanInTx = () => {},
+  // The hot path: a batch's samples are ONE historian block row (sample-blocks.ts), not a row each.
+  blocks: SampleWriter = createBlockWriter(db),
 ) {
   const p = sql.placeholder
   // One statement per point and batch: the point exists (its edge noted once), and its latest
@@ -68,18 +71,20 @@ export function createBatchIngest(
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
   const rollups = createRollupOps(db)
-  // The hot path: one prepared statement per sample. Building a 1 000-row INSERT through the
-  // query builder for every batch cost more than SQLite's own work.
-  const insertSample = db.$client.prepare(
-    'INSERT INTO samples (edge, seq, point, ts, value, value_text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  )
-  // A point's rules and its rule state, in one lookup.
-  const rulePoint = db
-    .select({ class: points.class, limits: points.limits, rules: points.rules, state: ruleState.state })
-    .from(points)
-    .leftJoin(ruleState, eq(ruleState.point, points.id))
-    .where(eq(points.id, p('id')))
-    .prepare()
+  // A point's rules and its rule state, in one lookup: once per point and batch, so a plain
+  // prepared statement (the query builder's row mapping cost a fifth of a 1 000-point batch);
+  // the JSON columns parsed as the schema's json mode does.
+  const rulePointRow = db.$client.prepare<
+    [string],
+    { class: string | null; limits: string | null; rules: string | null; state: string | null }
+  >('SELECT p.class, p.limits, p.rules, s.state FROM points p LEFT JOIN rule_state s ON s.point = p.id WHERE p.id = ?')
+  const json = (text: string | null) => (text === null ? null : JSON.parse(text))
+  const rulePoint = {
+    get: ({ id }: { id: string }) => {
+      const row = rulePointRow.get(id)
+      return row && { class: row.class, limits: json(row.limits), rules: json(row.rules), state: json(row.state) }
+    },
+  }
   const saveState = db
     .insert(ruleState)
     .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
@@ -269,20 +274,6 @@ export function createBatchIngest(
     return seen
   }
 
-  const loadSamples = db
-    .select({
-      point: samples.point,
-      ts: samples.ts,
-      value: samples.value,
-      text: samples.valueText,
-      quality: samples.quality,
-      reason: samples.reason,
-    })
-    .from(samples)
-    .where(and(eq(samples.edge, p('edge')), eq(samples.seq, p('seq'))))
-    .orderBy(sql`rowid`)
-    .prepare()
-
   return {
     /**
      * Stores a batch; evaluates its samples now when `inOrder` (it is the next batch of its edge),
@@ -338,10 +329,10 @@ export function createBatchIngest(
             })
             .run()
           if (meta.ackedThrough !== undefined) outboxes.setMark(batch.edge, batch.outbox, meta.ackedThrough)
-          for (const s of batch.samples) {
-            const v = encodeValue(s.value)
-            insertSample.run(batch.edge, batch.seq, s.point, s.ts, v.value, v.text, s.quality, s.reason ?? null)
-          }
+          blocks.write(
+            { edge: batch.edge, outbox: batch.outbox, seq: batch.seq, receivedAt: meta.receivedAt },
+            batch.samples,
+          )
           rollups.add(batch.samples) // the 1-min and 1-h rollups, in this transaction (rollups.ts)
           for (const [point, group] of groupByPoint(batch.samples)) {
             const newest = newestTrusted(group)
@@ -415,19 +406,8 @@ export function createBatchIngest(
             .orderBy(asc(batches.seq))
             .all()
           for (const b of pending) {
-            // Kept with the batch since version 0013; older deferred batches are read back from samples.
-            const list: Sample[] =
-              b.samples ??
-              loadSamples.all({ edge, seq: b.seq }).map((r) => {
-                const stored = toStoredSample(r)
-                return {
-                  point: r.point,
-                  ts: stored.ts,
-                  value: stored.value,
-                  quality: stored.quality,
-                  ...(stored.reason === undefined ? {} : { reason: stored.reason }),
-                }
-              })
+            // Kept with the batch until evaluated (legacy-samples.ts fills it for batches deferred before the historian).
+            const list: Sample[] = b.samples ?? []
             const waiting = evaluateBatch(
               edge,
               outbox,

@@ -25,6 +25,11 @@ import { openSnapshotFiles } from '../snapshot-files.ts'
 import { createOwnershipOps } from './ownership.ts'
 import { createGasWarningOps } from './gas-warnings.ts'
 import { createGasDeliveryOps } from './gas-deliveries.ts'
+import { type OnCorrupt, logCorrupt } from './corrupt.ts'
+import { createSampleReader } from './sample-reads.ts'
+import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
+import type { Db } from './db.ts'
+import { createCompaction } from './compaction.ts'
 
 export interface SqliteStoreOptions {
   /** The database file; created with its folder if missing. */
@@ -36,6 +41,10 @@ export interface SqliteStoreOptions {
   onAlarmChange?: (change: AlarmChange) => void
   /** The pushes a raise calls for, planned in the raise's transaction (absent: nobody is told). */
   planPushes?: PushPlanner
+  /** Told of every historian chunk or block that does not decode (it is skipped); default: an error log line. */
+  onCorrupt?: OnCorrupt
+  /** Where ingest writes a batch's samples; default: one historian block per batch (sample-blocks.ts). The bench injects the row-per-sample layout to compare. */
+  sampleWriter?: (db: Db) => SampleWriter
 }
 
 /** The engine works synchronously inside; its repositories answer with promises (a throw inside becomes a rejection). */
@@ -55,11 +64,15 @@ export function openParts(options: SqliteStoreOptions) {
   // The outbox looks alarms up through alarmOps, which plans through the outbox: called lazily.
   const alarmOps = createAlarmOps(db, emit, (changes) => planInTx(changes))
   const planInTx = createPushOutbox({ planner: options.planPushes, alarm: (id) => alarmOps.get(id, 'all'), deliveries })
-  const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx)
+  const writer = (options.sampleWriter ?? createBlockWriter)(db)
+  const ingest = createBatchIngest(db, options.evaluate, options.log, emit, planInTx, writer)
   const windowOps = createWindowOps(db)
   const alarmChanges = createAlarmChangeOps(db)
   const status = createStatusOps(db)
-  const queries = createQueries(db)
+  const onCorrupt = options.onCorrupt ?? logCorrupt(options.log)
+  const samples = createSampleReader(db, onCorrupt)
+  const compaction = createCompaction(db, onCorrupt)
+  const queries = createQueries(db, samples)
   const gapOps = createGapOps(db)
   const outboxOps = createOutboxOps(db)
   const lateOps = createLateOps(db)
@@ -67,7 +80,7 @@ export function openParts(options: SqliteStoreOptions) {
   const cameraHistory = createCameraHistory(db)
   // Snapshot JPEGs next to the database: {dataDir}/snapshots.
   const files = openSnapshotFiles(path.join(path.dirname(path.resolve(options.file)), 'snapshots'))
-  const historyOps = createHistoryOps(db)
+  const historyOps = createHistoryOps(db, samples)
   const ownership = createOwnershipOps(db, emit, planInTx)
   const gasOps = createGasWarningOps(db)
   const gasDeliveries = createGasDeliveryOps(db)
@@ -98,6 +111,7 @@ export function openParts(options: SqliteStoreOptions) {
     status,
     queries,
     historyOps,
+    compaction,
     lateOps,
     alarmOps,
     alarmChanges,

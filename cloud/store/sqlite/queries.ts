@@ -1,14 +1,15 @@
-import { and, asc, eq, gte, lte } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
-import { edgeOutboxes, edges, points, samples } from './schema.ts'
+import { edgeOutboxes, edges, points } from './schema.ts'
+import type { SampleReader } from './sample-reads.ts'
 import { toStoredSample } from './values.ts'
 import { inScope } from './scope.ts'
 import type { Scope } from '../store.ts'
 
 /** The API's reads. */
-export function createQueries(db: Db) {
+export function createQueries(db: Db, reader: SampleReader) {
   function toPoint(row: typeof points.$inferSelect): PointRecord {
     const latest =
       row.latestTs === null || row.latestQuality === null
@@ -95,20 +96,8 @@ export function createQueries(db: Db) {
           .get()
       )
         return []
-      return db
-        .select({
-          ts: samples.ts,
-          value: samples.value,
-          text: samples.valueText,
-          quality: samples.quality,
-          reason: samples.reason,
-        })
-        .from(samples)
-        .where(and(eq(samples.point, point), gte(samples.ts, range.from), lte(samples.ts, range.to)))
-        .orderBy(asc(samples.ts))
-        .limit(range.limit)
-        .all()
-        .map(toStoredSample)
+      // The historian's order (by time, ties in arrival order): sample-reads.ts.
+      return reader.read(point, range.from, range.to, { ts: range.from - 1, count: range.limit }).slice(0, range.limit)
     },
   }
 }

@@ -1,39 +1,52 @@
+import { CHUNK_WIDTH_MS } from '../historian/compact.ts'
+import { bucketSums } from '../historian/figures.ts'
 import type { Part, Plan, Span } from '../../telemetry/rollup-plan.ts'
-import type { Db } from './db.ts'
+import type { SampleReader } from './sample-reads.ts'
+import type { StoredSample } from '../store.ts'
+
+/** The samples of the partial minutes a rollup answer needs, as parts of the plan's buckets. */
+export type RawSpanReads = (point: string, plan: Plan, spans: readonly Span[]) => Part[]
 
 /**
- * The samples of the partial minutes a rollup answer needs (cloud/telemetry/rollup-plan.ts), per
- * bucket of the plan, in one statement pair whatever the number of spans (a JSON array read by
- * json_each). The same figures as the raw bucket SQL (history.ts): good numeric samples, the
- * others counted as not good. The one raw read of the rollup path: ported with dropRawBefore when
- * the historian chunks replace the samples table.
+ * The partial minutes of a rollup answer (cloud/telemetry/rollup-plan.ts) read from the
+ * historian (chunks + blocks, sample-reads.ts), with the raw path's figures (historian/figures.ts).
+ * Spans in the same chunk hour are read together, so a chunk is decoded once for the spans it
+ * holds; spans in other hours are read apart (a long plan reads its partial minutes' hours only).
  */
-export function createRawSpanReads(db: Db) {
-  const sqlite = db.$client
-  const inSpans = (columns: string) => `
-    SELECT (s.ts - CAST(@from AS INTEGER)) / CAST(@step AS INTEGER) AS i, ${columns}
-    FROM json_each(@spans) j CROSS JOIN samples s
-    WHERE s.point = @point AND s.ts >= j.value ->> 0 AND s.ts < j.value ->> 1`
-  const figures = sqlite.prepare(`
-    SELECT i, SUM(quality = 'good' AND value IS NOT NULL) AS count,
-           MIN(CASE WHEN quality = 'good' THEN value END) AS min,
-           MAX(CASE WHEN quality = 'good' THEN value END) AS max,
-           COALESCE(SUM(CASE WHEN quality = 'good' THEN value END), 0) AS sum,
-           SUM(quality <> 'good') AS notGood
-    FROM (${inSpans('s.quality, s.value')}) GROUP BY i`)
-  // With exactly one max() SQLite takes the bare column (value) from the row holding the max.
-  const lasts = sqlite.prepare(`
-    SELECT i, value AS last, MAX(ts) AS lastTs FROM (${inSpans('s.ts, s.value, s.quality')})
-    WHERE quality = 'good' AND value IS NOT NULL GROUP BY i`)
-
-  return (point: string, plan: Plan, spans: readonly Span[]): Part[] => {
+export function createRawSpanReads(reader: SampleReader): RawSpanReads {
+  return (point, plan, spans) => {
     if (spans.length === 0) return []
-    const args = { point, from: plan.from, step: plan.step, spans: JSON.stringify(spans.map((s) => [s.from, s.to])) }
-    const last = new Map((lasts.all(args) as Array<{ i: number; last: number; lastTs: number }>).map((r) => [r.i, r]))
-    return (figures.all(args) as Array<Omit<Part, 'last' | 'lastTs'>>).map((r) => ({
+    const samples: StoredSample[] = []
+    for (const window of windowsOf(spans)) {
+      const read = reader.read(point, window.from, window.to - 1)
+      for (const s of read) if (window.spans.some((sp) => sp.from <= s.ts && s.ts < sp.to)) samples.push(s)
+    }
+    return bucketSums(samples, plan).map((r) => ({
       ...r,
-      last: last.get(r.i)?.last ?? null,
-      lastTs: last.get(r.i)?.lastTs ?? null,
+      last: Number.isNaN(r.last) ? null : r.last,
+      lastTs: Number.isNaN(r.lastTs) ? null : r.lastTs,
     }))
   }
+}
+
+const hourOf = (ts: number) => ts - (((ts % CHUNK_WIDTH_MS) + CHUNK_WIDTH_MS) % CHUNK_WIDTH_MS)
+
+interface Window {
+  from: number
+  to: number
+  spans: Span[]
+}
+
+/** Spans (half-open) grouped into read windows: one per chunk hour they start in (a span may run into the next). */
+export function windowsOf(spans: readonly Span[]): Window[] {
+  const sorted = [...spans].sort((a, b) => a.from - b.from)
+  const out: Window[] = []
+  for (const span of sorted) {
+    const last = out.at(-1)
+    if (last && hourOf(span.from) === hourOf(last.to - 1)) {
+      last.to = Math.max(last.to, span.to)
+      last.spans.push(span)
+    } else out.push({ from: span.from, to: span.to, spans: [span] })
+  }
+  return out
 }

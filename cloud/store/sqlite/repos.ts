@@ -56,7 +56,7 @@ export function sqliteEdgeRepo({ status, queries }: SqliteParts): EdgeRepo {
   }
 }
 
-export function sqliteTelemetryRepo({ queries, historyOps, lateOps }: SqliteParts): TelemetryRepo {
+export function sqliteTelemetryRepo({ queries, historyOps, lateOps, compaction }: SqliteParts): TelemetryRepo {
   return {
     listPoints: (filter) => run(() => queries.listPoints(filter)),
     getPoint: (id, scope) => run(() => queries.getPoint(id, scope)),
@@ -66,6 +66,7 @@ export function sqliteTelemetryRepo({ queries, historyOps, lateOps }: SqlitePart
     completenessIntervals: (range, scope) => run(() => historyOps.intervals(range, scope)),
     listUnevaluated: (point, range) => run(() => lateOps.list(point, range)),
     commLossCandidates: () => run(() => queries.commLossCandidates()),
+    compactSamples: (receivedBefore) => run(() => compaction.compact(receivedBefore)),
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { chunkSamples, rawSampleCount } from '../../../test/util/stored-samples.ts'
 import { T0, batch, good, tempStore } from '../../../test/cloud/helpers.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { DAY_MS, cutoffsAt, defaultRetention } from '../../telemetry/retention-policy.ts'
@@ -21,7 +22,7 @@ const others = () =>
     (
       db.$client
         .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('samples', 'rollups_1m', 'rollups_1h', 'retention_runs') AND name NOT LIKE 'sqlite_%'",
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('samples', 'sample_blocks', 'sample_chunks', 'rollups_1m', 'rollups_1h', 'retention_runs') AND name NOT LIKE 'sqlite_%'",
         )
         .all() as Array<{ name: string }>
     ).map(({ name }) => [name, count(`"${name}"`)]),
@@ -40,6 +41,7 @@ describe('retention (issue 15): whole buckets and samples older than their kind,
   it('removes raw samples > 1 year, 1-min rows > 3 years, 1-h rows > 10 years, and records the run', async () => {
     const ages = [10, 400, 1100, 3700] // days before NOW
     await ingest(ages.map((d) => good(point, NOW - d * DAY_MS, d)))
+    await env.store.compactSamples(Number.MAX_SAFE_INTEGER) // one chunk per hour: each can go whole
     // Alarms and the audit log are kept forever, whatever their age.
     await env.store.auth.audit({ at: NOW - 4000 * DAY_MS, actor: 'test', action: 'login', outcome: 'ok' })
     const stale = { point, kind: 'STALE' as const, priority: 'A' as const, value: 0, limit: 0 }
@@ -52,7 +54,7 @@ describe('retention (issue 15): whole buckets and samples older than their kind,
       { at: NOW, kind: 'rollup_1m', cutoff: cutoffs.rollup_1m, removed: 2 },
       { at: NOW, kind: 'rollup_1h', cutoff: cutoffs.rollup_1h, removed: 1 },
     ])
-    expect(count('samples')).toBe(1)
+    expect(rawSampleCount(db.$client)).toBe(1)
     expect(starts('rollups_1m')).toEqual([NOW - 400 * DAY_MS, NOW - 10 * DAY_MS])
     expect(starts('rollups_1h')).toEqual([NOW - 1100 * DAY_MS, NOW - 400 * DAY_MS, NOW - 10 * DAY_MS])
     expect(others()).toEqual(before)
@@ -74,10 +76,10 @@ describe('retention (issue 15): whole buckets and samples older than their kind,
     const cutoffs = cutoffsAt(at, policy)
     expect(cutoffs.rollup_1h).toBe(NOW - 3 * DAY_MS)
     await ingest([good(point, NOW - 3 * DAY_MS + 45 * 60_000, 3), good(point, NOW - 3 * DAY_MS - 1, 4)])
+    await env.store.compactSamples(Number.MAX_SAFE_INTEGER)
     await env.store.applyRetention({ ...cutoffs, raw: cut }, at)
-    expect(
-      (db.$client.prepare('SELECT ts FROM samples ORDER BY ts').all() as Array<{ ts: number }>).map((r) => r.ts),
-    ).toEqual([cut])
+    // cut - 1 ends the hour before cut's: its chunk is wholly older and goes; cut's stays.
+    expect(chunkSamples(db.$client, point, 0, NOW).map((s) => s.ts)).toEqual([cut])
     expect(starts('rollups_1h')).toEqual([NOW - 3 * DAY_MS, cut - 3_600_000, cut])
   })
 })

@@ -1,10 +1,12 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dropRawSamplesOf } from '../../../test/util/stored-samples.ts'
 import { T0, batch, tempStore } from '../../../test/cloud/helpers.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { fillBuckets, type Bucket, type BucketPlan } from '../../telemetry/buckets.ts'
 import { HOUR, MINUTE, planSources, worthRollups } from '../../telemetry/rollup-plan.ts'
 import { openDatabase } from './db.ts'
+import { createSampleReader } from './sample-reads.ts'
 import { createHistoryOps } from './history.ts'
 
 /**
@@ -22,7 +24,11 @@ const ingest = (samples: Sample[]) => env.store.ingestBatch(batch(++seq, samples
 beforeAll(async () => {
   env = await tempStore()
   // A second connection on the same file: the raw path and the rollup path side by side.
-  history = createHistoryOps(openDatabase(env.file))
+  const db = openDatabase(env.file)
+  history = createHistoryOps(
+    db,
+    createSampleReader(db, () => {}),
+  )
 })
 afterAll(async () => env.dispose())
 
@@ -124,7 +130,7 @@ describe('history buckets from the 1-min and 1-h rollups', () => {
     expectSameBuckets(before.rollups, before.raw)
     expect(before.rollups.every((b) => b.count === 4)).toBe(true)
     // Nothing of the answer comes from the samples: it stays once they are gone.
-    openDatabase(env.file).$client.prepare('DELETE FROM samples WHERE point = ?').run(point)
+    dropRawSamplesOf(openDatabase(env.file), point)
     expect(fillBuckets(plan, history.buckets(point, plan, 'all'))).toEqual(before.rollups)
     expect(history.rawBuckets(point, plan)).toEqual([])
   })

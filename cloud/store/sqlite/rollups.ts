@@ -11,7 +11,7 @@ import {
   type Span,
 } from '../../telemetry/rollup-plan.ts'
 import type { Db } from './db.ts'
-import { createRawSpanReads } from './raw-spans.ts'
+import type { RawSpanReads } from './raw-spans.ts'
 
 const TABLES: Record<RollupSource, string> = { '1m': 'rollups_1m', '1h': 'rollups_1h' }
 
@@ -72,7 +72,6 @@ export function createRollupOps(db: Db) {
     ),
   })
   const readers = { '1m': reads(TABLES['1m']), '1h': reads(TABLES['1h']) }
-  const rawSpans = createRawSpanReads(db)
 
   function partsFrom(source: RollupSource, point: string, plan: Plan, spans: readonly Span[]): Part[] {
     if (spans.length === 0) return []
@@ -99,7 +98,7 @@ export function createRollupOps(db: Db) {
      * History buckets (the raw path's rows) answered from the rollups where the plan allows it
      * (rollup-plan.ts), the partial minutes from the samples (raw-spans.ts); a plan not worth it through `raw`.
      */
-    buckets(point: string, plan: Plan, raw: (plan: Plan) => BucketRow[]): BucketRow[] {
+    buckets(point: string, plan: Plan, raw: (plan: Plan) => BucketRow[], rawSpans: RawSpanReads): BucketRow[] {
       const sources = planSources(plan)
       if (!worthRollups(plan, sources)) return raw(plan)
       const parts = [

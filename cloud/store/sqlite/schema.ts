@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { DriverReport, EdgeAlarm, OutboxReport, PointRange, SourceLimits } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import type { ThresholdLimits } from '../../../shared/rules/threshold.ts'
@@ -208,6 +208,11 @@ export const outboxReplacements = sqliteTable(
   ],
 )
 
+/**
+ * Before the historian (issue 15): one row per sample. No longer written; rows an older version
+ * left are moved into sample_blocks once at startup (cloud/store/sqlite/legacy-samples.ts), so
+ * the table stays empty.
+ */
 export const samples = sqliteTable(
   'samples',
   {
@@ -221,6 +226,48 @@ export const samples = sqliteTable(
     reason: text('reason'),
   },
   (t) => [index('samples_point_ts').on(t.point, t.ts)],
+)
+
+/**
+ * Historian storage (issue 15), the write side: ONE row per stored batch, its samples as a block
+ * (cloud/store/historian/block.ts: a directory per point, each point a chunk). `id` is the
+ * arrival order: a compaction always takes a prefix of it (cloud/store/sqlite/compaction.ts), so
+ * samples sharing a timestamp keep the order they arrived in. min/max_ts: the samples' time span.
+ */
+export const sampleBlocks = sqliteTable(
+  'sample_blocks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    edge: text('edge').notNull(),
+    outbox: text('outbox').notNull(),
+    seq: integer('seq').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    minTs: integer('min_ts').notNull(),
+    maxTs: integer('max_ts').notNull(),
+    count: integer('count').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('sample_blocks_edge_seq').on(t.edge, t.seq), index('sample_blocks_received').on(t.receivedAt)],
+)
+
+/**
+ * Historian storage, the read side: one point's samples of one hour (`hour`: its start, epoch ms)
+ * as a chunk (cloud/store/historian/codec.ts), by time, ties in arrival order; sealed from blocks
+ * by the compaction, which merges into the hour's newest chunk. More than one chunk per point and
+ * hour only when an older one is damaged (kept, reported, never overwritten).
+ */
+export const sampleChunks = sqliteTable(
+  'sample_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    point: text('point').notNull(),
+    hour: integer('hour').notNull(),
+    fromTs: integer('from_ts').notNull(),
+    toTs: integer('to_ts').notNull(),
+    count: integer('count').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('sample_chunks_point_hour').on(t.point, t.hour)],
 )
 
 export const alarms = sqliteTable(
