@@ -53,26 +53,8 @@ export function entryOf(kind: EntryKind, row: Record<string, unknown>): Entry {
   }
 }
 
-/** The columns of a points row the registry reads (the same names on both engines' schemas). */
-export interface PointRow {
-  id: string
-  name: string | null
-  enterprise: string | null
-  class: string | null
-  unit: string | null
-  unitCode: string | null
-  substance: string | null
-  cas: string | null
-  rangeLow: number | null
-  rangeHigh: number | null
-  hazardSource: string | null
-  area: string | null
-  indicatorType: string | null
-  monitorDevice: string | null
-  lon: number | null
-  lat: number | null
-  limits: ThresholdLimits | null
-}
+/** The columns of a points row the registry reads (the same names on both engines' schemas): the registry's point with its limits as stored. */
+export type PointRow = Omit<RegistryPoint, (typeof THRESHOLD_KEYS)[number]> & { limits: ThresholdLimits | null }
 
 export function pointOf(row: PointRow): RegistryPoint {
   const l = row.limits
