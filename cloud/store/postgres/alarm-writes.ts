@@ -4,6 +4,7 @@ import { changesOf, type AlarmPatch, type AlarmWrite, type NewAlarm } from '../.
 import type { TimelineEntry } from '../../alarms/workflow.ts'
 import { alarmTimeline, alarms } from './schema.ts'
 import type { PgTx } from './tx.ts'
+import { alarmRowOf } from '../alarm-rows.ts'
 
 /**
  * Saves what the alarm engine decided (cloud/alarms/engine/writes.ts) on PostgreSQL, inside the
@@ -32,18 +33,7 @@ export async function saveAlarm(tx: PgTx, w: AlarmWrite, changes: AlarmChange[])
 }
 
 async function insert(tx: PgTx, a: NewAlarm, conflict: 'skip' | 'fail'): Promise<number | null> {
-  const values = {
-    point: a.point,
-    kind: a.kind,
-    priority: a.priority,
-    raisedAt: a.raisedAt,
-    value: a.value,
-    limit: a.limit,
-    ...(a.recovered
-      ? { recoveredAt: a.recovered.at, recoveredValue: a.recovered.value, state: 'recovered' as const }
-      : {}),
-    ...(a.repeats === undefined ? {} : { repeats: a.repeats }),
-  }
+  const values = alarmRowOf(a)
   const q = tx.insert(alarms).values(values)
   // The partial unique index allows one active alarm per (point, kind): a conflict means it is active already.
   const rows = await (conflict === 'skip' ? q.onConflictDoNothing() : q).returning({ id: alarms.id })

@@ -5,6 +5,7 @@ import { changesOf, type AlarmPatch, type AlarmWrite, type NewAlarm } from '../.
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms } from './schema.ts'
 import type { TimelineEntry } from '../../alarms/workflow.ts'
+import { alarmRowOf } from '../alarm-rows.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -16,18 +17,7 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
  */
 export function createAlarmWrites(db: Db) {
   const insert = (a: NewAlarm, conflict: 'skip' | 'fail') => {
-    const values = {
-      point: a.point,
-      kind: a.kind,
-      priority: a.priority,
-      raisedAt: a.raisedAt,
-      value: a.value,
-      limit: a.limit,
-      ...(a.recovered
-        ? { recoveredAt: a.recovered.at, recoveredValue: a.recovered.value, state: 'recovered' as const }
-        : {}),
-      ...(a.repeats === undefined ? {} : { repeats: a.repeats }),
-    }
+    const values = alarmRowOf(a)
     const q = db.insert(alarms).values(values)
     // The partial unique index allows one active alarm per (point, kind): a conflict means it is active already.
     return (conflict === 'skip' ? q.onConflictDoNothing() : q).returning({ id: alarms.id }).get()?.id ?? null
