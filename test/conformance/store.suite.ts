@@ -6,6 +6,7 @@ import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import { runAuthTests } from './store/auth.suite.ts'
+import { runBundleTests } from './store/bundles.suite.ts'
 import { runEdgeTests } from './store/edges.suite.ts'
 import { runGapTests } from './store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
@@ -15,7 +16,7 @@ import { runRegistryTests } from './store/registry.suite.ts'
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
  * as executable tests, run against every engine. Sections typed on just the repositories they
- * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, outboxes), so an engine runs a section
+ * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes), so an engine runs a section
  * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
  * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries) on a whole
  * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
@@ -63,6 +64,7 @@ export function runStoreTests(options: StoreConformanceOptions): void {
   runRegistryTests({ name: options.name, newRepos, skip: options.skip })
   runGapTests({ name: options.name, newRepos, skip: options.skip })
   runEdgeTests({ name: options.name, newRepos, skip: options.skip })
+  runBundleTests({ name: options.name, newRepos, skip: options.skip })
   runOutboxTests({
     name: options.name,
     skip: options.skip,

@@ -1,6 +1,7 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
 import { runAuthTests } from '../../../test/conformance/store/auth.suite.ts'
+import { runBundleTests } from '../../../test/conformance/store/bundles.suite.ts'
 import { runEdgeTests } from '../../../test/conformance/store/edges.suite.ts'
 import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
@@ -9,6 +10,7 @@ import { runRegistryTests } from '../../../test/conformance/store/registry.suite
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import { type PgDb, openPostgres } from './db.ts'
+import { pgBundleRepo } from './bundles.ts'
 import { noteOutbox } from './outboxes.ts'
 import {
   pgAuthStore,
@@ -54,6 +56,7 @@ async function newRepos(o: RepoFactoryOptions) {
     ...pgGapRepo(db),
     ...pgEdgeRepo(db),
     ...pgOutboxRepo(db),
+    ...pgBundleRepo(db),
   }
   return {
     repos,
@@ -95,4 +98,5 @@ runAuthTests({ name: 'postgres', newRepos })
 runRegistryTests({ name: 'postgres', newRepos })
 runGapTests({ name: 'postgres', newRepos })
 runEdgeTests({ name: 'postgres', newRepos })
+runBundleTests({ name: 'postgres', newRepos })
 runOutboxTests({ name: 'postgres', newRepos })
