@@ -6,15 +6,19 @@ import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import { runAuthTests } from './store/auth.suite.ts'
+import { runBundleTests } from './store/bundles.suite.ts'
+import { runEdgeTests } from './store/edges.suite.ts'
+import { runGapTests } from './store/gaps.suite.ts'
+import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
 import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, T0 } from './store/fixtures.ts'
 import { runRegistryTests } from './store/registry.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
  * as executable tests, run against every engine. Sections typed on just the repositories they
- * need live in test/conformance/store/*.suite.ts (auth, registry), so an engine runs a section
+ * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes), so an engine runs a section
  * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
- * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries, gaps) on a whole
+ * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries) on a whole
  * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
  * `dispose` closes it and removes what it made. `skip` lists test names an engine opts out of
  * (say why where it is called).
@@ -58,6 +62,22 @@ export function runStoreTests(options: StoreConformanceOptions): void {
   }
   runAuthTests({ name: options.name, newRepos, skip: options.skip })
   runRegistryTests({ name: options.name, newRepos, skip: options.skip })
+  runGapTests({ name: options.name, newRepos, skip: options.skip })
+  runEdgeTests({ name: options.name, newRepos, skip: options.skip })
+  runBundleTests({ name: options.name, newRepos, skip: options.skip })
+  runOutboxTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await newRepos(o)
+      // The whole ingest stores the batch (one sample at its newest time, inside LEVEL's limits).
+      const storeBatch = async (k: BatchKey) => {
+        const b = batch(k.seq, [good(LEVEL, k.maxTs, 5)], { edge: k.edge, outbox: k.outbox, floor: k.floor })
+        await h.repos.ingestBatch(b, { site: 'huaian', receivedAt: k.receivedAt })
+      }
+      return { ...h, storeBatch }
+    },
+  })
 
   const skip = new Set(options.skip ?? [])
   const test = (name: string, fn: () => Promise<void>) => (skip.has(name) ? it.skip(name, fn) : it(name, fn))
@@ -264,27 +284,6 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       await store.recordPush(due!.id, { status: 'sent', attempts: 1, at: T0 + 3 })
       expect(await store.duePushes(T0 + 4, 10)).toEqual([])
       expect((await store.alarmDeliveries(due!.alarm, 'all')).map((d) => d.status)).toEqual(['sent'])
-    })
-
-    test('gaps: recorded per edge, filtered by point and time; a narrower record never replaces a wider one', async () => {
-      const gap = {
-        reason: 'cap' as const,
-        fromSeq: 3,
-        throughSeq: 5,
-        batches: 3,
-        samples: 30,
-        from: T0,
-        to: T0 + 1000,
-        points: [LEVEL],
-        at: T0 + 2000,
-      }
-      await store.recordGaps(EDGE, [gap], T0 + 3000)
-      await store.recordGaps(EDGE, [{ ...gap, throughSeq: 4, batches: 2 }], T0 + 4000)
-      expect(await store.listGaps({ point: LEVEL, limit: 10 })).toMatchObject([
-        { edge: EDGE, fromSeq: 3, throughSeq: 5 },
-      ])
-      expect(await store.listGaps({ point: PRESSURE, limit: 10 })).toEqual([])
-      expect(await store.listGaps({ from: T0 + 5000, limit: 10 })).toEqual([])
     })
 
     test('transaction: a batch whose pushes cannot be planned leaves nothing behind, and its resend is stored whole', async () => {

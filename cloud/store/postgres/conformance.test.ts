@@ -1,12 +1,27 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
 import { runAuthTests } from '../../../test/conformance/store/auth.suite.ts'
+import { runBundleTests } from '../../../test/conformance/store/bundles.suite.ts'
+import { runEdgeTests } from '../../../test/conformance/store/edges.suite.ts'
+import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
+import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
 import type { RepoFactoryOptions } from '../../../test/conformance/store/fixtures.ts'
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
-import { openPostgres } from './db.ts'
-import { pgAuthStore, pgRegistryRepo, pgRegistryStore, verifyAuditChain } from './repos.ts'
+import { type PgDb, openPostgres } from './db.ts'
+import { pgBundleRepo } from './bundles.ts'
+import { noteOutbox } from './outboxes.ts'
+import {
+  pgAuthStore,
+  pgEdgeRepo,
+  pgGapRepo,
+  pgOutboxRepo,
+  pgRegistryRepo,
+  pgRegistryStore,
+  verifyAuditChain,
+} from './repos.ts'
+import { batches, edges } from './schema.ts'
 
 /**
  * The store conformance sections the PostgreSQL engine has repositories for, on a real
@@ -38,9 +53,14 @@ async function newRepos(o: RepoFactoryOptions) {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
     ...pgRegistryRepo(db, { log: createLogger({ level: 'silent' }), onAlarmChange: o.onAlarmChange }),
+    ...pgGapRepo(db),
+    ...pgEdgeRepo(db),
+    ...pgOutboxRepo(db),
+    ...pgBundleRepo(db),
   }
   return {
     repos,
+    storeBatch: (key: BatchKey) => storeBatchKey(db, key),
     verifyAuditChain: () => verifyAuditChain(db),
     dispose: async () => {
       await db.$client.end({ timeout: 5 })
@@ -49,5 +69,34 @@ async function newRepos(o: RepoFactoryOptions) {
   }
 }
 
+/**
+ * What ingest writes of a batch's outbox and key, in the order SQLite's ingest does (its outbox
+ * noted, then its row, then the edge row it creates): the PostgreSQL ingest is still to come, so
+ * the outboxes section stores its batches through the engine's own outbox step and these rows.
+ */
+async function storeBatchKey(db: PgDb, k: BatchKey): Promise<void> {
+  await db.transaction(async (tx) => {
+    await noteOutbox(tx, k.edge, k.outbox, k.receivedAt)
+    await tx.insert(batches).values({
+      edge: k.edge,
+      outbox: k.outbox,
+      seq: k.seq,
+      session: 's-1',
+      maxTs: k.maxTs,
+      floor: k.floor,
+      receivedAt: k.receivedAt,
+      sampleCount: 1,
+    })
+    await tx
+      .insert(edges)
+      .values({ id: k.edge, site: 'huaian', session: 's-1', online: true, lastSeen: k.receivedAt, outboxId: k.outbox })
+      .onConflictDoNothing()
+  })
+}
+
 runAuthTests({ name: 'postgres', newRepos })
 runRegistryTests({ name: 'postgres', newRepos })
+runGapTests({ name: 'postgres', newRepos })
+runEdgeTests({ name: 'postgres', newRepos })
+runBundleTests({ name: 'postgres', newRepos })
+runOutboxTests({ name: 'postgres', newRepos })

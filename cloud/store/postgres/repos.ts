@@ -1,8 +1,15 @@
 import type { Logger } from 'pino'
 import type { AlarmChange } from '../../alarms/model.ts'
+import { mergeGaps } from '../gap-rows.ts'
 import type { RegistryStore } from '../registry-store.ts'
+import type { EdgeRepo } from '../repos/edges.ts'
+import type { GapRepo } from '../repos/gaps.ts'
+import type { OutboxRepo } from '../repos/outboxes.ts'
 import type { RegistryRepo } from '../repos/registry.ts'
 import type { PgDb } from './db.ts'
+import { pgEdgeOps } from './edges.ts'
+import { listEdgeGaps, upsertGap } from './gaps.ts'
+import { ackStates, listReplacements, setAckMark } from './outboxes.ts'
 import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownership.ts'
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
@@ -41,5 +48,28 @@ export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): Regist
     applyRegistry: (registry) => applyRegistry(db, registry),
     ownershipFacts: (edge, pointIds, cameraIds) => ownershipFacts(db, edge, pointIds, cameraIds),
     recordSecurityEvent: (event) => recordSecurityEvent(db, event, { emit, planInTx }),
+  }
+}
+
+export function pgEdgeRepo(db: PgDb): EdgeRepo {
+  return pgEdgeOps(db)
+}
+
+export function pgOutboxRepo(db: PgDb): OutboxRepo {
+  return {
+    setAckedThrough: (edge, through, outbox) => setAckMark(db, edge, outbox, through),
+    loadAckStates: () => ackStates(db),
+  }
+}
+
+export function pgGapRepo(db: PgDb): GapRepo {
+  return {
+    listGaps: async (filter) =>
+      mergeGaps(await listEdgeGaps(db, filter), await listReplacements(db, filter), filter.limit),
+    // All of an answer's records or none.
+    recordGaps: (edge, list, receivedAt) =>
+      db.transaction(async (tx) => {
+        for (const g of list) await upsertGap(tx, edge, g, receivedAt)
+      }),
   }
 }

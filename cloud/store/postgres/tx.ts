@@ -11,7 +11,7 @@ import type { PgDb } from './db.ts'
  * - Read-then-write decisions that SQLite serializes with BEGIN IMMEDIATE take a transaction-level
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
- *   takes a fresh snapshot per statement). Lock order: registry before audit chain, never the reverse.
+ *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
  * - Listeners (alarm changes) are told after the commit, from the changes the transaction collected.
  * - A throw inside rolls back and rejects the caller's promise with the original error.
  */
@@ -25,6 +25,8 @@ export const LOCKS = {
   auditChain: 1,
   /** Registry edits and applying the config file's registry (read, check, write). */
   registry: 2,
+  /** Edges' status messages: read the stored session, then write presence (after registry when both). */
+  edges: 3,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {

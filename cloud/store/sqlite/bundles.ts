@@ -1,11 +1,9 @@
-import { and, eq } from 'drizzle-orm'
-import type { OwnedPointFacts } from '../../alarms/engine/edge-rules.ts'
+import { and, asc, eq } from 'drizzle-orm'
+import { answerColumns, pushColumns, toOwnedPoint } from '../bundle-rows.ts'
 import type { BundleRepo } from '../repos/bundles.ts'
 import type { Db } from './db.ts'
 import { run } from './parts.ts'
 import { edgeBundles, points } from './schema.ts'
-
-const ACCEPTED = new Set(['applied', 'unchanged'])
 
 export function sqliteBundleRepo({ db }: { db: Db }): BundleRepo {
   return {
@@ -15,21 +13,14 @@ export function sqliteBundleRepo({ db }: { db: Db }): BundleRepo {
           .select({ id: points.id, class: points.class, limits: points.limits, rules: points.rules })
           .from(points)
           .where(and(eq(points.edge, edge), eq(points.registered, true)))
+          .orderBy(asc(points.id))
           .all()
-          .map((r) => ({ ...r, class: (r.class ?? null) as OwnedPointFacts['class'] })),
+          .map(toOwnedPoint),
       ),
-    bundleStates: () => run(() => db.select().from(edgeBundles).all()),
+    bundleStates: () => run(() => db.select().from(edgeBundles).orderBy(asc(edgeBundles.edge)).all()),
     recordBundlePush: (edge, p) =>
       run(() => {
-        const fields = {
-          issuedAt: p.issuedAt,
-          configYaml: p.configYaml,
-          pushedAt: p.at,
-          pushedBy: p.by,
-          outcome: null,
-          error: null,
-          answeredAt: null,
-        }
+        const fields = pushColumns(p)
         db.insert(edgeBundles)
           .values({ edge, ...fields })
           .onConflictDoUpdate({ target: edgeBundles.edge, set: fields })
@@ -37,14 +28,8 @@ export function sqliteBundleRepo({ db }: { db: Db }): BundleRepo {
       }),
     recordBundleAnswer: (edge, issuedAt, a) =>
       run(() => {
-        const accepted = ACCEPTED.has(a.outcome) && a.configHash !== null
         db.update(edgeBundles)
-          .set({
-            outcome: a.outcome,
-            error: a.error,
-            answeredAt: a.at,
-            ...(accepted ? { expectedHash: a.configHash, acceptedIssuedAt: issuedAt } : {}),
-          })
+          .set(answerColumns(issuedAt, a))
           .where(and(eq(edgeBundles.edge, edge), eq(edgeBundles.issuedAt, issuedAt)))
           .run()
       }),

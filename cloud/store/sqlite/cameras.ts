@@ -10,6 +10,7 @@ import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
 import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
 import { placementOf } from '../../registry/placement.ts'
+import { birthCameras } from '../edge-rows.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -17,21 +18,10 @@ export { cameraAlarmPoint }
 
 /** Cameras announced in a birth (points that carry `camera`): registry entries, online state kept. */
 export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
-  for (const p of birth.points) {
-    if (!p.camera || !p.device) continue
-    const c = p.camera
-    const entry = {
-      edge: birth.edge,
-      site,
-      name: c.name ?? null,
-      area: c.area,
-      enterprise: c.enterprise ?? null,
-      host: c.host,
-      port: c.port,
-    }
+  for (const { id, entry } of birthCameras(site, birth)) {
     // Never moves another edge's camera (issue 13): only the registry API does.
     tx.insert(cameras)
-      .values({ id: p.device, ...entry })
+      .values({ id, ...entry })
       .onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) })
       .run()
   }

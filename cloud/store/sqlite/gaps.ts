@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lte, or, sql } from 'drizzle-orm'
 import type { GapRecord } from '../../../shared/wire/gap.ts'
-import type { EdgeGap, GapFilter, StoredGap } from '../store.ts'
+import { gapColumns, toEdgeGap } from '../gap-rows.ts'
+import type { EdgeGap, GapFilter } from '../store.ts'
 import type { Db } from './db.ts'
 import { gaps } from './schema.ts'
 
@@ -9,17 +10,7 @@ export function createGapOps(db: Db) {
   return {
     /** Stores a record; a version that covers fewer seqs than the stored one changes nothing. Runs inside the batch transaction. */
     upsert(edge: string, g: GapRecord, receivedAt: number): void {
-      const row = {
-        reason: g.reason,
-        throughSeq: g.throughSeq,
-        batches: g.batches,
-        samples: g.samples,
-        fromTs: g.from,
-        toTs: g.to,
-        points: g.points,
-        droppedAt: g.at,
-        receivedAt,
-      }
+      const row = gapColumns(g, receivedAt)
       db.insert(gaps)
         .values({ edge, fromSeq: g.fromSeq, ...row })
         .onConflictDoUpdate({
@@ -43,31 +34,7 @@ export function createGapOps(db: Db) {
               sql`exists (select 1 from json_each(${gaps.points}) where value = ${filter.point})`,
             ),
       )
-      return db
-        .select()
-        .from(gaps)
-        .where(where)
-        .orderBy(desc(gaps.toTs))
-        .limit(filter.limit)
-        .all()
-        .map((r) => ({
-          edge: r.edge,
-          reason: r.reason,
-          fromSeq: r.fromSeq,
-          throughSeq: r.throughSeq,
-          batches: r.batches,
-          samples: r.samples,
-          from: r.fromTs,
-          to: r.toTs,
-          points: r.points,
-          at: r.droppedAt,
-          receivedAt: r.receivedAt,
-        }))
+      return db.select().from(gaps).where(where).orderBy(desc(gaps.toTs)).limit(filter.limit).all().map(toEdgeGap)
     },
   }
-}
-
-/** The edges' gap records and the replaced outboxes in one list, newest end first, at most `limit`. */
-export function mergeGaps(edgeGaps: readonly StoredGap[], replaced: readonly StoredGap[], limit: number): StoredGap[] {
-  return [...edgeGaps, ...replaced].sort((a, b) => b.to - a.to).slice(0, limit)
 }

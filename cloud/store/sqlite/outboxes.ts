@@ -1,11 +1,12 @@
 import { and, desc, eq, gt, gte, lte, max, sql } from 'drizzle-orm'
 import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
+import { replacementGap as toGap } from '../gap-rows.ts'
+import { currentLast, isCurrentOutbox, LEGACY_OUTBOX } from '../outbox-rows.ts'
 import type { GapFilter, OutboxReplacedGap } from '../store.ts'
 import type { Db } from './db.ts'
 import { batches, edgeOutboxes, edges, outboxReplacements, points, replayState } from './schema.ts'
 
-/** Batches stored before outbox ids existed (the migration's default). */
-export const LEGACY_OUTBOX = ''
+export { LEGACY_OUTBOX }
 
 /** What the cloud learnt from the outbox id a batch named (see note()). */
 export type OutboxSeen =
@@ -107,14 +108,11 @@ export function createOutboxOps(db: Db) {
         .from(edgeOutboxes)
         .leftJoin(edges, eq(edges.id, edgeOutboxes.edge))
         .all()
-      const isCurrent = (m: (typeof marks)[number]) =>
-        m.current === m.outbox || (m.current === null && m.outbox === LEGACY_OUTBOX)
-      marks.sort((a, b) => Number(isCurrent(a)) - Number(isCurrent(b)))
-      return marks.map((m) => ({
+      return currentLast(marks).map((m) => ({
         edge: m.edge,
         outbox: m.outbox,
         ackedThrough: m.through,
-        current: isCurrent(m),
+        current: isCurrentOutbox(m),
         above: db
           .select({ seq: batches.seq, floor: batches.floor })
           .from(batches)
@@ -145,27 +143,5 @@ export function createOutboxOps(db: Db) {
         .all()
         .map(toGap)
     },
-  }
-}
-
-/** A replacement as /api/v1/gaps shows it: data may be missing from the newest sample the cloud had of the old outbox until the new one was seen. */
-function toGap(r: typeof outboxReplacements.$inferSelect): OutboxReplacedGap {
-  const from = Math.min(r.lastTs ?? r.seenAt, r.seenAt)
-  return {
-    edge: r.edge,
-    reason: 'outbox_replaced',
-    oldOutbox: r.oldOutbox,
-    newOutbox: r.newOutbox,
-    lastSeq: r.lastSeq,
-    lastTs: r.lastTs,
-    fromSeq: r.lastSeq === null ? null : r.lastSeq + 1,
-    throughSeq: null,
-    batches: null,
-    samples: null,
-    from,
-    to: r.seenAt,
-    points: 'all',
-    at: r.seenAt,
-    receivedAt: r.seenAt,
   }
 }

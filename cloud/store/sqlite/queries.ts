@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm'
 import type { PointClass } from '../../../shared/rules/priority.ts'
+import { toEdgeRecord } from '../edge-rows.ts'
 import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { edgeOutboxes, edges, points } from './schema.ts'
@@ -57,12 +58,7 @@ export function createQueries(db: Db, reader: SampleReader) {
         .leftJoin(edgeOutboxes, and(eq(edgeOutboxes.edge, edges.id), eq(edgeOutboxes.outbox, edges.outboxId)))
         .orderBy(asc(edges.id))
         .all()
-        .map(({ e, mark }) => ({
-          ...e,
-          ackedThrough: mark ?? e.ackedThrough,
-          outbox: e.outbox ?? null,
-          drivers: e.drivers ?? [],
-        }))
+        .map(({ e, mark }) => toEdgeRecord(e, mark))
     },
 
     listPoints(filter: PointFilter): PointRecord[] {

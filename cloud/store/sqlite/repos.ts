@@ -1,4 +1,5 @@
 import { batchContentHash } from '../content-hash.ts'
+import { mergeGaps } from '../gap-rows.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
 import type {
   AlarmRepo,
@@ -14,7 +15,6 @@ import type {
   WindowRepo,
 } from '../store.ts'
 import { linkCompletedSnapshot } from './cameras.ts'
-import { mergeGaps } from './gaps.ts'
 import { applyRegistry } from './registry.ts'
 import { run, type SqliteParts } from './parts.ts'
 

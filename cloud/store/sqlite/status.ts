@@ -1,12 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { adoptSourceLimits, sameLimits } from '../../alarms/source-limits.ts'
+import { adoptBirthLimits, birthEdgeRow, birthPointChunks } from '../edge-rows.ts'
 import type { BirthOutcome } from '../store.ts'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
 import type { Db } from './db.ts'
 import { edges, points } from './schema.ts'
 import { upsertCameras } from './cameras.ts'
-
-const CHUNK = 1000
 
 /** last_seen never moves backwards (a retained replay carries an old time). */
 const laterSeen = sql`max(coalesce(${edges.lastSeen}, excluded.last_seen), excluded.last_seen)`
@@ -22,17 +20,7 @@ export function createStatusOps(db: Db) {
       return db.transaction(
         (tx) => {
           tx.insert(edges)
-            .values({
-              id: birth.edge,
-              site,
-              session: birth.session,
-              online: true,
-              lastSeen: seenAt,
-              outbox: birth.outbox,
-              configHash: birth.configHash,
-              drivers: null,
-              liveUrl: birth.live?.url ?? null,
-            })
+            .values(birthEdgeRow(site, birth, seenAt))
             .onConflictDoUpdate({
               target: edges.id,
               set: {
@@ -49,16 +37,7 @@ export function createStatusOps(db: Db) {
               },
             })
             .run()
-          for (let i = 0; i < birth.points.length; i += CHUNK) {
-            const rows = birth.points.slice(i, i + CHUNK).map((pt) => ({
-              id: pt.id,
-              edge: birth.edge,
-              name: pt.name ?? null,
-              unit: pt.unit ?? null,
-              device: pt.device ?? null,
-              range: pt.range ?? null,
-              sourceLimits: pt.limits ?? null,
-            }))
+          for (const rows of birthPointChunks(birth)) {
             tx.insert(points)
               .values(rows)
               .onConflictDoUpdate({
@@ -81,22 +60,17 @@ export function createStatusOps(db: Db) {
           }
           upsertCameras(tx, site, birth)
           const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
-          for (let i = 0; i < birth.points.length; i += CHUNK) {
-            const ids = birth.points.slice(i, i + CHUNK).map((p) => p.id)
+          for (const chunk of birthPointChunks(birth)) {
+            const ids = chunk.map((p) => p.id)
             const fromSource = tx
               .select({ id: points.id, limits: points.limits, sourceLimits: points.sourceLimits })
               .from(points)
               .where(and(inArray(points.id, ids), eq(points.limitsFromSource, true), eq(points.edge, birth.edge)))
               .all()
-            for (const p of fromSource) {
-              const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)
-              if (!adopted.ok) outcome.limitsRefused.push({ point: p.id, problem: adopted.problem })
-              else if (!sameLimits(p.limits ?? null, adopted.limits)) {
-                tx.update(points).set({ limits: adopted.limits }).where(eq(points.id, p.id)).run()
-                outcome.limitsAdopted.push({ point: p.id, from: p.limits ?? null, to: adopted.limits })
-              }
-            }
+            adoptBirthLimits(fromSource, outcome)
           }
+          for (const a of outcome.limitsAdopted)
+            tx.update(points).set({ limits: a.to }).where(eq(points.id, a.point)).run()
           return outcome
         },
         { behavior: 'immediate' },

@@ -1,0 +1,97 @@
+import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
+import type { DriverReport, OutboxReport, SourceLimits, StatusBirth } from '../../shared/wire/messages.ts'
+import { adoptSourceLimits, sameLimits } from '../alarms/source-limits.ts'
+import type { BirthOutcome, EdgeRecord } from './repos/edges.ts'
+
+/**
+ * The edges' row mapping and birth decisions, engine-neutral: both engines (cloud/store/sqlite/status.ts,
+ * cloud/store/postgres/edges.ts) write what these build, so a birth cannot mean different things on them.
+ */
+
+/** Births write points in chunks of this many rows (one statement each). */
+export const BIRTH_CHUNK = 1000
+
+/** The edge row a birth writes (a new edge; an existing one is updated as each engine's upsert says). */
+export const birthEdgeRow = (site: string, birth: StatusBirth, seenAt: number) => ({
+  id: birth.edge,
+  site,
+  session: birth.session,
+  online: true,
+  lastSeen: seenAt,
+  outbox: birth.outbox,
+  configHash: birth.configHash,
+  drivers: null,
+  // Each birth says it again: an edge whose live view was switched off has none.
+  liveUrl: birth.live?.url ?? null,
+})
+
+/** The point rows a birth announces, in chunks of BIRTH_CHUNK (registry fields are not among them). */
+export function birthPointChunks(birth: StatusBirth) {
+  const chunks = []
+  for (let i = 0; i < birth.points.length; i += BIRTH_CHUNK) {
+    chunks.push(
+      birth.points.slice(i, i + BIRTH_CHUNK).map((pt) => ({
+        id: pt.id,
+        edge: birth.edge,
+        name: pt.name ?? null,
+        unit: pt.unit ?? null,
+        device: pt.device ?? null,
+        range: pt.range ?? null,
+        sourceLimits: pt.limits ?? null,
+      })),
+    )
+  }
+  return chunks
+}
+
+/** The cameras a birth announces (points with a camera and a device id), as camera rows. */
+export function birthCameras(site: string, birth: StatusBirth) {
+  return birth.points.flatMap((p) =>
+    p.camera && p.device
+      ? [
+          {
+            id: p.device,
+            entry: {
+              edge: birth.edge,
+              site,
+              name: p.camera.name ?? null,
+              area: p.camera.area,
+              enterprise: p.camera.enterprise ?? null,
+              host: p.camera.host,
+              port: p.camera.port,
+            },
+          },
+        ]
+      : [],
+  )
+}
+
+/**
+ * For the edge's `limitsFromSource` points as stored after the birth: the limits each adopts
+ * (a change only) and the sets refused; `outcome.limitsAdopted` lists the writes to make.
+ */
+export function adoptBirthLimits(
+  rows: ReadonlyArray<{ id: string; limits: ThresholdLimits | null; sourceLimits: SourceLimits | null }>,
+  outcome: BirthOutcome,
+): void {
+  for (const p of rows) {
+    const adopted = adoptSourceLimits(p.sourceLimits, p.limits?.deadband ?? 0)
+    if (!adopted.ok) outcome.limitsRefused.push({ point: p.id, problem: adopted.problem })
+    else if (!sameLimits(p.limits ?? null, adopted.limits))
+      outcome.limitsAdopted.push({ point: p.id, from: p.limits ?? null, to: adopted.limits })
+  }
+}
+
+type EdgeRow = Omit<EdgeRecord, 'ackedThrough' | 'outbox' | 'drivers'> & {
+  ackedThrough: number
+  outbox: OutboxReport | null
+  drivers: DriverReport[] | null
+}
+
+/** The mark shown is the current outbox's (the edge row's own only for an edge that never named one). */
+export const toEdgeRecord = (e: EdgeRow, mark: number | null): EdgeRecord => ({
+  ...e,
+  ackedThrough: mark ?? e.ackedThrough,
+  outbox: e.outbox ?? null,
+  drivers: e.drivers ?? [],
+})
