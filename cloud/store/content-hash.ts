@@ -8,19 +8,89 @@ import type { DataBatch } from '../../shared/wire/messages.ts'
  * and grow). What is left is what the outbox stored at append: samples, alarms, camera events.
  *
  * Keys are sorted, so the same content hashes the same whatever order an encoder wrote them in.
+ * The text hashed is exactly `JSON.stringify([samples, alarms ?? [], events ?? []])` with every
+ * object's keys sorted (as stored hashes were always computed), written by `canonicalJson` in one
+ * pass: rebuilding each object sorted for JSON.stringify was a tenth of a batch's ingest (profiled).
  */
 export function batchContentHash(batch: Pick<DataBatch, 'samples' | 'alarms' | 'events'>): string {
   return createHash('sha256')
-    .update(JSON.stringify([batch.samples, batch.alarms ?? [], batch.events ?? []], sortedKeys))
+    .update(canonicalJson([batch.samples, batch.alarms ?? [], batch.events ?? []]) ?? '')
     .digest('hex')
 }
 
-function sortedKeys(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
-  const record = value as Record<string, unknown>
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((k) => [k, record[k]]),
-  )
+/**
+ * JSON.stringify(value) with every object's keys sorted (by code unit, array-index keys first
+ * in numeric order, as an object rebuilt from sorted keys enumerates them). `undefined` where
+ * JSON.stringify writes nothing.
+ */
+export function canonicalJson(value: unknown): string | undefined {
+  const v = hasToJson(value) ? value.toJSON() : value
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v)
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null'
+    case 'boolean':
+      return v ? 'true' : 'false'
+    case 'bigint':
+      return JSON.stringify(v) // throws, as JSON.stringify does
+    case 'object':
+      if (v === null) return 'null'
+      return Array.isArray(v) ? arrayJson(v) : objectJson(v as Record<string, unknown>)
+    default:
+      return undefined // undefined, functions, symbols
+  }
+}
+
+function arrayJson(list: readonly unknown[]): string {
+  let out = '['
+  for (let i = 0; i < list.length; i++) out += `${i > 0 ? ',' : ''}${canonicalJson(list[i]) ?? 'null'}`
+  return `${out}]`
+}
+
+function objectJson(record: Record<string, unknown>): string {
+  const shape = shapeOf(record)
+  let out = '{'
+  for (let i = 0; i < shape.keys.length; i++) {
+    const text = canonicalJson(record[shape.keys[i] as string])
+    if (text === undefined) continue
+    out += `${out.length > 1 ? ',' : ''}${shape.names[i]}:${text}`
+  }
+  return `${out}}`
+}
+
+/** An object's keys in the order written, with their JSON names. */
+interface Shape {
+  keys: string[]
+  names: string[]
+}
+
+// Batches repeat a handful of object shapes (a sample's keys) thousands of times: each shape's
+// order is worked out once. Bounded, so odd content cannot grow it without limit.
+const shapes = new Map<string, Shape>()
+const MAX_SHAPES = 256
+
+function shapeOf(record: Record<string, unknown>): Shape {
+  const own = Object.keys(record)
+  const signature = own.join('\u0000')
+  const known = shapes.get(signature)
+  // Same count and every known key present: the same key set (a signature can be ambiguous).
+  if (known && known.keys.length === own.length && known.keys.every((k) => Object.hasOwn(record, k))) return known
+  const keys = sortedKeys(own)
+  const shape = { keys, names: keys.map((k) => JSON.stringify(k)) }
+  if (shapes.size < MAX_SHAPES) shapes.set(signature, shape)
+  return shape
+}
+
+const ARRAY_INDEX = /^(0|[1-9]\d*)$/
+
+function sortedKeys(own: readonly string[]): string[] {
+  const keys = [...own].sort()
+  // An object enumerates array-index keys first, ascending: as the object the hash was first defined with.
+  if (!keys.some((k) => ARRAY_INDEX.test(k) && Number(k) < 2 ** 32 - 1)) return keys
+  return Object.keys(Object.fromEntries(keys.map((k) => [k, 0])))
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function'
 }

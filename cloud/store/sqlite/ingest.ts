@@ -1,6 +1,5 @@
 import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import type { PointClass } from '../../../shared/rules/priority.ts'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import type { AlarmEvent, PointEvaluator, Suppression } from '../../../shared/rules/evaluate.ts'
@@ -13,22 +12,21 @@ import {
   groupByPoint,
   liveSnapshot,
   rulePointOf,
-  type PointFacts,
 } from '../../alarms/engine/point.ts'
-import { countTrace, newestTrusted, type TraceRecord } from '../../alarms/engine/trace.ts'
+import { countTrace, type TraceRecord } from '../../alarms/engine/trace.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, batches, edges, ruleState } from './schema.ts'
+import { alarmSuppressions, batches, edges } from './schema.ts'
 import { windowsByPoint } from './windows.ts'
-import { encodeValue } from './values.ts'
+import { createLatestOps } from './latest.ts'
+import { createRuleFactOps } from './rule-facts.ts'
 import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
 import { createGapOps } from './gaps.ts'
 import { recordCameraEvents } from './cameras.ts'
 import { createReplayOps } from './replay.ts'
 import { createLateOps } from './late.ts'
-import { CLOCK_SKEW } from '../../../shared/rules/time-check.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
 import { createRollupOps } from './rollups.ts'
@@ -46,53 +44,14 @@ export function createBatchIngest(
   // The hot path: a batch's samples are ONE historian block row (sample-blocks.ts), not a row each.
   blocks: SampleWriter = createBlockWriter(db),
 ) {
-  const p = sql.placeholder
-  // One statement per point and batch: the point exists (its edge noted once), and its latest
-  // value moves only forwards in time; the newest good sample's time is kept for comm-loss.
-  // Another edge's point is never touched (issue 13; ingest screens the batch first).
-  // A clock_skew sample (shared/rules/time-check.ts) never pins the latest value: it replaces
-  // nothing trusted, and anything trusted replaces it (issue 14).
-  const NEWER = `points.latest_ts IS NULL OR ((excluded.latest_reason IS NULL OR excluded.latest_reason NOT LIKE '${CLOCK_SKEW}:%') AND (points.latest_ts < excluded.latest_ts OR coalesce(points.latest_reason, '') LIKE '${CLOCK_SKEW}:%'))`
-  const upsertLatest = db.$client.prepare(`
-    INSERT INTO points (id, edge, latest_ts, latest_value, latest_text, latest_quality, latest_reason, last_good_ts)
-    VALUES (@id, @edge, @ts, @value, @text, @quality, @reason, CASE WHEN @quality = 'good' THEN @ts END)
-    ON CONFLICT (id) DO UPDATE SET
-      edge = coalesce(points.edge, excluded.edge),
-      last_good_ts = CASE WHEN (${NEWER}) AND excluded.latest_quality = 'good' THEN max(coalesce(points.last_good_ts, 0), excluded.latest_ts) ELSE points.last_good_ts END,
-      latest_value = CASE WHEN ${NEWER} THEN excluded.latest_value ELSE points.latest_value END,
-      latest_text = CASE WHEN ${NEWER} THEN excluded.latest_text ELSE points.latest_text END,
-      latest_quality = CASE WHEN ${NEWER} THEN excluded.latest_quality ELSE points.latest_quality END,
-      latest_reason = CASE WHEN ${NEWER} THEN excluded.latest_reason ELSE points.latest_reason END,
-      latest_ts = CASE WHEN ${NEWER} THEN excluded.latest_ts ELSE points.latest_ts END
-    WHERE points.edge IS NULL OR points.edge = excluded.edge`)
+  const latest = createLatestOps(db)
   const gapOps = createGapOps(db)
   const late = createLateOps(db)
   const writes = createAlarmWrites(db)
   const replay = createReplayOps(db, writes, log)
   const outboxes = createOutboxOps(db)
   const rollups = createRollupOps(db)
-  // A point's rules and its rule state, in one lookup: once per point and batch, so a plain
-  // prepared statement (the query builder's row mapping cost a fifth of a 1 000-point batch);
-  // the JSON columns parsed as the schema's json mode does.
-  const rulePointRow = db.$client.prepare<
-    [string],
-    { class: string | null; limits: string | null; rules: string | null; state: string | null }
-  >('SELECT p.class, p.limits, p.rules, s.state FROM points p LEFT JOIN rule_state s ON s.point = p.id WHERE p.id = ?')
-  const json = (text: string | null) => (text === null ? null : JSON.parse(text))
-  const rulePoint = {
-    get: ({ id }: { id: string }) => {
-      const row = rulePointRow.get(id)
-      return row && { class: row.class, limits: json(row.limits), rules: json(row.rules), state: json(row.state) }
-    },
-  }
-  const saveState = db
-    .insert(ruleState)
-    .values({ point: p('point'), state: p('state'), updatedAt: p('at') })
-    .onConflictDoUpdate({
-      target: ruleState.point,
-      set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
-    })
-    .prepare()
+  const ruleFacts = createRuleFactOps(db)
 
   /** Applies a rule event as the engine decides it (cloud/alarms/engine/rule-events.ts); counted when it changed an alarm. */
   function applyEvent(e: AlarmEvent, historical: boolean, result: IngestResult, changes: AlarmChange[]): void {
@@ -155,16 +114,12 @@ export function createBatchIngest(
     const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     const replaying = new Set<string>()
     const copies = !live && replay.active(edge, outbox)
-    for (const [point, group] of groupByPoint(list)) {
-      const info = rulePoint.get({ id: point })
-      const facts: PointFacts | null = info
-        ? {
-            class: info.class as PointClass | null,
-            limits: info.limits,
-            rules: info.rules,
-            state: info.state ?? undefined,
-          }
-        : null
+    const groups = groupByPoint(list)
+    // One read for the batch's points, one write for the states it moved (rule-facts.ts).
+    const known = ruleFacts.read(groups.keys())
+    const states = new Map<string, unknown>()
+    for (const [point, group] of groups) {
+      const facts = known.get(point) ?? null
       const rp = rulePointOf(point, facts, windows.get(point))
       const backlog = copies ? replay.load(point) : null
       if (backlog) {
@@ -186,8 +141,9 @@ export function createBatchIngest(
       result.stale += out.evaluation.stale
       traceSamples({ edge, seq, receivedAt: at }, point, out.trace, result)
       for (const e of out.evaluation.events) applyEvent(e, historical, result, changes)
-      if (out.evaluation.state) saveState.run({ point, state: out.evaluation.state, at })
+      if (out.evaluation.state) states.set(point, out.evaluation.state)
     }
+    ruleFacts.write(states, at)
     const waiting: EdgeAlarm[] = []
     for (const e of edgeAlarms) {
       if (reconcile(edge, e)) result.edgeAlarms.matched++
@@ -334,19 +290,7 @@ export function createBatchIngest(
             batch.samples,
           )
           rollups.add(batch.samples) // the 1-min and 1-h rollups, in this transaction (rollups.ts)
-          for (const [point, group] of groupByPoint(batch.samples)) {
-            const newest = newestTrusted(group)
-            const v = encodeValue(newest.value)
-            upsertLatest.run({
-              id: point,
-              edge: batch.edge,
-              ts: newest.ts,
-              value: v.value,
-              text: v.text,
-              quality: newest.quality,
-              reason: newest.reason ?? null,
-            })
-          }
+          latest.update(batch.edge, batch.samples) // every point's latest value: one statement (latest.ts)
           // What the edge dropped, stored with the batch that reports it (so it is acked only once stored).
           for (const g of batch.gaps ?? []) gapOps.upsert(batch.edge, g, meta.receivedAt)
           const result: IngestResult = { ...emptyResult(), samples: batch.samples.length, deferred }

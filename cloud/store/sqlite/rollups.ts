@@ -12,21 +12,22 @@ import {
 } from '../../telemetry/rollup-plan.ts'
 import type { Db } from './db.ts'
 import type { RawSpanReads } from './raw-spans.ts'
+import { createMultiRowInsert } from './multi-row.ts'
 
 const TABLES: Record<RollupSource, string> = { '1m': 'rollups_1m', '1h': 'rollups_1h' }
 
-/** A batch's rollup rows for one table, as the JSON array the upsert reads: [point, start, count, min, max, sum, last, last_ts, not_good]. */
-function rowsOf(samples: readonly Sample[], width: number): string {
+/** A batch's rollup rows for one table: [point, start, count, min, max, sum, last, last_ts, not_good]. */
+function rowsOf(samples: readonly Sample[], width: number): unknown[][] {
   const byPoint = new Map<string, Sample[]>()
   for (const s of samples) {
     const list = byPoint.get(s.point)
     if (list) list.push(s)
     else byPoint.set(s.point, [s])
   }
-  const rows: unknown[] = []
+  const rows: unknown[][] = []
   for (const [point, list] of byPoint)
     for (const r of rollupSamples(list, width)) rows.push([point, r.start, ...figures(r)])
-  return JSON.stringify(rows)
+  return rows
 }
 
 const figures = (r: Rollup) =>
@@ -34,25 +35,25 @@ const figures = (r: Rollup) =>
 
 /**
  * The rollup tables (schema.ts rollups_1m / rollups_1h): merged at ingest, in the batch's
- * transaction, by ONE statement per table and batch (the rows go in as a JSON array, read by
- * json_each), and read for history buckets (cloud/telemetry/rollup-plan.ts).
+ * transaction, by one multi-row upsert per table and batch (multi-row.ts: a statement per 512 rows), and read for history buckets (cloud/telemetry/rollup-plan.ts).
  */
 export function createRollupOps(db: Db) {
   const sqlite = db.$client
   // Late and out-of-order samples merge: sums add up, min/max widen, last is the newest by time.
   const upsert = (table: string) =>
-    sqlite.prepare<[string]>(`
-      INSERT INTO ${table} (point, start, count, min, max, sum, last, last_ts, not_good)
-      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8
-      FROM json_each(?) WHERE true
-      ON CONFLICT (point, start) DO UPDATE SET
+    createMultiRowInsert(
+      db,
+      `INSERT INTO ${table} (point, start, count, min, max, sum, last, last_ts, not_good)`,
+      9,
+      `ON CONFLICT (point, start) DO UPDATE SET
         count = ${table}.count + excluded.count,
         min = min(coalesce(${table}.min, excluded.min), coalesce(excluded.min, ${table}.min)),
         max = max(coalesce(${table}.max, excluded.max), coalesce(excluded.max, ${table}.max)),
         sum = ${table}.sum + excluded.sum,
         last = CASE WHEN excluded.last_ts IS NOT NULL AND (${table}.last_ts IS NULL OR excluded.last_ts >= ${table}.last_ts) THEN excluded.last ELSE ${table}.last END,
         last_ts = CASE WHEN excluded.last_ts IS NOT NULL AND (${table}.last_ts IS NULL OR excluded.last_ts >= ${table}.last_ts) THEN excluded.last_ts ELSE ${table}.last_ts END,
-        not_good = ${table}.not_good + excluded.not_good`)
+        not_good = ${table}.not_good + excluded.not_good`,
+    )
   const upserts = { '1m': upsert(TABLES['1m']), '1h': upsert(TABLES['1h']) }
 
   // The rows inside the given spans (a JSON array of [from, to)), per bucket of the plan. Each
@@ -87,7 +88,7 @@ export function createRollupOps(db: Db) {
   }
 
   return {
-    /** Merges a batch's samples into both rollup tables: two statements, whatever the batch. */
+    /** Merges a batch's samples into both rollup tables: a multi-row upsert each (multi-row.ts). */
     add(samples: readonly Sample[]): void {
       if (samples.length === 0) return
       upserts['1m'].run(rowsOf(samples, ROLLUP_WIDTHS['1m']))
