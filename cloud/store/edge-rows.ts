@@ -1,5 +1,6 @@
 import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
-import type { DriverReport, OutboxReport, SourceLimits, StatusBirth } from '../../shared/wire/messages.ts'
+import { sql, type SQL } from 'drizzle-orm'
+import type { DriverReport, OutboxReport, SourceLimits, StatusBirth, StatusState } from '../../shared/wire/messages.ts'
 import { adoptSourceLimits, sameLimits } from '../alarms/source-limits.ts'
 import type { BirthOutcome, EdgeRecord } from './repos/edges.ts'
 
@@ -23,6 +24,25 @@ export const birthEdgeRow = (site: string, birth: StatusBirth, seenAt: number) =
   drivers: null,
   // Each birth says it again: an edge whose live view was switched off has none.
   liveUrl: birth.live?.url ?? null,
+})
+
+/** The edge row a heartbeat writes, and what it changes on an existing one (`lastSeen`: each engine's "the later of the two"). */
+export const heartbeatEdgeRow = (site: string, state: StatusState, seenAt: number) => ({
+  id: state.edge,
+  site,
+  session: state.session,
+  online: true,
+  lastSeen: seenAt,
+  outbox: state.outbox,
+  drivers: state.drivers,
+})
+export const heartbeatEdgeUpdate = (site: string, state: StatusState, lastSeen: SQL) => ({
+  site,
+  session: state.session,
+  online: true,
+  lastSeen,
+  outbox: sql`excluded.outbox`,
+  drivers: sql`excluded.drivers`,
 })
 
 /** The point rows a birth announces, in chunks of BIRTH_CHUNK (registry fields are not among them). */

@@ -1,6 +1,14 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
-import { adoptBirthLimits, birthCameras, birthEdgeRow, birthPointChunks, toEdgeRecord } from '../edge-rows.ts'
+import {
+  adoptBirthLimits,
+  birthCameras,
+  birthEdgeRow,
+  birthPointChunks,
+  heartbeatEdgeRow,
+  heartbeatEdgeUpdate,
+  toEdgeRecord,
+} from '../edge-rows.ts'
 import type { BirthOutcome, EdgeRecord } from '../repos/edges.ts'
 import type { PgDb } from './db.ts'
 import { cameras, edgeOutboxes, edges, points } from './schema.ts'
@@ -111,26 +119,8 @@ export function pgEdgeOps(db: PgDb) {
         if (stored && stored.session === state.session && !stored.online) return { adopted: false, ignored: true }
         await tx
           .insert(edges)
-          .values({
-            id: state.edge,
-            site,
-            session: state.session,
-            online: true,
-            lastSeen: seenAt,
-            outbox: state.outbox,
-            drivers: state.drivers,
-          })
-          .onConflictDoUpdate({
-            target: edges.id,
-            set: {
-              site,
-              session: state.session,
-              online: true,
-              lastSeen: laterSeen,
-              outbox: sql`excluded.outbox`,
-              drivers: sql`excluded.drivers`,
-            },
-          })
+          .values(heartbeatEdgeRow(site, state, seenAt))
+          .onConflictDoUpdate({ target: edges.id, set: heartbeatEdgeUpdate(site, state, laterSeen) })
         return { adopted: stored?.session !== state.session, ignored: false }
       }),
 

@@ -1,5 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { adoptBirthLimits, birthEdgeRow, birthPointChunks } from '../edge-rows.ts'
+import {
+  adoptBirthLimits,
+  birthEdgeRow,
+  birthPointChunks,
+  heartbeatEdgeRow,
+  heartbeatEdgeUpdate,
+} from '../edge-rows.ts'
 import type { BirthOutcome } from '../store.ts'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
 import type { Db } from './db.ts'
@@ -84,26 +90,8 @@ export function createStatusOps(db: Db) {
           // A heartbeat of a session already declared dead is a straggler: it must not revive it.
           if (stored && stored.session === state.session && !stored.online) return { adopted: false, ignored: true }
           tx.insert(edges)
-            .values({
-              id: state.edge,
-              site,
-              session: state.session,
-              online: true,
-              lastSeen: seenAt,
-              outbox: state.outbox,
-              drivers: state.drivers,
-            })
-            .onConflictDoUpdate({
-              target: edges.id,
-              set: {
-                site,
-                session: state.session,
-                online: true,
-                lastSeen: laterSeen,
-                outbox: sql`excluded.outbox`,
-                drivers: sql`excluded.drivers`,
-              },
-            })
+            .values(heartbeatEdgeRow(site, state, seenAt))
+            .onConflictDoUpdate({ target: edges.id, set: heartbeatEdgeUpdate(site, state, laterSeen) })
             .run()
           return { adopted: stored?.session !== state.session, ignored: false }
         },
