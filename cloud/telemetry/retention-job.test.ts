@@ -15,11 +15,11 @@ describe('the retention job (fake time)', () => {
     const { log, lines } = captureLogger()
     const point = 'shilian.job.level'
     // 364.5 days old now: kept by the first run, 365 days old 12 h later: removed by the second.
-    await env.store.ingestBatch(batch(1, [good(point, T0 - 364.5 * DAY_MS, 1), good(point, T0, 2)]), {
-      site: 'huaian',
-      receivedAt: T0,
-    })
-    await env.store.compactSamples(Number.MAX_SAFE_INTEGER) // as the compaction job does: retention takes whole chunks
+    // Each arrived when measured (retention counts from arrival too), sealed as the compaction job does.
+    for (const [seq, ts] of [T0 - 364.5 * DAY_MS, T0].entries()) {
+      await env.store.ingestBatch(batch(seq + 1, [good(point, ts, seq + 1)]), { site: 'huaian', receivedAt: ts })
+      await env.store.compactSamples(Number.MAX_SAFE_INTEGER)
+    }
     const job = startRetentionJob({
       store: env.store,
       policy: { ...defaultRetention, everyHours: 12 },

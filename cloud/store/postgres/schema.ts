@@ -217,6 +217,7 @@ export const sampleChunks = pgTable(
     toTs: ms('to_ts').notNull(),
     count: integer('count').notNull(),
     data: bytea('data').notNull(),
+    receivedAt: ms('received_at'),
   },
   (t) => [index('sample_chunks_point_hour').on(t.point, t.hour)],
 )

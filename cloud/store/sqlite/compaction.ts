@@ -38,10 +38,13 @@ export function createCompaction(db: Db, onCorrupt: OnCorrupt) {
     'SELECT id, from_ts AS fromTs, to_ts AS toTs, data FROM sample_chunks WHERE point = ? AND hour = ? ORDER BY id DESC LIMIT 1',
   )
   const insertChunk = sqlite.prepare(
-    'INSERT INTO sample_chunks (point, hour, from_ts, to_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO sample_chunks (point, hour, from_ts, to_ts, count, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
   const updateChunk = sqlite.prepare(
-    'UPDATE sample_chunks SET from_ts = ?, to_ts = ?, count = ?, data = ? WHERE id = ?',
+    'UPDATE sample_chunks SET from_ts = ?, to_ts = ?, count = ?, data = ?, received_at = max(coalesce(received_at, 0), ?) WHERE id = ?',
+  )
+  const newestArrival = sqlite.prepare<[number], { at: number | null }>(
+    'SELECT max(received_at) AS at FROM sample_blocks WHERE id <= ?',
   )
   const deleteBlock = sqlite.prepare('DELETE FROM sample_blocks WHERE id = ?')
 
@@ -61,7 +64,7 @@ export function createCompaction(db: Db, onCorrupt: OnCorrupt) {
   }
 
   /** The segment merged into its hour's newest chunk; a damaged chunk is kept as it is and a new one started beside it. */
-  function seal(segment: Segment): void {
+  function seal(segment: Segment, receivedAt: number): void {
     const existing = newestChunk.get(segment.point, segment.start)
     let before: ChunkSample[] | null = null
     if (existing) {
@@ -76,8 +79,8 @@ export function createCompaction(db: Db, onCorrupt: OnCorrupt) {
     const from = (merged[0] as ChunkSample).ts
     const to = (merged.at(-1) as ChunkSample).ts
     const data = encodeChunk(merged)
-    if (existing && before) updateChunk.run(from, to, merged.length, data, existing.id)
-    else insertChunk.run(segment.point, segment.start, from, to, merged.length, data)
+    if (existing && before) updateChunk.run(from, to, merged.length, data, receivedAt, existing.id)
+    else insertChunk.run(segment.point, segment.start, from, to, merged.length, data, receivedAt)
   }
 
   return {
@@ -89,7 +92,9 @@ export function createCompaction(db: Db, onCorrupt: OnCorrupt) {
           if (last === null) return { blocks: 0, samples: 0, chunks: 0, corrupt: 0 }
           const { blocks, ids, corrupt } = decoded(blocksThrough.all(last))
           const segments = planSegments(blocks)
-          for (const segment of segments) seal(segment)
+          // The round's newest arrival for every chunk it touches (conservative: retention keeps longer, never shorter).
+          const arrived = newestArrival.get(last)?.at ?? receivedBefore
+          for (const segment of segments) seal(segment, arrived)
           for (const id of ids) deleteBlock.run(id)
           const samples = segments.reduce((n, s) => n + s.samples.length, 0)
           return { blocks: ids.length, samples, chunks: segments.length, corrupt }

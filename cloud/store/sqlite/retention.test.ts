@@ -11,6 +11,13 @@ let env: Awaited<ReturnType<typeof tempStore>>
 let db: ReturnType<typeof openDatabase>
 let seq = 0
 const ingest = (samples: Sample[]) => env.store.ingestBatch(batch(++seq, samples), { site: 'huaian', receivedAt: NOW })
+/** Samples that arrived when they were measured (retention counts from arrival too), each sealed into its chunk. */
+const arrived = async (samples: Sample[]) => {
+  for (const s of samples) {
+    await env.store.ingestBatch(batch(++seq, [s]), { site: 'huaian', receivedAt: s.ts })
+    await env.store.compactSamples(Number.MAX_SAFE_INTEGER)
+  }
+}
 const count = (table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
 const starts = (table: string) =>
   (db.$client.prepare(`SELECT start FROM ${table} ORDER BY start`).all() as Array<{ start: number }>).map(
@@ -40,8 +47,7 @@ afterEach(async () => {
 describe('retention (issue 15): whole buckets and samples older than their kind, nothing else', () => {
   it('removes raw samples > 1 year, 1-min rows > 3 years, 1-h rows > 10 years, and records the run', async () => {
     const ages = [10, 400, 1100, 3700] // days before NOW
-    await ingest(ages.map((d) => good(point, NOW - d * DAY_MS, d)))
-    await env.store.compactSamples(Number.MAX_SAFE_INTEGER) // one chunk per hour: each can go whole
+    await arrived(ages.map((d) => good(point, NOW - d * DAY_MS, d)))
     // Alarms and the audit log are kept forever, whatever their age.
     await env.store.auth.audit({ at: NOW - 4000 * DAY_MS, actor: 'test', action: 'login', outcome: 'ok' })
     const stale = { point, kind: 'STALE' as const, priority: 'A' as const, value: 0, limit: 0 }
@@ -67,16 +73,26 @@ describe('retention (issue 15): whole buckets and samples older than their kind,
     expect((await env.store.listRetentionRuns(1))[0]).toMatchObject({ at: NOW + 1 })
   })
 
+  it('keeps samples stamped long ago that arrived recently (an edge clock reset a year back): a full period from arrival', async () => {
+    await ingest([good(point, NOW - 400 * DAY_MS, 1)]) // arrives NOW, stamped 400 days ago
+    await env.store.compactSamples(Number.MAX_SAFE_INTEGER)
+    const runs = await env.store.applyRetention(cutoffsAt(NOW, defaultRetention), NOW)
+    expect(runs.find((r) => r.kind === 'raw')?.removed).toBe(0)
+    expect(rawSampleCount(db.$client)).toBe(1)
+    const later = NOW + 366 * DAY_MS
+    const again = await env.store.applyRetention(cutoffsAt(later, defaultRetention), later)
+    expect(again.find((r) => r.kind === 'raw')?.removed).toBe(1)
+  })
+
   it('keeps what is at the cutoff; a rollup bucket goes only when wholly older than it', async () => {
     const policy = { ...defaultRetention, rawDays: 1, rollup1mDays: 2, rollup1hDays: 3 }
     const cut = NOW - DAY_MS
-    await ingest([good(point, cut - 1, 1), good(point, cut, 2)])
+    await arrived([good(point, cut - 1, 1), good(point, cut, 2)])
     // A 1-h bucket straddling the 1-h cutoff (cutoff 30 min into the hour) stays.
     const at = NOW + 30 * 60_000
     const cutoffs = cutoffsAt(at, policy)
     expect(cutoffs.rollup_1h).toBe(NOW - 3 * DAY_MS)
-    await ingest([good(point, NOW - 3 * DAY_MS + 45 * 60_000, 3), good(point, NOW - 3 * DAY_MS - 1, 4)])
-    await env.store.compactSamples(Number.MAX_SAFE_INTEGER)
+    await arrived([good(point, NOW - 3 * DAY_MS + 45 * 60_000, 3), good(point, NOW - 3 * DAY_MS - 1, 4)])
     await env.store.applyRetention({ ...cutoffs, raw: cut }, at)
     // cut - 1 ends the hour before cut's: its chunk is wholly older and goes; cut's stays.
     expect(chunkSamples(db.$client, point, 0, NOW).map((s) => s.ts)).toEqual([cut])

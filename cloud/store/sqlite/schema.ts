@@ -266,6 +266,8 @@ export const sampleChunks = sqliteTable(
     toTs: integer('to_ts').notNull(),
     count: integer('count').notNull(),
     data: blob('data', { mode: 'buffer' }).notNull(),
+    /** The newest arrival among its samples (its blocks' received_at): retention keeps raw data a full period from arrival too. */
+    receivedAt: integer('received_at'),
   },
   (t) => [index('sample_chunks_point_hour').on(t.point, t.hour)],
 )

@@ -1,0 +1,1 @@
+ALTER TABLE "sample_chunks" ADD COLUMN "received_at" bigint;
