@@ -19,19 +19,13 @@ export function alarmRowOf(a: NewAlarm) {
   }
 }
 
-/** An alarm row as both engines' schemas read it (their `alarms` columns). */
-export interface StoredAlarmRow {
-  id: number
-  point: string
+/** An alarm row as both engines' schemas read it (their `alarms` columns): the record without its owner, kind and priority as text. */
+export type StoredAlarmRow = Omit<
+  AlarmRecord,
+  'pointName' | 'enterprise' | 'kind' | 'priority' | 'disposal' | 'repeats'
+> & {
   kind: string
   priority: string
-  raisedAt: number
-  value: number
-  limit: number
-  recoveredAt: number | null
-  recoveredValue: number | null
-  state: 'active' | 'recovered'
-  closedAt: number | null
   repeats: number
   disposal: DisposalFacts | null
 }

@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
+import { runAlarmTests } from '../../../test/conformance/store/alarms.suite.ts'
 import { runAuthTests } from '../../../test/conformance/store/auth.suite.ts'
 import { runBundleTests } from '../../../test/conformance/store/bundles.suite.ts'
 import { runEdgeTests } from '../../../test/conformance/store/edges.suite.ts'
@@ -7,18 +8,21 @@ import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
 import type { RepoFactoryOptions } from '../../../test/conformance/store/fixtures.ts'
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
+import { runReportTests } from '../../../test/conformance/store/reports.suite.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import { type PgDb, openPostgres } from './db.ts'
 import { pgBundleRepo } from './bundles.ts'
 import { noteOutbox } from './outboxes.ts'
 import {
+  pgAlarmRepo,
   pgAuthStore,
   pgEdgeRepo,
   pgGapRepo,
   pgOutboxRepo,
   pgRegistryRepo,
   pgRegistryStore,
+  pgReportStore,
   verifyAuditChain,
 } from './repos.ts'
 import { batches, edges } from './schema.ts'
@@ -49,10 +53,13 @@ async function newRepos(o: RepoFactoryOptions) {
   const name = `conformance_${process.pid}_${++n}`
   await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
   const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
+  const log = createLogger({ level: 'silent' })
   const repos = {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
-    ...pgRegistryRepo(db, { log: createLogger({ level: 'silent' }), onAlarmChange: o.onAlarmChange }),
+    reports: pgReportStore(db),
+    ...pgRegistryRepo(db, { log, onAlarmChange: o.onAlarmChange }),
+    ...pgAlarmRepo(db, { log, onAlarmChange: o.onAlarmChange }),
     ...pgGapRepo(db),
     ...pgEdgeRepo(db),
     ...pgOutboxRepo(db),
@@ -100,3 +107,5 @@ runGapTests({ name: 'postgres', newRepos })
 runEdgeTests({ name: 'postgres', newRepos })
 runBundleTests({ name: 'postgres', newRepos })
 runOutboxTests({ name: 'postgres', newRepos })
+runAlarmTests({ name: 'postgres', newRepos })
+runReportTests({ name: 'postgres', newRepos })

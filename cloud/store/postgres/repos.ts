@@ -1,11 +1,17 @@
 import type { Logger } from 'pino'
+import { overlayStep, workflowStep } from '../../alarms/engine/steps.ts'
 import type { AlarmChange } from '../../alarms/model.ts'
 import { mergeGaps } from '../gap-rows.ts'
 import type { RegistryStore } from '../registry-store.ts'
+import type { ReportStore } from '../report-store.ts'
+import type { AlarmRepo } from '../repos/alarms.ts'
 import type { EdgeRepo } from '../repos/edges.ts'
 import type { GapRepo } from '../repos/gaps.ts'
 import type { OutboxRepo } from '../repos/outboxes.ts'
 import type { RegistryRepo } from '../repos/registry.ts'
+import { alarmChangeEntry, alarmChangesSince } from './alarm-changes.ts'
+import { alarmTimelineOf, findAlarm, listAlarms } from './alarm-reads.ts'
+import { type AlarmChangeSinks, noteAlarm, stepAlarm } from './alarms.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -14,6 +20,8 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import { pgReportOps } from './reports.ts'
+import { raiseSystemAlarm, recoverSystemAlarm } from './system-alarms.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -35,19 +43,26 @@ export interface PgRegistryRepoOptions {
   planInTx?: PgPlanInTx
 }
 
-export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
-  const emit = (change: AlarmChange) => {
-    try {
-      options.onAlarmChange?.(change)
-    } catch (err) {
-      options.log.error({ err, change }, 'an alarm change listener failed')
-    }
+/** Where a repository's alarm changes go: pushes in the change's transaction, listeners after it (a failing listener is logged). */
+function alarmSinks(options: PgRegistryRepoOptions): AlarmChangeSinks {
+  return {
+    emit: (change) => {
+      try {
+        options.onAlarmChange?.(change)
+      } catch (err) {
+        options.log.error({ err, change }, 'an alarm change listener failed')
+      }
+    },
+    planInTx: options.planInTx ?? (async () => {}),
   }
-  const planInTx: PgPlanInTx = options.planInTx ?? (async () => {})
+}
+
+export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
+  const sinks = alarmSinks(options)
   return {
     applyRegistry: (registry) => applyRegistry(db, registry),
     ownershipFacts: (edge, pointIds, cameraIds) => ownershipFacts(db, edge, pointIds, cameraIds),
-    recordSecurityEvent: (event) => recordSecurityEvent(db, event, { emit, planInTx }),
+    recordSecurityEvent: (event) => recordSecurityEvent(db, event, sinks),
   }
 }
 
@@ -72,4 +87,27 @@ export function pgGapRepo(db: PgDb): GapRepo {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
   }
+}
+
+/** Alarms and their timeline (the same options as the registry's: both write alarm changes). */
+export type PgAlarmRepoOptions = PgRegistryRepoOptions
+
+export function pgAlarmRepo(db: PgDb, options: PgAlarmRepoOptions): AlarmRepo {
+  const sinks = alarmSinks(options)
+  return {
+    listAlarms: (filter) => listAlarms(db, filter),
+    getAlarm: (id, scope) => findAlarm(db, id, scope),
+    alarmTimeline: (id, scope) => alarmTimelineOf(db, id, scope),
+    actOnAlarm: (id, action, now, scope) => stepAlarm(db, id, scope, (a) => workflowStep(a, action, now), sinks),
+    overlayAlarm: (id, action, now, scope) => stepAlarm(db, id, scope, (a) => overlayStep(a, action, now), sinks),
+    noteAlarm: (id, entry, facts) => noteAlarm(db, id, entry, facts, sinks),
+    raiseSystemAlarm: (a) => raiseSystemAlarm(db, a, sinks),
+    recoverSystemAlarm: (point, kind, ts, value) => recoverSystemAlarm(db, { point, kind, ts, value }, sinks),
+    alarmChangesSince: (after, scope, limit, skip) => alarmChangesSince(db, after, scope, limit, skip),
+    alarmChangeEntry: (change) => alarmChangeEntry(db, change),
+  }
+}
+
+export function pgReportStore(db: PgDb): ReportStore {
+  return pgReportOps(db)
 }
