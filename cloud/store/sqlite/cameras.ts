@@ -9,7 +9,7 @@ import type { Db } from './db.ts'
 import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
 import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
-import { birthCameras } from '../edge-rows.ts'
+import { birthCameraUpsert, birthCameras } from '../edge-rows.ts'
 import { completedSnapshotRow, toCameraRecord, toSnapshotRecord } from '../camera-rows.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
@@ -18,13 +18,11 @@ export { cameraAlarmPoint }
 
 /** Cameras announced in a birth (points that carry `camera`): registry entries, online state kept. */
 export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
-  for (const { id, entry } of birthCameras(site, birth)) {
-    // Never moves another edge's camera (issue 13): only the registry API does.
+  for (const { id, entry } of birthCameras(site, birth))
     tx.insert(cameras)
       .values({ id, ...entry })
-      .onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) })
+      .onConflictDoUpdate(birthCameraUpsert(cameras, birth.edge, entry))
       .run()
-  }
 }
 
 /**
