@@ -115,6 +115,21 @@ export function runCameraTests(options: CameraSectionOptions): void {
       expect((await repos.listCameras(FUQIANG)).map((c) => [c.id, c.online])).toEqual([['Cam-03', null]])
     })
 
+    test("cameras: a later birth of their edge updates the entry and keeps the online state; another edge's birth changes nothing", async () => {
+      await store([status(1, 'cam-01', T0 + 10, false, 'timeout')])
+      const moved = { ...camera('cam-01', 'shilian', '罐区东'), camera: { area: 'dock', host: '10.0.0.7', port: 8080 } }
+      await repos.recordBirth('huaian', { ...birth, session: 's-2', points: [moved] }, T0 + 20)
+      const [entry] = (await repos.listCameras('all')).filter((c) => c.id === 'cam-01')
+      expect(entry).toMatchObject({ name: null, area: 'dock', host: '10.0.0.7', port: 8080, enterprise: null })
+      expect(entry).toMatchObject({ online: false, since: T0 + 10, reason: 'timeout' })
+      await repos.recordBirth(
+        'huaian',
+        { ...birth, edge: 'rogue-01', session: 'r-1', points: [camera('cam-01', 'fuqiang')] },
+        T0 + 30,
+      )
+      expect((await repos.listCameras('all')).find((c) => c.id === 'cam-01')).toEqual(entry)
+    })
+
     test('cameras: status history is each camera’s state at `from` and its transitions in [from, to), in scope', async () => {
       await store([
         status(1, 'cam-01', T0, false, 'timeout'),
