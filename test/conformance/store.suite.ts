@@ -8,6 +8,7 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import { runAlarmTests } from './store/alarms.suite.ts'
 import { runAuthTests } from './store/auth.suite.ts'
 import { runBundleTests } from './store/bundles.suite.ts'
+import { runCameraTests } from './store/cameras.suite.ts'
 import { runEdgeTests } from './store/edges.suite.ts'
 import { runGapTests } from './store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
@@ -18,7 +19,8 @@ import { runReportTests } from './store/reports.suite.ts'
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
  * as executable tests, run against every engine. Sections typed on just the repositories they
- * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes, alarms, reports), so an engine runs a section
+ * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes,
+ * alarms, reports, cameras, …), so an engine runs a section
  * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
  * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries) on a whole
  * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
@@ -80,6 +82,19 @@ export function runStoreTests(options: StoreConformanceOptions): void {
         await h.repos.ingestBatch(b, { site: 'huaian', receivedAt: k.receivedAt })
       }
       return { ...h, storeBatch }
+    },
+  })
+  runCameraTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await newRepos(o)
+      // The whole ingest stores the events, each call a batch of its own (pictures written as ingest writes them).
+      let seq = 0
+      const storeCameraEvents = async (events: CameraEvent[], receivedAt: number) => {
+        await h.repos.ingestBatch(batch(++seq, [], { events }), { site: 'huaian', receivedAt })
+      }
+      return { ...h, storeCameraEvents }
     },
   })
 

@@ -5,6 +5,8 @@ import { mergeGaps } from '../gap-rows.ts'
 import type { RegistryStore } from '../registry-store.ts'
 import type { ReportStore } from '../report-store.ts'
 import type { AlarmRepo } from '../repos/alarms.ts'
+import { withBody } from '../camera-rows.ts'
+import type { CameraRepo } from '../repos/cameras.ts'
 import type { EdgeRepo } from '../repos/edges.ts'
 import type { GapRepo } from '../repos/gaps.ts'
 import type { OutboxRepo } from '../repos/outboxes.ts'
@@ -12,6 +14,9 @@ import type { RegistryRepo } from '../repos/registry.ts'
 import { alarmChangeEntry, alarmChangesSince } from './alarm-changes.ts'
 import { alarmTimelineOf, findAlarm, listAlarms } from './alarm-reads.ts'
 import { type AlarmChangeSinks, noteAlarm, stepAlarm } from './alarms.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
+import { pgCameraHistory } from './camera-history.ts'
+import { pgCameraQueries } from './cameras.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -25,6 +30,7 @@ import { raiseSystemAlarm, recoverSystemAlarm } from './system-alarms.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
+export { linkCompletedSnapshot } from './snapshots.ts'
 
 /**
  * The PostgreSQL engine's repositories (cloud/store/repos), one factory per aggregate, each over
@@ -110,4 +116,28 @@ export function pgAlarmRepo(db: PgDb, options: PgAlarmRepoOptions): AlarmRepo {
 
 export function pgReportStore(db: PgDb): ReportStore {
   return pgReportOps(db)
+}
+
+export interface PgCameraRepoOptions {
+  /**
+   * Where the snapshot JPEGs are (cloud/store/snapshot-files.ts: `{dir}/{2 hex}/{id}.jpg`): the
+   * database keeps their metadata only. SQLite keeps them beside its file (`{dataDir}/snapshots`);
+   * on PostgreSQL the cloud names the directory (every cloud process sharing the database must
+   * see the same one, e.g. a shared volume), and ingest writes there too.
+   */
+  snapshotsDir: string
+}
+
+export function pgCameraRepo(db: PgDb, options: PgCameraRepoOptions): CameraRepo {
+  const files = openSnapshotFiles(options.snapshotsDir)
+  const queries = pgCameraQueries(db)
+  const history = pgCameraHistory(db)
+  return {
+    listCameras: (scope) => queries.list(scope),
+    // An alarm outside the scope is unknown (null), as getAlarm has it.
+    alarmSnapshots: (alarm, scope) => queries.alarmSnapshots(alarm, scope),
+    getSnapshot: async (id, scope) => withBody(await queries.snapshot(id, scope), files),
+    latestSnapshots: (scope) => history.latestSnapshots(scope),
+    cameraStatusHistory: (range, scope) => history.statusHistory(range, scope),
+  }
 }
