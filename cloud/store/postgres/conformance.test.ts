@@ -7,6 +7,8 @@ import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
 import type { RepoFactoryOptions } from '../../../test/conformance/store/fixtures.ts'
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
+import { runRetentionTests } from '../../../test/conformance/store/retention.suite.ts'
+import { pgRetentionRepos } from '../../../test/cloud/pg-retention-handle.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import { type PgDb, openPostgres } from './db.ts'
@@ -45,10 +47,20 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function newRepos(o: RepoFactoryOptions) {
+/** A fresh database cloned from the migrated template; `dispose` drops it. */
+async function newDatabase() {
   const name = `conformance_${process.pid}_${++n}`
   await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
   const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
+  const dispose = async () => {
+    await db.$client.end({ timeout: 5 })
+    await admin.unsafe(`drop database "${name}" with (force)`)
+  }
+  return { db, dispose }
+}
+
+async function newRepos(o: RepoFactoryOptions) {
+  const { db, dispose } = await newDatabase()
   const repos = {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
@@ -62,10 +74,7 @@ async function newRepos(o: RepoFactoryOptions) {
     repos,
     storeBatch: (key: BatchKey) => storeBatchKey(db, key),
     verifyAuditChain: () => verifyAuditChain(db),
-    dispose: async () => {
-      await db.$client.end({ timeout: 5 })
-      await admin.unsafe(`drop database "${name}" with (force)`)
-    },
+    dispose,
   }
 }
 
@@ -100,3 +109,10 @@ runGapTests({ name: 'postgres', newRepos })
 runEdgeTests({ name: 'postgres', newRepos })
 runBundleTests({ name: 'postgres', newRepos })
 runOutboxTests({ name: 'postgres', newRepos })
+runRetentionTests({
+  name: 'postgres',
+  newRepos: async () => {
+    const { db, dispose } = await newDatabase()
+    return { repos: pgRetentionRepos(db), verifyAuditChain: () => verifyAuditChain(db), dispose }
+  },
+})

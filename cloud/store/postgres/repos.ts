@@ -6,6 +6,7 @@ import type { EdgeRepo } from '../repos/edges.ts'
 import type { GapRepo } from '../repos/gaps.ts'
 import type { OutboxRepo } from '../repos/outboxes.ts'
 import type { RegistryRepo } from '../repos/registry.ts'
+import type { RetentionRepo } from '../repos/retention.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -14,6 +15,7 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import { applyPgRetention, recentPgRetentionRuns } from './retention.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -71,5 +73,13 @@ export function pgGapRepo(db: PgDb): GapRepo {
       db.transaction(async (tx) => {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
+  }
+}
+
+/** Retention by whole time partitions (retention.ts, partitions.ts); each run recorded in retention_runs. */
+export function pgRetentionRepo(db: PgDb): RetentionRepo {
+  return {
+    applyRetention: (cutoffs, at) => applyPgRetention(db, cutoffs, at),
+    listRetentionRuns: (limit) => recentPgRetentionRuns(db, limit),
   }
 }
