@@ -14,6 +14,8 @@ import { EDGE, type RepoFactoryOptions } from '../../../test/conformance/store/f
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
 import { runReportTests } from '../../../test/conformance/store/reports.suite.ts'
 import { storePgCameraEvents } from '../../../test/util/pg-camera-events.ts'
+import { runRetentionTests } from '../../../test/conformance/store/retention.suite.ts'
+import { pgRetentionRepos } from '../../../test/cloud/pg-retention-handle.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import type { CameraEvent } from '../../../shared/wire/camera.ts'
@@ -57,10 +59,20 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function newRepos(o: RepoFactoryOptions) {
+/** A fresh database cloned from the migrated template; `dispose` drops it. */
+async function newDatabase() {
   const name = `conformance_${process.pid}_${++n}`
   await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
   const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
+  const dispose = async () => {
+    await db.$client.end({ timeout: 5 })
+    await admin.unsafe(`drop database "${name}" with (force)`)
+  }
+  return { db, dispose }
+}
+
+async function newRepos(o: RepoFactoryOptions) {
+  const { db, dispose } = await newDatabase()
   const snapshotsDir = mkdtempSync(path.join(tmpdir(), 'parklink-pg-snapshots-'))
   const log = createLogger({ level: 'silent' })
   const repos = {
@@ -69,7 +81,6 @@ async function newRepos(o: RepoFactoryOptions) {
     reports: pgReportStore(db),
     ...pgRegistryRepo(db, { log, onAlarmChange: o.onAlarmChange }),
     ...pgAlarmRepo(db, { log, onAlarmChange: o.onAlarmChange }),
-    ...pgRegistryRepo(db, { log, onAlarmChange: o.onAlarmChange }),
     ...pgGapRepo(db),
     ...pgEdgeRepo(db),
     ...pgOutboxRepo(db),
@@ -84,8 +95,7 @@ async function newRepos(o: RepoFactoryOptions) {
       storePgCameraEvents(db, openSnapshotFiles(snapshotsDir), events, { edge: EDGE, receivedAt, log }),
     verifyAuditChain: () => verifyAuditChain(db),
     dispose: async () => {
-      await db.$client.end({ timeout: 5 })
-      await admin.unsafe(`drop database "${name}" with (force)`)
+      await dispose()
       rmSync(snapshotsDir, { recursive: true, force: true })
     },
   }
@@ -125,3 +135,10 @@ runOutboxTests({ name: 'postgres', newRepos })
 runAlarmTests({ name: 'postgres', newRepos })
 runReportTests({ name: 'postgres', newRepos })
 runCameraTests({ name: 'postgres', newRepos })
+runRetentionTests({
+  name: 'postgres',
+  newRepos: async () => {
+    const { db, dispose } = await newDatabase()
+    return { repos: pgRetentionRepos(db), verifyAuditChain: () => verifyAuditChain(db), dispose }
+  },
+})

@@ -17,6 +17,7 @@ import { type AlarmChangeSinks, noteAlarm, stepAlarm } from './alarms.ts'
 import { openSnapshotFiles } from '../snapshot-files.ts'
 import { pgCameraHistory } from './camera-history.ts'
 import { pgCameraQueries } from './cameras.ts'
+import type { RetentionRepo } from '../repos/retention.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -27,6 +28,7 @@ import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
 import { pgReportOps } from './reports.ts'
 import { raiseSystemAlarm, recoverSystemAlarm } from './system-alarms.ts'
+import { applyPgRetention, recentPgRetentionRuns } from './retention.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -139,5 +141,13 @@ export function pgCameraRepo(db: PgDb, options: PgCameraRepoOptions): CameraRepo
     getSnapshot: async (id, scope) => withBody(await queries.snapshot(id, scope), files),
     latestSnapshots: (scope) => history.latestSnapshots(scope),
     cameraStatusHistory: (range, scope) => history.statusHistory(range, scope),
+  }
+}
+
+/** Retention by whole time partitions (retention.ts, partitions.ts); each run recorded in retention_runs. */
+export function pgRetentionRepo(db: PgDb): RetentionRepo {
+  return {
+    applyRetention: (cutoffs, at) => applyPgRetention(db, cutoffs, at),
+    listRetentionRuns: (limit) => recentPgRetentionRuns(db, limit),
   }
 }

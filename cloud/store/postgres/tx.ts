@@ -31,6 +31,11 @@ export const LOCKS = {
   registry: 2,
   /** Edges' status messages: read the stored session, then write presence (after registry when both). */
   edges: 3,
+  /**
+   * Creating, filling and dropping time partitions (partitions.ts, which takes it through the raw
+   * client as PARTITIONS_LOCK: db.ts calls it at open, so it cannot import this module). Taken alone.
+   */
+  partitions: 4,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {
