@@ -6,6 +6,9 @@ import type { EdgeRepo } from '../repos/edges.ts'
 import type { GapRepo } from '../repos/gaps.ts'
 import type { OutboxRepo } from '../repos/outboxes.ts'
 import type { RegistryRepo } from '../repos/registry.ts'
+import type { DeliveryRepo } from '../repos/deliveries.ts'
+import type { GasWarningRepo } from '../repos/gas-warnings.ts'
+import type { WindowRepo } from '../repos/windows.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -14,6 +17,9 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import { pgDeliveryOps } from './deliveries.ts'
+import { pgGasWarningOps } from './gas-warnings.ts'
+import { pgWindowOps } from './windows.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -72,4 +78,19 @@ export function pgGapRepo(db: PgDb): GapRepo {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
   }
+}
+
+/** Maintenance windows: requests and decisions (what the ingest reads of them is the ingest's). */
+export function pgWindowRepo(db: PgDb): WindowRepo {
+  return pgWindowOps(db)
+}
+
+/** The alarms' push ledger: due pushes and their outcomes (rows are planned by the alarm writes). */
+export function pgDeliveryRepo(db: PgDb): DeliveryRepo {
+  return pgDeliveryOps(db)
+}
+
+/** Gas-leak warnings and their own push ledger. */
+export function pgGasWarningRepo(db: PgDb): GasWarningRepo {
+  return pgGasWarningOps(db)
 }
