@@ -1,7 +1,9 @@
+import { and, type Column, eq, type SQL } from 'drizzle-orm'
 import type { PointClass } from '../../shared/rules/priority.ts'
 import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
 import type { PointRange, SourceLimits } from '../../shared/wire/messages.ts'
-import type { PointRecord } from './repos/telemetry.ts'
+import type { PointFilter, PointRecord } from './repos/telemetry.ts'
+import { inScope } from './sql-scope.ts'
 import { toStoredSample } from './sample-values.ts'
 
 /** The columns of a `points` row a PointRecord is made of (both engines' schema.ts). */
@@ -56,4 +58,18 @@ export function toPointRecord(row: PointRow): PointRecord {
     registered: row.registered,
     latest,
   }
+}
+
+/** The condition of a PointFilter on either engine's `points` columns (scope in the query, brief §7). */
+export function pointFilterWhere(
+  filter: PointFilter,
+  c: { enterprise: Column; hazardSource: Column; area: Column; class: Column },
+): SQL | undefined {
+  return and(
+    inScope(filter.scope, c.enterprise),
+    filter.enterprise === undefined ? undefined : eq(c.enterprise, filter.enterprise),
+    filter.hazardSource === undefined ? undefined : eq(c.hazardSource, filter.hazardSource),
+    filter.area === undefined ? undefined : eq(c.area, filter.area),
+    filter.class === undefined ? undefined : eq(c.class, filter.class),
+  )
 }

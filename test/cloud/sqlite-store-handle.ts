@@ -6,6 +6,7 @@ import { createLogger } from '../../cloud/log.ts'
 import { verifyAuditChain } from '../../cloud/store/sqlite/audit-chain.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
 import type { Store } from '../../cloud/store/store.ts'
+import { flipMiddleByte } from '../util/damage.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { StoreFactoryOptions as RepoFactoryOptions, StoreHandle } from '../conformance/store.suite.ts'
 
@@ -26,6 +27,18 @@ export async function sqliteStoreHandle(o: RepoFactoryOptions, wrap = (s: Store)
         return verifyAuditChain(reader)
       } finally {
         reader.close()
+      }
+    },
+    damageChunk: async (point, hour) => {
+      const db = new Database(file)
+      try {
+        const row = db.prepare('SELECT id, data FROM sample_chunks WHERE point = ? AND hour = ?').get(point, hour) as
+          | { id: number; data: Buffer }
+          | undefined
+        if (!row) throw new Error(`no chunk of ${point} at ${hour}`)
+        db.prepare('UPDATE sample_chunks SET data = ? WHERE id = ?').run(flipMiddleByte(row.data), row.id)
+      } finally {
+        db.close()
       }
     },
     dispose: async () => {

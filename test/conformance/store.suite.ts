@@ -12,6 +12,7 @@ import { runGapTests } from './store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
 import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, T0 } from './store/fixtures.ts'
 import { runRegistryTests } from './store/registry.suite.ts'
+import { runTelemetryTests } from './store/telemetry.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
@@ -27,6 +28,8 @@ export type StoreFactoryOptions = RepoFactoryOptions
 
 export interface StoreHandle {
   store: Store
+  /** Flips a byte in a point's sealed chunk of the hour starting at `hour` (the telemetry section's disk damage). */
+  damageChunk(point: string, hour: number): Promise<void>
   /** The engine's own walk along the audit hash chain. */
   verifyAuditChain(): Promise<ChainVerdict>
   dispose(): Promise<void>
@@ -65,6 +68,21 @@ export function runStoreTests(options: StoreConformanceOptions): void {
   runGapTests({ name: options.name, newRepos, skip: options.skip })
   runEdgeTests({ name: options.name, newRepos, skip: options.skip })
   runBundleTests({ name: options.name, newRepos, skip: options.skip })
+  runTelemetryTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await options.newStore(o)
+      return {
+        repos: h.store,
+        verifyAuditChain: () => h.verifyAuditChain(),
+        dispose: () => h.dispose(),
+        damageChunk: (point, hour) => h.damageChunk(point, hour),
+        putSamples: async (b, samples) =>
+          void (await h.store.ingestBatch(batch(b.seq, samples), { site: 'huaian', receivedAt: b.receivedAt })),
+      }
+    },
+  })
   runOutboxTests({
     name: options.name,
     skip: options.skip,

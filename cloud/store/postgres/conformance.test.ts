@@ -7,6 +7,10 @@ import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
 import type { RepoFactoryOptions } from '../../../test/conformance/store/fixtures.ts'
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
+import { runTelemetryTests } from '../../../test/conformance/store/telemetry.suite.ts'
+import { EDGE } from '../../../test/conformance/store/fixtures.ts'
+import { damagePgChunk, putPgSamples } from '../../../test/util/pg-samples.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import { type PgDb, openPostgres } from './db.ts'
@@ -19,6 +23,7 @@ import {
   pgOutboxRepo,
   pgRegistryRepo,
   pgRegistryStore,
+  pgTelemetryRepo,
   verifyAuditChain,
 } from './repos.ts'
 import { batches, edges } from './schema.ts'
@@ -45,10 +50,20 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function newRepos(o: RepoFactoryOptions) {
+/** A fresh database cloned from the migrated template, dropped by dispose. */
+async function freshDb() {
   const name = `conformance_${process.pid}_${++n}`
   await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
   const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
+  const dispose = async () => {
+    await db.$client.end({ timeout: 5 })
+    await admin.unsafe(`drop database "${name}" with (force)`)
+  }
+  return { db, dispose }
+}
+
+async function newRepos(o: RepoFactoryOptions) {
+  const { db, dispose } = await freshDb()
   const repos = {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
@@ -62,10 +77,21 @@ async function newRepos(o: RepoFactoryOptions) {
     repos,
     storeBatch: (key: BatchKey) => storeBatchKey(db, key),
     verifyAuditChain: () => verifyAuditChain(db),
-    dispose: async () => {
-      await db.$client.end({ timeout: 5 })
-      await admin.unsafe(`drop database "${name}" with (force)`)
-    },
+    dispose,
+  }
+}
+
+/** The telemetry section's store: its samples put in by the test fixture until the PostgreSQL ingest exists. */
+async function newTelemetryRepos(o: RepoFactoryOptions) {
+  const { db, dispose } = await freshDb()
+  const log = createLogger({ level: 'silent' })
+  return {
+    repos: { ...pgTelemetryRepo(db, { onCorrupt: o.onCorrupt ?? (() => {}) }), ...pgRegistryRepo(db, { log }) },
+    putSamples: (b: { seq: number; receivedAt: number }, samples: Sample[]) =>
+      putPgSamples(db, { edge: EDGE, ...b }, samples),
+    damageChunk: (point: string, hour: number) => damagePgChunk(db, point, hour),
+    verifyAuditChain: () => verifyAuditChain(db),
+    dispose,
   }
 }
 
@@ -100,3 +126,4 @@ runGapTests({ name: 'postgres', newRepos })
 runEdgeTests({ name: 'postgres', newRepos })
 runBundleTests({ name: 'postgres', newRepos })
 runOutboxTests({ name: 'postgres', newRepos })
+runTelemetryTests({ name: 'postgres', newRepos: newTelemetryRepos })

@@ -14,6 +14,13 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import type { OnCorrupt } from '../historian/corrupt.ts'
+import type { TelemetryRepo } from '../repos/telemetry.ts'
+import { compactSamples } from './compaction.ts'
+import { pgHistoryReads } from './history.ts'
+import { pgPointQueries } from './queries.ts'
+import { pgSampleReader } from './sample-reads.ts'
+import { listUnevaluated } from './unevaluated-reads.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -71,5 +78,21 @@ export function pgGapRepo(db: PgDb): GapRepo {
       db.transaction(async (tx) => {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
+  }
+}
+
+export interface PgTelemetryRepoOptions {
+  /** Told of every historian chunk or block that does not decode (it is skipped; cloud/store/historian/corrupt.ts). */
+  onCorrupt: OnCorrupt
+}
+
+/** Points, history, buckets, completeness and compaction over the historian (issue 15), as SQLite answers them. */
+export function pgTelemetryRepo(db: PgDb, { onCorrupt }: PgTelemetryRepoOptions): TelemetryRepo {
+  const reader = pgSampleReader(db, onCorrupt)
+  return {
+    ...pgPointQueries(db, reader),
+    ...pgHistoryReads(db, reader),
+    listUnevaluated: (point, range) => listUnevaluated(db, point, range),
+    compactSamples: (receivedBefore) => compactSamples(db, receivedBefore, onCorrupt),
   }
 }

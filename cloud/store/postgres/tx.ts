@@ -11,7 +11,8 @@ import type { PgDb } from './db.ts'
  * - Read-then-write decisions that SQLite serializes with BEGIN IMMEDIATE take a transaction-level
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
- *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
+ *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse. The
+ *   historian compaction's lock is taken alone.
  * - Listeners (alarm changes) are told after the commit, from the changes the transaction collected.
  * - A throw inside rolls back and rejects the caller's promise with the original error.
  */
@@ -27,6 +28,11 @@ export const LOCKS = {
   registry: 2,
   /** Edges' status messages: read the stored session, then write presence (after registry when both). */
   edges: 3,
+  /**
+   * The historian's compaction (compaction.ts): read the blocks, merge into the hours' newest
+   * chunks, delete the blocks. Taken alone (no other lock inside it), so it orders with none.
+   */
+  historianCompaction: 4,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {

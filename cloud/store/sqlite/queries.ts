@@ -5,7 +5,7 @@ import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../stor
 import type { Db } from './db.ts'
 import { edgeOutboxes, edges, points } from './schema.ts'
 import type { SampleReader } from './sample-reads.ts'
-import { toPointRecord } from '../point-rows.ts'
+import { pointFilterWhere, toPointRecord } from '../point-rows.ts'
 import { inScope } from './scope.ts'
 import type { Scope } from '../store.ts'
 
@@ -34,13 +34,7 @@ export function createQueries(db: Db, reader: SampleReader) {
     },
 
     listPoints(filter: PointFilter): PointRecord[] {
-      const where = and(
-        inScope(filter.scope, points.enterprise),
-        filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise),
-        filter.hazardSource === undefined ? undefined : eq(points.hazardSource, filter.hazardSource),
-        filter.area === undefined ? undefined : eq(points.area, filter.area),
-        filter.class === undefined ? undefined : eq(points.class, filter.class),
-      )
+      const where = pointFilterWhere(filter, points)
       return db.select().from(points).where(where).orderBy(asc(points.id)).all().map(toPoint)
     },
 
