@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { partsOfWindows, windowsOf } from '../historian/spans.ts'
+import type { ChunkSample } from '../historian/codec.ts'
+import { CHUNK_WIDTH_MS } from '../historian/compact.ts'
+import { hourOf } from '../historian/merge.ts'
+import { partsOfWindows, type SpanWindow, windowsOf } from '../historian/spans.ts'
 import type { Part, Plan, RollupSource, Span } from '../../telemetry/rollup-plan.ts'
 import type { PgDb } from './db.ts'
 import type { PgSampleReader } from './sample-reads.ts'
@@ -37,11 +40,33 @@ export async function rollupParts(
   return [...rows] as unknown as Part[]
 }
 
-/** The partial minutes of a rollup answer read from the historian, a window per chunk hour (historian/spans.ts). */
+/** The first index of a list sorted by ts whose ts is at least `ts`. */
+function firstAtOrAfter(list: readonly ChunkSample[], ts: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((list[mid] as ChunkSample).ts < ts) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * The partial minutes of a rollup answer read from the historian (historian/spans.ts): the
+ * chunk hours of all windows in one read, then each window's samples cut out of it by time.
+ */
 export async function rawSpanParts(reader: PgSampleReader, point: string, plan: Plan, spans: readonly Span[]) {
   if (spans.length === 0) return []
-  const read = []
-  for (const window of windowsOf(spans))
-    read.push({ window, samples: await reader.read(point, window.from, window.to - 1) })
+  const windows = windowsOf(spans)
+  const hours = new Set<number>()
+  for (const w of windows) for (let h = hourOf(w.from); h <= w.to - 1; h += CHUNK_WIDTH_MS) hours.add(h)
+  const from = (windows[0] as SpanWindow).from
+  const to = Math.max(...windows.map((w) => w.to)) - 1
+  const samples = await reader.readHours(point, [...hours], from, to)
+  const read = windows.map((window) => ({
+    window,
+    samples: samples.slice(firstAtOrAfter(samples, window.from), firstAtOrAfter(samples, window.to)),
+  }))
   return partsOfWindows(plan, read)
 }

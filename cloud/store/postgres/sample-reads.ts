@@ -68,6 +68,23 @@ export function pgSampleReader(db: PgDb, onCorrupt: OnCorrupt) {
       return inHistorianOrder(out)
     },
 
+    /**
+     * The point's samples of [from, to] in the given chunk hours only, in the historian's order:
+     * the partial minutes of a rollup answer, one statement for all their hours (rollup-reads.ts).
+     */
+    async readHours(point: string, hours: readonly number[], from: number, to: number): Promise<StoredSample[]> {
+      const collect = sealedSamples(point, from, to, onCorrupt)
+      const rows = await db
+        .select(chunkColumns)
+        .from(sampleChunks)
+        .where(and(eq(sampleChunks.point, point), inArray(sampleChunks.hour, [...hours])))
+        .orderBy(asc(sampleChunks.hour), asc(sampleChunks.id))
+      for (const row of rows) collect.add(row)
+      const out = collect.out
+      for (const row of await blocksIn(from, to)) addBlockSamples(out, point, row, { from, to }, onCorrupt)
+      return inHistorianOrder(out)
+    },
+
     /** As read, for many points at once: one chunk query for all of them, each block decoded once. */
     async readPoints(points: readonly string[], from: number, to: number): Promise<Map<string, StoredSample[]>> {
       const collectors = new Map(points.map((p) => [p, sealedSamples(p, from, to, onCorrupt)]))
