@@ -9,6 +9,7 @@ import { openDatabase } from '../../cloud/store/sqlite/db.ts'
 import { createDeliveryOps } from '../../cloud/store/sqlite/deliveries.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
 import type { Store } from '../../cloud/store/store.ts'
+import { flipMiddleByte } from '../util/damage.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { StoreFactoryOptions as RepoFactoryOptions, StoreHandle } from '../conformance/store.suite.ts'
 import { type SeedAlarm, seedWrite } from '../conformance/store/fixtures.ts'
@@ -37,6 +38,18 @@ export async function sqliteStoreHandle(
       }
     },
     seedAlarm: (alarm, pushes) => seedAlarm(file, alarm, pushes),
+    damageChunk: async (point, hour) => {
+      const db = new Database(file)
+      try {
+        const row = db.prepare('SELECT id, data FROM sample_chunks WHERE point = ? AND hour = ?').get(point, hour) as
+          | { id: number; data: Buffer }
+          | undefined
+        if (!row) throw new Error(`no chunk of ${point} at ${hour}`)
+        db.prepare('UPDATE sample_chunks SET data = ? WHERE id = ?').run(flipMiddleByte(row.data), row.id)
+      } finally {
+        db.close()
+      }
+    },
     dispose: async () => {
       await store.close()
       rmSync(dir, { recursive: true, force: true })

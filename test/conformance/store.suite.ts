@@ -18,6 +18,7 @@ import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, type SeedAlar
 import { runRegistryTests } from './store/registry.suite.ts'
 import { runReportTests } from './store/reports.suite.ts'
 import { runWindowTests } from './store/windows.suite.ts'
+import { runTelemetryTests } from './store/telemetry.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
@@ -34,6 +35,8 @@ export type StoreFactoryOptions = RepoFactoryOptions
 
 export interface StoreHandle {
   store: Store
+  /** Flips a byte in a point's sealed chunk of the hour starting at `hour` (the telemetry section's disk damage). */
+  damageChunk(point: string, hour: number): Promise<void>
   /** The engine's own walk along the audit hash chain. */
   verifyAuditChain(): Promise<ChainVerdict>
   /** An alarm and its planned pushes written by the engine's own alarm writes and push outbox. */
@@ -84,6 +87,21 @@ export function runStoreTests(options: StoreConformanceOptions): void {
   runWindowTests({ name: options.name, newRepos, skip: options.skip })
   runDeliveryTests({ name: options.name, newRepos, skip: options.skip })
   runGasWarningTests({ name: options.name, newRepos, skip: options.skip })
+  runTelemetryTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await options.newStore(o)
+      return {
+        repos: h.store,
+        verifyAuditChain: () => h.verifyAuditChain(),
+        dispose: () => h.dispose(),
+        damageChunk: (point, hour) => h.damageChunk(point, hour),
+        putSamples: async (b, samples) =>
+          void (await h.store.ingestBatch(batch(b.seq, samples), { site: 'huaian', receivedAt: b.receivedAt })),
+      }
+    },
+  })
   runOutboxTests({
     name: options.name,
     skip: options.skip,

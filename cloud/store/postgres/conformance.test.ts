@@ -28,6 +28,9 @@ import {
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
 import { runWindowTests } from '../../../test/conformance/store/windows.suite.ts'
 import { waitFor } from '../../../test/util/wait.ts'
+import { runTelemetryTests } from '../../../test/conformance/store/telemetry.suite.ts'
+import { damagePgChunk, putPgSamples } from '../../../test/util/pg-samples.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
 import type { CameraEvent } from '../../../shared/wire/camera.ts'
@@ -50,6 +53,7 @@ import {
   pgRegistryStore,
   pgReportStore,
   pgWindowRepo,
+  pgTelemetryRepo,
   verifyAuditChain,
 } from './repos.ts'
 import { batches, edges, maintenanceWindows, notificationDeliveries } from './schema.ts'
@@ -120,6 +124,20 @@ async function newRepos(o: RepoFactoryOptions) {
       await dispose()
       rmSync(snapshotsDir, { recursive: true, force: true })
     },
+  }
+}
+
+/** The telemetry section's store: its samples put in by the test fixture until the PostgreSQL ingest exists. */
+async function newTelemetryRepos(o: RepoFactoryOptions) {
+  const { db, dispose } = await newDatabase()
+  const log = createLogger({ level: 'silent' })
+  return {
+    repos: { ...pgTelemetryRepo(db, { onCorrupt: o.onCorrupt ?? (() => {}) }), ...pgRegistryRepo(db, { log }) },
+    putSamples: (b: { seq: number; receivedAt: number }, samples: Sample[]) =>
+      putPgSamples(db, { edge: EDGE, ...b }, samples),
+    damageChunk: (point: string, hour: number) => damagePgChunk(db, point, hour),
+    verifyAuditChain: () => verifyAuditChain(db),
+    dispose,
   }
 }
 
@@ -227,3 +245,4 @@ describe('postgres: a window decision reads the window FOR UPDATE', () => {
     expect((await repos.getWindow(id, 'all'))?.status).toBe(winner.ok ? winner.window.status : 'none')
   })
 })
+runTelemetryTests({ name: 'postgres', newRepos: newTelemetryRepos })

@@ -35,6 +35,13 @@ import { applyPgRetention, recentPgRetentionRuns } from './retention.ts'
 import { pgDeliveryOps } from './deliveries.ts'
 import { pgGasWarningOps } from './gas-warnings.ts'
 import { pgWindowOps } from './windows.ts'
+import type { OnCorrupt } from '../historian/corrupt.ts'
+import type { TelemetryRepo } from '../repos/telemetry.ts'
+import { compactSamples } from './compaction.ts'
+import { pgHistoryReads } from './history.ts'
+import { pgPointQueries } from './queries.ts'
+import { pgSampleReader } from './sample-reads.ts'
+import { listUnevaluated } from './unevaluated-reads.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -171,4 +178,20 @@ export function pgDeliveryRepo(db: PgDb): DeliveryRepo {
 /** Gas-leak warnings and their own push ledger. */
 export function pgGasWarningRepo(db: PgDb): GasWarningRepo {
   return pgGasWarningOps(db)
+}
+
+export interface PgTelemetryRepoOptions {
+  /** Told of every historian chunk or block that does not decode (it is skipped; cloud/store/historian/corrupt.ts). */
+  onCorrupt: OnCorrupt
+}
+
+/** Points, history, buckets, completeness and compaction over the historian (issue 15), as SQLite answers them. */
+export function pgTelemetryRepo(db: PgDb, { onCorrupt }: PgTelemetryRepoOptions): TelemetryRepo {
+  const reader = pgSampleReader(db, onCorrupt)
+  return {
+    ...pgPointQueries(db, reader),
+    ...pgHistoryReads(db, reader),
+    listUnevaluated: (point, range) => listUnevaluated(db, point, range),
+    compactSamples: (receivedBefore) => compactSamples(db, receivedBefore, onCorrupt),
+  }
 }

@@ -12,7 +12,8 @@ import type { PgDb } from './db.ts'
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
  *   takes a fresh snapshot per statement). Lock order: registry, then edges, then alarm rows (below),
- *   then audit chain, then alarm timeline; never the reverse.
+ *   then audit chain, then alarm timeline; never the reverse. The historian compaction's
+ *   and the partition maintainer's locks are each taken alone.
  * - A read-decide-write on one row takes that row's lock instead (SELECT … FOR UPDATE): a person's
  *   step on an alarm (alarms.ts) locks only that alarm, so steps on other alarms go on in parallel.
  *   Alarm rows come after the advisory locks (a security event updates its alarm under the audit
@@ -44,6 +45,11 @@ export const LOCKS = {
    * nothing that appends takes another lock after it.
    */
   alarmTimeline: 5,
+  /**
+   * The historian's compaction (compaction.ts): read the blocks, merge into the hours' newest
+   * chunks, delete the blocks. Taken alone (no other lock inside it), so it orders with none.
+   */
+  historianCompaction: 6,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {

@@ -1,20 +1,8 @@
 import type { Logger } from 'pino'
+import type { OnCorrupt } from '../historian/corrupt.ts'
 
-/**
- * A historian chunk or block that does not decode (disk damage; issue 15 "bad input"): reported
- * by point and time range, and skipped, so a query answers with what is readable. `point` is
- * null for a block whose directory is unreadable (its points are unknown).
- */
-export interface CorruptPart {
-  kind: 'chunk' | 'block'
-  id: number
-  point: string | null
-  from: number
-  to: number
-  error: string
-}
-
-export type OnCorrupt = (part: CorruptPart) => void
+/** The report's shape is engine-neutral (cloud/store/historian/corrupt.ts). */
+export type { CorruptPart, OnCorrupt } from '../historian/corrupt.ts'
 
 /** The default report: an error line naming what is lost (the service also counts it, cloud/metrics.ts). */
 export const logCorrupt =

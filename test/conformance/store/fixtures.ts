@@ -4,6 +4,7 @@ import type { Registry } from '../../../cloud/config.ts'
 import type { PlannedPush } from '../../../cloud/notify/plan.ts'
 import type { ChainVerdict } from '../../../cloud/store/audit-chain.ts'
 import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
+import type { OnCorrupt } from '../../../cloud/store/historian/corrupt.ts'
 
 /**
  * What every section of the store conformance suite shares (test/conformance/store/*.suite.ts):
@@ -13,6 +14,8 @@ import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
 export interface RepoFactoryOptions {
   onAlarmChange?: (change: AlarmChange) => void
   planPushes?: PushPlanner
+  /** Told of every historian chunk or block that does not decode (the telemetry section). */
+  onCorrupt?: OnCorrupt
 }
 
 export interface RepoHandle<R> {

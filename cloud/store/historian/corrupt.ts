@@ -1,0 +1,16 @@
+/**
+ * A historian chunk or block that does not decode (disk damage; issue 15 "bad input"): reported
+ * by point and time range, and skipped, so a query answers with what is readable. `point` is
+ * null for a block whose directory is unreadable (its points are unknown). Engine-neutral: both
+ * engines' reads and compactions report through an injected OnCorrupt.
+ */
+export interface CorruptPart {
+  kind: 'chunk' | 'block'
+  id: number
+  point: string | null
+  from: number
+  to: number
+  error: string
+}
+
+export type OnCorrupt = (part: CorruptPart) => void
