@@ -5,6 +5,7 @@ import { act, noFacts, type Action, type DisposalFacts, type TimelineEntry } fro
 import type { AlarmActOutcome, AlarmChange, AlarmFilter, AlarmKind, AlarmRecord, SystemAlarmKind } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
+import { alarmRecordOf } from '../alarm-rows.ts'
 import { inScope } from './scope.ts'
 import type { PlanInTx } from './push-outbox.ts'
 import { append, createAlarmWrites } from './alarm-writes.ts'
@@ -27,31 +28,7 @@ export function createAlarmOps(db: Db, emit: (change: AlarmChange) => void, plan
       .from(alarms)
       .leftJoin(points, eq(points.id, alarms.point))
       .leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
-  const toRecord = ({
-    alarm,
-    pointName,
-    enterprise,
-  }: {
-    alarm: typeof alarms.$inferSelect
-    pointName: string | null
-    enterprise: string | null
-  }): AlarmRecord => ({
-    id: alarm.id,
-    point: alarm.point,
-    pointName,
-    enterprise,
-    kind: alarm.kind as AlarmKind,
-    priority: alarm.priority as Priority,
-    raisedAt: alarm.raisedAt,
-    value: alarm.value,
-    limit: alarm.limit,
-    recoveredAt: alarm.recoveredAt,
-    recoveredValue: alarm.recoveredValue,
-    state: alarm.state,
-    closedAt: alarm.closedAt,
-    repeats: alarm.repeats,
-    disposal: alarm.disposal ?? noFacts(),
-  })
+  const toRecord = alarmRecordOf
   const get = (id: number, scope: Scope) => {
     const row = select()
       .where(and(eq(alarms.id, id), inScope(scope, enterprise)))
