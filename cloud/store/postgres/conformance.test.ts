@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
 import { runAuthTests } from '../../../test/conformance/store/auth.suite.ts'
@@ -9,19 +12,23 @@ import type { RepoFactoryOptions } from '../../../test/conformance/store/fixture
 import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
 import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
 import { createLogger } from '../../log.ts'
-import { type PgDb, openPostgres } from './db.ts'
+import { createEvaluator } from '../../../shared/rules/evaluate.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
+import { LEVEL } from '../../../test/conformance/store/fixtures.ts'
+import { runIngestTests } from '../../../test/conformance/store/ingest.suite.ts'
+import { pgInspect } from '../../../test/cloud/pg-ingest-inspect.ts'
+import { openPostgres } from './db.ts'
 import { pgBundleRepo } from './bundles.ts'
-import { noteOutbox } from './outboxes.ts'
 import {
   pgAuthStore,
   pgEdgeRepo,
   pgGapRepo,
+  pgIngestRepo,
   pgOutboxRepo,
   pgRegistryRepo,
   pgRegistryStore,
   verifyAuditChain,
 } from './repos.ts'
-import { batches, edges } from './schema.ts'
 
 /**
  * The store conformance sections the PostgreSQL engine has repositories for, on a real
@@ -49,6 +56,8 @@ async function newRepos(o: RepoFactoryOptions) {
   const name = `conformance_${process.pid}_${++n}`
   await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
   const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
+  const dir = mkdtempSync(path.join(tmpdir(), 'parklink-pg-snapshots-'))
+  const log = createLogger({ level: 'silent' })
   const repos = {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
@@ -57,41 +66,24 @@ async function newRepos(o: RepoFactoryOptions) {
     ...pgEdgeRepo(db),
     ...pgOutboxRepo(db),
     ...pgBundleRepo(db),
+    ...pgIngestRepo(db, { log, evaluate: createEvaluator(), files: openSnapshotFiles(dir), ...o }),
   }
   return {
     repos,
-    storeBatch: (key: BatchKey) => storeBatchKey(db, key),
+    db,
+    // The whole ingest stores the batch (one sample at its newest time, inside LEVEL's limits), as on SQLite.
+    storeBatch: async (k: BatchKey) => {
+      const b = { v: 1 as const, edge: k.edge, session: 's-1', outbox: k.outbox, seq: k.seq, floor: k.floor }
+      const sample = { point: LEVEL, ts: k.maxTs, value: 5, quality: 'good' as const }
+      await repos.ingestBatch({ ...b, samples: [sample] }, { site: 'huaian', receivedAt: k.receivedAt })
+    },
     verifyAuditChain: () => verifyAuditChain(db),
     dispose: async () => {
       await db.$client.end({ timeout: 5 })
       await admin.unsafe(`drop database "${name}" with (force)`)
+      rmSync(dir, { recursive: true, force: true })
     },
   }
-}
-
-/**
- * What ingest writes of a batch's outbox and key, in the order SQLite's ingest does (its outbox
- * noted, then its row, then the edge row it creates): the PostgreSQL ingest is still to come, so
- * the outboxes section stores its batches through the engine's own outbox step and these rows.
- */
-async function storeBatchKey(db: PgDb, k: BatchKey): Promise<void> {
-  await db.transaction(async (tx) => {
-    await noteOutbox(tx, k.edge, k.outbox, k.receivedAt)
-    await tx.insert(batches).values({
-      edge: k.edge,
-      outbox: k.outbox,
-      seq: k.seq,
-      session: 's-1',
-      maxTs: k.maxTs,
-      floor: k.floor,
-      receivedAt: k.receivedAt,
-      sampleCount: 1,
-    })
-    await tx
-      .insert(edges)
-      .values({ id: k.edge, site: 'huaian', session: 's-1', online: true, lastSeen: k.receivedAt, outboxId: k.outbox })
-      .onConflictDoNothing()
-  })
 }
 
 runAuthTests({ name: 'postgres', newRepos })
@@ -100,3 +92,10 @@ runGapTests({ name: 'postgres', newRepos })
 runEdgeTests({ name: 'postgres', newRepos })
 runBundleTests({ name: 'postgres', newRepos })
 runOutboxTests({ name: 'postgres', newRepos })
+runIngestTests({
+  name: 'postgres',
+  newRepos: async (o) => {
+    const h = await newRepos(o)
+    return { ...h, inspect: pgInspect(h.db) }
+  },
+})

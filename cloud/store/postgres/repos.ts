@@ -14,6 +14,15 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
+import { batchContentHash } from '../content-hash.ts'
+import type { IngestRepo } from '../repos/ingest.ts'
+import type { SnapshotFiles } from '../snapshot-files.ts'
+import { takeSnapshots } from '../snapshot-intake.ts'
+import type { PushPlanner } from '../store.ts'
+import { linkCompletedSnapshot } from './camera-events.ts'
+import { createPgIngest } from './ingest.ts'
+import { pgPushOutbox } from './push-outbox.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -35,14 +44,18 @@ export interface PgRegistryRepoOptions {
   planInTx?: PgPlanInTx
 }
 
-export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
-  const emit = (change: AlarmChange) => {
+/** The alarm change listener, told after each commit; a listener that throws is logged, never undoes the commit. */
+const listenerOf =
+  (options: { log: Logger; onAlarmChange?: (change: AlarmChange) => void }) => (change: AlarmChange) => {
     try {
       options.onAlarmChange?.(change)
     } catch (err) {
       options.log.error({ err, change }, 'an alarm change listener failed')
     }
   }
+
+export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
+  const emit = listenerOf(options)
   const planInTx: PgPlanInTx = options.planInTx ?? (async () => {})
   return {
     applyRegistry: (registry) => applyRegistry(db, registry),
@@ -71,5 +84,40 @@ export function pgGapRepo(db: PgDb): GapRepo {
       db.transaction(async (tx) => {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
+  }
+}
+
+export interface PgIngestRepoOptions {
+  log: Logger
+  /** Over-limit evaluation run inside each batch transaction (cloud/alarms). */
+  evaluate: PointEvaluator
+  /** Told after every committed alarm change (the live board's stream). */
+  onAlarmChange?: (change: AlarmChange) => void
+  /** The pushes an alarm change calls for, planned in the batch's transaction (absent: nobody is told). */
+  planPushes?: PushPlanner
+  /** Where snapshot JPEGs are kept (cloud/store/snapshot-files.ts). */
+  files: SnapshotFiles
+}
+
+/** Data batches in (cloud/store/repos/ingest.ts): one transaction per call, serialized per edge (ingest.ts). */
+export function pgIngestRepo(db: PgDb, options: PgIngestRepoOptions): IngestRepo {
+  const ingest = createPgIngest(db, {
+    evaluate: options.evaluate,
+    log: options.log,
+    emit: listenerOf(options),
+    planInTx: pgPushOutbox(options.planPushes),
+  })
+  return {
+    async ingestBatch(batch, meta) {
+      // Hashed as sent, before a refused snapshot is taken out of it below.
+      const hash = meta.hash ?? batchContentHash(batch)
+      // Files first (idempotent), then the metadata in the batch's transaction.
+      const taken = takeSnapshots(options.files, batch, options.log)
+      const result = await ingest.ingest(taken.batch, { ...meta, inOrder: meta.inOrder ?? true, hash })
+      // Split snapshots whose event came before their last part: linked now that they are whole.
+      for (const p of taken.completed) await linkCompletedSnapshot(db, p, meta.receivedAt)
+      return result
+    },
+    evaluateThrough: (edge, through, at, outbox) => ingest.evaluateThrough(edge, through, at, outbox),
   }
 }

@@ -11,7 +11,8 @@ import type { PgDb } from './db.ts'
  * - Read-then-write decisions that SQLite serializes with BEGIN IMMEDIATE take a transaction-level
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
- *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
+ *   takes a fresh snapshot per statement). Lock order: registry, then edges, then one edge's
+ *   batches (`lockEdgeBatches`), then audit chain; never the reverse.
  * - Listeners (alarm changes) are told after the commit, from the changes the transaction collected.
  * - A throw inside rolls back and rejects the caller's promise with the original error.
  */
@@ -28,6 +29,18 @@ export const LOCKS = {
   /** Edges' status messages: read the stored session, then write presence (after registry when both). */
   edges: 3,
 } as const
+
+/**
+ * The batches of ONE edge (ingest.ts: ingestBatch, evaluateThrough): what SQLite's BEGIN IMMEDIATE
+ * serialized for a batch (the stored-key check before its row, the edge's current outbox and
+ * marks, its points' latest values and rule state, the replay copies), taken first in the batch
+ * transaction. Keyed by the edge id's hash in a namespace of its own, so batches of different
+ * edges run concurrently (two may share a key by a hash collision: then they only wait).
+ */
+const EDGE_BATCHES = 0x706b6c65 // 'pkle'
+export async function lockEdgeBatches(tx: PgTx, edge: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_BATCHES}::int, hashtext(${edge}))`)
+}
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${NAMESPACE}::int, ${key}::int)`)
