@@ -25,19 +25,9 @@ export function alarmRecordOf({
   pointName,
   enterprise,
 }: {
-  alarm: {
-    id: number
-    point: string
+  alarm: Omit<AlarmRecord, 'pointName' | 'enterprise' | 'kind' | 'priority' | 'disposal'> & {
     kind: string
     priority: string
-    raisedAt: number
-    value: number
-    limit: number
-    recoveredAt: number | null
-    recoveredValue: number | null
-    state: 'active' | 'recovered'
-    closedAt: number | null
-    repeats: number
     disposal: DisposalFacts | null
   }
   pointName: string | null

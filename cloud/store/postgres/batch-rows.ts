@@ -1,5 +1,6 @@
 import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
+import { batchRowOf } from '../batch-row.ts'
 import { emptyIngestResult } from '../ingest-notes.ts'
 import type { IngestMeta, IngestResult } from '../repos/ingest.ts'
 import { batches, edges } from './schema.ts'
@@ -36,22 +37,7 @@ export async function insertBatchRow(
   for (const s of batch.samples) if (maxTs === null || s.ts > maxTs) maxTs = s.ts
   const rows = await tx
     .insert(batches)
-    .values({
-      edge: batch.edge,
-      outbox: batch.outbox,
-      seq: batch.seq,
-      session: batch.session,
-      hash: meta.hash,
-      maxTs,
-      floor: batch.floor,
-      receivedAt: meta.receivedAt,
-      sampleCount: batch.samples.length,
-      evaluated: !mode.deferred,
-      // Kept with the batch until evaluateThrough reaches it (the historian block holds them for reads).
-      alarms: mode.deferred ? (batch.alarms ?? null) : null,
-      pendingSamples: mode.deferred ? batch.samples : null,
-      historical: mode.historical,
-    })
+    .values(batchRowOf(batch, meta, mode, maxTs))
     .onConflictDoNothing()
     .returning({ seq: batches.seq })
   return rows.length > 0

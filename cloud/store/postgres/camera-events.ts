@@ -4,6 +4,7 @@ import type { CameraAlarmEvent, CameraEvent } from '../../../shared/wire/camera.
 import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import type { AlarmChange } from '../../alarms/model.ts'
 import type { IngestResult } from '../repos/ingest.ts'
+import { cameraEventRow } from '../camera-event-row.ts'
 import type { PendingSnapshot } from '../snapshot-files.ts'
 import { activeAlarm, saveAlarm } from './alarm-writes.ts'
 import type { PgDb } from './db.ts'
@@ -82,21 +83,9 @@ export async function recordCameraEvents(
 
 /** The event's row; false: stored before (a resend of the event). */
 async function insertEvent(tx: PgTx, edge: string, e: Exclude<CameraEvent, { type: 'part' }>): Promise<boolean> {
-  const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
   const rows = await tx
     .insert(cameraEvents)
-    .values({
-      id: e.id,
-      camera: e.camera,
-      edge,
-      type: e.type,
-      ts: e.ts,
-      topic: analytics ? e.topic : null,
-      code: analytics ? e.code : null,
-      alarm: e.type === 'snapshot' ? e.alarm : null,
-      snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null),
-      online: e.type === 'status' ? e.online : null,
-    })
+    .values(cameraEventRow(edge, e))
     .onConflictDoNothing()
     .returning({ id: cameraEvents.id })
   return rows.length > 0

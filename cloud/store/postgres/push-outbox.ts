@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm'
 import type { AlarmChange, AlarmRecord } from '../../alarms/model.ts'
 import { alarmRecordOf } from '../alarm-rows.ts'
+import { plannedDeliveryRow } from '../repos/deliveries.ts'
 import type { PushPlanner } from '../store.ts'
 import type { PgPlanInTx } from './ownership.ts'
 import { alarms, cameras, notificationDeliveries, points } from './schema.ts'
@@ -37,16 +38,7 @@ export function pgPushOutbox(planner: PushPlanner | undefined): PgPlanInTx {
     for (const c of changes) {
       const alarm = records.get(c.alarm)
       if (!alarm) continue
-      for (const p of planner(alarm, c))
-        rows.push({
-          alarm: alarm.id,
-          recipient: p.recipient,
-          channel: p.channel,
-          n: p.n,
-          dueAt: p.dueAt,
-          nextAt: p.dueAt,
-          reason: p.reason ?? 'alarm',
-        })
+      for (const p of planner(alarm, c)) rows.push(plannedDeliveryRow(alarm.id, p))
     }
     if (rows.length > 0) await tx.insert(notificationDeliveries).values(rows).onConflictDoNothing()
   }

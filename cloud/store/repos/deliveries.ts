@@ -1,4 +1,5 @@
 import type { Scope } from '../../auth/roles.ts'
+import type { PlannedPush } from '../../notify/plan.ts'
 
 /** The push ledger (transactional outbox of notifications, issue 14): planned with the change, dispatched when due. */
 export interface DeliveryRepo {
@@ -48,3 +49,14 @@ export function outcomeColumns(o: DeliveryOutcome): {
     ...(o.status === 'pending' ? {} : { doneAt: o.at }),
   }
 }
+
+/** A planned push as a ledger row (both engines' notification_deliveries): due at once, pending. */
+export const plannedDeliveryRow = (alarm: number, p: PlannedPush) => ({
+  alarm,
+  recipient: p.recipient,
+  channel: p.channel,
+  n: p.n,
+  dueAt: p.dueAt,
+  nextAt: p.dueAt,
+  reason: p.reason ?? ('alarm' as const),
+})

@@ -1,7 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm'
 import type { PlannedPush } from '../../notify/plan.ts'
 import type { Delivery, DeliveryOutcome } from '../store.ts'
-import { outcomeColumns } from '../repos/deliveries.ts'
+import { outcomeColumns, plannedDeliveryRow } from '../repos/deliveries.ts'
 import type { Db } from './db.ts'
 import { notificationDeliveries } from './schema.ts'
 
@@ -16,19 +16,7 @@ export function createDeliveryOps(db: Db) {
       let n = 0
       for (const p of pushes) {
         // Idempotent: a push planned twice (a replayed raise) is one row.
-        n += db
-          .insert(notificationDeliveries)
-          .values({
-            alarm,
-            recipient: p.recipient,
-            channel: p.channel,
-            n: p.n,
-            dueAt: p.dueAt,
-            nextAt: p.dueAt,
-            reason: p.reason ?? 'alarm',
-          })
-          .onConflictDoNothing()
-          .run().changes
+        n += db.insert(notificationDeliveries).values(plannedDeliveryRow(alarm, p)).onConflictDoNothing().run().changes
       }
       return n
     },

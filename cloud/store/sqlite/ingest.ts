@@ -30,6 +30,7 @@ import { createLateOps } from './late.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
 import { createRollupOps } from './rollups.ts'
+import { batchRowOf } from '../batch-row.ts'
 import { emptyIngestResult, logOutboxSeen, warnUnmatched } from '../ingest-notes.ts'
 
 /**
@@ -223,21 +224,7 @@ export function createBatchIngest(
           const maxTs = batch.samples.reduce((m, s) => Math.max(m, s.ts), -Infinity)
           const inserted = tx
             .insert(batches)
-            .values({
-              edge: batch.edge,
-              outbox: batch.outbox,
-              seq: batch.seq,
-              session: batch.session,
-              hash: meta.hash,
-              maxTs,
-              floor: batch.floor,
-              receivedAt: meta.receivedAt,
-              sampleCount: batch.samples.length,
-              evaluated: !deferred,
-              alarms: deferred ? (batch.alarms ?? null) : null,
-              pendingSamples: deferred ? batch.samples : null,
-              historical,
-            })
+            .values(batchRowOf(batch, meta, { deferred, historical }, maxTs))
             .onConflictDoNothing()
             .run()
           // Only after noteOutbox adopted the batches stored before outbox ids: those carry no hash.
