@@ -1,8 +1,18 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest'
 import type { AlarmChange, Store } from '../../../cloud/store/store.ts'
-import type { DataBatch } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { EDGE, LEVEL, type RepoFactoryOptions, type RepoHandle, registry, sectionTest, T0 } from './fixtures.ts'
+import {
+  batch,
+  EDGE,
+  good,
+  LEVEL,
+  OUTBOX,
+  type RepoFactoryOptions,
+  type RepoHandle,
+  registry,
+  sectionTest,
+  T0,
+} from './fixtures.ts'
 
 /** What the ingest section needs: IngestRepo, the registry it applies, the ack marks (OutboxRepo). */
 export type IngestRepos = Pick<Store, 'ingestBatch' | 'evaluateThrough' | 'applyRegistry' | 'loadAckStates'>
@@ -34,20 +44,8 @@ export interface IngestSectionOptions {
   skip?: string[]
 }
 
-const OUTBOX = 'outbox-1a2b3c4d'
 const UNRULED = 'shilian.tk101.note'
 const meta = { site: 'huaian', receivedAt: T0 }
-const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
-const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
-  v: 1,
-  edge: EDGE,
-  session: 's-1',
-  outbox: OUTBOX,
-  seq,
-  floor: 1,
-  samples,
-  ...more,
-})
 
 /** IngestRepo (cloud/store/repos/ingest.ts): the batch transaction, as executable tests on every engine. */
 export function runIngestTests(options: IngestSectionOptions): void {
