@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { count } from 'drizzle-orm'
+import { count, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -123,6 +123,23 @@ describe('PostgreSQL ingest', () => {
       held.release()
       await admin.end({ timeout: 5 })
     }
+  })
+
+  it('two replicas storing one key at once: one stores it, the other finds a duplicate or a conflict, never half of it', async () => {
+    const files = openSnapshotFiles(dir)
+    // Two repositories on the same database, as two cloud replicas (issue 16).
+    const [a, b] = [0, 1].map(() => pgIngestRepo(db, { log, evaluate: createEvaluator(), files }))
+    const meta = { site: 'huaian', receivedAt: T0 + 7_200_000 }
+    const same = batch(20, samples(T0 + 7_200_000))
+    const results = await Promise.all([a!.ingestBatch(same, meta), b!.ingestBatch(same, meta)])
+    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true])
+    const other = { ...batch(21, samples(T0 + 7_300_000)) }
+    const changed = { ...other, samples: other.samples.map((s) => ({ ...s, value: 1 })) }
+    const raced = await Promise.all([a!.ingestBatch(other, meta), b!.ingestBatch(changed, meta)])
+    expect(raced.filter((r) => r.conflict !== undefined)).toHaveLength(1)
+    expect(raced.filter((r) => !r.duplicate && r.conflict === undefined && r.samples === 1000)).toHaveLength(1)
+    const [row] = await db.select({ n: count() }).from(schema.sampleBlocks).where(eq(schema.sampleBlocks.seq, 21))
+    expect(row!.n).toBe(1)
   })
 
   it('a 1 000-sample batch on 100 points with rules is a small, fixed number of statements', async () => {
