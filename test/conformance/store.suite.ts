@@ -3,8 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChainVerdict } from '../../cloud/store/audit-chain.ts'
 import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
-import type { DataBatch } from '../../shared/wire/messages.ts'
-import type { Sample } from '../../shared/wire/sample.ts'
 import { runAlarmTests } from './store/alarms.suite.ts'
 import { runAuthTests } from './store/auth.suite.ts'
 import { runBundleTests } from './store/bundles.suite.ts'
@@ -14,7 +12,17 @@ import { runEdgeTests } from './store/edges.suite.ts'
 import { runGapTests } from './store/gaps.suite.ts'
 import { runGasWarningTests } from './store/gas-warnings.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
-import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, type SeedAlarm, T0 } from './store/fixtures.ts'
+import {
+  batch,
+  EDGE,
+  good,
+  LEVEL,
+  PRESSURE,
+  type RepoFactoryOptions,
+  registry,
+  type SeedAlarm,
+  T0,
+} from './store/fixtures.ts'
 import { runRegistryTests } from './store/registry.suite.ts'
 import { runReportTests } from './store/reports.suite.ts'
 import { runWindowTests } from './store/windows.suite.ts'
@@ -50,20 +58,7 @@ export interface StoreConformanceOptions {
   skip?: string[]
 }
 
-const OUTBOX = 'outbox-1a2b3c4d'
 const meta = { site: 'huaian', receivedAt: T0 }
-
-const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
-const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
-  v: 1,
-  edge: EDGE,
-  session: 's-1',
-  outbox: OUTBOX,
-  seq,
-  floor: 1,
-  samples,
-  ...more,
-})
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 export function runStoreTests(options: StoreConformanceOptions): void {

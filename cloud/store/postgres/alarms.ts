@@ -4,7 +4,7 @@ import type { AlarmActOutcome, AlarmChange, AlarmRecord } from '../../alarms/mod
 import type { DisposalFacts, TimelineEntry } from '../../alarms/workflow.ts'
 import type { Scope } from '../../auth/roles.ts'
 import { findAlarm } from './alarm-reads.ts'
-import { appendTimeline } from './alarm-writes.ts'
+import { appendTimeline, lockAlarmWrites } from './alarm-writes.ts'
 import type { PgDb } from './db.ts'
 import type { PgPlanInTx } from './ownership.ts'
 import { alarms } from './schema.ts'
@@ -20,7 +20,7 @@ export interface AlarmChangeSinks {
  * PostgreSQL: read, decide (cloud/alarms/engine/steps.ts), write, in one transaction. SQLite
  * serializes the whole engine (BEGIN IMMEDIATE); here the alarm's row is read FOR UPDATE, so two
  * people acting on one alarm at once take turns and the second decides on the first's result
- * (one success, one refusal), while steps on other alarms go on in parallel. Appends exactly
+ * (one success, one refusal); alarm writers take LOCKS.alarmTimeline first (tx.ts). Appends exactly
  * one timeline entry; the change is told after the commit.
  */
 export async function stepAlarm(
@@ -31,6 +31,7 @@ export async function stepAlarm(
   sinks: AlarmChangeSinks,
 ): Promise<AlarmActOutcome> {
   const out = await db.transaction(async (tx): Promise<{ outcome: AlarmActOutcome; change?: AlarmChange }> => {
+    await lockAlarmWrites(tx) // before the row (tx.ts lock order)
     const current = await findAlarm(tx, id, scope, true)
     if (!current) return { outcome: { ok: false, code: 'NOT_FOUND', message: `no alarm ${id}` } }
     const r = decide(current)
@@ -54,6 +55,7 @@ export async function noteAlarm(
 ): Promise<void> {
   const change: AlarmChange = { alarm: id, action: entry.action, at: entry.at }
   await db.transaction(async (tx) => {
+    await lockAlarmWrites(tx)
     await tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id))
     await appendTimeline(tx, id, entry)
     await sinks.planInTx(tx, [change])

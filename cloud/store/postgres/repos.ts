@@ -42,6 +42,15 @@ import { pgHistoryReads } from './history.ts'
 import { pgPointQueries } from './queries.ts'
 import { pgSampleReader } from './sample-reads.ts'
 import { listUnevaluated } from './unevaluated-reads.ts'
+import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
+import { batchContentHash } from '../content-hash.ts'
+import type { IngestRepo } from '../repos/ingest.ts'
+import type { SnapshotFiles } from '../snapshot-files.ts'
+import { takeSnapshots } from '../snapshot-intake.ts'
+import type { PushPlanner } from '../store.ts'
+import { linkCompletedSnapshot } from './snapshots.ts'
+import { createPgIngest } from './ingest.ts'
+import { pgPushOutbox } from './push-outbox.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -193,5 +202,40 @@ export function pgTelemetryRepo(db: PgDb, { onCorrupt }: PgTelemetryRepoOptions)
     ...pgHistoryReads(db, reader),
     listUnevaluated: (point, range) => listUnevaluated(db, point, range),
     compactSamples: (receivedBefore) => compactSamples(db, receivedBefore, onCorrupt),
+  }
+}
+
+export interface PgIngestRepoOptions {
+  log: Logger
+  /** Over-limit evaluation run inside each batch transaction (cloud/alarms). */
+  evaluate: PointEvaluator
+  /** Told after every committed alarm change (the live board's stream). */
+  onAlarmChange?: (change: AlarmChange) => void
+  /** The pushes an alarm change calls for, planned in the batch's transaction (absent: nobody is told). */
+  planPushes?: PushPlanner
+  /** Where snapshot JPEGs are kept (cloud/store/snapshot-files.ts). */
+  files: SnapshotFiles
+}
+
+/** Data batches in (cloud/store/repos/ingest.ts): one transaction per call, serialized per edge (ingest.ts). */
+export function pgIngestRepo(db: PgDb, options: PgIngestRepoOptions): IngestRepo {
+  const ingest = createPgIngest(db, {
+    evaluate: options.evaluate,
+    log: options.log,
+    emit: alarmSinks(options).emit,
+    planInTx: pgPushOutbox(options.planPushes),
+  })
+  return {
+    async ingestBatch(batch, meta) {
+      // Hashed as sent, before a refused snapshot is taken out of it below.
+      const hash = meta.hash ?? batchContentHash(batch)
+      // Files first (idempotent), then the metadata in the batch's transaction.
+      const taken = takeSnapshots(options.files, batch, options.log)
+      const result = await ingest.ingest(taken.batch, { ...meta, inOrder: meta.inOrder ?? true, hash })
+      // Split snapshots whose event came before their last part: linked now that they are whole.
+      for (const p of taken.completed) await linkCompletedSnapshot(db, p, meta.receivedAt)
+      return result
+    },
+    evaluateThrough: (edge, through, at, outbox) => ingest.evaluateThrough(edge, through, at, outbox),
   }
 }

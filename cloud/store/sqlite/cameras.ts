@@ -11,6 +11,7 @@ import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
 import { birthCameraUpsert, birthCameras } from '../edge-rows.ts'
 import { completedSnapshotRow, toCameraRecord, toSnapshotRecord } from '../camera-rows.ts'
+import { cameraEventRow } from '../camera-event-row.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -43,23 +44,7 @@ export function recordCameraEvents(
   for (const e of events) {
     // Parts of a large snapshot are files (cloud/store/snapshot-files.ts), not events.
     if (e.type === 'part') continue
-    const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
-    const fresh = db
-      .insert(cameraEvents)
-      .values({
-        id: e.id,
-        camera: e.camera,
-        edge,
-        type: e.type,
-        ts: e.ts,
-        topic: analytics ? e.topic : null,
-        code: analytics ? e.code : null,
-        alarm: e.type === 'snapshot' ? e.alarm : null,
-        snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null),
-        online: e.type === 'status' ? e.online : null,
-      })
-      .onConflictDoNothing()
-      .run()
+    const fresh = db.insert(cameraEvents).values(cameraEventRow(edge, e)).onConflictDoNothing().run()
     if (fresh.changes === 0) continue
     // A camera seen in events before any birth (an old edge): known by id until its birth comes.
     db.insert(cameras).values({ id: e.camera, edge, site, area: '', host: '', port: 0 }).onConflictDoNothing().run()

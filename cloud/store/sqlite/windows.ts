@@ -5,6 +5,7 @@ import { alarmSuppressions, maintenanceWindows, points } from './schema.ts'
 import { inScope } from './scope.ts'
 import { decideWindowRow, noWindow, pointsRefusal, requestedRow, requestRefusal, wantedPoints } from '../window-rows.ts'
 import type { Scope } from '../store.ts'
+import { type WindowsByPoint, windowsByPointOf } from '../ingest-notes.ts'
 
 /** Maintenance windows: request, decision, listing, and what the engine needs while ingesting. */
 export function createWindowOps(db: Db) {
@@ -89,11 +90,7 @@ export function createWindowOps(db: Db) {
 }
 
 /** Approved windows overlapping [from, to], by point: for the engine inside the batch transaction. */
-export function windowsByPoint(
-  db: Db,
-  from: number,
-  to: number,
-): Map<string, Array<{ id: number; from: number; to: number }>> {
+export function windowsByPoint(db: Db, from: number, to: number): WindowsByPoint {
   const rows = db
     .select({
       id: maintenanceWindows.id,
@@ -106,8 +103,5 @@ export function windowsByPoint(
       and(eq(maintenanceWindows.status, 'approved'), gt(maintenanceWindows.to, from), lte(maintenanceWindows.from, to)),
     )
     .all()
-  const byPoint = new Map<string, Array<{ id: number; from: number; to: number }>>()
-  for (const w of rows)
-    for (const p of w.points) byPoint.set(p, [...(byPoint.get(p) ?? []), { id: w.id, from: w.from, to: w.to }])
-  return byPoint
+  return windowsByPointOf(rows)
 }

@@ -5,6 +5,8 @@ import type { PlannedPush } from '../../../cloud/notify/plan.ts'
 import type { ChainVerdict } from '../../../cloud/store/audit-chain.ts'
 import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
 import type { OnCorrupt } from '../../../cloud/store/historian/corrupt.ts'
+import type { DataBatch } from '../../../shared/wire/messages.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
 
 /**
  * What every section of the store conformance suite shares (test/conformance/store/*.suite.ts):
@@ -108,3 +110,25 @@ export const rejection = (p: Promise<unknown>): Promise<unknown> =>
     () => 'resolved',
     (err: unknown) => err,
   )
+
+/** The edge's outbox in the batches below. */
+export const OUTBOX = 'outbox-1a2b3c4d'
+
+export const good = (point: string, ts: number, value: Sample['value']): Sample => ({
+  point,
+  ts,
+  value,
+  quality: 'good',
+})
+
+/** A data batch of EDGE's OUTBOX. */
+export const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
+  v: 1,
+  edge: EDGE,
+  session: 's-1',
+  outbox: OUTBOX,
+  seq,
+  floor: 1,
+  samples,
+  ...more,
+})
