@@ -107,18 +107,22 @@ export async function backupCloud(config: CloudConfig, dir: string, now: Date): 
   return manifest
 }
 
-/** Checks a backup as restore needs it: the manifest, each database's SM3 and integrity, the audit chain. */
-export async function checkBackup(dir: string): Promise<BackupManifest> {
-  const { checkDatabaseFile, fileSm3, auditHeadOf } = await import('../cloud/store/sqlite/backup.ts')
-  let manifest: BackupManifest
+/** A backup directory's manifest (either engine's), parsed; STORE_FAILED when there is none. */
+export function readManifest<M>(dir: string): M {
   try {
-    manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as BackupManifest
+    return JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as M
   } catch (err) {
     throw new ParklinkError(ErrorCodes.STORE_FAILED, `${dir} holds no readable ${MANIFEST}`, {
       hint: 'give the directory `parklink cloud backup --to` wrote',
       cause: err,
     })
   }
+}
+
+/** Checks a backup as restore needs it: the manifest, each database's SM3 and integrity, the audit chain. */
+export async function checkBackup(dir: string): Promise<BackupManifest> {
+  const { checkDatabaseFile, fileSm3, auditHeadOf } = await import('../cloud/store/sqlite/backup.ts')
+  const manifest = readManifest<BackupManifest>(dir)
   for (const d of manifest.databases) {
     const file = path.join(dir, d.name)
     if (!fs.existsSync(file) || fileSm3(file) !== d.sm3)

@@ -13,12 +13,16 @@ import type { StoreFactoryOptions as RepoFactoryOptions, StoreHandle } from '../
  * A fresh SQLite store in a temp dir for the store conformance suite (runStoreTests), as
  * `wrap` makes it (e.g. compacting after every batch); removed by dispose.
  */
-export async function sqliteStoreHandle(o: RepoFactoryOptions, wrap = (s: Store) => s): Promise<StoreHandle> {
+export async function sqliteStoreHandle(
+  o: RepoFactoryOptions,
+  wrap = (s: Store) => s,
+): Promise<StoreHandle & { file: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-store-'))
   const file = path.join(dir, 'cloud.db')
   const store = openSqliteStore({ file, evaluate: createEvaluator(), log: createLogger({ level: 'silent' }), ...o })
   return {
     store: wrap(store),
+    file,
     // What `parklink cloud audit verify` does: a reader of its own on the file.
     verifyAuditChain: async () => {
       const reader = new Database(file, { readonly: true })

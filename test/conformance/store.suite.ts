@@ -5,18 +5,22 @@ import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
+import { runAlarmTests } from './store/alarms.suite.ts'
 import { runAuthTests } from './store/auth.suite.ts'
 import { runBundleTests } from './store/bundles.suite.ts'
+import { runCameraTests } from './store/cameras.suite.ts'
 import { runEdgeTests } from './store/edges.suite.ts'
 import { runGapTests } from './store/gaps.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
 import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, T0 } from './store/fixtures.ts'
 import { runRegistryTests } from './store/registry.suite.ts'
+import { runReportTests } from './store/reports.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
  * as executable tests, run against every engine. Sections typed on just the repositories they
- * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes), so an engine runs a section
+ * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes,
+ * alarms, reports, cameras, …), so an engine runs a section
  * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
  * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries) on a whole
  * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
@@ -65,6 +69,8 @@ export function runStoreTests(options: StoreConformanceOptions): void {
   runGapTests({ name: options.name, newRepos, skip: options.skip })
   runEdgeTests({ name: options.name, newRepos, skip: options.skip })
   runBundleTests({ name: options.name, newRepos, skip: options.skip })
+  runAlarmTests({ name: options.name, newRepos, skip: options.skip })
+  runReportTests({ name: options.name, newRepos, skip: options.skip })
   runOutboxTests({
     name: options.name,
     skip: options.skip,
@@ -76,6 +82,19 @@ export function runStoreTests(options: StoreConformanceOptions): void {
         await h.repos.ingestBatch(b, { site: 'huaian', receivedAt: k.receivedAt })
       }
       return { ...h, storeBatch }
+    },
+  })
+  runCameraTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await newRepos(o)
+      // The whole ingest stores the events, each call a batch of its own (pictures written as ingest writes them).
+      let seq = 0
+      const storeCameraEvents = async (events: CameraEvent[], receivedAt: number) => {
+        await h.repos.ingestBatch(batch(++seq, [], { events }), { site: 'huaian', receivedAt })
+      }
+      return { ...h, storeCameraEvents }
     },
   })
 
@@ -164,34 +183,6 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       expect(since.map((c) => c.id)).toEqual([...since.map((c) => c.id)].sort((a, b) => a - b))
       expect(await store.alarmChangeEntry({ alarm: h.id, action: 'ack', at: T0 + 10 })).toBe(since.at(-1)!.id)
       expect(await store.getAlarm(h.id, { enterprise: 'fuqiang' })).toBeNull()
-    })
-
-    test('alarms: a system alarm is raised once while active and recovered by its watcher; a shelve is checked against the state', async () => {
-      const a = {
-        point: 'edge:shilian-01',
-        kind: 'OFFLINE' as const,
-        priority: 'B' as const,
-        ts: T0,
-        value: 120,
-        limit: 60,
-      }
-      expect(await store.raiseSystemAlarm(a)).toBe(true)
-      expect(await store.raiseSystemAlarm({ ...a, ts: T0 + 1 })).toBe(false)
-      const [offline] = await alarms()
-      expect(await store.overlayAlarm(offline!.id, { type: 'unshelve', by: 'op' }, T0 + 4, 'all')).toMatchObject({
-        ok: false,
-        code: 'ALARM_STATE_CONFLICT',
-      })
-      expect(
-        await store.overlayAlarm(
-          offline!.id,
-          { type: 'shelve', by: 'op', reason: 'works', until: T0 + 3_600_000 },
-          T0 + 5,
-          'all',
-        ),
-      ).toMatchObject({ ok: true, alarm: { disposal: { overlay: { kind: 'shelved' } } } })
-      expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 10, 0)).toBe(true)
-      expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 11, 0)).toBe(false)
     })
 
     test('registry: applied from config, scoped by enterprise, edited through the API; ownership facts and security events', async () => {

@@ -1,11 +1,23 @@
 import type { Logger } from 'pino'
+import { overlayStep, workflowStep } from '../../alarms/engine/steps.ts'
 import type { AlarmChange } from '../../alarms/model.ts'
 import { mergeGaps } from '../gap-rows.ts'
 import type { RegistryStore } from '../registry-store.ts'
+import type { ReportStore } from '../report-store.ts'
+import type { AlarmRepo } from '../repos/alarms.ts'
+import { withBody } from '../camera-rows.ts'
+import type { CameraRepo } from '../repos/cameras.ts'
 import type { EdgeRepo } from '../repos/edges.ts'
 import type { GapRepo } from '../repos/gaps.ts'
 import type { OutboxRepo } from '../repos/outboxes.ts'
 import type { RegistryRepo } from '../repos/registry.ts'
+import { alarmChangeEntry, alarmChangesSince } from './alarm-changes.ts'
+import { alarmTimelineOf, findAlarm, listAlarms } from './alarm-reads.ts'
+import { type AlarmChangeSinks, noteAlarm, stepAlarm } from './alarms.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
+import { pgCameraHistory } from './camera-history.ts'
+import { pgCameraQueries } from './cameras.ts'
+import type { RetentionRepo } from '../repos/retention.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -14,9 +26,13 @@ import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownershi
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
 import { pgRegistryPoints } from './registry-points.ts'
+import { pgReportOps } from './reports.ts'
+import { raiseSystemAlarm, recoverSystemAlarm } from './system-alarms.ts'
+import { applyPgRetention, recentPgRetentionRuns } from './retention.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
+export { linkCompletedSnapshot } from './snapshots.ts'
 
 /**
  * The PostgreSQL engine's repositories (cloud/store/repos), one factory per aggregate, each over
@@ -35,19 +51,26 @@ export interface PgRegistryRepoOptions {
   planInTx?: PgPlanInTx
 }
 
-export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
-  const emit = (change: AlarmChange) => {
-    try {
-      options.onAlarmChange?.(change)
-    } catch (err) {
-      options.log.error({ err, change }, 'an alarm change listener failed')
-    }
+/** Where a repository's alarm changes go: pushes in the change's transaction, listeners after it (a failing listener is logged). */
+function alarmSinks(options: PgRegistryRepoOptions): AlarmChangeSinks {
+  return {
+    emit: (change) => {
+      try {
+        options.onAlarmChange?.(change)
+      } catch (err) {
+        options.log.error({ err, change }, 'an alarm change listener failed')
+      }
+    },
+    planInTx: options.planInTx ?? (async () => {}),
   }
-  const planInTx: PgPlanInTx = options.planInTx ?? (async () => {})
+}
+
+export function pgRegistryRepo(db: PgDb, options: PgRegistryRepoOptions): RegistryRepo {
+  const sinks = alarmSinks(options)
   return {
     applyRegistry: (registry) => applyRegistry(db, registry),
     ownershipFacts: (edge, pointIds, cameraIds) => ownershipFacts(db, edge, pointIds, cameraIds),
-    recordSecurityEvent: (event) => recordSecurityEvent(db, event, { emit, planInTx }),
+    recordSecurityEvent: (event) => recordSecurityEvent(db, event, sinks),
   }
 }
 
@@ -71,5 +94,60 @@ export function pgGapRepo(db: PgDb): GapRepo {
       db.transaction(async (tx) => {
         for (const g of list) await upsertGap(tx, edge, g, receivedAt)
       }),
+  }
+}
+
+/** Alarms and their timeline (the same options as the registry's: both write alarm changes). */
+export type PgAlarmRepoOptions = PgRegistryRepoOptions
+
+export function pgAlarmRepo(db: PgDb, options: PgAlarmRepoOptions): AlarmRepo {
+  const sinks = alarmSinks(options)
+  return {
+    listAlarms: (filter) => listAlarms(db, filter),
+    getAlarm: (id, scope) => findAlarm(db, id, scope),
+    alarmTimeline: (id, scope) => alarmTimelineOf(db, id, scope),
+    actOnAlarm: (id, action, now, scope) => stepAlarm(db, id, scope, (a) => workflowStep(a, action, now), sinks),
+    overlayAlarm: (id, action, now, scope) => stepAlarm(db, id, scope, (a) => overlayStep(a, action, now), sinks),
+    noteAlarm: (id, entry, facts) => noteAlarm(db, id, entry, facts, sinks),
+    raiseSystemAlarm: (a) => raiseSystemAlarm(db, a, sinks),
+    recoverSystemAlarm: (point, kind, ts, value) => recoverSystemAlarm(db, { point, kind, ts, value }, sinks),
+    alarmChangesSince: (after, scope, limit, skip) => alarmChangesSince(db, after, scope, limit, skip),
+    alarmChangeEntry: (change) => alarmChangeEntry(db, change),
+  }
+}
+
+export function pgReportStore(db: PgDb): ReportStore {
+  return pgReportOps(db)
+}
+
+export interface PgCameraRepoOptions {
+  /**
+   * Where the snapshot JPEGs are (cloud/store/snapshot-files.ts: `{dir}/{2 hex}/{id}.jpg`): the
+   * database keeps their metadata only. SQLite keeps them beside its file (`{dataDir}/snapshots`);
+   * on PostgreSQL the cloud names the directory (every cloud process sharing the database must
+   * see the same one, e.g. a shared volume), and ingest writes there too.
+   */
+  snapshotsDir: string
+}
+
+export function pgCameraRepo(db: PgDb, options: PgCameraRepoOptions): CameraRepo {
+  const files = openSnapshotFiles(options.snapshotsDir)
+  const queries = pgCameraQueries(db)
+  const history = pgCameraHistory(db)
+  return {
+    listCameras: (scope) => queries.list(scope),
+    // An alarm outside the scope is unknown (null), as getAlarm has it.
+    alarmSnapshots: (alarm, scope) => queries.alarmSnapshots(alarm, scope),
+    getSnapshot: async (id, scope) => withBody(await queries.snapshot(id, scope), files),
+    latestSnapshots: (scope) => history.latestSnapshots(scope),
+    cameraStatusHistory: (range, scope) => history.statusHistory(range, scope),
+  }
+}
+
+/** Retention by whole time partitions (retention.ts, partitions.ts); each run recorded in retention_runs. */
+export function pgRetentionRepo(db: PgDb): RetentionRepo {
+  return {
+    applyRetention: (cutoffs, at) => applyPgRetention(db, cutoffs, at),
+    listRetentionRuns: (limit) => recentPgRetentionRuns(db, limit),
   }
 }

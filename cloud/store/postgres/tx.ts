@@ -12,6 +12,10 @@ import type { PgDb } from './db.ts'
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
  *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
+ * - A read-decide-write on one row takes that row's lock instead (SELECT … FOR UPDATE): a person's
+ *   step on an alarm (alarms.ts) locks only that alarm, so steps on other alarms go on in parallel.
+ *   Alarm rows come after the advisory locks (a security event updates its alarm under the audit
+ *   chain's lock), so nothing that runs while an alarm row is held (its planInTx) takes one.
  * - Listeners (alarm changes) are told after the commit, from the changes the transaction collected.
  * - A throw inside rolls back and rejects the caller's promise with the original error.
  */
@@ -27,6 +31,11 @@ export const LOCKS = {
   registry: 2,
   /** Edges' status messages: read the stored session, then write presence (after registry when both). */
   edges: 3,
+  /**
+   * Creating, filling and dropping time partitions (partitions.ts, which takes it through the raw
+   * client as PARTITIONS_LOCK: db.ts calls it at open, so it cannot import this module). Taken alone.
+   */
+  partitions: 4,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {
