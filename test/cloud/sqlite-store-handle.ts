@@ -4,10 +4,14 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { createLogger } from '../../cloud/log.ts'
 import { verifyAuditChain } from '../../cloud/store/sqlite/audit-chain.ts'
+import { createAlarmWrites } from '../../cloud/store/sqlite/alarm-writes.ts'
+import { openDatabase } from '../../cloud/store/sqlite/db.ts'
+import { createDeliveryOps } from '../../cloud/store/sqlite/deliveries.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
 import type { Store } from '../../cloud/store/store.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { StoreFactoryOptions as RepoFactoryOptions, StoreHandle } from '../conformance/store.suite.ts'
+import { type SeedAlarm, seedWrite } from '../conformance/store/fixtures.ts'
 
 /**
  * A fresh SQLite store in a temp dir for the store conformance suite (runStoreTests), as
@@ -32,9 +36,31 @@ export async function sqliteStoreHandle(
         reader.close()
       }
     },
+    seedAlarm: (alarm, pushes) => seedAlarm(file, alarm, pushes),
     dispose: async () => {
       await store.close()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * The conformance suite's SeedAlarm on SQLite: the engine's alarm writes and delivery ledger on a
+ * connection of their own to the store's file, in one IMMEDIATE transaction as the store's are.
+ */
+const seedAlarm = async (file: string, ...[alarm, pushes = []]: Parameters<SeedAlarm>): Promise<number> => {
+  const db = openDatabase(file)
+  try {
+    return db.transaction(
+      () => {
+        const id = createAlarmWrites(db).save(seedWrite(alarm), [])
+        if (id === null) throw new Error(`alarm ${alarm.point} ${alarm.kind} is active already`)
+        createDeliveryOps(db).enqueue(id, pushes)
+        return id
+      },
+      { behavior: 'immediate' },
+    )
+  } finally {
+    db.$client.close()
   }
 }

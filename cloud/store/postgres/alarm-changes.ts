@@ -9,11 +9,11 @@ import { alarmTimeline, alarms, cameras, points } from './schema.ts'
 
 /**
  * Alarm changes read back from the timeline for the alarm stream's resume (issue 14,
- * `Last-Event-ID`), as cloud/store/sqlite/alarm-changes.ts. Known difference: identity ids are
- * taken at insert, not at commit, so while two transactions append at once the one with the
- * lower id may commit second; a resume read between the two commits passes over that entry.
- * SQLite's writes are serialized and never do this. Not closed yet: closing it means ordering
- * the appends by commit (one lock for every transaction that appends, in the lock order).
+ * `Last-Event-ID`), as cloud/store/sqlite/alarm-changes.ts. Identity ids are taken at insert, not
+ * at commit: without more, of two transactions appending at once the one with the lower id could
+ * commit second and a resume read between the two commits would pass over its entry for good.
+ * Every append takes LOCKS.alarmTimeline until its commit (tx.ts), so ids commit in order, as
+ * SQLite's serialized writes have it.
  */
 export async function alarmChangesSince(
   db: PgDb,

@@ -3,7 +3,7 @@ import type { AlarmChange } from '../../alarms/model.ts'
 import { changesOf, type AlarmPatch, type AlarmWrite, type NewAlarm } from '../../alarms/engine/writes.ts'
 import type { TimelineEntry } from '../../alarms/workflow.ts'
 import { alarmTimeline, alarms } from './schema.ts'
-import type { PgTx } from './tx.ts'
+import { LOCKS, lock, type PgTx } from './tx.ts'
 import { alarmRowOf } from '../alarm-rows.ts'
 
 /**
@@ -58,6 +58,8 @@ async function patch(tx: PgTx, where: SQL, p: AlarmPatch): Promise<number | null
 
 /** Appends one timeline entry (the timeline is append-only: nothing updates or deletes one). */
 export async function appendTimeline(tx: PgTx, alarm: number, entry: TimelineEntry): Promise<void> {
+  // Timeline ids commit in id order (tx.ts LOCKS.alarmTimeline): re-taking it in one transaction is free.
+  await lock(tx, LOCKS.alarmTimeline)
   await tx
     .insert(alarmTimeline)
     .values({ alarm, at: entry.at, actor: entry.actor, action: entry.action, detail: entry.detail })

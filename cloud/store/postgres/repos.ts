@@ -18,6 +18,9 @@ import { openSnapshotFiles } from '../snapshot-files.ts'
 import { pgCameraHistory } from './camera-history.ts'
 import { pgCameraQueries } from './cameras.ts'
 import type { RetentionRepo } from '../repos/retention.ts'
+import type { DeliveryRepo } from '../repos/deliveries.ts'
+import type { GasWarningRepo } from '../repos/gas-warnings.ts'
+import type { WindowRepo } from '../repos/windows.ts'
 import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
@@ -29,6 +32,9 @@ import { pgRegistryPoints } from './registry-points.ts'
 import { pgReportOps } from './reports.ts'
 import { raiseSystemAlarm, recoverSystemAlarm } from './system-alarms.ts'
 import { applyPgRetention, recentPgRetentionRuns } from './retention.ts'
+import { pgDeliveryOps } from './deliveries.ts'
+import { pgGasWarningOps } from './gas-warnings.ts'
+import { pgWindowOps } from './windows.ts'
 
 export { pgAuthStore } from './auth.ts'
 export { verifyAuditChain } from './audit-chain.ts'
@@ -150,4 +156,19 @@ export function pgRetentionRepo(db: PgDb): RetentionRepo {
     applyRetention: (cutoffs, at) => applyPgRetention(db, cutoffs, at),
     listRetentionRuns: (limit) => recentPgRetentionRuns(db, limit),
   }
+}
+
+/** Maintenance windows: requests and decisions (what the ingest reads of them is the ingest's). */
+export function pgWindowRepo(db: PgDb): WindowRepo {
+  return pgWindowOps(db)
+}
+
+/** The alarms' push ledger: due pushes and their outcomes (rows are planned by the alarm writes). */
+export function pgDeliveryRepo(db: PgDb): DeliveryRepo {
+  return pgDeliveryOps(db)
+}
+
+/** Gas-leak warnings and their own push ledger. */
+export function pgGasWarningRepo(db: PgDb): GasWarningRepo {
+  return pgGasWarningOps(db)
 }

@@ -11,7 +11,8 @@ import type { PgDb } from './db.ts'
  * - Read-then-write decisions that SQLite serializes with BEGIN IMMEDIATE take a transaction-level
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
- *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
+ *   takes a fresh snapshot per statement). Lock order: registry, then edges, then alarm rows (below),
+ *   then audit chain, then alarm timeline; never the reverse.
  * - A read-decide-write on one row takes that row's lock instead (SELECT … FOR UPDATE): a person's
  *   step on an alarm (alarms.ts) locks only that alarm, so steps on other alarms go on in parallel.
  *   Alarm rows come after the advisory locks (a security event updates its alarm under the audit
@@ -36,6 +37,13 @@ export const LOCKS = {
    * client as PARTITIONS_LOCK: db.ts calls it at open, so it cannot import this module). Taken alone.
    */
   partitions: 4,
+  /**
+   * Appending to the alarm timeline (alarm-writes.ts appendTimeline): held from a transaction's
+   * first append to its commit, so timeline ids commit in id order and the alarm stream's resume
+   * (alarm-changes.ts, "after id N") never passes over an entry committed late. Last in the order:
+   * nothing that appends takes another lock after it.
+   */
+  alarmTimeline: 5,
 } as const
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {

@@ -1,5 +1,7 @@
 import { it } from 'vitest'
+import type { AlarmWrite, NewAlarm } from '../../../cloud/alarms/engine/writes.ts'
 import type { Registry } from '../../../cloud/config.ts'
+import type { PlannedPush } from '../../../cloud/notify/plan.ts'
 import type { ChainVerdict } from '../../../cloud/store/audit-chain.ts'
 import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
 
@@ -26,6 +28,25 @@ export interface SectionOptions<R> {
   newRepos: (options: RepoFactoryOptions) => Promise<RepoHandle<R>>
   /** Test names an engine opts out of (say why where it is called). */
   skip?: string[]
+}
+
+/**
+ * An alarm stored by the engine's own alarm writes (a closed episode when `recovered` is set)
+ * with `pushes` planned in its ledger, as the push outbox plans them in the alarm's transaction;
+ * resolves to its id. For the sections that read alarms (deliveries, gas warnings) without
+ * going through the ingest or the AlarmRepo of the engine.
+ */
+export type SeedAlarm = (alarm: NewAlarm, pushes?: readonly PlannedPush[]) => Promise<number>
+
+/** The write a SeedAlarm saves: a raise, or a closed episode (no timeline entries, nobody told). */
+export const seedWrite = (alarm: NewAlarm): AlarmWrite =>
+  alarm.recovered ? { type: 'episode', alarm, entries: [], tell: [] } : { type: 'raise', alarm, entries: [], tell: [] }
+
+export type SeededHandle<R> = RepoHandle<R> & { seedAlarm: SeedAlarm }
+
+/** A section that also stores alarms of its own (SeedAlarm). */
+export interface SeededSectionOptions<R> extends Omit<SectionOptions<R>, 'newRepos'> {
+  newRepos: (options: RepoFactoryOptions) => Promise<SeededHandle<R>>
 }
 
 export const sectionTest = (skip: readonly string[] | undefined) => {
