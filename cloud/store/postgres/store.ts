@@ -3,9 +3,11 @@ import { sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { PointEvaluator } from '../../../shared/rules/evaluate.ts'
 import { openPlanImageFiles } from '../plan-image-files.ts'
-import type { OnCorrupt } from '../sqlite/corrupt.ts'
+import { logCorrupt, type OnCorrupt } from '../historian/corrupt.ts'
+import { openSnapshotFiles } from '../snapshot-files.ts'
 import type { AlarmChange, PushPlanner, Store } from '../store.ts'
 import { pgBundleRepo } from './bundles.ts'
+import { pgPushOutbox } from './push-outbox.ts'
 import { type PgConnection, openPostgres } from './db.ts'
 import {
   pgAlarmRepo,
@@ -17,7 +19,6 @@ import {
   pgGasWarningRepo,
   pgIngestRepo,
   pgOutboxRepo,
-  pgPushOutbox,
   pgRegistryRepo,
   pgRegistryStore,
   pgReportStore,
@@ -46,15 +47,11 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const db = await openPostgres(options.connection)
   const { log } = options
-  const emit = (change: AlarmChange) => {
-    try {
-      options.onAlarmChange?.(change)
-    } catch (err) {
-      log.error({ err, change }, 'an alarm change listener failed')
-    }
-  }
-  const planInTx = pgPushOutbox(db, options.planPushes)
-  const alarmOptions = { log, onAlarmChange: emit, planInTx }
+  const planInTx = pgPushOutbox(options.planPushes)
+  // Snapshot JPEGs as on SQLite ({dataDir}/snapshots): every cloud process on this database must see the same directory.
+  const snapshotsDir = path.join(options.dataDir, 'snapshots')
+  // The repositories that write alarm changes tell the listener after their commits (a throwing one is logged).
+  const alarmOptions = { log, planInTx, ...(options.onAlarmChange ? { onAlarmChange: options.onAlarmChange } : {}) }
   return {
     auth: pgAuthStore(db),
     registry: pgRegistryStore(db),
@@ -63,19 +60,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => db.$client.end({ timeout: 5 }),
     ...pgIngestRepo(db, {
-      ...alarmOptions,
+      log,
       evaluate: options.evaluate,
-      snapshotsDir: path.join(options.dataDir, 'snapshots'),
+      ...(options.onAlarmChange ? { onAlarmChange: options.onAlarmChange } : {}),
+      ...(options.planPushes ? { planPushes: options.planPushes } : {}),
+      files: openSnapshotFiles(snapshotsDir),
     }),
     ...pgOutboxRepo(db),
     ...pgEdgeRepo(db),
-    ...pgTelemetryRepo(db, { onCorrupt: options.onCorrupt }),
+    ...pgTelemetryRepo(db, { onCorrupt: options.onCorrupt ?? logCorrupt(log) }),
     ...pgAlarmRepo(db, alarmOptions),
     ...pgRegistryRepo(db, alarmOptions),
     ...pgWindowRepo(db),
     ...pgDeliveryRepo(db),
     ...pgGapRepo(db),
-    ...pgCameraRepo(db, { snapshotsDir: path.join(options.dataDir, 'snapshots') }),
+    ...pgCameraRepo(db, { snapshotsDir }),
     ...pgGasWarningRepo(db),
     ...pgBundleRepo(db),
     ...pgRetentionRepo(db),
