@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { ParklinkError } from '../shared/errors.ts'
 import { ConfigError } from '../shared/config.ts'
-import { untilSignal } from './lifecycle.ts'
+import { runUntilSignal } from './lifecycle.ts'
 import { addTechnicianCommands } from './tools.ts'
 import { addInitCommand } from './init.ts'
 import { addReadPointCommand } from './read-point.ts'
@@ -59,8 +59,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'edge configuration (YAML)')
     .action(async (opts: { config: string }) => {
       const { startEdgeFromFile } = await import('../edge/main.ts')
-      const edge = await startEdgeFromFile(opts.config)
-      await untilSignal(edge.stop, edge.log)
+      await runUntilSignal(() => startEdgeFromFile(opts.config))
     })
   addValidateCommand(edge)
 
@@ -118,8 +117,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
     .action(async (opts: { config: string }) => {
       const { startCloudFromFile } = await import('../cloud/main.ts')
-      const cloud = await startCloudFromFile(opts.config)
-      await untilSignal(cloud.stop, cloud.log)
+      await runUntilSignal(() => startCloudFromFile(opts.config))
     })
   addAccountCommands(cloud)
   addMosquittoAclCommand(cloud)

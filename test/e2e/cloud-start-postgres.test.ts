@@ -55,7 +55,7 @@ describe('parklink cloud on PostgreSQL', () => {
   it('starts and serves on PostgreSQL', async () => {
     const file = await configWith('serve', { url: server.url })
     const child = startParklink('cloud', ['cloud', '--config', file])
-    // Running, not just listening: SIGTERM is handled once the start is complete (deploy/cli.ts untilSignal).
+    // Running, not just listening: the log line this test checks is written then.
     await waitFor(() => /parklink cloud running/.test(child.output()), {
       timeoutMs: 30_000,
       message: () => `the cloud did not start:\n${child.output()}`,
