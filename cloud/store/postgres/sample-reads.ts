@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm'
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm'
 import type { ChunkSample } from '../historian/codec.ts'
 import type { OnCorrupt } from '../historian/corrupt.ts'
 import {
@@ -14,9 +14,12 @@ import type { StoredSample } from '../repos/telemetry.ts'
 import type { PgDb } from './db.ts'
 import { sampleBlocks, sampleChunks } from './schema.ts'
 
-/** A page's read fetches chunks this many hours at a time, and stops once it has a page (historian/merge.ts). */
-const HOURS_PER_FETCH = 24
-const HOUR = 3_600_000
+/**
+ * A page's read fetches this many chunks at a time, in (hour, id) order from where the last fetch
+ * ended, and stops once it has a page (historian/merge.ts). By rows, not by hours: a range of
+ * years with few chunks in it is a few statements, not one per day of it.
+ */
+const CHUNKS_PER_FETCH = 48
 
 const chunkColumns = {
   id: sampleChunks.id,
@@ -48,16 +51,36 @@ export function pgSampleReader(db: PgDb, onCorrupt: OnCorrupt) {
       .where(and(gte(sampleBlocks.maxTs, from), lte(sampleBlocks.minTs, to)))
       .orderBy(asc(sampleBlocks.id))
 
-  /** Sealed samples of [from, to]; with `enough`, fetched a day of hours at a time until a page is in hand. */
+  /** The point's next chunks of hours ≤ last after the chunk (hour, id) in (hour, id) order. */
+  const chunksAfter = (point: string, after: { hour: number; id: number }, last: number) =>
+    db
+      .select(chunkColumns)
+      .from(sampleChunks)
+      .where(
+        and(
+          eq(sampleChunks.point, point),
+          gte(sampleChunks.hour, after.hour), // the index's lower bound; the row comparison below is exact
+          lte(sampleChunks.hour, last),
+          sql`(${sampleChunks.hour}, ${sampleChunks.id}) > (${after.hour}, ${after.id})`,
+        ),
+      )
+      .orderBy(asc(sampleChunks.hour), asc(sampleChunks.id))
+      .limit(CHUNKS_PER_FETCH)
+
+  /** Sealed samples of [from, to]; with `enough`, fetched CHUNKS_PER_FETCH chunks at a time until a page is in hand. */
   async function sealed(point: string, from: number, to: number, enough?: Enough): Promise<ChunkSample[]> {
     const collect = sealedSamples(point, from, to, onCorrupt, enough)
     const last = hourOf(to)
-    const span = enough ? HOURS_PER_FETCH * HOUR : Number.POSITIVE_INFINITY
-    for (let hour = hourOf(from); hour <= last; hour += span) {
-      const rows: ChunkRow[] = await chunksOf(point, hour, Math.min(last, hour + span - HOUR))
-      if (!rows.every((row) => collect.add(row))) break
+    if (!enough) {
+      for (const row of await chunksOf(point, hourOf(from), last)) collect.add(row)
+      return collect.out
     }
-    return collect.out
+    let after = { hour: hourOf(from) - 1, id: 0 }
+    for (;;) {
+      const rows: ChunkRow[] = await chunksAfter(point, after, last)
+      if (!rows.every((row) => collect.add(row)) || rows.length < CHUNKS_PER_FETCH) return collect.out
+      after = rows.at(-1)!
+    }
   }
 
   return {

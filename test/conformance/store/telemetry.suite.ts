@@ -129,6 +129,21 @@ export function runTelemetryTests(options: TelemetrySectionOptions): void {
       expect(await repos.history(LEVEL, { ...range, limit: 100 }, 'all')).toEqual(want)
     })
 
+    test('telemetry: pages over many sealed hours and years of nothing: every sample once, in order', async () => {
+      // 130 hours with a sample each (more chunks than an engine may fetch at once), a year apart from a
+      // second run of 3: a page read walks chunks, not the empty time between them.
+      const early = Array.from({ length: 130 }, (_, k) => good(LEVEL, T0 + k * HOUR + k, k))
+      const late = [0, 1, 2].map((k) => good(LEVEL, T0 + 365 * 24 * HOUR + k * HOUR, 1_000 + k))
+      await put(early, T0 + 131 * HOUR)
+      await put(late, T0 + 366 * 24 * HOUR)
+      await repos.compactSamples(T0 + 367 * 24 * HOUR)
+      const want = ordered([...early, ...late], LEVEL)
+      const range = { from: 0, to: T0 + 400 * 24 * HOUR }
+      expect(await repos.history(LEVEL, { ...range, limit: 1_000 }, 'all')).toEqual(want)
+      expect(await pageAll(LEVEL, range, 7)).toEqual(want)
+      expect(await pageAll(LEVEL, range, 60)).toEqual(want)
+    })
+
     test('telemetry: buckets from the rollups equal the raw figures for any samples and plans (property)', async () => {
       let n = 0
       let fromRollups = 0
