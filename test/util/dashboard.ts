@@ -18,7 +18,7 @@ export function ensureDashboardBuilt(mustContain?: string): void {
     existsSync(assets) &&
     (mustContain === undefined ||
       readdirSync(assets).some(
-        (f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes(mustContain),
+        (f) => /\.(js|css)$/.test(f) && readFileSync(path.join(assets, f), 'utf8').includes(mustContain),
       ))
   if (!built) execFileSync('npx', ['vite', 'build', '--config', 'cloud/dashboard/vite.config.ts'], { stdio: 'ignore' })
 }

@@ -18,7 +18,8 @@ const hourOf = (ms: number) =>
 
 /** One KPI tile: a big number and its label; `alert` when it calls for attention. */
 function tile(key: string, label: string, big: string, cls = ''): HTMLElement {
-  return h('div', { class: `tile ${cls}`, 'data-tile': key }, h('b', {}, big), h('span', {}, label))
+  const long = [...big].length > 4 ? ' long' : '' // wall.css sets a long figure to fit its tile
+  return h('div', { class: `tile ${cls}${long}`, 'data-tile': key }, h('b', {}, big), h('span', {}, label))
 }
 
 /** The KPI tiles of brief §5: today's alarms by class, active, overdue, disposal rate, online, completeness. */
