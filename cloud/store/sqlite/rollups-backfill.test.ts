@@ -35,6 +35,9 @@ const sample = fc.record({
   quality: fc.constantFrom('good', 'good', 'bad', 'uncertain') as fc.Arbitrary<'good' | 'bad' | 'uncertain'>,
 })
 
+/** SQLite stores a REAL -0 as 0 (as ingest's rollups do too); toEqual tells -0 from 0. */
+const plusZero = <T>(x: T): T => (x === 0 ? (0 as T) : x)
+
 describe('migration 0026 backfills the rollups of the samples stored before it', () => {
   it('as ingest would have made them (property)', () => {
     const before = migrationsBefore()
@@ -65,10 +68,10 @@ describe('migration 0026 backfills the rollups of the samples stored before it',
               point,
               start: r.start,
               count: r.count,
-              min: r.count > 0 ? r.min : null,
-              max: r.count > 0 ? r.max : null,
+              min: r.count > 0 ? plusZero(r.min) : null,
+              max: r.count > 0 ? plusZero(r.max) : null,
               sum: expect.closeTo(r.sum, 3),
-              last: r.count > 0 ? r.last : null,
+              last: r.count > 0 ? plusZero(r.last) : null,
               last_ts: r.count > 0 ? r.lastTs : null,
               not_good: r.notGood,
             })),
@@ -77,7 +80,8 @@ describe('migration 0026 backfills the rollups of the samples stored before it',
         }
         sqlite.close()
       }),
-      { numRuns: 25 },
+      // A -0 reading (failed once in a full run before plusZero) is always among the cases.
+      { numRuns: 25, examples: [[[{ point: 'a.p1', ts: 1_700_000_000_000, value: -0, quality: 'good' }]]] },
     )
   })
 })
