@@ -78,11 +78,15 @@ describe('postgres: a window decision reads the window FOR UPDATE', () => {
     const id = req.window.id
     // A third party holds the row: both decisions must queue behind it, then behind each other.
     let release = () => {}
+    let holding = () => {}
     const held = new Promise<void>((resolve) => (release = resolve))
+    const hasRow = new Promise<void>((resolve) => (holding = resolve))
     const holder = db.transaction(async (tx) => {
       await tx.select().from(maintenanceWindows).for('update')
+      holding()
       await held
     })
+    await hasRow // else a decision may take the row first and both be done before the holder starts
     const waiting = async () =>
       Number(
         (
