@@ -71,6 +71,23 @@ describe('batchContentHash', () => {
       { numRuns: 200 },
     )
   })
+
+  it('hashes samples that are not plain (an extra key, a nested value, a class, a hole) as the definition does', () => {
+    const odd = fc.oneof(
+      fc.record({ point: fc.string(), ts: fc.integer(), value: fc.object(), quality: fc.constant('good') }),
+      fc.record({ point: fc.string(), ts: fc.double(), quality: fc.string(), extra: fc.anything() }),
+      fc.constant(Object.assign(Object.create({ inherited: 1 }), { point: 'p', ts: 1, value: 2, quality: 'good' })),
+      fc.constant(undefined),
+      fc.record({ point: fc.string(), ts: fc.double(), value: fc.double(), quality: fc.string(), reason: fc.string() }),
+    )
+    fc.assert(
+      fc.property(fc.array(odd), (samples) => {
+        const b = { samples } as unknown as DataBatch
+        expect(batchContentHash(b)).toBe(definedHash(b))
+      }),
+      { numRuns: 300 },
+    )
+  })
 })
 
 function sortedCopy(value: unknown): unknown {

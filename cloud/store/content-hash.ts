@@ -14,8 +14,37 @@ import type { DataBatch } from '../../shared/wire/messages.ts'
  */
 export function batchContentHash(batch: Pick<DataBatch, 'samples' | 'alarms' | 'events'>): string {
   return createHash('sha256')
-    .update(canonicalJson([batch.samples, batch.alarms ?? [], batch.events ?? []]) ?? '')
+    .update(`[${listJson(batch.samples)},${listJson(batch.alarms ?? [])},${listJson(batch.events ?? [])}]`)
     .digest('hex')
+}
+
+/** canonicalJson of a batch's list: a list of plain samples by JSON.stringify itself (below). */
+function listJson(list: readonly unknown[]): string {
+  if (Array.isArray(list) && !hasToJson(list) && list.every(plainSample)) return JSON.stringify(list, SAMPLE_KEYS)
+  return canonicalJson(list) ?? 'null'
+}
+
+// A sample's keys (shared/wire/sample.ts), sorted: the order canonicalJson writes them in.
+const SAMPLE_KEYS = ['point', 'quality', 'reason', 'ts', 'value']
+const SAMPLE_KEY_SET: ReadonlySet<string> = new Set(SAMPLE_KEYS)
+const PRIMITIVE = new Set(['string', 'number', 'boolean', 'undefined'])
+
+/**
+ * A plain object with none but a sample's keys and only primitive values: JSON.stringify with
+ * the sorted key list as its replacer writes exactly canonicalJson's text for a list of them (a
+ * list replacer orders each object's keys and has nothing nested to filter), natively and twice
+ * as fast as canonicalJson (a batch is a thousand samples: profiled, issue 15).
+ */
+function plainSample(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return false
+  const record = v as Record<string, unknown>
+  for (const k of Object.keys(record)) {
+    const x = record[k]
+    if (!SAMPLE_KEY_SET.has(k) || (x !== null && !PRIMITIVE.has(typeof x))) return false
+  }
+  return true
 }
 
 /**

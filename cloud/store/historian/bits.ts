@@ -51,9 +51,31 @@ export class ByteWriter {
     this.bytes(b)
   }
 
+  /**
+   * A section of the string's UTF-8 bytes: the same bytes as section(new TextEncoder().encode(s)).
+   * ASCII (point ids, reasons) is copied code by code: a TextEncoder call per point id was a
+   * tenth of a block's encoding (profiled, issue 15).
+   */
+  text(s: string): void {
+    if (!isAscii(s)) {
+      this.section(utf8.encode(s))
+      return
+    }
+    this.varint(s.length)
+    this.ensure(s.length)
+    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i)
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.len)
   }
+}
+
+const utf8 = new TextEncoder()
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false
+  return true
 }
 
 /** Thrown by the readers on a truncated or malformed stream; the codec reports it per chunk. */

@@ -23,7 +23,6 @@ export interface PointSamples {
   samples: ChunkSample[]
 }
 
-const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** The samples of a batch grouped by point, in the order they came (each point's order kept). */
@@ -45,7 +44,7 @@ export function encodeBlock(points: readonly PointSamples[]): Uint8Array {
   const directory = new ByteWriter()
   directory.bytes(Uint8Array.from([...MAGIC, VERSION]))
   directory.varint(points.length)
-  for (const p of points) directory.section(utf8.encode(p.point))
+  for (const p of points) directory.text(p.point)
   for (const p of points) directory.varint(p.samples.length)
   const head = directory.finish()
   const out = new ByteWriter()

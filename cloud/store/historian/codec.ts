@@ -166,7 +166,6 @@ function decodeBooleans(bytes: Uint8Array, count: number): boolean[] {
   return Array.from({ length: count }, (_, i) => (((bytes[i >>> 3] as number) << (i & 7)) & 0x80) !== 0)
 }
 
-const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** A dictionary of the distinct strings, then each sample's index into it. */
@@ -175,7 +174,7 @@ export function encodeStrings(values: readonly string[]): Uint8Array {
   const index = new Map<string, number>()
   for (const v of values) if (!index.has(v)) index.set(v, index.size)
   out.varint(index.size)
-  for (const v of index.keys()) out.section(utf8.encode(v))
+  for (const v of index.keys()) out.text(v)
   for (const v of values) out.varint(index.get(v) as number)
   return out.finish()
 }

@@ -7,7 +7,6 @@ export interface QualityEntry {
 }
 
 const QUALITIES: readonly Quality[] = ['good', 'uncertain', 'bad']
-const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 const keyOf = (q: QualityEntry): string => `${q.quality}\u0000${q.reason ?? '\u0001'}`
@@ -28,7 +27,7 @@ export function encodeQualities(samples: readonly QualityEntry[]): Uint8Array {
   out.varint(dict.size)
   for (const { entry } of dict.values()) {
     out.byte(QUALITIES.indexOf(entry.quality) | (entry.reason === undefined ? 0 : 0x80))
-    if (entry.reason !== undefined) out.section(utf8.encode(entry.reason))
+    if (entry.reason !== undefined) out.text(entry.reason)
   }
   let i = 0
   while (i < samples.length) {

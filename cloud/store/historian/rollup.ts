@@ -24,7 +24,8 @@ export interface Rollup {
 const numeric = (s: ChunkSample): number | null =>
   typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? (s.value ? 1 : 0) : null
 
-const empty = (start: number): Rollup => ({
+/** A rollup of no sample at `start`, to add samples to. */
+export const emptyRollup = (start: number): Rollup => ({
   start,
   count: 0,
   sum: 0,
@@ -59,7 +60,7 @@ export function rollupSamples(samples: readonly ChunkSample[], width: number): R
   for (const s of samples) {
     const start = s.ts - (s.ts % width)
     let r = byStart.get(start)
-    if (!r) byStart.set(start, (r = empty(start)))
+    if (!r) byStart.set(start, (r = emptyRollup(start)))
     addSample(r, s)
   }
   return [...byStart.values()].sort((a, b) => a.start - b.start)
@@ -67,7 +68,7 @@ export function rollupSamples(samples: readonly ChunkSample[], width: number): R
 
 /** Two rollups of the same span (or a finer one into a coarser one) as one, at `start`. */
 export function mergeRollups(start: number, parts: readonly Rollup[]): Rollup {
-  const out = empty(start)
+  const out = emptyRollup(start)
   for (const p of parts) {
     out.count += p.count
     out.sum += p.sum

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, lte } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { DataBatch, EdgeAlarm } from '../../../shared/wire/messages.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
@@ -18,8 +18,10 @@ import { createAlarmWrites } from './alarm-writes.ts'
 import type { AlarmChange, IngestMeta, IngestResult } from '../store.ts'
 import { append } from './alarm-writes.ts'
 import type { Db } from './db.ts'
-import { alarmSuppressions, batches, edges } from './schema.ts'
-import { windowsByPoint } from './windows.ts'
+import { alarmSuppressions, batches } from './schema.ts'
+import { createWindowsInForce } from './windows.ts'
+import { createBatchWrites } from './batch-writes.ts'
+import type { WindowsByPoint } from '../ingest-notes.ts'
 import { createLatestOps } from './latest.ts'
 import { createRuleFactOps } from './rule-facts.ts'
 import { createBlockWriter, type SampleWriter } from './sample-blocks.ts'
@@ -54,6 +56,8 @@ export function createBatchIngest(
   const outboxes = createOutboxOps(db)
   const rollups = createRollupOps(db)
   const ruleFacts = createRuleFactOps(db)
+  const windowsInForce = createWindowsInForce(db)
+  const batchWrites = createBatchWrites(db)
 
   /** Applies a rule event as the engine decides it (cloud/alarms/engine/rule-events.ts); counted when it changed an alarm. */
   function applyEvent(e: AlarmEvent, historical: boolean, result: IngestResult, changes: AlarmChange[]): void {
@@ -112,18 +116,23 @@ export function createBatchIngest(
     historical: boolean,
     live: boolean,
   ): EdgeAlarm[] {
-    const times = list.map((s) => s.ts)
-    const windows = times.length === 0 ? new Map() : windowsByPoint(db, Math.min(...times), Math.max(...times))
     const replaying = new Set<string>()
     const copies = !live && replay.active(edge, outbox)
     const groups = groupByPoint(list)
     // One read for the batch's points, one write for the states it moved (rule-facts.ts).
     const known = ruleFacts.read(groups.keys())
+    // The windows in force are read once, and only if a point is evaluated.
+    let windows: WindowsByPoint | undefined
+    const windowsOf = (point: string) => (windows ??= windowsInForce(...timeSpan(list))).get(point)
     const states = new Map<string, unknown>()
     for (const [point, group] of groups) {
       const facts = known.get(point) ?? null
-      const rp = rulePointOf(point, facts, windows.get(point))
       const backlog = copies ? replay.load(point) : null
+      // No limits, rules, rule state nor replay copy: the evaluator has nothing to do for it
+      // (shared/rules/evaluate.ts returns no state, event, stale or skewed sample), so the point
+      // is not evaluated at all (issue 15: rule state for points with rules only).
+      if (facts === null && backlog === null) continue
+      const rp = rulePointOf(point, facts, windowsOf(point))
       if (backlog) {
         // History: evaluated against the copy, up to where live data took over.
         replaying.add(point)
@@ -222,29 +231,18 @@ export function createBatchIngest(
           if (again) return again
           noteOutbox(batch, meta.receivedAt, changes)
           const maxTs = batch.samples.reduce((m, s) => Math.max(m, s.ts), -Infinity)
-          const inserted = tx
-            .insert(batches)
-            .values(batchRowOf(batch, meta, { deferred, historical }, maxTs))
-            .onConflictDoNothing()
-            .run()
+          const inserted = batchWrites.insertBatch(batchRowOf(batch, meta, { deferred, historical }, maxTs))
           // Only after noteOutbox adopted the batches stored before outbox ids: those carry no hash.
-          if (inserted.changes === 0) return storedAlready(batch, meta.hash) ?? { ...emptyResult(), duplicate: true }
+          if (!inserted) return storedAlready(batch, meta.hash) ?? { ...emptyResult(), duplicate: true }
           // Data proves the edge is connected; online/session are decided by status messages.
-          tx.insert(edges)
-            // The ack mark this batch makes, in the same transaction (not one more commit per batch).
-            .values({
-              id: batch.edge,
-              site: meta.site,
-              session: batch.session,
-              online: true,
-              lastSeen: meta.receivedAt,
-              outboxId: batch.outbox,
-            })
-            .onConflictDoUpdate({
-              target: edges.id,
-              set: { site: meta.site, lastSeen: sql`max(coalesce(${edges.lastSeen}, 0), excluded.last_seen)` },
-            })
-            .run()
+          batchWrites.touchEdge({
+            id: batch.edge,
+            site: meta.site,
+            session: batch.session,
+            lastSeen: meta.receivedAt,
+            outboxId: batch.outbox,
+          })
+          // The ack mark this batch makes, in the same transaction (not one more commit per batch).
           if (meta.ackedThrough !== undefined) outboxes.setMark(batch.edge, batch.outbox, meta.ackedThrough)
           blocks.write(
             { edge: batch.edge, outbox: batch.outbox, seq: batch.seq, receivedAt: meta.receivedAt },
@@ -340,4 +338,15 @@ export function createBatchIngest(
       return finish(edge, result, changes)
     },
   }
+}
+
+/** The oldest and newest sample time of a non-empty list. */
+function timeSpan(list: readonly Sample[]): [number, number] {
+  let from = Number.POSITIVE_INFINITY
+  let to = Number.NEGATIVE_INFINITY
+  for (const s of list) {
+    if (s.ts < from) from = s.ts
+    if (s.ts > to) to = s.ts
+  }
+  return [from, to]
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { MaintenanceWindow, WindowDecision, WindowOutcome, WindowRequest } from '../store.ts'
 import type { Db } from './db.ts'
 import { alarmSuppressions, maintenanceWindows, points } from './schema.ts'
@@ -90,18 +90,12 @@ export function createWindowOps(db: Db) {
 }
 
 /** Approved windows overlapping [from, to], by point: for the engine inside the batch transaction. */
-export function windowsByPoint(db: Db, from: number, to: number): WindowsByPoint {
-  const rows = db
-    .select({
-      id: maintenanceWindows.id,
-      points: maintenanceWindows.points,
-      from: maintenanceWindows.from,
-      to: maintenanceWindows.to,
-    })
-    .from(maintenanceWindows)
-    .where(
-      and(eq(maintenanceWindows.status, 'approved'), gt(maintenanceWindows.to, from), lte(maintenanceWindows.from, to)),
-    )
-    .all()
-  return windowsByPointOf(rows)
+export function createWindowsInForce(db: Db): (from: number, to: number) => WindowsByPoint {
+  // Once per evaluated batch: prepared, not built by the query builder each time. `points` is
+  // JSON text, parsed as the schema's json mode does.
+  const read = db.$client.prepare<[number, number], { id: number; points: string; from: number; to: number }>(
+    `SELECT id, points, from_ts AS "from", to_ts AS "to" FROM maintenance_windows
+     WHERE status = 'approved' AND to_ts > ? AND from_ts <= ?`,
+  )
+  return (from, to) => windowsByPointOf(read.all(from, to).map((r) => ({ ...r, points: JSON.parse(r.points) })))
 }
