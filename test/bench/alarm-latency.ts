@@ -6,6 +6,7 @@ import { shilianPlantPoints } from '../sim/plant.ts'
 import { openSse } from '../util/sse.ts'
 import { waitFor } from '../util/wait.ts'
 import { startLiveLoad } from './load.ts'
+import { sqliteEngine } from './engines.ts'
 import { DEFAULT_BATCH_SIZE, startBenchPark, startBenchUplink } from './park.ts'
 import { quantile, result, type BenchResult } from './table.ts'
 
@@ -48,7 +49,7 @@ export async function benchAlarmLatency(
   const high = limits.hh + 0.3
   const low = limits.h - limits.deadband - 1
 
-  const park = await startBenchPark(path.join(dir, 'alarm-latency'), 'alarm-latency')
+  const park = await startBenchPark(path.join(dir, 'alarm-latency'), 'alarm-latency', sqliteEngine)
   const outbox = openSqliteOutbox({ file: path.join(dir, 'alarm-latency', 'outbox.db') })
   const uplink = startBenchUplink(outbox, park.mqttUrl, 'bench-alarm')
   const arrived = new Map<number, number>()

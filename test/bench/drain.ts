@@ -4,6 +4,7 @@ import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import { systemClock } from '../../shared/clock.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import { tryGetJson } from '../util/http.ts'
+import type { BenchEngine } from './engines.ts'
 import { LOAD_POINTS, startLiveLoad } from './load.ts'
 import { reading } from './outbox.ts'
 import { DEFAULT_BATCH_SIZE, startBenchPark, startBenchUplink } from './park.ts'
@@ -36,10 +37,11 @@ const log = (text: string) => console.error(`[bench drain] ${text}`)
  *     waited (a lower bound, said in the row's name).
  */
 export async function benchDrain(
+  engine: BenchEngine,
   dir: string,
   o: { backlogMinutes: number; perSecond: number; timeoutS?: number },
 ): Promise<BenchResult[]> {
-  const here = path.join(dir, 'drain')
+  const here = path.join(dir, `drain-${engine.name.toLowerCase()}`)
   mkdirSync(here, { recursive: true })
   let simulated: number | null = null
   const outbox = openSqliteOutbox({
@@ -71,7 +73,7 @@ export async function benchDrain(
       `backlog of ${backlog.samples} samples in ${backlog.batches} batches written in ${((Date.now() - built) / 1000).toFixed(0)} s; starting the park`,
     )
 
-    park = await startBenchPark(path.join(here, 'park'), 'drain')
+    park = await startBenchPark(path.join(here, 'park'), `drain-${engine.name.toLowerCase()}`, engine)
     const markers: number[] = []
     const stored = new Map<number, number>()
     load = startLiveLoad(outbox, () => uplink?.kick(), {
@@ -124,14 +126,23 @@ export async function benchDrain(
     const cut = finished ? '' : `, NOT drained in ${Math.round((end - connectAt) / 1000)} s: rate so far`
     const live = `${measured.length} markers${unstored > 0 ? `, ${unstored} not stored by the end (counted as lower bounds)` : ''}`
     return [
-      result(`drain ${size}${cut}`, ((drainedSamples / o.perSecond) * 1000) / drainMs, '× real time', {
+      result(`${engine.name}: drain ${size}${cut}`, ((drainedSamples / o.perSecond) * 1000) / drainMs, '× real time', {
         target: { op: '>=', value: 20 },
       }),
-      result(`drain rate ${size}${cut}`, drainedSamples / (drainMs / 1000), 'samples/s'),
-      result(`live latency p50 during the drain, creation → stored (${live})`, quantile(latencies, 0.5), 'ms'),
-      result(`live latency p99 during the drain, creation → stored (${live})`, quantile(latencies, 0.99), 'ms', {
-        target: { op: '<=', value: 2_000 },
-      }),
+      result(`${engine.name}: drain rate ${size}${cut}`, drainedSamples / (drainMs / 1000), 'samples/s'),
+      result(
+        `${engine.name}: live latency p50 during the drain, creation → stored (${live})`,
+        quantile(latencies, 0.5),
+        'ms',
+      ),
+      result(
+        `${engine.name}: live latency p99 during the drain, creation → stored (${live})`,
+        quantile(latencies, 0.99),
+        'ms',
+        {
+          target: { op: '<=', value: 2_000 },
+        },
+      ),
     ]
   } finally {
     load?.stop()

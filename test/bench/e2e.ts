@@ -3,8 +3,12 @@ import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import { waitFor } from '../util/wait.ts'
 import { readings } from './outbox.ts'
 import { startBenchPark, startBenchUplink } from './park.ts'
+import type { BenchEngine } from './engines.ts'
 import { rssMb } from './proc.ts'
 import { result, type BenchResult } from './table.ts'
+
+/** Issue 15's end-to-end targets per engine (samples/s stored). */
+const E2E_TARGET: Record<BenchEngine['name'], number> = { SQLite: 200_000, PostgreSQL: 100_000 }
 
 interface Health {
   ingest: { samples: number; batches: number }
@@ -14,15 +18,17 @@ interface Health {
  * (2) end to end: an edge (outbox + MQTT uplink in this process, fed as fast as the cloud
  * drains, 10 000 points, 1 000 samples per message) → Debian's mosquitto → `parklink cloud`
  * as its own process, counting what the cloud has STORED (its health counters) over `seconds`
- * after a warm-up. (7) RSS of this edge process and of the cloud process at the end.
+ * after a warm-up. (7) RSS of this edge process and of the cloud process at the end. The cloud's
+ * store is a fresh one of `engine` (issue 15: ≥ 200 k samples/s on SQLite, ≥ 100 k on PostgreSQL).
  */
-export async function benchEndToEnd(dir: string, seconds: number): Promise<BenchResult[]> {
+export async function benchEndToEnd(engine: BenchEngine, dir: string, seconds: number): Promise<BenchResult[]> {
+  const name = engine.name.toLowerCase()
   // The health counters are shown to an authenticated identity only: the park's API key.
-  const park = await startBenchPark(path.join(dir, 'e2e'), 'e2e')
+  const park = await startBenchPark(path.join(dir, `e2e-${name}`), `e2e-${name}`, engine)
   const { cloud } = park
   const api = `${park.api}/health`
-  const outbox = openSqliteOutbox({ file: path.join(dir, 'e2e-outbox.db') })
-  const uplink = startBenchUplink(outbox, park.mqttUrl, 'bench-01', {
+  const outbox = openSqliteOutbox({ file: path.join(dir, `e2e-${name}-outbox.db`) })
+  const uplink = startBenchUplink(outbox, park.mqttUrl, `bench-${name}`, {
     maxInflight: 64,
     ackTimeoutMs: 30_000,
     reconnectMinMs: 100,
@@ -55,13 +61,16 @@ export async function benchEndToEnd(dir: string, seconds: number): Promise<Bench
     running = false
     const rate = (end.samples - start.samples) / ((end.at - start.at) / 1000)
     return [
-      result(`end to end edge → mosquitto → cloud stored (${seconds} s)`, rate, 'samples/s', {
-        target: { op: '>=', value: 100_000 },
+      result(`${engine.name}: end to end edge → mosquitto → cloud stored (${seconds} s)`, rate, 'samples/s', {
+        target: { op: '>=', value: E2E_TARGET[engine.name] },
       }),
-      result('edge RSS (outbox + uplink + generator, 10 000 points)', process.memoryUsage().rss / 1024 / 1024, 'MB', {
-        target: { op: '<=', value: 200 },
-      }),
-      result('cloud RSS (after the run)', rssMb(cloud.proc.pid!), 'MB'),
+      result(
+        `${engine.name}: edge RSS (outbox + uplink + generator, 10 000 points)`,
+        process.memoryUsage().rss / 1024 / 1024,
+        'MB',
+        { target: { op: '<=', value: 200 } },
+      ),
+      result(`${engine.name}: cloud RSS (after the run)`, rssMb(cloud.proc.pid!), 'MB'),
     ]
   } finally {
     running = false

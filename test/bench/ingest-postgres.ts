@@ -4,7 +4,7 @@ import postgres from 'postgres'
 import { createLogger } from '../../cloud/log.ts'
 import { openPostgresStore } from '../../cloud/store/postgres/store.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
-import { freshDatabase, startTemplateCluster } from '../util/pg-databases.ts'
+import type { BenchEngine } from './engines.ts'
 import { ingestFor, timedAsync } from './ingest.ts'
 import { readings } from './outbox.ts'
 import { result, type BenchResult } from './table.ts'
@@ -13,33 +13,33 @@ import { result, type BenchResult } from './table.ts'
  * The cloud's store alone on PostgreSQL (issue 15): batches of 1 000 samples over 10 000 points
  * through Store.ingestBatch on a throwaway cluster (Debian's postgresql, fsync off as every test
  * cluster here: the figure is the engine's work, not this disk's), against the baseline the
- * issue names: raw COPY of the same rows into an unindexed table of the same database.
+ * issue names: raw COPY of the same rows into an unindexed table of another database of the
+ * same cluster (engines.ts: the one cluster of the run).
  */
-export async function benchIngestPostgres(dir: string, seconds: number): Promise<BenchResult[]> {
-  const server = await startTemplateCluster()
-  try {
-    const t0 = Date.UTC(2026, 11, 1)
-    const baseline = await rawCopy(server.url, seconds, t0)
-    const stored = await storeIngest(server.url, dir, seconds, t0)
-    return [
-      result(
-        'PostgreSQL store ingest, batches of 1 000 (base: raw COPY, unindexed, same cluster)',
-        stored,
-        'samples/s',
-        {
-          baseline,
-        },
-      ),
-      result('PostgreSQL store ingest vs raw COPY', stored / baseline, '×', { target: { op: '>=', value: 0.5 } }),
-    ]
-  } finally {
-    await server.stop()
-  }
+export async function benchIngestPostgres(
+  postgresEngine: BenchEngine,
+  dir: string,
+  seconds: number,
+): Promise<BenchResult[]> {
+  const t0 = Date.UTC(2026, 11, 1)
+  const baseline = await rawCopy(postgresEngine, seconds, t0)
+  const stored = await storeIngest(postgresEngine, dir, seconds, t0)
+  return [
+    result(
+      'PostgreSQL: store ingest, batches of 1 000 (base: raw COPY, unindexed, same cluster)',
+      stored,
+      'samples/s',
+      {
+        baseline,
+      },
+    ),
+    result('PostgreSQL: store ingest vs raw COPY', stored / baseline, '×', { target: { op: '>=', value: 0.5 } }),
+  ]
 }
 
-async function rawCopy(templateUrl: string, seconds: number, t0: number): Promise<number> {
-  const database = await freshDatabase(templateUrl)
-  const sql = postgres(database.url, { max: 1, onnotice: () => {} })
+async function rawCopy(engine: BenchEngine, seconds: number, t0: number): Promise<number> {
+  const database = await engine.freshStore()
+  const sql = postgres(database.config.url as string, { max: 1, onnotice: () => {} })
   try {
     await sql`create table raw_samples (edge text not null, seq bigint not null, point text not null, ts bigint not null, value double precision, quality text not null)`
     return await timedAsync(seconds, async (seq) => {
@@ -55,10 +55,10 @@ async function rawCopy(templateUrl: string, seconds: number, t0: number): Promis
   }
 }
 
-async function storeIngest(templateUrl: string, dir: string, seconds: number, t0: number): Promise<number> {
-  const database = await freshDatabase(templateUrl)
+async function storeIngest(engine: BenchEngine, dir: string, seconds: number, t0: number): Promise<number> {
+  const database = await engine.freshStore()
   const store = await openPostgresStore({
-    connection: { url: database.url, max: 4 },
+    connection: { url: database.config.url as string, max: 4 },
     dataDir: dir,
     evaluate: createEvaluator(),
     log: createLogger({ level: 'silent' }),

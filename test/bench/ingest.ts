@@ -40,19 +40,26 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   const blocks = await storeIngest(path.join(dir, 'ingest.db'), seconds, t0)
   return [
     result(
-      'cloud store ingest, historian blocks, batches of 1 000 (base: the row-per-sample store, same run)',
+      'SQLite: cloud store ingest, historian blocks, batches of 1 000 (base: the row-per-sample store, same run)',
       blocks,
       'samples/s',
       { baseline: rows },
     ),
-    result('cloud store ingest vs row-per-sample store', blocks / rows, '×', { target: { op: '>=', value: 5 } }),
-    result('cloud store ingest, historian blocks (base: raw better-sqlite3 rows, same index)', blocks, 'samples/s', {
-      baseline,
+    result('SQLite: cloud store ingest vs row-per-sample store', blocks / rows, '×', {
+      target: { op: '>=', value: 5 },
     }),
-    result('cloud store ingest vs raw better-sqlite3 rows', blocks / baseline, '×', {
+    result(
+      'SQLite: cloud store ingest, historian blocks (base: raw better-sqlite3 rows, same index)',
+      blocks,
+      'samples/s',
+      {
+        baseline,
+      },
+    ),
+    result('SQLite: cloud store ingest vs raw better-sqlite3 rows', blocks / baseline, '×', {
       target: { op: '>=', value: 0.5 },
     }),
-    result('row-per-sample store ingest (base: raw better-sqlite3 rows)', rows, 'samples/s', { baseline }),
+    result('SQLite: row-per-sample store ingest (base: raw better-sqlite3 rows)', rows, 'samples/s', { baseline }),
   ]
 }
 

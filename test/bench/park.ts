@@ -12,10 +12,12 @@ import { bearer, tryGetJson } from '../util/http.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
+import type { BenchEngine } from './engines.ts'
 
 /**
  * The park side of an end-to-end bench: Debian's mosquitto and `parklink cloud` as its own
- * process (the demo's registry, so Shilian's points have their limits), in `dir`.
+ * process (the demo's registry, so Shilian's points have their limits), in `dir`, on a fresh
+ * store of `engine` (engines.ts: the config's `store` key).
  */
 export interface BenchPark {
   mqttUrl: string
@@ -27,8 +29,9 @@ export interface BenchPark {
   stop(): Promise<void>
 }
 
-export async function startBenchPark(dir: string, name: string): Promise<BenchPark> {
+export async function startBenchPark(dir: string, name: string, engine: BenchEngine): Promise<BenchPark> {
   mkdirSync(dir, { recursive: true })
+  const fresh = await engine.freshStore()
   const mqttPort = await freePort()
   const httpPort = await freePort()
   const mosquitto: Mosquitto = createMosquitto(mqttPort)
@@ -39,6 +42,7 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
     configFile,
     stringify({
       ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }),
+      store: fresh.config,
       log: { level: 'warn' },
     }),
   )
@@ -49,6 +53,7 @@ export async function startBenchPark(dir: string, name: string): Promise<BenchPa
   const stop = async () => {
     await cloud.kill('SIGTERM')
     await mosquitto.dispose()
+    await fresh.drop()
   }
   try {
     await waitFor(async () => (await tryGetJson(`${api}/health`)) !== null, {

@@ -8,6 +8,7 @@ import { benchIngest } from './ingest.ts'
 import { benchSdt } from './sdt.ts'
 import { benchCrypto } from './crypto.ts'
 import { printTable, writeResults, type BenchResult } from './table.ts'
+import { type BenchEngine, type PostgresBenchEngine, sqliteEngine, startPostgresEngine } from './engines.ts'
 
 /**
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
@@ -16,7 +17,10 @@ import { printTable, writeResults, type BenchResult } from './table.ts'
  * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
- * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped.
+ * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped. The store rows
+ * (ingest, rollups and /points, e2e, drain) run on both engines (issue 15), PostgreSQL on one
+ * throwaway cluster of Debian's postgresql started once for all of them; `--skip-postgres` skips
+ * every PostgreSQL row.
  */
 const { values } = parseArgs({
   options: {
@@ -57,14 +61,17 @@ const { values } = parseArgs({
 
 const dir = mkdtempSync(path.join(tmpdir(), 'parklink-bench-'))
 const results: BenchResult[] = []
+let postgres: PostgresBenchEngine | null = null
 try {
+  if (!values['skip-postgres']) postgres = await startPostgresEngine()
+  const engines: BenchEngine[] = postgres ? [sqliteEngine, postgres] : [sqliteEngine]
   results.push(...benchOutbox(dir, Number(values.seconds)))
   results.push(...benchAtRest(dir, Number(values.seconds)))
   results.push(...(await benchIngest(dir, Number(values.seconds))))
-  if (!values['skip-postgres']) {
-    // (15) The same on the PostgreSQL engine, on a throwaway cluster of Debian's postgresql.
+  if (postgres) {
+    // (15) The same on the PostgreSQL engine.
     const { benchIngestPostgres } = await import('./ingest-postgres.ts')
-    results.push(...(await benchIngestPostgres(dir, Number(values.seconds))))
+    results.push(...(await benchIngestPostgres(postgres, dir, Number(values.seconds))))
   }
   results.push(...benchSdt(Number(values['sdt-hours'])))
   if (!values['skip-historian']) {
@@ -73,13 +80,14 @@ try {
   }
   if (!values['skip-rollups']) {
     const { benchRollups } = await import('./rollups.ts')
-    results.push(...benchRollups(dir, { points: Number(values['rollup-points']), runs: 30 }))
+    for (const engine of engines)
+      results.push(...(await benchRollups(engine, dir, { points: Number(values['rollup-points']), runs: 30 })))
   }
   results.push(...benchCrypto(Number(values.seconds)))
   if (!values['skip-e2e']) {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
-    results.push(...(await benchEndToEnd(dir, Number(values['e2e-seconds']))))
+    for (const engine of engines) results.push(...(await benchEndToEnd(engine, dir, Number(values['e2e-seconds']))))
   }
   if (!values['skip-latency']) {
     const { benchAlarmLatency } = await import('./alarm-latency.ts')
@@ -89,7 +97,10 @@ try {
   }
   if (!values['skip-drain']) {
     const { benchDrain } = await import('./drain.ts')
-    results.push(...(await benchDrain(dir, { backlogMinutes: Number(values['backlog-minutes']), perSecond: 10_000 })))
+    for (const engine of engines)
+      results.push(
+        ...(await benchDrain(engine, dir, { backlogMinutes: Number(values['backlog-minutes']), perSecond: 10_000 })),
+      )
   }
   if (!values['skip-modbus']) {
     const { benchModbusPolling, parseModbusRuns } = await import('./modbus-polling.ts')
@@ -124,6 +135,7 @@ try {
     )
   }
 } finally {
+  await postgres?.stop()
   rmSync(dir, { recursive: true, force: true })
 }
 console.log(printTable(results))

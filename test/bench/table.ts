@@ -59,3 +59,15 @@ export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 }
+
+/** `runs` timings (ms) of `fn` after one warm-up run (statements prepared, pages cached). */
+export async function times(fn: () => Promise<unknown>, runs: number): Promise<number[]> {
+  await fn()
+  const out: number[] = []
+  for (let k = 0; k < runs; k++) {
+    const t = performance.now()
+    await fn()
+    out.push(performance.now() - t)
+  }
+  return out
+}

@@ -64,19 +64,24 @@ export function encodeChunk(samples: readonly ChunkSample[]): Uint8Array {
   return sealed.finish()
 }
 
-export function decodeChunk(bytes: Uint8Array): ChunkSample[] {
+/**
+ * The chunk's samples; with `keep`, only those whose time it keeps (the others are still decoded,
+ * each column being sequential, but no sample is made of them: a read of a few minutes of an
+ * hour's chunk costs the columns, not an object per sample of the hour).
+ */
+export function decodeChunk(bytes: Uint8Array, keep?: (ts: number) => boolean): ChunkSample[] {
   if (bytes.length < 8) throw new ChunkCorrupt('too short')
   const body = bytes.subarray(0, bytes.length - 4)
   const crc = bytes.subarray(bytes.length - 4)
   if (!crcBytes(body).every((b, i) => b === crc[i])) throw new ChunkCorrupt('checksum mismatch')
   try {
-    return decodeBody(body)
+    return decodeBody(body, keep)
   } catch (err) {
     throw new ChunkCorrupt(err instanceof Error ? err.message : String(err), { cause: err })
   }
 }
 
-function decodeBody(body: Uint8Array): ChunkSample[] {
+function decodeBody(body: Uint8Array, keep?: (ts: number) => boolean): ChunkSample[] {
   const input = new ByteReader(body)
   if (input.byte() !== MAGIC[0] || input.byte() !== MAGIC[1]) throw new Error('not a chunk')
   const version = input.byte()
@@ -90,8 +95,10 @@ function decodeBody(body: Uint8Array): ChunkSample[] {
   const strings = decodeStrings(input.section(), tally.string)
   const qualities = decodeQualities(input.section(), count)
   const next = { number: 0, boolean: 0, string: 0 }
-  return times.map((ts, i) => {
+  const out: ChunkSample[] = []
+  for (let i = 0; i < count; i++) {
     const kind = kinds[i] as ValueKind
+    // Every sample moves its kind's cursor, kept or not.
     const value: Value =
       kind === 'number'
         ? (numbers[next.number++] as number)
@@ -100,8 +107,10 @@ function decodeBody(body: Uint8Array): ChunkSample[] {
           : kind === 'string'
             ? (strings[next.string++] as string)
             : null
-    return withQuality(ts, value, qualities[i] as QualityEntry)
-  })
+    const ts = times[i] as number
+    if (keep === undefined || keep(ts)) out.push(withQuality(ts, value, qualities[i] as QualityEntry))
+  }
+  return out
 }
 
 function withQuality(ts: number, value: Value, q: QualityEntry): ChunkSample {

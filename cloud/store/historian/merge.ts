@@ -39,10 +39,15 @@ export interface Enough {
 export const hourOf = (ts: number) => ts - (ts % CHUNK_WIDTH_MS)
 const byTime = (a: ChunkSample, b: ChunkSample) => a.ts - b.ts
 
-/** A chunk's samples, or none (reported) when it does not decode. */
-export function chunkSamples(point: string, row: ChunkRow, onCorrupt: OnCorrupt): ChunkSample[] {
+/** A chunk's samples (those whose time `keep` keeps, when given: codec.ts), or none (reported) when it does not decode. */
+export function chunkSamples(
+  point: string,
+  row: ChunkRow,
+  onCorrupt: OnCorrupt,
+  keep?: (ts: number) => boolean,
+): ChunkSample[] {
   try {
-    return decodeChunk(row.data)
+    return decodeChunk(row.data, keep)
   } catch (err) {
     onCorrupt({ kind: 'chunk', id: row.id, point, from: row.fromTs, to: row.toTs, error: String(err) })
     return []
@@ -63,21 +68,29 @@ export function blockPoints(row: BlockRow, onCorrupt: OnCorrupt): PointSamples[]
 }
 
 /**
- * One point's sealed samples of [from, to], fed chunk rows by (hour, id): `add` answers false
- * once `enough` holds at an hour boundary (the caller stops fetching).
+ * One point's sealed samples of [from, to] (and, with `keep`, only those it keeps), fed chunk rows
+ * by (hour, id): `add` answers false once `enough` holds at an hour boundary (the caller stops
+ * fetching). Samples outside are never made (codec.ts): a chunk cut by the range costs its columns.
  */
-export function sealedSamples(point: string, from: number, to: number, onCorrupt: OnCorrupt, enough?: Enough) {
+export function sealedSamples(
+  point: string,
+  from: number,
+  to: number,
+  onCorrupt: OnCorrupt,
+  enough?: Enough,
+  keep?: (ts: number) => boolean,
+) {
   const out: ChunkSample[] = []
   let newer = 0
   let hour: number | null = null
+  const inside = (ts: number) => ts >= from && ts <= to && (keep === undefined || keep(ts))
   return {
     out,
     add(row: ChunkRow): boolean {
       if (row.hour !== hour && enough && newer >= enough.count) return false
       hour = row.hour
       if (row.toTs < from || row.fromTs > to) return true
-      for (const s of chunkSamples(point, row, onCorrupt)) {
-        if (s.ts < from || s.ts > to) continue
+      for (const s of chunkSamples(point, row, onCorrupt, inside)) {
         out.push(s)
         if (enough && s.ts > enough.ts) newer++
       }

@@ -32,6 +32,23 @@ export function windowsOf(spans: readonly Span[]): SpanWindow[] {
   return out
 }
 
+/** Whether a time lies in one of the spans (half-open): the filter a window's read may apply as it decodes (merge.ts). */
+export function inSpans(spans: readonly Span[]): (ts: number) => boolean {
+  const sorted = [...spans].sort((a, b) => a.from - b.from)
+  return (ts) => {
+    // The last span starting at or before ts is the only one that may hold it (spans do not overlap).
+    let lo = 0
+    let hi = sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((sorted[mid] as Span).from <= ts) lo = mid + 1
+      else hi = mid
+    }
+    const span = sorted[lo - 1]
+    return span !== undefined && ts < span.to
+  }
+}
+
 /** The windows' samples (each window's as read) kept inside their spans, as parts of the plan's buckets. */
 export function partsOfWindows(
   plan: Plan,

@@ -11,7 +11,15 @@ import type { IngestResult } from '../repos/ingest.ts'
 import { alarmAt, appendTimeline, saveAlarm } from './alarm-writes.ts'
 import { batchesWaiting, keepWaiting } from './batch-rows.ts'
 import { traceRows, type UnevaluatedRow, writeTraces } from './late.ts'
-import { applyReplayEvent, finalizeReplay, loadReplay, replayActive, saveReplay, snapshotReplay } from './replay.ts'
+import {
+  applyReplayEvent,
+  finalizeReplay,
+  loadReplays,
+  type PgReplayRow,
+  replayActive,
+  saveReplay,
+  snapshotReplay,
+} from './replay.ts'
 import { readRuleFacts, writeRuleStates } from './rule-facts.ts'
 import { alarmSuppressions } from './schema.ts'
 import type { PgTx } from './tx.ts'
@@ -88,11 +96,12 @@ export async function evaluateBatch(
   const copies = !b.live && (await replayActive(w.tx, b.edge, b.outbox))
   const groups = groupByPoint(list)
   const known = await readRuleFacts(w.tx, [...groups.keys()])
+  const backlogs = copies ? await loadReplays(w.tx, [...groups.keys()]) : new Map<string, PgReplayRow>()
   const states = new Map<string, unknown>()
   for (const [point, group] of groups) {
     const facts = known.get(point) ?? null
     const rp = rulePointOf(point, facts, windows.get(point))
-    const backlog = copies ? await loadReplay(w.tx, point) : null
+    const backlog = backlogs.get(point) ?? null
     if (backlog) {
       // History: evaluated against the copy, up to where live data took over.
       replaying.add(point)

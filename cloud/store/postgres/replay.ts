@@ -1,4 +1,4 @@
-import { and, eq, lte } from 'drizzle-orm'
+import { and, eq, inArray, lte } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { type AlarmEvent, parseRuleState, type PointRuleState } from '../../../shared/rules/evaluate.ts'
 import { backlogEvent, type OpenRaise, type ReplayCopy, settleOpenRaise } from '../../alarms/engine/replay.ts'
@@ -29,10 +29,23 @@ export async function replayActive(tx: PgTx, edge: string, outbox: string): Prom
   return rows.length > 0
 }
 
-export async function loadReplay(tx: PgTx, point: string): Promise<PgReplayRow | null> {
-  const [row] = await tx.select().from(replayState).where(eq(replayState.point, point))
-  if (!row) return null
-  return { ...row, state: parseRuleState(row.state), open: { ...(row.open as Record<string, OpenRaise>) } }
+/**
+ * The replay copies of a batch's points, in one statement (not one per point: a backlog batch of
+ * 500 points would be 500 round trips, and a drain slower than the edge's ack timeout). Each point's
+ * row is written only by its own point's evaluation, so reading them all first reads the same rows.
+ */
+export async function loadReplays(tx: PgTx, points: readonly string[]): Promise<Map<string, PgReplayRow>> {
+  if (points.length === 0) return new Map()
+  const rows = await tx
+    .select()
+    .from(replayState)
+    .where(inArray(replayState.point, [...points]))
+  return new Map(
+    rows.map((row) => [
+      row.point,
+      { ...row, state: parseRuleState(row.state), open: { ...(row.open as Record<string, OpenRaise>) } },
+    ]),
+  )
 }
 
 /** Before a live batch jumps over the backlog: keep the point's state where the backlog resumes (once). */

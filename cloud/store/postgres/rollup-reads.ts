@@ -2,21 +2,26 @@ import { sql } from 'drizzle-orm'
 import type { ChunkSample } from '../historian/codec.ts'
 import { CHUNK_WIDTH_MS } from '../historian/compact.ts'
 import { hourOf } from '../historian/merge.ts'
-import { partsOfWindows, type SpanWindow, windowsOf } from '../historian/spans.ts'
+import { inSpans, partsOfWindows, type SpanWindow, windowsOf } from '../historian/spans.ts'
 import type { Part, Plan, RollupSource, Span } from '../../telemetry/rollup-plan.ts'
 import type { PgDb } from './db.ts'
 import type { PgSampleReader } from './sample-reads.ts'
 
 const TABLES: Record<RollupSource, string> = { '1m': 'rollups_1m', '1h': 'rollups_1h' }
 
-/** Numbers only: a bigint[] parameter as PostgreSQL's array literal. */
-const bigints = (list: readonly number[]) => `{${list.map((n) => Math.trunc(n)).join(',')}}`
+/** Numbers only: the spans as PostgreSQL's int8multirange literal, each [from, to). */
+const multirange = (spans: readonly Span[]) =>
+  `{${spans.map((s) => `[${Math.trunc(s.from)},${Math.trunc(s.to)})`).join(',')}}`
 
 /**
  * The rollup rows inside the given spans, per bucket of the plan (cloud/telemetry/rollup-plan.ts:
  * each span's rows lie inside one bucket, so the bucket is the row start's), as one source's
  * parts; `last` is the one of the newest last_ts among rows holding a good number (rows of one
- * point never share a last_ts: each lies inside its own minute or hour). One statement per source.
+ * point never share a last_ts: each lies inside its own minute or hour). One statement per source:
+ * ONE index range scan of the point's rows over the spans' extent (partitions pruned by it),
+ * each row kept when its start lies in the spans (`<@` an int8multirange: a binary search). Not a
+ * join of the spans with the table: with a range condition only, PostgreSQL joins them by a nested
+ * loop over every row of the table for every span (a thousand spans × the table's rows, seconds).
  */
 export async function rollupParts(
   db: PgDb,
@@ -28,14 +33,17 @@ export async function rollupParts(
   if (spans.length === 0) return []
   const from = Math.trunc(plan.from)
   const step = Math.trunc(plan.step)
+  const first = Math.trunc(Math.min(...spans.map((s) => s.from)))
+  const end = Math.trunc(Math.max(...spans.map((s) => s.to)))
   const rows = await db.execute<Record<string, unknown>>(sql`
     select ((r.start - ${from}::bigint) / ${step}::bigint)::int as "i",
       sum(r.count)::int as "count", min(r.min) as "min", max(r.max) as "max", sum(r.sum) as "sum",
       sum(r.not_good)::int as "notGood",
       (array_agg(r.last order by r.last_ts desc) filter (where r.count > 0))[1] as "last",
       (max(r.last_ts) filter (where r.count > 0))::float8 as "lastTs"
-    from unnest(${bigints(spans.map((s) => s.from))}::bigint[], ${bigints(spans.map((s) => s.to))}::bigint[]) as j(f, t)
-    join ${sql.raw(TABLES[source])} r on r.point = ${point} and r.start >= j.f and r.start < j.t
+    from ${sql.raw(TABLES[source])} r
+    where r.point = ${point} and r.start >= ${first}::bigint and r.start < ${end}::bigint
+      and r.start <@ ${multirange(spans)}::int8multirange
     group by 1`)
   return [...rows] as unknown as Part[]
 }
@@ -63,7 +71,8 @@ export async function rawSpanParts(reader: PgSampleReader, point: string, plan: 
   for (const w of windows) for (let h = hourOf(w.from); h <= w.to - 1; h += CHUNK_WIDTH_MS) hours.add(h)
   const from = (windows[0] as SpanWindow).from
   const to = Math.max(...windows.map((w) => w.to)) - 1
-  const samples = await reader.readHours(point, [...hours], from, to)
+  // Only the spans' samples are made and sorted: not the whole hours around them (an hour's chunk, a sample a second, for a minute).
+  const samples = await reader.readHours(point, [...hours], { from, to, keep: inSpans(spans) })
   const read = windows.map((window) => ({
     window,
     samples: samples.slice(firstAtOrAfter(samples, window.from), firstAtOrAfter(samples, window.to)),

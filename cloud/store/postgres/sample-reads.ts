@@ -92,11 +92,17 @@ export function pgSampleReader(db: PgDb, onCorrupt: OnCorrupt) {
     },
 
     /**
-     * The point's samples of [from, to] in the given chunk hours only, in the historian's order:
-     * the partial minutes of a rollup answer, one statement for all their hours (rollup-reads.ts).
+     * The point's samples of [from, to] in the given chunk hours only, and only those `keep`
+     * keeps, in the historian's order: the partial minutes of a rollup answer, one statement for
+     * all their hours (rollup-reads.ts), no sample made of the rest of those hours (merge.ts).
      */
-    async readHours(point: string, hours: readonly number[], from: number, to: number): Promise<StoredSample[]> {
-      const collect = sealedSamples(point, from, to, onCorrupt)
+    async readHours(
+      point: string,
+      hours: readonly number[],
+      range: { from: number; to: number; keep: (ts: number) => boolean },
+    ): Promise<StoredSample[]> {
+      const { from, to, keep } = range
+      const collect = sealedSamples(point, from, to, onCorrupt, undefined, keep)
       const rows = await db
         .select(chunkColumns)
         .from(sampleChunks)
@@ -105,7 +111,7 @@ export function pgSampleReader(db: PgDb, onCorrupt: OnCorrupt) {
       for (const row of rows) collect.add(row)
       const out = collect.out
       for (const row of await blocksIn(from, to)) addBlockSamples(out, point, row, { from, to }, onCorrupt)
-      return inHistorianOrder(out)
+      return inHistorianOrder(out.filter((s) => keep(s.ts)))
     },
 
     /** As read, for many points at once: one chunk query for all of them, each block decoded once. */
