@@ -3,7 +3,8 @@ import Database from 'better-sqlite3'
 import { tryGetJson } from '../util/http.ts'
 import { waitFor } from '../util/wait.ts'
 import { checkContent, type ContentCheck } from './content-check.ts'
-import { FAULT_CHOICES, injectFault, noFaults, type FaultKind, type FaultTally } from './faults.ts'
+import { faultChoices, injectFault, noFaults, type FaultKind, type FaultTally } from './faults.ts'
+import type { StoreEngine } from './cloud-database.ts'
 import { journalMark, journalSince, readJournal } from './journal.ts'
 import type { DeletedRefusals } from './edge-faults.ts'
 import { EDGE, startStack, type Stack } from './stack.ts'
@@ -12,10 +13,11 @@ import { summarize, type FaultMark, type KindRow } from './summary.ts'
 export type { FaultKind } from './faults.ts'
 
 export interface CampaignResult {
+  /** Per kind of the engine's choice (faultChoices): how many were injected. */
   faults: Record<FaultKind, number>
   /** Blackholes the edge noticed by itself (keepalive) before the link healed. */
   blackholesNoticed: number
-  /** Batches the cloud could not store (logged, not acked) — e.g. SQLITE_BUSY under 'database locked'. */
+  /** Batches the cloud could not store (logged, not acked) — e.g. SQLITE_BUSY under 'database locked', a lost connection under 'restart the database'. */
   cloudStoreFailures: number
   /** The cloud or the edge exited without being killed, and was restarted as systemd would. */
   selfExits: string[]
@@ -47,39 +49,32 @@ export interface CampaignResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+export interface CampaignOptions {
+  count: number
+  maxSeconds: number
+  random: () => number
+  say: (line: string) => void
+  /** The cloud's store engine (default SQLite). */
+  engine?: StoreEngine
+  /** Draw from these kinds alone. */
+  only?: readonly FaultKind[]
+}
+
 /**
  * While the Modbus plant simulator streams through a real edge, the shipped Mosquitto and a real
  * cloud (stack.ts), inject `count` faults at random times (faults.ts, edge-faults.ts), then let
  * everything drain and compare what the edge generated (its outbox journal) with what the cloud
- * stored, batch by batch and by content hash (content-check.ts).
+ * stored, batch by batch and by content hash (content-check.ts), on either store engine.
  */
-export async function faultCampaign(
-  dir: string,
-  count: number,
-  maxSeconds: number,
-  random: () => number,
-  say: (line: string) => void,
-  only?: readonly FaultKind[],
-): Promise<CampaignResult> {
+export async function faultCampaign(dir: string, o: CampaignOptions): Promise<CampaignResult> {
+  const { count, maxSeconds, random, say, only, engine = 'sqlite' } = o
   const started = Date.now()
-  const stack = await startStack(dir)
-  const faults = noFaults()
+  const stack = await startStack(dir, engine)
+  const faults = noFaults(faultChoices(engine))
   const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
   const marks: FaultMark[] = []
   const deletedWithOutbox = new Set<string>()
   const refusalsDeletedWithOutbox: DeletedRefusals = { records: [], unnoted: 0 }
-  const targets = {
-    deletedWithOutbox,
-    refusalsDeletedWithOutbox,
-    ...stack,
-    edge: EDGE,
-    say,
-    problems: tally.problems,
-    cloudConnects: stack.cloudLog.connects,
-    restartCloud: (pauseMs: number) => stack.cloud.killAndRestart(pauseMs),
-    restartEdge: (pauseMs: number, whileStopped?: () => void) => stack.edge.killAndRestart(pauseMs, whileStopped),
-    cutLink: (cut: boolean) => stack.proxy.setMode(cut ? 'drop' : 'pass'),
-  }
   const logs = (chars: number) =>
     `${stack.cloud.current().output().slice(-chars)}\n${stack.edge.current().output().slice(-chars)}`
   const acked = async () =>
@@ -89,7 +84,22 @@ export async function faultCampaign(
         stack.auth,
       )
     )?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
-  const choices = only ?? FAULT_CHOICES
+  const targets = {
+    deletedWithOutbox,
+    refusalsDeletedWithOutbox,
+    ...stack,
+    edge: EDGE,
+    say,
+    problems: tally.problems,
+    cloudConnects: stack.cloudLog.connects,
+    stored: stack.database.reader,
+    failedSeqs: stack.cloudLog.failedSeqs,
+    acked,
+    restartCloud: (pauseMs: number) => stack.cloud.killAndRestart(pauseMs),
+    restartEdge: (pauseMs: number, whileStopped?: () => void) => stack.edge.killAndRestart(pauseMs, whileStopped),
+    cutLink: (cut: boolean) => stack.proxy.setMode(cut ? 'drop' : 'pass'),
+  }
+  const choices = only ?? faultChoices(engine)
   try {
     await waitFor(async () => (await acked()) > 0, {
       timeoutMs: 60_000,
@@ -125,7 +135,7 @@ export async function faultCampaign(
       ...tally,
       cloudStoreFailures: stack.cloudLog.storeFailures,
       selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits],
-      ...verify(stack, marks, faults, deletedWithOutbox, refusalsDeletedWithOutbox),
+      ...(await verify(stack, marks, faults, deletedWithOutbox, refusalsDeletedWithOutbox)),
       seconds: Math.round((Date.now() - started) / 1000),
     }
   } finally {
@@ -157,7 +167,7 @@ function outboxState(stack: Stack): { id: string; lastSeq: number; held: number[
   }
 }
 
-function verify(
+async function verify(
   stack: Stack,
   marks: FaultMark[],
   faults: Record<FaultKind, number>,
@@ -166,8 +176,8 @@ function verify(
 ) {
   const outbox = outboxState(stack)
   const journal = readJournal(stack.journalFile)
-  const content = checkContent(
-    stack.cloudDbFile,
+  const content = await checkContent(
+    stack.database.reader,
     EDGE,
     journal.batches,
     new Set(outbox.held.map((seq) => `${outbox.id}:${seq}`)),
