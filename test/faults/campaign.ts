@@ -128,6 +128,13 @@ export async function faultCampaign(dir: string, o: CampaignOptions): Promise<Ca
       intervalMs: 250,
       message: () => `the cloud never acked through ${target} after the faults\n${logs(3000)}`,
     })
+    // Draining a long backlog, the cloud reaches the target behind live: what the edge wrote
+    // meanwhile would still be held at the stop. Stop once the cloud has acked all the edge
+    // wrote (still behind after the bound: the held count at the end tells by how much).
+    await waitFor(async () => (await acked()) >= outboxState(stack).lastSeq, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    }).catch(() => say('  the cloud had not caught up with the edge at the stop'))
     await stack.edge.stop('SIGTERM')
     await stack.cloud.stop('SIGTERM')
     return {
