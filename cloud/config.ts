@@ -22,7 +22,7 @@ import { ReportsConfig, defaultReportsConfig, fontProblem } from './reports/conf
 import { DeviceBody, PointPatch } from './registry/model.ts'
 import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
-import { RetentionConfig } from './telemetry/retention-policy.ts'
+import { StoreConfig } from './store/store-config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -317,8 +317,8 @@ export const CloudConfigSchema = z.strictObject({
    * Absent: config pushes are refused.
    */
   bundles: z.strictObject({ signingKeyFile: z.string().min(1) }).optional(),
-  /** The telemetry store: how long raw samples and rollups are kept (cloud/telemetry/retention-policy.ts; README "Retention"). */
-  store: z.strictObject({ retention: RetentionConfig.prefault({}) }).prefault({}),
+  /** The store: its engine (SQLite or PostgreSQL) and how long raw samples and rollups are kept (cloud/store/store-config.ts; README "Engines", "Retention"). */
+  store: StoreConfig.prefault({}),
   /** Live view in the dashboard (cloud/api/live-view.ts): the edges' relay origins it may open (CSP connect-src). */
   live: LiveViewConfig.prefault({}),
 })

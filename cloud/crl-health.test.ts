@@ -7,7 +7,7 @@ import { manualClock, registry, storeKey, tempDir } from '../test/cloud/helpers.
 import { makeTestPki, type TestPki } from '../test/util/crypto-pki.ts'
 import { CloudConfigSchema } from './config.ts'
 import { createLogger } from './log.ts'
-import { startCloud } from './service.ts'
+import { startTestCloud } from '../test/util/test-cloud.ts'
 
 /**
  * /api/v1/health reports the signing certificates' CRL (issue 20): its state, dates and entries,
@@ -46,7 +46,7 @@ describe('the CRL in /api/v1/health', () => {
       registry,
       crypto: { suite: 'sm', key: `${d}/sm2.key`, cert: `${d}/sm2.crt`, ca: `${d}/sm2-ca.crt`, crl, crlCheckS: 1 },
     })
-    const cloud = await startCloud(config, { log: createLogger({ level: 'silent' }), clock })
+    const cloud = await startTestCloud(config, { log: createLogger({ level: 'silent' }), clock })
     try {
       const key = await storeKey(cloud.store)
       const health = async () =>

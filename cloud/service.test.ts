@@ -9,7 +9,8 @@ import type { Ack } from '../shared/wire/messages.ts'
 import { LEVEL, batch, birth, good, registry, storeKey, tempDir, waitFor } from '../test/cloud/helpers.ts'
 import { CloudConfigSchema, type CloudConfig } from './config.ts'
 import { createLogger } from './log.ts'
-import { startCloud, type RunningCloud } from './service.ts'
+import type { RunningCloud } from './service.ts'
+import { startTestCloud } from '../test/util/test-cloud.ts'
 
 const startBroker = (port = 0) => startEmbeddedBroker(port)
 
@@ -74,7 +75,7 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
   })
 
   const start = async () => {
-    cloud = await startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) })
+    cloud = await startTestCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) })
     const running = cloud
     await waitFor('cloud subscribed', async () => (await api(running, '/api/v1/health')).mqtt === 'connected')
     return running
@@ -158,7 +159,9 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     // The broker's port, with nothing listening on it.
     const { port } = broker
     await broker.close()
-    cloud = await startCloud(configFor(dir.dir, `mqtt://127.0.0.1:${port}`), { log: createLogger({ level: 'silent' }) })
+    cloud = await startTestCloud(configFor(dir.dir, `mqtt://127.0.0.1:${port}`), {
+      log: createLogger({ level: 'silent' }),
+    })
     const running = cloud
     expect(await api(running, '/api/v1/health')).toMatchObject({ status: 'degraded', db: 'ok', mqtt: 'disconnected' })
     expect((await api(running, '/api/v1/points')).length).toBe(registry.points.length)
@@ -179,7 +182,7 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     const port = (taken.address() as net.AddressInfo).port
     try {
       await expect(
-        startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }), port }),
+        startTestCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }), port }),
       ).rejects.toThrow(/cannot listen/)
       // The database was closed: it can be opened again at once.
       cloud = await start()
@@ -196,7 +199,7 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     other.exec('BEGIN EXCLUSIVE')
     try {
       await expect(
-        startCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) }),
+        startTestCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) }),
       ).rejects.toMatchObject({
         code: 'PL_STORE_FAILED',
         message: expect.stringMatching(/locked by another process/),

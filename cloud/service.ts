@@ -29,8 +29,8 @@ import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
 import { loadIngestCrypto, startIngestWire } from './ingest/crypto.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
-import { openSqliteStore } from './store/sqlite/store.ts'
-import { logCorrupt } from './store/sqlite/corrupt.ts'
+import { describeStore, openStore, storeErrorOf } from './store/open-store.ts'
+import { logCorrupt } from './store/historian/corrupt.ts'
 import { reportRunner, startReportSchedule } from './reports/service.ts'
 import { startHistorianCompaction } from './telemetry/compaction-job.ts'
 import { openExchange, startExchangeSchedule } from './exchange/service.ts'
@@ -78,27 +78,21 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   // a bad crypto file is a config error (exit 2) and nothing was served.
   const cryptoLog = log.child({ component: 'crypto' })
   const signing = loadIngestCrypto({ crypto: config.crypto, tls: config.mqtt.tls, clock, log: cryptoLog })
-  const file = path.join(path.resolve(config.dataDir), 'cloud.db')
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   const metrics = createMetrics(clock.now())
-  let store: ReturnType<typeof openSqliteStore>
-  try {
-    store = openSqliteStore({
-      file,
-      evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
-      log,
-      onAlarmChange: (change) => alarmFeed.publish(change),
-      planPushes: pushPlanner(config.notifications),
-      // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
-      onCorrupt: (part) => {
-        metrics.historian.corrupt++
-        logCorrupt(log)(part)
-      },
-    })
-  } catch (err) {
-    throw lockedOr(err, file)
-  }
+  const store = await openStore(config, {
+    evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
+    log,
+    onAlarmChange: (change) => alarmFeed.publish(change),
+    planPushes: pushPlanner(config.notifications),
+    // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
+    onCorrupt: (part) => {
+      metrics.historian.corrupt++
+      logCorrupt(log)(part)
+    },
+    ...(opts.env ? { env: opts.env } : {}),
+  })
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)
@@ -207,7 +201,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const port = await listen(server, config.http.host, opts.port ?? config.http.port)
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
     const url = `http://${host}:${port}`
-    log.info({ url, db: file, points: registry.points, enterprises: registry.enterprises }, 'cloud API listening')
+    log.info(
+      { url, db: describeStore(config), points: registry.points, enterprises: registry.enterprises },
+      'cloud API listening',
+    )
 
     const ingest: Ingest = startMqttIngest({
       wire,
@@ -293,21 +290,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     signing?.crl?.stop()
     if (server?.listening) await closeServer(server)
     await store.close()
-    throw lockedOr(err, file)
+    throw storeErrorOf(err, config)
   }
-}
-
-/** SQLITE_BUSY at startup: another process holds the database's write lock. Said so, with what to do. */
-function lockedOr(err: unknown, file: string): unknown {
-  if ((err as { code?: unknown } | null)?.code !== 'SQLITE_BUSY') return err
-  return new ParklinkError(
-    ErrorCodes.STORE_FAILED,
-    `the cloud database ${file} is locked by another process (still after 5 s)`,
-    {
-      hint: 'is another parklink cloud (or a backup, or a sqlite3 shell) using this dataDir? Stop it; under systemd the service retries by itself',
-      cause: err,
-    },
-  )
 }
 
 async function listen(server: Server, host: string, port: number): Promise<number> {

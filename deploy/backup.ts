@@ -15,6 +15,8 @@ import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
  * chain's head.
  */
 export const MANIFEST = 'manifest.json'
+/** What a backup directory holds that is not dataDir's: the manifest, and on PostgreSQL the dump. */
+const BACKUP_ONLY = [MANIFEST, 'cloud.pgdump']
 const COUNTERS = 'crypto-state.json'
 
 export interface BackupManifest {
@@ -69,7 +71,26 @@ const databasesOf = async (config: CloudConfig): Promise<string[]> => {
 const handledApart = (name: string, databases: readonly string[]): boolean =>
   name === COUNTERS || databases.some((d) => name === d || name.startsWith(`${d}-`))
 
+/** Copies dataDir's files into `dir`, all but the databases (copied apart) and the signing counters; how many. */
+function copyDataFiles(dataDir: string, dir: string, databases: readonly string[]): number {
+  if (!fs.existsSync(dataDir)) return 0
+  let files = 0
+  fs.cpSync(dataDir, dir, {
+    recursive: true,
+    force: false,
+    errorOnExist: false,
+    filter: (src) => {
+      const name = path.relative(dataDir, src)
+      const skip = name !== '' && handledApart(name, databases)
+      if (!skip && fs.statSync(src).isFile()) files++
+      return !skip
+    },
+  })
+  return files
+}
+
 export async function backupCloud(config: CloudConfig, dir: string, now: Date): Promise<BackupManifest> {
+  if (config.store.engine === 'postgres') return backupPostgresCloud(config, dir, now)
   const { backupDatabase, makeBackupDir, auditHeadOf } = await import('../cloud/store/sqlite/backup.ts')
   makeBackupDir(dir)
   const databases = await databasesOf(config)
@@ -84,18 +105,7 @@ export async function backupCloud(config: CloudConfig, dir: string, now: Date): 
     throw new ParklinkError(ErrorCodes.STORE_FAILED, `no cloud database in ${config.dataDir}`, {
       hint: 'check dataDir in the cloud config: it names the directory the service writes cloud.db to',
     })
-  let files = 0
-  fs.cpSync(config.dataDir, dir, {
-    recursive: true,
-    force: false,
-    errorOnExist: false,
-    filter: (src) => {
-      const name = path.relative(config.dataDir, src)
-      const skip = name !== '' && handledApart(name, databases)
-      if (!skip && fs.statSync(src).isFile()) files++
-      return !skip
-    },
-  })
+  const files = copyDataFiles(config.dataDir, dir, databases)
   const manifest: BackupManifest = {
     version: 1,
     createdAt: now.toISOString(),
@@ -107,18 +117,22 @@ export async function backupCloud(config: CloudConfig, dir: string, now: Date): 
   return manifest
 }
 
-/** Checks a backup as restore needs it: the manifest, each database's SM3 and integrity, the audit chain. */
-export async function checkBackup(dir: string): Promise<BackupManifest> {
-  const { checkDatabaseFile, fileSm3, auditHeadOf } = await import('../cloud/store/sqlite/backup.ts')
-  let manifest: BackupManifest
+/** A backup directory's manifest (either engine's), parsed; STORE_FAILED when there is none. */
+export function readManifest<M>(dir: string): M {
   try {
-    manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as BackupManifest
+    return JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as M
   } catch (err) {
     throw new ParklinkError(ErrorCodes.STORE_FAILED, `${dir} holds no readable ${MANIFEST}`, {
       hint: 'give the directory `parklink cloud backup --to` wrote',
       cause: err,
     })
   }
+}
+
+/** Checks a backup as restore needs it: the manifest, each database's SM3 and integrity, the audit chain. */
+export async function checkBackup(dir: string): Promise<BackupManifest> {
+  const { checkDatabaseFile, fileSm3, auditHeadOf } = await import('../cloud/store/sqlite/backup.ts')
+  const manifest = readManifest<BackupManifest>(dir)
   for (const d of manifest.databases) {
     const file = path.join(dir, d.name)
     if (!fs.existsSync(file) || fileSm3(file) !== d.sm3)
@@ -140,11 +154,12 @@ export async function checkBackup(dir: string): Promise<BackupManifest> {
  * carries the running signing counters over. Returns where the replaced data went.
  */
 export async function restoreCloud(config: CloudConfig, from: string, now: Date): Promise<string> {
-  await checkBackup(from)
+  if (config.store.engine === 'postgres') await restorePostgresCloud(config, from)
+  else await checkBackup(from)
   const dataDir = path.resolve(config.dataDir)
   const aside = `${dataDir}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`
   if (fs.existsSync(dataDir)) fs.renameSync(dataDir, aside)
-  fs.cpSync(from, dataDir, { recursive: true, filter: (src) => path.basename(src) !== MANIFEST })
+  fs.cpSync(from, dataDir, { recursive: true, filter: (src) => !BACKUP_ONLY.includes(path.relative(from, src)) })
   fs.chmodSync(dataDir, 0o700)
   const counters = path.join(aside, COUNTERS)
   if (fs.existsSync(counters)) fs.copyFileSync(counters, path.join(dataDir, COUNTERS))
@@ -167,4 +182,64 @@ export async function refuseWhileServing(config: CloudConfig): Promise<void> {
         hint: 'stop it first (systemctl stop parklink-cloud), restore, then start it again',
       },
     )
+}
+
+/**
+ * PostgreSQL (store.engine: postgres): the database with pg_dump (deploy/backup-postgres.ts), then
+ * dataDir's files (snapshots, plan image, reports; the provincial exchange's SQLite file with the
+ * online backup API, as on the embedded engine) beside it. The manifest is pg_dump's, with the
+ * file count; the audit chain is checked in the database after a restore (`parklink cloud audit verify`).
+ */
+async function backupPostgresCloud(config: CloudConfig, dir: string, now: Date): Promise<BackupManifest> {
+  const [{ backupPostgres }, { storePassword }, { backupDatabase }] = await Promise.all([
+    import('./backup-postgres.ts'),
+    import('../cloud/store/store-config.ts'),
+    import('../cloud/store/sqlite/backup.ts'),
+  ])
+  const target = { url: config.store.url as string, password: storePassword(config.store) }
+  const audit = await pgAuditHead(target)
+  const dump = await backupPostgres({ ...target, to: dir, now })
+  const databases = (await databasesOf(config)).filter((d) => d !== 'cloud.db')
+  const copies = []
+  for (const name of databases) {
+    const from = path.join(config.dataDir, name)
+    if (!fs.existsSync(from)) continue
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true, mode: 0o700 })
+    copies.push(await backupDatabase(from, dir, name))
+  }
+  const files = copyDataFiles(config.dataDir, dir, databases)
+  const manifest = { ...dump, databases: [...dump.databases, ...copies], audit, files }
+  fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 })
+  return manifest
+}
+
+async function restorePostgresCloud(config: CloudConfig, from: string): Promise<void> {
+  const [{ restorePostgres }, { storePassword }] = await Promise.all([
+    import('./backup-postgres.ts'),
+    import('../cloud/store/store-config.ts'),
+  ])
+  await restorePostgres({ url: config.store.url as string, password: storePassword(config.store), from })
+}
+
+/** The audit chain verified in the database just before a dump (rows appended during the dump are in it too); a broken chain stops the backup. */
+async function pgAuditHead(target: { url: string; password: string | undefined }): Promise<BackupManifest['audit']> {
+  const [{ openPostgres }, { verifyAuditChain }] = await Promise.all([
+    import('../cloud/store/postgres/db.ts'),
+    import('../cloud/store/postgres/audit-chain.ts'),
+  ])
+  const db = await openPostgres({ ...target, max: 1 })
+  try {
+    const verdict = await verifyAuditChain(db)
+    if (!verdict.ok)
+      throw new ParklinkError(
+        ErrorCodes.AUDIT_CHAIN_BROKEN,
+        `the audit chain is broken at row ${verdict.brokenAt}: ${verdict.reason}`,
+        {
+          hint: 'keep the database as evidence (`parklink cloud audit verify`) before backing it up',
+        },
+      )
+    return { rows: verdict.rows, head: verdict.rows === 0 ? null : verdict.head }
+  } finally {
+    await db.$client.end({ timeout: 5 })
+  }
 }

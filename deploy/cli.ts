@@ -127,6 +127,18 @@ export function buildProgram(): Command {
   addExchangeCommands(cloud)
   addAuditCommands(cloud)
   addBackupCommands(cloud)
+  cloud
+    .command('migrate')
+    .description("bring the cloud database's schema up to date with this version (every start does it too), then exit")
+    .requiredOption('-c, --config <file>', 'cloud configuration (YAML)')
+    .action(async (opts: { config: string }) => {
+      const [{ loadCloudConfig }, { migrateStore }] = await Promise.all([
+        import('../cloud/config.ts'),
+        import('../cloud/store/migrate.ts'),
+      ])
+      const done = await migrateStore(loadCloudConfig(opts.config))
+      console.log(`${done.engine} ${done.where}: schema up to date (${done.applied} migrations applied)`)
+    })
   addPkiCommands(program)
   return program
 }

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { CloudConfig } from '../cloud/config.ts'
 import type { Store } from '../cloud/store/store.ts'
 
@@ -13,16 +12,15 @@ export async function withCloudStore<T>(
   fn: (store: Store, config: CloudConfig) => Promise<T>,
   before?: (config: CloudConfig) => Promise<void>,
 ): Promise<T> {
-  const [{ loadCloudConfig }, { createLogger }, { openSqliteStore }, { createEvaluator }] = await Promise.all([
+  const [{ loadCloudConfig }, { createLogger }, { openStore }, { createEvaluator }] = await Promise.all([
     import('../cloud/config.ts'),
     import('../cloud/log.ts'),
-    import('../cloud/store/sqlite/store.ts'),
+    import('../cloud/store/open-store.ts'),
     import('../shared/rules/evaluate.ts'),
   ])
   const config = loadCloudConfig(configFile)
   await before?.(config)
-  const store = openSqliteStore({
-    file: path.join(config.dataDir, 'cloud.db'),
+  const store = await openStore(config, {
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log: createLogger({ level: 'silent' }),
   })

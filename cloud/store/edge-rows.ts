@@ -1,5 +1,5 @@
 import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
-import { sql, type SQL } from 'drizzle-orm'
+import { eq, sql, type Column, type SQL } from 'drizzle-orm'
 import type { DriverReport, OutboxReport, SourceLimits, StatusBirth, StatusState } from '../../shared/wire/messages.ts'
 import { adoptSourceLimits, sameLimits } from '../alarms/source-limits.ts'
 import type { BirthOutcome, EdgeRecord } from './repos/edges.ts'
@@ -24,6 +24,28 @@ export const birthEdgeRow = (site: string, birth: StatusBirth, seenAt: number) =
   drivers: null,
   // Each birth says it again: an edge whose live view was switched off has none.
   liveUrl: birth.live?.url ?? null,
+})
+
+/**
+ * What a birth changes on an existing edge row (`lastSeen`: each engine's "the later of the two";
+ * `e`: either engine's edges table).
+ */
+export const birthEdgeUpdate = (
+  site: string,
+  birth: StatusBirth,
+  lastSeen: SQL,
+  e: { session: Column; drivers: Column },
+) => ({
+  site,
+  session: birth.session,
+  online: true,
+  lastSeen,
+  outbox: sql`excluded.outbox`,
+  configHash: birth.configHash,
+  // Each birth says it again: an edge whose live view was switched off has none.
+  liveUrl: birth.live?.url ?? null,
+  // Driver health of an earlier session says nothing about this one.
+  drivers: sql`case when ${e.session} = excluded.session then ${e.drivers} else null end`,
 })
 
 /** The edge row a heartbeat writes, and what it changes on an existing one (`lastSeen`: each engine's "the later of the two"). */
@@ -63,6 +85,45 @@ export function birthPointChunks(birth: StatusBirth) {
   }
   return chunks
 }
+
+/**
+ * The conflict clause of a birth's point rows (`p`: either engine's points table): what the
+ * birth changes on a point it announces, and on which points at all.
+ */
+export const birthPointUpsert = <C extends Column>(p: {
+  id: C
+  edge: Column
+  device: Column
+  name: Column
+  unit: Column
+  registered: Column
+}) => ({
+  target: p.id,
+  set: {
+    // A birth never re-homes a point (issue 13): it claims an unbound one at most.
+    edge: sql`coalesce(${p.edge}, excluded.edge)`,
+    device: sql`coalesce(excluded.device, ${p.device})`,
+    // The registry is authoritative for registered points' name and unit.
+    name: sql`case when ${p.registered} then ${p.name} else coalesce(excluded.name, ${p.name}) end`,
+    unit: sql`case when ${p.registered} then ${p.unit} else coalesce(excluded.unit, ${p.unit}) end`,
+    // What the source says now: a source that stopped announcing limits has none.
+    range: sql`excluded.range`,
+    sourceLimits: sql`excluded.source_limits`,
+  },
+  // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
+  setWhere: sql`${p.edge} is null or ${p.edge} = excluded.edge`,
+})
+
+/**
+ * The conflict clause of a birth's camera row (`c`: either engine's cameras table): the entry
+ * the birth announces, on a camera of this edge only. Never moves another edge's camera
+ * (issue 13): only the registry API does.
+ */
+export const birthCameraUpsert = <C extends Column, E>(c: { id: C; edge: Column }, edge: string, entry: E) => ({
+  target: c.id,
+  set: entry,
+  setWhere: eq(c.edge, edge),
+})
 
 /** The cameras a birth announces (points with a camera and a device id), as camera rows. */
 export function birthCameras(site: string, birth: StatusBirth) {

@@ -1,5 +1,6 @@
+import { and, eq, gte, lte, sql, type Column, type SQL, type Table } from 'drizzle-orm'
 import type { GapRecord } from '../../shared/wire/gap.ts'
-import type { EdgeGap, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
+import type { EdgeGap, GapFilter, OutboxReplacedGap, StoredGap } from './repos/gaps.ts'
 
 /**
  * The gaps' row mapping and merge, engine-neutral: both engines (cloud/store/sqlite,
@@ -65,6 +66,27 @@ export function replacementGap(r: ReplacementRow): OutboxReplacedGap {
     at: r.seenAt,
     receivedAt: r.seenAt,
   }
+}
+
+/**
+ * The filter on replaced outboxes (either engine's outbox_replacements and points tables): the
+ * same filter as the edges' gap records, a replacement spanning [coalesce(lastTs, seenAt), seenAt].
+ */
+export function replacementsWhere(
+  r: { edge: Column; seenAt: Column; lastTs: Column },
+  p: { table: Table; id: Column; edge: Column },
+  filter: GapFilter,
+): SQL | undefined {
+  const from = sql<number>`coalesce(${r.lastTs}, ${r.seenAt})`
+  return and(
+    filter.edge === undefined ? undefined : eq(r.edge, filter.edge),
+    filter.from === undefined ? undefined : gte(r.seenAt, filter.from),
+    filter.to === undefined ? undefined : lte(from, filter.to),
+    // Every point of the edge: of the edge the point belongs to.
+    filter.point === undefined
+      ? undefined
+      : sql`${r.edge} = (select ${p.edge} from ${p.table} where ${p.id} = ${filter.point})`,
+  )
 }
 
 /** The edges' gap records and the replaced outboxes in one list, newest end first, at most `limit`. */

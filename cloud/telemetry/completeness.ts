@@ -76,3 +76,22 @@ export function completeness(
     },
   }
 }
+
+/**
+ * A point's figures from its samples of [from, to) in intervals of `step` (each engine reads the
+ * samples): the intervals with a good sample, and whether the last one had one.
+ */
+export function receivedIn(
+  samples: ReadonlyArray<{ ts: number; quality: string }>,
+  range: { from: number; to: number; step: number },
+): Pick<PointIntervals, 'received' | 'recent'> {
+  const last = range.from + (intervalsIn(range.from, range.to, range.step) - 1) * range.step
+  const seen = new Set<number>()
+  let recent = false
+  for (const s of samples) {
+    if (s.quality !== 'good' || s.ts >= range.to) continue
+    seen.add(Math.trunc((s.ts - Math.trunc(range.from)) / Math.trunc(range.step)))
+    if (s.ts >= last) recent = true
+  }
+  return { received: seen.size, recent }
+}

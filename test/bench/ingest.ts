@@ -32,7 +32,7 @@ export async function benchIngest(dir: string, seconds: number): Promise<BenchRe
   const insertAll = raw.transaction((seq: number, list: ReturnType<typeof readings>) => {
     for (const s of list) insert.run('bench-01', seq, s.point, s.ts, s.value as number, s.quality)
   })
-  const baseline = await timed(seconds, async (seq) => (insertAll(seq, readings(10_000, 1_000, seq, t0)), 1_000))
+  const baseline = await timedAsync(seconds, async (seq) => (insertAll(seq, readings(10_000, 1_000, seq, t0)), 1_000))
   raw.close()
 
   const rows = await storeIngest(path.join(dir, 'ingest-rows.db'), seconds, t0, rowPerSample)
@@ -83,7 +83,7 @@ async function storeIngest(
     ...(sampleWriter ? { sampleWriter } : {}),
   })
   try {
-    return await timed(seconds, async (seq) => {
+    return await timedAsync(seconds, async (seq) => {
       const samples = readings(10_000, 1_000, seq, t0)
       await store.ingestBatch(
         { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
@@ -96,7 +96,8 @@ async function storeIngest(
   }
 }
 
-async function timed(seconds: number, step: (seq: number) => Promise<number>): Promise<number> {
+/** Runs `step` for about `seconds` (seq 1, 2, …); samples/s. */
+export async function timedAsync(seconds: number, step: (seq: number) => Promise<number>): Promise<number> {
   const start = performance.now()
   let samples = 0
   for (let seq = 1; ; seq++) {

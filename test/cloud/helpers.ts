@@ -10,7 +10,7 @@ import type { Sample } from '../../shared/wire/sample.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { Registry } from '../../cloud/config.ts'
 import { createLogger, type Logger } from '../../cloud/log.ts'
-import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
+import { openTestStore } from '../util/test-store.ts'
 import type { AlarmChange, PushPlanner, Store } from '../../cloud/store/store.ts'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
@@ -109,31 +109,37 @@ export const LEVEL = 'shilian.tk101.level'
 export const NH3 = 'shilian.gt101.nh3'
 export const PRESSURE = 'fuqiang.v201.pressure'
 
-/** A real SQLite store in a temp dir, registry applied. */
+/**
+ * A real store in a temp dir, registry applied: SQLite, or PostgreSQL in a run with
+ * PARKLINK_TEST_STORE=postgres (test/util/test-store.ts). `file` is the SQLite file (tests that
+ * reopen or inspect it are SQLite's own).
+ */
 export async function tempStore(
   log: Logger = createLogger({ level: 'silent' }),
   onAlarmChange?: (change: AlarmChange) => void,
   planPushes?: PushPlanner,
 ): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
-  const tmp = tempDir()
-  const file = path.join(tmp.dir, 'cloud.db')
-  const store = openSqliteStore({
-    file,
+  const opened = await openTestStore({
     evaluate: createEvaluator(),
     log,
     ...(onAlarmChange ? { onAlarmChange } : {}),
     ...(planPushes ? { planPushes } : {}),
   })
-  await store.applyRegistry(registry)
   const handle = {
-    store,
-    file,
-    dir: tmp.dir,
-    /** Closes whatever store `handle.store` holds now (a test may reopen it) and removes the folder. */
+    store: opened.store,
+    file: path.join(opened.dir, 'cloud.db'),
+    dir: opened.dir,
+    /** Closes whatever store `handle.store` holds now (a test may reopen it) and removes its database and files. */
     async dispose() {
       await handle.store.close()
-      tmp.remove()
+      await opened.remove()
     },
+  }
+  try {
+    await handle.store.applyRegistry(registry)
+  } catch (err) {
+    await handle.dispose()
+    throw err
   }
   return handle
 }

@@ -3,20 +3,36 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChainVerdict } from '../../cloud/store/audit-chain.ts'
 import type { AlarmChange, Store } from '../../cloud/store/store.ts'
 import type { CameraEvent } from '../../shared/wire/camera.ts'
-import type { DataBatch } from '../../shared/wire/messages.ts'
-import type { Sample } from '../../shared/wire/sample.ts'
+import { runAlarmTests } from './store/alarms.suite.ts'
 import { runAuthTests } from './store/auth.suite.ts'
 import { runBundleTests } from './store/bundles.suite.ts'
+import { runCameraTests } from './store/cameras.suite.ts'
+import { runDeliveryTests } from './store/deliveries.suite.ts'
 import { runEdgeTests } from './store/edges.suite.ts'
 import { runGapTests } from './store/gaps.suite.ts'
+import { runGasWarningTests } from './store/gas-warnings.suite.ts'
 import { type BatchKey, runOutboxTests } from './store/outboxes.suite.ts'
-import { EDGE, LEVEL, PRESSURE, type RepoFactoryOptions, registry, T0 } from './store/fixtures.ts'
+import {
+  batch,
+  EDGE,
+  good,
+  LEVEL,
+  PRESSURE,
+  type RepoFactoryOptions,
+  registry,
+  type SeedAlarm,
+  T0,
+} from './store/fixtures.ts'
 import { runRegistryTests } from './store/registry.suite.ts'
+import { runReportTests } from './store/reports.suite.ts'
+import { runWindowTests } from './store/windows.suite.ts'
+import { runTelemetryTests } from './store/telemetry.suite.ts'
 
 /**
  * The Store contract (cloud/store/store.ts, one repository per aggregate in cloud/store/repos)
  * as executable tests, run against every engine. Sections typed on just the repositories they
- * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes), so an engine runs a section
+ * need live in test/conformance/store/*.suite.ts (auth, registry, gaps, edges, bundles, outboxes,
+ * alarms, reports, cameras, windows, deliveries, gas warnings, …), so an engine runs a section
  * as soon as it has those repositories; `runStoreTests({ newStore })` runs every section plus the
  * tests that cross aggregates (ingest, alarms, windows, cameras, deliveries) on a whole
  * Store. `newStore(options)` opens an empty store of its own (the suite applies the registry);
@@ -27,8 +43,12 @@ export type StoreFactoryOptions = RepoFactoryOptions
 
 export interface StoreHandle {
   store: Store
+  /** Flips a byte in a point's sealed chunk of the hour starting at `hour` (the telemetry section's disk damage). */
+  damageChunk(point: string, hour: number): Promise<void>
   /** The engine's own walk along the audit hash chain. */
   verifyAuditChain(): Promise<ChainVerdict>
+  /** An alarm and its planned pushes written by the engine's own alarm writes and push outbox. */
+  seedAlarm: SeedAlarm
   dispose(): Promise<void>
 }
 
@@ -38,33 +58,45 @@ export interface StoreConformanceOptions {
   skip?: string[]
 }
 
-const OUTBOX = 'outbox-1a2b3c4d'
 const meta = { site: 'huaian', receivedAt: T0 }
-
-const good = (point: string, ts: number, value: Sample['value']): Sample => ({ point, ts, value, quality: 'good' })
-const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
-  v: 1,
-  edge: EDGE,
-  session: 's-1',
-  outbox: OUTBOX,
-  seq,
-  floor: 1,
-  samples,
-  ...more,
-})
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 export function runStoreTests(options: StoreConformanceOptions): void {
   // The sections, each on a whole Store of its own (no registry applied: a section applies its own).
   const newRepos = async (o: RepoFactoryOptions) => {
     const h = await options.newStore(o)
-    return { repos: h.store, verifyAuditChain: () => h.verifyAuditChain(), dispose: () => h.dispose() }
+    return {
+      repos: h.store,
+      verifyAuditChain: () => h.verifyAuditChain(),
+      seedAlarm: h.seedAlarm,
+      dispose: () => h.dispose(),
+    }
   }
   runAuthTests({ name: options.name, newRepos, skip: options.skip })
   runRegistryTests({ name: options.name, newRepos, skip: options.skip })
   runGapTests({ name: options.name, newRepos, skip: options.skip })
   runEdgeTests({ name: options.name, newRepos, skip: options.skip })
   runBundleTests({ name: options.name, newRepos, skip: options.skip })
+  runAlarmTests({ name: options.name, newRepos, skip: options.skip })
+  runReportTests({ name: options.name, newRepos, skip: options.skip })
+  runWindowTests({ name: options.name, newRepos, skip: options.skip })
+  runDeliveryTests({ name: options.name, newRepos, skip: options.skip })
+  runGasWarningTests({ name: options.name, newRepos, skip: options.skip })
+  runTelemetryTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await options.newStore(o)
+      return {
+        repos: h.store,
+        verifyAuditChain: () => h.verifyAuditChain(),
+        dispose: () => h.dispose(),
+        damageChunk: (point, hour) => h.damageChunk(point, hour),
+        putSamples: async (b, samples) =>
+          void (await h.store.ingestBatch(batch(b.seq, samples), { site: 'huaian', receivedAt: b.receivedAt })),
+      }
+    },
+  })
   runOutboxTests({
     name: options.name,
     skip: options.skip,
@@ -76,6 +108,19 @@ export function runStoreTests(options: StoreConformanceOptions): void {
         await h.repos.ingestBatch(b, { site: 'huaian', receivedAt: k.receivedAt })
       }
       return { ...h, storeBatch }
+    },
+  })
+  runCameraTests({
+    name: options.name,
+    skip: options.skip,
+    newRepos: async (o) => {
+      const h = await newRepos(o)
+      // The whole ingest stores the events, each call a batch of its own (pictures written as ingest writes them).
+      let seq = 0
+      const storeCameraEvents = async (events: CameraEvent[], receivedAt: number) => {
+        await h.repos.ingestBatch(batch(++seq, [], { events }), { site: 'huaian', receivedAt })
+      }
+      return { ...h, storeCameraEvents }
     },
   })
 
@@ -166,34 +211,6 @@ export function runStoreTests(options: StoreConformanceOptions): void {
       expect(await store.getAlarm(h.id, { enterprise: 'fuqiang' })).toBeNull()
     })
 
-    test('alarms: a system alarm is raised once while active and recovered by its watcher; a shelve is checked against the state', async () => {
-      const a = {
-        point: 'edge:shilian-01',
-        kind: 'OFFLINE' as const,
-        priority: 'B' as const,
-        ts: T0,
-        value: 120,
-        limit: 60,
-      }
-      expect(await store.raiseSystemAlarm(a)).toBe(true)
-      expect(await store.raiseSystemAlarm({ ...a, ts: T0 + 1 })).toBe(false)
-      const [offline] = await alarms()
-      expect(await store.overlayAlarm(offline!.id, { type: 'unshelve', by: 'op' }, T0 + 4, 'all')).toMatchObject({
-        ok: false,
-        code: 'ALARM_STATE_CONFLICT',
-      })
-      expect(
-        await store.overlayAlarm(
-          offline!.id,
-          { type: 'shelve', by: 'op', reason: 'works', until: T0 + 3_600_000 },
-          T0 + 5,
-          'all',
-        ),
-      ).toMatchObject({ ok: true, alarm: { disposal: { overlay: { kind: 'shelved' } } } })
-      expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 10, 0)).toBe(true)
-      expect(await store.recoverSystemAlarm(a.point, 'OFFLINE', T0 + 11, 0)).toBe(false)
-    })
-
     test('registry: applied from config, scoped by enterprise, edited through the API; ownership facts and security events', async () => {
       expect((await store.listPoints({ scope: { enterprise: 'shilian' } })).map((p) => p.id)).toEqual([LEVEL])
       await store.registry.create('enterprises', { id: 'newco', name: '新公司' } as never)
@@ -236,7 +253,6 @@ export function runStoreTests(options: StoreConformanceOptions): void {
         raised: 0,
         suppressed: 1,
       })
-      expect(await store.getWindow(id, { enterprise: 'fuqiang' })).toBeNull()
       expect((await store.getWindow(id, 'all'))?.suppressed).toBe(1)
     })
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startCommLossWatcher } from '../../cloud/alarms/comm-loss.ts'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { storeKey } from '../cloud/helpers.ts'
 import { bearer } from '../util/http.ts'
 import { startEdgeAgent, type EdgeAgent } from '../../edge/agent.ts'
@@ -19,6 +19,7 @@ import WebSocket from 'ws'
 import { startRtspSource, type RtspSource } from '../sim/rtsp-source.ts'
 import { stopAll } from '../util/child.ts'
 import { freePort } from '../util/ports.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 interface Alarm {
   id: number
@@ -52,7 +53,7 @@ describe('a camera from the plant to the park (simulated ONVIF camera, real edge
     const livePort = await freePort()
     broker = await startTestBroker()
     const brokerPort = broker.port
-    cloud = await startCloud(
+    cloud = await startTestCloud(
       CloudConfigSchema.parse({
         dataDir: path.join(dir, 'cloud'),
         http: { port: 0 },

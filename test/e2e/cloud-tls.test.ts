@@ -4,10 +4,11 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConfigSchema, type CloudConfig } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { DEFAULT_CLOUD_USER } from '../../shared/wire/acl.ts'
 import { startShippedMosquitto, type ShippedMosquitto } from '../util/shipped-mosquitto.ts'
 import { waitFor } from '../util/wait.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 /**
  * The shipped Mosquitto listens with TLS only and wants a client certificate
@@ -43,7 +44,7 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
   })
 
   it('connects and subscribes with the park CA and its certificate', async () => {
-    cloud = await startCloud(config(), { log: createCloudLogger({ level: 'silent' }) })
+    cloud = await startTestCloud(config(), { log: createCloudLogger({ level: 'silent' }) })
     await waitFor(() => cloud!.metrics.mqtt.connected, {
       message: () => `cloud not connected over TLS: ${cloud!.metrics.mqtt.lastError}`,
     })
@@ -54,7 +55,7 @@ describe('the cloud service on the shipped Mosquitto (mqtts, the park CA, its ow
   it('refuses to start when the CA file is missing, saying which setting and file (PL_CONFIG_INVALID)', async () => {
     const missing = path.join(dir, 'no-such-ca.crt')
     await expect(
-      startCloud(
+      startTestCloud(
         config({ tls: { ca: missing, cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') } }),
         { log: createCloudLogger({ level: 'silent' }) },
       ),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { createLogger } from '../../edge/log.ts'
 import { startSupervisedEdge, type SupervisedEdge } from '../../edge/supervisor.ts'
 import type { ConfigBundle } from '../../shared/wire/bundle.ts'
@@ -21,6 +21,7 @@ import { bearer } from '../util/http.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 /**
  * Issue 19 on real parts (Debian's mosquitto, the cloud service, a supervised edge agent): the
@@ -132,7 +133,7 @@ describe('the park pushes an edge its configuration (signed bundle over the comm
     url = `mqtt://127.0.0.1:${port}`
     writeFileSync(path.join(dir, 'park.key'), park.privatePem, { mode: 0o600 })
     writeFileSync(path.join(dir, 'park.pub'), park.publicPem)
-    cloud = await startCloud(
+    cloud = await startTestCloud(
       CloudConfigSchema.parse({
         dataDir: path.join(dir, 'cloud'),
         http: { port: 0 },

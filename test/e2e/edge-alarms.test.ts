@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { startEdgeAgent, type EdgeAgent } from '../../edge/agent.ts'
 import { EdgeConfigSchema, resolveEdgeConfig, type DeviceConfig } from '../../edge/config.ts'
 import type { Driver } from '../../edge/drivers/driver.ts'
@@ -13,6 +13,7 @@ import { startTestBroker, type TestBroker } from '../util/edge-support.ts'
 import { goodSample } from '../../shared/wire/sample.ts'
 import { waitFor } from '../util/wait.ts'
 import { storeKey } from '../cloud/helpers.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 const POINT = 'shilian.tk101.level'
 const LIMITS = { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 }
@@ -48,7 +49,7 @@ describe('an alarm raised at the edge during an outage', () => {
   it('is raised locally at once, and reaches the cloud later as the same single episode, with its original time', async () => {
     broker = await startTestBroker()
     const port = broker.port
-    cloud = await startCloud(
+    cloud = await startTestCloud(
       CloudConfigSchema.parse({
         dataDir: path.join(dir, 'cloud'),
         http: { port: 0 },

@@ -6,7 +6,7 @@ import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { appendCameraEvents } from '../../edge/camera-events.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
@@ -16,6 +16,7 @@ import type { CameraEvent } from '../../shared/wire/camera.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 /** The shipped broker's limit (deploy/mosquitto/parklink.conf). */
 const SHIPPED_LIMIT = 1_048_576
@@ -45,7 +46,7 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
     mosquitto = createMosquitto(port, [`message_size_limit ${SHIPPED_LIMIT}`])
     await mosquitto.start()
     url = `mqtt://127.0.0.1:${port}`
-    cloud = await startCloud(
+    cloud = await startTestCloud(
       CloudConfigSchema.parse({
         dataDir: path.join(dir, 'cloud'),
         http: { port: 0 },

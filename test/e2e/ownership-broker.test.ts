@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../deploy/demo/broker.ts'
 import { DEMO_MQTT_PASSWORD_ENV, createDemoLogins } from '../../deploy/demo/logins.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
@@ -12,6 +12,7 @@ import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { LEVEL, PRESSURE, captureLogger, registry } from '../cloud/helpers.ts'
 import { waitFor } from '../util/wait.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 /**
  * Ownership at ingest end to end (issue 13): the demo's authenticating broker, the real cloud
@@ -53,7 +54,7 @@ describe("an edge that sends another edge's point, through a real broker and clo
         claimUnknownPoints: 'strict',
       },
     })
-    cloud = await startCloud(config, { log: createCloudLogger({ level: 'silent' }), env: logins.env(logins.cloud) })
+    cloud = await startTestCloud(config, { log: createCloudLogger({ level: 'silent' }), env: logins.env(logins.cloud) })
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     const a = logins.edge(SITE, A)
     uplink = startMqttUplink({

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
-import { startCloud, type RunningCloud } from '../../cloud/service.ts'
+import type { RunningCloud } from '../../cloud/service.ts'
 import { createConfigEditor } from '../../edge/console/configure/editor.ts'
 import type { ConfigEditor } from '../../edge/console/configure/types.ts'
 import { createLogger } from '../../edge/log.ts'
@@ -16,6 +16,7 @@ import { bearer } from '../util/http.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
+import { startTestCloud } from '../util/test-cloud.ts'
 
 /**
  * Issue 19, bad input "a point id already owned by another edge", on real parts (Debian's
@@ -44,7 +45,7 @@ describe('the edge console refuses a point id the park registry binds to another
     mosquitto = createMosquitto(port)
     await mosquitto.start()
     const url = `mqtt://127.0.0.1:${port}`
-    cloud = await startCloud(
+    cloud = await startTestCloud(
       CloudConfigSchema.parse({
         dataDir: path.join(dir, 'cloud'),
         http: { port: 0 },

@@ -1,9 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
+import { postgresBinDir } from '../../deploy/postgres-tools.ts'
 import { freePort } from './ports.ts'
 import { waitFor } from './wait.ts'
 
@@ -43,21 +44,11 @@ export interface TestPostgresOptions {
 }
 
 /** The newest installed server's bin dir (Debian: /usr/lib/postgresql/{major}/bin), or PARKLINK_PG_BIN. */
-export function postgresBinDir(): string {
-  const fromEnv = process.env.PARKLINK_PG_BIN
-  if (fromEnv) return fromEnv
-  const base = '/usr/lib/postgresql'
-  const majors = existsSync(base)
-    ? readdirSync(base).filter((d) => existsSync(path.join(base, d, 'bin', 'initdb')))
-    : []
-  const newest = majors.sort((a, b) => Number(b) - Number(a))[0]
-  if (!newest) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql (see .ci/run)')
-  return path.join(base, newest, 'bin')
-}
+export const serverBinDir = (): string => postgresBinDir('initdb')
 
 /** Runs a PostgreSQL binary, as the postgres user when we are root. */
 function pgCommand(bin: string, args: readonly string[]): [string, string[]] {
-  const file = path.join(postgresBinDir(), bin)
+  const file = path.join(serverBinDir(), bin)
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, [...args]]
 }
 

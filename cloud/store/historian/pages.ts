@@ -35,3 +35,13 @@ export function pageAfter<S extends ChunkSample>(
   }
   return { samples: kept, next: null }
 }
+
+/**
+ * What a page needs read (both engines): samples of [from, to] from the cursor's time on, and
+ * enough of them past the cursor for a page and one more (which decides whether more follow).
+ */
+export function pageWindow(range: { from: number; to: number; limit: number; after?: PageCursor }) {
+  const after = range.after
+  const from = after ? Math.max(range.from, after.ts) : range.from
+  return { from, to: range.to, enough: { ts: after?.ts ?? from - 1, count: range.limit + 1 } }
+}

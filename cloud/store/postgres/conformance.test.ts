@@ -1,102 +1,106 @@
-import postgres from 'postgres'
-import { afterAll, beforeAll } from 'vitest'
-import { runAuthTests } from '../../../test/conformance/store/auth.suite.ts'
-import { runBundleTests } from '../../../test/conformance/store/bundles.suite.ts'
-import { runEdgeTests } from '../../../test/conformance/store/edges.suite.ts'
-import { runGapTests } from '../../../test/conformance/store/gaps.suite.ts'
-import { type BatchKey, runOutboxTests } from '../../../test/conformance/store/outboxes.suite.ts'
-import type { RepoFactoryOptions } from '../../../test/conformance/store/fixtures.ts'
-import { runRegistryTests } from '../../../test/conformance/store/registry.suite.ts'
-import { startPostgres, type TestPostgres } from '../../../test/util/postgres.ts'
-import { createLogger } from '../../log.ts'
-import { type PgDb, openPostgres } from './db.ts'
-import { pgBundleRepo } from './bundles.ts'
-import { noteOutbox } from './outboxes.ts'
-import {
-  pgAuthStore,
-  pgEdgeRepo,
-  pgGapRepo,
-  pgOutboxRepo,
-  pgRegistryRepo,
-  pgRegistryStore,
-  verifyAuditChain,
-} from './repos.ts'
-import { batches, edges } from './schema.ts'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { pgInspect } from '../../../test/cloud/pg-ingest-inspect.ts'
+import { pgRetentionRepos } from '../../../test/cloud/pg-retention-handle.ts'
+import { pgStoreHandle } from '../../../test/cloud/pg-store-handle.ts'
+import { runStoreTests } from '../../../test/conformance/store.suite.ts'
+import { LEVEL, type RepoFactoryOptions, registry, T0 } from '../../../test/conformance/store/fixtures.ts'
+import { runIngestTests } from '../../../test/conformance/store/ingest.suite.ts'
+import { runRetentionTests } from '../../../test/conformance/store/retention.suite.ts'
+import { freshDatabase, startTemplateCluster } from '../../../test/util/pg-databases.ts'
+import type { TestPostgres } from '../../../test/util/postgres.ts'
+import { waitFor } from '../../../test/util/wait.ts'
+import { openPostgres } from './db.ts'
+import { verifyAuditChain } from './repos.ts'
+import { maintenanceWindows } from './schema.ts'
 
 /**
- * The store conformance sections the PostgreSQL engine has repositories for, on a real
- * PostgreSQL (Debian's, started for this file). Each test gets a fresh database cloned from a
- * template migrated once, so tests are independent and start fast; each is dropped after it.
+ * The store conformance suite on the PostgreSQL engine (issue 15: "written once, run twice"): the
+ * whole Store (openPostgresStore) through every section and the cross-aggregate tests, the ingest
+ * and retention sections, and what only PostgreSQL's concurrency can show. On a real PostgreSQL
+ * (Debian's, started for this file); each test gets a fresh database copied from a template
+ * migrated once, so tests are independent and start fast.
  */
 let server: TestPostgres
-let admin: postgres.Sql
-let n = 0
-const TEMPLATE = 'parklink_template'
+let template = ''
 
 beforeAll(async () => {
-  server = await startPostgres({ database: TEMPLATE })
-  const migrated = await openPostgres({ url: server.url, max: 1 })
-  await migrated.$client.end({ timeout: 5 })
-  admin = postgres(server.url.replace(`/${TEMPLATE}`, '/postgres'), { max: 1, onnotice: () => {} })
+  server = await startTemplateCluster()
+  template = server.url
 }, 120_000)
-
 afterAll(async () => {
-  await admin?.end({ timeout: 5 })
   await server?.stop()
 })
 
-async function newRepos(o: RepoFactoryOptions) {
-  const name = `conformance_${process.pid}_${++n}`
-  await admin.unsafe(`create database "${name}" template "${TEMPLATE}"`)
-  const db = await openPostgres({ url: server.url.replace(`/${TEMPLATE}`, `/${name}`), max: 4 })
-  const repos = {
-    auth: pgAuthStore(db),
-    registry: pgRegistryStore(db),
-    ...pgRegistryRepo(db, { log: createLogger({ level: 'silent' }), onAlarmChange: o.onAlarmChange }),
-    ...pgGapRepo(db),
-    ...pgEdgeRepo(db),
-    ...pgOutboxRepo(db),
-    ...pgBundleRepo(db),
-  }
-  return {
-    repos,
-    storeBatch: (key: BatchKey) => storeBatchKey(db, key),
-    verifyAuditChain: () => verifyAuditChain(db),
-    dispose: async () => {
-      await db.$client.end({ timeout: 5 })
-      await admin.unsafe(`drop database "${name}" with (force)`)
-    },
-  }
-}
+const newStore = (o: RepoFactoryOptions) => pgStoreHandle(template, o)
 
-/**
- * What ingest writes of a batch's outbox and key, in the order SQLite's ingest does (its outbox
- * noted, then its row, then the edge row it creates): the PostgreSQL ingest is still to come, so
- * the outboxes section stores its batches through the engine's own outbox step and these rows.
- */
-async function storeBatchKey(db: PgDb, k: BatchKey): Promise<void> {
-  await db.transaction(async (tx) => {
-    await noteOutbox(tx, k.edge, k.outbox, k.receivedAt)
-    await tx.insert(batches).values({
-      edge: k.edge,
-      outbox: k.outbox,
-      seq: k.seq,
-      session: 's-1',
-      maxTs: k.maxTs,
-      floor: k.floor,
-      receivedAt: k.receivedAt,
-      sampleCount: 1,
-    })
-    await tx
-      .insert(edges)
-      .values({ id: k.edge, site: 'huaian', session: 's-1', online: true, lastSeen: k.receivedAt, outboxId: k.outbox })
-      .onConflictDoNothing()
+runStoreTests({ name: 'postgres', newStore })
+
+runIngestTests({
+  name: 'postgres',
+  newRepos: async (o) => {
+    const h = await newStore(o)
+    return { repos: h.store, inspect: pgInspect(h.db), verifyAuditChain: h.verifyAuditChain, dispose: h.dispose }
+  },
+})
+
+runRetentionTests({
+  name: 'postgres',
+  newRepos: async () => {
+    const database = await freshDatabase(template)
+    const db = await openPostgres({ url: database.url, max: 4 })
+    return {
+      repos: pgRetentionRepos(db),
+      verifyAuditChain: () => verifyAuditChain(db),
+      dispose: async () => {
+        await db.$client.end({ timeout: 5 })
+        await database.drop()
+      },
+    }
+  },
+})
+
+describe('postgres: a window decision reads the window FOR UPDATE', () => {
+  let handle: Awaited<ReturnType<typeof newStore>>
+  beforeEach(async () => {
+    handle = await newStore({})
+    await handle.store.applyRegistry(registry)
   })
-}
+  afterEach(() => handle.dispose())
 
-runAuthTests({ name: 'postgres', newRepos })
-runRegistryTests({ name: 'postgres', newRepos })
-runGapTests({ name: 'postgres', newRepos })
-runEdgeTests({ name: 'postgres', newRepos })
-runBundleTests({ name: 'postgres', newRepos })
-runOutboxTests({ name: 'postgres', newRepos })
+  it('two decisions waiting on one window: the first decides, the second sees its commit and is refused', async () => {
+    const { store: repos, db } = handle
+    const req = await repos.requestWindow(
+      { enterprise: 'shilian', points: [LEVEL], from: T0, to: T0 + 60_000, reason: 'r', by: 'e' },
+      T0 - 1000,
+      'all',
+    )
+    if (!req.ok) throw new Error(req.message)
+    const id = req.window.id
+    // A third party holds the row: both decisions must queue behind it, then behind each other.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const holder = db.transaction(async (tx) => {
+      await tx.select().from(maintenanceWindows).for('update')
+      await held
+    })
+    const waiting = async () =>
+      Number(
+        (
+          await db.$client`select count(*) as n from pg_stat_activity
+            where wait_event_type = 'Lock' and datname = current_database()`
+        )[0]!.n,
+      )
+    const decisions = Promise.all([
+      repos.decideWindow(id, { decision: 'approve', by: 'park-a' }, T0 - 500, 'all'),
+      repos.decideWindow(id, { decision: 'reject', by: 'park-b' }, T0 - 500, 'all'),
+    ])
+    await waitFor(async () => ((await waiting()) === 2 ? true : null))
+    release()
+    await holder
+    const outcomes = await decisions
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1)
+    expect(outcomes.find((o) => !o.ok)).toMatchObject({ ok: false, code: 'STATE_CONFLICT' })
+    const winner = outcomes.find((o) => o.ok)!
+    expect((await repos.getWindow(id, 'all'))?.status).toBe(winner.ok ? winner.window.status : 'none')
+  })
+})

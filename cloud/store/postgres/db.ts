@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { type Clock, systemClock } from '../../../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../../../shared/errors.ts'
+import { ensurePartitions } from './partitions.ts'
 import * as schema from './schema.ts'
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url))
@@ -17,11 +19,14 @@ export interface PgConnection {
   max?: number
   /** Seconds to wait for a connection before giving up (default 10). */
   connectTimeout?: number
+  /** The time the partitions made at open are for (partitions.ts; default the system clock). */
+  clock?: Clock
 }
 
 /**
  * Opens a pool to the cloud's PostgreSQL database and brings its schema up to date with the
- * committed migrations (cloud/store/postgres/migrations). Epoch milliseconds are `bigint`
+ * committed migrations (cloud/store/postgres/migrations), then makes sure the time-partitioned
+ * tables have this and the next period's partitions (partitions.ts). Epoch milliseconds are `bigint`
  * columns, read back as numbers (drizzle's `mode: 'number'`; every time here is below 2^53).
  * The database unreachable or refusing us is one ParklinkError (STORE_FAILED) saying what to
  * check: the caller exits non-zero, and under systemd the unit restarts it.
@@ -51,6 +56,7 @@ export async function openPostgres(conn: PgConnection): Promise<PgDb> {
   const db = drizzle({ client, schema })
   try {
     await migrate(db, { migrationsFolder: PG_MIGRATIONS_DIR })
+    await ensurePartitions(client, (conn.clock ?? systemClock).now())
   } catch (err) {
     await client.end({ timeout: 1 })
     throw new ParklinkError(

@@ -2,9 +2,12 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { StatusBirth, StatusDeath, StatusState } from '../../../shared/wire/messages.ts'
 import {
   adoptBirthLimits,
+  birthCameraUpsert,
   birthCameras,
   birthEdgeRow,
+  birthEdgeUpdate,
   birthPointChunks,
+  birthPointUpsert,
   heartbeatEdgeRow,
   heartbeatEdgeUpdate,
   toEdgeRecord,
@@ -30,58 +33,23 @@ async function storedEdge(tx: PgTx, id: string) {
 }
 
 async function upsertBirthEdge(tx: PgTx, site: string, birth: StatusBirth, seenAt: number) {
-  const row = birthEdgeRow(site, birth, seenAt)
   await tx
     .insert(edges)
-    .values(row)
-    .onConflictDoUpdate({
-      target: edges.id,
-      set: {
-        site,
-        session: birth.session,
-        online: true,
-        lastSeen: laterSeen,
-        outbox: sql`excluded.outbox`,
-        configHash: birth.configHash,
-        liveUrl: row.liveUrl,
-        // Driver health of an earlier session says nothing about this one.
-        drivers: sql`case when ${edges.session} = excluded.session then ${edges.drivers} else null end`,
-      },
-    })
+    .values(birthEdgeRow(site, birth, seenAt))
+    .onConflictDoUpdate({ target: edges.id, set: birthEdgeUpdate(site, birth, laterSeen, edges) })
 }
 
 async function upsertBirthPoints(tx: PgTx, birth: StatusBirth) {
-  for (const rows of birthPointChunks(birth)) {
-    await tx
-      .insert(points)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: points.id,
-        set: {
-          // A birth never re-homes a point (issue 13): it claims an unbound one at most.
-          edge: sql`coalesce(${points.edge}, excluded.edge)`,
-          device: sql`coalesce(excluded.device, ${points.device})`,
-          // The registry is authoritative for registered points' name and unit.
-          name: sql`case when ${points.registered} then ${points.name} else coalesce(excluded.name, ${points.name}) end`,
-          unit: sql`case when ${points.registered} then ${points.unit} else coalesce(excluded.unit, ${points.unit}) end`,
-          // What the source says now: a source that stopped announcing limits has none.
-          range: sql`excluded.range`,
-          sourceLimits: sql`excluded.source_limits`,
-        },
-        // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
-        setWhere: sql`${points.edge} is null or ${points.edge} = excluded.edge`,
-      })
-  }
+  for (const rows of birthPointChunks(birth))
+    await tx.insert(points).values(rows).onConflictDoUpdate(birthPointUpsert(points))
 }
 
 async function upsertBirthCameras(tx: PgTx, site: string, birth: StatusBirth) {
-  for (const { id, entry } of birthCameras(site, birth)) {
-    // Never moves another edge's camera (issue 13): only the registry API does.
+  for (const { id, entry } of birthCameras(site, birth))
     await tx
       .insert(cameras)
       .values({ id, ...entry })
-      .onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) })
-  }
+      .onConflictDoUpdate(birthCameraUpsert(cameras, birth.edge, entry))
 }
 
 /** The edge's `limitsFromSource` points adopt what the source announces now (cloud/alarms/source-limits.ts). */

@@ -1,6 +1,6 @@
-import { and, desc, eq, gt, gte, lte, max, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, max, sql } from 'drizzle-orm'
 import type { EdgeAckState } from '../../ingest/ack-tracker.ts'
-import { replacementGap } from '../gap-rows.ts'
+import { replacementGap, replacementsWhere } from '../gap-rows.ts'
 import { currentLast, isCurrentOutbox, LEGACY_OUTBOX } from '../outbox-rows.ts'
 import type { GapFilter, OutboxReplacedGap } from '../repos/gaps.ts'
 import { batches, edgeOutboxes, edges, outboxReplacements, points, replayState } from './schema.ts'
@@ -115,16 +115,7 @@ export async function ackStates(q: Q): Promise<EdgeAckState[]> {
 
 /** Replacements as gap records, newest first (the same filter as the edges' gap records). */
 export async function listReplacements(q: Q, filter: GapFilter): Promise<OutboxReplacedGap[]> {
-  const from = sql<number>`coalesce(${outboxReplacements.lastTs}, ${outboxReplacements.seenAt})`
-  const where = and(
-    filter.edge === undefined ? undefined : eq(outboxReplacements.edge, filter.edge),
-    filter.from === undefined ? undefined : gte(outboxReplacements.seenAt, filter.from),
-    filter.to === undefined ? undefined : lte(from, filter.to),
-    // Every point of the edge: of the edge the point belongs to.
-    filter.point === undefined
-      ? undefined
-      : sql`${outboxReplacements.edge} = (select ${points.edge} from ${points} where ${points.id} = ${filter.point})`,
-  )
+  const where = replacementsWhere(outboxReplacements, { table: points, id: points.id, edge: points.edge }, filter)
   const rows = await q
     .select()
     .from(outboxReplacements)

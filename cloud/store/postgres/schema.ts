@@ -33,6 +33,11 @@ const ms = (name: string) => bigint(name, { mode: 'number' })
 /** A historian block or chunk (SQLite BLOB). */
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity()
+/**
+ * The id of a time-partitioned table (cloud/store/postgres/partitions.ts): PostgreSQL requires
+ * the primary key of a partitioned table to include its partition key, so the key is (id, key).
+ */
+const partitionedId = () => integer('id').notNull().generatedByDefaultAsIdentity()
 /** Where an entry is drawn on the park plan (x, y in 0…1) and its lon/lat: as SQLite's placement(). */
 const placement = () => ({
   planX: doublePrecision('plan_x'),
@@ -189,11 +194,14 @@ export const samples = pgTable(
   (t) => [index('samples_point_ts').on(t.point, t.ts)],
 )
 
-/** Historian storage (issue 15): one block per stored batch, as SQLite's sample_blocks. */
+/**
+ * Historian storage (issue 15): one block per stored batch, as SQLite's sample_blocks. Range
+ * partitioned by month of received_at (migration 0012_partitions, partitions.ts): key (id, received_at).
+ */
 export const sampleBlocks = pgTable(
   'sample_blocks',
   {
-    id: id(),
+    id: partitionedId(),
     edge: text('edge').notNull(),
     outbox: text('outbox').notNull(),
     seq: ms('seq').notNull(),
@@ -203,14 +211,21 @@ export const sampleBlocks = pgTable(
     count: integer('count').notNull(),
     data: bytea('data').notNull(),
   },
-  (t) => [index('sample_blocks_edge_seq').on(t.edge, t.seq), index('sample_blocks_received').on(t.receivedAt)],
+  (t) => [
+    primaryKey({ name: 'sample_blocks_pk', columns: [t.id, t.receivedAt] }),
+    index('sample_blocks_edge_seq').on(t.edge, t.seq),
+    index('sample_blocks_received').on(t.receivedAt),
+  ],
 )
 
-/** Historian storage: one point's samples of one hour as a chunk, as SQLite's sample_chunks. */
+/**
+ * Historian storage: one point's samples of one hour as a chunk, as SQLite's sample_chunks. Range
+ * partitioned by month of `hour` (migration 0012_partitions, partitions.ts): key (id, hour).
+ */
 export const sampleChunks = pgTable(
   'sample_chunks',
   {
-    id: id(),
+    id: partitionedId(),
     point: text('point').notNull(),
     hour: ms('hour').notNull(),
     fromTs: ms('from_ts').notNull(),
@@ -219,7 +234,10 @@ export const sampleChunks = pgTable(
     data: bytea('data').notNull(),
     receivedAt: ms('received_at'),
   },
-  (t) => [index('sample_chunks_point_hour').on(t.point, t.hour)],
+  (t) => [
+    primaryKey({ name: 'sample_chunks_pk', columns: [t.id, t.hour] }),
+    index('sample_chunks_point_hour').on(t.point, t.hour),
+  ],
 )
 
 export const alarms = pgTable(
@@ -588,7 +606,11 @@ export const edgeBundles = pgTable('edge_bundles', {
   acceptedIssuedAt: ms('accepted_issued_at'),
 })
 
-/** Rollups per point at 1 min and 1 h (see the SQLite schema). */
+/**
+ * Rollups per point at 1 min and 1 h (see the SQLite schema). Range partitioned by `start`
+ * (migration 0012_partitions, partitions.ts): 1-min by month, 1-h by year; the key (point, start)
+ * already holds the partition key, so the ingest's ON CONFLICT (point, start) keeps its index.
+ */
 const rollupColumns = () => ({
   point: text('point').notNull(),
   start: ms('start').notNull(),

@@ -11,7 +11,15 @@ import type { PgDb } from './db.ts'
  * - Read-then-write decisions that SQLite serializes with BEGIN IMMEDIATE take a transaction-level
  *   advisory lock of their aggregate first (`lock(tx, LOCKS.x)`): held until COMMIT/ROLLBACK, so
  *   the next writer's first statement after the lock sees the committed result (READ COMMITTED
- *   takes a fresh snapshot per statement). Lock order: registry, then edges, then audit chain; never the reverse.
+ *   takes a fresh snapshot per statement). Lock order: registry, then edges, then one edge's batches
+ *   (`lockEdgeBatches`), then audit chain, then alarm writes (`LOCKS.alarmTimeline`), then alarm
+ *   rows (below); never the reverse. The historian compaction's
+ *   and the partition maintainer's locks are each taken alone.
+ * - A read-decide-write on one row takes that row's lock instead (SELECT … FOR UPDATE): a person's
+ *   step on an alarm (alarms.ts) locks that alarm's row.
+ *   Alarm rows come after the advisory locks: every transaction that writes an alarm takes
+ *   LOCKS.alarmTimeline before its first alarm row (saveAlarm, stepAlarm, noteAlarm), so a batch
+ *   raising several alarms and a person's step never wait on each other crosswise.
  * - Listeners (alarm changes) are told after the commit, from the changes the transaction collected.
  * - A throw inside rolls back and rejects the caller's promise with the original error.
  */
@@ -27,7 +35,36 @@ export const LOCKS = {
   registry: 2,
   /** Edges' status messages: read the stored session, then write presence (after registry when both). */
   edges: 3,
+  /**
+   * Creating, filling and dropping time partitions (partitions.ts, which takes it through the raw
+   * client as PARTITIONS_LOCK: db.ts calls it at open, so it cannot import this module). Taken alone.
+   */
+  partitions: 4,
+  /**
+   * Writing alarms and appending to their timeline (alarm-writes.ts lockAlarmWrites): held from a
+   * transaction's first alarm write to its commit, so timeline ids commit in id order and the
+   * alarm stream's resume (alarm-changes.ts, "after id N") never passes over an entry committed
+   * late. After it only alarm rows are locked.
+   */
+  alarmTimeline: 5,
+  /**
+   * The historian's compaction (compaction.ts): read the blocks, merge into the hours' newest
+   * chunks, delete the blocks. Taken alone (no other lock inside it), so it orders with none.
+   */
+  historianCompaction: 6,
 } as const
+
+/**
+ * The batches of ONE edge (ingest.ts: ingestBatch, evaluateThrough): what SQLite's BEGIN IMMEDIATE
+ * serialized for a batch (the stored-key check before its row, the edge's current outbox and
+ * marks, its points' latest values and rule state, the replay copies), taken first in the batch
+ * transaction. Keyed by the edge id's hash in a namespace of its own, so batches of different
+ * edges run concurrently (two may share a key by a hash collision: then they only wait).
+ */
+const EDGE_BATCHES = 0x706b6c65 // 'pkle'
+export async function lockEdgeBatches(tx: PgTx, edge: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${EDGE_BATCHES}::int, hashtext(${edge}))`)
+}
 
 export async function lock(tx: PgTx, key: (typeof LOCKS)[keyof typeof LOCKS]): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${NAMESPACE}::int, ${key}::int)`)

@@ -4,6 +4,7 @@ import type { Scope } from '../../auth/roles.ts'
 export interface DeliveryRepo {
   /** Notification pushes: planned with the alarm's raise (PushPlanner), dispatched when due, every attempt recorded. */
   duePushes(now: number, limit: number): Promise<Delivery[]>
+  /** A finished push (sent, failed, skipped) is final: a later outcome changes nothing (two dispatchers recording one push). */
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>
 }
@@ -48,3 +49,9 @@ export function outcomeColumns(o: DeliveryOutcome): {
     ...(o.status === 'pending' ? {} : { doneAt: o.at }),
   }
 }
+
+/** A ledger row with its channel typed (the column is text). */
+export const withChannel = <R extends { channel: string }>(r: R): R & { channel: Delivery['channel'] } => ({
+  ...r,
+  channel: r.channel as Delivery['channel'],
+})

@@ -25,6 +25,7 @@ export interface GasWarningRepo {
   saveGasWarning(warning: GasWarningRecord, pushes?: readonly PlannedGasPush[]): Promise<void>
   /** The warnings' pushes due by `now` (cloud/notify/gas-sender.ts), and each attempt's outcome. */
   dueGasPushes(now: number, limit: number): Promise<GasDelivery[]>
+  /** Final once finished, as DeliveryRepo.recordPush. */
   recordGasPush(id: number, outcome: DeliveryOutcome): Promise<void>
   /** A warning's pushes (null: no such warning in the scope). */
   gasWarningDeliveries(id: number, scope: Scope): Promise<GasDelivery[] | null>

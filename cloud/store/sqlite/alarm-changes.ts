@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gt, notInArray, sql } from 'drizzle-orm'
+import { asc, desc, eq } from 'drizzle-orm'
 import type { AlarmChange, Scope, TimelineChange } from '../store.ts'
+import { alarmOwner, changesAfter, entryOfChange } from '../alarm-filter.ts'
+import { timelineChangeOf } from '../alarm-rows.ts'
 import type { Db } from './db.ts'
 import { alarmTimeline, alarms, cameras, points } from './schema.ts'
-import { inScope } from './scope.ts'
 
 /**
  * Alarm changes read back from the timeline (append-only: its ids grow in commit order), for
@@ -10,7 +11,7 @@ import { inScope } from './scope.ts'
  * stream does not carry as changes, so a resumed stream tells what a live one would have.
  */
 export function createAlarmChangeOps(db: Db) {
-  const enterprise = sql<string | null>`coalesce(${points.enterprise}, ${cameras.enterprise})`
+  const { enterprise, cameraPoint } = alarmOwner(points, cameras)
   return {
     since(after: number, scope: Scope, limit: number, skip: readonly string[]): TimelineChange[] {
       const rows = db
@@ -24,39 +25,19 @@ export function createAlarmChangeOps(db: Db) {
         .from(alarmTimeline)
         .innerJoin(alarms, eq(alarms.id, alarmTimeline.alarm))
         .leftJoin(points, eq(points.id, alarms.point))
-        .leftJoin(cameras, eq(sql`'camera:' || ${cameras.id}`, alarms.point))
-        .where(
-          and(
-            gt(alarmTimeline.id, after),
-            inScope(scope, enterprise),
-            skip.length > 0 ? notInArray(alarmTimeline.action, [...skip]) : undefined,
-          ),
-        )
+        .leftJoin(cameras, eq(cameraPoint, alarms.point))
+        .where(changesAfter(after, scope, skip, { id: alarmTimeline.id, action: alarmTimeline.action, enterprise }))
         .orderBy(asc(alarmTimeline.id))
         .limit(limit)
         .all()
-      return rows.map((r) => ({
-        id: r.id,
-        change: {
-          alarm: r.alarm,
-          action: r.action as AlarmChange['action'],
-          at: r.at,
-          ...(r.detail.historical === true ? { historical: true } : {}),
-        },
-      }))
+      return rows.map(timelineChangeOf)
     },
     /** The timeline entry a live change was written as (the newest, should two match). */
     entryOf(change: AlarmChange): number | null {
       const row = db
         .select({ id: alarmTimeline.id })
         .from(alarmTimeline)
-        .where(
-          and(
-            eq(alarmTimeline.alarm, change.alarm),
-            eq(alarmTimeline.action, change.action),
-            eq(alarmTimeline.at, change.at),
-          ),
-        )
+        .where(entryOfChange(change, alarmTimeline))
         .orderBy(desc(alarmTimeline.id))
         .limit(1)
         .get()

@@ -1,4 +1,11 @@
-import { and, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, lt } from 'drizzle-orm'
+import {
+  lastStatusBefore,
+  newestPerCamera,
+  newestSnapshotOfCamera,
+  statusEventOf,
+  statusTimeline,
+} from '../camera-rows.ts'
 import type { CameraStatusEvent, Scope } from '../store.ts'
 import type { Db } from './db.ts'
 import { cameraEvents, cameras, snapshots } from './schema.ts'
@@ -23,35 +30,17 @@ export function createCameraHistory(db: Db) {
         .select({ camera: snapshots.camera, id: snapshots.id, ts: snapshots.ts })
         .from(snapshots)
         .innerJoin(cameras, eq(cameras.id, snapshots.camera))
-        .where(
-          and(
-            sql`${snapshots.ts} = (select max(s2.ts) from snapshots s2 where s2.camera = ${snapshots.camera})`,
-            inScope(scope, cameras.enterprise),
-          ),
-        )
+        .where(and(newestSnapshotOfCamera(snapshots), inScope(scope, cameras.enterprise)))
         .orderBy(snapshots.camera, desc(snapshots.id))
         .all()
-      const seen = new Set<string>()
-      return rows.filter((r) => !seen.has(r.camera) && seen.add(r.camera))
+      return newestPerCamera(rows)
     },
     statusHistory(range: { from: number; to: number }, scope: Scope): CameraStatusEvent[] {
-      const status = and(
-        eq(cameraEvents.type, 'status'),
-        isNotNull(cameraEvents.online),
-        inScope(scope, cameras.enterprise),
-      )
+      const status = and(statusEventOf(cameraEvents), inScope(scope, cameras.enterprise))
       const inside = statusRows(and(status, gte(cameraEvents.ts, range.from), lt(cameraEvents.ts, range.to))).all()
       // Each camera's state when the period began: its last transition before `from`.
-      const before = statusRows(
-        and(
-          status,
-          lt(cameraEvents.ts, range.from),
-          sql`${cameraEvents.ts} = (select max(e2.ts) from camera_events e2 where e2.camera = ${cameraEvents.camera} and e2.type = 'status' and e2.online is not null and e2.ts < ${range.from})`,
-        ),
-      ).all()
-      return [...before, ...inside]
-        .map((r) => ({ camera: r.camera, ts: r.ts, online: r.online === true }))
-        .sort((a, b) => a.camera.localeCompare(b.camera) || a.ts - b.ts)
+      const before = statusRows(and(status, lastStatusBefore(cameraEvents, range.from))).all()
+      return statusTimeline(before, inside)
     },
   }
 }

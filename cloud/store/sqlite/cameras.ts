@@ -9,8 +9,9 @@ import type { Db } from './db.ts'
 import { alarms, cameraEvents, cameras, snapshots } from './schema.ts'
 import { cameraAlarmPoint, videoEventWrite } from '../../alarms/engine/video.ts'
 import { createAlarmWrites } from './alarm-writes.ts'
-import { placementOf } from '../../registry/placement.ts'
-import { birthCameras } from '../edge-rows.ts'
+import { birthCameraUpsert, birthCameras } from '../edge-rows.ts'
+import { completedSnapshotRow, toCameraRecord, toSnapshotRecord } from '../camera-rows.ts'
+import { cameraEventRow } from '../camera-event-row.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -18,13 +19,11 @@ export { cameraAlarmPoint }
 
 /** Cameras announced in a birth (points that carry `camera`): registry entries, online state kept. */
 export function upsertCameras(tx: Tx, site: string, birth: StatusBirth): void {
-  for (const { id, entry } of birthCameras(site, birth)) {
-    // Never moves another edge's camera (issue 13): only the registry API does.
+  for (const { id, entry } of birthCameras(site, birth))
     tx.insert(cameras)
       .values({ id, ...entry })
-      .onConflictDoUpdate({ target: cameras.id, set: entry, setWhere: eq(cameras.edge, birth.edge) })
+      .onConflictDoUpdate(birthCameraUpsert(cameras, birth.edge, entry))
       .run()
-  }
 }
 
 /**
@@ -45,23 +44,7 @@ export function recordCameraEvents(
   for (const e of events) {
     // Parts of a large snapshot are files (cloud/store/snapshot-files.ts), not events.
     if (e.type === 'part') continue
-    const analytics = e.type === 'raise' || e.type === 'clear' || e.type === 'pulse'
-    const fresh = db
-      .insert(cameraEvents)
-      .values({
-        id: e.id,
-        camera: e.camera,
-        edge,
-        type: e.type,
-        ts: e.ts,
-        topic: analytics ? e.topic : null,
-        code: analytics ? e.code : null,
-        alarm: e.type === 'snapshot' ? e.alarm : null,
-        snapshotError: e.type === 'status' ? null : (e.snapshotError ?? null),
-        online: e.type === 'status' ? e.online : null,
-      })
-      .onConflictDoNothing()
-      .run()
+    const fresh = db.insert(cameraEvents).values(cameraEventRow(edge, e)).onConflictDoNothing().run()
     if (fresh.changes === 0) continue
     // A camera seen in events before any birth (an old edge): known by id until its birth comes.
     db.insert(cameras).values({ id: e.camera, edge, site, area: '', host: '', port: 0 }).onConflictDoNothing().run()
@@ -127,23 +110,13 @@ export function linkCompletedSnapshot(db: Db, p: PendingSnapshot, receivedAt: nu
   db.transaction((tx) => {
     const event = tx.select({ alarm: cameraEvents.alarm }).from(cameraEvents).where(eq(cameraEvents.id, p.event)).get()
     if (!event) return
-    const s = p.snapshot
     // A requested snapshot names an alarm that may not exist here: linked only to one that does.
     const alarm =
       event.alarm === null
         ? null
         : (tx.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, event.alarm)).get()?.id ?? null)
     tx.insert(snapshots)
-      .values({
-        id: s.id,
-        camera: p.camera,
-        event: p.event,
-        alarm,
-        ts: s.ts,
-        bytes: s.bytes,
-        sha256: s.sha256,
-        receivedAt,
-      })
+      .values(completedSnapshotRow(p, alarm, receivedAt))
       .onConflictDoNothing()
       .run()
     tx.update(cameraEvents).set({ snapshotError: null }).where(eq(cameraEvents.id, p.event)).run()
@@ -167,28 +140,18 @@ function applyVideoEvent(db: Db, e: CameraAlarmEvent, result: IngestResult, chan
 }
 
 export function createCameraQueries(db: Db) {
-  const toSnapshot = (r: typeof snapshots.$inferSelect): SnapshotRecord => ({
-    id: r.id,
-    camera: r.camera,
-    event: r.event,
-    alarm: r.alarm,
-    ts: r.ts,
-    bytes: r.bytes,
-    sha256: r.sha256,
-    receivedAt: r.receivedAt,
-  })
   return {
     list: (scope: Scope): CameraRecord[] =>
-      db
-        .select()
-        .from(cameras)
-        .where(inScope(scope, cameras.enterprise))
-        .orderBy(cameras.id)
-        .all()
-        .map(({ planX, planY, lon, lat, ...rest }) => ({ ...rest, ...placementOf({ planX, planY, lon, lat }) })),
+      db.select().from(cameras).where(inScope(scope, cameras.enterprise)).orderBy(cameras.id).all().map(toCameraRecord),
     alarmSnapshots(alarm: number): SnapshotRecord[] | null {
       if (!db.select({ id: alarms.id }).from(alarms).where(eq(alarms.id, alarm)).get()) return null
-      return db.select().from(snapshots).where(eq(snapshots.alarm, alarm)).orderBy(snapshots.ts).all().map(toSnapshot)
+      return db
+        .select()
+        .from(snapshots)
+        .where(eq(snapshots.alarm, alarm))
+        .orderBy(snapshots.ts, snapshots.id)
+        .all()
+        .map(toSnapshotRecord)
     },
     /** A snapshot inside the scope: its camera's enterprise must be the scope's. */
     snapshot(id: string, scope: Scope): SnapshotRecord | null {
@@ -198,7 +161,7 @@ export function createCameraQueries(db: Db) {
         .leftJoin(cameras, eq(cameras.id, snapshots.camera))
         .where(and(eq(snapshots.id, id), inScope(scope, cameras.enterprise)))
         .get()
-      return r ? toSnapshot(r.s) : null
+      return r ? toSnapshotRecord(r.s) : null
     },
   }
 }

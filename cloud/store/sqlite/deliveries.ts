@@ -1,35 +1,20 @@
 import { and, asc, eq, lte } from 'drizzle-orm'
 import type { PlannedPush } from '../../notify/plan.ts'
 import type { Delivery, DeliveryOutcome } from '../store.ts'
-import { outcomeColumns } from '../repos/deliveries.ts'
+import { outcomeColumns, withChannel } from '../repos/deliveries.ts'
+import { alarmPushRows } from '../push-rows.ts'
 import type { Db } from './db.ts'
 import { notificationDeliveries } from './schema.ts'
 
 /** The notification ledger: planned pushes, due ones, and the outcome of each attempt. */
 export function createDeliveryOps(db: Db) {
-  const toDelivery = (r: typeof notificationDeliveries.$inferSelect): Delivery => ({
-    ...r,
-    channel: r.channel as Delivery['channel'],
-  })
+  const toDelivery = (r: typeof notificationDeliveries.$inferSelect): Delivery => withChannel(r)
   return {
     enqueue(alarm: number, pushes: readonly PlannedPush[]): number {
       let n = 0
-      for (const p of pushes) {
-        // Idempotent: a push planned twice (a replayed raise) is one row.
-        n += db
-          .insert(notificationDeliveries)
-          .values({
-            alarm,
-            recipient: p.recipient,
-            channel: p.channel,
-            n: p.n,
-            dueAt: p.dueAt,
-            nextAt: p.dueAt,
-            reason: p.reason ?? 'alarm',
-          })
-          .onConflictDoNothing()
-          .run().changes
-      }
+      // Idempotent: a push planned twice (a replayed raise) is one row.
+      for (const row of alarmPushRows(alarm, pushes))
+        n += db.insert(notificationDeliveries).values(row).onConflictDoNothing().run().changes
       return n
     },
     due(now: number, limit: number): Delivery[] {
@@ -43,7 +28,10 @@ export function createDeliveryOps(db: Db) {
         .map(toDelivery)
     },
     record(id: number, o: DeliveryOutcome): void {
-      db.update(notificationDeliveries).set(outcomeColumns(o)).where(eq(notificationDeliveries.id, id)).run()
+      db.update(notificationDeliveries)
+        .set(outcomeColumns(o))
+        .where(and(eq(notificationDeliveries.id, id), eq(notificationDeliveries.status, 'pending')))
+        .run()
     },
     forAlarm(alarm: number): Delivery[] {
       return db

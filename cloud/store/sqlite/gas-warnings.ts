@@ -1,15 +1,12 @@
-import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { GasAlarmFact } from '../../../shared/rules/gas-warning.ts'
 import type { GasWarningRecord } from '../../alarms/gas/model.ts'
 import type { Scope } from '../../auth/roles.ts'
 import type { GasArea } from '../repos/gas-warnings.ts'
+import { gasAreaOfRow, gasFactFields, gasFactsWhere, toGasWarning as toRecord } from '../gas-rows.ts'
 import type { Db } from './db.ts'
 import { alarms, areas, gasWarnings, points } from './schema.ts'
 import { inScope } from './scope.ts'
-
-type Row = typeof gasWarnings.$inferSelect
-
-const toRecord = (r: Row): GasWarningRecord => ({ ...r, report: r.report ?? null })
 
 /** The SQLite side of cloud/store/repos/gas-warnings.ts: loads and saves; the decisions are cloud/alarms/gas's. */
 export function createGasWarningOps(db: Db) {
@@ -21,28 +18,16 @@ export function createGasWarningOps(db: Db) {
         .leftJoin(areas, eq(areas.id, points.area))
         .where(and(eq(points.id, point), eq(points.class, 'gas')))
         .get()
-      if (!row?.id) return null
-      return { id: row.id, enterprise: row.enterprise, publicArea: row.kind === 'public' }
+      return gasAreaOfRow(row)
     },
 
     facts(area: string, since: number): GasAlarmFact[] {
       return db
-        .select({
-          detector: alarms.point,
-          level: alarms.kind,
-          raisedAt: alarms.raisedAt,
-          clearedAt: alarms.recoveredAt,
-        })
+        .select(gasFactFields(alarms))
         .from(alarms)
         .innerJoin(points, eq(points.id, alarms.point))
-        .where(
-          and(
-            eq(points.area, area),
-            eq(points.class, 'gas'),
-            inArray(alarms.kind, ['H', 'HH']),
-            or(isNull(alarms.recoveredAt), gte(alarms.recoveredAt, since)),
-          ),
-        )
+        .where(gasFactsWhere(alarms, points, area, since))
+        .orderBy(asc(alarms.id))
         .all() as GasAlarmFact[]
     },
 
@@ -56,7 +41,13 @@ export function createGasWarningOps(db: Db) {
     },
 
     allOpen(): GasWarningRecord[] {
-      return db.select().from(gasWarnings).where(eq(gasWarnings.state, 'open')).all().map(toRecord)
+      return db
+        .select()
+        .from(gasWarnings)
+        .where(eq(gasWarnings.state, 'open'))
+        .orderBy(asc(gasWarnings.id))
+        .all()
+        .map(toRecord)
     },
 
     insert(w: Omit<GasWarningRecord, 'id'>): GasWarningRecord {

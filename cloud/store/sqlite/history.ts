@@ -1,7 +1,7 @@
 import { bucketFigures } from '../historian/figures.ts'
-import { pageAfter } from '../historian/pages.ts'
+import { pageAfter, pageWindow } from '../historian/pages.ts'
 import type { BucketRow } from '../../telemetry/buckets.ts'
-import { intervalsIn, type PointIntervals } from '../../telemetry/completeness.ts'
+import { type PointIntervals, receivedIn } from '../../telemetry/completeness.ts'
 import type { HistoryCursor, Scope, StoredSample } from '../store.ts'
 import type { Db } from './db.ts'
 import { createRollupOps } from './rollups.ts'
@@ -25,18 +25,6 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
     'SELECT id AS point, enterprise FROM points WHERE registered = 1 AND (@enterprise IS NULL OR enterprise = @enterprise) ORDER BY id',
   )
 
-  /** The intervals of [from, to) of `step` in which the point had a good sample, and whether the last one did. */
-  function received(samples: readonly StoredSample[], range: { from: number; to: number; step: number }, last: number) {
-    const seen = new Set<number>()
-    let recent = false
-    for (const s of samples) {
-      if (s.quality !== 'good' || s.ts >= range.to) continue
-      seen.add(Math.trunc((s.ts - Math.trunc(range.from)) / Math.trunc(range.step)))
-      if (s.ts >= last) recent = true
-    }
-    return { received: seen.size, recent }
-  }
-
   const rollups = createRollupOps(db)
   const rawSpans = createRawSpanReads(reader)
   /** The raw path: buckets computed over the decoded samples (historian/figures.ts). */
@@ -49,7 +37,6 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
 
     /** Completeness figures per registered point in scope (cloud/telemetry/completeness.ts). */
     intervals(range: { from: number; to: number; step: number }, scope: Scope): PointIntervals[] {
-      const last = range.from + (intervalsIn(range.from, range.to, range.step) - 1) * range.step
       const list = registered.all({ enterprise: scope === 'all' ? null : scope.enterprise })
       const samples = reader.readPoints(
         list.map((p) => p.point),
@@ -59,7 +46,7 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
       return list.map((p) => ({
         point: p.point,
         enterprise: p.enterprise,
-        ...received(samples.get(p.point) ?? [], range, last),
+        ...receivedIn(samples.get(p.point) ?? [], range),
       }))
     },
 
@@ -75,11 +62,8 @@ export function createHistoryOps(db: Db, reader: SampleReader) {
       scope: Scope,
     ): { samples: StoredSample[]; next: HistoryCursor | null } {
       if (!visible(point, scope)) return { samples: [], next: null }
-      const after = range.after
-      const from = after ? Math.max(range.from, after.ts) : range.from
-      // A page and one more past the cursor decide whether more follow.
-      const list = reader.read(point, from, range.to, { ts: after?.ts ?? from - 1, count: range.limit + 1 })
-      return pageAfter(list, after, range.limit)
+      const w = pageWindow(range)
+      return pageAfter(reader.read(point, w.from, w.to, w.enough), range.after, range.limit)
     },
   }
 }

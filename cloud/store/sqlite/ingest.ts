@@ -30,6 +30,8 @@ import { createLateOps } from './late.ts'
 import { createOutboxOps, type OutboxSeen } from './outboxes.ts'
 import type { PlanInTx } from './push-outbox.ts'
 import { createRollupOps } from './rollups.ts'
+import { batchRowOf } from '../batch-row.ts'
+import { emptyIngestResult, logOutboxSeen, warnUnmatched } from '../ingest-notes.ts'
 
 /**
  * The batch transaction (see Store.ingestBatch). Synchronous: better-sqlite3 runs it on this
@@ -175,21 +177,9 @@ export function createBatchIngest(
     }
   }
 
-  const emptyResult = (): IngestResult => ({
-    duplicate: false,
-    samples: 0,
-    raised: 0,
-    recovered: 0,
-    stale: 0,
-    suppressed: 0,
-    edgeAlarms: { matched: 0, unmatched: 0 },
-  })
+  const emptyResult = emptyIngestResult
   const finish = (edge: string, result: IngestResult, changes: AlarmChange[]) => {
-    if (result.edgeAlarms.unmatched > 0)
-      log.warn(
-        { edge, unmatched: result.edgeAlarms.unmatched },
-        'the edge raised or recovered alarms the cloud did not: are its local limits equal to the registry?',
-      )
+    warnUnmatched(log, edge, result)
     // Told only once committed: a rolled-back transaction changed nothing.
     for (const c of changes) emit(c)
     return result
@@ -209,24 +199,9 @@ export function createBatchIngest(
   /** The outbox the batch names, before its row is written (outboxes.ts); a replaced outbox's replay copies are settled, its backlog will not come. */
   function noteOutbox(batch: DataBatch, at: number, changes: AlarmChange[]): OutboxSeen {
     const seen = outboxes.note(batch.edge, batch.outbox, at)
-    const ids = { edge: batch.edge, outbox: batch.outbox }
-    if (seen.kind === 'replaced') {
-      const r = seen.replacement
-      replay.finalize(batch.edge, r.oldOutbox, Number.MAX_SAFE_INTEGER, changes)
-      log.warn(
-        { ...ids, oldOutbox: r.oldOutbox, lastSeq: r.lastSeq, lastTs: r.lastTs },
-        'OUTBOX REPLACED: the edge came with a new outbox; what the old one held unsent is lost (a gap of unknown size, in /api/v1/gaps)',
-      )
-    } else if (seen.kind === 'earlier')
-      log.warn(
-        { ...ids, current: seen.previous },
-        'batch of an earlier outbox of this edge (a restored backlog, or a second client as this edge?): stored under its own outbox id',
-      )
-    else if (seen.kind === 'first' && seen.adopted > 0)
-      log.info(
-        { ...ids, adopted: seen.adopted },
-        'the edge named its outbox for the first time: batches stored before outbox ids are counted as its',
-      )
+    if (seen.kind === 'replaced')
+      replay.finalize(batch.edge, seen.replacement.oldOutbox, Number.MAX_SAFE_INTEGER, changes)
+    logOutboxSeen(log, { edge: batch.edge, outbox: batch.outbox }, seen)
     return seen
   }
 
@@ -249,21 +224,7 @@ export function createBatchIngest(
           const maxTs = batch.samples.reduce((m, s) => Math.max(m, s.ts), -Infinity)
           const inserted = tx
             .insert(batches)
-            .values({
-              edge: batch.edge,
-              outbox: batch.outbox,
-              seq: batch.seq,
-              session: batch.session,
-              hash: meta.hash,
-              maxTs,
-              floor: batch.floor,
-              receivedAt: meta.receivedAt,
-              sampleCount: batch.samples.length,
-              evaluated: !deferred,
-              alarms: deferred ? (batch.alarms ?? null) : null,
-              pendingSamples: deferred ? batch.samples : null,
-              historical,
-            })
+            .values(batchRowOf(batch, meta, { deferred, historical }, maxTs))
             .onConflictDoNothing()
             .run()
           // Only after noteOutbox adopted the batches stored before outbox ids: those carry no hash.

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lte } from 'drizzle-orm'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import type { UnevaluatedRecord } from '../store.ts'
+import { toUnevaluatedRecord } from '../unevaluated-rows.ts'
 import type { Db } from './db.ts'
 import { unevaluated } from './schema.ts'
 
@@ -48,17 +49,7 @@ export function createLateOps(db: Db) {
         .orderBy(desc(unevaluated.toTs))
         .limit(range.limit)
         .all()
-        .map((r) => ({
-          point: r.point,
-          edge: r.edge,
-          seq: r.seq,
-          reason: r.reason,
-          samples: r.count,
-          from: r.fromTs,
-          to: r.toTs,
-          evaluatedThrough: r.evaluatedThrough,
-          receivedAt: r.receivedAt,
-        }))
+        .map(toUnevaluatedRecord)
     },
   }
 }

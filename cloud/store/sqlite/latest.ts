@@ -1,9 +1,7 @@
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { CLOCK_SKEW } from '../../../shared/rules/time-check.ts'
-import { groupByPoint } from '../../alarms/engine/point.ts'
-import { newestTrusted } from '../../alarms/engine/trace.ts'
+import { latestRows } from '../latest-rows.ts'
 import type { Db } from './db.ts'
-import { encodeValue } from './values.ts'
 import { createMultiRowInsert } from './multi-row.ts'
 
 /**
@@ -38,14 +36,19 @@ export function createLatestOps(db: Db) {
     /** Moves the latest value of every point in `samples` (from `edge`): a statement per 512 points; nothing for an empty batch. */
     update(edge: string, samples: readonly Sample[]): void {
       if (samples.length === 0) return
-      const rows: unknown[][] = []
-      for (const [point, group] of groupByPoint(samples)) {
-        const newest = newestTrusted(group)
-        const v = encodeValue(newest.value)
-        const lastGood = newest.quality === 'good' ? newest.ts : null
-        rows.push([point, edge, newest.ts, v.value, v.text, newest.quality, newest.reason ?? null, lastGood])
-      }
-      upsert.run(rows)
+      // The rows are engine-neutral (latest-rows.ts); the upsert condition is this engine's SQL.
+      upsert.run(
+        latestRows(edge, samples).map((r) => [
+          r.id,
+          r.edge,
+          r.latestTs,
+          r.latestValue,
+          r.latestText,
+          r.latestQuality,
+          r.latestReason,
+          r.lastGoodTs,
+        ]),
+      )
     },
   }
 }

@@ -5,41 +5,13 @@ import type { EdgeRecord, PointFilter, PointRecord, StoredSample } from '../stor
 import type { Db } from './db.ts'
 import { edgeOutboxes, edges, points } from './schema.ts'
 import type { SampleReader } from './sample-reads.ts'
-import { toStoredSample } from './values.ts'
+import { pointFilterWhere, toPointRecord } from '../point-rows.ts'
 import { inScope } from './scope.ts'
 import type { Scope } from '../store.ts'
 
 /** The API's reads. */
 export function createQueries(db: Db, reader: SampleReader) {
-  function toPoint(row: typeof points.$inferSelect): PointRecord {
-    const latest =
-      row.latestTs === null || row.latestQuality === null
-        ? null
-        : toStoredSample({
-            ts: row.latestTs,
-            value: row.latestValue,
-            text: row.latestText,
-            quality: row.latestQuality,
-            reason: row.latestReason,
-          })
-    return {
-      id: row.id,
-      name: row.name,
-      unit: row.unit,
-      device: row.device,
-      enterprise: row.enterprise,
-      class: row.class as PointClass | null,
-      hazardSource: row.hazardSource ?? null,
-      area: row.area ?? null,
-      edge: row.edge,
-      limits: row.limits ?? null,
-      limitsFrom: row.limitsFromSource ? 'source' : 'registry',
-      range: row.range ?? null,
-      sourceLimits: row.sourceLimits ?? null,
-      registered: row.registered,
-      latest,
-    }
-  }
+  const toPoint = toPointRecord
 
   return {
     commLossCandidates() {
@@ -62,13 +34,7 @@ export function createQueries(db: Db, reader: SampleReader) {
     },
 
     listPoints(filter: PointFilter): PointRecord[] {
-      const where = and(
-        inScope(filter.scope, points.enterprise),
-        filter.enterprise === undefined ? undefined : eq(points.enterprise, filter.enterprise),
-        filter.hazardSource === undefined ? undefined : eq(points.hazardSource, filter.hazardSource),
-        filter.area === undefined ? undefined : eq(points.area, filter.area),
-        filter.class === undefined ? undefined : eq(points.class, filter.class),
-      )
+      const where = pointFilterWhere(filter, points)
       return db.select().from(points).where(where).orderBy(asc(points.id)).all().map(toPoint)
     },
 

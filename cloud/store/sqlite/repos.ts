@@ -1,3 +1,4 @@
+import { withBody } from '../camera-rows.ts'
 import { batchContentHash } from '../content-hash.ts'
 import { mergeGaps } from '../gap-rows.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
@@ -126,12 +127,7 @@ export function sqliteCameraRepo({ files, alarmOps, cameraQueries, cameraHistory
     // An alarm outside the scope is unknown (null), as getAlarm has it.
     alarmSnapshots: (alarm, scope) =>
       run(() => (alarmOps.get(alarm, scope) ? cameraQueries.alarmSnapshots(alarm) : null)),
-    getSnapshot: (id, scope) =>
-      run(() => {
-        const snapshot = cameraQueries.snapshot(id, scope)
-        const body = snapshot ? files.read(id) : null
-        return snapshot && body ? { snapshot, body } : null
-      }),
+    getSnapshot: (id, scope) => run(() => withBody(cameraQueries.snapshot(id, scope), files)),
     latestSnapshots: (scope) => run(() => cameraHistory.latestSnapshots(scope)),
     cameraStatusHistory: (range, scope) => run(() => cameraHistory.statusHistory(range, scope)),
   }

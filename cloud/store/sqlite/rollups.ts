@@ -1,5 +1,6 @@
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { ROLLUP_WIDTHS, rollupSamples, type Rollup } from '../historian/rollup.ts'
+import { ROLLUP_WIDTHS } from '../historian/rollup.ts'
+import { rollupRows } from '../rollup-rows.ts'
 import type { BucketRow } from '../../telemetry/buckets.ts'
 import {
   combineParts,
@@ -16,22 +17,9 @@ import { createMultiRowInsert } from './multi-row.ts'
 
 const TABLES: Record<RollupSource, string> = { '1m': 'rollups_1m', '1h': 'rollups_1h' }
 
-/** A batch's rollup rows for one table: [point, start, count, min, max, sum, last, last_ts, not_good]. */
-function rowsOf(samples: readonly Sample[], width: number): unknown[][] {
-  const byPoint = new Map<string, Sample[]>()
-  for (const s of samples) {
-    const list = byPoint.get(s.point)
-    if (list) list.push(s)
-    else byPoint.set(s.point, [s])
-  }
-  const rows: unknown[][] = []
-  for (const [point, list] of byPoint)
-    for (const r of rollupSamples(list, width)) rows.push([point, r.start, ...figures(r)])
-  return rows
-}
-
-const figures = (r: Rollup) =>
-  r.count > 0 ? [r.count, r.min, r.max, r.sum, r.last, r.lastTs, r.notGood] : [0, null, null, 0, null, null, r.notGood]
+/** A batch's rollup rows for one table as bound values: [point, start, count, min, max, sum, last, last_ts, not_good] (rollup-rows.ts). */
+const rowsOf = (samples: readonly Sample[], width: number): unknown[][] =>
+  rollupRows(samples, width).map((r) => [r.point, r.start, r.count, r.min, r.max, r.sum, r.last, r.lastTs, r.notGood])
 
 /**
  * The rollup tables (schema.ts rollups_1m / rollups_1h): merged at ingest, in the batch's

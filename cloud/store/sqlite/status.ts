@@ -2,7 +2,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import {
   adoptBirthLimits,
   birthEdgeRow,
+  birthEdgeUpdate,
   birthPointChunks,
+  birthPointUpsert,
   heartbeatEdgeRow,
   heartbeatEdgeUpdate,
 } from '../edge-rows.ts'
@@ -27,43 +29,10 @@ export function createStatusOps(db: Db) {
         (tx) => {
           tx.insert(edges)
             .values(birthEdgeRow(site, birth, seenAt))
-            .onConflictDoUpdate({
-              target: edges.id,
-              set: {
-                site,
-                session: birth.session,
-                online: true,
-                lastSeen: laterSeen,
-                outbox: sql`excluded.outbox`,
-                configHash: birth.configHash,
-                // Each birth says it again: an edge whose live view was switched off has none.
-                liveUrl: birth.live?.url ?? null,
-                // Driver health of an earlier session says nothing about this one.
-                drivers: sql`CASE WHEN ${edges.session} = excluded.session THEN ${edges.drivers} ELSE NULL END`,
-              },
-            })
+            .onConflictDoUpdate({ target: edges.id, set: birthEdgeUpdate(site, birth, laterSeen, edges) })
             .run()
-          for (const rows of birthPointChunks(birth)) {
-            tx.insert(points)
-              .values(rows)
-              .onConflictDoUpdate({
-                target: points.id,
-                set: {
-                  // A birth never re-homes a point (issue 13): it claims an unbound one at most.
-                  edge: sql`coalesce(${points.edge}, excluded.edge)`,
-                  device: sql`coalesce(excluded.device, ${points.device})`,
-                  // The registry is authoritative for registered points' name and unit.
-                  name: sql`CASE WHEN ${points.registered} THEN ${points.name} ELSE coalesce(excluded.name, ${points.name}) END`,
-                  unit: sql`CASE WHEN ${points.registered} THEN ${points.unit} ELSE coalesce(excluded.unit, ${points.unit}) END`,
-                  // What the source says now: a source that stopped announcing limits has none.
-                  range: sql`excluded.range`,
-                  sourceLimits: sql`excluded.source_limits`,
-                },
-                // Another edge's point is left as it is, whatever this birth says (ingest screens births first; this is the store's own guard).
-                setWhere: sql`${points.edge} IS NULL OR ${points.edge} = excluded.edge`,
-              })
-              .run()
-          }
+          for (const rows of birthPointChunks(birth))
+            tx.insert(points).values(rows).onConflictDoUpdate(birthPointUpsert(points)).run()
           upsertCameras(tx, site, birth)
           const outcome: BirthOutcome = { limitsAdopted: [], limitsRefused: [] }
           for (const chunk of birthPointChunks(birth)) {

@@ -3,7 +3,9 @@ import type { MaintenanceWindow, WindowDecision, WindowOutcome, WindowRequest } 
 import type { Db } from './db.ts'
 import { alarmSuppressions, maintenanceWindows, points } from './schema.ts'
 import { inScope } from './scope.ts'
+import { decideWindowRow, noWindow, pointsRefusal, requestedRow, requestRefusal, wantedPoints } from '../window-rows.ts'
 import type { Scope } from '../store.ts'
+import { type WindowsByPoint, windowsByPointOf } from '../ingest-notes.ts'
 
 /** Maintenance windows: request, decision, listing, and what the engine needs while ingesting. */
 export function createWindowOps(db: Db) {
@@ -42,11 +44,8 @@ export function createWindowOps(db: Db) {
     },
 
     request(r: WindowRequest, now: number, scope: Scope): WindowOutcome {
-      if (scope !== 'all' && scope.enterprise !== r.enterprise)
-        return { ok: false, code: 'NOT_FOUND', message: `no enterprise ${r.enterprise}` }
-      if (!(r.to > r.from)) return { ok: false, code: 'BAD_REQUEST', message: 'the window must end after it starts' }
-      if (r.to <= now) return { ok: false, code: 'BAD_REQUEST', message: 'the window has already ended' }
-      // Devices are resolved to their points now: the approval covers what was asked for.
+      const refused = requestRefusal(r, now, scope)
+      if (refused) return refused
       const fromDevices = r.devices?.length
         ? db
             .select({ id: points.id })
@@ -55,7 +54,7 @@ export function createWindowOps(db: Db) {
             .all()
             .map((p) => p.id)
         : []
-      const wanted = [...new Set([...(r.points ?? []), ...fromDevices])]
+      const wanted = wantedPoints(r, fromDevices)
       const known =
         wanted.length === 0
           ? []
@@ -64,31 +63,11 @@ export function createWindowOps(db: Db) {
               .from(points)
               .where(inArray(points.id, wanted))
               .all()
-      const foreign = wanted.filter((p) => known.find((k) => k.id === p)?.enterprise !== r.enterprise)
-      if (wanted.length === 0)
-        return {
-          ok: false,
-          code: 'BAD_REQUEST',
-          message: 'the window covers no points: name points, or devices that have points of this enterprise',
-        }
-      if (foreign.length > 0)
-        return {
-          ok: false,
-          code: 'BAD_REQUEST',
-          message: `not points of enterprise ${r.enterprise}: ${foreign.slice(0, 10).join(', ')}`,
-        }
+      const badPoints = pointsRefusal(r, wanted, known)
+      if (badPoints) return badPoints
       const row = db
         .insert(maintenanceWindows)
-        .values({
-          enterprise: r.enterprise,
-          points: wanted,
-          from: r.from,
-          to: r.to,
-          reason: r.reason,
-          requestedBy: r.by,
-          requestedAt: now,
-          status: 'requested',
-        })
+        .values(requestedRow(r, wanted, now))
         .returning()
         .get()
       return { ok: true, window: view(row) }
@@ -98,27 +77,10 @@ export function createWindowOps(db: Db) {
       return db.transaction(
         (tx): WindowOutcome => {
           const current = get(id, scope)
-          if (!current) return { ok: false, code: 'NOT_FOUND', message: `no maintenance window ${id}` }
-          const allowed = d.decision === 'cancel' ? ['requested', 'approved'] : ['requested']
-          if (!allowed.includes(current.status))
-            return {
-              ok: false,
-              code: 'STATE_CONFLICT',
-              message: `the window is ${current.status}: it cannot be ${d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'cancelled'}`,
-              window: current,
-            }
-          if (d.decision === 'approve' && current.to <= now)
-            return { ok: false, code: 'STATE_CONFLICT', message: 'the window has already ended', window: current }
-          const status = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'cancelled'
-          // A cancelled approved window ends now (it may have covered the past).
-          const to =
-            d.decision === 'cancel' && current.status === 'approved'
-              ? Math.max(current.from, Math.min(current.to, now))
-              : current.to
-          tx.update(maintenanceWindows)
-            .set({ status, to, decidedBy: d.by, decidedAt: now, decisionNote: d.note ?? null })
-            .where(eq(maintenanceWindows.id, id))
-            .run()
+          if (!current) return noWindow(id)
+          const decided = decideWindowRow(current, d, now)
+          if (!decided.ok) return decided
+          tx.update(maintenanceWindows).set(decided.set).where(eq(maintenanceWindows.id, id)).run()
           return { ok: true, window: get(id, scope)! }
         },
         { behavior: 'immediate' },
@@ -128,11 +90,7 @@ export function createWindowOps(db: Db) {
 }
 
 /** Approved windows overlapping [from, to], by point: for the engine inside the batch transaction. */
-export function windowsByPoint(
-  db: Db,
-  from: number,
-  to: number,
-): Map<string, Array<{ id: number; from: number; to: number }>> {
+export function windowsByPoint(db: Db, from: number, to: number): WindowsByPoint {
   const rows = db
     .select({
       id: maintenanceWindows.id,
@@ -145,8 +103,5 @@ export function windowsByPoint(
       and(eq(maintenanceWindows.status, 'approved'), gt(maintenanceWindows.to, from), lte(maintenanceWindows.from, to)),
     )
     .all()
-  const byPoint = new Map<string, Array<{ id: number; from: number; to: number }>>()
-  for (const w of rows)
-    for (const p of w.points) byPoint.set(p, [...(byPoint.get(p) ?? []), { id: w.id, from: w.from, to: w.to }])
-  return byPoint
+  return windowsByPointOf(rows)
 }

@@ -1,7 +1,12 @@
 import { it } from 'vitest'
+import type { AlarmWrite, NewAlarm } from '../../../cloud/alarms/engine/writes.ts'
 import type { Registry } from '../../../cloud/config.ts'
+import type { PlannedPush } from '../../../cloud/notify/plan.ts'
 import type { ChainVerdict } from '../../../cloud/store/audit-chain.ts'
 import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
+import type { OnCorrupt } from '../../../cloud/store/historian/corrupt.ts'
+import type { DataBatch } from '../../../shared/wire/messages.ts'
+import type { Sample } from '../../../shared/wire/sample.ts'
 
 /**
  * What every section of the store conformance suite shares (test/conformance/store/*.suite.ts):
@@ -11,6 +16,8 @@ import type { AlarmChange, PushPlanner } from '../../../cloud/store/store.ts'
 export interface RepoFactoryOptions {
   onAlarmChange?: (change: AlarmChange) => void
   planPushes?: PushPlanner
+  /** Told of every historian chunk or block that does not decode (the telemetry section). */
+  onCorrupt?: OnCorrupt
 }
 
 export interface RepoHandle<R> {
@@ -26,6 +33,25 @@ export interface SectionOptions<R> {
   newRepos: (options: RepoFactoryOptions) => Promise<RepoHandle<R>>
   /** Test names an engine opts out of (say why where it is called). */
   skip?: string[]
+}
+
+/**
+ * An alarm stored by the engine's own alarm writes (a closed episode when `recovered` is set)
+ * with `pushes` planned in its ledger, as the push outbox plans them in the alarm's transaction;
+ * resolves to its id. For the sections that read alarms (deliveries, gas warnings) without
+ * going through the ingest or the AlarmRepo of the engine.
+ */
+export type SeedAlarm = (alarm: NewAlarm, pushes?: readonly PlannedPush[]) => Promise<number>
+
+/** The write a SeedAlarm saves: a raise, or a closed episode (no timeline entries, nobody told). */
+export const seedWrite = (alarm: NewAlarm): AlarmWrite =>
+  alarm.recovered ? { type: 'episode', alarm, entries: [], tell: [] } : { type: 'raise', alarm, entries: [], tell: [] }
+
+export type SeededHandle<R> = RepoHandle<R> & { seedAlarm: SeedAlarm }
+
+/** A section that also stores alarms of its own (SeedAlarm). */
+export interface SeededSectionOptions<R> extends Omit<SectionOptions<R>, 'newRepos'> {
+  newRepos: (options: RepoFactoryOptions) => Promise<SeededHandle<R>>
 }
 
 export const sectionTest = (skip: readonly string[] | undefined) => {
@@ -84,3 +110,25 @@ export const rejection = (p: Promise<unknown>): Promise<unknown> =>
     () => 'resolved',
     (err: unknown) => err,
   )
+
+/** The edge's outbox in the batches below. */
+export const OUTBOX = 'outbox-1a2b3c4d'
+
+export const good = (point: string, ts: number, value: Sample['value']): Sample => ({
+  point,
+  ts,
+  value,
+  quality: 'good',
+})
+
+/** A data batch of EDGE's OUTBOX. */
+export const batch = (seq: number, samples: Sample[], more: Partial<DataBatch> = {}): DataBatch => ({
+  v: 1,
+  edge: EDGE,
+  session: 's-1',
+  outbox: OUTBOX,
+  seq,
+  floor: 1,
+  samples,
+  ...more,
+})

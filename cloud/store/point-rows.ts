@@ -1,0 +1,75 @@
+import { and, type Column, eq, type SQL } from 'drizzle-orm'
+import type { PointClass } from '../../shared/rules/priority.ts'
+import type { ThresholdLimits } from '../../shared/rules/threshold.ts'
+import type { PointRange, SourceLimits } from '../../shared/wire/messages.ts'
+import type { PointFilter, PointRecord } from './repos/telemetry.ts'
+import { inScope } from './sql-scope.ts'
+import { toStoredSample } from './sample-values.ts'
+
+/** The columns of a `points` row a PointRecord is made of (both engines' schema.ts). */
+export interface PointRow {
+  id: string
+  name: string | null
+  unit: string | null
+  device: string | null
+  enterprise: string | null
+  class: string | null
+  hazardSource: string | null
+  area: string | null
+  edge: string | null
+  limits: ThresholdLimits | null
+  limitsFromSource: boolean
+  range: PointRange | null
+  sourceLimits: SourceLimits | null
+  registered: boolean
+  latestTs: number | null
+  latestValue: number | null
+  latestText: string | null
+  latestQuality: string | null
+  latestReason: string | null
+}
+
+/** A `points` row as the API's PointRecord, engine-neutral (cloud/store/sqlite/queries.ts, cloud/store/postgres/queries.ts). */
+export function toPointRecord(row: PointRow): PointRecord {
+  const latest =
+    row.latestTs === null || row.latestQuality === null
+      ? null
+      : toStoredSample({
+          ts: row.latestTs,
+          value: row.latestValue,
+          text: row.latestText,
+          quality: row.latestQuality,
+          reason: row.latestReason,
+        })
+  return {
+    id: row.id,
+    name: row.name,
+    unit: row.unit,
+    device: row.device,
+    enterprise: row.enterprise,
+    class: row.class as PointClass | null,
+    hazardSource: row.hazardSource ?? null,
+    area: row.area ?? null,
+    edge: row.edge,
+    limits: row.limits ?? null,
+    limitsFrom: row.limitsFromSource ? 'source' : 'registry',
+    range: row.range ?? null,
+    sourceLimits: row.sourceLimits ?? null,
+    registered: row.registered,
+    latest,
+  }
+}
+
+/** The condition of a PointFilter on either engine's `points` columns (scope in the query, brief §7). */
+export function pointFilterWhere(
+  filter: PointFilter,
+  c: { enterprise: Column; hazardSource: Column; area: Column; class: Column },
+): SQL | undefined {
+  return and(
+    inScope(filter.scope, c.enterprise),
+    filter.enterprise === undefined ? undefined : eq(c.enterprise, filter.enterprise),
+    filter.hazardSource === undefined ? undefined : eq(c.hazardSource, filter.hazardSource),
+    filter.area === undefined ? undefined : eq(c.area, filter.area),
+    filter.class === undefined ? undefined : eq(c.class, filter.class),
+  )
+}

@@ -1,0 +1,56 @@
+import { and, eq } from 'drizzle-orm'
+import type { Scope } from '../../auth/roles.ts'
+import type { PointClass } from '../../../shared/rules/priority.ts'
+import { pointFilterWhere, toPointRecord } from '../point-rows.ts'
+import type { PointFilter, PointRecord, StoredSample, TelemetryRepo } from '../repos/telemetry.ts'
+import { inScope } from '../sql-scope.ts'
+import type { PgDb } from './db.ts'
+import type { PgSampleReader } from './sample-reads.ts'
+import { points } from './schema.ts'
+import { byteOrder } from './tx.ts'
+
+/** Whether a point is visible in a scope: samples carry no enterprise, so outside 'all' the point itself must be in it. */
+export async function pointVisible(db: PgDb, point: string, scope: Scope): Promise<boolean> {
+  if (scope === 'all') return true
+  const rows = await db
+    .select({ id: points.id })
+    .from(points)
+    .where(and(eq(points.id, point), inScope(scope, points.enterprise)))
+  return rows.length > 0
+}
+
+/** The points and their latest values on PostgreSQL, as SQLite's queries.ts answers them (rows mapped by point-rows.ts). */
+export function pgPointQueries(
+  db: PgDb,
+  reader: PgSampleReader,
+): Pick<TelemetryRepo, 'listPoints' | 'getPoint' | 'history' | 'commLossCandidates'> {
+  return {
+    async listPoints(filter: PointFilter): Promise<PointRecord[]> {
+      const where = pointFilterWhere(filter, points)
+      const rows = await db.select().from(points).where(where).orderBy(byteOrder(points.id))
+      return rows.map(toPointRecord)
+    },
+
+    async getPoint(id: string, scope: Scope): Promise<PointRecord | null> {
+      const [row] = await db
+        .select()
+        .from(points)
+        .where(and(eq(points.id, id), inScope(scope, points.enterprise)))
+      return row ? toPointRecord(row) : null
+    },
+
+    async history(point, range, scope): Promise<StoredSample[]> {
+      if (!(await pointVisible(db, point, scope))) return []
+      const enough = { ts: range.from - 1, count: range.limit }
+      return (await reader.read(point, range.from, range.to, enough)).slice(0, range.limit)
+    },
+
+    async commLossCandidates() {
+      const rows = await db
+        .select({ id: points.id, class: points.class, lastGoodTs: points.lastGoodTs, edge: points.edge })
+        .from(points)
+        .where(eq(points.registered, true))
+      return rows.map((r) => ({ ...r, class: r.class as PointClass | null }))
+    },
+  }
+}
