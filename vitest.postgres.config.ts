@@ -12,6 +12,27 @@ import base from './vitest.config.ts'
 const USES_STORE = /\btempStore\(|\bstartTestCloud\(/
 const OUT = [/^cloud\/store\/sqlite\//, /^test\/faults\//, /^node_modules\//]
 
+/**
+ * Not on PostgreSQL yet, each for a reason in the test, not the engine (the store conformance
+ * suite covers their repositories on both engines; `npm run test:postgres` shows them failing
+ * when taken out of this list):
+ * - fake timers: postgres.js waits on timers the test fakes, so the store never answers;
+ * - the test writes or reads the SQLite file behind the store's back (fixtures, a kill test's
+ *   reopened file, a locked database).
+ */
+const NOT_YET: Record<string, string> = {
+  'cloud/api/alarms.test.ts': 'fake timers (the reminders test)',
+  'cloud/api/auth.test.ts': 'fake timers (the stream keep-alive test; the rest of the file follows it)',
+  'cloud/reports/scheduler.test.ts': 'fake timers',
+  'deploy/exchange.test.ts': 'fake timers (the cron test)',
+  'cloud/telemetry/retention-job.test.ts': 'fake timers',
+  'cloud/ingest/crl-watch.test.ts': 'fake timers',
+  'cloud/reports/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
+  'cloud/api/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
+  'cloud/notify/dispatcher.test.ts': 'the crash tests reopen the SQLite file in another process',
+  'cloud/service.test.ts': 'the locked-database test holds the SQLite file',
+}
+
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const file = path.join(dir, e.name)
@@ -22,7 +43,11 @@ function testFiles(dir: string): string[] {
 
 const include = ['cloud', 'test', 'deploy']
   .flatMap(testFiles)
-  .filter((f) => !OUT.some((re) => re.test(f)) && USES_STORE.test(readFileSync(f, 'utf8')))
+  .filter((f) => !OUT.some((re) => re.test(f)) && !(f in NOT_YET) && USES_STORE.test(readFileSync(f, 'utf8')))
 
 // Not mergeConfig: it would append this include list to the base one (every test).
-export default defineConfig({ ...base, test: { ...base.test, include, globalSetup: ['test/setup/store-engine.ts'] } })
+// A longer bound than SQLite's: a few ingest tests take 5–6 s each on PostgreSQL (not yet explained: README "Not yet").
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include, globalSetup: ['test/setup/store-engine.ts'], testTimeout: 60_000 },
+})

@@ -8,7 +8,7 @@ import postgres from 'postgres'
 import { redact } from '../cloud/store/postgres/db.ts'
 import { ensurePrivateDir } from '../shared/private-files.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
-import { MANIFEST, readManifest } from './backup.ts'
+import { MANIFEST, readManifest } from './backup-manifest.ts'
 import { checkToolVersion, postgresBinDir, toolMajor } from './postgres-tools.ts'
 
 const run = promisify(execFile)

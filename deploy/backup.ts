@@ -3,6 +3,9 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import type { CloudConfig } from '../cloud/config.ts'
 import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
+import { MANIFEST, readManifest } from './backup-manifest.ts'
+
+export { MANIFEST, readManifest }
 
 /**
  * `parklink cloud backup --to DIR` and `parklink cloud restore --from DIR` for the embedded
@@ -14,7 +17,6 @@ import { ErrorCodes, ParklinkError } from '../shared/errors.ts'
  * keeps the running one. A manifest.json lists each database's size and SM3, and the audit
  * chain's head.
  */
-export const MANIFEST = 'manifest.json'
 /** What a backup directory holds that is not dataDir's: the manifest, and on PostgreSQL the dump. */
 const BACKUP_ONLY = [MANIFEST, 'cloud.pgdump']
 const COUNTERS = 'crypto-state.json'
@@ -115,18 +117,6 @@ export async function backupCloud(config: CloudConfig, dir: string, now: Date): 
   }
   fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 })
   return manifest
-}
-
-/** A backup directory's manifest (either engine's), parsed; STORE_FAILED when there is none. */
-export function readManifest<M>(dir: string): M {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as M
-  } catch (err) {
-    throw new ParklinkError(ErrorCodes.STORE_FAILED, `${dir} holds no readable ${MANIFEST}`, {
-      hint: 'give the directory `parklink cloud backup --to` wrote',
-      cause: err,
-    })
-  }
 }
 
 /** Checks a backup as restore needs it: the manifest, each database's SM3 and integrity, the audit chain. */

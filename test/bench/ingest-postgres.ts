@@ -5,7 +5,7 @@ import { createLogger } from '../../cloud/log.ts'
 import { openPostgresStore } from '../../cloud/store/postgres/store.ts'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import { freshDatabase, startTemplateCluster } from '../util/pg-databases.ts'
-import { timedAsync } from './ingest.ts'
+import { ingestFor, timedAsync } from './ingest.ts'
 import { readings } from './outbox.ts'
 import { result, type BenchResult } from './table.ts'
 
@@ -64,14 +64,7 @@ async function storeIngest(templateUrl: string, dir: string, seconds: number, t0
     log: createLogger({ level: 'silent' }),
   })
   try {
-    return await timedAsync(seconds, async (seq) => {
-      const samples = readings(10_000, 1_000, seq, t0)
-      await store.ingestBatch(
-        { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
-        { site: 'bench', receivedAt: Date.now(), inOrder: true },
-      )
-      return samples.length
-    })
+    return await ingestFor(store, seconds, t0)
   } finally {
     await store.close()
     await database.drop()

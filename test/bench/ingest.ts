@@ -2,6 +2,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import { openSqliteStore } from '../../cloud/store/sqlite/store.ts'
+import type { Store } from '../../cloud/store/store.ts'
 import type { Db } from '../../cloud/store/sqlite/db.ts'
 import type { SampleWriter } from '../../cloud/store/sqlite/sample-blocks.ts'
 import { encodeValue } from '../../cloud/store/sqlite/values.ts'
@@ -83,17 +84,22 @@ async function storeIngest(
     ...(sampleWriter ? { sampleWriter } : {}),
   })
   try {
-    return await timedAsync(seconds, async (seq) => {
-      const samples = readings(10_000, 1_000, seq, t0)
-      await store.ingestBatch(
-        { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
-        { site: 'bench', receivedAt: Date.now(), inOrder: true },
-      )
-      return samples.length
-    })
+    return await ingestFor(store, seconds, t0)
   } finally {
     await store.close()
   }
+}
+
+/** Batches of 1 000 samples over 10 000 points through `store.ingestBatch` for about `seconds`; samples/s. Either engine. */
+export function ingestFor(store: Pick<Store, 'ingestBatch'>, seconds: number, t0: number): Promise<number> {
+  return timedAsync(seconds, async (seq) => {
+    const samples = readings(10_000, 1_000, seq, t0)
+    await store.ingestBatch(
+      { v: 1, edge: 'bench-01', session: 'bench', outbox: 'bench-outbox', seq, floor: seq, samples },
+      { site: 'bench', receivedAt: Date.now(), inOrder: true },
+    )
+    return samples.length
+  })
 }
 
 /** Runs `step` for about `seconds` (seq 1, 2, …); samples/s. */

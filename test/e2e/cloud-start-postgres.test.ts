@@ -55,7 +55,8 @@ describe('parklink cloud on PostgreSQL', () => {
   it('starts and serves on PostgreSQL', async () => {
     const file = await configWith('serve', { url: server.url })
     const child = startParklink('cloud', ['cloud', '--config', file])
-    await waitFor(() => /cloud API listening/.test(child.output()), {
+    // Running, not just listening: SIGTERM is handled once the start is complete (deploy/cli.ts untilSignal).
+    await waitFor(() => /parklink cloud running/.test(child.output()), {
       timeoutMs: 30_000,
       message: () => `the cloud did not start:\n${child.output()}`,
     })

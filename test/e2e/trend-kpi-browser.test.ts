@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     beforeAll(async () => {
       b = await startBrowserEnv({
         prefix: 'parklink-trend-kpi-',
-        mustContain: 'trend-chart',
+        mustContain: 'dataset.drawn', // the trend marks the range it drew (the drag test waits for it)
         accounts: [['center-li', 'park_operator']],
       })
       now = Date.now()
@@ -112,8 +112,11 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect.poll(hashRange).toEqual({ from: before.from - 30.5 * MIN, to: before.to - 30.5 * MIN })
       await page.keyboard.press('ArrowRight')
       await expect.poll(hashRange).toEqual(before)
-      // Drag across a quarter of the plot: the range narrows to it (and is read again).
-      const over = page.locator('[data-testid=trend-chart] .u-over')
+      // Drag across a quarter of the plot: the range narrows to it (and is read again). The drag goes
+      // to the chart drawn for this range, once no read is in flight (a chart drawn meanwhile is replaced).
+      const drawn = `[data-testid=trend-chart][aria-busy=false][data-drawn="${before.from}..${before.to}"]`
+      const over = page.locator(`${drawn} .u-over`)
+      await over.waitFor({ timeout: 10_000 })
       const box = (await over.boundingBox())!
       await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2)
       await page.mouse.down()

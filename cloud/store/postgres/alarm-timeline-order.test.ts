@@ -40,11 +40,13 @@ it('a second transaction appending to the timeline waits for the first one to co
     (await db.$client`select 1 from pg_locks where locktype = 'advisory' and granted`).length > 0 ? true : null,
   )
   const second = db.transaction((tx) => appendTimeline(tx, 1, entry('recover')))
-  await waitFor(async () =>
-    (await db.$client`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)
-      .length === 1
-      ? true
-      : null,
+  await waitFor(
+    async () =>
+      (await db.$client`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)
+        .length === 1
+        ? true
+        : null,
+    { timeoutMs: 30_000 },
   )
   // The second appender is blocked before its insert: nothing of either is visible yet.
   expect(await committedIds()).toEqual([])

@@ -94,7 +94,7 @@ describe('postgres: a window decision reads the window FOR UPDATE', () => {
       repos.decideWindow(id, { decision: 'approve', by: 'park-a' }, T0 - 500, 'all'),
       repos.decideWindow(id, { decision: 'reject', by: 'park-b' }, T0 - 500, 'all'),
     ])
-    await waitFor(async () => ((await waiting()) === 2 ? true : null))
+    await waitFor(async () => ((await waiting()) === 2 ? true : null), { timeoutMs: 30_000 })
     release()
     await holder
     const outcomes = await decisions

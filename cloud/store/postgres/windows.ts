@@ -14,9 +14,15 @@ import { locked, LOCKS, type Q } from './tx.ts'
  * committed state (READ COMMITTED re-reads a locked row once its lock is released).
  */
 
-/** Raises the engine did not make because of the window (SQLite counts them per row too). */
+/**
+ * Raises the engine did not make because of the window (SQLite counts them per row too). The
+ * window's id is named with its table: drizzle writes a column of a one-table select unqualified,
+ * and inside this subquery a bare "id" would be the suppression's own.
+ */
 const suppressed =
-  sql<number>`(select count(*) from ${alarmSuppressions} where ${alarmSuppressions.window} = ${mw.id})`.mapWith(Number)
+  sql<number>`(select count(*) from ${alarmSuppressions} where ${alarmSuppressions.window} = ${sql.identifier('maintenance_windows')}.${sql.identifier('id')})`.mapWith(
+    Number,
+  )
 const selectWindows = (q: Q) => q.select({ ...getTableColumns(mw), suppressed }).from(mw)
 
 async function getWindow(q: Q, id: number, scope: Scope, forUpdate = false): Promise<MaintenanceWindow | null> {

@@ -1,18 +1,8 @@
 import type { Sample } from '../../../shared/wire/sample.ts'
-import { encodeBlock, groupByPoint } from '../historian/block.ts'
+import { type BlockKey, blockRowOf } from '../historian/block-row.ts'
 import type { Db } from './db.ts'
 
-/** Where a batch came from and when, as its block row keeps it. */
-export interface BlockKey {
-  edge: string
-  outbox: string
-  seq: number
-  receivedAt: number
-}
-
-// -0 is stored as 0, as the REAL column of the row-per-sample store kept it.
-const negativeZero = (s: Sample) => Object.is(s.value, -0)
-const plainZero = (s: Sample): Sample => (negativeZero(s) ? { ...s, value: 0 } : s)
+export type { BlockKey }
 
 /** Where ingest puts a batch's samples, inside the batch transaction. */
 export interface SampleWriter {
@@ -30,15 +20,9 @@ export function createBlockWriter(db: Db): SampleWriter {
   )
   return {
     write(key: BlockKey, samples: readonly Sample[]): void {
-      if (samples.length === 0) return
-      let min = Number.POSITIVE_INFINITY
-      let max = Number.NEGATIVE_INFINITY
-      for (const s of samples) {
-        if (s.ts < min) min = s.ts
-        if (s.ts > max) max = s.ts
-      }
-      const data = encodeBlock(groupByPoint(samples.some(negativeZero) ? samples.map(plainZero) : samples))
-      insert.run(key.edge, key.outbox, key.seq, key.receivedAt, min, max, samples.length, data)
+      const row = blockRowOf(samples)
+      if (!row) return
+      insert.run(key.edge, key.outbox, key.seq, key.receivedAt, row.minTs, row.maxTs, row.count, row.data)
     },
   }
 }

@@ -37,12 +37,14 @@ export function trendView(
 
   const load = async () => {
     const mine = ++generation
+    box.setAttribute('aria-busy', 'true') // until this range is drawn or refused
     if (follow !== null) range = { from: Date.now() - follow, to: Date.now() }
     controls.show(range)
     onChange(ids, follow === null ? range : null)
     if (ids.length === 0) {
       plot?.destroy()
       plot = null
+      box.setAttribute('aria-busy', 'false')
       return void mount(status, t('noPens'))
     }
     try {
@@ -52,10 +54,14 @@ export function trendView(
       plot?.destroy()
       plot = drawChart(box, pens, range, (r) => setRange(r))
       Object.assign(box, { plot }) // for tests and support: the chart's data as drawn
+      box.dataset.drawn = `${range.from}..${range.to}` // the range this chart shows
+      box.setAttribute('aria-busy', 'false')
       describe(pens)
       renderPens() // the pens by name, now that their points are read
     } catch (err) {
-      if (mine === generation) mount(status, h('span', { class: 'error' }, errorText(err)))
+      if (mine !== generation) return
+      box.setAttribute('aria-busy', 'false')
+      mount(status, h('span', { class: 'error' }, errorText(err)))
     }
   }
 
