@@ -5,6 +5,7 @@ import type { TcpProxy } from '../util/tcp-proxy.ts'
 import { waitFor } from '../util/wait.ts'
 import type { CloudDatabase, StoreEngine } from './cloud-database.ts'
 import { restartDatabase, restartPlan } from './db-restart.ts'
+import { blackhole } from './blackhole.ts'
 import { fillEdgeDisk, replaceEdgeOutbox, stepEdgeClock, type EdgeFaultTargets } from './edge-faults.ts'
 
 /**
@@ -124,22 +125,10 @@ export async function injectFault(
       t.proxy.setMode('pass')
       return
     }
-    case 'link blackhole (> keepalive)': {
+    case 'link blackhole (> keepalive)':
       // mqtt.js pings after a keepalive of silence and gives up when the next tick finds no PINGRESP
       // (MQTT 3.1.1 §3.1.2.10 leaves the client "a reasonable amount of time"): up to 2 × keepalive.
-      const ms = t.edgeKeepaliveS * 2_000 + 1_500 + random() * 4_000
-      const before = t.proxy.stats().closedByClientInBlackhole
-      t.proxy.setMode('blackhole')
-      await sleep(ms)
-      const noticed = t.proxy.stats().closedByClientInBlackhole > before
-      t.proxy.setMode('pass')
-      if (noticed) tally.blackholesNoticed++
-      else
-        tally.problems.push(
-          `the edge did not notice a ${Math.round(ms)} ms blackhole by itself (keepalive ${t.edgeKeepaliveS} s)`,
-        )
-      return
-    }
+      return blackhole(t, t.edgeKeepaliveS * 2_000 + 1_500 + random() * 4_000, tally)
     case 'database locked':
       return lockDatabase(t, 2_000 + random() * 7_000, tally)
     case 'restart the database':
