@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LEVEL, NH3, OUTBOX, T0, batch, good, tempStore } from '../cloud/helpers.ts'
 import { checkContent } from './content-check.ts'
+import { sqliteStoredReader } from './stored-reader-sqlite.ts'
 import type { JournalBatch } from './journal.ts'
 import { decodeBlock, encodeBlock } from '../../cloud/store/historian/block.ts'
 import { decodeChunk, encodeChunk } from '../../cloud/store/historian/codec.ts'
@@ -42,18 +43,20 @@ describe("the fault campaign's content check", () => {
     edit(db, row.data)
     db.close()
   }
-  const verdicts = (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) =>
-    checkContent(ctx.file, EDGE, journal, held, deleted).checks.map((c) => [c.verdict, c.duplicates])
+  const check = (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) =>
+    checkContent(sqliteStoredReader(ctx.file), EDGE, journal, held, deleted)
+  const verdicts = async (journal: JournalBatch[], held = new Set<string>(), deleted = new Set<string>()) =>
+    (await check(journal, held, deleted)).checks.map((c) => [c.verdict, c.duplicates])
 
-  it('finds every batch stored as generated', () => {
-    expect(verdicts([1, 2, 3].map((s) => generated(s, s * 10)))).toEqual([
+  it('finds every batch stored as generated', async () => {
+    expect(await verdicts([1, 2, 3].map((s) => generated(s, s * 10)))).toEqual([
       ['stored', 0],
       ['stored', 0],
       ['stored', 0],
     ])
   })
 
-  it('calls a batch altered when its hash or one of its samples differs, and counts a duplicated row', () => {
+  it('calls a batch altered when its hash or one of its samples differs, and counts a duplicated row', async () => {
     tamperBlock(2, (db, data) => {
       const points = decodeBlock(data).map((p) =>
         p.point === LEVEL ? { ...p, samples: p.samples.map((x) => ({ ...x, value: 99 })) } : p,
@@ -66,14 +69,14 @@ describe("the fault campaign's content check", () => {
         'INSERT INTO sample_blocks (edge, outbox, seq, received_at, min_ts, max_ts, count, data) SELECT edge, outbox, seq, received_at, min_ts, max_ts, 1, ? FROM sample_blocks WHERE seq = 3',
       ).run(encodeBlock(points))
     })
-    expect(verdicts([generated(1, 11), generated(2, 20), generated(3, 30)])).toEqual([
+    expect(await verdicts([generated(1, 11), generated(2, 20), generated(3, 30)])).toEqual([
       ['altered', 0],
       ['altered', 0],
       ['stored', 1],
     ])
   })
 
-  it('calls a missing batch lost unless a gap record covers it, its deleted outbox file held it and the cloud recorded the replacement, or the edge still holds it', () => {
+  it('calls a missing batch lost unless a gap record covers it, its deleted outbox file held it and the cloud recorded the replacement, or the edge still holds it', async () => {
     const journal = [
       generated(4, 40),
       generated(5, 50),
@@ -84,7 +87,7 @@ describe("the fault campaign's content check", () => {
     ]
     const held = new Set([`${OUTBOX}:6`])
     const deleted = new Set(['old-outbox:9'])
-    expect(verdicts(journal, held, deleted)).toEqual([
+    expect(await verdicts(journal, held, deleted)).toEqual([
       ['lost', 0],
       ['lost', 0],
       ['held', 0],
@@ -99,7 +102,7 @@ describe("the fault campaign's content check", () => {
       `INSERT INTO outbox_replacements (edge, new_outbox, old_outbox, last_seq, last_ts, seen_at) VALUES ('${EDGE}', '${OUTBOX}', 'old-outbox', 7, 0, 0)`,
     )
     // seq 8 of the old outbox was not in the file when it went: lost, replacement or not.
-    expect(verdicts(journal, held, deleted)).toEqual([
+    expect(await verdicts(journal, held, deleted)).toEqual([
       ['lost', 0],
       ['gap', 0],
       ['held', 0],
@@ -107,7 +110,7 @@ describe("the fault campaign's content check", () => {
       ['lost', 0],
       ['lost', 0],
     ])
-    const c = checkContent(ctx.file, EDGE, journal, new Set())
+    const c = await check(journal)
     expect(c.diskFullGapSamples).toBe(2)
     expect(c.gapRecords.map((g) => g.reason).sort()).toEqual(['disk_full', 'outbox_replaced'])
   })
@@ -116,7 +119,7 @@ describe("the fault campaign's content check", () => {
     const compacted = await ctx.store.compactSamples(T0 + 2_000)
     expect(compacted.blocks).toBe(3)
     const journal = [1, 2, 3].map((s) => generated(s, s * 10))
-    expect(verdicts(journal)).toEqual([
+    expect(await verdicts(journal)).toEqual([
       ['stored', 0],
       ['stored', 0],
       ['stored', 0],
@@ -129,14 +132,14 @@ describe("the fault campaign's content check", () => {
     const samples = decodeChunk(chunk.data).map((x) => (x.ts === T0 + 2 ? { ...x, value: 99 } : x))
     db.prepare('UPDATE sample_chunks SET data = ? WHERE id = ?').run(encodeChunk(samples), chunk.id)
     db.close()
-    expect(verdicts(journal)).toEqual([
+    expect(await verdicts(journal)).toEqual([
       ['stored', 0],
       ['altered', 0],
       ['stored', 0],
     ])
   })
 
-  it('counts stored batches the journal does not have', () => {
-    expect(checkContent(ctx.file, EDGE, [generated(1, 10)], new Set()).unjournaled).toBe(2)
+  it('counts stored batches the journal does not have', async () => {
+    expect((await check([generated(1, 10)])).unjournaled).toBe(2)
   })
 })

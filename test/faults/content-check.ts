@@ -1,13 +1,14 @@
-import Database from 'better-sqlite3'
 import { batchContentHash } from '../../cloud/store/content-hash.ts'
 import { encodeValue } from '../../cloud/store/sqlite/values.ts'
 import type { DataBatch } from '../../shared/wire/messages.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { JournalBatch } from './journal.ts'
-import { blockSamplesBySeq, chunkSamples, type StoredRow } from '../util/stored-samples.ts'
+import type { StoredRow } from '../util/stored-samples.ts'
+import type { StoredBatch, StoredBatchesReader } from './stored-reader.ts'
 
 /**
- * What became of each batch the edge generated (its outbox journal), by the cloud's database:
+ * What became of each batch the edge generated (its outbox journal), by the cloud's database
+ * (read through a StoredBatchesReader: the same verdicts on SQLite and PostgreSQL):
  * - stored: (edge, outbox, seq) is stored with the SAME content hash (cloud/store/content-hash.ts,
  *   the hash the cloud keeps per key) and its stored samples are the journal's samples, one
  *   each (the cloud may only mark a sample `uncertain`/`clock_skew:…`, issue 14): read from the
@@ -42,11 +43,6 @@ export interface ContentCheck {
   gapRecords: Array<{ reason: string; receivedAt: number }>
 }
 
-interface StoredBatch {
-  outbox: string
-  seq: number
-  hash: string | null
-}
 interface Row {
   point: string
   ts: number
@@ -56,73 +52,67 @@ interface Row {
   reason: string | null
 }
 
-export function checkContent(
-  cloudFile: string,
+export async function checkContent(
+  stored: StoredBatchesReader,
   edge: string,
   journal: readonly JournalBatch[],
   heldAtEnd: ReadonlySet<string>,
   deletedWithOutbox: ReadonlySet<string> = new Set(),
-): ContentCheck {
-  const db = new Database(cloudFile, { readonly: true, fileMustExist: true })
-  try {
-    const stored = new Map(
-      (db.prepare('SELECT outbox, seq, hash FROM batches WHERE edge = ?').all(edge) as StoredBatch[]).map((b) => [
-        `${b.outbox}:${b.seq}`,
-        b,
-      ]),
-    )
-    const blocks = blockSamplesBySeq(db, edge)
-    const rowsOf = (batch: JournalBatch): Row[] => (blocks.get(batch.seq) ?? sealedRows(db, batch)).map(toRow)
-    const gaps = db
-      .prepare(
-        'SELECT from_seq AS f, through_seq AS t, reason, samples, from_ts AS fromTs, received_at AS at FROM gaps WHERE edge = ?',
-      )
-      .all(edge) as Array<{ f: number; t: number; reason: string; samples: number; fromTs: number; at: number }>
-    const replaced = db
-      .prepare('SELECT old_outbox AS outbox, seen_at AS at FROM outbox_replacements WHERE edge = ?')
-      .all(edge) as Array<{ outbox: string; at: number }>
-    const replacedIds = new Set(replaced.map((r) => r.outbox))
-    const known = new Set<string>()
-    const checks = journal.map((batch): BatchCheck => {
-      const key = `${batch.outbox}:${batch.seq}`
-      known.add(key)
-      const s = stored.get(key)
-      if (s) return compare(batch, s, rowsOf(batch))
-      if (heldAtEnd.has(key)) return { batch, verdict: 'held', duplicates: 0 }
-      const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
-      if (withFile || gaps.some((g) => g.f <= batch.seq && batch.seq <= g.t))
-        return { batch, verdict: 'gap', duplicates: 0 }
-      return {
+): Promise<ContentCheck> {
+  const byKey = new Map((await stored.batches(edge)).map((b) => [`${b.outbox}:${b.seq}`, b]))
+  const blocks = await stored.blockSamplesBySeq(edge)
+  const gaps = await stored.gaps(edge)
+  const replaced = await stored.outboxReplacements(edge)
+  const replacedIds = new Set(replaced.map((r) => r.oldOutbox))
+  const known = new Set<string>()
+  const checks: BatchCheck[] = []
+  for (const batch of journal) {
+    const key = `${batch.outbox}:${batch.seq}`
+    known.add(key)
+    const s = byKey.get(key)
+    if (s) {
+      const rows = blocks.get(batch.seq) ?? (await sealedRows(stored, batch))
+      checks.push(compare(batch, s, rows.map(toRow)))
+      continue
+    }
+    if (heldAtEnd.has(key)) {
+      checks.push({ batch, verdict: 'held', duplicates: 0 })
+      continue
+    }
+    const withFile = deletedWithOutbox.has(key) && replacedIds.has(batch.outbox)
+    if (withFile || gaps.some((g) => g.fromSeq <= batch.seq && batch.seq <= g.throughSeq))
+      checks.push({ batch, verdict: 'gap', duplicates: 0 })
+    else
+      checks.push({
         batch,
         verdict: 'lost',
         duplicates: 0,
         why: `(outbox ${batch.outbox.slice(0, 8)}, seq ${batch.seq}) not stored, not held, in no gap`,
-      }
-    })
-    return {
-      checks,
-      unjournaled: [...stored.keys()].filter((k) => !known.has(k)).length,
-      diskFullGapSamples: gaps.filter((g) => g.reason === 'disk_full').reduce((n, g) => n + g.samples, 0),
-      diskFullGaps: gaps
-        .filter((g) => g.reason === 'disk_full')
-        .map((g) => ({ fromSeq: g.f, from: g.fromTs, samples: g.samples })),
-      gapRecords: [
-        ...gaps.map((g) => ({ reason: g.reason, receivedAt: g.at })),
-        ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.at })),
-      ],
-    }
-  } finally {
-    db.close()
+      })
+  }
+  const diskFull = gaps.filter((g) => g.reason === 'disk_full')
+  return {
+    checks,
+    unjournaled: [...byKey.keys()].filter((k) => !known.has(k)).length,
+    diskFullGapSamples: diskFull.reduce((n, g) => n + g.samples, 0),
+    diskFullGaps: diskFull.map((g) => ({ fromSeq: g.fromSeq, from: g.fromTs, samples: g.samples })),
+    gapRecords: [
+      ...gaps.map((g) => ({ reason: g.reason, receivedAt: g.receivedAt })),
+      ...replaced.map((r) => ({ reason: 'outbox_replaced', receivedAt: r.seenAt })),
+    ],
   }
 }
 
 /** A compacted batch's samples: its points' chunk samples at the times the batch has for them. */
-function sealedRows(db: Database.Database, batch: JournalBatch): StoredRow[] {
+async function sealedRows(stored: StoredBatchesReader, batch: JournalBatch): Promise<StoredRow[]> {
   const times = new Map<string, Set<number>>()
   for (const s of batch.samples) times.set(s.point, (times.get(s.point) ?? new Set()).add(s.ts))
-  return [...times].flatMap(([point, at]) =>
-    chunkSamples(db, point, Math.min(...at), Math.max(...at)).filter((r) => at.has(r.ts)),
+  const perPoint = await Promise.all(
+    [...times].map(async ([point, at]) =>
+      (await stored.chunkSamples(point, Math.min(...at), Math.max(...at))).filter((r) => at.has(r.ts)),
+    ),
   )
+  return perPoint.flat()
 }
 
 function toRow(r: StoredRow): Row {

@@ -2,8 +2,8 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { waitFor } from '../util/wait.ts'
-import { edgeSamples } from '../util/stored-samples.ts'
 import { journalMark, journalSince } from './journal.ts'
+import { edgeSamples, type StoredBatchesReader } from './stored-reader.ts'
 
 /**
  * The faults that happen to the edge's box rather than to the network (issue 14), each checked
@@ -17,7 +17,8 @@ import { journalMark, journalSince } from './journal.ts'
  */
 export interface EdgeFaultTargets {
   edge: string
-  cloudDbFile: string
+  /** What the cloud stored, read from its database (either engine). */
+  stored: StoredBatchesReader
   clockOffsetFile: string
   journalFile: string
   edgeDataDir: string
@@ -46,31 +47,13 @@ export interface DeletedRefusals {
   unnoted: number
 }
 
-function query<T>(file: string, sql: string, ...params: unknown[]): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true })
-  try {
-    return db.prepare(sql).get(...params) as T
-  } finally {
-    db.close()
-  }
-}
-
-const activeClockAlarm = (t: EdgeFaultTargets) =>
-  query<{ n: number }>(
-    t.cloudDbFile,
-    "SELECT COUNT(*) AS n FROM alarms WHERE point = ? AND kind = 'CLOCK' AND state = 'active'",
-    `edge:${t.edge}`,
-  ).n > 0
+const activeClockAlarm = (t: EdgeFaultTargets) => t.stored.alarmActive(`edge:${t.edge}`, 'CLOCK')
 /** clock_skew samples stamped by the edge clock as stepped now (not those of an earlier, larger step). */
-const skewedSamplesOfStep = (t: EdgeFaultTargets, at: number, offsetMs: number) => {
-  const db = new Database(t.cloudDbFile, { readonly: true, fileMustExist: true })
-  try {
-    const [from, to] = [at + offsetMs - 1_000, Date.now() + offsetMs + 1_000]
-    return edgeSamples(db, t.edge).filter((s) => s.ts >= from && s.ts <= to && s.reason?.startsWith('clock_skew'))
-      .length
-  } finally {
-    db.close()
-  }
+const skewedSamplesOfStep = async (t: EdgeFaultTargets, at: number, offsetMs: number) => {
+  const [from, to] = [at + offsetMs - 1_000, Date.now() + offsetMs + 1_000]
+  return (await edgeSamples(t.stored, t.edge)).filter(
+    (s) => s.ts >= from && s.ts <= to && s.reason?.startsWith('clock_skew'),
+  ).length
 }
 
 /**
@@ -88,7 +71,7 @@ export async function stepEdgeClock(t: EdgeFaultTargets, offsetMs: number): Prom
   const at = Date.now()
   writeFileSync(t.clockOffsetFile, String(offsetMs))
   try {
-    await waitFor(() => skewedSamplesOfStep(t, at, offsetMs) > 0, {
+    await waitFor(async () => (await skewedSamplesOfStep(t, at, offsetMs)) > 0, {
       timeoutMs: 60_000,
       intervalMs: 250,
       message: () => `no clock_skew samples after the edge clock stepped ${offsetMs} ms`,
@@ -177,9 +160,8 @@ function unnotedRefusals(file: string): number {
  * delete: nothing else of the old outbox may be missing in the end).
  */
 export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): Promise<void> {
-  const count = () =>
-    query<{ n: number }>(t.cloudDbFile, 'SELECT COUNT(*) AS n FROM outbox_replacements WHERE edge = ?', t.edge).n
-  const before = count()
+  const count = async () => (await t.stored.outboxReplacements(t.edge)).length
+  const before = await count()
   await t.restartEdge(pauseMs, () => {
     const outboxFile = path.join(t.edgeDataDir, 'outbox.db')
     const db = new Database(outboxFile, { fileMustExist: true })
@@ -201,7 +183,7 @@ export async function replaceEdgeOutbox(t: EdgeFaultTargets, pauseMs: number): P
     for (const f of readdirSync(t.edgeDataDir))
       if (f.startsWith('outbox.db')) rmSync(path.join(t.edgeDataDir, f), { force: true })
   })
-  await waitFor(() => count() > before, {
+  await waitFor(async () => (await count()) > before, {
     timeoutMs: 60_000,
     intervalMs: 250,
     message: () => 'the cloud never recorded the replaced outbox',

@@ -3,12 +3,16 @@ import { startChild } from '../util/child.ts'
 import type { ShippedMosquitto } from '../util/shipped-mosquitto.ts'
 import type { TcpProxy } from '../util/tcp-proxy.ts'
 import { waitFor } from '../util/wait.ts'
+import type { CloudDatabase, StoreEngine } from './cloud-database.ts'
+import { restartDatabase, restartPlan } from './db-restart.ts'
+import { blackhole } from './blackhole.ts'
 import { fillEdgeDisk, replaceEdgeOutbox, stepEdgeClock, type EdgeFaultTargets } from './edge-faults.ts'
 
 /**
- * The faults the campaign injects, and how. "Restart the database" has no meaning of its own
- * here: the cloud's store is embedded SQLite, so it is 'kill -9 cloud'; what SQLite can do to a
- * running cloud is another process holding the write lock ('database locked').
+ * The faults the campaign injects, and how. The database's own fault depends on the cloud's
+ * store engine: embedded SQLite has no server to restart (that is 'kill -9 cloud'); what it can
+ * do to a running cloud is another process holding the write lock ('database locked'). On
+ * PostgreSQL the server itself goes down and comes back ('restart the database', db-restart.ts).
  */
 export type FaultKind =
   | 'kill -9 broker'
@@ -18,12 +22,16 @@ export type FaultKind =
   | 'link drop'
   | 'link blackhole (> keepalive)'
   | 'database locked'
+  | 'restart the database'
   | 'edge clock stepped back'
   | 'edge clock stepped forward'
   | 'edge disk full'
   | 'outbox deleted and replaced'
 
-/** The random choice: the process kills and link drops twice as likely as the long faults. */
+/**
+ * The random choice on SQLite: the process kills and link drops twice as likely as the long
+ * faults. faultChoices gives each engine's.
+ */
 export const FAULT_CHOICES: readonly FaultKind[] = [
   'kill -9 broker',
   'kill -9 broker',
@@ -42,8 +50,21 @@ export const FAULT_CHOICES: readonly FaultKind[] = [
   'outbox deleted and replaced',
 ]
 
-export const noFaults = (): Record<FaultKind, number> =>
-  Object.fromEntries([...new Set(FAULT_CHOICES)].map((k) => [k, 0])) as Record<FaultKind, number>
+/**
+ * The choice per engine: on PostgreSQL 'restart the database' takes the place of 'database
+ * locked', at the same index of a list of the same length, and both draw one number (their
+ * duration or restart plan). So a seed draws the same kinds at the same moments with the same
+ * durations on both engines, with the database's own fault in the same slots, and a SQLite seed
+ * replays as it did before PostgreSQL came.
+ */
+export function faultChoices(engine: StoreEngine): readonly FaultKind[] {
+  if (engine === 'sqlite') return FAULT_CHOICES
+  return FAULT_CHOICES.map((k) => (k === 'database locked' ? 'restart the database' : k))
+}
+
+/** A zero count for each kind of a choice list (the kinds the summary table lists). */
+export const noFaults = (choices: readonly FaultKind[] = FAULT_CHOICES): Record<FaultKind, number> =>
+  Object.fromEntries([...new Set(choices)].map((k) => [k, 0])) as Record<FaultKind, number>
 
 export interface FaultTargets extends EdgeFaultTargets {
   /** The shipped Mosquitto (persistence on): SIGKILL keeps its last autosave, SIGTERM saves first. */
@@ -53,6 +74,12 @@ export interface FaultTargets extends EdgeFaultTargets {
   /** Between the edge and mosquitto (the cloud connects to mosquitto directly). */
   proxy: TcpProxy
   restartCloud(pauseMs: number): Promise<void>
+  /** The cloud's database: the SQLite file to lock, or the PostgreSQL server to restart. */
+  database: CloudDatabase
+  /** The seqs of the cloud's 'batch not stored' log lines so far. */
+  failedSeqs: readonly number[]
+  /** The seq the cloud has acked the edge through, -1 when it cannot tell. */
+  acked(): Promise<number>
   /**
    * The edge's MQTT keepalive (fastTimeouts in deploy/demo/configs.ts: 5 s). mqtt.js 5 sends
    * PINGREQ after one keepalive without a packet RECEIVED and closes the connection at 1.5 ×
@@ -98,24 +125,14 @@ export async function injectFault(
       t.proxy.setMode('pass')
       return
     }
-    case 'link blackhole (> keepalive)': {
+    case 'link blackhole (> keepalive)':
       // mqtt.js pings after a keepalive of silence and gives up when the next tick finds no PINGRESP
       // (MQTT 3.1.1 §3.1.2.10 leaves the client "a reasonable amount of time"): up to 2 × keepalive.
-      const ms = t.edgeKeepaliveS * 2_000 + 1_500 + random() * 4_000
-      const before = t.proxy.stats().closedByClientInBlackhole
-      t.proxy.setMode('blackhole')
-      await sleep(ms)
-      const noticed = t.proxy.stats().closedByClientInBlackhole > before
-      t.proxy.setMode('pass')
-      if (noticed) tally.blackholesNoticed++
-      else
-        tally.problems.push(
-          `the edge did not notice a ${Math.round(ms)} ms blackhole by itself (keepalive ${t.edgeKeepaliveS} s)`,
-        )
-      return
-    }
+      return blackhole(t, t.edgeKeepaliveS * 2_000 + 1_500 + random() * 4_000, tally)
     case 'database locked':
       return lockDatabase(t, 2_000 + random() * 7_000, tally)
+    case 'restart the database':
+      return restartTheDatabase(t, random(), tally)
     case 'edge clock stepped back':
       return stepEdgeClock(t, -Math.round((367 + random() * 33) * 86_400_000)) // an RTC reset: a year and more back
     case 'edge clock stepped forward':
@@ -148,14 +165,16 @@ async function brokerDown(t: FaultTargets, tally: FaultTally): Promise<void> {
     .catch((err: Error) => void tally.problems.push(err.message))
 }
 
-/** Another process holds the cloud database's write lock for `ms` (see db-locker.ts). */
+/** Another process holds the cloud database's write lock for `ms` (see db-locker.ts). SQLite only. */
 async function lockDatabase(t: FaultTargets, ms: number, tally: FaultTally): Promise<void> {
+  if (t.database.engine !== 'sqlite')
+    return void tally.problems.push(`'database locked' is a SQLite fault; the cloud stores into ${t.database.engine}`)
   const script = new URL('./db-locker.ts', import.meta.url).pathname
   const locker: Child = startChild('db-locker', process.execPath, [
     '--import',
     'tsx',
     script,
-    t.cloudDbFile,
+    t.database.file,
     String(Math.round(ms)),
   ])
   try {
@@ -170,4 +189,16 @@ async function lockDatabase(t: FaultTargets, ms: number, tally: FaultTally): Pro
   } finally {
     await locker.kill('SIGKILL')
   }
+}
+
+/** The cloud's PostgreSQL server stopped (mostly as a crash) and started again (db-restart.ts). PostgreSQL only. */
+async function restartTheDatabase(t: FaultTargets, u: number, tally: FaultTally): Promise<void> {
+  if (t.database.engine !== 'postgres')
+    return void tally.problems.push(
+      `'restart the database' needs a database server; the cloud stores into ${t.database.engine}`,
+    )
+  await restartDatabase(
+    { server: t.database.server, failedSeqs: t.failedSeqs, acked: t.acked, say: t.say, problems: tally.problems },
+    restartPlan(u),
+  )
 }

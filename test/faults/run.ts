@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { faultCampaign } from './campaign.ts'
-import { FAULT_CHOICES, type FaultKind } from './faults.ts'
+import { faultChoices, type FaultKind } from './faults.ts'
+import { STORE_ENGINES, type StoreEngine } from './cloud-database.ts'
 import { formatTable } from './summary.ts'
 import { outboxKillLoop } from './outbox-kills.ts'
 import { initKeyFile } from '../../edge/at-rest/key-file.ts'
 import { mulberry32 } from '../sim/plant.ts'
 
 /**
- * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N --only KIND,KIND]`:
- * the fault campaign (not part of `npm test`). Exit code 0 only when no batch the edge generated
+ * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N --only KIND,KIND --store sqlite|postgres]`:
+ * the fault campaign (not part of `npm test`). `--store postgres` runs the cloud on a throwaway
+ * PostgreSQL cluster (Debian's postgresql package; test/util/postgres.ts) instead of its embedded
+ * SQLite file, with 'restart the database' in place of 'database locked' (faults.ts). Exit code 0 only when no batch the edge generated
  * was lost (apart from recorded gaps), duplicated or altered (content hash and samples, against
  * its outbox journal), every disk_full refusal is in a gap record, the outbox opened cleanly after
  * every SIGKILL (in clear, then again with every payload sealed with SM4 at rest: no loss, no batch
@@ -20,7 +23,8 @@ import { mulberry32 } from '../sim/plant.ts'
  *
  * One seeded generator draws every choice in order (the kill moments, then each fault's wait,
  * kind and duration), so the same --seed with the same --kills and --faults replays the same
- * faults; only --max-seconds, a wall-clock bound, can cut a run short.
+ * faults; only --max-seconds, a wall-clock bound, can cut a run short. The same seed draws the
+ * same faults on both engines, the database's own fault being each engine's (faultChoices).
  */
 const { values } = parseArgs({
   options: {
@@ -29,12 +33,17 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '100' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     only: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 })
+const engine = values.store as StoreEngine
+if (!STORE_ENGINES.includes(engine))
+  throw new Error(`--store must be one of ${STORE_ENGINES.join(', ')} (got "${values.store}")`)
+const choices = faultChoices(engine)
 const only = values.only?.split(',').map((k) => k.trim()) as FaultKind[] | undefined
 for (const k of only ?? [])
-  if (!FAULT_CHOICES.includes(k))
-    throw new Error(`--only: unknown fault kind "${k}"; the kinds: ${[...new Set(FAULT_CHOICES)].join(', ')}`)
+  if (!choices.includes(k))
+    throw new Error(`--only: "${k}" is not a fault kind on ${engine}; the kinds: ${[...new Set(choices)].join(', ')}`)
 
 const seed = Number(values.seed)
 if (!Number.isInteger(seed))
@@ -44,7 +53,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'parklink-faults-'))
 const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
 let ok = false
 try {
-  say(`seed ${seed} (repeat this run with --seed ${seed} --kills ${values.kills} --faults ${values.faults})`)
+  say(
+    `seed ${seed} (repeat this run with --seed ${seed} --kills ${values.kills} --faults ${values.faults} --store ${engine})`,
+  )
   const kills = await outboxKillLoop(dir, Number(values.kills), random)
   say(
     `outbox under SIGKILL: ${kills.kills} kills, ${kills.cleanOpens} clean opens, ${kills.lostDurable} durable appends lost`,
@@ -58,10 +69,17 @@ try {
     `outbox sealed with SM4 under SIGKILL: ${sealed.kills} kills, ${sealed.cleanOpens} clean opens, ${sealed.lostDurable} durable appends lost, ${sealed.duplicated} batches held twice`,
   )
   for (const p of sealed.problems) say(`  problem: ${p}`)
-  const c = await faultCampaign(dir, Number(values.faults), Number(values['max-seconds']), random, say, only)
+  const c = await faultCampaign(dir, {
+    count: Number(values.faults),
+    maxSeconds: Number(values['max-seconds']),
+    random,
+    say,
+    engine,
+    ...(only ? { only } : {}),
+  })
   const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
   say(
-    `campaign: ${total} faults in ${c.seconds} s; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`,
+    `campaign: ${total} faults in ${c.seconds} s; cloud store: ${engine}; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`,
   )
   for (const line of formatTable(c.table)) say(`  ${line}`)
   say(

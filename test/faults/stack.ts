@@ -13,6 +13,7 @@ import { startShippedMosquitto, type ShippedMosquitto } from '../util/shipped-mo
 import { startTcpProxy, type TcpProxy } from '../util/tcp-proxy.ts'
 import type { Child } from '../util/child.ts'
 import { supervise, type Supervised } from './supervise.ts'
+import { openCampaignDatabase, type CloudDatabase, type StoreEngine } from './cloud-database.ts'
 
 /**
  * The system under the campaign, as a park runs it: the SHIPPED Mosquitto (deploy/mosquitto:
@@ -23,7 +24,8 @@ import { supervise, type Supervised } from './supervise.ts'
  * simulator. The edge reaches the broker through a TCP proxy that can cut its link (TLS passes
  * through it untouched). The edge's data directory is a small tmpfs when this user may mount
  * one (root, as in CI), so the campaign can fill its disk; the edge runs with the test hooks
- * (edge/test-hooks.ts): a clock offset file and the outbox journal.
+ * (edge/test-hooks.ts): a clock offset file and the outbox journal. The cloud stores into its
+ * embedded SQLite file, or into a throwaway PostgreSQL cluster (`engine`, cloud-database.ts).
  */
 export const SITE = 'faults'
 export const EDGE = 'faults-01'
@@ -41,16 +43,21 @@ export interface Stack {
   /** Whether edgeDataDir is a tmpfs of EDGE_TMPFS_BYTES (else: the disk-full fault cannot run). */
   edgeDiskIsTmpfs: boolean
   outboxFile: string
-  cloudDbFile: string
+  /** The cloud's database (its engine, and what the campaign reads of it). */
+  database: CloudDatabase
   journalFile: string
   clockOffsetFile: string
   edgeKeepaliveS: number
-  /** Cloud log lines that say a batch was not stored; the cloud's MQTT (re)connections and whether its session was kept. */
-  cloudLog: { storeFailures: number; connects: boolean[] }
+  /**
+   * Cloud log lines that say a batch was not stored (and the seq each names); the cloud's MQTT
+   * (re)connections and whether its session was kept.
+   */
+  cloudLog: { storeFailures: number; failedSeqs: number[]; connects: boolean[] }
   dispose(): Promise<void>
 }
 
-export async function startStack(dir: string): Promise<Stack> {
+export async function startStack(dir: string, engine: StoreEngine = 'sqlite'): Promise<Stack> {
+  const db = await openCampaignDatabase(engine, path.join(dir, 'cloud'))
   // The shipped config: each client logs in with its certificate from the run's park PKI (`parklink pki`).
   const broker = await startShippedMosquitto()
   const edgeFiles = broker.enrol('edge', edgeUser(SITE, EDGE)).dir
@@ -89,13 +96,18 @@ export async function startStack(dir: string): Promise<Stack> {
   // info: the cloud's "mqtt connected" lines say whether the broker kept its session.
   writeFileSync(
     path.join(dir, 'cloud.yaml'),
-    stringify({ ...cloudConfig, mqtt: { ...cloudConfig.mqtt, tls: tlsOf(cloudFiles) }, log: { level: 'info' } }),
+    stringify({
+      ...cloudConfig,
+      mqtt: { ...cloudConfig.mqtt, tls: tlsOf(cloudFiles) },
+      log: { level: 'info' },
+      ...(db.storeConfig ? { store: db.storeConfig } : {}),
+    }),
   )
   // The API needs a credential: a key made with the bootstrap command's code, as on a new installation.
   const auth = bearer(
     (await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key,
   )
-  const cloudLog = { storeFailures: 0, connects: [] as boolean[] }
+  const cloudLog = { storeFailures: 0, failedSeqs: [] as number[], connects: [] as boolean[] }
   const cloud = supervise('cloud', ['cloud', '--config', path.join(dir, 'cloud.yaml')], {
     onStart: (child) => watchCloudLog(child, cloudLog),
   })
@@ -118,7 +130,7 @@ export async function startStack(dir: string): Promise<Stack> {
     clockOffsetFile,
     cloudLog,
     outboxFile: path.join(edgeDataDir, 'outbox.db'),
-    cloudDbFile: path.join(dir, 'cloud', 'cloud.db'),
+    database: db.database,
     edgeKeepaliveS: edgeConfig.uplink.keepaliveS ?? 30,
     async dispose() {
       await edge.stop('SIGKILL')
@@ -126,6 +138,7 @@ export async function startStack(dir: string): Promise<Stack> {
       await plant.stop()
       await proxy.close()
       await broker.dispose()
+      await db.dispose()
       if (edgeDiskIsTmpfs) execFileSync('umount', ['-l', edgeDataDir], { stdio: 'ignore' })
     },
   }
@@ -149,8 +162,22 @@ function watchCloudLog(child: Child, into: Stack['cloudLog']): void {
     const lines = (partial + b.toString('utf8')).split('\n')
     partial = lines.pop() ?? ''
     for (const l of lines) {
-      if (l.includes('batch not stored')) into.storeFailures++
+      if (l.includes('batch not stored')) {
+        into.storeFailures++
+        const seq = loggedSeq(l)
+        if (seq !== undefined) into.failedSeqs.push(seq)
+      }
       if (l.includes('mqtt connected and subscribed')) into.connects.push(l.includes('"sessionPresent":true'))
     }
   })
+}
+
+/** The `seq` of a pino JSON line (undefined when the line is not JSON or names none). */
+function loggedSeq(line: string): number | undefined {
+  try {
+    const seq = (JSON.parse(line) as { seq?: unknown }).seq
+    return typeof seq === 'number' ? seq : undefined
+  } catch {
+    return undefined
+  }
 }

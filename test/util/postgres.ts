@@ -23,8 +23,13 @@ export interface TestPostgres {
   /** postgres://postgres@127.0.0.1:{port}/{database}, stable across restarts. */
   url: string
   port: number
-  /** `fast`: a clean shutdown; `immediate`: as a crash (no checkpoint; recovery at the next start). */
-  restart(mode?: StopMode): Promise<void>
+  /**
+   * `fast`: a clean shutdown; `immediate`: as a crash (no checkpoint; recovery at the next start).
+   * `whileDown` runs between the stop and the start (a fault campaign holding the server down).
+   */
+  restart(mode?: StopMode, whileDown?: () => Promise<void>): Promise<void>
+  /** The server's log file (pg_ctl -l), appended across restarts. */
+  logFile: string
   /** Stops the server and removes the temp dir. Idempotent. */
   stop(): Promise<void>
 }
@@ -139,9 +144,14 @@ export async function startPostgres(options: TestPostgresOptions = {}): Promise<
   return {
     url: `postgres://postgres@127.0.0.1:${port}/${database}`,
     port,
-    async restart(mode = 'fast') {
+    logFile: paths.log,
+    async restart(mode = 'fast', whileDown) {
       await halt(mode)
-      await start()
+      try {
+        await whileDown?.()
+      } finally {
+        await start()
+      }
     },
     stop() {
       stopped ??= (async () => {

@@ -12,11 +12,18 @@ export interface StoredRow extends ChunkSample {
 
 /** The samples of an edge's batches still held as blocks (not compacted yet), by seq (all outboxes), each block's rows in point order. */
 export function blockSamplesBySeq(db: Database.Database, edge: string): Map<number, StoredRow[]> {
+  return groupBlocksBySeq(
+    db.prepare('SELECT seq, data FROM sample_blocks WHERE edge = ? ORDER BY id').all(edge) as Array<{
+      seq: number
+      data: Buffer
+    }>,
+  )
+}
+
+/** Block rows (in id order) decoded and grouped by seq: the engine-neutral half of blockSamplesBySeq. */
+export function groupBlocksBySeq(blocks: Iterable<{ seq: number; data: Uint8Array }>): Map<number, StoredRow[]> {
   const bySeq = new Map<number, StoredRow[]>()
-  for (const b of db.prepare('SELECT seq, data FROM sample_blocks WHERE edge = ? ORDER BY id').all(edge) as Array<{
-    seq: number
-    data: Buffer
-  }>) {
+  for (const b of blocks) {
     const list = bySeq.get(b.seq) ?? []
     for (const { point, samples } of decodeBlock(b.data)) for (const s of samples) list.push({ point, ...s })
     bySeq.set(b.seq, list)
@@ -37,9 +44,25 @@ export function seqsWithBlocks(db: Database.Database, edge: string): Set<number>
 export function chunkSamples(db: Database.Database, point: string, from: number, to: number): StoredRow[] {
   const rows = db
     .prepare('SELECT data FROM sample_chunks WHERE point = ? AND hour >= ? AND hour <= ? ORDER BY hour, id')
-    .all(point, from - (from % CHUNK_WIDTH_MS), to - (to % CHUNK_WIDTH_MS)) as Array<{ data: Buffer }>
-  return rows
-    .flatMap((r) => decodeChunk(r.data))
+    .all(point, ...chunkHours(from, to)) as Array<{ data: Buffer }>
+  return chunkRows(
+    point,
+    rows.map((r) => r.data),
+    from,
+    to,
+  )
+}
+
+/** The first and last chunk hour that may hold samples with from ≤ ts ≤ to. */
+export const chunkHours = (from: number, to: number): [number, number] => [
+  from - (from % CHUNK_WIDTH_MS),
+  to - (to % CHUNK_WIDTH_MS),
+]
+
+/** A point's chunks (in hour, id order) decoded, keeping the samples with from ≤ ts ≤ to. */
+export function chunkRows(point: string, chunks: readonly Uint8Array[], from: number, to: number): StoredRow[] {
+  return chunks
+    .flatMap((data) => decodeChunk(data))
     .filter((s) => s.ts >= from && s.ts <= to)
     .map((s) => ({ point, ...s }))
 }
