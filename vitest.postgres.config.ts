@@ -23,7 +23,6 @@ const OUT = [/^cloud\/store\/sqlite\//, /^test\/faults\//, /^node_modules\//]
 const NOT_YET: Record<string, string> = {
   'cloud/api/alarms.test.ts': 'fake timers (the reminders test)',
   'cloud/api/auth.test.ts': 'fake timers (the stream keep-alive test; the rest of the file follows it)',
-  'cloud/ingest/crl-watch.test.ts': 'fake timers',
   'cloud/reports/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/api/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/notify/dispatcher.test.ts': 'the crash tests reopen the SQLite file in another process',
