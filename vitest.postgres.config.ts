@@ -21,7 +21,6 @@ const OUT = [/^cloud\/store\/sqlite\//, /^test\/faults\//, /^node_modules\//]
  *   reopened file, a locked database).
  */
 const NOT_YET: Record<string, string> = {
-  'cloud/api/auth.test.ts': 'fake timers (the stream keep-alive test; the rest of the file follows it)',
   'cloud/reports/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/api/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/notify/dispatcher.test.ts': 'the crash tests reopen the SQLite file in another process',
