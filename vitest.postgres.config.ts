@@ -24,7 +24,6 @@ const NOT_YET: Record<string, string> = {
   'cloud/reports/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/api/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
   'cloud/notify/dispatcher.test.ts': 'the crash tests reopen the SQLite file in another process',
-  'cloud/service.test.ts': 'the locked-database test holds the SQLite file',
 }
 
 function testFiles(dir: string): string[] {
