@@ -15,23 +15,11 @@ const OUT = [/^cloud\/store\/sqlite\//, /^test\/faults\//, /^node_modules\//]
 /**
  * Not on PostgreSQL yet, each for a reason in the test, not the engine (the store conformance
  * suite covers their repositories on both engines; `npm run test:postgres` shows them failing
- * when taken out of this list):
- * - fake timers: postgres.js waits on timers the test fakes, so the store never answers;
- * - the test writes or reads the SQLite file behind the store's back (fixtures, a kill test's
- *   reopened file, a locked database).
+ * when taken out of this list). Tests on fake time drive the product's injected clock
+ * (test/util/stepped-clock.ts), never vitest's global fake timers: postgres.js opens and recycles
+ * connections on setTimeout, so a faked one leaves the store without an answer.
  */
-const NOT_YET: Record<string, string> = {
-  'cloud/api/alarms.test.ts': 'fake timers (the reminders test)',
-  'cloud/api/auth.test.ts': 'fake timers (the stream keep-alive test; the rest of the file follows it)',
-  'cloud/reports/scheduler.test.ts': 'fake timers',
-  'deploy/exchange.test.ts': 'fake timers (the cron test)',
-  'cloud/telemetry/retention-job.test.ts': 'fake timers',
-  'cloud/ingest/crl-watch.test.ts': 'fake timers',
-  'cloud/reports/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
-  'cloud/api/reports.test.ts': 'its fixture inserts alarms into the SQLite file',
-  'cloud/notify/dispatcher.test.ts': 'the crash tests reopen the SQLite file in another process',
-  'cloud/service.test.ts': 'the locked-database test holds the SQLite file',
-}
+const NOT_YET: Record<string, string> = {}
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -9,8 +9,10 @@ import type { Ack } from '../shared/wire/messages.ts'
 import { LEVEL, batch, birth, good, registry, storeKey, tempDir, waitFor } from '../test/cloud/helpers.ts'
 import { CloudConfigSchema, type CloudConfig } from './config.ts'
 import { createLogger } from './log.ts'
-import type { RunningCloud } from './service.ts'
+import { type RunningCloud, startCloud } from './service.ts'
 import { startTestCloud } from '../test/util/test-cloud.ts'
+import { freePort } from '../test/util/ports.ts'
+import { onPostgres, withTestEngine } from '../test/util/test-store.ts'
 
 const startBroker = (port = 0) => startEmbeddedBroker(port)
 
@@ -191,24 +193,51 @@ describe('cloud service (aedes broker, real HTTP, real SQLite)', () => {
     }
   })
 
-  it('says so when another process holds the database locked at startup, and starts once it is free', async () => {
-    cloud = await start()
-    await cloud.stop()
-    cloud = null
-    const other = new Database(path.join(dir.dir, 'cloud.db'))
-    other.exec('BEGIN EXCLUSIVE')
-    try {
+  // SQLite's own: a lock on its file. PostgreSQL's start-up failure is the database out of reach (the next test).
+  it.skipIf(onPostgres())(
+    'says so when another process holds the database locked at startup, and starts once it is free',
+    async () => {
+      cloud = await start()
+      await cloud.stop()
+      cloud = null
+      const other = new Database(path.join(dir.dir, 'cloud.db'))
+      other.exec('BEGIN EXCLUSIVE')
+      try {
+        await expect(
+          startTestCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) }),
+        ).rejects.toMatchObject({
+          code: 'PL_STORE_FAILED',
+          message: expect.stringMatching(/locked by another process/),
+          hint: expect.stringMatching(/dataDir/),
+        })
+      } finally {
+        other.exec('ROLLBACK')
+        other.close()
+      }
+      cloud = await start()
+    },
+    20_000,
+  )
+
+  it.skipIf(!onPostgres())(
+    'says so when the database cannot be reached at startup, and starts once it can',
+    async () => {
+      const config = await withTestEngine(configFor(dir.dir, broker.url))
+      // Nothing listens on that port: the connection is refused at once.
+      const url = new URL(config.store.url!)
+      url.port = String(await freePort())
       await expect(
-        startTestCloud(configFor(dir.dir, broker.url), { log: createLogger({ level: 'silent' }) }),
+        startCloud(
+          { ...config, store: { ...config.store, url: url.href } },
+          { log: createLogger({ level: 'silent' }) },
+        ),
       ).rejects.toMatchObject({
         code: 'PL_STORE_FAILED',
-        message: expect.stringMatching(/locked by another process/),
-        hint: expect.stringMatching(/dataDir/),
+        message: expect.stringMatching(/cannot reach the cloud database/),
+        hint: expect.stringMatching(/store\.url/),
       })
-    } finally {
-      other.exec('ROLLBACK')
-      other.close()
-    }
-    cloud = await start()
-  }, 20_000)
+      cloud = await start()
+    },
+    20_000,
+  )
 })

@@ -1,22 +1,19 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { systemClock } from '../shared/clock.ts'
 import { CloudConfigSchema, loadCloudConfig } from '../cloud/config.ts'
 import { openExchange, startExchangeSchedule } from '../cloud/exchange/service.ts'
 import { createLogger } from '../cloud/log.ts'
 import { openSqliteStore } from '../cloud/store/sqlite/store.ts'
 import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { tempDir, tempStore } from '../test/cloud/helpers.ts'
+import { steppedClock } from '../test/util/stepped-clock.ts'
 import { cloudConfigFor } from './demo/configs.ts'
 import { exchangeStatus, formatStatus, runExchange } from './exchange.ts'
 
 let tmp: ReturnType<typeof tempDir>
 beforeEach(() => void (tmp = tempDir()))
-afterEach(() => {
-  vi.useRealTimers()
-  tmp.remove()
-})
+afterEach(() => tmp.remove())
 
 /** The demo's cloud config as a file (JSON is YAML), with the exchange in its own file. */
 function demoConfig(): string {
@@ -60,25 +57,25 @@ describe('parklink cloud exchange run | status', () => {
 
 describe('exchange schedule', () => {
   it('runs at its cron times on fake time', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    vi.setSystemTime(Date.UTC(2026, 2, 2, 1, 0, 30))
+    // Fake time on the injected clock: the store keeps real timers (test/util/stepped-clock.ts).
+    const clock = steppedClock(Date.UTC(2026, 2, 2, 1, 0, 30))
     const ctx = await tempStore()
     const config = {
       ...loadCloudConfig(demoConfig()),
       exchange: CloudConfigSchema.shape.exchange.parse({ enabled: true, schedule: '*/5 * * * *' }),
     }
     await ctx.store.applyRegistry(config.registry)
-    const exchange = openExchange({ config: { ...config, dataDir: ctx.dir }, store: ctx.store, clock: systemClock })
+    const exchange = openExchange({ config: { ...config, dataDir: ctx.dir }, store: ctx.store, clock })
     const schedule = startExchangeSchedule({
       exchange,
       config,
-      clock: systemClock,
+      clock,
       log: createLogger({ level: 'silent' }),
     })
     try {
       expect((await exchange.status()).nextRun).toBe(Date.UTC(2026, 2, 2, 1, 5))
       expect((await exchange.status()).lastRun).toBeNull()
-      await vi.advanceTimersByTimeAsync(5 * 60_000)
+      await clock.advance(5 * 60_000)
       await vi.waitFor(async () => expect((await exchange.status()).lastRun).not.toBeNull())
       expect((await exchange.status()).nextRun).toBe(Date.UTC(2026, 2, 2, 1, 10))
     } finally {

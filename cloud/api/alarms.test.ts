@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Hono } from 'hono'
-import { systemClock } from '../../shared/clock.ts'
 import {
   LEVEL,
   NH3,
@@ -14,6 +13,7 @@ import {
   testUser,
   TEST_PASSWORD,
 } from '../../test/cloud/helpers.ts'
+import { steppedClock } from '../../test/util/stepped-clock.ts'
 import type { Role } from '../auth/roles.ts'
 import type { Clock } from '../../shared/clock.ts'
 import { createAlarmFeed, type AlarmFeed } from '../alarms/feed.ts'
@@ -73,7 +73,6 @@ beforeEach(async () => {
   newApp(clock)
 })
 afterEach(async () => {
-  vi.useRealTimers()
   await env.dispose()
 })
 
@@ -159,15 +158,19 @@ describe("the park's workflow through the HTTP API", () => {
     }
   })
 
-  it('the reminders run by themselves on their timer (fake timers)', async () => {
-    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    newApp(systemClock)
+  it('the reminders run by themselves on their timer (fake time)', async () => {
+    // Fake time on the injected clock: the store keeps real timers (test/util/stepped-clock.ts).
+    const timed = steppedClock(T0)
+    newApp(timed)
     await store.ingestBatch(batch(1, [good(NH3, T0, 45)]), meta) // gas: H (B) and HH (A); the newest listed first is HH
-    const reminders = startAlarmReminders({ store, clock: systemClock, log, intervalMs: 15_000 })
+    const reminders = startAlarmReminders({ store, clock: timed, log, intervalMs: 15_000 })
     try {
+      expect(timed.pending()).toBe(1) // the reminders' timer, and nothing else on this clock
       const [alarm] = (await get('/api/v1/alarms')).body as any[]
       await post(`/api/v1/alarms/${alarm.id}/triage`, { by: 'center-li', verdict: 'valid' })
-      await vi.advanceTimersByTimeAsync(21 * MIN)
+      // A round reads and writes the store, then arms the next one: time moves on once it has.
+      const rearmed = () => vi.waitFor(() => expect(timed.pending()).toBe(1), { timeout: 10_000, interval: 2 })
+      await timed.advance(21 * MIN, rearmed)
       const actions = ((await get(`/api/v1/alarms/${alarm.id}/timeline`)).body as any[]).map((e) => e.action)
       expect(alarm).toMatchObject({ kind: 'HH', priority: 'A' })
       // Triaged at once (not overdue); still not recovered at 10 and 20 min: two re-contacts.

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Hono } from 'hono'
 import {
@@ -10,6 +9,8 @@ import {
   testKey,
   TEST_PASSWORD,
 } from '../../test/cloud/helpers.ts'
+import { withRawDb } from '../../test/util/raw-db.ts'
+import { steppedClock } from '../../test/util/stepped-clock.ts'
 import { defaultAuthConfig } from '../auth/config.ts'
 import { createAlarmFeed } from '../alarms/feed.ts'
 import { createMetrics } from '../metrics.ts'
@@ -82,29 +83,29 @@ describe('sessions', () => {
     expect((await audit()).map((e) => e.action).reverse()).toEqual(['user_create', 'key_create', 'login', 'logout'])
   })
 
-  it('a live alarm stream ends at its next keep-alive once the session is over (fake timers)', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    try {
-      app = createApp({
-        store: env.store,
-        clock,
-        metrics: createMetrics(T0),
-        log: captureLogger().log,
-        alarmFeed: createAlarmFeed(),
-        ...t,
-      })
-      const s = (await login('center-li', TEST_PASSWORD)).body
-      const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${s.accessToken}` } })
-      const reader = res.body!.getReader()
-      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/event: ready/)
-      await vi.advanceTimersByTimeAsync(15_000)
-      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/keep-alive/) // still logged in
-      await call('POST', '/api/v1/auth/logout', {}, s.accessToken)
-      await vi.advanceTimersByTimeAsync(15_000)
-      expect((await reader.read()).done).toBe(true)
-    } finally {
-      vi.useRealTimers()
-    }
+  it('a live alarm stream ends at its next keep-alive once the session is over (fake time)', async () => {
+    // The keep-alive waits on the app's injected clock: fake time there, real timers for the store (test/util/stepped-clock.ts).
+    const timed = steppedClock(T0)
+    const keepAliveArmed = () => vi.waitFor(() => expect(timed.pending()).toBe(1), { timeout: 10_000, interval: 2 })
+    app = createApp({
+      store: env.store,
+      clock: timed,
+      metrics: createMetrics(T0),
+      log: captureLogger().log,
+      alarmFeed: createAlarmFeed(),
+      ...t,
+    })
+    const s = (await login('center-li', TEST_PASSWORD)).body
+    const res = await app.request('/api/v1/alarms/stream', { headers: { authorization: `Bearer ${s.accessToken}` } })
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/event: ready/)
+    await keepAliveArmed()
+    await timed.advance(15_000)
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/keep-alive/) // still logged in
+    await call('POST', '/api/v1/auth/logout', {}, s.accessToken)
+    await keepAliveArmed()
+    await timed.advance(15_000)
+    expect((await reader.read()).done).toBe(true)
   })
 
   it('a refresh token used twice (stolen?) ends every session of the user, audited', async () => {
@@ -142,13 +143,11 @@ describe('sessions', () => {
     ).toMatchObject({ prefix: key.slice(0, 8), revokedAt: null, lastUsedAt: T0 })
     expect((await call('POST', `/api/v1/api-keys/${created.body.id}/revoke`, {}, admin)).body.revokedAt).toBe(T0)
     expect((await call('GET', '/api/v1/points', undefined, key)).status).toBe(401)
-    const db = new Database(env.file, { readonly: true })
-    try {
-      expect(JSON.stringify(db.prepare('SELECT * FROM api_keys').all())).not.toContain(key)
-      expect(JSON.stringify(db.prepare('SELECT * FROM audit_log').all())).not.toContain(key)
-    } finally {
-      db.close()
-    }
+    await withRawDb(env, async (db) => {
+      expect(await db.query('SELECT * FROM api_keys')).not.toHaveLength(0)
+      expect(JSON.stringify(await db.query('SELECT * FROM api_keys'))).not.toContain(key)
+      expect(JSON.stringify(await db.query('SELECT * FROM audit_log'))).not.toContain(key)
+    })
   })
 })
 
@@ -338,13 +337,10 @@ describe('the audit log', () => {
 
   it('is append-only: the database refuses UPDATE and DELETE', async () => {
     await login('center-li', TEST_PASSWORD)
-    const db = new Database(env.file)
-    try {
-      expect(() => db.prepare("UPDATE audit_log SET actor = 'someone'").run()).toThrow(/append-only/)
-      expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
-      expect((db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n).toBe(3)
-    } finally {
-      db.close()
-    }
+    await withRawDb(env, async (db) => {
+      await expect(db.query("UPDATE audit_log SET actor = 'someone'")).rejects.toThrow(/append-only/)
+      await expect(db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/)
+      expect(Number((await db.query('SELECT COUNT(*) AS n FROM audit_log'))[0]!.n)).toBe(3)
+    })
   })
 })

@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dropRawSamplesOf } from '../../test/util/stored-samples.ts'
 import {
   LEVEL,
   NH3,
@@ -17,8 +16,6 @@ import {
 import type { Sample } from '../../shared/wire/sample.ts'
 import { createMetrics } from '../metrics.ts'
 import { createApp } from './app.ts'
-import { openDatabase } from '../store/sqlite/db.ts'
-import { onPostgres } from '../../test/util/test-store.ts'
 
 const MIN = 60_000
 const clock = manualClock()
@@ -142,30 +139,43 @@ describe('history aggregation (server side)', () => {
 })
 
 describe('history over years: answered from the rollups (issue 15)', () => {
-  // The raw samples are dropped through the SQLite file (the engine's retention has its own tests on both engines).
-  it.skipIf(onPostgres())(
-    'step=1d and step=1h over 3 years, from anywhere in a minute, with the raw samples gone',
-    async () => {
+  it('step=1d and step=1h over 3 years, from anywhere in a minute, with the raw samples gone', async () => {
+    // A store of its own, as retention takes every raw sample in it (on either engine) and leaves the rollups.
+    const years = await tempStore()
+    try {
+      const auth = testAuth(years.store, clock)
+      const yearsApp = signedIn(
+        createApp({ store: years.store, clock, metrics: createMetrics(T0), log: captureLogger().log, ...auth }),
+        await testKey(auth.accounts, 'park_operator'),
+      )
+      const yearsJson = async (path: string) => (await yearsApp.request(path)).json() as Promise<any>
       const DAY = 24 * 60 * MIN
       const point = 'shilian.years.level'
       const to = T0
       const from = to - 1096 * DAY + 12_345 // not on a minute: the bucket edges' partial minutes are read raw
       // One sample a day at 06:30 for 1 096 days, in batches of 100.
       const list = Array.from({ length: 1096 }, (_, d) => good(point, to - (1096 - d) * DAY + 390 * MIN, d % 10))
-      for (let k = 0; k < list.length; k += 100) await ingest(list.slice(k, k + 100))
-      const db = openDatabase(env.file)
-      const deleted = dropRawSamplesOf(db, point)
-      db.$client.close()
-      expect(deleted).toBe(1096)
-      const daily = await json(`/api/v1/points/${point}/history?from=${from}&to=${to}&step=1d`)
+      for (let k = 0; k < list.length; k += 100)
+        await years.store.ingestBatch(batch(k / 100 + 1, list.slice(k, k + 100)), { site: 'huaian', receivedAt: T0 })
+      // Sealed as the compaction job does, then every raw sample aged out (rollups kept: their cutoffs are before any).
+      await years.store.compactSamples(Number.MAX_SAFE_INTEGER)
+      const runs = await years.store.applyRetention({ raw: T0 + 400 * DAY, rollup_1m: 0, rollup_1h: 0 }, T0)
+      expect(runs.map((r) => [r.kind, r.removed])).toEqual([
+        ['raw', 1096],
+        ['rollup_1m', 0],
+        ['rollup_1h', 0],
+      ])
+      const daily = await yearsJson(`/api/v1/points/${point}/history?from=${from}&to=${to}&step=1d`)
       expect(daily.buckets).toHaveLength(1096)
       expect(daily.buckets.map((b: any) => b.count)).toEqual(Array(1096).fill(1))
       expect(daily.buckets.slice(0, 3).map((b: any) => b.last)).toEqual([0, 1, 2])
-      const hourly = await json(`/api/v1/points/${point}/history?from=${from}&to=${to}&step=1h`)
+      const hourly = await yearsJson(`/api/v1/points/${point}/history?from=${from}&to=${to}&step=1h`)
       expect(hourly.buckets).toHaveLength(1096 * 24)
       expect(hourly.buckets.reduce((n: number, b: any) => n + b.count, 0)).toBe(1096)
-    },
-  )
+    } finally {
+      await years.dispose()
+    }
+  })
 })
 
 describe('raw history paging and CSV export', () => {

@@ -12,7 +12,6 @@ import {
   testAuth,
   testKey,
 } from '../../test/cloud/helpers.ts'
-import { insertAlarms } from '../../test/cloud/report-fixture.ts'
 import type { Role } from '../auth/roles.ts'
 import { createMetrics } from '../metrics.ts'
 import { ReportsConfig } from '../reports/config.ts'
@@ -43,9 +42,16 @@ beforeEach(async () => {
     reports,
   })
   as = async (role, enterprise) => signedIn(app, await testKey(auth.accounts, role, enterprise))
-  insertAlarms(env.file, [
-    { point: PRESSURE, kind: 'STALE', priority: 'D', raisedAt: at(2, 3), recoveredAt: at(2, 5, 30) },
-  ])
+  // A comm-loss episode of V-201 on 2 March, through the store as the comm-loss watcher records one.
+  await env.store.raiseSystemAlarm({
+    point: PRESSURE,
+    kind: 'STALE',
+    priority: 'D',
+    ts: at(2, 3),
+    value: 1.5,
+    limit: 1,
+  })
+  await env.store.recoverSystemAlarm(PRESSURE, 'STALE', at(2, 5, 30), 0.5)
 })
 afterEach(() => env.dispose())
 

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { confEnv, generateCrl } from '../../deploy/pki/ca.ts'
 import { runOpenssl } from '../../deploy/pki/openssl.ts'
 import { revoke } from '../../deploy/pki/revoke.ts'
-import { systemClock } from '../../shared/clock.ts'
+import { type Clock, systemClock } from '../../shared/clock.ts'
 import type { CryptoMaterial } from '../../shared/crypto/material.ts'
 import { ReplayGuard } from '../../shared/crypto/replay.ts'
 import { createSealer } from '../../shared/crypto/sealer.ts'
@@ -13,6 +13,7 @@ import type { CryptoConfig } from '../../shared/crypto/suite.ts'
 import { topic } from '../../shared/wire/topics.ts'
 import { captureLogger, tempStore } from '../../test/cloud/helpers.ts'
 import { makeTestPki, type TestPki } from '../../test/util/crypto-pki.ts'
+import { steppedClock } from '../../test/util/stepped-clock.ts'
 import { createMetrics } from '../metrics.ts'
 import { loadIngestCrypto, startIngestWire } from './crypto.ts'
 import { CRL_EXPIRING_MS } from './crl-watch.ts'
@@ -43,16 +44,17 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     const files = { key: `${dir}/sm2.key`, cert: `${dir}/sm2.crt`, ca: `${dir}/sm2-ca.crt` }
     return { suite: 'sm', encrypt: false, ...files, crl: crlFile, crlCheckS: 30 }
   }
-  const load = () => loadIngestCrypto({ crypto: cryptoConfig(), tls: undefined, clock: systemClock, log: logs.log })!
+  const load = (clock: Clock = systemClock) =>
+    loadIngestCrypto({ crypto: cryptoConfig(), tls: undefined, clock, log: logs.log })!
   let ctr = Date.now() * 1000
-  const sealerOf = (m: CryptoMaterial) =>
+  const sealerOf = (m: CryptoMaterial, now = () => Date.now()) =>
     createSealer({
       suite: 'sm',
       identity: m.cn,
       key: m.key,
       cert: m.cert,
       ca: m.ca,
-      now: () => Date.now(),
+      now,
       counter: () => ++ctr,
       guard: new ReplayGuard(),
     })
@@ -74,31 +76,29 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     pki.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    deploy()
-  })
-  afterEach(() => vi.useRealTimers())
+  beforeEach(() => deploy())
 
   it('refuses a revoked edge from the next look at the file (no restart): counted, a SECURITY alarm and an audit row', async () => {
+    // Fake time on the injected clock: the store keeps real timers (test/util/stepped-clock.ts).
+    const clock = steppedClock(Date.now())
     const env = await tempStore()
-    const metrics = createMetrics(Date.now())
-    const loaded = load()
+    const metrics = createMetrics(clock.now())
+    const loaded = load(clock)
     const wire = startIngestWire({
       crypto: cryptoConfig(),
       tls: undefined,
       dataDir: dir,
-      clock: systemClock,
+      clock,
       log: logs.log,
       loaded,
     })
     loaded.crl!.start((h) => {
       metrics.crypto.crl = h
     })
-    const report = createSealRefusalReporter({ store: env.store, clock: systemClock, log: logs.log, metrics })
+    const report = createSealRefusalReporter({ store: env.store, clock, log: logs.log, metrics })
     const send = (m: CryptoMaterial) => {
       const t = topic(SITE, m.cn.split('/')[1]!, 'data')
-      const r = wire.open(t, sealerOf(m).seal(t, Buffer.from('{}'), { withCert: true }), false)
+      const r = wire.open(t, sealerOf(m, clock.now).seal(t, Buffer.from('{}'), { withCert: true }), false)
       if (!r.ok) report(t, r.edge, r.reason, r.error)
       return r
     }
@@ -111,7 +111,7 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
       deploy()
       // Not looked at yet: the list in force does not have it.
       expect(send(edge).ok).toBe(true)
-      vi.advanceTimersByTime(30_000)
+      await clock.advance(30_000)
       expect(metrics.crypto.crl).toMatchObject({ state: 'ok', revoked: listed + 1 })
       const refused = send(edge)
       expect(refused).toMatchObject({ ok: false, reason: 'revoked', edge: 'edge-01' })
@@ -131,85 +131,92 @@ describe('the signing certificates checked against the park CRL (crypto.crl)', (
     }
   })
 
-  it('keeps the list in force when the copy is unreadable, not signed by the CA, or older (a rollback); reports it', () => {
-    const crl = load().crl!
-    const reports: string[] = []
-    crl.start((h) => reports.push(h.state))
-    try {
-      const before = crl.health()
-      const signer = { kind: 'edge', cn: other.cn, serial: 'x', publicKey: other.key, kid: '', der: other.cert }
-      // Another CA's list (the TLS CA's), then garbage, then the file gone.
-      deploy(pki.pki.layout.ca('tls').crl)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'invalid', revoked: before.revoked, number: before.number })
-      expect(crl.health().error).toMatch(/not signed by the CA in crypto.ca/)
-      writeFileSync(crlFile, 'not a crl')
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'invalid', error: expect.stringMatching(/not a CRL/) })
-      rmSync(crlFile)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'unreadable', error: expect.stringMatching(/ENOENT/) })
-      expect(crl.check(signer)).toBeNull()
-      // A newer list is taken; putting the old one back is refused as a rollback.
-      const old = path.join(dir, 'old.pem')
-      copyFileSync(parkCrl(), old)
-      generateCrl(pki.pki, 'sm2')
-      deploy()
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'ok', error: null })
-      const newer = crl.health().number
-      deploy(old)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'invalid', number: newer })
-      expect(crl.health().error).toMatch(/older than the CRL in force/)
-      expect(reports).toContain('unreadable')
-      const errors = logs
-        .lines()
-        .filter((l) => l.msg === 'the CRL file is not usable: the CRL read before stays in force until its nextUpdate')
-      expect(errors.length).toBeGreaterThan(0)
-    } finally {
-      crl.stop()
-    }
-  })
+  describe('on fake timers (no store)', () => {
+    beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }))
+    afterEach(() => void vi.useRealTimers())
 
-  it('fails closed once the CRL has expired: every signer refused as crl_unavailable, health blocking; a fresh copy lifts it', () => {
-    const crl = load().crl!
-    crl.start(() => {})
-    try {
-      const signer = { kind: 'edge', cn: other.cn, serial: 'AB', publicKey: other.key, kid: '', der: other.cert }
-      const next = Date.parse(crl.health().nextUpdate!)
-      vi.setSystemTime(next - CRL_EXPIRING_MS + 60_000)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health().state).toBe('expiring')
-      expect(crl.check(signer)).toBeNull()
-      vi.setSystemTime(next + 1_000)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'expired', blocking: true })
-      expect(crl.check(signer)).toMatchObject({ reason: 'crl_unavailable' })
-      expect(logs.lines().some((l) => l.level === 50 && /CRL has expired/.test(String(l.msg)))).toBe(true)
-      // A list signed now, valid beyond that (fake) time, copied in: taken at the next look, refusals stop.
-      runOpenssl(
-        [
-          'ca',
-          '-config',
-          pki.pki.layout.conf,
-          '-name',
-          'sm2_ca',
-          '-gencrl',
-          '-crldays',
-          '200',
-          '-out',
-          `${crlFile}.new`,
-        ],
-        confEnv(pki.pki.layout),
-      )
-      renameSync(`${crlFile}.new`, crlFile)
-      vi.advanceTimersByTime(30_000)
-      expect(crl.health()).toMatchObject({ state: 'ok', blocking: false })
-      expect(crl.check(signer)).toBeNull()
-    } finally {
-      crl.stop()
-    }
+    it('keeps the list in force when the copy is unreadable, not signed by the CA, or older (a rollback); reports it', () => {
+      const crl = load().crl!
+      const reports: string[] = []
+      crl.start((h) => reports.push(h.state))
+      try {
+        const before = crl.health()
+        const signer = { kind: 'edge', cn: other.cn, serial: 'x', publicKey: other.key, kid: '', der: other.cert }
+        // Another CA's list (the TLS CA's), then garbage, then the file gone.
+        deploy(pki.pki.layout.ca('tls').crl)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'invalid', revoked: before.revoked, number: before.number })
+        expect(crl.health().error).toMatch(/not signed by the CA in crypto.ca/)
+        writeFileSync(crlFile, 'not a crl')
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'invalid', error: expect.stringMatching(/not a CRL/) })
+        rmSync(crlFile)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'unreadable', error: expect.stringMatching(/ENOENT/) })
+        expect(crl.check(signer)).toBeNull()
+        // A newer list is taken; putting the old one back is refused as a rollback.
+        const old = path.join(dir, 'old.pem')
+        copyFileSync(parkCrl(), old)
+        generateCrl(pki.pki, 'sm2')
+        deploy()
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'ok', error: null })
+        const newer = crl.health().number
+        deploy(old)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'invalid', number: newer })
+        expect(crl.health().error).toMatch(/older than the CRL in force/)
+        expect(reports).toContain('unreadable')
+        const errors = logs
+          .lines()
+          .filter(
+            (l) => l.msg === 'the CRL file is not usable: the CRL read before stays in force until its nextUpdate',
+          )
+        expect(errors.length).toBeGreaterThan(0)
+      } finally {
+        crl.stop()
+      }
+    })
+
+    it('fails closed once the CRL has expired: every signer refused as crl_unavailable, health blocking; a fresh copy lifts it', () => {
+      const crl = load().crl!
+      crl.start(() => {})
+      try {
+        const signer = { kind: 'edge', cn: other.cn, serial: 'AB', publicKey: other.key, kid: '', der: other.cert }
+        const next = Date.parse(crl.health().nextUpdate!)
+        vi.setSystemTime(next - CRL_EXPIRING_MS + 60_000)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health().state).toBe('expiring')
+        expect(crl.check(signer)).toBeNull()
+        vi.setSystemTime(next + 1_000)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'expired', blocking: true })
+        expect(crl.check(signer)).toMatchObject({ reason: 'crl_unavailable' })
+        expect(logs.lines().some((l) => l.level === 50 && /CRL has expired/.test(String(l.msg)))).toBe(true)
+        // A list signed now, valid beyond that (fake) time, copied in: taken at the next look, refusals stop.
+        runOpenssl(
+          [
+            'ca',
+            '-config',
+            pki.pki.layout.conf,
+            '-name',
+            'sm2_ca',
+            '-gencrl',
+            '-crldays',
+            '200',
+            '-out',
+            `${crlFile}.new`,
+          ],
+          confEnv(pki.pki.layout),
+        )
+        renameSync(`${crlFile}.new`, crlFile)
+        vi.advanceTimersByTime(30_000)
+        expect(crl.health()).toMatchObject({ state: 'ok', blocking: false })
+        expect(crl.check(signer)).toBeNull()
+      } finally {
+        crl.stop()
+      }
+    })
   })
 
   it('does not start on a missing CRL, a list of another CA, or its own certificate revoked (PL_CONFIG_INVALID naming crypto.crl)', () => {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import { LEVEL, T0, batch, captureLogger, good, manualClock, tempStore } from '../../test/cloud/helpers.ts'
 import { createLogger } from '../log.ts'
-import { openSqliteStore } from '../store/sqlite/store.ts'
+import { openStore } from '../store/open-store.ts'
+import type { StoreConfig } from '../store/store-config.ts'
 import type { Store } from '../store/store.ts'
 import { NotificationsConfig } from './config.ts'
 import { startDispatcher, type Dispatcher } from './dispatcher.ts'
@@ -53,6 +54,13 @@ afterEach(async () => {
   env = null
   await new Promise((resolve) => server.close(resolve))
 })
+
+/** The store of a restarted cloud process on the database `env`'s store uses (its SQLite file, or its PostgreSQL database by URL). */
+const reopen = (on: { config: StoreConfig; dir: string }, config: NotificationsConfig) =>
+  openStore(
+    { store: on.config, dataDir: on.dir },
+    { evaluate: createEvaluator(), log: createLogger({ level: 'silent' }), planPushes: pushPlanner(config) },
+  )
 
 function configOf(extra: Record<string, unknown> = {}) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -212,13 +220,8 @@ describe('the push outbox survives a crash (issue 14, alarm changes are durable)
     const raised = await env.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
     expect(raised.map((a) => a.kind).sort()).toEqual(['H', 'HH'])
 
-    // The restarted process: a new store and dispatcher on the same database file.
-    env2 = openSqliteStore({
-      file: env.file,
-      evaluate: createEvaluator(),
-      log: createLogger({ level: 'silent' }),
-      planPushes: pushPlanner(config),
-    })
+    // The restarted process: a new store and dispatcher on the same database.
+    env2 = await reopen(env, config)
     const d = dispatch(config, env2)
     expect(await d.runOnce()).toBe(2)
     expect(await d.runOnce()).toBe(0) // nothing twice
@@ -252,7 +255,8 @@ describe('the push outbox survives a real kill (SIGKILL after the commit)', () =
       '--import',
       'tsx',
       fileURLToPath(new URL('../../test/cloud/raise-and-die.ts', import.meta.url)),
-      env.file,
+      JSON.stringify(env.config),
+      env.dir,
       JSON.stringify(config),
       String(T0),
     ])
@@ -262,12 +266,7 @@ describe('the push outbox survives a real kill (SIGKILL after the commit)', () =
     })
     expect(await child.kill('SIGKILL')).toBe('SIGKILL')
 
-    env2 = openSqliteStore({
-      file: env.file,
-      evaluate: createEvaluator(),
-      log: createLogger({ level: 'silent' }),
-      planPushes: pushPlanner(config),
-    })
+    env2 = await reopen(env, config)
     const d = dispatch(config, env2)
     expect(await d.runOnce()).toBe(2) // HH and H
     expect(await d.runOnce()).toBe(0)

@@ -4,14 +4,16 @@ import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../shared/clock.ts'
-import { LEVEL, NH3, PRESSURE, tempStore } from '../../test/cloud/helpers.ts'
-import { insertAlarms, insertSamples } from '../../test/cloud/report-fixture.ts'
+import type { Sample } from '../../shared/wire/sample.ts'
+import { LEVEL, NH3, PRESSURE, batch, good, tempStore } from '../../test/cloud/helpers.ts'
+import type { Action } from '../alarms/workflow.ts'
+import type { Store } from '../store/store.ts'
 import { defaultReportsConfig } from './config.ts'
 import { createReportRunner, type ReportRunner } from './generate.ts'
 import { zonedTime } from './period.ts'
 
 /**
- * Every standard report made from fixture data on a real SQLite store, in both formats: the
+ * Every standard report made from fixture data on a real store (either engine), in both formats: the
  * PDF read back with Debian's pdftotext (its Chinese headings and figures), the XLSX with exceljs.
  */
 const TZ = 'Asia/Shanghai'
@@ -32,32 +34,56 @@ beforeEach(async () => {
     dir,
     clock: { ...systemClock, now: () => at(3, 0, 10) },
   })
-  insertAlarms(ctx.file, [
-    // Carried over from the day before, still open.
-    { point: LEVEL, kind: 'L', priority: 'B', raisedAt: at(1, 15) },
-    { point: PRESSURE, kind: 'STALE', priority: 'D', raisedAt: at(2, 3), recoveredAt: at(2, 5, 30) },
-    {
-      point: LEVEL,
-      priority: 'A',
-      raisedAt: at(2, 9),
-      respondedAt: at(2, 9, 2),
-      verdict: 'valid',
-      recoveredAt: at(2, 9, 30),
-      closedAt: at(2, 10),
-    },
-    {
-      point: NH3,
-      priority: 'B',
-      raisedAt: at(2, 10),
-      respondedAt: at(2, 10, 3),
-      verdict: 'invalid',
-      recoveredAt: at(2, 10, 1),
-      closedAt: at(2, 10, 5),
-    },
-    { point: PRESSURE, priority: 'C', raisedAt: at(2, 21) },
-  ])
+  seq = 0
+  await seedAlarms(ctx.store)
 })
 afterEach(async () => ctx.dispose())
+
+let seq = 0
+const ingest = (store: Store, samples: Sample[]) =>
+  store.ingestBatch(batch(++seq, samples), { site: 'huaian', receivedAt: samples.at(-1)!.ts })
+
+/** The days' alarms, made through the store as ingest, the comm-loss watcher and the operators make them. */
+async function seedAlarms(store: Store) {
+  const act = async (point: string, action: Action, now: number) => {
+    const [alarm] = await store.listAlarms({ scope: 'all', state: 'all', point, kind: 'H', limit: 1 })
+    expect(await store.actOnAlarm(alarm!.id, action, now, 'all')).toMatchObject({ ok: true })
+  }
+  // Carried over from the day before, still open: TK-101 below L.
+  await ingest(store, [good(LEVEL, at(1, 15), 1.5)])
+  // V-201's comm-loss episode, never triaged (D).
+  await store.raiseSystemAlarm({ point: PRESSURE, kind: 'STALE', priority: 'D', ts: at(2, 3), value: 1.5, limit: 1 })
+  await store.recoverSystemAlarm(PRESSURE, 'STALE', at(2, 5, 30), 0.5)
+  // TK-101 over H (A): valid 2 min after, recovered, closed.
+  await ingest(store, [good(LEVEL, at(2, 9), 10)])
+  await act(LEVEL, { type: 'triage', by: 'op', verdict: 'valid' }, at(2, 9, 2))
+  await ingest(store, [good(LEVEL, at(2, 9, 30), 5)])
+  await act(LEVEL, { type: 'close', by: 'op', note: '液位已恢复正常' }, at(2, 10))
+  // GT-101 over H (B) for a minute, invalid 3 min after, closed (at 10:05, an interval its completeness samples fill anyway).
+  await ingest(store, [good(NH3, at(2, 10, 5), 30)])
+  await ingest(store, [good(NH3, at(2, 10, 6), 10)])
+  await act(NH3, { type: 'triage', by: 'op', verdict: 'invalid' }, at(2, 10, 8))
+  await act(NH3, { type: 'close', by: 'op' }, at(2, 10, 10))
+  // Open at 21:00 (C). V-201 sends nothing that day (its completeness is 0 %), so a system alarm, not a sample over H.
+  await store.raiseSystemAlarm({ point: PRESSURE, kind: 'CLOCK', priority: 'C', ts: at(2, 21), value: 0, limit: 0 })
+}
+
+/** Good samples every `stepMs` of each point over [from, to), skipping every `skipEvery`-th: stored and sealed as ingest and the compaction job leave them. */
+async function storeSamples(
+  store: Store,
+  points: readonly string[],
+  range: { from: number; to: number },
+  stepMs: number,
+  skipEvery = 0,
+) {
+  for (const point of points) {
+    const list: Sample[] = []
+    for (let ts = range.from, i = 0; ts < range.to; ts += stepMs, i++)
+      if (skipEvery === 0 || i % skipEvery !== 0) list.push(good(point, ts, 0.5))
+    await ingest(store, list)
+  }
+  await store.compactSamples(Number.MAX_SAFE_INTEGER)
+}
 
 function pdfText(report: { files: Array<{ format: string; file: string }> }): string {
   const file = path.join(dir, report.files.find((f) => f.format === 'pdf')!.file)
@@ -148,8 +174,8 @@ describe('reports from fixture data', () => {
   })
 
   it('completeness per enterprise', async () => {
-    insertSamples(ctx.file, [LEVEL], DAY, 300_000)
-    insertSamples(ctx.file, [NH3], DAY, 300_000, 2)
+    await storeSamples(ctx.store, [LEVEL], DAY, 300_000)
+    await storeSamples(ctx.store, [NH3], DAY, 300_000, 2)
     const report = await runner.run('daily-completeness', DAY, { trigger: 'manual', requestedBy: 'test' })
     const rows = await xlsxRows(report)
     expect(rowAfter(rows, '实联化工 (shilian)')).toEqual(['实联化工 (shilian)', 2, 75, '是'])

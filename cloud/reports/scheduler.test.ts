@@ -1,8 +1,8 @@
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { systemClock } from '../../shared/clock.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
 import { tempStore } from '../../test/cloud/helpers.ts'
+import { type SteppedClock, steppedClock } from '../../test/util/stepped-clock.ts'
 import { ReportsConfig } from './config.ts'
 import { createReportRunner } from './generate.ts'
 import { zonedTime } from './period.ts'
@@ -15,6 +15,7 @@ const SHIFTS = { shiftChanges: ['08:00', '20:00'], utcOffset: '+08:00' }
 
 let ctx: Awaited<ReturnType<typeof tempStore>>
 let scheduler: ReportScheduler | undefined
+let clock: SteppedClock
 
 beforeEach(async () => {
   ctx = await tempStore()
@@ -22,7 +23,6 @@ beforeEach(async () => {
 afterEach(async () => {
   scheduler?.stop()
   await scheduler?.idle()
-  vi.useRealTimers()
   await ctx.dispose()
 })
 
@@ -32,33 +32,30 @@ function start(definitions: unknown[]) {
     store: ctx.store,
     config,
     dir: path.join(ctx.dir, 'reports'),
-    clock: systemClock,
+    clock,
   })
   scheduler = startReportScheduler({
     runner,
     config,
     shifts: SHIFTS,
-    clock: systemClock,
+    clock,
     log: createLogger({ level: 'silent' }),
   })
   return scheduler
 }
 
-// Only the clock and timers are faked: file and stream I/O (setImmediate, nextTick) stay real.
-const fakeTime = (now: number) => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-  vi.setSystemTime(now)
-}
+// Fake time on the injected clock only: file, stream and database I/O (and the store's timers) stay real.
+const fakeTime = (now: number) => void (clock = steppedClock(now))
 
 describe('report schedule', () => {
   it('a shift report fires at its time in Asia/Shanghai and covers the shift that just ended', async () => {
     fakeTime(at(3, 2, 7, 59))
     const s = start([{ name: 'shift', kind: 'shift', period: 'shift', schedule: '5 8,20 * * *', formats: ['xlsx'] }])
     expect(s.nextRuns()).toEqual([{ name: 'shift', at: at(3, 2, 8, 5) }])
-    await vi.advanceTimersByTimeAsync(5 * 60_000)
+    await clock.advance(5 * 60_000)
     await s.idle()
     expect(await ctx.store.reports.list({ limit: 10 })).toEqual([])
-    await vi.advanceTimersByTimeAsync(60_000)
+    await clock.advance(60_000)
     await s.idle()
     const [report] = await ctx.store.reports.list({ limit: 10 })
     expect(report).toMatchObject({
@@ -76,7 +73,7 @@ describe('report schedule', () => {
     const s = start([
       { name: 'monthly', kind: 'alarm_analysis', period: 'month', schedule: '30 0 1 * *', formats: ['xlsx'] },
     ])
-    await vi.advanceTimersByTimeAsync(at(3, 1, 0, 31) - at(2, 27, 12))
+    await clock.advance(at(3, 1, 0, 31) - at(2, 27, 12))
     await s.idle()
     const reports = await ctx.store.reports.list({ limit: 10 })
     expect(reports).toHaveLength(1)

@@ -12,6 +12,7 @@ import type { Registry } from '../../cloud/config.ts'
 import { createLogger, type Logger } from '../../cloud/log.ts'
 import { openTestStore } from '../util/test-store.ts'
 import type { AlarmChange, PushPlanner, Store } from '../../cloud/store/store.ts'
+import type { StoreConfig } from '../../cloud/store/store-config.ts'
 import { createAccounts } from '../../cloud/auth/accounts.ts'
 import { defaultAuthConfig, type AuthConfig } from '../../cloud/auth/config.ts'
 import type { Role } from '../../cloud/auth/roles.ts'
@@ -118,7 +119,7 @@ export async function tempStore(
   log: Logger = createLogger({ level: 'silent' }),
   onAlarmChange?: (change: AlarmChange) => void,
   planPushes?: PushPlanner,
-): Promise<{ store: Store; file: string; dir: string; dispose(): Promise<void> }> {
+): Promise<{ store: Store; file: string; dir: string; config: StoreConfig; dispose(): Promise<void> }> {
   const opened = await openTestStore({
     evaluate: createEvaluator(),
     log,
@@ -129,6 +130,7 @@ export async function tempStore(
     store: opened.store,
     file: path.join(opened.dir, 'cloud.db'),
     dir: opened.dir,
+    config: opened.config,
     /** Closes whatever store `handle.store` holds now (a test may reopen it) and removes its database and files. */
     async dispose() {
       await handle.store.close()

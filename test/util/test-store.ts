@@ -30,6 +30,8 @@ export interface TestStore {
   store: Store
   /** Its files: the SQLite database (cloud.db), snapshots, the plan image. */
   dir: string
+  /** The cloud config's `store` it was opened with (another process may open the same database with it). */
+  config: StoreConfig
   /** Closes the store, then removes its database and files. */
   dispose(): Promise<void>
   /** Removes the database and files only (the caller closed the store, or reopened and closed another on them). */
@@ -49,6 +51,7 @@ export async function openTestStore(options: Omit<OpenStoreOptions, 'env'>): Pro
     return {
       store,
       dir,
+      config: config.store,
       remove,
       dispose: async () => {
         await store.close()
