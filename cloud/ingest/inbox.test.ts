@@ -38,6 +38,21 @@ describe('cloud inbox', () => {
     expect(inbox.size()).toBe(0)
   })
 
+  it('live overtakes the backlog, but a steady live stream does not starve it: one backlog message after every liveBurst live', async () => {
+    const g = gated()
+    const inbox = createInbox(g.handle, { liveBurst: 3, highWater: 100 })
+    const push = (m: string, lane: Lane) => inbox.push(m, lane, () => {})
+    push('first', 'live')
+    for (const b of ['b1', 'b2']) push(b, 'backlog')
+    let n = 0
+    // Live arrives as fast as it is handled: always one more waiting.
+    for (let k = 0; k < 9; k++) {
+      push(`l${++n}`, 'live')
+      await g.step()
+    }
+    expect(g.handled).toEqual(['first', 'l1', 'l2', 'l3', 'b1', 'l4', 'l5', 'l6', 'b2', 'l7'])
+  })
+
   it('beyond the high-water mark, PUBACK waits until the message is handled (the broker keeps the rest)', async () => {
     const g = gated()
     const inbox = createInbox(g.handle, { highWater: 2 })

@@ -2,7 +2,10 @@
  * The cloud's inbound queue, between the MQTT client and the handlers: one message handled at a
  * time, LIVE first. During an edge's drain the broker delivers its backlog and its live batches
  * interleaved; handled in arrival order, a live batch waits behind every backlog batch before
- * it. Here it overtakes them.
+ * it. Here it overtakes them, but not without end: after `liveBurst` live messages in a row
+ * while backlog waits, one backlog message is handled. A cloud that only just keeps up with
+ * live data (PostgreSQL on a loaded machine, in the fault campaign) otherwise never reaches the
+ * backlog, and the edges resend it for ever.
  *
  * To see what is behind, a message is taken off the broker (PUBACK) before it is handled, up to
  * `highWater` waiting; beyond that, PUBACK waits until the message is handled and the broker
@@ -30,16 +33,27 @@ interface Job<M> {
 
 export function createInbox<M>(
   handle: (message: M) => Promise<void>,
-  options: { highWater?: number; now?: () => number } = {},
+  options: { highWater?: number; liveBurst?: number; now?: () => number } = {},
 ): Inbox<M> {
   const highWater = options.highWater ?? 64
+  const liveBurst = options.liveBurst ?? 8
   const now = options.now ?? Date.now
   const lanes: Record<Lane, Job<M>[]> = { live: [], backlog: [] }
   let running: Promise<void> | null = null
   let closing = false
 
   const size = () => lanes.live.length + lanes.backlog.length
-  const next = () => lanes.live.shift() ?? lanes.backlog.shift()
+  let liveInARow = 0 // live messages handled since backlog last had a turn, while it waited
+  const next = (): Job<M> | undefined => {
+    if (lanes.backlog.length === 0) liveInARow = 0
+    else if (lanes.live.length === 0 || liveInARow >= liveBurst) {
+      liveInARow = 0
+      return lanes.backlog.shift()
+    }
+    const job = lanes.live.shift()
+    if (job && lanes.backlog.length > 0) liveInARow++
+    return job
+  }
 
   async function run(): Promise<void> {
     while (!closing) {
