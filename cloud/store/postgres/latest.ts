@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm'
 import { CLOCK_SKEW } from '../../../shared/rules/time-check.ts'
 import type { Sample } from '../../../shared/wire/sample.ts'
 import { latestRows } from '../latest-rows.ts'
-import { inChunks } from './chunks.ts'
-import { points } from './schema.ts'
+import { jsonRows } from './json-rows.ts'
 import type { Q } from './tx.ts'
 
 const skewed = `'${CLOCK_SKEW}:%'`
@@ -13,29 +12,35 @@ const NEWER = `(points.latest_ts IS NULL OR ((excluded.latest_reason IS NULL OR 
 const moved = (column: string) => sql.raw(`CASE WHEN ${NEWER} THEN excluded.${column} ELSE points.${column} END`)
 
 /**
- * Each point's latest value on PostgreSQL (as cloud/store/sqlite/latest.ts): one multi-row upsert
- * per batch (rows: latest-rows.ts). The point exists afterwards (its edge noted once); its latest
- * value only moves forwards in time; the newest good sample's time is kept for comm-loss; another
- * edge's point is never touched (issue 13).
+ * Each point's latest value on PostgreSQL (as cloud/store/sqlite/latest.ts): one upsert per batch
+ * of every point's row (rows: latest-rows.ts, one parameter: json-rows.ts). The point exists
+ * afterwards (its edge noted once); its latest value only moves forwards in time; the newest good
+ * sample's time is kept for comm-loss; another edge's point is never touched (issue 13).
  */
 export async function updateLatest(q: Q, edge: string, samples: readonly Sample[]): Promise<void> {
   if (samples.length === 0) return
-  await inChunks(latestRows(edge, samples), 8, (rows) =>
-    q
-      .insert(points)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: points.id,
-        set: {
-          edge: sql`coalesce(points.edge, excluded.edge)`,
-          lastGoodTs: sql`CASE WHEN ${sql.raw(NEWER)} AND excluded.latest_quality = 'good' THEN greatest(coalesce(points.last_good_ts, 0), excluded.latest_ts) ELSE points.last_good_ts END`,
-          latestValue: moved('latest_value'),
-          latestText: moved('latest_text'),
-          latestQuality: moved('latest_quality'),
-          latestReason: moved('latest_reason'),
-          latestTs: moved('latest_ts'),
-        },
-        setWhere: sql`points.edge IS NULL OR points.edge = excluded.edge`,
-      }),
-  )
+  const rows = jsonRows(latestRows(edge, samples), COLUMNS)
+  await q.execute(sql`
+    INSERT INTO points AS points (id, edge, latest_ts, latest_value, latest_text, latest_quality, latest_reason, last_good_ts)
+    SELECT "id", "edge", "latestTs", "latestValue", "latestText", "latestQuality", "latestReason", "lastGoodTs" FROM ${rows}
+    ON CONFLICT (id) DO UPDATE SET
+      edge = coalesce(points.edge, excluded.edge),
+      last_good_ts = CASE WHEN ${sql.raw(NEWER)} AND excluded.latest_quality = 'good' THEN greatest(coalesce(points.last_good_ts, 0), excluded.latest_ts) ELSE points.last_good_ts END,
+      latest_value = ${moved('latest_value')},
+      latest_text = ${moved('latest_text')},
+      latest_quality = ${moved('latest_quality')},
+      latest_reason = ${moved('latest_reason')},
+      latest_ts = ${moved('latest_ts')}
+    WHERE points.edge IS NULL OR points.edge = excluded.edge`)
 }
+
+const COLUMNS = {
+  id: 'text',
+  edge: 'text',
+  latestTs: 'bigint',
+  latestValue: 'double precision',
+  latestText: 'text',
+  latestQuality: 'text',
+  latestReason: 'text',
+  lastGoodTs: 'bigint',
+} as const
