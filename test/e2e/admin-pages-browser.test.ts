@@ -35,7 +35,7 @@ describe.skipIf(!HAS_CHROMIUM)('the management pages in Chromium (skipped: /usr/
   const hash = () => page.evaluate<string>('location.hash')
 
   beforeAll(async () => {
-    ensureDashboardBuilt('window-request') // a build without these pages would fail for the wrong reason
+    ensureDashboardBuilt('tr[data-window] input[name=note]') // a build without these pages (or notes kept across a re-render) would fail for the wrong reason
     dir = mkdtempSync(path.join(tmpdir(), 'parklink-admin-pages-'))
     env = await tempStore()
     const auth = testAuth(env.store, systemClock)

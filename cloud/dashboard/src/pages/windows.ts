@@ -71,7 +71,12 @@ export function windowsPage(root: HTMLElement): () => void {
     const seen = JSON.stringify(list)
     if (seen === shown) return
     shown = seen
+    const typed = typedNotes(body) // a re-render (names arrived, a filter) keeps what is being typed
     mount(body, list.length ? windowTable(list) : h('p', {}, t('none')))
+    for (const [id, text] of typed) {
+      const input = body.querySelector<HTMLInputElement>(`tr[data-window="${id}"] input[name=note]`)
+      if (input) input.value = text
+    }
   }
   const act = (w: WindowView, d: Decision, note: HTMLInputElement) =>
     request(`/api/v1/maintenance-windows/${w.id}/${d}`, {
@@ -143,4 +148,12 @@ export function windowsPage(root: HTMLElement): () => void {
     void load().catch(() => {})
   })
   return poll(load, 30_000, (err) => mount(body, h('p', { class: 'error' }, errorText(err))))
+}
+
+/** The decision notes typed so far, by window id. */
+function typedNotes(body: HTMLElement): Map<string, string> {
+  const typed = new Map<string, string>()
+  for (const input of body.querySelectorAll<HTMLInputElement>('tr[data-window] input[name=note]'))
+    if (input.value) typed.set(input.closest('tr')?.dataset.window ?? '', input.value)
+  return typed
 }
