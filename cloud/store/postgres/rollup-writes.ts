@@ -7,8 +7,9 @@ import type { Q } from './tx.ts'
 
 /**
  * Merges a batch into one rollup table with one upsert (as sqlite/rollups.ts; rows as one
- * parameter: json-rows.ts): late and out-of-order samples merge, sums add up, min/max widen,
- * last is the newest by time.
+ * parameter: json-rows.ts): late and out-of-order samples merge, sums add up, min/max widen
+ * (least/greatest skip NULLs: a bucket with no numeric sample keeps the other side's), last is
+ * the newest by time.
  */
 async function merge(q: Q, name: string, samples: readonly Sample[], width: number): Promise<void> {
   const t = sql.identifier(name)
@@ -29,7 +30,6 @@ async function merge(q: Q, name: string, samples: readonly Sample[], width: numb
       not_good = ${t}.not_good + excluded.not_good`)
 }
 
-// least/greatest skip NULLs: a bucket with no numeric sample keeps the other side's.
 const COLUMNS = {
   point: 'text',
   start: 'bigint',
