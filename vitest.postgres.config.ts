@@ -34,7 +34,8 @@ const include = ['cloud', 'test', 'deploy']
   .filter((f) => !OUT.some((re) => re.test(f)) && !(f in NOT_YET) && USES_STORE.test(readFileSync(f, 'utf8')))
 
 // Not mergeConfig: it would append this include list to the base one (every test).
-// A longer bound than SQLite's: a few ingest tests take 5–6 s each on PostgreSQL (not yet explained: README "Not yet").
+// A longer bound than SQLite's: a batch transaction on PostgreSQL is a few dozen round trips to the server, so
+// tests that store many small batches take seconds there on a loaded machine (milliseconds on SQLite).
 export default defineConfig({
   ...base,
   test: { ...base.test, include, globalSetup: ['test/setup/store-engine.ts'], testTimeout: 60_000 },
