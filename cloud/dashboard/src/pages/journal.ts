@@ -32,6 +32,9 @@ export function journalPage(root: HTMLElement): () => void {
   let page = 0
   let list: AlarmView[] = []
   let more = false
+  // Each search or page turn is a new generation: an answer (or a bulk step's re-read) that
+  // arrives after a newer one started is dropped, never drawn over the rows the operator asked for.
+  let generation = 0
 
   const filters = journalFilters(() => {
     page = 0
@@ -45,9 +48,11 @@ export function journalPage(root: HTMLElement): () => void {
     () => [...selected],
     (results) => {
       for (const [id, r] of results) outcomes.set(id, r)
+      const mine = generation
       void Promise.all(
         list.map((a) => (results.has(a.id) ? request<AlarmView>(`/api/v1/alarms/${a.id}`).catch(() => a) : a)),
       ).then((fresh) => {
+        if (mine !== generation) return
         list = fresh
         draw()
       })
@@ -96,18 +101,27 @@ export function journalPage(root: HTMLElement): () => void {
     prev.disabled = page === 0
     next.disabled = !more
   }
+  // While a read is in flight the table is aria-busy; once drawn, data-shown says which search and
+  // page it shows (a screen reader, and the browser tests, can tell the new rows from the old).
   const load = async () => {
+    const mine = ++generation
     message.textContent = ''
+    table.setAttribute('aria-busy', 'true')
     const q = filters.query()
+    const shown = `${q}&page=${page + 1}`
     q.set('limit', String(PAGE + 1))
     q.set('offset', String(page * PAGE))
     try {
       const answer = await request<AlarmView[]>(`/api/v1/alarms?${q}`)
+      if (mine !== generation) return
       more = answer.length > PAGE
       list = answer.slice(0, PAGE)
       draw()
+      table.dataset.shown = shown
     } catch (err) {
-      message.textContent = errorText(err)
+      if (mine === generation) message.textContent = errorText(err)
+    } finally {
+      if (mine === generation) table.removeAttribute('aria-busy')
     }
   }
 
