@@ -42,7 +42,9 @@ export async function benchLatest(engine: BenchEngine, dir: string, runs: number
     try {
       const listed = (JSON.parse(new TextDecoder().decode(await api.get('/api/v1/points'))) as unknown[]).length
       if (listed !== POINTS) throw new Error(`bench (${engine.name}): /points lists ${listed} points, not ${POINTS}`)
+      const cpu = process.cpuUsage()
       const timings = await times(() => api.get('/api/v1/points'), runs)
+      const { user, system } = process.cpuUsage(cpu)
       const what = `${engine.name}: GET /points latest of ${listed} points over HTTP`
       return [
         result(`${what}, p99 (auth, store, JSON, body read)`, quantile(timings, 0.99), 'ms', {
@@ -50,6 +52,8 @@ export async function benchLatest(engine: BenchEngine, dir: string, runs: number
         }),
         // The median beside it: on a shared 2-core machine the p99 is mostly the other load's.
         result(`${what}, p50`, quantile(timings, 0.5), 'ms'),
+        // What the load cannot stretch: CPU per request of this process (the API and its client; not PostgreSQL's server).
+        result(`${what}, CPU per request (cloud + client process)`, (user + system) / 1000 / (runs + 1), 'ms'),
       ]
     } finally {
       await api.close()
