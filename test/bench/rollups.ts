@@ -10,7 +10,6 @@ import { fillBuckets, planBuckets, type BucketPlan } from '../../cloud/telemetry
 import { createEvaluator } from '../../shared/rules/evaluate.ts'
 import type { Sample } from '../../shared/wire/sample.ts'
 import type { BenchEngine, BulkWriter } from './engines.ts'
-import { benchLatest } from './latest.ts'
 import { quantile, result, times, type BenchResult } from './table.ts'
 
 const MIN = ROLLUP_WIDTHS['1m']
@@ -28,7 +27,7 @@ const ROLLUP_COLUMNS = ['point', 'start', 'count', 'min', 'max', 'sum', 'last', 
  * history API (Store.historyBuckets, what /history answers): `step=1d` over 3 years (from on the
  * hour, and from anywhere as the API's `now - 3 years` is), and 30 days into 1 000 buckets (the
  * dashboard's trend) against the raw path on the same 30 days: all the samples read and bucketed
- * (the same answer, checked). Then the latest of 10 000 points (latest.ts) on the same store.
+ * (the same answer, checked).
  */
 export async function benchRollups(
   engine: BenchEngine,
@@ -55,10 +54,7 @@ export async function benchRollups(
       await bulk.close()
     }
     log(`${engine.name}: synthetic set written in ${((performance.now() - t) / 1000).toFixed(0)} s`)
-    return [
-      ...(await timeHistory(store, engine.name, { ...o, now, raw })),
-      ...(await benchLatest(store, engine.name, o.runs)),
-    ]
+    return await timeHistory(store, engine.name, { ...o, now, raw })
   } finally {
     await store.close()
     await fresh.drop()

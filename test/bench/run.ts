@@ -14,7 +14,7 @@ import { type BenchEngine, type PostgresBenchEngine, sqliteEngine, startPostgres
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
  * [--skip-latency] [--skip-postgres] [--historian-minutes N] [--skip-historian] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
  * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]
- * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua]`: parklink's
+ * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua] [--skip-latest] [--latest-runs N] [--only latest]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
  * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped. The store rows
@@ -34,6 +34,10 @@ const { values } = parseArgs({
     // (15) History from the rollups: synthetic points with 3 years of 1-h and 30 days of 1-min rollups.
     'rollup-points': { type: 'string', default: '20' },
     'skip-rollups': { type: 'boolean', default: false },
+    // (15) GET /points, the latest of 10 000 points over HTTP; `--only latest` runs just these rows.
+    'skip-latest': { type: 'boolean', default: false },
+    'latest-runs': { type: 'string', default: '100' },
+    only: { type: 'string' },
     'skip-e2e': { type: 'boolean', default: false },
     'skip-postgres': { type: 'boolean', default: false },
     crossings: { type: 'string', default: '30' },
@@ -65,44 +69,51 @@ let postgres: PostgresBenchEngine | null = null
 try {
   if (!values['skip-postgres']) postgres = await startPostgresEngine()
   const engines: BenchEngine[] = postgres ? [sqliteEngine, postgres] : [sqliteEngine]
-  results.push(...benchOutbox(dir, Number(values.seconds)))
-  results.push(...benchAtRest(dir, Number(values.seconds)))
-  results.push(...(await benchIngest(dir, Number(values.seconds))))
-  if (postgres) {
+  if (values.only !== undefined && values.only !== 'latest') throw new Error('--only: latest is the one choice')
+  // `--only latest`: the rows below are skipped.
+  const all = values.only === undefined
+  if (!values['skip-latest']) {
+    const { benchLatest } = await import('./latest.ts')
+    for (const engine of engines) results.push(...(await benchLatest(engine, dir, Number(values['latest-runs']))))
+  }
+  if (all) results.push(...benchOutbox(dir, Number(values.seconds)))
+  if (all) results.push(...benchAtRest(dir, Number(values.seconds)))
+  if (all) results.push(...(await benchIngest(dir, Number(values.seconds))))
+  if (all && postgres) {
     // (15) The same on the PostgreSQL engine.
     const { benchIngestPostgres } = await import('./ingest-postgres.ts')
     results.push(...(await benchIngestPostgres(postgres, dir, Number(values.seconds))))
   }
-  results.push(...benchSdt(Number(values['sdt-hours'])))
-  if (!values['skip-historian']) {
+  if (all) results.push(...benchSdt(Number(values['sdt-hours'])))
+  if (all && !values['skip-historian']) {
     const { benchHistorianSize } = await import('./historian-size.ts')
     results.push(...(await benchHistorianSize(dir, Number(values['historian-minutes']))))
   }
-  if (!values['skip-rollups']) {
+  if (all && !values['skip-rollups']) {
     const { benchRollups } = await import('./rollups.ts')
     for (const engine of engines)
       results.push(...(await benchRollups(engine, dir, { points: Number(values['rollup-points']), runs: 30 })))
   }
-  results.push(...benchCrypto(Number(values.seconds)))
-  if (!values['skip-e2e']) {
+  if (all) results.push(...benchCrypto(Number(values.seconds)))
+  if (all && !values['skip-e2e']) {
     // Loaded only when run: it pulls in the demo's configuration (and node-opcua with it).
     const { benchEndToEnd } = await import('./e2e.ts')
     for (const engine of engines) results.push(...(await benchEndToEnd(engine, dir, Number(values['e2e-seconds']))))
   }
-  if (!values['skip-latency']) {
+  if (all && !values['skip-latency']) {
     const { benchAlarmLatency } = await import('./alarm-latency.ts')
     results.push(
       ...(await benchAlarmLatency(dir, { crossings: Number(values.crossings), periodMs: 1_000, perSecond: 10_000 })),
     )
   }
-  if (!values['skip-drain']) {
+  if (all && !values['skip-drain']) {
     const { benchDrain } = await import('./drain.ts')
     for (const engine of engines)
       results.push(
         ...(await benchDrain(engine, dir, { backlogMinutes: Number(values['backlog-minutes']), perSecond: 10_000 })),
       )
   }
-  if (!values['skip-modbus']) {
+  if (all && !values['skip-modbus']) {
     const { benchModbusPolling, parseModbusRuns } = await import('./modbus-polling.ts')
     const runs = parseModbusRuns(values['modbus-runs'])
     const { installNodeRed } = await import('./nodered-install.ts')
@@ -124,7 +135,7 @@ try {
         })),
       )
   }
-  if (!values['skip-opcua']) {
+  if (all && !values['skip-opcua']) {
     const { benchOpcuaSubscription } = await import('./opcua-subscription.ts')
     results.push(
       ...(await benchOpcuaSubscription({

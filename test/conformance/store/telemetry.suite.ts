@@ -107,6 +107,32 @@ export function runTelemetryTests(options: TelemetrySectionOptions): void {
       ])
     })
 
+    test('telemetry: listPoints answers each point as getPoint does, every field decoded (issue 15: read as arrays)', async () => {
+      const text = 'shilian.u1.mode'
+      const flag = 'shilian.u1.running'
+      await put([
+        good(LEVEL, T0, 5.125),
+        { point: PRESSURE, ts: T0, value: null, quality: 'bad', reason: 'timeout:no answer' },
+        good(text, T0 + 1, 'auto'),
+        good(flag, T0 + 2, false),
+      ])
+      const listed = await repos.listPoints({ scope: 'all' })
+      expect(listed.map((p) => p.id)).toEqual([flag, text, PRESSURE, LEVEL].sort())
+      for (const point of listed) expect(point).toEqual(await repos.getPoint(point.id, 'all'))
+      const byId = new Map(listed.map((p) => [p.id, p]))
+      expect(byId.get(LEVEL)).toMatchObject({
+        registered: true,
+        limits: { hh: 10.5, h: 9.5, l: 2, ll: 1, deadband: 0.1 },
+        limitsFrom: 'registry',
+        range: null,
+        sourceLimits: null,
+        latest: { ts: T0, value: 5.125, quality: 'good' },
+      })
+      expect(byId.get(PRESSURE)?.latest).toEqual({ ts: T0, value: null, quality: 'bad', reason: 'timeout:no answer' })
+      expect(byId.get(text)).toMatchObject({ registered: false, limits: null, latest: { ts: T0 + 1, value: 'auto' } })
+      expect(byId.get(flag)?.latest).toEqual({ ts: T0 + 2, value: false, quality: 'good' })
+    })
+
     test('telemetry: history ascending, at most the limit; pages with a cursor valid across a compaction', async () => {
       // Ties in two batches: their order is the arrival order, before and after sealing.
       const first = [3, 1, 2, 2, 0].map((k, n) => good(LEVEL, T0 + k * 20 * MINUTE, n))
