@@ -83,13 +83,23 @@ function writeShifted(out: BitWriter, hi: number, lo: number, shift: number, m: 
   out.bits(l, Math.min(m, 32))
 }
 
-/** Reads `m` bits and shifts them left by `shift` into (hi, lo). */
-function readShifted(input: BitReader, shift: number, m: number): [number, number] {
+/** The XOR just read (readShifted): one object reused, not a pair allocated per value. */
+const xor = { hi: 0, lo: 0 }
+
+/** Reads `m` bits and shifts them left by `shift` into xor (hi, lo). */
+function readShifted(input: BitReader, shift: number, m: number): void {
   const h = m > 32 ? input.bits(m - 32) : 0
   const l = input.bits(Math.min(m, 32))
-  if (shift >= 32) return [(l << (shift - 32)) >>> 0, 0]
-  if (shift === 0) return [h, l]
-  return [((h << shift) | (l >>> (32 - shift))) >>> 0, (l << shift) >>> 0]
+  if (shift >= 32) {
+    xor.hi = (l << (shift - 32)) >>> 0
+    xor.lo = 0
+  } else if (shift === 0) {
+    xor.hi = h
+    xor.lo = l
+  } else {
+    xor.hi = ((h << shift) | (l >>> (32 - shift))) >>> 0
+    xor.lo = (l << shift) >>> 0
+  }
 }
 
 export function encodeXor(values: readonly number[]): Uint8Array {
@@ -150,9 +160,9 @@ export function decodeXor(bytes: Uint8Array, count: number): number[] {
         windowTz = 64 - windowLz - (input.bits(6) + 1)
         if (windowTz < 0) throw new StreamError('bad xor window')
       } else if (windowLz < 0) throw new StreamError('xor window used before it was set')
-      const [xh, xl] = readShifted(input, windowTz, 64 - windowLz - windowTz)
-      hi = (hi ^ xh) >>> 0
-      lo = (lo ^ xl) >>> 0
+      readShifted(input, windowTz, 64 - windowLz - windowTz)
+      hi = (hi ^ xor.hi) >>> 0
+      lo = (lo ^ xor.lo) >>> 0
     }
     u32[HI] = hi
     u32[LO] = lo

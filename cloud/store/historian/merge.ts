@@ -111,6 +111,26 @@ export function addBlockSamples(out: ChunkSample[], point: string, row: BlockRow
   for (const s of samples) if (s.ts >= range.from && s.ts <= range.to) out.push(s)
 }
 
+/**
+ * One point's samples of [from, to] that `keep` keeps, in the historian's order, from its chunk
+ * rows of some hours (by hour, id) and the blocks in range (by id): a rollup answer's partial
+ * minutes (historian/spans.ts), whatever the engine fetched the rows with.
+ */
+export function keptSamples(
+  point: string,
+  range: { from: number; to: number; keep: (ts: number) => boolean },
+  chunks: Iterable<ChunkRow>,
+  blocks: Iterable<BlockRow>,
+  onCorrupt: OnCorrupt,
+): ChunkSample[] {
+  const collect = sealedSamples(point, range.from, range.to, onCorrupt, undefined, range.keep)
+  for (const row of chunks) collect.add(row)
+  const out = collect.out
+  for (const row of blocks) addBlockSamples(out, point, row, range, onCorrupt)
+  // The blocks' samples are cut by range only: kept as the chunks' were.
+  return inHistorianOrder(out.filter((s) => range.keep(s.ts)))
+}
+
 /** As addBlockSamples for many points at once: the block is decoded once. */
 export function addBlockToPoints(out: Map<string, ChunkSample[]>, row: BlockRow, range: Window, onCorrupt: OnCorrupt) {
   for (const { point, samples } of blockPoints(row, onCorrupt) ?? []) {

@@ -1,8 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { ChunkSample } from '../historian/codec.ts'
-import { CHUNK_WIDTH_MS } from '../historian/compact.ts'
-import { hourOf } from '../historian/merge.ts'
-import { inSpans, partsOfWindows, type SpanWindow, windowsOf } from '../historian/spans.ts'
+import { partsOfSpans, spanRead } from '../historian/spans.ts'
 import type { Part, Plan, RollupSource, Span } from '../../telemetry/rollup-plan.ts'
 import type { PgDb } from './db.ts'
 import type { PgSampleReader } from './sample-reads.ts'
@@ -48,34 +45,9 @@ export async function rollupParts(
   return [...rows] as unknown as Part[]
 }
 
-/** The first index of a list sorted by ts whose ts is at least `ts`. */
-function firstAtOrAfter(list: readonly ChunkSample[], ts: number): number {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((list[mid] as ChunkSample).ts < ts) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/**
- * The partial minutes of a rollup answer read from the historian (historian/spans.ts): the
- * chunk hours of all windows in one read, then each window's samples cut out of it by time.
- */
+/** The partial minutes of a rollup answer read from the historian: their chunk hours in one statement (historian/spans.ts). */
 export async function rawSpanParts(reader: PgSampleReader, point: string, plan: Plan, spans: readonly Span[]) {
   if (spans.length === 0) return []
-  const windows = windowsOf(spans)
-  const hours = new Set<number>()
-  for (const w of windows) for (let h = hourOf(w.from); h <= w.to - 1; h += CHUNK_WIDTH_MS) hours.add(h)
-  const from = (windows[0] as SpanWindow).from
-  const to = Math.max(...windows.map((w) => w.to)) - 1
-  // Only the spans' samples are made and sorted: not the whole hours around them (an hour's chunk, a sample a second, for a minute).
-  const samples = await reader.readHours(point, [...hours], { from, to, keep: inSpans(spans) })
-  const read = windows.map((window) => ({
-    window,
-    samples: samples.slice(firstAtOrAfter(samples, window.from), firstAtOrAfter(samples, window.to)),
-  }))
-  return partsOfWindows(plan, read)
+  const read = spanRead(spans)
+  return partsOfSpans(plan, await reader.readHours(point, read.hours, read))
 }

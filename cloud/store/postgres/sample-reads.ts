@@ -8,6 +8,7 @@ import {
   addBlockToPoints,
   hourOf,
   inHistorianOrder,
+  keptSamples,
   sealedSamples,
 } from '../historian/merge.ts'
 import type { StoredSample } from '../repos/telemetry.ts'
@@ -101,17 +102,12 @@ export function pgSampleReader(db: PgDb, onCorrupt: OnCorrupt) {
       hours: readonly number[],
       range: { from: number; to: number; keep: (ts: number) => boolean },
     ): Promise<StoredSample[]> {
-      const { from, to, keep } = range
-      const collect = sealedSamples(point, from, to, onCorrupt, undefined, keep)
       const rows = await db
         .select(chunkColumns)
         .from(sampleChunks)
         .where(and(eq(sampleChunks.point, point), inArray(sampleChunks.hour, [...hours])))
         .orderBy(asc(sampleChunks.hour), asc(sampleChunks.id))
-      for (const row of rows) collect.add(row)
-      const out = collect.out
-      for (const row of await blocksIn(from, to)) addBlockSamples(out, point, row, { from, to }, onCorrupt)
-      return inHistorianOrder(out.filter((s) => keep(s.ts)))
+      return keptSamples(point, range, rows, await blocksIn(range.from, range.to), onCorrupt)
     },
 
     /** As read, for many points at once: one chunk query for all of them, each block decoded once. */

@@ -44,35 +44,29 @@ export function createRollupOps(db: Db) {
     )
   const upserts = { '1m': upsert(TABLES['1m']), '1h': upsert(TABLES['1h']) }
 
-  // The rows inside the given spans (a JSON array of [from, to)), per bucket of the plan. Each
-  // span's rows lie inside one bucket (rollup-plan.ts), so the bucket is the row start's.
-  // Parameters are bound as REAL: the bucket index is integer division only with the CASTs.
-  const spanRows = (table: string) => `
-    SELECT (r.start - CAST(@from AS INTEGER)) / CAST(@step AS INTEGER) AS i, r.*
-    FROM json_each(@spans) j CROSS JOIN ${table} r
-    WHERE r.point = @point AND r.start >= j.value ->> 0 AND r.start < j.value ->> 1`
-  const reads = (table: string) => ({
-    figures: sqlite.prepare(`
-      SELECT i, SUM(count) AS count, MIN(min) AS min, MAX(max) AS max, SUM(sum) AS sum, SUM(not_good) AS notGood
-      FROM (${spanRows(table)}) GROUP BY i`),
-    // With exactly one max() SQLite takes the bare column (last) from the row holding the max.
-    lasts: sqlite.prepare(
-      `SELECT i, last, MAX(last_ts) AS lastTs FROM (${spanRows(table)}) WHERE count > 0 GROUP BY i`,
-    ),
-  })
-  const readers = { '1m': reads(TABLES['1m']), '1h': reads(TABLES['1h']) }
+  // The rows inside the given spans (a JSON array of [from, to)), per bucket of the plan, in ONE
+  // pass: each span's rows lie inside one bucket (rollup-plan.ts), so the bucket is the row
+  // start's. `last` is the newest good row's (count > 0): a row's last_ts lies inside its own
+  // minute or hour, so the newest by start is the newest by last_ts, looked up by its key.
+  // The plan's from and step are bound as integers (BigInt): as REAL, every row's bucket index
+  // took two CASTs (measured, issue 15: this statement ≈ 20 ms CPU over a month of 1-min rows,
+  // the two it replaced ≈ 30 ms).
+  const read = (table: string) =>
+    sqlite.prepare<{ point: string; from: bigint; step: bigint; spans: string }, Part>(`
+      WITH g AS (
+        SELECT (r.start - @from) / @step AS i, SUM(r.count) AS count, MIN(r.min) AS min, MAX(r.max) AS max,
+          SUM(r.sum) AS sum, SUM(r.not_good) AS notGood, MAX(CASE WHEN r.count > 0 THEN r.start END) AS lastStart
+        FROM json_each(@spans) j CROSS JOIN ${table} r
+        WHERE r.point = @point AND r.start >= j.value ->> 0 AND r.start < j.value ->> 1
+        GROUP BY i)
+      SELECT g.i, g.count, g.min, g.max, g.sum, g.notGood, l.last, l.last_ts AS lastTs
+      FROM g LEFT JOIN ${table} l ON l.point = @point AND l.start = g.lastStart`)
+  const readers = { '1m': read(TABLES['1m']), '1h': read(TABLES['1h']) }
 
   function partsFrom(source: RollupSource, point: string, plan: Plan, spans: readonly Span[]): Part[] {
     if (spans.length === 0) return []
-    const args = { point, from: plan.from, step: plan.step, spans: JSON.stringify(spans.map((s) => [s.from, s.to])) }
-    const lasts = new Map(
-      (readers[source].lasts.all(args) as Array<{ i: number; last: number; lastTs: number }>).map((r) => [r.i, r]),
-    )
-    return (readers[source].figures.all(args) as Array<Omit<Part, 'last' | 'lastTs'>>).map((r) => ({
-      ...r,
-      last: lasts.get(r.i)?.last ?? null,
-      lastTs: lasts.get(r.i)?.lastTs ?? null,
-    }))
+    const [from, step] = [BigInt(Math.trunc(plan.from)), BigInt(Math.trunc(plan.step))]
+    return readers[source].all({ point, from, step, spans: JSON.stringify(spans.map((s) => [s.from, s.to])) })
   }
 
   return {

@@ -7,6 +7,7 @@ import {
   addBlockToPoints,
   hourOf,
   inHistorianOrder,
+  keptSamples,
   sealedSamples,
 } from '../historian/merge.ts'
 import type { StoredSample } from '../store.ts'
@@ -23,6 +24,10 @@ export type { Enough } from '../historian/merge.ts'
 export function createSampleReader(db: Db, onCorrupt: OnCorrupt) {
   const chunks = db.$client.prepare<[string, number, number], ChunkRow>(
     'SELECT id, hour, from_ts AS fromTs, to_ts AS toTs, data FROM sample_chunks WHERE point = ? AND hour >= ? AND hour <= ? ORDER BY hour, id',
+  )
+  // The chunks of the given hours (a JSON array), as the index (point, hour) finds them.
+  const chunksOfHours = db.$client.prepare<[string, string], ChunkRow>(
+    'SELECT id, hour, from_ts AS fromTs, to_ts AS toTs, data FROM sample_chunks WHERE point = ? AND hour IN (SELECT value FROM json_each(?)) ORDER BY hour, id',
   )
   const blocks = db.$client.prepare<[number, number], BlockRow>(
     'SELECT id, min_ts AS minTs, max_ts AS maxTs, data FROM sample_blocks WHERE max_ts >= ? AND min_ts <= ? ORDER BY id',
@@ -45,6 +50,20 @@ export function createSampleReader(db: Db, onCorrupt: OnCorrupt) {
       const out = sealed(point, from, to, enough)
       for (const row of blocks.iterate(from, to)) addBlockSamples(out, point, row, { from, to }, onCorrupt)
       return inHistorianOrder(out)
+    },
+
+    /**
+     * The point's samples of [from, to] in the given chunk hours only, and only those `keep`
+     * keeps, in the historian's order: the partial minutes of a rollup answer (historian/spans.ts),
+     * one statement for all their hours.
+     */
+    readHours(
+      point: string,
+      hours: readonly number[],
+      range: { from: number; to: number; keep: (ts: number) => boolean },
+    ): StoredSample[] {
+      const chunkRows = chunksOfHours.iterate(point, JSON.stringify(hours))
+      return keptSamples(point, range, chunkRows, blocks.iterate(range.from, range.to), onCorrupt)
     },
 
     /** As read, for many points at once: each block in range is decoded once, not once per point. */
