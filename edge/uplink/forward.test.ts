@@ -159,6 +159,19 @@ describe('SendWindow replay: live first, backlog in order behind it', () => {
     expect(fill(w, 6, 3)).toEqual([3])
   })
 
+  it('unsent: what this connection has not published yet in its lane (a resend leaves it to the window)', () => {
+    const w = new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1000, replayInflight: 2 })
+    w.connected(10) // 1..10 backlog
+    expect(fill(w, 12, 0)).toEqual([11, 12, 1, 2])
+    // Sent and unacked: a resend publishes them again; the rest of the backlog is the window's.
+    expect([1, 2, 3, 10, 11, 12, 13].map((s) => w.unsent(s))).toEqual([false, false, true, true, false, false, true])
+    w.acked(2, 1, [[11, 12]])
+    expect(w.unsent(2)).toBe(false)
+    // A rewind (ack timeout, reconnect) makes everything unacked the window's again (it skips 11–12: the cloud holds them).
+    w.rewind()
+    expect([2, 3, 11, 13].map((s) => w.unsent(s))).toEqual([false, true, true, true])
+  })
+
   it('with a window of one, the backlog still drains (live first)', () => {
     const w = new SendWindow(0, { maxInflight: 1, ackTimeoutMs: 1000 })
     w.connected(2)

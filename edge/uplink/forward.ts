@@ -97,6 +97,18 @@ export class SendWindow {
     return Math.min(free, Math.max(0, this.#limits.replayInflight - backlogInflight))
   }
 
+  /**
+   * True for a seq this connection has not published yet in its lane (nor the cloud acked): the
+   * window sends it in its turn, paced. A resend command (commands.ts) leaves such seqs to the
+   * window instead of publishing them at once: during a drain the cloud sees the unsent backlog
+   * as a hole, and 1 000 backlog batches published outside the window would queue at the broker
+   * ahead of every live batch (the live lane stalled for minutes on a slow store).
+   */
+  unsent(seq: number): boolean {
+    const lane: Lane = seq > this.liveFrom ? 'live' : 'backlog'
+    return seq > this.#sentThrough[lane] && seq > this.ackedThrough
+  }
+
   /** Records a batch as published; false: the cloud holds it already, do not publish it. */
   sent(seq: number, now: number): boolean {
     const lane: Lane = seq > this.liveFrom ? 'live' : 'backlog'

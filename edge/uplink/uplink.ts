@@ -272,6 +272,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       outbox,
       drivers: options.drivers,
       republish,
+      unsent: (seq) => window.unsent(seq),
       now: () => clock.now(),
       ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}),
       ...(options.readPoint ? { readPoint: options.readPoint } : {}),
