@@ -287,7 +287,11 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
         cmd,
         ok: response.ok,
         ...(response.result?.type === 'resend'
-          ? { resent: response.result.resent.length, gaps: response.result.gaps.length }
+          ? {
+              resent: response.result.resent.length,
+              queued: response.result.queued ?? 0,
+              gaps: response.result.gaps.length,
+            }
           : {}),
       },
       'command answered',
