@@ -7,8 +7,9 @@
  * drains oldest first behind them, in seq order, with at most `replayInflight` batches in
  * flight (by default half the window, at most 8), so a new live batch is published at once
  * even while the cloud is busy storing a week of backlog; those slots stay the backlog's while
- * it lasts (live never takes them), so the drain keeps going when live alone fills the window. That is the pacing: the drain runs as fast as the cloud acks, and
- * live data never queues behind it.
+ * it lasts (live never takes them), so the drain keeps going when live alone fills the window.
+ * That is the pacing: the drain runs as fast as the cloud acks, and live data never queues
+ * behind it.
  *
  * Acks: the cloud's mark `through` is contiguous (every seq ≤ it is stored); live batches
  * stored above the mark come back as `stored` ranges (selective acks), which free their window
