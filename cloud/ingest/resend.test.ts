@@ -31,6 +31,19 @@ const sample = (i: number) => ({
   quality: 'good' as const,
 })
 
+type Publish = (packet: { topic: string; payload: unknown }, client: unknown, done: (err: Error | null) => void) => void
+
+/** The broker acks a data batch to the edge and forwards it to nobody when `drop(seq)` says so (as a broker restart without persistence loses what it held). */
+function dropData(broker: EmbeddedBroker, drop: (seq: number) => boolean): void {
+  const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
+  const lossy: Publish = (packet, client, done) => {
+    const d = packet.topic.endsWith('/data') ? decodeData(packet.payload as Buffer) : null
+    if (d?.ok && drop(d.value.seq)) return done(null)
+    publish(packet, client, done)
+  }
+  broker.aedes.publish = lossy as unknown as typeof broker.aedes.publish
+}
+
 describe('command channel and sequence-hole resend', () => {
   let dir: string
   let broker: EmbeddedBroker
@@ -100,19 +113,8 @@ describe('command channel and sequence-hole resend', () => {
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     // The broker "loses" batch 3 once: it acks it to the edge and forwards it to nobody (as a
     // broker restart without persistence does with what it held).
-    type Publish = (
-      packet: { topic: string; payload: unknown },
-      client: unknown,
-      done: (err: Error | null) => void,
-    ) => void
-    const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
     let seen3 = 0
-    const lossy: Publish = (packet, client, done) => {
-      const d = packet.topic.endsWith('/data') ? decodeData(packet.payload as Buffer) : null
-      if (d?.ok && d.value.seq === 3 && seen3++ === 0) return done(null)
-      publish(packet, client, done)
-    }
-    broker.aedes.publish = lossy as unknown as typeof broker.aedes.publish
+    dropData(broker, (seq) => seq === 3 && seen3++ === 0)
     startEdge(120_000) // the edge alone would wait two minutes before resending
     for (let i = 1; i <= 5; i++) outbox.append([sample(i)])
     uplink!.kick()
@@ -136,21 +138,14 @@ describe('command channel and sequence-hole resend', () => {
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     // Written during an outage: the backlog drains one batch at a time behind live data.
     for (let i = 1; i <= 6; i++) outbox.append([sample(i)])
-    type Publish = (
-      packet: { topic: string; payload: unknown },
-      client: unknown,
-      done: (err: Error | null) => void,
-    ) => void
-    const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
     const forwarded: number[] = []
-    const lossy: Publish = (packet, client, done) => {
-      const d = packet.topic.endsWith('/data') ? decodeData(packet.payload as Buffer) : null
-      // Batch 1 is lost once: the mark stays below the live batch, a hole of the whole backlog.
-      if (d?.ok && d.value.seq === 1 && !forwarded.includes(-1)) return (forwarded.push(-1), done(null))
-      if (d?.ok) forwarded.push(d.value.seq)
-      publish(packet, client, done)
-    }
-    broker.aedes.publish = lossy as unknown as typeof broker.aedes.publish
+    // Batch 1 is lost once: the mark stays below the live batch, a hole of the whole backlog.
+    let lost = false
+    dropData(broker, (seq) => {
+      if (seq === 1 && !lost) return (lost = true)
+      forwarded.push(seq)
+      return false
+    })
     startEdge(120_000, 1)
     await waitFor(() => uplink!.state().connected, { message: 'edge never connected' })
     outbox.append([sample(7)]) // live: stored above the hole
