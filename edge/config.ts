@@ -85,7 +85,9 @@ export const UplinkConfigSchema = z
     /**
      * Backlog batches in flight while a backlog drains after an outage (default half of
      * maxInflight, at most 8): live batches go first, and each backlog batch in flight is one the
-     * cloud may store before the next live one. Raise it on a link with a long round trip.
+     * cloud may store before the next live one. These slots stay the backlog's while it lasts
+     * (live uses the rest of the window), so the drain never stops. Raise it on a link with a
+     * long round trip.
      */
     replayInflight: z.number().int().min(1).max(10_000).optional(),
     /** No ack progress for this long while batches are in flight → resend from the last ack (the wait doubles, up to 8×, while the cloud stays silent). */

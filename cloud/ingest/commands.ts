@@ -104,6 +104,7 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
             edge: r.edge,
             id: r.id,
             resent: r.result.resent.length,
+            queued: r.result.queued ?? 0,
             alreadyAcked: r.result.alreadyAcked,
             gaps: r.result.gaps.length,
           },

@@ -31,6 +31,19 @@ const sample = (i: number) => ({
   quality: 'good' as const,
 })
 
+type Publish = (packet: { topic: string; payload: unknown }, client: unknown, done: (err: Error | null) => void) => void
+
+/** The broker acks a data batch to the edge and forwards it to nobody when `drop(seq)` says so (as a broker restart without persistence loses what it held). */
+function dropData(broker: EmbeddedBroker, drop: (seq: number) => boolean): void {
+  const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
+  const lossy: Publish = (packet, client, done) => {
+    const d = packet.topic.endsWith('/data') ? decodeData(packet.payload as Buffer) : null
+    if (d?.ok && drop(d.value.seq)) return done(null)
+    publish(packet, client, done)
+  }
+  broker.aedes.publish = lossy as unknown as typeof broker.aedes.publish
+}
+
 describe('command channel and sequence-hole resend', () => {
   let dir: string
   let broker: EmbeddedBroker
@@ -42,7 +55,7 @@ describe('command channel and sequence-hole resend', () => {
   let edgeLogs = edgeLogger()
 
   let tracker: AckTracker
-  const startEdge = (ackTimeoutMs: number) => {
+  const startEdge = (ackTimeoutMs: number, replayInflight?: number) => {
     uplink = startMqttUplink({
       url: broker.url,
       clientId: 'edge-resend-test',
@@ -54,6 +67,7 @@ describe('command channel and sequence-hole resend', () => {
       drivers: () => [],
       outbox,
       maxInflight: 16,
+      ...(replayInflight === undefined ? {} : { replayInflight }),
       ackTimeoutMs,
       heartbeatMs: 60_000,
       reconnectMinMs: 50,
@@ -99,19 +113,8 @@ describe('command channel and sequence-hole resend', () => {
     outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
     // The broker "loses" batch 3 once: it acks it to the edge and forwards it to nobody (as a
     // broker restart without persistence does with what it held).
-    type Publish = (
-      packet: { topic: string; payload: unknown },
-      client: unknown,
-      done: (err: Error | null) => void,
-    ) => void
-    const publish = (broker.aedes.publish as unknown as Publish).bind(broker.aedes)
     let seen3 = 0
-    const lossy: Publish = (packet, client, done) => {
-      const d = packet.topic.endsWith('/data') ? decodeData(packet.payload as Buffer) : null
-      if (d?.ok && d.value.seq === 3 && seen3++ === 0) return done(null)
-      publish(packet, client, done)
-    }
-    broker.aedes.publish = lossy as unknown as typeof broker.aedes.publish
+    dropData(broker, (seq) => seq === 3 && seen3++ === 0)
     startEdge(120_000) // the edge alone would wait two minutes before resending
     for (let i = 1; i <= 5; i++) outbox.append([sample(i)])
     uplink!.kick()
@@ -129,6 +132,37 @@ describe('command channel and sequence-hole resend', () => {
       (await env.store.history(sample(1).point, { from: 0, to: T0 + 10_000, limit: 10 }, 'all')).map((s) => s.ts),
     ).toEqual([1, 2, 3, 4, 5].map((i) => sample(i).ts))
     expect(metrics.ingest).toMatchObject({ batches: 5, duplicates: 0 })
+  })
+
+  it('a hole that is the backlog the edge is still draining is not published at once: only the lost batch is, the rest follows paced', async () => {
+    outbox = openSqliteOutbox({ file: path.join(dir, 'outbox.db') })
+    // Written during an outage: the backlog drains one batch at a time behind live data.
+    for (let i = 1; i <= 6; i++) outbox.append([sample(i)])
+    const forwarded: number[] = []
+    // Batch 1 is lost once: the mark stays below the live batch, a hole of the whole backlog.
+    let lost = false
+    dropData(broker, (seq) => {
+      if (seq === 1 && !lost) return (lost = true)
+      forwarded.push(seq)
+      return false
+    })
+    startEdge(120_000, 1)
+    await waitFor(() => uplink!.state().connected, { message: 'edge never connected' })
+    outbox.append([sample(7)]) // live: stored above the hole
+    uplink!.kick()
+    await waitFor(() => tracker.through(EDGE) === 7, {
+      timeoutMs: 10_000,
+      message: () => `never contiguous through 7 (through ${tracker.through(EDGE)}, pending ${tracker.pending(EDGE)})`,
+    })
+    // The cloud asked for 1–6; the edge published again only the batch it had sent (1), and left
+    // 2–6, which it had not sent yet, to its window: each went out once, in order.
+    expect(edgeLogs.lines().find((l) => l.msg === 'command answered')).toMatchObject({
+      cmd: 'resend',
+      resent: 1,
+      queued: 5,
+    })
+    expect(forwarded.filter((s) => s >= 2 && s <= 6)).toEqual([2, 3, 4, 5, 6])
+    expect(metrics.ingest).toMatchObject({ batches: 7, duplicates: 0 })
   })
 
   it('answers ping and status, and a resend of a range it dropped with the gap record, which the cloud stores', async () => {

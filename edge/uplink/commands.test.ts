@@ -55,6 +55,25 @@ describe('edge command answers', () => {
     expect(decodeCommandResponse(encode(r)).ok).toBe(true)
   })
 
+  it('a resend leaves what the send window has not sent yet to the window (queued), publishing only what went out before', async () => {
+    outbox = openSqliteOutbox({ file: path.join(dir, 'roomy.db') })
+    for (let i = 1; i <= 6; i++) outbox.append([sample(i)])
+    // The window sent 1–2 (unacked, maybe lost on the way); 3–6 are the backlog it drains in its turn.
+    const r = await answerCommand(command({ type: 'resend', fromSeq: 1, toSeq: 6 }), {
+      edge: 'e1',
+      session: 's-1',
+      outbox,
+      drivers: () => [],
+      republish: (b) => republished.push(...b),
+      unsent: (seq) => seq > 2,
+      now: () => T0 + 5,
+    })
+    if (r.result?.type !== 'resend') throw new Error('not a resend answer')
+    expect(republished.map((b) => b.seq)).toEqual([1, 2])
+    expect(r.result).toMatchObject({ resent: [1, 2], queued: 4, alreadyAcked: 0, gaps: [] })
+    expect(decodeCommandResponse(encode(r)).ok).toBe(true)
+  })
+
   it('answers ping and status; a failing outbox is an error answer, not a throw', async () => {
     outbox.append([sample(1)])
     expect((await answer({ type: 'ping' })).result).toEqual({ type: 'pong', session: 's-1' })

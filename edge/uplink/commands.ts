@@ -17,6 +17,11 @@ export interface CommandDeps {
   drivers: () => DriverReport[]
   /** Publishes batches again (the uplink's data path; the cloud deduplicates by (edge, outbox, seq)). */
   republish: (batches: readonly OutboxBatch[]) => void
+  /**
+   * A seq the send window will publish anyway (not yet sent on this connection, forward.ts
+   * `unsent`): a resend leaves it to the window, paced behind live data. Absent: none.
+   */
+  unsent?: (seq: number) => boolean
   now: () => number
   /** Starts the pictures of a `snapshot` command (they follow through the outbox); absent without cameras. */
   snapshot?: (request: SnapshotRequest) => void
@@ -31,7 +36,8 @@ class Refused extends Error {}
 
 /**
  * Answers one command from the cloud (shared/wire/command.ts). A resend publishes what the
- * outbox still holds of the range; for what it dropped it answers with the gap records, and it
+ * outbox still holds of the range and this connection already sent (what it has not sent yet
+ * follows through the send window, counted as `queued`); for what it dropped it answers with the gap records, and it
  * counts what the cloud already acked, so every seq asked for is accounted for.
  */
 export async function answerCommand(command: Command, deps: CommandDeps): Promise<CommandResponse> {
@@ -70,11 +76,14 @@ async function run(command: Command, deps: CommandDeps): Promise<CommandResult> 
       const stats = deps.outbox.stats()
       const toSeq = Math.min(cmd.toSeq, cmd.fromSeq + RESEND_MAX_BATCHES - 1)
       const held = deps.outbox.peek(cmd.fromSeq - 1, toSeq - cmd.fromSeq + 1).filter((b) => b.seq <= toSeq)
-      if (held.length > 0) deps.republish(held)
+      const unsent = deps.unsent ?? (() => false)
+      const again = held.filter((b) => !unsent(b.seq))
+      if (again.length > 0) deps.republish(again)
       const alreadyAcked = Math.max(0, Math.min(toSeq, stats.ackedThrough) - cmd.fromSeq + 1)
       return {
         type: 'resend',
-        resent: held.map((b) => b.seq),
+        resent: again.map((b) => b.seq),
+        ...(again.length < held.length ? { queued: held.length - again.length } : {}),
         alreadyAcked,
         gaps: deps.outbox.gapsOverlapping(cmd.fromSeq, toSeq),
       }

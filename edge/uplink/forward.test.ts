@@ -159,6 +159,32 @@ describe('SendWindow replay: live first, backlog in order behind it', () => {
     expect(fill(w, 6, 3)).toEqual([3])
   })
 
+  it('unsent: what this connection has not published yet in its lane (a resend leaves it to the window)', () => {
+    const w = new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1000, replayInflight: 2 })
+    w.connected(10) // 1..10 backlog
+    expect(fill(w, 12, 0)).toEqual([11, 12, 1, 2])
+    // Sent and unacked: a resend publishes them again; the rest of the backlog is the window's.
+    expect([1, 2, 3, 10, 11, 12, 13].map((s) => w.unsent(s))).toEqual([false, false, true, true, false, false, true])
+    w.acked(2, 1, [[11, 12]])
+    expect(w.unsent(2)).toBe(false)
+    // A rewind (ack timeout, reconnect) makes everything unacked the window's again (it skips 11–12: the cloud holds them).
+    w.rewind()
+    expect([2, 3, 11, 13].map((s) => w.unsent(s))).toEqual([false, true, true, true])
+  })
+
+  it('live data that alone would fill the window leaves the backlog its slots: the drain goes on', () => {
+    const w = new SendWindow(0, { maxInflight: 4, ackTimeoutMs: 1000, replayInflight: 2 })
+    w.connected(10) // 1..10 backlog; the edge writes live batches faster than the cloud acks them
+    expect(fill(w, 50, 0)).toEqual([11, 12, 1, 2])
+    w.acked(0, 1, [[11, 12]])
+    expect(fill(w, 50, 2)).toEqual([13, 14]) // the backlog's two slots are in use, not given to live
+    w.acked(2, 3, [[11, 14]])
+    expect(fill(w, 50, 4)).toEqual([15, 16, 3, 4])
+    // Once the backlog is acked, live has the whole window again.
+    w.acked(10, 5, [[11, 16]])
+    expect(fill(w, 50, 6)).toEqual([17, 18, 19, 20])
+  })
+
   it('with a window of one, the backlog still drains (live first)', () => {
     const w = new SendWindow(0, { maxInflight: 1, ackTimeoutMs: 1000 })
     w.connected(2)

@@ -6,8 +6,10 @@
  * LIVE; what was waiting before is the BACKLOG. Live batches always go first; the backlog
  * drains oldest first behind them, in seq order, with at most `replayInflight` batches in
  * flight (by default half the window, at most 8), so a new live batch is published at once
- * even while the cloud is busy storing a week of backlog. That is the pacing: the drain runs as fast as the cloud acks, and
- * live data never queues behind it.
+ * even while the cloud is busy storing a week of backlog; those slots stay the backlog's while
+ * it lasts (live never takes them), so the drain keeps going when live alone fills the window.
+ * That is the pacing: the drain runs as fast as the cloud acks, and live data never queues
+ * behind it.
  *
  * Acks: the cloud's mark `through` is contiguous (every seq ≤ it is stored); live batches
  * stored above the mark come back as `stored` ranges (selective acks), which free their window
@@ -89,12 +91,34 @@ export class SendWindow {
 
   /** How many more batches of this lane may be published now. */
   capacity(lane: Lane = 'live'): number {
-    const free = Math.max(0, this.#limits.maxInflight - this.#inflight.size)
-    if (lane === 'live') return free
-    if (this.#sentThrough.backlog >= this.liveFrom) return 0
+    const { maxInflight, replayInflight } = this.#limits
+    const free = Math.max(0, maxInflight - this.#inflight.size)
     let backlogInflight = 0
     for (const l of this.#inflight.values()) if (l === 'backlog') backlogInflight++
-    return Math.min(free, Math.max(0, this.#limits.replayInflight - backlogInflight))
+    if (lane === 'live') {
+      // While a backlog is left, its replayInflight slots (never the last one) are kept for it:
+      // live data that keeps the window full (an edge or a link slower than its own load) would
+      // otherwise stop the drain, and the cloud then asks for the whole backlog as a hole.
+      const reserved = Math.min(replayInflight, this.backlog, maxInflight - 1)
+      return Math.min(
+        free,
+        Math.max(0, maxInflight - Math.max(reserved, backlogInflight) - (this.#inflight.size - backlogInflight)),
+      )
+    }
+    if (this.#sentThrough.backlog >= this.liveFrom) return 0
+    return Math.min(free, Math.max(0, replayInflight - backlogInflight))
+  }
+
+  /**
+   * True for a seq this connection has not published yet in its lane (nor the cloud acked): the
+   * window sends it in its turn, paced. A resend command (commands.ts) leaves such seqs to the
+   * window instead of publishing them at once: during a drain the cloud sees the unsent backlog
+   * as a hole, and 1 000 backlog batches published outside the window would queue at the broker
+   * ahead of every live batch (the live lane stalled for minutes on a slow store).
+   */
+  unsent(seq: number): boolean {
+    const lane: Lane = seq > this.liveFrom ? 'live' : 'backlog'
+    return seq > this.#sentThrough[lane] && seq > this.ackedThrough
   }
 
   /** Records a batch as published; false: the cloud holds it already, do not publish it. */

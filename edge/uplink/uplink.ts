@@ -272,6 +272,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       outbox,
       drivers: options.drivers,
       republish,
+      unsent: (seq) => window.unsent(seq),
       now: () => clock.now(),
       ...(options.onSnapshotRequest ? { snapshot: options.onSnapshotRequest } : {}),
       ...(options.readPoint ? { readPoint: options.readPoint } : {}),
@@ -286,7 +287,11 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
         cmd,
         ok: response.ok,
         ...(response.result?.type === 'resend'
-          ? { resent: response.result.resent.length, gaps: response.result.gaps.length }
+          ? {
+              resent: response.result.resent.length,
+              queued: response.result.queued ?? 0,
+              gaps: response.result.gaps.length,
+            }
           : {}),
       },
       'command answered',

@@ -59,6 +59,8 @@ export const CommandResult = z.discriminatedUnion('type', [
     type: z.literal('resend'),
     /** Seqs published again (held by the outbox). */
     resent: z.array(Seq).max(100_000),
+    /** Seqs of the range the edge holds but has not sent yet on this connection: they follow through its send window. */
+    queued: z.number().int().nonnegative().optional(),
     /** How many seqs of the range the cloud had already acked. */
     alreadyAcked: z.number().int().nonnegative(),
     /** What the edge dropped from the range: the answer for seqs it no longer holds. */
