@@ -99,11 +99,10 @@ export class SendWindow {
       // While a backlog is left, its replayInflight slots (never the last one) are kept for it:
       // live data that keeps the window full (an edge or a link slower than its own load) would
       // otherwise stop the drain, and the cloud then asks for the whole backlog as a hole.
+      // (Never more than `free`: the backlog's share counted is at least what it has in flight.)
       const reserved = Math.min(replayInflight, this.backlog, maxInflight - 1)
-      return Math.min(
-        free,
-        Math.max(0, maxInflight - Math.max(reserved, backlogInflight) - (this.#inflight.size - backlogInflight)),
-      )
+      const liveInflight = this.#inflight.size - backlogInflight
+      return Math.max(0, maxInflight - Math.max(reserved, backlogInflight) - liveInflight)
     }
     if (this.#sentThrough.backlog >= this.liveFrom) return 0
     return Math.min(free, Math.max(0, replayInflight - backlogInflight))
