@@ -10,10 +10,9 @@ import { systemClock, type Clock } from '../shared/clock.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
-import { startAlarmReminders } from './alarms/reminders.ts'
-import { startCommLossWatcher } from './alarms/comm-loss.ts'
 import { startGasWarnings } from './alarms/gas/service.ts'
-import { startDispatcher } from './notify/dispatcher.ts'
+import { createCluster } from './cluster/cluster.ts'
+import { startLeaderJobs } from './cluster/leader-jobs.ts'
 import { pushPlanner } from './notify/plan.ts'
 import { createApp } from './api/app.ts'
 import { createAccounts } from './auth/accounts.ts'
@@ -31,10 +30,8 @@ import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
 import { describeStore, openStore, storeErrorOf } from './store/open-store.ts'
 import { logCorrupt } from './store/historian/corrupt.ts'
-import { reportRunner, startReportSchedule } from './reports/service.ts'
-import { startHistorianCompaction } from './telemetry/compaction-job.ts'
-import { openExchange, startExchangeSchedule } from './exchange/service.ts'
-import { startRetentionJob } from './telemetry/retention-job.ts'
+import { reportRunner } from './reports/service.ts'
+import { openExchange } from './exchange/service.ts'
 import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
@@ -81,10 +78,19 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   const metrics = createMetrics(clock.now())
+  // Issue 16: replicas on one PostgreSQL database share the alarm stream and run the timers once (cloud/cluster/).
+  const cluster = createCluster({
+    store: config.store,
+    coordination: config.coordination,
+    feed: alarmFeed,
+    clock,
+    log,
+    ...(opts.env ? { env: opts.env } : {}),
+  })
   const store = await openStore(config, {
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log,
-    onAlarmChange: (change) => alarmFeed.publish(change),
+    onAlarmChange: (change) => cluster.onAlarmChange(change),
     planPushes: pushPlanner(config.notifications),
     // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
     onCorrupt: (part) => {
@@ -94,7 +100,9 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     ...(opts.env ? { env: opts.env } : {}),
   })
   let server: Server | null = null
+  let leading = false
   try {
+    await cluster.attach(store)
     const registry = await store.applyRegistry(config.registry)
     if (registry.unregistered > 0)
       log.warn(
@@ -146,6 +154,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           config: config.alarms.gasWarnings,
           recipients: config.notifications.recipients,
           log: log.child({ component: 'gas-warnings' }),
+          exclusive: cluster.gasLock,
+          leading: () => leading,
         })
       : undefined
     const exchange = openExchange({ config, store, clock })
@@ -226,57 +236,20 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     })
 
     ingestRef = ingest
-    const reminders = startAlarmReminders({ store, clock, log: log.child({ component: 'reminders' }) })
-    const commLoss = startCommLossWatcher({
-      store,
-      clock,
-      log: log.child({ component: 'comm-loss' }),
-      staleAfterMs: config.alarms.staleAfterS * 1000,
-      edgeOfflineAfterMs: config.edgeOfflineAfterMs,
-      cameraOfflineAfterMs: config.alarms.cameraOfflineAfterS * 1000,
-      clockOffsetAlarmMs: config.time.clockOffsetAlarmS * 1000,
-      priorities: config.alarms.priorities,
-    })
-    const dispatcher = startDispatcher({
-      config: config.notifications,
-      store,
-      clock,
-      log: log.child({ component: 'notify' }),
-    })
-    const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
-    const exchangeSchedule = startExchangeSchedule({
-      exchange,
-      config,
-      clock,
-      log: log.child({ component: 'exchange' }),
-    })
-    const retention = startRetentionJob({
-      store,
-      policy: config.store.retention,
-      clock,
-      log: log.child({ component: 'retention' }),
-      status: metrics.retention,
-    })
-    const compaction = startHistorianCompaction({
-      store,
-      clock,
-      log: log.child({ component: 'historian' }),
-      config: config.historian,
-      metrics,
-    })
+    // The timers, the dispatcher and the scheduled jobs: on the leading replica only (cloud/cluster/leader.ts).
+    await cluster.lead(
+      () => startLeaderJobs({ config, store, clock, log, metrics, runner, exchange }),
+      (now) => {
+        leading = now
+      },
+    )
     const httpServer = server
     let stopping: Promise<void> | null = null
     const stop = () => {
       stopping ??= (async () => {
-        reminders.stop()
         signing?.crl?.stop()
-        compaction.stop()
         gasWarnings?.stop()
-        commLoss.stop()
-        dispatcher.stop()
-        await reports.stop()
-        await exchangeSchedule.stop()
-        await retention.stop()
+        await cluster.stop()
         await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
@@ -288,6 +261,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     return { url, port, app, store, metrics, stop }
   } catch (err) {
     signing?.crl?.stop()
+    await cluster.stop()
     if (server?.listening) await closeServer(server)
     await store.close()
     throw storeErrorOf(err, config)

@@ -2,11 +2,11 @@ import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { startPeriodic } from '../../shared/periodic.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import type { Store } from '../store/store.ts'
+import type { Delivery, Store } from '../store/store.ts'
 import { createChannels } from './channels.ts'
 import type { NotificationsConfig } from './config.ts'
 import { createGasSender } from './gas-sender.ts'
-import { failedAttempt } from './retry.ts'
+import { claimLeaseMs, claimRounds, failedAttempt } from './retry.ts'
 
 /**
  * The notification shell: every few seconds it sends the pushes that are due. It works only
@@ -34,38 +34,48 @@ export function startDispatcher(o: {
   const channels = createChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
   const gas = createGasSender({ config, store, clock, log, env: o.env })
+  const leaseMs = claimLeaseMs(config)
+
+  const sendOne = async (d: Delivery, now: number): Promise<boolean> => {
+    const alarm = await store.getAlarm(d.alarm, 'all')
+    const recipient = recipients.get(d.recipient)
+    if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
+      const why = !alarm
+        ? 'alarm gone'
+        : !recipient
+          ? 'recipient no longer configured'
+          : alarm.closedAt !== null
+            ? 'closed before the push'
+            : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`
+      await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
+      return false
+    }
+    try {
+      await channels[d.channel]({ alarm, recipient, n: d.n, reason: d.reason })
+      await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
+      return true
+    } catch (err) {
+      const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
+      if (outcome.status === 'failed')
+        log.error(
+          { alarm: d.alarm, recipient: d.recipient, channel: d.channel, error: outcome.error },
+          'notification failed after every attempt',
+        )
+      await store.recordPush(d.id, outcome)
+      return false
+    }
+  }
 
   const runOnce = async () => {
     const now = clock.now()
     let sent = 0
-    for (const d of await store.duePushes(now, 500)) {
-      const alarm = await store.getAlarm(d.alarm, 'all')
-      const recipient = recipients.get(d.recipient)
-      if (!alarm || alarm.closedAt !== null || alarm.disposal.overlay || !recipient) {
-        const why = !alarm
-          ? 'alarm gone'
-          : !recipient
-            ? 'recipient no longer configured'
-            : alarm.closedAt !== null
-              ? 'closed before the push'
-              : `${alarm.disposal.overlay!.kind.replace(/_/g, ' ')} before the push`
-        await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
-        continue
-      }
-      try {
-        await channels[d.channel]({ alarm, recipient, n: d.n, reason: d.reason })
-        await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
-        sent++
-      } catch (err) {
-        const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
-        if (outcome.status === 'failed')
-          log.error(
-            { alarm: d.alarm, recipient: d.recipient, channel: d.channel, error: outcome.error },
-            'notification failed after every attempt',
-          )
-        await store.recordPush(d.id, outcome)
-      }
-    }
+    // Claimed, not just read (issue 16): another replica's dispatcher never sends these too.
+    await claimRounds(
+      (limit) => store.claimPushes(now, limit, leaseMs),
+      async (d) => {
+        if (await sendOne(d, now)) sent++
+      },
+    )
     sent += await gas.runOnce()
     return sent
   }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { errorMessage } from '../../shared/errors.ts'
-import type { Store } from '../store/store.ts'
+import type { GasDelivery, Store } from '../store/store.ts'
 import type { NotificationsConfig } from './config.ts'
 import { createGasChannels } from './gas-channels.ts'
-import { failedAttempt } from './retry.ts'
+import { claimLeaseMs, claimRounds, failedAttempt } from './retry.ts'
 
 /**
  * Sends the gas-leak warnings' due pushes (issue 18, 001:L1937–1940), from the ledger the store
@@ -23,6 +23,31 @@ export function createGasSender(o: {
   const channels = createGasChannels(config, o.env)
   const recipients = new Map(config.recipients.map((r) => [r.id, r]))
 
+  const leaseMs = claimLeaseMs(config)
+  const sendOne = async (d: GasDelivery, now: number, names: Map<string, string>): Promise<boolean> => {
+    const warning = await store.getGasWarning(d.warning, 'all')
+    const recipient = recipients.get(d.recipient)
+    if (!warning || warning.state === 'cleared' || !recipient) {
+      const why = !warning ? 'warning gone' : !recipient ? 'recipient no longer configured' : 'cleared before the push'
+      await store.recordGasPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
+      return false
+    }
+    try {
+      await channels[d.channel]({ warning, push: d, areaName: names.get(warning.area) ?? warning.area, recipient })
+      await store.recordGasPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
+      return true
+    } catch (err) {
+      const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
+      if (outcome.status === 'failed')
+        log.error(
+          { warning: d.warning, recipient: d.recipient, channel: d.channel, error: outcome.error },
+          'gas-leak warning push failed after every attempt',
+        )
+      await store.recordGasPush(d.id, outcome)
+      return false
+    }
+  }
+
   const areaNames = async () => {
     const areas = (await store.registry.list('areas', 'all')) as Array<{ id: string; name: string }>
     return new Map(areas.map((a) => [a.id, a.name]))
@@ -32,36 +57,16 @@ export function createGasSender(o: {
     /** Sends what is due now; the number sent. */
     async runOnce(): Promise<number> {
       const now = clock.now()
-      const due = await store.dueGasPushes(now, 500)
-      if (due.length === 0) return 0
-      const names = await areaNames()
       let sent = 0
-      for (const d of due) {
-        const warning = await store.getGasWarning(d.warning, 'all')
-        const recipient = recipients.get(d.recipient)
-        if (!warning || warning.state === 'cleared' || !recipient) {
-          const why = !warning
-            ? 'warning gone'
-            : !recipient
-              ? 'recipient no longer configured'
-              : 'cleared before the push'
-          await store.recordGasPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
-          continue
-        }
-        try {
-          await channels[d.channel]({ warning, push: d, areaName: names.get(warning.area) ?? warning.area, recipient })
-          await store.recordGasPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
-          sent++
-        } catch (err) {
-          const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
-          if (outcome.status === 'failed')
-            log.error(
-              { warning: d.warning, recipient: d.recipient, channel: d.channel, error: outcome.error },
-              'gas-leak warning push failed after every attempt',
-            )
-          await store.recordGasPush(d.id, outcome)
-        }
-      }
+      let names: Map<string, string> | null = null
+      // Claimed batch by batch (issue 16): another replica's sender never sends these too.
+      await claimRounds(
+        (limit) => store.claimGasPushes(now, limit, leaseMs),
+        async (d) => {
+          names ??= await areaNames()
+          if (await sendOne(d, now, names)) sent++
+        },
+      )
       return sent
     },
   }

@@ -23,7 +23,8 @@ export interface GasWarnings {
 /**
  * Gas-leak warnings, the shell around cloud/alarms/gas/decide.ts: raises and recoveries of gas
  * points (from the alarm feed, after their commit) re-evaluate their area; a timer re-evaluates
- * open warnings and sends due notices. One queue: evaluations and people's steps never interleave.
+ * open warnings and sends due notices. One queue: evaluations and people's steps never interleave
+ * (across replicas too, with `exclusive`).
  * Each opening, escalation and notice is saved with the pushes it calls for (./pushes.ts), in one
  * store transaction; cloud/notify sends them from that ledger.
  */
@@ -35,12 +36,22 @@ export function startGasWarnings(o: {
   recipients: readonly Recipient[]
   log: Logger
   intervalMs?: number
+  /**
+   * Issue 16: runs each step exclusive across cloud replicas (cloud/cluster/pg-mutex.ts); every
+   * replica hears every gas alarm change, so each evaluates under it and the second finds the
+   * first's result. Default: this process's queue alone (SQLite).
+   */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>
+  /** Issue 16: the timer's re-evaluation runs on the leading replica only (default: always). */
+  leading?: () => boolean
 }): GasWarnings {
   const { store, clock, log } = o
   const rules = gasRules(o.config)
   let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn, fn)
+    const step = () => exclusive(fn)
+    const next = queue.then(step, step)
     queue = next.catch(() => {})
     return next
   }
@@ -87,6 +98,7 @@ export function startGasWarnings(o: {
 
   const tick = () =>
     serial(async () => {
+      if (o.leading && !o.leading()) return
       for (const w of await store.openGasWarnings())
         await evaluateNow({ id: w.area, enterprise: w.enterprise, publicArea: w.publicArea })
       for (const w of await store.openGasWarnings()) {

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm'
+import { entryOfChange } from '../alarm-filter.ts'
 import type { AlarmStep } from '../../alarms/engine/steps.ts'
 import type { AlarmActOutcome, AlarmChange, AlarmRecord } from '../../alarms/model.ts'
 import type { DisposalFacts, TimelineEntry } from '../../alarms/workflow.ts'
@@ -7,7 +8,7 @@ import { findAlarm } from './alarm-reads.ts'
 import { appendTimeline, lockAlarmWrites } from './alarm-writes.ts'
 import type { PgDb } from './db.ts'
 import type { PgPlanInTx } from './ownership.ts'
-import { alarms } from './schema.ts'
+import { alarmTimeline, alarms } from './schema.ts'
 
 /** Where an alarm change goes: its pushes in its transaction, then the listeners after the commit. */
 export interface AlarmChangeSinks {
@@ -54,11 +55,20 @@ export async function noteAlarm(
   sinks: AlarmChangeSinks,
 ): Promise<void> {
   const change: AlarmChange = { alarm: id, action: entry.action, at: entry.at }
-  await db.transaction(async (tx) => {
+  const written = await db.transaction(async (tx) => {
     await lockAlarmWrites(tx)
+    // Issue 16: two replicas' reminders overlapping in a leader hand-over decide the same note (its
+    // time is the due time): the second finds it written, under the alarm-write lock, and writes nothing.
+    const [already] = await tx
+      .select({ id: alarmTimeline.id })
+      .from(alarmTimeline)
+      .where(entryOfChange(change, alarmTimeline))
+      .limit(1)
+    if (already) return false
     await tx.update(alarms).set({ disposal: facts }).where(eq(alarms.id, id))
     await appendTimeline(tx, id, entry)
     await sinks.planInTx(tx, [change])
+    return true
   })
-  sinks.emit(change)
+  if (written) sinks.emit(change)
 }

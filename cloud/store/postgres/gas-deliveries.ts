@@ -1,4 +1,5 @@
-import { and, asc, eq, lte } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte } from 'drizzle-orm'
+import { byDue } from './deliveries.ts'
 import type { PlannedGasPush } from '../../alarms/gas/pushes.ts'
 import { gasPushRows } from '../push-rows.ts'
 import { outcomeColumns, withChannel, type DeliveryOutcome } from '../repos/deliveries.ts'
@@ -24,6 +25,23 @@ export async function dueGasPushes(q: Q, now: number, limit: number): Promise<Ga
     .orderBy(asc(t.nextAt), asc(t.id))
     .limit(limit)
   return rows.map(withChannel)
+}
+
+/** The due pushes claimed by one sender for `leaseMs` (SKIP LOCKED; see ./deliveries.ts claimPushes). */
+export async function claimGasPushes(q: Q, now: number, limit: number, leaseMs: number): Promise<GasDelivery[]> {
+  const due = q
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.status, 'pending'), lte(t.nextAt, now)))
+    .orderBy(asc(t.nextAt), asc(t.id))
+    .limit(limit)
+    .for('update', { skipLocked: true })
+  const rows = await q
+    .update(t)
+    .set({ nextAt: now + leaseMs })
+    .where(inArray(t.id, due))
+    .returning()
+  return rows.sort(byDue).map(withChannel)
 }
 
 /** A finished push stays as it was recorded first (the conditional UPDATE; see ./deliveries.ts). */

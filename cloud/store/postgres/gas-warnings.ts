@@ -6,7 +6,7 @@ import { gasAreaOfRow, gasFactFields, gasFactsWhere, toGasWarning } from '../gas
 import type { GasArea, GasWarningRepo } from '../repos/gas-warnings.ts'
 import { inScope } from '../sql-scope.ts'
 import type { PgDb } from './db.ts'
-import { dueGasPushes, enqueueGasPushes, gasPushesOf, recordGasPush } from './gas-deliveries.ts'
+import { claimGasPushes, dueGasPushes, enqueueGasPushes, gasPushesOf, recordGasPush } from './gas-deliveries.ts'
 import { alarms, areas, gasWarnings as gw, points } from './schema.ts'
 import type { Q } from './tx.ts'
 
@@ -75,6 +75,7 @@ export function pgGasWarningOps(db: PgDb): GasWarningRepo {
         await enqueueGasPushes(tx, id, pushes)
       }),
     dueGasPushes: (now, limit) => dueGasPushes(db, now, limit),
+    claimGasPushes: (now, limit, leaseMs) => claimGasPushes(db, now, limit, leaseMs),
     recordGasPush: (id, outcome) => recordGasPush(db, id, outcome),
     gasWarningDeliveries: async (id, scope) => ((await getGasWarning(db, id, scope)) ? gasPushesOf(db, id) : null),
     getGasWarning: (id, scope) => getGasWarning(db, id, scope),

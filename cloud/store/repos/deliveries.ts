@@ -4,6 +4,14 @@ import type { Scope } from '../../auth/roles.ts'
 export interface DeliveryRepo {
   /** Notification pushes: planned with the alarm's raise (PushPlanner), dispatched when due, every attempt recorded. */
   duePushes(now: number, limit: number): Promise<Delivery[]>
+  /**
+   * The due pushes a dispatcher sends now, claimed for `leaseMs` (issue 16): on PostgreSQL each
+   * row is taken by one caller only (FOR UPDATE SKIP LOCKED) and is not due again until the lease
+   * ends, so two dispatchers never send one push twice; an outcome recorded ends the claim, and a
+   * dispatcher that dies mid-send leaves its pushes due again after the lease. SQLite has one
+   * process, whose rounds never overlap: the due pushes, as duePushes.
+   */
+  claimPushes(now: number, limit: number, leaseMs: number): Promise<Delivery[]>
   /** A finished push (sent, failed, skipped) is final: a later outcome changes nothing (two dispatchers recording one push). */
   recordPush(id: number, outcome: DeliveryOutcome): Promise<void>
   alarmDeliveries(alarm: number, scope: Scope): Promise<Delivery[]>

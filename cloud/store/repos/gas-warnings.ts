@@ -25,6 +25,8 @@ export interface GasWarningRepo {
   saveGasWarning(warning: GasWarningRecord, pushes?: readonly PlannedGasPush[]): Promise<void>
   /** The warnings' pushes due by `now` (cloud/notify/gas-sender.ts), and each attempt's outcome. */
   dueGasPushes(now: number, limit: number): Promise<GasDelivery[]>
+  /** The due pushes claimed for `leaseMs`, as DeliveryRepo.claimPushes. */
+  claimGasPushes(now: number, limit: number, leaseMs: number): Promise<GasDelivery[]>
   /** Final once finished, as DeliveryRepo.recordPush. */
   recordGasPush(id: number, outcome: DeliveryOutcome): Promise<void>
   /** A warning's pushes (null: no such warning in the scope). */

@@ -106,6 +106,8 @@ export function sqliteWindowRepo({ windowOps }: SqliteParts): WindowRepo {
 export function sqliteDeliveryRepo({ alarmOps, deliveries }: SqliteParts): DeliveryRepo {
   return {
     duePushes: (now, limit) => run(() => deliveries.due(now, limit)),
+    // One process, rounds that never overlap: nothing to claim against (DeliveryRepo.claimPushes).
+    claimPushes: (now, limit) => run(() => deliveries.due(now, limit)),
     recordPush: (id, outcome) => run(() => deliveries.record(id, outcome)),
     alarmDeliveries: (alarm, scope) => run(() => (alarmOps.get(alarm, scope) ? deliveries.forAlarm(alarm) : [])),
   }
@@ -156,6 +158,7 @@ export function sqliteGasWarningRepo({ db, gasOps, gasDeliveries }: SqliteParts)
         }),
       ),
     dueGasPushes: (now, limit) => run(() => gasDeliveries.due(now, limit)),
+    claimGasPushes: (now, limit) => run(() => gasDeliveries.due(now, limit)),
     recordGasPush: (id, outcome) => run(() => gasDeliveries.record(id, outcome)),
     gasWarningDeliveries: (id, scope) => run(() => (gasOps.get(id, scope) ? gasDeliveries.forWarning(id) : null)),
     getGasWarning: (id, scope) => run(() => gasOps.get(id, scope)),
