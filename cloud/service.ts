@@ -85,6 +85,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     feed: alarmFeed,
     clock,
     log,
+    liveKeyFile: config.auth.liveKeyFile,
     ...(opts.env ? { env: opts.env } : {}),
   })
   const store = await openStore(config, {

@@ -37,10 +37,13 @@ export interface ClusterOptions {
   clock: Clock
   log: Logger
   env?: NodeJS.ProcessEnv
+  /** auth.liveKeyFile: replicas must sign live-view tokens with one key (the edges trust one). */
+  liveKeyFile?: string | undefined
 }
 
 export function createCluster(o: ClusterOptions): Cluster {
   if (o.store.engine !== 'postgres') return soleCluster(o)
+  sayWhatReplicasShare(o)
   const target: PgTarget = { url: o.store.url as string }
   const password = storePassword(o.store, o.env)
   if (password !== undefined) target.password = password
@@ -111,4 +114,18 @@ function pgCluster(target: PgTarget, o: ClusterOptions): Cluster {
       await gasLock.close()
     },
   }
+}
+
+/**
+ * What only a file gives every replica alike: said at start on PostgreSQL (a lone process does not
+ * care; several replicas must have it so). The token secret's own warning is cloud/auth/config.ts's.
+ */
+function sayWhatReplicasShare(o: ClusterOptions): void {
+  const shared: string[] = []
+  if (o.liveKeyFile === undefined)
+    shared.push('auth.liveKeyFile (else each replica makes its own live-view key and edges trust only one)')
+  if (o.store.filesDir === undefined)
+    shared.push('store.filesDir on a shared mount (snapshots and the plan image; else each replica keeps its own)')
+  if (shared.length > 0)
+    o.log.info({ set: shared }, 'running several replicas on this database? then every replica needs the same settings')
 }

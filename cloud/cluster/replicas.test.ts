@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_PASSWORD, TEST_SCRYPT, registry, storeKey } from '../../test/cloud/helpers.ts'
 import { freshDatabase, startTemplateCluster, type TestDatabase } from '../../test/util/pg-databases.ts'
 import type { TestPostgres } from '../../test/util/postgres.ts'
+import postgres from 'postgres'
 import { type SseEvent, openSse } from '../../test/util/sse.ts'
 import { waitFor } from '../../test/util/wait.ts'
 import { tempDir } from '../../test/cloud/helpers.ts'
@@ -38,7 +39,7 @@ afterEach(async () => {
   db = null
 })
 
-async function replica(id: string): Promise<RunningCloud> {
+async function replica(id: string, relayPollS = 30, filesDir?: string): Promise<RunningCloud> {
   const dir = tempDir(`parklink-replica-${id}-`)
   dirs.push(dir)
   const config = CloudConfigSchema.parse({
@@ -48,8 +49,9 @@ async function replica(id: string): Promise<RunningCloud> {
     mqtt: { url: 'mqtt://127.0.0.1:1', clientId: `cloud-${id}-${process.pid}`, reconnectPeriodMs: 60_000 },
     log: { level: 'silent' },
     registry,
-    store: { engine: 'postgres', url: db!.url, poolSize: 4 },
-    coordination: { relayPollS: 30 }, // a NOTIFY must be what wakes B here, not its poll
+    store: { engine: 'postgres', url: db!.url, poolSize: 4, ...(filesDir ? { filesDir } : {}) },
+    // 30 s: a NOTIFY must be what wakes B in the first test, not its poll.
+    coordination: { relayPollS },
   })
   const cloud = await startCloud(config)
   clouds.push(cloud)
@@ -124,5 +126,67 @@ describe('two cloud replicas on one PostgreSQL database', () => {
     expect(await me(a, refreshed.body.accessToken)).toBe(401)
     expect((await post(`${a.url}/api/v1/auth/refresh`, { refreshToken: login.body.refreshToken })).status).toBe(401)
     expect((await post(`${a.url}/api/v1/auth/refresh`, { refreshToken: refreshed.body.refreshToken })).status).toBe(401)
+  })
+  it("B's listen connection dropped: what A commits meanwhile still reaches B's stream, once", async () => {
+    db = await freshDatabase(server.url)
+    const a = await replica('a')
+    const b = await replica('b', 0.5)
+    const key = await storeKey(b.store)
+    const events: SseEvent[] = []
+    const sse = openSse(`${b.url}/api/v1/alarms/stream`, { authorization: `Bearer ${key}` }, (e) => events.push(e))
+    const admin = postgres(db.url, { max: 1, onnotice: () => {} })
+    try {
+      await sse.opened
+      await waitFor(() => events.some((e) => e.event === 'ready'))
+      // Both replicas' listeners gone (B's is the one that matters; A's NOTIFY still goes out on a new session).
+      const killed =
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'parklink-cloud alarm changes'`
+      expect(killed.length).toBeGreaterThan(0)
+      for (let i = 0; i < 5; i++)
+        await a.store.raiseSystemAlarm({
+          point: `edge:e${i}`,
+          kind: 'OFFLINE',
+          priority: 'B',
+          ts: Date.now(),
+          value: 61,
+          limit: 60,
+        })
+      await waitFor(() => events.filter((e) => e.event === 'raise').length >= 5, { message: 'five raises on B' })
+      await waitFor(
+        async () =>
+          (await admin`select 1 from pg_stat_activity where application_name = 'parklink-cloud alarm changes'`)
+            .length >= 2,
+        { message: 'both listening again' },
+      )
+      await a.store.recoverSystemAlarm('edge:e0', 'OFFLINE', Date.now(), 0)
+      await waitFor(() => events.some((e) => e.event === 'recover'), { message: 'the recovery on B' })
+      const ids = events.filter((e) => e.event !== 'ready').map((e) => e.id)
+      expect(ids).toHaveLength(6)
+      expect(new Set(ids).size).toBe(6)
+    } finally {
+      sse.close()
+      await admin.end({ timeout: 2 })
+    }
+  })
+  it('files the database does not hold are in store.filesDir, shared: the plan image put through A is served by B', async () => {
+    db = await freshDatabase(server.url)
+    const shared = tempDir('parklink-shared-')
+    dirs.push(shared)
+    const [a, b] = [await replica('a', 30, shared.dir), await replica('b', 30, shared.dir)]
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    )
+    const put = await fetch(`${a.url}/api/v1/plan/image`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await storeKey(a.store)}`, 'content-type': 'image/png' },
+      body: png,
+    })
+    expect(put.status).toBe(201)
+    const got = await fetch(`${b.url}/api/v1/plan/image`, {
+      headers: { authorization: `Bearer ${await storeKey(b.store)}` },
+    })
+    expect(got.status).toBe(200)
+    expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true)
   })
 })

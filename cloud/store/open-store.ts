@@ -42,7 +42,8 @@ export async function openStore(
         password: storePassword(config.store, env),
         max: config.store.poolSize,
       },
-      dataDir: path.resolve(config.dataDir),
+      // Snapshots and the plan image: a directory every replica shares (store.filesDir), else dataDir.
+      dataDir: path.resolve(config.dataDir, config.store.filesDir ?? '.'),
     })
   }
   try {

@@ -26,11 +26,24 @@ export const StoreConfig = z
     url: PostgresUrl.optional(),
     passwordEnv: EnvName.optional(),
     poolSize: z.number().int().min(2).max(200).default(10),
+    /**
+     * PostgreSQL: where the files the database does not hold live (snapshot JPEGs in
+     * {filesDir}/snapshots, the park plan image in {filesDir}/plan); default dataDir. Replicas on
+     * one database must share it (an NFS or other shared mount): a snapshot stored through one
+     * replica is served by any (issue 16).
+     */
+    filesDir: z.string().min(1).optional(),
     retention: RetentionConfig.prefault({}),
   })
   .superRefine((s, ctx) => {
     if (s.engine === 'postgres' && s.url === undefined)
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'engine postgres needs store.url' })
+    if (s.engine === 'sqlite' && s.filesDir !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filesDir'],
+        message: 'store.filesDir is for engine: postgres (SQLite keeps its files beside {dataDir}/cloud.db)',
+      })
     if (s.engine === 'sqlite' && (s.url !== undefined || s.passwordEnv !== undefined))
       ctx.addIssue({
         code: 'custom',
