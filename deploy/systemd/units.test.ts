@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
  * as warnings: any output at all fails the test.
  */
 const dir = path.dirname(new URL(import.meta.url).pathname)
-const UNITS = ['parklink-edge.service', 'parklink-cloud.service'] as const
+const UNITS = ['parklink-edge.service', 'parklink-cloud.service', 'parklink-cloud@.service'] as const
 const read = (unit: string) => readFileSync(path.join(dir, unit), 'utf8')
 
 /** Key → values, in order (a key may repeat). Comments and section headers are skipped. */
