@@ -23,7 +23,7 @@ const SHIPPED = new URL('./parklink-cloud.conf', import.meta.url).pathname
 
 let pg: TestPostgres
 let db: TestDatabase
-const work = tempDir('parklink-nginx-')
+let work: ReturnType<typeof tempDir>
 const replicas: RunningCloud[] = []
 let nginx: ChildProcess | null = null
 let base = ''
@@ -54,87 +54,6 @@ async function startReplica(id: string): Promise<RunningCloud> {
   replicas.push(cloud)
   return cloud
 }
-
-beforeAll(async () => {
-  pg = await startTemplateCluster()
-  db = await freshDatabase(pg.url)
-  process.env.PARKLINK_TOKEN_SECRET = 'nginx-test-secret-0123456789abcdefghijklmnop'
-  const [a, b] = [await startReplica('a'), await startReplica('b')]
-  // A throwaway certificate for 127.0.0.1 (the shipped file names the park's).
-  const key = path.join(work.dir, 'tls.key')
-  const crt = path.join(work.dir, 'tls.crt')
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-    ],
-    { stdio: 'ignore' },
-  )
-  cert = readFileSync(crt, 'utf8')
-  const [httpPort, httpsPort] = [await freePort(), await freePort()]
-  const site = render(readFileSync(SHIPPED, 'utf8'), [
-    [/server 10\.20\.0\.11:8080/, `server 127.0.0.1:${a.port}`],
-    [/server 10\.20\.0\.12:8080/, `server 127.0.0.1:${b.port}`],
-    [/listen 80;/, `listen 127.0.0.1:${httpPort};`],
-    [/ *listen \[::\]:80;\n/, ''],
-    [/listen 443 ssl http2;/, `listen 127.0.0.1:${httpsPort} ssl http2;`],
-    [/ *listen \[::\]:443 ssl http2;\n/, ''],
-    [/\/etc\/parklink\/proxy\/tls\.crt/, crt],
-    [/\/etc\/parklink\/proxy\/tls\.key/, key],
-  ])
-  const prefix = path.join(work.dir, 'nginx')
-  for (const d of ['', 'temp', 'logs']) mkdirSync(path.join(prefix, d), { recursive: true })
-  writeFileSync(path.join(prefix, 'parklink-cloud.conf'), site)
-  const temp = (k: string) => `${k}_temp_path ${path.join(prefix, 'temp', k)};`
-  writeFileSync(
-    path.join(prefix, 'nginx.conf'),
-    [
-      process.getuid?.() === 0 ? 'user root;' : '',
-      `pid ${path.join(prefix, 'nginx.pid')};`,
-      `error_log ${path.join(prefix, 'logs', 'error.log')} warn;`,
-      'worker_processes 1;',
-      'events { worker_connections 256; }',
-      `http { access_log off; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}`,
-      `  include ${path.join(prefix, 'parklink-cloud.conf')}; }`,
-    ].join('\n'),
-  )
-  nginx = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  nginx.stderr?.on('data', (d) => (stderr += d))
-  base = `https://127.0.0.1:${httpsPort}`
-  await waitFor(async () => (await get('/api/v1/health')).status === 200, {
-    timeoutMs: 15_000,
-    message: () => `nginx answers (stderr: ${stderr})`,
-  })
-}, 180_000)
-
-afterAll(async () => {
-  nginx?.kill('SIGTERM')
-  if (nginx && nginx.exitCode === null) await new Promise((resolve) => nginx!.once('exit', resolve))
-  for (const r of replicas) await r.stop()
-  await db?.drop()
-  await pg?.stop()
-  delete process.env.PARKLINK_TOKEN_SECRET
-  work.remove()
-})
 
 /** GET through the proxy, trusting the test's certificate only. */
 function get(p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -194,6 +113,88 @@ const raise = (cloud: RunningCloud, n: number) =>
   })
 
 describe.skipIf(!existsSync(NGINX))('nginx in front of two replicas (deploy/nginx/parklink-cloud.conf)', () => {
+  beforeAll(async () => {
+    work = tempDir('parklink-nginx-')
+    pg = await startTemplateCluster()
+    db = await freshDatabase(pg.url)
+    process.env.PARKLINK_TOKEN_SECRET = 'nginx-test-secret-0123456789abcdefghijklmnop'
+    const [a, b] = [await startReplica('a'), await startReplica('b')]
+    // A throwaway certificate for 127.0.0.1 (the shipped file names the park's).
+    const key = path.join(work.dir, 'tls.key')
+    const crt = path.join(work.dir, 'tls.crt')
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+      ],
+      { stdio: 'ignore' },
+    )
+    cert = readFileSync(crt, 'utf8')
+    const [httpPort, httpsPort] = [await freePort(), await freePort()]
+    const site = render(readFileSync(SHIPPED, 'utf8'), [
+      [/server 10\.20\.0\.11:8080/, `server 127.0.0.1:${a.port}`],
+      [/server 10\.20\.0\.12:8080/, `server 127.0.0.1:${b.port}`],
+      [/listen 80;/, `listen 127.0.0.1:${httpPort};`],
+      [/ *listen \[::\]:80;\n/, ''],
+      [/listen 443 ssl http2;/, `listen 127.0.0.1:${httpsPort} ssl http2;`],
+      [/ *listen \[::\]:443 ssl http2;\n/, ''],
+      [/\/etc\/parklink\/proxy\/tls\.crt/, crt],
+      [/\/etc\/parklink\/proxy\/tls\.key/, key],
+    ])
+    const prefix = path.join(work.dir, 'nginx')
+    for (const d of ['', 'temp', 'logs']) mkdirSync(path.join(prefix, d), { recursive: true })
+    writeFileSync(path.join(prefix, 'parklink-cloud.conf'), site)
+    const temp = (k: string) => `${k}_temp_path ${path.join(prefix, 'temp', k)};`
+    writeFileSync(
+      path.join(prefix, 'nginx.conf'),
+      [
+        process.getuid?.() === 0 ? 'user root;' : '',
+        `pid ${path.join(prefix, 'nginx.pid')};`,
+        `error_log ${path.join(prefix, 'logs', 'error.log')} warn;`,
+        'worker_processes 1;',
+        'events { worker_connections 256; }',
+        `http { access_log off; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}`,
+        `  include ${path.join(prefix, 'parklink-cloud.conf')}; }`,
+      ].join('\n'),
+    )
+    nginx = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    nginx.stderr?.on('data', (d) => (stderr += d))
+    base = `https://127.0.0.1:${httpsPort}`
+    await waitFor(async () => (await get('/api/v1/health')).status === 200, {
+      timeoutMs: 15_000,
+      message: () => `nginx answers (stderr: ${stderr})`,
+    })
+  }, 180_000)
+
+  afterAll(async () => {
+    nginx?.kill('SIGTERM')
+    if (nginx && nginx.exitCode === null) await new Promise((resolve) => nginx!.once('exit', resolve))
+    for (const r of replicas) await r.stop()
+    await db?.drop()
+    await pg?.stop()
+    delete process.env.PARKLINK_TOKEN_SECRET
+    work?.remove()
+  })
+
   it('one replica stops: requests go on through the other, and the stream resumes by Last-Event-ID', async () => {
     const key = await storeKey(replicas[0]!.store)
     const auth = { authorization: `Bearer ${key}` }
