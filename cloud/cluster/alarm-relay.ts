@@ -55,6 +55,8 @@ export async function startAlarmRelay(o: {
   let pumping: Promise<void> | null = null
   let again = false
   let timer: TimerHandle | null = null
+  // A database that stays down is said once per outage, not at every poll.
+  let failing = false
 
   const drain = async () => {
     for (;;) {
@@ -75,11 +77,19 @@ export async function startAlarmRelay(o: {
     pumping = (async () => {
       do {
         again = false
-        await drain().catch((err) =>
-          log.warn(
-            { err: errorMessage(err), after: last },
-            'alarm changes not read; the next wake or poll tries again',
-          ),
+        await drain().then(
+          () => {
+            if (failing) log.info({ after: last }, 'alarm changes read again')
+            failing = false
+          },
+          (err) => {
+            if (!failing)
+              log.warn(
+                { err: errorMessage(err), after: last },
+                'alarm changes not read; the next wake or poll tries again',
+              )
+            failing = true
+          },
         )
       } while (again && !stopped)
       pumping = null

@@ -59,6 +59,8 @@ export async function startLeadership(o: LeadershipOptions): Promise<Leadership>
   let timer: TimerHandle | null = null
   let stopped = false
   let busy: Promise<void> = Promise.resolve()
+  // A database that stays down is said once, not at every retry.
+  let unreachable = false
 
   const lose = async (why: string) => {
     const running = jobs
@@ -81,10 +83,17 @@ export async function startLeadership(o: LeadershipOptions): Promise<Leadership>
       if (!held) await lose('the lease is no longer held')
       return
     }
-    const gained = await lock.tryAcquire().catch((err) => {
-      log.warn({ err: errorMessage(err) }, 'leader lease not reachable; trying again')
-      return false
-    })
+    const gained = await lock.tryAcquire().then(
+      (got) => {
+        unreachable = false
+        return got
+      },
+      (err) => {
+        if (!unreachable) log.warn({ err: errorMessage(err) }, 'leader lease not reachable; trying again')
+        unreachable = true
+        return false
+      },
+    )
     if (!gained || stopped) return
     jobs = o.start()
     log.info('leader lease held: this replica runs the alarm timers, notifications and scheduled jobs')
