@@ -82,6 +82,8 @@ export interface CloudMetrics {
     alarmsRecovered: number
   }
   http: { refused: Record<HttpRefusal, number> }
+  /** Issue 16 (cloud/cluster/): whether this replica holds the leader lease (runs the timers), and how often that changed. */
+  cluster: { leading: boolean; leaderChanges: number }
   /** Time checks (issue 14, cloud/ingest/time-check.ts). */
   time: {
     /** Samples stored as uncertain, clock_skew: their source time ahead of / behind the window. */
@@ -143,6 +145,7 @@ export function createMetrics(now: number): CloudMetrics {
     },
     retention: emptyRetentionStatus(),
     historian: { corrupt: 0, compactions: 0, compactionFailures: 0, compactedSamples: 0 },
+    cluster: { leading: false, leaderChanges: 0 },
   }
 }
 

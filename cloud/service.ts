@@ -101,7 +101,6 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     ...(opts.env ? { env: opts.env } : {}),
   })
   let server: Server | null = null
-  let leading = false
   try {
     await cluster.attach(store)
     const registry = await store.applyRegistry(config.registry)
@@ -156,7 +155,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           recipients: config.notifications.recipients,
           log: log.child({ component: 'gas-warnings' }),
           exclusive: cluster.gasLock,
-          leading: () => leading,
+          leading: () => metrics.cluster.leading,
         })
       : undefined
     const exchange = openExchange({ config, store, clock })
@@ -241,7 +240,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     await cluster.lead(
       () => startLeaderJobs({ config, store, clock, log, metrics, runner, exchange }),
       (now) => {
-        leading = now
+        metrics.cluster.leading = now
+        metrics.cluster.leaderChanges++
       },
     )
     const httpServer = server

@@ -189,4 +189,18 @@ describe('two cloud replicas on one PostgreSQL database', () => {
     expect(got.status).toBe(200)
     expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true)
   })
+  it('of two replicas exactly one runs the timers (health says which); it stops, the other takes over', async () => {
+    db = await freshDatabase(server.url)
+    const [a, b] = [await replica('a'), await replica('b')]
+    const leading = async (c: RunningCloud) =>
+      (
+        (await (
+          await fetch(`${c.url}/api/v1/health`, { headers: { authorization: `Bearer ${await storeKey(c.store)}` } })
+        ).json()) as { cluster: { leading: boolean } }
+      ).cluster.leading
+    expect([await leading(a), await leading(b)].sort()).toEqual([false, true])
+    const [leader, follower] = (await leading(a)) ? [a, b] : [b, a]
+    await leader.stop()
+    await waitFor(() => follower.metrics.cluster.leading, { timeoutMs: 15_000, message: 'the follower takes over' })
+  })
 })

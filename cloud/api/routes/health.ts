@@ -73,6 +73,8 @@ export function healthRoutes(deps: ApiDeps, streams: StreamSlots): OpenAPIHono {
       retention: { ...metrics.retention },
       // Issue 15: historian chunks/blocks that did not decode (skipped), and the compaction's rounds.
       historian: { ...metrics.historian },
+      // Issue 16: this replica runs the timers, notifications and schedules (holds the leader lease).
+      cluster: { ...metrics.cluster },
     }
     const status = db === 'ok' ? 200 : 503
     // With the database down nobody can be authenticated: the probe's answer (503) is what matters then.
