@@ -119,6 +119,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras),
       policy: config.registry.claimUnknownPoints,
     })
+    cluster.onRegistryChange(() => ownership.invalidate())
     const throttle = createLoginThrottle(config.http.loginThrottle, clock)
     const auth = createAuthService({
       store: store.auth,
@@ -188,6 +189,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         invalidate: () => {
           ownership.invalidate()
           ingestRef?.registryChanged()
+          cluster.registryChanged() // issue 16: the other replicas' ingest drops its cache too
         },
       },
       reports: runner,

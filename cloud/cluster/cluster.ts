@@ -27,6 +27,10 @@ export interface Cluster {
   /** Runs `start()`'s jobs while this replica leads (at once on SQLite). */
   lead(start: () => LeaderJobs, onChange?: (leading: boolean) => void): Promise<Leadership>
   readonly gasLock: ClusterMutex
+  /** This replica edited the registry: every other replica drops what it cached of it. */
+  registryChanged(): void
+  /** Told when another replica edited the registry (PostgreSQL; never on SQLite). */
+  onRegistryChange(listener: () => void): void
   stop(): Promise<void>
 }
 
@@ -69,6 +73,8 @@ function soleCluster(o: ClusterOptions): Cluster {
       return l
     },
     gasLock: soleMutex,
+    registryChanged: () => {},
+    onRegistryChange: () => {},
     stop: async () => {
       for (const l of leaderships) await l.stop()
     },
@@ -81,13 +87,14 @@ function pgCluster(target: PgTarget, o: ClusterOptions): Cluster {
   let relay: AlarmRelay | null = null
   const leaderships: Leadership[] = []
   const gasLock = pgMutex(target, ClusterLockKeys.gasWarnings)
+  const signal = pgChangeSignal(target)
   return {
     // Read back from the timeline by every replica's relay, this one's too: the feed gets each change once.
     onAlarmChange: () => relay?.changed(),
     async attach(store) {
       relay = await startAlarmRelay({
         read: (after, limit) => store.alarmChangesSince(after, 'all', limit, UNSTREAMED_ACTIONS),
-        signal: pgChangeSignal(target),
+        signal,
         feed: o.feed,
         clock,
         log,
@@ -108,6 +115,8 @@ function pgCluster(target: PgTarget, o: ClusterOptions): Cluster {
       return l
     },
     gasLock,
+    registryChanged: () => signal.announceRegistry(),
+    onRegistryChange: (l) => signal.onRegistryChange(l),
     async stop() {
       for (const l of leaderships) await l.stop()
       await relay?.stop()

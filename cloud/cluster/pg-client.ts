@@ -21,7 +21,10 @@ export const ClusterLockKeys = {
  * silently) and never idled out; TCP keepalive lets a dead peer be noticed. `onclose` is told the
  * moment the session ends.
  */
-export function clusterClient(target: PgTarget, o: { name: string; onclose?: () => void; onnotify?: () => void }) {
+export function clusterClient(
+  target: PgTarget,
+  o: { name: string; onclose?: () => void; onnotify?: (channel: string, payload: string) => void },
+) {
   // onnotify is an option postgres.js reads (src/connection.js) but does not declare in its types.
   const notify = o.onnotify ? ({ onnotify: o.onnotify } as Record<string, unknown>) : {}
   return postgres(target.url, {

@@ -10,6 +10,7 @@ import { createAccounts } from '../auth/accounts.ts'
 import { defaultAuthConfig } from '../auth/config.ts'
 import { CloudConfigSchema } from '../config.ts'
 import { type RunningCloud, startCloud } from '../service.ts'
+import { pgChangeSignal } from './pg-wake.ts'
 
 /**
  * Issue 16: two cloud replicas on one PostgreSQL database, as behind a load balancer. A dashboard
@@ -202,5 +203,27 @@ describe('two cloud replicas on one PostgreSQL database', () => {
     const [leader, follower] = (await leading(a)) ? [a, b] : [b, a]
     await leader.stop()
     await waitFor(() => follower.metrics.cluster.leading, { timeoutMs: 15_000, message: 'the follower takes over' })
+  })
+  it('a registry edit announced by one replica is heard by the others (their ingest drops its ownership cache), apart from alarm commits', async () => {
+    db = await freshDatabase(server.url)
+    const [a, b] = [pgChangeSignal({ url: db.url }), pgChangeSignal({ url: db.url })]
+    try {
+      let heard = 0
+      let alarmWakes = 0
+      b.onRegistryChange(() => heard++)
+      await a.listen(() => {})
+      await b.listen(() => alarmWakes++)
+      const afterConnect = heard // a (re)connect counts as a change: one may have been missed meanwhile
+      expect(afterConnect).toBe(1)
+      a.announceRegistry()
+      await waitFor(() => heard === afterConnect + 1, { message: 'b hears the registry edit' })
+      const wakes = alarmWakes
+      a.announce()
+      await waitFor(() => alarmWakes > wakes, { message: 'b hears an alarm commit' })
+      expect(heard).toBe(afterConnect + 1) // an alarm commit is no registry edit
+    } finally {
+      await a.close()
+      await b.close()
+    }
   })
 })
