@@ -51,7 +51,7 @@ export interface LeadershipOptions {
  * connection closes or the check fails; a follower retries every `retryMs` and takes over once
  * the old holder's session is gone. Between a holder's death and its server-side session ending
  * two rounds may overlap briefly: every job's writes are idempotent in the store for that reason
- * (see cloud/cluster/README in the report: comm-loss raises, reminders' notes, push claims).
+ * (./leader-jobs.ts says how for each job: comm-loss raises, reminders' notes, push claims).
  */
 export async function startLeadership(o: LeadershipOptions): Promise<Leadership> {
   const { lock, clock, log } = o
