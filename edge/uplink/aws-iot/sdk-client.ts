@@ -1,0 +1,84 @@
+import { iot, mqtt5 } from 'aws-iot-device-sdk-v2'
+import type { LastWill } from '../transport.ts'
+
+/** How one connection to AWS IoT Core is made (edge config `uplink: { kind: aws-iot }`). */
+export interface IotEndpoint {
+  /** The account's data endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS). */
+  endpoint: string
+  port: number
+  /** The client id: IoT Core policies name the thing (client/${iot:Connection.Thing.ThingName}). */
+  thingName: string
+  /** PEM: the thing's certificate and key; the CA that signed the endpoint's certificate (absent: the system's). */
+  cert: Buffer
+  key: Buffer
+  ca?: Buffer
+  keepaliveS: number
+}
+
+/**
+ * A fresh aws-crt MQTT 5 client for one connection attempt: mTLS with the thing's certificate,
+ * a clean session with nothing queued across a disconnect (the outbox is the memory,
+ * ../uplink.ts), the will of this connection. It is started by the caller and stopped at the
+ * first failure or loss: the transport (transport.ts) makes the next attempt with a new client,
+ * so every connection carries a will made anew and events of an old one are dropped.
+ */
+export function newIotClient(e: IotEndpoint, will: LastWill | null): mqtt5.Mqtt5Client {
+  const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
+    e.endpoint,
+    e.cert.toString('utf8'),
+    e.key.toString('utf8'),
+  )
+  if (e.ca !== undefined) builder.withCertificateAuthority(e.ca.toString('utf8'))
+  builder
+    .withPort(e.port)
+    .withSessionBehavior(mqtt5.ClientSessionBehavior.Clean)
+    .withOfflineQueueBehavior(mqtt5.ClientOperationQueueBehavior.FailAllOnDisconnect)
+    .withConnackTimeoutMs(10_000)
+    .withConnectProperties({
+      clientId: e.thingName,
+      keepAliveIntervalSeconds: e.keepaliveS,
+      sessionExpiryIntervalSeconds: 0,
+      ...(will === null
+        ? {}
+        : {
+            will: {
+              topicName: will.topic,
+              payload: typeof will.payload === 'function' ? will.payload() : will.payload,
+              qos: will.qos === 1 ? mqtt5.QoS.AtLeastOnce : mqtt5.QoS.AtMostOnce,
+              retain: will.retain,
+            },
+          }),
+    })
+  return new mqtt5.Mqtt5Client(builder.build())
+}
+
+/** Stops a client (a DISCONNECT only when `clean`: without one the broker publishes the will) and frees its native side. */
+export function retire(client: mqtt5.Mqtt5Client, clean: boolean, stopped: () => void = () => {}): void {
+  client.once('stopped', () => {
+    // close() frees the native client; from inside its own event it must wait a turn.
+    setImmediate(() => {
+      client.close()
+      stopped()
+    })
+  })
+  if (clean) client.stop({ reasonCode: mqtt5.DisconnectReasonCode.NormalDisconnection })
+  else client.stop()
+}
+
+/** A received payload as a Buffer (the SDK hands an ArrayBuffer, or a string when it decoded one). */
+export function payloadBuffer(payload: mqtt5.Payload | undefined): Buffer {
+  if (payload === undefined) return Buffer.alloc(0)
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8')
+  if (payload instanceof ArrayBuffer) return Buffer.from(payload)
+  if (ArrayBuffer.isView(payload)) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+  return Buffer.from(JSON.stringify(payload), 'utf8')
+}
+
+/** The SDK's error as one line (its name says which layer: AWS_IO_TLS_…, AWS_ERROR_MQTT5_…). */
+export function crtErrorMessage(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { error_name?: string; error_code?: number; message?: string }
+    return [e.error_name, e.message].filter((s) => s !== undefined && s !== '').join(': ') || String(err)
+  }
+  return String(err)
+}
