@@ -44,6 +44,8 @@ export async function startShippedMosquitto(
     passwords?: Record<string, string>
     /** Replaces the shipped `message_size_limit` (the AWS IoT Core stand-in: 131072). */
     messageSizeLimit?: number
+    /** Lines appended to the shipped config (e.g. a broker log the test reads). */
+    extraConf?: readonly string[]
   } = {},
 ): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
@@ -72,7 +74,11 @@ export async function startShippedMosquitto(
     const confFile = path.join(dir, 'mosquitto.conf')
     writeFileSync(
       confFile,
-      shippedConf(passwords ? 'parklink-passwords.conf' : 'parklink.conf', dir, port, options.messageSizeLimit),
+      [
+        shippedConf(passwords ? 'parklink-passwords.conf' : 'parklink.conf', dir, port, options.messageSizeLimit),
+        ...(options.extraConf ?? []),
+        '',
+      ].join('\n'),
     )
     // Run as root, mosquitto drops to its own user before reading these: let it (test files only).
     chmodSync(dir, 0o755)

@@ -1,4 +1,5 @@
 import { mqtt5 } from 'aws-iot-device-sdk-v2'
+import type { Clock } from '../../../shared/clock.ts'
 import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
 import { IOT_LIMITS, iotTopicProblem, tooLargeForIot } from '../../../shared/iot/limits.ts'
 import type { PublishGate } from '../../../shared/iot/publish-gate.ts'
@@ -13,6 +14,7 @@ import { crtErrorMessage, retire } from './sdk-client.ts'
  */
 export function iotLink(
   client: mqtt5.Mqtt5Client,
+  clock: Clock,
   gate: PublishGate,
   onRefused: (err: ParklinkError) => void,
   onRetired: () => void,
@@ -22,7 +24,7 @@ export function iotLink(
     if (retired) return done()
     retired = true
     gate.close(new Error('the connection was closed'))
-    retire(client, clean, () => {
+    retire(client, clean, clock, () => {
       onRetired()
       done()
     })

@@ -1,4 +1,5 @@
 import { iot, mqtt5 } from 'aws-iot-device-sdk-v2'
+import type { Clock } from '../../../shared/clock.ts'
 import type { LastWill } from '../transport.ts'
 
 /** How one connection to AWS IoT Core is made (edge config `uplink: { kind: aws-iot }`). */
@@ -52,15 +53,27 @@ export function newIotClient(e: IotEndpoint, will: LastWill | null): mqtt5.Mqtt5
   return new mqtt5.Mqtt5Client(builder.build())
 }
 
-/** Stops a client (a DISCONNECT only when `clean`: without one the broker publishes the will) and frees its native side. */
-export function retire(client: mqtt5.Mqtt5Client, clean: boolean, stopped: () => void = () => {}): void {
-  client.once('stopped', () => {
-    // close() frees the native client; from inside its own event it must wait a turn.
-    setImmediate(() => {
-      client.close()
-      stopped()
-    })
-  })
+/** How long a stopping client may take before it is freed anyway (a stalled TLS handshake never reports "stopped"). */
+const STOP_GRACE_MS = 2_000
+
+/**
+ * Stops a client (a DISCONNECT only when `clean`: without one the broker publishes the will) and
+ * frees its native side once it reports "stopped", or after STOP_GRACE_MS: with a CA that does
+ * not sign the endpoint's certificate, aws-crt 1.28's handshake was seen to stall without a
+ * failure and without ever stopping.
+ */
+export function retire(client: mqtt5.Mqtt5Client, clean: boolean, clock: Clock, stopped: () => void = () => {}): void {
+  let freed = false
+  const free = () => {
+    if (freed) return
+    freed = true
+    clock.clearTimeout(grace)
+    client.close()
+    stopped()
+  }
+  // close() frees the native client; from inside its own event it must wait a turn.
+  client.once('stopped', () => setImmediate(free))
+  const grace = clock.setTimeout(free, STOP_GRACE_MS)
   if (clean) client.stop({ reasonCode: mqtt5.DisconnectReasonCode.NormalDisconnection })
   else client.stop()
 }

@@ -16,6 +16,8 @@ export interface AwsIotTransportOptions extends IotEndpoint {
   clock: Clock
   log: Logger
   random?: () => number
+  /** An attempt with neither a CONNACK nor a failure by then is given up (default 20 s: the SDK's CONNACK timeout is 10 s). */
+  attemptTimeoutMs?: number
   /** IoT Core's pace (shared/iot/limits.ts IOT_PACE); a test may lower it, never raise it. */
   pace?: { perSecond: number; burst: number; inflightQos1: number }
 }
@@ -30,6 +32,7 @@ export interface AwsIotTransportOptions extends IotEndpoint {
 export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTransport {
   const endpoint = `mqtts://${o.endpoint}:${o.port}`
   const pace = o.pace ?? IOT_PACE
+  const attemptTimeoutMs = o.attemptTimeoutMs ?? 20_000
   let client: mqtt5.Mqtt5Client | null = null
   let link: UplinkLink | null = null
   let connected = false
@@ -52,6 +55,7 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
     })
     const l = iotLink(
       c,
+      o.clock,
       gate,
       (err) =>
         o.log.error(
@@ -63,7 +67,13 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
     client = c
     link = l
     connected = false
+    const deadline = o.clock.setTimeout(() => {
+      if (c !== client || connected) return
+      on.onError(stalledMessage(attemptTimeoutMs, o.caFile))
+      closed(l)
+    }, attemptTimeoutMs)
     c.on('connectionSuccess', () => {
+      o.clock.clearTimeout(deadline)
       if (c !== client) return
       connected = true
       attempt = 0
@@ -74,6 +84,7 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
         on.onMessage(l, message.topicName, payloadBuffer(message.payload), message.retain === true)
     })
     c.on('connectionFailure', ({ error }) => {
+      o.clock.clearTimeout(deadline)
       if (c !== client) return
       on.onError(failureMessage(crtErrorMessage(error), o.caFile))
       closed(l)
@@ -124,7 +135,7 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
       link = null
       if (c !== null && connected) return l
       if (l !== null) l.destroy()
-      else if (c !== null) retire(c, false)
+      else if (c !== null) retire(c, false, o.clock)
       return null
     },
   }
@@ -134,4 +145,9 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
 function failureMessage(message: string, caFile: string | undefined): string {
   if (!/TLS/i.test(message)) return message
   return `${ErrorCodes.CERT_UNTRUSTED}: TLS handshake failed (${message}); check uplink.ca${caFile ? ` (${caFile})` : ''}: it must be the CA of the endpoint's certificate (Amazon Root CA 1 for IoT Core), and uplink.cert an ACTIVE certificate of the thing`
+}
+
+/** Neither connected nor failed: an unreachable endpoint, or a TLS handshake that stalled on an untrusted certificate. */
+function stalledMessage(ms: number, caFile: string | undefined): string {
+  return `no connection within ${ms} ms: the endpoint is unreachable, or the TLS handshake stalled; check the endpoint and port, and that uplink.ca${caFile ? ` (${caFile})` : ''} is the CA of the endpoint's certificate (Amazon Root CA 1 for IoT Core)`
 }
