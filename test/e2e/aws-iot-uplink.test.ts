@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
 import type { RunningCloud } from '../../cloud/service.ts'
+import { startEdgeAgent } from '../../edge/agent.ts'
 import { appendCameraEvents } from '../../edge/camera-events.ts'
+import { parseEdgeConfig } from '../../edge/config.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { startAwsIotUplink } from '../../edge/uplink/aws-iot/aws-iot-uplink.ts'
@@ -212,5 +214,42 @@ describe('AWS IoT Core uplink through the TLS stand-in (real Mosquitto, real clo
     const parts = standIn.publishes(CN).filter((p) => p.topic.endsWith('/data'))
     expect(Math.max(...parts.map((p) => p.bytes))).toBeGreaterThan(IOT_LIMITS.messageBytes / 2)
     expect(iotLimitViolations(standIn.publishes(CN))).toEqual([])
+  }, 60_000)
+  it('the edge agent with `uplink.kind: aws-iot` in its config connects through the factory; a mismatched key refuses the start', async () => {
+    const config = (key: string) =>
+      parseEdgeConfig(
+        [
+          `site: ${SITE}`,
+          `edge: ${EDGE}`,
+          'dataDir: ./agent',
+          'uplink:',
+          '  kind: aws-iot',
+          `  endpoint: ${standIn.host}`,
+          `  port: ${standIn.port}`,
+          '  thingName: huaian-iot-edge',
+          `  cert: ${thing.cert}`,
+          `  key: ${key}`,
+          `  ca: ${thing.ca}`,
+          '  reconnectMinMs: 50',
+          '  reconnectMaxMs: 300',
+          'devices: []',
+          '',
+        ].join('\n'),
+        path.join(dir, 'edge.yaml'),
+      )
+    const wrongKey = standIn.thing(SITE, 'someone-else').key
+    await expect(startEdgeAgent(config(wrongKey), { log: captureLogger().log })).rejects.toMatchObject({
+      code: 'PL_KEY_MISMATCH',
+      message: expect.stringContaining(`uplink.cert: ${thing.cert} is not the certificate of ${wrongKey}`),
+    })
+    const agent = await startEdgeAgent(config(thing.key), { log: captureLogger().log })
+    try {
+      await waitFor(() => agent.status().uplink.connected, {
+        message: () => `not connected: ${agent.status().uplink.lastError}`,
+      })
+      await waitFor(async () => (await edgeRecord())?.session === agent.session, { message: 'no birth of the agent' })
+    } finally {
+      await agent.stop()
+    }
   }, 60_000)
 })
