@@ -6,11 +6,15 @@ import { ErrorCodes, ParklinkError } from '../errors.ts'
  * (edge/uplink/aws-iot/, cloud/ingest/aws-iot/) before anything reaches the SDK: IoT Core
  * disconnects or throttles a client that exceeds them, and an edge would resend forever.
  */
+const IOT_LIMITS_MESSAGE_BYTES = 128 * 1024
+
 export const IOT_LIMITS = {
   /** "The payload for every publish request can be no larger than 128 KB." */
-  messageBytes: 128 * 1024,
+  messageBytes: IOT_LIMITS_MESSAGE_BYTES,
   /** Publish requests per second per connection (inbound to IoT Core). */
   publishesPerSecond: 100,
+  /** Throughput per connection: 512 KiB/s. */
+  bytesPerSecond: 512 * 1024,
   /** Unacknowledged QoS 1 messages in flight per client. */
   inflightQos1: 100,
   /** Forward slashes in a topic or topic filter. */
@@ -27,9 +31,16 @@ export const IOT_LIMITS = {
 /**
  * What parklink allows itself, under those limits with a margin: a token bucket of PACE.burst
  * tokens refilled at PACE.perSecond lets at most burst + perSecond publishes into any one-second
- * window (90 < 100), and QoS 1 publishes wait while PACE.inflightQos1 are unacknowledged.
+ * window (90 < 100); one of burstBytes (a whole message) refilled at bytesPerSecond at most
+ * 128 + 368 = 496 KiB (< 512); QoS 1 publishes wait while PACE.inflightQos1 are unacknowledged.
  */
-export const IOT_PACE = { perSecond: 80, burst: 10, inflightQos1: 90 } as const
+export const IOT_PACE = {
+  perSecond: 80,
+  burst: 10,
+  bytesPerSecond: 368 * 1024,
+  burstBytes: IOT_LIMITS_MESSAGE_BYTES,
+  inflightQos1: 90,
+} as const
 
 /** Why IoT Core would refuse this topic (depth, length, wildcards in a topic name), or null. */
 export function iotTopicProblem(topic: string, filter = false): string | null {

@@ -7,13 +7,19 @@ import { createTokenBucket } from './token-bucket.ts'
 /** IoT Core's limits as the transports enforce them: pace, in flight, topics (shared/iot/limits.ts). */
 describe('the publish gate (IoT Core pace and in-flight limits)', () => {
   const T0 = 1_800_000_000_000
+  const unlimited = { perSecond: 1_000, burst: 1_000, bytesPerSecond: 1e9, burstBytes: 1e9 }
 
   it('never lets more than burst + perSecond publishes into any one-second window, and sends all in order', async () => {
     const clock = steppedClock(T0)
     const gate = createPublishGate({ clock, ...IOT_PACE, maxInflightQos1: IOT_PACE.inflightQos1 })
     const sent: Array<{ i: number; at: number }> = []
     for (let i = 0; i < 500; i++)
-      gate.submit({ qos: 1, send: (release) => (sent.push({ i, at: clock.now() }), release()), fail: () => {} })
+      gate.submit({
+        qos: 1,
+        bytes: 100,
+        send: (release) => (sent.push({ i, at: clock.now() }), release()),
+        fail: () => {},
+      })
     for (let s = 0; s < 10 && sent.length < 500; s++) await clock.advance(1_000)
     expect(sent.map((s) => s.i)).toEqual([...Array(500).keys()])
     // Every window of 1000 ms, starting at each send.
@@ -24,9 +30,9 @@ describe('the publish gate (IoT Core pace and in-flight limits)', () => {
 
   it('holds QoS 1 publishes while the in-flight cap is reached, and goes on as acks release them', async () => {
     const clock = steppedClock(T0)
-    const gate = createPublishGate({ clock, perSecond: 1_000, burst: 1_000, maxInflightQos1: 3 })
+    const gate = createPublishGate({ ...unlimited, clock, maxInflightQos1: 3 })
     const releases: Array<() => void> = []
-    const job = (): PublishJob => ({ qos: 1, send: (r) => void releases.push(r), fail: () => {} })
+    const job = (): PublishJob => ({ qos: 1, bytes: 10, send: (r) => void releases.push(r), fail: () => {} })
     for (let i = 0; i < 5; i++) gate.submit(job())
     expect(gate.stats()).toEqual({ inflight: 3, waiting: 2 })
     releases[0]!()
@@ -38,10 +44,11 @@ describe('the publish gate (IoT Core pace and in-flight limits)', () => {
 
   it('fails what waits when closed, and everything after', async () => {
     const clock = steppedClock(T0)
-    const gate = createPublishGate({ clock, perSecond: 1, burst: 1, maxInflightQos1: 10 })
+    const gate = createPublishGate({ ...unlimited, clock, perSecond: 1, burst: 1, maxInflightQos1: 10 })
     const outcome: string[] = []
     const job = (name: string): PublishJob => ({
       qos: 0,
+      bytes: 10,
       send: () => void outcome.push(`sent ${name}`),
       fail: (e) => void outcome.push(`${name}: ${e.message}`),
     })
@@ -52,6 +59,27 @@ describe('the publish gate (IoT Core pace and in-flight limits)', () => {
     await clock.advance(5_000)
     expect(outcome).toEqual(['sent a', 'b: gone', 'c: gone'])
     expect(clock.pending()).toBe(0)
+  })
+
+  it('keeps the bytes of any one-second window under 512 KiB, messages of up to 128 KiB included', async () => {
+    const clock = steppedClock(T0)
+    const gate = createPublishGate({ clock, ...IOT_PACE, maxInflightQos1: IOT_PACE.inflightQos1 })
+    const sent: Array<{ bytes: number; at: number }> = []
+    const sizes = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? IOT_LIMITS.messageBytes : 20_000 + i))
+    for (const bytes of sizes)
+      gate.submit({
+        qos: 1,
+        bytes,
+        send: (release) => (sent.push({ bytes, at: clock.now() }), release()),
+        fail: () => {},
+      })
+    for (let s = 0; s < 30 && sent.length < sizes.length; s++) await clock.advance(1_000)
+    expect(sent.map((s) => s.bytes)).toEqual(sizes)
+    const most = Math.max(
+      ...sent.map((a) => sent.filter((b) => b.at >= a.at && b.at < a.at + 1_000).reduce((n, b) => n + b.bytes, 0)),
+    )
+    expect(most).toBeLessThanOrEqual(IOT_PACE.burstBytes + IOT_PACE.bytesPerSecond)
+    expect(most).toBeLessThan(IOT_LIMITS.bytesPerSecond)
   })
 
   it('the token bucket refills at its rate up to its capacity', () => {

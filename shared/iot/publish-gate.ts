@@ -9,6 +9,8 @@ import { createTokenBucket } from './token-bucket.ts'
  */
 export interface PublishJob {
   qos: 0 | 1
+  /** The payload's size, paced in bytes per second as well. */
+  bytes: number
   /** Hands the message to the client; `release` once the broker acked it (or it failed). */
   send(release: () => void): void
   /** The gate was closed before the job was sent. */
@@ -27,11 +29,15 @@ export interface PublishGateOptions {
   clock: Clock
   perSecond: number
   burst: number
+  bytesPerSecond: number
+  /** At least the largest message (a larger one waits as if it were this large). */
+  burstBytes: number
   maxInflightQos1: number
 }
 
 export function createPublishGate(o: PublishGateOptions): PublishGate {
   const bucket = createTokenBucket(o.perSecond, o.burst, () => o.clock.now())
+  const bytes = createTokenBucket(o.bytesPerSecond, o.burstBytes, () => o.clock.now())
   const waiting: PublishJob[] = []
   let inflight = 0
   let timer: TimerHandle | null = null
@@ -41,7 +47,8 @@ export function createPublishGate(o: PublishGateOptions): PublishGate {
     while (closed === null && timer === null && waiting.length > 0) {
       const job = waiting[0]!
       if (job.qos === 1 && inflight >= o.maxInflightQos1) return // a release drains again
-      const wait = bucket.take()
+      // Both buckets or neither: nothing is taken while waiting.
+      const wait = Math.max(bytes.wait(job.bytes), bucket.wait())
       if (wait > 0) {
         timer = o.clock.setTimeout(() => {
           timer = null
@@ -49,6 +56,8 @@ export function createPublishGate(o: PublishGateOptions): PublishGate {
         }, wait)
         return
       }
+      bytes.take(job.bytes)
+      bucket.take()
       waiting.shift()
       if (job.qos === 1) inflight++
       let released = false

@@ -4,24 +4,32 @@
  * which is how a publisher keeps under a per-second cap (shared/iot/limits.ts IOT_PACE).
  */
 export interface TokenBucket {
-  /** Takes a token and returns 0, or returns the ms until one is there (nothing taken). */
-  take(): number
+  /** The ms until `n` tokens (default 1, at most the capacity) are there; 0: now. Takes nothing. */
+  wait(n?: number): number
+  /** Takes `n` tokens (at most the capacity) and returns 0, or returns the ms to wait (nothing taken). */
+  take(n?: number): number
 }
 
 export function createTokenBucket(perSecond: number, capacity: number, now: () => number): TokenBucket {
   if (!(perSecond > 0) || !(capacity >= 1)) throw new Error('a token bucket needs perSecond > 0 and capacity >= 1')
   let tokens = capacity
   let at = now()
+  const refill = () => {
+    const t = now()
+    tokens = Math.min(capacity, tokens + ((t - at) * perSecond) / 1000)
+    at = t
+  }
+  const wait = (n = 1) => {
+    refill()
+    const want = Math.min(n, capacity)
+    return tokens >= want ? 0 : Math.max(1, Math.ceil(((want - tokens) * 1000) / perSecond))
+  }
   return {
-    take() {
-      const t = now()
-      tokens = Math.min(capacity, tokens + ((t - at) * perSecond) / 1000)
-      at = t
-      if (tokens >= 1) {
-        tokens -= 1
-        return 0
-      }
-      return Math.max(1, Math.ceil(((1 - tokens) * 1000) / perSecond))
+    wait,
+    take(n = 1) {
+      const ms = wait(n)
+      if (ms === 0) tokens -= Math.min(n, capacity)
+      return ms
     },
   }
 }

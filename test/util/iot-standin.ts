@@ -9,7 +9,7 @@ import { startShippedMosquitto, type ShippedMosquitto } from './shipped-mosquitt
  * certificates from a park PKI made for this run, require_certificate, use_identity_as_username,
  * the shipped ACL) and IoT Core's message size (`message_size_limit 131072`). The broker logs
  * every PUBLISH it receives (`log_type all`, to a file) so a test checks IoT Core's other
- * limits itself: publishes per second per client, topic depth, payload size.
+ * limits itself: publishes and bytes per second per client, topic depth, payload size.
  */
 export interface IotStandIn {
   broker: ShippedMosquitto
@@ -81,12 +81,16 @@ export function parsePublishes(log: string, clientId: string): ReceivedPublish[]
 export function iotLimitViolations(publishes: readonly ReceivedPublish[]): string[] {
   const out: string[] = []
   const perSecond = new Map<number, number>()
+  const bytesPerSecond = new Map<number, number>()
   for (const p of publishes) {
     perSecond.set(p.second, (perSecond.get(p.second) ?? 0) + 1)
+    bytesPerSecond.set(p.second, (bytesPerSecond.get(p.second) ?? 0) + p.bytes)
     if (p.bytes > IOT_LIMITS.messageBytes) out.push(`${p.bytes} bytes to ${p.topic}`)
     if (p.topic.split('/').length - 1 > IOT_LIMITS.topicSlashes) out.push(`too deep: ${p.topic}`)
   }
   for (const [second, n] of perSecond)
     if (n >= IOT_LIMITS.publishesPerSecond) out.push(`${n} publishes in second ${second}`)
+  for (const [second, n] of bytesPerSecond)
+    if (n >= IOT_LIMITS.bytesPerSecond) out.push(`${n} bytes in second ${second}`)
   return out
 }

@@ -38,6 +38,7 @@ export function iotLink(
       }
       gate.submit({
         qos: opts.qos,
+        bytes: payload.length,
         fail: (err) => done?.(err),
         send: (release) =>
           client

@@ -19,7 +19,7 @@ export interface AwsIotTransportOptions extends IotEndpoint {
   /** An attempt with neither a CONNACK nor a failure by then is given up (default 20 s: the SDK's CONNACK timeout is 10 s). */
   attemptTimeoutMs?: number
   /** IoT Core's pace (shared/iot/limits.ts IOT_PACE); a test may lower it, never raise it. */
-  pace?: { perSecond: number; burst: number; inflightQos1: number }
+  pace?: { perSecond: number; burst: number; bytesPerSecond: number; burstBytes: number; inflightQos1: number }
 }
 
 /**
@@ -51,6 +51,8 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
       clock: o.clock,
       perSecond: pace.perSecond,
       burst: pace.burst,
+      bytesPerSecond: pace.bytesPerSecond,
+      burstBytes: pace.burstBytes,
       maxInflightQos1: pace.inflightQos1,
     })
     const l = iotLink(
