@@ -2,6 +2,8 @@ import { iot, mqtt5 } from 'aws-iot-device-sdk-v2'
 import type { Clock } from '../../../shared/clock.ts'
 import type { LastWill } from '../transport.ts'
 
+export { crtErrorMessage, payloadBuffer } from '../../../shared/iot/sdk-values.ts'
+
 /** How one connection to AWS IoT Core is made (edge config `uplink: { kind: aws-iot }`). */
 export interface IotEndpoint {
   /** The account's data endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS). */
@@ -76,22 +78,4 @@ export function retire(client: mqtt5.Mqtt5Client, clean: boolean, clock: Clock, 
   const grace = clock.setTimeout(free, STOP_GRACE_MS)
   if (clean) client.stop({ reasonCode: mqtt5.DisconnectReasonCode.NormalDisconnection })
   else client.stop()
-}
-
-/** A received payload as a Buffer (the SDK hands an ArrayBuffer, or a string when it decoded one). */
-export function payloadBuffer(payload: mqtt5.Payload | undefined): Buffer {
-  if (payload === undefined) return Buffer.alloc(0)
-  if (typeof payload === 'string') return Buffer.from(payload, 'utf8')
-  if (payload instanceof ArrayBuffer) return Buffer.from(payload)
-  if (ArrayBuffer.isView(payload)) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-  return Buffer.from(JSON.stringify(payload), 'utf8')
-}
-
-/** The SDK's error as one line (its name says which layer: AWS_IO_TLS_…, AWS_ERROR_MQTT5_…). */
-export function crtErrorMessage(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { error_name?: string; error_code?: number; message?: string }
-    return [e.error_name, e.message].filter((s) => s !== undefined && s !== '').join(': ') || String(err)
-  }
-  return String(err)
 }
