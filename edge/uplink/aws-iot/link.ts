@@ -17,17 +17,13 @@ export function iotLink(
   clock: Clock,
   gate: PublishGate,
   onRefused: (err: ParklinkError) => void,
-  onRetired: () => void,
 ): UplinkLink {
   let retired = false
   const end = (clean: boolean, done: () => void = () => {}) => {
     if (retired) return done()
     retired = true
     gate.close(new Error('the connection was closed'))
-    retire(client, clean, clock, () => {
-      onRetired()
-      done()
-    })
+    retire(client, clean, clock, done)
   }
   return {
     publish(topic, payload, opts, done) {

@@ -6,7 +6,7 @@ import { IOT_PACE } from '../../../shared/iot/limits.ts'
 import { createPublishGate } from '../../../shared/iot/publish-gate.ts'
 import type { LastWill, UplinkLink, UplinkTransport, UplinkTransportEvents } from '../transport.ts'
 import { iotLink } from './link.ts'
-import { crtErrorMessage, newIotClient, payloadBuffer, retire, type IotEndpoint } from './sdk-client.ts'
+import { crtErrorMessage, newIotClient, payloadBuffer, type IotEndpoint } from './sdk-client.ts'
 
 export interface AwsIotTransportOptions extends IotEndpoint {
   /** The CA file, named in the hint when the endpoint's certificate is not trusted. */
@@ -38,6 +38,8 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
   let connected = false
   let attempt = 0
   let timer: TimerHandle | null = null
+  /** The current attempt's deadline for a CONNACK or a failure. */
+  let deadline: TimerHandle | null = null
   let stopped = false
   let will: LastWill | null = null
   let events: UplinkTransportEvents | null = null
@@ -55,28 +57,21 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
       burstBytes: pace.burstBytes,
       maxInflightQos1: pace.inflightQos1,
     })
-    const l = iotLink(
-      c,
-      o.clock,
-      gate,
-      (err) =>
-        o.log.error(
-          { code: err.code, hint: err.hint, err: err.message },
-          'message not sent: over an AWS IoT Core limit',
-        ),
-      () => {},
+    const l = iotLink(c, o.clock, gate, (err) =>
+      o.log.error({ code: err.code, hint: err.hint, err: err.message }, 'message not sent: over an AWS IoT Core limit'),
     )
     client = c
     link = l
     connected = false
-    const deadline = o.clock.setTimeout(() => {
+    deadline = o.clock.setTimeout(() => {
+      deadline = null
       if (c !== client || connected) return
       on.onError(stalledMessage(attemptTimeoutMs, o.caFile))
       closed(l)
     }, attemptTimeoutMs)
     c.on('connectionSuccess', () => {
-      o.clock.clearTimeout(deadline)
       if (c !== client) return
+      clearDeadline()
       connected = true
       attempt = 0
       on.onConnect(l)
@@ -86,7 +81,6 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
         on.onMessage(l, message.topicName, payloadBuffer(message.payload), message.retain === true)
     })
     c.on('connectionFailure', ({ error }) => {
-      o.clock.clearTimeout(deadline)
       if (c !== client) return
       on.onError(failureMessage(crtErrorMessage(error), o.caFile))
       closed(l)
@@ -100,7 +94,13 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
     c.start()
   }
 
+  const clearDeadline = () => {
+    if (deadline !== null) o.clock.clearTimeout(deadline)
+    deadline = null
+  }
+
   const closed = (l: UplinkLink) => {
+    clearDeadline()
     const wasConnected = connected
     client = null
     link = null
@@ -131,13 +131,13 @@ export function createAwsIotTransport(o: AwsIotTransportOptions): UplinkTranspor
       stopped = true
       if (timer !== null) o.clock.clearTimeout(timer)
       timer = null
+      clearDeadline()
       const c = client
       const l = link
       client = null
       link = null
       if (c !== null && connected) return l
-      if (l !== null) l.destroy()
-      else if (c !== null) retire(c, false, o.clock)
+      l?.destroy() // an attempt under way: dropped (a link always comes with its client)
       return null
     },
   }
