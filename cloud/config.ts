@@ -24,6 +24,7 @@ import { DeviceBody, PointPatch } from './registry/model.ts'
 import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { StoreConfig } from './store/store-config.ts'
+import { AwsIotIngestConfig } from './ingest/aws-iot/config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -244,6 +245,8 @@ export const CloudConfigSchema = z.strictObject({
       path: ['clientId'],
     })
     .transform((m) => ({ ...m, clientId: m.clientId ?? m.username ?? DEFAULT_CLOUD_USER })),
+  /** AWS IoT Core instead of the park broker for ingest (issue 16, cloud/ingest/aws-iot/config.ts); absent: `mqtt`. */
+  awsIot: AwsIotIngestConfig.optional(),
   /** Application-layer signatures and encryption (issue 20, shared/crypto/suite.ts); absent: off. Files default to what `parklink pki issue cloud` wrote beside mqtt.tls.cert. */
   crypto: CryptoConfig.safeExtend({
     /** The park CA's CRL for the signing certificates (cloud/ingest/crl-watch.ts): pki/sm2/crl.pem (sm) or pki/tls/crl.pem (standard). */
@@ -364,10 +367,18 @@ export function loadCloudConfig(file: string): CloudConfig {
     ])
   const crypto = resolveCryptoPaths(config.crypto, dir)
   if (crypto.crl !== undefined) crypto.crl = path.resolve(dir, crypto.crl)
+  const awsIot = config.awsIot && {
+    ...config.awsIot,
+    ...resolveTlsPaths(
+      { cert: config.awsIot.cert, key: config.awsIot.key, ...(config.awsIot.ca ? { ca: config.awsIot.ca } : {}) },
+      dir,
+    ),
+  }
   return {
     ...config,
     auth,
     mqtt,
+    ...(awsIot ? { awsIot } : {}),
     reports,
     crypto,
     ...(bundles ? { bundles } : {}),

@@ -16,6 +16,13 @@ export async function startCloudFromFile(configPath: string): Promise<{ stop(): 
     unguard()
     throw err
   })
-  log.info({ config: configPath, url: cloud.url, mqtt: config.mqtt.url }, 'parklink cloud running')
+  log.info(
+    {
+      config: configPath,
+      url: cloud.url,
+      ...(config.awsIot ? { awsIot: config.awsIot.endpoint } : { mqtt: config.mqtt.url }),
+    },
+    'parklink cloud running',
+  )
   return { stop: () => cloud.stop().finally(unguard), log }
 }

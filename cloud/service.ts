@@ -25,6 +25,8 @@ import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
 import { createOwnership } from './ingest/ownership.ts'
 import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
+import { startAwsIotIngest } from './ingest/aws-iot/aws-iot-ingest.ts'
+import { readIotIngestFiles } from './ingest/aws-iot/files.ts'
 import { loadIngestCrypto, startIngestWire } from './ingest/crypto.ts'
 import { createLogger } from './log.ts'
 import { createMetrics, type CloudMetrics } from './metrics.ts'
@@ -66,6 +68,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config, opts.env)
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
+  const iotFiles = config.awsIot ? readIotIngestFiles(config.awsIot, clock.now()) : null
   if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url))
     log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
   const secret = tokenSecret(config.auth, log)
@@ -218,15 +221,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       'cloud API listening',
     )
 
-    const ingest: Ingest = startMqttIngest({
+    const ingestOptions = {
       wire,
-      url: config.mqtt.url,
-      clientId: config.mqtt.clientId,
-      ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
-      ...(password === undefined ? {} : { password }),
-      ...(tls === undefined ? {} : { tls }),
-      reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
-      keepaliveS: config.mqtt.keepaliveS,
       store,
       tracker,
       clock,
@@ -235,7 +231,31 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       time: config.time,
       ownership,
       hintPolicy: config.registry.claimUnknownPoints,
-    })
+    }
+    // Issue 16: AWS IoT Core with the cloud's own certificate when `awsIot` is set, else the park broker.
+    const ingest: Ingest =
+      config.awsIot && iotFiles
+        ? startAwsIotIngest({
+            ...ingestOptions,
+            iot: {
+              endpoint: config.awsIot.endpoint,
+              port: config.awsIot.port,
+              clientId: config.awsIot.clientId,
+              keepaliveS: config.awsIot.keepaliveS,
+              sessionExpiryS: config.awsIot.sessionExpiryS,
+              ...iotFiles,
+            },
+          })
+        : startMqttIngest({
+            ...ingestOptions,
+            url: config.mqtt.url,
+            clientId: config.mqtt.clientId,
+            ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
+            ...(password === undefined ? {} : { password }),
+            ...(tls === undefined ? {} : { tls }),
+            reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+            keepaliveS: config.mqtt.keepaliveS,
+          })
 
     ingestRef = ingest
     // The timers, the dispatcher and the scheduled jobs: on the leading replica only (cloud/cluster/leader.ts).

@@ -24,17 +24,14 @@ import { createViewerAdmission } from './live/admission.ts'
 import { publicKeyOf, signViewerToken } from '../shared/wire/live-token.ts'
 import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
-import { startMqttUplink } from './uplink/mqtt/mqtt-uplink.ts'
+import { prepareUplink } from './uplink/factory.ts'
 import { consolePassword } from './console/config.ts'
 import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
 import type { ConfigEditor } from './console/configure/types.ts'
 import { createLatestValues } from './latest-values.ts'
 import { createRecentEvents, type RecentEvents } from './recent-events.ts'
-import { loadUplinkTls } from './uplink/tls.ts'
 import { startEdgeWire } from './uplink/crypto.ts'
-import { checkUplinkCertificate } from './uplink/certificate-identity.ts'
-import { insecureWarning, isInsecureRemote } from '../shared/transport.ts'
 import { createReporter } from './report/reporter.ts'
 import { openAtRest } from './at-rest/open.ts'
 import type { EdgeAgentStatus } from './agent-status.ts'
@@ -90,10 +87,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const password = uplinkPassword(config, opts.env)
   // The console is refused before anything opens when its password variable is not set.
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
-  const tls = loadUplinkTls(config.uplink.tls)
-  if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
-  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url))
-    log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
+  // The uplink's files (TLS, or an IoT thing's certificate) are checked before anything opens.
+  const link = prepareUplink(config, { password, clock, log })
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
@@ -296,7 +291,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   // Before anything is sent: a key or certificate that is not this edge's stops the start here.
   const crypto = startEdgeWire({
     crypto: config.crypto,
-    tls: config.uplink.tls,
+    tls: config.uplink.kind === 'aws-iot' ? undefined : config.uplink.tls,
     site: config.site,
     edge: config.edge,
     dataDir: config.dataDir,
@@ -305,13 +300,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   })
   const registryHints =
     opts.registryHints ?? openRegistryHints(config.dataDir, log.child({ component: 'registry-hint' }))
-  const uplink = startMqttUplink({
+  const uplink = link.start({
     wire: crypto.wire,
-    url: config.uplink.url,
-    clientId: config.uplink.clientId,
-    ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
-    ...(password === undefined ? {} : { password }),
-    ...(tls === undefined ? {} : { tls }),
     site: config.site,
     edge: config.edge,
     session,
@@ -324,9 +314,6 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
     ...(config.uplink.replayInflight === undefined ? {} : { replayInflight: config.uplink.replayInflight }),
     ackTimeoutMs: config.uplink.ackTimeoutMs,
     heartbeatMs: config.uplink.heartbeatMs,
-    reconnectMinMs: config.uplink.reconnectMinMs,
-    reconnectMaxMs: config.uplink.reconnectMaxMs,
-    keepaliveS: config.uplink.keepaliveS,
     clock,
     log: log.child({ component: 'uplink' }),
     // The park asks for pictures for an alarm: they come back through the outbox.

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { ConfigError, byLine, locateConfig, type ConfigProblem } from '../shared/config.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { consolePassword } from './console/config.ts'
-import { parseEdgeConfig, readEdgeConfigText, uplinkPassword, type EdgeConfig } from './config.ts'
+import { mqttUplinkOf, parseEdgeConfig, readEdgeConfigText, uplinkPassword, type EdgeConfig } from './config.ts'
 import { instrumentPasswords } from './drivers/hj212/password.ts'
 import { loadUplinkTls } from './uplink/tls.ts'
 import { cryptoFileProblems, type FileProblem } from './crypto-files-check.ts'
@@ -114,7 +114,8 @@ export function environmentProblems(
     }
   }
   run(['uplink', 'passwordEnv'], () => uplinkPassword(config, env))
-  run(['uplink', 'tls'], () => loadUplinkTls(config.uplink.tls))
+  const mqtt = mqttUplinkOf(config)
+  if (mqtt) run(['uplink', 'tls'], () => loadUplinkTls(mqtt.tls))
   if (config.console) {
     const c = config.console
     run(['console', 'passwordEnv'], () => consolePassword(c, env))

@@ -6,6 +6,7 @@ import { parseConfig } from '../shared/config.ts'
 import { didYouMean } from '../shared/config-suggest.ts'
 import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { TopicId } from '../shared/wire/ids.ts'
+import { IOT_LIMITS } from '../shared/iot/limits.ts'
 import {
   ModbusGatewayDeviceConfig,
   ModbusRtuDeviceConfig,
@@ -53,8 +54,32 @@ const MqttUrl = z
   .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
   .refine((url) => !/^[a-z]+:\/\/[^/@]*@/i.test(url), 'put no credentials in the URL: use username and passwordEnv')
 
+/** What both uplink kinds share: batching, the send window, timers (edge/uplink/uplink.ts). */
+const uplinkCommon = {
+  /** Most samples in one published message. One outbox batch is one message: reads are split at append. */
+  batchSize: z.number().int().min(1).max(100_000).default(500),
+  /** Batches published but not yet acked by the CLOUD. */
+  maxInflight: z.number().int().min(1).max(10_000).default(32),
+  /**
+   * Backlog batches in flight while a backlog drains after an outage (default half of
+   * maxInflight, at most 8): live batches go first, and each backlog batch in flight is one the
+   * cloud may store before the next live one. These slots stay the backlog's while it lasts
+   * (live uses the rest of the window), so the drain never stops. Raise it on a link with a
+   * long round trip.
+   */
+  replayInflight: z.number().int().min(1).max(10_000).optional(),
+  /** No ack progress for this long while batches are in flight → resend from the last ack (the wait doubles, up to 8×, while the cloud stays silent). */
+  ackTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
+  /** Period of the retained `state` status message. */
+  heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+  reconnectMinMs: z.number().int().min(10).max(600_000).default(500),
+  reconnectMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
+}
+
+/** The park's own broker (Mosquitto, EMQX) over mqtt.js: `kind` may be left out. */
 export const UplinkConfigSchema = z
   .strictObject({
+    kind: z.literal('mqtt').optional(),
     url: MqttUrl,
     username: z.string().min(1).max(256).optional(),
     /** Name of the environment variable that holds the broker password (never the password). */
@@ -68,8 +93,7 @@ export const UplinkConfigSchema = z
      * binds them (deploy/mosquitto/parklink.conf: use_username_as_clientid).
      */
     clientId: TopicId.optional(),
-    /** Most samples in one published message. One outbox batch is one message: reads are split at append. */
-    batchSize: z.number().int().min(1).max(100_000).default(500),
+    ...uplinkCommon,
     /**
      * The broker's largest message (Mosquitto `message_size_limit`; shipped 1 MiB): no batch is
      * written that could exceed it; a larger snapshot travels in parts (edge/message-size.ts).
@@ -80,22 +104,6 @@ export const UplinkConfigSchema = z
       .min(256 * 1024)
       .max(256 * 1024 * 1024)
       .default(1024 * 1024),
-    /** Batches published but not yet acked by the CLOUD. */
-    maxInflight: z.number().int().min(1).max(10_000).default(32),
-    /**
-     * Backlog batches in flight while a backlog drains after an outage (default half of
-     * maxInflight, at most 8): live batches go first, and each backlog batch in flight is one the
-     * cloud may store before the next live one. These slots stay the backlog's while it lasts
-     * (live uses the rest of the window), so the drain never stops. Raise it on a link with a
-     * long round trip.
-     */
-    replayInflight: z.number().int().min(1).max(10_000).optional(),
-    /** No ack progress for this long while batches are in flight → resend from the last ack (the wait doubles, up to 8×, while the cloud stays silent). */
-    ackTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
-    /** Period of the retained `state` status message. */
-    heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
-    reconnectMinMs: z.number().int().min(10).max(600_000).default(500),
-    reconnectMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
     /** MQTT keep alive; the broker publishes the last will after 1.5 × this without traffic. */
     keepaliveS: z.number().int().min(5).max(3_600).default(30),
     /** CA of the park broker and, for certificate login, this edge's cert and key (edge/uplink/tls.ts). */
@@ -122,6 +130,49 @@ export const UplinkConfigSchema = z
     path: ['tls'],
   })
 
+/** The account's AWS IoT data endpoint, a host name (aws iot describe-endpoint --endpoint-type iot:Data-ATS). */
+const IotEndpoint = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    'the data endpoint host only, e.g. a1b2c3d4e5f6g7-ats.iot.cn-north-1.amazonaws.com.cn (no scheme, no port)',
+  )
+
+/**
+ * AWS IoT Core (issue 16, edge/uplink/aws-iot/): mTLS with the thing's certificate and key, the
+ * thing name as the client id, IoT Core's limits (shared/iot/limits.ts) on message size and keep
+ * alive. Paths are relative to the config; `ca` absent: the system's trust store.
+ */
+export const AwsIotUplinkConfigSchema = z
+  .strictObject({
+    kind: z.literal('aws-iot'),
+    endpoint: IotEndpoint,
+    port: z.number().int().min(1).max(65_535).default(8883),
+    /** The IoT thing; IoT Core's policy binds the client id to it (client/${iot:Connection.Thing.ThingName}). */
+    thingName: z.string().regex(/^[A-Za-z0-9:_-]{1,128}$/, 'an IoT thing name: 1–128 of A–Z a–z 0–9 : _ -'),
+    /** The thing's certificate and private key (PEM), and the CA of the endpoint's certificate (Amazon Root CA 1). */
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    ca: z.string().min(1).optional(),
+    ...uplinkCommon,
+    /** IoT Core takes at most 128 KB per message: batches and snapshot parts are cut under this (edge/message-size.ts). */
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(32 * 1024)
+      .max(IOT_LIMITS.messageBytes)
+      .default(IOT_LIMITS.messageBytes),
+    /** IoT Core accepts 30–1200 s. */
+    keepaliveS: z.number().int().min(IOT_LIMITS.keepaliveMinS).max(IOT_LIMITS.keepaliveMaxS).default(30),
+  })
+  .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, {
+    message: 'must be at least reconnectMinMs',
+    path: ['reconnectMaxMs'],
+  })
+
+/** `uplink`: the park's broker (`kind: mqtt`, the default when left out) or AWS IoT Core (`kind: aws-iot`). */
+export const UplinkSchema = z.discriminatedUnion('kind', [UplinkConfigSchema, AwsIotUplinkConfigSchema])
+
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 /** Room kept back on the data directory's disk so delivery can still delete on a full disk (edge/outbox/disk-reserve.ts). */
 const DEFAULT_RESERVE_BYTES = 16 * 1024 ** 2
@@ -132,7 +183,7 @@ export const EdgeConfigSchema = z
     edge: TopicId,
     /** Where outbox.db lives. Relative paths are resolved against the config file's folder. */
     dataDir: z.string().min(1),
-    uplink: UplinkConfigSchema,
+    uplink: UplinkSchema,
     /** Application-layer signatures and encryption (issue 20, shared/crypto/suite.ts); absent: off. */
     crypto: CryptoConfig.default(defaultCryptoConfig),
     outbox: z
@@ -287,6 +338,9 @@ export type EdgeConfigInput = z.input<typeof EdgeConfigSchema>
 export type EdgeConfig = Omit<ParsedEdgeConfig, 'uplink'> & {
   uplink: ParsedEdgeConfig['uplink'] & { clientId: string }
 }
+/** The resolved `uplink` of each kind. */
+export type MqttUplinkConfig = Exclude<EdgeConfig['uplink'], { kind: 'aws-iot' }>
+export type AwsIotUplinkConfig = Extract<EdgeConfig['uplink'], { kind: 'aws-iot' }>
 
 const field = (x: unknown, key: string): unknown =>
   typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined
@@ -326,11 +380,7 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   return {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    uplink: {
-      ...config.uplink,
-      clientId: config.uplink.clientId ?? config.uplink.username ?? `parklink-edge-${config.edge}`,
-      ...(config.uplink.tls ? { tls: resolveTlsPaths(config.uplink.tls, baseDir) } : {}),
-    },
+    uplink: resolveUplink(config.uplink, config.edge, baseDir),
     crypto: resolveCryptoPaths(config.crypto, baseDir),
     ...(config.console?.tls
       ? { console: { ...config.console, tls: resolveTlsPaths(config.console.tls, baseDir) } }
@@ -340,9 +390,32 @@ export function resolveEdgeConfig(config: ParsedEdgeConfig, baseDir: string): Ed
   }
 }
 
+/** The mqtt uplink's settings, or null when the edge uses another kind (AWS IoT Core). */
+export const mqttUplinkOf = (config: EdgeConfig): MqttUplinkConfig | null =>
+  config.uplink.kind === 'aws-iot' ? null : config.uplink
+
+/** Where the uplink connects, for logs: the broker URL or the IoT endpoint. */
+export const uplinkEndpoint = (u: EdgeConfig['uplink']): string =>
+  u.kind === 'aws-iot' ? `mqtts://${u.endpoint}:${u.port}` : u.url
+
+/** The client id (an IoT thing's is its name) and absolute paths of the certificate files. */
+function resolveUplink(u: ParsedEdgeConfig['uplink'], edge: string, baseDir: string): EdgeConfig['uplink'] {
+  if (u.kind === 'aws-iot')
+    return {
+      ...u,
+      clientId: u.thingName,
+      ...resolveTlsPaths({ cert: u.cert, key: u.key, ...(u.ca === undefined ? {} : { ca: u.ca }) }, baseDir),
+    }
+  return {
+    ...u,
+    clientId: u.clientId ?? u.username ?? `parklink-edge-${edge}`,
+    ...(u.tls ? { tls: resolveTlsPaths(u.tls, baseDir) } : {}),
+  }
+}
+
 /** The broker password from the environment variable the config names; unset is a config error. */
 export function uplinkPassword(config: EdgeConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const name = config.uplink.passwordEnv
+  const name = config.uplink.kind === 'aws-iot' ? undefined : config.uplink.passwordEnv
   if (name === undefined) return undefined
   const value = env[name]
   if (value === undefined || value === '') {

@@ -32,7 +32,8 @@ const problem = (at: Array<string | number>, code: ErrorCode, message: string, h
 export function cryptoFileProblems(config: EdgeConfig, now: number, fs: CheckFs = nodeFs): FileProblem[] {
   const identity = edgeUser(config.site, config.edge)
   const out: FileProblem[] = []
-  const tls = config.uplink.tls
+  if (config.uplink.kind === 'aws-iot') out.push(...iotFileProblems(config.uplink, now, fs))
+  const tls = config.uplink.kind === 'aws-iot' ? undefined : config.uplink.tls
   if (tls?.cert !== undefined && tls.key !== undefined && tls.ca !== undefined)
     out.push(...pairProblems({ key: tls.key, cert: tls.cert, ca: tls.ca }, ['uplink', 'tls'], { identity, now, fs }))
   else if (tls?.key !== undefined) out.push(...keyFileProblems(tls.key, ['uplink', 'tls', 'key'], fs))
@@ -60,8 +61,26 @@ export function cryptoFileProblems(config: EdgeConfig, now: number, fs: CheckFs 
   return out
 }
 
+/**
+ * An AWS IoT thing's files (uplink.cert, key, ca; issue 16): present, key 0600, a pair, in their
+ * dates, ca a CA certificate. IoT Core issues the thing's certificate from its own CA, not from the
+ * CA of the endpoint's certificate (Amazon Root CA 1), so the certificate is checked against `ca`
+ * only when `ca` issued it (a park's own CA registered with IoT Core, or the offline stand-in);
+ * a ca that signs neither shows at the TLS handshake (PL_CERT_UNTRUSTED, naming the file).
+ */
+export function iotFileProblems(
+  files: { cert: string; key: string; ca?: string | undefined },
+  now: number,
+  fs: CheckFs = nodeFs,
+): FileProblem[] {
+  return pairProblems(files, ['uplink'], { now, fs, flat: true })
+}
+
 interface PairContext {
-  identity: string
+  /** The CN the certificate must have ({site}/{edge}); absent: not checked (an IoT thing's). */
+  identity?: string
+  /** The three files sit beside each other in `at` (uplink.cert, uplink.key, uplink.ca). */
+  flat?: boolean
   now: number
   fs: CheckFs
   /** The curve a signing suite needs (crypto), unchecked for TLS. */
@@ -70,13 +89,27 @@ interface PairContext {
 }
 
 /** A key, its certificate and the CA that should have signed it; `at` is the block holding the three fields. */
-function pairProblems(files: { key: string; cert: string; ca: string }, at: string[], o: PairContext): FileProblem[] {
+function pairProblems(
+  files: { key: string; cert: string; ca?: string | undefined },
+  at: string[],
+  o: PairContext,
+): FileProblem[] {
   const out: FileProblem[] = keyFileProblems(files.key, [...at, 'key'], o.fs)
   const key = parsed([...at, 'key'], files.key, o.fs, (pem) => createPrivateKey(pem), out)
   const cert = parsed([...at, 'cert'], files.cert, o.fs, (pem) => new X509Certificate(pem), out)
-  const ca = parsed([...at, 'ca'], files.ca, o.fs, (pem) => new X509Certificate(pem), out)
+  const ca =
+    files.ca === undefined ? null : parsed([...at, 'ca'], files.ca, o.fs, (pem) => new X509Certificate(pem), out)
   if (cert) out.push(...certificateProblems(cert, files.cert, [...at, 'cert'], o))
-  if (ca) out.push(...datesProblems(ca, files.ca, [...at, 'ca'], o.now))
+  if (ca) out.push(...datesProblems(ca, files.ca!, [...at, 'ca'], o.now))
+  if (ca && o.flat && !ca.ca)
+    out.push(
+      problem(
+        [...at, 'ca'],
+        ErrorCodes.CERT_UNTRUSTED,
+        `${files.ca} is not a CA certificate (issued to "${oneLine(ca.subject)}")`,
+        'give the CA of the endpoint: AmazonRootCA1.pem from https://www.amazontrust.com/repository/ for AWS IoT Core',
+      ),
+    )
   if (cert && key) {
     const curve = curveOf(cert.publicKey)
     if (o.curve !== undefined && curve !== o.curve)
@@ -100,13 +133,16 @@ function pairProblems(files: { key: string; cert: string; ca: string }, at: stri
         ),
       )
   }
-  if (cert && ca && !cert.verify(ca.publicKey))
+  const issuedByCa = cert && ca && (!o.flat || cert.issuer === ca.subject)
+  if (cert && ca && issuedByCa && !cert.verify(ca.publicKey))
     out.push(
       problem(
         [...at, 'cert'],
         ErrorCodes.CERT_UNTRUSTED,
         `${files.cert} is not signed by the CA in ${files.ca} (issuer "${oneLine(cert.issuer)}", CA "${oneLine(ca.subject)}")`,
-        `give the ${o.suite === 'sm' ? 'sm2-ca.crt' : 'ca.crt'} of the park PKI that issued this edge's certificate, or have this park issue one (parklink pki issue edge ${o.identity})`,
+        o.flat
+          ? 'give the CA that issued uplink.cert (the one registered with AWS IoT Core), or a certificate it issued'
+          : `give the ${o.suite === 'sm' ? 'sm2-ca.crt' : 'ca.crt'} of the park PKI that issued this edge's certificate, or have this park issue one (parklink pki issue edge ${o.identity})`,
       ),
     )
   return out
@@ -115,7 +151,7 @@ function pairProblems(files: { key: string; cert: string; ca: string }, at: stri
 function certificateProblems(cert: X509Certificate, file: string, at: string[], o: PairContext): FileProblem[] {
   const out = datesProblems(cert, file, at, o.now)
   const cn = lastField(cert.subject, 'CN')
-  if (cn !== o.identity)
+  if (o.identity !== undefined && cn !== o.identity)
     out.push(
       problem(
         at,

@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { devicePoints } from './config.ts'
+import { devicePoints, uplinkEndpoint } from './config.ts'
 import { loadCheckedEdgeConfig } from './config-check.ts'
 import { createLogger, type Logger } from './log.ts'
 import { createRecentEvents } from './recent-events.ts'
@@ -52,7 +52,13 @@ export async function startEdgeFromFile(configPath: string): Promise<{ stop(): P
   supervised = agent
   const points = config.devices.reduce((n, d) => n + devicePoints(d).length, 0)
   log.info(
-    { config: configPath, site: config.site, devices: config.devices.length, points, uplink: config.uplink.url },
+    {
+      config: configPath,
+      site: config.site,
+      devices: config.devices.length,
+      points,
+      uplink: uplinkEndpoint(config.uplink),
+    },
     'parklink edge running',
   )
   return { stop: () => agent.stop(), log }

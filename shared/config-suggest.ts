@@ -23,7 +23,10 @@ const at = (raw: unknown, key: string | number): unknown =>
 
 function literalValues(schema: unknown): unknown[] {
   const d = defOf(unwrap(schema))
-  return d.type === 'literal' ? (d.values as unknown[]) : d.type === 'enum' ? Object.values(d.entries as object) : []
+  const values =
+    d.type === 'literal' ? (d.values as unknown[]) : d.type === 'enum' ? Object.values(d.entries as object) : []
+  // An optional discriminator (`uplink.kind`, mqtt when left out) also matches a document without it.
+  return defOf(schema).type === 'optional' ? [...values, undefined] : values
 }
 
 /** The object schemas that may sit at `path` of `raw` (a union gives several, a discriminated one only the matching option). */

@@ -29,6 +29,8 @@ const LAYERS: LayerRules = {
 
 /** The mqtt.js implementations of edge/uplink/transport.ts and cloud/ingest/transport.ts. */
 const MQTT_FOLDERS = ['edge/uplink/mqtt/', 'cloud/ingest/mqtt/']
+/** The AWS IoT Core implementations of the same two interfaces. */
+const AWS_IOT_FOLDERS = ['edge/uplink/aws-iot/', 'cloud/ingest/aws-iot/']
 
 /**
  * Import edges that close a cycle and are being removed elsewhere (none today: keep it empty; an
@@ -69,6 +71,14 @@ describe('architecture: the import graph of shared/, edge/, cloud/ and deploy/',
       packagesOf(readFileSync(path.join(ROOT, file), 'utf8')).includes('mqtt'),
     )
     expect(users.filter((file) => !MQTT_FOLDERS.some((folder) => file.startsWith(folder)))).toEqual([])
+    expect(users.length).toBeGreaterThan(0)
+  })
+
+  it('keeps aws-iot-device-sdk-v2 in the AWS IoT transport folders (issue 16)', () => {
+    const users = productFiles(ROOT, ['shared', 'edge', 'cloud', 'deploy']).filter((file) =>
+      packagesOf(readFileSync(path.join(ROOT, file), 'utf8')).includes('aws-iot-device-sdk-v2'),
+    )
+    expect(users.filter((file) => !AWS_IOT_FOLDERS.some((folder) => file.startsWith(folder)))).toEqual([])
     expect(users.length).toBeGreaterThan(0)
   })
 })

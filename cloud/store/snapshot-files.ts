@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CameraSnapshotPart, Snapshot } from '../../shared/wire/camera.ts'
 
@@ -56,9 +56,27 @@ function check(s: Omit<Snapshot, 'data'>, body: Buffer): string | null {
   return null
 }
 
-export function openSnapshotFiles(dir: string): SnapshotFiles {
+/**
+ * Parts of a split snapshot whose set stays incomplete (its edge's outbox dropped a part, or the
+ * edge was replaced) are removed once none of them was written for this long (issue 16: a bound
+ * on what waits for reassembly; parts are files, so memory holds one snapshot at a time).
+ */
+export const INCOMPLETE_PARTS_MAX_AGE_MS = 24 * 3_600_000
+/** Swept at most this often, on a part's arrival. */
+const SWEEP_EVERY_MS = 10 * 60_000
+
+export function openSnapshotFiles(dir: string, o: { now?: () => number; partsMaxAgeMs?: number } = {}): SnapshotFiles {
+  const now = o.now ?? Date.now
+  const maxAge = o.partsMaxAgeMs ?? INCOMPLETE_PARTS_MAX_AGE_MS
+  let sweptAt = Number.NEGATIVE_INFINITY
   const file = (id: string) => path.join(dir, id.slice(0, 2), `${id}.jpg`)
   const partsDir = (id: string) => path.join(dir, 'parts', id)
+  const sweep = () => {
+    const t = now()
+    if (t - sweptAt < SWEEP_EVERY_MS) return
+    sweptAt = t
+    sweepIncompleteParts(path.join(dir, 'parts'), t - maxAge)
+  }
   const store = (s: Omit<Snapshot, 'data'>, body: Buffer): string | null => {
     const refused = check(s, body)
     if (refused) return refused
@@ -69,6 +87,7 @@ export function openSnapshotFiles(dir: string): SnapshotFiles {
     write: (s) => store(s, Buffer.from(s.data, 'base64')),
     writePart(p) {
       if (!UUID.test(p.snapshot)) return
+      sweep()
       atomicWrite(path.join(partsDir(p.snapshot), String(p.index)), p.data)
     },
     assemble(s) {
@@ -102,5 +121,24 @@ export function openSnapshotFiles(dir: string): SnapshotFiles {
         return null
       }
     },
+  }
+}
+
+/** Removes the part sets none of whose files was written after `before` (ms). */
+function sweepIncompleteParts(root: string, before: number): void {
+  let sets: string[]
+  try {
+    sets = readdirSync(root)
+  } catch {
+    return
+  }
+  for (const id of sets) {
+    const at = path.join(root, id)
+    try {
+      const newest = Math.max(...readdirSync(at).map((f) => statSync(path.join(at, f)).mtimeMs), statSync(at).mtimeMs)
+      if (newest < before) rmSync(at, { recursive: true, force: true })
+    } catch {
+      // Joined and removed meanwhile.
+    }
   }
 }

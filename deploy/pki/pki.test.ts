@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseEdgeConfig } from '../../edge/config.ts'
+import { mqttUplinkOf, parseEdgeConfig } from '../../edge/config.ts'
 import { main } from '../cli.ts'
 import { initPki, openPki, type PkiContext } from './ca.ts'
 import { readIndex } from './index-db.ts'
@@ -149,7 +149,7 @@ describe('parklink pki', () => {
         '--yes',
       ]),
     ).toBe(0)
-    expect(parseEdgeConfig(readFileSync(config, 'utf8'), config).uplink.tls).toEqual({
+    expect(mqttUplinkOf(parseEdgeConfig(readFileSync(config, 'utf8'), config))?.tls).toEqual({
       ca: path.join(issuedDir, 'ca.crt'),
       cert: path.join(issuedDir, 'client.crt'),
       key: path.join(issuedDir, 'client.key'),

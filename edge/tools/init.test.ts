@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseEdgeConfig } from '../config.ts'
+import { mqttUplinkOf, parseEdgeConfig } from '../config.ts'
 import { checkAnswers, configFromAnswers, missingFlags, renderConfig, type InitAnswers } from './init.ts'
 
 const base: InitAnswers = {
@@ -69,7 +69,7 @@ describe('edge init: answers → config', () => {
       tls: { ca: '/etc/parklink/park-ca.crt', cert: '/etc/parklink/edge.crt', key: '/etc/parklink/edge.key' },
     }
     const text = renderConfig(a, new Date(0))
-    expect(parseEdgeConfig(text, '/etc/parklink/edge.yaml').uplink.tls).toEqual(a.tls)
+    expect(mqttUplinkOf(parseEdgeConfig(text, '/etc/parklink/edge.yaml'))?.tls).toEqual(a.tls)
     expect(text).toContain('logs in with its certificate')
     expect(checkAnswers({ ...a, broker: 'mqtt://127.0.0.1:1883' })).toEqual([
       expect.stringMatching(/^uplink.tls: tls needs an mqtts/),

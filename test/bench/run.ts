@@ -14,7 +14,8 @@ import { type BenchEngine, type PostgresBenchEngine, sqliteEngine, startPostgres
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
  * [--skip-latency] [--skip-postgres] [--historian-minutes N] [--skip-historian] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
  * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]
- * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua] [--skip-latest] [--latest-runs N] [--only latest]`: parklink's
+ * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua] [--awsiot-seconds N] [--skip-awsiot] [--skip-latest] [--latest-runs N]
+ * [--only latest]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
  * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped. The store rows
@@ -60,6 +61,9 @@ const { values } = parseArgs({
     'opcua-seconds': { type: 'string', default: '20' },
     'opcua-tags': { type: 'string', default: '10000' },
     'skip-opcua': { type: 'boolean', default: false },
+    // (16) The AWS IoT Core uplink through the TLS stand-in beside the plain MQTT uplink.
+    'awsiot-seconds': { type: 'string', default: '15' },
+    'skip-awsiot': { type: 'boolean', default: false },
   },
 })
 
@@ -144,6 +148,10 @@ try {
         tags: Number(values['opcua-tags']),
       })),
     )
+  }
+  if (all && !values['skip-awsiot']) {
+    const { benchAwsIot } = await import('./aws-iot.ts')
+    results.push(...(await benchAwsIot(dir, Number(values['awsiot-seconds']))))
   }
 } finally {
   await postgres?.stop()

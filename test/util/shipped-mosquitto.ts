@@ -40,7 +40,13 @@ export interface ShippedMosquitto {
 const DEPLOY = new URL('../../deploy/mosquitto/', import.meta.url).pathname
 
 export async function startShippedMosquitto(
-  options: { passwords?: Record<string, string> } = {},
+  options: {
+    passwords?: Record<string, string>
+    /** Replaces the shipped `message_size_limit` (the AWS IoT Core stand-in: 131072). */
+    messageSizeLimit?: number
+    /** Lines appended to the shipped config (e.g. a broker log the test reads). */
+    extraConf?: readonly string[]
+  } = {},
 ): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
   try {
@@ -66,7 +72,14 @@ export async function startShippedMosquitto(
     mkdirSync(data)
     const port = await freePort()
     const confFile = path.join(dir, 'mosquitto.conf')
-    writeFileSync(confFile, shippedConf(passwords ? 'parklink-passwords.conf' : 'parklink.conf', dir, port))
+    writeFileSync(
+      confFile,
+      [
+        shippedConf(passwords ? 'parklink-passwords.conf' : 'parklink.conf', dir, port, options.messageSizeLimit),
+        ...(options.extraConf ?? []),
+        '',
+      ].join('\n'),
+    )
     // Run as root, mosquitto drops to its own user before reading these: let it (test files only).
     chmodSync(dir, 0o755)
     chmodSync(certs, 0o755)
@@ -128,9 +141,12 @@ export async function startShippedMosquitto(
 }
 
 /** The shipped config with this run's paths and port (and every substitution checked to apply). */
-function shippedConf(file: string, dir: string, port: number): string {
+function shippedConf(file: string, dir: string, port: number, messageSizeLimit?: number): string {
   let conf = readFileSync(path.join(DEPLOY, file), 'utf8')
   const substitutions: Array<[string, string]> = [
+    ...(messageSizeLimit === undefined
+      ? []
+      : [['message_size_limit 1048576', `message_size_limit ${messageSizeLimit}`] as [string, string]]),
     ['persistence_location /var/lib/mosquitto/', `persistence_location ${dir}/data/`],
     ['listener 8883', `listener ${port} 127.0.0.1`],
     ['/etc/mosquitto/certs/', `${dir}/certs/`],
