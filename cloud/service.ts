@@ -39,6 +39,10 @@ import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
 import { readTlsFiles } from '../shared/tls.ts'
+import { createCloudRegistry } from './ops/cloud-registry.ts'
+import { scrapeToken } from './ops/config.ts'
+import { countRaises } from './ops/alarm-raises.ts'
+import { timedStore } from './ops/timed-store.ts'
 
 export interface CloudOptions {
   log?: Logger
@@ -72,6 +76,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url))
     log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
   const secret = tokenSecret(config.auth, log)
+  const scrape = scrapeToken(config.metrics, opts.env)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const bundleSigner = config.bundles ? loadBundleSigner(config.bundles.signingKeyFile) : null
   // Issue 20: the signing key, certificates and CRL too, before the database opens and HTTP listens:
@@ -81,10 +86,15 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   const metrics = createMetrics(clock.now())
-  const store = await openStore(config, {
+  // Alarm raises counted by priority for /metrics once committed (the change names the alarm only).
+  const raises = countRaises(metrics.alarms.raisedByPriority, (id) => store.getAlarm(id, 'all'), log)
+  const opened = await openStore(config, {
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log,
-    onAlarmChange: (change) => alarmFeed.publish(change),
+    onAlarmChange: (change) => {
+      raises(change)
+      alarmFeed.publish(change)
+    },
     planPushes: pushPlanner(config.notifications),
     // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
     onCorrupt: (part) => {
@@ -93,6 +103,22 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     },
     ...(opts.env ? { env: opts.env } : {}),
   })
+  const edgeOfflineAfterMs = config.edgeOfflineAfterMs
+  // Issue 16: this process's own Prometheus registry (GET /metrics); every store call timed into it.
+  let tracked: AckTracker | undefined
+  const prometheus = createCloudRegistry({
+    metrics,
+    tracker: {
+      edges: () => tracked?.edges() ?? [],
+      through: (edge) => tracked?.through(edge) ?? 0,
+      pending: (edge) => tracked?.pending(edge) ?? [],
+    },
+    clock,
+    edgeOfflineAfterMs,
+    replica: config.mqtt.clientId,
+    ...(config.store.engine === 'postgres' ? { poolSize: config.store.poolSize } : {}),
+  })
+  const store = timedStore(opened, prometheus)
   let server: Server | null = null
   try {
     const registry = await store.applyRegistry(config.registry)
@@ -103,6 +129,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       )
     const ackStates = await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
+    tracked = tracker
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge, outbox } of ackStates)
       await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
@@ -183,6 +210,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       reports: runner,
       ...(gasWarnings ? { gasWarnings } : {}),
       exchange,
+      prometheus: { registry: prometheus, ...(scrape === undefined ? {} : { scrapeToken: scrape }) },
     })
 
     const wire = startIngestWire({
@@ -242,6 +270,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       store,
       clock,
       log: log.child({ component: 'notify' }),
+      counts: metrics.pushes,
     })
     const reports = startReportSchedule({ runner, config, clock, log: log.child({ component: 'reports' }) })
     const exchangeSchedule = startExchangeSchedule({
