@@ -26,6 +26,9 @@ import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { startMqttUplink } from './uplink/mqtt/mqtt-uplink.ts'
 import { consolePassword } from './console/config.ts'
+import { createEdgeRegistry } from './console/metrics.ts'
+import { countLocalRaises } from './alarms/count-raises.ts'
+import { scrapeTokenFrom } from '../shared/prom.ts'
 import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
 import type { ConfigEditor } from './console/configure/types.ts'
@@ -90,6 +93,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const password = uplinkPassword(config, opts.env)
   // The console is refused before anything opens when its password variable is not set.
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
+  const scrapeToken = scrapeTokenFrom(config.console?.metricsTokenEnv, 'console.metricsTokenEnv', opts.env)
+  // Alarms raised by the edge's own evaluation, by priority (issue 16, /metrics).
+  const localRaises: Record<string, number> = {}
   const tls = loadUplinkTls(config.uplink.tls)
   if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
   if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url))
@@ -171,12 +177,15 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   let local: LocalAlarms | null = null
   if (config.alarms) {
     try {
-      local = openLocalAlarms(
-        config.alarms,
-        path.join(config.dataDir, 'alarms.db'),
-        clock,
-        log.child({ component: 'alarms' }),
-        atRest,
+      local = countLocalRaises(
+        openLocalAlarms(
+          config.alarms,
+          path.join(config.dataDir, 'alarms.db'),
+          clock,
+          log.child({ component: 'alarms' }),
+          atRest,
+        ),
+        localRaises,
       )
     } catch (err) {
       baselines?.close()
@@ -226,6 +235,16 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
             events: recent.list(),
           }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        metrics: {
+          registry: createEdgeRegistry({
+            site: config.site,
+            edge: config.edge,
+            status: () => snapshot(),
+            localRaises,
+            clock,
+          }),
+          ...(scrapeToken === undefined ? {} : { scrapeToken }),
+        },
         ...(opts.configure ? { configure: opts.configure } : {}),
         ...(config.live
           ? {

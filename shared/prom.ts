@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Counter, Gauge, type Registry } from 'prom-client'
+import { ErrorCodes, ParklinkError } from './errors.ts'
 
 /**
  * Prometheus metrics read from plain numbers at scrape time (issue 16): the code that counts keeps
@@ -66,3 +67,37 @@ export function bearerMatches(header: string | undefined, token: string | undefi
 
 /** The Prometheus text format's content type (version 0.0.4), as prom-client writes it. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+/** The shortest scrape token accepted: it is a password a machine keeps. */
+export const MIN_SCRAPE_TOKEN = 24
+
+/**
+ * The scrape token from the environment variable `name` (the config key `key` names it; the
+ * token itself is never in a config file or on a command line). Unset or shorter than
+ * MIN_SCRAPE_TOKEN is a config error: the process does not start. Undefined without a name.
+ */
+export function scrapeTokenFrom(
+  name: string | undefined,
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (name === undefined) return undefined
+  const value = env[name]
+  if (value === undefined || value === '')
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `${key} names ${name}, but that environment variable is not set`,
+      {
+        hint: `set ${name} (for systemd: in the service's environment file) or remove ${key}`,
+      },
+    )
+  if (value.length < MIN_SCRAPE_TOKEN)
+    throw new ParklinkError(
+      ErrorCodes.CONFIG_INVALID,
+      `the scrape token in ${name} is too short (${value.length} characters)`,
+      {
+        hint: `use at least ${MIN_SCRAPE_TOKEN} random characters, e.g. openssl rand -base64 32`,
+      },
+    )
+  return value
+}
