@@ -209,6 +209,8 @@ const Registry = z
   )
 export type Registry = z.infer<typeof Registry>
 
+const BrokerUrl = z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
+
 export const CloudConfigSchema = z.strictObject({
   /** Where cloud.db lives. Relative paths are resolved against the config file's folder. */
   dataDir: z.string().min(1),
@@ -216,7 +218,12 @@ export const CloudConfigSchema = z.strictObject({
   http: HttpConfig.default(defaultHttpConfig),
   mqtt: z
     .strictObject({
-      url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
+      url: BrokerUrl,
+      /**
+       * More brokers to try, in order, when the current one is down (issue 16): nodes of one
+       * broker cluster or a bridged pair; same credentials, client id and TLS as `url`.
+       */
+      failover: z.array(BrokerUrl).max(8).default([]),
       /**
        * Stable, so the broker keeps this instance's persistent session across restarts, and unique
        * per instance (two sessions with one id evict each other). With a username the client id IS
@@ -239,6 +246,7 @@ export const CloudConfigSchema = z.strictObject({
       allowInsecure: z.boolean().default(false),
     })
     .refine((m) => m.allowInsecure || !isInsecureRemote(m.url), { message: INSECURE_MESSAGE, path: ['url'] })
+    .refine((m) => m.allowInsecure || !m.failover.some(isInsecureRemote), { message: INSECURE_MESSAGE, path: ['failover'] })
     .refine((m) => m.clientId === undefined || m.username === undefined, {
       message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
       path: ['clientId'],

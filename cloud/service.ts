@@ -73,8 +73,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const password = mqttPassword(config, opts.env)
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
-  if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url))
-    log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
+  for (const url of [config.mqtt.url, ...config.mqtt.failover])
+    if (config.mqtt.allowInsecure && isInsecureRemote(url)) log.warn({ url }, insecureWarning('mqtt.allowInsecure', url))
   const secret = tokenSecret(config.auth, log)
   const scrape = scrapeToken(config.metrics, opts.env)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
@@ -237,6 +237,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     const ingest: Ingest = startMqttIngest({
       wire,
       url: config.mqtt.url,
+      failover: config.mqtt.failover,
       clientId: config.mqtt.clientId,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
       ...(password === undefined ? {} : { password }),

@@ -98,8 +98,8 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const localRaises: Record<string, number> = {}
   const tls = loadUplinkTls(config.uplink.tls)
   if (tls?.cert) checkUplinkCertificate(tls.cert, config.uplink.tls!.cert!, config.site, config.edge, clock.now())
-  if (config.uplink.allowInsecure && isInsecureRemote(config.uplink.url))
-    log.warn({ url: config.uplink.url }, insecureWarning('uplink.allowInsecure', config.uplink.url))
+  for (const url of [config.uplink.url, ...config.uplink.failover])
+    if (config.uplink.allowInsecure && isInsecureRemote(url)) log.warn({ url }, insecureWarning('uplink.allowInsecure', url))
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
@@ -327,6 +327,7 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const uplink = startMqttUplink({
     wire: crypto.wire,
     url: config.uplink.url,
+    failover: config.uplink.failover,
     clientId: config.uplink.clientId,
     ...(config.uplink.username === undefined ? {} : { username: config.uplink.username }),
     ...(password === undefined ? {} : { password }),
