@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, type Metric, Registry, collectDefaultMetrics } from 'prom-client'
 import { ErrorCodes, ParklinkError } from './errors.ts'
 
 /**
@@ -47,6 +47,23 @@ export function gaugeFrom(registry: Registry, spec: Spec): void {
       apply(this, await spec.read(), (labels, v) => this.set(labels, v))
     },
   })
+}
+
+let processRegistry: Registry | null = null
+
+/**
+ * prom-client's process_* and nodejs_* metrics (CPU, memory, event loop, GC) added to
+ * `registry`. They are made ONCE per process, in a registry of their own, and shared: each
+ * collectDefaultMetrics call starts a GC observer and an event-loop monitor that are never
+ * stopped, so one per cloud or agent started in a process (tests start many) would pile up.
+ */
+export function addProcessMetrics(registry: Registry): void {
+  if (processRegistry === null) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  // getMetricsAsArray returns the metric objects themselves (typed as their plain description).
+  for (const metric of processRegistry.getMetricsAsArray()) registry.registerMetric(metric as unknown as Metric)
 }
 
 /** `{ reason: n, … }` as labelled values. */

@@ -1,8 +1,8 @@
-import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry } from 'prom-client'
 import type { Clock } from '../../shared/clock.ts'
 import type { CloudMetrics } from '../metrics.ts'
 import type { AckTracker } from '../ingest/ack-tracker.ts'
-import { byLabel, counterFrom, gaugeFrom } from '../../shared/prom.ts'
+import { addProcessMetrics, byLabel, counterFrom, gaugeFrom } from '../../shared/prom.ts'
 
 /** What the cloud's /metrics reads (issue 16); everything is read at scrape time. */
 export interface CloudMetricSources {
@@ -31,7 +31,7 @@ const s = (ms: number) => ms / 1000
 export function createCloudRegistry(src: CloudMetricSources): Registry {
   const registry = new Registry()
   registry.setDefaultLabels({ replica: src.replica })
-  if (src.processMetrics ?? true) collectDefaultMetrics({ register: registry })
+  if (src.processMetrics ?? true) addProcessMetrics(registry)
   registerIngest(registry, src.metrics)
   registerEdges(registry, src)
   registerService(registry, src)

@@ -1,6 +1,6 @@
-import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry } from 'prom-client'
 import type { Clock } from '../../shared/clock.ts'
-import { byLabel, counterFrom, gaugeFrom } from '../../shared/prom.ts'
+import { addProcessMetrics, byLabel, counterFrom, gaugeFrom } from '../../shared/prom.ts'
 import type { EdgeAgentStatus } from '../agent-status.ts'
 
 /** What the edge's /metrics reads (issue 16), at scrape time. */
@@ -28,7 +28,7 @@ export function createEdgeRegistry(sources: EdgeMetricSources): Registry {
   const src = { ...sources, status: oncePerScrape(sources.status) }
   const r = new Registry()
   r.setDefaultLabels({ site: src.site, edge: src.edge })
-  if (src.processMetrics ?? true) collectDefaultMetrics({ register: r })
+  if (src.processMetrics ?? true) addProcessMetrics(r)
   registerOutbox(r, src)
   registerUplink(r, src)
   gaugeFrom(r, {
