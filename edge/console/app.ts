@@ -13,7 +13,7 @@ import { consoleBodyLimit } from './limits.ts'
 import { IMPORT_PATH, mountConfigure } from './configure/routes.ts'
 import type { ConfigEditor } from './configure/types.ts'
 import type { Registry } from 'prom-client'
-import { bearerMatches } from '../../shared/prom.ts'
+import { mountMetrics } from './metrics-route.ts'
 
 /**
  * The local console as a Hono app (tests call app.request()): a login form, the dashboard and
@@ -174,32 +174,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       )
     return c.json({ camera: c.req.param('camera'), ...issued })
   })
-  if (deps.metrics) {
-    const { registry, scrapeToken } = deps.metrics
-    // The console's rules (issue 16): a logged-in session, or the scrape token as a bearer; a wrong
-    // token counts against the same lock as a wrong password.
-    app.get('/metrics', async (c) => {
-      const now = deps.clock.now()
-      const bearer = c.req.header('authorization')
-      if (bearer !== undefined && !authed(c)) {
-        const wait = guard.lockedFor(now)
-        if (wait > 0)
-          return c.json(
-            metricsRefusal(
-              ErrorCodes.TOO_MANY_REQUESTS,
-              `locked after wrong tokens: retry in ${Math.ceil(wait / 1000)} s`,
-            ),
-            429,
-          )
-        if (!bearerMatches(bearer, scrapeToken)) {
-          guard.failed(now)
-          return c.json(metricsRefusal(ErrorCodes.UNAUTHENTICATED, 'wrong scrape token'), 401)
-        }
-      } else if (!authed(c))
-        return c.json(metricsRefusal(ErrorCodes.UNAUTHENTICATED, 'no credentials for /metrics'), 401)
-      return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
-    })
-  }
+  if (deps.metrics) mountMetrics(app, { ...deps.metrics, guard, clock: deps.clock, authed })
   if (deps.configure)
     mountConfigure(app, {
       editor: deps.configure,
@@ -210,14 +185,4 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     })
   app.notFound((c) => c.text('not found', 404))
   return app
-}
-
-function metricsRefusal(code: string, message: string) {
-  return {
-    error: {
-      code,
-      message,
-      hint: 'send "Authorization: Bearer <token>" with the token in the variable console.metricsTokenEnv names, or log in first',
-    },
-  }
 }

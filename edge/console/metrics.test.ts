@@ -128,4 +128,16 @@ describe('edge GET /metrics', () => {
       async () => sampleValue(await scrape(), 'parklink_edge_uplink_batches_sent_total')! > sent,
     )
   })
+
+  // Last: it locks the console's login for a minute.
+  it('locks after repeated wrong tokens, like wrong passwords (429, even for the right token)', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) statuses.push((await get({ authorization: `Bearer guess-${i}` })).status)
+    // Five wrong tries (the first test's included) lock it: 401s, then 429s.
+    expect(statuses[0]).toBe(401)
+    expect(statuses.at(-1)).toBe(429)
+    const locked = await get({ authorization: `Bearer ${TOKEN}` })
+    expect(locked.status).toBe(429)
+    expect(((await locked.json()) as { error: { code: string } }).error.code).toBe('PL_TOO_MANY_REQUESTS')
+  })
 })
