@@ -209,7 +209,9 @@ const Registry = z
   )
 export type Registry = z.infer<typeof Registry>
 
-const BrokerUrl = z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
+const BrokerUrl = z
+  .string()
+  .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
 
 export const CloudConfigSchema = z.strictObject({
   /** Where cloud.db lives. Relative paths are resolved against the config file's folder. */
@@ -246,7 +248,10 @@ export const CloudConfigSchema = z.strictObject({
       allowInsecure: z.boolean().default(false),
     })
     .refine((m) => m.allowInsecure || !isInsecureRemote(m.url), { message: INSECURE_MESSAGE, path: ['url'] })
-    .refine((m) => m.allowInsecure || !m.failover.some(isInsecureRemote), { message: INSECURE_MESSAGE, path: ['failover'] })
+    .refine((m) => m.allowInsecure || !m.failover.some(isInsecureRemote), {
+      message: INSECURE_MESSAGE,
+      path: ['failover'],
+    })
     .refine((m) => m.clientId === undefined || m.username === undefined, {
       message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
       path: ['clientId'],

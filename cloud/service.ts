@@ -74,7 +74,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
   for (const url of [config.mqtt.url, ...config.mqtt.failover])
-    if (config.mqtt.allowInsecure && isInsecureRemote(url)) log.warn({ url }, insecureWarning('mqtt.allowInsecure', url))
+    if (config.mqtt.allowInsecure && isInsecureRemote(url))
+      log.warn({ url }, insecureWarning('mqtt.allowInsecure', url))
   const secret = tokenSecret(config.auth, log)
   const scrape = scrapeToken(config.metrics, opts.env)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)

@@ -109,7 +109,10 @@ export const UplinkConfigSchema = z
     allowInsecure: z.boolean().default(false),
   })
   .refine((u) => u.allowInsecure || !isInsecureRemote(u.url), { message: INSECURE_MESSAGE, path: ['url'] })
-  .refine((u) => u.allowInsecure || !u.failover.some(isInsecureRemote), { message: INSECURE_MESSAGE, path: ['failover'] })
+  .refine((u) => u.allowInsecure || !u.failover.some(isInsecureRemote), {
+    message: INSECURE_MESSAGE,
+    path: ['failover'],
+  })
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, {
     message: 'must be at least reconnectMinMs',
     path: ['reconnectMaxMs'],
