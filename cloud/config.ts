@@ -25,6 +25,7 @@ import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { StoreConfig } from './store/store-config.ts'
 import { AwsIotIngestConfig } from './ingest/aws-iot/config.ts'
+import { MetricsConfig } from './ops/config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -210,6 +211,10 @@ const Registry = z
   )
 export type Registry = z.infer<typeof Registry>
 
+const BrokerUrl = z
+  .string()
+  .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)')
+
 export const CloudConfigSchema = z.strictObject({
   /** Where cloud.db lives. Relative paths are resolved against the config file's folder. */
   dataDir: z.string().min(1),
@@ -217,7 +222,12 @@ export const CloudConfigSchema = z.strictObject({
   http: HttpConfig.default(defaultHttpConfig),
   mqtt: z
     .strictObject({
-      url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'use mqtt://host:port (or mqtts://, ws://, wss://)'),
+      url: BrokerUrl,
+      /**
+       * More brokers to try, in order, when the current one is down (issue 16): nodes of one
+       * broker cluster or a bridged pair; same credentials, client id and TLS as `url`.
+       */
+      failover: z.array(BrokerUrl).max(8).default([]),
       /**
        * Stable, so the broker keeps this instance's persistent session across restarts, and unique
        * per instance (two sessions with one id evict each other). With a username the client id IS
@@ -240,6 +250,10 @@ export const CloudConfigSchema = z.strictObject({
       allowInsecure: z.boolean().default(false),
     })
     .refine((m) => m.allowInsecure || !isInsecureRemote(m.url), { message: INSECURE_MESSAGE, path: ['url'] })
+    .refine((m) => m.allowInsecure || !m.failover.some(isInsecureRemote), {
+      message: INSECURE_MESSAGE,
+      path: ['failover'],
+    })
     .refine((m) => m.clientId === undefined || m.username === undefined, {
       message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
       path: ['clientId'],
@@ -327,6 +341,8 @@ export const CloudConfigSchema = z.strictObject({
   live: LiveViewConfig.prefault({}),
   /** Replicas on one PostgreSQL database: the leader lease and the alarm relay's timings (cloud/cluster/config.ts; issue 16). */
   coordination: CoordinationConfig.prefault({}),
+  /** GET /metrics (issue 16, cloud/ops/config.ts): the scrape token's variable. */
+  metrics: MetricsConfig.prefault({}),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

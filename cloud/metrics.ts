@@ -80,7 +80,13 @@ export interface CloudMetrics {
     acks: number
     alarmsRaised: number
     alarmsRecovered: number
+    /** When each edge's last data batch arrived here (epoch ms): /metrics' edge silence (issue 16). */
+    lastBatchAt: Map<string, number>
   }
+  /** Alarms raised, by priority (issue 16, /metrics): counted from the committed changes, system alarms included. */
+  alarms: { raisedByPriority: Record<string, number> }
+  /** Notification pushes (cloud/notify/dispatcher.ts) tried and failed, by channel (issue 16, /metrics). */
+  pushes: { attempts: Record<string, number>; failures: Record<string, number> }
   http: { refused: Record<HttpRefusal, number> }
   /** Issue 16 (cloud/cluster/): whether this replica holds the leader lease (runs the timers), and how often that changed. */
   cluster: { leading: boolean; leaderChanges: number }
@@ -123,7 +129,10 @@ export function createMetrics(now: number): CloudMetrics {
       acks: 0,
       alarmsRaised: 0,
       alarmsRecovered: 0,
+      lastBatchAt: new Map(),
     },
+    alarms: { raisedByPriority: {} },
+    pushes: { attempts: {}, failures: {} },
     http: {
       refused: {
         login_throttled_address: 0,

@@ -38,6 +38,10 @@ import type { CommandBody } from '../shared/wire/command.ts'
 import type { SnapshotRequest } from '../shared/wire/camera.ts'
 import type { Store } from './store/store.ts'
 import { readTlsFiles } from '../shared/tls.ts'
+import { createCloudRegistry } from './ops/cloud-registry.ts'
+import { scrapeToken } from './ops/config.ts'
+import { countRaises } from './ops/alarm-raises.ts'
+import { timedStore } from './ops/timed-store.ts'
 
 export interface CloudOptions {
   log?: Logger
@@ -69,9 +73,11 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   // Read before anything starts: a missing CA or key file is a config error (exit 2), not a reconnect loop.
   const tls = readTlsFiles(config.mqtt.tls, 'mqtt.tls', (f) => readFileSync(f))
   const iotFiles = config.awsIot ? readIotIngestFiles(config.awsIot, clock.now()) : null
-  if (config.mqtt.allowInsecure && isInsecureRemote(config.mqtt.url))
-    log.warn({ url: config.mqtt.url }, insecureWarning('mqtt.allowInsecure', config.mqtt.url))
+  for (const url of [config.mqtt.url, ...config.mqtt.failover])
+    if (config.mqtt.allowInsecure && isInsecureRemote(url))
+      log.warn({ url }, insecureWarning('mqtt.allowInsecure', url))
   const secret = tokenSecret(config.auth, log)
+  const scrape = scrapeToken(config.metrics, opts.env)
   const liveKey = loadLiveKey(config.auth.liveKeyFile, path.resolve(config.dataDir), log)
   const bundleSigner = config.bundles ? loadBundleSigner(config.bundles.signingKeyFile) : null
   // Issue 20: the signing key, certificates and CRL too, before the database opens and HTTP listens:
@@ -91,10 +97,15 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     liveKeyFile: config.auth.liveKeyFile,
     ...(opts.env ? { env: opts.env } : {}),
   })
-  const store = await openStore(config, {
+  // Alarm raises counted by priority for /metrics once committed (the change names the alarm only).
+  const raises = countRaises(metrics.alarms.raisedByPriority, (id) => store.getAlarm(id, 'all'), log)
+  const opened = await openStore(config, {
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log,
-    onAlarmChange: (change) => cluster.onAlarmChange(change),
+    onAlarmChange: (change) => {
+      raises(change)
+      cluster.onAlarmChange(change)
+    },
     planPushes: pushPlanner(config.notifications),
     // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
     onCorrupt: (part) => {
@@ -103,6 +114,22 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     },
     ...(opts.env ? { env: opts.env } : {}),
   })
+  const edgeOfflineAfterMs = config.edgeOfflineAfterMs
+  // Issue 16: this process's own Prometheus registry (GET /metrics); every store call timed into it.
+  let tracked: AckTracker | undefined
+  const prometheus = createCloudRegistry({
+    metrics,
+    tracker: {
+      edges: () => tracked?.edges() ?? [],
+      through: (edge) => tracked?.through(edge) ?? 0,
+      pending: (edge) => tracked?.pending(edge) ?? [],
+    },
+    clock,
+    edgeOfflineAfterMs,
+    replica: config.mqtt.clientId,
+    ...(config.store.engine === 'postgres' ? { poolSize: config.store.poolSize } : {}),
+  })
+  const store = timedStore(opened, prometheus)
   let server: Server | null = null
   try {
     await cluster.attach(store)
@@ -114,6 +141,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       )
     const ackStates = await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
+    tracked = tracker
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge, outbox } of ackStates)
       await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
@@ -198,6 +226,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       reports: runner,
       ...(gasWarnings ? { gasWarnings } : {}),
       exchange,
+      prometheus: { registry: prometheus, ...(scrape === undefined ? {} : { scrapeToken: scrape }) },
     })
 
     const wire = startIngestWire({
@@ -249,6 +278,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         : startMqttIngest({
             ...ingestOptions,
             url: config.mqtt.url,
+            failover: config.mqtt.failover,
             clientId: config.mqtt.clientId,
             ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
             ...(password === undefined ? {} : { password }),

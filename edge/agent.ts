@@ -26,6 +26,9 @@ import { createRateMeter, writeStatusFile } from './status-file.ts'
 import { startPeriodic } from '../shared/periodic.ts'
 import { prepareUplink } from './uplink/factory.ts'
 import { consolePassword } from './console/config.ts'
+import { createEdgeRegistry } from './console/metrics.ts'
+import { countLocalRaises } from './alarms/count-raises.ts'
+import { scrapeTokenFrom } from '../shared/prom.ts'
 import { startConsole, type RunningConsole } from './console/server.ts'
 import { consoleView } from './console/view.ts'
 import type { ConfigEditor } from './console/configure/types.ts'
@@ -89,6 +92,9 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   const consolePw = config.console ? consolePassword(config.console, opts.env) : undefined
   // The uplink's files (TLS, or an IoT thing's certificate) are checked before anything opens.
   const link = prepareUplink(config, { password, clock, log })
+  const scrapeToken = scrapeTokenFrom(config.console?.metricsTokenEnv, 'console.metricsTokenEnv', opts.env)
+  // Alarms raised by the edge's own evaluation, by priority (issue 16, /metrics).
+  const localRaises: Record<string, number> = {}
   const latest = createLatestValues()
   const recent = opts.recent ?? createRecentEvents()
   const startedAt = clock.now()
@@ -166,12 +172,15 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
   let local: LocalAlarms | null = null
   if (config.alarms) {
     try {
-      local = openLocalAlarms(
-        config.alarms,
-        path.join(config.dataDir, 'alarms.db'),
-        clock,
-        log.child({ component: 'alarms' }),
-        atRest,
+      local = countLocalRaises(
+        openLocalAlarms(
+          config.alarms,
+          path.join(config.dataDir, 'alarms.db'),
+          clock,
+          log.child({ component: 'alarms' }),
+          atRest,
+        ),
+        localRaises,
       )
     } catch (err) {
       baselines?.close()
@@ -221,6 +230,16 @@ export async function startEdgeAgent(config: EdgeConfig, opts: EdgeAgentOptions 
             events: recent.list(),
           }),
         onLogin: ({ remote }) => clog.info({ remote }, 'console login'),
+        metrics: {
+          registry: createEdgeRegistry({
+            site: config.site,
+            edge: config.edge,
+            status: () => snapshot(),
+            localRaises,
+            clock,
+          }),
+          ...(scrapeToken === undefined ? {} : { scrapeToken }),
+        },
         ...(opts.configure ? { configure: opts.configure } : {}),
         ...(config.live
           ? {

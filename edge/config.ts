@@ -81,6 +81,11 @@ export const UplinkConfigSchema = z
   .strictObject({
     kind: z.literal('mqtt').optional(),
     url: MqttUrl,
+    /**
+     * More brokers to try, in order, when the current one is down (issue 16): nodes of one broker
+     * cluster or a bridged pair. Same credentials, client id and TLS settings as `url`.
+     */
+    failover: z.array(MqttUrl).max(8).default([]),
     username: z.string().min(1).max(256).optional(),
     /** Name of the environment variable that holds the broker password (never the password). */
     passwordEnv: z
@@ -112,6 +117,10 @@ export const UplinkConfigSchema = z
     allowInsecure: z.boolean().default(false),
   })
   .refine((u) => u.allowInsecure || !isInsecureRemote(u.url), { message: INSECURE_MESSAGE, path: ['url'] })
+  .refine((u) => u.allowInsecure || !u.failover.some(isInsecureRemote), {
+    message: INSECURE_MESSAGE,
+    path: ['failover'],
+  })
   .refine((u) => u.reconnectMinMs <= u.reconnectMaxMs, {
     message: 'must be at least reconnectMinMs',
     path: ['reconnectMaxMs'],
@@ -125,8 +134,8 @@ export const UplinkConfigSchema = z
     message: 'with a username the client id is the username (the park broker binds them): leave clientId out',
     path: ['clientId'],
   })
-  .refine((u) => u.tls === undefined || /^(mqtts|wss|tls):/.test(u.url), {
-    message: 'tls needs an mqtts:// (or wss://) url',
+  .refine((u) => u.tls === undefined || [u.url, ...u.failover].every((url) => /^(mqtts|wss|tls):/.test(url)), {
+    message: 'tls needs mqtts:// (or wss://) urls, the failover ones too',
     path: ['tls'],
   })
 

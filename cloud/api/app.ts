@@ -32,6 +32,8 @@ import { defaultStreamLimits, proxyMatcher } from './config.ts'
 import { createStreamSlots } from '../alarms/feed.ts'
 import { sourceMiddleware } from './source.ts'
 import { noStore, securityHeaders } from './headers.ts'
+import { metricsRoutes } from './metrics.ts'
+import { gaugeFrom } from '../../shared/prom.ts'
 
 export type { ApiDeps }
 
@@ -94,6 +96,15 @@ export function createApp(deps: ApiDeps): Hono {
   api.route('/exchange', exchangeRoutes(deps))
   registerDocs(api, '/api/v1', deps.version) // GET /api/v1/openapi.json and /api/v1/docs, from the routes declared above
   app.route('/api/v1', api)
+  if (deps.prometheus) {
+    const slots = streams.slots
+    gaugeFrom(deps.prometheus.registry, {
+      name: 'parklink_cloud_alarm_streams_open',
+      help: 'Live alarm streams (SSE) open on this process',
+      read: () => slots.open,
+    })
+    app.route('/', metricsRoutes(deps.prometheus, deps.auth))
+  }
   app.route('/', dashboardRoutes())
   app.notFound(notFoundHandler)
   app.onError(createErrorHandler(deps.log))

@@ -52,6 +52,8 @@ export interface ApiDeps {
   gasWarnings?: import('../alarms/gas/service.ts').GasWarnings
   /** The provincial exchange (cloud/exchange/); absent: its status route says it is not set up. */
   exchange?: Pick<import('../exchange/service.ts').Exchange, 'status'>
+  /** GET /metrics (issue 16, cloud/api/metrics.ts): this process's Prometheus registry; absent: no /metrics. */
+  prometheus?: import('./metrics.ts').MetricsEndpoint
   /** Reported by /health (default: package.json's version). */
   version?: string
 }

@@ -45,6 +45,12 @@ export const PERMISSIONS = {
   'reports:run': [...PARK],
   /** The provincial exchange's state (issue 18): the park's, read by the center, its admin and the auditor. */
   'exchange:read': [...PARK, 'auditor'],
+  /**
+   * The operations view (issue 16): GET /metrics (cloud/api/metrics.ts, outside /api/v1): the
+   * system administrator and the technicians who keep the edges running. Prometheus scrapes with
+   * the scrape token (metrics.tokenEnv) instead, which opens nothing else.
+   */
+  'metrics:read': ['park_admin', 'technician'],
 } as const satisfies Record<string, readonly Role[]>
 export type Permission = keyof typeof PERMISSIONS
 

@@ -51,6 +51,7 @@ export function startLeaderJobs(d: LeaderJobDeps): LeaderJobs {
     store,
     clock,
     log: log.child({ component: 'notify' }),
+    counts: d.metrics.pushes,
   })
   const reports = startReportSchedule({ runner: d.runner, config, clock, log: log.child({ component: 'reports' }) })
   const exchangeSchedule = startExchangeSchedule({

@@ -92,6 +92,7 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
     )
   }
   const m = ctx.metrics.ingest
+  m.lastBatchAt.set(batch.edge, ctx.clock.now())
   if (result.duplicate) {
     m.duplicates++
     ctx.log.debug({ edge: batch.edge, outbox: batch.outbox, seq: batch.seq }, 'duplicate batch acked again')

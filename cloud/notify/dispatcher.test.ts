@@ -102,11 +102,14 @@ function configOf(extra: Record<string, unknown> = {}) {
   })
   return config
 }
+/** Pushes tried and failed by channel, as /metrics reads them (issue 16). */
+let counts = { attempts: {} as Record<string, number>, failures: {} as Record<string, number> }
 const dispatch = (config: NotificationsConfig, store: Store) =>
   (dispatcher = startDispatcher({
     config,
     store,
     clock,
+    counts: (counts = { attempts: {}, failures: {} }),
     log: captureLogger().log,
     intervalMs: 3_600_000,
     env: { PARKLINK_TEST_SMS_TOKEN: 'tok-1' },
@@ -173,6 +176,7 @@ describe('notification schedules against a local HTTP receiver', () => {
     failNext = 2
     clock.set(T0 + 1)
     await d.runOnce() // both pushes fail once
+    expect(counts).toEqual({ attempts: { webhook: 2 }, failures: { webhook: 2 } })
     const [ll] = await env!.store.listAlarms({ scope: 'all', state: 'active', limit: 10 })
     expect((await env!.store.alarmDeliveries(ll!.id, 'all')).map((x) => [x.status, x.attempts, x.nextAt - T0])).toEqual(
       [['pending', 1, 1 + MIN]],
@@ -186,6 +190,7 @@ describe('notification schedules against a local HTTP receiver', () => {
       ['sent', 2, expect.stringMatching(/HTTP 500/)],
     ])
     expect(received.length).toBe(2)
+    expect(counts).toEqual({ attempts: { webhook: 4 }, failures: { webhook: 2 } })
     // A receiver that never recovers: failed after the configured attempts.
     await env!.store.ingestBatch(batch(3, [good(LEVEL, T0 + 2 * MIN, 11)]), meta)
     failNext = 100

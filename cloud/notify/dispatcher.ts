@@ -29,6 +29,8 @@ export function startDispatcher(o: {
   log: Logger
   intervalMs?: number
   env?: NodeJS.ProcessEnv
+  /** Pushes tried and failed, by channel (CloudMetrics.pushes, for /metrics); absent: not counted. */
+  counts?: { attempts: Record<string, number>; failures: Record<string, number> }
 }): Dispatcher {
   const { config, store, clock, log } = o
   const channels = createChannels(config, o.env)
@@ -50,11 +52,13 @@ export function startDispatcher(o: {
       await store.recordPush(d.id, { status: 'skipped', attempts: d.attempts, at: now, error: why })
       return false
     }
+    if (o.counts) o.counts.attempts[d.channel] = (o.counts.attempts[d.channel] ?? 0) + 1
     try {
       await channels[d.channel]({ alarm, recipient, n: d.n, reason: d.reason })
       await store.recordPush(d.id, { status: 'sent', attempts: d.attempts + 1, at: clock.now() })
       return true
     } catch (err) {
+      if (o.counts) o.counts.failures[d.channel] = (o.counts.failures[d.channel] ?? 0) + 1
       const outcome = failedAttempt(d.attempts, config.attempts, errorMessage(err).slice(0, 500), clock.now())
       if (outcome.status === 'failed')
         log.error(

@@ -12,6 +12,8 @@ import type { ConsoleView } from './view.ts'
 import { consoleBodyLimit } from './limits.ts'
 import { IMPORT_PATH, mountConfigure } from './configure/routes.ts'
 import type { ConfigEditor } from './configure/types.ts'
+import type { Registry } from 'prom-client'
+import { mountMetrics } from './metrics-route.ts'
 
 /**
  * The local console as a Hono app (tests call app.request()): a login form, the dashboard and
@@ -37,6 +39,8 @@ export interface ConsoleDeps {
   configure?: ConfigEditor
   /** Cap of a table upload (default 4 MiB); every other body keeps maxBodyBytes. */
   maxUploadBytes?: number
+  /** GET /metrics (issue 16, ./metrics.ts): the edge's Prometheus registry and the scrape token (console.metricsTokenEnv). Absent: no /metrics. */
+  metrics?: { registry: Registry; scrapeToken?: string }
 }
 
 const COOKIE = 'parklink_console'
@@ -170,6 +174,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       )
     return c.json({ camera: c.req.param('camera'), ...issued })
   })
+  if (deps.metrics) mountMetrics(app, { ...deps.metrics, guard, clock: deps.clock, authed })
   if (deps.configure)
     mountConfigure(app, {
       editor: deps.configure,

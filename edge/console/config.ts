@@ -23,6 +23,14 @@ export const ConsoleConfig = z.strictObject({
   passwordEnv: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_CONSOLE_PASSWORD'),
+  /**
+   * GET /metrics (issue 16): besides a logged-in session, Prometheus may scrape with this token
+   * as a bearer; the variable this names holds it (never the file). Absent: sessions only.
+   */
+  metricsTokenEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PARKLINK_METRICS_TOKEN')
+    .optional(),
   /** Serve HTTPS with this certificate and key (PEM, relative to the config): the password then never crosses the LAN in clear. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /** How long a login lasts (default 8 h: one shift). */

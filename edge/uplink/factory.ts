@@ -45,14 +45,15 @@ export function prepareUplink(
     )
   const tls = loadUplinkTls(u.tls)
   if (tls?.cert) checkUplinkCertificate(tls.cert, u.tls!.cert!, config.site, config.edge, o.clock.now())
-  if (u.allowInsecure && isInsecureRemote(u.url))
-    o.log.warn({ url: u.url }, insecureWarning('uplink.allowInsecure', u.url))
+  for (const url of [u.url, ...u.failover])
+    if (u.allowInsecure && isInsecureRemote(url)) o.log.warn({ url }, insecureWarning('uplink.allowInsecure', url))
   return {
     endpoint: u.url,
     start: (options) =>
       startMqttUplink({
         ...options,
         url: u.url,
+        failover: u.failover,
         clientId: u.clientId,
         ...(u.username === undefined ? {} : { username: u.username }),
         ...(o.password === undefined ? {} : { password: o.password }),

@@ -75,6 +75,8 @@ export interface UplinkState {
   lastError: string | null
   /** The application-layer suite and the cloud messages refused by it (issue 20), by reason. */
   crypto?: { suite: string; refused: Record<SealRefusal, number> }
+  /** Data batches published since start (resends included) and batches the cloud's mark passed (issue 16, /metrics). */
+  batches?: { sent: number; acked: number }
 }
 
 export interface Uplink {
@@ -125,6 +127,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
   let refusedAck: number | null = null
   let stopping: Promise<void> | null = null
   const held: CommandResponse[] = []
+  const counted = { sent: 0, acked: 0 }
 
   const clearTimer = (name: keyof typeof timers) => {
     if (timers[name] !== null) clock.clearTimeout(timers[name])
@@ -263,7 +266,9 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       const floor = outbox.floor()
       for (const b of list) {
         const payload = wire.seal(topics.data, encode(toMessage(b, floor)), 'data')
-        if (payload !== null) c.publish(topics.data, payload, { qos: 1 })
+        if (payload === null) continue
+        c.publish(topics.data, payload, { qos: 1 })
+        counted.sent++
       }
     }
     void answerCommand(decoded.value, {
@@ -334,7 +339,10 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
     }
     const now = clock.now()
     const inflight = window.inflight
+    // Counted from the lowest seq still held: seqs start at the outbox's creation time, not at 1.
+    const from = through > window.ackedThrough ? Math.max(window.ackedThrough, outbox.floor() - 1) : through
     if (window.acked(through, now, stored)) {
+      counted.acked += Math.max(0, window.ackedThrough - from)
       try {
         outbox.ackThrough(through)
       } catch (err) {
@@ -359,6 +367,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       for (const b of batches) {
         const payload = wire.seal(topics.data, encode(toMessage(b, floor)), 'data')
         if (payload === null) break
+        counted.sent++
         c.publish(topics.data, payload, { qos: 1 }, (err) => {
           if (err)
             log.debug(
@@ -459,6 +468,7 @@ export function startUplink(options: UplinkOptions, transport: UplinkTransport):
       backlog: ready ? window.backlog : 0,
       lastError,
       ...(wire.suite === 'off' ? {} : { crypto: { suite: wire.suite, refused: wire.refused() } }),
+      batches: { ...counted },
     }),
     stop() {
       stopping ??= (async () => {

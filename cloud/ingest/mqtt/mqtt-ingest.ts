@@ -6,9 +6,10 @@ export type { Ingest }
 
 /** Ingest (../ingest.ts) from the park's Mosquitto over mqtt.js (cloud config `mqtt`). */
 export function startMqttIngest(options: MqttIngestOptions): Ingest {
-  const { url, clientId, username, password, tls, reconnectPeriodMs, keepaliveS, ...rest } = options
+  const { url, failover, clientId, username, password, tls, reconnectPeriodMs, keepaliveS, ...rest } = options
   const transport = createMqttIngestTransport({
     url,
+    ...(failover === undefined ? {} : { failover }),
     clientId,
     reconnectPeriodMs,
     keepaliveS,

@@ -13,9 +13,17 @@ import type { LastWill, UplinkLink, UplinkTransport, UplinkTransportEvents } fro
  * shared/clock.ts backoffDelay; the attempt counter resets once a CONNACK arrives. Each attempt
  * gets a FRESH client: nothing an old client queued is replayed behind the caller's back (the
  * outbox is the memory, see uplink.ts), and events of an old client are ignored.
+ *
+ * Failover (issue 16): with `failover` URLs, every attempt after a close (a lost connection or
+ * a failed attempt) goes to the next URL of [url, ...failover], round robin, so an edge whose
+ * broker dies reconnects to the next one and births there. mqtt.js's own `servers` option is
+ * not used: it keeps the first host's TLS servername for every server (a certificate for
+ * another node would not verify) and drops what the URL says beyond host, port and protocol.
  */
 export interface MqttTransportOptions {
   url: string
+  /** More broker URLs, tried in turn after `url` (default none). */
+  failover?: readonly string[]
   /** clientId, credentials, TLS, keepalive …; reconnectPeriod is forced to 0, the will comes from connect(). */
   mqtt: IClientOptions & { clientId: string }
   reconnectMinMs: number
@@ -35,13 +43,15 @@ export function createMqttTransport(options: MqttTransportOptions): UplinkTransp
   let stopped = false
   let will: LastWill | null = null
   let events: UplinkTransportEvents | null = null
+  const urls = [options.url, ...(options.failover ?? [])]
+  let at = 0
 
   const connect = () => {
     timer = null
     if (stopped || will === null || events === null) return
     const on = events
     const payload = typeof will.payload === 'function' ? will.payload() : will.payload
-    const c = mqtt.connect(options.url, { ...options.mqtt, will: { ...will, payload }, reconnectPeriod: 0 })
+    const c = mqtt.connect(urls[at]!, { ...options.mqtt, will: { ...will, payload }, reconnectPeriod: 0 })
     const l = linkOf(c)
     client = c
     link = l
@@ -65,14 +75,19 @@ export function createMqttTransport(options: MqttTransportOptions): UplinkTransp
     c.end(true)
     events?.onClose(l, wasConnected)
     if (stopped) return
+    const from = urls[at]!
+    at = (at + 1) % urls.length
     const delay = backoffDelay(attempt++, options.reconnectMinMs, options.reconnectMaxMs, options.random)
-    if (wasConnected) log.warn({ url: options.url, retryInMs: delay }, 'uplink disconnected; reconnecting')
-    else log.debug({ url: options.url, retryInMs: delay, attempt }, 'uplink reconnect scheduled')
+    if (wasConnected) log.warn({ url: from, next: urls[at], retryInMs: delay }, 'uplink disconnected; reconnecting')
+    else log.debug({ url: from, next: urls[at], retryInMs: delay, attempt }, 'uplink reconnect scheduled')
     timer = clock.setTimeout(connect, delay)
   }
 
   return {
-    endpoint: options.url,
+    /** The broker URL in use (or being tried). */
+    get endpoint() {
+      return urls[at]!
+    },
     clientId: options.mqtt.clientId,
     connect(w, e) {
       if (will !== null) throw new Error('the uplink transport is connected already')

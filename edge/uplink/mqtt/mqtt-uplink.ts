@@ -5,6 +5,8 @@ import { createMqttTransport } from './connection.ts'
 /** How the edge reaches the park's Mosquitto with mqtt.js (edge config `uplink`). */
 export interface MqttLinkOptions {
   url: string
+  /** More brokers, tried in turn when the current one is down (uplink.failover; connection.ts). */
+  failover?: readonly string[]
   clientId: string
   username?: string
   password?: string
@@ -27,6 +29,7 @@ export type { Uplink, UplinkState } from '../uplink.ts'
 export function startMqttUplink(options: MqttUplinkOptions): Uplink {
   const transport = createMqttTransport({
     url: options.url,
+    ...(options.failover === undefined ? {} : { failover: options.failover }),
     mqtt: {
       clientId: options.clientId,
       protocolVersion: 4,
