@@ -1,5 +1,5 @@
 import { GasWarningsConfig } from './alarms/gas/model.ts'
-import { CoordinationConfig } from './cluster/config.ts'
+import { CoordinationConfig } from './cluster/coordination-config.ts'
 import { CloudTimeConfig, defaultCloudTimeConfig } from './ingest/time-config.ts'
 import { HistorianConfig, defaultHistorianConfig } from './telemetry/historian-config.ts'
 import { readFileSync } from 'node:fs'
@@ -339,7 +339,7 @@ export const CloudConfigSchema = z.strictObject({
   store: StoreConfig.prefault({}),
   /** Live view in the dashboard (cloud/api/live-view.ts): the edges' relay origins it may open (CSP connect-src). */
   live: LiveViewConfig.prefault({}),
-  /** Replicas on one PostgreSQL database: the leader lease and the alarm relay's timings (cloud/cluster/config.ts; issue 16). */
+  /** Replicas on one PostgreSQL database: the leader lease and the alarm relay's timings (cloud/cluster/coordination-config.ts; issue 16). */
   coordination: CoordinationConfig.prefault({}),
   /** GET /metrics (issue 16, cloud/ops/config.ts): the scrape token's variable. */
   metrics: MetricsConfig.prefault({}),

@@ -11,7 +11,7 @@ import { ErrorCodes, ParklinkError, errorMessage } from '../shared/errors.ts'
 import { createEvaluator } from '../shared/rules/evaluate.ts'
 import { createAlarmFeed } from './alarms/feed.ts'
 import { startGasWarnings } from './alarms/gas/service.ts'
-import { createCluster } from './cluster/cluster.ts'
+import { createCoordination } from './cluster/coordination.ts'
 import { startLeaderJobs } from './cluster/leader-jobs.ts'
 import { pushPlanner } from './notify/plan.ts'
 import { createApp } from './api/app.ts'
@@ -88,7 +88,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   const metrics = createMetrics(clock.now())
   // Issue 16: replicas on one PostgreSQL database share the alarm stream and run the timers once (cloud/cluster/).
-  const cluster = createCluster({
+  const coordination = createCoordination({
     store: config.store,
     coordination: config.coordination,
     feed: alarmFeed,
@@ -104,7 +104,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     log,
     onAlarmChange: (change) => {
       raises(change)
-      cluster.onAlarmChange(change)
+      coordination.onAlarmChange(change)
     },
     planPushes: pushPlanner(config.notifications),
     // A historian chunk that does not decode: logged by point and time range, counted, skipped (issue 15).
@@ -132,7 +132,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const store = timedStore(opened, prometheus)
   let server: Server | null = null
   try {
-    await cluster.attach(store)
+    await coordination.attach(store)
     const registry = await store.applyRegistry(config.registry)
     if (registry.unregistered > 0)
       log.warn(
@@ -150,7 +150,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       facts: (edge, points, cameras) => store.ownershipFacts(edge, points, cameras),
       policy: config.registry.claimUnknownPoints,
     })
-    cluster.onRegistryChange(() => ownership.invalidate())
+    coordination.onRegistryChange(() => ownership.invalidate())
     const throttle = createLoginThrottle(config.http.loginThrottle, clock)
     const auth = createAuthService({
       store: store.auth,
@@ -186,8 +186,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           config: config.alarms.gasWarnings,
           recipients: config.notifications.recipients,
           log: log.child({ component: 'gas-warnings' }),
-          exclusive: cluster.gasLock,
-          leading: () => metrics.cluster.leading,
+          exclusive: coordination.gasLock,
+          leading: () => metrics.coordination.leading,
         })
       : undefined
     const exchange = openExchange({ config, store, clock })
@@ -220,7 +220,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         invalidate: () => {
           ownership.invalidate()
           ingestRef?.registryChanged()
-          cluster.registryChanged() // issue 16: the other replicas' ingest drops its cache too
+          coordination.registryChanged() // issue 16: the other replicas' ingest drops its cache too
         },
       },
       reports: runner,
@@ -289,11 +289,11 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
     ingestRef = ingest
     // The timers, the dispatcher and the scheduled jobs: on the leading replica only (cloud/cluster/leader.ts).
-    await cluster.lead(
+    await coordination.lead(
       () => startLeaderJobs({ config, store, clock, log, metrics, runner, exchange }),
       (now) => {
-        metrics.cluster.leading = now
-        metrics.cluster.leaderChanges++
+        metrics.coordination.leading = now
+        metrics.coordination.leaderChanges++
       },
     )
     const httpServer = server
@@ -302,7 +302,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       stopping ??= (async () => {
         signing?.crl?.stop()
         gasWarnings?.stop()
-        await cluster.stop()
+        await coordination.stop()
         await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
@@ -314,7 +314,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     return { url, port, app, store, metrics, stop }
   } catch (err) {
     signing?.crl?.stop()
-    await cluster.stop()
+    await coordination.stop()
     if (server?.listening) await closeServer(server)
     await store.close()
     throw storeErrorOf(err, config)

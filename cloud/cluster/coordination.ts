@@ -5,7 +5,7 @@ import type { AlarmChange } from '../alarms/model.ts'
 import { type StoreConfig, storePassword } from '../store/store-config.ts'
 import type { Store } from '../store/store.ts'
 import { type AlarmRelay, startAlarmRelay } from './alarm-relay.ts'
-import type { CoordinationConfig } from './config.ts'
+import type { CoordinationConfig } from './coordination-config.ts'
 import { type LeaderJobs, type Leadership, soleLease, startLeadership } from './leader.ts'
 import { ClusterLockKeys, type PgTarget } from './pg-client.ts'
 import { pgLease } from './pg-lease.ts'
@@ -20,7 +20,7 @@ import { pgChangeSignal } from './pg-wake.ts'
  * - `lead(start)`: the leader's jobs (./leader-jobs.ts) on one replica only (./leader.ts).
  * - `gasLock`: the gas-leak warnings' read-decide-write, exclusive across replicas.
  */
-export interface Cluster {
+export interface Coordination {
   onAlarmChange(change: AlarmChange): void
   /** After the store opened: the relay starts (PostgreSQL). */
   attach(store: Store): Promise<void>
@@ -34,7 +34,7 @@ export interface Cluster {
   stop(): Promise<void>
 }
 
-export interface ClusterOptions {
+export interface CoordinationOptions {
   store: StoreConfig
   coordination: CoordinationConfig
   feed: AlarmFeed
@@ -45,16 +45,16 @@ export interface ClusterOptions {
   liveKeyFile?: string | undefined
 }
 
-export function createCluster(o: ClusterOptions): Cluster {
-  if (o.store.engine !== 'postgres') return soleCluster(o)
+export function createCoordination(o: CoordinationOptions): Coordination {
+  if (o.store.engine !== 'postgres') return soleCoordination(o)
   sayWhatReplicasShare(o)
   const target: PgTarget = { url: o.store.url as string }
   const password = storePassword(o.store, o.env)
   if (password !== undefined) target.password = password
-  return pgCluster(target, o)
+  return pgCoordination(target, o)
 }
 
-function soleCluster(o: ClusterOptions): Cluster {
+function soleCoordination(o: CoordinationOptions): Coordination {
   const leaderships: Leadership[] = []
   return {
     onAlarmChange: (change) => o.feed.publish(change),
@@ -81,7 +81,7 @@ function soleCluster(o: ClusterOptions): Cluster {
   }
 }
 
-function pgCluster(target: PgTarget, o: ClusterOptions): Cluster {
+function pgCoordination(target: PgTarget, o: CoordinationOptions): Coordination {
   const { coordination: c, clock } = o
   const log = o.log.child({ component: 'cluster' })
   let relay: AlarmRelay | null = null
@@ -129,7 +129,7 @@ function pgCluster(target: PgTarget, o: ClusterOptions): Cluster {
  * What only a file gives every replica alike: said at start on PostgreSQL (a lone process does not
  * care; several replicas must have it so). The token secret's own warning is cloud/auth/config.ts's.
  */
-function sayWhatReplicasShare(o: ClusterOptions): void {
+function sayWhatReplicasShare(o: CoordinationOptions): void {
   const shared: string[] = []
   if (o.liveKeyFile === undefined)
     shared.push('auth.liveKeyFile (else each replica makes its own live-view key and edges trust only one)')
