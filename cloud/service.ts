@@ -187,7 +187,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
           recipients: config.notifications.recipients,
           log: log.child({ component: 'gas-warnings' }),
           exclusive: coordination.gasLock,
-          leading: () => metrics.coordination.leading,
+          leading: () => metrics.cluster.leading,
         })
       : undefined
     const exchange = openExchange({ config, store, clock })
@@ -292,8 +292,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     await coordination.lead(
       () => startLeaderJobs({ config, store, clock, log, metrics, runner, exchange }),
       (now) => {
-        metrics.coordination.leading = now
-        metrics.coordination.leaderChanges++
+        metrics.cluster.leading = now
+        metrics.cluster.leaderChanges++
       },
     )
     const httpServer = server
