@@ -23,6 +23,7 @@ import { DeviceBody, PointPatch } from './registry/model.ts'
 import { ExchangeConfig, defaultExchangeConfig } from './exchange/config.ts'
 import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { StoreConfig } from './store/store-config.ts'
+import { ClusterConfig } from './cluster/config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -321,6 +322,8 @@ export const CloudConfigSchema = z.strictObject({
   store: StoreConfig.prefault({}),
   /** Live view in the dashboard (cloud/api/live-view.ts): the edges' relay origins it may open (CSP connect-src). */
   live: LiveViewConfig.prefault({}),
+  /** Several replicas on one PostgreSQL: this replica's id and its edge-ownership timings (cloud/cluster/config.ts; README "Replicas"). */
+  cluster: ClusterConfig.prefault({}),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

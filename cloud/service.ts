@@ -24,6 +24,7 @@ import { createAuthService } from './auth/service.ts'
 import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
+import { createCluster } from './cluster/cluster.ts'
 import { createOwnership } from './ingest/ownership.ts'
 import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
 import { loadIngestCrypto, startIngestWire } from './ingest/crypto.ts'
@@ -81,7 +82,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
 
   const alarmFeed = createAlarmFeed((err) => log.error({ err: errorMessage(err) }, 'an alarm stream listener failed'))
   const metrics = createMetrics(clock.now())
+  // Several replicas on PostgreSQL (issue 16, cloud/cluster/): null on SQLite.
+  const cluster = createCluster(config, { log, clock, ...(opts.env ? { env: opts.env } : {}) })
   const store = await openStore(config, {
+    ...(cluster ? { fence: cluster.fence } : {}),
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log,
     onAlarmChange: (change) => alarmFeed.publish(change),
@@ -101,8 +105,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         { unregistered: registry.unregistered },
         'points left the registry: their enterprise, class and limits were cleared',
       )
-    const ackStates = await store.loadAckStates()
+    // A replica rebuilds an edge's marks when it takes the edge (cloud/cluster/takeover.ts).
+    const ackStates = cluster ? [] : await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
+    const gate = await cluster?.start({ store, tracker })
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge, outbox } of ackStates)
       await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
@@ -223,6 +229,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       time: config.time,
       ownership,
       hintPolicy: config.registry.claimUnknownPoints,
+      ...(gate ? { gate } : {}),
     })
 
     ingestRef = ingest
@@ -280,6 +287,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
+        await cluster?.stop()
         await store.close()
         log.info('cloud stopped')
       })()
@@ -289,6 +297,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   } catch (err) {
     signing?.crl?.stop()
     if (server?.listening) await closeServer(server)
+    await cluster?.stop()
     await store.close()
     throw storeErrorOf(err, config)
   }

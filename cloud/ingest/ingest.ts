@@ -22,6 +22,8 @@ import { plainIngestWire, type IngestWire } from './crypto.ts'
 import { createSealRefusalReporter } from './seal-refusals.ts'
 import { createRegistryHints } from './registry-hints.ts'
 import type { ClaimPolicy } from '../config.ts'
+import type { IngestGate } from './gate.ts'
+import { edgeTaken } from './taken.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -51,6 +53,8 @@ export interface IngestOptions {
   wire?: IngestWire
   /** The config's `registry.claimUnknownPoints`: each edge is told which point ids it must not claim (registry-hints.ts); absent: not told. */
   hintPolicy?: ClaimPolicy
+  /** Several replicas (issue 16, cloud/cluster/): the edges this one handles; absent: every edge. */
+  gate?: IngestGate
 }
 
 export interface Ingest {
@@ -123,6 +127,7 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     snapshots,
     ownership: ctx.ownership,
     refusals: ctx.refusals,
+    ...(options.gate ? { onlyOwnAnswers: true } : {}),
   })
   const hints = options.hintPolicy
     ? createRegistryHints({
@@ -135,6 +140,8 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   if (hints) ctx.born = hints.born
   // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
   const sites = new Map<string, string>()
+  const gate = options.gate
+  gate?.onAcquired(edgeTaken(ctx, commands, (edge) => sites.get(edge)))
   const resend = options.resend ?? { afterMs: 10_000, retryMs: 30_000, checkMs: 2_000 }
   const holes = new HoleWatch(resend)
   const holeJob = startPeriodic(
@@ -158,6 +165,8 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   const inbox = createInbox<InboundMessage>(
     (msg) => {
       const address = parseTopic(msg.topic)
+      // Lost to another replica while it waited (the lock session went): that one stores it when the edge resends.
+      if (gate && address && address.channel !== 'resp' && !gate.owns(address.edge)) return Promise.resolve()
       const work =
         address?.channel === 'resp'
           ? commands.handleResponse(msg)
@@ -172,9 +181,23 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     { now: () => options.clock.now() },
   )
   let stopping: Promise<void> | null = null
-  const onMessage = (packet: { topic: string; payload: Buffer; retained: boolean }, done: () => void) => {
+  type Packet = { topic: string; payload: Buffer; retained: boolean }
+  const onMessage = (packet: Packet, done: () => void) => {
     // Stopping: leave it unacknowledged, so the broker redelivers it to our session next time.
     if (stopping) return
+    const address = gate ? parseTopic(packet.topic) : null
+    if (!gate || !address || address.channel === 'resp') return take(packet, done)
+    // Several replicas: decided from the topic, before any costly work (cloud/cluster/gate.ts).
+    sites.set(address.edge, address.site)
+    const admitted = gate.admit(address.edge)
+    if (admitted === 'own') return take(packet, done)
+    if (admitted === 'foreign') return done()
+    void admitted.then((won) => {
+      if (!won) done()
+      else if (!stopping) take(packet, done)
+    })
+  }
+  const take = (packet: Packet, done: () => void) => {
     // Verified in broker order, before the inbox reorders (crypto.ts); a refusal is acked to the broker and dropped.
     const opened = wire.open(packet.topic, packet.payload, packet.retained)
     if (!opened.ok) {
