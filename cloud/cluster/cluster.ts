@@ -63,6 +63,7 @@ export function createCluster(
         release: (edge) => session.release(edge),
         takeover: takeoverOf({ store, tracker, clock: deps.clock }),
         forget: (edge) => tracker.forget(edge),
+        live: () => session.isLive(),
         retryMs: config.cluster.claimRetryMs,
         clock: deps.clock,
         log,

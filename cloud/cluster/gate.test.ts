@@ -26,6 +26,7 @@ function setup(holders: Map<string, string>) {
       events.push(`takeover ${edge}`)
     },
     forget: (edge) => events.push(`forget ${edge}`),
+    live: () => true,
     retryMs: 1_000,
     clock,
     log: createLogger({ level: 'silent' }),
@@ -92,6 +93,7 @@ describe('the ingest gate of a replica', () => {
         throw new Error('database away')
       },
       forget: () => {},
+      live: () => true,
       retryMs: 1_000,
       clock: steppedClock(0),
       log: createLogger({ level: 'silent' }),

@@ -12,6 +12,8 @@ export interface EdgeGateOptions {
   takeover(edge: string): Promise<void>
   /** Forgets what this replica kept of an edge it no longer owns. */
   forget(edge: string): void
+  /** The lock session is open (IngestGate.down is its negation). */
+  live(): boolean
   /** How long an edge another replica owns is left alone before its lock is tried again. */
   retryMs: number
   clock: Clock
@@ -67,6 +69,7 @@ export function createEdgeGate(options: EdgeGateOptions): IngestGate & { lost():
       return pending
     },
     owns: (edge) => states.get(edge)?.kind === 'owned',
+    down: () => !options.live(),
     onAcquired(listener) {
       acquired.push(listener)
     },

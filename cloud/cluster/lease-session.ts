@@ -35,6 +35,8 @@ export interface LeaseSession {
   release(edge: string): Promise<void>
   /** Inside a batch transaction: throws PL_EDGE_NOT_OWNED unless this session holds the edge's lock now. */
   fence(tx: PgTx, edge: string): Promise<void>
+  /** The session is open (false: lost, or not opened again yet). */
+  isLive(): boolean
   /** Told each time the session (and with it every lock) is lost. */
   onLost(listener: () => void): void
   close(): Promise<void>
@@ -181,6 +183,7 @@ export function createLeaseSession(options: LeaseSessionOptions): LeaseSession {
       if (!l) throw notOwned(edge, 'its lock session is down')
       if (!(await holdsLock(tx, l.identity, EDGE_OWNER, edge))) throw notOwned(edge, 'its lock is not held')
     },
+    isLive: () => live !== null,
     onLost(listener) {
       listeners.push(listener)
     },

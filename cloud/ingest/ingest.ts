@@ -162,11 +162,14 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     (err) => log.error({ err }, 'sequence hole check failed'),
   )
 
-  const inbox = createInbox<InboundMessage>(
+  /** `unowned`: taken while the replica could not tell its edges (gate down): handled, fenced by the store. */
+  type Queued = InboundMessage & { unowned?: boolean }
+  const inbox = createInbox<Queued>(
     (msg) => {
       const address = parseTopic(msg.topic)
       // Lost to another replica while it waited (the lock session went): that one stores it when the edge resends.
-      if (gate && address && address.channel !== 'resp' && !gate.owns(address.edge)) return Promise.resolve()
+      if (gate && address && address.channel !== 'resp' && !msg.unowned && !gate.owns(address.edge))
+        return Promise.resolve()
       const work =
         address?.channel === 'resp'
           ? commands.handleResponse(msg)
@@ -190,21 +193,23 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     // Several replicas: decided from the topic, before any costly work (cloud/cluster/gate.ts).
     sites.set(address.edge, address.site)
     const admitted = gate.admit(address.edge)
+    // Not this replica's: dropped, unless the replica cannot tell (gate.ts down: the store fails it, logged).
+    const notOwn = () => (gate.down() && address.channel === 'data' ? take(packet, done, true) : done())
     if (admitted === 'own') return take(packet, done)
-    if (admitted === 'foreign') return done()
+    if (admitted === 'foreign') return notOwn()
     void admitted.then((won) => {
-      if (!won) done()
+      if (!won) notOwn()
       else if (!stopping) take(packet, done)
     })
   }
-  const take = (packet: Packet, done: () => void) => {
+  const take = (packet: Packet, done: () => void, unowned = false) => {
     // Verified in broker order, before the inbox reorders (crypto.ts); a refusal is acked to the broker and dropped.
     const opened = wire.open(packet.topic, packet.payload, packet.retained)
     if (!opened.ok) {
       sealRefused(packet.topic, opened.edge, opened.reason, opened.error)
       return done()
     }
-    const msg: InboundMessage = { ...packet, payload: opened.payload, arrivedAt: options.clock.now() }
+    const msg: Queued = { ...packet, payload: opened.payload, arrivedAt: options.clock.now(), unowned }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
     inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', () => {
