@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { mosquittoAcl } from '../../shared/wire/acl.ts'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -40,7 +41,8 @@ export interface ShippedMosquitto {
 const DEPLOY = new URL('../../deploy/mosquitto/', import.meta.url).pathname
 
 export async function startShippedMosquitto(
-  options: { passwords?: Record<string, string> } = {},
+  /** cloudUsers: the ACL generated for these cloud instances (shared/wire/acl.ts) instead of the shipped one (its one default user). */
+  options: { passwords?: Record<string, string>; cloudUsers?: readonly string[] } = {},
 ): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
   try {
@@ -61,7 +63,8 @@ export async function startShippedMosquitto(
       for (const [user, password] of Object.entries(passwords))
         execFileSync('mosquitto_passwd', ['-b', path.join(dir, 'passwd'), user, password], { stdio: 'pipe' })
     }
-    copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
+    if (options.cloudUsers) writeFileSync(path.join(dir, 'parklink.acl'), mosquittoAcl(options.cloudUsers))
+    else copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
     const data = path.join(dir, 'data')
     mkdirSync(data)
     const port = await freePort()
