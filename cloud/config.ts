@@ -26,6 +26,7 @@ import { INSECURE_MESSAGE, isInsecureRemote } from '../shared/transport.ts'
 import { StoreConfig } from './store/store-config.ts'
 import { AwsIotIngestConfig } from './ingest/aws-iot/config.ts'
 import { MetricsConfig } from './ops/config.ts'
+import { ClusterConfig } from './cluster/config.ts'
 
 /**
  * The cloud service's configuration (YAML). Paths are relative to the config file; secrets are
@@ -343,6 +344,8 @@ export const CloudConfigSchema = z.strictObject({
   coordination: CoordinationConfig.prefault({}),
   /** GET /metrics (issue 16, cloud/ops/config.ts): the scrape token's variable. */
   metrics: MetricsConfig.prefault({}),
+  /** Several replicas on one PostgreSQL: this replica's id and its edge-ownership timings (cloud/cluster/config.ts; README "Replicas"). */
+  cluster: ClusterConfig.prefault({}),
 })
 export type CloudConfig = z.infer<typeof CloudConfigSchema>
 

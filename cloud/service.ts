@@ -23,6 +23,7 @@ import { createAuthService } from './auth/service.ts'
 import { createLoginThrottle } from './auth/throttle.ts'
 import { mqttPassword, type CloudConfig } from './config.ts'
 import { AckTracker } from './ingest/ack-tracker.ts'
+import { createCluster } from './cluster/cluster.ts'
 import { createOwnership } from './ingest/ownership.ts'
 import { startMqttIngest, type Ingest } from './ingest/mqtt/mqtt-ingest.ts'
 import { startAwsIotIngest } from './ingest/aws-iot/aws-iot-ingest.ts'
@@ -99,7 +100,10 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   })
   // Alarm raises counted by priority for /metrics once committed (the change names the alarm only).
   const raises = countRaises(metrics.alarms.raisedByPriority, (id) => store.getAlarm(id, 'all'), log)
+  // Several replicas on PostgreSQL (issue 16, cloud/cluster/): who handles which edge; null on SQLite.
+  const cluster = createCluster(config, { log, clock, ...(opts.env ? { env: opts.env } : {}) })
   const opened = await openStore(config, {
+    ...(cluster ? { fence: cluster.fence } : {}),
     evaluate: createEvaluator(config.alarms.priorities, config.alarms.chatter),
     log,
     onAlarmChange: (change) => {
@@ -117,6 +121,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
   const edgeOfflineAfterMs = config.edgeOfflineAfterMs
   // Issue 16: this process's own Prometheus registry (GET /metrics); every store call timed into it.
   let tracked: AckTracker | undefined
+  let ownedEdges: (() => string[]) | undefined
   const prometheus = createCloudRegistry({
     metrics,
     tracker: {
@@ -126,7 +131,8 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     },
     clock,
     edgeOfflineAfterMs,
-    replica: config.mqtt.clientId,
+    replica: cluster?.replicaId ?? config.mqtt.clientId,
+    owned: () => ownedEdges?.().length ?? null,
     ...(config.store.engine === 'postgres' ? { poolSize: config.store.poolSize } : {}),
   })
   const store = timedStore(opened, prometheus)
@@ -139,9 +145,12 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         { unregistered: registry.unregistered },
         'points left the registry: their enterprise, class and limits were cleared',
       )
-    const ackStates = await store.loadAckStates()
+    // A replica rebuilds an edge's marks when it takes the edge (cloud/cluster/takeover.ts).
+    const ackStates = cluster ? [] : await store.loadAckStates()
     const tracker = new AckTracker(ackStates)
     tracked = tracker
+    const gate = await cluster?.start({ store, tracker })
+    if (gate) ownedEdges = () => gate.owned()
     // Batches that were waiting for a gap when the service stopped, and are contiguous now.
     for (const { edge, outbox } of ackStates)
       await store.evaluateThrough(edge, tracker.through(edge, outbox), clock.now(), outbox)
@@ -260,6 +269,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
       time: config.time,
       ownership,
       hintPolicy: config.registry.claimUnknownPoints,
+      ...(gate ? { gate } : {}),
     }
     // Issue 16: AWS IoT Core with the cloud's own certificate when `awsIot` is set, else the park broker.
     const ingest: Ingest =
@@ -306,6 +316,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
         await exchange.close()
         await closeServer(httpServer)
         await ingest.stop()
+        await cluster?.stop()
         await store.close()
         log.info('cloud stopped')
       })()
@@ -316,6 +327,7 @@ export async function startCloud(config: CloudConfig, opts: CloudOptions = {}): 
     signing?.crl?.stop()
     await coordination.stop()
     if (server?.listening) await closeServer(server)
+    await cluster?.stop()
     await store.close()
     throw storeErrorOf(err, config)
   }

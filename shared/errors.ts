@@ -89,6 +89,10 @@ export const ErrorCodes = {
   BUNDLE_NOT_ENABLED: 'PL_BUNDLE_NOT_ENABLED',
   /** Live view of a camera cannot be opened from the dashboard: its edge announced no live endpoint, or the cloud's live.dashboardOrigins does not list it (HTTP 409). */
   LIVE_VIEW_UNAVAILABLE: 'PL_LIVE_VIEW_UNAVAILABLE',
+  /** Another live cloud replica holds this replica id (cluster.replicaId, issue 16): refused at start. */
+  REPLICA_ID_IN_USE: 'PL_REPLICA_ID_IN_USE',
+  /** This replica no longer holds the edge's ownership lock (issue 16): its batch was not stored, another replica handles the edge. */
+  EDGE_NOT_OWNED: 'PL_EDGE_NOT_OWNED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

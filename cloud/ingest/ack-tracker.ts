@@ -46,7 +46,12 @@ export class AckTracker {
 
   /** Rebuilds the marks from what the store holds (startup). */
   constructor(initial: Iterable<EdgeAckState> = []) {
-    for (const state of initial) {
+    this.adopt(initial)
+  }
+
+  /** Takes marks from the store (startup, or one edge a replica takes over: cloud/cluster/takeover.ts). */
+  adopt(states: Iterable<EdgeAckState>): void {
+    for (const state of states) {
       const entry = this.#entry(state.edge, state.outbox)
       entry.through = Math.max(entry.through, state.ackedThrough)
       for (const b of state.above) this.record(state.edge, b.seq, b.floor, state.outbox)
@@ -99,6 +104,11 @@ export class AckTracker {
   /** The outbox of the edge's newest batch (LEGACY_OUTBOX when none is known). */
   latest(edge: string): string {
     return this.#edges.get(edge)?.latest ?? LEGACY_OUTBOX
+  }
+
+  /** Forgets an edge (another replica handles it now: its marks are rebuilt from the store if it comes back). */
+  forget(edge: string): void {
+    this.#edges.delete(edge)
   }
 
   /** Every edge the tracker knows. */

@@ -24,7 +24,15 @@ export interface CommandChannelOptions {
   /** Gap records in a resend answer are screened like a batch's (issue 13). */
   ownership: Ownership
   refusals: RefusalReporter
+  /**
+   * Several replicas (issue 16): every replica hears every edge's answers; handle only the answers
+   * to commands THIS replica sent (the others are another replica's, ignored quietly).
+   */
+  onlyOwnAnswers?: boolean
 }
+
+/** How many sent command ids a replica remembers to tell its answers from other replicas'. */
+const SENT_IDS_KEPT = 10_000
 
 export interface CommandChannel {
   /** Sends a command and resolves with the edge's answer, or rejects after timeoutMs. */
@@ -48,7 +56,13 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
     { resolve: (r: CommandResponse) => void; reject: (e: Error) => void; timer: TimerHandle }
   >()
 
+  const sent = new Set<string>()
   const send = (site: string, edge: string, cmd: CommandBody, id: string = randomUUID()): string => {
+    if (options.onlyOwnAnswers) {
+      sent.add(id)
+      // A Set iterates in insertion order: the oldest id goes first.
+      if (sent.size > SENT_IDS_KEPT) sent.delete(sent.values().next().value as string)
+    }
     if (cmd.type === 'snapshot') options.snapshots.expect(id, edge, cmd.alarm, cmd.cameras)
     options.publish(topic(site, edge, 'cmd'), encode({ v: WIRE_VERSION, id, edge, ts: clock.now(), cmd }))
     log.info(
@@ -96,6 +110,7 @@ export function createCommandChannel(options: CommandChannelOptions): CommandCha
       const decoded = decodeCommandResponse(msg.payload)
       if (!decoded.ok) return void log.warn({ topic: msg.topic, error: decoded.error }, 'command response rejected')
       const r = decoded.value
+      if (options.onlyOwnAnswers && !sent.delete(r.id)) return
       if (r.edge !== address.edge)
         return void log.warn({ topic: msg.topic, edge: r.edge }, 'command response for another edge rejected')
       if (r.result?.type === 'resend') {

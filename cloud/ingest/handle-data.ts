@@ -1,4 +1,4 @@
-import { errorMessage } from '../../shared/errors.ts'
+import { ErrorCodes, ParklinkError, errorMessage } from '../../shared/errors.ts'
 import { batchContentHash } from '../store/content-hash.ts'
 import { decodeData, encode } from '../../shared/wire/codec.ts'
 import { WIRE_VERSION, type Ack } from '../../shared/wire/messages.ts'
@@ -67,6 +67,11 @@ export async function handleData(ctx: IngestContext, msg: InboundMessage): Promi
       ...timed.meta,
     })
   } catch (err) {
+    // Several replicas (issue 16): the edge went to another replica meanwhile; that one stores the resend.
+    if (err instanceof ParklinkError && err.code === ErrorCodes.EDGE_NOT_OWNED) {
+      ctx.log.info({ edge: batch.edge, seq: batch.seq }, 'batch not stored: another replica owns the edge now')
+      return { kind: 'failed', error: err.message }
+    }
     ctx.metrics.ingest.failed++
     ctx.log.error({ edge: batch.edge, seq: batch.seq, err }, 'batch not stored; not acked (the edge will resend)')
     return { kind: 'failed', error: errorMessage(err) }

@@ -76,9 +76,11 @@ export function createInbox<M>(
   return {
     push(message, lane, done) {
       const early = size() < highWater
-      if (early) done()
       lanes[lane].push({ message, done: early ? null : done })
       kick()
+      // Only once queued: a PUBACK may make the MQTT client hand over the next message at once
+      // (synchronously, when it held one back), which must queue behind this one.
+      if (early) done()
     },
     size,
     async close(graceMs) {

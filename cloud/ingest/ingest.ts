@@ -22,6 +22,8 @@ import { plainIngestWire, type IngestWire } from './crypto.ts'
 import { createSealRefusalReporter } from './seal-refusals.ts'
 import { createRegistryHints } from './registry-hints.ts'
 import type { ClaimPolicy } from '../config.ts'
+import type { IngestGate } from './gate.ts'
+import { edgeTaken } from './taken.ts'
 
 /**
  * A data batch the edge marked `historical` (replayed backlog), told from its JSON text without
@@ -51,6 +53,8 @@ export interface IngestOptions {
   wire?: IngestWire
   /** The config's `registry.claimUnknownPoints`: each edge is told which point ids it must not claim (registry-hints.ts); absent: not told. */
   hintPolicy?: ClaimPolicy
+  /** Several replicas (issue 16, cloud/cluster/): the edges this one handles; absent: every edge. */
+  gate?: IngestGate
 }
 
 export interface Ingest {
@@ -123,6 +127,7 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     snapshots,
     ownership: ctx.ownership,
     refusals: ctx.refusals,
+    ...(options.gate ? { onlyOwnAnswers: true } : {}),
   })
   const hints = options.hintPolicy
     ? createRegistryHints({
@@ -135,6 +140,8 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
   if (hints) ctx.born = hints.born
   // Each edge's site, as its data topics name it (a command goes to parklink/v1/{site}/{edge}/cmd).
   const sites = new Map<string, string>()
+  const gate = options.gate
+  gate?.onAcquired(edgeTaken(ctx, commands, (edge) => sites.get(edge)))
   const resend = options.resend ?? { afterMs: 10_000, retryMs: 30_000, checkMs: 2_000 }
   const holes = new HoleWatch(resend)
   const holeJob = startPeriodic(
@@ -155,9 +162,14 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     (err) => log.error({ err }, 'sequence hole check failed'),
   )
 
-  const inbox = createInbox<InboundMessage>(
+  /** `unowned`: taken while the replica could not tell its edges (gate down): handled, fenced by the store. */
+  type Queued = InboundMessage & { unowned?: boolean }
+  const inbox = createInbox<Queued>(
     (msg) => {
       const address = parseTopic(msg.topic)
+      // Lost to another replica while it waited (the lock session went): that one stores it when the edge resends.
+      if (gate && address && address.channel !== 'resp' && !msg.unowned && !gate.owns(address.edge))
+        return Promise.resolve()
       const work =
         address?.channel === 'resp'
           ? commands.handleResponse(msg)
@@ -172,16 +184,32 @@ export function startIngest(options: IngestOptions, transport: IngestTransport):
     { now: () => options.clock.now() },
   )
   let stopping: Promise<void> | null = null
-  const onMessage = (packet: { topic: string; payload: Buffer; retained: boolean }, done: () => void) => {
+  type Packet = { topic: string; payload: Buffer; retained: boolean }
+  const onMessage = (packet: Packet, done: () => void) => {
     // Stopping: leave it unacknowledged, so the broker redelivers it to our session next time.
     if (stopping) return
+    const address = gate ? parseTopic(packet.topic) : null
+    if (!gate || !address || address.channel === 'resp') return take(packet, done)
+    // Several replicas: decided from the topic, before any costly work (cloud/cluster/gate.ts).
+    sites.set(address.edge, address.site)
+    const admitted = gate.admit(address.edge)
+    // Not this replica's: dropped, unless the replica cannot tell (gate.ts down: the store fails it, logged).
+    const notOwn = () => (gate.down() && address.channel === 'data' ? take(packet, done, true) : done())
+    if (admitted === 'own') return take(packet, done)
+    if (admitted === 'foreign') return notOwn()
+    void admitted.then((won) => {
+      if (!won) notOwn()
+      else if (!stopping) take(packet, done)
+    })
+  }
+  const take = (packet: Packet, done: () => void, unowned = false) => {
     // Verified in broker order, before the inbox reorders (crypto.ts); a refusal is acked to the broker and dropped.
     const opened = wire.open(packet.topic, packet.payload, packet.retained)
     if (!opened.ok) {
       sealRefused(packet.topic, opened.edge, opened.reason, opened.error)
       return done()
     }
-    const msg: InboundMessage = { ...packet, payload: opened.payload, arrivedAt: options.clock.now() }
+    const msg: Queued = { ...packet, payload: opened.payload, arrivedAt: options.clock.now(), unowned }
     const address = parseTopic(msg.topic)
     if (address?.channel === 'data') sites.set(address.edge, address.site)
     inbox.push(msg, address?.channel === 'data' && isReplayed(msg.payload) ? 'backlog' : 'live', () => {

@@ -12,6 +12,8 @@ export interface CloudMetricSources {
   clock: Clock
   /** An edge whose last batch is older than this is no longer counted as handled here. */
   edgeOfflineAfterMs: number
+  /** Replicas (issue 16): the edges this replica holds the ownership lock of; absent or null: one process, counted by recent batches. */
+  owned?: () => number | null
   /** The `replica` label on every sample: the replica id where one is configured, else the MQTT client id. */
   replica: string
   /** The PostgreSQL pool size (store.poolSize); absent with SQLite. */
@@ -124,8 +126,10 @@ function registerEdges(r: Registry, src: CloudMetricSources): void {
   })
   gaugeFrom(r, {
     name: 'parklink_cloud_edges_owned',
-    help: 'Edges whose stream this process handles: a batch arrived here within edgeOfflineAfterMs',
+    help: 'Edges whose stream this process handles: the ones it holds the lock of (replicas), else a batch arrived here within edgeOfflineAfterMs',
     read: () => {
+      const held = src.owned?.() ?? null
+      if (held !== null) return held
       const since = clock.now() - src.edgeOfflineAfterMs
       return [...m.ingest.lastBatchAt.values()].filter((at) => at >= since).length
     },

@@ -4,6 +4,7 @@ import { ErrorCodes, ParklinkError } from '../../shared/errors.ts'
 import type { PointEvaluator } from '../../shared/rules/evaluate.ts'
 import type { OnCorrupt } from './historian/corrupt.ts'
 import { redact } from './postgres/db.ts'
+import type { BatchFence } from './postgres/ingest.ts'
 import { openSqliteStore } from './sqlite/store.ts'
 import { type StoreConfig, storePassword } from './store-config.ts'
 import type { AlarmChange, PushPlanner, Store } from './store.ts'
@@ -17,6 +18,8 @@ export interface OpenStoreOptions {
   onCorrupt?: OnCorrupt
   /** Where store.passwordEnv is looked up (default process.env). */
   env?: NodeJS.ProcessEnv
+  /** PostgreSQL with several replicas (issue 16, cloud/cluster/): who may write an edge's batches. */
+  fence?: BatchFence
 }
 
 /** The SQLite file of a dataDir: the embedded engine's whole database (snapshots and the plan image sit beside it). */
@@ -32,11 +35,12 @@ export async function openStore(
   config: { store: StoreConfig; dataDir: string },
   options: OpenStoreOptions,
 ): Promise<Store> {
-  const { env, ...deps } = options
+  const { env, fence, ...deps } = options
   if (config.store.engine === 'postgres') {
     const { openPostgresStore } = await import('./postgres/store.ts')
     return openPostgresStore({
       ...deps,
+      ...(fence ? { fence } : {}),
       connection: {
         url: config.store.url as string,
         password: storePassword(config.store, env),

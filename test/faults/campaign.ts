@@ -10,6 +10,8 @@ import { journalMark, journalSince, readJournal } from './journal.ts'
 import type { DeletedRefusals } from './edge-faults.ts'
 import { EDGE, startStack, type Stack } from './stack.ts'
 import { summarize, type FaultMark, type KindRow } from './summary.ts'
+import { startReplicaKills } from './replica-kills.ts'
+import { mulberry32 } from '../sim/plant.ts'
 
 export type { FaultKind } from './faults.ts'
 
@@ -46,6 +48,8 @@ export interface CampaignResult {
   tornJournalLines: number
   edgeDiskIsTmpfs: boolean
   seconds: number
+  /** `replicas` ≥ 2: the takeover time of each kill of the edge's owner, ms (null: none within 120 s). */
+  takeovers: Array<number | null>
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -59,6 +63,11 @@ export interface CampaignOptions {
   engine?: StoreEngine
   /** Draw from these kinds alone. */
   only?: readonly FaultKind[]
+  /**
+   * Cloud replicas (issue 16; PostgreSQL only): with 2 or more, the owner of the edge is killed
+   * every 20–40 s (replica-kills.ts) and 'kill -9 cloud' leaves the draw (that loop is it).
+   */
+  replicas?: number
 }
 
 /**
@@ -68,9 +77,9 @@ export interface CampaignOptions {
  * stored, batch by batch and by content hash (content-check.ts), on either store engine.
  */
 export async function faultCampaign(dir: string, o: CampaignOptions): Promise<CampaignResult> {
-  const { count, maxSeconds, random, say, only, engine = 'sqlite' } = o
+  const { count, maxSeconds, random, say, only, engine = 'sqlite', replicas = 1 } = o
   const started = Date.now()
-  const stack = await startStack(dir, engine)
+  const stack = await startStack(dir, engine, replicas)
   const faults = noFaults(faultChoices(engine))
   const tally: FaultTally = { blackholesNoticed: 0, problems: [] }
   const marks: FaultMark[] = []
@@ -78,13 +87,17 @@ export async function faultCampaign(dir: string, o: CampaignOptions): Promise<Ca
   const refusalsDeletedWithOutbox: DeletedRefusals = { records: [], unnoted: 0 }
   const logs = (chars: number) =>
     `${stack.cloud.current().output().slice(-chars)}\n${stack.edge.current().output().slice(-chars)}`
-  const acked = async () =>
-    (
-      await tryGetJson<Array<{ id: string; ackedThrough: number }>>(
-        `http://127.0.0.1:${stack.httpPort}/api/v1/edges`,
+  // Any live replica answers (they share the database); the first that does.
+  const acked = async () => {
+    for (const r of stack.replicas) {
+      const edges = await tryGetJson<Array<{ id: string; ackedThrough: number }>>(
+        `http://127.0.0.1:${r.httpPort}/api/v1/edges`,
         stack.auth,
-      )
-    )?.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+      ).catch(() => null)
+      if (edges) return edges.find((e) => e.id === EDGE)?.ackedThrough ?? -1
+    }
+    return -1
+  }
   const targets = {
     deletedWithOutbox,
     refusalsDeletedWithOutbox,
@@ -100,20 +113,39 @@ export async function faultCampaign(dir: string, o: CampaignOptions): Promise<Ca
     restartEdge: (pauseMs: number, whileStopped?: () => void) => stack.edge.killAndRestart(pauseMs, whileStopped),
     cutLink: (cut: boolean) => stack.proxy.setMode(cut ? 'drop' : 'pass'),
   }
-  const choices = only ?? faultChoices(engine)
+  const choices = (only ?? faultChoices(engine)).filter((k) => replicas < 2 || k !== 'kill -9 cloud')
+  let replicaKills: ReturnType<typeof startReplicaKills> | null = null
+  // One fault at a time with the replica kills (each takeover is timed alone).
+  let busy: Promise<unknown> = Promise.resolve()
+  const alone = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = busy.then(work, work)
+    busy = run.catch(() => {})
+    return run
+  }
   try {
     await waitFor(async () => (await acked()) > 0, {
       timeoutMs: 60_000,
       message: () => `nothing delivered before the faults\n${logs(2000)}`,
     })
+    if (replicas >= 2)
+      replicaKills = startReplicaKills({
+        replicas: stack.replicas,
+        edge: EDGE,
+        acked,
+        // A generator of its own, seeded from the campaign's: the faults' draws stay in order.
+        random: mulberry32(Math.floor(random() * 2 ** 31)),
+        say,
+        alone,
+      })
     for (let n = 0; n < count && Date.now() - started < maxSeconds * 1000; n++) {
       await sleep(300 + random() * 2_000)
       const kind = choices[Math.floor(random() * choices.length)]!
       faults[kind]++
       marks.push({ kind, journalAt: journalMark(stack.journalFile), at: Date.now() })
       say(`fault ${n + 1}/${count}: ${kind}`)
-      await injectFault(kind, targets, random, tally)
+      await alone(() => injectFault(kind, targets, random, tally))
     }
+    await replicaKills?.stop()
     say('faults done; draining')
     // The last fault may have restarted the edge: drain through a batch it wrote after that, so
     // what the restart carries (refusals noted with its first append) is in the target.
@@ -139,16 +171,18 @@ export async function faultCampaign(dir: string, o: CampaignOptions): Promise<Ca
     if (!caughtUp.reached) say('  the cloud had not caught up with the edge at the stop')
     say(`  drained in ${Math.round((Date.now() - drainStarted) / 1000)} s`)
     await stack.edge.stop('SIGTERM')
-    await stack.cloud.stop('SIGTERM')
+    for (const r of stack.replicas) await r.process.stop('SIGTERM')
     return {
+      takeovers: replicaKills?.takeovers ?? [],
       faults,
       ...tally,
       cloudStoreFailures: stack.cloudLog.storeFailures,
-      selfExits: [...stack.cloud.selfExits, ...stack.edge.selfExits],
+      selfExits: [...stack.replicas.flatMap((r) => r.process.selfExits), ...stack.edge.selfExits],
       ...(await verify(stack, marks, faults, deletedWithOutbox, refusalsDeletedWithOutbox)),
       seconds: Math.round((Date.now() - started) / 1000),
     }
   } finally {
+    await replicaKills?.stop()
     await stack.dispose()
   }
 }

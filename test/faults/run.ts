@@ -11,10 +11,13 @@ import { initKeyFile } from '../../edge/at-rest/key-file.ts'
 import { mulberry32 } from '../sim/plant.ts'
 
 /**
- * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N --only KIND,KIND --store sqlite|postgres]`:
+ * `npm run test:faults [-- --faults 50 --max-seconds 600 --kills 100 --seed N --only KIND,KIND --store sqlite|postgres --replicas 1|2]`:
  * the fault campaign (not part of `npm test`). `--store postgres` runs the cloud on a throwaway
  * PostgreSQL cluster (Debian's postgresql package; test/util/postgres.ts) instead of its embedded
- * SQLite file, with 'restart the database' in place of 'database locked' (faults.ts). Exit code 0 only when no batch the edge generated
+ * SQLite file, with 'restart the database' in place of 'database locked' (faults.ts). `--replicas 2`
+ * (issue 16; implies --store postgres) runs two cloud replicas, each with its own broker user,
+ * and kills the one that owns the edge every 20–40 s (replica-kills.ts): the takeover times are
+ * reported, and a kill not followed by a new ack within 120 s fails the run. Exit code 0 only when no batch the edge generated
  * was lost (apart from recorded gaps), duplicated or altered (content hash and samples, against
  * its outbox journal), every disk_full refusal is in a gap record, the outbox opened cleanly after
  * every SIGKILL (in clear, then again with every payload sealed with SM4 at rest: no loss, no batch
@@ -34,16 +37,22 @@ const { values } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     only: { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
+    replicas: { type: 'string', default: '1' },
   },
 })
 const engine = values.store as StoreEngine
 if (!STORE_ENGINES.includes(engine))
   throw new Error(`--store must be one of ${STORE_ENGINES.join(', ')} (got "${values.store}")`)
-const choices = faultChoices(engine)
+const replicas = Number(values.replicas)
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 4)
+  throw new Error(`--replicas must be 1 to 4 (got "${values.replicas}")`)
+// Several replicas share one PostgreSQL (issue 16): --replicas 2 implies --store postgres.
+const engineOf = replicas > 1 ? 'postgres' : engine
+const choices = faultChoices(engineOf)
 const only = values.only?.split(',').map((k) => k.trim()) as FaultKind[] | undefined
 for (const k of only ?? [])
   if (!choices.includes(k))
-    throw new Error(`--only: "${k}" is not a fault kind on ${engine}; the kinds: ${[...new Set(choices)].join(', ')}`)
+    throw new Error(`--only: "${k}" is not a fault kind on ${engineOf}; the kinds: ${[...new Set(choices)].join(', ')}`)
 
 const seed = Number(values.seed)
 if (!Number.isInteger(seed))
@@ -54,7 +63,7 @@ const say = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 let ok = false
 try {
   say(
-    `seed ${seed} (repeat this run with --seed ${seed} --kills ${values.kills} --faults ${values.faults} --store ${engine})`,
+    `seed ${seed} (repeat this run with --seed ${seed} --kills ${values.kills} --faults ${values.faults} --store ${engineOf} --replicas ${replicas})`,
   )
   const kills = await outboxKillLoop(dir, Number(values.kills), random)
   say(
@@ -74,18 +83,26 @@ try {
     maxSeconds: Number(values['max-seconds']),
     random,
     say,
-    engine,
+    engine: engineOf,
+    replicas,
     ...(only ? { only } : {}),
   })
   const total = Object.values(c.faults).reduce((a, b) => a + b, 0)
   say(
-    `campaign: ${total} faults in ${c.seconds} s; cloud store: ${engine}; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`,
+    `campaign: ${total} faults in ${c.seconds} s; cloud store: ${engineOf}${replicas > 1 ? ` (${replicas} replicas)` : ''}; broker: shipped Mosquitto (TLS, ACL, persistence); edge disk: ${c.edgeDiskIsTmpfs ? 'tmpfs' : 'plain directory (not root: no disk-full fault)'}`,
   )
   for (const line of formatTable(c.table)) say(`  ${line}`)
   say(
     `blackholes the edge noticed by itself: ${c.blackholesNoticed}/${c.faults['link blackhole (> keepalive)']}; batches the cloud could not store (not acked): ${c.cloudStoreFailures}`,
   )
   for (const p of c.problems) say(`  problem: ${p}`)
+  if (replicas > 1) {
+    const done = c.takeovers.filter((ms): ms is number => ms !== null).sort((a, b) => a - b)
+    const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`)
+    say(
+      `replicas ${replicas}: ${c.takeovers.length} kills of the edge's owner; takeover median ${s(done[Math.floor(done.length / 2)])}, max ${s(done.at(-1))}; none within 120 s: ${c.takeovers.length - done.length} (target: ≤ 15 s)`,
+    )
+  }
   say(`processes that exited by themselves (restarted as systemd would): ${c.selfExits.length}`)
   for (const e of c.selfExits) say(`  ${e}`)
   const t = c.totals
@@ -111,6 +128,7 @@ try {
     t.duplicated === 0 &&
     t.altered === 0 &&
     t.heldAtEnd === 0 &&
+    c.takeovers.every((ms) => ms !== null) &&
     diskFullTraced &&
     unjournaledOk
   say(ok ? 'PASS' : 'FAIL')

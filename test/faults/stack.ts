@@ -32,10 +32,23 @@ export const EDGE = 'faults-01'
 /** The edge's data directory's file system (room for the 16 MiB outbox reserve and a backlog). */
 export const EDGE_TMPFS_BYTES = 48 * 1024 * 1024
 
+/** A cloud replica (issue 16, `--replicas N`): its process, API port and broker user. */
+export interface Replica {
+  name: string
+  process: Supervised
+  httpPort: number
+}
+
+/** The broker user of replica i (the first is the shipped default user). */
+export const replicaUser = (i: number) => (i === 0 ? DEFAULT_CLOUD_USER : `${DEFAULT_CLOUD_USER}-${i + 1}`)
+
 export interface Stack {
   broker: ShippedMosquitto
   proxy: TcpProxy
+  /** The first replica's process (the only one without --replicas). */
   cloud: Supervised
+  /** Every cloud replica (one without --replicas; each its own broker user, API port and data dir, one database). */
+  replicas: Replica[]
   edge: Supervised
   httpPort: number
   auth: Record<string, string>
@@ -56,12 +69,14 @@ export interface Stack {
   dispose(): Promise<void>
 }
 
-export async function startStack(dir: string, engine: StoreEngine = 'sqlite'): Promise<Stack> {
+export async function startStack(dir: string, engine: StoreEngine = 'sqlite', replicaCount = 1): Promise<Stack> {
+  if (replicaCount > 1 && engine !== 'postgres') throw new Error('several cloud replicas need --store postgres')
   const db = await openCampaignDatabase(engine, path.join(dir, 'cloud'))
   // The shipped config: each client logs in with its certificate from the run's park PKI (`parklink pki`).
-  const broker = await startShippedMosquitto()
+  // Several replicas: the ACL generated for their users (shared/wire/acl.ts), one user block each.
+  const users = Array.from({ length: replicaCount }, (_, i) => replicaUser(i))
+  const broker = await startShippedMosquitto(replicaCount > 1 ? { cloudUsers: users } : {})
   const edgeFiles = broker.enrol('edge', edgeUser(SITE, EDGE)).dir
-  const cloudFiles = broker.enrol('cloud', DEFAULT_CLOUD_USER).dir
   const tlsOf = (d: string) => ({
     ca: path.join(d, 'ca.crt'),
     cert: path.join(d, 'client.crt'),
@@ -87,30 +102,41 @@ export async function startStack(dir: string, engine: StoreEngine = 'sqlite'): P
     path.join(dir, 'edge.yaml'),
     stringify({ ...edgeConfig, uplink: { ...edgeConfig.uplink, tls: tlsOf(edgeFiles) } }),
   )
-  const cloudConfig = cloudConfigFor({
-    dataDir: './cloud',
-    httpPort,
-    mqttUrl: broker.url,
-    clientId: DEFAULT_CLOUD_USER,
-  })
-  // info: the cloud's "mqtt connected" lines say whether the broker kept its session.
-  writeFileSync(
-    path.join(dir, 'cloud.yaml'),
-    stringify({
-      ...cloudConfig,
-      mqtt: { ...cloudConfig.mqtt, tls: tlsOf(cloudFiles) },
-      log: { level: 'info' },
-      ...(db.storeConfig ? { store: db.storeConfig } : {}),
-    }),
-  )
+  const replicaFiles: Array<{ user: string; file: string; httpPort: number }> = []
+  for (const [i, user] of users.entries()) {
+    const port = i === 0 ? httpPort : await freePort()
+    const cloudConfig = cloudConfigFor({
+      dataDir: i === 0 ? './cloud' : `./cloud-${i + 1}`,
+      httpPort: port,
+      mqttUrl: broker.url,
+      clientId: user,
+    })
+    const file = path.join(dir, i === 0 ? 'cloud.yaml' : `cloud-${i + 1}.yaml`)
+    // info: the cloud's "mqtt connected" lines say whether the broker kept its session.
+    writeFileSync(
+      file,
+      stringify({
+        ...cloudConfig,
+        mqtt: { ...cloudConfig.mqtt, tls: tlsOf(broker.enrol('cloud', user).dir) },
+        log: { level: 'info' },
+        ...(db.storeConfig ? { store: db.storeConfig } : {}),
+      }),
+    )
+    replicaFiles.push({ user, file, httpPort: port })
+  }
   // The API needs a credential: a key made with the bootstrap command's code, as on a new installation.
   const auth = bearer(
     (await addKey(path.join(dir, 'cloud.yaml'), { name: 'fault-campaign', role: 'park_operator' })).key,
   )
   const cloudLog = { storeFailures: 0, failedSeqs: [] as number[], connects: [] as boolean[] }
-  const cloud = supervise('cloud', ['cloud', '--config', path.join(dir, 'cloud.yaml')], {
-    onStart: (child) => watchCloudLog(child, cloudLog),
-  })
+  const replicas: Replica[] = replicaFiles.map((r, i) => ({
+    name: i === 0 ? 'cloud' : `cloud-${i + 1}`,
+    httpPort: r.httpPort,
+    process: supervise(i === 0 ? 'cloud' : `cloud-${i + 1}`, ['cloud', '--config', r.file], {
+      onStart: (child) => watchCloudLog(child, cloudLog),
+    }),
+  }))
+  const cloud = replicas[0]!.process
   const journalFile = path.join(dir, 'outbox-journal.jsonl')
   const clockOffsetFile = path.join(dir, 'edge-clock-offset')
   writeFileSync(clockOffsetFile, '0')
@@ -121,6 +147,7 @@ export async function startStack(dir: string, engine: StoreEngine = 'sqlite'): P
     broker,
     proxy,
     cloud,
+    replicas,
     edge,
     httpPort,
     auth,
@@ -134,7 +161,7 @@ export async function startStack(dir: string, engine: StoreEngine = 'sqlite'): P
     edgeKeepaliveS: edgeConfig.uplink.keepaliveS ?? 30,
     async dispose() {
       await edge.stop('SIGKILL')
-      await cloud.stop('SIGKILL')
+      for (const r of replicas) await r.process.stop('SIGKILL')
       await plant.stop()
       await proxy.close()
       await broker.dispose()

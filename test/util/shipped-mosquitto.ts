@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { mosquittoAcl } from '../../shared/wire/acl.ts'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -46,6 +47,8 @@ export async function startShippedMosquitto(
     messageSizeLimit?: number
     /** Lines appended to the shipped config (e.g. a broker log the test reads). */
     extraConf?: readonly string[]
+    /** The ACL generated for these cloud instances (shared/wire/acl.ts) instead of the shipped one (its one default user). */
+    cloudUsers?: readonly string[]
   } = {},
 ): Promise<ShippedMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parklink-shipped-mosquitto-'))
@@ -67,7 +70,8 @@ export async function startShippedMosquitto(
       for (const [user, password] of Object.entries(passwords))
         execFileSync('mosquitto_passwd', ['-b', path.join(dir, 'passwd'), user, password], { stdio: 'pipe' })
     }
-    copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
+    if (options.cloudUsers) writeFileSync(path.join(dir, 'parklink.acl'), mosquittoAcl(options.cloudUsers))
+    else copyFileSync(path.join(DEPLOY, 'parklink.acl'), path.join(dir, 'parklink.acl'))
     const data = path.join(dir, 'data')
     mkdirSync(data)
     const port = await freePort()

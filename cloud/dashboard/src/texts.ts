@@ -185,6 +185,8 @@ export const zhMore = {
   err_PL_BUNDLE_ROLLED_BACK: '下发的配置无法启动，已回滚，网关仍运行原配置',
   err_PL_BUNDLE_NOT_ENABLED: '未启用配置下发（网关缺园区公钥或平台缺签名密钥）',
   err_PL_LIVE_VIEW_UNAVAILABLE: '无法打开实时画面：该边缘网关未公布视频中继地址，或平台未登记该地址',
+  err_PL_REPLICA_ID_IN_USE: '另一个平台副本正在使用此副本编号，请为每个副本配置不同的 cluster.replicaId',
+  err_PL_EDGE_NOT_OWNED: '该边缘网关当前由另一个平台副本处理',
   fleetConfig: '配置哈希',
   fleetExpected: '应为',
   fleetDrift: '配置漂移',
@@ -383,6 +385,9 @@ export const enMore: Record<keyof typeof zhMore, string> = {
   err_PL_BUNDLE_NOT_ENABLED: 'Config push is not set up (edge park key or cloud signing key missing)',
   err_PL_LIVE_VIEW_UNAVAILABLE:
     "Live view cannot be opened: the camera's edge announced no relay address, or the cloud does not list it",
+  err_PL_REPLICA_ID_IN_USE:
+    'Another cloud replica runs with this replica id: give each replica its own cluster.replicaId',
+  err_PL_EDGE_NOT_OWNED: 'Another cloud replica handles this edge now',
   fleetConfig: 'Config hash',
   fleetExpected: 'expected',
   fleetDrift: 'Drift',

@@ -19,7 +19,16 @@ import { mergeRollups } from './rollup-writes.ts'
 import { writeBlock } from './sample-blocks.ts'
 import { lockEdgeBatches, type PgTx } from './tx.ts'
 
+/**
+ * Run first in every batch transaction of an edge, right after its batch lock: throws when this
+ * process may not write the edge's batches (cloud/cluster/: the replica no longer holds the
+ * edge's owner lock), which rolls the transaction back. Absent: one process, every edge its own.
+ */
+export type BatchFence = (tx: PgTx, edge: string) => Promise<void>
+
 export interface PgIngestDeps {
+  /** Issue 16: another replica may own the edge now (see BatchFence). */
+  fence?: BatchFence
   evaluate: PointEvaluator
   log: Logger
   /** Told after the commit, once per change. */
@@ -42,6 +51,7 @@ export function createPgIngest(db: PgDb, deps: PgIngestDeps) {
     const changes: AlarmChange[] = []
     const result = await db.transaction(async (tx) => {
       await lockEdgeBatches(tx, edge)
+      await deps.fence?.(tx, edge)
       const w: BatchWork = {
         tx,
         evaluate: deps.evaluate,

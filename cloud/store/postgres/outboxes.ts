@@ -82,7 +82,8 @@ export async function setAckMark(q: Q, edge: string, outbox: string, through: nu
 }
 
 /** Every outbox's mark and the batches stored above it, the edge's current outbox last (the tracker's `latest`). */
-export async function ackStates(q: Q): Promise<EdgeAckState[]> {
+export async function ackStates(q: Q, edge?: string): Promise<EdgeAckState[]> {
+  const ofEdge = edge === undefined ? undefined : eq(edgeOutboxes.edge, edge)
   const marks = await q
     .select({
       edge: edgeOutboxes.edge,
@@ -92,12 +93,13 @@ export async function ackStates(q: Q): Promise<EdgeAckState[]> {
     })
     .from(edgeOutboxes)
     .leftJoin(edges, eq(edges.id, edgeOutboxes.edge))
+    .where(ofEdge)
   // One read for every outbox's batches above its mark (not a query per outbox).
   const above = await q
     .select({ edge: batches.edge, outbox: batches.outbox, seq: batches.seq, floor: batches.floor })
     .from(batches)
     .innerJoin(edgeOutboxes, and(eq(edgeOutboxes.edge, batches.edge), eq(edgeOutboxes.outbox, batches.outbox)))
-    .where(gt(batches.seq, edgeOutboxes.ackedThrough))
+    .where(and(gt(batches.seq, edgeOutboxes.ackedThrough), ofEdge))
     .orderBy(batches.seq)
   const byOutbox = new Map<string, Array<{ seq: number; floor: number }>>()
   for (const b of above) {

@@ -25,6 +25,7 @@ import type { PgDb } from './db.ts'
 import { pgEdgeOps } from './edges.ts'
 import { listEdgeGaps, upsertGap } from './gaps.ts'
 import { ackStates, listReplacements, setAckMark } from './outboxes.ts'
+import { lockEdgeBatches } from './tx.ts'
 import { ownershipFacts, recordSecurityEvent, type PgPlanInTx } from './ownership.ts'
 import { applyRegistry } from './registry-apply.ts'
 import { pgRegistryEntries } from './registry-entries.ts'
@@ -49,7 +50,7 @@ import type { SnapshotFiles } from '../snapshot-files.ts'
 import { takeSnapshots } from '../snapshot-intake.ts'
 import type { PushPlanner } from '../store.ts'
 import { linkCompletedSnapshot } from './snapshots.ts'
-import { createPgIngest } from './ingest.ts'
+import { type BatchFence, createPgIngest } from './ingest.ts'
 import { pgPushOutbox } from './push-outbox.ts'
 
 export { pgAuthStore } from './auth.ts'
@@ -103,7 +104,15 @@ export function pgEdgeRepo(db: PgDb): EdgeRepo {
 export function pgOutboxRepo(db: PgDb): OutboxRepo {
   return {
     setAckedThrough: (edge, through, outbox) => setAckMark(db, edge, outbox, through),
-    loadAckStates: () => ackStates(db),
+    // One edge's: under its batch lock, so a batch transaction still running (a replica that
+    // lost the edge a moment ago) has committed or rolled back before the marks are read.
+    loadAckStates: (edge) =>
+      edge === undefined
+        ? ackStates(db)
+        : db.transaction(async (tx) => {
+            await lockEdgeBatches(tx, edge)
+            return ackStates(tx, edge)
+          }),
   }
 }
 
@@ -215,11 +224,14 @@ export interface PgIngestRepoOptions {
   planPushes?: PushPlanner
   /** Where snapshot JPEGs are kept (cloud/store/snapshot-files.ts). */
   files: SnapshotFiles
+  /** Several replicas (issue 16): checked in every batch transaction (ingest.ts BatchFence). */
+  fence?: BatchFence
 }
 
 /** Data batches in (cloud/store/repos/ingest.ts): one transaction per call, serialized per edge (ingest.ts). */
 export function pgIngestRepo(db: PgDb, options: PgIngestRepoOptions): IngestRepo {
   const ingest = createPgIngest(db, {
+    ...(options.fence ? { fence: options.fence } : {}),
     evaluate: options.evaluate,
     log: options.log,
     emit: alarmSinks(options).emit,

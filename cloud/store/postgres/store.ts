@@ -9,6 +9,7 @@ import type { AlarmChange, PushPlanner, Store } from '../store.ts'
 import { pgBundleRepo } from './bundles.ts'
 import { pgPushOutbox } from './push-outbox.ts'
 import { type PgConnection, openPostgres } from './db.ts'
+import type { BatchFence } from './ingest.ts'
 import {
   pgAlarmRepo,
   pgAuthStore,
@@ -36,6 +37,8 @@ export interface PostgresStoreOptions {
   onAlarmChange?: (change: AlarmChange) => void
   planPushes?: PushPlanner
   onCorrupt?: OnCorrupt
+  /** Several replicas (issue 16): checked in every batch transaction (ingest.ts BatchFence). */
+  fence?: BatchFence
 }
 
 /**
@@ -65,6 +68,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       ...(options.onAlarmChange ? { onAlarmChange: options.onAlarmChange } : {}),
       ...(options.planPushes ? { planPushes: options.planPushes } : {}),
       files: openSnapshotFiles(snapshotsDir),
+      ...(options.fence ? { fence: options.fence } : {}),
     }),
     ...pgOutboxRepo(db),
     ...pgEdgeRepo(db),

@@ -97,7 +97,7 @@ export function createOutboxOps(db: Db) {
     },
 
     /** Every outbox's mark and the batches stored above it, the edge's current outbox last (the tracker's `latest`). */
-    ackStates(): EdgeAckState[] {
+    ackStates(edge?: string): EdgeAckState[] {
       const marks = db
         .select({
           edge: edgeOutboxes.edge,
@@ -107,6 +107,7 @@ export function createOutboxOps(db: Db) {
         })
         .from(edgeOutboxes)
         .leftJoin(edges, eq(edges.id, edgeOutboxes.edge))
+        .where(edge === undefined ? undefined : eq(edgeOutboxes.edge, edge))
         .all()
       return currentLast(marks).map((m) => ({
         edge: m.edge,

@@ -43,7 +43,7 @@ export function sqliteIngestRepo({ db, options, ingest, files }: SqliteParts): I
 export function sqliteOutboxRepo({ outboxOps }: SqliteParts): OutboxRepo {
   return {
     setAckedThrough: (edge, through, outbox) => run(() => outboxOps.setMark(edge, outbox, through)),
-    loadAckStates: () => run(() => outboxOps.ackStates()),
+    loadAckStates: (edge) => run(() => outboxOps.ackStates(edge)),
   }
 }
 
