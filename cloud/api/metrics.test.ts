@@ -97,7 +97,9 @@ describe('cloud GET /metrics', () => {
     const after = await waitFor('alarms counted', async () => {
       const f = await scrape()
       return sampleValue(f, 'parklink_cloud_alarms_raised_total', { priority: 'A' }) === 1 &&
-        sampleValue(f, 'parklink_cloud_ingest_duplicates_total') === 1
+        sampleValue(f, 'parklink_cloud_ingest_duplicates_total') === 1 &&
+        // The duplicate's ack is counted once it is published, after the duplicate is.
+        (sampleValue(f, 'parklink_cloud_ingest_acks_total') ?? 0) >= 4
         ? f
         : undefined
     })

@@ -21,50 +21,73 @@ import type { BenchEngine } from './engines.ts'
  */
 export interface BenchPark {
   mqttUrl: string
-  /** http://127.0.0.1:PORT/api/v1 */
+  /** http://127.0.0.1:PORT/api/v1 (the first replica's) */
   api: string
   /** The Authorization header of a park_operator API key, made as on a new installation. */
   auth: Record<string, string>
+  /** The first replica. */
   cloud: Child
+  /** Every replica (issue 16: several on one PostgreSQL database), each with its API. */
+  replicas: ReadonlyArray<{ cloud: Child; api: string }>
   stop(): Promise<void>
 }
 
-export async function startBenchPark(dir: string, name: string, engine: BenchEngine): Promise<BenchPark> {
+/** `replicas` > 1: that many `parklink cloud` processes on the one store (PostgreSQL only), each its own broker client. */
+export async function startBenchPark(
+  dir: string,
+  name: string,
+  engine: BenchEngine,
+  replicaCount = 1,
+): Promise<BenchPark> {
+  if (replicaCount > 1 && engine.name !== 'PostgreSQL') throw new Error('several replicas need the PostgreSQL engine')
   mkdirSync(dir, { recursive: true })
   const fresh = await engine.freshStore()
   const mqttPort = await freePort()
-  const httpPort = await freePort()
   const mosquitto: Mosquitto = createMosquitto(mqttPort)
   await mosquitto.start()
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
-  const configFile = path.join(dir, 'cloud.yaml')
-  writeFileSync(
-    configFile,
-    stringify({
-      ...cloudConfigFor({ dataDir: './cloud', httpPort, mqttUrl, clientId: `parklink-cloud-${name}` }),
-      store: fresh.config,
-      log: { level: 'warn' },
-    }),
-  )
-  // The bootstrap command's code (`parklink cloud key add`), before the service opens the store.
-  const auth = bearer((await addKey(configFile, { name: `${name}-bench`, role: 'park_operator' })).key)
-  const cloud = startParklink('cloud', ['cloud', '--config', configFile])
-  const api = `http://127.0.0.1:${httpPort}/api/v1`
+  const configs: Array<{ file: string; api: string }> = []
+  for (let i = 0; i < replicaCount; i++) {
+    const httpPort = await freePort()
+    const suffix = i === 0 ? '' : `-${i + 1}`
+    const file = path.join(dir, `cloud${suffix}.yaml`)
+    writeFileSync(
+      file,
+      stringify({
+        ...cloudConfigFor({
+          dataDir: `./cloud${suffix}`,
+          httpPort,
+          mqttUrl,
+          clientId: `parklink-cloud-${name}${suffix}`,
+        }),
+        store: fresh.config,
+        log: { level: 'warn' },
+      }),
+    )
+    configs.push({ file, api: `http://127.0.0.1:${httpPort}/api/v1` })
+  }
+  // The bootstrap command's code (`parklink cloud key add`), before the service opens the store (shared by replicas).
+  const auth = bearer((await addKey(configs[0]!.file, { name: `${name}-bench`, role: 'park_operator' })).key)
+  const replicas = configs.map((c, i) => ({
+    cloud: startParklink(`cloud${i + 1}`, ['cloud', '--config', c.file]),
+    api: c.api,
+  }))
   const stop = async () => {
-    await cloud.kill('SIGTERM')
+    for (const r of replicas) await r.cloud.kill('SIGTERM')
     await mosquitto.dispose()
     await fresh.drop()
   }
   try {
-    await waitFor(async () => (await tryGetJson(`${api}/health`)) !== null, {
-      timeoutMs: 30_000,
-      message: () => `cloud did not start\n${cloud.output().slice(-2000)}`,
-    })
+    for (const r of replicas)
+      await waitFor(async () => (await tryGetJson(`${r.api}/health`)) !== null, {
+        timeoutMs: 30_000,
+        message: () => `cloud did not start\n${r.cloud.output().slice(-2000)}`,
+      })
   } catch (err) {
     await stop()
     throw err
   }
-  return { mqttUrl, api, auth, cloud, stop }
+  return { mqttUrl, api: replicas[0]!.api, auth, cloud: replicas[0]!.cloud, replicas, stop }
 }
 
 /** The uplink as the agent starts it, with the agent's defaults (edge/config.ts) unless overridden. */

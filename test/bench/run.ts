@@ -14,8 +14,8 @@ import { type BenchEngine, type PostgresBenchEngine, sqliteEngine, startPostgres
  * `npm run bench [-- --out FILE] [--seconds N] [--e2e-seconds N] [--skip-e2e] [--crossings N]
  * [--skip-latency] [--skip-postgres] [--historian-minutes N] [--skip-historian] [--backlog-minutes N] [--skip-drain] [--modbus-seconds N]
  * [--modbus-runs POLLxCOPIES@PLC,…] [--skip-nodered] [--skip-ram-outbox] [--skip-modbus]
- * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua] [--awsiot-seconds N] [--skip-awsiot] [--skip-latest] [--latest-runs N]
- * [--only latest]`: parklink's
+ * [--opcua-seconds N] [--opcua-tags N] [--skip-opcua] [--awsiot-seconds N] [--skip-awsiot] [--replicas-seconds N] [--skip-replicas] [--skip-latest] [--latest-runs N]
+ * [--only latest|awsiot|replicas]`: parklink's
  * figures on this machine, as a table; `--out` also writes them as a JSON array of
  * {name, value, unit, baseline, ratio, target, met}. Never part of `npm test`. The end-to-end
  * benches (e2e, latency, drain) need Debian's mosquitto; each can be skipped. The store rows
@@ -64,6 +64,9 @@ const { values } = parseArgs({
     // (16) The AWS IoT Core uplink through the TLS stand-in beside the plain MQTT uplink.
     'awsiot-seconds': { type: 'string', default: '15' },
     'skip-awsiot': { type: 'boolean', default: false },
+    // (16) End to end with 1 and 2 cloud replicas on one PostgreSQL (needs the PostgreSQL engine).
+    'replicas-seconds': { type: 'string', default: '20' },
+    'skip-replicas': { type: 'boolean', default: false },
   },
 })
 
@@ -73,10 +76,12 @@ let postgres: PostgresBenchEngine | null = null
 try {
   if (!values['skip-postgres']) postgres = await startPostgresEngine()
   const engines: BenchEngine[] = postgres ? [sqliteEngine, postgres] : [sqliteEngine]
-  if (values.only !== undefined && values.only !== 'latest') throw new Error('--only: latest is the one choice')
-  // `--only latest`: the rows below are skipped.
+  const ONLY = ['latest', 'awsiot', 'replicas']
+  if (values.only !== undefined && !ONLY.includes(values.only)) throw new Error(`--only: one of ${ONLY.join(', ')}`)
+  // `--only NAME`: just that group of rows.
   const all = values.only === undefined
-  if (!values['skip-latest']) {
+  const wants = (group: string) => all || values.only === group
+  if (wants('latest') && !values['skip-latest']) {
     const { benchLatest } = await import('./latest.ts')
     for (const engine of engines) results.push(...(await benchLatest(engine, dir, Number(values['latest-runs']))))
   }
@@ -149,7 +154,11 @@ try {
       })),
     )
   }
-  if (all && !values['skip-awsiot']) {
+  if (wants('replicas') && !values['skip-replicas'] && postgres) {
+    const { benchReplicas } = await import('./replicas.ts')
+    results.push(...(await benchReplicas(postgres, dir, Number(values['replicas-seconds']))))
+  }
+  if (wants('awsiot') && !values['skip-awsiot']) {
     const { benchAwsIot } = await import('./aws-iot.ts')
     results.push(...(await benchAwsIot(dir, Number(values['awsiot-seconds']))))
   }
