@@ -74,3 +74,12 @@ export function tooLargeForIot(topic: string, bytes: number): ParklinkError {
     },
   )
 }
+
+/** Why IoT Core would refuse this publish (too large, or a topic over its limits), or null: checked before the SDK sees it. */
+export function iotPublishProblem(topic: string, bytes: number): ParklinkError | null {
+  if (bytes > IOT_LIMITS.messageBytes) return tooLargeForIot(topic, bytes)
+  const why = iotTopicProblem(topic)
+  return why === null
+    ? null
+    : new ParklinkError(ErrorCodes.CONFIG_INVALID, why, { hint: 'use shorter site and edge ids' })
+}

@@ -1,7 +1,6 @@
 import { iot, mqtt5 } from 'aws-iot-device-sdk-v2'
 import type { Clock } from '../../../shared/clock.ts'
-import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
-import { IOT_LIMITS, IOT_PACE, iotTopicProblem, tooLargeForIot } from '../../../shared/iot/limits.ts'
+import { IOT_PACE, iotPublishProblem, iotTopicProblem } from '../../../shared/iot/limits.ts'
 import { createPublishGate } from '../../../shared/iot/publish-gate.ts'
 import { crtErrorMessage, payloadBuffer } from '../../../shared/iot/sdk-values.ts'
 import type { Granted, IngestTransport } from '../transport.ts'
@@ -67,7 +66,7 @@ export function createAwsIotIngestTransport(o: AwsIotIngestLinkOptions): IngestT
       c.start()
     },
     publish(topic, payload, opts, done) {
-      const refused = publishProblem(topic, payload)
+      const refused = iotPublishProblem(topic, payload.length)
       if (refused !== null) return done?.(refused)
       const c = live()
       gate.submit({
@@ -148,12 +147,4 @@ function config(o: AwsIotIngestLinkOptions): mqtt5.Mqtt5ClientConfig {
       sessionExpiryIntervalSeconds: o.sessionExpiryS,
     })
     .build()
-}
-
-function publishProblem(topic: string, payload: Buffer): ParklinkError | null {
-  if (payload.length > IOT_LIMITS.messageBytes) return tooLargeForIot(topic, payload.length)
-  const why = iotTopicProblem(topic)
-  return why === null
-    ? null
-    : new ParklinkError(ErrorCodes.CONFIG_INVALID, why, { hint: 'use shorter site and edge ids' })
 }

@@ -1,7 +1,7 @@
 import { mqtt5 } from 'aws-iot-device-sdk-v2'
 import type { Clock } from '../../../shared/clock.ts'
-import { ErrorCodes, ParklinkError } from '../../../shared/errors.ts'
-import { IOT_LIMITS, iotTopicProblem, tooLargeForIot } from '../../../shared/iot/limits.ts'
+import type { ParklinkError } from '../../../shared/errors.ts'
+import { iotPublishProblem, iotTopicProblem } from '../../../shared/iot/limits.ts'
 import type { PublishGate } from '../../../shared/iot/publish-gate.ts'
 import type { UplinkLink } from '../transport.ts'
 import { crtErrorMessage, retire } from './sdk-client.ts'
@@ -27,7 +27,7 @@ export function iotLink(
   }
   return {
     publish(topic, payload, opts, done) {
-      const refused = publishProblem(topic, payload)
+      const refused = iotPublishProblem(topic, payload.length)
       if (refused !== null) {
         onRefused(refused)
         return done?.(refused)
@@ -71,14 +71,6 @@ export function iotLink(
     disconnect: (done) => end(true, done),
     destroy: () => end(false),
   }
-}
-
-function publishProblem(topic: string, payload: Buffer): ParklinkError | null {
-  if (payload.length > IOT_LIMITS.messageBytes) return tooLargeForIot(topic, payload.length)
-  const why = iotTopicProblem(topic)
-  return why === null
-    ? null
-    : new ParklinkError(ErrorCodes.CONFIG_INVALID, why, { hint: 'use shorter site and edge ids' })
 }
 
 /** A PUBACK with a failure reason (MQTT 5 §3.4.2.1: 0x80 and above) as an error. */
