@@ -135,7 +135,7 @@ export const UplinkConfigSchema = z
     path: ['clientId'],
   })
   .refine((u) => u.tls === undefined || [u.url, ...u.failover].every((url) => /^(mqtts|wss|tls):/.test(url)), {
-    message: 'tls needs mqtts:// (or wss://) urls, the failover ones too',
+    message: 'tls needs an mqtts:// (or wss://) url, and so does every failover url',
     path: ['tls'],
   })
 
