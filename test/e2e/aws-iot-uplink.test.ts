@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,13 +8,13 @@ import { createLogger as createCloudLogger } from '../../cloud/log.ts'
 import type { RunningCloud } from '../../cloud/service.ts'
 import { startEdgeAgent } from '../../edge/agent.ts'
 import { appendCameraEvents } from '../../edge/camera-events.ts'
+import { bigSnapshotEvent } from '../util/big-snapshot.ts'
 import { parseEdgeConfig } from '../../edge/config.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { startAwsIotUplink } from '../../edge/uplink/aws-iot/aws-iot-uplink.ts'
 import type { Uplink } from '../../edge/uplink/uplink.ts'
 import { IOT_LIMITS } from '../../shared/iot/limits.ts'
-import type { CameraEvent } from '../../shared/wire/camera.ts'
 import { DEFAULT_CLOUD_USER } from '../../shared/wire/acl.ts'
 import { captureLogger } from '../util/edge-support.ts'
 import { iotLimitViolations, startIotStandIn, type IotStandIn } from '../util/iot-standin.ts'
@@ -170,31 +170,7 @@ describe('AWS IoT Core uplink through the TLS stand-in (real Mosquitto, real clo
   it('a snapshot over 128 KB goes in parts under the limit and is joined and verified by sha256 at the cloud', async () => {
     freshOutbox()
     start()
-    const jpeg = Buffer.concat([
-      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
-      randomBytes(400 * 1024),
-      Buffer.from([0xff, 0xd9]),
-    ])
-    const sha256 = createHash('sha256').update(jpeg).digest('hex')
-    const ts = Date.now() - 1_000
-    const event: CameraEvent = {
-      id: randomUUID(),
-      camera: 'cam-big',
-      ts,
-      type: 'raise',
-      topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside',
-      kind: 'intrusion',
-      code: 'RYRQ',
-      priority: 'A',
-      snapshot: {
-        id: randomUUID(),
-        ts,
-        contentType: 'image/jpeg',
-        bytes: jpeg.length,
-        sha256,
-        data: jpeg.toString('base64'),
-      },
-    }
+    const { event, jpeg, sha256 } = bigSnapshotEvent(400)
     expect(appendCameraEvents(outbox, [event], logs.log, IOT_LIMITS.messageBytes)).toBe(1)
     const kinds = outbox.peek(0, 20).map((b) => b.events?.[0]?.type)
     expect(kinds.filter((k) => k === 'part').length).toBeGreaterThanOrEqual(5)

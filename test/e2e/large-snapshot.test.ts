@@ -1,4 +1,3 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,11 +7,11 @@ import { CloudConfigSchema } from '../../cloud/config.ts'
 import { createLogger as createCloudLogger } from '../../cloud/log.ts'
 import type { RunningCloud } from '../../cloud/service.ts'
 import { appendCameraEvents } from '../../edge/camera-events.ts'
+import { bigSnapshotEvent } from '../util/big-snapshot.ts'
 import { openSqliteOutbox } from '../../edge/outbox/sqlite-outbox.ts'
 import type { Outbox } from '../../edge/outbox/outbox.ts'
 import { startMqttUplink, type Uplink } from '../../edge/uplink/mqtt/mqtt-uplink.ts'
 import { captureLogger } from '../util/edge-support.ts'
-import type { CameraEvent } from '../../shared/wire/camera.ts'
 import { createMosquitto, type Mosquitto } from '../util/mosquitto.ts'
 import { freePort } from '../util/ports.ts'
 import { waitFor } from '../util/wait.ts'
@@ -103,31 +102,7 @@ describe('a snapshot larger than the broker takes (real Mosquitto, message_size_
   })
 
   it('a 2 MB JPEG goes in parts under the limit and is linked whole to its alarm', async () => {
-    const jpeg = Buffer.concat([
-      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
-      randomBytes(2 * 1024 * 1024),
-      Buffer.from([0xff, 0xd9]),
-    ])
-    const sha256 = createHash('sha256').update(jpeg).digest('hex')
-    const ts = Date.now() - 1_000
-    const event: CameraEvent = {
-      id: randomUUID(),
-      camera: 'cam-big',
-      ts,
-      type: 'raise',
-      topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside',
-      kind: 'intrusion',
-      code: 'RYRQ',
-      priority: 'A',
-      snapshot: {
-        id: randomUUID(),
-        ts,
-        contentType: 'image/jpeg',
-        bytes: jpeg.length,
-        sha256,
-        data: jpeg.toString('base64'),
-      },
-    }
+    const { event, jpeg, sha256 } = bigSnapshotEvent(2 * 1024)
 
     expect(appendCameraEvents(outbox, [event], captureLogger().log, SHIPPED_LIMIT)).toBe(1)
     // Three parts and the event, each a batch of its own under the limit.
